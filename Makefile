@@ -1,0 +1,45 @@
+# investflow: thin wrappers around CMake presets. `make run` and `make test` work on a
+# fresh Debian 12 machine (they install missing packages first, as root).
+
+JOBS ?= $(shell nproc)
+DB ?= investflow.db
+
+.PHONY: all deps build build-dev run test bench fuzz clean format
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+
+build-dev: deps
+	@cmake --preset dev >/dev/null
+	@cmake --build --preset dev -j $(JOBS)
+
+# Until the server exists: validate the shipped workflows and walk the main investment
+# scenario through the engine.
+run: build
+	@build/release/app/investflow validate workflows/definitions/*.yaml
+	@build/release/app/investflow simulate workflows/definitions/qingyuan-investment.yaml \
+	    workflows/scenarios/qingyuan-investment-main.yaml
+
+# Sanitizer build (ASan + UBSan), warnings as errors, every test.
+test: build-dev
+	@cd build/dev && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+bench: build
+	@scripts/bench.sh build/release
+
+fuzz: deps
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS)
+	@scripts/fuzz.sh build/fuzz $${FUZZ_SECONDS:-30}
+
+format:
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf build

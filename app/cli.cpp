@@ -1,0 +1,57 @@
+#include "app/cli.hpp"
+
+#include <string_view>
+
+#include "app/commands_workflow.hpp"
+
+namespace investflow::app {
+namespace {
+
+struct CommandEntry {
+  std::string_view name;
+  std::string_view summary;
+  int (*run)(std::span<const std::string> args, Io& io);
+};
+
+constexpr CommandEntry kCommands[] = {
+    {"validate", "check workflow files; print every error as FILE:LINE:COL", run_validate},
+    {"graph", "print a workflow's state machine as Mermaid stateDiagram-v2", run_graph},
+    {"simulate", "run a scenario of commands through a workflow in memory", run_simulate},
+};
+
+void print_overview(std::ostream& out) {
+  out << "Usage: investflow COMMAND [options] [arguments]\n\n"
+         "investflow tracks the investment projects of a high-tech zone through workflows\n"
+         "defined in YAML.\n\nCommands:\n";
+  for (const CommandEntry& command : kCommands) {
+    out << "  " << command.name << std::string(12 - command.name.size(), ' ') << command.summary
+        << "\n";
+  }
+  out << "\nRun 'investflow COMMAND --help' for a command's options.\n";
+}
+
+}  // namespace
+
+int run_cli(std::span<const std::string> args, Io& io) {
+  if (args.empty()) {
+    print_overview(io.err);
+    return kExitUsage;
+  }
+  const std::string& name = args.front();
+  if (name == "--help" || name == "-h" || name == "help") {
+    print_overview(io.out);
+    return kExitOk;
+  }
+  if (name == "--version" || name == "version") {
+    io.out << "investflow 0.1.0\n";
+    return kExitOk;
+  }
+  for (const CommandEntry& command : kCommands) {
+    if (command.name == name) return command.run(args.subspan(1), io);
+  }
+  io.err << "investflow: unknown command '" << name << "'\n";
+  print_overview(io.err);
+  return kExitUsage;
+}
+
+}  // namespace investflow::app

@@ -1,0 +1,791 @@
+#include "engine/decide.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <type_traits>
+
+namespace investflow::engine {
+namespace {
+
+// Warnings for milestones and follow-ups come this many working days ahead (SLAs have
+// their own `warn_before`).
+constexpr int kMilestoneWarnWorkingDays = 5;
+// Computed values may refer to computed values; the loader rejects cycles, this bounds
+// the depth anyway so evaluation can never recurse without end.
+constexpr int kMaxComputedDepth = 32;
+
+LocalizedText text(std::string zh, std::string en) { return {std::move(zh), std::move(en)}; }
+
+Reason make_reason(std::string_view code, std::string field, LocalizedText message) {
+  return {std::string(code), std::move(field), std::move(message)};
+}
+
+std::string label_zh(const LocalizedText& label, std::string_view fallback) {
+  const std::string& zh = label.in("zh-CN");
+  return zh.empty() ? std::string(fallback) : zh;
+}
+std::string label_en(const LocalizedText& label, std::string_view fallback) {
+  const std::string& en = label.in("en");
+  return en.empty() ? std::string(fallback) : en;
+}
+
+bool has_any_role(const Actor& actor, const std::vector<std::string>& roles) {
+  return std::any_of(roles.begin(), roles.end(),
+                     [&](const std::string& role) { return actor.has_role(role); });
+}
+
+// Expression scope over a project, optionally with pending edits laid over its fields.
+class ProjectScope final : public Scope {
+ public:
+  ProjectScope(const Workflow& workflow, const Project& project, Date today,
+               const FieldMap* overlay = nullptr)
+      : workflow_(workflow), project_(project), today_(today), overlay_(overlay) {}
+
+  void set_vote_names(const ReviewTally* tally) { vote_tally_ = tally; }
+
+  Value value_of(std::string_view name) const override {
+    if (overlay_ != nullptr) {
+      if (const auto it = overlay_->find(name); it != overlay_->end()) return it->second;
+    }
+    if (const auto it = project_.fields.find(name); it != project_.fields.end()) {
+      return it->second;
+    }
+    if (workflow_.find_field(name) != nullptr) return Value();
+    if (const ComputedDef* computed = workflow_.find_computed(name)) {
+      if (depth_ >= kMaxComputedDepth) return Value();
+      ++depth_;
+      Value value = computed->expression.evaluate(*this);
+      --depth_;
+      return value;
+    }
+    return builtin(name);
+  }
+
+  Value table_entry(std::string_view table_name, const Value& key) const override {
+    const TableDef* table = workflow_.find_table(table_name);
+    if (table == nullptr) return Value();
+    if (const std::string* key_text = key.as_text()) {
+      if (const auto it = table->entries.find(*key_text); it != table->entries.end()) {
+        return it->second;
+      }
+    } else if (!key.is_null()) {
+      if (const auto it = table->entries.find(key.to_display()); it != table->entries.end()) {
+        return it->second;
+      }
+    }
+    return table->fallback ? *table->fallback : Value();
+  }
+
+  Date today() const override { return today_; }
+  const Calendar* calendar() const override { return workflow_.calendar.get(); }
+
+ private:
+  Value builtin(std::string_view name) const {
+    if (name == "state") return Value::text(project_.state);
+    if (name == "owner") return Value::text(project_.owner);
+    if (name.substr(0, 7) == "review.") {
+      // Inside a review's own `pass:` expression the tally is being computed: answer from
+      // it (review.passed is unknown there) instead of recursing.
+      if (vote_tally_ != nullptr) return tally_value(*vote_tally_, name.substr(7), false);
+      const ReviewTally tally = review_tally(workflow_, project_);
+      return tally_value(tally, name.substr(7), true);
+    }
+    if (vote_tally_ != nullptr) return tally_value(*vote_tally_, name, false);
+    return Value();
+  }
+
+  static Value tally_value(const ReviewTally& tally, std::string_view name, bool with_passed) {
+    if (name == "approvals") return Value::number(tally.approvals);
+    if (name == "rejections") return Value::number(tally.rejections);
+    if (name == "abstentions") return Value::number(tally.abstentions);
+    if (name == "votes") return Value::number(tally.votes);
+    if (with_passed && name == "passed") return Value::boolean(tally.passed);
+    return Value();
+  }
+
+  const Workflow& workflow_;
+  const Project& project_;
+  Date today_;
+  const FieldMap* overlay_;
+  const ReviewTally* vote_tally_ = nullptr;
+  mutable int depth_ = 0;
+};
+
+// Turns raw command values into typed edits, collecting a reason for each bad one.
+// Only values that differ from the project's become edits.
+FieldMap coerce_edits(const Workflow& workflow, const Project& project, const FieldMap& raw,
+                      std::vector<Reason>& reasons) {
+  FieldMap edits;
+  for (const auto& [name, value] : raw) {
+    const FieldDef* field = workflow.find_field(name);
+    if (field == nullptr) {
+      reasons.push_back(make_reason(reason::kUnknownField, name,
+                                    text("未知字段“" + name + "”", "unknown field '" + name + "'")));
+      continue;
+    }
+    Result<Value, FieldValueError> typed = coerce_field_value(*field, value);
+    if (!typed) {
+      reasons.push_back(make_reason(reason::kInvalidField, name, typed.error().message));
+      continue;
+    }
+    if (project.field(name) != typed.value()) edits.emplace(name, std::move(typed.value()));
+  }
+  return edits;
+}
+
+std::vector<FieldChange> changes_of(const Project& project, FieldMap edits) {
+  std::vector<FieldChange> changes;
+  changes.reserve(edits.size());
+  for (auto& [name, value] : edits) {
+    changes.push_back({name, project.field(name), std::move(value)});
+  }
+  return changes;
+}
+
+Date due_after(const Duration& duration, Date start, const Calendar& calendar,
+               const Scope& scope) {
+  int amount = 0;
+  if (const int* fixed = std::get_if<int>(&duration.amount)) {
+    amount = *fixed;
+  } else {
+    const Value value = std::get<Expression>(duration.amount).evaluate(scope);
+    if (const double* number = value.as_number(); number != nullptr && std::isfinite(*number)) {
+      amount = static_cast<int>(std::clamp(std::lround(*number), -100'000L, 100'000L));
+    }
+  }
+  switch (duration.unit) {
+    case Duration::Unit::days:
+      return start.plus_days(amount);
+    case Duration::Unit::working_days:
+      return calendar.add_working_days(start, amount);
+    case Duration::Unit::months:
+      return start.plus_months(amount);
+  }
+  return start;
+}
+
+bool followup_in(const Workflow& workflow, std::string_view state) {
+  return workflow.followup &&
+         std::find(workflow.followup->in.begin(), workflow.followup->in.end(), state) !=
+             workflow.followup->in.end();
+}
+
+// The deadlines that start when a project enters `state` on `today`.
+struct StateDeadlines {
+  std::optional<Date> sla_due_on;
+  std::vector<MilestoneStarted> milestones_started;
+  std::optional<Date> followup_due_on;
+};
+
+StateDeadlines deadlines_on_entering(const Workflow& workflow, const Project& before,
+                                     const FieldMap& edits, std::string_view state, Date today) {
+  StateDeadlines out;
+  const Calendar& calendar = *workflow.calendar;
+  const StateDef* def = workflow.find_state(state);
+  if (def != nullptr && def->sla) {
+    out.sla_due_on = calendar.add_working_days(today, def->sla->working_days);
+  }
+  const ProjectScope scope(workflow, before, today, &edits);
+  for (const MilestoneDef& milestone : workflow.milestones) {
+    if (milestone.after != state) continue;
+    out.milestones_started.push_back(
+        {milestone.id, today, due_after(milestone.within, today, calendar, scope)});
+  }
+  if (followup_in(workflow, state)) {
+    // Visits stay on their schedule while a project moves between follow-up states.
+    if (before.followup_due_on && followup_in(workflow, before.state)) {
+      out.followup_due_on = before.followup_due_on;
+    } else {
+      out.followup_due_on = due_after(workflow.followup->every, today, calendar, scope);
+    }
+  }
+  return out;
+}
+
+// May the actor edit the project's fields or record its milestones? The owner may, and so
+// may anyone whose role can move the project on from its current state.
+bool may_work_on(const Workflow& workflow, const Project& project, const Actor& actor) {
+  if (!actor.id.empty() && actor.id == project.owner) return true;
+  return std::any_of(actor.roles.begin(), actor.roles.end(), [&](const std::string& role) {
+    return workflow.role_acts_in(role, project.state);
+  });
+}
+
+bool terminal(const Workflow& workflow, std::string_view state) {
+  const StateDef* def = workflow.find_state(state);
+  return def != nullptr && def->terminal;
+}
+
+Reason terminal_reason(const Workflow& workflow, const Project& project) {
+  const StateDef* def = workflow.find_state(project.state);
+  const LocalizedText label = def != nullptr ? def->label : LocalizedText{};
+  return make_reason(reason::kTerminalState, "",
+                     text("项目已处于终止状态“" + label_zh(label, project.state) + "”，不能再变更",
+                          "the project is in the final state '" +
+                              label_en(label, project.state) + "' and cannot change"));
+}
+
+Reason role_reason(const std::vector<std::string>& roles, std::string_view what_zh,
+                   std::string_view what_en) {
+  std::string list;
+  for (const std::string& role : roles) list += (list.empty() ? "" : ", ") + role;
+  return make_reason(reason::kRoleNotAllowed, "",
+                     text(std::string(what_zh) + "需要以下角色之一：" + list,
+                          std::string(what_en) + " needs one of the roles: " + list));
+}
+
+// Reasons a transition cannot be taken with `edits`, the project's fields otherwise.
+void check_transition(const Workflow& workflow, const Project& project,
+                      const TransitionDef& transition, const FieldMap& edits,
+                      const std::string& comment, bool check_comment, const Actor& actor,
+                      Date today, std::vector<Reason>& reasons) {
+  if (!transition.roles.empty() && !has_any_role(actor, transition.roles)) {
+    reasons.push_back(role_reason(transition.roles,
+                                  "“" + label_zh(transition.label, transition.id) + "”",
+                                  "'" + label_en(transition.label, transition.id) + "'"));
+  }
+  const ProjectScope scope(workflow, project, today, &edits);
+  for (const std::string& name : transition.requires_fields) {
+    if (scope.value_of(name).is_present()) continue;
+    const FieldDef* field = workflow.find_field(name);
+    const LocalizedText label = field != nullptr ? field->label : LocalizedText{};
+    reasons.push_back(make_reason(reason::kMissingField, name,
+                                  text("请填写“" + label_zh(label, name) + "”",
+                                       "'" + label_en(label, name) + "' is required")));
+  }
+  if (check_comment && transition.comment == CommentRule::required &&
+      comment.find_first_not_of(" \t\r\n") == std::string::npos) {
+    reasons.push_back(make_reason(reason::kCommentRequired, "comment",
+                                  text("“" + label_zh(transition.label, transition.id) +
+                                           "”需要填写说明",
+                                       "'" + label_en(transition.label, transition.id) +
+                                           "' needs a comment")));
+  }
+  if (transition.when && !transition.when->evaluate(scope).is_true()) {
+    const StateDef* state = workflow.find_state(project.state);
+    const bool about_review = transition.when->source().find("review.") != std::string::npos;
+    if (about_review && state != nullptr && state->review) {
+      const ReviewTally tally = review_tally(workflow, project);
+      reasons.push_back(make_reason(
+          reason::kReviewNotPassed, "",
+          text("评审条件未满足（已投 " + std::to_string(tally.votes) + " 票，法定人数 " +
+                   std::to_string(state->review->quorum) + "，同意 " +
+                   std::to_string(tally.approvals) + " 票）",
+               "the review does not allow this yet (" + std::to_string(tally.votes) +
+                   " votes of quorum " + std::to_string(state->review->quorum) + ", " +
+                   std::to_string(tally.approvals) + " approvals)")));
+    } else {
+      reasons.push_back(make_reason(reason::kGuardFailed, "",
+                                    text("条件不满足：" + transition.when->source(),
+                                         "condition not met: " + transition.when->source())));
+    }
+  }
+  for (const GuardDef& guard : transition.guards) {
+    if (guard.check.evaluate(scope).is_true()) continue;
+    LocalizedText message{interpolate(guard.message.zh, scope), interpolate(guard.message.en, scope)};
+    if (message.empty()) {
+      message = text("条件不满足：" + guard.check.source(),
+                     "condition not met: " + guard.check.source());
+    }
+    reasons.push_back(make_reason(reason::kGuardFailed, guard.field, std::move(message)));
+  }
+}
+
+Event make_event(const Command& command, const Project& project, const Actor& actor,
+                 const Clock& clock) {
+  Event event;
+  event.project_id = command.project_id;
+  event.version = project.version + 1;
+  event.at = clock.now();
+  event.actor = actor.id;
+  return event;
+}
+
+struct Decider {
+  const Workflow& workflow;
+  const Project& project;
+  const Command& command;
+  const Actor& actor;
+  const Clock& clock;
+  Date today;
+  std::vector<Reason> reasons;
+
+  bool require_existing() {
+    if (!project.exists()) {
+      reasons.push_back(make_reason(reason::kNoSuchProject, "",
+                                    text("项目“" + command.project_id + "”不存在",
+                                         "no project '" + command.project_id + "'")));
+      return false;
+    }
+    if (terminal(workflow, project.state)) {
+      reasons.push_back(terminal_reason(workflow, project));
+      return false;
+    }
+    return true;
+  }
+
+  void require_worker() {
+    if (!may_work_on(workflow, project, actor)) {
+      reasons.push_back(make_reason(
+          reason::kRoleNotAllowed, "",
+          text("只有项目负责人或当前阶段的经办角色可以修改此项目",
+               "only the project's owner or a role that acts in its current stage may change it")));
+    }
+  }
+
+  Event event() const { return make_event(command, project, actor, clock); }
+
+  std::optional<Event> operator()(const CreateProject& create) {
+    if (project.exists()) {
+      reasons.push_back(make_reason(reason::kProjectExists, "",
+                                    text("项目“" + command.project_id + "”已存在",
+                                         "project '" + command.project_id + "' already exists")));
+      return std::nullopt;
+    }
+    if (!std::any_of(actor.roles.begin(), actor.roles.end(), [&](const std::string& role) {
+          return workflow.role_acts_in(role, workflow.initial);
+        })) {
+      reasons.push_back(make_reason(
+          reason::kRoleNotAllowed, "",
+          text("您的角色不能登记此类项目", "your roles may not register projects of this kind")));
+    }
+    Project empty;
+    FieldMap fields = coerce_edits(workflow, empty, create.fields, reasons);
+    for (const FieldDef& field : workflow.fields) {
+      if (!field.required) continue;
+      const auto it = fields.find(field.name);
+      if (it != fields.end() && it->second.is_present()) continue;
+      if (create.fields.contains(field.name)) continue;  // already reported as invalid
+      reasons.push_back(make_reason(reason::kMissingField, field.name,
+                                    text("请填写“" + label_zh(field.label, field.name) + "”",
+                                         "'" + label_en(field.label, field.name) + "' is required")));
+    }
+    if (!reasons.empty()) return std::nullopt;
+    std::erase_if(fields, [](const auto& entry) { return entry.second.is_null(); });
+    Event out = event();
+    ProjectCreated created;
+    created.workflow = workflow.id;
+    created.workflow_version = workflow.version;
+    created.state = workflow.initial;
+    created.owner = create.owner.empty() ? actor.id : create.owner;
+    Project before;
+    before.state = workflow.initial;
+    StateDeadlines deadlines = deadlines_on_entering(workflow, before, fields, workflow.initial, today);
+    created.fields = std::move(fields);
+    created.sla_due_on = deadlines.sla_due_on;
+    created.milestones_started = std::move(deadlines.milestones_started);
+    created.followup_due_on = deadlines.followup_due_on;
+    out.body = std::move(created);
+    return out;
+  }
+
+  std::optional<Event> operator()(const EditFields& edit) {
+    if (!require_existing()) return std::nullopt;
+    require_worker();
+    FieldMap edits = coerce_edits(workflow, project, edit.fields, reasons);
+    for (const auto& [name, value] : edits) {
+      const FieldDef* field = workflow.find_field(name);
+      if (field != nullptr && field->required && !value.is_present()) {
+        reasons.push_back(make_reason(reason::kMissingField, name,
+                                      text("“" + label_zh(field->label, name) + "”不能为空",
+                                           "'" + label_en(field->label, name) + "' cannot be empty")));
+      }
+    }
+    if (reasons.empty() && edits.empty()) {
+      reasons.push_back(make_reason(reason::kNothingToDo, "",
+                                    text("没有需要保存的修改", "nothing changed")));
+    }
+    if (!reasons.empty()) return std::nullopt;
+    Event out = event();
+    out.body = FieldsEdited{changes_of(project, std::move(edits))};
+    return out;
+  }
+
+  std::optional<Event> operator()(const TakeTransition& take) {
+    if (!require_existing()) return std::nullopt;
+    const TransitionDef* transition = workflow.find_transition(take.transition);
+    if (transition == nullptr) {
+      reasons.push_back(make_reason(reason::kUnknownTransition, "transition",
+                                    text("未知的操作“" + take.transition + "”",
+                                         "unknown transition '" + take.transition + "'")));
+      return std::nullopt;
+    }
+    if (!transition->leaves(project.state)) {
+      const StateDef* state = workflow.find_state(project.state);
+      const LocalizedText label = state != nullptr ? state->label : LocalizedText{};
+      reasons.push_back(make_reason(
+          reason::kWrongState, "transition",
+          text("项目处于“" + label_zh(label, project.state) + "”阶段，不能执行“" +
+                   label_zh(transition->label, transition->id) + "”",
+               "'" + label_en(transition->label, transition->id) +
+                   "' cannot be taken from the stage '" + label_en(label, project.state) + "'")));
+      return std::nullopt;
+    }
+    FieldMap edits = coerce_edits(workflow, project, take.fields, reasons);
+    check_transition(workflow, project, *transition, edits, take.comment, true, actor, today,
+                     reasons);
+    if (!reasons.empty()) return std::nullopt;
+    Event out = event();
+    TransitionTaken taken;
+    taken.transition = transition->id;
+    taken.from = project.state;
+    taken.to = transition->to;
+    taken.comment = take.comment;
+    StateDeadlines deadlines = deadlines_on_entering(workflow, project, edits, transition->to, today);
+    taken.changes = changes_of(project, std::move(edits));
+    taken.sla_due_on = deadlines.sla_due_on;
+    taken.milestones_started = std::move(deadlines.milestones_started);
+    taken.followup_due_on = deadlines.followup_due_on;
+    out.body = std::move(taken);
+    return out;
+  }
+
+  std::optional<Event> operator()(const CastVote& vote) {
+    if (!require_existing()) return std::nullopt;
+    const StateDef* state = workflow.find_state(project.state);
+    if (state == nullptr || !state->review) {
+      reasons.push_back(make_reason(reason::kNoOpenReview, "",
+                                    text("当前阶段没有进行中的评审", "no review is open in this stage")));
+      return std::nullopt;
+    }
+    if (!actor.has_role(state->review->voters)) {
+      reasons.push_back(make_reason(reason::kNotAVoter, "",
+                                    text("只有“" + state->review->voters + "”角色可以投票",
+                                         "only the role '" + state->review->voters + "' votes here")));
+      return std::nullopt;
+    }
+    const auto earlier = std::find_if(project.votes.begin(), project.votes.end(),
+                                      [&](const Vote& v) { return v.voter == actor.id; });
+    if (earlier != project.votes.end() && earlier->choice == vote.choice &&
+        earlier->comment == vote.comment) {
+      reasons.push_back(make_reason(reason::kNothingToDo, "",
+                                    text("您已投过相同的票", "you already cast this vote")));
+      return std::nullopt;
+    }
+    Event out = event();
+    out.body = VoteCast{actor.id, vote.choice, vote.comment, earlier != project.votes.end()};
+    return out;
+  }
+
+  std::optional<Event> operator()(const RecordMilestone& record) {
+    if (!require_existing()) return std::nullopt;
+    const MilestoneDef* milestone = workflow.find_milestone(record.milestone);
+    if (milestone == nullptr) {
+      reasons.push_back(make_reason(reason::kUnknownMilestone, "milestone",
+                                    text("未知的节点“" + record.milestone + "”",
+                                         "unknown milestone '" + record.milestone + "'")));
+      return std::nullopt;
+    }
+    if (!project.milestones.contains(milestone->id)) {
+      reasons.push_back(make_reason(
+          reason::kMilestoneNotStarted, "milestone",
+          text("节点“" + label_zh(milestone->label, milestone->id) + "”尚未开始计时",
+               "the milestone '" + label_en(milestone->label, milestone->id) +
+                   "' has not started")));
+      return std::nullopt;
+    }
+    require_worker();
+    if (!record.planned_on && !record.done_on && record.evidence.empty()) {
+      reasons.push_back(make_reason(reason::kNothingToDo, "",
+                                    text("请填写计划日期、实际日期或佐证材料",
+                                         "give a planned date, an actual date or evidence")));
+    }
+    if (record.done_on && *record.done_on > today) {
+      reasons.push_back(make_reason(reason::kInvalidField, "done_on",
+                                    text("实际完成日期不能晚于今天", "the actual date cannot be in the future")));
+    }
+    FieldMap edits;
+    if (record.done_on && !milestone->field.empty()) {
+      FieldMap raw{{milestone->field, Value::date(*record.done_on)}};
+      edits = coerce_edits(workflow, project, raw, reasons);
+    }
+    if (!reasons.empty()) return std::nullopt;
+    Event out = event();
+    out.body = MilestoneRecorded{milestone->id, record.planned_on, record.done_on, record.evidence,
+                                 changes_of(project, std::move(edits))};
+    return out;
+  }
+
+  std::optional<Event> operator()(const RecordFollowup& visit) {
+    if (!require_existing()) return std::nullopt;
+    if (!followup_in(workflow, project.state)) {
+      reasons.push_back(make_reason(reason::kNotInFollowup, "",
+                                    text("当前阶段不需要跟踪走访", "no follow-up visits in this stage")));
+      return std::nullopt;
+    }
+    if (actor.id != project.owner && !actor.has_role(workflow.followup->role)) {
+      reasons.push_back(role_reason({workflow.followup->role}, "登记走访", "recording a visit"));
+    }
+    if (visit.summary.find_first_not_of(" \t\r\n") == std::string::npos) {
+      reasons.push_back(make_reason(reason::kMissingField, "summary",
+                                    text("请填写走访情况", "the visit needs a summary")));
+    }
+    if (visit.on > today) {
+      reasons.push_back(make_reason(reason::kInvalidField, "on",
+                                    text("走访日期不能晚于今天", "the visit date cannot be in the future")));
+    }
+    if (!reasons.empty()) return std::nullopt;
+    const ProjectScope scope(workflow, project, today);
+    Event out = event();
+    out.body = FollowupRecorded{visit.on, visit.summary, visit.issues,
+                                due_after(workflow.followup->every, visit.on, *workflow.calendar, scope)};
+    return out;
+  }
+};
+
+void apply_changes(Project& project, const std::vector<FieldChange>& changes) {
+  for (const FieldChange& change : changes) {
+    if (change.after.is_null()) {
+      project.fields.erase(change.field);
+    } else {
+      project.fields.insert_or_assign(change.field, change.after);
+    }
+  }
+}
+
+void start_milestones(Project& project, const std::vector<MilestoneStarted>& started) {
+  for (const MilestoneStarted& milestone : started) {
+    MilestoneState state;
+    state.id = milestone.milestone;
+    state.started_on = milestone.started_on;
+    state.due_on = milestone.due_on;
+    project.milestones.insert_or_assign(milestone.milestone, std::move(state));
+  }
+}
+
+DueItem::Status status_of(Date due, Date today, int warn_before, const Calendar& calendar,
+                          int& working_days_left) {
+  working_days_left = calendar.working_days_between(today, due);
+  if (today > due) return DueItem::Status::overdue;
+  if (working_days_left <= warn_before) return DueItem::Status::warning;
+  return DueItem::Status::pending;
+}
+
+}  // namespace
+
+bool Rejection::has(std::string_view code) const {
+  return std::any_of(reasons.begin(), reasons.end(),
+                     [&](const Reason& r) { return r.code == code; });
+}
+
+Decision decide(const Workflow& workflow, const Project& project, const Command& command,
+                const Actor& actor, const Clock& clock) {
+  Decider decider{workflow, project, command, actor, clock, local_date(clock.now()), {}};
+  if (command.expected_version && *command.expected_version != project.version) {
+    decider.reasons.push_back(make_reason(
+        reason::kStaleVersion, "",
+        text("项目已被他人修改（当前版本 " + std::to_string(project.version) + "，您看到的是 " +
+                 std::to_string(*command.expected_version) + "），请刷新后重试",
+             "the project changed meanwhile (version " + std::to_string(project.version) +
+                 ", you saw " + std::to_string(*command.expected_version) + "); reload and retry")));
+  }
+  std::optional<Event> event = std::visit(decider, command.body);
+  if (!decider.reasons.empty() || !event) {
+    return fail(Rejection{std::move(decider.reasons), project.version});
+  }
+  std::vector<Event> events;
+  events.push_back(std::move(*event));
+  return events;
+}
+
+Project apply(Project project, const Event& event) {
+  project.version = event.version;
+  project.updated_at = event.at;
+  std::visit(
+      [&](const auto& body) {
+        using T = std::decay_t<decltype(body)>;
+        if constexpr (std::is_same_v<T, ProjectCreated>) {
+          project.id = event.project_id;
+          project.workflow = body.workflow;
+          project.workflow_version = body.workflow_version;
+          project.state = body.state;
+          project.owner = body.owner;
+          project.fields = body.fields;
+          project.created_at = event.at;
+          project.state_entered_at = event.at;
+          project.sla_due_on = body.sla_due_on;
+          start_milestones(project, body.milestones_started);
+          project.followup_due_on = body.followup_due_on;
+        } else if constexpr (std::is_same_v<T, FieldsEdited>) {
+          apply_changes(project, body.changes);
+        } else if constexpr (std::is_same_v<T, TransitionTaken>) {
+          apply_changes(project, body.changes);
+          project.state = body.to;
+          project.state_entered_at = event.at;
+          project.votes.clear();
+          project.sla_due_on = body.sla_due_on;
+          start_milestones(project, body.milestones_started);
+          project.followup_due_on = body.followup_due_on;
+        } else if constexpr (std::is_same_v<T, VoteCast>) {
+          Vote vote{body.voter, body.choice, body.comment, event.at};
+          const auto earlier = std::find_if(project.votes.begin(), project.votes.end(),
+                                            [&](const Vote& v) { return v.voter == body.voter; });
+          if (earlier != project.votes.end()) {
+            *earlier = std::move(vote);
+          } else {
+            project.votes.push_back(std::move(vote));
+          }
+        } else if constexpr (std::is_same_v<T, MilestoneRecorded>) {
+          apply_changes(project, body.changes);
+          if (const auto it = project.milestones.find(body.milestone); it != project.milestones.end()) {
+            if (body.planned_on) it->second.planned_on = body.planned_on;
+            if (body.done_on) it->second.done_on = body.done_on;
+            if (!body.evidence.empty()) it->second.evidence = body.evidence;
+          }
+        } else if constexpr (std::is_same_v<T, FollowupRecorded>) {
+          project.visits.push_back({body.on, event.actor, body.summary, body.issues});
+          project.followup_due_on = body.next_due_on;
+        }
+      },
+      event.body);
+  return project;
+}
+
+Result<Project, Rejection> execute(const Workflow& workflow, const Project& project,
+                                   const Command& command, const Actor& actor,
+                                   const Clock& clock, std::vector<Event>* events) {
+  Decision decision = decide(workflow, project, command, actor, clock);
+  if (!decision) return fail(std::move(decision.error()));
+  Project next = project;
+  for (const Event& event : decision.value()) next = apply(std::move(next), event);
+  if (events != nullptr) {
+    for (Event& event : decision.value()) events->push_back(std::move(event));
+  }
+  return next;
+}
+
+std::vector<TransitionOption> transition_options(const Workflow& workflow, const Project& project,
+                                                 const Actor& actor, const Clock& clock) {
+  std::vector<TransitionOption> options;
+  if (!project.exists() || terminal(workflow, project.state)) return options;
+  const Date today = local_date(clock.now());
+  const FieldMap no_edits;
+  for (const TransitionDef* transition : workflow.transitions_from(project.state)) {
+    if (!transition->roles.empty() && !has_any_role(actor, transition->roles)) continue;
+    TransitionOption option{transition, {}};
+    check_transition(workflow, project, *transition, no_edits, "", false, actor, today,
+                     option.blocked_by);
+    options.push_back(std::move(option));
+  }
+  return options;
+}
+
+std::vector<DueItem> due_items(const Workflow& workflow, const Project& project, Date today) {
+  std::vector<DueItem> items;
+  if (!project.exists() || terminal(workflow, project.state)) return items;
+  const Calendar& calendar = *workflow.calendar;
+  if (project.sla_due_on) {
+    const StateDef* state = workflow.find_state(project.state);
+    const int warn = state != nullptr && state->sla ? state->sla->warn_before_working_days : 1;
+    DueItem item{DueItem::Kind::sla, project.state, *project.sla_due_on};
+    item.status = status_of(item.due_on, today, warn, calendar, item.working_days_left);
+    items.push_back(std::move(item));
+  }
+  const ProjectScope scope(workflow, project, today);
+  for (const auto& [id, milestone] : project.milestones) {
+    if (milestone.done_on) continue;
+    const MilestoneDef* def = workflow.find_milestone(id);
+    if (def != nullptr && def->done_when && def->done_when->evaluate(scope).is_true()) continue;
+    if (def != nullptr && !def->done_when && !def->field.empty() &&
+        scope.value_of(def->field).is_present()) {
+      continue;
+    }
+    DueItem item{DueItem::Kind::milestone, id, milestone.due_on};
+    item.status = status_of(item.due_on, today, kMilestoneWarnWorkingDays, calendar,
+                            item.working_days_left);
+    items.push_back(std::move(item));
+  }
+  if (project.followup_due_on) {
+    DueItem item{DueItem::Kind::followup, "followup", *project.followup_due_on};
+    item.status = status_of(item.due_on, today, kMilestoneWarnWorkingDays, calendar,
+                            item.working_days_left);
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+std::string_view due_kind_name(DueItem::Kind kind) {
+  switch (kind) {
+    case DueItem::Kind::sla: return "sla";
+    case DueItem::Kind::milestone: return "milestone";
+    case DueItem::Kind::followup: return "followup";
+  }
+  return "sla";
+}
+
+std::string_view due_status_name(DueItem::Status status) {
+  switch (status) {
+    case DueItem::Status::pending: return "pending";
+    case DueItem::Status::warning: return "warning";
+    case DueItem::Status::overdue: return "overdue";
+  }
+  return "pending";
+}
+
+ReviewTally review_tally(const Workflow& workflow, const Project& project) {
+  ReviewTally tally;
+  const StateDef* state = workflow.find_state(project.state);
+  if (state == nullptr || !state->review) return tally;
+  for (const Vote& vote : project.votes) {
+    switch (vote.choice) {
+      case VoteChoice::approve: ++tally.approvals; break;
+      case VoteChoice::reject: ++tally.rejections; break;
+      case VoteChoice::abstain: ++tally.abstentions; break;
+    }
+  }
+  tally.votes = static_cast<int>(project.votes.size());
+  tally.quorum_reached = tally.votes >= state->review->quorum;
+  if (tally.quorum_reached) {
+    ProjectScope scope(workflow, project, local_date(project.updated_at));
+    scope.set_vote_names(&tally);
+    tally.passed = state->review->pass.evaluate(scope).is_true();
+  }
+  return tally;
+}
+
+Value evaluate_name(const Workflow& workflow, const Project& project, std::string_view name,
+                    Date today) {
+  return ProjectScope(workflow, project, today).value_of(name);
+}
+
+// Small out-of-line pieces of the model headers.
+
+Value Project::field(std::string_view name) const {
+  const auto it = fields.find(name);
+  return it == fields.end() ? Value() : it->second;
+}
+
+bool Actor::has_role(std::string_view role) const {
+  return std::find(roles.begin(), roles.end(), role) != roles.end();
+}
+
+std::string_view vote_choice_name(VoteChoice choice) {
+  switch (choice) {
+    case VoteChoice::approve: return "approve";
+    case VoteChoice::reject: return "reject";
+    case VoteChoice::abstain: return "abstain";
+  }
+  return "approve";
+}
+
+std::optional<VoteChoice> parse_vote_choice(std::string_view name) {
+  if (name == "approve") return VoteChoice::approve;
+  if (name == "reject") return VoteChoice::reject;
+  if (name == "abstain") return VoteChoice::abstain;
+  return std::nullopt;
+}
+
+std::string_view command_name(const Command& command) {
+  static constexpr std::string_view kNames[] = {"create", "edit", "transition", "vote",
+                                                "milestone", "followup"};
+  return kNames[command.body.index()];
+}
+
+std::string_view event_type(const Event& event) {
+  static constexpr std::string_view kTypes[] = {"project_created", "fields_edited",
+                                                "transition_taken", "vote_cast",
+                                                "milestone_recorded", "followup_recorded"};
+  return kTypes[event.body.index()];
+}
+
+}  // namespace investflow::engine

@@ -1,0 +1,102 @@
+#pragma once
+// The workflow expression language: parsed once when a workflow loads, checked against the
+// workflow's names, evaluated many times without throwing.
+//
+//   literals      12  3.5  'text'  "text"  true  false  null
+//   names         total_investment  review.passed  (fields, computed, built-ins)
+//   tables        intensity_min[industry]
+//   arithmetic    + - * /   (null in, null out; division by zero gives null)
+//   comparison    == != < <= > >=
+//   logic         && || !   (null counts as false)
+//   choice        cond ? a : b
+//   membership    x in [a, b, c]
+//   functions     present(x) today() days_between(a, b) working_days_between(a, b)
+//                 min(a, b, ...) max(a, b, ...) round(x) round(x, digits)
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/result.hpp"
+#include "engine/value.hpp"
+
+namespace investflow::engine {
+
+class Calendar;
+
+// A problem in an expression. `column` is 1-based within the expression's source text, so
+// the loader can turn it into a file column.
+struct ExpressionError {
+  int column = 1;
+  std::string message;
+};
+
+// Static types as far as the checker can tell. `any` means it cannot tell (checks pass).
+enum class ExprType { any, null, boolean, number, text, date, list };
+std::string_view type_name(ExprType type);
+
+// What the checker knows about a name in scope.
+struct NameInfo {
+  enum class Kind { value, table };
+  Kind kind = Kind::value;
+  ExprType type = ExprType::any;     // for a table: the type of its entries
+  std::vector<std::string> options;  // enum fields: the allowed values
+};
+
+// Supplies names to the checker. The workflow model implements it over fields, computed
+// values, tables and built-ins.
+class NameResolver {
+ public:
+  virtual ~NameResolver() = default;
+  virtual std::optional<NameInfo> lookup(std::string_view name) const = 0;
+  // Known names, for "did you mean" suggestions.
+  virtual std::vector<std::string> names() const = 0;
+};
+
+// Supplies values at evaluation time.
+class Scope {
+ public:
+  virtual ~Scope() = default;
+  virtual Value value_of(std::string_view name) const = 0;
+  virtual Value table_entry(std::string_view table, const Value& key) const = 0;
+  virtual Date today() const = 0;
+  virtual const Calendar* calendar() const = 0;  // may be null: then weekends only
+};
+
+namespace detail {
+struct Node;
+}
+
+class Expression {
+ public:
+  Expression();  // the literal `null`
+  static Result<Expression, ExpressionError> parse(std::string_view source);
+
+  const std::string& source() const { return source_; }
+
+  // Every problem found (unknown names with suggestions, a table used as a value or a value
+  // indexed like a table, wrong function or arity, obviously mistyped operands, an enum
+  // compared with a literal outside its options). Empty when the expression is sound.
+  std::vector<ExpressionError> check(const NameResolver& names) const;
+  // The static type of the whole expression under `names` (any when unknown).
+  ExprType type(const NameResolver& names) const;
+  // Names the expression reads (fields, computed values, tables, built-ins), once each.
+  std::vector<std::string> referenced_names() const;
+
+  Value evaluate(const Scope& scope) const noexcept;
+
+ private:
+  std::string source_;
+  std::shared_ptr<const detail::Node> root_;
+};
+
+// Replaces each `{name}` in `text` with the display form of `scope.value_of(name)` (numbers
+// rounded to 2 decimals). `{{` and `}}` stand for literal braces. Unknown names become "".
+std::string interpolate(std::string_view text, const Scope& scope);
+
+// Levenshtein-based suggestion from `candidates`, or empty if nothing is close.
+std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
+
+}  // namespace investflow::engine

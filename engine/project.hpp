@@ -1,0 +1,68 @@
+#pragma once
+// A project as the engine sees it: the fold of its events (see apply in decide.hpp).
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/date.hpp"
+#include "engine/value.hpp"
+
+namespace investflow::engine {
+
+enum class VoteChoice { approve, reject, abstain };
+std::string_view vote_choice_name(VoteChoice choice);
+std::optional<VoteChoice> parse_vote_choice(std::string_view name);
+
+struct Vote {
+  std::string voter;
+  VoteChoice choice = VoteChoice::approve;
+  std::string comment;
+  Timestamp at = 0;
+  friend bool operator==(const Vote&, const Vote&) = default;
+};
+
+struct MilestoneState {
+  std::string id;
+  Date started_on;                   // when its clock started (the `after` state was entered)
+  Date due_on;                       // the deadline
+  std::optional<Date> planned_on;    // the date the project plans (recorded by staff)
+  std::optional<Date> done_on;       // the actual date
+  std::string evidence;
+  friend bool operator==(const MilestoneState&, const MilestoneState&) = default;
+};
+
+struct FollowupVisit {
+  Date on;
+  std::string actor;
+  std::string summary;
+  std::vector<std::string> issues;
+  friend bool operator==(const FollowupVisit&, const FollowupVisit&) = default;
+};
+
+struct Project {
+  std::string id;
+  std::string workflow;
+  std::int64_t workflow_version = 0;
+  std::string state;
+  std::int64_t version = 0;  // number of events applied
+  std::string owner;
+  Timestamp created_at = 0;
+  Timestamp updated_at = 0;
+  Timestamp state_entered_at = 0;
+  FieldMap fields;
+  std::vector<Vote> votes;  // votes of the review open in the current state
+  std::map<std::string, MilestoneState, std::less<>> milestones;
+  std::vector<FollowupVisit> visits;
+  std::optional<Date> sla_due_on;       // the current state's SLA deadline
+  std::optional<Date> followup_due_on;  // the next follow-up visit
+
+  bool exists() const { return version > 0; }
+  Value field(std::string_view name) const;
+  friend bool operator==(const Project&, const Project&) = default;
+};
+
+}  // namespace investflow::engine

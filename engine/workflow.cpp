@@ -1,0 +1,395 @@
+#include "engine/workflow.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+namespace investflow::engine {
+
+const std::string& LocalizedText::in(std::string_view lang) const {
+  const bool english = lang.substr(0, 2) == "en";
+  if (english) return en.empty() ? zh : en;
+  return zh.empty() ? en : zh;
+}
+
+namespace {
+
+struct FieldTypeName {
+  FieldType type;
+  std::string_view name;
+};
+constexpr FieldTypeName kFieldTypeNames[] = {
+    {FieldType::text, "text"},   {FieldType::number, "number"},
+    {FieldType::money, "money"}, {FieldType::area, "area"},
+    {FieldType::date, "date"},   {FieldType::boolean, "bool"},
+    {FieldType::enumeration, "enum"}, {FieldType::user, "user"},
+    {FieldType::list, "list"},
+};
+
+template <typename T, typename Index>
+const T* find_by(const std::vector<T>& items, const Index& index, std::string_view key,
+                 std::string T::*member) {
+  if (!index.empty()) {
+    const auto it = index.find(key);
+    return it == index.end() ? nullptr : it->second;
+  }
+  for (const T& item : items) {
+    if (item.*member == key) return &item;
+  }
+  return nullptr;
+}
+
+template <typename T>
+void index_by(const std::vector<T>& items, std::map<std::string, const T*, std::less<>>& index,
+              std::string T::*member) {
+  index.clear();
+  for (const T& item : items) index.emplace(item.*member, &item);
+}
+
+LocalizedText both(std::string zh, std::string en) { return {std::move(zh), std::move(en)}; }
+
+std::size_t utf8_length(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(
+      text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+std::optional<double> parse_number(std::string_view text) {
+  text = trim(text);
+  if (text.empty()) return std::nullopt;
+  double value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<bool> parse_bool(std::string_view text) {
+  text = trim(text);
+  for (std::string_view yes : {"true", "yes", "1", "是", "TRUE", "Yes"}) {
+    if (text == yes) return true;
+  }
+  for (std::string_view no : {"false", "no", "0", "否", "FALSE", "No"}) {
+    if (text == no) return false;
+  }
+  return std::nullopt;
+}
+
+std::string options_list(const FieldDef& field) {
+  std::string out;
+  for (const std::string& option : field.options) {
+    if (!out.empty()) out += ", ";
+    out += option;
+  }
+  return out;
+}
+
+Result<Value, FieldValueError> check_bounds(const FieldDef& field, Value value, double measure,
+                                            std::string_view what_en, std::string_view what_zh) {
+  const std::string label_zh = field.label.in("zh-CN").empty() ? field.name : field.label.in("zh-CN");
+  if (field.min && measure < *field.min) {
+    return fail(FieldValueError{both(label_zh + "的" + std::string(what_zh) + "不能小于 " +
+                                         format_number(*field.min),
+                                     field.name + ": " + std::string(what_en) + " must be at least " +
+                                         format_number(*field.min))});
+  }
+  if (field.max && measure > *field.max) {
+    return fail(FieldValueError{both(label_zh + "的" + std::string(what_zh) + "不能大于 " +
+                                         format_number(*field.max),
+                                     field.name + ": " + std::string(what_en) + " must be at most " +
+                                         format_number(*field.max))});
+  }
+  return value;
+}
+
+FieldValueError type_error(const FieldDef& field, std::string_view expected_en,
+                           std::string_view expected_zh) {
+  const std::string label_zh = field.label.in("zh-CN").empty() ? field.name : field.label.in("zh-CN");
+  return {both(label_zh + "应为" + std::string(expected_zh),
+               field.name + ": expected " + std::string(expected_en))};
+}
+
+Result<Value, FieldValueError> coerce_enum_item(const FieldDef& field, const Value& raw) {
+  const std::string* text = raw.as_text();
+  if (text == nullptr) return fail(type_error(field, "one of: " + options_list(field), "以下之一：" + options_list(field)));
+  const std::string_view item = trim(*text);
+  if (!field.options.empty() &&
+      std::find(field.options.begin(), field.options.end(), item) == field.options.end()) {
+    // Accept an option's label too (CSV files written by people use the Chinese label).
+    for (const auto& [option, label] : field.option_labels) {
+      if (label.zh == item || label.en == item) return Value::text(option);
+    }
+    return fail(FieldValueError{
+        both("“" + std::string(item) + "”不是" + field.label.in("zh-CN") + "的可选值（" +
+                 options_list(field) + "）",
+             field.name + ": '" + std::string(item) + "' is not one of " + options_list(field))});
+  }
+  return Value::text(std::string(item));
+}
+
+}  // namespace
+
+std::string_view field_type_name(FieldType type) {
+  for (const FieldTypeName& entry : kFieldTypeNames) {
+    if (entry.type == type) return entry.name;
+  }
+  return "text";
+}
+
+std::optional<FieldType> parse_field_type(std::string_view name) {
+  for (const FieldTypeName& entry : kFieldTypeNames) {
+    if (entry.name == name) return entry.type;
+  }
+  return std::nullopt;
+}
+
+ExprType expr_type_of(FieldType type) {
+  switch (type) {
+    case FieldType::text:
+    case FieldType::enumeration:
+    case FieldType::user:
+      return ExprType::text;
+    case FieldType::number:
+    case FieldType::money:
+    case FieldType::area:
+      return ExprType::number;
+    case FieldType::date:
+      return ExprType::date;
+    case FieldType::boolean:
+      return ExprType::boolean;
+    case FieldType::list:
+      return ExprType::list;
+  }
+  return ExprType::any;
+}
+
+bool TransitionDef::leaves(std::string_view state) const {
+  return from_any || std::find(from.begin(), from.end(), state) != from.end();
+}
+
+const FieldDef* Workflow::find_field(std::string_view name) const {
+  return find_by(fields, field_index_, name, &FieldDef::name);
+}
+const TableDef* Workflow::find_table(std::string_view name) const {
+  return find_by(tables, table_index_, name, &TableDef::name);
+}
+const ComputedDef* Workflow::find_computed(std::string_view name) const {
+  return find_by(computed, computed_index_, name, &ComputedDef::name);
+}
+const StateDef* Workflow::find_state(std::string_view state) const {
+  return find_by(states, state_index_, state, &StateDef::id);
+}
+const TransitionDef* Workflow::find_transition(std::string_view transition) const {
+  return find_by(transitions, transition_index_, transition, &TransitionDef::id);
+}
+const MilestoneDef* Workflow::find_milestone(std::string_view milestone) const {
+  for (const MilestoneDef& item : milestones) {
+    if (item.id == milestone) return &item;
+  }
+  return nullptr;
+}
+
+bool Workflow::has_role(std::string_view role) const {
+  return std::find(roles.begin(), roles.end(), role) != roles.end();
+}
+
+std::vector<const TransitionDef*> Workflow::transitions_from(std::string_view state) const {
+  if (const auto it = transitions_from_index_.find(state); it != transitions_from_index_.end()) {
+    return it->second;
+  }
+  std::vector<const TransitionDef*> out;
+  const StateDef* def = find_state(state);
+  if (def == nullptr || def->terminal) return out;
+  for (const TransitionDef& transition : transitions) {
+    if (transition.leaves(state)) out.push_back(&transition);
+  }
+  return out;
+}
+
+bool Workflow::role_acts_in(std::string_view role, std::string_view state) const {
+  for (const TransitionDef* transition : transitions_from(state)) {
+    if (transition->roles.empty() ||
+        std::find(transition->roles.begin(), transition->roles.end(), role) !=
+            transition->roles.end()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void Workflow::build_index() {
+  field_index_.clear();
+  table_index_.clear();
+  computed_index_.clear();
+  state_index_.clear();
+  transition_index_.clear();
+  transitions_from_index_.clear();
+  std::map<std::string, std::vector<const TransitionDef*>, std::less<>> from_index;
+  for (const StateDef& state : states) from_index[state.id] = transitions_from(state.id);
+  index_by(fields, field_index_, &FieldDef::name);
+  index_by(tables, table_index_, &TableDef::name);
+  index_by(computed, computed_index_, &ComputedDef::name);
+  index_by(states, state_index_, &StateDef::id);
+  index_by(transitions, transition_index_, &TransitionDef::id);
+  transitions_from_index_ = std::move(from_index);
+}
+
+std::optional<NameInfo> WorkflowNames::lookup(std::string_view name) const {
+  if (const FieldDef* field = workflow_.find_field(name)) {
+    NameInfo info;
+    info.type = expr_type_of(field->type);
+    if (field->type == FieldType::enumeration) info.options = field->options;
+    return info;
+  }
+  if (workflow_.find_computed(name) != nullptr) return NameInfo{};
+  if (const TableDef* table = workflow_.find_table(name)) {
+    NameInfo info;
+    info.kind = NameInfo::Kind::table;
+    const Value* sample = table->entries.empty()
+                              ? (table->fallback ? &*table->fallback : nullptr)
+                              : &table->entries.begin()->second;
+    if (sample != nullptr) {
+      switch (sample->kind()) {
+        case Value::Kind::number: info.type = ExprType::number; break;
+        case Value::Kind::text: info.type = ExprType::text; break;
+        case Value::Kind::boolean: info.type = ExprType::boolean; break;
+        default: break;
+      }
+    }
+    return info;
+  }
+  if (name == "state" || name == "owner") {
+    NameInfo info;
+    info.type = ExprType::text;
+    if (name == "state") {
+      for (const StateDef& state : workflow_.states) info.options.push_back(state.id);
+    }
+    return info;
+  }
+  if (name == "review.passed") return NameInfo{NameInfo::Kind::value, ExprType::boolean, {}};
+  for (std::string_view count : {"review.approvals", "review.rejections", "review.abstentions",
+                                 "review.votes"}) {
+    if (name == count) return NameInfo{NameInfo::Kind::value, ExprType::number, {}};
+  }
+  if (review_vote_names_) {
+    for (std::string_view count : {"approvals", "rejections", "abstentions", "votes"}) {
+      if (name == count) return NameInfo{NameInfo::Kind::value, ExprType::number, {}};
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> WorkflowNames::names() const {
+  std::vector<std::string> out;
+  for (const FieldDef& field : workflow_.fields) out.push_back(field.name);
+  for (const ComputedDef& computed : workflow_.computed) out.push_back(computed.name);
+  for (const TableDef& table : workflow_.tables) out.push_back(table.name);
+  for (const char* builtin : {"state", "owner", "review.passed", "review.approvals",
+                              "review.rejections", "review.abstentions", "review.votes"}) {
+    out.emplace_back(builtin);
+  }
+  if (review_vote_names_) {
+    for (const char* count : {"approvals", "rejections", "abstentions", "votes"}) {
+      out.emplace_back(count);
+    }
+  }
+  return out;
+}
+
+Result<Value, FieldValueError> coerce_field_value(const FieldDef& field, const Value& raw) {
+  if (raw.is_null()) return Value();
+  switch (field.type) {
+    case FieldType::text:
+    case FieldType::user: {
+      std::string text;
+      if (const std::string* s = raw.as_text()) {
+        text = *s;
+      } else if (raw.as_number() != nullptr) {
+        text = raw.to_display();
+      } else {
+        return fail(type_error(field, "text", "文本"));
+      }
+      if (field.type == FieldType::user) text = std::string(trim(text));
+      const double length = static_cast<double>(utf8_length(text));
+      return check_bounds(field, Value::text(std::move(text)), length, "length", "长度");
+    }
+    case FieldType::number:
+    case FieldType::money:
+    case FieldType::area: {
+      std::optional<double> number;
+      if (const double* n = raw.as_number()) {
+        if (std::isfinite(*n)) number = *n;
+      } else if (const std::string* s = raw.as_text()) {
+        number = parse_number(*s);
+      }
+      if (!number) return fail(type_error(field, "a number", "数字"));
+      return check_bounds(field, Value::number(*number), *number, "value", "数值");
+    }
+    case FieldType::date: {
+      if (raw.as_date() != nullptr) return raw;
+      if (const std::string* s = raw.as_text()) {
+        if (const std::optional<Date> date = Date::parse(trim(*s))) return Value::date(*date);
+      }
+      return fail(type_error(field, "a date YYYY-MM-DD", "日期（YYYY-MM-DD）"));
+    }
+    case FieldType::boolean: {
+      if (raw.as_boolean() != nullptr) return raw;
+      if (const std::string* s = raw.as_text()) {
+        if (const std::optional<bool> b = parse_bool(*s)) return Value::boolean(*b);
+      }
+      if (const double* n = raw.as_number(); n != nullptr && (*n == 0 || *n == 1)) {
+        return Value::boolean(*n == 1);
+      }
+      return fail(type_error(field, "true or false", "是或否"));
+    }
+    case FieldType::enumeration:
+      return coerce_enum_item(field, raw);
+    case FieldType::list: {
+      Value::List items;
+      if (const Value::List* list = raw.as_list()) {
+        items = *list;
+      } else if (const std::string* s = raw.as_text()) {
+        // People write lists in one cell: "a; b", "a，b", "a、b".
+        std::string current;
+        const std::string& text = *s;
+        for (std::size_t i = 0; i <= text.size(); ++i) {
+          const bool at_end = i == text.size();
+          const bool ascii_separator = !at_end && (text[i] == ';' || text[i] == ',');
+          const bool wide_separator = !at_end && (text.compare(i, 3, "，") == 0 ||
+                                                  text.compare(i, 3, "、") == 0 ||
+                                                  text.compare(i, 3, "；") == 0);
+          if (at_end || ascii_separator || wide_separator) {
+            const std::string_view item = trim(current);
+            if (!item.empty()) items.push_back(Value::text(std::string(item)));
+            current.clear();
+            if (wide_separator) i += 2;
+          } else {
+            current += text[i];
+          }
+        }
+      } else {
+        return fail(type_error(field, "a list", "列表"));
+      }
+      for (Value& item : items) {
+        if (!field.options.empty()) {
+          Result<Value, FieldValueError> checked = coerce_enum_item(field, item);
+          if (!checked) return fail(std::move(checked.error()));
+          item = std::move(checked.value());
+        } else if (item.as_text() == nullptr && item.as_number() == nullptr) {
+          return fail(type_error(field, "a list of texts", "文本列表"));
+        }
+      }
+      const double count = static_cast<double>(items.size());
+      return check_bounds(field, Value::list(std::move(items)), count, "number of items", "条目数");
+    }
+  }
+  return fail(type_error(field, "a value", "有效值"));
+}
+
+}  // namespace investflow::engine

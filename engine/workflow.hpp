@@ -1,0 +1,210 @@
+#pragma once
+// The workflow model: what a workflow YAML file (v1) means once loaded and checked.
+// Built by workflows/ (the loader); read by decide/apply. Immutable after loading.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "engine/calendar.hpp"
+#include "engine/expression.hpp"
+#include "engine/value.hpp"
+
+namespace investflow::engine {
+
+// A label in the two languages the console speaks. Either may be empty; `in` falls back.
+struct LocalizedText {
+  std::string zh;  // zh-CN, the default
+  std::string en;
+  const std::string& in(std::string_view lang) const;
+  bool empty() const { return zh.empty() && en.empty(); }
+};
+
+enum class FieldType { text, number, money, area, date, boolean, enumeration, user, list };
+std::string_view field_type_name(FieldType type);  // as written in YAML: text, enum, bool, ...
+std::optional<FieldType> parse_field_type(std::string_view name);
+ExprType expr_type_of(FieldType type);
+
+struct FieldDef {
+  std::string name;
+  FieldType type = FieldType::text;
+  bool required = false;  // required at creation
+  LocalizedText label;
+  LocalizedText help;
+  std::string group;                 // console grouping, e.g. basic, investment, land, landing
+  std::string unit;                  // 万元, 亩, m², tce/year ... (display only)
+  std::optional<double> min;         // number-like: value bounds; text/list: length bounds
+  std::optional<double> max;
+  std::vector<std::string> options;  // enum (and list items when given)
+  std::map<std::string, LocalizedText, std::less<>> option_labels;
+};
+
+struct TableDef {
+  std::string name;
+  std::map<std::string, Value, std::less<>> entries;
+  std::optional<Value> fallback;  // the `default` entry
+};
+
+struct ComputedDef {
+  std::string name;
+  LocalizedText label;
+  Expression expression;
+};
+
+struct SlaDef {
+  int working_days = 0;
+  int warn_before_working_days = 1;       // sla_warning fires this many working days before
+  std::vector<std::string> escalate;      // roles told on sla_overdue
+};
+
+struct ReviewDef {
+  std::string voters;  // the role whose members vote
+  int quorum = 1;      // votes needed before `pass` is considered
+  // Evaluated with approvals, rejections, abstentions, votes in scope.
+  Expression pass;
+};
+
+struct StateDef {
+  std::string id;
+  LocalizedText label;
+  bool terminal = false;
+  std::optional<SlaDef> sla;
+  std::optional<ReviewDef> review;
+};
+
+struct GuardDef {
+  Expression check;
+  LocalizedText message;  // may contain {name} interpolations
+  std::string field;      // the field the message is about (for API errors); may be empty
+};
+
+enum class CommentRule { optional, required };
+
+struct TransitionDef {
+  std::string id;
+  LocalizedText label;
+  bool from_any = false;           // "*": every non-terminal state
+  std::vector<std::string> from;   // when !from_any
+  std::string to;
+  std::vector<std::string> roles;  // empty: any role of the workflow
+  std::vector<std::string> requires_fields;  // `requires:` present after the edit
+  std::vector<GuardDef> guards;
+  CommentRule comment = CommentRule::optional;
+  std::optional<Expression> when;  // e.g. review.passed; failure reason: review_not_passed
+
+  bool leaves(std::string_view state) const;  // may be taken from `state` (ignores terminal)
+};
+
+// An amount of time: a fixed count or an expression evaluated when the clock starts
+// (e.g. a build period that depends on project size).
+struct Duration {
+  enum class Unit { days, working_days, months };
+  Unit unit = Unit::days;
+  std::variant<int, Expression> amount = 0;
+};
+
+struct MilestoneDef {
+  std::string id;
+  LocalizedText label;
+  std::string after;          // the state whose entry starts the clock
+  Duration within;
+  std::string field;          // optional date field that recording the milestone sets
+  std::optional<Expression> done_when;  // default: present(field), or a recorded date
+};
+
+struct FollowupDef {
+  std::vector<std::string> in;  // states in which visits are due
+  Duration every;
+  std::string role;  // who makes visits
+};
+
+struct NotifyTrigger {
+  enum class Kind { enter, leave, transition, sla_warning, sla_overdue, milestone_overdue,
+                    followup_due };
+  Kind kind = Kind::enter;
+  std::string name;  // the state (enter/leave) or transition id; empty for timer kinds
+};
+
+struct NotifyRule {
+  NotifyTrigger on;
+  std::vector<std::string> to;        // owner | role:NAME | user:NAME
+  std::vector<std::string> channels;  // inbox | webhook
+};
+
+class Workflow {
+ public:
+  std::string id;
+  std::int64_t version = 1;
+  LocalizedText title;
+  std::string calendar_name;
+  std::shared_ptr<const Calendar> calendar;  // never null once loaded
+  std::vector<std::string> roles;
+  std::vector<FieldDef> fields;
+  std::vector<TableDef> tables;
+  std::vector<ComputedDef> computed;
+  std::string initial;
+  std::vector<StateDef> states;
+  std::vector<TransitionDef> transitions;
+  std::vector<MilestoneDef> milestones;
+  std::optional<FollowupDef> followup;
+  std::vector<NotifyRule> notify;
+
+  const FieldDef* find_field(std::string_view name) const;
+  const TableDef* find_table(std::string_view name) const;
+  const ComputedDef* find_computed(std::string_view name) const;
+  const StateDef* find_state(std::string_view id) const;
+  const TransitionDef* find_transition(std::string_view id) const;
+  const MilestoneDef* find_milestone(std::string_view id) const;
+  bool has_role(std::string_view role) const;
+
+  // Transitions that may leave `state`, in file order.
+  std::vector<const TransitionDef*> transitions_from(std::string_view state) const;
+  // Roles named by some transition leaving `state` (who works on a project there).
+  bool role_acts_in(std::string_view role, std::string_view state) const;
+
+  // Builds the name indexes the find_* functions use. The loader calls it once the
+  // workflow is complete; without it, lookups scan (correct, slower). Call again after any
+  // change to the vectors above.
+  void build_index();
+
+ private:
+  template <typename T>
+  using Index = std::map<std::string, const T*, std::less<>>;
+  Index<FieldDef> field_index_;
+  Index<TableDef> table_index_;
+  Index<ComputedDef> computed_index_;
+  Index<StateDef> state_index_;
+  Index<TransitionDef> transition_index_;
+  std::map<std::string, std::vector<const TransitionDef*>, std::less<>> transitions_from_index_;
+};
+
+// Converts a raw value (as it comes from YAML, JSON or CSV: text, number, bool, list) to the
+// field's type and checks it against the field's bounds and options. The error says what
+// was expected, in English and Chinese.
+struct FieldValueError {
+  LocalizedText message;
+};
+Result<Value, FieldValueError> coerce_field_value(const FieldDef& field, const Value& raw);
+
+// Names visible to expressions of a workflow, for the checker: fields, computed values,
+// tables, and the built-ins `state`, `owner`, `review.passed`, `review.approvals`,
+// `review.rejections`, `review.abstentions`, `review.votes`. With `review_vote_names`,
+// also the bare `approvals`, `rejections`, `abstentions`, `votes` (inside `pass:`).
+class WorkflowNames final : public NameResolver {
+ public:
+  explicit WorkflowNames(const Workflow& workflow, bool review_vote_names = false)
+      : workflow_(workflow), review_vote_names_(review_vote_names) {}
+  std::optional<NameInfo> lookup(std::string_view name) const override;
+  std::vector<std::string> names() const override;
+
+ private:
+  const Workflow& workflow_;
+  bool review_vote_names_;
+};
+
+}  // namespace investflow::engine

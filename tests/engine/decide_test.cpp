@@ -1,0 +1,337 @@
+#include "engine/decide.hpp"
+
+#include <gtest/gtest.h>
+
+#include "engine/graph.hpp"
+#include "test_workflow.hpp"
+
+namespace investflow::engine {
+namespace {
+
+using testing::small_workflow;
+
+Timestamp at(int y, int m, int d, int hour = 10) {
+  return start_of_day(*Date::from_ymd(y, m, d)) + hour * 3'600'000LL;
+}
+Date day(int y, int m, int d) { return *Date::from_ymd(y, m, d); }
+
+const Actor kStaff{"zhang", {"staff"}};
+const Actor kManager{"li", {"manager"}};
+const Actor kAuditor{"wang", {"auditor"}};
+Actor reviewer(int i) { return {"r" + std::to_string(i), {"reviewer"}}; }
+
+class DecideTest : public ::testing::Test {
+ protected:
+  std::shared_ptr<Workflow> wf = small_workflow();
+  FixedClock clock{at(2026, 3, 2)};  // a Monday
+  Project project;
+  std::vector<Event> log;
+
+  Command command(decltype(Command::body) body) { return Command{"P-1", std::nullopt, std::move(body)}; }
+
+  // Runs a command that must be accepted; keeps the events.
+  void run(const Actor& actor, decltype(Command::body) body) {
+    Decision decision = decide(*wf, project, command(std::move(body)), actor, clock);
+    ASSERT_TRUE(decision.ok()) << decision.error().reasons.front().message.en;
+    for (const Event& event : decision.value()) {
+      project = apply(std::move(project), event);
+      log.push_back(event);
+    }
+  }
+
+  Rejection rejected(const Actor& actor, decltype(Command::body) body,
+                     std::optional<std::int64_t> version = std::nullopt) {
+    Command cmd = command(std::move(body));
+    cmd.expected_version = version;
+    Decision decision = decide(*wf, project, cmd, actor, clock);
+    EXPECT_FALSE(decision.ok());
+    return decision.ok() ? Rejection{} : decision.error();
+  }
+
+  void create_lead() {
+    run(kStaff, CreateProject{"", {{"name", Value::text("清远新材料项目")}}});
+  }
+
+  void to_review() {
+    create_lead();
+    run(kStaff, TakeTransition{"answer", {}, ""});
+    run(kManager, TakeTransition{"pass_screening",
+                                 {{"industry", Value::text("new_materials")},
+                                  {"total_investment", Value::number(60000)},
+                                  {"land_area", Value::number(150)}},
+                                 ""});
+  }
+
+  void vote(int i, VoteChoice choice) { run(reviewer(i), CastVote{choice, ""}); }
+};
+
+TEST_F(DecideTest, CreateStartsInInitialStateWithSlaAndOwner) {
+  create_lead();
+  EXPECT_EQ(project.id, "P-1");
+  EXPECT_EQ(project.workflow, "small");
+  EXPECT_EQ(project.workflow_version, 3);
+  EXPECT_EQ(project.state, "lead");
+  EXPECT_EQ(project.version, 1);
+  EXPECT_EQ(project.owner, "zhang");
+  EXPECT_EQ(project.field("name"), Value::text("清远新材料项目"));
+  EXPECT_EQ(project.sla_due_on, day(2026, 3, 3));  // 1 working day after Monday
+  EXPECT_EQ(project.created_at, at(2026, 3, 2));
+}
+
+TEST_F(DecideTest, CreateListsEveryProblem) {
+  const Rejection r = rejected(kAuditor, CreateProject{"", {{"industry", Value::text("steel")},
+                                                            {"colour", Value::text("red")},
+                                                            {"total_investment", Value::text("lots")}}});
+  EXPECT_TRUE(r.has(reason::kRoleNotAllowed));
+  EXPECT_TRUE(r.has(reason::kUnknownField));
+  EXPECT_TRUE(r.has(reason::kMissingField));  // name
+  int invalid = 0;
+  for (const Reason& reason : r.reasons) invalid += reason.code == reason::kInvalidField;
+  EXPECT_EQ(invalid, 2);  // industry option, total_investment not a number
+}
+
+TEST_F(DecideTest, CreateOnExistingProjectIsRejected) {
+  create_lead();
+  EXPECT_TRUE(rejected(kStaff, CreateProject{"", {{"name", Value::text("x")}}}).has(reason::kProjectExists));
+}
+
+TEST_F(DecideTest, FieldValuesAreCoercedToTheirTypes) {
+  run(kStaff, CreateProject{"", {{"name", Value::text("A")},
+                                 {"total_investment", Value::text("1200.5")},
+                                 {"industry", Value::text("电子信息")},
+                                 {"priority", Value::text("是")},
+                                 {"registered_on", Value::text("2026-02-28")},
+                                 {"tags", Value::text("龙头；上市, 高新")}}});
+  EXPECT_EQ(project.field("total_investment"), Value::number(1200.5));
+  EXPECT_EQ(project.field("industry"), Value::text("electronics"));  // label accepted
+  EXPECT_EQ(project.field("priority"), Value::boolean(true));
+  EXPECT_EQ(project.field("registered_on"), Value::date(day(2026, 2, 28)));
+  EXPECT_EQ(project.field("tags"),
+            Value::list({Value::text("龙头"), Value::text("上市"), Value::text("高新")}));
+}
+
+TEST_F(DecideTest, EditRecordsOnlyRealChanges) {
+  create_lead();
+  run(kStaff, EditFields{{{"land_area", Value::number(100)}, {"name", Value::text("清远新材料项目")}}});
+  const auto& edited = std::get<FieldsEdited>(log.back().body);
+  ASSERT_EQ(edited.changes.size(), 1u);
+  EXPECT_EQ(edited.changes[0].field, "land_area");
+  EXPECT_TRUE(edited.changes[0].before.is_null());
+  EXPECT_EQ(edited.changes[0].after, Value::number(100));
+  // Nothing changed at all: rejected, so history never fills with empty edits.
+  EXPECT_TRUE(rejected(kStaff, EditFields{{{"land_area", Value::text("100")}}}).has(reason::kNothingToDo));
+  // Clearing a field is an edit with a null value.
+  run(kStaff, EditFields{{{"land_area", Value()}}});
+  EXPECT_FALSE(project.fields.contains("land_area"));
+}
+
+TEST_F(DecideTest, EditRejectsRequiredFieldClearedOutsiderAndBadValues) {
+  create_lead();
+  const Rejection r = rejected(kAuditor, EditFields{{{"name", Value()},
+                                                     {"total_investment", Value::number(-5)}}});
+  EXPECT_TRUE(r.has(reason::kRoleNotAllowed));
+  EXPECT_TRUE(r.has(reason::kMissingField));
+  EXPECT_TRUE(r.has(reason::kInvalidField));  // min 0
+  // The owner may edit whatever stage the project is in.
+  run(kStaff, EditFields{{{"land_area", Value::number(20)}}});
+}
+
+TEST_F(DecideTest, TransitionWithGuardFailureListsEveryReason) {
+  create_lead();
+  run(kStaff, TakeTransition{"answer", {}, ""});
+  // Staff may not pass screening; the fields are missing; and even with them the
+  // intensity guard fails: all reasons at once.
+  Rejection r = rejected(kStaff, TakeTransition{"pass_screening", {}, ""});
+  EXPECT_TRUE(r.has(reason::kRoleNotAllowed));
+  int missing = 0;
+  for (const Reason& reason : r.reasons) missing += reason.code == reason::kMissingField;
+  EXPECT_EQ(missing, 3);
+  EXPECT_TRUE(r.has(reason::kGuardFailed));
+
+  r = rejected(kManager, TakeTransition{"pass_screening",
+                                        {{"industry", Value::text("electronics")},
+                                         {"total_investment", Value::number(30000)},
+                                         {"land_area", Value::number(100)}},
+                                        ""});
+  ASSERT_EQ(r.reasons.size(), 1u);
+  EXPECT_EQ(r.reasons[0].code, reason::kGuardFailed);
+  EXPECT_EQ(r.reasons[0].field, "total_investment");
+  EXPECT_EQ(r.reasons[0].message.zh, "投资强度 300 万元/亩 低于准入标准");
+  EXPECT_EQ(r.reasons[0].message.en, "investment intensity 300 is below the minimum");
+  EXPECT_EQ(project.state, "screening");  // nothing happened
+
+  // The same project passes as a priority project (a recorded exception).
+  run(kManager, TakeTransition{"pass_screening",
+                               {{"industry", Value::text("electronics")},
+                                {"total_investment", Value::number(30000)},
+                                {"land_area", Value::number(100)},
+                                {"priority", Value::boolean(true)}},
+                               ""});
+  EXPECT_EQ(project.state, "review");
+  const auto& taken = std::get<TransitionTaken>(log.back().body);
+  EXPECT_EQ(taken.from, "screening");
+  EXPECT_EQ(taken.to, "review");
+  EXPECT_EQ(taken.changes.size(), 4u);
+  EXPECT_FALSE(project.sla_due_on);  // review has no SLA
+}
+
+TEST_F(DecideTest, UnknownWrongStateAndTerminalTransitions) {
+  create_lead();
+  EXPECT_TRUE(rejected(kStaff, TakeTransition{"fly", {}, ""}).has(reason::kUnknownTransition));
+  EXPECT_TRUE(rejected(kStaff, TakeTransition{"finish", {}, ""}).has(reason::kWrongState));
+  EXPECT_TRUE(rejected(kStaff, TakeTransition{"withdraw", {}, "  "}).has(reason::kCommentRequired));
+  run(kStaff, TakeTransition{"withdraw", {}, "投资方决定放弃"});
+  EXPECT_EQ(project.state, "withdrawn");
+  EXPECT_TRUE(rejected(kStaff, TakeTransition{"answer", {}, ""}).has(reason::kTerminalState));
+  EXPECT_TRUE(rejected(kStaff, EditFields{{{"land_area", Value::number(1)}}}).has(reason::kTerminalState));
+}
+
+TEST_F(DecideTest, StaleVersionIsRejectedWithCurrentVersion) {
+  create_lead();
+  const Rejection r = rejected(kStaff, TakeTransition{"answer", {}, ""}, 0);
+  EXPECT_TRUE(r.has(reason::kStaleVersion));
+  EXPECT_EQ(r.current_version, 1);
+  Command fresh = command(TakeTransition{"answer", {}, ""});
+  fresh.expected_version = 1;
+  EXPECT_TRUE(decide(*wf, project, fresh, kStaff, clock).ok());
+}
+
+TEST_F(DecideTest, ReviewNeedsQuorumAndTwoThirds) {
+  to_review();
+  EXPECT_TRUE(rejected(kManager, TakeTransition{"approve", {}, ""}).has(reason::kReviewNotPassed));
+  EXPECT_TRUE(rejected(kStaff, CastVote{VoteChoice::approve, ""}).has(reason::kNotAVoter));
+  vote(1, VoteChoice::approve);
+  vote(2, VoteChoice::reject);
+  vote(3, VoteChoice::reject);
+  ReviewTally tally = review_tally(*wf, project);
+  EXPECT_EQ(tally.votes, 3);
+  EXPECT_TRUE(tally.quorum_reached);
+  EXPECT_FALSE(tally.passed);
+  EXPECT_TRUE(rejected(kManager, TakeTransition{"approve", {}, ""}).has(reason::kReviewNotPassed));
+  // Voters may change their vote while the review is open; one vote per voter.
+  vote(2, VoteChoice::approve);
+  EXPECT_TRUE(std::get<VoteCast>(log.back().body).changed);
+  vote(3, VoteChoice::approve);
+  EXPECT_TRUE(rejected(reviewer(3), CastVote{VoteChoice::approve, ""}).has(reason::kNothingToDo));
+  tally = review_tally(*wf, project);
+  EXPECT_EQ(tally.votes, 3);
+  EXPECT_EQ(tally.approvals, 3);
+  EXPECT_TRUE(tally.passed);
+  run(kManager, TakeTransition{"approve", {}, ""});
+  EXPECT_EQ(project.state, "signed");
+  EXPECT_TRUE(project.votes.empty());  // the review closed with the state
+  EXPECT_TRUE(rejected(reviewer(1), CastVote{VoteChoice::approve, ""}).has(reason::kNoOpenReview));
+}
+
+TEST_F(DecideTest, MilestonesStartOnEnteringTheirStateAndRecordDates) {
+  EXPECT_TRUE(rejected(kStaff, RecordMilestone{"register_company", {}, day(2026, 3, 1), ""})
+                  .has(reason::kNoSuchProject));
+  to_review();
+  for (int i = 1; i <= 3; ++i) vote(i, VoteChoice::approve);
+  EXPECT_TRUE(rejected(kStaff, RecordMilestone{"register_company", {}, day(2026, 3, 1), ""})
+                  .has(reason::kMilestoneNotStarted));
+  run(kManager, TakeTransition{"approve", {}, ""});
+  ASSERT_TRUE(project.milestones.contains("register_company"));
+  EXPECT_EQ(project.milestones.at("register_company").due_on, day(2026, 4, 1));  // 30 days
+  EXPECT_EQ(project.followup_due_on, day(2026, 4, 2));  // monthly visits from signing
+  EXPECT_TRUE(rejected(kStaff, RecordMilestone{"nope", {}, {}, ""}).has(reason::kUnknownMilestone));
+  EXPECT_TRUE(rejected(kStaff, RecordMilestone{"register_company", {}, day(2026, 3, 9), ""})
+                  .has(reason::kInvalidField));  // in the future
+  run(kStaff, RecordMilestone{"register_company", day(2026, 3, 20), day(2026, 3, 2), "营业执照"});
+  const MilestoneState& state = project.milestones.at("register_company");
+  EXPECT_EQ(state.done_on, day(2026, 3, 2));
+  EXPECT_EQ(state.planned_on, day(2026, 3, 20));
+  EXPECT_EQ(state.evidence, "营业执照");
+  EXPECT_EQ(project.field("registered_on"), Value::date(day(2026, 3, 2)));
+
+  // The build period depends on the size: 60000 万元 (> 5亿) gets two years.
+  run(kStaff, TakeTransition{"start_building", {}, ""});
+  EXPECT_EQ(project.milestones.at("build_period").due_on, day(2026, 3, 2).plus_days(730));
+  // The follow-up schedule carries over between follow-up states.
+  EXPECT_EQ(project.followup_due_on, day(2026, 4, 2));
+}
+
+TEST_F(DecideTest, FollowupVisitRules) {
+  to_review();
+  EXPECT_TRUE(rejected(kStaff, RecordFollowup{day(2026, 3, 2), "走访", {}}).has(reason::kNotInFollowup));
+  for (int i = 1; i <= 3; ++i) vote(i, VoteChoice::approve);
+  run(kManager, TakeTransition{"approve", {}, ""});
+  const Rejection r = rejected(kAuditor, RecordFollowup{day(2026, 3, 5), " ", {}});
+  EXPECT_TRUE(r.has(reason::kRoleNotAllowed));
+  EXPECT_TRUE(r.has(reason::kMissingField));
+  EXPECT_TRUE(r.has(reason::kInvalidField));
+  run(kStaff, RecordFollowup{day(2026, 3, 2), "首次走访，用电报装进度慢", {"用电报装"}});
+  ASSERT_EQ(project.visits.size(), 1u);
+  EXPECT_EQ(project.visits[0].actor, "zhang");
+  EXPECT_EQ(project.visits[0].issues, std::vector<std::string>{"用电报装"});
+  EXPECT_EQ(project.followup_due_on, day(2026, 4, 2));
+}
+
+TEST_F(DecideTest, DueItemsReportWarningAndOverdue) {
+  create_lead();  // SLA due 2026-03-03 (1 working day)
+  auto items = due_items(*wf, project, day(2026, 3, 2));
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].kind, DueItem::Kind::sla);
+  EXPECT_EQ(items[0].status, DueItem::Status::pending);  // warn_before 0
+  EXPECT_EQ(items[0].working_days_left, 1);
+  items = due_items(*wf, project, day(2026, 3, 3));
+  EXPECT_EQ(items[0].status, DueItem::Status::warning);
+  items = due_items(*wf, project, day(2026, 3, 4));
+  EXPECT_EQ(items[0].status, DueItem::Status::overdue);
+  EXPECT_EQ(items[0].working_days_left, -1);
+  run(kStaff, TakeTransition{"withdraw", {}, "放弃"});
+  EXPECT_TRUE(due_items(*wf, project, day(2026, 5, 1)).empty());  // closed projects owe nothing
+}
+
+TEST_F(DecideTest, TransitionOptionsShowOnlyAllowedWithReasons) {
+  create_lead();
+  run(kStaff, TakeTransition{"answer", {}, ""});
+  const auto options = transition_options(*wf, project, kManager, clock);
+  ASSERT_EQ(options.size(), 2u);  // pass_screening, withdraw
+  EXPECT_EQ(options[0].transition->id, "pass_screening");
+  EXPECT_FALSE(options[0].blocked_by.empty());
+  EXPECT_EQ(options[1].transition->id, "withdraw");
+  EXPECT_TRUE(options[1].blocked_by.empty());  // the comment comes with the form
+  EXPECT_TRUE(transition_options(*wf, project, kAuditor, clock).empty());
+}
+
+TEST_F(DecideTest, ReplayGivesTheSameProject) {
+  to_review();
+  for (int i = 1; i <= 3; ++i) vote(i, VoteChoice::approve);
+  run(kManager, TakeTransition{"approve", {}, ""});
+  run(kStaff, RecordMilestone{"register_company", {}, day(2026, 3, 2), "执照"});
+  run(kStaff, TakeTransition{"start_building", {}, ""});
+  Project replayed;
+  std::int64_t version = 0;
+  for (const Event& event : log) {
+    EXPECT_EQ(event.version, ++version);
+    replayed = apply(std::move(replayed), event);
+  }
+  EXPECT_EQ(replayed, project);
+}
+
+TEST_F(DecideTest, ExecuteReturnsNextProjectAndEvents) {
+  std::vector<Event> events;
+  auto next = execute(*wf, project, command(CreateProject{"", {{"name", Value::text("x")}}}), kStaff,
+                      clock, &events);
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->state, "lead");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(event_type(events[0]), "project_created");
+}
+
+TEST(Graph, MermaidDiagramHasStatesTransitionsAndAnyStagePseudoState) {
+  const auto wf = small_workflow();
+  const std::string zh = mermaid_state_diagram(*wf, "zh-CN");
+  EXPECT_NE(zh.find("stateDiagram-v2\n"), std::string::npos);
+  EXPECT_NE(zh.find("state \"线索\" as lead"), std::string::npos);
+  EXPECT_NE(zh.find("[*] --> lead"), std::string::npos);
+  EXPECT_NE(zh.find("screening --> review : 通过筛选"), std::string::npos);
+  EXPECT_NE(zh.find("any_active_stage --> withdrawn : 撤回"), std::string::npos);
+  EXPECT_NE(zh.find("done --> [*]"), std::string::npos);
+  const std::string en = mermaid_state_diagram(*wf, "en");
+  EXPECT_NE(en.find("screening --> review : Pass screening"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace investflow::engine

@@ -1,0 +1,68 @@
+#pragma once
+// YAML -> engine::Workflow / engine::Calendar. Every problem is reported as a Diagnostic with
+// FILE:LINE:COL, and the loader reports every problem it can find, not just the first.
+// Never throws and never crashes, whatever the input.
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/calendar.hpp"
+#include "engine/workflow.hpp"
+
+namespace investflow::workflows {
+
+struct Diagnostic {
+  enum class Severity { error, warning };
+  std::string file;
+  int line = 1;    // 1-based
+  int column = 1;  // 1-based
+  Severity severity = Severity::error;
+  std::string message;
+
+  // FILE:LINE:COL: error: message   (or warning:)
+  std::string to_string() const;
+};
+
+bool has_errors(const std::vector<Diagnostic>& diagnostics);
+
+// Named calendars available to workflows (`calendar: cn-mainland`).
+class CalendarRegistry {
+ public:
+  void add(std::shared_ptr<const engine::Calendar> calendar);
+  std::shared_ptr<const engine::Calendar> find(std::string_view name) const;
+  std::vector<std::string> names() const;
+
+ private:
+  std::map<std::string, std::shared_ptr<const engine::Calendar>, std::less<>> calendars_;
+};
+
+struct CalendarLoad {
+  std::shared_ptr<const engine::Calendar> calendar;  // null when there are errors
+  std::vector<Diagnostic> diagnostics;
+};
+CalendarLoad load_calendar_text(std::string_view yaml, const std::string& file_name);
+CalendarLoad load_calendar_file(const std::filesystem::path& file);
+// Loads every *.yaml in `directory` into `registry`; returns all diagnostics.
+std::vector<Diagnostic> load_calendar_directory(const std::filesystem::path& directory,
+                                                CalendarRegistry& registry);
+
+struct WorkflowLoad {
+  std::shared_ptr<const engine::Workflow> workflow;  // null when there are errors
+  std::vector<Diagnostic> diagnostics;               // errors and warnings
+  std::string source;                                // the YAML text as read
+};
+WorkflowLoad load_workflow_text(std::string_view yaml, const std::string& file_name,
+                                const CalendarRegistry& calendars);
+WorkflowLoad load_workflow_file(const std::filesystem::path& file,
+                                const CalendarRegistry& calendars);
+
+// The calendars directory that goes with a workflow file: `<dir>/../calendars` if it exists,
+// else the shipped one (workflows/calendars of the source tree this binary was built from).
+std::filesystem::path calendars_directory_for(const std::filesystem::path& workflow_file);
+std::filesystem::path shipped_workflows_directory();
+
+}  // namespace investflow::workflows
