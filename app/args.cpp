@@ -6,7 +6,8 @@
 namespace investflow::app {
 
 ArgSpec::ArgSpec(std::string command, std::string summary)
-    : command_(std::move(command)), summary_(std::move(summary)) {}
+    : command_(std::move(command)), summary_(std::move(summary)) {
+}
 
 ArgSpec& ArgSpec::positional(std::string name, std::string help, bool required, bool repeated) {
   positionals_.push_back({std::move(name), std::move(help), required, repeated});
@@ -57,13 +58,15 @@ std::string ArgSpec::help_text() const {
   for (const Option& o : options_) {
     std::string left = "--" + o.name + (o.is_flag ? "" : " " + o.value_name);
     out << "  " << left << std::string(left.size() < 22 ? 22 - left.size() : 1, ' ') << o.help;
-    if (o.default_value && !o.default_value->empty()) out << " (default: " << *o.default_value << ")";
+    if (o.default_value && !o.default_value->empty())
+      out << " (default: " << *o.default_value << ")";
     out << "\n";
   }
   out << "  --help                show this help\n";
   if (!examples_.empty()) {
     out << "\nExamples:\n";
-    for (const std::string& line : examples_) out << "  " << line << "\n";
+    for (const std::string& line : examples_)
+      out << "  " << line << "\n";
   }
   return out.str();
 }
@@ -137,7 +140,8 @@ ParsedArgs ParsedArgs::parse(const ArgSpec& spec, std::span<const std::string> a
     }
     auto& slot = parsed.positionals_[p.name];
     if (p.repeated) {
-      while (next < loose.size()) slot.push_back(loose[next++]);
+      while (next < loose.size())
+        slot.push_back(loose[next++]);
     } else {
       slot.push_back(loose[next++]);
     }
@@ -156,7 +160,9 @@ std::string ParsedArgs::positional(std::string_view name) const {
   return it == positionals_.end() || it->second.empty() ? "" : it->second.front();
 }
 
-bool ParsedArgs::has(std::string_view option) const { return options_.contains(option); }
+bool ParsedArgs::has(std::string_view option) const {
+  return options_.contains(option);
+}
 
 std::string ParsedArgs::value(std::string_view option) const {
   if (const auto it = options_.find(option); it != options_.end() && !it->second.empty()) {

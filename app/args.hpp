@@ -30,8 +30,7 @@ class ArgSpec {
   ArgSpec& positional(std::string name, std::string help, bool required = true,
                       bool repeated = false);
   ArgSpec& option(std::string name, std::string value_name, std::string help,
-                  std::optional<std::string> default_value = std::nullopt,
-                  bool repeated = false);
+                  std::optional<std::string> default_value = std::nullopt, bool repeated = false);
   ArgSpec& flag(std::string name, std::string help);
   ArgSpec& example(std::string line);
 
@@ -71,7 +70,7 @@ class ParsedArgs {
   // Positional values by name (a repeated positional collects the rest).
   std::vector<std::string> positionals(std::string_view name) const;
   std::string positional(std::string_view name) const;
-  bool has(std::string_view option) const;  // given on the command line (or a flag set)
+  bool has(std::string_view option) const;           // given on the command line (or a flag set)
   std::string value(std::string_view option) const;  // last value or the default, or ""
   std::vector<std::string> values(std::string_view option) const;
   bool flag(std::string_view name) const { return has(name); }

@@ -38,8 +38,9 @@ bool valid_lang(const std::string& lang, Io& io) {
 }  // namespace
 
 int run_validate(std::span<const std::string> args, Io& io) {
-  ArgSpec spec("validate", "Check workflow files. Every problem is printed on stderr as\n"
-                           "FILE:LINE:COL: error|warning: message. Exit 0 when every file is valid.");
+  ArgSpec spec("validate",
+               "Check workflow files. Every problem is printed on stderr as\n"
+               "FILE:LINE:COL: error|warning: message. Exit 0 when every file is valid.");
   spec.positional("FILE", "workflow YAML files", true, true)
       .option("calendars", "DIR", "calendar directory (default: ../calendars beside each file)")
       .example("investflow validate workflows/definitions/*.yaml");
@@ -83,8 +84,9 @@ int run_simulate(std::span<const std::string> args, Io& io) {
       .positional("SCENARIO", "a scenario YAML file")
       .option("lang", "LANG", "message language: zh-CN or en", "zh-CN")
       .option("calendars", "DIR", "calendar directory (default: ../calendars beside the workflow)")
-      .example("investflow simulate workflows/definitions/qingyuan-investment.yaml \\\n"
-               "      workflows/scenarios/qingyuan-investment-main.yaml");
+      .example(
+          "investflow simulate workflows/definitions/qingyuan-investment.yaml \\\n"
+          "      workflows/scenarios/qingyuan-investment-main.yaml");
   const ParsedArgs parsed = ParsedArgs::parse(spec, args);
   if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
   if (!valid_lang(parsed.value("lang"), io)) return kExitUsage;
@@ -98,7 +100,8 @@ int run_simulate(std::span<const std::string> args, Io& io) {
            << load.scenario->workflow << "', not '" << workflow->id << "'\n";
     return kExitFailed;
   }
-  const ScenarioReport report = run_scenario(*workflow, *load.scenario, parsed.value("lang"), io.out);
+  const ScenarioReport report =
+      run_scenario(*workflow, *load.scenario, parsed.value("lang"), io.out);
   if (!report.ok) {
     io.err << parsed.positional("SCENARIO") << ": " << report.unexpected_steps
            << " step(s) did not go as expected\n";

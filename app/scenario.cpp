@@ -24,8 +24,8 @@ class StepReader {
 
   void error(const YAML::Node& node, std::string message) {
     const YAML::Mark mark = node.Mark();
-    diagnostics_.push_back({file_, mark.line + 1, mark.column + 1, Diagnostic::Severity::error,
-                            std::move(message)});
+    diagnostics_.push_back(
+        {file_, mark.line + 1, mark.column + 1, Diagnostic::Severity::error, std::move(message)});
   }
 
   std::optional<std::string> scalar(const YAML::Node& node, std::string_view what) {
@@ -65,7 +65,8 @@ class StepReader {
     if (node.IsScalar()) return Value::text(node.Scalar());
     if (node.IsSequence()) {
       Value::List items;
-      for (const YAML::Node& item : node) items.push_back(value(item));
+      for (const YAML::Node& item : node)
+        items.push_back(value(item));
       return Value::list(std::move(items));
     }
     error(node, "a field value must be a value or a list");
@@ -78,7 +79,8 @@ class StepReader {
       error(node, "fields must be a map of field name to value");
       return out;
     }
-    for (const auto& entry : node) out[entry.first.Scalar()] = value(entry.second);
+    for (const auto& entry : node)
+      out[entry.first.Scalar()] = value(entry.second);
     return out;
   }
 
@@ -90,11 +92,11 @@ class StepReader {
 };
 
 constexpr std::string_view kStepKeys[] = {
-    "at",    "actor",     "roles",    "expect",  "reasons",  "note",     "version",
-    "owner", "create",    "edit",     "transition", "fields", "comment", "vote",
-    "milestone", "done_on", "planned_on", "evidence", "followup"};
-constexpr std::string_view kCommandKeys[] = {"create", "edit", "transition", "vote", "milestone",
-                                             "followup"};
+    "at",        "actor",   "roles",      "expect",     "reasons", "note",    "version",
+    "owner",     "create",  "edit",       "transition", "fields",  "comment", "vote",
+    "milestone", "done_on", "planned_on", "evidence",   "followup"};
+constexpr std::string_view kCommandKeys[] = {"create", "edit",      "transition",
+                                             "vote",   "milestone", "followup"};
 
 bool known(std::string_view key, std::span<const std::string_view> keys) {
   return std::find(keys.begin(), keys.end(), key) != keys.end();
@@ -136,7 +138,8 @@ std::optional<engine::Command> read_command(const YAML::Node& step, const std::s
     record.milestone = reader.scalar(body, "milestone").value_or("");
     if (step["done_on"]) record.done_on = reader.date(step["done_on"], "done_on");
     if (step["planned_on"]) record.planned_on = reader.date(step["planned_on"], "planned_on");
-    if (step["evidence"]) record.evidence = reader.scalar(step["evidence"], "evidence").value_or("");
+    if (step["evidence"])
+      record.evidence = reader.scalar(step["evidence"], "evidence").value_or("");
     command.body = std::move(record);
   } else {
     engine::RecordFollowup visit;
@@ -164,7 +167,8 @@ std::optional<engine::Command> read_command(const YAML::Node& step, const std::s
 
 void read_steps(const YAML::Node& steps, Scenario& scenario,
                 const std::map<std::string, std::vector<std::string>>& actors, StepReader& reader) {
-  engine::Timestamp clock = engine::start_of_day(*engine::Date::from_ymd(2026, 1, 5)) + kWorkdayStart;
+  engine::Timestamp clock =
+      engine::start_of_day(*engine::Date::from_ymd(2026, 1, 5)) + kWorkdayStart;
   engine::Actor actor;
   for (const YAML::Node& step : steps) {
     if (!step.IsMap()) {
@@ -181,19 +185,22 @@ void read_steps(const YAML::Node& steps, Scenario& scenario,
         reader.error(entry.first, "unknown key '" + key + "' in a step" +
                                       (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
       } else if (known(key, kCommandKeys)) {
-        if (!kind.empty()) reader.error(entry.first, "a step has one command; '" + kind + "' came first");
+        if (!kind.empty())
+          reader.error(entry.first, "a step has one command; '" + kind + "' came first");
         kind = key;
       }
     }
     if (kind.empty()) {
-      reader.error(step, "the step names no command (create, edit, transition, vote, milestone, followup)");
+      reader.error(
+          step, "the step names no command (create, edit, transition, vote, milestone, followup)");
       continue;
     }
     if (step["at"]) {
       const std::string at = reader.scalar(step["at"], "at").value_or("");
       const std::optional<engine::Timestamp> parsed = engine::parse_timestamp(at);
       if (!parsed) {
-        reader.error(step["at"], "at must be a date YYYY-MM-DD or an RFC 3339 time, not '" + at + "'");
+        reader.error(step["at"],
+                     "at must be a date YYYY-MM-DD or an RFC 3339 time, not '" + at + "'");
       } else {
         clock = *parsed + (at.size() == 10 ? kWorkdayStart : 0);
       }
@@ -203,7 +210,8 @@ void read_steps(const YAML::Node& steps, Scenario& scenario,
       const auto known_actor = actors.find(actor.id);
       actor.roles = known_actor == actors.end() ? std::vector<std::string>{} : known_actor->second;
       if (known_actor == actors.end() && !step["roles"]) {
-        reader.error(step["actor"], "unknown actor '" + actor.id + "': list it under actors or give roles");
+        reader.error(step["actor"],
+                     "unknown actor '" + actor.id + "': list it under actors or give roles");
       }
     }
     if (step["roles"]) actor.roles = reader.strings(step["roles"], "roles");
@@ -240,12 +248,15 @@ std::string describe_command(const engine::Command& command) {
         using T = std::decay_t<decltype(body)>;
         if constexpr (std::is_same_v<T, engine::CreateProject>) return "create";
         if constexpr (std::is_same_v<T, engine::EditFields>) return "edit";
-        if constexpr (std::is_same_v<T, engine::TakeTransition>) return "transition " + body.transition;
+        if constexpr (std::is_same_v<T, engine::TakeTransition>)
+          return "transition " + body.transition;
         if constexpr (std::is_same_v<T, engine::CastVote>) {
           return "vote " + std::string(engine::vote_choice_name(body.choice));
         }
-        if constexpr (std::is_same_v<T, engine::RecordMilestone>) return "milestone " + body.milestone;
-        if constexpr (std::is_same_v<T, engine::RecordFollowup>) return "followup " + body.on.to_string();
+        if constexpr (std::is_same_v<T, engine::RecordMilestone>)
+          return "milestone " + body.milestone;
+        if constexpr (std::is_same_v<T, engine::RecordFollowup>)
+          return "followup " + body.on.to_string();
         return "?";
       },
       command.body);
@@ -267,8 +278,8 @@ ScenarioLoad load_scenario_text(const std::string& yaml, const std::string& file
   try {
     root = YAML::Load(yaml);
   } catch (const YAML::Exception& e) {
-    load.diagnostics.push_back({file_name, e.mark.line + 1, e.mark.column + 1,
-                                Diagnostic::Severity::error, e.msg});
+    load.diagnostics.push_back(
+        {file_name, e.mark.line + 1, e.mark.column + 1, Diagnostic::Severity::error, e.msg});
     return load;
   }
   try {
@@ -298,8 +309,8 @@ ScenarioLoad load_scenario_text(const std::string& yaml, const std::string& file
       } else if (key == "steps" || key == "description") {
         // steps are read below, once the actors are known; description is for people
       } else {
-        const std::vector<std::string> keys{"workflow", "project", "actors", "expect_state",
-                                            "steps", "description"};
+        const std::vector<std::string> keys{"workflow",     "project", "actors",
+                                            "expect_state", "steps",   "description"};
         const std::string hint = engine::closest_match(key, keys);
         reader.error(entry.first, "unknown key '" + key + "'" +
                                       (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
@@ -312,8 +323,8 @@ ScenarioLoad load_scenario_text(const std::string& yaml, const std::string& file
     }
     if (!reader.has_errors()) load.scenario = std::move(scenario);
   } catch (const YAML::Exception& e) {
-    load.diagnostics.push_back({file_name, e.mark.line + 1, e.mark.column + 1,
-                                Diagnostic::Severity::error, e.msg});
+    load.diagnostics.push_back(
+        {file_name, e.mark.line + 1, e.mark.column + 1, Diagnostic::Severity::error, e.msg});
   }
   return load;
 }
@@ -340,14 +351,16 @@ ScenarioReport run_scenario(const engine::Workflow& workflow, const Scenario& sc
     ++number;
     clock.set(step.at);
     std::string roles;
-    for (const std::string& role : step.actor.roles) roles += (roles.empty() ? "" : ",") + role;
+    for (const std::string& role : step.actor.roles)
+      roles += (roles.empty() ? "" : ",") + role;
     out << "#" << number << " " << engine::format_timestamp(step.at).substr(0, 16) << " "
         << step.actor.id << " [" << roles << "] " << describe_command(step.command) << " (line "
         << step.line << "): ";
     engine::Decision decision = engine::decide(workflow, project, step.command, step.actor, clock);
     bool as_expected = decision.ok() == step.expect_accepted;
     if (decision) {
-      for (const engine::Event& event : decision.value()) project = engine::apply(std::move(project), event);
+      for (const engine::Event& event : decision.value())
+        project = engine::apply(std::move(project), event);
       out << "accepted -> " << state_label(workflow, project.state, lang) << ", v"
           << project.version;
     } else {
@@ -359,7 +372,8 @@ ScenarioReport run_scenario(const engine::Workflow& workflow, const Scenario& sc
       if (!missing.empty()) {
         as_expected = false;
         out << " (expected reasons missing:";
-        for (const std::string& code : missing) out << " " << code;
+        for (const std::string& code : missing)
+          out << " " << code;
         out << ")";
       }
     }
@@ -374,8 +388,9 @@ ScenarioReport run_scenario(const engine::Workflow& workflow, const Scenario& sc
   }
   report.final_state = project.state;
   report.final_version = project.version;
-  out << "final state: " << (project.exists() ? state_label(workflow, project.state, lang) : "(none)")
-      << ", version " << project.version << "\n";
+  out << "final state: "
+      << (project.exists() ? state_label(workflow, project.state, lang) : "(none)") << ", version "
+      << project.version << "\n";
   if (scenario.expect_state && *scenario.expect_state != project.state) {
     out << "expected final state " << *scenario.expect_state << "   <-- UNEXPECTED\n";
     ++report.unexpected_steps;

@@ -41,7 +41,7 @@ ScenarioLoad load_scenario_text(const std::string& yaml, const std::string& file
 ScenarioLoad load_scenario_file(const std::string& path);
 
 struct ScenarioReport {
-  bool ok = true;              // every step met its expectation, and the final state
+  bool ok = true;  // every step met its expectation, and the final state
   std::string final_state;
   std::int64_t final_version = 0;
   int unexpected_steps = 0;

@@ -56,8 +56,7 @@ struct RecordFollowup {
 struct Command {
   std::string project_id;
   std::optional<std::int64_t> expected_version;  // optimistic concurrency
-  std::variant<CreateProject, EditFields, TakeTransition, CastVote, RecordMilestone,
-               RecordFollowup>
+  std::variant<CreateProject, EditFields, TakeTransition, CastVote, RecordMilestone, RecordFollowup>
       body;
 };
 

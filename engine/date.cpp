@@ -31,7 +31,9 @@ constexpr YearMonthDay civil_from_days(std::int32_t z) {
   return {y + (m <= 2), static_cast<int>(m), static_cast<int>(d)};
 }
 
-constexpr bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+constexpr bool is_leap(int y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 constexpr int days_in_month(int y, int m) {
   constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -78,7 +80,9 @@ std::optional<Date> Date::parse(std::string_view text) {
   return from_ymd(y, m, d);
 }
 
-YearMonthDay Date::ymd() const { return civil_from_days(days_); }
+YearMonthDay Date::ymd() const {
+  return civil_from_days(days_);
+}
 
 int Date::iso_weekday() const {
   // 1970-01-01 was a Thursday (ISO 4).
@@ -153,7 +157,8 @@ std::optional<Timestamp> parse_timestamp(std::string_view text, int utc_offset_m
         ++pos;
       }
       if (digits == 0) return std::nullopt;
-      for (std::size_t i = digits; i < 3; ++i) fraction *= 10;
+      for (std::size_t i = digits; i < 3; ++i)
+        fraction *= 10;
       millis = fraction;
     }
   }
@@ -174,9 +179,8 @@ std::optional<Timestamp> parse_timestamp(std::string_view text, int utc_offset_m
   } else {
     return std::nullopt;
   }
-  const std::int64_t local_ms =
-      static_cast<std::int64_t>(date->days_since_epoch()) * kMsPerDay + hour * 3'600'000LL +
-      minute * 60'000LL + second * 1000LL + millis;
+  const std::int64_t local_ms = static_cast<std::int64_t>(date->days_since_epoch()) * kMsPerDay +
+                                hour * 3'600'000LL + minute * 60'000LL + second * 1000LL + millis;
   return local_ms - static_cast<std::int64_t>(offset) * kMsPerMinute;
 }
 

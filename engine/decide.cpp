@@ -14,7 +14,9 @@ constexpr int kMilestoneWarnWorkingDays = 5;
 // the depth anyway so evaluation can never recurse without end.
 constexpr int kMaxComputedDepth = 32;
 
-LocalizedText text(std::string zh, std::string en) { return {std::move(zh), std::move(en)}; }
+LocalizedText text(std::string zh, std::string en) {
+  return {std::move(zh), std::move(en)};
+}
 
 Reason make_reason(std::string_view code, std::string field, LocalizedText message) {
   return {std::string(code), std::move(field), std::move(message)};
@@ -119,8 +121,9 @@ FieldMap coerce_edits(const Workflow& workflow, const Project& project, const Fi
   for (const auto& [name, value] : raw) {
     const FieldDef* field = workflow.find_field(name);
     if (field == nullptr) {
-      reasons.push_back(make_reason(reason::kUnknownField, name,
-                                    text("未知字段“" + name + "”", "unknown field '" + name + "'")));
+      reasons.push_back(
+          make_reason(reason::kUnknownField, name,
+                      text("未知字段“" + name + "”", "unknown field '" + name + "'")));
       continue;
     }
     Result<Value, FieldValueError> typed = coerce_field_value(*field, value);
@@ -142,8 +145,7 @@ std::vector<FieldChange> changes_of(const Project& project, FieldMap edits) {
   return changes;
 }
 
-Date due_after(const Duration& duration, Date start, const Calendar& calendar,
-               const Scope& scope) {
+Date due_after(const Duration& duration, Date start, const Calendar& calendar, const Scope& scope) {
   int amount = 0;
   if (const int* fixed = std::get_if<int>(&duration.amount)) {
     amount = *fixed;
@@ -165,9 +167,8 @@ Date due_after(const Duration& duration, Date start, const Calendar& calendar,
 }
 
 bool followup_in(const Workflow& workflow, std::string_view state) {
-  return workflow.followup &&
-         std::find(workflow.followup->in.begin(), workflow.followup->in.end(), state) !=
-             workflow.followup->in.end();
+  return workflow.followup && std::find(workflow.followup->in.begin(), workflow.followup->in.end(),
+                                        state) != workflow.followup->in.end();
 }
 
 // The deadlines that start when a project enters `state` on `today`.
@@ -221,14 +222,15 @@ Reason terminal_reason(const Workflow& workflow, const Project& project) {
   const LocalizedText label = def != nullptr ? def->label : LocalizedText{};
   return make_reason(reason::kTerminalState, "",
                      text("项目已处于终止状态“" + label_zh(label, project.state) + "”，不能再变更",
-                          "the project is in the final state '" +
-                              label_en(label, project.state) + "' and cannot change"));
+                          "the project is in the final state '" + label_en(label, project.state) +
+                              "' and cannot change"));
 }
 
 Reason role_reason(const std::vector<std::string>& roles, std::string_view what_zh,
                    std::string_view what_en) {
   std::string list;
-  for (const std::string& role : roles) list += (list.empty() ? "" : ", ") + role;
+  for (const std::string& role : roles)
+    list += (list.empty() ? "" : ", ") + role;
   return make_reason(reason::kRoleNotAllowed, "",
                      text(std::string(what_zh) + "需要以下角色之一：" + list,
                           std::string(what_en) + " needs one of the roles: " + list));
@@ -255,25 +257,24 @@ void check_transition(const Workflow& workflow, const Project& project,
   }
   if (check_comment && transition.comment == CommentRule::required &&
       comment.find_first_not_of(" \t\r\n") == std::string::npos) {
-    reasons.push_back(make_reason(reason::kCommentRequired, "comment",
-                                  text("“" + label_zh(transition.label, transition.id) +
-                                           "”需要填写说明",
-                                       "'" + label_en(transition.label, transition.id) +
-                                           "' needs a comment")));
+    reasons.push_back(
+        make_reason(reason::kCommentRequired, "comment",
+                    text("“" + label_zh(transition.label, transition.id) + "”需要填写说明",
+                         "'" + label_en(transition.label, transition.id) + "' needs a comment")));
   }
   if (transition.when && !transition.when->evaluate(scope).is_true()) {
     const StateDef* state = workflow.find_state(project.state);
     const bool about_review = transition.when->source().find("review.") != std::string::npos;
     if (about_review && state != nullptr && state->review) {
       const ReviewTally tally = review_tally(workflow, project);
-      reasons.push_back(make_reason(
-          reason::kReviewNotPassed, "",
-          text("评审条件未满足（已投 " + std::to_string(tally.votes) + " 票，法定人数 " +
-                   std::to_string(state->review->quorum) + "，同意 " +
-                   std::to_string(tally.approvals) + " 票）",
-               "the review does not allow this yet (" + std::to_string(tally.votes) +
-                   " votes of quorum " + std::to_string(state->review->quorum) + ", " +
-                   std::to_string(tally.approvals) + " approvals)")));
+      reasons.push_back(
+          make_reason(reason::kReviewNotPassed, "",
+                      text("评审条件未满足（已投 " + std::to_string(tally.votes) +
+                               " 票，法定人数 " + std::to_string(state->review->quorum) +
+                               "，同意 " + std::to_string(tally.approvals) + " 票）",
+                           "the review does not allow this yet (" + std::to_string(tally.votes) +
+                               " votes of quorum " + std::to_string(state->review->quorum) + ", " +
+                               std::to_string(tally.approvals) + " approvals)")));
     } else {
       reasons.push_back(make_reason(reason::kGuardFailed, "",
                                     text("条件不满足：" + transition.when->source(),
@@ -282,10 +283,11 @@ void check_transition(const Workflow& workflow, const Project& project,
   }
   for (const GuardDef& guard : transition.guards) {
     if (guard.check.evaluate(scope).is_true()) continue;
-    LocalizedText message{interpolate(guard.message.zh, scope), interpolate(guard.message.en, scope)};
+    LocalizedText message{interpolate(guard.message.zh, scope),
+                          interpolate(guard.message.en, scope)};
     if (message.empty()) {
-      message = text("条件不满足：" + guard.check.source(),
-                     "condition not met: " + guard.check.source());
+      message =
+          text("条件不满足：" + guard.check.source(), "condition not met: " + guard.check.source());
     }
     reasons.push_back(make_reason(reason::kGuardFailed, guard.field, std::move(message)));
   }
@@ -356,9 +358,10 @@ struct Decider {
       const auto it = fields.find(field.name);
       if (it != fields.end() && it->second.is_present()) continue;
       if (create.fields.contains(field.name)) continue;  // already reported as invalid
-      reasons.push_back(make_reason(reason::kMissingField, field.name,
-                                    text("请填写“" + label_zh(field.label, field.name) + "”",
-                                         "'" + label_en(field.label, field.name) + "' is required")));
+      reasons.push_back(
+          make_reason(reason::kMissingField, field.name,
+                      text("请填写“" + label_zh(field.label, field.name) + "”",
+                           "'" + label_en(field.label, field.name) + "' is required")));
     }
     if (!reasons.empty()) return std::nullopt;
     std::erase_if(fields, [](const auto& entry) { return entry.second.is_null(); });
@@ -370,7 +373,8 @@ struct Decider {
     created.owner = create.owner.empty() ? actor.id : create.owner;
     Project before;
     before.state = workflow.initial;
-    StateDeadlines deadlines = deadlines_on_entering(workflow, before, fields, workflow.initial, today);
+    StateDeadlines deadlines =
+        deadlines_on_entering(workflow, before, fields, workflow.initial, today);
     created.fields = std::move(fields);
     created.sla_due_on = deadlines.sla_due_on;
     created.milestones_started = std::move(deadlines.milestones_started);
@@ -386,14 +390,15 @@ struct Decider {
     for (const auto& [name, value] : edits) {
       const FieldDef* field = workflow.find_field(name);
       if (field != nullptr && field->required && !value.is_present()) {
-        reasons.push_back(make_reason(reason::kMissingField, name,
-                                      text("“" + label_zh(field->label, name) + "”不能为空",
-                                           "'" + label_en(field->label, name) + "' cannot be empty")));
+        reasons.push_back(
+            make_reason(reason::kMissingField, name,
+                        text("“" + label_zh(field->label, name) + "”不能为空",
+                             "'" + label_en(field->label, name) + "' cannot be empty")));
       }
     }
     if (reasons.empty() && edits.empty()) {
-      reasons.push_back(make_reason(reason::kNothingToDo, "",
-                                    text("没有需要保存的修改", "nothing changed")));
+      reasons.push_back(
+          make_reason(reason::kNothingToDo, "", text("没有需要保存的修改", "nothing changed")));
     }
     if (!reasons.empty()) return std::nullopt;
     Event out = event();
@@ -431,7 +436,8 @@ struct Decider {
     taken.from = project.state;
     taken.to = transition->to;
     taken.comment = take.comment;
-    StateDeadlines deadlines = deadlines_on_entering(workflow, project, edits, transition->to, today);
+    StateDeadlines deadlines =
+        deadlines_on_entering(workflow, project, edits, transition->to, today);
     taken.changes = changes_of(project, std::move(edits));
     taken.sla_due_on = deadlines.sla_due_on;
     taken.milestones_started = std::move(deadlines.milestones_started);
@@ -444,14 +450,16 @@ struct Decider {
     if (!require_existing()) return std::nullopt;
     const StateDef* state = workflow.find_state(project.state);
     if (state == nullptr || !state->review) {
-      reasons.push_back(make_reason(reason::kNoOpenReview, "",
-                                    text("当前阶段没有进行中的评审", "no review is open in this stage")));
+      reasons.push_back(
+          make_reason(reason::kNoOpenReview, "",
+                      text("当前阶段没有进行中的评审", "no review is open in this stage")));
       return std::nullopt;
     }
     if (!actor.has_role(state->review->voters)) {
-      reasons.push_back(make_reason(reason::kNotAVoter, "",
-                                    text("只有“" + state->review->voters + "”角色可以投票",
-                                         "only the role '" + state->review->voters + "' votes here")));
+      reasons.push_back(
+          make_reason(reason::kNotAVoter, "",
+                      text("只有“" + state->review->voters + "”角色可以投票",
+                           "only the role '" + state->review->voters + "' votes here")));
       return std::nullopt;
     }
     const auto earlier = std::find_if(project.votes.begin(), project.votes.end(),
@@ -477,11 +485,11 @@ struct Decider {
       return std::nullopt;
     }
     if (!project.milestones.contains(milestone->id)) {
-      reasons.push_back(make_reason(
-          reason::kMilestoneNotStarted, "milestone",
-          text("节点“" + label_zh(milestone->label, milestone->id) + "”尚未开始计时",
-               "the milestone '" + label_en(milestone->label, milestone->id) +
-                   "' has not started")));
+      reasons.push_back(
+          make_reason(reason::kMilestoneNotStarted, "milestone",
+                      text("节点“" + label_zh(milestone->label, milestone->id) + "”尚未开始计时",
+                           "the milestone '" + label_en(milestone->label, milestone->id) +
+                               "' has not started")));
       return std::nullopt;
     }
     require_worker();
@@ -491,8 +499,9 @@ struct Decider {
                                          "give a planned date, an actual date or evidence")));
     }
     if (record.done_on && *record.done_on > today) {
-      reasons.push_back(make_reason(reason::kInvalidField, "done_on",
-                                    text("实际完成日期不能晚于今天", "the actual date cannot be in the future")));
+      reasons.push_back(
+          make_reason(reason::kInvalidField, "done_on",
+                      text("实际完成日期不能晚于今天", "the actual date cannot be in the future")));
     }
     FieldMap edits;
     if (record.done_on && !milestone->field.empty()) {
@@ -509,8 +518,9 @@ struct Decider {
   std::optional<Event> operator()(const RecordFollowup& visit) {
     if (!require_existing()) return std::nullopt;
     if (!followup_in(workflow, project.state)) {
-      reasons.push_back(make_reason(reason::kNotInFollowup, "",
-                                    text("当前阶段不需要跟踪走访", "no follow-up visits in this stage")));
+      reasons.push_back(
+          make_reason(reason::kNotInFollowup, "",
+                      text("当前阶段不需要跟踪走访", "no follow-up visits in this stage")));
       return std::nullopt;
     }
     if (actor.id != project.owner && !actor.has_role(workflow.followup->role)) {
@@ -521,14 +531,16 @@ struct Decider {
                                     text("请填写走访情况", "the visit needs a summary")));
     }
     if (visit.on > today) {
-      reasons.push_back(make_reason(reason::kInvalidField, "on",
-                                    text("走访日期不能晚于今天", "the visit date cannot be in the future")));
+      reasons.push_back(
+          make_reason(reason::kInvalidField, "on",
+                      text("走访日期不能晚于今天", "the visit date cannot be in the future")));
     }
     if (!reasons.empty()) return std::nullopt;
     const ProjectScope scope(workflow, project, today);
     Event out = event();
-    out.body = FollowupRecorded{visit.on, visit.summary, visit.issues,
-                                due_after(workflow.followup->every, visit.on, *workflow.calendar, scope)};
+    out.body =
+        FollowupRecorded{visit.on, visit.summary, visit.issues,
+                         due_after(workflow.followup->every, visit.on, *workflow.calendar, scope)};
     return out;
   }
 };
@@ -577,7 +589,8 @@ Decision decide(const Workflow& workflow, const Project& project, const Command&
         text("项目已被他人修改（当前版本 " + std::to_string(project.version) + "，您看到的是 " +
                  std::to_string(*command.expected_version) + "），请刷新后重试",
              "the project changed meanwhile (version " + std::to_string(project.version) +
-                 ", you saw " + std::to_string(*command.expected_version) + "); reload and retry")));
+                 ", you saw " + std::to_string(*command.expected_version) +
+                 "); reload and retry")));
   }
   std::optional<Event> event = std::visit(decider, command.body);
   if (!decider.reasons.empty() || !event) {
@@ -627,7 +640,8 @@ Project apply(Project project, const Event& event) {
           }
         } else if constexpr (std::is_same_v<T, MilestoneRecorded>) {
           apply_changes(project, body.changes);
-          if (const auto it = project.milestones.find(body.milestone); it != project.milestones.end()) {
+          if (const auto it = project.milestones.find(body.milestone);
+              it != project.milestones.end()) {
             if (body.planned_on) it->second.planned_on = body.planned_on;
             if (body.done_on) it->second.done_on = body.done_on;
             if (!body.evidence.empty()) it->second.evidence = body.evidence;
@@ -642,14 +656,16 @@ Project apply(Project project, const Event& event) {
 }
 
 Result<Project, Rejection> execute(const Workflow& workflow, const Project& project,
-                                   const Command& command, const Actor& actor,
-                                   const Clock& clock, std::vector<Event>* events) {
+                                   const Command& command, const Actor& actor, const Clock& clock,
+                                   std::vector<Event>* events) {
   Decision decision = decide(workflow, project, command, actor, clock);
   if (!decision) return fail(std::move(decision.error()));
   Project next = project;
-  for (const Event& event : decision.value()) next = apply(std::move(next), event);
+  for (const Event& event : decision.value())
+    next = apply(std::move(next), event);
   if (events != nullptr) {
-    for (Event& event : decision.value()) events->push_back(std::move(event));
+    for (Event& event : decision.value())
+      events->push_back(std::move(event));
   }
   return next;
 }
@@ -691,14 +707,14 @@ std::vector<DueItem> due_items(const Workflow& workflow, const Project& project,
       continue;
     }
     DueItem item{DueItem::Kind::milestone, id, milestone.due_on};
-    item.status = status_of(item.due_on, today, kMilestoneWarnWorkingDays, calendar,
-                            item.working_days_left);
+    item.status =
+        status_of(item.due_on, today, kMilestoneWarnWorkingDays, calendar, item.working_days_left);
     items.push_back(std::move(item));
   }
   if (project.followup_due_on) {
     DueItem item{DueItem::Kind::followup, "followup", *project.followup_due_on};
-    item.status = status_of(item.due_on, today, kMilestoneWarnWorkingDays, calendar,
-                            item.working_days_left);
+    item.status =
+        status_of(item.due_on, today, kMilestoneWarnWorkingDays, calendar, item.working_days_left);
     items.push_back(std::move(item));
   }
   return items;
@@ -706,18 +722,24 @@ std::vector<DueItem> due_items(const Workflow& workflow, const Project& project,
 
 std::string_view due_kind_name(DueItem::Kind kind) {
   switch (kind) {
-    case DueItem::Kind::sla: return "sla";
-    case DueItem::Kind::milestone: return "milestone";
-    case DueItem::Kind::followup: return "followup";
+    case DueItem::Kind::sla:
+      return "sla";
+    case DueItem::Kind::milestone:
+      return "milestone";
+    case DueItem::Kind::followup:
+      return "followup";
   }
   return "sla";
 }
 
 std::string_view due_status_name(DueItem::Status status) {
   switch (status) {
-    case DueItem::Status::pending: return "pending";
-    case DueItem::Status::warning: return "warning";
-    case DueItem::Status::overdue: return "overdue";
+    case DueItem::Status::pending:
+      return "pending";
+    case DueItem::Status::warning:
+      return "warning";
+    case DueItem::Status::overdue:
+      return "overdue";
   }
   return "pending";
 }
@@ -728,9 +750,15 @@ ReviewTally review_tally(const Workflow& workflow, const Project& project) {
   if (state == nullptr || !state->review) return tally;
   for (const Vote& vote : project.votes) {
     switch (vote.choice) {
-      case VoteChoice::approve: ++tally.approvals; break;
-      case VoteChoice::reject: ++tally.rejections; break;
-      case VoteChoice::abstain: ++tally.abstentions; break;
+      case VoteChoice::approve:
+        ++tally.approvals;
+        break;
+      case VoteChoice::reject:
+        ++tally.rejections;
+        break;
+      case VoteChoice::abstain:
+        ++tally.abstentions;
+        break;
     }
   }
   tally.votes = static_cast<int>(project.votes.size());
@@ -761,9 +789,12 @@ bool Actor::has_role(std::string_view role) const {
 
 std::string_view vote_choice_name(VoteChoice choice) {
   switch (choice) {
-    case VoteChoice::approve: return "approve";
-    case VoteChoice::reject: return "reject";
-    case VoteChoice::abstain: return "abstain";
+    case VoteChoice::approve:
+      return "approve";
+    case VoteChoice::reject:
+      return "reject";
+    case VoteChoice::abstain:
+      return "abstain";
   }
   return "approve";
 }
@@ -776,14 +807,14 @@ std::optional<VoteChoice> parse_vote_choice(std::string_view name) {
 }
 
 std::string_view command_name(const Command& command) {
-  static constexpr std::string_view kNames[] = {"create", "edit", "transition", "vote",
-                                                "milestone", "followup"};
+  static constexpr std::string_view kNames[] = {"create", "edit",      "transition",
+                                                "vote",   "milestone", "followup"};
   return kNames[command.body.index()];
 }
 
 std::string_view event_type(const Event& event) {
-  static constexpr std::string_view kTypes[] = {"project_created", "fields_edited",
-                                                "transition_taken", "vote_cast",
+  static constexpr std::string_view kTypes[] = {"project_created",    "fields_edited",
+                                                "transition_taken",   "vote_cast",
                                                 "milestone_recorded", "followup_recorded"};
   return kTypes[event.body.index()];
 }

@@ -60,8 +60,8 @@ Project apply(Project project, const Event& event);
 
 // Convenience: decide, then apply every event. Returns the new project or the rejection.
 Result<Project, Rejection> execute(const Workflow& workflow, const Project& project,
-                                   const Command& command, const Actor& actor,
-                                   const Clock& clock, std::vector<Event>* events = nullptr);
+                                   const Command& command, const Actor& actor, const Clock& clock,
+                                   std::vector<Event>* events = nullptr);
 
 // For the API's "what can I do now": every transition leaving the project's state that the
 // actor's roles allow, with the reasons it is blocked right now (empty: it can be taken

@@ -20,12 +20,21 @@ std::string mermaid_label(std::string_view label) {
   std::string out;
   for (const char c : label) {
     switch (c) {
-      case '"': out += "#quot;"; break;
-      case ':': out += "#58;"; break;
-      case ';': out += "#59;"; break;
+      case '"':
+        out += "#quot;";
+        break;
+      case ':':
+        out += "#58;";
+        break;
+      case ';':
+        out += "#59;";
+        break;
       case '\n':
-      case '\r': out += ' '; break;
-      default: out += c;
+      case '\r':
+        out += ' ';
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -47,7 +56,8 @@ std::string mermaid_state_diagram(const Workflow& workflow, std::string_view lan
         << mermaid_id(state.id) << "\n";
   }
   bool any_from_all = false;
-  for (const TransitionDef& transition : workflow.transitions) any_from_all |= transition.from_any;
+  for (const TransitionDef& transition : workflow.transitions)
+    any_from_all |= transition.from_any;
   constexpr std::string_view kAnyActive = "any_active_stage";
   if (any_from_all) {
     out << "    state \"" << (english ? "(any active stage)" : "（任一进行中阶段）") << "\" as "

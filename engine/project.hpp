@@ -27,10 +27,10 @@ struct Vote {
 
 struct MilestoneState {
   std::string id;
-  Date started_on;                   // when its clock started (the `after` state was entered)
-  Date due_on;                       // the deadline
-  std::optional<Date> planned_on;    // the date the project plans (recorded by staff)
-  std::optional<Date> done_on;       // the actual date
+  Date started_on;                 // when its clock started (the `after` state was entered)
+  Date due_on;                     // the deadline
+  std::optional<Date> planned_on;  // the date the project plans (recorded by staff)
+  std::optional<Date> done_on;     // the actual date
   std::string evidence;
   friend bool operator==(const MilestoneState&, const MilestoneState&) = default;
 };

@@ -64,14 +64,16 @@ std::string_view kind_name(Value::Kind kind) {
 }
 
 std::string format_number(double value, int max_decimals) {
-  if (!std::isfinite(value)) return std::isnan(value) ? "NaN" : (value > 0 ? "Infinity" : "-Infinity");
+  if (!std::isfinite(value))
+    return std::isnan(value) ? "NaN" : (value > 0 ? "Infinity" : "-Infinity");
   if (max_decimals < 0) max_decimals = 0;
   if (max_decimals > 12) max_decimals = 12;
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%.*f", max_decimals, value);
   std::string out(buffer);
   if (out.find('.') != std::string::npos) {
-    while (!out.empty() && out.back() == '0') out.pop_back();
+    while (!out.empty() && out.back() == '0')
+      out.pop_back();
     if (!out.empty() && out.back() == '.') out.pop_back();
   }
   if (out == "-0") out = "0";

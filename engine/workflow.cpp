@@ -19,11 +19,9 @@ struct FieldTypeName {
   std::string_view name;
 };
 constexpr FieldTypeName kFieldTypeNames[] = {
-    {FieldType::text, "text"},   {FieldType::number, "number"},
-    {FieldType::money, "money"}, {FieldType::area, "area"},
-    {FieldType::date, "date"},   {FieldType::boolean, "bool"},
-    {FieldType::enumeration, "enum"}, {FieldType::user, "user"},
-    {FieldType::list, "list"},
+    {FieldType::text, "text"},        {FieldType::number, "number"}, {FieldType::money, "money"},
+    {FieldType::area, "area"},        {FieldType::date, "date"},     {FieldType::boolean, "bool"},
+    {FieldType::enumeration, "enum"}, {FieldType::user, "user"},     {FieldType::list, "list"},
 };
 
 template <typename T, typename Index>
@@ -43,19 +41,25 @@ template <typename T>
 void index_by(const std::vector<T>& items, std::map<std::string, const T*, std::less<>>& index,
               std::string T::*member) {
   index.clear();
-  for (const T& item : items) index.emplace(item.*member, &item);
+  for (const T& item : items)
+    index.emplace(item.*member, &item);
 }
 
-LocalizedText both(std::string zh, std::string en) { return {std::move(zh), std::move(en)}; }
+LocalizedText both(std::string zh, std::string en) {
+  return {std::move(zh), std::move(en)};
+}
 
 std::size_t utf8_length(std::string_view text) {
-  return static_cast<std::size_t>(std::count_if(
-      text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
 }
 
 std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+    text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
+    text.remove_suffix(1);
   return text;
 }
 
@@ -92,32 +96,36 @@ std::string options_list(const FieldDef& field) {
 
 Result<Value, FieldValueError> check_bounds(const FieldDef& field, Value value, double measure,
                                             std::string_view what_en, std::string_view what_zh) {
-  const std::string label_zh = field.label.in("zh-CN").empty() ? field.name : field.label.in("zh-CN");
+  const std::string label_zh =
+      field.label.in("zh-CN").empty() ? field.name : field.label.in("zh-CN");
   if (field.min && measure < *field.min) {
-    return fail(FieldValueError{both(label_zh + "的" + std::string(what_zh) + "不能小于 " +
-                                         format_number(*field.min),
-                                     field.name + ": " + std::string(what_en) + " must be at least " +
-                                         format_number(*field.min))});
+    return fail(FieldValueError{
+        both(label_zh + "的" + std::string(what_zh) + "不能小于 " + format_number(*field.min),
+             field.name + ": " + std::string(what_en) + " must be at least " +
+                 format_number(*field.min))});
   }
   if (field.max && measure > *field.max) {
-    return fail(FieldValueError{both(label_zh + "的" + std::string(what_zh) + "不能大于 " +
-                                         format_number(*field.max),
-                                     field.name + ": " + std::string(what_en) + " must be at most " +
-                                         format_number(*field.max))});
+    return fail(FieldValueError{
+        both(label_zh + "的" + std::string(what_zh) + "不能大于 " + format_number(*field.max),
+             field.name + ": " + std::string(what_en) + " must be at most " +
+                 format_number(*field.max))});
   }
   return value;
 }
 
 FieldValueError type_error(const FieldDef& field, std::string_view expected_en,
                            std::string_view expected_zh) {
-  const std::string label_zh = field.label.in("zh-CN").empty() ? field.name : field.label.in("zh-CN");
+  const std::string label_zh =
+      field.label.in("zh-CN").empty() ? field.name : field.label.in("zh-CN");
   return {both(label_zh + "应为" + std::string(expected_zh),
                field.name + ": expected " + std::string(expected_en))};
 }
 
 Result<Value, FieldValueError> coerce_enum_item(const FieldDef& field, const Value& raw) {
   const std::string* text = raw.as_text();
-  if (text == nullptr) return fail(type_error(field, "one of: " + options_list(field), "以下之一：" + options_list(field)));
+  if (text == nullptr)
+    return fail(
+        type_error(field, "one of: " + options_list(field), "以下之一：" + options_list(field)));
   const std::string_view item = trim(*text);
   if (!field.options.empty() &&
       std::find(field.options.begin(), field.options.end(), item) == field.options.end()) {
@@ -214,9 +222,8 @@ std::vector<const TransitionDef*> Workflow::transitions_from(std::string_view st
 
 bool Workflow::role_acts_in(std::string_view role, std::string_view state) const {
   for (const TransitionDef* transition : transitions_from(state)) {
-    if (transition->roles.empty() ||
-        std::find(transition->roles.begin(), transition->roles.end(), role) !=
-            transition->roles.end()) {
+    if (transition->roles.empty() || std::find(transition->roles.begin(), transition->roles.end(),
+                                               role) != transition->roles.end()) {
       return true;
     }
   }
@@ -231,7 +238,8 @@ void Workflow::build_index() {
   transition_index_.clear();
   transitions_from_index_.clear();
   std::map<std::string, std::vector<const TransitionDef*>, std::less<>> from_index;
-  for (const StateDef& state : states) from_index[state.id] = transitions_from(state.id);
+  for (const StateDef& state : states)
+    from_index[state.id] = transitions_from(state.id);
   index_by(fields, field_index_, &FieldDef::name);
   index_by(tables, table_index_, &TableDef::name);
   index_by(computed, computed_index_, &ComputedDef::name);
@@ -251,15 +259,21 @@ std::optional<NameInfo> WorkflowNames::lookup(std::string_view name) const {
   if (const TableDef* table = workflow_.find_table(name)) {
     NameInfo info;
     info.kind = NameInfo::Kind::table;
-    const Value* sample = table->entries.empty()
-                              ? (table->fallback ? &*table->fallback : nullptr)
-                              : &table->entries.begin()->second;
+    const Value* sample = table->entries.empty() ? (table->fallback ? &*table->fallback : nullptr)
+                                                 : &table->entries.begin()->second;
     if (sample != nullptr) {
       switch (sample->kind()) {
-        case Value::Kind::number: info.type = ExprType::number; break;
-        case Value::Kind::text: info.type = ExprType::text; break;
-        case Value::Kind::boolean: info.type = ExprType::boolean; break;
-        default: break;
+        case Value::Kind::number:
+          info.type = ExprType::number;
+          break;
+        case Value::Kind::text:
+          info.type = ExprType::text;
+          break;
+        case Value::Kind::boolean:
+          info.type = ExprType::boolean;
+          break;
+        default:
+          break;
       }
     }
     return info;
@@ -268,13 +282,14 @@ std::optional<NameInfo> WorkflowNames::lookup(std::string_view name) const {
     NameInfo info;
     info.type = ExprType::text;
     if (name == "state") {
-      for (const StateDef& state : workflow_.states) info.options.push_back(state.id);
+      for (const StateDef& state : workflow_.states)
+        info.options.push_back(state.id);
     }
     return info;
   }
   if (name == "review.passed") return NameInfo{NameInfo::Kind::value, ExprType::boolean, {}};
-  for (std::string_view count : {"review.approvals", "review.rejections", "review.abstentions",
-                                 "review.votes"}) {
+  for (std::string_view count :
+       {"review.approvals", "review.rejections", "review.abstentions", "review.votes"}) {
     if (name == count) return NameInfo{NameInfo::Kind::value, ExprType::number, {}};
   }
   if (review_vote_names_) {
@@ -287,9 +302,12 @@ std::optional<NameInfo> WorkflowNames::lookup(std::string_view name) const {
 
 std::vector<std::string> WorkflowNames::names() const {
   std::vector<std::string> out;
-  for (const FieldDef& field : workflow_.fields) out.push_back(field.name);
-  for (const ComputedDef& computed : workflow_.computed) out.push_back(computed.name);
-  for (const TableDef& table : workflow_.tables) out.push_back(table.name);
+  for (const FieldDef& field : workflow_.fields)
+    out.push_back(field.name);
+  for (const ComputedDef& computed : workflow_.computed)
+    out.push_back(computed.name);
+  for (const TableDef& table : workflow_.tables)
+    out.push_back(table.name);
   for (const char* builtin : {"state", "owner", "review.passed", "review.approvals",
                               "review.rejections", "review.abstentions", "review.votes"}) {
     out.emplace_back(builtin);
@@ -361,9 +379,9 @@ Result<Value, FieldValueError> coerce_field_value(const FieldDef& field, const V
         for (std::size_t i = 0; i <= text.size(); ++i) {
           const bool at_end = i == text.size();
           const bool ascii_separator = !at_end && (text[i] == ';' || text[i] == ',');
-          const bool wide_separator = !at_end && (text.compare(i, 3, "，") == 0 ||
-                                                  text.compare(i, 3, "、") == 0 ||
-                                                  text.compare(i, 3, "；") == 0);
+          const bool wide_separator =
+              !at_end && (text.compare(i, 3, "，") == 0 || text.compare(i, 3, "、") == 0 ||
+                          text.compare(i, 3, "；") == 0);
           if (at_end || ascii_separator || wide_separator) {
             const std::string_view item = trim(current);
             if (!item.empty()) items.push_back(Value::text(std::string(item)));

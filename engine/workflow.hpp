@@ -36,9 +36,9 @@ struct FieldDef {
   bool required = false;  // required at creation
   LocalizedText label;
   LocalizedText help;
-  std::string group;                 // console grouping, e.g. basic, investment, land, landing
-  std::string unit;                  // 万元, 亩, m², tce/year ... (display only)
-  std::optional<double> min;         // number-like: value bounds; text/list: length bounds
+  std::string group;          // console grouping, e.g. basic, investment, land, landing
+  std::string unit;           // 万元, 亩, m², tce/year ... (display only)
+  std::optional<double> min;  // number-like: value bounds; text/list: length bounds
   std::optional<double> max;
   std::vector<std::string> options;  // enum (and list items when given)
   std::map<std::string, LocalizedText, std::less<>> option_labels;
@@ -58,8 +58,8 @@ struct ComputedDef {
 
 struct SlaDef {
   int working_days = 0;
-  int warn_before_working_days = 1;       // sla_warning fires this many working days before
-  std::vector<std::string> escalate;      // roles told on sla_overdue
+  int warn_before_working_days = 1;   // sla_warning fires this many working days before
+  std::vector<std::string> escalate;  // roles told on sla_overdue
 };
 
 struct ReviewDef {
@@ -88,10 +88,10 @@ enum class CommentRule { optional, required };
 struct TransitionDef {
   std::string id;
   LocalizedText label;
-  bool from_any = false;           // "*": every non-terminal state
-  std::vector<std::string> from;   // when !from_any
+  bool from_any = false;          // "*": every non-terminal state
+  std::vector<std::string> from;  // when !from_any
   std::string to;
-  std::vector<std::string> roles;  // empty: any role of the workflow
+  std::vector<std::string> roles;            // empty: any role of the workflow
   std::vector<std::string> requires_fields;  // `requires:` present after the edit
   std::vector<GuardDef> guards;
   CommentRule comment = CommentRule::optional;
@@ -111,9 +111,9 @@ struct Duration {
 struct MilestoneDef {
   std::string id;
   LocalizedText label;
-  std::string after;          // the state whose entry starts the clock
+  std::string after;  // the state whose entry starts the clock
   Duration within;
-  std::string field;          // optional date field that recording the milestone sets
+  std::string field;                    // optional date field that recording the milestone sets
   std::optional<Expression> done_when;  // default: present(field), or a recorded date
 };
 
@@ -124,8 +124,15 @@ struct FollowupDef {
 };
 
 struct NotifyTrigger {
-  enum class Kind { enter, leave, transition, sla_warning, sla_overdue, milestone_overdue,
-                    followup_due };
+  enum class Kind {
+    enter,
+    leave,
+    transition,
+    sla_warning,
+    sla_overdue,
+    milestone_overdue,
+    followup_due
+  };
   Kind kind = Kind::enter;
   std::string name;  // the state (enter/leave) or transition id; empty for timer kinds
 };

@@ -5,12 +5,15 @@
 namespace investflow::engine {
 namespace {
 
-Date ymd(int y, int m, int d) { return *Date::from_ymd(y, m, d); }
+Date ymd(int y, int m, int d) {
+  return *Date::from_ymd(y, m, d);
+}
 
 TEST(Date, RoundTripsCivilDates) {
   EXPECT_EQ(ymd(1970, 1, 1).days_since_epoch(), 0);
   EXPECT_EQ(ymd(2026, 2, 17).to_string(), "2026-02-17");
-  for (int days = -800'000; days < 800'000; days += 997) {
+  // Years 1..9999, the range from_ymd accepts.
+  for (int days = -719'162; days < 2'932'896; days += 997) {
     const Date date(days);
     const YearMonthDay parts = date.ymd();
     EXPECT_EQ(Date::from_ymd(parts.year, parts.month, parts.day), date) << days;

@@ -13,12 +13,16 @@ using testing::small_workflow;
 Timestamp at(int y, int m, int d, int hour = 10) {
   return start_of_day(*Date::from_ymd(y, m, d)) + hour * 3'600'000LL;
 }
-Date day(int y, int m, int d) { return *Date::from_ymd(y, m, d); }
+Date day(int y, int m, int d) {
+  return *Date::from_ymd(y, m, d);
+}
 
 const Actor kStaff{"zhang", {"staff"}};
 const Actor kManager{"li", {"manager"}};
 const Actor kAuditor{"wang", {"auditor"}};
-Actor reviewer(int i) { return {"r" + std::to_string(i), {"reviewer"}}; }
+Actor reviewer(int i) {
+  return {"r" + std::to_string(i), {"reviewer"}};
+}
 
 class DecideTest : public ::testing::Test {
  protected:
@@ -27,7 +31,9 @@ class DecideTest : public ::testing::Test {
   Project project;
   std::vector<Event> log;
 
-  Command command(decltype(Command::body) body) { return Command{"P-1", std::nullopt, std::move(body)}; }
+  Command command(decltype(Command::body) body) {
+    return Command{"P-1", std::nullopt, std::move(body)};
+  }
 
   // Runs a command that must be accepted; keeps the events.
   void run(const Actor& actor, decltype(Command::body) body) {
@@ -48,9 +54,7 @@ class DecideTest : public ::testing::Test {
     return decision.ok() ? Rejection{} : decision.error();
   }
 
-  void create_lead() {
-    run(kStaff, CreateProject{"", {{"name", Value::text("清远新材料项目")}}});
-  }
+  void create_lead() { run(kStaff, CreateProject{"", {{"name", Value::text("清远新材料项目")}}}); }
 
   void to_review() {
     create_lead();
@@ -79,29 +83,34 @@ TEST_F(DecideTest, CreateStartsInInitialStateWithSlaAndOwner) {
 }
 
 TEST_F(DecideTest, CreateListsEveryProblem) {
-  const Rejection r = rejected(kAuditor, CreateProject{"", {{"industry", Value::text("steel")},
-                                                            {"colour", Value::text("red")},
-                                                            {"total_investment", Value::text("lots")}}});
+  const Rejection r =
+      rejected(kAuditor, CreateProject{"",
+                                       {{"industry", Value::text("steel")},
+                                        {"colour", Value::text("red")},
+                                        {"total_investment", Value::text("lots")}}});
   EXPECT_TRUE(r.has(reason::kRoleNotAllowed));
   EXPECT_TRUE(r.has(reason::kUnknownField));
   EXPECT_TRUE(r.has(reason::kMissingField));  // name
   int invalid = 0;
-  for (const Reason& reason : r.reasons) invalid += reason.code == reason::kInvalidField;
+  for (const Reason& reason : r.reasons)
+    invalid += reason.code == reason::kInvalidField;
   EXPECT_EQ(invalid, 2);  // industry option, total_investment not a number
 }
 
 TEST_F(DecideTest, CreateOnExistingProjectIsRejected) {
   create_lead();
-  EXPECT_TRUE(rejected(kStaff, CreateProject{"", {{"name", Value::text("x")}}}).has(reason::kProjectExists));
+  EXPECT_TRUE(rejected(kStaff, CreateProject{"", {{"name", Value::text("x")}}})
+                  .has(reason::kProjectExists));
 }
 
 TEST_F(DecideTest, FieldValuesAreCoercedToTheirTypes) {
-  run(kStaff, CreateProject{"", {{"name", Value::text("A")},
-                                 {"total_investment", Value::text("1200.5")},
-                                 {"industry", Value::text("电子信息")},
-                                 {"priority", Value::text("是")},
-                                 {"registered_on", Value::text("2026-02-28")},
-                                 {"tags", Value::text("龙头；上市, 高新")}}});
+  run(kStaff, CreateProject{"",
+                            {{"name", Value::text("A")},
+                             {"total_investment", Value::text("1200.5")},
+                             {"industry", Value::text("电子信息")},
+                             {"priority", Value::text("是")},
+                             {"registered_on", Value::text("2026-02-28")},
+                             {"tags", Value::text("龙头；上市, 高新")}}});
   EXPECT_EQ(project.field("total_investment"), Value::number(1200.5));
   EXPECT_EQ(project.field("industry"), Value::text("electronics"));  // label accepted
   EXPECT_EQ(project.field("priority"), Value::boolean(true));
@@ -112,14 +121,16 @@ TEST_F(DecideTest, FieldValuesAreCoercedToTheirTypes) {
 
 TEST_F(DecideTest, EditRecordsOnlyRealChanges) {
   create_lead();
-  run(kStaff, EditFields{{{"land_area", Value::number(100)}, {"name", Value::text("清远新材料项目")}}});
+  run(kStaff,
+      EditFields{{{"land_area", Value::number(100)}, {"name", Value::text("清远新材料项目")}}});
   const auto& edited = std::get<FieldsEdited>(log.back().body);
   ASSERT_EQ(edited.changes.size(), 1u);
   EXPECT_EQ(edited.changes[0].field, "land_area");
   EXPECT_TRUE(edited.changes[0].before.is_null());
   EXPECT_EQ(edited.changes[0].after, Value::number(100));
   // Nothing changed at all: rejected, so history never fills with empty edits.
-  EXPECT_TRUE(rejected(kStaff, EditFields{{{"land_area", Value::text("100")}}}).has(reason::kNothingToDo));
+  EXPECT_TRUE(
+      rejected(kStaff, EditFields{{{"land_area", Value::text("100")}}}).has(reason::kNothingToDo));
   // Clearing a field is an edit with a null value.
   run(kStaff, EditFields{{{"land_area", Value()}}});
   EXPECT_FALSE(project.fields.contains("land_area"));
@@ -127,8 +138,8 @@ TEST_F(DecideTest, EditRecordsOnlyRealChanges) {
 
 TEST_F(DecideTest, EditRejectsRequiredFieldClearedOutsiderAndBadValues) {
   create_lead();
-  const Rejection r = rejected(kAuditor, EditFields{{{"name", Value()},
-                                                     {"total_investment", Value::number(-5)}}});
+  const Rejection r =
+      rejected(kAuditor, EditFields{{{"name", Value()}, {"total_investment", Value::number(-5)}}});
   EXPECT_TRUE(r.has(reason::kRoleNotAllowed));
   EXPECT_TRUE(r.has(reason::kMissingField));
   EXPECT_TRUE(r.has(reason::kInvalidField));  // min 0
@@ -144,7 +155,8 @@ TEST_F(DecideTest, TransitionWithGuardFailureListsEveryReason) {
   Rejection r = rejected(kStaff, TakeTransition{"pass_screening", {}, ""});
   EXPECT_TRUE(r.has(reason::kRoleNotAllowed));
   int missing = 0;
-  for (const Reason& reason : r.reasons) missing += reason.code == reason::kMissingField;
+  for (const Reason& reason : r.reasons)
+    missing += reason.code == reason::kMissingField;
   EXPECT_EQ(missing, 3);
   EXPECT_TRUE(r.has(reason::kGuardFailed));
 
@@ -183,7 +195,8 @@ TEST_F(DecideTest, UnknownWrongStateAndTerminalTransitions) {
   run(kStaff, TakeTransition{"withdraw", {}, "投资方决定放弃"});
   EXPECT_EQ(project.state, "withdrawn");
   EXPECT_TRUE(rejected(kStaff, TakeTransition{"answer", {}, ""}).has(reason::kTerminalState));
-  EXPECT_TRUE(rejected(kStaff, EditFields{{{"land_area", Value::number(1)}}}).has(reason::kTerminalState));
+  EXPECT_TRUE(
+      rejected(kStaff, EditFields{{{"land_area", Value::number(1)}}}).has(reason::kTerminalState));
 }
 
 TEST_F(DecideTest, StaleVersionIsRejectedWithCurrentVersion) {
@@ -227,7 +240,8 @@ TEST_F(DecideTest, MilestonesStartOnEnteringTheirStateAndRecordDates) {
   EXPECT_TRUE(rejected(kStaff, RecordMilestone{"register_company", {}, day(2026, 3, 1), ""})
                   .has(reason::kNoSuchProject));
   to_review();
-  for (int i = 1; i <= 3; ++i) vote(i, VoteChoice::approve);
+  for (int i = 1; i <= 3; ++i)
+    vote(i, VoteChoice::approve);
   EXPECT_TRUE(rejected(kStaff, RecordMilestone{"register_company", {}, day(2026, 3, 1), ""})
                   .has(reason::kMilestoneNotStarted));
   run(kManager, TakeTransition{"approve", {}, ""});
@@ -253,8 +267,10 @@ TEST_F(DecideTest, MilestonesStartOnEnteringTheirStateAndRecordDates) {
 
 TEST_F(DecideTest, FollowupVisitRules) {
   to_review();
-  EXPECT_TRUE(rejected(kStaff, RecordFollowup{day(2026, 3, 2), "走访", {}}).has(reason::kNotInFollowup));
-  for (int i = 1; i <= 3; ++i) vote(i, VoteChoice::approve);
+  EXPECT_TRUE(
+      rejected(kStaff, RecordFollowup{day(2026, 3, 2), "走访", {}}).has(reason::kNotInFollowup));
+  for (int i = 1; i <= 3; ++i)
+    vote(i, VoteChoice::approve);
   run(kManager, TakeTransition{"approve", {}, ""});
   const Rejection r = rejected(kAuditor, RecordFollowup{day(2026, 3, 5), " ", {}});
   EXPECT_TRUE(r.has(reason::kRoleNotAllowed));
@@ -297,7 +313,8 @@ TEST_F(DecideTest, TransitionOptionsShowOnlyAllowedWithReasons) {
 
 TEST_F(DecideTest, ReplayGivesTheSameProject) {
   to_review();
-  for (int i = 1; i <= 3; ++i) vote(i, VoteChoice::approve);
+  for (int i = 1; i <= 3; ++i)
+    vote(i, VoteChoice::approve);
   run(kManager, TakeTransition{"approve", {}, ""});
   run(kStaff, RecordMilestone{"register_company", {}, day(2026, 3, 2), "执照"});
   run(kStaff, TakeTransition{"start_building", {}, ""});
@@ -312,8 +329,8 @@ TEST_F(DecideTest, ReplayGivesTheSameProject) {
 
 TEST_F(DecideTest, ExecuteReturnsNextProjectAndEvents) {
   std::vector<Event> events;
-  auto next = execute(*wf, project, command(CreateProject{"", {{"name", Value::text("x")}}}), kStaff,
-                      clock, &events);
+  auto next = execute(*wf, project, command(CreateProject{"", {{"name", Value::text("x")}}}),
+                      kStaff, clock, &events);
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(next->state, "lead");
   ASSERT_EQ(events.size(), 1u);

@@ -42,16 +42,21 @@ inline std::shared_ptr<Workflow> small_workflow() {
   wf->fields.push_back(field("priority", FieldType::boolean));
   wf->fields.push_back(field("registered_on", FieldType::date));
   wf->fields.push_back(field("tags", FieldType::list));
-  wf->tables.push_back({"intensity_min",
-                        {{"electronics", Value::number(350)}, {"new_materials", Value::number(330)}},
-                        Value::number(300)});
-  wf->computed.push_back({"intensity", {"投资强度", "intensity"},
+  wf->tables.push_back(
+      {"intensity_min",
+       {{"electronics", Value::number(350)}, {"new_materials", Value::number(330)}},
+       Value::number(300)});
+  wf->computed.push_back({"intensity",
+                          {"投资强度", "intensity"},
                           expr("land_area > 0 ? total_investment / land_area : 0")});
   wf->initial = "lead";
   StateDef lead{"lead", {"线索", "Lead"}, false, SlaDef{1, 0, {"manager"}}, std::nullopt};
-  StateDef screening{"screening", {"筛选", "Screening"}, false, SlaDef{3, 1, {"manager"}},
-                     std::nullopt};
-  StateDef review{"review", {"评审", "Review"}, false, std::nullopt,
+  StateDef screening{
+      "screening", {"筛选", "Screening"}, false, SlaDef{3, 1, {"manager"}}, std::nullopt};
+  StateDef review{"review",
+                  {"评审", "Review"},
+                  false,
+                  std::nullopt,
                   ReviewDef{"reviewer", 3, expr("approvals * 3 >= votes * 2")}};
   StateDef signed_state{"signed", {"已签约", "Signed"}, false, std::nullopt, std::nullopt};
   StateDef building{"building", {"在建", "Building"}, false, std::nullopt, std::nullopt};
@@ -121,8 +126,9 @@ inline std::shared_ptr<Workflow> small_workflow() {
   MilestoneDef build_period;
   build_period.id = "build_period";
   build_period.after = "building";
-  build_period.within = {Duration::Unit::days,
-                         expr("total_investment < 10000 ? 365 : (total_investment <= 50000 ? 548 : 730)")};
+  build_period.within = {
+      Duration::Unit::days,
+      expr("total_investment < 10000 ? 365 : (total_investment <= 50000 ? 548 : 730)")};
   wf->milestones = {register_company, build_period};
   wf->followup = FollowupDef{{"signed", "building"}, {Duration::Unit::months, 1}, "staff"};
   wf->build_index();

@@ -1,0 +1,258 @@
+// The public face of the expression language; the work happens in expression_parse.cpp,
+// expression_check.cpp and expression_evaluate.cpp.
+
+#include "engine/expression.hpp"
+
+#include <algorithm>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "engine/expression_node.hpp"
+
+namespace investflow::engine {
+
+namespace detail {
+
+std::string_view operator_spelling(NodeKind kind) {
+  switch (kind) {
+    case NodeKind::negate:
+      return "-";
+    case NodeKind::logical_not:
+      return "!";
+    case NodeKind::add:
+      return "+";
+    case NodeKind::subtract:
+      return "-";
+    case NodeKind::multiply:
+      return "*";
+    case NodeKind::divide:
+      return "/";
+    case NodeKind::equal:
+      return "==";
+    case NodeKind::not_equal:
+      return "!=";
+    case NodeKind::less:
+      return "<";
+    case NodeKind::less_equal:
+      return "<=";
+    case NodeKind::greater:
+      return ">";
+    case NodeKind::greater_equal:
+      return ">=";
+    case NodeKind::in:
+      return "in";
+    case NodeKind::logical_and:
+      return "&&";
+    case NodeKind::logical_or:
+      return "||";
+    case NodeKind::choice:
+      return "?";
+    default:
+      return "";
+  }
+}
+
+const std::vector<std::string>& function_names() {
+  static const std::vector<std::string> kNames = {
+      "present", "today", "days_between", "working_days_between", "min", "max", "round"};
+  return kNames;
+}
+
+Function function_named(std::string_view name) {
+  static constexpr Function kFunctions[] = {
+      Function::present, Function::today, Function::days_between, Function::working_days_between,
+      Function::min,     Function::max,   Function::round};
+  for (const Function function : kFunctions) {
+    if (function_name(function) == name) return function;
+  }
+  return Function::unknown;
+}
+
+std::string_view function_name(Function function) {
+  switch (function) {
+    case Function::present:
+      return "present";
+    case Function::today:
+      return "today";
+    case Function::days_between:
+      return "days_between";
+    case Function::working_days_between:
+      return "working_days_between";
+    case Function::min:
+      return "min";
+    case Function::max:
+      return "max";
+    case Function::round:
+      return "round";
+    case Function::unknown:
+      break;
+  }
+  return "";
+}
+
+namespace {
+
+void collect_names(const Node& node, std::vector<std::string>& names) {
+  if (node.kind == NodeKind::name || node.kind == NodeKind::index) {
+    if (std::find(names.begin(), names.end(), node.name) == names.end()) {
+      names.push_back(node.name);
+    }
+  }
+  for (const Node& child : node.children)
+    collect_names(child, names);
+}
+
+}  // namespace
+}  // namespace detail
+
+std::string_view type_name(ExprType type) {
+  switch (type) {
+    case ExprType::any:
+      return "any";
+    case ExprType::null:
+      return "null";
+    case ExprType::boolean:
+      return "boolean";
+    case ExprType::number:
+      return "number";
+    case ExprType::text:
+      return "text";
+    case ExprType::date:
+      return "date";
+    case ExprType::list:
+      return "list";
+  }
+  return "any";
+}
+
+// A null root stands for the literal `null`, so a default Expression costs no allocation.
+Expression::Expression() : source_("null") {
+}
+
+Result<Expression, ExpressionError> Expression::parse(std::string_view source) {
+  auto tree = detail::parse_tree(source);
+  if (!tree) return fail(std::move(tree).error());
+  Expression expression;
+  expression.source_ = std::string(source);
+  expression.root_ = std::move(tree).value();
+  return expression;
+}
+
+std::vector<ExpressionError> Expression::check(const NameResolver& names) const {
+  std::vector<ExpressionError> problems;
+  if (root_) detail::analyze_tree(*root_, names, &problems);
+  return problems;
+}
+
+ExprType Expression::type(const NameResolver& names) const {
+  return root_ ? detail::analyze_tree(*root_, names, nullptr) : ExprType::null;
+}
+
+std::vector<std::string> Expression::referenced_names() const {
+  std::vector<std::string> names;
+  if (root_) detail::collect_names(*root_, names);
+  return names;
+}
+
+Value Expression::evaluate(const Scope& scope) const noexcept {
+  return root_ ? detail::evaluate_tree(*root_, scope) : Value();
+}
+
+namespace {
+
+bool is_placeholder_name(std::string_view name) {
+  if (name.empty() || name.front() == '.' || name.back() == '.') return false;
+  if (name.front() >= '0' && name.front() <= '9') return false;
+  char previous = '.';
+  for (const char c : name) {
+    const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    const bool digit = c >= '0' && c <= '9';
+    if (c == '.' ? previous == '.' : !(letter || (digit && previous != '.'))) return false;
+    previous = c;
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+    text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
+    text.remove_suffix(1);
+  return text;
+}
+
+std::string display(const Value& value) {
+  if (const double* number = value.as_number()) return format_number(*number, 2);
+  return value.to_display();
+}
+
+std::size_t levenshtein(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      const std::size_t substitution = diagonal + (a[i - 1] == b[j - 1] ? 0 : 1);
+      row[j] = std::min({above + 1, row[j - 1] + 1, substitution});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::string interpolate(std::string_view text, const Scope& scope) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const char c = text[i];
+    const bool doubled = i + 1 < text.size() && text[i + 1] == c;
+    if ((c == '{' || c == '}') && doubled) {  // {{ and }} are literal braces
+      out += c;
+      i += 2;
+      continue;
+    }
+    if (c == '{') {
+      const std::size_t close = text.find('}', i + 1);
+      if (close != std::string_view::npos) {
+        const std::string_view name = trim(text.substr(i + 1, close - i - 1));
+        if (is_placeholder_name(name)) {
+          out += display(scope.value_of(name));
+          i = close + 1;
+          continue;
+        }
+      }
+    }
+    // Anything else, a lone brace included, is copied as written.
+    out += c;
+    ++i;
+  }
+  return out;
+}
+
+std::string closest_match(std::string_view word, const std::vector<std::string>& candidates) {
+  const std::size_t limit = std::max<std::size_t>(1, word.size() / 3);
+  const std::string* best = nullptr;
+  std::size_t best_distance = limit + 1;
+  for (const std::string& candidate : candidates) {
+    const std::size_t length_gap = candidate.size() > word.size() ? candidate.size() - word.size()
+                                                                  : word.size() - candidate.size();
+    if (length_gap >= best_distance) continue;  // cannot beat the best so far
+    const std::size_t distance = levenshtein(word, candidate);
+    if (distance < best_distance) {
+      best = &candidate;
+      best_distance = distance;
+    }
+  }
+  return best != nullptr ? *best : std::string();
+}
+
+}  // namespace investflow::engine

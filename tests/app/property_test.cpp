@@ -1,0 +1,318 @@
+// Random command sequences through every shipped workflow. Whatever the commands, the
+// engine must keep its promises: terminal states are final, each event raises the version
+// by one, every accepted transition satisfied its roles, required fields, condition and
+// guards, and replaying the events from empty gives the same project.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <random>
+#include <set>
+
+#include "app/scenario.hpp"
+#include "engine/decide.hpp"
+#include "workflows/loader.hpp"
+
+namespace investflow {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace engine;
+
+// The accepted steps of a workflow's main scenario: random walks start from a random point
+// along it, so they reach deep states whose guards random values would rarely satisfy.
+std::vector<app::ScenarioStep> main_path(const Workflow& workflow) {
+  const fs::path file =
+      fs::path(INVESTFLOW_SOURCE_DIR) / "workflows/scenarios" / (workflow.id + "-main.yaml");
+  const app::ScenarioLoad load = app::load_scenario_file(file.string());
+  EXPECT_TRUE(load.scenario) << file;
+  std::vector<app::ScenarioStep> steps;
+  if (!load.scenario) return steps;
+  for (const app::ScenarioStep& step : load.scenario->steps) {
+    if (step.expect_accepted) steps.push_back(step);
+  }
+  return steps;
+}
+
+std::vector<std::shared_ptr<const Workflow>> shipped_workflows() {
+  const fs::path root = fs::path(INVESTFLOW_SOURCE_DIR) / "workflows";
+  workflows::CalendarRegistry calendars;
+  const auto calendar_problems = workflows::load_calendar_directory(root / "calendars", calendars);
+  EXPECT_FALSE(workflows::has_errors(calendar_problems));
+  std::vector<std::shared_ptr<const Workflow>> out;
+  for (const auto& entry : fs::directory_iterator(root / "definitions")) {
+    if (entry.path().extension() != ".yaml") continue;
+    workflows::WorkflowLoad load = workflows::load_workflow_file(entry.path(), calendars);
+    EXPECT_TRUE(load.workflow) << entry.path() << ": "
+                               << (load.diagnostics.empty() ? "" : load.diagnostics[0].to_string());
+    if (load.workflow) out.push_back(load.workflow);
+  }
+  return out;
+}
+
+// Evaluates expressions over a project without going through decide's own checking code,
+// so the property test does not trust the code it checks.
+class IndependentScope final : public Scope {
+ public:
+  IndependentScope(const Workflow& workflow, const Project& project, Date today)
+      : wf_(workflow), project_(project), today_(today) {}
+  Value value_of(std::string_view name) const override {
+    return evaluate_name(wf_, project_, name, today_);
+  }
+  Value table_entry(std::string_view table, const Value& key) const override {
+    const TableDef* def = wf_.find_table(table);
+    if (def == nullptr) return Value();
+    if (const std::string* text = key.as_text()) {
+      if (const auto it = def->entries.find(*text); it != def->entries.end()) return it->second;
+    }
+    return def->fallback.value_or(Value());
+  }
+  Date today() const override { return today_; }
+  const Calendar* calendar() const override { return wf_.calendar.get(); }
+
+ private:
+  const Workflow& wf_;
+  const Project& project_;
+  Date today_;
+};
+
+class RandomDriver {
+ public:
+  RandomDriver(const Workflow& workflow, std::uint32_t seed) : wf_(workflow), rng_(seed) {}
+
+  Value random_value(const FieldDef& field) {
+    switch (field.type) {
+      case FieldType::number:
+      case FieldType::money:
+      case FieldType::area: {
+        const double low = field.min.value_or(0);
+        const double high = field.max.value_or(low + 200000);
+        // Mostly sensible values, sometimes out of range or junk, to exercise rejections.
+        const int pick = uniform(0, 9);
+        if (pick == 0) return Value::text("not a number");
+        if (pick == 1) return Value::number(low - 1);
+        return Value::number(std::round(low + (high - low) * unit() * unit()));
+      }
+      case FieldType::date:
+        return Value::date(local_date(clock_.now()).plus_days(-uniform(0, 400)));
+      case FieldType::boolean:
+        return Value::boolean(uniform(0, 3) != 0);
+      case FieldType::enumeration:
+        if (field.options.empty() || uniform(0, 19) == 0) return Value::text("no_such_option");
+        return Value::text(field.options[static_cast<std::size_t>(
+            uniform(0, static_cast<int>(field.options.size()) - 1))]);
+      case FieldType::list:
+        return Value::list({Value::text("item")});
+      case FieldType::text:
+      case FieldType::user:
+        return Value::text(uniform(0, 9) == 0 ? "" : "文本 " + std::to_string(uniform(0, 999)));
+    }
+    return Value();
+  }
+
+  FieldMap random_fields(const std::vector<std::string>& wanted, int extra) {
+    FieldMap fields;
+    for (const std::string& name : wanted) {
+      if (const FieldDef* field = wf_.find_field(name); field != nullptr && uniform(0, 5) != 0) {
+        fields[name] = random_value(*field);
+      }
+    }
+    for (int i = 0; i < extra && !wf_.fields.empty(); ++i) {
+      const FieldDef& field =
+          wf_.fields[static_cast<std::size_t>(uniform(0, static_cast<int>(wf_.fields.size()) - 1))];
+      fields[field.name] = random_value(field);
+    }
+    return fields;
+  }
+
+  Actor random_actor() {
+    Actor actor;
+    const int who = uniform(0, 5);
+    actor.id = who == 0 ? project_.owner : "user" + std::to_string(who);
+    const std::string& role =
+        wf_.roles[static_cast<std::size_t>(uniform(0, static_cast<int>(wf_.roles.size()) - 1))];
+    actor.roles = {role};
+    return actor;
+  }
+
+  Command random_command() {
+    Command command{"P-1", std::nullopt, EditFields{}};
+    if (uniform(0, 30) == 0) command.expected_version = project_.version - 1;
+    if (!project_.exists() || uniform(0, 40) == 0) {
+      std::vector<std::string> required;
+      for (const FieldDef& field : wf_.fields) {
+        if (field.required) required.push_back(field.name);
+      }
+      command.body = CreateProject{"", random_fields(required, 3)};
+      return command;
+    }
+    const int kind = uniform(0, 9);
+    const auto transitions = wf_.transitions_from(project_.state);
+    if (kind <= 4 && !transitions.empty()) {
+      const TransitionDef* t = transitions[static_cast<std::size_t>(
+          uniform(0, static_cast<int>(transitions.size()) - 1))];
+      std::vector<std::string> wanted = t->requires_fields;
+      for (const GuardDef& guard : t->guards) {
+        for (const std::string& name : guard.check.referenced_names())
+          wanted.push_back(name);
+      }
+      command.body =
+          TakeTransition{uniform(0, 9) == 0 ? "no_such_transition" : t->id,
+                         random_fields(wanted, uniform(0, 1)), uniform(0, 4) == 0 ? "" : "说明"};
+    } else if (kind <= 6) {
+      command.body = CastVote{static_cast<VoteChoice>(uniform(0, 2)), ""};
+    } else if (kind == 7) {
+      command.body = EditFields{random_fields({}, uniform(1, 3))};
+    } else if (kind == 8 && !wf_.milestones.empty()) {
+      const MilestoneDef& m = wf_.milestones[static_cast<std::size_t>(
+          uniform(0, static_cast<int>(wf_.milestones.size()) - 1))];
+      command.body = RecordMilestone{m.id, std::nullopt, local_date(clock_.now()), "证明材料"};
+    } else {
+      command.body = RecordFollowup{local_date(clock_.now()), "走访", {}};
+    }
+    return command;
+  }
+
+  // Reviewers vote often in review states, so reviews actually pass.
+  Actor actor_for(const Command& command) {
+    Actor actor = random_actor();
+    if (std::holds_alternative<CastVote>(command.body)) {
+      const StateDef* state = wf_.find_state(project_.state);
+      if (state != nullptr && state->review && uniform(0, 3) != 0) {
+        actor = {"reviewer" + std::to_string(uniform(1, 5)), {state->review->voters}};
+      }
+    }
+    return actor;
+  }
+
+  void check_accepted_transition(const Project& before, const Event& event, const Actor& actor,
+                                 const Command& command) {
+    const auto& taken = std::get<TransitionTaken>(event.body);
+    const TransitionDef* t = wf_.find_transition(taken.transition);
+    ASSERT_NE(t, nullptr);
+    EXPECT_EQ(taken.from, before.state);
+    EXPECT_EQ(taken.to, t->to);
+    EXPECT_TRUE(t->leaves(before.state));
+    EXPECT_TRUE(t->roles.empty() ||
+                std::any_of(t->roles.begin(), t->roles.end(),
+                            [&](const std::string& r) { return actor.has_role(r); }))
+        << t->id;
+    if (t->comment == CommentRule::required) {
+      EXPECT_FALSE(std::get<TakeTransition>(command.body).comment.empty());
+    }
+    // Guards, requires and conditions held on the project as edited, before it moved.
+    Project edited = before;
+    for (const FieldChange& change : taken.changes) {
+      if (change.after.is_null()) {
+        edited.fields.erase(change.field);
+      } else {
+        edited.fields[change.field] = change.after;
+      }
+    }
+    const IndependentScope scope(wf_, edited, local_date(clock_.now()));
+    for (const std::string& name : t->requires_fields) {
+      EXPECT_TRUE(edited.field(name).is_present()) << t->id << " requires " << name;
+    }
+    for (const GuardDef& guard : t->guards) {
+      EXPECT_TRUE(guard.check.evaluate(scope).is_true()) << t->id << ": " << guard.check.source();
+    }
+    if (t->when) {
+      EXPECT_TRUE(t->when->evaluate(scope).is_true()) << t->id << ": " << t->when->source();
+    }
+  }
+
+  void accept(const Event& event) {
+    EXPECT_EQ(event.version, project_.version + 1);
+    project_ = apply(std::move(project_), event);
+    log_.push_back(event);
+    visited_.insert(project_.state);
+  }
+
+  // Replays the first `count` steps of the main path; each must be accepted.
+  void follow(const std::vector<app::ScenarioStep>& path, std::size_t count) {
+    for (std::size_t i = 0; i < count && i < path.size(); ++i) {
+      clock_.set(path[i].at);
+      Command command = path[i].command;
+      command.project_id = "P-1";
+      Decision decision = decide(wf_, project_, command, path[i].actor, clock_);
+      ASSERT_TRUE(decision.ok()) << wf_.id << " main path step " << i + 1;
+      for (const Event& event : decision.value())
+        accept(event);
+    }
+  }
+
+  void run(int steps) {
+    for (int i = 0; i < steps; ++i) {
+      clock_.advance_ms(uniform(0, 3) * 86'400'000LL + uniform(0, 3'600'000));
+      const Command command = random_command();
+      const Actor actor = actor_for(command);
+      const Project before = project_;
+      const bool was_terminal = before.exists() && wf_.find_state(before.state)->terminal;
+      Decision decision = decide(wf_, project_, command, actor, clock_);
+      if (!decision) {
+        EXPECT_FALSE(decision.error().reasons.empty());
+        EXPECT_EQ(decision.error().current_version, before.version);
+        continue;
+      }
+      EXPECT_FALSE(was_terminal) << "a terminal project changed";
+      EXPECT_FALSE(command.expected_version && *command.expected_version != before.version);
+      for (const Event& event : decision.value()) {
+        if (std::holds_alternative<TransitionTaken>(event.body)) {
+          check_accepted_transition(before, event, actor, command);
+          ++transitions_;
+        }
+        accept(event);
+      }
+      EXPECT_NE(wf_.find_state(project_.state), nullptr);
+    }
+    Project replayed;
+    for (const Event& event : log_)
+      replayed = apply(std::move(replayed), event);
+    EXPECT_EQ(replayed, project_);
+  }
+
+  int transitions() const { return transitions_; }
+  const std::set<std::string>& visited() const { return visited_; }
+
+ private:
+  int uniform(int low, int high) { return std::uniform_int_distribution<int>(low, high)(rng_); }
+  double unit() { return std::uniform_real_distribution<double>(0, 1)(rng_); }
+
+  const Workflow& wf_;
+  std::mt19937 rng_;
+  FixedClock clock_{start_of_day(*Date::from_ymd(2025, 1, 2)) + 9 * 3'600'000LL};
+  Project project_;
+  std::vector<Event> log_;
+  std::set<std::string> visited_;
+  int transitions_ = 0;
+};
+
+TEST(Property, RandomCommandSequencesKeepTheEnginesPromises) {
+  const auto workflows = shipped_workflows();
+  ASSERT_GE(workflows.size(), 5u);
+  for (const auto& workflow : workflows) {
+    int transitions = 0;
+    std::set<std::string> states_visited;
+    const std::vector<app::ScenarioStep> path = main_path(*workflow);
+    ASSERT_FALSE(path.empty()) << workflow->id;
+    for (std::uint32_t seed = 1; seed <= 150; ++seed) {
+      const bool failed_before = ::testing::Test::HasFailure();
+      RandomDriver driver(*workflow, seed);
+      driver.follow(path, seed % (path.size() + 1));
+      driver.run(60);
+      if (!failed_before && ::testing::Test::HasFailure()) {
+        FAIL() << workflow->id << " seed " << seed;
+      }
+      transitions += driver.transitions();
+      states_visited.insert(driver.visited().begin(), driver.visited().end());
+    }
+    // The random walk must really move projects, or the checks above prove nothing.
+    EXPECT_GT(transitions, 100) << workflow->id;
+    EXPECT_EQ(states_visited.size(), workflow->states.size()) << workflow->id;
+  }
+}
+
+}  // namespace
+}  // namespace investflow
