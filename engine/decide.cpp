@@ -46,19 +46,21 @@ class ProjectScope final : public Scope {
   void set_vote_names(const ReviewTally* tally) { vote_tally_ = tally; }
 
   Value value_of(std::string_view name) const override {
-    if (overlay_ != nullptr) {
-      if (const auto it = overlay_->find(name); it != overlay_->end()) return it->second;
-    }
-    if (const auto it = project_.fields.find(name); it != project_.fields.end()) {
-      return it->second;
-    }
-    if (workflow_.find_field(name) != nullptr) return Value();
-    if (const ComputedDef* computed = workflow_.find_computed(name)) {
-      if (depth_ >= kMaxComputedDepth) return Value();
-      ++depth_;
-      Value value = computed->expression.evaluate(*this);
-      --depth_;
-      return value;
+    const Workflow::NameRef ref = workflow_.find_name(name);
+    switch (ref.kind) {
+      case Workflow::NameRef::Kind::field: {
+        if (overlay_ != nullptr && !overlay_->empty()) {
+          if (const auto it = overlay_->find(name); it != overlay_->end()) return it->second;
+        }
+        const auto it = project_.fields.find(name);
+        return it == project_.fields.end() ? Value() : it->second;
+      }
+      case Workflow::NameRef::Kind::computed:
+        return computed_value(*ref.computed);
+      case Workflow::NameRef::Kind::table:
+        return Value();
+      case Workflow::NameRef::Kind::unknown:
+        break;
     }
     return builtin(name);
   }
@@ -81,7 +83,37 @@ class ProjectScope final : public Scope {
   Date today() const override { return today_; }
   const Calendar* calendar() const override { return workflow_.calendar.get(); }
 
+  bool is_present(std::string_view name) const override {
+    if (workflow_.find_name(name).kind == Workflow::NameRef::Kind::field)
+      return field_present(name);
+    return value_of(name).is_present();
+  }
+
+  // Whether a field has a value after the pending edits, without copying it.
+  bool field_present(std::string_view name) const {
+    if (overlay_ != nullptr) {
+      if (const auto it = overlay_->find(name); it != overlay_->end())
+        return it->second.is_present();
+    }
+    const auto it = project_.fields.find(name);
+    return it != project_.fields.end() && it->second.is_present();
+  }
+
  private:
+  // Computed values are evaluated once per scope: guards of one transition often share
+  // them (intensity, thresholds), and a scope lives for one decision.
+  Value computed_value(const ComputedDef& computed) const {
+    for (const auto& [def, value] : computed_cache_) {
+      if (def == &computed) return value;
+    }
+    if (depth_ >= kMaxComputedDepth) return Value();
+    ++depth_;
+    Value value = computed.expression.evaluate(*this);
+    --depth_;
+    computed_cache_.emplace_back(&computed, value);
+    return value;
+  }
+
   Value builtin(std::string_view name) const {
     if (name == "state") return Value::text(project_.state);
     if (name == "owner") return Value::text(project_.owner);
@@ -89,8 +121,8 @@ class ProjectScope final : public Scope {
       // Inside a review's own `pass:` expression the tally is being computed: answer from
       // it (review.passed is unknown there) instead of recursing.
       if (vote_tally_ != nullptr) return tally_value(*vote_tally_, name.substr(7), false);
-      const ReviewTally tally = review_tally(workflow_, project_);
-      return tally_value(tally, name.substr(7), true);
+      if (!tally_cache_) tally_cache_ = review_tally(workflow_, project_);
+      return tally_value(*tally_cache_, name.substr(7), true);
     }
     if (vote_tally_ != nullptr) return tally_value(*vote_tally_, name, false);
     return Value();
@@ -111,6 +143,8 @@ class ProjectScope final : public Scope {
   const FieldMap* overlay_;
   const ReviewTally* vote_tally_ = nullptr;
   mutable int depth_ = 0;
+  mutable std::vector<std::pair<const ComputedDef*, Value>> computed_cache_;
+  mutable std::optional<ReviewTally> tally_cache_;
 };
 
 // Turns raw command values into typed edits, collecting a reason for each bad one.
@@ -131,7 +165,10 @@ FieldMap coerce_edits(const Workflow& workflow, const Project& project, const Fi
       reasons.push_back(make_reason(reason::kInvalidField, name, typed.error().message));
       continue;
     }
-    if (project.field(name) != typed.value()) edits.emplace(name, std::move(typed.value()));
+    const auto current = project.fields.find(name);
+    const bool unchanged = current == project.fields.end() ? typed.value().is_null()
+                                                           : current->second == typed.value();
+    if (!unchanged) edits.emplace(name, std::move(typed.value()));
   }
   return edits;
 }
@@ -248,7 +285,7 @@ void check_transition(const Workflow& workflow, const Project& project,
   }
   const ProjectScope scope(workflow, project, today, &edits);
   for (const std::string& name : transition.requires_fields) {
-    if (scope.value_of(name).is_present()) continue;
+    if (scope.field_present(name)) continue;
     const FieldDef* field = workflow.find_field(name);
     const LocalizedText label = field != nullptr ? field->label : LocalizedText{};
     reasons.push_back(make_reason(reason::kMissingField, name,

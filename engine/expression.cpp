@@ -189,21 +189,31 @@ std::string display(const Value& value) {
   return value.to_display();
 }
 
-std::size_t levenshtein(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
+// Optimal string alignment distance: Levenshtein plus the swap of two adjacent characters
+// as one edit, so `lable` suggests `label`.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  const std::size_t width = b.size() + 1;
+  std::vector<std::size_t> rows(3 * width);
+  std::size_t* before = rows.data();        // row i - 2
+  std::size_t* previous = before + width;   // row i - 1
+  std::size_t* current = previous + width;  // row i
   for (std::size_t j = 0; j <= b.size(); ++j)
-    row[j] = j;
+    previous[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
+    current[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      const std::size_t substitution = diagonal + (a[i - 1] == b[j - 1] ? 0 : 1);
-      row[j] = std::min({above + 1, row[j - 1] + 1, substitution});
-      diagonal = above;
+      const std::size_t substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitution});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        current[j] = std::min(current[j], before[j - 2] + 1);
+      }
     }
+    std::size_t* recycled = before;
+    before = previous;
+    previous = current;
+    current = recycled;
   }
-  return row[b.size()];
+  return previous[b.size()];
 }
 
 }  // namespace
@@ -246,7 +256,7 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
     const std::size_t length_gap = candidate.size() > word.size() ? candidate.size() - word.size()
                                                                   : word.size() - candidate.size();
     if (length_gap >= best_distance) continue;  // cannot beat the best so far
-    const std::size_t distance = levenshtein(word, candidate);
+    const std::size_t distance = edit_distance(word, candidate);
     if (distance < best_distance) {
       best = &candidate;
       best_distance = distance;

@@ -60,6 +60,8 @@ class Scope {
  public:
   virtual ~Scope() = default;
   virtual Value value_of(std::string_view name) const = 0;
+  // present(name) without copying the value (texts and lists would allocate).
+  virtual bool is_present(std::string_view name) const { return value_of(name).is_present(); }
   virtual Value table_entry(std::string_view table, const Value& key) const = 0;
   virtual Date today() const = 0;
   virtual const Calendar* calendar() const = 0;  // may be null: then weekends only
@@ -96,7 +98,8 @@ class Expression {
 // rounded to 2 decimals). `{{` and `}}` stand for literal braces. Unknown names become "".
 std::string interpolate(std::string_view text, const Scope& scope);
 
-// Levenshtein-based suggestion from `candidates`, or empty if nothing is close.
+// The candidate closest to `word` (edits: insert, delete, substitute, swap two adjacent
+// characters), or empty if none is within a third of the word's length.
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
 
 }  // namespace investflow::engine

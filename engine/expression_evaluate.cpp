@@ -254,6 +254,7 @@ class Evaluator {
     switch (node.function) {
       case Function::present: {
         if (args.size() != 1) return {};
+        if (args[0].kind == NodeKind::name) return Value::boolean(scope_.is_present(args[0].name));
         Value storage;
         return Value::boolean(operand(args[0], storage).is_present());
       }

@@ -37,9 +37,8 @@ const T* find_by(const std::vector<T>& items, const Index& index, std::string_vi
   return nullptr;
 }
 
-template <typename T>
-void index_by(const std::vector<T>& items, std::map<std::string, const T*, std::less<>>& index,
-              std::string T::*member) {
+template <typename T, typename Index>
+void index_by(const std::vector<T>& items, Index& index, std::string T::*member) {
   index.clear();
   for (const T& item : items)
     index.emplace(item.*member, &item);
@@ -94,17 +93,21 @@ std::string options_list(const FieldDef& field) {
   return out;
 }
 
+std::string zh_label(const FieldDef& field) {
+  return field.label.in("zh-CN").empty() ? field.name : field.label.in("zh-CN");
+}
+
 Result<Value, FieldValueError> check_bounds(const FieldDef& field, Value value, double measure,
                                             std::string_view what_en, std::string_view what_zh) {
-  const std::string label_zh =
-      field.label.in("zh-CN").empty() ? field.name : field.label.in("zh-CN");
   if (field.min && measure < *field.min) {
+    const std::string label_zh = zh_label(field);
     return fail(FieldValueError{
         both(label_zh + "的" + std::string(what_zh) + "不能小于 " + format_number(*field.min),
              field.name + ": " + std::string(what_en) + " must be at least " +
                  format_number(*field.min))});
   }
   if (field.max && measure > *field.max) {
+    const std::string label_zh = zh_label(field);
     return fail(FieldValueError{
         both(label_zh + "的" + std::string(what_zh) + "不能大于 " + format_number(*field.max),
              field.name + ": " + std::string(what_en) + " must be at most " +
@@ -203,6 +206,22 @@ const MilestoneDef* Workflow::find_milestone(std::string_view milestone) const {
   return nullptr;
 }
 
+Workflow::NameRef Workflow::find_name(std::string_view name) const {
+  if (!name_index_.empty()) {
+    const auto it = name_index_.find(name);
+    return it == name_index_.end() ? NameRef{} : it->second;
+  }
+  NameRef ref;
+  if ((ref.field = find_field(name)) != nullptr) {
+    ref.kind = NameRef::Kind::field;
+  } else if ((ref.computed = find_computed(name)) != nullptr) {
+    ref.kind = NameRef::Kind::computed;
+  } else if ((ref.table = find_table(name)) != nullptr) {
+    ref.kind = NameRef::Kind::table;
+  }
+  return ref;
+}
+
 bool Workflow::has_role(std::string_view role) const {
   return std::find(roles.begin(), roles.end(), role) != roles.end();
 }
@@ -237,7 +256,8 @@ void Workflow::build_index() {
   state_index_.clear();
   transition_index_.clear();
   transitions_from_index_.clear();
-  std::map<std::string, std::vector<const TransitionDef*>, std::less<>> from_index;
+  name_index_.clear();
+  decltype(transitions_from_index_) from_index;
   for (const StateDef& state : states)
     from_index[state.id] = transitions_from(state.id);
   index_by(fields, field_index_, &FieldDef::name);
@@ -246,6 +266,13 @@ void Workflow::build_index() {
   index_by(states, state_index_, &StateDef::id);
   index_by(transitions, transition_index_, &TransitionDef::id);
   transitions_from_index_ = std::move(from_index);
+  name_index_.clear();
+  for (const TableDef& table : tables)
+    name_index_[table.name] = {NameRef::Kind::table, nullptr, nullptr, &table};
+  for (const ComputedDef& item : computed)
+    name_index_[item.name] = {NameRef::Kind::computed, nullptr, &item, nullptr};
+  for (const FieldDef& field : fields)
+    name_index_[field.name] = {NameRef::Kind::field, &field, nullptr, nullptr};
 }
 
 std::optional<NameInfo> WorkflowNames::lookup(std::string_view name) const {

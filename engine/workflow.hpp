@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -145,9 +146,18 @@ struct NotifyRule {
 
 class Workflow {
  public:
+  // Move-only: the indexes point into the vectors below, which a move keeps in place and a
+  // copy would not.
+  Workflow() = default;
+  Workflow(const Workflow&) = delete;
+  Workflow& operator=(const Workflow&) = delete;
+  Workflow(Workflow&&) = default;
+  Workflow& operator=(Workflow&&) = default;
+
   std::string id;
   std::int64_t version = 1;
   LocalizedText title;
+  LocalizedText description;
   std::string calendar_name;
   std::shared_ptr<const Calendar> calendar;  // never null once loaded
   std::vector<std::string> roles;
@@ -171,6 +181,16 @@ class Workflow {
 
   // Transitions that may leave `state`, in file order.
   std::vector<const TransitionDef*> transitions_from(std::string_view state) const;
+  // What a name in an expression refers to, in one lookup (the evaluator's hot path).
+  struct NameRef {
+    enum class Kind { unknown, field, computed, table };
+    Kind kind = Kind::unknown;
+    const FieldDef* field = nullptr;
+    const ComputedDef* computed = nullptr;
+    const TableDef* table = nullptr;
+  };
+  NameRef find_name(std::string_view name) const;
+
   // Roles named by some transition leaving `state` (who works on a project there).
   bool role_acts_in(std::string_view role, std::string_view state) const;
 
@@ -180,14 +200,24 @@ class Workflow {
   void build_index();
 
  private:
+  // Hash lookups by string_view (heterogeneous lookup): expressions resolve names on
+  // every evaluation, so this is on the engine's hot path.
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view name) const noexcept {
+      return std::hash<std::string_view>{}(name);
+    }
+  };
   template <typename T>
-  using Index = std::map<std::string, const T*, std::less<>>;
+  using Index = std::unordered_map<std::string, const T*, NameHash, std::equal_to<>>;
   Index<FieldDef> field_index_;
   Index<TableDef> table_index_;
   Index<ComputedDef> computed_index_;
   Index<StateDef> state_index_;
   Index<TransitionDef> transition_index_;
-  std::map<std::string, std::vector<const TransitionDef*>, std::less<>> transitions_from_index_;
+  std::unordered_map<std::string, NameRef, NameHash, std::equal_to<>> name_index_;
+  std::unordered_map<std::string, std::vector<const TransitionDef*>, NameHash, std::equal_to<>>
+      transitions_from_index_;
 };
 
 // Converts a raw value (as it comes from YAML, JSON or CSV: text, number, bool, list) to the

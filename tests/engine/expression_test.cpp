@@ -969,6 +969,9 @@ TEST(ExpressionClosestMatch, SuggestsWithinAThirdOfTheLength) {
 TEST(ExpressionClosestMatch, LimitIsAtLeastOne) {
   EXPECT_EQ(closest_match("ab", {"ac"}), "ac");  // 2 / 3 == 0, but one edit is allowed
   EXPECT_EQ(closest_match("ab", {"cd"}), "");
+  // Swapped neighbours count as one edit.
+  EXPECT_EQ(closest_match("lable", {"label", "help"}), "label");
+  EXPECT_EQ(closest_match("opne", {"open", "closed"}), "open");
   EXPECT_EQ(closest_match("abcdef", {"abcxyz"}), "");        // 3 edits > 6 / 3
   EXPECT_EQ(closest_match("abcdef", {"abcdxy"}), "abcdxy");  // 2 edits
 }

@@ -1,0 +1,239 @@
+// Storage benchmarks. Prints `name: value unit` lines:
+//   storage_transitions_per_s              durable (synchronous=FULL) transitions per second,
+//                                          64 concurrent callers through the group-commit queue
+//   storage_transitions_per_s_single_commit the same callers, one commit per transition
+//   storage_transitions_per_s_synchronous_normal  grouped, without fsync per commit (shows
+//                                          how much of the time is CPU and how much disk)
+//   storage_seed_commands_per_s            the seeder's throughput (synchronous=OFF)
+//   storage_list_ms                        one filtered page (state, newest first, 50 rows)
+//   storage_list_industry_ms, storage_search_ms, storage_overdue_ms: other list queries
+//
+// Environment: INVESTFLOW_BENCH_PROJECTS (projects seeded for the list queries, default
+// 100000; the bar is measured at 1000000), INVESTFLOW_BENCH_SECONDS (seconds per
+// throughput run, default 3), INVESTFLOW_BENCH_DIR (where to put the databases, default
+// the system temp directory).
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <unistd.h>
+
+#include "storage/seed.hpp"
+#include "storage/sqlite_store.hpp"
+#include "storage/system_clock.hpp"
+#include "workflows/loader.hpp"
+
+namespace {
+
+using namespace investflow;  // NOLINT: a benchmark program
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+long env_number(const char* name, long fallback) {
+  const char* text = std::getenv(name);
+  return text == nullptr ? fallback : std::strtol(text, nullptr, 10);
+}
+
+workflows::WorkflowLoad load_qingyuan() {
+  const fs::path file =
+      workflows::shipped_workflows_directory() / "definitions" / "qingyuan-investment.yaml";
+  workflows::CalendarRegistry calendars;
+  (void)workflows::load_calendar_directory(workflows::calendars_directory_for(file), calendars);
+  return workflows::load_workflow_file(file, calendars);
+}
+
+std::unique_ptr<storage::Store> open(const fs::path& db, const workflows::WorkflowLoad& load,
+                                     storage::SqliteOptions options) {
+  auto store = storage::open_sqlite_store(db, options);
+  if (!store) {
+    std::fprintf(stderr, "open %s: %s\n", db.c_str(), store.error().message.c_str());
+    std::exit(1);
+  }
+  if (!(*store)->register_workflow(load.workflow, load.source)) std::exit(1);
+  return std::move(*store);
+}
+
+engine::Command command(const std::string& id, std::int64_t version, engine::TakeTransition body) {
+  engine::Command result;
+  result.project_id = id;
+  result.expected_version = version;
+  result.body = std::move(body);
+  return result;
+}
+
+// A project in `negotiating` with a complete file, so that submit_for_review evaluates all
+// its guards (the realistic cost of a transition).
+std::int64_t prepare_project(storage::Store& store, const std::string& id) {
+  using engine::Value;
+  storage::WriteRequest create;
+  create.command.project_id = id;
+  create.command.body =
+      engine::CreateProject{"staff-01",
+                            {{"name", Value::text("基准测试项目 " + id)},
+                             {"investor", Value::text("广东华创新材料集团有限公司")},
+                             {"contact", Value::text("王经理 13800138000")},
+                             {"promoting_unit", Value::text("招商一科")},
+                             {"industry", Value::text("new_materials")},
+                             {"chain_role", Value::text("strengthen")},
+                             {"project_kind", Value::text("manufacturing")},
+                             {"land_type", Value::text("new_land")},
+                             {"land_area", Value::number(50)},
+                             {"total_investment", Value::number(30000)},
+                             {"fixed_asset_investment", Value::number(25000)},
+                             {"expected_output", Value::number(80000)},
+                             {"expected_tax", Value::number(2500)}}};
+  create.actor = {"staff-01", {"staff"}};
+  create.workflow = "qingyuan-investment";
+  auto created = store.write(create).get();
+  storage::WriteRequest accept{command(id, 1, {"accept_lead", {}, ""}), {"staff-01", {"staff"}}};
+  auto accepted = store.write(accept).get();
+  storage::WriteRequest screen{command(id, 2, {"pass_screening", {}, ""}),
+                               {"manager-01", {"manager"}}};
+  auto screened = store.write(screen).get();
+  if (!created.accepted() || !accepted.accepted() || !screened.accepted()) {
+    std::fprintf(stderr, "could not prepare %s\n", id.c_str());
+    std::exit(1);
+  }
+  return screened.version;
+}
+
+// 64 callers, each moving its own project negotiating <-> preliminary_review, each waiting
+// for its acknowledgement before the next command (as HTTP clients do).
+double transitions_per_second(const fs::path& db, const workflows::WorkflowLoad& load,
+                              std::size_t max_batch, double seconds,
+                              storage::Synchronous synchronous = storage::Synchronous::full) {
+  storage::SqliteOptions options;
+  options.synchronous = synchronous;
+  options.max_batch = max_batch;
+  auto store = open(db, load, options);
+  constexpr int kCallers = 64;
+  std::vector<std::int64_t> versions;
+  for (int i = 0; i < kCallers; ++i) {
+    versions.push_back(
+        prepare_project(*store, "B-" + std::to_string(max_batch) + "-" + std::to_string(i)));
+  }
+  std::atomic<bool> stop{false};
+  std::atomic<long> done{0};
+  std::atomic<long> failed{0};
+  std::vector<std::thread> callers;
+  const auto start = Clock::now();
+  for (int i = 0; i < kCallers; ++i) {
+    callers.emplace_back([&, i] {
+      const std::string id = "B-" + std::to_string(max_batch) + "-" + std::to_string(i);
+      std::int64_t version = versions[static_cast<std::size_t>(i)];
+      for (bool in_review = false; !stop; in_review = !in_review) {
+        storage::WriteRequest request;
+        if (in_review) {
+          request = {command(id, version, {"return_from_preliminary", {}, "补充材料"}),
+                     {"secretariat-01", {"secretariat"}}};
+        } else {
+          request = {command(id, version, {"submit_for_review", {}, ""}), {"staff-01", {"staff"}}};
+        }
+        const storage::WriteResult result = store->write(std::move(request)).get();
+        if (!result.accepted()) {
+          ++failed;
+          return;
+        }
+        version = result.version;
+        ++done;
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  for (auto& caller : callers)
+    caller.join();
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  if (failed > 0)
+    std::fprintf(stderr, "%ld callers stopped on a rejected command\n", failed.load());
+  return static_cast<double>(done) / elapsed;
+}
+
+double median_ms(storage::Store& store, const storage::ProjectQuery& query) {
+  std::vector<double> times;
+  for (int run = 0; run < 25; ++run) {
+    const auto start = Clock::now();
+    auto page = store.list_projects(query);
+    times.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    if (!page) {
+      std::fprintf(stderr, "list: %s\n", page.error().message.c_str());
+      std::exit(1);
+    }
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+}  // namespace
+
+int main() {
+  const auto load = load_qingyuan();
+  if (!load.workflow) {
+    std::fprintf(stderr, "cannot load the qingyuan-investment workflow\n");
+    return 1;
+  }
+  const fs::path dir =
+      fs::path(std::getenv("INVESTFLOW_BENCH_DIR") ? std::getenv("INVESTFLOW_BENCH_DIR")
+                                                   : fs::temp_directory_path().c_str()) /
+      ("investflow-bench-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const double seconds = static_cast<double>(env_number("INVESTFLOW_BENCH_SECONDS", 3));
+  const long projects = env_number("INVESTFLOW_BENCH_PROJECTS", 100000);
+
+  const double grouped = transitions_per_second(dir / "grouped.db", load, 1024, seconds);
+  std::printf("storage_transitions_per_s: %.0f transitions/s\n", grouped);
+  std::fflush(stdout);
+  const double single = transitions_per_second(dir / "single.db", load, 1, seconds);
+  std::printf("storage_transitions_per_s_single_commit: %.0f transitions/s\n", single);
+  const double normal =
+      transitions_per_second(dir / "normal.db", load, 1024, seconds, storage::Synchronous::normal);
+  std::printf("storage_transitions_per_s_synchronous_normal: %.0f transitions/s\n", normal);
+  std::fflush(stdout);
+
+  storage::SqliteOptions options;
+  options.synchronous = storage::Synchronous::off;
+  auto store = open(dir / "seeded.db", load, options);
+  storage::SeedOptions seed;
+  seed.projects = static_cast<int>(projects);
+  seed.now = storage::SystemClock().now();
+  const auto start = Clock::now();
+  auto report = storage::seed_projects(*store, *load.workflow, seed);
+  const double seed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (!report || report->failed > 0) {
+    std::fprintf(stderr, "seeding failed\n");
+    return 1;
+  }
+  std::printf("storage_seed_commands_per_s: %.0f commands/s (%ld projects, %lld commands)\n",
+              static_cast<double>(report->commands) / seed_seconds, projects,
+              static_cast<long long>(report->commands));
+
+  storage::ProjectQuery by_state;
+  by_state.state = "under_construction";
+  std::printf("storage_list_ms: %.2f ms\n", median_ms(*store, by_state));
+  storage::ProjectQuery by_industry;
+  by_industry.industry = "electronics";
+  by_industry.state = "negotiating";
+  by_industry.sort = storage::SortKey::investment;
+  std::printf("storage_list_industry_ms: %.2f ms\n", median_ms(*store, by_industry));
+  storage::ProjectQuery search;
+  search.text = "新材料";
+  std::printf("storage_search_ms: %.2f ms\n", median_ms(*store, search));
+  storage::ProjectQuery overdue;
+  overdue.overdue_on = engine::local_date(seed.now);
+  overdue.sort = storage::SortKey::due;
+  overdue.descending = false;
+  std::printf("storage_overdue_ms: %.2f ms\n", median_ms(*store, overdue));
+
+  store.reset();
+  std::error_code ignored;
+  fs::remove_all(dir, ignored);
+  return 0;
+}

@@ -1,0 +1,72 @@
+// Workflow files: read, parse, check, and hand out the model only when nothing is wrong.
+
+#include "workflows/loader.hpp"
+
+#include <exception>
+#include <system_error>
+
+#include "workflows/workflow_parser.hpp"
+#include "workflows/yaml_document.hpp"
+
+namespace investflow::workflows {
+
+namespace {
+
+void load_into(WorkflowLoad& load, const std::string& file_name,
+               const CalendarRegistry& calendars) {
+  detail::Reporter reporter(file_name, load.source);
+  if (const std::optional<YAML::Node> root = detail::parse_document(load.source, reporter)) {
+    detail::ParsedWorkflow parsed = detail::parse_workflow(*root, calendars, reporter);
+    detail::check_workflow(parsed, reporter);
+    if (!reporter.has_errors()) {
+      auto workflow = std::make_shared<engine::Workflow>(std::move(parsed.workflow));
+      // The indexes point into the vectors, so they are built where the workflow will live.
+      workflow->build_index();
+      load.workflow = std::move(workflow);
+    }
+  }
+  load.diagnostics = std::move(reporter).finish();
+}
+
+}  // namespace
+
+WorkflowLoad load_workflow_text(std::string_view yaml, const std::string& file_name,
+                                const CalendarRegistry& calendars) {
+  WorkflowLoad load;
+  // yaml-cpp and the standard library may still throw (bad_alloc); nothing escapes.
+  try {
+    load.source = std::string(yaml);
+    load_into(load, file_name, calendars);
+  } catch (const std::exception& error) {
+    load.workflow.reset();
+    load.diagnostics.push_back(Diagnostic{file_name, 1, 1, Diagnostic::Severity::error,
+                                          std::string("internal error: ") + error.what()});
+  }
+  return load;
+}
+
+WorkflowLoad load_workflow_file(const std::filesystem::path& file,
+                                const CalendarRegistry& calendars) {
+  std::string text;
+  if (std::optional<Diagnostic> problem = detail::read_file_text(file, text)) {
+    WorkflowLoad load;
+    load.diagnostics.push_back(std::move(*problem));
+    return load;
+  }
+  return load_workflow_text(text, file.string(), calendars);
+}
+
+std::filesystem::path calendars_directory_for(const std::filesystem::path& workflow_file) {
+  std::error_code error;
+  const std::filesystem::path directory =
+      workflow_file.has_parent_path() ? workflow_file.parent_path() : ".";
+  const std::filesystem::path beside = (directory / ".." / "calendars").lexically_normal();
+  if (std::filesystem::is_directory(beside, error)) return beside;
+  return shipped_workflows_directory() / "calendars";
+}
+
+std::filesystem::path shipped_workflows_directory() {
+  return std::filesystem::path(INVESTFLOW_SHIPPED_WORKFLOWS);
+}
+
+}  // namespace investflow::workflows

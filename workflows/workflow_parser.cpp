@@ -1,0 +1,944 @@
+#include "workflows/workflow_parser.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <set>
+#include <utility>
+
+#include "workflows/yaml_reader.hpp"
+
+namespace investflow::workflows::detail {
+namespace {
+
+using engine::FieldType;
+using Use = ExpressionSite::Use;
+
+// Real expressions are a line or two; anything much longer is a mistake or an attack.
+constexpr std::size_t kMaxExpressionBytes = 2000;
+
+// Names an expression already gives a meaning to; a field, table or computed value with one
+// of these names could never be referred to.
+bool is_reserved_name(std::string_view name) {
+  for (std::string_view reserved : {"state", "owner", "review", "true", "false", "null", "in",
+                                    "approvals", "rejections", "abstentions", "votes"}) {
+    if (name == reserved) return true;
+  }
+  return false;
+}
+
+std::string in_quotes(std::string_view name) {
+  return "'" + std::string(name) + "'";
+}
+
+std::vector<std::string> field_type_names() {
+  std::vector<std::string> names;
+  for (FieldType type :
+       {FieldType::text, FieldType::number, FieldType::money, FieldType::area, FieldType::date,
+        FieldType::boolean, FieldType::enumeration, FieldType::user, FieldType::list}) {
+    names.emplace_back(engine::field_type_name(type));
+  }
+  return names;
+}
+
+bool has_bounds(FieldType type) {
+  return type == FieldType::number || type == FieldType::money || type == FieldType::area ||
+         type == FieldType::text || type == FieldType::list;
+}
+bool bounds_are_lengths(FieldType type) {
+  return type == FieldType::text || type == FieldType::list;
+}
+bool has_options(FieldType type) {
+  return type == FieldType::enumeration || type == FieldType::list;
+}
+
+class WorkflowParser {
+ public:
+  WorkflowParser(const CalendarRegistry& calendars, Reporter& reporter)
+      : calendars_(calendars), reporter_(reporter) {}
+
+  ParsedWorkflow parse(const YAML::Node& root) && {
+    Record top(
+        root, root.Mark(), "the workflow",
+        {"workflow", "version", "title", "description", "calendar", "roles", "fields", "tables",
+         "computed", "initial", "states", "transitions", "milestones", "followup", "notify"},
+        reporter_);
+    if (!top.valid()) return std::move(parsed_);
+    // Sections are read in dependency order, whatever their order in the file, so every
+    // reference can be checked as soon as it is read.
+    parse_identity(top);
+    parse_calendar(top.get("calendar"));
+    parse_roles(top.get("roles"));
+    parse_fields(top.get("fields"));
+    parse_tables(top.get("tables"));
+    parse_computed(top.get("computed"));
+    parse_states(top.require("states"));
+    // Lookups by name from here on; transitions are indexed again once they are all read.
+    workflow().build_index();
+    parse_initial(top.require("initial"));
+    parse_transitions(top.get("transitions"));
+    workflow().build_index();
+    parse_milestones(top.get("milestones"));
+    parse_followup(top.get("followup"));
+    parse_notify(top.get("notify"));
+    return std::move(parsed_);
+  }
+
+ private:
+  engine::Workflow& workflow() { return parsed_.workflow; }
+
+  // --- identity -------------------------------------------------------------------------
+
+  void parse_identity(Record& top) {
+    if (const Entry* entry = top.require("workflow")) {
+      if (std::optional<std::string> id = read_text(*entry, reporter_)) {
+        if (!is_slug(*id)) {
+          reporter_.error(entry->value_mark(),
+                          "workflow id " + in_quotes(*id) + " must use only a-z, 0-9 and '-'");
+        }
+        workflow().id = std::move(*id);
+      }
+    }
+    if (const Entry* entry = top.require("version")) {
+      if (std::optional<std::int64_t> version = read_integer(*entry, 1, reporter_)) {
+        workflow().version = *version;
+      }
+    }
+    if (const Entry* entry = top.get("title")) {
+      if (auto title = read_label(*entry, reporter_)) workflow().title = std::move(*title);
+    }
+    if (const Entry* entry = top.get("description")) {
+      if (auto description = read_label(*entry, reporter_)) {
+        workflow().description = std::move(*description);
+      }
+    }
+  }
+
+  void parse_calendar(const Entry* entry) {
+    constexpr std::string_view kWeekends = "weekends";
+    workflow().calendar_name = std::string(kWeekends);
+    workflow().calendar = std::make_shared<engine::Calendar>(engine::Calendar::weekends_only());
+    if (entry == nullptr) return;
+    const std::optional<std::string> name = read_text(*entry, reporter_);
+    if (!name) return;
+    workflow().calendar_name = *name;
+    if (std::shared_ptr<const engine::Calendar> calendar = calendars_.find(*name)) {
+      workflow().calendar = std::move(calendar);
+    } else if (*name != kWeekends) {
+      std::vector<std::string> known = calendars_.names();
+      known.emplace_back(kWeekends);
+      reporter_.error(entry->value_mark(),
+                      "unknown calendar " + in_quotes(*name) + suggestion(reporter_, *name, known));
+    }
+  }
+
+  void parse_roles(const Entry* entry) {
+    if (entry == nullptr) return;
+    for (NameAt& role : read_text_list(*entry, reporter_)) {
+      if (!is_identifier(role.name)) {
+        reporter_.error(role.node.Mark(), "role " + in_quotes(role.name) + " " + kNameRule);
+      }
+      if (!roles_.insert(role.name).second) {
+        reporter_.error(role.node.Mark(), "role " + in_quotes(role.name) + " is listed twice");
+        continue;
+      }
+      workflow().roles.push_back(std::move(role.name));
+    }
+  }
+
+  // --- fields, tables, computed values ---------------------------------------------------
+
+  // Fields, tables and computed values share the names expressions see.
+  void declare_name(const Entry& entry, std::string_view kind) {
+    if (!is_identifier(entry.key)) {
+      reporter_.error(entry.key_node.Mark(),
+                      std::string(kind) + " name " + in_quotes(entry.key) + " " + kNameRule);
+    } else if (is_reserved_name(entry.key)) {
+      reporter_.error(entry.key_node.Mark(), std::string(kind) + " name " + in_quotes(entry.key) +
+                                                 " is reserved in expressions");
+    }
+    const auto [existing, inserted] =
+        expression_names_.try_emplace(entry.key, std::string(kind), entry.key_node);
+    if (!inserted) {
+      reporter_.error(entry.key_node.Mark(), in_quotes(entry.key) + " is already the name of a " +
+                                                 existing->second.first + " (" +
+                                                 line_of(existing->second.second, reporter_) + ")");
+    }
+  }
+
+  void parse_fields(const Entry* entry) {
+    if (entry == nullptr) return;
+    for (const Entry& field :
+         read_entries(entry->value, entry->value_mark(), "'fields'", reporter_)) {
+      parse_field(field);
+    }
+  }
+
+  void parse_field(const Entry& entry) {
+    declare_name(entry, "field");
+    engine::FieldDef& field = workflow().fields.emplace_back();
+    field.name = entry.key;
+    Record record(entry.value, entry.value_mark(), "field " + in_quotes(entry.key),
+                  {"type", "required", "label", "help", "group", "unit", "min", "max", "options",
+                   "option_labels"},
+                  reporter_);
+    bool type_known = false;
+    if (const Entry* type = record.require("type")) {
+      if (std::optional<std::string> name = read_text(*type, reporter_)) {
+        if (std::optional<FieldType> parsed = engine::parse_field_type(*name)) {
+          field.type = *parsed;
+          type_known = true;
+        } else {
+          reporter_.error(type->value_mark(), "unknown field type " + in_quotes(*name) +
+                                                  suggestion(reporter_, *name, field_type_names()));
+        }
+      }
+    }
+    if (const Entry* required = record.get("required")) {
+      field.required = read_bool(*required, reporter_).value_or(false);
+    }
+    if (const Entry* label = record.get("label")) {
+      field.label = read_label(*label, reporter_).value_or(engine::LocalizedText{});
+    }
+    if (const Entry* help = record.get("help")) {
+      field.help = read_label(*help, reporter_).value_or(engine::LocalizedText{});
+    }
+    if (const Entry* group = record.get("group")) {
+      field.group = read_text(*group, reporter_).value_or("");
+    }
+    if (const Entry* unit = record.get("unit")) {
+      field.unit = read_text(*unit, reporter_).value_or("");
+    }
+    parse_field_bounds(record, field, type_known);
+    parse_field_options(record, field, type_known);
+  }
+
+  void parse_field_bounds(const Record& record, engine::FieldDef& field, bool type_known) {
+    const std::string type_name(engine::field_type_name(field.type));
+    for (const auto& [key, bound] :
+         {std::pair<const char*, std::optional<double>*>{"min", &field.min}, {"max", &field.max}}) {
+      const Entry* entry = record.get(key);
+      if (entry == nullptr) continue;
+      if (type_known && !has_bounds(field.type)) {
+        reporter_.error(entry->key_node.Mark(), in_quotes(key) + " does not apply to " + type_name +
+                                                    " field " + in_quotes(field.name));
+        continue;
+      }
+      *bound = read_number(*entry, reporter_);
+      if (*bound && type_known && bounds_are_lengths(field.type) &&
+          (**bound < 0 || **bound != static_cast<double>(static_cast<std::int64_t>(**bound)))) {
+        reporter_.error(entry->value_mark(), in_quotes(key) + " of " + type_name + " field " +
+                                                 in_quotes(field.name) +
+                                                 " is a length and must be a whole number >= 0");
+        bound->reset();
+      }
+    }
+    if (field.min && field.max && *field.min > *field.max) {
+      reporter_.error(record.get("max")->value_mark(),
+                      "'min' (" + engine::format_number(*field.min) + ") is greater than 'max' (" +
+                          engine::format_number(*field.max) + ") in field " +
+                          in_quotes(field.name));
+    }
+  }
+
+  void parse_field_options(const Record& record, engine::FieldDef& field, bool type_known) {
+    const Entry* options = record.get("options");
+    const std::string what = "field " + in_quotes(field.name);
+    if (options != nullptr) {
+      if (type_known && !has_options(field.type)) {
+        reporter_.error(options->key_node.Mark(),
+                        "'options' apply only to enum and list fields, "
+                        "not to " +
+                            std::string(engine::field_type_name(field.type)) + " " + what);
+      } else {
+        std::set<std::string, std::less<>> seen;
+        for (NameAt& option : read_text_list(*options, reporter_)) {
+          if (!seen.insert(option.name).second) {
+            reporter_.error(option.node.Mark(),
+                            "option " + in_quotes(option.name) + " is listed twice in " + what);
+            continue;
+          }
+          field.options.push_back(std::move(option.name));
+        }
+      }
+    }
+    if (type_known && field.type == FieldType::enumeration && field.options.empty()) {
+      if (options == nullptr) {
+        reporter_.error(record.mark(), "enum " + what + " needs 'options'");
+      } else if (options->value.IsSequence()) {
+        reporter_.error(options->value_mark(), "'options' of enum " + what + " must not be empty");
+      }
+    }
+    const Entry* labels = record.get("option_labels");
+    if (labels == nullptr) return;
+    for (const Entry& label : read_entries(labels->value, labels->value_mark(),
+                                           "'option_labels' of " + what, reporter_)) {
+      if (std::find(field.options.begin(), field.options.end(), label.key) == field.options.end()) {
+        reporter_.error(label.key_node.Mark(), in_quotes(label.key) + " is not an option of " +
+                                                   what +
+                                                   suggestion(reporter_, label.key, field.options));
+        continue;
+      }
+      if (auto text = read_label(label, reporter_)) {
+        field.option_labels.emplace(label.key, std::move(*text));
+      }
+    }
+  }
+
+  void parse_tables(const Entry* entry) {
+    if (entry == nullptr) return;
+    for (const Entry& table :
+         read_entries(entry->value, entry->value_mark(), "'tables'", reporter_)) {
+      parse_table(table);
+    }
+  }
+
+  void parse_table(const Entry& entry) {
+    declare_name(entry, "table");
+    engine::TableDef& table = workflow().tables.emplace_back();
+    table.name = entry.key;
+    const std::string what = "table " + in_quotes(entry.key);
+    std::optional<std::pair<engine::Value::Kind, std::string>> first;  // kind, key
+    for (const Entry& row : read_entries(entry.value, entry.value_mark(), what, reporter_)) {
+      std::optional<engine::Value> value = table_value(row.value);
+      if (!value) {
+        reporter_.error(row.value_mark(), "entry " + in_quotes(row.key) + " of " + what +
+                                              " must be a number, text or true/false, not " +
+                                              describe(row.value));
+        continue;
+      }
+      if (!first) {
+        first.emplace(value->kind(), row.key);
+      } else if (first->first != value->kind()) {
+        reporter_.error(row.value_mark(), "entry " + in_quotes(row.key) + " of " + what + " is " +
+                                              std::string(engine::kind_name(value->kind())) +
+                                              " but entry " + in_quotes(first->second) + " is " +
+                                              std::string(engine::kind_name(first->first)) +
+                                              "; all entries of a table must have one type");
+        continue;
+      }
+      if (row.key == "default") {
+        table.fallback = std::move(*value);
+      } else {
+        table.entries.emplace(row.key, std::move(*value));
+      }
+    }
+  }
+
+  static std::optional<engine::Value> table_value(const YAML::Node& node) {
+    if (!node.IsScalar()) return std::nullopt;
+    if (const std::optional<double> number = plain_number(node)) {
+      return engine::Value::number(*number);
+    }
+    if (const std::optional<bool> flag = plain_bool(node)) return engine::Value::boolean(*flag);
+    return engine::Value::text(node.Scalar());
+  }
+
+  void parse_computed(const Entry* entry) {
+    if (entry == nullptr) return;
+    for (const Entry& item :
+         read_entries(entry->value, entry->value_mark(), "'computed'", reporter_)) {
+      declare_name(item, "computed value");
+      parsed_.computed_keys.emplace(item.key, item.key_node);
+      engine::ComputedDef computed;
+      computed.name = item.key;
+      const std::string what = "computed value " + in_quotes(item.key);
+      if (item.value.IsMap()) {
+        Record record(item.value, item.value_mark(), what, {"expr", "label"}, reporter_);
+        if (const Entry* expr = record.require("expr")) {
+          computed.expression = parse_expression(expr->value, expr->value_mark(), Use::value, what)
+                                    .value_or(engine::Expression());
+        }
+        if (const Entry* label = record.get("label")) {
+          computed.label = read_label(*label, reporter_).value_or(engine::LocalizedText{});
+        }
+      } else {
+        computed.expression = parse_expression(item.value, item.value_mark(), Use::value, what)
+                                  .value_or(engine::Expression());
+      }
+      workflow().computed.push_back(std::move(computed));
+    }
+  }
+
+  // --- states ---------------------------------------------------------------------------
+
+  void parse_states(const Entry* entry) {
+    if (entry == nullptr) return;
+    const std::vector<Entry> states =
+        read_entries(entry->value, entry->value_mark(), "'states'", reporter_);
+    if (states.empty() && entry->value.IsMap()) {
+      reporter_.error(entry->value_mark(), "'states' must define at least one state");
+    }
+    for (const Entry& state : states)
+      parse_state(state);
+  }
+
+  void parse_state(const Entry& entry) {
+    parsed_.state_keys.emplace(entry.key, entry.key_node);
+    engine::StateDef& state = workflow().states.emplace_back();
+    state.id = entry.key;
+    if (!is_identifier(entry.key)) {
+      reporter_.error(entry.key_node.Mark(), "state " + in_quotes(entry.key) + " " + kNameRule);
+    }
+    const std::string what = "state " + in_quotes(entry.key);
+    // `lead:` alone (no details) is a state with no label.
+    if (entry.value.IsNull()) return;
+    Record record(entry.value, entry.value_mark(), what, {"label", "terminal", "sla", "review"},
+                  reporter_);
+    if (!record.valid()) parsed_.graph_uncertain = true;
+    if (const Entry* label = record.get("label")) {
+      state.label = read_label(*label, reporter_).value_or(engine::LocalizedText{});
+    }
+    if (const Entry* terminal = record.get("terminal")) {
+      const std::optional<bool> flag = read_bool(*terminal, reporter_);
+      if (!flag) parsed_.graph_uncertain = true;
+      state.terminal = flag.value_or(false);
+    }
+    if (const Entry* sla = record.get("sla")) {
+      state.sla = parse_sla(*sla, what);
+      if (state.terminal) {
+        reporter_.error(sla->key_node.Mark(), "terminal " + what + " cannot have an 'sla'");
+      }
+    }
+    if (const Entry* review = record.get("review")) {
+      state.review = parse_review(*review, what);
+      if (state.terminal) {
+        reporter_.error(review->key_node.Mark(), "terminal " + what + " cannot have a 'review'");
+      }
+    }
+  }
+
+  std::optional<engine::SlaDef> parse_sla(const Entry& entry, const std::string& state_what) {
+    Record record(entry.value, entry.value_mark(), "'sla' of " + state_what,
+                  {"working_days", "warn_before", "escalate"}, reporter_);
+    if (!record.valid()) return std::nullopt;
+    engine::SlaDef sla;
+    if (const Entry* days = record.require("working_days")) {
+      sla.working_days = static_cast<int>(read_integer(*days, 1, reporter_).value_or(1));
+    }
+    if (const Entry* warn = record.get("warn_before")) {
+      sla.warn_before_working_days =
+          static_cast<int>(read_integer(*warn, 0, reporter_).value_or(1));
+    }
+    if (const Entry* escalate = record.get("escalate")) {
+      for (NameAt& role : read_text_list(*escalate, reporter_)) {
+        if (check_role(role)) sla.escalate.push_back(std::move(role.name));
+      }
+    }
+    return sla;
+  }
+
+  std::optional<engine::ReviewDef> parse_review(const Entry& entry, const std::string& state_what) {
+    const std::string what = "'review' of " + state_what;
+    Record record(entry.value, entry.value_mark(), what, {"voters", "quorum", "pass"}, reporter_);
+    if (!record.valid()) return std::nullopt;
+    engine::ReviewDef review;
+    if (const Entry* voters = record.require("voters")) {
+      if (std::optional<std::string> role = read_text(*voters, reporter_)) {
+        check_role(NameAt{*role, voters->value});
+        review.voters = std::move(*role);
+      }
+    }
+    if (const Entry* quorum = record.get("quorum")) {
+      review.quorum = static_cast<int>(read_integer(*quorum, 1, reporter_).value_or(1));
+    }
+    if (const Entry* pass = record.require("pass")) {
+      review.pass =
+          parse_expression(pass->value, pass->value_mark(), Use::review_pass, "'pass' of " + what)
+              .value_or(engine::Expression());
+    }
+    return review;
+  }
+
+  void parse_initial(const Entry* entry) {
+    if (entry == nullptr) return;
+    parsed_.initial_node = entry->value;
+    const std::optional<std::string> initial = read_text(*entry, reporter_);
+    if (!initial) return;
+    workflow().initial = *initial;
+    if (workflow().find_state(*initial) == nullptr) {
+      reporter_.error(entry->value_mark(), "unknown initial state " + in_quotes(*initial) +
+                                               suggestion(reporter_, *initial, state_ids()));
+    }
+  }
+
+  // --- transitions ----------------------------------------------------------------------
+
+  void parse_transitions(const Entry* entry) {
+    if (entry == nullptr) return;
+    const auto items = read_list(entry->value, entry->value_mark(), "'transitions'", reporter_);
+    if (!items) {
+      parsed_.graph_uncertain = true;
+      return;
+    }
+    std::map<std::string, YAML::Node, std::less<>> seen;
+    for (std::size_t i = 0; i < items->size(); ++i) {
+      const YAML::Node& item = (*items)[i];
+      engine::TransitionDef transition = parse_transition(item, i + 1);
+      if (!transition.id.empty()) {
+        const auto [first, inserted] = seen.try_emplace(transition.id, item);
+        if (!inserted) {
+          reporter_.error(item.Mark(), "duplicate transition id " + in_quotes(transition.id) +
+                                           " (first at " + line_of(first->second, reporter_) + ")");
+        }
+      }
+      workflow().transitions.push_back(std::move(transition));
+    }
+  }
+
+  engine::TransitionDef parse_transition(const YAML::Node& node, std::size_t index) {
+    engine::TransitionDef transition;
+    std::string what = "transition " + std::to_string(index);
+    if (node.IsMap()) {  // name it by its id in messages when it has one
+      for (const auto& pair : node) {
+        if (pair.first.IsScalar() && pair.first.Scalar() == "id" && pair.second.IsScalar()) {
+          what = "transition " + in_quotes(pair.second.Scalar());
+          break;
+        }
+      }
+    }
+    Record record(node, node.Mark(), what,
+                  {"id", "label", "from", "to", "roles", "requires", "guards", "comment", "when"},
+                  reporter_);
+    if (!record.valid()) {
+      parsed_.graph_uncertain = true;
+      return transition;
+    }
+    if (const Entry* id = record.require("id")) {
+      if (std::optional<std::string> text = read_text(*id, reporter_)) {
+        if (!is_identifier(*text)) {
+          reporter_.error(id->value_mark(), "transition id " + in_quotes(*text) + " " + kNameRule);
+        }
+        transition.id = std::move(*text);
+      }
+    }
+    if (const Entry* label = record.get("label")) {
+      transition.label = read_label(*label, reporter_).value_or(engine::LocalizedText{});
+    }
+    if (const Entry* from = record.require("from")) {
+      parse_from(*from, transition, what);
+    } else {
+      parsed_.graph_uncertain = true;
+    }
+    const Entry* to = record.require("to");
+    std::optional<std::string> target = to != nullptr ? read_text(*to, reporter_) : std::nullopt;
+    if (target && check_state(NameAt{*target, to->value}) != nullptr) {
+      transition.to = std::move(*target);
+    } else {
+      parsed_.graph_uncertain = true;
+    }
+    if (const Entry* roles = record.get("roles")) {
+      for (NameAt& role : read_text_list(*roles, reporter_)) {
+        if (check_role(role)) transition.roles.push_back(std::move(role.name));
+      }
+    }
+    if (const Entry* requires_fields = record.get("requires")) {
+      for (NameAt& field : read_text_list(*requires_fields, reporter_)) {
+        if (check_field(field) != nullptr)
+          transition.requires_fields.push_back(std::move(field.name));
+      }
+    }
+    if (const Entry* guards = record.get("guards")) transition.guards = parse_guards(*guards, what);
+    if (const Entry* comment = record.get("comment")) {
+      if (std::optional<std::string> rule = read_text(*comment, reporter_)) {
+        if (*rule == "required") {
+          transition.comment = engine::CommentRule::required;
+        } else if (*rule != "optional") {
+          reporter_.error(comment->value_mark(),
+                          "'comment' must be optional or required, not " + in_quotes(*rule) +
+                              suggestion(reporter_, *rule, {"optional", "required"}));
+        }
+      }
+    }
+    if (const Entry* when = record.get("when")) {
+      transition.when =
+          parse_expression(when->value, when->value_mark(), Use::condition, "'when' of " + what);
+    }
+    return transition;
+  }
+
+  void parse_from(const Entry& entry, engine::TransitionDef& transition, const std::string& what) {
+    std::vector<NameAt> states;
+    if (entry.value.IsScalar()) {
+      if (entry.value.Scalar() == "*") {
+        transition.from_any = true;
+        return;
+      }
+      states.push_back(NameAt{entry.value.Scalar(), entry.value});
+    } else if (entry.value.IsSequence()) {
+      states = read_text_list(entry, reporter_);
+    } else {
+      reporter_.error(entry.value_mark(), "'from' of " + what +
+                                              " must be a state, a list of states or '*', not " +
+                                              describe(entry.value));
+      parsed_.graph_uncertain = true;
+      return;
+    }
+    if (entry.value.IsSequence() && states.size() != entry.value.size()) {
+      parsed_.graph_uncertain = true;
+    }
+    std::set<std::string, std::less<>> seen;
+    for (NameAt& state : states) {
+      if (state.name == "*") {
+        reporter_.error(state.node.Mark(), "'*' (every state) cannot be part of a list in 'from'");
+        continue;
+      }
+      if (!seen.insert(state.name).second) {
+        reporter_.error(state.node.Mark(),
+                        "state " + in_quotes(state.name) + " is listed twice in 'from' of " + what);
+        continue;
+      }
+      const engine::StateDef* def = check_state(state);
+      if (def == nullptr) {
+        parsed_.graph_uncertain = true;
+      } else if (def->terminal) {
+        reporter_.error(state.node.Mark(),
+                        what + " leaves terminal state " + in_quotes(state.name));
+      }
+      transition.from.push_back(std::move(state.name));
+    }
+  }
+
+  std::vector<engine::GuardDef> parse_guards(const Entry& entry, const std::string& what) {
+    std::vector<engine::GuardDef> guards;
+    const auto items = read_list(entry.value, entry.value_mark(), "'guards' of " + what, reporter_);
+    if (!items) return guards;
+    for (std::size_t i = 0; i < items->size(); ++i) {
+      const YAML::Node& item = (*items)[i];
+      const std::string guard_what = "guard " + std::to_string(i + 1) + " of " + what;
+      Record record(item, item.Mark(), guard_what, {"check", "message", "field"}, reporter_);
+      if (!record.valid()) continue;
+      engine::GuardDef guard;
+      if (const Entry* check = record.require("check")) {
+        guard.check = parse_expression(check->value, check->value_mark(), Use::condition,
+                                       "'check' of " + guard_what)
+                          .value_or(engine::Expression());
+      }
+      if (const Entry* message = record.require("message")) {
+        guard.message = read_label(*message, reporter_).value_or(engine::LocalizedText{});
+        add_message_sites(message->value, "'message' of " + guard_what);
+      }
+      if (const Entry* field = record.get("field")) {
+        if (std::optional<std::string> name = read_text(*field, reporter_)) {
+          check_field(NameAt{*name, field->value});
+          guard.field = std::move(*name);
+        }
+      }
+      guards.push_back(std::move(guard));
+    }
+    return guards;
+  }
+
+  void add_message_sites(const YAML::Node& label, const std::string& what) {
+    if (label.IsScalar()) {
+      parsed_.messages.push_back(MessageSite{label, what});
+    } else if (label.IsMap()) {
+      for (const auto& pair : label) {
+        if (pair.second.IsScalar()) parsed_.messages.push_back(MessageSite{pair.second, what});
+      }
+    }
+  }
+
+  // --- milestones, follow-up, notifications ---------------------------------------------
+
+  void parse_milestones(const Entry* entry) {
+    if (entry == nullptr) return;
+    for (const Entry& item :
+         read_entries(entry->value, entry->value_mark(), "'milestones'", reporter_)) {
+      parse_milestone(item);
+    }
+  }
+
+  void parse_milestone(const Entry& entry) {
+    const std::string what = "milestone " + in_quotes(entry.key);
+    if (!is_identifier(entry.key)) {
+      reporter_.error(entry.key_node.Mark(), what + " " + kNameRule);
+    }
+    engine::MilestoneDef milestone;
+    milestone.id = entry.key;
+    Record record(entry.value, entry.value_mark(), what,
+                  {"label", "after", "within", "field", "done_when"}, reporter_);
+    if (const Entry* label = record.get("label")) {
+      milestone.label = read_label(*label, reporter_).value_or(engine::LocalizedText{});
+    }
+    if (const Entry* after = record.require("after")) {
+      if (std::optional<std::string> state = read_text(*after, reporter_)) {
+        check_state(NameAt{*state, after->value});
+        milestone.after = std::move(*state);
+      }
+    }
+    if (const Entry* within = record.require("within")) {
+      milestone.within = parse_duration(*within, "'within' of " + what, /*allow_expression=*/true)
+                             .value_or(engine::Duration{});
+    }
+    if (const Entry* field = record.get("field")) {
+      if (std::optional<std::string> name = read_text(*field, reporter_)) {
+        const engine::FieldDef* def = check_field(NameAt{*name, field->value});
+        if (def != nullptr && def->type != FieldType::date) {
+          reporter_.error(field->value_mark(), "'field' of " + what + " must be a date field; " +
+                                                   in_quotes(*name) + " is " +
+                                                   std::string(engine::field_type_name(def->type)));
+        }
+        milestone.field = std::move(*name);
+      }
+    }
+    if (const Entry* done_when = record.get("done_when")) {
+      milestone.done_when = parse_expression(done_when->value, done_when->value_mark(),
+                                             Use::condition, "'done_when' of " + what);
+    }
+    if (record.valid()) workflow().milestones.push_back(std::move(milestone));
+  }
+
+  std::optional<engine::Duration> parse_duration(const Entry& entry, const std::string& what,
+                                                 bool allow_expression) {
+    using Unit = engine::Duration::Unit;
+    Record record(entry.value, entry.value_mark(), what, {"days", "working_days", "months"},
+                  reporter_);
+    if (!record.valid()) return std::nullopt;
+    std::optional<engine::Duration> duration;
+    int units = 0;
+    for (const auto& [key, unit] : {std::pair{"days", Unit::days},
+                                    {"working_days", Unit::working_days},
+                                    {"months", Unit::months}}) {
+      const Entry* amount = record.get(key);
+      if (amount == nullptr) continue;
+      if (++units > 1) {
+        reporter_.error(amount->key_node.Mark(),
+                        what + " must have exactly one of 'days', 'working_days', 'months'");
+        continue;
+      }
+      duration = read_amount(*amount, unit, what, allow_expression);
+    }
+    if (units == 0) {
+      reporter_.error(entry.value_mark(),
+                      what + " must have one of 'days', 'working_days', 'months'");
+    }
+    return duration;
+  }
+
+  std::optional<engine::Duration> read_amount(const Entry& amount, engine::Duration::Unit unit,
+                                              const std::string& what, bool allow_expression) {
+    engine::Duration duration;
+    duration.unit = unit;
+    const bool written_as_number = plain_number(amount.value).has_value();
+    if (written_as_number || !allow_expression || !amount.value.IsScalar()) {
+      const std::optional<std::int64_t> count = read_integer(amount, 1, reporter_);
+      if (!count) return std::nullopt;
+      duration.amount = static_cast<int>(*count);
+      return duration;
+    }
+    std::optional<engine::Expression> expression = parse_expression(
+        amount.value, amount.value_mark(), Use::amount, "'" + amount.key + "' of " + what);
+    if (!expression) return std::nullopt;
+    duration.amount = std::move(*expression);
+    return duration;
+  }
+
+  void parse_followup(const Entry* entry) {
+    if (entry == nullptr) return;
+    Record record(entry->value, entry->value_mark(), "'followup'", {"in", "every", "role"},
+                  reporter_);
+    if (!record.valid()) return;
+    engine::FollowupDef followup;
+    if (const Entry* in = record.require("in")) {
+      for (NameAt& state : read_text_list(*in, reporter_)) {
+        if (check_state(state) != nullptr) followup.in.push_back(std::move(state.name));
+      }
+    }
+    if (const Entry* every = record.require("every")) {
+      followup.every = parse_duration(*every, "'every' of 'followup'", /*allow_expression=*/false)
+                           .value_or(engine::Duration{});
+    }
+    if (const Entry* role = record.require("role")) {
+      if (std::optional<std::string> name = read_text(*role, reporter_)) {
+        check_role(NameAt{*name, role->value});
+        followup.role = std::move(*name);
+      }
+    }
+    workflow().followup = std::move(followup);
+  }
+
+  void parse_notify(const Entry* entry) {
+    if (entry == nullptr) return;
+    const auto items = read_list(entry->value, entry->value_mark(), "'notify'", reporter_);
+    if (!items) return;
+    for (std::size_t i = 0; i < items->size(); ++i) {
+      const YAML::Node& item = (*items)[i];
+      const std::string what = "notification " + std::to_string(i + 1);
+      Record record(item, item.Mark(), what, {"on", "to", "channels"}, reporter_);
+      if (!record.valid()) continue;
+      engine::NotifyRule rule;
+      if (const Entry* on = record.require("on")) {
+        rule.on = parse_trigger(*on, what).value_or(engine::NotifyTrigger{});
+      }
+      if (const Entry* to = record.require("to")) {
+        const std::vector<NameAt> recipients = read_text_list(*to, reporter_);
+        if (to->value.IsSequence() && to->value.size() == 0) {
+          reporter_.error(to->value_mark(), "'to' of " + what + " must name someone");
+        }
+        for (const NameAt& recipient : recipients) {
+          if (check_recipient(recipient)) rule.to.push_back(recipient.name);
+        }
+      }
+      rule.channels = {"inbox"};
+      if (const Entry* channels = record.get("channels")) {
+        rule.channels.clear();
+        for (NameAt& channel : read_text_list(*channels, reporter_)) {
+          if (channel.name != "inbox" && channel.name != "webhook") {
+            reporter_.error(channel.node.Mark(),
+                            "unknown channel " + in_quotes(channel.name) + " (inbox or webhook)" +
+                                suggestion(reporter_, channel.name, {"inbox", "webhook"}));
+            continue;
+          }
+          rule.channels.push_back(std::move(channel.name));
+        }
+      }
+      workflow().notify.push_back(std::move(rule));
+    }
+  }
+
+  std::optional<engine::NotifyTrigger> parse_trigger(const Entry& entry, const std::string& what) {
+    using Kind = engine::NotifyTrigger::Kind;
+    if (entry.value.IsMap()) {
+      Record record(entry.value, entry.value_mark(), "'on' of " + what, {"enter", "leave"},
+                    reporter_);
+      const Entry* enter = record.get("enter");
+      const Entry* leave = record.get("leave");
+      if ((enter == nullptr) == (leave == nullptr)) {
+        reporter_.error(entry.value_mark(), "'on' of " + what +
+                                                " must have exactly one of "
+                                                "'enter' and 'leave'");
+        return std::nullopt;
+      }
+      const Entry& state_entry = enter != nullptr ? *enter : *leave;
+      std::optional<std::string> state = read_text(state_entry, reporter_);
+      if (!state || check_state(NameAt{*state, state_entry.value}) == nullptr) return std::nullopt;
+      return engine::NotifyTrigger{enter != nullptr ? Kind::enter : Kind::leave, std::move(*state)};
+    }
+    if (!entry.value.IsScalar()) {
+      reporter_.error(entry.value_mark(), "'on' of " + what +
+                                              " must be {enter: STATE}, "
+                                              "{leave: STATE} or an event name, not " +
+                                              describe(entry.value));
+      return std::nullopt;
+    }
+    const std::string& name = entry.value.Scalar();
+    const std::pair<const char*, Kind> timers[] = {{"sla_warning", Kind::sla_warning},
+                                                   {"sla_overdue", Kind::sla_overdue},
+                                                   {"milestone_overdue", Kind::milestone_overdue},
+                                                   {"followup_due", Kind::followup_due}};
+    std::vector<std::string> known;
+    for (const auto& [timer, kind] : timers) {
+      if (name == timer) return engine::NotifyTrigger{kind, ""};
+      known.emplace_back(timer);
+    }
+    if (workflow().find_transition(name) != nullptr) {
+      return engine::NotifyTrigger{Kind::transition, name};
+    }
+    for (const engine::TransitionDef& transition : workflow().transitions) {
+      known.push_back(transition.id);
+    }
+    reporter_.error(entry.value_mark(),
+                    "unknown event " + in_quotes(name) +
+                        " (a transition id, sla_warning, sla_overdue, milestone_overdue or "
+                        "followup_due)" +
+                        suggestion(reporter_, name, known));
+    return std::nullopt;
+  }
+
+  bool check_recipient(const NameAt& recipient) {
+    const std::string& name = recipient.name;
+    if (name == "owner") return true;
+    constexpr std::string_view kRole = "role:";
+    constexpr std::string_view kUser = "user:";
+    if (name.rfind(kRole, 0) == 0) {
+      const std::string role = name.substr(kRole.size());
+      if (roles_.count(role) > 0) return true;
+      reporter_.report(
+          reporter_.source().position_in_scalar(recipient.node, kRole.size()),
+          Diagnostic::Severity::error,
+          "unknown role " + in_quotes(role) + suggestion(reporter_, role, workflow().roles));
+      return false;
+    }
+    if (name.rfind(kUser, 0) == 0 && name.size() > kUser.size()) return true;
+    reporter_.error(recipient.node.Mark(),
+                    "unknown recipient " + in_quotes(name) + " (owner, role:NAME or user:NAME)");
+    return false;
+  }
+
+  // --- references -----------------------------------------------------------------------
+
+  bool check_role(const NameAt& role) {
+    if (roles_.count(role.name) > 0) return true;
+    reporter_.error(role.node.Mark(), "unknown role " + in_quotes(role.name) +
+                                          suggestion(reporter_, role.name, workflow().roles));
+    return false;
+  }
+
+  const engine::StateDef* check_state(const NameAt& state) {
+    const engine::StateDef* def = workflow().find_state(state.name);
+    if (def == nullptr) {
+      reporter_.error(state.node.Mark(), "unknown state " + in_quotes(state.name) +
+                                             suggestion(reporter_, state.name, state_ids()));
+    }
+    return def;
+  }
+
+  const engine::FieldDef* check_field(const NameAt& field) {
+    const engine::FieldDef* def = workflow().find_field(field.name);
+    if (def == nullptr) {
+      std::vector<std::string> names;
+      for (const engine::FieldDef& known : workflow().fields)
+        names.push_back(known.name);
+      reporter_.error(field.node.Mark(), "unknown field " + in_quotes(field.name) +
+                                             suggestion(reporter_, field.name, names));
+    }
+    return def;
+  }
+
+  std::vector<std::string> state_ids() const {
+    std::vector<std::string> ids;
+    for (const engine::StateDef& state : parsed_.workflow.states)
+      ids.push_back(state.id);
+    return ids;
+  }
+
+  std::optional<engine::Expression> parse_expression(const YAML::Node& node, const YAML::Mark& at,
+                                                     Use use, const std::string& what) {
+    const std::optional<std::string> source = read_text(node, at, what, reporter_);
+    if (!source) return std::nullopt;
+    if (source->size() > kMaxExpressionBytes) {
+      reporter_.error(
+          at, what + " is too long (more than " + std::to_string(kMaxExpressionBytes) + " bytes)");
+      return std::nullopt;
+    }
+    auto parsed = engine::Expression::parse(*source);
+    if (!parsed) {
+      const std::size_t offset = static_cast<std::size_t>(std::max(parsed.error().column, 1) - 1);
+      reporter_.report(reporter_.source().position_in_scalar(node, offset),
+                       Diagnostic::Severity::error, parsed.error().message);
+      return std::nullopt;
+    }
+    parsed_.expressions.push_back(ExpressionSite{parsed.value(), node, use, what});
+    return std::move(parsed.value());
+  }
+
+  static constexpr const char* kNameRule =
+      "must use only a-z, 0-9 and '_', and not start with a digit";
+
+  const CalendarRegistry& calendars_;
+  Reporter& reporter_;
+  ParsedWorkflow parsed_;
+  std::set<std::string, std::less<>> roles_;
+  // Field, table and computed names: kind and key node of the first definition.
+  std::map<std::string, std::pair<std::string, YAML::Node>, std::less<>> expression_names_;
+};
+
+}  // namespace
+
+ParsedWorkflow parse_workflow(const YAML::Node& root, const CalendarRegistry& calendars,
+                              Reporter& reporter) {
+  return WorkflowParser(calendars, reporter).parse(root);
+}
+
+}  // namespace investflow::workflows::detail
