@@ -101,7 +101,7 @@ Date Date::plus_months(int months) const {
 
 std::string Date::to_string() const {
   const YearMonthDay date = ymd();
-  char buffer[16];
+  char buffer[40];  // room for any int, so the compiler can prove no truncation
   std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02d", date.year, date.month, date.day);
   return buffer;
 }
@@ -125,7 +125,7 @@ std::string format_timestamp(Timestamp at, int utc_offset_minutes) {
   const int seconds = static_cast<int>(ms_of_day / 1000 % 60);
   const int millis = static_cast<int>(ms_of_day % 1000);
   const int offset = utc_offset_minutes < 0 ? -utc_offset_minutes : utc_offset_minutes;
-  char buffer[48];
+  char buffer[96];
   std::snprintf(buffer, sizeof buffer, "%sT%02d:%02d:%02d.%03d%c%02d:%02d",
                 date.to_string().c_str(), hours, minutes, seconds, millis,
                 utc_offset_minutes < 0 ? '-' : '+', offset / 60, offset % 60);
