@@ -33,10 +33,13 @@ test: build-dev
 bench: build
 	@scripts/bench.sh build/release
 
+FUZZ_TARGETS := expression_fuzz workflow_loader_fuzz
+
+# libFuzzer under ASan/UBSan (clang): each target for FUZZ_SECONDS (default 30).
 fuzz: deps
 	@cmake --preset fuzz >/dev/null
-	@cmake --build --preset fuzz -j $(JOBS)
-	@scripts/fuzz.sh build/fuzz $${FUZZ_SECONDS:-30}
+	@cmake --build --preset fuzz -j $(JOBS) --target $(FUZZ_TARGETS)
+	@scripts/fuzz.sh build/fuzz $${FUZZ_SECONDS:-30} $(FUZZ_TARGETS)
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

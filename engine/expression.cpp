@@ -176,14 +176,6 @@ bool is_placeholder_name(std::string_view name) {
   return true;
 }
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-    text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-    text.remove_suffix(1);
-  return text;
-}
-
 std::string display(const Value& value) {
   if (const double* number = value.as_number()) return format_number(*number, 2);
   return value.to_display();

@@ -2,14 +2,16 @@
 # Runs every libFuzzer target for N seconds on its committed corpus (copied, so the
 # committed seeds stay small). A crash leaves its input in build/fuzz/artifacts/ and fails.
 set -euo pipefail
-build=${1:?usage: fuzz.sh BUILD_DIR [SECONDS]}
+build=${1:?usage: fuzz.sh BUILD_DIR SECONDS TARGET...}
 seconds=${2:-30}
+shift 2
+# Each target NAME_fuzz reads its seeds from tests/fuzz/corpus/NAME (loader for the loader).
 root=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$build/artifacts"
 status=0
-for target in expression_fuzz:expression workflow_loader_fuzz:loader; do
-  binary=${target%%:*}
-  corpus=${target##*:}
+for binary in "$@"; do
+  corpus=${binary%_fuzz}
+  [ "$corpus" = workflow_loader ] && corpus=loader
   work="$build/corpus/$corpus"
   mkdir -p "$work"
   cp -n "$root/tests/fuzz/corpus/$corpus"/* "$work"/ 2>/dev/null || true

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/expression.hpp"
+#include "tests/support/declared_names.hpp"
 
 namespace investflow::engine {
 namespace {
@@ -20,16 +21,13 @@ Date ymd(int year, int month, int day) {
   return *Date::from_ymd(year, month, day);
 }
 
-struct Declared {
-  NameInfo info;
-  Value value;
-};
+using testing::Declarations;
 
 // One source of truth for both the checker and the evaluator, so that static types can be
 // compared with the kinds of evaluated values.
-std::map<std::string, Declared, std::less<>> declarations() {
+Declarations declarations() {
   using Kind = NameInfo::Kind;
-  std::map<std::string, Declared, std::less<>> all;
+  Declarations all;
   all["amount"] = {{Kind::value, ExprType::number, {}}, Value::number(1234.5)};
   all["zero"] = {{Kind::value, ExprType::number, {}}, Value::number(0)};
   all["missing"] = {{Kind::value, ExprType::number, {}}, Value()};
@@ -46,40 +44,10 @@ std::map<std::string, Declared, std::less<>> declarations() {
   return all;
 }
 
-class Names final : public NameResolver {
- public:
-  std::optional<NameInfo> lookup(std::string_view name) const override {
-    const auto found = all_.find(name);
-    if (found == all_.end()) return std::nullopt;
-    return found->second.info;
-  }
-  std::vector<std::string> names() const override {
-    std::vector<std::string> names;
-    for (const auto& [name, declared] : all_)
-      names.push_back(name);
-    return names;
-  }
-
- private:
-  std::map<std::string, Declared, std::less<>> all_ = declarations();
-};
-
-class Values final : public Scope {
- public:
-  Value value_of(std::string_view name) const override {
-    const auto found = all_.find(name);
-    return found == all_.end() ? Value() : found->second.value;
-  }
-  Value table_entry(std::string_view table, const Value& key) const override {
-    if (table != "limits") return {};
-    return key.as_text() != nullptr ? Value::number(330) : Value();
-  }
-  Date today() const override { return ymd(2026, 2, 12); }
-  const Calendar* calendar() const override { return nullptr; }
-
- private:
-  std::map<std::string, Declared, std::less<>> all_ = declarations();
-};
+Value limits(std::string_view table, const Value& key) {
+  if (table != "limits") return {};
+  return key.as_text() != nullptr ? Value::number(330) : Value();
+}
 
 bool kind_matches(ExprType type, Value::Kind kind) {
   switch (type) {
@@ -307,8 +275,8 @@ class ExpressionRandomized : public ::testing::Test {
   }
 
   std::mt19937 random_{20260210};
-  Names names_;
-  Values values_;
+  testing::DeclaredNames names_{declarations()};
+  testing::DeclaredScope values_{declarations(), limits, ymd(2026, 2, 12), nullptr};
 };
 
 TEST_F(ExpressionRandomized, TokenSoupNeverCrashes) {

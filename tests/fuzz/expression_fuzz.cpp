@@ -13,6 +13,7 @@
 
 #include "engine/calendar.hpp"
 #include "engine/expression.hpp"
+#include "tests/support/declared_names.hpp"
 
 namespace {
 
@@ -23,16 +24,14 @@ using investflow::engine::NameInfo;
 using investflow::engine::NameResolver;
 using investflow::engine::Scope;
 using investflow::engine::Value;
+using investflow::engine::testing::Declarations;
+using investflow::engine::testing::DeclaredNames;
+using investflow::engine::testing::DeclaredScope;
 
-struct Declared {
-  NameInfo info;
-  Value value;
-};
-
-std::map<std::string, Declared, std::less<>> declarations() {
+Declarations declarations() {
   using Kind = NameInfo::Kind;
   const Date signed_on = *Date::from_ymd(2026, 2, 10);
-  std::map<std::string, Declared, std::less<>> all;
+  Declarations all;
   all["total_investment"] = {{Kind::value, ExprType::number, {}}, Value::number(50000)};
   all["land_area"] = {{Kind::value, ExprType::number, {}}, Value::number(0)};
   all["industry"] = {{Kind::value, ExprType::text, {"new_materials", "electronics", "other"}},
@@ -51,51 +50,20 @@ std::map<std::string, Declared, std::less<>> declarations() {
   return all;
 }
 
-class FuzzNames final : public NameResolver {
- public:
-  std::optional<NameInfo> lookup(std::string_view name) const override {
-    const auto found = all_.find(name);
-    if (found == all_.end()) return std::nullopt;
-    return found->second.info;
-  }
-  std::vector<std::string> names() const override {
-    std::vector<std::string> names;
-    for (const auto& [name, declared] : all_)
-      names.push_back(name);
-    return names;
-  }
-
- private:
-  std::map<std::string, Declared, std::less<>> all_ = declarations();
-};
-
-class FuzzScope final : public Scope {
- public:
-  explicit FuzzScope(const Calendar* calendar) : calendar_(calendar) {}
-  Value value_of(std::string_view name) const override {
-    const auto found = all_.find(name);
-    return found == all_.end() ? Value() : found->second.value;
-  }
-  Value table_entry(std::string_view table, const Value& key) const override {
-    if (table != "intensity_min") return {};
-    const std::string* text = key.as_text();
-    return Value::number(text != nullptr && *text == "electronics" ? 350 : 300);
-  }
-  Date today() const override { return *Date::from_ymd(2026, 2, 12); }
-  const Calendar* calendar() const override { return calendar_; }
-
- private:
-  std::map<std::string, Declared, std::less<>> all_ = declarations();
-  const Calendar* calendar_;
-};
+Value intensity_min(std::string_view table, const Value& key) {
+  if (table != "intensity_min") return {};
+  const std::string* text = key.as_text();
+  return Value::number(text != nullptr && *text == "electronics" ? 350 : 300);
+}
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const FuzzNames names;
+  static const DeclaredNames names(declarations());
   static const Calendar calendar = Calendar::weekends_only();
-  static const FuzzScope with_calendar(&calendar);
-  static const FuzzScope without_calendar(nullptr);
+  static const Date today = *Date::from_ymd(2026, 2, 12);
+  static const DeclaredScope with_calendar(declarations(), intensity_min, today, &calendar);
+  static const DeclaredScope without_calendar(declarations(), intensity_min, today, nullptr);
 
   const std::string_view source(reinterpret_cast<const char*>(data), size);
   const auto parsed = investflow::engine::Expression::parse(source);
