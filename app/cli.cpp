@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "app/commands_server.hpp"
+#include "app/commands_storage.hpp"
 #include "app/commands_workflow.hpp"
 
 namespace investflow::app {
@@ -17,6 +19,15 @@ constexpr CommandEntry kCommands[] = {
     {"validate", "check workflow files; print every error as FILE:LINE:COL", run_validate},
     {"graph", "print a workflow's state machine as Mermaid stateDiagram-v2", run_graph},
     {"simulate", "run a scenario of commands through a workflow in memory", run_simulate},
+    {"init", "create a database or migrate it to this version's schema", run_init},
+    {"verify", "check every hash chain and replay every project against its projection",
+     run_verify},
+    {"backup", "copy a database online (safe while the server writes)", run_backup},
+    {"import", "create projects from a CSV file, every row validated", run_import},
+    {"export", "write a workflow's projects as CSV or XLSX (Chinese headers, 万元)", run_export},
+    {"seed", "fill a database with realistic demo projects and histories", run_seed},
+    {"serve", "serve the JSON API and the console over HTTP", run_serve},
+    {"user", "add users, set passwords, make API tokens", run_user},
 };
 
 void print_overview(std::ostream& out) {

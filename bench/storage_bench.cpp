@@ -1,7 +1,8 @@
 // Storage benchmarks. Prints `name: value unit` lines:
 //   storage_transitions_per_s              durable (synchronous=FULL) transitions per second,
 //                                          64 concurrent callers through the group-commit queue
-//   storage_transitions_per_s_single_commit the same callers, one commit per transition
+//   storage_transitions_per_s_single_commit the same callers, one commit (and one WAL flush
+//                                          inside it) per transition
 //   storage_transitions_per_s_synchronous_normal  grouped, without fsync per commit (shows
 //                                          how much of the time is CPU and how much disk)
 //   storage_seed_commands_per_s            the seeder's throughput (synchronous=OFF)
@@ -69,6 +70,13 @@ engine::Command command(const std::string& id, std::int64_t version, engine::Tak
   return result;
 }
 
+storage::WriteRequest request_of(engine::Command command, engine::Actor actor) {
+  storage::WriteRequest request;
+  request.command = std::move(command);
+  request.actor = std::move(actor);
+  return request;
+}
+
 // A project in `negotiating` with a complete file, so that submit_for_review evaluates all
 // its guards (the realistic cost of a transition).
 std::int64_t prepare_project(storage::Store& store, const std::string& id) {
@@ -93,10 +101,10 @@ std::int64_t prepare_project(storage::Store& store, const std::string& id) {
   create.actor = {"staff-01", {"staff"}};
   create.workflow = "qingyuan-investment";
   auto created = store.write(create).get();
-  storage::WriteRequest accept{command(id, 1, {"accept_lead", {}, ""}), {"staff-01", {"staff"}}};
+  const auto accept = request_of(command(id, 1, {"accept_lead", {}, ""}), {"staff-01", {"staff"}});
   auto accepted = store.write(accept).get();
-  storage::WriteRequest screen{command(id, 2, {"pass_screening", {}, ""}),
-                               {"manager-01", {"manager"}}};
+  const auto screen =
+      request_of(command(id, 2, {"pass_screening", {}, ""}), {"manager-01", {"manager"}});
   auto screened = store.write(screen).get();
   if (!created.accepted() || !accepted.accepted() || !screened.accepted()) {
     std::fprintf(stderr, "could not prepare %s\n", id.c_str());
@@ -113,8 +121,10 @@ double transitions_per_second(const fs::path& db, const workflows::WorkflowLoad&
   storage::SqliteOptions options;
   options.synchronous = synchronous;
   options.max_batch = max_batch;
+  // The baseline is the naive store: one transaction and one flush per command.
+  options.overlap_flush = max_batch > 1;
   auto store = open(db, load, options);
-  constexpr int kCallers = 64;
+  const int kCallers = static_cast<int>(env_number("INVESTFLOW_BENCH_CALLERS", 64));
   std::vector<std::int64_t> versions;
   for (int i = 0; i < kCallers; ++i) {
     versions.push_back(
@@ -132,10 +142,11 @@ double transitions_per_second(const fs::path& db, const workflows::WorkflowLoad&
       for (bool in_review = false; !stop; in_review = !in_review) {
         storage::WriteRequest request;
         if (in_review) {
-          request = {command(id, version, {"return_from_preliminary", {}, "补充材料"}),
-                     {"secretariat-01", {"secretariat"}}};
+          request = request_of(command(id, version, {"return_from_preliminary", {}, "补充材料"}),
+                               {"secretariat-01", {"secretariat"}});
         } else {
-          request = {command(id, version, {"submit_for_review", {}, ""}), {"staff-01", {"staff"}}};
+          request = request_of(command(id, version, {"submit_for_review", {}, ""}),
+                               {"staff-01", {"staff"}});
         }
         const storage::WriteResult result = store->write(std::move(request)).get();
         if (!result.accepted()) {

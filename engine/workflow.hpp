@@ -24,6 +24,7 @@ struct LocalizedText {
   std::string en;
   const std::string& in(std::string_view lang) const;
   bool empty() const { return zh.empty() && en.empty(); }
+  friend bool operator==(const LocalizedText&, const LocalizedText&) = default;
 };
 
 enum class FieldType { text, number, money, area, date, boolean, enumeration, user, list };

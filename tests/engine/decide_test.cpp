@@ -160,6 +160,8 @@ TEST_F(DecideTest, TransitionWithGuardFailureListsEveryReason) {
   EXPECT_EQ(missing, 3);
   EXPECT_TRUE(r.has(reason::kGuardFailed));
 
+  // Deciding is deterministic: the same command gives equal reasons (compared as values).
+  EXPECT_EQ(r.reasons, rejected(kStaff, TakeTransition{"pass_screening", {}, ""}).reasons);
   r = rejected(kManager, TakeTransition{"pass_screening",
                                         {{"industry", Value::text("electronics")},
                                          {"total_investment", Value::number(30000)},

@@ -1,0 +1,280 @@
+#include "app/commands_server.hpp"
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "storage/auth.hpp"
+#include "storage/sqlite_store.hpp"
+#include "web/api.hpp"
+#include "web/server.hpp"
+#include "web/shutdown_signals.hpp"
+#include "web/static_files.hpp"
+#include "workflows/loader.hpp"
+
+namespace investflow::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::unique_ptr<storage::AuthStore> open_auth(const std::string& db, Io& io) {
+  auto auth = storage::AuthStore::open(db);
+  if (!auth) {
+    io.err << "investflow: " << db << ": " << auth.error().message << "\n";
+    return nullptr;
+  }
+  return std::move(*auth);
+}
+
+// HOST:PORT; nullopt (after a usage message) when malformed.
+std::optional<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& text, Io& io) {
+  const std::size_t colon = text.rfind(':');
+  unsigned port = 0;
+  if (colon != std::string::npos && colon > 0) {
+    const char* begin = text.data() + colon + 1;
+    const char* end = text.data() + text.size();
+    const auto [stop, error] = std::from_chars(begin, end, port);
+    if (error == std::errc() && stop == end && port <= 65535) {
+      return std::pair(text.substr(0, colon), static_cast<std::uint16_t>(port));
+    }
+  }
+  io.err << "investflow serve: --listen takes HOST:PORT, e.g. 127.0.0.1:8080\n";
+  return std::nullopt;
+}
+
+// Registers every workflow in `directory` (calendars from its sibling calendars/), and
+// every version stored in the database, so old projects keep their definitions.
+bool register_workflows(storage::Store& store, const fs::path& directory, Io& io) {
+  workflows::CalendarRegistry calendars;
+  bool ok = true;
+  const auto report = [&](const std::vector<workflows::Diagnostic>& diagnostics) {
+    for (const auto& diagnostic : diagnostics)
+      io.err << diagnostic.to_string() << "\n";
+    if (workflows::has_errors(diagnostics)) ok = false;
+  };
+  report(workflows::load_calendar_directory(
+      workflows::calendars_directory_for(directory / "x.yaml"), calendars));
+  std::error_code error;
+  int loaded = 0;
+  for (const auto& entry : fs::directory_iterator(directory, error)) {
+    if (entry.path().extension() != ".yaml") continue;
+    auto load = workflows::load_workflow_file(entry.path(), calendars);
+    report(load.diagnostics);
+    if (!load.workflow) continue;
+    auto registered = store.register_workflow(load.workflow, load.source);
+    if (!registered) {
+      io.err << "investflow: " << entry.path().string() << ": " << registered.error().message
+             << "\n";
+      ok = false;
+      continue;
+    }
+    ++loaded;
+  }
+  if (error) {
+    io.err << "investflow: " << directory.string() << ": " << error.message() << "\n";
+    return false;
+  }
+  if (auto stored = store.stored_workflows()) {
+    for (const auto& workflow : *stored) {
+      if (store.workflow(workflow.id, workflow.version)) continue;
+      auto load = workflows::load_workflow_text(
+          workflow.source, workflow.id + " v" + std::to_string(workflow.version) + " (stored)",
+          calendars);
+      if (load.workflow) (void)store.register_workflow(load.workflow, workflow.source);
+    }
+  }
+  io.err << "investflow: " << loaded << " workflows from " << directory.string() << "\n";
+  return ok && loaded > 0;
+}
+
+web::StaticFiles read_static_dir(const fs::path& directory) {
+  web::StaticFiles files;
+  std::error_code error;
+  for (const auto& entry : fs::recursive_directory_iterator(directory, error)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    files.add("/" + fs::relative(entry.path(), directory).generic_string(), bytes.str());
+  }
+  return files;
+}
+
+}  // namespace
+
+int run_serve(std::span<const std::string> args, Io& io) {
+  ArgSpec spec("serve",
+               "Serve the JSON API (and the console's static files) over HTTP until SIGINT or\n"
+               "SIGTERM, then stop gracefully: finish requests in flight, flush the writer,\n"
+               "close the database.");
+  spec.option("db", "FILE", "the SQLite database (created and migrated when needed)")
+      .option("listen", "HOST:PORT", "where to listen", "127.0.0.1:8080")
+      .option("workflows", "DIR", "the workflow definitions to load",
+              (workflows::shipped_workflows_directory() / "definitions").string())
+      .option("static-dir", "DIR", "serve these files at / (the web console)")
+      .option("threads", "N", "I/O threads (the worker pool has twice as many)", "2")
+      .flag("access-log", "write one logfmt line per request to stderr")
+      .example(
+          "investflow serve --db zone.db --listen 127.0.0.1:8080 --workflows "
+          "workflows/definitions");
+  const ParsedArgs parsed = ParsedArgs::parse(spec, args);
+  if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
+  if (!parsed.has("db")) {
+    io.err << "investflow serve: --db FILE is required\n";
+    return kExitUsage;
+  }
+  const auto listen = parse_listen(parsed.value("listen"), io);
+  const auto threads = parse_integer_option(parsed, "threads", 1, 256, io);
+  if (!listen || !threads) return kExitUsage;
+  const std::string db = parsed.value("db");
+
+  auto store = storage::open_sqlite_store(db);
+  if (!store) {
+    io.err << "investflow: " << db << ": " << store.error().message << "\n";
+    return kExitFailed;
+  }
+  auto auth = open_auth(db, io);
+  if (!auth) return kExitFailed;
+  if (!register_workflows(**store, parsed.value("workflows"), io)) return kExitFailed;
+
+  web::Router router;
+  web::add_api_routes(router, std::make_shared<web::ApiContext>(**store, *auth));
+  web::ServerOptions options;
+  options.address = listen->first;
+  options.port = listen->second;
+  options.io_threads = static_cast<unsigned>(*threads);
+  options.worker_threads = static_cast<unsigned>(*threads) * 2;
+  if (parsed.flag("access-log")) {
+    options.access_log = std::make_shared<spdlog::logger>(
+        "access", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  }
+  web::StaticFiles files;
+  if (parsed.has("static-dir")) files = read_static_dir(parsed.value("static-dir"));
+  {
+    web::Server server(options, std::move(router), std::move(files));
+    web::ShutdownSignals signals;  // before start: a signal from now on means "stop"
+    auto port = server.start();
+    if (!port) {
+      io.err << "investflow: cannot listen on " << parsed.value("listen") << ": " << port.error()
+             << "\n";
+      return kExitFailed;
+    }
+    io.out << "investflow: serving " << db << " on http://" << listen->first << ":" << *port
+           << "/ (Ctrl-C to stop)" << std::endl;
+    const int signal = signals.wait();
+    io.err << "investflow: signal " << signal << ", stopping\n";
+    server.stop();
+  }
+  // The server (and every handler holding the store) is gone: now the writer can flush.
+  auth.reset();
+  store->reset();
+  io.err << "investflow: stopped\n";
+  return kExitOk;
+}
+
+namespace {
+
+int user_add(std::span<const std::string> args, Io& io) {
+  ArgSpec spec("user add",
+               "Create a user with one or more roles. Without --password, a random\n"
+               "password is generated and printed once.");
+  spec.positional("NAME", "the login name (a-z 0-9 . _ -)")
+      .option("db", "FILE", "the SQLite database", "investflow.db")
+      .option("role", "ROLE", "a role (repeat for several)", std::nullopt, true)
+      .option("password", "P", "the password (at least 8 characters)")
+      .example("investflow user add zhang --role staff --db zone.db");
+  const ParsedArgs parsed = ParsedArgs::parse(spec, args);
+  if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
+  const std::vector<std::string> roles = parsed.values("role");
+  if (roles.empty()) {
+    io.err << "investflow user add: give at least one --role\n";
+    return kExitUsage;
+  }
+  auto auth = open_auth(parsed.value("db"), io);
+  if (!auth) return kExitFailed;
+  const bool generated = !parsed.has("password");
+  const std::string password = generated ? storage::generate_password() : parsed.value("password");
+  auto user = auth->add_user(parsed.positional("NAME"), roles, password);
+  if (!user) {
+    io.err << "investflow user add: " << user.error().message << "\n";
+    return kExitFailed;
+  }
+  io.out << "added " << user->id << " (";
+  for (std::size_t i = 0; i < roles.size(); ++i)
+    io.out << (i ? ", " : "") << roles[i];
+  io.out << ")\n";
+  if (generated) io.out << "password: " << password << "\n";
+  return kExitOk;
+}
+
+int user_passwd(std::span<const std::string> args, Io& io) {
+  ArgSpec spec("user passwd",
+               "Set a user's password (ends the user's sessions). Without\n"
+               "--password, a random one is generated and printed once.");
+  spec.positional("NAME", "the login name")
+      .option("db", "FILE", "the SQLite database", "investflow.db")
+      .option("password", "P", "the new password (at least 8 characters)");
+  const ParsedArgs parsed = ParsedArgs::parse(spec, args);
+  if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
+  auto auth = open_auth(parsed.value("db"), io);
+  if (!auth) return kExitFailed;
+  const bool generated = !parsed.has("password");
+  const std::string password = generated ? storage::generate_password() : parsed.value("password");
+  auto set = auth->set_password(parsed.positional("NAME"), password);
+  if (!set) {
+    io.err << "investflow user passwd: " << set.error().message << "\n";
+    return kExitFailed;
+  }
+  io.out << "password of " << parsed.positional("NAME") << " changed\n";
+  if (generated) io.out << "password: " << password << "\n";
+  return kExitOk;
+}
+
+int user_token(std::span<const std::string> args, Io& io) {
+  ArgSpec spec("user token",
+               "Make an API token for a user (Authorization: Bearer TOKEN). It is\n"
+               "printed once; the database keeps only its hash.");
+  spec.positional("NAME", "the login name")
+      .option("db", "FILE", "the SQLite database", "investflow.db")
+      .option("name", "LABEL", "what the token is for", "cli");
+  const ParsedArgs parsed = ParsedArgs::parse(spec, args);
+  if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
+  auto auth = open_auth(parsed.value("db"), io);
+  if (!auth) return kExitFailed;
+  auto token = auth->issue_token(parsed.positional("NAME"), parsed.value("name"));
+  if (!token) {
+    io.err << "investflow user token: " << token.error().message << "\n";
+    return kExitFailed;
+  }
+  io.out << *token << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+int run_user(std::span<const std::string> args, Io& io) {
+  const std::string usage =
+      "Usage: investflow user add NAME --role ROLE... [--password P] [--db FILE]\n"
+      "       investflow user passwd NAME [--password P] [--db FILE]\n"
+      "       investflow user token NAME [--name LABEL] [--db FILE]\n";
+  if (args.empty()) {
+    io.err << usage;
+    return kExitUsage;
+  }
+  const std::string& action = args.front();
+  if (action == "--help" || action == "-h") {
+    io.out << usage;
+    return kExitOk;
+  }
+  if (action == "add") return user_add(args.subspan(1), io);
+  if (action == "passwd") return user_passwd(args.subspan(1), io);
+  if (action == "token") return user_token(args.subspan(1), io);
+  io.err << "investflow user: unknown action '" << action << "'\n" << usage;
+  return kExitUsage;
+}
+
+}  // namespace investflow::app

@@ -1,0 +1,355 @@
+#include "storage/auth.hpp"
+
+#include <SQLiteCpp/Exception.h>
+#include <sodium.h>
+
+#include <array>
+#include <boost/json.hpp>
+#include <stdexcept>
+
+#include "storage/sqlite_connection.hpp"
+#include "storage/sqlite_store.hpp"
+#include "storage/system_clock.hpp"
+
+namespace investflow::storage {
+namespace {
+
+using Digest = std::array<unsigned char, crypto_hash_sha256_BYTES>;
+
+Digest sha256(std::string_view text) {
+  Digest digest{};
+  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(text.data()),
+                     text.size());
+  return digest;
+}
+
+Error storage_error(const std::exception& error) {
+  return Error{Error::Kind::storage, error.what()};
+}
+Error invalid(std::string message) {
+  return Error{Error::Kind::invalid_request, std::move(message)};
+}
+
+std::string roles_to_json(const std::vector<std::string>& roles) {
+  boost::json::array array;
+  for (const auto& role : roles)
+    array.emplace_back(role);
+  return boost::json::serialize(array);
+}
+
+std::vector<std::string> roles_from_json(const std::string& text) {
+  std::vector<std::string> roles;
+  boost::system::error_code error;
+  const boost::json::value json = boost::json::parse(text, error);
+  if (error || !json.is_array()) return roles;
+  for (const auto& role : json.get_array()) {
+    if (role.is_string()) roles.emplace_back(role.get_string());
+  }
+  return roles;
+}
+
+std::optional<std::string> hash_password(std::string_view password) {
+  std::array<char, crypto_pwhash_STRBYTES> hashed{};
+  if (crypto_pwhash_str_alg(hashed.data(), password.data(), password.size(),
+                            crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return std::nullopt;  // out of memory
+  }
+  return std::string(hashed.data());
+}
+
+constexpr std::string_view kUserColumns = "id, display_name, roles, disabled";
+
+User read_user(SQLite::Statement& statement) {
+  User user;
+  user.id = statement.getColumn(0).getString();
+  user.display_name = statement.getColumn(1).getString();
+  user.roles = roles_from_json(statement.getColumn(2).getString());
+  user.disabled = statement.getColumn(3).getInt() != 0;
+  return user;
+}
+
+// sodium_init is idempotent and thread-safe; randombytes needs it before the first call.
+// It fails only when the system has no entropy source, which nothing here can fix.
+void ensure_sodium() {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium cannot initialize");
+}
+
+}  // namespace
+
+std::string random_secret() {
+  ensure_sodium();
+  std::array<unsigned char, 32> bytes{};
+  randombytes_buf(bytes.data(), bytes.size());
+  std::array<char, 65> hex{};
+  sodium_bin2hex(hex.data(), hex.size(), bytes.data(), bytes.size());
+  return std::string(hex.data(), 64);
+}
+
+std::string sha256_hex(std::string_view text) {
+  const Digest digest = sha256(text);
+  std::array<char, 2 * crypto_hash_sha256_BYTES + 1> hex{};
+  sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
+  return std::string(hex.data(), 2 * crypto_hash_sha256_BYTES);
+}
+
+std::string generate_password() {
+  ensure_sodium();
+  static constexpr std::string_view kAlphabet =
+      "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  std::string password;
+  for (int i = 0; i < 16; ++i) {
+    password += kAlphabet[randombytes_uniform(static_cast<std::uint32_t>(kAlphabet.size()))];
+  }
+  return password;
+}
+
+bool valid_user_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  const auto is_alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!is_alnum(name.front())) return false;
+  for (const char c : name) {
+    if (!is_alnum(c) && c != '.' && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+Outcome<std::unique_ptr<AuthStore>> AuthStore::open(const std::filesystem::path& path,
+                                                    AuthOptions options) {
+  if (sodium_init() < 0) return engine::fail(Error{Error::Kind::storage, "libsodium failed"});
+  auto version = init_sqlite_database(path);
+  if (!version) return engine::fail(version.error());
+  try {
+    auto connection =
+        std::make_unique<Connection>(path, Connection::Mode::read_write, options.busy_timeout_ms);
+    return std::unique_ptr<AuthStore>(new AuthStore(std::move(connection), std::move(options)));
+  } catch (const std::exception& error) {
+    return engine::fail(storage_error(error));
+  }
+}
+
+AuthStore::AuthStore(std::unique_ptr<Connection> connection, AuthOptions options)
+    : options_(std::move(options)), connection_(std::move(connection)) {
+  if (!options_.clock) options_.clock = std::make_shared<SystemClock>();
+}
+
+AuthStore::~AuthStore() = default;
+
+engine::Timestamp AuthStore::now() const {
+  return options_.clock->now();
+}
+
+std::optional<User> AuthStore::load_user(std::string_view name) {
+  auto select =
+      connection_->statement("SELECT " + std::string(kUserColumns) + " FROM users WHERE id = ?");
+  select->bind(1, std::string(name));
+  if (!select->executeStep()) return std::nullopt;
+  return read_user(*select);
+}
+
+Outcome<User> AuthStore::add_user(std::string_view name, const std::vector<std::string>& roles,
+                                  std::string_view password) {
+  if (!valid_user_name(name)) {
+    return engine::fail(
+        invalid("user names are 1-64 of a-z 0-9 . _ -, starting with a letter "
+                "or digit: '" +
+                std::string(name) + "'"));
+  }
+  if (roles.empty()) return engine::fail(invalid("a user needs at least one role"));
+  if (password.size() < 8) return engine::fail(invalid("passwords have at least 8 characters"));
+  const auto hashed = hash_password(password);
+  if (!hashed) return engine::fail(Error{Error::Kind::storage, "argon2id ran out of memory"});
+  try {
+    const std::lock_guard lock(mutex_);
+    if (load_user(name)) {
+      return engine::fail(invalid("user '" + std::string(name) + "' exists"));
+    }
+    auto insert = connection_->statement(
+        "INSERT INTO users (id, display_name, roles, password_hash, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)");
+    const engine::Timestamp at = now();
+    insert->bind(1, std::string(name));
+    insert->bind(2, std::string(name));
+    insert->bind(3, roles_to_json(roles));
+    insert->bind(4, *hashed);
+    insert->bind(5, static_cast<std::int64_t>(at));
+    insert->bind(6, static_cast<std::int64_t>(at));
+    insert->exec();
+    return User{std::string(name), std::string(name), roles, false};
+  } catch (const std::exception& error) {
+    return engine::fail(storage_error(error));
+  }
+}
+
+Outcome<Ok> AuthStore::set_password(std::string_view name, std::string_view password) {
+  if (password.size() < 8) return engine::fail(invalid("passwords have at least 8 characters"));
+  const auto hashed = hash_password(password);
+  if (!hashed) return engine::fail(Error{Error::Kind::storage, "argon2id ran out of memory"});
+  try {
+    const std::lock_guard lock(mutex_);
+    auto update =
+        connection_->statement("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?");
+    update->bind(1, *hashed);
+    update->bind(2, static_cast<std::int64_t>(now()));
+    update->bind(3, std::string(name));
+    if (update->exec() == 0) return engine::fail(invalid("no user '" + std::string(name) + "'"));
+    // A new password ends every session started with the old one.
+    auto end_sessions = connection_->statement("DELETE FROM sessions WHERE user_id = ?");
+    end_sessions->bind(1, std::string(name));
+    end_sessions->exec();
+    return Ok{};
+  } catch (const std::exception& error) {
+    return engine::fail(storage_error(error));
+  }
+}
+
+Outcome<std::optional<User>> AuthStore::user(std::string_view name) {
+  try {
+    const std::lock_guard lock(mutex_);
+    return load_user(name);
+  } catch (const std::exception& error) {
+    return engine::fail(storage_error(error));
+  }
+}
+
+Outcome<std::vector<User>> AuthStore::users() {
+  try {
+    const std::lock_guard lock(mutex_);
+    auto select =
+        connection_->statement("SELECT " + std::string(kUserColumns) + " FROM users ORDER BY id");
+    std::vector<User> users;
+    while (select->executeStep())
+      users.push_back(read_user(*select));
+    return users;
+  } catch (const std::exception& error) {
+    return engine::fail(storage_error(error));
+  }
+}
+
+Outcome<std::optional<User>> AuthStore::check_password(std::string_view name,
+                                                       std::string_view password) {
+  std::optional<User> found;
+  std::string hashed;
+  try {
+    const std::lock_guard lock(mutex_);
+    auto select = connection_->statement("SELECT " + std::string(kUserColumns) +
+                                         ", password_hash FROM users WHERE id = ?");
+    select->bind(1, std::string(name));
+    if (select->executeStep() && !select->getColumn(4).isNull()) {
+      found = read_user(*select);
+      hashed = select->getColumn(4).getString();
+    }
+  } catch (const std::exception& error) {
+    return engine::fail(storage_error(error));
+  }
+  if (!found) {
+    std::call_once(decoy_once_,
+                   [this] { decoy_hash_ = hash_password(random_secret()).value_or(""); });
+    hashed = decoy_hash_;
+  }
+  const bool matches =
+      crypto_pwhash_str_verify(hashed.c_str(), password.data(), password.size()) == 0;
+  if (!found || found->disabled || !matches) return std::optional<User>();
+  return found;
+}
+
+Outcome<NewSession> AuthStore::start_session(std::string_view user_id) {
+  try {
+    const std::lock_guard lock(mutex_);
+    auto found = load_user(user_id);
+    if (!found) return engine::fail(invalid("no user '" + std::string(user_id) + "'"));
+    NewSession started{random_secret(), Session{std::move(*found), random_secret(), 0}};
+    const engine::Timestamp at = now();
+    started.session.expires_at = at + options_.session_lifetime.count();
+    // Expired sessions are removed as new ones start, so the table stays small.
+    auto expire = connection_->statement("DELETE FROM sessions WHERE expires_at <= ?");
+    expire->bind(1, static_cast<std::int64_t>(at));
+    expire->exec();
+    auto insert = connection_->statement(
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, "
+        "expires_at) VALUES (?, ?, ?, ?, ?, ?)");
+    const Digest digest = sha256(started.id);
+    insert->bind(1, digest.data(), static_cast<int>(digest.size()));
+    insert->bind(2, std::string(user_id));
+    insert->bind(3, started.session.csrf_token);
+    insert->bind(4, static_cast<std::int64_t>(at));
+    insert->bind(5, static_cast<std::int64_t>(at));
+    insert->bind(6, static_cast<std::int64_t>(started.session.expires_at));
+    insert->exec();
+    return started;
+  } catch (const std::exception& error) {
+    return engine::fail(storage_error(error));
+  }
+}
+
+Outcome<std::optional<Session>> AuthStore::session(std::string_view id) {
+  try {
+    const Digest digest = sha256(id);
+    const std::lock_guard lock(mutex_);
+    auto select = connection_->statement(
+        "SELECT u.id, u.display_name, u.roles, u.disabled, s.csrf_token, s.expires_at "
+        "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?");
+    select->bind(1, digest.data(), static_cast<int>(digest.size()));
+    if (!select->executeStep()) return std::optional<Session>();
+    Session found{read_user(*select), select->getColumn(4).getString(),
+                  select->getColumn(5).getInt64()};
+    if (found.user.disabled || found.expires_at <= now()) return std::optional<Session>();
+    return std::optional<Session>(std::move(found));
+  } catch (const std::exception& error) {
+    return engine::fail(storage_error(error));
+  }
+}
+
+Outcome<Ok> AuthStore::end_session(std::string_view id) {
+  try {
+    const Digest digest = sha256(id);
+    const std::lock_guard lock(mutex_);
+    auto remove = connection_->statement("DELETE FROM sessions WHERE token_hash = ?");
+    remove->bind(1, digest.data(), static_cast<int>(digest.size()));
+    remove->exec();
+    return Ok{};
+  } catch (const std::exception& error) {
+    return engine::fail(storage_error(error));
+  }
+}
+
+Outcome<std::string> AuthStore::issue_token(std::string_view user_id, std::string_view token_name) {
+  try {
+    const std::lock_guard lock(mutex_);
+    if (!load_user(user_id)) return engine::fail(invalid("no user '" + std::string(user_id) + "'"));
+    const std::string secret = random_secret();
+    const Digest digest = sha256(secret);
+    auto insert = connection_->statement(
+        "INSERT INTO api_tokens (id, token_hash, user_id, name, created_at) "
+        "VALUES (?, ?, ?, ?, ?)");
+    // The public id is random too: a listing must not reveal anything about the secret.
+    insert->bind(1, random_secret().substr(0, 16));
+    insert->bind(2, digest.data(), static_cast<int>(digest.size()));
+    insert->bind(3, std::string(user_id));
+    insert->bind(4, std::string(token_name));
+    insert->bind(5, static_cast<std::int64_t>(now()));
+    insert->exec();
+    return secret;
+  } catch (const std::exception& error) {
+    return engine::fail(storage_error(error));
+  }
+}
+
+Outcome<std::optional<User>> AuthStore::token_user(std::string_view secret) {
+  try {
+    const Digest digest = sha256(secret);
+    const std::lock_guard lock(mutex_);
+    auto select = connection_->statement(
+        "SELECT u.id, u.display_name, u.roles, u.disabled FROM api_tokens t "
+        "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL");
+    select->bind(1, digest.data(), static_cast<int>(digest.size()));
+    if (!select->executeStep()) return std::optional<User>();
+    User found = read_user(*select);
+    if (found.disabled) return std::optional<User>();
+    return std::optional<User>(std::move(found));
+  } catch (const std::exception& error) {
+    return engine::fail(storage_error(error));
+  }
+}
+
+}  // namespace investflow::storage

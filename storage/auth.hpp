@@ -1,0 +1,110 @@
+#pragma once
+// People and their credentials: users with roles, login sessions and API tokens, on the
+// users / sessions / api_tokens tables (schema.cpp, migration 3).
+//
+// Secrets are never stored: passwords as libsodium argon2id strings (crypto_pwhash_str),
+// session ids and API tokens (random 256-bit values) as their SHA-256. So checking a
+// session or a token is one hash and one primary-key lookup (microseconds), and only a
+// login pays for an argon2 run.
+//
+// Thread safety: every member may be called from any thread. One read-write connection,
+// used under a mutex; argon2 runs outside it so a login never blocks other requests.
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/date.hpp"
+#include "storage/store.hpp"
+
+namespace investflow::storage {
+
+class Connection;  // sqlite_connection.hpp: no SQLite in the interface
+
+struct User {
+  std::string id;  // the login name
+  std::string display_name;
+  std::vector<std::string> roles;
+  bool disabled = false;
+};
+
+// A login session as the HTTP layer needs it: whose it is and the CSRF token that every
+// unsafe request of the session must echo.
+struct Session {
+  User user;
+  std::string csrf_token;
+  engine::Timestamp expires_at = 0;
+};
+
+// A session just started: `id` is the cookie value, known only to this result.
+struct NewSession {
+  std::string id;
+  Session session;
+};
+
+struct AuthOptions {
+  std::chrono::milliseconds session_lifetime = std::chrono::hours(8);
+  int busy_timeout_ms = 10000;
+  std::shared_ptr<const engine::Clock> clock;  // null: the system clock
+};
+
+class AuthStore {
+ public:
+  // Creates and migrates the database when needed.
+  static Outcome<std::unique_ptr<AuthStore>> open(const std::filesystem::path& path,
+                                                  AuthOptions options = {});
+  ~AuthStore();
+  AuthStore(const AuthStore&) = delete;
+  AuthStore& operator=(const AuthStore&) = delete;
+
+  // --- users ---
+  // Fails (invalid_request) when the name is taken or malformed, or roles are empty.
+  Outcome<User> add_user(std::string_view name, const std::vector<std::string>& roles,
+                         std::string_view password);
+  Outcome<Ok> set_password(std::string_view name, std::string_view password);
+  Outcome<std::optional<User>> user(std::string_view name);
+  Outcome<std::vector<User>> users();
+  // The user when the password is right and the user is enabled; nullopt otherwise.
+  Outcome<std::optional<User>> check_password(std::string_view name, std::string_view password);
+
+  // --- sessions ---
+  Outcome<NewSession> start_session(std::string_view user_id);
+  // The session when it exists, has not expired and its user is enabled.
+  Outcome<std::optional<Session>> session(std::string_view id);
+  Outcome<Ok> end_session(std::string_view id);
+
+  // --- API tokens ---
+  // Returns the secret; it is shown once and stored only as its hash.
+  Outcome<std::string> issue_token(std::string_view user_id, std::string_view token_name);
+  // The token's user, when the token exists, is not revoked and the user is enabled.
+  Outcome<std::optional<User>> token_user(std::string_view secret);
+
+ private:
+  AuthStore(std::unique_ptr<Connection> connection, AuthOptions options);
+  engine::Timestamp now() const;
+  std::optional<User> load_user(std::string_view name);  // REQUIRES(mutex_)
+
+  AuthOptions options_;
+  // A hash of no one's password: checking an unknown user's login against it costs what a
+  // known user's does, so response times do not reveal which names exist.
+  std::once_flag decoy_once_;
+  std::string decoy_hash_;
+  std::mutex mutex_;
+  std::unique_ptr<Connection> connection_;  // GUARDED_BY(mutex_)
+};
+
+// 256 random bits as 64 lower-case hex digits (session ids, CSRF and API tokens).
+std::string random_secret();
+// Lower-case hex SHA-256 of `text`.
+std::string sha256_hex(std::string_view text);
+// A password to hand out: 16 characters from an alphabet without look-alikes.
+std::string generate_password();
+// Login names: [a-z0-9._-], 1..64 characters, starting with a letter or digit.
+bool valid_user_name(std::string_view name);
+
+}  // namespace investflow::storage

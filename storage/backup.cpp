@@ -1,0 +1,70 @@
+#include <SQLiteCpp/Backup.h>
+#include <SQLiteCpp/Database.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <system_error>
+#include <thread>
+
+#include "storage/operations.hpp"
+
+namespace investflow::storage {
+namespace {
+
+// Pages copied per step: small enough that a step holds the source only briefly.
+constexpr int kPagesPerStep = 1024;
+
+}  // namespace
+
+Outcome<Ok> backup_database(const std::filesystem::path& source,
+                            const std::filesystem::path& destination, const ProgressFn& progress) {
+  if (!std::filesystem::exists(source)) {
+    return engine::fail(Error{Error::Kind::invalid_request, "no database at " + source.string()});
+  }
+  if (std::filesystem::exists(destination)) {
+    return engine::fail(Error{Error::Kind::invalid_request,
+                              destination.string() + " exists; choose a new file name"});
+  }
+  std::filesystem::path partial = destination;
+  partial += ".partial";
+  std::error_code ignored;
+  std::filesystem::remove(partial, ignored);
+  try {
+    {
+      SQLite::Database from(source, SQLite::OPEN_READONLY, 10000);
+      SQLite::Database to(partial, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 10000);
+      // A read transaction held across all steps pins one snapshot: a server committing
+      // meanwhile (to the WAL) neither disturbs the copy nor makes it start over.
+      from.exec("BEGIN");
+      from.execAndGet("SELECT count(*) FROM sqlite_master");
+      {
+        SQLite::Backup backup(to, from);
+        int status = SQLITE_OK;
+        while (status != SQLITE_DONE) {
+          status = backup.executeStep(kPagesPerStep);
+          if (status == SQLITE_BUSY || status == SQLITE_LOCKED) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+          }
+          if (progress) {
+            const int total = backup.getTotalPageCount();
+            progress(total - backup.getRemainingPageCount(), total);
+          }
+        }
+      }
+      from.exec("COMMIT");
+      // The copy stands alone: one file, no -wal beside it.
+      to.exec("PRAGMA journal_mode = DELETE");
+      if (to.execAndGet("PRAGMA quick_check").getString() != "ok") {
+        throw std::runtime_error("the copy fails SQLite's quick_check");
+      }
+    }
+    std::filesystem::rename(partial, destination);
+    return Ok{};
+  } catch (const std::exception& error) {
+    std::filesystem::remove(partial, ignored);
+    return engine::fail(Error{Error::Kind::storage, std::string("backup failed: ") + error.what()});
+  }
+}
+
+}  // namespace investflow::storage

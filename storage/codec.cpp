@@ -1,0 +1,850 @@
+#include "storage/codec.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <boost/json/basic_parser_impl.hpp>
+#include <charconv>
+#include <cmath>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace investflow::storage {
+namespace json = boost::json;
+using engine::Date;
+
+namespace {
+
+// ---------------------------------------------------------------------------------------
+// Canonical text
+
+void write_number(double number, std::string& out) {
+  // Whole numbers print as integers so 330 is "330" however it was built or parsed; others
+  // in the shortest form that reads back to the same double ("26028.35", "1e+300").
+  if (std::isfinite(number) && std::trunc(number) == number && std::fabs(number) < 9.0e15) {
+    out += std::to_string(static_cast<std::int64_t>(number));
+    return;
+  }
+  if (!std::isfinite(number)) {
+    out += "null";  // JSON has no NaN or infinity; the engine never makes them
+    return;
+  }
+  char buffer[32];
+  const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, number);
+  out.append(buffer, error == std::errc() ? end : buffer);
+}
+
+void write_canonical(const json::value& value, std::string& out) {
+  switch (value.kind()) {
+    case json::kind::object: {
+      const json::object& object = value.get_object();
+      std::vector<const json::key_value_pair*> members;
+      members.reserve(object.size());
+      for (const auto& member : object)
+        members.push_back(&member);
+      auto by_key = [](const auto* a, const auto* b) { return a->key() < b->key(); };
+      // Our encoders already emit keys in order; sort only what came from elsewhere.
+      if (!std::is_sorted(members.begin(), members.end(), by_key)) {
+        std::sort(members.begin(), members.end(), by_key);
+      }
+      out.push_back('{');
+      bool first = true;
+      for (const auto* member : members) {
+        if (!first) out.push_back(',');
+        first = false;
+        out += json::serialize(json::string_view(member->key()));
+        out.push_back(':');
+        write_canonical(member->value(), out);
+      }
+      out.push_back('}');
+      return;
+    }
+    case json::kind::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const auto& item : value.get_array()) {
+        if (!first) out.push_back(',');
+        first = false;
+        write_canonical(item, out);
+      }
+      out.push_back(']');
+      return;
+    }
+    case json::kind::double_:
+      write_number(value.get_double(), out);
+      return;
+    case json::kind::int64:
+      out += std::to_string(value.get_int64());
+      return;
+    case json::kind::uint64:
+      out += std::to_string(value.get_uint64());
+      return;
+    case json::kind::bool_:
+      out += value.get_bool() ? "true" : "false";
+      return;
+    case json::kind::null:
+      out += "null";
+      return;
+    case json::kind::string:
+      out += json::serialize(value.get_string());
+      return;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Parsing. Boost.JSON 1.81 parses doubles fast but not always to the nearest double, which
+// would break decode(encode(x)) == x; this handler re-reads each number's text with
+// std::from_chars, which is exact. Otherwise it builds values as boost::json::parser does.
+
+class PreciseHandler {
+ public:
+  static constexpr std::size_t max_object_size = json::object::max_size();
+  static constexpr std::size_t max_array_size = json::array::max_size();
+  static constexpr std::size_t max_key_size = json::string::max_size();
+  static constexpr std::size_t max_string_size = json::string::max_size();
+
+  json::value_stack stack;
+
+  bool on_document_begin(json::error_code&) { return true; }
+  bool on_document_end(json::error_code&) { return true; }
+  bool on_object_begin(json::error_code&) { return true; }
+  bool on_object_end(std::size_t n, json::error_code&) {
+    stack.push_object(n);
+    return true;
+  }
+  bool on_array_begin(json::error_code&) { return true; }
+  bool on_array_end(std::size_t n, json::error_code&) {
+    stack.push_array(n);
+    return true;
+  }
+  bool on_key_part(json::string_view s, std::size_t, json::error_code&) {
+    stack.push_chars(s);
+    return true;
+  }
+  bool on_key(json::string_view s, std::size_t, json::error_code&) {
+    stack.push_key(s);
+    return true;
+  }
+  bool on_string_part(json::string_view s, std::size_t, json::error_code&) {
+    stack.push_chars(s);
+    return true;
+  }
+  bool on_string(json::string_view s, std::size_t, json::error_code&) {
+    stack.push_string(s);
+    return true;
+  }
+  bool on_number_part(json::string_view s, json::error_code&) {
+    number_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_int64(std::int64_t i, json::string_view, json::error_code&) {
+    number_.clear();
+    stack.push_int64(i);
+    return true;
+  }
+  bool on_uint64(std::uint64_t u, json::string_view, json::error_code&) {
+    number_.clear();
+    stack.push_uint64(u);
+    return true;
+  }
+  bool on_double(double approximate, json::string_view s, json::error_code&) {
+    number_.append(s.data(), s.size());
+    double exact = approximate;
+    const auto [end, error] =
+        std::from_chars(number_.data(), number_.data() + number_.size(), exact);
+    if (error != std::errc() || end != number_.data() + number_.size()) exact = approximate;
+    number_.clear();
+    stack.push_double(exact);
+    return true;
+  }
+  bool on_bool(bool b, json::error_code&) {
+    stack.push_bool(b);
+    return true;
+  }
+  bool on_null(json::error_code&) {
+    stack.push_null();
+    return true;
+  }
+  bool on_comment_part(json::string_view, json::error_code&) { return true; }
+  bool on_comment(json::string_view, json::error_code&) { return true; }
+
+ private:
+  std::string number_;
+};
+
+// ---------------------------------------------------------------------------------------
+// Encoding helpers
+
+json::value date_json(Date date) {
+  return json::string(date.to_string());
+}
+
+json::value optional_date_json(const std::optional<Date>& date) {
+  if (!date) return nullptr;
+  return date_json(*date);
+}
+
+json::value number_json(double number) {
+  if (!std::isfinite(number)) return nullptr;  // JSON has no NaN/Inf; the engine makes none
+  if (std::trunc(number) == number && std::fabs(number) < 9.0e15) {
+    return static_cast<std::int64_t>(number);
+  }
+  return number;
+}
+
+json::array strings_json(const std::vector<std::string>& strings) {
+  json::array array;
+  array.reserve(strings.size());
+  for (const auto& text : strings)
+    array.emplace_back(text);
+  return array;
+}
+
+json::value localized_json(const engine::LocalizedText& text) {
+  return json::object{{"en", text.en}, {"zh", text.zh}};
+}
+
+json::array changes_json(const std::vector<engine::FieldChange>& changes) {
+  json::array array;
+  array.reserve(changes.size());
+  for (const auto& change : changes) {
+    array.push_back(json::object{{"after", value_to_json(change.after)},
+                                 {"before", value_to_json(change.before)},
+                                 {"field", change.field}});
+  }
+  return array;
+}
+
+json::array milestones_started_json(const std::vector<engine::MilestoneStarted>& started) {
+  json::array array;
+  array.reserve(started.size());
+  for (const auto& milestone : started) {
+    array.push_back(json::object{{"due_on", date_json(milestone.due_on)},
+                                 {"milestone", milestone.milestone},
+                                 {"started_on", date_json(milestone.started_on)}});
+  }
+  return array;
+}
+
+struct BodyEncoder {
+  json::object operator()(const engine::ProjectCreated& created) const {
+    return {{"fields", fields_to_json(created.fields)},
+            {"followup_due_on", optional_date_json(created.followup_due_on)},
+            {"milestones_started", milestones_started_json(created.milestones_started)},
+            {"owner", created.owner},
+            {"sla_due_on", optional_date_json(created.sla_due_on)},
+            {"state", created.state},
+            {"workflow", created.workflow},
+            {"workflow_version", created.workflow_version}};
+  }
+  json::object operator()(const engine::FieldsEdited& edited) const {
+    return {{"changes", changes_json(edited.changes)}};
+  }
+  json::object operator()(const engine::TransitionTaken& taken) const {
+    return {{"changes", changes_json(taken.changes)},
+            {"comment", taken.comment},
+            {"followup_due_on", optional_date_json(taken.followup_due_on)},
+            {"from", taken.from},
+            {"milestones_started", milestones_started_json(taken.milestones_started)},
+            {"sla_due_on", optional_date_json(taken.sla_due_on)},
+            {"to", taken.to},
+            {"transition", taken.transition}};
+  }
+  json::object operator()(const engine::VoteCast& vote) const {
+    return {{"changed", vote.changed},
+            {"choice", engine::vote_choice_name(vote.choice)},
+            {"comment", vote.comment},
+            {"voter", vote.voter}};
+  }
+  json::object operator()(const engine::MilestoneRecorded& recorded) const {
+    return {{"changes", changes_json(recorded.changes)},
+            {"done_on", optional_date_json(recorded.done_on)},
+            {"evidence", recorded.evidence},
+            {"milestone", recorded.milestone},
+            {"planned_on", optional_date_json(recorded.planned_on)}};
+  }
+  json::object operator()(const engine::FollowupRecorded& followup) const {
+    return {{"issues", strings_json(followup.issues)},
+            {"next_due_on", optional_date_json(followup.next_due_on)},
+            {"on", date_json(followup.on)},
+            {"summary", followup.summary}};
+  }
+};
+
+// ---------------------------------------------------------------------------------------
+// Decoding: a cursor that remembers the first problem and its path, so decoders read like
+// the encoders above and never throw.
+
+class Decoder {
+ public:
+  bool ok() const { return !error_; }
+  DecodeError error() const { return error_.value_or(DecodeError{}); }
+
+  void fail(const std::string& path, std::string message) {
+    if (!error_) error_ = DecodeError{path, std::move(message)};
+  }
+
+  const json::object* object(const json::value& value, const std::string& path) {
+    if (const json::object* object = value.if_object()) return object;
+    fail(path, "expected an object");
+    return nullptr;
+  }
+  const json::array* array(const json::value& value, const std::string& path) {
+    if (const json::array* array = value.if_array()) return array;
+    fail(path, "expected an array");
+    return nullptr;
+  }
+
+  const json::value* member(const json::object* object, std::string_view key,
+                            const std::string& path) {
+    if (object == nullptr) return nullptr;
+    const json::value* value = object->if_contains(key);
+    if (value == nullptr) fail(path + "/" + std::string(key), "missing");
+    return value;
+  }
+
+  std::string text(const json::object* object, std::string_view key, const std::string& path) {
+    const json::value* value = member(object, key, path);
+    if (value == nullptr) return {};
+    if (const json::string* text = value->if_string()) return std::string(*text);
+    fail(path + "/" + std::string(key), "expected a string");
+    return {};
+  }
+
+  std::int64_t integer(const json::object* object, std::string_view key, const std::string& path) {
+    const json::value* value = member(object, key, path);
+    if (value == nullptr) return 0;
+    if (const std::int64_t* number = value->if_int64()) return *number;
+    if (const std::uint64_t* number = value->if_uint64();
+        number != nullptr && *number <= static_cast<std::uint64_t>(INT64_MAX)) {
+      return static_cast<std::int64_t>(*number);
+    }
+    if (const double* number = value->if_double();
+        number != nullptr && std::trunc(*number) == *number && std::fabs(*number) < 9.0e15) {
+      return static_cast<std::int64_t>(*number);
+    }
+    fail(path + "/" + std::string(key), "expected an integer");
+    return 0;
+  }
+
+  bool boolean(const json::object* object, std::string_view key, const std::string& path) {
+    const json::value* value = member(object, key, path);
+    if (value == nullptr) return false;
+    if (const bool* flag = value->if_bool()) return *flag;
+    fail(path + "/" + std::string(key), "expected true or false");
+    return false;
+  }
+
+  Date date_value(const json::value& value, const std::string& path) {
+    if (const json::string* text = value.if_string()) {
+      if (auto date = Date::parse(std::string_view(text->data(), text->size()))) return *date;
+    }
+    fail(path, "expected a date YYYY-MM-DD");
+    return Date{};
+  }
+
+  Date date(const json::object* object, std::string_view key, const std::string& path) {
+    const json::value* value = member(object, key, path);
+    if (value == nullptr) return Date{};
+    return date_value(*value, path + "/" + std::string(key));
+  }
+
+  std::optional<Date> optional_date(const json::object* object, std::string_view key,
+                                    const std::string& path) {
+    const json::value* value = member(object, key, path);
+    if (value == nullptr || value->is_null()) return std::nullopt;
+    return date_value(*value, path + "/" + std::string(key));
+  }
+
+  std::vector<std::string> strings(const json::object* object, std::string_view key,
+                                   const std::string& path) {
+    std::vector<std::string> result;
+    const json::value* value = member(object, key, path);
+    if (value == nullptr) return result;
+    const std::string here = path + "/" + std::string(key);
+    const json::array* items = array(*value, here);
+    if (items == nullptr) return result;
+    result.reserve(items->size());
+    for (std::size_t i = 0; i < items->size(); ++i) {
+      if (const json::string* text = (*items)[i].if_string()) {
+        result.emplace_back(*text);
+      } else {
+        fail(here + "/" + std::to_string(i), "expected a string");
+      }
+    }
+    return result;
+  }
+
+  engine::Value value(const json::value& json, const std::string& path) {
+    switch (json.kind()) {
+      case json::kind::null:
+        return engine::Value();
+      case json::kind::bool_:
+        return engine::Value::boolean(json.get_bool());
+      case json::kind::int64:
+        return engine::Value::number(static_cast<double>(json.get_int64()));
+      case json::kind::uint64:
+        return engine::Value::number(static_cast<double>(json.get_uint64()));
+      case json::kind::double_:
+        return engine::Value::number(json.get_double());
+      case json::kind::string:
+        return engine::Value::text(std::string(json.get_string()));
+      case json::kind::array: {
+        engine::Value::List items;
+        items.reserve(json.get_array().size());
+        std::size_t index = 0;
+        for (const auto& item : json.get_array()) {
+          items.push_back(value(item, path + "/" + std::to_string(index++)));
+        }
+        return engine::Value::list(std::move(items));
+      }
+      case json::kind::object: {
+        const json::object& object = json.get_object();
+        const json::value* date = object.if_contains("date");
+        if (object.size() == 1 && date != nullptr) {
+          return engine::Value::date(date_value(*date, path + "/date"));
+        }
+        fail(path, "expected a value (an object must be {\"date\": \"YYYY-MM-DD\"})");
+        return engine::Value();
+      }
+    }
+    return engine::Value();
+  }
+
+  engine::FieldMap fields(const json::value& json, const std::string& path) {
+    engine::FieldMap result;
+    const json::object* object = this->object(json, path);
+    if (object == nullptr) return result;
+    for (const auto& member : *object) {
+      std::string name(member.key());
+      result.insert_or_assign(name, value(member.value(), path + "/" + name));
+    }
+    return result;
+  }
+
+  engine::FieldMap fields(const json::object* object, std::string_view key,
+                          const std::string& path) {
+    const json::value* json = member(object, key, path);
+    if (json == nullptr) return {};
+    return fields(*json, path + "/" + std::string(key));
+  }
+
+  std::vector<engine::FieldChange> changes(const json::object* object, const std::string& path) {
+    std::vector<engine::FieldChange> result;
+    const json::value* json = member(object, "changes", path);
+    if (json == nullptr) return result;
+    const std::string here = path + "/changes";
+    const json::array* items = array(*json, here);
+    if (items == nullptr) return result;
+    for (std::size_t i = 0; i < items->size(); ++i) {
+      const std::string item_path = here + "/" + std::to_string(i);
+      const json::object* item = this->object((*items)[i], item_path);
+      engine::FieldChange change;
+      change.field = text(item, "field", item_path);
+      if (const json::value* before = member(item, "before", item_path)) {
+        change.before = value(*before, item_path + "/before");
+      }
+      if (const json::value* after = member(item, "after", item_path)) {
+        change.after = value(*after, item_path + "/after");
+      }
+      result.push_back(std::move(change));
+    }
+    return result;
+  }
+
+  std::vector<engine::MilestoneStarted> milestones_started(const json::object* object,
+                                                           const std::string& path) {
+    std::vector<engine::MilestoneStarted> result;
+    const json::value* json = member(object, "milestones_started", path);
+    if (json == nullptr) return result;
+    const std::string here = path + "/milestones_started";
+    const json::array* items = array(*json, here);
+    if (items == nullptr) return result;
+    for (std::size_t i = 0; i < items->size(); ++i) {
+      const std::string item_path = here + "/" + std::to_string(i);
+      const json::object* item = this->object((*items)[i], item_path);
+      engine::MilestoneStarted started;
+      started.milestone = text(item, "milestone", item_path);
+      started.started_on = date(item, "started_on", item_path);
+      started.due_on = date(item, "due_on", item_path);
+      result.push_back(std::move(started));
+    }
+    return result;
+  }
+
+  engine::VoteChoice vote_choice(const json::object* object, const std::string& path) {
+    const std::string name = text(object, "choice", path);
+    if (auto choice = engine::parse_vote_choice(name)) return *choice;
+    if (ok()) fail(path + "/choice", "unknown vote choice '" + name + "'");
+    return engine::VoteChoice::approve;
+  }
+
+  engine::LocalizedText localized(const json::object* object, std::string_view key,
+                                  const std::string& path) {
+    engine::LocalizedText result;
+    const json::value* json = member(object, key, path);
+    if (json == nullptr) return result;
+    const std::string here = path + "/" + std::string(key);
+    const json::object* text_object = this->object(*json, here);
+    result.zh = text(text_object, "zh", here);
+    result.en = text(text_object, "en", here);
+    return result;
+  }
+
+ private:
+  std::optional<DecodeError> error_;
+};
+
+template <typename T>
+Decoded<T> finish(Decoder& decoder, T value) {
+  if (!decoder.ok()) return engine::fail(decoder.error());
+  return value;
+}
+
+using EventBody = decltype(engine::Event::body);
+
+EventBody decode_body(Decoder& in, std::string_view type, const json::object* body,
+                      const std::string& path) {
+  if (type == "project_created") {
+    engine::ProjectCreated created;
+    created.workflow = in.text(body, "workflow", path);
+    created.workflow_version = in.integer(body, "workflow_version", path);
+    created.state = in.text(body, "state", path);
+    created.owner = in.text(body, "owner", path);
+    created.fields = in.fields(body, "fields", path);
+    created.sla_due_on = in.optional_date(body, "sla_due_on", path);
+    created.milestones_started = in.milestones_started(body, path);
+    created.followup_due_on = in.optional_date(body, "followup_due_on", path);
+    return created;
+  }
+  if (type == "fields_edited") {
+    return engine::FieldsEdited{in.changes(body, path)};
+  }
+  if (type == "transition_taken") {
+    engine::TransitionTaken taken;
+    taken.transition = in.text(body, "transition", path);
+    taken.from = in.text(body, "from", path);
+    taken.to = in.text(body, "to", path);
+    taken.comment = in.text(body, "comment", path);
+    taken.changes = in.changes(body, path);
+    taken.sla_due_on = in.optional_date(body, "sla_due_on", path);
+    taken.milestones_started = in.milestones_started(body, path);
+    taken.followup_due_on = in.optional_date(body, "followup_due_on", path);
+    return taken;
+  }
+  if (type == "vote_cast") {
+    engine::VoteCast vote;
+    vote.voter = in.text(body, "voter", path);
+    vote.choice = in.vote_choice(body, path);
+    vote.comment = in.text(body, "comment", path);
+    vote.changed = in.boolean(body, "changed", path);
+    return vote;
+  }
+  if (type == "milestone_recorded") {
+    engine::MilestoneRecorded recorded;
+    recorded.milestone = in.text(body, "milestone", path);
+    recorded.planned_on = in.optional_date(body, "planned_on", path);
+    recorded.done_on = in.optional_date(body, "done_on", path);
+    recorded.evidence = in.text(body, "evidence", path);
+    recorded.changes = in.changes(body, path);
+    return recorded;
+  }
+  if (type == "followup_recorded") {
+    engine::FollowupRecorded followup;
+    followup.on = in.date(body, "on", path);
+    followup.summary = in.text(body, "summary", path);
+    followup.issues = in.strings(body, "issues", path);
+    followup.next_due_on = in.optional_date(body, "next_due_on", path);
+    return followup;
+  }
+  in.fail("/type", "unknown event type '" + std::string(type) + "'");
+  return engine::FieldsEdited{};
+}
+
+}  // namespace
+
+// -----------------------------------------------------------------------------------------
+
+std::string canonical_json(const json::value& value) {
+  std::string out;
+  out.reserve(1024);
+  write_canonical(value, out);
+  return out;
+}
+
+Decoded<json::value> parse_json(std::string_view text) {
+  json::basic_parser<PreciseHandler> parser{json::parse_options{}};
+  parser.handler().stack.reset();
+  json::error_code error;
+  const std::size_t used = parser.write_some(false, text.data(), text.size(), error);
+  if (!error && used < text.size()) error = json::error::extra_data;
+  if (error) return engine::fail(DecodeError{"", "invalid JSON: " + error.message()});
+  return parser.handler().stack.release();
+}
+
+json::value value_to_json(const engine::Value& value) {
+  switch (value.kind()) {
+    case engine::Value::Kind::null:
+      return nullptr;
+    case engine::Value::Kind::boolean:
+      return *value.as_boolean();
+    case engine::Value::Kind::number:
+      return number_json(*value.as_number());
+    case engine::Value::Kind::text:
+      return json::string(*value.as_text());
+    case engine::Value::Kind::date:
+      return json::object{{"date", value.as_date()->to_string()}};
+    case engine::Value::Kind::list: {
+      json::array items;
+      items.reserve(value.as_list()->size());
+      for (const auto& item : *value.as_list())
+        items.push_back(value_to_json(item));
+      return items;
+    }
+  }
+  return nullptr;
+}
+
+Decoded<engine::Value> value_from_json(const json::value& json) {
+  Decoder in;
+  engine::Value value = in.value(json, "");
+  return finish(in, std::move(value));
+}
+
+json::value fields_to_json(const engine::FieldMap& fields) {
+  json::object object;
+  object.reserve(fields.size());
+  for (const auto& [name, value] : fields)
+    object.emplace(name, value_to_json(value));
+  return object;
+}
+
+Decoded<engine::FieldMap> fields_from_json(const json::value& json) {
+  Decoder in;
+  engine::FieldMap fields = in.fields(json, "");
+  return finish(in, std::move(fields));
+}
+
+json::value event_to_json(const engine::Event& event) {
+  return json::object{{"actor", event.actor},
+                      {"at", event.at},
+                      {"body", std::visit(BodyEncoder{}, event.body)},
+                      {"project_id", event.project_id},
+                      {"type", engine::event_type(event)},
+                      {"version", event.version}};
+}
+
+Decoded<engine::Event> event_from_json(const json::value& json) {
+  Decoder in;
+  engine::Event event;
+  const json::object* object = in.object(json, "");
+  event.project_id = in.text(object, "project_id", "");
+  event.version = in.integer(object, "version", "");
+  event.at = in.integer(object, "at", "");
+  event.actor = in.text(object, "actor", "");
+  const std::string type = in.text(object, "type", "");
+  if (const json::value* body = in.member(object, "body", "")) {
+    if (in.ok()) event.body = decode_body(in, type, in.object(*body, "/body"), "/body");
+  }
+  return finish(in, std::move(event));
+}
+
+json::value project_to_json(const engine::Project& project) {
+  json::array votes;
+  for (const auto& vote : project.votes) {
+    votes.push_back(json::object{{"at", vote.at},
+                                 {"choice", engine::vote_choice_name(vote.choice)},
+                                 {"comment", vote.comment},
+                                 {"voter", vote.voter}});
+  }
+  json::object milestones;
+  for (const auto& [key, milestone] : project.milestones) {
+    milestones.emplace(key, json::object{{"done_on", optional_date_json(milestone.done_on)},
+                                         {"due_on", date_json(milestone.due_on)},
+                                         {"evidence", milestone.evidence},
+                                         {"id", milestone.id},
+                                         {"planned_on", optional_date_json(milestone.planned_on)},
+                                         {"started_on", date_json(milestone.started_on)}});
+  }
+  json::array visits;
+  for (const auto& visit : project.visits) {
+    visits.push_back(json::object{{"actor", visit.actor},
+                                  {"issues", strings_json(visit.issues)},
+                                  {"on", date_json(visit.on)},
+                                  {"summary", visit.summary}});
+  }
+  return json::object{{"created_at", project.created_at},
+                      {"fields", fields_to_json(project.fields)},
+                      {"followup_due_on", optional_date_json(project.followup_due_on)},
+                      {"id", project.id},
+                      {"milestones", std::move(milestones)},
+                      {"owner", project.owner},
+                      {"sla_due_on", optional_date_json(project.sla_due_on)},
+                      {"state", project.state},
+                      {"state_entered_at", project.state_entered_at},
+                      {"updated_at", project.updated_at},
+                      {"version", project.version},
+                      {"visits", std::move(visits)},
+                      {"votes", std::move(votes)},
+                      {"workflow", project.workflow},
+                      {"workflow_version", project.workflow_version}};
+}
+
+Decoded<engine::Project> project_from_json(const json::value& json) {
+  Decoder in;
+  engine::Project project;
+  const json::object* object = in.object(json, "");
+  project.id = in.text(object, "id", "");
+  project.workflow = in.text(object, "workflow", "");
+  project.workflow_version = in.integer(object, "workflow_version", "");
+  project.state = in.text(object, "state", "");
+  project.version = in.integer(object, "version", "");
+  project.owner = in.text(object, "owner", "");
+  project.created_at = in.integer(object, "created_at", "");
+  project.updated_at = in.integer(object, "updated_at", "");
+  project.state_entered_at = in.integer(object, "state_entered_at", "");
+  project.fields = in.fields(object, "fields", "");
+  project.sla_due_on = in.optional_date(object, "sla_due_on", "");
+  project.followup_due_on = in.optional_date(object, "followup_due_on", "");
+
+  if (const json::value* votes = in.member(object, "votes", "")) {
+    if (const json::array* items = in.array(*votes, "/votes")) {
+      for (std::size_t i = 0; i < items->size(); ++i) {
+        const std::string path = "/votes/" + std::to_string(i);
+        const json::object* item = in.object((*items)[i], path);
+        engine::Vote vote;
+        vote.voter = in.text(item, "voter", path);
+        vote.choice = in.vote_choice(item, path);
+        vote.comment = in.text(item, "comment", path);
+        vote.at = in.integer(item, "at", path);
+        project.votes.push_back(std::move(vote));
+      }
+    }
+  }
+  if (const json::value* milestones = in.member(object, "milestones", "")) {
+    if (const json::object* items = in.object(*milestones, "/milestones")) {
+      for (const auto& member : *items) {
+        const std::string path = "/milestones/" + std::string(member.key());
+        const json::object* item = in.object(member.value(), path);
+        engine::MilestoneState milestone;
+        milestone.id = in.text(item, "id", path);
+        milestone.started_on = in.date(item, "started_on", path);
+        milestone.due_on = in.date(item, "due_on", path);
+        milestone.planned_on = in.optional_date(item, "planned_on", path);
+        milestone.done_on = in.optional_date(item, "done_on", path);
+        milestone.evidence = in.text(item, "evidence", path);
+        project.milestones.insert_or_assign(std::string(member.key()), std::move(milestone));
+      }
+    }
+  }
+  if (const json::value* visits = in.member(object, "visits", "")) {
+    if (const json::array* items = in.array(*visits, "/visits")) {
+      for (std::size_t i = 0; i < items->size(); ++i) {
+        const std::string path = "/visits/" + std::to_string(i);
+        const json::object* item = in.object((*items)[i], path);
+        engine::FollowupVisit visit;
+        visit.on = in.date(item, "on", path);
+        visit.actor = in.text(item, "actor", path);
+        visit.summary = in.text(item, "summary", path);
+        visit.issues = in.strings(item, "issues", path);
+        project.visits.push_back(std::move(visit));
+      }
+    }
+  }
+  return finish(in, std::move(project));
+}
+
+namespace {
+
+struct CommandEncoder {
+  json::object operator()(const engine::CreateProject& create) const {
+    return {{"fields", fields_to_json(create.fields)}, {"owner", create.owner}};
+  }
+  json::object operator()(const engine::EditFields& edit) const {
+    return {{"fields", fields_to_json(edit.fields)}};
+  }
+  json::object operator()(const engine::TakeTransition& take) const {
+    return {{"comment", take.comment},
+            {"fields", fields_to_json(take.fields)},
+            {"transition", take.transition}};
+  }
+  json::object operator()(const engine::CastVote& vote) const {
+    return {{"choice", engine::vote_choice_name(vote.choice)}, {"comment", vote.comment}};
+  }
+  json::object operator()(const engine::RecordMilestone& record) const {
+    return {{"done_on", optional_date_json(record.done_on)},
+            {"evidence", record.evidence},
+            {"milestone", record.milestone},
+            {"planned_on", optional_date_json(record.planned_on)}};
+  }
+  json::object operator()(const engine::RecordFollowup& followup) const {
+    return {{"issues", strings_json(followup.issues)},
+            {"on", date_json(followup.on)},
+            {"summary", followup.summary}};
+  }
+};
+
+}  // namespace
+
+json::value command_to_json(const engine::Command& command) {
+  json::value expected = nullptr;
+  if (command.expected_version) expected = *command.expected_version;
+  return json::object{{"body", std::visit(CommandEncoder{}, command.body)},
+                      {"command", engine::command_name(command)},
+                      {"expected_version", std::move(expected)},
+                      {"project_id", command.project_id}};
+}
+
+json::value rejection_to_json(const engine::Rejection& rejection) {
+  json::array reasons;
+  for (const auto& reason : rejection.reasons) {
+    reasons.push_back(json::object{{"code", reason.code},
+                                   {"field", reason.field},
+                                   {"message", localized_json(reason.message)}});
+  }
+  return json::object{{"current_version", rejection.current_version},
+                      {"reasons", std::move(reasons)}};
+}
+
+Decoded<engine::Rejection> rejection_from_json(const json::value& json) {
+  Decoder in;
+  engine::Rejection rejection;
+  const json::object* object = in.object(json, "");
+  rejection.current_version = in.integer(object, "current_version", "");
+  if (const json::value* reasons = in.member(object, "reasons", "")) {
+    if (const json::array* items = in.array(*reasons, "/reasons")) {
+      for (std::size_t i = 0; i < items->size(); ++i) {
+        const std::string path = "/reasons/" + std::to_string(i);
+        const json::object* item = in.object((*items)[i], path);
+        engine::Reason reason;
+        reason.code = in.text(item, "code", path);
+        reason.field = in.text(item, "field", path);
+        reason.message = in.localized(item, "message", path);
+        rejection.reasons.push_back(std::move(reason));
+      }
+    }
+  }
+  return finish(in, std::move(rejection));
+}
+
+std::string encode_event(const engine::Event& event) {
+  return canonical_json(event_to_json(event));
+}
+
+Decoded<engine::Event> decode_event(std::string_view text) {
+  auto json = parse_json(text);
+  if (!json) return engine::fail(json.error());
+  return event_from_json(*json);
+}
+
+std::string encode_project(const engine::Project& project) {
+  return canonical_json(project_to_json(project));
+}
+
+Decoded<engine::Project> decode_project(std::string_view text) {
+  auto json = parse_json(text);
+  if (!json) return engine::fail(json.error());
+  return project_from_json(*json);
+}
+
+}  // namespace investflow::storage

@@ -1,0 +1,30 @@
+#pragma once
+// Field values as people write them in spreadsheets, both ways: what export writes, import
+// reads back. Enum options and list items by their Chinese label (or id), booleans as 是/否,
+// dates as YYYY-MM-DD, numbers in the field's unit (money in 万元).
+
+#include <string>
+#include <string_view>
+
+#include "engine/result.hpp"
+#include "engine/value.hpp"
+#include "engine/workflow.hpp"
+
+namespace investflow::storage {
+
+// The column header of a field: its Chinese label and unit, e.g. "计划总投资（万元）".
+std::string column_header(const engine::FieldDef& field);
+
+// The field a header names: the field's name, its label, or its label with the unit.
+const engine::FieldDef* field_for_header(const engine::Workflow& workflow, std::string_view header);
+
+std::string field_to_text(const engine::FieldDef& field, const engine::Value& value);
+
+// Empty text is a null value (the field is left out). Errors say what was expected.
+engine::Result<engine::Value, std::string> field_from_text(const engine::FieldDef& field,
+                                                           std::string_view text);
+
+// Leading and trailing spaces (ASCII and the ideographic space) removed.
+std::string_view trim(std::string_view text);
+
+}  // namespace investflow::storage

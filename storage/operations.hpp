@@ -1,0 +1,55 @@
+#pragma once
+// Whole-database operations of the SQLite store, for the CLI: integrity verification and
+// online backup. Both read through their own connection in one snapshot, so they are safe
+// (and consistent) while a server writes to the same database.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "storage/store.hpp"
+
+namespace investflow::storage {
+
+// Called now and then with the work done so far and the total.
+using ProgressFn = std::function<void(std::int64_t done, std::int64_t total)>;
+
+struct VerifyProblem {
+  enum class Kind {
+    unreadable_event,    // payload not decodable, or columns disagree with it
+    broken_chain,        // prev_hash is not the previous event's hash
+    bad_hash,            // hash is not SHA-256(prev_hash || payload)
+    missing_event,       // a gap in the project's sequence (an event was removed)
+    projection_differs,  // replaying the events does not give the stored projection
+    missing_projection,  // events without a project row
+    missing_events,      // a project row without events
+  };
+  Kind kind;
+  std::string project_id;
+  std::int64_t seq = 0;  // the event concerned, or 0
+  std::string message;
+};
+std::string_view verify_problem_name(VerifyProblem::Kind kind);
+
+struct VerifyReport {
+  std::int64_t projects = 0;
+  std::int64_t events = 0;
+  std::vector<VerifyProblem> problems;
+  bool ok() const { return problems.empty(); }
+};
+
+// Walks every project's hash chain and replays its events through engine::apply from an
+// empty project, comparing the result with the stored projection.
+Outcome<VerifyReport> verify_database(const std::filesystem::path& path,
+                                      const ProgressFn& progress = {});
+
+// Copies the database to `destination` (which must not exist) with SQLite's online backup
+// API, a few pages at a time, from one consistent snapshot. The copy is a standalone file
+// (rollback journal, no -wal), written under a temporary name and renamed when complete.
+Outcome<Ok> backup_database(const std::filesystem::path& source,
+                            const std::filesystem::path& destination,
+                            const ProgressFn& progress = {});
+
+}  // namespace investflow::storage

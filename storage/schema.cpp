@@ -1,0 +1,216 @@
+#include "storage/schema.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Exception.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include <array>
+#include <string_view>
+
+namespace investflow::storage {
+namespace {
+
+// Migration N brings the schema from version N-1 to N. Never edit a shipped migration:
+// add a new one (databases in the field have run the old text).
+constexpr std::array<std::string_view, kSchemaVersion> kMigrations = {
+    // 1: the write model.
+    R"sql(
+CREATE TABLE workflows (
+  id          TEXT    NOT NULL,
+  version     INTEGER NOT NULL,
+  source      TEXT    NOT NULL,   -- the YAML as loaded
+  source_hash TEXT    NOT NULL,   -- hex SHA-256 of source
+  loaded_at   INTEGER NOT NULL,   -- ms since the epoch
+  PRIMARY KEY (id, version)
+) WITHOUT ROWID;
+
+-- The projection: the fold of each project's events, kept in step by the writer in the
+-- same transaction as the events. `body` is the canonical JSON of engine::Project; the
+-- other columns copy what lists, filters and reports need to index.
+CREATE TABLE projects (
+  id               TEXT    PRIMARY KEY,
+  workflow         TEXT    NOT NULL,
+  workflow_version INTEGER NOT NULL,
+  state            TEXT    NOT NULL,
+  version          INTEGER NOT NULL,
+  owner            TEXT    NOT NULL,
+  name             TEXT    NOT NULL DEFAULT '',
+  investor         TEXT    NOT NULL DEFAULT '',
+  industry         TEXT    NOT NULL DEFAULT '',
+  total_investment REAL    NOT NULL DEFAULT 0,             -- 万元; 0 when absent
+  created_at       INTEGER NOT NULL,
+  updated_at       INTEGER NOT NULL,
+  state_entered_at INTEGER NOT NULL,
+  next_due_on      TEXT    NOT NULL DEFAULT '9999-12-31',  -- earliest open deadline
+  body             TEXT    NOT NULL,
+  head_hash        BLOB    NOT NULL,                       -- hash of the last event
+  FOREIGN KEY (workflow, workflow_version) REFERENCES workflows (id, version)
+);
+
+-- Append-only: `seq` is the project's version after the event; `payload` is the canonical
+-- JSON the hash covers.
+CREATE TABLE events (
+  id         INTEGER PRIMARY KEY,
+  project_id TEXT    NOT NULL REFERENCES projects (id),
+  seq        INTEGER NOT NULL,
+  type       TEXT    NOT NULL,
+  actor      TEXT    NOT NULL,
+  at         INTEGER NOT NULL,
+  payload    TEXT    NOT NULL,
+  prev_hash  BLOB    NOT NULL,
+  hash       BLOB    NOT NULL,
+  UNIQUE (project_id, seq)
+);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+-- One row per event and channel, written with the event; the dispatcher delivers them.
+CREATE TABLE outbox (
+  id              INTEGER PRIMARY KEY,
+  event_id        INTEGER NOT NULL REFERENCES events (id),
+  project_id      TEXT    NOT NULL,
+  channel         TEXT    NOT NULL,                    -- inbox | webhook
+  triggers        TEXT    NOT NULL,                    -- JSON: ["enter:signed", ...]
+  recipients      TEXT    NOT NULL,                    -- JSON: ["owner", "role:manager", ...]
+  status          TEXT    NOT NULL DEFAULT 'pending',  -- pending | delivered | dead
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_error      TEXT,
+  created_at      INTEGER NOT NULL,
+  UNIQUE (event_id, channel)
+);
+CREATE INDEX outbox_pending ON outbox (next_attempt_at) WHERE status = 'pending';
+
+-- The first result of each (actor, key): a repeat returns it instead of acting again.
+CREATE TABLE idempotency_keys (
+  actor       TEXT    NOT NULL,
+  key         TEXT    NOT NULL,
+  fingerprint TEXT    NOT NULL,   -- what the first request asked, to refuse a reused key
+  project_id  TEXT    NOT NULL,
+  result      TEXT    NOT NULL,   -- JSON of the stored WriteResult
+  created_at  INTEGER NOT NULL,
+  PRIMARY KEY (actor, key)
+) WITHOUT ROWID;
+CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+)sql",
+
+    // 2: the read model.
+    R"sql(
+-- A transition rewrites the entries of indexes on the columns it changes (state,
+-- updated_at, next_due_on), one page each per commit; the others stay put. So only the
+-- lists that need it get an index with a changing column.
+CREATE INDEX projects_state ON projects (state, updated_at, id);
+CREATE INDEX projects_updated ON projects (updated_at, id);
+CREATE INDEX projects_due ON projects (next_due_on, id);
+CREATE INDEX projects_workflow ON projects (workflow);
+CREATE INDEX projects_owner ON projects (owner);
+CREATE INDEX projects_industry ON projects (industry);
+CREATE INDEX projects_created ON projects (created_at, id);
+CREATE INDEX projects_investment ON projects (total_investment, id);
+CREATE INDEX projects_name ON projects (name, id);
+CREATE INDEX events_at ON events (at);
+
+-- Trigram tokens match any substring of three or more characters, which is what Chinese
+-- names need (no word boundaries to split on).
+CREATE VIRTUAL TABLE projects_fts USING fts5(
+  name, investor, content = 'projects', content_rowid = 'rowid', tokenize = 'trigram');
+CREATE TRIGGER projects_fts_insert AFTER INSERT ON projects BEGIN
+  INSERT INTO projects_fts (rowid, name, investor) VALUES (new.rowid, new.name, new.investor);
+END;
+CREATE TRIGGER projects_fts_delete AFTER DELETE ON projects BEGIN
+  INSERT INTO projects_fts (projects_fts, rowid, name, investor)
+  VALUES ('delete', old.rowid, old.name, old.investor);
+END;
+CREATE TRIGGER projects_fts_update AFTER UPDATE OF name, investor ON projects
+WHEN old.name IS NOT new.name OR old.investor IS NOT new.investor BEGIN
+  INSERT INTO projects_fts (projects_fts, rowid, name, investor)
+  VALUES ('delete', old.rowid, old.name, old.investor);
+  INSERT INTO projects_fts (rowid, name, investor) VALUES (new.rowid, new.name, new.investor);
+END;
+INSERT INTO projects_fts (projects_fts) VALUES ('rebuild');
+)sql",
+
+    // 3: people and their credentials. Secrets are stored only as hashes.
+    R"sql(
+CREATE TABLE users (
+  id            TEXT    PRIMARY KEY,             -- the login name
+  display_name  TEXT    NOT NULL,
+  roles         TEXT    NOT NULL DEFAULT '[]',   -- JSON array of role names
+  password_hash TEXT,                            -- libsodium argon2id string
+  disabled      INTEGER NOT NULL DEFAULT 0,
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+  token_hash   BLOB    PRIMARY KEY,              -- SHA-256 of the cookie value
+  user_id      TEXT    NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  csrf_token   TEXT    NOT NULL,
+  created_at   INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  expires_at   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sessions_user ON sessions (user_id);
+CREATE INDEX sessions_expires ON sessions (expires_at);
+CREATE TABLE api_tokens (
+  id           TEXT    PRIMARY KEY,              -- public id, shown in listings
+  token_hash   BLOB    NOT NULL UNIQUE,          -- SHA-256 of the secret
+  user_id      TEXT    NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  name         TEXT    NOT NULL,
+  created_at   INTEGER NOT NULL,
+  last_used_at INTEGER,
+  revoked_at   INTEGER
+);
+CREATE INDEX api_tokens_user ON api_tokens (user_id);
+)sql",
+};
+
+int application_id(SQLite::Database& db) {
+  return db.execAndGet("PRAGMA application_id").getInt();
+}
+
+}  // namespace
+
+int schema_version(SQLite::Database& db) {
+  return db.execAndGet("PRAGMA user_version").getInt();
+}
+
+engine::Result<int, std::string> migrate(SQLite::Database& db, int target) {
+  try {
+    const int id = application_id(db);
+    if (id != 0 && id != kApplicationId) {
+      return engine::fail(std::string("not an investflow database (application_id ") +
+                          std::to_string(id) + ")");
+    }
+    int version = schema_version(db);
+    if (version > kSchemaVersion) {
+      return engine::fail("the database has schema version " + std::to_string(version) +
+                          ", newer than this investflow supports (" +
+                          std::to_string(kSchemaVersion) + "); use a newer investflow");
+    }
+    if (target < 0 || target > kSchemaVersion) {
+      return engine::fail("no schema version " + std::to_string(target));
+    }
+    while (version < target) {
+      // IMMEDIATE: two processes opening a fresh database at once must not both migrate;
+      // the second waits, then sees the new user_version and skips.
+      SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+      if (schema_version(db) != version) {
+        version = schema_version(db);
+        continue;
+      }
+      db.exec(std::string(kMigrations[static_cast<std::size_t>(version)]));
+      ++version;
+      db.exec("PRAGMA user_version = " + std::to_string(version));
+      if (version == 1) db.exec("PRAGMA application_id = " + std::to_string(kApplicationId));
+      transaction.commit();
+    }
+    return version;
+  } catch (const SQLite::Exception& error) {
+    return engine::fail(std::string("migration failed: ") + error.what());
+  }
+}
+
+}  // namespace investflow::storage

@@ -1,0 +1,31 @@
+#pragma once
+// The database schema and its migrations. The schema version lives in PRAGMA user_version;
+// opening a database applies every missing migration, each in its own transaction, and
+// refuses a database written by a newer binary (its schema version is above ours).
+
+#include <string>
+
+#include "engine/result.hpp"
+
+namespace SQLite {
+class Database;
+}
+
+namespace investflow::storage {
+
+// 1: workflows, projects, events, outbox, idempotency keys
+// 2: read model: list indexes and full-text search on name and investor (FTS5, trigram)
+// 3: users, sessions, api tokens
+inline constexpr int kSchemaVersion = 3;
+
+// PRAGMA application_id of an investflow database ("INVF").
+inline constexpr int kApplicationId = 0x494E5646;
+
+// Reads PRAGMA user_version.
+int schema_version(SQLite::Database& db);
+
+// Applies the migrations after the current version up to `target` (tests migrate to an
+// earlier version to build an old database). Returns the version reached, or why not.
+engine::Result<int, std::string> migrate(SQLite::Database& db, int target = kSchemaVersion);
+
+}  // namespace investflow::storage

@@ -1,0 +1,314 @@
+#include "storage/sqlite_queries.hpp"
+
+#include <sodium.h>
+
+#include <boost/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <variant>
+
+#include "storage/codec.hpp"
+
+namespace investflow::storage {
+namespace json = boost::json;
+
+namespace {
+
+std::string_view sort_column(SortKey key) {
+  switch (key) {
+    case SortKey::updated:
+      return "updated_at";
+    case SortKey::created:
+      return "created_at";
+    case SortKey::name:
+      return "name";
+    case SortKey::investment:
+      return "total_investment";
+    case SortKey::due:
+      return "next_due_on";
+  }
+  return "updated_at";
+}
+
+// A sort value as the column holds it.
+using SortValue = std::variant<std::int64_t, double, std::string>;
+
+struct Cursor {
+  SortValue value;
+  std::string id;
+};
+
+Error invalid(std::string message) {
+  return Error{Error::Kind::invalid_request, std::move(message)};
+}
+
+std::string base64url(std::string_view bytes) {
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+                  '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                    bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  out.resize(std::char_traits<char>::length(out.c_str()));
+  return out;
+}
+
+std::optional<std::string> from_base64url(std::string_view text) {
+  std::string out(text.size(), '\0');
+  std::size_t length = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                        text.size(), nullptr, &length, nullptr,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
+    return std::nullopt;
+  }
+  out.resize(length);
+  return out;
+}
+
+std::string encode_cursor(const ProjectQuery& query, const SortValue& value,
+                          const std::string& id) {
+  json::array array{sort_key_name(query.sort), query.descending ? "desc" : "asc"};
+  std::visit([&array](const auto& v) { array.emplace_back(v); }, value);
+  array.emplace_back(id);
+  return base64url(canonical_json(array));
+}
+
+Outcome<Cursor> decode_cursor(const ProjectQuery& query) {
+  const Error bad = invalid("the cursor is not one this list handed out");
+  auto text = from_base64url(query.cursor);
+  if (!text) return engine::fail(bad);
+  auto parsed = parse_json(*text);
+  if (!parsed || !parsed->is_array() || parsed->get_array().size() != 4) return engine::fail(bad);
+  const json::array& array = parsed->get_array();
+  if (!array[0].is_string() || array[0].get_string() != sort_key_name(query.sort) ||
+      !array[1].is_string() || array[1].get_string() != (query.descending ? "desc" : "asc")) {
+    return engine::fail(invalid("the cursor belongs to another sort order"));
+  }
+  if (!array[3].is_string()) return engine::fail(bad);
+  Cursor cursor;
+  cursor.id = std::string(array[3].get_string());
+  const json::value& value = array[2];
+  switch (query.sort) {
+    case SortKey::updated:
+    case SortKey::created:
+      if (!value.is_int64()) return engine::fail(bad);
+      cursor.value = value.get_int64();
+      break;
+    case SortKey::investment:
+      if (value.is_int64()) {
+        cursor.value = static_cast<double>(value.get_int64());
+      } else if (value.is_double()) {
+        cursor.value = value.get_double();
+      } else {
+        return engine::fail(bad);
+      }
+      break;
+    case SortKey::name:
+    case SortKey::due:
+      if (!value.is_string()) return engine::fail(bad);
+      cursor.value = std::string(value.get_string());
+      break;
+  }
+  return cursor;
+}
+
+SortValue read_sort_value(SortKey key, const SQLite::Column& column) {
+  switch (key) {
+    case SortKey::updated:
+    case SortKey::created:
+      return column.getInt64();
+    case SortKey::investment:
+      return column.getDouble();
+    case SortKey::name:
+    case SortKey::due:
+      return column.getString();
+  }
+  return column.getString();
+}
+
+std::size_t utf8_length(std::string_view text) {
+  std::size_t count = 0;
+  for (const char c : text) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++count;
+  }
+  return count;
+}
+
+std::string like_pattern(std::string_view text) {
+  std::string pattern = "%";
+  for (const char c : text) {
+    if (c == '%' || c == '_' || c == '\\') pattern.push_back('\\');
+    pattern.push_back(c);
+  }
+  pattern.push_back('%');
+  return pattern;
+}
+
+std::string fts_phrase(std::string_view text) {
+  std::string phrase = "\"";
+  for (const char c : text) {
+    if (c == '"') phrase.push_back('"');
+    phrase.push_back(c);
+  }
+  phrase.push_back('"');
+  return phrase;
+}
+
+// Collects SQL conditions and their parameters in order.
+class Conditions {
+ public:
+  void add(std::string sql, SortValue parameter) {
+    sql_ += " AND " + sql;
+    parameters_.push_back(std::move(parameter));
+  }
+  void add(std::string sql, std::vector<SortValue> parameters) {
+    sql_ += " AND " + sql;
+    for (auto& parameter : parameters)
+      parameters_.push_back(std::move(parameter));
+  }
+  const std::string& sql() const { return sql_; }
+  void bind(SQLite::Statement& statement) const {
+    int index = 1;
+    for (const auto& parameter : parameters_) {
+      std::visit([&](const auto& value) { statement.bind(index, value); }, parameter);
+      ++index;
+    }
+  }
+
+ private:
+  std::string sql_;
+  std::vector<SortValue> parameters_;
+};
+
+}  // namespace
+
+std::string_view sort_key_name(SortKey key) {
+  switch (key) {
+    case SortKey::updated:
+      return "updated";
+    case SortKey::created:
+      return "created";
+    case SortKey::name:
+      return "name";
+    case SortKey::investment:
+      return "investment";
+    case SortKey::due:
+      return "due";
+  }
+  return "updated";
+}
+
+std::optional<SortKey> parse_sort_key(std::string_view name) {
+  for (SortKey key :
+       {SortKey::updated, SortKey::created, SortKey::name, SortKey::investment, SortKey::due}) {
+    if (sort_key_name(key) == name) return key;
+  }
+  return std::nullopt;
+}
+
+std::optional<engine::Project> query_project(Connection& connection, std::string_view id) {
+  auto select = connection.statement("SELECT body FROM projects WHERE id = ?");
+  select->bind(1, std::string(id));
+  if (!select->executeStep()) return std::nullopt;
+  auto project = decode_project(select->getColumn(0).getString());
+  if (!project) {
+    throw std::runtime_error("stored projection of " + std::string(id) +
+                             " is unreadable: " + project.error().to_string());
+  }
+  return std::move(*project);
+}
+
+Outcome<ProjectPage> query_projects(Connection& connection, const ProjectQuery& query) {
+  if (query.limit < 1 || query.limit > 500) {
+    return engine::fail(invalid("limit must be between 1 and 500"));
+  }
+  Conditions where;
+  if (!query.workflow.empty()) where.add("workflow = ?", query.workflow);
+  if (!query.state.empty()) where.add("state = ?", query.state);
+  if (!query.industry.empty()) where.add("industry = ?", query.industry);
+  if (!query.owner.empty()) where.add("owner = ?", query.owner);
+  if (query.overdue_on) where.add("next_due_on < ?", query.overdue_on->to_string());
+  if (!query.text.empty()) {
+    // Trigram search needs three characters; shorter text falls back to a scan.
+    if (utf8_length(query.text) >= 3) {
+      where.add("rowid IN (SELECT rowid FROM projects_fts WHERE projects_fts MATCH ?)",
+                fts_phrase(query.text));
+    } else {
+      const std::string pattern = like_pattern(query.text);
+      where.add("(name LIKE ? ESCAPE '\\' OR investor LIKE ? ESCAPE '\\')",
+                std::vector<SortValue>{pattern, pattern});
+    }
+  }
+  const std::string column(sort_column(query.sort));
+  const char* after = query.descending ? "<" : ">";
+  if (!query.cursor.empty()) {
+    auto cursor = decode_cursor(query);
+    if (!cursor) return engine::fail(cursor.error());
+    where.add("(" + column + " " + after + " ? OR (" + column + " = ? AND id " + after + " ?))",
+              std::vector<SortValue>{cursor->value, cursor->value, cursor->id});
+  }
+  const char* direction = query.descending ? " DESC" : " ASC";
+  const std::string sql = "SELECT body, " + column + ", id FROM projects WHERE 1 = 1" +
+                          where.sql() + " ORDER BY " + column + direction + ", id" + direction +
+                          " LIMIT " + std::to_string(query.limit + 1);
+
+  auto select = connection.statement(sql);
+  where.bind(*select);
+  ProjectPage page;
+  SortValue last_value;
+  std::string last_id;
+  while (select->executeStep()) {
+    if (static_cast<int>(page.projects.size()) == query.limit) {
+      page.next_cursor = encode_cursor(query, last_value, last_id);
+      break;
+    }
+    auto project = decode_project(select->getColumn(0).getString());
+    if (!project) {
+      return engine::fail(
+          Error{Error::Kind::storage,
+                "stored projection of " + select->getColumn(2).getString() + " is unreadable"});
+    }
+    last_value = read_sort_value(query.sort, select->getColumn(1));
+    last_id = select->getColumn(2).getString();
+    page.projects.push_back(std::move(*project));
+  }
+  return page;
+}
+
+std::vector<StoredEvent> query_history(Connection& connection, std::string_view project_id) {
+  auto select = connection.statement(
+      "SELECT id, payload, prev_hash, hash FROM events WHERE project_id = ? ORDER BY seq");
+  select->bind(1, std::string(project_id));
+  std::vector<StoredEvent> history;
+  while (select->executeStep()) {
+    StoredEvent stored;
+    stored.id = select->getColumn(0).getInt64();
+    auto event = decode_event(select->getColumn(1).getString());
+    const SQLite::Column previous = select->getColumn(2);
+    const SQLite::Column hash = select->getColumn(3);
+    auto previous_hash =
+        hash_from_bytes(previous.getBlob(), static_cast<std::size_t>(previous.getBytes()));
+    auto own_hash = hash_from_bytes(hash.getBlob(), static_cast<std::size_t>(hash.getBytes()));
+    if (!event || !previous_hash || !own_hash) {
+      throw std::runtime_error("event " + std::to_string(stored.id) + " is unreadable");
+    }
+    stored.event = std::move(*event);
+    stored.previous_hash = *previous_hash;
+    stored.hash = *own_hash;
+    history.push_back(std::move(stored));
+  }
+  return history;
+}
+
+std::vector<StoredWorkflow> query_workflows(Connection& connection) {
+  auto select = connection.statement(
+      "SELECT id, version, source, source_hash, loaded_at FROM workflows ORDER BY id, version");
+  std::vector<StoredWorkflow> workflows;
+  while (select->executeStep()) {
+    workflows.push_back(
+        StoredWorkflow{select->getColumn(0).getString(), select->getColumn(1).getInt64(),
+                       select->getColumn(2).getString(), select->getColumn(3).getString(),
+                       select->getColumn(4).getInt64()});
+  }
+  return workflows;
+}
+
+}  // namespace investflow::storage

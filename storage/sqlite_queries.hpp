@@ -1,0 +1,24 @@
+#pragma once
+// The read side of the SQLite store: each function runs on one (read-only) connection.
+// SQLite errors propagate as SQLite::Exception; the store turns them into storage::Error.
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "storage/sqlite_connection.hpp"
+#include "storage/store.hpp"
+
+namespace investflow::storage {
+
+std::optional<engine::Project> query_project(Connection& connection, std::string_view id);
+
+// Keyset paging: the cursor carries the sort, the direction and the last row's sort value
+// and id, so a page starts exactly after the previous one whatever was inserted meanwhile.
+Outcome<ProjectPage> query_projects(Connection& connection, const ProjectQuery& query);
+
+std::vector<StoredEvent> query_history(Connection& connection, std::string_view project_id);
+
+std::vector<StoredWorkflow> query_workflows(Connection& connection);
+
+}  // namespace investflow::storage

@@ -1,0 +1,162 @@
+#include "storage/sqlite_store.hpp"
+
+#include <SQLiteCpp/Exception.h>
+#include <SQLiteCpp/Transaction.h>
+#include <sodium.h>
+
+#include <utility>
+
+#include "storage/schema.hpp"
+#include "storage/sqlite_queries.hpp"
+#include "storage/sqlite_writer.hpp"
+#include "storage/system_clock.hpp"
+#include "storage/workflow_registry.hpp"
+
+namespace investflow::storage {
+namespace {
+
+Error storage_error(const std::exception& error) {
+  return Error{Error::Kind::storage, error.what()};
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::filesystem::path path, const SqliteOptions& options)
+      : path_(std::move(path)),
+        options_(options),
+        clock_(options.clock ? options.clock : std::make_shared<SystemClock>()),
+        readers_(path_, options.read_connections, options.busy_timeout_ms),
+        writer_(path_,
+                WriterOptions{options.synchronous, options.busy_timeout_ms, options.max_batch,
+                              options.projection_cache, options.overlap_flush},
+                workflows_, *clock_) {}
+
+  Outcome<Ok> register_workflow(std::shared_ptr<const engine::Workflow> workflow,
+                                const std::string& source) override {
+    const std::string source_hash = to_hex(chain_hash(kGenesisHash, source));
+    try {
+      Connection connection(path_, Connection::Mode::read_write, options_.busy_timeout_ms,
+                            options_.synchronous);
+      SQLite::Transaction transaction(connection.db(), SQLite::TransactionBehavior::IMMEDIATE);
+      {
+        auto select =
+            connection.statement("SELECT source_hash FROM workflows WHERE id = ? AND version = ?");
+        select->bind(1, workflow->id);
+        select->bind(2, workflow->version);
+        if (select->executeStep()) {
+          if (select->getColumn(0).getString() != source_hash) {
+            return engine::fail(
+                Error{Error::Kind::invalid_request,
+                      "workflow " + workflow->id + " version " + std::to_string(workflow->version) +
+                          " is already stored with a different definition; projects keep the "
+                          "version they started on, so give the changed definition a new version"});
+          }
+        } else {
+          auto insert = connection.statement(
+              "INSERT INTO workflows (id, version, source, source_hash, loaded_at) "
+              "VALUES (?,?,?,?,?)");
+          insert->bind(1, workflow->id);
+          insert->bind(2, workflow->version);
+          insert->bind(3, source);
+          insert->bind(4, source_hash);
+          insert->bind(5, clock_->now());
+          insert->exec();
+        }
+      }
+      transaction.commit();
+    } catch (const std::exception& error) {
+      return engine::fail(storage_error(error));
+    }
+    workflows_.add(std::move(workflow));
+    return Ok{};
+  }
+
+  std::shared_ptr<const engine::Workflow> workflow(std::string_view id,
+                                                   std::int64_t version) const override {
+    return workflows_.find(id, version);
+  }
+
+  Outcome<std::vector<StoredWorkflow>> stored_workflows() override {
+    return read([](Connection& connection) { return query_workflows(connection); });
+  }
+
+  void submit(WriteRequest request, WriteCallback done) override {
+    std::vector<WriteRequest> requests;
+    requests.push_back(std::move(request));
+    writer_.submit(std::move(requests), false,
+                   [done = std::move(done)](std::vector<WriteResult> results) {
+                     done(std::move(results.front()));
+                   });
+  }
+
+  void submit_atomic(std::vector<WriteRequest> requests, BatchCallback done) override {
+    if (requests.empty()) {
+      done({});
+      return;
+    }
+    writer_.submit(std::move(requests), true, std::move(done));
+  }
+
+  Outcome<std::optional<engine::Project>> project(std::string_view id) override {
+    return read([id](Connection& connection) { return query_project(connection, id); });
+  }
+
+  Outcome<ProjectPage> list_projects(const ProjectQuery& query) override {
+    try {
+      auto lease = readers_.borrow();
+      return query_projects(*lease, query);
+    } catch (const std::exception& error) {
+      return engine::fail(storage_error(error));
+    }
+  }
+
+  Outcome<std::vector<StoredEvent>> history(std::string_view project_id) override {
+    return read(
+        [project_id](Connection& connection) { return query_history(connection, project_id); });
+  }
+
+ private:
+  template <typename Query>
+  auto read(Query query) -> Outcome<decltype(query(std::declval<Connection&>()))> {
+    try {
+      auto lease = readers_.borrow();
+      return query(*lease);
+    } catch (const std::exception& error) {
+      return engine::fail(storage_error(error));
+    }
+  }
+
+  const std::filesystem::path path_;
+  const SqliteOptions options_;
+  const std::shared_ptr<const engine::Clock> clock_;
+  WorkflowRegistry workflows_;
+  ReadPool readers_;
+  SqliteWriter writer_;  // last: stopped (queue drained) before the rest goes
+};
+
+}  // namespace
+
+Outcome<int> init_sqlite_database(const std::filesystem::path& path) {
+  try {
+    Connection connection(path, Connection::Mode::read_write, 10000);
+    auto version = migrate(connection.db());
+    if (!version) return engine::fail(Error{Error::Kind::storage, version.error()});
+    return *version;
+  } catch (const std::exception& error) {
+    return engine::fail(storage_error(error));
+  }
+}
+
+Outcome<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path,
+                                                  const SqliteOptions& options) {
+  if (sodium_init() < 0) return engine::fail(Error{Error::Kind::storage, "libsodium failed"});
+  auto version = init_sqlite_database(path);
+  if (!version) return engine::fail(version.error());
+  try {
+    return std::unique_ptr<Store>(std::make_unique<SqliteStore>(path, options));
+  } catch (const std::exception& error) {
+    return engine::fail(storage_error(error));
+  }
+}
+
+}  // namespace investflow::storage

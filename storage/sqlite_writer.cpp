@@ -1,0 +1,590 @@
+#include "storage/sqlite_writer.hpp"
+
+#include <SQLiteCpp/Exception.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <utility>
+
+#include "engine/decide.hpp"
+#include "storage/codec.hpp"
+#include "storage/projection_columns.hpp"
+
+namespace investflow::storage {
+namespace json = boost::json;
+
+namespace {
+
+WriteResult rejected(std::int64_t current_version, std::string_view code, std::string message) {
+  WriteResult result;
+  result.status = WriteResult::Status::rejected;
+  result.version = current_version;
+  result.rejection.current_version = current_version;
+  result.rejection.reasons.push_back(
+      engine::Reason{std::string(code), "", engine::LocalizedText{message, message}});
+  return result;
+}
+
+WriteResult failed(std::string message) {
+  WriteResult result;
+  result.status = WriteResult::Status::failed;
+  result.error = std::move(message);
+  return result;
+}
+
+std::string_view status_name(WriteResult::Status status) {
+  switch (status) {
+    case WriteResult::Status::accepted:
+      return "accepted";
+    case WriteResult::Status::rejected:
+      return "rejected";
+    case WriteResult::Status::failed:
+      return "failed";
+  }
+  return "failed";
+}
+
+// The stored form of a first result, replayed for a repeated idempotency key.
+std::string result_to_text(const WriteResult& result) {
+  json::array events;
+  for (const auto& event : result.events)
+    events.push_back(event_to_json(event));
+  return canonical_json(json::object{{"events", std::move(events)},
+                                     {"rejection", rejection_to_json(result.rejection)},
+                                     {"status", status_name(result.status)},
+                                     {"version", result.version}});
+}
+
+WriteResult result_from_text(std::string_view text) {
+  auto parsed = parse_json(text);
+  if (!parsed || !parsed->is_object()) return failed("unreadable idempotency record");
+  const json::object& object = parsed->get_object();
+  WriteResult result;
+  const json::value* status = object.if_contains("status");
+  const json::value* version = object.if_contains("version");
+  if (status == nullptr || !status->is_string() || version == nullptr || !version->is_int64()) {
+    return failed("unreadable idempotency record");
+  }
+  result.status = status->get_string() == "accepted"   ? WriteResult::Status::accepted
+                  : status->get_string() == "rejected" ? WriteResult::Status::rejected
+                                                       : WriteResult::Status::failed;
+  result.version = version->get_int64();
+  if (const json::value* events = object.if_contains("events"); events && events->is_array()) {
+    for (const auto& item : events->get_array()) {
+      auto event = event_from_json(item);
+      if (!event) return failed("unreadable idempotency record: " + event.error().to_string());
+      result.events.push_back(std::move(*event));
+    }
+  }
+  if (const json::value* rejection = object.if_contains("rejection")) {
+    auto decoded = rejection_from_json(*rejection);
+    if (decoded) result.rejection = std::move(*decoded);
+  }
+  return result;
+}
+
+std::string fingerprint_of(const WriteRequest& request) {
+  json::object object{{"command", command_to_json(request.command)},
+                      {"workflow", request.workflow}};
+  return to_hex(chain_hash(kGenesisHash, canonical_json(object)));
+}
+
+// The notification triggers an event fires: entering and leaving states, taking a
+// transition. Timer triggers (sla_overdue, ...) are raised by the dispatcher, not by events.
+std::vector<std::string> triggers_of(const engine::Event& event) {
+  if (const auto* created = std::get_if<engine::ProjectCreated>(&event.body)) {
+    return {"enter:" + created->state};
+  }
+  if (const auto* taken = std::get_if<engine::TransitionTaken>(&event.body)) {
+    return {"leave:" + taken->from, "enter:" + taken->to, "transition:" + taken->transition};
+  }
+  return {};
+}
+
+std::string trigger_name(const engine::NotifyTrigger& trigger) {
+  switch (trigger.kind) {
+    case engine::NotifyTrigger::Kind::enter:
+      return "enter:" + trigger.name;
+    case engine::NotifyTrigger::Kind::leave:
+      return "leave:" + trigger.name;
+    case engine::NotifyTrigger::Kind::transition:
+      return "transition:" + trigger.name;
+    default:
+      return {};  // timers: never fired by an event
+  }
+}
+
+json::array to_json_array(const std::set<std::string>& items) {
+  json::array array;
+  for (const auto& item : items)
+    array.emplace_back(item);
+  return array;
+}
+
+}  // namespace
+
+SqliteWriter::SqliteWriter(const std::filesystem::path& path, const WriterOptions& options,
+                           const WorkflowRegistry& workflows, const engine::Clock& clock)
+    : options_(options),
+      workflows_(workflows),
+      clock_(clock),
+      // With overlap_flush, FULL durability comes from the syncer's flush after COMMIT.
+      connection_(path, Connection::Mode::read_write, options.busy_timeout_ms,
+                  options.synchronous == Synchronous::full && options.overlap_flush
+                      ? Synchronous::normal
+                      : options.synchronous),
+      syncer_(options.synchronous == Synchronous::full && options.overlap_flush
+                  ? std::make_unique<WalSyncer>(std::filesystem::path(path.string() + "-wal"))
+                  : nullptr),
+      thread_([this] { run(); }) {
+}
+
+SqliteWriter::~SqliteWriter() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+  // Refreshes the query planner's statistics where they are stale (SQLite's advice for
+  // every connection that is closing).
+  connection_.db().tryExec("PRAGMA optimize");
+}
+
+void SqliteWriter::submit(std::vector<WriteRequest> requests, bool atomic,
+                          Store::BatchCallback done) {
+  std::unique_lock lock(mutex_);
+  if (stopping_) {
+    lock.unlock();
+    std::vector<WriteResult> results(requests.size(), failed("the store is closing"));
+    done(std::move(results));
+    return;
+  }
+  queue_.push_back(Job{std::move(requests), atomic, std::move(done), {}});
+  lock.unlock();
+  wake_.notify_one();
+}
+
+void SqliteWriter::run() {
+  std::vector<Job> jobs;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued is done
+      // Group commit: take what has queued up while the last batch was being written.
+      std::size_t commands = 0;
+      while (!queue_.empty() &&
+             (jobs.empty() || commands + queue_.front().requests.size() <= options_.max_batch)) {
+        commands += queue_.front().requests.size();
+        jobs.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    const bool committed = run_batch(jobs);
+    if (committed && syncer_) {
+      syncer_->after_sync(
+          [jobs = std::move(jobs)](const std::string& error) mutable { deliver(jobs, error); });
+    } else {
+      deliver(jobs, "");
+    }
+    jobs.clear();
+  }
+}
+
+void SqliteWriter::deliver(std::vector<Job>& jobs, const std::string& error) {
+  for (Job& job : jobs) {
+    if (!error.empty()) {
+      for (WriteResult& result : job.results) {
+        if (result.accepted()) result = failed("storage: the commit may not be durable: " + error);
+      }
+    }
+    try {
+      job.done(std::move(job.results));
+    } catch (...) {
+      // A caller's callback must not take the writer down with it.
+    }
+  }
+}
+
+bool SqliteWriter::run_batch(std::vector<Job>& jobs) {
+  try {
+    exec("BEGIN IMMEDIATE");
+    // Another connection (another process: `investflow import` next to the server) may
+    // have written since our last commit; then what we cached may be stale.
+    const std::int64_t data_version = connection_.db().execAndGet("PRAGMA data_version").getInt64();
+    if (data_version != data_version_) cache_.clear();
+    data_version_ = data_version;
+
+    purge_expired_keys();
+    push_layer();  // the batch
+    for (Job& job : jobs) {
+      if (job.atomic) {
+        run_atomic(job);
+      } else {
+        run_single(job);
+      }
+    }
+    exec("COMMIT");
+    if (cache_.size() + layers_.back().heads.size() > options_.projection_cache) cache_.clear();
+    merge_layer();
+    return true;
+  } catch (const std::exception& error) {
+    // The transaction as a whole failed (BEGIN or COMMIT: busy, I/O, disk full): nothing of
+    // it stands, so no command in it may be reported as accepted.
+    connection_.db().tryExec("ROLLBACK");
+    layers_.clear();
+    cache_.clear();
+    for (Job& job : jobs) {
+      job.results.resize(job.requests.size());
+      for (WriteResult& result : job.results) {
+        if (!result.rejected() || result.replayed) {
+          result = failed(std::string("storage: ") + error.what());
+        }
+      }
+    }
+  }
+  return false;
+}
+
+void SqliteWriter::run_single(Job& job) {
+  job.results.reserve(job.requests.size());
+  for (const WriteRequest& request : job.requests) {
+    exec("SAVEPOINT command");
+    push_layer();
+    try {
+      job.results.push_back(process(request));
+      exec("RELEASE command");
+      merge_layer();
+    } catch (const std::exception& error) {
+      exec("ROLLBACK TO command");
+      exec("RELEASE command");
+      discard_layer();
+      job.results.push_back(failed(std::string("storage: ") + error.what()));
+    }
+  }
+}
+
+void SqliteWriter::run_atomic(Job& job) {
+  exec("SAVEPOINT atomic");
+  push_layer();
+  bool all_accepted = true;
+  std::string error_message;
+  try {
+    for (const WriteRequest& request : job.requests) {
+      job.results.push_back(process(request));
+      all_accepted = all_accepted && job.results.back().accepted();
+    }
+  } catch (const std::exception& error) {
+    all_accepted = false;
+    error_message = std::string("storage: ") + error.what();
+  }
+  if (all_accepted) {
+    exec("RELEASE atomic");
+    merge_layer();
+    return;
+  }
+  exec("ROLLBACK TO atomic");
+  exec("RELEASE atomic");
+  discard_layer();
+  job.results.resize(job.requests.size());
+  for (WriteResult& result : job.results) {
+    if (!error_message.empty()) {
+      result = failed(error_message);
+    } else if (result.accepted() || result.replayed) {
+      const std::int64_t before = result.events.empty() ? 0 : result.events.front().version - 1;
+      result = rejected(before, reason::kBatchAborted,
+                        "not written: another command of the same batch was rejected");
+    }
+  }
+}
+
+WriteResult SqliteWriter::process(const WriteRequest& request) {
+  const engine::Timestamp now = request.at.value_or(clock_.now());
+  std::string fingerprint;
+  if (!request.idempotency_key.empty()) {
+    fingerprint = fingerprint_of(request);
+    if (const Remembered* first =
+            find_remembered(request.actor.id + '\n' + request.idempotency_key)) {
+      if (first->fingerprint != fingerprint) {
+        return rejected(first->result.version, reason::kIdempotencyKeyReused,
+                        "this Idempotency-Key was used for a different request");
+      }
+      WriteResult replay = first->result;
+      replay.replayed = true;
+      return replay;
+    }
+  }
+
+  const Head& head = load_head(request.command.project_id);
+  std::shared_ptr<const engine::Workflow> workflow;
+  if (head.project.exists()) {
+    workflow = workflows_.find(head.project.workflow, head.project.workflow_version);
+  } else if (std::holds_alternative<engine::CreateProject>(request.command.body)) {
+    workflow = workflows_.find(request.workflow);
+  }
+
+  WriteResult result;
+  if (workflow == nullptr && !head.project.exists() &&
+      !std::holds_alternative<engine::CreateProject>(request.command.body)) {
+    result = rejected(0, engine::reason::kNoSuchProject,
+                      "no project '" + request.command.project_id + "'");
+  } else if (workflow == nullptr) {
+    const std::string wanted =
+        head.project.exists()
+            ? head.project.workflow + " version " + std::to_string(head.project.workflow_version)
+            : request.workflow;
+    result = rejected(head.project.version, reason::kNoSuchWorkflow,
+                      "workflow " + wanted + " is not loaded");
+  } else {
+    const engine::FixedClock clock(now);
+    engine::Decision decision =
+        engine::decide(*workflow, head.project, request.command, request.actor, clock);
+    if (decision) {
+      result = append(head, *workflow, std::move(decision).value());
+    } else {
+      result.status = WriteResult::Status::rejected;
+      result.rejection = std::move(decision).error();
+      result.version = result.rejection.current_version;
+    }
+  }
+  if (!request.idempotency_key.empty()) remember(request, fingerprint, result, now);
+  return result;
+}
+
+WriteResult SqliteWriter::append(const Head& head, const engine::Workflow& workflow,
+                                 std::vector<engine::Event> events) {
+  engine::Project project = head.project;
+  Hash hash = head.hash;
+  std::vector<std::pair<std::string, Hash>> links;  // payload, hash of each event
+  links.reserve(events.size());
+  for (const engine::Event& event : events) {
+    if (event.version != project.version + 1 ||
+        (project.exists() && event.project_id != project.id)) {
+      throw std::logic_error("engine produced an event out of sequence");
+    }
+    project = engine::apply(std::move(project), event);
+    std::string payload = encode_event(event);
+    hash = chain_hash(hash, payload);
+    links.emplace_back(std::move(payload), hash);
+  }
+
+  // The projection first: events reference their project.
+  write_projection(project, hash, head.project.version);
+  Hash previous = head.hash;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const std::int64_t event_id =
+        insert_event(events[i], links[i].first, previous, links[i].second);
+    insert_outbox(event_id, events[i], workflow);
+    previous = links[i].second;
+  }
+
+  WriteResult result;
+  result.status = WriteResult::Status::accepted;
+  result.version = project.version;
+  result.events = std::move(events);
+  std::string id = project.id;  // not project.id itself: the project is moved below
+  layers_.back().heads.insert_or_assign(std::move(id), Head{std::move(project), hash});
+  return result;
+}
+
+void SqliteWriter::write_projection(const engine::Project& project, const Hash& hash,
+                                    std::int64_t previous_version) {
+  const ProjectionColumns columns = projection_columns(project);
+  const std::string body = encode_project(project);
+  if (previous_version == 0) {
+    auto insert = connection_.statement(
+        "INSERT INTO projects (id, workflow, workflow_version, state, version, owner, name, "
+        "investor, industry, total_investment, created_at, updated_at, state_entered_at, "
+        "next_due_on, body, head_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    insert->bind(1, project.id);
+    insert->bind(2, project.workflow);
+    insert->bind(3, project.workflow_version);
+    insert->bind(4, project.state);
+    insert->bind(5, project.version);
+    insert->bind(6, project.owner);
+    insert->bind(7, columns.name);
+    insert->bind(8, columns.investor);
+    insert->bind(9, columns.industry);
+    insert->bind(10, columns.total_investment);
+    insert->bind(11, project.created_at);
+    insert->bind(12, project.updated_at);
+    insert->bind(13, project.state_entered_at);
+    insert->bind(14, columns.next_due_on);
+    insert->bind(15, body);
+    insert->bind(16, hash.data(), static_cast<int>(hash.size()));
+    insert->exec();
+    return;
+  }
+  auto update = connection_.statement(
+      "UPDATE projects SET state = ?, version = ?, owner = ?, name = ?, investor = ?, "
+      "industry = ?, total_investment = ?, updated_at = ?, state_entered_at = ?, "
+      "next_due_on = ?, body = ?, head_hash = ? WHERE id = ? AND version = ?");
+  update->bind(1, project.state);
+  update->bind(2, project.version);
+  update->bind(3, project.owner);
+  update->bind(4, columns.name);
+  update->bind(5, columns.investor);
+  update->bind(6, columns.industry);
+  update->bind(7, columns.total_investment);
+  update->bind(8, project.updated_at);
+  update->bind(9, project.state_entered_at);
+  update->bind(10, columns.next_due_on);
+  update->bind(11, body);
+  update->bind(12, hash.data(), static_cast<int>(hash.size()));
+  update->bind(13, project.id);
+  update->bind(14, previous_version);
+  if (update->exec() != 1) {
+    // The stored version is not the one we decided against: someone wrote behind the
+    // writer's back. Forget what we cached; the caller may retry.
+    cache_.clear();
+    throw std::runtime_error("project " + project.id + " changed underneath the writer");
+  }
+}
+
+std::int64_t SqliteWriter::insert_event(const engine::Event& event, const std::string& payload,
+                                        const Hash& previous, const Hash& hash) {
+  auto insert = connection_.statement(
+      "INSERT INTO events (project_id, seq, type, actor, at, payload, prev_hash, hash) "
+      "VALUES (?,?,?,?,?,?,?,?)");
+  insert->bind(1, event.project_id);
+  insert->bind(2, event.version);
+  insert->bind(3, std::string(engine::event_type(event)));
+  insert->bind(4, event.actor);
+  insert->bind(5, event.at);
+  insert->bindNoCopy(6, payload);
+  insert->bind(7, previous.data(), static_cast<int>(previous.size()));
+  insert->bind(8, hash.data(), static_cast<int>(hash.size()));
+  insert->exec();
+  return connection_.db().getLastInsertRowid();
+}
+
+void SqliteWriter::insert_outbox(std::int64_t event_id, const engine::Event& event,
+                                 const engine::Workflow& workflow) {
+  const std::vector<std::string> fired = triggers_of(event);
+  if (fired.empty() || workflow.notify.empty()) return;
+  struct Delivery {
+    std::set<std::string> triggers;
+    std::set<std::string> recipients;
+  };
+  std::map<std::string, Delivery> by_channel;
+  for (const engine::NotifyRule& rule : workflow.notify) {
+    const std::string name = trigger_name(rule.on);
+    if (name.empty() || std::find(fired.begin(), fired.end(), name) == fired.end()) continue;
+    for (const std::string& channel : rule.channels) {
+      Delivery& delivery = by_channel[channel];
+      delivery.triggers.insert(name);
+      delivery.recipients.insert(rule.to.begin(), rule.to.end());
+    }
+  }
+  for (const auto& [channel, delivery] : by_channel) {
+    auto insert = connection_.statement(
+        "INSERT INTO outbox (event_id, project_id, channel, triggers, recipients, "
+        "next_attempt_at, created_at) VALUES (?,?,?,?,?,?,?)");
+    insert->bind(1, event_id);
+    insert->bind(2, event.project_id);
+    insert->bind(3, channel);
+    insert->bind(4, canonical_json(to_json_array(delivery.triggers)));
+    insert->bind(5, canonical_json(to_json_array(delivery.recipients)));
+    insert->bind(6, event.at);
+    insert->bind(7, event.at);
+    insert->exec();
+  }
+}
+
+void SqliteWriter::remember(const WriteRequest& request, const std::string& fingerprint,
+                            const WriteResult& result, engine::Timestamp now) {
+  auto insert = connection_.statement(
+      "INSERT INTO idempotency_keys (actor, key, fingerprint, project_id, result, created_at) "
+      "VALUES (?,?,?,?,?,?)");
+  insert->bind(1, request.actor.id);
+  insert->bind(2, request.idempotency_key);
+  insert->bind(3, fingerprint);
+  insert->bind(4, request.command.project_id);
+  insert->bind(5, result_to_text(result));
+  insert->bind(6, now);
+  insert->exec();
+  layers_.back().keys.insert_or_assign(request.actor.id + '\n' + request.idempotency_key,
+                                       Remembered{fingerprint, result});
+}
+
+const SqliteWriter::Head& SqliteWriter::load_head(const std::string& project_id) {
+  for (auto layer = layers_.rbegin(); layer != layers_.rend(); ++layer) {
+    if (auto found = layer->heads.find(project_id); found != layer->heads.end()) {
+      return found->second;
+    }
+  }
+  if (auto found = cache_.find(project_id); found != cache_.end()) return found->second;
+
+  auto select = connection_.statement("SELECT body, head_hash FROM projects WHERE id = ?");
+  select->bind(1, project_id);
+  static const Head kNoProject;  // empty project, genesis hash
+  if (!select->executeStep()) return kNoProject;
+  auto project = decode_project(select->getColumn(0).getString());
+  const SQLite::Column hash_column = select->getColumn(1);
+  auto hash =
+      hash_from_bytes(hash_column.getBlob(), static_cast<std::size_t>(hash_column.getBytes()));
+  if (!project || !hash) {
+    throw std::runtime_error("stored projection of " + project_id + " is unreadable" +
+                             (project ? "" : ": " + project.error().to_string()));
+  }
+  // References to unordered_map elements survive rehashing; only erasure (the cache is
+  // cleared between batches, never during one) would invalidate this one.
+  return cache_.insert_or_assign(project_id, Head{std::move(*project), *hash}).first->second;
+}
+
+const SqliteWriter::Remembered* SqliteWriter::find_remembered(const std::string& key) {
+  for (auto layer = layers_.rbegin(); layer != layers_.rend(); ++layer) {
+    if (auto found = layer->keys.find(key); found != layer->keys.end()) return &found->second;
+  }
+  const auto newline = key.find('\n');
+  auto select = connection_.statement(
+      "SELECT fingerprint, result FROM idempotency_keys WHERE actor = ? AND key = ?");
+  select->bind(1, key.substr(0, newline));
+  select->bind(2, key.substr(newline + 1));
+  if (!select->executeStep()) return nullptr;
+  Remembered remembered{select->getColumn(0).getString(),
+                        result_from_text(select->getColumn(1).getString())};
+  // Keep it in the current layer so the pointer stays valid while the command runs.
+  auto [slot, inserted] = layers_.back().keys.insert_or_assign(key, std::move(remembered));
+  (void)inserted;
+  return &slot->second;
+}
+
+void SqliteWriter::merge_layer() {
+  Layer top = std::move(layers_.back());
+  layers_.pop_back();
+  if (layers_.empty()) {
+    for (auto& [id, head] : top.heads)
+      cache_.insert_or_assign(id, std::move(head));
+    return;
+  }
+  Layer& below = layers_.back();
+  for (auto& [id, head] : top.heads)
+    below.heads.insert_or_assign(id, std::move(head));
+  for (auto& [key, remembered] : top.keys)
+    below.keys.insert_or_assign(key, std::move(remembered));
+}
+
+void SqliteWriter::discard_layer() {
+  layers_.pop_back();
+}
+
+void SqliteWriter::purge_expired_keys() {
+  constexpr engine::Timestamp kEveryMs = 10 * 60 * 1000;
+  const engine::Timestamp now = clock_.now();
+  if (now - last_purge_ < kEveryMs) return;
+  last_purge_ = now;
+  auto remove = connection_.statement("DELETE FROM idempotency_keys WHERE created_at < ?");
+  remove->bind(1, now - options_.idempotency_ttl_ms);
+  remove->exec();
+}
+
+void SqliteWriter::exec(const std::string& sql) {
+  connection_.statement(sql)->exec();
+}
+
+}  // namespace investflow::storage

@@ -1,0 +1,124 @@
+#pragma once
+// The single writer of a SQLite store. Callers queue commands; one thread takes whatever
+// has queued up, opens one BEGIN IMMEDIATE transaction, decides every command with the
+// engine against the project as it stands (including earlier commands of the same batch),
+// appends events, projections, outbox rows and idempotency records, commits once, and only
+// then hands each caller its own result. Each command runs inside its own savepoint, so a
+// command that fails in SQL is undone alone; a rejection writes nothing. With
+// synchronous=FULL the results wait for the WAL flush (wal_syncer.hpp), which overlaps with
+// the next batch.
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/date.hpp"
+#include "storage/hash_chain.hpp"
+#include "storage/sqlite_connection.hpp"
+#include "storage/store.hpp"
+#include "storage/wal_syncer.hpp"
+#include "storage/workflow_registry.hpp"
+
+namespace investflow::storage {
+
+struct WriterOptions {
+  Synchronous synchronous = Synchronous::full;
+  int busy_timeout_ms = 10000;
+  std::size_t max_batch = 1024;          // commands per transaction, at most
+  std::size_t projection_cache = 10000;  // projects kept in memory between batches
+  // synchronous=FULL: flush the WAL on a separate thread while the next batch is decided
+  // (wal_syncer.hpp). Off: SQLite flushes inside each COMMIT (the benchmark's baseline).
+  bool overlap_flush = true;
+  // Idempotency keys are kept this long (a client retries within minutes, not days).
+  engine::Timestamp idempotency_ttl_ms = 24 * 3600 * 1000;
+};
+
+class SqliteWriter {
+ public:
+  SqliteWriter(const std::filesystem::path& path, const WriterOptions& options,
+               const WorkflowRegistry& workflows, const engine::Clock& clock);
+  // Finishes every queued command, then stops.
+  ~SqliteWriter();
+  SqliteWriter(const SqliteWriter&) = delete;
+  SqliteWriter& operator=(const SqliteWriter&) = delete;
+
+  void submit(std::vector<WriteRequest> requests, bool atomic, Store::BatchCallback done);
+
+  // A project as the writer knows it: the projection and the hash of its last event.
+  struct Head {
+    engine::Project project;
+    Hash hash = kGenesisHash;
+  };
+
+ private:
+  struct Job {
+    std::vector<WriteRequest> requests;
+    bool atomic = false;
+    Store::BatchCallback done;
+    std::vector<WriteResult> results;
+  };
+  struct Remembered {
+    std::string fingerprint;
+    WriteResult result;
+  };
+  // Writes not yet committed (or, in a nested layer, not yet known to stand).
+  struct Layer {
+    std::unordered_map<std::string, Head> heads;
+    std::unordered_map<std::string, Remembered> keys;  // actor '\n' key
+  };
+
+  void run();
+  bool run_batch(std::vector<Job>& jobs);  // true when the batch committed
+  // Hands each job its results; with an error, accepted commands are reported failed.
+  static void deliver(std::vector<Job>& jobs, const std::string& error);
+  void run_single(Job& job);
+  void run_atomic(Job& job);
+  WriteResult process(const WriteRequest& request);
+  WriteResult append(const Head& head, const engine::Workflow& workflow,
+                     std::vector<engine::Event> events);
+  void write_projection(const engine::Project& project, const Hash& hash,
+                        std::int64_t previous_version);
+  std::int64_t insert_event(const engine::Event& event, const std::string& payload,
+                            const Hash& previous, const Hash& hash);
+  void insert_outbox(std::int64_t event_id, const engine::Event& event,
+                     const engine::Workflow& workflow);
+  void remember(const WriteRequest& request, const std::string& fingerprint,
+                const WriteResult& result, engine::Timestamp now);
+
+  // Points into a layer or the cache; stays valid until the batch ends.
+  const Head& load_head(const std::string& project_id);
+  const Remembered* find_remembered(const std::string& key);
+
+  void push_layer() { layers_.emplace_back(); }
+  void merge_layer();    // top layer into the one below (or into the cache)
+  void discard_layer();  // drop the top layer
+  void exec(const std::string& sql);
+  void purge_expired_keys();
+
+  const WriterOptions options_;
+  const WorkflowRegistry& workflows_;
+  const engine::Clock& clock_;
+  Connection connection_;              // used only by the writer thread (and the constructor)
+  std::unique_ptr<WalSyncer> syncer_;  // synchronous=FULL only
+
+  // Writer thread state.
+  std::deque<Layer> layers_;
+  std::unordered_map<std::string, Head> cache_;
+  std::int64_t data_version_ = -1;
+  engine::Timestamp last_purge_ = 0;  // when expired idempotency keys were last removed
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Job> queue_;  // GUARDED_BY(mutex_)
+  bool stopping_ = false;  // GUARDED_BY(mutex_)
+  std::thread thread_;     // started last
+};
+
+}  // namespace investflow::storage

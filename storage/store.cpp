@@ -1,0 +1,24 @@
+#include "storage/store.hpp"
+
+#include <memory>
+
+namespace investflow::storage {
+
+std::future<WriteResult> Store::write(WriteRequest request) {
+  auto promise = std::make_shared<std::promise<WriteResult>>();
+  std::future<WriteResult> future = promise->get_future();
+  submit(std::move(request),
+         [promise](WriteResult result) { promise->set_value(std::move(result)); });
+  return future;
+}
+
+std::future<std::vector<WriteResult>> Store::write_atomic(std::vector<WriteRequest> requests) {
+  auto promise = std::make_shared<std::promise<std::vector<WriteResult>>>();
+  std::future<std::vector<WriteResult>> future = promise->get_future();
+  submit_atomic(std::move(requests), [promise](std::vector<WriteResult> results) {
+    promise->set_value(std::move(results));
+  });
+  return future;
+}
+
+}  // namespace investflow::storage

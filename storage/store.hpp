@@ -1,0 +1,151 @@
+#pragma once
+// The storage interface the rest of investflow sees. Writes are commands: the store decides
+// each one with engine::decide against the project as stored, and appends the resulting
+// events, the updated projection and the outbox rows in one transaction. Reads return
+// projections and histories. Nothing here names SQLite: sqlite_store.hpp opens the SQLite
+// implementation, and a PostgreSQL one can implement the same interface later.
+//
+// Thread safety: every member function may be called from any thread. Write callbacks run
+// on the store's writer thread; keep them short (hand work off, or fulfil a promise).
+
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/command.hpp"
+#include "engine/decide.hpp"
+#include "engine/event.hpp"
+#include "engine/project.hpp"
+#include "engine/result.hpp"
+#include "engine/workflow.hpp"
+#include "storage/hash_chain.hpp"
+
+namespace investflow::storage {
+
+struct Error {
+  enum class Kind {
+    storage,          // I/O error, corrupt row, disk full: not the caller's mistake
+    invalid_request,  // a bad query (limit out of range, a cursor from another sort)
+  };
+  Kind kind = Kind::storage;
+  std::string message;
+};
+struct Ok {};
+template <typename T>
+using Outcome = engine::Result<T, Error>;
+
+// Rejection reason codes the store adds to the engine's (engine::reason).
+namespace reason {
+inline constexpr std::string_view kNoSuchWorkflow = "no_such_workflow";
+inline constexpr std::string_view kIdempotencyKeyReused = "idempotency_key_reused";
+// An atomic batch was rolled back because another of its commands was rejected.
+inline constexpr std::string_view kBatchAborted = "batch_aborted";
+}  // namespace reason
+
+struct WriteRequest {
+  engine::Command command;
+  engine::Actor actor;
+  // The workflow a CreateProject starts on (its latest registered version). Other commands
+  // use the project's own workflow and version, and ignore this.
+  std::string workflow;
+  // Per actor: a repeat of (actor, key) returns the first result and changes nothing.
+  std::string idempotency_key;
+  // Decide as of this instant instead of the store's clock: for seeding demo histories and
+  // importing records. The web layer never sets it.
+  std::optional<engine::Timestamp> at;
+};
+
+struct WriteResult {
+  enum class Status { accepted, rejected, failed };
+  Status status = Status::failed;
+  // accepted: the project's new version; rejected: its current version (0: no project).
+  std::int64_t version = 0;
+  std::vector<engine::Event> events;  // accepted: what was appended
+  engine::Rejection rejection;        // rejected: every reason
+  std::string error;                  // failed: what went wrong in storage
+  bool replayed = false;              // a repeated idempotency key: the first result again
+
+  bool accepted() const { return status == Status::accepted; }
+  bool rejected() const { return status == Status::rejected; }
+};
+
+struct StoredEvent {
+  std::int64_t id = 0;  // position in the whole log
+  engine::Event event;
+  Hash previous_hash{};
+  Hash hash{};
+};
+
+struct StoredWorkflow {
+  std::string id;
+  std::int64_t version = 0;
+  std::string source;       // the YAML text
+  std::string source_hash;  // hex SHA-256 of source
+  engine::Timestamp loaded_at = 0;
+};
+
+enum class SortKey { updated, created, name, investment, due };
+std::string_view sort_key_name(SortKey key);  // updated, created, name, investment, due
+std::optional<SortKey> parse_sort_key(std::string_view name);
+
+struct ProjectQuery {
+  // Filters; an empty string matches everything.
+  std::string workflow;
+  std::string state;
+  std::string industry;
+  std::string owner;
+  std::optional<engine::Date> overdue_on;  // some open deadline falls before this day
+  std::string text;                        // a substring of the name or the investor
+  SortKey sort = SortKey::updated;
+  bool descending = true;
+  int limit = 50;      // 1..500
+  std::string cursor;  // the previous page's next_cursor; empty: the first page
+};
+
+struct ProjectPage {
+  std::vector<engine::Project> projects;
+  std::string next_cursor;  // empty on the last page
+};
+
+class Store {
+ public:
+  using WriteCallback = std::function<void(WriteResult)>;
+  using BatchCallback = std::function<void(std::vector<WriteResult>)>;
+
+  virtual ~Store() = default;
+
+  // --- workflows ---
+  // Records a definition (the YAML text and its hash) and makes it available to commands.
+  // Refuses an (id, version) already stored with different text: change the version.
+  virtual Outcome<Ok> register_workflow(std::shared_ptr<const engine::Workflow> workflow,
+                                        const std::string& source) = 0;
+  // version 0: the latest registered version. Null when unknown.
+  virtual std::shared_ptr<const engine::Workflow> workflow(std::string_view id,
+                                                           std::int64_t version = 0) const = 0;
+  virtual Outcome<std::vector<StoredWorkflow>> stored_workflows() = 0;
+
+  // --- writes ---
+  // Queues a command; `done` receives its result once it is durable (or rejected).
+  virtual void submit(WriteRequest request, WriteCallback done) = 0;
+  // All or nothing: either every command is accepted and committed, or none is (each
+  // rejected one says why; the others are rejected with reason::kBatchAborted).
+  virtual void submit_atomic(std::vector<WriteRequest> requests, BatchCallback done) = 0;
+
+  // Blocking conveniences over submit / submit_atomic.
+  std::future<WriteResult> write(WriteRequest request);
+  std::future<std::vector<WriteResult>> write_atomic(std::vector<WriteRequest> requests);
+
+  // --- reads ---
+  // Reads see committed data: a result handed to a write callback is already visible (and a
+  // read may see a command a moment before its caller hears that it is durable).
+  virtual Outcome<std::optional<engine::Project>> project(std::string_view id) = 0;
+  virtual Outcome<ProjectPage> list_projects(const ProjectQuery& query) = 0;
+  virtual Outcome<std::vector<StoredEvent>> history(std::string_view project_id) = 0;
+};
+
+}  // namespace investflow::storage

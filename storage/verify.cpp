@@ -1,0 +1,255 @@
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <optional>
+
+#include "engine/decide.hpp"
+#include "storage/codec.hpp"
+#include "storage/hash_chain.hpp"
+#include "storage/operations.hpp"
+
+namespace investflow::storage {
+namespace {
+
+using Kind = VerifyProblem::Kind;
+
+// One stored event row as verify reads it.
+struct EventRow {
+  std::string project_id;
+  std::int64_t seq = 0;
+  std::string type;
+  std::string actor;
+  std::int64_t at = 0;
+  std::string payload;
+  std::optional<Hash> previous_hash;
+  std::optional<Hash> hash;
+};
+
+std::optional<Hash> blob_hash(const SQLite::Column& column) {
+  return hash_from_bytes(column.getBlob(), static_cast<std::size_t>(column.getBytes()));
+}
+
+// Reads events in (project, seq) order, one project at a time.
+class EventCursor {
+ public:
+  explicit EventCursor(SQLite::Database& db)
+      : select_(db,
+                "SELECT project_id, seq, type, actor, at, payload, prev_hash, hash FROM events "
+                "ORDER BY project_id, seq") {
+    advance();
+  }
+  bool done() const { return !current_; }
+  const std::string& project_id() const { return current_->project_id; }
+  EventRow take() {
+    EventRow row = std::move(*current_);
+    advance();
+    return row;
+  }
+
+ private:
+  void advance() {
+    if (!select_.executeStep()) {
+      current_.reset();
+      return;
+    }
+    current_ = EventRow{select_.getColumn(0).getString(), select_.getColumn(1).getInt64(),
+                        select_.getColumn(2).getString(), select_.getColumn(3).getString(),
+                        select_.getColumn(4).getInt64(),  select_.getColumn(5).getString(),
+                        blob_hash(select_.getColumn(6)),  blob_hash(select_.getColumn(7))};
+  }
+  SQLite::Statement select_;
+  std::optional<EventRow> current_;
+};
+
+struct ProjectRow {
+  std::string id;
+  std::string body;
+  std::optional<Hash> head_hash;
+};
+
+// What differs between the stored projection and the replayed one, for the report.
+std::string describe_difference(const engine::Project& stored, const engine::Project& replayed) {
+  std::vector<std::string> parts;
+  auto compare = [&parts](const char* name, const auto& a, const auto& b) {
+    if (!(a == b)) parts.emplace_back(name);
+  };
+  compare("state", stored.state, replayed.state);
+  compare("version", stored.version, replayed.version);
+  compare("owner", stored.owner, replayed.owner);
+  compare("workflow", stored.workflow, replayed.workflow);
+  compare("workflow_version", stored.workflow_version, replayed.workflow_version);
+  compare("timestamps", std::tie(stored.created_at, stored.updated_at, stored.state_entered_at),
+          std::tie(replayed.created_at, replayed.updated_at, replayed.state_entered_at));
+  compare("votes", stored.votes, replayed.votes);
+  compare("milestones", stored.milestones, replayed.milestones);
+  compare("visits", stored.visits, replayed.visits);
+  compare("deadlines", std::tie(stored.sla_due_on, stored.followup_due_on),
+          std::tie(replayed.sla_due_on, replayed.followup_due_on));
+  for (const auto& [name, value] : stored.fields) {
+    if (replayed.field(name) != value) parts.push_back("field " + name);
+  }
+  for (const auto& [name, value] : replayed.fields) {
+    if (!stored.fields.contains(name)) parts.push_back("field " + name);
+  }
+  std::string text;
+  for (const auto& part : parts)
+    text += (text.empty() ? "" : ", ") + part;
+  return text.empty() ? "encoding differs" : text;
+}
+
+class Verifier {
+ public:
+  explicit Verifier(VerifyReport& report) : report_(report) {}
+
+  // Checks one project's chain and replay. `project` is null when only events exist.
+  void check(const std::string& id, const ProjectRow* project, std::vector<EventRow> events) {
+    if (project == nullptr) {
+      problem(Kind::missing_projection, id, 0,
+              std::to_string(events.size()) + " events but no project row");
+    } else if (events.empty()) {
+      problem(Kind::missing_events, id, 0, "a project row without any event");
+    }
+    engine::Project replayed;
+    Hash previous = kGenesisHash;
+    bool replayable = true;
+    std::int64_t expected_seq = 1;
+    for (const EventRow& row : events) {
+      ++report_.events;
+      if (row.seq != expected_seq) {
+        problem(Kind::missing_event, id, expected_seq,
+                "event " + std::to_string(expected_seq) + " is missing (next stored is " +
+                    std::to_string(row.seq) + ")");
+        replayable = false;
+      }
+      expected_seq = row.seq + 1;
+      if (!row.previous_hash || *row.previous_hash != previous) {
+        problem(Kind::broken_chain, id, row.seq,
+                "previous hash does not match the hash of the event before it");
+      }
+      const Hash computed = chain_hash(row.previous_hash.value_or(previous), row.payload);
+      if (!row.hash || *row.hash != computed) {
+        problem(Kind::bad_hash, id, row.seq, "hash does not match the event's content");
+      }
+      previous = row.hash.value_or(computed);
+
+      auto event = decode_event(row.payload);
+      if (!event) {
+        problem(Kind::unreadable_event, id, row.seq, event.error().to_string());
+        replayable = false;
+        continue;
+      }
+      if (event->project_id != id || event->version != row.seq ||
+          engine::event_type(*event) != row.type || event->actor != row.actor ||
+          event->at != row.at) {
+        problem(Kind::unreadable_event, id, row.seq, "columns disagree with the payload");
+      }
+      if (replayable && event->version == replayed.version + 1) {
+        replayed = engine::apply(std::move(replayed), *event);
+      } else {
+        replayable = false;
+      }
+    }
+    if (project == nullptr || events.empty()) return;
+    compare_projection(*project, replayed, replayable, previous);
+  }
+
+ private:
+  void compare_projection(const ProjectRow& project, const engine::Project& replayed,
+                          bool replayable, const Hash& last_hash) {
+    if (!project.head_hash || *project.head_hash != last_hash) {
+      problem(Kind::projection_differs, project.id, 0,
+              "the projection's head hash is not the hash of the last event");
+    }
+    auto stored = decode_project(project.body);
+    if (!stored) {
+      problem(Kind::projection_differs, project.id, 0,
+              "stored projection unreadable: " + stored.error().to_string());
+      return;
+    }
+    if (replayable && *stored != replayed) {
+      problem(Kind::projection_differs, project.id, 0,
+              "replaying the events gives another projection (" +
+                  describe_difference(*stored, replayed) + ")");
+    }
+  }
+
+  void problem(Kind kind, const std::string& id, std::int64_t seq, std::string message) {
+    report_.problems.push_back(VerifyProblem{kind, id, seq, std::move(message)});
+  }
+
+  VerifyReport& report_;
+};
+
+}  // namespace
+
+std::string_view verify_problem_name(VerifyProblem::Kind kind) {
+  switch (kind) {
+    case Kind::unreadable_event:
+      return "unreadable_event";
+    case Kind::broken_chain:
+      return "broken_chain";
+    case Kind::bad_hash:
+      return "bad_hash";
+    case Kind::missing_event:
+      return "missing_event";
+    case Kind::projection_differs:
+      return "projection_differs";
+    case Kind::missing_projection:
+      return "missing_projection";
+    case Kind::missing_events:
+      return "missing_events";
+  }
+  return "unknown";
+}
+
+Outcome<VerifyReport> verify_database(const std::filesystem::path& path,
+                                      const ProgressFn& progress) {
+  if (!std::filesystem::exists(path)) {
+    return engine::fail(Error{Error::Kind::invalid_request, "no database at " + path.string()});
+  }
+  try {
+    SQLite::Database db(path, SQLite::OPEN_READONLY, 10000);
+    db.exec("BEGIN");  // one snapshot for the whole walk, whatever a server writes meanwhile
+    VerifyReport report;
+    const std::int64_t total = db.execAndGet("SELECT count(*) FROM projects").getInt64();
+
+    SQLite::Statement projects(db, "SELECT id, body, head_hash FROM projects ORDER BY id");
+    std::optional<ProjectRow> project;
+    auto next_project = [&projects, &project] {
+      if (projects.executeStep()) {
+        project = ProjectRow{projects.getColumn(0).getString(), projects.getColumn(1).getString(),
+                             blob_hash(projects.getColumn(2))};
+      } else {
+        project.reset();
+      }
+    };
+    next_project();
+    EventCursor events(db);
+    Verifier verifier(report);
+
+    // Merge join of projects and events on the project id, both in id order.
+    while (project || !events.done()) {
+      std::string id = project && (events.done() || project->id <= events.project_id())
+                           ? project->id
+                           : events.project_id();
+      std::vector<EventRow> rows;
+      while (!events.done() && events.project_id() == id)
+        rows.push_back(events.take());
+      const bool has_project = project && project->id == id;
+      verifier.check(id, has_project ? &*project : nullptr, std::move(rows));
+      if (has_project) {
+        ++report.projects;
+        next_project();
+        if (progress && (report.projects % 1000 == 0 || report.projects == total)) {
+          progress(report.projects, total);
+        }
+      }
+    }
+    db.exec("COMMIT");
+    return report;
+  } catch (const std::exception& error) {
+    return engine::fail(Error{Error::Kind::storage, error.what()});
+  }
+}
+
+}  // namespace investflow::storage

@@ -1,0 +1,154 @@
+// `investflow user ...` in-process, and `investflow serve` as a real process that answers
+// HTTP and exits 0 on SIGTERM.
+
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+#include <thread>
+
+#include "app/cli.hpp"
+#include "storage/auth.hpp"
+
+namespace investflow::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CliRun {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+CliRun cli(std::vector<std::string> args) {
+  std::ostringstream out, err;
+  Io io{out, err, false};
+  const int code = run_cli(args, io);
+  return {code, out.str(), err.str()};
+}
+
+class ServerCommands : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("investflow-server-cli-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+    db_ = (dir_ / "zone.db").string();
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
+  }
+  fs::path dir_;
+  std::string db_;
+};
+
+TEST_F(ServerCommands, UserAddGeneratesAPasswordThatLogsIn) {
+  const auto added =
+      cli({"user", "add", "zhang", "--role", "staff", "--role", "manager", "--db", db_});
+  ASSERT_EQ(added.code, 0) << added.err;
+  const std::string marker = "password: ";
+  const auto at = added.out.find(marker);
+  ASSERT_NE(at, std::string::npos) << added.out;
+  const std::string password = added.out.substr(at + marker.size(), 16);
+
+  auto auth = storage::AuthStore::open(db_);
+  ASSERT_TRUE(auth);
+  auto user = (*auth)->check_password("zhang", password);
+  ASSERT_TRUE(user && *user);
+  EXPECT_EQ((*user)->roles, (std::vector<std::string>{"staff", "manager"}));
+  auto wrong = (*auth)->check_password("zhang", "not-the-password");
+  ASSERT_TRUE(wrong);
+  EXPECT_FALSE(*wrong);
+}
+
+TEST_F(ServerCommands, PasswdAndTokenAndUsageErrors) {
+  ASSERT_EQ(
+      cli({"user", "add", "li", "--role", "manager", "--password", "first-pass", "--db", db_}).code,
+      0);
+  EXPECT_EQ(cli({"user", "add", "li", "--role", "manager", "--db", db_}).code, 1);  // exists
+  EXPECT_EQ(cli({"user", "add", "li2", "--db", db_}).code, 2);                      // no role
+  EXPECT_EQ(cli({"user", "passwd", "li", "--password", "second-pass", "--db", db_}).code, 0);
+  EXPECT_EQ(cli({"user", "passwd", "nobody", "--password", "second-pass", "--db", db_}).code, 1);
+  const auto token = cli({"user", "token", "li", "--db", db_});
+  ASSERT_EQ(token.code, 0) << token.err;
+  ASSERT_EQ(token.out.size(), 65u);  // 64 hex digits and a newline
+
+  auto auth = storage::AuthStore::open(db_);
+  ASSERT_TRUE(auth);
+  auto by_token = (*auth)->token_user(token.out.substr(0, 64));
+  ASSERT_TRUE(by_token && *by_token);
+  EXPECT_EQ((*by_token)->id, "li");
+  EXPECT_TRUE(*(*auth)->check_password("li", "second-pass"));
+  EXPECT_FALSE(*(*auth)->check_password("li", "first-pass"));
+  EXPECT_EQ(cli({"user", "fly"}).code, 2);
+}
+
+// Connects to 127.0.0.1:port and returns the status line of GET /healthz, or "".
+std::string healthz_status(int port) {
+  const int socket_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string reply;
+  if (::connect(socket_fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
+    const std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    if (::write(socket_fd, request.data(), request.size()) > 0) {
+      char buffer[256];
+      const ssize_t got = ::read(socket_fd, buffer, sizeof buffer);
+      if (got > 0) reply.assign(buffer, static_cast<std::size_t>(got));
+    }
+  }
+  ::close(socket_fd);
+  return reply.substr(0, reply.find("\r\n"));
+}
+
+TEST_F(ServerCommands, ServeAnswersAndExitsZeroOnSigterm) {
+  const std::string out = (dir_ / "serve.out").string();
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::freopen(out.c_str(), "w", stdout);
+    std::freopen((dir_ / "serve.err").c_str(), "w", stderr);
+    const std::string workflows = std::string(INVESTFLOW_SOURCE_DIR) + "/workflows/definitions";
+    ::execl(INVESTFLOW_BINARY, "investflow", "serve", "--db", db_.c_str(), "--listen",
+            "127.0.0.1:0", "--workflows", workflows.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // "investflow: serving DB on http://127.0.0.1:PORT/ ..."
+  int port = 0;
+  for (int i = 0; i < 300 && port == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    FILE* file = std::fopen(out.c_str(), "r");
+    if (file == nullptr) continue;
+    char line[512] = {};
+    if (std::fgets(line, sizeof line, file) != nullptr) {
+      const std::string text(line);
+      const auto colon = text.find("127.0.0.1:");
+      if (colon != std::string::npos) port = std::atoi(text.c_str() + colon + 10);
+    }
+    std::fclose(file);
+  }
+  ASSERT_GT(port, 0) << "serve did not start";
+  EXPECT_EQ(healthz_status(port), "HTTP/1.1 200 OK");
+  ASSERT_EQ(::kill(child, SIGTERM), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+}  // namespace
+}  // namespace investflow::app

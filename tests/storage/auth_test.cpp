@@ -1,0 +1,124 @@
+// Users, sessions and API tokens: secrets stored only as hashes, sessions that expire,
+// tokens that name their user.
+
+#include "storage/auth.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <gtest/gtest.h>
+
+#include "tests/storage/storage_test_support.hpp"
+
+namespace investflow::storage::testing {
+namespace {
+
+class AuthTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    clock_ = std::make_shared<engine::FixedClock>(1'780'000'000'000);
+    auto opened =
+        AuthStore::open(dir_.file("auth.db"), AuthOptions{std::chrono::hours(1), 10000, clock_});
+    ASSERT_TRUE(opened) << opened.error().message;
+    auth_ = std::move(*opened);
+  }
+  TempDir dir_;
+  std::shared_ptr<engine::FixedClock> clock_;
+  std::unique_ptr<AuthStore> auth_;
+};
+
+TEST_F(AuthTest, PasswordsAreArgon2idAndChecked) {
+  auto added = auth_->add_user("zhang", {"staff"}, "correct horse");
+  ASSERT_TRUE(added) << added.error().message;
+  EXPECT_EQ(added->roles, std::vector<std::string>{"staff"});
+  auto right = auth_->check_password("zhang", "correct horse");
+  ASSERT_TRUE(right);
+  ASSERT_TRUE(*right);
+  EXPECT_EQ((*right)->id, "zhang");
+  EXPECT_FALSE(*auth_->check_password("zhang", "wrong horse"));
+  EXPECT_FALSE(*auth_->check_password("nobody", "correct horse"));
+
+  SQLite::Database db(dir_.file("auth.db"));
+  const std::string stored = db.execAndGet("SELECT password_hash FROM users").getString();
+  EXPECT_EQ(stored.rfind("$argon2id$", 0), 0u) << stored;
+}
+
+TEST_F(AuthTest, RefusesBadNamesDuplicatesAndShortPasswords) {
+  ASSERT_TRUE(auth_->add_user("li", {"manager"}, "long enough"));
+  EXPECT_FALSE(auth_->add_user("li", {"manager"}, "long enough"));
+  EXPECT_FALSE(auth_->add_user("Li Si", {"manager"}, "long enough"));
+  EXPECT_FALSE(auth_->add_user("wang", {}, "long enough"));
+  EXPECT_FALSE(auth_->add_user("wang", {"staff"}, "short"));
+  EXPECT_EQ(auth_->add_user("li", {"manager"}, "long enough").error().kind,
+            Error::Kind::invalid_request);
+}
+
+TEST_F(AuthTest, SessionsCarryCsrfTokensAndExpire) {
+  ASSERT_TRUE(auth_->add_user("zhang", {"staff"}, "correct horse"));
+  auto started = auth_->start_session("zhang");
+  ASSERT_TRUE(started);
+  EXPECT_EQ(started->id.size(), 64u);
+  EXPECT_EQ(started->session.csrf_token.size(), 64u);
+  EXPECT_NE(started->id, started->session.csrf_token);
+
+  auto found = auth_->session(started->id);
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->user.id, "zhang");
+  EXPECT_EQ((*found)->csrf_token, started->session.csrf_token);
+  EXPECT_FALSE(*auth_->session(std::string(64, '0')));
+
+  // Only the hash of the id is stored.
+  SQLite::Database db(dir_.file("auth.db"));
+  SQLite::Statement count(db, "SELECT count(*) FROM sessions WHERE token_hash = ?");
+  count.bind(1, started->id);
+  ASSERT_TRUE(count.executeStep());
+  EXPECT_EQ(count.getColumn(0).getInt(), 0);
+
+  clock_->advance_ms(60 * 60 * 1000);
+  EXPECT_FALSE(*auth_->session(started->id));
+}
+
+TEST_F(AuthTest, LogoutAndNewPasswordEndSessions) {
+  ASSERT_TRUE(auth_->add_user("zhang", {"staff"}, "correct horse"));
+  auto first = auth_->start_session("zhang");
+  auto second = auth_->start_session("zhang");
+  ASSERT_TRUE(first && second);
+  ASSERT_TRUE(auth_->end_session(first->id));
+  EXPECT_FALSE(*auth_->session(first->id));
+  EXPECT_TRUE(*auth_->session(second->id));
+  ASSERT_TRUE(auth_->set_password("zhang", "battery staple"));
+  EXPECT_FALSE(*auth_->session(second->id));
+  EXPECT_TRUE(*auth_->check_password("zhang", "battery staple"));
+}
+
+TEST_F(AuthTest, TokensNameTheirUserAndAreStoredHashed) {
+  ASSERT_TRUE(auth_->add_user("bot", {"auditor"}, "correct horse"));
+  auto token = auth_->issue_token("bot", "reports");
+  ASSERT_TRUE(token);
+  EXPECT_EQ(token->size(), 64u);
+  auto user = auth_->token_user(*token);
+  ASSERT_TRUE(user && *user);
+  EXPECT_EQ((*user)->id, "bot");
+  EXPECT_EQ((*user)->roles, std::vector<std::string>{"auditor"});
+  EXPECT_FALSE(*auth_->token_user(std::string(64, 'f')));
+  EXPECT_FALSE(auth_->issue_token("nobody", "x"));
+
+  SQLite::Database db(dir_.file("auth.db"));
+  const std::string hash = db.execAndGet("SELECT hex(token_hash) FROM api_tokens").getString();
+  std::string expected = sha256_hex(*token);
+  for (char& c : expected)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_EQ(hash, expected);
+}
+
+TEST(AuthSecrets, AreRandomAndWellFormed) {
+  EXPECT_NE(random_secret(), random_secret());
+  EXPECT_EQ(generate_password().size(), 16u);
+  EXPECT_NE(generate_password(), generate_password());
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_TRUE(valid_user_name("zhang.san-2"));
+  EXPECT_FALSE(valid_user_name(""));
+  EXPECT_FALSE(valid_user_name("-x"));
+  EXPECT_FALSE(valid_user_name("张三"));
+}
+
+}  // namespace
+}  // namespace investflow::storage::testing

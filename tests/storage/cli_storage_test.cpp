@@ -1,0 +1,153 @@
+// The database commands of the CLI, run in-process: init, seed, verify, backup, export,
+// import, and the progress bar they draw.
+
+#include <SQLiteCpp/Database.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <span>
+#include <sstream>
+
+#include "app/commands_storage.hpp"
+#include "app/progress.hpp"
+#include "storage_test_support.hpp"
+
+namespace investflow::app {
+namespace {
+
+using storage::testing::TempDir;
+
+struct CliRun {
+  int code = 0;
+  std::string out;
+  std::string err;
+};
+
+CliRun run(std::vector<std::string> args, bool terminal = false) {
+  std::ostringstream out;
+  std::ostringstream err;
+  Io io{out, err, terminal};
+  using Command = int (*)(std::span<const std::string>, Io&);
+  const std::map<std::string, Command> commands = {{"init", run_init},     {"verify", run_verify},
+                                                   {"backup", run_backup}, {"import", run_import},
+                                                   {"export", run_export}, {"seed", run_seed}};
+  CliRun result;
+  result.code = commands.at(args.front())(std::span(args).subspan(1), io);
+  result.out = out.str();
+  result.err = err.str();
+  return result;
+}
+
+TEST(CliStorage, InitSeedVerifyBackupExport) {
+  TempDir dir;
+  const std::string db = dir.file("zone.db").string();
+  CliRun init = run({"init", db});
+  EXPECT_EQ(init.code, 0) << init.err;
+  EXPECT_NE(init.out.find("schema version"), std::string::npos);
+
+  CliRun seed = run({"seed", db, "--projects", "40", "--seed", "5", "--now", "2026-03-02"});
+  ASSERT_EQ(seed.code, 0) << seed.err;
+  EXPECT_NE(seed.out.find("seeded 40 projects"), std::string::npos) << seed.out;
+
+  CliRun verify = run({"verify", db});
+  EXPECT_EQ(verify.code, 0) << verify.out << verify.err;
+  EXPECT_NE(verify.out.find("40 projects"), std::string::npos);
+  EXPECT_NE(verify.out.find(": ok"), std::string::npos);
+
+  const std::string copy = dir.file("copy.db").string();
+  CliRun backup = run({"backup", db, copy});
+  EXPECT_EQ(backup.code, 0) << backup.err;
+  EXPECT_EQ(run({"verify", copy}).code, 0);
+  EXPECT_EQ(run({"backup", db, copy}).code, 1);  // never overwrites
+
+  CliRun csv = run({"export", db});
+  ASSERT_EQ(csv.code, 0) << csv.err;
+  EXPECT_NE(csv.out.find("项目编号,状态,负责人,项目名称"), std::string::npos);
+  EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 41);  // header + 40 rows
+
+  const std::string xlsx = dir.file("projects.xlsx").string();
+  CliRun excel = run({"export", db, "--format", "xlsx", "--out", xlsx});
+  EXPECT_EQ(excel.code, 0) << excel.err;
+  EXPECT_TRUE(std::filesystem::exists(xlsx));
+}
+
+TEST(CliStorage, VerifyExitsOneOnTampering) {
+  TempDir dir;
+  const std::string db = dir.file("zone.db").string();
+  ASSERT_EQ(run({"seed", db, "--projects", "5", "--now", "2026-03-02"}).code, 0);
+  {
+    SQLite::Database raw(db, SQLite::OPEN_READWRITE);
+    raw.exec(
+        "UPDATE projects SET owner = 'mallory', body = json_set(body, '$.owner', 'mallory') "
+        "WHERE id = 'QY-000003'");
+  }
+  CliRun verify = run({"verify", db});
+  EXPECT_EQ(verify.code, 1);
+  EXPECT_NE(verify.out.find("QY-000003: projection_differs"), std::string::npos) << verify.out;
+}
+
+TEST(CliStorage, ImportReportsBadRowsAndWritesNothing) {
+  TempDir dir;
+  const std::string db = dir.file("zone.db").string();
+  const std::string csv = dir.file("leads.csv").string();
+  std::ofstream(csv) << "项目名称,投资主体,所属产业,计划总投资（万元）\n"
+                        "新材料产业园,广东华创集团,新材料,12000\n"
+                        "电子项目,深圳鹏芯,电子信息,很多\n";
+  CliRun import = run({"import", db, csv, "--workflow", "qingyuan-investment"});
+  EXPECT_EQ(import.code, 1);
+  EXPECT_NE(import.err.find("leads.csv:3:"), std::string::npos) << import.err;
+  EXPECT_NE(import.err.find("所属产业"), std::string::npos) << import.err;  // 电子信息 is no option
+  EXPECT_NE(import.out.find("nothing written"), std::string::npos);
+  SQLite::Database check(db, SQLite::OPEN_READONLY);
+  EXPECT_EQ(check.execAndGet("SELECT count(*) FROM projects").getInt(), 0);
+
+  CliRun partial = run({"import", db, csv, "--workflow", "qingyuan-investment", "--partial"});
+  EXPECT_EQ(partial.code, 1);  // some rows were bad
+  EXPECT_NE(partial.out.find("1 of 2 rows imported"), std::string::npos) << partial.out;
+}
+
+TEST(CliStorage, UsageMistakesExitTwo) {
+  EXPECT_EQ(run({"import", "x.db", "y.csv"}).code, 2);  // no --workflow
+  EXPECT_EQ(run({"export", "x.db", "--format", "pdf"}).code, 2);
+  EXPECT_EQ(run({"seed", "x.db", "--projects", "many"}).code, 2);
+  EXPECT_EQ(run({"verify"}).code, 2);
+  CliRun help = run({"backup", "--help"});
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.out.find("online backup"), std::string::npos);
+  TempDir dir;
+  EXPECT_EQ(run({"verify", dir.file("missing.db").string()}).code, 1);
+}
+
+TEST(Progress, DrawsOnATerminalOnly) {
+  std::ostringstream out;
+  std::ostringstream err;
+  {
+    Io io{out, err, false};
+    Progress progress(io, "seeding");
+    progress.update(5, 10);
+    progress.finish();
+  }
+  EXPECT_TRUE(err.str().empty());
+  {
+    Io io{out, err, true};
+    Progress progress(io, "seeding");
+    progress.update(5, 10);
+    progress.finish();
+  }
+  EXPECT_NE(err.str().find("seeding ["), std::string::npos);
+  EXPECT_NE(err.str().find("5/10"), std::string::npos);
+  EXPECT_EQ(err.str().back(), '\n');
+}
+
+TEST(Progress, ShowsRateAndEta) {
+  const std::string line = Progress::render("importing", 250, 1000, 2.0);
+  EXPECT_NE(line.find(" 25%"), std::string::npos) << line;
+  EXPECT_NE(line.find("125/s"), std::string::npos) << line;
+  EXPECT_NE(line.find("ETA 0:06"), std::string::npos) << line;
+  const std::string unknown = Progress::render("exporting", 300, 0, 3.0);
+  EXPECT_EQ(unknown, "exporting 300  100/s");
+}
+
+}  // namespace
+}  // namespace investflow::app

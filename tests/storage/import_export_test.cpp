@@ -1,0 +1,197 @@
+#include <SQLiteCpp/Database.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "storage/csv.hpp"
+#include "storage/field_text.hpp"
+#include "storage/import_export.hpp"
+#include "storage_test_support.hpp"
+
+namespace investflow::storage {
+namespace {
+
+using namespace testing;  // NOLINT: test helpers
+
+ImportOptions import_options(bool partial = false) {
+  ImportOptions options;
+  options.partial = partial;
+  options.actor = engine::Actor{"importer", {"staff", "manager"}};
+  options.id_prefix = "IMP";
+  options.at = kMonday;
+  return options;
+}
+
+int count_projects(const std::filesystem::path& path) {
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  return db.execAndGet("SELECT count(*) FROM projects").getInt();
+}
+
+TEST(Csv, ReadsQuotesLineBreaksCrlfAndAByteOrderMark) {
+  std::istringstream in(
+      "\xEF\xBB\xBFname,note\r\n\"清远, 华创\",\"say \"\"hi\"\"\nsecond line\"\r\nx,\n");
+  CsvReader reader(in);
+  auto header = reader.next();
+  ASSERT_TRUE(header);
+  EXPECT_EQ(*header, (std::vector<std::string>{"name", "note"}));
+  auto row = reader.next();
+  ASSERT_TRUE(row);
+  EXPECT_EQ(reader.line(), 2);
+  EXPECT_EQ(*row, (std::vector<std::string>{"清远, 华创", "say \"hi\"\nsecond line"}));
+  row = reader.next();
+  ASSERT_TRUE(row);
+  EXPECT_EQ(reader.line(), 4);
+  EXPECT_EQ(*row, (std::vector<std::string>{"x", ""}));
+  EXPECT_FALSE(reader.next());
+
+  std::ostringstream out;
+  write_csv_record(out, {"清远, 华创", "say \"hi\"", "plain"});
+  EXPECT_EQ(out.str(), "\"清远, 华创\",\"say \"\"hi\"\"\",plain\r\n");
+}
+
+TEST(FieldText, ReadsWhatPeopleWriteInSpreadsheets) {
+  auto workflow = mini_workflow();
+  ASSERT_TRUE(workflow);
+  const engine::FieldDef& industry = *workflow->find_field("industry");
+  EXPECT_EQ(*field_from_text(industry, "电子信息"), engine::Value::text("electronics"));
+  EXPECT_EQ(*field_from_text(industry, "electronics"), engine::Value::text("electronics"));
+  EXPECT_FALSE(field_from_text(industry, "农业"));
+  const engine::FieldDef& money = *workflow->find_field("total_investment");
+  EXPECT_EQ(*field_from_text(money, " 12,500.5 "), engine::Value::number(12500.5));
+  EXPECT_FALSE(field_from_text(money, "一万"));
+  EXPECT_EQ(column_header(money), "计划总投资（万元）");
+  EXPECT_EQ(field_for_header(*workflow, "计划总投资（万元）"), &money);
+  EXPECT_EQ(field_for_header(*workflow, "计划总投资"), &money);
+  EXPECT_EQ(field_for_header(*workflow, "total_investment"), &money);
+  const engine::FieldDef& signed_on = *workflow->find_field("signed_on");
+  EXPECT_EQ(*field_from_text(signed_on, "2026/3/2"),
+            engine::Value::date(*engine::Date::parse("2026-03-02")));
+  const engine::FieldDef& priority = *workflow->find_field("priority");
+  EXPECT_EQ(*field_from_text(priority, "是"), engine::Value::boolean(true));
+  EXPECT_EQ(field_to_text(priority, engine::Value::boolean(false)), "否");
+  EXPECT_TRUE(field_from_text(priority, "")->is_null());
+}
+
+class ImportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = open_test_store(path_);
+    workflow_ = mini_workflow();
+  }
+  TempDir dir_;
+  std::filesystem::path path_ = dir_.file("import.db");
+  std::unique_ptr<Store> store_;
+  std::shared_ptr<const engine::Workflow> workflow_;
+};
+
+constexpr const char* kCsvWithBadRows =
+    "项目名称,投资主体,所属产业,计划总投资（万元）,签约日期\n"
+    "新材料产业园,广东华创集团,新材料,\"12,000\",2026-01-05\n"
+    "电子元器件项目,深圳鹏芯电子,电子信息,abc,\n"   // line 3: not a number
+    "装备制造项目,清远宏达,农业,3000,\n"            // line 4: not an option
+    ",无名公司,其他,100,\n"                         // line 5: name is required
+    "生物医药项目,珠海康成,其他,-5,\n"              // line 6: below min 0
+    "智慧物流中心,东莞汇通,其他,800,2026-02-30\n";  // line 7: no such day
+
+TEST_F(ImportTest, AFileWithBadRowsWritesNothingAndReportsEveryBadRow) {
+  std::istringstream csv(kCsvWithBadRows);
+  ImportReport report = import_csv(*store_, *workflow_, csv, import_options());
+  EXPECT_TRUE(report.file_error.empty()) << report.file_error;
+  EXPECT_EQ(report.rows, 6);
+  EXPECT_EQ(report.imported, 0);
+  std::vector<int> lines;
+  for (const auto& problem : report.problems) {
+    lines.push_back(problem.line);
+    EXPECT_FALSE(problem.messages.empty());
+  }
+  EXPECT_EQ(lines, (std::vector<int>{3, 4, 5, 6, 7}));
+  EXPECT_NE(report.problems[0].messages[0].find("计划总投资"), std::string::npos);
+  EXPECT_EQ(count_projects(path_), 0);
+}
+
+TEST_F(ImportTest, PartialKeepsTheGoodRows) {
+  std::istringstream csv(kCsvWithBadRows);
+  ImportReport report = import_csv(*store_, *workflow_, csv, import_options(true));
+  EXPECT_EQ(report.imported, 1);
+  EXPECT_EQ(report.problems.size(), 5u);
+  auto project = store_->project("IMP-1");
+  ASSERT_TRUE(project && project->has_value());
+  EXPECT_EQ((*project)->field("total_investment"), engine::Value::number(12000));
+  EXPECT_EQ((*project)->field("industry"), engine::Value::text("new_materials"));
+}
+
+TEST_F(ImportTest, RowsClashingWithStoredProjectsAbortTheWholeImport) {
+  ASSERT_TRUE(store_->write(create_request("P-9", "已有项目")).get().accepted());
+  std::istringstream csv("项目编号,项目名称\nP-1,一号\nP-9,九号\nP-2,二号\n");
+  ImportReport report = import_csv(*store_, *workflow_, csv, import_options());
+  ASSERT_EQ(report.problems.size(), 1u);
+  EXPECT_EQ(report.problems[0].line, 3);
+  EXPECT_EQ(count_projects(path_), 1);
+}
+
+TEST_F(ImportTest, AnUnknownColumnRejectsTheFile) {
+  std::istringstream csv("项目名称,不存在的列\n项目,1\n");
+  ImportReport report = import_csv(*store_, *workflow_, csv, import_options());
+  EXPECT_NE(report.file_error.find("不存在的列"), std::string::npos);
+  EXPECT_EQ(count_projects(path_), 0);
+}
+
+TEST_F(ImportTest, ExportedCsvImportsBackToTheSameFields) {
+  for (int i = 0; i < 30; ++i) {
+    engine::FieldMap fields = {
+        {"investor", engine::Value::text("投资方, \"引号\" " + std::to_string(i))},
+        {"industry", engine::Value::text(i % 2 ? "electronics" : "new_materials")},
+        {"total_investment", engine::Value::number(1234.5 + i)},
+        {"land_area", engine::Value::number(0.125 * i)},
+        {"priority", engine::Value::boolean(i % 3 == 0)}};
+    if (i % 4 == 0) fields["signed_on"] = engine::Value::date(engine::Date(20500 + i));
+    ASSERT_TRUE(store_
+                    ->write(create_request("E-" + std::to_string(i), "导出项目" + std::to_string(i),
+                                           fields))
+                    .get()
+                    .accepted());
+  }
+  const auto csv_path = dir_.file("export.csv");
+  std::int64_t last = 0;
+  auto written = export_projects(*store_, *workflow_, ExportFormat::csv, csv_path,
+                                 [&](std::int64_t done, std::int64_t) { last = done; });
+  ASSERT_TRUE(written) << written.error().message;
+  EXPECT_EQ(*written, 30);
+  EXPECT_EQ(last, 30);
+
+  auto other = open_test_store(dir_.file("other.db"));
+  std::ifstream csv(csv_path, std::ios::binary);
+  ImportReport report = import_csv(*other, *workflow_, csv, import_options());
+  ASSERT_TRUE(report.ok()) << report.file_error
+                           << (report.problems.empty() ? "" : report.problems[0].messages[0]);
+  EXPECT_EQ(report.imported, 30);
+  for (int i = 0; i < 30; ++i) {
+    const std::string id = "E-" + std::to_string(i);
+    auto original = store_->project(id);
+    auto copy = other->project(id);
+    ASSERT_TRUE(original && original->has_value() && copy && copy->has_value()) << id;
+    EXPECT_EQ((*copy)->fields, (*original)->fields) << id;
+    EXPECT_EQ((*copy)->owner, (*original)->owner) << id;
+  }
+}
+
+TEST_F(ImportTest, ExportsXlsx) {
+  ASSERT_TRUE(store_
+                  ->write(create_request("X-1", "表格项目",
+                                         {{"total_investment", engine::Value::number(64300)}}))
+                  .get()
+                  .accepted());
+  const auto xlsx_path = dir_.file("export.xlsx");
+  auto written = export_projects(*store_, *workflow_, ExportFormat::xlsx, xlsx_path);
+  ASSERT_TRUE(written) << written.error().message;
+  EXPECT_EQ(*written, 1);
+  std::ifstream file(xlsx_path, std::ios::binary);
+  char magic[2] = {};
+  file.read(magic, 2);
+  EXPECT_EQ(std::string(magic, 2), "PK");  // a zip container, as XLSX is
+  EXPECT_GT(std::filesystem::file_size(xlsx_path), 1000u);
+}
+
+}  // namespace
+}  // namespace investflow::storage

@@ -1,0 +1,127 @@
+#include "storage/schema.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <gtest/gtest.h>
+
+#include "storage/sqlite_store.hpp"
+#include "storage_test_support.hpp"
+
+namespace investflow::storage {
+namespace {
+
+using testing::TempDir;
+
+SQLite::Database open_raw(const std::filesystem::path& path) {
+  return SQLite::Database(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+}
+
+bool has_table(SQLite::Database& db, const std::string& name) {
+  SQLite::Statement query(db, "SELECT count(*) FROM sqlite_master WHERE name = ?");
+  query.bind(1, name);
+  query.executeStep();
+  return query.getColumn(0).getInt() == 1;
+}
+
+// Rows a database of `version` can hold, so each migration is tried on real data.
+void insert_data_of_version(SQLite::Database& db, int version) {
+  if (version < 1) return;
+  db.exec(
+      "INSERT INTO workflows VALUES ('mini', 1, 'workflow: mini', 'abc', 1);"
+      "INSERT INTO projects (id, workflow, workflow_version, state, version, owner, name, "
+      "investor, created_at, updated_at, state_entered_at, body, head_hash) VALUES "
+      "('P-1', 'mini', 1, 'lead', 1, 'staff-1', '清远华创新材料产业园项目', '广东华创集团', 1, 1, "
+      "1, "
+      "'{}', zeroblob(32));"
+      "INSERT INTO events (project_id, seq, type, actor, at, payload, prev_hash, hash) VALUES "
+      "('P-1', 1, 'project_created', 'staff-1', 1, '{}', zeroblob(32), zeroblob(32));");
+}
+
+TEST(Schema, MigratesAnEmptyDatabaseToTheLatestVersion) {
+  TempDir dir;
+  SQLite::Database db = open_raw(dir.file("fresh.db"));
+  auto version = migrate(db);
+  ASSERT_TRUE(version) << version.error();
+  EXPECT_EQ(*version, kSchemaVersion);
+  EXPECT_EQ(schema_version(db), kSchemaVersion);
+  EXPECT_EQ(db.execAndGet("PRAGMA application_id").getInt(), kApplicationId);
+  for (const char* table : {"workflows", "projects", "events", "outbox", "idempotency_keys",
+                            "projects_fts", "users", "sessions", "api_tokens"}) {
+    EXPECT_TRUE(has_table(db, table)) << table;
+  }
+  // Migrating again is a no-op.
+  auto again = migrate(db);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, kSchemaVersion);
+}
+
+TEST(Schema, MigratesFromEveryEarlierVersionKeepingTheData) {
+  for (int from = 0; from < kSchemaVersion; ++from) {
+    SCOPED_TRACE("from version " + std::to_string(from));
+    TempDir dir;
+    SQLite::Database db = open_raw(dir.file("old.db"));
+    ASSERT_TRUE(migrate(db, from));
+    ASSERT_EQ(schema_version(db), from);
+    insert_data_of_version(db, from);
+
+    auto version = migrate(db);
+    ASSERT_TRUE(version) << version.error();
+    EXPECT_EQ(*version, kSchemaVersion);
+    if (from >= 1) {
+      EXPECT_EQ(db.execAndGet("SELECT count(*) FROM events").getInt(), 1);
+      // Version 2 indexes what was there before it: full-text search finds the old project.
+      EXPECT_EQ(db.execAndGet("SELECT count(*) FROM projects_fts WHERE projects_fts MATCH "
+                              "'\"新材料\"'")
+                    .getInt(),
+                1);
+    }
+  }
+}
+
+TEST(Schema, RefusesADatabaseFromANewerInvestflow) {
+  TempDir dir;
+  {
+    SQLite::Database db = open_raw(dir.file("newer.db"));
+    ASSERT_TRUE(migrate(db));
+    db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion + 1));
+  }
+  auto store = open_sqlite_store(dir.file("newer.db"));
+  ASSERT_FALSE(store);
+  EXPECT_NE(store.error().message.find("newer"), std::string::npos) << store.error().message;
+}
+
+TEST(Schema, RefusesAnotherApplicationsDatabase) {
+  TempDir dir;
+  {
+    SQLite::Database db = open_raw(dir.file("other.db"));
+    db.exec("PRAGMA application_id = 42; CREATE TABLE t (x)");
+  }
+  auto version = init_sqlite_database(dir.file("other.db"));
+  ASSERT_FALSE(version);
+  EXPECT_NE(version.error().message.find("not an investflow database"), std::string::npos);
+}
+
+TEST(Schema, AFailedMigrationLeavesTheDatabaseAtThePreviousVersion) {
+  TempDir dir;
+  SQLite::Database db = open_raw(dir.file("broken.db"));
+  ASSERT_TRUE(migrate(db, kSchemaVersion - 1));
+  // Something in the way of the last migration.
+  db.exec("CREATE TABLE users (x)");
+  auto version = migrate(db);
+  ASSERT_FALSE(version);
+  EXPECT_EQ(schema_version(db), kSchemaVersion - 1);
+  EXPECT_FALSE(has_table(db, "sessions"));  // nothing of the failed migration stays
+}
+
+TEST(Schema, EventsAreAppendOnly) {
+  TempDir dir;
+  SQLite::Database db = open_raw(dir.file("events.db"));
+  ASSERT_TRUE(migrate(db));
+  insert_data_of_version(db, kSchemaVersion);
+  EXPECT_THROW(db.exec("UPDATE events SET actor = 'mallory'"), SQLite::Exception);
+  EXPECT_THROW(db.exec("DELETE FROM events"), SQLite::Exception);
+  EXPECT_EQ(db.execAndGet("SELECT actor FROM events").getString(), "staff-1");
+}
+
+}  // namespace
+}  // namespace investflow::storage

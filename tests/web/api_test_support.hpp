@@ -1,0 +1,173 @@
+#pragma once
+// The API tests' world: a temporary SQLite database with the shipped qingyuan-investment
+// workflow, a fixed clock (Monday 2026-03-02, 09:00 in China), one user per role, and the
+// real server on 127.0.0.1 port 0.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/json.hpp>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/date.hpp"
+#include "storage/auth.hpp"
+#include "storage/sqlite_store.hpp"
+#include "tests/web/http_client.hpp"
+#include "tests/web/test_server.hpp"
+#include "web/api.hpp"
+#include "workflows/loader.hpp"
+
+namespace investflow::web::testing {
+
+inline const std::vector<std::string> kRoles = {"staff",  "secretariat", "reviewer", "manager",
+                                                "leader", "auditor",     "admin"};
+
+struct Login {
+  std::string cookie;  // "investflow_session=..."
+  std::string csrf_token;
+};
+
+class ApiTest : public ::testing::Test {
+ protected:
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+
+  void SetUp() override {
+    static std::atomic<int> counter{0};
+    dir_ = std::filesystem::temp_directory_path() /
+           ("investflow-api-" + std::to_string(std::random_device()()) + "-" +
+            std::to_string(counter++));
+    std::filesystem::create_directories(dir_);
+    const std::filesystem::path db = dir_ / "api.db";
+    clock_ = std::make_shared<engine::FixedClock>(
+        engine::start_of_day(*engine::Date::parse("2026-03-02")) + 9 * 3600 * 1000);
+
+    storage::SqliteOptions options;
+    options.clock = clock_;
+    options.synchronous = storage::Synchronous::normal;
+    auto store = storage::open_sqlite_store(db, options);
+    ASSERT_TRUE(store) << store.error().message;
+    store_ = std::move(*store);
+    const std::filesystem::path definitions =
+        std::filesystem::path(INVESTFLOW_SOURCE_DIR) / "workflows" / "definitions";
+    workflows::CalendarRegistry calendars;
+    (void)workflows::load_calendar_directory(
+        workflows::calendars_directory_for(definitions / "x.yaml"), calendars);
+    auto load = workflows::load_workflow_file(definitions / "qingyuan-investment.yaml", calendars);
+    ASSERT_TRUE(load.workflow);
+    workflow_ = load.workflow;
+    ASSERT_TRUE(store_->register_workflow(load.workflow, load.source));
+
+    auto auth =
+        storage::AuthStore::open(db, storage::AuthOptions{std::chrono::hours(8), 10000, clock_});
+    ASSERT_TRUE(auth) << auth.error().message;
+    auth_ = std::move(*auth);
+    for (const auto& [name, role] : users()) {
+      ASSERT_TRUE(auth_->add_user(name, {role}, password(name)));
+      auto token = auth_->issue_token(name, "test");
+      ASSERT_TRUE(token);
+      tokens_[name] = *token;
+    }
+    Router router;
+    add_api_routes(router, std::make_shared<ApiContext>(*store_, *auth_, clock_));
+    server_ = std::make_unique<RunningServer>(std::move(router));
+  }
+
+  void TearDown() override {
+    server_.reset();
+    store_.reset();
+    auth_.reset();
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+
+  // user name -> role; the reviewers are three, as the committee's quorum needs.
+  static std::vector<std::pair<std::string, std::string>> users() {
+    return {{"zhang", "staff"}, {"wang", "secretariat"}, {"r1", "reviewer"},
+            {"r2", "reviewer"}, {"r3", "reviewer"},      {"li", "manager"},
+            {"chen", "leader"}, {"audit", "auditor"},    {"root", "admin"}};
+  }
+  static std::string password(const std::string& name) { return "password-" + name; }
+  // The user holding a role, for the role matrix.
+  static std::string user_with(const std::string& role) {
+    for (const auto& [name, held] : users()) {
+      if (held == role) return name;
+    }
+    return "";
+  }
+
+  std::uint16_t port() const { return server_->port(); }
+
+  Login login(const std::string& name) {
+    const auto response =
+        fetch(port(), "POST", "/api/login",
+              R"({"username":")" + name + R"(","password":")" + password(name) + R"("})",
+              {{"Content-Type", "application/json"}});
+    EXPECT_TRUE(response);
+    if (!response) return {};
+    EXPECT_EQ(response->status, 200) << response->body;
+    const std::string set_cookie(response->header("Set-Cookie").value_or(""));
+    const auto body = boost::json::parse(response->body).as_object();
+    return Login{set_cookie.substr(0, set_cookie.find(';')),
+                 std::string(body.at("csrf_token").as_string())};
+  }
+
+  // A request as a logged-in browser sends it: the cookie, and the CSRF token.
+  ClientResponse call(const Login& session, std::string_view method, std::string_view target,
+                      std::string body = {}, Headers headers = {}) {
+    headers.emplace_back("Cookie", session.cookie);
+    headers.emplace_back("X-CSRF-Token", session.csrf_token);
+    headers.emplace_back("Content-Type", "application/json");
+    auto response = fetch(port(), method, target, std::move(body), headers);
+    EXPECT_TRUE(response) << method << " " << target;
+    return response.value_or(ClientResponse{});
+  }
+  // A request with a user's bearer token.
+  ClientResponse call_as(const std::string& user, std::string_view method, std::string_view target,
+                         std::string body = {}, Headers headers = {}) {
+    headers.emplace_back("Authorization", "Bearer " + tokens_.at(user));
+    headers.emplace_back("Content-Type", "application/json");
+    auto response = fetch(port(), method, target, std::move(body), headers);
+    EXPECT_TRUE(response) << method << " " << target;
+    return response.value_or(ClientResponse{});
+  }
+
+  static boost::json::object parse(const ClientResponse& response) {
+    boost::system::error_code error;
+    auto value = boost::json::parse(response.body, error);
+    if (error || !value.is_object()) {
+      ADD_FAILURE() << "not a JSON object: " << response.body;
+      return {};
+    }
+    return value.as_object();
+  }
+
+  // Creates a lead with every field accept_lead requires; returns its id.
+  std::string create_lead(const std::string& as = "zhang", double total_investment = 30000) {
+    const auto response = call_as(as, "POST", "/api/projects",
+                                  R"({
+      "workflow": "qingyuan-investment",
+      "fields": {"name": "新型显示材料项目", "investor": "广东新材科技有限公司",
+                 "contact": "刘经理 138-0000-0002", "industry": "new_materials",
+                 "total_investment": )" +
+                                      std::to_string(total_investment) + R"(,
+                 "promoting_unit": "招商一科"}})");
+    EXPECT_EQ(response.status, 201) << response.body;
+    return std::string(parse(response).at("project_id").as_string());
+  }
+
+  std::filesystem::path dir_;
+  std::shared_ptr<engine::FixedClock> clock_;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<storage::AuthStore> auth_;
+  std::shared_ptr<const engine::Workflow> workflow_;
+  std::map<std::string, std::string> tokens_;
+  std::unique_ptr<RunningServer> server_;
+};
+
+}  // namespace investflow::web::testing

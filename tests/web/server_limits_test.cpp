@@ -1,0 +1,262 @@
+// Limits and hostile clients: oversized requests, slow clients, the connection cap and
+// running out of file descriptors.
+#include "web/server.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <system_error>
+#include <thread>
+
+#include "http_client.hpp"
+#include "test_server.hpp"
+
+namespace investflow::web {
+namespace {
+
+using testing::fetch;
+using ::testing::HasSubstr;
+using testing::HttpClient;
+using testing::RunningServer;
+using testing::test_options;
+using Clock = std::chrono::steady_clock;
+
+Router echo_router() {
+  Router router;
+  router.add("POST", "/api/echo", [](const Request& request, const RouteParams&) {
+    return text_response(200, std::to_string(request.body.size()));
+  });
+  router.add(
+      "GET", "/api/ping",
+      [](const Request&, const RouteParams&) { return text_response(200, "pong"); },
+      Execution::io_thread);
+  return router;
+}
+
+std::string code_of(const std::string& body) {
+  return std::string(boost::json::parse(body).at("code").as_string());
+}
+
+TEST(ServerLimits, BodyOverTheLimitIs413) {
+  auto options = test_options();
+  options.body_limit = 1024;
+  RunningServer running(echo_router(), options);
+  const auto fits = fetch(running.port(), "POST", "/api/echo", std::string(1024, 'x'));
+  ASSERT_TRUE(fits);
+  EXPECT_EQ(fits->status, 200);
+  EXPECT_EQ(fits->body, "1024");
+
+  HttpClient client;
+  ASSERT_TRUE(client.connect(running.port()));
+  const auto refused = client.request("POST", "/api/echo", std::string(64 * 1024, 'x'));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 413);
+  EXPECT_EQ(refused->header("Content-Type"), "application/problem+json");
+  EXPECT_EQ(code_of(refused->body), "payload_too_large");
+  EXPECT_FALSE(refused->keep_alive);
+  EXPECT_TRUE(client.wait_closed(std::chrono::seconds(2)));
+}
+
+TEST(ServerLimits, ChunkedBodyOverTheLimitIs413) {
+  auto options = test_options();
+  options.body_limit = 1024;
+  RunningServer running(echo_router(), options);
+  HttpClient client;
+  ASSERT_TRUE(client.connect(running.port()));
+  std::string raw = "POST /api/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 3; ++i) {
+    raw += "200\r\n" + std::string(512, 'y') + "\r\n";
+  }
+  raw += "0\r\n\r\n";
+  ASSERT_TRUE(client.send_raw(raw));
+  const auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 413);
+}
+
+TEST(ServerLimits, HeaderOverTheLimitIs413) {
+  RunningServer running(echo_router());
+  const auto fits =
+      fetch(running.port(), "GET", "/api/ping", {}, {{"X-Padding", std::string(8 * 1024, 'a')}});
+  ASSERT_TRUE(fits);
+  EXPECT_EQ(fits->status, 200);
+  const auto refused =
+      fetch(running.port(), "GET", "/api/ping", {}, {{"X-Padding", std::string(20 * 1024, 'a')}});
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 413);
+  EXPECT_EQ(code_of(refused->body), "payload_too_large");
+  const auto many = [] {
+    std::vector<std::pair<std::string, std::string>> fields;
+    for (int i = 0; i < 400; ++i) {
+      fields.emplace_back("X-F" + std::to_string(i), std::string(40, 'b'));
+    }
+    return fields;
+  }();
+  const auto refused_many = fetch(running.port(), "GET", "/api/ping", {}, many);
+  ASSERT_TRUE(refused_many);
+  EXPECT_EQ(refused_many->status, 413);
+}
+
+TEST(ServerLimits, SlowClientIsCutOffWhileOthersAreServed) {
+  RunningServer running(echo_router());  // header timeout 400 ms
+  HttpClient slow;
+  ASSERT_TRUE(slow.connect(running.port()));
+  const auto started = Clock::now();
+  ASSERT_TRUE(slow.send_raw("GET /api/ping HTTP/1.1\r\nHost: x\r\nX-Slow: "));
+
+  std::thread meanwhile([&] {
+    HttpClient other;
+    ASSERT_TRUE(other.connect(running.port()));
+    for (int i = 0; i < 10; ++i) {
+      const auto response = other.request("GET", "/api/ping");
+      ASSERT_TRUE(response);
+      EXPECT_EQ(response->body, "pong");
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  // A byte now and then does not extend the deadline: the whole header must arrive in time.
+  for (int i = 0; i < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    slow.send_raw("a");
+  }
+  EXPECT_TRUE(slow.wait_closed(std::chrono::seconds(3)));
+  const auto waited = Clock::now() - started;
+  meanwhile.join();
+  EXPECT_GE(waited, std::chrono::milliseconds(350));
+  EXPECT_LT(waited, std::chrono::milliseconds(2000));
+}
+
+TEST(ServerLimits, SlowBodyIsCutOff) {
+  RunningServer running(echo_router());  // body timeout 400 ms
+  HttpClient slow;
+  ASSERT_TRUE(slow.connect(running.port()));
+  ASSERT_TRUE(
+      slow.send_raw("POST /api/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc"));
+  EXPECT_TRUE(slow.wait_closed(std::chrono::seconds(3)));
+}
+
+TEST(ServerLimits, IdleKeepAliveConnectionIsClosed) {
+  RunningServer running(echo_router());
+  HttpClient client;
+  ASSERT_TRUE(client.connect(running.port()));
+  ASSERT_TRUE(client.request("GET", "/api/ping"));
+  EXPECT_TRUE(client.wait_closed(std::chrono::seconds(3)));
+}
+
+TEST(ServerLimits, ConnectionsPastTheCapGet503) {
+  auto options = test_options();
+  options.max_connections = 2;
+  options.header_timeout = std::chrono::seconds(5);  // the held connections stay open
+  RunningServer running(echo_router(), options);
+  HttpClient first;
+  auto second = std::make_unique<HttpClient>();
+  ASSERT_TRUE(first.connect(running.port()));
+  ASSERT_TRUE(second->connect(running.port()));
+  ASSERT_TRUE(first.request("GET", "/api/ping"));
+  ASSERT_TRUE(second->request("GET", "/api/ping"));
+
+  const auto refused = fetch(running.port(), "GET", "/api/ping");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_EQ(refused->header("Retry-After"), "1");
+  EXPECT_EQ(refused->header("X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(code_of(refused->body), "service_unavailable");
+  EXPECT_FALSE(refused->keep_alive);
+
+  // The held connections still work, and a freed slot is usable again.
+  EXPECT_EQ(first.request("GET", "/api/ping")->body, "pong");
+  second.reset();
+  std::optional<testing::ClientResponse> after;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    after = fetch(running.port(), "GET", "/api/ping");
+    if (after && after->status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 200);
+  EXPECT_THAT(running.server().metrics().render(),
+              HasSubstr("investflow_http_connections_rejected_total "));
+}
+
+// Lowers the soft descriptor limit and fills every free descriptor, so that accept()
+// fails with EMFILE; restores both when destroyed.
+class DescriptorExhaustion {
+ public:
+  DescriptorExhaustion() {
+    getrlimit(RLIMIT_NOFILE, &saved_);
+    rlimit lowered = saved_;
+    lowered.rlim_cur = static_cast<rlim_t>(highest_open_descriptor() + 16);
+    setrlimit(RLIMIT_NOFILE, &lowered);
+    while (true) {
+      const int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (fd < 0) break;
+      fillers_.push_back(fd);
+    }
+  }
+  ~DescriptorExhaustion() { release(); }
+  DescriptorExhaustion(const DescriptorExhaustion&) = delete;
+  DescriptorExhaustion& operator=(const DescriptorExhaustion&) = delete;
+
+  // Frees one descriptor (for a client socket).
+  void free_one() {
+    if (fillers_.empty()) return;
+    close(fillers_.back());
+    fillers_.pop_back();
+  }
+  void release() {
+    for (const int fd : fillers_) {
+      close(fd);
+    }
+    fillers_.clear();
+    setrlimit(RLIMIT_NOFILE, &saved_);
+  }
+
+ private:
+  static int highest_open_descriptor() {
+    int highest = 0;
+    for (int fd = 0; fd < 65536; ++fd) {
+      if (fcntl(fd, F_GETFD) != -1) highest = fd;
+    }
+    return highest;
+  }
+
+  rlimit saved_{};
+  std::vector<int> fillers_;
+};
+
+TEST(ServerLimits, AcceptLoopSurvivesRunningOutOfDescriptors) {
+  auto options = test_options();
+  // UBSan's vptr check needs a pipe (two descriptors) the first time it sees a type pair:
+  // walk the listener's logging path once while descriptors are still free.
+  options.log->warn("accept failed: {}; retrying in {} ms",
+                    std::error_code(EMFILE, std::system_category()).message(),
+                    options.accept_backoff.count());
+  RunningServer running(echo_router(), options);
+  std::optional<testing::ClientResponse> response;
+  HttpClient client(std::chrono::seconds(5));  // its io_context's descriptors come first
+  {
+    DescriptorExhaustion exhaustion;
+    exhaustion.free_one();  // for the client's socket; the server's accept has none
+    ASSERT_TRUE(client.connect(running.port()));  // completed by the kernel's backlog
+    ASSERT_TRUE(client.send_raw("GET /api/ping HTTP/1.1\r\nHost: x\r\n\r\n"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));  // several failed accepts
+    exhaustion.release();
+    response = client.read_response();
+  }
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "pong");
+  const auto metrics = running.server().metrics().render();
+  EXPECT_THAT(metrics, ::testing::Not(HasSubstr("investflow_http_accept_errors_total 0\n")));
+  EXPECT_EQ(fetch(running.port(), "GET", "/api/ping")->status, 200);
+}
+
+}  // namespace
+}  // namespace investflow::web

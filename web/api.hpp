@@ -1,0 +1,34 @@
+#pragma once
+// The JSON API under /api/ (DESIGN.md, "HTTP API conventions"): login and sessions,
+// workflows, projects and everything done to them. Handlers parse the request, call the
+// store (or the auth store) and translate the answer; every rule comes from the engine.
+//
+//   auto api = std::make_shared<web::ApiContext>(store, auth);
+//   web::Router router;
+//   web::add_api_routes(router, api);
+
+#include <memory>
+
+#include "engine/date.hpp"
+#include "storage/auth.hpp"
+#include "storage/store.hpp"
+#include "web/login_limiter.hpp"
+#include "web/router.hpp"
+
+namespace investflow::web {
+
+struct ApiContext {
+  ApiContext(storage::Store& store_in, storage::AuthStore& auth_in,
+             std::shared_ptr<const engine::Clock> clock_in = nullptr);
+
+  storage::Store& store;
+  storage::AuthStore& auth;
+  std::shared_ptr<const engine::Clock> clock;  // never null
+  LoginLimiter login_limiter;
+  // Cookies without Secure work over plain http://127.0.0.1; set true behind TLS.
+  bool secure_cookies = false;
+};
+
+void add_api_routes(Router& router, std::shared_ptr<ApiContext> context);
+
+}  // namespace investflow::web

@@ -1,0 +1,96 @@
+// POST /api/login, POST /api/logout, GET /api/me.
+#include <boost/json.hpp>
+
+#include "web/api_handlers.hpp"
+#include "web/api_support.hpp"
+
+namespace investflow::web::api {
+namespace {
+
+namespace json = boost::json;
+
+std::string session_cookie(const ApiContext& context, const std::string& value,
+                           std::int64_t max_age_seconds) {
+  std::string cookie =
+      std::string(kSessionCookie) + "=" + value +
+      "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_seconds);
+  if (context.secure_cookies) cookie += "; Secure";
+  return cookie;
+}
+
+}  // namespace
+
+Response login(ApiContext& context, const Request& request) {
+  auto body = parse_object(request);
+  if (!body) return problem(body.error());
+  auto username = string_member(*body, "username", true);
+  if (!username) return problem(username.error());
+  auto password = string_member(*body, "password", true);
+  if (!password) return problem(password.error());
+
+  const engine::Timestamp now = context.clock->now();
+  if (auto wait = context.login_limiter.retry_after(*username, request.remote_address, now)) {
+    Response response = problem(too_many_requests("too many failed logins; retry later"));
+    response.headers.set("Retry-After", std::to_string(*wait));
+    return response;
+  }
+  auto user = context.auth.check_password(*username, *password);
+  if (!user) return problem(internal_error(request.request_id));
+  if (!*user) {
+    context.login_limiter.record_failure(*username, request.remote_address, now);
+    return problem(unauthorized("wrong user name or password", "invalid_credentials"));
+  }
+  context.login_limiter.record_success(*username);
+  auto started = context.auth.start_session((*user)->id);
+  if (!started) return storage_failure(started.error(), request.request_id);
+  Response response = json_body(200, json::object{{"csrf_token", started->session.csrf_token},
+                                                  {"user", user_json(started->session.user)},
+                                                  {"expires_at", started->session.expires_at}});
+  const std::int64_t max_age = (started->session.expires_at - now) / 1000;
+  response.headers.add("Set-Cookie", session_cookie(context, started->id, max_age));
+  response.headers.set("Cache-Control", "no-store");
+  return response;
+}
+
+Response logout(ApiContext& context, const Request& request) {
+  auto caller = authenticate(context, request);
+  if (!caller) return problem(caller.error());
+  if (const auto session_id = cookie(request, kSessionCookie)) {
+    auto ended = context.auth.end_session(*session_id);
+    if (!ended) return storage_failure(ended.error(), request.request_id);
+  }
+  Response response = empty_response(204);
+  response.headers.add("Set-Cookie", session_cookie(context, "", 0));
+  return response;
+}
+
+Response me(ApiContext& context, const Request& request) {
+  auto caller = authenticate(context, request);
+  if (!caller) return problem(caller.error());
+  json::object body = user_json(caller->user);
+  if (!caller->csrf_token.empty()) body["csrf_token"] = caller->csrf_token;
+  return json_body(200, body);
+}
+
+}  // namespace investflow::web::api
+
+namespace investflow::web::api {
+
+Response list_users(ApiContext& context, const Request& request) {
+  auto caller = authenticate(context, request);
+  if (!caller) return problem(caller.error());
+  if (!caller->actor.has_role("admin")) {
+    return problem(forbidden("only an admin may list users", "role_not_allowed"));
+  }
+  auto users = context.auth.users();
+  if (!users) return storage_failure(users.error(), request.request_id);
+  boost::json::array list;
+  for (const auto& user : *users) {
+    boost::json::object item = user_json(user);
+    item["disabled"] = user.disabled;
+    list.push_back(std::move(item));
+  }
+  return json_body(200, boost::json::object{{"users", std::move(list)}});
+}
+
+}  // namespace investflow::web::api

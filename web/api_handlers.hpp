@@ -1,0 +1,42 @@
+#pragma once
+// The API's handlers, one plain function per route (api_routes.cpp binds them). Reads
+// return a Response; writes hand a Reply to the store's writer queue.
+
+#include "web/api.hpp"
+#include "web/reply.hpp"
+#include "web/request.hpp"
+#include "web/response.hpp"
+#include "web/router.hpp"
+
+namespace investflow::web::api {
+
+// api_auth.cpp
+Response login(ApiContext& context, const Request& request);
+Response logout(ApiContext& context, const Request& request);
+Response me(ApiContext& context, const Request& request);
+// Admins only.
+Response list_users(ApiContext& context, const Request& request);
+
+// api_workflows.cpp
+Response list_workflows(ApiContext& context, const Request& request);
+Response get_workflow(ApiContext& context, const Request& request, const RouteParams& params);
+
+// api_projects.cpp
+Response list_projects(ApiContext& context, const Request& request);
+Response get_project(ApiContext& context, const Request& request, const RouteParams& params);
+Response project_history(ApiContext& context, const Request& request, const RouteParams& params);
+Response transition_options(ApiContext& context, const Request& request, const RouteParams& params);
+
+// api_commands.cpp
+void create_project(ApiContext& context, const Request& request, Reply reply);
+void edit_project(ApiContext& context, const Request& request, const RouteParams& params,
+                  Reply reply);
+void take_transition(ApiContext& context, const Request& request, const RouteParams& params,
+                     Reply reply);
+void cast_vote(ApiContext& context, const Request& request, const RouteParams& params, Reply reply);
+void record_milestone(ApiContext& context, const Request& request, const RouteParams& params,
+                      Reply reply);
+void record_followup(ApiContext& context, const Request& request, const RouteParams& params,
+                     Reply reply);
+
+}  // namespace investflow::web::api

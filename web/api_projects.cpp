@@ -1,0 +1,182 @@
+// Reads: GET /api/projects (filters, sort, search, cursor), /api/projects/{id} (ETag),
+// /api/projects/{id}/history (with hash-chain status), /api/projects/{id}/transitions.
+#include <boost/json.hpp>
+#include <charconv>
+
+#include "storage/codec.hpp"
+#include "storage/hash_chain.hpp"
+#include "web/api_handlers.hpp"
+#include "web/api_support.hpp"
+
+namespace investflow::web::api {
+namespace {
+
+namespace json = boost::json;
+
+Parsed<storage::ProjectQuery> project_query(const Request& request, engine::Date today) {
+  storage::ProjectQuery query;
+  const auto text = [&](std::string_view name) {
+    return std::string(request.query_param(name).value_or(""));
+  };
+  query.workflow = text("workflow");
+  query.state = text("state");
+  query.industry = text("industry");
+  query.owner = text("owner");
+  query.text = text("q");
+  query.cursor = text("cursor");
+  if (const auto overdue = request.query_param("overdue")) {
+    if (*overdue == "true" || *overdue == "1") {
+      query.overdue_on = today;
+    } else if (auto day = engine::Date::parse(*overdue)) {
+      query.overdue_on = *day;
+    } else if (*overdue != "false" && *overdue != "0") {
+      return engine::fail(bad_request("overdue takes true, false or a date YYYY-MM-DD",
+                                      {FieldError{"overdue", "expected true, false or a date"}}));
+    }
+  }
+  if (auto sort = request.query_param("sort"); sort && !sort->empty()) {
+    // "-updated": descending (the default for every key); "updated" or "+updated": ascending.
+    std::string_view name = *sort;
+    query.descending = name.front() == '-';
+    if (name.front() == '-' || name.front() == '+') name.remove_prefix(1);
+    const auto key = storage::parse_sort_key(name);
+    if (!key) {
+      return engine::fail(bad_request(
+          "sort takes updated, created, name, investment or due (prefix - for descending)",
+          {FieldError{"sort", "unknown sort key"}}));
+    }
+    query.sort = *key;
+  }
+  if (const auto limit = request.query_param("limit")) {
+    int value = 0;
+    const auto [end, error] = std::from_chars(limit->data(), limit->data() + limit->size(), value);
+    if (error != std::errc() || end != limit->data() + limit->size() || value < 1 || value > 500) {
+      return engine::fail(
+          bad_request("limit takes 1 to 500", {FieldError{"limit", "expected 1 to 500"}}));
+    }
+    query.limit = value;
+  }
+  return query;
+}
+
+Response project_response(const engine::Project& project) {
+  Response response = json_body(200, storage::project_to_json(project));
+  response.headers.set("ETag", "\"" + std::to_string(project.version) + "\"");
+  return response;
+}
+
+// The project, or the response that says why not.
+engine::Result<engine::Project, Response> find_project(ApiContext& context, const Request& request,
+                                                       const std::string& id) {
+  auto project = context.store.project(id);
+  if (!project) return engine::fail(storage_failure(project.error(), request.request_id));
+  if (!*project) {
+    return engine::fail(problem(not_found("no project '" + id + "'", "no_such_project")));
+  }
+  return std::move(**project);
+}
+
+json::array reasons_json(const std::vector<engine::Reason>& reasons, std::string_view lang) {
+  json::array array;
+  for (const auto& reason : reasons) {
+    array.push_back(json::object{
+        {"code", reason.code}, {"field", reason.field}, {"message", reason.message.in(lang)}});
+  }
+  return array;
+}
+
+}  // namespace
+
+Response list_projects(ApiContext& context, const Request& request) {
+  auto caller = authenticate(context, request);
+  if (!caller) return problem(caller.error());
+  auto query = project_query(request, engine::local_date(context.clock->now()));
+  if (!query) return problem(query.error());
+  auto page = context.store.list_projects(*query);
+  if (!page) return storage_failure(page.error(), request.request_id);
+  json::array projects;
+  for (const auto& project : page->projects)
+    projects.push_back(storage::project_to_json(project));
+  json::object body{{"projects", std::move(projects)}};
+  body["next_cursor"] =
+      page->next_cursor.empty() ? json::value(nullptr) : json::value(page->next_cursor);
+  return json_body(200, body);
+}
+
+Response get_project(ApiContext& context, const Request& request, const RouteParams& params) {
+  auto caller = authenticate(context, request);
+  if (!caller) return problem(caller.error());
+  auto project = find_project(context, request, params.at("id"));
+  if (!project) return project.error();
+  if (const auto known = request.header("If-None-Match");
+      known && *known == "\"" + std::to_string(project->version) + "\"") {
+    Response response = empty_response(304);
+    response.headers.set("ETag", std::string(*known));
+    return response;
+  }
+  return project_response(*project);
+}
+
+Response project_history(ApiContext& context, const Request& request, const RouteParams& params) {
+  auto caller = authenticate(context, request);
+  if (!caller) return problem(caller.error());
+  auto project = find_project(context, request, params.at("id"));
+  if (!project) return project.error();
+  auto history = context.store.history(params.at("id"));
+  if (!history) return storage_failure(history.error(), request.request_id);
+  // Re-derive every link: a stored event edited or removed behind the API shows here.
+  bool chain_ok = true;
+  storage::Hash previous = storage::kGenesisHash;
+  json::array events;
+  for (const auto& stored : *history) {
+    const bool linked = stored.previous_hash == previous;
+    const bool hashed = storage::chain_hash(stored.previous_hash,
+                                            storage::encode_event(stored.event)) == stored.hash;
+    chain_ok = chain_ok && linked && hashed;
+    previous = stored.hash;
+    json::object item = storage::event_to_json(stored.event).as_object();
+    item["id"] = stored.id;
+    item["hash"] = storage::to_hex(stored.hash);
+    item["previous_hash"] = storage::to_hex(stored.previous_hash);
+    events.push_back(std::move(item));
+  }
+  return json_body(200, json::object{{"project_id", params.at("id")},
+                                     {"version", project->version},
+                                     {"chain_ok", chain_ok},
+                                     {"events", std::move(events)}});
+}
+
+Response transition_options(ApiContext& context, const Request& request,
+                            const RouteParams& params) {
+  auto caller = authenticate(context, request);
+  if (!caller) return problem(caller.error());
+  auto project = find_project(context, request, params.at("id"));
+  if (!project) return project.error();
+  auto workflow = context.store.workflow(project->workflow, project->workflow_version);
+  if (!workflow) return problem(internal_error(request.request_id));
+  const std::string_view lang = language(request);
+  json::array options;
+  for (const auto& option :
+       engine::transition_options(*workflow, *project, caller->actor, *context.clock)) {
+    const engine::TransitionDef& transition = *option.transition;
+    json::array requires_fields;
+    for (const auto& field : transition.requires_fields)
+      requires_fields.emplace_back(field);
+    options.push_back(json::object{
+        {"id", transition.id},
+        {"label", transition.label.in(lang)},
+        {"to", transition.to},
+        {"requires", std::move(requires_fields)},
+        {"comment", transition.comment == engine::CommentRule::required ? "required" : "optional"},
+        {"available", option.blocked_by.empty()},
+        {"blocked_by", reasons_json(option.blocked_by, lang)}});
+  }
+  Response response = json_body(200, json::object{{"project_id", project->id},
+                                                  {"state", project->state},
+                                                  {"version", project->version},
+                                                  {"transitions", std::move(options)}});
+  response.headers.set("ETag", "\"" + std::to_string(project->version) + "\"");
+  return response;
+}
+
+}  // namespace investflow::web::api

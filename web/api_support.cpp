@@ -1,0 +1,323 @@
+#include "web/api_support.hpp"
+
+#include <boost/json.hpp>
+#include <charconv>
+
+#include "storage/codec.hpp"
+
+namespace investflow::web::api {
+namespace {
+
+namespace json = boost::json;
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+    text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
+    text.remove_suffix(1);
+  return text;
+}
+
+Problem type_error(std::string_view field, std::string_view expected) {
+  return bad_request(std::string(field) + " must be " + std::string(expected),
+                     {FieldError{std::string(field), "expected " + std::string(expected)}},
+                     "invalid_type");
+}
+
+// One JSON value as the field's type; nullopt when the JSON kind cannot be that type.
+std::optional<engine::Value> typed_value(const engine::FieldDef& field, const json::value& raw) {
+  using engine::FieldType;
+  using engine::Value;
+  if (raw.is_null()) return Value();
+  switch (field.type) {
+    case FieldType::number:
+    case FieldType::money:
+    case FieldType::area:
+      if (!raw.is_number()) return std::nullopt;
+      return Value::number(raw.to_number<double>());
+    case FieldType::boolean:
+      if (!raw.is_bool()) return std::nullopt;
+      return Value::boolean(raw.get_bool());
+    case FieldType::date: {
+      // "YYYY-MM-DD", or the tagged {"date": "YYYY-MM-DD"} that responses carry.
+      const json::value* text = &raw;
+      if (const auto* tagged = raw.if_object(); tagged && tagged->size() == 1) {
+        if (const json::value* inner = tagged->if_contains("date")) text = inner;
+      }
+      if (!text->is_string()) return std::nullopt;
+      const auto date = engine::Date::parse(text->get_string());
+      if (!date) return std::nullopt;
+      return Value::date(*date);
+    }
+    case FieldType::text:
+    case FieldType::user:
+    case FieldType::enumeration:
+      if (!raw.is_string()) return std::nullopt;
+      return Value::text(std::string(raw.get_string()));
+    case FieldType::list: {
+      if (!raw.is_array()) return std::nullopt;
+      Value::List items;
+      for (const auto& item : raw.get_array()) {
+        if (!item.is_string()) return std::nullopt;
+        items.push_back(Value::text(std::string(item.get_string())));
+      }
+      return Value::list(std::move(items));
+    }
+  }
+  return std::nullopt;
+}
+
+std::string_view expected_type(engine::FieldType type) {
+  switch (type) {
+    case engine::FieldType::number:
+    case engine::FieldType::money:
+    case engine::FieldType::area:
+      return "a number";
+    case engine::FieldType::boolean:
+      return "true or false";
+    case engine::FieldType::date:
+      return "a date \"YYYY-MM-DD\"";
+    case engine::FieldType::list:
+      return "an array of strings";
+    default:
+      return "a string";
+  }
+}
+
+int rejection_status(const engine::Rejection& rejection) {
+  if (rejection.has(engine::reason::kNoSuchProject)) return 404;
+  if (rejection.has(engine::reason::kStaleVersion)) return 409;
+  if (rejection.has(storage::reason::kIdempotencyKeyReused)) return 422;
+  const bool only_role = !rejection.reasons.empty() &&
+                         std::all_of(rejection.reasons.begin(), rejection.reasons.end(),
+                                     [](const engine::Reason& reason) {
+                                       return reason.code == engine::reason::kRoleNotAllowed ||
+                                              reason.code == engine::reason::kNotAVoter;
+                                     });
+  return only_role ? 403 : 422;
+}
+
+}  // namespace
+
+bool is_unsafe(std::string_view method) {
+  return method != "GET" && method != "HEAD" && method != "OPTIONS";
+}
+
+std::optional<std::string> cookie(const Request& request, std::string_view name) {
+  for (const auto& [header, value] : request.headers) {
+    if (!equals_ignoring_case(header, "Cookie")) continue;
+    std::string_view rest = value;
+    while (!rest.empty()) {
+      const std::size_t end = rest.find(';');
+      const std::string_view pair = trim(rest.substr(0, end));
+      rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+      const std::size_t equals = pair.find('=');
+      if (equals != std::string_view::npos && pair.substr(0, equals) == name) {
+        return std::string(pair.substr(equals + 1));
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::string_view language(const Request& request) {
+  const auto accept = request.header("Accept-Language");
+  return accept && accept->substr(0, 2) == "en" ? "en" : "zh-CN";
+}
+
+Parsed<Caller> authenticate(ApiContext& context, const Request& request) {
+  if (const auto authorization = request.header("Authorization")) {
+    constexpr std::string_view kBearer = "Bearer ";
+    if (authorization->size() <= kBearer.size() ||
+        !equals_ignoring_case(authorization->substr(0, kBearer.size()), kBearer)) {
+      return engine::fail(unauthorized("Authorization must be 'Bearer <token>'"));
+    }
+    auto user = context.auth.token_user(trim(authorization->substr(kBearer.size())));
+    if (!user) return engine::fail(internal_error(request.request_id));
+    if (!*user) return engine::fail(unauthorized("unknown or revoked token", "invalid_token"));
+    Caller caller{**user, engine::Actor{(*user)->id, (*user)->roles}, ""};
+    return caller;
+  }
+  const auto session_id = cookie(request, kSessionCookie);
+  if (!session_id) return engine::fail(unauthorized("log in first (POST /api/login)"));
+  auto session = context.auth.session(*session_id);
+  if (!session) return engine::fail(internal_error(request.request_id));
+  if (!*session) {
+    return engine::fail(unauthorized("the session has expired; log in again", "session_expired"));
+  }
+  // The cookie rides along on cross-site requests too; only our own pages know the token.
+  if (is_unsafe(request.method)) {
+    const auto sent = request.header("X-CSRF-Token");
+    if (!sent || *sent != (*session)->csrf_token) {
+      return engine::fail(forbidden("missing or wrong X-CSRF-Token", "csrf_token_invalid"));
+    }
+  }
+  const storage::Session& found = **session;
+  Caller caller{found.user, engine::Actor{found.user.id, found.user.roles}, found.csrf_token};
+  return caller;
+}
+
+Parsed<json::object> parse_object(const Request& request) {
+  boost::system::error_code error;
+  json::value body = json::parse(request.body, error);
+  if (error) {
+    return engine::fail(bad_request("the body is not valid JSON: " + error.message(),
+                                    {FieldError{"", error.message()}}, "malformed_json"));
+  }
+  if (!body.is_object()) {
+    return engine::fail(bad_request("the body must be a JSON object",
+                                    {FieldError{"", "expected an object"}}, "malformed_json"));
+  }
+  return std::move(body.get_object());
+}
+
+Parsed<std::string> string_member(const json::object& body, std::string_view name, bool required) {
+  const json::value* member = body.if_contains(name);
+  if (member == nullptr || member->is_null()) {
+    if (!required) return std::string();
+    return engine::fail(bad_request(std::string(name) + " is required",
+                                    {FieldError{std::string(name), "required"}}, "missing_member"));
+  }
+  if (!member->is_string()) return engine::fail(type_error(name, "a string"));
+  return std::string(member->get_string());
+}
+
+Parsed<engine::FieldMap> field_values(const engine::Workflow& workflow, const json::value& fields,
+                                      std::string_view where) {
+  engine::FieldMap values;
+  if (fields.is_null()) return values;
+  if (!fields.is_object()) return engine::fail(type_error(where, "an object of field values"));
+  for (const auto& [name, raw] : fields.get_object()) {
+    const engine::FieldDef* field = workflow.find_field(name);
+    if (field == nullptr) {
+      // Unknown: let the engine report it with the other reasons (422 unknown_field).
+      auto value = storage::value_from_json(raw);
+      values.insert_or_assign(std::string(name), value ? *value : engine::Value());
+      continue;
+    }
+    auto value = typed_value(*field, raw);
+    if (!value) return engine::fail(type_error(name, expected_type(field->type)));
+    values.insert_or_assign(std::string(name), std::move(*value));
+  }
+  return values;
+}
+
+Parsed<std::optional<std::int64_t>> if_match(const Request& request) {
+  const auto header = request.header("If-Match");
+  if (!header) return std::optional<std::int64_t>();
+  std::string_view text = trim(*header);
+  if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
+    text = text.substr(1, text.size() - 2);
+  }
+  std::int64_t version = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), version);
+  if (error != std::errc() || end != text.data() + text.size() || version < 0) {
+    return engine::fail(bad_request("If-Match must be a project version such as \"3\"",
+                                    {FieldError{"If-Match", "expected \"<version>\""}},
+                                    "invalid_if_match"));
+  }
+  return std::optional<std::int64_t>(version);
+}
+
+Response problem(const Problem& problem) {
+  return to_response(problem);
+}
+
+// Canonical text (codec.hpp): sorted keys, whole numbers without exponents, so the same
+// answer is the same bytes (an idempotent repeat, an ETag-guarded read).
+Response json_body(int status, const json::value& body) {
+  return json_response(status, storage::canonical_json(body));
+}
+
+Response rejection(const engine::Rejection& rejection, std::string_view lang) {
+  const int status = rejection_status(rejection);
+  json::array errors;
+  std::string detail;
+  for (const auto& reason : rejection.reasons) {
+    const std::string& message = reason.message.in(lang);
+    errors.push_back(
+        json::object{{"field", reason.field}, {"message", message}, {"code", reason.code}});
+    if (!detail.empty()) detail += "; ";
+    detail += message.empty() ? reason.code : message;
+  }
+  std::string code = status == 422 ? "rule_violation" : "rejected";
+  if (status != 422 || rejection.reasons.size() == 1) {
+    code = rejection.reasons.empty() ? code : rejection.reasons.front().code;
+  }
+  const std::string_view title = status == 404   ? "Not found"
+                                 : status == 409 ? "Conflict"
+                                 : status == 403 ? "Forbidden"
+                                                 : "Rule violation";
+  json::object body{{"type", "urn:investflow:problem:" + code},
+                    {"title", title},
+                    {"status", status},
+                    {"detail", detail},
+                    {"code", code},
+                    {"errors", std::move(errors)},
+                    {"current_version", rejection.current_version}};
+  Response response = json_body(status, body);
+  response.headers.set("Content-Type", std::string(kProblemJsonType));
+  if (rejection.current_version > 0) {
+    response.headers.set("ETag", "\"" + std::to_string(rejection.current_version) + "\"");
+  }
+  return response;
+}
+
+Response storage_failure(const storage::Error& error, const std::string& request_id) {
+  if (error.kind == storage::Error::Kind::invalid_request) {
+    return problem(bad_request(error.message));
+  }
+  return problem(internal_error(request_id));
+}
+
+Response write_result(const storage::WriteResult& result, int success_status, std::string_view lang,
+                      const std::string& request_id) {
+  if (result.rejected()) return rejection(result.rejection, lang);
+  if (!result.accepted()) return problem(internal_error(request_id));
+  json::array events;
+  for (const auto& event : result.events)
+    events.push_back(storage::event_to_json(event));
+  const std::string project_id = result.events.empty() ? "" : result.events.front().project_id;
+  Response response = json_body(success_status, json::object{{"project_id", project_id},
+                                                             {"version", result.version},
+                                                             {"events", std::move(events)}});
+  response.headers.set("ETag", "\"" + std::to_string(result.version) + "\"");
+  if (success_status == 201) response.headers.set("Location", "/api/projects/" + project_id);
+  return response;
+}
+
+json::object user_json(const storage::User& user) {
+  json::array roles;
+  for (const auto& role : user.roles)
+    roles.emplace_back(role);
+  return json::object{
+      {"id", user.id}, {"display_name", user.display_name}, {"roles", std::move(roles)}};
+}
+
+void submit(ApiContext& context, const Request& request, const Caller& caller,
+            engine::Command command, std::string workflow, int success_status, Reply reply) {
+  storage::WriteRequest write;
+  write.command = std::move(command);
+  write.actor = caller.actor;
+  write.workflow = std::move(workflow);
+  if (const auto key = request.header("Idempotency-Key")) write.idempotency_key = *key;
+  // With If-Match the client asked for a precondition: a stale version is 412, not 409.
+  const bool if_match_given = request.header("If-Match").has_value();
+  context.store.submit(std::move(write), [reply = std::move(reply),
+                                          lang = std::string(language(request)),
+                                          request_id = request.request_id, success_status,
+                                          if_match_given](const storage::WriteResult& result) {
+    if (if_match_given && result.rejected() &&
+        result.rejection.has(engine::reason::kStaleVersion)) {
+      Response response =
+          problem(precondition_failed("If-Match does not match the project's version " +
+                                      std::to_string(result.rejection.current_version)));
+      response.headers.set("ETag", "\"" + std::to_string(result.rejection.current_version) + "\"");
+      reply(std::move(response));
+      return;
+    }
+    reply(write_result(result, success_status, lang, request_id));
+  });
+}
+
+}  // namespace investflow::web::api

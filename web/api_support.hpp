@@ -1,0 +1,76 @@
+#pragma once
+// What every API handler shares: who is calling (session cookie + CSRF token, or a bearer
+// token), reading JSON bodies with errors that name the field, converting JSON to field
+// values by the workflow's types, and turning store results into responses.
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "engine/command.hpp"
+#include "engine/decide.hpp"
+#include "engine/result.hpp"
+#include "engine/workflow.hpp"
+#include "storage/auth.hpp"
+#include "storage/store.hpp"
+#include "web/api.hpp"
+#include "web/problem.hpp"
+#include "web/reply.hpp"
+#include "web/request.hpp"
+#include "web/response.hpp"
+
+namespace investflow::web::api {
+
+inline constexpr std::string_view kSessionCookie = "investflow_session";
+
+struct Caller {
+  storage::User user;
+  engine::Actor actor;
+  std::string csrf_token;  // empty for bearer tokens
+};
+
+template <typename T>
+using Parsed = engine::Result<T, Problem>;
+
+// 401 without credentials; 403 for a cookie-authenticated unsafe request without the
+// session's CSRF token.
+Parsed<Caller> authenticate(ApiContext& context, const Request& request);
+std::optional<std::string> cookie(const Request& request, std::string_view name);
+bool is_unsafe(std::string_view method);
+
+// "zh-CN" unless the client prefers English (Accept-Language: en...).
+std::string_view language(const Request& request);
+
+Parsed<boost::json::object> parse_object(const Request& request);
+// Optional members of a body object, type-checked (400 naming the member otherwise).
+Parsed<std::string> string_member(const boost::json::object& body, std::string_view name,
+                                  bool required = false);
+// A JSON object of field values, converted by each field's type; unknown names pass
+// through as they are, for the engine to reject with every other reason.
+Parsed<engine::FieldMap> field_values(const engine::Workflow& workflow,
+                                      const boost::json::value& fields, std::string_view where);
+
+// The expected version from If-Match ("<n>" or n); 400 when malformed.
+Parsed<std::optional<std::int64_t>> if_match(const Request& request);
+
+Response problem(const Problem& problem);
+// 409 stale_version, 404 no_such_project, 403 when every reason is role_not_allowed or
+// not_a_voter (a permission, not a rule),
+// otherwise 422 listing every reason {field, message, code}.
+Response rejection(const engine::Rejection& rejection, std::string_view lang);
+// accepted: `success_status` with {project_id, version, events} and the ETag;
+// rejected: rejection(); failed: 500.
+Response write_result(const storage::WriteResult& result, int success_status, std::string_view lang,
+                      const std::string& request_id);
+Response json_body(int status, const boost::json::value& body);
+Response storage_failure(const storage::Error& error, const std::string& request_id);
+
+boost::json::object user_json(const storage::User& user);
+
+// Submits a write and answers the Reply from the writer thread.
+void submit(ApiContext& context, const Request& request, const Caller& caller,
+            engine::Command command, std::string workflow, int success_status, Reply reply);
+
+}  // namespace investflow::web::api

@@ -1,0 +1,38 @@
+#pragma once
+// HTTP header fields as plain strings, so that handlers and the router never include Beast.
+// Names compare case-insensitively (RFC 9110 section 5.1); order is kept.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace investflow::web {
+
+// ASCII case-insensitive equality, for header names and tokens such as "close".
+bool equals_ignoring_case(std::string_view a, std::string_view b);
+
+class Headers {
+ public:
+  using Field = std::pair<std::string, std::string>;
+
+  // Appends a field; a repeated name keeps every value (Set-Cookie needs that).
+  void add(std::string name, std::string value);
+  // Replaces every field of this name with one.
+  void set(std::string name, std::string value);
+  void remove(std::string_view name);
+
+  // The first value of the field, if present.
+  std::optional<std::string_view> get(std::string_view name) const;
+  bool contains(std::string_view name) const { return get(name).has_value(); }
+
+  std::vector<Field>::const_iterator begin() const { return fields_.begin(); }
+  std::vector<Field>::const_iterator end() const { return fields_.end(); }
+  std::size_t size() const { return fields_.size(); }
+
+ private:
+  std::vector<Field> fields_;
+};
+
+}  // namespace investflow::web

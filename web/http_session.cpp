@@ -1,0 +1,329 @@
+#include "web/http_session.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <ctime>
+
+#include "web/access_log.hpp"
+#include "web/closing_connection.hpp"
+#include "web/dispatcher.hpp"
+#include "web/request_id.hpp"
+#include "web/security_headers.hpp"
+#include "web/server_state.hpp"
+
+namespace investflow::web {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+namespace {
+
+// RFC 9110 section 5.6.7 IMF-fixdate, independent of the C locale.
+std::string http_date(std::time_t now) {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::snprintf(text, sizeof text, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[utc.tm_wday],
+                utc.tm_mday, kMonths[utc.tm_mon], utc.tm_year + 1900, utc.tm_hour, utc.tm_min,
+                utc.tm_sec);
+  return text;
+}
+
+bool has_body(int status) {
+  return status >= 200 && status != 204 && status != 304;
+}
+
+bool is_safe_field(std::string_view text) {
+  return text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+// Fields the session owns: framing and connection management.
+bool is_framing_field(std::string_view name) {
+  return equals_ignoring_case(name, "Content-Length") ||
+         equals_ignoring_case(name, "Transfer-Encoding") ||
+         equals_ignoring_case(name, "Connection");
+}
+
+bool is_parse_error(beast::error_code error) {
+  return error.category() == beast::http::make_error_code(http::error::bad_target).category() &&
+         error != http::error::end_of_stream && error != http::error::partial_message;
+}
+
+}  // namespace
+
+HttpSession::HttpSession(net::ip::tcp::socket&& socket, std::shared_ptr<ServerState> state)
+    : stream_(std::move(socket)), state_(std::move(state)) {
+  beast::error_code ignored;
+  const auto peer = stream_.socket().remote_endpoint(ignored);
+  if (!ignored) remote_address_ = peer.address().to_string();
+  state_->metrics.connection_opened();
+}
+
+HttpSession::~HttpSession() {
+  if (in_flight_) state_->metrics.request_finished();
+  state_->metrics.connection_closed();
+  state_->sessions.remove(this);
+}
+
+void HttpSession::run() {
+  net::dispatch(stream_.get_executor(),
+                beast::bind_front_handler(&HttpSession::do_read_header, shared_from_this()));
+}
+
+void HttpSession::stop() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    // A request that has started to arrive is read, answered, and then the connection
+    // closes (state_->stopping); a connection waiting for its next request closes now.
+    if (self->is_idle()) self->do_close();
+  });
+}
+
+void HttpSession::force_close() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    self->pending_self_.reset();
+    self->do_close();
+  });
+}
+
+bool HttpSession::is_idle() const {
+  const bool header_started = buffer_.size() > 0 || (parser_ && parser_->is_header_done());
+  return phase_ == Phase::reading && !header_started;
+}
+
+void HttpSession::release() {
+  pending_self_.reset();
+}
+
+void HttpSession::do_read_header() {
+  if (state_->stopping) return do_close();
+  const auto& options = state_->options;
+  phase_ = Phase::reading;
+  parser_.emplace();
+  parser_->header_limit(options.header_limit);
+  parser_->body_limit(options.body_limit);
+  stream_.expires_after(options.header_timeout);
+  http::async_read_header(
+      stream_, buffer_, *parser_,
+      beast::bind_front_handler(&HttpSession::on_read_header, shared_from_this()));
+}
+
+void HttpSession::on_read_header(beast::error_code error, std::size_t /*bytes*/) {
+  if (error) return on_read_error(error);
+  started_ = std::chrono::steady_clock::now();
+  if (parser_->is_done()) return handle_request();
+  const auto expect = parser_->get()[http::field::expect];
+  if (equals_ignoring_case(expect, "100-continue")) return do_continue();
+  do_read_body();
+}
+
+void HttpSession::do_continue() {
+  continue_ = {http::status::continue_, 11};
+  stream_.expires_after(state_->options.write_timeout);
+  http::async_write(stream_, continue_,
+                    beast::bind_front_handler(&HttpSession::on_continue, shared_from_this()));
+}
+
+void HttpSession::on_continue(beast::error_code error, std::size_t /*bytes*/) {
+  if (error) return do_close();
+  do_read_body();
+}
+
+void HttpSession::do_read_body() {
+  stream_.expires_after(state_->options.body_timeout);
+  http::async_read(stream_, buffer_, *parser_,
+                   beast::bind_front_handler(&HttpSession::on_read_body, shared_from_this()));
+}
+
+void HttpSession::on_read_body(beast::error_code error, std::size_t /*bytes*/) {
+  if (error) return on_read_error(error);
+  handle_request();
+}
+
+void HttpSession::on_read_error(beast::error_code error) {
+  const auto& options = state_->options;
+  if (error == http::error::header_limit) {
+    return respond_and_close(payload_too_large("The request header is larger than " +
+                                               std::to_string(options.header_limit) + " bytes."));
+  }
+  if (error == http::error::body_limit) {
+    return respond_and_close(payload_too_large("The request body is larger than " +
+                                               std::to_string(options.body_limit) + " bytes."));
+  }
+  if (is_parse_error(error)) {
+    return respond_and_close(
+        bad_request("Malformed HTTP request: " + error.message() + ".", {}, "malformed_request"));
+  }
+  // End of stream, a timeout (a slow client), a reset, or our own close: nothing to answer.
+  do_close();
+}
+
+void HttpSession::handle_request() {
+  auto& message = parser_->get();
+  auto request = std::make_shared<Request>();
+  request->method = std::string(message.method_string());
+  request->target = std::string(message.target());
+  for (const auto& field : message) {
+    request->headers.add(std::string(field.name_string()), std::string(field.value()));
+  }
+  request->body = std::move(message.body());
+  request->remote_address = remote_address_;
+  const auto offered_id = message["X-Request-Id"];
+  request->request_id =
+      is_acceptable_request_id(offered_id) ? std::string(offered_id) : state_->request_ids.next();
+
+  request_id_ = request->request_id;
+  method_ = request->method;
+  keep_alive_ = message.keep_alive();
+  is_head_ = request->method == "HEAD";
+  linger_ = false;
+  route_ = "none";
+  path_.clear();
+
+  auto target = parse_request_target(request->target);
+  if (!target) {
+    return do_write(to_response(bad_request(target.error(), {}, "invalid_target")));
+  }
+  request->path = std::move(target->path);
+  request->query = std::move(target->query);
+  path_ = request->path;
+
+  phase_ = Phase::handling;
+  stream_.expires_never();
+  in_flight_ = true;
+  state_->metrics.request_started();
+  pending_self_ = shared_from_this();
+  route_ = dispatch(state_, std::move(request), make_sink());
+}
+
+Reply::Sink HttpSession::make_sink() {
+  // Weak: a reply held by someone else (the storage queue) must not keep a connection,
+  // and with it the io_context's objects, alive after the server is gone.
+  // Nor may it hold the strand: that belongs to the io_context too.
+  return [weak = weak_from_this(), state = state_](std::optional<Response> response) {
+    std::lock_guard lock(state->reply_gate);
+    if (!state->replies_open) return;
+    if (auto self = weak.lock()) {
+      // Safe off the strand: a Reply calls its sink once, while the session waits for it.
+      auto executor = self->stream_.get_executor();
+      net::post(executor, [self = std::move(self), response = std::move(response)]() mutable {
+        self->on_reply(std::move(response));
+      });
+    }
+  };
+}
+
+void HttpSession::on_reply(std::optional<Response> response) {
+  pending_self_.reset();
+  if (phase_ != Phase::handling) return;  // closed at the shutdown deadline meanwhile
+  if (!response) {
+    state_->log->error("request_id={} route={} handler dropped its reply", request_id_, route_);
+    response = to_response(internal_error(request_id_));
+  } else if (response->status < 100 || response->status > 599) {
+    state_->log->error("request_id={} route={} handler returned status {}", request_id_, route_,
+                       response->status);
+    response = to_response(internal_error(request_id_));
+  }
+  do_write(std::move(*response));
+}
+
+void HttpSession::respond_and_close(const Problem& problem) {
+  // The header may have been parsed (a body over the limit): log what it asked for.
+  if (parser_ && parser_->is_header_done()) {
+    method_ = std::string(parser_->get().method_string());
+  } else {
+    method_.clear();
+  }
+  request_id_ = state_->request_ids.next();
+  started_ = std::chrono::steady_clock::now();
+  route_ = "none";
+  path_.clear();
+  keep_alive_ = false;
+  is_head_ = false;
+  linger_ = true;
+  do_write(to_response(problem));
+}
+
+void HttpSession::do_write(Response response) {
+  add_security_headers(response);
+  response.headers.set("X-Request-Id", request_id_);
+  bool close = !keep_alive_ || linger_ || state_->stopping;
+
+  response_ = {};
+  response_.version(11);
+  response_.result(static_cast<unsigned>(response.status));
+  for (const auto& [name, value] : response.headers) {
+    if (is_framing_field(name)) {
+      if (equals_ignoring_case(name, "Connection") && equals_ignoring_case(value, "close")) {
+        close = true;
+      }
+      continue;
+    }
+    if (name.empty() || !is_safe_field(name) || !is_safe_field(value)) {
+      state_->log->error("request_id={} dropped response field with CR, LF or NUL", request_id_);
+      continue;
+    }
+    response_.insert(name, value);
+  }
+  response_.set(http::field::date, http_date(std::time(nullptr)));
+  response_.keep_alive(!close);
+  if (has_body(response.status)) {
+    if (is_head_) {
+      response_.content_length(response.body.size());
+    } else {
+      response_.body() = std::move(response.body);
+      response_.prepare_payload();
+    }
+  }
+  status_ = response.status;
+  phase_ = Phase::writing;
+  stream_.expires_after(state_->options.write_timeout);
+  http::async_write(stream_, response_,
+                    beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), close));
+}
+
+void HttpSession::on_write(bool close, beast::error_code error, std::size_t bytes) {
+  record(bytes);
+  if (error) return do_close();
+  if (close || state_->stopping) return linger_ ? do_linger() : do_close();
+  response_ = {};
+  do_read_header();
+}
+
+void HttpSession::record(std::size_t bytes) {
+  const auto duration = std::chrono::steady_clock::now() - started_;
+  if (in_flight_) {
+    in_flight_ = false;
+    state_->metrics.request_finished();
+  }
+  state_->metrics.observe_request(method_, route_, status_, duration);
+  if (state_->options.access_log) {
+    log_access(*state_->options.access_log,
+               {method_, route_, path_, status_, bytes, duration, request_id_, remote_address_});
+  }
+}
+
+void HttpSession::do_linger() {
+  phase_ = Phase::closed;
+  std::make_shared<ClosingConnection>(stream_.release_socket(), std::string(),
+                                      state_->options.linger_timeout)
+      ->run();
+}
+
+void HttpSession::do_close() {
+  phase_ = Phase::closed;
+  beast::error_code ignored;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+  stream_.close();
+}
+
+}  // namespace investflow::web

@@ -1,0 +1,91 @@
+#pragma once
+// Internal to web/: one HTTP/1.1 connection (the Beast "advanced server" shape). It reads
+// one request at a time under the header and body timeouts and limits, hands it to the
+// dispatcher, writes the response, then reads the next one (keep-alive; pipelined requests
+// wait in the buffer, so pipelining is bounded to one request being handled). All of its
+// work runs on its strand.
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "web/problem.hpp"
+#include "web/reply.hpp"
+#include "web/response.hpp"
+
+namespace investflow::web {
+
+struct ServerState;
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerState> state);
+  ~HttpSession();
+  HttpSession(const HttpSession&) = delete;
+  HttpSession& operator=(const HttpSession&) = delete;
+
+  void run();
+  // Graceful shutdown: an idle connection closes now; one with a request arriving or in
+  // hand closes after writing its response (the timeouts and the deadline still apply).
+  void stop();
+  // The shutdown deadline passed: close whatever the connection was doing.
+  void force_close();
+  // After the I/O threads are joined: forget a reply that will never come.
+  void release();
+
+ private:
+  enum class Phase { reading, handling, writing, closed };
+
+  bool is_idle() const;
+  void do_read_header();
+  void on_read_header(boost::beast::error_code error, std::size_t bytes);
+  void do_continue();
+  void on_continue(boost::beast::error_code error, std::size_t bytes);
+  void do_read_body();
+  void on_read_body(boost::beast::error_code error, std::size_t bytes);
+  void on_read_error(boost::beast::error_code error);
+  void handle_request();
+  Reply::Sink make_sink();
+  void on_reply(std::optional<Response> response);
+  void respond_and_close(const Problem& problem);
+  void do_write(Response response);
+  void on_write(bool close, boost::beast::error_code error, std::size_t bytes);
+  void record(std::size_t bytes);
+  void do_linger();
+  void do_close();
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::shared_ptr<ServerState> state_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  boost::beast::http::response<boost::beast::http::empty_body> continue_;
+  boost::beast::http::response<boost::beast::http::string_body> response_;
+  std::string remote_address_;
+  Phase phase_ = Phase::reading;
+  // Held while a handler owns the request, so the session outlives its wait for the reply
+  // (the reply itself only holds a weak reference, see make_sink).
+  std::shared_ptr<HttpSession> pending_self_;
+
+  // The exchange in progress, for the response, the metrics and the access log.
+  std::string request_id_;
+  std::string method_;
+  std::string path_;
+  std::string route_;
+  int status_ = 0;
+  bool keep_alive_ = false;
+  bool is_head_ = false;
+  bool linger_ = false;     // close by draining: the request was not read to its end
+  bool in_flight_ = false;  // counted in the in-flight gauge
+  std::chrono::steady_clock::time_point started_;
+};
+
+}  // namespace investflow::web

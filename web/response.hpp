@@ -1,0 +1,28 @@
+#pragma once
+// What a handler returns: a status, header fields and a body. The server adds the framing
+// (Content-Length, Connection, Date), X-Request-Id and the security headers.
+
+#include <string>
+#include <string_view>
+
+#include "web/headers.hpp"
+
+namespace investflow::web {
+
+struct Response {
+  int status = 200;
+  Headers headers;
+  std::string body;
+};
+
+inline constexpr std::string_view kJsonType = "application/json";
+inline constexpr std::string_view kProblemJsonType = "application/problem+json";
+inline constexpr std::string_view kPlainTextType = "text/plain; charset=utf-8";
+
+Response text_response(int status, std::string body,
+                       std::string_view content_type = kPlainTextType);
+// body must already be serialized JSON.
+Response json_response(int status, std::string body);
+Response empty_response(int status);
+
+}  // namespace investflow::web

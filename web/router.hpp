@@ -1,0 +1,89 @@
+#pragma once
+// Maps a method and a decoded path to a handler through route templates such as
+// "/api/projects/{id}/transitions". A `{name}` segment matches one non-empty path segment;
+// where several templates match, the one with a literal segment earliest wins
+// ("/api/projects/export" beats "/api/projects/{id}"). GET routes also answer HEAD.
+//
+// Handlers hold no socket (STYLE.md). Two kinds, chosen per route:
+//  - Handler, a plain function `Response(const Request&, const RouteParams&)`. It runs on
+//    the server's worker pool by default, so a slow one (SQLite reads) never stalls the
+//    I/O threads; Execution::io_thread runs it in place, for handlers that only touch
+//    memory and must be fast.
+//  - AsyncHandler, `void(const Request&, const RouteParams&, Reply)`. It runs on an I/O
+//    thread and must return quickly; it hands the Reply to whoever answers later (the
+//    storage writer queue), which calls it from any thread.
+// Either may throw: the server answers 500 with a logged request id.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "web/reply.hpp"
+#include "web/request.hpp"
+#include "web/response.hpp"
+
+namespace investflow::web {
+
+class RouteParams {
+ public:
+  void add(std::string name, std::string value);
+  std::optional<std::string_view> find(std::string_view name) const;
+  // The value of a parameter the route template declares; throws std::out_of_range for a
+  // name it does not (a programming error, answered with a 500).
+  const std::string& at(std::string_view name) const;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> values_;
+};
+
+using Handler = std::function<Response(const Request&, const RouteParams&)>;
+using AsyncHandler = std::function<void(const Request&, const RouteParams&, Reply)>;
+
+enum class Execution { worker_pool, io_thread };
+
+struct Route {
+  std::string method;                 // upper case, e.g. "POST"
+  std::string pattern;                // the template, also the metrics label
+  std::vector<std::string> segments;  // "{id}" for a parameter
+  AsyncHandler handler;
+  Execution execution = Execution::worker_pool;
+};
+
+struct RouteFound {
+  const Route* route;
+  RouteParams params;
+};
+struct RouteMethodNotAllowed {
+  std::string pattern;
+  std::vector<std::string> allow;  // sorted, includes HEAD when GET is allowed
+};
+struct RouteNotFound {};
+using RouteMatch = std::variant<RouteFound, RouteMethodNotAllowed, RouteNotFound>;
+
+class Router {
+ public:
+  // Throws std::invalid_argument for a malformed template or a duplicate route: both are
+  // mistakes in the program, found at start-up.
+  Router& add(std::string_view method, std::string_view pattern, Handler handler,
+              Execution execution = Execution::worker_pool);
+  Router& add_async(std::string_view method, std::string_view pattern, AsyncHandler handler);
+
+  bool has(std::string_view method, std::string_view pattern) const;
+  RouteMatch match(std::string_view method, std::string_view path) const;
+  // Every route, in registration order (the OpenAPI test walks these).
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  Router& add_route(Route route);
+
+  std::vector<Route> routes_;
+};
+
+// "Allow" header value for a 405: "GET, HEAD, POST".
+std::string allow_header(const std::vector<std::string>& methods);
+
+}  // namespace investflow::web

@@ -1,0 +1,151 @@
+#include "web/server.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <thread>
+#include <vector>
+
+#include "web/builtin_routes.hpp"
+#include "web/http_session.hpp"
+#include "web/listener.hpp"
+#include "web/server_state.hpp"
+
+namespace investflow::web {
+
+namespace net = boost::asio;
+
+namespace {
+
+// How long stop() waits for the connections it closed at the deadline to go away.
+constexpr std::chrono::milliseconds kForceCloseGrace{500};
+
+}  // namespace
+
+ServerState::ServerState(ServerOptions server_options, Router server_router, StaticFiles files)
+    : options(std::move(server_options)),
+      router(std::move(server_router)),
+      static_files(std::move(files)),
+      log(options.log ? options.log : spdlog::default_logger()) {
+}
+
+struct Server::Impl {
+  Impl(ServerOptions options, Router router, StaticFiles files)
+      : state(
+            std::make_shared<ServerState>(std::move(options), std::move(router), std::move(files))),
+        io_context(static_cast<int>(std::max(1u, state->options.io_threads))) {
+    add_builtin_routes(state->router, state->metrics);
+  }
+
+  engine::Result<net::ip::tcp::acceptor, std::string> open_acceptor();
+
+  std::shared_ptr<ServerState> state;
+  net::io_context io_context;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  std::shared_ptr<Listener> listener;
+  std::vector<std::thread> threads;
+  std::uint16_t port = 0;
+  bool started = false;
+  bool stopped = false;
+};
+
+engine::Result<net::ip::tcp::acceptor, std::string> Server::Impl::open_acceptor() {
+  const auto& options = state->options;
+  boost::system::error_code error;
+  const auto address = net::ip::make_address(options.address, error);
+  if (error) return engine::fail("invalid listen address '" + options.address + "'");
+  const net::ip::tcp::endpoint endpoint(address, options.port);
+  // Its own strand: the listener's timer and stop() share it.
+  net::ip::tcp::acceptor acceptor(net::make_strand(io_context));
+  const auto where = options.address + ":" + std::to_string(options.port);
+  if (acceptor.open(endpoint.protocol(), error)) {
+    return engine::fail("cannot open a socket for " + where + ": " + error.message());
+  }
+  // Restarts must not wait for the old connections' TIME_WAIT.
+  acceptor.set_option(net::socket_base::reuse_address(true), error);
+  if (acceptor.bind(endpoint, error)) {
+    return engine::fail("cannot listen on " + where + ": " + error.message());
+  }
+  if (acceptor.listen(net::socket_base::max_listen_connections, error)) {
+    return engine::fail("cannot listen on " + where + ": " + error.message());
+  }
+  return acceptor;
+}
+
+Server::Server(ServerOptions options, Router router, StaticFiles static_files)
+    : impl_(
+          std::make_unique<Impl>(std::move(options), std::move(router), std::move(static_files))) {
+}
+
+Server::~Server() {
+  stop();
+}
+
+engine::Result<std::uint16_t, std::string> Server::start() {
+  if (impl_->started) return engine::fail(std::string("the server was already started"));
+  auto acceptor = impl_->open_acceptor();
+  if (!acceptor) return engine::fail(std::move(acceptor).error());
+  impl_->started = true;
+  impl_->port = acceptor->local_endpoint().port();
+
+  auto& state = *impl_->state;
+  state.workers.emplace(std::max(1u, state.options.worker_threads));
+  impl_->work.emplace(impl_->io_context.get_executor());
+  impl_->listener =
+      std::make_shared<Listener>(impl_->io_context, std::move(*acceptor), impl_->state);
+  impl_->listener->run();
+  for (unsigned i = 0; i < std::max(1u, state.options.io_threads); ++i) {
+    impl_->threads.emplace_back([this] { impl_->io_context.run(); });
+  }
+  return impl_->port;
+}
+
+std::uint16_t Server::port() const {
+  return impl_->port;
+}
+
+Metrics& Server::metrics() {
+  return impl_->state->metrics;
+}
+
+void Server::stop(std::chrono::milliseconds deadline) {
+  if (!impl_->started || impl_->stopped) return;
+  impl_->stopped = true;
+  auto& state = *impl_->state;
+  state.stopping = true;
+  impl_->listener->stop();
+  for (const auto& session : state.sessions.snapshot()) {
+    session->stop();
+  }
+  if (!state.sessions.wait_until_empty(std::chrono::steady_clock::now() + deadline)) {
+    state.log->warn("shutdown deadline passed with {} connections open; closing them",
+                    state.sessions.size());
+    for (const auto& session : state.sessions.snapshot()) {
+      session->force_close();
+    }
+    // The I/O threads still run, so the closes happen now rather than at destruction.
+    state.sessions.wait_until_empty(std::chrono::steady_clock::now() + kForceCloseGrace);
+  }
+  // Handlers already on the pool run to the end; their replies then find closed sessions.
+  state.workers->join();
+  {
+    std::lock_guard lock(state.reply_gate);
+    state.replies_open = false;
+  }
+  impl_->work.reset();
+  impl_->io_context.stop();
+  for (auto& thread : impl_->threads) {
+    thread.join();
+  }
+  impl_->threads.clear();
+  // Nothing runs now: drop the sessions still waiting for a reply that will never come.
+  for (const auto& session : state.sessions.snapshot()) {
+    session->release();
+  }
+  impl_->listener.reset();
+}
+
+}  // namespace investflow::web

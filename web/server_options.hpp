@@ -1,0 +1,48 @@
+#pragma once
+// How the HTTP server listens, how much it accepts and how long it waits.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace spdlog {
+class logger;
+}
+
+namespace investflow::web {
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8080;    // 0: any free port, see Server::port()
+  unsigned io_threads = 2;      // threads running the io_context (sockets, parsing, routing)
+  unsigned worker_threads = 4;  // threads running Execution::worker_pool handlers
+
+  // Past this many open connections a new one gets 503 and is closed.
+  std::size_t max_connections = 1024;
+  // Requests over these limits get 413 and the connection is closed.
+  std::uint32_t header_limit = 16 * 1024;
+  std::uint64_t body_limit = 1024 * 1024;
+
+  // Until a request's header is complete; also how long an idle keep-alive connection may
+  // wait for its next request. This is what defeats slowloris clients.
+  std::chrono::milliseconds header_timeout{10'000};
+  // Until the body is complete, from the end of the header.
+  std::chrono::milliseconds body_timeout{30'000};
+  std::chrono::milliseconds write_timeout{30'000};
+  // After an error response that closes the connection (413, 400, 503 at the cap), how long
+  // the server keeps reading and discarding, so the client sees the response instead of a
+  // reset caused by its unread upload.
+  std::chrono::milliseconds linger_timeout{1'000};
+  // After a failed accept (EMFILE: out of file descriptors) the listener waits this long
+  // before accepting again, instead of spinning.
+  std::chrono::milliseconds accept_backoff{100};
+
+  // Server events (failed accepts, 500s with their request id). nullptr: spdlog's default.
+  std::shared_ptr<spdlog::logger> log;
+  // One line per answered request (access_log.hpp). nullptr: no access log.
+  std::shared_ptr<spdlog::logger> access_log;
+};
+
+}  // namespace investflow::web

@@ -1,0 +1,41 @@
+#pragma once
+// Internal to web/: what the listener, the sessions and the dispatcher share. Included only
+// by web/*.cpp files that already use Asio.
+
+#include <boost/asio/thread_pool.hpp>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "web/metrics.hpp"
+#include "web/request_id.hpp"
+#include "web/router.hpp"
+#include "web/server_options.hpp"
+#include "web/session_registry.hpp"
+#include "web/static_files.hpp"
+
+namespace investflow::web {
+
+struct ServerState {
+  ServerState(ServerOptions server_options, Router server_router, StaticFiles files);
+
+  const ServerOptions options;
+  Router router;  // complete (built-ins added) before the server starts; read-only after
+  const StaticFiles static_files;
+  Metrics metrics;
+  RequestIds request_ids;
+  std::shared_ptr<spdlog::logger> log;  // never null
+  SessionRegistry sessions;
+  std::atomic<bool> stopping{false};
+  // Runs Execution::worker_pool handlers; created by Server::start, joined by Server::stop.
+  std::optional<boost::asio::thread_pool> workers;
+
+  // Replies from handlers may come from foreign threads at any time, even after the server
+  // stopped; once closed, they are dropped instead of being posted to a dead io_context.
+  std::mutex reply_gate;
+  bool replies_open = true;  // GUARDED_BY(reply_gate)
+};
+
+}  // namespace investflow::web
