@@ -19,12 +19,11 @@ build-dev: deps
 	@cmake --preset dev >/dev/null
 	@cmake --build --preset dev -j $(JOBS)
 
-# Until the server exists: validate the shipped workflows and walk the main investment
-# scenario through the engine.
+# A demo database (created and seeded on first run, with one login per role) served on
+# http://127.0.0.1:8080.
 run: build
-	@build/release/app/investflow validate workflows/definitions/*.yaml
-	@build/release/app/investflow simulate workflows/definitions/qingyuan-investment.yaml \
-	    workflows/scenarios/qingyuan-investment-main.yaml
+	@build/release/app/investflow validate workflows/definitions/*.yaml >/dev/null
+	@scripts/run-demo.sh build/release/app/investflow $(DB)
 
 # Sanitizer build (ASan + UBSan), warnings as errors, every test.
 test: build-dev
