@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "app/commands_calendar.hpp"
 #include "app/commands_server.hpp"
 #include "app/commands_storage.hpp"
 #include "app/commands_workflow.hpp"
@@ -19,6 +20,8 @@ constexpr CommandEntry kCommands[] = {
     {"validate", "check workflow files; print every error as FILE:LINE:COL", run_validate},
     {"graph", "print a workflow's state machine as Mermaid stateDiagram-v2", run_graph},
     {"simulate", "run a scenario of commands through a workflow in memory", run_simulate},
+    {"calendar", "working days: the N-th working day after a date, or the count between two",
+     run_calendar},
     {"init", "create a database or migrate it to this version's schema", run_init},
     {"verify", "check every hash chain and replay every project against its projection",
      run_verify},

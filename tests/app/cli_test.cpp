@@ -85,7 +85,7 @@ TEST(Cli, HelpAndUsageErrors) {
   run = cli({"frobnicate"});
   EXPECT_EQ(run.code, 2);
   EXPECT_NE(run.err.find("unknown command 'frobnicate'"), std::string::npos);
-  for (const char* command : {"validate", "graph", "simulate"}) {
+  for (const char* command : {"validate", "graph", "simulate", "calendar"}) {
     run = cli({command, "--help"});
     EXPECT_EQ(run.code, 0) << command;
     EXPECT_NE(run.out.find("Usage: investflow " + std::string(command)), std::string::npos);
@@ -99,6 +99,26 @@ TEST(Cli, HelpAndUsageErrors) {
   run = cli({"graph", "--colour", "x.yaml"});
   EXPECT_EQ(run.code, 2);
   EXPECT_NE(run.err.find("unknown option '--colour'"), std::string::npos);
+}
+
+TEST(Cli, CalendarArithmeticAcrossTheSpringFestival2026) {
+  // Friday 13 Feb 2026; Saturday 14 Feb is a make-up working day; 15-23 Feb is the
+  // Spring Festival holiday; Tuesday 24 Feb is the next working day.
+  CliRun run = cli({"calendar", "add", "2026-02-13", "1"});
+  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(run.out, "2026-02-14\n");
+  EXPECT_EQ(cli({"calendar", "add", "2026-02-13", "2"}).out, "2026-02-24\n");
+  EXPECT_EQ(cli({"calendar", "between", "2026-02-13", "2026-02-24"}).out, "2\n");
+  EXPECT_EQ(cli({"calendar", "between", "2026-02-24", "2026-02-13"}).out, "-2\n");
+  run = cli({"calendar", "add", "2030-01-04", "1"});  // a Friday, beyond the official data
+  EXPECT_EQ(run.out, "2030-01-07\n");
+  EXPECT_NE(run.err.find("warning"), std::string::npos);
+  EXPECT_EQ(cli({"calendar", "add", "2026-02-30", "1"}).code, 2);
+  EXPECT_EQ(cli({"calendar", "add", "2026-02-13", "0"}).code, 2);
+  EXPECT_EQ(cli({"calendar", "sum", "2026-02-13", "1"}).code, 2);
+  run = cli({"calendar", "--calendar", "mars", "add", "2026-02-13", "1"});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_NE(run.err.find("no calendar 'mars'"), std::string::npos);
 }
 
 TEST(Cli, ValidatesEveryShippedWorkflow) {
