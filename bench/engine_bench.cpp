@@ -129,7 +129,9 @@ void BM_EngineLifecycle(benchmark::State& state) {
 }
 BENCHMARK(BM_EngineLifecycle)->MinTime(2.0);
 
-void BM_EngineDataEntryLifecycle(benchmark::State& state) { run_lifecycles(state, lifecycle()); }
+void BM_EngineDataEntryLifecycle(benchmark::State& state) {
+  run_lifecycles(state, lifecycle());
+}
 BENCHMARK(BM_EngineDataEntryLifecycle)->MinTime(2.0);
 
 // Best of three timed runs of `projects` walks; returns seconds per walk.
