@@ -29,6 +29,7 @@ run: build
 test: build-dev
 	@cd build/dev && ctest --output-on-failure -j $(JOBS) --timeout 600
 
+bench: export INVESTFLOW_BENCH_TOOLS = 1
 bench: build
 	@scripts/bench.sh build/release
 

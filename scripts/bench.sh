@@ -12,6 +12,10 @@ for bench in "$build"/bench/*_bench; do
   echo "bench: $(basename "$bench")" >&2
   "$bench" --benchmark_min_time=0.5 | tee /dev/stderr | grep -E '^[a-z0-9_]+: ' >>"$lines" || true
 done
+# HTTP under load (wrk against `investflow serve`, and nginx for the ceiling).
+echo "bench: http_bench.sh" >&2
+"$root/bench/http_bench.sh" "$build" | tee /dev/stderr | grep -E '^[a-z0-9_]+: ' >>"$lines" ||
+  echo "bench: http_bench.sh failed" >&2
 echo "---" >&2
 cat "$lines"
 python3 - "$lines" "$root/bench/results/latest.json" <<'PY'
