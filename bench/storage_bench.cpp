@@ -11,8 +11,11 @@
 //
 // Environment: INVESTFLOW_BENCH_PROJECTS (projects seeded for the list queries, default
 // 100000; the bar is measured at 1000000), INVESTFLOW_BENCH_SECONDS (seconds per
-// throughput run, default 3), INVESTFLOW_BENCH_DIR (where to put the databases, default
-// the system temp directory).
+// throughput run, default 3; 0 skips the throughput runs), INVESTFLOW_BENCH_DIR (where to
+// put the databases, default the system temp directory), INVESTFLOW_BENCH_DB (the database
+// for the list queries, kept afterwards: if the file exists (made by `investflow seed` or
+// an earlier run) it is used as it is, otherwise it is seeded first; a million projects
+// take a while to seed, so measure again without re-seeding).
 
 #include <algorithm>
 #include <atomic>
@@ -199,32 +202,47 @@ int main() {
   const double seconds = static_cast<double>(env_number("INVESTFLOW_BENCH_SECONDS", 3));
   const long projects = env_number("INVESTFLOW_BENCH_PROJECTS", 100000);
 
-  const double grouped = transitions_per_second(dir / "grouped.db", load, 1024, seconds);
-  std::printf("storage_transitions_per_s: %.0f transitions/s\n", grouped);
-  std::fflush(stdout);
-  const double single = transitions_per_second(dir / "single.db", load, 1, seconds);
-  std::printf("storage_transitions_per_s_single_commit: %.0f transitions/s\n", single);
-  const double normal =
-      transitions_per_second(dir / "normal.db", load, 1024, seconds, storage::Synchronous::normal);
-  std::printf("storage_transitions_per_s_synchronous_normal: %.0f transitions/s\n", normal);
-  std::fflush(stdout);
+  if (seconds > 0) {
+    const double grouped = transitions_per_second(dir / "grouped.db", load, 1024, seconds);
+    std::printf("storage_transitions_per_s: %.0f transitions/s\n", grouped);
+    std::fflush(stdout);
+    const double single = transitions_per_second(dir / "single.db", load, 1, seconds);
+    std::printf("storage_transitions_per_s_single_commit: %.0f transitions/s\n", single);
+    const double normal = transitions_per_second(dir / "normal.db", load, 1024, seconds,
+                                                 storage::Synchronous::normal);
+    std::printf("storage_transitions_per_s_synchronous_normal: %.0f transitions/s\n", normal);
+    std::fflush(stdout);
+  }
 
   storage::SqliteOptions options;
   options.synchronous = storage::Synchronous::off;
-  auto store = open(dir / "seeded.db", load, options);
+  const char* kept = std::getenv("INVESTFLOW_BENCH_DB");
+  const fs::path seeded = kept != nullptr ? fs::path(kept) : dir / "seeded.db";
+  const bool reuse = fs::exists(seeded);
+  auto store = open(seeded, load, options);
   storage::SeedOptions seed;
-  seed.projects = static_cast<int>(projects);
   seed.now = storage::SystemClock().now();
-  const auto start = Clock::now();
-  auto report = storage::seed_projects(*store, *load.workflow, seed);
-  const double seed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  if (!report || report->failed > 0) {
-    std::fprintf(stderr, "seeding failed\n");
-    return 1;
+  if (reuse) {
+    const auto all = median_ms(*store, storage::ProjectQuery{});  // warms the page cache
+    std::printf("storage_list_db: %s (first page of all projects: %.2f ms)\n", seeded.c_str(), all);
+  } else {
+    seed.projects = static_cast<int>(projects);
+    const auto start = Clock::now();
+    auto report = storage::seed_projects(*store, *load.workflow, seed, [&](int done, int total) {
+      if (done % 50000 == 0) {
+        const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+        std::fprintf(stderr, "seeded %d of %d projects in %.0f s\n", done, total, elapsed);
+      }
+    });
+    const double seed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    if (!report || report->failed > 0) {
+      std::fprintf(stderr, "seeding failed\n");
+      return 1;
+    }
+    std::printf("storage_seed_commands_per_s: %.0f commands/s (%ld projects, %lld commands)\n",
+                static_cast<double>(report->commands) / seed_seconds, projects,
+                static_cast<long long>(report->commands));
   }
-  std::printf("storage_seed_commands_per_s: %.0f commands/s (%ld projects, %lld commands)\n",
-              static_cast<double>(report->commands) / seed_seconds, projects,
-              static_cast<long long>(report->commands));
 
   storage::ProjectQuery by_state;
   by_state.state = "under_construction";

@@ -2,8 +2,10 @@
 // Demo data that looks like a real zone's pipeline: investors and project names in
 // Chinese, industries, sizes from a few million to billions of yuan, consistent land and
 // output figures, and full histories that take the workflow's real transitions (votes,
-// escalations, milestones, monthly follow-up visits) up to a stage spread like a real
-// funnel. Everything goes through the store's write path, as `at`-dated commands.
+// escalations, milestones, monthly follow-up visits: the first six of each stay) up to a
+// stage spread like a real funnel. Everything goes through the store's write path, as
+// `at`-dated commands, one atomic batch per project (a project is seeded whole or not at
+// all).
 
 #include <cstdint>
 #include <map>

@@ -273,6 +273,47 @@ Outcome<ProjectPage> query_projects(Connection& connection, const ProjectQuery& 
   return page;
 }
 
+namespace {
+
+// One row of SELECT id, payload, prev_hash, hash.
+StoredEvent stored_event_row(SQLite::Statement& select) {
+  StoredEvent stored;
+  stored.id = select.getColumn(0).getInt64();
+  auto event = decode_event(select.getColumn(1).getString());
+  const SQLite::Column previous = select.getColumn(2);
+  const SQLite::Column hash = select.getColumn(3);
+  auto previous_hash =
+      hash_from_bytes(previous.getBlob(), static_cast<std::size_t>(previous.getBytes()));
+  auto own_hash = hash_from_bytes(hash.getBlob(), static_cast<std::size_t>(hash.getBytes()));
+  if (!event || !previous_hash || !own_hash) {
+    throw std::runtime_error("event " + std::to_string(stored.id) + " is unreadable");
+  }
+  stored.event = std::move(*event);
+  stored.previous_hash = *previous_hash;
+  stored.hash = *own_hash;
+  return stored;
+}
+
+}  // namespace
+
+std::vector<StoredEvent> query_events_after(Connection& connection, std::int64_t after_id,
+                                            int limit) {
+  auto select = connection.statement(
+      "SELECT id, payload, prev_hash, hash FROM events WHERE id > ? ORDER BY id LIMIT ?");
+  select->bind(1, after_id);
+  select->bind(2, limit);
+  std::vector<StoredEvent> events;
+  while (select->executeStep()) {
+    events.push_back(stored_event_row(*select));
+  }
+  return events;
+}
+
+std::int64_t query_last_event_id(Connection& connection) {
+  auto select = connection.statement("SELECT COALESCE(MAX(id), 0) FROM events");
+  return select->executeStep() ? select->getColumn(0).getInt64() : 0;
+}
+
 std::vector<StoredEvent> query_history(Connection& connection, std::string_view project_id) {
   auto select = connection.statement(
       "SELECT id, payload, prev_hash, hash FROM events WHERE project_id = ? ORDER BY seq");

@@ -18,6 +18,10 @@ std::optional<engine::Project> query_project(Connection& connection, std::string
 Outcome<ProjectPage> query_projects(Connection& connection, const ProjectQuery& query);
 
 std::vector<StoredEvent> query_history(Connection& connection, std::string_view project_id);
+// Every project's events with id > after_id, in id order, at most limit.
+std::vector<StoredEvent> query_events_after(Connection& connection, std::int64_t after_id,
+                                            int limit);
+std::int64_t query_last_event_id(Connection& connection);
 
 std::vector<StoredWorkflow> query_workflows(Connection& connection);
 

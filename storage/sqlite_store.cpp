@@ -115,6 +115,16 @@ class SqliteStore final : public Store {
         [project_id](Connection& connection) { return query_history(connection, project_id); });
   }
 
+  Outcome<std::vector<StoredEvent>> events_after(std::int64_t after_id, int limit) override {
+    return read([after_id, limit](Connection& connection) {
+      return query_events_after(connection, after_id, limit);
+    });
+  }
+
+  Outcome<std::int64_t> last_event_id() override {
+    return read([](Connection& connection) { return query_last_event_id(connection); });
+  }
+
  private:
   template <typename Query>
   auto read(Query query) -> Outcome<decltype(query(std::declval<Connection&>()))> {

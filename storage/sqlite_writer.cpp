@@ -228,6 +228,7 @@ bool SqliteWriter::run_batch(std::vector<Job>& jobs) {
         run_single(job);
       }
     }
+    write_projections();
     exec("COMMIT");
     if (cache_.size() + layers_.back().heads.size() > options_.projection_cache) cache_.clear();
     merge_layer();
@@ -372,8 +373,15 @@ WriteResult SqliteWriter::append(const Head& head, const engine::Workflow& workf
     links.emplace_back(std::move(payload), hash);
   }
 
-  // The projection first: events reference their project.
-  write_projection(project, hash, head.project.version);
+  // A new project's row first: events reference their project. An existing project's row
+  // is brought up to date once per batch, just before COMMIT (write_projections): a
+  // project that takes several commands in one batch (a seeded history, a burst of votes)
+  // is encoded and rewritten, with its indexes, once instead of once per command.
+  std::int64_t stored_version = head.stored_version;
+  if (head.project.version == 0) {
+    write_projection(project, hash, 0);
+    stored_version = project.version;
+  }
   Hash previous = head.hash;
   for (std::size_t i = 0; i < events.size(); ++i) {
     const std::int64_t event_id =
@@ -387,7 +395,8 @@ WriteResult SqliteWriter::append(const Head& head, const engine::Workflow& workf
   result.version = project.version;
   result.events = std::move(events);
   std::string id = project.id;  // not project.id itself: the project is moved below
-  layers_.back().heads.insert_or_assign(std::move(id), Head{std::move(project), hash});
+  layers_.back().heads.insert_or_assign(std::move(id),
+                                        Head{std::move(project), hash, stored_version});
   return result;
 }
 
@@ -442,6 +451,14 @@ void SqliteWriter::write_projection(const engine::Project& project, const Hash& 
     // writer's back. Forget what we cached; the caller may retry.
     cache_.clear();
     throw std::runtime_error("project " + project.id + " changed underneath the writer");
+  }
+}
+
+void SqliteWriter::write_projections() {
+  for (auto& [id, head] : layers_.back().heads) {
+    if (head.project.version == head.stored_version) continue;
+    write_projection(head.project, head.hash, head.stored_version);
+    head.stored_version = head.project.version;
   }
 }
 
@@ -533,7 +550,9 @@ const SqliteWriter::Head& SqliteWriter::load_head(const std::string& project_id)
   }
   // References to unordered_map elements survive rehashing; only erasure (the cache is
   // cleared between batches, never during one) would invalidate this one.
-  return cache_.insert_or_assign(project_id, Head{std::move(*project), *hash}).first->second;
+  const std::int64_t stored_version = project->version;
+  return cache_.insert_or_assign(project_id, Head{std::move(*project), *hash, stored_version})
+      .first->second;
 }
 
 const SqliteWriter::Remembered* SqliteWriter::find_remembered(const std::string& key) {

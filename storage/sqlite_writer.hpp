@@ -55,6 +55,9 @@ class SqliteWriter {
   struct Head {
     engine::Project project;
     Hash hash = kGenesisHash;
+    // The version the projects table holds. A batch updates the row once, before COMMIT,
+    // however many of its commands touched the project (write_projections).
+    std::int64_t stored_version = 0;
   };
 
  private:
@@ -85,6 +88,7 @@ class SqliteWriter {
                      std::vector<engine::Event> events);
   void write_projection(const engine::Project& project, const Hash& hash,
                         std::int64_t previous_version);
+  void write_projections();  // the batch's projects whose row is behind, once each
   std::int64_t insert_event(const engine::Event& event, const std::string& payload,
                             const Hash& previous, const Hash& hash);
   void insert_outbox(std::int64_t event_id, const engine::Event& event,

@@ -21,4 +21,12 @@ std::future<std::vector<WriteResult>> Store::write_atomic(std::vector<WriteReque
   return future;
 }
 
+Outcome<std::vector<StoredEvent>> Store::events_after(std::int64_t /*after_id*/, int /*limit*/) {
+  return engine::fail(Error{Error::Kind::storage, "this store has no global event log"});
+}
+
+Outcome<std::int64_t> Store::last_event_id() {
+  return engine::fail(Error{Error::Kind::storage, "this store has no global event log"});
+}
+
 }  // namespace investflow::storage

@@ -146,6 +146,13 @@ class Store {
   virtual Outcome<std::optional<engine::Project>> project(std::string_view id) = 0;
   virtual Outcome<ProjectPage> list_projects(const ProjectQuery& query) = 0;
   virtual Outcome<std::vector<StoredEvent>> history(std::string_view project_id) = 0;
+
+  // --- the whole log, for live feeds (server-sent events) ---
+  // Events of every project with a global id above `after_id`, in id order, at most
+  // `limit` of them. The default answers an error: a store without a global log.
+  virtual Outcome<std::vector<StoredEvent>> events_after(std::int64_t after_id, int limit);
+  // The highest global event id (0 when the log is empty).
+  virtual Outcome<std::int64_t> last_event_id();
 };
 
 }  // namespace investflow::storage

@@ -12,6 +12,7 @@
 #include "engine/date.hpp"
 #include "storage/auth.hpp"
 #include "storage/store.hpp"
+#include "web/event_feed.hpp"
 #include "web/login_limiter.hpp"
 #include "web/router.hpp"
 
@@ -25,6 +26,8 @@ struct ApiContext {
   storage::AuthStore& auth;
   std::shared_ptr<const engine::Clock> clock;  // never null
   LoginLimiter login_limiter;
+  // Live updates for GET /api/stream; writes through the API wake it.
+  std::shared_ptr<EventFeed> feed;
   // Cookies without Secure work over plain http://127.0.0.1; set true behind TLS.
   bool secure_cookies = false;
 };

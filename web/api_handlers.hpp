@@ -27,6 +27,9 @@ Response get_project(ApiContext& context, const Request& request, const RoutePar
 Response project_history(ApiContext& context, const Request& request, const RouteParams& params);
 Response transition_options(ApiContext& context, const Request& request, const RouteParams& params);
 
+// api_stream.cpp: server-sent events.
+Response stream_events(ApiContext& context, const Request& request);
+
 // api_commands.cpp
 void create_project(ApiContext& context, const Request& request, Reply reply);
 void edit_project(ApiContext& context, const Request& request, const RouteParams& params,

@@ -1,6 +1,7 @@
 #include "storage/system_clock.hpp"
 #include "web/api.hpp"
 #include "web/api_handlers.hpp"
+#include "web/openapi.hpp"
 
 namespace investflow::web {
 
@@ -8,7 +9,8 @@ ApiContext::ApiContext(storage::Store& store_in, storage::AuthStore& auth_in,
                        std::shared_ptr<const engine::Clock> clock_in)
     : store(store_in),
       auth(auth_in),
-      clock(clock_in ? std::move(clock_in) : std::make_shared<storage::SystemClock>()) {
+      clock(clock_in ? std::move(clock_in) : std::make_shared<storage::SystemClock>()),
+      feed(std::make_shared<EventFeed>(store_in)) {
 }
 
 void add_api_routes(Router& router, std::shared_ptr<ApiContext> context) {
@@ -56,6 +58,14 @@ void add_api_routes(Router& router, std::shared_ptr<ApiContext> context) {
   write("/api/projects/{id}/milestones", api::record_milestone);
   write("/api/projects/{id}/followups", api::record_followup);
   with_params("GET", "/api/projects/{id}/history", api::project_history);
+  plain("GET", "/api/stream", api::stream_events);
+
+  // Built once: the document only changes with the program.
+  auto openapi = std::make_shared<const std::string>(openapi_json());
+  router.add(
+      "GET", "/api/openapi.json",
+      [openapi](const Request&, const RouteParams&) { return json_response(200, *openapi); },
+      Execution::io_thread);
 }
 
 }  // namespace investflow::web

@@ -303,10 +303,11 @@ void submit(ApiContext& context, const Request& request, const Caller& caller,
   if (const auto key = request.header("Idempotency-Key")) write.idempotency_key = *key;
   // With If-Match the client asked for a precondition: a stale version is 412, not 409.
   const bool if_match_given = request.header("If-Match").has_value();
-  context.store.submit(std::move(write), [reply = std::move(reply),
+  context.store.submit(std::move(write), [reply = std::move(reply), feed = context.feed,
                                           lang = std::string(language(request)),
                                           request_id = request.request_id, success_status,
                                           if_match_given](const storage::WriteResult& result) {
+    if (result.accepted() && !result.replayed) feed->wake();
     if (if_match_given && result.rejected() &&
         result.rejection.has(engine::reason::kStaleVersion)) {
       Response response =

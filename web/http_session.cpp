@@ -9,6 +9,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include <ctime>
+#include <sstream>
 
 #include "web/access_log.hpp"
 #include "web/closing_connection.hpp"
@@ -61,8 +62,37 @@ bool is_parse_error(beast::error_code error) {
 
 }  // namespace
 
+// A streaming response's sink: queues bytes on the session's strand while the stream is
+// open. Holds the session weakly, like a Reply's sink, and shuts with the reply gate.
+class SessionStreamSink : public StreamSink {
+ public:
+  SessionStreamSink(std::weak_ptr<HttpSession> session, std::shared_ptr<std::atomic<bool>> open,
+                    std::shared_ptr<ServerState> state)
+      : session_(std::move(session)), open_(std::move(open)), state_(std::move(state)) {}
+
+  bool send(std::string bytes) override {
+    if (!open_->load()) return false;
+    std::lock_guard lock(state_->reply_gate);
+    if (!state_->replies_open) return false;
+    auto self = session_.lock();
+    if (!self) return false;
+    auto executor = self->stream_.get_executor();
+    net::post(executor, [self = std::move(self), bytes = std::move(bytes)]() mutable {
+      self->queue_stream(std::move(bytes));
+    });
+    return true;
+  }
+
+  bool is_open() const override { return open_->load(); }
+
+ private:
+  std::weak_ptr<HttpSession> session_;
+  std::shared_ptr<std::atomic<bool>> open_;
+  std::shared_ptr<ServerState> state_;
+};
+
 HttpSession::HttpSession(net::ip::tcp::socket&& socket, std::shared_ptr<ServerState> state)
-    : stream_(std::move(socket)), state_(std::move(state)) {
+    : stream_(std::move(socket)), state_(std::move(state)), keepalive_(stream_.get_executor()) {
   beast::error_code ignored;
   const auto peer = stream_.socket().remote_endpoint(ignored);
   if (!ignored) remote_address_ = peer.address().to_string();
@@ -70,6 +100,7 @@ HttpSession::HttpSession(net::ip::tcp::socket&& socket, std::shared_ptr<ServerSt
 }
 
 HttpSession::~HttpSession() {
+  if (stream_open_) *stream_open_ = false;
   if (in_flight_) state_->metrics.request_finished();
   state_->metrics.connection_closed();
   state_->sessions.remove(this);
@@ -84,7 +115,7 @@ void HttpSession::stop() {
   net::post(stream_.get_executor(), [self = shared_from_this()] {
     // A request that has started to arrive is read, answered, and then the connection
     // closes (state_->stopping); a connection waiting for its next request closes now.
-    if (self->is_idle()) self->do_close();
+    if (self->is_idle() || self->phase_ == Phase::streaming) self->do_close();
   });
 }
 
@@ -256,24 +287,15 @@ void HttpSession::respond_and_close(const Problem& problem) {
 void HttpSession::do_write(Response response) {
   add_security_headers(response);
   response.headers.set("X-Request-Id", request_id_);
+  if (response.stream && response.status == 200 && !is_head_ && !state_->stopping) {
+    return start_stream(std::move(response));
+  }
   bool close = !keep_alive_ || linger_ || state_->stopping;
 
   response_ = {};
   response_.version(11);
   response_.result(static_cast<unsigned>(response.status));
-  for (const auto& [name, value] : response.headers) {
-    if (is_framing_field(name)) {
-      if (equals_ignoring_case(name, "Connection") && equals_ignoring_case(value, "close")) {
-        close = true;
-      }
-      continue;
-    }
-    if (name.empty() || !is_safe_field(name) || !is_safe_field(value)) {
-      state_->log->error("request_id={} dropped response field with CR, LF or NUL", request_id_);
-      continue;
-    }
-    response_.insert(name, value);
-  }
+  if (set_response_fields(response)) close = true;
   response_.set(http::field::date, http_date(std::time(nullptr)));
   response_.keep_alive(!close);
   if (has_body(response.status)) {
@@ -289,6 +311,108 @@ void HttpSession::do_write(Response response) {
   stream_.expires_after(state_->options.write_timeout);
   http::async_write(stream_, response_,
                     beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), close));
+}
+
+bool HttpSession::set_response_fields(const Response& response) {
+  bool close = false;
+  for (const auto& [name, value] : response.headers) {
+    if (is_framing_field(name)) {
+      if (equals_ignoring_case(name, "Connection") && equals_ignoring_case(value, "close")) {
+        close = true;
+      }
+      continue;
+    }
+    if (name.empty() || !is_safe_field(name) || !is_safe_field(value)) {
+      state_->log->error("request_id={} dropped response field with CR, LF or NUL", request_id_);
+      continue;
+    }
+    response_.insert(name, value);
+  }
+  return close;
+}
+
+void HttpSession::start_stream(Response response) {
+  // No length: the body ends when the connection closes (RFC 9112 section 6.3).
+  response_ = {};
+  response_.version(11);
+  response_.result(static_cast<unsigned>(response.status));
+  set_response_fields(response);
+  response_.set(http::field::date, http_date(std::time(nullptr)));
+  response_.keep_alive(false);
+  std::ostringstream header;
+  header << response_.base();
+  response_ = {};
+  stream_start_ = std::move(response.stream);
+  status_ = response.status;
+  phase_ = Phase::writing;
+  stream_queue_.push_back(header.str());
+  stream_writing_ = true;
+  write_stream_front();
+}
+
+void HttpSession::queue_stream(std::string bytes) {
+  if (phase_ != Phase::streaming) return;
+  stream_queue_.push_back(std::move(bytes));
+  if (stream_writing_) return;
+  stream_writing_ = true;
+  write_stream_front();
+}
+
+void HttpSession::write_stream_front() {
+  stream_.expires_after(state_->options.write_timeout);
+  net::async_write(stream_, net::buffer(stream_queue_.front()),
+                   beast::bind_front_handler(&HttpSession::on_stream_write, shared_from_this()));
+}
+
+void HttpSession::on_stream_write(beast::error_code error, std::size_t bytes) {
+  if (error) return do_close();
+  stream_queue_.pop_front();
+  if (phase_ == Phase::writing) {
+    // The header is out: the exchange counts as answered, and the producer starts.
+    record(bytes);
+    phase_ = Phase::streaming;
+    stream_open_ = std::make_shared<std::atomic<bool>>(true);
+    // tcp_stream changes the expiry only of operations not pending: the read that watches
+    // for the client's close must start without one, or it would cut the stream after
+    // write_timeout. Writes keep theirs (write_stream_front).
+    stream_.expires_never();
+    do_stream_read();
+    arm_keepalive();
+    const StreamStart start = std::move(stream_start_);
+    stream_start_ = nullptr;
+    try {
+      start(std::make_shared<SessionStreamSink>(weak_from_this(), stream_open_, state_));
+    } catch (const std::exception& failure) {
+      state_->log->error("request_id={} route={} stream failed to start: {}", request_id_, route_,
+                         failure.what());
+      return do_close();
+    }
+  }
+  if (phase_ != Phase::streaming) return;
+  if (stream_queue_.empty()) {
+    stream_writing_ = false;
+    stream_.expires_never();
+    return;
+  }
+  write_stream_front();
+}
+
+void HttpSession::do_stream_read() {
+  // The client sends nothing more; a completed read is either noise to drop or its close.
+  stream_.async_read_some(net::buffer(stream_drain_),
+                          [self = shared_from_this()](beast::error_code error, std::size_t) {
+                            if (error || self->phase_ != Phase::streaming) return self->do_close();
+                            self->do_stream_read();
+                          });
+}
+
+void HttpSession::arm_keepalive() {
+  keepalive_.expires_after(state_->options.stream_keepalive);
+  keepalive_.async_wait([self = shared_from_this()](beast::error_code error) {
+    if (error || self->phase_ != Phase::streaming) return;
+    self->queue_stream(": keep-alive\n\n");
+    self->arm_keepalive();
+  });
 }
 
 void HttpSession::on_write(bool close, beast::error_code error, std::size_t bytes) {
@@ -321,6 +445,8 @@ void HttpSession::do_linger() {
 
 void HttpSession::do_close() {
   phase_ = Phase::closed;
+  if (stream_open_) *stream_open_ = false;
+  keepalive_.cancel();
   beast::error_code ignored;
   stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
   stream_.close();

@@ -6,6 +6,7 @@
 // work runs on its strand.
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -13,7 +14,10 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <array>
+#include <atomic>
 #include <chrono>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +25,7 @@
 #include "web/problem.hpp"
 #include "web/reply.hpp"
 #include "web/response.hpp"
+#include "web/stream_sink.hpp"
 
 namespace investflow::web {
 
@@ -43,7 +48,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void release();
 
  private:
-  enum class Phase { reading, handling, writing, closed };
+  // streaming: a streaming response's header is out; its sink sends the body until close.
+  enum class Phase { reading, handling, writing, streaming, closed };
+  friend class SessionStreamSink;
 
   bool is_idle() const;
   void do_read_header();
@@ -58,6 +65,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void on_reply(std::optional<Response> response);
   void respond_and_close(const Problem& problem);
   void do_write(Response response);
+  // Copies the handler's fields into response_; true when one asks to close.
+  bool set_response_fields(const Response& response);
+  // Streaming responses (server-sent events), all on the strand.
+  void start_stream(Response response);
+  void queue_stream(std::string bytes);
+  void write_stream_front();
+  void on_stream_write(boost::beast::error_code error, std::size_t bytes);
+  void do_stream_read();
+  void arm_keepalive();
   void on_write(bool close, boost::beast::error_code error, std::size_t bytes);
   void record(std::size_t bytes);
   void do_linger();
@@ -70,6 +86,16 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::beast::http::response<boost::beast::http::empty_body> continue_;
   boost::beast::http::response<boost::beast::http::string_body> response_;
   std::string remote_address_;
+  // Streaming: bytes waiting to be written (the front one is being written), the producer
+  // to start once the header is out, whether the sink still accepts bytes, where client
+  // bytes go to be ignored (a read is kept pending to notice the client closing), and the
+  // keep-alive timer.
+  std::deque<std::string> stream_queue_;
+  bool stream_writing_ = false;
+  StreamStart stream_start_;
+  std::shared_ptr<std::atomic<bool>> stream_open_;
+  std::array<char, 512> stream_drain_{};
+  boost::asio::steady_timer keepalive_;
   Phase phase_ = Phase::reading;
   // Held while a handler owns the request, so the session outlives its wait for the reply
   // (the reply itself only holds a weak reference, see make_sink).

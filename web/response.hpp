@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "web/headers.hpp"
+#include "web/stream_sink.hpp"
 
 namespace investflow::web {
 
@@ -13,6 +14,10 @@ struct Response {
   int status = 200;
   Headers headers;
   std::string body;
+  // Set for a streaming response (text/event-stream): the server sends the status and
+  // headers without a length and with Connection: close, then hands `stream` a sink for the
+  // body, which lasts until either side closes. `body` is ignored. HEAD gets the headers.
+  StreamStart stream;
 };
 
 inline constexpr std::string_view kJsonType = "application/json";

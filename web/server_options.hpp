@@ -38,6 +38,9 @@ struct ServerOptions {
   // After a failed accept (EMFILE: out of file descriptors) the listener waits this long
   // before accepting again, instead of spinning.
   std::chrono::milliseconds accept_backoff{100};
+  // A streaming response (server-sent events) sends a comment line this often, so proxies
+  // and clients see the connection is alive.
+  std::chrono::milliseconds stream_keepalive{15'000};
 
   // Server events (failed accepts, 500s with their request id). nullptr: spdlog's default.
   std::shared_ptr<spdlog::logger> log;

@@ -1,0 +1,281 @@
+// GET /api/stream: server-sent events of committed events, live and resumed with
+// Last-Event-ID, over a real socket.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/web/api_test_support.hpp"
+#include "web/event_feed.hpp"
+
+namespace investflow::web::testing {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+struct SseEvent {
+  std::string id;
+  std::string type;
+  json::object data;
+};
+
+// A blocking client that keeps reading one streaming response.
+class SseClient {
+ public:
+  SseClient() = default;
+  ~SseClient() { close(); }
+  SseClient(const SseClient&) = delete;
+  SseClient& operator=(const SseClient&) = delete;
+
+  bool open(std::uint16_t port, const std::string& token, const std::string& last_event_id = "") {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd_ < 0) return false;
+    timeval timeout{0, 100'000};  // reads wake every 100 ms to check the deadline
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+      return false;
+    }
+    std::string request =
+        "GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: "
+        "text/event-stream\r\nAuthorization: Bearer " +
+        token + "\r\n";
+    if (!last_event_id.empty()) request += "Last-Event-ID: " + last_event_id + "\r\n";
+    request += "\r\n";
+    return ::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) ==
+           static_cast<ssize_t>(request.size());
+  }
+
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+  // Reads until `text` has arrived (true) or the time is up or the server closed (false).
+  bool read_until(const std::string& text, std::chrono::milliseconds limit = 5s) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (received_.find(text) == std::string::npos) {
+      if (std::chrono::steady_clock::now() > deadline || !read_some()) return false;
+    }
+    return true;
+  }
+  // Reads whatever comes for `period`; false if the server closed the connection.
+  bool read_for(std::chrono::milliseconds period) {
+    const auto deadline = std::chrono::steady_clock::now() + period;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (!read_some()) return false;
+    }
+    return true;
+  }
+
+  std::string head() const { return received_.substr(0, received_.find("\r\n\r\n")); }
+
+  // The complete events received so far (comments and retry lines skipped).
+  std::vector<SseEvent> events() const {
+    std::vector<SseEvent> list;
+    const auto body_start = received_.find("\r\n\r\n");
+    if (body_start == std::string::npos) return list;
+    std::string body = received_.substr(body_start + 4);
+    std::size_t at = 0;
+    for (auto end = body.find("\n\n"); end != std::string::npos; end = body.find("\n\n", at)) {
+      std::istringstream block(body.substr(at, end - at));
+      at = end + 2;
+      SseEvent event;
+      for (std::string line; std::getline(block, line);) {
+        if (line.rfind("id: ", 0) == 0) event.id = line.substr(4);
+        if (line.rfind("event: ", 0) == 0) event.type = line.substr(7);
+        if (line.rfind("data: ", 0) == 0) event.data = json::parse(line.substr(6)).as_object();
+      }
+      if (!event.id.empty()) list.push_back(std::move(event));
+    }
+    return list;
+  }
+
+ private:
+  // False when the server closed the connection.
+  bool read_some() {
+    char chunk[4096];
+    const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+    if (n > 0) {
+      received_.append(chunk, static_cast<std::size_t>(n));
+      return true;
+    }
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR);
+  }
+
+  int fd_ = -1;
+  std::string received_;
+};
+
+std::string accept_lead() {
+  return R"({"transition":"accept_lead","fields":{},"comment":""})";
+}
+
+class StreamTest : public ApiTest {};
+
+TEST_F(StreamTest, SendsCommittedEventsAndResumesAfterLastEventId) {
+  const std::string first = create_lead();
+  const std::string second = create_lead();
+  const std::string third = create_lead();
+
+  // An auditor may watch; the stream starts at the log's end (the creations are past).
+  SseClient live;
+  ASSERT_TRUE(live.open(port(), tokens_.at("audit")));
+  ASSERT_TRUE(live.read_until("retry: 3000\n\n")) << live.head();
+  EXPECT_NE(live.head().find("HTTP/1.1 200"), std::string::npos) << live.head();
+  EXPECT_NE(live.head().find("text/event-stream"), std::string::npos) << live.head();
+  EXPECT_EQ(live.head().find("Content-Length"), std::string::npos) << live.head();
+
+  ASSERT_EQ(
+      call_as("zhang", "POST", "/api/projects/" + first + "/transitions", accept_lead()).status,
+      200);
+  ASSERT_TRUE(live.read_until("event: transition_taken\n")) << live.head();
+  ASSERT_TRUE(live.read_until("\n\n", 1s));
+  live.read_for(200ms);
+  const auto seen = live.events();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].type, "transition_taken");
+  EXPECT_EQ(seen[0].data.at("project_id").as_string(), first);
+  EXPECT_EQ(seen[0].data.at("version").as_int64(), 2);
+  EXPECT_EQ(seen[0].data.at("from").as_string(), "lead");
+  EXPECT_EQ(seen[0].data.at("to").as_string(), "screening");
+  EXPECT_EQ(seen[0].data.at("transition").as_string(), "accept_lead");
+  EXPECT_FALSE(seen[0].data.at("actor").as_string().empty());
+  EXPECT_TRUE(seen[0].data.at("at").is_int64());
+  EXPECT_EQ(seen[0].id, std::to_string(seen[0].data.at("id").as_int64()));
+  live.close();
+
+  // Two more while nobody listens.
+  for (const auto& id : {second, third}) {
+    ASSERT_EQ(
+        call_as("zhang", "POST", "/api/projects/" + id + "/transitions", accept_lead()).status,
+        200);
+  }
+
+  SseClient resumed;
+  ASSERT_TRUE(resumed.open(port(), tokens_.at("audit"), seen[0].id));
+  ASSERT_TRUE(resumed.read_until("\"project_id\":\"" + third + "\"")) << resumed.head();
+  resumed.read_for(300ms);  // nothing else may follow
+  const auto missed = resumed.events();
+  ASSERT_EQ(missed.size(), 2u);
+  EXPECT_EQ(missed[0].data.at("project_id").as_string(), second);
+  EXPECT_EQ(missed[1].data.at("project_id").as_string(), third);
+  EXPECT_GT(std::stoll(missed[0].id), std::stoll(seen[0].id));
+  EXPECT_GT(std::stoll(missed[1].id), std::stoll(missed[0].id));
+  for (const auto& event : missed)
+    EXPECT_EQ(event.type, "transition_taken");
+}
+
+TEST_F(StreamTest, DeliversEventsCommittedOutsideTheApi) {
+  const std::string id = create_lead();
+  SseClient live;
+  ASSERT_TRUE(live.open(port(), tokens_.at("chen")));
+  ASSERT_TRUE(live.read_until("retry: 3000\n\n"));
+
+  // As the CLI or an import would: straight to the store, no API write to wake the feed.
+  storage::WriteRequest write;
+  write.command.project_id = id;
+  write.command.body = engine::TakeTransition{"accept_lead", {}, ""};
+  write.actor = engine::Actor{"zhang", {"staff"}};
+  ASSERT_TRUE(store_->write(std::move(write)).get().accepted());
+
+  ASSERT_TRUE(live.read_until("event: transition_taken\n", 5s));
+  ASSERT_TRUE(live.read_until("}\n\n", 1s));
+  const auto seen = live.events();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].data.at("project_id").as_string(), id);
+}
+
+TEST_F(StreamTest, StaysOpenLongerThanTheWriteTimeout) {
+  const std::string id = create_lead();
+  SseClient live;
+  ASSERT_TRUE(live.open(port(), tokens_.at("zhang")));
+  ASSERT_TRUE(live.read_until("retry: 3000\n\n"));
+  // The test server's write timeout is 1 s; an idle stream is not a stalled write.
+  ASSERT_TRUE(live.read_for(1500ms)) << "the server closed an idle stream";
+  ASSERT_EQ(call_as("zhang", "POST", "/api/projects/" + id + "/transitions", accept_lead()).status,
+            200);
+  EXPECT_TRUE(live.read_until("event: transition_taken\n"));
+}
+
+TEST_F(StreamTest, OtherRequestsAreServedWhileStreamsAreOpen) {
+  std::vector<std::unique_ptr<SseClient>> streams;
+  for (int i = 0; i < 6; ++i) {  // more streams than worker and I/O threads
+    streams.push_back(std::make_unique<SseClient>());
+    ASSERT_TRUE(streams.back()->open(port(), tokens_.at("zhang")));
+    ASSERT_TRUE(streams.back()->read_until("retry: 3000\n\n"));
+  }
+  const auto me = call_as("zhang", "GET", "/api/me");
+  EXPECT_EQ(me.status, 200);
+  const std::string id = create_lead();
+  EXPECT_FALSE(id.empty());
+  for (auto& stream : streams)
+    EXPECT_TRUE(stream->read_until("event: project_created\n"));
+}
+
+TEST_F(StreamTest, AnswersProblemsForMissingCredentialsAndBadLastEventId) {
+  const auto anonymous = fetch(port(), "GET", "/api/stream");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  EXPECT_EQ(anonymous->header("Content-Type").value_or(""), "application/problem+json");
+
+  const auto bad = call_as("zhang", "GET", "/api/stream", {}, {{"Last-Event-ID", "abc"}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(parse(bad).at("errors").as_array()[0].at("field").as_string(), "Last-Event-ID");
+}
+
+TEST_F(StreamTest, GracefulShutdownClosesOpenStreamsPromptly) {
+  SseClient live;
+  ASSERT_TRUE(live.open(port(), tokens_.at("zhang")));
+  ASSERT_TRUE(live.read_until("retry: 3000\n\n"));
+  const auto started = std::chrono::steady_clock::now();
+  server_.reset();  // stop(2 s), then join
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1500ms);
+  EXPECT_FALSE(live.read_for(1s)) << "the stream should be closed";
+}
+
+TEST_F(StreamTest, SendsKeepAliveComments) {
+  ServerOptions options = test_options();
+  options.stream_keepalive = 100ms;
+  Router router;
+  add_api_routes(router, std::make_shared<ApiContext>(*store_, *auth_, clock_));
+  RunningServer quick(std::move(router), options);
+  SseClient live;
+  ASSERT_TRUE(live.open(quick.port(), tokens_.at("zhang")));
+  EXPECT_TRUE(live.read_until(": keep-alive\n\n", 2s));
+}
+
+TEST(ServerSentEvent, FormatsIdTypeAndOneDataLine) {
+  storage::StoredEvent stored;
+  stored.id = 42;
+  stored.event.project_id = "p-1";
+  stored.event.version = 3;
+  stored.event.at = 1'000;
+  stored.event.actor = "li";
+  engine::TransitionTaken taken;
+  taken.transition = "pass_screening";
+  taken.from = "screening";
+  taken.to = "negotiating";
+  stored.event.body = taken;
+  const std::string text = server_sent_event(stored);
+  EXPECT_EQ(text.rfind("id: 42\nevent: transition_taken\ndata: {", 0), 0u) << text;
+  EXPECT_EQ(text.substr(text.size() - 3), "}\n\n");
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 4);
+  EXPECT_NE(text.find(R"("from":"screening")"), std::string::npos);
+  EXPECT_NE(text.find(R"("to":"negotiating")"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace investflow::web::testing
