@@ -14,20 +14,29 @@ namespace json = boost::json;
 
 namespace {
 
-std::string_view sort_column(SortKey key) {
-  switch (key) {
-    case SortKey::updated:
-      return "updated_at";
-    case SortKey::created:
-      return "created_at";
-    case SortKey::name:
-      return "name";
-    case SortKey::investment:
-      return "total_investment";
-    case SortKey::due:
-      return "next_due_on";
+// Each sort key's name in the API and the column it orders by.
+struct SortKeyInfo {
+  SortKey key;
+  std::string_view name;
+  std::string_view column;
+};
+constexpr SortKeyInfo kSortKeys[] = {
+    {SortKey::updated, "updated", "updated_at"},
+    {SortKey::created, "created", "created_at"},
+    {SortKey::name, "name", "name"},
+    {SortKey::investment, "investment", "total_investment"},
+    {SortKey::due, "due", "next_due_on"},
+};
+
+const SortKeyInfo& sort_key_info(SortKey key) {
+  for (const SortKeyInfo& info : kSortKeys) {
+    if (info.key == key) return info;
   }
-  return "updated_at";
+  return kSortKeys[0];
+}
+
+std::string_view sort_column(SortKey key) {
+  return sort_key_info(key).column;
 }
 
 // A sort value as the column holds it.
@@ -181,25 +190,12 @@ class Conditions {
 }  // namespace
 
 std::string_view sort_key_name(SortKey key) {
-  switch (key) {
-    case SortKey::updated:
-      return "updated";
-    case SortKey::created:
-      return "created";
-    case SortKey::name:
-      return "name";
-    case SortKey::investment:
-      return "investment";
-    case SortKey::due:
-      return "due";
-  }
-  return "updated";
+  return sort_key_info(key).name;
 }
 
 std::optional<SortKey> parse_sort_key(std::string_view name) {
-  for (SortKey key :
-       {SortKey::updated, SortKey::created, SortKey::name, SortKey::investment, SortKey::due}) {
-    if (sort_key_name(key) == name) return key;
+  for (const SortKeyInfo& info : kSortKeys) {
+    if (info.name == name) return info.key;
   }
   return std::nullopt;
 }
