@@ -178,6 +178,11 @@ int run_serve(std::span<const std::string> args, Io& io) {
 
 namespace {
 
+// The --password given, or a new random one (which the caller prints once).
+std::string chosen_password(const ParsedArgs& parsed) {
+  return parsed.has("password") ? parsed.value("password") : storage::generate_password();
+}
+
 int user_add(std::span<const std::string> args, Io& io) {
   ArgSpec spec("user add",
                "Create a user with one or more roles. Without --password, a random\n"
@@ -197,7 +202,7 @@ int user_add(std::span<const std::string> args, Io& io) {
   auto auth = open_auth(parsed.value("db"), io);
   if (!auth) return kExitFailed;
   const bool generated = !parsed.has("password");
-  const std::string password = generated ? storage::generate_password() : parsed.value("password");
+  const std::string password = chosen_password(parsed);
   auto user = auth->add_user(parsed.positional("NAME"), roles, password);
   if (!user) {
     io.err << "investflow user add: " << user.error().message << "\n";
@@ -223,7 +228,7 @@ int user_passwd(std::span<const std::string> args, Io& io) {
   auto auth = open_auth(parsed.value("db"), io);
   if (!auth) return kExitFailed;
   const bool generated = !parsed.has("password");
-  const std::string password = generated ? storage::generate_password() : parsed.value("password");
+  const std::string password = chosen_password(parsed);
   auto set = auth->set_password(parsed.positional("NAME"), password);
   if (!set) {
     io.err << "investflow user passwd: " << set.error().message << "\n";

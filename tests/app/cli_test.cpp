@@ -9,24 +9,15 @@
 #include <unistd.h>
 
 #include "app/cli.hpp"
+#include "tests/support/cli_run.hpp"
 
 namespace investflow::app {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-CliRun cli(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  Io io{out, err, false};
-  const int code = run_cli(args, io);
-  return {code, out.str(), err.str()};
-}
+using testing::cli;
+using testing::CliRun;
 
 std::string source(const std::string& relative) {
   return (fs::path(INVESTFLOW_SOURCE_DIR) / relative).string();
