@@ -185,11 +185,21 @@ Date Calendar::add_working_days(Date from, int n) const {
   // Deadlines are mostly a few working days away (SLAs): stepping day by day is cheaper
   // than the counting search below, and gives the same answer.
   constexpr int kStepLimit = 20;
-  if (n > 0 && n <= kStepLimit) {
+  if (n > 0 && n <= kStepLimit && from.days_since_epoch() < kLastDay - 7 * kStepLimit) {
+    // The listed dates ahead are walked alongside the days instead of searched for each
+    // day; the answer is is_working_day's.
+    auto holiday = holidays_.upper_bound(from);
+    auto make_up = make_up_working_days_.upper_bound(from);
     Date day = from;
     for (int left = n; left > 0;) {
       day = day.plus_days(1);
-      if (is_working_day(day)) --left;
+      while (holiday != holidays_.end() && holiday->first < day)
+        ++holiday;
+      while (make_up != make_up_working_days_.end() && *make_up < day)
+        ++make_up;
+      const bool rest = holiday != holidays_.end() && holiday->first == day;
+      const bool make_up_day = make_up != make_up_working_days_.end() && *make_up == day;
+      if (!rest && (make_up_day || !day.is_weekend())) --left;
     }
     return day;
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/date.hpp"
+#include "engine/deadline.hpp"
 #include "engine/project.hpp"
 #include "engine/value.hpp"
 
@@ -53,10 +54,27 @@ struct RecordFollowup {
   std::vector<std::string> issues;
 };
 
+// The scheduler's: raise a deadline's alert (exactly once per deadline, alert and due date).
+struct FireDeadline {
+  DeadlineKind kind = DeadlineKind::sla;
+  std::string name;  // the state, milestone id, or "followup"
+  DeadlineAlert alert = DeadlineAlert::overdue;
+  Date due_on;  // the due date the scheduler saw: a deadline moved meanwhile is not fired
+};
+
+// A manager grants more time, with a reason.
+struct ExtendDeadline {
+  DeadlineKind kind = DeadlineKind::sla;
+  std::string name;
+  Date new_due_on;
+  std::string reason;
+};
+
 struct Command {
   std::string project_id;
   std::optional<std::int64_t> expected_version;  // optimistic concurrency
-  std::variant<CreateProject, EditFields, TakeTransition, CastVote, RecordMilestone, RecordFollowup>
+  std::variant<CreateProject, EditFields, TakeTransition, CastVote, RecordMilestone, RecordFollowup,
+               FireDeadline, ExtendDeadline>
       body;
 };
 

@@ -1,7 +1,12 @@
 #include "engine/decide.hpp"
 
+#include "engine/deadlines.hpp"
+
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <type_traits>
 
 namespace investflow::engine {
@@ -36,37 +41,169 @@ bool has_any_role(const Actor& actor, const std::vector<std::string>& roles) {
                      [&](const std::string& role) { return actor.has_role(role); });
 }
 
+// A field name as a map key whose comparisons run inline: field names mostly differ within
+// their first characters, and a call to memcmp at every level of the tree costs more than
+// the comparison. Orders exactly as std::string does (bytes as unsigned char, then length).
+struct NameKey {
+  std::string_view name;
+};
+
+int compare_names(std::string_view a, std::string_view b) {
+  const std::size_t common = std::min(a.size(), b.size());
+  std::size_t i = 0;
+  // Eight bytes at a time over shared prefixes (committed_..., construction_...).
+  for (; i + 8 <= common; i += 8) {
+    std::uint64_t x = 0;
+    std::uint64_t y = 0;
+    std::memcpy(&x, a.data() + i, 8);
+    std::memcpy(&y, b.data() + i, 8);
+    if (x != y) break;
+  }
+  for (; i < common; ++i) {
+    if (a[i] != b[i]) {
+      return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]) ? -1 : 1;
+    }
+  }
+  return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
+}
+
+[[maybe_unused]] bool operator<(const std::string& a, NameKey b) {
+  return compare_names(a, b.name) < 0;
+}
+[[maybe_unused]] bool operator<(NameKey a, const std::string& b) {
+  return compare_names(a.name, b) < 0;
+}
+
 // Expression scope over a project, optionally with pending edits laid over its fields.
+// Expressions the workflow bound (Workflow::slot_of) reach fields and computed values by
+// slot; each is looked up or evaluated at most once per scope, which lives for one
+// decision, and handed out by reference rather than copied.
 class ProjectScope final : public Scope {
  public:
   ProjectScope(const Workflow& workflow, const Project& project, Date today,
                const FieldMap* overlay = nullptr)
-      : workflow_(workflow), project_(project), today_(today), overlay_(overlay) {}
+      : workflow_(workflow),
+        project_(project),
+        today_(today),
+        overlay_(overlay != nullptr && !overlay->empty() ? overlay : nullptr) {}
 
   void set_vote_names(const ReviewTally* tally) { vote_tally_ = tally; }
 
   Value value_of(std::string_view name) const override {
-    const Workflow::NameRef ref = workflow_.find_name(name);
-    switch (ref.kind) {
-      case Workflow::NameRef::Kind::field: {
-        if (overlay_ != nullptr && !overlay_->empty()) {
-          if (const auto it = overlay_->find(name); it != overlay_->end()) return it->second;
-        }
-        const auto it = project_.fields.find(name);
-        return it == project_.fields.end() ? Value() : it->second;
-      }
-      case Workflow::NameRef::Kind::computed:
-        return computed_value(*ref.computed);
-      case Workflow::NameRef::Kind::table:
-        return Value();
-      case Workflow::NameRef::Kind::unknown:
-        break;
+    Value storage;
+    const Value& value = value_at(workflow_.slot_of(name), name, storage);
+    return &value == &storage ? std::move(storage) : value;
+  }
+
+  const Value& value_at(int slot, std::string_view name, Value& storage) const override {
+    if (slot < 0 || slot > workflow_.other_slot()) {
+      return value_at(workflow_.slot_of(name), name, storage);
     }
-    return builtin(name);
+    const auto index = static_cast<std::size_t>(slot);
+    const std::size_t fields = workflow_.fields.size();
+    const std::size_t computed = workflow_.computed.size();
+    if (index < fields) {
+      const Value* value = field(index);
+      return value != nullptr ? *value : null_;
+    }
+    if (index < fields + computed) return computed_value(index - fields);
+    if (slot < workflow_.other_slot()) return null_;  // a table read as a value
+    storage = builtin(name);
+    return storage;
   }
 
   Value table_entry(std::string_view table_name, const Value& key) const override {
-    const TableDef* table = workflow_.find_table(table_name);
+    return entry(workflow_.find_table(table_name), key);
+  }
+
+  Value table_entry_at(int slot, std::string_view table_name, const Value& key) const override {
+    const std::size_t first_table = workflow_.fields.size() + workflow_.computed.size();
+    const auto index = static_cast<std::size_t>(slot);
+    if (slot >= 0 && index >= first_table && index - first_table < workflow_.tables.size()) {
+      return entry(&workflow_.tables[index - first_table], key);
+    }
+    return table_entry(table_name, key);
+  }
+
+  Date today() const override { return today_; }
+  const Calendar* calendar() const override { return workflow_.calendar.get(); }
+
+  bool is_present(std::string_view name) const override {
+    return is_present_at(workflow_.slot_of(name), name);
+  }
+
+  bool is_present_at(int slot, std::string_view name) const override {
+    if (slot >= 0 && static_cast<std::size_t>(slot) < workflow_.fields.size()) {
+      const Value* value = field(static_cast<std::size_t>(slot));
+      return value != nullptr && value->is_present();
+    }
+    Value storage;
+    return value_at(slot, name, storage).is_present();
+  }
+
+  // Whether a field has a value after the pending edits, without copying it. `slot` is
+  // the field's (Workflow::slot_of), when known.
+  bool field_present(std::string_view name) const {
+    return field_present_at(workflow_.slot_of(name), name);
+  }
+  bool field_present_at(int slot, std::string_view name) const {
+    const Value* value = slot >= 0 && static_cast<std::size_t>(slot) < workflow_.fields.size()
+                             ? field(static_cast<std::size_t>(slot))
+                             : find_field_value(name);
+    return value != nullptr && value->is_present();
+  }
+
+ private:
+  // The field's value after the pending edits (null when an edit clears it), or nullptr
+  // when it has none.
+  const Value* find_field_value(std::string_view name) const {
+    const NameKey key{name};
+    if (overlay_ != nullptr) {
+      if (const auto it = overlay_->find(key); it != overlay_->end()) return &it->second;
+    }
+    const auto it = project_.fields.find(key);
+    return it == project_.fields.end() ? nullptr : &it->second;
+  }
+
+  // find_field_value for the field in slot `index`, looked up once per scope. The first
+  // kInlineFields slots are cached in the scope itself (a bit says which are filled, so
+  // nothing is initialised up front); workflows with more fields spill to the heap.
+  const Value* field(std::size_t index) const {
+    if (index < kInlineFields) {
+      const std::uint64_t bit = std::uint64_t{1} << (index % 64);
+      std::uint64_t& word = inline_resolved_[index / 64];
+      if ((word & bit) == 0) {
+        inline_fields_[index] = find_field_value(workflow_.fields[index].name);
+        word |= bit;
+      }
+      return inline_fields_[index];
+    }
+    if (more_fields_.empty()) more_fields_.assign(workflow_.fields.size() - kInlineFields, &null_);
+    const Value*& cached = more_fields_[index - kInlineFields];
+    if (cached == &null_) cached = find_field_value(workflow_.fields[index].name);
+    return cached;
+  }
+
+  // Computed values are evaluated once per scope: guards of one transition often share
+  // them (intensity, thresholds). The first kInlineComputed live in the scope; the rest in
+  // a vector sized once, so references into either stay valid while nested computed values
+  // are evaluated.
+  const Value& computed_value(std::size_t index) const {
+    if (index >= kInlineComputed && more_computed_.empty()) {
+      more_computed_.resize(workflow_.computed.size() - kInlineComputed);
+    }
+    std::optional<Value>& cached =
+        index < kInlineComputed ? inline_computed_[index] : more_computed_[index - kInlineComputed];
+    if (cached) return *cached;
+    if (depth_ >= kMaxComputedDepth) return null_;
+    ++depth_;
+    Value value = workflow_.computed[index].expression.evaluate(*this);
+    --depth_;
+    cached = std::move(value);
+    return *cached;
+  }
+
+  Value entry(const TableDef* table, const Value& key) const {
     if (table == nullptr) return Value();
     if (const std::string* key_text = key.as_text()) {
       if (const auto it = table->entries.find(*key_text); it != table->entries.end()) {
@@ -78,40 +215,6 @@ class ProjectScope final : public Scope {
       }
     }
     return table->fallback ? *table->fallback : Value();
-  }
-
-  Date today() const override { return today_; }
-  const Calendar* calendar() const override { return workflow_.calendar.get(); }
-
-  bool is_present(std::string_view name) const override {
-    if (workflow_.find_name(name).kind == Workflow::NameRef::Kind::field)
-      return field_present(name);
-    return value_of(name).is_present();
-  }
-
-  // Whether a field has a value after the pending edits, without copying it.
-  bool field_present(std::string_view name) const {
-    if (overlay_ != nullptr) {
-      if (const auto it = overlay_->find(name); it != overlay_->end())
-        return it->second.is_present();
-    }
-    const auto it = project_.fields.find(name);
-    return it != project_.fields.end() && it->second.is_present();
-  }
-
- private:
-  // Computed values are evaluated once per scope: guards of one transition often share
-  // them (intensity, thresholds), and a scope lives for one decision.
-  Value computed_value(const ComputedDef& computed) const {
-    for (const auto& [def, value] : computed_cache_) {
-      if (def == &computed) return value;
-    }
-    if (depth_ >= kMaxComputedDepth) return Value();
-    ++depth_;
-    Value value = computed.expression.evaluate(*this);
-    --depth_;
-    computed_cache_.emplace_back(&computed, value);
-    return value;
   }
 
   Value builtin(std::string_view name) const {
@@ -140,10 +243,17 @@ class ProjectScope final : public Scope {
   const Workflow& workflow_;
   const Project& project_;
   Date today_;
-  const FieldMap* overlay_;
+  const FieldMap* overlay_;  // null when there are no edits
   const ReviewTally* vote_tally_ = nullptr;
+  static constexpr std::size_t kInlineFields = 128;
+  const Value null_;  // also, in more_fields_, the mark of a field not looked up yet
   mutable int depth_ = 0;
-  mutable std::vector<std::pair<const ComputedDef*, Value>> computed_cache_;
+  mutable std::array<std::uint64_t, kInlineFields / 64> inline_resolved_{};
+  mutable std::array<const Value*, kInlineFields> inline_fields_;  // valid where resolved
+  mutable std::vector<const Value*> more_fields_;
+  static constexpr std::size_t kInlineComputed = 24;
+  mutable std::array<std::optional<Value>, kInlineComputed> inline_computed_;
+  mutable std::vector<std::optional<Value>> more_computed_;
   mutable std::optional<ReviewTally> tally_cache_;
 };
 
@@ -152,6 +262,7 @@ class ProjectScope final : public Scope {
 FieldMap coerce_edits(const Workflow& workflow, const Project& project, const FieldMap& raw,
                       std::vector<Reason>& reasons) {
   FieldMap edits;
+  if (raw.empty()) return edits;
   for (const auto& [name, value] : raw) {
     const FieldDef* field = workflow.find_field(name);
     if (field == nullptr) {
@@ -165,10 +276,12 @@ FieldMap coerce_edits(const Workflow& workflow, const Project& project, const Fi
       reasons.push_back(make_reason(reason::kInvalidField, name, typed.error().message));
       continue;
     }
-    const auto current = project.fields.find(name);
+    const auto current =
+        project.fields.empty() ? project.fields.end() : project.fields.find(NameKey{name});
     const bool unchanged = current == project.fields.end() ? typed.value().is_null()
                                                            : current->second == typed.value();
-    if (!unchanged) edits.emplace(name, std::move(typed.value()));
+    // `raw` is in key order, so every edit goes at the end.
+    if (!unchanged) edits.emplace_hint(edits.end(), name, std::move(typed.value()));
   }
   return edits;
 }
@@ -215,15 +328,16 @@ struct StateDeadlines {
   std::optional<Date> followup_due_on;
 };
 
+// `scope` is over `before` with the edits that come with entering the state.
 StateDeadlines deadlines_on_entering(const Workflow& workflow, const Project& before,
-                                     const FieldMap& edits, std::string_view state, Date today) {
+                                     const ProjectScope& scope, std::string_view state,
+                                     Date today) {
   StateDeadlines out;
   const Calendar& calendar = *workflow.calendar;
   const StateDef* def = workflow.find_state(state);
   if (def != nullptr && def->sla) {
     out.sla_due_on = calendar.add_working_days(today, def->sla->working_days);
   }
-  const ProjectScope scope(workflow, before, today, &edits);
   for (const MilestoneDef& milestone : workflow.milestones) {
     if (milestone.after != state) continue;
     out.milestones_started.push_back(
@@ -273,19 +387,23 @@ Reason role_reason(const std::vector<std::string>& roles, std::string_view what_
                           std::string(what_en) + " needs one of the roles: " + list));
 }
 
-// Reasons a transition cannot be taken with `edits`, the project's fields otherwise.
+// Reasons a transition cannot be taken, with `scope` over the project and the edits.
 void check_transition(const Workflow& workflow, const Project& project,
-                      const TransitionDef& transition, const FieldMap& edits,
+                      const TransitionDef& transition, const ProjectScope& scope,
                       const std::string& comment, bool check_comment, const Actor& actor,
-                      Date today, std::vector<Reason>& reasons) {
+                      std::vector<Reason>& reasons) {
   if (!transition.roles.empty() && !has_any_role(actor, transition.roles)) {
     reasons.push_back(role_reason(transition.roles,
                                   "“" + label_zh(transition.label, transition.id) + "”",
                                   "'" + label_en(transition.label, transition.id) + "'"));
   }
-  const ProjectScope scope(workflow, project, today, &edits);
-  for (const std::string& name : transition.requires_fields) {
-    if (scope.field_present(name)) continue;
+  const std::vector<int>* required_slots = workflow.required_slots(transition);
+  for (std::size_t i = 0; i < transition.requires_fields.size(); ++i) {
+    const std::string& name = transition.requires_fields[i];
+    if (required_slots != nullptr ? scope.field_present_at((*required_slots)[i], name)
+                                  : scope.field_present(name)) {
+      continue;
+    }
     const FieldDef* field = workflow.find_field(name);
     const LocalizedText label = field != nullptr ? field->label : LocalizedText{};
     reasons.push_back(make_reason(reason::kMissingField, name,
@@ -299,7 +417,7 @@ void check_transition(const Workflow& workflow, const Project& project,
                     text("“" + label_zh(transition.label, transition.id) + "”需要填写说明",
                          "'" + label_en(transition.label, transition.id) + "' needs a comment")));
   }
-  if (transition.when && !transition.when->evaluate(scope).is_true()) {
+  if (transition.when && !transition.when->holds(scope)) {
     const StateDef* state = workflow.find_state(project.state);
     const bool about_review = transition.when->source().find("review.") != std::string::npos;
     if (about_review && state != nullptr && state->review) {
@@ -319,7 +437,7 @@ void check_transition(const Workflow& workflow, const Project& project,
     }
   }
   for (const GuardDef& guard : transition.guards) {
-    if (guard.check.evaluate(scope).is_true()) continue;
+    if (guard.check.holds(scope)) continue;
     LocalizedText message{interpolate(guard.message.zh, scope),
                           interpolate(guard.message.en, scope)};
     if (message.empty()) {
@@ -373,6 +491,15 @@ struct Decider {
   }
 
   Event event() const { return make_event(command, project, actor, clock); }
+  // The same event built in place in the optional a handler returns (saves moving it).
+  std::optional<Event> new_event() const {
+    std::optional<Event> out(std::in_place);
+    out->project_id = command.project_id;
+    out->version = project.version + 1;
+    out->at = clock.now();
+    out->actor = actor.id;
+    return out;
+  }
 
   std::optional<Event> operator()(const CreateProject& create) {
     if (project.exists()) {
@@ -392,7 +519,7 @@ struct Decider {
     FieldMap fields = coerce_edits(workflow, empty, create.fields, reasons);
     for (const FieldDef& field : workflow.fields) {
       if (!field.required) continue;
-      const auto it = fields.find(field.name);
+      const auto it = fields.find(NameKey{field.name});
       if (it != fields.end() && it->second.is_present()) continue;
       if (create.fields.contains(field.name)) continue;  // already reported as invalid
       reasons.push_back(
@@ -410,8 +537,9 @@ struct Decider {
     created.owner = create.owner.empty() ? actor.id : create.owner;
     Project before;
     before.state = workflow.initial;
+    const ProjectScope scope(workflow, before, today, &fields);
     StateDeadlines deadlines =
-        deadlines_on_entering(workflow, before, fields, workflow.initial, today);
+        deadlines_on_entering(workflow, before, scope, workflow.initial, today);
     created.fields = std::move(fields);
     created.sla_due_on = deadlines.sla_due_on;
     created.milestones_started = std::move(deadlines.milestones_started);
@@ -464,22 +592,23 @@ struct Decider {
       return std::nullopt;
     }
     FieldMap edits = coerce_edits(workflow, project, take.fields, reasons);
-    check_transition(workflow, project, *transition, edits, take.comment, true, actor, today,
-                     reasons);
+    // One scope for the checks and the new state's deadlines: both read the project with
+    // the edits, so fields are looked up and computed values evaluated once.
+    const ProjectScope scope(workflow, project, today, &edits);
+    check_transition(workflow, project, *transition, scope, take.comment, true, actor, reasons);
     if (!reasons.empty()) return std::nullopt;
-    Event out = event();
-    TransitionTaken taken;
+    std::optional<Event> out = new_event();
+    auto& taken = out->body.emplace<TransitionTaken>();
     taken.transition = transition->id;
     taken.from = project.state;
     taken.to = transition->to;
     taken.comment = take.comment;
     StateDeadlines deadlines =
-        deadlines_on_entering(workflow, project, edits, transition->to, today);
+        deadlines_on_entering(workflow, project, scope, transition->to, today);
     taken.changes = changes_of(project, std::move(edits));
     taken.sla_due_on = deadlines.sla_due_on;
     taken.milestones_started = std::move(deadlines.milestones_started);
     taken.followup_due_on = deadlines.followup_due_on;
-    out.body = std::move(taken);
     return out;
   }
 
@@ -507,8 +636,8 @@ struct Decider {
                                     text("您已投过相同的票", "you already cast this vote")));
       return std::nullopt;
     }
-    Event out = event();
-    out.body = VoteCast{actor.id, vote.choice, vote.comment, earlier != project.votes.end()};
+    std::optional<Event> out = new_event();
+    out->body = VoteCast{actor.id, vote.choice, vote.comment, earlier != project.votes.end()};
     return out;
   }
 
@@ -578,6 +707,25 @@ struct Decider {
     out.body =
         FollowupRecorded{visit.on, visit.summary, visit.issues,
                          due_after(workflow.followup->every, visit.on, *workflow.calendar, scope)};
+    return out;
+  }
+
+  // Timers: the rules live in engine/deadlines.cpp.
+  std::optional<Event> operator()(const FireDeadline& fire) {
+    if (!require_existing()) return std::nullopt;
+    auto fired = decide_fire_deadline(workflow, project, fire, actor, today, reasons);
+    if (!fired) return std::nullopt;
+    Event out = event();
+    out.body = std::move(*fired);
+    return out;
+  }
+
+  std::optional<Event> operator()(const ExtendDeadline& extend) {
+    if (!require_existing()) return std::nullopt;
+    auto extended = decide_extend_deadline(workflow, project, extend, actor, today, reasons);
+    if (!extended) return std::nullopt;
+    Event out = event();
+    out.body = std::move(*extended);
     return out;
   }
 };
@@ -686,9 +834,14 @@ Project apply(Project project, const Event& event) {
         } else if constexpr (std::is_same_v<T, FollowupRecorded>) {
           project.visits.push_back({body.on, event.actor, body.summary, body.issues});
           project.followup_due_on = body.next_due_on;
+        } else if constexpr (std::is_same_v<T, DeadlineFired>) {
+          apply_deadline_fired(project, body);
+        } else if constexpr (std::is_same_v<T, DeadlineExtended>) {
+          apply_deadline_extended(project, body);
         }
       },
       event.body);
+  forget_replaced_deadlines(project, event);
   return project;
 }
 
@@ -712,12 +865,11 @@ std::vector<TransitionOption> transition_options(const Workflow& workflow, const
   std::vector<TransitionOption> options;
   if (!project.exists() || terminal(workflow, project.state)) return options;
   const Date today = local_date(clock.now());
-  const FieldMap no_edits;
+  const ProjectScope scope(workflow, project, today);
   for (const TransitionDef* transition : workflow.transitions_from(project.state)) {
     if (!transition->roles.empty() && !has_any_role(actor, transition->roles)) continue;
     TransitionOption option{transition, {}};
-    check_transition(workflow, project, *transition, no_edits, "", false, actor, today,
-                     option.blocked_by);
+    check_transition(workflow, project, *transition, scope, "", false, actor, option.blocked_by);
     options.push_back(std::move(option));
   }
   return options;
@@ -738,7 +890,7 @@ std::vector<DueItem> due_items(const Workflow& workflow, const Project& project,
   for (const auto& [id, milestone] : project.milestones) {
     if (milestone.done_on) continue;
     const MilestoneDef* def = workflow.find_milestone(id);
-    if (def != nullptr && def->done_when && def->done_when->evaluate(scope).is_true()) continue;
+    if (def != nullptr && def->done_when && def->done_when->holds(scope)) continue;
     if (def != nullptr && !def->done_when && !def->field.empty() &&
         scope.value_of(def->field).is_present()) {
       continue;
@@ -803,7 +955,7 @@ ReviewTally review_tally(const Workflow& workflow, const Project& project) {
   if (tally.quorum_reached) {
     ProjectScope scope(workflow, project, local_date(project.updated_at));
     scope.set_vote_names(&tally);
-    tally.passed = state->review->pass.evaluate(scope).is_true();
+    tally.passed = state->review->pass.holds(scope);
   }
   return tally;
 }
@@ -844,15 +996,16 @@ std::optional<VoteChoice> parse_vote_choice(std::string_view name) {
 }
 
 std::string_view command_name(const Command& command) {
-  static constexpr std::string_view kNames[] = {"create", "edit",      "transition",
-                                                "vote",   "milestone", "followup"};
+  static constexpr std::string_view kNames[] = {"create",        "edit",           "transition",
+                                                "vote",          "milestone",      "followup",
+                                                "fire_deadline", "extend_deadline"};
   return kNames[command.body.index()];
 }
 
 std::string_view event_type(const Event& event) {
-  static constexpr std::string_view kTypes[] = {"project_created",    "fields_edited",
-                                                "transition_taken",   "vote_cast",
-                                                "milestone_recorded", "followup_recorded"};
+  static constexpr std::string_view kTypes[] = {
+      "project_created",    "fields_edited",     "transition_taken", "vote_cast",
+      "milestone_recorded", "followup_recorded", "deadline_fired",   "deadline_extended"};
   return kTypes[event.body.index()];
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/date.hpp"
+#include "engine/deadline.hpp"
 #include "engine/project.hpp"
 #include "engine/value.hpp"
 
@@ -85,19 +86,36 @@ struct FollowupRecorded {
   friend bool operator==(const FollowupRecorded&, const FollowupRecorded&) = default;
 };
 
+struct DeadlineFired {
+  DeadlineKind kind = DeadlineKind::sla;
+  std::string name;
+  DeadlineAlert alert = DeadlineAlert::overdue;
+  Date due_on;
+  friend bool operator==(const DeadlineFired&, const DeadlineFired&) = default;
+};
+
+struct DeadlineExtended {
+  DeadlineKind kind = DeadlineKind::sla;
+  std::string name;
+  Date previous_due_on;
+  Date new_due_on;
+  std::string reason;
+  friend bool operator==(const DeadlineExtended&, const DeadlineExtended&) = default;
+};
+
 struct Event {
   std::string project_id;
   std::int64_t version = 0;  // the project's version after this event (1 for creation)
   Timestamp at = 0;
   std::string actor;
   std::variant<ProjectCreated, FieldsEdited, TransitionTaken, VoteCast, MilestoneRecorded,
-               FollowupRecorded>
+               FollowupRecorded, DeadlineFired, DeadlineExtended>
       body;
   friend bool operator==(const Event&, const Event&) = default;
 };
 
 // project_created, fields_edited, transition_taken, vote_cast, milestone_recorded,
-// followup_recorded
+// followup_recorded, deadline_fired, deadline_extended
 std::string_view event_type(const Event& event);
 
 }  // namespace investflow::engine

@@ -105,6 +105,12 @@ void collect_names(const Node& node, std::vector<std::string>& names) {
     collect_names(child, names);
 }
 
+void bind_names(Node& node, const std::function<int(std::string_view)>& slot_of) {
+  if (node.kind == NodeKind::name || node.kind == NodeKind::index) node.slot = slot_of(node.name);
+  for (Node& child : node.children)
+    bind_names(child, slot_of);
+}
+
 }  // namespace
 }  // namespace detail
 
@@ -159,6 +165,17 @@ std::vector<std::string> Expression::referenced_names() const {
 
 Value Expression::evaluate(const Scope& scope) const noexcept {
   return root_ ? detail::evaluate_tree(*root_, scope) : Value();
+}
+
+bool Expression::holds(const Scope& scope) const noexcept {
+  return root_ ? detail::test_tree(*root_, scope) : false;
+}
+
+void Expression::bind(const std::function<int(std::string_view)>& slot_of) {
+  if (!root_) return;
+  auto bound = std::make_shared<detail::Node>(*root_);
+  detail::bind_names(*bound, slot_of);
+  root_ = std::move(bound);
 }
 
 namespace {

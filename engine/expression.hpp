@@ -13,6 +13,7 @@
 //   functions     present(x) today() days_between(a, b) working_days_between(a, b)
 //                 min(a, b, ...) max(a, b, ...) round(x) round(x, digits)
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -65,6 +66,24 @@ class Scope {
   virtual Value table_entry(std::string_view table, const Value& key) const = 0;
   virtual Date today() const = 0;
   virtual const Calendar* calendar() const = 0;  // may be null: then weekends only
+
+  // Names of a bound expression (Expression::bind) come with the slot the binder gave them,
+  // so a scope that knows the binder's numbering can skip the lookup by name. `slot` is -1
+  // for an unbound name. The defaults ignore the slot. value_at returns either a value the
+  // scope keeps alive while it lives, or `storage` filled with the value.
+  virtual const Value& value_at(int slot, std::string_view name, Value& storage) const {
+    (void)slot;
+    storage = value_of(name);
+    return storage;
+  }
+  virtual bool is_present_at(int slot, std::string_view name) const {
+    (void)slot;
+    return is_present(name);
+  }
+  virtual Value table_entry_at(int slot, std::string_view table, const Value& key) const {
+    (void)slot;
+    return table_entry(table, key);
+  }
 };
 
 namespace detail {
@@ -88,6 +107,14 @@ class Expression {
   std::vector<std::string> referenced_names() const;
 
   Value evaluate(const Scope& scope) const noexcept;
+  // evaluate(scope).is_true(), without building the value: for guards and conditions.
+  bool holds(const Scope& scope) const noexcept;
+
+  // Gives every name the expression reads the slot `slot_of(name)` returns (-1 leaves it
+  // unbound); evaluation passes it to Scope::value_at and friends. The workflow binds its
+  // expressions when it builds its index. The tree is copied first: copies of this
+  // expression made before keep their own binding.
+  void bind(const std::function<int(std::string_view)>& slot_of);
 
  private:
   std::string source_;

@@ -131,7 +131,10 @@ double weekdays_between(Date a, Date b) {
 Value round_half_away(double x, double digits) {
   if (!std::isfinite(digits)) return {};
   const int places = static_cast<int>(std::clamp(std::trunc(digits), -15.0, 15.0));
-  const double scale = std::pow(10.0, std::abs(places));
+  // Powers of ten up to 1e15 are exact doubles: the same values std::pow gives, cheaper.
+  static constexpr double kPowersOfTen[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                            1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  const double scale = kPowersOfTen[std::abs(places)];
   const double scaled = places >= 0 ? x * scale : x / scale;
   if (!std::isfinite(scaled) || std::abs(scaled) >= 0x1p52) return Value::number(x);
   double rounded = std::round(scaled);
@@ -148,6 +151,8 @@ class Evaluator {
  public:
   explicit Evaluator(const Scope& scope) : scope_(scope) {}
 
+  bool holds(const Node& node) const { return truth(node); }
+
   Value eval(const Node& node) const {
     const std::vector<Node>& children = node.children;
     switch (node.kind) {
@@ -155,11 +160,14 @@ class Evaluator {
         return node.literal;
       case NodeKind::list:
         return list(children);
-      case NodeKind::name:
-        return scope_.value_of(node.name);
+      case NodeKind::name: {
+        Value storage;
+        const Value& value = scope_.value_at(node.slot, node.name, storage);
+        return &value == &storage ? std::move(storage) : value;
+      }
       case NodeKind::index: {
         Value storage;
-        return scope_.table_entry(node.name, operand(children[0], storage));
+        return scope_.table_entry_at(node.slot, node.name, operand(children[0], storage));
       }
       case NodeKind::call:
         return call(node);
@@ -169,11 +177,9 @@ class Evaluator {
         return x != nullptr ? Value::number(-*x) : Value();
       }
       case NodeKind::logical_not:
-        return Value::boolean(!truth(children[0]));
       case NodeKind::logical_and:
-        return Value::boolean(truth(children[0]) && truth(children[1]));
       case NodeKind::logical_or:
-        return Value::boolean(truth(children[0]) || truth(children[1]));
+        return Value::boolean(truth(node));
       case NodeKind::choice:
         return truth(children[0]) ? eval(children[1]) : eval(children[2]);
       case NodeKind::in:
@@ -184,17 +190,63 @@ class Evaluator {
   }
 
  private:
-  // The value of `node` without copying it when it is a literal: `storage` keeps a
-  // computed value alive for the caller.
+  // The value of `node` without copying it when it is a literal or a name the scope holds:
+  // `storage` keeps a computed value alive for the caller.
   const Value& operand(const Node& node, Value& storage) const {
     if (node.kind == NodeKind::literal) return node.literal;
+    if (node.kind == NodeKind::name) return scope_.value_at(node.slot, node.name, storage);
     storage = eval(node);
     return storage;
   }
 
+  // Whether `node`'s value is true. Logic, comparisons, membership and present() answer
+  // directly, without building their boolean as a Value: guards are mostly made of these.
   bool truth(const Node& node) const {
+    const std::vector<Node>& children = node.children;
+    switch (node.kind) {
+      case NodeKind::logical_not:
+        return !truth(children[0]);
+      case NodeKind::logical_and:
+        return truth(children[0]) && truth(children[1]);
+      case NodeKind::logical_or:
+        return truth(children[0]) || truth(children[1]);
+      case NodeKind::choice:
+        return truth(children[0]) ? truth(children[1]) : truth(children[2]);
+      case NodeKind::in:
+        return contains(children[0], children[1]);
+      case NodeKind::equal:
+      case NodeKind::not_equal:
+      case NodeKind::less:
+      case NodeKind::less_equal:
+      case NodeKind::greater:
+      case NodeKind::greater_equal: {
+        Value left_storage;
+        Value right_storage;
+        return compare(node.kind, operand(children[0], left_storage),
+                       operand(children[1], right_storage));
+      }
+      case NodeKind::call:
+        if (node.function == Function::present && children.size() == 1 &&
+            children[0].kind == NodeKind::name) {
+          return scope_.is_present_at(children[0].slot, children[0].name);
+        }
+        break;
+      default:
+        break;
+    }
     Value storage;
     return operand(node, storage).is_true();
+  }
+
+  static bool compare(NodeKind kind, const Value& left, const Value& right) {
+    switch (kind) {
+      case NodeKind::equal:
+        return left == right;
+      case NodeKind::not_equal:
+        return !(left == right);
+      default:
+        return ordered(left, right, kind);
+    }
   }
 
   Value list(const std::vector<Node>& items) const {
@@ -254,7 +306,9 @@ class Evaluator {
     switch (node.function) {
       case Function::present: {
         if (args.size() != 1) return {};
-        if (args[0].kind == NodeKind::name) return Value::boolean(scope_.is_present(args[0].name));
+        if (args[0].kind == NodeKind::name) {
+          return Value::boolean(scope_.is_present_at(args[0].slot, args[0].name));
+        }
         Value storage;
         return Value::boolean(operand(args[0], storage).is_present());
       }
@@ -318,6 +372,14 @@ class Evaluator {
 };
 
 }  // namespace
+
+bool test_tree(const Node& root, const Scope& scope) {
+  try {
+    return Evaluator(scope).holds(root);
+  } catch (...) {
+    return false;
+  }
+}
 
 Value evaluate_tree(const Node& root, const Scope& scope) {
   // A Scope may throw (or allocation may fail); evaluation promises never to.

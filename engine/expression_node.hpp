@@ -63,6 +63,9 @@ struct Node {
   // The token the checker blames: the operator of an operation, the name of a name,
   // table or call, the first character of a literal.
   int column = 1;
+  // For `name` and `index`: the slot Expression::bind gave the name (-1: unbound, the
+  // scope looks the name up).
+  std::int32_t slot = -1;
   std::string name;
   Value literal;
   std::vector<Node> children;
@@ -76,6 +79,7 @@ const std::vector<std::string>& function_names();
 
 Result<std::shared_ptr<const Node>, ExpressionError> parse_tree(std::string_view source);
 Value evaluate_tree(const Node& root, const Scope& scope);
+bool test_tree(const Node& root, const Scope& scope);  // evaluate_tree(...).is_true()
 // The static type of `node`; appends problems to `problems` when it is not null.
 ExprType analyze_tree(const Node& root, const NameResolver& names,
                       std::vector<ExpressionError>* problems);

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +60,8 @@ struct Project {
   std::vector<FollowupVisit> visits;
   std::optional<Date> sla_due_on;       // the current state's SLA deadline
   std::optional<Date> followup_due_on;  // the next follow-up visit
+  // Alerts already raised (engine::fired_deadline_key): each fires once.
+  std::set<std::string, std::less<>> deadlines_fired;
 
   bool exists() const { return version > 0; }
   Value field(std::string_view name) const;

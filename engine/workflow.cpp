@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <functional>
 
 namespace investflow::engine {
 
@@ -241,6 +242,65 @@ bool Workflow::role_acts_in(std::string_view role, std::string_view state) const
   return false;
 }
 
+int Workflow::slot_of(std::string_view name) const {
+  const NameRef ref = find_name(name);
+  switch (ref.kind) {
+    case NameRef::Kind::field:
+      return static_cast<int>(ref.field - fields.data());
+    case NameRef::Kind::computed:
+      return static_cast<int>(fields.size()) + static_cast<int>(ref.computed - computed.data());
+    case NameRef::Kind::table:
+      return static_cast<int>(fields.size() + computed.size()) +
+             static_cast<int>(ref.table - tables.data());
+    case NameRef::Kind::unknown:
+      break;
+  }
+  return other_slot();
+}
+
+const std::vector<int>* Workflow::required_slots(const TransitionDef& transition) const {
+  // std::less orders any two pointers, also a transition that is not one of ours.
+  const std::less<const TransitionDef*> before;
+  const TransitionDef* first = transitions.data();
+  if (before(&transition, first) || !before(&transition, first + transitions.size())) {
+    return nullptr;
+  }
+  const auto index = static_cast<std::size_t>(&transition - first);
+  if (index >= required_slots_.size()) return nullptr;
+  const std::vector<int>& slots = required_slots_[index];
+  return slots.size() == transition.requires_fields.size() ? &slots : nullptr;
+}
+
+void Workflow::bind_expressions() {
+  const std::function<int(std::string_view)> slot_of_name = [this](std::string_view name) {
+    return slot_of(name);
+  };
+  const auto bind_duration = [&](Duration& duration) {
+    if (auto* amount = std::get_if<Expression>(&duration.amount)) amount->bind(slot_of_name);
+  };
+  for (ComputedDef& item : computed)
+    item.expression.bind(slot_of_name);
+  for (StateDef& state : states) {
+    if (state.review) state.review->pass.bind(slot_of_name);
+  }
+  for (TransitionDef& transition : transitions) {
+    for (GuardDef& guard : transition.guards)
+      guard.check.bind(slot_of_name);
+    if (transition.when) transition.when->bind(slot_of_name);
+  }
+  for (MilestoneDef& milestone : milestones) {
+    bind_duration(milestone.within);
+    if (milestone.done_when) milestone.done_when->bind(slot_of_name);
+  }
+  if (followup) bind_duration(followup->every);
+  required_slots_.clear();
+  for (const TransitionDef& transition : transitions) {
+    std::vector<int>& slots = required_slots_.emplace_back();
+    for (const std::string& name : transition.requires_fields)
+      slots.push_back(slot_of(name));
+  }
+}
+
 void Workflow::build_index() {
   field_index_.clear();
   table_index_.clear();
@@ -265,6 +325,7 @@ void Workflow::build_index() {
     name_index_[item.name] = {NameRef::Kind::computed, nullptr, &item, nullptr};
   for (const FieldDef& field : fields)
     name_index_[field.name] = {NameRef::Kind::field, &field, nullptr, nullptr};
+  bind_expressions();
 }
 
 std::optional<NameInfo> WorkflowNames::lookup(std::string_view name) const {

@@ -195,12 +195,26 @@ class Workflow {
   // Roles named by some transition leaving `state` (who works on a project there).
   bool role_acts_in(std::string_view role, std::string_view state) const;
 
-  // Builds the name indexes the find_* functions use. The loader calls it once the
-  // workflow is complete; without it, lookups scan (correct, slower). Call again after any
-  // change to the vectors above.
+  // Slots of the names in expressions (see Expression::bind); build_index() binds every
+  // expression of the workflow with them. Field i is slot i, computed value j is slot
+  // fields.size() + j, table k is slot fields.size() + computed.size() + k, and any other
+  // name (state, owner, review.*, the vote counts) is other_slot(), left to be read by name.
+  int slot_of(std::string_view name) const;
+  int other_slot() const {
+    return static_cast<int>(fields.size() + computed.size() + tables.size());
+  }
+  // The slots of `transition.requires_fields`, in order, for a transition of this workflow;
+  // nullptr before build_index().
+  const std::vector<int>* required_slots(const TransitionDef& transition) const;
+
+  // Builds the name indexes the find_* functions use and binds the expressions to slots.
+  // The loader calls it once the workflow is complete; without it, lookups scan (correct,
+  // slower). Call again after any change to the vectors above.
   void build_index();
 
  private:
+  void bind_expressions();  // gives every expression's names their slots (slot_of)
+
   // Hash lookups by string_view (heterogeneous lookup): expressions resolve names on
   // every evaluation, so this is on the engine's hot path.
   struct NameHash {
@@ -219,6 +233,7 @@ class Workflow {
   std::unordered_map<std::string, NameRef, NameHash, std::equal_to<>> name_index_;
   std::unordered_map<std::string, std::vector<const TransitionDef*>, NameHash, std::equal_to<>>
       transitions_from_index_;
+  std::vector<std::vector<int>> required_slots_;  // by position in `transitions`
 };
 
 // Converts a raw value (as it comes from YAML, JSON or CSV: text, number, bool, list) to the

@@ -1,0 +1,254 @@
+#include "engine/deadlines.hpp"
+
+#include <algorithm>
+
+namespace investflow::engine {
+namespace {
+
+Reason make(std::string_view code, std::string field, std::string zh, std::string en) {
+  return {std::string(code), std::move(field), {std::move(zh), std::move(en)}};
+}
+
+DeadlineKind kind_of(DueItem::Kind kind) {
+  switch (kind) {
+    case DueItem::Kind::sla:
+      return DeadlineKind::sla;
+    case DueItem::Kind::milestone:
+      return DeadlineKind::milestone;
+    case DueItem::Kind::followup:
+      return DeadlineKind::followup;
+  }
+  return DeadlineKind::sla;
+}
+
+// The open deadline (kind, name) at `today`, with its status.
+std::optional<DueItem> find_deadline(const Workflow& workflow, const Project& project,
+                                     DeadlineKind kind, std::string_view name, Date today) {
+  for (DueItem& item : due_items(workflow, project, today)) {
+    if (kind_of(item.kind) == kind && item.name == name) return std::move(item);
+  }
+  return std::nullopt;
+}
+
+// Whether `alert` is what the deadline's clock says at `today`.
+bool alert_in_effect(const DueItem& item, DeadlineAlert alert, Date today) {
+  switch (alert) {
+    case DeadlineAlert::warning:
+      return item.status == DueItem::Status::warning;
+    case DeadlineAlert::overdue:
+      return item.status == DueItem::Status::overdue;
+    case DeadlineAlert::due:
+      return today >= item.due_on;
+  }
+  return false;
+}
+
+// The alert a deadline owes at `today`, if any: overdue wins over the warning it replaces.
+std::optional<DeadlineAlert> owed_alert(const DueItem& item, Date today) {
+  switch (item.kind) {
+    case DueItem::Kind::sla:
+      if (item.status == DueItem::Status::overdue) return DeadlineAlert::overdue;
+      if (item.status == DueItem::Status::warning) return DeadlineAlert::warning;
+      return std::nullopt;
+    case DueItem::Kind::milestone:
+      if (item.status == DueItem::Status::overdue) return DeadlineAlert::overdue;
+      return std::nullopt;
+    case DueItem::Kind::followup:
+      if (today >= item.due_on) return DeadlineAlert::due;
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::string kind_label_zh(DeadlineKind kind) {
+  switch (kind) {
+    case DeadlineKind::sla:
+      return "办理时限";
+    case DeadlineKind::milestone:
+      return "节点期限";
+    case DeadlineKind::followup:
+      return "跟踪走访";
+  }
+  return "期限";
+}
+
+}  // namespace
+
+std::string_view deadline_kind_name(DeadlineKind kind) {
+  switch (kind) {
+    case DeadlineKind::sla:
+      return "sla";
+    case DeadlineKind::milestone:
+      return "milestone";
+    case DeadlineKind::followup:
+      return "followup";
+  }
+  return "sla";
+}
+
+std::optional<DeadlineKind> parse_deadline_kind(std::string_view name) {
+  if (name == "sla") return DeadlineKind::sla;
+  if (name == "milestone") return DeadlineKind::milestone;
+  if (name == "followup") return DeadlineKind::followup;
+  return std::nullopt;
+}
+
+std::string_view deadline_alert_name(DeadlineAlert alert) {
+  switch (alert) {
+    case DeadlineAlert::warning:
+      return "warning";
+    case DeadlineAlert::overdue:
+      return "overdue";
+    case DeadlineAlert::due:
+      return "due";
+  }
+  return "overdue";
+}
+
+std::optional<DeadlineAlert> parse_deadline_alert(std::string_view name) {
+  if (name == "warning") return DeadlineAlert::warning;
+  if (name == "overdue") return DeadlineAlert::overdue;
+  if (name == "due") return DeadlineAlert::due;
+  return std::nullopt;
+}
+
+std::string deadline_trigger(DeadlineKind kind, DeadlineAlert alert) {
+  return std::string(deadline_kind_name(kind)) + "_" + std::string(deadline_alert_name(alert));
+}
+
+std::string fired_deadline_key(DeadlineKind kind, std::string_view name, DeadlineAlert alert,
+                               Date due_on) {
+  std::string key(deadline_kind_name(kind));
+  key += ':';
+  key += name;
+  key += ':';
+  key += deadline_alert_name(alert);
+  key += ':';
+  key += due_on.to_string();
+  return key;
+}
+
+std::vector<FireDeadline> deadlines_to_fire(const Workflow& workflow, const Project& project,
+                                            Date today) {
+  std::vector<FireDeadline> out;
+  for (const DueItem& item : due_items(workflow, project, today)) {
+    const std::optional<DeadlineAlert> alert = owed_alert(item, today);
+    if (!alert) continue;
+    const DeadlineKind kind = kind_of(item.kind);
+    if (project.deadlines_fired.contains(fired_deadline_key(kind, item.name, *alert, item.due_on)))
+      continue;
+    out.push_back(FireDeadline{kind, item.name, *alert, item.due_on});
+  }
+  return out;
+}
+
+std::vector<std::string> extension_roles(const Workflow& workflow, const Project& project,
+                                         DeadlineKind kind) {
+  if (kind == DeadlineKind::sla) {
+    const StateDef* state = workflow.find_state(project.state);
+    if (state != nullptr && state->sla && !state->sla->escalate.empty()) {
+      return state->sla->escalate;
+    }
+  }
+  return {"manager"};
+}
+
+std::optional<DeadlineFired> decide_fire_deadline(const Workflow& workflow, const Project& project,
+                                                  const FireDeadline& fire, const Actor& actor,
+                                                  Date today, std::vector<Reason>& reasons) {
+  if (!actor.has_role(kSystemRole)) {
+    reasons.push_back(make(reason::kRoleNotAllowed, "", "只有系统调度可以触发期限提醒",
+                           "only the scheduler fires deadlines"));
+    return std::nullopt;
+  }
+  const std::optional<DueItem> item = find_deadline(workflow, project, fire.kind, fire.name, today);
+  if (!item || item->due_on != fire.due_on) {
+    reasons.push_back(make(reason::kNoSuchDeadline, "", "该期限已不存在或已变更",
+                           "no such open deadline (it was met, moved or replaced)"));
+    return std::nullopt;
+  }
+  if (!alert_in_effect(*item, fire.alert, today)) {
+    reasons.push_back(make(reason::kDeadlineNotDue, "", "尚未到提醒时间",
+                           "the deadline does not call for this alert today"));
+    return std::nullopt;
+  }
+  if (project.deadlines_fired.contains(
+          fired_deadline_key(fire.kind, fire.name, fire.alert, fire.due_on))) {
+    reasons.push_back(
+        make(reason::kNothingToDo, "", "该提醒已发出", "this alert has already been raised"));
+    return std::nullopt;
+  }
+  return DeadlineFired{fire.kind, fire.name, fire.alert, fire.due_on};
+}
+
+std::optional<DeadlineExtended> decide_extend_deadline(const Workflow& workflow,
+                                                       const Project& project,
+                                                       const ExtendDeadline& extend,
+                                                       const Actor& actor, Date today,
+                                                       std::vector<Reason>& reasons) {
+  const std::vector<std::string> roles = extension_roles(workflow, project, extend.kind);
+  if (std::none_of(roles.begin(), roles.end(),
+                   [&](const std::string& role) { return actor.has_role(role); })) {
+    std::string list;
+    for (const std::string& role : roles)
+      list += (list.empty() ? "" : ", ") + role;
+    reasons.push_back(make(reason::kRoleNotAllowed, "", "延期需要以下角色之一：" + list,
+                           "extending a deadline needs one of the roles: " + list));
+  }
+  const std::optional<DueItem> item =
+      find_deadline(workflow, project, extend.kind, extend.name, today);
+  if (!item) {
+    reasons.push_back(make(reason::kNoSuchDeadline, "name",
+                           "没有进行中的" + kind_label_zh(extend.kind) + "“" + extend.name + "”",
+                           "no open " + std::string(deadline_kind_name(extend.kind)) +
+                               " deadline '" + extend.name + "'"));
+  } else if (extend.new_due_on <= item->due_on) {
+    reasons.push_back(make(reason::kInvalidField, "due_on",
+                           "新的期限须晚于原期限 " + item->due_on.to_string(),
+                           "the new due date must be after " + item->due_on.to_string()));
+  }
+  if (extend.reason.find_first_not_of(" \t\r\n") == std::string::npos) {
+    reasons.push_back(
+        make(reason::kMissingField, "reason", "请填写延期理由", "an extension needs a reason"));
+  }
+  if (!reasons.empty() || !item) return std::nullopt;
+  return DeadlineExtended{extend.kind, extend.name, item->due_on, extend.new_due_on, extend.reason};
+}
+
+void apply_deadline_fired(Project& project, const DeadlineFired& fired) {
+  project.deadlines_fired.insert(
+      fired_deadline_key(fired.kind, fired.name, fired.alert, fired.due_on));
+}
+
+void apply_deadline_extended(Project& project, const DeadlineExtended& extended) {
+  switch (extended.kind) {
+    case DeadlineKind::sla:
+      project.sla_due_on = extended.new_due_on;
+      break;
+    case DeadlineKind::milestone:
+      if (auto it = project.milestones.find(extended.name); it != project.milestones.end()) {
+        it->second.due_on = extended.new_due_on;
+      }
+      break;
+    case DeadlineKind::followup:
+      project.followup_due_on = extended.new_due_on;
+      break;
+  }
+}
+
+void forget_replaced_deadlines(Project& project, const Event& event) {
+  if (project.deadlines_fired.empty()) return;
+  const auto forget = [&](std::string_view prefix) {
+    std::erase_if(project.deadlines_fired,
+                  [&](const std::string& key) { return key.starts_with(prefix); });
+  };
+  if (const auto* taken = std::get_if<TransitionTaken>(&event.body)) {
+    forget("sla:");
+    for (const MilestoneStarted& started : taken->milestones_started)
+      forget("milestone:" + started.milestone + ":");
+  } else if (std::holds_alternative<FollowupRecorded>(event.body)) {
+    forget("followup:");
+  }
+}
+
+}  // namespace investflow::engine
