@@ -269,6 +269,19 @@ struct BodyEncoder {
             {"on", date_json(followup.on)},
             {"summary", followup.summary}};
   }
+  json::object operator()(const engine::DeadlineFired& fired) const {
+    return {{"alert", engine::deadline_alert_name(fired.alert)},
+            {"due_on", date_json(fired.due_on)},
+            {"kind", engine::deadline_kind_name(fired.kind)},
+            {"name", fired.name}};
+  }
+  json::object operator()(const engine::DeadlineExtended& extended) const {
+    return {{"kind", engine::deadline_kind_name(extended.kind)},
+            {"name", extended.name},
+            {"new_due_on", date_json(extended.new_due_on)},
+            {"previous_due_on", date_json(extended.previous_due_on)},
+            {"reason", extended.reason}};
+  }
 };
 
 // ---------------------------------------------------------------------------------------
@@ -479,6 +492,20 @@ class Decoder {
     return engine::VoteChoice::approve;
   }
 
+  engine::DeadlineKind deadline_kind(const json::object* object, const std::string& path) {
+    const std::string name = text(object, "kind", path);
+    if (auto kind = engine::parse_deadline_kind(name)) return *kind;
+    if (ok()) fail(path + "/kind", "unknown deadline kind '" + name + "'");
+    return engine::DeadlineKind::sla;
+  }
+
+  engine::DeadlineAlert deadline_alert(const json::object* object, const std::string& path) {
+    const std::string name = text(object, "alert", path);
+    if (auto alert = engine::parse_deadline_alert(name)) return *alert;
+    if (ok()) fail(path + "/alert", "unknown deadline alert '" + name + "'");
+    return engine::DeadlineAlert::overdue;
+  }
+
   engine::LocalizedText localized(const json::object* object, std::string_view key,
                                   const std::string& path) {
     engine::LocalizedText result;
@@ -556,6 +583,23 @@ EventBody decode_body(Decoder& in, std::string_view type, const json::object* bo
     followup.issues = in.strings(body, "issues", path);
     followup.next_due_on = in.optional_date(body, "next_due_on", path);
     return followup;
+  }
+  if (type == "deadline_fired") {
+    engine::DeadlineFired fired;
+    fired.kind = in.deadline_kind(body, path);
+    fired.name = in.text(body, "name", path);
+    fired.alert = in.deadline_alert(body, path);
+    fired.due_on = in.date(body, "due_on", path);
+    return fired;
+  }
+  if (type == "deadline_extended") {
+    engine::DeadlineExtended extended;
+    extended.kind = in.deadline_kind(body, path);
+    extended.name = in.text(body, "name", path);
+    extended.previous_due_on = in.date(body, "previous_due_on", path);
+    extended.new_due_on = in.date(body, "new_due_on", path);
+    extended.reason = in.text(body, "reason", path);
+    return extended;
   }
   in.fail("/type", "unknown event type '" + std::string(type) + "'");
   return engine::FieldsEdited{};
@@ -673,21 +717,29 @@ json::value project_to_json(const engine::Project& project) {
                                   {"on", date_json(visit.on)},
                                   {"summary", visit.summary}});
   }
-  return json::object{{"created_at", project.created_at},
-                      {"fields", fields_to_json(project.fields)},
-                      {"followup_due_on", optional_date_json(project.followup_due_on)},
-                      {"id", project.id},
-                      {"milestones", std::move(milestones)},
-                      {"owner", project.owner},
-                      {"sla_due_on", optional_date_json(project.sla_due_on)},
-                      {"state", project.state},
-                      {"state_entered_at", project.state_entered_at},
-                      {"updated_at", project.updated_at},
-                      {"version", project.version},
-                      {"visits", std::move(visits)},
-                      {"votes", std::move(votes)},
-                      {"workflow", project.workflow},
-                      {"workflow_version", project.workflow_version}};
+  json::object out{{"created_at", project.created_at},
+                   {"fields", fields_to_json(project.fields)},
+                   {"followup_due_on", optional_date_json(project.followup_due_on)},
+                   {"id", project.id},
+                   {"milestones", std::move(milestones)},
+                   {"owner", project.owner},
+                   {"sla_due_on", optional_date_json(project.sla_due_on)},
+                   {"state", project.state},
+                   {"state_entered_at", project.state_entered_at},
+                   {"updated_at", project.updated_at},
+                   {"version", project.version},
+                   {"visits", std::move(visits)},
+                   {"votes", std::move(votes)},
+                   {"workflow", project.workflow},
+                   {"workflow_version", project.workflow_version}};
+  // Only when some alert fired: projects without timers keep their exact earlier text.
+  if (!project.deadlines_fired.empty()) {
+    json::array fired;
+    for (const std::string& key : project.deadlines_fired)
+      fired.emplace_back(key);
+    out.emplace("deadlines_fired", std::move(fired));
+  }
+  return out;
 }
 
 Decoded<engine::Project> project_from_json(const json::value& json) {
@@ -751,6 +803,10 @@ Decoded<engine::Project> project_from_json(const json::value& json) {
       }
     }
   }
+  if (object != nullptr && object->contains("deadlines_fired")) {
+    for (std::string& key : in.strings(object, "deadlines_fired", ""))
+      project.deadlines_fired.insert(std::move(key));
+  }
   return finish(in, std::move(project));
 }
 
@@ -781,6 +837,18 @@ struct CommandEncoder {
     return {{"issues", strings_json(followup.issues)},
             {"on", date_json(followup.on)},
             {"summary", followup.summary}};
+  }
+  json::object operator()(const engine::FireDeadline& fire) const {
+    return {{"alert", engine::deadline_alert_name(fire.alert)},
+            {"due_on", date_json(fire.due_on)},
+            {"kind", engine::deadline_kind_name(fire.kind)},
+            {"name", fire.name}};
+  }
+  json::object operator()(const engine::ExtendDeadline& extend) const {
+    return {{"kind", engine::deadline_kind_name(extend.kind)},
+            {"name", extend.name},
+            {"new_due_on", date_json(extend.new_due_on)},
+            {"reason", extend.reason}};
   }
 };
 

@@ -5,6 +5,7 @@
 #include "web/api_handlers.hpp"
 #include "web/api_support.hpp"
 #include "web/event_feed.hpp"
+#include "web/notification_feed.hpp"
 
 namespace investflow::web::api {
 namespace {
@@ -41,9 +42,12 @@ Response stream_events(ApiContext& context, const Request& request) {
   response.headers.set("Content-Type", "text/event-stream; charset=utf-8");
   response.headers.set("Cache-Control", "no-store");
   response.headers.set("X-Accel-Buffering", "no");  // proxies: do not buffer the stream
-  response.stream = [feed = context.feed, after = *after](std::shared_ptr<StreamSink> sink) {
+  response.stream = [feed = context.feed, after = *after, notifications = context.notifications,
+                     user = caller->user.id](std::shared_ptr<StreamSink> sink) {
     // Browsers reconnect after this long, sending Last-Event-ID.
     sink->send("retry: 3000\n\n");
+    // The caller's inbox count changes arrive as `notification` events (notification_feed.hpp).
+    if (notifications) notifications->subscribe(user, sink);
     feed->subscribe(std::move(sink), after);
   };
   return response;

@@ -1,0 +1,363 @@
+#include "notify/dispatcher.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <set>
+
+#include "notify/webhook_format.hpp"
+#include "storage/codec.hpp"
+
+namespace investflow::notify {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::chrono::milliseconds ms(std::int64_t count) {
+  return std::chrono::milliseconds(count);
+}
+
+}  // namespace
+
+struct Dispatcher::Lane {
+  Webhook webhook;
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool woken = false;     // GUARDED_BY(mutex)
+  bool stopping = false;  // GUARDED_BY(mutex)
+  std::mt19937_64 random{std::random_device{}()};
+  std::thread thread;
+
+  void poke() {
+    {
+      std::lock_guard lock(mutex);
+      woken = true;
+    }
+    wake.notify_all();
+  }
+  void stop() {
+    {
+      std::lock_guard lock(mutex);
+      stopping = true;
+    }
+    wake.notify_all();
+  }
+  bool stopped() {
+    std::lock_guard lock(mutex);
+    return stopping;
+  }
+};
+
+std::chrono::milliseconds backoff_delay(const DispatchOptions& options, int attempts,
+                                        std::mt19937_64& random) {
+  const int doublings = std::clamp(attempts - 1, 0, 40);
+  std::int64_t delay = options.backoff_base.count();
+  for (int i = 0; i < doublings && delay < options.backoff_cap.count(); ++i)
+    delay *= 2;
+  delay = std::min<std::int64_t>(delay, options.backoff_cap.count());
+  // Jitter: receivers coming back are not hit by every sender at the same instant.
+  std::uniform_int_distribution<std::int64_t> spread(delay / 2, std::max<std::int64_t>(delay, 1));
+  return ms(spread(random));
+}
+
+AttemptResult judge_response(const std::string& format, const PostOutcome& outcome) {
+  AttemptResult result;
+  if (!outcome.error.empty()) {
+    result.error = outcome.error;
+    return result;
+  }
+  result.http_status = outcome.status;
+  if (outcome.status < 200 || outcome.status > 299) {
+    result.error = "HTTP " + std::to_string(outcome.status);
+    return result;
+  }
+  if (format == "wecom" || format == "dingtalk") {
+    // Both robots answer 200 with {"errcode": 0, "errmsg": "ok"}; anything else failed.
+    auto parsed = storage::parse_json(outcome.body);
+    const boost::json::object* object = parsed ? parsed->if_object() : nullptr;
+    const boost::json::value* code = object != nullptr ? object->if_contains("errcode") : nullptr;
+    if (code == nullptr || !code->is_int64() || code->get_int64() != 0) {
+      result.error = "robot refused: " + outcome.body.substr(0, 200);
+      return result;
+    }
+  }
+  result.delivered = true;
+  return result;
+}
+
+PostRequest delivery_request(const Webhook& webhook, const Message& message, engine::Timestamp now,
+                             std::chrono::milliseconds timeout) {
+  const WebhookFormat format = parse_webhook_format(webhook.format).value_or(WebhookFormat::json);
+  PostRequest request;
+  request.url = webhook.url;
+  request.body = body_for(format, message);
+  request.timeout = timeout;
+  switch (format) {
+    case WebhookFormat::json:
+      request.headers.emplace_back("X-Investflow-Event", message.type);
+      request.headers.emplace_back("X-Investflow-Event-Id", std::to_string(message.event_id));
+      if (!webhook.secret.empty()) {
+        request.headers.emplace_back(std::string(kSignatureHeader),
+                                     signature_header_value(webhook.secret, request.body));
+      }
+      break;
+    case WebhookFormat::wecom:
+      break;  // the key is part of the robot's URL
+    case WebhookFormat::dingtalk:
+      request.url = dingtalk_signed_url(webhook.url, webhook.secret, now);
+      break;
+  }
+  return request;
+}
+
+Dispatcher::Dispatcher(storage::Store& store, std::shared_ptr<NotifyStore> notify,
+                       std::shared_ptr<const engine::Clock> clock, DispatchOptions options,
+                       InboxListener on_inbox)
+    : store_(store),
+      notify_(std::move(notify)),
+      clock_(std::move(clock)),
+      options_(options),
+      on_inbox_(std::move(on_inbox)) {
+}
+
+Dispatcher::~Dispatcher() {
+  stop();
+}
+
+void Dispatcher::start() {
+  std::lock_guard lock(mutex_);
+  if (thread_.joinable() || stopping_) return;
+  started_ = true;
+  thread_ = std::thread([this] { run(); });
+}
+
+void Dispatcher::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  std::lock_guard lock(lanes_mutex_);
+  for (auto& [id, lane] : lanes_)
+    lane->stop();
+  for (auto& [id, lane] : lanes_) {
+    if (lane->thread.joinable()) lane->thread.join();
+  }
+  lanes_.clear();
+}
+
+void Dispatcher::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  wake_.notify_all();
+}
+
+void Dispatcher::run() {
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, options_.poll, [this] { return woken_ || stopping_; });
+      if (stopping_) return;
+      woken_ = false;
+    }
+    // Keep going while there is a backlog (a batch came back full).
+    while (run_once() > 0) {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+    }
+  }
+}
+
+int Dispatcher::run_once() {
+  return dispatch_inbox() + fan_out();
+}
+
+std::vector<std::string> Dispatcher::resolve(
+    const OutboxItem& item, std::map<std::string, std::vector<std::string>>& roles) {
+  std::set<std::string> users;
+  for (const std::string& recipient : item.recipients) {
+    if (recipient == "owner") {
+      if (!item.project_owner.empty()) users.insert(item.project_owner);
+    } else if (recipient.starts_with("role:")) {
+      const std::string role = recipient.substr(5);
+      auto found = roles.find(role);
+      if (found == roles.end()) {
+        auto members = notify_->users_with_role(role);
+        found =
+            roles.emplace(role, members ? std::move(*members) : std::vector<std::string>{}).first;
+      }
+      users.insert(found->second.begin(), found->second.end());
+    } else if (recipient.starts_with("user:")) {
+      users.insert(recipient.substr(5));
+    }
+  }
+  // People are not told about what they did themselves.
+  users.erase(item.event.actor);
+  return {users.begin(), users.end()};
+}
+
+int Dispatcher::dispatch_inbox() {
+  const engine::Timestamp before = clock_->now() - options_.historical_after.count();
+  if (auto settled = notify_->settle_historical_outbox(before); !settled) {
+    spdlog::error("notify: settling historical outbox rows failed: {}", settled.error().message);
+  }
+  auto items = notify_->pending_outbox("inbox", options_.batch);
+  if (!items) {
+    spdlog::error("notify: reading the outbox failed: {}", items.error().message);
+    return 0;
+  }
+  if (items->empty()) return 0;
+  const engine::Timestamp now = clock_->now();
+  const engine::Timestamp historical = now - options_.historical_after.count();
+  std::map<std::string, std::vector<std::string>> roles;
+  std::vector<InboxEntry> entries;
+  std::set<std::string> told;
+  for (const OutboxItem& item : *items) {
+    InboxEntry entry;
+    entry.outbox_id = item.id;
+    entry.event_id = item.event_id;
+    entry.project_id = item.event.project_id;
+    entry.type = std::string(engine::event_type(item.event));
+    entry.triggers = item.triggers;
+    entry.created_at = item.event.at;
+    entry.skip = item.event.at < historical;
+    if (!entry.skip) {
+      const auto workflow = store_.workflow(item.workflow, item.workflow_version);
+      const Message message =
+          make_message(item.event_id, item.event, workflow.get(), item.project_name);
+      entry.title_zh = message.title_zh;
+      entry.title_en = message.title_en;
+      entry.users = resolve(item, roles);
+      told.insert(entry.users.begin(), entry.users.end());
+    }
+    entries.push_back(std::move(entry));
+  }
+  if (auto settled = notify_->settle_inbox(entries); !settled) {
+    spdlog::error("notify: writing notifications failed: {}", settled.error().message);
+    return 0;
+  }
+  if (on_inbox_ && !told.empty()) on_inbox_({told.begin(), told.end()});
+  return static_cast<int>(items->size());
+}
+
+int Dispatcher::fan_out() {
+  auto webhooks = notify_->webhooks();
+  if (!webhooks) {
+    spdlog::error("notify: reading webhooks failed: {}", webhooks.error().message);
+    return 0;
+  }
+  bool started = false;
+  {
+    std::lock_guard lock(mutex_);
+    started = started_ && !stopping_;
+  }
+  if (started) sync_lanes(*webhooks);
+  const engine::Timestamp now = clock_->now();
+  const engine::Timestamp historical = now - options_.historical_after.count();
+  int looked = 0;
+  for (const Webhook& webhook : *webhooks) {
+    auto count = notify_->fan_out(webhook, options_.batch, now, historical);
+    if (!count) {
+      spdlog::error("notify: fan-out to webhook {} failed: {}", webhook.id, count.error().message);
+      continue;
+    }
+    looked += *count;
+    if (*count > 0) {
+      std::lock_guard lock(lanes_mutex_);
+      if (auto lane = lanes_.find(webhook.id); lane != lanes_.end()) lane->second->poke();
+    }
+  }
+  // Webhook-channel outbox rows are settled once every webhook has passed their event.
+  auto refreshed = notify_->webhooks();
+  auto tail = store_.last_event_id();
+  if (refreshed && tail) {
+    std::int64_t settled_to = *tail;
+    for (const Webhook& webhook : *refreshed)
+      settled_to = std::min(settled_to, webhook.after_event_id);
+    (void)notify_->settle_webhook_outbox(settled_to);
+  }
+  return looked;
+}
+
+void Dispatcher::sync_lanes(const std::vector<Webhook>& webhooks) {
+  std::lock_guard lock(lanes_mutex_);
+  for (auto it = lanes_.begin(); it != lanes_.end();) {
+    const bool alive = std::any_of(webhooks.begin(), webhooks.end(),
+                                   [&](const Webhook& webhook) { return webhook.id == it->first; });
+    if (alive) {
+      ++it;
+      continue;
+    }
+    it->second->stop();
+    if (it->second->thread.joinable()) it->second->thread.join();
+    it = lanes_.erase(it);
+  }
+  for (const Webhook& webhook : webhooks) {
+    if (lanes_.contains(webhook.id)) continue;
+    auto lane = std::make_unique<Lane>();
+    lane->webhook = webhook;
+    Lane& ref = *lane;
+    lane->thread = std::thread([this, &ref] { run_lane(ref); });
+    lanes_.emplace(webhook.id, std::move(lane));
+  }
+}
+
+void Dispatcher::run_lane(Lane& lane) {
+  while (!lane.stopped()) {
+    deliver_due(lane);
+    // Sleep until the earliest retry is due, a poke, or the poll interval.
+    auto wait = options_.poll;
+    if (auto next = notify_->next_attempt(lane.webhook.id); next && *next) {
+      const auto until = ms(std::max<std::int64_t>(0, **next - clock_->now()));
+      wait = std::min(wait, until);
+    }
+    std::unique_lock lock(lane.mutex);
+    lane.wake.wait_for(lock, wait, [&] { return lane.woken || lane.stopping; });
+    lane.woken = false;
+  }
+}
+
+void Dispatcher::deliver_due(Lane& lane) {
+  while (!lane.stopped()) {
+    auto due = notify_->due_deliveries(lane.webhook.id, clock_->now(), options_.batch);
+    if (!due) {
+      spdlog::error("notify: reading deliveries failed: {}", due.error().message);
+      return;
+    }
+    if (due->empty()) return;
+    for (const DueDelivery& item : *due) {
+      if (lane.stopped()) return;
+      const auto workflow = store_.workflow(item.workflow, item.workflow_version);
+      const Message message =
+          make_message(item.delivery.event_id, item.event, workflow.get(), item.project_name);
+      const PostRequest request =
+          delivery_request(lane.webhook, message, clock_->now(), options_.request_timeout);
+      const AttemptResult result = judge_response(lane.webhook.format, http_post(request));
+      const int attempts = item.delivery.attempts + 1;
+      if (result.delivered) {
+        (void)notify_->record_delivered(item.delivery.id, result.http_status.value_or(200),
+                                        clock_->now());
+        continue;
+      }
+      std::optional<engine::Timestamp> retry_at;
+      if (attempts < options_.max_attempts) {
+        retry_at = clock_->now() + backoff_delay(options_, attempts, lane.random).count();
+      }
+      (void)notify_->record_failure(item.delivery.id, attempts, result.error, result.http_status,
+                                    retry_at);
+      if (!retry_at) {
+        spdlog::warn("notify: delivery {} of event {} to webhook {} is dead after {} attempts: {}",
+                     item.delivery.id, item.delivery.event_id, lane.webhook.id, attempts,
+                     result.error);
+      }
+      // The receiver is in trouble: leave the rest for when it has had time to recover.
+      return;
+    }
+  }
+}
+
+}  // namespace investflow::notify

@@ -1,0 +1,169 @@
+#include "notify/message.hpp"
+
+#include <type_traits>
+
+#include "engine/deadlines.hpp"
+#include "storage/codec.hpp"
+
+namespace investflow::notify {
+namespace {
+
+struct Labels {
+  std::string zh;
+  std::string en;
+};
+
+Labels labels_of(const engine::LocalizedText* text, const std::string& id) {
+  if (text == nullptr) return {id, id};
+  return {text->zh.empty() ? id : text->zh, text->en.empty() ? id : text->en};
+}
+
+Labels state_labels(const engine::Workflow* workflow, const std::string& state) {
+  const engine::StateDef* def = workflow != nullptr ? workflow->find_state(state) : nullptr;
+  return labels_of(def != nullptr ? &def->label : nullptr, state);
+}
+
+Labels milestone_labels(const engine::Workflow* workflow, const std::string& id) {
+  const engine::MilestoneDef* def = workflow != nullptr ? workflow->find_milestone(id) : nullptr;
+  return labels_of(def != nullptr ? &def->label : nullptr, id);
+}
+
+Labels deadline_labels(const engine::Workflow* workflow, engine::DeadlineKind kind,
+                       const std::string& name) {
+  switch (kind) {
+    case engine::DeadlineKind::sla: {
+      const Labels state = state_labels(workflow, name);
+      return {"“" + state.zh + "”办理时限", "the '" + state.en + "' time limit"};
+    }
+    case engine::DeadlineKind::milestone: {
+      const Labels milestone = milestone_labels(workflow, name);
+      return {"节点“" + milestone.zh + "”", "the milestone '" + milestone.en + "'"};
+    }
+    case engine::DeadlineKind::followup:
+      return {"跟踪走访", "the follow-up visit"};
+  }
+  return {name, name};
+}
+
+std::string vote_zh(engine::VoteChoice choice) {
+  switch (choice) {
+    case engine::VoteChoice::approve:
+      return "同意";
+    case engine::VoteChoice::reject:
+      return "反对";
+    case engine::VoteChoice::abstain:
+      return "弃权";
+  }
+  return "";
+}
+
+// Fills title and detail for one event body.
+class Describer {
+ public:
+  Describer(Message& message, const engine::Workflow* workflow)
+      : message_(message), workflow_(workflow), name_(message.project_name) {}
+
+  void operator()(const engine::ProjectCreated& created) {
+    const Labels state = state_labels(workflow_, created.state);
+    set("新项目“" + name_ + "”已登记（" + state.zh + "）",
+        "New project '" + name_ + "' registered (" + state.en + ")");
+    message_.to = created.state;
+  }
+  void operator()(const engine::FieldsEdited&) {
+    set("项目“" + name_ + "”信息已更新", "Project '" + name_ + "' was edited");
+  }
+  void operator()(const engine::TransitionTaken& taken) {
+    const Labels from = state_labels(workflow_, taken.from);
+    const Labels to = state_labels(workflow_, taken.to);
+    set("项目“" + name_ + "”：" + from.zh + " → " + to.zh,
+        "Project '" + name_ + "': " + from.en + " → " + to.en);
+    message_.from = taken.from;
+    message_.to = taken.to;
+    message_.transition = taken.transition;
+    if (!taken.comment.empty()) message_.detail_zh = "说明：" + taken.comment;
+  }
+  void operator()(const engine::VoteCast& vote) {
+    set("项目“" + name_ + "”收到评审意见（" + vote.voter + "：" + vote_zh(vote.choice) + "）",
+        "Project '" + name_ + "' got a vote (" + vote.voter + ": " +
+            std::string(engine::vote_choice_name(vote.choice)) + ")");
+  }
+  void operator()(const engine::MilestoneRecorded& recorded) {
+    const Labels milestone = milestone_labels(workflow_, recorded.milestone);
+    set("项目“" + name_ + "”登记了节点“" + milestone.zh + "”",
+        "Project '" + name_ + "' recorded the milestone '" + milestone.en + "'");
+  }
+  void operator()(const engine::FollowupRecorded& visit) {
+    set("项目“" + name_ + "”已登记跟踪走访（" + visit.on.to_string() + "）",
+        "Project '" + name_ + "' had a follow-up visit (" + visit.on.to_string() + ")");
+    message_.detail_zh = visit.summary;
+  }
+  void operator()(const engine::DeadlineFired& fired) {
+    const Labels what = deadline_labels(workflow_, fired.kind, fired.name);
+    const std::string due = fired.due_on.to_string();
+    switch (fired.alert) {
+      case engine::DeadlineAlert::warning:
+        set("【临期】项目“" + name_ + "”的" + what.zh + "将于 " + due + " 到期",
+            "Due soon: project '" + name_ + "', " + what.en + " ends " + due);
+        break;
+      case engine::DeadlineAlert::overdue:
+        set("【逾期】项目“" + name_ + "”的" + what.zh + "已于 " + due + " 到期，请督办",
+            "Overdue: project '" + name_ + "', " + what.en + " ended " + due);
+        break;
+      case engine::DeadlineAlert::due:
+        set("【走访】项目“" + name_ + "”应于 " + due + " 前完成跟踪走访",
+            "Follow-up due: project '" + name_ + "' needs a visit by " + due);
+        break;
+    }
+  }
+  void operator()(const engine::DeadlineExtended& extended) {
+    const Labels what = deadline_labels(workflow_, extended.kind, extended.name);
+    set("项目“" + name_ + "”的" + what.zh + "延期至 " + extended.new_due_on.to_string(),
+        "Project '" + name_ + "': " + what.en + " extended to " + extended.new_due_on.to_string());
+    message_.detail_zh =
+        "原期限 " + extended.previous_due_on.to_string() + "，延期理由：" + extended.reason;
+  }
+
+ private:
+  void set(std::string zh, std::string en) {
+    message_.title_zh = std::move(zh);
+    message_.title_en = std::move(en);
+  }
+
+  Message& message_;
+  const engine::Workflow* workflow_;
+  const std::string& name_;
+};
+
+}  // namespace
+
+std::vector<std::string> event_triggers(const engine::Event& event) {
+  if (const auto* created = std::get_if<engine::ProjectCreated>(&event.body)) {
+    return {"enter:" + created->state};
+  }
+  if (const auto* taken = std::get_if<engine::TransitionTaken>(&event.body)) {
+    return {"leave:" + taken->from, "enter:" + taken->to, "transition:" + taken->transition};
+  }
+  if (const auto* fired = std::get_if<engine::DeadlineFired>(&event.body)) {
+    return {engine::deadline_trigger(fired->kind, fired->alert)};
+  }
+  return {};
+}
+
+Message make_message(std::int64_t event_id, const engine::Event& event,
+                     const engine::Workflow* workflow, const std::string& project_name) {
+  Message message;
+  message.event_id = event_id;
+  message.type = std::string(engine::event_type(event));
+  message.project_id = event.project_id;
+  message.project_name = project_name.empty() ? event.project_id : project_name;
+  message.workflow = workflow != nullptr ? workflow->id : "";
+  message.actor = event.actor;
+  message.at = event.at;
+  message.triggers = event_triggers(event);
+  Describer describer(message, workflow);
+  std::visit(describer, event.body);
+  message.event_json = storage::encode_event(event);
+  return message;
+}
+
+}  // namespace investflow::notify

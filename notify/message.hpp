@@ -1,0 +1,40 @@
+#pragma once
+// One event as people read it: who did what to which project, in Chinese and English.
+// Built once per event (message.cpp) and rendered per channel: inbox titles, webhook
+// bodies, chat-robot markdown.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/event.hpp"
+#include "engine/workflow.hpp"
+
+namespace investflow::notify {
+
+struct Message {
+  std::int64_t event_id = 0;
+  std::string type;  // engine::event_type
+  std::string project_id;
+  std::string project_name;
+  std::string workflow;
+  std::string actor;
+  engine::Timestamp at = 0;
+  std::string from;  // transition_taken: the states left and entered
+  std::string to;
+  std::string transition;             // transition_taken: its id
+  std::vector<std::string> triggers;  // enter:S, leave:S, transition:T, sla_overdue, ...
+  std::string title_zh;
+  std::string title_en;
+  std::string detail_zh;   // one more line for chat messages (comment, due date, ...)
+  std::string event_json;  // the canonical event, for the generic format
+};
+
+// The triggers an event raises (what webhook filters and notify rules match).
+std::vector<std::string> event_triggers(const engine::Event& event);
+
+// `workflow` may be null (labels then fall back to ids).
+Message make_message(std::int64_t event_id, const engine::Event& event,
+                     const engine::Workflow* workflow, const std::string& project_name);
+
+}  // namespace investflow::notify

@@ -1,0 +1,557 @@
+#include "notify/notify_store.hpp"
+
+#include <SQLiteCpp/Transaction.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "notify/message.hpp"
+#include "storage/codec.hpp"
+
+namespace investflow::notify {
+namespace json = boost::json;
+
+namespace {
+
+constexpr int kBusyTimeoutMs = 10000;
+
+std::vector<std::string> strings_from(const std::string& text) {
+  std::vector<std::string> out;
+  auto parsed = storage::parse_json(text);
+  if (!parsed || !parsed->is_array()) return out;
+  for (const auto& item : parsed->get_array()) {
+    if (item.is_string()) out.emplace_back(item.get_string());
+  }
+  return out;
+}
+
+std::string strings_to(const std::vector<std::string>& items) {
+  json::array array;
+  for (const auto& item : items)
+    array.emplace_back(item);
+  return storage::canonical_json(array);
+}
+
+engine::Event event_from(const std::string& payload) {
+  auto event = storage::decode_event(payload);
+  if (!event) throw std::runtime_error("unreadable event: " + event.error().to_string());
+  return std::move(*event);
+}
+
+std::optional<std::int64_t> optional_int(const SQLite::Column& column) {
+  if (column.isNull()) return std::nullopt;
+  return column.getInt64();
+}
+
+Delivery delivery_from(SQLite::Statement& row) {
+  Delivery delivery;
+  delivery.id = row.getColumn(0).getInt64();
+  delivery.webhook_id = row.getColumn(1).getInt64();
+  delivery.event_id = row.getColumn(2).getInt64();
+  delivery.status = row.getColumn(3).getString();
+  delivery.attempts = row.getColumn(4).getInt();
+  delivery.next_attempt_at = row.getColumn(5).getInt64();
+  delivery.last_error = row.getColumn(6).getString();
+  if (auto status = optional_int(row.getColumn(7)))
+    delivery.last_status = static_cast<int>(*status);
+  delivery.created_at = row.getColumn(8).getInt64();
+  delivery.delivered_at = optional_int(row.getColumn(9));
+  return delivery;
+}
+
+constexpr const char* kDeliveryColumns =
+    "d.id, d.webhook_id, d.event_id, d.status, d.attempts, d.next_attempt_at, "
+    "COALESCE(d.last_error, ''), d.last_status, d.created_at, d.delivered_at";
+
+Webhook webhook_from(SQLite::Statement& row) {
+  Webhook webhook;
+  webhook.id = row.getColumn(0).getInt64();
+  webhook.url = row.getColumn(1).getString();
+  webhook.secret = row.getColumn(2).getString();
+  webhook.events = strings_from(row.getColumn(3).getString());
+  webhook.format = row.getColumn(4).getString();
+  webhook.created_by = row.getColumn(5).getString();
+  webhook.created_at = row.getColumn(6).getInt64();
+  webhook.after_event_id = row.getColumn(7).getInt64();
+  return webhook;
+}
+
+}  // namespace
+
+bool webhook_matches(const std::vector<std::string>& filter, std::string_view type,
+                     const std::vector<std::string>& triggers) {
+  return std::any_of(filter.begin(), filter.end(), [&](const std::string& wanted) {
+    if (wanted == "*" || wanted == type) return true;
+    // "transition:approve" matches itself; "enter:signed" likewise; "sla_overdue" too.
+    return std::find(triggers.begin(), triggers.end(), wanted) != triggers.end();
+  });
+}
+
+Outcome<std::shared_ptr<NotifyStore>> NotifyStore::open(const std::filesystem::path& path) {
+  try {
+    return std::make_shared<NotifyStore>(path);
+  } catch (const std::exception& error) {
+    return engine::fail(storage::Error{storage::Error::Kind::storage, error.what()});
+  }
+}
+
+NotifyStore::NotifyStore(const std::filesystem::path& path)
+    // NORMAL: a notification lost to a power cut is simply sent again (at least once).
+    : connection_(path, storage::Connection::Mode::read_write, kBusyTimeoutMs,
+                  storage::Synchronous::normal) {
+}
+
+template <typename T, typename Fn>
+Outcome<T> NotifyStore::run(Fn&& fn) {
+  std::lock_guard lock(mutex_);
+  try {
+    return fn();
+  } catch (const std::exception& error) {
+    return engine::fail(storage::Error{storage::Error::Kind::storage, error.what()});
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Inbox
+
+Outcome<std::vector<OutboxItem>> NotifyStore::pending_outbox(std::string_view channel, int limit) {
+  return run<std::vector<OutboxItem>>([&] {
+    auto select = connection_.statement(
+        "SELECT o.id, o.event_id, o.channel, o.triggers, o.recipients, e.payload, p.owner, "
+        "p.name, p.workflow, p.workflow_version FROM outbox o "
+        "JOIN events e ON e.id = o.event_id JOIN projects p ON p.id = o.project_id "
+        "WHERE o.status = 'pending' AND o.channel = ? ORDER BY o.id LIMIT ?");
+    select->bind(1, std::string(channel));
+    select->bind(2, limit);
+    std::vector<OutboxItem> items;
+    while (select->executeStep()) {
+      OutboxItem item;
+      item.id = select->getColumn(0).getInt64();
+      item.event_id = select->getColumn(1).getInt64();
+      item.channel = select->getColumn(2).getString();
+      item.triggers = strings_from(select->getColumn(3).getString());
+      item.recipients = strings_from(select->getColumn(4).getString());
+      item.event = event_from(select->getColumn(5).getString());
+      item.project_owner = select->getColumn(6).getString();
+      item.project_name = select->getColumn(7).getString();
+      item.workflow = select->getColumn(8).getString();
+      item.workflow_version = select->getColumn(9).getInt64();
+      items.push_back(std::move(item));
+    }
+    return items;
+  });
+}
+
+Outcome<std::vector<std::string>> NotifyStore::users_with_role(const std::string& role) {
+  return run<std::vector<std::string>>([&] {
+    auto select = connection_.statement(
+        "SELECT u.id FROM users u, json_each(u.roles) r "
+        "WHERE r.value = ? AND u.disabled = 0 ORDER BY u.id");
+    select->bind(1, role);
+    std::vector<std::string> users;
+    while (select->executeStep())
+      users.push_back(select->getColumn(0).getString());
+    return users;
+  });
+}
+
+Outcome<bool> NotifyStore::user_exists(const std::string& id) {
+  return run<bool>([&] {
+    auto select = connection_.statement("SELECT 1 FROM users WHERE id = ? AND disabled = 0");
+    select->bind(1, id);
+    return select->executeStep();
+  });
+}
+
+Outcome<storage::Ok> NotifyStore::settle_inbox(const std::vector<InboxEntry>& entries) {
+  return run<storage::Ok>([&] {
+    SQLite::Transaction transaction(connection_.db(), SQLite::TransactionBehavior::IMMEDIATE);
+    for (const InboxEntry& entry : entries) {
+      if (!entry.skip) {
+        for (const std::string& user : entry.users) {
+          auto insert = connection_.statement(
+              "INSERT OR IGNORE INTO notifications (user_id, event_id, project_id, type, "
+              "triggers, title_zh, title_en, created_at) VALUES (?,?,?,?,?,?,?,?)");
+          insert->bind(1, user);
+          insert->bind(2, entry.event_id);
+          insert->bind(3, entry.project_id);
+          insert->bind(4, entry.type);
+          insert->bind(5, strings_to(entry.triggers));
+          insert->bind(6, entry.title_zh);
+          insert->bind(7, entry.title_en);
+          insert->bind(8, entry.created_at);
+          insert->exec();
+        }
+      }
+      auto settle = connection_.statement(
+          "UPDATE outbox SET status = 'delivered', attempts = attempts + 1, last_error = ? "
+          "WHERE id = ?");
+      if (entry.skip) {
+        settle->bind(1, "skipped: historical event (seeded or imported)");
+      } else {
+        settle->bind(1);
+      }
+      settle->bind(2, entry.outbox_id);
+      settle->exec();
+    }
+    transaction.commit();
+    return storage::Ok{};
+  });
+}
+
+Outcome<storage::Ok> NotifyStore::settle_historical_outbox(engine::Timestamp before) {
+  return run<storage::Ok>([&] {
+    // next_attempt_at is the event's time for rows never attempted: the partial index
+    // outbox_pending finds them.
+    auto pending = connection_.statement(
+        "SELECT 1 FROM outbox WHERE status = 'pending' AND next_attempt_at < ? LIMIT 1");
+    pending->bind(1, before);
+    if (!pending->executeStep()) return storage::Ok{};
+    auto settle = connection_.statement(
+        "UPDATE outbox SET status = 'delivered', last_error = 'skipped: historical event "
+        "(seeded or imported)' WHERE status = 'pending' AND next_attempt_at < ?");
+    settle->bind(1, before);
+    settle->exec();
+    return storage::Ok{};
+  });
+}
+
+Outcome<storage::Ok> NotifyStore::settle_webhook_outbox(std::int64_t up_to_event_id) {
+  return run<storage::Ok>([&] {
+    // Look before writing: every write from this connection makes the store's writer
+    // drop its cache of projects (another connection committed).
+    auto pending = connection_.statement(
+        "SELECT 1 FROM outbox WHERE channel = 'webhook' AND status = 'pending' AND "
+        "event_id <= ? LIMIT 1");
+    pending->bind(1, up_to_event_id);
+    if (!pending->executeStep()) return storage::Ok{};
+    auto settle = connection_.statement(
+        "UPDATE outbox SET status = 'delivered' WHERE channel = 'webhook' AND "
+        "status = 'pending' AND event_id <= ?");
+    settle->bind(1, up_to_event_id);
+    settle->exec();
+    return storage::Ok{};
+  });
+}
+
+Outcome<NotificationPage> NotifyStore::notifications(const std::string& user, bool unread_only,
+                                                     int limit, const std::string& cursor) {
+  return run<NotificationPage>([&] {
+    std::int64_t before = INT64_MAX;
+    if (!cursor.empty()) before = std::stoll(cursor);
+    auto select = connection_.statement(
+        "SELECT n.id, n.event_id, n.project_id, COALESCE(p.name, ''), n.type, n.triggers, "
+        "n.title_zh, n.title_en, n.created_at, n.read_at FROM notifications n "
+        "LEFT JOIN projects p ON p.id = n.project_id WHERE n.user_id = ? AND n.id < ? "
+        "AND (? = 0 OR n.read_at IS NULL) ORDER BY n.id DESC LIMIT ?");
+    select->bind(1, user);
+    select->bind(2, before);
+    select->bind(3, unread_only ? 1 : 0);
+    select->bind(4, limit + 1);
+    NotificationPage page;
+    while (select->executeStep()) {
+      Notification item;
+      item.id = select->getColumn(0).getInt64();
+      item.user_id = user;
+      item.event_id = select->getColumn(1).getInt64();
+      item.project_id = select->getColumn(2).getString();
+      item.project_name = select->getColumn(3).getString();
+      item.type = select->getColumn(4).getString();
+      item.triggers = strings_from(select->getColumn(5).getString());
+      item.title_zh = select->getColumn(6).getString();
+      item.title_en = select->getColumn(7).getString();
+      item.created_at = select->getColumn(8).getInt64();
+      item.read_at = optional_int(select->getColumn(9));
+      page.items.push_back(std::move(item));
+    }
+    if (static_cast<int>(page.items.size()) > limit) {
+      page.items.resize(static_cast<std::size_t>(limit));
+      page.next_cursor = std::to_string(page.items.back().id);
+    }
+    auto count = connection_.statement(
+        "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL");
+    count->bind(1, user);
+    count->executeStep();
+    page.unread = count->getColumn(0).getInt64();
+    return page;
+  });
+}
+
+Outcome<std::int64_t> NotifyStore::unread_count(const std::string& user) {
+  return run<std::int64_t>([&] {
+    auto count = connection_.statement(
+        "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL");
+    count->bind(1, user);
+    count->executeStep();
+    return count->getColumn(0).getInt64();
+  });
+}
+
+Outcome<bool> NotifyStore::mark_read(const std::string& user, std::int64_t id,
+                                     engine::Timestamp now) {
+  return run<bool>([&] {
+    auto exists =
+        connection_.statement("SELECT read_at FROM notifications WHERE id = ? AND user_id = ?");
+    exists->bind(1, id);
+    exists->bind(2, user);
+    if (!exists->executeStep()) return false;
+    const bool unread = exists->getColumn(0).isNull();
+    exists->reset();
+    if (unread) {
+      auto update = connection_.statement(
+          "UPDATE notifications SET read_at = ? WHERE id = ? AND user_id = ? AND read_at IS NULL");
+      update->bind(1, now);
+      update->bind(2, id);
+      update->bind(3, user);
+      update->exec();
+    }
+    return true;
+  });
+}
+
+Outcome<std::int64_t> NotifyStore::mark_all_read(const std::string& user, engine::Timestamp now) {
+  return run<std::int64_t>([&] {
+    auto update = connection_.statement(
+        "UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL");
+    update->bind(1, now);
+    update->bind(2, user);
+    return static_cast<std::int64_t>(update->exec());
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// Webhooks
+
+Outcome<Webhook> NotifyStore::add_webhook(Webhook webhook) {
+  return run<Webhook>([&] {
+    SQLite::Transaction transaction(connection_.db(), SQLite::TransactionBehavior::IMMEDIATE);
+    webhook.after_event_id =
+        connection_.db().execAndGet("SELECT COALESCE(MAX(id), 0) FROM events").getInt64();
+    auto insert = connection_.statement(
+        "INSERT INTO webhooks (url, secret, events, format, created_by, created_at, "
+        "after_event_id) VALUES (?,?,?,?,?,?,?)");
+    insert->bind(1, webhook.url);
+    insert->bind(2, webhook.secret);
+    insert->bind(3, strings_to(webhook.events));
+    insert->bind(4, webhook.format);
+    insert->bind(5, webhook.created_by);
+    insert->bind(6, webhook.created_at);
+    insert->bind(7, webhook.after_event_id);
+    insert->exec();
+    webhook.id = connection_.db().getLastInsertRowid();
+    transaction.commit();
+    return webhook;
+  });
+}
+
+Outcome<std::vector<Webhook>> NotifyStore::webhooks() {
+  return run<std::vector<Webhook>>([&] {
+    auto select = connection_.statement(
+        "SELECT id, url, secret, events, format, created_by, created_at, after_event_id "
+        "FROM webhooks WHERE deleted_at IS NULL ORDER BY id");
+    std::vector<Webhook> out;
+    while (select->executeStep())
+      out.push_back(webhook_from(*select));
+    return out;
+  });
+}
+
+Outcome<bool> NotifyStore::delete_webhook(std::int64_t id, engine::Timestamp now) {
+  return run<bool>([&] {
+    SQLite::Transaction transaction(connection_.db(), SQLite::TransactionBehavior::IMMEDIATE);
+    auto update = connection_.statement(
+        "UPDATE webhooks SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL");
+    update->bind(1, now);
+    update->bind(2, id);
+    if (update->exec() == 0) return false;
+    // Nobody will try them again: say so in the log rather than leave them pending.
+    auto bury = connection_.statement(
+        "UPDATE deliveries SET status = 'dead', last_error = 'webhook deleted' "
+        "WHERE webhook_id = ? AND status = 'pending'");
+    bury->bind(1, id);
+    bury->exec();
+    transaction.commit();
+    return true;
+  });
+}
+
+Outcome<int> NotifyStore::fan_out(const Webhook& webhook, int limit, engine::Timestamp now,
+                                  engine::Timestamp historical_before) {
+  return run<int>([&] {
+    SQLite::Transaction transaction(connection_.db(), SQLite::TransactionBehavior::IMMEDIATE);
+    auto position = connection_.statement(
+        "SELECT after_event_id FROM webhooks WHERE id = ? AND deleted_at IS NULL");
+    position->bind(1, webhook.id);
+    if (!position->executeStep()) return 0;
+    const std::int64_t after = position->getColumn(0).getInt64();
+    position->reset();
+
+    auto select = connection_.statement(
+        "SELECT id, type, at, payload FROM events WHERE id > ? ORDER BY id LIMIT ?");
+    select->bind(1, after);
+    select->bind(2, limit);
+    struct Row {
+      std::int64_t id;
+      std::string type;
+      engine::Timestamp at;
+      std::string payload;
+    };
+    std::vector<Row> rows;
+    while (select->executeStep()) {
+      rows.push_back({select->getColumn(0).getInt64(), select->getColumn(1).getString(),
+                      select->getColumn(2).getInt64(), select->getColumn(3).getString()});
+    }
+    select->reset();
+    if (rows.empty()) return 0;
+    const bool wants_notify =
+        std::find(webhook.events.begin(), webhook.events.end(), "notify") != webhook.events.end();
+    for (const Row& row : rows) {
+      if (row.at < historical_before) continue;
+      bool matches =
+          webhook_matches(webhook.events, row.type, event_triggers(event_from(row.payload)));
+      if (!matches && wants_notify) {
+        // "notify": what the workflow's notify rules send to the webhook channel.
+        auto routed = connection_.statement(
+            "SELECT 1 FROM outbox WHERE event_id = ? AND channel = 'webhook'");
+        routed->bind(1, row.id);
+        matches = routed->executeStep();
+      }
+      if (!matches) continue;
+      auto insert = connection_.statement(
+          "INSERT OR IGNORE INTO deliveries (webhook_id, event_id, next_attempt_at, created_at) "
+          "VALUES (?,?,?,?)");
+      insert->bind(1, webhook.id);
+      insert->bind(2, row.id);
+      insert->bind(3, now);
+      insert->bind(4, now);
+      insert->exec();
+    }
+    auto advance = connection_.statement("UPDATE webhooks SET after_event_id = ? WHERE id = ?");
+    advance->bind(1, rows.back().id);
+    advance->bind(2, webhook.id);
+    advance->exec();
+    transaction.commit();
+    return static_cast<int>(rows.size());
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// Deliveries
+
+Outcome<std::vector<DueDelivery>> NotifyStore::due_deliveries(std::int64_t webhook_id,
+                                                              engine::Timestamp now, int limit) {
+  return run<std::vector<DueDelivery>>([&] {
+    auto select = connection_.statement(
+        std::string("SELECT ") + kDeliveryColumns +
+        ", e.payload, COALESCE(p.name, ''), COALESCE(p.workflow, ''), "
+        "COALESCE(p.workflow_version, 0) FROM deliveries d JOIN events e ON e.id = d.event_id "
+        "LEFT JOIN projects p ON p.id = e.project_id WHERE d.webhook_id = ? AND "
+        "d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.id LIMIT ?");
+    select->bind(1, webhook_id);
+    select->bind(2, now);
+    select->bind(3, limit);
+    std::vector<DueDelivery> out;
+    while (select->executeStep()) {
+      DueDelivery due;
+      due.delivery = delivery_from(*select);
+      due.event = event_from(select->getColumn(10).getString());
+      due.project_name = select->getColumn(11).getString();
+      due.workflow = select->getColumn(12).getString();
+      due.workflow_version = select->getColumn(13).getInt64();
+      out.push_back(std::move(due));
+    }
+    return out;
+  });
+}
+
+Outcome<storage::Ok> NotifyStore::record_delivered(std::int64_t id, int http_status,
+                                                   engine::Timestamp now) {
+  return run<storage::Ok>([&] {
+    auto update = connection_.statement(
+        "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, "
+        "last_status = ?, last_error = NULL, delivered_at = ? WHERE id = ?");
+    update->bind(1, http_status);
+    update->bind(2, now);
+    update->bind(3, id);
+    update->exec();
+    return storage::Ok{};
+  });
+}
+
+Outcome<storage::Ok> NotifyStore::record_failure(std::int64_t id, int attempts,
+                                                 const std::string& error,
+                                                 std::optional<int> http_status,
+                                                 std::optional<engine::Timestamp> retry_at) {
+  return run<storage::Ok>([&] {
+    auto update = connection_.statement(
+        "UPDATE deliveries SET status = ?, attempts = ?, last_error = ?, last_status = ?, "
+        "next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?");
+    update->bind(1, retry_at ? "pending" : "dead");
+    update->bind(2, attempts);
+    update->bind(3, error);
+    if (http_status) {
+      update->bind(4, *http_status);
+    } else {
+      update->bind(4);
+    }
+    if (retry_at) {
+      update->bind(5, *retry_at);
+    } else {
+      update->bind(5);
+    }
+    update->bind(6, id);
+    update->exec();
+    return storage::Ok{};
+  });
+}
+
+Outcome<std::vector<Delivery>> NotifyStore::deliveries(const std::string& status, int limit,
+                                                       std::int64_t before_id) {
+  return run<std::vector<Delivery>>([&] {
+    auto select = connection_.statement(std::string("SELECT ") + kDeliveryColumns +
+                                        " FROM deliveries d WHERE (? = '' OR d.status = ?) "
+                                        "AND d.id < ? ORDER BY d.id DESC LIMIT ?");
+    select->bind(1, status);
+    select->bind(2, status);
+    select->bind(3, before_id);
+    select->bind(4, limit);
+    std::vector<Delivery> out;
+    while (select->executeStep())
+      out.push_back(delivery_from(*select));
+    return out;
+  });
+}
+
+Outcome<std::optional<Delivery>> NotifyStore::delivery(std::int64_t id) {
+  return run<std::optional<Delivery>>([&]() -> std::optional<Delivery> {
+    auto select = connection_.statement(std::string("SELECT ") + kDeliveryColumns +
+                                        " FROM deliveries d WHERE d.id = ?");
+    select->bind(1, id);
+    if (!select->executeStep()) return std::nullopt;
+    return delivery_from(*select);
+  });
+}
+
+Outcome<bool> NotifyStore::replay(std::int64_t id, engine::Timestamp now) {
+  return run<bool>([&] {
+    auto update = connection_.statement(
+        "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, "
+        "delivered_at = NULL WHERE id = ? AND webhook_id IN "
+        "(SELECT id FROM webhooks WHERE deleted_at IS NULL)");
+    update->bind(1, now);
+    update->bind(2, id);
+    return update->exec() == 1;
+  });
+}
+
+Outcome<std::optional<engine::Timestamp>> NotifyStore::next_attempt(std::int64_t webhook_id) {
+  return run<std::optional<engine::Timestamp>>([&]() -> std::optional<engine::Timestamp> {
+    auto select = connection_.statement(
+        "SELECT MIN(next_attempt_at) FROM deliveries WHERE webhook_id = ? AND status = 'pending'");
+    select->bind(1, webhook_id);
+    select->executeStep();
+    return optional_int(select->getColumn(0));
+  });
+}
+
+}  // namespace investflow::notify

@@ -1,0 +1,166 @@
+#pragma once
+// The notification tables (schema migration 5) and the outbox, on the dispatcher's own
+// SQLite connection. Every member is thread-safe (one connection behind a mutex): the
+// dispatcher, the delivery lanes and the HTTP handlers share one NotifyStore.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/date.hpp"
+#include "engine/event.hpp"
+#include "storage/sqlite_connection.hpp"
+#include "storage/store.hpp"
+
+namespace investflow::notify {
+
+using storage::Outcome;
+
+// An outbox row with what resolving it needs.
+struct OutboxItem {
+  std::int64_t id = 0;
+  std::int64_t event_id = 0;
+  std::string channel;
+  std::vector<std::string> triggers;
+  std::vector<std::string> recipients;  // owner | role:NAME | user:NAME
+  engine::Event event;
+  std::string project_owner;
+  std::string project_name;
+  std::string workflow;
+  std::int64_t workflow_version = 0;
+};
+
+struct Notification {
+  std::int64_t id = 0;
+  std::string user_id;
+  std::int64_t event_id = 0;
+  std::string project_id;
+  std::string project_name;
+  std::string type;
+  std::vector<std::string> triggers;
+  std::string title_zh;
+  std::string title_en;
+  engine::Timestamp created_at = 0;
+  std::optional<engine::Timestamp> read_at;
+};
+
+struct NotificationPage {
+  std::vector<Notification> items;
+  std::int64_t unread = 0;
+  std::string next_cursor;  // empty on the last page
+};
+
+struct Webhook {
+  std::int64_t id = 0;
+  std::string url;
+  std::string secret;
+  std::vector<std::string> events;  // "*", an event type, or a trigger name
+  std::string format;               // json | wecom | dingtalk
+  std::string created_by;
+  engine::Timestamp created_at = 0;
+  std::int64_t after_event_id = 0;
+};
+
+struct Delivery {
+  std::int64_t id = 0;
+  std::int64_t webhook_id = 0;
+  std::int64_t event_id = 0;
+  std::string status;  // pending | delivered | dead
+  int attempts = 0;
+  engine::Timestamp next_attempt_at = 0;
+  std::string last_error;
+  std::optional<int> last_status;
+  engine::Timestamp created_at = 0;
+  std::optional<engine::Timestamp> delivered_at;
+};
+
+// A delivery due now, with its event.
+struct DueDelivery {
+  Delivery delivery;
+  engine::Event event;
+  std::string project_name;
+  std::string workflow;
+  std::int64_t workflow_version = 0;
+};
+
+// A resolved inbox row: the users it goes to, and the titles.
+struct InboxEntry {
+  std::int64_t outbox_id = 0;
+  std::int64_t event_id = 0;
+  std::string project_id;
+  std::string type;
+  std::vector<std::string> triggers;
+  std::vector<std::string> users;
+  std::string title_zh;
+  std::string title_en;
+  engine::Timestamp created_at = 0;
+  bool skip = false;  // historical: settle without notifying anyone
+};
+
+// Whether a webhook's filter takes an event of `type` raising `triggers`.
+bool webhook_matches(const std::vector<std::string>& filter, std::string_view type,
+                     const std::vector<std::string>& triggers);
+
+class NotifyStore {
+ public:
+  static Outcome<std::shared_ptr<NotifyStore>> open(const std::filesystem::path& path);
+  explicit NotifyStore(const std::filesystem::path& path);
+
+  // --- inbox ---
+  Outcome<std::vector<OutboxItem>> pending_outbox(std::string_view channel, int limit);
+  Outcome<std::vector<std::string>> users_with_role(const std::string& role);
+  Outcome<bool> user_exists(const std::string& id);
+  // One transaction: the notifications inserted (a repeat is ignored), the rows settled.
+  Outcome<storage::Ok> settle_inbox(const std::vector<InboxEntry>& entries);
+  // Outbox rows of events older than `before` (a seeded or imported history) are settled
+  // unsent, in one statement.
+  Outcome<storage::Ok> settle_historical_outbox(engine::Timestamp before);
+  // Webhook-channel outbox rows of events every webhook has fanned out are settled.
+  Outcome<storage::Ok> settle_webhook_outbox(std::int64_t up_to_event_id);
+
+  Outcome<NotificationPage> notifications(const std::string& user, bool unread_only, int limit,
+                                          const std::string& cursor);
+  Outcome<std::int64_t> unread_count(const std::string& user);
+  // False when the user has no such notification.
+  Outcome<bool> mark_read(const std::string& user, std::int64_t id, engine::Timestamp now);
+  Outcome<std::int64_t> mark_all_read(const std::string& user, engine::Timestamp now);
+
+  // --- webhooks ---
+  Outcome<Webhook> add_webhook(Webhook webhook);  // starts after the log's current end
+  Outcome<std::vector<Webhook>> webhooks();
+  Outcome<bool> delete_webhook(std::int64_t id, engine::Timestamp now);
+  // Creates the deliveries of up to `limit` events after the webhook's position; returns
+  // how many events it looked at (0: caught up). Events older than `historical_before` are
+  // passed over (seeded or imported history).
+  Outcome<int> fan_out(const Webhook& webhook, int limit, engine::Timestamp now,
+                       engine::Timestamp historical_before);
+
+  // --- deliveries ---
+  Outcome<std::vector<DueDelivery>> due_deliveries(std::int64_t webhook_id, engine::Timestamp now,
+                                                   int limit);
+  Outcome<storage::Ok> record_delivered(std::int64_t id, int http_status, engine::Timestamp now);
+  Outcome<storage::Ok> record_failure(std::int64_t id, int attempts, const std::string& error,
+                                      std::optional<int> http_status,
+                                      std::optional<engine::Timestamp> retry_at);
+  Outcome<std::vector<Delivery>> deliveries(const std::string& status, int limit,
+                                            std::int64_t before_id);
+  Outcome<std::optional<Delivery>> delivery(std::int64_t id);
+  // A dead (or any) delivery back to pending, due now. False when there is none.
+  Outcome<bool> replay(std::int64_t id, engine::Timestamp now);
+  // The earliest next attempt of the webhook's pending deliveries.
+  Outcome<std::optional<engine::Timestamp>> next_attempt(std::int64_t webhook_id);
+
+ private:
+  // Runs `fn` under the mutex; an SQLite exception becomes a storage error.
+  template <typename T, typename Fn>
+  Outcome<T> run(Fn&& fn);
+
+  std::mutex mutex_;
+  storage::Connection connection_;  // GUARDED_BY(mutex_)
+};
+
+}  // namespace investflow::notify

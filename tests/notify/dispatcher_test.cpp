@@ -1,0 +1,326 @@
+// The dispatcher against real HTTP receivers on 127.0.0.1: signatures, retries, a hung
+// receiver, dead letters and replay, the chat-robot formats, inboxes.
+#include <SQLiteCpp/Database.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cstdlib>
+#include <set>
+
+#include "notify/dispatcher.hpp"
+#include "notify/webhook_format.hpp"
+#include "storage/system_clock.hpp"
+#include "tests/notify/notify_test_support.hpp"
+#include "tests/notify/webhook_receiver.hpp"
+
+namespace investflow::notify::testing {
+namespace {
+
+namespace json = boost::json;
+using std::chrono::milliseconds;
+
+class DispatcherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = dir_.file("d.db");
+    store_ = open_store(path_, clock_);
+    ASSERT_TRUE(store_);
+    auto notify = NotifyStore::open(path_);
+    ASSERT_TRUE(notify);
+    notify_ = *notify;
+    SQLite::Database db(path_.string(), SQLite::OPEN_READWRITE);
+    db.exec(
+        "INSERT INTO users (id, display_name, roles, created_at, updated_at, disabled) VALUES "
+        "('zhang', '张', '[\"staff\"]', 0, 0, 0), ('li', '李', '[\"manager\"]', 0, 0, 0), "
+        "('wang', '王', '[\"manager\",\"leader\"]', 0, 0, 0), "
+        "('zhao', '赵', '[\"manager\"]', 0, 0, 1)");
+  }
+  void TearDown() override {
+    if (dispatcher_) dispatcher_->stop();
+  }
+
+  Dispatcher& start(DispatchOptions options = fast()) {
+    dispatcher_ = std::make_unique<Dispatcher>(
+        *store_, notify_, clock_, options, [this](const std::vector<std::string>& users) {
+          std::lock_guard lock(told_mutex_);
+          told_.insert(told_.end(), users.begin(), users.end());
+        });
+    dispatcher_->start();
+    return *dispatcher_;
+  }
+
+  static DispatchOptions fast() {
+    DispatchOptions options;
+    options.poll = milliseconds(20);
+    options.backoff_base = milliseconds(20);
+    options.backoff_cap = milliseconds(200);
+    options.request_timeout = milliseconds(2000);
+    options.max_attempts = 5;
+    return options;
+  }
+
+  Webhook subscribe(const std::string& url, std::vector<std::string> events,
+                    const std::string& format = "json", const std::string& secret = "") {
+    Webhook webhook;
+    webhook.url = url;
+    webhook.secret = secret;
+    webhook.events = std::move(events);
+    webhook.format = format;
+    webhook.created_by = "admin";
+    webhook.created_at = clock_->now();
+    auto added = notify_->add_webhook(webhook);
+    EXPECT_TRUE(added);
+    if (dispatcher_) dispatcher_->wake();
+    return *added;
+  }
+
+  // The global id of a project's last event.
+  std::int64_t last_event_id(const std::string& project) {
+    auto history = store_->history(project);
+    EXPECT_TRUE(history && !history->empty());
+    return history->back().id;
+  }
+
+  std::vector<Delivery> deliveries(const std::string& status = "") {
+    auto out = notify_->deliveries(status, 500, INT64_MAX);
+    EXPECT_TRUE(out);
+    return out ? *out : std::vector<Delivery>{};
+  }
+
+  TempDir dir_;
+  std::filesystem::path path_;
+  std::shared_ptr<const engine::Clock> clock_ = std::make_shared<storage::SystemClock>();
+  std::unique_ptr<storage::Store> store_;
+  std::shared_ptr<NotifyStore> notify_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+  std::mutex told_mutex_;
+  std::vector<std::string> told_;
+};
+
+const engine::Actor kZhang{"zhang", {"staff"}};
+
+TEST_F(DispatcherTest, SignedJsonCarriesTheEventId) {
+  WebhookReceiver receiver;
+  subscribe(receiver.url(), {"transition_taken"}, "json", "whsec-1");
+  start();
+  ASSERT_TRUE(create(*store_, "P-1").accepted());
+  ASSERT_TRUE(transition(*store_, "P-1", "sign", kZhang).accepted());
+  ASSERT_TRUE(receiver.wait_for(1, milliseconds(10000)));
+  const ReceivedRequest request = receiver.requests().at(0);
+  EXPECT_EQ(request.headers.at("x-investflow-signature"),
+            signature_header_value("whsec-1", request.body));
+  const auto body = json::parse(request.body).as_object();
+  EXPECT_EQ(body.at("event_id").as_int64(), last_event_id("P-1"));
+  EXPECT_EQ(request.headers.at("x-investflow-event-id"), std::to_string(last_event_id("P-1")));
+  EXPECT_EQ(body.at("type").as_string(), "transition_taken");
+  EXPECT_EQ(body.at("to").as_string(), "signed");
+  EXPECT_TRUE(eventually([&] { return deliveries("delivered").size() == 1; }));
+  std::this_thread::sleep_for(milliseconds(100));
+  EXPECT_EQ(receiver.count(), 1u);  // the creation was filtered out; nothing twice
+}
+
+TEST_F(DispatcherTest, A500ThenA200DeliversOnRetryWhileTheTransitionIsAcknowledgedAtOnce) {
+  WebhookReceiver receiver;
+  receiver.respond({500});
+  subscribe(receiver.url(), {"*"});
+  start();
+  ASSERT_TRUE(create(*store_, "P-1").accepted());
+  ASSERT_TRUE(receiver.wait_for(2, milliseconds(10000)));  // the creation: 500, then 200
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(transition(*store_, "P-1", "sign", kZhang).accepted());
+  const auto acknowledged = std::chrono::steady_clock::now() - started;
+  EXPECT_LT(acknowledged, milliseconds(1000));
+  ASSERT_TRUE(receiver.wait_for(3, milliseconds(10000)));
+  const auto requests = receiver.requests();
+  const auto id_of = [](const ReceivedRequest& r) {
+    return json::parse(r.body).at("event_id").as_int64();
+  };
+  EXPECT_EQ(id_of(requests[0]), id_of(requests[1]));  // the same event, retried
+  EXPECT_EQ(id_of(requests[2]), last_event_id("P-1"));
+  ASSERT_TRUE(eventually([&] { return deliveries("delivered").size() == 2; }));
+  const auto delivered = deliveries("delivered");
+  const auto first = std::find_if(delivered.begin(), delivered.end(), [&](const Delivery& d) {
+    return d.event_id == id_of(requests[0]);
+  });
+  ASSERT_NE(first, delivered.end());
+  EXPECT_EQ(first->attempts, 2);
+  EXPECT_EQ(first->last_status, 200);
+}
+
+TEST_F(DispatcherTest, AHungReceiverSlowsNeitherTransitionsNorOtherReceivers) {
+  constexpr int kProjects = 20;
+  for (int i = 0; i < 2 * kProjects; ++i)
+    ASSERT_TRUE(create(*store_, "P-" + std::to_string(i)).accepted());
+  const auto median_sign_ms = [&](int from) {
+    std::vector<double> latencies;
+    for (int i = from; i < from + kProjects; ++i) {
+      const auto started = std::chrono::steady_clock::now();
+      EXPECT_TRUE(transition(*store_, "P-" + std::to_string(i), "sign", kZhang).accepted());
+      latencies.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+              .count());
+    }
+    std::sort(latencies.begin(), latencies.end());
+    return latencies[latencies.size() / 2];
+  };
+  DispatchOptions options = fast();
+  options.request_timeout = milliseconds(5000);
+  start(options);
+  const double baseline = median_sign_ms(0);
+
+  WebhookReceiver hung;
+  hung.set_fallback(WebhookReceiver::kHang);
+  WebhookReceiver healthy;
+  subscribe(hung.url(), {"transition_taken"});
+  subscribe(healthy.url(), {"transition_taken"});
+  const double with_hung = median_sign_ms(kProjects);
+  // Within noise: the dispatcher never sits on the write path.
+  EXPECT_LT(with_hung, baseline * 3 + 25) << "baseline " << baseline << " ms";
+  // The healthy receiver gets every event while the hung one still holds its first.
+  EXPECT_TRUE(healthy.wait_for(kProjects, milliseconds(10000)));
+  EXPECT_LE(hung.count(), 2u);
+}
+
+TEST_F(DispatcherTest, DeadAfterTheLimitThenReplayed) {
+  WebhookReceiver receiver;
+  receiver.set_fallback(500);
+  subscribe(receiver.url(), {"transition_taken"});
+  DispatchOptions options = fast();
+  options.max_attempts = 3;
+  start(options);
+  ASSERT_TRUE(create(*store_, "P-1").accepted());
+  ASSERT_TRUE(transition(*store_, "P-1", "sign", kZhang).accepted());
+  ASSERT_TRUE(eventually([&] { return deliveries("dead").size() == 1; }));
+  Delivery dead = deliveries("dead").at(0);
+  EXPECT_EQ(dead.attempts, 3);
+  EXPECT_EQ(dead.last_status, 500);
+  EXPECT_EQ(dead.last_error, "HTTP 500");
+  std::this_thread::sleep_for(milliseconds(150));
+  EXPECT_EQ(receiver.count(), 3u);  // no attempt after the limit
+
+  receiver.set_fallback(200);
+  auto replayed = notify_->replay(dead.id, clock_->now());
+  ASSERT_TRUE(replayed && *replayed);
+  dispatcher_->wake();
+  ASSERT_TRUE(eventually([&] { return deliveries("delivered").size() == 1; }));
+  EXPECT_EQ(receiver.count(), 4u);
+  EXPECT_EQ(json::parse(receiver.requests().back().body).at("event_id").as_int64(), dead.event_id);
+}
+
+TEST_F(DispatcherTest, AReceiverDownForAWhileGetsEverythingOnceBack) {
+  WebhookReceiver receiver;
+  receiver.set_fallback(503);
+  subscribe(receiver.url(), {"transition_taken"});
+  DispatchOptions options = fast();
+  options.max_attempts = 100;
+  start(options);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(create(*store_, "P-" + std::to_string(i)).accepted());
+    ASSERT_TRUE(transition(*store_, "P-" + std::to_string(i), "sign", kZhang).accepted());
+  }
+  ASSERT_TRUE(receiver.wait_for(5, milliseconds(10000)));
+  receiver.set_fallback(200);
+  ASSERT_TRUE(eventually([&] { return deliveries("delivered").size() == 5; }));
+  std::set<std::int64_t> delivered;
+  for (const auto& request : receiver.requests()) {
+    if (request.body.empty()) continue;
+    delivered.insert(json::parse(request.body).at("event_id").as_int64());
+  }
+  EXPECT_EQ(delivered.size(), 5u);
+}
+
+TEST_F(DispatcherTest, WecomAndDingtalkRobots) {
+  WebhookReceiver wecom;
+  WebhookReceiver dingtalk;
+  subscribe(wecom.url("/cgi-bin/webhook/send?key=k1"), {"enter:signed"}, "wecom");
+  subscribe(dingtalk.url("/robot/send?access_token=t1"), {"transition:sign"}, "dingtalk",
+            "SECsecret");
+  start();
+  ASSERT_TRUE(create(*store_, "P-1").accepted());
+  ASSERT_TRUE(transition(*store_, "P-1", "sign", kZhang).accepted());
+  ASSERT_TRUE(wecom.wait_for(1, milliseconds(10000)));
+  ASSERT_TRUE(dingtalk.wait_for(1, milliseconds(10000)));
+
+  const ReceivedRequest w = wecom.requests().at(0);
+  EXPECT_EQ(w.target, "/cgi-bin/webhook/send?key=k1");
+  const auto wecom_body = json::parse(w.body).as_object();
+  EXPECT_EQ(wecom_body.at("msgtype").as_string(), "markdown");
+  EXPECT_NE(std::string(wecom_body.at("markdown").at("content").as_string()).find("已签约"),
+            std::string::npos);
+
+  const ReceivedRequest d = dingtalk.requests().at(0);
+  const std::size_t at = d.target.find("&timestamp=");
+  ASSERT_NE(at, std::string::npos) << d.target;
+  const std::size_t sign = d.target.find("&sign=");
+  ASSERT_NE(sign, std::string::npos);
+  const engine::Timestamp timestamp = std::stoll(d.target.substr(at + 11, sign - at - 11));
+  EXPECT_LT(std::llabs(timestamp - clock_->now()), 60'000);
+  EXPECT_EQ(
+      dingtalk.url("") + d.target,
+      dingtalk_signed_url(dingtalk.url("/robot/send?access_token=t1"), "SECsecret", timestamp));
+  const auto dingtalk_body = json::parse(d.body).as_object();
+  EXPECT_EQ(dingtalk_body.at("msgtype").as_string(), "markdown");
+  EXPECT_FALSE(dingtalk_body.at("markdown").at("title").as_string().empty());
+  ASSERT_TRUE(eventually([&] { return deliveries("delivered").size() == 2; }));
+}
+
+TEST_F(DispatcherTest, InboxesOfOwnerAndRolesButNotTheActor) {
+  start();
+  ASSERT_TRUE(create(*store_, "P-1").accepted());
+  ASSERT_TRUE(transition(*store_, "P-1", "sign", kZhang).accepted());
+  ASSERT_TRUE(eventually([&] {
+    auto page = notify_->notifications("li", false, 10, "");
+    return page && page->items.size() == 1;
+  }));
+  auto li = notify_->notifications("li", true, 10, "");
+  ASSERT_TRUE(li);
+  EXPECT_EQ(li->unread, 1);
+  EXPECT_EQ(li->items.at(0).title_zh, "项目“新材料项目P-1”：线索 → 已签约");
+  EXPECT_EQ(li->items.at(0).type, "transition_taken");
+  EXPECT_EQ(li->items.at(0).event_id, last_event_id("P-1"));
+  EXPECT_EQ((*notify_->unread_count("wang")), 1);
+  EXPECT_EQ((*notify_->unread_count("zhao")), 0);   // disabled
+  EXPECT_EQ((*notify_->unread_count("zhang")), 0);  // the owner did it herself
+  {
+    std::lock_guard lock(told_mutex_);
+    EXPECT_NE(std::find(told_.begin(), told_.end(), "li"), told_.end());
+  }
+  auto marked = notify_->mark_read("li", li->items.at(0).id, clock_->now());
+  ASSERT_TRUE(marked && *marked);
+  EXPECT_EQ(*notify_->unread_count("li"), 0);
+  auto wrong_user = notify_->mark_read("wang", li->items.at(0).id, clock_->now());
+  ASSERT_TRUE(wrong_user);
+  EXPECT_FALSE(*wrong_user);
+}
+
+TEST_F(DispatcherTest, HistoricalEventsAreSettledNotSent) {
+  // A seeded history: decided as of ten days ago.
+  const engine::Timestamp past = clock_->now() - 10LL * 24 * 3600 * 1000;
+  storage::WriteRequest request;
+  request.command.project_id = "P-old";
+  engine::CreateProject body;
+  body.owner = "zhang";
+  body.fields["name"] = engine::Value::text("旧项目");
+  request.command.body = body;
+  request.actor = kZhang;
+  request.workflow = "timers";
+  request.at = past;
+  ASSERT_TRUE(store_->write(request).get().accepted());
+  storage::WriteRequest sign;
+  sign.command.project_id = "P-old";
+  sign.command.body = engine::TakeTransition{"sign", {}, ""};
+  sign.actor = kZhang;
+  sign.at = past + 1000;
+  ASSERT_TRUE(store_->write(sign).get().accepted());
+  Dispatcher dispatcher(*store_, notify_, clock_, fast());
+  dispatcher.run_once();
+  EXPECT_EQ(*notify_->unread_count("li"), 0);
+  SQLite::Database db(path_.string());
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").getInt(), 0);
+  EXPECT_EQ(
+      db.execAndGet("SELECT COUNT(*) FROM outbox WHERE last_error LIKE 'skipped: %'").getInt(),
+      2);  // the sign event's inbox and webhook rows
+}
+
+}  // namespace
+}  // namespace investflow::notify::testing

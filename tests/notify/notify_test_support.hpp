@@ -1,0 +1,176 @@
+#pragma once
+// Shared by the notify tests: a workflow with timers on the official calendar, a store on
+// a temporary database with an injected clock, and helpers to write and wait.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+
+#include "engine/command.hpp"
+#include "engine/date.hpp"
+#include "notify/notify_store.hpp"
+#include "storage/sqlite_store.hpp"
+#include "storage/store.hpp"
+#include "workflows/loader.hpp"
+
+namespace investflow::notify::testing {
+
+// lead (SLA 3 working days, warned 1 ahead, escalated to manager) -> signed, where a
+// company must be registered within 5 working days and a visit is due every month.
+inline constexpr const char* kTimersWorkflow = R"yaml(
+workflow: timers
+version: 1
+title: {zh-CN: 时限测试, en: Timers}
+calendar: cn-mainland
+roles: [staff, manager, admin]
+fields:
+  name: {type: text, required: true, label: {zh-CN: 项目名称, en: Name}}
+  registered_on: {type: date, label: {zh-CN: 注册日期, en: Registered on}}
+initial: lead
+states:
+  lead:
+    label: {zh-CN: 线索, en: Lead}
+    sla: {working_days: 3, warn_before: 1, escalate: [manager]}
+  signed: {label: {zh-CN: 已签约, en: Signed}}
+  closed: {label: {zh-CN: 已关闭, en: Closed}, terminal: true}
+transitions:
+  - id: sign
+    from: lead
+    to: signed
+    roles: [staff]
+  - id: close
+    from: "*"
+    to: closed
+    roles: [manager]
+milestones:
+  register_company:
+    label: {zh-CN: 注册公司, en: Register the company}
+    after: signed
+    within: {working_days: 5}
+    field: registered_on
+followup: {in: [signed], every: {months: 1}, role: staff}
+notify:
+  - on: {enter: signed}
+    to: [owner, role:manager]
+    channels: [inbox, webhook]
+  - on: sla_warning
+    to: [owner]
+    channels: [inbox]
+  - on: sla_overdue
+    to: [owner]
+    channels: [inbox, webhook]
+  - on: milestone_overdue
+    to: [owner, role:manager]
+    channels: [inbox]
+  - on: followup_due
+    to: [owner]
+    channels: [inbox]
+)yaml";
+
+inline std::shared_ptr<const engine::Workflow> timers_workflow() {
+  workflows::CalendarRegistry calendars;
+  const auto diagnostics = workflows::load_calendar_directory(
+      workflows::shipped_workflows_directory() / "calendars", calendars);
+  for (const auto& diagnostic : diagnostics)
+    ADD_FAILURE() << diagnostic.to_string();
+  auto load = workflows::load_workflow_text(kTimersWorkflow, "timers.yaml", calendars);
+  for (const auto& diagnostic : load.diagnostics)
+    ADD_FAILURE() << diagnostic.to_string();
+  return load.workflow;
+}
+
+// 10:00 China time on a day.
+inline engine::Timestamp at_ten(int year, int month, int day) {
+  return engine::start_of_day(*engine::Date::from_ymd(year, month, day)) + 10 * 3600 * 1000;
+}
+inline engine::Date day(int year, int month, int day_of_month) {
+  return *engine::Date::from_ymd(year, month, day_of_month);
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    static std::atomic<int> counter{0};
+    std::random_device random;
+    path_ = std::filesystem::temp_directory_path() /
+            ("investflow-notify-" + std::to_string(random()) + "-" + std::to_string(counter++));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::filesystem::path file(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// A clock tests move by hand, shared by the store and the notify classes.
+class TestClock final : public engine::Clock {
+ public:
+  explicit TestClock(engine::Timestamp now) : now_(now) {}
+  engine::Timestamp now() const override { return now_.load(); }
+  void set(engine::Timestamp now) { now_.store(now); }
+
+ private:
+  std::atomic<engine::Timestamp> now_;
+};
+
+inline std::unique_ptr<storage::Store> open_store(const std::filesystem::path& path,
+                                                  std::shared_ptr<const engine::Clock> clock) {
+  storage::SqliteOptions options;
+  options.clock = std::move(clock);
+  auto store = storage::open_sqlite_store(path, options);
+  EXPECT_TRUE(store) << (store ? "" : store.error().message);
+  if (!store) return nullptr;
+  auto registered = (*store)->register_workflow(timers_workflow(), kTimersWorkflow);
+  EXPECT_TRUE(registered) << (registered ? "" : registered.error().message);
+  return std::move(*store);
+}
+
+inline storage::WriteResult create(storage::Store& store, const std::string& id,
+                                   const std::string& owner = "zhang") {
+  storage::WriteRequest request;
+  request.command.project_id = id;
+  engine::CreateProject create;
+  create.owner = owner;
+  create.fields["name"] = engine::Value::text("新材料项目" + id);
+  request.command.body = std::move(create);
+  request.actor = {owner, {"staff"}};
+  request.workflow = "timers";
+  return store.write(std::move(request)).get();
+}
+
+inline storage::WriteResult transition(storage::Store& store, const std::string& id,
+                                       const std::string& name, engine::Actor actor) {
+  storage::WriteRequest request;
+  request.command.project_id = id;
+  engine::TakeTransition take;
+  take.transition = name;
+  request.command.body = std::move(take);
+  request.actor = std::move(actor);
+  return store.write(std::move(request)).get();
+}
+
+// Polls `done` until it holds or `timeout` passes.
+inline bool eventually(const std::function<bool()>& done,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return done();
+}
+
+}  // namespace investflow::notify::testing

@@ -1,0 +1,138 @@
+// Webhook bodies and signatures against their documented forms: the generic JSON with its
+// HMAC header, the WeCom group robot's markdown message (msgtype markdown, content of at
+// most 4096 bytes), and the DingTalk robot's markdown (title and text) with the
+// timestamp + sign URL parameters (HMAC-SHA256 of "timestamp\nsecret", Base64, URL-encoded).
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "notify/dispatcher.hpp"
+#include "notify/message.hpp"
+#include "notify/webhook_format.hpp"
+#include "tests/notify/notify_test_support.hpp"
+
+namespace investflow::notify::testing {
+namespace {
+
+namespace json = boost::json;
+
+Message transition_message() {
+  engine::Event event;
+  event.project_id = "P-7";
+  event.version = 3;
+  event.at = at_ten(2026, 2, 10);
+  event.actor = "zhang";
+  engine::TransitionTaken taken;
+  taken.transition = "sign";
+  taken.from = "lead";
+  taken.to = "signed";
+  taken.comment = "签约仪式已完成";
+  event.body = taken;
+  const auto workflow = timers_workflow();
+  return make_message(42, event, workflow.get(), "高性能膜材料项目");
+}
+
+TEST(WebhookFormat, HmacMatchesRfc4231) {
+  EXPECT_EQ(to_hex(hmac_sha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(signature_header_value("whsec", R"({"a":1})"),
+            "sha256=19373ef0e8c66f206e49d251e4402291615bbce6ef00922e94a47a213fb76ee1");
+}
+
+TEST(WebhookFormat, DingtalkSignIsTheDocumentedOne) {
+  // Reference value from DingTalk's documented Python recipe:
+  // quote_plus(b64encode(hmac.new(secret, f"{ts}\n{secret}", sha256).digest()))
+  const std::string url =
+      dingtalk_signed_url("https://oapi.dingtalk.com/robot/send?access_token=abc",
+                          "SEC0123456789abcdef", 1767225600000);
+  EXPECT_EQ(url,
+            "https://oapi.dingtalk.com/robot/send?access_token=abc&timestamp=1767225600000"
+            "&sign=B0RWzLp5DJ68eWPlqN2is7j%2FCJw7WP3nV1RkTFHU%2BF4%3D");
+  EXPECT_EQ(dingtalk_signed_url("https://x/robot", "", 1), "https://x/robot");
+}
+
+TEST(WebhookFormat, GenericJsonCarriesTheEventAndItsId) {
+  const Message message = transition_message();
+  const auto body = json::parse(json_body(message)).as_object();
+  EXPECT_EQ(body.at("event_id").as_int64(), 42);
+  EXPECT_EQ(body.at("type").as_string(), "transition_taken");
+  EXPECT_EQ(body.at("project").at("id").as_string(), "P-7");
+  EXPECT_EQ(body.at("project").at("name").as_string(), "高性能膜材料项目");
+  EXPECT_EQ(body.at("from").as_string(), "lead");
+  EXPECT_EQ(body.at("to").as_string(), "signed");
+  EXPECT_EQ(body.at("actor").as_string(), "zhang");
+  EXPECT_EQ(body.at("at").as_string(), "2026-02-10T10:00:00.000+08:00");
+  EXPECT_EQ(body.at("title").at("zh").as_string(), "项目“高性能膜材料项目”：线索 → 已签约");
+  EXPECT_EQ(body.at("event").at("version").as_int64(), 3);
+}
+
+TEST(WebhookFormat, WecomMarkdownMessage) {
+  const auto body = json::parse(wecom_body(transition_message())).as_object();
+  EXPECT_EQ(body.size(), 2u);
+  EXPECT_EQ(body.at("msgtype").as_string(), "markdown");
+  const auto& markdown = body.at("markdown").as_object();
+  EXPECT_EQ(markdown.size(), 1u);
+  const std::string content(markdown.at("content").as_string());
+  EXPECT_TRUE(content.starts_with("### 项目“高性能膜材料项目”：线索 → 已签约")) << content;
+  EXPECT_NE(content.find("> 操作人：zhang"), std::string::npos);
+  EXPECT_NE(content.find("签约仪式已完成"), std::string::npos);
+  EXPECT_LE(content.size(), kWecomMaxBytes);
+
+  // Cut to the limit on a character boundary (Boost.JSON refuses broken UTF-8).
+  Message huge = transition_message();
+  for (int i = 0; i < 2000; ++i)
+    huge.detail_zh += "长";
+  const auto cut = json::parse(wecom_body(huge)).as_object();
+  EXPECT_LE(cut.at("markdown").at("content").as_string().size(), kWecomMaxBytes);
+}
+
+TEST(WebhookFormat, DingtalkMarkdownMessage) {
+  const auto body = json::parse(dingtalk_body(transition_message())).as_object();
+  EXPECT_EQ(body.at("msgtype").as_string(), "markdown");
+  const auto& markdown = body.at("markdown").as_object();
+  EXPECT_EQ(markdown.at("title").as_string(), "项目“高性能膜材料项目”：线索 → 已签约");
+  EXPECT_TRUE(std::string(markdown.at("text").as_string()).starts_with("### 项目"));
+}
+
+TEST(WebhookFormat, RobotsAnswerWithErrcode) {
+  EXPECT_TRUE(judge_response("wecom", {200, R"({"errcode":0,"errmsg":"ok"})", ""}).delivered);
+  const AttemptResult refused =
+      judge_response("dingtalk", {200, R"({"errcode":310000,"errmsg":"sign not match"})", ""});
+  EXPECT_FALSE(refused.delivered);
+  EXPECT_NE(refused.error.find("310000"), std::string::npos);
+  EXPECT_TRUE(judge_response("json", {204, "", ""}).delivered);
+  EXPECT_FALSE(judge_response("json", {500, "", ""}).delivered);
+  EXPECT_FALSE(judge_response("json", {0, "", "timed out"}).delivered);
+}
+
+TEST(WebhookFormat, Backoff) {
+  DispatchOptions options;
+  options.backoff_base = std::chrono::milliseconds(1000);
+  options.backoff_cap = std::chrono::milliseconds(60000);
+  std::mt19937_64 random(7);
+  for (int attempt = 1; attempt <= 12; ++attempt) {
+    const std::int64_t full = std::min<std::int64_t>(60000, 1000LL << (attempt - 1));
+    const auto delay = backoff_delay(options, attempt, random).count();
+    EXPECT_GE(delay, full / 2) << attempt;
+    EXPECT_LE(delay, full) << attempt;
+  }
+}
+
+TEST(WebhookFormat, Urls) {
+  auto url = parse_url("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k");
+  ASSERT_TRUE(url);
+  EXPECT_TRUE(url->https);
+  EXPECT_EQ(url->host, "qyapi.weixin.qq.com");
+  EXPECT_EQ(url->port, "443");
+  EXPECT_EQ(url->target, "/cgi-bin/webhook/send?key=k");
+  url = parse_url("http://127.0.0.1:8081");
+  ASSERT_TRUE(url);
+  EXPECT_EQ(url->port, "8081");
+  EXPECT_EQ(url->target, "/");
+  EXPECT_FALSE(parse_url("ftp://x/"));
+  EXPECT_FALSE(parse_url("http://user@x/"));
+  EXPECT_FALSE(parse_url("http://:80/"));
+}
+
+}  // namespace
+}  // namespace investflow::notify::testing

@@ -1,0 +1,369 @@
+// Notifications and timers over HTTP: each user's inbox (/api/notifications), webhook
+// subscriptions and their delivery log (/api/webhooks, /api/deliveries: admins only), and
+// deadline extensions (POST /api/projects/{id}/deadlines, an event like any other write).
+#include <boost/json.hpp>
+#include <charconv>
+
+#include "engine/deadlines.hpp"
+#include "notify/http_post.hpp"
+#include "notify/notify_store.hpp"
+#include "notify/webhook_format.hpp"
+#include "web/api_notify.hpp"
+#include "web/api_support.hpp"
+#include "web/notification_feed.hpp"
+
+namespace investflow::web::api {
+namespace {
+
+namespace json = boost::json;
+
+std::optional<std::int64_t> parse_id(std::string_view text) {
+  std::int64_t id = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (error != std::errc() || end != text.data() + text.size() || id < 1) return std::nullopt;
+  return id;
+}
+
+Parsed<int> limit_param(const Request& request, int fallback, int most) {
+  const auto limit = request.query_param("limit");
+  if (!limit) return fallback;
+  const auto value = parse_id(*limit);
+  if (!value || *value > most) {
+    const std::string range = "1 to " + std::to_string(most);
+    return engine::fail(
+        bad_request("limit takes " + range, {FieldError{"limit", "expected " + range}}));
+  }
+  return static_cast<int>(*value);
+}
+
+Parsed<std::int64_t> cursor_param(const Request& request) {
+  const auto cursor = request.query_param("cursor");
+  if (!cursor || cursor->empty()) return INT64_MAX;
+  const auto value = parse_id(*cursor);
+  if (!value) {
+    return engine::fail(bad_request("cursor must be a next_cursor of an earlier page",
+                                    {FieldError{"cursor", "invalid cursor"}}, "invalid_cursor"));
+  }
+  return *value;
+}
+
+// The caller, who must be an admin; and the notification tables must be there.
+Parsed<Caller> admin(ApiContext& context, const Request& request) {
+  auto caller = authenticate(context, request);
+  if (!caller) return caller;
+  if (!caller->actor.has_role("admin")) {
+    return engine::fail(forbidden("only an admin may manage webhooks", "role_not_allowed"));
+  }
+  if (!context.notify) return engine::fail(service_unavailable("notifications are not enabled"));
+  return caller;
+}
+
+json::value optional_time(const std::optional<engine::Timestamp>& at) {
+  if (!at) return nullptr;
+  return json::value(engine::format_timestamp(*at));
+}
+
+json::array strings_json(const std::vector<std::string>& items) {
+  json::array array;
+  for (const auto& item : items)
+    array.emplace_back(item);
+  return array;
+}
+
+json::object notification_json(const notify::Notification& item) {
+  return {{"id", item.id},
+          {"event_id", item.event_id},
+          {"project_id", item.project_id},
+          {"project_name", item.project_name},
+          {"type", item.type},
+          {"triggers", strings_json(item.triggers)},
+          {"title", json::object{{"zh", item.title_zh}, {"en", item.title_en}}},
+          {"created_at", engine::format_timestamp(item.created_at)},
+          {"read_at", optional_time(item.read_at)}};
+}
+
+json::object webhook_json(const notify::Webhook& webhook) {
+  // The secret is write-only: it signs, it is never shown again.
+  return {{"id", webhook.id},
+          {"url", webhook.url},
+          {"events", strings_json(webhook.events)},
+          {"format", webhook.format},
+          {"has_secret", !webhook.secret.empty()},
+          {"created_by", webhook.created_by},
+          {"created_at", engine::format_timestamp(webhook.created_at)}};
+}
+
+json::object delivery_json(const notify::Delivery& delivery) {
+  json::value last_status = nullptr;
+  if (delivery.last_status) last_status = *delivery.last_status;
+  return {{"id", delivery.id},
+          {"webhook_id", delivery.webhook_id},
+          {"event_id", delivery.event_id},
+          {"status", delivery.status},
+          {"attempts", delivery.attempts},
+          {"next_attempt_at", delivery.status == "pending"
+                                  ? json::value(engine::format_timestamp(delivery.next_attempt_at))
+                                  : json::value(nullptr)},
+          {"last_error",
+           delivery.last_error.empty() ? json::value(nullptr) : json::value(delivery.last_error)},
+          {"last_status", std::move(last_status)},
+          {"created_at", engine::format_timestamp(delivery.created_at)},
+          {"delivered_at", optional_time(delivery.delivered_at)}};
+}
+
+// Event filter names a webhook may use: "*", "notify", an event type, or a trigger.
+bool known_filter(std::string_view name) {
+  static constexpr std::string_view kNames[] = {"*",
+                                                "notify",
+                                                "project_created",
+                                                "fields_edited",
+                                                "transition_taken",
+                                                "vote_cast",
+                                                "milestone_recorded",
+                                                "followup_recorded",
+                                                "deadline_fired",
+                                                "deadline_extended",
+                                                "sla_warning",
+                                                "sla_overdue",
+                                                "milestone_overdue",
+                                                "followup_due"};
+  for (const std::string_view known : kNames) {
+    if (name == known) return true;
+  }
+  for (const std::string_view prefix : {"enter:", "leave:", "transition:"}) {
+    if (name.starts_with(prefix) && name.size() > prefix.size()) return true;
+  }
+  return false;
+}
+
+Parsed<std::vector<std::string>> event_filter(const json::object& body) {
+  const json::value* events = body.if_contains("events");
+  if (events == nullptr || events->is_null()) return std::vector<std::string>{"*"};
+  const json::array* array = events->if_array();
+  std::vector<std::string> out;
+  if (array != nullptr) {
+    for (const auto& item : *array) {
+      if (!item.is_string() || !known_filter(item.get_string())) {
+        out.clear();
+        break;
+      }
+      out.emplace_back(item.get_string());
+    }
+  }
+  if (out.empty()) {
+    return engine::fail(bad_request(
+        "events must be a non-empty array of \"*\", \"notify\", event types or triggers "
+        "(sla_overdue, enter:STATE, transition:ID, ...)",
+        {FieldError{"events", "expected an array of event types or trigger names"}},
+        "invalid_type"));
+  }
+  return out;
+}
+
+}  // namespace
+
+// --- inbox ----------------------------------------------------------------------------------
+
+Response list_notifications(ApiContext& context, const Request& request) {
+  auto caller = authenticate(context, request);
+  if (!caller) return problem(caller.error());
+  if (!context.notify) return problem(service_unavailable("notifications are not enabled"));
+  auto limit = limit_param(request, 50, 200);
+  if (!limit) return problem(limit.error());
+  auto cursor = cursor_param(request);
+  if (!cursor) return problem(cursor.error());
+  const auto unread = request.query_param("unread");
+  if (unread && *unread != "true" && *unread != "false" && !unread->empty()) {
+    return problem(bad_request("unread takes true or false",
+                               {FieldError{"unread", "expected true or false"}}));
+  }
+  auto page =
+      context.notify->notifications(caller->user.id, unread && *unread == "true", *limit,
+                                    *cursor == INT64_MAX ? std::string() : std::to_string(*cursor));
+  if (!page) return storage_failure(page.error(), request.request_id);
+  json::array items;
+  for (const auto& item : page->items)
+    items.push_back(notification_json(item));
+  return json_body(200, json::object{{"items", std::move(items)},
+                                     {"unread", page->unread},
+                                     {"next_cursor", page->next_cursor.empty()
+                                                         ? json::value(nullptr)
+                                                         : json::value(page->next_cursor)}});
+}
+
+Response read_notification(ApiContext& context, const Request& request, const RouteParams& params) {
+  auto caller = authenticate(context, request);
+  if (!caller) return problem(caller.error());
+  if (!context.notify) return problem(service_unavailable("notifications are not enabled"));
+  const auto id = parse_id(params.at("id"));
+  if (!id) return problem(not_found("no such notification"));
+  auto marked = context.notify->mark_read(caller->user.id, *id, context.clock->now());
+  if (!marked) return storage_failure(marked.error(), request.request_id);
+  if (!*marked) return problem(not_found("no such notification"));
+  auto unread = context.notify->unread_count(caller->user.id);
+  if (!unread) return storage_failure(unread.error(), request.request_id);
+  if (context.notifications) context.notifications->notify({caller->user.id});
+  return json_body(200, json::object{{"id", *id}, {"read", true}, {"unread", *unread}});
+}
+
+Response read_all_notifications(ApiContext& context, const Request& request) {
+  auto caller = authenticate(context, request);
+  if (!caller) return problem(caller.error());
+  if (!context.notify) return problem(service_unavailable("notifications are not enabled"));
+  auto marked = context.notify->mark_all_read(caller->user.id, context.clock->now());
+  if (!marked) return storage_failure(marked.error(), request.request_id);
+  if (context.notifications) context.notifications->notify({caller->user.id});
+  return json_body(200, json::object{{"marked", *marked}, {"unread", 0}});
+}
+
+// --- webhooks -------------------------------------------------------------------------------
+
+Response list_webhooks(ApiContext& context, const Request& request) {
+  auto caller = admin(context, request);
+  if (!caller) return problem(caller.error());
+  auto webhooks = context.notify->webhooks();
+  if (!webhooks) return storage_failure(webhooks.error(), request.request_id);
+  json::array items;
+  for (const auto& webhook : *webhooks)
+    items.push_back(webhook_json(webhook));
+  return json_body(200, json::object{{"items", std::move(items)}});
+}
+
+Response create_webhook(ApiContext& context, const Request& request) {
+  auto caller = admin(context, request);
+  if (!caller) return problem(caller.error());
+  auto body = parse_object(request);
+  if (!body) return problem(body.error());
+  auto url = string_member(*body, "url", true);
+  if (!url) return problem(url.error());
+  if (!notify::parse_url(*url)) {
+    return problem(bad_request("url must be an http:// or https:// URL",
+                               {FieldError{"url", "expected an http(s) URL"}}, "invalid_url"));
+  }
+  auto secret = string_member(*body, "secret");
+  if (!secret) return problem(secret.error());
+  auto format = string_member(*body, "format");
+  if (!format) return problem(format.error());
+  if (format->empty()) *format = "json";
+  if (!notify::parse_webhook_format(*format)) {
+    return problem(bad_request("format takes json, wecom or dingtalk",
+                               {FieldError{"format", "expected json, wecom or dingtalk"}},
+                               "invalid_format"));
+  }
+  auto events = event_filter(*body);
+  if (!events) return problem(events.error());
+  notify::Webhook webhook;
+  webhook.url = *url;
+  webhook.secret = *secret;
+  webhook.format = *format;
+  webhook.events = std::move(*events);
+  webhook.created_by = caller->user.id;
+  webhook.created_at = context.clock->now();
+  auto added = context.notify->add_webhook(std::move(webhook));
+  if (!added) return storage_failure(added.error(), request.request_id);
+  if (context.wake_dispatcher) context.wake_dispatcher();
+  Response response = json_body(201, webhook_json(*added));
+  response.headers.set("Location", "/api/webhooks/" + std::to_string(added->id));
+  return response;
+}
+
+Response delete_webhook(ApiContext& context, const Request& request, const RouteParams& params) {
+  auto caller = admin(context, request);
+  if (!caller) return problem(caller.error());
+  const auto id = parse_id(params.at("id"));
+  if (!id) return problem(not_found("no such webhook"));
+  auto deleted = context.notify->delete_webhook(*id, context.clock->now());
+  if (!deleted) return storage_failure(deleted.error(), request.request_id);
+  if (!*deleted) return problem(not_found("no such webhook"));
+  if (context.wake_dispatcher) context.wake_dispatcher();
+  Response response;
+  response.status = 204;
+  return response;
+}
+
+// --- deliveries -----------------------------------------------------------------------------
+
+Response list_deliveries(ApiContext& context, const Request& request) {
+  auto caller = admin(context, request);
+  if (!caller) return problem(caller.error());
+  const std::string status(request.query_param("status").value_or(""));
+  if (!status.empty() && status != "pending" && status != "delivered" && status != "dead") {
+    return problem(bad_request("status takes pending, delivered or dead",
+                               {FieldError{"status", "expected pending, delivered or dead"}}));
+  }
+  auto limit = limit_param(request, 50, 500);
+  if (!limit) return problem(limit.error());
+  auto cursor = cursor_param(request);
+  if (!cursor) return problem(cursor.error());
+  auto deliveries = context.notify->deliveries(status, *limit + 1, *cursor);
+  if (!deliveries) return storage_failure(deliveries.error(), request.request_id);
+  json::value next = nullptr;
+  if (static_cast<int>(deliveries->size()) > *limit) {
+    deliveries->resize(static_cast<std::size_t>(*limit));
+    next = std::to_string(deliveries->back().id);
+  }
+  json::array items;
+  for (const auto& delivery : *deliveries)
+    items.push_back(delivery_json(delivery));
+  return json_body(200, json::object{{"items", std::move(items)}, {"next_cursor", next}});
+}
+
+Response replay_delivery(ApiContext& context, const Request& request, const RouteParams& params) {
+  auto caller = admin(context, request);
+  if (!caller) return problem(caller.error());
+  const auto id = parse_id(params.at("id"));
+  if (!id) return problem(not_found("no such delivery"));
+  auto replayed = context.notify->replay(*id, context.clock->now());
+  if (!replayed) return storage_failure(replayed.error(), request.request_id);
+  if (!*replayed) return problem(not_found("no such delivery (or its webhook was deleted)"));
+  if (context.wake_dispatcher) context.wake_dispatcher();
+  auto delivery = context.notify->delivery(*id);
+  if (!delivery || !*delivery) return problem(internal_error(request.request_id));
+  return json_body(200, delivery_json(**delivery));
+}
+
+// --- deadlines ------------------------------------------------------------------------------
+
+void extend_deadline(ApiContext& context, const Request& request, const RouteParams& params,
+                     Reply reply) {
+  auto caller = authenticate(context, request);
+  if (!caller) return reply(problem(caller.error()));
+  auto body = parse_object(request);
+  if (!body) return reply(problem(body.error()));
+  auto kind_text = string_member(*body, "kind", true);
+  if (!kind_text) return reply(problem(kind_text.error()));
+  const auto kind = engine::parse_deadline_kind(*kind_text);
+  if (!kind) {
+    return reply(problem(bad_request("kind takes sla, milestone or followup",
+                                     {FieldError{"kind", "expected sla, milestone or followup"}},
+                                     "invalid_type")));
+  }
+  auto name = string_member(*body, "name");
+  if (!name) return reply(problem(name.error()));
+  auto due_text = string_member(*body, "due_on", true);
+  if (!due_text) return reply(problem(due_text.error()));
+  const auto due_on = engine::Date::parse(*due_text);
+  if (!due_on) {
+    return reply(
+        problem(bad_request("due_on must be a date \"YYYY-MM-DD\"",
+                            {FieldError{"due_on", "expected a date YYYY-MM-DD"}}, "invalid_type")));
+  }
+  auto reason = string_member(*body, "reason");
+  if (!reason) return reply(problem(reason.error()));
+  auto expected = if_match(request);
+  if (!expected) return reply(problem(expected.error()));
+  engine::Command command;
+  command.project_id = params.at("id");
+  command.expected_version = *expected;
+  // An SLA is named by its state and the follow-up by "followup"; both may be left out.
+  std::string deadline = *name;
+  if (deadline.empty() && *kind == engine::DeadlineKind::followup) deadline = "followup";
+  if (deadline.empty() && *kind == engine::DeadlineKind::sla) {
+    auto project = context.store.project(command.project_id);
+    if (project && *project) deadline = (*project)->state;
+  }
+  command.body = engine::ExtendDeadline{*kind, deadline, *due_on, *reason};
+  submit(context, request, *caller, std::move(command), "", 200, std::move(reply));
+}
+
+}  // namespace investflow::web::api
