@@ -1,0 +1,274 @@
+#include "app/commands_report.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "storage/reports.hpp"
+#include "storage/reports_output.hpp"
+#include "storage/sqlite_store.hpp"
+#include "workflows/loader.hpp"
+
+namespace investflow::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kReports[] = {"pipeline", "funnel", "aging", "kpis", "period"};
+
+constexpr const char* kOverview =
+    "Usage: investflow report REPORT --db FILE [options]\n\n"
+    "Reports over the summaries the event log keeps (README, \"Reports and KPIs\"):\n"
+    "  pipeline   projects and investment per stage, now\n"
+    "  funnel     how far the projects created in a period got, stage by stage\n"
+    "  aging      time in each stage (working days), and the longest-waiting projects\n"
+    "  kpis       contract-performance, construction-start, funds-in-place, completion,\n"
+    "             SLA and milestone on-time rates\n"
+    "  period     the figures of a period, per workflow, in the zone's reporting style\n\n"
+    "Run 'investflow report REPORT --help' for a report's options.\n";
+
+ArgSpec report_spec(const std::string& report) {
+  ArgSpec spec("report " + report,
+               std::string("The ") + report + " report (see 'investflow report --help').");
+  spec.option("db", "FILE", "the SQLite database file")
+      .option("format", "FORMAT", "text, json, csv or xlsx", "text")
+      .option("output", "FILE", "write here instead of stdout (xlsx needs it)");
+  if (report != "period") {
+    spec.option("workflow", "ID", "the workflow", "qingyuan-investment");
+  }
+  const bool pipeline = report == "pipeline";
+  spec.option("from", "DATE",
+              pipeline ? "only projects created on or after this day (YYYY-MM-DD)"
+                       : "first day of the period (YYYY-MM-DD)")
+      .option("to", "DATE",
+              pipeline ? "only projects created on or before this day"
+                       : "last day of the period (YYYY-MM-DD)");
+  if (pipeline) {
+    spec.option("industry", "ID", "only this industry")
+        .option("chain-role", "ID", "only this chain role (build, strengthen, extend, fill)")
+        .option("owner", "USER", "only projects of this owner")
+        .option("promoting-unit", "TEXT", "only projects of this promoting unit");
+  }
+  if (report == "aging") spec.option("today", "DATE", "count waiting days up to this day");
+  if (report == "period") spec.option("lang", "LANG", "zh or en (text format)", "zh");
+  spec.example("investflow report " + report + " --db zone.db" +
+               (report == "pipeline" ? std::string(" --industry electronics")
+                                     : std::string(" --from 2026-01-01 --to 2026-03-31")));
+  return spec;
+}
+
+struct Request {
+  std::string report;
+  std::string format;
+  std::optional<engine::Date> from;
+  std::optional<engine::Date> to;
+};
+
+std::optional<engine::Date> date_option(const ParsedArgs& parsed, const std::string& name,
+                                        const std::string& report, Io& io, bool& bad) {
+  if (!parsed.has(name)) return std::nullopt;
+  auto date = engine::Date::parse(parsed.value(name));
+  if (!date) {
+    io.err << "investflow report " << report << ": --" << name << " takes a date YYYY-MM-DD, not '"
+           << parsed.value(name) << "'\n";
+    bad = true;
+  }
+  return date;
+}
+
+storage::ReportPeriod period_of(const Request& request) {
+  storage::ReportPeriod period;
+  if (request.from) period.from = *request.from;
+  if (request.to) period.to = *request.to;
+  return period;
+}
+
+// Text: the sheets as aligned columns.
+void print_sheets(std::ostream& out, const std::vector<storage::ReportSheet>& sheets) {
+  for (std::size_t i = 0; i < sheets.size(); ++i) {
+    if (i > 0) out << "\n";
+    out << sheets[i].name << "\n";
+    std::string line;
+    for (const std::string& name : sheets[i].header)
+      line += name + "\t";
+    out << line.substr(0, line.size() - 1) << "\n";
+    for (const auto& row : sheets[i].rows) {
+      line.clear();
+      for (const storage::ReportCell& cell : row)
+        line += cell.text + "\t";
+      out << line.substr(0, line.size() - 1) << "\n";
+    }
+  }
+}
+
+template <class Report>
+int emit(const Report& report, const Request& request, const ParsedArgs& parsed, Io& io) {
+  const auto sheets = storage::report_sheets(report);
+  if (request.format == "xlsx") {
+    auto written = storage::write_report_xlsx(parsed.value("output"), sheets);
+    if (!written) {
+      io.err << "investflow report: " << written.error().message << "\n";
+      return kExitFailed;
+    }
+    io.out << "written to " << parsed.value("output") << "\n";
+    return kExitOk;
+  }
+  std::ostringstream text;
+  if (request.format == "json") {
+    text << boost::json::serialize(storage::report_json(report)) << "\n";
+  } else if (request.format == "csv") {
+    storage::write_report_csv(text, sheets);
+  } else if constexpr (std::is_same_v<Report, storage::PeriodReport>) {
+    text << (parsed.value("lang") == "en" ? report.text.en : report.text.zh) << "\n";
+  } else {
+    print_sheets(text, sheets);
+  }
+  if (!parsed.has("output")) {
+    io.out << text.str();
+    return kExitOk;
+  }
+  std::ofstream file(parsed.value("output"), std::ios::binary);
+  file << text.str();
+  if (!file.flush()) {
+    io.err << "investflow report: cannot write " << parsed.value("output") << "\n";
+    return kExitFailed;
+  }
+  return kExitOk;
+}
+
+template <class Report>
+int emit_outcome(const storage::Outcome<Report>& report, const Request& request,
+                 const ParsedArgs& parsed, Io& io) {
+  if (!report) {
+    io.err << "investflow report: " << report.error().message << "\n";
+    return kExitFailed;
+  }
+  return emit(*report, request, parsed, io);
+}
+
+int run_one(const Request& request, const ParsedArgs& parsed, Io& io) {
+  const std::string db = parsed.value("db");
+  if (!fs::exists(db)) {
+    io.err << "investflow report: no database at " << db << "\n";
+    return kExitFailed;
+  }
+  // Brings an older database up to date, filling the report summaries from its events.
+  if (auto version = storage::init_sqlite_database(db); !version) {
+    io.err << "investflow report: " << db << ": " << version.error().message << "\n";
+    return kExitFailed;
+  }
+  workflows::CalendarRegistry calendars;
+  (void)workflows::load_calendar_directory(workflows::shipped_workflows_directory() / "calendars",
+                                           calendars);
+  storage::ReportReader reader(db, 1);
+  auto loaded = reader.run([&](storage::Connection& connection) {
+    return storage::load_report_workflows(connection, calendars);
+  });
+  if (!loaded) {
+    io.err << "investflow report: " << loaded.error().message << "\n";
+    return kExitFailed;
+  }
+  if (request.report == "period") {
+    return emit_outcome(reader.run([&](storage::Connection& connection) {
+      return storage::period_report(connection, *loaded, period_of(request));
+    }),
+                        request, parsed, io);
+  }
+  std::shared_ptr<const engine::Workflow> workflow;
+  for (const auto& candidate : *loaded) {
+    if (candidate->id == parsed.value("workflow")) workflow = candidate;
+  }
+  if (!workflow) {
+    io.err << "investflow report: no workflow '" << parsed.value("workflow") << "' in " << db
+           << "\n";
+    return kExitFailed;
+  }
+  if (request.report == "pipeline") {
+    storage::PipelineFilter filter;
+    filter.industry = parsed.value("industry");
+    filter.chain_role = parsed.value("chain-role");
+    filter.owner = parsed.value("owner");
+    filter.promoting_unit = parsed.value("promoting-unit");
+    filter.entered_from = request.from;
+    filter.entered_to = request.to;
+    return emit_outcome(reader.run([&](storage::Connection& connection) {
+      return storage::pipeline_report(connection, *workflow, filter);
+    }),
+                        request, parsed, io);
+  }
+  if (request.report == "funnel") {
+    return emit_outcome(reader.run([&](storage::Connection& connection) {
+      return storage::funnel_report(connection, *workflow, period_of(request));
+    }),
+                        request, parsed, io);
+  }
+  if (request.report == "aging") {
+    const engine::Date today =
+        parsed.has("today")
+            ? *engine::Date::parse(parsed.value("today"))
+            : engine::local_date(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
+    return emit_outcome(reader.run([&](storage::Connection& connection) {
+      return storage::aging_report(connection, *workflow, period_of(request), today);
+    }),
+                        request, parsed, io);
+  }
+  return emit_outcome(reader.run([&](storage::Connection& connection) {
+    return storage::kpi_report(connection, *workflow, period_of(request));
+  }),
+                      request, parsed, io);
+}
+
+}  // namespace
+
+int run_report(std::span<const std::string> args, Io& io) {
+  if (args.empty() || args.front() == "--help" || args.front() == "-h") {
+    (args.empty() ? io.err : io.out) << kOverview;
+    return args.empty() ? kExitUsage : kExitOk;
+  }
+  Request request;
+  request.report = args.front();
+  if (std::find(std::begin(kReports), std::end(kReports), request.report) == std::end(kReports)) {
+    io.err << "investflow report: no report '" << request.report << "'\n\n" << kOverview;
+    return kExitUsage;
+  }
+  const ArgSpec spec = report_spec(request.report);
+  const ParsedArgs parsed = ParsedArgs::parse(spec, args.subspan(1));
+  if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
+
+  request.format = parsed.value("format");
+  if (request.format != "text" && request.format != "json" && request.format != "csv" &&
+      request.format != "xlsx") {
+    io.err << "investflow report: --format takes text, json, csv or xlsx, not '" << request.format
+           << "'\n";
+    return kExitUsage;
+  }
+  if (!parsed.has("db")) {
+    io.err << "investflow report " << request.report << ": --db FILE is required\n";
+    return kExitUsage;
+  }
+  if (request.format == "xlsx" && !parsed.has("output")) {
+    io.err << "investflow report: XLSX needs --output FILE\n";
+    return kExitUsage;
+  }
+  bool bad = false;
+  request.from = date_option(parsed, "from", request.report, io, bad);
+  request.to = date_option(parsed, "to", request.report, io, bad);
+  if (request.report == "aging") (void)date_option(parsed, "today", request.report, io, bad);
+  if (bad) return kExitUsage;
+  if (request.report == "period" && (!request.from || !request.to)) {
+    io.err << "investflow report period: --from and --to are required\n";
+    return kExitUsage;
+  }
+  if (request.from && request.to && *request.to < *request.from) {
+    io.err << "investflow report " << request.report << ": --to is before --from\n";
+    return kExitUsage;
+  }
+  return run_one(request, parsed, io);
+}
+
+}  // namespace investflow::app

@@ -1,0 +1,144 @@
+// Report benchmarks, warm (median of 21 runs after one to fill the page cache). Prints
+// `name: value unit` lines:
+//   report_db                 the database measured: projects and events
+//   report_pipeline_ms        the whole pipeline of qingyuan-investment, every stage
+//   report_pipeline_filtered_ms  the same for one industry and promoting unit
+//   report_funnel_ms          the funnel of the projects created in the last 365 days
+//   report_kpis_ms            the KPIs of the last 365 days
+//   report_period_ms          the period summary of the last 90 days, every workflow
+//
+// Environment: INVESTFLOW_BENCH_DB (a database made by `investflow seed`; used as it is,
+// after migrating it, which fills the report summaries of an older one from its events;
+// otherwise one is seeded), INVESTFLOW_BENCH_PROJECTS (projects to seed then, default
+// 50000; the bar is measured at 1,000,000), INVESTFLOW_BENCH_DIR (where).
+
+#include <SQLiteCpp/Database.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include "storage/reports.hpp"
+#include "storage/seed.hpp"
+#include "storage/sqlite_store.hpp"
+#include "storage/system_clock.hpp"
+#include "workflows/loader.hpp"
+
+namespace {
+
+using namespace investflow;  // NOLINT: a benchmark program
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+long env_number(const char* name, long fallback) {
+  const char* text = std::getenv(name);
+  return text == nullptr ? fallback : std::strtol(text, nullptr, 10);
+}
+
+template <class Query>
+double median_ms(storage::ReportReader& reader, Query query) {
+  (void)reader.run(query);  // warm
+  std::vector<double> times;
+  for (int i = 0; i < 21; ++i) {
+    const auto start = Clock::now();
+    auto result = reader.run(query);
+    times.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    if (!result) {
+      std::fprintf(stderr, "report failed: %s\n", result.error().message.c_str());
+      std::exit(1);
+    }
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+}  // namespace
+
+int main() {
+  workflows::CalendarRegistry calendars;
+  (void)workflows::load_calendar_directory(workflows::shipped_workflows_directory() / "calendars",
+                                           calendars);
+  const fs::path file =
+      workflows::shipped_workflows_directory() / "definitions" / "qingyuan-investment.yaml";
+  const auto load = workflows::load_workflow_file(file, calendars);
+  if (!load.workflow) {
+    std::fprintf(stderr, "cannot load the qingyuan-investment workflow\n");
+    return 1;
+  }
+  const char* kept = std::getenv("INVESTFLOW_BENCH_DB");
+  const fs::path dir =
+      fs::path(std::getenv("INVESTFLOW_BENCH_DIR") ? std::getenv("INVESTFLOW_BENCH_DIR")
+                                                   : fs::temp_directory_path().c_str()) /
+      ("investflow-report-bench-" + std::to_string(::getpid()));
+  const fs::path db = kept != nullptr ? fs::path(kept) : dir / "reports.db";
+  const engine::Timestamp now = storage::SystemClock().now();
+  {
+    if (kept == nullptr) fs::create_directories(dir);
+    storage::SqliteOptions options;
+    options.synchronous = storage::Synchronous::off;
+    const bool reuse = fs::exists(db);
+    const auto start = Clock::now();
+    auto store = storage::open_sqlite_store(db, options);  // migrates (and backfills)
+    if (!store) {
+      std::fprintf(stderr, "open %s: %s\n", db.c_str(), store.error().message.c_str());
+      return 1;
+    }
+    if (reuse) {
+      std::fprintf(stderr, "opened %s in %.1f s\n", db.c_str(),
+                   std::chrono::duration<double>(Clock::now() - start).count());
+    } else {
+      (void)(*store)->register_workflow(load.workflow, load.source);
+      storage::SeedOptions seed;
+      seed.projects = static_cast<int>(env_number("INVESTFLOW_BENCH_PROJECTS", 50000));
+      seed.now = now;
+      auto report = storage::seed_projects(**store, *load.workflow, seed);
+      if (!report || report->failed > 0) {
+        std::fprintf(stderr, "seeding failed\n");
+        return 1;
+      }
+    }
+  }
+  {
+    SQLite::Database counts(db.string(), SQLite::OPEN_READONLY);
+    std::printf(
+        "report_db: %s (%lld projects, %lld events)\n", db.c_str(),
+        static_cast<long long>(counts.execAndGet("SELECT COUNT(*) FROM projects").getInt64()),
+        static_cast<long long>(counts.execAndGet("SELECT MAX(id) FROM events").getInt64()));
+  }
+
+  storage::ReportReader reader(db, 1);
+  const engine::Workflow& workflow = *load.workflow;
+  const engine::Date today = engine::local_date(now);
+  const storage::ReportPeriod year{today.plus_days(-365), today};
+  const storage::ReportPeriod quarter{today.plus_days(-90), today};
+  std::printf("report_pipeline_ms: %.2f ms\n", median_ms(reader, [&](storage::Connection& c) {
+                return storage::pipeline_report(c, workflow, {});
+              }));
+  storage::PipelineFilter filter;
+  filter.industry = "electronics";
+  filter.promoting_unit = "招商一科";
+  std::printf("report_pipeline_filtered_ms: %.2f ms\n",
+              median_ms(reader, [&](storage::Connection& c) {
+                return storage::pipeline_report(c, workflow, filter);
+              }));
+  std::printf("report_funnel_ms: %.2f ms\n", median_ms(reader, [&](storage::Connection& c) {
+                return storage::funnel_report(c, workflow, year);
+              }));
+  std::printf("report_kpis_ms: %.2f ms\n", median_ms(reader, [&](storage::Connection& c) {
+                return storage::kpi_report(c, workflow, year);
+              }));
+  auto all = reader.run(
+      [&](storage::Connection& c) { return storage::load_report_workflows(c, calendars); });
+  if (!all) return 1;
+  std::printf("report_period_ms: %.2f ms\n", median_ms(reader, [&](storage::Connection& c) {
+                return storage::period_report(c, *all, quarter);
+              }));
+  if (kept == nullptr) fs::remove_all(dir);
+  return 0;
+}

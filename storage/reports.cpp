@@ -1,0 +1,528 @@
+#include "storage/reports.hpp"
+
+#include <SQLiteCpp/Exception.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <string_view>
+
+#include "storage/reports_ledger.hpp"
+
+namespace investflow::storage {
+namespace {
+
+// The stages reports give a meaning to, by the state names the shipped workflows use.
+constexpr std::array<std::string_view, 2> kSignedStates = {"signed", "agreement_signed"};
+constexpr std::array<std::string_view, 3> kStartedStates = {"under_construction", "construction",
+                                                            "implementation"};
+constexpr std::array<std::string_view, 2> kCompletedStates = {"completed", "completion"};
+constexpr std::array<std::string_view, 3> kProductionStates = {"in_production", "operation",
+                                                               "operating"};
+
+Error storage_failure(const std::exception& error) {
+  return Error{Error::Kind::storage, std::string("reports: ") + error.what()};
+}
+
+std::int64_t day(engine::Date date) {
+  return date.days_since_epoch();
+}
+
+// Binds what most summary queries key on: ?1 the workflow, ?2 and ?3 the period's days.
+void bind_range(SQLite::Statement& statement, const std::string& workflow,
+                const ReportPeriod& period) {
+  statement.bind(1, workflow);
+  statement.bind(2, day(period.from));
+  statement.bind(3, day(period.to));
+}
+
+// Runs a query, turning what SQLite throws into an Error.
+template <class Body>
+auto guarded(Body body) -> Outcome<decltype(body())> {
+  try {
+    return body();
+  } catch (const std::exception& error) {
+    return engine::fail(storage_failure(error));
+  }
+}
+
+struct Sum {
+  std::int64_t count = 0;
+  double amount = 0;
+};
+
+// Sums per state from a `SELECT state, count, amount ... GROUP BY state`.
+std::map<std::string, Sum, std::less<>> sums_by_state(SQLite::Statement& select) {
+  std::map<std::string, Sum, std::less<>> sums;
+  while (select.executeStep()) {
+    sums[select.getColumn(0).getString()] =
+        Sum{select.getColumn(1).getInt64(), select.getColumn(2).getDouble()};
+  }
+  return sums;
+}
+
+PipelineReport pipeline_from(const engine::Workflow& workflow,
+                             const std::map<std::string, Sum, std::less<>>& sums) {
+  PipelineReport report;
+  report.workflow = workflow.id;
+  for (const engine::StateDef& state : workflow.states) {
+    const auto found = sums.find(state.id);
+    const Sum sum = found == sums.end() ? Sum{} : found->second;
+    report.stages.push_back(PipelineStage{state.id, state.label, sum.count, sum.amount});
+    report.total_count += sum.count;
+    report.total_investment += sum.amount;
+  }
+  return report;
+}
+
+bool has_dimension_filter(const PipelineFilter& filter) {
+  return !filter.industry.empty() || !filter.chain_role.empty() || !filter.owner.empty() ||
+         !filter.promoting_unit.empty();
+}
+
+// "Previous" in a funnel is the nearest earlier stage every project must pass: a stage that
+// some transition jumps over (escalated: committee_review -> approved) is optional, and a
+// conversion rate is never measured against it.
+std::vector<bool> optional_stages(const engine::Workflow& workflow,
+                                  const std::vector<const engine::StateDef*>& stages) {
+  std::map<std::string, std::size_t, std::less<>> position;
+  for (std::size_t i = 0; i < stages.size(); ++i)
+    position[stages[i]->id] = i;
+  std::vector<bool> optional(stages.size(), false);
+  for (const engine::TransitionDef& transition : workflow.transitions) {
+    const auto to = position.find(transition.to);
+    if (to == position.end()) continue;
+    for (const std::string& from_state : transition.from) {
+      const auto from = position.find(from_state);
+      if (from == position.end()) continue;
+      for (std::size_t i = from->second + 1; i < to->second; ++i)
+        optional[i] = true;
+    }
+  }
+  return optional;
+}
+
+// A project waits in a state it is expected to leave for another stage; one that can only
+// end (aftercare: withdraw or exit) is where projects stay, not wait.
+bool waits_in(const engine::Workflow& workflow, const engine::StateDef& state) {
+  if (state.terminal) return false;
+  return std::any_of(workflow.transitions.begin(), workflow.transitions.end(),
+                     [&](const engine::TransitionDef& transition) {
+                       const engine::StateDef* to = workflow.find_state(transition.to);
+                       return transition.leaves(state.id) && transition.to != state.id &&
+                              to != nullptr && !to->terminal;
+                     });
+}
+
+std::optional<double> ratio(double numerator, double denominator) {
+  if (denominator <= 0) return std::nullopt;
+  return numerator / denominator;
+}
+
+// Nearest-rank percentile of a weighted sample (value -> occurrences), p in (0, 1].
+std::optional<double> percentile(const std::map<int, std::int64_t>& counts, std::int64_t total,
+                                 double p) {
+  if (total == 0) return std::nullopt;
+  const auto rank = static_cast<std::int64_t>(std::ceil(p * static_cast<double>(total)));
+  std::int64_t seen = 0;
+  for (const auto& [value, count] : counts) {
+    seen += count;
+    if (seen >= rank) return value;
+  }
+  return counts.rbegin()->first;
+}
+
+template <std::size_t N>
+Sum sum_of(const std::map<std::string, Sum, std::less<>>& sums,
+           const std::array<std::string_view, N>& states) {
+  Sum total;
+  for (std::string_view state : states) {
+    if (const auto found = sums.find(state); found != sums.end()) {
+      total.count += found->second.count;
+      total.amount += found->second.amount;
+    }
+  }
+  return total;
+}
+
+std::string trimmed_fixed(double value, int decimals) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+  std::string text = buffer;
+  if (text.find('.') != std::string::npos) {
+    while (text.back() == '0')
+      text.pop_back();
+    if (text.back() == '.') text.pop_back();
+  }
+  return text == "-0" ? "0" : text;
+}
+
+std::string date_zh(engine::Date date) {
+  const engine::YearMonthDay ymd = date.ymd();
+  return std::to_string(ymd.year) + "年" + std::to_string(ymd.month) + "月" +
+         std::to_string(ymd.day) + "日";
+}
+
+}  // namespace
+
+Outcome<PipelineReport> pipeline_report(Connection& connection, const engine::Workflow& workflow,
+                                        const PipelineFilter& filter) {
+  return guarded([&] {
+    const bool dated = filter.entered_from || filter.entered_to;
+    const std::int64_t from = day(filter.entered_from.value_or(ReportPeriod{}.from));
+    const std::int64_t to = day(filter.entered_to.value_or(ReportPeriod{}.to));
+    if (dated && !has_dimension_filter(filter)) {
+      auto select = connection.statement(
+          "SELECT state, SUM(projects), SUM(investment) FROM report_created "
+          "WHERE workflow = ? AND created_day BETWEEN ? AND ? GROUP BY state");
+      select->bind(1, workflow.id);
+      select->bind(2, from);
+      select->bind(3, to);
+      return pipeline_from(workflow, sums_by_state(*select));
+    }
+    // Filters on dimensions: the current pipeline is summed per dimension; with a period of
+    // entry as well, the projects of that period are read one by one (an index range).
+    auto select = connection.statement(
+        dated ? "SELECT state, COUNT(*), SUM(investment) FROM report_projects "
+                "WHERE workflow = ?1 AND created_day BETWEEN ?6 AND ?7 "
+                "AND (?2 = '' OR industry = ?2) AND (?3 = '' OR chain_role = ?3) "
+                "AND (?4 = '' OR owner = ?4) AND (?5 = '' OR promoting_unit = ?5) GROUP BY state"
+              : "SELECT state, SUM(projects), SUM(investment) FROM report_pipeline "
+                "WHERE workflow = ?1 AND (?2 = '' OR industry = ?2) "
+                "AND (?3 = '' OR chain_role = ?3) AND (?4 = '' OR owner = ?4) "
+                "AND (?5 = '' OR promoting_unit = ?5) GROUP BY state");
+    select->bind(1, workflow.id);
+    select->bind(2, filter.industry);
+    select->bind(3, filter.chain_role);
+    select->bind(4, filter.owner);
+    select->bind(5, filter.promoting_unit);
+    if (dated) {
+      select->bind(6, from);
+      select->bind(7, to);
+    }
+    return pipeline_from(workflow, sums_by_state(*select));
+  });
+}
+
+Outcome<FunnelReport> funnel_report(Connection& connection, const engine::Workflow& workflow,
+                                    const ReportPeriod& period) {
+  return guarded([&] {
+    auto select = connection.statement(
+        "SELECT state, SUM(projects), 0 FROM report_funnel "
+        "WHERE workflow = ? AND created_day BETWEEN ? AND ? GROUP BY state");
+    bind_range(*select, workflow.id, period);
+    const auto sums = sums_by_state(*select);
+    auto reached = [&sums](const std::string& state) {
+      const auto found = sums.find(state);
+      return found == sums.end() ? std::int64_t{0} : found->second.count;
+    };
+
+    FunnelReport report;
+    report.workflow = workflow.id;
+    report.period = period;
+    report.cohort = reached(workflow.initial);  // every project enters the initial state
+    std::vector<const engine::StateDef*> stages;
+    for (const engine::StateDef& state : workflow.states) {
+      if (!state.terminal) stages.push_back(&state);
+    }
+    const std::vector<bool> optional = optional_stages(workflow, stages);
+    std::optional<std::int64_t> previous;  // reached of the last stage every project passes
+    for (std::size_t i = 0; i < stages.size(); ++i) {
+      FunnelStage stage{stages[i]->id, stages[i]->label, false, reached(stages[i]->id), {}, {}};
+      if (previous) {
+        stage.rate_from_previous =
+            ratio(static_cast<double>(stage.reached), static_cast<double>(*previous));
+      }
+      stage.rate_from_start =
+          ratio(static_cast<double>(stage.reached), static_cast<double>(report.cohort));
+      if (!optional[i]) previous = stage.reached;
+      report.stages.push_back(std::move(stage));
+    }
+    for (const engine::StateDef& state : workflow.states) {
+      if (!state.terminal) continue;
+      FunnelStage stage{state.id, state.label, true, reached(state.id), {}, {}};
+      stage.rate_from_start =
+          ratio(static_cast<double>(stage.reached), static_cast<double>(report.cohort));
+      report.stages.push_back(std::move(stage));
+    }
+    return report;
+  });
+}
+
+Outcome<AgingReport> aging_report(Connection& connection, const engine::Workflow& workflow,
+                                  const ReportPeriod& period, engine::Date today,
+                                  int longest_waiting) {
+  return guarded([&] {
+    AgingReport report;
+    report.workflow = workflow.id;
+    report.period = period;
+    const engine::Calendar& calendar = *workflow.calendar;
+    std::vector<WaitingProject> waiting;
+    for (const engine::StateDef& state : workflow.states) {
+      if (state.terminal) continue;
+      auto durations = connection.statement(
+          "SELECT entered_day, left_day, visits FROM report_durations "
+          "WHERE workflow = ? AND state = ? AND left_day BETWEEN ? AND ?");
+      durations->bind(1, workflow.id);
+      durations->bind(2, state.id);
+      durations->bind(3, day(period.from));
+      durations->bind(4, day(period.to));
+      std::map<int, std::int64_t> counts;  // working days -> visits
+      AgingStage stage{state.id, state.label, 0, {}, {}};
+      while (durations->executeStep()) {
+        const engine::Date entered(durations->getColumn(0).getInt());
+        const engine::Date left(durations->getColumn(1).getInt());
+        const std::int64_t visits = durations->getColumn(2).getInt64();
+        counts[calendar.working_days_between(entered, left)] += visits;
+        stage.samples += visits;
+      }
+      stage.median_working_days = percentile(counts, stage.samples, 0.5);
+      stage.p90_working_days = percentile(counts, stage.samples, 0.9);
+      report.stages.push_back(std::move(stage));
+      if (!waits_in(workflow, state)) continue;
+
+      // The longest waiting of each state, then the longest of those.
+      auto oldest = connection.statement(
+          "SELECT project_id, name, state_entered_at FROM report_projects "
+          "WHERE workflow = ? AND state = ? ORDER BY state_entered_at, project_id LIMIT ?");
+      oldest->bind(1, workflow.id);
+      oldest->bind(2, state.id);
+      oldest->bind(3, longest_waiting);
+      while (oldest->executeStep()) {
+        WaitingProject project{oldest->getColumn(0).getString(), oldest->getColumn(1).getString(),
+                               state.id, oldest->getColumn(2).getInt64(), 0};
+        project.working_days =
+            calendar.working_days_between(engine::local_date(project.since), today);
+        waiting.push_back(std::move(project));
+      }
+    }
+    std::sort(waiting.begin(), waiting.end(), [](const auto& a, const auto& b) {
+      return a.since != b.since ? a.since < b.since : a.project_id < b.project_id;
+    });
+    if (waiting.size() > static_cast<std::size_t>(std::max(longest_waiting, 0))) {
+      waiting.resize(static_cast<std::size_t>(std::max(longest_waiting, 0)));
+    }
+    report.longest_waiting = std::move(waiting);
+    return report;
+  });
+}
+
+Outcome<KpiReport> kpi_report(Connection& connection, const engine::Workflow& workflow,
+                              const ReportPeriod& period) {
+  return guarded([&] {
+    // The cohort: projects whose agreement was signed in the period (README).
+    auto cohort = connection.statement(
+        "SELECT state, SUM(projects), 0 FROM report_signed "
+        "WHERE workflow = ? AND signed_day BETWEEN ? AND ? GROUP BY state");
+    bind_range(*cohort, workflow.id, period);
+    const auto reached = sums_by_state(*cohort);
+    const auto count = [&reached](std::string_view state) {
+      const auto found = reached.find(state);
+      return found == reached.end() ? 0.0 : static_cast<double>(found->second.count);
+    };
+    const double signed_count = count(report_state::kSigned);
+    const double started = count("under_construction");
+    const double completed = count("completed");
+    const double at_capacity = count(report_state::kAtCapacity);
+    const double exited = count(report_state::kExited);
+    const double exited_after_capacity = count(report_state::kExitedAfterCapacity);
+    const double performing = at_capacity - exited_after_capacity;
+    const double decided = at_capacity + exited - exited_after_capacity;
+
+    auto funds_sums = connection.statement(
+        "SELECT COALESCE(SUM(funds_in_place), 0), COALESCE(SUM(committed), 0) "
+        "FROM report_signed_funds WHERE workflow = ? AND signed_day BETWEEN ? AND ?");
+    bind_range(*funds_sums, workflow.id, period);
+    funds_sums->executeStep();
+    const double funds = funds_sums->getColumn(0).getDouble();
+    const double committed = funds_sums->getColumn(1).getDouble();
+
+    auto deadlines = connection.statement(
+        "SELECT kind, on_time, SUM(met) FROM report_deadlines "
+        "WHERE workflow = ? AND met_day BETWEEN ? AND ? GROUP BY kind, on_time");
+    bind_range(*deadlines, workflow.id, period);
+    std::map<std::string, std::pair<double, double>> met;  // kind -> (on time, all)
+    while (deadlines->executeStep()) {
+      auto& [on_time, all] = met[deadlines->getColumn(0).getString()];
+      const double times = deadlines->getColumn(2).getDouble();
+      if (deadlines->getColumn(1).getInt() != 0) on_time += times;
+      all += times;
+    }
+
+    KpiReport report;
+    report.workflow = workflow.id;
+    report.period = period;
+    auto add = [&report](std::string id, std::string zh, std::string en, double numerator,
+                         double denominator) {
+      report.kpis.push_back(Kpi{std::move(id),
+                                {std::move(zh), std::move(en)},
+                                numerator,
+                                denominator,
+                                ratio(numerator, denominator)});
+    };
+    add("contract_performance_rate", "履约率", "Contract-performance rate", performing, decided);
+    add("construction_start_rate", "开工率", "Construction-start rate", started, signed_count);
+    add("funds_in_place_rate", "资金到位率", "Funds-in-place rate", funds, committed);
+    add("completion_rate", "竣工率", "Completion rate", completed, started);
+    add("sla_on_time_rate", "办理时限按时率", "SLA on-time rate", met["sla"].first,
+        met["sla"].second);
+    add("milestone_on_time_rate", "节点按时完成率", "Milestone on-time rate",
+        met["milestone"].first, met["milestone"].second);
+    return report;
+  });
+}
+
+Outcome<PeriodReport> period_report(Connection& connection, const Workflows& workflows,
+                                    const ReportPeriod& period) {
+  return guarded([&] {
+    PeriodReport report;
+    report.period = period;
+    for (const auto& workflow : workflows) {
+      PeriodFigures figures;
+      figures.workflow = workflow->id;
+      figures.title = workflow->title;
+      auto created = connection.statement(
+          "SELECT COALESCE(SUM(projects), 0), COALESCE(SUM(investment), 0), "
+          "COALESCE(SUM(floor_area), 0) FROM report_created "
+          "WHERE workflow = ? AND created_day BETWEEN ? AND ?");
+      bind_range(*created, workflow->id, period);
+      created->executeStep();
+      figures.new_projects = created->getColumn(0).getInt64();
+      figures.new_investment = created->getColumn(1).getDouble();
+      figures.floor_area = created->getColumn(2).getDouble();
+
+      auto reached = connection.statement(
+          "SELECT state, SUM(projects), SUM(investment) FROM report_reached "
+          "WHERE workflow = ? AND reached_day BETWEEN ? AND ? GROUP BY state");
+      bind_range(*reached, workflow->id, period);
+      const auto sums = sums_by_state(*reached);
+      const Sum signed_sum = sum_of(sums, kSignedStates);
+      figures.signed_count = signed_sum.count;
+      figures.signed_investment = signed_sum.amount;
+      figures.started = sum_of(sums, kStartedStates).count;
+      figures.completed = sum_of(sums, kCompletedStates).count;
+      figures.in_production = sum_of(sums, kProductionStates).count;
+
+      auto enterprises = connection.statement(
+          "SELECT COUNT(DISTINCT investor) FROM report_projects "
+          "WHERE workflow = ? AND created_day BETWEEN ? AND ? AND investor <> ''");
+      bind_range(*enterprises, workflow->id, period);
+      enterprises->executeStep();
+      figures.enterprises = enterprises->getColumn(0).getInt64();
+      report.workflows.push_back(std::move(figures));
+    }
+    report.text = period_text(report);
+    return report;
+  });
+}
+
+Outcome<Workflows> load_report_workflows(Connection& connection,
+                                         const workflows::CalendarRegistry& calendars) {
+  return guarded([&] {
+    auto select = connection.statement(
+        "SELECT id, version, source FROM workflows AS w "
+        "WHERE version = (SELECT MAX(version) FROM workflows WHERE id = w.id) ORDER BY id");
+    Workflows loaded;
+    while (select->executeStep()) {
+      const std::string id = select->getColumn(0).getString();
+      auto load = workflows::load_workflow_text(
+          select->getColumn(2).getString(),
+          id + " v" + select->getColumn(1).getString() + " (stored)", calendars);
+      if (load.workflow) loaded.push_back(std::move(load.workflow));
+    }
+    return loaded;
+  });
+}
+
+std::string money_zh(double wan) {
+  if (std::abs(wan) >= 10000) return trimmed_fixed(wan / 10000, 2) + "亿元";
+  if (std::abs(wan) >= 100) return trimmed_fixed(wan, 0) + "万元";
+  return trimmed_fixed(wan, 2) + "万元";
+}
+
+std::string money_en(double wan) {
+  const double yuan = wan * 10000;
+  if (std::abs(yuan) >= 1e9) return trimmed_fixed(yuan / 1e9, 2) + " billion yuan";
+  if (std::abs(yuan) >= 1e6) return trimmed_fixed(yuan / 1e6, 2) + " million yuan";
+  return trimmed_fixed(yuan, 0) + " yuan";
+}
+
+std::string area_zh(double square_metres) {
+  if (std::abs(square_metres) >= 10000) return trimmed_fixed(square_metres / 10000, 2) + "万平方米";
+  return trimmed_fixed(square_metres, 0) + "平方米";
+}
+
+std::string area_en(double square_metres) {
+  if (std::abs(square_metres) >= 1e6) {
+    return trimmed_fixed(square_metres / 1e6, 2) + " million m²";
+  }
+  return trimmed_fixed(square_metres, 0) + " m²";
+}
+
+engine::LocalizedText period_text(const PeriodReport& report) {
+  std::string zh = date_zh(report.period.from) + "至" + date_zh(report.period.to) + "：";
+  std::string en = report.period.from.to_string() + " to " + report.period.to.to_string() + ":";
+  bool any = false;
+  for (const PeriodFigures& figures : report.workflows) {
+    if (figures.new_projects == 0 && figures.signed_count == 0 && figures.started == 0 &&
+        figures.completed == 0 && figures.in_production == 0) {
+      continue;
+    }
+    any = true;
+    std::vector<std::string> parts_zh;
+    std::vector<std::string> parts_en;
+    std::string fresh_zh = "新增项目" + std::to_string(figures.new_projects) + "个";
+    std::string fresh_en = std::to_string(figures.new_projects) + " new projects";
+    if (figures.enterprises > 0) {
+      fresh_zh += "（涉及企业" + std::to_string(figures.enterprises) + "家）";
+      fresh_en += " of " + std::to_string(figures.enterprises) + " enterprises";
+    }
+    if (figures.new_investment > 0) {
+      fresh_zh += "，总投资" + money_zh(figures.new_investment);
+      fresh_en += ", " + money_en(figures.new_investment) + " in total";
+    }
+    if (figures.floor_area > 0) {
+      fresh_zh += "，建筑面积" + area_zh(figures.floor_area);
+      fresh_en += ", " + area_en(figures.floor_area) + " of floor area";
+    }
+    parts_zh.push_back(fresh_zh);
+    parts_en.push_back(fresh_en);
+    if (figures.signed_count > 0) {
+      std::string signed_zh = "签约" + std::to_string(figures.signed_count) + "个";
+      std::string signed_en = std::to_string(figures.signed_count) + " signed";
+      if (figures.signed_investment > 0) {
+        signed_zh += "（总投资" + money_zh(figures.signed_investment) + "）";
+        signed_en += " (" + money_en(figures.signed_investment) + ")";
+      }
+      parts_zh.push_back(signed_zh);
+      parts_en.push_back(signed_en);
+    }
+    const std::array<std::tuple<std::int64_t, const char*, const char*>, 3> stages = {{
+        {figures.started, "开工", " started"},
+        {figures.completed, "竣工", " completed"},
+        {figures.in_production, "投产", " in production"},
+    }};
+    for (const auto& [count, zh_word, en_word] : stages) {
+      if (count == 0) continue;
+      parts_zh.push_back(std::string(zh_word) + std::to_string(count) + "个");
+      parts_en.push_back(std::to_string(count) + en_word);
+    }
+    zh += "\n" + figures.title.zh + "：";
+    en += "\n" + (figures.title.en.empty() ? figures.workflow : figures.title.en) + ": ";
+    for (std::size_t i = 0; i < parts_zh.size(); ++i) {
+      zh += (i == 0 ? "" : "，") + parts_zh[i];
+      en += (i == 0 ? "" : "; ") + parts_en[i];
+    }
+    zh += "。";
+    en += ".";
+  }
+  if (!any) {
+    zh += "无新增或推进的项目。";
+    en += " no new or advancing projects.";
+  }
+  return {zh, en};
+}
+
+}  // namespace investflow::storage

@@ -1,0 +1,168 @@
+#pragma once
+// Pipeline reports for managers, answered from the summaries the writer keeps in step with
+// the event log (reports_ledger.hpp): the pipeline per stage, the funnel of a cohort, time
+// in stage, the KPIs and the period summary. Their exact definitions are in the README
+// ("Reports and KPIs"). Every query reads a few summary rows per stage and day asked for,
+// never the events.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/date.hpp"
+#include "engine/workflow.hpp"
+#include "storage/sqlite_connection.hpp"
+#include "storage/store.hpp"
+#include "workflows/loader.hpp"
+
+namespace investflow::storage {
+
+// Inclusive, in China time. The defaults cover all time.
+struct ReportPeriod {
+  engine::Date from = engine::Date(0);
+  engine::Date to = engine::Date(2932896);  // 9999-12-31
+};
+
+struct PipelineFilter {
+  std::string industry;  // empty: any
+  std::string chain_role;
+  std::string owner;
+  std::string promoting_unit;
+  std::optional<engine::Date> entered_from;  // day the project was created (entered the
+  std::optional<engine::Date> entered_to;    // pipeline), inclusive
+};
+
+struct PipelineStage {
+  std::string state;
+  engine::LocalizedText label;
+  std::int64_t count = 0;
+  double investment = 0;  // 万元
+};
+
+struct PipelineReport {
+  std::string workflow;
+  std::vector<PipelineStage> stages;  // every state, in the workflow's order
+  std::int64_t total_count = 0;
+  double total_investment = 0;
+};
+
+struct FunnelStage {
+  std::string state;
+  engine::LocalizedText label;
+  bool terminal = false;
+  std::int64_t reached = 0;
+  std::optional<double> rate_from_previous;  // null when the previous count is 0
+  std::optional<double> rate_from_start;     // null when the cohort is empty
+};
+
+struct FunnelReport {
+  std::string workflow;
+  ReportPeriod period;
+  std::int64_t cohort = 0;  // projects created in the period
+  std::vector<FunnelStage> stages;
+};
+
+struct AgingStage {
+  std::string state;
+  engine::LocalizedText label;
+  std::int64_t samples = 0;  // stage visits that ended in the period
+  std::optional<double> median_working_days;
+  std::optional<double> p90_working_days;
+};
+
+struct WaitingProject {
+  std::string project_id;
+  std::string name;
+  std::string state;
+  engine::Timestamp since = 0;
+  int working_days = 0;  // since entering the state, until today
+};
+
+struct AgingReport {
+  std::string workflow;
+  ReportPeriod period;
+  std::vector<AgingStage> stages;  // non-terminal states, in the workflow's order
+  std::vector<WaitingProject> longest_waiting;
+};
+
+struct Kpi {
+  std::string id;  // contract_performance_rate, construction_start_rate, ...
+  engine::LocalizedText label;
+  double numerator = 0;
+  double denominator = 0;
+  std::optional<double> rate;  // null when the denominator is 0
+};
+
+struct KpiReport {
+  std::string workflow;
+  ReportPeriod period;
+  std::vector<Kpi> kpis;
+};
+
+struct PeriodFigures {
+  std::string workflow;
+  engine::LocalizedText title;
+  std::int64_t new_projects = 0;   // created in the period
+  double new_investment = 0;       // their total investment now, 万元
+  std::int64_t signed_count = 0;   // first entered the signing stage in the period
+  double signed_investment = 0;    // their investment when signed, 万元
+  std::int64_t started = 0;        // ... the construction / implementation stage
+  std::int64_t completed = 0;      // ... the completion stage
+  std::int64_t in_production = 0;  // ... the production / operation stage
+  std::int64_t enterprises = 0;    // distinct enterprises among the new projects
+  double floor_area = 0;           // floor area of the new projects, m²
+};
+
+struct PeriodReport {
+  ReportPeriod period;
+  std::vector<PeriodFigures> workflows;
+  engine::LocalizedText text;  // zh: the zone's reporting style; en: the same in English
+};
+
+using Workflows = std::vector<std::shared_ptr<const engine::Workflow>>;
+
+// The queries; `connection` may be read-only. Today is for the longest-waiting projects.
+Outcome<PipelineReport> pipeline_report(Connection& connection, const engine::Workflow& workflow,
+                                        const PipelineFilter& filter);
+Outcome<FunnelReport> funnel_report(Connection& connection, const engine::Workflow& workflow,
+                                    const ReportPeriod& period);
+Outcome<AgingReport> aging_report(Connection& connection, const engine::Workflow& workflow,
+                                  const ReportPeriod& period, engine::Date today,
+                                  int longest_waiting = 10);
+Outcome<KpiReport> kpi_report(Connection& connection, const engine::Workflow& workflow,
+                              const ReportPeriod& period);
+Outcome<PeriodReport> period_report(Connection& connection, const Workflows& workflows,
+                                    const ReportPeriod& period);
+
+// The latest version of every workflow stored in the database, for reports outside the
+// server (the CLI). A definition that no longer loads (its calendar is gone) is left out.
+Outcome<Workflows> load_report_workflows(Connection& connection,
+                                         const workflows::CalendarRegistry& calendars);
+
+// Amounts as the zone writes them: 万元 below 1亿, 亿元 above, rounded to what people write
+// ("64.3亿元", "5450万元"); floor area in 万平方米 from 10,000 m².
+std::string money_zh(double wan);
+std::string money_en(double wan);
+std::string area_zh(double square_metres);
+std::string area_en(double square_metres);
+engine::LocalizedText period_text(const PeriodReport& report);
+
+// Reports over a database file, for the server and the CLI: a pool of read connections.
+class ReportReader {
+ public:
+  explicit ReportReader(const std::filesystem::path& path, int connections = 2)
+      : pool_(path, connections, 5000) {}
+  template <class Query>
+  auto run(Query query) {
+    auto lease = pool_.borrow();
+    return query(*lease);
+  }
+
+ private:
+  ReadPool pool_;
+};
+
+}  // namespace investflow::storage

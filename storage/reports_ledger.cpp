@@ -1,0 +1,389 @@
+#include "storage/reports_ledger.hpp"
+
+#include <array>
+#include <string_view>
+#include <utility>
+
+#include "engine/decide.hpp"
+#include "storage/codec.hpp"
+
+namespace investflow::storage {
+namespace {
+
+// The summary tables the ledger adds to, by index: dimension columns, then sum columns.
+struct SummaryTable {
+  const char* name;
+  std::vector<const char*> dims;
+  std::vector<const char*> sums;
+};
+
+enum Table {
+  kPipeline,
+  kCreated,
+  kReached,
+  kFunnel,
+  kDurations,
+  kDeadlines,
+  kSigned,
+  kSignedFunds
+};
+
+const std::array<SummaryTable, 8>& summary_tables() {
+  static const std::array<SummaryTable, 8> tables = {{
+      {"report_pipeline",
+       {"workflow", "state", "industry", "chain_role", "owner", "promoting_unit"},
+       {"projects", "investment"}},
+      {"report_created",
+       {"workflow", "created_day", "state"},
+       {"projects", "investment", "floor_area"}},
+      {"report_reached", {"workflow", "reached_day", "state"}, {"projects", "investment"}},
+      {"report_funnel", {"workflow", "created_day", "state"}, {"projects"}},
+      {"report_durations", {"workflow", "state", "left_day", "entered_day"}, {"visits"}},
+      {"report_deadlines", {"workflow", "kind", "met_day", "on_time"}, {"met"}},
+      {"report_signed", {"workflow", "signed_day", "state"}, {"projects"}},
+      {"report_signed_funds",
+       {"workflow", "signed_day"},
+       {"projects", "funds_in_place", "committed"}},
+  }};
+  return tables;
+}
+
+std::string upsert_sql(const SummaryTable& table) {
+  std::string columns;
+  std::string values;
+  std::string conflict;
+  for (const char* dim : table.dims) {
+    columns += std::string(columns.empty() ? "" : ", ") + dim;
+    values += values.empty() ? "?" : ", ?";
+    conflict += std::string(conflict.empty() ? "" : ", ") + dim;
+  }
+  std::string update;
+  for (const char* sum : table.sums) {
+    columns += std::string(", ") + sum;
+    values += ", ?";
+    update += std::string(update.empty() ? "" : ", ") + sum + " = " + sum + " + excluded." + sum;
+  }
+  return std::string("INSERT INTO ") + table.name + " (" + columns + ") VALUES (" + values +
+         ") ON CONFLICT (" + conflict + ") DO UPDATE SET " + update;
+}
+
+std::int32_t day_of(engine::Timestamp at) {
+  return engine::local_date(at).days_since_epoch();
+}
+
+std::string text_of(const engine::Project& project, std::string_view field) {
+  const auto found = project.fields.find(field);
+  if (found == project.fields.end() || found->second.is_null()) return {};
+  if (const std::string* text = found->second.as_text()) return *text;
+  return found->second.to_display();
+}
+
+double number_of(const engine::Project& project, std::string_view field) {
+  const auto found = project.fields.find(field);
+  if (found == project.fields.end()) return 0;
+  const double* number = found->second.as_number();
+  return number != nullptr ? *number : 0;
+}
+
+bool has_reached(const std::string& reached, std::string_view state) {
+  return reached.find("|" + std::string(state) + "|") != std::string::npos;
+}
+
+constexpr const char* kProjectColumns =
+    "workflow, state, industry, chain_role, owner, promoting_unit, investor, name, "
+    "created_day, state_entered_at, investment, floor_area, committed, funds_in_place, "
+    "reached, signed_day";
+
+}  // namespace
+
+ReportProject report_project_of(const engine::Project& project, std::string reached,
+                                std::optional<std::int32_t> signed_day) {
+  ReportProject row;
+  row.workflow = project.workflow;
+  row.state = project.state;
+  row.industry = text_of(project, "industry");
+  row.chain_role = text_of(project, "chain_role");
+  row.owner = project.owner;
+  row.promoting_unit = text_of(project, "promoting_unit");
+  // The enterprise behind a project: investment projects name an investor, technical
+  // renovation an enterprise, licences an applicant.
+  for (std::string_view field : {"investor", "enterprise", "applicant"}) {
+    row.investor = text_of(project, field);
+    if (!row.investor.empty()) break;
+  }
+  row.name = text_of(project, "name");
+  row.created_day = day_of(project.created_at);
+  row.state_entered_at = project.state_entered_at;
+  row.investment = number_of(project, "total_investment");
+  row.floor_area = number_of(project, "floor_area");
+  row.committed = number_of(project, "committed_investment");
+  row.funds_in_place = number_of(project, "funds_in_place");
+  row.reached = std::move(reached);
+  row.signed_day = signed_day;
+  return row;
+}
+
+void ReportLedger::record(const engine::Project& before, const std::vector<engine::Event>& events,
+                          const engine::Project& after) {
+  std::string reached = "|";
+  std::optional<std::int32_t> signed_day;
+  if (before.exists()) {
+    // A project the summaries never counted (its history did not decode when they were
+    // built) joins them now, from its present state.
+    if (const std::optional<ReportProject> old_row = current(before)) {
+      count_project(*old_row, -1);
+      reached = old_row->reached;
+      signed_day = old_row->signed_day;
+    } else {
+      reached += before.state + "|";
+    }
+  }
+  const std::string& workflow = after.workflow;
+  const std::int32_t created_day = day_of(after.created_at);
+  const double investment = number_of(after, "total_investment");
+  auto enter = [&](const std::string& state, engine::Timestamp at) {
+    if (has_reached(reached, state)) return;  // funnels count a project once per stage
+    reached += state + "|";
+    const std::int32_t day = day_of(at);
+    if (state == report_state::kSigned) signed_day = day;
+    add(kReached, {workflow, day, state}, {1, investment, 0});
+    add(kFunnel, {workflow, created_day, state}, {1, 0, 0});
+    if (!signed_day) return;
+    // The KPI cohort (projects signed on a day): what they reached since; an exit after
+    // reaching capacity counts apart, so the performance rate can leave it out.
+    add(kSigned, {workflow, std::int64_t{*signed_day}, state}, {1, 0, 0});
+    if (state == report_state::kExited && has_reached(reached, report_state::kAtCapacity)) {
+      add(kSigned,
+          {workflow, std::int64_t{*signed_day}, std::string(report_state::kExitedAfterCapacity)},
+          {1, 0, 0});
+    }
+  };
+
+  engine::Timestamp entered_at = before.state_entered_at;
+  std::optional<engine::Date> sla_due = before.sla_due_on;
+  for (const engine::Event& event : events) {
+    if (const auto* created = std::get_if<engine::ProjectCreated>(&event.body)) {
+      enter(created->state, event.at);
+      entered_at = event.at;
+      sla_due = created->sla_due_on;
+    } else if (const auto* taken = std::get_if<engine::TransitionTaken>(&event.body)) {
+      const std::int32_t left_day = day_of(event.at);
+      add(kDurations, {workflow, taken->from, left_day, day_of(entered_at)}, {1, 0, 0});
+      if (sla_due) {
+        const bool on_time = left_day <= sla_due->days_since_epoch();
+        add(kDeadlines, {workflow, std::string("sla"), left_day, std::int64_t{on_time}}, {1, 0, 0});
+      }
+      enter(taken->to, event.at);
+      entered_at = event.at;
+      sla_due = taken->sla_due_on;
+    }
+  }
+  // A milestone counts once, when its actual date is first recorded.
+  for (const auto& [id, milestone] : after.milestones) {
+    if (!milestone.done_on) continue;
+    const auto earlier = before.milestones.find(id);
+    if (earlier != before.milestones.end() && earlier->second.done_on) continue;
+    const bool on_time = *milestone.done_on <= milestone.due_on;
+    add(kDeadlines,
+        {workflow, std::string("milestone"), std::int64_t{milestone.done_on->days_since_epoch()},
+         std::int64_t{on_time}},
+        {1, 0, 0});
+  }
+
+  ReportProject row = report_project_of(after, std::move(reached), signed_day);
+  count_project(row, 1);
+  layers_.back().projects.insert_or_assign(after.id, std::move(row));
+}
+
+void ReportLedger::count_project(const ReportProject& row, double sign) {
+  add(kPipeline,
+      {row.workflow, row.state, row.industry, row.chain_role, row.owner, row.promoting_unit},
+      {sign, sign * row.investment, 0});
+  add(kCreated, {row.workflow, std::int64_t{row.created_day}, row.state},
+      {sign, sign * row.investment, sign * row.floor_area});
+  if (row.signed_day && row.committed > 0) {
+    add(kSignedFunds, {row.workflow, std::int64_t{*row.signed_day}},
+        {sign, sign * row.funds_in_place, sign * row.committed});
+  }
+}
+
+void ReportLedger::add(int table, Key key, Sums sums) {
+  Sums& total = layers_.back().deltas[{table, std::move(key)}];
+  total.count += sums.count;
+  total.first += sums.first;
+  total.second += sums.second;
+}
+
+std::optional<ReportProject> ReportLedger::current(const engine::Project& before) {
+  for (auto layer = layers_.rbegin(); layer != layers_.rend(); ++layer) {
+    if (auto found = layer->projects.find(before.id); found != layer->projects.end()) {
+      return found->second;
+    }
+  }
+  if (auto found = cache_.find(before.id); found != cache_.end()) return found->second;
+  SQLite::Statement& select = statement(std::string("SELECT ") + kProjectColumns +
+                                        " FROM report_projects WHERE project_id = ?");
+  select.bind(1, before.id);
+  if (!select.executeStep()) {
+    select.reset();
+    return std::nullopt;
+  }
+  ReportProject row;
+  row.workflow = select.getColumn(0).getString();
+  row.state = select.getColumn(1).getString();
+  row.industry = select.getColumn(2).getString();
+  row.chain_role = select.getColumn(3).getString();
+  row.owner = select.getColumn(4).getString();
+  row.promoting_unit = select.getColumn(5).getString();
+  row.investor = select.getColumn(6).getString();
+  row.name = select.getColumn(7).getString();
+  row.created_day = select.getColumn(8).getInt();
+  row.state_entered_at = select.getColumn(9).getInt64();
+  row.investment = select.getColumn(10).getDouble();
+  row.floor_area = select.getColumn(11).getDouble();
+  row.committed = select.getColumn(12).getDouble();
+  row.funds_in_place = select.getColumn(13).getDouble();
+  row.reached = select.getColumn(14).getString();
+  if (!select.getColumn(15).isNull()) row.signed_day = select.getColumn(15).getInt();
+  select.reset();
+  return row;
+}
+
+void ReportLedger::merge_layer() {
+  if (layers_.size() == 1) {  // the batch: flushed before COMMIT, now committed
+    constexpr std::size_t kCachedRows = 20000;
+    if (cache_.size() + written_.size() > kCachedRows) cache_.clear();
+    for (auto& [id, row] : written_)
+      cache_.insert_or_assign(id, std::move(row));
+    written_.clear();
+    layers_.pop_back();
+    return;
+  }
+  Layer top = std::move(layers_.back());
+  layers_.pop_back();
+  Layer& below = layers_.back();
+  for (auto& [id, row] : top.projects)
+    below.projects.insert_or_assign(id, std::move(row));
+  for (auto& [key, sums] : top.deltas) {
+    Sums& total = below.deltas[key];
+    total.count += sums.count;
+    total.first += sums.first;
+    total.second += sums.second;
+  }
+}
+
+void ReportLedger::discard_layer() {
+  layers_.pop_back();
+}
+
+void ReportLedger::flush() {
+  if (layers_.empty()) return;
+  Layer& layer = layers_.front();
+  SQLite::Statement& upsert_project = statement(
+      std::string("INSERT INTO report_projects (project_id, ") + kProjectColumns +
+      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (project_id) DO UPDATE SET "
+      "state = excluded.state, industry = excluded.industry, chain_role = excluded.chain_role, "
+      "owner = excluded.owner, promoting_unit = excluded.promoting_unit, "
+      "investor = excluded.investor, name = excluded.name, "
+      "state_entered_at = excluded.state_entered_at, investment = excluded.investment, "
+      "floor_area = excluded.floor_area, committed = excluded.committed, "
+      "funds_in_place = excluded.funds_in_place, reached = excluded.reached, "
+      "signed_day = excluded.signed_day");
+  for (const auto& [id, row] : layer.projects) {
+    upsert_project.bind(1, id);
+    upsert_project.bind(2, row.workflow);
+    upsert_project.bind(3, row.state);
+    upsert_project.bind(4, row.industry);
+    upsert_project.bind(5, row.chain_role);
+    upsert_project.bind(6, row.owner);
+    upsert_project.bind(7, row.promoting_unit);
+    upsert_project.bind(8, row.investor);
+    upsert_project.bind(9, row.name);
+    upsert_project.bind(10, row.created_day);
+    upsert_project.bind(11, row.state_entered_at);
+    upsert_project.bind(12, row.investment);
+    upsert_project.bind(13, row.floor_area);
+    upsert_project.bind(14, row.committed);
+    upsert_project.bind(15, row.funds_in_place);
+    upsert_project.bind(16, row.reached);
+    if (row.signed_day) {
+      upsert_project.bind(17, *row.signed_day);
+    } else {
+      upsert_project.bind(17);
+    }
+    upsert_project.exec();
+    upsert_project.reset();
+  }
+  const auto& tables = summary_tables();
+  for (const auto& [key, sums] : layer.deltas) {
+    if (sums.count == 0 && sums.first == 0 && sums.second == 0) continue;
+    const SummaryTable& table = tables[static_cast<std::size_t>(key.first)];
+    SQLite::Statement& upsert = statement(upsert_sql(table));
+    int column = 1;
+    for (const auto& dim : key.second) {
+      if (const auto* number = std::get_if<std::int64_t>(&dim)) {
+        upsert.bind(column++, *number);
+      } else {
+        upsert.bind(column++, std::get<std::string>(dim));
+      }
+    }
+    const std::array<double, 3> values = {sums.count, sums.first, sums.second};
+    for (std::size_t i = 0; i < table.sums.size(); ++i) {
+      if (i == 0) {
+        upsert.bind(column++, static_cast<std::int64_t>(values[i]));
+      } else {
+        upsert.bind(column++, values[i]);
+      }
+    }
+    upsert.exec();
+    upsert.reset();
+  }
+  written_ = std::move(layer.projects);  // cached once the batch commits
+  layer.projects.clear();
+  layer.deltas.clear();
+}
+
+SQLite::Statement& ReportLedger::statement(const std::string& sql) {
+  auto& slot = statements_[sql];
+  if (!slot) slot = std::make_unique<SQLite::Statement>(db_, sql);
+  slot->clearBindings();
+  return *slot;
+}
+
+void ReportLedger::rebuild(SQLite::Database& db) {
+  for (const auto& table : summary_tables())
+    db.exec(std::string("DELETE FROM ") + table.name);
+  db.exec("DELETE FROM report_projects");
+
+  ReportLedger ledger(db);
+  ledger.push_layer();
+  SQLite::Statement events(db, "SELECT project_id, payload FROM events ORDER BY project_id, seq");
+  engine::Project project;
+  std::string skipped;  // a project whose history does not decode
+  int projects_in_layer = 0;
+  while (events.executeStep()) {
+    const std::string project_id = events.getColumn(0).getString();
+    if (project_id == skipped) continue;
+    if (project_id != project.id) {
+      project = engine::Project{};
+      // Flush between projects, never inside one: a project's row must be whole.
+      if (++projects_in_layer > 10000) {
+        ledger.flush();
+        projects_in_layer = 0;
+      }
+    }
+    auto event = decode_event(events.getColumn(1).getString());
+    if (!event) {
+      // A damaged history is `investflow verify`'s to report; the summaries keep the
+      // project as its readable events left it rather than refuse to open the database.
+      skipped = project_id;
+      continue;
+    }
+    engine::Project next = engine::apply(project, *event);
+    ledger.record(project, {*event}, next);
+    project = std::move(next);
+  }
+  ledger.flush();
+}
+
+}  // namespace investflow::storage

@@ -1,0 +1,136 @@
+#pragma once
+// The report summaries (migration 4), kept in step with the event log by the writer, in the
+// same transaction as the events. The reports (reports.hpp) read only these tables, so
+// their cost follows the number of stages and days asked for, not the number of events.
+//
+// Tables:
+//   report_projects   one row per project: the dimensions reports filter on, the states it
+//                     has ever entered, the day it first entered `signed`
+//   report_pipeline   projects and investment per workflow, state, industry, chain role,
+//                     owner and promoting unit (the current pipeline)
+//   report_created    projects, investment and floor area per workflow, day of creation and
+//                     current state (pipeline by period of entry, new projects of a period)
+//   report_reached    first entries per workflow, day and state (signed, started ... in a
+//                     period), with the investment at that moment
+//   report_funnel     first entries per workflow, creation day (the cohort) and state
+//   report_durations  finished stage visits per workflow, state, day left and day entered
+//                     (working days are counted at query time, on the workflow's calendar)
+//   report_deadlines  SLAs and milestones met per workflow, kind, day met and on-time flag
+//   report_signed     the KPI cohort: per workflow, day of signing and state, how many of
+//                     the projects signed that day have entered the state since
+//   report_signed_funds  per workflow and day of signing: funds in place and committed
+//                     investment of those projects (those with a commitment)
+//
+// The ledger records each command's effect as deltas in layers that mirror the writer's
+// savepoints: a command undone in SQL is undone here by dropping its layer. The deltas are
+// written once per batch (flush), so a busy batch adds one row update per summary key,
+// not one per command.
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "engine/event.hpp"
+#include "engine/project.hpp"
+
+namespace investflow::storage {
+
+// The state names reports give a meaning to (README, "Reports and KPIs").
+namespace report_state {
+inline constexpr std::string_view kSigned = "signed";
+inline constexpr std::string_view kAtCapacity = "at_capacity";
+inline constexpr std::string_view kExited = "exited";
+// Not a state: report_signed counts under it the exits of projects that had reached capacity.
+inline constexpr std::string_view kExitedAfterCapacity = "exited_after_capacity";
+}  // namespace report_state
+
+// What reports know of one project (a row of report_projects).
+struct ReportProject {
+  std::string workflow;
+  std::string state;
+  std::string industry;
+  std::string chain_role;
+  std::string owner;
+  std::string promoting_unit;
+  std::string investor;  // the investing enterprise (investor, enterprise or applicant field)
+  std::string name;
+  std::int32_t created_day = 0;  // engine::Date days since the epoch, China time
+  std::int64_t state_entered_at = 0;
+  double investment = 0;  // 万元
+  double floor_area = 0;  // m²
+  double committed = 0;   // committed_investment, 万元
+  double funds_in_place = 0;
+  std::string reached;  // "|lead|screening|": every state ever entered
+  std::optional<std::int32_t> signed_day;
+  bool operator==(const ReportProject&) const = default;
+};
+
+// The summary row a project contributes, from its projection and what reports remember.
+ReportProject report_project_of(const engine::Project& project, std::string reached,
+                                std::optional<std::int32_t> signed_day);
+
+class ReportLedger {
+ public:
+  explicit ReportLedger(SQLite::Database& db) : db_(db) {}
+  ReportLedger(const ReportLedger&) = delete;
+  ReportLedger& operator=(const ReportLedger&) = delete;
+
+  // One command's effect: the project before it, the events it appended, the project after.
+  void record(const engine::Project& before, const std::vector<engine::Event>& events,
+              const engine::Project& after);
+
+  // Layers follow the writer's: one per batch, one per command (savepoint) on top.
+  void push_layer() { layers_.emplace_back(); }
+  void merge_layer();    // top layer into the one below; the last one (committed) is cached
+  void discard_layer();  // the command was undone
+  void clear() {
+    layers_.clear();
+    written_.clear();
+    cache_.clear();
+  }
+  // Another connection may have written: what is cached may be stale.
+  void forget() { cache_.clear(); }
+
+  // Writes the bottom layer's deltas and project rows, then empties it.
+  void flush();
+
+  // Clears the summaries and rebuilds them from the event log (migration 4 on an existing
+  // database; the consistency test). Runs inside the caller's transaction.
+  static void rebuild(SQLite::Database& db);
+
+ private:
+  struct Sums {
+    double count = 0;
+    double first = 0;
+    double second = 0;
+  };
+  using Key = std::vector<std::variant<std::int64_t, std::string>>;
+  struct Layer {
+    std::unordered_map<std::string, ReportProject> projects;
+    std::map<std::pair<int, Key>, Sums> deltas;  // (table, dims) -> sums to add
+  };
+
+  // What reports hold now; nullopt for a project they never counted.
+  std::optional<ReportProject> current(const engine::Project& before);
+  void add(int table, Key key, Sums sums);
+  void count_project(const ReportProject& row, double sign);
+  SQLite::Statement& statement(const std::string& sql);
+
+  SQLite::Database& db_;
+  std::deque<Layer> layers_;
+  // Rows as committed, so a project's next command need not read them back.
+  std::unordered_map<std::string, ReportProject> cache_;
+  std::unordered_map<std::string, ReportProject> written_;  // flushed, not yet committed
+  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
+};
+
+}  // namespace investflow::storage

@@ -1,0 +1,358 @@
+// Reports over a hand-built history with known answers: skipped and optional stages, a
+// return to an earlier stage, a withdrawn and an exited project, periods that cut through
+// projects' lives, SLAs and milestones met on time and late.
+
+#include <gtest/gtest.h>
+
+#include <SQLiteCpp/Database.h>
+
+#include "storage/reports.hpp"
+#include "storage/reports_ledger.hpp"
+#include "storage/schema.hpp"
+#include "tests/storage/reports_test_support.hpp"
+
+namespace investflow::storage::testing {
+namespace {
+
+using engine::Value;
+
+class ReportsHistoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = open_pipe_store(path_);
+    ASSERT_NE(store_, nullptr);
+    workflow_ = store_->workflow("pipe", 0);
+    build_history();
+  }
+
+  void write(WriteRequest request) {
+    const std::string what = request.command.project_id;
+    const WriteResult result = store_->write(std::move(request)).get();
+    ASSERT_TRUE(result.accepted())
+        << what << ": " << result.error
+        << (result.rejection.reasons.empty() ? "" : result.rejection.reasons.front().code);
+  }
+
+  static engine::FieldMap basics(double investment, const char* industry, const char* investor) {
+    return {{"total_investment", Value::number(investment)},
+            {"industry", Value::text(industry)},
+            {"investor", Value::text(investor)},
+            {"chain_role", Value::text("build")},
+            {"promoting_unit", Value::text("一科")}};
+  }
+
+  void build_history() {
+    // P1: the whole way to capacity, past the optional escalation.
+    auto p1 = basics(5000, "electronics", "甲公司");
+    p1["floor_area"] = Value::number(12000);
+    write(create_at("P1", on(3, 2), p1));
+    write(take_at("P1", "submit", on(3, 3)));
+    write(take_at("P1", "approve", on(3, 4)));
+    write(take_at(
+        "P1", "sign", on(3, 5),
+        {{"committed_investment", Value::number(4000)}, {"funds_in_place", Value::number(1000)}}));
+    write(take_at("P1", "start", on(3, 9)));
+    write(milestone_at("P1", "start_construction", on(3, 9), date(3, 9)));  // due 4-04
+    write(milestone_at("P1", "pay_bond", on(3, 12), date(3, 12)));          // due 3-10
+    write(take_at("P1", "complete", on(3, 16)));
+    write(take_at("P1", "produce", on(3, 17)));
+    write(take_at("P1", "reach_capacity", on(3, 18)));
+    write(edit_at("P1", on(3, 20), {{"funds_in_place", Value::number(3000)}}));
+    // P2: escalated, signed, then exited.
+    write(create_at("P2", on(3, 2), basics(20000, "new_materials", "乙公司")));
+    write(take_at("P2", "submit", on(3, 3)));
+    write(take_at("P2", "escalate", on(3, 4)));
+    write(take_at("P2", "approve", on(3, 6)));
+    write(take_at(
+        "P2", "sign", on(3, 9),
+        {{"committed_investment", Value::number(2000)}, {"funds_in_place", Value::number(500)}}));
+    write(take_at("P2", "exit", on(3, 10)));
+    // P3: a lead that waited a week past its SLA, then withdrawn.
+    write(create_at("P3", on(3, 3), basics(100, "electronics", "甲公司")));
+    write(take_at("P3", "withdraw", on(3, 10)));
+    // P4: sent back once, still in review; its investment revised.
+    write(create_at("P4", on(3, 4), basics(300, "electronics", "丙公司")));
+    write(take_at("P4", "submit", on(3, 5)));
+    write(take_at("P4", "back", on(3, 6)));
+    write(take_at("P4", "submit", on(3, 9)));
+    write(edit_at("P4", on(3, 11), {{"total_investment", Value::number(800)}}));
+    // P5: after the period.
+    write(create_at("P5", on(4, 1), basics(700, "other", "丁公司")));
+  }
+
+  template <class Query>
+  auto query(Query body) {
+    ReportReader reader(path_);
+    return reader.run(body);
+  }
+
+  static const PipelineStage& stage(const PipelineReport& report, std::string_view state) {
+    for (const auto& stage : report.stages) {
+      if (stage.state == state) return stage;
+    }
+    throw std::logic_error("no stage " + std::string(state));
+  }
+  static const FunnelStage& stage(const FunnelReport& report, std::string_view state) {
+    for (const auto& stage : report.stages) {
+      if (stage.state == state) return stage;
+    }
+    throw std::logic_error("no stage " + std::string(state));
+  }
+  static const AgingStage& stage(const AgingReport& report, std::string_view state) {
+    for (const auto& stage : report.stages) {
+      if (stage.state == state) return stage;
+    }
+    throw std::logic_error("no stage " + std::string(state));
+  }
+  static const Kpi& kpi(const KpiReport& report, std::string_view id) {
+    for (const auto& kpi : report.kpis) {
+      if (kpi.id == id) return kpi;
+    }
+    throw std::logic_error("no kpi " + std::string(id));
+  }
+
+  TempDir dir_;
+  std::filesystem::path path_ = dir_.file("reports.db");
+  std::unique_ptr<Store> store_;
+  std::shared_ptr<const engine::Workflow> workflow_;
+  const ReportPeriod march_{date(3, 1), date(3, 31)};
+};
+
+TEST_F(ReportsHistoryTest, PipelineCountsEveryProjectAtItsCurrentStage) {
+  auto report = query([&](Connection& c) { return pipeline_report(c, *workflow_, {}); });
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->stages.size(), workflow_->states.size());
+  EXPECT_EQ(stage(*report, "lead").count, 1);  // P5
+  EXPECT_DOUBLE_EQ(stage(*report, "lead").investment, 700);
+  EXPECT_EQ(stage(*report, "review").count, 1);  // P4, after its edit
+  EXPECT_DOUBLE_EQ(stage(*report, "review").investment, 800);
+  EXPECT_EQ(stage(*report, "at_capacity").count, 1);
+  EXPECT_EQ(stage(*report, "exited").count, 1);
+  EXPECT_EQ(stage(*report, "withdrawn").count, 1);
+  EXPECT_EQ(stage(*report, "signed").count, 0);
+  EXPECT_EQ(report->total_count, 5);
+  EXPECT_DOUBLE_EQ(report->total_investment, 5000 + 20000 + 100 + 800 + 700);
+  EXPECT_EQ(stage(*report, "lead").label.zh, "线索");
+}
+
+TEST_F(ReportsHistoryTest, PipelineFiltersByDimensionsAndPeriodOfEntry) {
+  PipelineFilter electronics;
+  electronics.industry = "electronics";
+  auto by_industry =
+      query([&](Connection& c) { return pipeline_report(c, *workflow_, electronics); });
+  ASSERT_TRUE(by_industry);
+  EXPECT_EQ(by_industry->total_count, 3);  // P1, P3, P4
+  EXPECT_DOUBLE_EQ(by_industry->total_investment, 5000 + 100 + 800);
+
+  PipelineFilter march;
+  march.entered_from = date(3, 1);
+  march.entered_to = date(3, 31);
+  auto by_period = query([&](Connection& c) { return pipeline_report(c, *workflow_, march); });
+  ASSERT_TRUE(by_period);
+  EXPECT_EQ(by_period->total_count, 4);  // not P5
+  EXPECT_EQ(stage(*by_period, "lead").count, 0);
+
+  march.industry = "electronics";
+  march.entered_from = date(3, 3);  // P3 and P4; P1 entered on 3-02
+  auto both = query([&](Connection& c) { return pipeline_report(c, *workflow_, march); });
+  ASSERT_TRUE(both);
+  EXPECT_EQ(both->total_count, 2);
+  EXPECT_EQ(stage(*both, "withdrawn").count, 1);
+  EXPECT_EQ(stage(*both, "review").count, 1);
+
+  PipelineFilter unit;
+  unit.promoting_unit = "二科";
+  auto none = query([&](Connection& c) { return pipeline_report(c, *workflow_, unit); });
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->total_count, 0);
+}
+
+TEST_F(ReportsHistoryTest, FunnelFollowsTheCohortCreatedInThePeriod) {
+  auto report = query([&](Connection& c) { return funnel_report(c, *workflow_, march_); });
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->cohort, 4);
+  EXPECT_EQ(stage(*report, "lead").reached, 4);
+  EXPECT_FALSE(stage(*report, "lead").rate_from_previous.has_value());
+  EXPECT_EQ(stage(*report, "review").reached, 3);  // P4 counted once though it came twice
+  EXPECT_DOUBLE_EQ(*stage(*report, "review").rate_from_previous, 0.75);
+  EXPECT_EQ(stage(*report, "escalated").reached, 1);
+  EXPECT_DOUBLE_EQ(*stage(*report, "escalated").rate_from_previous, 1.0 / 3);
+  // Measured against review, not the optional escalation that P1 skipped.
+  EXPECT_EQ(stage(*report, "approved").reached, 2);
+  EXPECT_DOUBLE_EQ(*stage(*report, "approved").rate_from_previous, 2.0 / 3);
+  EXPECT_DOUBLE_EQ(*stage(*report, "signed").rate_from_previous, 1.0);
+  EXPECT_EQ(stage(*report, "under_construction").reached, 1);
+  EXPECT_DOUBLE_EQ(*stage(*report, "under_construction").rate_from_previous, 0.5);
+  EXPECT_DOUBLE_EQ(*stage(*report, "at_capacity").rate_from_start, 0.25);
+  EXPECT_TRUE(stage(*report, "exited").terminal);
+  EXPECT_EQ(stage(*report, "exited").reached, 1);
+  EXPECT_EQ(stage(*report, "withdrawn").reached, 1);
+  EXPECT_FALSE(stage(*report, "withdrawn").rate_from_previous.has_value());
+
+  auto april = query([&](Connection& c) {
+    return funnel_report(c, *workflow_, ReportPeriod{date(4, 1), date(4, 30)});
+  });
+  ASSERT_TRUE(april);
+  EXPECT_EQ(april->cohort, 1);
+  EXPECT_EQ(stage(*april, "review").reached, 0);
+  EXPECT_DOUBLE_EQ(*stage(*april, "review").rate_from_previous, 0);
+
+  auto empty = query([&](Connection& c) {
+    return funnel_report(c, *workflow_, ReportPeriod{date(5, 1), date(5, 31)});
+  });
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(empty->cohort, 0);
+  EXPECT_FALSE(stage(*empty, "review").rate_from_start.has_value());
+}
+
+TEST_F(ReportsHistoryTest, AgingCountsWorkingDaysOfVisitsThatEndedInThePeriod) {
+  auto report =
+      query([&](Connection& c) { return aging_report(c, *workflow_, march_, date(4, 2)); });
+  ASSERT_TRUE(report) << report.error().message;
+  // Lead visits: P1, P2, P4 (twice, the second over a weekend) 1 working day; P3 5.
+  EXPECT_EQ(stage(*report, "lead").samples, 5);
+  EXPECT_DOUBLE_EQ(*stage(*report, "lead").median_working_days, 1);
+  EXPECT_DOUBLE_EQ(*stage(*report, "lead").p90_working_days, 5);
+  // Signed: P1 Thursday to Monday (2), P2 Monday to Tuesday (1).
+  EXPECT_EQ(stage(*report, "signed").samples, 2);
+  EXPECT_DOUBLE_EQ(*stage(*report, "signed").median_working_days, 1);
+  EXPECT_DOUBLE_EQ(*stage(*report, "signed").p90_working_days, 2);
+  EXPECT_EQ(stage(*report, "escalated").samples, 1);
+  EXPECT_DOUBLE_EQ(*stage(*report, "escalated").median_working_days, 2);
+  EXPECT_EQ(stage(*report, "at_capacity").samples, 0);
+  EXPECT_FALSE(stage(*report, "at_capacity").median_working_days.has_value());
+
+  // Waiting now: P4 in review since 3-09, P5 in lead since 4-01. P1 at capacity can only
+  // exit from there: it stays, it does not wait; terminal projects do not wait either.
+  ASSERT_EQ(report->longest_waiting.size(), 2u);
+  EXPECT_EQ(report->longest_waiting[0].project_id, "P4");
+  EXPECT_EQ(report->longest_waiting[0].state, "review");
+  EXPECT_EQ(report->longest_waiting[0].working_days, 18);  // 3-10 .. 4-02, weekdays
+  EXPECT_EQ(report->longest_waiting[1].project_id, "P5");
+
+  // A period that ends before most visits do.
+  auto early = query([&](Connection& c) {
+    return aging_report(c, *workflow_, ReportPeriod{date(3, 1), date(3, 4)}, date(4, 2), 1);
+  });
+  ASSERT_TRUE(early);
+  EXPECT_EQ(stage(*early, "lead").samples, 2);    // P1, P2 left on 3-03
+  EXPECT_EQ(stage(*early, "review").samples, 2);  // P1, P2 left on 3-04
+  EXPECT_EQ(early->longest_waiting.size(), 1u);
+}
+
+TEST_F(ReportsHistoryTest, KpisOfTheProjectsSignedInThePeriod) {
+  auto report = query([&](Connection& c) { return kpi_report(c, *workflow_, march_); });
+  ASSERT_TRUE(report) << report.error().message;
+  // Signed in March: P1 and P2.
+  const Kpi& start = kpi(*report, "construction_start_rate");
+  EXPECT_EQ(start.numerator, 1);
+  EXPECT_EQ(start.denominator, 2);
+  EXPECT_DOUBLE_EQ(*start.rate, 0.5);
+  EXPECT_DOUBLE_EQ(*kpi(*report, "completion_rate").rate, 1.0);
+  const Kpi& performance = kpi(*report, "contract_performance_rate");
+  EXPECT_EQ(performance.numerator, 1);    // P1 at capacity
+  EXPECT_EQ(performance.denominator, 2);  // P1, and P2 exited
+  EXPECT_EQ(performance.label.zh, "履约率");
+  const Kpi& funds = kpi(*report, "funds_in_place_rate");
+  EXPECT_DOUBLE_EQ(funds.numerator, 3000 + 500);
+  EXPECT_DOUBLE_EQ(funds.denominator, 4000 + 2000);
+  // Lead SLA (2 working days): P3 waited 5, the other four visits 1.
+  const Kpi& sla = kpi(*report, "sla_on_time_rate");
+  EXPECT_EQ(sla.numerator, 4);
+  EXPECT_EQ(sla.denominator, 5);
+  // P1: construction started in time, the bond paid two days late.
+  const Kpi& milestones = kpi(*report, "milestone_on_time_rate");
+  EXPECT_EQ(milestones.numerator, 1);
+  EXPECT_EQ(milestones.denominator, 2);
+
+  auto april = query([&](Connection& c) {
+    return kpi_report(c, *workflow_, ReportPeriod{date(4, 1), date(4, 30)});
+  });
+  ASSERT_TRUE(april);
+  for (const Kpi& each : april->kpis) {
+    EXPECT_EQ(each.denominator, 0) << each.id;
+    EXPECT_FALSE(each.rate.has_value()) << each.id;
+  }
+}
+
+TEST_F(ReportsHistoryTest, PeriodSummaryInTheZonesStyle) {
+  auto report =
+      query([&](Connection& c) { return period_report(c, Workflows{workflow_}, march_); });
+  ASSERT_TRUE(report) << report.error().message;
+  ASSERT_EQ(report->workflows.size(), 1u);
+  const PeriodFigures& figures = report->workflows.front();
+  EXPECT_EQ(figures.new_projects, 4);
+  EXPECT_DOUBLE_EQ(figures.new_investment, 25900);
+  EXPECT_EQ(figures.signed_count, 2);
+  EXPECT_DOUBLE_EQ(figures.signed_investment, 25000);
+  EXPECT_EQ(figures.started, 1);
+  EXPECT_EQ(figures.completed, 1);
+  EXPECT_EQ(figures.in_production, 1);
+  EXPECT_EQ(figures.enterprises, 3);  // 甲 twice
+  EXPECT_DOUBLE_EQ(figures.floor_area, 12000);
+  EXPECT_NE(report->text.zh.find("招商引资项目：新增项目4个（涉及企业3家），总投资2.59亿元，"
+                                 "建筑面积1.2万平方米，签约2个（总投资2.5亿元），开工1个，"
+                                 "竣工1个，投产1个。"),
+            std::string::npos)
+      << report->text.zh;
+  EXPECT_NE(report->text.en.find("4 new projects of 3 enterprises, 259 million yuan in total"),
+            std::string::npos)
+      << report->text.en;
+
+  // Cutting through lives: 3-05..3-09 creates nothing but signs two and starts one.
+  auto cut = query([&](Connection& c) {
+    return period_report(c, Workflows{workflow_}, ReportPeriod{date(3, 5), date(3, 9)});
+  });
+  ASSERT_TRUE(cut);
+  EXPECT_EQ(cut->workflows.front().new_projects, 0);
+  EXPECT_EQ(cut->workflows.front().signed_count, 2);
+  EXPECT_EQ(cut->workflows.front().started, 1);
+  EXPECT_EQ(cut->workflows.front().completed, 0);
+}
+
+TEST(ReportsFormat, AmountsAsTheZoneWritesThem) {
+  EXPECT_EQ(money_zh(643000), "64.3亿元");
+  EXPECT_EQ(money_zh(54500), "5.45亿元");
+  EXPECT_EQ(money_zh(1571600), "157.16亿元");
+  EXPECT_EQ(money_zh(5450), "5450万元");
+  EXPECT_EQ(money_zh(0.5), "0.5万元");
+  EXPECT_EQ(money_en(643000), "6.43 billion yuan");
+  EXPECT_EQ(money_en(54500), "545 million yuan");
+  EXPECT_EQ(area_zh(5074800), "507.48万平方米");
+  EXPECT_EQ(area_zh(8000), "8000平方米");
+  EXPECT_EQ(area_en(5074800), "5.07 million m²");
+}
+
+TEST_F(ReportsHistoryTest, RebuildFromTheEventLogGivesTheSameSummaries) {
+  store_.reset();
+  const Snapshot kept = snapshot_reports(path_);
+  {
+    SQLite::Database db(path_.string(), SQLite::OPEN_READWRITE);
+    ReportLedger::rebuild(db);
+  }
+  EXPECT_EQ(snapshot_reports(path_), kept);
+}
+
+TEST_F(ReportsHistoryTest, UpgradingAnOldDatabaseFillsTheSummariesFromItsEvents) {
+  store_.reset();
+  const Snapshot kept = snapshot_reports(path_);
+  {
+    // What a version-3 database looks like: no report tables.
+    SQLite::Database db(path_.string(), SQLite::OPEN_READWRITE);
+    for (const char* table :
+         {"report_projects", "report_pipeline", "report_created", "report_reached", "report_funnel",
+          "report_durations", "report_deadlines", "report_signed", "report_signed_funds"}) {
+      db.exec(std::string("DROP TABLE ") + table);
+    }
+    const int current = schema_version(db);
+    db.exec("PRAGMA user_version = 3");
+    auto version = migrate(db, 4);  // migration 4 alone, whatever comes after it
+    ASSERT_TRUE(version) << version.error();
+    EXPECT_EQ(*version, 4);
+    db.exec("PRAGMA user_version = " + std::to_string(current));
+  }
+  EXPECT_EQ(snapshot_reports(path_), kept);
+}
+
+}  // namespace
+}  // namespace investflow::storage::testing

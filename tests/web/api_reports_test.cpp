@@ -1,0 +1,180 @@
+// GET /api/reports/...: shapes, formats, dates that name their parameter, and who may look.
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <random>
+
+#include "storage/auth.hpp"
+#include "storage/reports.hpp"
+#include "storage/seed.hpp"
+#include "storage/sqlite_store.hpp"
+#include "tests/web/http_client.hpp"
+#include "tests/web/test_server.hpp"
+#include "web/api.hpp"
+#include "workflows/loader.hpp"
+
+namespace investflow::web::testing {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+// A seeded zone of 40 projects behind the real server, reports enabled.
+class ReportsApi : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new fs::path(fs::temp_directory_path() /
+                        ("investflow-reports-api-" + std::to_string(std::random_device()())));
+    fs::create_directories(*dir_);
+    const fs::path db = *dir_ / "zone.db";
+    const auto now = engine::start_of_day(*engine::Date::parse("2026-03-02")) + 9 * 3600 * 1000;
+    clock_ = new std::shared_ptr<const engine::Clock>(std::make_shared<engine::FixedClock>(now));
+    storage::SqliteOptions options;
+    options.clock = *clock_;
+    options.synchronous = storage::Synchronous::off;
+    auto store = storage::open_sqlite_store(db, options);
+    ASSERT_TRUE(store) << store.error().message;
+    store_ = store->release();
+    const fs::path definitions = fs::path(INVESTFLOW_SOURCE_DIR) / "workflows" / "definitions";
+    workflows::CalendarRegistry calendars;
+    (void)workflows::load_calendar_directory(
+        workflows::calendars_directory_for(definitions / "x.yaml"), calendars);
+    auto load = workflows::load_workflow_file(definitions / "qingyuan-investment.yaml", calendars);
+    ASSERT_TRUE(load.workflow);
+    ASSERT_TRUE(store_->register_workflow(load.workflow, load.source));
+    storage::SeedOptions seed;
+    seed.projects = 40;
+    seed.now = now;
+    ASSERT_TRUE(storage::seed_projects(*store_, *load.workflow, seed));
+
+    auto auth =
+        storage::AuthStore::open(db, storage::AuthOptions{std::chrono::hours(8), 10000, *clock_});
+    ASSERT_TRUE(auth) << auth.error().message;
+    auth_ = auth->release();
+    tokens_ = new std::map<std::string, std::string>();
+    for (const char* role : {"staff", "auditor", "manager", "leader", "admin"}) {
+      ASSERT_TRUE(auth_->add_user(role, {role}, "password-" + std::string(role)));
+      (*tokens_)[role] = *auth_->issue_token(role, "test");
+    }
+    auto context = std::make_shared<ApiContext>(*store_, *auth_, *clock_);
+    context->reports = std::make_shared<storage::ReportReader>(db);
+    Router router;
+    add_api_routes(router, context);
+    server_ = new RunningServer(std::move(router));
+  }
+
+  static void TearDownTestSuite() {
+    delete server_;
+    delete store_;
+    delete auth_;
+    delete tokens_;
+    delete clock_;
+    std::error_code ignored;
+    fs::remove_all(*dir_, ignored);
+    delete dir_;
+  }
+
+  static ClientResponse get(const std::string& target, const std::string& role = "manager") {
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!role.empty()) headers.emplace_back("Authorization", "Bearer " + tokens_->at(role));
+    auto response = fetch(server_->port(), "GET", target, "", headers);
+    EXPECT_TRUE(response) << target;
+    return response.value_or(ClientResponse{});
+  }
+
+  static json::object object(const ClientResponse& response) {
+    auto value = json::parse(response.body);
+    return value.as_object();
+  }
+
+  static inline fs::path* dir_ = nullptr;
+  static inline std::shared_ptr<const engine::Clock>* clock_ = nullptr;
+  static inline storage::Store* store_ = nullptr;
+  static inline storage::AuthStore* auth_ = nullptr;
+  static inline std::map<std::string, std::string>* tokens_ = nullptr;
+  static inline RunningServer* server_ = nullptr;
+};
+
+TEST_F(ReportsApi, PipelineCountsEverySeededProject) {
+  const auto response = get("/api/reports/pipeline?workflow=qingyuan-investment");
+  ASSERT_EQ(response.status, 200) << response.body;
+  const auto body = object(response);
+  EXPECT_EQ(body.at("workflow").as_string(), "qingyuan-investment");
+  EXPECT_EQ(body.at("total").at("count").as_int64(), 40);
+  std::int64_t sum = 0;
+  for (const auto& stage : body.at("stages").as_array()) {
+    sum += stage.at("count").as_int64();
+    EXPECT_TRUE(stage.at("label").as_object().contains("zh"));
+  }
+  EXPECT_EQ(sum, 40);
+  EXPECT_EQ(body.at("stages").as_array().front().at("state").as_string(), "lead");
+}
+
+TEST_F(ReportsApi, EveryReportAnswersJsonForEveryReadingRole) {
+  for (const char* role : {"manager", "leader", "admin"}) {
+    for (const char* target :
+         {"/api/reports/pipeline?workflow=qingyuan-investment&industry=electronics",
+          "/api/reports/funnel?workflow=qingyuan-investment&from=2022-01-01&to=2026-03-02",
+          "/api/reports/aging?workflow=qingyuan-investment&from=2022-01-01",
+          "/api/reports/kpis?workflow=qingyuan-investment&to=2026-03-02",
+          "/api/reports/period?from=2025-01-01&to=2025-12-31"}) {
+      const auto response = get(target, role);
+      EXPECT_EQ(response.status, 200) << role << " " << target << ": " << response.body;
+    }
+  }
+  const auto funnel =
+      object(get("/api/reports/funnel?workflow=qingyuan-investment&from=2020-01-01&to=2026-03-02"));
+  EXPECT_EQ(funnel.at("cohort").as_int64(), 40);
+  const auto kpis = object(get("/api/reports/kpis?workflow=qingyuan-investment"));
+  EXPECT_EQ(kpis.at("kpis").as_array().size(), 6u);
+  EXPECT_EQ(kpis.at("kpis").as_array().front().at("id").as_string(), "contract_performance_rate");
+  const auto period = object(get("/api/reports/period?from=2020-01-01&to=2026-03-02"));
+  EXPECT_NE(std::string(period.at("text").at("zh").as_string()).find("新增项目"),
+            std::string::npos);
+}
+
+TEST_F(ReportsApi, OthersMayNotLook) {
+  EXPECT_EQ(get("/api/reports/pipeline?workflow=qingyuan-investment", "").status, 401);
+  for (const char* role : {"staff", "auditor"}) {
+    const auto response = get("/api/reports/pipeline?workflow=qingyuan-investment", role);
+    EXPECT_EQ(response.status, 403) << role;
+    EXPECT_EQ(object(response).at("code").as_string(), "role_not_allowed");
+  }
+}
+
+TEST_F(ReportsApi, BadQueriesAreProblemsNamingTheParameter) {
+  const auto bad_date = get("/api/reports/funnel?workflow=qingyuan-investment&from=2026-02-30");
+  EXPECT_EQ(bad_date.status, 400);
+  EXPECT_EQ(bad_date.header("Content-Type").value_or(""), "application/problem+json");
+  EXPECT_EQ(object(bad_date).at("errors").as_array().front().at("field").as_string(), "from");
+  const auto entered =
+      get("/api/reports/pipeline?workflow=qingyuan-investment&entered_to=yesterday");
+  EXPECT_EQ(entered.status, 400);
+  EXPECT_EQ(object(entered).at("errors").as_array().front().at("field").as_string(), "entered_to");
+  const auto backwards =
+      get("/api/reports/kpis?workflow=qingyuan-investment&from=2026-03-02&to=2026-01-01");
+  EXPECT_EQ(backwards.status, 400);
+  EXPECT_EQ(get("/api/reports/period?from=2026-01-01").status, 400);
+  EXPECT_EQ(get("/api/reports/pipeline").status, 400);
+  EXPECT_EQ(get("/api/reports/pipeline?workflow=no-such").status, 404);
+  EXPECT_EQ(get("/api/reports/pipeline?workflow=qingyuan-investment&format=pdf").status, 400);
+}
+
+TEST_F(ReportsApi, CsvAndXlsxDownloadsWithChineseHeaders) {
+  const auto csv = get("/api/reports/pipeline?workflow=qingyuan-investment&format=csv");
+  ASSERT_EQ(csv.status, 200);
+  EXPECT_EQ(csv.header("Content-Type").value_or(""), "text/csv; charset=utf-8");
+  EXPECT_EQ(csv.body.rfind("\xEF\xBB\xBF阶段,阶段代码,项目数,总投资（万元）", 0), 0u) << csv.body;
+  EXPECT_NE(csv.body.find("合计,,40,"), std::string::npos);
+  const auto xlsx = get("/api/reports/period?from=2020-01-01&to=2026-03-02&format=xlsx");
+  ASSERT_EQ(xlsx.status, 200);
+  EXPECT_EQ(xlsx.header("Content-Type").value_or(""),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  EXPECT_EQ(xlsx.body.substr(0, 2), "PK");  // a zip, as every XLSX file is
+  EXPECT_NE(xlsx.header("Content-Disposition").value_or("").find("period.xlsx"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace investflow::web::testing

@@ -1,0 +1,223 @@
+#include "web/api_reports.hpp"
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <sstream>
+
+#include "storage/reports.hpp"
+#include "storage/reports_output.hpp"
+#include "web/api_support.hpp"
+
+namespace investflow::web::api {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kXlsxType =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+// Reports show the whole zone's pipeline: for the people who answer for it.
+Parsed<Caller> report_reader(ApiContext& context, const Request& request) {
+  auto caller = authenticate(context, request);
+  if (!caller) return caller;
+  const engine::Actor& actor = caller->actor;
+  if (!actor.has_role("manager") && !actor.has_role("leader") && !actor.has_role("admin")) {
+    return engine::fail(
+        forbidden("reports are for managers, leaders and admins", "role_not_allowed"));
+  }
+  if (!context.reports) return engine::fail(service_unavailable("reports are not enabled"));
+  return caller;
+}
+
+Parsed<std::optional<engine::Date>> date_param(const Request& request, std::string_view name) {
+  const auto text = request.query_param(name);
+  if (!text || text->empty()) return std::optional<engine::Date>();
+  const auto date = engine::Date::parse(*text);
+  if (!date) {
+    return engine::fail(bad_request(std::string(name) + " takes a date YYYY-MM-DD",
+                                    {FieldError{std::string(name), "expected a date YYYY-MM-DD"}}));
+  }
+  return std::optional<engine::Date>(*date);
+}
+
+Parsed<storage::ReportPeriod> period_params(const Request& request, std::string_view from_name,
+                                            std::string_view to_name) {
+  auto from = date_param(request, from_name);
+  if (!from) return engine::fail(from.error());
+  auto to = date_param(request, to_name);
+  if (!to) return engine::fail(to.error());
+  storage::ReportPeriod period;
+  if (*from) period.from = **from;
+  if (*to) period.to = **to;
+  if (period.to < period.from) {
+    return engine::fail(
+        bad_request(std::string(to_name) + " is before " + std::string(from_name),
+                    {FieldError{std::string(to_name), "before " + std::string(from_name)}}));
+  }
+  return period;
+}
+
+Parsed<std::string> format_param(const Request& request) {
+  const std::string format(request.query_param("format").value_or("json"));
+  if (format != "json" && format != "csv" && format != "xlsx") {
+    return engine::fail(bad_request("format takes json, csv or xlsx",
+                                    {FieldError{"format", "expected json, csv or xlsx"}}));
+  }
+  return format;
+}
+
+Parsed<std::shared_ptr<const engine::Workflow>> workflow_param(ApiContext& context,
+                                                               const Request& request) {
+  const std::string id(request.query_param("workflow").value_or(""));
+  if (id.empty()) {
+    return engine::fail(
+        bad_request("workflow is required", {FieldError{"workflow", "a workflow id"}}));
+  }
+  auto workflow = context.store.workflow(id, 0);
+  if (!workflow) return engine::fail(not_found("no workflow '" + id + "'", "no_such_workflow"));
+  return workflow;
+}
+
+Response download(std::string body, std::string_view content_type, const std::string& file) {
+  Response response = text_response(200, std::move(body), content_type);
+  response.headers.set("Content-Disposition", "attachment; filename=\"" + file + "\"");
+  return response;
+}
+
+// libxlsxwriter writes files only: through a private temporary file.
+Response xlsx_download(const std::vector<storage::ReportSheet>& sheets, const std::string& name,
+                       const Request& request) {
+  std::random_device random;
+  const fs::path file =
+      fs::temp_directory_path() /
+      ("investflow-report-" + std::to_string(random()) + "-" + std::to_string(random()) + ".xlsx");
+  auto written = storage::write_report_xlsx(file, sheets);
+  std::string bytes;
+  if (written) {
+    std::ifstream in(file, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  std::error_code ignored;
+  fs::remove(file, ignored);
+  if (!written) return storage_failure(written.error(), request.request_id);
+  return download(std::move(bytes), kXlsxType, name + ".xlsx");
+}
+
+template <class Report>
+Response answer(const storage::Outcome<Report>& report, const std::string& format,
+                const std::string& name, const Request& request) {
+  if (!report) return storage_failure(report.error(), request.request_id);
+  if (format == "json") return json_body(200, storage::report_json(*report));
+  const auto sheets = storage::report_sheets(*report);
+  if (format == "xlsx") return xlsx_download(sheets, name, request);
+  std::ostringstream csv;
+  storage::write_report_csv(csv, sheets);
+  return download(csv.str(), "text/csv; charset=utf-8", name + ".csv");
+}
+
+// What every workflow report starts with: the caller, the format, the workflow.
+struct WorkflowReportRequest {
+  std::string format;
+  std::shared_ptr<const engine::Workflow> workflow;
+};
+
+engine::Result<WorkflowReportRequest, Response> workflow_report(ApiContext& context,
+                                                                const Request& request) {
+  auto caller = report_reader(context, request);
+  if (!caller) return engine::fail(problem(caller.error()));
+  auto format = format_param(request);
+  if (!format) return engine::fail(problem(format.error()));
+  auto workflow = workflow_param(context, request);
+  if (!workflow) return engine::fail(problem(workflow.error()));
+  return WorkflowReportRequest{*format, *workflow};
+}
+
+}  // namespace
+
+Response report_pipeline(ApiContext& context, const Request& request) {
+  auto asked = workflow_report(context, request);
+  if (!asked) return std::move(asked).error();
+  auto entered = period_params(request, "entered_from", "entered_to");
+  if (!entered) return problem(entered.error());
+  storage::PipelineFilter filter;
+  const auto text = [&](std::string_view name) {
+    return std::string(request.query_param(name).value_or(""));
+  };
+  filter.industry = text("industry");
+  filter.chain_role = text("chain_role");
+  filter.owner = text("owner");
+  filter.promoting_unit = text("promoting_unit");
+  if (request.query_param("entered_from")) filter.entered_from = entered->from;
+  if (request.query_param("entered_to")) filter.entered_to = entered->to;
+  auto report = context.reports->run([&](storage::Connection& connection) {
+    return storage::pipeline_report(connection, *asked->workflow, filter);
+  });
+  return answer(report, asked->format, "pipeline", request);
+}
+
+Response report_funnel(ApiContext& context, const Request& request) {
+  auto asked = workflow_report(context, request);
+  if (!asked) return std::move(asked).error();
+  auto period = period_params(request, "from", "to");
+  if (!period) return problem(period.error());
+  auto report = context.reports->run([&](storage::Connection& connection) {
+    return storage::funnel_report(connection, *asked->workflow, *period);
+  });
+  return answer(report, asked->format, "funnel", request);
+}
+
+Response report_aging(ApiContext& context, const Request& request) {
+  auto asked = workflow_report(context, request);
+  if (!asked) return std::move(asked).error();
+  auto period = period_params(request, "from", "to");
+  if (!period) return problem(period.error());
+  const engine::Date today = engine::local_date(context.clock->now());
+  auto report = context.reports->run([&](storage::Connection& connection) {
+    return storage::aging_report(connection, *asked->workflow, *period, today);
+  });
+  return answer(report, asked->format, "aging", request);
+}
+
+Response report_kpis(ApiContext& context, const Request& request) {
+  auto asked = workflow_report(context, request);
+  if (!asked) return std::move(asked).error();
+  auto period = period_params(request, "from", "to");
+  if (!period) return problem(period.error());
+  auto report = context.reports->run([&](storage::Connection& connection) {
+    return storage::kpi_report(connection, *asked->workflow, *period);
+  });
+  return answer(report, asked->format, "kpis", request);
+}
+
+Response report_period(ApiContext& context, const Request& request) {
+  auto caller = report_reader(context, request);
+  if (!caller) return problem(caller.error());
+  auto format = format_param(request);
+  if (!format) return problem(format.error());
+  for (std::string_view name : {"from", "to"}) {
+    if (!request.query_param(name)) {
+      return problem(bad_request(std::string(name) + " is required",
+                                 {FieldError{std::string(name), "a date YYYY-MM-DD"}}));
+    }
+  }
+  auto period = period_params(request, "from", "to");
+  if (!period) return problem(period.error());
+  auto stored = context.store.stored_workflows();
+  if (!stored) return storage_failure(stored.error(), request.request_id);
+  storage::Workflows workflows;
+  for (const auto& each : *stored) {
+    auto workflow = context.store.workflow(each.id, 0);
+    const bool listed = std::any_of(workflows.begin(), workflows.end(),
+                                    [&](const auto& known) { return known->id == each.id; });
+    if (workflow && !listed) workflows.push_back(std::move(workflow));
+  }
+  auto report = context.reports->run([&](storage::Connection& connection) {
+    return storage::period_report(connection, workflows, *period);
+  });
+  return answer(report, *format, "period", request);
+}
+
+}  // namespace investflow::web::api
