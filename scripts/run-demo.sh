@@ -36,7 +36,9 @@ if [ -r "$logins" ]; then
 fi
 echo "Serving on http://$listen (Ctrl-C to stop)"
 
+# The console is embedded in the binary; CONSOLE_DIR=web/console/public serves a working
+# copy over it (edit, restart, reload).
 static=()
-if [ -d "$here/web/console" ]; then static=(--static-dir "$here/web/console"); fi
+if [ -n "${CONSOLE_DIR:-}" ]; then static=(--static-dir "$CONSOLE_DIR"); fi
 exec "$binary" serve --db "$db" --listen "$listen" --workflows "$here/workflows/definitions" \
   "${static[@]}"

@@ -64,8 +64,13 @@ bool if_none_match_hits(std::string_view if_none_match, std::string_view etag) {
 }
 
 void StaticFiles::add(std::string path, std::string body, std::string content_type) {
-  if (content_type.empty()) content_type = content_type_for(path);
   auto etag = entity_tag(body);
+  add(std::move(path), std::move(body), std::move(content_type), std::move(etag));
+}
+
+void StaticFiles::add(std::string path, std::string body, std::string content_type,
+                      std::string etag) {
+  if (content_type.empty()) content_type = content_type_for(path);
   files_.insert_or_assign(std::move(path),
                           StaticFile{std::move(body), std::move(content_type), std::move(etag)});
 }

@@ -23,6 +23,8 @@ class StaticFiles {
  public:
   // path starts with '/'; the content type comes from the extension when not given.
   void add(std::string path, std::string body, std::string content_type = {});
+  // With an ETag computed beforehand (the embedded console's, at build time).
+  void add(std::string path, std::string body, std::string content_type, std::string etag);
 
   // "/" serves "/index.html".
   const StaticFile* find(std::string_view path) const;

@@ -1,0 +1,173 @@
+// Console texts in Chinese (the default) and English. Workflow labels come from the API
+// as {"zh-CN": ..., "en": ...}; `pick` chooses the current language's.
+
+const texts = {
+  'zh-CN': {
+    app_name: '招商项目管理', skip_to_content: '跳到正文', loading: '加载中…',
+    nav_board: '项目看板', nav_projects: '项目列表', nav_dashboard: '管理驾驶舱',
+    nav_workflow: '流程规则', nav_notifications: '消息通知', nav_new: '新建项目',
+    language: '语言', logout: '退出登录', notifications_unread: '未读消息 {n} 条',
+    login_title: '登录', username: '用户名', password: '密码', login: '登录',
+    login_failed: '用户名或密码错误', too_many: '尝试次数过多，请稍后再试',
+    roles: { staff: '招商专员', secretariat: '评审秘书处', reviewer: '评审委员', manager: '科室负责人',
+      leader: '管委会领导', auditor: '审计（只读）', admin: '管理员' },
+    workflow: '流程', stage: '阶段', industry: '产业', chain_role: '链条定位', owner: '负责人',
+    overdue: '已逾期', search: '搜索', search_placeholder: '项目名称（至少3个字）', sort: '排序',
+    all: '全部', apply: '查询', next_page: '下一页', first_page: '第一页', no_projects: '没有符合条件的项目',
+    sort_updated: '最近更新', sort_created: '创建时间', sort_name: '名称', sort_investment: '投资额',
+    sort_due: '办理时限', descending: '降序', name: '项目名称', investor: '投资主体',
+    investment: '总投资', updated: '更新时间', due: '时限', state: '阶段', open: '打开',
+    count: '项目数', total_investment: '投资总额', cards_more: '另有 {n} 个项目未显示',
+    take_transition: '办理', move_to: '移至', blocked: '不可办理', no_transitions: '当前没有可办理的操作',
+    transitions: '可办理的操作', fields: '项目信息', edit: '编辑', save: '保存', cancel: '取消',
+    saved: '已保存', comment: '意见', comment_required: '意见（必填）', submit: '提交',
+    required_fields: '须填写的字段', done: '已完成', failed: '操作未成功',
+    review: '评审', votes_cast: '已投票', quorum: '法定人数', approve: '同意', reject: '不同意',
+    abstain: '弃权', my_vote: '我的投票', vote: '投票意见', cast_vote: '投票', change_vote: '修改投票', voted: '投票已记录',
+    no_review: '当前阶段无评审', review_result: '评审结果', passed: '通过', not_passed: '未通过',
+    milestones: '落地节点', planned_on: '计划日期', done_on: '实际日期', due_on: '截止日期',
+    evidence: '佐证材料', record: '登记', no_milestones: '暂无节点', milestone: '节点',
+    followups: '跟踪走访', visit_on: '走访日期', summary: '走访情况', issues: '问题清单（每行一条）',
+    add_followup: '登记走访', no_followups: '暂无走访记录', followup_due: '下次走访',
+    history: '办理记录', chain_ok: '记录链完整，校验通过', chain_broken: '记录链校验失败：记录可能被篡改',
+    actor: '办理人', time: '时间', changes: '字段变更', created: '创建项目', edited: '修改字段',
+    voted_event: '评审投票', milestone_event: '登记节点', followup_event: '登记走访', transition_event: '办理',
+    sla_due: '本阶段时限', version: '版本', not_available: '暂不可用：服务器尚未提供此功能', forbidden: '您的角色无权查看此报表',
+    dashboard: '管理驾驶舱', funnel: '阶段漏斗', by_industry: '按产业统计投资', by_chain_role: '按链条定位统计投资',
+    aging: '阶段停留时间（工作日）', median: '中位数', p90: '90分位', samples: '样本数',
+    overdue_list: '逾期项目', kpis: '关键指标', period_summary: '期间汇总', from: '起', to: '止', from_state: '起始阶段', to_state: '目标阶段',
+    export_csv: '导出 CSV', export_xlsx: '导出 Excel', reached: '到达数', rate_from_start: '累计转化率',
+    rate_from_previous: '环节转化率', longest_waiting: '停留最久', days: '工作日', pipeline: '在途项目',
+    workflow_view: '流程规则', roles_label: '办理角色', requires_label: '必填字段', guards_label: '校验规则',
+    comment_rule: '意见', terminal: '终止状态', review_state: '评审阶段', sla_label: '时限',
+    hover_hint: '将鼠标移到箭头或阶段上（或用 Tab 键选中）查看规则', transitions_table: '全部操作',
+    notifications: '消息通知', unread_only: '只看未读', mark_read: '标为已读', mark_all_read: '全部标为已读',
+    no_notifications: '没有消息', read: '已读', unread: '未读', project: '项目',
+    new_project: '新建项目', create: '创建', created_ok: '项目已创建', yes: '是', no: '否',
+    unset: '未填写', select: '请选择', groups: { basic: '基本信息', investment: '投资与产出',
+      land: '用地', review: '评审', agreement: '协议', landing: '落地', performance: '履约',
+      exit: '退出', other: '其他' },
+    not_found: '未找到', error: '出错了', retry: '重试', close: '关闭', board_workflow: '流程',
+    period: { new_projects: '新增项目', new_investment_wan: '新增投资', signed: '签约', started: '开工',
+      completed: '竣工', in_production: '投产' },
+    drop_here: '可移至此阶段', live: '实时', wan: '万元', yi: '亿元',
+  },
+  en: {
+    app_name: 'Investment projects', skip_to_content: 'Skip to content', loading: 'Loading…',
+    nav_board: 'Pipeline board', nav_projects: 'Projects', nav_dashboard: 'Dashboard',
+    nav_workflow: 'Workflow rules', nav_notifications: 'Notifications', nav_new: 'New project',
+    language: 'Language', logout: 'Log out', notifications_unread: '{n} unread notifications',
+    login_title: 'Log in', username: 'User name', password: 'Password', login: 'Log in',
+    login_failed: 'Wrong user name or password', too_many: 'Too many attempts; try again later',
+    roles: { staff: 'Investment officer', secretariat: 'Review secretariat', reviewer: 'Reviewer',
+      manager: 'Section head', leader: 'Zone leader', auditor: 'Auditor (read-only)', admin: 'Administrator' },
+    workflow: 'Workflow', stage: 'Stage', industry: 'Industry', chain_role: 'Chain role', owner: 'Owner',
+    overdue: 'Overdue', search: 'Search', search_placeholder: 'Project name (3+ characters)', sort: 'Sort',
+    all: 'All', apply: 'Search', next_page: 'Next page', first_page: 'First page', no_projects: 'No projects match',
+    sort_updated: 'Last updated', sort_created: 'Created', sort_name: 'Name', sort_investment: 'Investment',
+    sort_due: 'Due date', descending: 'Descending', name: 'Project name', investor: 'Investor',
+    investment: 'Total investment', updated: 'Updated', due: 'Due', state: 'Stage', open: 'Open',
+    count: 'Projects', total_investment: 'Total investment', cards_more: '{n} more projects not shown',
+    take_transition: 'Act', move_to: 'Move to', blocked: 'Blocked', no_transitions: 'Nothing you can do at this stage',
+    transitions: 'Actions', fields: 'Project details', edit: 'Edit', save: 'Save', cancel: 'Cancel',
+    saved: 'Saved', comment: 'Comment', comment_required: 'Comment (required)', submit: 'Submit',
+    required_fields: 'Required fields', done: 'Done', failed: 'Not done',
+    review: 'Review', votes_cast: 'Votes cast', quorum: 'Quorum', approve: 'Approve', reject: 'Reject',
+    abstain: 'Abstain', my_vote: 'My vote', vote: 'Vote', cast_vote: 'Vote', change_vote: 'Change vote', voted: 'Vote recorded',
+    no_review: 'No review at this stage', review_result: 'Outcome', passed: 'Passed', not_passed: 'Not passed',
+    milestones: 'Milestones', planned_on: 'Planned', done_on: 'Actual', due_on: 'Deadline',
+    evidence: 'Evidence', record: 'Record', no_milestones: 'No milestones yet', milestone: 'Milestone',
+    followups: 'Follow-up visits', visit_on: 'Visit date', summary: 'Summary', issues: 'Issues (one per line)',
+    add_followup: 'Add visit', no_followups: 'No visits yet', followup_due: 'Next visit due',
+    history: 'History', chain_ok: 'Record chain verified', chain_broken: 'Record chain broken: records may have been altered',
+    actor: 'By', time: 'Time', changes: 'Changes', created: 'Created', edited: 'Edited fields',
+    voted_event: 'Vote', milestone_event: 'Milestone recorded', followup_event: 'Visit recorded', transition_event: 'Action',
+    sla_due: 'Stage deadline', version: 'Version', not_available: 'Not available: the server does not offer this yet', forbidden: 'Your role may not see this report',
+    dashboard: 'Manager dashboard', funnel: 'Funnel by stage', by_industry: 'Investment by industry',
+    by_chain_role: 'Investment by chain role', aging: 'Time in stage (working days)', median: 'Median', p90: '90th percentile',
+    samples: 'Samples', overdue_list: 'Overdue projects', kpis: 'Key indicators', period_summary: 'Period summary',
+    from: 'From', to: 'To', from_state: 'From stage', to_state: 'To stage', export_csv: 'Export CSV', export_xlsx: 'Export Excel', reached: 'Reached',
+    rate_from_start: 'Rate from start', rate_from_previous: 'Rate from previous', longest_waiting: 'Waiting longest',
+    days: 'working days', pipeline: 'Pipeline',
+    workflow_view: 'Workflow rules', roles_label: 'Roles', requires_label: 'Required fields', guards_label: 'Checks',
+    comment_rule: 'Comment', terminal: 'Terminal', review_state: 'Review stage', sla_label: 'Time limit',
+    hover_hint: 'Hover over (or tab to) an arrow or a stage to see its rules', transitions_table: 'All actions',
+    notifications: 'Notifications', unread_only: 'Unread only', mark_read: 'Mark read', mark_all_read: 'Mark all read',
+    no_notifications: 'No notifications', read: 'Read', unread: 'Unread', project: 'Project',
+    new_project: 'New project', create: 'Create', created_ok: 'Project created', yes: 'Yes', no: 'No',
+    unset: 'Not set', select: 'Choose…', groups: { basic: 'Basics', investment: 'Investment and output',
+      land: 'Land', review: 'Review', agreement: 'Agreement', landing: 'Landing', performance: 'Performance',
+      exit: 'Exit', other: 'Other' },
+    not_found: 'Not found', error: 'Something went wrong', retry: 'Retry', close: 'Close', board_workflow: 'Workflow',
+    period: { new_projects: 'New projects', new_investment_wan: 'New investment', signed: 'Signed',
+      started: 'Started', completed: 'Completed', in_production: 'In production' },
+    drop_here: 'Can move here', live: 'Live', wan: '10k yuan', yi: '100M yuan',
+  },
+};
+
+const kStorageKey = 'investflow.lang';
+let current = localStorage.getItem(kStorageKey) === 'en' ? 'en' : 'zh-CN';
+
+export function lang() { return current; }
+
+export function setLang(value) {
+  current = value === 'en' ? 'en' : 'zh-CN';
+  localStorage.setItem(kStorageKey, current);
+  document.documentElement.lang = current;
+}
+
+// t('cards_more', {n: 3}); t('roles.staff')
+export function t(key, params = {}) {
+  let value = key.split('.').reduce((node, part) => (node ? node[part] : undefined), texts[current]);
+  if (value === undefined) value = key.split('.').pop();
+  return String(value).replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ''));
+}
+
+// A label object from the API: {"zh-CN": ..., "en": ...} (or {"zh": ..., "en": ...}).
+export function pick(label, fallback = '') {
+  if (!label) return fallback;
+  if (typeof label === 'string') return label;
+  const zh = label['zh-CN'] ?? label.zh;
+  const text = current === 'en' ? label.en || zh : zh || label.en;
+  return text || fallback;
+}
+
+// Money held in 万元: Chinese shows 万元 or 亿元 (from 1亿 up); English shows CNY millions.
+export function money(wan) {
+  if (wan === null || wan === undefined || wan === '') return '—';
+  const value = Number(wan);
+  if (current === 'en') {
+    return `CNY ${(value / 100).toLocaleString('en', {maximumFractionDigits: 2})}m`;
+  }
+  if (Math.abs(value) >= 10000) {
+    return `${(value / 10000).toLocaleString('zh-CN', {maximumFractionDigits: 2})}亿元`;
+  }
+  return `${value.toLocaleString('zh-CN', {maximumFractionDigits: 2})}万元`;
+}
+
+export function dateTime(millis) {
+  if (!millis) return '';
+  return new Date(millis).toLocaleString(current === 'en' ? 'en-GB' : 'zh-CN', {hour12: false});
+}
+
+export function percent(rate) {
+  if (rate === null || rate === undefined) return '—';
+  return `${(Number(rate) * 100).toFixed(1)}%`;
+}
+
+// Static markup with data-i18n="key" (index.html) follows the language too.
+export function translateStatic(root = document) {
+  for (const element of root.querySelectorAll('[data-i18n]')) {
+    element.textContent = t(element.dataset.i18n);
+  }
+}
+
+// Units from the workflow definitions are Chinese; English shows their usual renderings.
+const kEnglishUnits = {'万元': '10k CNY', '亿元': '100M CNY', '亩': 'mu', '万元/亩': '10k CNY/mu',
+  'm²': 'm²', 'tce/年': 'tce/year', '人': 'people', '个': 'items', '年': 'years', '月': 'months',
+  '天': 'days'};
+export function unit(text) {
+  if (!text || current !== 'en') return text || '';
+  return kEnglishUnits[text] ?? text.replace(/万元/g, '10k CNY').replace(/亩/g, 'mu')
+      .replace(/年/g, 'year').replace(/[^\x00-\x7F²³]/g, '');
+}

@@ -1,0 +1,193 @@
+// The console's shell: who is logged in, the header (user, role, language, bell), the
+// hash router that mounts one view module at a time.
+import {h, svg, clear, toast} from './dom.js';
+import {t, lang, setLang, translateStatic} from './i18n.js';
+import {api, get, optional, setCsrfToken} from './api.js';
+import {startStream, stopStream} from './stream.js';
+
+const routes = [
+  {pattern: /^\/login$/, module: './views/login.js', public: true},
+  {pattern: /^\/(board)?$/, module: './views/board.js', nav: 'board'},
+  {pattern: /^\/projects\/new$/, module: './views/new_project.js', nav: 'new'},
+  {pattern: /^\/projects\/([^/]+)$/, module: './views/project.js', nav: 'projects'},
+  {pattern: /^\/projects$/, module: './views/projects.js', nav: 'projects'},
+  {pattern: /^\/dashboard$/, module: './views/dashboard.js', nav: 'dashboard'},
+  {pattern: /^\/workflow$/, module: './views/workflow.js', nav: 'workflow'},
+  {pattern: /^\/notifications$/, module: './views/notifications.js', nav: 'notifications'},
+];
+
+const state = {me: null, cleanup: null, unread: null, renderId: 0};
+
+export function navigate(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+// '#/projects?state=lead' -> {path: '/projects', params: URLSearchParams}
+function parseHash() {
+  const text = location.hash.replace(/^#/, '') || '/board';
+  const [path, search = ''] = text.split('?');
+  return {path, params: new URLSearchParams(search)};
+}
+
+export function hashWith(path, params) {
+  const search = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== '' && v != null));
+  const text = search.toString();
+  return `#${path}${text ? `?${text}` : ''}`;
+}
+
+async function loadMe() {
+  try {
+    state.me = await get('/api/me');
+    if (state.me.csrf_token) setCsrfToken(state.me.csrf_token);
+  } catch {
+    state.me = null;
+  }
+}
+
+export function me() { return state.me; }
+export function hasRole(...roles) { return !!state.me && state.me.roles.some((role) => roles.includes(role)); }
+
+export async function loggedIn(user) {
+  state.me = user;
+  startStream();
+  refreshUnread();
+  const next = sessionStorage.getItem('investflow.after_login');
+  sessionStorage.removeItem('investflow.after_login');
+  navigate(next && next !== '#/login' ? next : '#/board');
+}
+
+async function logout() {
+  try { await api('POST', '/api/logout', {}); } catch { /* the session may be gone */ }
+  setCsrfToken(null);
+  stopStream();
+  state.me = null;
+  navigate('#/login');
+}
+
+async function refreshUnread() {
+  try {
+    const body = await optional('/api/notifications?unread=true&limit=1');
+    state.unread = body ? body.unread ?? 0 : null;
+  } catch {
+    state.unread = null;
+  }
+  renderBell();
+}
+
+function renderBell() {
+  const bell = document.getElementById('bell-count');
+  if (!bell) return;
+  const link = bell.closest('a');
+  if (state.unread === null) {
+    bell.textContent = '';
+    link.title = t('not_available');
+  } else {
+    bell.textContent = String(state.unread);
+    bell.hidden = state.unread === 0;
+    link.title = t('notifications_unread', {n: state.unread});
+  }
+  link.setAttribute('aria-label', link.title || t('nav_notifications'));
+}
+
+function bellIcon() {
+  return svg('svg', {class: 'bell-icon', viewBox: '0 0 24 24', width: 20, height: 20, 'aria-hidden': 'true'},
+    svg('path', {d: 'M12 2a6 6 0 0 0-6 6v4l-2 3v1h16v-1l-2-3V8a6 6 0 0 0-6-6zm0 20a3 3 0 0 0 3-3H9a3 3 0 0 0 3 3z'}));
+}
+
+function renderHeader(active) {
+  const header = document.getElementById('app-header');
+  if (!state.me) {
+    header.hidden = true;
+    return;
+  }
+  header.hidden = false;
+  const link = (key, hash) => h('a', {href: hash, class: active === key ? 'active' : null,
+    'aria-current': active === key ? 'page' : null}, t(`nav_${key}`));
+  const languages = h('select', {id: 'language', onchange: (event) => {
+    setLang(event.target.value);
+    translateStatic();
+    route();
+  }},
+  h('option', {value: 'zh-CN', lang: 'zh-CN', selected: lang() === 'zh-CN'}, '中文'),
+  h('option', {value: 'en', lang: 'en', selected: lang() === 'en'}, 'English'));
+  clear(header).append(
+    h('a', {class: 'brand', href: '#/board'}, t('app_name')),
+    h('nav', {'aria-label': t('app_name')},
+      link('board', '#/board'), link('projects', '#/projects'), link('dashboard', '#/dashboard'),
+      link('workflow', '#/workflow'), link('new', '#/projects/new')),
+    h('div', {class: 'header-right'},
+      h('a', {href: '#/notifications', class: `bell${active === 'notifications' ? ' active' : ''}`,
+        id: 'bell'}, bellIcon(),
+        h('span', {class: 'sr-only'}, t('nav_notifications')),
+        h('span', {id: 'bell-count', class: 'badge'})),
+      h('span', {class: 'user'}, h('span', {'data-user': ''}, state.me.display_name || state.me.id),
+        ' · ', h('span', {class: 'role'}, state.me.roles.map((role) => t(`roles.${role}`)).join('、'))),
+      h('label', {for: 'language', class: 'sr-only'}, t('language')), languages,
+      h('button', {type: 'button', onclick: logout}, t('logout'))));
+  renderBell();
+}
+
+async function route() {
+  // In-page anchors (the skip link's #view) are not routes.
+  if (location.hash && !location.hash.startsWith('#/')) return;
+  const renderId = ++state.renderId;
+  const {path, params} = parseHash();
+  const match = routes.map((entry) => ({entry, found: path.match(entry.pattern)}))
+    .find(({found}) => found);
+  if (!state.me && !(match && match.entry.public)) {
+    if (path !== '/login') sessionStorage.setItem('investflow.after_login', location.hash);
+    location.hash = '#/login';
+    return;
+  }
+  if (typeof state.cleanup === 'function') state.cleanup();
+  state.cleanup = null;
+  renderHeader(match?.entry.nav);
+  const view = document.getElementById('view');
+  document.title = `${t('app_name')} · investflow`;
+  if (!match) {
+    clear(view).append(h('h1', {}, t('not_found')));
+    return;
+  }
+  try {
+    const module = await import(match.entry.module);
+    if (renderId !== state.renderId) return;
+    clear(view);
+    state.cleanup = await module.render(view, {match: match.found, params}, {navigate, hashWith});
+  } catch (error) {
+    if (renderId !== state.renderId) return;
+    clear(view).append(h('div', {class: 'error-box', role: 'alert'}, h('h1', {}, t('error')),
+      h('p', {}, error.message), h('button', {type: 'button', onclick: route}, t('retry'))));
+  }
+}
+
+window.addEventListener('investflow:notification', (event) => {
+  if (typeof event.detail.unread === 'number') {
+    state.unread = event.detail.unread;
+    renderBell();
+  } else {
+    refreshUnread();
+  }
+});
+window.addEventListener('investflow:unauthorized', () => {
+  if (state.me) {
+    state.me = null;
+    stopStream();
+    toast(t('login_title'));
+    navigate('#/login');
+  }
+});
+window.addEventListener('hashchange', route);
+
+async function start() {
+  setLang(lang());
+  translateStatic();
+  await loadMe();
+  if (state.me) {
+    startStream();
+    refreshUnread();
+  }
+  route();
+}
+
+start();

@@ -1,0 +1,182 @@
+// Manager dashboard over /api/reports/*: KPI tiles, funnel, pipeline by stage, investment
+// by industry and chain role, stage aging, overdue projects, the period summary, exports.
+// A report the server does not offer shows "not available"; nothing is made up here.
+import {h, userText, today} from '../dom.js';
+import {t, pick, money, percent, lang} from '../i18n.js';
+import {get, optional, query, workflow as loadWorkflow, workflows as loadWorkflows} from '../api.js';
+import {plain, optionLabel, fieldLabel} from '../fields.js';
+import {defaultWorkflow} from './board.js';
+import {deadlineMarker} from '../project_card.js';
+
+let echartsModule = null;
+async function echarts() {
+  if (!echartsModule) echartsModule = import('/vendor/echarts.esm.min.js').catch(() => null);
+  return echartsModule;
+}
+
+export async function render(view, {params}, {navigate, hashWith}) {
+  const list = await loadWorkflows();
+  const workflowId = params.get('workflow') || defaultWorkflow(list);
+  const from = params.get('from') || `${today().slice(0, 4)}-01-01`;
+  const to = params.get('to') || today();
+  const workflow = await loadWorkflow(workflowId);
+  const charts = [];
+
+  const workflowSelect = h('select', {id: 'dash-workflow'}, list.map((item) =>
+    h('option', {value: item.id, selected: item.id === workflowId}, pick(item.title, item.id))));
+  const fromInput = h('input', {id: 'dash-from', type: 'date', value: from});
+  const toInput = h('input', {id: 'dash-to', type: 'date', value: to});
+  const controls = h('form', {class: 'filters', onsubmit: (event) => {
+    event.preventDefault();
+    navigate(hashWith('/dashboard', {workflow: workflowSelect.value, from: fromInput.value, to: toInput.value}));
+  }},
+  h('div', {class: 'filter'}, h('label', {for: 'dash-workflow'}, t('workflow')), workflowSelect),
+  h('div', {class: 'filter'}, h('label', {for: 'dash-from'}, t('from')), fromInput),
+  h('div', {class: 'filter'}, h('label', {for: 'dash-to'}, t('to')), toInput),
+  h('button', {type: 'submit', class: 'primary'}, t('apply')));
+
+  const section = (key, className = '') => h('section', {class: `panel ${className}`, id: `dash-${key}`},
+    h('h2', {}, t(key)), h('p', {class: 'muted'}, t('loading')));
+  const sections = {
+    kpis: section('kpis', 'wide'), funnel: section('funnel'), pipeline: section('pipeline'),
+    by_industry: section('by_industry'), by_chain_role: section('by_chain_role'), aging: section('aging'),
+    overdue_list: section('overdue_list'), period_summary: section('period_summary', 'wide'),
+  };
+  view.append(h('div', {class: 'view-head'}, h('h1', {}, t('dashboard'))), controls,
+    h('div', {class: 'dashboard-grid'}, Object.values(sections)));
+
+  const fill = (key, ...children) => sections[key].replaceChildren(h('h2', {}, t(key)), ...children);
+  const unavailable = (key) => fill(key, h('p', {class: 'not-available', role: 'status'}, t('not_available')));
+  const exports = (path, params) => h('p', {class: 'exports'},
+    h('a', {class: 'button small', href: `${path}${query({...params, format: 'csv'})}`, download: ''}, t('export_csv')),
+    ' ', h('a', {class: 'button small', href: `${path}${query({...params, format: 'xlsx'})}`, download: ''}, t('export_xlsx')));
+  // Tooltips as rich text on the canvas: ECharts' HTML tooltips use style attributes,
+  // which the console's CSP refuses.
+  const chart = async (key, option) => {
+    const library = await echarts();
+    if (!library) return null;
+    const box = h('div', {class: 'chart', role: 'img', 'aria-label': t(key)});
+    sections[key].append(box);
+    const instance = library.init(box, null, {renderer: 'canvas'});
+    instance.setOption(option);
+    charts.push(instance);
+    return instance;
+  };
+  const stateLabel = (stage) => pick(stage.label, stage.state);
+
+  // Investment by an enum field (industry, chain role): the pipeline report filtered by
+  // each of its options. A server that ignores the filter answers the same total for
+  // every option; that is shown as "not available" rather than as wrong numbers.
+  const breakdown = async (key, name, overall) => {
+    const field = workflow.fields.find((candidate) => candidate.name === name);
+    if (!field?.options?.length) return unavailable(key);
+    const rows = await Promise.all(field.options.map(async (option) => {
+      const body = await optional('/api/reports/pipeline' + query({workflow: workflowId, [name]: option}));
+      return {label: optionLabel(field, option), count: body?.total?.count ?? null,
+        investment_wan: body?.total?.investment_wan ?? null};
+    }));
+    const counts = rows.map((row) => row.count);
+    if (counts.includes(null) || (rows.length > 1 && overall && counts.every((count) => count === overall.count) &&
+        overall.count > 0)) {
+      return unavailable(key);
+    }
+    fill(key, table([fieldLabel(field), t('count'), t('total_investment')],
+      rows.map((row) => [row.label, row.count, money(row.investment_wan)])));
+    await chart(key, {tooltip: {trigger: 'item', renderMode: 'richText'}, series: [{type: 'pie', radius: ['35%', '65%'],
+      data: rows.map((row) => ({name: row.label, value: row.investment_wan}))}]});
+  };
+  const forbidden = (key) => fill(key, h('p', {class: 'not-available', role: 'status'}, t('forbidden')));
+  const guard = (key, work) => work().catch((error) => (error.status === 403 ? forbidden(key) : unavailable(key)));
+
+  await Promise.all([
+    guard('kpis', async () => {
+      const body = await optional('/api/reports/kpis' + query({workflow: workflowId, from, to}));
+      if (!body) return unavailable('kpis');
+      fill('kpis', h('div', {class: 'kpi-tiles'}, body.kpis.map((kpi) => h('div', {class: 'kpi', dataset: {kpi: kpi.id}},
+        h('div', {class: 'kpi-value'}, percent(kpi.rate)),
+        h('div', {class: 'kpi-label'}, pick(kpi.label, kpi.id)),
+        h('div', {class: 'muted'}, `${kpi.numerator} / ${kpi.denominator}`)))),
+      exports('/api/reports/kpis', {workflow: workflowId, from, to}));
+    }),
+    guard('funnel', async () => {
+      const body = await optional('/api/reports/funnel' + query({workflow: workflowId, from, to}));
+      if (!body) return unavailable('funnel');
+      fill('funnel', table([t('stage'), t('reached'), t('rate_from_previous'), t('rate_from_start')],
+        body.stages.map((stage) => [stateLabel(stage), stage.reached, percent(stage.rate_from_previous),
+          percent(stage.rate_from_start)])), exports('/api/reports/funnel', {workflow: workflowId, from, to}));
+      await chart('funnel', {tooltip: {trigger: 'item', renderMode: 'richText'}, series: [{type: 'funnel', sort: 'none', left: '10%', width: '80%',
+        data: body.stages.filter((stage) => !stage.terminal)
+          .map((stage) => ({name: stateLabel(stage), value: stage.reached}))}]});
+    }),
+    guard('pipeline', async () => {
+      const body = await optional('/api/reports/pipeline' + query({workflow: workflowId}));
+      if (!body) {
+        unavailable('pipeline'); unavailable('by_industry'); unavailable('by_chain_role');
+        return;
+      }
+      fill('pipeline', table([t('stage'), t('count'), t('total_investment')],
+        [...body.stages.map((stage) => [stateLabel(stage), stage.count, money(stage.investment_wan)]),
+          body.total ? [t('all'), body.total.count, money(body.total.investment_wan)] : null].filter(Boolean),
+        'pipeline-table'), exports('/api/reports/pipeline', {workflow: workflowId}));
+      await chart('pipeline', barOption(body.stages.map(stateLabel), body.stages.map((stage) => stage.investment_wan)));
+      await Promise.all([['by_industry', 'industry'], ['by_chain_role', 'chain_role']].map(([key, name]) =>
+        breakdown(key, name, body.total).catch(() => unavailable(key))));
+    }),
+    guard('aging', async () => {
+      const body = await optional('/api/reports/aging' + query({workflow: workflowId}));
+      if (!body) return unavailable('aging');
+      fill('aging', table([t('stage'), t('samples'), t('median'), t('p90')],
+        body.stages.map((stage) => [stateLabel(stage), stage.samples, stage.median_working_days ?? '—',
+          stage.p90_working_days ?? '—'])),
+        (body.longest_waiting || []).length ? h('div', {},
+          h('h3', {}, t('longest_waiting')),
+          h('ol', {class: 'overdue-list'}, body.longest_waiting.map((project) => h('li', {},
+            h('a', {href: `#/projects/${encodeURIComponent(project.project_id)}`},
+              userText('span', project.name || project.project_id)),
+            ` · ${pick(workflow.states.find((state) => state.id === project.state)?.label, project.state)}`,
+            ` · ${project.working_days} ${t('days')}`)))) : null,
+        exports('/api/reports/aging', {workflow: workflowId}));
+      await chart('aging', barOption(body.stages.map(stateLabel), body.stages.map((stage) => stage.median_working_days ?? 0)));
+    }),
+    guard('overdue_list', async () => {
+      const page = await get('/api/projects' + query({workflow: workflowId, overdue: 'true', sort: '+due', limit: 20}));
+      fill('overdue_list', page.projects.length ? h('ul', {class: 'overdue-list'}, page.projects.map((project) =>
+        h('li', {}, h('a', {href: `#/projects/${encodeURIComponent(project.id)}`},
+          userText('span', plain(project.fields?.name) || project.id)), ' ', deadlineMarker(project), ' ',
+        h('span', {class: 'muted'}, project.sla_due_on || ''))))
+        : h('p', {class: 'muted'}, t('no_projects')));
+    }),
+    guard('period_summary', async () => {
+      const body = await optional('/api/reports/period' + query({from, to}));
+      if (!body) return unavailable('period_summary');
+      const text = lang() === 'en' ? body.text?.en : body.text?.zh ?? body.text?.['zh-CN'];
+      const columns = ['new_projects', 'new_investment_wan', 'signed', 'started', 'completed', 'in_production'];
+      fill('period_summary', h('p', {class: 'period-text'}, text || ''),
+        table([t('workflow'), ...columns.map((column) => t(`period.${column}`))],
+          (body.workflows || []).map((figures) => [pick(figures.title, figures.workflow),
+            ...columns.map((column) => column.endsWith('_wan') ? money(figures[column]) : figures[column] ?? '—')]),
+          'period-table'),
+        exports('/api/reports/period', {from, to}));
+    }),
+  ]);
+
+  const resize = () => charts.forEach((instance) => instance.resize());
+  window.addEventListener('resize', resize);
+  return () => {
+    window.removeEventListener('resize', resize);
+    charts.forEach((instance) => instance.dispose());
+  };
+}
+
+function table(headers, rows, className = '') {
+  return h('div', {class: 'table-wrap'}, h('table', {class: `table compact ${className}`},
+    h('thead', {}, h('tr', {}, headers.map((label) => h('th', {scope: 'col'}, label)))),
+    h('tbody', {}, rows.map((row) => h('tr', {}, row.map((cell, index) =>
+      h(index === 0 ? 'th' : 'td', index === 0 ? {scope: 'row'} : {class: 'number'}, String(cell))))))));
+}
+
+function barOption(names, values) {
+  return {tooltip: {trigger: 'axis', renderMode: 'richText'}, grid: {left: 8, right: 12, top: 12, bottom: 8, containLabel: true},
+    xAxis: {type: 'category', data: names, axisLabel: {rotate: 40, interval: 0}},
+    yAxis: {type: 'value'}, series: [{type: 'bar', data: values}]};
+}
