@@ -1,7 +1,9 @@
 // Writes: create a project, edit its fields, take a transition, vote, record a milestone or
 // a follow-up visit. Each parses its body into an engine::Command and submits it; the
 // store decides it with the engine, and the reply comes from the writer thread.
+#include <algorithm>
 #include <boost/json.hpp>
+#include <cctype>
 
 #include "storage/auth.hpp"
 #include "web/api_handlers.hpp"
@@ -110,6 +112,15 @@ std::string new_project_id(const Request& request, const Caller& caller) {
   return id;
 }
 
+// A client-chosen project id must be addressable as one path segment of
+// /api/projects/{id} and safe in the Location header: letters, digits, '-', '_', '.'.
+bool is_project_id(std::string_view id) {
+  if (id.empty() || id.size() > 64 || id == "." || id == "..") return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+}
+
 }  // namespace
 
 void create_project(ApiContext& context, const Request& request, Reply reply) {
@@ -123,6 +134,11 @@ void create_project(ApiContext& context, const Request& request, Reply reply) {
   if (!owner) return reply(problem(owner.error()));
   auto id = string_member(*body, "id");
   if (!id) return reply(problem(id.error()));
+  if (!id->empty() && !is_project_id(*id)) {
+    return reply(
+        problem(bad_request("id takes 1 to 64 letters, digits, '-', '_' or '.'",
+                            {FieldError{"id", "not a valid project id"}}, "invalid_type")));
+  }
   auto workflow = context.store.workflow(*workflow_id);
   if (!workflow) {
     return reply(
