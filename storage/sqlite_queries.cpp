@@ -212,6 +212,13 @@ std::optional<engine::Project> query_project(Connection& connection, std::string
   return std::move(*project);
 }
 
+std::optional<ProjectJson> query_project_json(Connection& connection, std::string_view id) {
+  auto select = connection.statement("SELECT version, body FROM projects WHERE id = ?");
+  select->bind(1, std::string(id));
+  if (!select->executeStep()) return std::nullopt;
+  return ProjectJson{select->getColumn(0).getInt64(), select->getColumn(1).getString()};
+}
+
 Outcome<ProjectPage> query_projects(Connection& connection, const ProjectQuery& query) {
   if (query.limit < 1 || query.limit > 500) {
     return engine::fail(invalid("limit must be between 1 and 500"));

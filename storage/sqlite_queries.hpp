@@ -12,6 +12,7 @@
 namespace investflow::storage {
 
 std::optional<engine::Project> query_project(Connection& connection, std::string_view id);
+std::optional<ProjectJson> query_project_json(Connection& connection, std::string_view id);
 
 // Keyset paging: the cursor carries the sort, the direction and the last row's sort value
 // and id, so a page starts exactly after the previous one whatever was inserted meanwhile.

@@ -59,12 +59,6 @@ Parsed<storage::ProjectQuery> project_query(const Request& request, engine::Date
   return query;
 }
 
-Response project_response(const engine::Project& project) {
-  Response response = json_body(200, storage::project_to_json(project));
-  response.headers.set("ETag", "\"" + std::to_string(project.version) + "\"");
-  return response;
-}
-
 // The project, or the response that says why not.
 engine::Result<engine::Project, Response> find_project(ApiContext& context, const Request& request,
                                                        const std::string& id) {
@@ -106,15 +100,20 @@ Response list_projects(ApiContext& context, const Request& request) {
 Response get_project(ApiContext& context, const Request& request, const RouteParams& params) {
   auto caller = authenticate(context, request);
   if (!caller) return problem(caller.error());
-  auto project = find_project(context, request, params.at("id"));
-  if (!project) return project.error();
-  if (const auto known = request.header("If-None-Match");
-      known && *known == "\"" + std::to_string(project->version) + "\"") {
+  // The stored JSON goes out as it is: no decode into a Project and encode back.
+  const std::string& id = params.at("id");
+  auto stored = context.store.project_json(id);
+  if (!stored) return storage_failure(stored.error(), request.request_id);
+  if (!*stored) return problem(not_found("no project '" + id + "'", "no_such_project"));
+  std::string etag = "\"" + std::to_string((*stored)->version) + "\"";
+  if (const auto known = request.header("If-None-Match"); known && *known == etag) {
     Response response = empty_response(304);
-    response.headers.set("ETag", std::string(*known));
+    response.headers.set("ETag", std::move(etag));
     return response;
   }
-  return project_response(*project);
+  Response response = json_response(200, std::move((*stored)->body));
+  response.headers.set("ETag", std::move(etag));
+  return response;
 }
 
 Response project_history(ApiContext& context, const Request& request, const RouteParams& params) {

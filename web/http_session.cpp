@@ -1,5 +1,7 @@
 #include "web/http_session.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -352,6 +354,12 @@ void HttpSession::start_stream(Response response) {
 
 void HttpSession::queue_stream(std::string bytes) {
   if (phase_ != Phase::streaming) return;
+  if (stream_queued_bytes_ + bytes.size() > state_->options.stream_queue_limit) {
+    state_->log->warn("request_id={} route={} stream closed: the client reads too slowly",
+                      request_id_, route_);
+    return do_close();
+  }
+  stream_queued_bytes_ += bytes.size();
   stream_queue_.push_back(std::move(bytes));
   if (stream_writing_) return;
   stream_writing_ = true;
@@ -366,6 +374,7 @@ void HttpSession::write_stream_front() {
 
 void HttpSession::on_stream_write(beast::error_code error, std::size_t bytes) {
   if (error) return do_close();
+  stream_queued_bytes_ -= std::min(stream_queued_bytes_, stream_queue_.front().size());
   stream_queue_.pop_front();
   if (phase_ == Phase::writing) {
     // The header is out: the exchange counts as answered, and the producer starts.

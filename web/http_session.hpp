@@ -91,6 +91,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // bytes go to be ignored (a read is kept pending to notice the client closing), and the
   // keep-alive timer.
   std::deque<std::string> stream_queue_;
+  std::size_t stream_queued_bytes_ = 0;  // in stream_queue_
   bool stream_writing_ = false;
   StreamStart stream_start_;
   std::shared_ptr<std::atomic<bool>> stream_open_;

@@ -41,6 +41,10 @@ struct ServerOptions {
   // A streaming response (server-sent events) sends a comment line this often, so proxies
   // and clients see the connection is alive.
   std::chrono::milliseconds stream_keepalive{15'000};
+  // A stream whose client reads slower than events arrive is closed once this many bytes
+  // wait for it, instead of buffering without bound; the client reconnects with
+  // Last-Event-ID and misses nothing.
+  std::size_t stream_queue_limit = 4 * 1024 * 1024;
 
   // Server events (failed accepts, 500s with their request id). nullptr: spdlog's default.
   std::shared_ptr<spdlog::logger> log;

@@ -260,3 +260,52 @@ TEST(ServerLimits, AcceptLoopSurvivesRunningOutOfDescriptors) {
 
 }  // namespace
 }  // namespace investflow::web
+
+namespace investflow::web {
+namespace {
+
+// A stream producer that sends as fast as it can; the client below never reads. The
+// server must stop buffering at stream_queue_limit and close, not grow without bound.
+TEST(ServerLimits, AStreamClientThatDoesNotReadIsClosedAtTheQueueLimit) {
+  auto options = testing::test_options();
+  options.stream_queue_limit = 256 * 1024;
+  options.write_timeout = std::chrono::seconds(60);  // the limit, not the timeout, must act
+  auto sent_bytes = std::make_shared<std::atomic<std::size_t>>(0);
+  auto refused = std::make_shared<std::atomic<bool>>(false);
+  std::thread producer;
+  Router router;
+  router.add("GET", "/api/flood", [&](const Request&, const RouteParams&) {
+    Response response;
+    response.status = 200;
+    response.headers.set("Content-Type", "text/event-stream");
+    response.stream = [&, sent_bytes, refused](std::shared_ptr<StreamSink> sink) {
+      producer = std::thread([sink, sent_bytes, refused] {
+        const std::string chunk = "data: " + std::string(16 * 1024, 'x') + "\n\n";
+        // 256 MiB at most: far more than socket buffers and the limit together.
+        for (int i = 0; i < 16 * 1024; ++i) {
+          if (!sink->send(chunk)) {
+            refused->store(true);
+            return;
+          }
+          *sent_bytes += chunk.size();
+          std::this_thread::sleep_for(std::chrono::microseconds(50));
+        }
+      });
+    };
+    return response;
+  });
+  testing::RunningServer running(std::move(router), options);
+  testing::HttpClient client;
+  ASSERT_TRUE(client.connect(running.port()));
+  ASSERT_TRUE(client.send_raw("GET /api/flood HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const auto deadline = Clock::now() + std::chrono::seconds(30);
+  while (!refused->load() && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (producer.joinable()) producer.join();
+  EXPECT_TRUE(refused->load()) << "the producer was never told to stop";
+  EXPECT_LT(sent_bytes->load(), std::size_t{128} * 1024 * 1024);
+}
+
+}  // namespace
+}  // namespace investflow::web
