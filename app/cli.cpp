@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "app/commands_calendar.hpp"
+#include "app/commands_report.hpp"
 #include "app/commands_server.hpp"
 #include "app/commands_storage.hpp"
 #include "app/commands_workflow.hpp"
@@ -31,6 +32,7 @@ constexpr CommandEntry kCommands[] = {
     {"seed", "fill a database with realistic demo projects and histories", run_seed},
     {"serve", "serve the JSON API and the console over HTTP", run_serve},
     {"user", "add users, set passwords, make API tokens", run_user},
+    {"report", "pipeline, funnel, aging, KPIs and period summaries from the event log", run_report},
 };
 
 void print_overview(std::ostream& out) {

@@ -8,9 +8,15 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "notify/dispatcher.hpp"
+#include "notify/notify_store.hpp"
+#include "notify/scheduler.hpp"
 #include "storage/auth.hpp"
+#include "storage/reports.hpp"
 #include "storage/sqlite_store.hpp"
 #include "web/api.hpp"
+#include "web/console_assets.hpp"
+#include "web/notification_feed.hpp"
 #include "web/server.hpp"
 #include "web/shutdown_signals.hpp"
 #include "web/static_files.hpp"
@@ -91,8 +97,26 @@ bool register_workflows(storage::Store& store, const fs::path& directory, Io& io
   return ok && loaded > 0;
 }
 
-web::StaticFiles read_static_dir(const fs::path& directory) {
-  web::StaticFiles files;
+// The writer's queue and commits, and the notifications waiting, sampled at each scrape.
+void add_store_metrics(web::Metrics& metrics, storage::Store& store) {
+  using Field = std::int64_t storage::StoreStats::*;
+  const auto sampled = [&store](Field field) {
+    return [&store, field] { return static_cast<double>(store.stats().*field); };
+  };
+  metrics.add_gauge("investflow_writer_queue_depth", "Commands waiting for the storage writer.",
+                    sampled(&storage::StoreStats::queued_commands));
+  metrics.add_gauge("investflow_outbox_backlog", "Notifications written but not yet delivered.",
+                    sampled(&storage::StoreStats::outbox_pending));
+  metrics.add_counter("investflow_commits_total", "Write transactions committed.",
+                      sampled(&storage::StoreStats::batches_committed));
+  metrics.add_counter("investflow_commands_total", "Commands accepted and committed.",
+                      sampled(&storage::StoreStats::commands_committed));
+  metrics.add_counter("investflow_transitions_total", "Transitions taken and committed.",
+                      sampled(&storage::StoreStats::transitions_committed));
+}
+
+// Adds (or replaces) files from `directory` on top of `files`.
+web::StaticFiles read_static_dir(const fs::path& directory, web::StaticFiles files = {}) {
   std::error_code error;
   for (const auto& entry : fs::recursive_directory_iterator(directory, error)) {
     if (!entry.is_regular_file()) continue;
@@ -115,9 +139,12 @@ int run_serve(std::span<const std::string> args, Io& io) {
       .option("listen", "HOST:PORT", "where to listen", "127.0.0.1:8080")
       .option("workflows", "DIR", "the workflow definitions to load",
               (workflows::shipped_workflows_directory() / "definitions").string())
-      .option("static-dir", "DIR", "serve these files at / (the web console)")
+      .option("static-dir", "DIR",
+              "serve the web console from these files (over the embedded ones); for "
+              "development")
       .option("threads", "N", "I/O threads (the worker pool has twice as many)", "2")
       .flag("access-log", "write one logfmt line per request to stderr")
+      .flag("no-dispatch", "no deadline scheduler, no notification dispatcher (a 2nd instance)")
       .example(
           "investflow serve --db zone.db --listen 127.0.0.1:8080 --workflows "
           "workflows/definitions");
@@ -141,8 +168,33 @@ int run_serve(std::span<const std::string> args, Io& io) {
   if (!auth) return kExitFailed;
   if (!register_workflows(**store, parsed.value("workflows"), io)) return kExitFailed;
 
+  auto notify_store = notify::NotifyStore::open(db);
+  if (!notify_store) {
+    io.err << "investflow: " << db << ": " << notify_store.error().message << "\n";
+    return kExitFailed;
+  }
+  auto context = std::make_shared<web::ApiContext>(**store, *auth);
+  context->notify = *notify_store;
+  context->reports = std::make_shared<storage::ReportReader>(db);
+  context->notifications = std::make_shared<web::NotificationFeed>(
+      [notify = *notify_store](const std::string& user) -> std::optional<std::int64_t> {
+        auto unread = notify->unread_count(user);
+        return unread ? std::optional<std::int64_t>(*unread) : std::nullopt;
+      });
+  // Timers and deliveries (notify/): started with the server, stopped before it.
+  std::unique_ptr<notify::Dispatcher> dispatcher;
+  std::unique_ptr<notify::Scheduler> scheduler;
+  if (!parsed.flag("no-dispatch")) {
+    dispatcher = std::make_unique<notify::Dispatcher>(
+        **store, *notify_store, context->clock, notify::DispatchOptions{},
+        [feed = context->notifications](const std::vector<std::string>& users) {
+          feed->notify(users);
+        });
+    scheduler = std::make_unique<notify::Scheduler>(**store, context->clock);
+    context->wake_dispatcher = [target = dispatcher.get()] { target->wake(); };
+  }
   web::Router router;
-  web::add_api_routes(router, std::make_shared<web::ApiContext>(**store, *auth));
+  web::add_api_routes(router, context);
   web::ServerOptions options;
   options.address = listen->first;
   options.port = listen->second;
@@ -152,10 +204,14 @@ int run_serve(std::span<const std::string> args, Io& io) {
     options.access_log = std::make_shared<spdlog::logger>(
         "access", std::make_shared<spdlog::sinks::stderr_sink_mt>());
   }
-  web::StaticFiles files;
-  if (parsed.has("static-dir")) files = read_static_dir(parsed.value("static-dir"));
+  // The console embedded at build time; --static-dir serves a working copy over it.
+  web::StaticFiles files = web::embedded_console();
+  if (parsed.has("static-dir")) {
+    files = read_static_dir(parsed.value("static-dir"), std::move(files));
+  }
   {
     web::Server server(options, std::move(router), std::move(files));
+    add_store_metrics(server.metrics(), **store);
     web::ShutdownSignals signals;  // before start: a signal from now on means "stop"
     auto port = server.start();
     if (!port) {
@@ -165,8 +221,14 @@ int run_serve(std::span<const std::string> args, Io& io) {
     }
     io.out << "investflow: serving " << db << " on http://" << listen->first << ":" << *port
            << "/ (Ctrl-C to stop)" << std::endl;
+    if (dispatcher) dispatcher->start();
+    if (scheduler) scheduler->start();
     const int signal = signals.wait();
     io.err << "investflow: signal " << signal << ", stopping\n";
+    // No new alerts or deliveries while the server drains; pending ones stay in the
+    // database for the next start (at least once).
+    if (scheduler) scheduler->stop();
+    if (dispatcher) dispatcher->stop();
     server.stop();
   }
   // The server (and every handler holding the store) is gone: now the writer can flush.

@@ -8,15 +8,25 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlitecpp-dev libsqlite3-dev sqlite3 libyaml-cpp-dev libsodium-dev libxlsxwriter-dev
   libfmt-dev libspdlog-dev
+  libssl-dev  # notify/: HTTPS webhooks (Beast over OpenSSL)
   libgtest-dev libgmock-dev libbenchmark-dev
   clang clang-format
 )
 if [ "${INVESTFLOW_BROWSER_TESTS:-0}" = 1 ]; then
-  packages+=(nodejs npm chromium)
+  # The console's browser tests: Debian's chromium (playwright-core downloads no browser)
+  # and a CJK font for readable screenshots.
+  packages+=(chromium fonts-wqy-microhei)
 fi
+# npm installs the console's chart library (web/console/package-lock.json) at build time.
+# Node may come from NodeSource, whose nodejs package holds npm too: ask apt only for
+# what is missing.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 if [ "${INVESTFLOW_BENCH_TOOLS:-0}" = 1 ]; then
   packages+=(wrk nginx-light)
 fi
+# make fuzz / make test: libFuzzer and the sanitizer runtimes for Debian's clang 14.
+packages+=(libclang-rt-14-dev)
 
 missing=()
 for p in "${packages[@]}"; do

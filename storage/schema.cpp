@@ -8,6 +8,8 @@
 #include <array>
 #include <string_view>
 
+#include "storage/reports_ledger.hpp"
+
 namespace investflow::storage {
 namespace {
 
@@ -165,6 +167,127 @@ CREATE TABLE api_tokens (
 );
 CREATE INDEX api_tokens_user ON api_tokens (user_id);
 )sql",
+    // 4: report summaries (storage/reports_ledger.hpp), kept by the writer in the same
+    // transaction as the events; on an existing database migrate() fills them from the log.
+    R"sql(
+CREATE TABLE report_projects (
+  project_id       TEXT    PRIMARY KEY,
+  workflow         TEXT    NOT NULL,
+  state            TEXT    NOT NULL,
+  industry         TEXT    NOT NULL,
+  chain_role       TEXT    NOT NULL,
+  owner            TEXT    NOT NULL,
+  promoting_unit   TEXT    NOT NULL,
+  investor         TEXT    NOT NULL,
+  name             TEXT    NOT NULL,
+  created_day      INTEGER NOT NULL,   -- days since 1970-01-01, China time
+  state_entered_at INTEGER NOT NULL,   -- ms since the epoch
+  investment       REAL    NOT NULL,   -- 万元
+  floor_area       REAL    NOT NULL,   -- m²
+  committed        REAL    NOT NULL,   -- 万元
+  funds_in_place   REAL    NOT NULL,   -- 万元
+  reached          TEXT    NOT NULL,   -- '|lead|screening|': every state ever entered
+  signed_day       INTEGER             -- first entry into `signed`
+) WITHOUT ROWID;
+CREATE INDEX report_projects_created ON report_projects (workflow, created_day, investor);
+CREATE INDEX report_projects_waiting ON report_projects (workflow, state, state_entered_at);
+CREATE TABLE report_pipeline (
+  workflow TEXT NOT NULL, state TEXT NOT NULL, industry TEXT NOT NULL,
+  chain_role TEXT NOT NULL, owner TEXT NOT NULL, promoting_unit TEXT NOT NULL,
+  projects INTEGER NOT NULL, investment REAL NOT NULL,
+  PRIMARY KEY (workflow, state, industry, chain_role, owner, promoting_unit)
+) WITHOUT ROWID;
+CREATE TABLE report_created (
+  workflow TEXT NOT NULL, created_day INTEGER NOT NULL, state TEXT NOT NULL,
+  projects INTEGER NOT NULL, investment REAL NOT NULL, floor_area REAL NOT NULL,
+  PRIMARY KEY (workflow, created_day, state)
+) WITHOUT ROWID;
+CREATE TABLE report_reached (
+  workflow TEXT NOT NULL, reached_day INTEGER NOT NULL, state TEXT NOT NULL,
+  projects INTEGER NOT NULL, investment REAL NOT NULL,
+  PRIMARY KEY (workflow, reached_day, state)
+) WITHOUT ROWID;
+CREATE TABLE report_funnel (
+  workflow TEXT NOT NULL, created_day INTEGER NOT NULL, state TEXT NOT NULL,
+  projects INTEGER NOT NULL,
+  PRIMARY KEY (workflow, created_day, state)
+) WITHOUT ROWID;
+CREATE TABLE report_durations (
+  workflow TEXT NOT NULL, state TEXT NOT NULL, left_day INTEGER NOT NULL,
+  entered_day INTEGER NOT NULL, visits INTEGER NOT NULL,
+  PRIMARY KEY (workflow, state, left_day, entered_day)
+) WITHOUT ROWID;
+CREATE TABLE report_deadlines (
+  workflow TEXT NOT NULL, kind TEXT NOT NULL, met_day INTEGER NOT NULL,
+  on_time INTEGER NOT NULL, met INTEGER NOT NULL,
+  PRIMARY KEY (workflow, kind, met_day, on_time)
+) WITHOUT ROWID;
+CREATE TABLE report_signed (
+  workflow TEXT NOT NULL, signed_day INTEGER NOT NULL, state TEXT NOT NULL,
+  projects INTEGER NOT NULL,
+  PRIMARY KEY (workflow, signed_day, state)
+) WITHOUT ROWID;
+CREATE TABLE report_signed_funds (
+  workflow TEXT NOT NULL, signed_day INTEGER NOT NULL,
+  projects INTEGER NOT NULL, funds_in_place REAL NOT NULL, committed REAL NOT NULL,
+  PRIMARY KEY (workflow, signed_day)
+) WITHOUT ROWID;
+)sql",
+    // 5: notifications: each user's inbox, webhook subscriptions and their delivery log.
+    R"sql(
+-- One row per (user, event): the outbox's inbox rows resolved to people.
+CREATE TABLE notifications (
+  id         INTEGER PRIMARY KEY,
+  user_id    TEXT    NOT NULL,
+  event_id   INTEGER NOT NULL REFERENCES events (id),
+  project_id TEXT    NOT NULL,
+  type       TEXT    NOT NULL,                -- the event's type
+  triggers   TEXT    NOT NULL DEFAULT '[]',   -- JSON: ["enter:signed", "sla_overdue", ...]
+  title_zh   TEXT    NOT NULL,
+  title_en   TEXT    NOT NULL,
+  created_at INTEGER NOT NULL,
+  read_at    INTEGER,
+  UNIQUE (user_id, event_id)
+);
+CREATE INDEX notifications_user ON notifications (user_id, id);
+CREATE INDEX notifications_unread ON notifications (user_id) WHERE read_at IS NULL;
+
+-- Webhook subscriptions. The secret signs bodies (HMAC), so it is kept as given.
+-- `after_event_id`: every event up to it has its delivery row (the fan-out's position).
+CREATE TABLE webhooks (
+  id             INTEGER PRIMARY KEY,
+  url            TEXT    NOT NULL,
+  secret         TEXT    NOT NULL DEFAULT '',
+  events         TEXT    NOT NULL DEFAULT '["*"]',  -- JSON filter
+  format         TEXT    NOT NULL DEFAULT 'json',   -- json | wecom | dingtalk
+  created_by     TEXT    NOT NULL,
+  created_at     INTEGER NOT NULL,
+  after_event_id INTEGER NOT NULL,
+  deleted_at     INTEGER
+);
+
+-- One row per (webhook, event): the delivery log, retried with backoff, then dead.
+CREATE TABLE deliveries (
+  id              INTEGER PRIMARY KEY,
+  webhook_id      INTEGER NOT NULL REFERENCES webhooks (id),
+  event_id        INTEGER NOT NULL REFERENCES events (id),
+  status          TEXT    NOT NULL DEFAULT 'pending',  -- pending | delivered | dead
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_error      TEXT,
+  last_status     INTEGER,                             -- the receiver's HTTP status
+  created_at      INTEGER NOT NULL,
+  delivered_at    INTEGER,
+  UNIQUE (webhook_id, event_id)
+);
+CREATE INDEX deliveries_due ON deliveries (webhook_id, next_attempt_at) WHERE status = 'pending';
+CREATE INDEX deliveries_status ON deliveries (status, id);
+
+-- Outbox rows written before there was a dispatcher describe history: nobody is waiting
+-- for them, so they are settled rather than sent now.
+UPDATE outbox SET status = 'delivered', last_error = 'settled by migration 5'
+WHERE status = 'pending';
+)sql",
 };
 
 int application_id(SQLite::Database& db) {
@@ -202,6 +325,7 @@ engine::Result<int, std::string> migrate(SQLite::Database& db, int target) {
         continue;
       }
       db.exec(std::string(kMigrations[static_cast<std::size_t>(version)]));
+      if (version == 3) ReportLedger::rebuild(db);  // 4: summaries of the existing events
       ++version;
       db.exec("PRAGMA user_version = " + std::to_string(version));
       if (version == 1) db.exec("PRAGMA application_id = " + std::to_string(kApplicationId));

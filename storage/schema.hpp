@@ -16,7 +16,9 @@ namespace investflow::storage {
 // 1: workflows, projects, events, outbox, idempotency keys
 // 2: read model: list indexes and full-text search on name and investor (FTS5, trigram)
 // 3: users, sessions, api tokens
-inline constexpr int kSchemaVersion = 3;
+// 4: report summaries (reports_ledger.hpp), filled from the event log on upgrade
+// 5: notifications (inboxes), webhooks and their deliveries
+inline constexpr int kSchemaVersion = 5;
 
 // PRAGMA application_id of an investflow database ("INVF").
 inline constexpr int kApplicationId = 0x494E5646;

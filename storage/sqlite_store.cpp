@@ -101,6 +101,10 @@ class SqliteStore final : public Store {
     return read([id](Connection& connection) { return query_project(connection, id); });
   }
 
+  Outcome<std::optional<ProjectJson>> project_json(std::string_view id) override {
+    return read([id](Connection& connection) { return query_project_json(connection, id); });
+  }
+
   Outcome<ProjectPage> list_projects(const ProjectQuery& query) override {
     try {
       auto lease = readers_.borrow();
@@ -119,6 +123,18 @@ class SqliteStore final : public Store {
     return read([after_id, limit](Connection& connection) {
       return query_events_after(connection, after_id, limit);
     });
+  }
+
+  StoreStats stats() override {
+    StoreStats stats = writer_.stats();
+    // The partial index outbox_pending holds exactly the pending rows.
+    auto pending = read([](Connection& connection) {
+      return connection.db()
+          .execAndGet("SELECT count(*) FROM outbox WHERE status = 'pending'")
+          .getInt64();
+    });
+    if (pending) stats.outbox_pending = *pending;
+    return stats;
   }
 
   Outcome<std::int64_t> last_event_id() override {

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "engine/deadlines.hpp"
 #include "engine/decide.hpp"
 #include "storage/codec.hpp"
 #include "storage/projection_columns.hpp"
@@ -101,7 +102,28 @@ std::vector<std::string> triggers_of(const engine::Event& event) {
   if (const auto* taken = std::get_if<engine::TransitionTaken>(&event.body)) {
     return {"leave:" + taken->from, "enter:" + taken->to, "transition:" + taken->transition};
   }
+  // The scheduler's events (engine/deadlines.hpp): sla_warning, sla_overdue, ...
+  if (const auto* fired = std::get_if<engine::DeadlineFired>(&event.body)) {
+    return {engine::deadline_trigger(fired->kind, fired->alert)};
+  }
   return {};
+}
+
+// An overdue SLA escalates to the state's `escalate` roles (and the owner), in their
+// inboxes, whether or not a notify rule names sla_overdue.
+std::vector<std::string> escalation_of(const engine::Event& event,
+                                       const engine::Workflow& workflow) {
+  const auto* fired = std::get_if<engine::DeadlineFired>(&event.body);
+  if (fired == nullptr || fired->kind != engine::DeadlineKind::sla ||
+      fired->alert != engine::DeadlineAlert::overdue) {
+    return {};
+  }
+  const engine::StateDef* state = workflow.find_state(fired->name);
+  if (state == nullptr || !state->sla || state->sla->escalate.empty()) return {};
+  std::vector<std::string> recipients{"owner"};
+  for (const std::string& role : state->sla->escalate)
+    recipients.push_back("role:" + role);
+  return recipients;
 }
 
 std::string trigger_name(const engine::NotifyTrigger& trigger) {
@@ -112,9 +134,16 @@ std::string trigger_name(const engine::NotifyTrigger& trigger) {
       return "leave:" + trigger.name;
     case engine::NotifyTrigger::Kind::transition:
       return "transition:" + trigger.name;
-    default:
-      return {};  // timers: never fired by an event
+    case engine::NotifyTrigger::Kind::sla_warning:
+      return "sla_warning";
+    case engine::NotifyTrigger::Kind::sla_overdue:
+      return "sla_overdue";
+    case engine::NotifyTrigger::Kind::milestone_overdue:
+      return "milestone_overdue";
+    case engine::NotifyTrigger::Kind::followup_due:
+      return "followup_due";
   }
+  return {};
 }
 
 json::array to_json_array(const std::set<std::string>& items) {
@@ -163,6 +192,7 @@ void SqliteWriter::submit(std::vector<WriteRequest> requests, bool atomic,
     done(std::move(results));
     return;
   }
+  queued_ += static_cast<std::int64_t>(requests.size());
   queue_.push_back(Job{std::move(requests), atomic, std::move(done), {}});
   lock.unlock();
   wake_.notify_one();
@@ -183,8 +213,10 @@ void SqliteWriter::run() {
         jobs.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      queued_ -= static_cast<std::int64_t>(commands);
     }
     const bool committed = run_batch(jobs);
+    if (committed) count_committed(jobs);
     if (committed && syncer_) {
       syncer_->after_sync(
           [jobs = std::move(jobs)](const std::string& error) mutable { deliver(jobs, error); });
@@ -193,6 +225,32 @@ void SqliteWriter::run() {
     }
     jobs.clear();
   }
+}
+
+StoreStats SqliteWriter::stats() const {
+  StoreStats stats;
+  stats.queued_commands = queued_.load(std::memory_order_relaxed);
+  stats.batches_committed = batches_.load(std::memory_order_relaxed);
+  stats.commands_committed = commands_.load(std::memory_order_relaxed);
+  stats.transitions_committed = transitions_.load(std::memory_order_relaxed);
+  return stats;
+}
+
+void SqliteWriter::count_committed(const std::vector<Job>& jobs) {
+  std::int64_t commands = 0;
+  std::int64_t transitions = 0;
+  for (const Job& job : jobs) {
+    for (const WriteResult& result : job.results) {
+      if (!result.accepted() || result.replayed) continue;
+      ++commands;
+      for (const engine::Event& event : result.events) {
+        if (std::holds_alternative<engine::TransitionTaken>(event.body)) ++transitions;
+      }
+    }
+  }
+  batches_.fetch_add(1, std::memory_order_relaxed);
+  commands_.fetch_add(commands, std::memory_order_relaxed);
+  transitions_.fetch_add(transitions, std::memory_order_relaxed);
 }
 
 void SqliteWriter::deliver(std::vector<Job>& jobs, const std::string& error) {
@@ -217,6 +275,7 @@ bool SqliteWriter::run_batch(std::vector<Job>& jobs) {
     // have written since our last commit; then what we cached may be stale.
     const std::int64_t data_version = connection_.db().execAndGet("PRAGMA data_version").getInt64();
     if (data_version != data_version_) cache_.clear();
+    if (data_version != data_version_) reports_.forget();
     data_version_ = data_version;
 
     purge_expired_keys();
@@ -238,6 +297,7 @@ bool SqliteWriter::run_batch(std::vector<Job>& jobs) {
     // it stands, so no command in it may be reported as accepted.
     connection_.db().tryExec("ROLLBACK");
     layers_.clear();
+    reports_.clear();
     cache_.clear();
     for (Job& job : jobs) {
       job.results.resize(job.requests.size());
@@ -389,6 +449,7 @@ WriteResult SqliteWriter::append(const Head& head, const engine::Workflow& workf
     insert_outbox(event_id, events[i], workflow);
     previous = links[i].second;
   }
+  reports_.record(head.project, events, project);
 
   WriteResult result;
   result.status = WriteResult::Status::accepted;
@@ -460,6 +521,7 @@ void SqliteWriter::write_projections() {
     write_projection(head.project, head.hash, head.stored_version);
     head.stored_version = head.project.version;
   }
+  reports_.flush();
 }
 
 std::int64_t SqliteWriter::insert_event(const engine::Event& event, const std::string& payload,
@@ -482,7 +544,7 @@ std::int64_t SqliteWriter::insert_event(const engine::Event& event, const std::s
 void SqliteWriter::insert_outbox(std::int64_t event_id, const engine::Event& event,
                                  const engine::Workflow& workflow) {
   const std::vector<std::string> fired = triggers_of(event);
-  if (fired.empty() || workflow.notify.empty()) return;
+  if (fired.empty()) return;
   struct Delivery {
     std::set<std::string> triggers;
     std::set<std::string> recipients;
@@ -496,6 +558,11 @@ void SqliteWriter::insert_outbox(std::int64_t event_id, const engine::Event& eve
       delivery.triggers.insert(name);
       delivery.recipients.insert(rule.to.begin(), rule.to.end());
     }
+  }
+  if (const std::vector<std::string> escalate = escalation_of(event, workflow); !escalate.empty()) {
+    Delivery& inbox = by_channel["inbox"];
+    inbox.triggers.insert(fired.front());
+    inbox.recipients.insert(escalate.begin(), escalate.end());
   }
   for (const auto& [channel, delivery] : by_channel) {
     auto insert = connection_.statement(
@@ -574,6 +641,7 @@ const SqliteWriter::Remembered* SqliteWriter::find_remembered(const std::string&
 }
 
 void SqliteWriter::merge_layer() {
+  reports_.merge_layer();
   Layer top = std::move(layers_.back());
   layers_.pop_back();
   if (layers_.empty()) {
@@ -589,6 +657,7 @@ void SqliteWriter::merge_layer() {
 }
 
 void SqliteWriter::discard_layer() {
+  reports_.discard_layer();
   layers_.pop_back();
 }
 

@@ -8,6 +8,7 @@
 // synchronous=FULL the results wait for the WAL flush (wal_syncer.hpp), which overlaps with
 // the next batch.
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -21,6 +22,7 @@
 
 #include "engine/date.hpp"
 #include "storage/hash_chain.hpp"
+#include "storage/reports_ledger.hpp"
 #include "storage/sqlite_connection.hpp"
 #include "storage/store.hpp"
 #include "storage/wal_syncer.hpp"
@@ -50,6 +52,9 @@ class SqliteWriter {
   SqliteWriter& operator=(const SqliteWriter&) = delete;
 
   void submit(std::vector<WriteRequest> requests, bool atomic, Store::BatchCallback done);
+
+  // Queue depth and commit counters (StoreStats without the outbox).
+  StoreStats stats() const;
 
   // A project as the writer knows it: the projection and the hash of its last event.
   struct Head {
@@ -81,6 +86,7 @@ class SqliteWriter {
   bool run_batch(std::vector<Job>& jobs);  // true when the batch committed
   // Hands each job its results; with an error, accepted commands are reported failed.
   static void deliver(std::vector<Job>& jobs, const std::string& error);
+  void count_committed(const std::vector<Job>& jobs);
   void run_single(Job& job);
   void run_atomic(Job& job);
   WriteResult process(const WriteRequest& request);
@@ -100,7 +106,10 @@ class SqliteWriter {
   const Head& load_head(const std::string& project_id);
   const Remembered* find_remembered(const std::string& key);
 
-  void push_layer() { layers_.emplace_back(); }
+  void push_layer() {
+    layers_.emplace_back();
+    reports_.push_layer();
+  }
   void merge_layer();    // top layer into the one below (or into the cache)
   void discard_layer();  // drop the top layer
   void exec(const std::string& sql);
@@ -109,14 +118,21 @@ class SqliteWriter {
   const WriterOptions options_;
   const WorkflowRegistry& workflows_;
   const engine::Clock& clock_;
-  Connection connection_;              // used only by the writer thread (and the constructor)
-  std::unique_ptr<WalSyncer> syncer_;  // synchronous=FULL only
+  Connection connection_;                   // used only by the writer thread (and the constructor)
+  ReportLedger reports_{connection_.db()};  // report summaries, written with each batch
+  std::unique_ptr<WalSyncer> syncer_;       // synchronous=FULL only
 
   // Writer thread state.
   std::deque<Layer> layers_;
   std::unordered_map<std::string, Head> cache_;
   std::int64_t data_version_ = -1;
   engine::Timestamp last_purge_ = 0;  // when expired idempotency keys were last removed
+
+  // Written by the writer thread (queued_ also by submit), read by stats().
+  std::atomic<std::int64_t> queued_{0};
+  std::atomic<std::int64_t> batches_{0};
+  std::atomic<std::int64_t> commands_{0};
+  std::atomic<std::int64_t> transitions_{0};
 
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include "storage/codec.hpp"
+
 namespace investflow::storage {
 
 std::future<WriteResult> Store::write(WriteRequest request) {
@@ -19,6 +21,17 @@ std::future<std::vector<WriteResult>> Store::write_atomic(std::vector<WriteReque
     promise->set_value(std::move(results));
   });
   return future;
+}
+
+Outcome<std::optional<ProjectJson>> Store::project_json(std::string_view id) {
+  auto found = project(id);
+  if (!found) return engine::fail(std::move(found.error()));
+  if (!*found) return std::optional<ProjectJson>();
+  return std::optional<ProjectJson>(ProjectJson{(*found)->version, encode_project(**found)});
+}
+
+StoreStats Store::stats() {
+  return {};
 }
 
 Outcome<std::vector<StoredEvent>> Store::events_after(std::int64_t /*after_id*/, int /*limit*/) {

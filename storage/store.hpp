@@ -107,9 +107,25 @@ struct ProjectQuery {
   std::string cursor;  // the previous page's next_cursor; empty: the first page
 };
 
+// A project's projection as stored: its canonical JSON (codec.hpp, project_to_json), ready
+// to send without decoding it into an engine::Project and encoding it again.
+struct ProjectJson {
+  std::int64_t version = 0;
+  std::string body;
+};
+
 struct ProjectPage {
   std::vector<engine::Project> projects;
   std::string next_cursor;  // empty on the last page
+};
+
+// What the store is doing, for /metrics. Counters count since the store was opened.
+struct StoreStats {
+  std::int64_t queued_commands = 0;        // waiting for the writer
+  std::int64_t batches_committed = 0;      // transactions
+  std::int64_t commands_committed = 0;     // accepted commands
+  std::int64_t transitions_committed = 0;  // transition_taken events
+  std::int64_t outbox_pending = -1;        // notifications not yet delivered; -1: unknown
 };
 
 class Store {
@@ -144,8 +160,14 @@ class Store {
   // Reads see committed data: a result handed to a write callback is already visible (and a
   // read may see a command a moment before its caller hears that it is durable).
   virtual Outcome<std::optional<engine::Project>> project(std::string_view id) = 0;
+  // The same projection as canonical JSON. The default encodes project(); stores that keep
+  // the JSON return it as it is.
+  virtual Outcome<std::optional<ProjectJson>> project_json(std::string_view id);
   virtual Outcome<ProjectPage> list_projects(const ProjectQuery& query) = 0;
   virtual Outcome<std::vector<StoredEvent>> history(std::string_view project_id) = 0;
+
+  // Cheap enough to call at every metrics scrape. The default knows nothing.
+  virtual StoreStats stats();
 
   // --- the whole log, for live feeds (server-sent events) ---
   // Events of every project with a global id above `after_id`, in id order, at most

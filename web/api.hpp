@@ -7,6 +7,7 @@
 //   web::Router router;
 //   web::add_api_routes(router, api);
 
+#include <functional>
 #include <memory>
 
 #include "engine/date.hpp"
@@ -16,7 +17,16 @@
 #include "web/login_limiter.hpp"
 #include "web/router.hpp"
 
+namespace investflow::notify {
+class NotifyStore;
+}
+namespace investflow::storage {
+class ReportReader;
+}
+
 namespace investflow::web {
+
+class NotificationFeed;
 
 struct ApiContext {
   ApiContext(storage::Store& store_in, storage::AuthStore& auth_in,
@@ -30,6 +40,14 @@ struct ApiContext {
   std::shared_ptr<EventFeed> feed;
   // Cookies without Secure work over plain http://127.0.0.1; set true behind TLS.
   bool secure_cookies = false;
+  // Notifications (notify/): inboxes, webhooks, deliveries. Null: those routes answer 503.
+  std::shared_ptr<notify::NotifyStore> notify;
+  // Live unread counts on /api/stream (event `notification`); may be null.
+  std::shared_ptr<NotificationFeed> notifications;
+  // Tells the dispatcher to look now (a webhook added, a delivery replayed); may be empty.
+  std::function<void()> wake_dispatcher;
+  // Pipeline reports (storage/reports.hpp). Null: /api/reports/... answer 503.
+  std::shared_ptr<storage::ReportReader> reports;
 };
 
 void add_api_routes(Router& router, std::shared_ptr<ApiContext> context);

@@ -1,6 +1,8 @@
 #include "storage/system_clock.hpp"
 #include "web/api.hpp"
 #include "web/api_handlers.hpp"
+#include "web/api_notify.hpp"
+#include "web/api_reports.hpp"
 #include "web/openapi.hpp"
 
 namespace investflow::web {
@@ -59,6 +61,22 @@ void add_api_routes(Router& router, std::shared_ptr<ApiContext> context) {
   write("/api/projects/{id}/followups", api::record_followup);
   with_params("GET", "/api/projects/{id}/history", api::project_history);
   plain("GET", "/api/stream", api::stream_events);
+  // Notifications, webhooks, deliveries, deadline extensions (api_notify.cpp).
+  plain("GET", "/api/notifications", api::list_notifications);
+  plain("POST", "/api/notifications/read-all", api::read_all_notifications);
+  with_params("POST", "/api/notifications/{id}/read", api::read_notification);
+  plain("GET", "/api/webhooks", api::list_webhooks);
+  plain("POST", "/api/webhooks", api::create_webhook);
+  with_params("DELETE", "/api/webhooks/{id}", api::delete_webhook);
+  plain("GET", "/api/deliveries", api::list_deliveries);
+  with_params("POST", "/api/deliveries/{id}/replay", api::replay_delivery);
+  write("/api/projects/{id}/deadlines", api::extend_deadline);
+  // Pipeline reports (api_reports.cpp).
+  plain("GET", "/api/reports/pipeline", api::report_pipeline);
+  plain("GET", "/api/reports/funnel", api::report_funnel);
+  plain("GET", "/api/reports/aging", api::report_aging);
+  plain("GET", "/api/reports/kpis", api::report_kpis);
+  plain("GET", "/api/reports/period", api::report_period);
 
   // Built once: the document only changes with the program.
   auto openapi = std::make_shared<const std::string>(openapi_json());

@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>
 
+#include "storage/codec.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage_test_support.hpp"
 
@@ -294,6 +295,57 @@ TEST(StoreSettings, IdempotencyKeysExpireAfterADay) {
   WriteResult late = store->write(request).get();
   EXPECT_FALSE(late.replayed);  // forgotten: decided afresh, and P-1 exists by now
   EXPECT_TRUE(late.rejection.has(engine::reason::kProjectExists));
+}
+
+}  // namespace
+}  // namespace investflow::storage
+
+namespace investflow::storage {
+namespace {
+
+TEST(StoreStatsTest, CountCommitsTransitionsAndTheOutboxWithoutReplays) {
+  TempDir dir;
+  auto store = open_test_store(dir.file("stats.db"));
+  const StoreStats fresh = store->stats();
+  EXPECT_EQ(fresh.queued_commands, 0);
+  EXPECT_EQ(fresh.commands_committed, 0);
+  EXPECT_EQ(fresh.transitions_committed, 0);
+  EXPECT_EQ(fresh.outbox_pending, 0);
+
+  ASSERT_TRUE(store->write(create_request("P-1", "项目一")).get().accepted());
+  WriteRequest submit = transition_request("P-1", "submit", staff(), submit_fields());
+  submit.idempotency_key = "k-1";
+  ASSERT_TRUE(store->write(submit).get().accepted());
+  // A repeat of the key changes nothing, so it counts nothing; a rejection neither.
+  EXPECT_TRUE(store->write(submit).get().replayed);
+  EXPECT_TRUE(store->write(transition_request("P-404", "submit", staff(), {})).get().rejected());
+
+  const StoreStats after = store->stats();
+  EXPECT_EQ(after.queued_commands, 0);
+  EXPECT_EQ(after.commands_committed, 2);
+  EXPECT_EQ(after.transitions_committed, 1);
+  EXPECT_GE(after.batches_committed, 2);
+  SQLite::Database db(dir.file("stats.db"), SQLite::OPEN_READONLY);
+  EXPECT_EQ(after.outbox_pending,
+            db.execAndGet("SELECT count(*) FROM outbox WHERE status = 'pending'").getInt64());
+  EXPECT_GT(after.outbox_pending, 0);
+}
+
+TEST(StoreProjectJson, IsTheStoredCanonicalJsonOfTheProjection) {
+  TempDir dir;
+  auto store = open_test_store(dir.file("json.db"));
+  ASSERT_TRUE(store->write(create_request("P-1", "项目一")).get().accepted());
+  ASSERT_TRUE(
+      store->write(transition_request("P-1", "submit", staff(), submit_fields())).get().accepted());
+  auto project = store->project("P-1");
+  auto stored = store->project_json("P-1");
+  ASSERT_TRUE(project && project->has_value());
+  ASSERT_TRUE(stored && stored->has_value());
+  EXPECT_EQ((*stored)->version, 2);
+  EXPECT_EQ((*stored)->body, encode_project(**project));
+  auto missing = store->project_json("P-404");
+  ASSERT_TRUE(missing);
+  EXPECT_FALSE(missing->has_value());
 }
 
 }  // namespace
