@@ -224,7 +224,11 @@ Outcome<ProjectPage> query_projects(Connection& connection, const ProjectQuery& 
     return engine::fail(invalid("limit must be between 1 and 500"));
   }
   Conditions where;
-  if (!query.workflow.empty()) where.add("workflow = ?", query.workflow);
+  // Unary plus keeps SQLite off the workflow index: with a handful of workflows it never
+  // narrows enough to beat walking the sort order's own index (an overdue list of one
+  // workflow: 200 ms through projects_workflow and a sort, 1 ms along projects_due, on
+  // 100,000 projects).
+  if (!query.workflow.empty()) where.add("+workflow = ?", query.workflow);
   if (!query.state.empty()) where.add("state = ?", query.state);
   if (!query.industry.empty()) where.add("industry = ?", query.industry);
   if (!query.owner.empty()) where.add("owner = ?", query.owner);
