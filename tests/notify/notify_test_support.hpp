@@ -18,6 +18,7 @@
 #include "notify/notify_store.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/store.hpp"
+#include "tests/storage/storage_test_support.hpp"
 #include "workflows/loader.hpp"
 
 namespace investflow::notify::testing {
@@ -94,26 +95,7 @@ inline engine::Date day(int year, int month, int day_of_month) {
   return *engine::Date::from_ymd(year, month, day_of_month);
 }
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    std::random_device random;
-    path_ = std::filesystem::temp_directory_path() /
-            ("investflow-notify-" + std::to_string(random()) + "-" + std::to_string(counter++));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::filesystem::path file(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
+using storage::testing::TempDir;  // the storage tests' temporary directory
 
 // A clock tests move by hand, shared by the store and the notify classes.
 class TestClock final : public engine::Clock {
