@@ -74,14 +74,14 @@ class StepReader {
   }
 
   engine::FieldMap fields(const YAML::Node& node) {
-    engine::FieldMap out;
     if (!node.IsMap()) {
       error(node, "fields must be a map of field name to value");
-      return out;
+      return {};
     }
+    engine::FieldMap::Entries out;
     for (const auto& entry : node)
-      out[entry.first.Scalar()] = value(entry.second);
-    return out;
+      out.emplace_back(entry.first.Scalar(), value(entry.second));
+    return engine::FieldMap::from_entries(std::move(out));
   }
 
   bool has_errors() const { return workflows::has_errors(diagnostics_); }

@@ -99,8 +99,8 @@ bool walk(Lifecycle& life, const std::string& project_id, engine::FixedClock& cl
     engine::Decision decision =
         engine::decide(*life.workflow, project, step.command, step.actor, clock);
     if (!decision) return false;
-    for (const engine::Event& event : decision.value()) {
-      project = engine::apply(std::move(project), event);
+    for (engine::Event& event : decision.value()) {
+      engine::apply_in_place(project, std::move(event));
     }
   }
   benchmark::DoNotOptimize(project);

@@ -41,39 +41,6 @@ bool has_any_role(const Actor& actor, const std::vector<std::string>& roles) {
                      [&](const std::string& role) { return actor.has_role(role); });
 }
 
-// A field name as a map key whose comparisons run inline: field names mostly differ within
-// their first characters, and a call to memcmp at every level of the tree costs more than
-// the comparison. Orders exactly as std::string does (bytes as unsigned char, then length).
-struct NameKey {
-  std::string_view name;
-};
-
-int compare_names(std::string_view a, std::string_view b) {
-  const std::size_t common = std::min(a.size(), b.size());
-  std::size_t i = 0;
-  // Eight bytes at a time over shared prefixes (committed_..., construction_...).
-  for (; i + 8 <= common; i += 8) {
-    std::uint64_t x = 0;
-    std::uint64_t y = 0;
-    std::memcpy(&x, a.data() + i, 8);
-    std::memcpy(&y, b.data() + i, 8);
-    if (x != y) break;
-  }
-  for (; i < common; ++i) {
-    if (a[i] != b[i]) {
-      return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]) ? -1 : 1;
-    }
-  }
-  return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
-}
-
-[[maybe_unused]] bool operator<(const std::string& a, NameKey b) {
-  return compare_names(a, b.name) < 0;
-}
-[[maybe_unused]] bool operator<(NameKey a, const std::string& b) {
-  return compare_names(a.name, b) < 0;
-}
-
 // Expression scope over a project, optionally with pending edits laid over its fields.
 // Expressions the workflow bound (Workflow::slot_of) reach fields and computed values by
 // slot; each is looked up or evaluated at most once per scope, which lives for one
@@ -157,7 +124,7 @@ class ProjectScope final : public Scope {
   // The field's value after the pending edits (null when an edit clears it), or nullptr
   // when it has none.
   const Value* find_field_value(std::string_view name) const {
-    const NameKey key{name};
+    const std::string_view key = name;
     if (overlay_ != nullptr) {
       if (const auto it = overlay_->find(key); it != overlay_->end()) return &it->second;
     }
@@ -263,8 +230,19 @@ FieldMap coerce_edits(const Workflow& workflow, const Project& project, const Fi
                       std::vector<Reason>& reasons) {
   FieldMap edits;
   if (raw.empty()) return edits;
+  edits.reserve(raw.size());
+  // Both `raw` and the workflow's index are in name order: one merge finds every field.
+  const SortedNameMap<const FieldDef*>& by_name = workflow.fields_by_name();
+  auto cursor = by_name.begin();
   for (const auto& [name, value] : raw) {
-    const FieldDef* field = workflow.find_field(name);
+    const FieldDef* field = nullptr;
+    if (by_name.empty()) {
+      field = workflow.find_field(name);
+    } else {
+      while (cursor != by_name.end() && compare_names(cursor->first, name) < 0)
+        ++cursor;
+      if (cursor != by_name.end() && cursor->first == name) field = cursor->second;
+    }
     if (field == nullptr) {
       reasons.push_back(
           make_reason(reason::kUnknownField, name,
@@ -276,8 +254,7 @@ FieldMap coerce_edits(const Workflow& workflow, const Project& project, const Fi
       reasons.push_back(make_reason(reason::kInvalidField, name, typed.error().message));
       continue;
     }
-    const auto current =
-        project.fields.empty() ? project.fields.end() : project.fields.find(NameKey{name});
+    const auto current = project.fields.empty() ? project.fields.end() : project.fields.find(name);
     const bool unchanged = current == project.fields.end() ? typed.value().is_null()
                                                            : current->second == typed.value();
     // `raw` is in key order, so every edit goes at the end.
@@ -519,7 +496,7 @@ struct Decider {
     FieldMap fields = coerce_edits(workflow, empty, create.fields, reasons);
     for (const FieldDef& field : workflow.fields) {
       if (!field.required) continue;
-      const auto it = fields.find(NameKey{field.name});
+      const auto it = fields.find(field.name);
       if (it != fields.end() && it->second.is_present()) continue;
       if (create.fields.contains(field.name)) continue;  // already reported as invalid
       reasons.push_back(
@@ -528,7 +505,7 @@ struct Decider {
                            "'" + label_en(field.label, field.name) + "' is required")));
     }
     if (!reasons.empty()) return std::nullopt;
-    std::erase_if(fields, [](const auto& entry) { return entry.second.is_null(); });
+    erase_if(fields, [](const auto& entry) { return entry.second.is_null(); });
     Event out = event();
     ProjectCreated created;
     created.workflow = workflow.id;
@@ -786,11 +763,16 @@ Decision decide(const Workflow& workflow, const Project& project, const Command&
   return events;
 }
 
-Project apply(Project project, const Event& event) {
+namespace {
+
+// The fold, in place, from an event taken as const& (copied from) or && (moved from:
+// a created project takes the event's fields without copying them).
+template <typename EventRef>
+void fold(Project& project, EventRef&& event) {
   project.version = event.version;
   project.updated_at = event.at;
   std::visit(
-      [&](const auto& body) {
+      [&](auto& body) {
         using T = std::decay_t<decltype(body)>;
         if constexpr (std::is_same_v<T, ProjectCreated>) {
           project.id = event.project_id;
@@ -798,7 +780,11 @@ Project apply(Project project, const Event& event) {
           project.workflow_version = body.workflow_version;
           project.state = body.state;
           project.owner = body.owner;
-          project.fields = body.fields;
+          if constexpr (std::is_rvalue_reference_v<EventRef&&>) {
+            project.fields = std::move(body.fields);
+          } else {
+            project.fields = body.fields;
+          }
           project.created_at = event.at;
           project.state_entered_at = event.at;
           project.sla_due_on = body.sla_due_on;
@@ -842,6 +828,19 @@ Project apply(Project project, const Event& event) {
       },
       event.body);
   forget_replaced_deadlines(project, event);
+}
+
+}  // namespace
+
+void apply_in_place(Project& project, const Event& event) {
+  fold(project, event);
+}
+void apply_in_place(Project& project, Event&& event) {
+  fold(project, std::move(event));
+}
+
+Project apply(Project project, const Event& event) {
+  fold(project, event);
   return project;
 }
 
@@ -852,7 +851,7 @@ Result<Project, Rejection> execute(const Workflow& workflow, const Project& proj
   if (!decision) return fail(std::move(decision.error()));
   Project next = project;
   for (const Event& event : decision.value())
-    next = apply(std::move(next), event);
+    apply_in_place(next, event);
   if (events != nullptr) {
     for (Event& event : decision.value())
       events->push_back(std::move(event));

@@ -57,6 +57,10 @@ Decision decide(const Workflow& workflow, const Project& project, const Command&
 
 // Pure fold. The caller guarantees `event.version == project.version + 1`.
 Project apply(Project project, const Event& event);
+// The same fold in place; from an rvalue event, its values are moved rather than copied
+// (for callers done with the event, e.g. after encoding it).
+void apply_in_place(Project& project, const Event& event);
+void apply_in_place(Project& project, Event&& event);
 
 // Convenience: decide, then apply every event. Returns the new project or the rejection.
 Result<Project, Rejection> execute(const Workflow& workflow, const Project& project,

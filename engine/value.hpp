@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/date.hpp"
+#include "engine/field_map.hpp"
 
 namespace investflow::engine {
 
@@ -57,8 +58,8 @@ class Value {
 
 std::string_view kind_name(Value::Kind kind);
 
-// Field name -> value. Transparent comparison so lookups take string_view.
-using FieldMap = std::map<std::string, Value, std::less<>>;
+// Field name -> value, in name order; lookups take string_view (engine/field_map.hpp).
+using FieldMap = SortedNameMap<Value>;
 
 // `text` without leading and trailing spaces and tabs.
 std::string_view trim(std::string_view text);

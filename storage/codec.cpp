@@ -425,14 +425,16 @@ class Decoder {
   }
 
   engine::FieldMap fields(const json::value& json, const std::string& path) {
-    engine::FieldMap result;
     const json::object* object = this->object(json, path);
-    if (object == nullptr) return result;
+    if (object == nullptr) return engine::FieldMap{};
+    engine::FieldMap::Entries result;
+    result.reserve(object->size());
     for (const auto& member : *object) {
       std::string name(member.key());
-      result.insert_or_assign(name, value(member.value(), path + "/" + name));
+      engine::Value decoded = value(member.value(), path + "/" + name);
+      result.emplace_back(std::move(name), std::move(decoded));
     }
-    return result;
+    return engine::FieldMap::from_entries(std::move(result));
   }
 
   engine::FieldMap fields(const json::object* object, std::string_view key,

@@ -184,22 +184,23 @@ Parsed<std::string> string_member(const json::object& body, std::string_view nam
 
 Parsed<engine::FieldMap> field_values(const engine::Workflow& workflow, const json::value& fields,
                                       std::string_view where) {
-  engine::FieldMap values;
-  if (fields.is_null()) return values;
+  if (fields.is_null()) return engine::FieldMap{};
   if (!fields.is_object()) return engine::fail(type_error(where, "an object of field values"));
+  engine::FieldMap::Entries values;
+  values.reserve(fields.get_object().size());
   for (const auto& [name, raw] : fields.get_object()) {
     const engine::FieldDef* field = workflow.find_field(name);
     if (field == nullptr) {
       // Unknown: let the engine report it with the other reasons (422 unknown_field).
       auto value = storage::value_from_json(raw);
-      values.insert_or_assign(std::string(name), value ? *value : engine::Value());
+      values.emplace_back(std::string(name), value ? *value : engine::Value());
       continue;
     }
     auto value = typed_value(*field, raw);
     if (!value) return engine::fail(type_error(name, expected_type(field->type)));
-    values.insert_or_assign(std::string(name), std::move(*value));
+    values.emplace_back(std::string(name), std::move(*value));
   }
-  return values;
+  return engine::FieldMap::from_entries(std::move(values));
 }
 
 Parsed<std::optional<std::int64_t>> if_match(const Request& request) {
