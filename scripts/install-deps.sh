@@ -9,6 +9,7 @@ packages=(
   libsqlitecpp-dev libsqlite3-dev sqlite3 libyaml-cpp-dev libsodium-dev libxlsxwriter-dev
   libfmt-dev libspdlog-dev
   libssl-dev  # notify/: HTTPS webhooks (Beast over OpenSSL)
+  libjemalloc-dev  # the binary's and benchmarks' allocator (CMakeLists.txt)
   libgtest-dev libgmock-dev libbenchmark-dev
   clang clang-format
 )
