@@ -338,18 +338,50 @@ Outcome<std::string> AuthStore::issue_token(std::string_view user_id, std::strin
 Outcome<std::optional<User>> AuthStore::token_user(std::string_view secret) {
   try {
     const Digest digest = sha256(secret);
-    const std::lock_guard lock(mutex_);
-    auto select = connection_->statement(
-        "SELECT u.id, u.display_name, u.roles, u.disabled FROM api_tokens t "
-        "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL");
-    select->bind(1, digest.data(), static_cast<int>(digest.size()));
-    if (!select->executeStep()) return std::optional<User>();
-    User found = read_user(*select);
-    if (found.disabled) return std::optional<User>();
-    return std::optional<User>(std::move(found));
+    const std::string key(digest.begin(), digest.end());
+    const bool cached = options_.token_cache_ttl.count() > 0;
+    if (cached) {
+      const std::shared_lock read(token_cache_mutex_);
+      if (const auto it = token_cache_.find(key);
+          it != token_cache_.end() && std::chrono::steady_clock::now() < it->second.until) {
+        return std::optional<User>(it->second.user);
+      }
+    }
+    std::optional<User> user = lookup_token(digest.data(), digest.size());
+    if (cached && user) {
+      const std::unique_lock write(token_cache_mutex_);
+      if (token_cache_.size() >= kTokenCacheLimit) token_cache_.clear();
+      token_cache_[key] = {*user, std::chrono::steady_clock::now() + options_.token_cache_ttl};
+    }
+    return user;
   } catch (const std::exception& error) {
     return engine::fail(storage_error(error));
   }
+}
+
+std::optional<User> AuthStore::cached_token_user(std::string_view secret) {
+  if (options_.token_cache_ttl.count() <= 0) return std::nullopt;
+  const Digest digest = sha256(secret);
+  const std::string key(digest.begin(), digest.end());
+  const std::shared_lock read(token_cache_mutex_);
+  if (const auto it = token_cache_.find(key);
+      it != token_cache_.end() && std::chrono::steady_clock::now() < it->second.until) {
+    return it->second.user;
+  }
+  return std::nullopt;
+}
+
+// Unknown, revoked and disabled: nullopt. Throws on database errors.
+std::optional<User> AuthStore::lookup_token(const unsigned char* digest, std::size_t size) {
+  const std::lock_guard lock(mutex_);
+  auto select = connection_->statement(
+      "SELECT u.id, u.display_name, u.roles, u.disabled FROM api_tokens t "
+      "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL");
+  select->bind(1, digest, static_cast<int>(size));
+  if (!select->executeStep()) return std::nullopt;
+  User found = read_user(*select);
+  if (found.disabled) return std::nullopt;
+  return found;
 }
 
 }  // namespace investflow::storage

@@ -15,8 +15,10 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/date.hpp"
@@ -51,6 +53,11 @@ struct AuthOptions {
   std::chrono::milliseconds session_lifetime = std::chrono::hours(8);
   int busy_timeout_ms = 10000;
   std::shared_ptr<const engine::Clock> clock;  // null: the system clock
+  // How long a checked API token is trusted without asking the database again. Every API
+  // call presents its token; a lookup under the connection's lock on each one held every
+  // request thread in line. A token revoked or a user disabled by another process (the
+  // CLI, sqlite3) stops working within this time. Zero: always ask the database.
+  std::chrono::milliseconds token_cache_ttl = std::chrono::seconds(1);
 };
 
 class AuthStore {
@@ -83,11 +90,15 @@ class AuthStore {
   Outcome<std::string> issue_token(std::string_view user_id, std::string_view token_name);
   // The token's user, when the token exists, is not revoked and the user is enabled.
   Outcome<std::optional<User>> token_user(std::string_view secret);
+  // The same from memory only: the user when the token was checked within the cache's
+  // lifetime, nullopt otherwise (then ask token_user). Never touches the database.
+  std::optional<User> cached_token_user(std::string_view secret);
 
  private:
   AuthStore(std::unique_ptr<Connection> connection, AuthOptions options);
   engine::Timestamp now() const;
   std::optional<User> load_user(std::string_view name);  // REQUIRES(mutex_)
+  std::optional<User> lookup_token(const unsigned char* digest, std::size_t size);
 
   AuthOptions options_;
   // A hash of no one's password: checking an unknown user's login against it costs what a
@@ -96,6 +107,15 @@ class AuthStore {
   std::string decoy_hash_;
   std::mutex mutex_;
   std::unique_ptr<Connection> connection_;  // GUARDED_BY(mutex_)
+
+  // SHA-256 of a token -> its user, trusted until `until` (options_.token_cache_ttl).
+  struct TrustedToken {
+    User user;
+    std::chrono::steady_clock::time_point until;
+  };
+  static constexpr std::size_t kTokenCacheLimit = 4096;  // then it starts over
+  std::shared_mutex token_cache_mutex_;
+  std::unordered_map<std::string, TrustedToken> token_cache_;  // GUARDED_BY(token_cache_mutex_)
 };
 
 // 256 random bits as 64 lower-case hex digits (session ids, CSRF and API tokens).

@@ -6,6 +6,7 @@
 
 #include <utility>
 
+#include "storage/project_json_cache.hpp"
 #include "storage/schema.hpp"
 #include "storage/sqlite_queries.hpp"
 #include "storage/sqlite_writer.hpp"
@@ -26,10 +27,22 @@ class SqliteStore final : public Store {
         options_(options),
         clock_(options.clock ? options.clock : std::make_shared<SystemClock>()),
         readers_(path_, options.read_connections, options.busy_timeout_ms),
-        writer_(path_,
-                WriterOptions{options.synchronous, options.busy_timeout_ms, options.max_batch,
-                              options.projection_cache, options.overlap_flush},
-                workflows_, *clock_) {}
+        json_cache_(options.json_cache_bytes > 0
+                        ? std::make_shared<ProjectJsonCache>(options.json_cache_bytes)
+                        : nullptr),
+        writer_(path_, writer_options(options, json_cache_), workflows_, *clock_) {}
+
+  static WriterOptions writer_options(const SqliteOptions& options,
+                                      std::shared_ptr<ProjectJsonCache> json_cache) {
+    WriterOptions out;
+    out.synchronous = options.synchronous;
+    out.busy_timeout_ms = options.busy_timeout_ms;
+    out.max_batch = options.max_batch;
+    out.projection_cache = options.projection_cache;
+    out.overlap_flush = options.overlap_flush;
+    out.json_cache = std::move(json_cache);
+    return out;
+  }
 
   Outcome<Ok> register_workflow(std::shared_ptr<const engine::Workflow> workflow,
                                 const std::string& source) override {
@@ -102,7 +115,18 @@ class SqliteStore final : public Store {
   }
 
   Outcome<std::optional<ProjectJson>> project_json(std::string_view id) override {
-    return read([id](Connection& connection) { return query_project_json(connection, id); });
+    if (!json_cache_) {
+      return read([id](Connection& connection) { return query_project_json(connection, id); });
+    }
+    if (auto cached = json_cache_->find(id)) return std::optional<ProjectJson>(*cached);
+    const std::uint64_t ticket = json_cache_->ticket(id);
+    auto stored = read([id](Connection& connection) { return query_project_json(connection, id); });
+    if (stored && *stored) json_cache_->fill(id, ticket, **stored);
+    return stored;
+  }
+
+  std::shared_ptr<const ProjectJson> cached_project_json(std::string_view id) override {
+    return json_cache_ ? json_cache_->find(id) : nullptr;
   }
 
   Outcome<ProjectPage> list_projects(const ProjectQuery& query) override {
@@ -157,6 +181,7 @@ class SqliteStore final : public Store {
   const std::shared_ptr<const engine::Clock> clock_;
   WorkflowRegistry workflows_;
   ReadPool readers_;
+  std::shared_ptr<ProjectJsonCache> json_cache_;  // null when off; shared with the writer
   SqliteWriter writer_;  // last: stopped (queue drained) before the rest goes
 };
 

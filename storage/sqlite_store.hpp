@@ -24,6 +24,9 @@ struct SqliteOptions {
   // command only after the flush. Off: SQLite flushes inside every COMMIT.
   bool overlap_flush = true;
   std::shared_ptr<const engine::Clock> clock;  // null: the system clock
+  // Memory for projects' JSON (project_json_cache.hpp), so reads of one project skip the
+  // database; 0 turns it off. 64 MiB holds some 25,000 projects.
+  std::size_t json_cache_bytes = std::size_t{64} << 20;
 };
 
 // Creates the database if it does not exist, migrates it, and starts the writer.

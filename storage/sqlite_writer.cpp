@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <chrono>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -203,7 +204,19 @@ void SqliteWriter::run() {
   for (;;) {
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      // While idle, look for writes from outside every quarter second: readers answer
+      // from the JSON cache, which only the writer keeps in step with the database.
+      while (!wake_.wait_for(lock, std::chrono::milliseconds(250),
+                             [this] { return stopping_ || !queue_.empty(); })) {
+        if (!options_.json_cache) continue;
+        lock.unlock();
+        try {
+          notice_outside_writes();
+        } catch (const std::exception&) {
+          options_.json_cache->clear();  // cannot tell: assume the worst
+        }
+        lock.lock();
+      }
       if (queue_.empty()) return;  // stopping, and everything queued is done
       // Group commit: take what has queued up while the last batch was being written.
       std::size_t commands = 0;
@@ -273,10 +286,7 @@ bool SqliteWriter::run_batch(std::vector<Job>& jobs) {
     exec("BEGIN IMMEDIATE");
     // Another connection (another process: `investflow import` next to the server) may
     // have written since our last commit; then what we cached may be stale.
-    const std::int64_t data_version = connection_.db().execAndGet("PRAGMA data_version").getInt64();
-    if (data_version != data_version_) cache_.clear();
-    if (data_version != data_version_) reports_.forget();
-    data_version_ = data_version;
+    notice_outside_writes();
 
     purge_expired_keys();
     push_layer();  // the batch
@@ -289,6 +299,7 @@ bool SqliteWriter::run_batch(std::vector<Job>& jobs) {
     }
     write_projections();
     exec("COMMIT");
+    publish_json();
     if (cache_.size() + layers_.back().heads.size() > options_.projection_cache) cache_.clear();
     merge_layer();
     return true;
@@ -299,6 +310,7 @@ bool SqliteWriter::run_batch(std::vector<Job>& jobs) {
     layers_.clear();
     reports_.clear();
     cache_.clear();
+    staged_json_.clear();
     for (Job& job : jobs) {
       job.results.resize(job.requests.size());
       for (WriteResult& result : job.results) {
@@ -487,6 +499,7 @@ void SqliteWriter::write_projection(const engine::Project& project, const Hash& 
     insert->bind(15, body);
     insert->bind(16, hash.data(), static_cast<int>(hash.size()));
     insert->exec();
+    if (options_.json_cache) staged_json_[project.id] = ProjectJson{project.version, body};
     return;
   }
   auto update = connection_.statement(
@@ -513,6 +526,32 @@ void SqliteWriter::write_projection(const engine::Project& project, const Hash& 
     cache_.clear();
     throw std::runtime_error("project " + project.id + " changed underneath the writer");
   }
+  if (options_.json_cache) staged_json_[project.id] = ProjectJson{project.version, body};
+}
+
+void SqliteWriter::publish_json() {
+  if (!options_.json_cache) return;
+  // Only what stood: a project created by a command that was rolled back has no head in
+  // the batch, and a head newer than its staged JSON cannot be (rows are written last).
+  const auto& heads = layers_.back().heads;
+  for (auto& [id, json] : staged_json_) {
+    const auto head = heads.find(id);
+    if (head != heads.end() && head->second.project.version == json.version) {
+      options_.json_cache->publish(id, std::move(json));
+    }
+  }
+  staged_json_.clear();
+}
+
+void SqliteWriter::notice_outside_writes() {
+  const std::int64_t data_version = connection_.db().execAndGet("PRAGMA data_version").getInt64();
+  if (data_version == data_version_) return;
+  if (data_version_ != -1 || !cache_.empty()) {
+    cache_.clear();
+    reports_.forget();
+    if (options_.json_cache) options_.json_cache->clear();
+  }
+  data_version_ = data_version;
 }
 
 void SqliteWriter::write_projections() {

@@ -22,6 +22,7 @@
 
 #include "engine/date.hpp"
 #include "storage/hash_chain.hpp"
+#include "storage/project_json_cache.hpp"
 #include "storage/reports_ledger.hpp"
 #include "storage/sqlite_connection.hpp"
 #include "storage/store.hpp"
@@ -40,6 +41,8 @@ struct WriterOptions {
   bool overlap_flush = true;
   // Idempotency keys are kept this long (a client retries within minutes, not days).
   engine::Timestamp idempotency_ttl_ms = 24 * 3600 * 1000;
+  // Where committed projects' JSON goes (project_json_cache.hpp); null: nowhere.
+  std::shared_ptr<ProjectJsonCache> json_cache;
 };
 
 class SqliteWriter {
@@ -114,6 +117,9 @@ class SqliteWriter {
   void discard_layer();  // drop the top layer
   void exec(const std::string& sql);
   void purge_expired_keys();
+  void publish_json();  // after COMMIT
+  // Forgets what it cached when another connection wrote since the writer last looked.
+  void notice_outside_writes();
 
   const WriterOptions options_;
   const WorkflowRegistry& workflows_;
@@ -125,6 +131,9 @@ class SqliteWriter {
   // Writer thread state.
   std::deque<Layer> layers_;
   std::unordered_map<std::string, Head> cache_;
+  // The JSON each project row of this batch was given; published to options_.json_cache
+  // after COMMIT for the projects whose command stood.
+  std::unordered_map<std::string, ProjectJson> staged_json_;
   std::int64_t data_version_ = -1;
   engine::Timestamp last_purge_ = 0;  // when expired idempotency keys were last removed
 

@@ -163,6 +163,12 @@ class Store {
   // The same projection as canonical JSON. The default encodes project(); stores that keep
   // the JSON return it as it is.
   virtual Outcome<std::optional<ProjectJson>> project_json(std::string_view id);
+  // The same, only when it is in memory (no database read, so an I/O thread may ask);
+  // null otherwise. Stores without such a cache always answer null.
+  virtual std::shared_ptr<const ProjectJson> cached_project_json(std::string_view id) {
+    (void)id;
+    return nullptr;
+  }
   virtual Outcome<ProjectPage> list_projects(const ProjectQuery& query) = 0;
   virtual Outcome<std::vector<StoredEvent>> history(std::string_view project_id) = 0;
 

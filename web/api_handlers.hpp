@@ -2,6 +2,8 @@
 // The API's handlers, one plain function per route (api_routes.cpp binds them). Reads
 // return a Response; writes hand a Reply to the store's writer queue.
 
+#include <optional>
+
 #include "web/api.hpp"
 #include "web/reply.hpp"
 #include "web/request.hpp"
@@ -24,6 +26,10 @@ Response get_workflow(ApiContext& context, const Request& request, const RoutePa
 // api_projects.cpp
 Response list_projects(ApiContext& context, const Request& request);
 Response get_project(ApiContext& context, const Request& request, const RouteParams& params);
+// get_project's fast path (Router FastPath): answers from memory on the I/O thread, or
+// nullopt.
+std::optional<Response> get_project_from_memory(ApiContext& context, const Request& request,
+                                                const RouteParams& params);
 Response project_history(ApiContext& context, const Request& request, const RouteParams& params);
 Response transition_options(ApiContext& context, const Request& request, const RouteParams& params);
 

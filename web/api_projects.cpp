@@ -97,23 +97,49 @@ Response list_projects(ApiContext& context, const Request& request) {
   return json_body(200, body);
 }
 
-Response get_project(ApiContext& context, const Request& request, const RouteParams& params) {
-  auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
-  // The stored JSON goes out as it is: no decode into a Project and encode back.
-  const std::string& id = params.at("id");
-  auto stored = context.store.project_json(id);
-  if (!stored) return storage_failure(stored.error(), request.request_id);
-  if (!*stored) return problem(not_found("no project '" + id + "'", "no_such_project"));
-  std::string etag = "\"" + std::to_string((*stored)->version) + "\"";
+namespace {
+
+// The stored JSON goes out as it is: no decode into a Project and encode back.
+Response project_response(const Request& request, std::int64_t version, std::string body) {
+  std::string etag = "\"" + std::to_string(version) + "\"";
   if (const auto known = request.header("If-None-Match"); known && *known == etag) {
     Response response = empty_response(304);
     response.headers.set("ETag", std::move(etag));
     return response;
   }
-  Response response = json_response(200, std::move((*stored)->body));
+  Response response = json_response(200, std::move(body));
   response.headers.set("ETag", std::move(etag));
   return response;
+}
+
+}  // namespace
+
+Response get_project(ApiContext& context, const Request& request, const RouteParams& params) {
+  auto caller = authenticate(context, request);
+  if (!caller) return problem(caller.error());
+  const std::string& id = params.at("id");
+  auto stored = context.store.project_json(id);
+  if (!stored) return storage_failure(stored.error(), request.request_id);
+  if (!*stored) return problem(not_found("no project '" + id + "'", "no_such_project"));
+  return project_response(request, (*stored)->version, std::move((*stored)->body));
+}
+
+std::optional<Response> get_project_from_memory(ApiContext& context, const Request& request,
+                                                const RouteParams& params) {
+  // Only a bearer token checked moments ago and a project the cache holds: anything else
+  // (a session cookie, a new token, a miss) takes the full path above.
+  const auto authorization = request.header("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (!authorization || authorization->size() <= kBearer.size() ||
+      authorization->substr(0, kBearer.size()) != kBearer) {
+    return std::nullopt;
+  }
+  if (!context.auth.cached_token_user(engine::trim(authorization->substr(kBearer.size())))) {
+    return std::nullopt;
+  }
+  const auto stored = context.store.cached_project_json(params.at("id"));
+  if (!stored) return std::nullopt;
+  return project_response(request, stored->version, stored->body);
 }
 
 Response project_history(ApiContext& context, const Request& request, const RouteParams& params) {

@@ -52,7 +52,14 @@ void add_api_routes(Router& router, std::shared_ptr<ApiContext> context) {
                    [context](const Request& request, const RouteParams&, Reply reply) {
                      api::create_project(*context, request, std::move(reply));
                    });
-  with_params("GET", "/api/projects/{id}", api::get_project);
+  router.add(
+      "GET", "/api/projects/{id}",
+      [context](const Request& request, const RouteParams& params) {
+        return api::get_project(*context, request, params);
+      },
+      [context](const Request& request, const RouteParams& params) {
+        return api::get_project_from_memory(*context, request, params);
+      });
   write("/api/projects/{id}", api::edit_project, "PATCH");
   with_params("GET", "/api/projects/{id}/transitions", api::transition_options);
   write("/api/projects/{id}/transitions", api::take_transition);

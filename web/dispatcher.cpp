@@ -42,6 +42,18 @@ void run_route(const std::shared_ptr<ServerState>& state, RouteFound found,
     invoke(route, exchange, reply, *state->log);
     return;
   }
+  if (route.fast) {
+    std::optional<Response> answer;
+    try {
+      answer = route.fast(*exchange->request, exchange->params);
+    } catch (...) {
+      answer.reset();  // the full handler on the pool answers, and reports what is wrong
+    }
+    if (answer) {
+      reply(std::move(*answer));
+      return;
+    }
+  }
   boost::asio::post(*state->workers, [state, &route, exchange, reply] {
     invoke(route, exchange, reply, *state->log);
   });

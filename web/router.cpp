@@ -98,12 +98,19 @@ Router& Router::add(std::string_view method, std::string_view pattern, Handler h
     reply(handler(request, params));
   };
   return add_route(Route{std::string(method), std::string(pattern), parse_pattern(pattern),
-                         std::move(adapter), execution});
+                         std::move(adapter), execution, FastPath()});
+}
+
+Router& Router::add(std::string_view method, std::string_view pattern, Handler handler,
+                    FastPath fast) {
+  add(method, pattern, std::move(handler), Execution::worker_pool);
+  routes_.back().fast = std::move(fast);
+  return *this;
 }
 
 Router& Router::add_async(std::string_view method, std::string_view pattern, AsyncHandler handler) {
   return add_route(Route{std::string(method), std::string(pattern), parse_pattern(pattern),
-                         std::move(handler), Execution::io_thread});
+                         std::move(handler), Execution::io_thread, FastPath()});
 }
 
 Router& Router::add_route(Route route) {

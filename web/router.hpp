@@ -9,6 +9,9 @@
 //    the server's worker pool by default, so a slow one (SQLite reads) never stalls the
 //    I/O threads; Execution::io_thread runs it in place, for handlers that only touch
 //    memory and must be fast.
+//    A Handler may come with a FastPath: tried first on the I/O thread, touching memory
+//    only (caches); when it answers, the hop to the worker pool is saved, and when it
+//    cannot (nullopt), the Handler runs on the pool as usual.
 //  - AsyncHandler, `void(const Request&, const RouteParams&, Reply)`. It runs on an I/O
 //    thread and must return quickly; it hands the Reply to whoever answers later (the
 //    storage writer queue), which calls it from any thread.
@@ -42,6 +45,7 @@ class RouteParams {
 
 using Handler = std::function<Response(const Request&, const RouteParams&)>;
 using AsyncHandler = std::function<void(const Request&, const RouteParams&, Reply)>;
+using FastPath = std::function<std::optional<Response>(const Request&, const RouteParams&)>;
 
 enum class Execution { worker_pool, io_thread };
 
@@ -51,6 +55,7 @@ struct Route {
   std::vector<std::string> segments;  // "{id}" for a parameter
   AsyncHandler handler;
   Execution execution = Execution::worker_pool;
+  FastPath fast;  // may be empty
 };
 
 struct RouteFound {
@@ -70,6 +75,8 @@ class Router {
   // mistakes in the program, found at start-up.
   Router& add(std::string_view method, std::string_view pattern, Handler handler,
               Execution execution = Execution::worker_pool);
+  // A worker-pool Handler with a FastPath tried first on the I/O thread.
+  Router& add(std::string_view method, std::string_view pattern, Handler handler, FastPath fast);
   Router& add_async(std::string_view method, std::string_view pattern, AsyncHandler handler);
 
   bool has(std::string_view method, std::string_view pattern) const;

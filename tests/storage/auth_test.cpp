@@ -6,6 +6,9 @@
 #include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "tests/storage/storage_test_support.hpp"
 
 namespace investflow::storage::testing {
@@ -118,6 +121,37 @@ TEST(AuthSecrets, AreRandomAndWellFormed) {
   EXPECT_FALSE(valid_user_name(""));
   EXPECT_FALSE(valid_user_name("-x"));
   EXPECT_FALSE(valid_user_name("张三"));
+}
+
+// A token revoked by another process (here: another connection) keeps working for at most
+// the cache's time to live, then is refused; with no cache it is refused at once.
+TEST_F(AuthTest, RevokedTokensStopWorkingWithinTheCacheLifetime) {
+  for (const auto ttl : {std::chrono::milliseconds(0), std::chrono::milliseconds(200)}) {
+    SCOPED_TRACE(ttl.count());
+    const std::string file = "ttl" + std::to_string(ttl.count()) + ".db";
+    auto opened =
+        AuthStore::open(dir_.file(file), AuthOptions{std::chrono::hours(1), 10000, clock_, ttl});
+    ASSERT_TRUE(opened) << opened.error().message;
+    AuthStore& auth = **opened;
+    ASSERT_TRUE(auth.add_user("bot", {"auditor"}, "correct horse"));
+    auto token = auth.issue_token("bot", "reports");
+    ASSERT_TRUE(token);
+    ASSERT_TRUE(*auth.token_user(*token));  // checked once: cached when ttl > 0
+
+    SQLite::Database db(dir_.file(file), SQLite::OPEN_READWRITE);
+    db.exec("UPDATE api_tokens SET revoked_at = 1");
+    const auto revoked_at = std::chrono::steady_clock::now();
+    const bool still_trusted = auth.token_user(*token)->has_value();
+    if (ttl.count() == 0) {
+      EXPECT_FALSE(still_trusted);
+    } else if (std::chrono::steady_clock::now() - revoked_at < ttl / 2) {
+      EXPECT_TRUE(still_trusted);  // served from the cache
+    }
+    std::this_thread::sleep_for(ttl + std::chrono::milliseconds(50));
+    EXPECT_FALSE(*auth.token_user(*token));
+    // Unknown tokens are never cached as valid.
+    EXPECT_FALSE(*auth.token_user(std::string(64, 'e')));
+  }
 }
 
 }  // namespace
