@@ -13,6 +13,7 @@
 #include "notify/scheduler.hpp"
 #include "storage/auth.hpp"
 #include "storage/reports.hpp"
+#include "storage/sqlite_memory.hpp"
 #include "storage/sqlite_store.hpp"
 #include "web/api.hpp"
 #include "web/console_assets.hpp"
@@ -113,6 +114,19 @@ void add_store_metrics(web::Metrics& metrics, storage::Store& store) {
                       sampled(&storage::StoreStats::commands_committed));
   metrics.add_counter("investflow_transitions_total", "Transitions taken and committed.",
                       sampled(&storage::StoreStats::transitions_committed));
+  // SQLite's heap, mostly page caches that fill as the database is read and grows: the
+  // part of RSS that is bounded by PRAGMA cache_size rather than a leak (tests/soak/).
+  metrics.add_gauge("investflow_sqlite_memory_bytes", "Heap memory held by SQLite.",
+                    [] { return static_cast<double>(storage::sqlite_memory().used_bytes); });
+  metrics.add_gauge("investflow_sqlite_page_cache_bytes", "Of that, pages cached by connections.",
+                    [] { return static_cast<double>(storage::sqlite_memory().page_cache_bytes); });
+  // Writers: the store's, the users' and the notifications'; readers: the store's pool and
+  // the reports' two (storage::ReportReader).
+  metrics.add_gauge(
+      "investflow_sqlite_cache_budget_bytes", "The most the page caches may hold together.", [] {
+        return static_cast<double>(
+            storage::page_cache_budget(3, storage::SqliteOptions{}.read_connections + 2));
+      });
 }
 
 // Adds (or replaces) files from `directory` on top of `files`.

@@ -374,7 +374,7 @@ def main():
     parser.add_argument("--kills", type=int, default=int(os.environ.get("CRASH_KILLS", 12)))
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--max-interval", type=float, default=1.5, help="longest run between kills (s)")
-    parser.add_argument("--delivery-timeout", type=float, default=30)
+    parser.add_argument("--delivery-timeout", type=float, default=90)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the database and logs")
     args = parser.parse_args()
