@@ -116,11 +116,7 @@ Outcome<T> NotifyStore::run(Fn&& fn) {
 
 Outcome<std::vector<OutboxItem>> NotifyStore::pending_outbox(std::string_view channel, int limit) {
   return run<std::vector<OutboxItem>>([&] {
-    auto select = connection_.statement(
-        "SELECT o.id, o.event_id, o.channel, o.triggers, o.recipients, e.payload, p.owner, "
-        "p.name, p.workflow, p.workflow_version FROM outbox o "
-        "JOIN events e ON e.id = o.event_id JOIN projects p ON p.id = o.project_id "
-        "WHERE o.status = 'pending' AND o.channel = ? ORDER BY o.id LIMIT ?");
+    auto select = connection_.statement(std::string(kPendingOutboxQuery));
     select->bind(1, std::string(channel));
     select->bind(2, limit);
     std::vector<OutboxItem> items;

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/date.hpp"
@@ -104,6 +105,15 @@ struct InboxEntry {
 // Whether a webhook's filter takes an event of `type` raising `triggers`.
 bool webhook_matches(const std::vector<std::string>& filter, std::string_view type,
                      const std::vector<std::string>& triggers);
+
+// A channel's pending outbox rows, oldest first, with their events and projects. It runs
+// on every dispatcher pass: the plan must start from the outbox_pending_channel index
+// (schema migration 6), never from the event log (tests/notify/dispatcher_test.cpp).
+inline constexpr std::string_view kPendingOutboxQuery =
+    "SELECT o.id, o.event_id, o.channel, o.triggers, o.recipients, e.payload, p.owner, "
+    "p.name, p.workflow, p.workflow_version FROM outbox o "
+    "JOIN events e ON e.id = o.event_id JOIN projects p ON p.id = o.project_id "
+    "WHERE o.status = 'pending' AND o.channel = ? ORDER BY o.id LIMIT ?";
 
 class NotifyStore {
  public:

@@ -99,6 +99,21 @@ class DispatcherTest : public ::testing::Test {
 
 const engine::Actor kZhang{"zhang", {"staff"}};
 
+// Every dispatcher pass reads the pending outbox: the plan must start from its index, not
+// walk the event log (which grows without end).
+TEST_F(DispatcherTest, PendingOutboxIsReadThroughItsIndexNotTheEventLog) {
+  SQLite::Database db(path_.string());
+  SQLite::Statement plan(db, "EXPLAIN QUERY PLAN " + std::string(kPendingOutboxQuery));
+  plan.bind(1, "inbox");
+  plan.bind(2, 100);
+  std::string steps;
+  while (plan.executeStep())
+    steps += plan.getColumn(3).getString() + "\n";
+  EXPECT_NE(steps.find("outbox_pending_channel"), std::string::npos) << steps;
+  EXPECT_EQ(steps.find("SCAN e"), std::string::npos) << steps;
+  EXPECT_EQ(steps.find("TEMP B-TREE"), std::string::npos) << steps;
+}
+
 TEST_F(DispatcherTest, SignedJsonCarriesTheEventId) {
   WebhookReceiver receiver;
   subscribe(receiver.url(), {"transition_taken"}, "json", "whsec-1");
