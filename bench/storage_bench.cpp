@@ -126,6 +126,9 @@ double transitions_per_second(const fs::path& db, const workflows::WorkflowLoad&
   options.max_batch = max_batch;
   // The baseline is the naive store: one transaction and one flush per command.
   options.overlap_flush = max_batch > 1;
+  // INVESTFLOW_BENCH_JSON_CACHE=0 measures the writer without publishing projects' JSON.
+  options.json_cache_bytes = static_cast<std::size_t>(
+      env_number("INVESTFLOW_BENCH_JSON_CACHE", static_cast<long>(options.json_cache_bytes)));
   auto store = open(db, load, options);
   const int kCallers = static_cast<int>(env_number("INVESTFLOW_BENCH_CALLERS", 64));
   std::vector<std::int64_t> versions;
