@@ -339,16 +339,9 @@ Outcome<std::optional<User>> AuthStore::token_user(std::string_view secret) {
   try {
     const Digest digest = sha256(secret);
     const std::string key(digest.begin(), digest.end());
-    const bool cached = options_.token_cache_ttl.count() > 0;
-    if (cached) {
-      const std::shared_lock read(token_cache_mutex_);
-      if (const auto it = token_cache_.find(key);
-          it != token_cache_.end() && std::chrono::steady_clock::now() < it->second.until) {
-        return std::optional<User>(it->second.user);
-      }
-    }
+    if (auto trusted = trusted_token(key)) return trusted;
     std::optional<User> user = lookup_token(digest.data(), digest.size());
-    if (cached && user) {
+    if (options_.token_cache_ttl.count() > 0 && user) {
       const std::unique_lock write(token_cache_mutex_);
       if (token_cache_.size() >= kTokenCacheLimit) token_cache_.clear();
       token_cache_[key] = {*user, std::chrono::steady_clock::now() + options_.token_cache_ttl};
@@ -360,9 +353,12 @@ Outcome<std::optional<User>> AuthStore::token_user(std::string_view secret) {
 }
 
 std::optional<User> AuthStore::cached_token_user(std::string_view secret) {
-  if (options_.token_cache_ttl.count() <= 0) return std::nullopt;
   const Digest digest = sha256(secret);
-  const std::string key(digest.begin(), digest.end());
+  return trusted_token(std::string(digest.begin(), digest.end()));
+}
+
+std::optional<User> AuthStore::trusted_token(const std::string& key) {
+  if (options_.token_cache_ttl.count() <= 0) return std::nullopt;
   const std::shared_lock read(token_cache_mutex_);
   if (const auto it = token_cache_.find(key);
       it != token_cache_.end() && std::chrono::steady_clock::now() < it->second.until) {

@@ -99,6 +99,8 @@ class AuthStore {
   engine::Timestamp now() const;
   std::optional<User> load_user(std::string_view name);  // REQUIRES(mutex_)
   std::optional<User> lookup_token(const unsigned char* digest, std::size_t size);
+  // The user of the token whose SHA-256 is `key`, when checked within the cache's lifetime.
+  std::optional<User> trusted_token(const std::string& key);
 
   AuthOptions options_;
   // A hash of no one's password: checking an unknown user's login against it costs what a

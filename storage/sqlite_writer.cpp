@@ -546,11 +546,9 @@ void SqliteWriter::publish_json() {
 void SqliteWriter::notice_outside_writes() {
   const std::int64_t data_version = connection_.db().execAndGet("PRAGMA data_version").getInt64();
   if (data_version == data_version_) return;
-  if (data_version_ != -1 || !cache_.empty()) {
-    cache_.clear();
-    reports_.forget();
-    if (options_.json_cache) options_.json_cache->clear();
-  }
+  cache_.clear();
+  reports_.forget();
+  if (options_.json_cache) options_.json_cache->clear();
   data_version_ = data_version;
 }
 

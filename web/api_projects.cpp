@@ -129,14 +129,8 @@ std::optional<Response> get_project_from_memory(ApiContext& context, const Reque
   // Only a bearer token checked moments ago and a project the cache holds: anything else
   // (a session cookie, a new token, a miss) takes the full path above.
   const auto authorization = request.header("Authorization");
-  constexpr std::string_view kBearer = "Bearer ";
-  if (!authorization || authorization->size() <= kBearer.size() ||
-      authorization->substr(0, kBearer.size()) != kBearer) {
-    return std::nullopt;
-  }
-  if (!context.auth.cached_token_user(engine::trim(authorization->substr(kBearer.size())))) {
-    return std::nullopt;
-  }
+  const auto secret = authorization ? bearer_secret(*authorization) : std::nullopt;
+  if (!secret || !context.auth.cached_token_user(*secret)) return std::nullopt;
   const auto stored = context.store.cached_project_json(params.at("id"));
   if (!stored) return std::nullopt;
   return project_response(request, stored->version, stored->body);

@@ -125,14 +125,20 @@ std::string_view language(const Request& request) {
   return accept && accept->substr(0, 2) == "en" ? "en" : "zh-CN";
 }
 
+std::optional<std::string_view> bearer_secret(std::string_view authorization) {
+  constexpr std::string_view kBearer = "Bearer ";
+  if (authorization.size() <= kBearer.size() ||
+      !equals_ignoring_case(authorization.substr(0, kBearer.size()), kBearer)) {
+    return std::nullopt;
+  }
+  return trim(authorization.substr(kBearer.size()));
+}
+
 Parsed<Caller> authenticate(ApiContext& context, const Request& request) {
   if (const auto authorization = request.header("Authorization")) {
-    constexpr std::string_view kBearer = "Bearer ";
-    if (authorization->size() <= kBearer.size() ||
-        !equals_ignoring_case(authorization->substr(0, kBearer.size()), kBearer)) {
-      return engine::fail(unauthorized("Authorization must be 'Bearer <token>'"));
-    }
-    auto user = context.auth.token_user(trim(authorization->substr(kBearer.size())));
+    const auto secret = bearer_secret(*authorization);
+    if (!secret) return engine::fail(unauthorized("Authorization must be 'Bearer <token>'"));
+    auto user = context.auth.token_user(*secret);
     if (!user) return engine::fail(internal_error(request.request_id));
     if (!*user) return engine::fail(unauthorized("unknown or revoked token", "invalid_token"));
     Caller caller{**user, engine::Actor{(*user)->id, (*user)->roles}, ""};

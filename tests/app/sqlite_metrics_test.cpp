@@ -3,10 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,34 +14,12 @@
 #include <string>
 #include <thread>
 
+#include "tests/web/http_client.hpp"
+
 namespace investflow::app {
 namespace {
 
 namespace fs = std::filesystem;
-
-// The body of GET `target` from 127.0.0.1:port, or "" when nothing answers.
-std::string http_get(int port, const std::string& target) {
-  const int socket_fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string reply;
-  if (::connect(socket_fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
-    const std::string request =
-        "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-    if (::write(socket_fd, request.data(), request.size()) > 0) {
-      char buffer[4096];
-      ssize_t got = 0;
-      while ((got = ::read(socket_fd, buffer, sizeof buffer)) > 0) {
-        reply.append(buffer, static_cast<std::size_t>(got));
-      }
-    }
-  }
-  ::close(socket_fd);
-  const auto body = reply.find("\r\n\r\n");
-  return body == std::string::npos ? "" : reply.substr(body + 4);
-}
 
 // The value of an unlabelled sample `name` in Prometheus text, or -1 when it is missing.
 double sample(const std::string& text, const std::string& name) {
@@ -103,7 +78,10 @@ class SqliteMetrics : public ::testing::Test {
 TEST_F(SqliteMetrics, ServeReportsSqliteMemoryWithinItsCacheBudget) {
   const int port = serve();
   ASSERT_GT(port, 0) << "serve did not start";
-  const std::string text = http_get(port, "/metrics");
+  const auto metrics = web::testing::fetch(static_cast<std::uint16_t>(port), "GET", "/metrics");
+  ASSERT_TRUE(metrics);
+  ASSERT_EQ(metrics->status, 200);
+  const std::string& text = metrics->body;
   EXPECT_NE(text.find("# TYPE investflow_sqlite_memory_bytes gauge\n"), std::string::npos) << text;
   const double used = sample(text, "investflow_sqlite_memory_bytes");
   const double page_cache = sample(text, "investflow_sqlite_page_cache_bytes");

@@ -1,6 +1,7 @@
 // Authentication, CSRF, preconditions, idempotency and malformed requests: each status
 // code the API promises, as problem+json.
 #include "tests/web/api_test_support.hpp"
+#include "web/api_handlers.hpp"
 
 namespace investflow::web::testing {
 namespace {
@@ -121,6 +122,28 @@ TEST_F(ApiTest, ProjectReadsFromMemoryMatchTheDatabase) {
   EXPECT_NE(edited.body.find("land_area"), std::string::npos);
 
   EXPECT_EQ(call(login("zhang"), "GET", path).body, edited.body);
+
+  // The fast path itself: it answers a checked token for a cached project, in memory, and
+  // leaves everything else (a session cookie, an unknown token, a project not cached) to
+  // the full handler.
+  ApiContext context(*store_, *auth_);
+  RouteParams params;
+  params.add("id", id);
+  Request by_token;
+  by_token.headers.add("Authorization", "Bearer " + tokens_.at("zhang"));
+  const auto fast = api::get_project_from_memory(context, by_token, params);
+  ASSERT_TRUE(fast);
+  EXPECT_EQ(fast->status, 200);
+  EXPECT_EQ(fast->headers.get("ETag").value_or(""), "\"2\"");
+  Request by_cookie;
+  by_cookie.headers.add("Cookie", login("zhang").cookie);
+  EXPECT_FALSE(api::get_project_from_memory(context, by_cookie, params));
+  Request by_stranger;
+  by_stranger.headers.add("Authorization", "Bearer " + std::string(64, 'a'));
+  EXPECT_FALSE(api::get_project_from_memory(context, by_stranger, params));
+  RouteParams missing;
+  missing.add("id", "P-NOT-CACHED");
+  EXPECT_FALSE(api::get_project_from_memory(context, by_token, missing));
   // A wrong token is refused whatever is cached.
   auto stranger =
       fetch(port(), "GET", path, "", {{"Authorization", "Bearer " + std::string(64, 'a')}});
