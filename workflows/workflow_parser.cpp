@@ -1,6 +1,7 @@
 #include "workflows/workflow_parser.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <optional>
 #include <set>
@@ -226,7 +227,7 @@ class WorkflowParser {
       }
       *bound = read_number(*entry, reporter_);
       if (*bound && type_known && bounds_are_lengths(field.type) &&
-          (**bound < 0 || **bound != static_cast<double>(static_cast<std::int64_t>(**bound)))) {
+          (**bound < 0 || **bound != std::trunc(**bound))) {
         reporter_.error(entry->value_mark(), in_quotes(key) + " of " + type_name + " field " +
                                                  in_quotes(field.name) +
                                                  " is a length and must be a whole number >= 0");
