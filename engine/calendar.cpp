@@ -44,85 +44,48 @@ DayNumber weekdays_before(DayNumber day) {
   return weeks * 5 + std::min<DayNumber>(into_week, 5);
 }
 
-// The first element of a sorted Date container strictly after `day`.
-template <typename SortedDates>
-auto first_after(const SortedDates& dates, DayNumber day) {
-  if (day < kFirstDay) return dates.begin();
-  if (day >= kLastDay) return dates.end();
-  return dates.upper_bound(Date(static_cast<std::int32_t>(day)));
+// 0 = Monday ... 6 = Sunday.
+int weekday_of(DayNumber day) {
+  const DayNumber since_monday = day + 3;
+  return static_cast<int>(since_monday - floor_div(since_monday, 7) * 7);
 }
 
-// The calendar's listed dates, seen as corrections to a plain Monday-to-Friday week.
-class Corrections {
- public:
-  Corrections(const std::map<Date, std::string>& holidays, const std::set<Date>& make_up_days)
-      : holidays_(holidays), make_up_days_(make_up_days) {}
+// How far to search to be sure of `wanted` working days: every 7 consecutive days hold
+// 5 weekdays, and each listed correction removes at most one of them.
+DayNumber search_span(std::int64_t wanted, std::size_t corrections) {
+  const std::int64_t weekdays_needed = wanted + static_cast<std::int64_t>(corrections);
+  return 7 * ((weekdays_needed + 4) / 5);
+}
 
-  // Working days in (after, through], after <= through: the weekdays, minus holidays on
-  // weekdays, plus make-up days on weekends. Only the listed dates inside the span are
-  // visited, so the cost does not grow with the length of the span.
-  std::int64_t working_days(DayNumber after, DayNumber through) const {
-    std::int64_t count = weekdays_before(through + 1) - weekdays_before(after + 1);
-    const auto holidays_end = first_after(holidays_, through);
-    for (auto it = first_after(holidays_, after); it != holidays_end; ++it) {
-      if (!it->first.is_weekend()) --count;
-    }
-    const auto make_up_end = first_after(make_up_days_, through);
-    for (auto it = first_after(make_up_days_, after); it != make_up_end; ++it) {
-      if (it->is_weekend() && !holidays_.contains(*it)) ++count;
-    }
-    return count;
-  }
-
-  // How far to search to be sure of `wanted` working days: every 7 consecutive days hold
-  // 5 weekdays, and each listed holiday removes at most one of them.
-  DayNumber search_span(std::int64_t wanted) const {
-    const std::int64_t weekdays_needed = wanted + static_cast<std::int64_t>(holidays_.size());
-    return 7 * ((weekdays_needed + 4) / 5);
-  }
-
- private:
-  const std::map<Date, std::string>& holidays_;
-  const std::set<Date>& make_up_days_;
-};
-
-// The `wanted`-th working day after `start`. The count of working days in (start, day] only
-// grows with `day`, so a binary search needs about log2(1.4 * wanted) counts, not a walk.
-DayNumber nth_working_day_after(const Corrections& corrections, DayNumber start,
+// The `wanted`-th working day after `start`, given `through(day)`, the running count of
+// working days (Calendar::working_days_through). The count only grows with the day, so a
+// binary search needs about log2(span) counts, not a walk.
+template <typename Through>
+DayNumber nth_working_day_after(const Through& through, DayNumber span, DayNumber start,
                                 std::int64_t wanted) {
-  const auto reached = [&](DayNumber day) {
-    return corrections.working_days(start, day) >= wanted;
-  };
+  const std::int64_t target = through(start) + wanted;
   DayNumber short_of = start;
-  DayNumber enough = std::min(start + corrections.search_span(wanted), kLastDay);
-  if (!reached(enough)) return kLastDay;  // beyond the last representable Date
+  DayNumber enough = std::min(start + span, kLastDay);
+  if (through(enough) < target) return kLastDay;  // beyond the last representable Date
   while (enough - short_of > 1) {
     const DayNumber middle = short_of + (enough - short_of) / 2;
-    if (reached(middle)) {
-      enough = middle;
-    } else {
-      short_of = middle;
-    }
+    (through(middle) >= target ? enough : short_of) = middle;
   }
   return enough;
 }
 
-// The `wanted`-th working day before `start`, by the same search on [day, start).
-DayNumber nth_working_day_before(const Corrections& corrections, DayNumber start,
+// The `wanted`-th working day before `start`: the latest day with `wanted` working days
+// in [day, start).
+template <typename Through>
+DayNumber nth_working_day_before(const Through& through, DayNumber span, DayNumber start,
                                  std::int64_t wanted) {
-  const auto reached = [&](DayNumber day) {
-    return corrections.working_days(day - 1, start - 1) >= wanted;
-  };
+  const std::int64_t target = through(start - 1) - wanted;  // reached: through(day - 1) <= it
   DayNumber short_of = start;
-  DayNumber enough = std::max(start - corrections.search_span(wanted), kFirstDay);
-  if (!reached(enough)) return kFirstDay;  // before the first representable Date
+  DayNumber enough = std::max(start - span, kFirstDay);
+  if (through(enough - 1) > target) return kFirstDay;  // before the first representable Date
   while (short_of - enough > 1) {
     const DayNumber middle = enough + (short_of - enough) / 2;
-    if (reached(middle)) {
-      enough = middle;
-    } else {
-      short_of = middle;
-    }
+    (through(middle - 1) <= target ? enough : short_of) = middle;
   }
   return enough;
 }
@@ -139,6 +102,32 @@ Calendar::Calendar(std::string name, std::vector<Holiday> holidays,
     holidays_.emplace(holiday.date,
                       std::move(holiday.name));  // a repeated date keeps its first name
   }
+  // Both sets are in date order; merge them into the running corrections.
+  std::set<Date> listed(make_up_working_days_.begin(), make_up_working_days_.end());
+  for (const auto& holiday : holidays_)
+    listed.insert(holiday.first);
+  std::int32_t running = 0;
+  for (const Date date : listed) {
+    int change = 0;
+    if (holidays_.contains(date)) {
+      change = date.is_weekend() ? 0 : -1;  // a holiday that is also a make-up day rests
+    } else if (date.is_weekend()) {
+      change = 1;  // a make-up working day
+    }
+    if (change == 0) continue;
+    running += change;
+    correction_days_.push_back(date.days_since_epoch());
+    corrections_through_.push_back(running);
+  }
+}
+
+std::int64_t Calendar::working_days_through(std::int64_t day) const {
+  const auto after = std::upper_bound(correction_days_.begin(), correction_days_.end(), day);
+  const std::int64_t correction =
+      after == correction_days_.begin()
+          ? 0
+          : corrections_through_[static_cast<std::size_t>(after - correction_days_.begin() - 1)];
+  return weekdays_before(day + 1) + correction;
 }
 
 Calendar Calendar::weekends_only(std::string name) {
@@ -175,38 +164,38 @@ std::string Calendar::holiday_name(Date date) const {
 // Spans longer than INT_MAX working days (about 8 million years) saturate, keeping
 // working_days_between(b, a) == -working_days_between(a, b).
 int Calendar::working_days_between(Date a, Date b) const {
-  const Corrections corrections(holidays_, make_up_working_days_);
-  if (b < a) return -saturated_count(corrections.working_days(day_number(b), day_number(a)));
-  return saturated_count(corrections.working_days(day_number(a), day_number(b)));
+  const std::int64_t count =
+      working_days_through(day_number(b)) - working_days_through(day_number(a));
+  return count < 0 ? -saturated_count(-count) : saturated_count(count);
 }
 
 Date Calendar::add_working_days(Date from, int n) const {
   if (n == 0) return from;
-  // Deadlines are mostly a few working days away (SLAs): stepping day by day is cheaper
-  // than the counting search below, and gives the same answer.
-  constexpr int kStepLimit = 20;
-  if (n > 0 && n <= kStepLimit && from.days_since_epoch() < kLastDay - 7 * kStepLimit) {
-    // The listed dates ahead are walked alongside the days instead of searched for each
-    // day; the answer is is_working_day's.
-    auto holiday = holidays_.upper_bound(from);
-    auto make_up = make_up_working_days_.upper_bound(from);
-    Date day = from;
-    for (int left = n; left > 0;) {
-      day = day.plus_days(1);
-      while (holiday != holidays_.end() && holiday->first < day)
-        ++holiday;
-      while (make_up != make_up_working_days_.end() && *make_up < day)
-        ++make_up;
-      const bool rest = holiday != holidays_.end() && holiday->first == day;
-      const bool make_up_day = make_up != make_up_working_days_.end() && *make_up == day;
-      if (!rest && (make_up_day || !day.is_weekend())) --left;
-    }
-    return day;
-  }
-  const Corrections corrections(holidays_, make_up_working_days_);
   const std::int64_t wanted = n > 0 ? std::int64_t{n} : -std::int64_t{n};
-  const DayNumber found = n > 0 ? nth_working_day_after(corrections, day_number(from), wanted)
-                                : nth_working_day_before(corrections, day_number(from), wanted);
+  const DayNumber span = search_span(wanted, correction_days_.size());
+  const DayNumber start = day_number(from);
+  // Deadlines are mostly a few working days away (SLAs): stepping day by day, flipping the
+  // weekday rule on the listed corrections met on the way, beats the search below.
+  constexpr int kStepLimit = 20;
+  if (n > 0 && n <= kStepLimit && start + span < kLastDay) {
+    auto correction = std::upper_bound(correction_days_.begin(), correction_days_.end(), start);
+    DayNumber day = start;
+    int weekday = weekday_of(day);
+    for (int left = n; left > 0;) {
+      ++day;
+      weekday = weekday == 6 ? 0 : weekday + 1;
+      bool working = weekday < 5;
+      if (correction != correction_days_.end() && *correction == day) {
+        working = !working;
+        ++correction;
+      }
+      left -= working ? 1 : 0;
+    }
+    return Date(static_cast<std::int32_t>(day));
+  }
+  const auto through = [this](DayNumber day) { return working_days_through(day); };
+  const DayNumber found = n > 0 ? nth_working_day_after(through, span, start, wanted)
+                                : nth_working_day_before(through, span, start, wanted);
   return saturated_date(found);
 }
 

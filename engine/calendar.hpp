@@ -3,6 +3,7 @@
 // working days (调休) the notice names, and public holidays are rest days even on weekdays.
 // The data come from workflows/calendars/*.yaml; the arithmetic is pure.
 
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
@@ -44,9 +45,17 @@ class Calendar {
   int working_days_between(Date a, Date b) const;
 
  private:
+  // Working days through `day`, up to a constant: weekdays plus the corrections of the
+  // listed dates up to `day`. Counting is a difference of two of these.
+  std::int64_t working_days_through(std::int64_t day) const;
+
   std::string name_;
   std::map<Date, std::string> holidays_;
   std::set<Date> make_up_working_days_;
+  // The listed dates that change a plain Monday-to-Friday count (a holiday on a weekday: -1,
+  // a make-up day on a weekend: +1), in order, with the running sum of those changes.
+  std::vector<std::int32_t> correction_days_;
+  std::vector<std::int32_t> corrections_through_;
   int first_year_;
   int last_year_;
 };
