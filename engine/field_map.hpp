@@ -40,12 +40,33 @@ inline std::uint64_t ordered_word(const char* p) {
   return word;
 }
 // The same for the last `n` < 8 bytes, zero-padded on the right.
+// Two loads that may overlap, the second shifted so that each byte k lands at bits
+// 56 - 8k, replace a loop over the bytes.
 inline std::uint64_t ordered_tail(const char* p, std::size_t n) {
-  std::uint64_t word = 0;
-  for (std::size_t k = 0; k < n; ++k) {
-    word |= std::uint64_t{static_cast<unsigned char>(p[k])} << (56 - 8 * k);
+  constexpr bool kLittle = std::endian::native == std::endian::little;
+  if (n >= 4) {
+    std::uint32_t head = 0;
+    std::uint32_t last = 0;
+    std::memcpy(&head, p, 4);
+    std::memcpy(&last, p + n - 4, 4);
+    if constexpr (kLittle) {
+      head = __builtin_bswap32(head);
+      last = __builtin_bswap32(last);
+    }
+    return (std::uint64_t{head} << 32) | (std::uint64_t{last} << (64 - 8 * n));
   }
-  return word;
+  if (n >= 2) {
+    std::uint16_t head = 0;
+    std::uint16_t last = 0;
+    std::memcpy(&head, p, 2);
+    std::memcpy(&last, p + n - 2, 2);
+    if constexpr (kLittle) {
+      head = __builtin_bswap16(head);
+      last = __builtin_bswap16(last);
+    }
+    return (std::uint64_t{head} << 48) | (std::uint64_t{last} << (64 - 8 * n));
+  }
+  return n == 1 ? std::uint64_t{static_cast<unsigned char>(p[0])} << 56 : 0;
 }
 }  // namespace detail
 
@@ -140,6 +161,19 @@ class SortedNameMap {
     prefixes_.reserve(n);
   }
 
+  // For merging names in order: moves `i` forward to the first entry not before `name`
+  // (whose name_prefix is `prefix`) and says whether that entry is `name`. Most steps are
+  // one integer comparison.
+  bool seek(std::size_t& i, std::string_view name, std::uint64_t prefix) const {
+    while (i < size() && (prefixes_[i] < prefix ||
+                          (prefixes_[i] == prefix && compare_names(entries_[i].first, name) < 0))) {
+      ++i;
+    }
+    return i < size() && prefixes_[i] == prefix && same_name_after_prefix(entries_[i].first, name);
+  }
+  // The name_prefix of the i-th entry, i < size().
+  std::uint64_t prefix_at(std::size_t i) const { return prefixes_[i]; }
+
   iterator lower_bound(std::string_view name) { return at_index(lower_index(name)); }
   const_iterator lower_bound(std::string_view name) const { return at_index(lower_index(name)); }
   iterator find(std::string_view name) { return at_index(find_index(name)); }
@@ -183,7 +217,16 @@ class SortedNameMap {
     const std::string_view key(name);
     if (hint == entries_.cend() &&
         (entries_.empty() || compare_names(entries_.back().first, key) < 0)) {
-      return insert_at(size(), std::string(std::forward<K>(name)), V(std::forward<M>(value)));
+      const std::uint64_t prefix = name_prefix(key);
+      entries_.emplace_back(std::piecewise_construct, std::forward_as_tuple(std::forward<K>(name)),
+                            std::forward_as_tuple(std::forward<M>(value)));
+      try {
+        prefixes_.push_back(prefix);
+      } catch (...) {
+        entries_.pop_back();  // the two vectors stay the same length
+        throw;
+      }
+      return std::prev(entries_.end());
     }
     return emplace(std::forward<K>(name), std::forward<M>(value)).first;
   }
@@ -253,18 +296,20 @@ class SortedNameMap {
     return entries_.emplace(entries_.begin() + offset, std::move(name), std::move(value));
   }
 
-  // The first index whose prefix is not below `prefix`: a branch-free binary search (the
-  // comparisons compile to conditional moves, so there are no mispredicted jumps).
+  // The first index whose prefix is not below `prefix`: a branch-free binary search over
+  // power-of-two steps (the comparisons compile to conditional moves, so there are no
+  // mispredicted jumps, and each step is a load, a compare and an add).
   std::size_t prefix_lower(std::uint64_t prefix) const {
-    std::size_t length = prefixes_.size();
-    if (length == 0) return 0;
-    const std::uint64_t* base = prefixes_.data();
-    while (length > 1) {
-      const std::size_t half = length / 2;
-      base += base[half] < prefix ? half : 0;
-      length -= half;
+    const std::size_t n = prefixes_.size();
+    if (n == 0) return 0;
+    const std::uint64_t* p = prefixes_.data();
+    std::size_t step = std::bit_floor(n);
+    // The answer r (the count of prefixes below) lies in [i, i + step] from here on.
+    std::size_t i = p[step - 1] < prefix ? n - step : 0;
+    for (step /= 2; step != 0; step /= 2) {
+      i += p[i + step - 1] < prefix ? step : 0;
     }
-    return static_cast<std::size_t>(base - prefixes_.data()) + (*base < prefix ? 1 : 0);
+    return i + (i < n && p[i] < prefix ? 1 : 0);
   }
 
   std::size_t lower_index(std::string_view name) const {
