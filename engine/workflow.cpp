@@ -55,9 +55,40 @@ std::size_t utf8_length(std::string_view text) {
   }));
 }
 
+// "60000", "-1.25": a plain decimal of at most 15 digits, read without std::from_chars.
+// Its digits make an integer below 2^53 and 10^k (k <= 15) is exact, so the one division
+// below is correctly rounded: the same double from_chars gives. Anything else: nullopt.
+std::optional<double> parse_plain_decimal(std::string_view text) {
+  static constexpr double kPowersOfTen[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                            1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  std::size_t i = text.empty() || text[0] != '-' ? 0 : 1;
+  const bool negative = i == 1;
+  std::uint64_t digits = 0;
+  int count = 0;
+  int decimals = 0;
+  bool point = false;
+  for (; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c >= '0' && c <= '9') {
+      digits = digits * 10 + static_cast<std::uint64_t>(c - '0');
+      ++count;
+      decimals += point ? 1 : 0;
+    } else if (c == '.' && !point && count > 0) {
+      point = true;
+    } else {
+      return std::nullopt;
+    }
+    if (count > 15) return std::nullopt;
+  }
+  if (count == 0 || (point && decimals == 0)) return std::nullopt;
+  const double value = static_cast<double>(digits) / kPowersOfTen[decimals];
+  return negative ? -value : value;
+}
+
 std::optional<double> parse_number(std::string_view text) {
   text = trim(text);
   if (text.empty()) return std::nullopt;
+  if (const std::optional<double> plain = parse_plain_decimal(text)) return plain;
   double value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
@@ -90,21 +121,31 @@ std::string zh_label(const FieldDef& field) {
   return field.label.in("zh-CN").empty() ? field.name : field.label.in("zh-CN");
 }
 
-Result<Value, FieldValueError> check_bounds(const FieldDef& field, Value value, double measure,
+// The error of a value whose measure (value, length, item count) is outside the field's
+// bounds; nullopt when inside.
+std::optional<FieldValueError> bounds_error(const FieldDef& field, double measure,
                                             std::string_view what_en, std::string_view what_zh) {
   if (field.min && measure < *field.min) {
     const std::string label_zh = zh_label(field);
-    return fail(FieldValueError{
+    return FieldValueError{
         both(label_zh + "的" + std::string(what_zh) + "不能小于 " + format_number(*field.min),
              field.name + ": " + std::string(what_en) + " must be at least " +
-                 format_number(*field.min))});
+                 format_number(*field.min))};
   }
   if (field.max && measure > *field.max) {
     const std::string label_zh = zh_label(field);
-    return fail(FieldValueError{
+    return FieldValueError{
         both(label_zh + "的" + std::string(what_zh) + "不能大于 " + format_number(*field.max),
              field.name + ": " + std::string(what_en) + " must be at most " +
-                 format_number(*field.max))});
+                 format_number(*field.max))};
+  }
+  return std::nullopt;
+}
+
+Result<Value, FieldValueError> check_bounds(const FieldDef& field, Value value, double measure,
+                                            std::string_view what_en, std::string_view what_zh) {
+  if (std::optional<FieldValueError> error = bounds_error(field, measure, what_en, what_zh)) {
+    return fail(std::move(*error));
   }
   return value;
 }
@@ -258,14 +299,30 @@ int Workflow::slot_of(std::string_view name) const {
   return other_slot();
 }
 
+namespace {
+// The position of `item` in `items`, or items.size() when it is not one of them.
+template <typename T>
+std::size_t position_in(const std::vector<T>& items, const T& item) {
+  // std::less orders any two pointers, also an item that is not one of ours.
+  const std::less<const T*> before;
+  const T* first = items.data();
+  if (before(&item, first) || !before(&item, first + items.size())) return items.size();
+  return static_cast<std::size_t>(&item - first);
+}
+}  // namespace
+
+const Workflow::Entering* Workflow::entering(const StateDef& state) const {
+  const std::size_t index = position_in(states, state);
+  return index < entering_.size() ? &entering_[index] : nullptr;
+}
+
+const StateDef* Workflow::target(const TransitionDef& transition) const {
+  const std::size_t index = position_in(transitions, transition);
+  return index < targets_.size() ? targets_[index] : nullptr;
+}
+
 const std::vector<int>* Workflow::required_slots(const TransitionDef& transition) const {
-  // std::less orders any two pointers, also a transition that is not one of ours.
-  const std::less<const TransitionDef*> before;
-  const TransitionDef* first = transitions.data();
-  if (before(&transition, first) || !before(&transition, first + transitions.size())) {
-    return nullptr;
-  }
-  const auto index = static_cast<std::size_t>(&transition - first);
+  const std::size_t index = position_in(transitions, transition);
   if (index >= required_slots_.size()) return nullptr;
   const std::vector<int>& slots = required_slots_[index];
   return slots.size() == transition.requires_fields.size() ? &slots : nullptr;
@@ -326,6 +383,18 @@ void Workflow::build_index() {
   for (const FieldDef& field : fields)
     name_index_[field.name] = {NameRef::Kind::field, &field, nullptr, nullptr};
   bind_expressions();
+  targets_.clear();
+  for (const TransitionDef& transition : transitions)
+    targets_.push_back(find_state(transition.to));
+  entering_.assign(states.size(), Entering{});
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    Entering& entry = entering_[i];
+    for (const MilestoneDef& milestone : milestones) {
+      if (milestone.after == states[i].id) entry.milestones.push_back(&milestone);
+    }
+    entry.followup = followup && std::find(followup->in.begin(), followup->in.end(),
+                                           states[i].id) != followup->in.end();
+  }
 }
 
 std::optional<NameInfo> WorkflowNames::lookup(std::string_view name) const {
@@ -405,6 +474,15 @@ Result<Value, FieldValueError> coerce_field_value(const FieldDef& field, const V
   switch (field.type) {
     case FieldType::text:
     case FieldType::user: {
+      // Text given for a text field is taken as it is: checked, then copied once.
+      if (const std::string* given = raw.as_text();
+          given != nullptr && field.type == FieldType::text) {
+        const double length = static_cast<double>(utf8_length(*given));
+        if (std::optional<FieldValueError> error = bounds_error(field, length, "length", "长度")) {
+          return fail(std::move(*error));
+        }
+        return Value::text(*given);
+      }
       std::string text;
       if (const std::string* s = raw.as_text()) {
         text = *s;
@@ -427,7 +505,10 @@ Result<Value, FieldValueError> coerce_field_value(const FieldDef& field, const V
         number = parse_number(*s);
       }
       if (!number) return fail(type_error(field, "a number", "数字"));
-      return check_bounds(field, Value::number(*number), *number, "value", "数值");
+      if (std::optional<FieldValueError> error = bounds_error(field, *number, "value", "数值")) {
+        return fail(std::move(*error));
+      }
+      return Value::number(*number);
     }
     case FieldType::date: {
       if (raw.as_date() != nullptr) return raw;

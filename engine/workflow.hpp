@@ -210,6 +210,17 @@ class Workflow {
   // nullptr before build_index().
   const std::vector<int>* required_slots(const TransitionDef& transition) const;
 
+  // What entering a state starts: the milestones whose clock it starts (file order) and
+  // whether follow-up visits are due there. nullptr before build_index() or for a state
+  // that is not one of this workflow's.
+  struct Entering {
+    std::vector<const MilestoneDef*> milestones;
+    bool followup = false;
+  };
+  const Entering* entering(const StateDef& state) const;
+  // The state `transition` leads to; nullptr before build_index() or when it names none.
+  const StateDef* target(const TransitionDef& transition) const;
+
   // Builds the name indexes the find_* functions use and binds the expressions to slots.
   // The loader calls it once the workflow is complete; without it, lookups scan (correct,
   // slower). Call again after any change to the vectors above.
@@ -231,6 +242,8 @@ class Workflow {
   SortedNameMap<NameRef> name_index_;
   SortedNameMap<std::vector<const TransitionDef*>> transitions_from_index_;
   std::vector<std::vector<int>> required_slots_;  // by position in `transitions`
+  std::vector<const StateDef*> targets_;          // by position in `transitions`
+  std::vector<Entering> entering_;                // by position in `states`
 };
 
 // Converts a raw value (as it comes from YAML, JSON or CSV: text, number, bool, list) to the
