@@ -4,9 +4,13 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
+#include <new>
 #include <type_traits>
 
 namespace investflow::engine {
@@ -52,7 +56,17 @@ class ProjectScope final : public Scope {
       : workflow_(workflow),
         project_(project),
         today_(today),
-        overlay_(overlay != nullptr && !overlay->empty() ? overlay : nullptr) {}
+        overlay_(overlay != nullptr && !overlay->empty() ? overlay : nullptr),
+        fields_(workflow.fields.size()),
+        first_table_(fields_ + workflow.computed.size()),
+        other_slot_(workflow.other_slot()) {}
+  ProjectScope(const ProjectScope&) = delete;
+  ProjectScope& operator=(const ProjectScope&) = delete;
+  ~ProjectScope() override {
+    for (std::uint32_t set = inline_computed_set_; set != 0; set &= set - 1) {
+      std::destroy_at(inline_computed(static_cast<std::size_t>(std::countr_zero(set))));
+    }
+  }
 
   void set_vote_names(const ReviewTally* tally) { vote_tally_ = tally; }
 
@@ -63,18 +77,16 @@ class ProjectScope final : public Scope {
   }
 
   const Value& value_at(int slot, std::string_view name, Value& storage) const override {
-    if (slot < 0 || slot > workflow_.other_slot()) {
+    if (slot < 0 || slot > other_slot_) {
       return value_at(workflow_.slot_of(name), name, storage);
     }
     const auto index = static_cast<std::size_t>(slot);
-    const std::size_t fields = workflow_.fields.size();
-    const std::size_t computed = workflow_.computed.size();
-    if (index < fields) {
+    if (index < fields_) {
       const Value* value = field(index);
       return value != nullptr ? *value : null_;
     }
-    if (index < fields + computed) return computed_value(index - fields);
-    if (slot < workflow_.other_slot()) return null_;  // a table read as a value
+    if (index < first_table_) return computed_value(index - fields_);
+    if (slot < other_slot_) return null_;  // a table read as a value
     storage = builtin(name);
     return storage;
   }
@@ -84,10 +96,9 @@ class ProjectScope final : public Scope {
   }
 
   Value table_entry_at(int slot, std::string_view table_name, const Value& key) const override {
-    const std::size_t first_table = workflow_.fields.size() + workflow_.computed.size();
     const auto index = static_cast<std::size_t>(slot);
-    if (slot >= 0 && index >= first_table && index - first_table < workflow_.tables.size()) {
-      return entry(&workflow_.tables[index - first_table], key);
+    if (slot >= 0 && index >= first_table_ && slot < other_slot_) {
+      return entry(&workflow_.tables[index - first_table_], key);
     }
     return table_entry(table_name, key);
   }
@@ -100,7 +111,7 @@ class ProjectScope final : public Scope {
   }
 
   bool is_present_at(int slot, std::string_view name) const override {
-    if (slot >= 0 && static_cast<std::size_t>(slot) < workflow_.fields.size()) {
+    if (slot >= 0 && static_cast<std::size_t>(slot) < fields_) {
       const Value* value = field(static_cast<std::size_t>(slot));
       return value != nullptr && value->is_present();
     }
@@ -114,7 +125,7 @@ class ProjectScope final : public Scope {
     return field_present_at(workflow_.slot_of(name), name);
   }
   bool field_present_at(int slot, std::string_view name) const {
-    const Value* value = slot >= 0 && static_cast<std::size_t>(slot) < workflow_.fields.size()
+    const Value* value = slot >= 0 && static_cast<std::size_t>(slot) < fields_
                              ? field(static_cast<std::size_t>(slot))
                              : find_field_value(name);
     return value != nullptr && value->is_present();
@@ -156,11 +167,20 @@ class ProjectScope final : public Scope {
   // a vector sized once, so references into either stay valid while nested computed values
   // are evaluated.
   const Value& computed_value(std::size_t index) const {
-    if (index >= kInlineComputed && more_computed_.empty()) {
-      more_computed_.resize(workflow_.computed.size() - kInlineComputed);
+    if (index < kInlineComputed) {
+      Value* slot = inline_computed(index);
+      const std::uint32_t bit = std::uint32_t{1} << index;
+      if ((inline_computed_set_ & bit) != 0) return *slot;
+      if (depth_ >= kMaxComputedDepth) return null_;
+      ++depth_;
+      Value value = workflow_.computed[index].expression.evaluate(*this);
+      --depth_;
+      new (slot) Value(std::move(value));
+      inline_computed_set_ |= bit;
+      return *slot;
     }
-    std::optional<Value>& cached =
-        index < kInlineComputed ? inline_computed_[index] : more_computed_[index - kInlineComputed];
+    if (more_computed_.empty()) more_computed_.resize(workflow_.computed.size() - kInlineComputed);
+    std::optional<Value>& cached = more_computed_[index - kInlineComputed];
     if (cached) return *cached;
     if (depth_ >= kMaxComputedDepth) return null_;
     ++depth_;
@@ -168,6 +188,10 @@ class ProjectScope final : public Scope {
     --depth_;
     cached = std::move(value);
     return *cached;
+  }
+
+  Value* inline_computed(std::size_t index) const {
+    return std::launder(reinterpret_cast<Value*>(inline_computed_storage_.data()) + index);
   }
 
   Value entry(const TableDef* table, const Value& key) const {
@@ -211,6 +235,11 @@ class ProjectScope final : public Scope {
   const Project& project_;
   Date today_;
   const FieldMap* overlay_;  // null when there are no edits
+  // The workflow's slot layout (Workflow::slot_of): fields, then computed values, then
+  // tables, then other_slot_.
+  std::size_t fields_;
+  std::size_t first_table_;
+  int other_slot_;
   const ReviewTally* vote_tally_ = nullptr;
   static constexpr std::size_t kInlineFields = 128;
   const Value null_;  // also, in more_fields_, the mark of a field not looked up yet
@@ -218,8 +247,12 @@ class ProjectScope final : public Scope {
   mutable std::array<std::uint64_t, kInlineFields / 64> inline_resolved_{};
   mutable std::array<const Value*, kInlineFields> inline_fields_;  // valid where resolved
   mutable std::vector<const Value*> more_fields_;
-  static constexpr std::size_t kInlineComputed = 24;
-  mutable std::array<std::optional<Value>, kInlineComputed> inline_computed_;
+  // Computed values: the first kInlineComputed are built in place in raw storage (a bit
+  // says which), so a scope that evaluates few of them constructs and destroys only those.
+  static constexpr std::size_t kInlineComputed = 32;
+  mutable std::uint32_t inline_computed_set_ = 0;
+  alignas(Value) mutable std::array<std::byte,
+                                    kInlineComputed * sizeof(Value)> inline_computed_storage_;
   mutable std::vector<std::optional<Value>> more_computed_;
   mutable std::optional<ReviewTally> tally_cache_;
 };
@@ -231,17 +264,19 @@ FieldMap coerce_edits(const Workflow& workflow, const Project& project, const Fi
   FieldMap edits;
   if (raw.empty()) return edits;
   edits.reserve(raw.size());
-  // Both `raw` and the workflow's index are in name order: one merge finds every field.
+  // `raw`, the workflow's index and the project's fields are all in name order: one merge
+  // finds every field's definition and current value.
   const SortedNameMap<const FieldDef*>& by_name = workflow.fields_by_name();
-  auto cursor = by_name.begin();
-  for (const auto& [name, value] : raw) {
+  std::size_t in_workflow = 0;
+  std::size_t in_project = 0;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    const auto& [name, value] = *(raw.begin() + static_cast<std::ptrdiff_t>(i));
+    const std::uint64_t prefix = raw.prefix_at(i);
     const FieldDef* field = nullptr;
     if (by_name.empty()) {
       field = workflow.find_field(name);
-    } else {
-      while (cursor != by_name.end() && compare_names(cursor->first, name) < 0)
-        ++cursor;
-      if (cursor != by_name.end() && cursor->first == name) field = cursor->second;
+    } else if (by_name.seek(in_workflow, name, prefix)) {
+      field = (by_name.begin() + static_cast<std::ptrdiff_t>(in_workflow))->second;
     }
     if (field == nullptr) {
       reasons.push_back(
@@ -254,9 +289,11 @@ FieldMap coerce_edits(const Workflow& workflow, const Project& project, const Fi
       reasons.push_back(make_reason(reason::kInvalidField, name, typed.error().message));
       continue;
     }
-    const auto current = project.fields.empty() ? project.fields.end() : project.fields.find(name);
-    const bool unchanged = current == project.fields.end() ? typed.value().is_null()
-                                                           : current->second == typed.value();
+    const bool present = project.fields.seek(in_project, name, prefix);
+    const bool unchanged =
+        present ? (project.fields.begin() + static_cast<std::ptrdiff_t>(in_project))->second ==
+                      typed.value()
+                : typed.value().is_null();
     // `raw` is in key order, so every edit goes at the end.
     if (!unchanged) edits.emplace_hint(edits.end(), name, std::move(typed.value()));
   }
@@ -305,24 +342,39 @@ struct StateDeadlines {
   std::optional<Date> followup_due_on;
 };
 
-// `scope` is over `before` with the edits that come with entering the state.
+// Whether visits are due in `state` (`def`, when known, answers from the workflow's index).
+bool followup_in(const Workflow& workflow, const StateDef* def, std::string_view state) {
+  if (def != nullptr) {
+    if (const Workflow::Entering* entering = workflow.entering(*def)) return entering->followup;
+  }
+  return followup_in(workflow, state);
+}
+
+// `scope` is over `before` with the edits that come with entering the state. `def` and
+// `before_def` are the two states' definitions (nullptr when unknown).
 StateDeadlines deadlines_on_entering(const Workflow& workflow, const Project& before,
-                                     const ProjectScope& scope, std::string_view state,
-                                     Date today) {
+                                     const StateDef* before_def, const ProjectScope& scope,
+                                     const StateDef* def, std::string_view state, Date today) {
   StateDeadlines out;
   const Calendar& calendar = *workflow.calendar;
-  const StateDef* def = workflow.find_state(state);
   if (def != nullptr && def->sla) {
     out.sla_due_on = calendar.add_working_days(today, def->sla->working_days);
   }
-  for (const MilestoneDef& milestone : workflow.milestones) {
-    if (milestone.after != state) continue;
+  const auto start = [&](const MilestoneDef& milestone) {
     out.milestones_started.push_back(
         {milestone.id, today, due_after(milestone.within, today, calendar, scope)});
+  };
+  if (const Workflow::Entering* entering = def != nullptr ? workflow.entering(*def) : nullptr) {
+    for (const MilestoneDef* milestone : entering->milestones)
+      start(*milestone);
+  } else {
+    for (const MilestoneDef& milestone : workflow.milestones) {
+      if (milestone.after == state) start(milestone);
+    }
   }
-  if (followup_in(workflow, state)) {
+  if (followup_in(workflow, def, state)) {
     // Visits stay on their schedule while a project moves between follow-up states.
-    if (before.followup_due_on && followup_in(workflow, before.state)) {
+    if (before.followup_due_on && followup_in(workflow, before_def, before.state)) {
       out.followup_due_on = before.followup_due_on;
     } else {
       out.followup_due_on = due_after(workflow.followup->every, today, calendar, scope);
@@ -425,16 +477,6 @@ void check_transition(const Workflow& workflow, const Project& project,
   }
 }
 
-Event make_event(const Command& command, const Project& project, const Actor& actor,
-                 const Clock& clock) {
-  Event event;
-  event.project_id = command.project_id;
-  event.version = project.version + 1;
-  event.at = clock.now();
-  event.actor = actor.id;
-  return event;
-}
-
 struct Decider {
   const Workflow& workflow;
   const Project& project;
@@ -443,6 +485,18 @@ struct Decider {
   const Clock& clock;
   Date today;
   std::vector<Reason> reasons;
+  std::vector<Event> events;          // the accepted command's
+  const StateDef* current = nullptr;  // current_state()'s answer, once looked up
+  bool current_looked_up = false;
+
+  // The project's current state's definition, looked up once per decision.
+  const StateDef* current_state() {
+    if (!current_looked_up) {
+      current = workflow.find_state(project.state);
+      current_looked_up = true;
+    }
+    return current;
+  }
 
   bool require_existing() {
     if (!project.exists()) {
@@ -451,7 +505,7 @@ struct Decider {
                                          "no project '" + command.project_id + "'")));
       return false;
     }
-    if (terminal(workflow, project.state)) {
+    if (current_state() != nullptr && current_state()->terminal) {
       reasons.push_back(terminal_reason(workflow, project));
       return false;
     }
@@ -467,23 +521,23 @@ struct Decider {
     }
   }
 
-  Event event() const { return make_event(command, project, actor, clock); }
-  // The same event built in place in the optional a handler returns (saves moving it).
-  std::optional<Event> new_event() const {
-    std::optional<Event> out(std::in_place);
-    out->project_id = command.project_id;
-    out->version = project.version + 1;
-    out->at = clock.now();
-    out->actor = actor.id;
+  // The accepted command's event, built in place in `events` (an Event is large: moving
+  // it out of a handler and into the decision cost more than deciding a vote).
+  Event& new_event() {
+    Event& out = events.emplace_back();
+    out.project_id = command.project_id;
+    out.version = project.version + 1;
+    out.at = clock.now();
+    out.actor = actor.id;
     return out;
   }
 
-  std::optional<Event> operator()(const CreateProject& create) {
+  bool operator()(const CreateProject& create) {
     if (project.exists()) {
       reasons.push_back(make_reason(reason::kProjectExists, "",
                                     text("项目“" + command.project_id + "”已存在",
                                          "project '" + command.project_id + "' already exists")));
-      return std::nullopt;
+      return false;
     }
     if (!std::any_of(actor.roles.begin(), actor.roles.end(), [&](const std::string& role) {
           return workflow.role_acts_in(role, workflow.initial);
@@ -504,9 +558,9 @@ struct Decider {
                       text("请填写“" + label_zh(field.label, field.name) + "”",
                            "'" + label_en(field.label, field.name) + "' is required")));
     }
-    if (!reasons.empty()) return std::nullopt;
+    if (!reasons.empty()) return false;
     erase_if(fields, [](const auto& entry) { return entry.second.is_null(); });
-    Event out = event();
+    Event& out = new_event();
     ProjectCreated created;
     created.workflow = workflow.id;
     created.workflow_version = workflow.version;
@@ -516,17 +570,18 @@ struct Decider {
     before.state = workflow.initial;
     const ProjectScope scope(workflow, before, today, &fields);
     StateDeadlines deadlines =
-        deadlines_on_entering(workflow, before, scope, workflow.initial, today);
+        deadlines_on_entering(workflow, before, nullptr, scope,
+                              workflow.find_state(workflow.initial), workflow.initial, today);
     created.fields = std::move(fields);
     created.sla_due_on = deadlines.sla_due_on;
     created.milestones_started = std::move(deadlines.milestones_started);
     created.followup_due_on = deadlines.followup_due_on;
     out.body = std::move(created);
-    return out;
+    return true;
   }
 
-  std::optional<Event> operator()(const EditFields& edit) {
-    if (!require_existing()) return std::nullopt;
+  bool operator()(const EditFields& edit) {
+    if (!require_existing()) return false;
     require_worker();
     FieldMap edits = coerce_edits(workflow, project, edit.fields, reasons);
     for (const auto& [name, value] : edits) {
@@ -542,23 +597,23 @@ struct Decider {
       reasons.push_back(
           make_reason(reason::kNothingToDo, "", text("没有需要保存的修改", "nothing changed")));
     }
-    if (!reasons.empty()) return std::nullopt;
-    Event out = event();
+    if (!reasons.empty()) return false;
+    Event& out = new_event();
     out.body = FieldsEdited{changes_of(project, std::move(edits))};
-    return out;
+    return true;
   }
 
-  std::optional<Event> operator()(const TakeTransition& take) {
-    if (!require_existing()) return std::nullopt;
+  bool operator()(const TakeTransition& take) {
+    if (!require_existing()) return false;
     const TransitionDef* transition = workflow.find_transition(take.transition);
     if (transition == nullptr) {
       reasons.push_back(make_reason(reason::kUnknownTransition, "transition",
                                     text("未知的操作“" + take.transition + "”",
                                          "unknown transition '" + take.transition + "'")));
-      return std::nullopt;
+      return false;
     }
     if (!transition->leaves(project.state)) {
-      const StateDef* state = workflow.find_state(project.state);
+      const StateDef* state = current_state();
       const LocalizedText label = state != nullptr ? state->label : LocalizedText{};
       reasons.push_back(make_reason(
           reason::kWrongState, "transition",
@@ -566,44 +621,46 @@ struct Decider {
                    label_zh(transition->label, transition->id) + "”",
                "'" + label_en(transition->label, transition->id) +
                    "' cannot be taken from the stage '" + label_en(label, project.state) + "'")));
-      return std::nullopt;
+      return false;
     }
     FieldMap edits = coerce_edits(workflow, project, take.fields, reasons);
     // One scope for the checks and the new state's deadlines: both read the project with
     // the edits, so fields are looked up and computed values evaluated once.
     const ProjectScope scope(workflow, project, today, &edits);
     check_transition(workflow, project, *transition, scope, take.comment, true, actor, reasons);
-    if (!reasons.empty()) return std::nullopt;
-    std::optional<Event> out = new_event();
-    auto& taken = out->body.emplace<TransitionTaken>();
+    if (!reasons.empty()) return false;
+    Event& out = new_event();
+    auto& taken = out.body.emplace<TransitionTaken>();
     taken.transition = transition->id;
     taken.from = project.state;
     taken.to = transition->to;
     taken.comment = take.comment;
-    StateDeadlines deadlines =
-        deadlines_on_entering(workflow, project, scope, transition->to, today);
+    const StateDef* target = workflow.target(*transition);
+    StateDeadlines deadlines = deadlines_on_entering(
+        workflow, project, current_state(), scope,
+        target != nullptr ? target : workflow.find_state(transition->to), transition->to, today);
     taken.changes = changes_of(project, std::move(edits));
     taken.sla_due_on = deadlines.sla_due_on;
     taken.milestones_started = std::move(deadlines.milestones_started);
     taken.followup_due_on = deadlines.followup_due_on;
-    return out;
+    return true;
   }
 
-  std::optional<Event> operator()(const CastVote& vote) {
-    if (!require_existing()) return std::nullopt;
-    const StateDef* state = workflow.find_state(project.state);
+  bool operator()(const CastVote& vote) {
+    if (!require_existing()) return false;
+    const StateDef* state = current_state();
     if (state == nullptr || !state->review) {
       reasons.push_back(
           make_reason(reason::kNoOpenReview, "",
                       text("当前阶段没有进行中的评审", "no review is open in this stage")));
-      return std::nullopt;
+      return false;
     }
     if (!actor.has_role(state->review->voters)) {
       reasons.push_back(
           make_reason(reason::kNotAVoter, "",
                       text("只有“" + state->review->voters + "”角色可以投票",
                            "only the role '" + state->review->voters + "' votes here")));
-      return std::nullopt;
+      return false;
     }
     const auto earlier = std::find_if(project.votes.begin(), project.votes.end(),
                                       [&](const Vote& v) { return v.voter == actor.id; });
@@ -611,21 +668,21 @@ struct Decider {
         earlier->comment == vote.comment) {
       reasons.push_back(make_reason(reason::kNothingToDo, "",
                                     text("您已投过相同的票", "you already cast this vote")));
-      return std::nullopt;
+      return false;
     }
-    std::optional<Event> out = new_event();
-    out->body = VoteCast{actor.id, vote.choice, vote.comment, earlier != project.votes.end()};
-    return out;
+    Event& out = new_event();
+    out.body = VoteCast{actor.id, vote.choice, vote.comment, earlier != project.votes.end()};
+    return true;
   }
 
-  std::optional<Event> operator()(const RecordMilestone& record) {
-    if (!require_existing()) return std::nullopt;
+  bool operator()(const RecordMilestone& record) {
+    if (!require_existing()) return false;
     const MilestoneDef* milestone = workflow.find_milestone(record.milestone);
     if (milestone == nullptr) {
       reasons.push_back(make_reason(reason::kUnknownMilestone, "milestone",
                                     text("未知的节点“" + record.milestone + "”",
                                          "unknown milestone '" + record.milestone + "'")));
-      return std::nullopt;
+      return false;
     }
     if (!project.milestones.contains(milestone->id)) {
       reasons.push_back(
@@ -633,7 +690,7 @@ struct Decider {
                       text("节点“" + label_zh(milestone->label, milestone->id) + "”尚未开始计时",
                            "the milestone '" + label_en(milestone->label, milestone->id) +
                                "' has not started")));
-      return std::nullopt;
+      return false;
     }
     require_worker();
     if (!record.planned_on && !record.done_on && record.evidence.empty()) {
@@ -651,20 +708,20 @@ struct Decider {
       FieldMap raw{{milestone->field, Value::date(*record.done_on)}};
       edits = coerce_edits(workflow, project, raw, reasons);
     }
-    if (!reasons.empty()) return std::nullopt;
-    Event out = event();
+    if (!reasons.empty()) return false;
+    Event& out = new_event();
     out.body = MilestoneRecorded{milestone->id, record.planned_on, record.done_on, record.evidence,
                                  changes_of(project, std::move(edits))};
-    return out;
+    return true;
   }
 
-  std::optional<Event> operator()(const RecordFollowup& visit) {
-    if (!require_existing()) return std::nullopt;
+  bool operator()(const RecordFollowup& visit) {
+    if (!require_existing()) return false;
     if (!followup_in(workflow, project.state)) {
       reasons.push_back(
           make_reason(reason::kNotInFollowup, "",
                       text("当前阶段不需要跟踪走访", "no follow-up visits in this stage")));
-      return std::nullopt;
+      return false;
     }
     if (actor.id != project.owner && !actor.has_role(workflow.followup->role)) {
       reasons.push_back(role_reason({workflow.followup->role}, "登记走访", "recording a visit"));
@@ -678,32 +735,32 @@ struct Decider {
           make_reason(reason::kInvalidField, "on",
                       text("走访日期不能晚于今天", "the visit date cannot be in the future")));
     }
-    if (!reasons.empty()) return std::nullopt;
+    if (!reasons.empty()) return false;
     const ProjectScope scope(workflow, project, today);
-    Event out = event();
+    Event& out = new_event();
     out.body =
         FollowupRecorded{visit.on, visit.summary, visit.issues,
                          due_after(workflow.followup->every, visit.on, *workflow.calendar, scope)};
-    return out;
+    return true;
   }
 
   // Timers: the rules live in engine/deadlines.cpp.
-  std::optional<Event> operator()(const FireDeadline& fire) {
-    if (!require_existing()) return std::nullopt;
+  bool operator()(const FireDeadline& fire) {
+    if (!require_existing()) return false;
     auto fired = decide_fire_deadline(workflow, project, fire, actor, today, reasons);
-    if (!fired) return std::nullopt;
-    Event out = event();
+    if (!fired) return false;
+    Event& out = new_event();
     out.body = std::move(*fired);
-    return out;
+    return true;
   }
 
-  std::optional<Event> operator()(const ExtendDeadline& extend) {
-    if (!require_existing()) return std::nullopt;
+  bool operator()(const ExtendDeadline& extend) {
+    if (!require_existing()) return false;
     auto extended = decide_extend_deadline(workflow, project, extend, actor, today, reasons);
-    if (!extended) return std::nullopt;
-    Event out = event();
+    if (!extended) return false;
+    Event& out = new_event();
     out.body = std::move(*extended);
-    return out;
+    return true;
   }
 };
 
@@ -717,13 +774,23 @@ void apply_changes(Project& project, const std::vector<FieldChange>& changes) {
   }
 }
 
-void start_milestones(Project& project, const std::vector<MilestoneStarted>& started) {
-  for (const MilestoneStarted& milestone : started) {
-    MilestoneState state;
-    state.id = milestone.milestone;
-    state.started_on = milestone.started_on;
-    state.due_on = milestone.due_on;
-    project.milestones.insert_or_assign(milestone.milestone, std::move(state));
+// A milestone started again (its state re-entered) starts afresh.
+template <typename Started>
+void start_milestones(Project& project, Started&& started) {
+  for (auto& milestone : started) {
+    const auto at = project.milestones.lower_bound(milestone.milestone);
+    if (at != project.milestones.end() && at->first == milestone.milestone) {
+      at->second = MilestoneState{at->first, milestone.started_on, milestone.due_on, {}, {}, {}};
+      continue;
+    }
+    MilestoneState state{{}, milestone.started_on, milestone.due_on, {}, {}, {}};
+    if constexpr (std::is_rvalue_reference_v<Started&&>) {
+      state.id = std::move(milestone.milestone);
+    } else {
+      state.id = milestone.milestone;
+    }
+    std::string key = state.id;
+    project.milestones.emplace_hint(at, std::move(key), std::move(state));
   }
 }
 
@@ -744,7 +811,7 @@ bool Rejection::has(std::string_view code) const {
 
 Decision decide(const Workflow& workflow, const Project& project, const Command& command,
                 const Actor& actor, const Clock& clock) {
-  Decider decider{workflow, project, command, actor, clock, local_date(clock.now()), {}};
+  Decider decider{workflow, project, command, actor, clock, local_date(clock.now()), {}, {}};
   if (command.expected_version && *command.expected_version != project.version) {
     decider.reasons.push_back(make_reason(
         reason::kStaleVersion, "",
@@ -754,13 +821,11 @@ Decision decide(const Workflow& workflow, const Project& project, const Command&
                  ", you saw " + std::to_string(*command.expected_version) +
                  "); reload and retry")));
   }
-  std::optional<Event> event = std::visit(decider, command.body);
-  if (!decider.reasons.empty() || !event) {
+  const bool accepted = std::visit(decider, command.body);
+  if (!decider.reasons.empty() || !accepted) {
     return fail(Rejection{std::move(decider.reasons), project.version});
   }
-  std::vector<Event> events;
-  events.push_back(std::move(*event));
-  return events;
+  return std::move(decider.events);
 }
 
 namespace {
@@ -771,6 +836,13 @@ template <typename EventRef>
 void fold(Project& project, EventRef&& event) {
   project.version = event.version;
   project.updated_at = event.at;
+  const auto start_milestones_of = [&project](auto& body) {
+    if constexpr (std::is_rvalue_reference_v<EventRef&&>) {
+      start_milestones(project, std::move(body.milestones_started));
+    } else {
+      start_milestones(project, std::as_const(body.milestones_started));
+    }
+  };
   std::visit(
       [&](auto& body) {
         using T = std::decay_t<decltype(body)>;
@@ -788,7 +860,7 @@ void fold(Project& project, EventRef&& event) {
           project.created_at = event.at;
           project.state_entered_at = event.at;
           project.sla_due_on = body.sla_due_on;
-          start_milestones(project, body.milestones_started);
+          start_milestones_of(body);
           project.followup_due_on = body.followup_due_on;
         } else if constexpr (std::is_same_v<T, FieldsEdited>) {
           apply_changes(project, body.changes);
@@ -798,7 +870,7 @@ void fold(Project& project, EventRef&& event) {
           project.state_entered_at = event.at;
           project.votes.clear();
           project.sla_due_on = body.sla_due_on;
-          start_milestones(project, body.milestones_started);
+          start_milestones_of(body);
           project.followup_due_on = body.followup_due_on;
         } else if constexpr (std::is_same_v<T, VoteCast>) {
           Vote vote{body.voter, body.choice, body.comment, event.at};
