@@ -3,10 +3,11 @@
 // hold text; money, area and number fields hold numbers (their unit lives in the field
 // definition, never in the value).
 
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 #include "engine/date.hpp"
@@ -16,31 +17,75 @@ namespace investflow::engine {
 
 class Value {
  public:
-  enum class Kind { null, boolean, number, text, date, list };
+  enum class Kind : std::uint8_t { null, boolean, number, text, date, list };
   using List = std::vector<Value>;
 
-  Value() = default;  // null
-  static Value boolean(bool v) { return Value(Data(std::in_place_index<1>, v)); }
-  static Value number(double v) { return Value(Data(std::in_place_index<2>, v)); }
-  static Value text(std::string v) { return Value(Data(std::in_place_index<3>, std::move(v))); }
-  static Value date(Date v) { return Value(Data(std::in_place_index<4>, v)); }
-  static Value list(List v) { return Value(Data(std::in_place_index<5>, std::move(v))); }
+  Value() noexcept {}  // null
+  static Value boolean(bool v) {
+    Value out;
+    out.boolean_ = v;
+    out.kind_ = Kind::boolean;
+    return out;
+  }
+  static Value number(double v) {
+    Value out;
+    out.number_ = v;
+    out.kind_ = Kind::number;
+    return out;
+  }
+  static Value text(std::string v) {
+    Value out;
+    std::construct_at(&out.text_, std::move(v));
+    out.kind_ = Kind::text;
+    return out;
+  }
+  static Value date(Date v) {
+    Value out;
+    out.date_ = v;
+    out.kind_ = Kind::date;
+    return out;
+  }
+  static Value list(List v) {
+    Value out;
+    std::construct_at(&out.list_, std::move(v));
+    out.kind_ = Kind::list;
+    return out;
+  }
 
-  Kind kind() const { return static_cast<Kind>(data_.index()); }
-  bool is_null() const { return kind() == Kind::null; }
+  // A tagged union rather than std::variant: values are copied, moved and destroyed all
+  // through expression evaluation, and here those are a test of the tag and, for the
+  // kinds that own nothing, a plain copy, instead of a dispatch through a table.
+  Value(const Value& other) { copy_from(other); }
+  Value(Value&& other) noexcept { move_from(other); }
+  Value& operator=(const Value& other) {
+    if (this != &other) {
+      Value copy(other);
+      reset();
+      move_from(copy);
+    }
+    return *this;
+  }
+  Value& operator=(Value&& other) noexcept {
+    if (this != &other) {
+      reset();
+      move_from(other);
+    }
+    return *this;
+  }
+  ~Value() { reset(); }
+
+  Kind kind() const { return kind_; }
+  bool is_null() const { return kind_ == Kind::null; }
 
   // Accessors return nullptr when the value is of another kind.
-  const bool* as_boolean() const { return std::get_if<1>(&data_); }
-  const double* as_number() const { return std::get_if<2>(&data_); }
-  const std::string* as_text() const { return std::get_if<3>(&data_); }
-  const Date* as_date() const { return std::get_if<4>(&data_); }
-  const List* as_list() const { return std::get_if<5>(&data_); }
+  const bool* as_boolean() const { return kind_ == Kind::boolean ? &boolean_ : nullptr; }
+  const double* as_number() const { return kind_ == Kind::number ? &number_ : nullptr; }
+  const std::string* as_text() const { return kind_ == Kind::text ? &text_ : nullptr; }
+  const Date* as_date() const { return kind_ == Kind::date ? &date_ : nullptr; }
+  const List* as_list() const { return kind_ == Kind::list ? &list_ : nullptr; }
 
   // true only for boolean true; guards and conditions use this, so null never passes.
-  bool is_true() const {
-    const bool* b = as_boolean();
-    return b != nullptr && *b;
-  }
+  bool is_true() const { return kind_ == Kind::boolean && boolean_; }
   // Not null, and not an empty text or list: what `present(x)` tests.
   bool is_present() const;
 
@@ -48,12 +93,90 @@ class Value {
   // lists comma-separated, null as the empty string.
   std::string to_display() const;
 
-  friend bool operator==(const Value& a, const Value& b) { return a.data_ == b.data_; }
+  // Same kind and equal (numbers by ==, so NaN equals nothing and 0 == -0).
+  friend bool operator==(const Value& a, const Value& b) {
+    if (a.kind_ != b.kind_) return false;
+    switch (a.kind_) {
+      case Kind::null:
+        return true;
+      case Kind::boolean:
+        return a.boolean_ == b.boolean_;
+      case Kind::number:
+        return a.number_ == b.number_;
+      case Kind::text:
+        return a.text_ == b.text_;
+      case Kind::date:
+        return a.date_ == b.date_;
+      case Kind::list:
+        return a.list_ == b.list_;
+    }
+    return false;
+  }
 
  private:
-  using Data = std::variant<std::monostate, bool, double, std::string, Date, List>;
-  explicit Value(Data data) : data_(std::move(data)) {}
-  Data data_;
+  void reset() noexcept {
+    if (kind_ == Kind::text) {
+      std::destroy_at(&text_);
+    } else if (kind_ == Kind::list) {
+      std::destroy_at(&list_);
+    }
+    kind_ = Kind::null;
+  }
+  // Into a null value. The source keeps its kind, holding a moved-from text or list.
+  void move_from(Value& other) noexcept {
+    switch (other.kind_) {
+      case Kind::null:
+        break;
+      case Kind::boolean:
+        boolean_ = other.boolean_;
+        break;
+      case Kind::number:
+        number_ = other.number_;
+        break;
+      case Kind::text:
+        std::construct_at(&text_, std::move(other.text_));
+        break;
+      case Kind::date:
+        date_ = other.date_;
+        break;
+      case Kind::list:
+        std::construct_at(&list_, std::move(other.list_));
+        break;
+    }
+    kind_ = other.kind_;
+  }
+  // Into a null value; if copying a text or list throws, this stays null.
+  void copy_from(const Value& other) {
+    switch (other.kind_) {
+      case Kind::null:
+        break;
+      case Kind::boolean:
+        boolean_ = other.boolean_;
+        break;
+      case Kind::number:
+        number_ = other.number_;
+        break;
+      case Kind::text:
+        std::construct_at(&text_, other.text_);
+        break;
+      case Kind::date:
+        date_ = other.date_;
+        break;
+      case Kind::list:
+        std::construct_at(&list_, other.list_);
+        break;
+    }
+    kind_ = other.kind_;
+  }
+
+  union {
+    bool boolean_;
+    double number_;
+    Date date_;
+    std::string text_;
+    List list_;
+  };
+  Kind kind_ = Kind::null;
 };
 
 std::string_view kind_name(Value::Kind kind);
