@@ -477,9 +477,12 @@ Result<Value, FieldValueError> coerce_field_value(const FieldDef& field, const V
       // Text given for a text field is taken as it is: checked, then copied once.
       if (const std::string* given = raw.as_text();
           given != nullptr && field.type == FieldType::text) {
-        const double length = static_cast<double>(utf8_length(*given));
-        if (std::optional<FieldValueError> error = bounds_error(field, length, "length", "长度")) {
-          return fail(std::move(*error));
+        if (field.min || field.max) {  // only then is the length needed
+          const double length = static_cast<double>(utf8_length(*given));
+          if (std::optional<FieldValueError> error =
+                  bounds_error(field, length, "length", "长度")) {
+            return fail(std::move(*error));
+          }
         }
         return Value::text(*given);
       }

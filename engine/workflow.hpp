@@ -48,7 +48,7 @@ struct FieldDef {
 
 struct TableDef {
   std::string name;
-  std::map<std::string, Value, std::less<>> entries;
+  SortedNameMap<Value> entries;   // key -> value, in key order
   std::optional<Value> fallback;  // the `default` entry
 };
 
