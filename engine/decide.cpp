@@ -147,13 +147,18 @@ class ProjectScope final : public Scope {
   // kInlineFields slots are cached in the scope itself (a bit says which are filled, so
   // nothing is initialised up front); workflows with more fields spill to the heap.
   const Value* field(std::size_t index) const {
+    if (index < kInlineFields &&
+        (inline_resolved_[index / 64] & (std::uint64_t{1} << (index % 64))) != 0) {
+      return inline_fields_[index];
+    }
+    return resolve_field(index);
+  }
+  // field()'s first lookup, out of line so that the cached case stays small enough to
+  // inline into every caller.
+  [[gnu::noinline]] const Value* resolve_field(std::size_t index) const {
     if (index < kInlineFields) {
-      const std::uint64_t bit = std::uint64_t{1} << (index % 64);
-      std::uint64_t& word = inline_resolved_[index / 64];
-      if ((word & bit) == 0) {
-        inline_fields_[index] = find_field_value(workflow_.fields[index].name);
-        word |= bit;
-      }
+      inline_fields_[index] = find_field_value(workflow_.fields[index].name);
+      inline_resolved_[index / 64] |= std::uint64_t{1} << (index % 64);
       return inline_fields_[index];
     }
     if (more_fields_.empty()) more_fields_.assign(workflow_.fields.size() - kInlineFields, &null_);
@@ -295,7 +300,7 @@ FieldMap coerce_edits(const Workflow& workflow, const Project& project, const Fi
                       typed.value()
                 : typed.value().is_null();
     // `raw` is in key order, so every edit goes at the end.
-    if (!unchanged) edits.emplace_hint(edits.end(), name, std::move(typed.value()));
+    if (!unchanged) edits.append_in_order(name, prefix, std::move(typed.value()));
   }
   return edits;
 }

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cassert>
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
@@ -170,6 +171,21 @@ class SortedNameMap {
       ++i;
     }
     return i < size() && prefixes_[i] == prefix && same_name_after_prefix(entries_[i].first, name);
+  }
+  // Appends `name`, whose name_prefix is `prefix`, for a caller that knows it sorts after
+  // every name present (a merge walking another map in order): no search, no comparison.
+  template <typename M>
+  void append_in_order(std::string_view name, std::uint64_t prefix, M&& value) {
+    assert(empty() || compare_names(entries_.back().first, name) < 0);
+    assert(prefix == name_prefix(name));
+    entries_.emplace_back(std::piecewise_construct, std::forward_as_tuple(name),
+                          std::forward_as_tuple(std::forward<M>(value)));
+    try {
+      prefixes_.push_back(prefix);
+    } catch (...) {
+      entries_.pop_back();  // the two vectors stay the same length
+      throw;
+    }
   }
   // The name_prefix of the i-th entry, i < size().
   std::uint64_t prefix_at(std::size_t i) const { return prefixes_[i]; }

@@ -72,7 +72,9 @@ class Value {
     }
     return *this;
   }
-  ~Value() { reset(); }
+  ~Value() {
+    if (owns()) release();
+  }
 
   Kind kind() const { return kind_; }
   bool is_null() const { return kind_ == Kind::null; }
@@ -114,12 +116,18 @@ class Value {
   }
 
  private:
-  void reset() noexcept {
+  bool owns() const { return kind_ == Kind::text || kind_ == Kind::list; }
+  // Kept apart from the test in reset() so that the test inlines everywhere (destroying a
+  // list destroys values, so this part cannot be).
+  void release() noexcept {
     if (kind_ == Kind::text) {
       std::destroy_at(&text_);
-    } else if (kind_ == Kind::list) {
+    } else {
       std::destroy_at(&list_);
     }
+  }
+  void reset() noexcept {
+    if (owns()) release();
     kind_ = Kind::null;
   }
   // Into a null value. The source keeps its kind, holding a moved-from text or list.

@@ -143,5 +143,38 @@ TEST(FieldMap, FromEntriesSortsOnceAndTheLastOfRepeatedNamesWins) {
     ASSERT_EQ(map.find(name)->second, value);
 }
 
+// A merge that walks one map and appends to another (coerce_edits) must build the same map
+// as inserting, with every name found again and seek() agreeing with find().
+TEST(FieldMap, AppendingInOrderAndSeekingMatchInserting) {
+  std::mt19937 random(5);
+  std::map<std::string, Value, std::less<>> reference;
+  for (int i = 0; i < 3'000; ++i)
+    reference.insert_or_assign(random_name(random), Value::number(i));
+  FieldMap inserted;
+  for (const auto& [name, value] : reference)
+    inserted.insert_or_assign(name, value);
+  FieldMap appended;
+  std::size_t i = 0;
+  for (const auto& [name, value] : inserted) {
+    appended.append_in_order(name, inserted.prefix_at(i++), value);
+  }
+  ASSERT_TRUE(std::equal(appended.begin(), appended.end(), inserted.begin(), inserted.end()));
+  std::size_t cursor = 0;
+  for (const auto& [name, value] : reference) {
+    ASSERT_TRUE(appended.seek(cursor, name, name_prefix(name))) << name;
+    EXPECT_EQ((appended.begin() + static_cast<std::ptrdiff_t>(cursor))->second, value);
+    ASSERT_EQ(appended.find(name), appended.begin() + static_cast<std::ptrdiff_t>(cursor));
+  }
+  // Absent names: seek stops at the first name after each and says no.
+  for (int k = 0; k < 2'000; ++k) {
+    const std::string absent = random_name(random);
+    if (reference.contains(absent)) continue;
+    std::size_t from_start = 0;
+    EXPECT_FALSE(appended.seek(from_start, absent, name_prefix(absent))) << absent;
+    const auto after = reference.upper_bound(absent);
+    EXPECT_EQ(from_start, static_cast<std::size_t>(std::distance(reference.begin(), after)));
+  }
+}
+
 }  // namespace
 }  // namespace investflow::engine
