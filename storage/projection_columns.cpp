@@ -1,5 +1,7 @@
 #include "storage/projection_columns.hpp"
 
+#include <iterator>
+
 namespace investflow::storage {
 namespace {
 
@@ -32,6 +34,40 @@ ProjectionColumns projection_columns(const engine::Project& project) {
   }
   columns.next_due_on = earliest ? earliest->to_string() : std::string(kNoDeadline);
   return columns;
+}
+
+ProjectionRow projection_row(const engine::Project& project) {
+  return ProjectionRow{project.state, project.owner, projection_columns(project),
+                       project.updated_at, project.state_entered_at};
+}
+
+unsigned changed_columns(const ProjectionRow& before, const ProjectionRow& after) {
+  unsigned changed = 0;
+  auto differ = [&changed](bool different, ProjectionColumn column) {
+    if (different) changed |= column;
+  };
+  differ(before.state != after.state, kStateColumn);
+  differ(before.owner != after.owner, kOwnerColumn);
+  differ(before.columns.name != after.columns.name, kNameColumn);
+  differ(before.columns.investor != after.columns.investor, kInvestorColumn);
+  differ(before.columns.industry != after.columns.industry, kIndustryColumn);
+  // Compared as stored: a REAL column gives back exactly the double written.
+  differ(before.columns.total_investment != after.columns.total_investment, kInvestmentColumn);
+  differ(before.updated_at != after.updated_at, kUpdatedAtColumn);
+  differ(before.state_entered_at != after.state_entered_at, kStateEnteredAtColumn);
+  differ(before.columns.next_due_on != after.columns.next_due_on, kNextDueOnColumn);
+  return changed;
+}
+
+std::string projection_update_sql(unsigned changed) {
+  std::string sql = "UPDATE projects SET ";
+  for (std::size_t i = 0; i < std::size(kProjectionRowColumns); ++i) {
+    if ((changed & (1U << i)) == 0) continue;
+    sql += kProjectionRowColumns[i];
+    sql += " = ?, ";
+  }
+  sql += "version = ?, body = ?, head_hash = ? WHERE id = ? AND version = ?";
+  return sql;
 }
 
 }  // namespace investflow::storage

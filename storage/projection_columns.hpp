@@ -25,8 +25,51 @@ struct ProjectionColumns {
   std::string industry;
   double total_investment = 0;
   std::string next_due_on;  // YYYY-MM-DD
+  bool operator==(const ProjectionColumns&) const = default;
 };
 
 ProjectionColumns projection_columns(const engine::Project& project);
+
+// The columns of a projects row that a later event may change (not id, workflow,
+// workflow_version, created_at), as written for a projection or as read back.
+struct ProjectionRow {
+  std::string state;
+  std::string owner;
+  ProjectionColumns columns;
+  engine::Timestamp updated_at = 0;
+  engine::Timestamp state_entered_at = 0;
+  bool operator==(const ProjectionRow&) const = default;
+};
+
+ProjectionRow projection_row(const engine::Project& project);
+
+// The changeable columns, one bit each, in the order of kProjectionRowColumns.
+enum ProjectionColumn : unsigned {
+  kStateColumn = 1U << 0,
+  kOwnerColumn = 1U << 1,
+  kNameColumn = 1U << 2,
+  kInvestorColumn = 1U << 3,
+  kIndustryColumn = 1U << 4,
+  kInvestmentColumn = 1U << 5,
+  kUpdatedAtColumn = 1U << 6,
+  kStateEnteredAtColumn = 1U << 7,
+  kNextDueOnColumn = 1U << 8,
+};
+inline constexpr unsigned kAllProjectionColumns = (1U << 9) - 1;
+inline constexpr std::string_view kProjectionRowColumns[] = {"state",      "owner",
+                                                             "name",       "investor",
+                                                             "industry",   "total_investment",
+                                                             "updated_at", "state_entered_at",
+                                                             "next_due_on"};
+
+// The columns whose values differ between two rows.
+unsigned changed_columns(const ProjectionRow& before, const ProjectionRow& after);
+
+// UPDATE of a project's row that sets only `changed` (ProjectionColumn bits) besides
+// version, body and head_hash. SQLite rewrites an index entry (and fires the full-text
+// trigger) only for columns in the SET list, so an edit of an unindexed field touches the
+// indexes on updated_at alone. Parameters: the changed columns' values in the order of
+// kProjectionRowColumns, then version, body, head_hash, id, the expected old version.
+std::string projection_update_sql(unsigned changed);
 
 }  // namespace investflow::storage
