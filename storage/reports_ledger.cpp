@@ -127,11 +127,12 @@ void ReportLedger::record(const engine::Project& before, const std::vector<engin
                           const engine::Project& after) {
   std::string reached = "|";
   std::optional<std::int32_t> signed_day;
+  const ReportProject* old_row = nullptr;
   if (before.exists()) {
     // A project the summaries never counted (its history did not decode when they were
     // built) joins them now, from its present state.
-    if (const std::optional<ReportProject> old_row = current(before)) {
-      count_project(*old_row, -1);
+    old_row = current(before);
+    if (old_row) {
       reached = old_row->reached;
       signed_day = old_row->signed_day;
     } else {
@@ -191,6 +192,10 @@ void ReportLedger::record(const engine::Project& before, const std::vector<engin
   }
 
   ReportProject row = report_project_of(after, std::move(reached), signed_day);
+  // Most edits change nothing reports count (a contact, a note): then the project's row
+  // and the sums it adds to stay as they are, and nothing is written for it.
+  if (old_row && *old_row == row) return;
+  if (old_row) count_project(*old_row, -1);
   count_project(row, 1);
   layers_.back().projects.insert_or_assign(after.id, std::move(row));
 }
@@ -214,21 +219,21 @@ void ReportLedger::add(int table, Key key, Sums sums) {
   total.second += sums.second;
 }
 
-std::optional<ReportProject> ReportLedger::current(const engine::Project& before) {
+const ReportProject* ReportLedger::current(const engine::Project& before) {
   for (auto layer = layers_.rbegin(); layer != layers_.rend(); ++layer) {
     if (auto found = layer->projects.find(before.id); found != layer->projects.end()) {
-      return found->second;
+      return &found->second;
     }
   }
-  if (auto found = cache_.find(before.id); found != cache_.end()) return found->second;
+  if (auto found = cache_.find(before.id); found != cache_.end()) return &found->second;
   SQLite::Statement& select = statement(std::string("SELECT ") + kProjectColumns +
                                         " FROM report_projects WHERE project_id = ?");
   select.bind(1, before.id);
   if (!select.executeStep()) {
     select.reset();
-    return std::nullopt;
+    return nullptr;
   }
-  ReportProject row;
+  ReportProject& row = loaded_;
   row.workflow = select.getColumn(0).getString();
   row.state = select.getColumn(1).getString();
   row.industry = select.getColumn(2).getString();
@@ -244,9 +249,10 @@ std::optional<ReportProject> ReportLedger::current(const engine::Project& before
   row.committed = select.getColumn(12).getDouble();
   row.funds_in_place = select.getColumn(13).getDouble();
   row.reached = select.getColumn(14).getString();
+  row.signed_day.reset();
   if (!select.getColumn(15).isNull()) row.signed_day = select.getColumn(15).getInt();
   select.reset();
-  return row;
+  return &row;
 }
 
 void ReportLedger::merge_layer() {

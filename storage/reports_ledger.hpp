@@ -119,8 +119,9 @@ class ReportLedger {
     std::map<std::pair<int, Key>, Sums> deltas;  // (table, dims) -> sums to add
   };
 
-  // What reports hold now; nullopt for a project they never counted.
-  std::optional<ReportProject> current(const engine::Project& before);
+  // What reports hold now; null for a project they never counted. Points into a layer,
+  // the cache or loaded_, valid until the next call.
+  const ReportProject* current(const engine::Project& before);
   void add(int table, Key key, Sums sums);
   void count_project(const ReportProject& row, double sign);
   SQLite::Statement& statement(const std::string& sql);
@@ -130,6 +131,7 @@ class ReportLedger {
   // Rows as committed, so a project's next command need not read them back.
   std::unordered_map<std::string, ReportProject> cache_;
   std::unordered_map<std::string, ReportProject> written_;  // flushed, not yet committed
+  ReportProject loaded_;  // the row current() last read from the database
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
 };
 
