@@ -169,7 +169,11 @@ SqliteWriter::SqliteWriter(const std::filesystem::path& path, const WriterOption
       syncer_(options.synchronous == Synchronous::full && options.overlap_flush
                   ? std::make_unique<WalSyncer>(std::filesystem::path(path.string() + "-wal"))
                   : nullptr),
+      checkpointer_(options.background_checkpoint
+                        ? std::make_unique<WalCheckpointer>(path, options.busy_timeout_ms)
+                        : nullptr),
       thread_([this] { run(); }) {
+  if (checkpointer_) checkpointer_->attach(connection_.db());
 }
 
 SqliteWriter::~SqliteWriter() {
@@ -179,6 +183,10 @@ SqliteWriter::~SqliteWriter() {
   }
   wake_.notify_all();
   thread_.join();
+  if (checkpointer_) {
+    checkpointer_->detach(connection_.db());
+    checkpointer_.reset();  // its connection closes before the writer's
+  }
   // Refreshes the query planner's statistics where they are stale (SQLite's advice for
   // every connection that is closing).
   connection_.db().tryExec("PRAGMA optimize");
@@ -450,8 +458,9 @@ WriteResult SqliteWriter::append(const Head& head, const engine::Workflow& workf
   // project that takes several commands in one batch (a seeded history, a burst of votes)
   // is encoded and rewritten, with its indexes, once instead of once per command.
   std::int64_t stored_version = head.stored_version;
+  ProjectionRow stored_row = head.stored_row;
   if (head.project.version == 0) {
-    write_projection(project, hash, 0);
+    stored_row = insert_projection(project, hash);
     stored_version = project.version;
   }
   Hash previous = head.hash;
@@ -468,65 +477,73 @@ WriteResult SqliteWriter::append(const Head& head, const engine::Workflow& workf
   result.version = project.version;
   result.events = std::move(events);
   std::string id = project.id;  // not project.id itself: the project is moved below
-  layers_.back().heads.insert_or_assign(std::move(id),
-                                        Head{std::move(project), hash, stored_version});
+  layers_.back().heads.insert_or_assign(
+      std::move(id), Head{std::move(project), hash, stored_version, std::move(stored_row)});
   return result;
 }
 
-void SqliteWriter::write_projection(const engine::Project& project, const Hash& hash,
-                                    std::int64_t previous_version) {
-  const ProjectionColumns columns = projection_columns(project);
-  const std::string body = encode_project(project);
-  if (previous_version == 0) {
-    auto insert = connection_.statement(
-        "INSERT INTO projects (id, workflow, workflow_version, state, version, owner, name, "
-        "investor, industry, total_investment, created_at, updated_at, state_entered_at, "
-        "next_due_on, body, head_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    insert->bind(1, project.id);
-    insert->bind(2, project.workflow);
-    insert->bind(3, project.workflow_version);
-    insert->bind(4, project.state);
-    insert->bind(5, project.version);
-    insert->bind(6, project.owner);
-    insert->bind(7, columns.name);
-    insert->bind(8, columns.investor);
-    insert->bind(9, columns.industry);
-    insert->bind(10, columns.total_investment);
-    insert->bind(11, project.created_at);
-    insert->bind(12, project.updated_at);
-    insert->bind(13, project.state_entered_at);
-    insert->bind(14, columns.next_due_on);
-    insert->bind(15, body);
-    insert->bind(16, hash.data(), static_cast<int>(hash.size()));
-    insert->exec();
-    if (options_.json_cache) staged_json_[project.id] = ProjectJson{project.version, body};
-    return;
+ProjectionRow SqliteWriter::insert_projection(const engine::Project& project, const Hash& hash) {
+  ProjectionRow row = projection_row(project);
+  std::string body = encode_project(project);
+  auto insert = connection_.statement(
+      "INSERT INTO projects (id, workflow, workflow_version, state, version, owner, name, "
+      "investor, industry, total_investment, created_at, updated_at, state_entered_at, "
+      "next_due_on, body, head_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  insert->bind(1, project.id);
+  insert->bind(2, project.workflow);
+  insert->bind(3, project.workflow_version);
+  insert->bind(4, row.state);
+  insert->bind(5, project.version);
+  insert->bind(6, row.owner);
+  insert->bind(7, row.columns.name);
+  insert->bind(8, row.columns.investor);
+  insert->bind(9, row.columns.industry);
+  insert->bind(10, row.columns.total_investment);
+  insert->bind(11, project.created_at);
+  insert->bind(12, row.updated_at);
+  insert->bind(13, row.state_entered_at);
+  insert->bind(14, row.columns.next_due_on);
+  insert->bindNoCopy(15, body);
+  insert->bind(16, hash.data(), static_cast<int>(hash.size()));
+  insert->exec();
+  if (options_.json_cache) {
+    staged_json_[project.id] = ProjectJson{project.version, std::move(body)};
   }
-  auto update = connection_.statement(
-      "UPDATE projects SET state = ?, version = ?, owner = ?, name = ?, investor = ?, "
-      "industry = ?, total_investment = ?, updated_at = ?, state_entered_at = ?, "
-      "next_due_on = ?, body = ?, head_hash = ? WHERE id = ? AND version = ?");
-  update->bind(1, project.state);
-  update->bind(2, project.version);
-  update->bind(3, project.owner);
-  update->bind(4, columns.name);
-  update->bind(5, columns.investor);
-  update->bind(6, columns.industry);
-  update->bind(7, columns.total_investment);
-  update->bind(8, project.updated_at);
-  update->bind(9, project.state_entered_at);
-  update->bind(10, columns.next_due_on);
-  update->bind(11, body);
-  update->bind(12, hash.data(), static_cast<int>(hash.size()));
-  update->bind(13, project.id);
-  update->bind(14, previous_version);
+  return row;
+}
+
+void SqliteWriter::update_projection(Head& head) {
+  const engine::Project& project = head.project;
+  ProjectionRow row = projection_row(project);
+  const unsigned changed = changed_columns(head.stored_row, row);
+  std::string body = encode_project(project);
+  auto update = connection_.statement(projection_update_sql(changed));
+  int index = 1;
+  if (changed & kStateColumn) update->bind(index++, row.state);
+  if (changed & kOwnerColumn) update->bind(index++, row.owner);
+  if (changed & kNameColumn) update->bind(index++, row.columns.name);
+  if (changed & kInvestorColumn) update->bind(index++, row.columns.investor);
+  if (changed & kIndustryColumn) update->bind(index++, row.columns.industry);
+  if (changed & kInvestmentColumn) update->bind(index++, row.columns.total_investment);
+  if (changed & kUpdatedAtColumn) update->bind(index++, row.updated_at);
+  if (changed & kStateEnteredAtColumn) update->bind(index++, row.state_entered_at);
+  if (changed & kNextDueOnColumn) update->bind(index++, row.columns.next_due_on);
+  update->bind(index++, project.version);
+  update->bindNoCopy(index++, body);
+  update->bind(index++, head.hash.data(), static_cast<int>(head.hash.size()));
+  update->bind(index++, project.id);
+  update->bind(index, head.stored_version);
   if (update->exec() != 1) {
     // The stored version is not the one we decided against: someone wrote behind the
     // writer's back. Forget what we cached; the caller may retry.
     cache_.clear();
     throw std::runtime_error("project " + project.id + " changed underneath the writer");
   }
-  if (options_.json_cache) staged_json_[project.id] = ProjectJson{project.version, body};
+  head.stored_version = project.version;
+  head.stored_row = std::move(row);
+  if (options_.json_cache) {
+    staged_json_[project.id] = ProjectJson{project.version, std::move(body)};
+  }
 }
 
 void SqliteWriter::publish_json() {
@@ -555,8 +572,7 @@ void SqliteWriter::notice_outside_writes() {
 void SqliteWriter::write_projections() {
   for (auto& [id, head] : layers_.back().heads) {
     if (head.project.version == head.stored_version) continue;
-    write_projection(head.project, head.hash, head.stored_version);
-    head.stored_version = head.project.version;
+    update_projection(head);
   }
   reports_.flush();
 }
@@ -640,7 +656,9 @@ const SqliteWriter::Head& SqliteWriter::load_head(const std::string& project_id)
   }
   if (auto found = cache_.find(project_id); found != cache_.end()) return found->second;
 
-  auto select = connection_.statement("SELECT body, head_hash FROM projects WHERE id = ?");
+  auto select = connection_.statement(
+      "SELECT body, head_hash, state, owner, name, investor, industry, total_investment, "
+      "updated_at, state_entered_at, next_due_on FROM projects WHERE id = ?");
   select->bind(1, project_id);
   static const Head kNoProject;  // empty project, genesis hash
   if (!select->executeStep()) return kNoProject;
@@ -654,8 +672,22 @@ const SqliteWriter::Head& SqliteWriter::load_head(const std::string& project_id)
   }
   // References to unordered_map elements survive rehashing; only erasure (the cache is
   // cleared between batches, never during one) would invalidate this one.
+  // The row's columns as they are, not as the body would give them: an update that sets
+  // only what changed must leave the same row as a rewrite of every column.
+  ProjectionRow stored_row;
+  stored_row.state = select->getColumn(2).getString();
+  stored_row.owner = select->getColumn(3).getString();
+  stored_row.columns.name = select->getColumn(4).getString();
+  stored_row.columns.investor = select->getColumn(5).getString();
+  stored_row.columns.industry = select->getColumn(6).getString();
+  stored_row.columns.total_investment = select->getColumn(7).getDouble();
+  stored_row.updated_at = select->getColumn(8).getInt64();
+  stored_row.state_entered_at = select->getColumn(9).getInt64();
+  stored_row.columns.next_due_on = select->getColumn(10).getString();
   const std::int64_t stored_version = project->version;
-  return cache_.insert_or_assign(project_id, Head{std::move(*project), *hash, stored_version})
+  return cache_
+      .insert_or_assign(project_id,
+                        Head{std::move(*project), *hash, stored_version, std::move(stored_row)})
       .first->second;
 }
 

@@ -23,9 +23,11 @@
 #include "engine/date.hpp"
 #include "storage/hash_chain.hpp"
 #include "storage/project_json_cache.hpp"
+#include "storage/projection_columns.hpp"
 #include "storage/reports_ledger.hpp"
 #include "storage/sqlite_connection.hpp"
 #include "storage/store.hpp"
+#include "storage/wal_checkpointer.hpp"
 #include "storage/wal_syncer.hpp"
 #include "storage/workflow_registry.hpp"
 
@@ -39,6 +41,9 @@ struct WriterOptions {
   // synchronous=FULL: flush the WAL on a separate thread while the next batch is decided
   // (wal_syncer.hpp). Off: SQLite flushes inside each COMMIT (the benchmark's baseline).
   bool overlap_flush = true;
+  // Checkpoint the WAL on a thread of its own (wal_checkpointer.hpp) rather than on the
+  // writer's, after the commit that fills it.
+  bool background_checkpoint = true;
   // Idempotency keys are kept this long (a client retries within minutes, not days).
   engine::Timestamp idempotency_ttl_ms = 24 * 3600 * 1000;
   // Where committed projects' JSON goes (project_json_cache.hpp); null: nowhere.
@@ -66,6 +71,8 @@ class SqliteWriter {
     // The version the projects table holds. A batch updates the row once, before COMMIT,
     // however many of its commands touched the project (write_projections).
     std::int64_t stored_version = 0;
+    // The changeable columns of that row, so an update sets only those that differ.
+    ProjectionRow stored_row;
   };
 
  private:
@@ -95,8 +102,10 @@ class SqliteWriter {
   WriteResult process(const WriteRequest& request);
   WriteResult append(const Head& head, const engine::Workflow& workflow,
                      std::vector<engine::Event> events);
-  void write_projection(const engine::Project& project, const Hash& hash,
-                        std::int64_t previous_version);
+  // A new project's row, whole.
+  ProjectionRow insert_projection(const engine::Project& project, const Hash& hash);
+  // Brings an existing project's row up to head.project; head.stored_* follow.
+  void update_projection(Head& head);
   void write_projections();  // the batch's projects whose row is behind, once each
   std::int64_t insert_event(const engine::Event& event, const std::string& payload,
                             const Hash& previous, const Hash& hash);
@@ -127,6 +136,7 @@ class SqliteWriter {
   Connection connection_;                   // used only by the writer thread (and the constructor)
   ReportLedger reports_{connection_.db()};  // report summaries, written with each batch
   std::unique_ptr<WalSyncer> syncer_;       // synchronous=FULL only
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // null: SQLite checkpoints on commit
 
   // Writer thread state.
   std::deque<Layer> layers_;
