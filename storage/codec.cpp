@@ -34,27 +34,88 @@ void write_number(double number, std::string& out) {
   out.append(buffer, error == std::errc() ? end : buffer);
 }
 
+void write_canonical(const json::value& value, std::string& out);
+
+// A JSON string exactly as json::serialize writes it (its escapes: \" \\ \b \t \n \f \r,
+// \u00xx in lower-case hex for the other control characters, every other byte as it is),
+// appended in place instead of through a temporary string per key and value.
+void write_string(std::string_view text, std::string& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  std::size_t plain = 0;  // start of the run of bytes that need no escape
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte >= 0x20 && byte != '"' && byte != '\\') continue;
+    out.append(text.data() + plain, i - plain);
+    plain = i + 1;
+    char escaped[6] = {'\\', 'u', '0', '0', kHex[byte >> 4], kHex[byte & 15]};
+    std::size_t length = 6;
+    switch (byte) {
+      case '"':
+      case '\\':
+        escaped[1] = static_cast<char>(byte);
+        length = 2;
+        break;
+      case '\b':
+        escaped[1] = 'b';
+        length = 2;
+        break;
+      case '\t':
+        escaped[1] = 't';
+        length = 2;
+        break;
+      case '\n':
+        escaped[1] = 'n';
+        length = 2;
+        break;
+      case '\f':
+        escaped[1] = 'f';
+        length = 2;
+        break;
+      case '\r':
+        escaped[1] = 'r';
+        length = 2;
+        break;
+      default:
+        break;
+    }
+    out.append(escaped, length);
+  }
+  out.append(text.data() + plain, text.size() - plain);
+  out.push_back('"');
+}
+
+void write_member(const json::key_value_pair& member, std::string& out) {
+  write_string(member.key(), out);
+  out.push_back(':');
+  write_canonical(member.value(), out);
+}
+
 void write_canonical(const json::value& value, std::string& out) {
   switch (value.kind()) {
     case json::kind::object: {
       const json::object& object = value.get_object();
-      std::vector<const json::key_value_pair*> members;
-      members.reserve(object.size());
-      for (const auto& member : object)
-        members.push_back(&member);
-      auto by_key = [](const auto* a, const auto* b) { return a->key() < b->key(); };
-      // Our encoders already emit keys in order; sort only what came from elsewhere.
-      if (!std::is_sorted(members.begin(), members.end(), by_key)) {
-        std::sort(members.begin(), members.end(), by_key);
-      }
+      const auto by_key = [](const json::key_value_pair& a, const json::key_value_pair& b) {
+        return a.key() < b.key();
+      };
       out.push_back('{');
-      bool first = true;
-      for (const auto* member : members) {
-        if (!first) out.push_back(',');
-        first = false;
-        out += json::serialize(json::string_view(member->key()));
-        out.push_back(':');
-        write_canonical(member->value(), out);
+      // Our encoders already emit keys in order; sort only what came from elsewhere.
+      if (std::is_sorted(object.begin(), object.end(), by_key)) {
+        for (auto member = object.begin(); member != object.end(); ++member) {
+          if (member != object.begin()) out.push_back(',');
+          write_member(*member, out);
+        }
+      } else {
+        std::vector<const json::key_value_pair*> members;
+        members.reserve(object.size());
+        for (const auto& member : object)
+          members.push_back(&member);
+        std::sort(members.begin(), members.end(),
+                  [&](const auto* a, const auto* b) { return by_key(*a, *b); });
+        for (const auto* member : members) {
+          if (member != members.front()) out.push_back(',');
+          write_member(*member, out);
+        }
       }
       out.push_back('}');
       return;
@@ -86,7 +147,7 @@ void write_canonical(const json::value& value, std::string& out) {
       out += "null";
       return;
     case json::kind::string:
-      out += json::serialize(value.get_string());
+      write_string(value.get_string(), out);
       return;
   }
 }

@@ -105,6 +105,32 @@ TEST(Codec, CanonicalTextHasSortedKeysAndNoWhitespace) {
   EXPECT_EQ(canonical_json(boost::json::value(26028.35)), "26028.35");
 }
 
+// Stored bodies and events feed hash chains and ETags: the canonical writer's strings must
+// be byte for byte what json::serialize writes, for any bytes (control characters, quotes,
+// backslashes, UTF-8 and invalid UTF-8), as values and as keys.
+TEST(Codec, CanonicalStringsAreExactlyBoostSerialize) {
+  std::mt19937 random(17);
+  for (int i = 0; i < 50'000; ++i) {
+    std::string bytes(random() % 24, '\0');
+    for (char& c : bytes) {
+      const unsigned pick = random() % 4;
+      c = pick == 0   ? static_cast<char>(random() % 0x20)
+          : pick == 1 ? "\"\\/\x7f"[random() % 4]
+          : pick == 2 ? static_cast<char>(0x80 + random() % 0x80)
+                      : static_cast<char>('a' + random() % 26);
+    }
+    const boost::json::value as_value = boost::json::string(bytes);
+    ASSERT_EQ(canonical_json(as_value), boost::json::serialize(as_value)) << i;
+    // Two keys, inserted in key order, so serialize's order is the canonical one.
+    std::string other = "\x7f" + bytes;
+    const bool in_order = std::string_view(bytes) < std::string_view(other);
+    boost::json::object object;
+    object[in_order ? bytes : other] = 1;
+    object[in_order ? other : bytes] = boost::json::string(bytes);
+    ASSERT_EQ(canonical_json(object), boost::json::serialize(object)) << i;
+  }
+}
+
 TEST(Codec, DatesAreTaggedSoTextStaysText) {
   EXPECT_EQ(canonical_json(value_to_json(Value::date(day(2026, 2, 10)))),
             R"({"date":"2026-02-10"})");
