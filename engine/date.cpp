@@ -101,6 +101,20 @@ Date Date::plus_months(int months) const {
 
 std::string Date::to_string() const {
   const YearMonthDay date = ymd();
+  if (date.year >= 0 && date.year <= 9999) {  // every real date: digits by hand, no printf
+    const auto digit = [](int value) { return static_cast<char>('0' + value % 10); };
+    const char text[10] = {digit(date.year / 1000),
+                           digit(date.year / 100),
+                           digit(date.year / 10),
+                           digit(date.year),
+                           '-',
+                           digit(date.month / 10),
+                           digit(date.month),
+                           '-',
+                           digit(date.day / 10),
+                           digit(date.day)};
+    return std::string(text, sizeof text);
+  }
   char buffer[40];  // room for any int, so the compiler can prove no truncation
   std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02d", date.year, date.month, date.day);
   return buffer;

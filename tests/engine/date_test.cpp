@@ -2,11 +2,35 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <limits>
+
 namespace investflow::engine {
 namespace {
 
 Date ymd(int y, int m, int d) {
   return *Date::from_ymd(y, m, d);
+}
+
+// to_string writes the digits by hand for years 0..9999 and falls back to printf outside:
+// both must print what "%04d-%02d-%02d" prints, and parse must read it back.
+TEST(Date, ToStringIsPrintfsFormatEverywhere) {
+  for (std::int64_t days = std::numeric_limits<std::int32_t>::min();
+       days <= std::numeric_limits<std::int32_t>::max(); days += 65'537) {
+    const Date date(static_cast<std::int32_t>(days));
+    const YearMonthDay parts = date.ymd();
+    char expected[48];
+    std::snprintf(expected, sizeof expected, "%04d-%02d-%02d", parts.year, parts.month, parts.day);
+    ASSERT_EQ(date.to_string(), expected) << days;
+  }
+  for (int days = -719'528; days < 2'932'897; ++days) {  // 0000-01-01 .. 9999-12-31, each day
+    const Date date(days);
+    const std::string text = date.to_string();
+    ASSERT_EQ(text.size(), 10u) << days;
+    if (days >= -719'162) {
+      ASSERT_EQ(Date::parse(text), date) << text;
+    }
+  }
 }
 
 TEST(Date, RoundTripsCivilDates) {
