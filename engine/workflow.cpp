@@ -38,6 +38,16 @@ const T* find_by(const std::vector<T>& items, const Index& index, std::string_vi
   return nullptr;
 }
 
+template <typename T>
+const T* find_by(const std::vector<T>& items, const NameHash<T>& index, std::string_view key,
+                 std::string T::*member) {
+  if (!index.empty()) return index.find(key);
+  for (const T& item : items) {
+    if (item.*member == key) return &item;
+  }
+  return nullptr;
+}
+
 template <typename T, typename Index>
 void index_by(const std::vector<T>& items, Index& index, std::string T::*member) {
   index.clear();

@@ -14,6 +14,7 @@
 
 #include "engine/calendar.hpp"
 #include "engine/expression.hpp"
+#include "engine/name_hash.hpp"
 #include "engine/value.hpp"
 
 namespace investflow::engine {
@@ -237,8 +238,8 @@ class Workflow {
   Index<FieldDef> field_index_;
   Index<TableDef> table_index_;
   Index<ComputedDef> computed_index_;
-  Index<StateDef> state_index_;
-  Index<TransitionDef> transition_index_;
+  NameHash<StateDef> state_index_;
+  NameHash<TransitionDef> transition_index_;
   SortedNameMap<NameRef> name_index_;
   SortedNameMap<std::vector<const TransitionDef*>> transitions_from_index_;
   std::vector<std::vector<int>> required_slots_;  // by position in `transitions`
