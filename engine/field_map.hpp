@@ -41,32 +41,31 @@ inline std::uint64_t ordered_word(const char* p) {
   return word;
 }
 // The same for the last `n` < 8 bytes, zero-padded on the right.
-// Two loads that may overlap, the second shifted so that each byte k lands at bits
-// 56 - 8k, replace a loop over the bytes.
-inline std::uint64_t ordered_tail(const char* p, std::size_t n) {
-  constexpr bool kLittle = std::endian::native == std::endian::little;
-  if (n >= 4) {
-    std::uint32_t head = 0;
-    std::uint32_t last = 0;
-    std::memcpy(&head, p, 4);
-    std::memcpy(&last, p + n - 4, 4);
-    if constexpr (kLittle) {
+// The first `n` bytes from `p`, sizeof(Word) <= n <= 2 * sizeof(Word), as an ordered
+// integer: two loads of a Word that may overlap, the second shifted so that each byte k
+// lands at bits 56 - 8k (where the bytes overlap, both loads hold the same bits).
+template <typename Word>
+std::uint64_t ordered_pair(const char* p, std::size_t n) {
+  constexpr int kBits = 8 * sizeof(Word);
+  Word head = 0;
+  Word last = 0;
+  std::memcpy(&head, p, sizeof(Word));
+  std::memcpy(&last, p + n - sizeof(Word), sizeof(Word));
+  if constexpr (std::endian::native == std::endian::little) {
+    if constexpr (sizeof(Word) == 4) {
       head = __builtin_bswap32(head);
       last = __builtin_bswap32(last);
-    }
-    return (std::uint64_t{head} << 32) | (std::uint64_t{last} << (64 - 8 * n));
-  }
-  if (n >= 2) {
-    std::uint16_t head = 0;
-    std::uint16_t last = 0;
-    std::memcpy(&head, p, 2);
-    std::memcpy(&last, p + n - 2, 2);
-    if constexpr (kLittle) {
+    } else {
       head = __builtin_bswap16(head);
       last = __builtin_bswap16(last);
     }
-    return (std::uint64_t{head} << 48) | (std::uint64_t{last} << (64 - 8 * n));
   }
+  return (std::uint64_t{head} << (64 - kBits)) | (std::uint64_t{last} << (64 - 8 * n));
+}
+// The same for the last `n` < 8 bytes, zero-padded on the right, without a byte loop.
+inline std::uint64_t ordered_tail(const char* p, std::size_t n) {
+  if (n >= 4) return ordered_pair<std::uint32_t>(p, n);
+  if (n >= 2) return ordered_pair<std::uint16_t>(p, n);
   return n == 1 ? std::uint64_t{static_cast<unsigned char>(p[0])} << 56 : 0;
 }
 }  // namespace detail

@@ -55,20 +55,20 @@ class Value {
   // A tagged union rather than std::variant: values are copied, moved and destroyed all
   // through expression evaluation, and here those are a test of the tag and, for the
   // kinds that own nothing, a plain copy, instead of a dispatch through a table.
-  Value(const Value& other) { copy_from(other); }
-  Value(Value&& other) noexcept { move_from(other); }
+  Value(const Value& other) { take(other); }
+  Value(Value&& other) noexcept { take(std::move(other)); }
   Value& operator=(const Value& other) {
     if (this != &other) {
       Value copy(other);
       reset();
-      move_from(copy);
+      take(std::move(copy));
     }
     return *this;
   }
   Value& operator=(Value&& other) noexcept {
     if (this != &other) {
       reset();
-      move_from(other);
+      take(std::move(other));
     }
     return *this;
   }
@@ -130,8 +130,10 @@ class Value {
     if (owns()) release();
     kind_ = Kind::null;
   }
-  // Into a null value. The source keeps its kind, holding a moved-from text or list.
-  void move_from(Value& other) noexcept {
+  // Into a null value, from a Value& (moved: the source keeps its kind, holding a
+  // moved-from text or list) or a const Value& (copied: if that throws, this stays null).
+  template <typename Source>
+  void take(Source&& other) {
     switch (other.kind_) {
       case Kind::null:
         break;
@@ -142,36 +144,13 @@ class Value {
         number_ = other.number_;
         break;
       case Kind::text:
-        std::construct_at(&text_, std::move(other.text_));
+        std::construct_at(&text_, std::forward<Source>(other).text_);
         break;
       case Kind::date:
         date_ = other.date_;
         break;
       case Kind::list:
-        std::construct_at(&list_, std::move(other.list_));
-        break;
-    }
-    kind_ = other.kind_;
-  }
-  // Into a null value; if copying a text or list throws, this stays null.
-  void copy_from(const Value& other) {
-    switch (other.kind_) {
-      case Kind::null:
-        break;
-      case Kind::boolean:
-        boolean_ = other.boolean_;
-        break;
-      case Kind::number:
-        number_ = other.number_;
-        break;
-      case Kind::text:
-        std::construct_at(&text_, other.text_);
-        break;
-      case Kind::date:
-        date_ = other.date_;
-        break;
-      case Kind::list:
-        std::construct_at(&list_, other.list_);
+        std::construct_at(&list_, std::forward<Source>(other).list_);
         break;
     }
     kind_ = other.kind_;

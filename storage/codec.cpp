@@ -48,38 +48,19 @@ void write_string(std::string_view text, std::string& out) {
     if (byte >= 0x20 && byte != '"' && byte != '\\') continue;
     out.append(text.data() + plain, i - plain);
     plain = i + 1;
-    char escaped[6] = {'\\', 'u', '0', '0', kHex[byte >> 4], kHex[byte & 15]};
-    std::size_t length = 6;
-    switch (byte) {
-      case '"':
-      case '\\':
-        escaped[1] = static_cast<char>(byte);
-        length = 2;
-        break;
-      case '\b':
-        escaped[1] = 'b';
-        length = 2;
-        break;
-      case '\t':
-        escaped[1] = 't';
-        length = 2;
-        break;
-      case '\n':
-        escaped[1] = 'n';
-        length = 2;
-        break;
-      case '\f':
-        escaped[1] = 'f';
-        length = 2;
-        break;
-      case '\r':
-        escaped[1] = 'r';
-        length = 2;
-        break;
-      default:
-        break;
+    char letter = 0;  // the two-character escapes; \u00xx for the rest
+    if (byte == '"' || byte == '\\') {
+      letter = static_cast<char>(byte);
+    } else if (byte >= '\b' && byte <= '\r') {
+      letter = "btn\0fr"[byte - '\b'];  // \v (11) has none
     }
-    out.append(escaped, length);
+    if (letter != 0) {
+      const char escaped[2] = {'\\', letter};
+      out.append(escaped, 2);
+    } else {
+      const char escaped[6] = {'\\', 'u', '0', '0', kHex[byte >> 4], kHex[byte & 15]};
+      out.append(escaped, 6);
+    }
   }
   out.append(text.data() + plain, text.size() - plain);
   out.push_back('"');
