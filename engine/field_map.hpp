@@ -173,11 +173,11 @@ class SortedNameMap {
   }
   // Appends `name`, whose name_prefix is `prefix`, for a caller that knows it sorts after
   // every name present (a merge walking another map in order): no search, no comparison.
-  template <typename M>
-  void append_in_order(std::string_view name, std::uint64_t prefix, M&& value) {
-    assert(empty() || compare_names(entries_.back().first, name) < 0);
-    assert(prefix == name_prefix(name));
-    entries_.emplace_back(std::piecewise_construct, std::forward_as_tuple(name),
+  template <typename K, typename M>
+  void append_in_order(K&& name, std::uint64_t prefix, M&& value) {
+    assert(empty() || compare_names(entries_.back().first, std::string_view(name)) < 0);
+    assert(prefix == name_prefix(std::string_view(name)));
+    entries_.emplace_back(std::piecewise_construct, std::forward_as_tuple(std::forward<K>(name)),
                           std::forward_as_tuple(std::forward<M>(value)));
     try {
       prefixes_.push_back(prefix);
@@ -232,15 +232,7 @@ class SortedNameMap {
     const std::string_view key(name);
     if (hint == entries_.cend() &&
         (entries_.empty() || compare_names(entries_.back().first, key) < 0)) {
-      const std::uint64_t prefix = name_prefix(key);
-      entries_.emplace_back(std::piecewise_construct, std::forward_as_tuple(std::forward<K>(name)),
-                            std::forward_as_tuple(std::forward<M>(value)));
-      try {
-        prefixes_.push_back(prefix);
-      } catch (...) {
-        entries_.pop_back();  // the two vectors stay the same length
-        throw;
-      }
+      append_in_order(std::forward<K>(name), name_prefix(key), std::forward<M>(value));
       return std::prev(entries_.end());
     }
     return emplace(std::forward<K>(name), std::forward<M>(value)).first;
