@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# HTTP load benchmark (issue 4, DESIGN.md "Targets"): wrk at 64 connections against
+# HTTP load benchmark (issue 4, docs/performance.md): wrk at 64 connections against
 # `investflow serve` on a seeded database, and against nginx serving a static file of the
 # same size as a project's JSON (the ceiling for GET on this machine).
 # Prints `name: value unit` lines on stdout; progress and wrk's own output go to stderr.

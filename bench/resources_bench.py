@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Memory and start-up of `investflow serve` (issue 8; DESIGN.md "Targets": RSS idle < 50 MB,
+"""Memory and start-up of `investflow serve` (issue 8; docs/performance.md: RSS idle < 50 MB,
 start-up with 1M projects < 200 ms, no replay at start).
 
 Prints `name: value unit` lines on stdout (progress on stderr):

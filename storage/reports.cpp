@@ -312,7 +312,7 @@ Outcome<AgingReport> aging_report(Connection& connection, const engine::Workflow
 Outcome<KpiReport> kpi_report(Connection& connection, const engine::Workflow& workflow,
                               const ReportPeriod& period) {
   return guarded([&] {
-    // The cohort: projects whose agreement was signed in the period (README).
+    // The cohort: projects whose agreement was signed in the period (docs/reports.md).
     auto cohort = connection.statement(
         "SELECT state, SUM(projects), 0 FROM report_signed "
         "WHERE workflow = ? AND signed_day BETWEEN ? AND ? GROUP BY state");

@@ -1,9 +1,8 @@
 #pragma once
 // Pipeline reports for managers, answered from the summaries the writer keeps in step with
 // the event log (reports_ledger.hpp): the pipeline per stage, the funnel of a cohort, time
-// in stage, the KPIs and the period summary. Their exact definitions are in the README
-// ("Reports and KPIs"). Every query reads a few summary rows per stage and day asked for,
-// never the events.
+// in stage, the KPIs and the period summary. Their exact definitions are in docs/reports.md.
+// Every query reads a few summary rows per stage and day asked for, never the events.
 
 #include <cstdint>
 #include <filesystem>

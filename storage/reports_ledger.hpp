@@ -44,7 +44,7 @@
 
 namespace investflow::storage {
 
-// The state names reports give a meaning to (README, "Reports and KPIs").
+// The state names reports give a meaning to (docs/reports.md).
 namespace report_state {
 inline constexpr std::string_view kSigned = "signed";
 inline constexpr std::string_view kAtCapacity = "at_capacity";

@@ -1,5 +1,5 @@
 #pragma once
-// The JSON API under /api/ (DESIGN.md, "HTTP API conventions"): login and sessions,
+// The JSON API under /api/ (conventions: docs/api.md): login and sessions,
 // workflows, projects and everything done to them. Handlers parse the request, call the
 // store (or the auth store) and translate the answer; every rule comes from the engine.
 //

@@ -32,7 +32,7 @@ std::string to_json(const Problem& problem);
 // The problem as a response with Content-Type application/problem+json.
 Response to_response(const Problem& problem);
 
-// The shapes DESIGN.md lists; `code` may be made more specific by the caller.
+// The shapes docs/api.md lists; `code` may be made more specific by the caller.
 Problem bad_request(std::string detail, std::vector<FieldError> errors = {},
                     std::string code = "bad_request");
 Problem unauthorized(std::string detail, std::string code = "unauthorized");

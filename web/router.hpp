@@ -4,7 +4,7 @@
 // where several templates match, the one with a literal segment earliest wins
 // ("/api/projects/export" beats "/api/projects/{id}"). GET routes also answer HEAD.
 //
-// Handlers hold no socket (STYLE.md). Two kinds, chosen per route:
+// Handlers hold no socket. Two kinds, chosen per route:
 //  - Handler, a plain function `Response(const Request&, const RouteParams&)`. It runs on
 //    the server's worker pool by default, so a slow one (SQLite reads) never stalls the
 //    I/O threads; Execution::io_thread runs it in place, for handlers that only touch

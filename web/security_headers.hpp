@@ -1,5 +1,5 @@
 #pragma once
-// Security headers on every response (DESIGN.md "Reliability and security bars"). A handler
+// Security headers on every response (docs/api.md, "Other headers"). A handler
 // that set one of them keeps its own value.
 //   all:  X-Content-Type-Options: nosniff, Referrer-Policy: no-referrer
 //   HTML: a strict Content-Security-Policy (same-origin scripts, styles, images, fetches;

@@ -92,7 +92,7 @@ const computed = {
 };
 const priorityWaiver = (f) => f.priority === true && present(f.priority_categories) && present(f.priority_reason);
 
-// The thresholds checked at screening and again at submission (DOMAIN 4).
+// The thresholds checked at screening and again at submission (docs/domain.md, rule 4).
 function thresholdsHold(f) {
   const leased = f.land_type === 'leased_factory';
   const atLeast = (value, required) => !present(value) || value >= required || priorityWaiver(f);

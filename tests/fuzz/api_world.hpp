@@ -174,7 +174,7 @@ inline ApiWorld& world() {
 }
 
 // What every answer must be, whatever was asked: a real status; never a 500 (a client
-// mistake is never a server error, DESIGN.md); errors as problem+json objects with a code;
+// mistake is never a server error, docs/api.md); errors as problem+json objects with a code;
 // JSON bodies that parse.
 inline void check_response(const web::Response& response) {
   if (response.status < 100 || response.status > 599) fail("status out of range");

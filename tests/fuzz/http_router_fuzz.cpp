@@ -30,7 +30,7 @@ namespace {
 namespace http = boost::beast::http;
 using investflow::fuzz::fail;
 
-// DESIGN.md's defaults, as ServerOptions has them.
+// The server's default limits (docs/api.md), as ServerOptions has them.
 constexpr std::size_t kHeaderLimit = 16 * 1024;
 constexpr std::size_t kBodyLimit = 1024 * 1024;
 

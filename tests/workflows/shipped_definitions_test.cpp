@@ -29,7 +29,7 @@ TEST(ShippedDefinitions, Exist) {
   const std::vector<std::filesystem::path> files = shipped_definitions();
   EXPECT_FALSE(files.empty()) << "no *.yaml under "
                               << shipped_workflows_directory() / "definitions";
-  // DESIGN.md names the main one.
+  // The main one (docs/workflow-language.md).
   EXPECT_TRUE(std::any_of(files.begin(), files.end(), [](const std::filesystem::path& file) {
     return file.filename() == "qingyuan-investment.yaml";
   }));
