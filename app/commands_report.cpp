@@ -21,7 +21,7 @@ constexpr const char* kReports[] = {"pipeline", "funnel", "aging", "kpis", "peri
 
 constexpr const char* kOverview =
     "Usage: investflow report REPORT --db FILE [options]\n\n"
-    "Reports over the summaries the event log keeps (README, \"Reports and KPIs\"):\n"
+    "Reports over the summaries the event log keeps (definitions: docs/reports.md):\n"
     "  pipeline   projects and investment per stage, now\n"
     "  funnel     how far the projects created in a period got, stage by stage\n"
     "  aging      time in each stage (working days), and the longest-waiting projects\n"
