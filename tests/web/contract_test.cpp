@@ -1,0 +1,113 @@
+// The contract checker itself (contract.hpp): what conforms passes, and a response that
+// breaks the document fails naming the route, the status, the JSON pointer and the rule.
+#include "tests/web/contract.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace investflow::web::testing {
+namespace {
+
+ClientResponse response(int status, std::string body,
+                        std::string content_type = "application/json") {
+  ClientResponse out;
+  out.status = status;
+  out.headers.add("Content-Type", std::move(content_type));
+  out.body = std::move(body);
+  return out;
+}
+
+// A project as GET /api/projects/{id} sends it; `replace` swaps one member's text.
+std::string project(const std::string& created_at = R"("2026-03-02T09:00:00.000+08:00")",
+                    const std::string& fields = R"({"name":"项目","signed_on":"2026-03-02"})") {
+  return R"({"created_at":)" + created_at + R"(,"fields":)" + fields +
+         R"(,"followup_due_on":null,"id":"P-1","milestones":{"contract":{"done_on":null,)"
+         R"("due_on":"2026-06-01","evidence":"","id":"contract","planned_on":null,)"
+         R"("started_on":"2026-03-02"}},"owner":"zhang","sla_due_on":"2026-03-09",)"
+         R"("state":"lead","state_entered_at":"2026-03-02T09:00:00.000+08:00",)"
+         R"("updated_at":"2026-03-02T09:00:00.000+08:00","version":1,"visits":[],)"
+         R"("votes":[{"at":"2026-03-02T10:00:00.000+08:00","choice":"approve",)"
+         R"("comment":"","voter":"r1"}],"workflow":"qingyuan-investment","workflow_version":1})";
+}
+
+TEST(Contract, AConformingProjectPasses) {
+  EXPECT_EQ(contract_violation("GET", "/api/projects/P-1", response(200, project())), "");
+  EXPECT_EQ(contract_violation("HEAD", "/api/projects/P-1", response(200, "")), "");
+}
+
+TEST(Contract, EpochMillisecondsWhereATimestampBelongsFail) {
+  const auto violation =
+      contract_violation("GET", "/api/projects/P-1", response(200, project("1772413200000")));
+  EXPECT_NE(violation.find("GET /api/projects/{id} 200"), std::string::npos) << violation;
+  EXPECT_NE(violation.find("/created_at"), std::string::npos) << violation;
+  EXPECT_NE(violation.find("type"), std::string::npos) << violation;
+}
+
+TEST(Contract, ATimestampWithoutItsOffsetFailsTheFormat) {
+  const auto violation = contract_violation("GET", "/api/projects/P-1",
+                                            response(200, project(R"("2026-03-02 09:00")")));
+  EXPECT_NE(violation.find("/created_at"), std::string::npos) << violation;
+  EXPECT_NE(violation.find("date-time"), std::string::npos) << violation;
+}
+
+TEST(Contract, ATaggedDateFieldValueFails) {
+  const auto violation =
+      contract_violation("GET", "/api/projects/P-1",
+                         response(200, project(R"("2026-03-02T09:00:00.000+08:00")",
+                                               R"({"signed_on":{"date":"2026-03-02"}})")));
+  EXPECT_NE(violation.find("/fields/signed_on"), std::string::npos) << violation;
+}
+
+TEST(Contract, AMissingRequiredMemberFails) {
+  std::string body = project();
+  body.replace(body.find(R"("state":"lead",)"), 15, "");
+  const auto violation = contract_violation("GET", "/api/projects/P-1", response(200, body));
+  EXPECT_NE(violation.find("state"), std::string::npos) << violation;
+  EXPECT_NE(violation.find("required"), std::string::npos) << violation;
+}
+
+TEST(Contract, AValueOutsideItsEnumFails) {
+  std::string body = project();
+  body.replace(body.find("approve"), 7, "maybe");
+  const auto violation = contract_violation("GET", "/api/projects/P-1", response(200, body));
+  EXPECT_NE(violation.find("/votes/0/choice"), std::string::npos) << violation;
+  EXPECT_NE(violation.find("enum"), std::string::npos) << violation;
+}
+
+TEST(Contract, AnUndocumentedStatusOrMediaTypeFails) {
+  EXPECT_NE(contract_violation("GET", "/api/me", response(418, "{}")).find("not documented"),
+            std::string::npos);
+  EXPECT_NE(contract_violation("GET", "/api/me", response(200, "a,b", "text/csv"))
+                .find("media type 'text/csv' not documented"),
+            std::string::npos);
+  // A report may answer CSV.
+  EXPECT_EQ(contract_violation("GET", "/api/reports/kpis?workflow=x&format=csv",
+                               response(200, "a,b", "text/csv; charset=utf-8")),
+            "");
+}
+
+TEST(Contract, ProblemsAreChecked) {
+  const std::string problem =
+      R"({"type":"urn:investflow:problem:not_found","title":"Not found","status":404,)"
+      R"("detail":"no project 'x'","code":"no_such_project","errors":[]})";
+  EXPECT_EQ(contract_violation("GET", "/api/projects/x",
+                               response(404, problem, "application/problem+json")),
+            "");
+  const std::string without_code =
+      R"({"type":"urn:investflow:problem:not_found","title":"Not found","status":404,)"
+      R"("detail":"no project 'x'","errors":[]})";
+  const auto violation = contract_violation(
+      "GET", "/api/projects/x", response(404, without_code, "application/problem+json"));
+  EXPECT_NE(violation.find("code"), std::string::npos) << violation;
+  // A method the route does not take: 405 as a problem.
+  EXPECT_EQ(contract_violation("PUT", "/api/projects/x",
+                               response(405,
+                                        R"({"type":"t","title":"t","status":405,"detail":"",)"
+                                        R"("code":"method_not_allowed","errors":[]})",
+                                        "application/problem+json")),
+            "");
+}
+
+}  // namespace
+}  // namespace investflow::web::testing
