@@ -19,6 +19,11 @@ json::object type(std::string_view name) {
   return json::object{{"type", name}};
 }
 
+// An object whose members this document does not describe.
+json::object any_object() {
+  return json::object{{"type", "object"}, {"additionalProperties", true}};
+}
+
 json::object text() {
   return type("string");
 }
@@ -532,8 +537,9 @@ json::object openapi_schemas() {
   add_reports(all);
   all["Health"] = record({{"status", one_of_values({"ok"})}});
   all["OpenApiDocument"] =
-      object_of({{"openapi", text()}, {"info", type("object")}, {"paths", type("object")}},
-                {"openapi", "info", "paths"});
+      object_of({{"openapi", text()}, {"info", any_object()}, {"paths", any_object()}},
+                {"openapi", "info", "paths"}, "An OpenAPI 3.1 document (this one).");
+  all["OpenApiDocument"].as_object()["additionalProperties"] = true;
   return all;
 }
 

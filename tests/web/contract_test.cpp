@@ -48,7 +48,16 @@ TEST(Contract, ATimestampWithoutItsOffsetFailsTheFormat) {
   const auto violation = contract_violation("GET", "/api/projects/P-1",
                                             response(200, project(R"("2026-03-02 09:00")")));
   EXPECT_NE(violation.find("/created_at"), std::string::npos) << violation;
-  EXPECT_NE(violation.find("date-time"), std::string::npos) << violation;
+  EXPECT_NE(violation.find("format date or date-time"), std::string::npos) << violation;
+  // Nor a month that does not exist; dates are checked too.
+  EXPECT_NE(contract_violation("GET", "/api/projects/P-1",
+                               response(200, project(R"("2026-13-02T09:00:00.000+08:00")"))),
+            "");
+  std::string bad_date = project();
+  bad_date.replace(bad_date.find("2026-06-01"), 10, "2026-6-1");
+  EXPECT_NE(contract_violation("GET", "/api/projects/P-1", response(200, bad_date))
+                .find("/milestones/contract/due_on"),
+            std::string::npos);
 }
 
 TEST(Contract, ATaggedDateFieldValueFails) {
