@@ -8,6 +8,7 @@
 #include <cctype>
 
 #include "storage/codec.hpp"
+#include "storage/wire_json.hpp"
 
 namespace investflow::notify {
 namespace json = boost::json;
@@ -138,8 +139,11 @@ std::string json_body(const Message& message) {
   json::array triggers;
   for (const std::string& trigger : message.triggers)
     triggers.emplace_back(trigger);
+  // The message keeps the canonical event; receivers get its wire form like every client.
   json::value event = nullptr;
-  if (auto parsed = storage::parse_json(message.event_json)) event = std::move(*parsed);
+  if (auto decoded = storage::decode_event(message.event_json)) {
+    event = storage::event_to_wire(*decoded);
+  }
   const auto optional = [](const std::string& text) -> json::value {
     return text.empty() ? json::value(nullptr) : json::value(text);
   };
@@ -152,7 +156,7 @@ std::string json_body(const Message& message) {
                     {"to", optional(message.to)},
                     {"transition", optional(message.transition)},
                     {"actor", message.actor},
-                    {"at", engine::format_timestamp(message.at)},
+                    {"at", storage::wire_timestamp(message.at)},
                     {"triggers", std::move(triggers)},
                     {"title", json::object{{"zh", message.title_zh}, {"en", message.title_en}}},
                     {"event", std::move(event)}};

@@ -3,6 +3,7 @@
 //
 //   json      {"event_id", "type", "project": {"id","name","workflow"}, "from", "to",
 //              "transition", "actor", "at", "triggers", "title": {"zh","en"}, "event"}
+//             with `at` and `event` in the wire form (storage/wire_json.hpp)
 //             signed: X-Investflow-Signature: sha256=<hex HMAC-SHA256(secret, body)>
 //   wecom     WeCom (企业微信) group robot: {"msgtype":"markdown","markdown":{"content"}}
 //             (developer.work.weixin.qq.com/document/path/91770; content <= 4096 bytes)

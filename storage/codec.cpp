@@ -246,12 +246,13 @@ json::value localized_json(const engine::LocalizedText& text) {
   return json::object{{"en", text.en}, {"zh", text.zh}};
 }
 
-json::array changes_json(const std::vector<engine::FieldChange>& changes) {
+json::array changes_json(const std::vector<engine::FieldChange>& changes,
+                         const Encoding& encoding) {
   json::array array;
   array.reserve(changes.size());
   for (const auto& change : changes) {
-    array.push_back(json::object{{"after", value_to_json(change.after)},
-                                 {"before", value_to_json(change.before)},
+    array.push_back(json::object{{"after", encoding.value(change.after)},
+                                 {"before", encoding.value(change.before)},
                                  {"field", change.field}});
   }
   return array;
@@ -269,8 +270,10 @@ json::array milestones_started_json(const std::vector<engine::MilestoneStarted>&
 }
 
 struct BodyEncoder {
+  const Encoding& encoding;
+
   json::object operator()(const engine::ProjectCreated& created) const {
-    return {{"fields", fields_to_json(created.fields)},
+    return {{"fields", fields_to_json(created.fields, encoding)},
             {"followup_due_on", optional_date_json(created.followup_due_on)},
             {"milestones_started", milestones_started_json(created.milestones_started)},
             {"owner", created.owner},
@@ -280,10 +283,10 @@ struct BodyEncoder {
             {"workflow_version", created.workflow_version}};
   }
   json::object operator()(const engine::FieldsEdited& edited) const {
-    return {{"changes", changes_json(edited.changes)}};
+    return {{"changes", changes_json(edited.changes, encoding)}};
   }
   json::object operator()(const engine::TransitionTaken& taken) const {
-    return {{"changes", changes_json(taken.changes)},
+    return {{"changes", changes_json(taken.changes, encoding)},
             {"comment", taken.comment},
             {"followup_due_on", optional_date_json(taken.followup_due_on)},
             {"from", taken.from},
@@ -299,7 +302,7 @@ struct BodyEncoder {
             {"voter", vote.voter}};
   }
   json::object operator()(const engine::MilestoneRecorded& recorded) const {
-    return {{"changes", changes_json(recorded.changes)},
+    return {{"changes", changes_json(recorded.changes, encoding)},
             {"done_on", optional_date_json(recorded.done_on)},
             {"evidence", recorded.evidence},
             {"milestone", recorded.milestone},
@@ -693,17 +696,27 @@ json::value value_to_json(const engine::Value& value) {
   return nullptr;
 }
 
+namespace {
+
+json::value timestamp_to_json(engine::Timestamp at) {
+  return at;
+}
+
+}  // namespace
+
+const Encoding kCanonical{&value_to_json, &timestamp_to_json};
+
 Decoded<engine::Value> value_from_json(const json::value& json) {
   Decoder in;
   engine::Value value = in.value(json, "");
   return finish(in, std::move(value));
 }
 
-json::value fields_to_json(const engine::FieldMap& fields) {
+json::value fields_to_json(const engine::FieldMap& fields, const Encoding& encoding) {
   json::object object;
   object.reserve(fields.size());
   for (const auto& [name, value] : fields)
-    object.emplace(name, value_to_json(value));
+    object.emplace(name, encoding.value(value));
   return object;
 }
 
@@ -713,10 +726,10 @@ Decoded<engine::FieldMap> fields_from_json(const json::value& json) {
   return finish(in, std::move(fields));
 }
 
-json::value event_to_json(const engine::Event& event) {
+json::value event_to_json(const engine::Event& event, const Encoding& encoding) {
   return json::object{{"actor", event.actor},
-                      {"at", event.at},
-                      {"body", std::visit(BodyEncoder{}, event.body)},
+                      {"at", encoding.timestamp(event.at)},
+                      {"body", std::visit(BodyEncoder{encoding}, event.body)},
                       {"project_id", event.project_id},
                       {"type", engine::event_type(event)},
                       {"version", event.version}};
@@ -737,10 +750,10 @@ Decoded<engine::Event> event_from_json(const json::value& json) {
   return finish(in, std::move(event));
 }
 
-json::value project_to_json(const engine::Project& project) {
+json::value project_to_json(const engine::Project& project, const Encoding& encoding) {
   json::array votes;
   for (const auto& vote : project.votes) {
-    votes.push_back(json::object{{"at", vote.at},
+    votes.push_back(json::object{{"at", encoding.timestamp(vote.at)},
                                  {"choice", engine::vote_choice_name(vote.choice)},
                                  {"comment", vote.comment},
                                  {"voter", vote.voter}});
@@ -761,16 +774,16 @@ json::value project_to_json(const engine::Project& project) {
                                   {"on", date_json(visit.on)},
                                   {"summary", visit.summary}});
   }
-  json::object out{{"created_at", project.created_at},
-                   {"fields", fields_to_json(project.fields)},
+  json::object out{{"created_at", encoding.timestamp(project.created_at)},
+                   {"fields", fields_to_json(project.fields, encoding)},
                    {"followup_due_on", optional_date_json(project.followup_due_on)},
                    {"id", project.id},
                    {"milestones", std::move(milestones)},
                    {"owner", project.owner},
                    {"sla_due_on", optional_date_json(project.sla_due_on)},
                    {"state", project.state},
-                   {"state_entered_at", project.state_entered_at},
-                   {"updated_at", project.updated_at},
+                   {"state_entered_at", encoding.timestamp(project.state_entered_at)},
+                   {"updated_at", encoding.timestamp(project.updated_at)},
                    {"version", project.version},
                    {"visits", std::move(visits)},
                    {"votes", std::move(votes)},

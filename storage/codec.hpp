@@ -1,7 +1,9 @@
 #pragma once
 // Canonical JSON for the engine's values, events and projects. One encoding serves the
-// event log (and so the hash chain), the stored projections and the HTTP layer, so it is
-// exact: decode(encode(x)) == x for every x the engine can produce.
+// event log (and so the hash chain), the stored projections and idempotency records, so it
+// is exact: decode(encode(x)) == x for every x the engine can produce. What the server
+// sends (HTTP, server-sent events, webhooks) is the wire form of wire_json.hpp instead,
+// which walks events and projects with the same encoders (Encoding below).
 //
 // The canonical text of a JSON value has object keys in byte order, no whitespace, numbers
 // that are whole (and below 9e15) written as integers and others in the shortest form that
@@ -46,13 +48,23 @@ std::string canonical_json(const boost::json::value& value);
 boost::json::value value_to_json(const engine::Value& value);
 Decoded<engine::Value> value_from_json(const boost::json::value& json);
 
-boost::json::value fields_to_json(const engine::FieldMap& fields);
+// How an encoder writes the two things whose shape differs between the canonical form and
+// the wire form (wire_json.hpp): a field value and an instant. Everything else is shared.
+struct Encoding {
+  boost::json::value (*value)(const engine::Value& value);
+  boost::json::value (*timestamp)(engine::Timestamp at);
+};
+extern const Encoding kCanonical;  // value_to_json; integer milliseconds
+
+boost::json::value fields_to_json(const engine::FieldMap& fields,
+                                  const Encoding& encoding = kCanonical);
 Decoded<engine::FieldMap> fields_from_json(const boost::json::value& json);
 
-boost::json::value event_to_json(const engine::Event& event);
+boost::json::value event_to_json(const engine::Event& event, const Encoding& encoding = kCanonical);
 Decoded<engine::Event> event_from_json(const boost::json::value& json);
 
-boost::json::value project_to_json(const engine::Project& project);
+boost::json::value project_to_json(const engine::Project& project,
+                                   const Encoding& encoding = kCanonical);
 Decoded<engine::Project> project_from_json(const boost::json::value& json);
 
 // Encode only: commands are built from HTTP bodies with the workflow's field types at hand.

@@ -6,6 +6,7 @@
 #include "storage/csv.hpp"
 #include "storage/field_text.hpp"
 #include "storage/import_export.hpp"
+#include "storage/wire_json.hpp"
 
 namespace investflow::storage {
 namespace {
@@ -24,13 +25,6 @@ struct Cell {
   bool money = false;
 };
 
-// 2026-03-02 09:30, China time: how people read a timestamp in a sheet.
-std::string local_time(engine::Timestamp at) {
-  std::string text = engine::format_timestamp(at).substr(0, 16);
-  if (text.size() > 10) text[10] = ' ';
-  return text;
-}
-
 std::vector<Cell> project_row(const engine::Workflow& workflow, const engine::Project& project) {
   std::vector<Cell> row;
   row.push_back({project.id, {}, false});
@@ -44,8 +38,8 @@ std::vector<Cell> project_row(const engine::Workflow& workflow, const engine::Pr
     if (numeric && value.as_number() != nullptr) cell.number = *value.as_number();
     row.push_back(std::move(cell));
   }
-  row.push_back({local_time(project.created_at), {}, false});
-  row.push_back({local_time(project.updated_at), {}, false});
+  row.push_back({wire_timestamp(project.created_at), {}, false});
+  row.push_back({wire_timestamp(project.updated_at), {}, false});
   return row;
 }
 

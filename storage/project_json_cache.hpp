@@ -1,7 +1,7 @@
 #pragma once
-// Projects' stored JSON kept in memory, so GET /api/projects/{id} — the most frequent
-// request — is answered without a database read (and, for a token already checked, on the
-// I/O thread without a hop to the worker pool).
+// Projects' wire JSON (wire_json.hpp) kept in memory, so GET /api/projects/{id} — the most
+// frequent request — is answered without a database read or an encode (and, for a token
+// already checked, on the I/O thread without a hop to the worker pool).
 //
 // Correctness rests on who may put what in:
 //  - the writer publishes each project it commits, after COMMIT (never what a rolled-back
@@ -39,7 +39,7 @@ class ProjectJsonCache {
   std::uint64_t ticket(std::string_view id) const;
   void fill(std::string_view id, std::uint64_t ticket, ProjectJson json);
 
-  // The writer, after a commit: `json` is now the project's stored JSON.
+  // The writer, after a commit: `json` is now the project's wire JSON.
   void publish(const std::string& id, ProjectJson json);
   // Forget everything (the database changed behind the writer's back).
   void clear();

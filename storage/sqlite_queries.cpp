@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "storage/codec.hpp"
+#include "storage/wire_json.hpp"
 
 namespace investflow::storage {
 namespace json = boost::json;
@@ -213,10 +214,9 @@ std::optional<engine::Project> query_project(Connection& connection, std::string
 }
 
 std::optional<ProjectJson> query_project_json(Connection& connection, std::string_view id) {
-  auto select = connection.statement("SELECT version, body FROM projects WHERE id = ?");
-  select->bind(1, std::string(id));
-  if (!select->executeStep()) return std::nullopt;
-  return ProjectJson{select->getColumn(0).getInt64(), select->getColumn(1).getString()};
+  auto project = query_project(connection, id);
+  if (!project) return std::nullopt;
+  return ProjectJson{project->version, encode_project_wire(*project)};
 }
 
 Outcome<ProjectPage> query_projects(Connection& connection, const ProjectQuery& query) {

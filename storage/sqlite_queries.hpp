@@ -12,6 +12,7 @@
 namespace investflow::storage {
 
 std::optional<engine::Project> query_project(Connection& connection, std::string_view id);
+// The stored (canonical) projection, decoded and encoded in the wire form.
 std::optional<ProjectJson> query_project_json(Connection& connection, std::string_view id);
 
 // Keyset paging: the cursor carries the sort, the direction and the last row's sort value

@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "storage/codec.hpp"
+#include "storage/wire_json.hpp"
 
 namespace investflow::storage {
 
@@ -27,7 +27,7 @@ Outcome<std::optional<ProjectJson>> Store::project_json(std::string_view id) {
   auto found = project(id);
   if (!found) return engine::fail(std::move(found.error()));
   if (!*found) return std::optional<ProjectJson>();
-  return std::optional<ProjectJson>(ProjectJson{(*found)->version, encode_project(**found)});
+  return std::optional<ProjectJson>(ProjectJson{(*found)->version, encode_project_wire(**found)});
 }
 
 StoreStats Store::stats() {

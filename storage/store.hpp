@@ -107,8 +107,8 @@ struct ProjectQuery {
   std::string cursor;  // the previous page's next_cursor; empty: the first page
 };
 
-// A project's projection as stored: its canonical JSON (codec.hpp, project_to_json), ready
-// to send without decoding it into an engine::Project and encoding it again.
+// A project as the API sends it: its wire JSON text (wire_json.hpp, encode_project_wire),
+// encoded once per write and kept, so a read sends it without encoding it again.
 struct ProjectJson {
   std::int64_t version = 0;
   std::string body;
@@ -160,8 +160,8 @@ class Store {
   // Reads see committed data: a result handed to a write callback is already visible (and a
   // read may see a command a moment before its caller hears that it is durable).
   virtual Outcome<std::optional<engine::Project>> project(std::string_view id) = 0;
-  // The same projection as canonical JSON. The default encodes project(); stores that keep
-  // the JSON return it as it is.
+  // The same projection as wire JSON (ProjectJson). The default encodes project(); stores
+  // that keep the JSON return it as it is.
   virtual Outcome<std::optional<ProjectJson>> project_json(std::string_view id);
   // The same, only when it is in memory (no database read, so an I/O thread may ask);
   // null otherwise. Stores without such a cache always answer null.

@@ -1,6 +1,7 @@
 // POST /api/login, POST /api/logout, GET /api/me.
 #include <boost/json.hpp>
 
+#include "storage/wire_json.hpp"
 #include "web/api_handlers.hpp"
 #include "web/api_support.hpp"
 
@@ -43,9 +44,10 @@ Response login(ApiContext& context, const Request& request) {
   context.login_limiter.record_success(*username);
   auto started = context.auth.start_session((*user)->id);
   if (!started) return storage_failure(started.error(), request.request_id);
-  Response response = json_body(200, json::object{{"csrf_token", started->session.csrf_token},
-                                                  {"user", user_json(started->session.user)},
-                                                  {"expires_at", started->session.expires_at}});
+  Response response = json_body(
+      200, json::object{{"csrf_token", started->session.csrf_token},
+                        {"user", user_json(started->session.user)},
+                        {"expires_at", storage::wire_timestamp(started->session.expires_at)}});
   const std::int64_t max_age = (started->session.expires_at - now) / 1000;
   response.headers.add("Set-Cookie", session_cookie(context, started->id, max_age));
   response.headers.set("Cache-Control", "no-store");

@@ -8,6 +8,7 @@
 #include "notify/http_post.hpp"
 #include "notify/notify_store.hpp"
 #include "notify/webhook_format.hpp"
+#include "storage/wire_json.hpp"
 #include "web/api_notify.hpp"
 #include "web/api_support.hpp"
 #include "web/notification_feed.hpp"
@@ -58,11 +59,6 @@ Parsed<Caller> admin(ApiContext& context, const Request& request) {
   return caller;
 }
 
-json::value optional_time(const std::optional<engine::Timestamp>& at) {
-  if (!at) return nullptr;
-  return json::value(engine::format_timestamp(*at));
-}
-
 json::array strings_json(const std::vector<std::string>& items) {
   json::array array;
   for (const auto& item : items)
@@ -78,8 +74,8 @@ json::object notification_json(const notify::Notification& item) {
           {"type", item.type},
           {"triggers", strings_json(item.triggers)},
           {"title", json::object{{"zh", item.title_zh}, {"en", item.title_en}}},
-          {"created_at", engine::format_timestamp(item.created_at)},
-          {"read_at", optional_time(item.read_at)}};
+          {"created_at", storage::wire_timestamp(item.created_at)},
+          {"read_at", storage::wire_timestamp(item.read_at)}};
 }
 
 json::object webhook_json(const notify::Webhook& webhook) {
@@ -90,7 +86,7 @@ json::object webhook_json(const notify::Webhook& webhook) {
           {"format", webhook.format},
           {"has_secret", !webhook.secret.empty()},
           {"created_by", webhook.created_by},
-          {"created_at", engine::format_timestamp(webhook.created_at)}};
+          {"created_at", storage::wire_timestamp(webhook.created_at)}};
 }
 
 json::object delivery_json(const notify::Delivery& delivery) {
@@ -102,13 +98,13 @@ json::object delivery_json(const notify::Delivery& delivery) {
           {"status", delivery.status},
           {"attempts", delivery.attempts},
           {"next_attempt_at", delivery.status == "pending"
-                                  ? json::value(engine::format_timestamp(delivery.next_attempt_at))
+                                  ? json::value(storage::wire_timestamp(delivery.next_attempt_at))
                                   : json::value(nullptr)},
           {"last_error",
            delivery.last_error.empty() ? json::value(nullptr) : json::value(delivery.last_error)},
           {"last_status", std::move(last_status)},
-          {"created_at", engine::format_timestamp(delivery.created_at)},
-          {"delivered_at", optional_time(delivery.delivered_at)}};
+          {"created_at", storage::wire_timestamp(delivery.created_at)},
+          {"delivered_at", storage::wire_timestamp(delivery.delivered_at)}};
 }
 
 // Event filter names a webhook may use: "*", "notify", an event type, or a trigger.

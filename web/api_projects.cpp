@@ -5,6 +5,7 @@
 
 #include "storage/codec.hpp"
 #include "storage/hash_chain.hpp"
+#include "storage/wire_json.hpp"
 #include "web/api_handlers.hpp"
 #include "web/api_support.hpp"
 
@@ -90,7 +91,7 @@ Response list_projects(ApiContext& context, const Request& request) {
   if (!page) return storage_failure(page.error(), request.request_id);
   json::array projects;
   for (const auto& project : page->projects)
-    projects.push_back(storage::project_to_json(project));
+    projects.push_back(storage::project_to_wire(project));
   json::object body{{"projects", std::move(projects)}};
   body["next_cursor"] =
       page->next_cursor.empty() ? json::value(nullptr) : json::value(page->next_cursor);
@@ -99,7 +100,7 @@ Response list_projects(ApiContext& context, const Request& request) {
 
 namespace {
 
-// The stored JSON goes out as it is: no decode into a Project and encode back.
+// The kept wire JSON goes out as it is: no decode into a Project and encode back.
 Response project_response(const Request& request, std::int64_t version, std::string body) {
   std::string etag = "\"" + std::to_string(version) + "\"";
   if (const auto known = request.header("If-None-Match"); known && *known == etag) {
@@ -153,7 +154,7 @@ Response project_history(ApiContext& context, const Request& request, const Rout
                                             storage::encode_event(stored.event)) == stored.hash;
     chain_ok = chain_ok && linked && hashed;
     previous = stored.hash;
-    json::object item = storage::event_to_json(stored.event).as_object();
+    json::object item = storage::event_to_wire(stored.event).as_object();
     item["id"] = stored.id;
     item["hash"] = storage::to_hex(stored.hash);
     item["previous_hash"] = storage::to_hex(stored.previous_hash);

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "storage/codec.hpp"
+#include "storage/wire_json.hpp"
 
 namespace investflow::web::api {
 namespace {
@@ -39,7 +40,8 @@ std::optional<engine::Value> typed_value(const engine::FieldDef& field, const js
       if (!raw.is_bool()) return std::nullopt;
       return Value::boolean(raw.get_bool());
     case FieldType::date: {
-      // "YYYY-MM-DD", or the tagged {"date": "YYYY-MM-DD"} that responses carry.
+      // "YYYY-MM-DD" (what responses carry), or the tagged {"date": "YYYY-MM-DD"} that
+      // responses carried before the wire form (wire_json.hpp): old clients still send it.
       const json::value* text = &raw;
       if (const auto* tagged = raw.if_object(); tagged && tagged->size() == 1) {
         if (const json::value* inner = tagged->if_contains("date")) text = inner;
@@ -281,15 +283,11 @@ Response write_result(const storage::WriteResult& result, int success_status, st
                       const std::string& request_id) {
   if (result.rejected()) return rejection(result.rejection, lang);
   if (!result.accepted()) return problem(internal_error(request_id));
-  json::array events;
-  for (const auto& event : result.events)
-    events.push_back(storage::event_to_json(event));
-  const std::string project_id = result.events.empty() ? "" : result.events.front().project_id;
-  Response response = json_body(success_status, json::object{{"project_id", project_id},
-                                                             {"version", result.version},
-                                                             {"events", std::move(events)}});
+  Response response = json_body(success_status, storage::write_result_to_wire(result));
   response.headers.set("ETag", "\"" + std::to_string(result.version) + "\"");
-  if (success_status == 201) response.headers.set("Location", "/api/projects/" + project_id);
+  if (success_status == 201 && !result.events.empty()) {
+    response.headers.set("Location", "/api/projects/" + result.events.front().project_id);
+  }
   return response;
 }
 

@@ -8,6 +8,8 @@
 #include <variant>
 #include <vector>
 
+#include "storage/wire_json.hpp"
+
 namespace investflow::web {
 namespace {
 
@@ -21,8 +23,9 @@ constexpr int kBatch = 500;
 std::string server_sent_event(const storage::StoredEvent& stored) {
   const engine::Event& event = stored.event;
   const std::string type(engine::event_type(event));
-  json::object data{{"id", stored.id}, {"project_id", event.project_id}, {"version", event.version},
-                    {"type", type},    {"actor", event.actor},           {"at", event.at}};
+  json::object data{{"id", stored.id},          {"project_id", event.project_id},
+                    {"version", event.version}, {"type", type},
+                    {"actor", event.actor},     {"at", storage::wire_timestamp(event.at)}};
   if (const auto* taken = std::get_if<engine::TransitionTaken>(&event.body)) {
     data["transition"] = taken->transition;
     data["from"] = taken->from;

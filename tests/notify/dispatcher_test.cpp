@@ -12,6 +12,7 @@
 #include "storage/system_clock.hpp"
 #include "tests/notify/notify_test_support.hpp"
 #include "tests/notify/webhook_receiver.hpp"
+#include "tests/support/wire_shapes.hpp"
 
 namespace investflow::notify::testing {
 namespace {
@@ -129,6 +130,10 @@ TEST_F(DispatcherTest, SignedJsonCarriesTheEventId) {
   EXPECT_EQ(request.headers.at("x-investflow-event-id"), std::to_string(last_event_id("P-1")));
   EXPECT_EQ(body.at("type").as_string(), "transition_taken");
   EXPECT_EQ(body.at("to").as_string(), "signed");
+  // The event as every client reads it: RFC 3339 times, dates as "YYYY-MM-DD".
+  EXPECT_TRUE(body.at("event").at("at").is_string());
+  EXPECT_TRUE(body.at("event").at("body").at("milestones_started").at(0).at("due_on").is_string());
+  wire_testing::expect_wire_shapes(body);
   EXPECT_TRUE(eventually([&] { return deliveries("delivered").size() == 1; }));
   std::this_thread::sleep_for(milliseconds(100));
   EXPECT_EQ(receiver.count(), 1u);  // the creation was filtered out; nothing twice

@@ -10,6 +10,7 @@
 #include "notify/message.hpp"
 #include "notify/webhook_format.hpp"
 #include "tests/notify/notify_test_support.hpp"
+#include "tests/support/wire_shapes.hpp"
 
 namespace investflow::notify::testing {
 namespace {
@@ -64,6 +65,28 @@ TEST(WebhookFormat, GenericJsonCarriesTheEventAndItsId) {
   EXPECT_EQ(body.at("at").as_string(), "2026-02-10T10:00:00.000+08:00");
   EXPECT_EQ(body.at("title").at("zh").as_string(), "项目“高性能膜材料项目”：线索 → 已签约");
   EXPECT_EQ(body.at("event").at("version").as_int64(), 3);
+  EXPECT_EQ(body.at("event").at("at").as_string(), "2026-02-10T10:00:00.000+08:00");
+  wire_testing::expect_wire_shapes(body);
+}
+
+// The event goes out in the wire form, like every response: a date field's change is
+// "YYYY-MM-DD", not the stored {"date": ...}.
+TEST(WebhookFormat, GenericJsonEventHasPlainFieldValues) {
+  engine::Event event;
+  event.project_id = "P-7";
+  event.version = 4;
+  event.at = at_ten(2026, 2, 10);
+  event.actor = "zhang";
+  engine::FieldsEdited edited;
+  edited.changes = {{"registered_on", engine::Value::date(*engine::Date::parse("2026-02-09")),
+                     engine::Value::date(*engine::Date::parse("2026-02-10"))}};
+  event.body = edited;
+  const auto workflow = timers_workflow();
+  const auto body = json::parse(json_body(make_message(43, event, workflow.get(), "项目")));
+  wire_testing::expect_wire_shapes(body);
+  const auto& change = body.at("event").at("body").at("changes").at(0);
+  EXPECT_EQ(change.at("before").as_string(), "2026-02-09");
+  EXPECT_EQ(change.at("after").as_string(), "2026-02-10");
 }
 
 TEST(WebhookFormat, WecomMarkdownMessage) {

@@ -140,6 +140,17 @@ TEST(Codec, DatesAreTaggedSoTextStaysText) {
   EXPECT_EQ(decoded->kind(), Value::Kind::text);
 }
 
+// The stored form is what the hash chains cover: it must not move when what the server
+// sends does (wire_json.hpp), or databases written before would no longer verify. This is
+// the text such a database holds for this event, byte for byte.
+TEST(Codec, StoredEventTextIsUnchangedByTheWireForm) {
+  EXPECT_EQ(encode_event(every_kind_of_event()[4]),
+            R"({"actor":"staff-1","at":1772413200004,"body":{"changes":[{"after":)"
+            R"({"date":"2026-03-19"},"before":null,"field":"registered_on"}],"done_on":null,)"
+            R"("evidence":"营业执照","milestone":"register_company","planned_on":"2026-03-20"},)"
+            R"("project_id":"P-1","type":"milestone_recorded","version":5})");
+}
+
 TEST(Codec, NumbersRoundTripBitForBit) {
   std::mt19937_64 random(42);
   std::uniform_real_distribution<double> unit(-1.0, 1.0);

@@ -176,6 +176,24 @@ TEST_F(ImportTest, ExportedCsvImportsBackToTheSameFields) {
   }
 }
 
+// Sheets carry the wire shapes too (the XLSX cells are the same texts): a date field as
+// YYYY-MM-DD, created and updated times in RFC 3339, China Standard Time.
+TEST_F(ImportTest, ExportedDatesAndTimesHaveTheWireShapes) {
+  ASSERT_TRUE(store_
+                  ->write(create_request(
+                      "D-1", "日期项目",
+                      {{"signed_on", engine::Value::date(*engine::Date::parse("2026-03-05"))}}))
+                  .get()
+                  .accepted());
+  std::ostringstream csv;
+  auto written = export_projects_csv(*store_, *workflow_, csv);
+  ASSERT_TRUE(written) << written.error().message;
+  EXPECT_NE(
+      csv.str().find(",2026-03-05,2026-03-02T09:00:00.000+08:00,2026-03-02T09:00:00.000+08:00"),
+      std::string::npos)
+      << csv.str();
+}
+
 TEST_F(ImportTest, ExportsXlsx) {
   ASSERT_TRUE(store_
                   ->write(create_request("X-1", "表格项目",

@@ -5,11 +5,14 @@
 #include "storage/project_json_cache.hpp"
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <thread>
 
+#include "storage/codec.hpp"
+#include "storage/wire_json.hpp"
 #include "storage_test_support.hpp"
 
 namespace investflow::storage {
@@ -70,10 +73,16 @@ class StoreJsonCacheTest : public ::testing::Test {
     ASSERT_TRUE(store_->write(create_request("P-1", "一号项目")).get().accepted());
   }
 
-  std::string stored_body() {
+  // The stored (canonical) projection.
+  engine::Project stored_project() {
     SQLite::Database db(dir_.file("cache.db"));
-    return db.execAndGet("SELECT body FROM projects WHERE id = 'P-1'").getString();
+    auto project =
+        decode_project(db.execAndGet("SELECT body FROM projects WHERE id = 'P-1'").getString());
+    EXPECT_TRUE(project) << project.error().to_string();
+    return project ? *project : engine::Project{};
   }
+  // What the API sends for it: the wire form, not the stored text.
+  std::string wire_body() { return encode_project_wire(stored_project()); }
 
   TempDir dir_;
   std::unique_ptr<Store> store_;
@@ -91,8 +100,9 @@ TEST_F(StoreJsonCacheTest, ACommittedWriteIsReadBackAtOnce) {
   auto second = store_->project_json("P-1");
   ASSERT_TRUE(second && *second);
   EXPECT_EQ((*second)->version, 2);
-  EXPECT_EQ((*second)->body, stored_body());
-  EXPECT_EQ(store_->cached_project_json("P-1")->body, stored_body());
+  EXPECT_EQ((*second)->body, wire_body());
+  EXPECT_EQ(store_->cached_project_json("P-1")->body, wire_body());
+  EXPECT_NE(wire_body(), encode_project(stored_project()));  // timestamps differ
 }
 
 TEST_F(StoreJsonCacheTest, ARejectedCommandPublishesNothing) {
@@ -109,9 +119,13 @@ TEST_F(StoreJsonCacheTest, ARejectedCommandPublishesNothing) {
 TEST_F(StoreJsonCacheTest, AWriteFromAnotherProcessIsSeenWithinASecond) {
   ASSERT_TRUE(store_->project_json("P-1"));
   ASSERT_NE(store_->cached_project_json("P-1"), nullptr);
+  engine::Project changed = stored_project();
+  changed.owner = "changed";
   {
     SQLite::Database db(dir_.file("cache.db"), SQLite::OPEN_READWRITE);
-    db.exec("UPDATE projects SET body = '{\"changed\":true}' WHERE id = 'P-1'");
+    SQLite::Statement update(db, "UPDATE projects SET body = ? WHERE id = 'P-1'");
+    update.bind(1, encode_project(changed));
+    update.exec();
   }
   // The idle writer looks every 250 ms.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
@@ -122,7 +136,7 @@ TEST_F(StoreJsonCacheTest, AWriteFromAnotherProcessIsSeenWithinASecond) {
   EXPECT_EQ(store_->cached_project_json("P-1"), nullptr);
   auto read = store_->project_json("P-1");
   ASSERT_TRUE(read && *read);
-  EXPECT_EQ((*read)->body, "{\"changed\":true}");
+  EXPECT_EQ((*read)->body, encode_project_wire(changed));
 }
 
 }  // namespace

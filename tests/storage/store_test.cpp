@@ -5,6 +5,7 @@
 
 #include "storage/codec.hpp"
 #include "storage/sqlite_store.hpp"
+#include "storage/wire_json.hpp"
 #include "storage_test_support.hpp"
 
 namespace investflow::storage {
@@ -331,7 +332,7 @@ TEST(StoreStatsTest, CountCommitsTransitionsAndTheOutboxWithoutReplays) {
   EXPECT_GT(after.outbox_pending, 0);
 }
 
-TEST(StoreProjectJson, IsTheStoredCanonicalJsonOfTheProjection) {
+TEST(StoreProjectJson, IsTheWireJsonOfTheStoredProjection) {
   TempDir dir;
   auto store = open_test_store(dir.file("json.db"));
   ASSERT_TRUE(store->write(create_request("P-1", "项目一")).get().accepted());
@@ -342,7 +343,7 @@ TEST(StoreProjectJson, IsTheStoredCanonicalJsonOfTheProjection) {
   ASSERT_TRUE(project && project->has_value());
   ASSERT_TRUE(stored && stored->has_value());
   EXPECT_EQ((*stored)->version, 2);
-  EXPECT_EQ((*stored)->body, encode_project(**project));
+  EXPECT_EQ((*stored)->body, encode_project_wire(**project));
   auto missing = store->project_json("P-404");
   ASSERT_TRUE(missing);
   EXPECT_FALSE(missing->has_value());

@@ -62,6 +62,50 @@ TEST_F(VerifyTest, AnUntouchedDatabaseVerifies) {
   EXPECT_EQ(last_done, 3);
 }
 
+// Stored events keep the canonical form whatever the server sends (wire_json.hpp): a date
+// field's change is tagged and times are integer milliseconds, as in every database
+// written before the wire form, and such a database verifies.
+TEST(VerifyCanonicalForm, ADatabaseWithDateChangesStoredCanonicallyVerifies) {
+  TempDir dir;
+  const std::filesystem::path path = dir.file("canonical.db");
+  {
+    auto store = open_test_store(path);
+    ASSERT_TRUE(store);
+    const engine::Value first = engine::Value::date(*engine::Date::parse("2026-03-02"));
+    const engine::Value second = engine::Value::date(*engine::Date::parse("2026-03-05"));
+    ASSERT_TRUE(
+        store->write(create_request("P-1", "项目一", {{"signed_on", first}})).get().accepted());
+    ASSERT_TRUE(store->write(transition_request("P-1", "submit", staff(), submit_fields()))
+                    .get()
+                    .accepted());
+    ASSERT_TRUE(store->write(transition_request("P-1", "sign", manager(), {{"signed_on", second}}))
+                    .get()
+                    .accepted());
+  }
+  {
+    SQLite::Database db(path);
+    const std::string created =
+        db.execAndGet("SELECT payload FROM events WHERE project_id = 'P-1' AND seq = 1")
+            .getString();
+    EXPECT_NE(created.find(R"("signed_on":{"date":"2026-03-02"})"), std::string::npos) << created;
+    EXPECT_NE(created.find(R"("at":1772413200000)"), std::string::npos) << created;
+    const std::string signed_event =
+        db.execAndGet("SELECT payload FROM events WHERE project_id = 'P-1' AND seq = 3")
+            .getString();
+    EXPECT_NE(signed_event.find(R"({"after":{"date":"2026-03-05"},"before":{"date":"2026-03-02"})"),
+              std::string::npos)
+        << signed_event;
+    const std::string body =
+        db.execAndGet("SELECT body FROM projects WHERE id = 'P-1'").getString();
+    EXPECT_NE(body.find(R"("signed_on":{"date":"2026-03-05"})"), std::string::npos) << body;
+    EXPECT_NE(body.find(R"("created_at":1772413200000)"), std::string::npos) << body;
+  }
+  auto report = verify_database(path);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_TRUE(report->ok());
+  EXPECT_EQ(report->events, 3);
+}
+
 TEST_F(VerifyTest, DetectsAnEditedEvent) {
   tamper(path_,
          "UPDATE events SET payload = replace(payload, '5000', '500') "

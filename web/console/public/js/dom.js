@@ -1,5 +1,6 @@
 // DOM helpers. Every piece of text goes in through textContent (never innerHTML), so a
 // project named <img src=x onerror=alert(1)> is shown as text.
+import {kTimeZone} from './i18n.js';
 
 // h('div', {class: 'x', onclick: fn, dataset: {a: 1}}, child, 'text', [more])
 export function h(tag, attributes = {}, ...children) {
@@ -62,17 +63,18 @@ export function toast(message, kind = 'info') {
   toastTimer = setTimeout(() => box.classList.remove('shown'), 4000);
 }
 
+// Today in China ("YYYY-MM-DD"), whatever the browser's zone: deadlines are China's days.
 export function today() {
-  const now = new Date();
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+  const parts = new Intl.DateTimeFormat('en', {timeZone: kTimeZone, year: 'numeric', month: '2-digit',
+    day: '2-digit'}).formatToParts(new Date());
+  const part = (type) => parts.find((entry) => entry.type === type).value;
+  return `${part('year')}-${part('month')}-${part('day')}`;
 }
 
 export function addDays(isoDate, days) {
-  const date = new Date(isoDate + 'T00:00:00');
-  date.setDate(date.getDate() + days);
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+  const date = new Date(`${isoDate}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
 }
 
 // 'red' when a date is past, 'yellow' when it falls within the next three days.

@@ -11,15 +11,9 @@ export function optionLabel(field, option) {
   return pick(field?.option_labels?.[option], option);
 }
 
-// The raw JSON value as plain data: dates arrive tagged as {"date": "YYYY-MM-DD"}.
-export function plain(value) {
-  if (value && typeof value === 'object' && !Array.isArray(value) && 'date' in value) return value.date;
-  return value;
-}
-
+// Values arrive in the shapes clients send (a date is "YYYY-MM-DD", a list an array).
 // A read-only rendering; text typed by people is marked as user data.
-export function displayValue(field, raw) {
-  const value = plain(raw);
+export function displayValue(field, value) {
   if (value === null || value === undefined || value === '') return h('span', {class: 'muted'}, t('unset'));
   switch (field?.type) {
     case 'money': return h('span', {}, money(value));
@@ -27,7 +21,7 @@ export function displayValue(field, raw) {
     case 'enum': return h('span', {}, optionLabel(field, value));
     case 'number': case 'area':
       return h('span', {}, `${Number(value).toLocaleString()} ${unit(field.unit)}`.trim());
-    case 'list': return userText('span', Array.isArray(value) ? value.map(plain).join('、') : String(value));
+    case 'list': return userText('span', Array.isArray(value) ? value.join('、') : String(value));
     default: return userText('span', String(value));
   }
 }
@@ -35,9 +29,8 @@ export function displayValue(field, raw) {
 let inputCounter = 0;
 
 // {element, input, read()}: read() is undefined when left empty.
-export function fieldInput(field, raw, {required = false} = {}) {
+export function fieldInput(field, value, {required = false} = {}) {
   const id = `field-${field.name}-${++inputCounter}`;
-  const value = plain(raw);
   let input;
   switch (field.type) {
     case 'bool':
@@ -61,7 +54,7 @@ export function fieldInput(field, raw, {required = false} = {}) {
       break;
     case 'list':
       input = h('textarea', {id, name: field.name, rows: 2},
-        Array.isArray(value) ? value.map(plain).join('\n') : '');
+        Array.isArray(value) ? value.join('\n') : '');
       break;
     default:
       input = h('input', {id, name: field.name, type: 'text', maxlength: field.max ?? undefined,

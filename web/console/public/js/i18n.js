@@ -145,9 +145,14 @@ export function money(wan) {
   return `${value.toLocaleString('zh-CN', {maximumFractionDigits: 2})}万元`;
 }
 
-export function dateTime(millis) {
-  if (!millis) return '';
-  return new Date(millis).toLocaleString(current === 'en' ? 'en-GB' : 'zh-CN', {hour12: false});
+// The zone runs on China Standard Time: times read the same in any browser's zone.
+export const kTimeZone = 'Asia/Shanghai';
+
+// An RFC 3339 timestamp from the server ("2026-03-02T09:00:00.000+08:00"), in China time.
+export function dateTime(timestamp) {
+  if (!timestamp) return '';
+  return new Date(timestamp).toLocaleString(current === 'en' ? 'en-GB' : 'zh-CN',
+    {hour12: false, timeZone: kTimeZone});
 }
 
 export function percent(rate) {

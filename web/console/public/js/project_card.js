@@ -1,7 +1,7 @@
 // A project as a card (board) and the deadline marker shared with the list.
 import {h, userText, deadlineColour} from './dom.js';
 import {t, money} from './i18n.js';
-import {optionLabel, plain} from './fields.js';
+import {optionLabel} from './fields.js';
 
 // The worst of the stage deadline and the open milestones: 'red', 'yellow' or ''.
 export function deadlineOf(project) {
@@ -29,12 +29,12 @@ export function projectCard(project, workflow, {onAct} = {}) {
     dataset: {project: project.id}},
   h('div', {class: 'card-top'},
     h('a', {href: `#/projects/${encodeURIComponent(project.id)}`, class: 'card-name'},
-      userText('span', plain(fields.name) || project.id)),
+      userText('span', fields.name || project.id)),
     deadlineMarker(project)),
-  fields.investor ? userText('div', plain(fields.investor), {class: 'card-investor'}) : null,
+  fields.investor ? userText('div', fields.investor, {class: 'card-investor'}) : null,
   h('div', {class: 'card-meta'},
-    fields.industry ? h('span', {class: 'tag'}, optionLabel(industry, plain(fields.industry))) : null,
-    h('span', {class: 'money'}, money(plain(fields.total_investment)))),
+    fields.industry ? h('span', {class: 'tag'}, optionLabel(industry, fields.industry)) : null,
+    h('span', {class: 'money'}, money(fields.total_investment))),
   h('div', {class: 'card-foot'},
     h('span', {class: 'owner'}, h('span', {class: 'sr-only'}, t('owner')), userText('span', project.owner)),
     onAct ? h('button', {type: 'button', class: 'small', onclick: () => onAct(project, card)},

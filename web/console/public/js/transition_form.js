@@ -4,7 +4,7 @@
 import {h, toast} from './dom.js';
 import {t, pick} from './i18n.js';
 import {post} from './api.js';
-import {fieldInput, showErrors, plain} from './fields.js';
+import {fieldInput, showErrors} from './fields.js';
 
 // option: an entry of GET /api/projects/{id}/transitions. Resolves true when taken.
 export function openTransitionForm(project, workflow, option) {
@@ -48,7 +48,7 @@ export function openTransitionForm(project, workflow, option) {
       const fields = {};
       for (const entry of inputs) {
         const value = entry.read();
-        const before = plain(project.fields?.[entry.field.name]);
+        const before = project.fields?.[entry.field.name];
         if (value !== undefined && JSON.stringify(value) !== JSON.stringify(before)) {
           fields[entry.field.name] = value;
         }

@@ -275,6 +275,33 @@ test('the workflow view draws the rules and shows them on focus', async () => {
   await shot(page, 'workflow');
 });
 
+test('times read in China time and dates as sent, whatever the browser zone', async () => {
+  const far = await session(browser, server.url, 'zhang', {timezoneId: 'America/New_York'});
+  const {page, api, problems} = far;
+  const created = await api('POST', '/api/projects', {workflow: 'qingyuan-investment', fields: {name: '时区测试项目'}});
+  const target = `/api/projects/${encodeURIComponent(created.project_id)}`;
+  // The date as clients send it, then in the tagged form old clients still send.
+  await api('PATCH', target, {fields: {review_meeting_on: '2026-05-06'}});
+  const edited = await api('PATCH', target, {fields: {review_meeting_on: {date: '2026-05-08'}}});
+  const event = edited.events[0];
+  assert.match(event.at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+08:00$/);
+  assert.deepEqual(event.body.changes[0], {field: 'review_meeting_on', before: '2026-05-06', after: '2026-05-08'});
+  const project = await api('GET', target);
+  assert.equal(project.fields.review_meeting_on, '2026-05-08');
+  assert.match(project.created_at, /\+08:00$/);
+
+  await page.goto(`/#/projects/${encodeURIComponent(created.project_id)}`);
+  const newest = page.locator('.timeline > li').first();
+  await newest.waitFor();
+  // China's wall-clock time of the edit, not New York's (twelve or thirteen hours behind).
+  const shown = await newest.locator('div.muted').first().textContent();
+  assert.ok(shown.includes(event.at.slice(11, 19)), `${shown} does not show ${event.at}`);
+  assert.ok((await newest.textContent()).includes('2026-05-06'));
+  assert.ok((await newest.textContent()).includes('2026-05-08'));
+  await far.context.close();
+  assert.deepEqual(problems, []);
+});
+
 test('the console is usable at tablet width', async () => {
   const tablet = await session(browser, server.url, 'li', {viewport: {width: 820, height: 1180}});
   await tablet.page.goto(`/#/projects/${encodeURIComponent(projectId)}`);

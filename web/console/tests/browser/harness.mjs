@@ -77,8 +77,10 @@ export async function launchBrowser() {
 }
 
 // A user's own browser context (its own cookies), logged in through the login page.
-export async function session(browser, baseURL, user, {lang = 'zh-CN', viewport = {width: 1280, height: 800}} = {}) {
-  const context = await browser.newContext({baseURL, viewport, locale: lang});
+// timezoneId: the browser's zone (default: the machine's).
+export async function session(browser, baseURL, user,
+  {lang = 'zh-CN', viewport = {width: 1280, height: 800}, timezoneId} = {}) {
+  const context = await browser.newContext({baseURL, viewport, locale: lang, timezoneId});
   await context.addInitScript((language) => {
     if (!localStorage.getItem('investflow.lang')) localStorage.setItem('investflow.lang', language);
   }, lang);

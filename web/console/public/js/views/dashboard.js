@@ -4,7 +4,7 @@
 import {h, userText, today} from '../dom.js';
 import {t, pick, money, percent, lang} from '../i18n.js';
 import {get, optional, query, workflow as loadWorkflow, workflows as loadWorkflows} from '../api.js';
-import {plain, optionLabel, fieldLabel} from '../fields.js';
+import {optionLabel, fieldLabel} from '../fields.js';
 import {defaultWorkflow} from './board.js';
 import {deadlineMarker} from '../project_card.js';
 
@@ -142,7 +142,7 @@ export async function render(view, {params}, {navigate, hashWith}) {
       const page = await get('/api/projects' + query({workflow: workflowId, overdue: 'true', sort: '+due', limit: 20}));
       fill('overdue_list', page.projects.length ? h('ul', {class: 'overdue-list'}, page.projects.map((project) =>
         h('li', {}, h('a', {href: `#/projects/${encodeURIComponent(project.id)}`},
-          userText('span', plain(project.fields?.name) || project.id)), ' ', deadlineMarker(project), ' ',
+          userText('span', project.fields?.name || project.id)), ' ', deadlineMarker(project), ' ',
         h('span', {class: 'muted'}, project.sla_due_on || ''))))
         : h('p', {class: 'muted'}, t('no_projects')));
     }),

@@ -28,7 +28,7 @@ export async function render(view, {params}, {navigate, hashWith}) {
     h('strong', {}, pick(item.title, item.type)), ' ',
     item.project_id ? h('a', {href: `#/projects/${encodeURIComponent(item.project_id)}`},
       userText('span', item.project_name || item.project_id)) : null),
-  h('div', {class: 'muted'}, dateTime(typeof item.created_at === 'number' ? item.created_at : Date.parse(item.created_at))),
+  h('div', {class: 'muted'}, dateTime(item.created_at)),
   item.read_at ? null : h('button', {type: 'button', class: 'small', onclick: async () => {
     const result = await post(`/api/notifications/${encodeURIComponent(item.id)}/read`);
     window.dispatchEvent(new CustomEvent('investflow:notification', {detail: result && typeof result.unread === 'number' ? result : {}}));

@@ -4,7 +4,7 @@
 import {h, userText, clear, toast, deadlineColour, today} from '../dom.js';
 import {t, pick, dateTime} from '../i18n.js';
 import {get, patch, post, workflow as loadWorkflow} from '../api.js';
-import {fieldInput, fieldLabel, displayValue, showErrors, plain} from '../fields.js';
+import {fieldInput, fieldLabel, displayValue, showErrors} from '../fields.js';
 import {openTransitionForm} from '../transition_form.js';
 import {transitionList} from '../transition_menu.js';
 import {deadlineMarker} from '../project_card.js';
@@ -25,7 +25,7 @@ export async function render(view, {match}) {
         h('div', {},
           h('p', {class: 'breadcrumb'}, h('a', {href: '#/projects'}, t('nav_projects')), ' / ',
             h('span', {}, pick(workflow.title, workflow.id))),
-          userText('h1', plain(project.fields?.name) || project.id, {class: 'project-title'}),
+          userText('h1', project.fields?.name || project.id, {class: 'project-title'}),
           h('p', {class: 'project-sub'},
             h('span', {class: 'stage-pill', dataset: {state: project.state}}, pick(state?.label, project.state)),
             ' ', deadlineMarker(project),
@@ -70,7 +70,7 @@ function fieldsPanel(context) {
     groups.get(group).push(field);
   }
   return panel(t('fields'), [...groups].map(([group, fields]) => {
-    const filled = fields.filter((field) => plain(project.fields?.[field.name]) !== undefined);
+    const filled = fields.filter((field) => project.fields?.[field.name] !== undefined);
     return fieldGroup(context, group, fields, filled.length === 0);
   }));
 }
@@ -88,7 +88,7 @@ function fieldGroup(context, group, fields, collapsed) {
       const changes = {};
       for (const entry of inputs) {
         const value = entry.read();
-        const before = plain(project.fields?.[entry.field.name]);
+        const before = project.fields?.[entry.field.name];
         if (value !== undefined && JSON.stringify(value) !== JSON.stringify(before)) {
           changes[entry.field.name] = value;
         }

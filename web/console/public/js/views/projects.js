@@ -3,7 +3,7 @@
 import {h, userText} from '../dom.js';
 import {t, pick, money, dateTime} from '../i18n.js';
 import {get, query, workflow as loadWorkflow, workflows as loadWorkflows} from '../api.js';
-import {optionLabel, plain} from '../fields.js';
+import {optionLabel} from '../fields.js';
 import {deadlineMarker} from '../project_card.js';
 
 const kPageSize = 50;
@@ -72,10 +72,10 @@ export async function render(view, {params}, {navigate, hashWith}) {
         const industry = details.get(project.workflow)?.fields.find((field) => field.name === 'industry');
         return h('tr', {},
           h('td', {}, h('a', {href: `#/projects/${encodeURIComponent(project.id)}`},
-            userText('span', plain(fields.name) || project.id))),
+            userText('span', fields.name || project.id))),
           h('td', {}, stateLabel(project)),
-          h('td', {}, fields.industry ? optionLabel(industry, plain(fields.industry)) : ''),
-          h('td', {class: 'number'}, money(plain(fields.total_investment))),
+          h('td', {}, fields.industry ? optionLabel(industry, fields.industry) : ''),
+          h('td', {class: 'number'}, money(fields.total_investment)),
           h('td', {}, userText('span', project.owner)),
           h('td', {}, project.sla_due_on || '', ' ', deadlineMarker(project)),
           h('td', {}, dateTime(project.updated_at)));
