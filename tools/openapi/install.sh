@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # `npm ci` here when node_modules is not from the committed package-lock.json (a stamp
 # holds the lock's checksum), under a lock so that tests running at once install once.
+# Exits 77 (ctest's skip for the tests that call it) when node or npm is missing.
 set -euo pipefail
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "skipped: node and npm are needed (scripts/install-deps.sh)" >&2
+  exit 77
+fi
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
 exec 9>"$here/.install.lock"

@@ -6,11 +6,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 dump="$1"
 work="$2"
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  echo "openapi lint skipped: node and npm are needed (scripts/install-deps.sh)" >&2
-  exit 77
-fi
-"$here/install.sh"
+"$here/install.sh"  # exits 77 without node and npm
 mkdir -p "$work"
 "$dump" >"$work/openapi.json"
 "$here/node_modules/.bin/redocly" lint --config "$here/redocly.yaml" --format=stylish \

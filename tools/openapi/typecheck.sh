@@ -10,11 +10,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 dump="$1"
 web_tests="$2"
 work="$3"
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  echo "openapi type check skipped: node and npm are needed (scripts/install-deps.sh)" >&2
-  exit 77
-fi
-"$here/install.sh"
+"$here/install.sh"  # exits 77 without node and npm
 rm -rf "$work"
 mkdir -p "$work/recorded"
 "$dump" >"$work/openapi.json"
