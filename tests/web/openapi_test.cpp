@@ -172,6 +172,18 @@ TEST_F(OpenApiTest, EveryOperationListsTheErrorsItCanAnswer) {
   }
 }
 
+TEST_F(OpenApiTest, BuiltinRoutesAnswerAsDocumented) {
+  // The contract checks (contract.hpp) validate what they answer: a Health, text/plain.
+  const auto health = fetch(port(), "GET", "/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  const auto metrics = fetch(port(), "GET", "/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_EQ(contract_violation("GET", "/healthz", *health), "");
+  EXPECT_EQ(contract_violation("GET", "/metrics", *metrics), "");
+}
+
 // Every $ref resolves, so the document stands alone.
 void expect_refs_resolve(const json::value& value, const json::object& schemas) {
   if (const auto* object = value.if_object()) {
