@@ -20,10 +20,14 @@ ApiContext::ApiContext(storage::Store& store_in, storage::AuthStore& auth_in,
 
 namespace {
 
-// Built once: the document only changes with the program.
-Response serve_openapi(ApiContext&, const Request&) {
+// Built once, when the routes are added: the document only changes with the program.
+const std::string& openapi_text() {
   static const std::string document = openapi_json();
-  return json_response(200, document);
+  return document;
+}
+
+Response serve_openapi(ApiContext&, const Request&) {
+  return json_response(200, openapi_text());
 }
 
 void create_project(ApiContext& context, const Request& request, const RouteParams&, Reply reply) {
@@ -503,6 +507,7 @@ void add_api_routes(Router& router, std::shared_ptr<ApiContext> context) {
   // Handlers take the context by reference; the router's copies of `context` keep it alive.
   for (const auto& route : api_route_table())
     bind_route(router, route, context);
+  (void)openapi_text();
 }
 
 }  // namespace investflow::web
