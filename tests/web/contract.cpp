@@ -135,6 +135,12 @@ class Contract {
     return violation;
   }
 
+  std::string schema_violation(std::string_view schema, std::string_view json_text) {
+    return validate(std::string(schema),
+                    json::object{{"$ref", "#/components/schemas/" + std::string(schema)}},
+                    std::string(json_text));
+  }
+
  private:
   // Answers of no documented route (or of the wrong method): problem+json when JSON.
   std::string problem_only(const std::string& route, const ClientResponse& response,
@@ -227,6 +233,10 @@ void check(std::string_view method, std::string_view target, const ClientRespons
 std::string contract_violation(std::string_view method, std::string_view target,
                                const ClientResponse& response) {
   return contract().violation(method, target, response);
+}
+
+std::string schema_violation(std::string_view schema, std::string_view json_text) {
+  return contract().schema_violation(schema, json_text);
 }
 
 ContractChecks::ContractChecks() {

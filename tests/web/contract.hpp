@@ -20,6 +20,9 @@ namespace investflow::web::testing {
 std::string contract_violation(std::string_view method, std::string_view target,
                                const ClientResponse& response);
 
+// "" when the JSON text is a valid #/components/schemas/<schema>; otherwise what is wrong.
+std::string schema_violation(std::string_view schema, std::string_view json_text);
+
 // While alive, every response the HTTP client reads is checked (ADD_FAILURE on a violation).
 class ContractChecks {
  public:

@@ -5,6 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
+
+#include "engine/event.hpp"
+#include "notify/message.hpp"
+#include "notify/webhook_format.hpp"
+#include "storage/store.hpp"
+#include "web/event_feed.hpp"
 
 namespace investflow::web::testing {
 namespace {
@@ -116,6 +123,45 @@ TEST(Contract, ProblemsAreChecked) {
                                         R"("code":"method_not_allowed","errors":[]})",
                                         "application/problem+json")),
             "");
+}
+
+// What the server sends outside HTTP responses: server-sent events and webhook bodies.
+std::vector<engine::Event> sample_events() {
+  const engine::Date day = *engine::Date::parse("2026-03-02");
+  const engine::Timestamp at = engine::start_of_day(day) + 9 * 3600 * 1000;
+  engine::Event created{
+      "P-1", 1, at, "zhang",
+      engine::ProjectCreated{
+          "qingyuan-investment", 1, "lead", "zhang", engine::FieldMap{}, day, {}, std::nullopt}};
+  engine::TransitionTaken taken;
+  taken.transition = "accept_lead";
+  taken.from = "lead";
+  taken.to = "screening";
+  taken.changes = {{"signed_on", engine::Value(), engine::Value::date(day)},
+                   {"total_investment", engine::Value::number(100), engine::Value::number(120)}};
+  taken.sla_due_on = day;
+  engine::Event transition{"P-1", 2, at + 1000, "wang", taken};
+  return {created, transition};
+}
+
+TEST(Contract, ServerSentEventsAreStreamEvents) {
+  std::int64_t id = 0;
+  for (const auto& event : sample_events()) {
+    const std::string text = server_sent_event(storage::StoredEvent{++id, event, {}, {}});
+    const auto data = text.find("\ndata: ");
+    ASSERT_NE(data, std::string::npos) << text;
+    const auto end = text.find('\n', data + 1);
+    EXPECT_EQ(schema_violation("StreamEvent", text.substr(data + 7, end - data - 7)), "") << text;
+  }
+  EXPECT_NE(schema_violation("StreamEvent", R"({"id":1,"project_id":"P-1"})"), "");
+}
+
+TEST(Contract, WebhookBodiesAreDescribedUnderWebhooks) {
+  std::int64_t id = 0;
+  for (const auto& event : sample_events()) {
+    const std::string body = notify::json_body(notify::make_message(++id, event, nullptr, "项目"));
+    EXPECT_EQ(schema_violation("WebhookBody", body), "") << body;
+  }
 }
 
 }  // namespace
