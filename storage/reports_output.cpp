@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "storage/csv.hpp"
+#include "storage/wire_json.hpp"
 
 namespace investflow::storage {
 namespace json = boost::json;
@@ -90,7 +91,7 @@ json::value report_json(const AgingReport& report) {
     waiting.push_back(json::object{{"project_id", project.project_id},
                                    {"name", project.name},
                                    {"state", project.state},
-                                   {"since", engine::format_timestamp(project.since)},
+                                   {"since", wire_timestamp(project.since)},
                                    {"working_days", project.working_days}});
   }
   json::object object = period_json(report.period);
@@ -180,7 +181,7 @@ std::vector<ReportSheet> report_sheets(const AgingReport& report) {
     waiting.rows.push_back({{project.project_id, {}},
                             {project.name, {}},
                             {project.state, {}},
-                            {engine::format_timestamp(project.since), {}},
+                            {wire_timestamp(project.since), {}},
                             count_cell(project.working_days)});
   }
   return {stages, waiting};

@@ -17,20 +17,21 @@ namespace {
 
 namespace json = boost::json;
 
+// Project P-7's event `version`, by zhang at 10:00 on 2026-02-10.
+Message message_of(std::int64_t event_id, std::int64_t version,
+                   decltype(engine::Event::body) body) {
+  const engine::Event event{"P-7", version, at_ten(2026, 2, 10), "zhang", std::move(body)};
+  const auto workflow = timers_workflow();
+  return make_message(event_id, event, workflow.get(), "高性能膜材料项目");
+}
+
 Message transition_message() {
-  engine::Event event;
-  event.project_id = "P-7";
-  event.version = 3;
-  event.at = at_ten(2026, 2, 10);
-  event.actor = "zhang";
   engine::TransitionTaken taken;
   taken.transition = "sign";
   taken.from = "lead";
   taken.to = "signed";
   taken.comment = "签约仪式已完成";
-  event.body = taken;
-  const auto workflow = timers_workflow();
-  return make_message(42, event, workflow.get(), "高性能膜材料项目");
+  return message_of(42, 3, taken);
 }
 
 TEST(WebhookFormat, HmacMatchesRfc4231) {
@@ -72,17 +73,10 @@ TEST(WebhookFormat, GenericJsonCarriesTheEventAndItsId) {
 // The event goes out in the wire form, like every response: a date field's change is
 // "YYYY-MM-DD", not the stored {"date": ...}.
 TEST(WebhookFormat, GenericJsonEventHasPlainFieldValues) {
-  engine::Event event;
-  event.project_id = "P-7";
-  event.version = 4;
-  event.at = at_ten(2026, 2, 10);
-  event.actor = "zhang";
   engine::FieldsEdited edited;
   edited.changes = {{"registered_on", engine::Value::date(*engine::Date::parse("2026-02-09")),
                      engine::Value::date(*engine::Date::parse("2026-02-10"))}};
-  event.body = edited;
-  const auto workflow = timers_workflow();
-  const auto body = json::parse(json_body(make_message(43, event, workflow.get(), "项目")));
+  const auto body = json::parse(json_body(message_of(43, 4, edited)));
   wire_testing::expect_wire_shapes(body);
   const auto& change = body.at("event").at("body").at("changes").at(0);
   EXPECT_EQ(change.at("before").as_string(), "2026-02-09");
