@@ -11,6 +11,7 @@ packages=(
   libssl-dev  # notify/: HTTPS webhooks (Beast over OpenSSL)
   libjemalloc-dev  # the binary's and benchmarks' allocator (CMakeLists.txt)
   libgtest-dev libgmock-dev libbenchmark-dev
+  libvalijson-dev  # the web tests check every response against the OpenAPI document
   clang clang-format
 )
 if [ "${INVESTFLOW_BROWSER_TESTS:-0}" = 1 ]; then

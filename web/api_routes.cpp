@@ -1,9 +1,12 @@
+// The API's route table: every route under /api/ declared once, with its handler and its
+// OpenAPI operation (route_table.hpp). add_api_routes() registers it; openapi.cpp describes it.
 #include "storage/system_clock.hpp"
 #include "web/api.hpp"
 #include "web/api_handlers.hpp"
 #include "web/api_notify.hpp"
 #include "web/api_reports.hpp"
 #include "web/openapi.hpp"
+#include "web/route_table.hpp"
 
 namespace investflow::web {
 
@@ -15,82 +18,496 @@ ApiContext::ApiContext(storage::Store& store_in, storage::AuthStore& auth_in,
       feed(std::make_shared<EventFeed>(store_in)) {
 }
 
+namespace {
+
+// Built once, when the routes are added: the document only changes with the program.
+const std::string& openapi_text() {
+  static const std::string document = openapi_json();
+  return document;
+}
+
+Response serve_openapi(ApiContext&, const Request&) {
+  return json_response(200, openapi_text());
+}
+
+void create_project(ApiContext& context, const Request& request, const RouteParams&, Reply reply) {
+  api::create_project(context, request, std::move(reply));
+}
+
+const Parameter kIfMatch{.name = "If-Match",
+                         .in = "header",
+                         .description = "The expected version, e.g. \"3\" (412 when stale)"};
+const Parameter kIdempotencyKey{.name = "Idempotency-Key",
+                                .in = "header",
+                                .description =
+                                    "A repeat with the same key returns the first "
+                                    "response"};
+const Parameter kCursor{.name = "cursor", .description = "next_cursor of the previous page"};
+
+Parameter limit(int most, std::string_view description) {
+  return Parameter{.name = "limit",
+                   .description = description,
+                   .type = "integer",
+                   .minimum = 1,
+                   .maximum = most};
+}
+
+Parameter day(std::string_view name, std::string_view description, bool required = false) {
+  return Parameter{
+      .name = name, .description = description, .format = "date", .required = required};
+}
+
+const Parameter kReportWorkflow{
+    .name = "workflow", .description = "The workflow's id", .required = true};
+const Parameter kReportFormat{.name = "format",
+                              .description =
+                                  "json (default), or a download with Chinese "
+                                  "headers: csv or xlsx",
+                              .values = {"json", "csv", "xlsx"}};
+
+// A report in JSON, or as CSV or XLSX with ?format=.
+std::vector<Answer> report_answer(std::string_view schema) {
+  return {{.status = 200,
+           .description = "The report (JSON), or the file (format=csv or xlsx)",
+           .content = {json(schema), kCsv, kXlsx},
+           .headers = {"Content-Disposition"}}};
+}
+
+// What every project write answers: the new version and the events it recorded.
+std::vector<Answer> write_answer(int status = 200) {
+  std::vector<std::string_view> headers = {"ETag"};
+  if (status == 201) headers.push_back("Location");
+  return {{.status = status,
+           .description = "Accepted: the new version and the events recorded",
+           .content = {json("WriteResult")},
+           .headers = std::move(headers)}};
+}
+
+// A project write: the store decides with the engine (409 stale, 412 If-Match, 422 rules).
+const std::vector<int> kWriteErrors = {400, 401, 403, 404, 409, 412, 413, 422};
+// Notifications need the notify tables; admin routes need the role.
+const std::vector<int> kAdminErrors = {401, 403, 503};
+const std::vector<int> kReportErrors = {400, 401, 403, 404, 503};
+
+std::vector<RouteDef<ApiContext>> make_table() {
+  return {
+      // --- auth -------------------------------------------------------------------------
+      {.method = "POST",
+       .path = "/api/login",
+       .plain = api::login,
+       .doc = {.operation_id = "login",
+               .tag = "auth",
+               .summary = "Log in",
+               .description =
+                   "Checks the password, sets the HttpOnly session cookie and returns the "
+                   "user with the CSRF token to send on unsafe requests. Repeated failures "
+                   "are answered 429 with Retry-After.",
+               .request = {json("LoginRequest")},
+               .responses = {{.status = 200,
+                              .description = "Logged in",
+                              .content = {json("LoginResult")},
+                              .headers = {"Set-Cookie"}}},
+               .errors = {400, 401, 413, 429},
+               .security = Security::none}},
+      {.method = "POST",
+       .path = "/api/logout",
+       .plain = api::logout,
+       .doc =
+           {.operation_id = "logout",
+            .tag = "auth",
+            .summary = "Log out",
+            .description = "Ends the session and clears the cookie.",
+            .responses = {{.status = 204, .description = "Logged out", .headers = {"Set-Cookie"}}},
+            .errors = {401, 403}}},
+      {.method = "GET",
+       .path = "/api/me",
+       .plain = api::me,
+       .doc = {.operation_id = "getMe",
+               .tag = "auth",
+               .summary = "The calling user",
+               .description = "With the CSRF token when the caller uses a session cookie.",
+               .responses = {{.status = 200, .description = "The user", .content = {json("User")}}},
+               .errors = {401}}},
+      {.method = "GET",
+       .path = "/api/users",
+       .plain = api::list_users,
+       .doc = {.operation_id = "listUsers",
+               .tag = "auth",
+               .summary = "Every user (admins only)",
+               .responses =
+                   {{.status = 200, .description = "The users", .content = {json("UserList")}}},
+               .errors = {401, 403}}},
+      // --- workflows --------------------------------------------------------------------
+      {.method = "GET",
+       .path = "/api/workflows",
+       .plain = api::list_workflows,
+       .doc = {.operation_id = "listWorkflows",
+               .tag = "workflows",
+               .summary = "The workflows, latest version of each",
+               .responses = {{.status = 200,
+                              .description = "The workflows",
+                              .content = {json("WorkflowList")}}},
+               .errors = {401}}},
+      {.method = "GET",
+       .path = "/api/workflows/{id}",
+       .with_params = api::get_workflow,
+       .doc = {.operation_id = "getWorkflow",
+               .tag = "workflows",
+               .summary = "One workflow",
+               .description =
+                   "Labels, fields, states, transitions and a Mermaid state diagram: what "
+                   "the console needs to draw forms, stage lists and the graph.",
+               .parameters = {{.name = "version",
+                               .description = "A version other than the latest",
+                               .type = "integer"}},
+               .responses =
+                   {{.status = 200, .description = "The workflow", .content = {json("Workflow")}}},
+               .errors = {400, 401, 404}}},
+      // --- projects ---------------------------------------------------------------------
+      {.method = "GET",
+       .path = "/api/projects",
+       .plain = api::list_projects,
+       .doc = {.operation_id = "listProjects",
+               .tag = "projects",
+               .summary = "Projects, filtered, sorted, searched, cursor-paged",
+               .parameters =
+                   {{.name = "workflow", .description = "Only this workflow's projects"},
+                    {.name = "state", .description = "Only projects in this state"},
+                    {.name = "industry", .description = "Only this industry"},
+                    {.name = "owner", .description = "Only this owner's projects (user id)"},
+                    {.name = "q", .description = "Text search"},
+                    {.name = "overdue",
+                     .description = "true (overdue today), false, or a date YYYY-MM-DD"},
+                    {.name = "sort",
+                     .description = "updated, created, name, investment or due; prefix - for "
+                                    "descending (the default), + for ascending"},
+                    limit(500, "1 to 500"),
+                    kCursor},
+               .responses = {{.status = 200,
+                              .description = "One page of projects",
+                              .content = {json("ProjectPage")}}},
+               .errors = {400, 401}}},
+      {.method = "POST",
+       .path = "/api/projects",
+       .async = create_project,
+       .doc = {.operation_id = "createProject",
+               .tag = "projects",
+               .summary = "Create a project in its workflow's initial state",
+               .description =
+                   "The id is derived from the Idempotency-Key when there is one (a repeat "
+                   "is the same project), random otherwise, or given in the body.",
+               .parameters = {kIdempotencyKey},
+               .request = {json("CreateProject")},
+               .responses = write_answer(201),
+               .errors = {400, 401, 403, 409, 413, 422}}},
+      {.method = "GET",
+       .path = "/api/projects/{id}",
+       .with_params = api::get_project,
+       .fast = api::get_project_from_memory,
+       .doc = {.operation_id = "getProject",
+               .tag = "projects",
+               .summary = "One project",
+               .parameters = {{.name = "If-None-Match",
+                               .in = "header",
+                               .description =
+                                   "The ETag of a copy the client holds (304 when current)"}},
+               .responses = {{.status = 200,
+                              .description = "The project",
+                              .content = {json("Project")},
+                              .headers = {"ETag"}},
+                             {.status = 304,
+                              .description = "The client's copy is current",
+                              .headers = {"ETag"}}},
+               .errors = {401, 404}}},
+      {.method = "PATCH",
+       .path = "/api/projects/{id}",
+       .async = api::edit_project,
+       .doc = {.operation_id = "editProject",
+               .tag = "projects",
+               .summary = "Edit a project's fields",
+               .parameters = {kIfMatch, kIdempotencyKey},
+               .request = {json("EditFields")},
+               .responses = write_answer(),
+               .errors = kWriteErrors}},
+      {.method = "GET",
+       .path = "/api/projects/{id}/transitions",
+       .with_params = api::transition_options,
+       .doc = {.operation_id = "listTransitionOptions",
+               .tag = "projects",
+               .summary = "The transitions the caller may take now, and why the others are blocked",
+               .responses = {{.status = 200,
+                              .description = "The options",
+                              .content = {json("TransitionOptions")},
+                              .headers = {"ETag"}}},
+               .errors = {401, 404}}},
+      {.method = "POST",
+       .path = "/api/projects/{id}/transitions",
+       .async = api::take_transition,
+       .doc = {.operation_id = "takeTransition",
+               .tag = "projects",
+               .summary = "Take a transition, with field edits and a comment",
+               .parameters = {kIfMatch, kIdempotencyKey},
+               .request = {json("TakeTransition")},
+               .responses = write_answer(),
+               .errors = kWriteErrors}},
+      {.method = "POST",
+       .path = "/api/projects/{id}/votes",
+       .async = api::cast_vote,
+       .doc = {.operation_id = "castVote",
+               .tag = "projects",
+               .summary = "Cast a review vote",
+               .parameters = {kIfMatch, kIdempotencyKey},
+               .request = {json("CastVote")},
+               .responses = write_answer(),
+               .errors = kWriteErrors}},
+      {.method = "POST",
+       .path = "/api/projects/{id}/milestones",
+       .async = api::record_milestone,
+       .doc = {.operation_id = "recordMilestone",
+               .tag = "projects",
+               .summary = "Record a milestone's dates",
+               .parameters = {kIfMatch, kIdempotencyKey},
+               .request = {json("RecordMilestone")},
+               .responses = write_answer(),
+               .errors = kWriteErrors}},
+      {.method = "POST",
+       .path = "/api/projects/{id}/followups",
+       .async = api::record_followup,
+       .doc = {.operation_id = "recordFollowup",
+               .tag = "projects",
+               .summary = "Record a follow-up visit",
+               .parameters = {kIfMatch, kIdempotencyKey},
+               .request = {json("RecordFollowup")},
+               .responses = write_answer(),
+               .errors = kWriteErrors}},
+      {.method = "GET",
+       .path = "/api/projects/{id}/history",
+       .with_params = api::project_history,
+       .doc = {.operation_id = "getProjectHistory",
+               .tag = "projects",
+               .summary = "A project's events with hash chain verification",
+               .responses =
+                   {{.status = 200, .description = "The events", .content = {json("History")}}},
+               .errors = {401, 404}}},
+      {.method = "POST",
+       .path = "/api/projects/{id}/deadlines",
+       .async = api::extend_deadline,
+       .doc = {.operation_id = "extendDeadline",
+               .tag = "projects",
+               .summary = "Extend a deadline, with a reason",
+               .description =
+                   "An SLA may be extended by the state's escalate roles, else a manager; "
+                   "recorded as a deadline_extended event.",
+               .parameters = {kIfMatch, kIdempotencyKey},
+               .request = {json("ExtendDeadline")},
+               .responses = write_answer(),
+               .errors = kWriteErrors}},
+      // --- live -------------------------------------------------------------------------
+      {.method = "GET",
+       .path = "/api/stream",
+       .plain = api::stream_events,
+       .doc = {.operation_id = "streamEvents",
+               .tag = "live",
+               .summary = "Server-sent events of every committed event",
+               .description =
+                   "`id:` is the global event id, `event:` its type, `data:` a StreamEvent; "
+                   "`notification` events carry a NotificationCount for the caller. Resume "
+                   "with Last-Event-ID; a comment line every 15 s keeps the connection alive.",
+               .parameters = {{.name = "Last-Event-ID",
+                               .in = "header",
+                               .description = "Resume after this global event id",
+                               .type = "integer"}},
+               .responses = {{.status = 200,
+                              .description = "The stream",
+                              .content = {{"text/event-stream", {}, {}}}}},
+               .errors = {400, 401}}},
+      // --- notifications ----------------------------------------------------------------
+      {.method = "GET",
+       .path = "/api/notifications",
+       .plain = api::list_notifications,
+       .doc = {.operation_id = "listNotifications",
+               .tag = "notifications",
+               .summary = "The caller's inbox, newest first, with the unread count",
+               .parameters = {{.name = "unread",
+                               .description = "true: only unread ones",
+                               .values = {"true", "false"}},
+                              limit(200, "1 to 200 (default 50)"),
+                              kCursor},
+               .responses = {{.status = 200,
+                              .description = "One page of notifications",
+                              .content = {json("NotificationPage")}}},
+               .errors = {400, 401, 503}}},
+      {.method = "POST",
+       .path = "/api/notifications/read-all",
+       .plain = api::read_all_notifications,
+       .doc = {.operation_id = "readAllNotifications",
+               .tag = "notifications",
+               .summary = "Mark all of the caller's notifications read",
+               .responses = {{.status = 200,
+                              .description = "How many were marked",
+                              .content = {json("NotificationsReadAll")}}},
+               .errors = {401, 403, 503}}},
+      {.method = "POST",
+       .path = "/api/notifications/{id}/read",
+       .with_params = api::read_notification,
+       .doc = {.operation_id = "readNotification",
+               .tag = "notifications",
+               .summary = "Mark one of the caller's notifications read",
+               .responses = {{.status = 200,
+                              .description = "Marked",
+                              .content = {json("NotificationRead")}}},
+               .errors = {401, 403, 404, 503}}},
+      {.method = "GET",
+       .path = "/api/webhooks",
+       .plain = api::list_webhooks,
+       .doc = {.operation_id = "listWebhooks",
+               .tag = "webhooks",
+               .summary = "Webhook subscriptions (admins only)",
+               .responses = {{.status = 200,
+                              .description = "The webhooks",
+                              .content = {json("WebhookList")}}},
+               .errors = kAdminErrors}},
+      {.method = "POST",
+       .path = "/api/webhooks",
+       .plain = api::create_webhook,
+       .doc = {.operation_id = "createWebhook",
+               .tag = "webhooks",
+               .summary = "Subscribe a webhook (admins only)",
+               .description =
+                   "It receives the events committed from now on; the JSON format's body "
+                   "is described under `webhooks`.",
+               .request = {json("WebhookRequest")},
+               .responses = {{.status = 201,
+                              .description = "Subscribed",
+                              .content = {json("Webhook")},
+                              .headers = {"Location"}}},
+               .errors = {400, 401, 403, 413, 503}}},
+      {.method = "DELETE",
+       .path = "/api/webhooks/{id}",
+       .with_params = api::delete_webhook,
+       .doc = {.operation_id = "deleteWebhook",
+               .tag = "webhooks",
+               .summary = "Remove a webhook (admins only)",
+               .description = "Its pending deliveries become dead.",
+               .responses = {{.status = 204, .description = "Removed"}},
+               .errors = {401, 403, 404, 503}}},
+      {.method = "GET",
+       .path = "/api/deliveries",
+       .plain = api::list_deliveries,
+       .doc = {.operation_id = "listDeliveries",
+               .tag = "webhooks",
+               .summary = "The webhook delivery log (admins only), newest first",
+               .parameters = {{.name = "status",
+                               .description = "Only deliveries in this status",
+                               .values = {"pending", "delivered", "dead"}},
+                              limit(500, "1 to 500 (default 50)"),
+                              kCursor},
+               .responses = {{.status = 200,
+                              .description = "One page of deliveries",
+                              .content = {json("DeliveryPage")}}},
+               .errors = {400, 401, 403, 503}}},
+      {.method = "POST",
+       .path = "/api/deliveries/{id}/replay",
+       .with_params = api::replay_delivery,
+       .doc = {.operation_id = "replayDelivery",
+               .tag = "webhooks",
+               .summary = "Deliver again (admins only)",
+               .description = "Back to pending, attempts reset, due now.",
+               .responses =
+                   {{.status = 200, .description = "The delivery", .content = {json("Delivery")}}},
+               .errors = {401, 403, 404, 503}}},
+      // --- reports ----------------------------------------------------------------------
+      {.method = "GET",
+       .path = "/api/reports/pipeline",
+       .plain = api::report_pipeline,
+       .doc = {.operation_id = "getPipelineReport",
+               .tag = "reports",
+               .summary = "Projects and investment (万元) per stage now",
+               .description = "Managers, leaders and admins.",
+               .parameters = {kReportWorkflow,
+                              {.name = "industry", .description = "Only this industry"},
+                              {.name = "chain_role", .description = "Only this chain role"},
+                              {.name = "owner", .description = "Only this owner's projects"},
+                              {.name = "promoting_unit",
+                               .description = "Only this promoting unit's"},
+                              day("entered_from", "Created on or after"),
+                              day("entered_to", "Created on or before"),
+                              kReportFormat},
+               .responses = report_answer("ReportPipeline"),
+               .errors = kReportErrors}},
+      {.method = "GET",
+       .path = "/api/reports/funnel",
+       .plain = api::report_funnel,
+       .doc = {.operation_id = "getFunnelReport",
+               .tag = "reports",
+               .summary = "How far the projects created in the period got, with conversion rates",
+               .description = "Managers, leaders and admins.",
+               .parameters = {kReportWorkflow, day("from", "First day"), day("to", "Last day"),
+                              kReportFormat},
+               .responses = report_answer("ReportFunnel"),
+               .errors = kReportErrors}},
+      {.method = "GET",
+       .path = "/api/reports/aging",
+       .plain = api::report_aging,
+       .doc = {.operation_id = "getAgingReport",
+               .tag = "reports",
+               .summary = "Working days in each stage, and the longest-waiting projects",
+               .description = "Median and 90th percentile working days in each stage (visits ended "
+                              "in the period); the longest-waiting projects now. Managers, leaders "
+                              "and admins.",
+               .parameters = {kReportWorkflow, day("from", "First day"), day("to", "Last day"),
+                              kReportFormat},
+               .responses = report_answer("ReportAging"),
+               .errors = kReportErrors}},
+      {.method = "GET",
+       .path = "/api/reports/kpis",
+       .plain = api::report_kpis,
+       .doc = {.operation_id = "getKpiReport",
+               .tag = "reports",
+               .summary = "履约率, 开工率, 资金到位率, 竣工率, SLA and milestone on-time rates",
+               .description = "Managers, leaders and admins.",
+               .parameters = {kReportWorkflow, day("from", "First day"), day("to", "Last day"),
+                              kReportFormat},
+               .responses = report_answer("ReportKpis"),
+               .errors = kReportErrors}},
+      {.method = "GET",
+       .path = "/api/reports/period",
+       .plain = api::report_period,
+       .doc = {.operation_id = "getPeriodReport",
+               .tag = "reports",
+               .summary = "A period's figures per workflow, with a summary in Chinese and English",
+               .description = "Managers, leaders and admins.",
+               .parameters = {day("from", "First day", true), day("to", "Last day", true),
+                              kReportFormat},
+               .responses = report_answer("ReportPeriod"),
+               .errors = {400, 401, 403, 503}}},
+      // --- meta -------------------------------------------------------------------------
+      {.method = "GET",
+       .path = "/api/openapi.json",
+       .plain = serve_openapi,
+       .execution = Execution::io_thread,
+       .doc = {.operation_id = "getOpenApiDocument",
+               .tag = "meta",
+               .summary = "This document",
+               .responses = {{.status = 200,
+                              .description = "The OpenAPI document",
+                              .content = {json("OpenApiDocument")}}},
+               .security = Security::none}},
+  };
+}
+
+}  // namespace
+
+const std::vector<RouteDef<ApiContext>>& api_route_table() {
+  static const std::vector<RouteDef<ApiContext>> table = make_table();
+  return table;
+}
+
 void add_api_routes(Router& router, std::shared_ptr<ApiContext> context) {
   // Handlers take the context by reference; the router's copies of `context` keep it alive.
-  const auto plain = [&](std::string_view method, std::string_view pattern,
-                         Response (*handler)(ApiContext&, const Request&)) {
-    router.add(method, pattern, [context, handler](const Request& request, const RouteParams&) {
-      return handler(*context, request);
-    });
-  };
-  const auto with_params =
-      [&](std::string_view method, std::string_view pattern,
-          Response (*handler)(ApiContext&, const Request&, const RouteParams&)) {
-        router.add(method, pattern,
-                   [context, handler](const Request& request, const RouteParams& params) {
-                     return handler(*context, request, params);
-                   });
-      };
-  const auto write = [&](std::string_view pattern,
-                         void (*handler)(ApiContext&, const Request&, const RouteParams&, Reply),
-                         std::string_view method = "POST") {
-    router.add_async(
-        method, pattern,
-        [context, handler](const Request& request, const RouteParams& params, Reply reply) {
-          handler(*context, request, params, std::move(reply));
-        });
-  };
-
-  plain("POST", "/api/login", api::login);
-  plain("POST", "/api/logout", api::logout);
-  plain("GET", "/api/me", api::me);
-  plain("GET", "/api/users", api::list_users);
-  plain("GET", "/api/workflows", api::list_workflows);
-  with_params("GET", "/api/workflows/{id}", api::get_workflow);
-  plain("GET", "/api/projects", api::list_projects);
-  router.add_async("POST", "/api/projects",
-                   [context](const Request& request, const RouteParams&, Reply reply) {
-                     api::create_project(*context, request, std::move(reply));
-                   });
-  router.add(
-      "GET", "/api/projects/{id}",
-      [context](const Request& request, const RouteParams& params) {
-        return api::get_project(*context, request, params);
-      },
-      [context](const Request& request, const RouteParams& params) {
-        return api::get_project_from_memory(*context, request, params);
-      });
-  write("/api/projects/{id}", api::edit_project, "PATCH");
-  with_params("GET", "/api/projects/{id}/transitions", api::transition_options);
-  write("/api/projects/{id}/transitions", api::take_transition);
-  write("/api/projects/{id}/votes", api::cast_vote);
-  write("/api/projects/{id}/milestones", api::record_milestone);
-  write("/api/projects/{id}/followups", api::record_followup);
-  with_params("GET", "/api/projects/{id}/history", api::project_history);
-  plain("GET", "/api/stream", api::stream_events);
-  // Notifications, webhooks, deliveries, deadline extensions (api_notify.cpp).
-  plain("GET", "/api/notifications", api::list_notifications);
-  plain("POST", "/api/notifications/read-all", api::read_all_notifications);
-  with_params("POST", "/api/notifications/{id}/read", api::read_notification);
-  plain("GET", "/api/webhooks", api::list_webhooks);
-  plain("POST", "/api/webhooks", api::create_webhook);
-  with_params("DELETE", "/api/webhooks/{id}", api::delete_webhook);
-  plain("GET", "/api/deliveries", api::list_deliveries);
-  with_params("POST", "/api/deliveries/{id}/replay", api::replay_delivery);
-  write("/api/projects/{id}/deadlines", api::extend_deadline);
-  // Pipeline reports (api_reports.cpp).
-  plain("GET", "/api/reports/pipeline", api::report_pipeline);
-  plain("GET", "/api/reports/funnel", api::report_funnel);
-  plain("GET", "/api/reports/aging", api::report_aging);
-  plain("GET", "/api/reports/kpis", api::report_kpis);
-  plain("GET", "/api/reports/period", api::report_period);
-
-  // Built once: the document only changes with the program.
-  auto openapi = std::make_shared<const std::string>(openapi_json());
-  router.add(
-      "GET", "/api/openapi.json",
-      [openapi](const Request&, const RouteParams&) { return json_response(200, *openapi); },
-      Execution::io_thread);
+  for (const auto& route : api_route_table())
+    bind_route(router, route, context);
+  (void)openapi_text();
 }
 
 }  // namespace investflow::web

@@ -1,9 +1,10 @@
 #pragma once
-// The OpenAPI 3.1 description of the HTTP API (GET /api/openapi.json). Every route the
-// server registers has one entry in openapi_operations(); tests/web/openapi_test.cpp
-// compares that list with Router::routes() in both directions, so a new route without a
-// description (or a description without a route) fails the build's tests.
+// The OpenAPI 3.1 description of the HTTP API (GET /api/openapi.json), made from the route
+// tables (route_table.hpp) that also build the router: every route is described because
+// the description is where the route is declared. Every operation also lists 500 (a
+// handler that fails) as a problem.
 
+#include <boost/json/object.hpp>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,8 @@ struct OpenApiOperation {
 // The (method, path) pairs the document describes, in document order.
 std::vector<OpenApiOperation> openapi_operations();
 
-// The whole document, serialized.
+// The whole document, and serialized.
+boost::json::object openapi_document();
 std::string openapi_json();
 
 }  // namespace investflow::web

@@ -10,6 +10,7 @@
 #include "storage/reports.hpp"
 #include "storage/seed.hpp"
 #include "storage/sqlite_store.hpp"
+#include "tests/web/contract.hpp"
 #include "tests/web/http_client.hpp"
 #include "tests/web/test_server.hpp"
 #include "web/api.hpp"
@@ -88,6 +89,9 @@ class ReportsApi : public ::testing::Test {
     auto value = json::parse(response.body);
     return value.as_object();
   }
+
+  // Every response is checked against the OpenAPI document (contract.hpp).
+  ContractChecks contract_checks_;
 
   static inline fs::path* dir_ = nullptr;
   static inline std::shared_ptr<const engine::Clock>* clock_ = nullptr;

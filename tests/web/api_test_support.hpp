@@ -18,6 +18,7 @@
 #include "engine/date.hpp"
 #include "storage/auth.hpp"
 #include "storage/sqlite_store.hpp"
+#include "tests/web/contract.hpp"
 #include "tests/web/http_client.hpp"
 #include "tests/web/test_server.hpp"
 #include "web/api.hpp"
@@ -161,6 +162,8 @@ class ApiTest : public ::testing::Test {
     return std::string(parse(response).at("project_id").as_string());
   }
 
+  // Every response is checked against the OpenAPI document (contract.hpp).
+  ContractChecks contract_checks_;
   std::filesystem::path dir_;
   std::shared_ptr<engine::FixedClock> clock_;
   std::unique_ptr<storage::Store> store_;

@@ -11,8 +11,17 @@
 #include <boost/beast/http/write.hpp>
 
 #include <array>
+#include <atomic>
 
 namespace investflow::web::testing {
+
+namespace {
+std::atomic<ResponseCheck> response_check{nullptr};
+}  // namespace
+
+void set_response_check(ResponseCheck check) {
+  response_check = check;
+}
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -111,7 +120,11 @@ std::optional<ClientResponse> HttpClient::request(
   const bool sent = impl_->run(
       [&](auto handler) { http::async_write(impl_->socket, message, handler); }, impl_->timeout);
   if (!sent) return std::nullopt;
-  return read_response(method == "HEAD");
+  auto response = read_response(method == "HEAD");
+  if (const ResponseCheck check = response_check; check != nullptr && response) {
+    check(method, target, *response);
+  }
+  return response;
 }
 
 bool HttpClient::wait_closed(std::chrono::milliseconds timeout) {

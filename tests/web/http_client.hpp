@@ -50,6 +50,12 @@ class HttpClient {
   std::unique_ptr<Impl> impl_;
 };
 
+// A check of every response request() reads, given the request's method and target; the
+// API tests install the OpenAPI contract's (contract.hpp). nullptr: none.
+using ResponseCheck = void (*)(std::string_view method, std::string_view target,
+                               const ClientResponse& response);
+void set_response_check(ResponseCheck check);
+
 // Connects, sends one request and returns the response.
 std::optional<ClientResponse> fetch(
     std::uint16_t port, std::string_view method, std::string_view target, std::string body = {},

@@ -3,9 +3,12 @@
 #include "web/openapi.hpp"
 
 #include <algorithm>
+#include <regex>
 #include <set>
 #include <string>
+#include <tuple>
 #include <utility>
+#include <vector>
 
 #include "tests/web/api_test_support.hpp"
 #include "web/builtin_routes.hpp"
@@ -80,14 +83,144 @@ TEST_F(OpenApiTest, ServedDocumentHasEveryRouteWithResponses) {
     EXPECT_FALSE(op->at("summary").as_string().empty()) << method << " " << path;
     EXPECT_FALSE(op->at("responses").as_object().empty()) << method << " " << path;
     // Path parameters are declared for every {name} in the template.
-    if (path.find('{') != std::string::npos) {
-      bool has_id = false;
+    for (auto at = path.find('{'); at != std::string::npos; at = path.find('{', at + 1)) {
+      const std::string name = path.substr(at + 1, path.find('}', at) - at - 1);
+      bool declared = false;
       for (const auto& parameter : op->at("parameters").as_array()) {
-        has_id = has_id || (parameter.at("in").as_string() == "path" &&
-                            parameter.at("name").as_string() == "id");
+        declared = declared ||
+                   (parameter.at("in").as_string() == "path" &&
+                    parameter.at("name").as_string() == name && parameter.at("required").as_bool());
       }
-      EXPECT_TRUE(has_id) << method << " " << path;
+      EXPECT_TRUE(declared) << method << " " << path << ": {" << name << "}";
     }
+  }
+}
+
+// Every operation of the document with its method and path, webhooks excluded.
+std::vector<std::tuple<std::string, std::string, json::object>> operations_of(
+    const json::object& doc) {
+  std::vector<std::tuple<std::string, std::string, json::object>> list;
+  for (const auto& [path, item] : doc.at("paths").as_object()) {
+    for (const auto& [method, op] : item.as_object())
+      list.emplace_back(std::string(method), std::string(path), op.as_object());
+  }
+  return list;
+}
+
+TEST_F(OpenApiTest, OperationIdsAreUniqueCamelCaseAndTagsDeclared) {
+  const auto doc = document();
+  ASSERT_FALSE(doc.empty());
+  std::set<std::string> tags;
+  for (const auto& tag : doc.at("tags").as_array()) {
+    EXPECT_FALSE(tag.at("description").as_string().empty()) << tag.at("name").as_string();
+    tags.emplace(tag.at("name").as_string());
+  }
+  const std::regex camel_case("[a-z][a-zA-Z0-9]*");
+  std::set<std::string> ids;
+  for (const auto& [method, path, op] : operations_of(doc)) {
+    const std::string id(op.at("operationId").as_string());
+    EXPECT_TRUE(std::regex_match(id, camel_case)) << method << " " << path << ": " << id;
+    EXPECT_TRUE(ids.insert(id).second) << "operationId twice: " << id;
+    const auto& op_tags = op.at("tags").as_array();
+    ASSERT_EQ(op_tags.size(), 1u) << method << " " << path;
+    EXPECT_TRUE(tags.count(std::string(op_tags[0].as_string())))
+        << method << " " << path << ": undeclared tag " << op_tags[0].as_string();
+  }
+}
+
+TEST_F(OpenApiTest, EveryOperationListsTheErrorsItCanAnswer) {
+  const auto doc = document();
+  ASSERT_FALSE(doc.empty());
+  for (const auto& [method, path, op] : operations_of(doc)) {
+    const auto& responses = op.at("responses").as_object();
+    const std::string where = method + " " + path;
+    std::vector<std::string> expected = {"500"};  // a handler that fails
+    const bool authenticated = !op.at("security").as_array().empty();
+    if (authenticated) expected.emplace_back("401");
+    // Cookie sessions need the CSRF token on unsafe methods.
+    if (authenticated && method != "get") expected.emplace_back("403");
+    if (path.find('{') != std::string::npos) expected.emplace_back("404");
+    if (op.contains("requestBody")) {
+      expected.emplace_back("400");  // malformed JSON, wrong types
+      expected.emplace_back("413");  // over the body limit
+    }
+    bool checked_query = false;
+    for (const auto& parameter :
+         op.if_contains("parameters") != nullptr ? op.at("parameters").as_array() : json::array{}) {
+      const auto& schema = parameter.at("schema").as_object();
+      checked_query = checked_query || (parameter.at("in").as_string() == "query" &&
+                                        (schema.contains("enum") || schema.contains("format") ||
+                                         schema.at("type").as_string() != "string" ||
+                                         parameter.as_object().contains("required")));
+    }
+    if (checked_query) expected.emplace_back("400");  // a query value of the wrong kind
+    for (const auto& status : expected)
+      EXPECT_TRUE(responses.contains(status)) << where << " lacks " << status;
+    bool success = false;
+    for (const auto& [status, response] : responses) {
+      if (status.front() == '2' || status == "304") {
+        success = true;
+        continue;
+      }
+      const auto* content = response.as_object().if_contains("content");
+      ASSERT_NE(content, nullptr) << where << " " << status;
+      EXPECT_EQ(content->at("application/problem+json").at("schema").at("$ref").as_string(),
+                "#/components/schemas/Problem")
+          << where << " " << status;
+    }
+    EXPECT_TRUE(success) << where;
+  }
+}
+
+TEST_F(OpenApiTest, BuiltinRoutesAnswerAsDocumented) {
+  // The contract checks (contract.hpp) validate what they answer: a Health, text/plain.
+  const auto health = fetch(port(), "GET", "/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  const auto metrics = fetch(port(), "GET", "/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_EQ(contract_violation("GET", "/healthz", *health), "");
+  EXPECT_EQ(contract_violation("GET", "/metrics", *metrics), "");
+}
+
+// Every $ref resolves, so the document stands alone.
+void expect_refs_resolve(const json::value& value, const json::object& schemas) {
+  if (const auto* object = value.if_object()) {
+    if (const auto* ref = object->if_contains("$ref")) {
+      const std::string_view target = ref->as_string();
+      constexpr std::string_view kPrefix = "#/components/schemas/";
+      ASSERT_TRUE(target.starts_with(kPrefix)) << target;
+      EXPECT_TRUE(schemas.contains(target.substr(kPrefix.size()))) << target;
+    }
+    for (const auto& [key, member] : *object)
+      expect_refs_resolve(member, schemas);
+  } else if (const auto* array = value.if_array()) {
+    for (const auto& item : *array)
+      expect_refs_resolve(item, schemas);
+  }
+}
+
+TEST_F(OpenApiTest, EveryReferenceResolvesAndTheWebhookBodyIsDescribed) {
+  const auto doc = document();
+  ASSERT_FALSE(doc.empty());
+  const auto& schemas = doc.at("components").at("schemas").as_object();
+  expect_refs_resolve(doc, schemas);
+  EXPECT_EQ(doc.at("webhooks")
+                .at("projectEvent")
+                .at("post")
+                .at("requestBody")
+                .at("content")
+                .at("application/json")
+                .at("schema")
+                .at("$ref")
+                .as_string(),
+            "#/components/schemas/WebhookBody");
+  // Reports answer CSV and XLSX too.
+  const auto& kpis = doc.at("paths").at("/api/reports/kpis").at("get").at("responses").at("200");
+  for (const char* media : {"application/json", "text/csv",
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}) {
+    EXPECT_TRUE(kpis.at("content").as_object().contains(media)) << media;
   }
 }
 

@@ -1,0 +1,580 @@
+#include "web/openapi_schemas.hpp"
+
+#include <boost/json.hpp>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace investflow::web {
+namespace {
+
+namespace json = boost::json;
+
+json::object ref(std::string_view schema) {
+  return json::object{{"$ref", "#/components/schemas/" + std::string(schema)}};
+}
+
+json::object type(std::string_view name) {
+  return json::object{{"type", name}};
+}
+
+// An object whose members this document does not describe.
+json::object any_object() {
+  return json::object{{"type", "object"}, {"additionalProperties", true}};
+}
+
+json::object text() {
+  return type("string");
+}
+json::object integer() {
+  return type("integer");
+}
+json::object number() {
+  return type("number");
+}
+json::object boolean() {
+  return type("boolean");
+}
+
+// A nullable one is anyOf [string, null]: validators apply `format` to null otherwise.
+json::object formatted(std::string_view format, bool nullable = false) {
+  json::object schema{{"type", "string"}, {"format", format}};
+  if (!nullable) return schema;
+  return json::object{{"anyOf", json::array{std::move(schema), json::object{{"type", "null"}}}}};
+}
+// RFC 3339 with the offset, e.g. "2026-03-02T09:00:00.000+08:00".
+json::object date_time() {
+  return formatted("date-time");
+}
+json::object optional_date_time() {
+  return formatted("date-time", true);
+}
+// "YYYY-MM-DD".
+json::object date() {
+  return formatted("date");
+}
+json::object optional_date() {
+  return formatted("date", true);
+}
+
+json::object nullable(std::string_view type_name) {
+  return json::object{{"type", json::array{json::value(type_name), "null"}}};
+}
+
+json::object one_of_values(std::initializer_list<std::string_view> values) {
+  json::array list;
+  for (const auto value : values)
+    list.emplace_back(value);
+  return json::object{{"type", "string"}, {"enum", std::move(list)}};
+}
+
+json::object array_of(json::object items) {
+  return json::object{{"type", "array"}, {"items", std::move(items)}};
+}
+
+json::object strings() {
+  return array_of(text());
+}
+
+// An object schema from (name, schema) pairs; `required` lists the members always present.
+json::object object_of(std::initializer_list<std::pair<std::string_view, json::object>> members,
+                       std::initializer_list<std::string_view> required = {},
+                       std::string_view description = {}) {
+  json::object properties;
+  for (const auto& [name, schema] : members)
+    properties[name] = schema;
+  json::object object{{"type", "object"}};
+  if (!description.empty()) object["description"] = description;
+  object["properties"] = std::move(properties);
+  if (required.size() > 0) {
+    json::array names;
+    for (const auto name : required)
+      names.emplace_back(name);
+    object["required"] = std::move(names);
+  }
+  return object;
+}
+
+// Every member listed is always present.
+json::object record(std::initializer_list<std::pair<std::string_view, json::object>> members,
+                    std::string_view description = {}) {
+  json::object object = object_of(members, {}, description);
+  json::array names;
+  for (const auto& member : members)
+    names.emplace_back(member.first);
+  object["required"] = std::move(names);
+  return object;
+}
+
+json::object with_description(json::object schema, std::string_view description) {
+  schema["description"] = description;
+  return schema;
+}
+
+void add_errors(json::object& all) {
+  all["Problem"] = object_of(
+      {{"type", with_description(text(), "urn:investflow:problem:<code>")},
+       {"title", with_description(text(), "The same for every occurrence of a code")},
+       {"status", integer()},
+       {"detail", with_description(text(), "What went wrong this time")},
+       {"code", with_description(text(), "Stable snake_case name a client switches on")},
+       {"errors", array_of(object_of({{"field", with_description(text(), "\"\": the whole body")},
+                                      {"message", text()},
+                                      {"code", text()}},
+                                     {"field", "message"}))},
+       {"request_id", with_description(text(), "On 500s: the id to find in the server log")},
+       {"current_version", with_description(integer(), "On rejected writes")}},
+      {"type", "title", "status", "detail", "code", "errors"},
+      "An RFC 9457 problem (application/problem+json).");
+}
+
+void add_users(json::object& all) {
+  all["User"] =
+      object_of({{"id", text()},
+                 {"display_name", text()},
+                 {"roles", strings()},
+                 {"disabled", with_description(boolean(), "In GET /api/users")},
+                 {"csrf_token", with_description(text(), "In GET /api/me with a session cookie")}},
+                {"id", "display_name", "roles"});
+  all["UserList"] = record({{"users", array_of(ref("User"))}});
+  all["LoginRequest"] = record({{"username", text()}, {"password", text()}});
+  all["LoginResult"] =
+      record({{"user", ref("User")},
+              {"csrf_token", with_description(text(), "Send as X-CSRF-Token on unsafe requests")},
+              {"expires_at", with_description(date_time(), "When the session ends")}});
+}
+
+void add_workflows(json::object& all) {
+  all["LocalizedText"] = record({{"zh-CN", text()}, {"en", text()}});
+  all["Label"] = record({{"zh", text()}, {"en", text()}});
+  all["WorkflowSummary"] = record({{"id", text()},
+                                   {"version", integer()},
+                                   {"title", ref("LocalizedText")},
+                                   {"description", ref("LocalizedText")}});
+  all["WorkflowList"] = record({{"workflows", array_of(ref("WorkflowSummary"))}});
+  json::object option_labels = type("object");
+  option_labels["additionalProperties"] = ref("LocalizedText");
+  all["WorkflowField"] = record({{"name", text()},
+                                 {"type", one_of_values({"text", "number", "money", "area", "date",
+                                                         "bool", "enum", "list", "user"})},
+                                 {"required", boolean()},
+                                 {"label", ref("LocalizedText")},
+                                 {"help", ref("LocalizedText")},
+                                 {"group", text()},
+                                 {"unit", text()},
+                                 {"options", strings()},
+                                 {"option_labels", std::move(option_labels)},
+                                 {"min", nullable("number")},
+                                 {"max", nullable("number")}});
+  json::object sla = record({{"working_days", integer()}, {"escalate", strings()}});
+  sla["type"] = json::array{"object", "null"};
+  json::object review =
+      record({{"voters", with_description(text(), "The role that votes")}, {"quorum", integer()}});
+  review["type"] = json::array{"object", "null"};
+  all["WorkflowState"] = record({{"id", text()},
+                                 {"label", ref("LocalizedText")},
+                                 {"terminal", boolean()},
+                                 {"sla", std::move(sla)},
+                                 {"review", std::move(review)}});
+  json::object from{{"type", json::array{"string", "array"}},
+                    {"items", text()},
+                    {"description", "\"*\" (any state) or the states it leaves"}};
+  all["WorkflowTransition"] = record({{"id", text()},
+                                      {"label", ref("LocalizedText")},
+                                      {"from", std::move(from)},
+                                      {"to", text()},
+                                      {"roles", strings()},
+                                      {"requires", strings()},
+                                      {"comment", one_of_values({"optional", "required"})}});
+  all["Workflow"] =
+      record({{"id", text()},
+              {"version", integer()},
+              {"title", ref("LocalizedText")},
+              {"description", ref("LocalizedText")},
+              {"calendar", text()},
+              {"roles", strings()},
+              {"initial", text()},
+              {"fields", array_of(ref("WorkflowField"))},
+              {"computed", array_of(record({{"name", text()}, {"label", ref("LocalizedText")}}))},
+              {"states", array_of(ref("WorkflowState"))},
+              {"transitions", array_of(ref("WorkflowTransition"))},
+              {"mermaid", text()}});
+}
+
+void add_projects(json::object& all) {
+  all["FieldValue"] = json::object{
+      {"description",
+       "A field value as clients send it: text, user and enum fields a string, number, money "
+       "and area a number, boolean true or false, date \"YYYY-MM-DD\", list an array of "
+       "strings; null when unset."},
+      {"type", json::array{"string", "number", "boolean", "array", "null"}},
+      {"items", text()}};
+  all["FieldValues"] = json::object{{"type", "object"},
+                                    {"description", "Field values by name, typed by the workflow."},
+                                    {"additionalProperties", ref("FieldValue")}};
+  all["Milestone"] = record({{"id", text()},
+                             {"started_on", date()},
+                             {"due_on", date()},
+                             {"planned_on", optional_date()},
+                             {"done_on", optional_date()},
+                             {"evidence", text()}});
+  json::object milestones = type("object");
+  milestones["description"] = "The milestones started, by id";
+  milestones["additionalProperties"] = ref("Milestone");
+  all["Visit"] =
+      record({{"actor", text()}, {"on", date()}, {"summary", text()}, {"issues", strings()}});
+  all["Vote"] = record({{"voter", text()},
+                        {"choice", one_of_values({"approve", "reject", "abstain"})},
+                        {"comment", text()},
+                        {"at", date_time()}});
+  all["Project"] = object_of(
+      {{"id", text()},
+       {"workflow", text()},
+       {"workflow_version", integer()},
+       {"state", text()},
+       {"version", integer()},
+       {"owner", text()},
+       {"fields", ref("FieldValues")},
+       {"created_at", date_time()},
+       {"updated_at", date_time()},
+       {"state_entered_at", date_time()},
+       {"sla_due_on", with_description(optional_date(), "The current state's SLA, if any")},
+       {"followup_due_on", with_description(optional_date(), "The next follow-up visit, if due")},
+       {"milestones", std::move(milestones)},
+       {"visits", array_of(ref("Visit"))},
+       {"votes", array_of(ref("Vote"))},
+       {"deadlines_fired",
+        with_description(strings(), "Alerts already fired (present once one has)")}},
+      {"id", "workflow", "workflow_version", "state", "version", "owner", "fields", "created_at",
+       "updated_at", "state_entered_at", "sla_due_on", "followup_due_on", "milestones", "visits",
+       "votes"},
+      "A project: its workflow, state, version, owner, fields and timers.");
+  all["ProjectPage"] =
+      record({{"projects", array_of(ref("Project"))},
+              {"next_cursor", with_description(nullable("string"), "null on the last page")}});
+}
+
+void add_events(json::object& all) {
+  all["FieldChange"] =
+      record({{"field", text()}, {"before", ref("FieldValue")}, {"after", ref("FieldValue")}});
+  all["MilestoneStarted"] =
+      record({{"milestone", text()}, {"started_on", date()}, {"due_on", date()}});
+  const auto changes = [] { return array_of(ref("FieldChange")); };
+  const auto started = [] { return array_of(ref("MilestoneStarted")); };
+  const auto kind = [] { return one_of_values({"sla", "milestone", "followup"}); };
+  all["ProjectCreatedBody"] = record({{"workflow", text()},
+                                      {"workflow_version", integer()},
+                                      {"state", text()},
+                                      {"owner", text()},
+                                      {"fields", ref("FieldValues")},
+                                      {"sla_due_on", optional_date()},
+                                      {"followup_due_on", optional_date()},
+                                      {"milestones_started", started()}});
+  all["FieldsEditedBody"] = record({{"changes", changes()}});
+  all["TransitionTakenBody"] = record({{"transition", text()},
+                                       {"from", text()},
+                                       {"to", text()},
+                                       {"comment", text()},
+                                       {"changes", changes()},
+                                       {"sla_due_on", optional_date()},
+                                       {"followup_due_on", optional_date()},
+                                       {"milestones_started", started()}});
+  all["VoteCastBody"] = record({{"voter", text()},
+                                {"choice", one_of_values({"approve", "reject", "abstain"})},
+                                {"comment", text()},
+                                {"changed", boolean()}});
+  all["MilestoneRecordedBody"] = record({{"milestone", text()},
+                                         {"planned_on", optional_date()},
+                                         {"done_on", optional_date()},
+                                         {"evidence", text()},
+                                         {"changes", changes()}});
+  all["FollowupRecordedBody"] = record({{"on", date()},
+                                        {"summary", text()},
+                                        {"issues", strings()},
+                                        {"next_due_on", optional_date()}});
+  all["DeadlineFiredBody"] = record({{"kind", kind()},
+                                     {"name", text()},
+                                     {"alert", one_of_values({"warning", "overdue", "due"})},
+                                     {"due_on", date()}});
+  all["DeadlineExtendedBody"] = record({{"kind", kind()},
+                                        {"name", text()},
+                                        {"previous_due_on", date()},
+                                        {"new_due_on", date()},
+                                        {"reason", text()}});
+  json::array bodies;
+  for (const char* name : {"ProjectCreatedBody", "FieldsEditedBody", "TransitionTakenBody",
+                           "VoteCastBody", "MilestoneRecordedBody", "FollowupRecordedBody",
+                           "DeadlineFiredBody", "DeadlineExtendedBody"}) {
+    bodies.push_back(ref(name));
+  }
+  all["Event"] = object_of(
+      {{"type", one_of_values({"project_created", "fields_edited", "transition_taken", "vote_cast",
+                               "milestone_recorded", "followup_recorded", "deadline_fired",
+                               "deadline_extended"})},
+       {"project_id", text()},
+       {"version", with_description(integer(), "The project's version this event made")},
+       {"actor", text()},
+       {"at", date_time()},
+       {"body", json::object{{"description", "The <type>Body of the event's type"},
+                             {"anyOf", std::move(bodies)}}},
+       {"id", with_description(integer(), "The global event id (in history)")},
+       {"hash", with_description(text(), "SHA-256 of the chain link, hex (in history)")},
+       {"previous_hash", with_description(text(), "The previous link's hash (in history)")}},
+      {"type", "project_id", "version", "actor", "at", "body"}, "One event of a project's log.");
+  all["History"] = record({{"project_id", text()},
+                           {"version", integer()},
+                           {"chain_ok", boolean()},
+                           {"events", array_of(ref("Event"))}});
+  all["WriteResult"] =
+      record({{"project_id", text()}, {"version", integer()}, {"events", array_of(ref("Event"))}});
+  all["Reason"] = object_of({{"code", text()}, {"field", text()}, {"message", text()}},
+                            {"code", "field", "message"});
+  all["TransitionOption"] = record({{"id", text()},
+                                    {"label", with_description(text(), "In the caller's language")},
+                                    {"to", text()},
+                                    {"requires", strings()},
+                                    {"comment", one_of_values({"optional", "required"})},
+                                    {"available", boolean()},
+                                    {"blocked_by", array_of(ref("Reason"))}});
+  all["TransitionOptions"] = record({{"project_id", text()},
+                                     {"state", text()},
+                                     {"version", integer()},
+                                     {"transitions", array_of(ref("TransitionOption"))}});
+  all["StreamEvent"] = object_of(
+      {{"id", integer()},
+       {"project_id", text()},
+       {"version", integer()},
+       {"type", text()},
+       {"actor", text()},
+       {"at", date_time()},
+       {"transition", text()},
+       {"from", text()},
+       {"to", text()},
+       {"workflow", text()}},
+      {"id", "project_id", "version", "type", "actor", "at"},
+      "The data of one server-sent event on /api/stream; transition_taken adds transition, "
+      "from and to; project_created workflow and to.");
+  all["NotificationCount"] =
+      record({{"user", text()}, {"unread", integer()}},
+             "The data of a `notification` server-sent event: the caller's unread count.");
+}
+
+void add_commands(json::object& all) {
+  all["CreateProject"] = object_of({{"workflow", text()},
+                                    {"id", with_description(text(), "1 to 64 of [A-Za-z0-9._-]")},
+                                    {"owner", text()},
+                                    {"fields", ref("FieldValues")}},
+                                   {"workflow"});
+  all["EditFields"] =
+      object_of({{"fields", ref("FieldValues")},
+                 {"version", with_description(integer(), "The version edited (409 when stale)")}},
+                {"fields"});
+  all["TakeTransition"] = object_of({{"transition", text()},
+                                     {"fields", ref("FieldValues")},
+                                     {"comment", text()},
+                                     {"version", integer()}},
+                                    {"transition"});
+  all["CastVote"] = object_of({{"choice", one_of_values({"approve", "reject", "abstain"})},
+                               {"comment", text()},
+                               {"version", integer()}},
+                              {"choice"});
+  all["RecordMilestone"] = object_of({{"milestone", text()},
+                                      {"planned_on", date()},
+                                      {"done_on", date()},
+                                      {"evidence", text()},
+                                      {"version", integer()}},
+                                     {"milestone"});
+  all["RecordFollowup"] = object_of(
+      {{"on", date()}, {"summary", text()}, {"issues", strings()}, {"version", integer()}},
+      {"on", "summary"});
+  all["ExtendDeadline"] = object_of(
+      {{"kind", one_of_values({"sla", "milestone", "followup"})},
+       {"name", with_description(text(), "The milestone; an SLA defaults to the current state")},
+       {"due_on", date()},
+       {"reason", text()}},
+      {"kind", "due_on"});
+}
+
+void add_notifications(json::object& all) {
+  all["Notification"] = record({{"id", integer()},
+                                {"event_id", integer()},
+                                {"project_id", text()},
+                                {"project_name", text()},
+                                {"type", text()},
+                                {"triggers", strings()},
+                                {"title", ref("Label")},
+                                {"created_at", date_time()},
+                                {"read_at", optional_date_time()}});
+  all["NotificationPage"] = record({{"items", array_of(ref("Notification"))},
+                                    {"unread", integer()},
+                                    {"next_cursor", nullable("string")}});
+  all["NotificationRead"] = record({{"id", integer()}, {"read", boolean()}, {"unread", integer()}});
+  all["NotificationsReadAll"] = record({{"marked", integer()}, {"unread", integer()}});
+  const auto format = [] { return one_of_values({"json", "wecom", "dingtalk"}); };
+  all["WebhookRequest"] = object_of(
+      {{"url", with_description(text(), "http:// or https://")},
+       {"secret", with_description(text(), "Signs json bodies; never shown again")},
+       {"events", strings()},
+       {"format", format()}},
+      {"url"},
+      "events: \"*\" (the default), \"notify\" (what the workflow's notify rules route to "
+      "webhooks), event types (transition_taken, deadline_fired, ...) or triggers "
+      "(enter:STATE, leave:STATE, transition:ID, sla_warning, sla_overdue, "
+      "milestone_overdue, followup_due). json bodies are signed: X-Investflow-Signature: "
+      "sha256=<hex HMAC-SHA256(secret, body)>; dingtalk adds &timestamp=&sign= to the URL; "
+      "wecom carries its key in the URL.");
+  all["Webhook"] = record({{"id", integer()},
+                           {"url", text()},
+                           {"events", strings()},
+                           {"format", format()},
+                           {"has_secret", boolean()},
+                           {"created_by", text()},
+                           {"created_at", date_time()}});
+  all["WebhookList"] = record({{"items", array_of(ref("Webhook"))}});
+  all["Delivery"] = record({{"id", integer()},
+                            {"webhook_id", integer()},
+                            {"event_id", integer()},
+                            {"status", one_of_values({"pending", "delivered", "dead"})},
+                            {"attempts", integer()},
+                            {"next_attempt_at", optional_date_time()},
+                            {"last_error", nullable("string")},
+                            {"last_status", nullable("integer")},
+                            {"created_at", date_time()},
+                            {"delivered_at", optional_date_time()}});
+  all["DeliveryPage"] =
+      record({{"items", array_of(ref("Delivery"))}, {"next_cursor", nullable("string")}});
+  all["WebhookBody"] =
+      record({{"event_id", integer()},
+              {"type", text()},
+              {"project", record({{"id", text()}, {"name", text()}, {"workflow", text()}})},
+              {"from", nullable("string")},
+              {"to", nullable("string")},
+              {"transition", nullable("string")},
+              {"actor", text()},
+              {"at", date_time()},
+              {"triggers", strings()},
+              {"title", ref("Label")},
+              {"event", json::object{{"anyOf", json::array{ref("Event"), type("null")}}}}},
+             "The body POSTed to a webhook of format json.");
+}
+
+void add_reports(json::object& all) {
+  const auto rate = [] {
+    return with_description(nullable("number"), "0 to 1; null when nothing to divide by");
+  };
+  const auto days = [] { return nullable("number"); };
+  all["ReportPipeline"] =
+      record({{"workflow", text()},
+              {"stages", array_of(record({{"state", text()},
+                                          {"label", ref("Label")},
+                                          {"count", integer()},
+                                          {"investment_wan", number()}}))},
+              {"total", record({{"count", integer()}, {"investment_wan", number()}})}});
+  all["ReportFunnel"] = record({{"workflow", text()},
+                                {"from", date()},
+                                {"to", date()},
+                                {"cohort", integer()},
+                                {"stages", array_of(record({{"state", text()},
+                                                            {"label", ref("Label")},
+                                                            {"terminal", boolean()},
+                                                            {"reached", integer()},
+                                                            {"rate_from_previous", rate()},
+                                                            {"rate_from_start", rate()}}))}});
+  all["ReportAging"] =
+      record({{"workflow", text()},
+              {"from", date()},
+              {"to", date()},
+              {"stages", array_of(record({{"state", text()},
+                                          {"label", ref("Label")},
+                                          {"samples", integer()},
+                                          {"median_working_days", days()},
+                                          {"p90_working_days", days()}}))},
+              {"longest_waiting", array_of(record({{"project_id", text()},
+                                                   {"name", text()},
+                                                   {"state", text()},
+                                                   {"since", date_time()},
+                                                   {"working_days", integer()}}))}});
+  all["ReportKpis"] = record(
+      {{"workflow", text()},
+       {"from", date()},
+       {"to", date()},
+       {"kpis", array_of(record(
+                    {{"id", one_of_values({"contract_performance_rate", "construction_start_rate",
+                                           "funds_in_place_rate", "completion_rate",
+                                           "sla_on_time_rate", "milestone_on_time_rate"})},
+                     {"label", ref("Label")},
+                     {"numerator", number()},
+                     {"denominator", number()},
+                     {"rate", rate()}}))}});
+  all["ReportPeriod"] = record({{"from", date()},
+                                {"to", date()},
+                                {"workflows", array_of(record({{"workflow", text()},
+                                                               {"title", ref("Label")},
+                                                               {"new_projects", integer()},
+                                                               {"new_investment_wan", number()},
+                                                               {"signed", integer()},
+                                                               {"signed_investment_wan", number()},
+                                                               {"started", integer()},
+                                                               {"completed", integer()},
+                                                               {"in_production", integer()},
+                                                               {"enterprises", integer()},
+                                                               {"floor_area_m2", number()}}))},
+                                {"text", ref("Label")}});
+}
+
+}  // namespace
+
+json::object openapi_schemas() {
+  json::object all;
+  add_errors(all);
+  add_users(all);
+  add_workflows(all);
+  add_projects(all);
+  add_events(all);
+  add_commands(all);
+  add_notifications(all);
+  add_reports(all);
+  all["Health"] = record({{"status", one_of_values({"ok"})}});
+  all["OpenApiDocument"] =
+      object_of({{"openapi", text()}, {"info", any_object()}, {"paths", any_object()}},
+                {"openapi", "info", "paths"}, "An OpenAPI 3.1 document (this one).");
+  all["OpenApiDocument"].as_object()["additionalProperties"] = true;
+  return all;
+}
+
+json::object openapi_security_schemes() {
+  return json::object{
+      {"cookieAuth",
+       json::object{{"type", "apiKey"},
+                    {"in", "cookie"},
+                    {"name", "investflow_session"},
+                    {"description", "HttpOnly, SameSite=Strict; from POST /api/login"}}},
+      {"csrfToken", json::object{{"type", "apiKey"},
+                                 {"in", "header"},
+                                 {"name", "X-CSRF-Token"},
+                                 {"description", "Required with the cookie on unsafe methods"}}},
+      {"bearerAuth", json::object{{"type", "http"},
+                                  {"scheme", "bearer"},
+                                  {"description", "Tokens from `investflow user token NAME`"}}}};
+}
+
+json::object openapi_webhooks() {
+  json::object post{
+      {"operationId", "projectEvent"},
+      {"tags", json::array{"webhooks"}},
+      {"summary", "An event committed, to a webhook of format json"},
+      {"description",
+       "POSTed to each subscribed URL with X-Investflow-Signature: sha256=<hex "
+       "HMAC-SHA256(secret, body)> when the webhook has a secret. Any 2XX is delivered; "
+       "anything else is retried with backoff until the delivery is dead."},
+      {"requestBody",
+       json::object{{"required", true},
+                    {"content", json::object{{"application/json",
+                                              json::object{{"schema", ref("WebhookBody")}}}}}}},
+      {"responses", json::object{{"2XX", json::object{{"description", "Delivered"}}}}},
+      {"security", json::array{}}};
+  return json::object{{"projectEvent", json::object{{"post", std::move(post)}}}};
+}
+
+}  // namespace investflow::web
