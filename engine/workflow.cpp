@@ -38,16 +38,6 @@ const T* find_by(const std::vector<T>& items, const Index& index, std::string_vi
   return nullptr;
 }
 
-template <typename T>
-const T* find_by(const std::vector<T>& items, const NameHash<T>& index, std::string_view key,
-                 std::string T::*member) {
-  if (!index.empty()) return index.find(key);
-  for (const T& item : items) {
-    if (item.*member == key) return &item;
-  }
-  return nullptr;
-}
-
 template <typename T, typename Index>
 void index_by(const std::vector<T>& items, Index& index, std::string T::*member) {
   index.clear();
@@ -65,40 +55,9 @@ std::size_t utf8_length(std::string_view text) {
   }));
 }
 
-// "60000", "-1.25": a plain decimal of at most 15 digits, read without std::from_chars.
-// Its digits make an integer below 2^53 and 10^k (k <= 15) is exact, so the one division
-// below is correctly rounded: the same double from_chars gives. Anything else: nullopt.
-std::optional<double> parse_plain_decimal(std::string_view text) {
-  static constexpr double kPowersOfTen[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                            1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-  std::size_t i = text.empty() || text[0] != '-' ? 0 : 1;
-  const bool negative = i == 1;
-  std::uint64_t digits = 0;
-  int count = 0;
-  int decimals = 0;
-  bool point = false;
-  for (; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c >= '0' && c <= '9') {
-      digits = digits * 10 + static_cast<std::uint64_t>(c - '0');
-      ++count;
-      decimals += point ? 1 : 0;
-    } else if (c == '.' && !point && count > 0) {
-      point = true;
-    } else {
-      return std::nullopt;
-    }
-    if (count > 15) return std::nullopt;
-  }
-  if (count == 0 || (point && decimals == 0)) return std::nullopt;
-  const double value = static_cast<double>(digits) / kPowersOfTen[decimals];
-  return negative ? -value : value;
-}
-
 std::optional<double> parse_number(std::string_view text) {
   text = trim(text);
   if (text.empty()) return std::nullopt;
-  if (const std::optional<double> plain = parse_plain_decimal(text)) return plain;
   double value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {

@@ -14,7 +14,6 @@
 
 #include "engine/calendar.hpp"
 #include "engine/expression.hpp"
-#include "engine/name_hash.hpp"
 #include "engine/value.hpp"
 
 namespace investflow::engine {
@@ -174,9 +173,6 @@ class Workflow {
   std::vector<NotifyRule> notify;
 
   const FieldDef* find_field(std::string_view name) const;
-  // The fields in name order (empty before build_index()): lets a caller holding names in
-  // order, such as a command's FieldMap, find all their definitions in one merge.
-  const SortedNameMap<const FieldDef*>& fields_by_name() const { return field_index_; }
   const TableDef* find_table(std::string_view name) const;
   const ComputedDef* find_computed(std::string_view name) const;
   const StateDef* find_state(std::string_view id) const;
@@ -230,16 +226,14 @@ class Workflow {
  private:
   void bind_expressions();  // gives every expression's names their slots (slot_of)
 
-  // Lookups by string_view: expressions resolve names and commands name their fields,
-  // states and transitions, so these are on the engine's hot path. Sorted maps searched
-  // on the names' first bytes (engine/field_map.hpp) beat hashing short names.
+  // Lookups by name (string_view) for the find_* functions.
   template <typename T>
   using Index = SortedNameMap<const T*>;
   Index<FieldDef> field_index_;
   Index<TableDef> table_index_;
   Index<ComputedDef> computed_index_;
-  NameHash<StateDef> state_index_;
-  NameHash<TransitionDef> transition_index_;
+  Index<StateDef> state_index_;
+  Index<TransitionDef> transition_index_;
   SortedNameMap<NameRef> name_index_;
   SortedNameMap<std::vector<const TransitionDef*>> transitions_from_index_;
   std::vector<std::vector<int>> required_slots_;  // by position in `transitions`
