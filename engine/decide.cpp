@@ -1,6 +1,7 @@
 #include "engine/decide.hpp"
 
 #include "engine/deadlines.hpp"
+#include "engine/names.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -920,28 +921,22 @@ std::vector<DueItem> due_items(const Workflow& workflow, const Project& project,
   return items;
 }
 
-std::string_view due_kind_name(DueItem::Kind kind) {
-  switch (kind) {
-    case DueItem::Kind::sla:
-      return "sla";
-    case DueItem::Kind::milestone:
-      return "milestone";
-    case DueItem::Kind::followup:
-      return "followup";
-  }
-  return "sla";
-}
+namespace {
+constexpr EnumName<DueItem::Kind> kDueKinds[] = {{DueItem::Kind::sla, "sla"},
+                                                 {DueItem::Kind::milestone, "milestone"},
+                                                 {DueItem::Kind::followup, "followup"}};
+static_assert(in_order(kDueKinds));
+constexpr EnumName<DueItem::Status> kDueStatuses[] = {{DueItem::Status::pending, "pending"},
+                                                      {DueItem::Status::warning, "warning"},
+                                                      {DueItem::Status::overdue, "overdue"}};
+static_assert(in_order(kDueStatuses));
+}  // namespace
 
+std::string_view due_kind_name(DueItem::Kind kind) {
+  return name_in(kDueKinds, kind);
+}
 std::string_view due_status_name(DueItem::Status status) {
-  switch (status) {
-    case DueItem::Status::pending:
-      return "pending";
-    case DueItem::Status::warning:
-      return "warning";
-    case DueItem::Status::overdue:
-      return "overdue";
-  }
-  return "pending";
+  return name_in(kDueStatuses, status);
 }
 
 ReviewTally review_tally(const Workflow& workflow, const Project& project) {
@@ -987,37 +982,50 @@ bool Actor::has_role(std::string_view role) const {
   return std::find(roles.begin(), roles.end(), role) != roles.end();
 }
 
-std::string_view vote_choice_name(VoteChoice choice) {
-  switch (choice) {
-    case VoteChoice::approve:
-      return "approve";
-    case VoteChoice::reject:
-      return "reject";
-    case VoteChoice::abstain:
-      return "abstain";
-  }
-  return "approve";
-}
+namespace {
+constexpr EnumName<VoteChoice> kVoteChoices[] = {{VoteChoice::approve, "approve"},
+                                                 {VoteChoice::reject, "reject"},
+                                                 {VoteChoice::abstain, "abstain"}};
+static_assert(in_order(kVoteChoices));
 
+using CommandBody = decltype(Command::body);
+constexpr AlternativeName kCommandNames[] = {
+    alternative<CreateProject, CommandBody>("create"),
+    alternative<EditFields, CommandBody>("edit"),
+    alternative<TakeTransition, CommandBody>("transition"),
+    alternative<CastVote, CommandBody>("vote"),
+    alternative<RecordMilestone, CommandBody>("milestone"),
+    alternative<RecordFollowup, CommandBody>("followup"),
+    alternative<FireDeadline, CommandBody>("fire_deadline"),
+    alternative<ExtendDeadline, CommandBody>("extend_deadline")};
+static_assert(names_alternatives_in_order<CommandBody>(kCommandNames));
+
+using EventBody = decltype(Event::body);
+constexpr AlternativeName kEventTypes[] = {
+    alternative<ProjectCreated, EventBody>("project_created"),
+    alternative<FieldsEdited, EventBody>("fields_edited"),
+    alternative<TransitionTaken, EventBody>("transition_taken"),
+    alternative<VoteCast, EventBody>("vote_cast"),
+    alternative<MilestoneRecorded, EventBody>("milestone_recorded"),
+    alternative<FollowupRecorded, EventBody>("followup_recorded"),
+    alternative<DeadlineFired, EventBody>("deadline_fired"),
+    alternative<DeadlineExtended, EventBody>("deadline_extended")};
+static_assert(names_alternatives_in_order<EventBody>(kEventTypes));
+}  // namespace
+
+std::string_view vote_choice_name(VoteChoice choice) {
+  return name_in(kVoteChoices, choice);
+}
 std::optional<VoteChoice> parse_vote_choice(std::string_view name) {
-  if (name == "approve") return VoteChoice::approve;
-  if (name == "reject") return VoteChoice::reject;
-  if (name == "abstain") return VoteChoice::abstain;
-  return std::nullopt;
+  return value_named(kVoteChoices, name);
 }
 
 std::string_view command_name(const Command& command) {
-  static constexpr std::string_view kNames[] = {"create",        "edit",           "transition",
-                                                "vote",          "milestone",      "followup",
-                                                "fire_deadline", "extend_deadline"};
-  return kNames[command.body.index()];
+  return kCommandNames[command.body.index()].name;
 }
 
 std::string_view event_type(const Event& event) {
-  static constexpr std::string_view kTypes[] = {
-      "project_created",    "fields_edited",     "transition_taken", "vote_cast",
-      "milestone_recorded", "followup_recorded", "deadline_fired",   "deadline_extended"};
-  return kTypes[event.body.index()];
+  return kEventTypes[event.body.index()].name;
 }
 
 }  // namespace investflow::engine
