@@ -7,13 +7,13 @@
 #include <map>
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
 
 #include "engine/date.hpp"
 #include "engine/field_map.hpp"
+#include "engine/names.hpp"
 
 namespace investflow::engine {
 
@@ -24,11 +24,11 @@ class Value {
   using List = std::vector<Value>;
 
   Value() noexcept = default;  // null
-  static Value boolean(bool v) { return Value(std::in_place_index<1>, v); }
-  static Value number(double v) { return Value(std::in_place_index<2>, v); }
-  static Value text(std::string v) { return Value(std::in_place_index<3>, std::move(v)); }
-  static Value date(Date v) { return Value(std::in_place_index<4>, v); }
-  static Value list(List v) { return Value(std::in_place_index<5>, std::move(v)); }
+  static Value boolean(bool v) { return Value(std::in_place_type<bool>, v); }
+  static Value number(double v) { return Value(std::in_place_type<double>, v); }
+  static Value text(std::string v) { return Value(std::in_place_type<std::string>, std::move(v)); }
+  static Value date(Date v) { return Value(std::in_place_type<Date>, v); }
+  static Value list(List v) { return Value(std::in_place_type<List>, std::move(v)); }
 
   Kind kind() const { return static_cast<Kind>(data_.index()); }
   bool is_null() const { return kind() == Kind::null; }
@@ -58,10 +58,13 @@ class Value {
  private:
   using Data = std::variant<std::monostate, bool, double, std::string, Date, List>;
   static_assert(std::variant_size_v<Data> == static_cast<std::size_t>(Kind::list) + 1);
-  static_assert(
-      std::is_same_v<std::variant_alternative_t<std::size_t(Kind::text), Data>, std::string>);
-  template <std::size_t I, typename T>
-  Value(std::in_place_index_t<I> index, T&& v) : data_(index, std::forward<T>(v)) {}
+  static_assert(alternative_index<bool, Data>::value == std::size_t(Kind::boolean));
+  static_assert(alternative_index<double, Data>::value == std::size_t(Kind::number));
+  static_assert(alternative_index<std::string, Data>::value == std::size_t(Kind::text));
+  static_assert(alternative_index<Date, Data>::value == std::size_t(Kind::date));
+  static_assert(alternative_index<List, Data>::value == std::size_t(Kind::list));
+  template <typename T, typename V>
+  Value(std::in_place_type_t<T> type, V&& v) : data_(type, std::forward<V>(v)) {}
 
   Data data_;
 };
