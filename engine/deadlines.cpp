@@ -1,5 +1,7 @@
 #include "engine/deadlines.hpp"
 
+#include "engine/names.hpp"
+
 #include <algorithm>
 
 namespace investflow::engine {
@@ -74,42 +76,28 @@ std::string kind_label_zh(DeadlineKind kind) {
 
 }  // namespace
 
+namespace {
+constexpr EnumName<DeadlineKind> kDeadlineKinds[] = {{DeadlineKind::sla, "sla"},
+                                                     {DeadlineKind::milestone, "milestone"},
+                                                     {DeadlineKind::followup, "followup"}};
+static_assert(in_order(kDeadlineKinds));
+constexpr EnumName<DeadlineAlert> kDeadlineAlerts[] = {{DeadlineAlert::warning, "warning"},
+                                                       {DeadlineAlert::overdue, "overdue"},
+                                                       {DeadlineAlert::due, "due"}};
+static_assert(in_order(kDeadlineAlerts));
+}  // namespace
+
 std::string_view deadline_kind_name(DeadlineKind kind) {
-  switch (kind) {
-    case DeadlineKind::sla:
-      return "sla";
-    case DeadlineKind::milestone:
-      return "milestone";
-    case DeadlineKind::followup:
-      return "followup";
-  }
-  return "sla";
+  return name_in(kDeadlineKinds, kind);
 }
-
 std::optional<DeadlineKind> parse_deadline_kind(std::string_view name) {
-  if (name == "sla") return DeadlineKind::sla;
-  if (name == "milestone") return DeadlineKind::milestone;
-  if (name == "followup") return DeadlineKind::followup;
-  return std::nullopt;
+  return value_named(kDeadlineKinds, name);
 }
-
 std::string_view deadline_alert_name(DeadlineAlert alert) {
-  switch (alert) {
-    case DeadlineAlert::warning:
-      return "warning";
-    case DeadlineAlert::overdue:
-      return "overdue";
-    case DeadlineAlert::due:
-      return "due";
-  }
-  return "overdue";
+  return name_in(kDeadlineAlerts, alert);
 }
-
 std::optional<DeadlineAlert> parse_deadline_alert(std::string_view name) {
-  if (name == "warning") return DeadlineAlert::warning;
-  if (name == "overdue") return DeadlineAlert::overdue;
-  if (name == "due") return DeadlineAlert::due;
-  return std::nullopt;
+  return value_named(kDeadlineAlerts, name);
 }
 
 std::string deadline_trigger(DeadlineKind kind, DeadlineAlert alert) {

@@ -1,16 +1,13 @@
 #include "engine/decide.hpp"
 
 #include "engine/deadlines.hpp"
+#include "engine/names.hpp"
 
 #include <algorithm>
-#include <array>
-#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <memory>
-#include <new>
 #include <type_traits>
 
 namespace investflow::engine {
@@ -62,11 +59,6 @@ class ProjectScope final : public Scope {
         other_slot_(workflow.other_slot()) {}
   ProjectScope(const ProjectScope&) = delete;
   ProjectScope& operator=(const ProjectScope&) = delete;
-  ~ProjectScope() override {
-    for (std::uint32_t set = inline_computed_set_; set != 0; set &= set - 1) {
-      std::destroy_at(inline_computed(static_cast<std::size_t>(std::countr_zero(set))));
-    }
-  }
 
   void set_vote_names(const ReviewTally* tally) { vote_tally_ = tally; }
 
@@ -143,49 +135,20 @@ class ProjectScope final : public Scope {
     return it == project_.fields.end() ? nullptr : &it->second;
   }
 
-  // find_field_value for the field in slot `index`, looked up once per scope. The first
-  // kInlineFields slots are cached in the scope itself (a bit says which are filled, so
-  // nothing is initialised up front); workflows with more fields spill to the heap.
+  // find_field_value for the field in slot `index`, looked up once per scope.
   const Value* field(std::size_t index) const {
-    if (index < kInlineFields &&
-        (inline_resolved_[index / 64] & (std::uint64_t{1} << (index % 64))) != 0) {
-      return inline_fields_[index];
-    }
-    return resolve_field(index);
-  }
-  // field()'s first lookup, out of line so that the cached case stays small enough to
-  // inline into every caller.
-  [[gnu::noinline]] const Value* resolve_field(std::size_t index) const {
-    if (index < kInlineFields) {
-      inline_fields_[index] = find_field_value(workflow_.fields[index].name);
-      inline_resolved_[index / 64] |= std::uint64_t{1} << (index % 64);
-      return inline_fields_[index];
-    }
-    if (more_fields_.empty()) more_fields_.assign(workflow_.fields.size() - kInlineFields, &null_);
-    const Value*& cached = more_fields_[index - kInlineFields];
-    if (cached == &null_) cached = find_field_value(workflow_.fields[index].name);
-    return cached;
+    if (field_cache_.empty()) field_cache_.resize(fields_);
+    std::optional<const Value*>& cached = field_cache_[index];
+    if (!cached) cached = find_field_value(workflow_.fields[index].name);
+    return *cached;
   }
 
   // Computed values are evaluated once per scope: guards of one transition often share
-  // them (intensity, thresholds). The first kInlineComputed live in the scope; the rest in
-  // a vector sized once, so references into either stay valid while nested computed values
-  // are evaluated.
+  // them (intensity, thresholds). The cache is sized once, so references into it stay
+  // valid while nested computed values are evaluated.
   const Value& computed_value(std::size_t index) const {
-    if (index < kInlineComputed) {
-      Value* slot = inline_computed(index);
-      const std::uint32_t bit = std::uint32_t{1} << index;
-      if ((inline_computed_set_ & bit) != 0) return *slot;
-      if (depth_ >= kMaxComputedDepth) return null_;
-      ++depth_;
-      Value value = workflow_.computed[index].expression.evaluate(*this);
-      --depth_;
-      new (slot) Value(std::move(value));
-      inline_computed_set_ |= bit;
-      return *slot;
-    }
-    if (more_computed_.empty()) more_computed_.resize(workflow_.computed.size() - kInlineComputed);
-    std::optional<Value>& cached = more_computed_[index - kInlineComputed];
+    if (computed_cache_.empty()) computed_cache_.resize(first_table_ - fields_);
+    std::optional<Value>& cached = computed_cache_[index];
     if (cached) return *cached;
     if (depth_ >= kMaxComputedDepth) return null_;
     ++depth_;
@@ -193,10 +156,6 @@ class ProjectScope final : public Scope {
     --depth_;
     cached = std::move(value);
     return *cached;
-  }
-
-  Value* inline_computed(std::size_t index) const {
-    return std::launder(reinterpret_cast<Value*>(inline_computed_storage_.data()) + index);
   }
 
   Value entry(const TableDef* table, const Value& key) const {
@@ -246,19 +205,11 @@ class ProjectScope final : public Scope {
   std::size_t first_table_;
   int other_slot_;
   const ReviewTally* vote_tally_ = nullptr;
-  static constexpr std::size_t kInlineFields = 128;
-  const Value null_;  // also, in more_fields_, the mark of a field not looked up yet
+  const Value null_;
   mutable int depth_ = 0;
-  mutable std::array<std::uint64_t, kInlineFields / 64> inline_resolved_{};
-  mutable std::array<const Value*, kInlineFields> inline_fields_;  // valid where resolved
-  mutable std::vector<const Value*> more_fields_;
-  // Computed values: the first kInlineComputed are built in place in raw storage (a bit
-  // says which), so a scope that evaluates few of them constructs and destroys only those.
-  static constexpr std::size_t kInlineComputed = 32;
-  mutable std::uint32_t inline_computed_set_ = 0;
-  alignas(Value) mutable std::array<std::byte,
-                                    kInlineComputed * sizeof(Value)> inline_computed_storage_;
-  mutable std::vector<std::optional<Value>> more_computed_;
+  // By slot, filled as they are first read (empty until then).
+  mutable std::vector<std::optional<const Value*>> field_cache_;
+  mutable std::vector<std::optional<Value>> computed_cache_;
   mutable std::optional<ReviewTally> tally_cache_;
 };
 
@@ -267,22 +218,9 @@ class ProjectScope final : public Scope {
 FieldMap coerce_edits(const Workflow& workflow, const Project& project, const FieldMap& raw,
                       std::vector<Reason>& reasons) {
   FieldMap edits;
-  if (raw.empty()) return edits;
   edits.reserve(raw.size());
-  // `raw`, the workflow's index and the project's fields are all in name order: one merge
-  // finds every field's definition and current value.
-  const SortedNameMap<const FieldDef*>& by_name = workflow.fields_by_name();
-  std::size_t in_workflow = 0;
-  std::size_t in_project = 0;
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    const auto& [name, value] = *(raw.begin() + static_cast<std::ptrdiff_t>(i));
-    const std::uint64_t prefix = raw.prefix_at(i);
-    const FieldDef* field = nullptr;
-    if (by_name.empty()) {
-      field = workflow.find_field(name);
-    } else if (by_name.seek(in_workflow, name, prefix)) {
-      field = (by_name.begin() + static_cast<std::ptrdiff_t>(in_workflow))->second;
-    }
+  for (const auto& [name, value] : raw) {
+    const FieldDef* field = workflow.find_field(name);
     if (field == nullptr) {
       reasons.push_back(
           make_reason(reason::kUnknownField, name,
@@ -294,13 +232,11 @@ FieldMap coerce_edits(const Workflow& workflow, const Project& project, const Fi
       reasons.push_back(make_reason(reason::kInvalidField, name, typed.error().message));
       continue;
     }
-    const bool present = project.fields.seek(in_project, name, prefix);
-    const bool unchanged =
-        present ? (project.fields.begin() + static_cast<std::ptrdiff_t>(in_project))->second ==
-                      typed.value()
-                : typed.value().is_null();
-    // `raw` is in key order, so every edit goes at the end.
-    if (!unchanged) edits.append_in_order(name, prefix, std::move(typed.value()));
+    const auto current = project.fields.find(name);
+    const bool unchanged = current != project.fields.end() ? current->second == typed.value()
+                                                           : typed.value().is_null();
+    // `raw` is in name order, so every edit goes at the end.
+    if (!unchanged) edits.emplace_hint(edits.end(), name, std::move(typed.value()));
   }
   return edits;
 }
@@ -985,28 +921,22 @@ std::vector<DueItem> due_items(const Workflow& workflow, const Project& project,
   return items;
 }
 
-std::string_view due_kind_name(DueItem::Kind kind) {
-  switch (kind) {
-    case DueItem::Kind::sla:
-      return "sla";
-    case DueItem::Kind::milestone:
-      return "milestone";
-    case DueItem::Kind::followup:
-      return "followup";
-  }
-  return "sla";
-}
+namespace {
+constexpr EnumName<DueItem::Kind> kDueKinds[] = {{DueItem::Kind::sla, "sla"},
+                                                 {DueItem::Kind::milestone, "milestone"},
+                                                 {DueItem::Kind::followup, "followup"}};
+static_assert(in_order(kDueKinds));
+constexpr EnumName<DueItem::Status> kDueStatuses[] = {{DueItem::Status::pending, "pending"},
+                                                      {DueItem::Status::warning, "warning"},
+                                                      {DueItem::Status::overdue, "overdue"}};
+static_assert(in_order(kDueStatuses));
+}  // namespace
 
+std::string_view due_kind_name(DueItem::Kind kind) {
+  return name_in(kDueKinds, kind);
+}
 std::string_view due_status_name(DueItem::Status status) {
-  switch (status) {
-    case DueItem::Status::pending:
-      return "pending";
-    case DueItem::Status::warning:
-      return "warning";
-    case DueItem::Status::overdue:
-      return "overdue";
-  }
-  return "pending";
+  return name_in(kDueStatuses, status);
 }
 
 ReviewTally review_tally(const Workflow& workflow, const Project& project) {
@@ -1052,37 +982,50 @@ bool Actor::has_role(std::string_view role) const {
   return std::find(roles.begin(), roles.end(), role) != roles.end();
 }
 
-std::string_view vote_choice_name(VoteChoice choice) {
-  switch (choice) {
-    case VoteChoice::approve:
-      return "approve";
-    case VoteChoice::reject:
-      return "reject";
-    case VoteChoice::abstain:
-      return "abstain";
-  }
-  return "approve";
-}
+namespace {
+constexpr EnumName<VoteChoice> kVoteChoices[] = {{VoteChoice::approve, "approve"},
+                                                 {VoteChoice::reject, "reject"},
+                                                 {VoteChoice::abstain, "abstain"}};
+static_assert(in_order(kVoteChoices));
 
+using CommandBody = decltype(Command::body);
+constexpr AlternativeName kCommandNames[] = {
+    alternative<CreateProject, CommandBody>("create"),
+    alternative<EditFields, CommandBody>("edit"),
+    alternative<TakeTransition, CommandBody>("transition"),
+    alternative<CastVote, CommandBody>("vote"),
+    alternative<RecordMilestone, CommandBody>("milestone"),
+    alternative<RecordFollowup, CommandBody>("followup"),
+    alternative<FireDeadline, CommandBody>("fire_deadline"),
+    alternative<ExtendDeadline, CommandBody>("extend_deadline")};
+static_assert(names_alternatives_in_order<CommandBody>(kCommandNames));
+
+using EventBody = decltype(Event::body);
+constexpr AlternativeName kEventTypes[] = {
+    alternative<ProjectCreated, EventBody>("project_created"),
+    alternative<FieldsEdited, EventBody>("fields_edited"),
+    alternative<TransitionTaken, EventBody>("transition_taken"),
+    alternative<VoteCast, EventBody>("vote_cast"),
+    alternative<MilestoneRecorded, EventBody>("milestone_recorded"),
+    alternative<FollowupRecorded, EventBody>("followup_recorded"),
+    alternative<DeadlineFired, EventBody>("deadline_fired"),
+    alternative<DeadlineExtended, EventBody>("deadline_extended")};
+static_assert(names_alternatives_in_order<EventBody>(kEventTypes));
+}  // namespace
+
+std::string_view vote_choice_name(VoteChoice choice) {
+  return name_in(kVoteChoices, choice);
+}
 std::optional<VoteChoice> parse_vote_choice(std::string_view name) {
-  if (name == "approve") return VoteChoice::approve;
-  if (name == "reject") return VoteChoice::reject;
-  if (name == "abstain") return VoteChoice::abstain;
-  return std::nullopt;
+  return value_named(kVoteChoices, name);
 }
 
 std::string_view command_name(const Command& command) {
-  static constexpr std::string_view kNames[] = {"create",        "edit",           "transition",
-                                                "vote",          "milestone",      "followup",
-                                                "fire_deadline", "extend_deadline"};
-  return kNames[command.body.index()];
+  return kCommandNames[command.body.index()].name;
 }
 
 std::string_view event_type(const Event& event) {
-  static constexpr std::string_view kTypes[] = {
-      "project_created",    "fields_edited",     "transition_taken", "vote_cast",
-      "milestone_recorded", "followup_recorded", "deadline_fired",   "deadline_extended"};
-  return kTypes[event.body.index()];
+  return kEventTypes[event.body.index()].name;
 }
 
 }  // namespace investflow::engine

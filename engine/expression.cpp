@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/expression_node.hpp"
+#include "engine/names.hpp"
 
 namespace investflow::engine {
 
@@ -55,42 +56,34 @@ std::string_view operator_spelling(NodeKind kind) {
   }
 }
 
+namespace {
+constexpr EnumName<Function> kFunctionNames[] = {
+    {Function::present, "present"},
+    {Function::today, "today"},
+    {Function::days_between, "days_between"},
+    {Function::working_days_between, "working_days_between"},
+    {Function::min, "min"},
+    {Function::max, "max"},
+    {Function::round, "round"}};
+static_assert(in_order(kFunctionNames, Function::present));
+}  // namespace
+
 const std::vector<std::string>& function_names() {
-  static const std::vector<std::string> kNames = {
-      "present", "today", "days_between", "working_days_between", "min", "max", "round"};
+  static const std::vector<std::string> kNames = [] {
+    std::vector<std::string> names;
+    for (const EnumName<Function>& entry : kFunctionNames)
+      names.emplace_back(entry.name);
+    return names;
+  }();
   return kNames;
 }
 
 Function function_named(std::string_view name) {
-  static constexpr Function kFunctions[] = {
-      Function::present, Function::today, Function::days_between, Function::working_days_between,
-      Function::min,     Function::max,   Function::round};
-  for (const Function function : kFunctions) {
-    if (function_name(function) == name) return function;
-  }
-  return Function::unknown;
+  return value_named(kFunctionNames, name).value_or(Function::unknown);
 }
 
 std::string_view function_name(Function function) {
-  switch (function) {
-    case Function::present:
-      return "present";
-    case Function::today:
-      return "today";
-    case Function::days_between:
-      return "days_between";
-    case Function::working_days_between:
-      return "working_days_between";
-    case Function::min:
-      return "min";
-    case Function::max:
-      return "max";
-    case Function::round:
-      return "round";
-    case Function::unknown:
-      break;
-  }
-  return "";
+  return name_in(kFunctionNames, function);
 }
 
 namespace {
@@ -114,24 +107,16 @@ void bind_names(Node& node, const std::function<int(std::string_view)>& slot_of)
 }  // namespace
 }  // namespace detail
 
+namespace {
+constexpr EnumName<ExprType> kTypeNames[] = {
+    {ExprType::any, "any"},       {ExprType::null, "null"}, {ExprType::boolean, "boolean"},
+    {ExprType::number, "number"}, {ExprType::text, "text"}, {ExprType::date, "date"},
+    {ExprType::list, "list"}};
+static_assert(in_order(kTypeNames));
+}  // namespace
+
 std::string_view type_name(ExprType type) {
-  switch (type) {
-    case ExprType::any:
-      return "any";
-    case ExprType::null:
-      return "null";
-    case ExprType::boolean:
-      return "boolean";
-    case ExprType::number:
-      return "number";
-    case ExprType::text:
-      return "text";
-    case ExprType::date:
-      return "date";
-    case ExprType::list:
-      return "list";
-  }
-  return "any";
+  return name_in(kTypeNames, type);
 }
 
 // A null root stands for the literal `null`, so a default Expression costs no allocation.

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "engine/names.hpp"
+
 namespace investflow::engine {
 
 bool Value::is_present() const {
@@ -45,22 +47,15 @@ std::string Value::to_display() const {
   return "";
 }
 
+namespace {
+constexpr EnumName<Value::Kind> kKindNames[] = {
+    {Value::Kind::null, "null"}, {Value::Kind::boolean, "bool"}, {Value::Kind::number, "number"},
+    {Value::Kind::text, "text"}, {Value::Kind::date, "date"},    {Value::Kind::list, "list"}};
+static_assert(in_order(kKindNames));
+}  // namespace
+
 std::string_view kind_name(Value::Kind kind) {
-  switch (kind) {
-    case Value::Kind::null:
-      return "null";
-    case Value::Kind::boolean:
-      return "bool";
-    case Value::Kind::number:
-      return "number";
-    case Value::Kind::text:
-      return "text";
-    case Value::Kind::date:
-      return "date";
-    case Value::Kind::list:
-      return "list";
-  }
-  return "null";
+  return name_in(kKindNames, kind);
 }
 
 std::string_view trim(std::string_view text) {

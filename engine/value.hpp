@@ -5,89 +5,46 @@
 
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "engine/date.hpp"
 #include "engine/field_map.hpp"
+#include "engine/names.hpp"
 
 namespace investflow::engine {
 
 class Value {
  public:
+  // In the order of the alternatives of the variant below: kind() is its index.
   enum class Kind : std::uint8_t { null, boolean, number, text, date, list };
   using List = std::vector<Value>;
 
-  Value() noexcept {}  // null
-  static Value boolean(bool v) {
-    Value out;
-    out.boolean_ = v;
-    out.kind_ = Kind::boolean;
-    return out;
-  }
-  static Value number(double v) {
-    Value out;
-    out.number_ = v;
-    out.kind_ = Kind::number;
-    return out;
-  }
-  static Value text(std::string v) {
-    Value out;
-    std::construct_at(&out.text_, std::move(v));
-    out.kind_ = Kind::text;
-    return out;
-  }
-  static Value date(Date v) {
-    Value out;
-    out.date_ = v;
-    out.kind_ = Kind::date;
-    return out;
-  }
-  static Value list(List v) {
-    Value out;
-    std::construct_at(&out.list_, std::move(v));
-    out.kind_ = Kind::list;
-    return out;
-  }
+  Value() noexcept = default;  // null
+  static Value boolean(bool v) { return Value(std::in_place_type<bool>, v); }
+  static Value number(double v) { return Value(std::in_place_type<double>, v); }
+  static Value text(std::string v) { return Value(std::in_place_type<std::string>, std::move(v)); }
+  static Value date(Date v) { return Value(std::in_place_type<Date>, v); }
+  static Value list(List v) { return Value(std::in_place_type<List>, std::move(v)); }
 
-  // A tagged union rather than std::variant: values are copied, moved and destroyed all
-  // through expression evaluation, and here those are a test of the tag and, for the
-  // kinds that own nothing, a plain copy, instead of a dispatch through a table.
-  Value(const Value& other) { take(other); }
-  Value(Value&& other) noexcept { take(std::move(other)); }
-  Value& operator=(const Value& other) {
-    if (this != &other) {
-      Value copy(other);
-      reset();
-      take(std::move(copy));
-    }
-    return *this;
-  }
-  Value& operator=(Value&& other) noexcept {
-    if (this != &other) {
-      reset();
-      take(std::move(other));
-    }
-    return *this;
-  }
-  ~Value() {
-    if (owns()) release();
-  }
-
-  Kind kind() const { return kind_; }
-  bool is_null() const { return kind_ == Kind::null; }
+  Kind kind() const { return static_cast<Kind>(data_.index()); }
+  bool is_null() const { return kind() == Kind::null; }
 
   // Accessors return nullptr when the value is of another kind.
-  const bool* as_boolean() const { return kind_ == Kind::boolean ? &boolean_ : nullptr; }
-  const double* as_number() const { return kind_ == Kind::number ? &number_ : nullptr; }
-  const std::string* as_text() const { return kind_ == Kind::text ? &text_ : nullptr; }
-  const Date* as_date() const { return kind_ == Kind::date ? &date_ : nullptr; }
-  const List* as_list() const { return kind_ == Kind::list ? &list_ : nullptr; }
+  const bool* as_boolean() const { return std::get_if<bool>(&data_); }
+  const double* as_number() const { return std::get_if<double>(&data_); }
+  const std::string* as_text() const { return std::get_if<std::string>(&data_); }
+  const Date* as_date() const { return std::get_if<Date>(&data_); }
+  const List* as_list() const { return std::get_if<List>(&data_); }
 
   // true only for boolean true; guards and conditions use this, so null never passes.
-  bool is_true() const { return kind_ == Kind::boolean && boolean_; }
+  bool is_true() const {
+    const bool* b = as_boolean();
+    return b != nullptr && *b;
+  }
   // Not null, and not an empty text or list: what `present(x)` tests.
   bool is_present() const;
 
@@ -96,76 +53,21 @@ class Value {
   std::string to_display() const;
 
   // Same kind and equal (numbers by ==, so NaN equals nothing and 0 == -0).
-  friend bool operator==(const Value& a, const Value& b) {
-    if (a.kind_ != b.kind_) return false;
-    switch (a.kind_) {
-      case Kind::null:
-        return true;
-      case Kind::boolean:
-        return a.boolean_ == b.boolean_;
-      case Kind::number:
-        return a.number_ == b.number_;
-      case Kind::text:
-        return a.text_ == b.text_;
-      case Kind::date:
-        return a.date_ == b.date_;
-      case Kind::list:
-        return a.list_ == b.list_;
-    }
-    return false;
-  }
+  friend bool operator==(const Value&, const Value&) = default;
 
  private:
-  bool owns() const { return kind_ == Kind::text || kind_ == Kind::list; }
-  // Kept apart from the test in reset() so that the test inlines everywhere (destroying a
-  // list destroys values, so this part cannot be).
-  void release() noexcept {
-    if (kind_ == Kind::text) {
-      std::destroy_at(&text_);
-    } else {
-      std::destroy_at(&list_);
-    }
-  }
-  void reset() noexcept {
-    if (owns()) release();
-    kind_ = Kind::null;
-  }
-  // Into a null value, from a Value& (moved: the source keeps its kind, holding a
-  // moved-from text or list) or a const Value& (copied: if that throws, this stays null).
-  template <typename Source>
-  void take(Source&& other) {
-    switch (other.kind_) {
-      case Kind::null:
-        break;
-      case Kind::boolean:
-        boolean_ = other.boolean_;
-        break;
-      case Kind::number:
-        number_ = other.number_;
-        break;
-      case Kind::text:
-        std::construct_at(&text_, std::forward<Source>(other).text_);
-        break;
-      case Kind::date:
-        date_ = other.date_;
-        break;
-      case Kind::list:
-        std::construct_at(&list_, std::forward<Source>(other).list_);
-        break;
-    }
-    kind_ = other.kind_;
-  }
+  using Data = std::variant<std::monostate, bool, double, std::string, Date, List>;
+  static_assert(std::variant_size_v<Data> == static_cast<std::size_t>(Kind::list) + 1);
+  static_assert(alternative_index<bool, Data>::value == std::size_t(Kind::boolean));
+  static_assert(alternative_index<double, Data>::value == std::size_t(Kind::number));
+  static_assert(alternative_index<std::string, Data>::value == std::size_t(Kind::text));
+  static_assert(alternative_index<Date, Data>::value == std::size_t(Kind::date));
+  static_assert(alternative_index<List, Data>::value == std::size_t(Kind::list));
+  template <typename T, typename V>
+  Value(std::in_place_type_t<T> type, V&& v) : data_(type, std::forward<V>(v)) {}
 
-  union {
-    bool boolean_;
-    double number_;
-    Date date_;
-    std::string text_;
-    List list_;
-  };
-  Kind kind_ = Kind::null;
+  Data data_;
 };
-
 std::string_view kind_name(Value::Kind kind);
 
 // Field name -> value, in name order; lookups take string_view (engine/field_map.hpp).

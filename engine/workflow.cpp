@@ -5,6 +5,8 @@
 #include <cmath>
 #include <functional>
 
+#include "engine/names.hpp"
+
 namespace investflow::engine {
 
 const std::string& LocalizedText::in(std::string_view lang) const {
@@ -15,42 +17,22 @@ const std::string& LocalizedText::in(std::string_view lang) const {
 
 namespace {
 
-struct FieldTypeName {
-  FieldType type;
-  std::string_view name;
-};
-constexpr FieldTypeName kFieldTypeNames[] = {
+constexpr EnumName<FieldType> kFieldTypeNames[] = {
     {FieldType::text, "text"},        {FieldType::number, "number"}, {FieldType::money, "money"},
     {FieldType::area, "area"},        {FieldType::date, "date"},     {FieldType::boolean, "bool"},
     {FieldType::enumeration, "enum"}, {FieldType::user, "user"},     {FieldType::list, "list"},
 };
+static_assert(in_order(kFieldTypeNames));
 
-template <typename T, typename Index>
-const T* find_by(const std::vector<T>& items, const Index& index, std::string_view key,
-                 std::string T::*member) {
-  if (!index.empty()) {
-    const auto it = index.find(key);
-    return it == index.end() ? nullptr : it->second;
-  }
-  for (const T& item : items) {
-    if (item.*member == key) return &item;
-  }
-  return nullptr;
+template <typename Index>
+auto find_in(const Index& index, std::string_view key) {
+  const auto it = index.find(key);
+  return it == index.end() ? nullptr : it->second;
 }
 
-template <typename T>
-const T* find_by(const std::vector<T>& items, const NameHash<T>& index, std::string_view key,
-                 std::string T::*member) {
-  if (!index.empty()) return index.find(key);
-  for (const T& item : items) {
-    if (item.*member == key) return &item;
-  }
-  return nullptr;
-}
-
+// Of a repeated name, the first item is kept.
 template <typename T, typename Index>
 void index_by(const std::vector<T>& items, Index& index, std::string T::*member) {
-  index.clear();
   for (const T& item : items)
     index.emplace(item.*member, &item);
 }
@@ -65,40 +47,9 @@ std::size_t utf8_length(std::string_view text) {
   }));
 }
 
-// "60000", "-1.25": a plain decimal of at most 15 digits, read without std::from_chars.
-// Its digits make an integer below 2^53 and 10^k (k <= 15) is exact, so the one division
-// below is correctly rounded: the same double from_chars gives. Anything else: nullopt.
-std::optional<double> parse_plain_decimal(std::string_view text) {
-  static constexpr double kPowersOfTen[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                            1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-  std::size_t i = text.empty() || text[0] != '-' ? 0 : 1;
-  const bool negative = i == 1;
-  std::uint64_t digits = 0;
-  int count = 0;
-  int decimals = 0;
-  bool point = false;
-  for (; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c >= '0' && c <= '9') {
-      digits = digits * 10 + static_cast<std::uint64_t>(c - '0');
-      ++count;
-      decimals += point ? 1 : 0;
-    } else if (c == '.' && !point && count > 0) {
-      point = true;
-    } else {
-      return std::nullopt;
-    }
-    if (count > 15) return std::nullopt;
-  }
-  if (count == 0 || (point && decimals == 0)) return std::nullopt;
-  const double value = static_cast<double>(digits) / kPowersOfTen[decimals];
-  return negative ? -value : value;
-}
-
 std::optional<double> parse_number(std::string_view text) {
   text = trim(text);
   if (text.empty()) return std::nullopt;
-  if (const std::optional<double> plain = parse_plain_decimal(text)) return plain;
   double value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
@@ -191,17 +142,11 @@ Result<Value, FieldValueError> coerce_enum_item(const FieldDef& field, const Val
 }  // namespace
 
 std::string_view field_type_name(FieldType type) {
-  for (const FieldTypeName& entry : kFieldTypeNames) {
-    if (entry.type == type) return entry.name;
-  }
-  return "text";
+  return name_in(kFieldTypeNames, type);
 }
 
 std::optional<FieldType> parse_field_type(std::string_view name) {
-  for (const FieldTypeName& entry : kFieldTypeNames) {
-    if (entry.name == name) return entry.type;
-  }
-  return std::nullopt;
+  return value_named(kFieldTypeNames, name);
 }
 
 ExprType expr_type_of(FieldType type) {
@@ -229,19 +174,19 @@ bool TransitionDef::leaves(std::string_view state) const {
 }
 
 const FieldDef* Workflow::find_field(std::string_view name) const {
-  return find_by(fields, field_index_, name, &FieldDef::name);
+  return find_in(field_index_, name);
 }
 const TableDef* Workflow::find_table(std::string_view name) const {
-  return find_by(tables, table_index_, name, &TableDef::name);
+  return find_in(table_index_, name);
 }
 const ComputedDef* Workflow::find_computed(std::string_view name) const {
-  return find_by(computed, computed_index_, name, &ComputedDef::name);
+  return find_in(computed_index_, name);
 }
 const StateDef* Workflow::find_state(std::string_view state) const {
-  return find_by(states, state_index_, state, &StateDef::id);
+  return find_in(state_index_, state);
 }
 const TransitionDef* Workflow::find_transition(std::string_view transition) const {
-  return find_by(transitions, transition_index_, transition, &TransitionDef::id);
+  return find_in(transition_index_, transition);
 }
 const MilestoneDef* Workflow::find_milestone(std::string_view milestone) const {
   for (const MilestoneDef& item : milestones) {
@@ -251,19 +196,8 @@ const MilestoneDef* Workflow::find_milestone(std::string_view milestone) const {
 }
 
 Workflow::NameRef Workflow::find_name(std::string_view name) const {
-  if (!name_index_.empty()) {
-    const auto it = name_index_.find(name);
-    return it == name_index_.end() ? NameRef{} : it->second;
-  }
-  NameRef ref;
-  if ((ref.field = find_field(name)) != nullptr) {
-    ref.kind = NameRef::Kind::field;
-  } else if ((ref.computed = find_computed(name)) != nullptr) {
-    ref.kind = NameRef::Kind::computed;
-  } else if ((ref.table = find_table(name)) != nullptr) {
-    ref.kind = NameRef::Kind::table;
-  }
-  return ref;
+  const auto it = name_index_.find(name);
+  return it == name_index_.end() ? NameRef{} : it->second;
 }
 
 bool Workflow::has_role(std::string_view role) const {
@@ -271,16 +205,8 @@ bool Workflow::has_role(std::string_view role) const {
 }
 
 std::vector<const TransitionDef*> Workflow::transitions_from(std::string_view state) const {
-  if (const auto it = transitions_from_index_.find(state); it != transitions_from_index_.end()) {
-    return it->second;
-  }
-  std::vector<const TransitionDef*> out;
-  const StateDef* def = find_state(state);
-  if (def == nullptr || def->terminal) return out;
-  for (const TransitionDef& transition : transitions) {
-    if (transition.leaves(state)) out.push_back(&transition);
-  }
-  return out;
+  const auto it = transitions_from_index_.find(state);
+  return it == transitions_from_index_.end() ? std::vector<const TransitionDef*>{} : it->second;
 }
 
 bool Workflow::role_acts_in(std::string_view role, std::string_view state) const {
@@ -334,8 +260,7 @@ const StateDef* Workflow::target(const TransitionDef& transition) const {
 const std::vector<int>* Workflow::required_slots(const TransitionDef& transition) const {
   const std::size_t index = position_in(transitions, transition);
   if (index >= required_slots_.size()) return nullptr;
-  const std::vector<int>& slots = required_slots_[index];
-  return slots.size() == transition.requires_fields.size() ? &slots : nullptr;
+  return &required_slots_[index];
 }
 
 void Workflow::bind_expressions() {
@@ -360,7 +285,6 @@ void Workflow::bind_expressions() {
     if (milestone.done_when) milestone.done_when->bind(slot_of_name);
   }
   if (followup) bind_duration(followup->every);
-  required_slots_.clear();
   for (const TransitionDef& transition : transitions) {
     std::vector<int>& slots = required_slots_.emplace_back();
     for (const std::string& name : transition.requires_fields)
@@ -368,24 +292,24 @@ void Workflow::bind_expressions() {
   }
 }
 
-void Workflow::build_index() {
-  field_index_.clear();
-  table_index_.clear();
-  computed_index_.clear();
-  state_index_.clear();
-  transition_index_.clear();
-  transitions_from_index_.clear();
-  name_index_.clear();
-  decltype(transitions_from_index_) from_index;
-  for (const StateDef& state : states)
-    from_index[state.id] = transitions_from(state.id);
+std::shared_ptr<const Workflow> Workflow::make(WorkflowDefinition definition) {
+  return std::shared_ptr<const Workflow>(new Workflow(std::move(definition)));
+}
+
+Workflow::Workflow(WorkflowDefinition definition) : WorkflowDefinition(std::move(definition)) {
   index_by(fields, field_index_, &FieldDef::name);
   index_by(tables, table_index_, &TableDef::name);
   index_by(computed, computed_index_, &ComputedDef::name);
   index_by(states, state_index_, &StateDef::id);
   index_by(transitions, transition_index_, &TransitionDef::id);
-  transitions_from_index_ = std::move(from_index);
-  name_index_.clear();
+  for (const StateDef& state : states) {
+    if (state.terminal || find_state(state.id) != &state) continue;  // of a repeated id: the first
+    std::vector<const TransitionDef*>& from = transitions_from_index_[state.id];
+    for (const TransitionDef& transition : transitions) {
+      if (transition.leaves(state.id)) from.push_back(&transition);
+    }
+  }
+  // Of a name used twice, a field wins over a computed value, which wins over a table.
   for (const TableDef& table : tables)
     name_index_[table.name] = {NameRef::Kind::table, nullptr, nullptr, &table};
   for (const ComputedDef& item : computed)
@@ -393,7 +317,6 @@ void Workflow::build_index() {
   for (const FieldDef& field : fields)
     name_index_[field.name] = {NameRef::Kind::field, &field, nullptr, nullptr};
   bind_expressions();
-  targets_.clear();
   for (const TransitionDef& transition : transitions)
     targets_.push_back(find_state(transition.to));
   entering_.assign(states.size(), Entering{});

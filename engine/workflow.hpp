@@ -14,7 +14,6 @@
 
 #include "engine/calendar.hpp"
 #include "engine/expression.hpp"
-#include "engine/name_hash.hpp"
 #include "engine/value.hpp"
 
 namespace investflow::engine {
@@ -146,16 +145,9 @@ struct NotifyRule {
   std::vector<std::string> channels;  // inbox | webhook
 };
 
-class Workflow {
- public:
-  // Move-only: the indexes point into the vectors below, which a move keeps in place and a
-  // copy would not.
-  Workflow() = default;
-  Workflow(const Workflow&) = delete;
-  Workflow& operator=(const Workflow&) = delete;
-  Workflow(Workflow&&) = default;
-  Workflow& operator=(Workflow&&) = default;
-
+// What a workflow file says, as plain data: the loader (workflows/) fills one in while it
+// reads the file, and Workflow::make turns it into the model the engine runs.
+struct WorkflowDefinition {
   std::string id;
   std::int64_t version = 1;
   LocalizedText title;
@@ -172,11 +164,21 @@ class Workflow {
   std::vector<MilestoneDef> milestones;
   std::optional<FollowupDef> followup;
   std::vector<NotifyRule> notify;
+};
+
+// A definition with its indexes built and its expressions bound to slots, immutable: the
+// only way to get one is make(), which hands it out as a pointer to const. The data is
+// read through the WorkflowDefinition members; every lookup by name goes through the
+// indexes.
+class Workflow : public WorkflowDefinition {
+ public:
+  static std::shared_ptr<const Workflow> make(WorkflowDefinition definition);
+
+  // The indexes point into the vectors, so a Workflow stays where make() built it.
+  Workflow(const Workflow&) = delete;
+  Workflow& operator=(const Workflow&) = delete;
 
   const FieldDef* find_field(std::string_view name) const;
-  // The fields in name order (empty before build_index()): lets a caller holding names in
-  // order, such as a command's FieldMap, find all their definitions in one merge.
-  const SortedNameMap<const FieldDef*>& fields_by_name() const { return field_index_; }
   const TableDef* find_table(std::string_view name) const;
   const ComputedDef* find_computed(std::string_view name) const;
   const StateDef* find_state(std::string_view id) const;
@@ -199,7 +201,7 @@ class Workflow {
   // Roles named by some transition leaving `state` (who works on a project there).
   bool role_acts_in(std::string_view role, std::string_view state) const;
 
-  // Slots of the names in expressions (see Expression::bind); build_index() binds every
+  // Slots of the names in expressions (see Expression::bind); make() binds every
   // expression of the workflow with them. Field i is slot i, computed value j is slot
   // fields.size() + j, table k is slot fields.size() + computed.size() + k, and any other
   // name (state, owner, review.*, the vote counts) is other_slot(), left to be read by name.
@@ -208,38 +210,33 @@ class Workflow {
     return static_cast<int>(fields.size() + computed.size() + tables.size());
   }
   // The slots of `transition.requires_fields`, in order, for a transition of this workflow;
-  // nullptr before build_index().
+  // nullptr for a transition that is not one of this workflow's.
   const std::vector<int>* required_slots(const TransitionDef& transition) const;
 
   // What entering a state starts: the milestones whose clock it starts (file order) and
-  // whether follow-up visits are due there. nullptr before build_index() or for a state
-  // that is not one of this workflow's.
+  // whether follow-up visits are due there. nullptr for a state that is not one of this
+  // workflow's.
   struct Entering {
     std::vector<const MilestoneDef*> milestones;
     bool followup = false;
   };
   const Entering* entering(const StateDef& state) const;
-  // The state `transition` leads to; nullptr before build_index() or when it names none.
+  // The state `transition` leads to; nullptr when it names none or is not one of ours.
   const StateDef* target(const TransitionDef& transition) const;
 
-  // Builds the name indexes the find_* functions use and binds the expressions to slots.
-  // The loader calls it once the workflow is complete; without it, lookups scan (correct,
-  // slower). Call again after any change to the vectors above.
-  void build_index();
-
  private:
+  // Builds the name indexes the find_* functions use and binds the expressions to slots.
+  explicit Workflow(WorkflowDefinition definition);
   void bind_expressions();  // gives every expression's names their slots (slot_of)
 
-  // Lookups by string_view: expressions resolve names and commands name their fields,
-  // states and transitions, so these are on the engine's hot path. Sorted maps searched
-  // on the names' first bytes (engine/field_map.hpp) beat hashing short names.
+  // Lookups by name (string_view) for the find_* functions.
   template <typename T>
   using Index = SortedNameMap<const T*>;
   Index<FieldDef> field_index_;
   Index<TableDef> table_index_;
   Index<ComputedDef> computed_index_;
-  NameHash<StateDef> state_index_;
-  NameHash<TransitionDef> transition_index_;
+  Index<StateDef> state_index_;
+  Index<TransitionDef> transition_index_;
   SortedNameMap<NameRef> name_index_;
   SortedNameMap<std::vector<const TransitionDef*>> transitions_from_index_;
   std::vector<std::vector<int>> required_slots_;  // by position in `transitions`

@@ -17,13 +17,8 @@ void load_into(WorkflowLoad& load, const std::string& file_name,
   detail::Reporter reporter(file_name, load.source);
   if (const std::optional<YAML::Node> root = detail::parse_document(load.source, reporter)) {
     detail::ParsedWorkflow parsed = detail::parse_workflow(*root, calendars, reporter);
-    detail::check_workflow(parsed, reporter);
-    if (!reporter.has_errors()) {
-      auto workflow = std::make_shared<engine::Workflow>(std::move(parsed.workflow));
-      // The indexes point into the vectors, so they are built where the workflow will live.
-      workflow->build_index();
-      load.workflow = std::move(workflow);
-    }
+    std::shared_ptr<const engine::Workflow> workflow = detail::check_workflow(parsed, reporter);
+    if (!reporter.has_errors()) load.workflow = std::move(workflow);
   }
   load.diagnostics = std::move(reporter).finish();
 }

@@ -25,7 +25,7 @@ std::string in_quotes(std::string_view name) {
 // cycle once, at its first member in the file, and turns the members into null so the checks
 // that follow (and the type inference behind them) cannot loop.
 void check_computed_cycles(ParsedWorkflow& parsed, Reporter& reporter) {
-  std::vector<engine::ComputedDef>& computed = parsed.workflow.computed;
+  std::vector<engine::ComputedDef>& computed = parsed.definition.computed;
   std::map<std::string, std::size_t, std::less<>> index_of;
   for (std::size_t i = 0; i < computed.size(); ++i)
     index_of.emplace(computed[i].name, i);
@@ -104,9 +104,10 @@ bool type_fits(Use use, ExprType type) {
   return true;
 }
 
-void check_expressions(const ParsedWorkflow& parsed, Reporter& reporter) {
-  const engine::WorkflowNames names(parsed.workflow);
-  const engine::WorkflowNames vote_names(parsed.workflow, /*review_vote_names=*/true);
+void check_expressions(const ParsedWorkflow& parsed, const engine::Workflow& workflow,
+                       Reporter& reporter) {
+  const engine::WorkflowNames names(workflow);
+  const engine::WorkflowNames vote_names(workflow, /*review_vote_names=*/true);
   for (const ExpressionSite& site : parsed.expressions) {
     const engine::NameResolver& scope =
         site.use == Use::review_pass ? static_cast<const engine::NameResolver&>(vote_names) : names;
@@ -128,8 +129,9 @@ void check_expressions(const ParsedWorkflow& parsed, Reporter& reporter) {
 
 // `{name}` in a message is replaced by a value when the message is shown; a name that does not
 // exist would silently show nothing.
-void check_messages(const ParsedWorkflow& parsed, Reporter& reporter) {
-  const engine::WorkflowNames names(parsed.workflow);
+void check_messages(const ParsedWorkflow& parsed, const engine::Workflow& workflow,
+                    Reporter& reporter) {
+  const engine::WorkflowNames names(workflow);
   for (const MessageSite& site : parsed.messages) {
     const std::string& text = site.node.Scalar();
     for (std::size_t at = 0; at < text.size(); ++at) {
@@ -156,9 +158,9 @@ void check_messages(const ParsedWorkflow& parsed, Reporter& reporter) {
   }
 }
 
-void check_state_graph(const ParsedWorkflow& parsed, Reporter& reporter) {
+void check_state_graph(const ParsedWorkflow& parsed, const engine::Workflow& workflow,
+                       Reporter& reporter) {
   if (parsed.graph_uncertain) return;
-  const engine::Workflow& workflow = parsed.workflow;
   const auto key_mark = [&](const std::string& state) {
     const auto key = parsed.state_keys.find(state);
     return key != parsed.state_keys.end() ? key->second.Mark() : YAML::Mark();
@@ -192,11 +194,14 @@ void check_state_graph(const ParsedWorkflow& parsed, Reporter& reporter) {
 
 }  // namespace
 
-void check_workflow(ParsedWorkflow& parsed, Reporter& reporter) {
+std::shared_ptr<const engine::Workflow> check_workflow(ParsedWorkflow& parsed, Reporter& reporter) {
   check_computed_cycles(parsed, reporter);
-  check_expressions(parsed, reporter);
-  check_messages(parsed, reporter);
-  check_state_graph(parsed, reporter);
+  std::shared_ptr<const engine::Workflow> workflow =
+      engine::Workflow::make(std::move(parsed.definition));
+  check_expressions(parsed, *workflow, reporter);
+  check_messages(parsed, *workflow, reporter);
+  check_state_graph(parsed, *workflow, reporter);
+  return workflow;
 }
 
 }  // namespace investflow::workflows::detail

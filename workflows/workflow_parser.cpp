@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <utility>
 
 #include "workflows/yaml_reader.hpp"
@@ -74,11 +75,12 @@ class WorkflowParser {
     parse_tables(top.get("tables"));
     parse_computed(top.get("computed"));
     parse_states(top.require("states"));
-    // Lookups by name from here on; transitions are indexed again once they are all read.
-    workflow().build_index();
+    // Fields and states are complete: lookups by name from here on.
+    fields_ = index_of(workflow().fields, &engine::FieldDef::name);
+    states_ = index_of(workflow().states, &engine::StateDef::id);
     parse_initial(top.require("initial"));
     parse_transitions(top.get("transitions"));
-    workflow().build_index();
+    transitions_ = index_of(workflow().transitions, &engine::TransitionDef::id);
     parse_milestones(top.get("milestones"));
     parse_followup(top.get("followup"));
     parse_notify(top.get("notify"));
@@ -86,7 +88,24 @@ class WorkflowParser {
   }
 
  private:
-  engine::Workflow& workflow() { return parsed_.workflow; }
+  engine::WorkflowDefinition& workflow() { return parsed_.definition; }
+
+  // The parts of the definition read so far by name, each indexed once its section is
+  // complete (the pointers point into its vector); of a repeated name, the first.
+  template <typename T>
+  using Index = std::map<std::string_view, const T*, std::less<>>;
+  template <typename T>
+  static Index<T> index_of(const std::vector<T>& items, std::string T::*key) {
+    Index<T> index;
+    for (const T& item : items)
+      index.emplace(item.*key, &item);
+    return index;
+  }
+  template <typename T>
+  static const T* find_in(const Index<T>& index, std::string_view name) {
+    const auto it = index.find(name);
+    return it == index.end() ? nullptr : it->second;
+  }
 
   // --- identity -------------------------------------------------------------------------
 
@@ -457,7 +476,7 @@ class WorkflowParser {
     const std::optional<std::string> initial = read_text(*entry, reporter_);
     if (!initial) return;
     workflow().initial = *initial;
-    if (workflow().find_state(*initial) == nullptr) {
+    if (find_in(states_, *initial) == nullptr) {
       reporter_.error(entry->value_mark(), "unknown initial state " + in_quotes(*initial) +
                                                suggestion(reporter_, *initial, state_ids()));
     }
@@ -833,7 +852,7 @@ class WorkflowParser {
       if (name == timer) return engine::NotifyTrigger{kind, ""};
       known.emplace_back(timer);
     }
-    if (workflow().find_transition(name) != nullptr) {
+    if (find_in(transitions_, name) != nullptr) {
       return engine::NotifyTrigger{Kind::transition, name};
     }
     for (const engine::TransitionDef& transition : workflow().transitions) {
@@ -877,7 +896,7 @@ class WorkflowParser {
   }
 
   const engine::StateDef* check_state(const NameAt& state) {
-    const engine::StateDef* def = workflow().find_state(state.name);
+    const engine::StateDef* def = find_in(states_, state.name);
     if (def == nullptr) {
       reporter_.error(state.node.Mark(), "unknown state " + in_quotes(state.name) +
                                              suggestion(reporter_, state.name, state_ids()));
@@ -886,7 +905,7 @@ class WorkflowParser {
   }
 
   const engine::FieldDef* check_field(const NameAt& field) {
-    const engine::FieldDef* def = workflow().find_field(field.name);
+    const engine::FieldDef* def = find_in(fields_, field.name);
     if (def == nullptr) {
       std::vector<std::string> names;
       for (const engine::FieldDef& known : workflow().fields)
@@ -899,7 +918,7 @@ class WorkflowParser {
 
   std::vector<std::string> state_ids() const {
     std::vector<std::string> ids;
-    for (const engine::StateDef& state : parsed_.workflow.states)
+    for (const engine::StateDef& state : parsed_.definition.states)
       ids.push_back(state.id);
     return ids;
   }
@@ -931,6 +950,9 @@ class WorkflowParser {
   Reporter& reporter_;
   ParsedWorkflow parsed_;
   std::set<std::string, std::less<>> roles_;
+  Index<engine::FieldDef> fields_;
+  Index<engine::StateDef> states_;
+  Index<engine::TransitionDef> transitions_;
   // Field, table and computed names: kind and key node of the first definition.
   std::map<std::string, std::pair<std::string, YAML::Node>, std::less<>> expression_names_;
 };

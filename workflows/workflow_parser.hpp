@@ -5,6 +5,7 @@
 // every name is known.
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -38,7 +39,7 @@ struct MessageSite {
 };
 
 struct ParsedWorkflow {
-  engine::Workflow workflow;
+  engine::WorkflowDefinition definition;
   std::vector<ExpressionSite> expressions;
   std::vector<MessageSite> messages;
   // Key nodes, for problems found after parsing.
@@ -53,9 +54,10 @@ struct ParsedWorkflow {
 ParsedWorkflow parse_workflow(const YAML::Node& root, const CalendarRegistry& calendars,
                               Reporter& reporter);
 
-// Checks that need the whole workflow: expressions against its names and their result types,
-// `{name}`s in messages, cycles between computed values (errors); states that cannot be reached
-// or cannot be left (warnings).
-void check_workflow(ParsedWorkflow& parsed, Reporter& reporter);
+// Checks that need the whole workflow: cycles between computed values (errors; their members
+// become null), then, on the workflow made from (and taking) `parsed.definition`, which is
+// returned, expressions against its names and their result types, `{name}`s in messages
+// (errors), states that cannot be reached or cannot be left (warnings).
+std::shared_ptr<const engine::Workflow> check_workflow(ParsedWorkflow& parsed, Reporter& reporter);
 
 }  // namespace investflow::workflows::detail

@@ -12,8 +12,8 @@ Date ymd(int y, int m, int d) {
   return *Date::from_ymd(y, m, d);
 }
 
-// to_string writes the digits by hand for years 0..9999 and falls back to printf outside:
-// both must print what "%04d-%02d-%02d" prints, and parse must read it back.
+// to_string prints "%04d-%02d-%02d" of ymd() for every day an int32 holds (ymd() must not
+// overflow near the ends), and parse reads back every date of years 1..9999.
 TEST(Date, ToStringIsPrintfsFormatEverywhere) {
   for (std::int64_t days = std::numeric_limits<std::int32_t>::min();
        days <= std::numeric_limits<std::int32_t>::max(); days += 65'537) {

@@ -26,7 +26,7 @@ Actor reviewer(int i) {
 
 class DecideTest : public ::testing::Test {
  protected:
-  std::shared_ptr<Workflow> wf = small_workflow();
+  std::shared_ptr<const Workflow> wf = small_workflow();
   FixedClock clock{at(2026, 3, 2)};  // a Monday
   Project project;
   std::vector<Event> log;

@@ -1,5 +1,5 @@
-// SortedNameMap (FieldMap) must behave exactly like the std::map it replaced: same order,
-// same answers, under any sequence of operations; compare_names must order as std::string.
+// SortedNameMap (FieldMap) must behave exactly like std::map<std::string, V>: same order,
+// same answers, under any sequence of operations.
 
 #include "engine/field_map.hpp"
 
@@ -15,12 +15,8 @@
 namespace investflow::engine {
 namespace {
 
-int sign(int v) {
-  return (v > 0) - (v < 0);
-}
-
 std::string random_name(std::mt19937& random) {
-  // Long shared prefixes, bytes above 0x7f and NULs: where word-wise comparison could slip.
+  // Long shared prefixes, bytes above 0x7f (ordered as unsigned) and NULs.
   static const std::vector<std::string> kPrefixes = {"",  "committed_",   "construction_",
                                                      "a", "\xe6\x8a\x95", std::string("x\0y", 3)};
   std::string name = kPrefixes[random() % kPrefixes.size()];
@@ -32,23 +28,6 @@ std::string random_name(std::mt19937& random) {
                         : static_cast<char>('a' + random() % 4);
   }
   return name;
-}
-
-TEST(CompareNames, OrdersExactlyAsStdString) {
-  std::mt19937 random(7);
-  for (int i = 0; i < 200'000; ++i) {
-    const std::string a = random_name(random);
-    const std::string b = i % 5 == 0 ? a + random_name(random) : random_name(random);
-    ASSERT_EQ(compare_names(a, b), sign(a.compare(b))) << i;
-    ASSERT_EQ(compare_names(b, a), sign(b.compare(a))) << i;
-    ASSERT_EQ(compare_names(a, a), 0);
-    if (name_prefix(a) == name_prefix(b)) {
-      ASSERT_EQ(same_name_after_prefix(a, b), a == b) << i;
-    } else {
-      ASSERT_NE(a, b);
-      ASSERT_EQ(name_prefix(a) < name_prefix(b), a < b) << i;  // prefixes keep the order
-    }
-  }
 }
 
 TEST(FieldMap, MatchesStdMapUnderRandomOperations) {
@@ -141,39 +120,6 @@ TEST(FieldMap, FromEntriesSortsOnceAndTheLastOfRepeatedNamesWins) {
   ASSERT_TRUE(std::equal(map.begin(), map.end(), in_order.begin(), in_order.end()));
   for (const auto& [name, value] : reference)
     ASSERT_EQ(map.find(name)->second, value);
-}
-
-// A merge that walks one map and appends to another (coerce_edits) must build the same map
-// as inserting, with every name found again and seek() agreeing with find().
-TEST(FieldMap, AppendingInOrderAndSeekingMatchInserting) {
-  std::mt19937 random(5);
-  std::map<std::string, Value, std::less<>> reference;
-  for (int i = 0; i < 3'000; ++i)
-    reference.insert_or_assign(random_name(random), Value::number(i));
-  FieldMap inserted;
-  for (const auto& [name, value] : reference)
-    inserted.insert_or_assign(name, value);
-  FieldMap appended;
-  std::size_t i = 0;
-  for (const auto& [name, value] : inserted) {
-    appended.append_in_order(name, inserted.prefix_at(i++), value);
-  }
-  ASSERT_TRUE(std::equal(appended.begin(), appended.end(), inserted.begin(), inserted.end()));
-  std::size_t cursor = 0;
-  for (const auto& [name, value] : reference) {
-    ASSERT_TRUE(appended.seek(cursor, name, name_prefix(name))) << name;
-    EXPECT_EQ((appended.begin() + static_cast<std::ptrdiff_t>(cursor))->second, value);
-    ASSERT_EQ(appended.find(name), appended.begin() + static_cast<std::ptrdiff_t>(cursor));
-  }
-  // Absent names: seek stops at the first name after each and says no.
-  for (int k = 0; k < 2'000; ++k) {
-    const std::string absent = random_name(random);
-    if (reference.contains(absent)) continue;
-    std::size_t from_start = 0;
-    EXPECT_FALSE(appended.seek(from_start, absent, name_prefix(absent))) << absent;
-    const auto after = reference.upper_bound(absent);
-    EXPECT_EQ(from_start, static_cast<std::size_t>(std::distance(reference.begin(), after)));
-  }
 }
 
 }  // namespace

@@ -24,32 +24,31 @@ inline FieldDef field(std::string name, FieldType type, bool required = false) {
   return def;
 }
 
-inline std::shared_ptr<Workflow> small_workflow() {
-  auto wf = std::make_shared<Workflow>();
-  wf->id = "small";
-  wf->version = 3;
-  wf->calendar = std::make_shared<Calendar>(Calendar::weekends_only());
-  wf->roles = {"staff", "manager", "reviewer", "auditor"};
-  wf->fields.push_back(field("name", FieldType::text, true));
+inline std::shared_ptr<const Workflow> small_workflow() {
+  WorkflowDefinition wf;
+  wf.id = "small";
+  wf.version = 3;
+  wf.calendar = std::make_shared<Calendar>(Calendar::weekends_only());
+  wf.roles = {"staff", "manager", "reviewer", "auditor"};
+  wf.fields.push_back(field("name", FieldType::text, true));
   FieldDef industry = field("industry", FieldType::enumeration);
   industry.options = {"new_materials", "electronics", "other"};
   industry.option_labels["electronics"] = {"电子信息", "Electronics"};
-  wf->fields.push_back(industry);
+  wf.fields.push_back(industry);
   FieldDef investment = field("total_investment", FieldType::money);
   investment.min = 0;
-  wf->fields.push_back(investment);
-  wf->fields.push_back(field("land_area", FieldType::area));
-  wf->fields.push_back(field("priority", FieldType::boolean));
-  wf->fields.push_back(field("registered_on", FieldType::date));
-  wf->fields.push_back(field("tags", FieldType::list));
-  wf->tables.push_back(
-      {"intensity_min",
-       {{"electronics", Value::number(350)}, {"new_materials", Value::number(330)}},
-       Value::number(300)});
-  wf->computed.push_back({"intensity",
-                          {"投资强度", "intensity"},
-                          expr("land_area > 0 ? total_investment / land_area : 0")});
-  wf->initial = "lead";
+  wf.fields.push_back(investment);
+  wf.fields.push_back(field("land_area", FieldType::area));
+  wf.fields.push_back(field("priority", FieldType::boolean));
+  wf.fields.push_back(field("registered_on", FieldType::date));
+  wf.fields.push_back(field("tags", FieldType::list));
+  wf.tables.push_back({"intensity_min",
+                       {{"electronics", Value::number(350)}, {"new_materials", Value::number(330)}},
+                       Value::number(300)});
+  wf.computed.push_back({"intensity",
+                         {"投资强度", "intensity"},
+                         expr("land_area > 0 ? total_investment / land_area : 0")});
+  wf.initial = "lead";
   StateDef lead{"lead", {"线索", "Lead"}, false, SlaDef{1, 0, {"manager"}}, std::nullopt};
   StateDef screening{
       "screening", {"筛选", "Screening"}, false, SlaDef{3, 1, {"manager"}}, std::nullopt};
@@ -63,7 +62,7 @@ inline std::shared_ptr<Workflow> small_workflow() {
   StateDef done{"done", {"完成", "Done"}, true, std::nullopt, std::nullopt};
   StateDef rejected{"rejected", {"否决", "Rejected"}, true, std::nullopt, std::nullopt};
   StateDef withdrawn{"withdrawn", {"撤回", "Withdrawn"}, true, std::nullopt, std::nullopt};
-  wf->states = {lead, screening, review, signed_state, building, done, rejected, withdrawn};
+  wf.states = {lead, screening, review, signed_state, building, done, rejected, withdrawn};
 
   TransitionDef answer;
   answer.id = "answer";
@@ -115,7 +114,7 @@ inline std::shared_ptr<Workflow> small_workflow() {
   withdraw.to = "withdrawn";
   withdraw.roles = {"staff", "manager"};
   withdraw.comment = CommentRule::required;
-  wf->transitions = {answer, pass, approve, reject, build, finish, withdraw};
+  wf.transitions = {answer, pass, approve, reject, build, finish, withdraw};
 
   MilestoneDef register_company;
   register_company.id = "register_company";
@@ -129,10 +128,9 @@ inline std::shared_ptr<Workflow> small_workflow() {
   build_period.within = {
       Duration::Unit::days,
       expr("total_investment < 10000 ? 365 : (total_investment <= 50000 ? 548 : 730)")};
-  wf->milestones = {register_company, build_period};
-  wf->followup = FollowupDef{{"signed", "building"}, {Duration::Unit::months, 1}, "staff"};
-  wf->build_index();
-  return wf;
+  wf.milestones = {register_company, build_period};
+  wf.followup = FollowupDef{{"signed", "building"}, {Duration::Unit::months, 1}, "staff"};
+  return Workflow::make(std::move(wf));
 }
 
 }  // namespace investflow::engine::testing
