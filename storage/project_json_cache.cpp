@@ -1,7 +1,12 @@
 #include "storage/project_json_cache.hpp"
 
+#include <exception>
 #include <mutex>
+#include <stdexcept>
 #include <utility>
+
+#include "storage/codec.hpp"
+#include "storage/wire_json.hpp"
 
 namespace investflow::storage {
 
@@ -13,20 +18,38 @@ ProjectJsonCache::Shard& ProjectJsonCache::shard_of(std::string_view id) const {
   return shards_[NameHash{}(id) % kShards];
 }
 
-std::size_t ProjectJsonCache::cost(std::string_view id, const ProjectJson& json) {
-  constexpr std::size_t kOverhead = 96;  // map node, control block, the two strings' headers
-  return id.size() + json.body.size() + kOverhead;
+std::size_t ProjectJsonCache::cost(std::string_view id, std::string_view body) {
+  constexpr std::size_t kOverhead = 160;  // map node, control block, once_flag, strings' headers
+  return id.size() + body.size() + kOverhead;
 }
 
 std::shared_ptr<const ProjectJson> ProjectJsonCache::find(std::string_view id) const {
-  Shard& shard = shard_of(id);
-  const std::shared_lock lock(shard.mutex);
-  if (const auto it = shard.entries.find(id); it != shard.entries.end()) {
-    hits_.fetch_add(1, std::memory_order_relaxed);
-    return it->second;
+  std::shared_ptr<const Entry> entry;
+  {
+    Shard& shard = shard_of(id);
+    const std::shared_lock lock(shard.mutex);
+    if (const auto it = shard.entries.find(id); it != shard.entries.end()) entry = it->second;
   }
-  misses_.fetch_add(1, std::memory_order_relaxed);
-  return nullptr;
+  if (!entry) {
+    misses_.fetch_add(1, std::memory_order_relaxed);
+    return nullptr;
+  }
+  try {
+    // Outside the shard's lock: the conversion does not hold up other projects' readers
+    // or the writer.
+    std::call_once(entry->converted, [&entry] {
+      auto project = decode_project(entry->canonical);
+      if (!project) throw std::runtime_error(project.error().to_string());
+      entry->wire = ProjectJson{entry->version, encode_project_wire(*project)};
+      std::string().swap(entry->canonical);
+    });
+  } catch (const std::exception&) {
+    misses_.fetch_add(1, std::memory_order_relaxed);
+    return nullptr;
+  }
+  hits_.fetch_add(1, std::memory_order_relaxed);
+  const ProjectJson* wire = &entry->wire;
+  return std::shared_ptr<const ProjectJson>(std::move(entry), wire);
 }
 
 std::uint64_t ProjectJsonCache::ticket(std::string_view id) const {
@@ -35,9 +58,13 @@ std::uint64_t ProjectJsonCache::ticket(std::string_view id) const {
   return shard.published;
 }
 
-void ProjectJsonCache::fill(std::string_view id, std::uint64_t ticket, ProjectJson json) {
+void ProjectJsonCache::fill(std::string_view id, std::uint64_t ticket, ProjectJson wire) {
   if (shard_budget_ == 0) return;
-  auto entry = std::make_shared<const ProjectJson>(std::move(json));
+  auto entry = std::make_shared<Entry>();
+  entry->version = wire.version;
+  entry->cost = cost(id, wire.body);
+  entry->wire = std::move(wire);
+  std::call_once(entry->converted, [] {});  // already in the wire form
   Shard& shard = shard_of(id);
   const std::unique_lock lock(shard.mutex);
   if (shard.published != ticket) return;  // a commit raced the read: what was read may be old
@@ -48,8 +75,11 @@ void ProjectJsonCache::fill(std::string_view id, std::uint64_t ticket, ProjectJs
   put(shard, id, std::move(entry));
 }
 
-void ProjectJsonCache::publish(const std::string& id, ProjectJson json) {
-  auto entry = std::make_shared<const ProjectJson>(std::move(json));
+void ProjectJsonCache::publish(const std::string& id, ProjectJson canonical) {
+  auto entry = std::make_shared<Entry>();
+  entry->version = canonical.version;
+  entry->cost = cost(id, canonical.body);
+  entry->canonical = std::move(canonical.body);
   Shard& shard = shard_of(id);
   const std::unique_lock lock(shard.mutex);
   ++shard.published;
@@ -57,14 +87,13 @@ void ProjectJsonCache::publish(const std::string& id, ProjectJson json) {
   put(shard, id, std::move(entry));
 }
 
-void ProjectJsonCache::put(Shard& shard, std::string_view id,
-                           std::shared_ptr<const ProjectJson> json) {
-  const std::size_t added = cost(id, *json);
+void ProjectJsonCache::put(Shard& shard, std::string_view id, std::shared_ptr<const Entry> entry) {
+  const std::size_t added = entry->cost;
   if (const auto it = shard.entries.find(id); it != shard.entries.end()) {
-    shard.bytes -= cost(id, *it->second);
-    it->second = std::move(json);
+    shard.bytes -= it->second->cost;
+    it->second = std::move(entry);
   } else {
-    shard.entries.emplace(std::string(id), std::move(json));
+    shard.entries.emplace(std::string(id), std::move(entry));
   }
   shard.bytes += added;
   // Over the budget: drop whatever the table holds first (its order has nothing to do with
@@ -72,7 +101,7 @@ void ProjectJsonCache::put(Shard& shard, std::string_view id,
   while (shard.bytes > shard_budget_ && shard.entries.size() > 1) {
     auto victim = shard.entries.begin();
     if (victim->first == id) ++victim;
-    shard.bytes -= cost(victim->first, *victim->second);
+    shard.bytes -= victim->second->cost;
     shard.entries.erase(victim);
   }
 }

@@ -5,7 +5,10 @@
 //
 // Correctness rests on who may put what in:
 //  - the writer publishes each project it commits, after COMMIT (never what a rolled-back
-//    command wrote), so the cache never runs ahead of the database;
+//    command wrote), so the cache never runs ahead of the database. It publishes the
+//    canonical JSON it has just stored, which costs the write nothing; the first find() of
+//    that version turns it into the wire form, once (concurrent finds wait for that one),
+//    and later finds send the result as it is;
 //  - a reader that missed fills in what it read only if nothing was published to that part
 //    of the cache since before its read began (ticket()/fill()): a read that raced a commit
 //    is not kept, so the cache never falls behind the writer either;
@@ -18,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -33,14 +37,17 @@ class ProjectJsonCache {
   ProjectJsonCache(const ProjectJsonCache&) = delete;
   ProjectJsonCache& operator=(const ProjectJsonCache&) = delete;
 
+  // The project's wire JSON; null when not cached (or when its published JSON does not
+  // decode, which the database read then reports).
   std::shared_ptr<const ProjectJson> find(std::string_view id) const;
 
-  // Before reading `id` from the database; hand the result to fill() with this ticket.
+  // Before reading `id` from the database; hand the result, its wire JSON, to fill() with
+  // this ticket.
   std::uint64_t ticket(std::string_view id) const;
-  void fill(std::string_view id, std::uint64_t ticket, ProjectJson json);
+  void fill(std::string_view id, std::uint64_t ticket, ProjectJson wire);
 
-  // The writer, after a commit: `json` is now the project's wire JSON.
-  void publish(const std::string& id, ProjectJson json);
+  // The writer, after a commit: `canonical` is now the project's stored (canonical) JSON.
+  void publish(const std::string& id, ProjectJson canonical);
   // Forget everything (the database changed behind the writer's back).
   void clear();
 
@@ -59,9 +66,18 @@ class ProjectJsonCache {
       return std::hash<std::string_view>{}(id);
     }
   };
+  // One version of a project: its wire JSON, made from `canonical` on the first find() when
+  // the writer published it (then `canonical` is released).
+  struct Entry {
+    std::int64_t version = 0;
+    std::size_t cost = 0;  // what it counts against the budget, fixed when it is put in
+    mutable std::once_flag converted;
+    mutable std::string canonical;
+    mutable ProjectJson wire;
+  };
   struct Shard {
     mutable std::shared_mutex mutex;
-    std::unordered_map<std::string, std::shared_ptr<const ProjectJson>, NameHash, std::equal_to<>>
+    std::unordered_map<std::string, std::shared_ptr<const Entry>, NameHash, std::equal_to<>>
         entries;
     std::size_t bytes = 0;
     std::uint64_t published = 0;  // publishes and clears so far: the tickets
@@ -70,8 +86,8 @@ class ProjectJsonCache {
 
   Shard& shard_of(std::string_view id) const;
   // REQUIRES(shard.mutex held exclusively)
-  void put(Shard& shard, std::string_view id, std::shared_ptr<const ProjectJson> json);
-  static std::size_t cost(std::string_view id, const ProjectJson& json);
+  void put(Shard& shard, std::string_view id, std::shared_ptr<const Entry> entry);
+  static std::size_t cost(std::string_view id, std::string_view body);
 
   std::size_t shard_budget_;
   mutable std::array<Shard, kShards> shards_;

@@ -14,7 +14,6 @@
 #include "engine/decide.hpp"
 #include "storage/codec.hpp"
 #include "storage/projection_columns.hpp"
-#include "storage/wire_json.hpp"
 
 namespace investflow::storage {
 namespace json = boost::json;
@@ -508,7 +507,7 @@ ProjectionRow SqliteWriter::insert_projection(const engine::Project& project, co
   insert->bind(16, hash.data(), static_cast<int>(hash.size()));
   insert->exec();
   if (options_.json_cache) {
-    staged_json_[project.id] = ProjectJson{project.version, encode_project_wire(project)};
+    staged_json_[project.id] = ProjectJson{project.version, std::move(body)};
   }
   return row;
 }
@@ -543,7 +542,7 @@ void SqliteWriter::update_projection(Head& head) {
   head.stored_version = project.version;
   head.stored_row = std::move(row);
   if (options_.json_cache) {
-    staged_json_[project.id] = ProjectJson{project.version, encode_project_wire(project)};
+    staged_json_[project.id] = ProjectJson{project.version, std::move(body)};
   }
 }
 

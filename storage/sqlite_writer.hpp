@@ -46,7 +46,8 @@ struct WriterOptions {
   bool background_checkpoint = true;
   // Idempotency keys are kept this long (a client retries within minutes, not days).
   engine::Timestamp idempotency_ttl_ms = 24 * 3600 * 1000;
-  // Where committed projects' wire JSON goes (project_json_cache.hpp); null: nowhere.
+  // Where committed projects' stored JSON goes (project_json_cache.hpp, which turns it into
+  // the wire form when it is first read); null: nowhere.
   std::shared_ptr<ProjectJsonCache> json_cache;
 };
 
@@ -141,7 +142,7 @@ class SqliteWriter {
   // Writer thread state.
   std::deque<Layer> layers_;
   std::unordered_map<std::string, Head> cache_;
-  // The wire JSON (wire_json.hpp) of each project row this batch wrote; published to
+  // The stored (canonical) JSON of each project row this batch wrote; published to
   // options_.json_cache after COMMIT for the projects whose command stood.
   std::unordered_map<std::string, ProjectJson> staged_json_;
   std::int64_t data_version_ = -1;

@@ -108,7 +108,8 @@ struct ProjectQuery {
 };
 
 // A project as the API sends it: its wire JSON text (wire_json.hpp, encode_project_wire),
-// encoded once per write and kept, so a read sends it without encoding it again.
+// encoded once per version and kept, so a read sends it without encoding it again. (The
+// writer's cache, project_json_cache.hpp, is handed the stored JSON and keeps this.)
 struct ProjectJson {
   std::int64_t version = 0;
   std::string body;

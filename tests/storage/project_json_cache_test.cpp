@@ -9,7 +9,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "storage/codec.hpp"
 #include "storage/wire_json.hpp"
@@ -20,35 +23,97 @@ namespace {
 
 using namespace testing;  // NOLINT: test helpers
 
+// Project P-1 at `version`: what the writer publishes (its stored, canonical JSON) and what
+// the cache answers for it (its wire JSON).
+engine::Project project_at(std::int64_t version, std::string owner = "staff-01") {
+  engine::Project project;
+  project.id = "P-1";
+  project.workflow = "qingyuan-investment";
+  project.workflow_version = 1;
+  project.state = "lead";
+  project.version = version;
+  project.owner = std::move(owner);
+  project.created_at = 1'772'413'200'000;  // 2026-03-02T09:00:00+08:00
+  project.updated_at = project.created_at + version;
+  project.state_entered_at = project.created_at;
+  return project;
+}
+ProjectJson canonical_at(std::int64_t version) {
+  return {version, encode_project(project_at(version))};
+}
+ProjectJson wire_at(std::int64_t version) {
+  return {version, encode_project_wire(project_at(version))};
+}
+
 TEST(ProjectJsonCache, KeepsAReadOnlyWhenNoCommitRacedIt) {
   ProjectJsonCache cache(1 << 20);
   EXPECT_EQ(cache.find("P-1"), nullptr);
 
   const auto quiet = cache.ticket("P-1");
-  cache.fill("P-1", quiet, {3, "{\"v\":3}"});
+  cache.fill("P-1", quiet, wire_at(3));
   ASSERT_NE(cache.find("P-1"), nullptr);
   EXPECT_EQ(cache.find("P-1")->version, 3);
+  EXPECT_EQ(cache.find("P-1")->body, wire_at(3).body);
 
   // A reader read version 3 while the writer committed and published version 4: what the
   // reader read must not replace (or, had it been evicted, stand in for) version 4.
   const auto raced = cache.ticket("P-1");
-  cache.publish("P-1", {4, "{\"v\":4}"});
-  cache.fill("P-1", raced, {3, "{\"v\":3}"});
+  cache.publish("P-1", canonical_at(4));
+  cache.fill("P-1", raced, wire_at(3));
   EXPECT_EQ(cache.find("P-1")->version, 4);
   cache.clear();
-  cache.fill("P-1", raced, {3, "{\"v\":3}"});
+  cache.fill("P-1", raced, wire_at(3));
   EXPECT_EQ(cache.find("P-1"), nullptr);
 
   // An older version never replaces a newer one, even with a fresh ticket.
-  cache.publish("P-1", {5, "{\"v\":5}"});
-  cache.fill("P-1", cache.ticket("P-1"), {4, "{\"v\":4}"});
-  EXPECT_EQ(cache.find("P-1")->body, "{\"v\":5}");
+  cache.publish("P-1", canonical_at(5));
+  cache.fill("P-1", cache.ticket("P-1"), wire_at(4));
+  EXPECT_EQ(cache.find("P-1")->body, wire_at(5).body);
+}
+
+TEST(ProjectJsonCache, PublishedStoredJsonIsReadInTheWireFormOncePerVersion) {
+  ProjectJsonCache cache(1 << 20);
+  cache.publish("P-1", canonical_at(2));
+  ASSERT_NE(wire_at(2).body, canonical_at(2).body);  // timestamps differ
+  const auto first = cache.find("P-1");
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->version, 2);
+  EXPECT_EQ(first->body, wire_at(2).body);
+  // Converted once: later finds share the first one's text.
+  EXPECT_EQ(cache.find("P-1").get(), first.get());
+
+  // Readers racing on a fresh version all get the same wire JSON.
+  cache.publish("P-1", canonical_at(3));
+  std::vector<std::shared_ptr<const ProjectJson>> seen(8);
+  std::vector<std::thread> readers;
+  for (auto& slot : seen)
+    readers.emplace_back([&cache, &slot] { slot = cache.find("P-1"); });
+  for (auto& reader : readers)
+    reader.join();
+  for (const auto& json : seen) {
+    ASSERT_NE(json, nullptr);
+    EXPECT_EQ(json.get(), seen.front().get());
+    EXPECT_EQ(json->body, wire_at(3).body);
+  }
+  // The version the readers held stays valid after a newer one replaces it.
+  cache.publish("P-1", canonical_at(4));
+  EXPECT_EQ(first->body, wire_at(2).body);
+  EXPECT_EQ(cache.find("P-1")->body, wire_at(4).body);
+}
+
+TEST(ProjectJsonCache, PublishedJsonThatDoesNotDecodeIsAMiss) {
+  ProjectJsonCache cache(1 << 20);
+  cache.publish("P-1", {1, "{\"not\":\"a project\"}"});
+  EXPECT_EQ(cache.find("P-1"), nullptr);  // the database read reports the error
+  cache.publish("P-1", canonical_at(2));
+  ASSERT_NE(cache.find("P-1"), nullptr);
+  EXPECT_EQ(cache.find("P-1")->body, wire_at(2).body);
 }
 
 TEST(ProjectJsonCache, StaysWithinItsBudget) {
   constexpr std::size_t kBudget = 256 * 1024;
   ProjectJsonCache cache(kBudget);
-  const std::string body(1000, 'x');
+  const std::string body = encode_project(project_at(1, std::string(1000, 'x')));
   for (int i = 0; i < 2000; ++i)
     cache.publish("P-" + std::to_string(i), {1, body});
   const auto stats = cache.stats();
@@ -56,12 +121,13 @@ TEST(ProjectJsonCache, StaysWithinItsBudget) {
   EXPECT_GT(stats.entries, 100u);  // most of the budget is used
   EXPECT_LT(stats.entries, 2000u);
   ASSERT_NE(cache.find("P-1999"), nullptr);  // the newest stays
+  EXPECT_EQ(cache.find("P-1999")->body, encode_project_wire(project_at(1, std::string(1000, 'x'))));
 }
 
 TEST(ProjectJsonCache, OffWithNoBudget) {
   ProjectJsonCache cache(0);
-  cache.publish("P-1", {1, "{}"});
-  cache.fill("P-1", cache.ticket("P-1"), {1, "{}"});
+  cache.publish("P-1", canonical_at(1));
+  cache.fill("P-1", cache.ticket("P-1"), wire_at(1));
   EXPECT_EQ(cache.find("P-1"), nullptr);
 }
 
