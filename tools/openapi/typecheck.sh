@@ -23,3 +23,31 @@ INVESTFLOW_RECORD_RESPONSES="$work/recorded" "$web_tests" \
 node "$here/responses_ts.mjs" "$work/recorded" "$work/responses.ts"
 "$here/node_modules/.bin/tsc" --strict --noEmit --skipLibCheck --target es2022 \
   --module es2022 --moduleResolution bundler "$work/responses.ts"
+
+# The check proves itself: values that break the document must be refused by tsc. A type
+# that accepted anything (an undescribed object, `unknown`) would let these through.
+tsc_one() {
+  "$here/node_modules/.bin/tsc" --strict --noEmit --skipLibCheck --target es2022 \
+    --module es2022 --moduleResolution bundler "$1" >/dev/null 2>&1
+}
+negative() {  # NAME TYPE VALUE
+  printf 'import type { operations } from "./api";\nexport const wrong: %s = %s;\n' "$2" "$3" \
+    >"$work/negative_$1.ts"
+  if tsc_one "$work/negative_$1.ts"; then
+    echo "self-check failed: tsc accepted $1 ($3)" >&2
+    exit 1
+  fi
+}
+# A recorded (valid) response with one change.
+mutated() {  # RECORDED_FILE JS_STATEMENT_ON_r
+  node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    '"$2"'; console.log(JSON.stringify(r));' "$work/recorded/$1"
+}
+me='operations["getMe"]["responses"][200]["content"]["application/json"]'
+project='operations["getProject"]["responses"][200]["content"]["application/json"]'
+problem='operations["getProject"]["responses"][404]["content"]["application/problem+json"]'
+negative me_id_number "$me" "$(mutated getMe.200.json.json 'r.id = 42')"
+negative me_without_id "$me" "$(mutated getMe.200.json.json 'delete r.id')"
+negative project_epoch_time "$project" "$(mutated getProject.200.json.json 'r.created_at = 1772413200000')"
+negative problem_status_text "$problem" "$(mutated getProject.404.problem.json 'r.status = "404"')"
+echo "self-check: 4 wrong responses refused"
