@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/enum_names.hpp"
 #include "storage/operations.hpp"
 #include "storage/store.hpp"
 
@@ -42,6 +43,10 @@ ImportReport import_csv(Store& store, const engine::Workflow& workflow, std::ist
                         const ImportOptions& options, const ProgressFn& progress = {});
 
 enum class ExportFormat { csv, xlsx };
+inline constexpr engine::EnumName<ExportFormat> kExportFormatNames[] = {
+    {ExportFormat::csv, "csv"},
+    {ExportFormat::xlsx, "xlsx"},
+};
 
 // Writes every project of `workflow` (all its versions) to `file`.
 Outcome<std::int64_t> export_projects(Store& store, const engine::Workflow& workflow,
