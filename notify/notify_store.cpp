@@ -49,7 +49,9 @@ Delivery delivery_from(SQLite::Statement& row) {
   delivery.id = row.getColumn(0).getInt64();
   delivery.webhook_id = row.getColumn(1).getInt64();
   delivery.event_id = row.getColumn(2).getInt64();
-  delivery.status = row.getColumn(3).getString();
+  // Only the names of kDeliveryStatusNames are written; anything else reads as dead.
+  delivery.status = engine::value_in(kDeliveryStatusNames, row.getColumn(3).getString())
+                        .value_or(DeliveryStatus::dead);
   delivery.attempts = row.getColumn(4).getInt();
   delivery.next_attempt_at = row.getColumn(5).getInt64();
   delivery.last_error = row.getColumn(6).getString();

@@ -78,7 +78,7 @@ struct Delivery {
   std::int64_t id = 0;
   std::int64_t webhook_id = 0;
   std::int64_t event_id = 0;
-  std::string status;  // a name of kDeliveryStatusNames
+  DeliveryStatus status = DeliveryStatus::pending;
   int attempts = 0;
   engine::Timestamp next_attempt_at = 0;
   std::string last_error;

@@ -96,9 +96,9 @@ json::object delivery_json(const notify::Delivery& delivery) {
   return {{"id", delivery.id},
           {"webhook_id", delivery.webhook_id},
           {"event_id", delivery.event_id},
-          {"status", delivery.status},
+          {"status", engine::name_in(notify::kDeliveryStatusNames, delivery.status)},
           {"attempts", delivery.attempts},
-          {"next_attempt_at", delivery.status == "pending"
+          {"next_attempt_at", delivery.status == notify::DeliveryStatus::pending
                                   ? json::value(storage::wire_timestamp(delivery.next_attempt_at))
                                   : json::value(nullptr)},
           {"last_error",
