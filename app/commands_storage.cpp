@@ -28,7 +28,7 @@ bool database_exists(const std::string& db, Io& io) {
 }
 
 std::optional<storage::Synchronous> parse_synchronous(const std::string& text, Io& io) {
-  if (auto synchronous = engine::value_in(storage::kSynchronousNames, text)) return synchronous;
+  if (auto synchronous = engine::value_named(storage::kSynchronousNames, text)) return synchronous;
   io.err << "investflow: --synchronous takes full, normal or off, not '" << text << "'\n";
   return std::nullopt;
 }
@@ -248,7 +248,7 @@ int run_export(std::span<const std::string> args, Io& io) {
   const ParsedArgs parsed = ParsedArgs::parse(spec, args);
   if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
   const std::string format_name = parsed.value("format");
-  const auto format = engine::value_in(storage::kExportFormatNames, format_name);
+  const auto format = engine::value_named(storage::kExportFormatNames, format_name);
   if (!format) {
     io.err << "investflow export: --format takes csv or xlsx, not '" << format_name << "'\n";
     return kExitUsage;

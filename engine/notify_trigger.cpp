@@ -12,6 +12,7 @@ constexpr EnumName<Kind> kNamedTriggerPrefixes[] = {
     {Kind::leave, "leave:"},
     {Kind::transition, "transition:"},
 };
+static_assert(in_order(kNamedTriggerPrefixes));
 
 }  // namespace
 
@@ -22,7 +23,7 @@ std::string trigger_name(const NotifyTrigger& trigger) {
 }
 
 bool is_trigger_name(std::string_view name) {
-  if (value_in(kTimerTriggerNames, name)) return true;
+  if (value_named(kTimerTriggerNames, name)) return true;
   for (const EnumName<Kind>& prefix : kNamedTriggerPrefixes) {
     if (name.starts_with(prefix.name) && name.size() > prefix.name.size()) return true;
   }

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/enum_names.hpp"
 #include "engine/event.hpp"
+#include "engine/names.hpp"
 #include "engine/workflow.hpp"
 
 namespace investflow::engine {
@@ -23,6 +23,7 @@ inline constexpr EnumName<NotifyTrigger::Kind> kTimerTriggerNames[] = {
     {NotifyTrigger::Kind::milestone_overdue, "milestone_overdue"},
     {NotifyTrigger::Kind::followup_due, "followup_due"},
 };
+static_assert(in_order(kTimerTriggerNames, NotifyTrigger::Kind::sla_warning));
 
 // "enter:lead", "transition:submit", "sla_overdue".
 std::string trigger_name(const NotifyTrigger& trigger);

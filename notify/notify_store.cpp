@@ -50,7 +50,7 @@ Delivery delivery_from(SQLite::Statement& row) {
   delivery.webhook_id = row.getColumn(1).getInt64();
   delivery.event_id = row.getColumn(2).getInt64();
   // Only the names of kDeliveryStatusNames are written; anything else reads as dead.
-  delivery.status = engine::value_in(kDeliveryStatusNames, row.getColumn(3).getString())
+  delivery.status = engine::value_named(kDeliveryStatusNames, row.getColumn(3).getString())
                         .value_or(DeliveryStatus::dead);
   delivery.attempts = row.getColumn(4).getInt();
   delivery.next_attempt_at = row.getColumn(5).getInt64();

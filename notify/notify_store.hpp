@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "engine/date.hpp"
-#include "engine/enum_names.hpp"
 #include "engine/event.hpp"
+#include "engine/names.hpp"
 #include "storage/sqlite_connection.hpp"
 #include "storage/store.hpp"
 
@@ -73,6 +73,7 @@ inline constexpr engine::EnumName<DeliveryStatus> kDeliveryStatusNames[] = {
     {DeliveryStatus::delivered, "delivered"},
     {DeliveryStatus::dead, "dead"},
 };
+static_assert(engine::in_order(kDeliveryStatusNames));
 
 struct Delivery {
   std::int64_t id = 0;

@@ -62,7 +62,7 @@ std::string_view webhook_format_name(WebhookFormat format) {
 }
 
 std::optional<WebhookFormat> parse_webhook_format(std::string_view name) {
-  return engine::value_in(kWebhookFormatNames, name);
+  return engine::value_named(kWebhookFormatNames, name);
 }
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "engine/date.hpp"
-#include "engine/enum_names.hpp"
+#include "engine/names.hpp"
 #include "notify/message.hpp"
 
 namespace investflow::notify {
@@ -30,6 +30,7 @@ inline constexpr engine::EnumName<WebhookFormat> kWebhookFormatNames[] = {
     {WebhookFormat::wecom, "wecom"},
     {WebhookFormat::dingtalk, "dingtalk"},
 };
+static_assert(engine::in_order(kWebhookFormatNames));
 std::string_view webhook_format_name(WebhookFormat format);
 std::optional<WebhookFormat> parse_webhook_format(std::string_view name);
 

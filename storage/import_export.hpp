@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/enum_names.hpp"
+#include "engine/names.hpp"
 #include "storage/operations.hpp"
 #include "storage/store.hpp"
 
@@ -47,6 +47,7 @@ inline constexpr engine::EnumName<ExportFormat> kExportFormatNames[] = {
     {ExportFormat::csv, "csv"},
     {ExportFormat::xlsx, "xlsx"},
 };
+static_assert(engine::in_order(kExportFormatNames));
 
 // Writes every project of `workflow` (all its versions) to `file`.
 Outcome<std::int64_t> export_projects(Store& store, const engine::Workflow& workflow,

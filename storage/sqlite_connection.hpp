@@ -13,7 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "engine/enum_names.hpp"
+#include "engine/names.hpp"
 
 namespace investflow::storage {
 
@@ -24,6 +24,7 @@ inline constexpr engine::EnumName<Synchronous> kSynchronousNames[] = {
     {Synchronous::normal, "normal"},
     {Synchronous::full, "full"},
 };
+static_assert(engine::in_order(kSynchronousNames));
 
 // A cached statement in use; resets it when it goes out of scope, which ends the read a
 // stepped SELECT holds open (an open read would pin its snapshot and the WAL with it).

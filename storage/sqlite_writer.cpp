@@ -12,7 +12,7 @@
 
 #include "engine/deadlines.hpp"
 #include "engine/decide.hpp"
-#include "engine/enum_names.hpp"
+#include "engine/names.hpp"
 #include "engine/notify_trigger.hpp"
 #include "storage/codec.hpp"
 #include "storage/projection_columns.hpp"
@@ -45,6 +45,7 @@ constexpr engine::EnumName<WriteResult::Status> kStatusNames[] = {
     {WriteResult::Status::rejected, "rejected"},
     {WriteResult::Status::failed, "failed"},
 };
+static_assert(engine::in_order(kStatusNames));
 
 // The stored form of a first result, replayed for a repeated idempotency key.
 std::string result_to_text(const WriteResult& result) {
@@ -67,7 +68,7 @@ WriteResult result_from_text(std::string_view text) {
   if (status == nullptr || !status->is_string() || version == nullptr || !version->is_int64()) {
     return failed("unreadable idempotency record");
   }
-  result.status = engine::value_in(kStatusNames, std::string_view(status->get_string()))
+  result.status = engine::value_named(kStatusNames, std::string_view(status->get_string()))
                       .value_or(WriteResult::Status::failed);
   result.version = version->get_int64();
   if (const json::value* events = object.if_contains("events"); events && events->is_array()) {

@@ -4,7 +4,7 @@
 #include <optional>
 
 #include "engine/decide.hpp"
-#include "engine/enum_names.hpp"
+#include "engine/names.hpp"
 #include "storage/codec.hpp"
 #include "storage/hash_chain.hpp"
 #include "storage/operations.hpp"
@@ -193,6 +193,7 @@ std::string_view verify_problem_name(VerifyProblem::Kind kind) {
       {Kind::missing_projection, "missing_projection"},
       {Kind::missing_events, "missing_events"},
   };
+  static_assert(engine::in_order(kNames));
   return engine::name_in(kNames, kind);
 }
 

@@ -277,7 +277,7 @@ Response list_deliveries(ApiContext& context, const Request& request) {
   auto caller = admin(context, request);
   if (!caller) return problem(caller.error());
   const std::string status(request.query_param("status").value_or(""));
-  const auto wanted = engine::value_in(notify::kDeliveryStatusNames, status);
+  const auto wanted = engine::value_named(notify::kDeliveryStatusNames, status);
   if (!status.empty() && !wanted) {
     return problem(bad_request("status takes pending, delivered or dead",
                                {FieldError{"status", "expected pending, delivered or dead"}}));

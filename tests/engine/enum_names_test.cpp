@@ -1,6 +1,6 @@
-// engine/enum_names.hpp: one {value, name} table gives both directions.
+// engine/names.hpp: one {value, name} table gives both directions.
 
-#include "engine/enum_names.hpp"
+#include "engine/names.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,17 +16,17 @@ constexpr EnumName<Colour> kColourNames[] = {
 TEST(EnumNames, ReadsOneTableBothWays) {
   for (const EnumName<Colour>& entry : kColourNames) {
     EXPECT_EQ(name_in(kColourNames, entry.value), entry.name);
-    EXPECT_EQ(value_in(kColourNames, entry.name), entry.value);
+    EXPECT_EQ(value_named(kColourNames, entry.name), entry.value);
   }
   static_assert(name_in(kColourNames, Colour::green) == "green");
-  static_assert(value_in(kColourNames, "red") == Colour::red);
+  static_assert(value_named(kColourNames, "red") == Colour::red);
 }
 
 TEST(EnumNames, WhatTheTableLacksHasNoNameAndNoValue) {
   EXPECT_EQ(name_in(kColourNames, Colour::blue), "");
-  EXPECT_EQ(value_in(kColourNames, "blue"), std::nullopt);
-  EXPECT_EQ(value_in(kColourNames, "Red"), std::nullopt);  // names are exact
-  EXPECT_EQ(value_in(kColourNames, ""), std::nullopt);
+  EXPECT_EQ(value_named(kColourNames, "blue"), std::nullopt);
+  EXPECT_EQ(value_named(kColourNames, "Red"), std::nullopt);  // names are exact
+  EXPECT_EQ(value_named(kColourNames, ""), std::nullopt);
 }
 
 }  // namespace

@@ -63,7 +63,7 @@ TEST(NotifyTrigger, ARuleNamesTheTriggersAnEventRaises) {
   EXPECT_EQ(trigger_name({Kind::milestone_overdue, ""}), "milestone_overdue");
   EXPECT_EQ(trigger_name({Kind::followup_due, ""}), "followup_due");
   for (const auto& timer : kTimerTriggerNames) {
-    EXPECT_EQ(value_in(kTimerTriggerNames, timer.name), timer.value);
+    EXPECT_EQ(value_named(kTimerTriggerNames, timer.name), timer.value);
     EXPECT_EQ(trigger_name({timer.value, ""}), timer.name);
   }
 }
