@@ -28,9 +28,7 @@ bool database_exists(const std::string& db, Io& io) {
 }
 
 std::optional<storage::Synchronous> parse_synchronous(const std::string& text, Io& io) {
-  if (text == "full") return storage::Synchronous::full;
-  if (text == "normal") return storage::Synchronous::normal;
-  if (text == "off") return storage::Synchronous::off;
+  if (auto synchronous = engine::value_named(storage::kSynchronousNames, text)) return synchronous;
   io.err << "investflow: --synchronous takes full, normal or off, not '" << text << "'\n";
   return std::nullopt;
 }
@@ -249,12 +247,13 @@ int run_export(std::span<const std::string> args, Io& io) {
       .example("investflow export zone.db --format xlsx --out projects.xlsx");
   const ParsedArgs parsed = ParsedArgs::parse(spec, args);
   if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
-  const std::string format = parsed.value("format");
-  if (format != "csv" && format != "xlsx") {
-    io.err << "investflow export: --format takes csv or xlsx, not '" << format << "'\n";
+  const std::string format_name = parsed.value("format");
+  const auto format = engine::value_named(storage::kExportFormatNames, format_name);
+  if (!format) {
+    io.err << "investflow export: --format takes csv or xlsx, not '" << format_name << "'\n";
     return kExitUsage;
   }
-  if (format == "xlsx" && !parsed.has("out")) {
+  if (*format == storage::ExportFormat::xlsx && !parsed.has("out")) {
     io.err << "investflow export: XLSX needs --out FILE\n";
     return kExitUsage;
   }
@@ -267,10 +266,8 @@ int run_export(std::span<const std::string> args, Io& io) {
 
   Progress progress(io, "exporting");
   auto written = parsed.has("out")
-                     ? storage::export_projects(*store, *workflow,
-                                                format == "xlsx" ? storage::ExportFormat::xlsx
-                                                                 : storage::ExportFormat::csv,
-                                                parsed.value("out"), progress.callback())
+                     ? storage::export_projects(*store, *workflow, *format, parsed.value("out"),
+                                                progress.callback())
                      : storage::export_projects_csv(*store, *workflow, io.out, progress.callback());
   progress.finish();
   if (!written) {

@@ -12,6 +12,7 @@
 
 #include "engine/expression_node.hpp"
 #include "engine/names.hpp"
+#include "engine/typed_text.hpp"
 
 namespace investflow::engine {
 

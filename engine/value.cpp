@@ -58,14 +58,6 @@ std::string_view kind_name(Value::Kind kind) {
   return name_in(kKindNames, kind);
 }
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-    text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-    text.remove_suffix(1);
-  return text;
-}
-
 std::string format_number(double value, int max_decimals) {
   if (!std::isfinite(value))
     return std::isnan(value) ? "NaN" : (value > 0 ? "Infinity" : "-Infinity");

@@ -73,9 +73,6 @@ std::string_view kind_name(Value::Kind kind);
 // Field name -> value, in name order; lookups take string_view (engine/field_map.hpp).
 using FieldMap = SortedNameMap<Value>;
 
-// `text` without leading and trailing spaces and tabs.
-std::string_view trim(std::string_view text);
-
 // Number formatting shared by display and interpolation: up to `max_decimals` decimals,
 // trailing zeros trimmed ("330", "1.5", "0.33").
 std::string format_number(double value, int max_decimals = 4);

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "engine/names.hpp"
+#include "engine/typed_text.hpp"
 
 namespace investflow::engine {
 
@@ -56,17 +57,6 @@ std::optional<double> parse_number(std::string_view text) {
     return std::nullopt;
   }
   return value;
-}
-
-std::optional<bool> parse_bool(std::string_view text) {
-  text = trim(text);
-  for (std::string_view yes : {"true", "yes", "1", "是", "TRUE", "Yes"}) {
-    if (text == yes) return true;
-  }
-  for (std::string_view no : {"false", "no", "0", "否", "FALSE", "No"}) {
-    if (text == no) return false;
-  }
-  return std::nullopt;
 }
 
 std::string options_list(const FieldDef& field) {
@@ -125,12 +115,9 @@ Result<Value, FieldValueError> coerce_enum_item(const FieldDef& field, const Val
     return fail(
         type_error(field, "one of: " + options_list(field), "以下之一：" + options_list(field)));
   const std::string_view item = trim(*text);
-  if (!field.options.empty() &&
-      std::find(field.options.begin(), field.options.end(), item) == field.options.end()) {
-    // Accept an option's label too (CSV files written by people use the Chinese label).
-    for (const auto& [option, label] : field.option_labels) {
-      if (label.zh == item || label.en == item) return Value::text(option);
-    }
+  if (!field.options.empty()) {
+    std::optional<std::string> option = option_named(field, item);
+    if (option) return Value::text(std::move(*option));
     return fail(FieldValueError{
         both("“" + std::string(item) + "”不是" + field.label.in("zh-CN") + "的可选值（" +
                  options_list(field) + "）",
@@ -456,7 +443,7 @@ Result<Value, FieldValueError> coerce_field_value(const FieldDef& field, const V
     case FieldType::boolean: {
       if (raw.as_boolean() != nullptr) return raw;
       if (const std::string* s = raw.as_text()) {
-        if (const std::optional<bool> b = parse_bool(*s)) return Value::boolean(*b);
+        if (const std::optional<bool> b = parse_yes_no(*s)) return Value::boolean(*b);
       }
       if (const double* n = raw.as_number(); n != nullptr && (*n == 0 || *n == 1)) {
         return Value::boolean(*n == 1);
@@ -470,24 +457,8 @@ Result<Value, FieldValueError> coerce_field_value(const FieldDef& field, const V
       if (const Value::List* list = raw.as_list()) {
         items = *list;
       } else if (const std::string* s = raw.as_text()) {
-        // People write lists in one cell: "a; b", "a，b", "a、b".
-        std::string current;
-        const std::string& text = *s;
-        for (std::size_t i = 0; i <= text.size(); ++i) {
-          const bool at_end = i == text.size();
-          const bool ascii_separator = !at_end && (text[i] == ';' || text[i] == ',');
-          const bool wide_separator =
-              !at_end && (text.compare(i, 3, "，") == 0 || text.compare(i, 3, "、") == 0 ||
-                          text.compare(i, 3, "；") == 0);
-          if (at_end || ascii_separator || wide_separator) {
-            const std::string_view item = trim(current);
-            if (!item.empty()) items.push_back(Value::text(std::string(item)));
-            current.clear();
-            if (wide_separator) i += 2;
-          } else {
-            current += text[i];
-          }
-        }
+        for (const std::string_view item : split_list(*s))  // "a; b", "a，b", "a、b"
+          items.push_back(Value::text(std::string(item)));
       } else {
         return fail(type_error(field, "a list", "列表"));
       }

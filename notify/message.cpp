@@ -3,6 +3,7 @@
 #include <type_traits>
 
 #include "engine/deadlines.hpp"
+#include "engine/notify_trigger.hpp"
 #include "storage/codec.hpp"
 
 namespace investflow::notify {
@@ -136,19 +137,6 @@ class Describer {
 
 }  // namespace
 
-std::vector<std::string> event_triggers(const engine::Event& event) {
-  if (const auto* created = std::get_if<engine::ProjectCreated>(&event.body)) {
-    return {"enter:" + created->state};
-  }
-  if (const auto* taken = std::get_if<engine::TransitionTaken>(&event.body)) {
-    return {"leave:" + taken->from, "enter:" + taken->to, "transition:" + taken->transition};
-  }
-  if (const auto* fired = std::get_if<engine::DeadlineFired>(&event.body)) {
-    return {engine::deadline_trigger(fired->kind, fired->alert)};
-  }
-  return {};
-}
-
 Message make_message(std::int64_t event_id, const engine::Event& event,
                      const engine::Workflow* workflow, const std::string& project_name) {
   Message message;
@@ -159,7 +147,7 @@ Message make_message(std::int64_t event_id, const engine::Event& event,
   message.workflow = workflow != nullptr ? workflow->id : "";
   message.actor = event.actor;
   message.at = event.at;
-  message.triggers = event_triggers(event);
+  message.triggers = engine::triggers_of(event);
   Describer describer(message, workflow);
   std::visit(describer, event.body);
   message.event_json = storage::encode_event(event);

@@ -30,9 +30,6 @@ struct Message {
   std::string event_json;  // the canonical event, for the generic format
 };
 
-// The triggers an event raises (what webhook filters and notify rules match).
-std::vector<std::string> event_triggers(const engine::Event& event);
-
 // `workflow` may be null (labels then fall back to ids).
 Message make_message(std::int64_t event_id, const engine::Event& event,
                      const engine::Workflow* workflow, const std::string& project_name);

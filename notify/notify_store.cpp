@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "engine/notify_trigger.hpp"
 #include "notify/message.hpp"
 #include "storage/codec.hpp"
 
@@ -48,7 +49,9 @@ Delivery delivery_from(SQLite::Statement& row) {
   delivery.id = row.getColumn(0).getInt64();
   delivery.webhook_id = row.getColumn(1).getInt64();
   delivery.event_id = row.getColumn(2).getInt64();
-  delivery.status = row.getColumn(3).getString();
+  // Only the names of kDeliveryStatusNames are written; anything else reads as dead.
+  delivery.status = engine::value_named(kDeliveryStatusNames, row.getColumn(3).getString())
+                        .value_or(DeliveryStatus::dead);
   delivery.attempts = row.getColumn(4).getInt();
   delivery.next_attempt_at = row.getColumn(5).getInt64();
   delivery.last_error = row.getColumn(6).getString();
@@ -404,7 +407,7 @@ Outcome<int> NotifyStore::fan_out(const Webhook& webhook, int limit, engine::Tim
     for (const Row& row : rows) {
       if (row.at < historical_before) continue;
       bool matches =
-          webhook_matches(webhook.events, row.type, event_triggers(event_from(row.payload)));
+          webhook_matches(webhook.events, row.type, engine::triggers_of(event_from(row.payload)));
       if (!matches && wants_notify) {
         // "notify": what the workflow's notify rules send to the webhook channel.
         auto routed = connection_.statement(
@@ -482,7 +485,8 @@ Outcome<storage::Ok> NotifyStore::record_failure(std::int64_t id, int attempts,
     auto update = connection_.statement(
         "UPDATE deliveries SET status = ?, attempts = ?, last_error = ?, last_status = ?, "
         "next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?");
-    update->bind(1, retry_at ? "pending" : "dead");
+    const DeliveryStatus status = retry_at ? DeliveryStatus::pending : DeliveryStatus::dead;
+    update->bind(1, std::string(engine::name_in(kDeliveryStatusNames, status)));
     update->bind(2, attempts);
     update->bind(3, error);
     if (http_status) {
@@ -501,9 +505,10 @@ Outcome<storage::Ok> NotifyStore::record_failure(std::int64_t id, int attempts,
   });
 }
 
-Outcome<std::vector<Delivery>> NotifyStore::deliveries(const std::string& status, int limit,
-                                                       std::int64_t before_id) {
+Outcome<std::vector<Delivery>> NotifyStore::deliveries(std::optional<DeliveryStatus> wanted,
+                                                       int limit, std::int64_t before_id) {
   return run<std::vector<Delivery>>([&] {
+    const std::string status(wanted ? engine::name_in(kDeliveryStatusNames, *wanted) : "");
     auto select = connection_.statement(std::string("SELECT ") + kDeliveryColumns +
                                         " FROM deliveries d WHERE (? = '' OR d.status = ?) "
                                         "AND d.id < ? ORDER BY d.id DESC LIMIT ?");

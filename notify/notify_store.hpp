@@ -14,6 +14,7 @@
 
 #include "engine/date.hpp"
 #include "engine/event.hpp"
+#include "engine/names.hpp"
 #include "storage/sqlite_connection.hpp"
 #include "storage/store.hpp"
 
@@ -66,11 +67,19 @@ struct Webhook {
   std::int64_t after_event_id = 0;
 };
 
+enum class DeliveryStatus { pending, delivered, dead };
+inline constexpr engine::EnumName<DeliveryStatus> kDeliveryStatusNames[] = {
+    {DeliveryStatus::pending, "pending"},
+    {DeliveryStatus::delivered, "delivered"},
+    {DeliveryStatus::dead, "dead"},
+};
+static_assert(engine::in_order(kDeliveryStatusNames));
+
 struct Delivery {
   std::int64_t id = 0;
   std::int64_t webhook_id = 0;
   std::int64_t event_id = 0;
-  std::string status;  // pending | delivered | dead
+  DeliveryStatus status = DeliveryStatus::pending;
   int attempts = 0;
   engine::Timestamp next_attempt_at = 0;
   std::string last_error;
@@ -156,7 +165,8 @@ class NotifyStore {
   Outcome<storage::Ok> record_failure(std::int64_t id, int attempts, const std::string& error,
                                       std::optional<int> http_status,
                                       std::optional<engine::Timestamp> retry_at);
-  Outcome<std::vector<Delivery>> deliveries(const std::string& status, int limit,
+  // Newest first; all of them when `status` is nullopt.
+  Outcome<std::vector<Delivery>> deliveries(std::optional<DeliveryStatus> status, int limit,
                                             std::int64_t before_id);
   Outcome<std::optional<Delivery>> delivery(std::int64_t id);
   // A dead (or any) delivery back to pending, due now. False when there is none.

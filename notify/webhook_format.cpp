@@ -58,22 +58,11 @@ std::string utf8_truncate(std::string text, std::size_t limit) {
 }  // namespace
 
 std::string_view webhook_format_name(WebhookFormat format) {
-  switch (format) {
-    case WebhookFormat::json:
-      return "json";
-    case WebhookFormat::wecom:
-      return "wecom";
-    case WebhookFormat::dingtalk:
-      return "dingtalk";
-  }
-  return "json";
+  return engine::name_in(kWebhookFormatNames, format);
 }
 
 std::optional<WebhookFormat> parse_webhook_format(std::string_view name) {
-  if (name == "json") return WebhookFormat::json;
-  if (name == "wecom") return WebhookFormat::wecom;
-  if (name == "dingtalk") return WebhookFormat::dingtalk;
-  return std::nullopt;
+  return engine::value_named(kWebhookFormatNames, name);
 }
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {

@@ -19,11 +19,18 @@
 #include <vector>
 
 #include "engine/date.hpp"
+#include "engine/names.hpp"
 #include "notify/message.hpp"
 
 namespace investflow::notify {
 
 enum class WebhookFormat { json, wecom, dingtalk };
+inline constexpr engine::EnumName<WebhookFormat> kWebhookFormatNames[] = {
+    {WebhookFormat::json, "json"},
+    {WebhookFormat::wecom, "wecom"},
+    {WebhookFormat::dingtalk, "dingtalk"},
+};
+static_assert(engine::in_order(kWebhookFormatNames));
 std::string_view webhook_format_name(WebhookFormat format);
 std::optional<WebhookFormat> parse_webhook_format(std::string_view name);
 

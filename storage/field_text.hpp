@@ -24,7 +24,4 @@ std::string field_to_text(const engine::FieldDef& field, const engine::Value& va
 engine::Result<engine::Value, std::string> field_from_text(const engine::FieldDef& field,
                                                            std::string_view text);
 
-// Leading and trailing spaces (ASCII and the ideographic space) removed.
-std::string_view trim(std::string_view text);
-
 }  // namespace investflow::storage

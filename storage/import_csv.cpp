@@ -4,6 +4,7 @@
 #include <variant>
 
 #include "engine/decide.hpp"
+#include "engine/typed_text.hpp"
 #include "storage/csv.hpp"
 #include "storage/field_text.hpp"
 #include "storage/import_export.hpp"
@@ -11,6 +12,8 @@
 
 namespace investflow::storage {
 namespace {
+
+using engine::trim;
 
 // What a CSV column holds.
 struct IdColumn {};

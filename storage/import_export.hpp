@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/names.hpp"
 #include "storage/operations.hpp"
 #include "storage/store.hpp"
 
@@ -42,6 +43,11 @@ ImportReport import_csv(Store& store, const engine::Workflow& workflow, std::ist
                         const ImportOptions& options, const ProgressFn& progress = {});
 
 enum class ExportFormat { csv, xlsx };
+inline constexpr engine::EnumName<ExportFormat> kExportFormatNames[] = {
+    {ExportFormat::csv, "csv"},
+    {ExportFormat::xlsx, "xlsx"},
+};
+static_assert(engine::in_order(kExportFormatNames));
 
 // Writes every project of `workflow` (all its versions) to `file`.
 Outcome<std::int64_t> export_projects(Store& store, const engine::Workflow& workflow,

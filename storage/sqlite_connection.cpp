@@ -13,16 +13,8 @@ int open_flags(Connection::Mode mode) {
                                               : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
 }
 
-std::string_view synchronous_pragma(Synchronous synchronous) {
-  switch (synchronous) {
-    case Synchronous::off:
-      return "PRAGMA synchronous = OFF";
-    case Synchronous::normal:
-      return "PRAGMA synchronous = NORMAL";
-    case Synchronous::full:
-      return "PRAGMA synchronous = FULL";
-  }
-  return "PRAGMA synchronous = FULL";
+std::string synchronous_pragma(Synchronous synchronous) {
+  return "PRAGMA synchronous = " + std::string(engine::name_in(kSynchronousNames, synchronous));
 }
 
 }  // namespace
@@ -37,7 +29,7 @@ Connection::Connection(const std::filesystem::path& path, Mode mode, int busy_ti
   db_.exec("PRAGMA temp_store = MEMORY");
   if (mode == Mode::read_write) {
     db_.exec("PRAGMA journal_mode = WAL");
-    db_.exec(std::string(synchronous_pragma(synchronous)));
+    db_.exec(synchronous_pragma(synchronous));
     db_.exec("PRAGMA foreign_keys = ON");
     // Keep the WAL file from growing without bound after a burst of writes.
     db_.exec("PRAGMA journal_size_limit = 67108864");

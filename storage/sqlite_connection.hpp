@@ -13,9 +13,18 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/names.hpp"
+
 namespace investflow::storage {
 
+// PRAGMA synchronous, by the name the pragma and --synchronous take.
 enum class Synchronous { off, normal, full };
+inline constexpr engine::EnumName<Synchronous> kSynchronousNames[] = {
+    {Synchronous::off, "off"},
+    {Synchronous::normal, "normal"},
+    {Synchronous::full, "full"},
+};
+static_assert(engine::in_order(kSynchronousNames));
 
 // A cached statement in use; resets it when it goes out of scope, which ends the read a
 // stepped SELECT holds open (an open read would pin its snapshot and the WAL with it).

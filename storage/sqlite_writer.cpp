@@ -12,6 +12,8 @@
 
 #include "engine/deadlines.hpp"
 #include "engine/decide.hpp"
+#include "engine/names.hpp"
+#include "engine/notify_trigger.hpp"
 #include "storage/codec.hpp"
 #include "storage/projection_columns.hpp"
 
@@ -37,17 +39,12 @@ WriteResult failed(std::string message) {
   return result;
 }
 
-std::string_view status_name(WriteResult::Status status) {
-  switch (status) {
-    case WriteResult::Status::accepted:
-      return "accepted";
-    case WriteResult::Status::rejected:
-      return "rejected";
-    case WriteResult::Status::failed:
-      return "failed";
-  }
-  return "failed";
-}
+constexpr engine::EnumName<WriteResult::Status> kStatusNames[] = {
+    {WriteResult::Status::accepted, "accepted"},
+    {WriteResult::Status::rejected, "rejected"},
+    {WriteResult::Status::failed, "failed"},
+};
+static_assert(engine::in_order(kStatusNames));
 
 // The stored form of a first result, replayed for a repeated idempotency key.
 std::string result_to_text(const WriteResult& result) {
@@ -56,7 +53,7 @@ std::string result_to_text(const WriteResult& result) {
     events.push_back(event_to_json(event));
   return canonical_json(json::object{{"events", std::move(events)},
                                      {"rejection", rejection_to_json(result.rejection)},
-                                     {"status", status_name(result.status)},
+                                     {"status", engine::name_in(kStatusNames, result.status)},
                                      {"version", result.version}});
 }
 
@@ -70,9 +67,8 @@ WriteResult result_from_text(std::string_view text) {
   if (status == nullptr || !status->is_string() || version == nullptr || !version->is_int64()) {
     return failed("unreadable idempotency record");
   }
-  result.status = status->get_string() == "accepted"   ? WriteResult::Status::accepted
-                  : status->get_string() == "rejected" ? WriteResult::Status::rejected
-                                                       : WriteResult::Status::failed;
+  result.status = engine::value_named(kStatusNames, std::string_view(status->get_string()))
+                      .value_or(WriteResult::Status::failed);
   result.version = version->get_int64();
   if (const json::value* events = object.if_contains("events"); events && events->is_array()) {
     for (const auto& item : events->get_array()) {
@@ -94,22 +90,6 @@ std::string fingerprint_of(const WriteRequest& request) {
   return to_hex(chain_hash(kGenesisHash, canonical_json(object)));
 }
 
-// The notification triggers an event fires: entering and leaving states, taking a
-// transition. Timer triggers (sla_overdue, ...) are raised by the dispatcher, not by events.
-std::vector<std::string> triggers_of(const engine::Event& event) {
-  if (const auto* created = std::get_if<engine::ProjectCreated>(&event.body)) {
-    return {"enter:" + created->state};
-  }
-  if (const auto* taken = std::get_if<engine::TransitionTaken>(&event.body)) {
-    return {"leave:" + taken->from, "enter:" + taken->to, "transition:" + taken->transition};
-  }
-  // The scheduler's events (engine/deadlines.hpp): sla_warning, sla_overdue, ...
-  if (const auto* fired = std::get_if<engine::DeadlineFired>(&event.body)) {
-    return {engine::deadline_trigger(fired->kind, fired->alert)};
-  }
-  return {};
-}
-
 // An overdue SLA escalates to the state's `escalate` roles (and the owner), in their
 // inboxes, whether or not a notify rule names sla_overdue.
 std::vector<std::string> escalation_of(const engine::Event& event,
@@ -125,26 +105,6 @@ std::vector<std::string> escalation_of(const engine::Event& event,
   for (const std::string& role : state->sla->escalate)
     recipients.push_back("role:" + role);
   return recipients;
-}
-
-std::string trigger_name(const engine::NotifyTrigger& trigger) {
-  switch (trigger.kind) {
-    case engine::NotifyTrigger::Kind::enter:
-      return "enter:" + trigger.name;
-    case engine::NotifyTrigger::Kind::leave:
-      return "leave:" + trigger.name;
-    case engine::NotifyTrigger::Kind::transition:
-      return "transition:" + trigger.name;
-    case engine::NotifyTrigger::Kind::sla_warning:
-      return "sla_warning";
-    case engine::NotifyTrigger::Kind::sla_overdue:
-      return "sla_overdue";
-    case engine::NotifyTrigger::Kind::milestone_overdue:
-      return "milestone_overdue";
-    case engine::NotifyTrigger::Kind::followup_due:
-      return "followup_due";
-  }
-  return {};
 }
 
 json::array to_json_array(const std::set<std::string>& items) {
@@ -596,7 +556,7 @@ std::int64_t SqliteWriter::insert_event(const engine::Event& event, const std::s
 
 void SqliteWriter::insert_outbox(std::int64_t event_id, const engine::Event& event,
                                  const engine::Workflow& workflow) {
-  const std::vector<std::string> fired = triggers_of(event);
+  const std::vector<std::string> fired = engine::triggers_of(event);
   if (fired.empty()) return;
   struct Delivery {
     std::set<std::string> triggers;
@@ -604,7 +564,7 @@ void SqliteWriter::insert_outbox(std::int64_t event_id, const engine::Event& eve
   };
   std::map<std::string, Delivery> by_channel;
   for (const engine::NotifyRule& rule : workflow.notify) {
-    const std::string name = trigger_name(rule.on);
+    const std::string name = engine::trigger_name(rule.on);
     if (name.empty() || std::find(fired.begin(), fired.end(), name) == fired.end()) continue;
     for (const std::string& channel : rule.channels) {
       Delivery& delivery = by_channel[channel];

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "engine/decide.hpp"
+#include "engine/names.hpp"
 #include "storage/codec.hpp"
 #include "storage/hash_chain.hpp"
 #include "storage/operations.hpp"
@@ -183,23 +184,17 @@ class Verifier {
 }  // namespace
 
 std::string_view verify_problem_name(VerifyProblem::Kind kind) {
-  switch (kind) {
-    case Kind::unreadable_event:
-      return "unreadable_event";
-    case Kind::broken_chain:
-      return "broken_chain";
-    case Kind::bad_hash:
-      return "bad_hash";
-    case Kind::missing_event:
-      return "missing_event";
-    case Kind::projection_differs:
-      return "projection_differs";
-    case Kind::missing_projection:
-      return "missing_projection";
-    case Kind::missing_events:
-      return "missing_events";
-  }
-  return "unknown";
+  static constexpr engine::EnumName<Kind> kNames[] = {
+      {Kind::unreadable_event, "unreadable_event"},
+      {Kind::broken_chain, "broken_chain"},
+      {Kind::bad_hash, "bad_hash"},
+      {Kind::missing_event, "missing_event"},
+      {Kind::projection_differs, "projection_differs"},
+      {Kind::missing_projection, "missing_projection"},
+      {Kind::missing_events, "missing_events"},
+  };
+  static_assert(engine::in_order(kNames));
+  return engine::name_in(kNames, kind);
 }
 
 Outcome<VerifyReport> verify_database(const std::filesystem::path& path,

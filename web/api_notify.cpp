@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "engine/deadlines.hpp"
+#include "engine/notify_trigger.hpp"
 #include "notify/http_post.hpp"
 #include "notify/notify_store.hpp"
 #include "notify/webhook_format.hpp"
@@ -95,9 +96,9 @@ json::object delivery_json(const notify::Delivery& delivery) {
   return {{"id", delivery.id},
           {"webhook_id", delivery.webhook_id},
           {"event_id", delivery.event_id},
-          {"status", delivery.status},
+          {"status", engine::name_in(notify::kDeliveryStatusNames, delivery.status)},
           {"attempts", delivery.attempts},
-          {"next_attempt_at", delivery.status == "pending"
+          {"next_attempt_at", delivery.status == notify::DeliveryStatus::pending
                                   ? json::value(storage::wire_timestamp(delivery.next_attempt_at))
                                   : json::value(nullptr)},
           {"last_error",
@@ -118,18 +119,11 @@ bool known_filter(std::string_view name) {
                                                 "milestone_recorded",
                                                 "followup_recorded",
                                                 "deadline_fired",
-                                                "deadline_extended",
-                                                "sla_warning",
-                                                "sla_overdue",
-                                                "milestone_overdue",
-                                                "followup_due"};
+                                                "deadline_extended"};
   for (const std::string_view known : kNames) {
     if (name == known) return true;
   }
-  for (const std::string_view prefix : {"enter:", "leave:", "transition:"}) {
-    if (name.starts_with(prefix) && name.size() > prefix.size()) return true;
-  }
-  return false;
+  return engine::is_trigger_name(name);
 }
 
 Parsed<std::vector<std::string>> event_filter(const json::object& body) {
@@ -283,7 +277,8 @@ Response list_deliveries(ApiContext& context, const Request& request) {
   auto caller = admin(context, request);
   if (!caller) return problem(caller.error());
   const std::string status(request.query_param("status").value_or(""));
-  if (!status.empty() && status != "pending" && status != "delivered" && status != "dead") {
+  const auto wanted = engine::value_named(notify::kDeliveryStatusNames, status);
+  if (!status.empty() && !wanted) {
     return problem(bad_request("status takes pending, delivered or dead",
                                {FieldError{"status", "expected pending, delivered or dead"}}));
   }
@@ -291,7 +286,7 @@ Response list_deliveries(ApiContext& context, const Request& request) {
   if (!limit) return problem(limit.error());
   auto cursor = cursor_param(request);
   if (!cursor) return problem(cursor.error());
-  auto deliveries = context.notify->deliveries(status, *limit + 1, *cursor);
+  auto deliveries = context.notify->deliveries(wanted, *limit + 1, *cursor);
   if (!deliveries) return storage_failure(deliveries.error(), request.request_id);
   json::value next = nullptr;
   if (static_cast<int>(deliveries->size()) > *limit) {

@@ -11,14 +11,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-    text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-    text.remove_suffix(1);
-  return text;
-}
-
 Problem type_error(std::string_view field, std::string_view expected) {
   return bad_request(std::string(field) + " must be " + std::string(expected),
                      {FieldError{std::string(field), "expected " + std::string(expected)}},
@@ -111,7 +103,7 @@ std::optional<std::string> cookie(const Request& request, std::string_view name)
     std::string_view rest = value;
     while (!rest.empty()) {
       const std::size_t end = rest.find(';');
-      const std::string_view pair = trim(rest.substr(0, end));
+      const std::string_view pair = trim_ows(rest.substr(0, end));
       rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
       const std::size_t equals = pair.find('=');
       if (equals != std::string_view::npos && pair.substr(0, equals) == name) {
@@ -133,7 +125,7 @@ std::optional<std::string_view> bearer_secret(std::string_view authorization) {
       !equals_ignoring_case(authorization.substr(0, kBearer.size()), kBearer)) {
     return std::nullopt;
   }
-  return trim(authorization.substr(kBearer.size()));
+  return trim_ows(authorization.substr(kBearer.size()));
 }
 
 Parsed<Caller> authenticate(ApiContext& context, const Request& request) {
@@ -214,7 +206,7 @@ Parsed<engine::FieldMap> field_values(const engine::Workflow& workflow, const js
 Parsed<std::optional<std::int64_t>> if_match(const Request& request) {
   const auto header = request.header("If-Match");
   if (!header) return std::optional<std::int64_t>();
-  std::string_view text = trim(*header);
+  std::string_view text = trim_ows(*header);
   if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
     text = text.substr(1, text.size() - 2);
   }

@@ -16,6 +16,12 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
                                             [](char x, char y) { return lower(x) == lower(y); });
 }
 
+std::string_view trim_ows(std::string_view text) {
+  const std::size_t first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
+}
+
 void Headers::add(std::string name, std::string value) {
   fields_.emplace_back(std::move(name), std::move(value));
 }

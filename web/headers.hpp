@@ -13,6 +13,10 @@ namespace investflow::web {
 // ASCII case-insensitive equality, for header names and tokens such as "close".
 bool equals_ignoring_case(std::string_view a, std::string_view b);
 
+// `text` without the optional whitespace around it (OWS, RFC 9110 section 5.6.3: spaces and
+// horizontal tabs only). People's text has wider blanks: engine/typed_text.hpp.
+std::string_view trim_ows(std::string_view text);
+
 class Headers {
  public:
   using Field = std::pair<std::string, std::string>;

@@ -3,16 +3,11 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "web/headers.hpp"
 #include "web/problem.hpp"
 
 namespace investflow::web {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
 
 std::string_view opaque_tag(std::string_view tag) {
   if (tag.starts_with("W/")) tag.remove_prefix(2);
@@ -55,7 +50,7 @@ std::string entity_tag(std::string_view bytes) {
 bool if_none_match_hits(std::string_view if_none_match, std::string_view etag) {
   while (!if_none_match.empty()) {
     const auto comma = if_none_match.find(',');
-    const auto candidate = trim(if_none_match.substr(0, comma));
+    const auto candidate = trim_ows(if_none_match.substr(0, comma));
     if (candidate == "*" || opaque_tag(candidate) == opaque_tag(etag)) return true;
     if (comma == std::string_view::npos) break;
     if_none_match.remove_prefix(comma + 1);

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <utility>
 
+#include "engine/notify_trigger.hpp"
 #include "workflows/yaml_reader.hpp"
 
 namespace investflow::workflows::detail {
@@ -843,14 +844,10 @@ class WorkflowParser {
       return std::nullopt;
     }
     const std::string& name = entry.value.Scalar();
-    const std::pair<const char*, Kind> timers[] = {{"sla_warning", Kind::sla_warning},
-                                                   {"sla_overdue", Kind::sla_overdue},
-                                                   {"milestone_overdue", Kind::milestone_overdue},
-                                                   {"followup_due", Kind::followup_due}};
     std::vector<std::string> known;
-    for (const auto& [timer, kind] : timers) {
-      if (name == timer) return engine::NotifyTrigger{kind, ""};
-      known.emplace_back(timer);
+    for (const auto& timer : engine::kTimerTriggerNames) {
+      if (name == timer.name) return engine::NotifyTrigger{timer.value, ""};
+      known.emplace_back(timer.name);
     }
     if (find_in(transitions_, name) != nullptr) {
       return engine::NotifyTrigger{Kind::transition, name};

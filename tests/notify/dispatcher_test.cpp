@@ -82,7 +82,7 @@ class DispatcherTest : public ::testing::Test {
     return history->back().id;
   }
 
-  std::vector<Delivery> deliveries(const std::string& status = "") {
+  std::vector<Delivery> deliveries(std::optional<DeliveryStatus> status = std::nullopt) {
     auto out = notify_->deliveries(status, 500, INT64_MAX);
     EXPECT_TRUE(out);
     return out ? *out : std::vector<Delivery>{};
@@ -134,7 +134,7 @@ TEST_F(DispatcherTest, SignedJsonCarriesTheEventId) {
   EXPECT_TRUE(body.at("event").at("at").is_string());
   EXPECT_TRUE(body.at("event").at("body").at("milestones_started").at(0).at("due_on").is_string());
   wire_testing::expect_wire_shapes(body);
-  EXPECT_TRUE(eventually([&] { return deliveries("delivered").size() == 1; }));
+  EXPECT_TRUE(eventually([&] { return deliveries(DeliveryStatus::delivered).size() == 1; }));
   std::this_thread::sleep_for(milliseconds(100));
   EXPECT_EQ(receiver.count(), 1u);  // the creation was filtered out; nothing twice
 }
@@ -157,8 +157,8 @@ TEST_F(DispatcherTest, A500ThenA200DeliversOnRetryWhileTheTransitionIsAcknowledg
   };
   EXPECT_EQ(id_of(requests[0]), id_of(requests[1]));  // the same event, retried
   EXPECT_EQ(id_of(requests[2]), last_event_id("P-1"));
-  ASSERT_TRUE(eventually([&] { return deliveries("delivered").size() == 2; }));
-  const auto delivered = deliveries("delivered");
+  ASSERT_TRUE(eventually([&] { return deliveries(DeliveryStatus::delivered).size() == 2; }));
+  const auto delivered = deliveries(DeliveryStatus::delivered);
   const auto first = std::find_if(delivered.begin(), delivered.end(), [&](const Delivery& d) {
     return d.event_id == id_of(requests[0]);
   });
@@ -210,8 +210,8 @@ TEST_F(DispatcherTest, DeadAfterTheLimitThenReplayed) {
   start(options);
   ASSERT_TRUE(create(*store_, "P-1").accepted());
   ASSERT_TRUE(transition(*store_, "P-1", "sign", kZhang).accepted());
-  ASSERT_TRUE(eventually([&] { return deliveries("dead").size() == 1; }));
-  Delivery dead = deliveries("dead").at(0);
+  ASSERT_TRUE(eventually([&] { return deliveries(DeliveryStatus::dead).size() == 1; }));
+  Delivery dead = deliveries(DeliveryStatus::dead).at(0);
   EXPECT_EQ(dead.attempts, 3);
   EXPECT_EQ(dead.last_status, 500);
   EXPECT_EQ(dead.last_error, "HTTP 500");
@@ -222,7 +222,7 @@ TEST_F(DispatcherTest, DeadAfterTheLimitThenReplayed) {
   auto replayed = notify_->replay(dead.id, clock_->now());
   ASSERT_TRUE(replayed && *replayed);
   dispatcher_->wake();
-  ASSERT_TRUE(eventually([&] { return deliveries("delivered").size() == 1; }));
+  ASSERT_TRUE(eventually([&] { return deliveries(DeliveryStatus::delivered).size() == 1; }));
   EXPECT_EQ(receiver.count(), 4u);
   EXPECT_EQ(json::parse(receiver.requests().back().body).at("event_id").as_int64(), dead.event_id);
 }
@@ -240,7 +240,7 @@ TEST_F(DispatcherTest, AReceiverDownForAWhileGetsEverythingOnceBack) {
   }
   ASSERT_TRUE(receiver.wait_for(5, milliseconds(10000)));
   receiver.set_fallback(200);
-  ASSERT_TRUE(eventually([&] { return deliveries("delivered").size() == 5; }));
+  ASSERT_TRUE(eventually([&] { return deliveries(DeliveryStatus::delivered).size() == 5; }));
   std::set<std::int64_t> delivered;
   for (const auto& request : receiver.requests()) {
     if (request.body.empty()) continue;
@@ -281,7 +281,7 @@ TEST_F(DispatcherTest, WecomAndDingtalkRobots) {
   const auto dingtalk_body = json::parse(d.body).as_object();
   EXPECT_EQ(dingtalk_body.at("msgtype").as_string(), "markdown");
   EXPECT_FALSE(dingtalk_body.at("markdown").at("title").as_string().empty());
-  ASSERT_TRUE(eventually([&] { return deliveries("delivered").size() == 2; }));
+  ASSERT_TRUE(eventually([&] { return deliveries(DeliveryStatus::delivered).size() == 2; }));
 }
 
 TEST_F(DispatcherTest, InboxesOfOwnerAndRolesButNotTheActor) {

@@ -151,5 +151,15 @@ TEST(WebhookFormat, Urls) {
   EXPECT_FALSE(parse_url("http://:80/"));
 }
 
+TEST(WebhookFormat, NamesReadBothWays) {
+  for (const WebhookFormat format :
+       {WebhookFormat::json, WebhookFormat::wecom, WebhookFormat::dingtalk}) {
+    EXPECT_EQ(parse_webhook_format(webhook_format_name(format)), format);
+  }
+  EXPECT_EQ(webhook_format_name(WebhookFormat::wecom), "wecom");
+  EXPECT_EQ(parse_webhook_format("slack"), std::nullopt);
+  EXPECT_EQ(parse_webhook_format("JSON"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace investflow::notify::testing

@@ -1,85 +1,26 @@
 // kill -9 during writes: every transition the store acknowledged must be in the database
 // exactly once after a restart, with its notifications, and every hash chain must verify.
-// The child (crash_writer.cpp) prints each acknowledgement; we SIGKILL it at random moments.
+// The child (tests/support/crash_writer.cpp) prints each acknowledgement; we SIGKILL it at
+// random moments.
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <random>
-#include <sstream>
 
 #include "storage/operations.hpp"
 #include "storage_test_support.hpp"
+#include "tests/support/crash_harness.hpp"
 
 namespace investflow::storage {
 namespace {
 
 using namespace testing;  // NOLINT: test helpers
 
-struct Ack {
-  std::string project;
-  std::int64_t version = 0;
-  std::string what;
-};
-
-// Runs the child until `lifetime`, kills it, and returns every complete line it printed.
-std::string run_and_kill(const std::filesystem::path& db, int round,
-                         std::chrono::milliseconds lifetime) {
-  int fds[2];
-  if (pipe(fds) != 0) return {};
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fds[1], STDOUT_FILENO);
-    close(fds[0]);
-    close(fds[1]);
-    const std::string round_text = std::to_string(round);
-    execl(INVESTFLOW_CRASH_WRITER, "storage_crash_writer", db.c_str(), round_text.c_str(),
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  close(fds[1]);
-  std::string output;
-  const auto deadline = std::chrono::steady_clock::now() + lifetime;
-  bool killed = false;
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (!killed && left.count() <= 0) {
-      kill(pid, SIGKILL);
-      killed = true;
-    }
-    pollfd fd{fds[0], POLLIN, 0};
-    poll(&fd, 1, killed ? 1000 : static_cast<int>(std::max<long long>(left.count(), 1)));
-    if ((fd.revents & (POLLIN | POLLHUP)) == 0) continue;
-    char buffer[4096];
-    const ssize_t n = read(fds[0], buffer, sizeof buffer);
-    if (n <= 0) break;  // the child is gone and the pipe drained
-    output.append(buffer, static_cast<std::size_t>(n));
-  }
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  // A line cut by the kill was never fully acknowledged.
-  output.resize(output.rfind('\n') == std::string::npos ? 0 : output.rfind('\n') + 1);
-  return output;
-}
-
-std::vector<Ack> parse_acks(const std::string& output) {
-  std::vector<Ack> acks;
-  std::istringstream lines(output);
-  std::string word;
-  Ack ack;
-  while (lines >> word >> ack.project >> ack.version >> ack.what) {
-    if (word == "ACK") acks.push_back(ack);
-  }
-  return acks;
-}
+using investflow::testing::Ack;
+using investflow::testing::CrashWriterMode;
 
 TEST(Crash, AcknowledgedTransitionsSurviveKillNine) {
   TempDir dir;
@@ -93,9 +34,8 @@ TEST(Crash, AcknowledgedTransitionsSurviveKillNine) {
   std::size_t total_acks = 0;
   const auto started = std::chrono::steady_clock::now();
   for (int round = 0; round < 15; ++round) {
-    const std::string output =
-        run_and_kill(db, round, std::chrono::milliseconds(lifetime_ms(random)));
-    const std::vector<Ack> acks = parse_acks(output);
+    const std::vector<Ack> acks = investflow::testing::run_and_kill(
+        CrashWriterMode::store, db, round, std::chrono::milliseconds(lifetime_ms(random)));
     total_acks += acks.size();
 
     SQLite::Database check(db, SQLite::OPEN_READONLY);

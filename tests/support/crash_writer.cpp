@@ -1,18 +1,25 @@
-// The child of the crash test: commits transitions through the storage API from several
-// threads and prints one line per acknowledged command, "ACK <project> <version>
-// <transition>", flushed at once. The parent kills it with SIGKILL at a random moment and
-// checks that every acknowledged command survived.
+// The child of the crash tests (tests/support/crash_harness.hpp): commits transitions
+// through the storage API from several threads and prints one line per acknowledged
+// command, "ACK <project> <version> <create|submit|back>", flushed at once. In `deliver`
+// mode the webhook dispatcher runs alongside and delivers them. The parent kills it with
+// SIGKILL at a random moment and checks that every acknowledged command survived.
 //
-//   storage_crash_writer DB ROUND
+//   crash_writer store|deliver DB ROUND
 
+#include <chrono>
 #include <cstdio>
-#include <iostream>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
+#include "notify/dispatcher.hpp"
+#include "notify/notify_store.hpp"
 #include "storage/sqlite_store.hpp"
+#include "storage/system_clock.hpp"
 #include "tests/storage/mini_workflow.hpp"
 
 namespace {
@@ -34,7 +41,7 @@ void run_writer(storage::Store& store, const std::string& project) {
   create.command.body = engine::CreateProject{"", {{"name", engine::Value::text("崩溃测试")}}};
   create.actor = engine::Actor{"staff-1", {"staff"}};
   create.workflow = "mini";
-  storage::WriteResult created = store.write(create).get();
+  const storage::WriteResult created = store.write(create).get();
   if (!created.accepted()) return;
   acknowledge(project, created.version, "create");
   std::int64_t version = created.version;
@@ -51,7 +58,7 @@ void run_writer(storage::Store& store, const std::string& project) {
     request.command.body = take;
     request.actor =
         in_review ? engine::Actor{"manager-1", {"manager"}} : engine::Actor{"staff-1", {"staff"}};
-    storage::WriteResult result = store.write(request).get();
+    const storage::WriteResult result = store.write(request).get();
     if (!result.accepted()) {
       std::fprintf(stderr, "not accepted: %s\n", result.error.c_str());
       return;
@@ -61,14 +68,30 @@ void run_writer(storage::Store& store, const std::string& project) {
   }
 }
 
+// The dispatcher, retrying quickly (and for long) so that kills leave it much to redo.
+std::unique_ptr<notify::Dispatcher> start_dispatcher(storage::Store& store,
+                                                     std::shared_ptr<notify::NotifyStore> notify) {
+  notify::DispatchOptions options;
+  options.poll = std::chrono::milliseconds(20);
+  options.backoff_base = std::chrono::milliseconds(20);
+  options.backoff_cap = std::chrono::milliseconds(200);
+  options.max_attempts = 1000;
+  auto dispatcher = std::make_unique<notify::Dispatcher>(
+      store, std::move(notify), std::make_shared<storage::SystemClock>(), options);
+  dispatcher->start();
+  return dispatcher;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: storage_crash_writer DB ROUND\n");
+  const std::string_view mode = argc == 4 ? argv[1] : "";
+  if (mode != "store" && mode != "deliver") {
+    std::fprintf(stderr, "usage: crash_writer store|deliver DB ROUND\n");
     return 2;
   }
-  auto store = storage::open_sqlite_store(argv[1]);  // synchronous = FULL
+  const char* const db = argv[2];
+  auto store = storage::open_sqlite_store(db);  // synchronous = FULL
   if (!store) {
     std::fprintf(stderr, "%s\n", store.error().message.c_str());
     return 1;
@@ -76,10 +99,18 @@ int main(int argc, char** argv) {
   auto load = workflows::load_workflow_text(storage::testing::kMiniWorkflow, "mini.yaml",
                                             storage::testing::test_calendars());
   if (!load.workflow || !(*store)->register_workflow(load.workflow, load.source)) return 1;
+  std::unique_ptr<notify::Dispatcher> dispatcher;
+  if (mode == "deliver") {
+    auto notify_store = notify::NotifyStore::open(db);
+    if (!notify_store) return 1;
+    dispatcher = start_dispatcher(**store, *notify_store);
+  }
+  // The dispatcher shares the machine with the writers: fewer of them when it runs.
+  const int writers = mode == "deliver" ? 4 : 8;
   std::vector<std::thread> threads;
-  for (int t = 0; t < 8; ++t) {
+  for (int t = 0; t < writers; ++t) {
     threads.emplace_back(run_writer, std::ref(**store),
-                         "R" + std::string(argv[2]) + "-T" + std::to_string(t));
+                         "R" + std::string(argv[3]) + "-T" + std::to_string(t));
   }
   for (auto& thread : threads)
     thread.join();
