@@ -983,10 +983,6 @@ bool Actor::has_role(std::string_view role) const {
 }
 
 namespace {
-constexpr EnumName<VoteChoice> kVoteChoices[] = {{VoteChoice::approve, "approve"},
-                                                 {VoteChoice::reject, "reject"},
-                                                 {VoteChoice::abstain, "abstain"}};
-static_assert(in_order(kVoteChoices));
 
 using CommandBody = decltype(Command::body);
 constexpr AlternativeName kCommandNames[] = {
@@ -1014,10 +1010,10 @@ static_assert(names_alternatives_in_order<EventBody>(kEventTypes));
 }  // namespace
 
 std::string_view vote_choice_name(VoteChoice choice) {
-  return name_in(kVoteChoices, choice);
+  return name_in(kVoteChoiceNames, choice);
 }
 std::optional<VoteChoice> parse_vote_choice(std::string_view name) {
-  return value_named(kVoteChoices, name);
+  return value_named(kVoteChoiceNames, name);
 }
 
 std::string_view command_name(const Command& command) {

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <type_traits>
 #include <variant>
+#include <vector>
 
 namespace investflow::engine {
 
@@ -34,6 +35,16 @@ constexpr std::optional<Enum> value_named(const EnumName<Enum> (&table)[N], std:
     if (entry.name == name) return entry.value;
   }
   return std::nullopt;
+}
+
+// Every name of `table`, in its order: the enum's vocabulary for a document or a message.
+template <typename Enum, std::size_t N>
+std::vector<std::string_view> names_of(const EnumName<Enum> (&table)[N]) {
+  std::vector<std::string_view> names;
+  names.reserve(N);
+  for (const EnumName<Enum>& entry : table)
+    names.push_back(entry.name);
+  return names;
 }
 
 // Whether the table lists the enum's values from `first` on, each once, in declaration

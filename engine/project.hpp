@@ -10,11 +10,16 @@
 #include <vector>
 
 #include "engine/date.hpp"
+#include "engine/names.hpp"
 #include "engine/value.hpp"
 
 namespace investflow::engine {
 
 enum class VoteChoice { approve, reject, abstain };
+inline constexpr EnumName<VoteChoice> kVoteChoiceNames[] = {{VoteChoice::approve, "approve"},
+                                                            {VoteChoice::reject, "reject"},
+                                                            {VoteChoice::abstain, "abstain"}};
+static_assert(in_order(kVoteChoiceNames));
 std::string_view vote_choice_name(VoteChoice choice);
 std::optional<VoteChoice> parse_vote_choice(std::string_view name);
 

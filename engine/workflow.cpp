@@ -18,13 +18,6 @@ const std::string& LocalizedText::in(std::string_view lang) const {
 
 namespace {
 
-constexpr EnumName<FieldType> kFieldTypeNames[] = {
-    {FieldType::text, "text"},        {FieldType::number, "number"}, {FieldType::money, "money"},
-    {FieldType::area, "area"},        {FieldType::date, "date"},     {FieldType::boolean, "bool"},
-    {FieldType::enumeration, "enum"}, {FieldType::user, "user"},     {FieldType::list, "list"},
-};
-static_assert(in_order(kFieldTypeNames));
-
 template <typename Index>
 auto find_in(const Index& index, std::string_view key) {
   const auto it = index.find(key);

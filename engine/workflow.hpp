@@ -14,6 +14,7 @@
 
 #include "engine/calendar.hpp"
 #include "engine/expression.hpp"
+#include "engine/names.hpp"
 #include "engine/value.hpp"
 
 namespace investflow::engine {
@@ -28,6 +29,13 @@ struct LocalizedText {
 };
 
 enum class FieldType { text, number, money, area, date, boolean, enumeration, user, list };
+// As written in YAML.
+inline constexpr EnumName<FieldType> kFieldTypeNames[] = {
+    {FieldType::text, "text"},        {FieldType::number, "number"}, {FieldType::money, "money"},
+    {FieldType::area, "area"},        {FieldType::date, "date"},     {FieldType::boolean, "bool"},
+    {FieldType::enumeration, "enum"}, {FieldType::user, "user"},     {FieldType::list, "list"},
+};
+static_assert(in_order(kFieldTypeNames));
 std::string_view field_type_name(FieldType type);  // as written in YAML: text, enum, bool, ...
 std::optional<FieldType> parse_field_type(std::string_view name);
 ExprType expr_type_of(FieldType type);

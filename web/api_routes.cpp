@@ -1,5 +1,7 @@
 // The API's route table: every route under /api/ declared once, with its handler and its
 // OpenAPI operation (route_table.hpp). add_api_routes() registers it; openapi.cpp describes it.
+#include "engine/names.hpp"
+#include "notify/notify_store.hpp"
 #include "storage/system_clock.hpp"
 #include "web/api.hpp"
 #include "web/api_handlers.hpp"
@@ -399,7 +401,7 @@ std::vector<RouteDef<ApiContext>> make_table() {
                .summary = "The webhook delivery log (admins only), newest first",
                .parameters = {{.name = "status",
                                .description = "Only deliveries in this status",
-                               .values = {"pending", "delivered", "dead"}},
+                               .values = engine::names_of(notify::kDeliveryStatusNames)},
                               limit(500, "1 to 500 (default 50)"),
                               kCursor},
                .responses = {{.status = 200,

@@ -5,6 +5,13 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
+
+#include "engine/names.hpp"
+#include "engine/project.hpp"
+#include "engine/workflow.hpp"
+#include "notify/notify_store.hpp"
+#include "notify/webhook_format.hpp"
 
 namespace investflow::web {
 namespace {
@@ -62,7 +69,7 @@ json::object nullable(std::string_view type_name) {
   return json::object{{"type", json::array{json::value(type_name), "null"}}};
 }
 
-json::object one_of_values(std::initializer_list<std::string_view> values) {
+json::object one_of_values(const std::vector<std::string_view>& values) {
   json::array list;
   for (const auto value : values)
     list.emplace_back(value);
@@ -156,8 +163,7 @@ void add_workflows(json::object& all) {
   json::object option_labels = type("object");
   option_labels["additionalProperties"] = ref("LocalizedText");
   all["WorkflowField"] = record({{"name", text()},
-                                 {"type", one_of_values({"text", "number", "money", "area", "date",
-                                                         "bool", "enum", "list", "user"})},
+                                 {"type", one_of_values(engine::names_of(engine::kFieldTypeNames))},
                                  {"required", boolean()},
                                  {"label", ref("LocalizedText")},
                                  {"help", ref("LocalizedText")},
@@ -225,7 +231,7 @@ void add_projects(json::object& all) {
   all["Visit"] =
       record({{"actor", text()}, {"on", date()}, {"summary", text()}, {"issues", strings()}});
   all["Vote"] = record({{"voter", text()},
-                        {"choice", one_of_values({"approve", "reject", "abstain"})},
+                        {"choice", one_of_values(engine::names_of(engine::kVoteChoiceNames))},
                         {"comment", text()},
                         {"at", date_time()}});
   all["Project"] = object_of(
@@ -280,10 +286,11 @@ void add_events(json::object& all) {
                                        {"sla_due_on", optional_date()},
                                        {"followup_due_on", optional_date()},
                                        {"milestones_started", started()}});
-  all["VoteCastBody"] = record({{"voter", text()},
-                                {"choice", one_of_values({"approve", "reject", "abstain"})},
-                                {"comment", text()},
-                                {"changed", boolean()}});
+  all["VoteCastBody"] =
+      record({{"voter", text()},
+              {"choice", one_of_values(engine::names_of(engine::kVoteChoiceNames))},
+              {"comment", text()},
+              {"changed", boolean()}});
   all["MilestoneRecordedBody"] = record({{"milestone", text()},
                                          {"planned_on", optional_date()},
                                          {"done_on", optional_date()},
@@ -375,10 +382,11 @@ void add_commands(json::object& all) {
                                      {"comment", text()},
                                      {"version", integer()}},
                                     {"transition"});
-  all["CastVote"] = object_of({{"choice", one_of_values({"approve", "reject", "abstain"})},
-                               {"comment", text()},
-                               {"version", integer()}},
-                              {"choice"});
+  all["CastVote"] =
+      object_of({{"choice", one_of_values(engine::names_of(engine::kVoteChoiceNames))},
+                 {"comment", text()},
+                 {"version", integer()}},
+                {"choice"});
   all["RecordMilestone"] = object_of({{"milestone", text()},
                                       {"planned_on", date()},
                                       {"done_on", date()},
@@ -411,7 +419,7 @@ void add_notifications(json::object& all) {
                                     {"next_cursor", nullable("string")}});
   all["NotificationRead"] = record({{"id", integer()}, {"read", boolean()}, {"unread", integer()}});
   all["NotificationsReadAll"] = record({{"marked", integer()}, {"unread", integer()}});
-  const auto format = [] { return one_of_values({"json", "wecom", "dingtalk"}); };
+  const auto format = [] { return one_of_values(engine::names_of(notify::kWebhookFormatNames)); };
   all["WebhookRequest"] = object_of(
       {{"url", with_description(text(), "http:// or https://")},
        {"secret", with_description(text(), "Signs json bodies; never shown again")},
@@ -432,16 +440,17 @@ void add_notifications(json::object& all) {
                            {"created_by", text()},
                            {"created_at", date_time()}});
   all["WebhookList"] = record({{"items", array_of(ref("Webhook"))}});
-  all["Delivery"] = record({{"id", integer()},
-                            {"webhook_id", integer()},
-                            {"event_id", integer()},
-                            {"status", one_of_values({"pending", "delivered", "dead"})},
-                            {"attempts", integer()},
-                            {"next_attempt_at", optional_date_time()},
-                            {"last_error", nullable("string")},
-                            {"last_status", nullable("integer")},
-                            {"created_at", date_time()},
-                            {"delivered_at", optional_date_time()}});
+  all["Delivery"] =
+      record({{"id", integer()},
+              {"webhook_id", integer()},
+              {"event_id", integer()},
+              {"status", one_of_values(engine::names_of(notify::kDeliveryStatusNames))},
+              {"attempts", integer()},
+              {"next_attempt_at", optional_date_time()},
+              {"last_error", nullable("string")},
+              {"last_status", nullable("integer")},
+              {"created_at", date_time()},
+              {"delivered_at", optional_date_time()}});
   all["DeliveryPage"] =
       record({{"items", array_of(ref("Delivery"))}, {"next_cursor", nullable("string")}});
   all["WebhookBody"] =
