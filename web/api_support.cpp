@@ -258,6 +258,7 @@ Response rejection(const engine::Rejection& rejection, std::string_view lang) {
                     {"current_version", rejection.current_version}};
   Response response = json_body(status, body);
   response.headers.set("Content-Type", std::string(kProblemJsonType));
+  response.headers.set("Cache-Control", "no-store");  // as every problem (problem.cpp)
   if (rejection.current_version > 0) {
     response.headers.set("ETag", "\"" + std::to_string(rejection.current_version) + "\"");
   }

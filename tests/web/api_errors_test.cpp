@@ -206,6 +206,8 @@ TEST_F(ApiTest, RuleViolationsListEveryReason) {
   const auto refused =
       call_as("zhang", "POST", path + "/transitions", R"({"transition":"accept_lead"})");
   ASSERT_EQ(refused.status, 422) << refused.body;
+  // A refusal describes this request only, as every other problem does.
+  EXPECT_EQ(refused.header("Cache-Control").value_or(""), "no-store");
   const auto problem = parse(refused);
   EXPECT_EQ(problem.at("code").as_string(), "rule_violation");
   // investor, contact, industry, total_investment, promoting_unit are all missing.
