@@ -215,6 +215,29 @@ Outcome<storage::Ok> NotifyStore::settle_historical_outbox(engine::Timestamp bef
   });
 }
 
+Outcome<std::vector<std::string>> NotifyStore::post_notice(
+    const std::vector<std::string>& users, const std::string& key, const std::string& type,
+    const std::string& title_zh, const std::string& title_en, engine::Timestamp now) {
+  return run<std::vector<std::string>>([&] {
+    SQLite::Transaction transaction(connection_.db(), SQLite::TransactionBehavior::IMMEDIATE);
+    std::vector<std::string> told;
+    for (const std::string& user : users) {
+      auto insert = connection_.statement(
+          "INSERT OR IGNORE INTO notifications (user_id, event_id, project_id, type, triggers, "
+          "title_zh, title_en, created_at, notice) VALUES (?, NULL, '', ?, '[]', ?, ?, ?, ?)");
+      insert->bind(1, user);
+      insert->bind(2, type);
+      insert->bind(3, title_zh);
+      insert->bind(4, title_en);
+      insert->bind(5, now);
+      insert->bind(6, key);
+      if (insert->exec() > 0) told.push_back(user);
+    }
+    transaction.commit();
+    return told;
+  });
+}
+
 Outcome<storage::Ok> NotifyStore::settle_webhook_outbox(std::int64_t up_to_event_id) {
   return run<storage::Ok>([&] {
     // Look before writing: every write from this connection makes the store's writer
@@ -252,7 +275,7 @@ Outcome<NotificationPage> NotifyStore::notifications(const std::string& user, bo
       Notification item;
       item.id = select->getColumn(0).getInt64();
       item.user_id = user;
-      item.event_id = select->getColumn(1).getInt64();
+      item.event_id = optional_int(select->getColumn(1));
       item.project_id = select->getColumn(2).getString();
       item.project_name = select->getColumn(3).getString();
       item.type = select->getColumn(4).getString();

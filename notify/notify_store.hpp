@@ -39,8 +39,8 @@ struct OutboxItem {
 struct Notification {
   std::int64_t id = 0;
   std::string user_id;
-  std::int64_t event_id = 0;
-  std::string project_id;
+  std::optional<std::int64_t> event_id;  // none for a notice from the server itself
+  std::string project_id;                // empty for such a notice
   std::string project_name;
   std::string type;
   std::vector<std::string> triggers;
@@ -135,6 +135,13 @@ class NotifyStore {
   Outcome<bool> user_exists(const std::string& id);
   // One transaction: the notifications inserted (a repeat is ignored), the rows settled.
   Outcome<storage::Ok> settle_inbox(const std::vector<InboxEntry>& entries);
+  // A notice from the server itself (no event, no project) into these users' inboxes;
+  // each user gets a notice `key` once, however often it is posted. Returns the users
+  // who got it now.
+  Outcome<std::vector<std::string>> post_notice(const std::vector<std::string>& users,
+                                                const std::string& key, const std::string& type,
+                                                const std::string& title_zh,
+                                                const std::string& title_en, engine::Timestamp now);
   // Outbox rows of events older than `before` (a seeded or imported history) are settled
   // unsent, in one statement.
   Outcome<storage::Ok> settle_historical_outbox(engine::Timestamp before);

@@ -69,7 +69,7 @@ json::array strings_json(const std::vector<std::string>& items) {
 
 json::object notification_json(const notify::Notification& item) {
   return {{"id", item.id},
-          {"event_id", item.event_id},
+          {"event_id", item.event_id ? json::value(*item.event_id) : json::value(nullptr)},
           {"project_id", item.project_id},
           {"project_name", item.project_name},
           {"type", item.type},
