@@ -12,8 +12,8 @@
 
 #include "tests/web/api_test_support.hpp"
 #include "web/builtin_routes.hpp"
-#include "web/server_state.hpp"
 #include "web/metrics.hpp"
+#include "web/server_state.hpp"
 
 namespace investflow::web::testing {
 namespace {
