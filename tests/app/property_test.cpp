@@ -393,6 +393,8 @@ TEST(Property, RandomCommandSequencesKeepTheEnginesPromises) {
     EXPECT_GT(transitions, 100) << workflow->id;
     EXPECT_EQ(states_visited.size(), workflow->states.size()) << workflow->id;
     // The notification checks met the v1.1 triggers and recipients the workflow uses.
+    RecordProperty(workflow->id + "_wildcard_deliveries", wildcard_deliveries);
+    RecordProperty(workflow->id + "_field_deliveries", field_deliveries);
     const auto uses = [&](auto&& test) {
       return std::any_of(workflow->notify.begin(), workflow->notify.end(), test);
     };
