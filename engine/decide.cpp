@@ -1054,4 +1054,9 @@ std::string_view event_type(const Event& event) {
   return kEventTypes[event.body.index()].name;
 }
 
+bool is_event_type(std::string_view name) {
+  return std::any_of(std::begin(kEventTypes), std::end(kEventTypes),
+                     [&](const AlternativeName& type) { return type.name == name; });
+}
+
 }  // namespace investflow::engine

@@ -124,5 +124,7 @@ struct Event {
 // project_created, fields_edited, transition_taken, vote_cast, milestone_recorded,
 // followup_recorded, deadline_fired, deadline_extended
 std::string_view event_type(const Event& event);
+// Whether `name` is one of those types.
+bool is_event_type(std::string_view name);
 
 }  // namespace investflow::engine
