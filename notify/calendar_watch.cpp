@@ -39,34 +39,12 @@ CalendarWatch::CalendarWatch(storage::Store& store, std::shared_ptr<NotifyStore>
     : store_(store),
       notify_store_(std::move(notify_store)),
       clock_(std::move(clock)),
-      options_(options) {
+      options_(options),
+      ticker_(options_.tick, [this] { run_once(); }) {
 }
 
 CalendarWatch::~CalendarWatch() {
   stop();
-}
-
-void CalendarWatch::start() {
-  std::lock_guard lock(mutex_);
-  if (thread_.joinable() || stopping_) return;
-  thread_ = std::thread([this] { run(); });
-}
-
-void CalendarWatch::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void CalendarWatch::run() {
-  while (true) {
-    run_once();
-    std::unique_lock lock(mutex_);
-    if (wake_.wait_for(lock, options_.tick, [this] { return stopping_; })) return;
-  }
 }
 
 CalendarPass CalendarWatch::run_once() {

@@ -14,17 +14,15 @@
 //   watch.runway(today);       // for /healthz
 
 #include <chrono>
-#include <condition_variable>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "engine/date.hpp"
 #include "notify/notify_store.hpp"
+#include "notify/ticker.hpp"
 #include "storage/store.hpp"
 
 namespace investflow::notify {
@@ -59,24 +57,19 @@ class CalendarWatch {
   CalendarWatch(const CalendarWatch&) = delete;
   CalendarWatch& operator=(const CalendarWatch&) = delete;
 
-  void start();
-  void stop();
+  void start() { ticker_.start(); }  // a pass now, then one every tick
+  void stop() { ticker_.stop(); }
   CalendarPass run_once();
 
   std::vector<CalendarRunway> runway(engine::Date today) const;
 
  private:
-  void run();
-
   storage::Store& store_;
   std::shared_ptr<NotifyStore> notify_store_;
   std::shared_ptr<const engine::Clock> clock_;
   const CalendarWatchOptions options_;
   std::map<std::string, std::string> taken_;  // deployed calendar -> source hash seen (run_once)
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // GUARDED_BY(mutex_)
-  std::thread thread_;
+  Ticker ticker_;                             // last: its thread uses the members above
 };
 
 }  // namespace investflow::notify

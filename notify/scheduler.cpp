@@ -15,35 +15,14 @@ engine::Actor scheduler_actor() {
 
 Scheduler::Scheduler(storage::Store& store, std::shared_ptr<const engine::Clock> clock,
                      SchedulerOptions options)
-    : store_(store), clock_(std::move(clock)), options_(options) {
+    : store_(store), clock_(std::move(clock)), options_(options), ticker_(options_.tick, [this] {
+        const SchedulerPass pass = run_once();
+        if (pass.fired > 0) spdlog::info("scheduler: {} deadline alerts fired", pass.fired);
+      }) {
 }
 
 Scheduler::~Scheduler() {
   stop();
-}
-
-void Scheduler::start() {
-  std::lock_guard lock(mutex_);
-  if (thread_.joinable() || stopping_) return;
-  thread_ = std::thread([this] { run(); });
-}
-
-void Scheduler::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void Scheduler::run() {
-  while (true) {
-    const SchedulerPass pass = run_once();
-    if (pass.fired > 0) spdlog::info("scheduler: {} deadline alerts fired", pass.fired);
-    std::unique_lock lock(mutex_);
-    if (wake_.wait_for(lock, options_.tick, [this] { return stopping_; })) return;
-  }
 }
 
 SchedulerPass Scheduler::run_once() {
@@ -57,10 +36,7 @@ SchedulerPass Scheduler::run_once() {
   std::vector<std::future<storage::WriteResult>> writes;
   int submitted = 0;
   while (submitted < options_.max_fires_per_pass) {
-    {
-      std::lock_guard lock(mutex_);
-      if (stopping_) break;
-    }
+    if (ticker_.stopping()) break;
     auto page = store_.list_projects(query);
     if (!page) {
       spdlog::error("scheduler: listing projects failed: {}", page.error().message);

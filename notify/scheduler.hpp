@@ -9,12 +9,10 @@
 // down over a deadline fires it on its first pass.
 
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
-#include <thread>
 
 #include "engine/date.hpp"
+#include "notify/ticker.hpp"
 #include "storage/store.hpp"
 
 namespace investflow::notify {
@@ -41,22 +39,17 @@ class Scheduler {
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
-  void start();  // a pass now, then one every tick
-  void stop();
+  void start() { ticker_.start(); }  // a pass now, then one every tick
+  void stop() { ticker_.stop(); }
 
   // One pass, blocking until its writes are durable.
   SchedulerPass run_once();
 
  private:
-  void run();
-
   storage::Store& store_;
   std::shared_ptr<const engine::Clock> clock_;
   const SchedulerOptions options_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // GUARDED_BY(mutex_)
-  std::thread thread_;
+  Ticker ticker_;  // last: its thread uses the members above
 };
 
 // The actor the scheduler writes as.
