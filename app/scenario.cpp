@@ -94,9 +94,9 @@ class StepReader {
 constexpr std::string_view kStepKeys[] = {
     "at",        "actor",   "roles",      "expect",     "reasons", "note",    "version",
     "owner",     "create",  "edit",       "transition", "fields",  "comment", "vote",
-    "milestone", "done_on", "planned_on", "evidence",   "followup"};
-constexpr std::string_view kCommandKeys[] = {"create", "edit",      "transition",
-                                             "vote",   "milestone", "followup"};
+    "milestone", "done_on", "planned_on", "evidence",   "followup", "extend"};
+constexpr std::string_view kCommandKeys[] = {"create",   "edit",     "transition", "vote",
+                                             "milestone", "followup", "extend"};
 
 bool known(std::string_view key, std::span<const std::string_view> keys) {
   return std::find(keys.begin(), keys.end(), key) != keys.end();
@@ -141,6 +141,35 @@ std::optional<engine::Command> read_command(const YAML::Node& step, const std::s
     if (step["evidence"])
       record.evidence = reader.scalar(step["evidence"], "evidence").value_or("");
     command.body = std::move(record);
+  } else if (kind == "extend") {
+    // {kind: sla|milestone|followup, name, due_on, reason}: a deadline extension.
+    engine::ExtendDeadline extend;
+    if (!body.IsMap()) {
+      reader.error(body, "extend must be a map {kind, name, due_on, reason}");
+      return std::nullopt;
+    }
+    for (const auto& entry : body) {
+      const std::string key = entry.first.Scalar();
+      if (key == "kind") {
+        const std::string name = reader.scalar(entry.second, "extend.kind").value_or("");
+        if (const auto parsed = engine::parse_deadline_kind(name)) {
+          extend.kind = *parsed;
+        } else {
+          reader.error(entry.second, "extend.kind must be sla, milestone or followup");
+        }
+      } else if (key == "name") {
+        extend.name = reader.scalar(entry.second, "extend.name").value_or("");
+      } else if (key == "due_on") {
+        extend.new_due_on = reader.date(entry.second, "extend.due_on").value_or(engine::Date());
+      } else if (key == "reason") {
+        extend.reason = reader.scalar(entry.second, "extend.reason").value_or("");
+      } else {
+        reader.error(entry.first,
+                     "unknown key '" + key + "' in extend (kind, name, due_on, reason)");
+      }
+    }
+    if (!body["due_on"]) reader.error(body, "extend needs 'due_on' (the new due date)");
+    command.body = std::move(extend);
   } else {
     engine::RecordFollowup visit;
     if (!body.IsMap()) {
@@ -192,7 +221,8 @@ void read_steps(const YAML::Node& steps, Scenario& scenario,
     }
     if (kind.empty()) {
       reader.error(
-          step, "the step names no command (create, edit, transition, vote, milestone, followup)");
+          step, "the step names no command (create, edit, transition, vote, milestone, followup, "
+                "extend)");
       continue;
     }
     if (step["at"]) {
@@ -257,6 +287,7 @@ std::string describe_command(const engine::Command& command) {
           return "milestone " + body.milestone;
         if constexpr (std::is_same_v<T, engine::RecordFollowup>)
           return "followup " + body.on.to_string();
+        if constexpr (std::is_same_v<T, engine::ExtendDeadline>) return "extend " + body.name;
         return "?";
       },
       command.body);

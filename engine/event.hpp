@@ -23,7 +23,7 @@ struct FieldChange {
   friend bool operator==(const FieldChange&, const FieldChange&) = default;
 };
 
-// A milestone clock started on entering its `after` state.
+// A milestone clock started on entering its `after` state, or from its `from` date field.
 struct MilestoneStarted {
   std::string milestone;
   Date started_on;
@@ -45,6 +45,8 @@ struct ProjectCreated {
 
 struct FieldsEdited {
   std::vector<FieldChange> changes;
+  // v1.1: milestones whose clock starts (or restarts) from a date field (`from:`) set here.
+  std::vector<MilestoneStarted> milestones_started;
   friend bool operator==(const FieldsEdited&, const FieldsEdited&) = default;
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 // The names notify rules and webhook filters match an event by: enter:STATE, leave:STATE,
-// transition:ID, and the timers' sla_warning, sla_overdue, milestone_overdue, followup_due.
+// transition:ID, and the timers' sla_warning, sla_overdue, milestone_warning,
+// milestone_overdue, followup_due.
 // The outbox (storage) and the message a webhook receives (notify) both take an event's
 // triggers from triggers_of, so a rule and a filter naming the same trigger see the same
 // events.
@@ -20,6 +21,7 @@ namespace investflow::engine {
 inline constexpr EnumName<NotifyTrigger::Kind> kTimerTriggerNames[] = {
     {NotifyTrigger::Kind::sla_warning, "sla_warning"},
     {NotifyTrigger::Kind::sla_overdue, "sla_overdue"},
+    {NotifyTrigger::Kind::milestone_warning, "milestone_warning"},
     {NotifyTrigger::Kind::milestone_overdue, "milestone_overdue"},
     {NotifyTrigger::Kind::followup_due, "followup_due"},
 };

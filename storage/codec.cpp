@@ -283,7 +283,12 @@ struct BodyEncoder {
             {"workflow_version", created.workflow_version}};
   }
   json::object operator()(const engine::FieldsEdited& edited) const {
-    return {{"changes", changes_json(edited.changes, encoding)}};
+    json::object out{{"changes", changes_json(edited.changes, encoding)}};
+    // Only when a date field started a clock (v1.1): earlier events keep their exact text.
+    if (!edited.milestones_started.empty()) {
+      out.emplace("milestones_started", milestones_started_json(edited.milestones_started));
+    }
+    return out;
   }
   json::object operator()(const engine::TransitionTaken& taken) const {
     return {{"changes", changes_json(taken.changes, encoding)},
@@ -592,7 +597,7 @@ EventBody decode_body(Decoder& in, std::string_view type, const json::object* bo
     return created;
   }
   if (type == "fields_edited") {
-    return engine::FieldsEdited{in.changes(body, path)};
+    return engine::FieldsEdited{in.changes(body, path), in.milestones_started(body, path)};
   }
   if (type == "transition_taken") {
     engine::TransitionTaken taken;
@@ -796,6 +801,12 @@ json::value project_to_json(const engine::Project& project, const Encoding& enco
       fired.emplace_back(key);
     out.emplace("deadlines_fired", std::move(fired));
   }
+  if (!project.deadline_extensions.empty()) {
+    json::object extensions;
+    for (const auto& [key, times] : project.deadline_extensions)
+      extensions.emplace(key, times);
+    out.emplace("deadline_extensions", std::move(extensions));
+  }
   return out;
 }
 
@@ -863,6 +874,17 @@ Decoded<engine::Project> project_from_json(const json::value& json) {
   if (object != nullptr && object->contains("deadlines_fired")) {
     for (std::string& key : in.strings(object, "deadlines_fired", ""))
       project.deadlines_fired.insert(std::move(key));
+  }
+  if (const json::value* extensions =
+          object != nullptr && object->contains("deadline_extensions")
+              ? in.member(object, "deadline_extensions", "")
+              : nullptr) {
+    if (const json::object* items = in.object(*extensions, "/deadline_extensions")) {
+      for (const auto& member : *items) {
+        project.deadline_extensions[std::string(member.key())] = static_cast<int>(
+            in.integer(items, member.key(), "/deadline_extensions"));
+      }
+    }
   }
   return finish(in, std::move(project));
 }

@@ -173,7 +173,11 @@ void add_workflows(json::object& all) {
                                  {"option_labels", std::move(option_labels)},
                                  {"min", nullable("number")},
                                  {"max", nullable("number")}});
-  json::object sla = record({{"working_days", integer()}, {"escalate", strings()}});
+  json::object sla = record(
+      {{"working_days",
+        with_description(json::object{{"type", json::array{"integer", "string"}}},
+                         "A whole number, or the expression giving it (language v1.1)")},
+       {"escalate", strings()}});
   sla["type"] = json::array{"object", "null"};
   json::object review =
       record({{"voters", with_description(text(), "The role that votes")}, {"quorum", integer()}});
@@ -251,7 +255,11 @@ void add_projects(json::object& all) {
        {"visits", array_of(ref("Visit"))},
        {"votes", array_of(ref("Vote"))},
        {"deadlines_fired",
-        with_description(strings(), "Alerts already fired (present once one has)")}},
+        with_description(strings(), "Alerts already fired (present once one has)")},
+       {"deadline_extensions",
+        with_description(json::object{{"type", "object"}, {"additionalProperties", integer()}},
+                         "Extensions granted to each running deadline, by \"kind:name\" "
+                         "(present once one has been)")}},
       {"id", "workflow", "workflow_version", "state", "version", "owner", "fields", "created_at",
        "updated_at", "state_entered_at", "sla_due_on", "followup_due_on", "milestones", "visits",
        "votes"},
@@ -277,7 +285,11 @@ void add_events(json::object& all) {
                                       {"sla_due_on", optional_date()},
                                       {"followup_due_on", optional_date()},
                                       {"milestones_started", started()}});
-  all["FieldsEditedBody"] = record({{"changes", changes()}});
+  all["FieldsEditedBody"] = object_of(
+      {{"changes", changes()},
+       {"milestones_started",
+        with_description(started(), "Clocks started from a date field (present when any)")}},
+      {"changes"});
   all["TransitionTakenBody"] = record({{"transition", text()},
                                        {"from", text()},
                                        {"to", text()},

@@ -64,7 +64,8 @@ class WorkflowParser {
     Record top(
         root, root.Mark(), "the workflow",
         {"workflow", "version", "title", "description", "calendar", "roles", "fields", "tables",
-         "computed", "initial", "states", "transitions", "milestones", "followup", "notify"},
+         "computed", "initial", "states", "transitions", "milestones", "followup", "notify",
+         "deadlines"},
         reporter_);
     if (!top.valid()) return std::move(parsed_);
     // Sections are read in dependency order, whatever their order in the file, so every
@@ -85,6 +86,7 @@ class WorkflowParser {
     parse_milestones(top.get("milestones"));
     parse_followup(top.get("followup"));
     parse_notify(top.get("notify"));
+    parse_deadlines(top.get("deadlines"));
     return std::move(parsed_);
   }
 
@@ -435,7 +437,10 @@ class WorkflowParser {
     if (!record.valid()) return std::nullopt;
     engine::SlaDef sla;
     if (const Entry* days = record.require("working_days")) {
-      sla.working_days = static_cast<int>(read_integer(*days, 1, reporter_).value_or(1));
+      // v1.1: a whole number or an expression giving one (evaluated when the state is entered).
+      sla.working_days = read_amount(*days, engine::Duration::Unit::working_days,
+                                     "'sla' of " + state_what, /*allow_expression=*/true)
+                             .value_or(engine::Duration{engine::Duration::Unit::working_days, 1});
     }
     if (const Entry* warn = record.get("warn_before")) {
       sla.warn_before_working_days =
@@ -678,16 +683,25 @@ class WorkflowParser {
     engine::MilestoneDef milestone;
     milestone.id = entry.key;
     Record record(entry.value, entry.value_mark(), what,
-                  {"label", "after", "within", "field", "done_when"}, reporter_);
+                  {"label", "after", "within", "field", "done_when", "from", "warn_before",
+                   "evidence"},
+                  reporter_);
     if (const Entry* label = record.get("label")) {
       milestone.label = read_label(*label, reporter_).value_or(engine::LocalizedText{});
     }
-    if (const Entry* after = record.require("after")) {
+    if (record.valid() && (record.get("after") == nullptr) == (record.get("from") == nullptr)) {
+      reporter_.error(record.get("from") != nullptr ? record.get("from")->key_node.Mark()
+                                                    : entry.value_mark(),
+                      what + " must have exactly one of 'after' (a state) and 'from' (a date "
+                             "field)");
+    }
+    if (const Entry* after = record.get("after")) {
       if (std::optional<std::string> state = read_text(*after, reporter_)) {
         check_state(NameAt{*state, after->value});
         milestone.after = std::move(*state);
       }
     }
+    parse_milestone_v11(record, what, milestone);
     if (const Entry* within = record.require("within")) {
       milestone.within = parse_duration(*within, "'within' of " + what, /*allow_expression=*/true)
                              .value_or(engine::Duration{});
@@ -708,6 +722,64 @@ class WorkflowParser {
                                              Use::condition, "'done_when' of " + what);
     }
     if (record.valid()) workflow().milestones.push_back(std::move(milestone));
+  }
+
+  // v1.1 keys of a milestone: `from` (a date field starting the clock), `warn_before` (a
+  // duration in whole units) and `evidence` (required or optional).
+  void parse_milestone_v11(Record& record, const std::string& what,
+                           engine::MilestoneDef& milestone) {
+    if (const Entry* from = record.get("from")) {
+      if (std::optional<std::string> name = read_text(*from, reporter_)) {
+        const engine::FieldDef* def = check_field(NameAt{*name, from->value});
+        if (def != nullptr && def->type != FieldType::date) {
+          reporter_.error(from->value_mark(), "'from' of " + what + " must be a date field; " +
+                                                  in_quotes(*name) + " is " +
+                                                  std::string(engine::field_type_name(def->type)));
+        }
+        milestone.from = std::move(*name);
+      }
+    }
+    if (const Entry* warn = record.get("warn_before")) {
+      milestone.warn_before =
+          parse_duration(*warn, "'warn_before' of " + what, /*allow_expression=*/false);
+    }
+    if (const Entry* evidence = record.get("evidence")) {
+      if (std::optional<std::string> rule = read_text(*evidence, reporter_)) {
+        if (*rule == "required") {
+          milestone.evidence_required = true;
+        } else if (*rule != "optional") {
+          reporter_.error(evidence->value_mark(),
+                          "'evidence' must be optional or required, not " + in_quotes(*rule) +
+                              suggestion(reporter_, *rule, {"optional", "required"}));
+        }
+      }
+    }
+  }
+
+  // v1.1 `deadlines: {extend: {max_times: N, max_working_days: N}}`.
+  void parse_deadlines(const Entry* entry) {
+    if (entry == nullptr) return;
+    Record record(entry->value, entry->value_mark(), "'deadlines'", {"extend"}, reporter_);
+    const Entry* extend = record.valid() ? record.require("extend") : nullptr;
+    if (extend == nullptr) return;
+    Record limits(extend->value, extend->value_mark(), "'extend' of 'deadlines'",
+                  {"max_times", "max_working_days"}, reporter_);
+    if (!limits.valid()) return;
+    engine::WorkflowDefinition::ExtendLimits& out = workflow().deadline_extend;
+    const Entry* times = limits.get("max_times");
+    const Entry* days = limits.get("max_working_days");
+    if (times == nullptr && days == nullptr) {
+      reporter_.error(extend->value_mark(),
+                      "'extend' of 'deadlines' needs 'max_times' or 'max_working_days'");
+    }
+    if (times != nullptr) {
+      if (auto count = read_integer(*times, 0, reporter_)) out.max_times = static_cast<int>(*count);
+    }
+    if (days != nullptr) {
+      if (auto count = read_integer(*days, 1, reporter_)) {
+        out.max_working_days = static_cast<int>(*count);
+      }
+    }
   }
 
   std::optional<engine::Duration> parse_duration(const Entry& entry, const std::string& what,
@@ -857,8 +929,8 @@ class WorkflowParser {
     }
     reporter_.error(entry.value_mark(),
                     "unknown event " + in_quotes(name) +
-                        " (a transition id, sla_warning, sla_overdue, milestone_overdue or "
-                        "followup_due)" +
+                        " (a transition id, sla_warning, sla_overdue, milestone_warning, "
+                        "milestone_overdue or followup_due)" +
                         suggestion(reporter_, name, known));
     return std::nullopt;
   }
