@@ -290,6 +290,8 @@ void forget_replaced_deadlines(Project& project, const Event& event) {
     forget_milestones(taken->milestones_started);
   } else if (const auto* edited = std::get_if<FieldsEdited>(&event.body)) {
     forget_milestones(edited->milestones_started);
+  } else if (const auto* recorded = std::get_if<MilestoneRecorded>(&event.body)) {
+    forget_milestones(recorded->milestones_started);
   } else if (std::holds_alternative<FollowupRecorded>(event.body)) {
     forget("followup:");
   }

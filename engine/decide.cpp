@@ -711,9 +711,16 @@ struct Decider {
       edits = coerce_edits(workflow, project, raw, reasons);
     }
     if (!reasons.empty()) return false;
+    std::vector<MilestoneStarted> started;
+    start_milestones_from_fields(workflow, project, edits,
+                                 ProjectScope(workflow, project, today, &edits), started);
     Event& out = new_event();
-    out.body = MilestoneRecorded{milestone->id, record.planned_on, record.done_on, record.evidence,
-                                 changes_of(project, std::move(edits))};
+    out.body = MilestoneRecorded{milestone->id,
+                                 record.planned_on,
+                                 record.done_on,
+                                 record.evidence,
+                                 changes_of(project, std::move(edits)),
+                                 std::move(started)};
     return true;
   }
 
@@ -892,6 +899,7 @@ void fold(Project& project, EventRef&& event) {
             if (body.done_on) it->second.done_on = body.done_on;
             if (!body.evidence.empty()) it->second.evidence = body.evidence;
           }
+          start_milestones_of(body);
         } else if constexpr (std::is_same_v<T, FollowupRecorded>) {
           project.visits.push_back({body.on, event.actor, body.summary, body.issues});
           project.followup_due_on = body.next_due_on;

@@ -77,6 +77,8 @@ struct MilestoneRecorded {
   std::optional<Date> done_on;
   std::string evidence;
   std::vector<FieldChange> changes;  // the milestone's date field, when it has one
+  // v1.1: milestones whose clock that date field starts (their `from:`).
+  std::vector<MilestoneStarted> milestones_started;
   friend bool operator==(const MilestoneRecorded&, const MilestoneRecorded&) = default;
 };
 

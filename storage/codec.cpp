@@ -307,11 +307,16 @@ struct BodyEncoder {
             {"voter", vote.voter}};
   }
   json::object operator()(const engine::MilestoneRecorded& recorded) const {
-    return {{"changes", changes_json(recorded.changes, encoding)},
-            {"done_on", optional_date_json(recorded.done_on)},
-            {"evidence", recorded.evidence},
-            {"milestone", recorded.milestone},
-            {"planned_on", optional_date_json(recorded.planned_on)}};
+    json::object out{{"changes", changes_json(recorded.changes, encoding)},
+                     {"done_on", optional_date_json(recorded.done_on)},
+                     {"evidence", recorded.evidence},
+                     {"milestone", recorded.milestone},
+                     {"planned_on", optional_date_json(recorded.planned_on)}};
+    // As for FieldsEdited: only when a date field started a clock (v1.1).
+    if (!recorded.milestones_started.empty()) {
+      out.emplace("milestones_started", milestones_started_json(recorded.milestones_started));
+    }
+    return out;
   }
   json::object operator()(const engine::FollowupRecorded& followup) const {
     return {{"issues", strings_json(followup.issues)},
@@ -626,6 +631,7 @@ EventBody decode_body(Decoder& in, std::string_view type, const json::object* bo
     recorded.done_on = in.optional_date(body, "done_on", path);
     recorded.evidence = in.text(body, "evidence", path);
     recorded.changes = in.changes(body, path);
+    recorded.milestones_started = in.milestones_started(body, path);
     return recorded;
   }
   if (type == "followup_recorded") {

@@ -303,11 +303,15 @@ void add_events(json::object& all) {
               {"choice", one_of_values(engine::names_of(engine::kVoteChoiceNames))},
               {"comment", text()},
               {"changed", boolean()}});
-  all["MilestoneRecordedBody"] = record({{"milestone", text()},
-                                         {"planned_on", optional_date()},
-                                         {"done_on", optional_date()},
-                                         {"evidence", text()},
-                                         {"changes", changes()}});
+  all["MilestoneRecordedBody"] = object_of(
+      {{"milestone", text()},
+       {"planned_on", optional_date()},
+       {"done_on", optional_date()},
+       {"evidence", text()},
+       {"changes", changes()},
+       {"milestones_started",
+        with_description(started(), "Clocks started from a date field (present when any)")}},
+      {"milestone", "planned_on", "done_on", "evidence", "changes"});
   all["FollowupRecordedBody"] = record({{"on", date()},
                                         {"summary", text()},
                                         {"issues", strings()},

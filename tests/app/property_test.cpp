@@ -12,6 +12,7 @@
 #include <set>
 
 #include "app/scenario.hpp"
+#include "engine/deadlines.hpp"
 #include "engine/decide.hpp"
 #include "workflows/loader.hpp"
 
@@ -168,7 +169,9 @@ class RandomDriver {
     } else if (kind == 8 && !wf_.milestones.empty()) {
       const MilestoneDef& m = wf_.milestones[static_cast<std::size_t>(
           uniform(0, static_cast<int>(wf_.milestones.size()) - 1))];
-      command.body = RecordMilestone{m.id, std::nullopt, local_date(clock_.now()), "证明材料"};
+      // Sometimes without evidence, which `evidence: required` refuses.
+      command.body = RecordMilestone{m.id, std::nullopt, local_date(clock_.now()),
+                                     uniform(0, 3) == 0 ? "" : "证明材料"};
     } else {
       command.body = RecordFollowup{local_date(clock_.now()), "走访", {}};
     }
@@ -223,6 +226,60 @@ class RandomDriver {
     }
   }
 
+  // Language v1.1 timers: the scheduler fires what is owed (milestone_warning included) and
+  // a manager extends a running deadline; `deadlines.extend` decides which extensions pass.
+  void run_timers() {
+    const Date today = local_date(clock_.now());
+    if (uniform(0, 1) == 0) {
+      for (const FireDeadline& fire : deadlines_to_fire(wf_, project_, today)) {
+        const Command command{"P-1", std::nullopt, fire};
+        Decision decision = decide(wf_, project_, command, {"system", {"system"}}, clock_);
+        ASSERT_TRUE(decision.ok()) << wf_.id << ": an owed alert was refused";
+        if (fire.kind == DeadlineKind::milestone && fire.alert == DeadlineAlert::warning) {
+          const MilestoneDef* def = wf_.find_milestone(fire.name);
+          ASSERT_NE(def, nullptr);
+          EXPECT_TRUE(def->warn_before.has_value()) << fire.name << " warned without warn_before";
+          EXPECT_LE(today, fire.due_on) << fire.name << ": a warning after the due day";
+          ++milestone_warnings_;
+        }
+        for (const Event& event : decision.value())
+          accept(event);
+        EXPECT_FALSE(decide(wf_, project_, command, {"system", {"system"}}, clock_).ok())
+            << "an alert fired twice";
+      }
+      return;
+    }
+    const std::vector<DueItem> items = due_items(wf_, project_, today);
+    if (items.empty()) return;
+    const DueItem& item = items[static_cast<std::size_t>(
+        uniform(0, static_cast<int>(items.size()) - 1))];
+    const DeadlineKind kind = item.kind == DueItem::Kind::sla         ? DeadlineKind::sla
+                              : item.kind == DueItem::Kind::milestone ? DeadlineKind::milestone
+                                                                      : DeadlineKind::followup;
+    const Date to = item.due_on.plus_days(uniform(1, 500));
+    const std::string key = std::string(deadline_kind_name(kind)) + ":" + item.name;
+    const auto granted = project_.deadline_extensions.find(key);
+    const int before = granted == project_.deadline_extensions.end() ? 0 : granted->second;
+    const int added = wf_.calendar->working_days_between(item.due_on, to);
+    const WorkflowDefinition::ExtendLimits& limits = wf_.deadline_extend;
+    const bool within_limits = (!limits.max_times || before < *limits.max_times) &&
+                               (!limits.max_working_days || added <= *limits.max_working_days);
+    const Command command{"P-1", std::nullopt, ExtendDeadline{kind, item.name, to, "延期"}};
+    const Actor manager{"li", extension_roles(wf_, project_, kind)};
+    Decision decision = decide(wf_, project_, command, manager, clock_);
+    EXPECT_EQ(decision.ok(), within_limits)
+        << wf_.id << " " << key << ": extension " << before + 1 << " of " << added << " days";
+    if (!decision) {
+      EXPECT_TRUE(decision.error().has(reason::kExtensionLimitReached) ||
+                  decision.error().has(reason::kExtensionTooLong));
+      return;
+    }
+    for (const Event& event : decision.value())
+      accept(event);
+    EXPECT_EQ(project_.deadline_extensions.at(key), before + 1);
+    ++extensions_;
+  }
+
   void accept(const Event& event) {
     EXPECT_EQ(event.version, project_.version + 1);
     project_ = apply(std::move(project_), event);
@@ -266,6 +323,13 @@ class RandomDriver {
         accept(event);
       }
       EXPECT_NE(wf_.find_state(project_.state), nullptr);
+      if (const auto* record = std::get_if<RecordMilestone>(&command.body); record != nullptr) {
+        const MilestoneDef* def = wf_.find_milestone(record->milestone);
+        EXPECT_FALSE(def != nullptr && def->evidence_required && record->done_on &&
+                     record->evidence.empty())
+            << record->milestone << " recorded done without evidence";
+      }
+      if (uniform(0, 3) == 0) run_timers();
     }
     Project replayed;
     for (const Event& event : log_)
@@ -274,6 +338,8 @@ class RandomDriver {
   }
 
   int transitions() const { return transitions_; }
+  int extensions() const { return extensions_; }
+  int milestone_warnings() const { return milestone_warnings_; }
   const std::set<std::string>& visited() const { return visited_; }
 
  private:
@@ -287,6 +353,8 @@ class RandomDriver {
   std::vector<Event> log_;
   std::set<std::string> visited_;
   int transitions_ = 0;
+  int extensions_ = 0;
+  int milestone_warnings_ = 0;
 };
 
 TEST(Property, RandomCommandSequencesKeepTheEnginesPromises) {
@@ -294,6 +362,8 @@ TEST(Property, RandomCommandSequencesKeepTheEnginesPromises) {
   ASSERT_GE(workflows.size(), 5u);
   for (const auto& workflow : workflows) {
     int transitions = 0;
+    int extensions = 0;
+    int milestone_warnings = 0;
     std::set<std::string> states_visited;
     const std::vector<app::ScenarioStep> path = main_path(*workflow);
     ASSERT_FALSE(path.empty()) << workflow->id;
@@ -306,11 +376,17 @@ TEST(Property, RandomCommandSequencesKeepTheEnginesPromises) {
         FAIL() << workflow->id << " seed " << seed;
       }
       transitions += driver.transitions();
+      extensions += driver.extensions();
+      milestone_warnings += driver.milestone_warnings();
       states_visited.insert(driver.visited().begin(), driver.visited().end());
     }
     // The random walk must really move projects, or the checks above prove nothing.
     EXPECT_GT(transitions, 100) << workflow->id;
     EXPECT_EQ(states_visited.size(), workflow->states.size()) << workflow->id;
+    EXPECT_GT(extensions, 0) << workflow->id;
+    const bool warns = std::any_of(workflow->milestones.begin(), workflow->milestones.end(),
+                                   [](const MilestoneDef& m) { return m.warn_before.has_value(); });
+    if (warns) EXPECT_GT(milestone_warnings, 0) << workflow->id;
   }
 }
 
