@@ -92,10 +92,10 @@ class StepReader {
 };
 
 constexpr std::string_view kStepKeys[] = {
-    "at",        "actor",   "roles",      "expect",     "reasons", "note",    "version",
-    "owner",     "create",  "edit",       "transition", "fields",  "comment", "vote",
+    "at",        "actor",   "roles",      "expect",     "reasons",  "note",    "version",
+    "owner",     "create",  "edit",       "transition", "fields",   "comment", "vote",
     "milestone", "done_on", "planned_on", "evidence",   "followup", "extend"};
-constexpr std::string_view kCommandKeys[] = {"create",   "edit",     "transition", "vote",
+constexpr std::string_view kCommandKeys[] = {"create",    "edit",     "transition", "vote",
                                              "milestone", "followup", "extend"};
 
 bool known(std::string_view key, std::span<const std::string_view> keys) {
@@ -221,8 +221,9 @@ void read_steps(const YAML::Node& steps, Scenario& scenario,
     }
     if (kind.empty()) {
       reader.error(
-          step, "the step names no command (create, edit, transition, vote, milestone, followup, "
-                "extend)");
+          step,
+          "the step names no command (create, edit, transition, vote, milestone, followup, "
+          "extend)");
       continue;
     }
     if (step["at"]) {

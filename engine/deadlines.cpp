@@ -96,11 +96,11 @@ void check_extension_limits(const Workflow& workflow, const Project& project,
     const int added = workflow.calendar->working_days_between(due_on, extend.new_due_on);
     if (added > *limits.max_working_days) {
       const std::string max = std::to_string(*limits.max_working_days);
-      reasons.push_back(make(reason::kExtensionTooLong, "due_on",
-                             "延期" + std::to_string(added) + "个工作日，超过上限" + max +
-                                 "个工作日",
-                             "the extension adds " + std::to_string(added) +
-                                 " working days; at most " + max + " are allowed"));
+      reasons.push_back(
+          make(reason::kExtensionTooLong, "due_on",
+               "延期" + std::to_string(added) + "个工作日，超过上限" + max + "个工作日",
+               "the extension adds " + std::to_string(added) + " working days; at most " + max +
+                   " are allowed"));
     }
   }
 }

@@ -332,8 +332,7 @@ bool milestone_done(const MilestoneDef* def, const MilestoneState& state, const 
   if (state.done_on) return true;
   if (def == nullptr) return false;
   if (def->done_when) return def->done_when->holds(scope);
-  return !def->evidence_required && !def->field.empty() &&
-         scope.value_of(def->field).is_present();
+  return !def->evidence_required && !def->field.empty() && scope.value_of(def->field).is_present();
 }
 
 // v1.1 `from:` milestones: the clocks that `edits` start or restart by setting their date
@@ -358,9 +357,8 @@ void start_milestones_from_fields(const Workflow& workflow, const Project& proje
 
 // The day from which a milestone with `warn_before` is in its warning period.
 Date warning_from(const Duration& warn_before, Date due, const Calendar& calendar) {
-  const int amount = std::holds_alternative<int>(warn_before.amount)
-                         ? std::get<int>(warn_before.amount)
-                         : 0;
+  const int amount =
+      std::holds_alternative<int>(warn_before.amount) ? std::get<int>(warn_before.amount) : 0;
   switch (warn_before.unit) {
     case Duration::Unit::days:
       return due.plus_days(-amount);

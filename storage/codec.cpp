@@ -881,14 +881,13 @@ Decoded<engine::Project> project_from_json(const json::value& json) {
     for (std::string& key : in.strings(object, "deadlines_fired", ""))
       project.deadlines_fired.insert(std::move(key));
   }
-  if (const json::value* extensions =
-          object != nullptr && object->contains("deadline_extensions")
-              ? in.member(object, "deadline_extensions", "")
-              : nullptr) {
+  if (const json::value* extensions = object != nullptr && object->contains("deadline_extensions")
+                                          ? in.member(object, "deadline_extensions", "")
+                                          : nullptr) {
     if (const json::object* items = in.object(*extensions, "/deadline_extensions")) {
       for (const auto& member : *items) {
-        project.deadline_extensions[std::string(member.key())] = static_cast<int>(
-            in.integer(items, member.key(), "/deadline_extensions"));
+        project.deadline_extensions[std::string(member.key())] =
+            static_cast<int>(in.integer(items, member.key(), "/deadline_extensions"));
       }
     }
   }

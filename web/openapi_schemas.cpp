@@ -173,11 +173,11 @@ void add_workflows(json::object& all) {
                                  {"option_labels", std::move(option_labels)},
                                  {"min", nullable("number")},
                                  {"max", nullable("number")}});
-  json::object sla = record(
-      {{"working_days",
-        with_description(json::object{{"type", json::array{"integer", "string"}}},
-                         "A whole number, or the expression giving it (language v1.1)")},
-       {"escalate", strings()}});
+  json::object sla =
+      record({{"working_days",
+               with_description(json::object{{"type", json::array{"integer", "string"}}},
+                                "A whole number, or the expression giving it (language v1.1)")},
+              {"escalate", strings()}});
   sla["type"] = json::array{"object", "null"};
   json::object review =
       record({{"voters", with_description(text(), "The role that votes")}, {"quorum", integer()}});

@@ -61,12 +61,11 @@ class WorkflowParser {
       : calendars_(calendars), reporter_(reporter) {}
 
   ParsedWorkflow parse(const YAML::Node& root) && {
-    Record top(
-        root, root.Mark(), "the workflow",
-        {"workflow", "version", "title", "description", "calendar", "roles", "fields", "tables",
-         "computed", "initial", "states", "transitions", "milestones", "followup", "notify",
-         "deadlines"},
-        reporter_);
+    Record top(root, root.Mark(), "the workflow",
+               {"workflow", "version", "title", "description", "calendar", "roles", "fields",
+                "tables", "computed", "initial", "states", "transitions", "milestones", "followup",
+                "notify", "deadlines"},
+               reporter_);
     if (!top.valid()) return std::move(parsed_);
     // Sections are read in dependency order, whatever their order in the file, so every
     // reference can be checked as soon as it is read.
@@ -682,18 +681,17 @@ class WorkflowParser {
     }
     engine::MilestoneDef milestone;
     milestone.id = entry.key;
-    Record record(entry.value, entry.value_mark(), what,
-                  {"label", "after", "within", "field", "done_when", "from", "warn_before",
-                   "evidence"},
-                  reporter_);
+    Record record(
+        entry.value, entry.value_mark(), what,
+        {"label", "after", "within", "field", "done_when", "from", "warn_before", "evidence"},
+        reporter_);
     if (const Entry* label = record.get("label")) {
       milestone.label = read_label(*label, reporter_).value_or(engine::LocalizedText{});
     }
     if (record.valid() && (record.get("after") == nullptr) == (record.get("from") == nullptr)) {
-      reporter_.error(record.get("from") != nullptr ? record.get("from")->key_node.Mark()
-                                                    : entry.value_mark(),
-                      what + " must have exactly one of 'after' (a state) and 'from' (a date "
-                             "field)");
+      reporter_.error(
+          record.get("from") != nullptr ? record.get("from")->key_node.Mark() : entry.value_mark(),
+          what + " must have exactly one of 'after' (a state) and 'from' (a date field)");
     }
     if (const Entry* after = record.get("after")) {
       if (std::optional<std::string> state = read_text(*after, reporter_)) {

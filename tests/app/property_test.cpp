@@ -251,8 +251,8 @@ class RandomDriver {
     }
     const std::vector<DueItem> items = due_items(wf_, project_, today);
     if (items.empty()) return;
-    const DueItem& item = items[static_cast<std::size_t>(
-        uniform(0, static_cast<int>(items.size()) - 1))];
+    const DueItem& item =
+        items[static_cast<std::size_t>(uniform(0, static_cast<int>(items.size()) - 1))];
     const DeadlineKind kind = item.kind == DueItem::Kind::sla         ? DeadlineKind::sla
                               : item.kind == DueItem::Kind::milestone ? DeadlineKind::milestone
                                                                       : DeadlineKind::followup;

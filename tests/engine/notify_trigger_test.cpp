@@ -69,9 +69,9 @@ TEST(NotifyTrigger, ARuleNamesTheTriggersAnEventRaises) {
 }
 
 TEST(NotifyTrigger, FilterNames) {
-  for (const char* name : {"enter:lead", "leave:x", "transition:submit", "sla_warning",
-                           "sla_overdue", "milestone_warning", "milestone_overdue",
-                           "followup_due"}) {
+  for (const char* name :
+       {"enter:lead", "leave:x", "transition:submit", "sla_warning", "sla_overdue",
+        "milestone_warning", "milestone_overdue", "followup_due"}) {
     EXPECT_TRUE(is_trigger_name(name)) << name;
   }
   for (const char* name : {"", "enter:", "transition:", "enter", "milestone_warn", "sla"}) {

@@ -163,7 +163,8 @@ TEST_F(TimeLimitsV11, AnAmountIsRoundedAndNullOrNegativeCountsAsZero) {
     engine::Project project = create(day(2026, 3, 2), {});
     engine::FieldMap fields;
     if (!days.is_null()) fields["days_given"] = std::move(days);
-    EXPECT_TRUE(run(project, day(2026, 3, 2), engine::TakeTransition{"submit", fields, ""}, staff_));
+    EXPECT_TRUE(
+        run(project, day(2026, 3, 2), engine::TakeTransition{"submit", fields, ""}, staff_));
     return project.sla_due_on;
   };
   EXPECT_EQ(review_due(Value::number(2.6)), day(2026, 3, 5));  // 3 working days
@@ -175,8 +176,8 @@ TEST_F(TimeLimitsV11, AnAmountIsRoundedAndNullOrNegativeCountsAsZero) {
 TEST_F(TimeLimitsV11, ExtensionsAreLimitedInNumberAndLength) {
   engine::Project project = create(day(2026, 3, 2), {{"total_investment", Value::number(3000)}});
   // Due Thursday 2026-03-05; 10 working days later is Thursday 2026-03-19.
-  auto too_long = run(project, day(2026, 3, 3), extend(DeadlineKind::sla, "lead", day(2026, 3, 20)),
-                      manager_);
+  auto too_long =
+      run(project, day(2026, 3, 3), extend(DeadlineKind::sla, "lead", day(2026, 3, 20)), manager_);
   ASSERT_FALSE(too_long);
   EXPECT_TRUE(too_long.error().has(engine::reason::kExtensionTooLong));
   EXPECT_EQ(too_long.error().reasons.at(0).message.zh, "延期11个工作日，超过上限10个工作日");
