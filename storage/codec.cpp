@@ -522,6 +522,13 @@ class Decoder {
     return result;
   }
 
+  // v1.1: the clocks a date field started, on the events that carry them only when any.
+  std::vector<engine::MilestoneStarted> optional_milestones_started(const json::object* object,
+                                                                    const std::string& path) {
+    if (object == nullptr || !object->contains("milestones_started")) return {};
+    return milestones_started(object, path);
+  }
+
   std::vector<engine::MilestoneStarted> milestones_started(const json::object* object,
                                                            const std::string& path) {
     std::vector<engine::MilestoneStarted> result;
@@ -602,7 +609,7 @@ EventBody decode_body(Decoder& in, std::string_view type, const json::object* bo
     return created;
   }
   if (type == "fields_edited") {
-    return engine::FieldsEdited{in.changes(body, path), in.milestones_started(body, path)};
+    return engine::FieldsEdited{in.changes(body, path), in.optional_milestones_started(body, path)};
   }
   if (type == "transition_taken") {
     engine::TransitionTaken taken;
@@ -631,7 +638,7 @@ EventBody decode_body(Decoder& in, std::string_view type, const json::object* bo
     recorded.done_on = in.optional_date(body, "done_on", path);
     recorded.evidence = in.text(body, "evidence", path);
     recorded.changes = in.changes(body, path);
-    recorded.milestones_started = in.milestones_started(body, path);
+    recorded.milestones_started = in.optional_milestones_started(body, path);
     return recorded;
   }
   if (type == "followup_recorded") {

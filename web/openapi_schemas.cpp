@@ -277,6 +277,10 @@ void add_events(json::object& all) {
   const auto changes = [] { return array_of(ref("FieldChange")); };
   const auto started = [] { return array_of(ref("MilestoneStarted")); };
   const auto kind = [] { return one_of_values({"sla", "milestone", "followup"}); };
+  // v1.1: on the events that may set a date field a milestone's clock starts from.
+  const auto started_by_date = [&] {
+    return with_description(started(), "Clocks started from a date field (present when any)");
+  };
   all["ProjectCreatedBody"] = record({{"workflow", text()},
                                       {"workflow_version", integer()},
                                       {"state", text()},
@@ -285,11 +289,8 @@ void add_events(json::object& all) {
                                       {"sla_due_on", optional_date()},
                                       {"followup_due_on", optional_date()},
                                       {"milestones_started", started()}});
-  all["FieldsEditedBody"] = object_of(
-      {{"changes", changes()},
-       {"milestones_started",
-        with_description(started(), "Clocks started from a date field (present when any)")}},
-      {"changes"});
+  all["FieldsEditedBody"] =
+      object_of({{"changes", changes()}, {"milestones_started", started_by_date()}}, {"changes"});
   all["TransitionTakenBody"] = record({{"transition", text()},
                                        {"from", text()},
                                        {"to", text()},
@@ -303,15 +304,14 @@ void add_events(json::object& all) {
               {"choice", one_of_values(engine::names_of(engine::kVoteChoiceNames))},
               {"comment", text()},
               {"changed", boolean()}});
-  all["MilestoneRecordedBody"] = object_of(
-      {{"milestone", text()},
-       {"planned_on", optional_date()},
-       {"done_on", optional_date()},
-       {"evidence", text()},
-       {"changes", changes()},
-       {"milestones_started",
-        with_description(started(), "Clocks started from a date field (present when any)")}},
-      {"milestone", "planned_on", "done_on", "evidence", "changes"});
+  all["MilestoneRecordedBody"] =
+      object_of({{"milestone", text()},
+                 {"planned_on", optional_date()},
+                 {"done_on", optional_date()},
+                 {"evidence", text()},
+                 {"changes", changes()},
+                 {"milestones_started", started_by_date()}},
+                {"milestone", "planned_on", "done_on", "evidence", "changes"});
   all["FollowupRecordedBody"] = record({{"on", date()},
                                         {"summary", text()},
                                         {"issues", strings()},

@@ -565,15 +565,7 @@ class WorkflowParser {
     }
     if (const Entry* guards = record.get("guards")) transition.guards = parse_guards(*guards, what);
     if (const Entry* comment = record.get("comment")) {
-      if (std::optional<std::string> rule = read_text(*comment, reporter_)) {
-        if (*rule == "required") {
-          transition.comment = engine::CommentRule::required;
-        } else if (*rule != "optional") {
-          reporter_.error(comment->value_mark(),
-                          "'comment' must be optional or required, not " + in_quotes(*rule) +
-                              suggestion(reporter_, *rule, {"optional", "required"}));
-        }
-      }
+      if (read_required(*comment)) transition.comment = engine::CommentRule::required;
     }
     if (const Entry* when = record.get("when")) {
       transition.when =
@@ -704,17 +696,7 @@ class WorkflowParser {
       milestone.within = parse_duration(*within, "'within' of " + what, /*allow_expression=*/true)
                              .value_or(engine::Duration{});
     }
-    if (const Entry* field = record.get("field")) {
-      if (std::optional<std::string> name = read_text(*field, reporter_)) {
-        const engine::FieldDef* def = check_field(NameAt{*name, field->value});
-        if (def != nullptr && def->type != FieldType::date) {
-          reporter_.error(field->value_mark(), "'field' of " + what + " must be a date field; " +
-                                                   in_quotes(*name) + " is " +
-                                                   std::string(engine::field_type_name(def->type)));
-        }
-        milestone.field = std::move(*name);
-      }
-    }
+    if (const Entry* field = record.get("field")) milestone.field = read_date_field(*field, what);
     if (const Entry* done_when = record.get("done_when")) {
       milestone.done_when = parse_expression(done_when->value, done_when->value_mark(),
                                              Use::condition, "'done_when' of " + what);
@@ -726,32 +708,39 @@ class WorkflowParser {
   // duration in whole units) and `evidence` (required or optional).
   void parse_milestone_v11(Record& record, const std::string& what,
                            engine::MilestoneDef& milestone) {
-    if (const Entry* from = record.get("from")) {
-      if (std::optional<std::string> name = read_text(*from, reporter_)) {
-        const engine::FieldDef* def = check_field(NameAt{*name, from->value});
-        if (def != nullptr && def->type != FieldType::date) {
-          reporter_.error(from->value_mark(), "'from' of " + what + " must be a date field; " +
-                                                  in_quotes(*name) + " is " +
-                                                  std::string(engine::field_type_name(def->type)));
-        }
-        milestone.from = std::move(*name);
-      }
-    }
+    if (const Entry* from = record.get("from")) milestone.from = read_date_field(*from, what);
     if (const Entry* warn = record.get("warn_before")) {
       milestone.warn_before =
           parse_duration(*warn, "'warn_before' of " + what, /*allow_expression=*/false);
     }
     if (const Entry* evidence = record.get("evidence")) {
-      if (std::optional<std::string> rule = read_text(*evidence, reporter_)) {
-        if (*rule == "required") {
-          milestone.evidence_required = true;
-        } else if (*rule != "optional") {
-          reporter_.error(evidence->value_mark(),
-                          "'evidence' must be optional or required, not " + in_quotes(*rule) +
-                              suggestion(reporter_, *rule, {"optional", "required"}));
-        }
-      }
+      milestone.evidence_required = read_required(*evidence);
     }
+  }
+
+  // The name of a milestone's date field (`field`, `from`); reported unless it is one.
+  std::string read_date_field(const Entry& entry, const std::string& milestone_what) {
+    std::optional<std::string> name = read_text(entry, reporter_);
+    if (!name) return {};
+    const engine::FieldDef* def = check_field(NameAt{*name, entry.value});
+    if (def != nullptr && def->type != FieldType::date) {
+      reporter_.error(entry.value_mark(), entry.what() + " of " + milestone_what +
+                                              " must be a date field; " + in_quotes(*name) +
+                                              " is " +
+                                              std::string(engine::field_type_name(def->type)));
+    }
+    return std::move(*name);
+  }
+
+  // `optional` (false) or `required` (true), as `comment` and `evidence` say it.
+  bool read_required(const Entry& entry) {
+    const std::optional<std::string> rule = read_text(entry, reporter_);
+    if (!rule || *rule == "optional") return false;
+    if (*rule == "required") return true;
+    reporter_.error(entry.value_mark(), entry.what() + " must be optional or required, not " +
+                                            in_quotes(*rule) +
+                                            suggestion(reporter_, *rule, {"optional", "required"}));
+    return false;
   }
 
   // v1.1 `deadlines: {extend: {max_times: N, max_working_days: N}}`.

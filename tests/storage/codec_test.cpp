@@ -218,8 +218,11 @@ TEST(Codec, ProjectRoundTripsExactly) {
 TEST(Codec, TimeLimitMembersOfV11RoundTripAndAreAbsentWhenEmpty) {
   engine::FieldsEdited edited;
   edited.changes = {{"agreed_start_on", Value(), Value::date(day(2026, 7, 1))}};
-  EXPECT_EQ(encode_event({"P-1", 2, 1772413200001, "staff-2", edited}).find("milestones_started"),
-            std::string::npos);
+  const std::string without = encode_event({"P-1", 2, 1772413200001, "staff-2", edited});
+  EXPECT_EQ(without.find("milestones_started"), std::string::npos);
+  auto decoded_without = decode_event(without);
+  ASSERT_TRUE(decoded_without) << decoded_without.error().to_string();
+  EXPECT_EQ(std::get<engine::FieldsEdited>(decoded_without->body), edited);
   edited.milestones_started = {{"start_construction", day(2026, 7, 1), day(2027, 1, 1)}};
   engine::MilestoneRecorded recorded;
   recorded.milestone = "secure_site";
