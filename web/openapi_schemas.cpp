@@ -445,7 +445,7 @@ void add_notifications(json::object& all) {
       "events: \"*\" (the default), \"notify\" (what the workflow's notify rules route to "
       "webhooks), event types (transition_taken, deadline_fired, ...) or triggers "
       "(enter:STATE, leave:STATE, transition:ID, sla_warning, sla_overdue, "
-      "milestone_overdue, followup_due). json bodies are signed: X-Investflow-Signature: "
+      "milestone_warning, milestone_overdue, followup_due). json bodies are signed: X-Investflow-Signature: "
       "sha256=<hex HMAC-SHA256(secret, body)>; dingtalk adds &timestamp=&sign= to the URL; "
       "wecom carries its key in the URL.");
   all["Webhook"] = record({{"id", integer()},
