@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <span>
 #include <sstream>
 
@@ -92,11 +93,11 @@ class StepReader {
 };
 
 constexpr std::string_view kStepKeys[] = {
-    "at",        "actor",   "roles",      "expect",     "reasons", "note",    "version",
-    "owner",     "create",  "edit",       "transition", "fields",  "comment", "vote",
-    "milestone", "done_on", "planned_on", "evidence",   "followup"};
-constexpr std::string_view kCommandKeys[] = {"create", "edit",      "transition",
-                                             "vote",   "milestone", "followup"};
+    "at",        "actor",   "roles",      "expect",     "reasons",  "note",    "version",
+    "owner",     "create",  "edit",       "transition", "fields",   "comment", "vote",
+    "milestone", "done_on", "planned_on", "evidence",   "followup", "extend"};
+constexpr std::string_view kCommandKeys[] = {"create",    "edit",     "transition", "vote",
+                                             "milestone", "followup", "extend"};
 
 bool known(std::string_view key, std::span<const std::string_view> keys) {
   return std::find(keys.begin(), keys.end(), key) != keys.end();
@@ -104,6 +105,29 @@ bool known(std::string_view key, std::span<const std::string_view> keys) {
 
 std::vector<std::string> as_strings(std::span<const std::string_view> keys) {
   return {keys.begin(), keys.end()};
+}
+
+// Reads a command given as a map of `keys` (a followup, an extension): `read` gets each
+// known key with its value; an unknown key is an error. False when `body` is not a map.
+bool read_map(const YAML::Node& body, const std::string& what, const std::vector<std::string>& keys,
+              StepReader& reader,
+              const std::function<void(const std::string&, const YAML::Node&)>& read) {
+  std::string list;
+  for (const std::string& key : keys)
+    list += (list.empty() ? "" : ", ") + key;
+  if (!body.IsMap()) {
+    reader.error(body, what + " must be a map {" + list + "}");
+    return false;
+  }
+  for (const auto& entry : body) {
+    const std::string key = entry.first.Scalar();
+    if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
+      read(key, entry.second);
+    } else {
+      reader.error(entry.first, "unknown key '" + key + "' in " + what + " (" + list + ")");
+    }
+  }
+  return true;
 }
 
 std::optional<engine::Command> read_command(const YAML::Node& step, const std::string& kind,
@@ -141,24 +165,44 @@ std::optional<engine::Command> read_command(const YAML::Node& step, const std::s
     if (step["evidence"])
       record.evidence = reader.scalar(step["evidence"], "evidence").value_or("");
     command.body = std::move(record);
+  } else if (kind == "extend") {
+    // {kind: sla|milestone|followup, name, due_on, reason}: a deadline extension (v1.1).
+    engine::ExtendDeadline extend;
+    const bool read = read_map(
+        body, "extend", {"kind", "name", "due_on", "reason"}, reader,
+        [&](const std::string& key, const YAML::Node& value) {
+          if (key == "kind") {
+            const std::string name = reader.scalar(value, "extend.kind").value_or("");
+            if (const auto parsed = engine::parse_deadline_kind(name)) {
+              extend.kind = *parsed;
+            } else {
+              reader.error(value, "extend.kind must be sla, milestone or followup");
+            }
+          } else if (key == "name") {
+            extend.name = reader.scalar(value, "extend.name").value_or("");
+          } else if (key == "due_on") {
+            extend.new_due_on = reader.date(value, "extend.due_on").value_or(engine::Date());
+          } else {
+            extend.reason = reader.scalar(value, "extend.reason").value_or("");
+          }
+        });
+    if (!read) return std::nullopt;
+    if (!body["due_on"]) reader.error(body, "extend needs 'due_on' (the new due date)");
+    command.body = std::move(extend);
   } else {
     engine::RecordFollowup visit;
-    if (!body.IsMap()) {
-      reader.error(body, "followup must be a map {on, summary, issues}");
-      return std::nullopt;
-    }
-    for (const auto& entry : body) {
-      const std::string key = entry.first.Scalar();
-      if (key == "on") {
-        visit.on = reader.date(entry.second, "followup.on").value_or(engine::Date());
-      } else if (key == "summary") {
-        visit.summary = reader.scalar(entry.second, "followup.summary").value_or("");
-      } else if (key == "issues") {
-        visit.issues = reader.strings(entry.second, "followup.issues");
-      } else {
-        reader.error(entry.first, "unknown key '" + key + "' in followup (on, summary, issues)");
-      }
-    }
+    const bool read =
+        read_map(body, "followup", {"on", "summary", "issues"}, reader,
+                 [&](const std::string& key, const YAML::Node& value) {
+                   if (key == "on") {
+                     visit.on = reader.date(value, "followup.on").value_or(engine::Date());
+                   } else if (key == "summary") {
+                     visit.summary = reader.scalar(value, "followup.summary").value_or("");
+                   } else {
+                     visit.issues = reader.strings(value, "followup.issues");
+                   }
+                 });
+    if (!read) return std::nullopt;
     if (!body["on"]) reader.error(body, "followup needs 'on' (the visit date)");
     command.body = std::move(visit);
   }
@@ -192,7 +236,9 @@ void read_steps(const YAML::Node& steps, Scenario& scenario,
     }
     if (kind.empty()) {
       reader.error(
-          step, "the step names no command (create, edit, transition, vote, milestone, followup)");
+          step,
+          "the step names no command (create, edit, transition, vote, milestone, followup, "
+          "extend)");
       continue;
     }
     if (step["at"]) {
@@ -257,6 +303,7 @@ std::string describe_command(const engine::Command& command) {
           return "milestone " + body.milestone;
         if constexpr (std::is_same_v<T, engine::RecordFollowup>)
           return "followup " + body.on.to_string();
+        if constexpr (std::is_same_v<T, engine::ExtendDeadline>) return "extend " + body.name;
         return "?";
       },
       command.body);

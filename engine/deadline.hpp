@@ -20,7 +20,7 @@ std::string_view deadline_alert_name(DeadlineAlert alert);  // warning, overdue,
 std::optional<DeadlineAlert> parse_deadline_alert(std::string_view name);
 
 // The notify trigger a fired deadline raises: sla_warning, sla_overdue, milestone_warning,
-// milestone_overdue, followup_due (workflows may name all but milestone_warning today).
+// milestone_overdue, followup_due (all nameable in a workflow's notify rules).
 std::string deadline_trigger(DeadlineKind kind, DeadlineAlert alert);
 
 // How a project remembers that an alert fired: "sla:lead:warning:2026-02-10". The due date

@@ -45,8 +45,14 @@ bool alert_in_effect(const DueItem& item, DeadlineAlert alert, Date today) {
   return false;
 }
 
+// Whether the milestone has a `warn_before` (only those raise milestone_warning).
+bool milestone_warns(const Workflow& workflow, std::string_view name) {
+  const MilestoneDef* def = workflow.find_milestone(name);
+  return def != nullptr && def->warn_before.has_value();
+}
+
 // The alert a deadline owes at `today`, if any: overdue wins over the warning it replaces.
-std::optional<DeadlineAlert> owed_alert(const DueItem& item, Date today) {
+std::optional<DeadlineAlert> owed_alert(const Workflow& workflow, const DueItem& item, Date today) {
   switch (item.kind) {
     case DueItem::Kind::sla:
       if (item.status == DueItem::Status::overdue) return DeadlineAlert::overdue;
@@ -54,12 +60,49 @@ std::optional<DeadlineAlert> owed_alert(const DueItem& item, Date today) {
       return std::nullopt;
     case DueItem::Kind::milestone:
       if (item.status == DueItem::Status::overdue) return DeadlineAlert::overdue;
+      if (item.status == DueItem::Status::warning && milestone_warns(workflow, item.name)) {
+        return DeadlineAlert::warning;
+      }
       return std::nullopt;
     case DueItem::Kind::followup:
       if (today >= item.due_on) return DeadlineAlert::due;
       return std::nullopt;
   }
   return std::nullopt;
+}
+
+// How Project::deadline_extensions names a running deadline: "sla:lead".
+std::string extension_key(DeadlineKind kind, std::string_view name) {
+  return std::string(deadline_kind_name(kind)) + ":" + std::string(name);
+}
+
+// v1.1 `deadlines.extend`: the limits an extension from `due_on` to `new_due_on` breaks.
+void check_extension_limits(const Workflow& workflow, const Project& project,
+                            const ExtendDeadline& extend, Date due_on,
+                            std::vector<Reason>& reasons) {
+  const WorkflowDefinition::ExtendLimits& limits = workflow.deadline_extend;
+  if (limits.max_times) {
+    const auto granted = project.deadline_extensions.find(extension_key(extend.kind, extend.name));
+    const int times = granted == project.deadline_extensions.end() ? 0 : granted->second;
+    if (times >= *limits.max_times) {
+      const std::string max = std::to_string(*limits.max_times);
+      reasons.push_back(make(reason::kExtensionLimitReached, "due_on",
+                             "该期限已延期" + std::to_string(times) + "次，最多可延期" + max + "次",
+                             "this deadline has been extended " + std::to_string(times) +
+                                 " time(s); at most " + max + " extension(s) are allowed"));
+    }
+  }
+  if (limits.max_working_days) {
+    const int added = workflow.calendar->working_days_between(due_on, extend.new_due_on);
+    if (added > *limits.max_working_days) {
+      const std::string max = std::to_string(*limits.max_working_days);
+      reasons.push_back(
+          make(reason::kExtensionTooLong, "due_on",
+               "延期" + std::to_string(added) + "个工作日，超过上限" + max + "个工作日",
+               "the extension adds " + std::to_string(added) + " working days; at most " + max +
+                   " are allowed"));
+    }
+  }
 }
 
 std::string kind_label_zh(DeadlineKind kind) {
@@ -120,7 +163,7 @@ std::vector<FireDeadline> deadlines_to_fire(const Workflow& workflow, const Proj
                                             Date today) {
   std::vector<FireDeadline> out;
   for (const DueItem& item : due_items(workflow, project, today)) {
-    const std::optional<DeadlineAlert> alert = owed_alert(item, today);
+    const std::optional<DeadlineAlert> alert = owed_alert(workflow, item, today);
     if (!alert) continue;
     const DeadlineKind kind = kind_of(item.kind);
     if (project.deadlines_fired.contains(fired_deadline_key(kind, item.name, *alert, item.due_on)))
@@ -155,7 +198,9 @@ std::optional<DeadlineFired> decide_fire_deadline(const Workflow& workflow, cons
                            "no such open deadline (it was met, moved or replaced)"));
     return std::nullopt;
   }
-  if (!alert_in_effect(*item, fire.alert, today)) {
+  if (!alert_in_effect(*item, fire.alert, today) ||
+      (fire.kind == DeadlineKind::milestone && fire.alert == DeadlineAlert::warning &&
+       !milestone_warns(workflow, fire.name))) {
     reasons.push_back(make(reason::kDeadlineNotDue, "", "尚未到提醒时间",
                            "the deadline does not call for this alert today"));
     return std::nullopt;
@@ -194,6 +239,8 @@ std::optional<DeadlineExtended> decide_extend_deadline(const Workflow& workflow,
     reasons.push_back(make(reason::kInvalidField, "due_on",
                            "新的期限须晚于原期限 " + item->due_on.to_string(),
                            "the new due date must be after " + item->due_on.to_string()));
+  } else {
+    check_extension_limits(workflow, project, extend, item->due_on, reasons);
   }
   if (extend.reason.find_first_not_of(" \t\r\n") == std::string::npos) {
     reasons.push_back(
@@ -210,6 +257,7 @@ void apply_deadline_fired(Project& project, const DeadlineFired& fired) {
 
 // A date a person chose is not an estimate.
 void apply_deadline_extended(Project& project, const DeadlineExtended& extended) {
+  ++project.deadline_extensions[extension_key(extended.kind, extended.name)];
   switch (extended.kind) {
     case DeadlineKind::sla:
       project.sla_due_on = extended.new_due_on;
@@ -229,15 +277,25 @@ void apply_deadline_extended(Project& project, const DeadlineExtended& extended)
 }
 
 void forget_replaced_deadlines(Project& project, const Event& event) {
-  if (project.deadlines_fired.empty()) return;
-  const auto forget = [&](std::string_view prefix) {
+  if (project.deadlines_fired.empty() && project.deadline_extensions.empty()) return;
+  // Fired keys are "kind:name:alert:date", extension keys "kind:name".
+  const auto forget = [&](const std::string& prefix) {
     std::erase_if(project.deadlines_fired,
                   [&](const std::string& key) { return key.starts_with(prefix); });
+    std::erase_if(project.deadline_extensions,
+                  [&](const auto& entry) { return (entry.first + ":").starts_with(prefix); });
+  };
+  const auto forget_milestones = [&](const std::vector<MilestoneStarted>& started) {
+    for (const MilestoneStarted& milestone : started)
+      forget("milestone:" + milestone.milestone + ":");
   };
   if (const auto* taken = std::get_if<TransitionTaken>(&event.body)) {
     forget("sla:");
-    for (const MilestoneStarted& started : taken->milestones_started)
-      forget("milestone:" + started.milestone + ":");
+    forget_milestones(taken->milestones_started);
+  } else if (const auto* edited = std::get_if<FieldsEdited>(&event.body)) {
+    forget_milestones(edited->milestones_started);
+  } else if (const auto* recorded = std::get_if<MilestoneRecorded>(&event.body)) {
+    forget_milestones(recorded->milestones_started);
   } else if (std::holds_alternative<FollowupRecorded>(event.body)) {
     forget("followup:");
   }

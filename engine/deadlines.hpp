@@ -28,6 +28,9 @@ inline constexpr std::string_view kSystemRole = "system";
 namespace reason {
 inline constexpr std::string_view kNoSuchDeadline = "no_such_deadline";
 inline constexpr std::string_view kDeadlineNotDue = "deadline_not_due";
+// v1.1 `deadlines.extend` limits.
+inline constexpr std::string_view kExtensionLimitReached = "extension_limit_reached";
+inline constexpr std::string_view kExtensionTooLong = "extension_too_long";
 }  // namespace reason
 
 // The alerts due at `today` and not yet fired, at most one per deadline (the most urgent).

@@ -264,7 +264,8 @@ Due due_after(const Duration& duration, Date start, const Calendar& calendar, co
   } else {
     const Value value = std::get<Expression>(duration.amount).evaluate(scope);
     if (const double* number = value.as_number(); number != nullptr && std::isfinite(*number)) {
-      amount = static_cast<int>(std::clamp(std::lround(*number), -100'000L, 100'000L));
+      // The documented rule: nearest whole unit; negative counts as 0 (as null does).
+      amount = static_cast<int>(std::clamp(std::lround(*number), 0L, 100'000L));
     }
   }
   switch (duration.unit) {
@@ -310,8 +311,7 @@ StateDeadlines deadlines_on_entering(const Workflow& workflow, const Project& be
   StateDeadlines out;
   const Calendar& calendar = *workflow.calendar;
   if (def != nullptr && def->sla) {
-    const Due due = due_after(Duration{Duration::Unit::working_days, def->sla->working_days}, today,
-                              calendar, scope);
+    const Due due = due_after(def->sla->working_days, today, calendar, scope);
     out.sla_due_on = due.on;
     out.sla_due_estimated = due.estimated;
   }
@@ -339,6 +339,51 @@ StateDeadlines deadlines_on_entering(const Workflow& workflow, const Project& be
     }
   }
   return out;
+}
+
+// Whether an open milestone counts as done: its actual date recorded, its `done_when`
+// holding, or (without `done_when`) its `field` having a value. With `evidence: required`
+// the field alone does not count: such a milestone is recorded done, with its evidence.
+bool milestone_done(const MilestoneDef* def, const MilestoneState& state, const Scope& scope) {
+  if (state.done_on) return true;
+  if (def == nullptr) return false;
+  if (def->done_when) return def->done_when->holds(scope);
+  return !def->evidence_required && !def->field.empty() && scope.value_of(def->field).is_present();
+}
+
+// v1.1 `from:` milestones: the clocks that `edits` start or restart by setting their date
+// field (due = the field's date + `within`). A milestone already done keeps its clock, and
+// clearing the field leaves the clock as it was. `scope` is over the project with `edits`.
+void start_milestones_from_fields(const Workflow& workflow, const Project& project,
+                                  const FieldMap& edits, const Scope& scope,
+                                  std::vector<MilestoneStarted>& started) {
+  for (const MilestoneDef& milestone : workflow.milestones) {
+    if (milestone.from.empty()) continue;
+    const auto edit = edits.find(milestone.from);
+    const Date* start = edit != edits.end() ? edit->second.as_date() : nullptr;
+    if (start == nullptr) continue;
+    const auto running = project.milestones.find(milestone.id);
+    if (running != project.milestones.end() && milestone_done(&milestone, running->second, scope)) {
+      continue;
+    }
+    const Due due = due_after(milestone.within, *start, *workflow.calendar, scope);
+    started.push_back({milestone.id, *start, due.on, due.estimated});
+  }
+}
+
+// The day from which a milestone with `warn_before` is in its warning period.
+Date warning_from(const Duration& warn_before, Date due, const Calendar& calendar) {
+  const int amount =
+      std::holds_alternative<int>(warn_before.amount) ? std::get<int>(warn_before.amount) : 0;
+  switch (warn_before.unit) {
+    case Duration::Unit::days:
+      return due.plus_days(-amount);
+    case Duration::Unit::working_days:
+      return calendar.add_working_days(due, -amount);
+    case Duration::Unit::months:
+      return due.plus_months(-amount);
+  }
+  return due;
 }
 
 // May the actor edit the project's fields or record its milestones? The owner may, and so
@@ -530,6 +575,7 @@ struct Decider {
     StateDeadlines deadlines =
         deadlines_on_entering(workflow, before, nullptr, scope,
                               workflow.find_state(workflow.initial), workflow.initial, today);
+    start_milestones_from_fields(workflow, before, fields, scope, deadlines.milestones_started);
     created.fields = std::move(fields);
     created.sla_due_on = deadlines.sla_due_on;
     created.sla_due_estimated = deadlines.sla_due_estimated;
@@ -558,8 +604,11 @@ struct Decider {
           make_reason(reason::kNothingToDo, "", text("没有需要保存的修改", "nothing changed")));
     }
     if (!reasons.empty()) return false;
+    std::vector<MilestoneStarted> started;
+    start_milestones_from_fields(workflow, project, edits,
+                                 ProjectScope(workflow, project, today, &edits), started);
     Event& out = new_event();
-    out.body = FieldsEdited{changes_of(project, std::move(edits))};
+    out.body = FieldsEdited{changes_of(project, std::move(edits)), std::move(started)};
     return true;
   }
 
@@ -599,6 +648,7 @@ struct Decider {
     StateDeadlines deadlines = deadlines_on_entering(
         workflow, project, current_state(), scope,
         target != nullptr ? target : workflow.find_state(transition->to), transition->to, today);
+    start_milestones_from_fields(workflow, project, edits, scope, deadlines.milestones_started);
     taken.changes = changes_of(project, std::move(edits));
     taken.sla_due_on = deadlines.sla_due_on;
     taken.sla_due_estimated = deadlines.sla_due_estimated;
@@ -660,6 +710,14 @@ struct Decider {
                                     text("请填写计划日期、实际日期或佐证材料",
                                          "give a planned date, an actual date or evidence")));
     }
+    if (milestone->evidence_required && record.done_on &&
+        record.evidence.find_first_not_of(" \t\r\n") == std::string::npos) {
+      reasons.push_back(make_reason(
+          reason::kEvidenceRequired, "evidence",
+          text("节点“" + label_zh(milestone->label, milestone->id) + "”须附佐证材料方可登记完成",
+               "the milestone '" + label_en(milestone->label, milestone->id) +
+                   "' needs evidence to be recorded done")));
+    }
     if (record.done_on && *record.done_on > today) {
       reasons.push_back(
           make_reason(reason::kInvalidField, "done_on",
@@ -671,9 +729,16 @@ struct Decider {
       edits = coerce_edits(workflow, project, raw, reasons);
     }
     if (!reasons.empty()) return false;
+    std::vector<MilestoneStarted> started;
+    start_milestones_from_fields(workflow, project, edits,
+                                 ProjectScope(workflow, project, today, &edits), started);
     Event& out = new_event();
-    out.body = MilestoneRecorded{milestone->id, record.planned_on, record.done_on, record.evidence,
-                                 changes_of(project, std::move(edits))};
+    out.body = MilestoneRecorded{milestone->id,
+                                 record.planned_on,
+                                 record.done_on,
+                                 record.evidence,
+                                 changes_of(project, std::move(edits)),
+                                 std::move(started)};
     return true;
   }
 
@@ -829,6 +894,7 @@ void fold(Project& project, EventRef&& event) {
           project.followup_due_estimated = body.followup_due_estimated;
         } else if constexpr (std::is_same_v<T, FieldsEdited>) {
           apply_changes(project, body.changes);
+          start_milestones_of(body);
         } else if constexpr (std::is_same_v<T, TransitionTaken>) {
           apply_changes(project, body.changes);
           project.state = body.to;
@@ -856,6 +922,7 @@ void fold(Project& project, EventRef&& event) {
             if (body.done_on) it->second.done_on = body.done_on;
             if (!body.evidence.empty()) it->second.evidence = body.evidence;
           }
+          start_milestones_of(body);
         } else if constexpr (std::is_same_v<T, FollowupRecorded>) {
           project.visits.push_back({body.on, event.actor, body.summary, body.issues});
           project.followup_due_on = body.next_due_on;
@@ -928,17 +995,18 @@ std::vector<DueItem> due_items(const Workflow& workflow, const Project& project,
   }
   const ProjectScope scope(workflow, project, today);
   for (const auto& [id, milestone] : project.milestones) {
-    if (milestone.done_on) continue;
     const MilestoneDef* def = workflow.find_milestone(id);
-    if (def != nullptr && def->done_when && def->done_when->holds(scope)) continue;
-    if (def != nullptr && !def->done_when && !def->field.empty() &&
-        scope.value_of(def->field).is_present()) {
-      continue;
-    }
+    if (milestone_done(def, milestone, scope)) continue;
     DueItem item{DueItem::Kind::milestone, id, milestone.due_on};
     item.estimated = milestone.estimated;
     item.status =
         status_of(item.due_on, today, kMilestoneWarnWorkingDays, calendar, item.working_days_left);
+    if (def != nullptr && def->warn_before && item.status != DueItem::Status::overdue) {
+      // Its own warning period replaces the default one.
+      item.status = today >= warning_from(*def->warn_before, item.due_on, calendar)
+                        ? DueItem::Status::warning
+                        : DueItem::Status::pending;
+    }
     items.push_back(std::move(item));
   }
   if (project.followup_due_on) {

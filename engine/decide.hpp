@@ -33,6 +33,7 @@ inline constexpr std::string_view kNoOpenReview = "no_open_review";
 inline constexpr std::string_view kNotAVoter = "not_a_voter";
 inline constexpr std::string_view kUnknownMilestone = "unknown_milestone";
 inline constexpr std::string_view kMilestoneNotStarted = "milestone_not_started";
+inline constexpr std::string_view kEvidenceRequired = "evidence_required";  // v1.1
 inline constexpr std::string_view kNotInFollowup = "not_in_followup";
 inline constexpr std::string_view kNothingToDo = "nothing_to_do";
 }  // namespace reason

@@ -23,7 +23,7 @@ struct FieldChange {
   friend bool operator==(const FieldChange&, const FieldChange&) = default;
 };
 
-// A milestone clock started on entering its `after` state.
+// A milestone clock started on entering its `after` state, or from its `from` date field.
 struct MilestoneStarted {
   std::string milestone;
   Date started_on;
@@ -49,6 +49,8 @@ struct ProjectCreated {
 
 struct FieldsEdited {
   std::vector<FieldChange> changes;
+  // v1.1: milestones whose clock starts (or restarts) from a date field (`from:`) set here.
+  std::vector<MilestoneStarted> milestones_started;
   friend bool operator==(const FieldsEdited&, const FieldsEdited&) = default;
 };
 
@@ -81,6 +83,8 @@ struct MilestoneRecorded {
   std::optional<Date> done_on;
   std::string evidence;
   std::vector<FieldChange> changes;  // the milestone's date field, when it has one
+  // v1.1: milestones whose clock that date field starts (their `from:`).
+  std::vector<MilestoneStarted> milestones_started;
   friend bool operator==(const MilestoneRecorded&, const MilestoneRecorded&) = default;
 };
 

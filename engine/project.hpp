@@ -72,6 +72,9 @@ struct Project {
   bool followup_due_estimated = false;
   // Alerts already raised (engine::fired_deadline_key): each fires once.
   std::set<std::string, std::less<>> deadlines_fired;
+  // v1.1: extensions granted to each running deadline, by "kind:name" (sla:lead,
+  // milestone:build_period); forgotten when the deadline restarts.
+  std::map<std::string, int, std::less<>> deadline_extensions;
 
   bool exists() const { return version > 0; }
   Value field(std::string_view name) const;

@@ -254,6 +254,7 @@ void Workflow::bind_expressions() {
     item.expression.bind(slot_of_name);
   for (StateDef& state : states) {
     if (state.review) state.review->pass.bind(slot_of_name);
+    if (state.sla) bind_duration(state.sla->working_days);
   }
   for (TransitionDef& transition : transitions) {
     for (GuardDef& guard : transition.guards)

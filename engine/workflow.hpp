@@ -69,8 +69,20 @@ struct ComputedDef {
   Expression expression;
 };
 
+// An amount of time: a fixed count or an expression evaluated when the clock starts
+// (e.g. a build period that depends on project size). An expression's number is rounded to
+// the nearest whole unit; null, a non-number or a negative number counts as 0 (due the day
+// the clock starts), so a deadline is never silently missing nor before its start.
+struct Duration {
+  enum class Unit { days, working_days, months };
+  Unit unit = Unit::days;
+  std::variant<int, Expression> amount = 0;
+};
+
 struct SlaDef {
-  int working_days = 0;
+  // v1.1: a count or an expression (`total_investment >= 10000 ? 1 : 3`), always in
+  // working days, evaluated on the project when the state is entered.
+  Duration working_days{Duration::Unit::working_days, 0};
   int warn_before_working_days = 1;   // sla_warning fires this many working days before
   std::vector<std::string> escalate;  // roles told on sla_overdue
 };
@@ -113,14 +125,6 @@ struct TransitionDef {
   bool leaves(std::string_view state) const;  // may be taken from `state` (ignores terminal)
 };
 
-// An amount of time: a fixed count or an expression evaluated when the clock starts
-// (e.g. a build period that depends on project size).
-struct Duration {
-  enum class Unit { days, working_days, months };
-  Unit unit = Unit::days;
-  std::variant<int, Expression> amount = 0;
-};
-
 struct MilestoneDef {
   std::string id;
   LocalizedText label;
@@ -128,6 +132,12 @@ struct MilestoneDef {
   Duration within;
   std::string field;                    // optional date field that recording the milestone sets
   std::optional<Expression> done_when;  // default: present(field), or a recorded date
+  // v1.1: the clock may start from a date field instead of a state entry (`from:`): when
+  // the field is set, due = its date + `within`, recomputed while the milestone is open.
+  // Exactly one of `after` and `from` is set.
+  std::string from;
+  std::optional<Duration> warn_before;  // v1.1: milestone_warning this long before the due day
+  bool evidence_required = false;       // v1.1: recording it done needs an evidence reference
 };
 
 struct FollowupDef {
@@ -202,6 +212,13 @@ struct WorkflowDefinition {
   std::vector<MilestoneDef> milestones;
   std::optional<FollowupDef> followup;
   std::vector<NotifyRule> notify;
+  // v1.1 `deadlines: {extend: {max_times, max_working_days}}`: limits on extending one
+  // running deadline (absent: no limit).
+  struct ExtendLimits {
+    std::optional<int> max_times;         // extensions of the same deadline
+    std::optional<int> max_working_days;  // working days one extension may add
+  };
+  ExtendLimits deadline_extend;
 };
 
 // A definition with its indexes built and its expressions bound to slots, immutable: the

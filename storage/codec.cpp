@@ -300,7 +300,12 @@ struct BodyEncoder {
         created);
   }
   json::object operator()(const engine::FieldsEdited& edited) const {
-    return {{"changes", changes_json(edited.changes, encoding)}};
+    json::object out{{"changes", changes_json(edited.changes, encoding)}};
+    // Only when a date field started a clock (v1.1): earlier events keep their exact text.
+    if (!edited.milestones_started.empty()) {
+      out.emplace("milestones_started", milestones_started_json(edited.milestones_started));
+    }
+    return out;
   }
   json::object operator()(const engine::TransitionTaken& taken) const {
     return with_estimates(
@@ -321,11 +326,16 @@ struct BodyEncoder {
             {"voter", vote.voter}};
   }
   json::object operator()(const engine::MilestoneRecorded& recorded) const {
-    return {{"changes", changes_json(recorded.changes, encoding)},
-            {"done_on", optional_date_json(recorded.done_on)},
-            {"evidence", recorded.evidence},
-            {"milestone", recorded.milestone},
-            {"planned_on", optional_date_json(recorded.planned_on)}};
+    json::object out{{"changes", changes_json(recorded.changes, encoding)},
+                     {"done_on", optional_date_json(recorded.done_on)},
+                     {"evidence", recorded.evidence},
+                     {"milestone", recorded.milestone},
+                     {"planned_on", optional_date_json(recorded.planned_on)}};
+    // As for FieldsEdited: only when a date field started a clock (v1.1).
+    if (!recorded.milestones_started.empty()) {
+      out.emplace("milestones_started", milestones_started_json(recorded.milestones_started));
+    }
+    return out;
   }
   json::object operator()(const engine::FollowupRecorded& followup) const {
     return with_flag({{"issues", strings_json(followup.issues)},
@@ -538,6 +548,13 @@ class Decoder {
     return result;
   }
 
+  // v1.1: the clocks a date field started, on the events that carry them only when any.
+  std::vector<engine::MilestoneStarted> optional_milestones_started(const json::object* object,
+                                                                    const std::string& path) {
+    if (object == nullptr || !object->contains("milestones_started")) return {};
+    return milestones_started(object, path);
+  }
+
   std::vector<engine::MilestoneStarted> milestones_started(const json::object* object,
                                                            const std::string& path) {
     std::vector<engine::MilestoneStarted> result;
@@ -621,7 +638,7 @@ EventBody decode_body(Decoder& in, std::string_view type, const json::object* bo
     return created;
   }
   if (type == "fields_edited") {
-    return engine::FieldsEdited{in.changes(body, path)};
+    return engine::FieldsEdited{in.changes(body, path), in.optional_milestones_started(body, path)};
   }
   if (type == "transition_taken") {
     engine::TransitionTaken taken;
@@ -652,6 +669,7 @@ EventBody decode_body(Decoder& in, std::string_view type, const json::object* bo
     recorded.done_on = in.optional_date(body, "done_on", path);
     recorded.evidence = in.text(body, "evidence", path);
     recorded.changes = in.changes(body, path);
+    recorded.milestones_started = in.optional_milestones_started(body, path);
     return recorded;
   }
   if (type == "followup_recorded") {
@@ -830,6 +848,12 @@ json::value project_to_json(const engine::Project& project, const Encoding& enco
       fired.emplace_back(key);
     out.emplace("deadlines_fired", std::move(fired));
   }
+  if (!project.deadline_extensions.empty()) {
+    json::object extensions;
+    for (const auto& [key, times] : project.deadline_extensions)
+      extensions.emplace(key, times);
+    out.emplace("deadline_extensions", std::move(extensions));
+  }
   return with_estimates(std::move(out), project);
 }
 
@@ -900,6 +924,16 @@ Decoded<engine::Project> project_from_json(const json::value& json) {
   if (object != nullptr && object->contains("deadlines_fired")) {
     for (std::string& key : in.strings(object, "deadlines_fired", ""))
       project.deadlines_fired.insert(std::move(key));
+  }
+  if (const json::value* extensions = object != nullptr && object->contains("deadline_extensions")
+                                          ? in.member(object, "deadline_extensions", "")
+                                          : nullptr) {
+    if (const json::object* items = in.object(*extensions, "/deadline_extensions")) {
+      for (const auto& member : *items) {
+        project.deadline_extensions[std::string(member.key())] =
+            static_cast<int>(in.integer(items, member.key(), "/deadline_extensions"));
+      }
+    }
   }
   return finish(in, std::move(project));
 }

@@ -236,7 +236,6 @@ class ProjectPlanner {
     for (int i = 0; i < 10; ++i)
       credit.push_back("0123456789ABCDEFGHJKLMNPQRTUWXY"[uniform(0, 30)]);
     put("credit_code", Value::text(credit));
-    put("build_extension_days", Value::number(uniform(3, 12) * 30));
     put("funds_in_place", Value::number(std::round(total * real(0.3, 0.95))));
     put("actual_investment", Value::number(round2(fixed * real(0.9, 1.15))));
     put("actual_output", Value::number(std::ceil(output * real(0.85, 1.3))));

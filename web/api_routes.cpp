@@ -299,7 +299,10 @@ std::vector<RouteDef<ApiContext>> make_table() {
                .summary = "Extend a deadline, with a reason",
                .description =
                    "An SLA may be extended by the state's escalate roles, else a manager; "
-                   "recorded as a deadline_extended event.",
+                   "recorded as a deadline_extended event. The workflow's deadlines.extend "
+                   "limits refuse (422) a further extension of the same deadline "
+                   "(extension_limit_reached) or one adding too many working days "
+                   "(extension_too_long).",
                .parameters = {kIfMatch, kIdempotencyKey},
                .request = {json("ExtendDeadline")},
                .responses = write_answer(),

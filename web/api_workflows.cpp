@@ -2,6 +2,7 @@
 // stage lists and the state diagram.
 #include <boost/json.hpp>
 #include <map>
+#include <variant>
 
 #include "engine/graph.hpp"
 #include "storage/codec.hpp"
@@ -45,9 +46,15 @@ json::object field_json(const engine::FieldDef& field) {
 json::object state_json(const engine::StateDef& state) {
   json::object object{
       {"id", state.id}, {"label", text_json(state.label)}, {"terminal", state.terminal}};
-  object["sla"] = state.sla ? json::value(json::object{{"working_days", state.sla->working_days},
-                                                       {"escalate", strings(state.sla->escalate)}})
-                            : json::value(nullptr);
+  object["sla"] = nullptr;
+  if (state.sla) {
+    const auto& days = state.sla->working_days.amount;
+    object["sla"] = json::object{
+        {"working_days", std::holds_alternative<int>(days)
+                             ? json::value(std::get<int>(days))
+                             : json::value(std::get<engine::Expression>(days).source())},
+        {"escalate", strings(state.sla->escalate)}};
+  }
   object["review"] = state.review ? json::value(json::object{{"voters", state.review->voters},
                                                              {"quorum", state.review->quorum}})
                                   : json::value(nullptr);

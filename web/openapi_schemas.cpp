@@ -189,7 +189,11 @@ void add_workflows(json::object& all) {
                                  {"option_labels", std::move(option_labels)},
                                  {"min", nullable("number")},
                                  {"max", nullable("number")}});
-  json::object sla = record({{"working_days", integer()}, {"escalate", strings()}});
+  json::object sla =
+      record({{"working_days",
+               with_description(json::object{{"type", json::array{"integer", "string"}}},
+                                "A whole number, or the expression giving it (language v1.1)")},
+              {"escalate", strings()}});
   sla["type"] = json::array{"object", "null"};
   json::object review =
       record({{"voters", with_description(text(), "The role that votes")}, {"quorum", integer()}});
@@ -270,7 +274,11 @@ void add_projects(json::object& all) {
        {"deadlines_fired",
         with_description(strings(), "Alerts already fired (present once one has)")},
        {"sla_due_estimated", estimated_flag()},
-       {"followup_due_estimated", estimated_flag()}},
+       {"followup_due_estimated", estimated_flag()},
+       {"deadline_extensions",
+        with_description(json::object{{"type", "object"}, {"additionalProperties", integer()}},
+                         "Extensions granted to each running deadline, by \"kind:name\" "
+                         "(present once one has been)")}},
       {"id", "workflow", "workflow_version", "state", "version", "owner", "fields", "created_at",
        "updated_at", "state_entered_at", "sla_due_on", "followup_due_on", "milestones", "visits",
        "votes"},
@@ -293,6 +301,10 @@ void add_events(json::object& all) {
   const auto changes = [] { return array_of(ref("FieldChange")); };
   const auto started = [] { return array_of(ref("MilestoneStarted")); };
   const auto kind = [] { return one_of_values({"sla", "milestone", "followup"}); };
+  // v1.1: on the events that may set a date field a milestone's clock starts from.
+  const auto started_by_date = [&] {
+    return with_description(started(), "Clocks started from a date field (present when any)");
+  };
   all["ProjectCreatedBody"] = estimates(record({{"workflow", text()},
                                                 {"workflow_version", integer()},
                                                 {"state", text()},
@@ -301,7 +313,8 @@ void add_events(json::object& all) {
                                                 {"sla_due_on", optional_date()},
                                                 {"followup_due_on", optional_date()},
                                                 {"milestones_started", started()}}));
-  all["FieldsEditedBody"] = record({{"changes", changes()}});
+  all["FieldsEditedBody"] =
+      object_of({{"changes", changes()}, {"milestones_started", started_by_date()}}, {"changes"});
   all["TransitionTakenBody"] = estimates(record({{"transition", text()},
                                                  {"from", text()},
                                                  {"to", text()},
@@ -315,11 +328,14 @@ void add_events(json::object& all) {
               {"choice", one_of_values(engine::names_of(engine::kVoteChoiceNames))},
               {"comment", text()},
               {"changed", boolean()}});
-  all["MilestoneRecordedBody"] = record({{"milestone", text()},
-                                         {"planned_on", optional_date()},
-                                         {"done_on", optional_date()},
-                                         {"evidence", text()},
-                                         {"changes", changes()}});
+  all["MilestoneRecordedBody"] =
+      object_of({{"milestone", text()},
+                 {"planned_on", optional_date()},
+                 {"done_on", optional_date()},
+                 {"evidence", text()},
+                 {"changes", changes()},
+                 {"milestones_started", started_by_date()}},
+                {"milestone", "planned_on", "done_on", "evidence", "changes"});
   all["FollowupRecordedBody"] = with_optional(record({{"on", date()},
                                                       {"summary", text()},
                                                       {"issues", strings()},

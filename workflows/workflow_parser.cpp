@@ -61,11 +61,11 @@ class WorkflowParser {
       : calendars_(calendars), reporter_(reporter) {}
 
   ParsedWorkflow parse(const YAML::Node& root) && {
-    Record top(
-        root, root.Mark(), "the workflow",
-        {"workflow", "version", "title", "description", "calendar", "roles", "fields", "tables",
-         "computed", "initial", "states", "transitions", "milestones", "followup", "notify"},
-        reporter_);
+    Record top(root, root.Mark(), "the workflow",
+               {"workflow", "version", "title", "description", "calendar", "roles", "fields",
+                "tables", "computed", "initial", "states", "transitions", "milestones", "followup",
+                "notify", "deadlines"},
+               reporter_);
     if (!top.valid()) return std::move(parsed_);
     // Sections are read in dependency order, whatever their order in the file, so every
     // reference can be checked as soon as it is read.
@@ -85,6 +85,7 @@ class WorkflowParser {
     parse_milestones(top.get("milestones"));
     parse_followup(top.get("followup"));
     parse_notify(top.get("notify"));
+    parse_deadlines(top.get("deadlines"));
     return std::move(parsed_);
   }
 
@@ -458,7 +459,10 @@ class WorkflowParser {
     if (!record.valid()) return std::nullopt;
     engine::SlaDef sla;
     if (const Entry* days = record.require("working_days")) {
-      sla.working_days = static_cast<int>(read_integer(*days, 1, reporter_).value_or(1));
+      // v1.1: a whole number or an expression giving one (evaluated when the state is entered).
+      sla.working_days = read_amount(*days, engine::Duration::Unit::working_days,
+                                     "'sla' of " + state_what, /*allow_expression=*/true)
+                             .value_or(engine::Duration{engine::Duration::Unit::working_days, 1});
     }
     if (const Entry* warn = record.get("warn_before")) {
       sla.warn_before_working_days =
@@ -584,15 +588,7 @@ class WorkflowParser {
     }
     if (const Entry* guards = record.get("guards")) transition.guards = parse_guards(*guards, what);
     if (const Entry* comment = record.get("comment")) {
-      if (std::optional<std::string> rule = read_text(*comment, reporter_)) {
-        if (*rule == "required") {
-          transition.comment = engine::CommentRule::required;
-        } else if (*rule != "optional") {
-          reporter_.error(comment->value_mark(),
-                          "'comment' must be optional or required, not " + in_quotes(*rule) +
-                              suggestion(reporter_, *rule, {"optional", "required"}));
-        }
-      }
+      if (read_required(*comment)) transition.comment = engine::CommentRule::required;
     }
     if (const Entry* when = record.get("when")) {
       transition.when =
@@ -700,37 +696,100 @@ class WorkflowParser {
     }
     engine::MilestoneDef milestone;
     milestone.id = entry.key;
-    Record record(entry.value, entry.value_mark(), what,
-                  {"label", "after", "within", "field", "done_when"}, reporter_);
+    Record record(
+        entry.value, entry.value_mark(), what,
+        {"label", "after", "within", "field", "done_when", "from", "warn_before", "evidence"},
+        reporter_);
     if (const Entry* label = record.get("label")) {
       milestone.label = read_label(*label, reporter_).value_or(engine::LocalizedText{});
     }
-    if (const Entry* after = record.require("after")) {
+    if (record.valid() && (record.get("after") == nullptr) == (record.get("from") == nullptr)) {
+      reporter_.error(
+          record.get("from") != nullptr ? record.get("from")->key_node.Mark() : entry.value_mark(),
+          what + " must have exactly one of 'after' (a state) and 'from' (a date field)");
+    }
+    if (const Entry* after = record.get("after")) {
       if (std::optional<std::string> state = read_text(*after, reporter_)) {
         check_state(NameAt{*state, after->value});
         milestone.after = std::move(*state);
       }
     }
+    parse_milestone_v11(record, what, milestone);
     if (const Entry* within = record.require("within")) {
       milestone.within = parse_duration(*within, "'within' of " + what, /*allow_expression=*/true)
                              .value_or(engine::Duration{});
     }
-    if (const Entry* field = record.get("field")) {
-      if (std::optional<std::string> name = read_text(*field, reporter_)) {
-        const engine::FieldDef* def = check_field(NameAt{*name, field->value});
-        if (def != nullptr && def->type != FieldType::date) {
-          reporter_.error(field->value_mark(), "'field' of " + what + " must be a date field; " +
-                                                   in_quotes(*name) + " is " +
-                                                   std::string(engine::field_type_name(def->type)));
-        }
-        milestone.field = std::move(*name);
-      }
-    }
+    if (const Entry* field = record.get("field")) milestone.field = read_date_field(*field, what);
     if (const Entry* done_when = record.get("done_when")) {
       milestone.done_when = parse_expression(done_when->value, done_when->value_mark(),
                                              Use::condition, "'done_when' of " + what);
     }
     if (record.valid()) workflow().milestones.push_back(std::move(milestone));
+  }
+
+  // v1.1 keys of a milestone: `from` (a date field starting the clock), `warn_before` (a
+  // duration in whole units) and `evidence` (required or optional).
+  void parse_milestone_v11(Record& record, const std::string& what,
+                           engine::MilestoneDef& milestone) {
+    if (const Entry* from = record.get("from")) milestone.from = read_date_field(*from, what);
+    if (const Entry* warn = record.get("warn_before")) {
+      milestone.warn_before =
+          parse_duration(*warn, "'warn_before' of " + what, /*allow_expression=*/false);
+    }
+    if (const Entry* evidence = record.get("evidence")) {
+      milestone.evidence_required = read_required(*evidence);
+    }
+  }
+
+  // The name of a milestone's date field (`field`, `from`); reported unless it is one.
+  std::string read_date_field(const Entry& entry, const std::string& milestone_what) {
+    std::optional<std::string> name = read_text(entry, reporter_);
+    if (!name) return {};
+    const engine::FieldDef* def = check_field(NameAt{*name, entry.value});
+    if (def != nullptr && def->type != FieldType::date) {
+      reporter_.error(entry.value_mark(), entry.what() + " of " + milestone_what +
+                                              " must be a date field; " + in_quotes(*name) +
+                                              " is " +
+                                              std::string(engine::field_type_name(def->type)));
+    }
+    return std::move(*name);
+  }
+
+  // `optional` (false) or `required` (true), as `comment` and `evidence` say it.
+  bool read_required(const Entry& entry) {
+    const std::optional<std::string> rule = read_text(entry, reporter_);
+    if (!rule || *rule == "optional") return false;
+    if (*rule == "required") return true;
+    reporter_.error(entry.value_mark(), entry.what() + " must be optional or required, not " +
+                                            in_quotes(*rule) +
+                                            suggestion(reporter_, *rule, {"optional", "required"}));
+    return false;
+  }
+
+  // v1.1 `deadlines: {extend: {max_times: N, max_working_days: N}}`.
+  void parse_deadlines(const Entry* entry) {
+    if (entry == nullptr) return;
+    Record record(entry->value, entry->value_mark(), "'deadlines'", {"extend"}, reporter_);
+    const Entry* extend = record.valid() ? record.require("extend") : nullptr;
+    if (extend == nullptr) return;
+    Record limits(extend->value, extend->value_mark(), "'extend' of 'deadlines'",
+                  {"max_times", "max_working_days"}, reporter_);
+    if (!limits.valid()) return;
+    engine::WorkflowDefinition::ExtendLimits& out = workflow().deadline_extend;
+    const Entry* times = limits.get("max_times");
+    const Entry* days = limits.get("max_working_days");
+    if (times == nullptr && days == nullptr) {
+      reporter_.error(extend->value_mark(),
+                      "'extend' of 'deadlines' needs 'max_times' or 'max_working_days'");
+    }
+    if (times != nullptr) {
+      if (auto count = read_integer(*times, 0, reporter_)) out.max_times = static_cast<int>(*count);
+    }
+    if (days != nullptr) {
+      if (auto count = read_integer(*days, 1, reporter_)) {
+        out.max_working_days = static_cast<int>(*count);
+      }
+    }
   }
 
   std::optional<engine::Duration> parse_duration(const Entry& entry, const std::string& what,
@@ -878,8 +937,6 @@ class WorkflowParser {
     if (name == kAnyTransition) return engine::NotifyTrigger{Kind::transition, std::string(kAny)};
     std::vector<std::string> known{std::string(kAnyTransition)};
     for (const auto& timer : engine::kTimerTriggerNames) {
-      // milestone_warning becomes nameable with the milestones' warn_before (Language v1.1).
-      if (timer.value == Kind::milestone_warning) continue;
       if (name == timer.name) return engine::NotifyTrigger{timer.value, ""};
       known.emplace_back(timer.name);
     }
@@ -892,6 +949,7 @@ class WorkflowParser {
     reporter_.error(entry.value_mark(),
                     "unknown event " + in_quotes(name) +
                         " (transition, a transition id, sla_warning, sla_overdue, "
+                        "milestone_warning, "
                         "milestone_overdue or followup_due)" +
                         suggestion(reporter_, name, known));
     return std::nullopt;

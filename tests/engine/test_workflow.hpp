@@ -49,9 +49,16 @@ inline std::shared_ptr<const Workflow> small_workflow() {
                          {"投资强度", "intensity"},
                          expr("land_area > 0 ? total_investment / land_area : 0")});
   wf.initial = "lead";
-  StateDef lead{"lead", {"线索", "Lead"}, false, SlaDef{1, 0, {"manager"}}, std::nullopt};
-  StateDef screening{
-      "screening", {"筛选", "Screening"}, false, SlaDef{3, 1, {"manager"}}, std::nullopt};
+  StateDef lead{"lead",
+                {"线索", "Lead"},
+                false,
+                SlaDef{{Duration::Unit::working_days, 1}, 0, {"manager"}},
+                std::nullopt};
+  StateDef screening{"screening",
+                     {"筛选", "Screening"},
+                     false,
+                     SlaDef{{Duration::Unit::working_days, 3}, 1, {"manager"}},
+                     std::nullopt};
   StateDef review{"review",
                   {"评审", "Review"},
                   false,

@@ -212,6 +212,42 @@ TEST(Codec, ProjectRoundTripsExactly) {
   EXPECT_EQ(encode_project(*decoded), text);
 }
 
+// Language v1.1: clocks started by a date field (on FieldsEdited and MilestoneRecorded) and
+// the extensions a project's deadlines were granted round-trip, and are absent from the text
+// when empty, so events and projects written before keep their exact bytes.
+TEST(Codec, TimeLimitMembersOfV11RoundTripAndAreAbsentWhenEmpty) {
+  engine::FieldsEdited edited;
+  edited.changes = {{"agreed_start_on", Value(), Value::date(day(2026, 7, 1))}};
+  const std::string without = encode_event({"P-1", 2, 1772413200001, "staff-2", edited});
+  EXPECT_EQ(without.find("milestones_started"), std::string::npos);
+  auto decoded_without = decode_event(without);
+  ASSERT_TRUE(decoded_without) << decoded_without.error().to_string();
+  EXPECT_EQ(std::get<engine::FieldsEdited>(decoded_without->body), edited);
+  edited.milestones_started = {{"start_construction", day(2026, 7, 1), day(2027, 1, 1)}};
+  engine::MilestoneRecorded recorded;
+  recorded.milestone = "secure_site";
+  recorded.done_on = day(2026, 7, 14);
+  recorded.evidence = "出让合同";
+  recorded.changes = {{"land_contract_signed_on", Value(), Value::date(day(2026, 7, 14))}};
+  recorded.milestones_started = {{"deliver_land", day(2026, 7, 14), day(2026, 10, 14)}};
+  for (const engine::Event& event : {engine::Event{"P-1", 2, 1772413200001, "staff-2", edited},
+                                     engine::Event{"P-1", 3, 1772413200002, "staff-2", recorded}}) {
+    const std::string text = encode_event(event);
+    EXPECT_NE(text.find("milestones_started"), std::string::npos) << text;
+    auto decoded = decode_event(text);
+    ASSERT_TRUE(decoded) << decoded.error().to_string() << "\n" << text;
+    EXPECT_EQ(*decoded, event) << text;
+  }
+
+  engine::Project project;
+  project.id = "P-1";
+  EXPECT_EQ(encode_project(project).find("deadline_extensions"), std::string::npos);
+  project.deadline_extensions = {{"milestone:complete_construction", 1}, {"sla:lead", 2}};
+  auto decoded = decode_project(encode_project(project));
+  ASSERT_TRUE(decoded) << decoded.error().to_string();
+  EXPECT_EQ(*decoded, project);
+}
+
 TEST(Codec, RejectionRoundTrips) {
   engine::Rejection rejection;
   rejection.current_version = 4;

@@ -203,6 +203,36 @@ TEST_F(ApiNotifyTest, ManagersExtendDeadlinesWithAReason) {
   EXPECT_EQ(call_as("li", "POST", "/api/projects/P-NONE/deadlines", body).status, 404);
 }
 
+// Language v1.1 `deadlines.extend` of the shipped workflow (once, at most 248 working days):
+// the second extension of the same deadline and one too long are refused with their codes
+// and a message in both languages.
+TEST_F(ApiNotifyTest, ExtensionsBeyondTheWorkflowsLimitsAreRefused) {
+  const std::string id = create_lead();
+  const std::string target = "/api/projects/" + id + "/deadlines";
+  auto too_long = call_as("li", "POST", target,
+                          R"({"kind":"sla","due_on":"2027-06-01","reason":"等待企业决策"})");
+  ASSERT_EQ(too_long.status, 422) << too_long.body;
+  auto problem = parse(too_long);
+  EXPECT_EQ(problem.at("code").as_string(), "extension_too_long");
+  const auto& error = problem.at("errors").as_array().at(0).as_object();
+  EXPECT_EQ(error.at("field").as_string(), "due_on");
+  EXPECT_NE(std::string(error.at("message").as_string()).find("超过上限248个工作日"),
+            std::string::npos)
+      << too_long.body;
+  ASSERT_EQ(call_as("li", "POST", target,
+                    R"({"kind":"sla","due_on":"2026-03-09","reason":"等待企业补充材料"})")
+                .status,
+            200);
+  auto again =
+      call_as("li", "POST", target, R"({"kind":"sla","due_on":"2026-03-10","reason":"再次延期"})");
+  ASSERT_EQ(again.status, 422) << again.body;
+  EXPECT_EQ(parse(again).at("code").as_string(), "extension_limit_reached");
+  auto in_english =
+      call_as("li", "POST", target, R"({"kind":"sla","due_on":"2026-03-10","reason":"again"})",
+              {{"Accept-Language", "en"}});
+  EXPECT_NE(in_english.body.find("at most 1 extension"), std::string::npos) << in_english.body;
+}
+
 // A blocking reader of one /api/stream response.
 class StreamReader {
  public:

@@ -229,7 +229,9 @@ TEST_F(EveryPart, ReadsStatesWithSlaAndReview) {
   ASSERT_NE(lead, nullptr);
   EXPECT_EQ(lead->label.zh, "线索");
   ASSERT_TRUE(lead->sla.has_value());
-  EXPECT_EQ(lead->sla->working_days, 1);
+  EXPECT_EQ(lead->sla->working_days.unit, engine::Duration::Unit::working_days);
+  ASSERT_TRUE(std::holds_alternative<int>(lead->sla->working_days.amount));
+  EXPECT_EQ(std::get<int>(lead->sla->working_days.amount), 1);
   EXPECT_EQ(lead->sla->warn_before_working_days, 1);  // the default
   EXPECT_THAT(lead->sla->escalate, ElementsAre("manager"));
   EXPECT_FALSE(lead->review.has_value());
