@@ -365,7 +365,7 @@ std::shared_ptr<const Workflow> workflow_with_2026_data(int sla_working_days) {
   WorkflowDefinition definition = *testing::small_workflow();
   definition.calendar = std::make_shared<Calendar>(
       Calendar("cn-mainland", {{day(2026, 10, 1), "国庆节"}}, {}, 2026, 2026));
-  definition.states.front().sla->working_days = sla_working_days;
+  definition.states.front().sla->working_days = {Duration::Unit::working_days, sla_working_days};
   definition.milestones.front().within = {Duration::Unit::working_days, 5};
   return Workflow::make(std::move(definition));
 }
