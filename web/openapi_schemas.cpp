@@ -76,6 +76,15 @@ json::object one_of_values(const std::vector<std::string_view>& values) {
   return json::object{{"type", "string"}, {"enum", std::move(list)}};
 }
 
+// One of `values`, or null.
+json::object nullable_one_of(const std::vector<std::string_view>& values) {
+  json::array list;
+  for (const auto value : values)
+    list.emplace_back(value);
+  list.emplace_back(nullptr);
+  return json::object{{"type", json::array{"string", "null"}}, {"enum", std::move(list)}};
+}
+
 json::object array_of(json::object items) {
   return json::object{{"type", "array"}, {"items", std::move(items)}};
 }
@@ -172,7 +181,11 @@ void add_workflows(json::object& all) {
                                  {"options", strings()},
                                  {"option_labels", std::move(option_labels)},
                                  {"min", nullable("number")},
-                                 {"max", nullable("number")}});
+                                 {"max", nullable("number")},
+                                 {"report", with_description(
+                                                nullable_one_of(engine::names_of(engine::kFieldTagNames)),
+                                                "What the field means to reports (its `report:` "
+                                                "tag), or null")}});
   json::object sla = record({{"working_days", integer()}, {"escalate", strings()}});
   sla["type"] = json::array{"object", "null"};
   json::object review =
@@ -182,7 +195,11 @@ void add_workflows(json::object& all) {
                                  {"label", ref("LocalizedText")},
                                  {"terminal", boolean()},
                                  {"sla", std::move(sla)},
-                                 {"review", std::move(review)}});
+                                 {"review", std::move(review)},
+                                 {"report", with_description(
+                                                nullable_one_of(engine::names_of(engine::kStateTagNames)),
+                                                "What the state means to reports (its `report:` "
+                                                "tag), or null")}});
   json::object from{{"type", json::array{"string", "array"}},
                     {"items", text()},
                     {"description", "\"*\" (any state) or the states it leaves"}};
