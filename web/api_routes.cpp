@@ -175,7 +175,9 @@ std::vector<RouteDef<ApiContext>> make_table() {
                .parameters =
                    {{.name = "workflow", .description = "Only this workflow's projects"},
                     {.name = "state", .description = "Only projects in this state"},
-                    {.name = "industry", .description = "Only this industry"},
+                    {.name = "industry",
+                     .description = "Only projects whose field tagged `report: industry` has "
+                                    "this value"},
                     {.name = "owner", .description = "Only this owner's projects (user id)"},
                     {.name = "q", .description = "Text search"},
                     {.name = "overdue",
@@ -427,11 +429,14 @@ std::vector<RouteDef<ApiContext>> make_table() {
                .summary = "Projects and investment (万元) per stage now",
                .description = "Managers, leaders and admins.",
                .parameters = {kReportWorkflow,
-                              {.name = "industry", .description = "Only this industry"},
-                              {.name = "chain_role", .description = "Only this chain role"},
+                              {.name = "industry",
+                               .description = "Only this value of the field tagged industry"},
+                              {.name = "chain_role",
+                               .description = "Only this value of the field tagged chain_role"},
                               {.name = "owner", .description = "Only this owner's projects"},
                               {.name = "promoting_unit",
-                               .description = "Only this promoting unit's"},
+                               .description =
+                                   "Only this value of the field tagged promoting_unit"},
                               day("entered_from", "Created on or after"),
                               day("entered_to", "Created on or before"),
                               kReportFormat},

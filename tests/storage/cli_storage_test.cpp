@@ -11,6 +11,8 @@
 
 #include "app/commands_storage.hpp"
 #include "app/progress.hpp"
+#include "storage/reports.hpp"
+#include "workflows/loader.hpp"
 #include "storage_test_support.hpp"
 
 namespace investflow::app {
@@ -61,13 +63,17 @@ TEST(CliStorage, InitSeedVerifyBackupExport) {
   EXPECT_EQ(run({"verify", copy}).code, 0);
   EXPECT_EQ(run({"backup", db, copy}).code, 1);  // never overwrites
 
-  CliRun csv = run({"export", db});
+  // The seed spread the 40 projects over the five shipped workflows.
+  EXPECT_EQ(run({"export", db}).code, 2);  // which workflow?
+  CliRun csv = run({"export", db, "--workflow", "qingyuan-investment"});
   ASSERT_EQ(csv.code, 0) << csv.err;
   EXPECT_NE(csv.out.find("项目编号,状态,负责人,项目名称"), std::string::npos);
-  EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 41);  // header + 40 rows
+  EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 9);  // header + 8 rows
+  EXPECT_NE(csv.out.find("QI-000008"), std::string::npos);
 
   const std::string xlsx = dir.file("projects.xlsx").string();
-  CliRun excel = run({"export", db, "--format", "xlsx", "--out", xlsx});
+  CliRun excel =
+      run({"export", db, "--workflow", "tech-renovation", "--format", "xlsx", "--out", xlsx});
   EXPECT_EQ(excel.code, 0) << excel.err;
   EXPECT_TRUE(std::filesystem::exists(xlsx));
 }
@@ -75,7 +81,10 @@ TEST(CliStorage, InitSeedVerifyBackupExport) {
 TEST(CliStorage, VerifyExitsOneOnTampering) {
   TempDir dir;
   const std::string db = dir.file("zone.db").string();
-  ASSERT_EQ(run({"seed", db, "--projects", "5", "--now", "2026-03-02"}).code, 0);
+  ASSERT_EQ(run({"seed", db, "--projects", "5", "--now", "2026-03-02", "--workflow",
+                 "qingyuan-investment"})
+                .code,
+            0);
   {
     SQLite::Database raw(db, SQLite::OPEN_READWRITE);
     raw.exec(
@@ -85,6 +94,58 @@ TEST(CliStorage, VerifyExitsOneOnTampering) {
   CliRun verify = run({"verify", db});
   EXPECT_EQ(verify.code, 1);
   EXPECT_NE(verify.out.find("QY-000003: projection_differs"), std::string::npos) << verify.out;
+}
+
+// Demo data for every shipped workflow: each one's reports have something to show, read
+// through its report tags.
+TEST(CliStorage, SeedingEveryWorkflowGivesEachOneReports) {
+  TempDir dir;
+  const std::string db = dir.file("demo.db").string();
+  CliRun seed = run({"seed", db, "--projects", "150", "--seed", "3", "--now", "2026-03-02"});
+  ASSERT_EQ(seed.code, 0) << seed.err;
+  workflows::CalendarRegistry calendars;
+  (void)workflows::load_calendar_directory(
+      workflows::shipped_workflows_directory() / "calendars", calendars);
+  storage::ReportReader reader(db, 1);
+  auto loaded = reader.run([&](storage::Connection& connection) {
+    return storage::load_report_workflows(connection, calendars);
+  });
+  ASSERT_TRUE(loaded);
+  ASSERT_EQ(loaded->size(), 5u);
+  const storage::ReportPeriod all;
+  auto period = reader.run([&](storage::Connection& connection) {
+    return storage::period_report(connection, *loaded, all);
+  });
+  ASSERT_TRUE(period);
+  for (std::size_t i = 0; i < loaded->size(); ++i) {
+    const engine::Workflow& workflow = *(*loaded)[i];
+    const storage::PeriodFigures& figures = period->workflows[i];
+    EXPECT_EQ(figures.new_projects, 30) << workflow.id;
+    auto pipeline = reader.run([&](storage::Connection& connection) {
+      return storage::pipeline_report(connection, workflow, {});
+    });
+    ASSERT_TRUE(pipeline);
+    EXPECT_EQ(pipeline->total_count, 30) << workflow.id;
+    // Every figure the workflow's tags make applicable shows something.
+    if (workflow.tagged(engine::FieldTag::investment)) {
+      EXPECT_GT(pipeline->total_investment.value_or(0), 0) << workflow.id;
+      EXPECT_GT(figures.new_investment.value_or(0), 0) << workflow.id;
+    }
+    if (workflow.tagged(engine::FieldTag::enterprise)) {
+      EXPECT_GT(figures.enterprises.value_or(0), 0) << workflow.id;
+    }
+    if (workflow.tagged(engine::StateTag::signing)) {
+      EXPECT_GT(figures.signed_count.value_or(0), 0) << workflow.id;
+    }
+    if (workflow.tagged(engine::StateTag::construction_started)) {
+      EXPECT_GT(figures.started.value_or(0), 0) << workflow.id;
+    }
+    auto funnel = reader.run([&](storage::Connection& connection) {
+      return storage::funnel_report(connection, workflow, all);
+    });
+    ASSERT_TRUE(funnel);
+    EXPECT_EQ(funnel->cohort, 30) << workflow.id;
+  }
 }
 
 TEST(CliStorage, ImportReportsBadRowsAndWritesNothing) {
