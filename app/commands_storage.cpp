@@ -248,7 +248,8 @@ int run_export(std::span<const std::string> args, Io& io) {
       .option("format", "FORMAT", "csv or xlsx", "csv")
       .option("out", "FILE", "the file to write")
       .option("workflow", "ID", "the workflow whose projects to export (required)")
-      .example("investflow export zone.db --workflow tech-renovation --format xlsx --out projects.xlsx");
+      .example(
+          "investflow export zone.db --workflow tech-renovation --format xlsx --out projects.xlsx");
   const ParsedArgs parsed = ParsedArgs::parse(spec, args);
   if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
   if (!parsed.has("workflow")) {
@@ -352,8 +353,8 @@ int run_seed(std::span<const std::string> args, Io& io) {
       std::string prefix = initials;
       for (int n = 2; !prefixes.insert(prefix).second; ++n)
         prefix = initials + std::to_string(n);
-      targets.emplace_back(workflow, parsed.has("prefix") ? parsed.value("prefix") + "-" + prefix
-                                                          : prefix);
+      targets.emplace_back(workflow,
+                           parsed.has("prefix") ? parsed.value("prefix") + "-" + prefix : prefix);
     }
   }
   const auto start = std::chrono::steady_clock::now();

@@ -5,8 +5,8 @@
 namespace investflow::storage {
 namespace {
 
-const engine::Value* tagged_value(const engine::Workflow& workflow,
-                                  const engine::Project& project, engine::FieldTag tag) {
+const engine::Value* tagged_value(const engine::Workflow& workflow, const engine::Project& project,
+                                  engine::FieldTag tag) {
   const engine::FieldDef* field = workflow.tagged(tag);
   if (field == nullptr) return nullptr;
   const auto found = project.fields.find(field->name);

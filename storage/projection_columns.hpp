@@ -16,11 +16,11 @@ namespace investflow::storage {
 inline constexpr std::string_view kNoDeadline = "9999-12-31";
 
 struct ProjectionColumns {
-  std::string name;              // tag name
-  std::string investor;          // tag enterprise
-  std::string industry;          // tag industry
+  std::string name;             // tag name
+  std::string investor;         // tag enterprise
+  std::string industry;         // tag industry
   double total_investment = 0;  // tag investment, 万元
-  std::string next_due_on;  // YYYY-MM-DD
+  std::string next_due_on;      // YYYY-MM-DD
   bool operator==(const ProjectionColumns&) const = default;
 };
 

@@ -109,15 +109,15 @@ struct KpiReport {
 struct PeriodFigures {
   std::string workflow;
   engine::LocalizedText title;
-  std::int64_t new_projects = 0;                // created in the period
-  std::optional<double> new_investment;         // their investment now, 万元 (investment)
-  std::optional<std::int64_t> signed_count;     // first entered the state tagged signed
-  std::optional<double> signed_investment;      // their investment when signed, 万元
-  std::optional<std::int64_t> started;          // ... tagged construction_started
-  std::optional<std::int64_t> completed;        // ... tagged completed
-  std::optional<std::int64_t> in_production;    // ... tagged in_production
-  std::optional<std::int64_t> enterprises;      // distinct enterprises of the new projects
-  std::optional<double> floor_area;             // floor area of the new projects, m²
+  std::int64_t new_projects = 0;              // created in the period
+  std::optional<double> new_investment;       // their investment now, 万元 (investment)
+  std::optional<std::int64_t> signed_count;   // first entered the state tagged signed
+  std::optional<double> signed_investment;    // their investment when signed, 万元
+  std::optional<std::int64_t> started;        // ... tagged construction_started
+  std::optional<std::int64_t> completed;      // ... tagged completed
+  std::optional<std::int64_t> in_production;  // ... tagged in_production
+  std::optional<std::int64_t> enterprises;    // distinct enterprises of the new projects
+  std::optional<double> floor_area;           // floor area of the new projects, m²
 };
 
 struct PeriodReport {

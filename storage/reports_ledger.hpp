@@ -56,19 +56,19 @@ inline constexpr std::string_view kExitedAfterCapacity = "exited_after_capacity"
 struct ReportProject {
   std::string workflow;
   std::string state;
-  std::string industry;  // tag industry
+  std::string industry;    // tag industry
   std::string chain_role;  // tag chain_role
   std::string owner;
-  std::string promoting_unit;  // tag promoting_unit
-  std::string investor;        // tag enterprise
-  std::string name;            // tag name
+  std::string promoting_unit;    // tag promoting_unit
+  std::string investor;          // tag enterprise
+  std::string name;              // tag name
   std::int32_t created_day = 0;  // engine::Date days since the epoch, China time
   std::int64_t state_entered_at = 0;
   double investment = 0;      // tag investment, 万元
   double floor_area = 0;      // tag floor_area, m²
   double committed = 0;       // tag committed_investment, 万元
   double funds_in_place = 0;  // tag funds_in_place
-  std::string reached;  // "|lead|screening|": every state ever entered
+  std::string reached;        // "|lead|screening|": every state ever entered
   std::optional<std::int32_t> signed_day;
   bool operator==(const ReportProject&) const = default;
 };

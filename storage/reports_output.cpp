@@ -70,11 +70,11 @@ json::value report_json(const PipelineReport& report) {
                                   {"count", stage.count},
                                   {"investment_wan", optional_json(stage.investment)}});
   }
-  return json::object{{"workflow", report.workflow},
-                      {"stages", std::move(stages)},
-                      {"total", json::object{{"count", report.total_count},
-                                             {"investment_wan",
-                                              optional_json(report.total_investment)}}}};
+  return json::object{
+      {"workflow", report.workflow},
+      {"stages", std::move(stages)},
+      {"total", json::object{{"count", report.total_count},
+                             {"investment_wan", optional_json(report.total_investment)}}}};
 }
 
 json::value report_json(const FunnelReport& report) {
@@ -136,18 +136,18 @@ json::value report_json(const KpiReport& report) {
 json::value report_json(const PeriodReport& report) {
   json::array workflows;
   for (const PeriodFigures& figures : report.workflows) {
-    workflows.push_back(json::object{{"workflow", figures.workflow},
-                                     {"title", label_json(figures.title)},
-                                     {"new_projects", figures.new_projects},
-                                     {"new_investment_wan", optional_json(figures.new_investment)},
-                                     {"signed", optional_json(figures.signed_count)},
-                                     {"signed_investment_wan",
-                                      optional_json(figures.signed_investment)},
-                                     {"started", optional_json(figures.started)},
-                                     {"completed", optional_json(figures.completed)},
-                                     {"in_production", optional_json(figures.in_production)},
-                                     {"enterprises", optional_json(figures.enterprises)},
-                                     {"floor_area_m2", optional_json(figures.floor_area)}});
+    workflows.push_back(
+        json::object{{"workflow", figures.workflow},
+                     {"title", label_json(figures.title)},
+                     {"new_projects", figures.new_projects},
+                     {"new_investment_wan", optional_json(figures.new_investment)},
+                     {"signed", optional_json(figures.signed_count)},
+                     {"signed_investment_wan", optional_json(figures.signed_investment)},
+                     {"started", optional_json(figures.started)},
+                     {"completed", optional_json(figures.completed)},
+                     {"in_production", optional_json(figures.in_production)},
+                     {"enterprises", optional_json(figures.enterprises)},
+                     {"floor_area_m2", optional_json(figures.floor_area)}});
   }
   json::object object = period_json(report.period);
   object["workflows"] = std::move(workflows);

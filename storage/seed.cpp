@@ -115,6 +115,7 @@ class ProjectPlanner {
     for (const std::string& target : route) {
       if (!walk_to(target)) break;
     }
+
     record_visits_until(options_.now);
     return std::move(requests_);
   }
@@ -148,8 +149,8 @@ class ProjectPlanner {
     const IndustryWords& words = pick(kIndustryWords);
     const std::string core = pick(kCores);
     put(FieldTag::name, Value::text(core + pick(words.products) + "项目"));
-    put(FieldTag::enterprise, Value::text(std::string(pick(kCities)) + core + words.investor_word +
-                                          pick(kSuffixes)));
+    put(FieldTag::enterprise,
+        Value::text(std::string(pick(kCities)) + core + words.investor_word + pick(kSuffixes)));
     put(FieldTag::industry, option_or(FieldTag::industry, words.industry));
     put(FieldTag::promoting_unit, option_or(FieldTag::promoting_unit, pick(kUnits)));
     put(FieldTag::chain_role, option_or(FieldTag::chain_role, ""));
@@ -171,7 +172,8 @@ class ProjectPlanner {
 
   void put(engine::FieldTag tag, Value value) {
     const engine::FieldDef* field = workflow_.tagged(tag);
-    if (field != nullptr && !value.is_null()) values_.insert_or_assign(field->name, std::move(value));
+    if (field != nullptr && !value.is_null())
+      values_.insert_or_assign(field->name, std::move(value));
   }
   // For a tagged enum field, one of its options (`preferred` when it is one); for a text
   // field, `preferred` (or nothing when empty).
@@ -229,10 +231,25 @@ class ProjectPlanner {
       case FieldType::date:
         return Value::date(today());
       case FieldType::text: {
+        // A code (a text with a least length): letters and digits; else the label.
+        if (field.min.value_or(0) > 0) {
+          const auto length = static_cast<int>(*field.min);
+          std::string code;
+          for (int i = 0; i < length; ++i)
+            code.push_back("0123456789ABCDEFGHJKLMNPQRTUWXY"[uniform(0, 30)]);
+          return Value::text(code);
+        }
         std::string text = field.label.zh.empty() ? field.name : field.label.zh;
-        const auto min_length = static_cast<std::size_t>(field.min.value_or(0));
-        while (text.size() < min_length)
-          text += "0";
+        const auto max_length = static_cast<std::size_t>(field.max.value_or(1e6));
+        std::size_t characters = 0;
+        for (std::size_t i = 0; i < text.size(); ++i) {
+          const auto byte = static_cast<unsigned char>(text[i]);
+          if ((byte & 0xC0) == 0x80) continue;  // inside a UTF-8 character
+          if (characters++ == max_length) {
+            text.resize(i);
+            break;
+          }
+        }
         return Value::text(text);
       }
     }
@@ -250,7 +267,8 @@ class ProjectPlanner {
       case FieldType::area: {
         const double* number = current.as_number();
         const double base = number != nullptr && *number != 0 ? *number : 1;
-        for (double factor : {1.5, 0.6, 2.0, 0.4, 3.0, 0.25, 5.0, 0.1, 10.0, 20.0}) {
+        for (double factor : {1.5, 0.6, 2.0, 0.4, 3.0, 0.25, 5.0, 0.1, 10.0, 0.05, 20.0, 0.01,
+                              100.0, 1000.0, 0.0}) {
           double value = round2(base * factor);
           if (field.min) value = std::max(value, *field.min);
           if (field.max) value = std::min(value, *field.max);
@@ -268,7 +286,7 @@ class ProjectPlanner {
         break;
       case FieldType::date:
         out.push_back(Value::date(workflow_.calendar->add_working_days(today(), 3)));
-        for (int days : {-1, -30, -90, -200, 30})
+        for (int days : {-1, -30, -90, -200, -400, -800, 30})
           out.push_back(Value::date(today().plus_days(days)));
         break;
       case FieldType::user:
@@ -318,6 +336,12 @@ class ProjectPlanner {
     }
     for (const auto* transition : workflow_.transitions_from(workflow_.initial)) {
       first_fields.insert(transition->requires_fields.begin(), transition->requires_fields.end());
+    }
+    // What a project is known by from the start: its name, enterprise, dimensions and size.
+    using engine::FieldTag;
+    for (FieldTag tag : {FieldTag::name, FieldTag::enterprise, FieldTag::industry,
+                         FieldTag::chain_role, FieldTag::promoting_unit, FieldTag::investment}) {
+      if (const engine::FieldDef* field = workflow_.tagged(tag)) first_fields.insert(field->name);
     }
     for (const auto& name : first_fields) {
       Value value = value_for(name);
@@ -386,12 +410,15 @@ class ProjectPlanner {
       std::stable_sort(candidates.begin(), candidates.end(), [&](const auto* a, const auto* b) {
         return distance(a->to, target) < distance(b->to, target);
       });
-      // The nearest way as the values stand first; then, if every one refuses, adjusting
-      // values the guards name (so a large project is escalated rather than made smaller).
+      // The ways that do not lead back, nearest first, as the values stand; then the same
+      // adjusting values the guards name (so a large project is escalated rather than made
+      // smaller); only then a way back (a file returned for more material).
+      const int here_distance = distance(project_.state, target);
       bool moved = false;
-      for (const bool adjust : {false, true}) {
+      for (const int pass : {0, 1, 2}) {
         for (const auto* transition : candidates) {
-          if ((moved = take(*transition, target, adjust))) break;
+          if (pass < 2 && distance(transition->to, target) > here_distance) continue;
+          if ((moved = take(*transition, target, pass == 1))) break;
         }
         if (moved) break;
       }
@@ -459,16 +486,17 @@ class ProjectPlanner {
       const engine::FieldDef* field = workflow_.find_field(reason.field);
       if (field == nullptr) continue;
       const auto given = take.fields.find(field->name);
-      const Value current = given != take.fields.end() ? given->second : project_.field(field->name);
+      const Value current =
+          given != take.fields.end() ? given->second : project_.field(field->name);
       for (Value& candidate : alternatives(*field, current)) {
         if (candidate == current) continue;
         take.fields.insert_or_assign(field->name, candidate);
         engine::Command command;
         command.body = take;
         if (run(std::move(command), actor)) return true;
-        const bool cleared = std::none_of(
-            last_rejection_.reasons.begin(), last_rejection_.reasons.end(),
-            [&](const engine::Reason& left) { return left.field == field->name; });
+        const bool cleared =
+            std::none_of(last_rejection_.reasons.begin(), last_rejection_.reasons.end(),
+                         [&](const engine::Reason& left) { return left.field == field->name; });
         if (cleared) {
           values_.insert_or_assign(field->name, std::move(candidate));
           return true;

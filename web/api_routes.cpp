@@ -435,8 +435,7 @@ std::vector<RouteDef<ApiContext>> make_table() {
                                .description = "Only this value of the field tagged chain_role"},
                               {.name = "owner", .description = "Only this owner's projects"},
                               {.name = "promoting_unit",
-                               .description =
-                                   "Only this value of the field tagged promoting_unit"},
+                               .description = "Only this value of the field tagged promoting_unit"},
                               day("entered_from", "Created on or after"),
                               day("entered_to", "Created on or before"),
                               kReportFormat},

@@ -171,35 +171,35 @@ void add_workflows(json::object& all) {
   all["WorkflowList"] = record({{"workflows", array_of(ref("WorkflowSummary"))}});
   json::object option_labels = type("object");
   option_labels["additionalProperties"] = ref("LocalizedText");
-  all["WorkflowField"] = record({{"name", text()},
-                                 {"type", one_of_values(engine::names_of(engine::kFieldTypeNames))},
-                                 {"required", boolean()},
-                                 {"label", ref("LocalizedText")},
-                                 {"help", ref("LocalizedText")},
-                                 {"group", text()},
-                                 {"unit", text()},
-                                 {"options", strings()},
-                                 {"option_labels", std::move(option_labels)},
-                                 {"min", nullable("number")},
-                                 {"max", nullable("number")},
-                                 {"report", with_description(
-                                                nullable_one_of(engine::names_of(engine::kFieldTagNames)),
-                                                "What the field means to reports (its `report:` "
-                                                "tag), or null")}});
+  all["WorkflowField"] =
+      record({{"name", text()},
+              {"type", one_of_values(engine::names_of(engine::kFieldTypeNames))},
+              {"required", boolean()},
+              {"label", ref("LocalizedText")},
+              {"help", ref("LocalizedText")},
+              {"group", text()},
+              {"unit", text()},
+              {"options", strings()},
+              {"option_labels", std::move(option_labels)},
+              {"min", nullable("number")},
+              {"max", nullable("number")},
+              {"report", with_description(nullable_one_of(engine::names_of(engine::kFieldTagNames)),
+                                          "What the field means to reports (its `report:` "
+                                          "tag), or null")}});
   json::object sla = record({{"working_days", integer()}, {"escalate", strings()}});
   sla["type"] = json::array{"object", "null"};
   json::object review =
       record({{"voters", with_description(text(), "The role that votes")}, {"quorum", integer()}});
   review["type"] = json::array{"object", "null"};
-  all["WorkflowState"] = record({{"id", text()},
-                                 {"label", ref("LocalizedText")},
-                                 {"terminal", boolean()},
-                                 {"sla", std::move(sla)},
-                                 {"review", std::move(review)},
-                                 {"report", with_description(
-                                                nullable_one_of(engine::names_of(engine::kStateTagNames)),
-                                                "What the state means to reports (its `report:` "
-                                                "tag), or null")}});
+  all["WorkflowState"] =
+      record({{"id", text()},
+              {"label", ref("LocalizedText")},
+              {"terminal", boolean()},
+              {"sla", std::move(sla)},
+              {"review", std::move(review)},
+              {"report", with_description(nullable_one_of(engine::names_of(engine::kStateTagNames)),
+                                          "What the state means to reports (its `report:` "
+                                          "tag), or null")}});
   json::object from{{"type", json::array{"string", "array"}},
                     {"items", text()},
                     {"description", "\"*\" (any state) or the states it leaves"}};
@@ -538,20 +538,21 @@ void add_reports(json::object& all) {
                      {"numerator", tagged("number")},
                      {"denominator", tagged("number")},
                      {"rate", rate()}}))}});
-  all["ReportPeriod"] = record({{"from", date()},
-                                {"to", date()},
-                                {"workflows", array_of(record({{"workflow", text()},
-                                                               {"title", ref("Label")},
-                                                               {"new_projects", integer()},
-                                                               {"new_investment_wan", tagged("number")},
-                                                               {"signed", tagged("integer")},
-                                                               {"signed_investment_wan", tagged("number")},
-                                                               {"started", tagged("integer")},
-                                                               {"completed", tagged("integer")},
-                                                               {"in_production", tagged("integer")},
-                                                               {"enterprises", tagged("integer")},
-                                                               {"floor_area_m2", tagged("number")}}))},
-                                {"text", ref("Label")}});
+  all["ReportPeriod"] =
+      record({{"from", date()},
+              {"to", date()},
+              {"workflows", array_of(record({{"workflow", text()},
+                                             {"title", ref("Label")},
+                                             {"new_projects", integer()},
+                                             {"new_investment_wan", tagged("number")},
+                                             {"signed", tagged("integer")},
+                                             {"signed_investment_wan", tagged("number")},
+                                             {"started", tagged("integer")},
+                                             {"completed", tagged("integer")},
+                                             {"in_production", tagged("integer")},
+                                             {"enterprises", tagged("integer")},
+                                             {"floor_area_m2", tagged("number")}}))},
+              {"text", ref("Label")}});
 }
 
 }  // namespace

@@ -256,11 +256,10 @@ class WorkflowParser {
     }
     const auto [first, inserted] = used.emplace(*tag, entry.value);
     if (!inserted) {
-      reporter_.error(entry.value_mark(), "report tag " + in_quotes(*name) +
-                                              " is used twice (first at " +
-                                              line_of(first->second, reporter_) +
-                                              "); each tag goes on at most one " +
-                                              std::string(kind));
+      reporter_.error(entry.value_mark(),
+                      "report tag " + in_quotes(*name) + " is used twice (first at " +
+                          line_of(first->second, reporter_) + "); each tag goes on at most one " +
+                          std::string(kind));
       return std::nullopt;
     }
     return tag;
@@ -273,14 +272,15 @@ class WorkflowParser {
     if (type_known && !engine::field_tag_fits(*tag, field.type)) {
       const std::string_view name = engine::name_in(engine::kFieldTagNames, *tag);
       std::string wanted;
-      for (FieldType type : {FieldType::text, FieldType::money, FieldType::area,
-                             FieldType::enumeration}) {
+      for (FieldType type :
+           {FieldType::text, FieldType::money, FieldType::area, FieldType::enumeration}) {
         if (!engine::field_tag_fits(*tag, type)) continue;
-        wanted += std::string(wanted.empty() ? "" : " or ") +
-                  std::string(engine::field_type_name(type));
+        wanted +=
+            std::string(wanted.empty() ? "" : " or ") + std::string(engine::field_type_name(type));
       }
-      reporter_.error(entry.value_mark(), "report tag " + in_quotes(name) + " needs a field of type " +
-                                              wanted + "; " + in_quotes(field.name) + " is " +
+      reporter_.error(entry.value_mark(), "report tag " + in_quotes(name) +
+                                              " needs a field of type " + wanted + "; " +
+                                              in_quotes(field.name) + " is " +
                                               std::string(engine::field_type_name(field.type)));
       return;
     }

@@ -12,8 +12,8 @@
 #include "app/commands_storage.hpp"
 #include "app/progress.hpp"
 #include "storage/reports.hpp"
-#include "workflows/loader.hpp"
 #include "storage_test_support.hpp"
+#include "workflows/loader.hpp"
 
 namespace investflow::app {
 namespace {
@@ -104,8 +104,8 @@ TEST(CliStorage, SeedingEveryWorkflowGivesEachOneReports) {
   CliRun seed = run({"seed", db, "--projects", "150", "--seed", "3", "--now", "2026-03-02"});
   ASSERT_EQ(seed.code, 0) << seed.err;
   workflows::CalendarRegistry calendars;
-  (void)workflows::load_calendar_directory(
-      workflows::shipped_workflows_directory() / "calendars", calendars);
+  (void)workflows::load_calendar_directory(workflows::shipped_workflows_directory() / "calendars",
+                                           calendars);
   storage::ReportReader reader(db, 1);
   auto loaded = reader.run([&](storage::Connection& connection) {
     return storage::load_report_workflows(connection, calendars);

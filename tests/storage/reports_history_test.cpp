@@ -57,9 +57,9 @@ class ReportsHistoryTest : public ::testing::TestWithParam<bool> {
     write(create_at("P1", on(3, 2), p1, n("name")));
     write(take_at("P1", n("submit"), on(3, 3)));
     write(take_at("P1", n("approve"), on(3, 4)));
-    write(take_at(
-        "P1", n("sign"), on(3, 5),
-        {{n("committed_investment"), Value::number(4000)}, {n("funds_in_place"), Value::number(1000)}}));
+    write(take_at("P1", n("sign"), on(3, 5),
+                  {{n("committed_investment"), Value::number(4000)},
+                   {n("funds_in_place"), Value::number(1000)}}));
     write(take_at("P1", n("start"), on(3, 9)));
     write(milestone_at("P1", n("start_construction"), on(3, 9), date(3, 9)));  // due 4-04
     write(milestone_at("P1", n("pay_bond"), on(3, 12), date(3, 12)));          // due 3-10
@@ -72,9 +72,9 @@ class ReportsHistoryTest : public ::testing::TestWithParam<bool> {
     write(take_at("P2", n("submit"), on(3, 3)));
     write(take_at("P2", n("escalate"), on(3, 4)));
     write(take_at("P2", n("approve"), on(3, 6)));
-    write(take_at(
-        "P2", n("sign"), on(3, 9),
-        {{n("committed_investment"), Value::number(2000)}, {n("funds_in_place"), Value::number(500)}}));
+    write(take_at("P2", n("sign"), on(3, 9),
+                  {{n("committed_investment"), Value::number(2000)},
+                   {n("funds_in_place"), Value::number(500)}}));
     write(take_at("P2", n("exit"), on(3, 10)));
     // P3: a lead that waited a week past its SLA, then withdrawn.
     write(create_at("P3", on(3, 3), basics(100, "electronics", "甲公司"), n("name")));
@@ -406,12 +406,13 @@ TEST(ReportsWithoutTags, FiguresAreNotApplicableNeverZero) {
     const bool needs_tags = kpi.id != "sla_on_time_rate" && kpi.id != "milestone_on_time_rate";
     EXPECT_EQ(kpi.numerator.has_value(), !needs_tags) << kpi.id;
     EXPECT_EQ(kpi.denominator.has_value(), !needs_tags) << kpi.id;
-    if (needs_tags) EXPECT_FALSE(kpi.rate.has_value()) << kpi.id;
+    if (needs_tags) {
+      EXPECT_FALSE(kpi.rate.has_value()) << kpi.id;
+    }
   }
 
-  auto period = reader.run([&](Connection& c) {
-    return period_report(c, Workflows{workflow}, march);
-  });
+  auto period =
+      reader.run([&](Connection& c) { return period_report(c, Workflows{workflow}, march); });
   ASSERT_TRUE(period);
   const PeriodFigures& figures = period->workflows.front();
   EXPECT_EQ(figures.new_projects, 1);
@@ -437,7 +438,9 @@ TEST(ReportsWithoutTags, FiguresAreNotApplicableNeverZero) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Names, ReportsHistoryTest, ::testing::Values(false, true),
-                         [](const auto& info) { return info.param ? "Renamed" : "AsTagged"; });
+                         [](const ::testing::TestParamInfo<bool>& param) {
+                           return param.param ? "Renamed" : "AsTagged";
+                         });
 
 }  // namespace
 }  // namespace investflow::storage::testing

@@ -9,8 +9,8 @@
 #include <future>
 #include <map>
 #include <set>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "storage/store.hpp"
@@ -69,12 +69,39 @@ milestones:
 
 // The states, fields, transitions and milestones of kPipeWorkflow.
 inline const std::set<std::string, std::less<>>& pipe_names() {
-  static const std::set<std::string, std::less<>> names = {
-      "lead", "review", "escalated", "approved", "signed", "under_construction", "completed",
-      "in_production", "at_capacity", "withdrawn", "exited", "name", "investor", "industry",
-      "chain_role", "promoting_unit", "total_investment", "floor_area", "committed_investment",
-      "funds_in_place", "submit", "back", "escalate", "approve", "sign", "start", "complete",
-      "produce", "reach_capacity", "withdraw", "exit", "start_construction", "pay_bond"};
+  static const std::set<std::string, std::less<>> names = {"lead",
+                                                           "review",
+                                                           "escalated",
+                                                           "approved",
+                                                           "signed",
+                                                           "under_construction",
+                                                           "completed",
+                                                           "in_production",
+                                                           "at_capacity",
+                                                           "withdrawn",
+                                                           "exited",
+                                                           "name",
+                                                           "investor",
+                                                           "industry",
+                                                           "chain_role",
+                                                           "promoting_unit",
+                                                           "total_investment",
+                                                           "floor_area",
+                                                           "committed_investment",
+                                                           "funds_in_place",
+                                                           "submit",
+                                                           "back",
+                                                           "escalate",
+                                                           "approve",
+                                                           "sign",
+                                                           "start",
+                                                           "complete",
+                                                           "produce",
+                                                           "reach_capacity",
+                                                           "withdraw",
+                                                           "exit",
+                                                           "start_construction",
+                                                           "pay_bond"};
   return names;
 }
 
@@ -89,7 +116,9 @@ inline std::string renamed_pipe_workflow() {
   const std::string text = kPipeWorkflow;
   std::string out;
   std::size_t i = 0;
-  auto word_char = [](char c) { return (c >= 'a' && c <= 'z') || c == '_' || (c >= '0' && c <= '9'); };
+  auto word_char = [](char c) {
+    return (c >= 'a' && c <= 'z') || c == '_' || (c >= '0' && c <= '9');
+  };
   while (i < text.size()) {
     if (!word_char(text[i])) {
       out += text[i++];
@@ -117,7 +146,8 @@ inline std::string untagged_pipe_workflow() {
   return text;
 }
 
-inline std::shared_ptr<const engine::Workflow> pipe_workflow(const std::string& yaml = kPipeWorkflow) {
+inline std::shared_ptr<const engine::Workflow> pipe_workflow(
+    const std::string& yaml = kPipeWorkflow) {
   auto load = workflows::load_workflow_text(yaml, "pipe.yaml", test_calendars());
   for (const auto& diagnostic : load.diagnostics)
     ADD_FAILURE() << diagnostic.to_string();
