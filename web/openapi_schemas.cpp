@@ -37,9 +37,6 @@ json::object text() {
 json::object integer() {
   return type("integer");
 }
-json::object number() {
-  return type("number");
-}
 json::object boolean() {
   return type("boolean");
 }
