@@ -109,7 +109,7 @@ struct FieldDef {
   std::optional<double> max;
   std::vector<std::string> options;  // enum (and list items when given)
   std::map<std::string, LocalizedText, std::less<>> option_labels;
-  std::optional<FieldTag> report;  // v1.1 `report:`
+  std::optional<FieldTag> report = std::nullopt;  // v1.1 `report:`
 };
 
 struct TableDef {
@@ -143,7 +143,7 @@ struct StateDef {
   bool terminal = false;
   std::optional<SlaDef> sla;
   std::optional<ReviewDef> review;
-  std::optional<StateTag> report;  // v1.1 `report:`
+  std::optional<StateTag> report = std::nullopt;  // v1.1 `report:`
 };
 
 struct GuardDef {
