@@ -37,7 +37,7 @@ ArgSpec report_spec(const std::string& report) {
       .option("format", "FORMAT", "text, json, csv or xlsx", "text")
       .option("output", "FILE", "write here instead of stdout (xlsx needs it)");
   if (report != "period") {
-    spec.option("workflow", "ID", "the workflow", "qingyuan-investment");
+    spec.option("workflow", "ID", "the workflow (required)");
   }
   const bool pipeline = report == "pipeline";
   spec.option("from", "DATE",
@@ -48,13 +48,14 @@ ArgSpec report_spec(const std::string& report) {
                        : "last day of the period (YYYY-MM-DD)");
   if (pipeline) {
     spec.option("industry", "ID", "only this industry")
-        .option("chain-role", "ID", "only this chain role (build, strengthen, extend, fill)")
+        .option("chain-role", "ID", "only this chain role")
         .option("owner", "USER", "only projects of this owner")
         .option("promoting-unit", "TEXT", "only projects of this promoting unit");
   }
   if (report == "aging") spec.option("today", "DATE", "count waiting days up to this day");
   if (report == "period") spec.option("lang", "LANG", "zh or en (text format)", "zh");
   spec.example("investflow report " + report + " --db zone.db" +
+               (report == "period" ? std::string() : std::string(" --workflow tech-renovation")) +
                (report == "pipeline" ? std::string(" --industry electronics")
                                      : std::string(" --from 2026-01-01 --to 2026-03-31")));
   return spec;
@@ -249,6 +250,10 @@ int run_report(std::span<const std::string> args, Io& io) {
   }
   if (!parsed.has("db")) {
     io.err << "investflow report " << request.report << ": --db FILE is required\n";
+    return kExitUsage;
+  }
+  if (request.report != "period" && !parsed.has("workflow")) {
+    io.err << "investflow report " << request.report << ": --workflow ID is required\n";
     return kExitUsage;
   }
   if (request.format == "xlsx" && !parsed.has("output")) {

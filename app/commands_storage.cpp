@@ -1,10 +1,14 @@
 #include "app/commands_storage.hpp"
 
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
+#include <utility>
+#include <vector>
 
 #include "app/progress.hpp"
 #include "storage/deployed_calendars.hpp"
@@ -249,10 +253,15 @@ int run_export(std::span<const std::string> args, Io& io) {
   spec.positional("DB", "the SQLite database file")
       .option("format", "FORMAT", "csv or xlsx", "csv")
       .option("out", "FILE", "the file to write")
-      .option("workflow", "ID", "the workflow whose projects to export", "qingyuan-investment")
-      .example("investflow export zone.db --format xlsx --out projects.xlsx");
+      .option("workflow", "ID", "the workflow whose projects to export (required)")
+      .example(
+          "investflow export zone.db --workflow tech-renovation --format xlsx --out projects.xlsx");
   const ParsedArgs parsed = ParsedArgs::parse(spec, args);
   if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
+  if (!parsed.has("workflow")) {
+    io.err << "investflow export: --workflow ID is required\n";
+    return kExitUsage;
+  }
   const std::string format_name = parsed.value("format");
   const auto format = engine::value_named(storage::kExportFormatNames, format_name);
   if (!format) {
@@ -294,8 +303,12 @@ int run_seed(std::span<const std::string> args, Io& io) {
   spec.positional("DB", "the SQLite database file (created if missing)")
       .option("projects", "N", "how many projects", "100")
       .option("seed", "S", "random seed: the same seed gives the same data", "1")
-      .option("workflow", "ID", "the workflow (an id, or a YAML file)", "qingyuan-investment")
-      .option("prefix", "TEXT", "project ids are PREFIX-000001 ...", "QY")
+      .option("workflow", "ID",
+              "only this workflow (an id, or a YAML file); default: every workflow known, the\n"
+              "projects spread evenly over them")
+      .option("prefix", "TEXT",
+              "project ids are PREFIX-000001 ... (QY by default); over every workflow they are\n"
+              "PREFIX-XY-000001 with XY the initials of the workflow's id (XY-000001 by default)")
       .option("now", "DATE", "histories end before this day (YYYY-MM-DD; default today)")
       .option("synchronous", "MODE", "full, normal or off (demo data need not be durable)",
               "normal")
@@ -309,7 +322,6 @@ int run_seed(std::span<const std::string> args, Io& io) {
   storage::SeedOptions options;
   options.projects = static_cast<int>(*count);
   options.seed = static_cast<std::uint64_t>(*seed);
-  options.id_prefix = parsed.value("prefix");
   options.now = storage::SystemClock().now();
   if (parsed.has("now")) {
     auto day = engine::Date::parse(parsed.value("now"));
@@ -322,29 +334,74 @@ int run_seed(std::span<const std::string> args, Io& io) {
 
   auto store = open_store(parsed.positional("DB"), io, *synchronous);
   if (!store) return kExitFailed;
-  auto workflow = find_workflow(*store, parsed.value("workflow"), io);
-  if (!workflow) return kExitFailed;
+  // The workflows to seed, each with its id prefix and its share of the projects.
+  std::vector<std::pair<std::shared_ptr<const engine::Workflow>, std::string>> targets;
+  if (parsed.has("workflow")) {
+    auto workflow = find_workflow(*store, parsed.value("workflow"), io);
+    if (!workflow) return kExitFailed;
+    targets.emplace_back(workflow, parsed.has("prefix") ? parsed.value("prefix") : "QY");
+  } else {
+    auto stored = store->stored_workflows();
+    if (!stored) {
+      io.err << "investflow: " << stored.error().message << "\n";
+      return kExitFailed;
+    }
+    std::set<std::string> prefixes;
+    for (const auto& each : *stored) {
+      auto workflow = store->workflow(each.id);
+      if (!workflow || workflow->version != each.version) continue;  // not the latest
+      std::string initials;
+      for (std::size_t i = 0; i < each.id.size(); ++i) {
+        if (i == 0 || each.id[i - 1] == '-') {
+          initials += static_cast<char>(std::toupper(static_cast<unsigned char>(each.id[i])));
+        }
+      }
+      std::string prefix = initials;
+      for (int n = 2; !prefixes.insert(prefix).second; ++n)
+        prefix = initials + std::to_string(n);
+      targets.emplace_back(workflow,
+                           parsed.has("prefix") ? parsed.value("prefix") + "-" + prefix : prefix);
+    }
+  }
   const auto start = std::chrono::steady_clock::now();
-  Progress progress(io, "seeding");
-  auto report = storage::seed_projects(*store, *workflow, options, progress.callback());
-  progress.finish();
-  if (!report) {
-    io.err << "investflow: " << report.error().message << "\n";
-    return kExitFailed;
+  storage::SeedReport total;
+  std::vector<std::pair<const engine::Workflow*, storage::SeedReport>> reports;
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    const auto& [workflow, prefix] = targets[i];
+    storage::SeedOptions each = options;
+    each.id_prefix = prefix;
+    const auto share = static_cast<std::size_t>(options.projects) / targets.size();
+    each.projects = static_cast<int>(
+        share + (i < static_cast<std::size_t>(options.projects) % targets.size() ? 1 : 0));
+    Progress progress(io, "seeding " + workflow->id);
+    auto report = storage::seed_projects(*store, *workflow, each, progress.callback());
+    progress.finish();
+    if (!report) {
+      io.err << "investflow: " << report.error().message << "\n";
+      return kExitFailed;
+    }
+    total.projects += report->projects;
+    total.commands += report->commands;
+    total.failed += report->failed;
+    if (total.first_failure.empty()) total.first_failure = report->first_failure;
+    reports.emplace_back(workflow.get(), std::move(*report));
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  io.out << "seeded " << report->projects << " projects (" << report->commands << " commands) in "
+  io.out << "seeded " << total.projects << " projects (" << total.commands << " commands) in "
          << static_cast<int>(seconds * 10) / 10.0 << " s\n";
-  for (const auto& state : workflow->states) {
-    const auto found = report->by_state.find(state.id);
-    if (found == report->by_state.end()) continue;
-    io.out << "  " << state_label(*workflow, state.id) << " (" << state.id << "): " << found->second
-           << "\n";
+  for (const auto& [workflow, report] : reports) {
+    if (reports.size() > 1) io.out << workflow->id << ": " << report.projects << "\n";
+    for (const auto& state : workflow->states) {
+      const auto found = report.by_state.find(state.id);
+      if (found == report.by_state.end()) continue;
+      io.out << "  " << state_label(*workflow, state.id) << " (" << state.id
+             << "): " << found->second << "\n";
+    }
   }
-  if (report->failed > 0) {
-    io.err << "investflow: " << report->failed
-           << " commands were not accepted; first: " << report->first_failure << "\n";
+  if (total.failed > 0) {
+    io.err << "investflow: " << total.failed
+           << " commands were not accepted; first: " << total.first_failure << "\n";
     return kExitFailed;
   }
   return kExitOk;

@@ -78,7 +78,7 @@ count_events() {
 db="$work/bench.db"
 echo "http_bench: seeding $projects projects" >&2
 "$investflow" init "$db" >/dev/null
-"$investflow" seed "$db" --projects "$projects" >/dev/null
+"$investflow" seed "$db" --projects "$projects" --workflow qingyuan-investment >/dev/null
 "$investflow" user add bench --role manager --role staff --password "bench-$RANDOM-$RANDOM" \
   --db "$db" >/dev/null
 token=$("$investflow" user token bench --db "$db")

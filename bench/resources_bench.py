@@ -161,7 +161,7 @@ def main():
             db = os.path.join(workdir, "seeded.db")
             log(f"seeding {count} projects (INVESTFLOW_BENCH_DB=FILE uses an existing database)")
             before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-            subprocess.run([binary, "seed", db, "--projects", str(count), "--synchronous", "off"], check=True,
+            subprocess.run([binary, "seed", db, "--projects", str(count), "--workflow", "qingyuan-investment", "--synchronous", "off"], check=True,
                            stdout=subprocess.DEVNULL)
             after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             if after > before:

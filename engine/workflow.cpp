@@ -125,6 +125,26 @@ std::string_view field_type_name(FieldType type) {
   return name_in(kFieldTypeNames, type);
 }
 
+bool field_tag_fits(FieldTag tag, FieldType type) {
+  switch (tag) {
+    case FieldTag::investment:
+    case FieldTag::committed_investment:
+    case FieldTag::funds_in_place:
+      return type == FieldType::money;
+    case FieldTag::floor_area:
+    case FieldTag::land_area:
+      return type == FieldType::area;
+    case FieldTag::enterprise:
+    case FieldTag::name:
+      return type == FieldType::text;
+    case FieldTag::industry:
+    case FieldTag::chain_role:
+    case FieldTag::promoting_unit:
+      return type == FieldType::enumeration || type == FieldType::text;
+  }
+  return false;
+}
+
 std::optional<FieldType> parse_field_type(std::string_view name) {
   return value_named(kFieldTypeNames, name);
 }
@@ -308,6 +328,17 @@ Workflow::Workflow(WorkflowDefinition definition) : WorkflowDefinition(std::move
     }
     entry.followup = followup && std::find(followup->in.begin(), followup->in.end(),
                                            states[i].id) != followup->in.end();
+  }
+  // Report tags; of a tag used twice (the loader refuses that), the first.
+  for (const StateDef& state : states) {
+    if (!state.report) continue;
+    const StateDef*& slot = state_tags_[static_cast<std::size_t>(*state.report)];
+    if (slot == nullptr) slot = &state;
+  }
+  for (const FieldDef& field : fields) {
+    if (!field.report) continue;
+    const FieldDef*& slot = field_tags_[static_cast<std::size_t>(*field.report)];
+    if (slot == nullptr) slot = &field;
   }
 }
 

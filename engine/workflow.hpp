@@ -2,8 +2,11 @@
 // The workflow model: what a workflow YAML file (v1) means once loaded and checked.
 // Built by workflows/ (the loader); read by decide/apply. Immutable after loading.
 
+#include <array>
 #include <compare>
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -41,6 +44,60 @@ std::string_view field_type_name(FieldType type);  // as written in YAML: text, 
 std::optional<FieldType> parse_field_type(std::string_view name);
 ExprType expr_type_of(FieldType type);
 
+// Language v1.1 `report:` tags: what a state or a field means to reports. Reports read only
+// these, never state or field names (docs/reports.md says which figure reads which tag).
+enum class StateTag {
+  lead,
+  signing,  // written `signed`
+  construction_started,
+  completed,
+  in_production,
+  at_capacity,
+  exited,
+};
+// As written in YAML.
+inline constexpr EnumName<StateTag> kStateTagNames[] = {
+    {StateTag::lead, "lead"},
+    {StateTag::signing, "signed"},
+    {StateTag::construction_started, "construction_started"},
+    {StateTag::completed, "completed"},
+    {StateTag::in_production, "in_production"},
+    {StateTag::at_capacity, "at_capacity"},
+    {StateTag::exited, "exited"},
+};
+static_assert(in_order(kStateTagNames));
+inline constexpr std::size_t kStateTagCount = std::size(kStateTagNames);
+
+enum class FieldTag {
+  investment,            // money: the project's (planned total) investment
+  committed_investment,  // money: the investment the agreement commits to
+  funds_in_place,        // money: funds in place (到位资金)
+  floor_area,            // area, m²
+  land_area,             // area, 亩
+  enterprise,            // text: the investing or implementing enterprise
+  industry,              // enum or text: the industry (filters, dimensions)
+  chain_role,            // enum or text: the role in the industrial chain
+  promoting_unit,        // enum or text: the unit that brought the project in
+  name,                  // text: the project's name (lists, search, notifications)
+};
+inline constexpr EnumName<FieldTag> kFieldTagNames[] = {
+    {FieldTag::investment, "investment"},
+    {FieldTag::committed_investment, "committed_investment"},
+    {FieldTag::funds_in_place, "funds_in_place"},
+    {FieldTag::floor_area, "floor_area"},
+    {FieldTag::land_area, "land_area"},
+    {FieldTag::enterprise, "enterprise"},
+    {FieldTag::industry, "industry"},
+    {FieldTag::chain_role, "chain_role"},
+    {FieldTag::promoting_unit, "promoting_unit"},
+    {FieldTag::name, "name"},
+};
+static_assert(in_order(kFieldTagNames));
+inline constexpr std::size_t kFieldTagCount = std::size(kFieldTagNames);
+// The field types a tag may go on: money tags on money fields, area tags on area fields,
+// enterprise and name on text, the dimensions on enum or text.
+bool field_tag_fits(FieldTag tag, FieldType type);
+
 struct FieldDef {
   std::string name;
   FieldType type = FieldType::text;
@@ -55,6 +112,7 @@ struct FieldDef {
   std::map<std::string, LocalizedText, std::less<>> option_labels;
   // A list field's items: text, or user ids (`items: user`), which notify rules can name.
   FieldType items = FieldType::text;
+  std::optional<FieldTag> report = std::nullopt;  // v1.1 `report:`
 };
 
 struct TableDef {
@@ -100,6 +158,7 @@ struct StateDef {
   bool terminal = false;
   std::optional<SlaDef> sla;
   std::optional<ReviewDef> review;
+  std::optional<StateTag> report = std::nullopt;  // v1.1 `report:`
 };
 
 struct GuardDef {
@@ -240,6 +299,9 @@ class Workflow : public WorkflowDefinition {
   const TransitionDef* find_transition(std::string_view id) const;
   const MilestoneDef* find_milestone(std::string_view id) const;
   bool has_role(std::string_view role) const;
+  // The state or field carrying a report tag (each tag is on at most one); nullptr if none.
+  const StateDef* tagged(StateTag tag) const { return state_tags_[static_cast<std::size_t>(tag)]; }
+  const FieldDef* tagged(FieldTag tag) const { return field_tags_[static_cast<std::size_t>(tag)]; }
 
   // Transitions that may leave `state`, in file order.
   std::vector<const TransitionDef*> transitions_from(std::string_view state) const;
@@ -297,6 +359,8 @@ class Workflow : public WorkflowDefinition {
   std::vector<std::vector<int>> required_slots_;  // by position in `transitions`
   std::vector<const StateDef*> targets_;          // by position in `transitions`
   std::vector<Entering> entering_;                // by position in `states`
+  std::array<const StateDef*, kStateTagCount> state_tags_{};
+  std::array<const FieldDef*, kFieldTagCount> field_tags_{};
 };
 
 // Converts a raw value (as it comes from YAML, JSON or CSV: text, number, bool, list) to the

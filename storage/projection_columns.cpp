@@ -5,22 +5,33 @@
 namespace investflow::storage {
 namespace {
 
-std::string text_field(const engine::Project& project, std::string_view name) {
-  const auto found = project.fields.find(name);
-  if (found == project.fields.end()) return {};
-  if (const std::string* text = found->second.as_text()) return *text;
-  return found->second.to_display();
+const engine::Value* tagged_value(const engine::Workflow& workflow, const engine::Project& project,
+                                  engine::FieldTag tag) {
+  const engine::FieldDef* field = workflow.tagged(tag);
+  if (field == nullptr) return nullptr;
+  const auto found = project.fields.find(field->name);
+  return found == project.fields.end() ? nullptr : &found->second;
+}
+
+std::string text_field(const engine::Workflow& workflow, const engine::Project& project,
+                       engine::FieldTag tag) {
+  const engine::Value* value = tagged_value(workflow, project, tag);
+  if (value == nullptr) return {};
+  if (const std::string* text = value->as_text()) return *text;
+  return value->to_display();
 }
 
 }  // namespace
 
-ProjectionColumns projection_columns(const engine::Project& project) {
+ProjectionColumns projection_columns(const engine::Workflow& workflow,
+                                     const engine::Project& project) {
+  using engine::FieldTag;
   ProjectionColumns columns;
-  columns.name = text_field(project, kNameField);
-  columns.investor = text_field(project, kInvestorField);
-  columns.industry = text_field(project, kIndustryField);
-  if (const auto found = project.fields.find(kInvestmentField); found != project.fields.end()) {
-    if (const double* number = found->second.as_number()) columns.total_investment = *number;
+  columns.name = text_field(workflow, project, FieldTag::name);
+  columns.investor = text_field(workflow, project, FieldTag::enterprise);
+  columns.industry = text_field(workflow, project, FieldTag::industry);
+  if (const engine::Value* value = tagged_value(workflow, project, FieldTag::investment)) {
+    if (const double* number = value->as_number()) columns.total_investment = *number;
   }
 
   std::optional<engine::Date> earliest;
@@ -36,8 +47,8 @@ ProjectionColumns projection_columns(const engine::Project& project) {
   return columns;
 }
 
-ProjectionRow projection_row(const engine::Project& project) {
-  return ProjectionRow{project.state, project.owner, projection_columns(project),
+ProjectionRow projection_row(const engine::Workflow& workflow, const engine::Project& project) {
+  return ProjectionRow{project.state, project.owner, projection_columns(workflow, project),
                        project.updated_at, project.state_entered_at};
 }
 

@@ -1,34 +1,32 @@
 #pragma once
 // The columns of the projects table that copy parts of a projection so they can be indexed:
-// the fields every investment workflow has (name, investor, industry, total investment) and
-// the earliest open deadline. The projection's JSON body stays the source of truth.
+// the fields carrying the report tags name, enterprise, industry and investment (language
+// v1.1; empty or 0 in a workflow without the tag) and the earliest open deadline. The
+// projection's JSON body stays the source of truth.
 
 #include <string>
 #include <string_view>
 
 #include "engine/project.hpp"
+#include "engine/workflow.hpp"
 
 namespace investflow::storage {
-
-// Field names the list and search queries index.
-inline constexpr std::string_view kNameField = "name";
-inline constexpr std::string_view kInvestorField = "investor";
-inline constexpr std::string_view kIndustryField = "industry";
-inline constexpr std::string_view kInvestmentField = "total_investment";  // 万元
 
 // next_due_on of a project with no open deadline: sorts after every real date.
 inline constexpr std::string_view kNoDeadline = "9999-12-31";
 
 struct ProjectionColumns {
-  std::string name;
-  std::string investor;
-  std::string industry;
-  double total_investment = 0;
-  std::string next_due_on;  // YYYY-MM-DD
+  std::string name;             // tag name
+  std::string investor;         // tag enterprise
+  std::string industry;         // tag industry
+  double total_investment = 0;  // tag investment, 万元
+  std::string next_due_on;      // YYYY-MM-DD
   bool operator==(const ProjectionColumns&) const = default;
 };
 
-ProjectionColumns projection_columns(const engine::Project& project);
+// `workflow` is the version the project was decided with.
+ProjectionColumns projection_columns(const engine::Workflow& workflow,
+                                     const engine::Project& project);
 
 // The columns of a projects row that a later event may change (not id, workflow,
 // workflow_version, created_at), as written for a projection or as read back.
@@ -41,7 +39,7 @@ struct ProjectionRow {
   bool operator==(const ProjectionRow&) const = default;
 };
 
-ProjectionRow projection_row(const engine::Project& project);
+ProjectionRow projection_row(const engine::Workflow& workflow, const engine::Project& project);
 
 // The changeable columns, one bit each, in the order of kProjectionRowColumns.
 enum ProjectionColumn : unsigned {

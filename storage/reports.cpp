@@ -14,13 +14,12 @@
 namespace investflow::storage {
 namespace {
 
-// The stages reports give a meaning to, by the state names the shipped workflows use.
-constexpr std::array<std::string_view, 2> kSignedStates = {"signed", "agreement_signed"};
-constexpr std::array<std::string_view, 3> kStartedStates = {"under_construction", "construction",
-                                                            "implementation"};
-constexpr std::array<std::string_view, 2> kCompletedStates = {"completed", "completion"};
-constexpr std::array<std::string_view, 3> kProductionStates = {"in_production", "operation",
-                                                               "operating"};
+using engine::FieldTag;
+using engine::StateTag;
+
+bool has(const engine::Workflow& workflow, FieldTag tag) {
+  return workflow.tagged(tag) != nullptr;
+}
 
 Error storage_failure(const std::exception& error) {
   return Error{Error::Kind::storage, std::string("reports: ") + error.what()};
@@ -67,12 +66,18 @@ PipelineReport pipeline_from(const engine::Workflow& workflow,
                              const std::map<std::string, Sum, std::less<>>& sums) {
   PipelineReport report;
   report.workflow = workflow.id;
+  const bool investment = has(workflow, FieldTag::investment);
+  if (investment) report.total_investment = 0;
   for (const engine::StateDef& state : workflow.states) {
     const auto found = sums.find(state.id);
     const Sum sum = found == sums.end() ? Sum{} : found->second;
-    report.stages.push_back(PipelineStage{state.id, state.label, sum.count, sum.amount});
+    PipelineStage stage{state.id, state.label, sum.count, std::nullopt};
+    if (investment) {
+      stage.investment = sum.amount;
+      *report.total_investment += sum.amount;
+    }
+    report.stages.push_back(std::move(stage));
     report.total_count += sum.count;
-    report.total_investment += sum.amount;
   }
   return report;
 }
@@ -134,17 +139,18 @@ std::optional<double> percentile(const std::map<int, std::int64_t>& counts, std:
   return counts.rbegin()->first;
 }
 
-template <std::size_t N>
-Sum sum_of(const std::map<std::string, Sum, std::less<>>& sums,
-           const std::array<std::string_view, N>& states) {
-  Sum total;
-  for (std::string_view state : states) {
-    if (const auto found = sums.find(state); found != sums.end()) {
-      total.count += found->second.count;
-      total.amount += found->second.amount;
-    }
-  }
-  return total;
+// The sums of the state carrying `tag`; nullopt when no state carries it.
+std::optional<Sum> tagged_sum(const engine::Workflow& workflow,
+                              const std::map<std::string, Sum, std::less<>>& sums, StateTag tag) {
+  const engine::StateDef* state = workflow.tagged(tag);
+  if (state == nullptr) return std::nullopt;
+  const auto found = sums.find(state->id);
+  return found == sums.end() ? Sum{} : found->second;
+}
+
+std::optional<std::int64_t> count_of(const std::optional<Sum>& sum) {
+  if (!sum) return std::nullopt;
+  return sum->count;
 }
 
 std::string trimmed_fixed(double value, int decimals) {
@@ -318,26 +324,42 @@ Outcome<KpiReport> kpi_report(Connection& connection, const engine::Workflow& wo
         "WHERE workflow = ? AND signed_day BETWEEN ? AND ? GROUP BY state");
     bind_range(*cohort, workflow.id, period);
     const auto reached = sums_by_state(*cohort);
-    const auto count = [&reached](std::string_view state) {
-      const auto found = reached.find(state);
-      return found == reached.end() ? 0.0 : static_cast<double>(found->second.count);
+    // How many of the cohort reached the state tagged `tag`; nullopt when none is tagged,
+    // or when no state is tagged `signed` (then there is no cohort).
+    const bool cohort_exists = workflow.tagged(StateTag::signing) != nullptr;
+    const auto count = [&](StateTag tag) -> std::optional<double> {
+      if (!cohort_exists) return std::nullopt;
+      const std::optional<Sum> sum = tagged_sum(workflow, reached, tag);
+      if (!sum) return std::nullopt;
+      return static_cast<double>(sum->count);
     };
-    const double signed_count = count(report_state::kSigned);
-    const double started = count("under_construction");
-    const double completed = count("completed");
-    const double at_capacity = count(report_state::kAtCapacity);
-    const double exited = count(report_state::kExited);
-    const double exited_after_capacity = count(report_state::kExitedAfterCapacity);
-    const double performing = at_capacity - exited_after_capacity;
-    const double decided = at_capacity + exited - exited_after_capacity;
+    const std::optional<double> signed_count = count(StateTag::signing);
+    const std::optional<double> started = count(StateTag::construction_started);
+    const std::optional<double> completed = count(StateTag::completed);
+    const std::optional<double> at_capacity = count(StateTag::at_capacity);
+    const std::optional<double> exited = count(StateTag::exited);
+    std::optional<double> performing;
+    std::optional<double> decided;
+    if (at_capacity && exited) {
+      const auto found = reached.find(kExitedAfterCapacity);
+      const double exited_after_capacity =
+          found == reached.end() ? 0.0 : static_cast<double>(found->second.count);
+      performing = *at_capacity - exited_after_capacity;
+      decided = *at_capacity + *exited - exited_after_capacity;
+    }
 
     auto funds_sums = connection.statement(
         "SELECT COALESCE(SUM(funds_in_place), 0), COALESCE(SUM(committed), 0) "
         "FROM report_signed_funds WHERE workflow = ? AND signed_day BETWEEN ? AND ?");
     bind_range(*funds_sums, workflow.id, period);
     funds_sums->executeStep();
-    const double funds = funds_sums->getColumn(0).getDouble();
-    const double committed = funds_sums->getColumn(1).getDouble();
+    std::optional<double> funds;
+    std::optional<double> committed;
+    if (signed_count && has(workflow, FieldTag::funds_in_place) &&
+        has(workflow, FieldTag::committed_investment)) {
+      funds = funds_sums->getColumn(0).getDouble();
+      committed = funds_sums->getColumn(1).getDouble();
+    }
 
     auto deadlines = connection.statement(
         "SELECT kind, on_time, SUM(met) FROM report_deadlines "
@@ -354,13 +376,16 @@ Outcome<KpiReport> kpi_report(Connection& connection, const engine::Workflow& wo
     KpiReport report;
     report.workflow = workflow.id;
     report.period = period;
-    auto add = [&report](std::string id, std::string zh, std::string en, double numerator,
-                         double denominator) {
-      report.kpis.push_back(Kpi{std::move(id),
-                                {std::move(zh), std::move(en)},
-                                numerator,
-                                denominator,
-                                ratio(numerator, denominator)});
+    // A KPI whose numerator or denominator is not applicable is not applicable as a whole.
+    auto add = [&report](std::string id, std::string zh, std::string en,
+                         std::optional<double> numerator, std::optional<double> denominator) {
+      Kpi kpi{std::move(id), {std::move(zh), std::move(en)}, {}, {}, {}};
+      if (numerator && denominator) {
+        kpi.numerator = numerator;
+        kpi.denominator = denominator;
+        kpi.rate = ratio(*numerator, *denominator);
+      }
+      report.kpis.push_back(std::move(kpi));
     };
     add("contract_performance_rate", "履约率", "Contract-performance rate", performing, decided);
     add("construction_start_rate", "开工率", "Construction-start rate", started, signed_count);
@@ -390,27 +415,35 @@ Outcome<PeriodReport> period_report(Connection& connection, const Workflows& wor
       bind_range(*created, workflow->id, period);
       created->executeStep();
       figures.new_projects = created->getColumn(0).getInt64();
-      figures.new_investment = created->getColumn(1).getDouble();
-      figures.floor_area = created->getColumn(2).getDouble();
+      if (has(*workflow, FieldTag::investment)) {
+        figures.new_investment = created->getColumn(1).getDouble();
+      }
+      if (has(*workflow, FieldTag::floor_area)) {
+        figures.floor_area = created->getColumn(2).getDouble();
+      }
 
       auto reached = connection.statement(
           "SELECT state, SUM(projects), SUM(investment) FROM report_reached "
           "WHERE workflow = ? AND reached_day BETWEEN ? AND ? GROUP BY state");
       bind_range(*reached, workflow->id, period);
       const auto sums = sums_by_state(*reached);
-      const Sum signed_sum = sum_of(sums, kSignedStates);
-      figures.signed_count = signed_sum.count;
-      figures.signed_investment = signed_sum.amount;
-      figures.started = sum_of(sums, kStartedStates).count;
-      figures.completed = sum_of(sums, kCompletedStates).count;
-      figures.in_production = sum_of(sums, kProductionStates).count;
+      const std::optional<Sum> signed_sum = tagged_sum(*workflow, sums, StateTag::signing);
+      figures.signed_count = count_of(signed_sum);
+      if (signed_sum && has(*workflow, FieldTag::investment)) {
+        figures.signed_investment = signed_sum->amount;
+      }
+      figures.started = count_of(tagged_sum(*workflow, sums, StateTag::construction_started));
+      figures.completed = count_of(tagged_sum(*workflow, sums, StateTag::completed));
+      figures.in_production = count_of(tagged_sum(*workflow, sums, StateTag::in_production));
 
-      auto enterprises = connection.statement(
-          "SELECT COUNT(DISTINCT investor) FROM report_projects "
-          "WHERE workflow = ? AND created_day BETWEEN ? AND ? AND investor <> ''");
-      bind_range(*enterprises, workflow->id, period);
-      enterprises->executeStep();
-      figures.enterprises = enterprises->getColumn(0).getInt64();
+      if (has(*workflow, FieldTag::enterprise)) {
+        auto enterprises = connection.statement(
+            "SELECT COUNT(DISTINCT investor) FROM report_projects "
+            "WHERE workflow = ? AND created_day BETWEEN ? AND ? AND investor <> ''");
+        bind_range(*enterprises, workflow->id, period);
+        enterprises->executeStep();
+        figures.enterprises = enterprises->getColumn(0).getInt64();
+      }
       report.workflows.push_back(std::move(figures));
     }
     report.text = period_text(report);
@@ -465,9 +498,13 @@ engine::LocalizedText period_text(const PeriodReport& report) {
   std::string zh = date_zh(report.period.from) + "至" + date_zh(report.period.to) + "：";
   std::string en = report.period.from.to_string() + " to " + report.period.to.to_string() + ":";
   bool any = false;
+  // A figure not applicable to a workflow (no tag) is left out of its sentence, as a zero is.
+  const auto counted = [](const std::optional<std::int64_t>& count) { return count.value_or(0); };
+  const auto amount = [](const std::optional<double>& value) { return value.value_or(0); };
   for (const PeriodFigures& figures : report.workflows) {
-    if (figures.new_projects == 0 && figures.signed_count == 0 && figures.started == 0 &&
-        figures.completed == 0 && figures.in_production == 0) {
+    if (figures.new_projects == 0 && counted(figures.signed_count) == 0 &&
+        counted(figures.started) == 0 && counted(figures.completed) == 0 &&
+        counted(figures.in_production) == 0) {
       continue;
     }
     any = true;
@@ -475,34 +512,34 @@ engine::LocalizedText period_text(const PeriodReport& report) {
     std::vector<std::string> parts_en;
     std::string fresh_zh = "新增项目" + std::to_string(figures.new_projects) + "个";
     std::string fresh_en = std::to_string(figures.new_projects) + " new projects";
-    if (figures.enterprises > 0) {
-      fresh_zh += "（涉及企业" + std::to_string(figures.enterprises) + "家）";
-      fresh_en += " of " + std::to_string(figures.enterprises) + " enterprises";
+    if (counted(figures.enterprises) > 0) {
+      fresh_zh += "（涉及企业" + std::to_string(*figures.enterprises) + "家）";
+      fresh_en += " of " + std::to_string(*figures.enterprises) + " enterprises";
     }
-    if (figures.new_investment > 0) {
-      fresh_zh += "，总投资" + money_zh(figures.new_investment);
-      fresh_en += ", " + money_en(figures.new_investment) + " in total";
+    if (amount(figures.new_investment) > 0) {
+      fresh_zh += "，总投资" + money_zh(*figures.new_investment);
+      fresh_en += ", " + money_en(*figures.new_investment) + " in total";
     }
-    if (figures.floor_area > 0) {
-      fresh_zh += "，建筑面积" + area_zh(figures.floor_area);
-      fresh_en += ", " + area_en(figures.floor_area) + " of floor area";
+    if (amount(figures.floor_area) > 0) {
+      fresh_zh += "，建筑面积" + area_zh(*figures.floor_area);
+      fresh_en += ", " + area_en(*figures.floor_area) + " of floor area";
     }
     parts_zh.push_back(fresh_zh);
     parts_en.push_back(fresh_en);
-    if (figures.signed_count > 0) {
-      std::string signed_zh = "签约" + std::to_string(figures.signed_count) + "个";
-      std::string signed_en = std::to_string(figures.signed_count) + " signed";
-      if (figures.signed_investment > 0) {
-        signed_zh += "（总投资" + money_zh(figures.signed_investment) + "）";
-        signed_en += " (" + money_en(figures.signed_investment) + ")";
+    if (counted(figures.signed_count) > 0) {
+      std::string signed_zh = "签约" + std::to_string(*figures.signed_count) + "个";
+      std::string signed_en = std::to_string(*figures.signed_count) + " signed";
+      if (amount(figures.signed_investment) > 0) {
+        signed_zh += "（总投资" + money_zh(*figures.signed_investment) + "）";
+        signed_en += " (" + money_en(*figures.signed_investment) + ")";
       }
       parts_zh.push_back(signed_zh);
       parts_en.push_back(signed_en);
     }
     const std::array<std::tuple<std::int64_t, const char*, const char*>, 3> stages = {{
-        {figures.started, "开工", " started"},
-        {figures.completed, "竣工", " completed"},
-        {figures.in_production, "投产", " in production"},
+        {counted(figures.started), "开工", " started"},
+        {counted(figures.completed), "竣工", " completed"},
+        {counted(figures.in_production), "投产", " in production"},
     }};
     for (const auto& [count, zh_word, en_word] : stages) {
       if (count == 0) continue;

@@ -3,6 +3,8 @@
 // the event log (reports_ledger.hpp): the pipeline per stage, the funnel of a cohort, time
 // in stage, the KPIs and the period summary. Their exact definitions are in docs/reports.md.
 // Every query reads a few summary rows per stage and day asked for, never the events.
+// Figures come from the workflow's `report:` tags (language v1.1), never from state or field
+// names; a figure whose tag the workflow lacks is not applicable (nullopt), never zero.
 
 #include <cstdint>
 #include <filesystem>
@@ -25,6 +27,7 @@ struct ReportPeriod {
   engine::Date to = engine::Date(2932896);  // 9999-12-31
 };
 
+// Dimensions are the values of the fields tagged industry, chain_role and promoting_unit.
 struct PipelineFilter {
   std::string industry;  // empty: any
   std::string chain_role;
@@ -38,14 +41,14 @@ struct PipelineStage {
   std::string state;
   engine::LocalizedText label;
   std::int64_t count = 0;
-  double investment = 0;  // 万元
+  std::optional<double> investment;  // 万元; nullopt: no field tagged investment
 };
 
 struct PipelineReport {
   std::string workflow;
   std::vector<PipelineStage> stages;  // every state, in the workflow's order
   std::int64_t total_count = 0;
-  double total_investment = 0;
+  std::optional<double> total_investment;
 };
 
 struct FunnelStage {
@@ -90,9 +93,10 @@ struct AgingReport {
 struct Kpi {
   std::string id;  // contract_performance_rate, construction_start_rate, ...
   engine::LocalizedText label;
-  double numerator = 0;
-  double denominator = 0;
-  std::optional<double> rate;  // null when the denominator is 0
+  // nullopt when the workflow lacks a tag the KPI reads (then so is the rate)
+  std::optional<double> numerator;
+  std::optional<double> denominator;
+  std::optional<double> rate;  // null when the denominator is 0 or not applicable
 };
 
 struct KpiReport {
@@ -101,18 +105,19 @@ struct KpiReport {
   std::vector<Kpi> kpis;
 };
 
+// Each figure is nullopt (not applicable) when the workflow lacks the tag it reads.
 struct PeriodFigures {
   std::string workflow;
   engine::LocalizedText title;
-  std::int64_t new_projects = 0;   // created in the period
-  double new_investment = 0;       // their total investment now, 万元
-  std::int64_t signed_count = 0;   // first entered the signing stage in the period
-  double signed_investment = 0;    // their investment when signed, 万元
-  std::int64_t started = 0;        // ... the construction / implementation stage
-  std::int64_t completed = 0;      // ... the completion stage
-  std::int64_t in_production = 0;  // ... the production / operation stage
-  std::int64_t enterprises = 0;    // distinct enterprises among the new projects
-  double floor_area = 0;           // floor area of the new projects, m²
+  std::int64_t new_projects = 0;              // created in the period
+  std::optional<double> new_investment;       // their investment now, 万元 (investment)
+  std::optional<std::int64_t> signed_count;   // first entered the state tagged signed
+  std::optional<double> signed_investment;    // their investment when signed, 万元
+  std::optional<std::int64_t> started;        // ... tagged construction_started
+  std::optional<std::int64_t> completed;      // ... tagged completed
+  std::optional<std::int64_t> in_production;  // ... tagged in_production
+  std::optional<std::int64_t> enterprises;    // distinct enterprises of the new projects
+  std::optional<double> floor_area;           // floor area of the new projects, m²
 };
 
 struct PeriodReport {

@@ -1,11 +1,14 @@
 #include "storage/reports_ledger.hpp"
 
 #include <array>
+#include <map>
+#include <memory>
 #include <string_view>
 #include <utility>
 
 #include "engine/decide.hpp"
 #include "storage/codec.hpp"
+#include "workflows/loader.hpp"
 
 namespace investflow::storage {
 namespace {
@@ -71,18 +74,30 @@ std::int32_t day_of(engine::Timestamp at) {
   return engine::local_date(at).days_since_epoch();
 }
 
-std::string text_of(const engine::Project& project, std::string_view field) {
-  const auto found = project.fields.find(field);
+std::string text_of(const engine::Workflow& workflow, const engine::Project& project,
+                    engine::FieldTag tag) {
+  const engine::FieldDef* field = workflow.tagged(tag);
+  if (field == nullptr) return {};
+  const auto found = project.fields.find(field->name);
   if (found == project.fields.end() || found->second.is_null()) return {};
   if (const std::string* text = found->second.as_text()) return *text;
   return found->second.to_display();
 }
 
-double number_of(const engine::Project& project, std::string_view field) {
-  const auto found = project.fields.find(field);
+double number_of(const engine::Workflow& workflow, const engine::Project& project,
+                 engine::FieldTag tag) {
+  const engine::FieldDef* field = workflow.tagged(tag);
+  if (field == nullptr) return 0;
+  const auto found = project.fields.find(field->name);
   if (found == project.fields.end()) return 0;
   const double* number = found->second.as_number();
   return number != nullptr ? *number : 0;
+}
+
+// The id of the state carrying `tag`, or empty (no state id is empty).
+std::string_view tagged_state(const engine::Workflow& workflow, engine::StateTag tag) {
+  const engine::StateDef* state = workflow.tagged(tag);
+  return state == nullptr ? std::string_view() : std::string_view(state->id);
 }
 
 bool has_reached(const std::string& reached, std::string_view state) {
@@ -96,35 +111,31 @@ constexpr const char* kProjectColumns =
 
 }  // namespace
 
-ReportProject report_project_of(const engine::Project& project, std::string reached,
-                                std::optional<std::int32_t> signed_day) {
+ReportProject report_project_of(const engine::Workflow& workflow, const engine::Project& project,
+                                std::string reached, std::optional<std::int32_t> signed_day) {
+  using engine::FieldTag;
   ReportProject row;
   row.workflow = project.workflow;
   row.state = project.state;
-  row.industry = text_of(project, "industry");
-  row.chain_role = text_of(project, "chain_role");
+  row.industry = text_of(workflow, project, FieldTag::industry);
+  row.chain_role = text_of(workflow, project, FieldTag::chain_role);
   row.owner = project.owner;
-  row.promoting_unit = text_of(project, "promoting_unit");
-  // The enterprise behind a project: investment projects name an investor, technical
-  // renovation an enterprise, licences an applicant.
-  for (std::string_view field : {"investor", "enterprise", "applicant"}) {
-    row.investor = text_of(project, field);
-    if (!row.investor.empty()) break;
-  }
-  row.name = text_of(project, "name");
+  row.promoting_unit = text_of(workflow, project, FieldTag::promoting_unit);
+  row.investor = text_of(workflow, project, FieldTag::enterprise);
+  row.name = text_of(workflow, project, FieldTag::name);
   row.created_day = day_of(project.created_at);
   row.state_entered_at = project.state_entered_at;
-  row.investment = number_of(project, "total_investment");
-  row.floor_area = number_of(project, "floor_area");
-  row.committed = number_of(project, "committed_investment");
-  row.funds_in_place = number_of(project, "funds_in_place");
+  row.investment = number_of(workflow, project, FieldTag::investment);
+  row.floor_area = number_of(workflow, project, FieldTag::floor_area);
+  row.committed = number_of(workflow, project, FieldTag::committed_investment);
+  row.funds_in_place = number_of(workflow, project, FieldTag::funds_in_place);
   row.reached = std::move(reached);
   row.signed_day = signed_day;
   return row;
 }
 
-void ReportLedger::record(const engine::Project& before, const std::vector<engine::Event>& events,
-                          const engine::Project& after) {
+void ReportLedger::record(const engine::Workflow& workflow_def, const engine::Project& before,
+                          const std::vector<engine::Event>& events, const engine::Project& after) {
   std::string reached = "|";
   std::optional<std::int32_t> signed_day;
   const ReportProject* old_row = nullptr;
@@ -141,21 +152,23 @@ void ReportLedger::record(const engine::Project& before, const std::vector<engin
   }
   const std::string& workflow = after.workflow;
   const std::int32_t created_day = day_of(after.created_at);
-  const double investment = number_of(after, "total_investment");
+  const double investment = number_of(workflow_def, after, engine::FieldTag::investment);
+  const std::string_view signing = tagged_state(workflow_def, engine::StateTag::signing);
+  const std::string_view at_capacity = tagged_state(workflow_def, engine::StateTag::at_capacity);
+  const std::string_view exited = tagged_state(workflow_def, engine::StateTag::exited);
   auto enter = [&](const std::string& state, engine::Timestamp at) {
     if (has_reached(reached, state)) return;  // funnels count a project once per stage
     reached += state + "|";
     const std::int32_t day = day_of(at);
-    if (state == report_state::kSigned) signed_day = day;
+    if (state == signing) signed_day = day;
     add(kReached, {workflow, day, state}, {1, investment, 0});
     add(kFunnel, {workflow, created_day, state}, {1, 0, 0});
     if (!signed_day) return;
     // The KPI cohort (projects signed on a day): what they reached since; an exit after
     // reaching capacity counts apart, so the performance rate can leave it out.
     add(kSigned, {workflow, std::int64_t{*signed_day}, state}, {1, 0, 0});
-    if (state == report_state::kExited && has_reached(reached, report_state::kAtCapacity)) {
-      add(kSigned,
-          {workflow, std::int64_t{*signed_day}, std::string(report_state::kExitedAfterCapacity)},
+    if (state == exited && !at_capacity.empty() && has_reached(reached, at_capacity)) {
+      add(kSigned, {workflow, std::int64_t{*signed_day}, std::string(kExitedAfterCapacity)},
           {1, 0, 0});
     }
   };
@@ -191,7 +204,7 @@ void ReportLedger::record(const engine::Project& before, const std::vector<engin
         {1, 0, 0});
   }
 
-  ReportProject row = report_project_of(after, std::move(reached), signed_day);
+  ReportProject row = report_project_of(workflow_def, after, std::move(reached), signed_day);
   // Most edits change nothing reports count (a contact, a note): then the project's row
   // and the sums it adds to stay as they are, and nothing is written for it.
   if (old_row && *old_row == row) return;
@@ -361,6 +374,27 @@ void ReportLedger::rebuild(SQLite::Database& db) {
     db.exec(std::string("DELETE FROM ") + table.name);
   db.exec("DELETE FROM report_projects");
 
+  // Every stored workflow version, for its tags; a project of one that does not load is
+  // read with no tags (its figures are not applicable, its stages still counted).
+  std::map<std::pair<std::string, std::int64_t>, std::shared_ptr<const engine::Workflow>>
+      stored_workflows;
+  const auto calendars = workflows::CalendarRegistry::with_stand_ins();
+  SQLite::Statement stored(db, "SELECT id, version, source FROM workflows");
+  while (stored.executeStep()) {
+    auto load = workflows::load_workflow_text(stored.getColumn(2).getString(), "stored workflow",
+                                              calendars);
+    if (load.workflow) {
+      stored_workflows.emplace(
+          std::pair{stored.getColumn(0).getString(), stored.getColumn(1).getInt64()},
+          std::move(load.workflow));
+    }
+  }
+  const auto untagged = engine::Workflow::make(engine::WorkflowDefinition{});
+  auto workflow_of = [&](const engine::Project& project) -> const engine::Workflow& {
+    const auto found = stored_workflows.find({project.workflow, project.workflow_version});
+    return found == stored_workflows.end() ? *untagged : *found->second;
+  };
+
   ReportLedger ledger(db);
   ledger.push_layer();
   SQLite::Statement events(db, "SELECT project_id, payload FROM events ORDER BY project_id, seq");
@@ -386,7 +420,7 @@ void ReportLedger::rebuild(SQLite::Database& db) {
       continue;
     }
     engine::Project next = engine::apply(project, *event);
-    ledger.record(project, {*event}, next);
+    ledger.record(workflow_of(next), project, {*event}, next);
     project = std::move(next);
   }
   ledger.flush();

@@ -5,7 +5,7 @@
 //
 // Tables:
 //   report_projects   one row per project: the dimensions reports filter on, the states it
-//                     has ever entered, the day it first entered `signed`
+//                     has ever entered, the day it first entered the state tagged `signed`
 //   report_pipeline   projects and investment per workflow, state, industry, chain role,
 //                     owner and promoting unit (the current pipeline)
 //   report_created    projects, investment and floor area per workflow, day of creation and
@@ -41,42 +41,42 @@
 
 #include "engine/event.hpp"
 #include "engine/project.hpp"
+#include "engine/workflow.hpp"
 
 namespace investflow::storage {
 
-// The state names reports give a meaning to (docs/reports.md).
-namespace report_state {
-inline constexpr std::string_view kSigned = "signed";
-inline constexpr std::string_view kAtCapacity = "at_capacity";
-inline constexpr std::string_view kExited = "exited";
-// Not a state: report_signed counts under it the exits of projects that had reached capacity.
+// Not a state (no state tag, so never looked up as a state): report_signed
+// counts under this key the exits (state tagged `exited`) of projects that had reached the
+// state tagged `at_capacity`.
 inline constexpr std::string_view kExitedAfterCapacity = "exited_after_capacity";
-}  // namespace report_state
 
-// What reports know of one project (a row of report_projects).
+// What reports know of one project (a row of report_projects). Every figure is read from
+// the field carrying its `report:` tag (engine::FieldTag); a workflow without the tag
+// leaves it empty or 0, and the reports say "not applicable" for such a workflow.
 struct ReportProject {
   std::string workflow;
   std::string state;
-  std::string industry;
-  std::string chain_role;
+  std::string industry;    // tag industry
+  std::string chain_role;  // tag chain_role
   std::string owner;
-  std::string promoting_unit;
-  std::string investor;  // the investing enterprise (investor, enterprise or applicant field)
-  std::string name;
+  std::string promoting_unit;    // tag promoting_unit
+  std::string investor;          // tag enterprise
+  std::string name;              // tag name
   std::int32_t created_day = 0;  // engine::Date days since the epoch, China time
   std::int64_t state_entered_at = 0;
-  double investment = 0;  // 万元
-  double floor_area = 0;  // m²
-  double committed = 0;   // committed_investment, 万元
-  double funds_in_place = 0;
-  std::string reached;  // "|lead|screening|": every state ever entered
+  double investment = 0;      // tag investment, 万元
+  double floor_area = 0;      // tag floor_area, m²
+  double committed = 0;       // tag committed_investment, 万元
+  double funds_in_place = 0;  // tag funds_in_place
+  std::string reached;        // "|lead|screening|": every state ever entered
   std::optional<std::int32_t> signed_day;
   bool operator==(const ReportProject&) const = default;
 };
 
-// The summary row a project contributes, from its projection and what reports remember.
-ReportProject report_project_of(const engine::Project& project, std::string reached,
-                                std::optional<std::int32_t> signed_day);
+// The summary row a project contributes, from its projection (read through its workflow's
+// tags) and what reports remember.
+ReportProject report_project_of(const engine::Workflow& workflow, const engine::Project& project,
+                                std::string reached, std::optional<std::int32_t> signed_day);
 
 class ReportLedger {
  public:
@@ -84,9 +84,10 @@ class ReportLedger {
   ReportLedger(const ReportLedger&) = delete;
   ReportLedger& operator=(const ReportLedger&) = delete;
 
-  // One command's effect: the project before it, the events it appended, the project after.
-  void record(const engine::Project& before, const std::vector<engine::Event>& events,
-              const engine::Project& after);
+  // One command's effect: the project before it, the events it appended, the project after,
+  // read through the tags of the workflow it was decided with.
+  void record(const engine::Workflow& workflow, const engine::Project& before,
+              const std::vector<engine::Event>& events, const engine::Project& after);
 
   // Layers follow the writer's: one per batch, one per command (savepoint) on top.
   void push_layer() { layers_.emplace_back(); }
@@ -104,7 +105,8 @@ class ReportLedger {
   void flush();
 
   // Clears the summaries and rebuilds them from the event log (migration 4 on an existing
-  // database; the consistency test). Runs inside the caller's transaction.
+  // database; the consistency test), reading each project through the tags of its stored
+  // workflow version. Runs inside the caller's transaction.
   static void rebuild(SQLite::Database& db);
 
  private:

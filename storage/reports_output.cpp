@@ -21,6 +21,11 @@ json::value optional_json(const std::optional<double>& value) {
   return value ? json::value(*value) : json::value(nullptr);
 }
 
+// A count, or null when not applicable.
+json::value optional_json(const std::optional<std::int64_t>& value) {
+  return value ? json::value(*value) : json::value(nullptr);
+}
+
 json::object period_json(const ReportPeriod& period) {
   return json::object{{"from", period.from.to_string()}, {"to", period.to.to_string()}};
 }
@@ -40,6 +45,17 @@ ReportCell rate_cell(const std::optional<double>& rate) {
   return number_cell(*rate, 4);
 }
 
+// A figure the workflow has no tag for: shown as a dash, never as 0.
+const ReportCell kNotApplicable{"—", std::nullopt};
+
+ReportCell number_cell(const std::optional<double>& value) {
+  return value ? number_cell(*value) : kNotApplicable;
+}
+
+ReportCell count_cell(const std::optional<std::int64_t>& value) {
+  return value ? count_cell(*value) : kNotApplicable;
+}
+
 std::string label_zh(const engine::LocalizedText& label, const std::string& fallback) {
   return label.zh.empty() ? fallback : label.zh;
 }
@@ -52,12 +68,13 @@ json::value report_json(const PipelineReport& report) {
     stages.push_back(json::object{{"state", stage.state},
                                   {"label", label_json(stage.label)},
                                   {"count", stage.count},
-                                  {"investment_wan", stage.investment}});
+                                  {"investment_wan", optional_json(stage.investment)}});
   }
-  return json::object{{"workflow", report.workflow},
-                      {"stages", std::move(stages)},
-                      {"total", json::object{{"count", report.total_count},
-                                             {"investment_wan", report.total_investment}}}};
+  return json::object{
+      {"workflow", report.workflow},
+      {"stages", std::move(stages)},
+      {"total", json::object{{"count", report.total_count},
+                             {"investment_wan", optional_json(report.total_investment)}}}};
 }
 
 json::value report_json(const FunnelReport& report) {
@@ -106,8 +123,8 @@ json::value report_json(const KpiReport& report) {
   for (const Kpi& kpi : report.kpis) {
     kpis.push_back(json::object{{"id", kpi.id},
                                 {"label", label_json(kpi.label)},
-                                {"numerator", kpi.numerator},
-                                {"denominator", kpi.denominator},
+                                {"numerator", optional_json(kpi.numerator)},
+                                {"denominator", optional_json(kpi.denominator)},
                                 {"rate", optional_json(kpi.rate)}});
   }
   json::object object = period_json(report.period);
@@ -119,17 +136,18 @@ json::value report_json(const KpiReport& report) {
 json::value report_json(const PeriodReport& report) {
   json::array workflows;
   for (const PeriodFigures& figures : report.workflows) {
-    workflows.push_back(json::object{{"workflow", figures.workflow},
-                                     {"title", label_json(figures.title)},
-                                     {"new_projects", figures.new_projects},
-                                     {"new_investment_wan", figures.new_investment},
-                                     {"signed", figures.signed_count},
-                                     {"signed_investment_wan", figures.signed_investment},
-                                     {"started", figures.started},
-                                     {"completed", figures.completed},
-                                     {"in_production", figures.in_production},
-                                     {"enterprises", figures.enterprises},
-                                     {"floor_area_m2", figures.floor_area}});
+    workflows.push_back(
+        json::object{{"workflow", figures.workflow},
+                     {"title", label_json(figures.title)},
+                     {"new_projects", figures.new_projects},
+                     {"new_investment_wan", optional_json(figures.new_investment)},
+                     {"signed", optional_json(figures.signed_count)},
+                     {"signed_investment_wan", optional_json(figures.signed_investment)},
+                     {"started", optional_json(figures.started)},
+                     {"completed", optional_json(figures.completed)},
+                     {"in_production", optional_json(figures.in_production)},
+                     {"enterprises", optional_json(figures.enterprises)},
+                     {"floor_area_m2", optional_json(figures.floor_area)}});
   }
   json::object object = period_json(report.period);
   object["workflows"] = std::move(workflows);
@@ -194,7 +212,7 @@ std::vector<ReportSheet> report_sheets(const KpiReport& report) {
                           {kpi.id, {}},
                           number_cell(kpi.numerator),
                           number_cell(kpi.denominator),
-                          rate_cell(kpi.rate)});
+                          kpi.numerator ? rate_cell(kpi.rate) : kNotApplicable});
   }
   return {sheet};
 }

@@ -33,8 +33,6 @@ constexpr std::array kSuffixes = {"有限公司", "股份有限公司", "科技�
                                   "实业有限公司"};
 constexpr std::array kUnits = {"招商一科",       "招商二科",       "产业服务科",
                                "驻深圳招商小组", "驻广州招商小组", "驻上海招商小组"};
-constexpr std::array kContacts = {"王经理 13800138000", "李总 13902220001",   "陈先生 13612345678",
-                                  "张女士 13788886666", "刘总监 13533331234", "黄经理 13422225678"};
 constexpr std::array kIssues = {"用电报装进度", "员工宿舍配套", "施工许可办理", "道路接驳",
                                 "环评批复",     "用工招聘",     "融资需求",     "供水管网接入"};
 
@@ -62,49 +60,35 @@ constexpr std::array kIndustryWords = {
                   {"绿色食品精深加工", "供应链综合服务中心", "环保科技产业园", "智慧物流中心"}},
 };
 
-// How far projects get, as a zone's pipeline looks: many leads and negotiations, a thick
-// layer under construction, fewer at capacity. States a workflow lacks are skipped.
-const std::map<std::string, double, std::less<>>& fate_weights() {
-  static const std::map<std::string, double, std::less<>> weights = {{"lead", 4},
-                                                                     {"screening", 4},
-                                                                     {"negotiating", 14},
-                                                                     {"preliminary_review", 4},
-                                                                     {"committee_review", 3},
-                                                                     {"escalated", 1},
-                                                                     {"approved", 4},
-                                                                     {"signed", 6},
-                                                                     {"registered", 5},
-                                                                     {"site_secured", 5},
-                                                                     {"under_construction", 14},
-                                                                     {"completed", 4},
-                                                                     {"in_production", 10},
-                                                                     {"at_capacity", 4},
-                                                                     {"aftercare", 6},
-                                                                     {"rejected", 8},
-                                                                     {"withdrawn", 4},
-                                                                     {"exited", 1}};
-  return weights;
+// How far projects get, and how long they stay, read from the workflow: the report tags
+// say which stage is construction or production, the rest is the shape of the graph.
+using engine::StateTag;
+
+bool is_tagged(const engine::Workflow& workflow, const engine::StateDef& state, StateTag tag) {
+  return workflow.tagged(tag) == &state;
+}
+
+// The weight of ending a history in `state`, as a zone's pipeline looks: many projects in
+// the early stages and under construction, fewer at the far end, some rejected or
+// withdrawn. `depth` is the state's distance from the initial state.
+double fate_weight(const engine::Workflow& workflow, const engine::StateDef& state, int depth) {
+  if (is_tagged(workflow, state, StateTag::construction_started)) return 10;
+  if (is_tagged(workflow, state, StateTag::in_production)) return 7;
+  if (is_tagged(workflow, state, StateTag::exited)) return 1;
+  if (state.terminal) return 3;
+  return depth <= 2 ? 6 : 4;
 }
 
 // Typical days spent in a state before moving on.
-std::pair<int, int> days_in(std::string_view state) {
-  static const std::map<std::string, std::pair<int, int>, std::less<>> days = {
-      {"lead", {0, 1}},
-      {"screening", {1, 4}},
-      {"negotiating", {10, 60}},
-      {"preliminary_review", {2, 7}},
-      {"committee_review", {5, 14}},
-      {"escalated", {10, 25}},
-      {"approved", {10, 60}},
-      {"signed", {10, 28}},
-      {"registered", {20, 90}},
-      {"site_secured", {20, 90}},
-      {"under_construction", {180, 420}},
-      {"completed", {20, 60}},
-      {"in_production", {150, 400}},
-      {"at_capacity", {30, 90}}};
-  const auto found = days.find(state);
-  return found == days.end() ? std::pair{5, 30} : found->second;
+std::pair<int, int> days_in(const engine::Workflow& workflow, const engine::StateDef& state) {
+  if (is_tagged(workflow, state, StateTag::lead)) return {0, 1};
+  if (is_tagged(workflow, state, StateTag::construction_started)) return {180, 420};
+  if (is_tagged(workflow, state, StateTag::in_production)) return {150, 400};
+  if (is_tagged(workflow, state, StateTag::completed)) return {20, 60};
+  if (is_tagged(workflow, state, StateTag::at_capacity)) return {30, 90};
+  if (state.review) return {5, 14};
+  if (state.sla) return {1, std::max(2, state.sla->working_days)};
+  return {5, 30};
 }
 
 // --- one project -------------------------------------------------------------------------
@@ -131,6 +115,7 @@ class ProjectPlanner {
     for (const std::string& target : route) {
       if (!walk_to(target)) break;
     }
+
     record_visits_until(options_.now);
     return std::move(requests_);
   }
@@ -154,124 +139,81 @@ class ProjectPlanner {
   static double round2(double x) { return std::round(x * 100) / 100; }
   Date today() const { return engine::local_date(now_); }
 
-  // Consistent figures for one project: size, land and outputs that meet the thresholds
-  // (most of the time; the others are priority projects with a recorded exception).
+  // Figures for one project, by what its fields mean: the tagged ones (name, enterprise,
+  // industry, investment, areas, funds) look like a zone's projects; the others get a
+  // valid value of their type, scaled to the investment for money, and are adjusted when a
+  // guard refuses them (take()).
   void generate_values() {
+    using engine::FieldTag;
     values_.clear();
     const IndustryWords& words = pick(kIndustryWords);
     const std::string core = pick(kCores);
-    const std::string investor =
-        std::string(pick(kCities)) + core + words.investor_word + pick(kSuffixes);
-    put("name", Value::text(core + pick(words.products) + "项目"));
-    put("investor", Value::text(investor));
-    put("contact", Value::text(pick(kContacts)));
-    put("promoting_unit", Value::text(pick(kUnits)));
-    put("industry", Value::text(words.industry));
-    put("chain_role", Value::text(pick(std::array{"build", "strengthen", "extend", "fill"})));
-    put("project_kind", Value::text(chance(0.85) ? "manufacturing" : "modern_service"));
-
-    // 总投资: log-normal around 1.5亿 (15000 万元), from ~2000 万 to ~20亿.
-    const double total = std::clamp(
+    put(FieldTag::name, Value::text(core + pick(words.products) + "项目"));
+    put(FieldTag::enterprise,
+        Value::text(std::string(pick(kCities)) + core + words.investor_word + pick(kSuffixes)));
+    put(FieldTag::industry, option_or(FieldTag::industry, words.industry));
+    put(FieldTag::promoting_unit, option_or(FieldTag::promoting_unit, pick(kUnits)));
+    put(FieldTag::chain_role, option_or(FieldTag::chain_role, ""));
+    // Investment: log-normal around 1.5亿 (15000 万元), from ~800 万 to ~30亿.
+    investment_ = std::clamp(
         std::round(std::exp(std::normal_distribution<double>(std::log(15000.0), 1.0)(rng_)) / 100) *
             100,
         800.0, 300000.0);
-    const double fixed = round2(total * real(0.65, 0.9));
-    put("total_investment", Value::number(total));
-    put("fixed_asset_investment", Value::number(fixed));
-    const bool electronics = words.industry == std::string_view("electronics");
-    const bool below_threshold = chance(0.06);
-    const double stretch = below_threshold ? real(0.7, 0.95) : real(1.05, 1.8);
-    // Intensities are per 亩 of land, or per 1,000 m² of a leased factory (`basis`).
-    double basis = 0;
-    double output = 0;
-    double tax = 0;
-    if (chance(0.2)) {
-      put("land_type", Value::text("leased_factory"));
-      const double floor_area = std::round(fixed * 1000 / (200 * stretch));
-      basis = floor_area / 1000;
-      tax = round2(basis * 15 * stretch * real(1.0, 1.5));
-      output = round2(basis * 200 * real(1.5, 4));
-      put("floor_area", Value::number(floor_area));
-      put("land_parcel", Value::text("高新区标准厂房" + std::to_string(uniform(1, 30)) + "栋"));
-    } else {
-      put("land_type", Value::text(chance(0.8) ? "new_land" : "existing_land"));
-      const double intensity = (electronics ? 350 : 330) * stretch;
-      basis = std::max(5.0, std::round(fixed / intensity * 10) / 10);
-      output = std::ceil(basis * (electronics ? 1200 : 1000) * stretch * real(1.0, 1.6));
-      tax = std::ceil(basis * (electronics ? 35 : 33) * stretch * real(1.0, 1.6));
-      put("land_area", Value::number(basis));
-      put("land_parcel",
-          Value::text(std::string("高新区") + pick(std::array{"百嘉", "银盏", "科技园", "嘉福"}) +
-                      "片区" + std::to_string(uniform(1, 60)) + "号地块"));
-    }
-    put("expected_output", Value::number(output));
-    put("expected_tax", Value::number(tax));
-    put("priority", Value::boolean(below_threshold || chance(0.1)));
-    if (below_threshold) {
-      put("priority_categories",
-          Value::list({Value::text(
-              pick(std::array{"listed", "high_tech", "chain_leader", "strategic_emerging"}))}));
-      put("priority_reason", Value::text("链主企业带动性强，经研究同意按重点项目放行"));
-    }
-    for (const char* veto : {"outside_red_line", "complies_sanxian_yidan", "not_forbidden_category",
-                             "emissions_ok", "safety_ok"}) {
-      put(veto, Value::boolean(true));
-    }
-    put("review_opinion", Value::text("项目符合园区产业导向，同意通过"));
-    put("approval_conditions", Value::text("按期缴纳履约保证金，达产后年税收不低于承诺值"));
-    put("escalation_reason", Value::text("项目对产业链带动作用大，提请管委会审定"));
-    put("city_approval_ref",
-        Value::text("清府函〔" + std::to_string(engine::local_date(options_.now).year()) + "〕" +
-                    std::to_string(uniform(10, 300)) + "号"));
-    put("agreement_no", Value::text("QYGX-" + std::to_string(uniform(2024, 2026)) + "-" +
-                                    std::to_string(uniform(100, 999))));
-    put("committed_investment", Value::number(fixed));
-    put("committed_intensity", Value::number(round2(fixed / basis)));
-    put("committed_output", Value::number(output));
-    put("committed_tax", Value::number(tax));
-    put("performance_bond", Value::number(std::min(500.0, std::round(total * 0.02))));
-    put("penalty_terms", Value::text("未按期开工或达产的，按协议约定收回土地并扣除履约保证金"));
-    put("service_officer", Value::text("staff-" + two_digits(uniform(1, 12))));
-    std::string credit = "91441800";
-    for (int i = 0; i < 10; ++i)
-      credit.push_back("0123456789ABCDEFGHJKLMNPQRTUWXY"[uniform(0, 30)]);
-    put("credit_code", Value::text(credit));
-    put("funds_in_place", Value::number(std::round(total * real(0.3, 0.95))));
-    put("actual_investment", Value::number(round2(fixed * real(0.9, 1.15))));
-    put("actual_output", Value::number(std::ceil(output * real(0.85, 1.3))));
-    put("actual_tax", Value::number(std::ceil(tax * real(0.85, 1.3))));
-    put("exit_ground", Value::text(chance(0.5) ? "false_information" : "other"));
-    put("exit_proposed_by", Value::text("manager-" + two_digits(uniform(1, 3))));
+    put(FieldTag::investment, Value::number(investment_));
+    const double committed = round2(investment_ * real(0.65, 0.9));
+    put(FieldTag::committed_investment, Value::number(committed));
+    put(FieldTag::funds_in_place, Value::number(std::round(investment_ * real(0.3, 0.95))));
+    // Land at an intensity of 330 to 600 万元 per 亩 of the committed investment, at least
+    // 5 亩; floor area 2 to 5 m² per 万元.
+    put(FieldTag::land_area,
+        Value::number(std::max(5.0, std::round(committed / real(330, 600) * 10) / 10)));
+    put(FieldTag::floor_area, Value::number(std::round(investment_ * real(2, 5))));
   }
 
-  void put(const char* name, Value value) {
-    if (workflow_.find_field(name) != nullptr) values_.insert_or_assign(name, std::move(value));
+  void put(engine::FieldTag tag, Value value) {
+    const engine::FieldDef* field = workflow_.tagged(tag);
+    if (field != nullptr && !value.is_null())
+      values_.insert_or_assign(field->name, std::move(value));
+  }
+  // For a tagged enum field, one of its options (`preferred` when it is one); for a text
+  // field, `preferred` (or nothing when empty).
+  Value option_or(engine::FieldTag tag, std::string_view preferred) {
+    const engine::FieldDef* field = workflow_.tagged(tag);
+    if (field == nullptr) return Value();
+    if (field->type != FieldType::enumeration) {
+      return preferred.empty() ? Value() : Value::text(std::string(preferred));
+    }
+    if (std::find(field->options.begin(), field->options.end(), preferred) !=
+        field->options.end()) {
+      return Value::text(std::string(preferred));
+    }
+    return field->options.empty() ? Value() : Value::text(pick(field->options));
   }
   const Value* find(std::string_view name) const {
     const auto found = values_.find(name);
     return found == values_.end() ? nullptr : &found->second;
   }
 
-  // The value to give `name` now: dates depend on the day; the rest was generated.
+  // The value to give `name` now: dates are today (or earlier, see take()); the rest was
+  // generated, or is made up for its type and kept for the project's next commands.
   Value value_for(const std::string& name) {
     const engine::FieldDef* field = workflow_.find_field(name);
     if (field == nullptr) return Value();
-    if (field->type == FieldType::date) {
-      if (name == "review_meeting_on")
-        return Value::date(workflow_.calendar->add_working_days(today(), 3));
-      if (name == "exit_notice_on") return Value::date(today().plus_days(-60));
-      if (name == "exit_notice_deadline") return Value::date(today().plus_days(-30));
-      return Value::date(today());
-    }
+    if (field->type == FieldType::date) return Value::date(today());
     if (const Value* value = find(name)) return *value;
-    return fallback_value(*field);
+    Value value = fallback_value(*field);
+    if (!value.is_null()) values_.insert_or_assign(name, value);
+    return value;
   }
 
-  // For fields this generator has no figure for (other workflows): something valid.
+  // For fields without a tag: something valid of the field's type; money in proportion to
+  // the investment.
   Value fallback_value(const engine::FieldDef& field) {
     switch (field.type) {
-      case FieldType::number:
       case FieldType::money:
+        if (!field.max) return Value::number(round2(investment_ * real(0.2, 0.9)));
+        [[fallthrough]];
+      case FieldType::number:
       case FieldType::area: {
         const double low = field.min.value_or(0);
         const double high = field.max.value_or(low + 1000);
@@ -289,14 +231,73 @@ class ProjectPlanner {
       case FieldType::date:
         return Value::date(today());
       case FieldType::text: {
+        // A code (a text with a least length): letters and digits; else the label.
+        if (field.min.value_or(0) > 0) {
+          const auto length = static_cast<int>(*field.min);
+          std::string code;
+          for (int i = 0; i < length; ++i)
+            code.push_back("0123456789ABCDEFGHJKLMNPQRTUWXY"[uniform(0, 30)]);
+          return Value::text(code);
+        }
         std::string text = field.label.zh.empty() ? field.name : field.label.zh;
-        const auto min_length = static_cast<std::size_t>(field.min.value_or(0));
-        while (text.size() < min_length)
-          text += "0";
+        const auto max_length = static_cast<std::size_t>(field.max.value_or(1e6));
+        std::size_t characters = 0;
+        for (std::size_t i = 0; i < text.size(); ++i) {
+          const auto byte = static_cast<unsigned char>(text[i]);
+          if ((byte & 0xC0) == 0x80) continue;  // inside a UTF-8 character
+          if (characters++ == max_length) {
+            text.resize(i);
+            break;
+          }
+        }
         return Value::text(text);
       }
     }
     return Value();
+  }
+
+  // Other values to try for a field a guard refused, nearest first: numbers scaled up and
+  // down within bounds, every option, the other truth value, dates around today, users of
+  // each role.
+  std::vector<Value> alternatives(const engine::FieldDef& field, const Value& current) {
+    std::vector<Value> out;
+    switch (field.type) {
+      case FieldType::number:
+      case FieldType::money:
+      case FieldType::area: {
+        const double* number = current.as_number();
+        const double base = number != nullptr && *number != 0 ? *number : 1;
+        for (double factor : {1.5, 0.6, 2.0, 0.4, 3.0, 0.25, 5.0, 0.1, 10.0, 0.05, 20.0, 0.01,
+                              100.0, 1000.0, 0.0}) {
+          double value = round2(base * factor);
+          if (field.min) value = std::max(value, *field.min);
+          if (field.max) value = std::min(value, *field.max);
+          out.push_back(Value::number(value));
+        }
+        break;
+      }
+      case FieldType::boolean:
+        out.push_back(Value::boolean(true));
+        out.push_back(Value::boolean(false));
+        break;
+      case FieldType::enumeration:
+        for (const std::string& option : field.options)
+          out.push_back(Value::text(option));
+        break;
+      case FieldType::date:
+        out.push_back(Value::date(workflow_.calendar->add_working_days(today(), 3)));
+        for (int days : {-1, -30, -90, -200, -400, -800, 30})
+          out.push_back(Value::date(today().plus_days(days)));
+        break;
+      case FieldType::user:
+        for (const std::string& role : workflow_.roles)
+          out.push_back(Value::text(role + "-01"));
+        break;
+      case FieldType::text:
+      case FieldType::list:
+        break;
+    }
+    return out;
   }
 
   engine::Actor actor_for(const std::vector<std::string>& roles) {
@@ -336,6 +337,12 @@ class ProjectPlanner {
     for (const auto* transition : workflow_.transitions_from(workflow_.initial)) {
       first_fields.insert(transition->requires_fields.begin(), transition->requires_fields.end());
     }
+    // What a project is known by from the start: its name, enterprise, dimensions and size.
+    using engine::FieldTag;
+    for (FieldTag tag : {FieldTag::name, FieldTag::enterprise, FieldTag::industry,
+                         FieldTag::chain_role, FieldTag::promoting_unit, FieldTag::investment}) {
+      if (const engine::FieldDef* field = workflow_.tagged(tag)) first_fields.insert(field->name);
+    }
     for (const auto& name : first_fields) {
       Value value = value_for(name);
       if (!value.is_null()) create.fields.insert_or_assign(name, std::move(value));
@@ -351,11 +358,8 @@ class ProjectPlanner {
     std::vector<std::string> states;
     std::vector<double> weights;
     for (const auto& state : workflow_.states) {
-      const auto found = fate_weights().find(state.id);
       states.push_back(state.id);
-      weights.push_back(found != fate_weights().end()
-                            ? found->second
-                            : (fate_weights().contains(workflow_.initial) ? 0 : 1));
+      weights.push_back(fate_weight(workflow_, state, distance(workflow_.initial, state.id)));
     }
     std::discrete_distribution<std::size_t> fate(weights.begin(), weights.end());
     const std::string target = states[fate(rng_)];
@@ -390,7 +394,8 @@ class ProjectPlanner {
 
   bool walk_to(const std::string& target) {
     for (int step = 0; step < 24 && project_.state != target; ++step) {
-      const auto [low, high] = days_in(project_.state);
+      const engine::StateDef* here = workflow_.find_state(project_.state);
+      const auto [low, high] = here == nullptr ? std::pair{5, 30} : days_in(workflow_, *here);
       const Timestamp next = now_ + uniform(low, high) * kDayMs + uniform(0, 120) * 60000;
       record_visits_until(std::min(next, options_.now));
       if (next >= options_.now) return false;  // the story has not got further yet
@@ -405,28 +410,48 @@ class ProjectPlanner {
       std::stable_sort(candidates.begin(), candidates.end(), [&](const auto* a, const auto* b) {
         return distance(a->to, target) < distance(b->to, target);
       });
+      // The ways that do not lead back, nearest first, as the values stand; then the same
+      // adjusting values the guards name (so a large project is escalated rather than made
+      // smaller); only then a way back (a file returned for more material).
+      const int here_distance = distance(project_.state, target);
       bool moved = false;
-      for (const auto* transition : candidates) {
-        if ((moved = take(*transition, target))) break;
+      for (const int pass : {0, 1, 2}) {
+        for (const auto* transition : candidates) {
+          if (pass < 2 && distance(transition->to, target) > here_distance) continue;
+          if ((moved = take(*transition, target, pass == 1))) break;
+        }
+        if (moved) break;
       }
       if (!moved) return false;
     }
     return project_.state == target;
   }
 
-  bool take(const engine::TransitionDef& transition, const std::string& target) {
+  bool take(const engine::TransitionDef& transition, const std::string& target, bool adjust) {
     if (transition.when) cast_votes(target);
     engine::TakeTransition take;
     take.transition = transition.id;
+    // Dates recorded together happened in the order the transition lists them, a month
+    // apart, the last today (a notice before its deadline, a start before a finish).
+    std::vector<std::string> dates;
     for (const auto& name : transition.requires_fields) {
-      if (!project_.field(name).is_present()) take.fields.insert_or_assign(name, value_for(name));
+      if (project_.field(name).is_present()) continue;
+      take.fields.insert_or_assign(name, value_for(name));
+      const engine::FieldDef* field = workflow_.find_field(name);
+      if (field != nullptr && field->type == FieldType::date) dates.push_back(name);
+    }
+    for (std::size_t i = 0; i < dates.size(); ++i) {
+      const auto months_before = static_cast<int>(dates.size() - 1 - i);
+      take.fields.insert_or_assign(dates[i], Value::date(today().plus_days(-30 * months_before)));
     }
     if (transition.comment == engine::CommentRule::required || chance(0.3)) {
       take.comment = transition.label.zh.empty() ? "同意" : "同意" + transition.label.zh;
     }
     const engine::Actor actor = actor_for(transition.roles);
-    // Fill what the engine says is missing (a guard's field, a required comment), and retry.
-    for (int attempt = 0; attempt < 4; ++attempt) {
+    const std::int64_t before = project_.version;
+    // Fill what the engine says is missing (a guard's field, a required comment), and retry;
+    // with `adjust`, change what a guard refuses.
+    for (int attempt = 0; attempt < (adjust ? 12 : 4); ++attempt) {
       engine::Command command;
       command.body = take;
       if (run(std::move(command), actor)) return true;
@@ -445,7 +470,43 @@ class ProjectPlanner {
           repaired = true;
         }
       }
+      if (!repaired && adjust) repaired = adjust_refused(take, actor);
       if (!repaired) return false;
+      if (project_.version != before) return true;  // adjust_refused took it
+    }
+    return false;
+  }
+
+  // Tries other values for the fields the last refusal names, one field at a time: takes
+  // the transition when one is accepted; keeps a value that clears its field's reasons and
+  // says so (true), so the caller retries with what is still refused.
+  bool adjust_refused(engine::TakeTransition& take, const engine::Actor& actor) {
+    const engine::Rejection refusal = last_rejection_;
+    for (const auto& reason : refusal.reasons) {
+      const engine::FieldDef* field = workflow_.find_field(reason.field);
+      if (field == nullptr) continue;
+      const auto given = take.fields.find(field->name);
+      const Value current =
+          given != take.fields.end() ? given->second : project_.field(field->name);
+      for (Value& candidate : alternatives(*field, current)) {
+        if (candidate == current) continue;
+        take.fields.insert_or_assign(field->name, candidate);
+        engine::Command command;
+        command.body = take;
+        if (run(std::move(command), actor)) return true;
+        const bool cleared =
+            std::none_of(last_rejection_.reasons.begin(), last_rejection_.reasons.end(),
+                         [&](const engine::Reason& left) { return left.field == field->name; });
+        if (cleared) {
+          values_.insert_or_assign(field->name, std::move(candidate));
+          return true;
+        }
+      }
+      if (given != take.fields.end()) {
+        take.fields.insert_or_assign(field->name, current);
+      } else {
+        take.fields.erase(field->name);
+      }
     }
     return false;
   }
@@ -496,14 +557,16 @@ class ProjectPlanner {
   }
 
   // Now and then a plain edit, as staff keep a file up to date.
+  // (Funds in place grow during construction.)
   void maybe_edit() {
     if (!chance(0.15)) return;
-    const char* name = project_.state == "under_construction" ? "funds_in_place" : "contact";
-    if (workflow_.find_field(name) == nullptr) return;
-    Value value = value_for(name);
-    if (value.is_null() || project_.field(name) == value) return;
+    const engine::StateDef* building = workflow_.tagged(StateTag::construction_started);
+    const engine::FieldDef* funds = workflow_.tagged(engine::FieldTag::funds_in_place);
+    if (building == nullptr || funds == nullptr || project_.state != building->id) return;
+    const Value value = Value::number(std::round(investment_ * real(0.3, 0.95)));
+    if (project_.field(funds->name) == value) return;
     engine::EditFields edit;
-    edit.fields.insert_or_assign(name, std::move(value));
+    edit.fields.insert_or_assign(funds->name, value);
     engine::Command command;
     command.body = std::move(edit);
     run(std::move(command), engine::Actor{owner_, {"staff"}});
@@ -516,6 +579,7 @@ class ProjectPlanner {
   std::string id_;
   std::string owner_;
   Timestamp now_ = 0;
+  double investment_ = 0;  // 万元
   engine::FieldMap values_;
   engine::Project project_;
   engine::Rejection last_rejection_;

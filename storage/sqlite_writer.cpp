@@ -404,7 +404,7 @@ WriteResult SqliteWriter::append(const Head& head, const engine::Workflow& workf
   std::int64_t stored_version = head.stored_version;
   ProjectionRow stored_row = head.stored_row;
   if (head.project.version == 0) {
-    stored_row = insert_projection(project, hash);
+    stored_row = insert_projection(workflow, project, hash);
     stored_version = project.version;
   }
   Hash previous = head.hash;
@@ -420,7 +420,7 @@ WriteResult SqliteWriter::append(const Head& head, const engine::Workflow& workf
     if (first != delivery) insert_outbox(event_id, events[i], {first, delivery});
     previous = links[i].second;
   }
-  reports_.record(head.project, events, project);
+  reports_.record(workflow, head.project, events, project);
 
   WriteResult result;
   result.status = WriteResult::Status::accepted;
@@ -432,8 +432,9 @@ WriteResult SqliteWriter::append(const Head& head, const engine::Workflow& workf
   return result;
 }
 
-ProjectionRow SqliteWriter::insert_projection(const engine::Project& project, const Hash& hash) {
-  ProjectionRow row = projection_row(project);
+ProjectionRow SqliteWriter::insert_projection(const engine::Workflow& workflow,
+                                              const engine::Project& project, const Hash& hash) {
+  ProjectionRow row = projection_row(workflow, project);
   std::string body = encode_project(project);
   auto insert = connection_.statement(
       "INSERT INTO projects (id, workflow, workflow_version, state, version, owner, name, "
@@ -464,7 +465,11 @@ ProjectionRow SqliteWriter::insert_projection(const engine::Project& project, co
 
 void SqliteWriter::update_projection(Head& head) {
   const engine::Project& project = head.project;
-  ProjectionRow row = projection_row(project);
+  // The columns are read through the tags of the version the project was decided with.
+  // (Always registered: a project's commands are decided with it.)
+  static const auto untagged = engine::Workflow::make(engine::WorkflowDefinition{});
+  const auto workflow = workflows_.find(project.workflow, project.workflow_version);
+  ProjectionRow row = projection_row(workflow ? *workflow : *untagged, project);
   const unsigned changed = changed_columns(head.stored_row, row);
   std::string body = encode_project(project);
   auto update = connection_.statement(projection_update_sql(changed));

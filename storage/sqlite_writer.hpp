@@ -106,7 +106,8 @@ class SqliteWriter {
   WriteResult append(const Head& head, const engine::Workflow& workflow,
                      std::vector<engine::Event> events);
   // A new project's row, whole.
-  ProjectionRow insert_projection(const engine::Project& project, const Hash& hash);
+  ProjectionRow insert_projection(const engine::Workflow& workflow, const engine::Project& project,
+                                  const Hash& hash);
   // Brings an existing project's row up to head.project; head.stored_* follow.
   void update_projection(Head& head);
   void write_projections();  // the batch's projects whose row is behind, once each

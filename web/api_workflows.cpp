@@ -40,6 +40,9 @@ json::object field_json(const engine::FieldDef& field) {
                       {"option_labels", std::move(option_labels)}};
   object["min"] = field.min ? json::value(*field.min) : json::value(nullptr);
   object["max"] = field.max ? json::value(*field.max) : json::value(nullptr);
+  object["report"] = field.report
+                         ? json::value(engine::name_in(engine::kFieldTagNames, *field.report))
+                         : json::value(nullptr);
   return object;
 }
 
@@ -58,6 +61,9 @@ json::object state_json(const engine::StateDef& state) {
   object["review"] = state.review ? json::value(json::object{{"voters", state.review->voters},
                                                              {"quorum", state.review->quorum}})
                                   : json::value(nullptr);
+  object["report"] = state.report
+                         ? json::value(engine::name_in(engine::kStateTagNames, *state.report))
+                         : json::value(nullptr);
   return object;
 }
 

@@ -37,9 +37,6 @@ json::object text() {
 json::object integer() {
   return type("integer");
 }
-json::object number() {
-  return type("number");
-}
 json::object boolean() {
   return type("boolean");
 }
@@ -74,6 +71,15 @@ json::object one_of_values(const std::vector<std::string_view>& values) {
   for (const auto value : values)
     list.emplace_back(value);
   return json::object{{"type", "string"}, {"enum", std::move(list)}};
+}
+
+// One of `values`, or null.
+json::object nullable_one_of(const std::vector<std::string_view>& values) {
+  json::array list;
+  for (const auto value : values)
+    list.emplace_back(value);
+  list.emplace_back(nullptr);
+  return json::object{{"type", json::array{"string", "null"}}, {"enum", std::move(list)}};
 }
 
 json::object array_of(json::object items) {
@@ -178,17 +184,21 @@ void add_workflows(json::object& all) {
   all["WorkflowList"] = record({{"workflows", array_of(ref("WorkflowSummary"))}});
   json::object option_labels = type("object");
   option_labels["additionalProperties"] = ref("LocalizedText");
-  all["WorkflowField"] = record({{"name", text()},
-                                 {"type", one_of_values(engine::names_of(engine::kFieldTypeNames))},
-                                 {"required", boolean()},
-                                 {"label", ref("LocalizedText")},
-                                 {"help", ref("LocalizedText")},
-                                 {"group", text()},
-                                 {"unit", text()},
-                                 {"options", strings()},
-                                 {"option_labels", std::move(option_labels)},
-                                 {"min", nullable("number")},
-                                 {"max", nullable("number")}});
+  all["WorkflowField"] =
+      record({{"name", text()},
+              {"type", one_of_values(engine::names_of(engine::kFieldTypeNames))},
+              {"required", boolean()},
+              {"label", ref("LocalizedText")},
+              {"help", ref("LocalizedText")},
+              {"group", text()},
+              {"unit", text()},
+              {"options", strings()},
+              {"option_labels", std::move(option_labels)},
+              {"min", nullable("number")},
+              {"max", nullable("number")},
+              {"report", with_description(nullable_one_of(engine::names_of(engine::kFieldTagNames)),
+                                          "What the field means to reports (its `report:` "
+                                          "tag), or null")}});
   json::object sla =
       record({{"working_days",
                with_description(json::object{{"type", json::array{"integer", "string"}}},
@@ -198,11 +208,15 @@ void add_workflows(json::object& all) {
   json::object review =
       record({{"voters", with_description(text(), "The role that votes")}, {"quorum", integer()}});
   review["type"] = json::array{"object", "null"};
-  all["WorkflowState"] = record({{"id", text()},
-                                 {"label", ref("LocalizedText")},
-                                 {"terminal", boolean()},
-                                 {"sla", std::move(sla)},
-                                 {"review", std::move(review)}});
+  all["WorkflowState"] =
+      record({{"id", text()},
+              {"label", ref("LocalizedText")},
+              {"terminal", boolean()},
+              {"sla", std::move(sla)},
+              {"review", std::move(review)},
+              {"report", with_description(nullable_one_of(engine::names_of(engine::kStateTagNames)),
+                                          "What the state means to reports (its `report:` "
+                                          "tag), or null")}});
   json::object from{{"type", json::array{"string", "array"}},
                     {"items", text()},
                     {"description", "\"*\" (any state) or the states it leaves"}};
@@ -517,13 +531,18 @@ void add_reports(json::object& all) {
     return with_description(nullable("number"), "0 to 1; null when nothing to divide by");
   };
   const auto days = [] { return nullable("number"); };
+  // A figure read from a report tag the workflow does not have (docs/reports.md).
+  const auto tagged = [](std::string_view type_name) {
+    return with_description(nullable(type_name),
+                            "null: not applicable (the workflow has no report tag for it)");
+  };
   all["ReportPipeline"] =
       record({{"workflow", text()},
               {"stages", array_of(record({{"state", text()},
                                           {"label", ref("Label")},
                                           {"count", integer()},
-                                          {"investment_wan", number()}}))},
-              {"total", record({{"count", integer()}, {"investment_wan", number()}})}});
+                                          {"investment_wan", tagged("number")}}))},
+              {"total", record({{"count", integer()}, {"investment_wan", tagged("number")}})}});
   all["ReportFunnel"] = record({{"workflow", text()},
                                 {"from", date()},
                                 {"to", date()},
@@ -557,23 +576,24 @@ void add_reports(json::object& all) {
                                            "funds_in_place_rate", "completion_rate",
                                            "sla_on_time_rate", "milestone_on_time_rate"})},
                      {"label", ref("Label")},
-                     {"numerator", number()},
-                     {"denominator", number()},
+                     {"numerator", tagged("number")},
+                     {"denominator", tagged("number")},
                      {"rate", rate()}}))}});
-  all["ReportPeriod"] = record({{"from", date()},
-                                {"to", date()},
-                                {"workflows", array_of(record({{"workflow", text()},
-                                                               {"title", ref("Label")},
-                                                               {"new_projects", integer()},
-                                                               {"new_investment_wan", number()},
-                                                               {"signed", integer()},
-                                                               {"signed_investment_wan", number()},
-                                                               {"started", integer()},
-                                                               {"completed", integer()},
-                                                               {"in_production", integer()},
-                                                               {"enterprises", integer()},
-                                                               {"floor_area_m2", number()}}))},
-                                {"text", ref("Label")}});
+  all["ReportPeriod"] =
+      record({{"from", date()},
+              {"to", date()},
+              {"workflows", array_of(record({{"workflow", text()},
+                                             {"title", ref("Label")},
+                                             {"new_projects", integer()},
+                                             {"new_investment_wan", tagged("number")},
+                                             {"signed", tagged("integer")},
+                                             {"signed_investment_wan", tagged("number")},
+                                             {"started", tagged("integer")},
+                                             {"completed", tagged("integer")},
+                                             {"in_production", tagged("integer")},
+                                             {"enterprises", tagged("integer")},
+                                             {"floor_area_m2", tagged("number")}}))},
+              {"text", ref("Label")}});
 }
 
 }  // namespace

@@ -13,7 +13,7 @@
 namespace investflow::web {
 
 struct FieldError {
-  std::string field;  // e.g. "total_investment", or "" for the body as a whole
+  std::string field;  // a field of the workflow, or "" for the body as a whole
   std::string message;
 };
 

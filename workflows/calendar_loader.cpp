@@ -249,7 +249,15 @@ void CalendarRegistry::add(std::shared_ptr<const engine::Calendar> calendar) {
 
 std::shared_ptr<const engine::Calendar> CalendarRegistry::find(std::string_view name) const {
   const auto found = calendars_.find(name);
-  return found == calendars_.end() ? nullptr : found->second;
+  if (found != calendars_.end()) return found->second;
+  if (!stand_ins_) return nullptr;
+  return std::make_shared<engine::Calendar>(engine::Calendar::weekends_only(std::string(name)));
+}
+
+CalendarRegistry CalendarRegistry::with_stand_ins() {
+  CalendarRegistry registry;
+  registry.stand_ins_ = true;
+  return registry;
 }
 
 std::vector<std::string> CalendarRegistry::names() const {

@@ -202,7 +202,7 @@ class WorkflowParser {
     field.name = entry.key;
     Record record(entry.value, entry.value_mark(), "field " + in_quotes(entry.key),
                   {"type", "required", "label", "help", "group", "unit", "min", "max", "options",
-                   "option_labels", "items"},
+                   "option_labels", "items", "report"},
                   reporter_);
     bool type_known = false;
     if (const Entry* type = record.require("type")) {
@@ -234,6 +234,7 @@ class WorkflowParser {
     parse_field_bounds(record, field, type_known);
     parse_field_options(record, field, type_known);
     parse_field_items(record, field, type_known);
+    if (const Entry* report = record.get("report")) parse_field_tag(*report, field, type_known);
   }
 
   // `items: user` makes a list field a list of user ids (notify rules can name it).
@@ -256,6 +257,58 @@ class WorkflowParser {
       return;
     }
     field.items = *type;
+  }
+
+  // --- report tags (language v1.1) ------------------------------------------------------
+
+  // The tag an entry names, or nullopt after reporting it unknown (with a suggestion) or
+  // used already by another state or field (the first use's line).
+  template <typename Tag, std::size_t N>
+  std::optional<Tag> read_tag(const Entry& entry, const engine::EnumName<Tag> (&table)[N],
+                              std::map<Tag, YAML::Node>& used, std::string_view kind) {
+    const std::optional<std::string> name = read_text(entry, reporter_);
+    if (!name) return std::nullopt;
+    const std::optional<Tag> tag = engine::value_named(table, *name);
+    if (!tag) {
+      std::vector<std::string> known;
+      for (std::string_view known_name : engine::names_of(table))
+        known.emplace_back(known_name);
+      reporter_.error(entry.value_mark(), "unknown " + std::string(kind) + " report tag " +
+                                              in_quotes(*name) +
+                                              suggestion(reporter_, *name, known));
+      return std::nullopt;
+    }
+    const auto [first, inserted] = used.emplace(*tag, entry.value);
+    if (!inserted) {
+      reporter_.error(entry.value_mark(),
+                      "report tag " + in_quotes(*name) + " is used twice (first at " +
+                          line_of(first->second, reporter_) + "); each tag goes on at most one " +
+                          std::string(kind));
+      return std::nullopt;
+    }
+    return tag;
+  }
+
+  void parse_field_tag(const Entry& entry, engine::FieldDef& field, bool type_known) {
+    const std::optional<engine::FieldTag> tag =
+        read_tag(entry, engine::kFieldTagNames, field_tags_, "field");
+    if (!tag) return;
+    if (type_known && !engine::field_tag_fits(*tag, field.type)) {
+      const std::string_view name = engine::name_in(engine::kFieldTagNames, *tag);
+      std::string wanted;
+      for (FieldType type :
+           {FieldType::text, FieldType::money, FieldType::area, FieldType::enumeration}) {
+        if (!engine::field_tag_fits(*tag, type)) continue;
+        wanted +=
+            std::string(wanted.empty() ? "" : " or ") + std::string(engine::field_type_name(type));
+      }
+      reporter_.error(entry.value_mark(), "report tag " + in_quotes(name) +
+                                              " needs a field of type " + wanted + "; " +
+                                              in_quotes(field.name) + " is " +
+                                              std::string(engine::field_type_name(field.type)));
+      return;
+    }
+    field.report = tag;
   }
 
   void parse_field_bounds(const Record& record, engine::FieldDef& field, bool type_known) {
@@ -428,8 +481,8 @@ class WorkflowParser {
     const std::string what = "state " + in_quotes(entry.key);
     // `lead:` alone (no details) is a state with no label.
     if (entry.value.IsNull()) return;
-    Record record(entry.value, entry.value_mark(), what, {"label", "terminal", "sla", "review"},
-                  reporter_);
+    Record record(entry.value, entry.value_mark(), what,
+                  {"label", "terminal", "sla", "review", "report"}, reporter_);
     if (!record.valid()) parsed_.graph_uncertain = true;
     if (const Entry* label = record.get("label")) {
       state.label = read_label(*label, reporter_).value_or(engine::LocalizedText{});
@@ -450,6 +503,9 @@ class WorkflowParser {
       if (state.terminal) {
         reporter_.error(review->key_node.Mark(), "terminal " + what + " cannot have a 'review'");
       }
+    }
+    if (const Entry* report = record.get("report")) {
+      state.report = read_tag(*report, engine::kStateTagNames, state_tags_, "state");
     }
   }
 
@@ -1083,6 +1139,9 @@ class WorkflowParser {
   Index<engine::TransitionDef> transitions_;
   // Field, table and computed names: kind and key node of the first definition.
   std::map<std::string, std::pair<std::string, YAML::Node>, std::less<>> expression_names_;
+  // Report tags: the value node of each tag's first use.
+  std::map<engine::StateTag, YAML::Node> state_tags_;
+  std::map<engine::FieldTag, YAML::Node> field_tags_;
 };
 
 }  // namespace

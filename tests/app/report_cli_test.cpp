@@ -23,8 +23,8 @@ class ReportCli : public ::testing::Test {
                         ("investflow-report-cli-" + std::to_string(::getpid())));
     fs::create_directories(*dir_);
     db_ = new std::string((*dir_ / "zone.db").string());
-    const auto seeded =
-        cli({"seed", *db_, "--projects", "30", "--seed", "7", "--now", "2026-03-02"});
+    const auto seeded = cli({"seed", *db_, "--projects", "30", "--seed", "7", "--now", "2026-03-02",
+                             "--workflow", "qingyuan-investment"});
     ASSERT_EQ(seeded.code, 0) << seeded.err;
   }
   static void TearDownTestSuite() {
@@ -38,7 +38,8 @@ class ReportCli : public ::testing::Test {
 };
 
 TEST_F(ReportCli, PipelineAsJsonCountsEveryProject) {
-  const auto run = cli({"report", "pipeline", "--db", *db_, "--format", "json"});
+  const auto run = cli({"report", "pipeline", "--workflow", "qingyuan-investment", "--db", *db_,
+                        "--format", "json"});
   ASSERT_EQ(run.code, 0) << run.err;
   const auto body = boost::json::parse(run.out).as_object();
   EXPECT_EQ(body.at("total").at("count").as_int64(), 30);
@@ -46,13 +47,14 @@ TEST_F(ReportCli, PipelineAsJsonCountsEveryProject) {
 }
 
 TEST_F(ReportCli, TextTablesCarryChineseHeaders) {
-  const auto pipeline = cli({"report", "pipeline", "--db", *db_});
+  const auto pipeline =
+      cli({"report", "pipeline", "--workflow", "qingyuan-investment", "--db", *db_});
   ASSERT_EQ(pipeline.code, 0) << pipeline.err;
   EXPECT_NE(pipeline.out.find("阶段\t阶段代码\t项目数\t总投资（万元）"), std::string::npos);
   EXPECT_NE(pipeline.out.find("线索\tlead\t"), std::string::npos);
   for (const char* report : {"funnel", "aging", "kpis"}) {
-    const auto run = cli({"report", report, "--db", *db_, "--from", "2022-01-01", "--to",
-                          "2026-03-02", "--format", "csv"});
+    const auto run = cli({"report", report, "--workflow", "qingyuan-investment", "--db", *db_,
+                          "--from", "2022-01-01", "--to", "2026-03-02", "--format", "csv"});
     EXPECT_EQ(run.code, 0) << report << ": " << run.err;
     EXPECT_EQ(run.out.rfind("\xEF\xBB\xBF", 0), 0u) << report;
   }
@@ -72,7 +74,8 @@ TEST_F(ReportCli, PeriodPrintsTheZonesText) {
 
 TEST_F(ReportCli, XlsxGoesToTheOutputFile) {
   const std::string file = (*dir_ / "kpis.xlsx").string();
-  const auto run = cli({"report", "kpis", "--db", *db_, "--format", "xlsx", "--output", file});
+  const auto run = cli({"report", "kpis", "--workflow", "qingyuan-investment", "--db", *db_,
+                        "--format", "xlsx", "--output", file});
   ASSERT_EQ(run.code, 0) << run.err;
   std::ifstream in(file, std::ios::binary);
   std::string magic(2, '\0');
@@ -85,13 +88,21 @@ TEST_F(ReportCli, MistakesAreUsageErrors) {
   EXPECT_EQ(cli({"report", "--help"}).code, 0);
   EXPECT_EQ(cli({"report", "funnel", "--help"}).code, 0);
   EXPECT_EQ(cli({"report", "forecast", "--db", *db_}).code, 2);
-  const auto bad_date = cli({"report", "funnel", "--db", *db_, "--from", "2026-13-01"});
+  const auto bad_date = cli({"report", "funnel", "--workflow", "qingyuan-investment", "--db", *db_,
+                             "--from", "2026-13-01"});
   EXPECT_EQ(bad_date.code, 2);
   EXPECT_NE(bad_date.err.find("--from"), std::string::npos);
   EXPECT_EQ(cli({"report", "period", "--db", *db_, "--from", "2026-01-01"}).code, 2);
-  EXPECT_EQ(cli({"report", "kpis", "--db", *db_, "--format", "xlsx"}).code, 2);
+  EXPECT_EQ(
+      cli({"report", "kpis", "--workflow", "qingyuan-investment", "--db", *db_, "--format", "xlsx"})
+          .code,
+      2);
   EXPECT_EQ(cli({"report", "pipeline"}).code, 2);
-  EXPECT_EQ(cli({"report", "pipeline", "--db", (*dir_ / "none.db").string()}).code, 1);
+  EXPECT_EQ(cli({"report", "pipeline", "--db", *db_}).code, 2);  // which workflow?
+  EXPECT_EQ(cli({"report", "pipeline", "--workflow", "qingyuan-investment", "--db",
+                 (*dir_ / "none.db").string()})
+                .code,
+            1);
   EXPECT_EQ(cli({"report", "pipeline", "--db", *db_, "--workflow", "no-such"}).code, 1);
 }
 

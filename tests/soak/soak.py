@@ -119,7 +119,7 @@ def main():
         db = os.path.join(workdir, "soak.db")
         binary = os.path.abspath(args.binary)
         log(f"seeding {args.projects} projects")
-        subprocess.run([binary, "seed", db, "--projects", str(args.projects)], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([binary, "seed", db, "--projects", str(args.projects), "--workflow", "qingyuan-investment"], check=True, stdout=subprocess.DEVNULL)
         subprocess.run([binary, "user", "add", "soak", "--role", "staff", "--role", "manager", "--password",
                         f"soak-{random.getrandbits(64):x}", "--db", db], check=True, stdout=subprocess.DEVNULL)
         token = subprocess.run([binary, "user", "token", "soak", "--db", db], check=True, capture_output=True,

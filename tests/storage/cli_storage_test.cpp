@@ -4,11 +4,13 @@
 #include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
 #include <fstream>
 #include <map>
 #include <span>
 #include <sstream>
 
+#include "app/commands_report.hpp"
 #include "app/commands_storage.hpp"
 #include "app/progress.hpp"
 #include "storage_test_support.hpp"
@@ -31,7 +33,8 @@ CliRun run(std::vector<std::string> args, bool terminal = false) {
   using Command = int (*)(std::span<const std::string>, Io&);
   const std::map<std::string, Command> commands = {{"init", run_init},     {"verify", run_verify},
                                                    {"backup", run_backup}, {"import", run_import},
-                                                   {"export", run_export}, {"seed", run_seed}};
+                                                   {"export", run_export}, {"seed", run_seed},
+                                                   {"report", run_report}};
   CliRun result;
   result.code = commands.at(args.front())(std::span(args).subspan(1), io);
   result.out = out.str();
@@ -61,13 +64,17 @@ TEST(CliStorage, InitSeedVerifyBackupExport) {
   EXPECT_EQ(run({"verify", copy}).code, 0);
   EXPECT_EQ(run({"backup", db, copy}).code, 1);  // never overwrites
 
-  CliRun csv = run({"export", db});
+  // The seed spread the 40 projects over the five shipped workflows.
+  EXPECT_EQ(run({"export", db}).code, 2);  // which workflow?
+  CliRun csv = run({"export", db, "--workflow", "qingyuan-investment"});
   ASSERT_EQ(csv.code, 0) << csv.err;
   EXPECT_NE(csv.out.find("项目编号,状态,负责人,项目名称"), std::string::npos);
-  EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 41);  // header + 40 rows
+  EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 9);  // header + 8 rows
+  EXPECT_NE(csv.out.find("QI-000008"), std::string::npos);
 
   const std::string xlsx = dir.file("projects.xlsx").string();
-  CliRun excel = run({"export", db, "--format", "xlsx", "--out", xlsx});
+  CliRun excel =
+      run({"export", db, "--workflow", "tech-renovation", "--format", "xlsx", "--out", xlsx});
   EXPECT_EQ(excel.code, 0) << excel.err;
   EXPECT_TRUE(std::filesystem::exists(xlsx));
 }
@@ -75,7 +82,10 @@ TEST(CliStorage, InitSeedVerifyBackupExport) {
 TEST(CliStorage, VerifyExitsOneOnTampering) {
   TempDir dir;
   const std::string db = dir.file("zone.db").string();
-  ASSERT_EQ(run({"seed", db, "--projects", "5", "--now", "2026-03-02"}).code, 0);
+  ASSERT_EQ(run({"seed", db, "--projects", "5", "--now", "2026-03-02", "--workflow",
+                 "qingyuan-investment"})
+                .code,
+            0);
   {
     SQLite::Database raw(db, SQLite::OPEN_READWRITE);
     raw.exec(
@@ -85,6 +95,43 @@ TEST(CliStorage, VerifyExitsOneOnTampering) {
   CliRun verify = run({"verify", db});
   EXPECT_EQ(verify.code, 1);
   EXPECT_NE(verify.out.find("QY-000003: projection_differs"), std::string::npos) << verify.out;
+}
+
+// Demo data for every shipped workflow: each one's reports have something to show, read
+// through its report tags; what a workflow has no tag for is null, never 0.
+TEST(CliStorage, SeedingEveryWorkflowGivesEachOneReports) {
+  TempDir dir;
+  const std::string db = dir.file("demo.db").string();
+  CliRun seed = run({"seed", db, "--projects", "150", "--seed", "3", "--now", "2026-03-02"});
+  ASSERT_EQ(seed.code, 0) << seed.err;
+  CliRun period = run({"report", "period", "--db", db, "--from", "2020-01-01", "--to", "2026-03-02",
+                       "--format", "json"});
+  ASSERT_EQ(period.code, 0) << period.err;
+  const auto body = boost::json::parse(period.out);
+  const auto& rows = body.at("workflows").as_array();
+  ASSERT_EQ(rows.size(), 5u);
+  for (const auto& value : rows) {
+    const auto& row = value.as_object();
+    const std::string workflow(row.at("workflow").as_string());
+    EXPECT_EQ(row.at("new_projects").as_int64(), 30) << workflow;
+    for (const char* figure : {"new_investment_wan", "signed", "started", "enterprises"}) {
+      if (!row.at(figure).is_null()) {
+        EXPECT_GT(row.at(figure).to_number<double>(), 0) << workflow << " " << figure;
+      }
+    }
+    CliRun pipeline =
+        run({"report", "pipeline", "--db", db, "--workflow", workflow, "--format", "json"});
+    ASSERT_EQ(pipeline.code, 0) << pipeline.err;
+    EXPECT_EQ(boost::json::parse(pipeline.out).at("total").at("count").as_int64(), 30) << workflow;
+    if (workflow == "qingyuan-investment") {
+      EXPECT_GT(row.at("signed").as_int64(), 0);
+      EXPECT_GT(row.at("started").as_int64(), 0);
+    }
+    if (workflow == "tech-renovation") {
+      EXPECT_TRUE(row.at("signed").is_null());                 // no agreement to sign
+      EXPECT_GT(row.at("new_investment_wan").as_double(), 0);  // its money is in `investment`
+    }
+  }
 }
 
 TEST(CliStorage, ImportReportsBadRowsAndWritesNothing) {

@@ -17,17 +17,18 @@ title: {zh-CN: 测试流程, en: Mini}
 calendar: weekends
 roles: [staff, manager]
 fields:
-  name: {type: text, required: true, max: 200, label: {zh-CN: 项目名称, en: Name}}
-  investor: {type: text, label: {zh-CN: 投资主体, en: Investor}}
+  name: {type: text, required: true, max: 200, label: {zh-CN: 项目名称, en: Name}, report: name}
+  investor: {type: text, label: {zh-CN: 投资主体, en: Investor}, report: enterprise}
   industry:
     type: enum
+    report: industry
     options: [new_materials, electronics, other]
     label: {zh-CN: 所属产业, en: Industry}
     option_labels:
       new_materials: {zh-CN: 新材料, en: New materials}
       electronics: {zh-CN: 电子信息, en: Electronics}
       other: {zh-CN: 其他, en: Other}
-  total_investment: {type: money, unit: 万元, min: 0, label: {zh-CN: 计划总投资, en: Total investment}}
+  total_investment: {type: money, unit: 万元, min: 0, label: {zh-CN: 计划总投资, en: Total investment}, report: investment}
   land_area: {type: area, unit: 亩, min: 0, label: {zh-CN: 用地面积, en: Land area}}
   priority: {type: bool, label: {zh-CN: 重点项目, en: Priority}}
   signed_on: {type: date, label: {zh-CN: 签约日期, en: Signed on}}
@@ -35,7 +36,7 @@ initial: lead
 states:
   lead: {label: {zh-CN: 线索, en: Lead}, sla: {working_days: 2}}
   review: {label: {zh-CN: 评审, en: Review}}
-  signed: {label: {zh-CN: 已签约, en: Signed}}
+  signed: {label: {zh-CN: 已签约, en: Signed}, report: signed}
   rejected: {label: {zh-CN: 未通过, en: Rejected}, terminal: true}
 transitions:
   - id: submit

@@ -101,7 +101,7 @@ RowCheck check_row(const std::filesystem::path& path, const std::string& id) {
     ADD_FAILURE() << project.error().to_string();
     return check;
   }
-  check.rewritten = projection_row(*project);
+  check.rewritten = projection_row(*mini_workflow(), *project);
   check.version = select.getColumn(10).getInt64();
   EXPECT_EQ(check.version, project->version);
   return check;

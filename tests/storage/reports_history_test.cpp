@@ -8,6 +8,7 @@
 
 #include "storage/reports.hpp"
 #include "storage/reports_ledger.hpp"
+#include "storage/reports_output.hpp"
 #include "storage/schema.hpp"
 #include "tests/storage/reports_test_support.hpp"
 
@@ -16,10 +17,13 @@ namespace {
 
 using engine::Value;
 
-class ReportsHistoryTest : public ::testing::Test {
+// Run twice: with the names of kPipeWorkflow, and with every state, field, transition and
+// milestone renamed (names no shipped workflow uses): reports read the report tags, so the
+// figures are the same.
+class ReportsHistoryTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
-    store_ = open_pipe_store(path_);
+    store_ = open_pipe_store(path_, GetParam() ? renamed_pipe_workflow() : kPipeWorkflow);
     ASSERT_NE(store_, nullptr);
     workflow_ = store_->workflow("pipe", 0);
     build_history();
@@ -33,51 +37,56 @@ class ReportsHistoryTest : public ::testing::Test {
         << (result.rejection.reasons.empty() ? "" : result.rejection.reasons.front().code);
   }
 
+  // A name of the workflow under test.
+  static std::string n(std::string_view name) {
+    return GetParam() ? odd_name(name) : std::string(name);
+  }
+
   static engine::FieldMap basics(double investment, const char* industry, const char* investor) {
-    return {{"total_investment", Value::number(investment)},
-            {"industry", Value::text(industry)},
-            {"investor", Value::text(investor)},
-            {"chain_role", Value::text("build")},
-            {"promoting_unit", Value::text("一科")}};
+    return {{n("total_investment"), Value::number(investment)},
+            {n("industry"), Value::text(industry)},
+            {n("investor"), Value::text(investor)},
+            {n("chain_role"), Value::text("build")},
+            {n("promoting_unit"), Value::text("一科")}};
   }
 
   void build_history() {
     // P1: the whole way to capacity, past the optional escalation.
     auto p1 = basics(5000, "electronics", "甲公司");
-    p1["floor_area"] = Value::number(12000);
-    write(create_at("P1", on(3, 2), p1));
-    write(take_at("P1", "submit", on(3, 3)));
-    write(take_at("P1", "approve", on(3, 4)));
-    write(take_at(
-        "P1", "sign", on(3, 5),
-        {{"committed_investment", Value::number(4000)}, {"funds_in_place", Value::number(1000)}}));
-    write(take_at("P1", "start", on(3, 9)));
-    write(milestone_at("P1", "start_construction", on(3, 9), date(3, 9)));  // due 4-04
-    write(milestone_at("P1", "pay_bond", on(3, 12), date(3, 12)));          // due 3-10
-    write(take_at("P1", "complete", on(3, 16)));
-    write(take_at("P1", "produce", on(3, 17)));
-    write(take_at("P1", "reach_capacity", on(3, 18)));
-    write(edit_at("P1", on(3, 20), {{"funds_in_place", Value::number(3000)}}));
+    p1[n("floor_area")] = Value::number(12000);
+    write(create_at("P1", on(3, 2), p1, n("name")));
+    write(take_at("P1", n("submit"), on(3, 3)));
+    write(take_at("P1", n("approve"), on(3, 4)));
+    write(take_at("P1", n("sign"), on(3, 5),
+                  {{n("committed_investment"), Value::number(4000)},
+                   {n("funds_in_place"), Value::number(1000)}}));
+    write(take_at("P1", n("start"), on(3, 9)));
+    write(milestone_at("P1", n("start_construction"), on(3, 9), date(3, 9)));  // due 4-04
+    write(milestone_at("P1", n("pay_bond"), on(3, 12), date(3, 12)));          // due 3-10
+    write(take_at("P1", n("complete"), on(3, 16)));
+    write(take_at("P1", n("produce"), on(3, 17)));
+    write(take_at("P1", n("reach_capacity"), on(3, 18)));
+    write(edit_at("P1", on(3, 20), {{n("funds_in_place"), Value::number(3000)}}));
     // P2: escalated, signed, then exited.
-    write(create_at("P2", on(3, 2), basics(20000, "new_materials", "乙公司")));
-    write(take_at("P2", "submit", on(3, 3)));
-    write(take_at("P2", "escalate", on(3, 4)));
-    write(take_at("P2", "approve", on(3, 6)));
-    write(take_at(
-        "P2", "sign", on(3, 9),
-        {{"committed_investment", Value::number(2000)}, {"funds_in_place", Value::number(500)}}));
-    write(take_at("P2", "exit", on(3, 10)));
+    write(create_at("P2", on(3, 2), basics(20000, "new_materials", "乙公司"), n("name")));
+    write(take_at("P2", n("submit"), on(3, 3)));
+    write(take_at("P2", n("escalate"), on(3, 4)));
+    write(take_at("P2", n("approve"), on(3, 6)));
+    write(take_at("P2", n("sign"), on(3, 9),
+                  {{n("committed_investment"), Value::number(2000)},
+                   {n("funds_in_place"), Value::number(500)}}));
+    write(take_at("P2", n("exit"), on(3, 10)));
     // P3: a lead that waited a week past its SLA, then withdrawn.
-    write(create_at("P3", on(3, 3), basics(100, "electronics", "甲公司")));
-    write(take_at("P3", "withdraw", on(3, 10)));
+    write(create_at("P3", on(3, 3), basics(100, "electronics", "甲公司"), n("name")));
+    write(take_at("P3", n("withdraw"), on(3, 10)));
     // P4: sent back once, still in review; its investment revised.
-    write(create_at("P4", on(3, 4), basics(300, "electronics", "丙公司")));
-    write(take_at("P4", "submit", on(3, 5)));
-    write(take_at("P4", "back", on(3, 6)));
-    write(take_at("P4", "submit", on(3, 9)));
-    write(edit_at("P4", on(3, 11), {{"total_investment", Value::number(800)}}));
+    write(create_at("P4", on(3, 4), basics(300, "electronics", "丙公司"), n("name")));
+    write(take_at("P4", n("submit"), on(3, 5)));
+    write(take_at("P4", n("back"), on(3, 6)));
+    write(take_at("P4", n("submit"), on(3, 9)));
+    write(edit_at("P4", on(3, 11), {{n("total_investment"), Value::number(800)}}));
     // P5: after the period.
-    write(create_at("P5", on(4, 1), basics(700, "other", "丁公司")));
+    write(create_at("P5", on(4, 1), basics(700, "other", "丁公司"), n("name")));
   }
 
   template <class Query>
@@ -118,31 +127,31 @@ class ReportsHistoryTest : public ::testing::Test {
   const ReportPeriod march_{date(3, 1), date(3, 31)};
 };
 
-TEST_F(ReportsHistoryTest, PipelineCountsEveryProjectAtItsCurrentStage) {
+TEST_P(ReportsHistoryTest, PipelineCountsEveryProjectAtItsCurrentStage) {
   auto report = query([&](Connection& c) { return pipeline_report(c, *workflow_, {}); });
   ASSERT_TRUE(report) << report.error().message;
   EXPECT_EQ(report->stages.size(), workflow_->states.size());
-  EXPECT_EQ(stage(*report, "lead").count, 1);  // P5
-  EXPECT_DOUBLE_EQ(stage(*report, "lead").investment, 700);
-  EXPECT_EQ(stage(*report, "review").count, 1);  // P4, after its edit
-  EXPECT_DOUBLE_EQ(stage(*report, "review").investment, 800);
-  EXPECT_EQ(stage(*report, "at_capacity").count, 1);
-  EXPECT_EQ(stage(*report, "exited").count, 1);
-  EXPECT_EQ(stage(*report, "withdrawn").count, 1);
-  EXPECT_EQ(stage(*report, "signed").count, 0);
+  EXPECT_EQ(stage(*report, n("lead")).count, 1);  // P5
+  EXPECT_DOUBLE_EQ(*stage(*report, n("lead")).investment, 700);
+  EXPECT_EQ(stage(*report, n("review")).count, 1);  // P4, after its edit
+  EXPECT_DOUBLE_EQ(*stage(*report, n("review")).investment, 800);
+  EXPECT_EQ(stage(*report, n("at_capacity")).count, 1);
+  EXPECT_EQ(stage(*report, n("exited")).count, 1);
+  EXPECT_EQ(stage(*report, n("withdrawn")).count, 1);
+  EXPECT_EQ(stage(*report, n("signed")).count, 0);
   EXPECT_EQ(report->total_count, 5);
-  EXPECT_DOUBLE_EQ(report->total_investment, 5000 + 20000 + 100 + 800 + 700);
-  EXPECT_EQ(stage(*report, "lead").label.zh, "线索");
+  EXPECT_DOUBLE_EQ(*report->total_investment, 5000 + 20000 + 100 + 800 + 700);
+  EXPECT_EQ(stage(*report, n("lead")).label.zh, "线索");
 }
 
-TEST_F(ReportsHistoryTest, PipelineFiltersByDimensionsAndPeriodOfEntry) {
+TEST_P(ReportsHistoryTest, PipelineFiltersByDimensionsAndPeriodOfEntry) {
   PipelineFilter electronics;
   electronics.industry = "electronics";
   auto by_industry =
       query([&](Connection& c) { return pipeline_report(c, *workflow_, electronics); });
   ASSERT_TRUE(by_industry);
   EXPECT_EQ(by_industry->total_count, 3);  // P1, P3, P4
-  EXPECT_DOUBLE_EQ(by_industry->total_investment, 5000 + 100 + 800);
+  EXPECT_DOUBLE_EQ(*by_industry->total_investment, 5000 + 100 + 800);
 
   PipelineFilter march;
   march.entered_from = date(3, 1);
@@ -150,15 +159,15 @@ TEST_F(ReportsHistoryTest, PipelineFiltersByDimensionsAndPeriodOfEntry) {
   auto by_period = query([&](Connection& c) { return pipeline_report(c, *workflow_, march); });
   ASSERT_TRUE(by_period);
   EXPECT_EQ(by_period->total_count, 4);  // not P5
-  EXPECT_EQ(stage(*by_period, "lead").count, 0);
+  EXPECT_EQ(stage(*by_period, n("lead")).count, 0);
 
   march.industry = "electronics";
   march.entered_from = date(3, 3);  // P3 and P4; P1 entered on 3-02
   auto both = query([&](Connection& c) { return pipeline_report(c, *workflow_, march); });
   ASSERT_TRUE(both);
   EXPECT_EQ(both->total_count, 2);
-  EXPECT_EQ(stage(*both, "withdrawn").count, 1);
-  EXPECT_EQ(stage(*both, "review").count, 1);
+  EXPECT_EQ(stage(*both, n("withdrawn")).count, 1);
+  EXPECT_EQ(stage(*both, n("review")).count, 1);
 
   PipelineFilter unit;
   unit.promoting_unit = "二科";
@@ -167,66 +176,66 @@ TEST_F(ReportsHistoryTest, PipelineFiltersByDimensionsAndPeriodOfEntry) {
   EXPECT_EQ(none->total_count, 0);
 }
 
-TEST_F(ReportsHistoryTest, FunnelFollowsTheCohortCreatedInThePeriod) {
+TEST_P(ReportsHistoryTest, FunnelFollowsTheCohortCreatedInThePeriod) {
   auto report = query([&](Connection& c) { return funnel_report(c, *workflow_, march_); });
   ASSERT_TRUE(report) << report.error().message;
   EXPECT_EQ(report->cohort, 4);
-  EXPECT_EQ(stage(*report, "lead").reached, 4);
-  EXPECT_FALSE(stage(*report, "lead").rate_from_previous.has_value());
-  EXPECT_EQ(stage(*report, "review").reached, 3);  // P4 counted once though it came twice
-  EXPECT_DOUBLE_EQ(*stage(*report, "review").rate_from_previous, 0.75);
-  EXPECT_EQ(stage(*report, "escalated").reached, 1);
-  EXPECT_DOUBLE_EQ(*stage(*report, "escalated").rate_from_previous, 1.0 / 3);
+  EXPECT_EQ(stage(*report, n("lead")).reached, 4);
+  EXPECT_FALSE(stage(*report, n("lead")).rate_from_previous.has_value());
+  EXPECT_EQ(stage(*report, n("review")).reached, 3);  // P4 counted once though it came twice
+  EXPECT_DOUBLE_EQ(*stage(*report, n("review")).rate_from_previous, 0.75);
+  EXPECT_EQ(stage(*report, n("escalated")).reached, 1);
+  EXPECT_DOUBLE_EQ(*stage(*report, n("escalated")).rate_from_previous, 1.0 / 3);
   // Measured against review, not the optional escalation that P1 skipped.
-  EXPECT_EQ(stage(*report, "approved").reached, 2);
-  EXPECT_DOUBLE_EQ(*stage(*report, "approved").rate_from_previous, 2.0 / 3);
-  EXPECT_DOUBLE_EQ(*stage(*report, "signed").rate_from_previous, 1.0);
-  EXPECT_EQ(stage(*report, "under_construction").reached, 1);
-  EXPECT_DOUBLE_EQ(*stage(*report, "under_construction").rate_from_previous, 0.5);
-  EXPECT_DOUBLE_EQ(*stage(*report, "at_capacity").rate_from_start, 0.25);
-  EXPECT_TRUE(stage(*report, "exited").terminal);
-  EXPECT_EQ(stage(*report, "exited").reached, 1);
-  EXPECT_EQ(stage(*report, "withdrawn").reached, 1);
-  EXPECT_FALSE(stage(*report, "withdrawn").rate_from_previous.has_value());
+  EXPECT_EQ(stage(*report, n("approved")).reached, 2);
+  EXPECT_DOUBLE_EQ(*stage(*report, n("approved")).rate_from_previous, 2.0 / 3);
+  EXPECT_DOUBLE_EQ(*stage(*report, n("signed")).rate_from_previous, 1.0);
+  EXPECT_EQ(stage(*report, n("under_construction")).reached, 1);
+  EXPECT_DOUBLE_EQ(*stage(*report, n("under_construction")).rate_from_previous, 0.5);
+  EXPECT_DOUBLE_EQ(*stage(*report, n("at_capacity")).rate_from_start, 0.25);
+  EXPECT_TRUE(stage(*report, n("exited")).terminal);
+  EXPECT_EQ(stage(*report, n("exited")).reached, 1);
+  EXPECT_EQ(stage(*report, n("withdrawn")).reached, 1);
+  EXPECT_FALSE(stage(*report, n("withdrawn")).rate_from_previous.has_value());
 
   auto april = query([&](Connection& c) {
     return funnel_report(c, *workflow_, ReportPeriod{date(4, 1), date(4, 30)});
   });
   ASSERT_TRUE(april);
   EXPECT_EQ(april->cohort, 1);
-  EXPECT_EQ(stage(*april, "review").reached, 0);
-  EXPECT_DOUBLE_EQ(*stage(*april, "review").rate_from_previous, 0);
+  EXPECT_EQ(stage(*april, n("review")).reached, 0);
+  EXPECT_DOUBLE_EQ(*stage(*april, n("review")).rate_from_previous, 0);
 
   auto empty = query([&](Connection& c) {
     return funnel_report(c, *workflow_, ReportPeriod{date(5, 1), date(5, 31)});
   });
   ASSERT_TRUE(empty);
   EXPECT_EQ(empty->cohort, 0);
-  EXPECT_FALSE(stage(*empty, "review").rate_from_start.has_value());
+  EXPECT_FALSE(stage(*empty, n("review")).rate_from_start.has_value());
 }
 
-TEST_F(ReportsHistoryTest, AgingCountsWorkingDaysOfVisitsThatEndedInThePeriod) {
+TEST_P(ReportsHistoryTest, AgingCountsWorkingDaysOfVisitsThatEndedInThePeriod) {
   auto report =
       query([&](Connection& c) { return aging_report(c, *workflow_, march_, date(4, 2)); });
   ASSERT_TRUE(report) << report.error().message;
   // Lead visits: P1, P2, P4 (twice, the second over a weekend) 1 working day; P3 5.
-  EXPECT_EQ(stage(*report, "lead").samples, 5);
-  EXPECT_DOUBLE_EQ(*stage(*report, "lead").median_working_days, 1);
-  EXPECT_DOUBLE_EQ(*stage(*report, "lead").p90_working_days, 5);
+  EXPECT_EQ(stage(*report, n("lead")).samples, 5);
+  EXPECT_DOUBLE_EQ(*stage(*report, n("lead")).median_working_days, 1);
+  EXPECT_DOUBLE_EQ(*stage(*report, n("lead")).p90_working_days, 5);
   // Signed: P1 Thursday to Monday (2), P2 Monday to Tuesday (1).
-  EXPECT_EQ(stage(*report, "signed").samples, 2);
-  EXPECT_DOUBLE_EQ(*stage(*report, "signed").median_working_days, 1);
-  EXPECT_DOUBLE_EQ(*stage(*report, "signed").p90_working_days, 2);
-  EXPECT_EQ(stage(*report, "escalated").samples, 1);
-  EXPECT_DOUBLE_EQ(*stage(*report, "escalated").median_working_days, 2);
-  EXPECT_EQ(stage(*report, "at_capacity").samples, 0);
-  EXPECT_FALSE(stage(*report, "at_capacity").median_working_days.has_value());
+  EXPECT_EQ(stage(*report, n("signed")).samples, 2);
+  EXPECT_DOUBLE_EQ(*stage(*report, n("signed")).median_working_days, 1);
+  EXPECT_DOUBLE_EQ(*stage(*report, n("signed")).p90_working_days, 2);
+  EXPECT_EQ(stage(*report, n("escalated")).samples, 1);
+  EXPECT_DOUBLE_EQ(*stage(*report, n("escalated")).median_working_days, 2);
+  EXPECT_EQ(stage(*report, n("at_capacity")).samples, 0);
+  EXPECT_FALSE(stage(*report, n("at_capacity")).median_working_days.has_value());
 
   // Waiting now: P4 in review since 3-09, P5 in lead since 4-01. P1 at capacity can only
   // exit from there: it stays, it does not wait; terminal projects do not wait either.
   ASSERT_EQ(report->longest_waiting.size(), 2u);
   EXPECT_EQ(report->longest_waiting[0].project_id, "P4");
-  EXPECT_EQ(report->longest_waiting[0].state, "review");
+  EXPECT_EQ(report->longest_waiting[0].state, n("review"));
   EXPECT_EQ(report->longest_waiting[0].working_days, 18);  // 3-10 .. 4-02, weekdays
   EXPECT_EQ(report->longest_waiting[1].project_id, "P5");
 
@@ -235,12 +244,12 @@ TEST_F(ReportsHistoryTest, AgingCountsWorkingDaysOfVisitsThatEndedInThePeriod) {
     return aging_report(c, *workflow_, ReportPeriod{date(3, 1), date(3, 4)}, date(4, 2), 1);
   });
   ASSERT_TRUE(early);
-  EXPECT_EQ(stage(*early, "lead").samples, 2);    // P1, P2 left on 3-03
-  EXPECT_EQ(stage(*early, "review").samples, 2);  // P1, P2 left on 3-04
+  EXPECT_EQ(stage(*early, n("lead")).samples, 2);    // P1, P2 left on 3-03
+  EXPECT_EQ(stage(*early, n("review")).samples, 2);  // P1, P2 left on 3-04
   EXPECT_EQ(early->longest_waiting.size(), 1u);
 }
 
-TEST_F(ReportsHistoryTest, KpisOfTheProjectsSignedInThePeriod) {
+TEST_P(ReportsHistoryTest, KpisOfTheProjectsSignedInThePeriod) {
   auto report = query([&](Connection& c) { return kpi_report(c, *workflow_, march_); });
   ASSERT_TRUE(report) << report.error().message;
   // Signed in March: P1 and P2.
@@ -254,8 +263,8 @@ TEST_F(ReportsHistoryTest, KpisOfTheProjectsSignedInThePeriod) {
   EXPECT_EQ(performance.denominator, 2);  // P1, and P2 exited
   EXPECT_EQ(performance.label.zh, "履约率");
   const Kpi& funds = kpi(*report, "funds_in_place_rate");
-  EXPECT_DOUBLE_EQ(funds.numerator, 3000 + 500);
-  EXPECT_DOUBLE_EQ(funds.denominator, 4000 + 2000);
+  EXPECT_DOUBLE_EQ(*funds.numerator, 3000 + 500);
+  EXPECT_DOUBLE_EQ(*funds.denominator, 4000 + 2000);
   // Lead SLA (2 working days): P3 waited 5, the other four visits 1.
   const Kpi& sla = kpi(*report, "sla_on_time_rate");
   EXPECT_EQ(sla.numerator, 4);
@@ -275,21 +284,21 @@ TEST_F(ReportsHistoryTest, KpisOfTheProjectsSignedInThePeriod) {
   }
 }
 
-TEST_F(ReportsHistoryTest, PeriodSummaryInTheZonesStyle) {
+TEST_P(ReportsHistoryTest, PeriodSummaryInTheZonesStyle) {
   auto report =
       query([&](Connection& c) { return period_report(c, Workflows{workflow_}, march_); });
   ASSERT_TRUE(report) << report.error().message;
   ASSERT_EQ(report->workflows.size(), 1u);
   const PeriodFigures& figures = report->workflows.front();
   EXPECT_EQ(figures.new_projects, 4);
-  EXPECT_DOUBLE_EQ(figures.new_investment, 25900);
+  EXPECT_DOUBLE_EQ(*figures.new_investment, 25900);
   EXPECT_EQ(figures.signed_count, 2);
-  EXPECT_DOUBLE_EQ(figures.signed_investment, 25000);
+  EXPECT_DOUBLE_EQ(*figures.signed_investment, 25000);
   EXPECT_EQ(figures.started, 1);
   EXPECT_EQ(figures.completed, 1);
   EXPECT_EQ(figures.in_production, 1);
   EXPECT_EQ(figures.enterprises, 3);  // 甲 twice
-  EXPECT_DOUBLE_EQ(figures.floor_area, 12000);
+  EXPECT_DOUBLE_EQ(*figures.floor_area, 12000);
   EXPECT_NE(report->text.zh.find("招商引资项目：新增项目4个（涉及企业3家），总投资2.59亿元，"
                                  "建筑面积1.2万平方米，签约2个（总投资2.5亿元），开工1个，"
                                  "竣工1个，投产1个。"),
@@ -323,7 +332,7 @@ TEST(ReportsFormat, AmountsAsTheZoneWritesThem) {
   EXPECT_EQ(area_en(5074800), "5.07 million m²");
 }
 
-TEST_F(ReportsHistoryTest, RebuildFromTheEventLogGivesTheSameSummaries) {
+TEST_P(ReportsHistoryTest, RebuildFromTheEventLogGivesTheSameSummaries) {
   store_.reset();
   const Snapshot kept = snapshot_reports(path_);
   {
@@ -333,7 +342,7 @@ TEST_F(ReportsHistoryTest, RebuildFromTheEventLogGivesTheSameSummaries) {
   EXPECT_EQ(snapshot_reports(path_), kept);
 }
 
-TEST_F(ReportsHistoryTest, UpgradingAnOldDatabaseFillsTheSummariesFromItsEvents) {
+TEST_P(ReportsHistoryTest, UpgradingAnOldDatabaseFillsTheSummariesFromItsEvents) {
   store_.reset();
   const Snapshot kept = snapshot_reports(path_);
   {
@@ -353,6 +362,85 @@ TEST_F(ReportsHistoryTest, UpgradingAnOldDatabaseFillsTheSummariesFromItsEvents)
   }
   EXPECT_EQ(snapshot_reports(path_), kept);
 }
+
+// The same kind of workflow without report tags: every figure that reads a tag is not
+// applicable (null in JSON, "—" in sheets, left out of the text), never zero; what needs no
+// tag (stages, SLAs) is counted as ever.
+TEST(ReportsWithoutTags, FiguresAreNotApplicableNeverZero) {
+  TempDir dir;
+  const auto path = dir.file("untagged.db");
+  auto store = open_pipe_store(path, untagged_pipe_workflow());
+  ASSERT_NE(store, nullptr);
+  const auto workflow = store->workflow("pipe", 0);
+  ASSERT_NE(workflow, nullptr);
+  EXPECT_EQ(workflow->tagged(engine::StateTag::signing), nullptr);
+  EXPECT_EQ(workflow->tagged(engine::FieldTag::investment), nullptr);
+  auto write = [&store](WriteRequest request) {
+    const WriteResult result = store->write(std::move(request)).get();
+    ASSERT_TRUE(result.accepted()) << result.error;
+  };
+  write(create_at("P1", on(3, 2),
+                  {{"total_investment", Value::number(5000)},
+                   {"investor", Value::text("甲公司")},
+                   {"floor_area", Value::number(1000)}}));
+  write(take_at("P1", "submit", on(3, 3)));
+  write(take_at("P1", "approve", on(3, 4)));
+  write(take_at(
+      "P1", "sign", on(3, 5),
+      {{"committed_investment", Value::number(4000)}, {"funds_in_place", Value::number(1000)}}));
+  write(take_at("P1", "start", on(3, 9)));
+  store.reset();
+
+  ReportReader reader(path);
+  const ReportPeriod march{date(3, 1), date(3, 31)};
+  auto pipeline = reader.run([&](Connection& c) { return pipeline_report(c, *workflow, {}); });
+  ASSERT_TRUE(pipeline);
+  EXPECT_EQ(pipeline->total_count, 1);
+  EXPECT_FALSE(pipeline->total_investment.has_value());
+  for (const PipelineStage& stage : pipeline->stages)
+    EXPECT_FALSE(stage.investment.has_value()) << stage.state;
+
+  auto kpis = reader.run([&](Connection& c) { return kpi_report(c, *workflow, march); });
+  ASSERT_TRUE(kpis);
+  for (const Kpi& kpi : kpis->kpis) {
+    const bool needs_tags = kpi.id != "sla_on_time_rate" && kpi.id != "milestone_on_time_rate";
+    EXPECT_EQ(kpi.numerator.has_value(), !needs_tags) << kpi.id;
+    EXPECT_EQ(kpi.denominator.has_value(), !needs_tags) << kpi.id;
+    if (needs_tags) {
+      EXPECT_FALSE(kpi.rate.has_value()) << kpi.id;
+    }
+  }
+
+  auto period =
+      reader.run([&](Connection& c) { return period_report(c, Workflows{workflow}, march); });
+  ASSERT_TRUE(period);
+  const PeriodFigures& figures = period->workflows.front();
+  EXPECT_EQ(figures.new_projects, 1);
+  EXPECT_FALSE(figures.new_investment.has_value());
+  EXPECT_FALSE(figures.signed_count.has_value());
+  EXPECT_FALSE(figures.signed_investment.has_value());
+  EXPECT_FALSE(figures.started.has_value());
+  EXPECT_FALSE(figures.completed.has_value());
+  EXPECT_FALSE(figures.in_production.has_value());
+  EXPECT_FALSE(figures.enterprises.has_value());
+  EXPECT_FALSE(figures.floor_area.has_value());
+  EXPECT_NE(period->text.zh.find("招商引资项目：新增项目1个。"), std::string::npos)
+      << period->text.zh;
+
+  const auto json = report_json(*period);
+  const auto& row = json.at("workflows").as_array().front().as_object();
+  EXPECT_TRUE(row.at("signed").is_null());
+  EXPECT_TRUE(row.at("new_investment_wan").is_null());
+  EXPECT_EQ(row.at("new_projects").as_int64(), 1);
+  const auto sheets = report_sheets(*period);
+  EXPECT_EQ(sheets.front().rows.front()[3].text, "—");  // 签约项目数
+  EXPECT_FALSE(sheets.front().rows.front()[3].number.has_value());
+}
+
+INSTANTIATE_TEST_SUITE_P(Names, ReportsHistoryTest, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& param) {
+                           return param.param ? "Renamed" : "AsTagged";
+                         });
 
 }  // namespace
 }  // namespace investflow::storage::testing

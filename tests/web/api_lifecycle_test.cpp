@@ -2,6 +2,9 @@
 // Chinese message), fix and advance, three reviewers vote, approve.
 #include "tests/web/api_test_support.hpp"
 
+#include <map>
+#include <string>
+
 namespace investflow::web::testing {
 namespace {
 
@@ -123,6 +126,23 @@ TEST_F(ApiTest, WorkflowsDescribeFieldsStatesTransitionsAndGraph) {
   EXPECT_EQ(body.at("states").as_array().size(), workflow_->states.size());
   EXPECT_EQ(body.at("transitions").as_array().size(), workflow_->transitions.size());
   EXPECT_EQ(std::string(body.at("mermaid").as_string()).rfind("stateDiagram-v2", 0), 0u);
+  // Report tags (language v1.1): what each state and field means to reports, or null.
+  auto tags_of = [&body](const char* items, const char* key) {
+    std::map<std::string, std::string> tags;
+    for (const auto& item : body.at(items).as_array()) {
+      const auto& tag = item.at("report");
+      if (!tag.is_null()) tags[std::string(item.at(key).as_string())] = tag.as_string();
+    }
+    return tags;
+  };
+  const auto state_tags = tags_of("states", "id");
+  EXPECT_EQ(state_tags.at("signed"), "signed");
+  EXPECT_EQ(state_tags.at("under_construction"), "construction_started");
+  EXPECT_EQ(state_tags.count("screening"), 0u);
+  const auto field_tags = tags_of("fields", "name");
+  EXPECT_EQ(field_tags.at("total_investment"), "investment");
+  EXPECT_EQ(field_tags.at("investor"), "enterprise");
+  EXPECT_EQ(field_tags.count("contact"), 0u);
 
   EXPECT_EQ(call_as("audit", "GET", "/api/workflows/nope").status, 404);
 }

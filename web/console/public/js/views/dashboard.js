@@ -95,7 +95,7 @@ export async function render(view, {params}, {navigate, hashWith}) {
       fill('kpis', h('div', {class: 'kpi-tiles'}, body.kpis.map((kpi) => h('div', {class: 'kpi', dataset: {kpi: kpi.id}},
         h('div', {class: 'kpi-value'}, percent(kpi.rate)),
         h('div', {class: 'kpi-label'}, pick(kpi.label, kpi.id)),
-        h('div', {class: 'muted'}, `${kpi.numerator} / ${kpi.denominator}`)))),
+        h('div', {class: 'muted'}, kpi.numerator == null ? '—' : `${kpi.numerator} / ${kpi.denominator}`)))),
       exports('/api/reports/kpis', {workflow: workflowId, from, to}));
     }),
     guard('funnel', async () => {
