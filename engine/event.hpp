@@ -40,6 +40,7 @@ struct ProjectCreated {
   std::optional<Date> sla_due_on;
   std::vector<MilestoneStarted> milestones_started;
   std::optional<Date> followup_due_on;
+  std::string parent = {};  // the parent project's id, or empty
   friend bool operator==(const ProjectCreated&, const ProjectCreated&) = default;
 };
 

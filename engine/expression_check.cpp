@@ -93,6 +93,8 @@ Signature signature_of(Function function) {
       return {1, INT_MAX, ExprType::number, ExprType::number};
     case Function::round:
       return {1, 2, ExprType::number, ExprType::number};
+    case Function::open_children:
+      return {1, 1, ExprType::text, ExprType::number};
     case Function::unknown:
       break;
   }
@@ -176,8 +178,10 @@ class Analyzer {
       report(node.column, "'" + node.name + "' is a function; call it as " + node.name + "()");
       return;
     }
+    std::string note = names_.unknown_name_note(node.name);
     report(node.column, "unknown name '" + node.name + "'" +
-                            did_you_mean(closest_match(node.name, known_names())));
+                            (note.empty() ? did_you_mean(closest_match(node.name, known_names()))
+                                          : " (" + note + ")"));
   }
 
   ExprType name(const Node& node) {
@@ -220,6 +224,10 @@ class Analyzer {
     if (given < signature.min_args || given > signature.max_args) {
       report(node.column, arity_message(node.name, signature, given));
     }
+    if (node.function == Function::open_children && given == 1) {
+      children_argument(node);
+      return signature.result;
+    }
     for (std::size_t i = 0; i < arguments.size(); ++i) {
       if (signature.argument == ExprType::any || !known(arguments[i]) ||
           arguments[i] == signature.argument) {
@@ -231,6 +239,18 @@ class Analyzer {
                                                  std::string(type_name(arguments[i])));
     }
     return signature.result;
+  }
+
+  // open_children('WORKFLOW') counts children of one workflow, named where it is written.
+  void children_argument(const Node& node) {
+    const Node& argument = node.children[0];
+    const std::string* workflow = counted_workflow(node);
+    if (workflow == nullptr) {
+      report(start_column(argument),
+             "open_children() takes a workflow id in quotes, as in open_children('problem')");
+    } else if (std::optional<std::string> problem = names_.children_problem(*workflow)) {
+      report(argument.column, std::move(*problem));
+    }
   }
 
   ExprType negate(const Node& node) {

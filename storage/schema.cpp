@@ -294,6 +294,13 @@ WHERE status = 'pending';
     R"sql(
 CREATE INDEX outbox_pending_channel ON outbox (channel, id) WHERE status = 'pending';
 )sql",
+    // 7: parent links (workflow language v1.1 `parent:`): the project a child belongs to,
+    // set when the child is created and never changed. The writer counts a parent's open
+    // children of one workflow through the index, reading only that parent's children.
+    R"sql(
+ALTER TABLE projects ADD COLUMN parent TEXT REFERENCES projects (id);
+CREATE INDEX projects_parent ON projects (parent, workflow) WHERE parent IS NOT NULL;
+)sql",
 };
 
 int application_id(SQLite::Database& db) {

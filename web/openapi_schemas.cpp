@@ -241,6 +241,9 @@ void add_projects(json::object& all) {
        {"state", text()},
        {"version", integer()},
        {"owner", text()},
+       {"parent", with_description(text(),
+                                   "The project it belongs to (present for items of a "
+                                   "workflow with parent:)")},
        {"fields", ref("FieldValues")},
        {"created_at", date_time()},
        {"updated_at", date_time()},
@@ -269,14 +272,18 @@ void add_events(json::object& all) {
   const auto changes = [] { return array_of(ref("FieldChange")); };
   const auto started = [] { return array_of(ref("MilestoneStarted")); };
   const auto kind = [] { return one_of_values({"sla", "milestone", "followup"}); };
-  all["ProjectCreatedBody"] = record({{"workflow", text()},
-                                      {"workflow_version", integer()},
-                                      {"state", text()},
-                                      {"owner", text()},
-                                      {"fields", ref("FieldValues")},
-                                      {"sla_due_on", optional_date()},
-                                      {"followup_due_on", optional_date()},
-                                      {"milestones_started", started()}});
+  all["ProjectCreatedBody"] =
+      object_of({{"workflow", text()},
+                 {"workflow_version", integer()},
+                 {"state", text()},
+                 {"owner", text()},
+                 {"fields", ref("FieldValues")},
+                 {"sla_due_on", optional_date()},
+                 {"followup_due_on", optional_date()},
+                 {"milestones_started", started()},
+                 {"parent", with_description(text(), "The parent project (items only)")}},
+                {"workflow", "workflow_version", "state", "owner", "fields", "sla_due_on",
+                 "followup_due_on", "milestones_started"});
   all["FieldsEditedBody"] = record({{"changes", changes()}});
   all["TransitionTakenBody"] = record({{"transition", text()},
                                        {"from", text()},
@@ -371,7 +378,10 @@ void add_commands(json::object& all) {
   all["CreateProject"] = object_of({{"workflow", text()},
                                     {"id", with_description(text(), "1 to 64 of [A-Za-z0-9._-]")},
                                     {"owner", text()},
-                                    {"fields", ref("FieldValues")}},
+                                    {"fields", ref("FieldValues")},
+                                    {"parent", with_description(text(),
+                                                                "The id of the project it "
+                                                                "belongs to (parent:)")}},
                                    {"workflow"});
   all["EditFields"] =
       object_of({{"fields", ref("FieldValues")},
