@@ -210,6 +210,7 @@ class Analyzer {
   }
 
   ExprType call(const Node& node) {
+    if (node.function == Function::open_children) return children_call(node);
     std::vector<ExprType> arguments;
     arguments.reserve(node.children.size());
     for (const Node& argument : node.children)
@@ -224,10 +225,6 @@ class Analyzer {
     if (given < signature.min_args || given > signature.max_args) {
       report(node.column, arity_message(node.name, signature, given));
     }
-    if (node.function == Function::open_children && given == 1) {
-      children_argument(node);
-      return signature.result;
-    }
     for (std::size_t i = 0; i < arguments.size(); ++i) {
       if (signature.argument == ExprType::any || !known(arguments[i]) ||
           arguments[i] == signature.argument) {
@@ -241,16 +238,20 @@ class Analyzer {
     return signature.result;
   }
 
-  // open_children('WORKFLOW') counts children of one workflow, named where it is written.
-  void children_argument(const Node& node) {
-    const Node& argument = node.children[0];
-    const std::string* workflow = counted_workflow(node);
-    if (workflow == nullptr) {
-      report(start_column(argument),
+  // open_children('WORKFLOW') counts children of one workflow, named where it is written
+  // (its argument is not an expression: a bare name there is the id without quotes).
+  ExprType children_call(const Node& node) {
+    const Signature signature = signature_of(node.function);
+    const int given = static_cast<int>(node.children.size());
+    if (given != 1) {
+      report(node.column, arity_message(node.name, signature, given));
+    } else if (const std::string* workflow = counted_workflow(node); workflow == nullptr) {
+      report(start_column(node.children[0]),
              "open_children() takes a workflow id in quotes, as in open_children('problem')");
     } else if (std::optional<std::string> problem = names_.children_problem(*workflow)) {
-      report(argument.column, std::move(*problem));
+      report(node.children[0].column, std::move(*problem));
     }
+    return signature.result;
   }
 
   ExprType negate(const Node& node) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -204,13 +205,27 @@ void check_parents(const ParsedWorkflow& parsed, const engine::Workflow& workflo
   }
 }
 
+// What `workflow`'s parent links reach among the workflows loaded with it.
+engine::WorkflowFamily family_in(const engine::Workflow& workflow, const WorkflowSet& loaded) {
+  engine::WorkflowFamily family;
+  for (const auto& other : loaded) {
+    family.loaded.push_back(other->id);
+    if (workflow.accepts_parent(other->id)) family.parents.push_back(other.get());
+    if (other->accepts_parent(workflow.id)) family.children.push_back(other->id);
+  }
+  return family;
+}
+
 }  // namespace
 
 std::shared_ptr<const engine::Workflow> check_workflow(ParsedWorkflow& parsed, Reporter& reporter,
-                                                       const engine::WorkflowFamily* family) {
+                                                       const WorkflowSet* loaded_with) {
   check_computed_cycles(parsed, reporter);
   std::shared_ptr<const engine::Workflow> workflow =
       engine::Workflow::make(std::move(parsed.definition));
+  std::optional<engine::WorkflowFamily> known;
+  if (loaded_with != nullptr) known = family_in(*workflow, *loaded_with);
+  const engine::WorkflowFamily* family = known ? &*known : nullptr;
   if (family != nullptr) check_parents(parsed, *workflow, *family, reporter);
   check_expressions(parsed, *workflow, family, reporter);
   check_messages(parsed, *workflow, family, reporter);

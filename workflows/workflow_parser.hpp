@@ -59,9 +59,10 @@ ParsedWorkflow parse_workflow(const YAML::Node& root, const CalendarRegistry& ca
 // become null), then, on the workflow made from (and taking) `parsed.definition`, which is
 // returned, expressions against its names and their result types, `{name}`s in messages
 // (errors), states that cannot be reached or cannot be left (warnings).
-// With `family` (the workflows loaded together with this one), also that its `parent:`
-// workflows are loaded, and `parent.FIELD` and `open_children('WORKFLOW')` against them.
-std::shared_ptr<const engine::Workflow> check_workflow(
-    ParsedWorkflow& parsed, Reporter& reporter, const engine::WorkflowFamily* family = nullptr);
+// With `loaded_with` (the workflows loaded together with this one), also that its
+// `parent:` workflows are among them, and `parent.FIELD` and `open_children('WORKFLOW')`
+// against them.
+std::shared_ptr<const engine::Workflow> check_workflow(ParsedWorkflow& parsed, Reporter& reporter,
+                                                       const WorkflowSet* loaded_with = nullptr);
 
 }  // namespace investflow::workflows::detail
