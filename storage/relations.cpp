@@ -30,6 +30,11 @@ bool terminal_in(const RelationSource& source, const std::string& workflow, std:
 
 }  // namespace
 
+bool has_relations(const engine::Workflow& workflow, const engine::Project& project,
+                   const std::string& new_parent) {
+  return !project.parent.empty() || !new_parent.empty() || !workflow.counted_children().empty();
+}
+
 RelationSource with_registry(RelationSource source, const WorkflowRegistry& workflows) {
   source.workflow = [&workflows](const std::string& id, std::int64_t version) {
     return workflows.find(id, version);

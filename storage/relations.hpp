@@ -39,6 +39,11 @@ struct RelationSource {
 // A RelationSource's workflow lookup over a registry.
 RelationSource with_registry(RelationSource source, const WorkflowRegistry& workflows);
 
+// Whether relations_for would find anything: most projects have no parent and count no
+// children, and need no lookup.
+bool has_relations(const engine::Workflow& workflow, const engine::Project& project,
+                   const std::string& new_parent);
+
 // What a decision on `project` of `workflow` needs from outside it: its parent (or, for a
 // project being created, the one named `new_parent`), and the number of its children not
 // in a terminal state for each workflow the workflow counts (Workflow::counted_children).

@@ -129,7 +129,9 @@ class SqliteStore final : public Store {
   Outcome<engine::Relations> relations(const engine::Project& project) override {
     const std::shared_ptr<const engine::Workflow> definition =
         workflows_.find(project.workflow, project.workflow_version);
-    if (definition == nullptr) return engine::Relations{};
+    if (definition == nullptr || !has_relations(*definition, project, {})) {
+      return engine::Relations{};
+    }
     return read([&](Connection& connection) {
       std::optional<engine::Project> parent;
       RelationSource source;

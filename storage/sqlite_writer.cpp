@@ -403,9 +403,7 @@ WriteResult SqliteWriter::process(const WriteRequest& request) {
 engine::Relations SqliteWriter::relations_of(const engine::Workflow& workflow,
                                              const engine::Project& project,
                                              const std::string& new_parent) {
-  if (project.parent.empty() && new_parent.empty() && workflow.counted_children().empty()) {
-    return {};  // most projects: nothing to look up
-  }
+  if (!has_relations(workflow, project, new_parent)) return {};
   RelationSource source;
   source.project = [this](const std::string& id) { return &load_head(id).project; };
   // The rows as committed, with the states this batch gave its children meanwhile (rows
