@@ -193,19 +193,22 @@ void add_workflows(json::object& all) {
                                       {"roles", strings()},
                                       {"requires", strings()},
                                       {"comment", one_of_values({"optional", "required"})}});
-  all["Workflow"] =
-      record({{"id", text()},
-              {"version", integer()},
-              {"title", ref("LocalizedText")},
-              {"description", ref("LocalizedText")},
-              {"calendar", text()},
-              {"roles", strings()},
-              {"initial", text()},
-              {"fields", array_of(ref("WorkflowField"))},
-              {"computed", array_of(record({{"name", text()}, {"label", ref("LocalizedText")}}))},
-              {"states", array_of(ref("WorkflowState"))},
-              {"transitions", array_of(ref("WorkflowTransition"))},
-              {"mermaid", text()}});
+  all["Workflow"] = record(
+      {{"id", text()},
+       {"version", integer()},
+       {"title", ref("LocalizedText")},
+       {"description", ref("LocalizedText")},
+       {"calendar", text()},
+       {"roles", strings()},
+       {"initial", text()},
+       {"fields", array_of(ref("WorkflowField"))},
+       {"computed", array_of(record({{"name", text()}, {"label", ref("LocalizedText")}}))},
+       {"states", array_of(ref("WorkflowState"))},
+       {"transitions", array_of(ref("WorkflowTransition"))},
+       {"mermaid", text()},
+       {"parent_workflows", with_description(strings(),
+                                             "Its items belong to a project of one of these "
+                                             "(parent:); empty for a workflow without parent:")}});
 }
 
 void add_projects(json::object& all) {

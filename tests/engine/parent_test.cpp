@@ -32,17 +32,27 @@ TransitionDef transition(std::string id, std::string from, std::string to,
   return def;
 }
 
-// venture (parent): close only with no open issue.
-std::shared_ptr<const Workflow> venture() {
+// A workflow of two states, the second terminal, with a required text field and a money
+// field.
+WorkflowDefinition two_states(std::string id, std::string text, std::string money, StateDef first,
+                              StateDef last) {
   WorkflowDefinition wf;
-  wf.id = "venture";
+  wf.id = std::move(id);
   wf.calendar = std::make_shared<Calendar>(Calendar::weekends_only());
   wf.roles = {"staff", "manager"};
-  wf.fields.push_back(field("name", FieldType::text, true));
-  wf.fields.push_back(field("budget", FieldType::money));
-  wf.initial = "open";
-  wf.states = {{"open", {"进行中", "Open"}, false, std::nullopt, std::nullopt},
-               {"closed", {"已关闭", "Closed"}, true, std::nullopt, std::nullopt}};
+  wf.fields.push_back(field(std::move(text), FieldType::text, true));
+  wf.fields.push_back(field(std::move(money), FieldType::money));
+  wf.initial = first.id;
+  last.terminal = true;
+  wf.states = {std::move(first), std::move(last)};
+  return wf;
+}
+
+// venture (parent): close only with no open issue.
+std::shared_ptr<const Workflow> venture() {
+  WorkflowDefinition wf = two_states(
+      "venture", "name", "budget", {"open", {"进行中", "Open"}, false, std::nullopt, std::nullopt},
+      {"closed", {"已关闭", "Closed"}, false, std::nullopt, std::nullopt});
   wf.transitions = {transition(
       "close", "open", "closed",
       {{expr("open_children('issue') == 0"), {"尚有未办结的问题", "open issues remain"}, ""}})};
@@ -51,16 +61,10 @@ std::shared_ptr<const Workflow> venture() {
 
 // issue (child of venture): resolved only while the venture is open and within its budget.
 std::shared_ptr<const Workflow> issue() {
-  WorkflowDefinition wf;
-  wf.id = "issue";
-  wf.calendar = std::make_shared<Calendar>(Calendar::weekends_only());
-  wf.roles = {"staff", "manager"};
-  wf.fields.push_back(field("title", FieldType::text, true));
-  wf.fields.push_back(field("cost", FieldType::money));
+  WorkflowDefinition wf = two_states(
+      "issue", "title", "cost", {"raised", {"已登记", "Raised"}, false, std::nullopt, std::nullopt},
+      {"resolved", {"已办结", "Resolved"}, false, std::nullopt, std::nullopt});
   wf.parent = ParentDef{{"venture"}};
-  wf.initial = "raised";
-  wf.states = {{"raised", {"已登记", "Raised"}, false, std::nullopt, std::nullopt},
-               {"resolved", {"已办结", "Resolved"}, true, std::nullopt, std::nullopt}};
   wf.transitions = {transition(
       "resolve", "raised", "resolved",
       {{expr("parent.state == 'open'"), {"所属项目已不在进行中", "the venture is not open"}, ""},
