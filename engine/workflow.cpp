@@ -394,7 +394,9 @@ std::optional<NameInfo> WorkflowNames::parent_lookup(std::string_view name) cons
     }
     return info;
   }
-  if (family_ == nullptr) return info;  // the parents are not known: any field, any type
+  // The parents are not known (loaded alone, or none of them loaded, which is reported at
+  // `parent:`): any field, any type.
+  if (family_ == nullptr || family_->parents.empty()) return info;
   std::optional<FieldType> type;
   for (const Workflow* parent : family_->parents) {
     const FieldDef* field = parent->find_field(member);
@@ -405,8 +407,7 @@ std::optional<NameInfo> WorkflowNames::parent_lookup(std::string_view name) cons
         info.options.push_back(option);
     }
   }
-  if (!type) return std::nullopt;  // no parent workflow is loaded
-  info.type = expr_type_of(*type);
+  info.type = expr_type_of(*type);  // set: parents is not empty
   if (*type != FieldType::enumeration) info.options.clear();
   return info;
 }
@@ -440,7 +441,7 @@ std::string WorkflowNames::unknown_name_note(std::string_view name) const {
     first = field;
     first_parent = parent;
   }
-  return "no parent workflow is loaded";
+  return {};
 }
 
 std::optional<std::string> WorkflowNames::children_problem(std::string_view workflow) const {
