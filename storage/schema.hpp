@@ -18,9 +18,10 @@ namespace investflow::storage {
 // 3: users, sessions, api tokens
 // 4: report summaries (reports_ledger.hpp), filled from the event log on upgrade
 // 5: notifications (inboxes), webhooks and their deliveries
-// 6: index of pending outbox rows by channel
-// 7: parent links: projects.parent and its index (parent, workflow)
-inline constexpr int kSchemaVersion = 7;
+// 6: the index the dispatcher reads pending outbox rows by
+// 7: deployed calendars; notifications may be notices from the server (no event)
+// 8: parent links: projects.parent and its index (parent, workflow)
+inline constexpr int kSchemaVersion = 8;
 
 // PRAGMA application_id of an investflow database ("INVF").
 inline constexpr int kApplicationId = 0x494E5646;

@@ -116,8 +116,8 @@ TEST(Schema, AFailedMigrationLeavesTheDatabaseAtThePreviousVersion) {
 TEST(Schema, ParentLinksAreIndexedByParentAndWorkflow) {
   TempDir dir;
   SQLite::Database db = open_raw(dir.file("parent.db"));
-  ASSERT_TRUE(migrate(db, 6));
-  insert_data_of_version(db, 6);
+  ASSERT_TRUE(migrate(db, 7));
+  insert_data_of_version(db, 7);
   ASSERT_TRUE(migrate(db));
   // Projects from before keep no parent.
   EXPECT_TRUE(db.execAndGet("SELECT parent FROM projects WHERE id = 'P-1'").isNull());
