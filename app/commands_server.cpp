@@ -70,23 +70,25 @@ bool register_workflows(storage::Store& store, const fs::path& directory, Io& io
       workflows::calendars_directory_for(directory / "x.yaml"), calendars));
   std::error_code error;
   int loaded = 0;
+  std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(directory, error)) {
-    if (entry.path().extension() != ".yaml") continue;
-    auto load = workflows::load_workflow_file(entry.path(), calendars);
-    report(load.diagnostics);
-    if (!load.workflow) continue;
-    auto registered = store.register_workflow(load.workflow, load.source);
-    if (!registered) {
-      io.err << "investflow: " << entry.path().string() << ": " << registered.error().message
-             << "\n";
-      ok = false;
-      continue;
-    }
-    ++loaded;
+    if (entry.path().extension() == ".yaml") files.push_back(entry.path());
   }
   if (error) {
     io.err << "investflow: " << directory.string() << ": " << error.message() << "\n";
     return false;
+  }
+  // As one set: parent links between the workflows are checked against each other.
+  for (auto& load : workflows::load_workflow_set(files, calendars)) {
+    report(load.diagnostics);
+    if (!load.workflow) continue;
+    auto registered = store.register_workflow(load.workflow, load.source);
+    if (!registered) {
+      io.err << "investflow: " << load.workflow->id << ": " << registered.error().message << "\n";
+      ok = false;
+      continue;
+    }
+    ++loaded;
   }
   if (auto stored = store.stored_workflows()) {
     for (const auto& workflow : *stored) {

@@ -54,9 +54,11 @@ void load_workflows(Store& store, Io& io) {
                         workflows::calendars_directory_for(definitions / "x.yaml"), calendars),
                     io);
   std::error_code error;
+  std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(definitions, error)) {
-    if (entry.path().extension() != ".yaml") continue;
-    auto load = workflows::load_workflow_file(entry.path(), calendars);
+    if (entry.path().extension() == ".yaml") files.push_back(entry.path());
+  }
+  for (auto& load : workflows::load_workflow_set(files, calendars)) {
     if (!load.workflow) {
       print_diagnostics(load.diagnostics, io);
       continue;

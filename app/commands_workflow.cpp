@@ -39,16 +39,32 @@ bool valid_lang(const std::string& lang, Io& io) {
 
 int run_validate(std::span<const std::string> args, Io& io) {
   ArgSpec spec("validate",
-               "Check workflow files. Every problem is printed on stderr as\n"
+               "Check workflow files, as one set (parent links are checked against the other\n"
+               "files given). Every problem is printed on stderr as\n"
                "FILE:LINE:COL: error|warning: message. Exit 0 when every file is valid.");
   spec.positional("FILE", "workflow YAML files", true, true)
-      .option("calendars", "DIR", "calendar directory (default: ../calendars beside each file)")
+      .option("calendars", "DIR",
+              "calendar directory (default: ../calendars beside the first file)")
       .example("investflow validate workflows/definitions/*.yaml");
   const ParsedArgs parsed = ParsedArgs::parse(spec, args);
   if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
   int invalid = 0;
-  for (const std::string& file : parsed.positionals("FILE")) {
-    const auto workflow = load_workflow(file, parsed.value("calendars"), io);
+  const std::vector<std::string> files = parsed.positionals("FILE");
+  // The files are checked as one set (parent links against each other); calendars come
+  // from beside the first file unless given.
+  workflows::CalendarRegistry calendars;
+  const std::string& calendars_dir = parsed.value("calendars");
+  print_diagnostics(workflows::load_calendar_directory(
+                        calendars_dir.empty() ? workflows::calendars_directory_for(files.front())
+                                              : fs::path(calendars_dir),
+                        calendars),
+                    io);
+  const std::vector<workflows::WorkflowLoad> loads =
+      workflows::load_workflow_set({files.begin(), files.end()}, calendars);
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const std::string& file = files[i];
+    print_diagnostics(loads[i].diagnostics, io);
+    const auto& workflow = loads[i].workflow;
     if (!workflow) {
       ++invalid;
       continue;

@@ -24,6 +24,7 @@ struct Actor {
 struct CreateProject {
   std::string owner;  // empty: the actor
   FieldMap fields;
+  std::string parent = {};  // the project it belongs to (a workflow with `parent:`), or empty
 };
 
 struct EditFields {

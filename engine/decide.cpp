@@ -49,11 +49,12 @@ bool has_any_role(const Actor& actor, const std::vector<std::string>& roles) {
 class ProjectScope final : public Scope {
  public:
   ProjectScope(const Workflow& workflow, const Project& project, Date today,
-               const FieldMap* overlay = nullptr)
+               const FieldMap* overlay = nullptr, const Relations* relations = nullptr)
       : workflow_(workflow),
         project_(project),
         today_(today),
         overlay_(overlay != nullptr && !overlay->empty() ? overlay : nullptr),
+        relations_(relations),
         fields_(workflow.fields.size()),
         first_table_(fields_ + workflow.computed.size()),
         other_slot_(workflow.other_slot()) {}
@@ -97,6 +98,13 @@ class ProjectScope final : public Scope {
 
   Date today() const override { return today_; }
   const Calendar* calendar() const override { return workflow_.calendar.get(); }
+
+  Value open_children(std::string_view workflow) const override {
+    if (relations_ == nullptr) return Value();
+    const auto it = relations_->open_children.find(workflow);
+    return it == relations_->open_children.end() ? Value()
+                                                 : Value::number(static_cast<double>(it->second));
+  }
 
   bool is_present(std::string_view name) const override {
     return is_present_at(workflow_.slot_of(name), name);
@@ -183,7 +191,18 @@ class ProjectScope final : public Scope {
       return tally_value(*tally_cache_, name.substr(7), true);
     }
     if (vote_tally_ != nullptr) return tally_value(*vote_tally_, name, false);
+    if (name.substr(0, kParentPrefix.size()) == kParentPrefix) return parent_value(name);
     return Value();
+  }
+
+  // parent.state and parent.FIELD: null without a parent (or one the caller did not find).
+  Value parent_value(std::string_view name) const {
+    if (relations_ == nullptr || !relations_->parent) return Value();
+    const ParentView& parent = *relations_->parent;
+    const std::string_view member = name.substr(kParentPrefix.size());
+    if (member == "state") return Value::text(parent.state);
+    const auto it = parent.fields.find(member);
+    return it == parent.fields.end() ? Value() : it->second;
   }
 
   static Value tally_value(const ReviewTally& tally, std::string_view name, bool with_passed) {
@@ -198,7 +217,8 @@ class ProjectScope final : public Scope {
   const Workflow& workflow_;
   const Project& project_;
   Date today_;
-  const FieldMap* overlay_;  // null when there are no edits
+  const FieldMap* overlay_;     // null when there are no edits
+  const Relations* relations_;  // null: no parent, no counts of children
   // The workflow's slot layout (Workflow::slot_of): fields, then computed values, then
   // tables, then other_slot_.
   std::size_t fields_;
@@ -486,6 +506,7 @@ struct Decider {
   const Command& command;
   const Actor& actor;
   const Clock& clock;
+  const Relations& relations;
   Date today;
   std::vector<Reason> reasons;
   std::vector<Event> events;          // the accepted command's
@@ -535,6 +556,49 @@ struct Decider {
     return out;
   }
 
+  // A new project's parent (language v1.1 `parent:`), as `relations.parent` describes the
+  // project its caller found under that id.
+  void check_parent(const std::string& parent_id) {
+    const auto refuse = [&](std::string_view code, std::string zh, std::string en) {
+      reasons.push_back(make_reason(code, "parent", text(std::move(zh), std::move(en))));
+    };
+    if (parent_id.empty()) {
+      if (workflow.parent) {
+        refuse(reason::kParentRequired, "此类事项须归属于一个项目，请指定所属项目（parent）",
+               "items of '" + workflow.id + "' belong to a project: give its id as parent");
+      }
+      return;
+    }
+    if (!workflow.parent) {
+      refuse(reason::kParentNotAllowed, "此类项目不归属于其他项目，不能指定所属项目",
+             "projects of '" + workflow.id + "' have no parent; do not give one");
+      return;
+    }
+    if (!relations.parent || relations.parent->id != parent_id) {
+      refuse(reason::kNoSuchParent, "所属项目“" + parent_id + "”不存在",
+             "no project '" + parent_id + "' to belong to");
+      return;
+    }
+    const ParentView& parent = *relations.parent;
+    if (!workflow.accepts_parent(parent.workflow)) {
+      std::string list;
+      for (const std::string& id : workflow.parent->workflows)
+        list += (list.empty() ? "" : ", ") + id;
+      refuse(
+          reason::kParentWrongWorkflow,
+          "项目“" + parent_id + "”属于流程“" + parent.workflow + "”，此类事项只能归属于：" + list,
+          "project '" + parent_id + "' is of workflow '" + parent.workflow + "'; items of '" +
+              workflow.id + "' belong to projects of: " + list);
+      return;
+    }
+    if (parent.terminal) {
+      refuse(reason::kParentClosed,
+             "所属项目“" + parent_id + "”已处于终止状态“" + parent.state + "”，不能再新增事项",
+             "project '" + parent_id + "' is in the final state '" + parent.state +
+                 "' and takes no new items");
+    }
+  }
+
   bool operator()(const CreateProject& create) {
     if (project.exists()) {
       reasons.push_back(make_reason(reason::kProjectExists, "",
@@ -549,6 +613,7 @@ struct Decider {
           reason::kRoleNotAllowed, "",
           text("您的角色不能登记此类项目", "your roles may not register projects of this kind")));
     }
+    check_parent(create.parent);
     Project empty;
     FieldMap fields = coerce_edits(workflow, empty, create.fields, reasons);
     for (const FieldDef& field : workflow.fields) {
@@ -569,9 +634,10 @@ struct Decider {
     created.workflow_version = workflow.version;
     created.state = workflow.initial;
     created.owner = create.owner.empty() ? actor.id : create.owner;
+    created.parent = create.parent;
     Project before;
     before.state = workflow.initial;
-    const ProjectScope scope(workflow, before, today, &fields);
+    const ProjectScope scope(workflow, before, today, &fields, &relations);
     StateDeadlines deadlines =
         deadlines_on_entering(workflow, before, nullptr, scope,
                               workflow.find_state(workflow.initial), workflow.initial, today);
@@ -635,7 +701,7 @@ struct Decider {
     FieldMap edits = coerce_edits(workflow, project, take.fields, reasons);
     // One scope for the checks and the new state's deadlines: both read the project with
     // the edits, so fields are looked up and computed values evaluated once.
-    const ProjectScope scope(workflow, project, today, &edits);
+    const ProjectScope scope(workflow, project, today, &edits, &relations);
     check_transition(workflow, project, *transition, scope, take.comment, true, actor, reasons);
     if (!reasons.empty()) return false;
     Event& out = new_event();
@@ -763,7 +829,7 @@ struct Decider {
                       text("走访日期不能晚于今天", "the visit date cannot be in the future")));
     }
     if (!reasons.empty()) return false;
-    const ProjectScope scope(workflow, project, today);
+    const ProjectScope scope(workflow, project, today, nullptr, &relations);
     Event& out = new_event();
     const Due next = due_after(workflow.followup->every, visit.on, *workflow.calendar, scope);
     out.body = FollowupRecorded{visit.on, visit.summary, visit.issues, next.on, next.estimated};
@@ -838,8 +904,9 @@ bool Rejection::has(std::string_view code) const {
 }
 
 Decision decide(const Workflow& workflow, const Project& project, const Command& command,
-                const Actor& actor, const Clock& clock) {
-  Decider decider{workflow, project, command, actor, clock, local_date(clock.now()), {}, {}};
+                const Actor& actor, const Clock& clock, const Relations& relations) {
+  Decider decider{workflow, project, command, actor, clock, relations, local_date(clock.now()),
+                  {},       {}};
   if (command.expected_version && *command.expected_version != project.version) {
     decider.reasons.push_back(make_reason(
         reason::kStaleVersion, "",
@@ -880,6 +947,7 @@ void fold(Project& project, EventRef&& event) {
           project.workflow_version = body.workflow_version;
           project.state = body.state;
           project.owner = body.owner;
+          project.parent = body.parent;
           if constexpr (std::is_rvalue_reference_v<EventRef&&>) {
             project.fields = std::move(body.fields);
           } else {
@@ -953,8 +1021,8 @@ Project apply(Project project, const Event& event) {
 
 Result<Project, Rejection> execute(const Workflow& workflow, const Project& project,
                                    const Command& command, const Actor& actor, const Clock& clock,
-                                   std::vector<Event>* events) {
-  Decision decision = decide(workflow, project, command, actor, clock);
+                                   std::vector<Event>* events, const Relations& relations) {
+  Decision decision = decide(workflow, project, command, actor, clock, relations);
   if (!decision) return fail(std::move(decision.error()));
   Project next = project;
   for (const Event& event : decision.value())
@@ -967,11 +1035,12 @@ Result<Project, Rejection> execute(const Workflow& workflow, const Project& proj
 }
 
 std::vector<TransitionOption> transition_options(const Workflow& workflow, const Project& project,
-                                                 const Actor& actor, const Clock& clock) {
+                                                 const Actor& actor, const Clock& clock,
+                                                 const Relations& relations) {
   std::vector<TransitionOption> options;
   if (!project.exists() || terminal(workflow, project.state)) return options;
   const Date today = local_date(clock.now());
-  const ProjectScope scope(workflow, project, today);
+  const ProjectScope scope(workflow, project, today, nullptr, &relations);
   for (const TransitionDef* transition : workflow.transitions_from(project.state)) {
     if (!transition->roles.empty() && !has_any_role(actor, transition->roles)) continue;
     TransitionOption option{transition, {}};

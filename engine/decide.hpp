@@ -3,6 +3,8 @@
 // reason; `apply` folds an event into a project. Both are pure and deterministic.
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +38,11 @@ inline constexpr std::string_view kMilestoneNotStarted = "milestone_not_started"
 inline constexpr std::string_view kEvidenceRequired = "evidence_required";  // v1.1
 inline constexpr std::string_view kNotInFollowup = "not_in_followup";
 inline constexpr std::string_view kNothingToDo = "nothing_to_do";
+inline constexpr std::string_view kParentRequired = "parent_required";
+inline constexpr std::string_view kParentNotAllowed = "parent_not_allowed";
+inline constexpr std::string_view kNoSuchParent = "no_such_parent";
+inline constexpr std::string_view kParentWrongWorkflow = "parent_wrong_workflow";
+inline constexpr std::string_view kParentClosed = "parent_closed";
 }  // namespace reason
 
 struct Reason {
@@ -53,8 +60,25 @@ struct Rejection {
 
 using Decision = Result<std::vector<Event>, Rejection>;
 
+// What a decision needs from outside the project (language v1.1 parent links), as plain
+// data its caller looks up: the parent's fields and state for a child's `parent.FIELD`
+// and `parent.state` (and for checking a new child's parent), and for a parent's
+// `open_children('WORKFLOW')` the counts of its children not yet terminal, for every
+// workflow in Workflow::counted_children(). Absent parts read as null.
+struct ParentView {
+  std::string id;
+  std::string workflow;
+  std::string state;
+  bool terminal = false;  // the parent is in a terminal state of its workflow
+  FieldMap fields;
+};
+struct Relations {
+  std::optional<ParentView> parent;                                // found: the project's parent
+  std::map<std::string, std::int64_t, std::less<>> open_children;  // by workflow id
+};
+
 Decision decide(const Workflow& workflow, const Project& project, const Command& command,
-                const Actor& actor, const Clock& clock);
+                const Actor& actor, const Clock& clock, const Relations& relations = {});
 
 // Pure fold. The caller guarantees `event.version == project.version + 1`.
 Project apply(Project project, const Event& event);
@@ -66,7 +90,8 @@ void apply_in_place(Project& project, Event&& event);
 // Convenience: decide, then apply every event. Returns the new project or the rejection.
 Result<Project, Rejection> execute(const Workflow& workflow, const Project& project,
                                    const Command& command, const Actor& actor, const Clock& clock,
-                                   std::vector<Event>* events = nullptr);
+                                   std::vector<Event>* events = nullptr,
+                                   const Relations& relations = {});
 
 // For the API's "what can I do now": every transition leaving the project's state that the
 // actor's roles allow, with the reasons it is blocked right now (empty: it can be taken
@@ -76,7 +101,8 @@ struct TransitionOption {
   std::vector<Reason> blocked_by;
 };
 std::vector<TransitionOption> transition_options(const Workflow& workflow, const Project& project,
-                                                 const Actor& actor, const Clock& clock);
+                                                 const Actor& actor, const Clock& clock,
+                                                 const Relations& relations = {});
 
 // What is due or overdue at `today`: the state's SLA, open milestones, the next follow-up.
 struct DueItem {

@@ -44,6 +44,7 @@ struct ProjectCreated {
   // Counted past the calendar's official data (weekends only there): an estimate.
   bool sla_due_estimated = false;
   bool followup_due_estimated = false;
+  std::string parent = {};  // the parent project's id, or empty
   friend bool operator==(const ProjectCreated&, const ProjectCreated&) = default;
 };
 

@@ -65,7 +65,8 @@ constexpr EnumName<Function> kFunctionNames[] = {
     {Function::working_days_between, "working_days_between"},
     {Function::min, "min"},
     {Function::max, "max"},
-    {Function::round, "round"}};
+    {Function::round, "round"},
+    {Function::open_children, "open_children"}};
 static_assert(in_order(kFunctionNames, Function::present));
 }  // namespace
 
@@ -87,6 +88,14 @@ std::string_view function_name(Function function) {
   return name_in(kFunctionNames, function);
 }
 
+const std::string* counted_workflow(const Node& node) {
+  if (node.kind != NodeKind::call || node.function != Function::open_children ||
+      node.children.size() != 1 || node.children[0].kind != NodeKind::literal) {
+    return nullptr;
+  }
+  return node.children[0].literal.as_text();
+}
+
 namespace {
 
 void collect_names(const Node& node, std::vector<std::string>& names) {
@@ -97,6 +106,16 @@ void collect_names(const Node& node, std::vector<std::string>& names) {
   }
   for (const Node& child : node.children)
     collect_names(child, names);
+}
+
+void collect_counted_children(const Node& node, std::vector<std::string>& workflows) {
+  if (const std::string* workflow = counted_workflow(node);
+      workflow != nullptr &&
+      std::find(workflows.begin(), workflows.end(), *workflow) == workflows.end()) {
+    workflows.push_back(*workflow);
+  }
+  for (const Node& child : node.children)
+    collect_counted_children(child, workflows);
 }
 
 void bind_names(Node& node, const std::function<int(std::string_view)>& slot_of) {
@@ -147,6 +166,12 @@ std::vector<std::string> Expression::referenced_names() const {
   std::vector<std::string> names;
   if (root_) detail::collect_names(*root_, names);
   return names;
+}
+
+std::vector<std::string> Expression::counted_children() const {
+  std::vector<std::string> workflows;
+  if (root_) detail::collect_counted_children(*root_, workflows);
+  return workflows;
 }
 
 Value Expression::evaluate(const Scope& scope) const noexcept {

@@ -12,6 +12,7 @@
 //   membership    x in [a, b, c]
 //   functions     present(x) today() days_between(a, b) working_days_between(a, b)
 //                 min(a, b, ...) max(a, b, ...) round(x) round(x, digits)
+//                 open_children('WORKFLOW')   (the project's children not yet terminal)
 
 #include <functional>
 #include <memory>
@@ -54,6 +55,17 @@ class NameResolver {
   virtual std::optional<NameInfo> lookup(std::string_view name) const = 0;
   // Known names, for "did you mean" suggestions.
   virtual std::vector<std::string> names() const = 0;
+  // Why an unknown name is unknown, when there is more to say than "did you mean"
+  // (e.g. `parent.x` in a workflow without `parent:`); appended to the message.
+  virtual std::string unknown_name_note(std::string_view name) const {
+    (void)name;
+    return {};
+  }
+  // What is wrong with `open_children('WORKFLOW')` for this workflow id, or nothing.
+  virtual std::optional<std::string> children_problem(std::string_view workflow) const {
+    (void)workflow;
+    return std::nullopt;
+  }
 };
 
 // Supplies values at evaluation time.
@@ -66,6 +78,12 @@ class Scope {
   virtual Value table_entry(std::string_view table, const Value& key) const = 0;
   virtual Date today() const = 0;
   virtual const Calendar* calendar() const = 0;  // may be null: then weekends only
+  // open_children('WORKFLOW'): the number of the project's children of that workflow not
+  // yet in a terminal state; null when the scope does not know.
+  virtual Value open_children(std::string_view workflow) const {
+    (void)workflow;
+    return Value();
+  }
 
   // Names of a bound expression (Expression::bind) come with the slot the binder gave them,
   // so a scope that knows the binder's numbering can skip the lookup by name. `slot` is -1
@@ -105,6 +123,8 @@ class Expression {
   ExprType type(const NameResolver& names) const;
   // Names the expression reads (fields, computed values, tables, built-ins), once each.
   std::vector<std::string> referenced_names() const;
+  // The workflow ids of the `open_children('WORKFLOW')` calls in the expression, once each.
+  std::vector<std::string> counted_children() const;
 
   Value evaluate(const Scope& scope) const noexcept;
   // evaluate(scope).is_true(), without building the value: for guards and conditions.

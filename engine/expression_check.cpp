@@ -93,6 +93,8 @@ Signature signature_of(Function function) {
       return {1, INT_MAX, ExprType::number, ExprType::number};
     case Function::round:
       return {1, 2, ExprType::number, ExprType::number};
+    case Function::open_children:
+      return {1, 1, ExprType::text, ExprType::number};
     case Function::unknown:
       break;
   }
@@ -176,8 +178,10 @@ class Analyzer {
       report(node.column, "'" + node.name + "' is a function; call it as " + node.name + "()");
       return;
     }
+    std::string note = names_.unknown_name_note(node.name);
     report(node.column, "unknown name '" + node.name + "'" +
-                            did_you_mean(closest_match(node.name, known_names())));
+                            (note.empty() ? did_you_mean(closest_match(node.name, known_names()))
+                                          : " (" + note + ")"));
   }
 
   ExprType name(const Node& node) {
@@ -206,6 +210,7 @@ class Analyzer {
   }
 
   ExprType call(const Node& node) {
+    if (node.function == Function::open_children) return children_call(node);
     std::vector<ExprType> arguments;
     arguments.reserve(node.children.size());
     for (const Node& argument : node.children)
@@ -229,6 +234,22 @@ class Analyzer {
                                                  node.name + "() must be " +
                                                  with_article(signature.argument) + ", not " +
                                                  std::string(type_name(arguments[i])));
+    }
+    return signature.result;
+  }
+
+  // open_children('WORKFLOW') counts children of one workflow, named where it is written
+  // (its argument is not an expression: a bare name there is the id without quotes).
+  ExprType children_call(const Node& node) {
+    const Signature signature = signature_of(node.function);
+    const int given = static_cast<int>(node.children.size());
+    if (given != 1) {
+      report(node.column, arity_message(node.name, signature, given));
+    } else if (const std::string* workflow = counted_workflow(node); workflow == nullptr) {
+      report(start_column(node.children[0]),
+             "open_children() takes a workflow id in quotes, as in open_children('problem')");
+    } else if (std::optional<std::string> problem = names_.children_problem(*workflow)) {
+      report(node.children[0].column, std::move(*problem));
     }
     return signature.result;
   }

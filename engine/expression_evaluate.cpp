@@ -322,6 +322,10 @@ class Evaluator {
         return extreme(node.function, args);
       case Function::round:
         return round(args);
+      case Function::open_children: {
+        const std::string* workflow = counted_workflow(node);
+        return workflow != nullptr ? scope_.open_children(*workflow) : Value();
+      }
       case Function::unknown:
         return {};
     }

@@ -54,6 +54,7 @@ enum class Function : std::uint8_t {
   min,
   max,
   round,
+  open_children,
 };
 
 struct Node {
@@ -76,6 +77,10 @@ std::string_view operator_spelling(NodeKind kind);
 Function function_named(std::string_view name);
 std::string_view function_name(Function function);
 const std::vector<std::string>& function_names();
+
+// The workflow id of `open_children('WORKFLOW')`, when `node` is such a call with a text
+// literal argument; nullptr otherwise.
+const std::string* counted_workflow(const Node& node);
 
 Result<std::shared_ptr<const Node>, ExpressionError> parse_tree(std::string_view source);
 Value evaluate_tree(const Node& root, const Scope& scope);

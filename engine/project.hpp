@@ -57,6 +57,7 @@ struct Project {
   std::string state;
   std::int64_t version = 0;  // number of events applied
   std::string owner;
+  std::string parent;  // the project this one belongs to (language v1.1 `parent:`), or empty
   Timestamp created_at = 0;
   Timestamp updated_at = 0;
   Timestamp state_entered_at = 0;

@@ -267,23 +267,32 @@ void Workflow::bind_expressions() {
   const std::function<int(std::string_view)> slot_of_name = [this](std::string_view name) {
     return slot_of(name);
   };
+  const auto bind = [&](Expression& expression) {
+    expression.bind(slot_of_name);
+    for (std::string& workflow : expression.counted_children()) {
+      if (std::find(counted_children_.begin(), counted_children_.end(), workflow) ==
+          counted_children_.end()) {
+        counted_children_.push_back(std::move(workflow));
+      }
+    }
+  };
   const auto bind_duration = [&](Duration& duration) {
-    if (auto* amount = std::get_if<Expression>(&duration.amount)) amount->bind(slot_of_name);
+    if (auto* amount = std::get_if<Expression>(&duration.amount)) bind(*amount);
   };
   for (ComputedDef& item : computed)
-    item.expression.bind(slot_of_name);
+    bind(item.expression);
   for (StateDef& state : states) {
-    if (state.review) state.review->pass.bind(slot_of_name);
+    if (state.review) bind(state.review->pass);
     if (state.sla) bind_duration(state.sla->working_days);
   }
   for (TransitionDef& transition : transitions) {
     for (GuardDef& guard : transition.guards)
-      guard.check.bind(slot_of_name);
-    if (transition.when) transition.when->bind(slot_of_name);
+      bind(guard.check);
+    if (transition.when) bind(*transition.when);
   }
   for (MilestoneDef& milestone : milestones) {
     bind_duration(milestone.within);
-    if (milestone.done_when) milestone.done_when->bind(slot_of_name);
+    if (milestone.done_when) bind(*milestone.done_when);
   }
   if (followup) bind_duration(followup->every);
   for (const TransitionDef& transition : transitions) {
@@ -291,6 +300,11 @@ void Workflow::bind_expressions() {
     for (const std::string& name : transition.requires_fields)
       slots.push_back(slot_of(name));
   }
+}
+
+bool Workflow::accepts_parent(std::string_view workflow) const {
+  return parent && std::find(parent->workflows.begin(), parent->workflows.end(), workflow) !=
+                       parent->workflows.end();
 }
 
 std::shared_ptr<const Workflow> Workflow::make(WorkflowDefinition definition) {
@@ -391,7 +405,93 @@ std::optional<NameInfo> WorkflowNames::lookup(std::string_view name) const {
       if (name == count) return NameInfo{NameInfo::Kind::value, ExprType::number, {}};
     }
   }
-  return std::nullopt;
+  return parent_lookup(name);
+}
+
+std::optional<NameInfo> WorkflowNames::parent_lookup(std::string_view name) const {
+  if (!workflow_.parent || name.substr(0, kParentPrefix.size()) != kParentPrefix) {
+    return std::nullopt;
+  }
+  const std::string_view member = name.substr(kParentPrefix.size());
+  NameInfo info;
+  if (member == "state") {
+    info.type = ExprType::text;
+    if (family_ != nullptr) {
+      for (const Workflow* parent : family_->parents) {
+        for (const StateDef& state : parent->states) {
+          if (std::find(info.options.begin(), info.options.end(), state.id) == info.options.end())
+            info.options.push_back(state.id);
+        }
+      }
+    }
+    return info;
+  }
+  // The parents are not known (loaded alone, or none of them loaded, which is reported at
+  // `parent:`): any field, any type.
+  if (family_ == nullptr || family_->parents.empty()) return info;
+  std::optional<FieldType> type;
+  for (const Workflow* parent : family_->parents) {
+    const FieldDef* field = parent->find_field(member);
+    if (field == nullptr || (type && *type != field->type)) return std::nullopt;
+    type = field->type;
+    for (const std::string& option : field->options) {
+      if (std::find(info.options.begin(), info.options.end(), option) == info.options.end())
+        info.options.push_back(option);
+    }
+  }
+  info.type = expr_type_of(*type);  // set: parents is not empty
+  if (*type != FieldType::enumeration) info.options.clear();
+  return info;
+}
+
+std::string WorkflowNames::unknown_name_note(std::string_view name) const {
+  if (name.substr(0, kParentPrefix.size()) != kParentPrefix) return {};
+  const std::string quoted = "'" + std::string(name) + "'";
+  if (!workflow_.parent) {
+    return quoted + " needs a top-level parent: {workflows: [...]} in this workflow";
+  }
+  if (family_ == nullptr) return {};
+  const std::string member(name.substr(kParentPrefix.size()));
+  std::string note;
+  const FieldDef* first = nullptr;
+  const Workflow* first_parent = nullptr;
+  for (const Workflow* parent : family_->parents) {
+    const FieldDef* field = parent->find_field(member);
+    if (field == nullptr) {
+      std::vector<std::string> candidates;
+      for (const FieldDef& candidate : parent->fields)
+        candidates.push_back(candidate.name);
+      const std::string close = closest_match(member, candidates);
+      return "parent workflow '" + parent->id + "' has no field '" + member + "'" +
+             (close.empty() ? "" : "; did you mean 'parent." + close + "'?");
+    }
+    if (first != nullptr && first->type != field->type) {
+      return "parent workflows give it different types: " +
+             std::string(field_type_name(first->type)) + " in '" + first_parent->id + "', " +
+             std::string(field_type_name(field->type)) + " in '" + parent->id + "'";
+    }
+    first = field;
+    first_parent = parent;
+  }
+  return {};
+}
+
+std::optional<std::string> WorkflowNames::children_problem(std::string_view workflow) const {
+  const std::string quoted = "'" + std::string(workflow) + "'";
+  if (family_ == nullptr) return std::nullopt;  // alone: checked when loaded with the others
+  if (std::find(family_->children.begin(), family_->children.end(), workflow) !=
+      family_->children.end()) {
+    return std::nullopt;
+  }
+  const bool loaded =
+      std::find(family_->loaded.begin(), family_->loaded.end(), workflow) != family_->loaded.end();
+  std::string message = loaded ? "workflow " + quoted + " does not name '" + workflow_.id +
+                                     "' in its parent: {workflows: [...]}, so its items are "
+                                     "never children here"
+                               : "no workflow " + quoted + " is loaded";
+  const std::string close = closest_match(workflow, family_->children);
+  if (!close.empty()) message += "; did you mean '" + close + "'?";
+  return message;
 }
 
 std::vector<std::string> WorkflowNames::names() const {
@@ -409,6 +509,15 @@ std::vector<std::string> WorkflowNames::names() const {
   if (review_vote_names_) {
     for (const char* count : {"approvals", "rejections", "abstentions", "votes"}) {
       out.emplace_back(count);
+    }
+  }
+  if (workflow_.parent) {
+    out.push_back("parent.state");
+    if (family_ != nullptr && !family_->parents.empty()) {
+      for (const FieldDef& field : family_->parents.front()->fields) {
+        std::string name = std::string(kParentPrefix) + field.name;
+        if (parent_lookup(name)) out.push_back(std::move(name));
+      }
     }
   }
   return out;

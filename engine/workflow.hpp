@@ -252,6 +252,13 @@ struct NotifyRule {
   std::vector<NotifyChannel> channels;
 };
 
+// `parent: {workflows: [...]}` (language v1.1): every item of this workflow belongs to a
+// project of one of these workflows. Its expressions read `parent.FIELD` and
+// `parent.state`; the parent's read `open_children('THIS')`.
+struct ParentDef {
+  std::vector<std::string> workflows;
+};
+
 // What a workflow file says, as plain data: the loader (workflows/) fills one in while it
 // reads the file, and Workflow::make turns it into the model the engine runs.
 struct WorkflowDefinition {
@@ -278,6 +285,7 @@ struct WorkflowDefinition {
     std::optional<int> max_working_days;  // working days one extension may add
   };
   ExtendLimits deadline_extend;
+  std::optional<ParentDef> parent = {};
 };
 
 // A definition with its indexes built and its expressions bound to slots, immutable: the
@@ -314,6 +322,12 @@ class Workflow : public WorkflowDefinition {
     const TableDef* table = nullptr;
   };
   NameRef find_name(std::string_view name) const;
+
+  // The workflow ids its expressions count with `open_children('WORKFLOW')`, once each:
+  // what a decision on one of its projects needs to be told (decide.hpp Relations).
+  const std::vector<std::string>& counted_children() const { return counted_children_; }
+  // Whether `workflow` is one of `parent.workflows`.
+  bool accepts_parent(std::string_view workflow) const;
 
   // Roles named by some transition leaving `state` (who works on a project there).
   bool role_acts_in(std::string_view role, std::string_view state) const;
@@ -361,6 +375,7 @@ class Workflow : public WorkflowDefinition {
   std::vector<Entering> entering_;                // by position in `states`
   std::array<const StateDef*, kStateTagCount> state_tags_{};
   std::array<const FieldDef*, kFieldTagCount> field_tags_{};
+  std::vector<std::string> counted_children_;
 };
 
 // Converts a raw value (as it comes from YAML, JSON or CSV: text, number, bool, list) to the
@@ -371,20 +386,38 @@ struct FieldValueError {
 };
 Result<Value, FieldValueError> coerce_field_value(const FieldDef& field, const Value& raw);
 
+// The workflows loaded together with one, as far as its parent links go (language v1.1):
+// what checks `parent.FIELD` and `open_children('WORKFLOW')` when the set is known.
+struct WorkflowFamily {
+  std::vector<const Workflow*> parents;  // the loaded workflows its `parent:` names
+  std::vector<std::string> children;     // ids of the loaded workflows whose `parent:` names it
+  std::vector<std::string> loaded;       // every workflow id loaded together
+};
+
 // Names visible to expressions of a workflow, for the checker: fields, computed values,
 // tables, and the built-ins `state`, `owner`, `review.passed`, `review.approvals`,
 // `review.rejections`, `review.abstentions`, `review.votes`. With `review_vote_names`,
 // also the bare `approvals`, `rejections`, `abstentions`, `votes` (inside `pass:`).
+// With `parent:`, also `parent.state` and `parent.FIELD`: any name when the parent
+// workflows are not known (no `family`), else a field every parent has with one type.
 class WorkflowNames final : public NameResolver {
  public:
-  explicit WorkflowNames(const Workflow& workflow, bool review_vote_names = false)
-      : workflow_(workflow), review_vote_names_(review_vote_names) {}
+  explicit WorkflowNames(const Workflow& workflow, bool review_vote_names = false,
+                         const WorkflowFamily* family = nullptr)
+      : workflow_(workflow), review_vote_names_(review_vote_names), family_(family) {}
   std::optional<NameInfo> lookup(std::string_view name) const override;
   std::vector<std::string> names() const override;
+  std::string unknown_name_note(std::string_view name) const override;
+  std::optional<std::string> children_problem(std::string_view workflow) const override;
 
  private:
+  std::optional<NameInfo> parent_lookup(std::string_view name) const;
+
   const Workflow& workflow_;
   bool review_vote_names_;
+  const WorkflowFamily* family_;
 };
+
+inline constexpr std::string_view kParentPrefix = "parent.";
 
 }  // namespace investflow::engine

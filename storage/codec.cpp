@@ -288,16 +288,19 @@ struct BodyEncoder {
   const Encoding& encoding;
 
   json::object operator()(const engine::ProjectCreated& created) const {
-    return with_estimates(
-        {{"fields", fields_to_json(created.fields, encoding)},
-         {"followup_due_on", optional_date_json(created.followup_due_on)},
-         {"milestones_started", milestones_started_json(created.milestones_started)},
-         {"owner", created.owner},
-         {"sla_due_on", optional_date_json(created.sla_due_on)},
-         {"state", created.state},
-         {"workflow", created.workflow},
-         {"workflow_version", created.workflow_version}},
-        created);
+    json::object out =
+        with_estimates({{"fields", fields_to_json(created.fields, encoding)},
+                        {"followup_due_on", optional_date_json(created.followup_due_on)},
+                        {"milestones_started", milestones_started_json(created.milestones_started)},
+                        {"owner", created.owner},
+                        {"sla_due_on", optional_date_json(created.sla_due_on)},
+                        {"state", created.state},
+                        {"workflow", created.workflow},
+                        {"workflow_version", created.workflow_version}},
+                       created);
+    // Only for a child: other projects' events keep their exact earlier text (and hash).
+    if (!created.parent.empty()) out.emplace("parent", created.parent);
+    return out;
   }
   json::object operator()(const engine::FieldsEdited& edited) const {
     json::object out{{"changes", changes_json(edited.changes, encoding)}};
@@ -397,6 +400,13 @@ class Decoder {
     if (const json::string* text = value->if_string()) return std::string(*text);
     fail(path + "/" + std::string(key), "expected a string");
     return {};
+  }
+
+  // A text that older records leave out (empty then).
+  std::string optional_text(const json::object* object, std::string_view key,
+                            const std::string& path) {
+    if (object == nullptr || !object->contains(key)) return {};
+    return text(object, key, path);
   }
 
   std::int64_t integer(const json::object* object, std::string_view key, const std::string& path) {
@@ -635,6 +645,7 @@ EventBody decode_body(Decoder& in, std::string_view type, const json::object* bo
     created.followup_due_on = in.optional_date(body, "followup_due_on", path);
     created.sla_due_estimated = in.flag(body, "sla_due_estimated", path);
     created.followup_due_estimated = in.flag(body, "followup_due_estimated", path);
+    created.parent = in.optional_text(body, "parent", path);
     return created;
   }
   if (type == "fields_edited") {
@@ -841,6 +852,7 @@ json::value project_to_json(const engine::Project& project, const Encoding& enco
                    {"votes", std::move(votes)},
                    {"workflow", project.workflow},
                    {"workflow_version", project.workflow_version}};
+  if (!project.parent.empty()) out.emplace("parent", project.parent);
   // Only when some alert fired: projects without timers keep their exact earlier text.
   if (!project.deadlines_fired.empty()) {
     json::array fired;
@@ -867,6 +879,7 @@ Decoded<engine::Project> project_from_json(const json::value& json) {
   project.state = in.text(object, "state", "");
   project.version = in.integer(object, "version", "");
   project.owner = in.text(object, "owner", "");
+  project.parent = in.optional_text(object, "parent", "");
   project.created_at = in.integer(object, "created_at", "");
   project.updated_at = in.integer(object, "updated_at", "");
   project.state_entered_at = in.integer(object, "state_entered_at", "");
@@ -942,7 +955,9 @@ namespace {
 
 struct CommandEncoder {
   json::object operator()(const engine::CreateProject& create) const {
-    return {{"fields", fields_to_json(create.fields)}, {"owner", create.owner}};
+    json::object out{{"fields", fields_to_json(create.fields)}, {"owner", create.owner}};
+    if (!create.parent.empty()) out.emplace("parent", create.parent);
+    return out;
   }
   json::object operator()(const engine::EditFields& edit) const {
     return {{"fields", fields_to_json(edit.fields)}};

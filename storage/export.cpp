@@ -30,6 +30,7 @@ std::vector<Cell> project_row(const engine::Workflow& workflow, const engine::Pr
   row.push_back({project.id, {}, false});
   row.push_back({state_label(workflow, project.state), {}, false});
   row.push_back({project.owner, {}, false});
+  if (workflow.parent) row.push_back({project.parent, {}, false});
   for (const auto& field : workflow.fields) {
     const engine::Value value = project.field(field.name);
     Cell cell{field_to_text(field, value), {}, field.type == FieldType::money};
@@ -134,6 +135,7 @@ class XlsxSink final : public Sink {
 
 std::vector<std::string> export_header(const engine::Workflow& workflow) {
   std::vector<std::string> names = {"项目编号", "状态", "负责人"};
+  if (workflow.parent) names.emplace_back(kParentHeader);  // items of a workflow with parent:
   for (const auto& field : workflow.fields)
     names.push_back(column_header(field));
   names.push_back("创建时间");

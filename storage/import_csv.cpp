@@ -8,6 +8,7 @@
 #include "storage/csv.hpp"
 #include "storage/field_text.hpp"
 #include "storage/import_export.hpp"
+#include "storage/relations.hpp"
 #include "storage/system_clock.hpp"
 
 namespace investflow::storage {
@@ -18,14 +19,17 @@ using engine::trim;
 // What a CSV column holds.
 struct IdColumn {};
 struct OwnerColumn {};
+struct ParentColumn {};
 struct IgnoredColumn {};  // what export adds for people (state, timestamps)
-using Column = std::variant<const engine::FieldDef*, IdColumn, OwnerColumn, IgnoredColumn>;
+using Column =
+    std::variant<const engine::FieldDef*, IdColumn, OwnerColumn, ParentColumn, IgnoredColumn>;
 
 std::optional<Column> column_for(const engine::Workflow& workflow, std::string_view header) {
   header = trim(header);
   if (const engine::FieldDef* field = field_for_header(workflow, header)) return field;
   if (header == "id" || header == "项目编号") return IdColumn{};
   if (header == "owner" || header == "负责人") return OwnerColumn{};
+  if (header == "parent" || header == kParentHeader) return ParentColumn{};
   for (const char* ignored : {"state", "状态", "version", "版本", "created_at", "创建时间",
                               "updated_at", "更新时间", "workflow", "流程"}) {
     if (header == ignored) return IgnoredColumn{};
@@ -137,6 +141,8 @@ class Importer {
         id = std::string(trim(cells[i]));
       } else if (std::holds_alternative<OwnerColumn>(columns_[i])) {
         create.owner = std::string(trim(cells[i]));
+      } else if (std::holds_alternative<ParentColumn>(columns_[i])) {
+        create.parent = std::string(trim(cells[i]));
       }
     }
     if (id.empty()) id = prefix_ + "-" + std::to_string(report_.rows);
@@ -153,7 +159,8 @@ class Importer {
       // Dry run: the engine's own checks (required fields, bounds, options) on this row.
       const engine::FixedClock clock(options_.at.value_or(SystemClock().now()));
       auto decision =
-          engine::decide(workflow_, engine::Project{}, request.command, request.actor, clock);
+          engine::decide(workflow_, engine::Project{}, request.command, request.actor, clock,
+                         relations_of(std::get<engine::CreateProject>(request.command.body)));
       if (!decision) {
         for (const auto& reason : decision.error().reasons) {
           problem.messages.push_back(describe(reason));
@@ -165,6 +172,26 @@ class Importer {
       return;
     }
     rows_.push_back(Row{line, std::move(request)});
+  }
+
+  // The parent a row names, as the store has it (the writer looks again when it writes).
+  engine::Relations relations_of(const engine::CreateProject& create) {
+    if (create.parent.empty()) return {};
+    std::optional<engine::Project> parent;
+    RelationSource source;
+    source.project = [&](const std::string& id) -> const engine::Project* {
+      auto found = store_.project(id);
+      if (!found || !*found) return nullptr;
+      parent = std::move(**found);
+      return &*parent;
+    };
+    source.children = [](const std::string&, const std::string&) {
+      return std::vector<ChildRow>{};
+    };
+    source.workflow = [&](const std::string& id, std::int64_t version) {
+      return store_.workflow(id, version);
+    };
+    return relations_for(workflow_, engine::Project{}, create.parent, source);
   }
 
   void write(const ProgressFn& progress) {

@@ -60,5 +60,8 @@ Outcome<std::int64_t> export_projects_csv(Store& store, const engine::Workflow& 
 
 // The header row export writes (and import understands).
 std::vector<std::string> export_header(const engine::Workflow& workflow);
+// The column with a child's parent project (workflows with `parent:`); import also reads
+// "parent".
+inline constexpr std::string_view kParentHeader = "所属项目";
 
 }  // namespace investflow::storage

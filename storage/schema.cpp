@@ -331,6 +331,13 @@ ALTER TABLE notifications_7 RENAME TO notifications;
 CREATE INDEX notifications_user ON notifications (user_id, id);
 CREATE INDEX notifications_unread ON notifications (user_id) WHERE read_at IS NULL;
 )sql",
+    // 8: parent links (workflow language v1.1 `parent:`): the project a child belongs to,
+    // set when the child is created and never changed. The writer counts a parent's open
+    // children of one workflow through the index, reading only that parent's children.
+    R"sql(
+ALTER TABLE projects ADD COLUMN parent TEXT REFERENCES projects (id);
+CREATE INDEX projects_parent ON projects (parent, workflow) WHERE parent IS NOT NULL;
+)sql",
 };
 
 int application_id(SQLite::Database& db) {

@@ -20,7 +20,8 @@ namespace investflow::storage {
 // 5: notifications (inboxes), webhooks and their deliveries
 // 6: the index the dispatcher reads pending outbox rows by
 // 7: deployed calendars; notifications may be notices from the server (no event)
-inline constexpr int kSchemaVersion = 7;
+// 8: parent links: projects.parent and its index (parent, workflow)
+inline constexpr int kSchemaVersion = 8;
 
 // PRAGMA application_id of an investflow database ("INVF").
 inline constexpr int kApplicationId = 0x494E5646;

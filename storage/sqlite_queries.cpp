@@ -232,6 +232,7 @@ Outcome<ProjectPage> query_projects(Connection& connection, const ProjectQuery& 
   if (!query.state.empty()) where.add("state = ?", query.state);
   if (!query.industry.empty()) where.add("industry = ?", query.industry);
   if (!query.owner.empty()) where.add("owner = ?", query.owner);
+  if (!query.parent.empty()) where.add("parent = ?", query.parent);
   if (query.overdue_on) where.add("next_due_on < ?", query.overdue_on->to_string());
   if (!query.text.empty()) {
     // Trigram search needs three characters; shorter text falls back to a scan.

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "storage/project_json_cache.hpp"
+#include "storage/relations.hpp"
 #include "storage/schema.hpp"
 #include "storage/sqlite_queries.hpp"
 #include "storage/sqlite_writer.hpp"
@@ -180,6 +181,26 @@ class SqliteStore final : public Store {
     auto stored = read([id](Connection& connection) { return query_project_json(connection, id); });
     if (stored && *stored) json_cache_->fill(id, ticket, **stored);
     return stored;
+  }
+
+  Outcome<engine::Relations> relations(const engine::Project& project) override {
+    const std::shared_ptr<const engine::Workflow> definition =
+        workflows_.find(project.workflow, project.workflow_version);
+    if (definition == nullptr || !has_relations(*definition, project, {})) {
+      return engine::Relations{};
+    }
+    return read([&](Connection& connection) {
+      std::optional<engine::Project> parent;
+      RelationSource source;
+      source.project = [&](const std::string& id) {
+        parent = query_project(connection, id);
+        return parent ? &*parent : nullptr;
+      };
+      source.children = [&](const std::string& parent_id, const std::string& workflow) {
+        return query_children(connection, parent_id, workflow);
+      };
+      return relations_for(*definition, project, {}, with_registry(std::move(source), workflows_));
+    });
   }
 
   std::shared_ptr<const ProjectJson> cached_project_json(std::string_view id) override {

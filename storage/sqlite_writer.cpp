@@ -17,6 +17,7 @@
 #include "engine/notify_trigger.hpp"
 #include "storage/codec.hpp"
 #include "storage/projection_columns.hpp"
+#include "storage/relations.hpp"
 
 namespace investflow::storage {
 namespace json = boost::json;
@@ -366,8 +367,11 @@ WriteResult SqliteWriter::process(const WriteRequest& request) {
                       "workflow " + wanted + " is not loaded");
   } else {
     const engine::FixedClock clock(now);
+    const auto* create = std::get_if<engine::CreateProject>(&request.command.body);
+    const engine::Relations relations =
+        relations_of(*workflow, head.project, create != nullptr ? create->parent : std::string());
     engine::Decision decision =
-        engine::decide(*workflow, head.project, request.command, request.actor, clock);
+        engine::decide(*workflow, head.project, request.command, request.actor, clock, relations);
     if (decision) {
       result = append(head, *workflow, std::move(decision).value());
     } else {
@@ -378,6 +382,29 @@ WriteResult SqliteWriter::process(const WriteRequest& request) {
   }
   if (!request.idempotency_key.empty()) remember(request, fingerprint, result, now);
   return result;
+}
+
+engine::Relations SqliteWriter::relations_of(const engine::Workflow& workflow,
+                                             const engine::Project& project,
+                                             const std::string& new_parent) {
+  if (!has_relations(workflow, project, new_parent)) return {};
+  RelationSource source;
+  source.project = [this](const std::string& id) { return &load_head(id).project; };
+  // The rows as committed, with the states this batch gave its children meanwhile (rows
+  // are brought up to date only before COMMIT, write_projections).
+  source.children = [this](const std::string& parent, const std::string& child_workflow) {
+    std::vector<ChildRow> children = query_children(connection_, parent, child_workflow);
+    for (ChildRow& child : children) {
+      for (auto layer = layers_.rbegin(); layer != layers_.rend(); ++layer) {
+        if (auto found = layer->heads.find(child.id); found != layer->heads.end()) {
+          child.state = found->second.project.state;
+          break;
+        }
+      }
+    }
+    return children;
+  };
+  return relations_for(workflow, project, new_parent, with_registry(std::move(source), workflows_));
 }
 
 WriteResult SqliteWriter::append(const Head& head, const engine::Workflow& workflow,
@@ -439,7 +466,7 @@ ProjectionRow SqliteWriter::insert_projection(const engine::Workflow& workflow,
   auto insert = connection_.statement(
       "INSERT INTO projects (id, workflow, workflow_version, state, version, owner, name, "
       "investor, industry, total_investment, created_at, updated_at, state_entered_at, "
-      "next_due_on, body, head_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      "next_due_on, body, head_hash, parent) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   insert->bind(1, project.id);
   insert->bind(2, project.workflow);
   insert->bind(3, project.workflow_version);
@@ -456,6 +483,7 @@ ProjectionRow SqliteWriter::insert_projection(const engine::Workflow& workflow,
   insert->bind(14, row.columns.next_due_on);
   insert->bindNoCopy(15, body);
   insert->bind(16, hash.data(), static_cast<int>(hash.size()));
+  if (!project.parent.empty()) insert->bind(17, project.parent);  // else NULL
   insert->exec();
   if (options_.json_cache) {
     staged_json_[project.id] = ProjectJson{project.version, std::move(body)};

@@ -103,6 +103,10 @@ class SqliteWriter {
   void run_single(Job& job);
   void run_atomic(Job& job);
   WriteResult process(const WriteRequest& request);
+  // What deciding a command on `project` needs from outside it (relations.hpp), as the
+  // batch stands; `new_parent` is the parent a CreateProject names.
+  engine::Relations relations_of(const engine::Workflow& workflow, const engine::Project& project,
+                                 const std::string& new_parent);
   WriteResult append(const Head& head, const engine::Workflow& workflow,
                      std::vector<engine::Event> events);
   // A new project's row, whole.

@@ -109,6 +109,7 @@ struct ProjectQuery {
   std::string state;
   std::string industry;
   std::string owner;
+  std::string parent;                      // only this project's children
   std::optional<engine::Date> overdue_on;  // some open deadline falls before this day
   std::string text;                        // a substring of the name or the investor
   SortKey sort = SortKey::updated;
@@ -194,6 +195,14 @@ class Store {
     return nullptr;
   }
   virtual Outcome<ProjectPage> list_projects(const ProjectQuery& query) = 0;
+  // What a decision on `project` needs from outside it (engine::Relations): its parent and
+  // the counts of its open children that its workflow's `open_children(...)` reads. For
+  // showing what can be done now; the writer looks them up itself for each command. The
+  // default knows nothing (absent parts read as null).
+  virtual Outcome<engine::Relations> relations(const engine::Project& project) {
+    (void)project;
+    return engine::Relations{};
+  }
   virtual Outcome<std::vector<StoredEvent>> history(std::string_view project_id) = 0;
 
   // Cheap enough to call at every metrics scrape. The default knows nothing.

@@ -134,6 +134,8 @@ void create_project(ApiContext& context, const Request& request, Reply reply) {
   if (!owner) return reply(problem(owner.error()));
   auto id = string_member(*body, "id");
   if (!id) return reply(problem(id.error()));
+  auto parent = string_member(*body, "parent");
+  if (!parent) return reply(problem(parent.error()));
   if (!id->empty() && !is_project_id(*id)) {
     return reply(
         problem(bad_request("id takes 1 to 64 letters, digits, '-', '_' or '.'",
@@ -149,7 +151,7 @@ void create_project(ApiContext& context, const Request& request, Reply reply) {
   if (!fields) return reply(problem(fields.error()));
   engine::Command command;
   command.project_id = id->empty() ? new_project_id(request, *caller) : *id;
-  command.body = engine::CreateProject{*owner, std::move(*fields)};
+  command.body = engine::CreateProject{*owner, std::move(*fields), std::move(*parent)};
   submit(context, request, *caller, std::move(command), *workflow_id, 201, std::move(reply));
 }
 

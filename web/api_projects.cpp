@@ -23,6 +23,7 @@ Parsed<storage::ProjectQuery> project_query(const Request& request, engine::Date
   query.state = text("state");
   query.industry = text("industry");
   query.owner = text("owner");
+  query.parent = text("parent");
   query.text = text("q");
   query.cursor = text("cursor");
   if (const auto overdue = request.query_param("overdue")) {
@@ -174,10 +175,12 @@ Response transition_options(ApiContext& context, const Request& request,
   if (!project) return project.error();
   auto workflow = context.store.workflow(project->workflow, project->workflow_version);
   if (!workflow) return problem(internal_error(request.request_id));
+  auto relations = context.store.relations(*project);
+  if (!relations) return problem(internal_error(request.request_id));
   const std::string_view lang = language(request);
   json::array options;
   for (const auto& option :
-       engine::transition_options(*workflow, *project, caller->actor, *context.clock)) {
+       engine::transition_options(*workflow, *project, caller->actor, *context.clock, *relations)) {
     const engine::TransitionDef& transition = *option.transition;
     json::array requires_fields;
     for (const auto& field : transition.requires_fields)

@@ -179,6 +179,9 @@ std::vector<RouteDef<ApiContext>> make_table() {
                      .description = "Only projects whose field tagged `report: industry` has "
                                     "this value"},
                     {.name = "owner", .description = "Only this owner's projects (user id)"},
+                    {.name = "parent",
+                     .description = "Only the children of this project (its items of workflows "
+                                    "with parent:)"},
                     {.name = "q", .description = "Text search"},
                     {.name = "overdue",
                      .description = "true (overdue today), false, or a date YYYY-MM-DD"},
@@ -199,7 +202,10 @@ std::vector<RouteDef<ApiContext>> make_table() {
                .summary = "Create a project in its workflow's initial state",
                .description =
                    "The id is derived from the Idempotency-Key when there is one (a repeat "
-                   "is the same project), random otherwise, or given in the body.",
+                   "is the same project), random otherwise, or given in the body. An item of "
+                   "a workflow with parent: names the project it belongs to in parent (422 "
+                   "parent_required, parent_not_allowed, no_such_parent, "
+                   "parent_wrong_workflow, parent_closed).",
                .parameters = {kIdempotencyKey},
                .request = {json("CreateProject")},
                .responses = write_answer(201),

@@ -104,6 +104,9 @@ json::object workflow_json(const engine::Workflow& workflow, std::string_view la
   object["states"] = std::move(states);
   object["transitions"] = std::move(transitions);
   object["mermaid"] = engine::mermaid_state_diagram(workflow, lang);
+  // Language v1.1 parent links: the workflows its items' parents may be of (none: empty).
+  object["parent_workflows"] =
+      strings(workflow.parent ? workflow.parent->workflows : std::vector<std::string>{});
   return object;
 }
 

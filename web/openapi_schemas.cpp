@@ -227,19 +227,22 @@ void add_workflows(json::object& all) {
                                       {"roles", strings()},
                                       {"requires", strings()},
                                       {"comment", one_of_values({"optional", "required"})}});
-  all["Workflow"] =
-      record({{"id", text()},
-              {"version", integer()},
-              {"title", ref("LocalizedText")},
-              {"description", ref("LocalizedText")},
-              {"calendar", text()},
-              {"roles", strings()},
-              {"initial", text()},
-              {"fields", array_of(ref("WorkflowField"))},
-              {"computed", array_of(record({{"name", text()}, {"label", ref("LocalizedText")}}))},
-              {"states", array_of(ref("WorkflowState"))},
-              {"transitions", array_of(ref("WorkflowTransition"))},
-              {"mermaid", text()}});
+  all["Workflow"] = record(
+      {{"id", text()},
+       {"version", integer()},
+       {"title", ref("LocalizedText")},
+       {"description", ref("LocalizedText")},
+       {"calendar", text()},
+       {"roles", strings()},
+       {"initial", text()},
+       {"fields", array_of(ref("WorkflowField"))},
+       {"computed", array_of(record({{"name", text()}, {"label", ref("LocalizedText")}}))},
+       {"states", array_of(ref("WorkflowState"))},
+       {"transitions", array_of(ref("WorkflowTransition"))},
+       {"mermaid", text()},
+       {"parent_workflows", with_description(strings(),
+                                             "Its items belong to a project of one of these "
+                                             "(parent:); empty for a workflow without parent:")}});
 }
 
 void add_projects(json::object& all) {
@@ -276,6 +279,9 @@ void add_projects(json::object& all) {
        {"state", text()},
        {"version", integer()},
        {"owner", text()},
+       {"parent", with_description(text(),
+                                   "The project it belongs to (present for items of a "
+                                   "workflow with parent:)")},
        {"fields", ref("FieldValues")},
        {"created_at", date_time()},
        {"updated_at", date_time()},
@@ -426,7 +432,10 @@ void add_commands(json::object& all) {
   all["CreateProject"] = object_of({{"workflow", text()},
                                     {"id", with_description(text(), "1 to 64 of [A-Za-z0-9._-]")},
                                     {"owner", text()},
-                                    {"fields", ref("FieldValues")}},
+                                    {"fields", ref("FieldValues")},
+                                    {"parent", with_description(text(),
+                                                                "The id of the project it "
+                                                                "belongs to (parent:)")}},
                                    {"workflow"});
   all["EditFields"] =
       object_of({{"fields", ref("FieldValues")},

@@ -12,12 +12,13 @@ namespace investflow::workflows {
 
 namespace {
 
-void load_into(WorkflowLoad& load, const std::string& file_name,
-               const CalendarRegistry& calendars) {
+void load_into(WorkflowLoad& load, const std::string& file_name, const CalendarRegistry& calendars,
+               const WorkflowSet* loaded_with) {
   detail::Reporter reporter(file_name, load.source);
   if (const std::optional<YAML::Node> root = detail::parse_document(load.source, reporter)) {
     detail::ParsedWorkflow parsed = detail::parse_workflow(*root, calendars, reporter);
-    std::shared_ptr<const engine::Workflow> workflow = detail::check_workflow(parsed, reporter);
+    std::shared_ptr<const engine::Workflow> workflow =
+        detail::check_workflow(parsed, reporter, loaded_with);
     if (!reporter.has_errors()) load.workflow = std::move(workflow);
   }
   load.diagnostics = std::move(reporter).finish();
@@ -26,12 +27,12 @@ void load_into(WorkflowLoad& load, const std::string& file_name,
 }  // namespace
 
 WorkflowLoad load_workflow_text(std::string_view yaml, const std::string& file_name,
-                                const CalendarRegistry& calendars) {
+                                const CalendarRegistry& calendars, const WorkflowSet* loaded_with) {
   WorkflowLoad load;
   // yaml-cpp and the standard library may still throw (bad_alloc); nothing escapes.
   try {
     load.source = std::string(yaml);
-    load_into(load, file_name, calendars);
+    load_into(load, file_name, calendars, loaded_with);
   } catch (const std::exception& error) {
     load.workflow.reset();
     load.diagnostics.push_back(Diagnostic{file_name, 1, 1, Diagnostic::Severity::error,
@@ -49,6 +50,25 @@ WorkflowLoad load_workflow_file(const std::filesystem::path& file,
     return load;
   }
   return load_workflow_text(text, file.string(), calendars);
+}
+
+std::vector<WorkflowLoad> load_workflow_set(const std::vector<std::filesystem::path>& files,
+                                            const CalendarRegistry& calendars) {
+  std::vector<WorkflowLoad> loads;
+  loads.reserve(files.size());
+  for (const std::filesystem::path& file : files)
+    loads.push_back(load_workflow_file(file, calendars));
+  WorkflowSet loaded;
+  for (const WorkflowLoad& load : loads) {
+    if (load.workflow) loaded.push_back(load.workflow);
+  }
+  for (std::size_t i = 0; i < loads.size(); ++i) {
+    const std::shared_ptr<const engine::Workflow>& workflow = loads[i].workflow;
+    if (workflow && !workflow->parent && workflow->counted_children().empty()) continue;
+    if (!workflow && loads[i].source.empty()) continue;  // unreadable: nothing to check
+    loads[i] = load_workflow_text(loads[i].source, files[i].string(), calendars, &loaded);
+  }
+  return loads;
 }
 
 std::filesystem::path calendars_directory_for(const std::filesystem::path& workflow_file) {

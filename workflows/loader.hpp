@@ -61,10 +61,24 @@ struct WorkflowLoad {
   std::vector<Diagnostic> diagnostics;               // errors and warnings
   std::string source;                                // the YAML text as read
 };
+// Alone (`loaded_with` null), a workflow's parent links are checked as far as the file
+// goes: `parent.FIELD` may be any name and `open_children('WORKFLOW')` any workflow id.
+// With `loaded_with`, they are checked against those workflows (load_workflow_set).
+using WorkflowSet = std::vector<std::shared_ptr<const engine::Workflow>>;
 WorkflowLoad load_workflow_text(std::string_view yaml, const std::string& file_name,
-                                const CalendarRegistry& calendars);
+                                const CalendarRegistry& calendars,
+                                const WorkflowSet* loaded_with = nullptr);
 WorkflowLoad load_workflow_file(const std::filesystem::path& file,
                                 const CalendarRegistry& calendars);
+
+// Loads workflow files as one set (a directory, the shipped definitions, the files given to
+// `investflow validate`): each file alone, then again, checked against the others that
+// loaded (those without parent links that loaded alone are not read again) (the workflows `parent:`
+// names must be in the set; `parent.FIELD` a field of each with one type;
+// `open_children('WORKFLOW')` a workflow of the set whose `parent:` names this one). One load per
+// file, in the order given.
+std::vector<WorkflowLoad> load_workflow_set(const std::vector<std::filesystem::path>& files,
+                                            const CalendarRegistry& calendars);
 
 // The calendars directory that goes with a workflow file: `<dir>/../calendars` if it exists,
 // else the shipped one (workflows/calendars of the source tree this binary was built from).

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -105,9 +106,9 @@ bool type_fits(Use use, ExprType type) {
 }
 
 void check_expressions(const ParsedWorkflow& parsed, const engine::Workflow& workflow,
-                       Reporter& reporter) {
-  const engine::WorkflowNames names(workflow);
-  const engine::WorkflowNames vote_names(workflow, /*review_vote_names=*/true);
+                       const engine::WorkflowFamily* family, Reporter& reporter) {
+  const engine::WorkflowNames names(workflow, false, family);
+  const engine::WorkflowNames vote_names(workflow, /*review_vote_names=*/true, family);
   for (const ExpressionSite& site : parsed.expressions) {
     const engine::NameResolver& scope =
         site.use == Use::review_pass ? static_cast<const engine::NameResolver&>(vote_names) : names;
@@ -130,8 +131,8 @@ void check_expressions(const ParsedWorkflow& parsed, const engine::Workflow& wor
 // `{name}` in a message is replaced by a value when the message is shown; a name that does not
 // exist would silently show nothing.
 void check_messages(const ParsedWorkflow& parsed, const engine::Workflow& workflow,
-                    Reporter& reporter) {
-  const engine::WorkflowNames names(workflow);
+                    const engine::WorkflowFamily* family, Reporter& reporter) {
+  const engine::WorkflowNames names(workflow, false, family);
   for (const MessageSite& site : parsed.messages) {
     const std::string& text = site.node.Scalar();
     for (std::size_t at = 0; at < text.size(); ++at) {
@@ -192,14 +193,42 @@ void check_state_graph(const ParsedWorkflow& parsed, const engine::Workflow& wor
   }
 }
 
+// Loaded together with others, the workflows `parent:` names must be among them.
+void check_parents(const ParsedWorkflow& parsed, const engine::Workflow& workflow,
+                   const engine::WorkflowFamily& family, Reporter& reporter) {
+  if (!workflow.parent) return;
+  for (const auto& [id, node] : parsed.parent_nodes) {
+    if (std::find(family.loaded.begin(), family.loaded.end(), id) != family.loaded.end()) continue;
+    reporter.error(node.Mark(), "parent workflow " + in_quotes(id) +
+                                    " is not among the workflows loaded with this one" +
+                                    suggestion(reporter, id, family.loaded));
+  }
+}
+
+// What `workflow`'s parent links reach among the workflows loaded with it.
+engine::WorkflowFamily family_in(const engine::Workflow& workflow, const WorkflowSet& loaded) {
+  engine::WorkflowFamily family;
+  for (const auto& other : loaded) {
+    family.loaded.push_back(other->id);
+    if (workflow.accepts_parent(other->id)) family.parents.push_back(other.get());
+    if (other->accepts_parent(workflow.id)) family.children.push_back(other->id);
+  }
+  return family;
+}
+
 }  // namespace
 
-std::shared_ptr<const engine::Workflow> check_workflow(ParsedWorkflow& parsed, Reporter& reporter) {
+std::shared_ptr<const engine::Workflow> check_workflow(ParsedWorkflow& parsed, Reporter& reporter,
+                                                       const WorkflowSet* loaded_with) {
   check_computed_cycles(parsed, reporter);
   std::shared_ptr<const engine::Workflow> workflow =
       engine::Workflow::make(std::move(parsed.definition));
-  check_expressions(parsed, *workflow, reporter);
-  check_messages(parsed, *workflow, reporter);
+  std::optional<engine::WorkflowFamily> known;
+  if (loaded_with != nullptr) known = family_in(*workflow, *loaded_with);
+  const engine::WorkflowFamily* family = known ? &*known : nullptr;
+  if (family != nullptr) check_parents(parsed, *workflow, *family, reporter);
+  check_expressions(parsed, *workflow, family, reporter);
+  check_messages(parsed, *workflow, family, reporter);
   check_state_graph(parsed, *workflow, reporter);
   return workflow;
 }

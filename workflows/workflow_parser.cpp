@@ -64,7 +64,7 @@ class WorkflowParser {
     Record top(root, root.Mark(), "the workflow",
                {"workflow", "version", "title", "description", "calendar", "roles", "fields",
                 "tables", "computed", "initial", "states", "transitions", "milestones", "followup",
-                "notify", "deadlines"},
+                "notify", "deadlines", "parent"},
                reporter_);
     if (!top.valid()) return std::move(parsed_);
     // Sections are read in dependency order, whatever their order in the file, so every
@@ -86,6 +86,7 @@ class WorkflowParser {
     parse_followup(top.get("followup"));
     parse_notify(top.get("notify"));
     parse_deadlines(top.get("deadlines"));
+    parse_parent(top.get("parent"));
     return std::move(parsed_);
   }
 
@@ -915,6 +916,37 @@ class WorkflowParser {
       }
     }
     workflow().followup = std::move(followup);
+  }
+
+  // parent: {workflows: [a, b]} (language v1.1). Whether those workflows exist, and what
+  // `parent.FIELD` means, is checked when the workflows are loaded together.
+  void parse_parent(const Entry* entry) {
+    if (entry == nullptr) return;
+    Record record(entry->value, entry->value_mark(), "'parent'", {"workflows"}, reporter_);
+    if (!record.valid()) return;
+    engine::ParentDef parent;
+    if (const Entry* workflows = record.require("workflows")) {
+      if (workflows->value.IsSequence() && workflows->value.size() == 0) {
+        reporter_.error(workflows->value_mark(),
+                        "'workflows' of 'parent' must name at least one workflow");
+      }
+      for (NameAt& id : read_text_list(*workflows, reporter_)) {
+        if (!is_slug(id.name)) {
+          reporter_.error(id.node.Mark(),
+                          "workflow id " + in_quotes(id.name) + " must use only a-z, 0-9 and '-'");
+          continue;
+        }
+        if (std::find(parent.workflows.begin(), parent.workflows.end(), id.name) !=
+            parent.workflows.end()) {
+          reporter_.error(id.node.Mark(),
+                          "workflow " + in_quotes(id.name) + " is named twice in 'parent'");
+          continue;
+        }
+        parent.workflows.push_back(id.name);
+        parsed_.parent_nodes.emplace(std::move(id.name), std::move(id.node));
+      }
+    }
+    workflow().parent = std::move(parent);
   }
 
   void parse_notify(const Entry* entry) {

@@ -46,6 +46,7 @@ struct ParsedWorkflow {
   std::map<std::string, YAML::Node, std::less<>> state_keys;
   std::map<std::string, YAML::Node, std::less<>> computed_keys;
   YAML::Node initial_node;
+  std::map<std::string, YAML::Node, std::less<>> parent_nodes;  // `parent.workflows` items
   // Set when a state's terminal flag or a transition's ends could not be read: warnings
   // about the state graph would then be consequences of those errors, so none are given.
   bool graph_uncertain = false;
@@ -58,6 +59,10 @@ ParsedWorkflow parse_workflow(const YAML::Node& root, const CalendarRegistry& ca
 // become null), then, on the workflow made from (and taking) `parsed.definition`, which is
 // returned, expressions against its names and their result types, `{name}`s in messages
 // (errors), states that cannot be reached or cannot be left (warnings).
-std::shared_ptr<const engine::Workflow> check_workflow(ParsedWorkflow& parsed, Reporter& reporter);
+// With `loaded_with` (the workflows loaded together with this one), also that its
+// `parent:` workflows are among them, and `parent.FIELD` and `open_children('WORKFLOW')`
+// against them.
+std::shared_ptr<const engine::Workflow> check_workflow(ParsedWorkflow& parsed, Reporter& reporter,
+                                                       const WorkflowSet* loaded_with = nullptr);
 
 }  // namespace investflow::workflows::detail

@@ -123,6 +123,27 @@ TEST(Cli, ValidatesEveryShippedWorkflow) {
   EXPECT_NE(run.out.find("qingyuan-investment v"), std::string::npos);
 }
 
+TEST(Cli, ValidatesParentLinksAmongTheFilesGivenTogether) {
+  const std::string venture = source("tests/data/parent/venture.yaml");
+  const std::string issue = source("tests/data/parent/issue.yaml");
+  CliRun run = cli({"validate", venture, issue});
+  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_NE(run.out.find("issue v1"), std::string::npos) << run.out;
+  // Alone, the child's parent workflow is not among the files, and the parent counts a
+  // workflow that is not loaded.
+  run = cli({"validate", issue});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_NE(run.err.find(issue + ":7:22: error: parent workflow 'venture' is not among the "
+                                 "workflows loaded with this one"),
+            std::string::npos)
+      << run.err;
+  run = cli({"validate", venture});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_NE(run.err.find(venture + ":23:31: error: no workflow 'issue' is loaded"),
+            std::string::npos)
+      << run.err;
+}
+
 TEST_F(TempWorkflows, ValidateReportsFileLineColumnAndExitsOne) {
   std::string broken = kTinyWorkflow;
   broken.replace(broken.find("amount >= 10"), 12, "amont >= 10");

@@ -530,5 +530,203 @@ class RandomDriver {
     }
   }
 
+// Parent links (language v1.1) with the test pair in tests/data/parent/: random children
+// created under random (sometimes missing, closed or wrong) parents, closed at random, and
+// parents closing while the test, standing in for the single writer, hands each decision
+// the parent's state and fields and the count of open children from its own projects. A
+// child exists only under an open venture; a venture closes only with no open issue; an
+// issue is resolved only while its venture is open and within its budget.
+class FamilyDriver {
+ public:
+  FamilyDriver(std::shared_ptr<const Workflow> venture, std::shared_ptr<const Workflow> issue,
+               std::uint32_t seed)
+      : venture_(std::move(venture)), issue_(std::move(issue)), rng_(seed) {}
+
+  const Workflow& workflow_of(const Project& project) const {
+    return project.workflow == "venture" ? *venture_ : *issue_;
+  }
+  bool terminal(const Project& project) const {
+    const StateDef* state = workflow_of(project).find_state(project.state);
+    return state != nullptr && state->terminal;
+  }
+  std::int64_t open_children_of(const std::string& id) const {
+    std::int64_t open = 0;
+    for (const auto& [child_id, child] : projects_) {
+      if (child.parent == id && child.workflow == "issue" && !terminal(child)) ++open;
+    }
+    return open;
+  }
+  Relations relations_for(const Project& project, const std::string& new_parent) const {
+    Relations relations;
+    const std::string& parent_id = project.exists() ? project.parent : new_parent;
+    if (const auto it = projects_.find(parent_id); !parent_id.empty() && it != projects_.end()) {
+      relations.parent = ParentView{it->first, it->second.workflow, it->second.state,
+                                    terminal(it->second), it->second.fields};
+    }
+    if (project.exists()) {
+      for (const std::string& workflow : workflow_of(project).counted_children())
+        relations.open_children[workflow] = open_children_of(project.id);
+    }
+    return relations;
+  }
+
+  std::string pick(const std::string& prefix) {
+    std::vector<std::string> ids;
+    for (const auto& [id, project] : projects_) {
+      if (id.rfind(prefix, 0) == 0) ids.push_back(id);
+    }
+    if (ids.empty() || uniform(0, 15) == 0) return prefix + "404";
+    return ids[static_cast<std::size_t>(uniform(0, static_cast<int>(ids.size()) - 1))];
+  }
+
+  void step() {
+    clock_.advance_ms(uniform(0, 3'600'000));
+    Actor actor{"user", {uniform(0, 1) == 0 ? "staff" : "manager"}};
+    const int kind = uniform(0, 9);
+    Command command{"", std::nullopt, EditFields{}};
+    const Workflow* workflow = issue_.get();
+    std::string new_parent;
+    if (kind <= 1) {
+      command.project_id = "V-" + std::to_string(++created_);
+      workflow = venture_.get();
+      actor.roles = {"manager"};  // who may register a venture
+      command.body =
+          CreateProject{"",
+                        {{"name", Value::text("项目")}, {"budget", Value::number(uniform(0, 100))}},
+                        uniform(0, 20) == 0 ? pick("V-") : ""};
+    } else if (kind <= 4) {
+      command.project_id = "I-" + std::to_string(++created_);
+      // Mostly a venture; sometimes none, a missing one, or an issue.
+      new_parent = uniform(0, 9) == 0 ? "" : pick(uniform(0, 9) == 0 ? "I-" : "V-");
+      command.body =
+          CreateProject{"",
+                        {{"title", Value::text("问题")}, {"cost", Value::number(uniform(0, 100))}},
+                        new_parent};
+    } else if (kind <= 7) {
+      command.project_id = pick("I-");
+      command.body = TakeTransition{uniform(0, 1) == 0 ? "resolve" : "withdraw", {}, ""};
+    } else if (kind == 8) {
+      command.project_id = pick("V-");
+      workflow = venture_.get();
+      command.body = TakeTransition{uniform(0, 3) == 0 ? "drop" : "close", {}, ""};
+    } else {
+      command.project_id = pick("V-");
+      workflow = venture_.get();
+      command.body = EditFields{{{"budget", Value::number(uniform(0, 100))}}};
+    }
+    const auto found = projects_.find(command.project_id);
+    const Project before = found != projects_.end() ? found->second : Project{};
+    if (before.exists()) workflow = &workflow_of(before);
+    const Relations relations = relations_for(before, new_parent);
+    Decision decision = decide(*workflow, before, command, actor, clock_, relations);
+    if (const auto* create = std::get_if<CreateProject>(&command.body);
+        create != nullptr && !before.exists()) {
+      check_create(*workflow, *create, relations, decision);
+    }
+    if (!decision) return;
+    Project after = before;
+    for (const Event& event : decision.value()) {
+      if (const auto* taken = std::get_if<TransitionTaken>(&event.body)) {
+        check_transition(before, *taken, relations);
+        ++transitions_;
+      }
+      after = apply(std::move(after), event);
+      log_[command.project_id].push_back(event);
+    }
+    projects_[command.project_id] = std::move(after);
+  }
+
+  void check_create(const Workflow& workflow, const CreateProject& create,
+                    const Relations& relations, const Decision& decision) {
+    const bool wants_parent = workflow.parent.has_value();
+    const bool good_parent =
+        relations.parent && relations.parent->workflow == "venture" && !relations.parent->terminal;
+    const bool acceptable = wants_parent ? good_parent : create.parent.empty();
+    EXPECT_EQ(decision.ok(), acceptable) << workflow.id << " under '" << create.parent << "'";
+    if (decision.ok()) {
+      EXPECT_EQ(std::get<ProjectCreated>(decision.value().front().body).parent, create.parent);
+      if (wants_parent) ++children_;
+      return;
+    }
+    if (!acceptable) {
+      EXPECT_TRUE(std::any_of(decision.error().reasons.begin(), decision.error().reasons.end(),
+                              [](const Reason& reason) { return reason.field == "parent"; }));
+    }
+  }
+
+  void check_transition(const Project& before, const TransitionTaken& taken,
+                        const Relations& relations) {
+    if (taken.transition == "close") {
+      EXPECT_EQ(open_children_of(before.id), 0) << before.id << " closed with open issues";
+    }
+    if (taken.transition == "resolve") {
+      ASSERT_TRUE(relations.parent);
+      EXPECT_EQ(relations.parent->state, "open");
+      const Value* budget = nullptr;
+      if (const auto it = relations.parent->fields.find("budget");
+          it != relations.parent->fields.end()) {
+        budget = &it->second;
+      }
+      const Value cost = before.field("cost");
+      ASSERT_NE(budget, nullptr);
+      EXPECT_LE(*cost.as_number(), *budget->as_number());
+    }
+  }
+
+  void check_end() {
+    for (const auto& [id, project] : projects_) {
+      Project replayed;
+      for (const Event& event : log_[id])
+        replayed = apply(std::move(replayed), event);
+      EXPECT_EQ(replayed, project);
+      if (project.workflow == "issue") {
+        const auto parent = projects_.find(project.parent);
+        ASSERT_NE(parent, projects_.end()) << id;
+        EXPECT_EQ(parent->second.workflow, "venture");
+      } else {
+        EXPECT_TRUE(project.parent.empty());
+      }
+    }
+  }
+
+  int transitions() const { return transitions_; }
+  int children() const { return children_; }
+
+ private:
+  int uniform(int low, int high) { return std::uniform_int_distribution<int>(low, high)(rng_); }
+
+  std::shared_ptr<const Workflow> venture_;
+  std::shared_ptr<const Workflow> issue_;
+  std::mt19937 rng_;
+  FixedClock clock_{start_of_day(*Date::from_ymd(2026, 3, 2)) + 9 * 3'600'000LL};
+  std::map<std::string, Project> projects_;
+  std::map<std::string, std::vector<Event>> log_;
+  int created_ = 0;
+  int transitions_ = 0;
+  int children_ = 0;
+};
+
+TEST(Property, ChildrenAndTheirParentsKeepTheirLinksAndGuards) {
+  const fs::path pair = fs::path(INVESTFLOW_TEST_DATA) / "parent";
+  auto loads = workflows::load_workflow_set({pair / "venture.yaml", pair / "issue.yaml"},
+                                            workflows::CalendarRegistry{});
+  ASSERT_EQ(loads.size(), 2u);
+  ASSERT_TRUE(loads[0].workflow && loads[1].workflow);
+  int transitions = 0;
+  int children = 0;
+  for (std::uint32_t seed = 1; seed <= 60; ++seed) {
+    const bool failed_before = ::testing::Test::HasFailure();
+    FamilyDriver driver(loads[0].workflow, loads[1].workflow, seed);
+    for (int i = 0; i < 80; ++i)
+      driver.step();
+    driver.check_end();
+    if (!failed_before && ::testing::Test::HasFailure()) FAIL() << "seed " << seed;
+    transitions += driver.transitions();
+    children += driver.children();
+  }
+  EXPECT_GT(transitions, 200);
+  EXPECT_GT(children, 200);
+}
+
 }  // namespace
 }  // namespace investflow

@@ -113,6 +113,24 @@ TEST(Schema, AFailedMigrationLeavesTheDatabaseAtThePreviousVersion) {
   EXPECT_FALSE(has_table(db, "sessions"));  // nothing of the failed migration stays
 }
 
+TEST(Schema, ParentLinksAreIndexedByParentAndWorkflow) {
+  TempDir dir;
+  SQLite::Database db = open_raw(dir.file("parent.db"));
+  ASSERT_TRUE(migrate(db, 7));
+  insert_data_of_version(db, 7);
+  ASSERT_TRUE(migrate(db));
+  // Projects from before keep no parent.
+  EXPECT_TRUE(db.execAndGet("SELECT parent FROM projects WHERE id = 'P-1'").isNull());
+  // Counting a parent's children of one workflow reads the index, not the table.
+  SQLite::Statement plan(db,
+                         "EXPLAIN QUERY PLAN SELECT id, workflow_version, state FROM projects "
+                         "WHERE parent = 'P-1' AND workflow = 'mini'");
+  std::string details;
+  while (plan.executeStep())
+    details += plan.getColumn(3).getString() + "\n";
+  EXPECT_NE(details.find("projects_parent"), std::string::npos) << details;
+}
+
 TEST(Schema, EventsAreAppendOnly) {
   TempDir dir;
   SQLite::Database db = open_raw(dir.file("events.db"));

@@ -3,6 +3,8 @@
 //
 //   # expect: LINE:COL: message fragment            (an error)
 //   # expect-warning: LINE:COL: message fragment    (a warning)
+//   # load-with: PATH                               (loaded in one set with tests/data/PATH:
+//                                                    parent links are checked against it)
 //
 // A file passes when every expectation is met by a diagnostic at that position whose message
 // contains the fragment, and no other diagnostic appears: the loader reports everything that
@@ -54,6 +56,20 @@ bool parse_position(const std::string& text, Expectation& expectation) {
   return !expectation.fragment.empty();
 }
 
+// The files a case is loaded together with (`# load-with:`), under tests/data.
+std::vector<std::filesystem::path> companions_in(const std::string& source) {
+  std::vector<std::filesystem::path> files;
+  std::istringstream lines(source);
+  std::string line;
+  const std::string prefix = "# load-with: ";
+  while (std::getline(lines, line)) {
+    if (line.rfind(prefix, 0) == 0) {
+      files.push_back(std::filesystem::path(INVESTFLOW_TEST_DATA) / line.substr(prefix.size()));
+    }
+  }
+  return files;
+}
+
 std::vector<Expectation> expectations_in(const std::string& source) {
   std::vector<Expectation> expectations;
   std::istringstream lines(source);
@@ -102,8 +118,16 @@ TEST_P(MalformedCorpus, ReportsExactlyTheExpectedDiagnostics) {
   const std::vector<Expectation> expectations = expectations_in(source);
   ASSERT_FALSE(expectations.empty()) << "no '# expect:' lines in " << GetParam();
 
-  const WorkflowLoad load =
-      load_workflow_text(source, GetParam().filename().string(), registry_with_cn_mainland());
+  std::vector<std::filesystem::path> set = companions_in(source);
+  WorkflowLoad load;
+  if (set.empty()) {
+    load = load_workflow_text(source, GetParam().filename().string(), registry_with_cn_mainland());
+  } else {
+    set.push_back(GetParam());
+    load = std::move(load_workflow_set(set, registry_with_cn_mainland()).back());
+    for (Diagnostic& diagnostic : load.diagnostics)
+      diagnostic.file = GetParam().filename().string();
+  }
   std::string reported;
   for (const Diagnostic& diagnostic : load.diagnostics)
     reported += diagnostic.to_string() + "\n";
