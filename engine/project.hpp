@@ -15,10 +15,13 @@
 
 namespace investflow::engine {
 
-enum class VoteChoice { approve, reject, abstain };
+// `recuse`: the member declares a conflict of interest (回避); the ballot counts neither
+// for nor against and takes the member out of the eligible panel.
+enum class VoteChoice { approve, reject, abstain, recuse };
 inline constexpr EnumName<VoteChoice> kVoteChoiceNames[] = {{VoteChoice::approve, "approve"},
                                                             {VoteChoice::reject, "reject"},
-                                                            {VoteChoice::abstain, "abstain"}};
+                                                            {VoteChoice::abstain, "abstain"},
+                                                            {VoteChoice::recuse, "recuse"}};
 static_assert(in_order(kVoteChoiceNames));
 std::string_view vote_choice_name(VoteChoice choice);
 std::optional<VoteChoice> parse_vote_choice(std::string_view name);
@@ -67,6 +70,10 @@ struct Project {
   std::optional<Date> followup_due_on;  // the next follow-up visit
   // Alerts already raised (engine::fired_deadline_key): each fires once.
   std::set<std::string, std::less<>> deadlines_fired;
+  // How many users hold the open review's voter role. Plain data the caller sets from its
+  // user directory before deciding (not folded from events); a fractional quorum is taken
+  // of it. 0: unknown, and a fractional quorum is then taken of the ballots cast.
+  int review_panel = 0;
 
   bool exists() const { return version > 0; }
   Value field(std::string_view name) const;

@@ -48,9 +48,16 @@ json::object state_json(const engine::StateDef& state) {
   object["sla"] = state.sla ? json::value(json::object{{"working_days", state.sla->working_days},
                                                        {"escalate", strings(state.sla->escalate)}})
                             : json::value(nullptr);
-  object["review"] = state.review ? json::value(json::object{{"voters", state.review->voters},
-                                                             {"quorum", state.review->quorum}})
-                                  : json::value(nullptr);
+  object["review"] = nullptr;
+  if (const auto& review = state.review) {
+    object["review"] = json::object{
+        {"voters", review->voters},
+        {"quorum", review->quorum},
+        {"quorum_fraction", review->quorum_denominator > 0
+                                ? json::value(std::to_string(review->quorum_numerator) + "/" +
+                                              std::to_string(review->quorum_denominator))
+                                : json::value(nullptr)}};
+  }
   return object;
 }
 
