@@ -206,6 +206,13 @@ class ProjectPlanner {
     }
     put("expected_output", Value::number(output));
     put("expected_tax", Value::number(tax));
+    put("energy_consumption", Value::number(std::round(real(0.01, 0.2) * tax * 10)));
+    put("energy_review_passed", Value::boolean(true));
+    // Planning indicators within the industrial-land limits (plot ratio >= 2.0 etc.).
+    put("plot_ratio", Value::number(std::round(real(2.0, 3.5) * 10) / 10));
+    put("building_coverage", Value::number(uniform(40, 60)));
+    put("office_share", Value::number(uniform(3, 7)));
+    put("green_ratio", Value::number(uniform(10, 20)));
     put("priority", Value::boolean(below_threshold || chance(0.1)));
     if (below_threshold) {
       put("priority_categories",
@@ -226,10 +233,10 @@ class ProjectPlanner {
     put("agreement_no", Value::text("QYGX-" + std::to_string(uniform(2024, 2026)) + "-" +
                                     std::to_string(uniform(100, 999))));
     put("committed_investment", Value::number(fixed));
-    put("committed_intensity", Value::number(round2(fixed / basis)));
     put("committed_output", Value::number(output));
     put("committed_tax", Value::number(tax));
-    put("performance_bond", Value::number(std::min(500.0, std::round(total * 0.02))));
+    const double bond = std::min(500.0, std::round(total * 0.02));
+    put("performance_bond", Value::number(bond));
     put("penalty_terms", Value::text("未按期开工或达产的，按协议约定收回土地并扣除履约保证金"));
     put("service_officer", Value::text("staff-" + two_digits(uniform(1, 12))));
     std::string credit = "91441800";
@@ -242,7 +249,9 @@ class ProjectPlanner {
     put("actual_output", Value::number(std::ceil(output * real(0.85, 1.3))));
     put("actual_tax", Value::number(std::ceil(tax * real(0.85, 1.3))));
     put("exit_ground", Value::text(chance(0.5) ? "false_information" : "other"));
-    put("exit_proposed_by", Value::text("manager-" + two_digits(uniform(1, 3))));
+    put("exit_penalty", Value::number(std::round(bond * real(0, 1))));
+    put("bond_forfeited", Value::number(bond));
+    put("subsidy_returned", Value::number(0));
   }
 
   void put(const char* name, Value value) {
