@@ -270,6 +270,7 @@ class RandomDriver {
       EXPECT_NE(wf_.find_state(project_.state), nullptr);
     }
     Project replayed;
+    replayed.review_panel = project_.review_panel;  // set by the caller, not folded from events
     for (const Event& event : log_)
       replayed = apply(std::move(replayed), event);
     EXPECT_EQ(replayed, project_);
