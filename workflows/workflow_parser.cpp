@@ -250,6 +250,16 @@ class WorkflowParser {
     parse_field_aliases(record, field);
   }
 
+  // Whether a key of `option_labels` / `option_aliases` is an option (reported if not).
+  bool names_an_option(const Entry& entry, const engine::FieldDef& field, const std::string& what) {
+    if (std::find(field.options.begin(), field.options.end(), entry.key) != field.options.end()) {
+      return true;
+    }
+    reporter_.error(entry.key_node.Mark(), in_quotes(entry.key) + " is not an option of " + what +
+                                               suggestion(reporter_, entry.key, field.options));
+    return false;
+  }
+
   // Former labels accepted on import. An alias may not be a text import already reads
   // as something else (another field's name or label, another option or its label).
   void parse_field_aliases(const Record& record, engine::FieldDef& field) {
@@ -276,12 +286,7 @@ class WorkflowParser {
     }
     for (const Entry& entry : read_entries(option_aliases->value, option_aliases->value_mark(),
                                            "'option_aliases' of " + what, reporter_)) {
-      if (std::find(field.options.begin(), field.options.end(), entry.key) == field.options.end()) {
-        reporter_.error(entry.key_node.Mark(), in_quotes(entry.key) + " is not an option of " +
-                                                   what +
-                                                   suggestion(reporter_, entry.key, field.options));
-        continue;
-      }
+      if (!names_an_option(entry, field, what)) continue;
       for (NameAt& alias : read_text_list(entry, reporter_)) {
         if (!taken.insert(alias.name).second) {
           reporter_.error(alias.node.Mark(), "alias " + in_quotes(alias.name) + " of option " +
@@ -354,12 +359,7 @@ class WorkflowParser {
     if (labels == nullptr) return;
     for (const Entry& label : read_entries(labels->value, labels->value_mark(),
                                            "'option_labels' of " + what, reporter_)) {
-      if (std::find(field.options.begin(), field.options.end(), label.key) == field.options.end()) {
-        reporter_.error(label.key_node.Mark(), in_quotes(label.key) + " is not an option of " +
-                                                   what +
-                                                   suggestion(reporter_, label.key, field.options));
-        continue;
-      }
+      if (!names_an_option(label, field, what)) continue;
       if (auto text = read_label(label, reporter_)) {
         field.option_labels.emplace(label.key, std::move(*text));
       }
