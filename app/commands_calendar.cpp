@@ -1,8 +1,11 @@
 #include "app/commands_calendar.hpp"
 
 #include <charconv>
+#include <fstream>
+#include <sstream>
 
 #include "engine/date.hpp"
+#include "storage/sqlite_store.hpp"
 #include "workflows/loader.hpp"
 
 namespace investflow::app {
@@ -13,7 +16,10 @@ ArgSpec calendar_spec() {
                "Working-day arithmetic on an official calendar (weekends, public holidays and\n"
                "make-up working days):\n"
                "  add DATE N      the N-th working day strictly after DATE (N >= 1)\n"
-               "  between A B     the number of working days after A up to and including B");
+               "  between A B     the number of working days after A up to and including B\n"
+               "Deployed calendars (see `investflow calendar deploy --help`):\n"
+               "  deploy DB FILE  store a newer calendar file; running servers take it\n"
+               "  list DB         the calendars deployed into a database");
   spec.positional("ACTION", "add or between")
       .positional("FIRST", "a date YYYY-MM-DD")
       .positional("SECOND", "N (for add) or a date (for between)")
@@ -30,15 +36,89 @@ std::optional<engine::Date> date_argument(const std::string& text, Io& io) {
   return date;
 }
 
+std::unique_ptr<storage::Store> open_store(const std::string& db, Io& io) {
+  auto store = storage::open_sqlite_store(db);
+  if (!store) {
+    io.err << "investflow calendar: " << db << ": " << store.error().message << "\n";
+    return nullptr;
+  }
+  return std::move(*store);
+}
+
+int calendar_deploy(std::span<const std::string> args, Io& io) {
+  ArgSpec spec("calendar deploy",
+               "Store a calendar file in the database. Every server on that database takes it\n"
+               "within a few seconds, without a restart: the workflows that name the calendar\n"
+               "count working days on it from then on. Deadlines already computed stay as they\n"
+               "were (those counted past the old data stay marked estimated). The file must\n"
+               "keep every year of official data the stored one has; deploying the same text\n"
+               "again changes nothing.");
+  spec.positional("DB", "the SQLite database")
+      .positional("FILE", "the calendar YAML, e.g. cn-mainland.yaml with 2027 added")
+      .example("investflow calendar deploy zone.db workflows/calendars/cn-mainland.yaml");
+  const ParsedArgs parsed = ParsedArgs::parse(spec, args);
+  if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
+  const workflows::CalendarLoad load = workflows::load_calendar_file(parsed.positional("FILE"));
+  for (const workflows::Diagnostic& diagnostic : load.diagnostics)
+    io.err << diagnostic.to_string() << "\n";
+  if (!load.calendar) return kExitFailed;
+  std::ifstream in(parsed.positional("FILE"), std::ios::binary);
+  std::ostringstream source;
+  source << in.rdbuf();
+  auto store = open_store(parsed.positional("DB"), io);
+  if (!store) return kExitFailed;
+  auto deployed = store->deploy_calendar(*load.calendar, source.str());
+  if (!deployed) {
+    io.err << "investflow calendar deploy: " << deployed.error().message << "\n";
+    return kExitFailed;
+  }
+  const engine::Calendar& calendar = *load.calendar;
+  if (!*deployed) {
+    io.out << calendar.name() << " is deployed with this text already; nothing changed\n";
+  } else {
+    io.out << "deployed " << calendar.name() << " (official data " << calendar.first_year() << "-"
+           << calendar.last_year() << "); servers on " << parsed.positional("DB")
+           << " take it within a few seconds\n";
+  }
+  return kExitOk;
+}
+
+int calendar_list(std::span<const std::string> args, Io& io) {
+  ArgSpec spec("calendar list",
+               "The calendars deployed into a database, one a line:\n"
+               "name, years of official data, when deployed.");
+  spec.positional("DB", "the SQLite database");
+  const ParsedArgs parsed = ParsedArgs::parse(spec, args);
+  if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
+  auto store = open_store(parsed.positional("DB"), io);
+  if (!store) return kExitFailed;
+  auto stored = store->stored_calendars();
+  if (!stored) {
+    io.err << "investflow calendar list: " << stored.error().message << "\n";
+    return kExitFailed;
+  }
+  for (const storage::StoredCalendar& calendar : *stored) {
+    io.out << calendar.name << "\t" << calendar.first_year << "-" << calendar.last_year << "\t"
+           << engine::format_timestamp(calendar.deployed_at, engine::kChinaUtcOffsetMinutes)
+           << "\n";
+  }
+  if (stored->empty())
+    io.err << "investflow calendar list: none deployed (the shipped files are used)\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int run_calendar(std::span<const std::string> args, Io& io) {
+  if (!args.empty() && args.front() == "deploy") return calendar_deploy(args.subspan(1), io);
+  if (!args.empty() && args.front() == "list") return calendar_list(args.subspan(1), io);
   const ArgSpec spec = calendar_spec();
   const ParsedArgs parsed = ParsedArgs::parse(spec, args);
   if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
   const std::string action = parsed.positional("ACTION");
   if (action != "add" && action != "between") {
-    io.err << "investflow calendar: the action is add or between, not '" << action << "'\n";
+    io.err << "investflow calendar: the action is add, between, deploy or list, not '" << action
+           << "'\n";
     return kExitUsage;
   }
   const std::optional<engine::Date> first = date_argument(parsed.positional("FIRST"), io);

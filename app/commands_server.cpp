@@ -8,6 +8,9 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <boost/json.hpp>
+
+#include "notify/calendar_watch.hpp"
 #include "notify/dispatcher.hpp"
 #include "notify/notify_store.hpp"
 #include "notify/scheduler.hpp"
@@ -129,6 +132,30 @@ void add_store_metrics(web::Metrics& metrics, storage::Store& store) {
       });
 }
 
+// /healthz's calendar members: each calendar in use with the last day of its data, the
+// earliest of those days, and a warning (both languages) for each one running out.
+void add_calendar_health(boost::json::object& body,
+                         const std::vector<notify::CalendarRunway>& runways) {
+  boost::json::array calendars;
+  boost::json::array warnings;
+  std::optional<engine::Date> earliest;
+  for (const notify::CalendarRunway& runway : runways) {
+    calendars.push_back(
+        boost::json::object{{"name", runway.name},
+                            {"ends", runway.ends ? boost::json::value(runway.ends->to_string())
+                                                 : boost::json::value(nullptr)},
+                            {"days_left", runway.days_left}});
+    if (runway.ends && (!earliest || *runway.ends < *earliest)) earliest = runway.ends;
+    if (runway.warning) {
+      warnings.push_back(boost::json::object{{"zh", runway.message_zh}, {"en", runway.message_en}});
+    }
+  }
+  body["calendar_ends"] =
+      earliest ? boost::json::value(earliest->to_string()) : boost::json::value(nullptr);
+  body["calendars"] = std::move(calendars);
+  if (!warnings.empty()) body["warnings"] = std::move(warnings);
+}
+
 // Adds (or replaces) files from `directory` on top of `files`.
 web::StaticFiles read_static_dir(const fs::path& directory, web::StaticFiles files = {}) {
   std::error_code error;
@@ -189,6 +216,9 @@ int run_serve(std::span<const std::string> args, Io& io) {
   }
   auto context = std::make_shared<web::ApiContext>(**store, *auth);
   context->notify = *notify_store;
+  // Deployed calendars are taken before the first request, then watched.
+  notify::CalendarWatch calendars(**store, *notify_store, context->clock);
+  calendars.run_once();
   context->reports = std::make_shared<storage::ReportReader>(db);
   context->notifications = std::make_shared<web::NotificationFeed>(
       [notify = *notify_store](const std::string& user) -> std::optional<std::int64_t> {
@@ -214,6 +244,9 @@ int run_serve(std::span<const std::string> args, Io& io) {
   options.port = listen->second;
   options.io_threads = static_cast<unsigned>(*threads);
   options.worker_threads = static_cast<unsigned>(*threads) * 2;
+  options.health = [&calendars, clock = context->clock](boost::json::object& body) {
+    add_calendar_health(body, calendars.runway(engine::local_date(clock->now())));
+  };
   if (parsed.flag("access-log")) {
     options.access_log = std::make_shared<spdlog::logger>(
         "access", std::make_shared<spdlog::sinks::stderr_sink_mt>());
@@ -237,6 +270,7 @@ int run_serve(std::span<const std::string> args, Io& io) {
            << "/ (Ctrl-C to stop)" << std::endl;
     if (dispatcher) dispatcher->start();
     if (scheduler) scheduler->start();
+    calendars.start();
     const int signal = signals.wait();
     io.err << "investflow: signal " << signal << ", stopping\n";
     // No new alerts or deliveries while the server drains; pending ones stay in the
@@ -244,6 +278,7 @@ int run_serve(std::span<const std::string> args, Io& io) {
     if (scheduler) scheduler->stop();
     if (dispatcher) dispatcher->stop();
     server.stop();
+    calendars.stop();
   }
   // The server (and every handler holding the store) is gone: now the writer can flush.
   auth.reset();

@@ -4,8 +4,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "app/progress.hpp"
+#include "storage/deployed_calendars.hpp"
 #include "storage/import_export.hpp"
 #include "storage/operations.hpp"
 #include "storage/schema.hpp"
@@ -69,6 +71,10 @@ void load_workflows(Store& store, Io& io) {
     auto registered = store.register_workflow(load.workflow, workflow.source);
     if (!registered) io.err << "investflow: warning: " << registered.error().message << "\n";
   }
+  // Deadlines count on the calendars deployed into the database, as the server's do.
+  std::map<std::string, std::string> seen;
+  for (const std::string& problem : take_deployed_calendars(store, seen).problems)
+    io.err << "investflow: warning: " << problem << "\n";
 }
 
 std::unique_ptr<Store> open_store(const std::string& db, Io& io,

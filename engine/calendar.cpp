@@ -140,6 +140,16 @@ bool Calendar::covers(Date date) const {
   return first_year_ <= year && year <= last_year_;
 }
 
+std::optional<Date> Calendar::data_ends() const {
+  if (first_year_ > last_year_) return std::nullopt;
+  return Date::from_ymd(last_year_, 12, 31);  // nullopt only for an absurd year
+}
+
+bool Calendar::estimates(Date from, Date to) const {
+  if (first_year_ > last_year_) return false;
+  return !covers(from) || !covers(to);
+}
+
 bool Calendar::is_holiday(Date date) const {
   return holidays_.contains(date);
 }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -31,6 +32,12 @@ class Calendar {
   int first_year() const { return first_year_; }
   int last_year() const { return last_year_; }
   bool covers(Date date) const;
+  // The last day of official data (31 December of last_year); nullopt for a calendar with
+  // none (weekends_only).
+  std::optional<Date> data_ends() const;
+  // Whether counting working days from `from` to `to` leaves the official data, so the
+  // count is an estimate (weekends only past the data). Never for a calendar without data.
+  bool estimates(Date from, Date to) const;
 
   bool is_working_day(Date date) const;
   bool is_holiday(Date date) const;

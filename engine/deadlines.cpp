@@ -208,18 +208,22 @@ void apply_deadline_fired(Project& project, const DeadlineFired& fired) {
       fired_deadline_key(fired.kind, fired.name, fired.alert, fired.due_on));
 }
 
+// A date a person chose is not an estimate.
 void apply_deadline_extended(Project& project, const DeadlineExtended& extended) {
   switch (extended.kind) {
     case DeadlineKind::sla:
       project.sla_due_on = extended.new_due_on;
+      project.sla_due_estimated = false;
       break;
     case DeadlineKind::milestone:
       if (auto it = project.milestones.find(extended.name); it != project.milestones.end()) {
         it->second.due_on = extended.new_due_on;
+        it->second.estimated = false;
       }
       break;
     case DeadlineKind::followup:
       project.followup_due_on = extended.new_due_on;
+      project.followup_due_estimated = false;
       break;
   }
 }

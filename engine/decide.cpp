@@ -252,7 +252,14 @@ std::vector<FieldChange> changes_of(const Project& project, FieldMap edits) {
   return changes;
 }
 
-Date due_after(const Duration& duration, Date start, const Calendar& calendar, const Scope& scope) {
+// A deadline, and whether counting it left the calendar's official data (then it is an
+// estimate: weekends only past the data; engine/calendar.hpp).
+struct Due {
+  Date on;
+  bool estimated = false;
+};
+
+Due due_after(const Duration& duration, Date start, const Calendar& calendar, const Scope& scope) {
   int amount = 0;
   if (const int* fixed = std::get_if<int>(&duration.amount)) {
     amount = *fixed;
@@ -264,13 +271,15 @@ Date due_after(const Duration& duration, Date start, const Calendar& calendar, c
   }
   switch (duration.unit) {
     case Duration::Unit::days:
-      return start.plus_days(amount);
-    case Duration::Unit::working_days:
-      return calendar.add_working_days(start, amount);
+      return {start.plus_days(amount)};
+    case Duration::Unit::working_days: {
+      const Date due = calendar.add_working_days(start, amount);
+      return {due, calendar.estimates(start, due)};
+    }
     case Duration::Unit::months:
-      return start.plus_months(amount);
+      return {start.plus_months(amount)};
   }
-  return start;
+  return {start};
 }
 
 bool followup_in(const Workflow& workflow, std::string_view state) {
@@ -281,8 +290,10 @@ bool followup_in(const Workflow& workflow, std::string_view state) {
 // The deadlines that start when a project enters `state` on `today`.
 struct StateDeadlines {
   std::optional<Date> sla_due_on;
+  bool sla_due_estimated = false;
   std::vector<MilestoneStarted> milestones_started;
   std::optional<Date> followup_due_on;
+  bool followup_due_estimated = false;
 };
 
 // Whether visits are due in `state` (`def`, when known, answers from the workflow's index).
@@ -301,7 +312,10 @@ StateDeadlines deadlines_on_entering(const Workflow& workflow, const Project& be
   StateDeadlines out;
   const Calendar& calendar = *workflow.calendar;
   if (def != nullptr && def->sla) {
-    out.sla_due_on = calendar.add_working_days(today, def->sla->working_days);
+    const Due due = due_after(Duration{Duration::Unit::working_days, def->sla->working_days}, today,
+                              calendar, scope);
+    out.sla_due_on = due.on;
+    out.sla_due_estimated = due.estimated;
   }
   const auto start = [&](const MilestoneDef& milestone) {
     // A milestone already recorded done stays done when its state is entered again (a
@@ -310,8 +324,8 @@ StateDeadlines deadlines_on_entering(const Workflow& workflow, const Project& be
         done != before.milestones.end() && done->second.done_on) {
       return;
     }
-    out.milestones_started.push_back(
-        {milestone.id, today, due_after(milestone.within, today, calendar, scope)});
+    const Due due = due_after(milestone.within, today, calendar, scope);
+    out.milestones_started.push_back({milestone.id, today, due.on, due.estimated});
   };
   if (const Workflow::Entering* entering = def != nullptr ? workflow.entering(*def) : nullptr) {
     for (const MilestoneDef* milestone : entering->milestones)
@@ -325,8 +339,11 @@ StateDeadlines deadlines_on_entering(const Workflow& workflow, const Project& be
     // Visits stay on their schedule while a project moves between follow-up states.
     if (before.followup_due_on && followup_in(workflow, before_def, before.state)) {
       out.followup_due_on = before.followup_due_on;
+      out.followup_due_estimated = before.followup_due_estimated;
     } else {
-      out.followup_due_on = due_after(workflow.followup->every, today, calendar, scope);
+      const Due due = due_after(workflow.followup->every, today, calendar, scope);
+      out.followup_due_on = due.on;
+      out.followup_due_estimated = due.estimated;
     }
   }
   return out;
@@ -524,8 +541,10 @@ struct Decider {
                               workflow.find_state(workflow.initial), workflow.initial, today);
     created.fields = std::move(fields);
     created.sla_due_on = deadlines.sla_due_on;
+    created.sla_due_estimated = deadlines.sla_due_estimated;
     created.milestones_started = std::move(deadlines.milestones_started);
     created.followup_due_on = deadlines.followup_due_on;
+    created.followup_due_estimated = deadlines.followup_due_estimated;
     out.body = std::move(created);
     return true;
   }
@@ -591,8 +610,10 @@ struct Decider {
         target != nullptr ? target : workflow.find_state(transition->to), transition->to, today);
     taken.changes = changes_of(project, std::move(edits));
     taken.sla_due_on = deadlines.sla_due_on;
+    taken.sla_due_estimated = deadlines.sla_due_estimated;
     taken.milestones_started = std::move(deadlines.milestones_started);
     taken.followup_due_on = deadlines.followup_due_on;
+    taken.followup_due_estimated = deadlines.followup_due_estimated;
     return true;
   }
 
@@ -688,9 +709,8 @@ struct Decider {
     if (!reasons.empty()) return false;
     const ProjectScope scope(workflow, project, today);
     Event& out = new_event();
-    out.body =
-        FollowupRecorded{visit.on, visit.summary, visit.issues,
-                         due_after(workflow.followup->every, visit.on, *workflow.calendar, scope)};
+    const Due next = due_after(workflow.followup->every, visit.on, *workflow.calendar, scope);
+    out.body = FollowupRecorded{visit.on, visit.summary, visit.issues, next.on, next.estimated};
     return true;
   }
 
@@ -730,10 +750,12 @@ void start_milestones(Project& project, Started&& started) {
   for (auto& milestone : started) {
     const auto at = project.milestones.lower_bound(milestone.milestone);
     if (at != project.milestones.end() && at->first == milestone.milestone) {
-      at->second = MilestoneState{at->first, milestone.started_on, milestone.due_on, {}, {}, {}};
+      at->second = MilestoneState{at->first, milestone.started_on, milestone.due_on, {}, {},
+                                  {},        milestone.estimated};
       continue;
     }
-    MilestoneState state{{}, milestone.started_on, milestone.due_on, {}, {}, {}};
+    MilestoneState state{{}, milestone.started_on, milestone.due_on, {}, {},
+                         {}, milestone.estimated};
     if constexpr (std::is_rvalue_reference_v<Started&&>) {
       state.id = std::move(milestone.milestone);
     } else {
@@ -810,8 +832,10 @@ void fold(Project& project, EventRef&& event) {
           project.created_at = event.at;
           project.state_entered_at = event.at;
           project.sla_due_on = body.sla_due_on;
+          project.sla_due_estimated = body.sla_due_estimated;
           start_milestones_of(body);
           project.followup_due_on = body.followup_due_on;
+          project.followup_due_estimated = body.followup_due_estimated;
         } else if constexpr (std::is_same_v<T, FieldsEdited>) {
           apply_changes(project, body.changes);
         } else if constexpr (std::is_same_v<T, TransitionTaken>) {
@@ -820,8 +844,10 @@ void fold(Project& project, EventRef&& event) {
           project.state_entered_at = event.at;
           project.votes.clear();
           project.sla_due_on = body.sla_due_on;
+          project.sla_due_estimated = body.sla_due_estimated;
           start_milestones_of(body);
           project.followup_due_on = body.followup_due_on;
+          project.followup_due_estimated = body.followup_due_estimated;
         } else if constexpr (std::is_same_v<T, VoteCast>) {
           Vote vote{body.voter, body.choice, body.comment, event.at};
           const auto earlier = std::find_if(project.votes.begin(), project.votes.end(),
@@ -842,6 +868,7 @@ void fold(Project& project, EventRef&& event) {
         } else if constexpr (std::is_same_v<T, FollowupRecorded>) {
           project.visits.push_back({body.on, event.actor, body.summary, body.issues});
           project.followup_due_on = body.next_due_on;
+          project.followup_due_estimated = body.next_due_estimated;
         } else if constexpr (std::is_same_v<T, DeadlineFired>) {
           apply_deadline_fired(project, body);
         } else if constexpr (std::is_same_v<T, DeadlineExtended>) {
@@ -904,6 +931,7 @@ std::vector<DueItem> due_items(const Workflow& workflow, const Project& project,
     const StateDef* state = workflow.find_state(project.state);
     const int warn = state != nullptr && state->sla ? state->sla->warn_before_working_days : 1;
     DueItem item{DueItem::Kind::sla, project.state, *project.sla_due_on};
+    item.estimated = project.sla_due_estimated;
     item.status = status_of(item.due_on, today, warn, calendar, item.working_days_left);
     items.push_back(std::move(item));
   }
@@ -917,12 +945,14 @@ std::vector<DueItem> due_items(const Workflow& workflow, const Project& project,
       continue;
     }
     DueItem item{DueItem::Kind::milestone, id, milestone.due_on};
+    item.estimated = milestone.estimated;
     item.status =
         status_of(item.due_on, today, kMilestoneWarnWorkingDays, calendar, item.working_days_left);
     items.push_back(std::move(item));
   }
   if (project.followup_due_on) {
     DueItem item{DueItem::Kind::followup, "followup", *project.followup_due_on};
+    item.estimated = project.followup_due_estimated;
     item.status =
         status_of(item.due_on, today, kMilestoneWarnWorkingDays, calendar, item.working_days_left);
     items.push_back(std::move(item));
@@ -1047,6 +1077,11 @@ std::string_view command_name(const Command& command) {
 
 std::string_view event_type(const Event& event) {
   return kEventTypes[event.body.index()].name;
+}
+
+bool is_event_type(std::string_view name) {
+  return std::any_of(std::begin(kEventTypes), std::end(kEventTypes),
+                     [&](const AlternativeName& type) { return type.name == name; });
 }
 
 }  // namespace investflow::engine

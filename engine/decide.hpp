@@ -86,6 +86,7 @@ struct DueItem {
   Date due_on;
   Status status = Status::pending;
   int working_days_left = 0;  // negative when overdue
+  bool estimated = false;     // counted past the calendar's official data
 };
 std::vector<DueItem> due_items(const Workflow& workflow, const Project& project, Date today);
 std::string_view due_kind_name(DueItem::Kind kind);

@@ -28,6 +28,7 @@ struct MilestoneStarted {
   std::string milestone;
   Date started_on;
   Date due_on;
+  bool estimated = false;  // due_on was counted past the calendar's official data
   friend bool operator==(const MilestoneStarted&, const MilestoneStarted&) = default;
 };
 
@@ -40,6 +41,9 @@ struct ProjectCreated {
   std::optional<Date> sla_due_on;
   std::vector<MilestoneStarted> milestones_started;
   std::optional<Date> followup_due_on;
+  // Counted past the calendar's official data (weekends only there): an estimate.
+  bool sla_due_estimated = false;
+  bool followup_due_estimated = false;
   friend bool operator==(const ProjectCreated&, const ProjectCreated&) = default;
 };
 
@@ -58,6 +62,8 @@ struct TransitionTaken {
   std::optional<Date> sla_due_on;
   std::vector<MilestoneStarted> milestones_started;
   std::optional<Date> followup_due_on;
+  bool sla_due_estimated = false;  // as in ProjectCreated
+  bool followup_due_estimated = false;
   friend bool operator==(const TransitionTaken&, const TransitionTaken&) = default;
 };
 
@@ -83,6 +89,7 @@ struct FollowupRecorded {
   std::string summary;
   std::vector<std::string> issues;
   std::optional<Date> next_due_on;
+  bool next_due_estimated = false;  // counted past the calendar's official data
   friend bool operator==(const FollowupRecorded&, const FollowupRecorded&) = default;
 };
 
@@ -117,5 +124,7 @@ struct Event {
 // project_created, fields_edited, transition_taken, vote_cast, milestone_recorded,
 // followup_recorded, deadline_fired, deadline_extended
 std::string_view event_type(const Event& event);
+// Whether `name` is one of those types.
+bool is_event_type(std::string_view name);
 
 }  // namespace investflow::engine

@@ -2,6 +2,8 @@
 
 #include <variant>
 
+#include "engine/deadline.hpp"
+
 namespace investflow::engine {
 namespace {
 
@@ -14,6 +16,30 @@ constexpr EnumName<Kind> kNamedTriggerPrefixes[] = {
 };
 static_assert(in_order(kNamedTriggerPrefixes));
 
+using RecipientKind = NotifyRecipient::Kind;
+constexpr std::string_view kOwner = "owner";
+constexpr EnumName<RecipientKind> kRecipientPrefixes[] = {
+    {RecipientKind::role, "role:"},
+    {RecipientKind::user, "user:"},
+    {RecipientKind::field, "field:"},
+};
+static_assert(in_order(kRecipientPrefixes, RecipientKind::role));
+
+// "prefix:NAME" -> the prefix's value and NAME, when NAME is not empty.
+template <typename Enum, std::size_t N>
+std::optional<std::pair<Enum, std::string_view>> split_prefixed(const EnumName<Enum> (&prefixes)[N],
+                                                                std::string_view name) {
+  for (const EnumName<Enum>& prefix : prefixes) {
+    if (name.starts_with(prefix.name) && name.size() > prefix.name.size()) {
+      return std::pair{prefix.value, name.substr(prefix.name.size())};
+    }
+  }
+  return std::nullopt;
+}
+
+constexpr std::string_view kEveryEvent = "*";
+constexpr std::string_view kNotifyFilter = "notify";
+
 }  // namespace
 
 std::string trigger_name(const NotifyTrigger& trigger) {
@@ -22,30 +48,95 @@ std::string trigger_name(const NotifyTrigger& trigger) {
   return std::string(name_in(kTimerTriggerNames, trigger.kind));
 }
 
-bool is_trigger_name(std::string_view name) {
-  if (value_named(kTimerTriggerNames, name)) return true;
-  for (const EnumName<Kind>& prefix : kNamedTriggerPrefixes) {
-    if (name.starts_with(prefix.name) && name.size() > prefix.name.size()) return true;
+std::optional<NotifyTrigger> parse_trigger_name(std::string_view name) {
+  if (const std::optional<Kind> timer = value_named(kTimerTriggerNames, name)) {
+    return NotifyTrigger{*timer, ""};
   }
-  return false;
+  if (const auto named = split_prefixed(kNamedTriggerPrefixes, name)) {
+    return NotifyTrigger{named->first, std::string(named->second)};
+  }
+  return std::nullopt;
 }
 
-std::vector<std::string> triggers_of(const Event& event) {
-  const auto named = [](Kind kind, const std::string& name) {
-    return trigger_name(NotifyTrigger{kind, name});
-  };
+std::string recipient_name(const NotifyRecipient& recipient) {
+  if (recipient.kind == RecipientKind::owner) return std::string(kOwner);
+  return std::string(name_in(kRecipientPrefixes, recipient.kind)) + recipient.name;
+}
+
+std::optional<NotifyRecipient> parse_recipient_name(std::string_view name) {
+  if (name == kOwner) return NotifyRecipient{};
+  if (const auto named = split_prefixed(kRecipientPrefixes, name)) {
+    return NotifyRecipient{named->first, std::string(named->second)};
+  }
+  return std::nullopt;
+}
+
+std::string_view channel_name(NotifyChannel channel) {
+  return name_in(kNotifyChannelNames, channel);
+}
+
+std::optional<NotifyChannel> parse_channel_name(std::string_view name) {
+  return value_named(kNotifyChannelNames, name);
+}
+
+std::vector<NotifyTrigger> triggers_of(const Event& event) {
   if (const auto* created = std::get_if<ProjectCreated>(&event.body)) {
-    return {named(Kind::enter, created->state)};
+    return {NotifyTrigger{Kind::enter, created->state}};
   }
   if (const auto* taken = std::get_if<TransitionTaken>(&event.body)) {
-    return {named(Kind::leave, taken->from), named(Kind::enter, taken->to),
-            named(Kind::transition, taken->transition)};
+    return {NotifyTrigger{Kind::leave, taken->from}, NotifyTrigger{Kind::enter, taken->to},
+            NotifyTrigger{Kind::transition, taken->transition}};
   }
   // The scheduler's events (engine/deadlines.hpp).
   if (const auto* fired = std::get_if<DeadlineFired>(&event.body)) {
-    return {deadline_trigger(fired->kind, fired->alert)};
+    if (const std::optional<Kind> timer =
+            value_named(kTimerTriggerNames, deadline_trigger(fired->kind, fired->alert))) {
+      return {NotifyTrigger{*timer, ""}};
+    }
   }
   return {};
+}
+
+std::string event_filter_name(const EventFilter& filter) {
+  switch (filter.kind) {
+    case EventFilter::Kind::every:
+      return std::string(kEveryEvent);
+    case EventFilter::Kind::notify:
+      return std::string(kNotifyFilter);
+    case EventFilter::Kind::event_type:
+      return filter.event_type;
+    case EventFilter::Kind::trigger:
+      return trigger_name(filter.trigger);
+  }
+  return {};
+}
+
+std::optional<EventFilter> parse_event_filter(std::string_view name) {
+  if (name == kEveryEvent) return EventFilter{};
+  if (name == kNotifyFilter) return EventFilter{EventFilter::Kind::notify, {}, {}};
+  if (is_event_type(name)) return EventFilter{EventFilter::Kind::event_type, std::string(name), {}};
+  if (std::optional<NotifyTrigger> trigger = parse_trigger_name(name)) {
+    return EventFilter{EventFilter::Kind::trigger, {}, std::move(*trigger)};
+  }
+  return std::nullopt;
+}
+
+bool filter_takes(const EventFilter& filter, std::string_view type,
+                  const std::vector<NotifyTrigger>& raised) {
+  switch (filter.kind) {
+    case EventFilter::Kind::every:
+      return true;
+    case EventFilter::Kind::notify:
+      return false;
+    case EventFilter::Kind::event_type:
+      return filter.event_type == type;
+    case EventFilter::Kind::trigger:
+      for (const NotifyTrigger& trigger : raised) {
+        if (filter.trigger.hears(trigger)) return true;
+      }
+      return false;
+  }
+  return false;
 }
 
 }  // namespace investflow::engine

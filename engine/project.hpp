@@ -41,6 +41,7 @@ struct MilestoneState {
   std::optional<Date> planned_on;  // the date the project plans (recorded by staff)
   std::optional<Date> done_on;     // the actual date
   std::string evidence;
+  bool estimated = false;  // due_on was counted past the calendar's official data
   friend bool operator==(const MilestoneState&, const MilestoneState&) = default;
 };
 
@@ -68,6 +69,10 @@ struct Project {
   std::vector<FollowupVisit> visits;
   std::optional<Date> sla_due_on;       // the current state's SLA deadline
   std::optional<Date> followup_due_on;  // the next follow-up visit
+  // The deadlines above were counted past the calendar's official data (weekends only
+  // there; engine/calendar.hpp): estimates, shown as such.
+  bool sla_due_estimated = false;
+  bool followup_due_estimated = false;
   // Alerts already raised (engine::fired_deadline_key): each fires once.
   std::set<std::string, std::less<>> deadlines_fired;
   // How many users hold the open review's voter role. Plain data the caller sets from its

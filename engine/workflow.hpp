@@ -2,6 +2,7 @@
 // The workflow model: what a workflow YAML file (v1) means once loaded and checked.
 // Built by workflows/ (the loader); read by decide/apply. Immutable after loading.
 
+#include <compare>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -56,6 +57,8 @@ struct FieldDef {
   // option texts (`option_aliases:`). Never shown; export writes the current label.
   std::vector<std::string> aliases;
   std::map<std::string, std::vector<std::string>, std::less<>> option_aliases;
+  // A list field's items: text, or user ids (`items: user`), which notify rules can name.
+  FieldType items = FieldType::text;
 };
 
 struct TableDef {
@@ -141,6 +144,8 @@ struct FollowupDef {
   std::string role;  // who makes visits
 };
 
+// What a notify rule listens for (engine/notify_trigger.hpp names them and lists what an
+// event raises): entering or leaving a state, a transition, or a timer.
 struct NotifyTrigger {
   enum class Kind {
     enter,
@@ -148,17 +153,42 @@ struct NotifyTrigger {
     transition,
     sla_warning,
     sla_overdue,
+    milestone_warning,
     milestone_overdue,
     followup_due
   };
+  // As the name of an enter, leave or transition trigger: any state, any transition.
+  static constexpr std::string_view kAny = "*";
   Kind kind = Kind::enter;
-  std::string name;  // the state (enter/leave) or transition id; empty for timer kinds
+  std::string name;  // the state (enter/leave), transition id or kAny; empty for timer kinds
+
+  // Whether a rule listening for this hears `raised` (a trigger an event raised).
+  bool hears(const NotifyTrigger& raised) const {
+    return kind == raised.kind && (name == raised.name || name == kAny);
+  }
+  friend auto operator<=>(const NotifyTrigger&, const NotifyTrigger&) = default;
 };
+
+// Who a notify rule tells: the project's owner, the members of a role, a named user, or the
+// user(s) a `user` field (or a list field of users) of the project holds when it fires.
+struct NotifyRecipient {
+  enum class Kind { owner, role, user, field };
+  Kind kind = Kind::owner;
+  std::string name;  // the role, user id or field; empty for owner
+  friend auto operator<=>(const NotifyRecipient&, const NotifyRecipient&) = default;
+};
+
+enum class NotifyChannel { inbox, webhook };
+inline constexpr EnumName<NotifyChannel> kNotifyChannelNames[] = {
+    {NotifyChannel::inbox, "inbox"},
+    {NotifyChannel::webhook, "webhook"},
+};
+static_assert(in_order(kNotifyChannelNames));
 
 struct NotifyRule {
   NotifyTrigger on;
-  std::vector<std::string> to;        // owner | role:NAME | user:NAME
-  std::vector<std::string> channels;  // inbox | webhook
+  std::vector<NotifyRecipient> to;
+  std::vector<NotifyChannel> channels;
 };
 
 // What a workflow file says, as plain data: the loader (workflows/) fills one in while it

@@ -179,20 +179,28 @@ int Dispatcher::run_once() {
 std::vector<std::string> Dispatcher::resolve(
     const OutboxItem& item, std::map<std::string, std::vector<std::string>>& roles) {
   std::set<std::string> users;
-  for (const std::string& recipient : item.recipients) {
-    if (recipient == "owner") {
-      if (!item.project_owner.empty()) users.insert(item.project_owner);
-    } else if (recipient.starts_with("role:")) {
-      const std::string role = recipient.substr(5);
-      auto found = roles.find(role);
-      if (found == roles.end()) {
-        auto members = notify_->users_with_role(role);
-        found =
-            roles.emplace(role, members ? std::move(*members) : std::vector<std::string>{}).first;
+  for (const engine::NotifyRecipient& recipient : item.recipients) {
+    switch (recipient.kind) {
+      case engine::NotifyRecipient::Kind::owner:
+        if (!item.project_owner.empty()) users.insert(item.project_owner);
+        break;
+      case engine::NotifyRecipient::Kind::role: {
+        auto found = roles.find(recipient.name);
+        if (found == roles.end()) {
+          auto members = notify_->users_with_role(recipient.name);
+          found = roles
+                      .emplace(recipient.name,
+                               members ? std::move(*members) : std::vector<std::string>{})
+                      .first;
+        }
+        users.insert(found->second.begin(), found->second.end());
+        break;
       }
-      users.insert(found->second.begin(), found->second.end());
-    } else if (recipient.starts_with("user:")) {
-      users.insert(recipient.substr(5));
+      case engine::NotifyRecipient::Kind::user:
+        users.insert(recipient.name);
+        break;
+      case engine::NotifyRecipient::Kind::field:
+        break;  // never in the outbox: engine::notify_deliveries names the field's users
     }
   }
   // People are not told about what they did themselves.

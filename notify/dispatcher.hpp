@@ -2,7 +2,7 @@
 // The outbox dispatcher: turns committed events into notifications, at least once.
 //
 // One thread polls (and is woken after writes): it resolves the outbox's `inbox` rows to
-// users (owner, role:NAME, user:NAME) and writes their notifications; it fans every new
+// users (the owner, a role's members, a user) and writes their notifications; it fans every new
 // event out to each webhook whose filter takes it (a delivery row per webhook and event,
 // written in one transaction with the webhook's position in the log). Each webhook then
 // has its own delivery lane, a thread that posts its due deliveries in order, so a slow or

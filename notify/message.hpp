@@ -22,8 +22,8 @@ struct Message {
   engine::Timestamp at = 0;
   std::string from;  // transition_taken: the states left and entered
   std::string to;
-  std::string transition;             // transition_taken: its id
-  std::vector<std::string> triggers;  // enter:S, leave:S, transition:T, sla_overdue, ...
+  std::string transition;                       // transition_taken: its id
+  std::vector<engine::NotifyTrigger> triggers;  // what the event raised (engine::triggers_of)
   std::string title_zh;
   std::string title_en;
   std::string detail_zh;   // one more line for chat messages (comment, due date, ...)

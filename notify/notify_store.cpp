@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
-#include "engine/notify_trigger.hpp"
 #include "notify/message.hpp"
 #include "storage/codec.hpp"
 
@@ -31,6 +30,27 @@ std::string strings_to(const std::vector<std::string>& items) {
   for (const auto& item : items)
     array.emplace_back(item);
   return storage::canonical_json(array);
+}
+
+// A JSON array of trigger, recipient or filter names, read with the vocabulary's reader
+// (engine/notify_trigger.hpp); a name it does not know is left out.
+template <typename Parse>
+auto names_from(const std::string& text, Parse parse) {
+  std::vector<typename std::invoke_result_t<Parse, std::string_view>::value_type> out;
+  for (const std::string& name : strings_from(text)) {
+    if (auto item = parse(name)) out.push_back(std::move(*item));
+  }
+  return out;
+}
+
+// The reverse of names_from, with the vocabulary's namer.
+template <typename T, typename Name>
+std::string names_to(const std::vector<T>& items, Name name) {
+  std::vector<std::string> names;
+  names.reserve(items.size());
+  for (const T& item : items)
+    names.push_back(name(item));
+  return strings_to(names);
 }
 
 engine::Event event_from(const std::string& payload) {
@@ -71,7 +91,7 @@ Webhook webhook_from(SQLite::Statement& row) {
   webhook.id = row.getColumn(0).getInt64();
   webhook.url = row.getColumn(1).getString();
   webhook.secret = row.getColumn(2).getString();
-  webhook.events = strings_from(row.getColumn(3).getString());
+  webhook.events = names_from(row.getColumn(3).getString(), engine::parse_event_filter);
   webhook.format = row.getColumn(4).getString();
   webhook.created_by = row.getColumn(5).getString();
   webhook.created_at = row.getColumn(6).getInt64();
@@ -81,12 +101,10 @@ Webhook webhook_from(SQLite::Statement& row) {
 
 }  // namespace
 
-bool webhook_matches(const std::vector<std::string>& filter, std::string_view type,
-                     const std::vector<std::string>& triggers) {
-  return std::any_of(filter.begin(), filter.end(), [&](const std::string& wanted) {
-    if (wanted == "*" || wanted == type) return true;
-    // "transition:approve" matches itself; "enter:signed" likewise; "sla_overdue" too.
-    return std::find(triggers.begin(), triggers.end(), wanted) != triggers.end();
+bool webhook_matches(const std::vector<engine::EventFilter>& filter, std::string_view type,
+                     const std::vector<engine::NotifyTrigger>& triggers) {
+  return std::any_of(filter.begin(), filter.end(), [&](const engine::EventFilter& wanted) {
+    return engine::filter_takes(wanted, type, triggers);
   });
 }
 
@@ -128,8 +146,8 @@ Outcome<std::vector<OutboxItem>> NotifyStore::pending_outbox(std::string_view ch
       item.id = select->getColumn(0).getInt64();
       item.event_id = select->getColumn(1).getInt64();
       item.channel = select->getColumn(2).getString();
-      item.triggers = strings_from(select->getColumn(3).getString());
-      item.recipients = strings_from(select->getColumn(4).getString());
+      item.triggers = names_from(select->getColumn(3).getString(), engine::parse_trigger_name);
+      item.recipients = names_from(select->getColumn(4).getString(), engine::parse_recipient_name);
       item.event = event_from(select->getColumn(5).getString());
       item.project_owner = select->getColumn(6).getString();
       item.project_name = select->getColumn(7).getString();
@@ -175,7 +193,7 @@ Outcome<storage::Ok> NotifyStore::settle_inbox(const std::vector<InboxEntry>& en
           insert->bind(2, entry.event_id);
           insert->bind(3, entry.project_id);
           insert->bind(4, entry.type);
-          insert->bind(5, strings_to(entry.triggers));
+          insert->bind(5, names_to(entry.triggers, engine::trigger_name));
           insert->bind(6, entry.title_zh);
           insert->bind(7, entry.title_en);
           insert->bind(8, entry.created_at);
@@ -212,6 +230,29 @@ Outcome<storage::Ok> NotifyStore::settle_historical_outbox(engine::Timestamp bef
     settle->bind(1, before);
     settle->exec();
     return storage::Ok{};
+  });
+}
+
+Outcome<std::vector<std::string>> NotifyStore::post_notice(
+    const std::vector<std::string>& users, const std::string& key, const std::string& type,
+    const std::string& title_zh, const std::string& title_en, engine::Timestamp now) {
+  return run<std::vector<std::string>>([&] {
+    SQLite::Transaction transaction(connection_.db(), SQLite::TransactionBehavior::IMMEDIATE);
+    std::vector<std::string> told;
+    for (const std::string& user : users) {
+      auto insert = connection_.statement(
+          "INSERT OR IGNORE INTO notifications (user_id, event_id, project_id, type, triggers, "
+          "title_zh, title_en, created_at, notice) VALUES (?, NULL, '', ?, '[]', ?, ?, ?, ?)");
+      insert->bind(1, user);
+      insert->bind(2, type);
+      insert->bind(3, title_zh);
+      insert->bind(4, title_en);
+      insert->bind(5, now);
+      insert->bind(6, key);
+      if (insert->exec() > 0) told.push_back(user);
+    }
+    transaction.commit();
+    return told;
   });
 }
 
@@ -252,7 +293,7 @@ Outcome<NotificationPage> NotifyStore::notifications(const std::string& user, bo
       Notification item;
       item.id = select->getColumn(0).getInt64();
       item.user_id = user;
-      item.event_id = select->getColumn(1).getInt64();
+      item.event_id = optional_int(select->getColumn(1));
       item.project_id = select->getColumn(2).getString();
       item.project_name = select->getColumn(3).getString();
       item.type = select->getColumn(4).getString();
@@ -331,7 +372,7 @@ Outcome<Webhook> NotifyStore::add_webhook(Webhook webhook) {
         "after_event_id) VALUES (?,?,?,?,?,?,?)");
     insert->bind(1, webhook.url);
     insert->bind(2, webhook.secret);
-    insert->bind(3, strings_to(webhook.events));
+    insert->bind(3, names_to(webhook.events, engine::event_filter_name));
     insert->bind(4, webhook.format);
     insert->bind(5, webhook.created_by);
     insert->bind(6, webhook.created_at);
@@ -402,8 +443,10 @@ Outcome<int> NotifyStore::fan_out(const Webhook& webhook, int limit, engine::Tim
     }
     select->reset();
     if (rows.empty()) return 0;
-    const bool wants_notify =
-        std::find(webhook.events.begin(), webhook.events.end(), "notify") != webhook.events.end();
+    const bool wants_notify = std::any_of(webhook.events.begin(), webhook.events.end(),
+                                          [](const engine::EventFilter& filter) {
+                                            return filter.kind == engine::EventFilter::Kind::notify;
+                                          });
     for (const Row& row : rows) {
       if (row.at < historical_before) continue;
       bool matches =

@@ -15,6 +15,7 @@
 #include "engine/date.hpp"
 #include "engine/event.hpp"
 #include "engine/names.hpp"
+#include "engine/notify_trigger.hpp"
 #include "storage/sqlite_connection.hpp"
 #include "storage/store.hpp"
 
@@ -27,8 +28,8 @@ struct OutboxItem {
   std::int64_t id = 0;
   std::int64_t event_id = 0;
   std::string channel;
-  std::vector<std::string> triggers;
-  std::vector<std::string> recipients;  // owner | role:NAME | user:NAME
+  std::vector<engine::NotifyTrigger> triggers;
+  std::vector<engine::NotifyRecipient> recipients;  // owner, role:NAME or user:NAME
   engine::Event event;
   std::string project_owner;
   std::string project_name;
@@ -39,8 +40,8 @@ struct OutboxItem {
 struct Notification {
   std::int64_t id = 0;
   std::string user_id;
-  std::int64_t event_id = 0;
-  std::string project_id;
+  std::optional<std::int64_t> event_id;  // none for a notice from the server itself
+  std::string project_id;                // empty for such a notice
   std::string project_name;
   std::string type;
   std::vector<std::string> triggers;
@@ -60,8 +61,8 @@ struct Webhook {
   std::int64_t id = 0;
   std::string url;
   std::string secret;
-  std::vector<std::string> events;  // "*", an event type, or a trigger name
-  std::string format;               // json | wecom | dingtalk
+  std::vector<engine::EventFilter> events;
+  std::string format;  // json | wecom | dingtalk
   std::string created_by;
   engine::Timestamp created_at = 0;
   std::int64_t after_event_id = 0;
@@ -103,7 +104,7 @@ struct InboxEntry {
   std::int64_t event_id = 0;
   std::string project_id;
   std::string type;
-  std::vector<std::string> triggers;
+  std::vector<engine::NotifyTrigger> triggers;
   std::vector<std::string> users;
   std::string title_zh;
   std::string title_en;
@@ -111,9 +112,10 @@ struct InboxEntry {
   bool skip = false;  // historical: settle without notifying anyone
 };
 
-// Whether a webhook's filter takes an event of `type` raising `triggers`.
-bool webhook_matches(const std::vector<std::string>& filter, std::string_view type,
-                     const std::vector<std::string>& triggers);
+// Whether a webhook's filter takes an event of `type` raising `triggers` (a `notify` filter
+// aside: what the rules routed to the webhook channel is in the outbox).
+bool webhook_matches(const std::vector<engine::EventFilter>& filter, std::string_view type,
+                     const std::vector<engine::NotifyTrigger>& triggers);
 
 // A channel's pending outbox rows, oldest first, with their events and projects. It runs
 // on every dispatcher pass: the plan must start from the outbox_pending_channel index
@@ -135,6 +137,13 @@ class NotifyStore {
   Outcome<bool> user_exists(const std::string& id);
   // One transaction: the notifications inserted (a repeat is ignored), the rows settled.
   Outcome<storage::Ok> settle_inbox(const std::vector<InboxEntry>& entries);
+  // A notice from the server itself (no event, no project) into these users' inboxes;
+  // each user gets a notice `key` once, however often it is posted. Returns the users
+  // who got it now.
+  Outcome<std::vector<std::string>> post_notice(const std::vector<std::string>& users,
+                                                const std::string& key, const std::string& type,
+                                                const std::string& title_zh,
+                                                const std::string& title_en, engine::Timestamp now);
   // Outbox rows of events older than `before` (a seeded or imported history) are settled
   // unsent, in one statement.
   Outcome<storage::Ok> settle_historical_outbox(engine::Timestamp before);

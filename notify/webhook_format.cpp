@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <cctype>
 
+#include "engine/notify_trigger.hpp"
 #include "storage/codec.hpp"
 #include "storage/wire_json.hpp"
 
@@ -126,8 +127,8 @@ std::string dingtalk_signed_url(std::string_view url, std::string_view secret,
 
 std::string json_body(const Message& message) {
   json::array triggers;
-  for (const std::string& trigger : message.triggers)
-    triggers.emplace_back(trigger);
+  for (const engine::NotifyTrigger& trigger : message.triggers)
+    triggers.emplace_back(engine::trigger_name(trigger));
   // The message keeps the canonical event; receivers get its wire form like every client.
   json::value event = nullptr;
   if (auto decoded = storage::decode_event(message.event_json)) {

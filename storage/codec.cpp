@@ -258,42 +258,61 @@ json::array changes_json(const std::vector<engine::FieldChange>& changes,
   return array;
 }
 
+// A flag written only when set, so that texts from before it existed stay exactly as they
+// were (and their hashes with them); write_canonical puts the key in order.
+json::object with_flag(json::object object, std::string_view key, bool set) {
+  if (set) object.emplace(key, true);
+  return object;
+}
+
 json::array milestones_started_json(const std::vector<engine::MilestoneStarted>& started) {
   json::array array;
   array.reserve(started.size());
   for (const auto& milestone : started) {
-    array.push_back(json::object{{"due_on", date_json(milestone.due_on)},
-                                 {"milestone", milestone.milestone},
-                                 {"started_on", date_json(milestone.started_on)}});
+    array.push_back(with_flag(json::object{{"due_on", date_json(milestone.due_on)},
+                                           {"milestone", milestone.milestone},
+                                           {"started_on", date_json(milestone.started_on)}},
+                              "estimated", milestone.estimated));
   }
   return array;
+}
+
+// The estimated flags of a deadline-setting event (engine/event.hpp).
+template <typename Body>
+json::object with_estimates(json::object object, const Body& body) {
+  return with_flag(with_flag(std::move(object), "sla_due_estimated", body.sla_due_estimated),
+                   "followup_due_estimated", body.followup_due_estimated);
 }
 
 struct BodyEncoder {
   const Encoding& encoding;
 
   json::object operator()(const engine::ProjectCreated& created) const {
-    return {{"fields", fields_to_json(created.fields, encoding)},
-            {"followup_due_on", optional_date_json(created.followup_due_on)},
-            {"milestones_started", milestones_started_json(created.milestones_started)},
-            {"owner", created.owner},
-            {"sla_due_on", optional_date_json(created.sla_due_on)},
-            {"state", created.state},
-            {"workflow", created.workflow},
-            {"workflow_version", created.workflow_version}};
+    return with_estimates(
+        {{"fields", fields_to_json(created.fields, encoding)},
+         {"followup_due_on", optional_date_json(created.followup_due_on)},
+         {"milestones_started", milestones_started_json(created.milestones_started)},
+         {"owner", created.owner},
+         {"sla_due_on", optional_date_json(created.sla_due_on)},
+         {"state", created.state},
+         {"workflow", created.workflow},
+         {"workflow_version", created.workflow_version}},
+        created);
   }
   json::object operator()(const engine::FieldsEdited& edited) const {
     return {{"changes", changes_json(edited.changes, encoding)}};
   }
   json::object operator()(const engine::TransitionTaken& taken) const {
-    return {{"changes", changes_json(taken.changes, encoding)},
-            {"comment", taken.comment},
-            {"followup_due_on", optional_date_json(taken.followup_due_on)},
-            {"from", taken.from},
-            {"milestones_started", milestones_started_json(taken.milestones_started)},
-            {"sla_due_on", optional_date_json(taken.sla_due_on)},
-            {"to", taken.to},
-            {"transition", taken.transition}};
+    return with_estimates(
+        {{"changes", changes_json(taken.changes, encoding)},
+         {"comment", taken.comment},
+         {"followup_due_on", optional_date_json(taken.followup_due_on)},
+         {"from", taken.from},
+         {"milestones_started", milestones_started_json(taken.milestones_started)},
+         {"sla_due_on", optional_date_json(taken.sla_due_on)},
+         {"to", taken.to},
+         {"transition", taken.transition}},
+        taken);
   }
   json::object operator()(const engine::VoteCast& vote) const {
     return {{"changed", vote.changed},
@@ -309,10 +328,11 @@ struct BodyEncoder {
             {"planned_on", optional_date_json(recorded.planned_on)}};
   }
   json::object operator()(const engine::FollowupRecorded& followup) const {
-    return {{"issues", strings_json(followup.issues)},
-            {"next_due_on", optional_date_json(followup.next_due_on)},
-            {"on", date_json(followup.on)},
-            {"summary", followup.summary}};
+    return with_flag({{"issues", strings_json(followup.issues)},
+                      {"next_due_on", optional_date_json(followup.next_due_on)},
+                      {"on", date_json(followup.on)},
+                      {"summary", followup.summary}},
+                     "next_due_estimated", followup.next_due_estimated);
   }
   json::object operator()(const engine::DeadlineFired& fired) const {
     return {{"alert", engine::deadline_alert_name(fired.alert)},
@@ -391,6 +411,12 @@ class Decoder {
     if (const bool* flag = value->if_bool()) return *flag;
     fail(path + "/" + std::string(key), "expected true or false");
     return false;
+  }
+
+  // A flag that is written only when set (with_flag): absent is false.
+  bool flag(const json::object* object, std::string_view key, const std::string& path) {
+    if (object == nullptr || !object->contains(key)) return false;
+    return boolean(object, key, path);
   }
 
   Date date_value(const json::value& value, const std::string& path) {
@@ -527,6 +553,7 @@ class Decoder {
       started.milestone = text(item, "milestone", item_path);
       started.started_on = date(item, "started_on", item_path);
       started.due_on = date(item, "due_on", item_path);
+      started.estimated = flag(item, "estimated", item_path);
       result.push_back(std::move(started));
     }
     return result;
@@ -589,6 +616,8 @@ EventBody decode_body(Decoder& in, std::string_view type, const json::object* bo
     created.sla_due_on = in.optional_date(body, "sla_due_on", path);
     created.milestones_started = in.milestones_started(body, path);
     created.followup_due_on = in.optional_date(body, "followup_due_on", path);
+    created.sla_due_estimated = in.flag(body, "sla_due_estimated", path);
+    created.followup_due_estimated = in.flag(body, "followup_due_estimated", path);
     return created;
   }
   if (type == "fields_edited") {
@@ -604,6 +633,8 @@ EventBody decode_body(Decoder& in, std::string_view type, const json::object* bo
     taken.sla_due_on = in.optional_date(body, "sla_due_on", path);
     taken.milestones_started = in.milestones_started(body, path);
     taken.followup_due_on = in.optional_date(body, "followup_due_on", path);
+    taken.sla_due_estimated = in.flag(body, "sla_due_estimated", path);
+    taken.followup_due_estimated = in.flag(body, "followup_due_estimated", path);
     return taken;
   }
   if (type == "vote_cast") {
@@ -629,6 +660,7 @@ EventBody decode_body(Decoder& in, std::string_view type, const json::object* bo
     followup.summary = in.text(body, "summary", path);
     followup.issues = in.strings(body, "issues", path);
     followup.next_due_on = in.optional_date(body, "next_due_on", path);
+    followup.next_due_estimated = in.flag(body, "next_due_estimated", path);
     return followup;
   }
   if (type == "deadline_fired") {
@@ -760,12 +792,14 @@ json::value project_to_json(const engine::Project& project, const Encoding& enco
   }
   json::object milestones;
   for (const auto& [key, milestone] : project.milestones) {
-    milestones.emplace(key, json::object{{"done_on", optional_date_json(milestone.done_on)},
-                                         {"due_on", date_json(milestone.due_on)},
-                                         {"evidence", milestone.evidence},
-                                         {"id", milestone.id},
-                                         {"planned_on", optional_date_json(milestone.planned_on)},
-                                         {"started_on", date_json(milestone.started_on)}});
+    milestones.emplace(
+        key, with_flag(json::object{{"done_on", optional_date_json(milestone.done_on)},
+                                    {"due_on", date_json(milestone.due_on)},
+                                    {"evidence", milestone.evidence},
+                                    {"id", milestone.id},
+                                    {"planned_on", optional_date_json(milestone.planned_on)},
+                                    {"started_on", date_json(milestone.started_on)}},
+                       "estimated", milestone.estimated));
   }
   json::array visits;
   for (const auto& visit : project.visits) {
@@ -796,7 +830,7 @@ json::value project_to_json(const engine::Project& project, const Encoding& enco
       fired.emplace_back(key);
     out.emplace("deadlines_fired", std::move(fired));
   }
-  return out;
+  return with_estimates(std::move(out), project);
 }
 
 Decoded<engine::Project> project_from_json(const json::value& json) {
@@ -815,6 +849,8 @@ Decoded<engine::Project> project_from_json(const json::value& json) {
   project.fields = in.fields(object, "fields", "");
   project.sla_due_on = in.optional_date(object, "sla_due_on", "");
   project.followup_due_on = in.optional_date(object, "followup_due_on", "");
+  project.sla_due_estimated = in.flag(object, "sla_due_estimated", "");
+  project.followup_due_estimated = in.flag(object, "followup_due_estimated", "");
 
   if (const json::value* votes = in.member(object, "votes", "")) {
     if (const json::array* items = in.array(*votes, "/votes")) {
@@ -842,6 +878,7 @@ Decoded<engine::Project> project_from_json(const json::value& json) {
         milestone.planned_on = in.optional_date(item, "planned_on", path);
         milestone.done_on = in.optional_date(item, "done_on", path);
         milestone.evidence = in.text(item, "evidence", path);
+        milestone.estimated = in.flag(item, "estimated", path);
         project.milestones.insert_or_assign(std::string(member.key()), std::move(milestone));
       }
     }

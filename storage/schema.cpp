@@ -294,6 +294,43 @@ WHERE status = 'pending';
     R"sql(
 CREATE INDEX outbox_pending_channel ON outbox (channel, id) WHERE status = 'pending';
 )sql",
+    // 7: calendars deployed into a running system (`investflow calendar deploy`), and
+    // inbox notices from the server itself (a calendar running out): such a notice has no
+    // event, so notifications are rebuilt with event_id nullable and a notice key.
+    R"sql(
+CREATE TABLE calendars (
+  name        TEXT    PRIMARY KEY,
+  source      TEXT    NOT NULL,   -- the YAML as deployed
+  source_hash TEXT    NOT NULL,   -- hex SHA-256 of source
+  first_year  INTEGER NOT NULL,   -- the years of official data it holds
+  last_year   INTEGER NOT NULL,
+  deployed_at INTEGER NOT NULL    -- ms since the epoch
+) WITHOUT ROWID;
+
+CREATE TABLE notifications_7 (
+  id         INTEGER PRIMARY KEY,
+  user_id    TEXT    NOT NULL,
+  event_id   INTEGER REFERENCES events (id),   -- null for a notice
+  project_id TEXT    NOT NULL,                 -- '' for a notice
+  type       TEXT    NOT NULL,                 -- the event's type, or the notice's kind
+  triggers   TEXT    NOT NULL DEFAULT '[]',    -- JSON: ["enter:signed", "sla_overdue", ...]
+  title_zh   TEXT    NOT NULL,
+  title_en   TEXT    NOT NULL,
+  created_at INTEGER NOT NULL,
+  read_at    INTEGER,
+  notice     TEXT,                             -- a notice's key: each user gets it once
+  UNIQUE (user_id, event_id),
+  UNIQUE (user_id, notice)
+);
+INSERT INTO notifications_7 (id, user_id, event_id, project_id, type, triggers, title_zh,
+                             title_en, created_at, read_at)
+  SELECT id, user_id, event_id, project_id, type, triggers, title_zh, title_en, created_at,
+         read_at FROM notifications;
+DROP TABLE notifications;
+ALTER TABLE notifications_7 RENAME TO notifications;
+CREATE INDEX notifications_user ON notifications (user_id, id);
+CREATE INDEX notifications_unread ON notifications (user_id) WHERE read_at IS NULL;
+)sql",
 };
 
 int application_id(SQLite::Database& db) {

@@ -18,7 +18,9 @@ namespace investflow::storage {
 // 3: users, sessions, api tokens
 // 4: report summaries (reports_ledger.hpp), filled from the event log on upgrade
 // 5: notifications (inboxes), webhooks and their deliveries
-inline constexpr int kSchemaVersion = 6;
+// 6: the index the dispatcher reads pending outbox rows by
+// 7: deployed calendars; notifications may be notices from the server (no event)
+inline constexpr int kSchemaVersion = 7;
 
 // PRAGMA application_id of an investflow database ("INVF").
 inline constexpr int kApplicationId = 0x494E5646;

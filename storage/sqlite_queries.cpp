@@ -359,4 +359,18 @@ std::vector<StoredWorkflow> query_workflows(Connection& connection) {
   return workflows;
 }
 
+std::vector<StoredCalendar> query_calendars(Connection& connection) {
+  auto select = connection.statement(
+      "SELECT name, source, source_hash, first_year, last_year, deployed_at FROM calendars "
+      "ORDER BY name");
+  std::vector<StoredCalendar> calendars;
+  while (select->executeStep()) {
+    calendars.push_back(
+        StoredCalendar{select->getColumn(0).getString(), select->getColumn(1).getString(),
+                       select->getColumn(2).getString(), select->getColumn(3).getInt(),
+                       select->getColumn(4).getInt(), select->getColumn(5).getInt64()});
+  }
+  return calendars;
+}
+
 }  // namespace investflow::storage

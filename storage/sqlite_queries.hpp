@@ -25,6 +25,7 @@ std::vector<StoredEvent> query_events_after(Connection& connection, std::int64_t
                                             int limit);
 std::int64_t query_last_event_id(Connection& connection);
 
+std::vector<StoredCalendar> query_calendars(Connection& connection);
 std::vector<StoredWorkflow> query_workflows(Connection& connection);
 
 }  // namespace investflow::storage

@@ -93,6 +93,63 @@ class SqliteStore final : public Store {
     return read([](Connection& connection) { return query_workflows(connection); });
   }
 
+  Outcome<bool> deploy_calendar(const engine::Calendar& calendar,
+                                const std::string& source) override {
+    const std::string source_hash = to_hex(chain_hash(kGenesisHash, source));
+    try {
+      Connection connection(path_, Connection::Mode::read_write, options_.busy_timeout_ms,
+                            options_.synchronous);
+      SQLite::Transaction transaction(connection.db(), SQLite::TransactionBehavior::IMMEDIATE);
+      {
+        auto select = connection.statement(
+            "SELECT source_hash, first_year, last_year FROM calendars WHERE name = ?");
+        select->bind(1, calendar.name());
+        if (select->executeStep()) {
+          if (select->getColumn(0).getString() == source_hash) return false;
+          const int first = select->getColumn(1).getInt();
+          const int last = select->getColumn(2).getInt();
+          if (calendar.first_year() > first || calendar.last_year() < last) {
+            return engine::fail(
+                Error{Error::Kind::invalid_request,
+                      "calendar " + calendar.name() + " is stored with official data for " +
+                          std::to_string(first) + "-" + std::to_string(last) + "; this file has " +
+                          std::to_string(calendar.first_year()) + "-" +
+                          std::to_string(calendar.last_year()) +
+                          ", and a deployed calendar keeps every year it had"});
+          }
+        }
+        auto upsert = connection.statement(
+            "INSERT INTO calendars (name, source, source_hash, first_year, last_year, deployed_at) "
+            "VALUES (?,?,?,?,?,?) ON CONFLICT (name) DO UPDATE SET source = excluded.source, "
+            "source_hash = excluded.source_hash, first_year = excluded.first_year, "
+            "last_year = excluded.last_year, deployed_at = excluded.deployed_at");
+        upsert->bind(1, calendar.name());
+        upsert->bind(2, source);
+        upsert->bind(3, source_hash);
+        upsert->bind(4, calendar.first_year());
+        upsert->bind(5, calendar.last_year());
+        upsert->bind(6, clock_->now());
+        upsert->exec();
+      }
+      transaction.commit();
+    } catch (const std::exception& error) {
+      return engine::fail(storage_error(error));
+    }
+    return true;
+  }
+
+  Outcome<std::vector<StoredCalendar>> stored_calendars() override {
+    return read([](Connection& connection) { return query_calendars(connection); });
+  }
+
+  int use_calendar(std::shared_ptr<const engine::Calendar> calendar) override {
+    return workflows_.use_calendar(calendar);
+  }
+
+  std::vector<std::shared_ptr<const engine::Calendar>> calendars_in_use() const override {
+    return workflows_.calendars();
+  }
+
   void submit(WriteRequest request, WriteCallback done) override {
     std::vector<WriteRequest> requests;
     requests.push_back(std::move(request));

@@ -13,6 +13,7 @@
 #include "engine/deadlines.hpp"
 #include "engine/decide.hpp"
 #include "engine/names.hpp"
+#include "engine/notify_route.hpp"
 #include "engine/notify_trigger.hpp"
 #include "storage/codec.hpp"
 #include "storage/projection_columns.hpp"
@@ -88,23 +89,6 @@ std::string fingerprint_of(const WriteRequest& request) {
   json::object object{{"command", command_to_json(request.command)},
                       {"workflow", request.workflow}};
   return to_hex(chain_hash(kGenesisHash, canonical_json(object)));
-}
-
-// An overdue SLA escalates to the state's `escalate` roles (and the owner), in their
-// inboxes, whether or not a notify rule names sla_overdue.
-std::vector<std::string> escalation_of(const engine::Event& event,
-                                       const engine::Workflow& workflow) {
-  const auto* fired = std::get_if<engine::DeadlineFired>(&event.body);
-  if (fired == nullptr || fired->kind != engine::DeadlineKind::sla ||
-      fired->alert != engine::DeadlineAlert::overdue) {
-    return {};
-  }
-  const engine::StateDef* state = workflow.find_state(fired->name);
-  if (state == nullptr || !state->sla || state->sla->escalate.empty()) return {};
-  std::vector<std::string> recipients{"owner"};
-  for (const std::string& role : state->sla->escalate)
-    recipients.push_back("role:" + role);
-  return recipients;
 }
 
 json::array to_json_array(const std::set<std::string>& items) {
@@ -431,10 +415,16 @@ WriteResult SqliteWriter::append(const Head& head, const engine::Workflow& workf
     stored_version = project.version;
   }
   Hash previous = head.hash;
+  const std::vector<engine::NotifyDelivery> deliveries =
+      engine::notify_deliveries(workflow, project, events);
+  auto delivery = deliveries.begin();
   for (std::size_t i = 0; i < events.size(); ++i) {
     const std::int64_t event_id =
         insert_event(events[i], links[i].first, previous, links[i].second);
-    insert_outbox(event_id, events[i], workflow);
+    const auto first = delivery;
+    while (delivery != deliveries.end() && delivery->event == i)
+      ++delivery;
+    if (first != delivery) insert_outbox(event_id, events[i], {first, delivery});
     previous = links[i].second;
   }
   reports_.record(head.project, events, project);
@@ -562,37 +552,28 @@ std::int64_t SqliteWriter::insert_event(const engine::Event& event, const std::s
 }
 
 void SqliteWriter::insert_outbox(std::int64_t event_id, const engine::Event& event,
-                                 const engine::Workflow& workflow) {
-  const std::vector<std::string> fired = engine::triggers_of(event);
-  if (fired.empty()) return;
-  struct Delivery {
+                                 std::span<const engine::NotifyDelivery> deliveries) {
+  // One row per channel: the triggers that routed it and its recipients, by their names.
+  struct Row {
     std::set<std::string> triggers;
     std::set<std::string> recipients;
   };
-  std::map<std::string, Delivery> by_channel;
-  for (const engine::NotifyRule& rule : workflow.notify) {
-    const std::string name = engine::trigger_name(rule.on);
-    if (name.empty() || std::find(fired.begin(), fired.end(), name) == fired.end()) continue;
-    for (const std::string& channel : rule.channels) {
-      Delivery& delivery = by_channel[channel];
-      delivery.triggers.insert(name);
-      delivery.recipients.insert(rule.to.begin(), rule.to.end());
-    }
+  std::map<engine::NotifyChannel, Row> by_channel;
+  for (const engine::NotifyDelivery& delivery : deliveries) {
+    Row& row = by_channel[delivery.channel];
+    for (const engine::NotifyTrigger& trigger : delivery.triggers)
+      row.triggers.insert(engine::trigger_name(trigger));
+    row.recipients.insert(engine::recipient_name(delivery.recipient));
   }
-  if (const std::vector<std::string> escalate = escalation_of(event, workflow); !escalate.empty()) {
-    Delivery& inbox = by_channel["inbox"];
-    inbox.triggers.insert(fired.front());
-    inbox.recipients.insert(escalate.begin(), escalate.end());
-  }
-  for (const auto& [channel, delivery] : by_channel) {
+  for (const auto& [channel, row] : by_channel) {
     auto insert = connection_.statement(
         "INSERT INTO outbox (event_id, project_id, channel, triggers, recipients, "
         "next_attempt_at, created_at) VALUES (?,?,?,?,?,?,?)");
     insert->bind(1, event_id);
     insert->bind(2, event.project_id);
-    insert->bind(3, channel);
-    insert->bind(4, canonical_json(to_json_array(delivery.triggers)));
-    insert->bind(5, canonical_json(to_json_array(delivery.recipients)));
+    insert->bind(3, std::string(engine::channel_name(channel)));
+    insert->bind(4, canonical_json(to_json_array(row.triggers)));
+    insert->bind(5, canonical_json(to_json_array(row.recipients)));
     insert->bind(6, event.at);
     insert->bind(7, event.at);
     insert->exec();

@@ -15,12 +15,14 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "engine/date.hpp"
+#include "engine/notify_route.hpp"
 #include "storage/hash_chain.hpp"
 #include "storage/project_json_cache.hpp"
 #include "storage/projection_columns.hpp"
@@ -111,7 +113,7 @@ class SqliteWriter {
   std::int64_t insert_event(const engine::Event& event, const std::string& payload,
                             const Hash& previous, const Hash& hash);
   void insert_outbox(std::int64_t event_id, const engine::Event& event,
-                     const engine::Workflow& workflow);
+                     std::span<const engine::NotifyDelivery> deliveries);
   void remember(const WriteRequest& request, const std::string& fingerprint,
                 const WriteResult& result, engine::Timestamp now);
 

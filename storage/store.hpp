@@ -89,6 +89,16 @@ struct StoredWorkflow {
   engine::Timestamp loaded_at = 0;
 };
 
+// A calendar deployed into the database (`investflow calendar deploy`).
+struct StoredCalendar {
+  std::string name;
+  std::string source;       // the YAML text
+  std::string source_hash;  // hex SHA-256 of source
+  int first_year = 0;       // the years of official data
+  int last_year = 0;
+  engine::Timestamp deployed_at = 0;
+};
+
 enum class SortKey { updated, created, name, investment, due };
 std::string_view sort_key_name(SortKey key);  // updated, created, name, investment, due
 std::optional<SortKey> parse_sort_key(std::string_view name);
@@ -145,6 +155,19 @@ class Store {
   virtual std::shared_ptr<const engine::Workflow> workflow(std::string_view id,
                                                            std::int64_t version = 0) const = 0;
   virtual Outcome<std::vector<StoredWorkflow>> stored_workflows() = 0;
+
+  // --- calendars ---
+  // Stores a calendar's YAML for every server on this database to take (notify's
+  // CalendarWatch). Refuses one that drops years of official data the stored one has.
+  // False when the same text is stored already.
+  virtual Outcome<bool> deploy_calendar(const engine::Calendar& calendar,
+                                        const std::string& source) = 0;
+  virtual Outcome<std::vector<StoredCalendar>> stored_calendars() = 0;
+  // The registered workflows naming calendar->name() decide with it from now on; deadlines
+  // already stored stay as they are. Returns how many workflow versions changed.
+  virtual int use_calendar(std::shared_ptr<const engine::Calendar> calendar) = 0;
+  // The calendars the registered workflows decide with, one per name.
+  virtual std::vector<std::shared_ptr<const engine::Calendar>> calendars_in_use() const = 0;
 
   // --- writes ---
   // Queues a command; `done` receives its result once it is durable (or rejected).

@@ -24,6 +24,32 @@ std::shared_ptr<const engine::Workflow> WorkflowRegistry::find(std::string_view 
   return after->first.first == id ? after->second : nullptr;
 }
 
+int WorkflowRegistry::use_calendar(const std::shared_ptr<const engine::Calendar>& calendar) {
+  std::unique_lock lock(mutex_);
+  int replaced = 0;
+  for (auto& [key, workflow] : workflows_) {
+    if (workflow->calendar_name != calendar->name() || workflow->calendar == calendar) continue;
+    engine::WorkflowDefinition definition = *workflow;
+    definition.calendar = calendar;
+    workflow = engine::Workflow::make(std::move(definition));
+    ++replaced;
+  }
+  return replaced;
+}
+
+std::vector<std::shared_ptr<const engine::Calendar>> WorkflowRegistry::calendars() const {
+  std::shared_lock lock(mutex_);
+  std::map<std::string_view, std::shared_ptr<const engine::Calendar>> by_name;
+  for (const auto& entry : workflows_) {
+    const auto& calendar = entry.second->calendar;
+    if (calendar) by_name.emplace(calendar->name(), calendar);
+  }
+  std::vector<std::shared_ptr<const engine::Calendar>> out;
+  for (auto& entry : by_name)
+    out.push_back(std::move(entry.second));
+  return out;
+}
+
 bool WorkflowRegistry::contains(std::string_view id, std::int64_t version) const {
   return find(id, version) != nullptr;
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "engine/workflow.hpp"
 
@@ -20,6 +21,12 @@ class WorkflowRegistry {
   // version 0: the latest. Null when unknown.
   std::shared_ptr<const engine::Workflow> find(std::string_view id, std::int64_t version = 0) const;
   bool contains(std::string_view id, std::int64_t version) const;
+
+  // Every registered version that names calendar->name() decides with `calendar` from now
+  // on (commands deciding meanwhile keep the one they hold). Returns how many.
+  int use_calendar(const std::shared_ptr<const engine::Calendar>& calendar);
+  // The calendars the registered workflows decide with, one per name.
+  std::vector<std::shared_ptr<const engine::Calendar>> calendars() const;
 
  private:
   using Key = std::pair<std::string, std::int64_t>;

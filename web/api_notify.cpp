@@ -1,6 +1,7 @@
 // Notifications and timers over HTTP: each user's inbox (/api/notifications), webhook
 // subscriptions and their delivery log (/api/webhooks, /api/deliveries: admins only), and
 // deadline extensions (POST /api/projects/{id}/deadlines, an event like any other write).
+#include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
 
@@ -67,9 +68,16 @@ json::array strings_json(const std::vector<std::string>& items) {
   return array;
 }
 
+json::array filters_json(const std::vector<engine::EventFilter>& filters) {
+  json::array array;
+  for (const engine::EventFilter& filter : filters)
+    array.emplace_back(engine::event_filter_name(filter));
+  return array;
+}
+
 json::object notification_json(const notify::Notification& item) {
   return {{"id", item.id},
-          {"event_id", item.event_id},
+          {"event_id", item.event_id ? json::value(*item.event_id) : json::value(nullptr)},
           {"project_id", item.project_id},
           {"project_name", item.project_name},
           {"type", item.type},
@@ -83,7 +91,7 @@ json::object webhook_json(const notify::Webhook& webhook) {
   // The secret is write-only: it signs, it is never shown again.
   return {{"id", webhook.id},
           {"url", webhook.url},
-          {"events", strings_json(webhook.events)},
+          {"events", filters_json(webhook.events)},
           {"format", webhook.format},
           {"has_secret", !webhook.secret.empty()},
           {"created_by", webhook.created_by},
@@ -108,44 +116,42 @@ json::object delivery_json(const notify::Delivery& delivery) {
           {"delivered_at", storage::wire_timestamp(delivery.delivered_at)}};
 }
 
-// Event filter names a webhook may use: "*", "notify", an event type, or a trigger.
-bool known_filter(std::string_view name) {
-  static constexpr std::string_view kNames[] = {"*",
-                                                "notify",
-                                                "project_created",
-                                                "fields_edited",
-                                                "transition_taken",
-                                                "vote_cast",
-                                                "milestone_recorded",
-                                                "followup_recorded",
-                                                "deadline_fired",
-                                                "deadline_extended"};
-  for (const std::string_view known : kNames) {
-    if (name == known) return true;
-  }
-  return engine::is_trigger_name(name);
-}
-
-Parsed<std::vector<std::string>> event_filter(const json::object& body) {
+// What a webhook subscribes to, read once here: a non-empty array of filter names (400
+// otherwise); a name that is no filter is a 422 naming it.
+Parsed<std::vector<engine::EventFilter>> event_filter(const json::object& body) {
   const json::value* events = body.if_contains("events");
-  if (events == nullptr || events->is_null()) return std::vector<std::string>{"*"};
+  if (events == nullptr || events->is_null()) return std::vector<engine::EventFilter>{{}};
   const json::array* array = events->if_array();
-  std::vector<std::string> out;
-  if (array != nullptr) {
-    for (const auto& item : *array) {
-      if (!item.is_string() || !known_filter(item.get_string())) {
-        out.clear();
-        break;
-      }
-      out.emplace_back(item.get_string());
-    }
-  }
-  if (out.empty()) {
+  const bool strings = array != nullptr && !array->empty() &&
+                       std::all_of(array->begin(), array->end(),
+                                   [](const json::value& item) { return item.is_string(); });
+  if (!strings) {
     return engine::fail(bad_request(
         "events must be a non-empty array of \"*\", \"notify\", event types or triggers "
         "(sla_overdue, enter:STATE, transition:ID, ...)",
         {FieldError{"events", "expected an array of event types or trigger names"}},
         "invalid_type"));
+  }
+  std::vector<engine::EventFilter> out;
+  std::vector<FieldError> unknown;
+  std::string names;  // the unknown ones, quoted
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const std::string_view name = (*array)[i].get_string();
+    if (std::optional<engine::EventFilter> filter = engine::parse_event_filter(name)) {
+      out.push_back(std::move(*filter));
+      continue;
+    }
+    const std::string quoted = "\"" + std::string(name) + "\"";
+    unknown.push_back(
+        FieldError{"events[" + std::to_string(i) + "]", "unknown event filter " + quoted});
+    names += (names.empty() ? "" : ", ") + quoted;
+  }
+  if (!unknown.empty()) {
+    return engine::fail(unprocessable(
+        "unknown event filter " + names +
+            ": each must be \"*\", \"notify\", an event type (transition_taken, ...) or a "
+            "trigger (enter:STATE, leave:STATE, transition:ID, enter:*, sla_overdue, ...)",
+        std::move(unknown), "unknown_event_filter"));
   }
   return out;
 }

@@ -383,7 +383,7 @@ std::vector<RouteDef<ApiContext>> make_table() {
                               .description = "Subscribed",
                               .content = {json("Webhook")},
                               .headers = {"Location"}}},
-               .errors = {400, 401, 403, 413, 503}}},
+               .errors = {400, 401, 403, 413, 422, 503}}},
       {.method = "DELETE",
        .path = "/api/webhooks/{id}",
        .with_params = api::delete_webhook,

@@ -1,23 +1,29 @@
 #include "web/builtin_routes.hpp"
 
+#include <boost/json.hpp>
+
 #include "web/route_table.hpp"
+#include "web/server_state.hpp"
 
 namespace investflow::web {
 namespace {
 
-Response healthz(const Metrics&, const Request&) {
-  auto response = json_response(200, R"({"status":"ok"})");
+Response healthz(const ServerState& state, const Request&) {
+  boost::json::object body{{"status", "ok"}};
+  if (state.options.health) state.options.health(body);
+  auto response = json_response(200, boost::json::serialize(body));
   response.headers.set("Cache-Control", "no-store");
   return response;
 }
 
-Response metrics_text(const Metrics& metrics, const Request&) {
-  auto response = text_response(200, metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+Response metrics_text(const ServerState& state, const Request&) {
+  auto response =
+      text_response(200, state.metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
   response.headers.set("Cache-Control", "no-store");
   return response;
 }
 
-std::vector<RouteDef<const Metrics>> make_table() {
+std::vector<RouteDef<const ServerState>> make_table() {
   return {
       {.method = "GET",
        .path = "/healthz",
@@ -26,7 +32,11 @@ std::vector<RouteDef<const Metrics>> make_table() {
        .doc = {.operation_id = "getHealth",
                .tag = "meta",
                .summary = "Liveness",
-               .description = "Answers while the server runs; no-store.",
+               .description =
+                   "Answers while the server runs; no-store. `calendars` gives each working-day "
+                   "calendar in use and the last day of its official data (`calendar_ends`: the "
+                   "earliest); `warnings` says, in Chinese and English, when one ends within 90 "
+                   "days or has ended (deadlines past it are estimated on weekends alone).",
                .responses = {{.status = 200, .description = "Alive", .content = {json("Health")}}},
                .security = Security::none}},
       {.method = "GET",
@@ -46,14 +56,14 @@ std::vector<RouteDef<const Metrics>> make_table() {
 
 }  // namespace
 
-const std::vector<RouteDef<const Metrics>>& builtin_route_table() {
-  static const std::vector<RouteDef<const Metrics>> table = make_table();
+const std::vector<RouteDef<const ServerState>>& builtin_route_table() {
+  static const std::vector<RouteDef<const ServerState>> table = make_table();
   return table;
 }
 
-void add_builtin_routes(Router& router, const Metrics& metrics) {
+void add_builtin_routes(Router& router, const ServerState& state) {
   for (const auto& route : builtin_route_table()) {
-    if (!router.has(route.method, route.path)) bind_route(router, route, &metrics);
+    if (!router.has(route.method, route.path)) bind_route(router, route, &state);
   }
 }
 

@@ -119,6 +119,22 @@ json::object with_description(json::object schema, std::string_view description)
   return schema;
 }
 
+// `schema` with members that are present only sometimes.
+json::object with_optional(
+    json::object schema, std::initializer_list<std::pair<std::string_view, json::object>> members) {
+  json::object& properties = schema["properties"].as_object();
+  for (const auto& [name, member] : members)
+    properties[name] = member;
+  return schema;
+}
+
+// The flag beside a deadline counted past the calendar's official data.
+json::object estimated_flag() {
+  return with_description(boolean(),
+                          "Present (true) only when the date was counted past the calendar's "
+                          "official data: an estimate, with weekends as the only rest days");
+}
+
 void add_errors(json::object& all) {
   all["Problem"] = object_of(
       {{"type", with_description(text(), "urn:investflow:problem:<code>")},
@@ -223,12 +239,13 @@ void add_projects(json::object& all) {
   all["FieldValues"] = json::object{{"type", "object"},
                                     {"description", "Field values by name, typed by the workflow."},
                                     {"additionalProperties", ref("FieldValue")}};
-  all["Milestone"] = record({{"id", text()},
-                             {"started_on", date()},
-                             {"due_on", date()},
-                             {"planned_on", optional_date()},
-                             {"done_on", optional_date()},
-                             {"evidence", text()}});
+  all["Milestone"] = with_optional(record({{"id", text()},
+                                           {"started_on", date()},
+                                           {"due_on", date()},
+                                           {"planned_on", optional_date()},
+                                           {"done_on", optional_date()},
+                                           {"evidence", text()}}),
+                                   {{"estimated", estimated_flag()}});
   json::object milestones = type("object");
   milestones["description"] = "The milestones started, by id";
   milestones["additionalProperties"] = ref("Milestone");
@@ -255,7 +272,9 @@ void add_projects(json::object& all) {
        {"visits", array_of(ref("Visit"))},
        {"votes", array_of(ref("Vote"))},
        {"deadlines_fired",
-        with_description(strings(), "Alerts already fired (present once one has)")}},
+        with_description(strings(), "Alerts already fired (present once one has)")},
+       {"sla_due_estimated", estimated_flag()},
+       {"followup_due_estimated", estimated_flag()}},
       {"id", "workflow", "workflow_version", "state", "version", "owner", "fields", "created_at",
        "updated_at", "state_entered_at", "sla_due_on", "followup_due_on", "milestones", "visits",
        "votes"},
@@ -269,27 +288,32 @@ void add_events(json::object& all) {
   all["FieldChange"] =
       record({{"field", text()}, {"before", ref("FieldValue")}, {"after", ref("FieldValue")}});
   all["MilestoneStarted"] =
-      record({{"milestone", text()}, {"started_on", date()}, {"due_on", date()}});
+      with_optional(record({{"milestone", text()}, {"started_on", date()}, {"due_on", date()}}),
+                    {{"estimated", estimated_flag()}});
+  const auto estimates = [](json::object body) {
+    return with_optional(std::move(body), {{"sla_due_estimated", estimated_flag()},
+                                           {"followup_due_estimated", estimated_flag()}});
+  };
   const auto changes = [] { return array_of(ref("FieldChange")); };
   const auto started = [] { return array_of(ref("MilestoneStarted")); };
   const auto kind = [] { return one_of_values({"sla", "milestone", "followup"}); };
-  all["ProjectCreatedBody"] = record({{"workflow", text()},
-                                      {"workflow_version", integer()},
-                                      {"state", text()},
-                                      {"owner", text()},
-                                      {"fields", ref("FieldValues")},
-                                      {"sla_due_on", optional_date()},
-                                      {"followup_due_on", optional_date()},
-                                      {"milestones_started", started()}});
+  all["ProjectCreatedBody"] = estimates(record({{"workflow", text()},
+                                                {"workflow_version", integer()},
+                                                {"state", text()},
+                                                {"owner", text()},
+                                                {"fields", ref("FieldValues")},
+                                                {"sla_due_on", optional_date()},
+                                                {"followup_due_on", optional_date()},
+                                                {"milestones_started", started()}}));
   all["FieldsEditedBody"] = record({{"changes", changes()}});
-  all["TransitionTakenBody"] = record({{"transition", text()},
-                                       {"from", text()},
-                                       {"to", text()},
-                                       {"comment", text()},
-                                       {"changes", changes()},
-                                       {"sla_due_on", optional_date()},
-                                       {"followup_due_on", optional_date()},
-                                       {"milestones_started", started()}});
+  all["TransitionTakenBody"] = estimates(record({{"transition", text()},
+                                                 {"from", text()},
+                                                 {"to", text()},
+                                                 {"comment", text()},
+                                                 {"changes", changes()},
+                                                 {"sla_due_on", optional_date()},
+                                                 {"followup_due_on", optional_date()},
+                                                 {"milestones_started", started()}}));
   all["VoteCastBody"] =
       record({{"voter", text()},
               {"choice", one_of_values(engine::names_of(engine::kVoteChoiceNames))},
@@ -300,10 +324,11 @@ void add_events(json::object& all) {
                                          {"done_on", optional_date()},
                                          {"evidence", text()},
                                          {"changes", changes()}});
-  all["FollowupRecordedBody"] = record({{"on", date()},
-                                        {"summary", text()},
-                                        {"issues", strings()},
-                                        {"next_due_on", optional_date()}});
+  all["FollowupRecordedBody"] = with_optional(record({{"on", date()},
+                                                      {"summary", text()},
+                                                      {"issues", strings()},
+                                                      {"next_due_on", optional_date()}}),
+                                              {{"next_due_estimated", estimated_flag()}});
   all["DeadlineFiredBody"] = record({{"kind", kind()},
                                      {"name", text()},
                                      {"alert", one_of_values({"warning", "overdue", "due"})},
@@ -410,8 +435,10 @@ void add_commands(json::object& all) {
 
 void add_notifications(json::object& all) {
   all["Notification"] = record({{"id", integer()},
-                                {"event_id", integer()},
-                                {"project_id", text()},
+                                {"event_id", with_description(nullable("integer"),
+                                                              "null for a notice from the "
+                                                              "server itself (no event)")},
+                                {"project_id", with_description(text(), "\"\" for a notice")},
                                 {"project_name", text()},
                                 {"type", text()},
                                 {"triggers", strings()},
@@ -432,8 +459,9 @@ void add_notifications(json::object& all) {
       {"url"},
       "events: \"*\" (the default), \"notify\" (what the workflow's notify rules route to "
       "webhooks), event types (transition_taken, deadline_fired, ...) or triggers "
-      "(enter:STATE, leave:STATE, transition:ID, sla_warning, sla_overdue, "
-      "milestone_overdue, followup_due). json bodies are signed: X-Investflow-Signature: "
+      "(enter:STATE, leave:STATE, transition:ID, where STATE or ID may be * for any; "
+      "sla_warning, sla_overdue, milestone_warning, milestone_overdue, followup_due); an "
+      "unknown one is a 422 naming it. json bodies are signed: X-Investflow-Signature: "
       "sha256=<hex HMAC-SHA256(secret, body)>; dingtalk adds &timestamp=&sign= to the URL; "
       "wecom carries its key in the URL.");
   all["Webhook"] = record({{"id", integer()},
@@ -548,7 +576,21 @@ json::object openapi_schemas() {
   add_commands(all);
   add_notifications(all);
   add_reports(all);
-  all["Health"] = record({{"status", one_of_values({"ok"})}});
+  all["CalendarRunway"] = object_of(
+      {{"name", text()},
+       {"ends", with_description(optional_date(), "The last day of official data; null: none")},
+       {"days_left", with_description(integer(), "Negative once the data have ended")}},
+      {"name", "ends", "days_left"});
+  all["Health"] = object_of(
+      {{"status", one_of_values({"ok"})},
+       {"calendar_ends",
+        with_description(optional_date(),
+                         "The earliest last day of official data among the calendars in use")},
+       {"calendars", array_of(ref("CalendarRunway"))},
+       {"warnings", with_description(array_of(ref("Label")),
+                                     "Present when some calendar ends within 90 days or has "
+                                     "ended")}},
+      {"status"});
   all["OpenApiDocument"] =
       object_of({{"openapi", text()}, {"info", any_object()}, {"paths", any_object()}},
                 {"openapi", "info", "paths"}, "An OpenAPI 3.1 document (this one).");

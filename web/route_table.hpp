@@ -136,10 +136,10 @@ void bind_route(Router& router, const RouteDef<Context>& def, Holder holder) {
 }
 
 struct ApiContext;
-class Metrics;
+struct ServerState;
 
 // The API's routes (api_routes.cpp) and the ones every server answers (builtin_routes.cpp).
 const std::vector<RouteDef<ApiContext>>& api_route_table();
-const std::vector<RouteDef<const Metrics>>& builtin_route_table();
+const std::vector<RouteDef<const ServerState>>& builtin_route_table();
 
 }  // namespace investflow::web

@@ -37,7 +37,7 @@ struct Server::Impl {
       : state(
             std::make_shared<ServerState>(std::move(options), std::move(router), std::move(files))),
         io_context(static_cast<int>(std::max(1u, state->options.io_threads))) {
-    add_builtin_routes(state->router, state->metrics);
+    add_builtin_routes(state->router, *state);
   }
 
   engine::Result<net::ip::tcp::acceptor, std::string> open_acceptor();

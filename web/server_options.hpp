@@ -1,9 +1,12 @@
 #pragma once
 // How the HTTP server listens, how much it accepts and how long it waits.
 
+#include <boost/json/fwd.hpp>
 #include <chrono>
 #include <cstddef>
+
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -45,6 +48,10 @@ struct ServerOptions {
   // wait for it, instead of buffering without bound; the client reconnects with
   // Last-Event-ID and misses nothing.
   std::size_t stream_queue_limit = 4 * 1024 * 1024;
+
+  // Adds what the application knows to /healthz's answer (e.g. the calendars' runway).
+  // Runs on an I/O thread: it must be quick and must not block.
+  std::function<void(boost::json::object&)> health;
 
   // Server events (failed accepts, 500s with their request id). nullptr: spdlog's default.
   std::shared_ptr<spdlog::logger> log;

@@ -216,7 +216,7 @@ class WorkflowParser {
     field.name = entry.key;
     Record record(entry.value, entry.value_mark(), "field " + in_quotes(entry.key),
                   {"type", "required", "label", "help", "group", "unit", "min", "max", "options",
-                   "option_labels", "aliases", "option_aliases"},
+                   "option_labels", "items", "aliases", "option_aliases"},
                   reporter_);
     bool type_known = false;
     if (const Entry* type = record.require("type")) {
@@ -247,7 +247,30 @@ class WorkflowParser {
     }
     parse_field_bounds(record, field, type_known);
     parse_field_options(record, field, type_known);
+    parse_field_items(record, field, type_known);
     parse_field_aliases(record, field);
+  }
+
+  // `items: user` makes a list field a list of user ids (notify rules can name it).
+  void parse_field_items(const Record& record, engine::FieldDef& field, bool type_known) {
+    const Entry* items = record.get("items");
+    if (items == nullptr) return;
+    if (type_known && field.type != FieldType::list) {
+      reporter_.error(items->key_node.Mark(), "'items' apply only to list fields, not to " +
+                                                  std::string(engine::field_type_name(field.type)) +
+                                                  " field " + in_quotes(field.name));
+      return;
+    }
+    const std::optional<std::string> name = read_text(*items, reporter_);
+    if (!name) return;
+    const std::optional<FieldType> type = engine::parse_field_type(*name);
+    if (type != FieldType::text && type != FieldType::user) {
+      reporter_.error(items->value_mark(), "'items' of list field " + in_quotes(field.name) +
+                                               " must be text or user, not " + in_quotes(*name) +
+                                               suggestion(reporter_, *name, {"text", "user"}));
+      return;
+    }
+    field.items = *type;
   }
 
   // Whether a key of `option_labels` / `option_aliases` is an option (reported if not).
@@ -887,28 +910,33 @@ class WorkflowParser {
           reporter_.error(to->value_mark(), "'to' of " + what + " must name someone");
         }
         for (const NameAt& recipient : recipients) {
-          if (check_recipient(recipient)) rule.to.push_back(recipient.name);
+          if (auto parsed = parse_recipient(recipient)) rule.to.push_back(std::move(*parsed));
         }
       }
-      rule.channels = {"inbox"};
+      rule.channels = {engine::NotifyChannel::inbox};
       if (const Entry* channels = record.get("channels")) {
         rule.channels.clear();
-        for (NameAt& channel : read_text_list(*channels, reporter_)) {
-          if (channel.name != "inbox" && channel.name != "webhook") {
+        for (const NameAt& channel : read_text_list(*channels, reporter_)) {
+          const std::optional<engine::NotifyChannel> parsed =
+              engine::parse_channel_name(channel.name);
+          if (!parsed) {
             reporter_.error(channel.node.Mark(),
                             "unknown channel " + in_quotes(channel.name) + " (inbox or webhook)" +
                                 suggestion(reporter_, channel.name, {"inbox", "webhook"}));
             continue;
           }
-          rule.channels.push_back(std::move(channel.name));
+          rule.channels.push_back(*parsed);
         }
       }
       workflow().notify.push_back(std::move(rule));
     }
   }
 
+  // {enter: STATE}, {leave: STATE} (STATE may be "*": any state), `transition` (any
+  // transition), a transition id, or a timer.
   std::optional<engine::NotifyTrigger> parse_trigger(const Entry& entry, const std::string& what) {
     using Kind = engine::NotifyTrigger::Kind;
+    constexpr std::string_view kAny = engine::NotifyTrigger::kAny;
     if (entry.value.IsMap()) {
       Record record(entry.value, entry.value_mark(), "'on' of " + what, {"enter", "leave"},
                     reporter_);
@@ -922,7 +950,10 @@ class WorkflowParser {
       }
       const Entry& state_entry = enter != nullptr ? *enter : *leave;
       std::optional<std::string> state = read_text(state_entry, reporter_);
-      if (!state || check_state(NameAt{*state, state_entry.value}) == nullptr) return std::nullopt;
+      if (!state) return std::nullopt;
+      if (*state != kAny && check_state(NameAt{*state, state_entry.value}) == nullptr) {
+        return std::nullopt;
+      }
       return engine::NotifyTrigger{enter != nullptr ? Kind::enter : Kind::leave, std::move(*state)};
     }
     if (!entry.value.IsScalar()) {
@@ -933,8 +964,11 @@ class WorkflowParser {
       return std::nullopt;
     }
     const std::string& name = entry.value.Scalar();
-    std::vector<std::string> known;
+    if (name == kAnyTransition) return engine::NotifyTrigger{Kind::transition, std::string(kAny)};
+    std::vector<std::string> known{std::string(kAnyTransition)};
     for (const auto& timer : engine::kTimerTriggerNames) {
+      // milestone_warning becomes nameable with the milestones' warn_before (Language v1.1).
+      if (timer.value == Kind::milestone_warning) continue;
       if (name == timer.name) return engine::NotifyTrigger{timer.value, ""};
       known.emplace_back(timer.name);
     }
@@ -946,30 +980,66 @@ class WorkflowParser {
     }
     reporter_.error(entry.value_mark(),
                     "unknown event " + in_quotes(name) +
-                        " (a transition id, sla_warning, sla_overdue, milestone_overdue or "
-                        "followup_due)" +
+                        " (transition, a transition id, sla_warning, sla_overdue, "
+                        "milestone_overdue or followup_due)" +
                         suggestion(reporter_, name, known));
     return std::nullopt;
   }
 
-  bool check_recipient(const NameAt& recipient) {
-    const std::string& name = recipient.name;
-    if (name == "owner") return true;
-    constexpr std::string_view kRole = "role:";
-    constexpr std::string_view kUser = "user:";
-    if (name.rfind(kRole, 0) == 0) {
-      const std::string role = name.substr(kRole.size());
-      if (roles_.count(role) > 0) return true;
-      reporter_.report(
-          reporter_.source().position_in_scalar(recipient.node, kRole.size()),
-          Diagnostic::Severity::error,
-          "unknown role " + in_quotes(role) + suggestion(reporter_, role, workflow().roles));
-      return false;
+  // owner, role:NAME, user:NAME, or field:NAME naming a user field or a list of users.
+  std::optional<engine::NotifyRecipient> parse_recipient(const NameAt& recipient) {
+    using Kind = engine::NotifyRecipient::Kind;
+    std::optional<engine::NotifyRecipient> parsed = engine::parse_recipient_name(recipient.name);
+    if (!parsed) {
+      reporter_.error(recipient.node.Mark(), "unknown recipient " + in_quotes(recipient.name) +
+                                                 " (owner, role:NAME, user:NAME or field:NAME)");
+      return std::nullopt;
     }
-    if (name.rfind(kUser, 0) == 0 && name.size() > kUser.size()) return true;
-    reporter_.error(recipient.node.Mark(),
-                    "unknown recipient " + in_quotes(name) + " (owner, role:NAME or user:NAME)");
-    return false;
+    // Where the name after "role:" or "field:" starts, for the position of an error.
+    const auto name_at = [&] {
+      return reporter_.source().position_in_scalar(recipient.node,
+                                                   recipient.name.size() - parsed->name.size());
+    };
+    switch (parsed->kind) {
+      case Kind::owner:
+      case Kind::user:
+        return parsed;
+      case Kind::role:
+        if (roles_.count(parsed->name) > 0) return parsed;
+        reporter_.report(name_at(), Diagnostic::Severity::error,
+                         "unknown role " + in_quotes(parsed->name) +
+                             suggestion(reporter_, parsed->name, workflow().roles));
+        return std::nullopt;
+      case Kind::field: {
+        std::vector<std::string> user_fields;
+        for (const engine::FieldDef& field : workflow().fields) {
+          if (holds_users(field)) user_fields.push_back(field.name);
+        }
+        const engine::FieldDef* field = find_in(fields_, parsed->name);
+        if (field == nullptr) {
+          reporter_.report(name_at(), Diagnostic::Severity::error,
+                           "unknown field " + in_quotes(parsed->name) +
+                               suggestion(reporter_, parsed->name, user_fields));
+          return std::nullopt;
+        }
+        if (!holds_users(*field)) {
+          reporter_.report(name_at(), Diagnostic::Severity::error,
+                           "field " + in_quotes(parsed->name) + " is a " +
+                               std::string(engine::field_type_name(field->type)) +
+                               " field: a recipient field must be a user field or a list of "
+                               "users (items: user)" +
+                               suggestion(reporter_, parsed->name, user_fields));
+          return std::nullopt;
+        }
+        return parsed;
+      }
+    }
+    return std::nullopt;
+  }
+
+  static bool holds_users(const engine::FieldDef& field) {
+    return field.type == FieldType::user ||
+           (field.type == FieldType::list && field.items == FieldType::user);
   }
 
   // --- references -----------------------------------------------------------------------
@@ -1028,6 +1098,9 @@ class WorkflowParser {
     parsed_.expressions.push_back(ExpressionSite{parsed.value(), node, use, what});
     return std::move(parsed.value());
   }
+
+  // `on: transition`: every transition.
+  static constexpr std::string_view kAnyTransition = "transition";
 
   static constexpr const char* kNameRule =
       "must use only a-z, 0-9 and '_', and not start with a digit";

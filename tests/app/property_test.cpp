@@ -1,18 +1,25 @@
 // Random command sequences through every shipped workflow. Whatever the commands, the
 // engine must keep its promises: terminal states are final, each event raises the version
 // by one, every accepted transition satisfied its roles, required fields, condition and
-// guards, and replaying the events from empty gives the same project.
+// guards, replaying the events from empty gives the same project, and the notifications
+// the events owe (engine::notify_deliveries) are exactly what the rules say: every trigger
+// a rule hears (a named state or transition, or "*") reaches each of its recipients on each
+// of its channels once, field recipients as the users the field holds.
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <random>
 #include <set>
+#include <tuple>
 
 #include "app/scenario.hpp"
 #include "engine/decide.hpp"
+#include "engine/notify_route.hpp"
+#include "engine/notify_trigger.hpp"
 #include "workflows/loader.hpp"
 
 namespace investflow {
@@ -191,8 +198,8 @@ class RandomDriver {
     if (const auto* take = std::get_if<TakeTransition>(&command.body); take != nullptr) {
       const TransitionDef* t = wf_.find_transition(take->transition);
       if (t != nullptr && !t->roles.empty() && uniform(0, 1) == 0) {
-        actor.roles = {t->roles[static_cast<std::size_t>(
-            uniform(0, static_cast<int>(t->roles.size()) - 1))]};
+        actor.roles = {
+            t->roles[static_cast<std::size_t>(uniform(0, static_cast<int>(t->roles.size()) - 1))]};
       }
     }
     if (std::holds_alternative<CastVote>(command.body)) {
@@ -240,6 +247,71 @@ class RandomDriver {
     }
   }
 
+  // The deliveries of one accepted command's events, against the rules read directly.
+  void check_deliveries(const std::vector<Event>& events) {
+    const std::vector<NotifyDelivery> deliveries = notify_deliveries(wf_, project_, events);
+    using Key = std::tuple<std::size_t, NotifyChannel, NotifyRecipient>;
+    std::map<Key, std::set<std::string>> got;
+    for (const NotifyDelivery& delivery : deliveries) {
+      EXPECT_NE(delivery.recipient.kind, NotifyRecipient::Kind::field);
+      EXPECT_FALSE(delivery.triggers.empty());
+      std::set<std::string>& triggers = got[{delivery.event, delivery.channel, delivery.recipient}];
+      EXPECT_TRUE(triggers.empty()) << "a recipient is told twice on one channel";
+      for (const NotifyTrigger& trigger : delivery.triggers)
+        triggers.insert(trigger_name(trigger));
+    }
+    std::map<Key, std::set<std::string>> want;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      std::vector<std::string> raised;  // what the event raises, by hand
+      if (const auto* created = std::get_if<ProjectCreated>(&events[i].body)) {
+        raised = {"enter:" + created->state};
+      } else if (const auto* taken = std::get_if<TransitionTaken>(&events[i].body)) {
+        raised = {"leave:" + taken->from, "enter:" + taken->to, "transition:" + taken->transition};
+      } else if (const auto* fired = std::get_if<DeadlineFired>(&events[i].body)) {
+        raised = {deadline_trigger(fired->kind, fired->alert)};
+      }
+      for (const std::string& name : raised) {
+        for (const NotifyRule& rule : wf_.notify) {
+          const std::string on = trigger_name(rule.on);
+          const bool any = on.ends_with(":*") && name.starts_with(on.substr(0, on.size() - 1));
+          if (on != name && !any) continue;
+          if (any) ++wildcard_deliveries_;
+          for (const NotifyChannel channel : rule.channels) {
+            for (const NotifyRecipient& to : rule.to) {
+              if (to.kind != NotifyRecipient::Kind::field) {
+                want[{i, channel, to}].insert(name);
+                continue;
+              }
+              const Value held = project_.field(to.name);
+              std::vector<Value> users{held};
+              if (const Value::List* list = held.as_list()) users = *list;
+              for (const Value& user : users) {
+                if (user.as_text() == nullptr || user.as_text()->empty()) continue;
+                want[{i, channel, {NotifyRecipient::Kind::user, *user.as_text()}}].insert(name);
+                ++field_deliveries_;
+              }
+            }
+          }
+        }
+      }
+    }
+    // An overdue SLA also goes to the owner and the state's escalate roles, in their inboxes.
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      const auto* fired = std::get_if<DeadlineFired>(&events[i].body);
+      if (fired == nullptr || fired->kind != DeadlineKind::sla ||
+          fired->alert != DeadlineAlert::overdue) {
+        continue;
+      }
+      const StateDef* state = wf_.find_state(fired->name);
+      if (state == nullptr || !state->sla || state->sla->escalate.empty()) continue;
+      want[{i, NotifyChannel::inbox, NotifyRecipient{}}].insert("sla_overdue");
+      for (const std::string& role : state->sla->escalate) {
+        want[{i, NotifyChannel::inbox, {NotifyRecipient::Kind::role, role}}].insert("sla_overdue");
+      }
+    }
+    EXPECT_EQ(got, want) << wf_.id;
+  }
+
   void accept(const Event& event) {
     EXPECT_EQ(event.version, project_.version + 1);
     project_ = apply(std::move(project_), event);
@@ -285,6 +357,7 @@ class RandomDriver {
         }
         accept(event);
       }
+      check_deliveries(decision.value());
       EXPECT_NE(wf_.find_state(project_.state), nullptr);
     }
     Project replayed;
@@ -295,6 +368,8 @@ class RandomDriver {
   }
 
   int transitions() const { return transitions_; }
+  int wildcard_deliveries() const { return wildcard_deliveries_; }
+  int field_deliveries() const { return field_deliveries_; }
   const std::set<std::string>& visited() const { return visited_; }
 
  private:
@@ -308,6 +383,8 @@ class RandomDriver {
   std::vector<Event> log_;
   std::set<std::string> visited_;
   int transitions_ = 0;
+  int wildcard_deliveries_ = 0;  // rules heard through "*" (enter, leave or transition)
+  int field_deliveries_ = 0;     // users reached through field: recipients
 };
 
 TEST(Property, RandomCommandSequencesKeepTheEnginesPromises) {
@@ -315,6 +392,8 @@ TEST(Property, RandomCommandSequencesKeepTheEnginesPromises) {
   ASSERT_GE(workflows.size(), 6u);  // the five of DOMAIN and the listing-cultivation pool
   for (const auto& workflow : workflows) {
     int transitions = 0;
+    int wildcard_deliveries = 0;
+    int field_deliveries = 0;
     std::set<std::string> states_visited;
     const std::vector<app::ScenarioStep> path = main_path(*workflow);
     ASSERT_FALSE(path.empty()) << workflow->id;
@@ -327,12 +406,31 @@ TEST(Property, RandomCommandSequencesKeepTheEnginesPromises) {
         FAIL() << workflow->id << " seed " << seed;
       }
       transitions += driver.transitions();
+      wildcard_deliveries += driver.wildcard_deliveries();
+      field_deliveries += driver.field_deliveries();
       states_visited.insert(driver.visited().begin(), driver.visited().end());
     }
     // The random walk must really move projects, or the checks above prove nothing.
     EXPECT_GT(transitions, 100) << workflow->id;
     for (const StateDef& state : workflow->states) {
-      EXPECT_TRUE(states_visited.contains(state.id)) << workflow->id << " never reached " << state.id;
+      EXPECT_TRUE(states_visited.contains(state.id))
+          << workflow->id << " never reached " << state.id;
+    }
+    // The notification checks met the v1.1 triggers and recipients the workflow uses.
+    RecordProperty(workflow->id + "_wildcard_deliveries", wildcard_deliveries);
+    RecordProperty(workflow->id + "_field_deliveries", field_deliveries);
+    const auto uses = [&](auto&& test) {
+      return std::any_of(workflow->notify.begin(), workflow->notify.end(), test);
+    };
+    if (uses([](const NotifyRule& rule) { return rule.on.name == NotifyTrigger::kAny; })) {
+      EXPECT_GT(wildcard_deliveries, 100) << workflow->id;
+    }
+    if (uses([](const NotifyRule& rule) {
+          return std::any_of(rule.to.begin(), rule.to.end(), [](const NotifyRecipient& to) {
+            return to.kind == NotifyRecipient::Kind::field;
+          });
+        })) {
+      EXPECT_GT(field_deliveries, 10) << workflow->id;
     }
   }
 }

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -86,8 +87,8 @@ TEST_F(ServerCommands, PasswdAndTokenAndUsageErrors) {
   EXPECT_EQ(cli({"user", "fly"}).code, 2);
 }
 
-// Connects to 127.0.0.1:port and returns the status line of GET /healthz, or "".
-std::string healthz_status(int port) {
+// Connects to 127.0.0.1:port and returns the whole answer to GET /healthz, or "".
+std::string healthz(int port) {
   const int socket_fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -97,13 +98,34 @@ std::string healthz_status(int port) {
   if (::connect(socket_fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
     const std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
     if (::write(socket_fd, request.data(), request.size()) > 0) {
-      char buffer[256];
-      const ssize_t got = ::read(socket_fd, buffer, sizeof buffer);
-      if (got > 0) reply.assign(buffer, static_cast<std::size_t>(got));
+      char buffer[4096];
+      ssize_t got = 0;
+      while ((got = ::read(socket_fd, buffer, sizeof buffer)) > 0)
+        reply.append(buffer, static_cast<std::size_t>(got));
     }
   }
   ::close(socket_fd);
+  return reply;
+}
+
+std::string healthz_status(int port) {
+  const std::string reply = healthz(port);
   return reply.substr(0, reply.find("\r\n"));
+}
+
+// The shipped calendar with one more year: a test fixture, not the official 2027 notice.
+std::string calendar_with_2027() {
+  std::ifstream in(std::string(INVESTFLOW_SOURCE_DIR) + "/workflows/calendars/cn-mainland.yaml");
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string yaml = text.str();
+  const std::string years = "years: [2025, 2026]";
+  yaml.replace(yaml.find(years), years.size(), "years: [2025, 2027]");
+  return yaml +
+         "  - name: {zh-CN: 元旦, en: New Year's Day}\n"
+         "    from: 2027-01-01\n"
+         "    to: 2027-01-03\n"
+         "    make_up: []\n";
 }
 
 TEST_F(ServerCommands, ServeAnswersAndExitsZeroOnSigterm) {
@@ -134,11 +156,68 @@ TEST_F(ServerCommands, ServeAnswersAndExitsZeroOnSigterm) {
   }
   ASSERT_GT(port, 0) << "serve did not start";
   EXPECT_EQ(healthz_status(port), "HTTP/1.1 200 OK");
+  // The shipped calendar's data end with 2026.
+  EXPECT_NE(healthz(port).find(R"("calendar_ends":"2026-12-31")"), std::string::npos)
+      << healthz(port);
+  EXPECT_NE(healthz(port).find(R"({"name":"cn-mainland","ends":"2026-12-31")"), std::string::npos);
+
+  // A calendar with 2027 deployed into the database is taken by the running server.
+  const fs::path file = dir_ / "cn-mainland.yaml";
+  std::ofstream(file) << calendar_with_2027();
+  CliRun deployed = cli({"calendar", "deploy", db_, file.string()});
+  EXPECT_EQ(deployed.code, 0) << deployed.err;
+  EXPECT_NE(deployed.out.find("deployed cn-mainland (official data 2025-2027)"), std::string::npos)
+      << deployed.out;
+  bool taken = false;
+  for (int i = 0; i < 200 && !taken; ++i) {
+    taken = healthz(port).find(R"("calendar_ends":"2027-12-31")") != std::string::npos;
+    if (!taken) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(taken) << healthz(port);
+  EXPECT_EQ(healthz(port).find("warnings"), std::string::npos) << healthz(port);
+
   ASSERT_EQ(::kill(child, SIGTERM), 0);
   int status = 0;
   ASSERT_EQ(::waitpid(child, &status, 0), child);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST_F(ServerCommands, CalendarDeployAndList) {
+  const fs::path longer = dir_ / "longer.yaml";
+  std::ofstream(longer) << calendar_with_2027();
+  const fs::path broken = dir_ / "broken.yaml";
+  std::ofstream(broken) << "calendar: cn-mainland\nyears: [2027]\nholidays:\n  - name: 元旦\n"
+                           "    from: 2027-13-01\n    to: 2027-01-03\n";
+  const std::string shipped =
+      std::string(INVESTFLOW_SOURCE_DIR) + "/workflows/calendars/cn-mainland.yaml";
+
+  CliRun run = cli({"calendar", "deploy", "--help"});
+  EXPECT_EQ(run.code, 0);
+  EXPECT_NE(run.out.find("without a restart"), std::string::npos) << run.out;
+  EXPECT_EQ(cli({"calendar", "deploy", db_}).code, 2);  // FILE missing
+
+  // A file with errors changes nothing and says where.
+  run = cli({"calendar", "deploy", db_, broken.string()});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_NE(run.err.find("broken.yaml:5:"), std::string::npos) << run.err;
+  run = cli({"calendar", "list", db_});
+  EXPECT_EQ(run.code, 0);
+  EXPECT_EQ(run.out, "");
+  EXPECT_NE(run.err.find("none deployed"), std::string::npos);
+
+  run = cli({"calendar", "deploy", db_, longer.string()});
+  EXPECT_EQ(run.code, 0) << run.err;
+  run = cli({"calendar", "deploy", db_, longer.string()});
+  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_NE(run.out.find("nothing changed"), std::string::npos) << run.out;
+  // The shipped file has 2025-2026 only: deploying it would drop 2027.
+  run = cli({"calendar", "deploy", db_, shipped});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_NE(run.err.find("keeps every year it had"), std::string::npos) << run.err;
+  run = cli({"calendar", "list", db_});
+  EXPECT_EQ(run.code, 0);
+  EXPECT_EQ(run.out.rfind("cn-mainland\t2025-2027\t2026-", 0), 0u) << run.out;
 }
 
 }  // namespace

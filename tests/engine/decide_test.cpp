@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/deadlines.hpp"
 #include "engine/graph.hpp"
 #include "test_workflow.hpp"
 
@@ -392,6 +393,101 @@ TEST(Graph, MermaidDiagramHasStatesTransitionsAndAnyStagePseudoState) {
   EXPECT_NE(zh.find("done --> [*]"), std::string::npos);
   const std::string en = mermaid_state_diagram(*wf, "en");
   EXPECT_NE(en.find("screening --> review : Pass screening"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace investflow::engine
+
+namespace investflow::engine {
+namespace {
+
+// The small workflow on a calendar with official data for 2026 only: 2027-01-01 (a
+// Friday) is New Year's Day in fact, but the data end on 2026-12-31.
+std::shared_ptr<const Workflow> workflow_with_2026_data(int sla_working_days) {
+  WorkflowDefinition definition = *testing::small_workflow();
+  definition.calendar = std::make_shared<Calendar>(
+      Calendar("cn-mainland", {{day(2026, 10, 1), "国庆节"}}, {}, 2026, 2026));
+  definition.states.front().sla->working_days = sla_working_days;
+  definition.milestones.front().within = {Duration::Unit::working_days, 5};
+  return Workflow::make(std::move(definition));
+}
+
+TEST(CalendarRunway, DeadlinesCountedPastTheDataAreMarkedEstimated) {
+  const Actor staff{"zhang", {"staff"}};
+  const FixedClock clock{at(2026, 12, 29)};  // Tuesday
+  const auto create = [&](const Workflow& workflow) {
+    Decision decision =
+        decide(workflow, Project{},
+               Command{"P-1", std::nullopt, CreateProject{"", {{"name", Value::text("项目")}}}},
+               staff, clock);
+    EXPECT_TRUE(decision.ok());
+    return decision.ok() ? decision.value().front() : Event{};
+  };
+  // Two working days: Thursday 2026-12-31, inside the data.
+  const Event inside = create(*workflow_with_2026_data(2));
+  const auto& within = std::get<ProjectCreated>(inside.body);
+  EXPECT_EQ(within.sla_due_on, day(2026, 12, 31));
+  EXPECT_FALSE(within.sla_due_estimated);
+  // Three: Friday 2027-01-01, past the data, so an estimate (weekends only).
+  const Event past = create(*workflow_with_2026_data(3));
+  const auto& beyond = std::get<ProjectCreated>(past.body);
+  EXPECT_EQ(beyond.sla_due_on, day(2027, 1, 1));
+  EXPECT_TRUE(beyond.sla_due_estimated);
+  // The project remembers it, and the due items say so.
+  const Project project = apply(Project{}, past);
+  EXPECT_TRUE(project.sla_due_estimated);
+  const auto items = due_items(*workflow_with_2026_data(3), project, day(2026, 12, 29));
+  ASSERT_FALSE(items.empty());
+  EXPECT_TRUE(items.front().estimated);
+
+  // An extension sets a date a person chose: no longer an estimate.
+  Project extended = project;
+  apply_deadline_extended(extended, DeadlineExtended{DeadlineKind::sla, "lead", day(2027, 1, 1),
+                                                     day(2027, 1, 8), "等待2027年放假安排"});
+  EXPECT_FALSE(extended.sla_due_estimated);
+
+  // A calendar without official data (weekends only) estimates nothing: it claims none.
+  const Event plain = create(*testing::small_workflow());
+  EXPECT_FALSE(std::get<ProjectCreated>(plain.body).sla_due_estimated);
+}
+
+TEST(CalendarRunway, MilestonesInWorkingDaysPastTheDataAreEstimated) {
+  const auto workflow = workflow_with_2026_data(1);
+  const Actor staff{"zhang", {"staff"}};
+  const Actor manager{"li", {"manager"}};
+  // Takes a project from creation to signing, all on the day `now`.
+  const auto signed_on = [&](Timestamp now) {
+    Project project;
+    const FixedClock clock{now};
+    const auto run = [&](const Actor& actor, decltype(Command::body) body) {
+      Decision decision =
+          decide(*workflow, project, Command{"P-1", std::nullopt, std::move(body)}, actor, clock);
+      ASSERT_TRUE(decision.ok()) << decision.error().reasons.front().message.en;
+      for (const Event& event : decision.value())
+        project = apply(std::move(project), event);
+    };
+    run(staff, CreateProject{"",
+                             {{"name", Value::text("项目")},
+                              {"industry", Value::text("electronics")},
+                              {"total_investment", Value::number(60000)},
+                              {"land_area", Value::number(100)}}});
+    run(staff, TakeTransition{"answer", {}, ""});
+    run(manager, TakeTransition{"pass_screening", {}, ""});
+    for (int i = 1; i <= 3; ++i)
+      run(reviewer(i), CastVote{VoteChoice::approve, ""});
+    run(manager, TakeTransition{"approve", {}, ""});
+    return project;
+  };
+  // Signed on Monday 2026-12-21: five working days end on 2026-12-28, inside the data.
+  const Project early = signed_on(at(2026, 12, 21));
+  EXPECT_EQ(early.milestones.at("register_company").due_on, day(2026, 12, 28));
+  EXPECT_FALSE(early.milestones.at("register_company").estimated);
+  // Signed on Monday 2026-12-28: they end on 2027-01-04, past the data.
+  const Project late = signed_on(at(2026, 12, 28));
+  EXPECT_EQ(late.milestones.at("register_company").due_on, day(2027, 1, 4));
+  EXPECT_TRUE(late.milestones.at("register_company").estimated);
+  // The monthly follow-up is in months, which no holiday moves: never an estimate.
+  EXPECT_FALSE(late.followup_due_estimated);
 }
 
 }  // namespace

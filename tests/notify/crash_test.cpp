@@ -34,7 +34,7 @@ TEST(NotifyCrash, EveryAcknowledgedEventIsDeliveredAfterKillNine) {
     Webhook webhook;
     webhook.url = receiver.url();
     webhook.secret = "crash";
-    webhook.events = {"*"};
+    webhook.events = {engine::EventFilter{}};  // every event
     webhook.format = "json";
     webhook.created_by = "test";
     ASSERT_TRUE((*notify)->add_webhook(webhook));

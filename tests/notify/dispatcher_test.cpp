@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "engine/notify_trigger.hpp"
 #include "notify/dispatcher.hpp"
 #include "notify/webhook_format.hpp"
 #include "storage/system_clock.hpp"
@@ -65,7 +66,8 @@ class DispatcherTest : public ::testing::Test {
     Webhook webhook;
     webhook.url = url;
     webhook.secret = secret;
-    webhook.events = std::move(events);
+    for (const std::string& name : events)
+      webhook.events.push_back(*engine::parse_event_filter(name));
     webhook.format = format;
     webhook.created_by = "admin";
     webhook.created_at = clock_->now();
@@ -340,6 +342,81 @@ TEST_F(DispatcherTest, HistoricalEventsAreSettledNotSent) {
   EXPECT_EQ(
       db.execAndGet("SELECT COUNT(*) FROM outbox WHERE last_error LIKE 'skipped: %'").getInt(),
       2);  // the sign event's inbox and webhook rows
+}
+
+// Language v1.1: `field:` recipients name the users a project's user field (or list of
+// users) holds when the event happens; changing the field redirects later notifications.
+constexpr const char* kOfficersWorkflow = R"yaml(
+workflow: officers
+version: 1
+calendar: cn-mainland
+roles: [staff, manager]
+fields:
+  name: {type: text, required: true}
+  service_officer: {type: user}
+  liaison_leaders: {type: list, items: user}
+initial: open
+states:
+  open: {}
+  working: {}
+  done: {terminal: true}
+transitions:
+  - {id: start, from: open, to: working, roles: [staff]}
+  - {id: pause, from: working, to: open, roles: [staff]}
+  - {id: finish, from: working, to: done, roles: [staff]}
+notify:
+  - on: transition
+    to: [field:service_officer, field:liaison_leaders]
+)yaml";
+
+TEST_F(DispatcherTest, AFieldRecipientIsWhoeverTheFieldNamesAtTheEvent) {
+  workflows::CalendarRegistry calendars;
+  ASSERT_TRUE(workflows::load_calendar_directory(
+                  workflows::shipped_workflows_directory() / "calendars", calendars)
+                  .empty());
+  auto load = workflows::load_workflow_text(kOfficersWorkflow, "officers.yaml", calendars);
+  ASSERT_TRUE(load.workflow) << (load.diagnostics.empty() ? "" : load.diagnostics[0].to_string());
+  ASSERT_TRUE(store_->register_workflow(load.workflow, kOfficersWorkflow));
+  const auto write = [&](decltype(engine::Command::body) body) {
+    storage::WriteRequest request;
+    request.command.body = std::move(body);
+    request.command.project_id = "F-1";
+    request.actor = kZhang;
+    request.workflow = "officers";
+    return store_->write(std::move(request)).get();
+  };
+  engine::CreateProject create_body;
+  create_body.fields["name"] = engine::Value::text("服务专员项目");
+  create_body.fields["service_officer"] = engine::Value::text("li");
+  create_body.fields["liaison_leaders"] = engine::Value::list({engine::Value::text("wang")});
+  ASSERT_TRUE(write(create_body).accepted());  // creation is no transition
+  ASSERT_TRUE(write(engine::TakeTransition{"start", {}, ""}).accepted());
+  Dispatcher dispatcher(*store_, notify_, clock_, fast());
+  dispatcher.run_once();
+  EXPECT_EQ(*notify_->unread_count("li"), 1);
+  EXPECT_EQ(*notify_->unread_count("wang"), 1);
+  EXPECT_EQ(*notify_->unread_count("zhang"), 0);  // the owner is not named
+  SQLite::Database db(path_.string());
+  EXPECT_EQ(db.execAndGet("SELECT recipients FROM outbox WHERE event_id = " +
+                          std::to_string(last_event_id("F-1")))
+                .getString(),
+            R"(["user:li","user:wang"])");
+
+  // Another service officer, no liaison leader: the next stage change goes to wang alone,
+  // as the service officer.
+  engine::EditFields edit;
+  edit.fields["service_officer"] = engine::Value::text("wang");
+  edit.fields["liaison_leaders"] = engine::Value::list({});
+  ASSERT_TRUE(write(edit).accepted());
+  ASSERT_TRUE(write(engine::TakeTransition{"pause", {}, ""}).accepted());
+  dispatcher.run_once();
+  EXPECT_EQ(*notify_->unread_count("li"), 1);
+  EXPECT_EQ(*notify_->unread_count("wang"), 2);
+  auto wang = notify_->notifications("wang", false, 10, "");
+  ASSERT_TRUE(wang);
+  ASSERT_EQ(wang->items.size(), 2u);
+  EXPECT_EQ(wang->items.at(0).triggers, std::vector<std::string>{"transition:pause"});
+  EXPECT_EQ(wang->items.at(1).triggers, std::vector<std::string>{"transition:start"});
 }
 
 }  // namespace

@@ -124,9 +124,31 @@ TEST_F(ApiNotifyTest, WebhooksAreManagedByAdmins) {
   EXPECT_EQ(
       call_as("root", "POST", "/api/webhooks", R"({"url":"http://x/","format":"slack"})").status,
       400);
-  EXPECT_EQ(call_as("root", "POST", "/api/webhooks", R"({"url":"http://x/","events":["nonsense"]})")
-                .status,
+  // A filter that is no event type or trigger is a 422 naming it; a wrong shape is a 400.
+  auto unknown = call_as("root", "POST", "/api/webhooks",
+                         R"({"url":"http://x/","events":["enter:*","nonsense","enter:"]})");
+  ASSERT_EQ(unknown.status, 422) << unknown.body;
+  const auto refused = parse(unknown);
+  EXPECT_EQ(refused.at("code").as_string(), "unknown_event_filter");
+  EXPECT_NE(refused.at("detail").as_string().find("\"nonsense\", \"enter:\""), std::string::npos)
+      << refused.at("detail");
+  ASSERT_EQ(refused.at("errors").as_array().size(), 2u);
+  EXPECT_EQ(refused.at("errors").as_array().at(0).at("field").as_string(), "events[1]");
+  EXPECT_EQ(refused.at("errors").as_array().at(1).at("field").as_string(), "events[2]");
+  EXPECT_EQ(call_as("root", "POST", "/api/webhooks", R"({"url":"http://x/","events":[]})").status,
             400);
+  EXPECT_EQ(call_as("root", "POST", "/api/webhooks", R"({"url":"http://x/","events":[7]})").status,
+            400);
+  // Wildcard triggers are filters too, shown back as given.
+  auto wildcard = call_as("root", "POST", "/api/webhooks",
+                          R"({"url":"http://127.0.0.1:9/","events":["transition:*","leave:*"]})");
+  ASSERT_EQ(wildcard.status, 201) << wildcard.body;
+  EXPECT_EQ(parse(wildcard).at("events").as_array().at(0).as_string(), "transition:*");
+  EXPECT_EQ(parse(wildcard).at("events").as_array().at(1).as_string(), "leave:*");
+  EXPECT_EQ(call_as("root", "DELETE",
+                    "/api/webhooks/" + std::to_string(parse(wildcard).at("id").as_int64()))
+                .status,
+            204);
   // Default: every event, generic JSON.
   auto plain = parse(call_as("root", "POST", "/api/webhooks", R"({"url":"http://127.0.0.1:9/"})"));
   EXPECT_EQ(plain.at("format").as_string(), "json");

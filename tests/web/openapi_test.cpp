@@ -13,6 +13,7 @@
 #include "tests/web/api_test_support.hpp"
 #include "web/builtin_routes.hpp"
 #include "web/metrics.hpp"
+#include "web/server_state.hpp"
 
 namespace investflow::web::testing {
 namespace {
@@ -33,7 +34,7 @@ class OpenApiTest : public ApiTest {
   std::set<Operation> routed() {
     Router router;
     add_api_routes(router, std::make_shared<ApiContext>(*store_, *auth_, clock_));
-    add_builtin_routes(router, metrics_);
+    add_builtin_routes(router, state_);
     std::set<Operation> operations;
     for (const auto& route : router.routes())
       operations.emplace(route.method, route.pattern);
@@ -49,7 +50,7 @@ class OpenApiTest : public ApiTest {
     return parse(*response);
   }
 
-  Metrics metrics_;
+  ServerState state_{ServerOptions{}, Router{}, StaticFiles{}};
 };
 
 TEST_F(OpenApiTest, EveryRouteIsDescribedAndEveryDescriptionRouted) {

@@ -53,6 +53,7 @@ fields:
   tags: {type: list, options: [chain_leader, listed]}
   officer: {type: user}
   employees: {type: number}
+  team: {type: list, items: user}
 tables:
   intensity_min: {new_materials: 330, electronics: 350, default: 300}
   chain_role: {new_materials: build, default: fill}
@@ -112,6 +113,13 @@ notify:
     to: [owner]
   - on: followup_due
     to: [role:staff]
+  - on: transition
+    to: [owner, field:officer]
+  - on: {enter: "*"}
+    to: [field:team]
+    channels: [webhook]
+  - on: {leave: "*"}
+    to: [role:manager]
 )yaml";
 
 class EveryPart : public ::testing::Test {
@@ -144,7 +152,9 @@ TEST_F(EveryPart, ReadsIdentityCalendarAndRoles) {
 }
 
 TEST_F(EveryPart, ReadsFields) {
-  ASSERT_EQ(workflow_->fields.size(), 9u);
+  ASSERT_EQ(workflow_->fields.size(), 10u);
+  EXPECT_EQ(workflow_->find_field("team")->items, FieldType::user);
+  EXPECT_EQ(workflow_->find_field("tags")->items, FieldType::text);  // the default
   const engine::FieldDef* name = workflow_->find_field("name");
   ASSERT_NE(name, nullptr);
   EXPECT_EQ(name->type, FieldType::text);
@@ -304,20 +314,32 @@ TEST_F(EveryPart, ReadsFollowupAndNotifications) {
   EXPECT_EQ(workflow_->followup->role, "staff");
 
   using Kind = engine::NotifyTrigger::Kind;
-  ASSERT_EQ(workflow_->notify.size(), 7u);
+  using To = engine::NotifyRecipient;
+  using Channel = engine::NotifyChannel;
+  ASSERT_EQ(workflow_->notify.size(), 10u);
   EXPECT_EQ(workflow_->notify[0].on.kind, Kind::enter);
   EXPECT_EQ(workflow_->notify[0].on.name, "review");
-  EXPECT_THAT(workflow_->notify[0].to, ElementsAre("owner", "role:reviewer", "user:zhang.san"));
-  EXPECT_THAT(workflow_->notify[0].channels, ElementsAre("inbox", "webhook"));
+  EXPECT_THAT(workflow_->notify[0].to,
+              ElementsAre(To{To::Kind::owner, ""}, To{To::Kind::role, "reviewer"},
+                          To{To::Kind::user, "zhang.san"}));
+  EXPECT_THAT(workflow_->notify[0].channels, ElementsAre(Channel::inbox, Channel::webhook));
   EXPECT_EQ(workflow_->notify[1].on.kind, Kind::leave);
   EXPECT_EQ(workflow_->notify[1].on.name, "lead");
-  EXPECT_THAT(workflow_->notify[1].channels, ElementsAre("inbox"));  // the default
+  EXPECT_THAT(workflow_->notify[1].channels, ElementsAre(Channel::inbox));  // the default
   EXPECT_EQ(workflow_->notify[2].on.kind, Kind::transition);
   EXPECT_EQ(workflow_->notify[2].on.name, "approve");
   EXPECT_EQ(workflow_->notify[3].on.kind, Kind::sla_overdue);
   EXPECT_EQ(workflow_->notify[4].on.kind, Kind::sla_warning);
   EXPECT_EQ(workflow_->notify[5].on.kind, Kind::milestone_overdue);
   EXPECT_EQ(workflow_->notify[6].on.kind, Kind::followup_due);
+  // Language v1.1: any transition, any state entered or left, field recipients.
+  EXPECT_EQ(workflow_->notify[7].on, (engine::NotifyTrigger{Kind::transition, "*"}));
+  EXPECT_THAT(workflow_->notify[7].to,
+              ElementsAre(To{To::Kind::owner, ""}, To{To::Kind::field, "officer"}));
+  EXPECT_EQ(workflow_->notify[8].on, (engine::NotifyTrigger{Kind::enter, "*"}));
+  EXPECT_THAT(workflow_->notify[8].to, ElementsAre(To{To::Kind::field, "team"}));
+  EXPECT_THAT(workflow_->notify[8].channels, ElementsAre(Channel::webhook));
+  EXPECT_EQ(workflow_->notify[9].on, (engine::NotifyTrigger{Kind::leave, "*"}));
   EXPECT_TRUE(workflow_->notify[6].on.name.empty());
 }
 

@@ -29,7 +29,8 @@ export async function render(view, {match}) {
           h('p', {class: 'project-sub'},
             h('span', {class: 'stage-pill', dataset: {state: project.state}}, pick(state?.label, project.state)),
             ' ', deadlineMarker(project),
-            project.sla_due_on ? h('span', {class: 'muted'}, ` ${t('sla_due')}: ${project.sla_due_on}`) : null,
+            project.sla_due_on ? h('span', {class: 'muted'}, ` ${t('sla_due')}: ${project.sla_due_on}`,
+              estimatedMark(project.sla_due_estimated)) : null,
             h('span', {class: 'muted'}, ` · ${t('owner')}: `), userText('span', project.owner),
             h('span', {class: 'muted'}, ` · ${t('version')} ${project.version}`)))),
       h('div', {class: 'project-layout'},
@@ -155,13 +156,19 @@ function reviewPanel({project, path, reload}, state) {
       message) : null);
 }
 
+// A deadline counted past the calendar's official data: shown as an estimate.
+function estimatedMark(estimated) {
+  return estimated ? h('span', {class: 'estimated', title: t('estimated_hint')}, t('estimated')) : null;
+}
+
 function milestonesPanel({project, path, reload}) {
   const milestones = Object.values(project.milestones || {});
   const rows = milestones.map((milestone) => {
     const colour = milestone.done_on ? '' : deadlineColour(milestone.due_on);
     return h('tr', {class: colour ? `row-${colour}` : ''},
       h('td', {}, milestone.id), h('td', {}, milestone.planned_on || '—'),
-      h('td', {}, milestone.due_on || '—', colour ? h('span', {class: `deadline deadline-${colour}`},
+      h('td', {}, milestone.due_on || '—', estimatedMark(milestone.estimated),
+        colour ? h('span', {class: `deadline deadline-${colour}`},
         colour === 'red' ? t('overdue') : t('due')) : null),
       h('td', {}, milestone.done_on || '—'), h('td', {}, userText('span', milestone.evidence)));
   });
@@ -216,7 +223,7 @@ function followupsPanel({project, path, reload}) {
   h('button', {type: 'submit'}, t('add_followup')), message);
   return panel(t('followups'),
     project.followup_due_on ? h('p', {class: deadlineColour(project.followup_due_on) ? 'warn' : 'muted'},
-      `${t('followup_due')}: ${project.followup_due_on}`) : null,
+      `${t('followup_due')}: ${project.followup_due_on}`, estimatedMark(project.followup_due_estimated)) : null,
     visits.length ? h('ul', {class: 'visits'}, [...visits].reverse().map((visit) => h('li', {},
       h('strong', {}, visit.on), ' ', userText('span', visit.actor, {class: 'muted'}), ' ',
       userText('span', visit.summary),
