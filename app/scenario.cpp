@@ -153,7 +153,7 @@ std::optional<engine::Command> read_command(const YAML::Node& step, const std::s
     if (const auto parsed = engine::parse_vote_choice(choice)) {
       vote.choice = *parsed;
     } else {
-      reader.error(body, "vote must be approve, reject or abstain, not '" + choice + "'");
+      reader.error(body, "vote must be approve, reject, abstain or recuse, not '" + choice + "'");
     }
     if (step["comment"]) vote.comment = reader.scalar(step["comment"], "comment").value_or("");
     command.body = std::move(vote);
@@ -368,6 +368,7 @@ ScenarioLoad load_scenario_text(const std::string& yaml, const std::string& file
     } else {
       read_steps(root["steps"], scenario, actors, reader);
     }
+    scenario.actors = std::move(actors);
     if (!reader.has_errors()) load.scenario = std::move(scenario);
   } catch (const YAML::Exception& e) {
     load.diagnostics.push_back(
@@ -388,6 +389,19 @@ ScenarioLoad load_scenario_file(const std::string& path) {
   return load_scenario_text(text.str(), path);
 }
 
+namespace {
+// The declared actors holding the voters' role of the project's open review.
+int review_panel(const engine::Workflow& workflow, const engine::Project& project,
+                 const std::map<std::string, std::vector<std::string>>& actors) {
+  const engine::StateDef* state = workflow.find_state(project.state);
+  if (state == nullptr || !state->review) return 0;
+  return static_cast<int>(std::count_if(actors.begin(), actors.end(), [&](const auto& actor) {
+    return std::find(actor.second.begin(), actor.second.end(), state->review->voters) !=
+           actor.second.end();
+  }));
+}
+}  // namespace
+
 ScenarioReport run_scenario(const engine::Workflow& workflow, const Scenario& scenario,
                             std::string_view lang, std::ostream& out) {
   ScenarioReport report;
@@ -403,6 +417,7 @@ ScenarioReport run_scenario(const engine::Workflow& workflow, const Scenario& sc
     out << "#" << number << " " << engine::format_timestamp(step.at).substr(0, 16) << " "
         << step.actor.id << " [" << roles << "] " << describe_command(step.command) << " (line "
         << step.line << "): ";
+    project.review_panel = review_panel(workflow, project, scenario.actors);
     engine::Decision decision = engine::decide(workflow, project, step.command, step.actor, clock);
     bool as_expected = decision.ok() == step.expect_accepted;
     if (decision) {

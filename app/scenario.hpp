@@ -31,6 +31,8 @@ struct Scenario {
   std::string project = "P-1";
   std::optional<std::string> expect_state;
   std::vector<ScenarioStep> steps;
+  // The declared actors and their roles: the review panel is those holding the voters' role.
+  std::map<std::string, std::vector<std::string>> actors;
 };
 
 struct ScenarioLoad {

@@ -209,7 +209,9 @@ class ProjectScope final : public Scope {
     if (name == "approvals") return Value::number(tally.approvals);
     if (name == "rejections") return Value::number(tally.rejections);
     if (name == "abstentions") return Value::number(tally.abstentions);
+    if (name == "recusals") return Value::number(tally.recusals);
     if (name == "votes") return Value::number(tally.votes);
+    if (name == "quorum") return Value::number(tally.quorum);
     if (with_passed && name == "passed") return Value::boolean(tally.passed);
     return Value();
   }
@@ -336,6 +338,12 @@ StateDeadlines deadlines_on_entering(const Workflow& workflow, const Project& be
     out.sla_due_estimated = due.estimated;
   }
   const auto start = [&](const MilestoneDef& milestone) {
+    // A milestone already recorded done stays done when its state is entered again (a
+    // project resuming its stage after a declined exit keeps its recorded dates).
+    if (const auto done = before.milestones.find(milestone.id);
+        done != before.milestones.end() && done->second.done_on) {
+      return;
+    }
     const Due due = due_after(milestone.within, today, calendar, scope);
     out.milestones_started.push_back({milestone.id, today, due.on, due.estimated});
   };
@@ -474,14 +482,15 @@ void check_transition(const Workflow& workflow, const Project& project,
     const bool about_review = transition.when->source().find("review.") != std::string::npos;
     if (about_review && state != nullptr && state->review) {
       const ReviewTally tally = review_tally(workflow, project);
-      reasons.push_back(
-          make_reason(reason::kReviewNotPassed, "",
-                      text("评审条件未满足（已投 " + std::to_string(tally.votes) +
-                               " 票，法定人数 " + std::to_string(state->review->quorum) +
-                               "，同意 " + std::to_string(tally.approvals) + " 票）",
-                           "the review does not allow this yet (" + std::to_string(tally.votes) +
-                               " votes of quorum " + std::to_string(state->review->quorum) + ", " +
-                               std::to_string(tally.approvals) + " approvals)")));
+      reasons.push_back(make_reason(
+          reason::kReviewNotPassed, "",
+          text("评审条件未满足（已投" + std::to_string(tally.votes) + "票，最低表决人数" +
+                   std::to_string(tally.quorum) + "，同意" + std::to_string(tally.approvals) +
+                   "票，回避" + std::to_string(tally.recusals) + "人）",
+               "the review does not allow this yet (" + std::to_string(tally.votes) +
+                   " votes of quorum " + std::to_string(tally.quorum) + ", " +
+                   std::to_string(tally.approvals) + " approvals, " +
+                   std::to_string(tally.recusals) + " recusals)")));
     } else {
       reasons.push_back(make_reason(reason::kGuardFailed, "",
                                     text("条件不满足：" + transition.when->source(),
@@ -1121,10 +1130,26 @@ ReviewTally review_tally(const Workflow& workflow, const Project& project) {
       case VoteChoice::abstain:
         ++tally.abstentions;
         break;
+      case VoteChoice::recuse:
+        ++tally.recusals;
+        break;
     }
   }
-  tally.votes = static_cast<int>(project.votes.size());
-  tally.quorum_reached = tally.votes >= state->review->quorum;
+  tally.votes = tally.approvals + tally.rejections + tally.abstentions;
+  const ReviewDef& review = *state->review;
+  if (review.quorum_denominator > 0) {
+    // The eligible panel: the role's holders (or, unknown, the ballots cast) minus
+    // recusals. Rounded up, and at least one vote.
+    const int panel =
+        project.review_panel > 0 ? project.review_panel : static_cast<int>(project.votes.size());
+    const int eligible = std::max(panel - tally.recusals, 0);
+    tally.quorum = std::max((eligible * review.quorum_numerator + review.quorum_denominator - 1) /
+                                review.quorum_denominator,
+                            1);
+  } else {
+    tally.quorum = review.quorum;
+  }
+  tally.quorum_reached = tally.votes >= tally.quorum;
   if (tally.quorum_reached) {
     ProjectScope scope(workflow, project, local_date(project.updated_at));
     scope.set_vote_names(&tally);

@@ -120,11 +120,14 @@ std::string_view due_kind_name(DueItem::Kind kind);
 std::string_view due_status_name(DueItem::Status status);
 
 // Review tallies for the project's current state (zeros when it has no review).
+// `votes` counts approvals, rejections and abstentions: a recusal is no vote.
 struct ReviewTally {
   int approvals = 0;
   int rejections = 0;
   int abstentions = 0;
+  int recusals = 0;
   int votes = 0;
+  int quorum = 0;  // the votes needed: the fixed quorum, or the fraction of the eligible panel
   bool quorum_reached = false;
   bool passed = false;
 };

@@ -15,10 +15,13 @@
 
 namespace investflow::engine {
 
-enum class VoteChoice { approve, reject, abstain };
+// `recuse`: the member declares a conflict of interest (回避); the ballot counts neither
+// for nor against and takes the member out of the eligible panel.
+enum class VoteChoice { approve, reject, abstain, recuse };
 inline constexpr EnumName<VoteChoice> kVoteChoiceNames[] = {{VoteChoice::approve, "approve"},
                                                             {VoteChoice::reject, "reject"},
-                                                            {VoteChoice::abstain, "abstain"}};
+                                                            {VoteChoice::abstain, "abstain"},
+                                                            {VoteChoice::recuse, "recuse"}};
 static_assert(in_order(kVoteChoiceNames));
 std::string_view vote_choice_name(VoteChoice choice);
 std::optional<VoteChoice> parse_vote_choice(std::string_view name);
@@ -76,6 +79,10 @@ struct Project {
   // v1.1: extensions granted to each running deadline, by "kind:name" (sla:lead,
   // milestone:build_period); forgotten when the deadline restarts.
   std::map<std::string, int, std::less<>> deadline_extensions;
+  // How many users hold the open review's voter role. Plain data the caller sets from its
+  // user directory before deciding (not folded from events); a fractional quorum is taken
+  // of it. 0: unknown, and a fractional quorum is then taken of the ballots cast.
+  int review_panel = 0;
 
   bool exists() const { return version > 0; }
   Value field(std::string_view name) const;

@@ -94,6 +94,10 @@ std::optional<std::string> option_named(const FieldDef& field, std::string_view 
       return option;
     }
   }
+  // Former labels the workflow still accepts (`option_aliases:`).
+  for (const auto& [option, aliases] : field.option_aliases) {
+    if (std::find(aliases.begin(), aliases.end(), text) != aliases.end()) return option;
+  }
   return std::nullopt;
 }
 

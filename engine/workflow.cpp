@@ -396,12 +396,12 @@ std::optional<NameInfo> WorkflowNames::lookup(std::string_view name) const {
     return info;
   }
   if (name == "review.passed") return NameInfo{NameInfo::Kind::value, ExprType::boolean, {}};
-  for (std::string_view count :
-       {"review.approvals", "review.rejections", "review.abstentions", "review.votes"}) {
+  for (std::string_view count : {"review.approvals", "review.rejections", "review.abstentions",
+                                 "review.recusals", "review.votes", "review.quorum"}) {
     if (name == count) return NameInfo{NameInfo::Kind::value, ExprType::number, {}};
   }
   if (review_vote_names_) {
-    for (std::string_view count : {"approvals", "rejections", "abstentions", "votes"}) {
+    for (std::string_view count : {"approvals", "rejections", "abstentions", "recusals", "votes"}) {
       if (name == count) return NameInfo{NameInfo::Kind::value, ExprType::number, {}};
     }
   }
@@ -502,12 +502,13 @@ std::vector<std::string> WorkflowNames::names() const {
     out.push_back(computed.name);
   for (const TableDef& table : workflow_.tables)
     out.push_back(table.name);
-  for (const char* builtin : {"state", "owner", "review.passed", "review.approvals",
-                              "review.rejections", "review.abstentions", "review.votes"}) {
+  for (const char* builtin :
+       {"state", "owner", "review.passed", "review.approvals", "review.rejections",
+        "review.abstentions", "review.recusals", "review.votes", "review.quorum"}) {
     out.emplace_back(builtin);
   }
   if (review_vote_names_) {
-    for (const char* count : {"approvals", "rejections", "abstentions", "votes"}) {
+    for (const char* count : {"approvals", "rejections", "abstentions", "recusals", "votes"}) {
       out.emplace_back(count);
     }
   }

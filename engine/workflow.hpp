@@ -110,6 +110,10 @@ struct FieldDef {
   std::optional<double> max;
   std::vector<std::string> options;  // enum (and list items when given)
   std::map<std::string, LocalizedText, std::less<>> option_labels;
+  // Former labels still accepted on import: column headers (`aliases:`) and, per option,
+  // option texts (`option_aliases:`). Never shown; export writes the current label.
+  std::vector<std::string> aliases;
+  std::map<std::string, std::vector<std::string>, std::less<>> option_aliases;
   // A list field's items: text, or user ids (`items: user`), which notify rules can name.
   FieldType items = FieldType::text;
   std::optional<FieldTag> report = std::nullopt;  // v1.1 `report:`
@@ -148,8 +152,12 @@ struct SlaDef {
 struct ReviewDef {
   std::string voters;  // the role whose members vote
   int quorum = 1;      // votes needed before `pass` is considered
-  // Evaluated with approvals, rejections, abstentions, votes in scope.
+  // Evaluated with approvals, rejections, abstentions, recusals, votes in scope.
   Expression pass;
+  // `quorum: "2/3"`: a fraction of the eligible panel (holders of the voters' role minus
+  // recusals), rounded up; when set (denominator > 0) it replaces the fixed `quorum`.
+  int quorum_numerator = 0;
+  int quorum_denominator = 0;
 };
 
 struct StateDef {
@@ -396,8 +404,9 @@ struct WorkflowFamily {
 
 // Names visible to expressions of a workflow, for the checker: fields, computed values,
 // tables, and the built-ins `state`, `owner`, `review.passed`, `review.approvals`,
-// `review.rejections`, `review.abstentions`, `review.votes`. With `review_vote_names`,
-// also the bare `approvals`, `rejections`, `abstentions`, `votes` (inside `pass:`).
+// `review.rejections`, `review.abstentions`, `review.recusals`, `review.votes`,
+// `review.quorum`. With `review_vote_names`, also the bare `approvals`, `rejections`,
+// `abstentions`, `recusals`, `votes` (inside `pass:`).
 // With `parent:`, also `parent.state` and `parent.FIELD`: any name when the parent
 // workflows are not known (no `family`), else a field every parent has with one type.
 class WorkflowNames final : public NameResolver {

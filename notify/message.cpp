@@ -54,6 +54,8 @@ std::string vote_zh(engine::VoteChoice choice) {
       return "反对";
     case engine::VoteChoice::abstain:
       return "弃权";
+    case engine::VoteChoice::recuse:
+      return "回避";
   }
   return "";
 }

@@ -32,6 +32,13 @@ const engine::FieldDef* field_for_header(const engine::Workflow& workflow,
         (!field.unit.empty() && (field.label.zh + "(" + field.unit + ")") == header)) {
       return &field;
     }
+    // Former labels (`aliases:`), bare or with the unit.
+    for (const std::string& alias : field.aliases) {
+      if (alias == header || (!field.unit.empty() && (alias + "（" + field.unit + "）" == header ||
+                                                      alias + "(" + field.unit + ")" == header))) {
+        return &field;
+      }
+    }
   }
   return nullptr;
 }

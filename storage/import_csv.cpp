@@ -34,6 +34,18 @@ std::optional<Column> column_for(const engine::Workflow& workflow, std::string_v
                               "updated_at", "更新时间", "workflow", "流程"}) {
     if (header == ignored) return IgnoredColumn{};
   }
+  // A computed value (a field of older files, e.g. 承诺投资强度, now computed from the
+  // amounts) is not read: the workflow computes it. By name, or by its label with or
+  // without a unit in brackets.
+  for (const auto& computed : workflow.computed) {
+    const std::string& label = computed.label.zh;
+    if (header == computed.name ||
+        (!label.empty() && header.substr(0, label.size()) == label &&
+         (header.size() == label.size() || header.substr(label.size(), 1) == "(" ||
+          header.substr(label.size(), 3) == "（"))) {
+      return IgnoredColumn{};
+    }
+  }
   return std::nullopt;
 }
 

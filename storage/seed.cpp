@@ -5,7 +5,6 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
-#include <deque>
 #include <mutex>
 #include <random>
 #include <set>
@@ -586,17 +585,24 @@ class ProjectPlanner {
   std::vector<WriteRequest> requests_;
 };
 
-// distances[i][s]: the fewest transitions from state s to state i.
+// distances[i][s]: the cost of the cheapest route from state s to state i. A transition that
+// needs a comment (a rejection, a return, a withdrawal, an exit and its outcome) costs more
+// than a plain step, so walks take the main path and such transitions only where they lead
+// (an exit declined must not look like a shortcut to a later stage).
 std::vector<std::map<std::string, int>> state_distances(const engine::Workflow& workflow) {
+  constexpr int kStep = 1;
+  constexpr int kStepWithComment = 10;
   std::vector<std::map<std::string, int>> distances;
   for (const auto& target : workflow.states) {
     std::map<std::string, int> to_target{{target.id, 0}};
-    std::deque<std::string> queue{target.id};
-    while (!queue.empty()) {
-      const std::string state = queue.front();
-      queue.pop_front();
+    for (bool changed = true; changed;) {
+      changed = false;
       for (const auto& transition : workflow.transitions) {
-        if (transition.to != state) continue;
+        const auto reached = to_target.find(transition.to);
+        if (reached == to_target.end()) continue;
+        const int cost =
+            reached->second +
+            (transition.comment == engine::CommentRule::required ? kStepWithComment : kStep);
         std::vector<std::string> sources;
         if (transition.from_any) {
           for (const auto& s : workflow.states) {
@@ -606,7 +612,11 @@ std::vector<std::map<std::string, int>> state_distances(const engine::Workflow& 
           sources = transition.from;
         }
         for (const auto& source : sources) {
-          if (to_target.emplace(source, to_target[state] + 1).second) queue.push_back(source);
+          const auto [at, added] = to_target.emplace(source, cost);
+          if (added || cost < at->second) {
+            at->second = cost;
+            changed = true;
+          }
         }
       }
     }

@@ -370,8 +370,15 @@ WriteResult SqliteWriter::process(const WriteRequest& request) {
     const auto* create = std::get_if<engine::CreateProject>(&request.command.body);
     const engine::Relations relations =
         relations_of(*workflow, head.project, create != nullptr ? create->parent : std::string());
-    engine::Decision decision =
-        engine::decide(*workflow, head.project, request.command, request.actor, clock, relations);
+    // A fractional quorum is taken of the review panel: the users holding the voters' role.
+    const int panel = review_panel(*workflow, head.project);
+    engine::Project with_panel;
+    if (panel > 0) {
+      with_panel = head.project;
+      with_panel.review_panel = panel;
+    }
+    engine::Decision decision = engine::decide(*workflow, panel > 0 ? with_panel : head.project,
+                                               request.command, request.actor, clock, relations);
     if (decision) {
       result = append(head, *workflow, std::move(decision).value());
     } else {
@@ -620,6 +627,16 @@ void SqliteWriter::remember(const WriteRequest& request, const std::string& fing
   insert->exec();
   layers_.back().keys.insert_or_assign(request.actor.id + '\n' + request.idempotency_key,
                                        Remembered{fingerprint, result});
+}
+
+int SqliteWriter::review_panel(const engine::Workflow& workflow, const engine::Project& project) {
+  const engine::StateDef* state = workflow.find_state(project.state);
+  if (state == nullptr || !state->review || state->review->quorum_denominator == 0) return 0;
+  auto select = connection_.statement(
+      "SELECT count(*) FROM users, json_each(users.roles) "
+      "WHERE users.disabled = 0 AND json_each.value = ?");
+  select->bind(1, state->review->voters);
+  return select->executeStep() ? select->getColumn(0).getInt() : 0;
 }
 
 const SqliteWriter::Head& SqliteWriter::load_head(const std::string& project_id) {

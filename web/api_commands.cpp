@@ -187,9 +187,9 @@ void cast_vote(ApiContext& context, const Request& request, const RouteParams& p
   if (!choice_name) return reply(problem(choice_name.error()));
   const auto choice = engine::parse_vote_choice(*choice_name);
   if (!choice) {
-    return reply(problem(bad_request("choice takes approve, reject or abstain",
-                                     {FieldError{"choice", "expected approve, reject or abstain"}},
-                                     "invalid_type")));
+    return reply(problem(bad_request(
+        "choice takes approve, reject, abstain or recuse",
+        {FieldError{"choice", "expected approve, reject, abstain or recuse"}}, "invalid_type")));
   }
   auto comment = string_member(target->body, "comment");
   if (!comment) return reply(problem(comment.error()));

@@ -1,6 +1,8 @@
 // Reads: GET /api/projects (filters, sort, search, cursor), /api/projects/{id} (ETag),
 // /api/projects/{id}/history (with hash-chain status), /api/projects/{id}/transitions.
 #include <boost/json.hpp>
+
+#include <algorithm>
 #include <charconv>
 
 #include "storage/codec.hpp"
@@ -179,6 +181,17 @@ Response transition_options(ApiContext& context, const Request& request,
   if (!relations) return problem(internal_error(request.request_id));
   const std::string_view lang = language(request);
   json::array options;
+  // A fractional quorum is taken of the review panel: the users holding the voters' role.
+  if (const engine::StateDef* state = workflow->find_state(project->state);
+      state != nullptr && state->review && state->review->quorum_denominator > 0) {
+    if (auto users = context.auth.users()) {
+      project->review_panel = static_cast<int>(
+          std::count_if(users->begin(), users->end(), [&](const storage::User& user) {
+            return !user.disabled && std::find(user.roles.begin(), user.roles.end(),
+                                               state->review->voters) != user.roles.end();
+          }));
+    }
+  }
   for (const auto& option :
        engine::transition_options(*workflow, *project, caller->actor, *context.clock, *relations)) {
     const engine::TransitionDef& transition = *option.transition;

@@ -58,9 +58,16 @@ json::object state_json(const engine::StateDef& state) {
                              : json::value(std::get<engine::Expression>(days).source())},
         {"escalate", strings(state.sla->escalate)}};
   }
-  object["review"] = state.review ? json::value(json::object{{"voters", state.review->voters},
-                                                             {"quorum", state.review->quorum}})
-                                  : json::value(nullptr);
+  object["review"] = nullptr;
+  if (const auto& review = state.review) {
+    object["review"] = json::object{
+        {"voters", review->voters},
+        {"quorum", review->quorum},
+        {"quorum_fraction", review->quorum_denominator > 0
+                                ? json::value(std::to_string(review->quorum_numerator) + "/" +
+                                              std::to_string(review->quorum_denominator))
+                                : json::value(nullptr)}};
+  }
   object["report"] = state.report
                          ? json::value(engine::name_in(engine::kStateTagNames, *state.report))
                          : json::value(nullptr);

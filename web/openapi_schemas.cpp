@@ -206,7 +206,11 @@ void add_workflows(json::object& all) {
               {"escalate", strings()}});
   sla["type"] = json::array{"object", "null"};
   json::object review =
-      record({{"voters", with_description(text(), "The role that votes")}, {"quorum", integer()}});
+      record({{"voters", with_description(text(), "The role that votes")},
+              {"quorum", with_description(integer(), "Votes needed (without quorum_fraction)")},
+              {"quorum_fraction",
+               with_description(nullable("string"),
+                                "Votes needed as a fraction of the eligible panel, e.g. 2/3")}});
   review["type"] = json::array{"object", "null"};
   all["WorkflowState"] =
       record({{"id", text()},

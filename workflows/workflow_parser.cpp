@@ -195,6 +195,21 @@ class WorkflowParser {
          read_entries(entry->value, entry->value_mark(), "'fields'", reporter_)) {
       parse_field(field);
     }
+    // A field alias must not be a header import reads as another field.
+    for (const FieldAlias& alias : field_aliases_) {
+      for (const engine::FieldDef& other : workflow().fields) {
+        if (other.name == alias.field) continue;
+        if (other.name == alias.text || other.label.zh == alias.text ||
+            other.label.en == alias.text ||
+            std::find(other.aliases.begin(), other.aliases.end(), alias.text) !=
+                other.aliases.end()) {
+          reporter_.error(alias.mark, "alias " + in_quotes(alias.text) + " of field " +
+                                          in_quotes(alias.field) + " already names field " +
+                                          in_quotes(other.name));
+          break;
+        }
+      }
+    }
   }
 
   void parse_field(const Entry& entry) {
@@ -203,7 +218,7 @@ class WorkflowParser {
     field.name = entry.key;
     Record record(entry.value, entry.value_mark(), "field " + in_quotes(entry.key),
                   {"type", "required", "label", "help", "group", "unit", "min", "max", "options",
-                   "option_labels", "items", "report"},
+                   "option_labels", "items", "report", "aliases", "option_aliases"},
                   reporter_);
     bool type_known = false;
     if (const Entry* type = record.require("type")) {
@@ -236,6 +251,7 @@ class WorkflowParser {
     parse_field_options(record, field, type_known);
     parse_field_items(record, field, type_known);
     if (const Entry* report = record.get("report")) parse_field_tag(*report, field, type_known);
+    parse_field_aliases(record, field);
   }
 
   // `items: user` makes a list field a list of user ids (notify rules can name it).
@@ -312,6 +328,55 @@ class WorkflowParser {
     field.report = tag;
   }
 
+  // Whether a key of `option_labels` / `option_aliases` is an option (reported if not).
+  bool names_an_option(const Entry& entry, const engine::FieldDef& field, const std::string& what) {
+    if (std::find(field.options.begin(), field.options.end(), entry.key) != field.options.end()) {
+      return true;
+    }
+    reporter_.error(entry.key_node.Mark(), in_quotes(entry.key) + " is not an option of " + what +
+                                               suggestion(reporter_, entry.key, field.options));
+    return false;
+  }
+
+  // Former labels accepted on import. An alias may not be a text import already reads
+  // as something else (another field's name or label, another option or its label).
+  void parse_field_aliases(const Record& record, engine::FieldDef& field) {
+    const std::string what = "field " + in_quotes(field.name);
+    if (const Entry* aliases = record.get("aliases")) {
+      for (NameAt& alias : read_text_list(*aliases, reporter_)) {
+        if (alias.name == field.label.zh || alias.name == field.label.en ||
+            std::find(field.aliases.begin(), field.aliases.end(), alias.name) !=
+                field.aliases.end()) {
+          reporter_.error(alias.node.Mark(), "alias " + in_quotes(alias.name) + " of " + what +
+                                                 " repeats its label or another alias");
+          continue;
+        }
+        field_aliases_.push_back({field.name, alias.name, alias.node.Mark()});
+        field.aliases.push_back(std::move(alias.name));
+      }
+    }
+    const Entry* option_aliases = record.get("option_aliases");
+    if (option_aliases == nullptr) return;
+    std::set<std::string, std::less<>> taken(field.options.begin(), field.options.end());
+    for (const auto& [option, label] : field.option_labels) {
+      if (!label.zh.empty()) taken.insert(label.zh);
+      if (!label.en.empty()) taken.insert(label.en);
+    }
+    for (const Entry& entry : read_entries(option_aliases->value, option_aliases->value_mark(),
+                                           "'option_aliases' of " + what, reporter_)) {
+      if (!names_an_option(entry, field, what)) continue;
+      for (NameAt& alias : read_text_list(entry, reporter_)) {
+        if (!taken.insert(alias.name).second) {
+          reporter_.error(alias.node.Mark(), "alias " + in_quotes(alias.name) + " of option " +
+                                                 in_quotes(entry.key) + " of " + what +
+                                                 " is already an option, a label or an alias");
+          continue;
+        }
+        field.option_aliases[entry.key].push_back(std::move(alias.name));
+      }
+    }
+  }
+
   void parse_field_bounds(const Record& record, engine::FieldDef& field, bool type_known) {
     const std::string type_name(engine::field_type_name(field.type));
     for (const auto& [key, bound] :
@@ -372,12 +437,7 @@ class WorkflowParser {
     if (labels == nullptr) return;
     for (const Entry& label : read_entries(labels->value, labels->value_mark(),
                                            "'option_labels' of " + what, reporter_)) {
-      if (std::find(field.options.begin(), field.options.end(), label.key) == field.options.end()) {
-        reporter_.error(label.key_node.Mark(), in_quotes(label.key) + " is not an option of " +
-                                                   what +
-                                                   suggestion(reporter_, label.key, field.options));
-        continue;
-      }
+      if (!names_an_option(label, field, what)) continue;
       if (auto text = read_label(label, reporter_)) {
         field.option_labels.emplace(label.key, std::move(*text));
       }
@@ -544,15 +604,44 @@ class WorkflowParser {
         review.voters = std::move(*role);
       }
     }
-    if (const Entry* quorum = record.get("quorum")) {
-      review.quorum = static_cast<int>(read_integer(*quorum, 1, reporter_).value_or(1));
-    }
+    if (const Entry* quorum = record.get("quorum")) parse_quorum(*quorum, review);
     if (const Entry* pass = record.require("pass")) {
       review.pass =
           parse_expression(pass->value, pass->value_mark(), Use::review_pass, "'pass' of " + what)
               .value_or(engine::Expression());
     }
     return review;
+  }
+
+  // `quorum: 3` (votes) or `quorum: "2/3"` (a fraction of the eligible panel).
+  void parse_quorum(const Entry& quorum, engine::ReviewDef& review) {
+    const std::string text = quorum.value.IsScalar() ? quorum.value.Scalar() : std::string();
+    const std::size_t slash = text.find('/');
+    if (slash == std::string::npos) {
+      review.quorum = static_cast<int>(read_integer(quorum, 1, reporter_).value_or(1));
+      return;
+    }
+    const auto whole = [](std::string_view digits) -> std::optional<int> {
+      if (digits.empty() || digits.size() > 6) return std::nullopt;
+      int number = 0;
+      for (const char c : digits) {
+        if (c < '0' || c > '9') return std::nullopt;
+        number = number * 10 + (c - '0');
+      }
+      return number;
+    };
+    const std::optional<int> numerator = whole(std::string_view(text).substr(0, slash));
+    const std::optional<int> denominator = whole(std::string_view(text).substr(slash + 1));
+    if (!numerator || !denominator || *numerator < 1 || *numerator > *denominator) {
+      reporter_.error(quorum.value_mark(),
+                      quorum.what() +
+                          " must be a whole number of votes or a fraction of the panel between "
+                          "0 and 1 such as \"2/3\", not " +
+                          in_quotes(text));
+      return;
+    }
+    review.quorum_numerator = *numerator;
+    review.quorum_denominator = *denominator;
   }
 
   void parse_initial(const Entry* entry) {
@@ -1167,6 +1256,13 @@ class WorkflowParser {
   ParsedWorkflow parsed_;
   std::set<std::string, std::less<>> roles_;
   Index<engine::FieldDef> fields_;
+  // Field aliases as read, checked against the other fields once all are read.
+  struct FieldAlias {
+    std::string field;
+    std::string text;
+    YAML::Mark mark;
+  };
+  std::vector<FieldAlias> field_aliases_;
   Index<engine::StateDef> states_;
   Index<engine::TransitionDef> transitions_;
   // Field, table and computed names: kind and key node of the first definition.

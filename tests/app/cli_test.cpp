@@ -231,7 +231,7 @@ steps:
                    ":7:5: error: unknown key 'transiton' in a step (did you mean 'transition'?)"),
       std::string::npos)
       << run.err;
-  EXPECT_NE(run.err.find(bad + ":8:11: error: vote must be approve, reject or abstain"),
+  EXPECT_NE(run.err.find(bad + ":8:11: error: vote must be approve, reject, abstain or recuse"),
             std::string::npos)
       << run.err;
   const std::string garbage = write("garbage.yaml", "steps: [\n  {");

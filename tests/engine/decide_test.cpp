@@ -239,6 +239,48 @@ TEST_F(DecideTest, ReviewNeedsQuorumAndTwoThirds) {
   EXPECT_TRUE(rejected(reviewer(1), CastVote{VoteChoice::approve, ""}).has(reason::kNoOpenReview));
 }
 
+TEST_F(DecideTest, RecusalCountsNeitherForNorAgainst) {
+  to_review();
+  vote(1, VoteChoice::approve);
+  vote(2, VoteChoice::approve);
+  vote(3, VoteChoice::abstain);
+  vote(4, VoteChoice::reject);
+  ReviewTally tally = review_tally(*wf, project);
+  EXPECT_EQ(tally.votes, 4);
+  EXPECT_FALSE(tally.passed);  // 2 * 3 < 4 * 2: an abstention counts against
+  vote(3, VoteChoice::recuse);
+  tally = review_tally(*wf, project);
+  EXPECT_EQ(tally.recusals, 1);
+  EXPECT_EQ(tally.abstentions, 0);
+  EXPECT_EQ(tally.votes, 3);  // a recusal is no vote
+  EXPECT_TRUE(tally.passed);  // 2 * 3 >= 3 * 2
+  EXPECT_EQ(vote_choice_name(VoteChoice::recuse), "recuse");
+}
+
+TEST_F(DecideTest, FractionalQuorumIsTakenOfTheEligiblePanel) {
+  wf = small_workflow({2, 3});
+  to_review();
+  project.review_panel = 7;  // ceil(7 * 2 / 3) = 5 votes needed
+  for (int i = 1; i <= 4; ++i)
+    vote(i, VoteChoice::approve);
+  ReviewTally tally = review_tally(*wf, project);
+  EXPECT_EQ(tally.quorum, 5);
+  EXPECT_FALSE(tally.quorum_reached);
+  EXPECT_TRUE(rejected(kManager, TakeTransition{"approve", {}, ""}).has(reason::kReviewNotPassed));
+  // Two recusals leave 5 eligible: ceil(5 * 2 / 3) = 4, reached by the 4 votes.
+  vote(5, VoteChoice::recuse);
+  vote(6, VoteChoice::recuse);
+  tally = review_tally(*wf, project);
+  EXPECT_EQ(tally.quorum, 4);
+  EXPECT_TRUE(tally.quorum_reached);
+  EXPECT_TRUE(tally.passed);
+  // Unknown panel (0): the fraction is taken of the ballots cast (6 - 2 recusals = 4 -> 3).
+  project.review_panel = 0;
+  EXPECT_EQ(review_tally(*wf, project).quorum, 3);
+  run(kManager, TakeTransition{"approve", {}, ""});
+  EXPECT_EQ(project.state, "signed");
+}
+
 TEST_F(DecideTest, MilestonesStartOnEnteringTheirStateAndRecordDates) {
   EXPECT_TRUE(rejected(kStaff, RecordMilestone{"register_company", {}, day(2026, 3, 1), ""})
                   .has(reason::kNoSuchProject));

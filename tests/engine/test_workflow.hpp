@@ -3,6 +3,7 @@
 // loader: lead -> screening -> review (vote) -> signed -> building -> done, plus withdraw.
 
 #include <memory>
+#include <utility>
 
 #include "engine/calendar.hpp"
 #include "engine/workflow.hpp"
@@ -24,7 +25,9 @@ inline FieldDef field(std::string name, FieldType type, bool required = false) {
   return def;
 }
 
-inline std::shared_ptr<const Workflow> small_workflow() {
+// `quorum_fraction` {2, 3}: the review's quorum is two thirds of the eligible panel.
+inline std::shared_ptr<const Workflow> small_workflow(std::pair<int, int> quorum_fraction = {0,
+                                                                                             0}) {
   WorkflowDefinition wf;
   wf.id = "small";
   wf.version = 3;
@@ -63,7 +66,8 @@ inline std::shared_ptr<const Workflow> small_workflow() {
                   {"评审", "Review"},
                   false,
                   std::nullopt,
-                  ReviewDef{"reviewer", 3, expr("approvals * 3 >= votes * 2")}};
+                  ReviewDef{"reviewer", 3, expr("approvals * 3 >= votes * 2"),
+                            quorum_fraction.first, quorum_fraction.second}};
   StateDef signed_state{"signed", {"已签约", "Signed"}, false, std::nullopt, std::nullopt};
   StateDef building{"building", {"在建", "Building"}, false, std::nullopt, std::nullopt};
   StateDef done{"done", {"完成", "Done"}, true, std::nullopt, std::nullopt};

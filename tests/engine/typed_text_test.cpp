@@ -92,6 +92,14 @@ TEST(TypedText, OptionsByIdOrLabel) {
   EXPECT_EQ(option_named(field, "ELECTRONICS"), std::nullopt);
 }
 
+TEST(TypedText, OptionsByFormerLabel) {
+  FieldDef field = industry_field();
+  field.option_aliases["biomedicine"] = {"生物医药与高性能医疗器械"};
+  EXPECT_EQ(option_named(field, "生物医药与高性能医疗器械"), "biomedicine");
+  EXPECT_EQ(option_named(field, " 生物医药与高性能医疗器械 "), "biomedicine");
+  EXPECT_EQ(option_named(industry_field(), "生物医药与高性能医疗器械"), std::nullopt);
+}
+
 TEST(TypedText, NumbersWithDigitGrouping) {
   EXPECT_EQ(parse_typed_number(" 12,500.5 "), 12500.5);
   EXPECT_EQ(parse_typed_number(std::string(kNbsp) + "-3"), -3.0);

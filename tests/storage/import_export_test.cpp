@@ -137,6 +137,56 @@ TEST_F(ImportTest, AnUnknownColumnRejectsTheFile) {
   EXPECT_EQ(count_projects(path_), 0);
 }
 
+// Former labels (`aliases:`, `option_aliases:`) are read on import, and a column for a
+// computed value (a typed-in field of older files) is left to the workflow to compute.
+TEST_F(ImportTest, FormerLabelsAndComputedColumnsOfOlderFiles) {
+  constexpr const char* kRenamed = R"yaml(
+workflow: renamed
+version: 1
+calendar: weekends
+roles: [staff]
+fields:
+  name: {type: text, required: true, label: {zh-CN: 项目名称, en: Name}}
+  chain_role:
+    type: enum
+    label: {zh-CN: 产业链定位, en: Chain role}
+    aliases: [链条定位]
+    options: [build, fill]
+    option_labels: {build: {zh-CN: 建链, en: Build}, fill: {zh-CN: 补链, en: Fill}}
+    option_aliases: {fill: [补齐链条]}
+  investment: {type: money, unit: 万元, label: {zh-CN: 计划总投资, en: Investment}, aliases: [投资总额]}
+  land_area: {type: area, unit: 亩, label: {zh-CN: 用地面积, en: Land}}
+computed:
+  intensity: {expr: "round(investment / land_area, 2)", label: {zh-CN: 投资强度, en: Intensity}}
+initial: open
+states:
+  open:
+  closed: {terminal: true}
+transitions:
+  - {id: close, from: open, to: closed, roles: [staff]}
+)yaml";
+  auto load = workflows::load_workflow_text(kRenamed, "renamed.yaml", test_calendars());
+  ASSERT_TRUE(load.workflow) << (load.diagnostics.empty() ? "" : load.diagnostics[0].to_string());
+  ASSERT_TRUE(store_->register_workflow(load.workflow, kRenamed));
+  const engine::Workflow& workflow = *load.workflow;
+  EXPECT_EQ(field_for_header(workflow, "链条定位"), workflow.find_field("chain_role"));
+  EXPECT_EQ(field_for_header(workflow, "投资总额（万元）"), workflow.find_field("investment"));
+  EXPECT_EQ(*field_from_text(*workflow.find_field("chain_role"), "补齐链条"),
+            engine::Value::text("fill"));
+  std::istringstream csv(
+      "项目名称,链条定位,投资总额（万元）,用地面积（亩）,投资强度（万元/亩）\n"
+      "甲项目,补齐链条,6000,20,300\n");
+  ImportReport report = import_csv(*store_, workflow, csv, import_options());
+  EXPECT_TRUE(report.file_error.empty()) << report.file_error;
+  EXPECT_TRUE(report.problems.empty());
+  ASSERT_EQ(report.imported, 1);
+  auto project = store_->project("IMP-1");
+  ASSERT_TRUE(project && project->has_value());
+  EXPECT_EQ((*project)->field("chain_role"), engine::Value::text("fill"));
+  EXPECT_EQ((*project)->field("investment"), engine::Value::number(6000));
+  EXPECT_TRUE((*project)->field("intensity").is_null());  // never stored: it is computed
+}
+
 TEST_F(ImportTest, ExportedCsvImportsBackToTheSameFields) {
   for (int i = 0; i < 30; ++i) {
     engine::FieldMap fields = {

@@ -72,6 +72,11 @@ TEST_F(ApiTest, InvestmentProjectFromLeadToApproval) {
   const auto passed =
       call(li, "POST", path + "/transitions", transition("pass_screening", "{}", "指标达标"));
   ASSERT_EQ(passed.status, 200) << passed.body;
+  // New land: the file for review carries the planning indicators and the energy use.
+  ASSERT_EQ(call(zhang, "PATCH", path, R"({"fields": {"plot_ratio": 2.2, "building_coverage": 45,
+    "office_share": 6, "green_ratio": 15, "energy_consumption": 500}})")
+                .status,
+            200);
   ASSERT_EQ(call(zhang, "POST", path + "/transitions", transition("submit_for_review")).status,
             200);
   // The meeting two working days ahead: the materials arrive in time.
@@ -107,6 +112,54 @@ TEST_F(ApiTest, InvestmentProjectFromLeadToApproval) {
   EXPECT_TRUE(history.at("chain_ok").as_bool());
   EXPECT_EQ(static_cast<std::int64_t>(history.at("events").as_array().size()),
             body.at("version").as_int64());
+}
+
+// The committee's quorum is two thirds of the reviewers holding the role (3 here), minus
+// recusals; the server counts them, so one approval alone is short of the quorum.
+TEST_F(ApiTest, RecusalAndAQuorumOfTheEligiblePanel) {
+  const std::string path = "/api/projects/" + create_lead();
+  ASSERT_EQ(call_as("zhang", "POST", path + "/transitions", transition("accept_lead")).status, 200);
+  ASSERT_EQ(call_as("zhang", "PATCH", path, R"({"fields": {
+    "chain_role": "strengthen", "project_kind": "manufacturing", "land_type": "existing_land",
+    "fixed_asset_investment": 27000, "land_area": 75, "expected_output": 90000,
+    "expected_tax": 3000, "energy_consumption": 500}})")
+                .status,
+            200);
+  ASSERT_EQ(call_as("li", "POST", path + "/transitions", transition("pass_screening")).status, 200);
+  ASSERT_EQ(call_as("zhang", "POST", path + "/transitions", transition("submit_for_review")).status,
+            200);
+  ASSERT_EQ(call_as("wang", "POST", path + "/transitions", transition("pass_preliminary", R"({
+    "outside_red_line": true, "complies_sanxian_yidan": true, "not_forbidden_category": true,
+    "emissions_ok": true, "safety_ok": true, "review_meeting_on": "2026-03-04"})"))
+                .status,
+            200);
+  ASSERT_EQ(call_as("r1", "POST", path + "/votes", R"({"choice":"approve"})").status, 200);
+  const auto short_of_quorum =
+      call_as("wang", "POST", path + "/transitions", transition("approve"));
+  EXPECT_EQ(short_of_quorum.status, 422);
+  EXPECT_EQ(parse(short_of_quorum).at("code").as_string(), "review_not_passed")
+      << short_of_quorum.body;
+  // The options list it blocked for the same reason.
+  const auto options = parse(call_as("wang", "GET", path + "/transitions"));
+  for (const auto& option : options.at("transitions").as_array()) {
+    if (option.at("id").as_string() == "approve") {
+      EXPECT_FALSE(option.at("available").as_bool());
+    }
+  }
+  // r2 recuses: 2 eligible, 2 votes needed; r3 approves.
+  const auto recused =
+      call_as("r2", "POST", path + "/votes", R"({"choice":"recuse","comment":"存在关联关系"})");
+  ASSERT_EQ(recused.status, 200) << recused.body;
+  EXPECT_EQ(call_as("wang", "POST", path + "/transitions", transition("approve")).status, 422);
+  ASSERT_EQ(call_as("r3", "POST", path + "/votes", R"({"choice":"approve"})").status, 200);
+  const auto approved = call_as("wang", "POST", path + "/transitions", transition("approve"));
+  ASSERT_EQ(approved.status, 200) << approved.body;
+
+  const auto workflow = parse(call_as("audit", "GET", "/api/workflows/qingyuan-investment"));
+  for (const auto& state : workflow.at("states").as_array()) {
+    if (state.at("id").as_string() != "committee_review") continue;
+    EXPECT_EQ(state.at("review").at("quorum_fraction").as_string(), "2/3");
+  }
 }
 
 TEST_F(ApiTest, WorkflowsDescribeFieldsStatesTransitionsAndGraph) {

@@ -369,6 +369,37 @@ TEST(Loader, MinimalWorkflowGetsTheWeekendsCalendarAndDefaults) {
   EXPECT_FALSE(ok.workflow->followup.has_value());
 }
 
+TEST(Loader, FractionalQuorumAndImportAliases) {
+  const WorkflowLoad load = load_workflow_text(
+      "workflow: tiny\nversion: 1\nroles: [reviewer]\n"
+      "fields:\n"
+      "  kind:\n"
+      "    type: enum\n"
+      "    label: {zh-CN: 产业链定位, en: Chain role}\n"
+      "    aliases: [链条定位]\n"
+      "    options: [build, fill]\n"
+      "    option_labels: {build: {zh-CN: 建链, en: Build}}\n"
+      "    option_aliases: {build: [建立链条, 新建链条]}\n"
+      "initial: open\nstates:\n"
+      "  open: {review: {voters: reviewer, quorum: \"2/3\", pass: \"approvals > recusals\"}}\n"
+      "  closed: {terminal: true}\n"
+      "transitions:\n  - {id: close, from: open, to: closed, when: \"review.votes >= "
+      "review.quorum\"}\n",
+      "tiny.yaml", CalendarRegistry());
+  ASSERT_THAT(load.diagnostics, IsEmpty()) << all_diagnostics(load);
+  ASSERT_NE(load.workflow, nullptr);
+  const engine::StateDef* open = load.workflow->find_state("open");
+  ASSERT_NE(open, nullptr);
+  ASSERT_TRUE(open->review);
+  EXPECT_EQ(open->review->quorum_numerator, 2);
+  EXPECT_EQ(open->review->quorum_denominator, 3);
+  const engine::FieldDef* kind = load.workflow->find_field("kind");
+  ASSERT_NE(kind, nullptr);
+  EXPECT_EQ(kind->aliases, std::vector<std::string>{"链条定位"});
+  ASSERT_TRUE(kind->option_aliases.contains("build"));
+  EXPECT_EQ(kind->option_aliases.at("build"), (std::vector<std::string>{"建立链条", "新建链条"}));
+}
+
 TEST(Loader, WarningsAloneStillGiveAWorkflow) {
   const WorkflowLoad load = load_workflow_text(
       "workflow: tiny\nversion: 1\ninitial: open\nstates:\n  open:\n  closed: {terminal: true}\n"

@@ -91,7 +91,7 @@ test('staff creates a project, meets a guard failure in Chinese, fixes it and ad
   const {api: manager} = await as('li');
   await manager('PATCH', `/api/projects/${projectId}`, {fields: {chain_role: 'strengthen',
     project_kind: 'manufacturing', land_type: 'leased_factory', floor_area: 20000,
-    fixed_asset_investment: 27000, expected_output: 90000, expected_tax: 3000}});
+    fixed_asset_investment: 27000, expected_output: 90000, expected_tax: 3000, energy_consumption: 500}});
   await manager('POST', `/api/projects/${projectId}/transitions`, {transition: 'pass_screening', comment: '指标达标'});
 
   // Negotiation moves it onto new land: submitting is blocked, with the engine's reason.
@@ -109,6 +109,11 @@ test('staff creates a project, meets a guard failure in Chinese, fixes it and ad
   // Fix the field; the transition opens and takes the project to preliminary review.
   await landGroup.locator('.edit-group').click();
   await landGroup.getByLabel('用地面积').fill('75');
+  // New land also needs the planning indicators of industrial land.
+  await landGroup.getByLabel('容积率').fill('2.2');
+  await landGroup.getByLabel('建筑系数').fill('45');
+  await landGroup.getByLabel('行政办公及生活服务设施用地比例').fill('6');
+  await landGroup.getByLabel('绿地率').fill('15');
   await landGroup.getByRole('button', {name: '保存'}).click();
   const available = page.locator('[data-transition="submit_for_review"].available button');
   await available.waitFor();

@@ -124,6 +124,9 @@ function reviewPanel({project, path, reload}, state) {
   const votes = project.votes || [];
   const mine = votes.find((vote) => vote.voter === me().id);
   const approvals = votes.filter((vote) => vote.choice === 'approve').length;
+  // A recusal (回避) is no vote; a fractional quorum is shown as the fraction of the panel.
+  const cast = votes.filter((vote) => vote.choice !== 'recuse').length;
+  const quorum = state.review.quorum_fraction || state.review.quorum;
   const comment = h('textarea', {id: 'vote-comment', rows: 2}, mine?.comment || '');
   const message = h('p', {class: 'form-message', role: 'alert'});
   const vote = (choice) => async () => {
@@ -137,8 +140,8 @@ function reviewPanel({project, path, reload}, state) {
   };
   const canVote = hasRole(state.review.voters);
   return panel(t('review'),
-    h('p', {class: 'review-stats'}, `${t('votes_cast')}: `, h('strong', {class: 'vote-count'}, String(votes.length)),
-      ` / ${t('quorum')}: ${state.review.quorum} · ${t('approve')}: ${approvals}`),
+    h('p', {class: 'review-stats'}, `${t('votes_cast')}: `, h('strong', {class: 'vote-count'}, String(cast)),
+      ` / ${t('quorum')}: ${quorum} · ${t('approve')}: ${approvals}`),
     h('table', {class: 'table compact'}, h('thead', {}, h('tr', {}, h('th', {}, t('actor')), h('th', {}, t('vote')),
       h('th', {}, t('comment')))),
     h('tbody', {}, votes.map((entry) => h('tr', {}, h('td', {}, userText('span', entry.voter)),
@@ -147,7 +150,7 @@ function reviewPanel({project, path, reload}, state) {
       mine ? h('p', {}, `${t('my_vote')}: `, h('strong', {}, t(mine.choice))) : null,
       h('label', {for: 'vote-comment'}, t('comment')), comment,
       h('div', {class: 'actions'},
-        ['approve', 'reject', 'abstain'].map((choice) => h('button', {type: 'button',
+        ['approve', 'reject', 'abstain', 'recuse'].map((choice) => h('button', {type: 'button',
           class: choice === 'approve' ? 'primary vote-button' : 'vote-button', dataset: {choice},
           onclick: vote(choice)}, mine ? `${t('change_vote')}: ${t(choice)}` : t(choice)))),
       message) : null);

@@ -100,7 +100,7 @@ function diagram(workflow, detail) {
     const label = pick(state.label, state.id);
     const lines = [
       [t('sla_label'), state.sla ? `${state.sla.working_days} ${t('days')}` : '—'],
-      [t('review_state'), state.review ? `${t(`roles.${state.review.voters}`)} · ${t('quorum')} ${state.review.quorum}` : '—'],
+      [t('review_state'), state.review ? `${t(`roles.${state.review.voters}`)} · ${t('quorum')} ${state.review.quorum_fraction || state.review.quorum}` : '—'],
       [t('terminal'), state.terminal ? t('yes') : t('no')],
       [t('transitions'), workflow.transitions.filter((item) => item.from === '*' || item.from.includes(state.id))
         .map((item) => pick(item.label, item.id)).join('、') || '—'],
