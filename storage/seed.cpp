@@ -8,6 +8,7 @@
 #include <mutex>
 #include <random>
 #include <set>
+#include <variant>
 
 #include "engine/decide.hpp"
 
@@ -86,7 +87,11 @@ std::pair<int, int> days_in(const engine::Workflow& workflow, const engine::Stat
   if (is_tagged(workflow, state, StateTag::completed)) return {20, 60};
   if (is_tagged(workflow, state, StateTag::at_capacity)) return {30, 90};
   if (state.review) return {5, 14};
-  if (state.sla) return {1, std::max(2, state.sla->working_days)};
+  if (state.sla) {
+    // A fixed SLA bounds the stay; one given by an expression counts as a few days.
+    const int* fixed = std::get_if<int>(&state.sla->working_days.amount);
+    return {1, std::max(2, fixed != nullptr ? *fixed : 3)};
+  }
   return {5, 30};
 }
 

@@ -104,7 +104,7 @@ class ApiWorld {
     files.add("/assets/app.js", "console.log('investflow');");
     state_ = std::make_shared<web::ServerState>(std::move(server_options), std::move(router),
                                                 std::move(files));
-    web::add_builtin_routes(state_->router, state_->metrics);
+    web::add_builtin_routes(state_->router, *state_);
     state_->workers.emplace(1);
 
     web::Request create;

@@ -576,5 +576,69 @@ TEST(Loader, FindsTheCalendarsBesideAWorkflowOrTheShippedOnes) {
   EXPECT_EQ(calendars_directory_for("/nonexistent/place/any.yaml"), shipped / "calendars");
 }
 
+// tests/data/v1_1/ uses every addition of language v1.1 in a pair of workflows; loaded as a
+// set they load cleanly, and each addition is in the model.
+TEST(Loader, AWorkflowPairUsingEveryV11FeatureLoads) {
+  const std::filesystem::path dir = std::filesystem::path(INVESTFLOW_TEST_DATA) / "v1_1";
+  CalendarRegistry calendars;
+  const auto calendar_errors =
+      load_calendar_directory(shipped_workflows_directory() / "calendars", calendars);
+  ASSERT_FALSE(has_errors(calendar_errors));
+  const std::vector<WorkflowLoad> loads =
+      load_workflow_set({dir / "programme.yaml", dir / "task.yaml"}, calendars);
+  ASSERT_EQ(loads.size(), 2u);
+  for (const WorkflowLoad& load : loads) {
+    for (const Diagnostic& diagnostic : load.diagnostics)
+      ADD_FAILURE() << diagnostic.to_string();
+    ASSERT_NE(load.workflow, nullptr);
+  }
+  const engine::Workflow& programme = *loads[0].workflow;
+  const engine::Workflow& task = *loads[1].workflow;
+  using engine::FieldTag;
+  using engine::StateTag;
+  // Report tags.
+  ASSERT_NE(programme.tagged(StateTag::signing), nullptr);
+  EXPECT_EQ(programme.tagged(StateTag::signing)->id, "contracted");
+  ASSERT_NE(programme.tagged(FieldTag::investment), nullptr);
+  EXPECT_EQ(programme.tagged(FieldTag::investment)->name, "capex");
+  EXPECT_EQ(programme.tagged(StateTag::in_production), nullptr);
+  // An SLA given by an expression (here and in the task, over its parent's field).
+  const engine::StateDef* talks = programme.find_state("talks");
+  ASSERT_TRUE(talks && talks->sla);
+  EXPECT_TRUE(std::holds_alternative<engine::Expression>(talks->sla->working_days.amount));
+  // Extension limits, milestones that warn, need evidence, start from a date field.
+  EXPECT_EQ(programme.deadline_extend.max_times, 1);
+  EXPECT_EQ(programme.deadline_extend.max_working_days, 248);
+  const engine::MilestoneDef* sign_up = programme.find_milestone("sign_up");
+  ASSERT_NE(sign_up, nullptr);
+  EXPECT_TRUE(sign_up->warn_before.has_value());
+  EXPECT_TRUE(sign_up->evidence_required);
+  const engine::MilestoneDef* ground = programme.find_milestone("break_ground");
+  ASSERT_NE(ground, nullptr);
+  EXPECT_EQ(ground->from, "agreed_start_on");
+  // Notifications on every transition and any state, to people named in fields.
+  ASSERT_EQ(programme.notify.size(), 4u);
+  EXPECT_EQ(programme.notify[0].on.kind, engine::NotifyTrigger::Kind::transition);
+  EXPECT_EQ(programme.notify[0].on.name, engine::NotifyTrigger::kAny);
+  EXPECT_EQ(programme.notify[1].on.kind, engine::NotifyTrigger::Kind::enter);
+  EXPECT_EQ(programme.notify[1].to.front().kind, engine::NotifyRecipient::Kind::field);
+  EXPECT_EQ(programme.notify[2].on.kind, engine::NotifyTrigger::Kind::leave);
+  EXPECT_EQ(programme.notify[3].on.kind, engine::NotifyTrigger::Kind::milestone_warning);
+  EXPECT_EQ(programme.find_field("watchers")->items, engine::FieldType::user);
+  // A fractional quorum, former labels kept for import.
+  const engine::StateDef* review = programme.find_state("review");
+  ASSERT_TRUE(review && review->review);
+  EXPECT_EQ(review->review->quorum_numerator, 2);
+  EXPECT_EQ(review->review->quorum_denominator, 3);
+  EXPECT_EQ(programme.find_field("capex")->aliases,
+            (std::vector<std::string>{"总投资", "投资总额"}));
+  EXPECT_EQ(programme.find_field("sector")->option_aliases.at("devices"),
+            (std::vector<std::string>{"生物医药与高性能医疗器械"}));
+  // Parent links: the programme counts its open tasks; a task belongs to a programme.
+  EXPECT_EQ(programme.counted_children(), (std::vector<std::string>{"task"}));
+  ASSERT_TRUE(task.parent.has_value());
+  EXPECT_EQ(task.parent->workflows, (std::vector<std::string>{"programme"}));
+}
+
 }  // namespace
 }  // namespace investflow::workflows

@@ -279,7 +279,8 @@ TEST_F(TimeLimitsV11, AMilestoneWarningFiresOnceBeforeTheDueDay) {
   EXPECT_EQ(owed[0].alert, DeadlineAlert::warning);
   std::vector<engine::Event> events;
   ASSERT_TRUE(run(project, day(2026, 9, 24), owed[0], {"system", {"system"}}, &events));
-  EXPECT_THAT(engine::triggers_of(events.at(0)), ::testing::ElementsAre("milestone_warning"));
+  ASSERT_EQ(engine::triggers_of(events.at(0)).size(), 1u);
+  EXPECT_EQ(engine::trigger_name(engine::triggers_of(events.at(0)).front()), "milestone_warning");
   EXPECT_TRUE(milestone_alerts(day(2026, 9, 25)).empty());
   // A milestone without warn_before raises no warning, and one cannot be fired for it.
   ASSERT_TRUE(run(project, day(2026, 9, 25), engine::TakeTransition{"submit", {}, ""}, staff_));
