@@ -218,9 +218,9 @@ int run_serve(std::span<const std::string> args, Io& io) {
   }
   auto context = std::make_shared<web::ApiContext>(**store, *auth);
   context->notify = *notify_store;
-  // Deployed calendars are taken before the first request, then watched.
+  // Deployed calendars are taken before the first request, then watched (from start()).
   notify::CalendarWatch calendars(**store, *notify_store, context->clock);
-  calendars.run_once();
+  calendars.take_deployed();
   context->reports = std::make_shared<storage::ReportReader>(db);
   context->notifications = std::make_shared<web::NotificationFeed>(
       [notify = *notify_store](const std::string& user) -> std::optional<std::int64_t> {

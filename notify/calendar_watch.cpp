@@ -49,10 +49,7 @@ CalendarWatch::~CalendarWatch() {
 
 CalendarPass CalendarWatch::run_once() {
   CalendarPass pass;
-  // Deployed calendars not seen yet.
-  const storage::TakenCalendars taken = storage::take_deployed_calendars(store_, taken_);
-  for (const std::string& problem : taken.problems)
-    spdlog::error("calendars: {}", problem);
+  const storage::TakenCalendars taken = take_deployed();
   pass.deployed = taken.taken;
   pass.refused = taken.refused;
   if (taken.taken > 0) spdlog::info("calendars: {} deployed calendars taken into use", taken.taken);
@@ -85,6 +82,13 @@ CalendarPass CalendarWatch::run_once() {
     if (!told->empty()) spdlog::warn("calendars: {}", runway.message_en);
   }
   return pass;
+}
+
+storage::TakenCalendars CalendarWatch::take_deployed() {
+  storage::TakenCalendars taken = storage::take_deployed_calendars(store_, taken_);
+  for (const std::string& problem : taken.problems)
+    spdlog::error("calendars: {}", problem);
+  return taken;
 }
 
 std::vector<CalendarRunway> CalendarWatch::runway(engine::Date today) const {

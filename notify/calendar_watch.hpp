@@ -23,6 +23,7 @@
 #include "engine/date.hpp"
 #include "notify/notify_store.hpp"
 #include "notify/ticker.hpp"
+#include "storage/deployed_calendars.hpp"
 #include "storage/store.hpp"
 
 namespace investflow::notify {
@@ -59,7 +60,10 @@ class CalendarWatch {
 
   void start() { ticker_.start(); }  // a pass now, then one every tick
   void stop() { ticker_.stop(); }
-  CalendarPass run_once();
+  CalendarPass run_once();  // take_deployed(), then tell the admins what runs out
+  // Takes the calendars deployed since the last pass into use; logs only what went wrong
+  // (so that a server can call it before it starts serving).
+  storage::TakenCalendars take_deployed();
 
   std::vector<CalendarRunway> runway(engine::Date today) const;
 

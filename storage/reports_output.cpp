@@ -156,7 +156,7 @@ json::value report_json(const PeriodReport& report) {
 }
 
 std::vector<ReportSheet> report_sheets(const PipelineReport& report) {
-  ReportSheet sheet{"项目储备", {"阶段", "阶段代码", "项目数", "总投资（万元）"}, {}};
+  ReportSheet sheet{"项目储备", {"阶段", "阶段代码", "项目数", "计划总投资（万元）"}, {}};
   for (const PipelineStage& stage : report.stages) {
     sheet.rows.push_back({{label_zh(stage.label, stage.state), {}},
                           {stage.state, {}},

@@ -411,6 +411,14 @@ class RandomDriver {
     // random votes come from reviewer1..reviewer5 (actor_for), the panel counted here.
     project_.review_panel = 5;
     for (int i = 0; i < steps; ++i) {
+      // Timers once in the middle of the walk too: walks that prefer unseen states often
+      // end in a terminal one, where no deadline runs.
+      if (i == steps / 2) {
+        for (int round = 0; round < 6; ++round) {
+          clock_.advance_ms(uniform(0, 5) * 86'400'000LL);
+          run_timers();
+        }
+      }
       clock_.advance_ms(uniform(0, 3) * 86'400'000LL + uniform(0, 3'600'000));
       const Command command = random_command();
       const Actor actor = actor_for(command);

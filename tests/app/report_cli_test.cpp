@@ -50,7 +50,7 @@ TEST_F(ReportCli, TextTablesCarryChineseHeaders) {
   const auto pipeline =
       cli({"report", "pipeline", "--workflow", "qingyuan-investment", "--db", *db_});
   ASSERT_EQ(pipeline.code, 0) << pipeline.err;
-  EXPECT_NE(pipeline.out.find("阶段\t阶段代码\t项目数\t总投资（万元）"), std::string::npos);
+  EXPECT_NE(pipeline.out.find("阶段\t阶段代码\t项目数\t计划总投资（万元）"), std::string::npos);
   EXPECT_NE(pipeline.out.find("线索\tlead\t"), std::string::npos);
   for (const char* report : {"funnel", "aging", "kpis"}) {
     const auto run = cli({"report", report, "--workflow", "qingyuan-investment", "--db", *db_,

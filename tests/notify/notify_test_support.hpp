@@ -32,7 +32,7 @@ title: {zh-CN: 时限测试, en: Timers}
 calendar: cn-mainland
 roles: [staff, manager, admin]
 fields:
-  name: {type: text, required: true, label: {zh-CN: 项目名称, en: Name}}
+  name: {type: text, required: true, report: name, label: {zh-CN: 项目名称, en: Name}}
   registered_on: {type: date, label: {zh-CN: 注册日期, en: Registered on}}
 initial: lead
 states:

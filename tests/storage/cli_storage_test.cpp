@@ -49,13 +49,13 @@ TEST(CliStorage, InitSeedVerifyBackupExport) {
   EXPECT_EQ(init.code, 0) << init.err;
   EXPECT_NE(init.out.find("schema version"), std::string::npos);
 
-  CliRun seed = run({"seed", db, "--projects", "40", "--seed", "5", "--now", "2026-03-02"});
+  CliRun seed = run({"seed", db, "--projects", "48", "--seed", "5", "--now", "2026-03-02"});
   ASSERT_EQ(seed.code, 0) << seed.err;
-  EXPECT_NE(seed.out.find("seeded 40 projects"), std::string::npos) << seed.out;
+  EXPECT_NE(seed.out.find("seeded 48 projects"), std::string::npos) << seed.out;
 
   CliRun verify = run({"verify", db});
   EXPECT_EQ(verify.code, 0) << verify.out << verify.err;
-  EXPECT_NE(verify.out.find("40 projects"), std::string::npos);
+  EXPECT_NE(verify.out.find("48 projects"), std::string::npos);
   EXPECT_NE(verify.out.find(": ok"), std::string::npos);
 
   const std::string copy = dir.file("copy.db").string();
@@ -64,7 +64,7 @@ TEST(CliStorage, InitSeedVerifyBackupExport) {
   EXPECT_EQ(run({"verify", copy}).code, 0);
   EXPECT_EQ(run({"backup", db, copy}).code, 1);  // never overwrites
 
-  // The seed spread the 40 projects over the five shipped workflows.
+  // The seed spread the 48 projects over the six shipped workflows.
   EXPECT_EQ(run({"export", db}).code, 2);  // which workflow?
   CliRun csv = run({"export", db, "--workflow", "qingyuan-investment"});
   ASSERT_EQ(csv.code, 0) << csv.err;
@@ -102,14 +102,14 @@ TEST(CliStorage, VerifyExitsOneOnTampering) {
 TEST(CliStorage, SeedingEveryWorkflowGivesEachOneReports) {
   TempDir dir;
   const std::string db = dir.file("demo.db").string();
-  CliRun seed = run({"seed", db, "--projects", "150", "--seed", "3", "--now", "2026-03-02"});
+  CliRun seed = run({"seed", db, "--projects", "180", "--seed", "3", "--now", "2026-03-02"});
   ASSERT_EQ(seed.code, 0) << seed.err;
   CliRun period = run({"report", "period", "--db", db, "--from", "2020-01-01", "--to", "2026-03-02",
                        "--format", "json"});
   ASSERT_EQ(period.code, 0) << period.err;
   const auto body = boost::json::parse(period.out);
   const auto& rows = body.at("workflows").as_array();
-  ASSERT_EQ(rows.size(), 5u);
+  ASSERT_EQ(rows.size(), 6u);  // every shipped workflow
   for (const auto& value : rows) {
     const auto& row = value.as_object();
     const std::string workflow(row.at("workflow").as_string());
