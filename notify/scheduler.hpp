@@ -1,6 +1,7 @@
 #pragma once
 // The deadline scheduler: fires sla_warning, sla_overdue, milestone_warning,
-// milestone_overdue and followup_due as events through the store's normal write path, as the `system` actor.
+// milestone_overdue and followup_due as events through the store's normal write path, as the
+// `system` actor.
 //
 // Each pass lists the projects with an open deadline within the warning horizon (the
 // projection's next_due_on column) and submits engine::deadlines_to_fire for each. The

@@ -170,7 +170,8 @@ TEST_F(ReportsApi, CsvAndXlsxDownloadsWithChineseHeaders) {
   const auto csv = get("/api/reports/pipeline?workflow=qingyuan-investment&format=csv");
   ASSERT_EQ(csv.status, 200);
   EXPECT_EQ(csv.header("Content-Type").value_or(""), "text/csv; charset=utf-8");
-  EXPECT_EQ(csv.body.rfind("\xEF\xBB\xBF阶段,阶段代码,项目数,计划总投资（万元）", 0), 0u) << csv.body;
+  EXPECT_EQ(csv.body.rfind("\xEF\xBB\xBF阶段,阶段代码,项目数,计划总投资（万元）", 0), 0u)
+      << csv.body;
   EXPECT_NE(csv.body.find("合计,,40,"), std::string::npos);
   const auto xlsx = get("/api/reports/period?from=2020-01-01&to=2026-03-02&format=xlsx");
   ASSERT_EQ(xlsx.status, 200);
