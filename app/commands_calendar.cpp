@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/commands_storage.hpp"
 #include "engine/date.hpp"
 #include "storage/sqlite_store.hpp"
 #include "workflows/loader.hpp"
@@ -37,6 +38,7 @@ std::optional<engine::Date> date_argument(const std::string& text, Io& io) {
 }
 
 std::unique_ptr<storage::Store> open_store(const std::string& db, Io& io) {
+  if (!database_exists(db, io)) return nullptr;
   auto store = storage::open_sqlite_store(db);
   if (!store) {
     io.err << "investflow calendar: " << db << ": " << store.error().message << "\n";

@@ -26,13 +26,6 @@ namespace {
 namespace fs = std::filesystem;
 using storage::Store;
 
-bool database_exists(const std::string& db, Io& io) {
-  if (fs::exists(db)) return true;
-  io.err << "investflow: no database at " << db << " (create one with 'investflow init " << db
-         << "')\n";
-  return false;
-}
-
 std::optional<storage::Synchronous> parse_synchronous(const std::string& text, Io& io) {
   if (auto synchronous = engine::value_named(storage::kSynchronousNames, text)) return synchronous;
   io.err << "investflow: --synchronous takes full, normal or off, not '" << text << "'\n";
@@ -407,6 +400,13 @@ int run_seed(std::span<const std::string> args, Io& io) {
     return kExitFailed;
   }
   return kExitOk;
+}
+
+bool database_exists(const std::string& db, Io& io) {
+  if (fs::exists(db)) return true;
+  io.err << "investflow: no database at " << db << " (create one with 'investflow init " << db
+         << "')\n";
+  return false;
 }
 
 }  // namespace investflow::app

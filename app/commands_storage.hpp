@@ -15,4 +15,8 @@ int run_import(std::span<const std::string> args, Io& io);
 int run_export(std::span<const std::string> args, Io& io);
 int run_seed(std::span<const std::string> args, Io& io);
 
+// Whether `db` exists; if not, says so on io.err (with how to create one). For commands
+// that must not create a database by mistake.
+bool database_exists(const std::string& db, Io& io);
+
 }  // namespace investflow::app

@@ -196,6 +196,12 @@ TEST_F(ServerCommands, CalendarDeployAndList) {
   EXPECT_EQ(run.code, 0);
   EXPECT_NE(run.out.find("without a restart"), std::string::npos) << run.out;
   EXPECT_EQ(cli({"calendar", "deploy", db_}).code, 2);  // FILE missing
+  // A mistyped database is not created.
+  run = cli({"calendar", "deploy", (dir_ / "nowhere.db").string(), longer.string()});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_NE(run.err.find("no database at"), std::string::npos) << run.err;
+  EXPECT_FALSE(fs::exists(dir_ / "nowhere.db"));
+  ASSERT_EQ(cli({"init", db_}).code, 0);
 
   // A file with errors changes nothing and says where.
   run = cli({"calendar", "deploy", db_, broken.string()});
