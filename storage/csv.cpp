@@ -68,6 +68,30 @@ std::string csv_field(std::string_view text) {
   return quoted;
 }
 
+namespace {
+// What a spreadsheet may take for the start of a formula or a command.
+bool starts_like_a_formula(std::string_view text) {
+  return !text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos;
+}
+}  // namespace
+
+std::string spreadsheet_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 1);
+  for (const char c : text) {
+    if (c != '\0') out.push_back(c);
+  }
+  if (starts_like_a_formula(out)) out.insert(out.begin(), '\'');
+  return out;
+}
+
+std::string from_spreadsheet_text(std::string text) {
+  if (text.size() > 1 && text.front() == '\'' && starts_like_a_formula(text.substr(1, 1))) {
+    text.erase(text.begin());
+  }
+  return text;
+}
+
 void write_csv_record(std::ostream& out, const std::vector<std::string>& fields) {
   for (std::size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) out << ',';

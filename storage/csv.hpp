@@ -31,6 +31,13 @@ class CsvReader {
 
 // Quotes a field when it needs it.
 std::string csv_field(std::string_view text);
+
+// A text cell as a spreadsheet will not run it (OWASP, CSV injection): one starting with
+// = + - @, a tab or a CR gets a leading ', and NUL characters are dropped. Cells written
+// as numbers need none of this (a negative number stays a number).
+std::string spreadsheet_text(std::string_view text);
+// The reverse, for cells read back (import): a ' that spreadsheet_text added is removed.
+std::string from_spreadsheet_text(std::string text);
 void write_csv_record(std::ostream& out, const std::vector<std::string>& fields);
 
 }  // namespace investflow::storage

@@ -58,12 +58,18 @@ class CsvSink final : public Sink {
   explicit CsvSink(std::ostream& out) : out_(out) {
     out_ << "\xEF\xBB\xBF";  // a byte order mark, so spreadsheet programs read UTF-8
   }
-  void header(const std::vector<std::string>& names) override { write_csv_record(out_, names); }
+  void header(const std::vector<std::string>& names) override {
+    std::vector<std::string> texts;
+    for (const std::string& name : names)
+      texts.push_back(spreadsheet_text(name));
+    write_csv_record(out_, texts);
+  }
+  // Text cells are made safe for spreadsheets; numbers are written as they are.
   void row(const std::vector<Cell>& cells) override {
     std::vector<std::string> texts;
     texts.reserve(cells.size());
     for (const Cell& cell : cells)
-      texts.push_back(cell.text);
+      texts.push_back(cell.number ? cell.text : spreadsheet_text(cell.text));
     write_csv_record(out_, texts);
   }
   Outcome<Ok> close() override {

@@ -92,6 +92,8 @@ class Importer {
         continue;  // blank lines, trailing empty rows
       }
       ++report_.rows;
+      for (std::string& cell : *record)
+        cell = from_spreadsheet_text(std::move(cell));  // what an export protected
       read_row(reader.line(), *record);
     }
     if (!reader.error().empty()) {

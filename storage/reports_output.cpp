@@ -242,12 +242,17 @@ void write_report_csv(std::ostream& out, const std::vector<ReportSheet>& sheets)
   out << "\xEF\xBB\xBF";
   for (std::size_t i = 0; i < sheets.size(); ++i) {
     if (i > 0) out << "\r\n";
-    write_csv_record(out, sheets[i].header);
+    std::vector<std::string> header;
+    for (const std::string& name : sheets[i].header)
+      header.push_back(spreadsheet_text(name));
+    write_csv_record(out, header);
+    // Text cells (a project's name, an owner) are made safe for spreadsheets; numbers are
+    // written as they are.
     for (const auto& row : sheets[i].rows) {
       std::vector<std::string> texts;
       texts.reserve(row.size());
       for (const ReportCell& cell : row)
-        texts.push_back(cell.text);
+        texts.push_back(cell.number ? cell.text : spreadsheet_text(cell.text));
       write_csv_record(out, texts);
     }
   }

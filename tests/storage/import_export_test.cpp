@@ -226,6 +226,63 @@ TEST_F(ImportTest, ExportedCsvImportsBackToTheSameFields) {
   }
 }
 
+// OWASP's CSV injection: a text cell a spreadsheet would run as a formula or a command is
+// written with a leading ', numbers are not touched, NUL is never written; import reads
+// the cell back as it was.
+TEST(Csv, TextCellsAreWrittenSoThatSpreadsheetsDoNotRunThem) {
+  for (const char* text : {"=HYPERLINK(\"http://x\",\"y\")", "=cmd|' /C calc'!A0", "+1+2", "-2+3",
+                           "@SUM(A1)", "\tx", "\rx"}) {
+    EXPECT_EQ(spreadsheet_text(text), "'" + std::string(text)) << text;
+    EXPECT_EQ(from_spreadsheet_text(spreadsheet_text(text)), text);
+  }
+  for (const char* text : {"清远新材料项目", "A=B", "", "'quoted", "1,200"}) {
+    EXPECT_EQ(spreadsheet_text(text), text);
+    EXPECT_EQ(from_spreadsheet_text(text), text);
+  }
+  EXPECT_EQ(spreadsheet_text(std::string("a\0b", 3)), "ab");
+  EXPECT_EQ(spreadsheet_text(std::string("\0=x", 3)), "'=x");
+}
+
+TEST_F(ImportTest, ExportedCsvCarriesNoFormulaAndImportsBackTheSameNames) {
+  const std::vector<std::string> names = {"=HYPERLINK(\"http://evil\",\"点此\")",
+                                          "=cmd|' /C calc'!A0", "+项目", "-项目", "@项目"};
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    ASSERT_TRUE(store_
+                    ->write(create_request("F-" + std::to_string(i), names[i],
+                                           {{"total_investment", engine::Value::number(5.5)}}))
+                    .get()
+                    .accepted());
+  }
+  std::ostringstream out;
+  auto written = export_projects_csv(*store_, *workflow_, out);
+  ASSERT_TRUE(written) << written.error().message;
+  // Read as a spreadsheet would: no cell starts with a formula character unless quoted
+  // with ' (the amounts are numbers and stay as they are).
+  std::istringstream in(out.str());
+  CsvReader reader(in);
+  ASSERT_TRUE(reader.next());
+  int rows = 0;
+  while (auto row = reader.next()) {
+    ++rows;
+    for (const std::string& cell : *row) {
+      EXPECT_TRUE(cell.empty() ||
+                  std::string_view("=+-@\t\r").find(cell.front()) == std::string_view::npos)
+          << cell;
+    }
+  }
+  EXPECT_EQ(rows, static_cast<int>(names.size()));
+  auto other = open_test_store(dir_.file("other.db"));
+  std::istringstream again(out.str());
+  ImportReport report = import_csv(*other, *workflow_, again, import_options());
+  ASSERT_TRUE(report.ok()) << report.file_error
+                           << (report.problems.empty() ? "" : report.problems[0].messages[0]);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    auto copy = other->project("F-" + std::to_string(i));
+    ASSERT_TRUE(copy && copy->has_value());
+    EXPECT_EQ((*copy)->field("name"), engine::Value::text(names[i]));
+  }
+}
+
 // Sheets carry the wire shapes too (the XLSX cells are the same texts): a date field as
 // YYYY-MM-DD, created and updated times in RFC 3339, China Standard Time.
 TEST_F(ImportTest, ExportedDatesAndTimesHaveTheWireShapes) {
