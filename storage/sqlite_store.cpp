@@ -48,39 +48,31 @@ class SqliteStore final : public Store {
   Outcome<Ok> register_workflow(std::shared_ptr<const engine::Workflow> workflow,
                                 const std::string& source) override {
     const std::string source_hash = to_hex(chain_hash(kGenesisHash, source));
-    try {
-      Connection connection(path_, Connection::Mode::read_write, options_.busy_timeout_ms,
-                            options_.synchronous);
-      SQLite::Transaction transaction(connection.db(), SQLite::TransactionBehavior::IMMEDIATE);
-      {
-        auto select =
-            connection.statement("SELECT source_hash FROM workflows WHERE id = ? AND version = ?");
-        select->bind(1, workflow->id);
-        select->bind(2, workflow->version);
-        if (select->executeStep()) {
-          if (select->getColumn(0).getString() != source_hash) {
-            return engine::fail(
-                Error{Error::Kind::invalid_request,
-                      "workflow " + workflow->id + " version " + std::to_string(workflow->version) +
-                          " is already stored with a different definition; projects keep the "
-                          "version they started on, so give the changed definition a new version"});
-          }
-        } else {
-          auto insert = connection.statement(
-              "INSERT INTO workflows (id, version, source, source_hash, loaded_at) "
-              "VALUES (?,?,?,?,?)");
-          insert->bind(1, workflow->id);
-          insert->bind(2, workflow->version);
-          insert->bind(3, source);
-          insert->bind(4, source_hash);
-          insert->bind(5, clock_->now());
-          insert->exec();
-        }
+    auto stored = write_definition([&](Connection& connection) -> Outcome<Ok> {
+      auto select =
+          connection.statement("SELECT source_hash FROM workflows WHERE id = ? AND version = ?");
+      select->bind(1, workflow->id);
+      select->bind(2, workflow->version);
+      if (select->executeStep()) {
+        if (select->getColumn(0).getString() == source_hash) return Ok{};
+        return engine::fail(
+            Error{Error::Kind::invalid_request,
+                  "workflow " + workflow->id + " version " + std::to_string(workflow->version) +
+                      " is already stored with a different definition; projects keep the "
+                      "version they started on, so give the changed definition a new version"});
       }
-      transaction.commit();
-    } catch (const std::exception& error) {
-      return engine::fail(storage_error(error));
-    }
+      auto insert = connection.statement(
+          "INSERT INTO workflows (id, version, source, source_hash, loaded_at) "
+          "VALUES (?,?,?,?,?)");
+      insert->bind(1, workflow->id);
+      insert->bind(2, workflow->version);
+      insert->bind(3, source);
+      insert->bind(4, source_hash);
+      insert->bind(5, clock_->now());
+      insert->exec();
+      return Ok{};
+    });
+    if (!stored) return stored;
     workflows_.add(std::move(workflow));
     return Ok{};
   }
@@ -97,46 +89,38 @@ class SqliteStore final : public Store {
   Outcome<bool> deploy_calendar(const engine::Calendar& calendar,
                                 const std::string& source) override {
     const std::string source_hash = to_hex(chain_hash(kGenesisHash, source));
-    try {
-      Connection connection(path_, Connection::Mode::read_write, options_.busy_timeout_ms,
-                            options_.synchronous);
-      SQLite::Transaction transaction(connection.db(), SQLite::TransactionBehavior::IMMEDIATE);
-      {
-        auto select = connection.statement(
-            "SELECT source_hash, first_year, last_year FROM calendars WHERE name = ?");
-        select->bind(1, calendar.name());
-        if (select->executeStep()) {
-          if (select->getColumn(0).getString() == source_hash) return false;
-          const int first = select->getColumn(1).getInt();
-          const int last = select->getColumn(2).getInt();
-          if (calendar.first_year() > first || calendar.last_year() < last) {
-            return engine::fail(
-                Error{Error::Kind::invalid_request,
-                      "calendar " + calendar.name() + " is stored with official data for " +
-                          std::to_string(first) + "-" + std::to_string(last) + "; this file has " +
-                          std::to_string(calendar.first_year()) + "-" +
-                          std::to_string(calendar.last_year()) +
-                          ", and a deployed calendar keeps every year it had"});
-          }
+    return write_definition([&](Connection& connection) -> Outcome<bool> {
+      auto select = connection.statement(
+          "SELECT source_hash, first_year, last_year FROM calendars WHERE name = ?");
+      select->bind(1, calendar.name());
+      if (select->executeStep()) {
+        if (select->getColumn(0).getString() == source_hash) return false;
+        const int first = select->getColumn(1).getInt();
+        const int last = select->getColumn(2).getInt();
+        if (calendar.first_year() > first || calendar.last_year() < last) {
+          return engine::fail(Error{Error::Kind::invalid_request,
+                                    "calendar " + calendar.name() +
+                                        " is stored with official data for " +
+                                        std::to_string(first) + "-" + std::to_string(last) +
+                                        "; this file has " + std::to_string(calendar.first_year()) +
+                                        "-" + std::to_string(calendar.last_year()) +
+                                        ", and a deployed calendar keeps every year it had"});
         }
-        auto upsert = connection.statement(
-            "INSERT INTO calendars (name, source, source_hash, first_year, last_year, deployed_at) "
-            "VALUES (?,?,?,?,?,?) ON CONFLICT (name) DO UPDATE SET source = excluded.source, "
-            "source_hash = excluded.source_hash, first_year = excluded.first_year, "
-            "last_year = excluded.last_year, deployed_at = excluded.deployed_at");
-        upsert->bind(1, calendar.name());
-        upsert->bind(2, source);
-        upsert->bind(3, source_hash);
-        upsert->bind(4, calendar.first_year());
-        upsert->bind(5, calendar.last_year());
-        upsert->bind(6, clock_->now());
-        upsert->exec();
       }
-      transaction.commit();
-    } catch (const std::exception& error) {
-      return engine::fail(storage_error(error));
-    }
-    return true;
+      auto upsert = connection.statement(
+          "INSERT INTO calendars (name, source, source_hash, first_year, last_year, deployed_at) "
+          "VALUES (?,?,?,?,?,?) ON CONFLICT (name) DO UPDATE SET source = excluded.source, "
+          "source_hash = excluded.source_hash, first_year = excluded.first_year, "
+          "last_year = excluded.last_year, deployed_at = excluded.deployed_at");
+      upsert->bind(1, calendar.name());
+      upsert->bind(2, source);
+      upsert->bind(3, source_hash);
+      upsert->bind(4, calendar.first_year());
+      upsert->bind(5, calendar.last_year());
+      upsert->bind(6, clock_->now());
+      upsert->exec();
+      return true;
+    });
   }
 
   Outcome<std::vector<StoredCalendar>> stored_calendars() override {
@@ -249,6 +233,23 @@ class SqliteStore final : public Store {
     try {
       auto lease = readers_.borrow();
       return query(*lease);
+    } catch (const std::exception& error) {
+      return engine::fail(storage_error(error));
+    }
+  }
+
+  // Definitions (workflows, calendars) are written rarely, on a connection of their own
+  // beside the writer's: `change` runs in one immediate transaction, committed when it
+  // succeeds and rolled back when it fails or throws.
+  template <typename Change>
+  auto write_definition(Change change) -> decltype(change(std::declval<Connection&>())) {
+    try {
+      Connection connection(path_, Connection::Mode::read_write, options_.busy_timeout_ms,
+                            options_.synchronous);
+      SQLite::Transaction transaction(connection.db(), SQLite::TransactionBehavior::IMMEDIATE);
+      auto outcome = change(connection);
+      if (outcome) transaction.commit();
+      return outcome;
     } catch (const std::exception& error) {
       return engine::fail(storage_error(error));
     }
