@@ -25,13 +25,17 @@ Message message_of(std::int64_t event_id, std::int64_t version,
   return make_message(event_id, event, workflow.get(), "高性能膜材料项目");
 }
 
-Message transition_message() {
+engine::TransitionTaken lead_to_signed(std::string comment) {
   engine::TransitionTaken taken;
   taken.transition = "sign";
   taken.from = "lead";
   taken.to = "signed";
-  taken.comment = "签约仪式已完成";
-  return message_of(42, 3, taken);
+  taken.comment = std::move(comment);
+  return taken;
+}
+
+Message transition_message() {
+  return message_of(42, 3, lead_to_signed("签约仪式已完成"));
 }
 
 TEST(WebhookFormat, HmacMatchesRfc4231) {
@@ -117,12 +121,9 @@ void expect_only_our_markup(const std::string& content) {
 }
 
 Message hostile_message() {
-  engine::TransitionTaken taken;
-  taken.transition = "sign";
-  taken.from = "lead";
-  taken.to = "signed";
-  taken.comment = "见 [链接](http://evil) <b>粗</b>\n# 标题\n> 引用 `code` <@all>";
-  const engine::Event event{"P-7", 3, at_ten(2026, 2, 10), "zhang_san*", taken};
+  const engine::Event event{
+      "P-7", 3, at_ten(2026, 2, 10), "zhang_san*",
+      lead_to_signed("见 [链接](http://evil) <b>粗</b>\n# 标题\n> 引用 `code` <@all>")};
   const auto workflow = timers_workflow();
   return make_message(42, event, workflow.get(),
                       "[点我](http://evil)<font color=red>红</font>**粗**_斜_\n### 标题~~删~~|表|");
@@ -196,25 +197,15 @@ TEST(WebhookFormat, OverdueMarkerIsColouredOnWecomOnly) {
             "【逾期】项目“＜font color=info＞”的节点已到期");
 }
 
-bool valid_utf8(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    const std::size_t length = lead < 0x80         ? 1
-                               : (lead >> 5) == 6  ? 2
-                               : (lead >> 4) == 14 ? 3
-                               : (lead >> 3) == 30 ? 4
-                                                   : 0;
-    if (length == 0 || i + length > text.size()) return false;
-    for (std::size_t k = 1; k < length; ++k) {
-      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
-    }
-    i += length;
-  }
-  return true;
+// Boost.JSON writes the bytes of a string as they are and refuses broken UTF-8 when reading.
+bool valid_utf8(const std::string& text) {
+  boost::system::error_code error;
+  json::parse(json::serialize(json::value(text)), error);
+  return !error;
 }
 
 TEST(WebhookFormat, ChatFitCutsTheMiddleOnACharacterBoundary) {
+  ASSERT_FALSE(valid_utf8("a\xE9\x95"));  // half of 长: the check can fail
   EXPECT_EQ(chat_fit("ab长", "|", 6), "ab长|");  // fits exactly: untouched
   // 7 bytes: 1 for the footer, 3 for "…", 3 left; the third byte is inside 长.
   EXPECT_EQ(chat_fit("ab长长", "|", 7), "ab…|");
