@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/commands_storage.hpp"
 #include "storage/reports.hpp"
 #include "storage/reports_output.hpp"
 #include "storage/sqlite_store.hpp"
@@ -35,7 +36,9 @@ ArgSpec report_spec(const std::string& report) {
                std::string("The ") + report + " report (see 'investflow report --help').");
   spec.option("db", "FILE", "the SQLite database file")
       .option("format", "FORMAT", "text, json, csv or xlsx", "text")
-      .option("output", "FILE", "write here instead of stdout (xlsx needs it)");
+      .option("output", "FILE",
+              "write here instead of stdout; a directory: the default name in it (xlsx\n"
+              "without --output: <报表>-<workflow>-<today>.xlsx in the current directory)");
   if (report != "period") {
     spec.option("workflow", "ID", "the workflow (required)");
   }
@@ -88,7 +91,7 @@ storage::ReportPeriod period_of(const Request& request) {
 }
 
 // Text: the sheets as aligned columns.
-void print_sheets(std::ostream& out, const std::vector<storage::ReportSheet>& sheets) {
+void print_sheets(std::ostream& out, const std::vector<storage::Sheet>& sheets) {
   for (std::size_t i = 0; i < sheets.size(); ++i) {
     if (i > 0) out << "\n";
     out << sheets[i].name << "\n";
@@ -98,7 +101,7 @@ void print_sheets(std::ostream& out, const std::vector<storage::ReportSheet>& sh
     out << line.substr(0, line.size() - 1) << "\n";
     for (const auto& row : sheets[i].rows) {
       line.clear();
-      for (const storage::ReportCell& cell : row)
+      for (const storage::SheetCell& cell : row)
         line += cell.text + "\t";
       out << line.substr(0, line.size() - 1) << "\n";
     }
@@ -108,13 +111,18 @@ void print_sheets(std::ostream& out, const std::vector<storage::ReportSheet>& sh
 template <class Report>
 int emit(const Report& report, const Request& request, const ParsedArgs& parsed, Io& io) {
   const auto sheets = storage::report_sheets(report);
+  const std::string extension = request.format == "text" ? "txt" : request.format;
+  const fs::path file =
+      output_file(parsed.value("output"),
+                  storage::download_file_name(storage::report_title(request.report),
+                                              parsed.value("workflow"), today(), extension));
   if (request.format == "xlsx") {
-    auto written = storage::write_report_xlsx(parsed.value("output"), sheets);
+    auto written = storage::write_xlsx(file, sheets);
     if (!written) {
       io.err << "investflow report: " << written.error().message << "\n";
       return kExitFailed;
     }
-    io.out << "written to " << parsed.value("output") << "\n";
+    io.out << "written to " << file.string() << "\n";
     return kExitOk;
   }
   std::ostringstream text;
@@ -131,10 +139,10 @@ int emit(const Report& report, const Request& request, const ParsedArgs& parsed,
     io.out << text.str();
     return kExitOk;
   }
-  std::ofstream file(parsed.value("output"), std::ios::binary);
-  file << text.str();
-  if (!file.flush()) {
-    io.err << "investflow report: cannot write " << parsed.value("output") << "\n";
+  std::ofstream out(file, std::ios::binary);
+  out << text.str();
+  if (!out.flush()) {
+    io.err << "investflow report: cannot write " << file.string() << "\n";
     return kExitFailed;
   }
   return kExitOk;
@@ -254,10 +262,6 @@ int run_report(std::span<const std::string> args, Io& io) {
   }
   if (request.report != "period" && !parsed.has("workflow")) {
     io.err << "investflow report " << request.report << ": --workflow ID is required\n";
-    return kExitUsage;
-  }
-  if (request.format == "xlsx" && !parsed.has("output")) {
-    io.err << "investflow report: XLSX needs --output FILE\n";
     return kExitUsage;
   }
   bool bad = false;

@@ -241,16 +241,30 @@ int run_import(std::span<const std::string> args, Io& io) {
   return report.ok() ? kExitOk : kExitFailed;
 }
 
+std::filesystem::path output_file(const std::string& out, const std::string& default_name) {
+  if (out.empty()) return fs::path(default_name);
+  std::error_code ignored;
+  if (fs::is_directory(out, ignored)) return fs::path(out) / default_name;
+  return fs::path(out);
+}
+
+engine::Date today() {
+  return engine::local_date(storage::SystemClock().now());
+}
+
 int run_export(std::span<const std::string> args, Io& io) {
   ArgSpec spec("export",
                "Write the projects of a workflow as CSV or XLSX, with Chinese headers and money\n"
-               "in 万元. CSV goes to stdout unless --out is given; XLSX needs --out.");
+               "in 万元. CSV goes to stdout unless --out is given. XLSX (typed cells, autofilter,\n"
+               "frozen header) goes to --out; without --out, or when --out is a directory, the\n"
+               "file is named <title>台账-<workflow>-<today>.xlsx (e.g.\n"
+               "招商引资项目台账-qingyuan-investment-2026-12-02.xlsx) in the current directory or\n"
+               "that directory.");
   spec.positional("DB", "the SQLite database file")
       .option("format", "FORMAT", "csv or xlsx", "csv")
-      .option("out", "FILE", "the file to write")
+      .option("out", "FILE", "the file to write, or a directory for the default name")
       .option("workflow", "ID", "the workflow whose projects to export (required)")
-      .example(
-          "investflow export zone.db --workflow tech-renovation --format xlsx --out projects.xlsx");
+      .example("investflow export zone.db --workflow tech-renovation --format xlsx --out exports/");
   const ParsedArgs parsed = ParsedArgs::parse(spec, args);
   if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
   if (!parsed.has("workflow")) {
@@ -263,10 +277,6 @@ int run_export(std::span<const std::string> args, Io& io) {
     io.err << "investflow export: --format takes csv or xlsx, not '" << format_name << "'\n";
     return kExitUsage;
   }
-  if (*format == storage::ExportFormat::xlsx && !parsed.has("out")) {
-    io.err << "investflow export: XLSX needs --out FILE\n";
-    return kExitUsage;
-  }
   const std::string db = parsed.positional("DB");
   if (!database_exists(db, io)) return kExitFailed;
   auto store = open_store(db, io);
@@ -274,19 +284,19 @@ int run_export(std::span<const std::string> args, Io& io) {
   auto workflow = find_workflow(*store, parsed.value("workflow"), io);
   if (!workflow) return kExitFailed;
 
+  const bool to_file = parsed.has("out") || *format == storage::ExportFormat::xlsx;
+  const fs::path file =
+      output_file(parsed.value("out"), storage::export_file_name(*workflow, today(), *format));
   Progress progress(io, "exporting");
-  auto written = parsed.has("out")
-                     ? storage::export_projects(*store, *workflow, *format, parsed.value("out"),
-                                                progress.callback())
-                     : storage::export_projects_csv(*store, *workflow, io.out, progress.callback());
+  auto written =
+      to_file ? storage::export_projects(*store, *workflow, *format, file, progress.callback())
+              : storage::export_projects_csv(*store, *workflow, io.out, progress.callback());
   progress.finish();
   if (!written) {
     io.err << "investflow: " << written.error().message << "\n";
     return kExitFailed;
   }
-  if (parsed.has("out")) {
-    io.out << *written << " projects written to " << parsed.value("out") << "\n";
-  }
+  if (to_file) io.out << *written << " projects written to " << file.string() << "\n";
   return kExitOk;
 }
 

@@ -1,10 +1,12 @@
 #pragma once
 // Commands that work on a database: init, verify, backup, import, export, seed.
 
+#include <filesystem>
 #include <span>
 #include <string>
 
 #include "app/args.hpp"
+#include "engine/date.hpp"
 
 namespace investflow::app {
 
@@ -18,5 +20,11 @@ int run_seed(std::span<const std::string> args, Io& io);
 // Whether `db` exists; if not, says so on io.err (with how to create one). For commands
 // that must not create a database by mistake.
 bool database_exists(const std::string& db, Io& io);
+
+// Where a command writes its file: `out` itself; `default_name` inside `out` when it is an
+// existing directory; `default_name` in the current directory when `out` is empty.
+std::filesystem::path output_file(const std::string& out, const std::string& default_name);
+// Today in China time (default file names carry it).
+engine::Date today();
 
 }  // namespace investflow::app

@@ -12,6 +12,7 @@ packages=(
   libjemalloc-dev  # the binary's and benchmarks' allocator (CMakeLists.txt)
   libgtest-dev libgmock-dev libbenchmark-dev
   libvalijson-dev  # the web tests check every response against the OpenAPI document
+  libminizip-dev  # the storage tests open written XLSX files (tests/support/xlsx_parts.hpp)
   clang clang-format
 )
 if [ "${INVESTFLOW_BROWSER_TESTS:-0}" = 1 ]; then

@@ -1,12 +1,9 @@
-#include <xlsxwriter.h>
-
 #include <fstream>
 #include <memory>
 
-#include "storage/csv.hpp"
 #include "storage/field_text.hpp"
 #include "storage/import_export.hpp"
-#include "storage/wire_json.hpp"
+#include "storage/sheet_output.hpp"
 
 namespace investflow::storage {
 namespace {
@@ -18,29 +15,37 @@ std::string state_label(const engine::Workflow& workflow, const std::string& sta
   return def == nullptr || def->label.zh.empty() ? state : def->label.zh;
 }
 
-// One output row: text for CSV, and numbers kept as numbers for XLSX.
-struct Cell {
-  std::string text;
-  std::optional<double> number;
-  bool money = false;
-};
-
-std::vector<Cell> project_row(const engine::Workflow& workflow, const engine::Project& project) {
-  std::vector<Cell> row;
-  row.push_back({project.id, {}, false});
-  row.push_back({state_label(workflow, project.state), {}, false});
-  row.push_back({project.owner, {}, false});
-  if (workflow.parent) row.push_back({project.parent, {}, false});
-  for (const auto& field : workflow.fields) {
-    const engine::Value value = project.field(field.name);
-    Cell cell{field_to_text(field, value), {}, field.type == FieldType::money};
-    const bool numeric = field.type == FieldType::number || field.type == FieldType::money ||
-                         field.type == FieldType::area;
-    if (numeric && value.as_number() != nullptr) cell.number = *value.as_number();
-    row.push_back(std::move(cell));
+// A field's cell: text as import reads it back (CSV, full precision), and for XLSX the
+// value typed: numbers rounded to the field's precision (money in 万元 and areas to two
+// places, other numbers to six), dates as dates; enum options and booleans as labels.
+SheetCell field_cell(const engine::FieldDef& field, const engine::Value& value) {
+  std::string text = field_to_text(field, value);
+  if (const double* number = value.as_number()) {
+    const bool amount = field.type == FieldType::money || field.type == FieldType::area;
+    if (amount || field.type == FieldType::number) {
+      SheetCell cell = amount ? number_cell(*number) : number_cell(*number, 6, false);
+      cell.text = std::move(text);
+      return cell;
+    }
   }
-  row.push_back({wire_timestamp(project.created_at), {}, false});
-  row.push_back({wire_timestamp(project.updated_at), {}, false});
+  if (const engine::Date* date = value.as_date();
+      date != nullptr && field.type == FieldType::date) {
+    return date_cell(*date);
+  }
+  return text_cell(std::move(text));
+}
+
+std::vector<SheetCell> project_row(const engine::Workflow& workflow,
+                                   const engine::Project& project) {
+  std::vector<SheetCell> row;
+  row.push_back(text_cell(project.id));
+  row.push_back(text_cell(state_label(workflow, project.state)));
+  row.push_back(text_cell(project.owner));
+  if (workflow.parent) row.push_back(text_cell(project.parent));
+  for (const auto& field : workflow.fields)
+    row.push_back(field_cell(field, project.field(field.name)));
+  row.push_back(timestamp_cell(project.created_at));
+  row.push_back(timestamp_cell(project.updated_at));
   return row;
 }
 
@@ -49,7 +54,7 @@ class Sink {
  public:
   virtual ~Sink() = default;
   virtual void header(const std::vector<std::string>& names) = 0;
-  virtual void row(const std::vector<Cell>& cells) = 0;
+  virtual void row(const std::vector<SheetCell>& cells) = 0;
   virtual Outcome<Ok> close() = 0;
 };
 
@@ -58,20 +63,8 @@ class CsvSink final : public Sink {
   explicit CsvSink(std::ostream& out) : out_(out) {
     out_ << "\xEF\xBB\xBF";  // a byte order mark, so spreadsheet programs read UTF-8
   }
-  void header(const std::vector<std::string>& names) override {
-    std::vector<std::string> texts;
-    for (const std::string& name : names)
-      texts.push_back(spreadsheet_text(name));
-    write_csv_record(out_, texts);
-  }
-  // Text cells are made safe for spreadsheets; numbers are written as they are.
-  void row(const std::vector<Cell>& cells) override {
-    std::vector<std::string> texts;
-    texts.reserve(cells.size());
-    for (const Cell& cell : cells)
-      texts.push_back(cell.number ? cell.text : spreadsheet_text(cell.text));
-    write_csv_record(out_, texts);
-  }
+  void header(const std::vector<std::string>& names) override { write_csv_header(out_, names); }
+  void row(const std::vector<SheetCell>& cells) override { write_csv_cells(out_, cells); }
   Outcome<Ok> close() override {
     out_.flush();
     if (!out_) return engine::fail(Error{Error::Kind::storage, "writing the CSV failed"});
@@ -84,57 +77,15 @@ class CsvSink final : public Sink {
 
 class XlsxSink final : public Sink {
  public:
-  explicit XlsxSink(const std::filesystem::path& file) : workbook_(workbook_new(file.c_str())) {
-    if (workbook_ == nullptr) return;
-    sheet_ = workbook_add_worksheet(workbook_, "项目");
-    bold_ = workbook_add_format(workbook_);
-    format_set_bold(bold_);
-    format_set_bg_color(bold_, 0xDDEBF7);
-    money_ = workbook_add_format(workbook_);
-    format_set_num_format(money_, "#,##0.00");
-  }
-  ~XlsxSink() override {
-    if (workbook_ != nullptr) workbook_close(workbook_);
-  }
-  bool open() const { return workbook_ != nullptr && sheet_ != nullptr; }
-
-  void header(const std::vector<std::string>& names) override {
-    for (std::size_t col = 0; col < names.size(); ++col) {
-      worksheet_write_string(sheet_, 0, static_cast<lxw_col_t>(col), names[col].c_str(), bold_);
-      worksheet_set_column(sheet_, static_cast<lxw_col_t>(col), static_cast<lxw_col_t>(col),
-                           col < 3 ? 14 : 18, nullptr);
-    }
-    worksheet_freeze_panes(sheet_, 1, 1);
-  }
-  void row(const std::vector<Cell>& cells) override {
-    ++row_;
-    for (std::size_t col = 0; col < cells.size(); ++col) {
-      const Cell& cell = cells[col];
-      const auto column = static_cast<lxw_col_t>(col);
-      if (cell.number) {
-        worksheet_write_number(sheet_, row_, column, *cell.number, cell.money ? money_ : nullptr);
-      } else if (!cell.text.empty()) {
-        worksheet_write_string(sheet_, row_, column, cell.text.c_str(), nullptr);
-      }
-    }
-  }
-  Outcome<Ok> close() override {
-    const lxw_error error = workbook_close(workbook_);
-    workbook_ = nullptr;
-    if (error != LXW_NO_ERROR) {
-      return engine::fail(
-          Error{Error::Kind::storage,
-                std::string("writing the XLSX file failed: ") + lxw_strerror(error)});
-    }
-    return Ok{};
-  }
+  explicit XlsxSink(const std::filesystem::path& file) : book_(file) {}
+  bool open() const { return book_.open(); }
+  // The project id stays in view with the header.
+  void header(const std::vector<std::string>& names) override { book_.add_sheet("项目", names, 1); }
+  void row(const std::vector<SheetCell>& cells) override { book_.add_row(cells); }
+  Outcome<Ok> close() override { return book_.close(); }
 
  private:
-  lxw_workbook* workbook_;
-  lxw_worksheet* sheet_ = nullptr;
-  lxw_format* bold_ = nullptr;
-  lxw_format* money_ = nullptr;
-  lxw_row_t row_ = 0;
+  XlsxBook book_;
 };
 
 }  // namespace
@@ -190,6 +141,13 @@ Outcome<std::int64_t> export_projects(Store& store, const engine::Workflow& work
   XlsxSink sink(file);
   if (!sink.open()) return engine::fail(cannot_write);
   return export_to(store, workflow, sink, progress);
+}
+
+std::string export_file_name(const engine::Workflow& workflow, engine::Date day,
+                             ExportFormat format) {
+  const std::string title = workflow.title.zh.empty() ? workflow.id : workflow.title.zh;
+  return download_file_name(title + "台账", workflow.id, day,
+                            engine::name_in(kExportFormatNames, format));
 }
 
 Outcome<std::int64_t> export_projects_csv(Store& store, const engine::Workflow& workflow,

@@ -54,6 +54,11 @@ Outcome<std::int64_t> export_projects(Store& store, const engine::Workflow& work
                                       ExportFormat format, const std::filesystem::path& file,
                                       const ProgressFn& progress = {});
 
+// The name an export is saved under: "<title>台账-<workflow>-<day>.<csv|xlsx>", e.g.
+// 招商引资项目台账-qingyuan-investment-2026-12-02.xlsx (storage/sheet_output.hpp).
+std::string export_file_name(const engine::Workflow& workflow, engine::Date day,
+                             ExportFormat format);
+
 // CSV to a stream (`investflow export` without --out writes to stdout).
 Outcome<std::int64_t> export_projects_csv(Store& store, const engine::Workflow& workflow,
                                           std::ostream& out, const ProgressFn& progress = {});

@@ -1,11 +1,8 @@
 #include "storage/reports_output.hpp"
 
-#include <xlsxwriter.h>
-
 #include <boost/json.hpp>
 #include <cstdio>
 
-#include "storage/csv.hpp"
 #include "storage/wire_json.hpp"
 
 namespace investflow::storage {
@@ -30,30 +27,27 @@ json::object period_json(const ReportPeriod& period) {
   return json::object{{"from", period.from.to_string()}, {"to", period.to.to_string()}};
 }
 
-ReportCell number_cell(double value, int decimals = 2) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%.*f", decimals, value);
-  return ReportCell{text, value};
-}
-
-ReportCell count_cell(std::int64_t value) {
-  return ReportCell{std::to_string(value), static_cast<double>(value)};
-}
-
-ReportCell rate_cell(const std::optional<double>& rate) {
-  if (!rate) return ReportCell{"", std::nullopt};
-  return number_cell(*rate, 4);
+SheetCell rate_or_blank(const std::optional<double>& rate) {
+  return rate ? rate_cell(*rate) : text_cell("");
 }
 
 // A figure the workflow has no tag for: shown as a dash, never as 0.
-const ReportCell kNotApplicable{"—", std::nullopt};
-
-ReportCell number_cell(const std::optional<double>& value) {
-  return value ? number_cell(*value) : kNotApplicable;
+SheetCell not_applicable() {
+  return text_cell("—");
 }
 
-ReportCell count_cell(const std::optional<std::int64_t>& value) {
-  return value ? count_cell(*value) : kNotApplicable;
+// 万元 and m²: two places.
+SheetCell amount_cell(const std::optional<double>& value) {
+  return value ? number_cell(*value) : not_applicable();
+}
+
+SheetCell count_or_dash(const std::optional<std::int64_t>& value) {
+  return value ? count_cell(*value) : not_applicable();
+}
+
+// Working days: a median can be a half day.
+SheetCell days_cell(const std::optional<double>& value) {
+  return value ? number_cell(*value, 1, false) : text_cell("");
 }
 
 std::string label_zh(const engine::LocalizedText& label, const std::string& fallback) {
@@ -155,144 +149,101 @@ json::value report_json(const PeriodReport& report) {
   return object;
 }
 
-std::vector<ReportSheet> report_sheets(const PipelineReport& report) {
-  ReportSheet sheet{"项目储备", {"阶段", "阶段代码", "项目数", "计划总投资（万元）"}, {}};
+std::vector<Sheet> report_sheets(const PipelineReport& report) {
+  Sheet sheet{"项目储备", {"阶段", "项目数", "计划总投资（万元）"}, {}};
   for (const PipelineStage& stage : report.stages) {
-    sheet.rows.push_back({{label_zh(stage.label, stage.state), {}},
-                          {stage.state, {}},
-                          count_cell(stage.count),
-                          number_cell(stage.investment)});
+    sheet.rows.push_back({text_cell(label_zh(stage.label, stage.state)), count_cell(stage.count),
+                          amount_cell(stage.investment)});
   }
-  sheet.rows.push_back({{"合计", {}},
-                        {"", {}},
-                        count_cell(report.total_count),
-                        number_cell(report.total_investment)});
+  sheet.rows.push_back(
+      {text_cell("合计"), count_cell(report.total_count), amount_cell(report.total_investment)});
   return {sheet};
 }
 
-std::vector<ReportSheet> report_sheets(const FunnelReport& report) {
-  ReportSheet sheet{
-      "转化漏斗", {"阶段", "阶段代码", "到达项目数", "较上一阶段转化率", "较起始转化率"}, {}};
+std::vector<Sheet> report_sheets(const FunnelReport& report) {
+  Sheet sheet{"转化漏斗", {"阶段", "到达项目数", "较上一阶段转化率", "较起始转化率"}, {}};
   for (const FunnelStage& stage : report.stages) {
-    sheet.rows.push_back({{label_zh(stage.label, stage.state), {}},
-                          {stage.state, {}},
-                          count_cell(stage.reached),
-                          rate_cell(stage.rate_from_previous),
-                          rate_cell(stage.rate_from_start)});
+    sheet.rows.push_back({text_cell(label_zh(stage.label, stage.state)), count_cell(stage.reached),
+                          rate_or_blank(stage.rate_from_previous),
+                          rate_or_blank(stage.rate_from_start)});
   }
   return {sheet};
 }
 
-std::vector<ReportSheet> report_sheets(const AgingReport& report) {
-  ReportSheet stages{
-      "阶段时长", {"阶段", "阶段代码", "样本数", "中位数（工作日）", "90分位（工作日）"}, {}};
+std::vector<Sheet> report_sheets(const AgingReport& report) {
+  Sheet stages{"阶段时长", {"阶段", "样本数", "中位数（工作日）", "90分位（工作日）"}, {}};
   for (const AgingStage& stage : report.stages) {
-    stages.rows.push_back({{label_zh(stage.label, stage.state), {}},
-                           {stage.state, {}},
-                           count_cell(stage.samples),
-                           rate_cell(stage.median_working_days),
-                           rate_cell(stage.p90_working_days)});
+    stages.rows.push_back({text_cell(label_zh(stage.label, stage.state)), count_cell(stage.samples),
+                           days_cell(stage.median_working_days),
+                           days_cell(stage.p90_working_days)});
   }
-  ReportSheet waiting{
+  // A waiting project is in a non-terminal state: one of the stages above, with its label.
+  const auto stage_label = [&](const std::string& state) {
+    for (const AgingStage& stage : report.stages) {
+      if (stage.state == state) return label_zh(stage.label, state);
+    }
+    return state;
+  };
+  Sheet waiting{
       "等待最久项目", {"项目编号", "项目名称", "所处阶段", "进入阶段时间", "已等待（工作日）"}, {}};
   for (const WaitingProject& project : report.longest_waiting) {
-    waiting.rows.push_back({{project.project_id, {}},
-                            {project.name, {}},
-                            {project.state, {}},
-                            {wire_timestamp(project.since), {}},
-                            count_cell(project.working_days)});
+    waiting.rows.push_back({text_cell(project.project_id), text_cell(project.name),
+                            text_cell(stage_label(project.state)), timestamp_cell(project.since),
+                            count_cell(std::int64_t{project.working_days})});
   }
   return {stages, waiting};
 }
 
-std::vector<ReportSheet> report_sheets(const KpiReport& report) {
-  ReportSheet sheet{"关键指标", {"指标", "指标代码", "分子", "分母", "比率"}, {}};
+std::vector<Sheet> report_sheets(const KpiReport& report) {
+  Sheet sheet{"关键指标", {"指标", "分子", "分母", "比率"}, {}};
+  // Numerators and denominators are counts or 万元: up to two places, as they are.
+  const auto figure = [](const std::optional<double>& value) {
+    return value ? number_cell(*value, 2, false) : not_applicable();
+  };
   for (const Kpi& kpi : report.kpis) {
-    sheet.rows.push_back({{kpi.label.zh, {}},
-                          {kpi.id, {}},
-                          number_cell(kpi.numerator),
-                          number_cell(kpi.denominator),
-                          kpi.numerator ? rate_cell(kpi.rate) : kNotApplicable});
+    sheet.rows.push_back({text_cell(label_zh(kpi.label, kpi.id)), figure(kpi.numerator),
+                          figure(kpi.denominator),
+                          kpi.numerator ? rate_or_blank(kpi.rate) : not_applicable()});
   }
   return {sheet};
 }
 
-std::vector<ReportSheet> report_sheets(const PeriodReport& report) {
-  ReportSheet sheet{
+std::vector<Sheet> report_sheets(const PeriodReport& report) {
+  Sheet sheet{
       "期间汇总",
       {"流程", "新增项目数", "新增项目总投资（万元）", "签约项目数", "签约项目总投资（万元）",
        "开工项目数", "竣工项目数", "投产项目数", "涉及企业数", "建筑面积（平方米）"},
       {}};
   for (const PeriodFigures& figures : report.workflows) {
-    sheet.rows.push_back({{label_zh(figures.title, figures.workflow), {}},
-                          count_cell(figures.new_projects),
-                          number_cell(figures.new_investment),
-                          count_cell(figures.signed_count),
-                          number_cell(figures.signed_investment),
-                          count_cell(figures.started),
-                          count_cell(figures.completed),
-                          count_cell(figures.in_production),
-                          count_cell(figures.enterprises),
-                          number_cell(figures.floor_area)});
+    sheet.rows.push_back({text_cell(label_zh(figures.title, figures.workflow)),
+                          count_cell(figures.new_projects), amount_cell(figures.new_investment),
+                          count_or_dash(figures.signed_count),
+                          amount_cell(figures.signed_investment), count_or_dash(figures.started),
+                          count_or_dash(figures.completed), count_or_dash(figures.in_production),
+                          count_or_dash(figures.enterprises), amount_cell(figures.floor_area)});
   }
   return {sheet};
 }
 
-void write_report_csv(std::ostream& out, const std::vector<ReportSheet>& sheets) {
+void write_report_csv(std::ostream& out, const std::vector<Sheet>& sheets) {
   out << "\xEF\xBB\xBF";
   for (std::size_t i = 0; i < sheets.size(); ++i) {
     if (i > 0) out << "\r\n";
-    std::vector<std::string> header;
-    for (const std::string& name : sheets[i].header)
-      header.push_back(spreadsheet_text(name));
-    write_csv_record(out, header);
-    // Text cells (a project's name, an owner) are made safe for spreadsheets; numbers are
-    // written as they are.
-    for (const auto& row : sheets[i].rows) {
-      std::vector<std::string> texts;
-      texts.reserve(row.size());
-      for (const ReportCell& cell : row)
-        texts.push_back(cell.number ? cell.text : spreadsheet_text(cell.text));
-      write_csv_record(out, texts);
-    }
+    write_csv_header(out, sheets[i].header);
+    for (const auto& row : sheets[i].rows)
+      write_csv_cells(out, row);
   }
 }
 
-Outcome<Ok> write_report_xlsx(const std::filesystem::path& file,
-                              const std::vector<ReportSheet>& sheets) {
-  lxw_workbook* workbook = workbook_new(file.c_str());
-  if (workbook == nullptr) {
-    return engine::fail(Error{Error::Kind::storage, "cannot create " + file.string()});
+std::string report_title(std::string_view report) {
+  static constexpr std::pair<std::string_view, std::string_view> kTitles[] = {
+      {"pipeline", "项目储备"}, {"funnel", "转化漏斗"}, {"aging", "阶段时长"},
+      {"kpis", "关键指标"},     {"period", "期间汇总"},
+  };
+  for (const auto& [id, title] : kTitles) {
+    if (id == report) return std::string(title);
   }
-  lxw_format* heading = workbook_add_format(workbook);
-  format_set_bold(heading);
-  for (const ReportSheet& sheet : sheets) {
-    lxw_worksheet* worksheet = workbook_add_worksheet(workbook, sheet.name.c_str());
-    for (std::size_t col = 0; col < sheet.header.size(); ++col) {
-      const auto column = static_cast<lxw_col_t>(col);
-      worksheet_write_string(worksheet, 0, column, sheet.header[col].c_str(), heading);
-      worksheet_set_column(worksheet, column, column, 16, nullptr);
-    }
-    lxw_row_t line = 1;
-    for (const auto& row : sheet.rows) {
-      for (std::size_t col = 0; col < row.size(); ++col) {
-        const ReportCell& cell = row[col];
-        const auto column = static_cast<lxw_col_t>(col);
-        if (cell.number) {
-          worksheet_write_number(worksheet, line, column, *cell.number, nullptr);
-        } else {
-          worksheet_write_string(worksheet, line, column, cell.text.c_str(), nullptr);
-        }
-      }
-      ++line;
-    }
-  }
-  const lxw_error error = workbook_close(workbook);
-  if (error != LXW_NO_ERROR) {
-    return engine::fail(Error{Error::Kind::storage,
-                              std::string("writing the XLSX file failed: ") + lxw_strerror(error)});
-  }
-  return Ok{};
+  return std::string(report);
 }
 
 }  // namespace investflow::storage

@@ -1,6 +1,6 @@
 #pragma once
 // The reports as the API and the CLI hand them out: JSON (the shapes documented in
-// web/openapi.cpp), and tables with Chinese headers for CSV and XLSX.
+// web/openapi.cpp), and sheets with Chinese headers for CSV and XLSX.
 
 #include <boost/json/value.hpp>
 #include <filesystem>
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "storage/reports.hpp"
+#include "storage/sheet_output.hpp"
 
 namespace investflow::storage {
 
@@ -19,28 +20,18 @@ boost::json::value report_json(const AgingReport& report);
 boost::json::value report_json(const KpiReport& report);
 boost::json::value report_json(const PeriodReport& report);
 
-// One sheet of a report: a header row and rows of cells; a number keeps its value for XLSX.
-struct ReportCell {
-  std::string text;
-  std::optional<double> number;
-};
-struct ReportSheet {
-  std::string name;  // the XLSX sheet name
-  std::vector<std::string> header;
-  std::vector<std::vector<ReportCell>> rows;
-};
+std::vector<Sheet> report_sheets(const PipelineReport& report);
+std::vector<Sheet> report_sheets(const FunnelReport& report);
+std::vector<Sheet> report_sheets(const AgingReport& report);
+std::vector<Sheet> report_sheets(const KpiReport& report);
+std::vector<Sheet> report_sheets(const PeriodReport& report);
 
-std::vector<ReportSheet> report_sheets(const PipelineReport& report);
-std::vector<ReportSheet> report_sheets(const FunnelReport& report);
-std::vector<ReportSheet> report_sheets(const AgingReport& report);
-std::vector<ReportSheet> report_sheets(const KpiReport& report);
-std::vector<ReportSheet> report_sheets(const PeriodReport& report);
-
+// The sheets of a report (labels, never ids; typed cells: storage/sheet_output.hpp).
 // CSV (UTF-8 with a byte order mark, so spreadsheet programs read the Chinese headers);
-// sheets after the first follow an empty line.
-void write_report_csv(std::ostream& out, const std::vector<ReportSheet>& sheets);
-// One worksheet per sheet.
-Outcome<Ok> write_report_xlsx(const std::filesystem::path& file,
-                              const std::vector<ReportSheet>& sheets);
+// sheets after the first follow an empty line. XLSX: one worksheet per sheet (write_xlsx).
+void write_report_csv(std::ostream& out, const std::vector<Sheet>& sheets);
+
+// The Chinese title of a report ("项目储备"), for file names; its English id is `report`.
+std::string report_title(std::string_view report);
 
 }  // namespace investflow::storage

@@ -81,20 +81,36 @@ Parsed<std::shared_ptr<const engine::Workflow>> workflow_param(ApiContext& conte
   return workflow;
 }
 
-Response download(std::string body, std::string_view content_type, const std::string& file) {
+// A report's file: 项目储备-qingyuan-investment-2026-12-02.xlsx, with
+// pipeline-qingyuan-investment-2026-12-02.xlsx for clients that cannot read the Chinese name.
+struct FileName {
+  std::string report;    // pipeline, funnel, ...
+  std::string workflow;  // empty for the period report
+  engine::Date day;
+  std::string name(std::string_view extension) const {
+    return storage::download_file_name(storage::report_title(report), workflow, day, extension);
+  }
+  std::string ascii(std::string_view extension) const {
+    return storage::download_file_name(report, workflow, day, extension);
+  }
+};
+
+Response download(std::string body, std::string_view content_type, const FileName& file,
+                  std::string_view extension) {
   Response response = text_response(200, std::move(body), content_type);
-  response.headers.set("Content-Disposition", "attachment; filename=\"" + file + "\"");
+  response.headers.set("Content-Disposition",
+                       attachment_disposition(file.name(extension), file.ascii(extension)));
   return response;
 }
 
 // libxlsxwriter writes files only: through a private temporary file.
-Response xlsx_download(const std::vector<storage::ReportSheet>& sheets, const std::string& name,
+Response xlsx_download(const std::vector<storage::Sheet>& sheets, const FileName& name,
                        const Request& request) {
   std::random_device random;
   const fs::path file =
       fs::temp_directory_path() /
       ("investflow-report-" + std::to_string(random()) + "-" + std::to_string(random()) + ".xlsx");
-  auto written = storage::write_report_xlsx(file, sheets);
+  auto written = storage::write_xlsx(file, sheets);
   std::string bytes;
   if (written) {
     std::ifstream in(file, std::ios::binary);
@@ -103,19 +119,19 @@ Response xlsx_download(const std::vector<storage::ReportSheet>& sheets, const st
   std::error_code ignored;
   fs::remove(file, ignored);
   if (!written) return storage_failure(written.error(), request.request_id);
-  return download(std::move(bytes), kXlsxType, name + ".xlsx");
+  return download(std::move(bytes), kXlsxType, name, "xlsx");
 }
 
 template <class Report>
 Response answer(const storage::Outcome<Report>& report, const std::string& format,
-                const std::string& name, const Request& request) {
+                const FileName& name, const Request& request) {
   if (!report) return storage_failure(report.error(), request.request_id);
   if (format == "json") return json_body(200, storage::report_json(*report));
   const auto sheets = storage::report_sheets(*report);
   if (format == "xlsx") return xlsx_download(sheets, name, request);
   std::ostringstream csv;
   storage::write_report_csv(csv, sheets);
-  return download(csv.str(), "text/csv; charset=utf-8", name + ".csv");
+  return download(csv.str(), "text/csv; charset=utf-8", name, "csv");
 }
 
 // What every workflow report starts with: the caller, the format, the workflow.
@@ -133,6 +149,10 @@ engine::Result<WorkflowReportRequest, Response> workflow_report(ApiContext& cont
   auto workflow = workflow_param(context, request);
   if (!workflow) return engine::fail(problem(workflow.error()));
   return WorkflowReportRequest{*format, *workflow};
+}
+
+FileName file_name(ApiContext& context, std::string report, const WorkflowReportRequest& asked) {
+  return FileName{std::move(report), asked.workflow->id, engine::local_date(context.clock->now())};
 }
 
 }  // namespace
@@ -155,7 +175,7 @@ Response report_pipeline(ApiContext& context, const Request& request) {
   auto report = context.reports->run([&](storage::Connection& connection) {
     return storage::pipeline_report(connection, *asked->workflow, filter);
   });
-  return answer(report, asked->format, "pipeline", request);
+  return answer(report, asked->format, file_name(context, "pipeline", *asked), request);
 }
 
 Response report_funnel(ApiContext& context, const Request& request) {
@@ -166,7 +186,7 @@ Response report_funnel(ApiContext& context, const Request& request) {
   auto report = context.reports->run([&](storage::Connection& connection) {
     return storage::funnel_report(connection, *asked->workflow, *period);
   });
-  return answer(report, asked->format, "funnel", request);
+  return answer(report, asked->format, file_name(context, "funnel", *asked), request);
 }
 
 Response report_aging(ApiContext& context, const Request& request) {
@@ -178,7 +198,7 @@ Response report_aging(ApiContext& context, const Request& request) {
   auto report = context.reports->run([&](storage::Connection& connection) {
     return storage::aging_report(connection, *asked->workflow, *period, today);
   });
-  return answer(report, asked->format, "aging", request);
+  return answer(report, asked->format, file_name(context, "aging", *asked), request);
 }
 
 Response report_kpis(ApiContext& context, const Request& request) {
@@ -189,7 +209,7 @@ Response report_kpis(ApiContext& context, const Request& request) {
   auto report = context.reports->run([&](storage::Connection& connection) {
     return storage::kpi_report(connection, *asked->workflow, *period);
   });
-  return answer(report, asked->format, "kpis", request);
+  return answer(report, asked->format, file_name(context, "kpis", *asked), request);
 }
 
 Response report_period(ApiContext& context, const Request& request) {
@@ -217,7 +237,8 @@ Response report_period(ApiContext& context, const Request& request) {
   auto report = context.reports->run([&](storage::Connection& connection) {
     return storage::period_report(connection, workflows, *period);
   });
-  return answer(report, *format, "period", request);
+  return answer(report, *format, FileName{"period", "", engine::local_date(context.clock->now())},
+                request);
 }
 
 }  // namespace investflow::web::api

@@ -1,6 +1,7 @@
 #include "web/headers.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace investflow::web {
 namespace {
@@ -41,6 +42,32 @@ std::optional<std::string_view> Headers::get(std::string_view name) const {
     if (equals_ignoring_case(field_name, name)) return value;
   }
   return std::nullopt;
+}
+
+std::string attachment_disposition(std::string_view file_name, std::string_view ascii_fallback) {
+  std::string fallback;
+  for (const char c : ascii_fallback) {
+    const auto byte = static_cast<unsigned char>(c);
+    const bool plain = byte >= 0x20 && byte < 0x7F && c != '"' && c != '\\' && c != '/' && c != ';';
+    fallback += plain ? c : '_';
+  }
+  // RFC 8187 attr-char: ALPHA / DIGIT / "!" / "#" / "$" / "&" / "+" / "-" / "." / "^" / "_" /
+  // "`" / "|" / "~"; everything else percent-encoded.
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  std::string encoded;
+  for (const char c : file_name) {
+    const auto byte = static_cast<unsigned char>(c);
+    const bool attr_char = (byte < 0x80 && std::isalnum(byte) != 0) ||
+                           std::string_view("!#$&+-.^_`|~").find(c) != std::string_view::npos;
+    if (attr_char) {
+      encoded += c;
+    } else {
+      encoded += '%';
+      encoded += kDigits[byte >> 4];
+      encoded += kDigits[byte & 0x0F];
+    }
+  }
+  return "attachment; filename=\"" + fallback + "\"; filename*=UTF-8''" + encoded;
 }
 
 }  // namespace investflow::web

@@ -17,6 +17,12 @@ bool equals_ignoring_case(std::string_view a, std::string_view b);
 // horizontal tabs only). People's text has wider blanks: engine/typed_text.hpp.
 std::string_view trim_ows(std::string_view text);
 
+// Content-Disposition for a download (RFC 6266): `attachment; filename="<ascii_fallback>";
+// filename*=UTF-8''<file_name percent-encoded>` (RFC 8187, formerly 5987), so browsers save
+// the Chinese name and clients that know only `filename` get the ASCII one. Characters a
+// quoted string or a file system would choke on become "_" in the fallback.
+std::string attachment_disposition(std::string_view file_name, std::string_view ascii_fallback);
+
 class Headers {
  public:
   using Field = std::pair<std::string, std::string>;

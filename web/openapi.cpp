@@ -66,7 +66,11 @@ std::string_view header_description(std::string_view name) {
   if (name == "ETag") return "The project's version, quoted, e.g. \"3\"";
   if (name == "Location") return "The new resource";
   if (name == "Set-Cookie") return "The session cookie (investflow_session), HttpOnly";
-  if (name == "Content-Disposition") return "attachment; filename=... for csv and xlsx";
+  if (name == "Content-Disposition") {
+    return "attachment; filename=\"pipeline-WORKFLOW-YYYY-MM-DD.csv\"; "
+           "filename*=UTF-8''<the Chinese name, e.g. 项目储备-WORKFLOW-YYYY-MM-DD.csv, "
+           "percent-encoded> for csv and xlsx";
+  }
   return "";
 }
 

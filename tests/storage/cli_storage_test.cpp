@@ -77,6 +77,12 @@ TEST(CliStorage, InitSeedVerifyBackupExport) {
       run({"export", db, "--workflow", "tech-renovation", "--format", "xlsx", "--out", xlsx});
   EXPECT_EQ(excel.code, 0) << excel.err;
   EXPECT_TRUE(std::filesystem::exists(xlsx));
+  // --out a directory: the default name, with the workflow's title, its id and today.
+  CliRun into_directory = run({"export", db, "--workflow", "tech-renovation", "--format", "xlsx",
+                               "--out", dir.path().string()});
+  EXPECT_EQ(into_directory.code, 0) << into_directory.err;
+  const std::string name = "技术改造项目台账-tech-renovation-" + today().to_string() + ".xlsx";
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / name)) << into_directory.out;
 }
 
 TEST(CliStorage, VerifyExitsOneOnTampering) {

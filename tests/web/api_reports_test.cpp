@@ -170,15 +170,22 @@ TEST_F(ReportsApi, CsvAndXlsxDownloadsWithChineseHeaders) {
   const auto csv = get("/api/reports/pipeline?workflow=qingyuan-investment&format=csv");
   ASSERT_EQ(csv.status, 200);
   EXPECT_EQ(csv.header("Content-Type").value_or(""), "text/csv; charset=utf-8");
-  EXPECT_EQ(csv.body.rfind("\xEF\xBB\xBF阶段,阶段代码,项目数,计划总投资（万元）", 0), 0u)
+  EXPECT_EQ(csv.body.rfind("\xEF\xBB\xBF阶段,项目数,计划总投资（万元）\r\n线索,", 0), 0u)
       << csv.body;
-  EXPECT_NE(csv.body.find("合计,,40,"), std::string::npos);
+  EXPECT_NE(csv.body.find("合计,40,"), std::string::npos);
+  // The name carries the report, the workflow and the day: in Chinese (RFC 8187) and ASCII.
+  EXPECT_EQ(csv.header("Content-Disposition").value_or(""),
+            "attachment; filename=\"pipeline-qingyuan-investment-2026-03-02.csv\"; "
+            "filename*=UTF-8''%E9%A1%B9%E7%9B%AE%E5%82%A8%E5%A4%87-qingyuan-investment-2026-03-"
+            "02.csv");
   const auto xlsx = get("/api/reports/period?from=2020-01-01&to=2026-03-02&format=xlsx");
   ASSERT_EQ(xlsx.status, 200);
   EXPECT_EQ(xlsx.header("Content-Type").value_or(""),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
   EXPECT_EQ(xlsx.body.substr(0, 2), "PK");  // a zip, as every XLSX file is
-  EXPECT_NE(xlsx.header("Content-Disposition").value_or("").find("period.xlsx"), std::string::npos);
+  EXPECT_EQ(xlsx.header("Content-Disposition").value_or(""),
+            "attachment; filename=\"period-2026-03-02.xlsx\"; "
+            "filename*=UTF-8''%E6%9C%9F%E9%97%B4%E6%B1%87%E6%80%BB-2026-03-02.xlsx");
 }
 
 }  // namespace
