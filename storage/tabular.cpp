@@ -156,6 +156,29 @@ std::size_t invalid_utf8_at(std::string_view text) {
   return std::string_view::npos;
 }
 
+// Whether text that is not valid UTF-8 still reads as damaged UTF-8 rather than another
+// encoding: nearly all its non-ASCII bytes form valid UTF-8 sequences (in GB18030 text only
+// a few pairs do by chance), and there are enough of them to tell.
+bool looks_like_damaged_utf8(std::string_view text) {
+  std::size_t in_sequences = 0;
+  std::size_t sequences = 0;
+  std::size_t stray = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t n = utf8_sequence(text, i);
+    if (n == 0) {
+      ++stray;
+      ++i;
+      continue;
+    }
+    if (n > 1) {
+      in_sequences += n;
+      ++sequences;
+    }
+    i += n;
+  }
+  return sequences >= 8 && in_sequences >= 9 * stray;
+}
+
 int line_at(std::string_view text, std::size_t offset) {
   return 1 +
          static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(offset), '\n'));
@@ -240,7 +263,8 @@ engine::Result<Table, TabularError> read_csv_table(std::string_view bytes,
     if (bad == std::string_view::npos) {
       text = std::string(bytes);
       table.encoding = bom ? "utf-8-bom" : "utf-8";
-    } else if (encoding == "utf-8") {
+    } else if (encoding == "utf-8" || looks_like_damaged_utf8(bytes)) {
+      // Reading damaged UTF-8 as GB18030 would import mojibake: say where the damage is.
       return engine::fail(encoding_error(bytes, bad, "UTF-8", "UTF-8"));
     }
   }

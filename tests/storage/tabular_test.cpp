@@ -153,6 +153,19 @@ TEST(Tabular, ForcedEncodings) {
   expect_rows(*detected, {{1, {text("项目名称")}}, {2, {text("甲")}}});
 }
 
+TEST(Tabular, DamagedUtf8IsNotReadAsGb18030) {
+  // One stray byte in a UTF-8 file: mojibake if read as GB18030; the line is named instead.
+  std::string bytes = corpus_file("utf8_bom.csv");
+  const std::size_t line_4 = bytes.find("\n3,") + 1;
+  bytes.insert(line_4 + 3, "\xFF");
+  auto table = read_csv_table(bytes);
+  ASSERT_FALSE(table);
+  EXPECT_EQ(table.error().row, 4);
+  EXPECT_NE(table.error().message.en.find("line 4 (byte"), std::string::npos)
+      << table.error().message.en;
+  EXPECT_NE(table.error().message.en.find("is not valid UTF-8 text"), std::string::npos);
+}
+
 TEST(Tabular, CsvCellsOfBlanksAreEmptyAndBlankLinesLeftOut) {
   auto table = read_csv_table("a,b,c\n\n , \u00A0 ,x\n,,\n'=SUM(A1),'+1,'ok\n");
   ASSERT_TRUE(table);
