@@ -21,34 +21,19 @@
 namespace investflow::storage {
 
 TabularCell TabularCell::of_text(std::string text) {
-  TabularCell cell;
-  cell.kind = Kind::text;
-  cell.text = std::move(text);
-  return cell;
+  return {.kind = Kind::text, .text = std::move(text)};
 }
 
 TabularCell TabularCell::of_number(double number, std::string text) {
-  TabularCell cell;
-  cell.kind = Kind::number;
-  cell.number = number;
-  cell.text = std::move(text);
-  return cell;
+  return {.kind = Kind::number, .text = std::move(text), .number = number};
 }
 
 TabularCell TabularCell::of_date(engine::Date date, std::string text) {
-  TabularCell cell;
-  cell.kind = Kind::date;
-  cell.date = date;
-  cell.text = std::move(text);
-  return cell;
+  return {.kind = Kind::date, .text = std::move(text), .date = date};
 }
 
 TabularCell TabularCell::of_boolean(bool value, std::string text) {
-  TabularCell cell;
-  cell.kind = Kind::boolean;
-  cell.boolean = value;
-  cell.text = std::move(text);
-  return cell;
+  return {.kind = Kind::boolean, .text = std::move(text), .boolean = value};
 }
 
 std::string_view tabular_encodings() {

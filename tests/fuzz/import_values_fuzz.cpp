@@ -13,25 +13,15 @@
 
 #include "storage/field_text.hpp"
 #include "storage/import_values.hpp"
+#include "tests/fuzz/valid_utf8.hpp"
 
 namespace {
+
+using investflow::testing::valid_utf8;
 
 using investflow::engine::FieldDef;
 using investflow::engine::FieldType;
 namespace storage = investflow::storage;
-
-bool valid_utf8(std::string_view text) {
-  for (std::size_t i = 0; i < text.size();) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (n == 0 || i + n > text.size()) return false;
-    for (std::size_t k = 1; k < n; ++k) {
-      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
-    }
-    i += n;
-  }
-  return true;
-}
 
 std::vector<FieldDef> fields() {
   std::vector<FieldDef> all;
