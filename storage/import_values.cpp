@@ -147,16 +147,16 @@ SplitUnit split_unit(std::string_view unit) {
 std::string clean_cell_text(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    bool invisible = false;
+  for (const char c : text) {
+    out.push_back(c);
+    // Dropped as soon as one is complete, so that bytes joined by a removal can never
+    // form another (the result holds none, and cleaning again changes nothing).
     for (const std::string_view mark : kInvisible) {
-      if (text.substr(i).starts_with(mark)) {
-        i += mark.size();
-        invisible = true;
+      if (std::string_view(out).ends_with(mark)) {
+        out.resize(out.size() - mark.size());
         break;
       }
     }
-    if (!invisible) out.push_back(text[i++]);
   }
   return std::string(engine::trim(out));
 }

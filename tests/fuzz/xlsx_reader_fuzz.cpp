@@ -1,11 +1,12 @@
 // libFuzzer target for reading the files staff upload (storage/tabular.hpp, issue 18).
 //
 // An input starting with "PK" is read as an .xlsx file as it is. Any other input is read
-// twice: as a CSV file (encoding detected), and as the XML of a workbook's parts, packed
-// here into a stored (uncompressed) zip, so that mutations reach the XML readers instead of
-// breaking the deflate stream: the input's pieces, split at "\n--\n", are the sheet, the
-// shared strings, the styles and the workbook (defaults for pieces not given). Every cell
-// read then goes through read_field_cell for fields of each type.
+// as a CSV file (encoding detected, then forced to GBK), and as the XML of a workbook's
+// parts, packed here into a stored (uncompressed) zip so that mutations reach the XML
+// readers instead of breaking the deflate stream: the input's pieces, split at "\n--\n",
+// are the sheet, the shared strings, the styles and the workbook (defaults for pieces not
+// given); the workbook is read as the first sheet and by the sheet's name. Every cell read
+// then goes through read_field_cell for fields of each type.
 // Checks: no crash, no unbounded memory (small limits), rows in order within the limits,
 // every text valid UTF-8. Seeds: tests/fuzz/corpus/xlsx_reader/.
 
@@ -195,6 +196,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   check(options, input, "upload.csv");
+  options.encoding = "gbk";  // forced: every byte sequence either converts or is refused
+  check(options, input, "upload.csv");
+  options.encoding.clear();
+  check(options, workbook_zip(input), "upload.xlsx");
+  options.sheet = "S";  // by name, as --sheet gives it
   check(options, workbook_zip(input), "upload.xlsx");
   return 0;
 }

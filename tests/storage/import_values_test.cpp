@@ -27,6 +27,9 @@ TEST(ImportValues, CleaningTrimsInvisibleCharacters) {
   EXPECT_EQ(clean_cell_text("\uFEFF\u200B清\u200B远\u2060\u200D"), "清远");
   EXPECT_EQ(clean_cell_text("a\u200Db"), "a\u200Db");  // ZWJ inside joins: kept
   EXPECT_EQ(clean_cell_text(" \u200B "), "");
+  // Bytes joined by a removal that form another mark go too (found by import_values_fuzz).
+  const std::string joined = std::string("a\xEF") + "\u2060" + "\xBB\xBF" + "b";
+  EXPECT_EQ(clean_cell_text(joined), "ab");
   EXPECT_EQ(ascii_width("１２００．５，（％）ＡＢ　x"), "1200.5,(%)AB x");
   EXPECT_EQ(ascii_width("￥一"), "￥一");
 }
