@@ -187,22 +187,29 @@ engine::Result<std::string, std::size_t> to_utf8(std::string_view bytes, const c
   return out;
 }
 
-Error csv_error(std::string zh, std::string en, int row = 0) {
+// A problem with the file as a whole, or at a CSV line.
+Error file_error(std::string zh, std::string en, int row = 0) {
   return Error{{std::move(zh), std::move(en)}, {}, row, 0};
+}
+
+std::optional<Error> too_large_file(std::string_view bytes, const TabularLimits& limits) {
+  if (bytes.size() <= limits.file_bytes) return std::nullopt;
+  return file_error("文件大于 " + mib(limits.file_bytes) + "，无法导入",
+                    "the file is larger than " + mib(limits.file_bytes));
 }
 
 Error encoding_error(std::string_view bytes, std::size_t offset, std::string_view tried_zh,
                      std::string_view tried_en) {
   const int line = line_at(bytes, offset);
-  return csv_error("CSV 文件第 " + std::to_string(line) + " 行（第 " + number_text(offset + 1) +
-                       " 字节）不是有效的" + std::string(tried_zh) +
-                       " 文字：请在 Excel 中另存为“CSV UTF-8”，或用 --encoding 指定编码（" +
-                       std::string(tabular_encodings()) + "）",
-                   "the CSV file's line " + std::to_string(line) + " (byte " +
-                       number_text(offset + 1) + ") is not valid " + std::string(tried_en) +
-                       " text: save it as \"CSV UTF-8\", or name its encoding with --encoding (" +
-                       std::string(tabular_encodings()) + ")",
-                   line);
+  return file_error("CSV 文件第 " + std::to_string(line) + " 行（第 " + number_text(offset + 1) +
+                        " 字节）不是有效的" + std::string(tried_zh) +
+                        " 文字：请在 Excel 中另存为“CSV UTF-8”，或用 --encoding 指定编码（" +
+                        std::string(tabular_encodings()) + "）",
+                    "the CSV file's line " + std::to_string(line) + " (byte " +
+                        number_text(offset + 1) + ") is not valid " + std::string(tried_en) +
+                        " text: save it as \"CSV UTF-8\", or name its encoding with --encoding (" +
+                        std::string(tabular_encodings()) + ")",
+                    line);
 }
 
 }  // namespace
@@ -210,17 +217,14 @@ Error encoding_error(std::string_view bytes, std::size_t offset, std::string_vie
 engine::Result<Table, TabularError> read_csv_table(std::string_view bytes,
                                                    const TabularOptions& options) {
   const TabularLimits& limits = options.limits;
-  if (bytes.size() > limits.file_bytes) {
-    return engine::fail(csv_error("文件大于 " + mib(limits.file_bytes) + "，无法导入",
-                                  "the file is larger than " + mib(limits.file_bytes)));
-  }
+  if (auto error = too_large_file(bytes, limits)) return engine::fail(std::move(*error));
   if (bytes.starts_with("\xFF\xFE") || bytes.starts_with("\xFE\xFF")) {
     return engine::fail(
-        csv_error("文件是 UTF-16 编码（Excel 的“Unicode 文本”）：请另存为“CSV UTF-8”后再导入",
-                  "the file is UTF-16 (Excel's \"Unicode text\"): save it as \"CSV UTF-8\""));
+        file_error("文件是 UTF-16 编码（Excel 的“Unicode 文本”）：请另存为“CSV UTF-8”后再导入",
+                   "the file is UTF-16 (Excel's \"Unicode text\"): save it as \"CSV UTF-8\""));
   }
   if (const std::size_t nul = bytes.find('\0'); nul != std::string_view::npos) {
-    return engine::fail(csv_error(
+    return engine::fail(file_error(
         "文件第 " + std::to_string(line_at(bytes, nul)) + " 行有空字符（NUL）：这不是 CSV 文本文件",
         "the file has a NUL byte on line " + std::to_string(line_at(bytes, nul)) +
             ": it is not a CSV text file",
@@ -233,7 +237,7 @@ engine::Result<Table, TabularError> read_csv_table(std::string_view bytes,
   if (encoding == "utf8") encoding = "utf-8";
   if (encoding == "gb2312") encoding = "gbk";
   if (!encoding.empty() && encoding != "utf-8" && encoding != "gb18030" && encoding != "gbk") {
-    return engine::fail(csv_error(
+    return engine::fail(file_error(
         "不认识的编码「" + options.encoding + "」：可用 " + std::string(tabular_encodings()),
         "unknown encoding '" + options.encoding + "': use one of " +
             std::string(tabular_encodings())));
@@ -274,23 +278,23 @@ engine::Result<Table, TabularError> read_csv_table(std::string_view bytes,
     const int line = reader.line();
     if (!reader.error().empty()) {
       return engine::fail(
-          csv_error("CSV 文件第 " + std::to_string(line) + " 行开始的带引号单元格没有结束的引号",
-                    "a quoted cell starting on line " + std::to_string(line) +
-                        " of the CSV file is never closed",
-                    line));
+          file_error("CSV 文件第 " + std::to_string(line) + " 行开始的带引号单元格没有结束的引号",
+                     "a quoted cell starting on line " + std::to_string(line) +
+                         " of the CSV file is never closed",
+                     line));
     }
     if (line > limits.rows) {
       return engine::fail(
-          csv_error("文件超过 " + std::to_string(limits.rows) + " 行，无法导入",
-                    "the file has more than " + std::to_string(limits.rows) + " lines", line));
+          file_error("文件超过 " + std::to_string(limits.rows) + " 行，无法导入",
+                     "the file has more than " + std::to_string(limits.rows) + " lines", line));
     }
     if (record->size() > static_cast<std::size_t>(limits.columns)) {
-      return engine::fail(csv_error("CSV 文件第 " + std::to_string(line) + " 行超过 " +
-                                        std::to_string(limits.columns) + " 列",
-                                    "line " + std::to_string(line) +
-                                        " of the CSV file has more than " +
-                                        std::to_string(limits.columns) + " columns",
-                                    line));
+      return engine::fail(file_error("CSV 文件第 " + std::to_string(line) + " 行超过 " +
+                                         std::to_string(limits.columns) + " 列",
+                                     "line " + std::to_string(line) +
+                                         " of the CSV file has more than " +
+                                         std::to_string(limits.columns) + " columns",
+                                     line));
     }
     TabularRow row;
     row.source_row = line;
@@ -314,8 +318,8 @@ engine::Result<Table, TabularError> read_csv_table(std::string_view bytes,
     cells += row.cells.size();
     if (cells > limits.cells) {
       return engine::fail(
-          csv_error("文件超过 " + number_text(limits.cells) + " 个单元格，无法导入",
-                    "the file has more than " + number_text(limits.cells) + " cells", line));
+          file_error("文件超过 " + number_text(limits.cells) + " 个单元格，无法导入",
+                     "the file has more than " + number_text(limits.cells) + " cells", line));
     }
     table.rows.push_back(std::move(row));
   }
@@ -1146,10 +1150,6 @@ class SheetReader : public XmlReader {
   std::uint64_t allocated_ = 0;
 };
 
-Error workbook_error(std::string zh, std::string en) {
-  return Error{{std::move(zh), std::move(en)}, {}, 0, 0};
-}
-
 std::string sheet_list(const std::vector<std::string>& names, std::string_view separator) {
   std::string list;
   for (const std::string& name : names)
@@ -1162,10 +1162,7 @@ std::string sheet_list(const std::vector<std::string>& names, std::string_view s
 engine::Result<Table, TabularError> read_xlsx_table(std::string_view bytes,
                                                     const TabularOptions& options) {
   const TabularLimits& limits = options.limits;
-  if (bytes.size() > limits.file_bytes) {
-    return engine::fail(workbook_error("文件大于 " + mib(limits.file_bytes) + "，无法导入",
-                                       "the file is larger than " + mib(limits.file_bytes)));
-  }
+  if (auto error = too_large_file(bytes, limits)) return engine::fail(std::move(*error));
   Package package(bytes, limits);
   if (auto error = package.open_error()) return engine::fail(std::move(*error));
 
@@ -1178,7 +1175,7 @@ engine::Result<Table, TabularError> read_xlsx_table(std::string_view bytes,
     if (auto target = root.first("officeDocument")) workbook_part = resolve_part("", *target);
   }
   if (!package.has(workbook_part)) {
-    return engine::fail(workbook_error(
+    return engine::fail(file_error(
         "文件是压缩包，但不是 Excel 工作簿（.xlsx）：请在表格软件中另存为 .xlsx 或 CSV",
         "the file is a zip archive but no Excel workbook (.xlsx): save it as .xlsx or CSV"));
   }
@@ -1198,7 +1195,7 @@ engine::Result<Table, TabularError> read_xlsx_table(std::string_view bytes,
   for (const SheetEntry& sheet : workbook.sheets)
     table.sheets.push_back(sheet.name);
   if (workbook.sheets.empty()) {
-    return engine::fail(workbook_error("工作簿中没有工作表", "the workbook has no sheet"));
+    return engine::fail(file_error("工作簿中没有工作表", "the workbook has no sheet"));
   }
   const SheetEntry* chosen = nullptr;
   if (options.sheet.empty()) {
@@ -1214,10 +1211,10 @@ engine::Result<Table, TabularError> read_xlsx_table(std::string_view bytes,
       if (sheet.name == options.sheet) chosen = &sheet;
     }
     if (chosen == nullptr) {
-      return engine::fail(workbook_error("工作簿中没有名为「" + options.sheet +
-                                             "」的工作表；现有：" + sheet_list(table.sheets, "、"),
-                                         "the workbook has no sheet named '" + options.sheet +
-                                             "'; its sheets: " + sheet_list(table.sheets, ", ")));
+      return engine::fail(file_error("工作簿中没有名为「" + options.sheet + "」的工作表；现有：" +
+                                         sheet_list(table.sheets, "、"),
+                                     "the workbook has no sheet named '" + options.sheet +
+                                         "'; its sheets: " + sheet_list(table.sheets, ", ")));
     }
   }
   table.sheet = chosen->name;
@@ -1228,7 +1225,7 @@ engine::Result<Table, TabularError> read_xlsx_table(std::string_view bytes,
                                    "does not say where the sheet '" + chosen->name + "' is"));
   }
   if (relationship->second.type != "worksheet") {
-    return engine::fail(workbook_error(
+    return engine::fail(file_error(
         "「" + chosen->name + "」不是数据工作表（可能是图表）：请用 --sheet 指定数据所在的工作表",
         "'" + chosen->name +
             "' is not a worksheet (a chart?): name the data's sheet with --sheet"));
@@ -1262,21 +1259,21 @@ engine::Result<Table, TabularError> read_table(std::string_view bytes, std::stri
     return read_xlsx_table(bytes, options);
   }
   if (bytes.starts_with("\xD0\xCF\x11\xE0")) {
-    return engine::fail(workbook_error(
-        "这是旧版 Excel 文件（.xls）或加密的工作簿：请在 Excel 中另存为 .xlsx 或“CSV "
-        "UTF-8”后再导入",
-        "this is an old Excel file (.xls) or an encrypted workbook: save it as .xlsx or "
-        "\"CSV UTF-8\" first"));
+    return engine::fail(
+        file_error("这是旧版 Excel 文件（.xls）或加密的工作簿：请在 Excel 中另存为 .xlsx 或“CSV "
+                   "UTF-8”后再导入",
+                   "this is an old Excel file (.xls) or an encrypted workbook: save it as .xlsx or "
+                   "\"CSV UTF-8\" first"));
   }
   if (ends_with_ignoring_case(file_name, ".xlsx") || ends_with_ignoring_case(file_name, ".xlsm")) {
-    return engine::fail(workbook_error(
-        "文件名是 .xlsx，但内容不是 xlsx 工作簿（文件可能已损坏或只是改了扩展名）",
-        "the file is named .xlsx but is no xlsx workbook (damaged, or only renamed)"));
+    return engine::fail(
+        file_error("文件名是 .xlsx，但内容不是 xlsx 工作簿（文件可能已损坏或只是改了扩展名）",
+                   "the file is named .xlsx but is no xlsx workbook (damaged, or only renamed)"));
   }
   if (ends_with_ignoring_case(file_name, ".xls")) {
-    return engine::fail(workbook_error(
-        "这是旧版 Excel 文件（.xls）：请在 Excel 中另存为 .xlsx 或“CSV UTF-8”后再导入",
-        "this is an old Excel file (.xls): save it as .xlsx or \"CSV UTF-8\" first"));
+    return engine::fail(
+        file_error("这是旧版 Excel 文件（.xls）：请在 Excel 中另存为 .xlsx 或“CSV UTF-8”后再导入",
+                   "this is an old Excel file (.xls): save it as .xlsx or \"CSV UTF-8\" first"));
   }
   return read_csv_table(bytes, options);
 }
