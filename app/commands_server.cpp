@@ -188,6 +188,9 @@ int run_serve(std::span<const std::string> args, Io& io) {
       .option("threads", "N", "I/O threads (the worker pool has twice as many)", "2")
       .flag("access-log", "write one logfmt line per request to stderr")
       .flag("no-dispatch", "no deadline scheduler, no notification dispatcher (a 2nd instance)")
+      .option("webhook-ca-file", "FILE",
+              "PEM certificates trusted for HTTPS webhooks instead of the system's (a company "
+              "CA, a TLS-inspecting proxy); HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured")
       .example(
           "investflow serve --db zone.db --listen 127.0.0.1:8080 --workflows "
           "workflows/definitions");
@@ -201,6 +204,19 @@ int run_serve(std::span<const std::string> args, Io& io) {
   const auto threads = parse_integer_option(parsed, "threads", 1, 256, io);
   if (!listen || !threads) return kExitUsage;
   const std::string db = parsed.value("db");
+  notify::DispatchOptions dispatch;
+  dispatch.proxy = notify::proxy_settings_from_environment();
+  if (parsed.has("webhook-ca-file")) {
+    dispatch.ca_file = parsed.value("webhook-ca-file");
+    std::ifstream in(dispatch.ca_file, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in || text.str().find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+      io.err << "investflow serve: --webhook-ca-file " << dispatch.ca_file
+             << (in ? ": no PEM certificate in the file\n" : ": cannot read the file\n");
+      return kExitUsage;
+    }
+  }
 
   auto store = storage::open_sqlite_store(db);
   if (!store) {
@@ -232,7 +248,7 @@ int run_serve(std::span<const std::string> args, Io& io) {
   std::unique_ptr<notify::Scheduler> scheduler;
   if (!parsed.flag("no-dispatch")) {
     dispatcher = std::make_unique<notify::Dispatcher>(
-        **store, *notify_store, context->clock, notify::DispatchOptions{},
+        **store, *notify_store, context->clock, dispatch,
         [feed = context->notifications](const std::vector<std::string>& users) {
           feed->notify(users);
         });
