@@ -138,8 +138,7 @@ PostRequest digest_request(const Webhook& webhook, const Digest& digest, engine:
 }
 
 std::vector<PlannedPost> plan_robot_posts(const std::vector<DueDelivery>& due, int free,
-                                          engine::Timestamp now,
-                                          std::chrono::milliseconds batch_quiet) {
+                                          engine::Timestamp now, const DispatchOptions& options) {
   std::vector<PlannedPost> posts;
   if (free <= 0) return posts;
   std::vector<PlannedPost> batches;  // in the order of their first delivery
@@ -161,7 +160,7 @@ std::vector<PlannedPost> plan_robot_posts(const std::vector<DueDelivery>& due, i
     newest[found->second] = std::max(newest[found->second], due[i].delivery.created_at);
   }
   for (std::size_t b = 0; b < batches.size(); ++b) {
-    if (newest[b] > now - batch_quiet.count()) continue;  // the operation may still be writing
+    if (newest[b] > now - options.batch_quiet.count()) continue;  // may still be writing
     if (batches[b].items.size() == 1) batches[b].digest = false;
     posts.push_back(std::move(batches[b]));
   }
@@ -169,8 +168,13 @@ std::vector<PlannedPost> plan_robot_posts(const std::vector<DueDelivery>& due, i
   if (room < 0) {
     posts.resize(static_cast<std::size_t>(free));
   } else if (room > 0 && !loose.empty()) {
-    const bool all_fit = loose.size() <= static_cast<std::size_t>(room);
-    const std::size_t single = all_fit ? loose.size() : static_cast<std::size_t>(room - 1);
+    engine::Timestamp oldest = now;
+    for (const std::size_t i : loose)
+      oldest = std::min(oldest, due[i].delivery.created_at);
+    const bool backlog = loose.size() > 1 && now - oldest >= options.robot_backlog_after.count();
+    const bool all_fit = !backlog && loose.size() <= static_cast<std::size_t>(room);
+    const std::size_t single =
+        all_fit ? loose.size() : (backlog ? 0 : static_cast<std::size_t>(room - 1));
     for (std::size_t i = 0; i < single; ++i)
       posts.push_back(PlannedPost{{loose[i]}, false, {}});
     if (!all_fit) {
@@ -441,10 +445,11 @@ void Dispatcher::run_lane(Lane& lane) {
     auto wait = options_.poll;
     // A robot's lane may hold due deliveries (its window is full, a batch is not quiet
     // yet): it looks again after the poll interval, or when poked.
-    const bool robot = is_chat_robot(lane.webhook.format);
-    if (auto next = notify_->next_attempt(lane.webhook.id); !robot && next && *next) {
-      const auto until = ms(std::max<std::int64_t>(0, **next - clock_->now()));
-      wait = std::min(wait, until);
+    if (!is_chat_robot(lane.webhook.format)) {
+      if (auto next = notify_->next_attempt(lane.webhook.id); next && *next) {
+        const auto until = ms(std::max<std::int64_t>(0, **next - clock_->now()));
+        wait = std::min(wait, until);
+      }
     }
     std::unique_lock lock(lane.mutex);
     lane.wake.wait_for(lock, wait, [&] { return lane.woken || lane.stopping; });
@@ -489,7 +494,7 @@ void Dispatcher::deliver_robot(Lane& lane) {
       spdlog::error("notify: reading deliveries failed: {}", due.error().message);
       return;
     }
-    const std::vector<PlannedPost> plan = plan_robot_posts(*due, free, now, options_.batch_quiet);
+    const std::vector<PlannedPost> plan = plan_robot_posts(*due, free, now, options_);
     if (plan.empty()) return;
     for (const PlannedPost& post : plan) {
       // Another webhook on the same robot may have taken the room meanwhile.

@@ -60,6 +60,9 @@ struct DispatchOptions {
   std::chrono::milliseconds robot_window{std::chrono::minutes(1)};
   // A bulk operation's digest is sent once no new event of it has come for this long.
   std::chrono::milliseconds batch_quiet{std::chrono::seconds(5)};
+  // Events that have waited this long for a robot (held by its limit, or retried after a
+  // failure) go to it together, as one digest, instead of one by one.
+  std::chrono::milliseconds robot_backlog_after{std::chrono::seconds(5)};
   // Outbound proxies (serve: from HTTP(S)_PROXY/NO_PROXY) and the CA bundle that replaces
   // the system's store for HTTPS (serve --webhook-ca-file); empty: none, the system's.
   ProxySettings proxy;
@@ -91,7 +94,8 @@ PostRequest digest_request(const Webhook& webhook, const Digest& digest, engine:
 
 // What a chat robot's lane posts next from its due deliveries (oldest first) when its
 // window allows `free` more posts: each bulk operation's deliveries as one digest once the
-// newest is `batch_quiet` old (until then they wait); the others one post each when they
+// newest is `batch_quiet` old (until then they wait); the others all in one digest when
+// more than one of them has waited `robot_backlog_after`, else one post each when they
 // all fit, else one post each for all but the room's last post, which carries the rest as
 // a digest. At most `free` posts, in the order of their first delivery.
 struct PlannedPost {
@@ -100,8 +104,7 @@ struct PlannedPost {
   std::string batch;  // a bulk operation's digest
 };
 std::vector<PlannedPost> plan_robot_posts(const std::vector<DueDelivery>& due, int free,
-                                          engine::Timestamp now,
-                                          std::chrono::milliseconds batch_quiet);
+                                          engine::Timestamp now, const DispatchOptions& options);
 
 // Posts made to each chat robot in the last window, kept with the database so that a
 // restart knows them. Thread-safe: every lane of the dispatcher shares one.

@@ -5,6 +5,7 @@
 // here depends on how fast the machine is.
 #include <SQLiteCpp/Database.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -227,6 +228,36 @@ TEST_F(RobotsTest, AHundredEventsInTenSecondsGiveTwentyPostsAMinuteAndADigestWit
   EXPECT_NE(dingtalk_receiver.requests().back().target.find("&sign="), std::string::npos);
 }
 
+// The same through a started dispatcher's own lanes: thirty quick creates give twenty
+// posts; the rest go as one digest once the test clock has moved a minute on.
+TEST_F(RobotsTest, ARunningDispatcherHoldsTheRestForTheDigest) {
+  WebhookReceiver receiver;
+  subscribe(receiver.url("/send?key=k"), "wecom");
+  DispatchOptions running = options();
+  running.poll = milliseconds(20);
+  Dispatcher dispatcher(*store_, notify_, clock_, running);
+  dispatcher.start();
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_TRUE(create(*store_, "P-" + std::to_string(i)).accepted());
+    dispatcher.wake();
+  }
+  ASSERT_TRUE(receiver.wait_for(20, std::chrono::seconds(30)));
+  // Many poll intervals later (an upper bound on a bug, not a timing claim): still twenty.
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_EQ(receiver.count(), 20u);
+  clock_->set(kStart + kMinute);
+  ASSERT_TRUE(receiver.wait_for(21, std::chrono::seconds(30)));
+  EXPECT_NE(markdown_of(receiver.requests().back()).find("### 另有 10 条动态"), std::string::npos);
+  ASSERT_TRUE(eventually([&] {
+    const auto log = deliveries(1);
+    return log.size() == 30 && std::all_of(log.begin(), log.end(), [](const Delivery& delivery) {
+             return delivery.status == DeliveryStatus::delivered;
+           });
+  }));
+  dispatcher.stop();
+  EXPECT_EQ(receiver.count(), 21u);
+}
+
 TEST_F(RobotsTest, ARestartDoesNotStartANewBurst) {
   WebhookReceiver receiver;
   const Webhook wecom = subscribe(receiver.url("/send?key=k"), "wecom");
@@ -398,30 +429,39 @@ TEST(RobotPlan, AllAloneWhileThereIsRoomElseTheLastPostCarriesTheRest) {
   std::vector<DueDelivery> due;
   for (int i = 0; i < 5; ++i)
     due.push_back(due_at(i + 1, kStart));
-  auto plan = plan_robot_posts(due, 5, kStart, milliseconds(5000));
+  auto plan = plan_robot_posts(due, 5, kStart, DispatchOptions{});
   ASSERT_EQ(plan.size(), 5u);
   EXPECT_FALSE(plan[4].digest);
-  plan = plan_robot_posts(due, 3, kStart, milliseconds(5000));
+  plan = plan_robot_posts(due, 3, kStart, DispatchOptions{});
   ASSERT_EQ(plan.size(), 3u);
   EXPECT_FALSE(plan[1].digest);
   EXPECT_TRUE(plan[2].digest);
   EXPECT_EQ(plan[2].items, (std::vector<std::size_t>{2, 3, 4}));
-  plan = plan_robot_posts(due, 1, kStart, milliseconds(5000));
+  plan = plan_robot_posts(due, 1, kStart, DispatchOptions{});
   ASSERT_EQ(plan.size(), 1u);
   EXPECT_EQ(plan[0].items.size(), 5u);
-  EXPECT_TRUE(plan_robot_posts(due, 0, kStart, milliseconds(5000)).empty());
+  EXPECT_TRUE(plan_robot_posts(due, 0, kStart, DispatchOptions{}).empty());
+  // Once they have waited (held by the limit, retried), they go together however much
+  // room there is; one alone still goes alone.
+  plan = plan_robot_posts(due, 20, kStart + 5000, DispatchOptions{});
+  ASSERT_EQ(plan.size(), 1u);
+  EXPECT_TRUE(plan[0].digest);
+  EXPECT_EQ(plan[0].items.size(), 5u);
+  plan = plan_robot_posts({due_at(1, kStart)}, 20, kStart + 60'000, DispatchOptions{});
+  ASSERT_EQ(plan.size(), 1u);
+  EXPECT_FALSE(plan[0].digest);
 }
 
 TEST(RobotPlan, ABatchWaitsUntilQuietThenGoesAsOne) {
   std::vector<DueDelivery> due = {due_at(1, kStart, "b"), due_at(2, kStart, ""),
                                   due_at(3, kStart + 1000, "b"), due_at(4, kStart, "c")};
-  auto plan = plan_robot_posts(due, 20, kStart + 5000, milliseconds(5000));
+  auto plan = plan_robot_posts(due, 20, kStart + 5000, DispatchOptions{});
   // b's newest is only 4 s old; c (one event) goes on its own, like the loose one.
   ASSERT_EQ(plan.size(), 2u);
   EXPECT_EQ(plan[0].items, std::vector<std::size_t>{1});
   EXPECT_EQ(plan[1].items, std::vector<std::size_t>{3});
   EXPECT_FALSE(plan[1].digest);
-  plan = plan_robot_posts(due, 20, kStart + 6000, milliseconds(5000));
+  plan = plan_robot_posts(due, 20, kStart + 6000, DispatchOptions{});
   ASSERT_EQ(plan.size(), 3u);
   EXPECT_EQ(plan[0].items, (std::vector<std::size_t>{0, 2}));
   EXPECT_TRUE(plan[0].digest);
