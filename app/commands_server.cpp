@@ -134,6 +134,25 @@ void add_store_metrics(web::Metrics& metrics, storage::Store& store) {
       });
 }
 
+// What the notification dispatcher's delivery lanes did (webhooks and chat robots).
+void add_dispatch_metrics(web::Metrics& metrics, const notify::Dispatcher& dispatcher) {
+  using Field = std::int64_t notify::DispatchCounts::*;
+  const auto sampled = [&dispatcher](Field field) {
+    return [&dispatcher, field] { return static_cast<double>(dispatcher.counts().*field); };
+  };
+  metrics.add_counter("investflow_webhook_posts_delivered_total",
+                      "Webhook posts a receiver accepted (chat-robot digests included).",
+                      sampled(&notify::DispatchCounts::posts_delivered));
+  metrics.add_counter("investflow_webhook_posts_failed_total",
+                      "Webhook posts that failed (retried later, or dead).",
+                      sampled(&notify::DispatchCounts::posts_failed));
+  metrics.add_counter("investflow_robot_digests_total",
+                      "Digest messages chat robots accepted (rate limit, bulk operations).",
+                      sampled(&notify::DispatchCounts::digests));
+  metrics.add_counter("investflow_robot_digest_events_total", "Events those digests carried.",
+                      sampled(&notify::DispatchCounts::digest_events));
+}
+
 // /healthz's calendar members: each calendar in use with the last day of its data, the
 // earliest of those days, and a warning (both languages) for each one running out.
 void add_calendar_health(boost::json::object& body,
@@ -277,6 +296,7 @@ int run_serve(std::span<const std::string> args, Io& io) {
   {
     web::Server server(options, std::move(router), std::move(files));
     add_store_metrics(server.metrics(), **store);
+    if (dispatcher) add_dispatch_metrics(server.metrics(), *dispatcher);
     web::ShutdownSignals signals;  // before start: a signal from now on means "stop"
     auto port = server.start();
     if (!port) {

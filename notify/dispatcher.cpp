@@ -457,6 +457,10 @@ void Dispatcher::run_lane(Lane& lane) {
   }
 }
 
+DispatchCounts Dispatcher::counts() const {
+  return {posts_delivered_.load(), posts_failed_.load(), digests_.load(), digest_events_.load()};
+}
+
 void Dispatcher::deliver_once(const Webhook& webhook) {
   Lane lane;
   lane.webhook = webhook;
@@ -538,6 +542,11 @@ bool Dispatcher::settle_attempt(Lane& lane, const std::vector<const DueDelivery*
                                 const AttemptResult& result) {
   const engine::Timestamp now = clock_->now();
   if (result.delivered) {
+    ++posts_delivered_;
+    if (items.size() > 1) {
+      ++digests_;
+      digest_events_ += static_cast<std::int64_t>(items.size());
+    }
     const int status = result.http_status.value_or(200);
     if (items.size() == 1) {
       (void)notify_->record_delivered(items.front()->delivery.id, status, now);
@@ -550,6 +559,7 @@ bool Dispatcher::settle_attempt(Lane& lane, const std::vector<const DueDelivery*
     }
     return true;
   }
+  ++posts_failed_;
   // A digest is retried as one: one backoff, from its most tried delivery.
   int most = 0;
   for (const DueDelivery* item : items)

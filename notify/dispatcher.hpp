@@ -23,6 +23,7 @@
 // (Delivery::digest); retries, dead letters and replays work per delivery as before.
 // Plain JSON webhooks are programs: no rate limit, no digests, one post per event.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -128,6 +129,14 @@ class RobotWindows {
   std::map<std::string, std::vector<engine::Timestamp>> posts_;  // GUARDED_BY(mutex_)
 };
 
+// What the delivery lanes did since start, for /metrics.
+struct DispatchCounts {
+  std::int64_t posts_delivered = 0;  // webhook posts a receiver accepted (digests included)
+  std::int64_t posts_failed = 0;     // posts that failed (retried later, or dead)
+  std::int64_t digests = 0;          // digest messages a chat robot accepted
+  std::int64_t digest_events = 0;    // the events those digests carried
+};
+
 class Dispatcher {
  public:
   using InboxListener = std::function<void(const std::vector<std::string>& users)>;
@@ -151,6 +160,8 @@ class Dispatcher {
   // What a lane does when woken, for tests that drive it by hand (not on a started
   // dispatcher): posts the webhook's due deliveries as far as its rate window allows.
   void deliver_once(const Webhook& webhook);
+
+  DispatchCounts counts() const;
 
  private:
   struct Lane;
@@ -187,6 +198,10 @@ class Dispatcher {
   bool started_ = false;   // GUARDED_BY(mutex_): delivery lanes run only once started
   std::thread thread_;
   RobotWindows robots_;
+  std::atomic<std::int64_t> posts_delivered_{0};
+  std::atomic<std::int64_t> posts_failed_{0};
+  std::atomic<std::int64_t> digests_{0};
+  std::atomic<std::int64_t> digest_events_{0};
   std::map<std::int64_t, std::unique_ptr<Lane>> lanes_;  // main thread (and stop) only
   std::mutex lanes_mutex_;
 };

@@ -362,6 +362,9 @@ TEST_F(RobotsTest, ABulkOperationGivesOneDigestPerRobot) {
     ASSERT_EQ(by_digest.size(), 1u);
     EXPECT_EQ(by_digest.begin()->second, 500);
   }
+  EXPECT_EQ(dispatcher.counts().digests, 2);
+  EXPECT_EQ(dispatcher.counts().digest_events, 1000);
+  EXPECT_EQ(dispatcher.counts().posts_delivered, 4);
   EXPECT_EQ(json_receiver.count(), 0u);  // not driven here: JSON webhooks get no digests
   dispatcher.deliver_once(plain);
   EXPECT_EQ(json_receiver.count(), 501u);  // and no limit
