@@ -73,6 +73,12 @@ std::string field_to_text(const engine::FieldDef& field, const Value& value) {
   return value.to_display();
 }
 
+std::string timestamp_text(engine::Timestamp at) {
+  std::string text = engine::format_timestamp(at).substr(0, 19);  // YYYY-MM-DDTHH:MM:SS
+  text[10] = ' ';
+  return text;
+}
+
 engine::Result<Value, std::string> field_from_text(const engine::FieldDef& field,
                                                    std::string_view raw) {
   const std::string_view text = trim(raw);
