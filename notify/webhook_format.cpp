@@ -310,6 +310,37 @@ std::string dingtalk_body(const Message& message) {
   return json::serialize(body);
 }
 
+std::string digest_markdown(const Digest& digest, WebhookFormat format) {
+  const std::size_t limit = chat_max_bytes(format);
+  std::string text = "### " + chat_text(digest.heading_zh);
+  // Room kept for the closing line about what was left out.
+  constexpr std::size_t kReserve = 160;
+  std::size_t listed = 0;
+  for (const Message& message : digest.messages) {
+    const std::string line = "\n- " + chat_line(message, format);
+    if (text.size() + line.size() + kReserve > limit) break;
+    text += line;
+    ++listed;
+  }
+  if (listed < digest.messages.size()) {
+    text += "\n\n……另有 " + std::to_string(digest.messages.size() - listed) +
+            " 条未列出（事件编号 " + std::to_string(digest.messages[listed].event_id) + "–" +
+            std::to_string(digest.messages.back().event_id) + "）";
+  }
+  return text;
+}
+
+std::string digest_body(WebhookFormat format, const Digest& digest) {
+  const std::string text = digest_markdown(digest, format);
+  if (format == WebhookFormat::dingtalk) {
+    return json::serialize(
+        json::object{{"msgtype", "markdown"},
+                     {"markdown", json::object{{"title", digest.heading_zh}, {"text", text}}}});
+  }
+  return json::serialize(
+      json::object{{"msgtype", "markdown"}, {"markdown", json::object{{"content", text}}}});
+}
+
 std::string body_for(WebhookFormat format, const Message& message) {
   switch (format) {
     case WebhookFormat::json:

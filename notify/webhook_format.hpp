@@ -76,4 +76,16 @@ std::string wecom_body(const Message& message);
 std::string dingtalk_body(const Message& message);
 std::string body_for(WebhookFormat format, const Message& message);
 
+// Several events in one chat-robot message: what a robot gets beyond its rate limit, and
+// what a bulk operation's events become (notify/dispatcher.hpp). A heading, then one
+// chat_line per event, oldest first; the lines that would pass the robot's limit
+// (chat_max_bytes) are left out and counted, with the range of their event numbers.
+struct Digest {
+  std::string heading_zh;  // "另有 37 条动态", "批量操作：共 500 条动态"
+  std::vector<Message> messages;
+};
+std::string digest_markdown(const Digest& digest, WebhookFormat format);
+// The body for a wecom or dingtalk robot (json webhooks get no digests).
+std::string digest_body(WebhookFormat format, const Digest& digest);
+
 }  // namespace investflow::notify
