@@ -12,11 +12,12 @@ packages=(
   # notify/http_post.cpp: the webhook client (HTTPS, HTTP(S)_PROXY/NO_PROXY, a CA bundle
   # option); Beast had no proxy support
   libcurl4-openssl-dev
-  libminizip-dev libexpat1-dev  # reading .xlsx imports: the zip container and its XML parts
+  # reading .xlsx imports (the zip container and its XML parts); the storage tests also
+  # open written XLSX files with minizip (tests/support/xlsx_parts.hpp)
+  libminizip-dev libexpat1-dev
   libjemalloc-dev  # the binary's and benchmarks' allocator (CMakeLists.txt)
   libgtest-dev libgmock-dev libbenchmark-dev
   libvalijson-dev  # the web tests check every response against the OpenAPI document
-  libminizip-dev  # the storage tests open written XLSX files (tests/support/xlsx_parts.hpp)
   clang clang-format
 )
 if [ "${INVESTFLOW_BROWSER_TESTS:-0}" = 1 ]; then
