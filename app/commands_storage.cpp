@@ -260,6 +260,7 @@ int run_import(std::span<const std::string> args, Io& io) {
     options.ignore_columns.emplace_back(column);
   options.sheet = parsed.has("sheet") ? parsed.value("sheet") : "";
   options.encoding = parsed.has("encoding") ? parsed.value("encoding") : "";
+  options.file_name = path;
   options.users = std::move(*users);
   options.owner = parsed.value("actor");
   if (parsed.has("owner")) {

@@ -9,6 +9,7 @@ packages=(
   libsqlitecpp-dev libsqlite3-dev sqlite3 libyaml-cpp-dev libsodium-dev libxlsxwriter-dev
   libfmt-dev libspdlog-dev
   libssl-dev  # notify/: HTTPS webhooks (Beast over OpenSSL)
+  libminizip-dev libexpat1-dev  # reading .xlsx imports: the zip container and its XML parts
   libjemalloc-dev  # the binary's and benchmarks' allocator (CMakeLists.txt)
   libgtest-dev libgmock-dev libbenchmark-dev
   libvalijson-dev  # the web tests check every response against the OpenAPI document

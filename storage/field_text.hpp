@@ -9,6 +9,7 @@
 #include "engine/result.hpp"
 #include "engine/value.hpp"
 #include "engine/workflow.hpp"
+#include "storage/tabular.hpp"
 
 namespace investflow::storage {
 
@@ -20,7 +21,29 @@ const engine::FieldDef* field_for_header(const engine::Workflow& workflow, std::
 
 std::string field_to_text(const engine::FieldDef& field, const engine::Value& value);
 
-// Empty text is a null value (the field is left out). Errors say what was expected.
+// A field's value from a cell, and how it was converted when it was (for the import
+// preview, e.g. "1.2亿 → 12000 万元"; empty when the text was the value).
+struct FieldInput {
+  engine::Value value;
+  engine::LocalizedText how;
+};
+
+// From text as people write it (storage/import_values.hpp: dates like 2026年3月2日, amounts
+// like 1.2亿 converted into the field's unit, NBSP and zero-width characters trimmed).
+// Empty text is a null value (the field is left out). Errors say what was expected, in
+// Chinese and English, naming the text but not the field (the caller names the column).
+engine::Result<FieldInput, engine::LocalizedText> read_field_text(const engine::FieldDef& field,
+                                                                  std::string_view text);
+
+// From a typed cell (storage/tabular.hpp): a date or number cell of an XLSX file goes
+// straight to the value (a number for a date field is an Excel serial in the workbook's
+// date system, `date1904`); a text cell is read as read_field_text reads it. A formula
+// error (#N/A) is refused.
+engine::Result<FieldInput, engine::LocalizedText> read_field_cell(const engine::FieldDef& field,
+                                                                  const TabularCell& cell,
+                                                                  bool date1904 = false);
+
+// read_field_text without the note, its error in English (older callers).
 engine::Result<engine::Value, std::string> field_from_text(const engine::FieldDef& field,
                                                            std::string_view text);
 

@@ -13,6 +13,8 @@
 #include "engine/typed_text.hpp"
 #include "storage/csv.hpp"
 #include "storage/field_text.hpp"
+#include "storage/import_values.hpp"
+#include "storage/tabular.hpp"
 #include "storage/import_export.hpp"
 #include "storage/relations.hpp"
 #include "storage/system_clock.hpp"
@@ -29,17 +31,8 @@ LocalizedText text(std::string zh, std::string en) {
 
 // --- the table ----------------------------------------------------------------------------
 
-// A row of the file: its number as the file counts (CSV line, spreadsheet row) and its
-// cells as text.
-struct SourceRow {
-  int number = 0;
-  std::vector<std::string> cells;
-};
-
-bool looks_like_zip(std::string_view file) {
-  return file.size() >= 4 && file.substr(0, 4) == std::string_view("PK\x03\x04", 4);
-}
-
+// TODO(import): until storage/tabular.cpp reads CSV (h-tabular), CSV goes through csv.hpp
+// here, UTF-8 only; XLSX goes to read_table already.
 bool valid_utf8(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     const auto byte = static_cast<unsigned char>(text[i]);
@@ -57,30 +50,53 @@ bool valid_utf8(std::string_view text) {
   return true;
 }
 
-engine::Result<std::vector<SourceRow>, LocalizedText> read_rows(std::string_view file,
-                                                               const ImportOptions& options) {
-  if (looks_like_zip(file)) {
-    return engine::fail(text("暂不能读取 XLSX 文件，请另存为 CSV（UTF-8）后导入",
-                             "XLSX files cannot be read yet; save the sheet as CSV (UTF-8)"));
-  }
-  (void)options;
+engine::Result<Table, TabularError> read_file(std::string_view file,
+                                              const ImportOptions& options) {
+  TabularOptions tabular;
+  tabular.encoding = options.encoding;
+  tabular.sheet = options.sheet;
+  if (file.starts_with("PK\x03\x04")) return read_table(file, options.file_name, tabular);
   if (!valid_utf8(file)) {
-    return engine::fail(text("文件不是 UTF-8 编码，请另存为“CSV UTF-8”后导入",
-                             "the file is not UTF-8; save it as \"CSV UTF-8\""));
+    return engine::fail(TabularError{text("文件不是 UTF-8 编码，请另存为“CSV UTF-8”后导入",
+                                          "the file is not UTF-8; save it as \"CSV UTF-8\""),
+                                     {}, 0, 0});
   }
   std::istringstream in{std::string(file)};
   CsvReader reader(in);
-  std::vector<SourceRow> rows;
+  Table table;
   while (auto record = reader.next()) {
     if (!reader.error().empty()) break;
-    rows.push_back(SourceRow{reader.line(), std::move(*record)});
+    TabularRow row{reader.line(), {}};
+    for (std::string& cell : *record) {
+      row.cells.push_back(cell.empty() ? TabularCell{}
+                                       : TabularCell::of_text(from_spreadsheet_text(std::move(cell))));
+    }
+    table.rows.push_back(std::move(row));
   }
   if (!reader.error().empty()) {
-    return engine::fail(text("CSV 格式错误（第 " + std::to_string(reader.line()) +
-                                 " 行起有未闭合的引号）",
-                             "bad CSV: " + reader.error()));
+    return engine::fail(TabularError{text("CSV 格式错误：第 " + std::to_string(reader.line()) +
+                                              " 行起的引号没有闭合",
+                                          "bad CSV: " + reader.error()),
+                                     {}, reader.line(), 0});
   }
-  return rows;
+  return table;
+}
+
+// A cell as text (ids, owners, parents, headers), blanks and invisible characters removed.
+std::string cell_text(const TabularCell& cell) {
+  switch (cell.kind) {
+    case TabularCell::Kind::empty:
+      return {};
+    case TabularCell::Kind::number:
+      return amount_text(cell.number);
+    case TabularCell::Kind::date:
+      return cell.date.to_string();
+    case TabularCell::Kind::boolean:
+      return cell.boolean ? "是" : "否";
+    case TabularCell::Kind::text:
+      break;
+  }
+  return clean_cell_text(cell.text);
 }
 
 // --- columns ------------------------------------------------------------------------------
@@ -221,31 +237,27 @@ std::string option_list(const engine::FieldDef& field) {
   return list;
 }
 
-// field_from_text's explanation, in both languages.
-LocalizedText value_problem(const engine::FieldDef& field, std::string_view cell,
-                            const std::string& error) {
-  const std::string quoted = "“" + std::string(trim(cell)) + "”";
-  switch (field.type) {
-    case engine::FieldType::number:
-    case engine::FieldType::money:
-    case engine::FieldType::area:
-      return text(quoted + "不是数字" + (field.unit.empty() ? "" : "（单位：" + field.unit + "）"),
-                  error);
-    case engine::FieldType::date:
-      return text(quoted + "不是日期（可写 2026-03-02、2026/3/2 或 2026年3月2日）", error);
-    case engine::FieldType::boolean:
-      return text(quoted + "应填“是”或“否”", error);
-    case engine::FieldType::enumeration:
-    case engine::FieldType::list:
-      return text(quoted + "不是可选项（可选：" + option_list(field) + "）", error);
-    default:
-      return text(quoted + "无法识别", error);
+// read_field_cell's explanation, with the options when the cell named none.
+LocalizedText value_problem(const engine::FieldDef& field, LocalizedText message) {
+  if ((field.type == engine::FieldType::enumeration ||
+       (field.type == engine::FieldType::list && !field.options.empty()))) {
+    message.zh += "（可选：" + option_list(field) + "）";
+    std::string options;
+    for (const auto& option : field.options) {
+      const auto label = field.option_labels.find(option);
+      options += (options.empty() ? "" : ", ") +
+                 (label != field.option_labels.end() && !label->second.en.empty()
+                      ? label->second.en
+                      : option);
+    }
+    message.en += " (options: " + options + ")";
   }
+  return message;
 }
 
 std::string value_text(const engine::FieldDef& field, const engine::Value& value) {
   std::string shown = field_to_text(field, value);
-  if (!field.unit.empty()) shown += " " + field.unit;
+  if (!field.unit.empty() && value.as_number() != nullptr) shown += " " + field.unit;
   return shown;
 }
 
@@ -274,22 +286,24 @@ class Importer {
         clock_(options.at.value_or(SystemClock().now())) {}
 
   ImportReport run(std::string_view file, const ProgressFn& progress) {
-    auto rows = read_rows(file, options_);
-    if (!rows) {
-      report_.file_error = rows.error();
+    auto table = read_file(file, options_);
+    if (!table) {
+      report_.file_error = table.error().message;
       return report_;
     }
-    auto blank = [](const SourceRow& row) {
+    date1904_ = table->date1904;
+    auto blank = [](const TabularRow& row) {
       return std::all_of(row.cells.begin(), row.cells.end(),
-                         [](const std::string& cell) { return trim(cell).empty(); });
+                         [](const TabularCell& cell) { return cell_text(cell).empty(); });
     };
-    auto header = std::find_if_not(rows->begin(), rows->end(), blank);
-    if (header == rows->end()) {
+    auto& rows = table->rows;
+    auto header = std::find_if_not(rows.begin(), rows.end(), blank);
+    if (header == rows.end()) {
       report_.file_error = text("文件是空的，没有表头", "the file is empty: no header row");
       return report_;
     }
     if (!read_header(header->cells) || !find_key() || !index_keys()) return report_;
-    for (auto row = std::next(header); row != rows->end(); ++row) {
+    for (auto row = std::next(header); row != rows.end(); ++row) {
       if (blank(*row)) continue;  // blank lines, trailing empty rows
       read_row(*row);
     }
@@ -320,11 +334,11 @@ class Importer {
     }
   }
 
-  bool read_header(const std::vector<std::string>& header) {
+  bool read_header(const std::vector<TabularCell>& header) {
     std::map<const engine::FieldDef*, std::string> seen;
     std::set<ColumnKind> seen_kinds;
-    for (const std::string& cell : header) {
-      Column column = column_for(workflow_, cell, options_.ignore_columns);
+    for (const TabularCell& cell : header) {
+      Column column = column_for(workflow_, cell_text(cell), options_.ignore_columns);
       if (column.kind == ColumnKind::unknown) {
         report_.unknown_columns.push_back(column.header);
       } else if (column.kind == ColumnKind::ignored) {
@@ -429,9 +443,9 @@ class Importer {
     }
   }
 
-  void read_row(const SourceRow& source) {
+  void read_row(const TabularRow& source) {
     ImportRow& row = report_.rows.emplace_back();
-    row.row = source.number;
+    row.row = source.source_row;
     auto problem = [&](const Column* column, LocalizedText message) {
       row.problems.push_back({column != nullptr ? column->label : LocalizedText{}, std::move(message)});
     };
@@ -440,26 +454,28 @@ class Importer {
     const Column* owner_column = nullptr;
     std::string key_text;
     for (std::size_t i = columns_.size(); i < source.cells.size(); ++i) {
-      if (!trim(source.cells[i]).empty()) {
-        problem(nullptr, text("第 " + std::to_string(i + 1) + " 列有内容但没有表头",
-                              "column " + std::to_string(i + 1) + " has a value but no header"));
+      if (!cell_text(source.cells[i]).empty()) {
+        const std::string letters = column_letters(static_cast<int>(i + 1));
+        problem(nullptr, text(letters + " 列有内容但没有表头", "column " + letters +
+                                                                   " has a value but no header"));
         break;
       }
     }
+    static const TabularCell kEmpty;
     for (std::size_t i = 0; i < columns_.size(); ++i) {
       const Column& column = columns_[i];
-      const std::string cell =
-          i < source.cells.size() ? from_spreadsheet_text(source.cells[i]) : std::string();
-      const std::string_view value_text_in = trim(cell);
+      const TabularCell& cell = i < source.cells.size() ? source.cells[i] : kEmpty;
+      const std::string value_text_in = column.kind == ColumnKind::field ? "" : cell_text(cell);
       switch (column.kind) {
         case ColumnKind::field: {
-          auto value = field_from_text(*column.field, cell);
-          if (!value) {
-            problem(&column, value_problem(*column.field, cell, value.error()));
-          } else if (!value->is_null()) {
-            if (key_ == i) key_text = field_to_text(*column.field, *value);
-            row.values.push_back({column.label, value_text(*column.field, *value)});
-            fields.insert_or_assign(column.field->name, std::move(*value));
+          auto input = read_field_cell(*column.field, cell, date1904_);
+          if (!input) {
+            problem(&column, value_problem(*column.field, std::move(input.error())));
+          } else if (!input->value.is_null()) {
+            if (key_ == i) key_text = field_to_text(*column.field, input->value);
+            row.values.push_back(
+                {column.label, value_text(*column.field, input->value), std::move(input->how)});
+            fields.insert_or_assign(column.field->name, std::move(input->value));
           }
           break;
         }
@@ -483,7 +499,8 @@ class Importer {
       if (!login) {
         problem(owner_column, login.error());
       } else {
-        row.values.push_back({kOwnerLabel, owner == *login ? owner : owner + "（" + *login + "）"});
+        row.values.push_back(
+            {kOwnerLabel, owner == *login ? owner : owner + "（" + *login + "）", {}});
         owner = *login;
       }
     }
@@ -702,6 +719,7 @@ class Importer {
   const ImportOptions& options_;
   const std::string prefix_;
   const engine::FixedClock clock_;
+  bool date1904_ = false;  // the workbook's date system (Excel serials in date fields)
   std::vector<Column> columns_;
   std::optional<std::size_t> key_;                           // into columns_
   std::map<std::string, std::vector<std::string>> by_key_;   // field key -> project ids

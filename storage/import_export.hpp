@@ -41,6 +41,7 @@ struct ImportOptions {
   std::optional<std::vector<User>> users;
   std::string sheet;     // XLSX: the sheet to read; empty: the first
   std::string encoding;  // CSV: force an encoding (utf-8, gb18030, ...); empty: detect
+  std::string file_name;  // for messages (an .xlsx name on bytes that are no zip); may be empty
 };
 
 enum class ImportAction { create, update, unchanged, refused };
@@ -59,10 +60,12 @@ struct ImportProblem {
   engine::LocalizedText message;
 };
 
-// A value of a row as it will be stored, in the field's unit (e.g. 1.2亿 -> "12000 万元").
+// A value of a row as it will be stored, in the field's unit (e.g. 1.2亿 -> "12000 万元"),
+// and how the cell was converted when it was (e.g. "1.2亿 → 12000 万元"; empty otherwise).
 struct ImportValue {
   engine::LocalizedText column;
   std::string text;
+  engine::LocalizedText how;
 };
 
 struct ImportRow {

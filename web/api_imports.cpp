@@ -61,8 +61,11 @@ json::object report_json(const std::string& workflow, const storage::ImportRepor
     json::array problems, values;
     for (const auto& problem : row.problems)
       problems.push_back(text_pair(problem.column, "message", problem.message.in(lang), lang));
-    for (const auto& value : row.values)
-      values.push_back(text_pair(value.column, "value", value.text, lang));
+    for (const auto& value : row.values) {
+      json::object item = text_pair(value.column, "value", value.text, lang);
+      item["note"] = value.how.in(lang);
+      values.push_back(std::move(item));
+    }
     rows.push_back(json::object{{"row", row.row},
                                 {"action", engine::name_in(storage::kImportActionNames, row.action)},
                                 {"project_id", row.project_id},
