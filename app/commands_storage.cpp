@@ -265,10 +265,9 @@ int run_import(std::span<const std::string> args, Io& io) {
   options.owner = parsed.value("actor");
   if (parsed.has("owner")) {
     const std::string owner = parsed.value("owner");
-    const auto found = std::find_if(options.users->begin(), options.users->end(),
-                                    [&](const storage::User& user) {
-                                      return user.id == owner || user.display_name == owner;
-                                    });
+    const auto found = std::find_if(
+        options.users->begin(), options.users->end(),
+        [&](const storage::User& user) { return user.id == owner || user.display_name == owner; });
     if (found == options.users->end() || found->disabled) {
       io.err << "investflow: --owner " << owner
              << (english ? ": no such user (enabled)" : "：没有这个用户（或已停用）") << "\n";

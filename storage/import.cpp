@@ -13,11 +13,11 @@
 #include "engine/typed_text.hpp"
 #include "storage/csv.hpp"
 #include "storage/field_text.hpp"
-#include "storage/import_values.hpp"
-#include "storage/tabular.hpp"
 #include "storage/import_export.hpp"
+#include "storage/import_values.hpp"
 #include "storage/relations.hpp"
 #include "storage/system_clock.hpp"
+#include "storage/tabular.hpp"
 
 namespace investflow::storage {
 namespace {
@@ -36,11 +36,11 @@ LocalizedText text(std::string zh, std::string en) {
 bool valid_utf8(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     const auto byte = static_cast<unsigned char>(text[i]);
-    const std::size_t length = byte < 0x80             ? 1
-                               : (byte >> 5) == 0x6    ? 2
-                               : (byte >> 4) == 0xE    ? 3
-                               : (byte >> 3) == 0x1E   ? 4
-                                                       : 0;
+    const std::size_t length = byte < 0x80           ? 1
+                               : (byte >> 5) == 0x6  ? 2
+                               : (byte >> 4) == 0xE  ? 3
+                               : (byte >> 3) == 0x1E ? 4
+                                                     : 0;
     if (length == 0 || i + length > text.size()) return false;
     for (std::size_t k = 1; k < length; ++k) {
       if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) return false;
@@ -50,8 +50,7 @@ bool valid_utf8(std::string_view text) {
   return true;
 }
 
-engine::Result<Table, TabularError> read_file(std::string_view file,
-                                              const ImportOptions& options) {
+engine::Result<Table, TabularError> read_file(std::string_view file, const ImportOptions& options) {
   TabularOptions tabular;
   tabular.encoding = options.encoding;
   tabular.sheet = options.sheet;
@@ -59,7 +58,9 @@ engine::Result<Table, TabularError> read_file(std::string_view file,
   if (!valid_utf8(file)) {
     return engine::fail(TabularError{text("文件不是 UTF-8 编码，请另存为“CSV UTF-8”后导入",
                                           "the file is not UTF-8; save it as \"CSV UTF-8\""),
-                                     {}, 0, 0});
+                                     {},
+                                     0,
+                                     0});
   }
   std::istringstream in{std::string(file)};
   CsvReader reader(in);
@@ -68,16 +69,19 @@ engine::Result<Table, TabularError> read_file(std::string_view file,
     if (!reader.error().empty()) break;
     TabularRow row{reader.line(), {}};
     for (std::string& cell : *record) {
-      row.cells.push_back(cell.empty() ? TabularCell{}
-                                       : TabularCell::of_text(from_spreadsheet_text(std::move(cell))));
+      row.cells.push_back(cell.empty()
+                              ? TabularCell{}
+                              : TabularCell::of_text(from_spreadsheet_text(std::move(cell))));
     }
     table.rows.push_back(std::move(row));
   }
   if (!reader.error().empty()) {
-    return engine::fail(TabularError{text("CSV 格式错误：第 " + std::to_string(reader.line()) +
-                                              " 行起的引号没有闭合",
-                                          "bad CSV: " + reader.error()),
-                                     {}, reader.line(), 0});
+    return engine::fail(TabularError{
+        text("CSV 格式错误：第 " + std::to_string(reader.line()) + " 行起的引号没有闭合",
+             "bad CSV: " + reader.error()),
+        {},
+        reader.line(),
+        0});
   }
   return table;
 }
@@ -176,8 +180,8 @@ Column column_for(const engine::Workflow& workflow, std::string_view raw,
   } else if (header_is(header, {"parent", kParentHeader})) {
     column.kind = ColumnKind::parent;
     column.label = kParentLabel;
-  } else if (header_is(header, {"state", "状态", "阶段", "version", "版本", "created_at", "创建时间",
-                                "updated_at", "更新时间", "workflow", "流程"})) {
+  } else if (header_is(header, {"state", "状态", "阶段", "version", "版本", "created_at",
+                                "创建时间", "updated_at", "更新时间", "workflow", "流程"})) {
     column.kind = ColumnKind::ignored;  // what export adds for people
   } else {
     // A computed value (a typed-in field of older files, e.g. 承诺投资强度) is not read:
@@ -211,8 +215,9 @@ engine::Result<std::string, LocalizedText> owner_named(const std::vector<User>& 
     }
   }
   if (found == nullptr) {
-    return engine::fail(text("没有用户“" + name + "”（负责人须为系统中已有的用户，填写登录名或姓名）",
-                             "no user '" + name + "' (an owner must be an existing user: login or name)"));
+    return engine::fail(
+        text("没有用户“" + name + "”（负责人须为系统中已有的用户，填写登录名或姓名）",
+             "no user '" + name + "' (an owner must be an existing user: login or name)"));
   }
   if (by_display > 1) {
     return engine::fail(text("有多个用户名为“" + name + "”，请填写登录名",
@@ -246,9 +251,8 @@ LocalizedText value_problem(const engine::FieldDef& field, LocalizedText message
     for (const auto& option : field.options) {
       const auto label = field.option_labels.find(option);
       options += (options.empty() ? "" : ", ") +
-                 (label != field.option_labels.end() && !label->second.en.empty()
-                      ? label->second.en
-                      : option);
+                 (label != field.option_labels.end() && !label->second.en.empty() ? label->second.en
+                                                                                  : option);
     }
     message.en += " (options: " + options + ")";
   }
@@ -349,8 +353,8 @@ class Importer {
           report_.file_error = text("“" + at->second + "”和“" + column.header + "”是同一字段“" +
                                         column.label.zh + "”的两列，请删去一列",
                                     "'" + at->second + "' and '" + column.header +
-                                        "' are two columns for the same field '" +
-                                        column.label.en + "'; remove one");
+                                        "' are two columns for the same field '" + column.label.en +
+                                        "'; remove one");
           return false;
         }
       } else if (!seen_kinds.insert(column.kind).second) {
@@ -366,11 +370,11 @@ class Importer {
         zh += (zh.empty() ? "" : "、") + ("“" + name + "”");
         en += (en.empty() ? "" : ", ") + ("'" + name + "'");
       }
-      report_.file_error = text(
-          "流程“" + (workflow_.title.zh.empty() ? workflow_.id : workflow_.title.zh) +
-              "”没有这些列：" + zh + "。请核对表头，或用 --ignore-columns 忽略这些列",
-          "columns not in workflow " + workflow_.id + ": " + en +
-              " (check the header, or leave them out with --ignore-columns)");
+      report_.file_error =
+          text("流程“" + (workflow_.title.zh.empty() ? workflow_.id : workflow_.title.zh) +
+                   "”没有这些列：" + zh + "。请核对表头，或用 --ignore-columns 忽略这些列",
+               "columns not in workflow " + workflow_.id + ": " + en +
+                   " (check the header, or leave them out with --ignore-columns)");
       return false;
     }
     return true;
@@ -387,9 +391,9 @@ class Importer {
                         (wanted.kind == ColumnKind::id && column.kind == ColumnKind::id);
       if (!same) continue;
       if (column.kind != ColumnKind::field && column.kind != ColumnKind::id) {
-        report_.file_error = text("“" + column.label.zh + "”列不能用来识别项目（--key）",
-                                  "the column '" + column.label.en +
-                                      "' cannot identify projects (--key)");
+        report_.file_error =
+            text("“" + column.label.zh + "”列不能用来识别项目（--key）",
+                 "the column '" + column.label.en + "' cannot identify projects (--key)");
         return false;
       }
       key_ = i;
@@ -436,7 +440,9 @@ class Importer {
 
   void add_reasons(ImportRow& row, const std::vector<engine::Reason>& reasons) {
     for (const auto& reason : reasons) {
-      if (reason.code == reason::kBatchAborted) continue;
+      // A field whose cell could not be read is missing from the command: its problem is
+      // reported already, not again as "required".
+      if (reason.code == reason::kBatchAborted || unreadable_.contains(reason.field)) continue;
       row.problems.push_back(
           {reason.field.empty() ? LocalizedText{} : label_of_field(reason.field),
            reason.message.empty() ? text(reason.code, reason.code) : reason.message});
@@ -444,10 +450,12 @@ class Importer {
   }
 
   void read_row(const TabularRow& source) {
+    unreadable_.clear();
     ImportRow& row = report_.rows.emplace_back();
     row.row = source.source_row;
     auto problem = [&](const Column* column, LocalizedText message) {
-      row.problems.push_back({column != nullptr ? column->label : LocalizedText{}, std::move(message)});
+      row.problems.push_back(
+          {column != nullptr ? column->label : LocalizedText{}, std::move(message)});
     };
     engine::FieldMap fields;
     std::string id, owner, parent;
@@ -456,8 +464,8 @@ class Importer {
     for (std::size_t i = columns_.size(); i < source.cells.size(); ++i) {
       if (!cell_text(source.cells[i]).empty()) {
         const std::string letters = column_letters(static_cast<int>(i + 1));
-        problem(nullptr, text(letters + " 列有内容但没有表头", "column " + letters +
-                                                                   " has a value but no header"));
+        problem(nullptr, text(letters + " 列有内容但没有表头",
+                              "column " + letters + " has a value but no header"));
         break;
       }
     }
@@ -471,6 +479,7 @@ class Importer {
           auto input = read_field_cell(*column.field, cell, date1904_);
           if (!input) {
             problem(&column, value_problem(*column.field, std::move(input.error())));
+            unreadable_.insert(column.field->name);
           } else if (!input->value.is_null()) {
             if (key_ == i) key_text = field_to_text(*column.field, input->value);
             row.values.push_back(
@@ -525,11 +534,11 @@ class Importer {
       } else {
         const auto matches = by_key_.find(key_text);
         if (matches != by_key_.end() && matches->second.size() > 1) {
-          problem(&column, text("有 " + std::to_string(matches->second.size()) + " 个项目的" +
-                                    column.label.zh + "都是“" + key_text + "”，无法确定更新哪一个",
-                                "" + std::to_string(matches->second.size()) +
-                                    " projects have the " + column.label.en + " '" + key_text +
-                                    "': cannot tell which to update"));
+          problem(&column,
+                  text("有 " + std::to_string(matches->second.size()) + " 个项目的" +
+                           column.label.zh + "都是“" + key_text + "”，无法确定更新哪一个",
+                       "" + std::to_string(matches->second.size()) + " projects have the " +
+                           column.label.en + " '" + key_text + "': cannot tell which to update"));
         } else if (matches != by_key_.end()) {
           auto found = store_.project(matches->second.front());
           if (found && *found) existing = std::move(**found);
@@ -562,11 +571,12 @@ class Importer {
     create.parent = std::move(parent);
     request.command.project_id = id;
     request.command.body = std::move(create);
-    if (row.problems.empty()) {
-      // The engine's own checks (required fields, bounds, options, roles) on this row.
-      auto decision = engine::decide(
-          workflow_, engine::Project{}, request.command, request.actor, clock_,
-          relations_of(std::get<engine::CreateProject>(request.command.body)));
+    {
+      // The engine's own checks (required fields, bounds, options, roles) on this row, so
+      // that the report lists every problem of the row at once.
+      auto decision =
+          engine::decide(workflow_, engine::Project{}, request.command, request.actor, clock_,
+                         relations_of(std::get<engine::CreateProject>(request.command.body)));
       if (!decision) add_reasons(row, decision.error().reasons);
     }
     finish(row, ImportAction::create, std::move(request));
@@ -578,9 +588,9 @@ class Importer {
     row.project_id = project.id;
     if (project.workflow != workflow_.id) {
       row.problems.push_back(
-          {report_.key_column,
-           text("项目“" + project.id + "”属于另一流程，不能在此导入中更新",
-                "project '" + project.id + "' follows another workflow; it cannot be updated here")});
+          {report_.key_column, text("项目“" + project.id + "”属于另一流程，不能在此导入中更新",
+                                    "project '" + project.id +
+                                        "' follows another workflow; it cannot be updated here")});
     }
     if (!id.empty() && id != project.id) {
       row.problems.push_back(
@@ -602,28 +612,30 @@ class Importer {
                                   project.parent + "')")});
     }
     if (!ids_.insert(project.id).second) {
-      row.problems.push_back({report_.key_column, text("项目“" + project.id + "”在文件中出现了两次",
-                                                       "project " + project.id + " appears twice")});
+      row.problems.push_back(
+          {report_.key_column, text("项目“" + project.id + "”在文件中出现了两次",
+                                    "project " + project.id + " appears twice")});
     }
     request.command.project_id = project.id;
     request.command.expected_version = project.version;
     request.command.body = engine::EditFields{std::move(fields)};
     ImportAction action = ImportAction::update;
-    if (row.problems.empty()) {
+    if (project.workflow == workflow_.id) {
       // The edit as the engine decides it on the project as stored: roles, guards, bounds.
       // Nothing to change is "unchanged", not a refusal.
       auto workflow = store_.workflow(project.workflow, project.workflow_version);
       auto relations = store_.relations(project);
       if (!workflow || !relations) {
-        row.problems.push_back({{}, text("无法读取项目“" + project.id + "”的流程",
-                                         "cannot read the workflow of project " + project.id)});
+        row.problems.push_back({{},
+                                text("无法读取项目“" + project.id + "”的流程",
+                                     "cannot read the workflow of project " + project.id)});
       } else {
         auto decision =
             engine::decide(*workflow, project, request.command, request.actor, clock_, *relations);
         if (!decision) {
           const auto& reasons = decision.error().reasons;
           if (reasons.size() == 1 && reasons.front().code == engine::reason::kNothingToDo) {
-            action = ImportAction::unchanged;
+            action = ImportAction::unchanged;  // (refused all the same if the row has problems)
           } else {
             add_reasons(row, reasons);
           }
@@ -664,6 +676,7 @@ class Importer {
   }
 
   void write(const ProgressFn& progress) {
+    unreadable_.clear();
     std::vector<WriteRequest> requests;
     requests.reserve(plans_.size());
     for (const Plan& plan : plans_)
@@ -704,7 +717,8 @@ class Importer {
     if (result.rejected()) {
       add_reasons(row, result.rejection.reasons);
     } else {
-      row.problems.push_back({{}, text("写入失败：" + result.error, "write failed: " + result.error)});
+      row.problems.push_back(
+          {{}, text("写入失败：" + result.error, "write failed: " + result.error)});
     }
     if (!row.problems.empty()) {  // not only aborted with the batch
       count(row.action, -1);
@@ -721,10 +735,11 @@ class Importer {
   const engine::FixedClock clock_;
   bool date1904_ = false;  // the workbook's date system (Excel serials in date fields)
   std::vector<Column> columns_;
-  std::optional<std::size_t> key_;                           // into columns_
-  std::map<std::string, std::vector<std::string>> by_key_;   // field key -> project ids
-  std::map<std::string, int> keys_seen_;                     // key -> first row with it
+  std::optional<std::size_t> key_;                          // into columns_
+  std::map<std::string, std::vector<std::string>> by_key_;  // field key -> project ids
+  std::map<std::string, int> keys_seen_;                    // key -> first row with it
   std::set<std::string> ids_;
+  std::set<std::string, std::less<>> unreadable_;  // fields of the current row
   std::vector<Plan> plans_;
   ImportReport report_;
 };
@@ -753,8 +768,8 @@ std::string import_summary_text(const ImportReport& report, bool dry_run, bool p
   const bool english = lang.substr(0, 2) == "en";
   const auto n = [](int count) { return std::to_string(count); };
   std::string summary =
-      english ? "created " + n(report.created) + ", updated " + n(report.updated) +
-                    ", unchanged " + n(report.unchanged) + ", refused " + n(report.refused)
+      english ? "created " + n(report.created) + ", updated " + n(report.updated) + ", unchanged " +
+                    n(report.unchanged) + ", refused " + n(report.refused)
               : "新建 " + n(report.created) + "，更新 " + n(report.updated) + "，未变 " +
                     n(report.unchanged) + "，拒绝 " + n(report.refused);
   if (dry_run) {

@@ -39,8 +39,8 @@ struct ImportOptions {
   // Owners must be one of these users (by login or display name, enabled). nullopt: owners
   // are not checked (tests of other rules); the CLI and the API always set it.
   std::optional<std::vector<User>> users;
-  std::string sheet;     // XLSX: the sheet to read; empty: the first
-  std::string encoding;  // CSV: force an encoding (utf-8, gb18030, ...); empty: detect
+  std::string sheet;      // XLSX: the sheet to read; empty: the first
+  std::string encoding;   // CSV: force an encoding (utf-8, gb18030, ...); empty: detect
   std::string file_name;  // for messages (an .xlsx name on bytes that are no zip); may be empty
 };
 
@@ -96,9 +96,8 @@ struct ImportReport {
 // options.partial: when any row is refused, nothing is written and the report lists every
 // refused row with every problem. Updates go through the engine's edit-fields command, so
 // roles, guards, versions and history apply as to any edit.
-ImportReport import_projects(Store& store, const engine::Workflow& workflow,
-                             std::string_view file, const ImportOptions& options,
-                             const ProgressFn& progress = {});
+ImportReport import_projects(Store& store, const engine::Workflow& workflow, std::string_view file,
+                             const ImportOptions& options, const ProgressFn& progress = {});
 
 // The report's messages as text, for the CLI: "第 3 行，计划总投资（万元）：..." in Chinese
 // (lang "zh-CN") or "row 3, 计划总投资（万元）: ..." in English.

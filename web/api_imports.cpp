@@ -19,10 +19,9 @@ constexpr std::string_view kXlsxType =
 // nothing useful: application/octet-stream, or text/plain for a .csv on some systems).
 bool spreadsheet_type(std::string_view content_type) {
   const std::string_view type = engine::trim(content_type.substr(0, content_type.find(';')));
-  for (std::string_view accepted : {std::string_view("text/csv"), kXlsxType,
-                                    std::string_view("application/vnd.ms-excel"),
-                                    std::string_view("application/octet-stream"),
-                                    std::string_view("text/plain")}) {
+  for (std::string_view accepted :
+       {std::string_view("text/csv"), kXlsxType, std::string_view("application/vnd.ms-excel"),
+        std::string_view("application/octet-stream"), std::string_view("text/plain")}) {
     if (type.size() == accepted.size() &&
         std::equal(type.begin(), type.end(), accepted.begin(), [](char a, char b) {
           return std::tolower(static_cast<unsigned char>(a)) == b;
@@ -45,8 +44,9 @@ Parsed<bool> flag_param(const Request& request, std::string_view name, bool fall
   if (*value == "true") return true;
   if (*value == "false") return false;
   const std::string param(name);
-  return engine::fail(bad_request(say(lang, param + " 只能是 true 或 false", param + " takes true or false"),
-                                  {FieldError{param, say(lang, "应为 true 或 false", "expected true or false")}}));
+  return engine::fail(
+      bad_request(say(lang, param + " 只能是 true 或 false", param + " takes true or false"),
+                  {FieldError{param, say(lang, "应为 true 或 false", "expected true or false")}}));
 }
 
 json::object text_pair(const engine::LocalizedText& column, std::string_view name,
@@ -66,11 +66,12 @@ json::object report_json(const std::string& workflow, const storage::ImportRepor
       item["note"] = value.how.in(lang);
       values.push_back(std::move(item));
     }
-    rows.push_back(json::object{{"row", row.row},
-                                {"action", engine::name_in(storage::kImportActionNames, row.action)},
-                                {"project_id", row.project_id},
-                                {"problems", std::move(problems)},
-                                {"values", std::move(values)}});
+    rows.push_back(
+        json::object{{"row", row.row},
+                     {"action", engine::name_in(storage::kImportActionNames, row.action)},
+                     {"project_id", row.project_id},
+                     {"problems", std::move(problems)},
+                     {"values", std::move(values)}});
   }
   json::array ignored;
   for (const auto& column : report.ignored_columns)
@@ -114,9 +115,9 @@ Response import_projects(ApiContext& context, const Request& request, const Rout
   }
   const auto content_type = request.header("Content-Type");
   if (!content_type || !spreadsheet_type(*content_type)) {
-    return problem(unsupported_media_type(
-        say(lang, "请上传 CSV（text/csv）或 XLSX 文件作为请求体",
-            "send the CSV (text/csv) or XLSX file as the request body")));
+    return problem(
+        unsupported_media_type(say(lang, "请上传 CSV（text/csv）或 XLSX 文件作为请求体",
+                                   "send the CSV (text/csv) or XLSX file as the request body")));
   }
   if (request.body.empty()) {
     return problem(bad_request(say(lang, "上传的文件是空的", "the file is empty")));
@@ -144,10 +145,11 @@ Response import_projects(ApiContext& context, const Request& request, const Rout
   if (report.file_error) {
     std::vector<FieldError> errors;
     for (const auto& column : report.unknown_columns)
-      errors.push_back(FieldError{column, say(lang, "未知列“" + column + "”", "unknown column '" + column + "'")});
-    Problem unusable = unprocessable(report.file_error->in(lang), std::move(errors),
-                                     report.unknown_columns.empty() ? "import_file_invalid"
-                                                                    : "import_unknown_columns");
+      errors.push_back(FieldError{
+          column, say(lang, "未知列“" + column + "”", "unknown column '" + column + "'")});
+    Problem unusable = unprocessable(
+        report.file_error->in(lang), std::move(errors),
+        report.unknown_columns.empty() ? "import_file_invalid" : "import_unknown_columns");
     return problem(unusable);
   }
   return json_body(200, report_json(workflow->id, report, options, lang));

@@ -483,11 +483,11 @@ void add_imports(json::object& all) {
        {"action", one_of_values({"create", "update", "unchanged", "refused"})},
        {"project_id", with_description(text(), "The project created or updated (\"\": none)")},
        {"problems", array_of(column_text("message", "In the request's language"))},
-       {"values",
-        array_of(with_optional(
-            column_text("value", "As stored, in the field's unit (12000 万元)"),
-            {{"note", with_description(text(), "How the cell was converted (1.2亿 → 12000 万元), "
-                                               "or \"\"")}}))}});
+       {"values", array_of(with_optional(
+                      column_text("value", "As stored, in the field's unit (12000 万元)"),
+                      {{"note", with_description(text(),
+                                                 "How the cell was converted (1.2亿 → 12000 万元), "
+                                                 "or \"\"")}}))}});
   all["ImportReport"] = record(
       {{"workflow", text()},
        {"dry_run", boolean()},

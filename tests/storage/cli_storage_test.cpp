@@ -211,14 +211,15 @@ TEST(CliStorage, ImportDryRunKeyOwnersAndColumns) {
   std::ofstream(csv) << "项目编号,项目名称,负责人\nQ-3,丙项目,nobody-xyz\n";
   CliRun owner = run(base);
   EXPECT_EQ(owner.code, 1);
-  EXPECT_NE(owner.err.find("第 2 行，负责人：没有用户“nobody-xyz”"), std::string::npos) << owner.err;
+  EXPECT_NE(owner.err.find("第 2 行，负责人：没有用户“nobody-xyz”"), std::string::npos)
+      << owner.err;
   EXPECT_EQ(run(with({"--owner", "nobody-xyz"})).code, 1);
 
   EXPECT_EQ(run(with({"--lang", "fr"})).code, 2);
-  EXPECT_EQ(run({"import", db, dir.file("missing.csv").string(), "--workflow",
-                 "qingyuan-investment"})
-                .code,
-            1);
+  EXPECT_EQ(
+      run({"import", db, dir.file("missing.csv").string(), "--workflow", "qingyuan-investment"})
+          .code,
+      1);
   CliRun help = run({"import", "--help"});
   EXPECT_EQ(help.code, 0);
   EXPECT_NE(help.out.find("--key"), std::string::npos);

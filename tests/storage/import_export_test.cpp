@@ -135,9 +135,8 @@ TEST_F(ImportTest, PartialKeepsTheGoodRows) {
 
 TEST_F(ImportTest, RowsClashingWithStoredProjectsAbortTheWholeImport) {
   ASSERT_TRUE(store_->write(create_request("P-9", "已有项目")).get().accepted());
-  ImportReport report = import_projects(*store_, *workflow_,
-                                       "项目编号,项目名称\nP-1,一号\nP-9,九号\nP-2,二号\n",
-                                       import_options());
+  ImportReport report = import_projects(
+      *store_, *workflow_, "项目编号,项目名称\nP-1,一号\nP-9,九号\nP-2,二号\n", import_options());
   EXPECT_EQ(report.refused, 1);
   EXPECT_FALSE(report.written);
   ASSERT_EQ(report.rows.size(), 3u);
@@ -193,11 +192,11 @@ transitions:
   EXPECT_EQ(field_for_header(workflow, "投资总额（万元）"), workflow.find_field("investment"));
   EXPECT_EQ(*field_from_text(*workflow.find_field("chain_role"), "补齐链条"),
             engine::Value::text("fill"));
-  ImportReport report = import_projects(
-      *store_, workflow,
-      "项目名称,链条定位,投资总额（万元）,用地面积（亩）,投资强度（万元/亩）\n"
-      "甲项目,补齐链条,6000,20,300\n",
-      import_options());
+  ImportReport report =
+      import_projects(*store_, workflow,
+                      "项目名称,链条定位,投资总额（万元）,用地面积（亩）,投资强度（万元/亩）\n"
+                      "甲项目,补齐链条,6000,20,300\n",
+                      import_options());
   EXPECT_FALSE(report.file_error) << report.file_error->zh;
   EXPECT_TRUE(report.ok());
   ASSERT_EQ(report.created, 1);

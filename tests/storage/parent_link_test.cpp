@@ -200,9 +200,9 @@ TEST_F(ParentLinkTest, ExportAndImportCarryTheParent) {
   ImportOptions options;
   options.actor = staff();
   options.partial = true;
-  const ImportReport report = import_projects(
-      *store_, *issue_workflow, "项目编号,所属项目,问题\nI-9,V-1,导入的问题\nI-10,V-404,无主问题\n",
-      options);
+  const ImportReport report =
+      import_projects(*store_, *issue_workflow,
+                      "项目编号,所属项目,问题\nI-9,V-1,导入的问题\nI-10,V-404,无主问题\n", options);
   auto imported = store_->project("I-9");
   ASSERT_TRUE(imported && *imported);
   EXPECT_EQ((*imported)->parent, "V-1");

@@ -34,8 +34,7 @@ class ImportsApi : public ApiTest {
   ClientResponse upload(const std::string& user, const std::string& query, std::string body,
                         std::string content_type = "text/csv", std::string lang = "zh-CN") {
     auto response =
-        fetch(port(), "POST", "/api/workflows/qingyuan-investment/imports" + query,
-              std::move(body),
+        fetch(port(), "POST", "/api/workflows/qingyuan-investment/imports" + query, std::move(body),
               {{"Authorization", "Bearer " + tokens_.at(user)},
                {"Content-Type", std::move(content_type)},
                {"Accept-Language", std::move(lang)}});
@@ -88,12 +87,8 @@ TEST_F(ImportsApi, APreviewListsEveryRowsActionProblemsAndValuesAndWritesNothing
   // In English when the request asks for it.
   const auto english = upload("zhang", "", kFile, "text/csv", "en");
   ASSERT_EQ(english.status, 200);
-  const json::object& english_problem = parse(english)
-                                            .at("rows")
-                                            .as_array()[1]
-                                            .at("problems")
-                                            .as_array()[0]
-                                            .as_object();
+  const json::object& english_problem =
+      parse(english).at("rows").as_array()[1].at("problems").as_array()[0].as_object();
   EXPECT_EQ(english_problem.at("column").as_string(), "Total investment (万元)");
   EXPECT_NE(std::string(english_problem.at("message").as_string()).find("not a number"),
             std::string::npos);
@@ -101,14 +96,16 @@ TEST_F(ImportsApi, APreviewListsEveryRowsActionProblemsAndValuesAndWritesNothing
 
 TEST_F(ImportsApi, ImportsAndReimportsWithAKeyThroughTheEngine) {
   const std::string file =
-      "项目编号,项目名称,计划总投资,所属产业\nQ-1,新材料产业园,12000,新材料\nQ-2,电子项目,800,其他\n";
+      "项目编号,项目名称,计划总投资,所属产业\nQ-1,新材料产业园,12000,新材料\nQ-2,电子项目,800,"
+      "其他\n";
   auto first = upload("zhang", "?dry_run=false", file);
   ASSERT_EQ(first.status, 200) << first.body;
   EXPECT_TRUE(parse(first).at("written").as_bool());
   EXPECT_EQ(parse(first).at("summary").at("created").as_int64(), 2);
 
   const std::string changed =
-      "项目编号,项目名称,计划总投资,所属产业\nQ-1,新材料产业园,15000,新材料\nQ-2,电子项目,800,其他\n"
+      "项目编号,项目名称,计划总投资,所属产业\nQ-1,新材料产业园,15000,新材料\nQ-2,电子项目,800,"
+      "其他\n"
       "Q-3,新项目,100,其他\n";
   auto again = upload("zhang", "?dry_run=false&key=" + percent_encoded("项目编号"), changed);
   ASSERT_EQ(again.status, 200) << again.body;
@@ -152,9 +149,9 @@ TEST_F(ImportsApi, RefusesWhatItCannotUseWithAChineseDetail) {
   auto key = upload("zhang", "?key=nothing", kFile);
   EXPECT_EQ(key.status, 422);
 
-  auto missing = fetch(port(), "POST", "/api/workflows/no-such/imports", kFile,
-                       {{"Authorization", "Bearer " + tokens_.at("zhang")},
-                        {"Content-Type", "text/csv"}});
+  auto missing =
+      fetch(port(), "POST", "/api/workflows/no-such/imports", kFile,
+            {{"Authorization", "Bearer " + tokens_.at("zhang")}, {"Content-Type", "text/csv"}});
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 404);
   EXPECT_NE(missing->body.find("没有流程"), std::string::npos);
