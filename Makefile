@@ -39,6 +39,7 @@ bench: build
 
 FUZZ_TARGETS := expression_fuzz workflow_loader_fuzz
 FUZZ_TARGETS += request_json_fuzz http_router_fuzz
+FUZZ_TARGETS += xlsx_reader_fuzz import_values_fuzz
 
 # libFuzzer under ASan/UBSan (clang): each target for FUZZ_SECONDS (default 30).
 fuzz: deps

@@ -7,7 +7,9 @@
 namespace investflow::engine {
 namespace {
 
-constexpr std::string_view kBlanks[] = {" ", "\t", "\n", "\r", "\v", "\f", "\u00A0", "\u3000"};
+constexpr std::string_view kBlanks[] = {" ",      "\t",     "\n",     "\r",     "\v",
+                                        "\f",     "\u00A0", "\u3000", "\u200B", "\u200C",
+                                        "\u200D", "\u2060", "\uFEFF"};
 constexpr std::string_view kListSeparators[] = {",", "，", "、", ";", "；", "\n"};
 
 // The length of the entry of `table` that `text` starts with; 0 if none.

@@ -4,7 +4,9 @@
 // storage) reads it here, so "a，b", " 电子信息　" and "是" mean the same everywhere:
 //
 // - Blanks around text: ASCII whitespace, the no-break space U+00A0 (what spreadsheets
-//   paste) and the ideographic space U+3000 (what Chinese input methods type).
+//   paste), the ideographic space U+3000 (what Chinese input methods type), and the
+//   invisible ones pasted from web pages and files: zero-width U+200B-U+200D, U+2060 and
+//   the byte order mark U+FEFF.
 // - List separators: , ， 、 ; ； and line breaks. Empty items are dropped.
 // - Yes and no: 是/否, true/false, yes/no, y/n (any case), 1/0.
 // - Options: an enum option by its id or by its Chinese or English label.

@@ -3,12 +3,14 @@
 // strictly: what could be read two ways, or only in part, is refused with a message that
 // says why, never guessed (26/3/2 is not year 0026; 2026-3-2abc is not 2026-03-02).
 //
-// - Blanks and invisible characters around text: ASCII whitespace, NBSP (U+00A0), the
-//   ideographic space (U+3000), zero-width characters (U+200B-U+200D, U+2060) and the byte
-//   order mark (U+FEFF); zero-width characters and BOMs inside are removed as well.
+// - Blanks and invisible characters around text (engine::trim): ASCII whitespace, NBSP
+//   (U+00A0), the ideographic space (U+3000), zero-width characters (U+200B-U+200D,
+//   U+2060) and the byte order mark (U+FEFF); inside, the zero-width space, the word joiner
+//   and BOMs are removed too (ZWNJ and ZWJ stay: they join emoji and scripts).
 // - Full-width digits and punctuation (１２００．５, １，２００, －, ％, ／) read as ASCII.
 // - Dates: 2026-03-02, 2026-3-2, 2026/3/2, 2026.3.2, 2026年3月2日 (or 号), 20260302, with an
-//   optional time after a blank (2026/3/2 0:00, as Excel's CSV writes a date-time), and
+//   optional time after a blank or a T (2026/3/2 0:00, as Excel's CSV writes a date-time;
+//   2026-03-02T09:30:00), and
 //   Excel serial numbers (46083 is 2026-03-02; the 1900 system with Lotus's 29 Feb 1900,
 //   or the 1904 system).
 // - Amounts: digit grouping by , or ， (groups of three), a currency sign ￥ ¥ (decoration:
@@ -27,8 +29,8 @@
 
 namespace investflow::storage {
 
-// `text` without blanks and invisible characters around it, zero-width characters and
-// BOMs removed inside.
+// `text` without blanks and invisible characters around it, and without zero-width
+// spaces, word joiners and BOMs inside.
 std::string clean_cell_text(std::string_view text);
 
 // Full-width digits, letters and ASCII punctuation (U+FF01-U+FF5E) and the ideographic

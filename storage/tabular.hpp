@@ -36,8 +36,8 @@ struct TabularCell {
   // text: the text (UTF-8). number, date, boolean: the text the file held for the value
   // (an XLSX cell's <v>, e.g. "46083" for a date), for messages.
   std::string text;
-  double number = 0;  // number
-  engine::Date date;  // date
+  double number = 0;    // number
+  engine::Date date{};  // date
   bool boolean = false;
   // number: the XLSX cell is formatted as a percentage (0.25 shown as 25%).
   bool percent = false;
