@@ -7,11 +7,9 @@
 #include <algorithm>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "engine/decide.hpp"
 #include "engine/typed_text.hpp"
-#include "storage/csv.hpp"
 #include "storage/field_text.hpp"
 #include "storage/import_export.hpp"
 #include "storage/import_values.hpp"
@@ -31,59 +29,11 @@ LocalizedText text(std::string zh, std::string en) {
 
 // --- the table ----------------------------------------------------------------------------
 
-// TODO(import): until storage/tabular.cpp reads CSV (h-tabular), CSV goes through csv.hpp
-// here, UTF-8 only; XLSX goes to read_table already.
-bool valid_utf8(std::string_view text) {
-  for (std::size_t i = 0; i < text.size();) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    const std::size_t length = byte < 0x80           ? 1
-                               : (byte >> 5) == 0x6  ? 2
-                               : (byte >> 4) == 0xE  ? 3
-                               : (byte >> 3) == 0x1E ? 4
-                                                     : 0;
-    if (length == 0 || i + length > text.size()) return false;
-    for (std::size_t k = 1; k < length; ++k) {
-      if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) return false;
-    }
-    i += length;
-  }
-  return true;
-}
-
 engine::Result<Table, TabularError> read_file(std::string_view file, const ImportOptions& options) {
   TabularOptions tabular;
   tabular.encoding = options.encoding;
   tabular.sheet = options.sheet;
-  if (file.starts_with("PK\x03\x04")) return read_table(file, options.file_name, tabular);
-  if (!valid_utf8(file)) {
-    return engine::fail(TabularError{text("文件不是 UTF-8 编码，请另存为“CSV UTF-8”后导入",
-                                          "the file is not UTF-8; save it as \"CSV UTF-8\""),
-                                     {},
-                                     0,
-                                     0});
-  }
-  std::istringstream in{std::string(file)};
-  CsvReader reader(in);
-  Table table;
-  while (auto record = reader.next()) {
-    if (!reader.error().empty()) break;
-    TabularRow row{reader.line(), {}};
-    for (std::string& cell : *record) {
-      row.cells.push_back(cell.empty()
-                              ? TabularCell{}
-                              : TabularCell::of_text(from_spreadsheet_text(std::move(cell))));
-    }
-    table.rows.push_back(std::move(row));
-  }
-  if (!reader.error().empty()) {
-    return engine::fail(TabularError{
-        text("CSV 格式错误：第 " + std::to_string(reader.line()) + " 行起的引号没有闭合",
-             "bad CSV: " + reader.error()),
-        {},
-        reader.line(),
-        0});
-  }
-  return table;
+  return read_table(file, options.file_name, tabular);
 }
 
 // A cell as text (ids, owners, parents, headers), blanks and invisible characters removed.

@@ -226,6 +226,31 @@ TEST(CliStorage, ImportDryRunKeyOwnersAndColumns) {
   EXPECT_NE(help.out.find("--dry-run"), std::string::npos);
 }
 
+// A GB18030 CSV as Excel on Chinese Windows saves it, and an XLSX (tests/data/import/).
+TEST(CliStorage, ImportReadsExcelsFiles) {
+  TempDir dir;
+  const std::string db = dir.file("zone.db").string();
+  const std::string data = std::string(INVESTFLOW_TEST_DATA) + "/import/";
+  CliRun gb18030 = run(
+      {"import", db, data + "gb18030_crlf.csv", "--workflow", "qingyuan-investment", "--dry-run"});
+  EXPECT_EQ(gb18030.code, 0) << gb18030.err;
+  EXPECT_NE(gb18030.out.find("新建 5，更新 0，未变 0，拒绝 0（试运行"), std::string::npos)
+      << gb18030.out;
+  CliRun forced = run({"import", db, data + "gb18030_crlf.csv", "--workflow", "qingyuan-investment",
+                       "--encoding", "utf-8", "--dry-run"});
+  EXPECT_EQ(forced.code, 1);
+  EXPECT_FALSE(forced.err.empty());
+  CliRun xlsx = run({"import", db, data + "libreoffice.xlsx", "--workflow", "qingyuan-investment",
+                     "--lang", "en"});
+  EXPECT_EQ(xlsx.code, 0) << xlsx.err;
+  EXPECT_NE(xlsx.out.find("created 4, updated 0, unchanged 0, refused 0"), std::string::npos)
+      << xlsx.out;
+  CliRun sheet = run({"import", db, data + "libreoffice.xlsx", "--workflow", "qingyuan-investment",
+                      "--sheet", "没有这张表"});
+  EXPECT_EQ(sheet.code, 1);
+  EXPECT_NE(sheet.err.find("没有这张表"), std::string::npos) << sheet.err;
+}
+
 TEST(CliStorage, UsageMistakesExitTwo) {
   EXPECT_EQ(run({"import", "x.db", "y.csv"}).code, 2);  // no --workflow
   EXPECT_EQ(run({"export", "x.db", "--format", "pdf"}).code, 2);

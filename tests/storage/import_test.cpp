@@ -6,6 +6,9 @@
 #include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "storage/import_export.hpp"
 #include "storage_test_support.hpp"
 
@@ -316,6 +319,91 @@ TEST_F(ImportPipeline, AKeyTheFileDoesNotHaveIsAFileError) {
   EXPECT_NE(report.file_error->zh.find("--key"), std::string::npos);
   options_.key = "负责人";
   EXPECT_TRUE(run("项目名称,负责人\n甲,zhang\n").file_error);
+}
+
+// --- the corpus: files shaped like the ones staff have (tests/data/import/) ----------------
+
+std::string corpus_file(const std::string& name) {
+  std::ifstream in(std::string(INVESTFLOW_TEST_DATA) + "/import/" + name, std::ios::binary);
+  EXPECT_TRUE(in) << name;
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+class ImportCorpus : public ImportPipeline {
+ protected:
+  void SetUp() override {
+    ImportPipeline::SetUp();
+    const std::filesystem::path definitions =
+        std::filesystem::path(INVESTFLOW_SOURCE_DIR) / "workflows" / "definitions";
+    workflows::CalendarRegistry calendars;
+    (void)workflows::load_calendar_directory(
+        workflows::calendars_directory_for(definitions / "x.yaml"), calendars);
+    auto load = workflows::load_workflow_file(definitions / "qingyuan-investment.yaml", calendars);
+    ASSERT_TRUE(load.workflow);
+    ASSERT_TRUE(store_->register_workflow(load.workflow, load.source));
+    workflow_ = load.workflow;
+  }
+  // "column=value" of a row's converted values.
+  static std::string value_of(const ImportRow& row, const std::string& column) {
+    for (const auto& value : row.values) {
+      if (value.column.zh == column) return value.text;
+    }
+    return "<none>";
+  }
+  static std::string how_of(const ImportRow& row, const std::string& column) {
+    for (const auto& value : row.values) {
+      if (value.column.zh == column) return value.how.zh;
+    }
+    return "<none>";
+  }
+};
+
+TEST_F(ImportCorpus, Gb18030AndUtf8CsvFromExcelImportTheSameProjects) {
+  options_.partial = false;
+  const ImportReport report = run(corpus_file("gb18030_crlf.csv"));
+  ASSERT_TRUE(report.ok()) << problems(report);
+  EXPECT_TRUE(report.written);
+  EXPECT_EQ(report.created, 5);
+  EXPECT_EQ(report.ignored_columns, (std::vector<std::string>{"序号"}));
+  const ImportRow& first = report.rows.at(0);
+  EXPECT_EQ(first.row, 2);
+  EXPECT_EQ(value_of(first, "项目名称"), "清远新材料产业园项目");  // the NBSP trimmed
+  EXPECT_EQ(value_of(first, "计划总投资（万元）"), "12000 万元");  // 1.2亿
+  EXPECT_NE(how_of(first, "计划总投资（万元）"), "");
+  EXPECT_EQ(value_of(first, "协议签订日期"), "2026-03-02");                   // 2026年3月2日
+  EXPECT_EQ(value_of(report.rows.at(1), "计划总投资（万元）"), "1200 万元");  // 1200万
+
+  // The same list saved as "CSV UTF-8", re-imported by name: nothing changes.
+  options_.key = "项目名称";
+  const ImportReport again = run(corpus_file("utf8_bom.csv"));
+  ASSERT_TRUE(again.ok()) << problems(again);
+  EXPECT_EQ(again.unchanged, 5);
+  EXPECT_EQ(again.created + again.updated, 0);
+  EXPECT_EQ(count_projects(), 5);
+}
+
+TEST_F(ImportCorpus, XlsxFromLibreOfficeAndAPythonWriterImportWithTypedCells) {
+  options_.dry_run = true;
+  const ImportReport libreoffice = run(corpus_file("libreoffice.xlsx"));
+  ASSERT_TRUE(libreoffice.ok()) << problems(libreoffice);
+  EXPECT_EQ(libreoffice.created, 4);  // row 4 is blank, row 7 styled but empty
+  EXPECT_EQ(libreoffice.rows.at(2).row, 5);
+  EXPECT_EQ(value_of(libreoffice.rows.at(0), "协议签订日期"), "2026-03-02");
+  EXPECT_EQ(value_of(libreoffice.rows.at(0), "项目名称"), "清远新材料产业园项目");  // rich text
+
+  const ImportReport python = run(corpus_file("python_writer.xlsx"));
+  EXPECT_FALSE(python.file_error) << problems(python);
+  EXPECT_EQ(python.refused, 1) << problems(python);  // the #N/A cell
+  const std::string text = problems(python);
+  EXPECT_NE(text.find("第 10 行，建筑系数（%）："), std::string::npos) << text;
+  EXPECT_NE(text.find("#N/A"), std::string::npos) << text;
+  EXPECT_EQ(value_of(python.rows.at(0), "计划总投资（万元）"), "12000 万元");
+  EXPECT_EQ(count_projects(), 0);
+
+  const ImportReport mac = run(corpus_file("mac_1904.xlsx"));  // 1904 dates, a hidden sheet
+  ASSERT_TRUE(mac.ok()) << problems(mac);
+  ASSERT_EQ(mac.rows.size(), 1u);
+  EXPECT_EQ(value_of(mac.rows[0], "协议签订日期"), "2026-03-02");
 }
 
 }  // namespace
