@@ -3,7 +3,7 @@
 // the values as they will be stored), choose a key column to update instead of duplicate,
 // confirm; then the summary. The server decides everything (POST
 // /api/workflows/{id}/imports, dry_run=true for the preview).
-import {h, clear, userText, toast} from '../dom.js';
+import {h, append, clear, userText, toast} from '../dom.js';
 import {t, pick} from '../i18n.js';
 import {api, query, workflow as loadWorkflow, workflows as loadWorkflows} from '../api.js';
 import {defaultWorkflow} from './board.js';
@@ -112,7 +112,7 @@ export async function render(view, {params}, {navigate, hashWith}) {
   function showReport(report) {
     const summary = report.summary;
     const rows = report.rows.filter((row) => report.dry_run || row.action !== 'unchanged' || row.problems.length);
-    clear(result).append(
+    append(clear(result), [
       h('h2', {}, report.dry_run ? t('import.preview') : t('import.done')),
       h('p', {class: 'import-summary', id: 'import-summary'}, t('import.summary', summary)),
       report.dry_run ? h('p', {class: 'muted'}, t('import.dry_run_note'))
@@ -123,16 +123,23 @@ export async function render(view, {params}, {navigate, hashWith}) {
       h('div', {class: 'table-wrap'}, h('table', {class: 'table import-table'},
         h('thead', {}, h('tr', {}, [t('import.row'), t('import.action'), t('import.problems'), t('import.values')]
           .map((label) => h('th', {scope: 'col'}, label)))),
-        h('tbody', {}, rows.map((row) => h('tr', {class: `import-${row.action}`, dataset: {row: row.row}},
-          h('td', {class: 'number'}, String(row.row)),
-          h('td', {}, t(`import.actions.${row.action}`),
-            !report.dry_run && report.written && (row.action === 'create' || row.action === 'update') ?
-              [' ', h('a', {href: `#/projects/${encodeURIComponent(row.project_id)}`}, t('import.open'))] : null),
-          h('td', {}, row.problems.length ? h('ul', {class: 'reasons'}, row.problems.map((problem) =>
-            h('li', {}, `${problem.column || t('import.whole_row')}${t('import.colon')}`, userText('span', problem.message)))) : ''),
-          h('td', {}, h('dl', {class: 'import-values'}, row.values.map((value) => [
-            h('dt', {}, value.column),
-            h('dd', {}, userText('span', value.value), value.note ? userText('span', t('import.note', {note: value.note}), {class: 'muted'}) : null)]))))))));
+        h('tbody', {}, rows.map((row) => rowElement(report, row)))))]);
+  }
+
+  function rowElement(report, row) {
+    const written = !report.dry_run && report.written && (row.action === 'create' || row.action === 'update');
+    const problems = row.problems.map((problem) => h('li', {},
+      `${problem.column || t('import.whole_row')}${t('import.colon')}`, userText('span', problem.message)));
+    const values = row.values.map((value) => [
+      h('dt', {}, value.column),
+      h('dd', {}, userText('span', value.value),
+        value.note ? userText('span', t('import.note', {note: value.note}), {class: 'muted'}) : null)]);
+    return h('tr', {class: `import-${row.action}`, dataset: {row: row.row}},
+      h('td', {class: 'number'}, String(row.row)),
+      h('td', {}, t(`import.actions.${row.action}`), written ?
+        [' ', h('a', {href: `#/projects/${encodeURIComponent(row.project_id)}`}, t('import.open'))] : null),
+      h('td', {}, problems.length ? h('ul', {class: 'reasons'}, problems) : ''),
+      h('td', {}, h('dl', {class: 'import-values'}, values)));
   }
 
   view.append(
