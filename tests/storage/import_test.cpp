@@ -333,15 +333,10 @@ class ImportCorpus : public ImportPipeline {
  protected:
   void SetUp() override {
     ImportPipeline::SetUp();
-    const std::filesystem::path definitions =
-        std::filesystem::path(INVESTFLOW_SOURCE_DIR) / "workflows" / "definitions";
-    workflows::CalendarRegistry calendars;
-    (void)workflows::load_calendar_directory(
-        workflows::calendars_directory_for(definitions / "x.yaml"), calendars);
-    auto load = workflows::load_workflow_file(definitions / "qingyuan-investment.yaml", calendars);
-    ASSERT_TRUE(load.workflow);
-    ASSERT_TRUE(store_->register_workflow(load.workflow, load.source));
-    workflow_ = load.workflow;
+    const ShippedWorkflow qingyuan = shipped_workflow("qingyuan-investment");
+    ASSERT_TRUE(qingyuan.workflow);
+    ASSERT_TRUE(store_->register_workflow(qingyuan.workflow, qingyuan.source));
+    workflow_ = qingyuan.workflow;
   }
   // "column=value" of a row's converted values.
   static std::string value_of(const ImportRow& row, const std::string& column) {
