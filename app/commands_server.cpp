@@ -134,6 +134,25 @@ void add_store_metrics(web::Metrics& metrics, storage::Store& store) {
       });
 }
 
+// What the notification dispatcher's delivery lanes did (webhooks and chat robots).
+void add_dispatch_metrics(web::Metrics& metrics, const notify::Dispatcher& dispatcher) {
+  using Field = std::int64_t notify::DispatchCounts::*;
+  const auto sampled = [&dispatcher](Field field) {
+    return [&dispatcher, field] { return static_cast<double>(dispatcher.counts().*field); };
+  };
+  metrics.add_counter("investflow_webhook_posts_delivered_total",
+                      "Webhook posts a receiver accepted (chat-robot digests included).",
+                      sampled(&notify::DispatchCounts::posts_delivered));
+  metrics.add_counter("investflow_webhook_posts_failed_total",
+                      "Webhook posts that failed (retried later, or dead).",
+                      sampled(&notify::DispatchCounts::posts_failed));
+  metrics.add_counter("investflow_robot_digests_total",
+                      "Digest messages chat robots accepted (rate limit, bulk operations).",
+                      sampled(&notify::DispatchCounts::digests));
+  metrics.add_counter("investflow_robot_digest_events_total", "Events those digests carried.",
+                      sampled(&notify::DispatchCounts::digest_events));
+}
+
 // /healthz's calendar members: each calendar in use with the last day of its data, the
 // earliest of those days, and a warning (both languages) for each one running out.
 void add_calendar_health(boost::json::object& body,
@@ -188,6 +207,9 @@ int run_serve(std::span<const std::string> args, Io& io) {
       .option("threads", "N", "I/O threads (the worker pool has twice as many)", "2")
       .flag("access-log", "write one logfmt line per request to stderr")
       .flag("no-dispatch", "no deadline scheduler, no notification dispatcher (a 2nd instance)")
+      .option("webhook-ca-file", "FILE",
+              "PEM certificates trusted for HTTPS webhooks instead of the system's (a company "
+              "CA, a TLS-inspecting proxy); HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured")
       .example(
           "investflow serve --db zone.db --listen 127.0.0.1:8080 --workflows "
           "workflows/definitions");
@@ -201,6 +223,19 @@ int run_serve(std::span<const std::string> args, Io& io) {
   const auto threads = parse_integer_option(parsed, "threads", 1, 256, io);
   if (!listen || !threads) return kExitUsage;
   const std::string db = parsed.value("db");
+  notify::DispatchOptions dispatch;
+  dispatch.proxy = notify::proxy_settings_from_environment();
+  if (parsed.has("webhook-ca-file")) {
+    dispatch.ca_file = parsed.value("webhook-ca-file");
+    std::ifstream in(dispatch.ca_file, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in || text.str().find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+      io.err << "investflow serve: --webhook-ca-file " << dispatch.ca_file
+             << (in ? ": no PEM certificate in the file\n" : ": cannot read the file\n");
+      return kExitUsage;
+    }
+  }
 
   auto store = storage::open_sqlite_store(db);
   if (!store) {
@@ -232,7 +267,7 @@ int run_serve(std::span<const std::string> args, Io& io) {
   std::unique_ptr<notify::Scheduler> scheduler;
   if (!parsed.flag("no-dispatch")) {
     dispatcher = std::make_unique<notify::Dispatcher>(
-        **store, *notify_store, context->clock, notify::DispatchOptions{},
+        **store, *notify_store, context->clock, dispatch,
         [feed = context->notifications](const std::vector<std::string>& users) {
           feed->notify(users);
         });
@@ -261,6 +296,7 @@ int run_serve(std::span<const std::string> args, Io& io) {
   {
     web::Server server(options, std::move(router), std::move(files));
     add_store_metrics(server.metrics(), **store);
+    if (dispatcher) add_dispatch_metrics(server.metrics(), *dispatcher);
     web::ShutdownSignals signals;  // before start: a signal from now on means "stop"
     auto port = server.start();
     if (!port) {

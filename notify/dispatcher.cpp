@@ -14,8 +14,22 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// A chat robot's lane reads at most this many due deliveries at once (a digest lists what
+// fits and counts the rest; more than this waits for the next digest).
+constexpr int kRobotBacklog = 5000;
+
 std::chrono::milliseconds ms(std::int64_t count) {
   return std::chrono::milliseconds(count);
+}
+
+PostRequest request_to(const Webhook& webhook, std::string body, const DispatchOptions& options) {
+  PostRequest request;
+  request.url = webhook.url;
+  request.body = std::move(body);
+  request.timeout = options.request_timeout;
+  request.proxy = options.proxy;
+  request.ca_file = options.ca_file;
+  return request;
 }
 
 }  // namespace
@@ -72,7 +86,7 @@ AttemptResult judge_response(const std::string& format, const PostOutcome& outco
     result.error = "HTTP " + std::to_string(outcome.status);
     return result;
   }
-  if (format == "wecom" || format == "dingtalk") {
+  if (is_chat_robot(format)) {
     // Both robots answer 200 with {"errcode": 0, "errmsg": "ok"}; anything else failed.
     auto parsed = storage::parse_json(outcome.body);
     const boost::json::object* object = parsed ? parsed->if_object() : nullptr;
@@ -86,13 +100,15 @@ AttemptResult judge_response(const std::string& format, const PostOutcome& outco
   return result;
 }
 
+bool is_chat_robot(std::string_view format) {
+  return format == webhook_format_name(WebhookFormat::wecom) ||
+         format == webhook_format_name(WebhookFormat::dingtalk);
+}
+
 PostRequest delivery_request(const Webhook& webhook, const Message& message, engine::Timestamp now,
-                             std::chrono::milliseconds timeout) {
+                             const DispatchOptions& options) {
   const WebhookFormat format = parse_webhook_format(webhook.format).value_or(WebhookFormat::json);
-  PostRequest request;
-  request.url = webhook.url;
-  request.body = body_for(format, message);
-  request.timeout = timeout;
+  PostRequest request = request_to(webhook, body_for(format, message), options);
   switch (format) {
     case WebhookFormat::json:
       request.headers.emplace_back("X-Investflow-Event", message.type);
@@ -111,6 +127,113 @@ PostRequest delivery_request(const Webhook& webhook, const Message& message, eng
   return request;
 }
 
+PostRequest digest_request(const Webhook& webhook, const Digest& digest, engine::Timestamp now,
+                           const DispatchOptions& options) {
+  const WebhookFormat format = parse_webhook_format(webhook.format).value_or(WebhookFormat::wecom);
+  PostRequest request = request_to(webhook, digest_body(format, digest), options);
+  if (format == WebhookFormat::dingtalk) {
+    request.url = dingtalk_signed_url(webhook.url, webhook.secret, now);
+  }
+  return request;
+}
+
+std::vector<PlannedPost> plan_robot_posts(const std::vector<DueDelivery>& due, int free,
+                                          engine::Timestamp now, const DispatchOptions& options) {
+  std::vector<PlannedPost> posts;
+  if (free <= 0) return posts;
+  std::vector<PlannedPost> batches;  // in the order of their first delivery
+  std::vector<engine::Timestamp> newest;
+  std::map<std::string, std::size_t> batch_index;
+  std::vector<std::size_t> loose;
+  for (std::size_t i = 0; i < due.size(); ++i) {
+    const std::string& batch = due[i].batch;
+    if (batch.empty()) {
+      loose.push_back(i);
+      continue;
+    }
+    auto [found, added] = batch_index.try_emplace(batch, batches.size());
+    if (added) {
+      batches.push_back(PlannedPost{{}, true, batch});
+      newest.push_back(0);
+    }
+    batches[found->second].items.push_back(i);
+    newest[found->second] = std::max(newest[found->second], due[i].delivery.created_at);
+  }
+  for (std::size_t b = 0; b < batches.size(); ++b) {
+    if (newest[b] > now - options.batch_quiet.count()) continue;  // may still be writing
+    if (batches[b].items.size() == 1) batches[b].digest = false;
+    posts.push_back(std::move(batches[b]));
+  }
+  const int room = free - static_cast<int>(posts.size());
+  if (room < 0) {
+    posts.resize(static_cast<std::size_t>(free));
+  } else if (room > 0 && !loose.empty()) {
+    engine::Timestamp oldest = now;
+    for (const std::size_t i : loose)
+      oldest = std::min(oldest, due[i].delivery.created_at);
+    const bool backlog = loose.size() > 1 && now - oldest >= options.robot_backlog_after.count();
+    const bool all_fit = !backlog && loose.size() <= static_cast<std::size_t>(room);
+    const std::size_t single =
+        all_fit ? loose.size() : (backlog ? 0 : static_cast<std::size_t>(room - 1));
+    for (std::size_t i = 0; i < single; ++i)
+      posts.push_back(PlannedPost{{loose[i]}, false, {}});
+    if (!all_fit) {
+      posts.push_back(PlannedPost{
+          {loose.begin() + static_cast<std::ptrdiff_t>(single), loose.end()}, true, {}});
+    }
+  }
+  std::sort(posts.begin(), posts.end(), [](const PlannedPost& a, const PlannedPost& b) {
+    return a.items.front() < b.items.front();
+  });
+  return posts;
+}
+
+RobotWindows::RobotWindows(std::shared_ptr<NotifyStore> notify, int limit,
+                           std::chrono::milliseconds window)
+    : notify_(std::move(notify)), limit_(limit), window_(window) {
+}
+
+std::vector<engine::Timestamp>& RobotWindows::posts(const std::string& url, engine::Timestamp now) {
+  const engine::Timestamp since = now - window_.count() + 1;  // a post counts for one window
+  auto found = posts_.find(url);
+  if (found == posts_.end()) {
+    // First use in this process: the posts made before a restart still count.
+    std::vector<engine::Timestamp> stored;
+    if (auto loaded = notify_->robot_posts(url, since)) {
+      stored = std::move(*loaded);
+    } else {
+      spdlog::error("notify: reading a robot's recent posts failed: {}", loaded.error().message);
+    }
+    found = posts_.emplace(url, std::move(stored)).first;
+  }
+  auto& list = found->second;
+  list.erase(list.begin(), std::lower_bound(list.begin(), list.end(), since));
+  return list;
+}
+
+int RobotWindows::free(const std::string& url, engine::Timestamp now) {
+  std::lock_guard lock(mutex_);
+  return std::max(0, limit_ - static_cast<int>(posts(url, now).size()));
+}
+
+bool RobotWindows::take(const std::string& url, engine::Timestamp now) {
+  std::lock_guard lock(mutex_);
+  auto& list = posts(url, now);
+  if (static_cast<int>(list.size()) >= limit_) return false;
+  list.insert(std::upper_bound(list.begin(), list.end(), now), now);
+  if (auto recorded = notify_->record_robot_post(url, now, now - window_.count() + 1); !recorded) {
+    spdlog::error("notify: recording a robot's post failed: {}", recorded.error().message);
+  }
+  return true;
+}
+
+engine::Timestamp RobotWindows::next_free(const std::string& url, engine::Timestamp now) {
+  std::lock_guard lock(mutex_);
+  const auto& list = posts(url, now);
+  if (static_cast<int>(list.size()) < limit_) return now;
+  return list[list.size() - static_cast<std::size_t>(limit_)] + window_.count();
+}
+
 Dispatcher::Dispatcher(storage::Store& store, std::shared_ptr<NotifyStore> notify,
                        std::shared_ptr<const engine::Clock> clock, DispatchOptions options,
                        InboxListener on_inbox)
@@ -118,7 +241,8 @@ Dispatcher::Dispatcher(storage::Store& store, std::shared_ptr<NotifyStore> notif
       notify_(std::move(notify)),
       clock_(std::move(clock)),
       options_(options),
-      on_inbox_(std::move(on_inbox)) {
+      on_inbox_(std::move(on_inbox)),
+      robots_(notify_, options.robot_limit, options.robot_window) {
 }
 
 Dispatcher::~Dispatcher() {
@@ -319,9 +443,13 @@ void Dispatcher::run_lane(Lane& lane) {
     deliver_due(lane);
     // Sleep until the earliest retry is due, a poke, or the poll interval.
     auto wait = options_.poll;
-    if (auto next = notify_->next_attempt(lane.webhook.id); next && *next) {
-      const auto until = ms(std::max<std::int64_t>(0, **next - clock_->now()));
-      wait = std::min(wait, until);
+    // A robot's lane may hold due deliveries (its window is full, a batch is not quiet
+    // yet): it looks again after the poll interval, or when poked.
+    if (!is_chat_robot(lane.webhook.format)) {
+      if (auto next = notify_->next_attempt(lane.webhook.id); next && *next) {
+        const auto until = ms(std::max<std::int64_t>(0, **next - clock_->now()));
+        wait = std::min(wait, until);
+      }
     }
     std::unique_lock lock(lane.mutex);
     lane.wake.wait_for(lock, wait, [&] { return lane.woken || lane.stopping; });
@@ -329,7 +457,21 @@ void Dispatcher::run_lane(Lane& lane) {
   }
 }
 
+DispatchCounts Dispatcher::counts() const {
+  return {posts_delivered_.load(), posts_failed_.load(), digests_.load(), digest_events_.load()};
+}
+
+void Dispatcher::deliver_once(const Webhook& webhook) {
+  Lane lane;
+  lane.webhook = webhook;
+  deliver_due(lane);
+}
+
 void Dispatcher::deliver_due(Lane& lane) {
+  if (is_chat_robot(lane.webhook.format)) {
+    deliver_robot(lane);
+    return;
+  }
   while (!lane.stopped()) {
     auto due = notify_->due_deliveries(lane.webhook.id, clock_->now(), options_.batch);
     if (!due) {
@@ -339,33 +481,105 @@ void Dispatcher::deliver_due(Lane& lane) {
     if (due->empty()) return;
     for (const DueDelivery& item : *due) {
       if (lane.stopped()) return;
-      const auto workflow = store_.workflow(item.workflow, item.workflow_version);
-      const Message message =
-          make_message(item.delivery.event_id, item.event, workflow.get(), item.project_name);
-      const PostRequest request =
-          delivery_request(lane.webhook, message, clock_->now(), options_.request_timeout);
-      const AttemptResult result = judge_response(lane.webhook.format, http_post(request));
-      const int attempts = item.delivery.attempts + 1;
-      if (result.delivered) {
-        (void)notify_->record_delivered(item.delivery.id, result.http_status.value_or(200),
-                                        clock_->now());
-        continue;
-      }
-      std::optional<engine::Timestamp> retry_at;
-      if (attempts < options_.max_attempts) {
-        retry_at = clock_->now() + backoff_delay(options_, attempts, lane.random).count();
-      }
-      (void)notify_->record_failure(item.delivery.id, attempts, result.error, result.http_status,
-                                    retry_at);
-      if (!retry_at) {
-        spdlog::warn("notify: delivery {} of event {} to webhook {} is dead after {} attempts: {}",
-                     item.delivery.id, item.delivery.event_id, lane.webhook.id, attempts,
-                     result.error);
-      }
       // The receiver is in trouble: leave the rest for when it has had time to recover.
-      return;
+      if (!post_one(lane, item)) return;
     }
   }
+}
+
+void Dispatcher::deliver_robot(Lane& lane) {
+  const std::string& url = lane.webhook.url;
+  while (!lane.stopped()) {
+    const engine::Timestamp now = clock_->now();
+    const int free = robots_.free(url, now);
+    if (free <= 0) return;
+    auto due = notify_->due_deliveries(lane.webhook.id, now, kRobotBacklog);
+    if (!due) {
+      spdlog::error("notify: reading deliveries failed: {}", due.error().message);
+      return;
+    }
+    const std::vector<PlannedPost> plan = plan_robot_posts(*due, free, now, options_);
+    if (plan.empty()) return;
+    for (const PlannedPost& post : plan) {
+      // Another webhook on the same robot may have taken the room meanwhile.
+      if (lane.stopped() || !robots_.take(url, clock_->now())) return;
+      const bool ok =
+          post.digest ? post_digest(lane, *due, post) : post_one(lane, (*due)[post.items.front()]);
+      if (!ok) return;
+    }
+  }
+}
+
+bool Dispatcher::post_one(Lane& lane, const DueDelivery& item) {
+  const auto workflow = store_.workflow(item.workflow, item.workflow_version);
+  const Message message =
+      make_message(item.delivery.event_id, item.event, workflow.get(), item.project_name);
+  const PostRequest request = delivery_request(lane.webhook, message, clock_->now(), options_);
+  return settle_attempt(lane, {&item}, judge_response(lane.webhook.format, http_post(request)));
+}
+
+bool Dispatcher::post_digest(Lane& lane, const std::vector<DueDelivery>& due,
+                             const PlannedPost& post) {
+  Digest digest;
+  std::vector<const DueDelivery*> items;
+  items.reserve(post.items.size());
+  digest.messages.reserve(post.items.size());
+  for (const std::size_t index : post.items) {
+    const DueDelivery& item = due[index];
+    items.push_back(&item);
+    const auto workflow = store_.workflow(item.workflow, item.workflow_version);
+    digest.messages.push_back(
+        make_message(item.delivery.event_id, item.event, workflow.get(), item.project_name));
+  }
+  const std::string count = std::to_string(items.size());
+  digest.heading_zh =
+      post.batch.empty() ? "另有 " + count + " 条动态" : "批量操作：共 " + count + " 条动态";
+  const PostRequest request = digest_request(lane.webhook, digest, clock_->now(), options_);
+  return settle_attempt(lane, items, judge_response(lane.webhook.format, http_post(request)));
+}
+
+bool Dispatcher::settle_attempt(Lane& lane, const std::vector<const DueDelivery*>& items,
+                                const AttemptResult& result) {
+  const engine::Timestamp now = clock_->now();
+  if (result.delivered) {
+    ++posts_delivered_;
+    if (items.size() > 1) {
+      ++digests_;
+      digest_events_ += static_cast<std::int64_t>(items.size());
+    }
+    const int status = result.http_status.value_or(200);
+    if (items.size() == 1) {
+      (void)notify_->record_delivered(items.front()->delivery.id, status, now);
+    } else {
+      std::vector<std::int64_t> ids;
+      ids.reserve(items.size());
+      for (const DueDelivery* item : items)
+        ids.push_back(item->delivery.id);
+      (void)notify_->record_digest_delivered(ids, status, now);
+    }
+    return true;
+  }
+  ++posts_failed_;
+  // A digest is retried as one: one backoff, from its most tried delivery.
+  int most = 0;
+  for (const DueDelivery* item : items)
+    most = std::max(most, item->delivery.attempts + 1);
+  const engine::Timestamp retry_at = now + backoff_delay(options_, most, lane.random).count();
+  std::vector<FailedAttempt> failed;
+  failed.reserve(items.size());
+  for (const DueDelivery* item : items) {
+    FailedAttempt attempt{item->delivery.id, item->delivery.attempts + 1, std::nullopt};
+    if (attempt.attempts < options_.max_attempts) {
+      attempt.retry_at = retry_at;
+    } else {
+      spdlog::warn("notify: delivery {} of event {} to webhook {} is dead after {} attempts: {}",
+                   item->delivery.id, item->delivery.event_id, lane.webhook.id, attempt.attempts,
+                   result.error);
+    }
+    failed.push_back(attempt);
+  }
+  (void)notify_->record_failures(failed, result.error, result.http_status);
+  return false;
 }
 
 }  // namespace investflow::notify

@@ -11,7 +11,19 @@
 //
 // Events older than `historical_after` when first seen (a seeded or imported history) are
 // settled without being sent: nobody is waiting for them.
+//
+// Chat robots (formats wecom and dingtalk) are people's group chats, and both platforms
+// allow a robot 20 messages a minute. A robot's lane posts each event on its own while
+// its window allows; what is beyond the limit waits and goes as one digest message (every
+// event listed, up to the size limit, the rest counted) when the window has room again.
+// The window counts every post to the robot's URL (two webhooks on one robot share it)
+// and is kept in the database (robot_posts), so a restart does not start a new burst.
+// A bulk operation's events (storage::WriteRequest::batch) go to each robot as one digest
+// once the batch has been quiet for `batch_quiet`. A delivery sent in a digest records it
+// (Delivery::digest); retries, dead letters and replays work per delivery as before.
+// Plain JSON webhooks are programs: no rate limit, no digests, one post per event.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -29,6 +41,7 @@
 #include "notify/http_post.hpp"
 #include "notify/message.hpp"
 #include "notify/notify_store.hpp"
+#include "notify/webhook_format.hpp"
 #include "storage/store.hpp"
 
 namespace investflow::notify {
@@ -43,7 +56,22 @@ struct DispatchOptions {
   std::chrono::milliseconds request_timeout{10000};
   std::chrono::milliseconds historical_after{std::chrono::hours(24)};
   int batch = 200;
+  // Chat robots: at most `robot_limit` posts to one robot URL in any `robot_window`.
+  int robot_limit = 20;
+  std::chrono::milliseconds robot_window{std::chrono::minutes(1)};
+  // A bulk operation's digest is sent once no new event of it has come for this long.
+  std::chrono::milliseconds batch_quiet{std::chrono::seconds(5)};
+  // Events that have waited this long for a robot (held by its limit, or retried after a
+  // failure) go to it together, as one digest, instead of one by one.
+  std::chrono::milliseconds robot_backlog_after{std::chrono::seconds(5)};
+  // Outbound proxies (serve: from HTTP(S)_PROXY/NO_PROXY) and the CA bundle that replaces
+  // the system's store for HTTPS (serve --webhook-ca-file); empty: none, the system's.
+  ProxySettings proxy;
+  std::string ca_file;
 };
+
+// Whether webhooks of this format are chat robots (rate-limited, sent digests).
+bool is_chat_robot(std::string_view format);
 
 // The delay before retrying after `attempts` failed attempts (attempts >= 1).
 std::chrono::milliseconds backoff_delay(const DispatchOptions& options, int attempts,
@@ -60,7 +88,54 @@ AttemptResult judge_response(const std::string& format, const PostOutcome& outco
 
 // Builds the request for one delivery (body, signature or signed URL).
 PostRequest delivery_request(const Webhook& webhook, const Message& message, engine::Timestamp now,
-                             std::chrono::milliseconds timeout);
+                             const DispatchOptions& options);
+// The request for a digest of several events to a chat robot.
+PostRequest digest_request(const Webhook& webhook, const Digest& digest, engine::Timestamp now,
+                           const DispatchOptions& options);
+
+// What a chat robot's lane posts next from its due deliveries (oldest first) when its
+// window allows `free` more posts: each bulk operation's deliveries as one digest once the
+// newest is `batch_quiet` old (until then they wait); the others all in one digest when
+// more than one of them has waited `robot_backlog_after`, else one post each when they
+// all fit, else one post each for all but the room's last post, which carries the rest as
+// a digest. At most `free` posts, in the order of their first delivery.
+struct PlannedPost {
+  std::vector<std::size_t> items;  // indexes into the due deliveries
+  bool digest = false;
+  std::string batch;  // a bulk operation's digest
+};
+std::vector<PlannedPost> plan_robot_posts(const std::vector<DueDelivery>& due, int free,
+                                          engine::Timestamp now, const DispatchOptions& options);
+
+// Posts made to each chat robot in the last window, kept with the database so that a
+// restart knows them. Thread-safe: every lane of the dispatcher shares one.
+class RobotWindows {
+ public:
+  RobotWindows(std::shared_ptr<NotifyStore> notify, int limit, std::chrono::milliseconds window);
+  // How many posts the robot may still make at `now`.
+  int free(const std::string& url, engine::Timestamp now);
+  // Counts a post at `now`; false (nothing counted) when the window is full.
+  bool take(const std::string& url, engine::Timestamp now);
+  // When the robot may post again (`now` when it may now).
+  engine::Timestamp next_free(const std::string& url, engine::Timestamp now);
+
+ private:
+  std::vector<engine::Timestamp>& posts(const std::string& url, engine::Timestamp now);
+
+  std::shared_ptr<NotifyStore> notify_;
+  const int limit_;
+  const std::chrono::milliseconds window_;
+  std::mutex mutex_;
+  std::map<std::string, std::vector<engine::Timestamp>> posts_;  // GUARDED_BY(mutex_)
+};
+
+// What the delivery lanes did since start, for /metrics.
+struct DispatchCounts {
+  std::int64_t posts_delivered = 0;  // webhook posts a receiver accepted (digests included)
+  std::int64_t posts_failed = 0;     // posts that failed (retried later, or dead)
+  std::int64_t digests = 0;          // digest messages a chat robot accepted
+  std::int64_t digest_events = 0;    // the events those digests carried
+};
 
 class Dispatcher {
  public:
@@ -82,6 +157,11 @@ class Dispatcher {
   // One pass of the main loop, for tests that drive it by hand: inbox rows resolved plus
   // events fanned out into deliveries (posted only by a started dispatcher's lanes).
   int run_once();
+  // What a lane does when woken, for tests that drive it by hand (not on a started
+  // dispatcher): posts the webhook's due deliveries as far as its rate window allows.
+  void deliver_once(const Webhook& webhook);
+
+  DispatchCounts counts() const;
 
  private:
   struct Lane;
@@ -93,6 +173,15 @@ class Dispatcher {
   void run_lane(Lane& lane);
   // Delivers what is due; returns when nothing is, or after a transport failure.
   void deliver_due(Lane& lane);
+  // A chat robot's: as its window allows, merging the rest into digests.
+  void deliver_robot(Lane& lane);
+  // One post of one delivery; false when it failed.
+  bool post_one(Lane& lane, const DueDelivery& item);
+  // One post of several deliveries; false when it failed.
+  bool post_digest(Lane& lane, const std::vector<DueDelivery>& due, const PlannedPost& post);
+  // Settles one attempt at these deliveries; false when it failed.
+  bool settle_attempt(Lane& lane, const std::vector<const DueDelivery*>& items,
+                      const AttemptResult& result);
   std::vector<std::string> resolve(const OutboxItem& item,
                                    std::map<std::string, std::vector<std::string>>& roles);
 
@@ -108,6 +197,11 @@ class Dispatcher {
   bool stopping_ = false;  // GUARDED_BY(mutex_)
   bool started_ = false;   // GUARDED_BY(mutex_): delivery lanes run only once started
   std::thread thread_;
+  RobotWindows robots_;
+  std::atomic<std::int64_t> posts_delivered_{0};
+  std::atomic<std::int64_t> posts_failed_{0};
+  std::atomic<std::int64_t> digests_{0};
+  std::atomic<std::int64_t> digest_events_{0};
   std::map<std::int64_t, std::unique_ptr<Lane>> lanes_;  // main thread (and stop) only
   std::mutex lanes_mutex_;
 };

@@ -1,91 +1,74 @@
 #include "notify/http_post.hpp"
 
-#include <openssl/ssl.h>
+#include <curl/curl.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
-#include <boost/beast/version.hpp>
-#include <optional>
+#include <cstdlib>
+#include <memory>
 
 namespace investflow::notify {
 namespace {
 
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = net::ip::tcp;
-
 constexpr std::size_t kMaxResponseBody = 64 * 1024;
 
-http::request<http::string_body> make_request(const PostRequest& request, const ParsedUrl& url) {
-  http::request<http::string_body> message{http::verb::post, url.target, 11};
-  const bool default_port = url.port == (url.https ? "443" : "80");
-  message.set(http::field::host, default_port ? url.host : url.host + ":" + url.port);
-  message.set(http::field::user_agent, "investflow-webhook/1");
-  message.set(http::field::content_type, request.content_type);
-  message.set(http::field::connection, "close");
-  for (const auto& [name, value] : request.headers)
-    message.set(name, value);
-  message.body() = request.body;
-  message.prepare_payload();
-  return message;
+std::string environment(const char* lower, const char* upper) {
+  for (const char* name : {lower, upper}) {
+    const char* value = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read at start-up
+    if (value != nullptr && *value != '\0') return value;
+  }
+  return {};
 }
 
-template <typename Stream>
-net::awaitable<void> exchange(Stream& stream, http::request<http::string_body>& message,
-                              PostOutcome& outcome, std::chrono::milliseconds timeout) {
-  beast::get_lowest_layer(stream).expires_after(timeout);
-  co_await http::async_write(stream, message, net::use_awaitable);
-  beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(kMaxResponseBody);
-  beast::get_lowest_layer(stream).expires_after(timeout);
-  co_await http::async_read(stream, buffer, parser, net::use_awaitable);
-  outcome.status = static_cast<int>(parser.get().result_int());
-  outcome.body = parser.get().body();
+// curl_global_init is not thread-safe: once, before the first handle of any lane.
+void initialise_curl() {
+  static const bool initialised = [] {
+    return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  }();
+  (void)initialised;
 }
 
-net::awaitable<void> post(const PostRequest& request, const ParsedUrl& url, PostOutcome& outcome) {
-  auto executor = co_await net::this_coro::executor;
-  tcp::resolver resolver(executor);
-  auto message = make_request(request, url);
-  const auto endpoints = co_await resolver.async_resolve(url.host, url.port, net::use_awaitable);
-  if (!url.https) {
-    beast::tcp_stream stream(executor);
-    stream.expires_after(request.timeout);
-    co_await stream.async_connect(endpoints, net::use_awaitable);
-    co_await exchange(stream, message, outcome, request.timeout);
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    co_return;
+// The response body, up to the cap; past it the transfer stops (the status is known by
+// then) and what came is kept.
+struct Sink {
+  std::string body;
+  bool full = false;
+};
+
+std::size_t collect(char* data, std::size_t size, std::size_t count, void* user) {
+  auto& sink = *static_cast<Sink*>(user);
+  const std::size_t bytes = size * count;
+  const std::size_t room = kMaxResponseBody - sink.body.size();
+  sink.body.append(data, std::min(bytes, room));
+  if (bytes > room) {
+    sink.full = true;
+    return 0;  // stops the transfer (CURLE_WRITE_ERROR)
   }
-  net::ssl::context context(net::ssl::context::tls_client);
-  context.set_default_verify_paths();
-  context.set_verify_mode(net::ssl::verify_peer);
-  beast::ssl_stream<beast::tcp_stream> stream(executor, context);
-  // SNI. (SSL_set_tlsext_host_name is a macro with a C cast; this is what it expands to.)
-  std::string host = url.host;
-  if (SSL_ctrl(stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-               host.data()) != 1) {
-    throw beast::system_error(
-        beast::error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category()));
-  }
-  stream.set_verify_callback(net::ssl::host_name_verification(url.host));
-  beast::get_lowest_layer(stream).expires_after(request.timeout);
-  co_await beast::get_lowest_layer(stream).async_connect(endpoints, net::use_awaitable);
-  beast::get_lowest_layer(stream).expires_after(request.timeout);
-  co_await stream.async_handshake(net::ssl::stream_base::client, net::use_awaitable);
-  co_await exchange(stream, message, outcome, request.timeout);
+  return bytes;
+}
+
+struct CurlDeleter {
+  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
+};
+struct SlistDeleter {
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+
+std::string curl_error(CURLcode code, const char* detail) {
+  if (code == CURLE_OPERATION_TIMEDOUT) return "timed out";
+  std::string text = detail != nullptr && *detail != '\0' ? detail : curl_easy_strerror(code);
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+    text.pop_back();
+  return text;
 }
 
 }  // namespace
+
+ProxySettings proxy_settings_from_environment() {
+  ProxySettings proxy;
+  proxy.http = environment("http_proxy", "HTTP_PROXY");
+  proxy.https = environment("https_proxy", "HTTPS_PROXY");
+  proxy.no_proxy = environment("no_proxy", "NO_PROXY");
+  return proxy;
+}
 
 std::optional<ParsedUrl> parse_url(std::string_view url) {
   ParsedUrl parsed;
@@ -130,19 +113,67 @@ PostOutcome http_post(const PostRequest& request) {
     outcome.error = "not an http(s) URL";
     return outcome;
   }
-  net::io_context io_context{1};
-  net::co_spawn(io_context, post(request, *url, outcome), [&outcome](std::exception_ptr error) {
-    if (!error) return;
-    try {
-      std::rethrow_exception(error);
-    } catch (const beast::system_error& failure) {
-      outcome.error = failure.code() == beast::error::timeout ? "timed out" : failure.what();
-    } catch (const std::exception& failure) {
-      outcome.error = failure.what();
+  initialise_curl();
+  const std::unique_ptr<CURL, CurlDeleter> handle(curl_easy_init());
+  if (!handle) {
+    outcome.error = "cannot start an HTTP client (libcurl)";
+    return outcome;
+  }
+  CURL* curl = handle.get();
+  std::unique_ptr<curl_slist, SlistDeleter> headers;
+  const auto add_header = [&headers](const std::string& line) {
+    curl_slist* appended = curl_slist_append(headers.get(), line.c_str());
+    if (appended != nullptr) {
+      (void)headers.release();
+      headers.reset(appended);
     }
-  });
-  io_context.run();
-  if (!outcome.error.empty()) outcome.status = 0;
+  };
+  add_header("Content-Type: " + request.content_type);
+  add_header("Expect:");  // no 100-continue round trip (robots do not answer it)
+  add_header("Connection: close");
+  for (const auto& [name, value] : request.headers)
+    add_header(name + ": " + value);
+
+  Sink sink;
+  char detail[CURL_ERROR_SIZE] = {};
+  const std::string& proxy = url->https ? request.proxy.https : request.proxy.http;
+  const long timeout_ms = static_cast<long>(request.timeout.count());  // NOLINT(google-runtime-int)
+  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // a lane's thread: no SIGALRM for timeouts
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(curl, CURLOPT_POST, 1L);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, "investflow-webhook/1");
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, detail);
+  // An empty proxy turns off libcurl's own reading of the environment: what the caller
+  // passed is all there is.
+  curl_easy_setopt(curl, CURLOPT_PROXY, proxy.c_str());
+  if (!request.proxy.no_proxy.empty()) {
+    curl_easy_setopt(curl, CURLOPT_NOPROXY, request.proxy.no_proxy.c_str());
+  }
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!request.ca_file.empty()) {
+    curl_easy_setopt(curl, CURLOPT_CAINFO, request.ca_file.c_str());
+    curl_easy_setopt(curl, CURLOPT_CAPATH, nullptr);  // this bundle only
+  }
+
+  const CURLcode code = curl_easy_perform(curl);
+  long status = 0;  // NOLINT(google-runtime-int): libcurl's type
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && sink.full && status != 0)) {
+    outcome.error = curl_error(code, detail);
+    return outcome;
+  }
+  outcome.status = static_cast<int>(status);
+  outcome.body = std::move(sink.body);
   return outcome;
 }
 

@@ -1,8 +1,11 @@
 #pragma once
-// One HTTP(S) POST with a deadline: the webhook client. Blocking, for a delivery lane's
-// own thread (dispatcher.hpp); each call has its own io_context, so one hung receiver
-// holds up nothing but its own lane. HTTPS verifies the peer against the system's CA
-// store and the host name (SNI set).
+// One HTTP(S) POST with a deadline: the webhook client, over libcurl. Blocking, for a
+// delivery lane's own thread (dispatcher.hpp); each call has its own handle, so one hung
+// receiver holds up nothing but its own lane. HTTPS verifies the peer and the host name
+// against the system's CA store, or against `ca_file` when one is given. A proxy is used
+// only when `proxy` names one (never from the environment behind the caller's back:
+// proxy_settings_from_environment reads it once, for the server). Redirects are not
+// followed; only http and https are spoken.
 
 #include <chrono>
 #include <optional>
@@ -13,17 +16,28 @@
 
 namespace investflow::notify {
 
+// Outbound proxies, as the usual environment variables give them.
+struct ProxySettings {
+  std::string http;      // for http:// URLs: http_proxy, else HTTP_PROXY
+  std::string https;     // for https:// URLs (through CONNECT): https_proxy, else HTTPS_PROXY
+  std::string no_proxy;  // no_proxy, else NO_PROXY: hosts reached directly ("a.cn,.b.cn,*")
+};
+// The lowercase variable wins over the uppercase one, as in curl.
+ProxySettings proxy_settings_from_environment();
+
 struct PostRequest {
   std::string url;  // http://host[:port]/path?query or https://...
   std::string body;
   std::string content_type = "application/json; charset=utf-8";
   std::vector<std::pair<std::string, std::string>> headers;
   std::chrono::milliseconds timeout{10000};  // connect + TLS + write + read, in total
+  ProxySettings proxy;                       // empty: straight to the receiver
+  std::string ca_file;  // PEM bundle trusted instead of the system's store; empty: the system's
 };
 
 struct PostOutcome {
   int status = 0;     // HTTP status; 0 when no response came
-  std::string body;   // the response body (first 64 KiB)
+  std::string body;   // the response body (its first 64 KiB; the rest is not read)
   std::string error;  // transport error (timeout, refused, TLS); empty when a response came
 };
 

@@ -71,6 +71,7 @@ class Describer {
     set("新项目“" + name_ + "”已登记（" + state.zh + "）",
         "New project '" + name_ + "' registered (" + state.en + ")");
     message_.to = created.state;
+    message_.to_label = {state.zh, state.en};
   }
   void operator()(const engine::FieldsEdited&) {
     set("项目“" + name_ + "”信息已更新", "Project '" + name_ + "' was edited");
@@ -82,6 +83,8 @@ class Describer {
         "Project '" + name_ + "': " + from.en + " → " + to.en);
     message_.from = taken.from;
     message_.to = taken.to;
+    message_.from_label = {from.zh, from.en};
+    message_.to_label = {to.zh, to.en};
     message_.transition = taken.transition;
     if (!taken.comment.empty()) message_.detail_zh = "说明：" + taken.comment;
   }

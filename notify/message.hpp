@@ -20,13 +20,17 @@ struct Message {
   std::string workflow;
   std::string actor;
   engine::Timestamp at = 0;
-  std::string from;  // transition_taken: the states left and entered
-  std::string to;
+  std::string from;  // transition_taken: the states left and entered (ids)
+  std::string to;    // (project_created: the first state)
+  // Their labels as people read them (线索 / Lead); the id when the workflow has none.
+  engine::LocalizedText from_label;
+  engine::LocalizedText to_label;
   std::string transition;                       // transition_taken: its id
   std::vector<engine::NotifyTrigger> triggers;  // what the event raised (engine::triggers_of)
   std::string title_zh;
   std::string title_en;
   std::string detail_zh;   // one more line for chat messages (comment, due date, ...)
+  std::string link;        // where the project is seen (the console), when known; else empty
   std::string event_json;  // the canonical event, for the generic format
 };
 

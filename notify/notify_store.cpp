@@ -79,12 +79,13 @@ Delivery delivery_from(SQLite::Statement& row) {
     delivery.last_status = static_cast<int>(*status);
   delivery.created_at = row.getColumn(8).getInt64();
   delivery.delivered_at = optional_int(row.getColumn(9));
+  delivery.digest = optional_int(row.getColumn(10));
   return delivery;
 }
 
 constexpr const char* kDeliveryColumns =
     "d.id, d.webhook_id, d.event_id, d.status, d.attempts, d.next_attempt_at, "
-    "COALESCE(d.last_error, ''), d.last_status, d.created_at, d.delivered_at";
+    "COALESCE(d.last_error, ''), d.last_status, d.created_at, d.delivered_at, d.digest";
 
 Webhook webhook_from(SQLite::Statement& row) {
   Webhook webhook;
@@ -486,8 +487,9 @@ Outcome<std::vector<DueDelivery>> NotifyStore::due_deliveries(std::int64_t webho
     auto select = connection_.statement(
         std::string("SELECT ") + kDeliveryColumns +
         ", e.payload, COALESCE(p.name, ''), COALESCE(p.workflow, ''), "
-        "COALESCE(p.workflow_version, 0) FROM deliveries d JOIN events e ON e.id = d.event_id "
-        "LEFT JOIN projects p ON p.id = e.project_id WHERE d.webhook_id = ? AND "
+        "COALESCE(p.workflow_version, 0), COALESCE(b.batch, '') FROM deliveries d "
+        "JOIN events e ON e.id = d.event_id LEFT JOIN projects p ON p.id = e.project_id "
+        "LEFT JOIN event_batches b ON b.event_id = d.event_id WHERE d.webhook_id = ? AND "
         "d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.id LIMIT ?");
     select->bind(1, webhook_id);
     select->bind(2, now);
@@ -496,10 +498,11 @@ Outcome<std::vector<DueDelivery>> NotifyStore::due_deliveries(std::int64_t webho
     while (select->executeStep()) {
       DueDelivery due;
       due.delivery = delivery_from(*select);
-      due.event = event_from(select->getColumn(10).getString());
-      due.project_name = select->getColumn(11).getString();
-      due.workflow = select->getColumn(12).getString();
-      due.workflow_version = select->getColumn(13).getInt64();
+      due.event = event_from(select->getColumn(11).getString());
+      due.project_name = select->getColumn(12).getString();
+      due.workflow = select->getColumn(13).getString();
+      due.workflow_version = select->getColumn(14).getInt64();
+      due.batch = select->getColumn(15).getString();
       out.push_back(std::move(due));
     }
     return out;
@@ -511,7 +514,7 @@ Outcome<storage::Ok> NotifyStore::record_delivered(std::int64_t id, int http_sta
   return run<storage::Ok>([&] {
     auto update = connection_.statement(
         "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, "
-        "last_status = ?, last_error = NULL, delivered_at = ? WHERE id = ?");
+        "last_status = ?, last_error = NULL, delivered_at = ?, digest = NULL WHERE id = ?");
     update->bind(1, http_status);
     update->bind(2, now);
     update->bind(3, id);
@@ -524,26 +527,59 @@ Outcome<storage::Ok> NotifyStore::record_failure(std::int64_t id, int attempts,
                                                  const std::string& error,
                                                  std::optional<int> http_status,
                                                  std::optional<engine::Timestamp> retry_at) {
+  return record_failures({FailedAttempt{id, attempts, retry_at}}, error, http_status);
+}
+
+Outcome<storage::Ok> NotifyStore::record_digest_delivered(const std::vector<std::int64_t>& ids,
+                                                          int http_status, engine::Timestamp now) {
   return run<storage::Ok>([&] {
+    if (ids.empty()) return storage::Ok{};
+    SQLite::Transaction transaction(connection_.db(), SQLite::TransactionBehavior::IMMEDIATE);
+    auto update = connection_.statement(
+        "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, "
+        "last_status = ?, last_error = NULL, delivered_at = ?, digest = ? WHERE id = ?");
+    for (const std::int64_t id : ids) {
+      update->bind(1, http_status);
+      update->bind(2, now);
+      update->bind(3, ids.front());
+      update->bind(4, id);
+      update->exec();
+      update->reset();
+    }
+    transaction.commit();
+    return storage::Ok{};
+  });
+}
+
+Outcome<storage::Ok> NotifyStore::record_failures(const std::vector<FailedAttempt>& failed,
+                                                  const std::string& error,
+                                                  std::optional<int> http_status) {
+  return run<storage::Ok>([&] {
+    SQLite::Transaction transaction(connection_.db(), SQLite::TransactionBehavior::IMMEDIATE);
     auto update = connection_.statement(
         "UPDATE deliveries SET status = ?, attempts = ?, last_error = ?, last_status = ?, "
         "next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?");
-    const DeliveryStatus status = retry_at ? DeliveryStatus::pending : DeliveryStatus::dead;
-    update->bind(1, std::string(engine::name_in(kDeliveryStatusNames, status)));
-    update->bind(2, attempts);
-    update->bind(3, error);
-    if (http_status) {
-      update->bind(4, *http_status);
-    } else {
-      update->bind(4);
+    for (const FailedAttempt& attempt : failed) {
+      const DeliveryStatus status =
+          attempt.retry_at ? DeliveryStatus::pending : DeliveryStatus::dead;
+      update->bind(1, std::string(engine::name_in(kDeliveryStatusNames, status)));
+      update->bind(2, attempt.attempts);
+      update->bind(3, error);
+      if (http_status) {
+        update->bind(4, *http_status);
+      } else {
+        update->bind(4);
+      }
+      if (attempt.retry_at) {
+        update->bind(5, *attempt.retry_at);
+      } else {
+        update->bind(5);
+      }
+      update->bind(6, attempt.id);
+      update->exec();
+      update->reset();
     }
-    if (retry_at) {
-      update->bind(5, *retry_at);
-    } else {
-      update->bind(5);
-    }
-    update->bind(6, id);
-    update->exec();
+    transaction.commit();
     return storage::Ok{};
   });
 }
@@ -580,7 +616,7 @@ Outcome<bool> NotifyStore::replay(std::int64_t id, engine::Timestamp now) {
   return run<bool>([&] {
     auto update = connection_.statement(
         "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, "
-        "delivered_at = NULL WHERE id = ? AND webhook_id IN "
+        "delivered_at = NULL, digest = NULL WHERE id = ? AND webhook_id IN "
         "(SELECT id FROM webhooks WHERE deleted_at IS NULL)");
     update->bind(1, now);
     update->bind(2, id);
@@ -595,6 +631,40 @@ Outcome<std::optional<engine::Timestamp>> NotifyStore::next_attempt(std::int64_t
     select->bind(1, webhook_id);
     select->executeStep();
     return optional_int(select->getColumn(0));
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// Chat robots' posts
+
+Outcome<std::vector<engine::Timestamp>> NotifyStore::robot_posts(const std::string& url,
+                                                                 engine::Timestamp since) {
+  return run<std::vector<engine::Timestamp>>([&] {
+    auto select =
+        connection_.statement("SELECT at FROM robot_posts WHERE url = ? AND at >= ? ORDER BY at");
+    select->bind(1, url);
+    select->bind(2, since);
+    std::vector<engine::Timestamp> out;
+    while (select->executeStep())
+      out.push_back(select->getColumn(0).getInt64());
+    return out;
+  });
+}
+
+Outcome<storage::Ok> NotifyStore::record_robot_post(const std::string& url, engine::Timestamp at,
+                                                    engine::Timestamp forget_before) {
+  return run<storage::Ok>([&] {
+    SQLite::Transaction transaction(connection_.db(), SQLite::TransactionBehavior::IMMEDIATE);
+    auto forget = connection_.statement("DELETE FROM robot_posts WHERE url = ? AND at < ?");
+    forget->bind(1, url);
+    forget->bind(2, forget_before);
+    forget->exec();
+    auto insert = connection_.statement("INSERT INTO robot_posts (url, at) VALUES (?, ?)");
+    insert->bind(1, url);
+    insert->bind(2, at);
+    insert->exec();
+    transaction.commit();
+    return storage::Ok{};
   });
 }
 

@@ -87,6 +87,9 @@ struct Delivery {
   std::optional<int> last_status;
   engine::Timestamp created_at = 0;
   std::optional<engine::Timestamp> delivered_at;
+  // Set when a chat robot got the event in a digest message rather than on its own: the id
+  // of the digest's first delivery (the same on every delivery of that digest).
+  std::optional<std::int64_t> digest;
 };
 
 // A delivery due now, with its event.
@@ -96,6 +99,14 @@ struct DueDelivery {
   std::string project_name;
   std::string workflow;
   std::int64_t workflow_version = 0;
+  std::string batch;  // the bulk operation that wrote the event (storage::WriteRequest::batch)
+};
+
+// A failed attempt at one delivery: its attempts so far, and when to try again (none: dead).
+struct FailedAttempt {
+  std::int64_t id = 0;
+  int attempts = 0;
+  std::optional<engine::Timestamp> retry_at;
 };
 
 // A resolved inbox row: the users it goes to, and the titles.
@@ -174,6 +185,13 @@ class NotifyStore {
   Outcome<storage::Ok> record_failure(std::int64_t id, int attempts, const std::string& error,
                                       std::optional<int> http_status,
                                       std::optional<engine::Timestamp> retry_at);
+  // A digest message (several deliveries in one post) delivered, or failed: every one of
+  // its deliveries settled in one transaction; a delivered one records the digest (its
+  // first id).
+  Outcome<storage::Ok> record_digest_delivered(const std::vector<std::int64_t>& ids,
+                                               int http_status, engine::Timestamp now);
+  Outcome<storage::Ok> record_failures(const std::vector<FailedAttempt>& failed,
+                                       const std::string& error, std::optional<int> http_status);
   // Newest first; all of them when `status` is nullopt.
   Outcome<std::vector<Delivery>> deliveries(std::optional<DeliveryStatus> status, int limit,
                                             std::int64_t before_id);
@@ -182,6 +200,14 @@ class NotifyStore {
   Outcome<bool> replay(std::int64_t id, engine::Timestamp now);
   // The earliest next attempt of the webhook's pending deliveries.
   Outcome<std::optional<engine::Timestamp>> next_attempt(std::int64_t webhook_id);
+
+  // --- chat robots' rate limit (dispatcher.hpp) ---
+  // The times of the posts made to the robot at `url` since `since`, oldest first.
+  Outcome<std::vector<engine::Timestamp>> robot_posts(const std::string& url,
+                                                      engine::Timestamp since);
+  // Records a post to the robot at `url`; forgets its posts before `forget_before`.
+  Outcome<storage::Ok> record_robot_post(const std::string& url, engine::Timestamp at,
+                                         engine::Timestamp forget_before);
 
  private:
   // Runs `fn` under the mutex; an SQLite exception becomes a storage error.

@@ -9,6 +9,7 @@
 
 #include "engine/notify_trigger.hpp"
 #include "storage/codec.hpp"
+#include "storage/field_text.hpp"
 #include "storage/wire_json.hpp"
 
 namespace investflow::notify {
@@ -16,45 +17,16 @@ namespace json = boost::json;
 
 namespace {
 
-std::string markdown_escape_line(std::string text) {
-  // Chat markdown: a newline inside a value would start a new block.
-  for (char& c : text) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  return text;
-}
-
-// The shared Chinese markdown of both chat robots.
-std::string chat_markdown(const Message& message, bool wecom) {
-  const bool urgent = message.title_zh.starts_with("【逾期】");
-  std::string text = "### ";
-  if (wecom) {
-    text += urgent ? "<font color=\"warning\">" + markdown_escape_line(message.title_zh) + "</font>"
-                   : markdown_escape_line(message.title_zh);
-  } else {
-    text += markdown_escape_line(message.title_zh);
-  }
-  text +=
-      "\n> 项目：" + markdown_escape_line(message.project_name) + "（" + message.project_id + "）";
-  if (!message.from.empty() && !message.to.empty()) {
-    text += "\n> 阶段：" + message.from + " → " + message.to;
-  }
-  if (!message.actor.empty()) text += "\n> 操作人：" + markdown_escape_line(message.actor);
-  text += "\n> 时间：" + engine::format_timestamp(message.at).substr(0, 19);
-  if (!message.detail_zh.empty()) text += "\n> " + markdown_escape_line(message.detail_zh);
-  text += "\n\n事件编号：" + std::to_string(message.event_id);
-  return text;
-}
-
 // Cuts UTF-8 text to at most `limit` bytes without splitting a character.
-std::string utf8_truncate(std::string text, std::size_t limit) {
+std::string_view utf8_prefix(std::string_view text, std::size_t limit) {
   if (text.size() <= limit) return text;
   std::size_t end = limit;
   while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
     --end;
-  text.resize(end);
-  return text;
+  return text.substr(0, end);
 }
+
+constexpr std::string_view kOverdueMarker = "【逾期】";
 
 }  // namespace
 
@@ -125,6 +97,144 @@ std::string dingtalk_signed_url(std::string_view url, std::string_view secret,
   return std::string(url) + separator + "timestamp=" + timestamp + "&sign=" + sign;
 }
 
+std::size_t chat_max_bytes(WebhookFormat format) {
+  switch (format) {
+    case WebhookFormat::wecom:
+      return kWecomMaxBytes;
+    case WebhookFormat::dingtalk:
+      return kDingtalkMaxBytes;
+    case WebhookFormat::json:
+      break;
+  }
+  return 0;
+}
+
+std::string chat_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    // U+0085, U+2028 and U+2029 end lines too.
+    if (text.substr(i, 2) == "\xC2\x85") {
+      out += ' ';
+      ++i;
+      continue;
+    }
+    if (text.substr(i, 3) == "\xE2\x80\xA8" || text.substr(i, 3) == "\xE2\x80\xA9") {
+      out += ' ';
+      i += 2;
+      continue;
+    }
+    switch (c) {
+      case '\n':
+      case '\r':
+      case '\t':
+      case '\v':
+      case '\f':
+        out += ' ';
+        break;
+      case '\0':
+        break;
+      case '[':
+        out += "［";
+        break;
+      case ']':
+        out += "］";
+        break;
+      case '<':
+        out += "＜";
+        break;
+      case '>':
+        out += "＞";
+        break;
+      case '*':
+        out += "＊";
+        break;
+      case '_':
+        out += "＿";
+        break;
+      case '#':
+        out += "＃";
+        break;
+      case '`':
+        out += "｀";
+        break;
+      case '~':
+        out += "～";
+        break;
+      case '|':
+        out += "｜";
+        break;
+      case '\\':
+        out += "＼";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string chat_title(const Message& message, WebhookFormat format) {
+  std::string_view title = message.title_zh;
+  std::string marker;
+  if (title.starts_with(kOverdueMarker)) {
+    title.remove_prefix(kOverdueMarker.size());
+    marker = format == WebhookFormat::wecom
+                 ? "<font color=\"warning\">" + std::string(kOverdueMarker) + "</font>"
+                 : std::string(kOverdueMarker);
+  }
+  return marker + chat_text(title);
+}
+
+std::string chat_line(const Message& message, WebhookFormat format) {
+  std::string line = chat_title(message, format);
+  if (!message.actor.empty()) line += " · " + chat_text(message.actor);
+  line += " · " + storage::timestamp_text(message.at);
+  line += " · 事件编号 " + std::to_string(message.event_id);
+  return line;
+}
+
+std::string chat_footer(const Message& message) {
+  std::string footer = "事件编号：" + std::to_string(message.event_id);
+  // A link is ours (the console's address), never a person's text; brackets and spaces in it
+  // would end the markdown link early, so they are percent-encoded.
+  if (!message.link.empty()) {
+    std::string target;
+    for (const char c : message.link) {
+      switch (c) {
+        case ' ':
+          target += "%20";
+          break;
+        case '(':
+          target += "%28";
+          break;
+        case ')':
+          target += "%29";
+          break;
+        case '<':
+          target += "%3C";
+          break;
+        case '>':
+          target += "%3E";
+          break;
+        default:
+          if (static_cast<unsigned char>(c) >= 0x20) target += c;
+      }
+    }
+    footer += "\n[查看项目](" + target + ")";
+  }
+  return footer;
+}
+
+std::string chat_fit(std::string_view body, std::string_view footer, std::size_t limit) {
+  static constexpr std::string_view kEllipsis = "…";
+  if (body.size() + footer.size() <= limit) return std::string(body) + std::string(footer);
+  const std::size_t room =
+      limit > footer.size() + kEllipsis.size() ? limit - footer.size() - kEllipsis.size() : 0;
+  return std::string(utf8_prefix(body, room)) + std::string(kEllipsis) + std::string(footer);
+}
+
 std::string json_body(const Message& message) {
   json::array triggers;
   for (const engine::NotifyTrigger& trigger : message.triggers)
@@ -153,19 +263,82 @@ std::string json_body(const Message& message) {
   return storage::canonical_json(body);
 }
 
+namespace {
+
+// The markdown both chat robots get: the title, the project, the stage (labels), who, when,
+// the detail; then the footer. Cut to the platform's limit, keeping the footer.
+std::string chat_markdown(const Message& message, WebhookFormat format) {
+  std::string text = "### " + chat_title(message, format);
+  text +=
+      "\n> 项目：" + chat_text(message.project_name) + "（" + chat_text(message.project_id) + "）";
+  if (!message.to.empty()) {
+    const std::string to =
+        chat_text(message.to_label.zh.empty() ? message.to : message.to_label.zh);
+    if (message.from.empty()) {
+      text += "\n> 阶段：" + to;
+    } else {
+      text += "\n> 阶段：" +
+              chat_text(message.from_label.zh.empty() ? message.from : message.from_label.zh) +
+              " → " + to;
+    }
+  }
+  if (!message.actor.empty()) text += "\n> 操作人：" + chat_text(message.actor);
+  text += "\n> 时间：" + storage::timestamp_text(message.at);
+  if (!message.detail_zh.empty()) text += "\n> " + chat_text(message.detail_zh);
+  return chat_fit(text, "\n\n" + chat_footer(message), chat_max_bytes(format));
+}
+
+}  // namespace
+
 std::string wecom_body(const Message& message) {
   json::object body{
       {"msgtype", "markdown"},
-      {"markdown",
-       json::object{{"content", utf8_truncate(chat_markdown(message, true), kWecomMaxBytes)}}}};
+      {"markdown", json::object{{"content", chat_markdown(message, WebhookFormat::wecom)}}}};
   return json::serialize(body);
 }
 
 std::string dingtalk_body(const Message& message) {
-  json::object body{{"msgtype", "markdown"},
-                    {"markdown", json::object{{"title", message.title_zh},
-                                              {"text", chat_markdown(message, false)}}}};
+  // The title is what the chat list shows: plain text, one line.
+  std::string title = message.title_zh;
+  for (char& c : title) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  json::object body{
+      {"msgtype", "markdown"},
+      {"markdown", json::object{{"title", chat_fit(title, "", 200)},
+                                {"text", chat_markdown(message, WebhookFormat::dingtalk)}}}};
   return json::serialize(body);
+}
+
+std::string digest_markdown(const Digest& digest) {
+  std::string text = "### " + markdown_escape_line(digest.heading_zh);
+  // Room kept for the closing line about what was left out.
+  constexpr std::size_t kReserve = 160;
+  std::size_t listed = 0;
+  for (const Message& message : digest.messages) {
+    const std::string line = "\n- " + markdown_escape_line(message.title_zh) + "（事件编号 " +
+                             std::to_string(message.event_id) + "）";
+    if (text.size() + line.size() + kReserve > kDigestMaxBytes) break;
+    text += line;
+    ++listed;
+  }
+  if (listed < digest.messages.size()) {
+    text += "\n\n……另有 " + std::to_string(digest.messages.size() - listed) +
+            " 条未列出（事件编号 " + std::to_string(digest.messages[listed].event_id) + "–" +
+            std::to_string(digest.messages.back().event_id) + "）";
+  }
+  return text;
+}
+
+std::string digest_body(WebhookFormat format, const Digest& digest) {
+  const std::string text = digest_markdown(digest);
+  if (format == WebhookFormat::dingtalk) {
+    return json::serialize(
+        json::object{{"msgtype", "markdown"},
+                     {"markdown", json::object{{"title", digest.heading_zh}, {"text", text}}}});
+  }
+  return json::serialize(
+      json::object{{"msgtype", "markdown"}, {"markdown", json::object{{"content", text}}}});
 }
 
 std::string body_for(WebhookFormat format, const Message& message) {

@@ -36,8 +36,11 @@ std::optional<WebhookFormat> parse_webhook_format(std::string_view name);
 
 // The header that carries the generic format's signature.
 inline constexpr std::string_view kSignatureHeader = "X-Investflow-Signature";
-// WeCom refuses markdown content above this many bytes.
+// The robots refuse markdown above this many bytes (UTF-8): WeCom documents 4,096 bytes for
+// markdown.content; DingTalk's markdown.text is held to 20,000 bytes.
 inline constexpr std::size_t kWecomMaxBytes = 4096;
+inline constexpr std::size_t kDingtalkMaxBytes = 20000;
+std::size_t chat_max_bytes(WebhookFormat format);  // 0 for json (no limit)
 
 std::string hmac_sha256(std::string_view key, std::string_view data);  // raw 32 bytes
 std::string to_hex(std::string_view bytes);
@@ -50,9 +53,42 @@ std::string signature_header_value(std::string_view secret, std::string_view bod
 std::string dingtalk_signed_url(std::string_view url, std::string_view secret,
                                 engine::Timestamp now_ms);
 
+// Chat robot markdown, in pieces a single message and a digest of many share.
+//
+// Text from people (project names, comments, user ids, labels) shown as it was typed: the
+// characters WeCom's and DingTalk's markdown would read as markup ([ ] < > * _ # ` ~ | \)
+// become their full-width forms (［ ］ ＜ ＞ ＊ ＿ ＃ ｀ ～ ｜ ＼), which look the same to a reader
+// and which no markdown or HTML parser takes for syntax; line breaks and tabs become
+// spaces, so a value never starts a line (no heading, quote or list).
+std::string chat_text(std::string_view text);
+// The message's title as chat markdown (escaped; WeCom shows 【逾期】 in its warning colour).
+std::string chat_title(const Message& message, WebhookFormat format);
+// One line about the message, for digests: title · actor · time (China) · 事件编号 N.
+std::string chat_line(const Message& message, WebhookFormat format);
+// The closing lines every chat message keeps: the event number, and the link when known.
+std::string chat_footer(const Message& message);
+// `body` + `footer` within `limit` bytes: when too long, the end of `body` is cut on a
+// UTF-8 character boundary and "…" marks the cut; `footer` is always kept whole.
+std::string chat_fit(std::string_view body, std::string_view footer, std::size_t limit);
+
 std::string json_body(const Message& message);
 std::string wecom_body(const Message& message);
 std::string dingtalk_body(const Message& message);
 std::string body_for(WebhookFormat format, const Message& message);
+
+// Several events in one chat-robot message: what a robot gets beyond its rate limit, and
+// what a bulk operation's events become (notify/dispatcher.hpp). A heading, then one line
+// per event, oldest first, each with its event number; the lines that would pass the size
+// limit are left out and counted, with the range of their event numbers.
+struct Digest {
+  std::string heading_zh;  // "另有 37 条动态", "批量操作：共 500 条动态"
+  std::vector<Message> messages;
+};
+// Both robots get at most this many bytes of markdown in a digest (WeCom's limit;
+// DingTalk's is larger).
+inline constexpr std::size_t kDigestMaxBytes = kWecomMaxBytes;
+std::string digest_markdown(const Digest& digest);
+// The body for a wecom or dingtalk robot (json webhooks get no digests).
+std::string digest_body(WebhookFormat format, const Digest& digest);
 
 }  // namespace investflow::notify

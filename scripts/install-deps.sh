@@ -8,7 +8,10 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlitecpp-dev libsqlite3-dev sqlite3 libyaml-cpp-dev libsodium-dev libxlsxwriter-dev
   libfmt-dev libspdlog-dev
-  libssl-dev  # notify/: HTTPS webhooks (Beast over OpenSSL)
+  libssl-dev  # notify/: webhook signatures (HMAC); the notify tests' TLS receiver
+  # notify/http_post.cpp: the webhook client (HTTPS, HTTP(S)_PROXY/NO_PROXY, a CA bundle
+  # option); Beast had no proxy support
+  libcurl4-openssl-dev
   libminizip-dev libexpat1-dev  # reading .xlsx imports: the zip container and its XML parts
   libjemalloc-dev  # the binary's and benchmarks' allocator (CMakeLists.txt)
   libgtest-dev libgmock-dev libbenchmark-dev

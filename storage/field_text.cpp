@@ -74,6 +74,12 @@ std::string field_to_text(const engine::FieldDef& field, const Value& value) {
   return value.to_display();
 }
 
+std::string timestamp_text(engine::Timestamp at) {
+  std::string text = engine::format_timestamp(at).substr(0, 19);  // YYYY-MM-DDTHH:MM:SS
+  text[10] = ' ';
+  return text;
+}
+
 engine::Result<FieldInput, engine::LocalizedText> read_field_text(const engine::FieldDef& field,
                                                                   std::string_view raw) {
   const std::string cleaned = clean_cell_text(raw);

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/date.hpp"
 #include "engine/result.hpp"
 #include "engine/value.hpp"
 #include "engine/workflow.hpp"
@@ -20,6 +21,11 @@ std::string column_header(const engine::FieldDef& field);
 const engine::FieldDef* field_for_header(const engine::Workflow& workflow, std::string_view header);
 
 std::string field_to_text(const engine::FieldDef& field, const engine::Value& value);
+
+// An instant as people read it, in China Standard Time: "2026-02-10 10:00:00". Every table
+// for people (exports, report sheets, chat messages) writes instants so; dates are
+// YYYY-MM-DD. (The API keeps RFC 3339, storage/wire_json.hpp.)
+std::string timestamp_text(engine::Timestamp at);
 
 // A field's value from a cell, and how it was converted when it was (for the import
 // preview, e.g. "1.2亿 → 12000 万元"; empty when the text was the value).

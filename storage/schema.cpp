@@ -338,6 +338,26 @@ CREATE INDEX notifications_unread ON notifications (user_id) WHERE read_at IS NU
 ALTER TABLE projects ADD COLUMN parent TEXT REFERENCES projects (id);
 CREATE INDEX projects_parent ON projects (parent, workflow) WHERE parent IS NOT NULL;
 )sql",
+    // 9: well-behaved chat robots (notify/dispatcher.hpp). A bulk operation's events carry
+    // its batch id (storage::WriteRequest::batch) so robots get one digest per batch; a
+    // delivery records the digest message that carried it; the posts made to each robot
+    // are kept for its rate limit (20 a minute), which must hold across a restart.
+    R"sql(
+CREATE TABLE event_batches (
+  event_id INTEGER PRIMARY KEY REFERENCES events (id),
+  batch    TEXT    NOT NULL
+);
+-- NULL: the event was posted on its own. Otherwise the id of the first delivery of the
+-- digest message that listed (or counted) it; every delivery of that digest has the same.
+ALTER TABLE deliveries ADD COLUMN digest INTEGER;
+-- One row per post to a chat robot, by the robot's URL (two webhooks on one robot share
+-- its limit); rows older than the window are pruned as new ones are written.
+CREATE TABLE robot_posts (
+  url TEXT    NOT NULL,
+  at  INTEGER NOT NULL
+);
+CREATE INDEX robot_posts_url ON robot_posts (url, at);
+)sql",
 };
 
 int application_id(SQLite::Database& db) {

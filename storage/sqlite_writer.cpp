@@ -380,7 +380,7 @@ WriteResult SqliteWriter::process(const WriteRequest& request) {
     engine::Decision decision = engine::decide(*workflow, panel > 0 ? with_panel : head.project,
                                                request.command, request.actor, clock, relations);
     if (decision) {
-      result = append(head, *workflow, std::move(decision).value());
+      result = append(head, *workflow, std::move(decision).value(), request.batch);
     } else {
       result.status = WriteResult::Status::rejected;
       result.rejection = std::move(decision).error();
@@ -415,7 +415,7 @@ engine::Relations SqliteWriter::relations_of(const engine::Workflow& workflow,
 }
 
 WriteResult SqliteWriter::append(const Head& head, const engine::Workflow& workflow,
-                                 std::vector<engine::Event> events) {
+                                 std::vector<engine::Event> events, const std::string& batch) {
   engine::Project project = head.project;
   Hash hash = head.hash;
   std::vector<std::pair<std::string, Hash>> links;  // payload, hash of each event
@@ -452,6 +452,13 @@ WriteResult SqliteWriter::append(const Head& head, const engine::Workflow& workf
     while (delivery != deliveries.end() && delivery->event == i)
       ++delivery;
     if (first != delivery) insert_outbox(event_id, events[i], {first, delivery});
+    if (!batch.empty()) {
+      // A bulk operation's events: chat robots get one digest for the batch.
+      auto mark = connection_.statement("INSERT INTO event_batches (event_id, batch) VALUES (?,?)");
+      mark->bind(1, event_id);
+      mark->bind(2, batch);
+      mark->exec();
+    }
     previous = links[i].second;
   }
   reports_.record(workflow, head.project, events, project);

@@ -107,8 +107,9 @@ class SqliteWriter {
   // batch stands; `new_parent` is the parent a CreateProject names.
   engine::Relations relations_of(const engine::Workflow& workflow, const engine::Project& project,
                                  const std::string& new_parent);
+  // `batch`: WriteRequest::batch, recorded for each event appended (when not empty).
   WriteResult append(const Head& head, const engine::Workflow& workflow,
-                     std::vector<engine::Event> events);
+                     std::vector<engine::Event> events, const std::string& batch);
   // A new project's row, whole.
   ProjectionRow insert_projection(const engine::Workflow& workflow, const engine::Project& project,
                                   const Hash& hash);

@@ -58,6 +58,12 @@ struct WriteRequest {
   // Decide as of this instant instead of the store's clock: for seeding demo histories and
   // importing records. The web layer never sets it.
   std::optional<engine::Timestamp> at;
+  // A bulk operation (an import, a bulk reassign) gives every write it makes one batch id,
+  // unique to that run (e.g. "import:<file>:<start time>"). Each event the write appends is
+  // recorded with it (table event_batches, schema migration 9), and chat robots (WeCom,
+  // DingTalk) then get one digest message for the whole batch instead of a post per event
+  // (notify/dispatcher.hpp). Empty: not part of a bulk operation.
+  std::string batch;
 };
 
 struct WriteResult {

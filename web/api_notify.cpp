@@ -113,7 +113,9 @@ json::object delivery_json(const notify::Delivery& delivery) {
            delivery.last_error.empty() ? json::value(nullptr) : json::value(delivery.last_error)},
           {"last_status", std::move(last_status)},
           {"created_at", storage::wire_timestamp(delivery.created_at)},
-          {"delivered_at", storage::wire_timestamp(delivery.delivered_at)}};
+          {"delivered_at", storage::wire_timestamp(delivery.delivered_at)},
+          // A chat robot got the event in a digest message: the digest's first delivery.
+          {"digest", delivery.digest ? json::value(*delivery.digest) : json::value(nullptr)}};
 }
 
 // What a webhook subscribes to, read once here: a non-empty array of filter names (400

@@ -555,7 +555,8 @@ void add_notifications(json::object& all) {
               {"last_error", nullable("string")},
               {"last_status", nullable("integer")},
               {"created_at", date_time()},
-              {"delivered_at", optional_date_time()}});
+              {"delivered_at", optional_date_time()},
+              {"digest", nullable("integer")}});
   all["DeliveryPage"] =
       record({{"items", array_of(ref("Delivery"))}, {"next_cursor", nullable("string")}});
   all["WebhookBody"] =

@@ -92,15 +92,169 @@ TEST(WebhookFormat, WecomMarkdownMessage) {
   const std::string content(markdown.at("content").as_string());
   EXPECT_TRUE(content.starts_with("### 项目“高性能膜材料项目”：线索 → 已签约")) << content;
   EXPECT_NE(content.find("> 操作人：zhang"), std::string::npos);
+  EXPECT_NE(content.find("> 时间：2026-02-10 10:00:00\n"), std::string::npos) << content;
   EXPECT_NE(content.find("签约仪式已完成"), std::string::npos);
   EXPECT_LE(content.size(), kWecomMaxBytes);
+}
 
-  // Cut to the limit on a character boundary (Boost.JSON refuses broken UTF-8).
-  Message huge = transition_message();
-  for (int i = 0; i < 2000; ++i)
-    huge.detail_zh += "长";
-  const auto cut = json::parse(wecom_body(huge)).as_object();
-  EXPECT_LE(cut.at("markdown").at("content").as_string().size(), kWecomMaxBytes);
+// Every line of a chat message is one this program starts: the heading, a quoted field, the
+// footer; a person's text never opens a line, a link, a tag, emphasis or code.
+void expect_only_our_markup(const std::string& content) {
+  std::size_t start = 0;
+  while (start <= content.size()) {
+    const std::size_t end = std::min(content.find('\n', start), content.size());
+    const std::string line = content.substr(start, end - start);
+    EXPECT_TRUE(line.empty() || line.starts_with("### ") || line.starts_with("> 项目：") ||
+                line.starts_with("> 阶段：") || line.starts_with("> 操作人：") ||
+                line.starts_with("> 时间：") || line.starts_with("> 说明：") ||
+                line.starts_with("事件编号：") || line.starts_with("[查看项目](https://"))
+        << line;
+    start = end + 1;
+  }
+  for (const char* markup : {"[点我]", "](", "<font color=red", "<b>", "**", "`", "<@"}) {
+    EXPECT_EQ(content.find(markup), std::string::npos) << markup << " in " << content;
+  }
+}
+
+Message hostile_message() {
+  engine::TransitionTaken taken;
+  taken.transition = "sign";
+  taken.from = "lead";
+  taken.to = "signed";
+  taken.comment = "见 [链接](http://evil) <b>粗</b>\n# 标题\n> 引用 `code` <@all>";
+  const engine::Event event{"P-7", 3, at_ten(2026, 2, 10), "zhang_san*", taken};
+  const auto workflow = timers_workflow();
+  return make_message(42, event, workflow.get(),
+                      "[点我](http://evil)<font color=red>红</font>**粗**_斜_\n### 标题~~删~~|表|");
+}
+
+TEST(WebhookFormat, ChatMarkdownShowsPeoplesTextAsText) {
+  const Message message = hostile_message();
+  for (const WebhookFormat format : {WebhookFormat::wecom, WebhookFormat::dingtalk}) {
+    const auto body = json::parse(body_for(format, message)).as_object();
+    const std::string content(format == WebhookFormat::wecom
+                                  ? body.at("markdown").at("content").as_string()
+                                  : body.at("markdown").at("text").as_string());
+    expect_only_our_markup(content);
+    // The name reads the same, in full-width brackets and signs.
+    EXPECT_NE(content.find("［点我］(http://evil)＜font color=red＞红＜/font＞＊＊粗＊＊＿斜＿ "
+                           "＃＃＃ 标题～～删～～｜表｜"),
+              std::string::npos)
+        << content;
+    EXPECT_NE(content.find("> 操作人：zhang＿san＊"), std::string::npos) << content;
+    EXPECT_NE(
+        content.find("> 说明：见 ［链接］(http://evil) ＜b＞粗＜/b＞ ＃ 标题 ＞ 引用 ｀code｀ "
+                     "＜@all＞"),
+        std::string::npos)
+        << content;
+  }
+  // DingTalk's title (the chat list's preview) is one line.
+  const auto dingtalk = json::parse(dingtalk_body(message)).as_object();
+  EXPECT_EQ(std::string(dingtalk.at("markdown").at("title").as_string()).find('\n'),
+            std::string::npos);
+}
+
+TEST(WebhookFormat, ChatTextEscapesEveryMarkupCharacter) {
+  EXPECT_EQ(chat_text("a[b]c<d>e*f_g#h`i~j|k\\l"), "a［b］c＜d＞e＊f＿g＃h｀i～j｜k＼l");
+  EXPECT_EQ(chat_text("一\n二\r\n三\t四\xE2\x80\xA8五\xC2\x85六"), "一 二  三 四 五 六");
+  EXPECT_EQ(chat_text(std::string("a\0b", 3)), "ab");
+  EXPECT_EQ(chat_text("高性能膜材料项目（一期）"), "高性能膜材料项目（一期）");
+}
+
+TEST(WebhookFormat, ChatStageLinesShowLabels) {
+  for (const WebhookFormat format : {WebhookFormat::wecom, WebhookFormat::dingtalk}) {
+    const auto body = json::parse(body_for(format, transition_message())).as_object();
+    const std::string content(format == WebhookFormat::wecom
+                                  ? body.at("markdown").at("content").as_string()
+                                  : body.at("markdown").at("text").as_string());
+    EXPECT_NE(content.find("\n> 阶段：线索 → 已签约\n"), std::string::npos) << content;
+    EXPECT_EQ(content.find("lead"), std::string::npos) << content;
+    EXPECT_EQ(content.find("signed"), std::string::npos) << content;
+  }
+  // A new project: the stage it starts in.
+  engine::ProjectCreated created;
+  created.workflow = "timers";
+  created.state = "lead";
+  const Message message = message_of(41, 1, created);
+  EXPECT_EQ(message.to_label.zh, "线索");
+  const std::string content(
+      json::parse(wecom_body(message)).at("markdown").at("content").as_string());
+  EXPECT_NE(content.find("\n> 阶段：线索\n"), std::string::npos) << content;
+  // English titles carry English labels.
+  EXPECT_EQ(transition_message().title_en, "Project '高性能膜材料项目': Lead → Signed");
+  // A digest line: the same title, who, when, the event number.
+  EXPECT_EQ(chat_line(transition_message(), WebhookFormat::wecom),
+            "项目“高性能膜材料项目”：线索 → 已签约 · zhang · 2026-02-10 10:00:00 · 事件编号 42");
+}
+
+TEST(WebhookFormat, OverdueMarkerIsColouredOnWecomOnly) {
+  Message overdue = transition_message();
+  overdue.title_zh = "【逾期】项目“<font color=info>”的节点已到期";
+  EXPECT_EQ(chat_title(overdue, WebhookFormat::wecom),
+            "<font color=\"warning\">【逾期】</font>项目“＜font color=info＞”的节点已到期");
+  EXPECT_EQ(chat_title(overdue, WebhookFormat::dingtalk),
+            "【逾期】项目“＜font color=info＞”的节点已到期");
+}
+
+bool valid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    const std::size_t length = lead < 0x80         ? 1
+                               : (lead >> 5) == 6  ? 2
+                               : (lead >> 4) == 14 ? 3
+                               : (lead >> 3) == 30 ? 4
+                                                   : 0;
+    if (length == 0 || i + length > text.size()) return false;
+    for (std::size_t k = 1; k < length; ++k) {
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += length;
+  }
+  return true;
+}
+
+TEST(WebhookFormat, ChatFitCutsTheMiddleOnACharacterBoundary) {
+  EXPECT_EQ(chat_fit("ab长", "|", 6), "ab长|");  // fits exactly: untouched
+  // 7 bytes: 1 for the footer, 3 for "…", 3 left; the third byte is inside 长.
+  EXPECT_EQ(chat_fit("ab长长", "|", 7), "ab…|");
+  for (std::size_t limit = 22; limit < 80; ++limit) {
+    const std::string cut =
+        chat_fit("标题 a长b長c𠀀d" + std::string(40, 'x'), "\n\n事件编号：42", limit);
+    EXPECT_LE(cut.size(), limit);
+    EXPECT_TRUE(valid_utf8(cut)) << limit;
+    EXPECT_TRUE(cut.ends_with("…\n\n事件编号：42")) << cut;
+  }
+}
+
+TEST(WebhookFormat, LongMessagesKeepTheEventNumberAndLink) {
+  for (const WebhookFormat format : {WebhookFormat::wecom, WebhookFormat::dingtalk}) {
+    Message huge = transition_message();
+    huge.link = "https://zone.example/console/#/projects/P-7";
+    // Three-byte characters after one ASCII byte: the cut falls inside a character for
+    // some length of the rest; every length is tried around the limit.
+    for (int extra = 0; extra < 3; ++extra) {
+      huge.detail_zh = std::string(static_cast<std::size_t>(extra), 'a');
+      for (std::size_t i = 0; i < chat_max_bytes(format) / 3 + 10; ++i)
+        huge.detail_zh += "长";
+      const auto body = json::parse(body_for(format, huge)).as_object();  // refuses broken UTF-8
+      const std::string content(format == WebhookFormat::wecom
+                                    ? body.at("markdown").at("content").as_string()
+                                    : body.at("markdown").at("text").as_string());
+      EXPECT_LE(content.size(), chat_max_bytes(format));
+      EXPECT_GE(content.size(), chat_max_bytes(format) - 3);  // cut at the limit, not before
+      EXPECT_TRUE(content.starts_with("### 项目“高性能膜材料项目”：线索 → 已签约"));
+      EXPECT_TRUE(
+          content.ends_with("…\n\n事件编号：42\n[查看项目](https://zone.example/console/#/"
+                            "projects/P-7)"))
+          << content.substr(content.size() - 120);
+    }
+  }
+  // A message that fits is not cut.
+  const std::string content(
+      json::parse(wecom_body(transition_message())).at("markdown").at("content").as_string());
+  EXPECT_EQ(content.find("…"), std::string::npos);
+  EXPECT_TRUE(content.ends_with("\n\n事件编号：42"));
 }
 
 TEST(WebhookFormat, DingtalkMarkdownMessage) {
