@@ -237,9 +237,11 @@ class Importer {
         workflow_(workflow),
         options_(options),
         prefix_(options.id_prefix.empty() ? random_prefix() : options.id_prefix),
+        batch_("import:" + workflow.id + ":" + random_prefix().substr(4)),
         clock_(options.at.value_or(SystemClock().now())) {}
 
   ImportReport run(std::string_view file, const ProgressFn& progress) {
+    report_.batch = batch_;
     auto table = read_file(file, options_);
     if (!table) {
       report_.file_error = table.error().message;
@@ -500,6 +502,7 @@ class Importer {
     request.actor = options_.actor;
     request.workflow = workflow_.id;
     request.at = options_.at;
+    request.batch = batch_;  // one digest per chat robot for the whole import
     if (existing) {
       plan_update(row, *existing, std::move(fields), id, owner, parent, std::move(request));
     } else {
@@ -682,6 +685,7 @@ class Importer {
   const engine::Workflow& workflow_;
   const ImportOptions& options_;
   const std::string prefix_;
+  const std::string batch_;  // WriteRequest::batch of every write of this run
   const engine::FixedClock clock_;
   bool date1904_ = false;  // the workbook's date system (Excel serials in date fields)
   std::vector<Column> columns_;

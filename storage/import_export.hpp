@@ -89,6 +89,9 @@ struct ImportReport {
   int unchanged = 0;
   int refused = 0;
   bool written = false;  // whether anything was written (never for a dry run)
+  // The batch id every write carries (WriteRequest::batch): chat robots get one digest for
+  // the whole import instead of a message per project.
+  std::string batch;
   bool ok() const { return !file_error && refused == 0; }
 };
 

@@ -221,6 +221,27 @@ TEST_F(ImportPipeline, ADryRunWritesNothingAndReportsWhatARunWould) {
 
 // --- re-import with a key -----------------------------------------------------------------
 
+// A bulk operation: every event an import appends carries the run's batch id, so that chat
+// robots send one digest for the whole import instead of a post per project.
+TEST_F(ImportPipeline, EveryEventOfAnImportCarriesItsBatch) {
+  const ImportReport first = run("项目编号,项目名称\nP-1,一号\nP-2,二号\nP-3,三号\n");
+  ASSERT_TRUE(first.ok()) << problems(first);
+  options_.key = "id";
+  const ImportReport second = run("项目编号,项目名称\nP-1,一号改\nP-2,二号\n");
+  ASSERT_TRUE(second.ok()) << problems(second);
+  EXPECT_NE(first.batch, second.batch);
+  EXPECT_EQ(first.batch.rfind("import:mini:", 0), 0u) << first.batch;
+  SQLite::Database db(path_, SQLite::OPEN_READONLY);
+  SQLite::Statement count(db, "SELECT count(*) FROM event_batches WHERE batch = ?");
+  count.bind(1, first.batch);
+  ASSERT_TRUE(count.executeStep());
+  EXPECT_EQ(count.getColumn(0).getInt(), 3);  // three created
+  count.reset();
+  count.bind(1, second.batch);
+  ASSERT_TRUE(count.executeStep());
+  EXPECT_EQ(count.getColumn(0).getInt(), 1);  // one updated, one unchanged (nothing written)
+}
+
 TEST_F(ImportPipeline, ReimportingWithTheIdKeyUpdatesThroughTheEngine) {
   ASSERT_TRUE(run("项目编号,项目名称,计划总投资\nP-1,一号,100\nP-2,二号,200\n").ok());
   ASSERT_EQ(count_projects(), 2);
