@@ -310,15 +310,15 @@ std::string dingtalk_body(const Message& message) {
   return json::serialize(body);
 }
 
-std::string digest_markdown(const Digest& digest) {
-  std::string text = "### " + markdown_escape_line(digest.heading_zh);
+std::string digest_markdown(const Digest& digest, WebhookFormat format) {
+  const std::size_t limit = chat_max_bytes(format);
+  std::string text = "### " + chat_text(digest.heading_zh);
   // Room kept for the closing line about what was left out.
   constexpr std::size_t kReserve = 160;
   std::size_t listed = 0;
   for (const Message& message : digest.messages) {
-    const std::string line = "\n- " + markdown_escape_line(message.title_zh) + "（事件编号 " +
-                             std::to_string(message.event_id) + "）";
-    if (text.size() + line.size() + kReserve > kDigestMaxBytes) break;
+    const std::string line = "\n- " + chat_line(message, format);
+    if (text.size() + line.size() + kReserve > limit) break;
     text += line;
     ++listed;
   }
@@ -331,7 +331,7 @@ std::string digest_markdown(const Digest& digest) {
 }
 
 std::string digest_body(WebhookFormat format, const Digest& digest) {
-  const std::string text = digest_markdown(digest);
+  const std::string text = digest_markdown(digest, format);
   if (format == WebhookFormat::dingtalk) {
     return json::serialize(
         json::object{{"msgtype", "markdown"},

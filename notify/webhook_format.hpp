@@ -77,17 +77,14 @@ std::string dingtalk_body(const Message& message);
 std::string body_for(WebhookFormat format, const Message& message);
 
 // Several events in one chat-robot message: what a robot gets beyond its rate limit, and
-// what a bulk operation's events become (notify/dispatcher.hpp). A heading, then one line
-// per event, oldest first, each with its event number; the lines that would pass the size
-// limit are left out and counted, with the range of their event numbers.
+// what a bulk operation's events become (notify/dispatcher.hpp). A heading, then one
+// chat_line per event, oldest first; the lines that would pass the robot's limit
+// (chat_max_bytes) are left out and counted, with the range of their event numbers.
 struct Digest {
   std::string heading_zh;  // "另有 37 条动态", "批量操作：共 500 条动态"
   std::vector<Message> messages;
 };
-// Both robots get at most this many bytes of markdown in a digest (WeCom's limit;
-// DingTalk's is larger).
-inline constexpr std::size_t kDigestMaxBytes = kWecomMaxBytes;
-std::string digest_markdown(const Digest& digest);
+std::string digest_markdown(const Digest& digest, WebhookFormat format);
 // The body for a wecom or dingtalk robot (json webhooks get no digests).
 std::string digest_body(WebhookFormat format, const Digest& digest);
 

@@ -199,7 +199,7 @@ TEST_F(RobotsTest, AHundredEventsInTenSecondsGiveTwentyPostsAMinuteAndADigestWit
     const auto requests = receiver->requests();
     const std::string digest = markdown_of(requests.back());
     EXPECT_NE(digest.find("另有 80 条动态"), std::string::npos) << digest;
-    EXPECT_LE(digest.size(), kDigestMaxBytes);
+    EXPECT_LE(digest.size(), chat_max_bytes(*parse_webhook_format(webhook.format)));
     // Every event is in its own post, listed in the digest, or in the digest's count.
     const Accounted seen = accounted(requests, events);
     std::set<std::int64_t> all(seen.listed);
@@ -350,8 +350,9 @@ TEST_F(RobotsTest, ABulkOperationGivesOneDigestPerRobot) {
     SCOPED_TRACE(webhook.format);
     const std::string digest = markdown_of(receiver->requests().back());
     EXPECT_TRUE(digest.starts_with("### 批量操作：共 500 条动态")) << digest;
-    EXPECT_LE(digest.size(), kDigestMaxBytes);
+    EXPECT_LE(digest.size(), chat_max_bytes(*parse_webhook_format(webhook.format)));
     EXPECT_NE(digest.find("导入项目0"), std::string::npos);
+    EXPECT_NE(digest.find("……另有 "), std::string::npos);  // 500 lines do not fit
     const Accounted seen = accounted(receiver->requests(), events);
     EXPECT_EQ(seen.listed.size() + seen.counted.size(), 501u);
     std::map<std::int64_t, int> by_digest;
@@ -481,24 +482,37 @@ TEST(RobotDigest, ListsWhatFitsAndCountsTheRestWithTheirNumbers) {
   for (int i = 0; i < 300; ++i) {
     Message message;
     message.event_id = 1000 + i;
-    message.title_zh = "新项目“膜材料" + std::to_string(i) + "”已登记（线索）";
+    message.title_zh = "新项目“[膜材料](http://x)" + std::to_string(i) + "”已登记（线索）";
+    message.actor = "zhang";
+    message.at = kStart;
     digest.messages.push_back(message);
   }
-  const std::string text = digest_markdown(digest);
-  EXPECT_LE(text.size(), kDigestMaxBytes);
-  EXPECT_TRUE(
-      text.starts_with("### 另有 300 条动态\n- 新项目“膜材料0”已登记（线索）（事件编号 1000）"));
-  const std::regex rest(R"(另有 (\d+) 条未列出（事件编号 (\d+)–1299）$)");
-  std::smatch match;
-  ASSERT_TRUE(std::regex_search(text, match, rest)) << text;
-  const int counted = std::stoi(match[1]);
-  const std::int64_t first_counted = std::stoll(match[2]);
-  EXPECT_EQ(first_counted, 1300 - counted);
-  EXPECT_NE(text.find("（事件编号 " + std::to_string(first_counted - 1) + "）"), std::string::npos);
+  for (const WebhookFormat format : {WebhookFormat::wecom, WebhookFormat::dingtalk}) {
+    SCOPED_TRACE(std::string(webhook_format_name(format)));
+    const std::string text = digest_markdown(digest, format);
+    EXPECT_LE(text.size(), chat_max_bytes(format));
+    EXPECT_GT(text.size(), chat_max_bytes(format) - 400);  // filled, not cut short
+    // Each line is the shared chat line: people's text escaped, the event number kept.
+    EXPECT_TRUE(
+        text.starts_with("### 另有 300 条动态\n- " + chat_line(digest.messages[0], format)));
+    EXPECT_EQ(text.find("[膜材料]"), std::string::npos);
+    const std::regex rest(R"(\n\n……另有 (\d+) 条未列出（事件编号 (\d+)–1299）$)");
+    std::smatch match;
+    ASSERT_TRUE(std::regex_search(text, match, rest)) << text;
+    const int counted = std::stoi(match[1]);
+    const std::int64_t first_counted = std::stoll(match[2]);
+    EXPECT_EQ(first_counted, 1300 - counted);
+    // The last listed line is the one just before the first counted.
+    EXPECT_TRUE(match.prefix().str().ends_with(
+        chat_line(digest.messages[static_cast<std::size_t>(first_counted - 1 - 1000)], format)));
+  }
   const auto wecom = json::parse(digest_body(WebhookFormat::wecom, digest));
-  EXPECT_EQ(wecom.at("markdown").at("content").as_string(), text);
+  EXPECT_EQ(wecom.at("markdown").at("content").as_string(),
+            digest_markdown(digest, WebhookFormat::wecom));
   const auto dingtalk = json::parse(digest_body(WebhookFormat::dingtalk, digest));
   EXPECT_EQ(dingtalk.at("markdown").at("title").as_string(), "另有 300 条动态");
+  EXPECT_EQ(dingtalk.at("markdown").at("text").as_string(),
+            digest_markdown(digest, WebhookFormat::dingtalk));
 }
 
 // --- the outbound client: proxies and CA bundles ----------------------------------------
