@@ -1,5 +1,6 @@
 #include "app/commands_storage.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdint>
@@ -7,10 +8,13 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <utility>
 #include <vector>
 
 #include "app/progress.hpp"
+#include "engine/typed_text.hpp"
+#include "storage/auth.hpp"
 #include "storage/deployed_calendars.hpp"
 #include "storage/import_export.hpp"
 #include "storage/operations.hpp"
@@ -187,57 +191,109 @@ int run_backup(std::span<const std::string> args, Io& io) {
 }
 
 int run_import(std::span<const std::string> args, Io& io) {
-  ArgSpec spec("import",
-               "Create projects from a UTF-8 CSV file, one per row, in the workflow's initial\n"
-               "state. The header names fields by name or Chinese label (units optional);\n"
-               "optional columns 项目编号/id and 负责人/owner. Every row is checked; if any is\n"
-               "bad nothing is written and every bad row is listed, unless --partial.");
+  ArgSpec spec(
+      "import",
+      "Create projects from a CSV (UTF-8, UTF-8 with BOM, GB18030/GBK) or XLSX file, one per\n"
+      "row, in the workflow's initial state; with --key, rows matching a stored project\n"
+      "update it instead (through the engine, with history). Headers name fields by id or\n"
+      "label (with or without the unit, or a former label); optional columns 项目编号/id and\n"
+      "负责人/owner (an existing user); 序号 and columns without a header are left out. If\n"
+      "any row is refused nothing is written and every problem is listed (row and column),\n"
+      "unless --partial. Messages in Chinese, or English with --lang en.");
   spec.positional("DB", "the SQLite database file")
-      .positional("FILE", "the CSV file")
+      .positional("FILE", "the CSV or XLSX file (told apart by content)")
       .option("workflow", "ID", "the workflow the projects follow (an id, or a YAML file)")
-      .flag("partial", "import the good rows even when some are bad")
+      .flag("partial", "import the good rows even when some are refused")
+      .flag("dry-run", "check every row and print the report; write nothing")
+      .option("key", "COLUMN",
+              "the column that identifies a project (e.g. 项目编号 or 项目名称): matching rows "
+              "update it")
+      .option("ignore-columns", "A,B", "leave these columns out (their headers, comma-separated)")
+      .option("sheet", "NAME", "XLSX: the sheet to read (default: the first)")
+      .option("encoding", "E", "CSV: utf-8 or gb18030 (default: detected)")
+      .option("lang", "LANG", "message language: zh-CN or en", "zh-CN")
       .option("actor", "NAME", "who is recorded as creating the projects", "import")
-      .option("owner", "NAME", "owner of rows without an owner column (default: the actor)")
-      .example("investflow import zone.db leads.csv --workflow qingyuan-investment");
+      .option("owner", "NAME", "owner of rows without an owner (a user; default: the actor)")
+      .example("investflow import zone.db leads.xlsx --workflow qingyuan-investment --dry-run")
+      .example("investflow import zone.db leads.csv --workflow qingyuan-investment --key 项目编号");
   const ParsedArgs parsed = ParsedArgs::parse(spec, args);
   if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
+  const std::string lang = parsed.value("lang");
+  if (lang != "zh-CN" && lang != "en") {
+    io.err << "investflow: --lang takes zh-CN or en, not '" << lang << "'\n";
+    return kExitUsage;
+  }
+  const bool english = lang == "en";
   if (!parsed.has("workflow")) {
     io.err << "investflow import: --workflow is required\n";
     return kExitUsage;
   }
-  std::ifstream csv(parsed.positional("FILE"), std::ios::binary);
-  if (!csv) {
-    io.err << "investflow: cannot read " << parsed.positional("FILE") << "\n";
+  const std::string path = parsed.positional("FILE");
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream bytes;
+  if (!in || !(bytes << in.rdbuf())) {
+    io.err << "investflow: " << (english ? "cannot read " : "无法读取文件 ") << path << "\n";
     return kExitFailed;
   }
   auto store = open_store(parsed.positional("DB"), io);
   if (!store) return kExitFailed;
   auto workflow = find_workflow(*store, parsed.value("workflow"), io);
   if (!workflow) return kExitFailed;
+  auto auth = storage::AuthStore::open(parsed.positional("DB"));
+  if (!auth) {
+    io.err << "investflow: " << parsed.positional("DB") << ": " << auth.error().message << "\n";
+    return kExitFailed;
+  }
+  auto users = (*auth)->users();
+  if (!users) {
+    io.err << "investflow: " << parsed.positional("DB") << ": " << users.error().message << "\n";
+    return kExitFailed;
+  }
 
   storage::ImportOptions options;
   options.partial = parsed.flag("partial");
+  options.dry_run = parsed.flag("dry-run");
   options.actor = engine::Actor{parsed.value("actor"), workflow->roles};
-  options.owner = parsed.has("owner") ? parsed.value("owner") : parsed.value("actor");
-  Progress progress(io, "importing");
+  options.key = parsed.has("key") ? parsed.value("key") : "";
+  const std::string ignore = parsed.value("ignore-columns");
+  for (const auto column : engine::split_list(ignore))
+    options.ignore_columns.emplace_back(column);
+  options.sheet = parsed.has("sheet") ? parsed.value("sheet") : "";
+  options.encoding = parsed.has("encoding") ? parsed.value("encoding") : "";
+  options.file_name = path;
+  options.users = std::move(*users);
+  options.owner = parsed.value("actor");
+  if (parsed.has("owner")) {
+    const std::string owner = parsed.value("owner");
+    const auto found = std::find_if(
+        options.users->begin(), options.users->end(),
+        [&](const storage::User& user) { return user.id == owner || user.display_name == owner; });
+    if (found == options.users->end() || found->disabled) {
+      io.err << "investflow: --owner " << owner
+             << (english ? ": no such user (enabled)" : "：没有这个用户（或已停用）") << "\n";
+      return kExitFailed;
+    }
+    options.owner = found->id;
+  }
+  Progress progress(io, english ? "importing" : "导入中");
   const storage::ImportReport report =
-      storage::import_csv(*store, *workflow, csv, options, progress.callback());
+      storage::import_projects(*store, *workflow, bytes.str(), options, progress.callback());
   progress.finish();
-  if (!report.file_error.empty()) {
-    io.err << parsed.positional("FILE") << ": " << report.file_error << "\n";
+  if (report.file_error) {
+    io.err << path << ": " << report.file_error->in(lang) << "\n";
     return kExitFailed;
   }
-  for (const auto& problem : report.problems) {
-    for (const auto& message : problem.messages) {
-      io.err << parsed.positional("FILE") << ":" << problem.line << ": " << message << "\n";
-    }
+  for (const auto& row : report.rows) {
+    for (const auto& problem : row.problems)
+      io.err << path << ": " << storage::import_problem_text(row, problem, lang) << "\n";
   }
-  io.out << report.imported << " of " << report.rows << " rows imported";
-  if (!report.problems.empty()) {
-    io.out << "; " << report.problems.size() << " bad rows"
-           << (options.partial ? "" : ", nothing written");
+  if (!report.ignored_columns.empty()) {
+    io.out << (english ? "columns left out: " : "未导入的列：");
+    for (std::size_t i = 0; i < report.ignored_columns.size(); ++i)
+      io.out << (i ? (english ? ", " : "、") : "") << report.ignored_columns[i];
+    io.out << "\n";
   }
-  io.out << "\n";
+  io.out << storage::import_summary_text(report, options.dry_run, options.partial, lang) << "\n";
   return report.ok() ? kExitOk : kExitFailed;
 }
 

@@ -5,6 +5,7 @@
 #include "storage/system_clock.hpp"
 #include "web/api.hpp"
 #include "web/api_handlers.hpp"
+#include "web/api_imports.hpp"
 #include "web/api_notify.hpp"
 #include "web/api_reports.hpp"
 #include "web/openapi.hpp"
@@ -165,6 +166,44 @@ std::vector<RouteDef<ApiContext>> make_table() {
                .responses =
                    {{.status = 200, .description = "The workflow", .content = {json("Workflow")}}},
                .errors = {400, 401, 404}}},
+      {.method = "POST",
+       .path = "/api/workflows/{id}/imports",
+       .with_params = api::import_projects,
+       .doc = {.operation_id = "importProjects",
+               .tag = "workflows",
+               .summary = "Import projects from a CSV or XLSX file (preview with dry_run)",
+               .description =
+                   "The file is the raw body (CSV in UTF-8 or GB18030, or XLSX, told apart by "
+                   "content). Each row creates a project, or, when `key` names a column whose "
+                   "value finds a stored project, updates it through the engine (edit-fields, "
+                   "with history). Answers every row's action, problems (column label and "
+                   "message, in the request's language) and converted values. All or nothing "
+                   "unless partial=true; nothing is written unless dry_run=false. For whoever "
+                   "may create projects of the workflow. 422 when the file as a whole is "
+                   "unusable (unreadable, no header, unknown columns listed in errors).",
+               .parameters = {{.name = "dry_run",
+                               .description = "true (default): check and report only; false: "
+                                              "import",
+                               .values = {"true", "false"}},
+                              {.name = "partial",
+                               .description = "true: import the good rows even when some are "
+                                              "refused; false (default): all or nothing",
+                               .values = {"true", "false"}},
+                              {.name = "key",
+                               .description = "The column that identifies a project (e.g. 项目编号 "
+                                              "or a field's label): matching rows update it"},
+                              {.name = "sheet",
+                               .description = "XLSX: the sheet (default: the first)"},
+                              {.name = "encoding",
+                               .description = "CSV: utf-8 or gb18030 (default: detected)"},
+                              {.name = "ignore_columns",
+                               .description = "Headers to leave out, comma-separated"}},
+               .request = {kCsv, kXlsx},
+               .responses = {{.status = 200,
+                              .description = "The report (written tells whether anything was "
+                                             "written)",
+                              .content = {json("ImportReport")}}},
+               .errors = {400, 401, 403, 404, 413, 415, 422}}},
       // --- projects ---------------------------------------------------------------------
       {.method = "GET",
        .path = "/api/projects",

@@ -472,6 +472,40 @@ void add_commands(json::object& all) {
       {"kind", "due_on"});
 }
 
+// POST /api/workflows/{id}/imports.
+void add_imports(json::object& all) {
+  const auto column_text = [](std::string_view name, std::string_view description) {
+    return record({{"column", with_description(text(), "The column's label; \"\": the row")},
+                   {name, with_description(text(), description)}});
+  };
+  all["ImportRow"] = record(
+      {{"row", with_description(integer(), "The row number in the file")},
+       {"action", one_of_values({"create", "update", "unchanged", "refused"})},
+       {"project_id", with_description(text(), "The project created or updated (\"\": none)")},
+       {"problems", array_of(column_text("message", "In the request's language"))},
+       {"values", array_of(with_optional(
+                      column_text("value", "As stored, in the field's unit (12000 万元)"),
+                      {{"note", with_description(text(),
+                                                 "How the cell was converted (1.2亿 → 12000 万元), "
+                                                 "or \"\"")}}))}});
+  all["ImportReport"] = record(
+      {{"workflow", text()},
+       {"dry_run", boolean()},
+       {"partial", boolean()},
+       {"written", with_description(boolean(), "Whether anything was written")},
+       {"key", with_description(nullable("string"), "The key column's label, or null")},
+       {"summary", record({{"rows", integer()},
+                           {"created", integer()},
+                           {"updated", integer()},
+                           {"unchanged", integer()},
+                           {"refused", integer()}},
+                          "What each row does (or would do: dry run, or refused rows without "
+                          "partial)")},
+       {"ignored_columns", with_description(strings(), "Headers left out (序号, ...)")},
+       {"message", with_description(text(), "The summary as a sentence")},
+       {"rows", array_of(ref("ImportRow"))}});
+}
+
 void add_notifications(json::object& all) {
   all["Notification"] = record({{"id", integer()},
                                 {"event_id", with_description(nullable("integer"),
@@ -620,6 +654,7 @@ json::object openapi_schemas() {
   add_projects(all);
   add_events(all);
   add_commands(all);
+  add_imports(all);
   add_notifications(all);
   add_reports(all);
   all["CalendarRunway"] = object_of(

@@ -13,6 +13,7 @@
 #include "app/commands_report.hpp"
 #include "app/commands_storage.hpp"
 #include "app/progress.hpp"
+#include "storage/auth.hpp"
 #include "storage_test_support.hpp"
 
 namespace investflow::app {
@@ -149,15 +150,111 @@ TEST(CliStorage, ImportReportsBadRowsAndWritesNothing) {
                         "电子项目,深圳鹏芯,电子信息,很多\n";
   CliRun import = run({"import", db, csv, "--workflow", "qingyuan-investment"});
   EXPECT_EQ(import.code, 1);
-  EXPECT_NE(import.err.find("leads.csv:3:"), std::string::npos) << import.err;
-  EXPECT_NE(import.err.find("所属产业"), std::string::npos) << import.err;  // 电子信息 is no option
-  EXPECT_NE(import.out.find("nothing written"), std::string::npos);
+  // Row and column label, in Chinese.
+  EXPECT_NE(import.err.find("leads.csv: 第 3 行，所属产业："), std::string::npos) << import.err;
+  EXPECT_NE(import.out.find("新建 1，更新 0，未变 0，拒绝 1；未写入任何数据"), std::string::npos)
+      << import.out;
   SQLite::Database check(db, SQLite::OPEN_READONLY);
   EXPECT_EQ(check.execAndGet("SELECT count(*) FROM projects").getInt(), 0);
 
+  CliRun english = run({"import", db, csv, "--workflow", "qingyuan-investment", "--lang", "en"});
+  EXPECT_EQ(english.code, 1);
+  EXPECT_NE(english.err.find("leads.csv: row 3, "), std::string::npos) << english.err;
+  EXPECT_NE(english.out.find("created 1, updated 0, unchanged 0, refused 1; nothing written"),
+            std::string::npos)
+      << english.out;
+
   CliRun partial = run({"import", db, csv, "--workflow", "qingyuan-investment", "--partial"});
   EXPECT_EQ(partial.code, 1);  // some rows were bad
-  EXPECT_NE(partial.out.find("1 of 2 rows imported"), std::string::npos) << partial.out;
+  EXPECT_NE(partial.out.find("新建 1，更新 0，未变 0，拒绝 1"), std::string::npos) << partial.out;
+  EXPECT_EQ(check.execAndGet("SELECT count(*) FROM projects").getInt(), 1);
+}
+
+TEST(CliStorage, ImportDryRunKeyOwnersAndColumns) {
+  TempDir dir;
+  const std::string db = dir.file("zone.db").string();
+  ASSERT_EQ(run({"init", db}).code, 0);
+  {
+    auto auth = storage::AuthStore::open(db);
+    ASSERT_TRUE(auth);
+    ASSERT_TRUE((*auth)->add_user("zhang", {"staff"}, "long-password-1"));
+  }
+  const std::string csv = dir.file("projects.csv").string();
+  std::ofstream(csv) << "序号,项目编号,项目名称,计划总投资,负责人,备注\n"
+                        "1,Q-1,甲项目,1200,zhang,x\n"
+                        "2,Q-2,乙项目,800,zhang,y\n";
+  const std::vector<std::string> base = {"import", db, csv, "--workflow", "qingyuan-investment"};
+  auto with = [&](std::initializer_list<std::string> extra) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra);
+    return args;
+  };
+  SQLite::Database check(db, SQLite::OPEN_READONLY);
+  const auto projects = [&] { return check.execAndGet("SELECT count(*) FROM projects").getInt(); };
+
+  // 备注 is no field: the file is refused, with the hint.
+  CliRun unknown = run(base);
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_NE(unknown.err.find("“备注”"), std::string::npos) << unknown.err;
+  EXPECT_NE(unknown.err.find("--ignore-columns"), std::string::npos) << unknown.err;
+
+  CliRun dry = run(with({"--ignore-columns", "备注", "--dry-run"}));
+  EXPECT_EQ(dry.code, 0) << dry.err;
+  EXPECT_NE(dry.out.find("新建 2，更新 0，未变 0，拒绝 0（试运行，未写入任何数据）"),
+            std::string::npos)
+      << dry.out;
+  EXPECT_NE(dry.out.find("未导入的列：序号、备注"), std::string::npos) << dry.out;
+  EXPECT_EQ(projects(), 0);
+
+  CliRun first = run(with({"--ignore-columns", "备注", "--key", "项目编号"}));
+  EXPECT_EQ(first.code, 0) << first.err;
+  EXPECT_EQ(projects(), 2);
+  CliRun again = run(with({"--ignore-columns", "备注", "--key", "项目编号"}));
+  EXPECT_EQ(again.code, 0) << again.err;
+  EXPECT_NE(again.out.find("新建 0，更新 0，未变 2，拒绝 0"), std::string::npos) << again.out;
+  EXPECT_EQ(projects(), 2);
+
+  std::ofstream(csv) << "项目编号,项目名称,负责人\nQ-3,丙项目,nobody-xyz\n";
+  CliRun owner = run(base);
+  EXPECT_EQ(owner.code, 1);
+  EXPECT_NE(owner.err.find("第 2 行，负责人：没有用户“nobody-xyz”"), std::string::npos)
+      << owner.err;
+  EXPECT_EQ(run(with({"--owner", "nobody-xyz"})).code, 1);
+
+  EXPECT_EQ(run(with({"--lang", "fr"})).code, 2);
+  EXPECT_EQ(
+      run({"import", db, dir.file("missing.csv").string(), "--workflow", "qingyuan-investment"})
+          .code,
+      1);
+  CliRun help = run({"import", "--help"});
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.out.find("--key"), std::string::npos);
+  EXPECT_NE(help.out.find("--dry-run"), std::string::npos);
+}
+
+// A GB18030 CSV as Excel on Chinese Windows saves it, and an XLSX (tests/data/import/).
+TEST(CliStorage, ImportReadsExcelsFiles) {
+  TempDir dir;
+  const std::string db = dir.file("zone.db").string();
+  const std::string data = std::string(INVESTFLOW_TEST_DATA) + "/import/";
+  CliRun gb18030 = run(
+      {"import", db, data + "gb18030_crlf.csv", "--workflow", "qingyuan-investment", "--dry-run"});
+  EXPECT_EQ(gb18030.code, 0) << gb18030.err;
+  EXPECT_NE(gb18030.out.find("新建 5，更新 0，未变 0，拒绝 0（试运行"), std::string::npos)
+      << gb18030.out;
+  CliRun forced = run({"import", db, data + "gb18030_crlf.csv", "--workflow", "qingyuan-investment",
+                       "--encoding", "utf-8", "--dry-run"});
+  EXPECT_EQ(forced.code, 1);
+  EXPECT_FALSE(forced.err.empty());
+  CliRun xlsx = run({"import", db, data + "libreoffice.xlsx", "--workflow", "qingyuan-investment",
+                     "--lang", "en"});
+  EXPECT_EQ(xlsx.code, 0) << xlsx.err;
+  EXPECT_NE(xlsx.out.find("created 4, updated 0, unchanged 0, refused 0"), std::string::npos)
+      << xlsx.out;
+  CliRun sheet = run({"import", db, data + "libreoffice.xlsx", "--workflow", "qingyuan-investment",
+                      "--sheet", "没有这张表"});
+  EXPECT_EQ(sheet.code, 1);
+  EXPECT_NE(sheet.err.find("没有这张表"), std::string::npos) << sheet.err;
 }
 
 TEST(CliStorage, UsageMistakesExitTwo) {

@@ -23,6 +23,16 @@ ImportOptions import_options(bool partial = false) {
   return options;
 }
 
+// The report's first problem, for failure messages.
+std::string first_problem(const ImportReport& report) {
+  if (report.file_error) return report.file_error->zh;
+  for (const auto& row : report.rows) {
+    for (const auto& problem : row.problems)
+      return import_problem_text(row, problem, "zh-CN");
+  }
+  return {};
+}
+
 int count_projects(const std::filesystem::path& path) {
   SQLite::Database db(path, SQLite::OPEN_READONLY);
   return db.execAndGet("SELECT count(*) FROM projects").getInt();
@@ -95,27 +105,29 @@ constexpr const char* kCsvWithBadRows =
     "智慧物流中心,东莞汇通,其他,800,2026-02-30\n";  // line 7: no such day
 
 TEST_F(ImportTest, AFileWithBadRowsWritesNothingAndReportsEveryBadRow) {
-  std::istringstream csv(kCsvWithBadRows);
-  ImportReport report = import_csv(*store_, *workflow_, csv, import_options());
-  EXPECT_TRUE(report.file_error.empty()) << report.file_error;
-  EXPECT_EQ(report.rows, 6);
-  EXPECT_EQ(report.imported, 0);
+  ImportReport report = import_projects(*store_, *workflow_, kCsvWithBadRows, import_options());
+  EXPECT_FALSE(report.file_error) << report.file_error->zh;
+  EXPECT_EQ(report.rows.size(), 6u);
+  EXPECT_EQ(report.created, 1);  // would be created: nothing is written
+  EXPECT_EQ(report.refused, 5);
+  EXPECT_FALSE(report.written);
   std::vector<int> lines;
-  for (const auto& problem : report.problems) {
-    lines.push_back(problem.line);
-    EXPECT_FALSE(problem.messages.empty());
+  for (const auto& row : report.rows) {
+    if (row.action != ImportAction::refused) continue;
+    lines.push_back(row.row);
+    EXPECT_FALSE(row.problems.empty());
   }
   EXPECT_EQ(lines, (std::vector<int>{3, 4, 5, 6, 7}));
-  EXPECT_NE(report.problems[0].messages[0].find("计划总投资"), std::string::npos);
+  EXPECT_EQ(report.rows[1].problems[0].column.zh, "计划总投资（万元）");
   EXPECT_EQ(count_projects(path_), 0);
 }
 
 TEST_F(ImportTest, PartialKeepsTheGoodRows) {
-  std::istringstream csv(kCsvWithBadRows);
-  ImportReport report = import_csv(*store_, *workflow_, csv, import_options(true));
-  EXPECT_EQ(report.imported, 1);
-  EXPECT_EQ(report.problems.size(), 5u);
-  auto project = store_->project("IMP-1");
+  ImportReport report = import_projects(*store_, *workflow_, kCsvWithBadRows, import_options(true));
+  EXPECT_TRUE(report.written);
+  EXPECT_EQ(report.created, 1);
+  EXPECT_EQ(report.refused, 5);
+  auto project = store_->project("IMP-2");  // PREFIX-<row in the file>
   ASSERT_TRUE(project && project->has_value());
   EXPECT_EQ((*project)->field("total_investment"), engine::Value::number(12000));
   EXPECT_EQ((*project)->field("industry"), engine::Value::text("new_materials"));
@@ -123,17 +135,24 @@ TEST_F(ImportTest, PartialKeepsTheGoodRows) {
 
 TEST_F(ImportTest, RowsClashingWithStoredProjectsAbortTheWholeImport) {
   ASSERT_TRUE(store_->write(create_request("P-9", "已有项目")).get().accepted());
-  std::istringstream csv("项目编号,项目名称\nP-1,一号\nP-9,九号\nP-2,二号\n");
-  ImportReport report = import_csv(*store_, *workflow_, csv, import_options());
-  ASSERT_EQ(report.problems.size(), 1u);
-  EXPECT_EQ(report.problems[0].line, 3);
+  ImportReport report = import_projects(
+      *store_, *workflow_, "项目编号,项目名称\nP-1,一号\nP-9,九号\nP-2,二号\n", import_options());
+  EXPECT_EQ(report.refused, 1);
+  EXPECT_FALSE(report.written);
+  ASSERT_EQ(report.rows.size(), 3u);
+  EXPECT_EQ(report.rows[1].action, ImportAction::refused);
+  ASSERT_FALSE(report.rows[1].problems.empty());
+  EXPECT_NE(report.rows[1].problems[0].message.zh.find("已存在"), std::string::npos);
   EXPECT_EQ(count_projects(path_), 1);
 }
 
 TEST_F(ImportTest, AnUnknownColumnRejectsTheFile) {
-  std::istringstream csv("项目名称,不存在的列\n项目,1\n");
-  ImportReport report = import_csv(*store_, *workflow_, csv, import_options());
-  EXPECT_NE(report.file_error.find("不存在的列"), std::string::npos);
+  ImportReport report =
+      import_projects(*store_, *workflow_, "项目名称,不存在的列\n项目,1\n", import_options());
+  ASSERT_TRUE(report.file_error);
+  EXPECT_NE(report.file_error->zh.find("不存在的列"), std::string::npos);
+  EXPECT_NE(report.file_error->zh.find("--ignore-columns"), std::string::npos);
+  EXPECT_EQ(report.unknown_columns, (std::vector<std::string>{"不存在的列"}));
   EXPECT_EQ(count_projects(path_), 0);
 }
 
@@ -173,14 +192,16 @@ transitions:
   EXPECT_EQ(field_for_header(workflow, "投资总额（万元）"), workflow.find_field("investment"));
   EXPECT_EQ(*field_from_text(*workflow.find_field("chain_role"), "补齐链条"),
             engine::Value::text("fill"));
-  std::istringstream csv(
-      "项目名称,链条定位,投资总额（万元）,用地面积（亩）,投资强度（万元/亩）\n"
-      "甲项目,补齐链条,6000,20,300\n");
-  ImportReport report = import_csv(*store_, workflow, csv, import_options());
-  EXPECT_TRUE(report.file_error.empty()) << report.file_error;
-  EXPECT_TRUE(report.problems.empty());
-  ASSERT_EQ(report.imported, 1);
-  auto project = store_->project("IMP-1");
+  ImportReport report =
+      import_projects(*store_, workflow,
+                      "项目名称,链条定位,投资总额（万元）,用地面积（亩）,投资强度（万元/亩）\n"
+                      "甲项目,补齐链条,6000,20,300\n",
+                      import_options());
+  EXPECT_FALSE(report.file_error) << report.file_error->zh;
+  EXPECT_TRUE(report.ok());
+  ASSERT_EQ(report.created, 1);
+  EXPECT_EQ(report.ignored_columns, (std::vector<std::string>{"投资强度（万元/亩）"}));
+  auto project = store_->project("IMP-2");
   ASSERT_TRUE(project && project->has_value());
   EXPECT_EQ((*project)->field("chain_role"), engine::Value::text("fill"));
   EXPECT_EQ((*project)->field("investment"), engine::Value::number(6000));
@@ -212,10 +233,11 @@ TEST_F(ImportTest, ExportedCsvImportsBackToTheSameFields) {
 
   auto other = open_test_store(dir_.file("other.db"));
   std::ifstream csv(csv_path, std::ios::binary);
-  ImportReport report = import_csv(*other, *workflow_, csv, import_options());
-  ASSERT_TRUE(report.ok()) << report.file_error
-                           << (report.problems.empty() ? "" : report.problems[0].messages[0]);
-  EXPECT_EQ(report.imported, 30);
+  std::ostringstream bytes;
+  bytes << csv.rdbuf();
+  ImportReport report = import_projects(*other, *workflow_, bytes.str(), import_options());
+  ASSERT_TRUE(report.ok()) << first_problem(report);
+  EXPECT_EQ(report.created, 30);
   for (int i = 0; i < 30; ++i) {
     const std::string id = "E-" + std::to_string(i);
     auto original = store_->project(id);
@@ -272,10 +294,8 @@ TEST_F(ImportTest, ExportedCsvCarriesNoFormulaAndImportsBackTheSameNames) {
   }
   EXPECT_EQ(rows, static_cast<int>(names.size()));
   auto other = open_test_store(dir_.file("other.db"));
-  std::istringstream again(out.str());
-  ImportReport report = import_csv(*other, *workflow_, again, import_options());
-  ASSERT_TRUE(report.ok()) << report.file_error
-                           << (report.problems.empty() ? "" : report.problems[0].messages[0]);
+  ImportReport report = import_projects(*other, *workflow_, out.str(), import_options());
+  ASSERT_TRUE(report.ok()) << first_problem(report);
   for (std::size_t i = 0; i < names.size(); ++i) {
     auto copy = other->project("F-" + std::to_string(i));
     ASSERT_TRUE(copy && copy->has_value());

@@ -197,17 +197,20 @@ TEST_F(ParentLinkTest, ExportAndImportCarryTheParent) {
   ASSERT_TRUE(export_projects_csv(*store_, *store_->workflow("venture"), ventures));
   EXPECT_EQ(ventures.str().find(std::string(kParentHeader)), std::string::npos);
 
-  std::istringstream csv("项目编号,所属项目,问题\nI-9,V-1,导入的问题\nI-10,V-404,无主问题\n");
   ImportOptions options;
   options.actor = staff();
   options.partial = true;
-  const ImportReport report = import_csv(*store_, *issue_workflow, csv, options);
+  const ImportReport report =
+      import_projects(*store_, *issue_workflow,
+                      "项目编号,所属项目,问题\nI-9,V-1,导入的问题\nI-10,V-404,无主问题\n", options);
   auto imported = store_->project("I-9");
   ASSERT_TRUE(imported && *imported);
   EXPECT_EQ((*imported)->parent, "V-1");
-  ASSERT_EQ(report.problems.size(), 1u);
-  ASSERT_FALSE(report.problems.front().messages.empty());
-  EXPECT_NE(report.problems.front().messages.front().find("V-404"), std::string::npos);
+  ASSERT_EQ(report.refused, 1);
+  ASSERT_EQ(report.rows.size(), 2u);
+  ASSERT_FALSE(report.rows[1].problems.empty());
+  EXPECT_EQ(report.rows[1].problems.front().column.zh, std::string(kParentHeader));
+  EXPECT_NE(report.rows[1].problems.front().message.zh.find("V-404"), std::string::npos);
 }
 
 }  // namespace

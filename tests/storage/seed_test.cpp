@@ -11,28 +11,12 @@ namespace {
 
 using namespace testing;  // NOLINT: test helpers
 
-struct Shipped {
-  std::shared_ptr<const engine::Workflow> workflow;
-  std::string source;
-};
-
-Shipped qingyuan() {
-  const auto file =
-      workflows::shipped_workflows_directory() / "definitions" / "qingyuan-investment.yaml";
-  workflows::CalendarRegistry calendars;
-  for (const auto& d :
-       workflows::load_calendar_directory(workflows::calendars_directory_for(file), calendars)) {
-    ADD_FAILURE() << d.to_string();
-  }
-  auto load = workflows::load_workflow_file(file, calendars);
-  for (const auto& d : load.diagnostics) {
-    if (d.severity == workflows::Diagnostic::Severity::error) ADD_FAILURE() << d.to_string();
-  }
-  return {load.workflow, load.source};
+ShippedWorkflow qingyuan() {
+  return shipped_workflow("qingyuan-investment");
 }
 
 SeedReport seed_into(const std::filesystem::path& path, int projects, std::uint64_t seed) {
-  Shipped shipped = qingyuan();
+  ShippedWorkflow shipped = qingyuan();
   EXPECT_TRUE(shipped.workflow);
   if (!shipped.workflow) return {};
   auto store = open_sqlite_store(path);

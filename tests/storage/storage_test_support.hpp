@@ -48,6 +48,25 @@ inline std::shared_ptr<const engine::Workflow> mini_workflow() {
   return load.workflow;
 }
 
+// A shipped workflow (workflows/definitions/ID.yaml) with its calendars, and its YAML text.
+struct ShippedWorkflow {
+  std::shared_ptr<const engine::Workflow> workflow;
+  std::string source;
+};
+inline ShippedWorkflow shipped_workflow(const std::string& id) {
+  const auto file = workflows::shipped_workflows_directory() / "definitions" / (id + ".yaml");
+  workflows::CalendarRegistry calendars;
+  for (const auto& d :
+       workflows::load_calendar_directory(workflows::calendars_directory_for(file), calendars)) {
+    ADD_FAILURE() << d.to_string();
+  }
+  auto load = workflows::load_workflow_file(file, calendars);
+  for (const auto& d : load.diagnostics) {
+    if (d.severity == workflows::Diagnostic::Severity::error) ADD_FAILURE() << d.to_string();
+  }
+  return {load.workflow, load.source};
+}
+
 inline engine::Actor staff(std::string id = "staff-1") {
   return {std::move(id), {"staff"}};
 }

@@ -19,15 +19,17 @@ export function setCsrfToken(token) {
   else sessionStorage.removeItem(kCsrfKey);
 }
 
+// A Blob (a File) body goes as it is, with the Content-Type given in extraHeaders.
 export async function api(method, path, body, extraHeaders = {}) {
+  const raw = body instanceof Blob;
   const headers = {'Accept': 'application/json', 'Accept-Language': lang(), ...extraHeaders};
   if (method !== 'GET' && method !== 'HEAD') {
     headers['X-CSRF-Token'] = sessionStorage.getItem(kCsrfKey) || '';
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (body !== undefined && !raw) headers['Content-Type'] = 'application/json';
   }
   const response = await fetch(path, {
     method, headers, credentials: 'same-origin',
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined || raw ? body : JSON.stringify(body),
   });
   if (response.status === 204) return null;
   const type = response.headers.get('Content-Type') || '';

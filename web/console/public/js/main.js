@@ -11,6 +11,7 @@ const routes = [
   {pattern: /^\/projects\/new$/, module: './views/new_project.js', nav: 'new'},
   {pattern: /^\/projects\/([^/]+)$/, module: './views/project.js', nav: 'projects'},
   {pattern: /^\/projects$/, module: './views/projects.js', nav: 'projects'},
+  {pattern: /^\/import$/, module: './views/import.js', nav: 'projects'},
   {pattern: /^\/dashboard$/, module: './views/dashboard.js', nav: 'dashboard'},
   {pattern: /^\/workflow$/, module: './views/workflow.js', nav: 'workflow'},
   {pattern: /^\/notifications$/, module: './views/notifications.js', nav: 'notifications'},

@@ -53,7 +53,8 @@ export async function render(view, {params}, {navigate, hashWith}) {
 
   view.append(
     h('div', {class: 'view-head'}, h('h1', {}, t('nav_projects')),
-      h('a', {class: 'button primary', href: '#/projects/new'}, t('nav_new'))),
+      h('div', {class: 'actions'}, h('a', {class: 'button', id: 'import-link', href: '#/import'}, t('import.link')),
+        h('a', {class: 'button primary', href: '#/projects/new'}, t('nav_new')))),
     h('form', {class: 'filters', role: 'search', onsubmit: apply},
       control('filter-workflow', t('workflow'), workflowSelect),
       control('filter-state', t('stage'), stateSelect),
