@@ -374,16 +374,40 @@ void add_events(json::object& all) {
                                         {"previous_due_on", date()},
                                         {"new_due_on", date()},
                                         {"reason", text()}});
+  all["MigrationNote"] = record({{"item", text()},
+                                 {"action", one_of_values({"renamed", "converted", "carried",
+                                                           "recomputed", "started", "cleared",
+                                                           "dropped"})},
+                                 {"zh", text()},
+                                 {"en", text()}});
+  all["WorkflowMigratedBody"] = with_optional(
+      estimates(record({{"workflow", text()},
+                        {"from_version", integer()},
+                        {"to_version", integer()},
+                        {"from_state", text()},
+                        {"to_state", text()},
+                        {"map", with_description(json::object{{"type", "object"},
+                                                              {"additionalProperties", text()}},
+                                                 "The state map given (old state -> new state)")},
+                        {"changes", changes()},
+                        {"sla_due_on", optional_date()},
+                        {"followup_due_on", optional_date()},
+                        {"milestones_started", started()},
+                        {"milestones_dropped", strings()},
+                        {"notes", array_of(ref("MigrationNote"))}})),
+      {{"review_cleared", boolean()},
+       {"sla_recomputed", boolean()},
+       {"followup_recomputed", boolean()}});
   json::array bodies;
   for (const char* name : {"ProjectCreatedBody", "FieldsEditedBody", "TransitionTakenBody",
                            "VoteCastBody", "MilestoneRecordedBody", "FollowupRecordedBody",
-                           "DeadlineFiredBody", "DeadlineExtendedBody"}) {
+                           "DeadlineFiredBody", "DeadlineExtendedBody", "WorkflowMigratedBody"}) {
     bodies.push_back(ref(name));
   }
   all["Event"] = object_of(
       {{"type", one_of_values({"project_created", "fields_edited", "transition_taken", "vote_cast",
                                "milestone_recorded", "followup_recorded", "deadline_fired",
-                               "deadline_extended"})},
+                               "deadline_extended", "workflow_migrated"})},
        {"project_id", text()},
        {"version", with_description(integer(), "The project's version this event made")},
        {"actor", text()},
