@@ -10,6 +10,7 @@
 #include "engine/names.hpp"
 #include "engine/project.hpp"
 #include "engine/workflow.hpp"
+#include "engine/workflow_diff.hpp"
 #include "notify/notify_store.hpp"
 #include "notify/webhook_format.hpp"
 
@@ -148,10 +149,13 @@ void add_errors(json::object& all) {
        {"status", integer()},
        {"detail", with_description(text(), "What went wrong this time")},
        {"code", with_description(text(), "Stable snake_case name a client switches on")},
-       {"errors", array_of(object_of({{"field", with_description(text(), "\"\": the whole body")},
-                                      {"message", text()},
-                                      {"code", text()}},
-                                     {"field", "message"}))},
+       {"errors",
+        array_of(object_of({{"field", with_description(text(), "\"\": the whole body")},
+                            {"message", text()},
+                            {"code", text()},
+                            {"line", with_description(integer(), "A YAML body's line (1-based)")},
+                            {"column", with_description(integer(), "A YAML body's column")}},
+                           {"field", "message"}))},
        {"request_id", with_description(text(), "On 500s: the id to find in the server log")},
        {"current_version", with_description(integer(), "On rejected writes")}},
       {"type", "title", "status", "detail", "code", "errors"},
@@ -247,6 +251,38 @@ void add_workflows(json::object& all) {
        {"parent_workflows", with_description(strings(),
                                              "Its items belong to a project of one of these "
                                              "(parent:); empty for a workflow without parent:")}});
+}
+
+// Deployed versions (issue 15): POST /api/workflows, .../versions, .../diff.
+void add_workflow_versions(json::object& all) {
+  all["WorkflowDeployed"] = record({{"id", text()},
+                                    {"version", integer()},
+                                    {"deployed_at", with_description(date_time(), "When stored")}});
+  all["WorkflowVersions"] = record(
+      {{"workflow", text()},
+       {"versions",
+        array_of(
+            record({{"version", integer()},
+                    {"deployed_at", date_time()},
+                    {"latest", with_description(boolean(), "The version new projects start on")},
+                    {"projects",
+                     record({{"total", integer()},
+                             {"by_state",
+                              array_of(record(
+                                  {{"state", text()},
+                                   {"label", with_description(text(), "The state's label (zh-CN)")},
+                                   {"count", integer()}}))}})}}))}},
+      "Newest first");
+  all["WorkflowDiff"] = record(
+      {{"workflow", text()},
+       {"from", integer()},
+       {"to", integer()},
+       {"changes",
+        array_of(record({{"kind", one_of_values(engine::names_of(engine::kChangeKindNames))},
+                         {"change", one_of_values(engine::names_of(engine::kChangeNames))},
+                         {"id", with_description(text(), "What it is about: a state, field, ...")},
+                         {"text", with_description(text(), "The change in Chinese")},
+                         {"text_en", with_description(text(), "The change in English")}}))}});
 }
 
 void add_projects(json::object& all) {
@@ -640,6 +676,7 @@ json::object openapi_schemas() {
   add_errors(all);
   add_users(all);
   add_workflows(all);
+  add_workflow_versions(all);
   add_projects(all);
   add_events(all);
   add_commands(all);
