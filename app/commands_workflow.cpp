@@ -1,5 +1,7 @@
 #include "app/commands_workflow.hpp"
 
+#include "app/commands_migrate.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
@@ -385,6 +387,7 @@ int run_workflow(std::span<const std::string> args, Io& io) {
       {"deploy", workflow_deploy},
       {"list", workflow_list},
       {"diff", workflow_diff},
+      {"migrate", run_workflow_migrate},
   };
   if (!args.empty()) {
     for (const Subcommand& subcommand : kSubcommands) {
@@ -397,7 +400,8 @@ int run_workflow(std::span<const std::string> args, Io& io) {
          "Workflow versions in a database:\n"
          "  deploy DB FILE...   store new versions; running servers take them within seconds\n"
          "  list DB             the versions, when deployed, their projects by state\n"
-         "  diff A B            what changed between two versions (files or ID@N with --db)\n\n"
+         "  diff A B            what changed between two versions (files or ID@N with --db)\n"
+         "  migrate DB          move projects to another version (--dry-run first)\n\n"
          "Run 'investflow workflow ACTION --help' for an action's options.\n";
   if (help) return kExitOk;
   if (!args.empty()) {

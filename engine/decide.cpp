@@ -949,8 +949,8 @@ DueDate due_under(const Workflow& workflow, const Project& project, const Durati
   return {due.on, due.estimated};
 }
 
-bool milestone_done_under(const Workflow& workflow, const Project& project,
-                          const MilestoneDef* def, const MilestoneState& state, Date today) {
+bool milestone_done_under(const Workflow& workflow, const Project& project, const MilestoneDef* def,
+                          const MilestoneState& state, Date today) {
   const ProjectScope scope(workflow, project, today);
   return milestone_done(def, state, scope);
 }

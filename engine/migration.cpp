@@ -221,12 +221,12 @@ class Planner {
 
   void plan_sla() {
     WorkflowMigrated& out = plan_.migrated;
-    const SlaDef* before = source_state_ != nullptr && source_state_->sla ? &*source_state_->sla
-                                                                          : nullptr;
+    const SlaDef* before =
+        source_state_ != nullptr && source_state_->sla ? &*source_state_->sla : nullptr;
     const SlaDef* after = target_state_->sla ? &*target_state_->sla : nullptr;
-    const bool extended = std::any_of(
-        project_.deadline_extensions.begin(), project_.deadline_extensions.end(),
-        [](const auto& entry) { return entry.first.starts_with("sla:"); });
+    const bool extended =
+        std::any_of(project_.deadline_extensions.begin(), project_.deadline_extensions.end(),
+                    [](const auto& entry) { return entry.first.starts_with("sla:"); });
     if (after == nullptr) {
       out.sla_recomputed = project_.sla_due_on.has_value();
       if (project_.sla_due_on) {
@@ -271,11 +271,11 @@ class Planner {
     for (const auto& [id, running] : project_.milestones) {
       const MilestoneDef* after = to_.find_milestone(id);
       const MilestoneDef* before = from_.find_milestone(id);
-      const std::string zh = zh_of(after != nullptr   ? after->label
+      const std::string zh = zh_of(after != nullptr    ? after->label
                                    : before != nullptr ? before->label
                                                        : LocalizedText{},
                                    id);
-      const std::string en = en_of(after != nullptr   ? after->label
+      const std::string en = en_of(after != nullptr    ? after->label
                                    : before != nullptr ? before->label
                                                        : LocalizedText{},
                                    id);

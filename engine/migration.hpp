@@ -77,8 +77,8 @@ struct DueDate {
 };
 DueDate due_under(const Workflow& workflow, const Project& project, const Duration& duration,
                   Date start, Date today);
-bool milestone_done_under(const Workflow& workflow, const Project& project,
-                          const MilestoneDef* def, const MilestoneState& state, Date today);
+bool milestone_done_under(const Workflow& workflow, const Project& project, const MilestoneDef* def,
+                          const MilestoneState& state, Date today);
 bool followup_in_state(const Workflow& workflow, std::string_view state);
 }  // namespace detail
 

@@ -370,8 +370,8 @@ struct BodyEncoder {
           {"action", note.action}, {"en", note.en}, {"item", note.item}, {"zh", note.zh}});
     }
     return with_estimates(
-        with_flag(with_flag(with_flag(
-                                {{"changes", changes_json(migrated.changes, encoding)},
+        with_flag(
+            with_flag(with_flag({{"changes", changes_json(migrated.changes, encoding)},
                                  {"followup_due_on", optional_date_json(migrated.followup_due_on)},
                                  {"from_state", migrated.from_state},
                                  {"from_version", migrated.from_version},
@@ -385,8 +385,8 @@ struct BodyEncoder {
                                  {"to_version", migrated.to_version},
                                  {"workflow", migrated.workflow}},
                                 "review_cleared", migrated.review_cleared),
-                            "sla_recomputed", migrated.sla_recomputed),
-                  "followup_recomputed", migrated.followup_recomputed),
+                      "sla_recomputed", migrated.sla_recomputed),
+            "followup_recomputed", migrated.followup_recomputed),
         migrated);
   }
 };
@@ -748,7 +748,8 @@ EventBody decode_body(Decoder& in, std::string_view type, const json::object* bo
     if (const json::value* map = in.member(body, "map", path)) {
       if (const json::object* entries = in.object(*map, path + "/map")) {
         for (const auto& entry : *entries)
-          migrated.state_map[std::string(entry.key())] = in.text(entries, entry.key(), path + "/map");
+          migrated.state_map[std::string(entry.key())] =
+              in.text(entries, entry.key(), path + "/map");
       }
     }
     migrated.changes = in.changes(body, path);
@@ -766,9 +767,9 @@ EventBody decode_body(Decoder& in, std::string_view type, const json::object* bo
         for (std::size_t i = 0; i < items->size(); ++i) {
           const std::string item_path = path + "/notes/" + std::to_string(i);
           const json::object* item = in.object((*items)[i], item_path);
-          migrated.notes.push_back({in.text(item, "item", item_path),
-                                    in.text(item, "action", item_path),
-                                    in.text(item, "zh", item_path), in.text(item, "en", item_path)});
+          migrated.notes.push_back(
+              {in.text(item, "item", item_path), in.text(item, "action", item_path),
+               in.text(item, "zh", item_path), in.text(item, "en", item_path)});
         }
       }
     }

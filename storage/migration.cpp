@@ -6,6 +6,7 @@
 
 #include "engine/migration.hpp"
 #include "engine/names.hpp"
+#include "storage/deployed_workflows.hpp"
 #include "storage/projection_columns.hpp"
 #include "workflows/loader.hpp"
 
@@ -95,18 +96,18 @@ Outcome<MigrationRow> migrate_one(Store& store, const MigrationRequest& request,
     if (target.find_state(to_state) != nullptr) row.to_state = to_state;
     const auto from = store.workflow(project.workflow, project.workflow_version);
     if (from == nullptr) {
-      take_reasons(row, {engine::Reason{
-                            std::string(reason::kNoSuchWorkflow), "",
-                            text("项目所在的流程第" + std::to_string(project.workflow_version) +
-                                     "版未能加载",
-                                 "the project's version " +
-                                     std::to_string(project.workflow_version) +
-                                     " of the workflow is not loaded")}});
+      take_reasons(
+          row,
+          {engine::Reason{
+              std::string(reason::kNoSuchWorkflow), "",
+              text("项目所在的流程第" + std::to_string(project.workflow_version) + "版未能加载",
+                   "the project's version " + std::to_string(project.workflow_version) +
+                       " of the workflow is not loaded")}});
       return row;
     }
     if (request.dry_run) {
-      engine::MigrationPlan plan = engine::plan_migration(
-          *from, target, project, request.state_map, engine::local_date(request.now));
+      engine::MigrationPlan plan = engine::plan_migration(*from, target, project, request.state_map,
+                                                          engine::local_date(request.now));
       if (plan.ok()) {
         row.outcome = MigrationOutcome::would_move;
         row.notes = std::move(plan.migrated.notes);
@@ -157,37 +158,28 @@ std::string_view migration_outcome_name(MigrationOutcome outcome) {
 std::shared_ptr<const engine::Workflow> ensure_workflow_version(Store& store, const std::string& id,
                                                                 std::int64_t version) {
   if (auto known = store.workflow(id, version)) return known;
-  auto stored = store.stored_workflows();
-  if (!stored) return nullptr;
-  const auto found = std::find_if(stored->begin(), stored->end(), [&](const StoredWorkflow& each) {
-    return each.id == id && each.version == version;
-  });
-  if (found == stored->end()) return nullptr;
-  // The calendars the store decides with, over the shipped ones.
+  // Deployed since the store was opened (a server takes them every few seconds): take the
+  // stored versions now, with the shipped calendars and those in use.
   workflows::CalendarRegistry calendars;
   (void)workflows::load_calendar_directory(
       workflows::calendars_directory_for(workflows::shipped_workflows_directory() / "definitions" /
                                          "x.yaml"),
       calendars);
-  for (auto& calendar : store.calendars_in_use())
-    calendars.add(std::move(calendar));
-  auto load = workflows::load_workflow_text(
-      found->source, id + " v" + std::to_string(version) + " (stored)", calendars);
-  if (!load.workflow) return nullptr;
-  if (!store.register_workflow(load.workflow, found->source)) return nullptr;
+  std::set<std::pair<std::string, std::int64_t>> failed;
+  (void)take_deployed_workflows(store, calendars, failed);
   return store.workflow(id, version);
 }
 
 std::vector<engine::LocalizedText> check_migration_request(Store& store,
-                                                          const MigrationRequest& request) {
+                                                           const MigrationRequest& request) {
   std::vector<engine::LocalizedText> problems;
   const std::string version = std::to_string(request.to);
-  const auto target = request.to > 0 ? ensure_workflow_version(store, request.workflow, request.to)
-                                     : nullptr;
+  const auto target =
+      request.to > 0 ? ensure_workflow_version(store, request.workflow, request.to) : nullptr;
   if (target == nullptr) {
-    problems.push_back(text("流程“" + request.workflow + "”没有已部署的第" + version + "版",
-                            "workflow '" + request.workflow + "' has no deployed version " +
-                                version));
+    problems.push_back(
+        text("流程“" + request.workflow + "”没有已部署的第" + version + "版",
+             "workflow '" + request.workflow + "' has no deployed version " + version));
     return problems;
   }
   // A map names a state of some version of the workflow, and a state of the target.
@@ -208,9 +200,9 @@ std::vector<engine::LocalizedText> check_migration_request(Store& store,
                                   request.workflow + "'"));
     }
     if (target->find_state(to) == nullptr) {
-      problems.push_back(text("映射中的“" + to + "”不是第" + version + "版的阶段",
-                              "the map names '" + to + "', which is no stage of version " +
-                                  version));
+      problems.push_back(
+          text("映射中的“" + to + "”不是第" + version + "版的阶段",
+               "the map names '" + to + "', which is no stage of version " + version));
     }
   }
   for (const std::string& id : request.projects) {

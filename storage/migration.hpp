@@ -30,8 +30,8 @@ struct MigrationRequest {
   // Only these projects (a project in a final state moves only when named here); empty:
   // every project of the workflow on another version that is not in a final state.
   std::vector<std::string> projects;
-  bool dry_run = false;  // plan every move, change nothing
-  engine::Actor actor;   // who is recorded as moving them
+  bool dry_run = false;       // plan every move, change nothing
+  engine::Actor actor;        // who is recorded as moving them
   engine::Timestamp now = 0;  // the dry run's day (a real move is decided at the store's clock)
   // Called after each project with (done, total).
   std::function<void(std::int64_t, std::int64_t)> progress;
@@ -64,7 +64,7 @@ struct MigrationReport {
 // languages; empty when it can run. Loads the target from the stored definitions when the
 // store has not registered it yet (ensure_workflow_version).
 std::vector<engine::LocalizedText> check_migration_request(Store& store,
-                                                          const MigrationRequest& request);
+                                                           const MigrationRequest& request);
 
 // Checks the request, then moves (or, dry, plans) each chosen project. Fails with
 // invalid_request when the check finds problems (their English texts), with storage when a

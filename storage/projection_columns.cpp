@@ -48,9 +48,12 @@ ProjectionColumns projection_columns(const engine::Workflow& workflow,
 }
 
 ProjectionRow projection_row(const engine::Workflow& workflow, const engine::Project& project) {
-  return ProjectionRow{project.state,      project.owner,
-                       projection_columns(workflow, project), project.updated_at,
-                       project.state_entered_at, project.workflow_version};
+  return ProjectionRow{project.state,
+                       project.owner,
+                       projection_columns(workflow, project),
+                       project.updated_at,
+                       project.state_entered_at,
+                       project.workflow_version};
 }
 
 unsigned changed_columns(const ProjectionRow& before, const ProjectionRow& after) {

@@ -58,9 +58,11 @@ enum ProjectionColumn : unsigned {
   kWorkflowVersionColumn = 1U << 9,
 };
 inline constexpr unsigned kAllProjectionColumns = (1U << 10) - 1;
-inline constexpr std::string_view kProjectionRowColumns[] = {
-    "state",      "owner",           "name",        "investor",        "industry",
-    "total_investment", "updated_at", "state_entered_at", "next_due_on", "workflow_version"};
+inline constexpr std::string_view kProjectionRowColumns[] = {"state",       "owner",
+                                                             "name",        "investor",
+                                                             "industry",    "total_investment",
+                                                             "updated_at",  "state_entered_at",
+                                                             "next_due_on", "workflow_version"};
 
 // The columns whose values differ between two rows.
 unsigned changed_columns(const ProjectionRow& before, const ProjectionRow& after);

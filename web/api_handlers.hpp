@@ -26,6 +26,8 @@ Response get_workflow(ApiContext& context, const Request& request, const RoutePa
 Response deploy_workflow(ApiContext& context, const Request& request);
 Response workflow_versions(ApiContext& context, const Request& request, const RouteParams& params);
 Response workflow_diff(ApiContext& context, const Request& request, const RouteParams& params);
+// api_migrations.cpp. Admins only: projects moved (or, dry, planned) to another version.
+Response migrate_workflow(ApiContext& context, const Request& request, const RouteParams& params);
 
 // api_projects.cpp
 Response list_projects(ApiContext& context, const Request& request);

@@ -221,6 +221,27 @@ std::vector<RouteDef<ApiContext>> make_table() {
                               .description = "The changes",
                               .content = {json("WorkflowDiff")}}},
                .errors = {400, 401, 404}}},
+      {.method = "POST",
+       .path = "/api/workflows/{id}/migrations",
+       .with_params = api::migrate_workflow,
+       .doc = {.operation_id = "migrateWorkflow",
+               .tag = "workflows",
+               .summary = "Move projects to another version (admins only), or preview it",
+               .description =
+                   "Each chosen project's stage is mapped (same id unless `map` renames it), "
+                   "its fields checked against the target, and its review, SLA, milestones "
+                   "and follow-up carried over or recomputed (`notes` say which). Each project "
+                   "moves in its own transaction as a workflow_migrated event; those that "
+                   "cannot move are listed with every reason and left alone. Without "
+                   "`projects`, every project of the workflow not in a final state is chosen "
+                   "(`terminal` counts those left alone). With `dry_run` nothing is written "
+                   "and the rows say would_move. 422 for a target version not deployed, a map "
+                   "naming unknown states, or a named project not of the workflow.",
+               .request = {json("MigrationRequest")},
+               .responses = {{.status = 200,
+                              .description = "What happened to each project",
+                              .content = {json("MigrationReport")}}},
+               .errors = {400, 401, 403, 404, 422}}},
       // --- projects ---------------------------------------------------------------------
       {.method = "GET",
        .path = "/api/projects",

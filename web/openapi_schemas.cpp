@@ -285,6 +285,42 @@ void add_workflow_versions(json::object& all) {
                          {"text_en", with_description(text(), "The change in English")}}))}});
 }
 
+// POST /api/workflows/{id}/migrations (issue 15).
+void add_migrations(json::object& all) {
+  all["MigrationRequest"] = object_of(
+      {{"to", with_description(integer(), "The target version")},
+       {"map", with_description(json::object{{"type", "object"}, {"additionalProperties", text()}},
+                                "Renamed stages: old state -> new state; others keep their id")},
+       {"projects", with_description(strings(), "Only these projects (even in a final state)")},
+       {"dry_run", with_description(boolean(), "Plan every move and write nothing")}},
+      {"to"});
+  all["MigrationReport"] = record(
+      {{"workflow", text()},
+       {"to", integer()},
+       {"dry_run", boolean()},
+       {"moved", with_description(integer(), "Moved, or (dry run) would move")},
+       {"refused", integer()},
+       {"unchanged", with_description(integer(), "Already on the target version")},
+       {"terminal", with_description(integer(), "In a final state and not named: left alone")},
+       {"rows",
+        array_of(record(
+            {{"project", text()},
+             {"name", text()},
+             {"from_version", integer()},
+             {"from_state", text()},
+             {"to_state", with_description(nullable("string"),
+                                           "null when the stage maps to none of the target")},
+             {"outcome", one_of_values({"moved", "would_move", "refused", "already"})},
+             {"reasons",
+              array_of(record({{"code", text()}, {"message", text()}, {"message_en", text()}}))},
+             {"notes", array_of(record({{"item", with_description(text(),
+                                                                  "state, field:NAME, review, sla, "
+                                                                  "milestone:ID or followup")},
+                                        {"action", text()},
+                                        {"message", text()},
+                                        {"message_en", text()}}))}}))}});
+}
+
 void add_projects(json::object& all) {
   all["FieldValue"] = json::object{
       {"description",
@@ -410,12 +446,12 @@ void add_events(json::object& all) {
                                         {"previous_due_on", date()},
                                         {"new_due_on", date()},
                                         {"reason", text()}});
-  all["MigrationNote"] = record({{"item", text()},
-                                 {"action", one_of_values({"renamed", "converted", "carried",
-                                                           "recomputed", "started", "cleared",
-                                                           "dropped"})},
-                                 {"zh", text()},
-                                 {"en", text()}});
+  all["MigrationNote"] =
+      record({{"item", text()},
+              {"action", one_of_values({"renamed", "converted", "carried", "recomputed", "started",
+                                        "cleared", "dropped"})},
+              {"zh", text()},
+              {"en", text()}});
   all["WorkflowMigratedBody"] = with_optional(
       estimates(record({{"workflow", text()},
                         {"from_version", integer()},
@@ -677,6 +713,7 @@ json::object openapi_schemas() {
   add_users(all);
   add_workflows(all);
   add_workflow_versions(all);
+  add_migrations(all);
   add_projects(all);
   add_events(all);
   add_commands(all);

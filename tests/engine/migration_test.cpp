@@ -78,8 +78,8 @@ class MigrationTest : public ::testing::Test {
   Project project;
 
   void run(const Actor& actor, decltype(Command::body) body) {
-    Decision decision = decide(*wf, project, Command{"P-1", std::nullopt, std::move(body)}, actor,
-                               clock);
+    Decision decision =
+        decide(*wf, project, Command{"P-1", std::nullopt, std::move(body)}, actor, clock);
     ASSERT_TRUE(decision.ok()) << decision.error().reasons.front().message.en;
     for (const Event& event : decision.value())
       project = apply(std::move(project), event);
@@ -112,9 +112,9 @@ class MigrationTest : public ::testing::Test {
   // Migrates through decide and apply, as the store does.
   Event migrate(const std::shared_ptr<const Workflow>& to,
                 std::map<std::string, std::string> map = {}) {
-    Decision decision = decide(*wf, project,
-                               Command{"P-1", std::nullopt, MigrateWorkflow{to->version, map, to}},
-                               kAdmin, clock);
+    Decision decision =
+        decide(*wf, project, Command{"P-1", std::nullopt, MigrateWorkflow{to->version, map, to}},
+               kAdmin, clock);
     EXPECT_TRUE(decision.ok()) << (decision.ok() ? "" : decision.error().reasons[0].message.en);
     if (!decision.ok()) return {};
     project = apply(std::move(project), decision.value().front());
@@ -161,7 +161,7 @@ TEST_F(MigrationTest, FieldsAreCheckedAgainstTheTarget) {
   const auto v4 = version_4([](WorkflowDefinition& d) {
     std::erase_if(d.fields, [](const FieldDef& f) { return f.name == "tags"; });
     field_of(d, "industry").options = {"electronics", "other"};  // new_materials is gone
-    field_of(d, "land_area").type = FieldType::date;              // a number no longer fits
+    field_of(d, "land_area").type = FieldType::date;             // a number no longer fits
     FieldDef contact = testing::field("contact", FieldType::text, true);
     d.fields.push_back(contact);
     transition_of(d, "pass_screening").requires_fields.push_back("registered_on");
@@ -343,8 +343,9 @@ TEST_F(MigrationTest, FollowUpsAreCarriedRecomputedOrCleared) {
 
   EXPECT_EQ(note_on(plan(*version_4()), "followup")->action, "carried");
 
-  const auto every_two = version_4(
-      [](WorkflowDefinition& d) { d.followup->every = {Duration::Unit::months, 2}; });
+  const auto every_two = version_4([](WorkflowDefinition& d) {
+    d.followup->every = {Duration::Unit::months, 2};
+  });
   const MigrationPlan recomputed = plan(*every_two);
   EXPECT_EQ(note_on(recomputed, "followup")->action, "recomputed");
   EXPECT_EQ(recomputed.migrated.followup_due_on, day(2026, 5, 2));  // from the last visit
