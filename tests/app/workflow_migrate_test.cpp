@@ -21,6 +21,7 @@
 
 #include "storage/sqlite_store.hpp"
 #include "tests/support/cli_run.hpp"
+#include "tests/support/db_dump.hpp"
 #include "tests/web/http_client.hpp"
 #include "workflows/loader.hpp"
 
@@ -62,31 +63,8 @@ std::string admin_licence_v4() {
   return yaml;
 }
 
-// Every row of every table, as text; with `quiet_only`, of the tables a running server
-// does not write by itself (its notification dispatcher and logins do).
 std::string dump(const std::string& db, bool quiet_only = false) {
-  SQLite::Database read(db, SQLite::OPEN_READONLY, 10000);
-  std::vector<std::string> tables;
-  SQLite::Statement names(
-      read, quiet_only ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN "
-                         "('outbox', 'deliveries', 'notifications', 'sessions', 'api_tokens', "
-                         "'users', 'webhooks') AND name NOT LIKE 'notifications_%' ORDER BY 1"
-                       : "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1");
-  while (names.executeStep())
-    tables.push_back(names.getColumn(0).getString());
-  std::string out;
-  for (const std::string& table : tables) {
-    out += "# " + table + "\n";
-    SQLite::Statement rows(read, "SELECT * FROM \"" + table + "\" ORDER BY 1");
-    while (rows.executeStep()) {
-      for (int i = 0; i < rows.getColumnCount(); ++i) {
-        const SQLite::Column column = rows.getColumn(i);
-        out += (column.isNull() ? std::string("NULL") : column.getString()) + "|";
-      }
-      out += "\n";
-    }
-  }
-  return out;
+  return investflow::testing::dump_tables(db, quiet_only);
 }
 
 std::int64_t count(const std::string& db, const std::string& sql) {

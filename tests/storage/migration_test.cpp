@@ -9,6 +9,7 @@
 #include "storage/codec.hpp"
 #include "storage/operations.hpp"
 #include "storage_test_support.hpp"
+#include "tests/support/db_dump.hpp"
 
 namespace investflow::storage {
 namespace {
@@ -39,27 +40,8 @@ std::shared_ptr<const engine::Workflow> mini_v2() {
   return load.workflow;
 }
 
-// Every row of every table, as text: what "changes no row" compares.
 std::string dump(const std::filesystem::path& path) {
-  SQLite::Database db(path.string(), SQLite::OPEN_READONLY);
-  std::vector<std::string> tables;
-  SQLite::Statement names(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
-  while (names.executeStep())
-    tables.push_back(names.getColumn(0).getString());
-  std::string out;
-  for (const std::string& table : tables) {
-    out += "# " + table + "\n";
-    SQLite::Statement rows(db, "SELECT * FROM \"" + table + "\" ORDER BY 1");
-    while (rows.executeStep()) {
-      for (int i = 0; i < rows.getColumnCount(); ++i) {
-        const SQLite::Column column = rows.getColumn(i);
-        out += column.isNull() ? "NULL" : column.getString();
-        out += '|';
-      }
-      out += '\n';
-    }
-  }
-  return out;
+  return investflow::testing::dump_tables(path.string());
 }
 
 class MigrationTest : public ::testing::Test {
