@@ -1,17 +1,14 @@
 #include "app/commands_migrate.hpp"
 
 #include <map>
-#include <set>
 #include <utility>
 
 #include "app/commands_storage.hpp"
 #include "app/progress.hpp"
 #include "storage/deployed_calendars.hpp"
-#include "storage/deployed_workflows.hpp"
 #include "storage/migration.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/system_clock.hpp"
-#include "workflows/loader.hpp"
 
 namespace investflow::app {
 namespace {
@@ -27,14 +24,7 @@ std::unique_ptr<storage::Store> open_for_migration(const std::string& db, Io& io
     io.err << "investflow workflow migrate: " << db << ": " << store.error().message << "\n";
     return nullptr;
   }
-  workflows::CalendarRegistry calendars;
-  (void)workflows::load_calendar_directory(
-      workflows::calendars_directory_for(workflows::shipped_workflows_directory() / "definitions" /
-                                         "x.yaml"),
-      calendars);
-  std::set<std::pair<std::string, std::int64_t>> failed;
-  for (const std::string& problem :
-       storage::take_deployed_workflows(**store, calendars, failed).problems)
+  for (const std::string& problem : storage::take_stored_versions(**store).problems)
     io.err << "investflow: warning: " << problem << "\n";
   std::map<std::string, std::string> seen;
   for (const std::string& problem : storage::take_deployed_calendars(**store, seen).problems)

@@ -20,33 +20,20 @@ bool same_duration(const Duration& a, const Duration& b) {
   return std::get<Expression>(a.amount).source() == std::get<Expression>(b.amount).source();
 }
 
-std::string duration_zh(const Duration& duration) {
+// "3个工作日" / "3 working days"; an expression is shown as written.
+LocalizedText duration_text(const Duration& duration) {
   const std::string amount = std::holds_alternative<int>(duration.amount)
                                  ? std::to_string(std::get<int>(duration.amount))
-                                 : "（" + std::get<Expression>(duration.amount).source() + "）";
+                                 : "`" + std::get<Expression>(duration.amount).source() + "`";
   switch (duration.unit) {
     case Duration::Unit::days:
-      return amount + "天";
+      return {amount + "天", amount + " days"};
     case Duration::Unit::working_days:
-      return amount + "个工作日";
+      return {amount + "个工作日", amount + " working days"};
     case Duration::Unit::months:
-      return amount + "个月";
+      return {amount + "个月", amount + " months"};
   }
-  return amount;
-}
-std::string duration_en(const Duration& duration) {
-  const std::string amount = std::holds_alternative<int>(duration.amount)
-                                 ? std::to_string(std::get<int>(duration.amount))
-                                 : "(" + std::get<Expression>(duration.amount).source() + ")";
-  switch (duration.unit) {
-    case Duration::Unit::days:
-      return amount + " days";
-    case Duration::Unit::working_days:
-      return amount + " working days";
-    case Duration::Unit::months:
-      return amount + " months";
-  }
-  return amount;
+  return {amount, amount};
 }
 
 std::string date_text(const std::optional<Date>& date) {
@@ -257,12 +244,13 @@ class Planner {
     out.sla_recomputed = true;
     note("sla", "recomputed",
          "办理时限按" + version_zh_ + "的规则重算：自进入本阶段（" + entered.to_string() + "）起" +
-             duration_zh(after->working_days) + "，至 " + due.on.to_string() + "（原 " +
+             duration_text(after->working_days).zh + "，至 " + due.on.to_string() + "（原 " +
              date_text(project_.sla_due_on) + "）" +
              (extended ? "；原时限上批准的延期不再适用" : ""),
-         "the SLA is recomputed under " + version_en_ + ": " + duration_en(after->working_days) +
-             " from entering the stage (" + entered.to_string() + "), due " + due.on.to_string() +
-             " (was " + date_text(project_.sla_due_on) + ")" +
+         "the SLA is recomputed under " + version_en_ + ": " +
+             duration_text(after->working_days).en + " from entering the stage (" +
+             entered.to_string() + "), due " + due.on.to_string() + " (was " +
+             date_text(project_.sla_due_on) + ")" +
              (extended ? "; extensions granted on the old date lapse" : ""));
   }
 
@@ -308,11 +296,11 @@ class Planner {
       out.milestones_started.push_back({id, running.started_on, due.on, due.estimated});
       note(item, "recomputed",
            "节点“" + zh + "”按" + version_zh_ + "的规则重算：自 " + running.started_on.to_string() +
-               " 起" + duration_zh(after->within) + "，至 " + due.on.to_string() + "（原 " +
+               " 起" + duration_text(after->within).zh + "，至 " + due.on.to_string() + "（原 " +
                running.due_on.to_string() + "）",
            "the milestone '" + en + "' is recomputed under " + version_en_ + ": " +
-               duration_en(after->within) + " from " + running.started_on.to_string() + ", due " +
-               due.on.to_string() + " (was " + running.due_on.to_string() + ")");
+               duration_text(after->within).en + " from " + running.started_on.to_string() +
+               ", due " + due.on.to_string() + " (was " + running.due_on.to_string() + ")");
     }
     // Clocks the target starts that are not running: on entering the mapped state, or
     // from a date field already set.
@@ -338,9 +326,9 @@ class Planner {
       out.milestones_started.push_back({milestone.id, *start, due.on, due.estimated});
       note("milestone:" + milestone.id, "started",
            version_zh_ + "新增节点“" + zh_of(milestone.label, milestone.id) + "”：" + why_zh +
-               duration_zh(milestone.within) + "，至 " + due.on.to_string(),
+               duration_text(milestone.within).zh + "，至 " + due.on.to_string(),
            version_en_ + " adds the milestone '" + en_of(milestone.label, milestone.id) + "': " +
-               duration_en(milestone.within) + " " + why_en + ", due " + due.on.to_string());
+               duration_text(milestone.within).en + " " + why_en + ", due " + due.on.to_string());
     }
   }
 
@@ -379,9 +367,9 @@ class Planner {
     note("followup", "recomputed",
          "走访期限按" + version_zh_ + "的周期重算：自" +
              (project_.visits.empty() ? "进入本阶段" : "上次走访") + "（" + base.to_string() +
-             "）起" + duration_zh(every) + "，至 " + due.on.to_string() + "（原 " +
+             "）起" + duration_text(every).zh + "，至 " + due.on.to_string() + "（原 " +
              date_text(project_.followup_due_on) + "）",
-         "the next visit is recomputed under " + version_en_ + ": " + duration_en(every) +
+         "the next visit is recomputed under " + version_en_ + ": " + duration_text(every).en +
              " from the " + (project_.visits.empty() ? "stage's entry" : "last visit") + " (" +
              base.to_string() + "), due " + due.on.to_string() + " (was " +
              date_text(project_.followup_due_on) + ")");

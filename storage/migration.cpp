@@ -155,18 +155,22 @@ std::string_view migration_outcome_name(MigrationOutcome outcome) {
   return engine::name_in(kOutcomeNames, outcome);
 }
 
-std::shared_ptr<const engine::Workflow> ensure_workflow_version(Store& store, const std::string& id,
-                                                                std::int64_t version) {
-  if (auto known = store.workflow(id, version)) return known;
-  // Deployed since the store was opened (a server takes them every few seconds): take the
-  // stored versions now, with the shipped calendars and those in use.
+TakenWorkflows take_stored_versions(Store& store) {
+  // The shipped calendars, under those the store decides with.
   workflows::CalendarRegistry calendars;
   (void)workflows::load_calendar_directory(
       workflows::calendars_directory_for(workflows::shipped_workflows_directory() / "definitions" /
                                          "x.yaml"),
       calendars);
   std::set<std::pair<std::string, std::int64_t>> failed;
-  (void)take_deployed_workflows(store, calendars, failed);
+  return take_deployed_workflows(store, calendars, failed);
+}
+
+std::shared_ptr<const engine::Workflow> ensure_workflow_version(Store& store, const std::string& id,
+                                                                std::int64_t version) {
+  if (auto known = store.workflow(id, version)) return known;
+  // Deployed since the store was opened (a server takes them every few seconds).
+  (void)take_stored_versions(store);
   return store.workflow(id, version);
 }
 

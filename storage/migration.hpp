@@ -19,6 +19,7 @@
 #include "engine/decide.hpp"
 #include "engine/event.hpp"
 #include "engine/workflow.hpp"
+#include "storage/deployed_workflows.hpp"
 #include "storage/store.hpp"
 
 namespace investflow::storage {
@@ -70,6 +71,10 @@ std::vector<engine::LocalizedText> check_migration_request(Store& store,
 // invalid_request when the check finds problems (their English texts), with storage when a
 // write fails (the projects moved so far stay moved).
 Outcome<MigrationReport> migrate_projects(Store& store, const MigrationRequest& request);
+
+// Registers every version stored in the database that the store does not know yet, with
+// the shipped calendars and those in use (deployed_workflows.hpp).
+TakenWorkflows take_stored_versions(Store& store);
 
 // The version `version` of workflow `id`: from the store's registry, or else loaded from
 // its stored definition (deployed since the store was opened) and registered. Null when no
