@@ -30,13 +30,21 @@ void print_diagnostics(const std::vector<workflows::Diagnostic>& diagnostics, Io
   }
 }
 
-// Loads a workflow file with the calendars that go with it; prints every diagnostic.
-std::shared_ptr<const engine::Workflow> load_workflow(const std::string& file,
-                                                      const std::string& calendars_dir, Io& io) {
+// The calendars in `calendars_dir`, or (when empty) in the one that goes with `file`;
+// prints every diagnostic.
+workflows::CalendarRegistry calendars_for(const std::string& file, const std::string& calendars_dir,
+                                          Io& io) {
   workflows::CalendarRegistry calendars;
   const fs::path directory =
       calendars_dir.empty() ? workflows::calendars_directory_for(file) : fs::path(calendars_dir);
   print_diagnostics(workflows::load_calendar_directory(directory, calendars), io);
+  return calendars;
+}
+
+// Loads a workflow file with the calendars that go with it; prints every diagnostic.
+std::shared_ptr<const engine::Workflow> load_workflow(const std::string& file,
+                                                      const std::string& calendars_dir, Io& io) {
+  const workflows::CalendarRegistry calendars = calendars_for(file, calendars_dir, io);
   workflows::WorkflowLoad load = workflows::load_workflow_file(file, calendars);
   print_diagnostics(load.diagnostics, io);
   return load.workflow;
@@ -65,13 +73,8 @@ int run_validate(std::span<const std::string> args, Io& io) {
   const std::vector<std::string> files = parsed.positionals("FILE");
   // The files are checked as one set (parent links against each other); calendars come
   // from beside the first file unless given.
-  workflows::CalendarRegistry calendars;
-  const std::string& calendars_dir = parsed.value("calendars");
-  print_diagnostics(workflows::load_calendar_directory(
-                        calendars_dir.empty() ? workflows::calendars_directory_for(files.front())
-                                              : fs::path(calendars_dir),
-                        calendars),
-                    io);
+  const workflows::CalendarRegistry calendars =
+      calendars_for(files.front(), parsed.value("calendars"), io);
   const std::vector<workflows::WorkflowLoad> loads =
       workflows::load_workflow_set({files.begin(), files.end()}, calendars);
   for (std::size_t i = 0; i < files.size(); ++i) {
@@ -208,13 +211,8 @@ int workflow_deploy(std::span<const std::string> args, Io& io) {
   }
   auto store = open_database("deploy", db, io);
   if (!store) return kExitFailed;
-  workflows::CalendarRegistry calendars;
-  const std::string& calendars_dir = parsed.value("calendars");
-  print_diagnostics(workflows::load_calendar_directory(
-                        calendars_dir.empty() ? workflows::calendars_directory_for(files.front())
-                                              : fs::path(calendars_dir),
-                        calendars),
-                    io);
+  const workflows::CalendarRegistry calendars =
+      calendars_for(files.front(), parsed.value("calendars"), io);
   // What is stored already: the versions (for parent links) and the deployed calendars.
   std::set<std::pair<std::string, std::int64_t>> unreadable;
   (void)storage::take_deployed_workflows(*store, calendars, unreadable);
