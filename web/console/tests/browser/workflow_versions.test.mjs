@@ -10,7 +10,7 @@ import {readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {makeDatabase, startServer, launchBrowser, session, artifactsDir, binary, repo} from './harness.mjs';
 
-const users = {root: 'admin', zhang: 'staff'};
+const users = {root: ['admin', 'staff'], zhang: 'staff'};
 let database, server, browser;
 const shots = artifactsDir();
 
