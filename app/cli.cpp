@@ -21,6 +21,7 @@ constexpr CommandEntry kCommands[] = {
     {"validate", "check workflow files; print every error as FILE:LINE:COL", run_validate},
     {"graph", "print a workflow's state machine as Mermaid stateDiagram-v2", run_graph},
     {"simulate", "run a scenario of commands through a workflow in memory", run_simulate},
+    {"workflow", "deploy new workflow versions into a database, list them, diff two", run_workflow},
     {"calendar", "working days: the N-th working day after a date, or the count between two",
      run_calendar},
     {"init", "create a database or migrate it to this version's schema", run_init},

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <spdlog/sinks/stdout_sinks.h>
@@ -14,7 +15,9 @@
 #include "notify/dispatcher.hpp"
 #include "notify/notify_store.hpp"
 #include "notify/scheduler.hpp"
+#include "notify/workflow_watch.hpp"
 #include "storage/auth.hpp"
+#include "storage/deployed_workflows.hpp"
 #include "storage/reports.hpp"
 #include "storage/sqlite_memory.hpp"
 #include "storage/sqlite_store.hpp"
@@ -56,10 +59,11 @@ std::optional<std::pair<std::string, std::uint16_t>> parse_listen(const std::str
   return std::nullopt;
 }
 
-// Registers every workflow in `directory` (calendars from its sibling calendars/), and
-// every version stored in the database, so old projects keep their definitions.
-bool register_workflows(storage::Store& store, const fs::path& directory, Io& io) {
-  workflows::CalendarRegistry calendars;
+// Registers every workflow in `directory` (calendars from its sibling calendars/, put in
+// `calendars`), and every version stored in the database, so old projects keep their
+// definitions.
+bool register_workflows(storage::Store& store, const fs::path& directory,
+                        workflows::CalendarRegistry& calendars, Io& io) {
   bool ok = true;
   const auto report = [&](const std::vector<workflows::Diagnostic>& diagnostics) {
     for (const auto& diagnostic : diagnostics)
@@ -90,15 +94,11 @@ bool register_workflows(storage::Store& store, const fs::path& directory, Io& io
     }
     ++loaded;
   }
-  if (auto stored = store.stored_workflows()) {
-    for (const auto& workflow : *stored) {
-      if (store.workflow(workflow.id, workflow.version)) continue;
-      auto load = workflows::load_workflow_text(
-          workflow.source, workflow.id + " v" + std::to_string(workflow.version) + " (stored)",
-          calendars);
-      if (load.workflow) (void)store.register_workflow(load.workflow, workflow.source);
-    }
-  }
+  // Every version deployed into the database, so old projects keep their definitions.
+  std::set<std::pair<std::string, std::int64_t>> failed;
+  for (const std::string& problem :
+       storage::take_deployed_workflows(store, calendars, failed).problems)
+    io.err << "investflow: warning: " << problem << "\n";
   io.err << "investflow: " << loaded << " workflows from " << directory.string() << "\n";
   return ok && loaded > 0;
 }
@@ -244,7 +244,9 @@ int run_serve(std::span<const std::string> args, Io& io) {
   }
   auto auth = open_auth(db, io);
   if (!auth) return kExitFailed;
-  if (!register_workflows(**store, parsed.value("workflows"), io)) return kExitFailed;
+  workflows::CalendarRegistry workflow_calendars;
+  if (!register_workflows(**store, parsed.value("workflows"), workflow_calendars, io))
+    return kExitFailed;
 
   auto notify_store = notify::NotifyStore::open(db);
   if (!notify_store) {
@@ -257,6 +259,9 @@ int run_serve(std::span<const std::string> args, Io& io) {
   notify::CalendarWatch calendars(**store, *notify_store, context->clock);
   calendars.take_deployed();
   context->reports = std::make_shared<storage::ReportReader>(db);
+  // Versions deployed into the database (`workflow deploy`) are taken within seconds.
+  context->calendars = std::make_shared<const workflows::CalendarRegistry>(workflow_calendars);
+  notify::WorkflowWatch deployed_workflows(**store, workflow_calendars);
   context->notifications = std::make_shared<web::NotificationFeed>(
       [notify = *notify_store](const std::string& user) -> std::optional<std::int64_t> {
         auto unread = notify->unread_count(user);
@@ -309,6 +314,7 @@ int run_serve(std::span<const std::string> args, Io& io) {
     if (dispatcher) dispatcher->start();
     if (scheduler) scheduler->start();
     calendars.start();
+    deployed_workflows.start();
     const int signal = signals.wait();
     io.err << "investflow: signal " << signal << ", stopping\n";
     // No new alerts or deliveries while the server drains; pending ones stay in the
@@ -317,6 +323,7 @@ int run_serve(std::span<const std::string> args, Io& io) {
     if (dispatcher) dispatcher->stop();
     server.stop();
     calendars.stop();
+    deployed_workflows.stop();
   }
   // The server (and every handler holding the store) is gone: now the writer can flush.
   auth.reset();

@@ -16,6 +16,7 @@
 #include "engine/typed_text.hpp"
 #include "storage/auth.hpp"
 #include "storage/deployed_calendars.hpp"
+#include "storage/deployed_workflows.hpp"
 #include "storage/import_export.hpp"
 #include "storage/operations.hpp"
 #include "storage/schema.hpp"
@@ -63,17 +64,10 @@ void load_workflows(Store& store, Io& io) {
     auto registered = store.register_workflow(load.workflow, load.source);
     if (!registered) io.err << "investflow: warning: " << registered.error().message << "\n";
   }
-  auto stored = store.stored_workflows();
-  if (!stored) return;
-  for (const auto& workflow : *stored) {
-    if (store.workflow(workflow.id, workflow.version)) continue;
-    auto load = workflows::load_workflow_text(
-        workflow.source, workflow.id + " v" + std::to_string(workflow.version) + " (stored)",
-        calendars);
-    if (!load.workflow) continue;  // e.g. its calendar is gone; its projects stay readable
-    auto registered = store.register_workflow(load.workflow, workflow.source);
-    if (!registered) io.err << "investflow: warning: " << registered.error().message << "\n";
-  }
+  // Versions that no longer load (e.g. their calendar is gone) are skipped: their projects
+  // stay readable.
+  std::set<std::pair<std::string, std::int64_t>> failed;
+  (void)take_deployed_workflows(store, calendars, failed);
   // Deadlines count on the calendars deployed into the database, as the server's do.
   std::map<std::string, std::string> seen;
   for (const std::string& problem : take_deployed_calendars(store, seen).problems)

@@ -2,6 +2,8 @@
 // What a user asks the engine to do. `decide` turns a command into events or a rejection.
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -71,11 +73,23 @@ struct ExtendDeadline {
   std::string reason;
 };
 
+class Workflow;
+
+// Moves the project to another version of its workflow (engine/migration.hpp says what is
+// checked, carried over and recomputed). The store fills in `target`, the version
+// `to_version` of the project's workflow, before deciding; only an administrator's tool
+// submits it (the engine checks no role).
+struct MigrateWorkflow {
+  std::int64_t to_version = 0;
+  std::map<std::string, std::string> state_map;  // OLD -> NEW; other states keep their names
+  std::shared_ptr<const Workflow> target;
+};
+
 struct Command {
   std::string project_id;
   std::optional<std::int64_t> expected_version;  // optimistic concurrency
   std::variant<CreateProject, EditFields, TakeTransition, CastVote, RecordMilestone, RecordFollowup,
-               FireDeadline, ExtendDeadline>
+               FireDeadline, ExtendDeadline, MigrateWorkflow>
       body;
 };
 

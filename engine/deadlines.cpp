@@ -298,6 +298,12 @@ void forget_replaced_deadlines(Project& project, const Event& event) {
     forget_milestones(recorded->milestones_started);
   } else if (std::holds_alternative<FollowupRecorded>(event.body)) {
     forget("followup:");
+  } else if (const auto* migrated = std::get_if<WorkflowMigrated>(&event.body)) {
+    if (migrated->sla_recomputed) forget("sla:");
+    forget_milestones(migrated->milestones_started);
+    for (const std::string& id : migrated->milestones_dropped)
+      forget("milestone:" + id + ":");
+    if (migrated->followup_recomputed) forget("followup:");
   }
 }
 

@@ -1,6 +1,7 @@
 #include "engine/decide.hpp"
 
 #include "engine/deadlines.hpp"
+#include "engine/migration.hpp"
 #include "engine/names.hpp"
 
 #include <algorithm>
@@ -863,6 +864,38 @@ struct Decider {
     out.body = std::move(*extended);
     return true;
   }
+
+  // The rules live in engine/migration.cpp. A project in a final state may move too: the
+  // caller chooses which projects to move.
+  bool operator()(const MigrateWorkflow& migrate) {
+    if (!project.exists()) return require_existing();
+    if (migrate.target == nullptr || migrate.target->id != workflow.id ||
+        migrate.target->version != migrate.to_version) {
+      reasons.push_back(make_reason(
+          reason::kWrongWorkflow, "",
+          text("流程“" + workflow.id + "”没有第" + std::to_string(migrate.to_version) + "版",
+               "workflow '" + workflow.id + "' has no version " +
+                   std::to_string(migrate.to_version))));
+      return false;
+    }
+    if (project.workflow_version == migrate.to_version) {
+      reasons.push_back(make_reason(
+          reason::kNothingToDo, "",
+          text("项目已在第" + std::to_string(migrate.to_version) + "版",
+               "the project is on version " + std::to_string(migrate.to_version) + " already")));
+      return false;
+    }
+    MigrationPlan plan =
+        plan_migration(workflow, *migrate.target, project, migrate.state_map, today);
+    if (!plan.ok()) {
+      for (Reason& reason : plan.reasons)
+        reasons.push_back(std::move(reason));
+      return false;
+    }
+    Event& out = new_event();
+    out.body = std::move(plan.migrated);
+    return true;
+  }
 };
 
 void apply_changes(Project& project, const std::vector<FieldChange>& changes) {
@@ -906,6 +939,27 @@ DueItem::Status status_of(Date due, Date today, int warn_before, const Calendar&
 }
 
 }  // namespace
+
+namespace detail {
+
+DueDate due_under(const Workflow& workflow, const Project& project, const Duration& duration,
+                  Date start, Date today) {
+  const ProjectScope scope(workflow, project, today);
+  const Due due = due_after(duration, start, *workflow.calendar, scope);
+  return {due.on, due.estimated};
+}
+
+bool milestone_done_under(const Workflow& workflow, const Project& project, const MilestoneDef* def,
+                          const MilestoneState& state, Date today) {
+  const ProjectScope scope(workflow, project, today);
+  return milestone_done(def, state, scope);
+}
+
+bool followup_in_state(const Workflow& workflow, std::string_view state) {
+  return followup_in(workflow, state);
+}
+
+}  // namespace detail
 
 bool Rejection::has(std::string_view code) const {
   return std::any_of(reasons.begin(), reasons.end(),
@@ -1008,6 +1062,9 @@ void fold(Project& project, EventRef&& event) {
           apply_deadline_fired(project, body);
         } else if constexpr (std::is_same_v<T, DeadlineExtended>) {
           apply_deadline_extended(project, body);
+        } else if constexpr (std::is_same_v<T, WorkflowMigrated>) {
+          apply_changes(project, body.changes);
+          apply_workflow_migrated(project, body);
         }
       },
       event.body);
@@ -1185,7 +1242,8 @@ constexpr AlternativeName kCommandNames[] = {
     alternative<RecordMilestone, CommandBody>("milestone"),
     alternative<RecordFollowup, CommandBody>("followup"),
     alternative<FireDeadline, CommandBody>("fire_deadline"),
-    alternative<ExtendDeadline, CommandBody>("extend_deadline")};
+    alternative<ExtendDeadline, CommandBody>("extend_deadline"),
+    alternative<MigrateWorkflow, CommandBody>("migrate")};
 static_assert(names_alternatives_in_order<CommandBody>(kCommandNames));
 
 using EventBody = decltype(Event::body);
@@ -1197,7 +1255,8 @@ constexpr AlternativeName kEventTypes[] = {
     alternative<MilestoneRecorded, EventBody>("milestone_recorded"),
     alternative<FollowupRecorded, EventBody>("followup_recorded"),
     alternative<DeadlineFired, EventBody>("deadline_fired"),
-    alternative<DeadlineExtended, EventBody>("deadline_extended")};
+    alternative<DeadlineExtended, EventBody>("deadline_extended"),
+    alternative<WorkflowMigrated, EventBody>("workflow_migrated")};
 static_assert(names_alternatives_in_order<EventBody>(kEventTypes));
 }  // namespace
 

@@ -3,6 +3,7 @@
 // computed when they were decided, so replay never depends on today's calendar data.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -115,19 +116,58 @@ struct DeadlineExtended {
   friend bool operator==(const DeadlineExtended&, const DeadlineExtended&) = default;
 };
 
+// What a migration did with one part of a project (engine/migration.hpp), for people:
+// `item` names the part (state, field:NAME, review, sla, milestone:ID, followup) and
+// `action` what happened to it (renamed, converted, carried, recomputed, started, cleared,
+// dropped).
+struct MigrationNote {
+  std::string item;
+  std::string action;
+  std::string zh;
+  std::string en;
+  friend bool operator==(const MigrationNote&, const MigrationNote&) = default;
+};
+
+// The project moved to another version of its workflow (`investflow workflow migrate`).
+// From this event on it is decided with `to_version`. Like a transition, it carries the
+// deadlines as they are after the move, whether carried over or recomputed, so replay
+// needs neither version's rules.
+struct WorkflowMigrated {
+  std::string workflow;
+  std::int64_t from_version = 0;
+  std::int64_t to_version = 0;
+  std::string from_state;
+  std::string to_state;  // the same stage, as the target names it (state_entered_at stays)
+  std::map<std::string, std::string> state_map;  // the map given (OLD -> NEW)
+  std::vector<FieldChange> changes;              // values converted to the target's types
+  bool review_cleared = false;                   // the open review's votes no longer count
+  std::optional<Date> sla_due_on;                // the state's SLA after the move
+  bool sla_due_estimated = false;
+  bool sla_recomputed = false;  // its alerts and extensions are forgotten
+  // Open milestones whose due date was recomputed (or whose clock the target starts);
+  // their planned dates and evidence stay.
+  std::vector<MilestoneStarted> milestones_started;
+  std::vector<std::string> milestones_dropped;  // open milestones the target does not have
+  std::optional<Date> followup_due_on;
+  bool followup_due_estimated = false;
+  bool followup_recomputed = false;
+  std::vector<MigrationNote> notes;
+  friend bool operator==(const WorkflowMigrated&, const WorkflowMigrated&) = default;
+};
+
 struct Event {
   std::string project_id;
   std::int64_t version = 0;  // the project's version after this event (1 for creation)
   Timestamp at = 0;
   std::string actor;
   std::variant<ProjectCreated, FieldsEdited, TransitionTaken, VoteCast, MilestoneRecorded,
-               FollowupRecorded, DeadlineFired, DeadlineExtended>
+               FollowupRecorded, DeadlineFired, DeadlineExtended, WorkflowMigrated>
       body;
   friend bool operator==(const Event&, const Event&) = default;
 };
 
 // project_created, fields_edited, transition_taken, vote_cast, milestone_recorded,
-// followup_recorded, deadline_fired, deadline_extended
+// followup_recorded, deadline_fired, deadline_extended, workflow_migrated
 std::string_view event_type(const Event& event);
 // Whether `name` is one of those types.
 bool is_event_type(std::string_view name);

@@ -128,6 +128,13 @@ class Describer {
     message_.detail_zh =
         "原期限 " + extended.previous_due_on.to_string() + "，延期理由：" + extended.reason;
   }
+  void operator()(const engine::WorkflowMigrated& migrated) {
+    const std::string to = std::to_string(migrated.to_version);
+    set("项目“" + name_ + "”已迁移到流程第" + to + "版",
+        "Project '" + name_ + "' moved to version " + to + " of its workflow");
+    message_.from = migrated.from_state;
+    message_.to = migrated.to_state;
+  }
 
  private:
   void set(std::string zh, std::string en) {

@@ -360,6 +360,35 @@ struct BodyEncoder {
             {"previous_due_on", date_json(extended.previous_due_on)},
             {"reason", extended.reason}};
   }
+  json::object operator()(const engine::WorkflowMigrated& migrated) const {
+    json::object map;
+    for (const auto& [from, to] : migrated.state_map)
+      map.emplace(from, to);
+    json::array notes;
+    for (const engine::MigrationNote& note : migrated.notes) {
+      notes.push_back(json::object{
+          {"action", note.action}, {"en", note.en}, {"item", note.item}, {"zh", note.zh}});
+    }
+    return with_estimates(
+        with_flag(
+            with_flag(with_flag({{"changes", changes_json(migrated.changes, encoding)},
+                                 {"followup_due_on", optional_date_json(migrated.followup_due_on)},
+                                 {"from_state", migrated.from_state},
+                                 {"from_version", migrated.from_version},
+                                 {"map", std::move(map)},
+                                 {"milestones_dropped", strings_json(migrated.milestones_dropped)},
+                                 {"milestones_started",
+                                  milestones_started_json(migrated.milestones_started)},
+                                 {"notes", std::move(notes)},
+                                 {"sla_due_on", optional_date_json(migrated.sla_due_on)},
+                                 {"to_state", migrated.to_state},
+                                 {"to_version", migrated.to_version},
+                                 {"workflow", migrated.workflow}},
+                                "review_cleared", migrated.review_cleared),
+                      "sla_recomputed", migrated.sla_recomputed),
+            "followup_recomputed", migrated.followup_recomputed),
+        migrated);
+  }
 };
 
 // ---------------------------------------------------------------------------------------
@@ -709,6 +738,43 @@ EventBody decode_body(Decoder& in, std::string_view type, const json::object* bo
     extended.reason = in.text(body, "reason", path);
     return extended;
   }
+  if (type == "workflow_migrated") {
+    engine::WorkflowMigrated migrated;
+    migrated.workflow = in.text(body, "workflow", path);
+    migrated.from_version = in.integer(body, "from_version", path);
+    migrated.to_version = in.integer(body, "to_version", path);
+    migrated.from_state = in.text(body, "from_state", path);
+    migrated.to_state = in.text(body, "to_state", path);
+    if (const json::value* map = in.member(body, "map", path)) {
+      if (const json::object* entries = in.object(*map, path + "/map")) {
+        for (const auto& entry : *entries)
+          migrated.state_map[std::string(entry.key())] =
+              in.text(entries, entry.key(), path + "/map");
+      }
+    }
+    migrated.changes = in.changes(body, path);
+    migrated.review_cleared = in.flag(body, "review_cleared", path);
+    migrated.sla_due_on = in.optional_date(body, "sla_due_on", path);
+    migrated.sla_due_estimated = in.flag(body, "sla_due_estimated", path);
+    migrated.sla_recomputed = in.flag(body, "sla_recomputed", path);
+    migrated.milestones_started = in.milestones_started(body, path);
+    migrated.milestones_dropped = in.strings(body, "milestones_dropped", path);
+    migrated.followup_due_on = in.optional_date(body, "followup_due_on", path);
+    migrated.followup_due_estimated = in.flag(body, "followup_due_estimated", path);
+    migrated.followup_recomputed = in.flag(body, "followup_recomputed", path);
+    if (const json::value* notes = in.member(body, "notes", path)) {
+      if (const json::array* items = in.array(*notes, path + "/notes")) {
+        for (std::size_t i = 0; i < items->size(); ++i) {
+          const std::string item_path = path + "/notes/" + std::to_string(i);
+          const json::object* item = in.object((*items)[i], item_path);
+          migrated.notes.push_back(
+              {in.text(item, "item", item_path), in.text(item, "action", item_path),
+               in.text(item, "zh", item_path), in.text(item, "en", item_path)});
+        }
+      }
+    }
+    return migrated;
+  }
   in.fail("/type", "unknown event type '" + std::string(type) + "'");
   return engine::FieldsEdited{};
 }
@@ -992,6 +1058,13 @@ struct CommandEncoder {
             {"name", extend.name},
             {"new_due_on", date_json(extend.new_due_on)},
             {"reason", extend.reason}};
+  }
+  // The target workflow is named by its version: the store looks it up.
+  json::object operator()(const engine::MigrateWorkflow& migrate) const {
+    json::object map;
+    for (const auto& [from, to] : migrate.state_map)
+      map.emplace(from, to);
+    return {{"map", std::move(map)}, {"to_version", migrate.to_version}};
   }
 };
 

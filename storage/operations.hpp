@@ -25,6 +25,9 @@ struct VerifyProblem {
     projection_differs,  // replaying the events does not give the stored projection
     missing_projection,  // events without a project row
     missing_events,      // a project row without events
+    // An event decided under a workflow version the database does not hold, or a
+    // migration from a version the project was not on.
+    unknown_version,
   };
   Kind kind;
   std::string project_id;

@@ -48,8 +48,12 @@ ProjectionColumns projection_columns(const engine::Workflow& workflow,
 }
 
 ProjectionRow projection_row(const engine::Workflow& workflow, const engine::Project& project) {
-  return ProjectionRow{project.state, project.owner, projection_columns(workflow, project),
-                       project.updated_at, project.state_entered_at};
+  return ProjectionRow{project.state,
+                       project.owner,
+                       projection_columns(workflow, project),
+                       project.updated_at,
+                       project.state_entered_at,
+                       project.workflow_version};
 }
 
 unsigned changed_columns(const ProjectionRow& before, const ProjectionRow& after) {
@@ -67,6 +71,7 @@ unsigned changed_columns(const ProjectionRow& before, const ProjectionRow& after
   differ(before.updated_at != after.updated_at, kUpdatedAtColumn);
   differ(before.state_entered_at != after.state_entered_at, kStateEnteredAtColumn);
   differ(before.columns.next_due_on != after.columns.next_due_on, kNextDueOnColumn);
+  differ(before.workflow_version != after.workflow_version, kWorkflowVersionColumn);
   return changed;
 }
 

@@ -4,6 +4,7 @@
 // v1.1; empty or 0 in a workflow without the tag) and the earliest open deadline. The
 // projection's JSON body stays the source of truth.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -29,13 +30,15 @@ ProjectionColumns projection_columns(const engine::Workflow& workflow,
                                      const engine::Project& project);
 
 // The columns of a projects row that a later event may change (not id, workflow,
-// workflow_version, created_at), as written for a projection or as read back.
+// created_at), as written for a projection or as read back. workflow_version changes only
+// with a workflow_migrated event.
 struct ProjectionRow {
   std::string state;
   std::string owner;
   ProjectionColumns columns;
   engine::Timestamp updated_at = 0;
   engine::Timestamp state_entered_at = 0;
+  std::int64_t workflow_version = 0;
   bool operator==(const ProjectionRow&) const = default;
 };
 
@@ -52,13 +55,14 @@ enum ProjectionColumn : unsigned {
   kUpdatedAtColumn = 1U << 6,
   kStateEnteredAtColumn = 1U << 7,
   kNextDueOnColumn = 1U << 8,
+  kWorkflowVersionColumn = 1U << 9,
 };
-inline constexpr unsigned kAllProjectionColumns = (1U << 9) - 1;
-inline constexpr std::string_view kProjectionRowColumns[] = {"state",      "owner",
-                                                             "name",       "investor",
-                                                             "industry",   "total_investment",
-                                                             "updated_at", "state_entered_at",
-                                                             "next_due_on"};
+inline constexpr unsigned kAllProjectionColumns = (1U << 10) - 1;
+inline constexpr std::string_view kProjectionRowColumns[] = {"state",       "owner",
+                                                             "name",        "investor",
+                                                             "industry",    "total_investment",
+                                                             "updated_at",  "state_entered_at",
+                                                             "next_due_on", "workflow_version"};
 
 // The columns whose values differ between two rows.
 unsigned changed_columns(const ProjectionRow& before, const ProjectionRow& after);

@@ -47,29 +47,10 @@ class SqliteStore final : public Store {
 
   Outcome<Ok> register_workflow(std::shared_ptr<const engine::Workflow> workflow,
                                 const std::string& source) override {
-    const std::string source_hash = to_hex(chain_hash(kGenesisHash, source));
     auto stored = write_definition([&](Connection& connection) -> Outcome<Ok> {
-      auto select =
-          connection.statement("SELECT source_hash FROM workflows WHERE id = ? AND version = ?");
-      select->bind(1, workflow->id);
-      select->bind(2, workflow->version);
-      if (select->executeStep()) {
-        if (select->getColumn(0).getString() == source_hash) return Ok{};
-        return engine::fail(
-            Error{Error::Kind::invalid_request,
-                  "workflow " + workflow->id + " version " + std::to_string(workflow->version) +
-                      " is already stored with a different definition; projects keep the "
-                      "version they started on, so give the changed definition a new version"});
-      }
-      auto insert = connection.statement(
-          "INSERT INTO workflows (id, version, source, source_hash, loaded_at) "
-          "VALUES (?,?,?,?,?)");
-      insert->bind(1, workflow->id);
-      insert->bind(2, workflow->version);
-      insert->bind(3, source);
-      insert->bind(4, source_hash);
-      insert->bind(5, clock_->now());
-      insert->exec();
+      auto existing = stored_version(connection, *workflow, source);
+      if (!existing) return engine::fail(existing.error());
+      if (!*existing) insert_workflow(connection, *workflow, source);
       return Ok{};
     });
     if (!stored) return stored;
@@ -84,6 +65,45 @@ class SqliteStore final : public Store {
 
   Outcome<std::vector<StoredWorkflow>> stored_workflows() override {
     return read([](Connection& connection) { return query_workflows(connection); });
+  }
+
+  Outcome<std::vector<DeployResult>> deploy_workflows(
+      const std::vector<WorkflowDeployment>& deployments) override {
+    auto results = write_definition([&](Connection& connection)
+                                        -> Outcome<std::vector<DeployResult>> {
+      std::vector<DeployResult> out;
+      std::string refused;
+      for (const WorkflowDeployment& deployment : deployments) {
+        auto result = deploy_one(connection, *deployment.workflow, deployment.source);
+        if (result) {
+          out.push_back(*result);
+        } else {
+          refused += (refused.empty() ? "" : "; ") + result.error().message;
+        }
+      }
+      // All or nothing: write_definition commits only a success.
+      if (refused.empty()) return out;
+      return engine::fail(Error{Error::Kind::invalid_request, refused + "; nothing was stored"});
+    });
+    if (!results) return results;
+    for (const WorkflowDeployment& deployment : deployments)
+      workflows_.add(deployment.workflow);
+    return results;
+  }
+
+  Outcome<std::vector<VersionStateCount>> projects_by_version() override {
+    return read([](Connection& connection) {
+      auto select = connection.statement(
+          "SELECT workflow, workflow_version, state, count(*) FROM projects "
+          "GROUP BY workflow, workflow_version, state ORDER BY workflow, workflow_version, state");
+      std::vector<VersionStateCount> counts;
+      while (select->executeStep()) {
+        counts.push_back(
+            VersionStateCount{select->getColumn(0).getString(), select->getColumn(1).getInt64(),
+                              select->getColumn(2).getString(), select->getColumn(3).getInt64()});
+      }
+      return counts;
+    });
   }
 
   Outcome<bool> deploy_calendar(const engine::Calendar& calendar,
@@ -236,6 +256,62 @@ class SqliteStore final : public Store {
     } catch (const std::exception& error) {
       return engine::fail(storage_error(error));
     }
+  }
+
+  // When (id, version) was stored with this text; nullopt when it is not stored; an
+  // invalid_request error when it is stored with another text.
+  static Outcome<std::optional<engine::Timestamp>> stored_version(Connection& connection,
+                                                                  const engine::Workflow& workflow,
+                                                                  const std::string& source) {
+    auto select = connection.statement(
+        "SELECT source_hash, loaded_at FROM workflows WHERE id = ? AND version = ?");
+    select->bind(1, workflow.id);
+    select->bind(2, workflow.version);
+    if (!select->executeStep()) return std::optional<engine::Timestamp>();
+    if (select->getColumn(0).getString() == to_hex(chain_hash(kGenesisHash, source))) {
+      return std::optional<engine::Timestamp>(select->getColumn(1).getInt64());
+    }
+    return engine::fail(
+        Error{Error::Kind::invalid_request,
+              "workflow " + workflow.id + " version " + std::to_string(workflow.version) +
+                  " is already stored with a different definition; projects keep the "
+                  "version they started on, so give the changed definition a new version"});
+  }
+
+  engine::Timestamp insert_workflow(Connection& connection, const engine::Workflow& workflow,
+                                    const std::string& source) {
+    const engine::Timestamp now = clock_->now();
+    auto insert = connection.statement(
+        "INSERT INTO workflows (id, version, source, source_hash, loaded_at) VALUES (?,?,?,?,?)");
+    insert->bind(1, workflow.id);
+    insert->bind(2, workflow.version);
+    insert->bind(3, source);
+    insert->bind(4, to_hex(chain_hash(kGenesisHash, source)));
+    insert->bind(5, now);
+    insert->exec();
+    return now;
+  }
+
+  // One workflow of a deploy, inside its transaction: stored already with this text, or
+  // newer than the newest of its id.
+  Outcome<DeployResult> deploy_one(Connection& connection, const engine::Workflow& workflow,
+                                   const std::string& source) {
+    auto existing = stored_version(connection, workflow, source);
+    if (!existing) return engine::fail(existing.error());
+    if (*existing) return DeployResult{false, **existing};
+    auto newest = connection.statement("SELECT max(version) FROM workflows WHERE id = ?");
+    newest->bind(1, workflow.id);
+    if (newest->executeStep() && !newest->getColumn(0).isNull()) {
+      const std::int64_t stored = newest->getColumn(0).getInt64();
+      if (stored > workflow.version) {
+        return engine::fail(
+            Error{Error::Kind::invalid_request,
+                  "workflow " + workflow.id + " version " + std::to_string(workflow.version) +
+                      " is older than the newest stored, version " + std::to_string(stored) +
+                      ": deploy a version above " + std::to_string(stored)});
+      }
+    }
+    return DeployResult{true, insert_workflow(connection, workflow, source)};
   }
 
   // Definitions (workflows, calendars) are written rarely, on a connection of their own

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <utility>
@@ -352,6 +353,17 @@ WriteResult SqliteWriter::process(const WriteRequest& request) {
   } else if (std::holds_alternative<engine::CreateProject>(request.command.body)) {
     workflow = workflows_.find(request.workflow);
   }
+  // A migration is decided with the target version the store holds, and its events are
+  // written (projection columns, notifications, report summaries) under that version.
+  std::optional<engine::Command> migration;
+  std::shared_ptr<const engine::Workflow> written_with = workflow;
+  if (const auto* migrate = std::get_if<engine::MigrateWorkflow>(&request.command.body);
+      migrate != nullptr && head.project.exists()) {
+    migration = request.command;
+    auto& body = std::get<engine::MigrateWorkflow>(migration->body);
+    body.target = workflows_.find(head.project.workflow, migrate->to_version);
+    if (body.target) written_with = body.target;
+  }
 
   WriteResult result;
   if (workflow == nullptr && !head.project.exists() &&
@@ -377,10 +389,11 @@ WriteResult SqliteWriter::process(const WriteRequest& request) {
       with_panel = head.project;
       with_panel.review_panel = panel;
     }
-    engine::Decision decision = engine::decide(*workflow, panel > 0 ? with_panel : head.project,
-                                               request.command, request.actor, clock, relations);
+    engine::Decision decision =
+        engine::decide(*workflow, panel > 0 ? with_panel : head.project,
+                       migration ? *migration : request.command, request.actor, clock, relations);
     if (decision) {
-      result = append(head, *workflow, std::move(decision).value(), request.batch);
+      result = append(head, *written_with, std::move(decision).value(), request.batch);
     } else {
       result.status = WriteResult::Status::rejected;
       result.rejection = std::move(decision).error();
@@ -525,6 +538,7 @@ void SqliteWriter::update_projection(Head& head) {
   if (changed & kUpdatedAtColumn) update->bind(index++, row.updated_at);
   if (changed & kStateEnteredAtColumn) update->bind(index++, row.state_entered_at);
   if (changed & kNextDueOnColumn) update->bind(index++, row.columns.next_due_on);
+  if (changed & kWorkflowVersionColumn) update->bind(index++, row.workflow_version);
   update->bind(index++, project.version);
   update->bindNoCopy(index++, body);
   update->bind(index++, head.hash.data(), static_cast<int>(head.hash.size()));
@@ -656,7 +670,7 @@ const SqliteWriter::Head& SqliteWriter::load_head(const std::string& project_id)
 
   auto select = connection_.statement(
       "SELECT body, head_hash, state, owner, name, investor, industry, total_investment, "
-      "updated_at, state_entered_at, next_due_on FROM projects WHERE id = ?");
+      "updated_at, state_entered_at, next_due_on, workflow_version FROM projects WHERE id = ?");
   select->bind(1, project_id);
   static const Head kNoProject;  // empty project, genesis hash
   if (!select->executeStep()) return kNoProject;
@@ -682,6 +696,7 @@ const SqliteWriter::Head& SqliteWriter::load_head(const std::string& project_id)
   stored_row.updated_at = select->getColumn(8).getInt64();
   stored_row.state_entered_at = select->getColumn(9).getInt64();
   stored_row.columns.next_due_on = select->getColumn(10).getString();
+  stored_row.workflow_version = select->getColumn(11).getInt64();
   const std::int64_t stored_version = project->version;
   return cache_
       .insert_or_assign(project_id,

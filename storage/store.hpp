@@ -95,6 +95,24 @@ struct StoredWorkflow {
   engine::Timestamp loaded_at = 0;
 };
 
+// A workflow version to deploy (Store::deploy_workflows), and what became of it.
+struct WorkflowDeployment {
+  std::shared_ptr<const engine::Workflow> workflow;
+  std::string source;  // the YAML text
+};
+struct DeployResult {
+  bool stored = false;                // false: stored already with this text (unchanged)
+  engine::Timestamp deployed_at = 0;  // when stored (now, or the first time)
+};
+
+// How many projects are on one workflow version in one state.
+struct VersionStateCount {
+  std::string workflow;
+  std::int64_t version = 0;
+  std::string state;
+  std::int64_t count = 0;
+};
+
 // A calendar deployed into the database (`investflow calendar deploy`).
 struct StoredCalendar {
   std::string name;
@@ -162,6 +180,16 @@ class Store {
   virtual std::shared_ptr<const engine::Workflow> workflow(std::string_view id,
                                                            std::int64_t version = 0) const = 0;
   virtual Outcome<std::vector<StoredWorkflow>> stored_workflows() = 0;
+  // Stores new versions (`investflow workflow deploy`, POST /api/workflows) for every server
+  // on this database to take, and registers them here. All or nothing, in one transaction
+  // (so of two deploys at once one wins and the other is told): each must be newer than the
+  // newest version of its id stored, or stored already with the same text (unchanged). One
+  // result per workflow, in order. A refusal is an invalid_request error naming every
+  // refused version and why; then nothing is stored.
+  virtual Outcome<std::vector<DeployResult>> deploy_workflows(
+      const std::vector<WorkflowDeployment>& workflows) = 0;
+  // Projects per workflow, version and state (terminal ones too), in that order.
+  virtual Outcome<std::vector<VersionStateCount>> projects_by_version() = 0;
 
   // --- calendars ---
   // Stores a calendar's YAML for every server on this database to take (notify's

@@ -2,6 +2,8 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <optional>
+#include <set>
+#include <utility>
 
 #include "engine/decide.hpp"
 #include "engine/names.hpp"
@@ -98,9 +100,14 @@ std::string describe_difference(const engine::Project& stored, const engine::Pro
   return text.empty() ? "encoding differs" : text;
 }
 
+// The workflow versions stored in the database: what each part of a history was decided
+// under (its creation's version, then each migration's target) must be one of them.
+using StoredVersions = std::set<std::pair<std::string, std::int64_t>>;
+
 class Verifier {
  public:
-  explicit Verifier(VerifyReport& report) : report_(report) {}
+  Verifier(VerifyReport& report, StoredVersions versions)
+      : report_(report), versions_(std::move(versions)) {}
 
   // Checks one project's chain and replay. `project` is null when only events exist.
   void check(const std::string& id, const ProjectRow* project, std::vector<EventRow> events) {
@@ -144,6 +151,7 @@ class Verifier {
           event->at != row.at) {
         problem(Kind::unreadable_event, id, row.seq, "columns disagree with the payload");
       }
+      if (replayable) check_version(id, row.seq, *event, replayed);
       if (replayable && event->version == replayed.version + 1) {
         replayed = engine::apply(std::move(replayed), *event);
       } else {
@@ -174,11 +182,38 @@ class Verifier {
     }
   }
 
+  // Each part of the history is decided under one version: the one the project was
+  // created on, then each migration's target, which must follow from where it was.
+  void check_version(const std::string& id, std::int64_t seq, const engine::Event& event,
+                     const engine::Project& before) {
+    const auto stored = [&](const std::string& workflow, std::int64_t version) {
+      if (versions_.contains({workflow, version})) return;
+      problem(Kind::unknown_version, id, seq,
+              "decided under workflow " + workflow + " version " + std::to_string(version) +
+                  ", which the database does not hold");
+    };
+    if (const auto* created = std::get_if<engine::ProjectCreated>(&event.body)) {
+      stored(created->workflow, created->workflow_version);
+    } else if (const auto* migrated = std::get_if<engine::WorkflowMigrated>(&event.body)) {
+      if (migrated->workflow != before.workflow ||
+          migrated->from_version != before.workflow_version ||
+          migrated->from_state != before.state) {
+        problem(Kind::unknown_version, id, seq,
+                "a migration from " + migrated->workflow + " version " +
+                    std::to_string(migrated->from_version) + " (" + migrated->from_state +
+                    "), but the project was on " + before.workflow + " version " +
+                    std::to_string(before.workflow_version) + " (" + before.state + ")");
+      }
+      stored(migrated->workflow, migrated->to_version);
+    }
+  }
+
   void problem(Kind kind, const std::string& id, std::int64_t seq, std::string message) {
     report_.problems.push_back(VerifyProblem{kind, id, seq, std::move(message)});
   }
 
   VerifyReport& report_;
+  StoredVersions versions_;
 };
 
 }  // namespace
@@ -192,6 +227,7 @@ std::string_view verify_problem_name(VerifyProblem::Kind kind) {
       {Kind::projection_differs, "projection_differs"},
       {Kind::missing_projection, "missing_projection"},
       {Kind::missing_events, "missing_events"},
+      {Kind::unknown_version, "unknown_version"},
   };
   static_assert(engine::in_order(kNames));
   return engine::name_in(kNames, kind);
@@ -219,8 +255,12 @@ Outcome<VerifyReport> verify_database(const std::filesystem::path& path,
       }
     };
     next_project();
+    StoredVersions versions;
+    SQLite::Statement stored(db, "SELECT id, version FROM workflows");
+    while (stored.executeStep())
+      versions.emplace(stored.getColumn(0).getString(), stored.getColumn(1).getInt64());
     EventCursor events(db);
-    Verifier verifier(report);
+    Verifier verifier(report, std::move(versions));
 
     // Merge join of projects and events on the project id, both in id order.
     while (project || !events.done()) {

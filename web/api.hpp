@@ -23,6 +23,9 @@ class NotifyStore;
 namespace investflow::storage {
 class ReportReader;
 }
+namespace investflow::workflows {
+class CalendarRegistry;
+}
 
 namespace investflow::web {
 
@@ -48,6 +51,9 @@ struct ApiContext {
   std::function<void()> wake_dispatcher;
   // Pipeline reports (storage/reports.hpp). Null: /api/reports/... answer 503.
   std::shared_ptr<storage::ReportReader> reports;
+  // The calendars a workflow deployed over the API may name besides those in use; may be
+  // null.
+  std::shared_ptr<const workflows::CalendarRegistry> calendars;
 };
 
 void add_api_routes(Router& router, std::shared_ptr<ApiContext> context);

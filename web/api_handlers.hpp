@@ -22,6 +22,12 @@ Response list_users(ApiContext& context, const Request& request);
 // api_workflows.cpp
 Response list_workflows(ApiContext& context, const Request& request);
 Response get_workflow(ApiContext& context, const Request& request, const RouteParams& params);
+// Admins only: the YAML body deployed as a new version, registered at once.
+Response deploy_workflow(ApiContext& context, const Request& request);
+Response workflow_versions(ApiContext& context, const Request& request, const RouteParams& params);
+Response workflow_diff(ApiContext& context, const Request& request, const RouteParams& params);
+// api_migrations.cpp. Admins only: projects moved (or, dry, planned) to another version.
+Response migrate_workflow(ApiContext& context, const Request& request, const RouteParams& params);
 
 // api_projects.cpp
 Response list_projects(ApiContext& context, const Request& request);

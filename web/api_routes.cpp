@@ -204,6 +204,83 @@ std::vector<RouteDef<ApiContext>> make_table() {
                                              "written)",
                               .content = {json("ImportReport")}}},
                .errors = {400, 401, 403, 404, 413, 415, 422}}},
+      {.method = "POST",
+       .path = "/api/workflows",
+       .plain = api::deploy_workflow,
+       .doc = {.operation_id = "deployWorkflow",
+               .tag = "workflows",
+               .summary = "Deploy a new version of a workflow (admins only)",
+               .description =
+                   "The body is the workflow's YAML. It is checked as `investflow validate` "
+                   "does (parent links against the stored workflows), stored and registered at "
+                   "once: new projects start on it, existing ones keep their version. 422 lists "
+                   "every load error with its line and column; 409 when the version is not "
+                   "above the newest stored, or is stored with other text. The same text again "
+                   "answers 200 and changes nothing.",
+               .request = {{"application/yaml"}, {"text/yaml"}, {"text/plain"}},
+               .responses = {{.status = 201,
+                              .description = "Deployed",
+                              .content = {json("WorkflowDeployed")}},
+                             {.status = 200,
+                              .description = "Deployed already with this text; nothing changed",
+                              .content = {json("WorkflowDeployed")}}},
+               .errors = {400, 401, 403, 409, 413, 415, 422}}},
+      {.method = "GET",
+       .path = "/api/workflows/{id}/versions",
+       .with_params = api::workflow_versions,
+       .doc = {.operation_id = "getWorkflowVersions",
+               .tag = "workflows",
+               .summary = "A workflow's deployed versions, newest first, with their projects",
+               .responses = {{.status = 200,
+                              .description = "The versions",
+                              .content = {json("WorkflowVersions")}}},
+               .errors = {401, 404}}},
+      {.method = "GET",
+       .path = "/api/workflows/{id}/diff",
+       .with_params = api::workflow_diff,
+       .doc = {.operation_id = "getWorkflowDiff",
+               .tag = "workflows",
+               .summary = "What changed between two versions, in sentences",
+               .description =
+                   "States, transitions, fields, tables, roles and rules (guards, requires, "
+                   "SLAs, deadlines, milestones, notify rules, reviews, computed values, report "
+                   "tags) added, removed or changed, each as a Chinese and an English sentence "
+                   "naming things by their labels.",
+               .parameters = {{.name = "from",
+                               .description = "The older version",
+                               .type = "integer",
+                               .minimum = 1,
+                               .required = true},
+                              {.name = "to",
+                               .description = "The newer version",
+                               .type = "integer",
+                               .minimum = 1,
+                               .required = true}},
+               .responses = {{.status = 200,
+                              .description = "The changes",
+                              .content = {json("WorkflowDiff")}}},
+               .errors = {400, 401, 404}}},
+      {.method = "POST",
+       .path = "/api/workflows/{id}/migrations",
+       .with_params = api::migrate_workflow,
+       .doc = {.operation_id = "migrateWorkflow",
+               .tag = "workflows",
+               .summary = "Move projects to another version (admins only), or preview it",
+               .description =
+                   "Each chosen project's stage is mapped (same id unless `map` renames it), "
+                   "its fields checked against the target, and its review, SLA, milestones "
+                   "and follow-up carried over or recomputed (`notes` say which). Each project "
+                   "moves in its own transaction as a workflow_migrated event; those that "
+                   "cannot move are listed with every reason and left alone. Without "
+                   "`projects`, every project of the workflow not in a final state is chosen "
+                   "(`terminal` counts those left alone). With `dry_run` nothing is written "
+                   "and the rows say would_move. 422 for a target version not deployed, a map "
+                   "naming unknown states, or a named project not of the workflow.",
+               .request = {json("MigrationRequest")},
+               .responses = {{.status = 200,
+                              .description = "What happened to each project",
+                              .content = {json("MigrationReport")}}},
+               .errors = {400, 401, 403, 404, 413, 422}}},
       // --- projects ---------------------------------------------------------------------
       {.method = "GET",
        .path = "/api/projects",

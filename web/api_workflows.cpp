@@ -1,11 +1,17 @@
 // GET /api/workflows, GET /api/workflows/{id}: what the console needs to draw forms,
-// stage lists and the state diagram.
+// stage lists and the state diagram. POST /api/workflows, GET /api/workflows/{id}/versions
+// and /diff: deploying new versions and seeing what changed (issue 15).
+#include <algorithm>
 #include <boost/json.hpp>
+#include <cctype>
+#include <charconv>
 #include <map>
 #include <variant>
 
 #include "engine/graph.hpp"
+#include "engine/workflow_diff.hpp"
 #include "storage/codec.hpp"
+#include "storage/deployed_workflows.hpp"
 #include "web/api_handlers.hpp"
 #include "web/api_support.hpp"
 
@@ -154,6 +160,171 @@ Response get_workflow(ApiContext& context, const Request& request, const RoutePa
   if (!workflow)
     return problem(not_found("no workflow '" + params.at("id") + "'", "no_such_workflow"));
   return json_body(200, workflow_json(*workflow, language(request)));
+}
+
+}  // namespace investflow::web::api
+
+// --- deployed versions (issue 15) ------------------------------------------------------
+
+namespace investflow::web::api {
+namespace {
+
+bool yaml_media_type(std::string_view type) {
+  const std::string_view media = type.substr(0, type.find(';'));
+  for (const std::string_view accepted :
+       {"application/yaml", "text/yaml", "application/x-yaml", "text/x-yaml", "text/plain"}) {
+    if (media.size() == accepted.size() &&
+        std::equal(media.begin(), media.end(), accepted.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == b;
+        })) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// 422 listing every load error with its line and column.
+Response load_errors(const std::vector<workflows::Diagnostic>& diagnostics) {
+  json::array errors;
+  std::string detail;
+  for (const workflows::Diagnostic& diagnostic : diagnostics) {
+    if (diagnostic.severity != workflows::Diagnostic::Severity::error) continue;
+    errors.push_back(json::object{{"field", ""},
+                                  {"line", diagnostic.line},
+                                  {"column", diagnostic.column},
+                                  {"message", diagnostic.message}});
+    if (detail.empty()) {
+      detail = std::to_string(diagnostic.line) + ":" + std::to_string(diagnostic.column) + ": " +
+               diagnostic.message;
+    }
+  }
+  if (errors.size() > 1) detail += " (and " + std::to_string(errors.size() - 1) + " more)";
+  json::object body{{"type", "urn:investflow:problem:invalid_workflow"},
+                    {"title", "Rule violation"},
+                    {"status", 422},
+                    {"detail", "the workflow does not load: " + detail},
+                    {"code", "invalid_workflow"},
+                    {"errors", std::move(errors)}};
+  Response response = json_body(422, body);
+  response.headers.set("Content-Type", std::string(kProblemJsonType));
+  response.headers.set("Cache-Control", "no-store");
+  return response;
+}
+
+std::optional<std::int64_t> version_param(const Request& request, std::string_view name) {
+  const auto text = request.query_param(name);
+  if (!text) return std::nullopt;
+  std::int64_t version = 0;
+  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), version);
+  if (error != std::errc() || end != text->data() + text->size() || version < 1) {
+    return std::nullopt;
+  }
+  return version;
+}
+
+}  // namespace
+
+Response deploy_workflow(ApiContext& context, const Request& request) {
+  auto caller = authenticate(context, request);
+  if (!caller) return problem(caller.error());
+  if (!caller->actor.has_role("admin")) {
+    return problem(forbidden("only an admin may deploy workflows", "role_not_allowed"));
+  }
+  const auto type = request.header("Content-Type");
+  if (type && !yaml_media_type(*type)) {
+    return problem(unsupported_media_type(
+        "the body is the workflow's YAML: Content-Type application/yaml, text/yaml or "
+        "text/plain"));
+  }
+  if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return problem(bad_request("the body is the workflow's YAML, and it is empty",
+                               {FieldError{"", "expected a workflow's YAML"}}, "empty_body"));
+  }
+  const workflows::CalendarRegistry calendars = storage::with_calendars_in_use(
+      context.store, context.calendars ? *context.calendars : workflows::CalendarRegistry{});
+  const storage::WorkflowDeploy deploy =
+      storage::deploy_workflow_texts(context.store, {request.body}, {"request body"}, calendars);
+  if (!deploy.valid) return load_errors(deploy.loads.front().diagnostics);
+  if (!deploy.refused.empty()) return problem(conflict(deploy.refused, "workflow_version_refused"));
+  if (!deploy.failed.empty()) {
+    return storage_failure(storage::Error{storage::Error::Kind::storage, deploy.failed},
+                           request.request_id);
+  }
+  const engine::Workflow& workflow = *deploy.loads.front().workflow;
+  const storage::DeployResult& result = deploy.results.front();
+  return json_body(result.stored ? 201 : 200,
+                   json::object{{"id", workflow.id},
+                                {"version", workflow.version},
+                                {"deployed_at", engine::format_timestamp(result.deployed_at)}});
+}
+
+Response workflow_versions(ApiContext& context, const Request& request, const RouteParams& params) {
+  auto caller = authenticate(context, request);
+  if (!caller) return problem(caller.error());
+  const std::string& id = params.at("id");
+  auto stored = context.store.stored_workflows();
+  if (!stored) return storage_failure(stored.error(), request.request_id);
+  auto counts = context.store.projects_by_version();
+  if (!counts) return storage_failure(counts.error(), request.request_id);
+  std::int64_t newest = 0;
+  for (const auto& workflow : *stored) {
+    if (workflow.id == id) newest = std::max(newest, workflow.version);
+  }
+  if (newest == 0) return problem(not_found("no workflow '" + id + "'", "no_such_workflow"));
+  json::array versions;
+  for (auto it = stored->rbegin(); it != stored->rend(); ++it) {
+    if (it->id != id) continue;
+    const auto definition = context.store.workflow(id, it->version);
+    std::int64_t total = 0;
+    json::array by_state;
+    for (const storage::VersionStateCount& count : *counts) {
+      if (count.workflow != id || count.version != it->version) continue;
+      const engine::StateDef* state = definition ? definition->find_state(count.state) : nullptr;
+      by_state.push_back(json::object{
+          {"state", count.state},
+          {"label", state != nullptr && !state->label.zh.empty() ? state->label.zh : count.state},
+          {"count", count.count}});
+      total += count.count;
+    }
+    versions.push_back(json::object{
+        {"version", it->version},
+        {"deployed_at", engine::format_timestamp(it->loaded_at)},
+        {"latest", it->version == newest},
+        {"projects", json::object{{"total", total}, {"by_state", std::move(by_state)}}}});
+  }
+  return json_body(200, json::object{{"workflow", id}, {"versions", std::move(versions)}});
+}
+
+Response workflow_diff(ApiContext& context, const Request& request, const RouteParams& params) {
+  auto caller = authenticate(context, request);
+  if (!caller) return problem(caller.error());
+  const std::string& id = params.at("id");
+  const auto from = version_param(request, "from");
+  const auto to = version_param(request, "to");
+  if (!from || !to) {
+    std::vector<FieldError> errors;
+    if (!from) errors.push_back({"from", "expected a version number (1 or more)"});
+    if (!to) errors.push_back({"to", "expected a version number (1 or more)"});
+    return problem(bad_request("from and to are the versions to compare", std::move(errors)));
+  }
+  const auto before = context.store.workflow(id, *from);
+  const auto after = context.store.workflow(id, *to);
+  if (!before || !after) {
+    return problem(
+        not_found("no workflow '" + id + "' version " + std::to_string(before ? *to : *from),
+                  "no_such_workflow"));
+  }
+  json::array changes;
+  for (const engine::WorkflowChange& change : engine::diff_workflows(*before, *after)) {
+    changes.push_back(json::object{{"kind", engine::name_in(engine::kChangeKindNames, change.kind)},
+                                   {"change", engine::name_in(engine::kChangeNames, change.change)},
+                                   {"id", change.id},
+                                   {"text", change.text.zh},
+                                   {"text_en", change.text.en}});
+  }
+  return json_body(
+      200, json::object{
+               {"workflow", id}, {"from", *from}, {"to", *to}, {"changes", std::move(changes)}});
 }
 
 }  // namespace investflow::web::api

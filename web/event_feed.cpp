@@ -33,6 +33,11 @@ std::string server_sent_event(const storage::StoredEvent& stored) {
   } else if (const auto* created = std::get_if<engine::ProjectCreated>(&event.body)) {
     data["workflow"] = created->workflow;
     data["to"] = created->state;
+  } else if (const auto* migrated = std::get_if<engine::WorkflowMigrated>(&event.body)) {
+    data["workflow"] = migrated->workflow;
+    data["from"] = migrated->from_state;
+    data["to"] = migrated->to_state;
+    data["workflow_version"] = migrated->to_version;
   }
   // Serialized JSON has no raw line breaks, so one data line carries it.
   return "id: " + std::to_string(stored.id) + "\nevent: " + type +

@@ -49,6 +49,8 @@ std::string_view error_description(int status) {
       return "If-Match does not match the project's version";
     case 413:
       return "Body or header too large";
+    case 415:
+      return "The body's Content-Type is not one this operation reads";
     case 422:
       return "Rule violation; every reason listed in errors";
     case 429:

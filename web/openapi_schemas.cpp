@@ -10,6 +10,7 @@
 #include "engine/names.hpp"
 #include "engine/project.hpp"
 #include "engine/workflow.hpp"
+#include "engine/workflow_diff.hpp"
 #include "notify/notify_store.hpp"
 #include "notify/webhook_format.hpp"
 
@@ -148,10 +149,13 @@ void add_errors(json::object& all) {
        {"status", integer()},
        {"detail", with_description(text(), "What went wrong this time")},
        {"code", with_description(text(), "Stable snake_case name a client switches on")},
-       {"errors", array_of(object_of({{"field", with_description(text(), "\"\": the whole body")},
-                                      {"message", text()},
-                                      {"code", text()}},
-                                     {"field", "message"}))},
+       {"errors",
+        array_of(object_of({{"field", with_description(text(), "\"\": the whole body")},
+                            {"message", text()},
+                            {"code", text()},
+                            {"line", with_description(integer(), "A YAML body's line (1-based)")},
+                            {"column", with_description(integer(), "A YAML body's column")}},
+                           {"field", "message"}))},
        {"request_id", with_description(text(), "On 500s: the id to find in the server log")},
        {"current_version", with_description(integer(), "On rejected writes")}},
       {"type", "title", "status", "detail", "code", "errors"},
@@ -247,6 +251,74 @@ void add_workflows(json::object& all) {
        {"parent_workflows", with_description(strings(),
                                              "Its items belong to a project of one of these "
                                              "(parent:); empty for a workflow without parent:")}});
+}
+
+// Deployed versions (issue 15): POST /api/workflows, .../versions, .../diff.
+void add_workflow_versions(json::object& all) {
+  all["WorkflowDeployed"] = record({{"id", text()},
+                                    {"version", integer()},
+                                    {"deployed_at", with_description(date_time(), "When stored")}});
+  all["WorkflowVersions"] = record(
+      {{"workflow", text()},
+       {"versions",
+        array_of(
+            record({{"version", integer()},
+                    {"deployed_at", date_time()},
+                    {"latest", with_description(boolean(), "The version new projects start on")},
+                    {"projects",
+                     record({{"total", integer()},
+                             {"by_state",
+                              array_of(record(
+                                  {{"state", text()},
+                                   {"label", with_description(text(), "The state's label (zh-CN)")},
+                                   {"count", integer()}}))}})}}))}},
+      "Newest first");
+  all["WorkflowDiff"] = record(
+      {{"workflow", text()},
+       {"from", integer()},
+       {"to", integer()},
+       {"changes",
+        array_of(record({{"kind", one_of_values(engine::names_of(engine::kChangeKindNames))},
+                         {"change", one_of_values(engine::names_of(engine::kChangeNames))},
+                         {"id", with_description(text(), "What it is about: a state, field, ...")},
+                         {"text", with_description(text(), "The change in Chinese")},
+                         {"text_en", with_description(text(), "The change in English")}}))}});
+}
+
+// POST /api/workflows/{id}/migrations (issue 15).
+void add_migrations(json::object& all) {
+  all["MigrationRequest"] = object_of(
+      {{"to", with_description(integer(), "The target version")},
+       {"map", with_description(json::object{{"type", "object"}, {"additionalProperties", text()}},
+                                "Renamed stages: old state -> new state; others keep their id")},
+       {"projects", with_description(strings(), "Only these projects (even in a final state)")},
+       {"dry_run", with_description(boolean(), "Plan every move and write nothing")}},
+      {"to"});
+  all["MigrationReport"] = record(
+      {{"workflow", text()},
+       {"to", integer()},
+       {"dry_run", boolean()},
+       {"moved", with_description(integer(), "Moved, or (dry run) would move")},
+       {"refused", integer()},
+       {"unchanged", with_description(integer(), "Already on the target version")},
+       {"terminal", with_description(integer(), "In a final state and not named: left alone")},
+       {"rows",
+        array_of(record(
+            {{"project", text()},
+             {"name", text()},
+             {"from_version", integer()},
+             {"from_state", text()},
+             {"to_state", with_description(nullable("string"),
+                                           "null when the stage maps to none of the target")},
+             {"outcome", one_of_values({"moved", "would_move", "refused", "already"})},
+             {"reasons",
+              array_of(record({{"code", text()}, {"message", text()}, {"message_en", text()}}))},
+             {"notes", array_of(record({{"item", with_description(text(),
+                                                                  "state, field:NAME, review, sla, "
+                                                                  "milestone:ID or followup")},
+                                        {"action", text()},
+                                        {"message", text()},
+                                        {"message_en", text()}}))}}))}});
 }
 
 void add_projects(json::object& all) {
@@ -374,16 +446,40 @@ void add_events(json::object& all) {
                                         {"previous_due_on", date()},
                                         {"new_due_on", date()},
                                         {"reason", text()}});
+  all["MigrationNote"] =
+      record({{"item", text()},
+              {"action", one_of_values({"renamed", "converted", "carried", "recomputed", "started",
+                                        "cleared", "dropped"})},
+              {"zh", text()},
+              {"en", text()}});
+  all["WorkflowMigratedBody"] = with_optional(
+      estimates(record({{"workflow", text()},
+                        {"from_version", integer()},
+                        {"to_version", integer()},
+                        {"from_state", text()},
+                        {"to_state", text()},
+                        {"map", with_description(json::object{{"type", "object"},
+                                                              {"additionalProperties", text()}},
+                                                 "The state map given (old state -> new state)")},
+                        {"changes", changes()},
+                        {"sla_due_on", optional_date()},
+                        {"followup_due_on", optional_date()},
+                        {"milestones_started", started()},
+                        {"milestones_dropped", strings()},
+                        {"notes", array_of(ref("MigrationNote"))}})),
+      {{"review_cleared", boolean()},
+       {"sla_recomputed", boolean()},
+       {"followup_recomputed", boolean()}});
   json::array bodies;
   for (const char* name : {"ProjectCreatedBody", "FieldsEditedBody", "TransitionTakenBody",
                            "VoteCastBody", "MilestoneRecordedBody", "FollowupRecordedBody",
-                           "DeadlineFiredBody", "DeadlineExtendedBody"}) {
+                           "DeadlineFiredBody", "DeadlineExtendedBody", "WorkflowMigratedBody"}) {
     bodies.push_back(ref(name));
   }
   all["Event"] = object_of(
       {{"type", one_of_values({"project_created", "fields_edited", "transition_taken", "vote_cast",
                                "milestone_recorded", "followup_recorded", "deadline_fired",
-                               "deadline_extended"})},
+                               "deadline_extended", "workflow_migrated"})},
        {"project_id", text()},
        {"version", with_description(integer(), "The project's version this event made")},
        {"actor", text()},
@@ -651,6 +747,8 @@ json::object openapi_schemas() {
   add_errors(all);
   add_users(all);
   add_workflows(all);
+  add_workflow_versions(all);
+  add_migrations(all);
   add_projects(all);
   add_events(all);
   add_commands(all);

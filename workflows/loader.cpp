@@ -52,13 +52,13 @@ WorkflowLoad load_workflow_file(const std::filesystem::path& file,
   return load_workflow_text(text, file.string(), calendars);
 }
 
-std::vector<WorkflowLoad> load_workflow_set(const std::vector<std::filesystem::path>& files,
-                                            const CalendarRegistry& calendars) {
-  std::vector<WorkflowLoad> loads;
-  loads.reserve(files.size());
-  for (const std::filesystem::path& file : files)
-    loads.push_back(load_workflow_file(file, calendars));
-  WorkflowSet loaded;
+namespace {
+
+// The second pass of a set: each workflow with parent links (or that failed alone) again,
+// checked against every other that loaded and `others`.
+void check_as_set(std::vector<WorkflowLoad>& loads, const std::vector<std::string>& names,
+                  const CalendarRegistry& calendars, const WorkflowSet& others) {
+  WorkflowSet loaded = others;
   for (const WorkflowLoad& load : loads) {
     if (load.workflow) loaded.push_back(load.workflow);
   }
@@ -66,8 +66,35 @@ std::vector<WorkflowLoad> load_workflow_set(const std::vector<std::filesystem::p
     const std::shared_ptr<const engine::Workflow>& workflow = loads[i].workflow;
     if (workflow && !workflow->parent && workflow->counted_children().empty()) continue;
     if (!workflow && loads[i].source.empty()) continue;  // unreadable: nothing to check
-    loads[i] = load_workflow_text(loads[i].source, files[i].string(), calendars, &loaded);
+    loads[i] = load_workflow_text(loads[i].source, names[i], calendars, &loaded);
   }
+}
+
+}  // namespace
+
+std::vector<WorkflowLoad> load_workflow_set(const std::vector<std::filesystem::path>& files,
+                                            const CalendarRegistry& calendars,
+                                            const WorkflowSet& others) {
+  std::vector<WorkflowLoad> loads;
+  std::vector<std::string> names;
+  loads.reserve(files.size());
+  for (const std::filesystem::path& file : files) {
+    loads.push_back(load_workflow_file(file, calendars));
+    names.push_back(file.string());
+  }
+  check_as_set(loads, names, calendars, others);
+  return loads;
+}
+
+std::vector<WorkflowLoad> load_workflow_texts(const std::vector<std::string>& texts,
+                                              const std::vector<std::string>& names,
+                                              const CalendarRegistry& calendars,
+                                              const WorkflowSet& others) {
+  std::vector<WorkflowLoad> loads;
+  loads.reserve(texts.size());
+  for (std::size_t i = 0; i < texts.size(); ++i)
+    loads.push_back(load_workflow_text(texts[i], names[i], calendars));
+  check_as_set(loads, names, calendars, others);
   return loads;
 }
 

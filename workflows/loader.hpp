@@ -77,8 +77,16 @@ WorkflowLoad load_workflow_file(const std::filesystem::path& file,
 // names must be in the set; `parent.FIELD` a field of each with one type;
 // `open_children('WORKFLOW')` a workflow of the set whose `parent:` names this one). One load per
 // file, in the order given.
+// `others` (e.g. the workflows stored in a database that the set does not replace) are
+// checked against too, as if loaded with the set.
 std::vector<WorkflowLoad> load_workflow_set(const std::vector<std::filesystem::path>& files,
-                                            const CalendarRegistry& calendars);
+                                            const CalendarRegistry& calendars,
+                                            const WorkflowSet& others = {});
+// The same for texts already read (an HTTP body): `names[i]` names `texts[i]` in diagnostics.
+std::vector<WorkflowLoad> load_workflow_texts(const std::vector<std::string>& texts,
+                                              const std::vector<std::string>& names,
+                                              const CalendarRegistry& calendars,
+                                              const WorkflowSet& others = {});
 
 // The calendars directory that goes with a workflow file: `<dir>/../calendars` if it exists,
 // else the shipped one (workflows/calendars of the source tree this binary was built from).

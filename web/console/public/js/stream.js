@@ -2,7 +2,8 @@
 // server has them, `notification` events carrying the caller's unread count. The browser
 // reconnects by itself and resumes with Last-Event-ID.
 const kProjectEvents = ['project_created', 'fields_edited', 'transition_taken', 'vote_cast',
-  'milestone_recorded', 'followup_recorded', 'deadline_fired', 'deadline_extended'];
+  'milestone_recorded', 'followup_recorded', 'deadline_fired', 'deadline_extended',
+  'workflow_migrated'];
 
 let source = null;
 

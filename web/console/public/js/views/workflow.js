@@ -6,6 +6,7 @@ import {t, pick} from '../i18n.js';
 import {workflow as loadWorkflow, workflows as loadWorkflows} from '../api.js';
 import {fieldLabel} from '../fields.js';
 import {defaultWorkflow} from './board.js';
+import {versionsSection} from './workflow_versions.js';
 
 const kNodeWidth = 132;
 const kNodeHeight = 40;
@@ -25,7 +26,8 @@ export async function render(view, {params}, {navigate, hashWith}) {
       h('div', {class: 'inline-field'}, h('label', {for: 'workflow-id'}, t('workflow')), select)),
     h('p', {class: 'muted'}, pick(workflow.description)),
     h('div', {class: 'workflow-layout'}, h('div', {class: 'diagram-wrap'}, diagram(workflow, detail)), detail),
-    transitionsTable(workflow));
+    transitionsTable(workflow),
+    await versionsSection(workflowId));
 }
 
 function layers(workflow) {
