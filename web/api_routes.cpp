@@ -241,7 +241,7 @@ std::vector<RouteDef<ApiContext>> make_table() {
                .responses = {{.status = 200,
                               .description = "What happened to each project",
                               .content = {json("MigrationReport")}}},
-               .errors = {400, 401, 403, 404, 422}}},
+               .errors = {400, 401, 403, 404, 413, 422}}},
       // --- projects ---------------------------------------------------------------------
       {.method = "GET",
        .path = "/api/projects",
