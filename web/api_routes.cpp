@@ -185,7 +185,7 @@ std::vector<RouteDef<ApiContext>> make_table() {
                              {.status = 200,
                               .description = "Deployed already with this text; nothing changed",
                               .content = {json("WorkflowDeployed")}}},
-               .errors = {401, 403, 409, 413, 415, 422}}},
+               .errors = {400, 401, 403, 409, 413, 415, 422}}},
       {.method = "GET",
        .path = "/api/workflows/{id}/versions",
        .with_params = api::workflow_versions,

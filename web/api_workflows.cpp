@@ -236,6 +236,10 @@ Response deploy_workflow(ApiContext& context, const Request& request) {
         "the body is the workflow's YAML: Content-Type application/yaml, text/yaml or "
         "text/plain"));
   }
+  if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return problem(bad_request("the body is the workflow's YAML, and it is empty",
+                               {FieldError{"", "expected a workflow's YAML"}}, "empty_body"));
+  }
   const workflows::CalendarRegistry calendars = storage::with_calendars_in_use(
       context.store, context.calendars ? *context.calendars : workflows::CalendarRegistry{});
   const storage::WorkflowDeploy deploy =

@@ -85,6 +85,7 @@ TEST_F(WorkflowVersionsApi, AnAdminDeploysAVersionAndNewProjectsStartOnIt) {
       std::string::npos)
       << response.body;
   EXPECT_EQ(post_yaml("root", next_version(5), "application/json").status, 415);
+  EXPECT_EQ(post_yaml("root", " \n").status, 400);
   EXPECT_EQ(project_version(create_lead()), 4);
 }
 

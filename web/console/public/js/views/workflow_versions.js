@@ -128,10 +128,13 @@ function migratePanel(workflowId, versions, definition, stateLabel, reload) {
         await reload();
       }
     } catch (error) {
-      // The server's detail is English: shown on the English screen only.
+      // A refused request's errors come in the page's language (Accept-Language); other
+      // details are English, shown on the English screen only.
+      const reasons = error.status === 422 ? error.errors.map((item) => item.message).filter(Boolean) : [];
       const detail = error.status === 404 || error.status === 405 ? t('not_available')
         : lang() === 'en' ? `${t('failed')}: ${error.message}` : t('failed');
-      result.replaceChildren(h('p', {class: 'error-box'}, detail));
+      result.replaceChildren(h('div', {class: 'error-box'}, h('p', {}, detail),
+        reasons.length ? h('ul', {}, reasons.map((reason) => h('li', {}, reason))) : null));
     }
   }
   target.addEventListener('change', fill);
