@@ -48,6 +48,7 @@ TEST(ProjectionRowColumns, EachChangedColumnHasItsOwnBit) {
   EXPECT_EQ(changed([](ProjectionRow& r) { r.state_entered_at = 2000; }), kStateEnteredAtColumn);
   EXPECT_EQ(changed([](ProjectionRow& r) { r.columns.next_due_on = "9999-12-31"; }),
             kNextDueOnColumn);
+  EXPECT_EQ(changed([](ProjectionRow& r) { r.workflow_version = 2; }), kWorkflowVersionColumn);
   EXPECT_EQ(changed([](ProjectionRow& r) {
               r.state = "review";
               r.updated_at = 2000;
@@ -79,8 +80,8 @@ RowCheck check_row(const std::filesystem::path& path, const std::string& id) {
   SQLite::Database db(path.string(), SQLite::OPEN_READONLY);
   SQLite::Statement select(db,
                            "SELECT state, owner, name, investor, industry, total_investment, "
-                           "updated_at, state_entered_at, next_due_on, body, version "
-                           "FROM projects WHERE id = ?");
+                           "updated_at, state_entered_at, next_due_on, body, version, "
+                           "workflow_version FROM projects WHERE id = ?");
   select.bind(1, id);
   RowCheck check;
   if (!select.executeStep()) {
@@ -103,6 +104,7 @@ RowCheck check_row(const std::filesystem::path& path, const std::string& id) {
   }
   check.rewritten = projection_row(*mini_workflow(), *project);
   check.version = select.getColumn(10).getInt64();
+  check.stored.workflow_version = select.getColumn(11).getInt64();
   EXPECT_EQ(check.version, project->version);
   return check;
 }
