@@ -20,6 +20,7 @@
 #include "app/cli.hpp"
 #include "storage/auth.hpp"
 #include "tests/support/cli_run.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 namespace investflow::app {
 namespace {
@@ -29,21 +30,9 @@ namespace fs = std::filesystem;
 using testing::cli;
 using testing::CliRun;
 
-class ServerCommands : public ::testing::Test {
+class ServerCommands : public investflow::testing::ScratchDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("investflow-server-cli-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-    db_ = (dir_ / "zone.db").string();
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  fs::path dir_;
-  std::string db_;
+  ServerCommands() : ScratchDirTest("investflow-server-cli") {}
 };
 
 TEST_F(ServerCommands, UserAddGeneratesAPasswordThatLogsIn) {

@@ -17,6 +17,7 @@
 
 #include "app/cli.hpp"
 #include "tests/support/cli_run.hpp"
+#include "tests/support/scratch_dir.hpp"
 #include "tests/web/http_client.hpp"
 
 namespace investflow::app {
@@ -52,26 +53,9 @@ std::string tiny_v2() {
   return text;
 }
 
-class WorkflowCommands : public ::testing::Test {
+class WorkflowCommands : public investflow::testing::ScratchDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("investflow-workflow-cli-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-    db_ = (dir_ / "zone.db").string();
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  std::string write(const std::string& name, const std::string& text) {
-    const fs::path path = dir_ / name;
-    std::ofstream(path) << text;
-    return path.string();
-  }
-  fs::path dir_;
-  std::string db_;
+  WorkflowCommands() : ScratchDirTest("investflow-workflow-cli") {}
 };
 
 TEST_F(WorkflowCommands, DeployListAndDiff) {
@@ -168,27 +152,11 @@ TEST_F(WorkflowCommands, ARunningServerTakesADeployedVersionWithoutARestart) {
   const CliRun token = cli({"user", "token", "zhang", "--db", db_});
   ASSERT_EQ(token.code, 0) << token.err;
   const std::string bearer = "Bearer " + token.out.substr(0, 64);
-  const std::string out = (dir_ / "serve.out").string();
-  const std::string err = (dir_ / "serve.err").string();
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    std::freopen(out.c_str(), "w", stdout);
-    std::freopen(err.c_str(), "w", stderr);
-    const std::string workflows = std::string(INVESTFLOW_SOURCE_DIR) + "/workflows/definitions";
-    ::execl(INVESTFLOW_BINARY, "investflow", "serve", "--db", db_.c_str(), "--listen",
-            "127.0.0.1:0", "--workflows", workflows.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  int port = 0;
-  for (int i = 0; i < 300 && port == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    std::ifstream in(out);
-    std::string line;
-    if (std::getline(in, line) && line.find("127.0.0.1:") != std::string::npos) {
-      port = std::atoi(line.c_str() + line.find("127.0.0.1:") + 10);
-    }
-  }
+  const investflow::testing::ServedChild served = investflow::testing::start_serve(
+      INVESTFLOW_BINARY, db_, dir_, std::string(INVESTFLOW_SOURCE_DIR) + "/workflows/definitions");
+  const int port = served.port;
+  const std::string& out = served.out;
+  const std::string& err = served.err;
   ASSERT_GT(port, 0) << "serve did not start";
   const auto create = [&](const std::string& id) {
     const std::string body = R"({"workflow":"qingyuan-investment","id":")" + id +
@@ -223,9 +191,7 @@ TEST_F(WorkflowCommands, ARunningServerTakesADeployedVersionWithoutARestart) {
   EXPECT_NE(list.out.find("\t-\t1个项目：线索 1\n"), std::string::npos) << list.out;
   EXPECT_NE(list.out.find("\t最新\t1个项目：项目线索 1\n"), std::string::npos) << list.out;
 
-  ASSERT_EQ(::kill(child, SIGTERM), 0);
-  int status = 0;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  const int status = served.stop();
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   // spdlog writes to stdout, the rest to stderr.
   std::ostringstream text;

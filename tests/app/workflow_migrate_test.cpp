@@ -22,6 +22,7 @@
 #include "storage/sqlite_store.hpp"
 #include "tests/support/cli_run.hpp"
 #include "tests/support/db_dump.hpp"
+#include "tests/support/scratch_dir.hpp"
 #include "tests/web/http_client.hpp"
 #include "workflows/loader.hpp"
 
@@ -72,26 +73,9 @@ std::int64_t count(const std::string& db, const std::string& sql) {
   return read.execAndGet(sql).getInt64();
 }
 
-class WorkflowMigrate : public ::testing::Test {
+class WorkflowMigrate : public investflow::testing::ScratchDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("investflow-migrate-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-    db_ = (dir_ / "zone.db").string();
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  std::string write(const std::string& name, const std::string& text) {
-    const fs::path path = dir_ / name;
-    std::ofstream(path) << text;
-    return path.string();
-  }
-  fs::path dir_;
-  std::string db_;
+  WorkflowMigrate() : ScratchDirTest("investflow-migrate") {}
 };
 
 // `projects` admin-licence v3 applications, every fourth in correction, written through
@@ -297,27 +281,9 @@ TEST_F(WorkflowMigrate, DeployMigrateAndVerifyAgainstARunningServer) {
   };
   const std::string staff = bearer("zhang");
   const std::string admin = bearer("root");
-  const std::string out = (dir_ / "serve.out").string();
-  const std::string err = (dir_ / "serve.err").string();
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    std::freopen(out.c_str(), "w", stdout);
-    std::freopen(err.c_str(), "w", stderr);
-    const std::string workflows = std::string(INVESTFLOW_SOURCE_DIR) + "/workflows/definitions";
-    ::execl(INVESTFLOW_BINARY, "investflow", "serve", "--db", db_.c_str(), "--listen",
-            "127.0.0.1:0", "--workflows", workflows.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  int port = 0;
-  for (int i = 0; i < 300 && port == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    std::ifstream in(out);
-    std::string line;
-    if (std::getline(in, line) && line.find("127.0.0.1:") != std::string::npos) {
-      port = std::atoi(line.c_str() + line.find("127.0.0.1:") + 10);
-    }
-  }
+  const investflow::testing::ServedChild served = investflow::testing::start_serve(
+      INVESTFLOW_BINARY, db_, dir_, std::string(INVESTFLOW_SOURCE_DIR) + "/workflows/definitions");
+  const int port = served.port;
   ASSERT_GT(port, 0) << "serve did not start";
   const auto call = [&](const std::string& method, const std::string& path, const std::string& body,
                         const std::string& who) {
@@ -413,9 +379,7 @@ TEST_F(WorkflowMigrate, DeployMigrateAndVerifyAgainstARunningServer) {
   const CliRun verify = cli({"verify", db_});
   EXPECT_EQ(verify.code, 0) << verify.out << verify.err;
 
-  ASSERT_EQ(::kill(child, SIGTERM), 0);
-  int status = 0;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  const int status = served.stop();
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
