@@ -4,6 +4,8 @@
 #include <set>
 #include <utility>
 
+#include "engine/duration_text.hpp"
+
 namespace investflow::engine {
 namespace {
 
@@ -12,28 +14,6 @@ std::string zh_of(const LocalizedText& label, std::string_view fallback) {
 }
 std::string en_of(const LocalizedText& label, std::string_view fallback) {
   return label.en.empty() ? std::string(fallback) : label.en;
-}
-
-bool same_duration(const Duration& a, const Duration& b) {
-  if (a.unit != b.unit || a.amount.index() != b.amount.index()) return false;
-  if (const int* fixed = std::get_if<int>(&a.amount)) return *fixed == std::get<int>(b.amount);
-  return std::get<Expression>(a.amount).source() == std::get<Expression>(b.amount).source();
-}
-
-// "3个工作日" / "3 working days"; an expression is shown as written.
-LocalizedText duration_text(const Duration& duration) {
-  const std::string amount = std::holds_alternative<int>(duration.amount)
-                                 ? std::to_string(std::get<int>(duration.amount))
-                                 : "`" + std::get<Expression>(duration.amount).source() + "`";
-  switch (duration.unit) {
-    case Duration::Unit::days:
-      return {amount + "天", amount + " days"};
-    case Duration::Unit::working_days:
-      return {amount + "个工作日", amount + " working days"};
-    case Duration::Unit::months:
-      return {amount + "个月", amount + " months"};
-  }
-  return {amount, amount};
 }
 
 std::string date_text(const std::optional<Date>& date) {

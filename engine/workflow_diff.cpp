@@ -5,6 +5,8 @@
 #include <set>
 #include <utility>
 
+#include "engine/duration_text.hpp"
+
 #include "engine/notify_trigger.hpp"
 
 namespace investflow::engine {
@@ -40,10 +42,7 @@ constexpr EnumName<FieldType> kFieldTypeLabels[] = {
 static_assert(in_order(kFieldTypeLabels));
 
 // One sentence in each language: `zh` and `en` are built side by side.
-struct Text {
-  std::string zh;
-  std::string en;
-};
+using Text = LocalizedText;  // {zh, en}
 
 std::string quoted_zh(std::string_view text) {
   return "“" + std::string(text) + "”";
@@ -99,32 +98,6 @@ Text value_text(const std::optional<Value>& value) {
   if (!value) return none_text();
   const std::string text = value->to_display();
   return {text.empty() ? "空" : text, text.empty() ? "empty" : text};
-}
-
-Text duration_text(const Duration& duration) {
-  std::string amount;
-  bool one = false;
-  if (const int* count = std::get_if<int>(&duration.amount)) {
-    amount = std::to_string(*count);
-    one = *count == 1;
-  } else {
-    amount = "`" + std::get<Expression>(duration.amount).source() + "`";
-  }
-  switch (duration.unit) {
-    case Duration::Unit::days:
-      return {amount + "天", amount + (one ? " day" : " days")};
-    case Duration::Unit::working_days:
-      return {amount + "个工作日", amount + (one ? " working day" : " working days")};
-    case Duration::Unit::months:
-      return {amount + "个月", amount + (one ? " month" : " months")};
-  }
-  return {amount, amount};
-}
-
-bool same_duration(const Duration& a, const Duration& b) {
-  if (a.unit != b.unit || a.amount.index() != b.amount.index()) return false;
-  if (const int* count = std::get_if<int>(&a.amount)) return *count == std::get<int>(b.amount);
-  return std::get<Expression>(a.amount).source() == std::get<Expression>(b.amount).source();
 }
 
 bool same_expression(const std::optional<Expression>& a, const std::optional<Expression>& b) {
