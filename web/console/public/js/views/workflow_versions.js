@@ -26,11 +26,14 @@ export async function versionsSection(workflowId) {
     const found = (await definition(version).catch(() => null))?.states.find((item) => item.id === state);
     return found ? pick(found.label, state) : fallback || state;
   };
-  const load = async () => {
+  // After a migration the section is drawn anew (the counts changed) with the migration's
+  // outcome still shown in its panel.
+  const load = async (migrated = null) => {
     const body = await get(`${base(workflowId)}/versions`);
+    const panel = hasRole('admin') ? migratePanel(workflowId, body.versions, definition, stateLabel, load) : null;
     section.replaceChildren(h('h2', {}, t('versions.title')), await versionsTable(body.versions, stateLabel),
-      diffPanel(workflowId, body.versions),
-      hasRole('admin') ? migratePanel(workflowId, body.versions, definition, stateLabel, load) : null);
+      diffPanel(workflowId, body.versions), panel?.element);
+    if (panel && migrated) await panel.show(migrated);
   };
   await load();
   return section;
@@ -79,6 +82,7 @@ function diffPanel(workflowId, versions) {
     list);
 }
 
+// The panel's element, and show(nodes): opens it with an earlier outcome in its result.
 function migratePanel(workflowId, versions, definition, stateLabel, reload) {
   const body = h('div', {class: 'migrate-body', hidden: true});
   const open = h('button', {type: 'button', id: 'migrate-open', class: 'primary', onclick: async () => {
@@ -125,7 +129,7 @@ function migratePanel(workflowId, versions, definition, stateLabel, reload) {
         confirm.disabled = answer.moved === 0;
       } else {
         toast(t('versions.migrated', {n: answer.moved}));
-        await reload();
+        await reload(result.childNodes.length ? [...result.childNodes] : null);
       }
     } catch (error) {
       // A refused request's errors come in the page's language (Accept-Language); other
@@ -145,7 +149,12 @@ function migratePanel(workflowId, versions, definition, stateLabel, reload) {
       h('div', {class: 'actions'}, h('button', {type: 'button', id: 'migrate-preview', onclick: () => run(true)},
         t('versions.preview')), confirm),
       result);
-  return h('div', {class: 'versions-migrate'}, open, body);
+  const show = async (nodes) => {
+    body.hidden = false;
+    await fill();
+    result.replaceChildren(...nodes);
+  };
+  return {element: h('div', {class: 'versions-migrate'}, open, body), show};
 }
 
 async function outcome(answer, stateLabel) {
