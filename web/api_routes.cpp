@@ -169,6 +169,7 @@ std::vector<RouteDef<ApiContext>> make_table() {
       {.method = "POST",
        .path = "/api/workflows/{id}/imports",
        .with_params = api::import_projects,
+       .body_limit = api::kImportBodyLimit,
        .doc = {.operation_id = "importProjects",
                .tag = "workflows",
                .summary = "Import projects from a CSV or XLSX file (preview with dry_run)",
@@ -333,10 +334,10 @@ std::vector<RouteDef<ApiContext>> make_table() {
        .doc = {.operation_id = "getProject",
                .tag = "projects",
                .summary = "One project",
-               .parameters = {{.name = "If-None-Match",
-                               .in = "header",
-                               .description =
-                                   "The ETag of a copy the client holds (304 when current)"}},
+               .parameters =
+                   {{.name = "If-None-Match",
+                     .in = "header",
+                     .description = "The ETag of a copy the client holds (304 when current)"}},
                .responses = {{.status = 200,
                               .description = "The project",
                               .content = {json("Project")},

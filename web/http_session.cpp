@@ -143,17 +143,35 @@ void HttpSession::do_read_header() {
   phase_ = Phase::reading;
   parser_.emplace();
   parser_->header_limit(options.header_limit);
-  parser_->body_limit(options.body_limit);
+  body_limit_ = options.body_limit;
+  // The parser refuses a declared Content-Length over its limit while reading the header,
+  // before the route is known: it gets the largest any route allows, and on_read_header
+  // holds each request to its own route's.
+  parser_->body_limit(std::max(body_limit_, state_->router.largest_body_limit()));
   stream_.expires_after(options.header_timeout);
   http::async_read_header(
       stream_, buffer_, *parser_,
       beast::bind_front_handler(&HttpSession::on_read_header, shared_from_this()));
 }
 
+std::uint64_t HttpSession::request_body_limit() const {
+  // A route that takes files (an import) may allow a larger body than the server's limit.
+  const auto& header = parser_->get();
+  const std::string_view target = header.target();
+  const std::uint64_t route_limit = state_->router.body_limit(
+      header.method_string(), target.substr(0, std::min(target.find('?'), target.size())));
+  return std::max(state_->options.body_limit, route_limit);
+}
+
 void HttpSession::on_read_header(beast::error_code error, std::size_t /*bytes*/) {
   if (error) return on_read_error(error);
   started_ = std::chrono::steady_clock::now();
   if (parser_->is_done()) return handle_request();
+  body_limit_ = request_body_limit();
+  parser_->body_limit(body_limit_);
+  if (const auto length = parser_->content_length(); length && *length > body_limit_) {
+    return on_read_error(http::error::body_limit);
+  }
   const auto expect = parser_->get()[http::field::expect];
   if (equals_ignoring_case(expect, "100-continue")) return do_continue();
   do_read_body();
@@ -189,8 +207,9 @@ void HttpSession::on_read_error(beast::error_code error) {
                                                std::to_string(options.header_limit) + " bytes."));
   }
   if (error == http::error::body_limit) {
+    if (parser_) body_limit_ = request_body_limit();  // refused with the header: whose limit
     return respond_and_close(payload_too_large("The request body is larger than " +
-                                               std::to_string(options.body_limit) + " bytes."));
+                                               std::to_string(body_limit_) + " bytes."));
   }
   if (is_parse_error(error)) {
     return respond_and_close(

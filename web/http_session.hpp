@@ -17,6 +17,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -55,6 +56,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   bool is_idle() const;
   void do_read_header();
   void on_read_header(boost::beast::error_code error, std::size_t bytes);
+  // The most the body of the request whose header is read may hold: the server's limit, or
+  // its route's own when larger.
+  std::uint64_t request_body_limit() const;
   void do_continue();
   void on_continue(boost::beast::error_code error, std::size_t bytes);
   void do_read_body();
@@ -86,6 +90,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::beast::http::response<boost::beast::http::empty_body> continue_;
   boost::beast::http::response<boost::beast::http::string_body> response_;
   std::string remote_address_;
+  std::uint64_t body_limit_ = 0;  // of the request being read: the server's or its route's
   // Streaming: bytes waiting to be written (the front one is being written), the producer
   // to start once the header is out, whether the sink still accepts bytes, where client
   // bytes go to be ignored (a read is kept pending to notice the client closing), and the

@@ -97,13 +97,16 @@ struct RouteDef {
   // plain / with_params only: tried first on the I/O thread (router.hpp FastPath).
   std::optional<Response> (*fast)(Context&, const Request&, const RouteParams&) = nullptr;
   Execution execution = Execution::worker_pool;
+  // File uploads: the most the body may hold, in bytes, when more than the server's
+  // limit; 0: the server's limit (ServerOptions::body_limit).
+  std::uint64_t body_limit = 0;
   Operation doc;
 };
 
-// Adds one route to the router, its handler bound to *holder (a pointer or shared_ptr to
-// the Context, copied into the handler so it lives as long as the route).
+// The handler of one route added to the router, bound to *holder (a pointer or shared_ptr
+// to the Context, copied into the handler so it lives as long as the route).
 template <class Context, class Holder>
-void bind_route(Router& router, const RouteDef<Context>& def, Holder holder) {
+void bind_handler(Router& router, const RouteDef<Context>& def, Holder holder) {
   if (def.async != nullptr) {
     router.add_async(
         def.method, def.path,
@@ -133,6 +136,13 @@ void bind_route(Router& router, const RouteDef<Context>& def, Holder holder) {
     return;
   }
   router.add(def.method, def.path, std::move(handler), def.execution);
+}
+
+// Adds one route to the router: its handler (bind_handler) and its own body limit.
+template <class Context, class Holder>
+void bind_route(Router& router, const RouteDef<Context>& def, Holder holder) {
+  bind_handler(router, def, std::move(holder));
+  if (def.body_limit != 0) router.allow_body(def.method, def.path, def.body_limit);
 }
 
 struct ApiContext;

@@ -135,6 +135,23 @@ Router& Router::add_route(Route route) {
   return *this;
 }
 
+Router& Router::allow_body(std::string_view method, std::string_view pattern, std::uint64_t bytes) {
+  for (Route& route : routes_) {
+    if (route.method == method && route.pattern == pattern) {
+      route.body_limit = bytes;
+      largest_body_limit_ = std::max(largest_body_limit_, bytes);
+      return *this;
+    }
+  }
+  throw std::invalid_argument("no route " + std::string(method) + " " + std::string(pattern));
+}
+
+std::uint64_t Router::body_limit(std::string_view method, std::string_view path) const {
+  const RouteMatch found = match(method, path);
+  const auto* route = std::get_if<RouteFound>(&found);
+  return route != nullptr ? route->route->body_limit : 0;
+}
+
 bool Router::has(std::string_view method, std::string_view pattern) const {
   return std::any_of(routes_.begin(), routes_.end(), [&](const Route& route) {
     return route.method == method && route.pattern == pattern;

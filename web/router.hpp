@@ -17,6 +17,7 @@
 //    storage writer queue), which calls it from any thread.
 // Either may throw: the server answers 500 with a logged request id.
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -56,6 +57,9 @@ struct Route {
   AsyncHandler handler;
   Execution execution = Execution::worker_pool;
   FastPath fast;  // may be empty
+  // The most a request body may hold, in bytes, when more than the server's limit
+  // (ServerOptions::body_limit); 0: the server's limit.
+  std::uint64_t body_limit = 0;
 };
 
 struct RouteFound {
@@ -79,6 +83,15 @@ class Router {
   Router& add(std::string_view method, std::string_view pattern, Handler handler, FastPath fast);
   Router& add_async(std::string_view method, std::string_view pattern, AsyncHandler handler);
 
+  // Lets the route METHOD PATTERN (added before) take bodies of up to `bytes` (file
+  // uploads); throws std::invalid_argument when there is no such route.
+  Router& allow_body(std::string_view method, std::string_view pattern, std::uint64_t bytes);
+  // The body limit of the route a request goes to, when it has its own; 0 otherwise (no
+  // such route, or the server's limit applies).
+  std::uint64_t body_limit(std::string_view method, std::string_view path) const;
+  // The largest of the routes' own body limits (0 when none has one).
+  std::uint64_t largest_body_limit() const { return largest_body_limit_; }
+
   bool has(std::string_view method, std::string_view pattern) const;
   RouteMatch match(std::string_view method, std::string_view path) const;
   // Every route, in registration order (the OpenAPI test walks these).
@@ -88,6 +101,7 @@ class Router {
   Router& add_route(Route route);
 
   std::vector<Route> routes_;
+  std::uint64_t largest_body_limit_ = 0;
 };
 
 // "Allow" header value for a 405: "GET, HEAD, POST".

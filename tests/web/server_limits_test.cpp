@@ -65,6 +65,56 @@ TEST(ServerLimits, BodyOverTheLimitIs413) {
   EXPECT_TRUE(client.wait_closed(std::chrono::seconds(2)));
 }
 
+TEST(ServerLimits, ARouteMayTakeALargerBodyThanTheServersLimit) {
+  auto options = test_options();
+  options.body_limit = 1024;
+  Router router = echo_router();
+  router.add("POST", "/api/files/{id}", [](const Request& request, const RouteParams&) {
+    return text_response(200, std::to_string(request.body.size()));
+  });
+  router.allow_body("POST", "/api/files/{id}", 8 * 1024);
+  EXPECT_EQ(router.largest_body_limit(), 8u * 1024);
+  EXPECT_EQ(router.body_limit("POST", "/api/files/a"), 8u * 1024);
+  EXPECT_EQ(router.body_limit("POST", "/api/echo"), 0u);
+  EXPECT_THROW(router.allow_body("POST", "/api/nowhere", 1), std::invalid_argument);
+  RunningServer running(std::move(router), options);
+
+  // Up to its own limit on the route (a query string does not change the route)...
+  const auto fits =
+      fetch(running.port(), "POST", "/api/files/a?dry_run=true", std::string(8 * 1024, 'x'));
+  ASSERT_TRUE(fits);
+  EXPECT_EQ(fits->status, 200);
+  EXPECT_EQ(fits->body, "8192");
+  // ...the server's limit everywhere else...
+  HttpClient client;
+  ASSERT_TRUE(client.connect(running.port()));
+  const auto elsewhere = client.request("POST", "/api/echo", std::string(2 * 1024, 'x'));
+  ASSERT_TRUE(elsewhere);
+  EXPECT_EQ(elsewhere->status, 413);
+  EXPECT_THAT(elsewhere->body, HasSubstr("larger than 1024 bytes"));
+  // ...and over the route's limit, by the declared length (refused before any body byte),
+  // naming the route's limit.
+  HttpClient declared;
+  ASSERT_TRUE(declared.connect(running.port()));
+  ASSERT_TRUE(
+      declared.send_raw("POST /api/files/a HTTP/1.1\r\nHost: x\r\nContent-Length: 9000\r\n\r\n"));
+  const auto over = declared.read_response();
+  ASSERT_TRUE(over);
+  EXPECT_EQ(over->status, 413);
+  EXPECT_THAT(over->body, HasSubstr("larger than 8192 bytes"));
+  // A chunked body is held to the route's limit as it arrives.
+  HttpClient chunked;
+  ASSERT_TRUE(chunked.connect(running.port()));
+  std::string raw = "POST /api/files/a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 5; ++i)
+    raw += "800\r\n" + std::string(2048, 'y') + "\r\n";
+  raw += "0\r\n\r\n";
+  ASSERT_TRUE(chunked.send_raw(raw));
+  const auto chunked_over = chunked.read_response();
+  ASSERT_TRUE(chunked_over);
+  EXPECT_EQ(chunked_over->status, 413);
+}
+
 TEST(ServerLimits, ChunkedBodyOverTheLimitIs413) {
   auto options = test_options();
   options.body_limit = 1024;
