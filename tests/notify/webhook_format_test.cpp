@@ -205,7 +205,7 @@ bool valid_utf8(const std::string& text) {
 }
 
 TEST(WebhookFormat, ChatFitCutsTheMiddleOnACharacterBoundary) {
-  ASSERT_FALSE(valid_utf8("a\xE9\x95"));  // half of 长: the check can fail
+  ASSERT_FALSE(valid_utf8("a\xE9\x95"));         // half of 长: the check can fail
   EXPECT_EQ(chat_fit("ab长", "|", 6), "ab长|");  // fits exactly: untouched
   // 7 bytes: 1 for the footer, 3 for "…", 3 left; the third byte is inside 长.
   EXPECT_EQ(chat_fit("ab长长", "|", 7), "ab…|");
