@@ -9,14 +9,9 @@
 namespace investflow::engine {
 namespace {
 
+using testing::at;
+using testing::day;
 using testing::small_workflow;
-
-Timestamp at(int y, int m, int d, int hour = 10) {
-  return start_of_day(*Date::from_ymd(y, m, d)) + hour * 3'600'000LL;
-}
-Date day(int y, int m, int d) {
-  return *Date::from_ymd(y, m, d);
-}
 
 const Actor kStaff{"zhang", {"staff"}};
 const Actor kManager{"li", {"manager"}};

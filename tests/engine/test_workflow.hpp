@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "engine/calendar.hpp"
+#include "engine/date.hpp"
 #include "engine/workflow.hpp"
 
 namespace investflow::engine::testing {
@@ -142,6 +143,14 @@ inline std::shared_ptr<const Workflow> small_workflow(std::pair<int, int> quorum
   wf.milestones = {register_company, build_period};
   wf.followup = FollowupDef{{"signed", "building"}, {Duration::Unit::months, 1}, "staff"};
   return Workflow::make(std::move(wf));
+}
+
+// An instant on a day (10:00 China time unless `hour` says), and a day, for the tests' clocks.
+inline Timestamp at(int y, int m, int d, int hour = 10) {
+  return start_of_day(*Date::from_ymd(y, m, d)) + hour * 3'600'000LL;
+}
+inline Date day(int y, int m, int d) {
+  return *Date::from_ymd(y, m, d);
 }
 
 }  // namespace investflow::engine::testing
