@@ -302,11 +302,12 @@ int run_monthly(std::span<const std::string> args, Io& io) {
   (void)workflows::load_calendar_directory(workflows::shipped_workflows_directory() / "calendars",
                                            calendars);
   storage::ReportReader reader(db, 1);
-  auto report = reader.run([&](storage::Connection& connection) -> storage::Outcome<storage::MonthlyReport> {
-    auto loaded = storage::load_report_workflows(connection, calendars);
-    if (!loaded) return engine::fail(loaded.error());
-    return storage::monthly_report(connection, *loaded, *month, today);
-  });
+  auto report =
+      reader.run([&](storage::Connection& connection) -> storage::Outcome<storage::MonthlyReport> {
+        auto loaded = storage::load_report_workflows(connection, calendars);
+        if (!loaded) return engine::fail(loaded.error());
+        return storage::monthly_report(connection, *loaded, *month, today);
+      });
   if (!report) {
     io.err << "investflow report monthly: " << report.error().message << "\n";
     return kExitFailed;

@@ -161,11 +161,11 @@ int main() {
                 return storage::monthly_report(c, *all, month, today);
               }));
   {
-    const fs::path xlsx = fs::temp_directory_path() /
-                          ("investflow-report-bench-monthly-" + std::to_string(::getpid()) + ".xlsx");
+    const fs::path xlsx = fs::temp_directory_path() / ("investflow-report-bench-monthly-" +
+                                                       std::to_string(::getpid()) + ".xlsx");
     const auto start = Clock::now();
-    auto report =
-        reader.run([&](storage::Connection& c) { return storage::monthly_report(c, *all, month, today); });
+    auto report = reader.run(
+        [&](storage::Connection& c) { return storage::monthly_report(c, *all, month, today); });
     if (!report || !storage::write_xlsx(xlsx, report->sheets)) return 1;
     std::printf("report_monthly_xlsx_ms: %.2f ms\n",
                 std::chrono::duration<double, std::milli>(Clock::now() - start).count());

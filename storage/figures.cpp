@@ -38,7 +38,8 @@ const std::vector<FigureRule>& rules() {
       {"cohort_started", "已开工的签约项目", "Signed projects started",
        "signed_day BETWEEN {f} AND {t} AND started_day IS NOT NULL"},
       {"cohort_start_due", "应开工的签约项目", "Signed projects due to have started",
-       "signed_day BETWEEN {f} AND {t} AND (start_done_day IS NOT NULL OR start_due_day < {today})"},
+       "signed_day BETWEEN {f} AND {t} AND (start_done_day IS NOT NULL OR start_due_day < "
+       "{today})"},
       {"cohort_started_on_time", "按期开工的签约项目", "Signed projects started on time",
        "signed_day BETWEEN {f} AND {t} AND start_done_day <= start_due_day"},
       {"cohort_in_production", "已投产的签约项目", "Signed projects in production",

@@ -65,8 +65,7 @@ struct FigureProject {
 };
 // The projects a figure counts, by workflow then project id; at most `limit`.
 Outcome<std::vector<FigureProject>> figure_projects(Connection& connection,
-                                                    const FigureQuery& query,
-                                                    int limit = 1000000);
+                                                    const FigureQuery& query, int limit = 1000000);
 
 // 新签约 (shared with the funds helper's targets): projects that first entered the state
 // tagged `signed` on a day in the period.

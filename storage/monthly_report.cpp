@@ -72,9 +72,8 @@ Outcome<std::optional<Sheet>> project_sheet(MonthlyContext& context, std::string
         optional_date(project.production_day)};
     if (overdue) {
       row.push_back(optional_date(project.start_due_day));
-      row.push_back(count_cell(project.start_due_day ? context.today.days_since_epoch() -
-                                                           *project.start_due_day
-                                                     : 0));
+      row.push_back(count_cell(
+          project.start_due_day ? context.today.days_since_epoch() - *project.start_due_day : 0));
     }
     sheet.rows.push_back(std::move(row));
   }
@@ -106,8 +105,8 @@ Outcome<std::optional<Sheet>> summary_sheet(MonthlyContext& context) {
                           text_cell(""), text_cell("")});
   };
   const int month_number = context.month.month;
-  const std::string heading = std::to_string(context.month.year) + "年" +
-                              std::to_string(month_number) + "月：";
+  const std::string heading =
+      std::to_string(context.month.year) + "年" + std::to_string(month_number) + "月：";
   text(period_text(*in_month, {heading, ""}).zh);
   text(period_text(*to_date, {std::to_string(context.month.year) + "年1–" +
                                   std::to_string(month_number) + "月累计：",
@@ -120,10 +119,10 @@ Outcome<std::optional<Sheet>> summary_sheet(MonthlyContext& context) {
     const std::string title = m.title.zh.empty() ? m.workflow : m.title.zh;
     const auto count_row = [&](const char* label, std::optional<std::int64_t> PeriodFigures::*f) {
       if (!(m.*f)) return;
-      sheet.rows.push_back({text_cell(title), text_cell(label), count_cell(*(m.*f)),
-                            count_cell(*(y.*f)), count_cell((b.*f).value_or(0)),
-                            change_cell(static_cast<double>(*(y.*f)),
-                                        static_cast<double>((b.*f).value_or(0)))});
+      sheet.rows.push_back(
+          {text_cell(title), text_cell(label), count_cell(*(m.*f)), count_cell(*(y.*f)),
+           count_cell((b.*f).value_or(0)),
+           change_cell(static_cast<double>(*(y.*f)), static_cast<double>((b.*f).value_or(0)))});
     };
     const auto amount_row = [&](const char* label, std::optional<double> PeriodFigures::*f) {
       if (!(m.*f)) return;
@@ -131,10 +130,10 @@ Outcome<std::optional<Sheet>> summary_sheet(MonthlyContext& context) {
                             number_cell(*(y.*f)), number_cell((b.*f).value_or(0)),
                             change_cell(*(y.*f), (b.*f).value_or(0))});
     };
-    sheet.rows.push_back({text_cell(title), text_cell("新增项目数"), count_cell(m.new_projects),
-                          count_cell(y.new_projects), count_cell(b.new_projects),
-                          change_cell(static_cast<double>(y.new_projects),
-                                      static_cast<double>(b.new_projects))});
+    sheet.rows.push_back(
+        {text_cell(title), text_cell("新增项目数"), count_cell(m.new_projects),
+         count_cell(y.new_projects), count_cell(b.new_projects),
+         change_cell(static_cast<double>(y.new_projects), static_cast<double>(b.new_projects))});
     amount_row("新增项目投资（万元）", &PeriodFigures::new_investment);
     count_row("新签约项目数", &PeriodFigures::signed_count);
     amount_row("签约额（万元）", &PeriodFigures::signed_investment);
@@ -246,7 +245,8 @@ Outcome<MonthlyReport> monthly_report(Connection& connection, const Workflows& w
   if (!to_date) return engine::fail(to_date.error());
   const std::string y = std::to_string(month.year);
   const std::string m = std::to_string(month.month);
-  const engine::LocalizedText first = period_text(*in_month, {y + "年" + m + "月：", month.to_string() + ":"});
+  const engine::LocalizedText first =
+      period_text(*in_month, {y + "年" + m + "月：", month.to_string() + ":"});
   const engine::LocalizedText cumulative =
       period_text(*to_date, {y + "年1–" + m + "月累计：", y + "-01 to " + month.to_string() + ":"});
   report.text = {first.zh + "\n" + cumulative.zh, first.en + "\n" + cumulative.en};
@@ -273,8 +273,8 @@ json::value report_json(const MonthlyReport& report) {
       }
       rows.push_back(std::move(cells));
     }
-    sheets.push_back(
-        json::object{{"name", sheet.name}, {"header", std::move(header)}, {"rows", std::move(rows)}});
+    sheets.push_back(json::object{
+        {"name", sheet.name}, {"header", std::move(header)}, {"rows", std::move(rows)}});
   }
   const ReportPeriod days = report.month.days();
   return json::object{{"month", report.month.to_string()},

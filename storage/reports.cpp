@@ -332,9 +332,9 @@ Outcome<KpiReport> kpi_report(Connection& connection, const engine::Workflow& wo
     // The cohort figures, each counted by its figure's own condition (figures.hpp), so a
     // drill-down lists exactly the projects counted here.
     const std::vector<std::string> cohort_figures = {
-        "cohort",          "cohort_performing",        "cohort_started",
-        "cohort_start_due", "cohort_started_on_time",  "cohort_in_production",
-        "cohort_completed", "cohort_completion_due",   "cohort_completed_on_time"};
+        "cohort",           "cohort_performing",      "cohort_started",
+        "cohort_start_due", "cohort_started_on_time", "cohort_in_production",
+        "cohort_completed", "cohort_completion_due",  "cohort_completed_on_time"};
     std::map<std::string, double, std::less<>> counted;
     if (cohort_exists) {
       std::string sql = "SELECT ";
@@ -416,10 +416,9 @@ Outcome<KpiReport> kpi_report(Connection& connection, const engine::Workflow& wo
     };
     // 履约: the obligations the workflow tags (registration, construction start, funds by
     // their due days) kept so far, and not exited.
-    const bool obligations = state_tag(StateTag::exited) ||
-                             milestone_tag(MilestoneTag::registration) ||
-                             milestone_tag(MilestoneTag::construction_start) ||
-                             milestone_tag(MilestoneTag::funds);
+    const bool obligations =
+        state_tag(StateTag::exited) || milestone_tag(MilestoneTag::registration) ||
+        milestone_tag(MilestoneTag::construction_start) || milestone_tag(MilestoneTag::funds);
     const bool started = state_tag(StateTag::construction_started);
     add("contract_performance_rate", "履约率", "Contract-performance rate",
         figure("cohort_performing", obligations), figure("cohort", obligations),
@@ -528,7 +527,8 @@ Outcome<PeriodReport> period_report(Connection& connection, const Workflows& wor
       };
       if (names_stages(figures.sentence.zh) || names_stages(figures.sentence.en)) {
         auto current = connection.statement(
-            "SELECT state, SUM(projects), 0 FROM report_pipeline WHERE workflow = ? GROUP BY state");
+            "SELECT state, SUM(projects), 0 FROM report_pipeline WHERE workflow = ? GROUP BY "
+            "state");
         current->bind(1, workflow->id);
         const auto now = sums_by_state(*current);
         for (const engine::StateDef& state : workflow->states) {
@@ -647,12 +647,13 @@ std::string sentence_in(const PeriodFigures& figures, const std::string& text, b
 }  // namespace
 
 engine::LocalizedText period_text(const PeriodReport& report) {
-  return period_text(report, {date_zh(report.period.from) + "至" + date_zh(report.period.to) + "：",
-                              report.period.from.to_string() + " to " +
-                                  report.period.to.to_string() + ":"});
+  return period_text(
+      report, {date_zh(report.period.from) + "至" + date_zh(report.period.to) + "：",
+               report.period.from.to_string() + " to " + report.period.to.to_string() + ":"});
 }
 
-engine::LocalizedText period_text(const PeriodReport& report, const engine::LocalizedText& heading) {
+engine::LocalizedText period_text(const PeriodReport& report,
+                                  const engine::LocalizedText& heading) {
   std::string zh = heading.zh;
   std::string en = heading.en;
   bool any = false;
@@ -667,10 +668,10 @@ engine::LocalizedText period_text(const PeriodReport& report, const engine::Loca
     }
     any = true;
     if (!figures.sentence.empty()) {
-      const std::string& zh_text = figures.sentence.zh.empty() ? figures.sentence.en
-                                                               : figures.sentence.zh;
-      const std::string& en_text = figures.sentence.en.empty() ? figures.sentence.zh
-                                                               : figures.sentence.en;
+      const std::string& zh_text =
+          figures.sentence.zh.empty() ? figures.sentence.en : figures.sentence.zh;
+      const std::string& en_text =
+          figures.sentence.en.empty() ? figures.sentence.zh : figures.sentence.en;
       zh += "\n" + sentence_in(figures, zh_text, true) + "。";
       en += "\n" + sentence_in(figures, en_text, false) + ".";
       continue;

@@ -218,9 +218,8 @@ void ReportLedger::record(const engine::Workflow& workflow_def, const engine::Pr
     // built) joins them now, from its present state.
     old_row = current(before);
     if (old_row) {
-      memory = ReportMemory{old_row->reached,       old_row->signed_day,
-                            old_row->started_day,   old_row->completed_day,
-                            old_row->production_day, old_row->exited_day};
+      memory = ReportMemory{old_row->reached,       old_row->signed_day,     old_row->started_day,
+                            old_row->completed_day, old_row->production_day, old_row->exited_day};
     } else {
       reached += before.state + "|";
     }
@@ -394,8 +393,8 @@ void ReportLedger::flush() {
   for (int i = 0; i < kProjectColumnCount; ++i)
     placeholders += ",?";
   SQLite::Statement& upsert_project = statement(
-      std::string("INSERT INTO report_projects (project_id, ") + kProjectColumns +
-      ") VALUES (" + placeholders +
+      std::string("INSERT INTO report_projects (project_id, ") + kProjectColumns + ") VALUES (" +
+      placeholders +
       ") ON CONFLICT (project_id) DO UPDATE SET "
       "state = excluded.state, industry = excluded.industry, chain_role = excluded.chain_role, "
       "owner = excluded.owner, promoting_unit = excluded.promoting_unit, "

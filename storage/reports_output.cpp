@@ -236,8 +236,7 @@ std::vector<Sheet> report_sheets(const KpiReport& report) {
   for (const OverdueStart& project : report.overdue_start) {
     overdue.rows.push_back({text_cell(project.name.empty() ? project.project_id : project.name),
                             text_cell(label_zh(project.state_label, project.state)),
-                            date_cell(project.due_on),
-                            count_cell(project.days_overdue)});
+                            date_cell(project.due_on), count_cell(project.days_overdue)});
   }
   return {sheet, overdue};
 }

@@ -36,8 +36,8 @@ Parsed<storage::ProjectQuery> project_query(const Request& request, engine::Date
       return engine::fail(bad_request("figure '" + query.figure + "' is not a report figure",
                                       {FieldError{"figure", "unknown figure (未知的统计口径)"}}));
     }
-    for (const auto& [name, day] : {std::pair{"from", &query.figure_from},
-                                    std::pair{"to", &query.figure_to}}) {
+    for (const auto& [name, day] :
+         {std::pair{"from", &query.figure_from}, std::pair{"to", &query.figure_to}}) {
       const std::string value = text(name);
       if (value.empty()) continue;
       const auto parsed = engine::Date::parse(value);

@@ -273,20 +273,21 @@ Response report_monthly(ApiContext& context, const Request& request) {
   if (!report) return storage_failure(report.error(), request.request_id);
   if (format == "json") return json_body(200, storage::report_json(*report));
   const auto attach = [&](Response response, std::string_view extension) {
-    response.headers.set("Content-Disposition",
-                         attachment_disposition(storage::monthly_file_name(*month, extension),
-                                                storage::monthly_file_name(*month, extension, true)));
+    response.headers.set(
+        "Content-Disposition",
+        attachment_disposition(storage::monthly_file_name(*month, extension),
+                               storage::monthly_file_name(*month, extension, true)));
     return response;
   };
   if (format == "text") {
-    return attach(text_response(200, storage::monthly_text(*report, "zh"),
-                                "text/plain; charset=utf-8"),
-                  "txt");
+    return attach(
+        text_response(200, storage::monthly_text(*report, "zh"), "text/plain; charset=utf-8"),
+        "txt");
   }
   std::random_device random;
-  const fs::path file = fs::temp_directory_path() / ("investflow-monthly-" +
-                                                     std::to_string(random()) + "-" +
-                                                     std::to_string(random()) + ".xlsx");
+  const fs::path file =
+      fs::temp_directory_path() /
+      ("investflow-monthly-" + std::to_string(random()) + "-" + std::to_string(random()) + ".xlsx");
   auto written = storage::write_xlsx(file, report->sheets);
   std::string bytes;
   if (written) {

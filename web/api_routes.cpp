@@ -610,30 +610,35 @@ std::vector<RouteDef<ApiContext>> make_table() {
       {.method = "GET",
        .path = "/api/reports/kpis",
        .plain = api::report_kpis,
-       .doc = {.operation_id = "getKpiReport",
-               .tag = "reports",
-               .summary = "新签约, 履约率, 开工率, 按期开工率, 投产率, 竣工率, 按期竣工率, 资金到位率, "
-                          "超时限未开工",
-               .description = "Managers, leaders and admins. Cohort: the projects that first entered the state tagged "
-                              "`signed` on a day in the period (新签约); `today` is the server's day for the "
-                              "so-far figures. signed_projects / signed_investment_wan: 新签约项目数 and 签约额 "
-                              "(investment when signed, 万元). 履约率 = cohort projects keeping their agreement "
-                              "so far (every obligation milestone tagged registration, construction_start or "
-                              "funds kept by its due day or not yet due, and not exited) / cohort (a city "
-                              "scorecard: 履约项目数 ÷ 新签合同项目数). 开工率 = cohort started / cohort. "
-                              "按期开工率 = cohort started by the construction_start milestone's due day / "
-                              "cohort whose start is done or past due. 投产率 = cohort in production / cohort. "
-                              "竣工率 = cohort completed / cohort started. 按期竣工率 = cohort completed by the "
-                              "completion milestone's due day / cohort whose completion is done or past due "
-                              "(a provincial report: 履约率95%, 开工率86%, 投产率30%). 资金到位率, SLA and "
-                              "milestone on-time rates as before. numerator_figure / denominator_figure: the "
-                              "figure ids for GET /api/projects?figure=. overdue_start: 超时限未开工, live "
-                              "projects past the construction_start milestone's due day. A KPI whose tags the "
-                              "workflow lacks is null, never 0. Definitions and sources: docs/reports.md.",
-               .parameters = {kReportWorkflow, day("from", "First day"), day("to", "Last day"),
-                              kReportFormat},
-               .responses = report_answer("ReportKpis"),
-               .errors = kReportErrors}},
+       .doc =
+           {.operation_id = "getKpiReport",
+            .tag =
+                "reports",
+            .summary =
+                "新签约, 履约率, 开工率, 按期开工率, 投产率, 竣工率, 按期竣工率, 资金到位率, "
+                "超时限未开工",
+            .description =
+                "Managers, leaders and admins. Cohort: the projects that first entered the state "
+                "tagged "
+                "`signed` on a day in the period (新签约); `today` is the server's day for the "
+                "so-far figures. signed_projects / signed_investment_wan: 新签约项目数 and 签约额 "
+                "(investment when signed, 万元). 履约率 = cohort projects keeping their agreement "
+                "so far (every obligation milestone tagged registration, construction_start or "
+                "funds kept by its due day or not yet due, and not exited) / cohort (a city "
+                "scorecard: 履约项目数 ÷ 新签合同项目数). 开工率 = cohort started / cohort. "
+                "按期开工率 = cohort started by the construction_start milestone's due day / "
+                "cohort whose start is done or past due. 投产率 = cohort in production / cohort. "
+                "竣工率 = cohort completed / cohort started. 按期竣工率 = cohort completed by the "
+                "completion milestone's due day / cohort whose completion is done or past due "
+                "(a provincial report: 履约率95%, 开工率86%, 投产率30%). 资金到位率, SLA and "
+                "milestone on-time rates as before. numerator_figure / denominator_figure: the "
+                "figure ids for GET /api/projects?figure=. overdue_start: 超时限未开工, live "
+                "projects past the construction_start milestone's due day. A KPI whose tags the "
+                "workflow lacks is null, never 0. Definitions and sources: docs/reports.md.",
+            .parameters = {kReportWorkflow, day("from", "First day"), day("to", "Last day"),
+                           kReportFormat},
+            .responses = report_answer("ReportKpis"),
+            .errors = kReportErrors}},
       {.method = "GET",
        .path = "/api/reports/period",
        .plain = api::report_period,
@@ -659,12 +664,11 @@ std::vector<RouteDef<ApiContext>> make_table() {
                    "month's last day), 新开工, 新投产, 超时限未开工 (as of today); 到位资金 and "
                    "问题台账 when those reports are present. xlsx: typed cells (numbers, "
                    "percentages, dates); text: the summary and tab-separated sheets.",
-               .parameters = {{.name = "month",
-                               .description = "The month, YYYY-MM",
-                               .required = true},
-                              {.name = "format",
-                               .description = "json (default), xlsx or text",
-                               .values = {"json", "xlsx", "text"}}},
+               .parameters =
+                   {{.name = "month", .description = "The month, YYYY-MM", .required = true},
+                    {.name = "format",
+                     .description = "json (default), xlsx or text",
+                     .values = {"json", "xlsx", "text"}}},
                .responses = {{.status = 200,
                               .description = "The report (JSON), or the file",
                               .content = {json("ReportMonthly"), kXlsx, kPlainText},

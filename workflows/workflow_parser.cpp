@@ -310,16 +310,16 @@ class WorkflowParser {
           continue;
         }
         if (figure->state && !state_tags_.contains(*figure->state)) {
-          reporter_.error(sentence->value_mark(),
-                          "figure " + in_quotes(name) + " needs a state tagged " +
-                              in_quotes(std::string(
-                                  engine::name_in(engine::kStateTagNames, *figure->state))));
+          reporter_.error(
+              sentence->value_mark(),
+              "figure " + in_quotes(name) + " needs a state tagged " +
+                  in_quotes(std::string(engine::name_in(engine::kStateTagNames, *figure->state))));
         }
         if (figure->field && !field_tags_.contains(*figure->field)) {
-          reporter_.error(sentence->value_mark(),
-                          "figure " + in_quotes(name) + " needs a field tagged " +
-                              in_quotes(std::string(
-                                  engine::name_in(engine::kFieldTagNames, *figure->field))));
+          reporter_.error(
+              sentence->value_mark(),
+              "figure " + in_quotes(name) + " needs a field tagged " +
+                  in_quotes(std::string(engine::name_in(engine::kFieldTagNames, *figure->field))));
         }
       }
     }
@@ -892,13 +892,13 @@ class WorkflowParser {
     }
     engine::MilestoneDef milestone;
     milestone.id = entry.key;
-    Record record(
-        entry.value, entry.value_mark(), what,
-        {"label", "after", "within", "field", "done_when", "from", "warn_before", "evidence",
-         "report"},
-        reporter_);
+    Record record(entry.value, entry.value_mark(), what,
+                  {"label", "after", "within", "field", "done_when", "from", "warn_before",
+                   "evidence", "report"},
+                  reporter_);
     if (const Entry* report = record.get("report")) {
-      milestone.report = read_tag(*report, engine::kMilestoneTagNames, milestone_tags_, "milestone");
+      milestone.report =
+          read_tag(*report, engine::kMilestoneTagNames, milestone_tags_, "milestone");
     }
     if (const Entry* label = record.get("label")) {
       milestone.label = read_label(*label, reporter_).value_or(engine::LocalizedText{});

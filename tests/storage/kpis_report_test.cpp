@@ -195,8 +195,7 @@ TEST_F(KpisReportTest, DrillDownListsExactlyTheCountedProjects) {
   ASSERT_TRUE(report);
   for (const Kpi& k : report->kpis) {
     if (k.numerator_figure.empty()) continue;
-    EXPECT_EQ(static_cast<double>(listed(k.numerator_figure, march_).size()), *k.numerator)
-        << k.id;
+    EXPECT_EQ(static_cast<double>(listed(k.numerator_figure, march_).size()), *k.numerator) << k.id;
     EXPECT_EQ(static_cast<double>(listed(k.denominator_figure, march_).size()), *k.denominator)
         << k.id;
   }
@@ -226,16 +225,13 @@ TEST_F(KpisReportTest, DrillDownListsExactlyTheCountedProjects) {
   auto period = query([&](Connection& c) { return period_report(c, workflows, march_); });
   ASSERT_TRUE(period);
   const PeriodFigures& figures = period->workflows.at(0);
-  EXPECT_EQ(static_cast<std::int64_t>(listed("new_projects", march_).size()),
-            figures.new_projects);
+  EXPECT_EQ(static_cast<std::int64_t>(listed("new_projects", march_).size()), figures.new_projects);
   EXPECT_EQ(static_cast<std::int64_t>(listed("signed", march_).size()), *figures.signed_count);
   EXPECT_EQ(static_cast<std::int64_t>(listed("started", march_).size()), *figures.started);
   EXPECT_EQ(static_cast<std::int64_t>(listed("completed", march_).size()), *figures.completed);
   EXPECT_EQ(static_cast<std::int64_t>(listed("in_production", march_).size()),
             *figures.in_production);
-  auto count = query([&](Connection& c) {
-    return signed_projects(c, "pipe", march_);
-  });
+  auto count = query([&](Connection& c) { return signed_projects(c, "pipe", march_); });
   ASSERT_TRUE(count);
   EXPECT_EQ(*count, 3);
 }
@@ -255,8 +251,9 @@ TEST_F(KpisReportTest, ThePeriodTextIsTheWorkflowsSentence) {
 
 TEST_F(KpisReportTest, TheMonthlyReportHasItsSheetsWithTypedCells) {
   const Workflows workflows = {workflow_};
-  auto report = query(
-      [&](Connection& c) { return monthly_report(c, workflows, ReportMonth{2026, 3}, today_); });
+  auto report = query([&](Connection& c) {
+    return monthly_report(c, workflows, ReportMonth{2026, 3}, today_);
+  });
   ASSERT_TRUE(report) << report.error().message;
   std::vector<std::string> names;
   for (const Sheet& sheet : report->sheets)
@@ -327,8 +324,7 @@ TEST(KpisLanguage, TheLoaderChecksMilestoneTagsAndSentences) {
   EXPECT_NE(errors(unknown).find("unknown figure 'begun'"), std::string::npos) << errors(unknown);
   std::string untagged = base;
   untagged.replace(untagged.find(", report: construction_started"), 30, "");
-  EXPECT_NE(errors(untagged).find("needs a state tagged 'construction_started'"),
-            std::string::npos)
+  EXPECT_NE(errors(untagged).find("needs a state tagged 'construction_started'"), std::string::npos)
       << errors(untagged);
   std::string twice = base;
   twice.replace(twice.find("report: registration"), 20, "report: funds");

@@ -355,10 +355,9 @@ TEST_P(ReportsHistoryTest, UpgradingAnOldDatabaseFillsTheSummariesFromItsEvents)
     SQLite::Database db(path_.string(), SQLite::OPEN_READWRITE);
     db.exec("DROP INDEX report_projects_signed");
     db.exec("DROP INDEX report_projects_start_open");
-    for (const char* column :
-         {"started_day", "completed_day", "production_day", "exited_day", "start_due_day",
-          "start_done_day", "completion_due_day", "completion_done_day", "breach_day",
-          "start_open_due_day"}) {
+    for (const char* column : {"started_day", "completed_day", "production_day", "exited_day",
+                               "start_due_day", "start_done_day", "completion_due_day",
+                               "completion_done_day", "breach_day", "start_open_due_day"}) {
       db.exec(std::string("ALTER TABLE report_projects DROP COLUMN ") + column);
     }
     for (const char* table :
