@@ -11,6 +11,8 @@ namespace {
 
 namespace json = boost::json;
 
+constexpr const char* kSummaryLabel = "文字摘要";  // the summary sheet's written-summary rows
+
 engine::Date last_day_of(int year, int month) {
   const int next_year = month == 12 ? year + 1 : year;
   const int next_month = month == 12 ? 1 : month + 1;
@@ -101,7 +103,7 @@ Outcome<std::optional<Sheet>> summary_sheet(MonthlyContext& context) {
 
   Sheet sheet{"汇总", {"流程", "指标", "本月", "1–N月累计", "去年同期累计", "同比"}, {}};
   const auto text = [&](const std::string& zh) {
-    sheet.rows.push_back({text_cell("文字摘要"), text_cell(zh), text_cell(""), text_cell(""),
+    sheet.rows.push_back({text_cell(kSummaryLabel), text_cell(zh), text_cell(""), text_cell(""),
                           text_cell(""), text_cell("")});
   };
   const int month_number = context.month.month;
@@ -294,6 +296,8 @@ std::string monthly_text(const MonthlyReport& report, std::string_view lang) {
       line += name + "\t";
     out += line.substr(0, line.size() - 1) + "\n";
     for (const auto& row : sheet.rows) {
+      // The written summary is printed above already (and spans lines).
+      if (!row.empty() && row.front().text == kSummaryLabel) continue;
       line.clear();
       for (const SheetCell& cell : row)
         line += cell.text + "\t";
