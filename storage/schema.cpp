@@ -379,9 +379,23 @@ CREATE INDEX report_projects_signed ON report_projects (
   workflow, signed_day, started_day, production_day, completed_day, exited_day,
   start_due_day, start_done_day, completion_due_day, completion_done_day, breach_day)
   WHERE signed_day IS NOT NULL;
--- 超时限未开工: open construction-start milestones by due day.
-CREATE INDEX report_projects_start_open ON report_projects (start_open_due_day, workflow)
+-- 超时限未开工: open construction-start milestones by due day (of one workflow, of all).
+CREATE INDEX report_projects_start_open ON report_projects (workflow, start_open_due_day)
   WHERE start_open_due_day IS NOT NULL;
+CREATE INDEX report_projects_start_open_all ON report_projects (start_open_due_day)
+  WHERE start_open_due_day IS NOT NULL;
+-- The figures of a period over every workflow (the monthly report's lists, drill-downs).
+CREATE INDEX report_projects_signed_all ON report_projects (signed_day)
+  WHERE signed_day IS NOT NULL;
+CREATE INDEX report_projects_started ON report_projects (started_day)
+  WHERE started_day IS NOT NULL;
+CREATE INDEX report_projects_completed ON report_projects (completed_day)
+  WHERE completed_day IS NOT NULL;
+CREATE INDEX report_projects_production ON report_projects (production_day)
+  WHERE production_day IS NOT NULL;
+CREATE INDEX report_projects_exited ON report_projects (exited_day)
+  WHERE exited_day IS NOT NULL;
+CREATE INDEX report_projects_created_all ON report_projects (created_day);
 )sql",
 };
 

@@ -353,8 +353,12 @@ TEST_P(ReportsHistoryTest, UpgradingAnOldDatabaseFillsTheSummariesFromItsEvents)
     // What a database before the kpis migration (issue 16) looks like: report_projects
     // without the days of the tagged stages and milestones, every summary stale.
     SQLite::Database db(path_.string(), SQLite::OPEN_READWRITE);
-    db.exec("DROP INDEX report_projects_signed");
-    db.exec("DROP INDEX report_projects_start_open");
+    for (const char* index :
+         {"report_projects_signed", "report_projects_start_open", "report_projects_start_open_all",
+          "report_projects_signed_all", "report_projects_started", "report_projects_completed",
+          "report_projects_production", "report_projects_exited", "report_projects_created_all"}) {
+      db.exec(std::string("DROP INDEX ") + index);
+    }
     for (const char* column : {"started_day", "completed_day", "production_day", "exited_day",
                                "start_due_day", "start_done_day", "completion_due_day",
                                "completion_done_day", "breach_day", "start_open_due_day"}) {
