@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "app/commands_storage.hpp"
+#include "storage/monthly_report.hpp"
 #include "storage/reports.hpp"
 #include "storage/reports_output.hpp"
 #include "storage/sqlite_store.hpp"
@@ -18,7 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kReports[] = {"pipeline", "funnel", "aging", "kpis", "period"};
+constexpr const char* kReports[] = {"pipeline", "funnel", "aging", "kpis", "period", "monthly"};
 
 constexpr const char* kOverview =
     "Usage: investflow report REPORT --db FILE [options]\n\n"
@@ -26,10 +27,36 @@ constexpr const char* kOverview =
     "  pipeline   projects and investment per stage, now\n"
     "  funnel     how far the projects created in a period got, stage by stage\n"
     "  aging      time in each stage (working days), and the longest-waiting projects\n"
-    "  kpis       contract-performance, construction-start, funds-in-place, completion,\n"
-    "             SLA and milestone on-time rates\n"
-    "  period     the figures of a period, per workflow, in the zone's reporting style\n\n"
+    "  kpis       新签约, 履约率, 开工率, 按期开工率, 投产率, 竣工率, 按期竣工率, 资金到位率,\n"
+    "             SLA and milestone on-time rates, 超时限未开工\n"
+    "  period     the figures of a period, per workflow, in the zone's reporting style\n"
+    "  monthly    the monthly report (月报): summary with 1–N月 and 同比, project lists\n\n"
     "Run 'investflow report REPORT --help' for a report's options.\n";
+
+// kpis (issue 16): the monthly report (月报).
+ArgSpec monthly_spec() {
+  ArgSpec spec("report monthly",
+               "The monthly report (月报): one workbook with the sheets 汇总 (summary, the month, "
+               "1–N月 and 同比, KPIs), 新签约项目, 在建项目, 新开工, 新投产, 超时限未开工 "
+               "(docs/reports.md).");
+  spec.option("db", "FILE", "the SQLite database file")
+      .option("month", "YYYY-MM", "the month")
+      .option("format", "FORMAT", "xlsx, text or json", "xlsx")
+      .option("output", "FILE",
+              "write here; a directory: 月报-<month>.xlsx in it (default: that name in the\n"
+              "current directory for xlsx, stdout for text and json)")
+      .option("today", "DATE", "count 超时限未开工 and the so-far KPIs up to this day")
+      .option("lang", "LANG", "zh or en (the text format's summary)", "zh");
+  spec.example("investflow report monthly --db zone.db --month 2026-10");
+  spec.example("investflow report monthly --db zone.db --month 2026-10 --format text");
+  return spec;
+}
+
+engine::Date system_today() {
+  return engine::local_date(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
+}
 
 ArgSpec report_spec(const std::string& report) {
   ArgSpec spec("report " + report,
@@ -56,6 +83,9 @@ ArgSpec report_spec(const std::string& report) {
         .option("promoting-unit", "TEXT", "only projects of this promoting unit");
   }
   if (report == "aging") spec.option("today", "DATE", "count waiting days up to this day");
+  if (report == "kpis") {
+    spec.option("today", "DATE", "count the so-far figures (履约, 按期, 超时限) up to this day");
+  }
   if (report == "period") spec.option("lang", "LANG", "zh or en (text format)", "zh");
   spec.example("investflow report " + report + " --db zone.db" +
                (report == "period" ? std::string() : std::string(" --workflow tech-renovation")) +
@@ -214,22 +244,100 @@ int run_one(const Request& request, const ParsedArgs& parsed, Io& io) {
     }),
                         request, parsed, io);
   }
+  const engine::Date today =
+      parsed.has("today") ? *engine::Date::parse(parsed.value("today")) : system_today();
   if (request.report == "aging") {
-    const engine::Date today =
-        parsed.has("today")
-            ? *engine::Date::parse(parsed.value("today"))
-            : engine::local_date(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                     std::chrono::system_clock::now().time_since_epoch())
-                                     .count());
     return emit_outcome(reader.run([&](storage::Connection& connection) {
       return storage::aging_report(connection, *workflow, period_of(request), today);
     }),
                         request, parsed, io);
   }
   return emit_outcome(reader.run([&](storage::Connection& connection) {
-    return storage::kpi_report(connection, *workflow, period_of(request));
+    return storage::kpi_report(connection, *workflow, period_of(request), today);
   }),
                       request, parsed, io);
+}
+
+int run_monthly(std::span<const std::string> args, Io& io) {
+  const ArgSpec spec = monthly_spec();
+  const ParsedArgs parsed = ParsedArgs::parse(spec, args);
+  if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
+  const std::string format = parsed.value("format");
+  if (format != "xlsx" && format != "text" && format != "json") {
+    io.err << "investflow report monthly: --format takes xlsx, text or json, not '" << format
+           << "'\n";
+    return kExitUsage;
+  }
+  if (!parsed.has("db")) {
+    io.err << "investflow report monthly: --db FILE is required\n";
+    return kExitUsage;
+  }
+  const auto month = storage::parse_month(parsed.value("month"));
+  if (!month) {
+    io.err << "investflow report monthly: --month takes a month YYYY-MM"
+           << (parsed.has("month") ? ", not '" + parsed.value("month") + "'" : std::string())
+           << "\n";
+    return kExitUsage;
+  }
+  engine::Date today = system_today();
+  if (parsed.has("today")) {
+    const auto day = engine::Date::parse(parsed.value("today"));
+    if (!day) {
+      io.err << "investflow report monthly: --today takes a date YYYY-MM-DD, not '"
+             << parsed.value("today") << "'\n";
+      return kExitUsage;
+    }
+    today = *day;
+  }
+  const std::string db = parsed.value("db");
+  if (!fs::exists(db)) {
+    io.err << "investflow report monthly: no database at " << db << "\n";
+    return kExitFailed;
+  }
+  if (auto version = storage::init_sqlite_database(db); !version) {
+    io.err << "investflow report monthly: " << db << ": " << version.error().message << "\n";
+    return kExitFailed;
+  }
+  workflows::CalendarRegistry calendars;
+  (void)workflows::load_calendar_directory(workflows::shipped_workflows_directory() / "calendars",
+                                           calendars);
+  storage::ReportReader reader(db, 1);
+  auto report =
+      reader.run([&](storage::Connection& connection) -> storage::Outcome<storage::MonthlyReport> {
+        auto loaded = storage::load_report_workflows(connection, calendars);
+        if (!loaded) return engine::fail(loaded.error());
+        return storage::monthly_report(connection, *loaded, *month, today);
+      });
+  if (!report) {
+    io.err << "investflow report monthly: " << report.error().message << "\n";
+    return kExitFailed;
+  }
+  const std::string extension = format == "text" ? "txt" : format;
+  const fs::path file =
+      output_file(parsed.value("output"), storage::monthly_file_name(*month, extension));
+  if (format == "xlsx") {
+    auto written = storage::write_xlsx(file, report->sheets);
+    if (!written) {
+      io.err << "investflow report monthly: " << written.error().message << "\n";
+      return kExitFailed;
+    }
+    io.out << "written to " << file.string() << "\n";
+    return kExitOk;
+  }
+  const std::string body = format == "json"
+                               ? boost::json::serialize(storage::report_json(*report)) + "\n"
+                               : storage::monthly_text(*report, parsed.value("lang"));
+  if (!parsed.has("output")) {
+    io.out << body;
+    return kExitOk;
+  }
+  std::ofstream out(file, std::ios::binary);
+  out << body;
+  if (!out.flush()) {
+    io.err << "investflow report monthly: cannot write " << file.string() << "\n";
+    return kExitFailed;
+  }
+  return kExitOk;
 }
 
 }  // namespace
@@ -245,6 +353,7 @@ int run_report(std::span<const std::string> args, Io& io) {
     io.err << "investflow report: no report '" << request.report << "'\n\n" << kOverview;
     return kExitUsage;
   }
+  if (request.report == "monthly") return run_monthly(args.subspan(1), io);
   const ArgSpec spec = report_spec(request.report);
   const ParsedArgs parsed = ParsedArgs::parse(spec, args.subspan(1));
   if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
@@ -267,7 +376,9 @@ int run_report(std::span<const std::string> args, Io& io) {
   bool bad = false;
   request.from = date_option(parsed, "from", request.report, io, bad);
   request.to = date_option(parsed, "to", request.report, io, bad);
-  if (request.report == "aging") (void)date_option(parsed, "today", request.report, io, bad);
+  if (request.report == "aging" || request.report == "kpis") {
+    (void)date_option(parsed, "today", request.report, io, bad);
+  }
   if (bad) return kExitUsage;
   if (request.report == "period" && (!request.from || !request.to)) {
     io.err << "investflow report period: --from and --to are required\n";

@@ -354,6 +354,11 @@ Workflow::Workflow(WorkflowDefinition definition) : WorkflowDefinition(std::move
     const FieldDef*& slot = field_tags_[static_cast<std::size_t>(*field.report)];
     if (slot == nullptr) slot = &field;
   }
+  for (const MilestoneDef& milestone : milestones) {
+    if (!milestone.report) continue;
+    const MilestoneDef*& slot = milestone_tags_[static_cast<std::size_t>(*milestone.report)];
+    if (slot == nullptr) slot = &milestone;
+  }
 }
 
 std::optional<NameInfo> WorkflowNames::lookup(std::string_view name) const {

@@ -94,6 +94,46 @@ inline constexpr EnumName<FieldTag> kFieldTagNames[] = {
 };
 static_assert(in_order(kFieldTagNames));
 inline constexpr std::size_t kFieldTagCount = std::size(kFieldTagNames);
+
+// kpis (issue 16): what a milestone means to reports. Its due day is the date the agreement
+// binds the project to (registration deadline, agreed construction start, planned completion,
+// the first money due), its actual date (recorded, or its date field) when it was kept.
+enum class MilestoneTag {
+  registration,        // registered in the zone by the agreed deadline
+  construction_start,  // construction started by the agreed date (按期开工)
+  completion,          // construction completed by the planned date (按期竣工)
+  funds,               // the agreement's first funds (e.g. the performance bond) on schedule
+};
+inline constexpr EnumName<MilestoneTag> kMilestoneTagNames[] = {
+    {MilestoneTag::registration, "registration"},
+    {MilestoneTag::construction_start, "construction_start"},
+    {MilestoneTag::completion, "completion"},
+    {MilestoneTag::funds, "funds"},
+};
+static_assert(in_order(kMilestoneTagNames));
+inline constexpr std::size_t kMilestoneTagCount = std::size(kMilestoneTagNames);
+
+// The figures a workflow's `report: {sentence: …}` may name as {placeholders}, each with
+// the tags it reads: the loader refuses a placeholder whose tag the workflow lacks, so a
+// sentence never writes a figure that is not applicable. `stages` is the current count per
+// non-terminal stage ("运营中5个、已揭牌启动2个").
+struct SentenceFigure {
+  std::string_view name;
+  std::optional<StateTag> state;
+  std::optional<FieldTag> field;
+};
+inline constexpr SentenceFigure kSentenceFigures[] = {
+    {"new_projects", std::nullopt, std::nullopt},
+    {"new_investment", std::nullopt, FieldTag::investment},
+    {"enterprises", std::nullopt, FieldTag::enterprise},
+    {"floor_area", std::nullopt, FieldTag::floor_area},
+    {"signed", StateTag::signing, std::nullopt},
+    {"signed_investment", StateTag::signing, FieldTag::investment},
+    {"started", StateTag::construction_started, std::nullopt},
+    {"completed", StateTag::completed, std::nullopt},
+    {"in_production", StateTag::in_production, std::nullopt},
+    {"stages", std::nullopt, std::nullopt},
+};
 // The field types a tag may go on: money tags on money fields, area tags on area fields,
 // enterprise and name on text, the dimensions on enum or text.
 bool field_tag_fits(FieldTag tag, FieldType type);
@@ -205,6 +245,7 @@ struct MilestoneDef {
   std::string from;
   std::optional<Duration> warn_before;  // v1.1: milestone_warning this long before the due day
   bool evidence_required = false;       // v1.1: recording it done needs an evidence reference
+  std::optional<MilestoneTag> report = std::nullopt;  // kpis (issue 16) `report:`
 };
 
 struct FollowupDef {
@@ -294,6 +335,10 @@ struct WorkflowDefinition {
   };
   ExtendLimits deadline_extend;
   std::optional<ParentDef> parent = {};
+  // kpis (issue 16) workflow-level `report: {sentence: {zh-CN, en}}`: how the period report
+  // writes this workflow's figures, with {figure} placeholders (docs/workflow-language.md);
+  // empty: the default sentence.
+  LocalizedText report_sentence = {};
 };
 
 // A definition with its indexes built and its expressions bound to slots, immutable: the
@@ -318,6 +363,9 @@ class Workflow : public WorkflowDefinition {
   // The state or field carrying a report tag (each tag is on at most one); nullptr if none.
   const StateDef* tagged(StateTag tag) const { return state_tags_[static_cast<std::size_t>(tag)]; }
   const FieldDef* tagged(FieldTag tag) const { return field_tags_[static_cast<std::size_t>(tag)]; }
+  const MilestoneDef* tagged(MilestoneTag tag) const {
+    return milestone_tags_[static_cast<std::size_t>(tag)];
+  }
 
   // Transitions that may leave `state`, in file order.
   std::vector<const TransitionDef*> transitions_from(std::string_view state) const;
@@ -383,6 +431,7 @@ class Workflow : public WorkflowDefinition {
   std::vector<Entering> entering_;                // by position in `states`
   std::array<const StateDef*, kStateTagCount> state_tags_{};
   std::array<const FieldDef*, kFieldTagCount> field_tags_{};
+  std::array<const MilestoneDef*, kMilestoneTagCount> milestone_tags_{};
   std::vector<std::string> counted_children_;
 };
 

@@ -9,6 +9,7 @@
 #include <map>
 #include <string_view>
 
+#include "storage/figures.hpp"
 #include "storage/reports_ledger.hpp"
 
 namespace investflow::storage {
@@ -316,36 +317,58 @@ Outcome<AgingReport> aging_report(Connection& connection, const engine::Workflow
 }
 
 Outcome<KpiReport> kpi_report(Connection& connection, const engine::Workflow& workflow,
-                              const ReportPeriod& period) {
+                              const ReportPeriod& period, engine::Date today,
+                              int overdue_start_listed) {
   return guarded([&] {
-    // The cohort: projects whose agreement was signed in the period (docs/reports.md).
-    auto cohort = connection.statement(
-        "SELECT state, SUM(projects), 0 FROM report_signed "
-        "WHERE workflow = ? AND signed_day BETWEEN ? AND ? GROUP BY state");
-    bind_range(*cohort, workflow.id, period);
-    const auto reached = sums_by_state(*cohort);
-    // How many of the cohort reached the state tagged `tag`; nullopt when none is tagged,
-    // or when no state is tagged `signed` (then there is no cohort).
+    using engine::MilestoneTag;
     const bool cohort_exists = workflow.tagged(StateTag::signing) != nullptr;
-    const auto count = [&](StateTag tag) -> std::optional<double> {
-      if (!cohort_exists) return std::nullopt;
-      const std::optional<Sum> sum = tagged_sum(workflow, reached, tag);
-      if (!sum) return std::nullopt;
-      return static_cast<double>(sum->count);
+    const auto state_tag = [&](StateTag tag) {
+      return cohort_exists && workflow.tagged(tag) != nullptr;
     };
-    const std::optional<double> signed_count = count(StateTag::signing);
-    const std::optional<double> started = count(StateTag::construction_started);
-    const std::optional<double> completed = count(StateTag::completed);
-    const std::optional<double> at_capacity = count(StateTag::at_capacity);
-    const std::optional<double> exited = count(StateTag::exited);
-    std::optional<double> performing;
-    std::optional<double> decided;
-    if (at_capacity && exited) {
-      const auto found = reached.find(kExitedAfterCapacity);
-      const double exited_after_capacity =
-          found == reached.end() ? 0.0 : static_cast<double>(found->second.count);
-      performing = *at_capacity - exited_after_capacity;
-      decided = *at_capacity + *exited - exited_after_capacity;
+    const auto milestone_tag = [&](MilestoneTag tag) {
+      return cohort_exists && workflow.tagged(tag) != nullptr;
+    };
+
+    // The cohort figures, each counted by its figure's own condition (figures.hpp), so a
+    // drill-down lists exactly the projects counted here.
+    const std::vector<std::string> cohort_figures = {
+        "cohort",           "cohort_performing",      "cohort_started",
+        "cohort_start_due", "cohort_started_on_time", "cohort_in_production",
+        "cohort_completed", "cohort_completion_due",  "cohort_completed_on_time"};
+    std::map<std::string, double, std::less<>> counted;
+    if (cohort_exists) {
+      std::string sql = "SELECT ";
+      FigureQuery query;
+      query.period = period;
+      query.today = today;
+      for (std::size_t i = 0; i < cohort_figures.size(); ++i) {
+        query.figure = cohort_figures[i];
+        sql += std::string(i == 0 ? "" : ", ") + "TOTAL(CASE WHEN " + figure_sql(query)->condition +
+               " THEN 1 ELSE 0 END)";
+      }
+      sql += " FROM report_projects WHERE workflow = ? AND signed_day BETWEEN ? AND ?";
+      auto select = connection.statement(sql);
+      bind_range(*select, workflow.id, period);
+      select->executeStep();
+      for (std::size_t i = 0; i < cohort_figures.size(); ++i)
+        counted[cohort_figures[i]] = select->getColumn(static_cast<int>(i)).getDouble();
+    }
+
+    KpiReport report;
+    report.workflow = workflow.id;
+    report.period = period;
+    report.today = today;
+    if (cohort_exists) {
+      auto signing = connection.statement(
+          "SELECT COALESCE(SUM(projects), 0), COALESCE(SUM(investment), 0) FROM report_reached "
+          "WHERE workflow = ? AND reached_day BETWEEN ? AND ? AND state = ?");
+      bind_range(*signing, workflow.id, period);
+      signing->bind(4, workflow.tagged(StateTag::signing)->id);
+      signing->executeStep();
+      report.signed_projects = signing->getColumn(0).getInt64();
+      if (has(workflow, FieldTag::investment)) {
+        report.signed_investment = signing->getColumn(1).getDouble();
+      }
     }
 
     auto funds_sums = connection.statement(
@@ -355,7 +378,7 @@ Outcome<KpiReport> kpi_report(Connection& connection, const engine::Workflow& wo
     funds_sums->executeStep();
     std::optional<double> funds;
     std::optional<double> committed;
-    if (signed_count && has(workflow, FieldTag::funds_in_place) &&
+    if (cohort_exists && has(workflow, FieldTag::funds_in_place) &&
         has(workflow, FieldTag::committed_investment)) {
       funds = funds_sums->getColumn(0).getDouble();
       committed = funds_sums->getColumn(1).getDouble();
@@ -373,28 +396,82 @@ Outcome<KpiReport> kpi_report(Connection& connection, const engine::Workflow& wo
       all += times;
     }
 
-    KpiReport report;
-    report.workflow = workflow.id;
-    report.period = period;
     // A KPI whose numerator or denominator is not applicable is not applicable as a whole.
     auto add = [&report](std::string id, std::string zh, std::string en,
-                         std::optional<double> numerator, std::optional<double> denominator) {
-      Kpi kpi{std::move(id), {std::move(zh), std::move(en)}, {}, {}, {}};
+                         std::optional<double> numerator, std::optional<double> denominator,
+                         std::string numerator_figure = {}, std::string denominator_figure = {}) {
+      Kpi kpi{std::move(id), {std::move(zh), std::move(en)}, {}, {}, {}, {}, {}};
       if (numerator && denominator) {
         kpi.numerator = numerator;
         kpi.denominator = denominator;
         kpi.rate = ratio(*numerator, *denominator);
+        kpi.numerator_figure = std::move(numerator_figure);
+        kpi.denominator_figure = std::move(denominator_figure);
       }
       report.kpis.push_back(std::move(kpi));
     };
-    add("contract_performance_rate", "履约率", "Contract-performance rate", performing, decided);
-    add("construction_start_rate", "开工率", "Construction-start rate", started, signed_count);
+    const auto figure = [&](const char* id, bool applicable) -> std::optional<double> {
+      if (!applicable) return std::nullopt;
+      return counted[id];
+    };
+    // 履约: the obligations the workflow tags (registration, construction start, funds by
+    // their due days) kept so far, and not exited.
+    const bool obligations =
+        state_tag(StateTag::exited) || milestone_tag(MilestoneTag::registration) ||
+        milestone_tag(MilestoneTag::construction_start) || milestone_tag(MilestoneTag::funds);
+    const bool started = state_tag(StateTag::construction_started);
+    add("contract_performance_rate", "履约率", "Contract-performance rate",
+        figure("cohort_performing", obligations), figure("cohort", obligations),
+        "cohort_performing", "cohort");
+    add("construction_start_rate", "开工率", "Construction-start rate",
+        figure("cohort_started", started), figure("cohort", started), "cohort_started", "cohort");
+    const bool start_due = milestone_tag(MilestoneTag::construction_start);
+    add("on_time_start_rate", "按期开工率", "On-time construction-start rate",
+        figure("cohort_started_on_time", start_due), figure("cohort_start_due", start_due),
+        "cohort_started_on_time", "cohort_start_due");
+    const bool production = state_tag(StateTag::in_production);
+    add("production_rate", "投产率", "Production rate", figure("cohort_in_production", production),
+        figure("cohort", production), "cohort_in_production", "cohort");
+    const bool completed = started && state_tag(StateTag::completed);
+    add("completion_rate", "竣工率", "Completion rate", figure("cohort_completed", completed),
+        figure("cohort_started", completed), "cohort_completed", "cohort_started");
+    const bool completion_due = milestone_tag(MilestoneTag::completion);
+    add("on_time_completion_rate", "按期竣工率", "On-time completion rate",
+        figure("cohort_completed_on_time", completion_due),
+        figure("cohort_completion_due", completion_due), "cohort_completed_on_time",
+        "cohort_completion_due");
     add("funds_in_place_rate", "资金到位率", "Funds-in-place rate", funds, committed);
-    add("completion_rate", "竣工率", "Completion rate", completed, started);
     add("sla_on_time_rate", "办理时限按时率", "SLA on-time rate", met["sla"].first,
         met["sla"].second);
     add("milestone_on_time_rate", "节点按时完成率", "Milestone on-time rate",
         met["milestone"].first, met["milestone"].second);
+
+    // 超时限未开工, whenever signed (the milestone needs no signing).
+    if (workflow.tagged(MilestoneTag::construction_start) != nullptr) {
+      auto overdue = connection.statement(
+          "SELECT COUNT(*) FROM report_projects "
+          "WHERE start_open_due_day < ? AND workflow = ?");
+      overdue->bind(1, day(today));
+      overdue->bind(2, workflow.id);
+      overdue->executeStep();
+      report.overdue_start_count = overdue->getColumn(0).getInt64();
+      auto listed = connection.statement(
+          "SELECT project_id, name, state, start_open_due_day FROM report_projects "
+          "WHERE start_open_due_day < ? AND workflow = ? "
+          "ORDER BY start_open_due_day, project_id LIMIT ?");
+      listed->bind(1, day(today));
+      listed->bind(2, workflow.id);
+      listed->bind(3, std::max(overdue_start_listed, 0));
+      while (listed->executeStep()) {
+        const engine::Date due(listed->getColumn(3).getInt());
+        const std::string state = listed->getColumn(2).getString();
+        const engine::StateDef* def = workflow.find_state(state);
+        report.overdue_start.push_back(
+            {listed->getColumn(0).getString(), listed->getColumn(1).getString(), state,
+             def != nullptr ? def->label : engine::LocalizedText{state, state}, due,
+             static_cast<int>(today.days_since_epoch() - due.days_since_epoch())});
+      }
+    }
     return report;
   });
 }
@@ -443,6 +520,22 @@ Outcome<PeriodReport> period_report(Connection& connection, const Workflows& wor
         bind_range(*enterprises, workflow->id, period);
         enterprises->executeStep();
         figures.enterprises = enterprises->getColumn(0).getInt64();
+      }
+      figures.sentence = workflow->report_sentence;
+      const auto names_stages = [](const std::string& text) {
+        return text.find("{stages}") != std::string::npos;
+      };
+      if (names_stages(figures.sentence.zh) || names_stages(figures.sentence.en)) {
+        auto current = connection.statement(
+            "SELECT state, SUM(projects), 0 FROM report_pipeline WHERE workflow = ? GROUP BY "
+            "state");
+        current->bind(1, workflow->id);
+        const auto now = sums_by_state(*current);
+        for (const engine::StateDef& state : workflow->states) {
+          const auto found = now.find(state.id);
+          if (state.terminal || found == now.end() || found->second.count == 0) continue;
+          figures.stages.emplace_back(state.label, found->second.count);
+        }
       }
       report.workflows.push_back(std::move(figures));
     }
@@ -494,9 +587,75 @@ std::string area_en(double square_metres) {
   return trimmed_fixed(square_metres, 0) + " m²";
 }
 
+namespace {
+
+// A workflow's `report: {sentence}` with its {figures} written in (engine::kSentenceFigures;
+// the loader has checked the names and the tags, so every figure named is applicable).
+std::string sentence_in(const PeriodFigures& figures, const std::string& text, bool zh) {
+  const auto count = [](const std::optional<std::int64_t>& value) {
+    return std::to_string(value.value_or(0));
+  };
+  const auto money = [zh](const std::optional<double>& value) {
+    return zh ? money_zh(value.value_or(0)) : money_en(value.value_or(0));
+  };
+  std::string out;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const std::size_t open = text.find('{', at);
+    const std::size_t close = open == std::string::npos ? open : text.find('}', open);
+    if (close == std::string::npos) {
+      out += text.substr(at);
+      break;
+    }
+    out += text.substr(at, open - at);
+    const std::string name = text.substr(open + 1, close - open - 1);
+    at = close + 1;
+    if (name == "new_projects") {
+      out += std::to_string(figures.new_projects);
+    } else if (name == "new_investment") {
+      out += money(figures.new_investment);
+    } else if (name == "enterprises") {
+      out += count(figures.enterprises);
+    } else if (name == "floor_area") {
+      const double area = figures.floor_area.value_or(0);
+      out += zh ? area_zh(area) : area_en(area);
+    } else if (name == "signed") {
+      out += count(figures.signed_count);
+    } else if (name == "signed_investment") {
+      out += money(figures.signed_investment);
+    } else if (name == "started") {
+      out += count(figures.started);
+    } else if (name == "completed") {
+      out += count(figures.completed);
+    } else if (name == "in_production") {
+      out += count(figures.in_production);
+    } else if (name == "stages") {
+      std::string stages;
+      for (const auto& [label, number] : figures.stages) {
+        if (!stages.empty()) stages += zh ? "、" : ", ";
+        stages += zh ? label.zh + std::to_string(number) + "个"
+                     : std::to_string(number) + " " + (label.en.empty() ? label.zh : label.en);
+      }
+      out += stages.empty() ? (zh ? "0个" : "none") : stages;
+    } else {
+      out += "{" + name + "}";
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 engine::LocalizedText period_text(const PeriodReport& report) {
-  std::string zh = date_zh(report.period.from) + "至" + date_zh(report.period.to) + "：";
-  std::string en = report.period.from.to_string() + " to " + report.period.to.to_string() + ":";
+  return period_text(
+      report, {date_zh(report.period.from) + "至" + date_zh(report.period.to) + "：",
+               report.period.from.to_string() + " to " + report.period.to.to_string() + ":"});
+}
+
+engine::LocalizedText period_text(const PeriodReport& report,
+                                  const engine::LocalizedText& heading) {
+  std::string zh = heading.zh;
+  std::string en = heading.en;
   bool any = false;
   // A figure not applicable to a workflow (no tag) is left out of its sentence, as a zero is.
   const auto counted = [](const std::optional<std::int64_t>& count) { return count.value_or(0); };
@@ -508,6 +667,15 @@ engine::LocalizedText period_text(const PeriodReport& report) {
       continue;
     }
     any = true;
+    if (!figures.sentence.empty()) {
+      const std::string& zh_text =
+          figures.sentence.zh.empty() ? figures.sentence.en : figures.sentence.zh;
+      const std::string& en_text =
+          figures.sentence.en.empty() ? figures.sentence.zh : figures.sentence.en;
+      zh += "\n" + sentence_in(figures, zh_text, true) + "。";
+      en += "\n" + sentence_in(figures, en_text, false) + ".";
+      continue;
+    }
     std::vector<std::string> parts_zh;
     std::vector<std::string> parts_en;
     std::string fresh_zh = "新增项目" + std::to_string(figures.new_projects) + "个";

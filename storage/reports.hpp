@@ -93,16 +93,39 @@ struct AgingReport {
 struct Kpi {
   std::string id;  // contract_performance_rate, construction_start_rate, ...
   engine::LocalizedText label;
+  // The figures (storage/figures.hpp) whose projects the numerator and the denominator
+  // count, for the drill-down; empty when they are not counts of projects.
+  std::string numerator_figure;
+  std::string denominator_figure;
   // nullopt when the workflow lacks a tag the KPI reads (then so is the rate)
   std::optional<double> numerator;
   std::optional<double> denominator;
   std::optional<double> rate;  // null when the denominator is 0 or not applicable
 };
 
+// A project past its agreed construction start (超时限未开工).
+struct OverdueStart {
+  std::string project_id;
+  std::string name;
+  std::string state;
+  engine::LocalizedText state_label;
+  engine::Date due_on;
+  int days_overdue = 0;  // calendar days after the due day, up to today
+};
+
 struct KpiReport {
   std::string workflow;
   ReportPeriod period;
+  engine::Date today;  // the "so far" figures (履约, 按期, 超时限) are as of this day
+  // 新签约项目数 and 签约额 (investment when signed, 万元): nullopt without the tags.
+  std::optional<std::int64_t> signed_projects;
+  std::optional<double> signed_investment;
   std::vector<Kpi> kpis;
+  // 超时限未开工: every live project whose construction-start milestone is past due and
+  // open, whenever signed (nullopt without a milestone tagged construction_start); the
+  // first `overdue_start_listed`, longest overdue first.
+  std::optional<std::int64_t> overdue_start_count;
+  std::vector<OverdueStart> overdue_start;
 };
 
 // Each figure is nullopt (not applicable) when the workflow lacks the tag it reads.
@@ -118,6 +141,10 @@ struct PeriodFigures {
   std::optional<std::int64_t> in_production;  // ... tagged in_production
   std::optional<std::int64_t> enterprises;    // distinct enterprises of the new projects
   std::optional<double> floor_area;           // floor area of the new projects, m²
+  // kpis (issue 16): the current count per non-terminal stage with projects (the
+  // sentence's {stages}), in the workflow's order; and the workflow's sentence template.
+  std::vector<std::pair<engine::LocalizedText, std::int64_t>> stages;
+  engine::LocalizedText sentence;
 };
 
 struct PeriodReport {
@@ -137,7 +164,8 @@ Outcome<AgingReport> aging_report(Connection& connection, const engine::Workflow
                                   const ReportPeriod& period, engine::Date today,
                                   int longest_waiting = 10);
 Outcome<KpiReport> kpi_report(Connection& connection, const engine::Workflow& workflow,
-                              const ReportPeriod& period);
+                              const ReportPeriod& period, engine::Date today,
+                              int overdue_start_listed = 20);
 Outcome<PeriodReport> period_report(Connection& connection, const Workflows& workflows,
                                     const ReportPeriod& period);
 
@@ -153,6 +181,8 @@ std::string money_en(double wan);
 std::string area_zh(double square_metres);
 std::string area_en(double square_metres);
 engine::LocalizedText period_text(const PeriodReport& report);
+// The same under another heading (the monthly report's "2026年1–10月：").
+engine::LocalizedText period_text(const PeriodReport& report, const engine::LocalizedText& heading);
 
 // Reports over a database file, for the server and the CLI: a pool of read connections.
 class ReportReader {

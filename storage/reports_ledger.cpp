@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "engine/decide.hpp"
+#include "engine/migration.hpp"
 #include "storage/codec.hpp"
 #include "workflows/loader.hpp"
 
@@ -107,12 +108,60 @@ bool has_reached(const std::string& reached, std::string_view state) {
 constexpr const char* kProjectColumns =
     "workflow, state, industry, chain_role, owner, promoting_unit, investor, name, "
     "created_day, state_entered_at, investment, floor_area, committed, funds_in_place, "
-    "reached, signed_day";
+    "reached, signed_day, started_day, completed_day, production_day, exited_day, "
+    "start_due_day, start_done_day, completion_due_day, completion_done_day, breach_day, "
+    "start_open_due_day";
+constexpr int kProjectColumnCount = 26;
+
+// A milestone's due day and the day it was kept: its recorded date, else its date field's
+// value, else (met through `done_when`, no date known) its due day; nullopt while open.
+struct MilestoneDays {
+  std::int32_t due = 0;
+  std::optional<std::int32_t> done;
+};
+
+std::optional<MilestoneDays> milestone_days(const engine::Workflow& workflow,
+                                            const engine::Project& project,
+                                            engine::MilestoneTag tag) {
+  const engine::MilestoneDef* def = workflow.tagged(tag);
+  if (def == nullptr) return std::nullopt;
+  const auto found = project.milestones.find(def->id);
+  if (found == project.milestones.end()) return std::nullopt;  // its clock has not started
+  const engine::MilestoneState& state = found->second;
+  MilestoneDays days{state.due_on.days_since_epoch(), std::nullopt};
+  if (state.done_on) {
+    days.done = state.done_on->days_since_epoch();
+  } else if (!def->field.empty()) {
+    const auto field = project.fields.find(def->field);
+    if (field != project.fields.end()) {
+      if (const engine::Date* date = field->second.as_date()) days.done = date->days_since_epoch();
+    }
+  }
+  if (!days.done && def->done_when &&
+      engine::detail::milestone_done_under(workflow, project, def, state,
+                                           engine::local_date(project.updated_at))) {
+    days.done = days.due;
+  }
+  return days;
+}
+
+void bind_day(SQLite::Statement& statement, int index, const std::optional<std::int32_t>& day) {
+  if (day) {
+    statement.bind(index, *day);
+  } else {
+    statement.bind(index);
+  }
+}
+
+std::optional<std::int32_t> day_column(SQLite::Statement& select, int index) {
+  if (select.getColumn(index).isNull()) return std::nullopt;
+  return select.getColumn(index).getInt();
+}
 
 }  // namespace
 
 ReportProject report_project_of(const engine::Workflow& workflow, const engine::Project& project,
-                                std::string reached, std::optional<std::int32_t> signed_day) {
+                                ReportMemory memory) {
   using engine::FieldTag;
   ReportProject row;
   row.workflow = project.workflow;
@@ -129,23 +178,48 @@ ReportProject report_project_of(const engine::Workflow& workflow, const engine::
   row.floor_area = number_of(workflow, project, FieldTag::floor_area);
   row.committed = number_of(workflow, project, FieldTag::committed_investment);
   row.funds_in_place = number_of(workflow, project, FieldTag::funds_in_place);
-  row.reached = std::move(reached);
-  row.signed_day = signed_day;
+  row.reached = std::move(memory.reached);
+  row.signed_day = memory.signed_day;
+  row.started_day = memory.started_day;
+  row.completed_day = memory.completed_day;
+  row.production_day = memory.production_day;
+  row.exited_day = memory.exited_day;
+  using engine::MilestoneTag;
+  if (const auto start = milestone_days(workflow, project, MilestoneTag::construction_start)) {
+    row.start_due_day = start->due;
+    row.start_done_day = start->done;
+    const engine::StateDef* state = workflow.find_state(project.state);
+    if (!start->done && state != nullptr && !state->terminal) row.start_open_due_day = start->due;
+  }
+  if (const auto completion = milestone_days(workflow, project, MilestoneTag::completion)) {
+    row.completion_due_day = completion->due;
+    row.completion_done_day = completion->done;
+  }
+  const auto breach = [&row](std::int32_t day) {
+    if (!row.breach_day || day < *row.breach_day) row.breach_day = day;
+  };
+  for (const MilestoneTag tag :
+       {MilestoneTag::registration, MilestoneTag::construction_start, MilestoneTag::funds}) {
+    const auto days = milestone_days(workflow, project, tag);
+    if (days && (!days->done || *days->done > days->due)) breach(days->due + 1);
+  }
+  if (row.exited_day) breach(*row.exited_day);
   return row;
 }
 
 void ReportLedger::record(const engine::Workflow& workflow_def, const engine::Project& before,
                           const std::vector<engine::Event>& events, const engine::Project& after) {
-  std::string reached = "|";
-  std::optional<std::int32_t> signed_day;
+  ReportMemory memory{"|", {}, {}, {}, {}, {}};
+  std::string& reached = memory.reached;
+  std::optional<std::int32_t>& signed_day = memory.signed_day;
   const ReportProject* old_row = nullptr;
   if (before.exists()) {
     // A project the summaries never counted (its history did not decode when they were
     // built) joins them now, from its present state.
     old_row = current(before);
     if (old_row) {
-      reached = old_row->reached;
-      signed_day = old_row->signed_day;
+      memory = ReportMemory{old_row->reached,       old_row->signed_day,     old_row->started_day,
+                            old_row->completed_day, old_row->production_day, old_row->exited_day};
     } else {
       reached += before.state + "|";
     }
@@ -156,11 +230,19 @@ void ReportLedger::record(const engine::Workflow& workflow_def, const engine::Pr
   const std::string_view signing = tagged_state(workflow_def, engine::StateTag::signing);
   const std::string_view at_capacity = tagged_state(workflow_def, engine::StateTag::at_capacity);
   const std::string_view exited = tagged_state(workflow_def, engine::StateTag::exited);
+  const std::string_view started =
+      tagged_state(workflow_def, engine::StateTag::construction_started);
+  const std::string_view completed = tagged_state(workflow_def, engine::StateTag::completed);
+  const std::string_view production = tagged_state(workflow_def, engine::StateTag::in_production);
   auto enter = [&](const std::string& state, engine::Timestamp at) {
     if (has_reached(reached, state)) return;  // funnels count a project once per stage
     reached += state + "|";
     const std::int32_t day = day_of(at);
     if (state == signing) signed_day = day;
+    if (state == started) memory.started_day = day;
+    if (state == completed) memory.completed_day = day;
+    if (state == production) memory.production_day = day;
+    if (state == exited) memory.exited_day = day;
     add(kReached, {workflow, day, state}, {1, investment, 0});
     add(kFunnel, {workflow, created_day, state}, {1, 0, 0});
     if (!signed_day) return;
@@ -204,7 +286,7 @@ void ReportLedger::record(const engine::Workflow& workflow_def, const engine::Pr
         {1, 0, 0});
   }
 
-  ReportProject row = report_project_of(workflow_def, after, std::move(reached), signed_day);
+  ReportProject row = report_project_of(workflow_def, after, std::move(memory));
   // Most edits change nothing reports count (a contact, a note): then the project's row
   // and the sums it adds to stay as they are, and nothing is written for it.
   if (old_row && *old_row == row) return;
@@ -262,8 +344,17 @@ const ReportProject* ReportLedger::current(const engine::Project& before) {
   row.committed = select.getColumn(12).getDouble();
   row.funds_in_place = select.getColumn(13).getDouble();
   row.reached = select.getColumn(14).getString();
-  row.signed_day.reset();
-  if (!select.getColumn(15).isNull()) row.signed_day = select.getColumn(15).getInt();
+  row.signed_day = day_column(select, 15);
+  row.started_day = day_column(select, 16);
+  row.completed_day = day_column(select, 17);
+  row.production_day = day_column(select, 18);
+  row.exited_day = day_column(select, 19);
+  row.start_due_day = day_column(select, 20);
+  row.start_done_day = day_column(select, 21);
+  row.completion_due_day = day_column(select, 22);
+  row.completion_done_day = day_column(select, 23);
+  row.breach_day = day_column(select, 24);
+  row.start_open_due_day = day_column(select, 25);
   select.reset();
   return &row;
 }
@@ -298,16 +389,26 @@ void ReportLedger::discard_layer() {
 void ReportLedger::flush() {
   if (layers_.empty()) return;
   Layer& layer = layers_.front();
+  std::string placeholders = "?";
+  for (int i = 0; i < kProjectColumnCount; ++i)
+    placeholders += ",?";
   SQLite::Statement& upsert_project = statement(
-      std::string("INSERT INTO report_projects (project_id, ") + kProjectColumns +
-      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (project_id) DO UPDATE SET "
+      std::string("INSERT INTO report_projects (project_id, ") + kProjectColumns + ") VALUES (" +
+      placeholders +
+      ") ON CONFLICT (project_id) DO UPDATE SET "
       "state = excluded.state, industry = excluded.industry, chain_role = excluded.chain_role, "
       "owner = excluded.owner, promoting_unit = excluded.promoting_unit, "
       "investor = excluded.investor, name = excluded.name, "
       "state_entered_at = excluded.state_entered_at, investment = excluded.investment, "
       "floor_area = excluded.floor_area, committed = excluded.committed, "
       "funds_in_place = excluded.funds_in_place, reached = excluded.reached, "
-      "signed_day = excluded.signed_day");
+      "signed_day = excluded.signed_day, started_day = excluded.started_day, "
+      "completed_day = excluded.completed_day, production_day = excluded.production_day, "
+      "exited_day = excluded.exited_day, start_due_day = excluded.start_due_day, "
+      "start_done_day = excluded.start_done_day, "
+      "completion_due_day = excluded.completion_due_day, "
+      "completion_done_day = excluded.completion_done_day, breach_day = excluded.breach_day, "
+      "start_open_due_day = excluded.start_open_due_day");
   for (const auto& [id, row] : layer.projects) {
     upsert_project.bind(1, id);
     upsert_project.bind(2, row.workflow);
@@ -325,11 +426,17 @@ void ReportLedger::flush() {
     upsert_project.bind(14, row.committed);
     upsert_project.bind(15, row.funds_in_place);
     upsert_project.bind(16, row.reached);
-    if (row.signed_day) {
-      upsert_project.bind(17, *row.signed_day);
-    } else {
-      upsert_project.bind(17);
-    }
+    bind_day(upsert_project, 17, row.signed_day);
+    bind_day(upsert_project, 18, row.started_day);
+    bind_day(upsert_project, 19, row.completed_day);
+    bind_day(upsert_project, 20, row.production_day);
+    bind_day(upsert_project, 21, row.exited_day);
+    bind_day(upsert_project, 22, row.start_due_day);
+    bind_day(upsert_project, 23, row.start_done_day);
+    bind_day(upsert_project, 24, row.completion_due_day);
+    bind_day(upsert_project, 25, row.completion_done_day);
+    bind_day(upsert_project, 26, row.breach_day);
+    bind_day(upsert_project, 27, row.start_open_due_day);
     upsert_project.exec();
     upsert_project.reset();
   }

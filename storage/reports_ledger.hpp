@@ -70,13 +70,40 @@ struct ReportProject {
   double funds_in_place = 0;  // tag funds_in_place
   std::string reached;        // "|lead|screening|": every state ever entered
   std::optional<std::int32_t> signed_day;
+  // kpis (issue 16). First entry into the states tagged construction_started, completed,
+  // in_production, exited (what reports remember, like signed_day).
+  std::optional<std::int32_t> started_day;
+  std::optional<std::int32_t> completed_day;
+  std::optional<std::int32_t> production_day;
+  std::optional<std::int32_t> exited_day;
+  // From the projection: the milestones tagged construction_start and completion (due
+  // day; actual day, or its due day when done without a date), and the first day the
+  // project was out of its agreement: an obligation (milestones tagged registration,
+  // construction_start, funds) not kept by its due day (the day after it), or its exit.
+  // May lie in the future (an open obligation): reports compare it with today.
+  std::optional<std::int32_t> start_due_day;
+  std::optional<std::int32_t> start_done_day;
+  std::optional<std::int32_t> completion_due_day;
+  std::optional<std::int32_t> completion_done_day;
+  std::optional<std::int32_t> breach_day;
+  std::optional<std::int32_t> start_open_due_day;  // open and the project live (超时限未开工)
   bool operator==(const ReportProject&) const = default;
+};
+
+// What reports remember of a project's history (not in its projection).
+struct ReportMemory {
+  std::string reached;
+  std::optional<std::int32_t> signed_day;
+  std::optional<std::int32_t> started_day;
+  std::optional<std::int32_t> completed_day;
+  std::optional<std::int32_t> production_day;
+  std::optional<std::int32_t> exited_day;
 };
 
 // The summary row a project contributes, from its projection (read through its workflow's
 // tags) and what reports remember.
 ReportProject report_project_of(const engine::Workflow& workflow, const engine::Project& project,
-                                std::string reached, std::optional<std::int32_t> signed_day);
+                                ReportMemory memory);
 
 class ReportLedger {
  public:

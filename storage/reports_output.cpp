@@ -32,6 +32,10 @@ SheetCell rate_or_blank(const std::optional<double>& rate) {
 }
 
 // A figure the workflow has no tag for: shown as a dash, never as 0.
+json::value figure_json(const std::string& figure) {
+  return figure.empty() ? json::value(nullptr) : json::value(figure);
+}
+
 SheetCell not_applicable() {
   return text_cell("—");
 }
@@ -119,11 +123,27 @@ json::value report_json(const KpiReport& report) {
                                 {"label", label_json(kpi.label)},
                                 {"numerator", optional_json(kpi.numerator)},
                                 {"denominator", optional_json(kpi.denominator)},
-                                {"rate", optional_json(kpi.rate)}});
+                                {"rate", optional_json(kpi.rate)},
+                                {"numerator_figure", figure_json(kpi.numerator_figure)},
+                                {"denominator_figure", figure_json(kpi.denominator_figure)}});
   }
   json::object object = period_json(report.period);
   object["workflow"] = report.workflow;
+  object["today"] = report.today.to_string();
+  object["signed_projects"] = optional_json(report.signed_projects);
+  object["signed_investment_wan"] = optional_json(report.signed_investment);
   object["kpis"] = std::move(kpis);
+  object["overdue_start_count"] = optional_json(report.overdue_start_count);
+  json::array overdue;
+  for (const OverdueStart& project : report.overdue_start) {
+    overdue.push_back(json::object{{"project_id", project.project_id},
+                                   {"name", project.name},
+                                   {"state", project.state},
+                                   {"state_label", label_json(project.state_label)},
+                                   {"due_on", project.due_on.to_string()},
+                                   {"days_overdue", project.days_overdue}});
+  }
+  object["overdue_start"] = std::move(overdue);
   return object;
 }
 
@@ -196,6 +216,10 @@ std::vector<Sheet> report_sheets(const AgingReport& report) {
 
 std::vector<Sheet> report_sheets(const KpiReport& report) {
   Sheet sheet{"关键指标", {"指标", "分子", "分母", "比率"}, {}};
+  sheet.rows.push_back({text_cell("新签约项目数"), count_or_dash(report.signed_projects),
+                        text_cell(""), text_cell("")});
+  sheet.rows.push_back({text_cell("签约额（万元）"), amount_cell(report.signed_investment),
+                        text_cell(""), text_cell("")});
   // Numerators and denominators are counts or 万元: up to two places, as they are.
   const auto figure = [](const std::optional<double>& value) {
     return value ? number_cell(*value, 2, false) : not_applicable();
@@ -205,7 +229,16 @@ std::vector<Sheet> report_sheets(const KpiReport& report) {
                           figure(kpi.denominator),
                           kpi.numerator ? rate_or_blank(kpi.rate) : not_applicable()});
   }
-  return {sheet};
+  sheet.rows.push_back({text_cell("超时限未开工项目数"), count_or_dash(report.overdue_start_count),
+                        text_cell(""), text_cell("")});
+  if (!report.overdue_start_count) return {sheet};
+  Sheet overdue{"超时限未开工", {"项目", "阶段", "约定开工期限", "超期天数"}, {}};
+  for (const OverdueStart& project : report.overdue_start) {
+    overdue.rows.push_back({text_cell(project.name.empty() ? project.project_id : project.name),
+                            text_cell(label_zh(project.state_label, project.state)),
+                            date_cell(project.due_on), count_cell(project.days_overdue)});
+  }
+  return {sheet, overdue};
 }
 
 std::vector<Sheet> report_sheets(const PeriodReport& report) {

@@ -358,7 +358,51 @@ CREATE TABLE robot_posts (
 );
 CREATE INDEX robot_posts_url ON robot_posts (url, at);
 )sql",
+    // kpis (issue 16): the days reports need per project for the zones' KPIs and the
+    // drill-down (storage/reports_ledger.hpp), filled from the log by migrate() (see
+    // kReportsRebuiltAfter). Days are days since 1970-01-01, China time; NULL: not (yet).
+    R"sql(
+ALTER TABLE report_projects ADD COLUMN started_day INTEGER;     -- entered construction_started
+ALTER TABLE report_projects ADD COLUMN completed_day INTEGER;   -- entered completed
+ALTER TABLE report_projects ADD COLUMN production_day INTEGER;  -- entered in_production
+ALTER TABLE report_projects ADD COLUMN exited_day INTEGER;      -- entered exited
+ALTER TABLE report_projects ADD COLUMN start_due_day INTEGER;   -- construction_start milestone
+ALTER TABLE report_projects ADD COLUMN start_done_day INTEGER;
+ALTER TABLE report_projects ADD COLUMN completion_due_day INTEGER;  -- completion milestone
+ALTER TABLE report_projects ADD COLUMN completion_done_day INTEGER;
+ALTER TABLE report_projects ADD COLUMN breach_day INTEGER;      -- first day out of agreement
+-- The construction-start milestone's due day while it is open and the project live (in a
+-- non-terminal state): 超时限未开工 once it is before today.
+ALTER TABLE report_projects ADD COLUMN start_open_due_day INTEGER;
+-- The KPI cohort (signed in a period) read whole from the index.
+CREATE INDEX report_projects_signed ON report_projects (
+  workflow, signed_day, started_day, production_day, completed_day, exited_day,
+  start_due_day, start_done_day, completion_due_day, completion_done_day, breach_day)
+  WHERE signed_day IS NOT NULL;
+-- 超时限未开工: open construction-start milestones by due day (of one workflow, of all).
+CREATE INDEX report_projects_start_open ON report_projects (workflow, start_open_due_day)
+  WHERE start_open_due_day IS NOT NULL;
+CREATE INDEX report_projects_start_open_all ON report_projects (start_open_due_day)
+  WHERE start_open_due_day IS NOT NULL;
+-- The figures of a period over every workflow (the monthly report's lists, drill-downs).
+CREATE INDEX report_projects_signed_all ON report_projects (signed_day)
+  WHERE signed_day IS NOT NULL;
+CREATE INDEX report_projects_started ON report_projects (started_day)
+  WHERE started_day IS NOT NULL;
+CREATE INDEX report_projects_completed ON report_projects (completed_day)
+  WHERE completed_day IS NOT NULL;
+CREATE INDEX report_projects_production ON report_projects (production_day)
+  WHERE production_day IS NOT NULL;
+CREATE INDEX report_projects_exited ON report_projects (exited_day)
+  WHERE exited_day IS NOT NULL;
+CREATE INDEX report_projects_created_all ON report_projects (created_day);
+)sql",
 };
+
+// The migration after which the report summaries are rebuilt from the event log: the last
+// one that changes what they hold (4 created them; the kpis one added columns). An older
+// database is brought up to it first, so one rebuild fills every column.
+constexpr int kReportsRebuiltAfter = 9;  // index in kMigrations (the lead renumbers)
 
 int application_id(SQLite::Database& db) {
   return db.execAndGet("PRAGMA application_id").getInt();
@@ -395,7 +439,8 @@ engine::Result<int, std::string> migrate(SQLite::Database& db, int target) {
         continue;
       }
       db.exec(std::string(kMigrations[static_cast<std::size_t>(version)]));
-      if (version == 3) ReportLedger::rebuild(db);  // 4: summaries of the existing events
+      // The summaries of the existing events, once their last column exists.
+      if (version == kReportsRebuiltAfter) ReportLedger::rebuild(db);
       ++version;
       db.exec("PRAGMA user_version = " + std::to_string(version));
       if (version == 1) db.exec("PRAGMA application_id = " + std::to_string(kApplicationId));

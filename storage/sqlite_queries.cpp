@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "storage/codec.hpp"
+#include "storage/figures.hpp"
 #include "storage/wire_json.hpp"
 
 namespace investflow::storage {
@@ -234,6 +235,19 @@ Outcome<ProjectPage> query_projects(Connection& connection, const ProjectQuery& 
   if (!query.owner.empty()) where.add("owner = ?", query.owner);
   if (!query.parent.empty()) where.add("parent = ?", query.parent);
   if (query.overdue_on) where.add("next_due_on < ?", query.overdue_on->to_string());
+  if (!query.figure.empty()) {
+    FigureQuery figure;
+    figure.figure = query.figure;
+    figure.period = {query.figure_from, query.figure_to};
+    figure.workflow = query.workflow;
+    figure.promoting_unit = query.figure_promoting_unit;
+    figure.today = query.figure_today;
+    const auto sql = figure_sql(figure);
+    if (!sql) return engine::fail(invalid("no figure '" + query.figure + "'"));
+    std::vector<SortValue> parameters(sql->parameters.begin(), sql->parameters.end());
+    where.add("id IN (SELECT project_id FROM report_projects WHERE " + sql->condition + ")",
+              std::move(parameters));
+  }
   if (!query.text.empty()) {
     // Trigram search needs three characters; shorter text falls back to a scan.
     if (utf8_length(query.text) >= 3) {

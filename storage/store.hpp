@@ -136,6 +136,14 @@ struct ProjectQuery {
   std::string parent;                      // only this project's children
   std::optional<engine::Date> overdue_on;  // some open deadline falls before this day
   std::string text;                        // a substring of the name or the investor
+  // kpis (issue 16): only the projects a report figure counts (storage/figures.hpp): its
+  // id, its period (inclusive; the defaults cover all time), the promoting unit (the field
+  // tagged promoting_unit; empty: any) and the day "so far" figures are counted to.
+  std::string figure;
+  engine::Date figure_from = engine::Date(0);
+  engine::Date figure_to = engine::Date(2932896);
+  std::string figure_promoting_unit;
+  engine::Date figure_today = engine::Date(0);
   SortKey sort = SortKey::updated;
   bool descending = true;
   int limit = 50;      // 1..500

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "storage/codec.hpp"
+#include "storage/figures.hpp"
 #include "storage/hash_chain.hpp"
 #include "storage/wire_json.hpp"
 #include "web/api_handlers.hpp"
@@ -28,6 +29,27 @@ Parsed<storage::ProjectQuery> project_query(const Request& request, engine::Date
   query.parent = text("parent");
   query.text = text("q");
   query.cursor = text("cursor");
+  // kpis (issue 16): the projects a report figure counts.
+  query.figure = text("figure");
+  if (!query.figure.empty()) {
+    if (!storage::is_figure(query.figure)) {
+      return engine::fail(bad_request("figure '" + query.figure + "' is not a report figure",
+                                      {FieldError{"figure", "unknown figure (未知的统计口径)"}}));
+    }
+    for (const auto& [name, day] :
+         {std::pair{"from", &query.figure_from}, std::pair{"to", &query.figure_to}}) {
+      const std::string value = text(name);
+      if (value.empty()) continue;
+      const auto parsed = engine::Date::parse(value);
+      if (!parsed) {
+        return engine::fail(bad_request(std::string(name) + " takes a date YYYY-MM-DD",
+                                        {FieldError{name, "expected a date YYYY-MM-DD"}}));
+      }
+      *day = *parsed;
+    }
+    query.figure_promoting_unit = text("promoting_unit");
+    query.figure_today = today;
+  }
   if (const auto overdue = request.query_param("overdue")) {
     if (*overdue == "true" || *overdue == "1") {
       query.overdue_on = today;

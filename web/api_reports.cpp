@@ -7,6 +7,7 @@
 #include <random>
 #include <sstream>
 
+#include "storage/monthly_report.hpp"
 #include "storage/reports.hpp"
 #include "storage/reports_output.hpp"
 #include "web/api_support.hpp"
@@ -151,6 +152,20 @@ engine::Result<WorkflowReportRequest, Response> workflow_report(ApiContext& cont
   return WorkflowReportRequest{*format, *workflow};
 }
 
+// The latest version of every workflow stored, each once.
+storage::Outcome<storage::Workflows> latest_workflows(ApiContext& context) {
+  auto stored = context.store.stored_workflows();
+  if (!stored) return engine::fail(stored.error());
+  storage::Workflows workflows;
+  for (const auto& each : *stored) {
+    auto workflow = context.store.workflow(each.id, 0);
+    const bool listed = std::any_of(workflows.begin(), workflows.end(),
+                                    [&](const auto& known) { return known->id == each.id; });
+    if (workflow && !listed) workflows.push_back(std::move(workflow));
+  }
+  return workflows;
+}
+
 FileName file_name(ApiContext& context, std::string report, const WorkflowReportRequest& asked) {
   return FileName{std::move(report), asked.workflow->id, engine::local_date(context.clock->now())};
 }
@@ -206,8 +221,9 @@ Response report_kpis(ApiContext& context, const Request& request) {
   if (!asked) return std::move(asked).error();
   auto period = period_params(request, "from", "to");
   if (!period) return problem(period.error());
+  const engine::Date today = engine::local_date(context.clock->now());
   auto report = context.reports->run([&](storage::Connection& connection) {
-    return storage::kpi_report(connection, *asked->workflow, *period);
+    return storage::kpi_report(connection, *asked->workflow, *period, today);
   });
   return answer(report, asked->format, file_name(context, "kpis", *asked), request);
 }
@@ -225,20 +241,63 @@ Response report_period(ApiContext& context, const Request& request) {
   }
   auto period = period_params(request, "from", "to");
   if (!period) return problem(period.error());
-  auto stored = context.store.stored_workflows();
-  if (!stored) return storage_failure(stored.error(), request.request_id);
-  storage::Workflows workflows;
-  for (const auto& each : *stored) {
-    auto workflow = context.store.workflow(each.id, 0);
-    const bool listed = std::any_of(workflows.begin(), workflows.end(),
-                                    [&](const auto& known) { return known->id == each.id; });
-    if (workflow && !listed) workflows.push_back(std::move(workflow));
-  }
+  auto workflows = latest_workflows(context);
+  if (!workflows) return storage_failure(workflows.error(), request.request_id);
   auto report = context.reports->run([&](storage::Connection& connection) {
-    return storage::period_report(connection, workflows, *period);
+    return storage::period_report(connection, *workflows, *period);
   });
   return answer(report, *format, FileName{"period", "", engine::local_date(context.clock->now())},
                 request);
+}
+
+// kpis (issue 16): the monthly report (月报), storage/monthly_report.hpp.
+Response report_monthly(ApiContext& context, const Request& request) {
+  auto caller = report_reader(context, request);
+  if (!caller) return problem(caller.error());
+  const std::string format(request.query_param("format").value_or("json"));
+  if (format != "json" && format != "xlsx" && format != "text") {
+    return problem(bad_request("format takes json, xlsx or text",
+                               {FieldError{"format", "expected json, xlsx or text"}}));
+  }
+  const auto month = storage::parse_month(request.query_param("month").value_or(""));
+  if (!month) {
+    return problem(bad_request("month takes a month YYYY-MM (月份格式应为 YYYY-MM)",
+                               {FieldError{"month", "expected a month YYYY-MM"}}));
+  }
+  auto workflows = latest_workflows(context);
+  if (!workflows) return storage_failure(workflows.error(), request.request_id);
+  const engine::Date today = engine::local_date(context.clock->now());
+  auto report = context.reports->run([&](storage::Connection& connection) {
+    return storage::monthly_report(connection, *workflows, *month, today);
+  });
+  if (!report) return storage_failure(report.error(), request.request_id);
+  if (format == "json") return json_body(200, storage::report_json(*report));
+  const auto attach = [&](Response response, std::string_view extension) {
+    response.headers.set(
+        "Content-Disposition",
+        attachment_disposition(storage::monthly_file_name(*month, extension),
+                               storage::monthly_file_name(*month, extension, true)));
+    return response;
+  };
+  if (format == "text") {
+    return attach(
+        text_response(200, storage::monthly_text(*report, "zh"), "text/plain; charset=utf-8"),
+        "txt");
+  }
+  std::random_device random;
+  const fs::path file =
+      fs::temp_directory_path() /
+      ("investflow-monthly-" + std::to_string(random()) + "-" + std::to_string(random()) + ".xlsx");
+  auto written = storage::write_xlsx(file, report->sheets);
+  std::string bytes;
+  if (written) {
+    std::ifstream in(file, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  std::error_code ignored;
+  fs::remove(file, ignored);
+  if (!written) return storage_failure(written.error(), request.request_id);
+  return attach(text_response(200, std::move(bytes), kXlsxType), "xlsx");
 }
 
 }  // namespace investflow::web::api

@@ -14,5 +14,6 @@ Response report_funnel(ApiContext& context, const Request& request);
 Response report_aging(ApiContext& context, const Request& request);
 Response report_kpis(ApiContext& context, const Request& request);
 Response report_period(ApiContext& context, const Request& request);
+Response report_monthly(ApiContext& context, const Request& request);  // kpis (issue 16)
 
 }  // namespace investflow::web::api

@@ -68,6 +68,9 @@ const Parameter kReportFormat{.name = "format",
                                   "headers: csv or xlsx",
                               .values = {"json", "csv", "xlsx"}};
 
+// kpis (issue 16): the monthly report's text format.
+const Content kPlainText{"text/plain", {}, {}};
+
 // A report in JSON, or as CSV or XLSX with ?format=.
 std::vector<Answer> report_answer(std::string_view schema) {
   return {{.status = 200,
@@ -305,6 +308,19 @@ std::vector<RouteDef<ApiContext>> make_table() {
                     {.name = "sort",
                      .description = "updated, created, name, investment or due; prefix - for "
                                     "descending (the default), + for ascending"},
+                    {.name = "figure",
+                     .description = "Only the projects a report figure counts (docs/reports.md, "
+                                    "Figures): new_projects, signed, started, completed, "
+                                    "in_production, exited, under_construction, cohort, "
+                                    "cohort_performing, cohort_started, cohort_start_due, "
+                                    "cohort_started_on_time, cohort_in_production, "
+                                    "cohort_completed, cohort_completion_due, "
+                                    "cohort_completed_on_time, overdue_start, reached:STATE"},
+                    day("from", "With figure: first day of its period"),
+                    day("to", "With figure: last day of its period"),
+                    {.name = "promoting_unit",
+                     .description = "With figure: only this value of the field tagged "
+                                    "promoting_unit"},
                     limit(500, "1 to 500"),
                     kCursor},
                .responses = {{.status = 200,
@@ -594,14 +610,35 @@ std::vector<RouteDef<ApiContext>> make_table() {
       {.method = "GET",
        .path = "/api/reports/kpis",
        .plain = api::report_kpis,
-       .doc = {.operation_id = "getKpiReport",
-               .tag = "reports",
-               .summary = "履约率, 开工率, 资金到位率, 竣工率, SLA and milestone on-time rates",
-               .description = "Managers, leaders and admins.",
-               .parameters = {kReportWorkflow, day("from", "First day"), day("to", "Last day"),
-                              kReportFormat},
-               .responses = report_answer("ReportKpis"),
-               .errors = kReportErrors}},
+       .doc =
+           {.operation_id = "getKpiReport",
+            .tag =
+                "reports",
+            .summary =
+                "新签约, 履约率, 开工率, 按期开工率, 投产率, 竣工率, 按期竣工率, 资金到位率, "
+                "超时限未开工",
+            .description =
+                "Managers, leaders and admins. Cohort: the projects that first entered the state "
+                "tagged "
+                "`signed` on a day in the period (新签约); `today` is the server's day for the "
+                "so-far figures. signed_projects / signed_investment_wan: 新签约项目数 and 签约额 "
+                "(investment when signed, 万元). 履约率 = cohort projects keeping their agreement "
+                "so far (every obligation milestone tagged registration, construction_start or "
+                "funds kept by its due day or not yet due, and not exited) / cohort (a city "
+                "scorecard: 履约项目数 ÷ 新签合同项目数). 开工率 = cohort started / cohort. "
+                "按期开工率 = cohort started by the construction_start milestone's due day / "
+                "cohort whose start is done or past due. 投产率 = cohort in production / cohort. "
+                "竣工率 = cohort completed / cohort started. 按期竣工率 = cohort completed by the "
+                "completion milestone's due day / cohort whose completion is done or past due "
+                "(a provincial report: 履约率95%, 开工率86%, 投产率30%). 资金到位率, SLA and "
+                "milestone on-time rates as before. numerator_figure / denominator_figure: the "
+                "figure ids for GET /api/projects?figure=. overdue_start: 超时限未开工, live "
+                "projects past the construction_start milestone's due day. A KPI whose tags the "
+                "workflow lacks is null, never 0. Definitions and sources: docs/reports.md.",
+            .parameters = {kReportWorkflow, day("from", "First day"), day("to", "Last day"),
+                           kReportFormat},
+            .responses = report_answer("ReportKpis"),
+            .errors = kReportErrors}},
       {.method = "GET",
        .path = "/api/reports/period",
        .plain = api::report_period,
@@ -612,6 +649,30 @@ std::vector<RouteDef<ApiContext>> make_table() {
                .parameters = {day("from", "First day", true), day("to", "Last day", true),
                               kReportFormat},
                .responses = report_answer("ReportPeriod"),
+               .errors = {400, 401, 403, 503}}},
+      // kpis (issue 16): the monthly report (月报).
+      {.method = "GET",
+       .path = "/api/reports/monthly",
+       .plain = api::report_monthly,
+       .doc = {.operation_id = "getMonthlyReport",
+               .tag = "reports",
+               .summary = "The monthly report (月报): summary, 1–N月 and 同比, project lists",
+               .description =
+                   "Managers, leaders and admins. Sheets in a fixed order: 汇总 (the written "
+                   "summary, then per workflow its figures for the month, 1–N月 and the same "
+                   "months of last year with 同比, and its KPIs), 新签约项目, 在建项目 (as of the "
+                   "month's last day), 新开工, 新投产, 超时限未开工 (as of today); 到位资金 and "
+                   "问题台账 when those reports are present. xlsx: typed cells (numbers, "
+                   "percentages, dates); text: the summary and tab-separated sheets.",
+               .parameters =
+                   {{.name = "month", .description = "The month, YYYY-MM", .required = true},
+                    {.name = "format",
+                     .description = "json (default), xlsx or text",
+                     .values = {"json", "xlsx", "text"}}},
+               .responses = {{.status = 200,
+                              .description = "The report (JSON), or the file",
+                              .content = {json("ReportMonthly"), kXlsx, kPlainText},
+                              .headers = {"Content-Disposition"}}},
                .errors = {400, 401, 403, 503}}},
       // --- meta -------------------------------------------------------------------------
       {.method = "GET",

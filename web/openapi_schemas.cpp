@@ -711,18 +711,50 @@ void add_reports(json::object& all) {
                                                    {"state", text()},
                                                    {"since", date_time()},
                                                    {"working_days", integer()}}))}});
+  // kpis (issue 16): the zones' KPIs (docs/reports.md, KPIs).
+  const auto figure_id = [] {
+    return with_description(nullable("string"),
+                            "The figure whose projects GET /api/projects?figure= lists; null when "
+                            "not applicable or not a count of projects");
+  };
   all["ReportKpis"] = record(
       {{"workflow", text()},
        {"from", date()},
        {"to", date()},
-       {"kpis", array_of(record(
-                    {{"id", one_of_values({"contract_performance_rate", "construction_start_rate",
-                                           "funds_in_place_rate", "completion_rate",
-                                           "sla_on_time_rate", "milestone_on_time_rate"})},
-                     {"label", ref("Label")},
-                     {"numerator", tagged("number")},
-                     {"denominator", tagged("number")},
-                     {"rate", rate()}}))}});
+       {"today", date()},
+       {"signed_projects", tagged("integer")},
+       {"signed_investment_wan", tagged("number")},
+       {"kpis",
+        array_of(record(
+            {{"id", one_of_values({"contract_performance_rate", "construction_start_rate",
+                                   "on_time_start_rate", "production_rate", "completion_rate",
+                                   "on_time_completion_rate", "funds_in_place_rate",
+                                   "sla_on_time_rate", "milestone_on_time_rate"})},
+             {"label", ref("Label")},
+             {"numerator", tagged("number")},
+             {"denominator", tagged("number")},
+             {"rate", rate()},
+             {"numerator_figure", figure_id()},
+             {"denominator_figure", figure_id()}}))},
+       {"overdue_start_count", tagged("integer")},
+       {"overdue_start", array_of(record({{"project_id", text()},
+                                          {"name", text()},
+                                          {"state", text()},
+                                          {"state_label", ref("Label")},
+                                          {"due_on", date()},
+                                          {"days_overdue", integer()}}))}});
+  all["ReportMonthly"] =
+      record({{"month", text()},
+              {"from", date()},
+              {"to", date()},
+              {"today", date()},
+              {"text", ref("Label")},
+              {"sheets",
+               array_of(record(
+                   {{"name", text()},
+                    {"header", strings()},
+                    {"rows", array_of(array_of(json::object{
+                                 {"anyOf", json::array{type("string"), type("number")}}}))}}))}});
   all["ReportPeriod"] =
       record({{"from", date()},
               {"to", date()},

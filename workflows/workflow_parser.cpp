@@ -64,7 +64,7 @@ class WorkflowParser {
     Record top(root, root.Mark(), "the workflow",
                {"workflow", "version", "title", "description", "calendar", "roles", "fields",
                 "tables", "computed", "initial", "states", "transitions", "milestones", "followup",
-                "notify", "deadlines", "parent"},
+                "notify", "deadlines", "parent", "report"},
                reporter_);
     if (!top.valid()) return std::move(parsed_);
     // Sections are read in dependency order, whatever their order in the file, so every
@@ -87,6 +87,7 @@ class WorkflowParser {
     parse_notify(top.get("notify"));
     parse_deadlines(top.get("deadlines"));
     parse_parent(top.get("parent"));
+    parse_report(top.get("report"));
     return std::move(parsed_);
   }
 
@@ -274,6 +275,55 @@ class WorkflowParser {
       return;
     }
     field.items = *type;
+  }
+
+  // kpis (issue 16): workflow-level `report: {sentence: {zh-CN: "...{signed}...", en: ...}}`.
+  // Every {placeholder} must be a figure of engine::kSentenceFigures whose tags this
+  // workflow has (read after the states and fields, whose tags it checks).
+  void parse_report(const Entry* entry) {
+    if (entry == nullptr) return;
+    Record record(entry->value, entry->value_mark(), "'report'", {"sentence"}, reporter_);
+    const Entry* sentence = record.get("sentence");
+    if (sentence == nullptr) return;
+    std::optional<engine::LocalizedText> text = read_label(*sentence, reporter_);
+    if (!text) return;
+    for (const std::string* language : {&text->zh, &text->en}) {
+      std::size_t at = 0;
+      while ((at = language->find('{', at)) != std::string::npos) {
+        const std::size_t end = language->find('}', at);
+        if (end == std::string::npos) {
+          reporter_.error(sentence->value_mark(), "'sentence' of 'report' has a '{' without '}'");
+          return;
+        }
+        const std::string name = language->substr(at + 1, end - at - 1);
+        at = end + 1;
+        const engine::SentenceFigure* figure = nullptr;
+        std::vector<std::string> known;
+        for (const engine::SentenceFigure& each : engine::kSentenceFigures) {
+          known.emplace_back(each.name);
+          if (each.name == name) figure = &each;
+        }
+        if (figure == nullptr) {
+          reporter_.error(sentence->value_mark(), "unknown figure " + in_quotes(name) +
+                                                      " in 'sentence' of 'report'" +
+                                                      suggestion(reporter_, name, known));
+          continue;
+        }
+        if (figure->state && !state_tags_.contains(*figure->state)) {
+          reporter_.error(
+              sentence->value_mark(),
+              "figure " + in_quotes(name) + " needs a state tagged " +
+                  in_quotes(std::string(engine::name_in(engine::kStateTagNames, *figure->state))));
+        }
+        if (figure->field && !field_tags_.contains(*figure->field)) {
+          reporter_.error(
+              sentence->value_mark(),
+              "figure " + in_quotes(name) + " needs a field tagged " +
+                  in_quotes(std::string(engine::name_in(engine::kFieldTagNames, *figure->field))));
+        }
+      }
+    }
+    workflow().report_sentence = std::move(*text);
   }
 
   // --- report tags (language v1.1) ------------------------------------------------------
@@ -842,10 +892,14 @@ class WorkflowParser {
     }
     engine::MilestoneDef milestone;
     milestone.id = entry.key;
-    Record record(
-        entry.value, entry.value_mark(), what,
-        {"label", "after", "within", "field", "done_when", "from", "warn_before", "evidence"},
-        reporter_);
+    Record record(entry.value, entry.value_mark(), what,
+                  {"label", "after", "within", "field", "done_when", "from", "warn_before",
+                   "evidence", "report"},
+                  reporter_);
+    if (const Entry* report = record.get("report")) {
+      milestone.report =
+          read_tag(*report, engine::kMilestoneTagNames, milestone_tags_, "milestone");
+    }
     if (const Entry* label = record.get("label")) {
       milestone.label = read_label(*label, reporter_).value_or(engine::LocalizedText{});
     }
@@ -1270,6 +1324,7 @@ class WorkflowParser {
   // Report tags: the value node of each tag's first use.
   std::map<engine::StateTag, YAML::Node> state_tags_;
   std::map<engine::FieldTag, YAML::Node> field_tags_;
+  std::map<engine::MilestoneTag, YAML::Node> milestone_tags_;
 };
 
 }  // namespace

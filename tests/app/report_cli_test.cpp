@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "app/commands_storage.hpp"
+#include "storage/tabular.hpp"
 #include "tests/support/cli_run.hpp"
 
 namespace investflow::app {
@@ -67,11 +68,60 @@ TEST_F(ReportCli, PeriodPrintsTheZonesText) {
       cli({"report", "period", "--db", *db_, "--from", "2022-01-01", "--to", "2026-03-02"});
   ASSERT_EQ(zh.code, 0) << zh.err;
   EXPECT_EQ(zh.out.rfind("2022年1月1日至2026年3月2日：", 0), 0u) << zh.out;
-  EXPECT_NE(zh.out.find("招商引资项目：新增项目30个"), std::string::npos) << zh.out;
+  // The workflow's own sentence (report: sentence), in the zone's words.
+  EXPECT_NE(zh.out.find("\n新引进投资项目"), std::string::npos) << zh.out;
   const auto en = cli({"report", "period", "--db", *db_, "--from", "2022-01-01", "--to",
                        "2026-03-02", "--lang", "en"});
   ASSERT_EQ(en.code, 0);
-  EXPECT_NE(en.out.find("30 new projects"), std::string::npos) << en.out;
+  EXPECT_NE(en.out.find("new investment projects signed"), std::string::npos) << en.out;
+}
+
+// kpis (issue 16): the monthly report (月报).
+TEST_F(ReportCli, MonthlyReportAsXlsxTextAndJson) {
+  const fs::path out = *dir_ / "monthly";
+  fs::create_directories(out);
+  const auto run = cli({"report", "monthly", "--db", *db_, "--month", "2026-02", "--output",
+                        out.string(), "--today", "2026-03-02"});
+  ASSERT_EQ(run.code, 0) << run.err;
+  const fs::path file = out / "月报-2026-02.xlsx";
+  ASSERT_TRUE(fs::exists(file)) << run.out;
+  std::ifstream in(file, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto table = storage::read_xlsx_table(bytes);
+  ASSERT_TRUE(table) << table.error().message.en;
+  ASSERT_GE(table->sheets.size(), 6u);
+  EXPECT_EQ(table->sheets[0], "汇总");
+  EXPECT_EQ(table->sheets[5], "超时限未开工");
+  EXPECT_EQ(table->rows[0].cells[2].text, "本月");
+  bool count = false;
+  for (const auto& row : table->rows) {
+    if (row.cells.size() > 3 && row.cells[1].text == "新增项目数") {
+      count = true;
+      EXPECT_EQ(row.cells[2].kind, storage::TabularCell::Kind::number);
+    }
+  }
+  EXPECT_TRUE(count);
+
+  const auto text = cli({"report", "monthly", "--db", *db_, "--month", "2026-02", "--format",
+                         "text", "--today", "2026-03-02"});
+  ASSERT_EQ(text.code, 0) << text.err;
+  EXPECT_EQ(text.out.rfind("2026年2月：", 0), 0u) << text.out.substr(0, 200);
+  EXPECT_NE(text.out.find("\n新签约项目\n项目编号\t"), std::string::npos);
+  const auto json =
+      cli({"report", "monthly", "--db", *db_, "--month", "2026-02", "--format", "json"});
+  ASSERT_EQ(json.code, 0) << json.err;
+  EXPECT_EQ(boost::json::parse(json.out).at("month").as_string(), "2026-02");
+
+  EXPECT_EQ(cli({"report", "monthly", "--help"}).code, 0);
+  EXPECT_EQ(cli({"report", "monthly", "--db", *db_}).code, 2);  // which month?
+  const auto bad = cli({"report", "monthly", "--db", *db_, "--month", "2026-2"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("--month"), std::string::npos);
+  EXPECT_EQ(cli({"report", "monthly", "--db", *db_, "--month", "2026-02", "--format", "csv"}).code,
+            2);
+  EXPECT_EQ(
+      cli({"report", "monthly", "--db", (*dir_ / "none.db").string(), "--month", "2026-02"}).code,
+      1);
 }
 
 TEST_F(ReportCli, XlsxGoesToTheOutputFile) {

@@ -250,7 +250,8 @@ TEST_P(ReportsHistoryTest, AgingCountsWorkingDaysOfVisitsThatEndedInThePeriod) {
 }
 
 TEST_P(ReportsHistoryTest, KpisOfTheProjectsSignedInThePeriod) {
-  auto report = query([&](Connection& c) { return kpi_report(c, *workflow_, march_); });
+  auto report =
+      query([&](Connection& c) { return kpi_report(c, *workflow_, march_, date(12, 31)); });
   ASSERT_TRUE(report) << report.error().message;
   // Signed in March: P1 and P2.
   const Kpi& start = kpi(*report, "construction_start_rate");
@@ -259,8 +260,11 @@ TEST_P(ReportsHistoryTest, KpisOfTheProjectsSignedInThePeriod) {
   EXPECT_DOUBLE_EQ(*start.rate, 0.5);
   EXPECT_DOUBLE_EQ(*kpi(*report, "completion_rate").rate, 1.0);
   const Kpi& performance = kpi(*report, "contract_performance_rate");
-  EXPECT_EQ(performance.numerator, 1);    // P1 at capacity
+  // No milestone carries an obligation tag here: keeping the agreement is not exiting.
+  EXPECT_EQ(performance.numerator, 1);    // P1
   EXPECT_EQ(performance.denominator, 2);  // P1, and P2 exited
+  EXPECT_EQ(kpi(*report, "production_rate").numerator, 1);
+  EXPECT_FALSE(kpi(*report, "on_time_start_rate").numerator);  // no construction_start tag
   EXPECT_EQ(performance.label.zh, "履约率");
   const Kpi& funds = kpi(*report, "funds_in_place_rate");
   EXPECT_DOUBLE_EQ(*funds.numerator, 3000 + 500);
@@ -275,11 +279,11 @@ TEST_P(ReportsHistoryTest, KpisOfTheProjectsSignedInThePeriod) {
   EXPECT_EQ(milestones.denominator, 2);
 
   auto april = query([&](Connection& c) {
-    return kpi_report(c, *workflow_, ReportPeriod{date(4, 1), date(4, 30)});
+    return kpi_report(c, *workflow_, ReportPeriod{date(4, 1), date(4, 30)}, date(12, 31));
   });
   ASSERT_TRUE(april);
   for (const Kpi& each : april->kpis) {
-    EXPECT_EQ(each.denominator, 0) << each.id;
+    EXPECT_EQ(each.denominator.value_or(0), 0) << each.id;
     EXPECT_FALSE(each.rate.has_value()) << each.id;
   }
 }
@@ -346,19 +350,29 @@ TEST_P(ReportsHistoryTest, UpgradingAnOldDatabaseFillsTheSummariesFromItsEvents)
   store_.reset();
   const Snapshot kept = snapshot_reports(path_);
   {
-    // What a version-3 database looks like: no report tables.
+    // What a database before the kpis migration (issue 16) looks like: report_projects
+    // without the days of the tagged stages and milestones, every summary stale.
     SQLite::Database db(path_.string(), SQLite::OPEN_READWRITE);
+    for (const char* index :
+         {"report_projects_signed", "report_projects_start_open", "report_projects_start_open_all",
+          "report_projects_signed_all", "report_projects_started", "report_projects_completed",
+          "report_projects_production", "report_projects_exited", "report_projects_created_all"}) {
+      db.exec(std::string("DROP INDEX ") + index);
+    }
+    for (const char* column : {"started_day", "completed_day", "production_day", "exited_day",
+                               "start_due_day", "start_done_day", "completion_due_day",
+                               "completion_done_day", "breach_day", "start_open_due_day"}) {
+      db.exec(std::string("ALTER TABLE report_projects DROP COLUMN ") + column);
+    }
     for (const char* table :
          {"report_projects", "report_pipeline", "report_created", "report_reached", "report_funnel",
           "report_durations", "report_deadlines", "report_signed", "report_signed_funds"}) {
-      db.exec(std::string("DROP TABLE ") + table);
+      db.exec(std::string("DELETE FROM ") + table);
     }
-    const int current = schema_version(db);
-    db.exec("PRAGMA user_version = 3");
-    auto version = migrate(db, 4);  // migration 4 alone, whatever comes after it
+    db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion - 1));
+    auto version = migrate(db, kSchemaVersion);
     ASSERT_TRUE(version) << version.error();
-    EXPECT_EQ(*version, 4);
-    db.exec("PRAGMA user_version = " + std::to_string(current));
+    EXPECT_EQ(*version, kSchemaVersion);
   }
   EXPECT_EQ(snapshot_reports(path_), kept);
 }
@@ -400,7 +414,8 @@ TEST(ReportsWithoutTags, FiguresAreNotApplicableNeverZero) {
   for (const PipelineStage& stage : pipeline->stages)
     EXPECT_FALSE(stage.investment.has_value()) << stage.state;
 
-  auto kpis = reader.run([&](Connection& c) { return kpi_report(c, *workflow, march); });
+  auto kpis =
+      reader.run([&](Connection& c) { return kpi_report(c, *workflow, march, date(12, 31)); });
   ASSERT_TRUE(kpis);
   for (const Kpi& kpi : kpis->kpis) {
     const bool needs_tags = kpi.id != "sla_on_time_rate" && kpi.id != "milestone_on_time_rate";

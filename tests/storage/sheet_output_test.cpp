@@ -114,7 +114,9 @@ TEST(SheetOutput, ReportCsvsWithHostileLabelsAndNamesRunNothing) {
   FunnelReport funnel{"mini", {}, 4, {{"lead", stage, false, 4, std::nullopt, 1.0}}};
   AgingReport aging{"mini", {}, {{"lead", stage, 2, 1.5, 3.0}}, {}};
   aging.longest_waiting.push_back({"@P-1", "=cmd|' /C calc'!A0", "lead", kMonday, 7});
-  KpiReport kpis{"mini", {}, {{"rate", {"+比率", "+rate"}, 1, 2, 0.5}}};
+  KpiReport kpis;
+  kpis.workflow = "mini";
+  kpis.kpis = {Kpi{"rate", {"+比率", "+rate"}, "", "", 1, 2, 0.5}};
   PeriodReport period{{}, {}, {}};
   PeriodFigures figures;
   figures.workflow = "mini";

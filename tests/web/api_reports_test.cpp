@@ -10,6 +10,7 @@
 #include "storage/reports.hpp"
 #include "storage/seed.hpp"
 #include "storage/sqlite_store.hpp"
+#include "storage/tabular.hpp"
 #include "tests/web/contract.hpp"
 #include "tests/web/http_client.hpp"
 #include "tests/web/test_server.hpp"
@@ -132,11 +133,84 @@ TEST_F(ReportsApi, EveryReportAnswersJsonForEveryReadingRole) {
       object(get("/api/reports/funnel?workflow=qingyuan-investment&from=2020-01-01&to=2026-03-02"));
   EXPECT_EQ(funnel.at("cohort").as_int64(), 40);
   const auto kpis = object(get("/api/reports/kpis?workflow=qingyuan-investment"));
-  EXPECT_EQ(kpis.at("kpis").as_array().size(), 6u);
+  EXPECT_EQ(kpis.at("kpis").as_array().size(), 9u);
   EXPECT_EQ(kpis.at("kpis").as_array().front().at("id").as_string(), "contract_performance_rate");
   const auto period = object(get("/api/reports/period?from=2020-01-01&to=2026-03-02"));
-  EXPECT_NE(std::string(period.at("text").at("zh").as_string()).find("新增项目"),
+  EXPECT_NE(std::string(period.at("text").at("zh").as_string()).find("新引进投资项目"),
             std::string::npos);
+}
+
+// kpis (issue 16): every KPI's numerator and denominator list exactly their projects.
+TEST_F(ReportsApi, FigureFilterListsExactlyTheProjectsAKpiCounts) {
+  const std::string scope = "&from=2020-01-01&to=2026-03-02&workflow=qingyuan-investment";
+  const auto kpis = object(get("/api/reports/kpis?workflow=qingyuan-investment" + scope));
+  const auto count = [&](const json::value& figure) -> double {
+    const auto response =
+        get("/api/projects?limit=500&figure=" + std::string(figure.as_string()) + scope);
+    EXPECT_EQ(response.status, 200) << response.body;
+    return static_cast<double>(object(response).at("projects").as_array().size());
+  };
+  int checked = 0;
+  for (const auto& kpi : kpis.at("kpis").as_array()) {
+    if (kpi.at("numerator_figure").is_null()) continue;
+    EXPECT_EQ(count(kpi.at("numerator_figure")), kpi.at("numerator").to_number<double>())
+        << kpi.at("id");
+    EXPECT_EQ(count(kpi.at("denominator_figure")), kpi.at("denominator").to_number<double>())
+        << kpi.at("id");
+    ++checked;
+  }
+  EXPECT_EQ(checked, 6);
+  EXPECT_EQ(count(json::value("signed")), kpis.at("signed_projects").to_number<double>());
+  EXPECT_EQ(count(json::value("overdue_start")),
+            kpis.at("overdue_start_count").to_number<double>());
+  const auto bad = get("/api/projects?figure=nonsense");
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(bad.body.find("figure"), std::string::npos);
+}
+
+TEST_F(ReportsApi, MonthlyReportAsXlsxJsonAndText) {
+  const auto xlsx = get("/api/reports/monthly?month=2026-02&format=xlsx");
+  ASSERT_EQ(xlsx.status, 200) << xlsx.body;
+  EXPECT_NE(
+      std::string(xlsx.header("Content-Disposition").value_or("")).find("monthly-2026-02.xlsx"),
+      std::string::npos);
+  storage::TabularOptions options;
+  auto summary = storage::read_xlsx_table(xlsx.body, options);
+  ASSERT_TRUE(summary) << summary.error().message.en;
+  ASSERT_GE(summary->sheets.size(), 6u);
+  EXPECT_EQ(summary->sheets.front(), "汇总");
+  EXPECT_EQ(summary->sheets[1], "新签约项目");
+  EXPECT_EQ(summary->rows[1].cells[0].text, "文字摘要");
+  bool number = false;
+  bool percent = false;
+  for (const auto& row : summary->rows) {
+    for (const auto& cell : row.cells) {
+      number = number || (cell.kind == storage::TabularCell::Kind::number && !cell.percent);
+      percent = percent || (cell.kind == storage::TabularCell::Kind::number && cell.percent);
+    }
+  }
+  EXPECT_TRUE(number);
+  EXPECT_TRUE(percent);
+  options.sheet = "在建项目";
+  auto building = storage::read_xlsx_table(xlsx.body, options);
+  ASSERT_TRUE(building);
+  EXPECT_EQ(building->rows.front().cells[8].text, "开工日期");
+  for (std::size_t i = 1; i < building->rows.size(); ++i) {
+    EXPECT_EQ(building->rows[i].cells[8].kind, storage::TabularCell::Kind::date);
+  }
+
+  const auto body = object(get("/api/reports/monthly?month=2026-02"));
+  EXPECT_EQ(body.at("month").as_string(), "2026-02");
+  EXPECT_EQ(body.at("to").as_string(), "2026-02-28");
+  EXPECT_EQ(body.at("sheets").as_array().front().at("name").as_string(), "汇总");
+  const auto text = get("/api/reports/monthly?month=2026-02&format=text");
+  ASSERT_EQ(text.status, 200);
+  EXPECT_EQ(text.body.rfind("2026年2月：", 0), 0u) << text.body.substr(0, 200);
+
+  EXPECT_EQ(get("/api/reports/monthly?month=2026-13").status, 400);
+  EXPECT_EQ(get("/api/reports/monthly").status, 400);
+  EXPECT_EQ(get("/api/reports/monthly?month=2026-02&format=csv").status, 400);
+  EXPECT_EQ(get("/api/reports/monthly?month=2026-02", "staff").status, 403);
 }
 
 TEST_F(ReportsApi, OthersMayNotLook) {

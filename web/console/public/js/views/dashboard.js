@@ -7,6 +7,7 @@ import {get, optional, query, workflow as loadWorkflow, workflows as loadWorkflo
 import {optionLabel, fieldLabel} from '../fields.js';
 import {defaultWorkflow} from './board.js';
 import {deadlineMarker} from '../project_card.js';
+import {figureHref, figureLink, monthlyDownload} from './figure_links.js';
 
 let echartsModule = null;
 async function echarts() {
@@ -42,7 +43,12 @@ export async function render(view, {params}, {navigate, hashWith}) {
     by_industry: section('by_industry'), by_chain_role: section('by_chain_role'), aging: section('aging'),
     overdue_list: section('overdue_list'), period_summary: section('period_summary', 'wide'),
   };
-  view.append(h('div', {class: 'view-head'}, h('h1', {}, t('dashboard'))), controls,
+  const scope = {from, to, workflow: workflowId};
+  const lastMonth = (() => {
+    const [year, month] = today().split('-').map(Number);
+    return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
+  })();
+  view.append(h('div', {class: 'view-head'}, h('h1', {}, t('dashboard')), monthlyDownload(lastMonth)), controls,
     h('div', {class: 'dashboard-grid'}, Object.values(sections)));
 
   const fill = (key, ...children) => sections[key].replaceChildren(h('h2', {}, t(key)), ...children);
@@ -92,21 +98,48 @@ export async function render(view, {params}, {navigate, hashWith}) {
     guard('kpis', async () => {
       const body = await optional('/api/reports/kpis' + query({workflow: workflowId, from, to}));
       if (!body) return unavailable('kpis');
-      fill('kpis', h('div', {class: 'kpi-tiles'}, body.kpis.map((kpi) => h('div', {class: 'kpi', dataset: {kpi: kpi.id}},
-        h('div', {class: 'kpi-value'}, percent(kpi.rate)),
-        h('div', {class: 'kpi-label'}, pick(kpi.label, kpi.id)),
-        h('div', {class: 'muted'}, kpi.numerator == null ? '—' : `${kpi.numerator} / ${kpi.denominator}`)))),
+      // Every tile opens the projects its numerator counts; "n / d" opens each side's.
+      const tile = (id, value, label, numerator, denominator) => h('div', {class: 'kpi', dataset: {kpi: id}},
+        numerator.figure ? h('a', {class: 'kpi-value figure-link', href: figureHref(numerator.figure, scope),
+          dataset: {figure: numerator.figure}}, value) : h('div', {class: 'kpi-value'}, value),
+        h('div', {class: 'kpi-label'}, label),
+        h('div', {class: 'muted'}, numerator.value == null ? '—' : denominator ? [
+          figureLink(numerator.value, numerator.figure, scope, {title: t('kpi.numerator')}), ' / ',
+          figureLink(denominator.value, denominator.figure, scope, {title: t('kpi.denominator')})] : ''));
+      const extra = [];
+      if (body.signed_projects != null) {
+        extra.push(tile('signed_projects', String(body.signed_projects), t('kpi.signed_projects'),
+          {value: body.signed_projects, figure: 'signed'}));
+      }
+      if (body.signed_investment_wan != null) {
+        extra.push(tile('signed_investment', money(body.signed_investment_wan), t('kpi.signed_investment'),
+          {value: null, figure: 'signed'}));
+      }
+      if (body.overdue_start_count != null) {
+        extra.push(tile('overdue_start', String(body.overdue_start_count), t('kpi.overdue_start'),
+          {value: body.overdue_start_count, figure: 'overdue_start'}));
+      }
+      fill('kpis', h('p', {class: 'muted'}, t('kpi.cohort_note', {from, to})),
+        h('div', {class: 'kpi-tiles'}, [...extra, ...body.kpis.map((kpi) => tile(kpi.id, percent(kpi.rate),
+          pick(kpi.label, kpi.id), {value: kpi.numerator, figure: kpi.numerator_figure},
+          {value: kpi.denominator, figure: kpi.denominator_figure}))]),
       exports('/api/reports/kpis', {workflow: workflowId, from, to}));
     }),
     guard('funnel', async () => {
       const body = await optional('/api/reports/funnel' + query({workflow: workflowId, from, to}));
       if (!body) return unavailable('funnel');
-      fill('funnel', table([t('stage'), t('reached'), t('rate_from_previous'), t('rate_from_start')],
-        body.stages.map((stage) => [stateLabel(stage), stage.reached, percent(stage.rate_from_previous),
-          percent(stage.rate_from_start)])), exports('/api/reports/funnel', {workflow: workflowId, from, to}));
-      await chart('funnel', {tooltip: {trigger: 'item', renderMode: 'richText'}, series: [{type: 'funnel', sort: 'none', left: '10%', width: '80%',
-        data: body.stages.filter((stage) => !stage.terminal)
-          .map((stage) => ({name: stateLabel(stage), value: stage.reached}))}]});
+      fill('funnel', h('p', {class: 'muted'}, t('kpi.funnel_note', {from, to})),
+        table([t('stage'), t('reached'), t('rate_from_previous'), t('rate_from_start')],
+          body.stages.map((stage) => [stateLabel(stage), figureLink(stage.reached, `reached:${stage.state}`, scope),
+            percent(stage.rate_from_previous), percent(stage.rate_from_start)]), 'funnel-table'),
+        exports('/api/reports/funnel', {workflow: workflowId, from, to}));
+      const stages = body.stages.filter((stage) => !stage.terminal);
+      const funnel = await chart('funnel', {tooltip: {trigger: 'item', renderMode: 'richText'}, series: [{type: 'funnel', sort: 'none', left: '10%', width: '80%',
+        data: stages.map((stage) => ({name: stateLabel(stage), value: stage.reached}))}]});
+      funnel?.on('click', (event) => {
+        const stage = stages[event.dataIndex];
+        if (stage) navigate(figureHref(`reached:${stage.state}`, scope));
+      });
     }),
     guard('pipeline', async () => {
       const body = await optional('/api/reports/pipeline' + query({workflow: workflowId}));
@@ -115,10 +148,16 @@ export async function render(view, {params}, {navigate, hashWith}) {
         return;
       }
       fill('pipeline', table([t('stage'), t('count'), t('total_investment')],
-        [...body.stages.map((stage) => [stateLabel(stage), stage.count, money(stage.investment_wan)]),
+        [...body.stages.map((stage) => [stateLabel(stage), h('a', {class: 'figure-link',
+          href: `#/projects?workflow=${encodeURIComponent(workflowId)}&state=${encodeURIComponent(stage.state)}`}, String(stage.count)),
+        money(stage.investment_wan)]),
           body.total ? [t('all'), body.total.count, money(body.total.investment_wan)] : null].filter(Boolean),
         'pipeline-table'), exports('/api/reports/pipeline', {workflow: workflowId}));
-      await chart('pipeline', barOption(body.stages.map(stateLabel), body.stages.map((stage) => stage.investment_wan)));
+      const bars = await chart('pipeline', barOption(body.stages.map(stateLabel), body.stages.map((stage) => stage.investment_wan)));
+      bars?.on('click', (event) => {
+        const stage = body.stages[event.dataIndex];
+        if (stage) navigate(`#/projects?workflow=${encodeURIComponent(workflowId)}&state=${encodeURIComponent(stage.state)}`);
+      });
       await Promise.all([['by_industry', 'industry'], ['by_chain_role', 'chain_role']].map(([key, name]) =>
         breakdown(key, name, body.total).catch(() => unavailable(key))));
     }),
@@ -151,10 +190,17 @@ export async function render(view, {params}, {navigate, hashWith}) {
       if (!body) return unavailable('period_summary');
       const text = lang() === 'en' ? body.text?.en : body.text?.zh ?? body.text?.['zh-CN'];
       const columns = ['new_projects', 'new_investment_wan', 'signed', 'started', 'completed', 'in_production'];
+      // A count opens the projects it counts: the same figures the KPIs and the list use.
+      const cell = (figures, column) => {
+        if (column.endsWith('_wan')) return money(figures[column]);
+        if (figures[column] == null) return '—';
+        return figureLink(figures[column], column, {from, to, workflow: figures.workflow});
+      };
       fill('period_summary', h('p', {class: 'period-text'}, text || ''),
+        h('p', {class: 'muted'}, t('kpi.period_note')),
         table([t('workflow'), ...columns.map((column) => t(`period.${column}`))],
           (body.workflows || []).map((figures) => [pick(figures.title, figures.workflow),
-            ...columns.map((column) => column.endsWith('_wan') ? money(figures[column]) : figures[column] ?? '—')]),
+            ...columns.map((column) => cell(figures, column))]),
           'period-table'),
         exports('/api/reports/period', {from, to}));
     }),
@@ -172,7 +218,8 @@ function table(headers, rows, className = '') {
   return h('div', {class: 'table-wrap'}, h('table', {class: `table compact ${className}`},
     h('thead', {}, h('tr', {}, headers.map((label) => h('th', {scope: 'col'}, label)))),
     h('tbody', {}, rows.map((row) => h('tr', {}, row.map((cell, index) =>
-      h(index === 0 ? 'th' : 'td', index === 0 ? {scope: 'row'} : {class: 'number'}, String(cell))))))));
+      h(index === 0 ? 'th' : 'td', index === 0 ? {scope: 'row'} : {class: 'number'},
+        cell instanceof Node ? cell : String(cell))))))));
 }
 
 function barOption(names, values) {

@@ -5,6 +5,7 @@ import {t, pick, money, dateTime} from '../i18n.js';
 import {get, query, workflow as loadWorkflow, workflows as loadWorkflows} from '../api.js';
 import {optionLabel} from '../fields.js';
 import {deadlineMarker} from '../project_card.js';
+import {figureBanner, kFigureParams} from './figure_links.js';
 
 const kPageSize = 50;
 const kSorts = ['updated', 'created', 'name', 'investment', 'due'];
@@ -12,7 +13,8 @@ const kSorts = ['updated', 'created', 'name', 'investment', 'due'];
 export async function render(view, {params}, {navigate, hashWith}) {
   const list = await loadWorkflows();
   const filters = Object.fromEntries(['workflow', 'state', 'industry', 'owner', 'q', 'overdue', 'sort',
-    'cursor'].map((name) => [name, params.get(name) || '']));
+    'cursor', ...kFigureParams].map((name) => [name, params.get(name) || '']));
+  const figureFilters = Object.fromEntries(kFigureParams.map((name) => [name, filters[name]]));
   const workflow = filters.workflow ? await loadWorkflow(filters.workflow) : null;
   const details = new Map();  // workflow id -> definition, for labels in the table
   if (workflow) details.set(workflow.id, workflow);
@@ -40,7 +42,8 @@ export async function render(view, {params}, {navigate, hashWith}) {
     event?.preventDefault();
     navigate(hashWith('/projects', {workflow: workflowSelect.value, state: stateSelect.value,
       industry: industrySelect.value, owner: owner.value.trim(), q: search.value.trim(),
-      overdue: overdue.checked ? 'true' : '', sort: `${descending.checked ? '-' : '+'}${sortSelect.value}`}));
+      overdue: overdue.checked ? 'true' : '', sort: `${descending.checked ? '-' : '+'}${sortSelect.value}`,
+      ...figureFilters}));
   };
   workflowSelect.addEventListener('change', () => { stateSelect.value = ''; apply(); });
 
@@ -65,6 +68,7 @@ export async function render(view, {params}, {navigate, hashWith}) {
       control('filter-sort', t('sort'), sortSelect),
       h('div', {class: 'filter checkbox'}, descending, h('label', {for: 'filter-desc'}, t('descending'))),
       h('button', {type: 'submit', class: 'primary'}, t('apply'))),
+    figureBanner(params, workflow, hashWith('/projects', {workflow: filters.workflow})),
     page.projects.length ? h('div', {class: 'table-wrap'}, h('table', {class: 'table projects-table'},
       h('thead', {}, h('tr', {}, [t('name'), t('stage'), t('industry'), t('investment'), t('owner'), t('due'),
         t('updated')].map((label) => h('th', {scope: 'col'}, label)))),

@@ -1,0 +1,76 @@
+#pragma once
+// kpis (issue 16): one definition per figure. Every count the reports show (a KPI's
+// numerator or denominator, a period figure, a funnel stage) has an id here, and the
+// project list (GET /api/projects?figure=ID&from=&to=[&workflow=&promoting_unit=]) returns
+// exactly the projects it counts, through the same condition over report_projects
+// (reports_ledger.hpp). docs/reports.md ("Figures") lists them.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/date.hpp"
+#include "engine/workflow.hpp"
+#include "storage/reports.hpp"
+#include "storage/sqlite_connection.hpp"
+
+namespace investflow::storage {
+
+struct FigureDef {
+  std::string_view id;
+  engine::LocalizedText label;
+};
+
+// The figures, in the order docs/reports.md gives them. `reached:STATE` (a funnel stage:
+// created in the period and ever entered STATE) is a figure too, for any state id.
+const std::vector<FigureDef>& figure_defs();
+bool is_figure(std::string_view id);
+
+struct FigureQuery {
+  std::string figure;
+  ReportPeriod period;
+  std::string workflow;        // empty: every workflow
+  std::string promoting_unit;  // empty: any (the field tagged promoting_unit)
+  engine::Date today;          // "so far" figures (履约, 按期, 超时限) are as of this day
+};
+
+// The condition over report_projects (no WHERE), with its text parameters in order; days
+// are written into the text. nullopt for an unknown figure.
+struct FigureSql {
+  std::string condition;
+  std::vector<std::string> parameters;
+};
+std::optional<FigureSql> figure_sql(const FigureQuery& query);
+
+// How many projects a figure counts.
+Outcome<std::int64_t> figure_count(Connection& connection, const FigureQuery& query);
+
+// What a sheet shows of a counted project (from report_projects).
+struct FigureProject {
+  std::string project_id;
+  std::string workflow;
+  std::string name;
+  std::string enterprise;
+  std::string promoting_unit;
+  std::string state;
+  double investment = 0;  // 万元 (tag investment)
+  std::int32_t created_day = 0;
+  std::optional<std::int32_t> signed_day;
+  std::optional<std::int32_t> started_day;
+  std::optional<std::int32_t> completed_day;
+  std::optional<std::int32_t> production_day;
+  std::optional<std::int32_t> start_due_day;
+};
+// The projects a figure counts, by workflow then project id; at most `limit`.
+Outcome<std::vector<FigureProject>> figure_projects(Connection& connection,
+                                                    const FigureQuery& query, int limit = 1000000);
+
+// 新签约 (shared with the funds helper's targets): projects that first entered the state
+// tagged `signed` on a day in the period.
+Outcome<std::int64_t> signed_projects(Connection& connection, const std::string& workflow,
+                                      const ReportPeriod& period,
+                                      const std::string& promoting_unit = "");
+
+}  // namespace investflow::storage
