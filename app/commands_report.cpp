@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/commands_funds.hpp"
 #include "app/commands_storage.hpp"
 #include "storage/reports.hpp"
 #include "storage/reports_output.hpp"
@@ -28,7 +29,9 @@ constexpr const char* kOverview =
     "  aging      time in each stage (working days), and the longest-waiting projects\n"
     "  kpis       contract-performance, construction-start, funds-in-place, completion,\n"
     "             SLA and milestone on-time rates\n"
-    "  period     the figures of a period, per workflow, in the zone's reporting style\n\n"
+    "  period     the figures of a period, per workflow, in the zone's reporting style\n"
+    "  funds      到位资金: the month, 1–N月 and 同比, by source, workflow and unit\n"
+    "  targets    progress against the promoting units' annual targets, ranked\n\n"
     "Run 'investflow report REPORT --help' for a report's options.\n";
 
 ArgSpec report_spec(const std::string& report) {
@@ -239,6 +242,7 @@ int run_report(std::span<const std::string> args, Io& io) {
     (args.empty() ? io.err : io.out) << kOverview;
     return args.empty() ? kExitUsage : kExitOk;
   }
+  if (is_funds_report(args.front())) return run_funds_report(args, io);  // funds (issue 16)
   Request request;
   request.report = args.front();
   if (std::find(std::begin(kReports), std::end(kReports), request.report) == std::end(kReports)) {

@@ -358,6 +358,41 @@ CREATE TABLE robot_posts (
 );
 CREATE INDEX robot_posts_url ON robot_posts (url, at);
 )sql",
+    // 10 (funds, issue 16): the 到位资金 ledger's summary and first entries by promoting
+    // unit (reports_ledger.hpp; migrate() refills the summaries from the events), and the
+    // promoting units' annual targets with the history of every change to them.
+    R"sql(
+CREATE TABLE report_funds (
+  workflow TEXT NOT NULL, month INTEGER NOT NULL, source TEXT NOT NULL,
+  promoting_unit TEXT NOT NULL, entries INTEGER NOT NULL, amount REAL NOT NULL,
+  PRIMARY KEY (month, workflow, source, promoting_unit)
+) WITHOUT ROWID;
+CREATE TABLE report_unit_reached (
+  workflow TEXT NOT NULL, state TEXT NOT NULL, reached_day INTEGER NOT NULL,
+  promoting_unit TEXT NOT NULL, projects INTEGER NOT NULL, investment REAL NOT NULL,
+  PRIMARY KEY (workflow, state, reached_day, promoting_unit)
+) WITHOUT ROWID;
+CREATE TABLE targets (
+  year   INTEGER NOT NULL,
+  unit   TEXT    NOT NULL,   -- a promoting unit, as the projects' promoting_unit field holds it
+  figure TEXT    NOT NULL,   -- signed_projects, signed_amount, funds, started_projects
+  value  REAL    NOT NULL,   -- a count, or 万元
+  set_by TEXT    NOT NULL,
+  set_at INTEGER NOT NULL,   -- ms since the epoch
+  PRIMARY KEY (year, unit, figure)
+) WITHOUT ROWID;
+CREATE TABLE target_history (
+  id     INTEGER PRIMARY KEY,
+  year   INTEGER NOT NULL,
+  unit   TEXT    NOT NULL,
+  figure TEXT    NOT NULL,
+  before REAL,               -- null: the target was not set
+  after  REAL,               -- null: the target was removed
+  by     TEXT    NOT NULL,
+  at     INTEGER NOT NULL
+);
+CREATE INDEX target_history_year ON target_history (year, id);
+)sql",
 };
 
 int application_id(SQLite::Database& db) {
@@ -396,6 +431,12 @@ engine::Result<int, std::string> migrate(SQLite::Database& db, int target) {
       }
       db.exec(std::string(kMigrations[static_cast<std::size_t>(version)]));
       if (version == 3) ReportLedger::rebuild(db);  // 4: summaries of the existing events
+      // 10 (funds): the new summaries of the existing events. The lead renumbers at merge:
+      // this is the migration that creates report_funds.
+      if (kMigrations[static_cast<std::size_t>(version)].find("CREATE TABLE report_funds") !=
+          std::string_view::npos) {
+        ReportLedger::rebuild(db);
+      }
       ++version;
       db.exec("PRAGMA user_version = " + std::to_string(version));
       if (version == 1) db.exec("PRAGMA application_id = " + std::to_string(kApplicationId));
