@@ -50,7 +50,7 @@ TEST_F(FundsApi, AnEntryIsRecordedAndTheProjectShowsItWithItsComputedValues) {
   EXPECT_EQ(project.at("fields").at("funds_in_place").to_number<double>(), 6000);
   // 资金到位率: over the planned investment (nothing committed): 6000 / 30000, in percent.
   EXPECT_EQ(project.at("computed").at("funds_in_place_rate").to_number<double>(), 20);
-  EXPECT_EQ(project.at("computed").at("size_class").as_string(), "small");
+  EXPECT_EQ(project.at("computed").at("size_class").as_string(), "medium");  // 1亿 to 5亿
 
   // The history shows the event too.
   const auto history = parse(call_as("zhang", "GET", "/api/projects/" + id + "/history"));

@@ -78,7 +78,8 @@ test('staff record funds in place and see the sum, the rate and the computed val
 
   assert.deepEqual(await nonChinese(page, '#funds'), []);
   await page.screenshot({path: path.join(shots, 'project-funds.png'), fullPage: true});
-  assert.deepEqual(problems, []);
+  // The refused entry above is the one 422 the browser logs.
+  assert.deepEqual(problems.filter((problem) => !/status of 422/.test(problem)), []);
 });
 
 test('a manager sets a target and sees the progress and the ranking', async () => {
@@ -92,7 +93,7 @@ test('a manager sets a target and sees the progress and the ranking', async () =
   await page.locator('.targets-ranking tr[data-unit="招商一科"] td.rank', {hasText: '1'}).waitFor();
   const ranked = await page.locator('.targets-ranking tr[data-unit="招商一科"]').textContent();
   assert.match(ranked, /50\.0%/);  // 5000 of 10000
-  assert.equal(await page.locator('.targets-ranking tr[data-unit="招商一科"] .progress').getAttribute('aria-valuenow'), '50');
+  assert.equal(await page.locator('.targets-ranking tr[data-unit="招商一科"] td[data-figure="funds"] .progress').getAttribute('aria-valuenow'), '50');
   const targets = await api('GET', `/api/targets?year=${new Date().getFullYear()}`);
   assert.equal(targets.targets.length, 1);
   assert.equal(targets.targets[0].value, 10000);

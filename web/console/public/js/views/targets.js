@@ -21,8 +21,10 @@ function percentText(rate) {
 
 function bar(rate) {
   const width = rate === null || rate === undefined ? 0 : Math.min(rate, 1) * 100;
+  const fill = h('span', {class: 'progress-fill'});
+  fill.style.width = `${width}%`;  // through the CSSOM: the CSP refuses style attributes
   return h('span', {class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100,
-    'aria-valuenow': Math.round(width)}, h('span', {class: 'progress-fill', style: `width:${width}%`}));
+    'aria-valuenow': Math.round(width)}, fill);
 }
 
 export async function render(view, {params}) {
@@ -106,7 +108,7 @@ export async function render(view, {params}) {
           h('tbody', {}, ranked.map((unit) => h('tr', {dataset: {unit: unit.unit}},
             h('td', {class: 'rank'}, unit.rank ?? '—'),
             userText('td', pick(unit.label, unit.unit)),
-            unit.figures.map((item) => h('td', {class: 'progress-cell'},
+            unit.figures.map((item) => h('td', {class: 'progress-cell', dataset: {figure: item.figure}},
               h('div', {}, amount(item.figure, item.actual), ' / ', amount(item.figure, item.target)),
               bar(item.rate), h('div', {class: 'muted'}, percentText(item.rate)))),
             h('td', {class: 'score'}, percentText(unit.score)))))),
