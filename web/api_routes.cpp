@@ -674,7 +674,7 @@ std::vector<RouteDef<ApiContext>> make_table() {
                .responses = {{.status = 200,
                               .description = "The target as it now stands, and the change",
                               .content = {json("TargetSet")}}},
-               .errors = {400, 401, 403, 422, 503}}},
+               .errors = {400, 401, 403, 413, 422, 503}}},
       {.method = "GET",
        .path = "/api/reports/targets",
        .plain = api::report_targets,
