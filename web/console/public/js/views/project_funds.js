@@ -2,7 +2,7 @@
 // (a correction is a negative amount with a comment), the cumulative sum and 资金到位率;
 // and the workflow's computed values (投资强度, 亩均产值 ...) with their labels.
 import {h, userText, toast} from '../dom.js';
-import {t, pick, money, dateTime} from '../i18n.js';
+import {t, pick, money, dateTime, unit} from '../i18n.js';
 import {post} from '../api.js';
 import {hasRole} from '../main.js';
 
@@ -60,7 +60,7 @@ export function fundsSection({project, workflow, path, reload}) {
     }
   }},
   h('label', {for: 'funds-month'}, t('funds.month')), month,
-  h('label', {for: 'funds-amount'}, `${t('funds.amount')}（${t('wan')}）`), amount,
+  h('label', {for: 'funds-amount'}, t('funds.amount_wan')), amount,
   h('label', {for: 'funds-source'}, t('funds.source')), source,
   h('label', {for: 'funds-evidence'}, t('evidence')), evidence,
   h('label', {for: 'funds-comment'}, t('funds.comment')), comment,
@@ -70,9 +70,9 @@ export function fundsSection({project, workflow, path, reload}) {
     h('p', {class: 'funds-summary'},
       `${t('funds.cumulative')}: `, h('strong', {class: 'funds-total'}, money(Math.round(total * 1e6) / 1e6)),
       ` · ${t('funds.rate')}: `, h('strong', {class: 'funds-rate'}, rate === null ? '—' : `${(rate * 100).toFixed(2)}%`),
-      h('span', {class: 'muted'}, ` （${t('funds.rate_definition')}）`)),
+      h('span', {class: 'muted'}, ` ${t('funds.rate_definition')}`)),
     entries.length ? h('table', {class: 'table compact funds-entries'},
-      h('thead', {}, h('tr', {}, [t('funds.month'), `${t('funds.amount')}（${t('wan')}）`, t('funds.source'),
+      h('thead', {}, h('tr', {}, [t('funds.month'), t('funds.amount_wan'), t('funds.source'),
         t('evidence'), t('funds.comment'), t('actor'), t('time')].map((label) => h('th', {}, label)))),
       h('tbody', {}, [...entries].reverse().map((entry) => h('tr', {class: Number(entry.amount) < 0 ? 'correction' : ''},
         h('td', {}, entry.month), h('td', {class: 'num'}, number(entry.amount)),
@@ -92,6 +92,7 @@ export function computedSection({project, workflow}) {
   if (!shown.length) return null;
   return panel(t('funds.computed'),
     h('dl', {class: 'field-list computed-values'}, shown.map((item) => [
-      h('dt', {}, pick(item.label, t('funds.computed'))),
+      // English labels from the workflow carry Chinese units (万元, 亩): rendered as units.
+      h('dt', {}, unit(pick(item.label, t('funds.computed')))),
       h('dd', {dataset: {computed: item.name}}, number(computed[item.name], 4))])));
 }

@@ -97,7 +97,7 @@ export async function render(view, {params}) {
         h('table', {class: 'table targets-grid'},
           h('thead', {}, h('tr', {}, h('th', {}, t('targets.unit')),
             data.figures.map((figure) => h('th', {}, pick(figure.label, figure.id),
-              figure.unit === '万元' ? `（${t('wan')}）` : '')))),
+              figure.unit === '万元' ? t('targets.in_wan') : '')))),
           gridBody),
         canEdit ? h('p', {class: 'muted'}, t('targets.edit_hint')) : null, addUnit, message),
       h('section', {class: 'panel'}, h('h2', {}, t('targets.progress', {through: report.through})),
