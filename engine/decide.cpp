@@ -250,6 +250,17 @@ FieldMap coerce_edits(const Workflow& workflow, const Project& project, const Fi
                       text("未知字段“" + name + "”", "unknown field '" + name + "'")));
       continue;
     }
+    Result<Value, FieldValueError> typed = coerce_field_value(*field, value);
+    if (!typed) {
+      reasons.push_back(make_reason(reason::kInvalidField, name, typed.error().message));
+      continue;
+    }
+    const auto current = project.fields.find(name);
+    const bool unchanged = current != project.fields.end() ? current->second == typed.value()
+                                                           : typed.value().is_null();
+    if (unchanged) continue;
+    // Once the 到位资金 ledger has entries, the field is its sum (an unchanged value, as a
+    // re-imported export carries it, is no edit and passes).
     if (field->report == FieldTag::funds_in_place && !project.funds.empty()) {
       reasons.push_back(make_reason(
           reason::kFundsByLedger, name,
@@ -259,16 +270,8 @@ FieldMap coerce_edits(const Workflow& workflow, const Project& project, const Fi
                    "' is the sum of the funds ledger; record an entry or a correction instead")));
       continue;
     }
-    Result<Value, FieldValueError> typed = coerce_field_value(*field, value);
-    if (!typed) {
-      reasons.push_back(make_reason(reason::kInvalidField, name, typed.error().message));
-      continue;
-    }
-    const auto current = project.fields.find(name);
-    const bool unchanged = current != project.fields.end() ? current->second == typed.value()
-                                                           : typed.value().is_null();
     // `raw` is in name order, so every edit goes at the end.
-    if (!unchanged) edits.emplace_hint(edits.end(), name, std::move(typed.value()));
+    edits.emplace_hint(edits.end(), name, std::move(typed.value()));
   }
   return edits;
 }

@@ -197,6 +197,9 @@ TEST_F(FundsTest, TheFieldIsEditedByHandOnlyUntilTheLedgerHasEntries) {
   const Rejection transition =
       rejected(kStaff, TakeTransition{"sign", {{"funds", Value::number(900)}}, ""});
   EXPECT_TRUE(transition.has(reason::kFundsByLedger));
+  // The sum itself, as a re-imported export carries it, is no edit and passes.
+  run(kStaff, EditFields{{{"funds", Value::number(300)}, {"committed", Value::number(25000)}}});
+  EXPECT_EQ(project.field("committed"), Value::number(25000));
   run(kStaff, TakeTransition{"sign", {}, ""});  // other work goes on
 }
 
