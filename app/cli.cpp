@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "app/commands_calendar.hpp"
+#include "app/commands_funds.hpp"
 #include "app/commands_report.hpp"
 #include "app/commands_server.hpp"
 #include "app/commands_storage.hpp"
@@ -34,6 +35,8 @@ constexpr CommandEntry kCommands[] = {
     {"serve", "serve the JSON API and the console over HTTP", run_serve},
     {"user", "add users, set passwords, make API tokens", run_user},
     {"report", "pipeline, funnel, aging, KPIs and period summaries from the event log", run_report},
+    {"funds", "record funds in place (到位资金) for a project: one ledger entry", run_funds},
+    {"target", "set and list the promoting units' annual targets", run_target},
 };
 
 void print_overview(std::ostream& out) {

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/commands_funds.hpp"
 #include "app/commands_storage.hpp"
 #include "storage/monthly_report.hpp"
 #include "storage/reports.hpp"
@@ -30,6 +31,8 @@ constexpr const char* kOverview =
     "  kpis       新签约, 履约率, 开工率, 按期开工率, 投产率, 竣工率, 按期竣工率, 资金到位率,\n"
     "             SLA and milestone on-time rates, 超时限未开工\n"
     "  period     the figures of a period, per workflow, in the zone's reporting style\n"
+    "  funds      到位资金: the month, 1–N月 and 同比, by source, workflow and unit\n"
+    "  targets    progress against the promoting units' annual targets, ranked\n"
     "  monthly    the monthly report (月报): summary with 1–N月 and 同比, project lists\n\n"
     "Run 'investflow report REPORT --help' for a report's options.\n";
 
@@ -347,6 +350,7 @@ int run_report(std::span<const std::string> args, Io& io) {
     (args.empty() ? io.err : io.out) << kOverview;
     return args.empty() ? kExitUsage : kExitOk;
   }
+  if (is_funds_report(args.front())) return run_funds_report(args, io);  // funds (issue 16)
   Request request;
   request.report = args.front();
   if (std::find(std::begin(kReports), std::end(kReports), request.report) == std::end(kReports)) {

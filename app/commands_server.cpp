@@ -18,6 +18,7 @@
 #include "notify/workflow_watch.hpp"
 #include "storage/auth.hpp"
 #include "storage/deployed_workflows.hpp"
+#include "storage/funds_report.hpp"
 #include "storage/reports.hpp"
 #include "storage/sqlite_memory.hpp"
 #include "storage/sqlite_store.hpp"
@@ -259,6 +260,7 @@ int run_serve(std::span<const std::string> args, Io& io) {
   notify::CalendarWatch calendars(**store, *notify_store, context->clock);
   calendars.take_deployed();
   context->reports = std::make_shared<storage::ReportReader>(db);
+  context->targets = std::make_shared<storage::TargetWriter>(db);
   // Versions deployed into the database (`workflow deploy`) are taken within seconds.
   context->calendars = std::make_shared<const workflows::CalendarRegistry>(workflow_calendars);
   notify::WorkflowWatch deployed_workflows(**store, workflow_calendars);

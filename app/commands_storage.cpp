@@ -469,4 +469,8 @@ bool database_exists(const std::string& db, Io& io) {
   return false;
 }
 
+std::unique_ptr<storage::Store> open_command_store(const std::string& db, Io& io) {
+  return open_store(db, io);
+}
+
 }  // namespace investflow::app

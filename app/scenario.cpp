@@ -304,6 +304,7 @@ std::string describe_command(const engine::Command& command) {
         if constexpr (std::is_same_v<T, engine::RecordFollowup>)
           return "followup " + body.on.to_string();
         if constexpr (std::is_same_v<T, engine::ExtendDeadline>) return "extend " + body.name;
+        if constexpr (std::is_same_v<T, engine::RecordFunds>) return "funds " + body.month;
         if constexpr (std::is_same_v<T, engine::MigrateWorkflow>) {
           return "migrate to version " + std::to_string(body.to_version);
         }

@@ -73,6 +73,16 @@ struct ExtendDeadline {
   std::string reason;
 };
 
+// Staff record funds in place (到位资金): one ledger entry; a correction is a negative
+// amount with a comment. engine/funds.hpp.
+struct RecordFunds {
+  std::string month;   // "YYYY-MM"
+  double amount = 0;   // 万元
+  std::string source;  // engine::FundsSource's name
+  std::string evidence;
+  std::string comment;
+};
+
 class Workflow;
 
 // Moves the project to another version of its workflow (engine/migration.hpp says what is
@@ -89,7 +99,7 @@ struct Command {
   std::string project_id;
   std::optional<std::int64_t> expected_version;  // optimistic concurrency
   std::variant<CreateProject, EditFields, TakeTransition, CastVote, RecordMilestone, RecordFollowup,
-               FireDeadline, ExtendDeadline, MigrateWorkflow>
+               FireDeadline, ExtendDeadline, MigrateWorkflow, RecordFunds>
       body;
 };
 

@@ -258,8 +258,20 @@ FieldMap coerce_edits(const Workflow& workflow, const Project& project, const Fi
     const auto current = project.fields.find(name);
     const bool unchanged = current != project.fields.end() ? current->second == typed.value()
                                                            : typed.value().is_null();
+    if (unchanged) continue;
+    // Once the 到位资金 ledger has entries, the field is its sum (an unchanged value, as a
+    // re-imported export carries it, is no edit and passes).
+    if (field->report == FieldTag::funds_in_place && !project.funds.empty()) {
+      reasons.push_back(make_reason(
+          reason::kFundsByLedger, name,
+          text("“" + label_zh(field->label, name) +
+                   "”由到位资金台账累计而来，不能直接修改；请在“到位资金”中登记或更正",
+               "'" + label_en(field->label, name) +
+                   "' is the sum of the funds ledger; record an entry or a correction instead")));
+      continue;
+    }
     // `raw` is in name order, so every edit goes at the end.
-    if (!unchanged) edits.emplace_hint(edits.end(), name, std::move(typed.value()));
+    edits.emplace_hint(edits.end(), name, std::move(typed.value()));
   }
   return edits;
 }
@@ -865,6 +877,76 @@ struct Decider {
     return true;
   }
 
+  // 到位资金: one ledger entry; the funds_in_place-tagged field becomes the new sum.
+  bool operator()(const RecordFunds& record) {
+    if (!require_existing()) return false;
+    require_worker();
+    const FieldDef* field = workflow.tagged(FieldTag::funds_in_place);
+    if (field == nullptr) {
+      reasons.push_back(make_reason(
+          reason::kNoFundsField, "",
+          text("此类项目没有到位资金字段，不登记到位资金",
+               "projects of '" + workflow.id + "' have no funds-in-place field to record")));
+      return false;
+    }
+    const std::optional<int> month = parse_funds_month(record.month);
+    if (!month) {
+      reasons.push_back(
+          make_reason(reason::kInvalidField, "month",
+                      text("到位月份“" + record.month + "”格式不对，应为“YYYY-MM”，如 2026-10",
+                           "month '" + record.month + "' is not YYYY-MM, e.g. 2026-10")));
+    } else if (*month > today.year() * 100 + today.ymd().month) {
+      reasons.push_back(make_reason(
+          reason::kInvalidField, "month",
+          text("到位月份不能晚于本月", "the month cannot be later than the current month")));
+    }
+    if (!std::isfinite(record.amount) || std::fabs(record.amount) > 1e12) {
+      reasons.push_back(
+          make_reason(reason::kInvalidField, "amount",
+                      text("到位金额须为数字（万元）", "the amount must be a number (万元)")));
+    } else if (record.amount == 0) {
+      reasons.push_back(make_reason(reason::kInvalidField, "amount",
+                                    text("到位金额不能为零", "the amount cannot be zero")));
+    } else if (record.amount < 0 &&
+               record.comment.find_first_not_of(" \t\r\n") == std::string::npos) {
+      reasons.push_back(make_reason(
+          reason::kCommentRequired, "comment",
+          text("更正（负数金额）须填写说明", "a correction (a negative amount) needs a comment")));
+    }
+    const std::optional<FundsSource> source = parse_funds_source(record.source);
+    if (!source) {
+      reasons.push_back(make_reason(
+          reason::kInvalidField, "source",
+          text("未知的资金来源“" + record.source + "”，应为：本市、市外省内、省外、境外",
+               "unknown source '" + record.source +
+                   "': local, other_city, other_province or abroad")));
+    }
+    double sum = 0;
+    for (const FundsEntry& entry : project.funds)
+      sum += entry.amount;
+    // 万元 to six decimals: sums of decimal amounts stay the amounts people typed.
+    const double total = std::round((sum + record.amount) * 1e6) / 1e6;
+    if (std::isfinite(record.amount) && total < 0) {
+      reasons.push_back(make_reason(
+          reason::kInvalidField, "amount",
+          text("更正后累计到位资金不能为负数", "the corrected total cannot be negative")));
+    }
+    if (!reasons.empty()) return false;
+    FundsRecorded recorded;
+    recorded.month = record.month;
+    recorded.amount = record.amount;
+    recorded.source = *source;
+    recorded.evidence = record.evidence;
+    recorded.comment = record.comment;
+    Value after = Value::number(total);
+    Value before = project.field(field->name);
+    if (before != after)
+      recorded.changes.push_back({field->name, std::move(before), std::move(after)});
+    Event& out = new_event();
+    out.body = std::move(recorded);
+    return true;
+  }
+
   // The rules live in engine/migration.cpp. A project in a final state may move too: the
   // caller chooses which projects to move.
   bool operator()(const MigrateWorkflow& migrate) {
@@ -1065,6 +1147,10 @@ void fold(Project& project, EventRef&& event) {
         } else if constexpr (std::is_same_v<T, WorkflowMigrated>) {
           apply_changes(project, body.changes);
           apply_workflow_migrated(project, body);
+        } else if constexpr (std::is_same_v<T, FundsRecorded>) {
+          apply_changes(project, body.changes);
+          project.funds.push_back({body.month, body.amount, body.source, body.evidence,
+                                   body.comment, event.actor, event.at});
         }
       },
       event.body);
@@ -1243,7 +1329,8 @@ constexpr AlternativeName kCommandNames[] = {
     alternative<RecordFollowup, CommandBody>("followup"),
     alternative<FireDeadline, CommandBody>("fire_deadline"),
     alternative<ExtendDeadline, CommandBody>("extend_deadline"),
-    alternative<MigrateWorkflow, CommandBody>("migrate")};
+    alternative<MigrateWorkflow, CommandBody>("migrate"),
+    alternative<RecordFunds, CommandBody>("funds")};
 static_assert(names_alternatives_in_order<CommandBody>(kCommandNames));
 
 using EventBody = decltype(Event::body);
@@ -1256,7 +1343,8 @@ constexpr AlternativeName kEventTypes[] = {
     alternative<FollowupRecorded, EventBody>("followup_recorded"),
     alternative<DeadlineFired, EventBody>("deadline_fired"),
     alternative<DeadlineExtended, EventBody>("deadline_extended"),
-    alternative<WorkflowMigrated, EventBody>("workflow_migrated")};
+    alternative<WorkflowMigrated, EventBody>("workflow_migrated"),
+    alternative<FundsRecorded, EventBody>("funds_recorded")};
 static_assert(names_alternatives_in_order<EventBody>(kEventTypes));
 }  // namespace
 

@@ -43,6 +43,10 @@ inline constexpr std::string_view kParentNotAllowed = "parent_not_allowed";
 inline constexpr std::string_view kNoSuchParent = "no_such_parent";
 inline constexpr std::string_view kParentWrongWorkflow = "parent_wrong_workflow";
 inline constexpr std::string_view kParentClosed = "parent_closed";
+// funds (issue 16): the field tagged funds_in_place is the ledger's sum once it has entries;
+// a workflow without that field keeps no ledger.
+inline constexpr std::string_view kFundsByLedger = "funds_by_ledger";
+inline constexpr std::string_view kNoFundsField = "no_funds_field";
 }  // namespace reason
 
 struct Reason {

@@ -155,19 +155,31 @@ struct WorkflowMigrated {
   friend bool operator==(const WorkflowMigrated&, const WorkflowMigrated&) = default;
 };
 
+// A 到位资金 ledger entry. `changes` sets the field tagged funds_in_place to the ledger's
+// new cumulative sum, so expressions and figures reading that field stay right.
+struct FundsRecorded {
+  std::string month;  // "YYYY-MM"
+  double amount = 0;  // 万元
+  FundsSource source = FundsSource::local;
+  std::string evidence;
+  std::string comment;
+  std::vector<FieldChange> changes;
+  friend bool operator==(const FundsRecorded&, const FundsRecorded&) = default;
+};
+
 struct Event {
   std::string project_id;
   std::int64_t version = 0;  // the project's version after this event (1 for creation)
   Timestamp at = 0;
   std::string actor;
   std::variant<ProjectCreated, FieldsEdited, TransitionTaken, VoteCast, MilestoneRecorded,
-               FollowupRecorded, DeadlineFired, DeadlineExtended, WorkflowMigrated>
+               FollowupRecorded, DeadlineFired, DeadlineExtended, WorkflowMigrated, FundsRecorded>
       body;
   friend bool operator==(const Event&, const Event&) = default;
 };
 
 // project_created, fields_edited, transition_taken, vote_cast, milestone_recorded,
-// followup_recorded, deadline_fired, deadline_extended, workflow_migrated
+// followup_recorded, deadline_fired, deadline_extended, workflow_migrated, funds_recorded
 std::string_view event_type(const Event& event);
 // Whether `name` is one of those types.
 bool is_event_type(std::string_view name);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/date.hpp"
+#include "engine/funds.hpp"
 #include "engine/names.hpp"
 #include "engine/value.hpp"
 
@@ -68,6 +69,7 @@ struct Project {
   std::vector<Vote> votes;  // votes of the review open in the current state
   std::map<std::string, MilestoneState, std::less<>> milestones;
   std::vector<FollowupVisit> visits;
+  std::vector<FundsEntry> funds;        // the 到位资金 ledger (FundsRecorded), in order
   std::optional<Date> sla_due_on;       // the current state's SLA deadline
   std::optional<Date> followup_due_on;  // the next follow-up visit
   // The deadlines above were counted past the calendar's official data (weekends only

@@ -1,5 +1,6 @@
 #include "notify/message.hpp"
 
+#include <sstream>
 #include <type_traits>
 
 #include "engine/deadlines.hpp"
@@ -134,6 +135,16 @@ class Describer {
         "Project '" + name_ + "' moved to version " + to + " of its workflow");
     message_.from = migrated.from_state;
     message_.to = migrated.to_state;
+  }
+  void operator()(const engine::FundsRecorded& funds) {
+    std::ostringstream amount;
+    amount << funds.amount;
+    set("项目“" + name_ + "”登记到位资金 " + amount.str() + " 万元（" + funds.month + "）",
+        "Project '" + name_ + "': funds in place " + amount.str() + " 万元 recorded (" +
+            funds.month + ")");
+    message_.detail_zh = std::string("来源：") +
+                         std::string(engine::funds_source_zh(funds.source)) +
+                         (funds.comment.empty() ? "" : "；说明：" + funds.comment);
   }
 
  private:

@@ -360,6 +360,14 @@ struct BodyEncoder {
             {"previous_due_on", date_json(extended.previous_due_on)},
             {"reason", extended.reason}};
   }
+  json::object operator()(const engine::FundsRecorded& recorded) const {
+    return {{"amount", number_json(recorded.amount)},
+            {"changes", changes_json(recorded.changes, encoding)},
+            {"comment", recorded.comment},
+            {"evidence", recorded.evidence},
+            {"month", recorded.month},
+            {"source", engine::funds_source_name(recorded.source)}};
+  }
   json::object operator()(const engine::WorkflowMigrated& migrated) const {
     json::object map;
     for (const auto& [from, to] : migrated.state_map)
@@ -452,6 +460,25 @@ class Decoder {
     }
     fail(path + "/" + std::string(key), "expected an integer");
     return 0;
+  }
+
+  double number(const json::object* object, std::string_view key, const std::string& path) {
+    const json::value* value = member(object, key, path);
+    if (value == nullptr) return 0;
+    if (const std::int64_t* number = value->if_int64()) return static_cast<double>(*number);
+    if (const std::uint64_t* number = value->if_uint64()) return static_cast<double>(*number);
+    if (const double* number = value->if_double(); number != nullptr && std::isfinite(*number)) {
+      return *number;
+    }
+    fail(path + "/" + std::string(key), "expected a number");
+    return 0;
+  }
+
+  engine::FundsSource funds_source(const json::object* object, const std::string& path) {
+    const std::string name = text(object, "source", path);
+    if (auto source = engine::parse_funds_source(name)) return *source;
+    if (ok()) fail(path + "/source", "unknown funds source '" + name + "'");
+    return engine::FundsSource::local;
   }
 
   bool boolean(const json::object* object, std::string_view key, const std::string& path) {
@@ -738,6 +765,16 @@ EventBody decode_body(Decoder& in, std::string_view type, const json::object* bo
     extended.reason = in.text(body, "reason", path);
     return extended;
   }
+  if (type == "funds_recorded") {
+    engine::FundsRecorded recorded;
+    recorded.month = in.text(body, "month", path);
+    recorded.amount = in.number(body, "amount", path);
+    recorded.source = in.funds_source(body, path);
+    recorded.evidence = in.text(body, "evidence", path);
+    recorded.comment = in.text(body, "comment", path);
+    recorded.changes = in.changes(body, path);
+    return recorded;
+  }
   if (type == "workflow_migrated") {
     engine::WorkflowMigrated migrated;
     migrated.workflow = in.text(body, "workflow", path);
@@ -919,6 +956,20 @@ json::value project_to_json(const engine::Project& project, const Encoding& enco
                    {"workflow", project.workflow},
                    {"workflow_version", project.workflow_version}};
   if (!project.parent.empty()) out.emplace("parent", project.parent);
+  // Only once the funds ledger has entries: other projects keep their exact earlier text.
+  if (!project.funds.empty()) {
+    json::array funds;
+    for (const engine::FundsEntry& entry : project.funds) {
+      funds.push_back(json::object{{"actor", entry.actor},
+                                   {"amount", number_json(entry.amount)},
+                                   {"at", encoding.timestamp(entry.at)},
+                                   {"comment", entry.comment},
+                                   {"evidence", entry.evidence},
+                                   {"month", entry.month},
+                                   {"source", engine::funds_source_name(entry.source)}});
+    }
+    out.emplace("funds", std::move(funds));
+  }
   // Only when some alert fired: projects without timers keep their exact earlier text.
   if (!project.deadlines_fired.empty()) {
     json::array fired;
@@ -1000,6 +1051,23 @@ Decoded<engine::Project> project_from_json(const json::value& json) {
       }
     }
   }
+  if (object != nullptr && object->contains("funds")) {
+    if (const json::array* items = in.array(*in.member(object, "funds", ""), "/funds")) {
+      for (std::size_t i = 0; i < items->size(); ++i) {
+        const std::string path = "/funds/" + std::to_string(i);
+        const json::object* item = in.object((*items)[i], path);
+        engine::FundsEntry entry;
+        entry.month = in.text(item, "month", path);
+        entry.amount = in.number(item, "amount", path);
+        entry.source = in.funds_source(item, path);
+        entry.evidence = in.text(item, "evidence", path);
+        entry.comment = in.text(item, "comment", path);
+        entry.actor = in.text(item, "actor", path);
+        entry.at = in.integer(item, "at", path);
+        project.funds.push_back(std::move(entry));
+      }
+    }
+  }
   if (object != nullptr && object->contains("deadlines_fired")) {
     for (std::string& key : in.strings(object, "deadlines_fired", ""))
       project.deadlines_fired.insert(std::move(key));
@@ -1058,6 +1126,13 @@ struct CommandEncoder {
             {"name", extend.name},
             {"new_due_on", date_json(extend.new_due_on)},
             {"reason", extend.reason}};
+  }
+  json::object operator()(const engine::RecordFunds& record) const {
+    return {{"amount", number_json(record.amount)},
+            {"comment", record.comment},
+            {"evidence", record.evidence},
+            {"month", record.month},
+            {"source", record.source}};
   }
   // The target workflow is named by its version: the store looks it up.
   json::object operator()(const engine::MigrateWorkflow& migrate) const {

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "storage/figures.hpp"
+#include "storage/funds_report.hpp"
 
 namespace investflow::storage {
 namespace {
@@ -171,6 +172,30 @@ Outcome<std::optional<Sheet>> summary_sheet(MonthlyContext& context) {
   return std::optional<Sheet>(std::move(sheet));
 }
 
+// 到位资金 (funds_report.hpp): the month, 1–N月 and 同比 in total and by source, then by
+// workflow and by promoting unit below, each part under its own header row. Left out when
+// no workflow keeps a funds ledger.
+Outcome<std::optional<Sheet>> funds_sheet(MonthlyContext& context) {
+  auto report = funds_report(context.connection, context.workflows,
+                             context.month.year * 100 + context.month.month);
+  if (!report) return engine::fail(report.error());
+  if (report->by_workflow.empty()) return std::optional<Sheet>();
+  std::vector<Sheet> parts = funds_report_sheets(*report);
+  Sheet sheet{"到位资金", parts.front().header, {}};
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) {
+      sheet.rows.emplace_back();
+      std::vector<SheetCell> header;
+      for (const std::string& name : parts[i].header)
+        header.push_back(text_cell(name));
+      sheet.rows.push_back(std::move(header));
+    }
+    for (auto& row : parts[i].rows)
+      sheet.rows.push_back(std::move(row));
+  }
+  return std::optional<Sheet>(std::move(sheet));
+}
+
 }  // namespace
 
 ReportPeriod ReportMonth::days() const {
@@ -215,9 +240,7 @@ const std::vector<MonthlySheetBuilder>& monthly_sheet_builders() {
        [](MonthlyContext& c) {
          return project_sheet(c, "新投产", "in_production", c.month.days());
        }},
-      // 到位资金: the funds helper's sheet (storage/funds_report.hpp: the month, 1–N月 with
-      // 同比, by source, by workflow, by promoting unit). Wired in by the lead at merge;
-      // until then the sheet is left out rather than made up.
+      {"到位资金", funds_sheet},
       {"超时限未开工",
        [](MonthlyContext& c) {
          return project_sheet(c, "超时限未开工", "overdue_start", c.month.days());

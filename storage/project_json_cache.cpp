@@ -37,10 +37,13 @@ std::shared_ptr<const ProjectJson> ProjectJsonCache::find(std::string_view id) c
   try {
     // Outside the shard's lock: the conversion does not hold up other projects' readers
     // or the writer.
-    std::call_once(entry->converted, [&entry] {
+    std::call_once(entry->converted, [&entry, this] {
       auto project = decode_project(entry->canonical);
       if (!project) throw std::runtime_error(project.error().to_string());
-      entry->wire = ProjectJson{entry->version, encode_project_wire(*project)};
+      const auto workflow = workflows_ != nullptr
+                                ? workflows_->find(project->workflow, project->workflow_version)
+                                : nullptr;
+      entry->wire = ProjectJson{entry->version, encode_project_wire(*project, workflow.get())};
       std::string().swap(entry->canonical);
     });
   } catch (const std::exception&) {

@@ -28,6 +28,7 @@
 #include <unordered_map>
 
 #include "storage/store.hpp"
+#include "storage/workflow_registry.hpp"
 
 namespace investflow::storage {
 
@@ -50,6 +51,9 @@ class ProjectJsonCache {
   void publish(const std::string& id, ProjectJson canonical);
   // Forget everything (the database changed behind the writer's back).
   void clear();
+  // Where the wire form finds a project's workflow, for its computed values (set once,
+  // before use; may stay null).
+  void set_workflows(const WorkflowRegistry* workflows) { workflows_ = workflows; }
 
   struct Stats {
     std::size_t entries = 0;
@@ -90,6 +94,7 @@ class ProjectJsonCache {
   static std::size_t cost(std::string_view id, std::string_view body);
 
   std::size_t shard_budget_;
+  const WorkflowRegistry* workflows_ = nullptr;
   mutable std::array<Shard, kShards> shards_;
   mutable std::atomic<std::uint64_t> hits_{0};
   mutable std::atomic<std::uint64_t> misses_{0};

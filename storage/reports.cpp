@@ -379,7 +379,7 @@ Outcome<KpiReport> kpi_report(Connection& connection, const engine::Workflow& wo
     std::optional<double> funds;
     std::optional<double> committed;
     if (cohort_exists && has(workflow, FieldTag::funds_in_place) &&
-        has(workflow, FieldTag::committed_investment)) {
+        (has(workflow, FieldTag::committed_investment) || has(workflow, FieldTag::investment))) {
       funds = funds_sums->getColumn(0).getDouble();
       committed = funds_sums->getColumn(1).getDouble();
     }

@@ -29,11 +29,13 @@ enum Table {
   kDurations,
   kDeadlines,
   kSigned,
-  kSignedFunds
+  kSignedFunds,
+  kFunds,
+  kUnitReached
 };
 
-const std::array<SummaryTable, 8>& summary_tables() {
-  static const std::array<SummaryTable, 8> tables = {{
+const std::array<SummaryTable, 10>& summary_tables() {
+  static const std::array<SummaryTable, 10> tables = {{
       {"report_pipeline",
        {"workflow", "state", "industry", "chain_role", "owner", "promoting_unit"},
        {"projects", "investment"}},
@@ -48,6 +50,12 @@ const std::array<SummaryTable, 8>& summary_tables() {
       {"report_signed_funds",
        {"workflow", "signed_day"},
        {"projects", "funds_in_place", "committed"}},
+      // funds (issue 16): the 到位资金 ledger by month (YYYYMM), source and promoting unit,
+      // and first entries by promoting unit (progress against the units' targets).
+      {"report_funds", {"workflow", "month", "source", "promoting_unit"}, {"entries", "amount"}},
+      {"report_unit_reached",
+       {"workflow", "state", "reached_day", "promoting_unit"},
+       {"projects", "investment"}},
   }};
   return tables;
 }
@@ -234,6 +242,7 @@ void ReportLedger::record(const engine::Workflow& workflow_def, const engine::Pr
       tagged_state(workflow_def, engine::StateTag::construction_started);
   const std::string_view completed = tagged_state(workflow_def, engine::StateTag::completed);
   const std::string_view production = tagged_state(workflow_def, engine::StateTag::in_production);
+  const std::string unit = text_of(workflow_def, after, engine::FieldTag::promoting_unit);
   auto enter = [&](const std::string& state, engine::Timestamp at) {
     if (has_reached(reached, state)) return;  // funnels count a project once per stage
     reached += state + "|";
@@ -244,6 +253,7 @@ void ReportLedger::record(const engine::Workflow& workflow_def, const engine::Pr
     if (state == production) memory.production_day = day;
     if (state == exited) memory.exited_day = day;
     add(kReached, {workflow, day, state}, {1, investment, 0});
+    add(kUnitReached, {workflow, state, day, unit}, {1, investment, 0});
     add(kFunnel, {workflow, created_day, state}, {1, 0, 0});
     if (!signed_day) return;
     // The KPI cohort (projects signed on a day): what they reached since; an exit after
@@ -272,6 +282,14 @@ void ReportLedger::record(const engine::Workflow& workflow_def, const engine::Pr
       enter(taken->to, event.at);
       entered_at = event.at;
       sla_due = taken->sla_due_on;
+    } else if (const auto* funds = std::get_if<engine::FundsRecorded>(&event.body)) {
+      // Under the promoting unit the project has when the entry is recorded.
+      if (const auto month = engine::parse_funds_month(funds->month)) {
+        add(kFunds,
+            {workflow, std::int64_t{*month}, std::string(engine::funds_source_name(funds->source)),
+             unit},
+            {1, funds->amount, 0});
+      }
     }
   }
   // A milestone counts once, when its actual date is first recorded.
@@ -301,9 +319,12 @@ void ReportLedger::count_project(const ReportProject& row, double sign) {
       {sign, sign * row.investment, 0});
   add(kCreated, {row.workflow, std::int64_t{row.created_day}, row.state},
       {sign, sign * row.investment, sign * row.floor_area});
-  if (row.signed_day && row.committed > 0) {
+  // 资金到位率's one definition (docs/reports.md): over the committed investment, or the
+  // planned investment while nothing is committed.
+  const double base = row.committed > 0 ? row.committed : row.investment;
+  if (row.signed_day && base > 0) {
     add(kSignedFunds, {row.workflow, std::int64_t{*row.signed_day}},
-        {sign, sign * row.funds_in_place, sign * row.committed});
+        {sign, sign * row.funds_in_place, sign * base});
   }
 }
 
@@ -443,6 +464,7 @@ void ReportLedger::flush() {
   const auto& tables = summary_tables();
   for (const auto& [key, sums] : layer.deltas) {
     if (sums.count == 0 && sums.first == 0 && sums.second == 0) continue;
+    if (absent_tables_ & (1U << key.first)) continue;
     const SummaryTable& table = tables[static_cast<std::size_t>(key.first)];
     SQLite::Statement& upsert = statement(upsert_sql(table));
     int column = 1;
@@ -477,8 +499,19 @@ SQLite::Statement& ReportLedger::statement(const std::string& sql) {
 }
 
 void ReportLedger::rebuild(SQLite::Database& db) {
-  for (const auto& table : summary_tables())
-    db.exec(std::string("DELETE FROM ") + table.name);
+  // An older schema being brought up to date may not have the later summaries yet: their
+  // own migration rebuilds again once they exist.
+  unsigned absent = 0;
+  for (std::size_t i = 0; i < summary_tables().size(); ++i) {
+    const char* name = summary_tables()[i].name;
+    SQLite::Statement exists(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+    exists.bind(1, name);
+    if (!exists.executeStep()) {
+      absent |= 1U << i;
+      continue;
+    }
+    db.exec(std::string("DELETE FROM ") + name);
+  }
   db.exec("DELETE FROM report_projects");
 
   // Every stored workflow version, for its tags; a project of one that does not load is
@@ -503,6 +536,7 @@ void ReportLedger::rebuild(SQLite::Database& db) {
   };
 
   ReportLedger ledger(db);
+  ledger.absent_tables_ = absent;
   ledger.push_layer();
   SQLite::Statement events(db, "SELECT project_id, payload FROM events ORDER BY project_id, seq");
   engine::Project project;

@@ -19,7 +19,12 @@
 //   report_signed     the KPI cohort: per workflow, day of signing and state, how many of
 //                     the projects signed that day have entered the state since
 //   report_signed_funds  per workflow and day of signing: funds in place and committed
-//                     investment of those projects (those with a commitment)
+//                     investment of those projects (else their planned investment: the
+//                     base of 资金到位率; projects with neither are left out)
+//   report_funds      the 到位资金 ledger (FundsRecorded): entries and amount per workflow,
+//                     month (YYYYMM), source and promoting unit (the project's when recorded)
+//   report_unit_reached  first entries per workflow, state, day and promoting unit (the
+//                     units' signed and started projects, for their targets)
 //
 // The ledger records each command's effect as deltas in layers that mirror the writer's
 // savepoints: a command undone in SQL is undone here by dropping its layer. The deltas are
@@ -162,6 +167,7 @@ class ReportLedger {
   std::unordered_map<std::string, ReportProject> written_;  // flushed, not yet committed
   ReportProject loaded_;  // the row current() last read from the database
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
+  unsigned absent_tables_ = 0;  // rebuild() on an older schema: summaries not there yet
 };
 
 }  // namespace investflow::storage

@@ -358,7 +358,7 @@ CREATE TABLE robot_posts (
 );
 CREATE INDEX robot_posts_url ON robot_posts (url, at);
 )sql",
-    // kpis (issue 16): the days reports need per project for the zones' KPIs and the
+    // 10: the days reports need per project for the zones' KPIs and the
     // drill-down (storage/reports_ledger.hpp), filled from the log by migrate() (see
     // kReportsRebuiltAfter). Days are days since 1970-01-01, China time; NULL: not (yet).
     R"sql(
@@ -397,12 +397,47 @@ CREATE INDEX report_projects_exited ON report_projects (exited_day)
   WHERE exited_day IS NOT NULL;
 CREATE INDEX report_projects_created_all ON report_projects (created_day);
 )sql",
+    // 11: the 到位资金 ledger's summary and first entries by promoting
+    // unit (reports_ledger.hpp; migrate() refills the summaries from the events), and the
+    // promoting units' annual targets with the history of every change to them.
+    R"sql(
+CREATE TABLE report_funds (
+  workflow TEXT NOT NULL, month INTEGER NOT NULL, source TEXT NOT NULL,
+  promoting_unit TEXT NOT NULL, entries INTEGER NOT NULL, amount REAL NOT NULL,
+  PRIMARY KEY (month, workflow, source, promoting_unit)
+) WITHOUT ROWID;
+CREATE TABLE report_unit_reached (
+  workflow TEXT NOT NULL, state TEXT NOT NULL, reached_day INTEGER NOT NULL,
+  promoting_unit TEXT NOT NULL, projects INTEGER NOT NULL, investment REAL NOT NULL,
+  PRIMARY KEY (workflow, state, reached_day, promoting_unit)
+) WITHOUT ROWID;
+CREATE TABLE targets (
+  year   INTEGER NOT NULL,
+  unit   TEXT    NOT NULL,   -- a promoting unit, as the projects' promoting_unit field holds it
+  figure TEXT    NOT NULL,   -- signed_projects, signed_amount, funds, started_projects
+  value  REAL    NOT NULL,   -- a count, or 万元
+  set_by TEXT    NOT NULL,
+  set_at INTEGER NOT NULL,   -- ms since the epoch
+  PRIMARY KEY (year, unit, figure)
+) WITHOUT ROWID;
+CREATE TABLE target_history (
+  id     INTEGER PRIMARY KEY,
+  year   INTEGER NOT NULL,
+  unit   TEXT    NOT NULL,
+  figure TEXT    NOT NULL,
+  before REAL,               -- null: the target was not set
+  after  REAL,               -- null: the target was removed
+  by     TEXT    NOT NULL,
+  at     INTEGER NOT NULL
+);
+CREATE INDEX target_history_year ON target_history (year, id);
+)sql",
 };
 
 // The migration after which the report summaries are rebuilt from the event log: the last
-// one that changes what they hold (4 created them; the kpis one added columns). An older
+// one that changes what they hold (4 created them, 10 added columns, 11 added tables). An older
 // database is brought up to it first, so one rebuild fills every column.
-constexpr int kReportsRebuiltAfter = 9;  // index in kMigrations (the lead renumbers)
+constexpr int kReportsRebuiltAfter = 10;  // index in kMigrations
 
 int application_id(SQLite::Database& db) {
   return db.execAndGet("PRAGMA application_id").getInt();

@@ -21,9 +21,11 @@ namespace investflow::storage {
 // 6: the index the dispatcher reads pending outbox rows by
 // 7: deployed calendars; notifications may be notices from the server (no event)
 // 8: parent links: projects.parent and its index (parent, workflow)
-// 9: kpis (issue 16): report_projects gains the days of the tagged stages and milestones
-//    (KPIs of zones, drill-down to the projects a figure counts), refilled from the log
-inline constexpr int kSchemaVersion = 10;
+// 9: event batches, digests, robot posts
+// 10: report_projects gains the days of the tagged stages and milestones (KPIs of zones,
+//     drill-down to the projects a figure counts), refilled from the log
+// 11: funds ledger summaries (report_funds, report_unit_reached), targets and their history
+inline constexpr int kSchemaVersion = 11;
 
 // PRAGMA application_id of an investflow database ("INVF").
 inline constexpr int kApplicationId = 0x494E5646;

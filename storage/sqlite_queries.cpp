@@ -214,10 +214,14 @@ std::optional<engine::Project> query_project(Connection& connection, std::string
   return std::move(*project);
 }
 
-std::optional<ProjectJson> query_project_json(Connection& connection, std::string_view id) {
+std::optional<ProjectJson> query_project_json(Connection& connection, std::string_view id,
+                                              const WorkflowRegistry* workflows) {
   auto project = query_project(connection, id);
   if (!project) return std::nullopt;
-  return ProjectJson{project->version, encode_project_wire(*project)};
+  const auto workflow = workflows != nullptr
+                            ? workflows->find(project->workflow, project->workflow_version)
+                            : nullptr;
+  return ProjectJson{project->version, encode_project_wire(*project, workflow.get())};
 }
 
 Outcome<ProjectPage> query_projects(Connection& connection, const ProjectQuery& query) {

@@ -8,12 +8,15 @@
 
 #include "storage/sqlite_connection.hpp"
 #include "storage/store.hpp"
+#include "storage/workflow_registry.hpp"
 
 namespace investflow::storage {
 
 std::optional<engine::Project> query_project(Connection& connection, std::string_view id);
 // The stored (canonical) projection, decoded and encoded in the wire form.
-std::optional<ProjectJson> query_project_json(Connection& connection, std::string_view id);
+// With `workflows`, the JSON carries the project's computed values (wire_json.hpp).
+std::optional<ProjectJson> query_project_json(Connection& connection, std::string_view id,
+                                              const WorkflowRegistry* workflows = nullptr);
 
 // Keyset paging: the cursor carries the sort, the direction and the last row's sort value
 // and id, so a page starts exactly after the previous one whatever was inserted meanwhile.

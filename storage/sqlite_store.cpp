@@ -31,7 +31,9 @@ class SqliteStore final : public Store {
         json_cache_(options.json_cache_bytes > 0
                         ? std::make_shared<ProjectJsonCache>(options.json_cache_bytes)
                         : nullptr),
-        writer_(path_, writer_options(options, json_cache_), workflows_, *clock_) {}
+        writer_(path_, writer_options(options, json_cache_), workflows_, *clock_) {
+    if (json_cache_) json_cache_->set_workflows(&workflows_);
+  }
 
   static WriterOptions writer_options(const SqliteOptions& options,
                                       std::shared_ptr<ProjectJsonCache> json_cache) {
@@ -177,12 +179,17 @@ class SqliteStore final : public Store {
   }
 
   Outcome<std::optional<ProjectJson>> project_json(std::string_view id) override {
+    const WorkflowRegistry* workflows = &workflows_;
     if (!json_cache_) {
-      return read([id](Connection& connection) { return query_project_json(connection, id); });
+      return read([id, workflows](Connection& connection) {
+        return query_project_json(connection, id, workflows);
+      });
     }
     if (auto cached = json_cache_->find(id)) return std::optional<ProjectJson>(*cached);
     const std::uint64_t ticket = json_cache_->ticket(id);
-    auto stored = read([id](Connection& connection) { return query_project_json(connection, id); });
+    auto stored = read([id, workflows](Connection& connection) {
+      return query_project_json(connection, id, workflows);
+    });
     if (stored && *stored) json_cache_->fill(id, ticket, **stored);
     return stored;
   }

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "engine/decide.hpp"
 #include "storage/codec.hpp"
 
 namespace investflow::storage {
@@ -50,8 +51,22 @@ json::value project_to_wire(const engine::Project& project) {
   return project_to_json(project, kWire);
 }
 
-std::string encode_project_wire(const engine::Project& project) {
-  return canonical_json(project_to_wire(project));
+std::string encode_project_wire(const engine::Project& project, const engine::Workflow* workflow) {
+  json::value wire = project_to_wire(project);
+  if (workflow != nullptr && !workflow->computed.empty()) {
+    wire.as_object()["computed"] = computed_to_wire(*workflow, project);
+  }
+  return canonical_json(wire);
+}
+
+json::object computed_to_wire(const engine::Workflow& workflow, const engine::Project& project) {
+  json::object computed;
+  const engine::Date day = engine::local_date(project.updated_at);
+  for (const engine::ComputedDef& definition : workflow.computed) {
+    const engine::Value value = engine::evaluate_name(workflow, project, definition.name, day);
+    if (!value.is_null()) computed[definition.name] = wire_value(value);
+  }
+  return computed;
 }
 
 json::value write_result_to_wire(const WriteResult& result) {

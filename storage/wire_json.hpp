@@ -22,6 +22,7 @@
 #include "engine/event.hpp"
 #include "engine/project.hpp"
 #include "engine/value.hpp"
+#include "engine/workflow.hpp"
 #include "storage/store.hpp"
 
 namespace investflow::storage {
@@ -35,8 +36,14 @@ boost::json::value wire_fields(const engine::FieldMap& fields);
 boost::json::value event_to_wire(const engine::Event& event);
 boost::json::value project_to_wire(const engine::Project& project);
 // The project's wire JSON as text (sorted keys, as every response): what GET
-// /api/projects/{id} sends and the writer caches.
-std::string encode_project_wire(const engine::Project& project);
+// /api/projects/{id} sends and the writer caches. With its workflow, it also carries
+// `computed`: the workflow's computed values that have one ({name: value}), evaluated on
+// the day of the project's last change.
+std::string encode_project_wire(const engine::Project& project,
+                                const engine::Workflow* workflow = nullptr);
+// The computed values of `project` that are not null, as wire values.
+boost::json::object computed_to_wire(const engine::Workflow& workflow,
+                                     const engine::Project& project);
 
 // An accepted write: {"project_id", "version", "events": [Event...]}.
 boost::json::value write_result_to_wire(const WriteResult& result);

@@ -22,7 +22,8 @@ class NotifyStore;
 }
 namespace investflow::storage {
 class ReportReader;
-}
+class TargetWriter;
+}  // namespace investflow::storage
 namespace investflow::workflows {
 class CalendarRegistry;
 }
@@ -51,6 +52,8 @@ struct ApiContext {
   std::function<void()> wake_dispatcher;
   // Pipeline reports (storage/reports.hpp). Null: /api/reports/... answer 503.
   std::shared_ptr<storage::ReportReader> reports;
+  // Where PUT /api/targets writes (storage/funds_report.hpp). Null: it answers 503.
+  std::shared_ptr<storage::TargetWriter> targets;
   // The calendars a workflow deployed over the API may name besides those in use; may be
   // null.
   std::shared_ptr<const workflows::CalendarRegistry> calendars;

@@ -4,6 +4,7 @@
 #include "notify/notify_store.hpp"
 #include "storage/system_clock.hpp"
 #include "web/api.hpp"
+#include "web/api_funds.hpp"
 #include "web/api_handlers.hpp"
 #include "web/api_imports.hpp"
 #include "web/api_notify.hpp"
@@ -673,6 +674,83 @@ std::vector<RouteDef<ApiContext>> make_table() {
                               .description = "The report (JSON), or the file",
                               .content = {json("ReportMonthly"), kXlsx, kPlainText},
                               .headers = {"Content-Disposition"}}},
+               .errors = {400, 401, 403, 503}}},
+      // --- funds and targets (issue 16) ---------------------------------------------------
+      {.method = "POST",
+       .path = "/api/projects/{id}/funds",
+       .async = api::record_funds,
+       .doc = {.operation_id = "recordFunds",
+               .tag = "projects",
+               .summary = "Record funds in place (到位资金): one ledger entry",
+               .description =
+                   "Anyone who may edit the project. Recorded as a funds_recorded event that "
+                   "also sets the field tagged funds_in_place to the ledger's new sum. 422: "
+                   "month not YYYY-MM or later than this month, amount zero, unknown source, "
+                   "a negative amount (a correction) without a comment or below a zero sum "
+                   "(invalid_field, comment_required); no_funds_field for a workflow without "
+                   "that field.",
+               .parameters = {kIfMatch, kIdempotencyKey},
+               .request = {json("RecordFunds")},
+               .responses = write_answer(),
+               .errors = kWriteErrors}},
+      {.method = "GET",
+       .path = "/api/reports/funds",
+       .plain = api::report_funds,
+       .doc = {.operation_id = "getFundsReport",
+               .tag = "reports",
+               .summary = "到位资金: the month, 1–N月 cumulative and 同比, by source, workflow and "
+                          "promoting unit",
+               .description = "Managers, leaders and admins.",
+               .parameters = {{.name = "month", .description = "YYYY-MM (default: this month)"},
+                              {.name = "workflow", .description = "Only this workflow"},
+                              kReportFormat},
+               .responses = report_answer("ReportFunds"),
+               .errors = kReportErrors}},
+      {.method = "GET",
+       .path = "/api/targets",
+       .plain = api::get_targets,
+       .doc = {.operation_id = "getTargets",
+               .tag = "reports",
+               .summary = "A year's targets per promoting unit, the units and the change history",
+               .description = "Managers, leaders and admins.",
+               .parameters = {{.name = "year",
+                               .description = "Default: this year",
+                               .type = "integer",
+                               .minimum = 2000,
+                               .maximum = 2100}},
+               .responses =
+                   {{.status = 200, .description = "The targets", .content = {json("Targets")}}},
+               .errors = {400, 401, 403, 503}}},
+      {.method = "PUT",
+       .path = "/api/targets",
+       .plain = api::put_target,
+       .doc = {.operation_id = "setTarget",
+               .tag = "reports",
+               .summary = "Set (or, value null, remove) one promoting unit's annual target",
+               .description =
+                   "Managers and admins. Every change is kept in the history with who and "
+                   "when. 422 invalid_target names the member (year 2000–2100, unit, figure, "
+                   "value ≥ 0, whole for counts).",
+               .request = {json("SetTarget")},
+               .responses = {{.status = 200,
+                              .description = "The target as it now stands, and the change",
+                              .content = {json("TargetSet")}}},
+               .errors = {400, 401, 403, 413, 422, 503}}},
+      {.method = "GET",
+       .path = "/api/reports/targets",
+       .plain = api::report_targets,
+       .doc = {.operation_id = "getTargetsReport",
+               .tag = "reports",
+               .summary = "Progress against the promoting units' targets, and their ranking",
+               .description = "Managers, leaders and admins. Actuals from 1 January to today "
+                              "(or the year's end).",
+               .parameters = {{.name = "year",
+                               .description = "Default: this year",
+                               .type = "integer",
+                               .minimum = 2000,
+                               .maximum = 2100},
+                              kReportFormat},
+               .responses = report_answer("ReportTargets"),
                .errors = {400, 401, 403, 503}}},
       // --- meta -------------------------------------------------------------------------
       {.method = "GET",

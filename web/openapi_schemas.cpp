@@ -374,7 +374,13 @@ void add_projects(json::object& all) {
        {"deadline_extensions",
         with_description(json::object{{"type", "object"}, {"additionalProperties", integer()}},
                          "Extensions granted to each running deadline, by \"kind:name\" "
-                         "(present once one has been)")}},
+                         "(present once one has been)")},
+       {"funds", with_description(array_of(ref("FundsEntry")),
+                                  "The 到位资金 ledger, oldest first (present once an entry is)")},
+       {"computed", with_description(json::object{{"type", "object"},
+                                                  {"additionalProperties", ref("FieldValue")}},
+                                     "The workflow's computed values that have a value, by name "
+                                     "(GET /api/projects/{id} only)")}},
       {"id", "workflow", "workflow_version", "state", "version", "owner", "fields", "created_at",
        "updated_at", "state_entered_at", "sla_due_on", "followup_due_on", "milestones", "visits",
        "votes"},
@@ -471,15 +477,16 @@ void add_events(json::object& all) {
        {"sla_recomputed", boolean()},
        {"followup_recomputed", boolean()}});
   json::array bodies;
-  for (const char* name : {"ProjectCreatedBody", "FieldsEditedBody", "TransitionTakenBody",
-                           "VoteCastBody", "MilestoneRecordedBody", "FollowupRecordedBody",
-                           "DeadlineFiredBody", "DeadlineExtendedBody", "WorkflowMigratedBody"}) {
+  for (const char* name :
+       {"ProjectCreatedBody", "FieldsEditedBody", "TransitionTakenBody", "VoteCastBody",
+        "MilestoneRecordedBody", "FollowupRecordedBody", "DeadlineFiredBody",
+        "DeadlineExtendedBody", "WorkflowMigratedBody", "FundsRecordedBody"}) {
     bodies.push_back(ref(name));
   }
   all["Event"] = object_of(
       {{"type", one_of_values({"project_created", "fields_edited", "transition_taken", "vote_cast",
                                "milestone_recorded", "followup_recorded", "deadline_fired",
-                               "deadline_extended", "workflow_migrated"})},
+                               "deadline_extended", "workflow_migrated", "funds_recorded"})},
        {"project_id", text()},
        {"version", with_description(integer(), "The project's version this event made")},
        {"actor", text()},
@@ -772,6 +779,112 @@ void add_reports(json::object& all) {
               {"text", ref("Label")}});
 }
 
+// funds (issue 16): the 到位资金 ledger and the promoting units' targets.
+void add_funds(json::object& all) {
+  const auto money = [] { return with_description(type("number"), "万元"); };
+  const auto source = [] { return one_of_values(engine::names_of(engine::kFundsSourceNames)); };
+  const auto month = [] { return with_description(text(), "YYYY-MM"); };
+  const auto growth = [] {
+    return with_description(nullable("number"),
+                            "同比: (this − last year) ÷ last year; null when last year had 0");
+  };
+  const auto figure = [] {
+    return one_of_values({"signed_projects", "signed_amount", "funds", "started_projects"});
+  };
+  all["FundsEntry"] = record({{"month", month()},
+                              {"amount", money()},
+                              {"source", source()},
+                              {"evidence", text()},
+                              {"comment", text()},
+                              {"actor", text()},
+                              {"at", date_time()}});
+  all["FundsRecordedBody"] = record({{"month", month()},
+                                     {"amount", money()},
+                                     {"source", source()},
+                                     {"evidence", text()},
+                                     {"comment", text()},
+                                     {"changes", array_of(ref("FieldChange"))}});
+  all["RecordFunds"] = object_of({{"month", month()},
+                                  {"amount", with_description(type("number"),
+                                                              "万元; negative: a correction "
+                                                              "(needs a comment)")},
+                                  {"source", source()},
+                                  {"evidence", text()},
+                                  {"comment", text()},
+                                  {"version", integer()}},
+                                 {"month", "amount", "source"});
+  const auto figures = [&](std::initializer_list<std::pair<std::string_view, json::object>> more) {
+    json::object schema = record({{"month", money()},
+                                  {"cumulative", money()},
+                                  {"month_last_year", money()},
+                                  {"cumulative_last_year", money()},
+                                  {"month_growth", growth()},
+                                  {"cumulative_growth", growth()},
+                                  {"entries", integer()}});
+    json::object& properties = schema["properties"].as_object();
+    json::array& required = schema["required"].as_array();
+    for (const auto& [name, member] : more) {
+      properties[name] = member;
+      required.emplace_back(name);
+    }
+    return schema;
+  };
+  const json::object line = figures({{"key", text()}, {"label", ref("Label")}});
+  all["ReportFunds"] = record({{"month", month()},
+                               {"workflow", nullable("string")},
+                               {"total", figures({})},
+                               {"by_source", array_of(line)},
+                               {"by_workflow", array_of(line)},
+                               {"by_unit", array_of(line)}});
+  all["TargetFigure"] = record({{"id", figure()}, {"label", ref("Label")}, {"unit", text()}});
+  all["Target"] = record({{"year", integer()},
+                          {"unit", text()},
+                          {"figure", figure()},
+                          {"value", type("number")},
+                          {"set_by", text()},
+                          {"set_at", date_time()}});
+  all["TargetChange"] = record({{"id", integer()},
+                                {"year", integer()},
+                                {"unit", text()},
+                                {"figure", figure()},
+                                {"before", nullable("number")},
+                                {"after", nullable("number")},
+                                {"by", text()},
+                                {"at", date_time()}});
+  all["Targets"] = record(
+      {{"year", integer()},
+       {"figures", array_of(ref("TargetFigure"))},
+       {"units", array_of(record({{"id", text()}, {"label", ref("Label")}}))},
+       {"targets", array_of(ref("Target"))},
+       {"history", with_description(array_of(ref("TargetChange")), "Newest first (at most 200)")}});
+  all["SetTarget"] = object_of({{"year", integer()},
+                                {"unit", text()},
+                                {"figure", figure()},
+                                {"value", with_description(nullable("number"),
+                                                           "≥ 0 (a count, or 万元); null "
+                                                           "removes the target")}},
+                               {"year", "unit", "figure", "value"});
+  all["TargetSet"] =
+      record({{"target", json::object{{"anyOf", json::array{ref("Target"), type("null")}}}},
+              {"change", json::object{{"anyOf", json::array{ref("TargetChange"), type("null")}},
+                                      {"description", "null: the value was already that"}}}});
+  all["ReportTargets"] = record(
+      {{"year", integer()},
+       {"through", date()},
+       {"figures", array_of(ref("TargetFigure"))},
+       {"units",
+        array_of(record({{"unit", text()},
+                         {"label", ref("Label")},
+                         {"figures", array_of(record({{"figure", figure()},
+                                                      {"target", nullable("number")},
+                                                      {"actual", type("number")},
+                                                      {"rate", nullable("number")}}))},
+                         {"score", with_description(nullable("number"),
+                                                    "Mean of the rates of the figures with a "
+                                                    "target; null: no target")},
+                         {"rank", nullable("integer")}}))}});
+}
+
 }  // namespace
 
 json::object openapi_schemas() {
@@ -787,6 +900,7 @@ json::object openapi_schemas() {
   add_imports(all);
   add_notifications(all);
   add_reports(all);
+  add_funds(all);
   all["CalendarRunway"] = object_of(
       {{"name", text()},
        {"ends", with_description(optional_date(), "The last day of official data; null: none")},

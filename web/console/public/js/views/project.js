@@ -9,6 +9,7 @@ import {openTransitionForm} from '../transition_form.js';
 import {transitionList} from '../transition_menu.js';
 import {deadlineMarker} from '../project_card.js';
 import {me, hasRole} from '../main.js';
+import {fundsSection, computedSection} from './project_funds.js';
 
 export async function render(view, {match}) {
   const id = decodeURIComponent(match[1]);
@@ -36,6 +37,7 @@ export async function render(view, {match}) {
       h('div', {class: 'project-layout'},
         h('div', {class: 'project-main'},
           fieldsPanel(context),
+          computedSection(context), fundsSection(context),
           milestonesPanel(context),
           followupsPanel(context)),
         h('div', {class: 'project-side'},
@@ -233,7 +235,8 @@ function followupsPanel({project, path, reload}) {
 }
 
 const kEventLabels = {project_created: 'created', fields_edited: 'edited', transition_taken: 'transition_event',
-  vote_cast: 'voted_event', milestone_recorded: 'milestone_event', followup_recorded: 'followup_event'};
+  vote_cast: 'voted_event', milestone_recorded: 'milestone_event', followup_recorded: 'followup_event',
+  funds_recorded: 'funds.event'};
 
 function historyPanel({workflow}, history) {
   const stateLabel = (id) => pick(workflow.states.find((state) => state.id === id)?.label, id);
