@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "app/commands_storage.hpp"
+#include "storage/problem_report.hpp"
 #include "storage/reports.hpp"
 #include "storage/reports_output.hpp"
 #include "storage/sqlite_store.hpp"
@@ -18,7 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kReports[] = {"pipeline", "funnel", "aging", "kpis", "period"};
+constexpr const char* kReports[] = {"pipeline", "funnel", "aging", "kpis", "period", "problems"};
 
 constexpr const char* kOverview =
     "Usage: investflow report REPORT --db FILE [options]\n\n"
@@ -28,7 +29,9 @@ constexpr const char* kOverview =
     "  aging      time in each stage (working days), and the longest-waiting projects\n"
     "  kpis       contract-performance, construction-start, funds-in-place, completion,\n"
     "             SLA and milestone on-time rates\n"
-    "  period     the figures of a period, per workflow, in the zone's reporting style\n\n"
+    "  period     the figures of a period, per workflow, in the zone's reporting style\n"
+    "  problems   the service desk: 诉求办结率, 按期办结率, working days to close, open\n"
+    "             problems by unit and by category (docs/service-desk.md)\n\n"
     "Run 'investflow report REPORT --help' for a report's options.\n";
 
 ArgSpec report_spec(const std::string& report) {
@@ -39,7 +42,11 @@ ArgSpec report_spec(const std::string& report) {
       .option("output", "FILE",
               "write here instead of stdout; a directory: the default name in it (xlsx\n"
               "without --output: <报表>-<workflow>-<today>.xlsx in the current directory)");
-  if (report != "period") {
+  if (report == "problems") {
+    spec.option("workflow", "ID",
+                "only this workflow (default: every workflow with a state\n"
+                "tagged resolved)");
+  } else if (report != "period") {
     spec.option("workflow", "ID", "the workflow (required)");
   }
   const bool pipeline = report == "pipeline";
@@ -186,6 +193,23 @@ int run_one(const Request& request, const ParsedArgs& parsed, Io& io) {
     }),
                         request, parsed, io);
   }
+  if (request.report == "problems") {
+    storage::Workflows chosen;
+    for (const auto& candidate : *loaded) {
+      if (!parsed.has("workflow") || candidate->id == parsed.value("workflow")) {
+        chosen.push_back(candidate);
+      }
+    }
+    if (parsed.has("workflow") && chosen.empty()) {
+      io.err << "investflow report: no workflow '" << parsed.value("workflow") << "' in " << db
+             << "\n";
+      return kExitFailed;
+    }
+    return emit_outcome(reader.run([&](storage::Connection& connection) {
+      return storage::problem_report(connection, chosen, period_of(request));
+    }),
+                        request, parsed, io);
+  }
   std::shared_ptr<const engine::Workflow> workflow;
   for (const auto& candidate : *loaded) {
     if (candidate->id == parsed.value("workflow")) workflow = candidate;
@@ -260,7 +284,7 @@ int run_report(std::span<const std::string> args, Io& io) {
     io.err << "investflow report " << request.report << ": --db FILE is required\n";
     return kExitUsage;
   }
-  if (request.report != "period" && !parsed.has("workflow")) {
+  if (request.report != "period" && request.report != "problems" && !parsed.has("workflow")) {
     io.err << "investflow report " << request.report << ": --workflow ID is required\n";
     return kExitUsage;
   }

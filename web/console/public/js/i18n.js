@@ -73,6 +73,14 @@ const texts = {
       summary_dry: '预览：{moved} 个项目将迁移，{refused} 个不能迁移，{unchanged} 个无需迁移。尚未改动任何数据。',
       summary: '已迁移 {moved} 个项目，{refused} 个不能迁移，{unchanged} 个无需迁移。',
       migrated: '已迁移 {n} 个项目' },
+    // problems (issue 17)
+    nav_problems: '问题台账',
+    problems: { ledger: '问题台账', title: '问题', parent: '所属项目', category: '问题类别', unit: '责任单位',
+      due: '办结时限', light: '预警', promoting_unit: '所属项目招商单位', export: '导出台账（Excel）',
+      none: '暂无问题', none_workflow: '尚未部署问题台账流程', open_n: '未办结 {n} 个',
+      to_ledger: '查看全部问题台账', visit_title: '走访记录并登记问题', problem_n: '问题 {n}', remove: '移除',
+      add: '添加问题', save_visit: '保存走访记录', raised: '已保存走访记录，登记问题 {n} 个',
+      light_red: '红灯', light_yellow: '黄灯', light_green: '绿灯' },
   },
   en: {
     app_name: 'Investment projects', skip_to_content: 'Skip to content', loading: 'Loading…',
@@ -148,6 +156,15 @@ const texts = {
       summary_dry: 'Preview: {moved} projects would move, {refused} cannot, {unchanged} need not. Nothing has changed yet.',
       summary: '{moved} projects moved, {refused} could not, {unchanged} need not.',
       migrated: '{n} projects moved' },
+    // problems (issue 17)
+    nav_problems: 'Problems',
+    problems: { ledger: 'Problem ledger', title: 'Problem', parent: 'Project', category: 'Category',
+      unit: 'Responsible unit', due: 'Deadline', light: 'Light', promoting_unit: "Project's promoting unit",
+      export: 'Export (Excel)', none: 'No problems', none_workflow: 'No problem workflow is deployed',
+      open_n: '{n} open', to_ledger: 'All problems', visit_title: 'Record a visit and raise problems',
+      problem_n: 'Problem {n}', remove: 'Remove', add: 'Add a problem', save_visit: 'Save the visit',
+      raised: 'Visit saved, {n} problems raised', light_red: 'Red', light_yellow: 'Yellow',
+      light_green: 'Green' },
   },
 };
 

@@ -9,6 +9,7 @@ import {openTransitionForm} from '../transition_form.js';
 import {transitionList} from '../transition_menu.js';
 import {deadlineMarker} from '../project_card.js';
 import {me, hasRole} from '../main.js';
+import {problemsPanel} from './project_problems.js';  // problems (issue 17)
 
 export async function render(view, {match}) {
   const id = decodeURIComponent(match[1]);
@@ -37,7 +38,8 @@ export async function render(view, {match}) {
         h('div', {class: 'project-main'},
           fieldsPanel(context),
           milestonesPanel(context),
-          followupsPanel(context)),
+          followupsPanel(context),
+          problemsPanel(context)),
         h('div', {class: 'project-side'},
           transitionsPanel(context, options),
           reviewPanel(context, state),
