@@ -98,17 +98,20 @@ class ProblemsApi : public ApiTest {
 
   // A seeded project (full history through the write path) in `state`.
   std::string seeded_in(const std::string& state) {
-    storage::SeedOptions seed;
-    seed.projects = 80;
-    seed.now = clock_->now();
-    seed.id_prefix = "SD";
-    EXPECT_TRUE(storage::seed_projects(*store_, *workflow_, seed));
-    const auto ids = listed("workflow=qingyuan-investment&state=" + state + "&limit=1");
-    if (ids.empty()) {
-      ADD_FAILURE() << "the seeder made no project in " << state;
-      return "";
+    // A few small seeds until one leaves a project there (the seeder spreads stages like a
+    // real funnel, so a late stage is rare).
+    for (std::uint64_t attempt = 1; attempt <= 8; ++attempt) {
+      storage::SeedOptions seed;
+      seed.projects = 40;
+      seed.seed = attempt;
+      seed.now = clock_->now();
+      seed.id_prefix = "SD" + std::to_string(attempt);
+      EXPECT_TRUE(storage::seed_projects(*store_, *workflow_, seed));
+      const auto ids = listed("workflow=qingyuan-investment&state=" + state + "&limit=1");
+      if (!ids.empty()) return ids.front();
     }
-    return ids.front();
+    ADD_FAILURE() << "the seeder made no project in " << state;
+    return "";
   }
 
   void advance_days(int days) {

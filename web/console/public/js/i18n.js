@@ -76,7 +76,7 @@ const texts = {
     // problems (issue 17)
     nav_problems: '问题台账',
     problems: { ledger: '问题台账', title: '问题', parent: '所属项目', category: '问题类别', unit: '责任单位',
-      due: '办结时限', light: '预警', promoting_unit: '所属项目招商单位', export: '导出台账（Excel）',
+      due: '办结时限', light: '预警', promoting_unit: '所属项目招商单位', export: '导出台账',
       none: '暂无问题', none_workflow: '尚未部署问题台账流程', open_n: '未办结 {n} 个',
       to_ledger: '查看全部问题台账', visit_title: '走访记录并登记问题', problem_n: '问题 {n}', remove: '移除',
       add: '添加问题', save_visit: '保存走访记录', raised: '已保存走访记录，登记问题 {n} 个',

@@ -69,7 +69,9 @@ function visitForm({project, path, reload}, workflow) {
     list.append(box);
     inputs[0]?.input.focus();
   };
-  const form = h('form', {class: 'visit-problems-form', id: 'visit-problems', onsubmit: async (event) => {
+  // novalidate: the server's reasons (in Chinese, per problem) say what is missing where.
+  const form = h('form', {class: 'visit-problems-form', id: 'visit-problems', novalidate: true,
+    onsubmit: async (event) => {
     event.preventDefault();
     clear(general);
     const problems = blocks.map((block) => Object.fromEntries(block.inputs
