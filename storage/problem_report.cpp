@@ -173,7 +173,7 @@ json::array groups_json(const std::vector<ProblemGroup>& groups) {
 }
 
 SheetCell optional_rate(const std::optional<double>& value) {
-  return value ? rate_cell(*value) : text_cell("");
+  return value ? rate_cell(*value) : text_cell("—");  // as every report: nothing to divide by
 }
 
 std::vector<SheetCell> group_row(const ProblemGroup& group) {
@@ -230,7 +230,7 @@ std::vector<Sheet> report_sheets(const ProblemReport& report) {
   line("按期办结率", optional_rate(report.on_time_rate));
   line("不予解决等其他终结", count_cell(report.ended_otherwise));
   line("平均办结用时（工作日）",
-       report.average_working_days ? number_cell(*report.average_working_days, 1) : text_cell(""));
+       report.average_working_days ? number_cell(*report.average_working_days, 1) : text_cell("—"));
   line("未办结（当前）", count_cell(report.open));
   return {std::move(totals), group_sheet("按责任单位", "责任单位", report.by_unit),
           group_sheet("按问题类别", "问题类别", report.by_category)};
