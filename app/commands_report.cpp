@@ -10,6 +10,7 @@
 #include "app/commands_funds.hpp"
 #include "app/commands_storage.hpp"
 #include "storage/monthly_report.hpp"
+#include "storage/problem_report.hpp"
 #include "storage/reports.hpp"
 #include "storage/reports_output.hpp"
 #include "storage/sqlite_store.hpp"
@@ -20,7 +21,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kReports[] = {"pipeline", "funnel", "aging", "kpis", "period", "monthly"};
+constexpr const char* kReports[] = {"pipeline", "funnel", "aging", "kpis", "period", "monthly", "problems"};
 
 constexpr const char* kOverview =
     "Usage: investflow report REPORT --db FILE [options]\n\n"
@@ -33,7 +34,9 @@ constexpr const char* kOverview =
     "  period     the figures of a period, per workflow, in the zone's reporting style\n"
     "  funds      到位资金: the month, 1–N月 and 同比, by source, workflow and unit\n"
     "  targets    progress against the promoting units' annual targets, ranked\n"
-    "  monthly    the monthly report (月报): summary with 1–N月 and 同比, project lists\n\n"
+    "  monthly    the monthly report (月报): summary with 1–N月 and 同比, project lists\n"
+    "  problems   the service desk: 诉求办结率, 按期办结率, working days to close, open\n"
+    "             problems by unit and by category (docs/service-desk.md)\n\n"
     "Run 'investflow report REPORT --help' for a report's options.\n";
 
 // kpis (issue 16): the monthly report (月报).
@@ -69,7 +72,11 @@ ArgSpec report_spec(const std::string& report) {
       .option("output", "FILE",
               "write here instead of stdout; a directory: the default name in it (xlsx\n"
               "without --output: <报表>-<workflow>-<today>.xlsx in the current directory)");
-  if (report != "period") {
+  if (report == "problems") {
+    spec.option("workflow", "ID",
+                "only this workflow (default: every workflow with a state\n"
+                "tagged resolved)");
+  } else if (report != "period") {
     spec.option("workflow", "ID", "the workflow (required)");
   }
   const bool pipeline = report == "pipeline";
@@ -216,6 +223,23 @@ int run_one(const Request& request, const ParsedArgs& parsed, Io& io) {
   if (request.report == "period") {
     return emit_outcome(reader.run([&](storage::Connection& connection) {
       return storage::period_report(connection, *loaded, period_of(request));
+    }),
+                        request, parsed, io);
+  }
+  if (request.report == "problems") {
+    storage::Workflows chosen;
+    for (const auto& candidate : *loaded) {
+      if (!parsed.has("workflow") || candidate->id == parsed.value("workflow")) {
+        chosen.push_back(candidate);
+      }
+    }
+    if (parsed.has("workflow") && chosen.empty()) {
+      io.err << "investflow report: no workflow '" << parsed.value("workflow") << "' in " << db
+             << "\n";
+      return kExitFailed;
+    }
+    return emit_outcome(reader.run([&](storage::Connection& connection) {
+      return storage::problem_report(connection, chosen, period_of(request));
     }),
                         request, parsed, io);
   }
@@ -373,7 +397,7 @@ int run_report(std::span<const std::string> args, Io& io) {
     io.err << "investflow report " << request.report << ": --db FILE is required\n";
     return kExitUsage;
   }
-  if (request.report != "period" && !parsed.has("workflow")) {
+  if (request.report != "period" && request.report != "problems" && !parsed.has("workflow")) {
     io.err << "investflow report " << request.report << ": --workflow ID is required\n";
     return kExitUsage;
   }

@@ -405,6 +405,9 @@ int run_seed(std::span<const std::string> args, Io& io) {
     for (const auto& each : *stored) {
       auto workflow = store->workflow(each.id);
       if (!workflow || workflow->version != each.version) continue;  // not the latest
+      // Items of a workflow with parent: (service problems) belong to a project; they are
+      // not seeded on their own.
+      if (workflow->parent) continue;
       std::string initials;
       for (std::size_t i = 0; i < each.id.size(); ++i) {
         if (i == 0 || each.id[i - 1] == '-') {

@@ -8,6 +8,9 @@
 //   storage_seed_commands_per_s            the seeder's throughput (synchronous=OFF)
 //   storage_list_ms                        one filtered page (state, newest first, 50 rows)
 //   storage_list_industry_ms, storage_search_ms, storage_overdue_ms: other list queries
+//   storage_ledger_*_ms                    the service desk's ledger (issue 17): the items of
+//                                          service-problem, unfiltered and by unit, category,
+//                                          state, overdue and the parent's promoting unit
 //
 // Environment: INVESTFLOW_BENCH_PROJECTS (projects seeded for the list queries, default
 // 100000; the issue's bar is measured at 1000000), INVESTFLOW_BENCH_SECONDS (seconds per
@@ -15,7 +18,9 @@
 // put the databases, default the system temp directory), INVESTFLOW_BENCH_DB (the database
 // for the list queries, kept afterwards: if the file exists (made by `investflow seed` or
 // an earlier run) it is used as it is, otherwise it is seeded first; a million projects
-// take a while to seed, so measure again without re-seeding).
+// take a while to seed, so measure again without re-seeding). INVESTFLOW_BENCH_PROBLEMS:
+// service problems raised under the seeded projects when the database has none (default a
+// tenth of the projects; the issue's bar: 100,000 on 1,000,000 projects).
 
 #include <algorithm>
 #include <atomic>
@@ -49,6 +54,14 @@ long env_number(const char* name, long fallback) {
 workflows::WorkflowLoad load_qingyuan() {
   const fs::path file =
       workflows::shipped_workflows_directory() / "definitions" / "qingyuan-investment.yaml";
+  workflows::CalendarRegistry calendars;
+  (void)workflows::load_calendar_directory(workflows::calendars_directory_for(file), calendars);
+  return workflows::load_workflow_file(file, calendars);
+}
+
+workflows::WorkflowLoad load_problems() {
+  const fs::path file =
+      workflows::shipped_workflows_directory() / "definitions" / "service-problem.yaml";
   workflows::CalendarRegistry calendars;
   (void)workflows::load_calendar_directory(workflows::calendars_directory_for(file), calendars);
   return workflows::load_workflow_file(file, calendars);
@@ -189,6 +202,96 @@ double median_ms(storage::Store& store, const storage::ProjectQuery& query) {
   return times[times.size() / 2];
 }
 
+// Raises `count` problems spread over the first projects of the store (a parent every
+// 10th project, as a zone with a tenth of its projects under follow-up), 1,000 per batch.
+void raise_problems(storage::Store& store, long count) {
+  static constexpr const char* kCategories[] = {"land",      "planning",  "environment_energy",
+                                                "utilities", "financing", "talent",
+                                                "approval",  "other"};
+  static constexpr const char* kUnits[] = {"development_reform",
+                                           "natural_resources",
+                                           "ecology_environment",
+                                           "housing_construction",
+                                           "emergency_management",
+                                           "administrative_approval",
+                                           "finance",
+                                           "human_resources",
+                                           "science_technology",
+                                           "investment_promotion",
+                                           "utilities_supply",
+                                           "enterprise_service"};
+  storage::ProjectQuery parents;
+  parents.workflow = "qingyuan-investment";
+  parents.sort = storage::SortKey::created;
+  parents.limit = 500;
+  std::vector<std::string> ids;
+  while (static_cast<long>(ids.size()) * 4 < count) {
+    auto page = store.list_projects(parents);
+    if (!page) std::exit(1);
+    for (const auto& project : page->projects) {
+      if (project.state != "rejected" && project.state != "withdrawn" &&
+          project.state != "exited") {
+        ids.push_back(project.id);
+      }
+    }
+    if (page->next_cursor.empty()) break;
+    parents.cursor = page->next_cursor;
+  }
+  if (ids.empty()) return;
+  std::mt19937 random(7);
+  const engine::Actor actor{"bench", {"staff", "manager"}};
+  std::vector<storage::WriteRequest> batch;
+  for (long i = 0; i < count; ++i) {
+    storage::WriteRequest request;
+    request.command.project_id = "SP-" + std::to_string(1000000 + i);
+    engine::FieldMap fields{
+        {"title", engine::Value::text("企业诉求 " + std::to_string(i))},
+        {"category", engine::Value::text(kCategories[random() % std::size(kCategories)])},
+        {"responsible_unit", engine::Value::text(kUnits[random() % std::size(kUnits)])},
+        {"raised_on", engine::Value::date(engine::Date(20400 + static_cast<int>(random() % 300)))}};
+    request.command.body =
+        engine::CreateProject{"", std::move(fields), ids[static_cast<std::size_t>(i) % ids.size()]};
+    request.actor = actor;
+    request.workflow = "service-problem";
+    batch.push_back(std::move(request));
+    if (batch.size() == 1000 || i + 1 == count) {
+      for (auto& result : store.write_atomic(std::move(batch)).get()) {
+        if (!result.accepted()) {
+          std::fprintf(stderr, "raising a problem failed: %s\n",
+                       result.rejection.reasons.empty()
+                           ? result.error.c_str()
+                           : result.rejection.reasons.front().code.c_str());
+          std::exit(1);
+        }
+      }
+      batch.clear();
+    }
+  }
+}
+
+void ledger_queries(storage::Store& store, engine::Date today) {
+  storage::ProjectQuery ledger;
+  ledger.workflow = "service-problem";
+  ledger.items = true;  // as GET /api/projects sets it for a workflow with parent:
+  std::printf("storage_ledger_ms: %.2f ms\n", median_ms(store, ledger));
+  storage::ProjectQuery by_unit = ledger;
+  by_unit.responsible_unit = "natural_resources";
+  std::printf("storage_ledger_unit_ms: %.2f ms\n", median_ms(store, by_unit));
+  storage::ProjectQuery by_category = ledger;
+  by_category.problem_category = "financing";
+  by_category.state = "assigned";
+  std::printf("storage_ledger_category_state_ms: %.2f ms\n", median_ms(store, by_category));
+  storage::ProjectQuery by_parent_unit = ledger;
+  by_parent_unit.parent_promoting_unit = "招商一科";
+  by_parent_unit.responsible_unit = "finance";
+  std::printf("storage_ledger_promoting_unit_ms: %.2f ms\n", median_ms(store, by_parent_unit));
+  storage::ProjectQuery overdue = ledger;
+  overdue.overdue_on = today;
+  overdue.sort = storage::SortKey::due;
+  overdue.descending = false;
+  std::printf("storage_ledger_overdue_ms: %.2f ms\n", median_ms(store, overdue));
+}
+
 }  // namespace
 
 int main() {
@@ -223,6 +326,11 @@ int main() {
   const fs::path seeded = kept != nullptr ? fs::path(kept) : dir / "seeded.db";
   const bool reuse = fs::exists(seeded);
   auto store = open(seeded, load, options);
+  const auto problems = load_problems();
+  if (!problems.workflow || !store->register_workflow(problems.workflow, problems.source)) {
+    std::fprintf(stderr, "cannot load the service-problem workflow\n");
+    return 1;
+  }
   storage::SeedOptions seed;
   seed.now = storage::SystemClock().now();
   if (reuse) {
@@ -263,6 +371,17 @@ int main() {
   overdue.sort = storage::SortKey::due;
   overdue.descending = false;
   std::printf("storage_overdue_ms: %.2f ms\n", median_ms(*store, overdue));
+
+  storage::ProjectQuery any_problem;
+  any_problem.workflow = "service-problem";
+  any_problem.limit = 1;
+  if (auto page = store->list_projects(any_problem); page && page->projects.empty()) {
+    const auto start = Clock::now();
+    raise_problems(*store, env_number("INVESTFLOW_BENCH_PROBLEMS", projects / 10));
+    std::fprintf(stderr, "raised problems in %.0f s\n",
+                 std::chrono::duration<double>(Clock::now() - start).count());
+  }
+  ledger_queries(*store, engine::local_date(seed.now));
 
   store.reset();
   std::error_code ignored;

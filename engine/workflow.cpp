@@ -140,6 +140,8 @@ bool field_tag_fits(FieldTag tag, FieldType type) {
     case FieldTag::industry:
     case FieldTag::chain_role:
     case FieldTag::promoting_unit:
+    case FieldTag::responsible_unit:
+    case FieldTag::problem_category:
       return type == FieldType::enumeration || type == FieldType::text;
   }
   return false;

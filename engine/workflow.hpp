@@ -54,6 +54,7 @@ enum class StateTag {
   in_production,
   at_capacity,
   exited,
+  resolved,  // problems (issue 17): the item was solved and closed (办结/销号)
 };
 // As written in YAML.
 inline constexpr EnumName<StateTag> kStateTagNames[] = {
@@ -64,6 +65,7 @@ inline constexpr EnumName<StateTag> kStateTagNames[] = {
     {StateTag::in_production, "in_production"},
     {StateTag::at_capacity, "at_capacity"},
     {StateTag::exited, "exited"},
+    {StateTag::resolved, "resolved"},
 };
 static_assert(in_order(kStateTagNames));
 inline constexpr std::size_t kStateTagCount = std::size(kStateTagNames);
@@ -79,6 +81,9 @@ enum class FieldTag {
   chain_role,            // enum or text: the role in the industrial chain
   promoting_unit,        // enum or text: the unit that brought the project in
   name,                  // text: the project's name (lists, search, notifications)
+  // problems (issue 17)
+  responsible_unit,  // enum or text: the department answerable for an item (责任单位)
+  problem_category,  // enum or text: what kind of problem an item is (用地, 融资 ...)
 };
 inline constexpr EnumName<FieldTag> kFieldTagNames[] = {
     {FieldTag::investment, "investment"},
@@ -91,6 +96,8 @@ inline constexpr EnumName<FieldTag> kFieldTagNames[] = {
     {FieldTag::chain_role, "chain_role"},
     {FieldTag::promoting_unit, "promoting_unit"},
     {FieldTag::name, "name"},
+    {FieldTag::responsible_unit, "responsible_unit"},
+    {FieldTag::problem_category, "problem_category"},
 };
 static_assert(in_order(kFieldTagNames));
 inline constexpr std::size_t kFieldTagCount = std::size(kFieldTagNames);
@@ -135,7 +142,8 @@ inline constexpr SentenceFigure kSentenceFigures[] = {
     {"stages", std::nullopt, std::nullopt},
 };
 // The field types a tag may go on: money tags on money fields, area tags on area fields,
-// enterprise and name on text, the dimensions on enum or text.
+// enterprise and name on text, the dimensions (industry, chain_role, promoting_unit,
+// responsible_unit, problem_category) on enum or text.
 bool field_tag_fits(FieldTag tag, FieldType type);
 
 struct FieldDef {

@@ -24,14 +24,22 @@ constexpr EnumName<StateTag> kStateTagLabels[] = {
     {StateTag::in_production, "投产"},
     {StateTag::at_capacity, "达产"},
     {StateTag::exited, "退出"},
+    {StateTag::resolved, "办结"},
 };
 static_assert(in_order(kStateTagLabels));
 constexpr EnumName<FieldTag> kFieldTagLabels[] = {
-    {FieldTag::investment, "计划总投资"},   {FieldTag::committed_investment, "协议投资额"},
-    {FieldTag::funds_in_place, "到位资金"}, {FieldTag::floor_area, "建筑面积"},
-    {FieldTag::land_area, "用地面积"},      {FieldTag::enterprise, "企业"},
-    {FieldTag::industry, "产业"},           {FieldTag::chain_role, "产业链环节"},
-    {FieldTag::promoting_unit, "引荐单位"}, {FieldTag::name, "项目名称"},
+    {FieldTag::investment, "计划总投资"},
+    {FieldTag::committed_investment, "协议投资额"},
+    {FieldTag::funds_in_place, "到位资金"},
+    {FieldTag::floor_area, "建筑面积"},
+    {FieldTag::land_area, "用地面积"},
+    {FieldTag::enterprise, "企业"},
+    {FieldTag::industry, "产业"},
+    {FieldTag::chain_role, "产业链环节"},
+    {FieldTag::promoting_unit, "引荐单位"},
+    {FieldTag::name, "项目名称"},
+    {FieldTag::responsible_unit, "责任单位"},
+    {FieldTag::problem_category, "问题类别"},
 };
 static_assert(in_order(kFieldTagLabels));
 constexpr EnumName<FieldType> kFieldTypeLabels[] = {

@@ -102,13 +102,14 @@ std::vector<std::string> export_header(const engine::Workflow& workflow) {
 
 namespace {
 
+// Every project `filter` lists (its cursor and limit aside), oldest first.
 Outcome<std::int64_t> export_to(Store& store, const engine::Workflow& workflow, Sink& sink,
-                                const ProgressFn& progress) {
+                                const ProgressFn& progress, ProjectQuery query = {}) {
   sink.header(export_header(workflow));
-  ProjectQuery query;
   query.workflow = workflow.id;
   query.sort = SortKey::created;
   query.descending = false;
+  query.cursor.clear();
   query.limit = 500;
   std::int64_t written = 0;
   for (;;) {
@@ -154,6 +155,22 @@ Outcome<std::int64_t> export_projects_csv(Store& store, const engine::Workflow& 
                                           std::ostream& out, const ProgressFn& progress) {
   CsvSink sink(out);
   return export_to(store, workflow, sink, progress);
+}
+
+Outcome<std::int64_t> export_project_list(Store& store, const engine::Workflow& workflow,
+                                          const ProjectQuery& filter, ExportFormat format,
+                                          const std::filesystem::path& file) {
+  if (format == ExportFormat::csv) {
+    std::ofstream out(file, std::ios::binary);
+    if (!out) return engine::fail(Error{Error::Kind::storage, "cannot write " + file.string()});
+    CsvSink sink(out);
+    return export_to(store, workflow, sink, {}, filter);
+  }
+  XlsxSink sink(file);
+  if (!sink.open()) {
+    return engine::fail(Error{Error::Kind::storage, "cannot write " + file.string()});
+  }
+  return export_to(store, workflow, sink, {}, filter);
 }
 
 }  // namespace investflow::storage

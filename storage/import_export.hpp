@@ -122,6 +122,12 @@ Outcome<std::int64_t> export_projects(Store& store, const engine::Workflow& work
                                       ExportFormat format, const std::filesystem::path& file,
                                       const ProgressFn& progress = {});
 
+// The projects of `workflow` that `filter` lists (GET /api/projects's filters; its sort,
+// cursor and limit are ignored: every match, oldest first), as export_projects writes
+// them: the service desk's ledger export (issue 17).
+Outcome<std::int64_t> export_project_list(Store& store, const engine::Workflow& workflow,
+                                          const ProjectQuery& filter, ExportFormat format,
+                                          const std::filesystem::path& file);
 // The name an export is saved under: "<title>台账-<workflow>-<day>.<csv|xlsx>", e.g.
 // 招商引资项目台账-qingyuan-investment-2026-12-02.xlsx (storage/sheet_output.hpp).
 std::string export_file_name(const engine::Workflow& workflow, engine::Date day,

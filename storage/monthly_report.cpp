@@ -6,6 +6,7 @@
 
 #include "storage/figures.hpp"
 #include "storage/funds_report.hpp"
+#include "storage/problem_report.hpp"
 
 namespace investflow::storage {
 namespace {
@@ -172,28 +173,43 @@ Outcome<std::optional<Sheet>> summary_sheet(MonthlyContext& context) {
   return std::optional<Sheet>(std::move(sheet));
 }
 
-// 到位资金 (funds_report.hpp): the month, 1–N月 and 同比 in total and by source, then by
-// workflow and by promoting unit below, each part under its own header row. Left out when
-// no workflow keeps a funds ledger.
-Outcome<std::optional<Sheet>> funds_sheet(MonthlyContext& context) {
-  auto report = funds_report(context.connection, context.workflows,
-                             context.month.year * 100 + context.month.month);
-  if (!report) return engine::fail(report.error());
-  if (report->by_workflow.empty()) return std::optional<Sheet>();
-  std::vector<Sheet> parts = funds_report_sheets(*report);
-  Sheet sheet{"到位资金", parts.front().header, {}};
+// One sheet made of a report's parts, one below the other, each after its own header row
+// (the first part's header is the sheet's).
+Sheet stacked(std::string name, std::vector<Sheet> parts) {
+  Sheet sheet{std::move(name), parts.front().header, {}};
   for (std::size_t i = 0; i < parts.size(); ++i) {
     if (i > 0) {
       sheet.rows.emplace_back();
       std::vector<SheetCell> header;
-      for (const std::string& name : parts[i].header)
-        header.push_back(text_cell(name));
+      for (const std::string& title : parts[i].header)
+        header.push_back(text_cell(title));
       sheet.rows.push_back(std::move(header));
     }
     for (auto& row : parts[i].rows)
       sheet.rows.push_back(std::move(row));
   }
-  return std::optional<Sheet>(std::move(sheet));
+  return sheet;
+}
+
+// 到位资金 (funds_report.hpp): the month, 1–N月 and 同比 in total and by source, then by
+// workflow and by promoting unit. Left out when no workflow keeps a funds ledger.
+Outcome<std::optional<Sheet>> funds_sheet(MonthlyContext& context) {
+  auto report = funds_report(context.connection, context.workflows,
+                             context.month.year * 100 + context.month.month);
+  if (!report) return engine::fail(report.error());
+  if (report->by_workflow.empty()) return std::optional<Sheet>();
+  return std::optional<Sheet>(stacked("到位资金", funds_report_sheets(*report)));
+}
+
+// 问题台账 (problem_report.hpp): the service desk's figures over the problems raised 1–N月,
+// then by responsible unit and by category. Left out when no workflow has a state tagged
+// resolved.
+Outcome<std::optional<Sheet>> problems_sheet(MonthlyContext& context) {
+  const Workflows workflows = problem_workflows(context.workflows);
+  if (workflows.empty()) return std::optional<Sheet>();
+  auto report = problem_report(context.connection, workflows, context.month.year_to_date());
+  if (!report) return engine::fail(report.error());
+  return std::optional<Sheet>(stacked("问题台账", report_sheets(*report)));
 }
 
 }  // namespace
@@ -245,9 +261,7 @@ const std::vector<MonthlySheetBuilder>& monthly_sheet_builders() {
        [](MonthlyContext& c) {
          return project_sheet(c, "超时限未开工", "overdue_start", c.month.days());
        }},
-      // 问题台账: the problems helper's sheet (storage/problem_report.hpp: 诉求办结率,
-      // 按期办结率, open problems by unit and category), present when the database has a
-      // problems workflow. Wired in by the lead at merge; until then left out.
+      {"问题台账", problems_sheet},
   };
   return builders;
 }

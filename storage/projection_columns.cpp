@@ -33,6 +33,17 @@ ProjectionColumns projection_columns(const engine::Workflow& workflow,
   if (const engine::Value* value = tagged_value(workflow, project, FieldTag::investment)) {
     if (const double* number = value->as_number()) columns.total_investment = *number;
   }
+  columns.responsible_unit = text_field(workflow, project, FieldTag::responsible_unit);
+  columns.problem_category = text_field(workflow, project, FieldTag::problem_category);
+  columns.promoting_unit = text_field(workflow, project, FieldTag::promoting_unit);
+
+  // A project that has ended has no open deadline (as engine::due_items says): a milestone
+  // it never recorded done does not make it overdue.
+  if (const engine::StateDef* state = workflow.find_state(project.state);
+      state != nullptr && state->terminal) {
+    columns.next_due_on = std::string(kNoDeadline);
+    return columns;
+  }
 
   std::optional<engine::Date> earliest;
   auto consider = [&earliest](const std::optional<engine::Date>& date) {
@@ -72,6 +83,9 @@ unsigned changed_columns(const ProjectionRow& before, const ProjectionRow& after
   differ(before.state_entered_at != after.state_entered_at, kStateEnteredAtColumn);
   differ(before.columns.next_due_on != after.columns.next_due_on, kNextDueOnColumn);
   differ(before.workflow_version != after.workflow_version, kWorkflowVersionColumn);
+  differ(before.columns.responsible_unit != after.columns.responsible_unit, kResponsibleUnitColumn);
+  differ(before.columns.problem_category != after.columns.problem_category, kProblemCategoryColumn);
+  differ(before.columns.promoting_unit != after.columns.promoting_unit, kPromotingUnitColumn);
   return changed;
 }
 

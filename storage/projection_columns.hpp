@@ -1,8 +1,10 @@
 #pragma once
 // The columns of the projects table that copy parts of a projection so they can be indexed:
-// the fields carrying the report tags name, enterprise, industry and investment (language
-// v1.1; empty or 0 in a workflow without the tag) and the earliest open deadline. The
-// projection's JSON body stays the source of truth.
+// the fields carrying the report tags name, enterprise, industry, investment,
+// responsible_unit, problem_category and promoting_unit (language v1.1; empty or 0 in a
+// workflow without the tag; the last three are NULL in the table then, so their partial
+// indexes hold only the projects that have them) and the earliest open deadline (none in a
+// terminal state). The projection's JSON body stays the source of truth.
 
 #include <cstdint>
 #include <string>
@@ -17,11 +19,14 @@ namespace investflow::storage {
 inline constexpr std::string_view kNoDeadline = "9999-12-31";
 
 struct ProjectionColumns {
-  std::string name;             // tag name
-  std::string investor;         // tag enterprise
-  std::string industry;         // tag industry
-  double total_investment = 0;  // tag investment, 万元
-  std::string next_due_on;      // YYYY-MM-DD
+  std::string name;              // tag name
+  std::string investor;          // tag enterprise
+  std::string industry;          // tag industry
+  double total_investment = 0;   // tag investment, 万元
+  std::string next_due_on;       // YYYY-MM-DD
+  std::string responsible_unit;  // tag responsible_unit (the service desk's ledger)
+  std::string problem_category;  // tag problem_category
+  std::string promoting_unit;    // tag promoting_unit; copied to its children's rows
   bool operator==(const ProjectionColumns&) const = default;
 };
 
@@ -56,13 +61,24 @@ enum ProjectionColumn : unsigned {
   kStateEnteredAtColumn = 1U << 7,
   kNextDueOnColumn = 1U << 8,
   kWorkflowVersionColumn = 1U << 9,
+  kResponsibleUnitColumn = 1U << 10,
+  kProblemCategoryColumn = 1U << 11,
+  kPromotingUnitColumn = 1U << 12,
 };
-inline constexpr unsigned kAllProjectionColumns = (1U << 10) - 1;
-inline constexpr std::string_view kProjectionRowColumns[] = {"state",       "owner",
-                                                             "name",        "investor",
-                                                             "industry",    "total_investment",
-                                                             "updated_at",  "state_entered_at",
-                                                             "next_due_on", "workflow_version"};
+inline constexpr unsigned kAllProjectionColumns = (1U << 13) - 1;
+inline constexpr std::string_view kProjectionRowColumns[] = {"state",
+                                                             "owner",
+                                                             "name",
+                                                             "investor",
+                                                             "industry",
+                                                             "total_investment",
+                                                             "updated_at",
+                                                             "state_entered_at",
+                                                             "next_due_on",
+                                                             "workflow_version",
+                                                             "responsible_unit",
+                                                             "problem_category",
+                                                             "promoting_unit"};
 
 // The columns whose values differ between two rows.
 unsigned changed_columns(const ProjectionRow& before, const ProjectionRow& after);

@@ -482,6 +482,9 @@ Outcome<PeriodReport> period_report(Connection& connection, const Workflows& wor
     PeriodReport report;
     report.period = period;
     for (const auto& workflow : workflows) {
+      // Items that belong to a project (parent:, e.g. service problems) are no projects of
+      // the pipeline: the service desk has its own figures (problem_report.hpp).
+      if (workflow->parent) continue;
       PeriodFigures figures;
       figures.workflow = workflow->id;
       figures.title = workflow->title;

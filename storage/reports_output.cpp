@@ -271,7 +271,7 @@ void write_report_csv(std::ostream& out, const std::vector<Sheet>& sheets) {
 std::string report_title(std::string_view report) {
   static constexpr std::pair<std::string_view, std::string_view> kTitles[] = {
       {"pipeline", "项目储备"}, {"funnel", "转化漏斗"}, {"aging", "阶段时长"},
-      {"kpis", "关键指标"},     {"period", "期间汇总"},
+      {"kpis", "关键指标"},     {"period", "期间汇总"}, {"problems", "问题台账"},
   };
   for (const auto& [id, title] : kTitles) {
     if (id == report) return std::string(title);

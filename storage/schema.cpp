@@ -8,10 +8,32 @@
 #include <array>
 #include <string_view>
 
+#include "storage/projection_backfill.hpp"
 #include "storage/reports_ledger.hpp"
 
 namespace investflow::storage {
 namespace {
+
+// problems (issue 17): the ledger's filters as indexed projection columns
+// (projection_columns.hpp), filled from the bodies when an existing database is upgraded
+// (projection_backfill.hpp). Named so that migrate() finds it whatever its number.
+constexpr std::string_view kTagColumnsMigration = R"sql(
+ALTER TABLE projects ADD COLUMN responsible_unit TEXT;       -- tag responsible_unit
+ALTER TABLE projects ADD COLUMN problem_category TEXT;       -- tag problem_category
+ALTER TABLE projects ADD COLUMN promoting_unit TEXT;         -- tag promoting_unit
+ALTER TABLE projects ADD COLUMN parent_promoting_unit TEXT;  -- a child's: its parent's
+-- NULL where the workflow has no such tag: each partial index holds only the items that
+-- have the value, in the order lists read them.
+CREATE INDEX projects_responsible_unit ON projects (responsible_unit, updated_at, id)
+  WHERE responsible_unit IS NOT NULL;
+CREATE INDEX projects_problem_category ON projects (problem_category, updated_at, id)
+  WHERE problem_category IS NOT NULL;
+CREATE INDEX projects_parent_promoting_unit ON projects (parent_promoting_unit, updated_at, id)
+  WHERE parent_promoting_unit IS NOT NULL;
+-- The items of one workflow (children), newest first: the ledger without other filters.
+CREATE INDEX projects_items ON projects (workflow, updated_at, id) WHERE parent IS NOT NULL;
+CREATE INDEX projects_items_due ON projects (workflow, next_due_on, id) WHERE parent IS NOT NULL;
+)sql";
 
 // Migration N brings the schema from version N-1 to N. Never edit a shipped migration:
 // add a new one (databases in the field have run the old text).
@@ -358,7 +380,9 @@ CREATE TABLE robot_posts (
 );
 CREATE INDEX robot_posts_url ON robot_posts (url, at);
 )sql",
-    // 10: the days reports need per project for the zones' KPIs and the
+    // 10: report-tag projection columns for the service desk's ledger (above).
+    kTagColumnsMigration,
+    // 11: the days reports need per project for the zones' KPIs and the
     // drill-down (storage/reports_ledger.hpp), filled from the log by migrate() (see
     // kReportsRebuiltAfter). Days are days since 1970-01-01, China time; NULL: not (yet).
     R"sql(
@@ -397,7 +421,7 @@ CREATE INDEX report_projects_exited ON report_projects (exited_day)
   WHERE exited_day IS NOT NULL;
 CREATE INDEX report_projects_created_all ON report_projects (created_day);
 )sql",
-    // 11: the 到位资金 ledger's summary and first entries by promoting
+    // 12: the 到位资金 ledger's summary and first entries by promoting
     // unit (reports_ledger.hpp; migrate() refills the summaries from the events), and the
     // promoting units' annual targets with the history of every change to them.
     R"sql(
@@ -435,9 +459,9 @@ CREATE INDEX target_history_year ON target_history (year, id);
 };
 
 // The migration after which the report summaries are rebuilt from the event log: the last
-// one that changes what they hold (4 created them, 10 added columns, 11 added tables). An older
+// one that changes what they hold (4 created them, 11 added columns, 12 added tables). An older
 // database is brought up to it first, so one rebuild fills every column.
-constexpr int kReportsRebuiltAfter = 10;  // index in kMigrations
+constexpr int kReportsRebuiltAfter = 11;  // index in kMigrations
 
 int application_id(SQLite::Database& db) {
   return db.execAndGet("PRAGMA application_id").getInt();
@@ -476,6 +500,9 @@ engine::Result<int, std::string> migrate(SQLite::Database& db, int target) {
       db.exec(std::string(kMigrations[static_cast<std::size_t>(version)]));
       // The summaries of the existing events, once their last column exists.
       if (version == kReportsRebuiltAfter) ReportLedger::rebuild(db);
+      if (kMigrations[static_cast<std::size_t>(version)] == kTagColumnsMigration) {
+        backfill_tag_columns(db);
+      }
       ++version;
       db.exec("PRAGMA user_version = " + std::to_string(version));
       if (version == 1) db.exec("PRAGMA application_id = " + std::to_string(kApplicationId));

@@ -22,10 +22,12 @@ namespace investflow::storage {
 // 7: deployed calendars; notifications may be notices from the server (no event)
 // 8: parent links: projects.parent and its index (parent, workflow)
 // 9: event batches, digests, robot posts
-// 10: report_projects gains the days of the tagged stages and milestones (KPIs of zones,
+// 10: report-tag columns for the service desk's ledger (responsible_unit, problem_category,
+//     promoting_unit, parent_promoting_unit) and their partial indexes
+// 11: report_projects gains the days of the tagged stages and milestones (KPIs of zones,
 //     drill-down to the projects a figure counts), refilled from the log
-// 11: funds ledger summaries (report_funds, report_unit_reached), targets and their history
-inline constexpr int kSchemaVersion = 11;
+// 12: funds ledger summaries (report_funds, report_unit_reached), targets and their history
+inline constexpr int kSchemaVersion = 12;
 
 // PRAGMA application_id of an investflow database ("INVF").
 inline constexpr int kApplicationId = 0x494E5646;

@@ -233,7 +233,18 @@ Outcome<ProjectPage> query_projects(Connection& connection, const ProjectQuery& 
   // narrows enough to beat walking the sort order's own index (an overdue list of one
   // workflow: 200 ms through projects_workflow and a sort, 1 ms along projects_due, on
   // 100,000 projects).
-  if (!query.workflow.empty()) where.add("+workflow = ?", query.workflow);
+  if (query.items) {
+    // Items (children) have indexes of their own that start with the workflow.
+    where.add("parent IS NOT NULL", std::vector<SortValue>{});
+    if (!query.workflow.empty()) where.add("workflow = ?", query.workflow);
+  } else if (!query.workflow.empty()) {
+    where.add("+workflow = ?", query.workflow);
+  }
+  if (!query.responsible_unit.empty()) where.add("responsible_unit = ?", query.responsible_unit);
+  if (!query.problem_category.empty()) where.add("problem_category = ?", query.problem_category);
+  if (!query.parent_promoting_unit.empty()) {
+    where.add("parent_promoting_unit = ?", query.parent_promoting_unit);
+  }
   if (!query.state.empty()) where.add("state = ?", query.state);
   if (!query.industry.empty()) where.add("industry = ?", query.industry);
   if (!query.owner.empty()) where.add("owner = ?", query.owner);

@@ -25,6 +25,16 @@ namespace json = boost::json;
 
 namespace {
 
+// The projection's optional text columns hold NULL when empty, so that partial indexes
+// (WHERE column IS NOT NULL) keep only the rows that have a value.
+void bind_text_or_null(SQLite::Statement& statement, int index, const std::string& text) {
+  if (text.empty()) {
+    statement.bind(index);
+  } else {
+    statement.bind(index, text);
+  }
+}
+
 WriteResult rejected(std::int64_t current_version, std::string_view code, std::string message) {
   WriteResult result;
   result.status = WriteResult::Status::rejected;
@@ -493,7 +503,9 @@ ProjectionRow SqliteWriter::insert_projection(const engine::Workflow& workflow,
   auto insert = connection_.statement(
       "INSERT INTO projects (id, workflow, workflow_version, state, version, owner, name, "
       "investor, industry, total_investment, created_at, updated_at, state_entered_at, "
-      "next_due_on, body, head_hash, parent) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      "next_due_on, body, head_hash, parent, responsible_unit, problem_category, "
+      "promoting_unit, parent_promoting_unit) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+      "(SELECT promoting_unit FROM projects WHERE id = ?))");
   insert->bind(1, project.id);
   insert->bind(2, project.workflow);
   insert->bind(3, project.workflow_version);
@@ -511,6 +523,12 @@ ProjectionRow SqliteWriter::insert_projection(const engine::Workflow& workflow,
   insert->bindNoCopy(15, body);
   insert->bind(16, hash.data(), static_cast<int>(hash.size()));
   if (!project.parent.empty()) insert->bind(17, project.parent);  // else NULL
+  bind_text_or_null(*insert, 18, row.columns.responsible_unit);
+  bind_text_or_null(*insert, 19, row.columns.problem_category);
+  bind_text_or_null(*insert, 20, row.columns.promoting_unit);
+  // A child's row carries its parent's promoting unit, for the lists of items filtered by
+  // it (update_projection keeps it in step when the parent's changes).
+  bind_text_or_null(*insert, 21, project.parent);
   insert->exec();
   if (options_.json_cache) {
     staged_json_[project.id] = ProjectJson{project.version, std::move(body)};
@@ -539,6 +557,14 @@ void SqliteWriter::update_projection(Head& head) {
   if (changed & kStateEnteredAtColumn) update->bind(index++, row.state_entered_at);
   if (changed & kNextDueOnColumn) update->bind(index++, row.columns.next_due_on);
   if (changed & kWorkflowVersionColumn) update->bind(index++, row.workflow_version);
+  if (changed & kResponsibleUnitColumn) {
+    bind_text_or_null(*update, index++, row.columns.responsible_unit);
+  }
+  if (changed & kProblemCategoryColumn) {
+    bind_text_or_null(*update, index++, row.columns.problem_category);
+  }
+  if (changed & kPromotingUnitColumn)
+    bind_text_or_null(*update, index++, row.columns.promoting_unit);
   update->bind(index++, project.version);
   update->bindNoCopy(index++, body);
   update->bind(index++, head.hash.data(), static_cast<int>(head.hash.size()));
@@ -549,6 +575,14 @@ void SqliteWriter::update_projection(Head& head) {
     // writer's back. Forget what we cached; the caller may retry.
     cache_.clear();
     throw std::runtime_error("project " + project.id + " changed underneath the writer");
+  }
+  if (changed & kPromotingUnitColumn) {
+    // Through the index projects_parent: only this project's children are touched.
+    auto children =
+        connection_.statement("UPDATE projects SET parent_promoting_unit = ? WHERE parent = ?");
+    bind_text_or_null(*children, 1, row.columns.promoting_unit);
+    children->bind(2, project.id);
+    children->exec();
   }
   head.stored_version = project.version;
   head.stored_row = std::move(row);
@@ -670,7 +704,8 @@ const SqliteWriter::Head& SqliteWriter::load_head(const std::string& project_id)
 
   auto select = connection_.statement(
       "SELECT body, head_hash, state, owner, name, investor, industry, total_investment, "
-      "updated_at, state_entered_at, next_due_on, workflow_version FROM projects WHERE id = ?");
+      "updated_at, state_entered_at, next_due_on, workflow_version, responsible_unit, "
+      "problem_category, promoting_unit FROM projects WHERE id = ?");
   select->bind(1, project_id);
   static const Head kNoProject;  // empty project, genesis hash
   if (!select->executeStep()) return kNoProject;
@@ -697,6 +732,9 @@ const SqliteWriter::Head& SqliteWriter::load_head(const std::string& project_id)
   stored_row.state_entered_at = select->getColumn(9).getInt64();
   stored_row.columns.next_due_on = select->getColumn(10).getString();
   stored_row.workflow_version = select->getColumn(11).getInt64();
+  stored_row.columns.responsible_unit = select->getColumn(12).getString();  // NULL: ""
+  stored_row.columns.problem_category = select->getColumn(13).getString();
+  stored_row.columns.promoting_unit = select->getColumn(14).getString();
   const std::int64_t stored_version = project->version;
   return cache_
       .insert_or_assign(project_id,

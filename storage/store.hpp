@@ -133,7 +133,15 @@ struct ProjectQuery {
   std::string state;
   std::string industry;
   std::string owner;
-  std::string parent;                      // only this project's children
+  std::string parent;  // only this project's children
+  // problems (issue 17): the service desk's ledger. Values of the fields tagged
+  // responsible_unit and problem_category, and the parent's field tagged promoting_unit.
+  std::string responsible_unit;
+  std::string problem_category;
+  std::string parent_promoting_unit;
+  // Only projects that have a parent: set when `workflow` is a workflow with `parent:`,
+  // so that its list reads the items' own indexes.
+  bool items = false;
   std::optional<engine::Date> overdue_on;  // some open deadline falls before this day
   std::string text;                        // a substring of the name or the investor
   // kpis (issue 16): only the projects a report figure counts (storage/figures.hpp): its

@@ -246,6 +246,13 @@ void record_followup(ApiContext& context, const Request& request, const RoutePar
     }
   }
   target->command.body = engine::RecordFollowup{**on, *summary, std::move(issues)};
+  if (const json::value* problems = target->body.if_contains("problems");
+      problems != nullptr && !problems->is_null()) {
+    // issue 17: the visit raises problems, each a new item, all written together.
+    return submit_followup_with_problems(context, request, target->caller,
+                                         std::move(target->command), target->body,
+                                         std::move(reply));
+  }
   submit(context, request, target->caller, std::move(target->command), "", 200, std::move(reply));
 }
 

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "web/api.hpp"
+#include "web/api_support.hpp"
 #include "web/reply.hpp"
 #include "web/request.hpp"
 #include "web/response.hpp"
@@ -30,6 +31,10 @@ Response workflow_diff(ApiContext& context, const Request& request, const RouteP
 Response migrate_workflow(ApiContext& context, const Request& request, const RouteParams& params);
 
 // api_projects.cpp
+// The list's filters, sort and page from the query string (also the export's); `today`
+// for overdue=true.
+Parsed<storage::ProjectQuery> project_query(ApiContext& context, const Request& request,
+                                            engine::Date today);
 Response list_projects(ApiContext& context, const Request& request);
 Response get_project(ApiContext& context, const Request& request, const RouteParams& params);
 // get_project's fast path (Router FastPath): answers from memory on the I/O thread, or
@@ -53,5 +58,15 @@ void record_milestone(ApiContext& context, const Request& request, const RoutePa
                       Reply reply);
 void record_followup(ApiContext& context, const Request& request, const RouteParams& params,
                      Reply reply);
+
+// api_problems.cpp (issue 17, the service desk)
+// GET /api/projects/export: the filtered list (GET /api/projects's filters) of one workflow
+// as CSV or XLSX, every page.
+Response export_project_list(ApiContext& context, const Request& request);
+// POST /api/projects/{id}/followups with `problems`: the visit (`followup`, parsed by
+// record_followup) and one new item per problem, all or nothing.
+void submit_followup_with_problems(ApiContext& context, const Request& request,
+                                   const Caller& caller, engine::Command followup,
+                                   const boost::json::object& body, Reply reply);
 
 }  // namespace investflow::web::api

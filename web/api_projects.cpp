@@ -13,11 +13,10 @@
 #include "web/api_support.hpp"
 
 namespace investflow::web::api {
-namespace {
-
 namespace json = boost::json;
 
-Parsed<storage::ProjectQuery> project_query(const Request& request, engine::Date today) {
+Parsed<storage::ProjectQuery> project_query(ApiContext& context, const Request& request,
+                                            engine::Date today) {
   storage::ProjectQuery query;
   const auto text = [&](std::string_view name) {
     return std::string(request.query_param(name).value_or(""));
@@ -27,6 +26,14 @@ Parsed<storage::ProjectQuery> project_query(const Request& request, engine::Date
   query.industry = text("industry");
   query.owner = text("owner");
   query.parent = text("parent");
+  // problems (issue 17): the service desk's ledger filters, by report tags.
+  query.responsible_unit = text("responsible_unit");
+  query.problem_category = text("problem_category");
+  query.parent_promoting_unit = text("parent_promoting_unit");
+  if (!query.workflow.empty()) {
+    const auto workflow = context.store.workflow(query.workflow);
+    query.items = workflow != nullptr && workflow->parent.has_value();
+  }
   query.text = text("q");
   query.cursor = text("cursor");
   // kpis (issue 16): the projects a report figure counts.
@@ -85,6 +92,8 @@ Parsed<storage::ProjectQuery> project_query(const Request& request, engine::Date
   return query;
 }
 
+namespace {
+
 // The project, or the response that says why not.
 engine::Result<engine::Project, Response> find_project(ApiContext& context, const Request& request,
                                                        const std::string& id) {
@@ -110,7 +119,7 @@ json::array reasons_json(const std::vector<engine::Reason>& reasons, std::string
 Response list_projects(ApiContext& context, const Request& request) {
   auto caller = authenticate(context, request);
   if (!caller) return problem(caller.error());
-  auto query = project_query(request, engine::local_date(context.clock->now()));
+  auto query = project_query(context, request, engine::local_date(context.clock->now()));
   if (!query) return problem(query.error());
   auto page = context.store.list_projects(*query);
   if (!page) return storage_failure(page.error(), request.request_id);

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "storage/monthly_report.hpp"
+#include "storage/problem_report.hpp"
 #include "storage/reports.hpp"
 #include "storage/reports_output.hpp"
 #include "web/api_support.hpp"
@@ -298,6 +299,39 @@ Response report_monthly(ApiContext& context, const Request& request) {
   fs::remove(file, ignored);
   if (!written) return storage_failure(written.error(), request.request_id);
   return attach(text_response(200, std::move(bytes), kXlsxType), "xlsx");
+}
+
+// problems (issue 17): the service desk's figures over the workflows with a state tagged
+// resolved (or the one named), for problems raised in the period.
+Response report_problems(ApiContext& context, const Request& request) {
+  auto caller = report_reader(context, request);
+  if (!caller) return problem(caller.error());
+  auto format = format_param(request);
+  if (!format) return problem(format.error());
+  auto period = period_params(request, "from", "to");
+  if (!period) return problem(period.error());
+  storage::Workflows workflows;
+  const std::string named(request.query_param("workflow").value_or(""));
+  if (!named.empty()) {
+    auto workflow = workflow_param(context, request);
+    if (!workflow) return problem(workflow.error());
+    workflows.push_back(*workflow);
+  } else {
+    auto stored = context.store.stored_workflows();
+    if (!stored) return storage_failure(stored.error(), request.request_id);
+    for (const auto& each : *stored) {
+      const bool listed = std::any_of(workflows.begin(), workflows.end(),
+                                      [&](const auto& known) { return known->id == each.id; });
+      if (auto workflow = context.store.workflow(each.id, 0); workflow && !listed) {
+        workflows.push_back(std::move(workflow));
+      }
+    }
+  }
+  auto report = context.reports->run([&](storage::Connection& connection) {
+    return storage::problem_report(connection, workflows, *period);
+  });
+  return answer(report, *format,
+                FileName{"problems", named, engine::local_date(context.clock->now())}, request);
 }
 
 }  // namespace investflow::web::api

@@ -15,5 +15,7 @@ Response report_aging(ApiContext& context, const Request& request);
 Response report_kpis(ApiContext& context, const Request& request);
 Response report_period(ApiContext& context, const Request& request);
 Response report_monthly(ApiContext& context, const Request& request);  // kpis (issue 16)
+// problems (issue 17): GET /api/reports/problems, the service desk's figures.
+Response report_problems(ApiContext& context, const Request& request);
 
 }  // namespace investflow::web::api

@@ -61,6 +61,19 @@ Parameter day(std::string_view name, std::string_view description, bool required
       .name = name, .description = description, .format = "date", .required = required};
 }
 
+// problems (issue 17): the service desk's ledger filters, by report tags.
+const Parameter kResponsibleUnit{
+    .name = "responsible_unit",
+    .description = "Only items whose field tagged `report: responsible_unit` has this value"};
+const Parameter kProblemCategory{
+    .name = "problem_category",
+    .description = "Only items whose field tagged `report: problem_category` has this value"};
+const Parameter kParentPromotingUnit{
+    .name = "parent_promoting_unit",
+    .description =
+        "Only items whose parent's field tagged `report: promoting_unit` has this "
+        "value"};
+
 const Parameter kReportWorkflow{
     .name = "workflow", .description = "The workflow's id", .required = true};
 const Parameter kReportFormat{.name = "format",
@@ -306,6 +319,9 @@ std::vector<RouteDef<ApiContext>> make_table() {
                     {.name = "q", .description = "Text search"},
                     {.name = "overdue",
                      .description = "true (overdue today), false, or a date YYYY-MM-DD"},
+                    kResponsibleUnit,
+                    kProblemCategory,
+                    kParentPromotingUnit,
                     {.name = "sort",
                      .description = "updated, created, name, investment or due; prefix - for "
                                     "descending (the default), + for ascending"},
@@ -328,6 +344,39 @@ std::vector<RouteDef<ApiContext>> make_table() {
                               .description = "One page of projects",
                               .content = {json("ProjectPage")}}},
                .errors = {400, 401}}},
+      {.method = "GET",
+       .path = "/api/projects/export",
+       .plain = api::export_project_list,
+       .doc = {.operation_id = "exportProjectList",
+               .tag = "projects",
+               .summary = "The filtered list of one workflow as XLSX or CSV (the ledger export)",
+               .description =
+                   "Every project GET /api/projects would list with the same filters (sort, "
+                   "cursor and limit aside), oldest first, in the columns of `investflow "
+                   "export`.",
+               .parameters = {{.name = "workflow",
+                               .description = "The workflow (its fields are the columns)",
+                               .required = true},
+                              {.name = "format",
+                               .description = "xlsx (default) or csv",
+                               .values = {"xlsx", "csv"}},
+                              {.name = "state", .description = "Only projects in this state"},
+                              {.name = "industry",
+                               .description = "Only this value of the field tagged industry"},
+                              {.name = "owner", .description = "Only this owner's projects"},
+                              {.name = "parent",
+                               .description = "Only the children of this project"},
+                              {.name = "q", .description = "Text search"},
+                              {.name = "overdue",
+                               .description = "true (overdue today), false, or a date YYYY-MM-DD"},
+                              kResponsibleUnit,
+                              kProblemCategory,
+                              kParentPromotingUnit},
+               .responses = {{.status = 200,
+                              .description = "The sheet",
+                              .content = {kXlsx, kCsv},
+                              .headers = {"Content-Disposition"}}},
+               .errors = {400, 401, 404}}},
       {.method = "POST",
        .path = "/api/projects",
        .async = create_project,
@@ -419,10 +468,20 @@ std::vector<RouteDef<ApiContext>> make_table() {
        .async = api::record_followup,
        .doc = {.operation_id = "recordFollowup",
                .tag = "projects",
-               .summary = "Record a follow-up visit",
+               .summary = "Record a follow-up visit, raising problems",
+               .description =
+                   "With `problems`, each object (field values of the problem workflow: the "
+                   "one named in problem_workflow, else the only one whose parent: names this "
+                   "project's workflow and that has a state tagged resolved) becomes a new item "
+                   "of this project, written with the visit all or nothing; a refusal names "
+                   "problems[i].FIELD.",
                .parameters = {kIfMatch, kIdempotencyKey},
                .request = {json("RecordFollowup")},
-               .responses = write_answer(),
+               .responses = {{.status = 200,
+                              .description = "Accepted: the visit's new version and events, and "
+                                             "the problems created",
+                              .content = {json("FollowupResult")},
+                              .headers = {"ETag"}}},
                .errors = kWriteErrors}},
       {.method = "GET",
        .path = "/api/projects/{id}/history",
@@ -752,6 +811,24 @@ std::vector<RouteDef<ApiContext>> make_table() {
                               kReportFormat},
                .responses = report_answer("ReportTargets"),
                .errors = {400, 401, 403, 503}}},
+      {.method = "GET",
+       .path = "/api/reports/problems",
+       .plain = api::report_problems,
+       .doc = {.operation_id = "getProblemReport",
+               .tag = "reports",
+               .summary = "The service desk: 诉求办结率, 按期办结率, working days to close, open "
+                          "problems by unit and by category",
+               .description = "Over the problems raised in the period, of the workflows with a "
+                              "state tagged resolved (or the one named); docs/service-desk.md "
+                              "defines each figure. Managers, leaders and admins.",
+               .parameters = {{.name = "workflow",
+                               .description = "Only this workflow (default: every workflow with "
+                                              "a state tagged resolved)"},
+                              day("from", "First day"),
+                              day("to", "Last day"),
+                              kReportFormat},
+               .responses = report_answer("ReportProblems"),
+               .errors = kReportErrors}},
       // --- meta -------------------------------------------------------------------------
       {.method = "GET",
        .path = "/api/openapi.json",

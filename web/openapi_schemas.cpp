@@ -503,6 +503,12 @@ void add_events(json::object& all) {
                            {"events", array_of(ref("Event"))}});
   all["WriteResult"] =
       record({{"project_id", text()}, {"version", integer()}, {"events", array_of(ref("Event"))}});
+  all["FollowupResult"] = with_optional(
+      record({{"project_id", text()}, {"version", integer()}, {"events", array_of(ref("Event"))}}),
+      {{"problems",
+        with_description(array_of(record({{"project_id", text()}, {"version", integer()}})),
+                         "The problems raised with the visit (present when `problems` was "
+                         "sent)")}});
   all["Reason"] = object_of({{"code", text()}, {"field", text()}, {"message", text()}},
                             {"code", "field", "message"});
   all["TransitionOption"] = record({{"id", text()},
@@ -565,7 +571,16 @@ void add_commands(json::object& all) {
                                       {"version", integer()}},
                                      {"milestone"});
   all["RecordFollowup"] = object_of(
-      {{"on", date()}, {"summary", text()}, {"issues", strings()}, {"version", integer()}},
+      {{"on", date()},
+       {"summary", text()},
+       {"issues", strings()},
+       {"version", integer()},
+       {"problems", with_description(array_of(ref("FieldValues")),
+                                     "Problems raised: each the fields of a new item of the "
+                                     "problem workflow (issue 17)")},
+       {"problem_workflow", with_description(text(),
+                                             "The problem workflow, when several "
+                                             "could take this project's problems")}},
       {"on", "summary"});
   all["ExtendDeadline"] = object_of(
       {{"kind", one_of_values({"sla", "milestone", "followup"})},
@@ -777,6 +792,31 @@ void add_reports(json::object& all) {
                                              {"enterprises", tagged("integer")},
                                              {"floor_area_m2", tagged("number")}}))},
               {"text", ref("Label")}});
+  // problems (issue 17): docs/service-desk.md.
+  const auto group = [&rate] {
+    return record({{"key", with_description(text(), "The field's value (\"\": none)")},
+                   {"label", text()},
+                   {"label_en", text()},
+                   {"raised", integer()},
+                   {"resolved", integer()},
+                   {"on_time", integer()},
+                   {"resolution_rate", rate()},
+                   {"on_time_rate", rate()},
+                   {"open", with_description(integer(), "Open now, whenever raised")}});
+  };
+  all["ReportProblems"] = record({{"workflows", strings()},
+                                  {"from", date()},
+                                  {"to", date()},
+                                  {"raised", integer()},
+                                  {"resolved", integer()},
+                                  {"on_time", integer()},
+                                  {"ended_otherwise", integer()},
+                                  {"resolution_rate", rate()},
+                                  {"on_time_rate", rate()},
+                                  {"average_working_days", nullable("number")},
+                                  {"open", integer()},
+                                  {"by_unit", array_of(group())},
+                                  {"by_category", array_of(group())}});
 }
 
 // funds (issue 16): the 到位资金 ledger and the promoting units' targets.

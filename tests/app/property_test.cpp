@@ -488,6 +488,9 @@ TEST(Property, RandomCommandSequencesKeepTheEnginesPromises) {
   const auto workflows = shipped_workflows();
   ASSERT_GE(workflows.size(), 6u);  // the five of DOMAIN and the listing-cultivation pool
   for (const auto& workflow : workflows) {
+    // Items of a workflow with parent: (service-problem) are created under a project, which
+    // a scenario cannot name; ChildrenAndTheirParentsKeepTheirLinksAndGuards walks them.
+    if (workflow->parent) continue;
     int transitions = 0;
     int wildcard_deliveries = 0;
     int field_deliveries = 0;

@@ -128,14 +128,28 @@ TEST_F(WorkflowCommands, DeployListAndDiff) {
   EXPECT_NE(run.err.find("give --db"), std::string::npos) << run.err;
 }
 
-// The shipped qingyuan-investment as version 5, its lead state renamed and a field added.
-std::string qingyuan_next() {
+std::string shipped_qingyuan() {
   std::ifstream in(std::string(INVESTFLOW_SOURCE_DIR) +
                    "/workflows/definitions/qingyuan-investment.yaml");
   std::ostringstream text;
   text << in.rdbuf();
-  std::string yaml = text.str();
-  yaml.replace(yaml.find("\nversion: 4\n"), 12, "\nversion: 5\n");
+  return text.str();
+}
+// The shipped version (kOld) and the one the test deploys (kNew).
+const int kOld = [] {
+  const std::string yaml = shipped_qingyuan();
+  return std::stoi(yaml.substr(yaml.find("\nversion: ") + 10));
+}();
+const int kNew = kOld + 1;
+const std::string kOldText = std::to_string(kOld);
+const std::string kNewText = std::to_string(kNew);
+
+// The shipped qingyuan-investment as the next version, its lead state renamed and a field
+// added.
+std::string qingyuan_next() {
+  std::string yaml = shipped_qingyuan();
+  const std::string line = "\nversion: " + kOldText + "\n";
+  yaml.replace(yaml.find(line), line.size(), "\nversion: " + kNewText + "\n");
   const std::string lead = "label: {zh-CN: 线索, en: Lead}";
   yaml.replace(yaml.find(lead), lead.size(), "label: {zh-CN: 项目线索, en: Project lead}");
   yaml.replace(yaml.find("\nfields:\n"), 9,
@@ -170,24 +184,25 @@ TEST_F(WorkflowCommands, ARunningServerTakesADeployedVersionWithoutARestart) {
     if (!response || response->status != 200) return std::int64_t{0};
     return boost::json::parse(response->body).at("workflow_version").as_int64();
   };
-  EXPECT_EQ(create("QY-OLD"), 4);
+  EXPECT_EQ(create("QY-OLD"), kOld);
 
-  CliRun deployed = cli({"workflow", "deploy", db_, write("qingyuan-v5.yaml", qingyuan_next())});
+  CliRun deployed = cli({"workflow", "deploy", db_, write("qingyuan-next.yaml", qingyuan_next())});
   ASSERT_EQ(deployed.code, 0) << deployed.err;
-  EXPECT_NE(deployed.out.find("deployed qingyuan-investment v5"), std::string::npos);
+  EXPECT_NE(deployed.out.find("deployed qingyuan-investment v" + kNewText), std::string::npos);
   bool taken = false;
   for (int i = 0; i < 100 && !taken; ++i) {
     auto response = web::testing::fetch(static_cast<std::uint16_t>(port), "GET", "/api/workflows",
                                         "", {{"Authorization", bearer}});
     taken = response &&
             response->body.find(R"("id":"qingyuan-investment","title")") != std::string::npos &&
-            response->body.find(R"("version":5)") != std::string::npos;
+            response->body.find(R"("version":)" + kNewText) != std::string::npos;
     if (!taken) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  EXPECT_TRUE(taken) << "the server did not take v5 within 10 s";
-  EXPECT_EQ(create("QY-NEW"), 5);
+  EXPECT_TRUE(taken) << "the server did not take v" << kNewText << " within 10 s";
+  EXPECT_EQ(create("QY-NEW"), kNew);
   const CliRun list = cli({"workflow", "list", db_});
-  EXPECT_NE(list.out.find("qingyuan-investment\tv4\t"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("qingyuan-investment\tv" + kOldText + "\t"), std::string::npos)
+      << list.out;
   EXPECT_NE(list.out.find("\t-\t1个项目：线索 1\n"), std::string::npos) << list.out;
   EXPECT_NE(list.out.find("\t最新\t1个项目：项目线索 1\n"), std::string::npos) << list.out;
 
@@ -199,8 +214,8 @@ TEST_F(WorkflowCommands, ARunningServerTakesADeployedVersionWithoutARestart) {
     std::ifstream log(file);
     text << log.rdbuf();
   }
-  EXPECT_NE(text.str().find("took qingyuan-investment v5 from the database; new projects start on "
-                            "it"),
+  EXPECT_NE(text.str().find("took qingyuan-investment v" + kNewText +
+                            " from the database; new projects start on it"),
             std::string::npos)
       << text.str();
 }

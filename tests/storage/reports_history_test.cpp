@@ -369,7 +369,7 @@ TEST_P(ReportsHistoryTest, UpgradingAnOldDatabaseFillsTheSummariesFromItsEvents)
           "report_durations", "report_deadlines", "report_signed", "report_signed_funds"}) {
       db.exec(std::string("DELETE FROM ") + table);
     }
-    // And the funds ledger's tables of the migration after it (11).
+    // And the funds ledger's tables of the migration after it (12).
     for (const char* table : {"report_funds", "report_unit_reached", "target_history", "targets"}) {
       db.exec(std::string("DROP TABLE ") + table);
     }

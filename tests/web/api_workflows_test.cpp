@@ -26,10 +26,22 @@ void replace(std::string& text, const std::string& from, const std::string& to) 
   text.replace(at, from.size(), to);
 }
 
+// The shipped version (kOld) and the next (kNew), whatever the shipped file says.
+int shipped_version() {
+  const std::string text = shipped_text();
+  const auto at = text.find("\nversion: ");
+  return at == std::string::npos ? 0 : std::stoi(text.substr(at + 10));
+}
+const int kOld = shipped_version();
+const int kNew = kOld + 1;
+std::string n(int version) {
+  return std::to_string(version);
+}
+
 // The shipped workflow as `version`, with its lead state renamed and a new field.
 std::string next_version(int version, const std::string& note = "") {
   std::string text = shipped_text();
-  replace(text, "\nversion: 4\n", "\nversion: " + std::to_string(version) + "\n");
+  replace(text, "\nversion: " + n(kOld) + "\n", "\nversion: " + std::to_string(version) + "\n");
   replace(text, "label: {zh-CN: 线索, en: Lead}", "label: {zh-CN: 项目线索, en: Project lead}");
   replace(text, "\nfields:\n",
           "\nfields:\n  site_visit_note: {type: text, group: basic, label: {zh-CN: 考察记录, en: "
@@ -39,6 +51,21 @@ std::string next_version(int version, const std::string& note = "") {
 
 class WorkflowVersionsApi : public ApiTest {
  protected:
+  // The workflows a new qingyuan-investment is checked with: it counts the open items of
+  // service-problem (open_children), which must be stored too.
+  void SetUp() override {
+    ApiTest::SetUp();
+    if (HasFatalFailure()) return;
+    const auto definitions =
+        std::filesystem::path(INVESTFLOW_SOURCE_DIR) / "workflows" / "definitions";
+    workflows::CalendarRegistry calendars;
+    (void)workflows::load_calendar_directory(
+        workflows::calendars_directory_for(definitions / "x.yaml"), calendars);
+    problems_ = workflows::load_workflow_file(definitions / "service-problem.yaml", calendars);
+    ASSERT_TRUE(problems_.workflow);
+    ASSERT_TRUE(store_->register_workflow(problems_.workflow, problems_.source));
+  }
+  workflows::WorkflowLoad problems_;
   ClientResponse post_yaml(const std::string& user, const std::string& yaml,
                            const std::string& type = "application/yaml") {
     auto response =
@@ -54,43 +81,44 @@ class WorkflowVersionsApi : public ApiTest {
 
 TEST_F(WorkflowVersionsApi, AnAdminDeploysAVersionAndNewProjectsStartOnIt) {
   const std::string old_project = create_lead();
-  ClientResponse response = post_yaml("zhang", next_version(5));
+  ClientResponse response = post_yaml("zhang", next_version(kNew));
   EXPECT_EQ(response.status, 403) << response.body;
 
-  response = post_yaml("root", next_version(5));
+  response = post_yaml("root", next_version(kNew));
   ASSERT_EQ(response.status, 201) << response.body;
   json::object body = parse(response);
   EXPECT_EQ(body.at("id").as_string(), "qingyuan-investment");
-  EXPECT_EQ(body.at("version").as_int64(), 5);
+  EXPECT_EQ(body.at("version").as_int64(), kNew);
   EXPECT_EQ(body.at("deployed_at").as_string(), "2026-03-02T09:00:00.000+08:00");
 
   const std::string new_project = create_lead();
-  EXPECT_EQ(project_version(old_project), 4);
-  EXPECT_EQ(project_version(new_project), 5);
+  EXPECT_EQ(project_version(old_project), kOld);
+  EXPECT_EQ(project_version(new_project), kNew);
   const json::object list = parse(call_as("audit", "GET", "/api/workflows"));
-  EXPECT_EQ(list.at("workflows").as_array().at(0).at("version").as_int64(), 5);
+  EXPECT_EQ(list.at("workflows").as_array().at(0).at("version").as_int64(), kNew);
 
-  // The same text again changes nothing; other text for 5, or an older version, is refused.
-  EXPECT_EQ(post_yaml("root", next_version(5), "text/yaml; charset=utf-8").status, 200);
-  response = post_yaml("root", next_version(5, "changed"));
+  // The same text again changes nothing; other text for the new version, or an older one, is
+  // refused.
+  EXPECT_EQ(post_yaml("root", next_version(kNew), "text/yaml; charset=utf-8").status, 200);
+  response = post_yaml("root", next_version(kNew, "changed"));
   EXPECT_EQ(response.status, 409) << response.body;
   EXPECT_NE(parse(response).at("detail").as_string().find("already stored with a different"),
             std::string::npos);
   response = post_yaml("root", shipped_text() + "\n# changed\n");
   EXPECT_EQ(response.status, 409) << response.body;
-  response = post_yaml("root", next_version(2));
+  response = post_yaml("root", next_version(kOld - 1));
   EXPECT_EQ(response.status, 409) << response.body;
-  EXPECT_NE(
-      parse(response).at("detail").as_string().find("older than the newest stored, version 5"),
-      std::string::npos)
+  EXPECT_NE(parse(response).at("detail").as_string().find("older than the newest stored, version " +
+                                                          n(kNew)),
+            std::string::npos)
       << response.body;
-  EXPECT_EQ(post_yaml("root", next_version(6), "application/json").status, 415);
+  EXPECT_EQ(post_yaml("root", next_version(kNew + 1), "application/json").status, 415);
   EXPECT_EQ(post_yaml("root", " \n").status, 400);
-  EXPECT_EQ(project_version(create_lead()), 5);
+  EXPECT_EQ(project_version(create_lead()), kNew);
 }
 
 TEST_F(WorkflowVersionsApi, AnInvalidBodyListsEveryErrorWithLineAndColumn) {
-  std::string text = next_version(5);
+  std::string text = next_version(kNew);
   replace(text, "initial: lead", "initial: nowhere");
   replace(text, "type: money", "type: cash");
   const ClientResponse response = post_yaml("root", text);
@@ -106,7 +134,7 @@ TEST_F(WorkflowVersionsApi, AnInvalidBodyListsEveryErrorWithLineAndColumn) {
   EXPECT_NE(response.body.find("nowhere"), std::string::npos);
   EXPECT_NE(response.body.find("cash"), std::string::npos);
   // Nothing stored.
-  EXPECT_EQ(store_->workflow("qingyuan-investment")->version, 4);
+  EXPECT_EQ(store_->workflow("qingyuan-investment")->version, kOld);
 }
 
 TEST_F(WorkflowVersionsApi, AVersionDeployedByAnotherProcessIsTakenWithoutARestart) {
@@ -115,32 +143,34 @@ TEST_F(WorkflowVersionsApi, AVersionDeployedByAnotherProcessIsTakenWithoutAResta
   options.clock = clock_;
   auto cli_store = storage::open_sqlite_store(dir_ / "api.db", options);
   ASSERT_TRUE(cli_store);
+  // As the CLI has the stored workflows a new version is checked against.
+  ASSERT_TRUE((*cli_store)->register_workflow(problems_.workflow, problems_.source));
   workflows::CalendarRegistry calendars;
   (void)workflows::load_calendar_directory(
       std::filesystem::path(INVESTFLOW_SOURCE_DIR) / "workflows" / "calendars", calendars);
   const storage::WorkflowDeploy deploy =
-      storage::deploy_workflow_texts(**cli_store, {next_version(5)}, {"v4.yaml"}, calendars);
+      storage::deploy_workflow_texts(**cli_store, {next_version(kNew)}, {"v4.yaml"}, calendars);
   ASSERT_TRUE(deploy.valid);
   ASSERT_EQ(deploy.results.size(), 1u) << deploy.refused << deploy.failed;
-  EXPECT_EQ(project_version(create_lead()), 4);  // not taken yet
+  EXPECT_EQ(project_version(create_lead()), kOld);  // not taken yet
 
   notify::WorkflowWatch watch(*store_, calendars);
   const storage::TakenWorkflows taken = watch.run_once();
   ASSERT_EQ(taken.taken.size(), 1u);
-  EXPECT_EQ(project_version(create_lead()), 5);
+  EXPECT_EQ(project_version(create_lead()), kNew);
   EXPECT_TRUE(watch.run_once().taken.empty());
 }
 
 TEST_F(WorkflowVersionsApi, VersionsWithTheirProjectsAndTheDiffBetweenThem) {
   create_lead();
-  ASSERT_EQ(post_yaml("root", next_version(5)).status, 201);
+  ASSERT_EQ(post_yaml("root", next_version(kNew)).status, 201);
   create_lead();
   create_lead();
   json::object body = parse(call_as("zhang", "GET", "/api/workflows/qingyuan-investment/versions"));
   EXPECT_EQ(body.at("workflow").as_string(), "qingyuan-investment");
   const json::array& versions = body.at("versions").as_array();
   ASSERT_EQ(versions.size(), 2u);
-  EXPECT_EQ(versions[0].at("version").as_int64(), 5);
+  EXPECT_EQ(versions[0].at("version").as_int64(), kNew);
   EXPECT_TRUE(versions[0].at("latest").as_bool());
   EXPECT_FALSE(versions[1].at("latest").as_bool());
   EXPECT_EQ(versions[0].at("projects").at("total").as_int64(), 2);
@@ -152,9 +182,11 @@ TEST_F(WorkflowVersionsApi, VersionsWithTheirProjectsAndTheDiffBetweenThem) {
   EXPECT_EQ(versions[1].at("projects").at("by_state").at(0).at("label").as_string(), "线索");
   EXPECT_EQ(call_as("zhang", "GET", "/api/workflows/nothing/versions").status, 404);
 
-  body = parse(call_as("zhang", "GET", "/api/workflows/qingyuan-investment/diff?from=4&to=5"));
-  EXPECT_EQ(body.at("from").as_int64(), 4);
-  EXPECT_EQ(body.at("to").as_int64(), 5);
+  body =
+      parse(call_as("zhang", "GET",
+                    "/api/workflows/qingyuan-investment/diff?from=" + n(kOld) + "&to=" + n(kNew)));
+  EXPECT_EQ(body.at("from").as_int64(), kOld);
+  EXPECT_EQ(body.at("to").as_int64(), kNew);
   const json::array& changes = body.at("changes").as_array();
   ASSERT_EQ(changes.size(), 2u) << body;
   EXPECT_EQ(changes[0].at("kind").as_string(), "field");
@@ -165,11 +197,16 @@ TEST_F(WorkflowVersionsApi, VersionsWithTheirProjectsAndTheDiffBetweenThem) {
   EXPECT_EQ(changes[1].at("text").as_string(), "状态“线索”更名为“项目线索”。");
   EXPECT_EQ(changes[1].at("text_en").as_string(), "State \"Lead\" is renamed \"Project lead\".");
 
-  EXPECT_EQ(call_as("zhang", "GET", "/api/workflows/qingyuan-investment/diff?from=3").status, 400);
-  EXPECT_EQ(call_as("zhang", "GET", "/api/workflows/qingyuan-investment/diff?from=x&to=4").status,
+  EXPECT_EQ(
+      call_as("zhang", "GET", "/api/workflows/qingyuan-investment/diff?from=" + n(kOld)).status,
+      400);
+  EXPECT_EQ(call_as("zhang", "GET", "/api/workflows/qingyuan-investment/diff?from=x&to=" + n(kNew))
+                .status,
             400);
-  EXPECT_EQ(call_as("zhang", "GET", "/api/workflows/qingyuan-investment/diff?from=3&to=9").status,
-            404);
+  EXPECT_EQ(
+      call_as("zhang", "GET", "/api/workflows/qingyuan-investment/diff?from=" + n(kOld) + "&to=99")
+          .status,
+      404);
 }
 
 }  // namespace

@@ -102,6 +102,14 @@ const texts = {
       progress: '完成进度（截至 {through}）', rank: '排名', score: '综合完成率',
       score_hint: '综合完成率为已设目标各项完成率的平均数；未设目标的单位不参加排名。',
       history: '修改记录', before: '修改前', after: '修改后' },
+    // problems (issue 17)
+    nav_problems: '问题台账',
+    problems: { ledger: '问题台账', title: '问题', parent: '所属项目', category: '问题类别', unit: '责任单位',
+      due: '办结时限', light: '预警', promoting_unit: '所属项目招商单位', export: '导出台账',
+      none: '暂无问题', none_workflow: '尚未部署问题台账流程', open_n: '未办结 {n} 个',
+      to_ledger: '查看全部问题台账', visit_title: '走访记录并登记问题', problem_n: '问题 {n}', remove: '移除',
+      add: '添加问题', save_visit: '保存走访记录', raised: '已保存走访记录，登记问题 {n} 个',
+      light_red: '红灯', light_yellow: '黄灯', light_green: '绿灯' },
   },
   en: {
     app_name: 'Investment projects', skip_to_content: 'Skip to content', loading: 'Loading…',
@@ -211,6 +219,15 @@ const texts = {
       progress: 'Progress (up to {through})', rank: 'Rank', score: 'Overall',
       score_hint: 'Overall is the mean of the completion rates of the figures with a target; units without one are not ranked.',
       history: 'Changes', before: 'Before', after: 'After' },
+    // problems (issue 17)
+    nav_problems: 'Problems',
+    problems: { ledger: 'Problem ledger', title: 'Problem', parent: 'Project', category: 'Category',
+      unit: 'Responsible unit', due: 'Deadline', light: 'Light', promoting_unit: "Project's promoting unit",
+      export: 'Export (Excel)', none: 'No problems', none_workflow: 'No problem workflow is deployed',
+      open_n: '{n} open', to_ledger: 'All problems', visit_title: 'Record a visit and raise problems',
+      problem_n: 'Problem {n}', remove: 'Remove', add: 'Add a problem', save_visit: 'Save the visit',
+      raised: 'Visit saved, {n} problems raised', light_red: 'Red', light_yellow: 'Yellow',
+      light_green: 'Green' },
   },
 };
 

@@ -16,6 +16,7 @@ const routes = [
   {pattern: /^\/workflow$/, module: './views/workflow.js', nav: 'workflow'},
   {pattern: /^\/notifications$/, module: './views/notifications.js', nav: 'notifications'},
   {pattern: /^\/targets$/, module: './views/targets.js', nav: 'targets'},  // funds (issue 16)
+  {pattern: /^\/problems$/, module: './views/problems.js', nav: 'problems'},  // problems (issue 17)
 ];
 
 const state = {me: null, cleanup: null, unread: null, renderId: 0};
@@ -117,6 +118,7 @@ function renderHeader(active) {
     h('a', {class: 'brand', href: '#/board'}, t('app_name')),
     h('nav', {'aria-label': t('app_name')},
       link('board', '#/board'), link('projects', '#/projects'), link('dashboard', '#/dashboard'),
+      link('problems', '#/problems'),
       link('workflow', '#/workflow'), link('new', '#/projects/new'),
       hasRole('manager', 'leader', 'admin') ? link('targets', '#/targets') : null),
     h('div', {class: 'header-right'},

@@ -10,6 +10,7 @@ import {transitionList} from '../transition_menu.js';
 import {deadlineMarker} from '../project_card.js';
 import {me, hasRole} from '../main.js';
 import {fundsSection, computedSection} from './project_funds.js';
+import {problemsPanel} from './project_problems.js';  // problems (issue 17)
 
 export async function render(view, {match}) {
   const id = decodeURIComponent(match[1]);
@@ -39,7 +40,8 @@ export async function render(view, {match}) {
           fieldsPanel(context),
           computedSection(context), fundsSection(context),
           milestonesPanel(context),
-          followupsPanel(context)),
+          followupsPanel(context),
+          problemsPanel(context)),
         h('div', {class: 'project-side'},
           transitionsPanel(context, options),
           reviewPanel(context, state),

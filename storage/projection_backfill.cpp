@@ -1,0 +1,82 @@
+#include "storage/projection_backfill.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <memory>
+#include <string>
+
+#include "storage/codec.hpp"
+#include "storage/projection_columns.hpp"
+#include "workflows/loader.hpp"
+
+namespace investflow::storage {
+namespace {
+
+void bind_text_or_null(SQLite::Statement& statement, int index, const std::string& text) {
+  if (text.empty()) {
+    statement.bind(index);
+  } else {
+    statement.bind(index, text);
+  }
+}
+
+bool has_column_tags(const engine::Workflow& workflow) {
+  using engine::FieldTag;
+  return workflow.tagged(FieldTag::responsible_unit) != nullptr ||
+         workflow.tagged(FieldTag::problem_category) != nullptr ||
+         workflow.tagged(FieldTag::promoting_unit) != nullptr;
+}
+
+void backfill_workflow(SQLite::Database& db, const std::string& id, std::int64_t version,
+                       const engine::Workflow& workflow) {
+  for (const engine::StateDef& state : workflow.states) {
+    if (!state.terminal) continue;
+    SQLite::Statement ended(db,
+                            "UPDATE projects SET next_due_on = ? WHERE workflow = ? AND "
+                            "workflow_version = ? AND state = ?");
+    ended.bind(1, std::string(kNoDeadline));
+    ended.bind(2, id);
+    ended.bind(3, version);
+    ended.bind(4, state.id);
+    ended.exec();
+  }
+  if (!has_column_tags(workflow)) return;
+  SQLite::Statement rows(
+      db, "SELECT id, body FROM projects WHERE workflow = ? AND workflow_version = ?");
+  rows.bind(1, id);
+  rows.bind(2, version);
+  SQLite::Statement update(db,
+                           "UPDATE projects SET responsible_unit = ?, problem_category = ?, "
+                           "promoting_unit = ? WHERE id = ?");
+  while (rows.executeStep()) {
+    auto project = decode_project(rows.getColumn(1).getString());
+    if (!project) continue;  // `investflow verify` reports an unreadable row
+    const ProjectionColumns columns = projection_columns(workflow, *project);
+    bind_text_or_null(update, 1, columns.responsible_unit);
+    bind_text_or_null(update, 2, columns.problem_category);
+    bind_text_or_null(update, 3, columns.promoting_unit);
+    update.bind(4, rows.getColumn(0).getString());
+    update.exec();
+    update.reset();
+  }
+}
+
+}  // namespace
+
+void backfill_tag_columns(SQLite::Database& db) {
+  const auto calendars = workflows::CalendarRegistry::with_stand_ins();
+  SQLite::Statement stored(db, "SELECT id, version, source FROM workflows");
+  while (stored.executeStep()) {
+    auto load = workflows::load_workflow_text(stored.getColumn(2).getString(), "stored workflow",
+                                              calendars);
+    if (!load.workflow) continue;
+    backfill_workflow(db, stored.getColumn(0).getString(), stored.getColumn(1).getInt64(),
+                      *load.workflow);
+  }
+  db.exec(
+      "UPDATE projects SET parent_promoting_unit = (SELECT p.promoting_unit FROM projects p "
+      "WHERE p.id = projects.parent) WHERE parent IS NOT NULL");
+}
+
+}  // namespace investflow::storage

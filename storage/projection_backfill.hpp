@@ -1,0 +1,17 @@
+#pragma once
+// Fills the projection columns added after projects were stored (schema migration 10: the
+// report-tag columns responsible_unit, problem_category, promoting_unit and a child's
+// parent_promoting_unit; next_due_on of an ended project) from each row's body, read
+// through the tags of the stored workflow version it was decided with.
+
+namespace SQLite {
+class Database;
+}
+
+namespace investflow::storage {
+
+// Runs inside the migration's transaction. Only rows of workflow versions carrying one of
+// the tags are decoded; ended projects lose their open deadline in one UPDATE per state.
+void backfill_tag_columns(SQLite::Database& db);
+
+}  // namespace investflow::storage
