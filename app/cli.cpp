@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "app/commands_calendar.hpp"
+#include "app/commands_reassign.hpp"
 #include "app/commands_report.hpp"
 #include "app/commands_server.hpp"
 #include "app/commands_storage.hpp"
@@ -34,6 +35,7 @@ constexpr CommandEntry kCommands[] = {
     {"serve", "serve the JSON API and the console over HTTP", run_serve},
     {"user", "add users, set passwords, make API tokens", run_user},
     {"report", "pipeline, funnel, aging, KPIs and period summaries from the event log", run_report},
+    {"reassign", "hand a departing person's open projects to another (人员交接)", run_reassign},
 };
 
 void print_overview(std::ostream& out) {

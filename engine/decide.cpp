@@ -3,6 +3,7 @@
 #include "engine/deadlines.hpp"
 #include "engine/migration.hpp"
 #include "engine/names.hpp"
+#include "engine/supervision.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -865,6 +866,25 @@ struct Decider {
     return true;
   }
 
+  // 督办 and 转交: the rules live in engine/supervision.cpp.
+  bool operator()(const Supervise& supervise) {
+    if (!require_existing()) return false;
+    auto supervised = decide_supervise(workflow, project, supervise, actor, today, reasons);
+    if (!supervised) return false;
+    Event& out = new_event();
+    out.body = std::move(*supervised);
+    return true;
+  }
+
+  bool operator()(const Reassign& reassign) {
+    if (!require_existing()) return false;
+    auto reassigned = decide_reassign(workflow, project, reassign, actor, reasons);
+    if (!reassigned) return false;
+    Event& out = new_event();
+    out.body = std::move(*reassigned);
+    return true;
+  }
+
   // The rules live in engine/migration.cpp. A project in a final state may move too: the
   // caller chooses which projects to move.
   bool operator()(const MigrateWorkflow& migrate) {
@@ -1065,6 +1085,10 @@ void fold(Project& project, EventRef&& event) {
         } else if constexpr (std::is_same_v<T, WorkflowMigrated>) {
           apply_changes(project, body.changes);
           apply_workflow_migrated(project, body);
+        } else if constexpr (std::is_same_v<T, Supervised>) {
+          apply_supervised(project, body);
+        } else if constexpr (std::is_same_v<T, Reassigned>) {
+          apply_reassigned(project, body);
         }
       },
       event.body);
@@ -1243,7 +1267,9 @@ constexpr AlternativeName kCommandNames[] = {
     alternative<RecordFollowup, CommandBody>("followup"),
     alternative<FireDeadline, CommandBody>("fire_deadline"),
     alternative<ExtendDeadline, CommandBody>("extend_deadline"),
-    alternative<MigrateWorkflow, CommandBody>("migrate")};
+    alternative<MigrateWorkflow, CommandBody>("migrate"),
+    alternative<Supervise, CommandBody>("supervise"),
+    alternative<Reassign, CommandBody>("reassign")};
 static_assert(names_alternatives_in_order<CommandBody>(kCommandNames));
 
 using EventBody = decltype(Event::body);
@@ -1256,7 +1282,9 @@ constexpr AlternativeName kEventTypes[] = {
     alternative<FollowupRecorded, EventBody>("followup_recorded"),
     alternative<DeadlineFired, EventBody>("deadline_fired"),
     alternative<DeadlineExtended, EventBody>("deadline_extended"),
-    alternative<WorkflowMigrated, EventBody>("workflow_migrated")};
+    alternative<WorkflowMigrated, EventBody>("workflow_migrated"),
+    alternative<Supervised, EventBody>("supervised"),
+    alternative<Reassigned, EventBody>("reassigned")};
 static_assert(names_alternatives_in_order<EventBody>(kEventTypes));
 }  // namespace
 

@@ -360,6 +360,19 @@ struct BodyEncoder {
             {"previous_due_on", date_json(extended.previous_due_on)},
             {"reason", extended.reason}};
   }
+  json::object operator()(const engine::Supervised& supervised) const {
+    return {{"by", supervised.by},
+            {"level", supervised.level},
+            {"new_due_on", date_json(supervised.new_due_on)},
+            {"previous_due_on", optional_date_json(supervised.previous_due_on)},
+            {"reason", supervised.reason}};
+  }
+  json::object operator()(const engine::Reassigned& reassigned) const {
+    return {{"from", reassigned.from},
+            {"holder", reassigned.holder},
+            {"reason", reassigned.reason},
+            {"to", reassigned.to}};
+  }
   json::object operator()(const engine::WorkflowMigrated& migrated) const {
     json::object map;
     for (const auto& [from, to] : migrated.state_map)
@@ -738,6 +751,23 @@ EventBody decode_body(Decoder& in, std::string_view type, const json::object* bo
     extended.reason = in.text(body, "reason", path);
     return extended;
   }
+  if (type == "supervised") {
+    engine::Supervised supervised;
+    supervised.level = in.text(body, "level", path);
+    supervised.reason = in.text(body, "reason", path);
+    supervised.previous_due_on = in.optional_date(body, "previous_due_on", path);
+    supervised.new_due_on = in.date(body, "new_due_on", path);
+    supervised.by = in.text(body, "by", path);
+    return supervised;
+  }
+  if (type == "reassigned") {
+    engine::Reassigned reassigned;
+    reassigned.holder = in.text(body, "holder", path);
+    reassigned.from = in.text(body, "from", path);
+    reassigned.to = in.text(body, "to", path);
+    reassigned.reason = in.text(body, "reason", path);
+    return reassigned;
+  }
   if (type == "workflow_migrated") {
     engine::WorkflowMigrated migrated;
     migrated.workflow = in.text(body, "workflow", path);
@@ -932,6 +962,9 @@ json::value project_to_json(const engine::Project& project, const Encoding& enco
       extensions.emplace(key, times);
     out.emplace("deadline_extensions", std::move(extensions));
   }
+  if (!project.supervision_level.empty()) {
+    out.emplace("supervision_level", project.supervision_level);
+  }
   return with_estimates(std::move(out), project);
 }
 
@@ -946,6 +979,7 @@ Decoded<engine::Project> project_from_json(const json::value& json) {
   project.version = in.integer(object, "version", "");
   project.owner = in.text(object, "owner", "");
   project.parent = in.optional_text(object, "parent", "");
+  project.supervision_level = in.optional_text(object, "supervision_level", "");
   project.created_at = in.integer(object, "created_at", "");
   project.updated_at = in.integer(object, "updated_at", "");
   project.state_entered_at = in.integer(object, "state_entered_at", "");
@@ -1058,6 +1092,14 @@ struct CommandEncoder {
             {"name", extend.name},
             {"new_due_on", date_json(extend.new_due_on)},
             {"reason", extend.reason}};
+  }
+  json::object operator()(const engine::Supervise& supervise) const {
+    return {{"level", supervise.level},
+            {"new_due_on", date_json(supervise.new_due_on)},
+            {"reason", supervise.reason}};
+  }
+  json::object operator()(const engine::Reassign& reassign) const {
+    return {{"holder", reassign.holder}, {"reason", reassign.reason}, {"to", reassign.to}};
   }
   // The target workflow is named by its version: the store looks it up.
   json::object operator()(const engine::MigrateWorkflow& migrate) const {

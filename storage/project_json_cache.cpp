@@ -40,7 +40,7 @@ std::shared_ptr<const ProjectJson> ProjectJsonCache::find(std::string_view id) c
     std::call_once(entry->converted, [&entry] {
       auto project = decode_project(entry->canonical);
       if (!project) throw std::runtime_error(project.error().to_string());
-      entry->wire = ProjectJson{entry->version, encode_project_wire(*project)};
+      entry->wire = project_wire_json(*project);
       std::string().swap(entry->canonical);
     });
   } catch (const std::exception&) {

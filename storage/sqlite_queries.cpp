@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -216,7 +218,7 @@ std::optional<engine::Project> query_project(Connection& connection, std::string
 std::optional<ProjectJson> query_project_json(Connection& connection, std::string_view id) {
   auto project = query_project(connection, id);
   if (!project) return std::nullopt;
-  return ProjectJson{project->version, encode_project_wire(*project)};
+  return project_wire_json(*project);
 }
 
 Outcome<ProjectPage> query_projects(Connection& connection, const ProjectQuery& query) {
@@ -233,6 +235,14 @@ Outcome<ProjectPage> query_projects(Connection& connection, const ProjectQuery& 
   if (!query.industry.empty()) where.add("industry = ?", query.industry);
   if (!query.owner.empty()) where.add("owner = ?", query.owner);
   if (!query.parent.empty()) where.add("parent = ?", query.parent);
+  if (!query.holder_field.empty()) {
+    const bool identifier = std::all_of(
+        query.holder_field.begin(), query.holder_field.end(),
+        [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+    if (!identifier) return engine::fail(invalid("holder_field must be a field name"));
+    where.add("json_extract(body, ?) = ?",
+              std::vector<SortValue>{"$.fields." + query.holder_field, query.holder});
+  }
   if (query.overdue_on) where.add("next_due_on < ?", query.overdue_on->to_string());
   if (!query.text.empty()) {
     // Trigram search needs three characters; shorter text falls back to a scan.

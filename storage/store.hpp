@@ -133,7 +133,11 @@ struct ProjectQuery {
   std::string state;
   std::string industry;
   std::string owner;
-  std::string parent;                      // only this project's children
+  std::string parent;  // only this project's children
+  // Only projects whose user field `holder_field` holds the login `holder` (bulk reassign,
+  // storage/reassign.hpp); both or neither. Not indexed: a scan.
+  std::string holder_field;
+  std::string holder;
   std::optional<engine::Date> overdue_on;  // some open deadline falls before this day
   std::string text;                        // a substring of the name or the investor
   SortKey sort = SortKey::updated;
@@ -148,6 +152,12 @@ struct ProjectQuery {
 struct ProjectJson {
   std::int64_t version = 0;
   std::string body;
+  // What a read-time light needs (engine/supervision.hpp), set with the wire body
+  // (project_wire_json): the workflow version, the state and the earliest open deadline.
+  std::string workflow = {};
+  std::int64_t workflow_version = 0;
+  std::string state = {};
+  std::optional<engine::Date> next_due = std::nullopt;
 };
 
 struct ProjectPage {

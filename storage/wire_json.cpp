@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "engine/supervision.hpp"
 #include "storage/codec.hpp"
 
 namespace investflow::storage {
@@ -52,6 +53,12 @@ json::value project_to_wire(const engine::Project& project) {
 
 std::string encode_project_wire(const engine::Project& project) {
   return canonical_json(project_to_wire(project));
+}
+
+ProjectJson project_wire_json(const engine::Project& project) {
+  return ProjectJson{project.version,  encode_project_wire(project),
+                     project.workflow, project.workflow_version,
+                     project.state,    engine::earliest_open_due(project)};
 }
 
 json::value write_result_to_wire(const WriteResult& result) {

@@ -37,6 +37,8 @@ boost::json::value project_to_wire(const engine::Project& project);
 // The project's wire JSON as text (sorted keys, as every response): what GET
 // /api/projects/{id} sends and the writer caches.
 std::string encode_project_wire(const engine::Project& project);
+// The same as a ProjectJson, with what a read-time light needs.
+ProjectJson project_wire_json(const engine::Project& project);
 
 // An accepted write: {"project_id", "version", "events": [Event...]}.
 boost::json::value write_result_to_wire(const WriteResult& result);

@@ -15,6 +15,7 @@ const routes = [
   {pattern: /^\/dashboard$/, module: './views/dashboard.js', nav: 'dashboard'},
   {pattern: /^\/workflow$/, module: './views/workflow.js', nav: 'workflow'},
   {pattern: /^\/notifications$/, module: './views/notifications.js', nav: 'notifications'},
+  {pattern: /^\/handover$/, module: './views/supervise.js', nav: 'handover'},  // issue 17
 ];
 
 const state = {me: null, cleanup: null, unread: null, renderId: 0};
@@ -116,7 +117,8 @@ function renderHeader(active) {
     h('a', {class: 'brand', href: '#/board'}, t('app_name')),
     h('nav', {'aria-label': t('app_name')},
       link('board', '#/board'), link('projects', '#/projects'), link('dashboard', '#/dashboard'),
-      link('workflow', '#/workflow'), link('new', '#/projects/new')),
+      link('workflow', '#/workflow'), link('new', '#/projects/new'),
+      hasRole('manager', 'admin') ? link('handover', '#/handover') : null),
     h('div', {class: 'header-right'},
       h('a', {href: '#/notifications', class: `bell${active === 'notifications' ? ' active' : ''}`,
         id: 'bell'}, bellIcon(),

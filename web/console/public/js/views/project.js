@@ -9,6 +9,7 @@ import {openTransitionForm} from '../transition_form.js';
 import {transitionList} from '../transition_menu.js';
 import {deadlineMarker} from '../project_card.js';
 import {me, hasRole} from '../main.js';
+import {lightBadge, levelBadge, supervisionButtons} from './supervise.js';
 
 export async function render(view, {match}) {
   const id = decodeURIComponent(match[1]);
@@ -32,7 +33,10 @@ export async function render(view, {match}) {
             project.sla_due_on ? h('span', {class: 'muted'}, ` ${t('sla_due')}: ${project.sla_due_on}`,
               estimatedMark(project.sla_due_estimated)) : null,
             h('span', {class: 'muted'}, ` · ${t('owner')}: `), userText('span', project.owner),
-            h('span', {class: 'muted'}, ` · ${t('version')} ${project.version}`)))),
+            h('span', {class: 'muted'}, ` · ${t('version')} ${project.version}`)),
+          // issue 17: light, supervision level, 督办 / 转交
+          h('p', {class: 'project-desk'}, lightBadge(project), ' ', levelBadge(project, workflow), ' ',
+            supervisionButtons(project, workflow, load)))),
       h('div', {class: 'project-layout'},
         h('div', {class: 'project-main'},
           fieldsPanel(context),
