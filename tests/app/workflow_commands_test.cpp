@@ -128,14 +128,14 @@ TEST_F(WorkflowCommands, DeployListAndDiff) {
   EXPECT_NE(run.err.find("give --db"), std::string::npos) << run.err;
 }
 
-// The shipped qingyuan-investment as version 4, its lead state renamed and a field added.
+// The shipped qingyuan-investment as version 5, its lead state renamed and a field added.
 std::string qingyuan_v4() {
   std::ifstream in(std::string(INVESTFLOW_SOURCE_DIR) +
                    "/workflows/definitions/qingyuan-investment.yaml");
   std::ostringstream text;
   text << in.rdbuf();
   std::string yaml = text.str();
-  yaml.replace(yaml.find("\nversion: 3\n"), 12, "\nversion: 4\n");
+  yaml.replace(yaml.find("\nversion: 4\n"), 12, "\nversion: 5\n");
   const std::string lead = "label: {zh-CN: 线索, en: Lead}";
   yaml.replace(yaml.find(lead), lead.size(), "label: {zh-CN: 项目线索, en: Project lead}");
   yaml.replace(yaml.find("\nfields:\n"), 9,
@@ -170,22 +170,22 @@ TEST_F(WorkflowCommands, ARunningServerTakesADeployedVersionWithoutARestart) {
     if (!response || response->status != 200) return std::int64_t{0};
     return boost::json::parse(response->body).at("workflow_version").as_int64();
   };
-  EXPECT_EQ(create("QY-OLD"), 3);
+  EXPECT_EQ(create("QY-OLD"), 4);
 
   CliRun deployed = cli({"workflow", "deploy", db_, write("qingyuan-v4.yaml", qingyuan_v4())});
   ASSERT_EQ(deployed.code, 0) << deployed.err;
-  EXPECT_NE(deployed.out.find("deployed qingyuan-investment v4"), std::string::npos);
+  EXPECT_NE(deployed.out.find("deployed qingyuan-investment v5"), std::string::npos);
   bool taken = false;
   for (int i = 0; i < 100 && !taken; ++i) {
     auto response = web::testing::fetch(static_cast<std::uint16_t>(port), "GET", "/api/workflows",
                                         "", {{"Authorization", bearer}});
     taken = response &&
             response->body.find(R"("id":"qingyuan-investment","title")") != std::string::npos &&
-            response->body.find(R"("version":4)") != std::string::npos;
+            response->body.find(R"("version":5)") != std::string::npos;
     if (!taken) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  EXPECT_TRUE(taken) << "the server did not take v4 within 10 s";
-  EXPECT_EQ(create("QY-NEW"), 4);
+  EXPECT_TRUE(taken) << "the server did not take v5 within 10 s";
+  EXPECT_EQ(create("QY-NEW"), 5);
   const CliRun list = cli({"workflow", "list", db_});
   EXPECT_NE(list.out.find("qingyuan-investment\tv3\t"), std::string::npos) << list.out;
   EXPECT_NE(list.out.find("\t-\t1个项目：线索 1\n"), std::string::npos) << list.out;
@@ -199,7 +199,7 @@ TEST_F(WorkflowCommands, ARunningServerTakesADeployedVersionWithoutARestart) {
     std::ifstream log(file);
     text << log.rdbuf();
   }
-  EXPECT_NE(text.str().find("took qingyuan-investment v4 from the database; new projects start on "
+  EXPECT_NE(text.str().find("took qingyuan-investment v5 from the database; new projects start on "
                             "it"),
             std::string::npos)
       << text.str();

@@ -90,7 +90,8 @@ class ApiSuperviseTest : public ApiTest {
     const auto page = call_as(user, "GET", "/api/notifications");
     EXPECT_EQ(page.status, 200) << page.body;
     std::vector<std::string> out;
-    for (const auto& item : parse(page).at("items").as_array()) {
+    const json::object body = parse(page);
+    for (const auto& item : body.at("items").as_array()) {
       out.push_back(std::string(item.at("type").as_string()) + " " +
                     std::string(item.at("title").at("zh").as_string()));
     }
@@ -271,7 +272,8 @@ TEST_F(ApiSuperviseTest, BulkHandoverMovesEveryOpenHoldingAndListsEach) {
   const auto owners = call_as("li", "POST", "/api/reassignments",
                               R"({"from":"zhang","to":"wu","reason":"交接","holders":["owner"]})");
   ASSERT_EQ(owners.status, 200) << owners.body;
-  const auto& owned = parse(owners).at("results").as_array();
+  const json::object owned_body = parse(owners);
+  const json::array& owned = owned_body.at("results").as_array();
   ASSERT_EQ(owned.size(), 1u);
   EXPECT_EQ(owned.at(0).at("project"), json::value("Q-1"));
   EXPECT_TRUE(owned.at(0).at("ok").as_bool());

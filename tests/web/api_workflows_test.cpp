@@ -29,7 +29,7 @@ void replace(std::string& text, const std::string& from, const std::string& to) 
 // The shipped workflow as `version`, with its lead state renamed and a new field.
 std::string next_version(int version, const std::string& note = "") {
   std::string text = shipped_text();
-  replace(text, "\nversion: 3\n", "\nversion: " + std::to_string(version) + "\n");
+  replace(text, "\nversion: 4\n", "\nversion: " + std::to_string(version) + "\n");
   replace(text, "label: {zh-CN: 线索, en: Lead}", "label: {zh-CN: 项目线索, en: Project lead}");
   replace(text, "\nfields:\n",
           "\nfields:\n  site_visit_note: {type: text, group: basic, label: {zh-CN: 考察记录, en: "
@@ -54,43 +54,43 @@ class WorkflowVersionsApi : public ApiTest {
 
 TEST_F(WorkflowVersionsApi, AnAdminDeploysAVersionAndNewProjectsStartOnIt) {
   const std::string old_project = create_lead();
-  ClientResponse response = post_yaml("zhang", next_version(4));
+  ClientResponse response = post_yaml("zhang", next_version(5));
   EXPECT_EQ(response.status, 403) << response.body;
 
-  response = post_yaml("root", next_version(4));
+  response = post_yaml("root", next_version(5));
   ASSERT_EQ(response.status, 201) << response.body;
   json::object body = parse(response);
   EXPECT_EQ(body.at("id").as_string(), "qingyuan-investment");
-  EXPECT_EQ(body.at("version").as_int64(), 4);
+  EXPECT_EQ(body.at("version").as_int64(), 5);
   EXPECT_EQ(body.at("deployed_at").as_string(), "2026-03-02T09:00:00.000+08:00");
 
   const std::string new_project = create_lead();
-  EXPECT_EQ(project_version(old_project), 3);
-  EXPECT_EQ(project_version(new_project), 4);
+  EXPECT_EQ(project_version(old_project), 4);
+  EXPECT_EQ(project_version(new_project), 5);
   const json::object list = parse(call_as("audit", "GET", "/api/workflows"));
-  EXPECT_EQ(list.at("workflows").as_array().at(0).at("version").as_int64(), 4);
+  EXPECT_EQ(list.at("workflows").as_array().at(0).at("version").as_int64(), 5);
 
   // The same text again changes nothing; other text for 4, or an older version, is refused.
-  EXPECT_EQ(post_yaml("root", next_version(4), "text/yaml; charset=utf-8").status, 200);
-  response = post_yaml("root", next_version(4, "changed"));
+  EXPECT_EQ(post_yaml("root", next_version(5), "text/yaml; charset=utf-8").status, 200);
+  response = post_yaml("root", next_version(5, "changed"));
   EXPECT_EQ(response.status, 409) << response.body;
   EXPECT_NE(parse(response).at("detail").as_string().find("already stored with a different"),
             std::string::npos);
   response = post_yaml("root", shipped_text() + "\n# changed\n");
   EXPECT_EQ(response.status, 409) << response.body;
-  response = post_yaml("root", next_version(2));
+  response = post_yaml("root", next_version(3));
   EXPECT_EQ(response.status, 409) << response.body;
   EXPECT_NE(
-      parse(response).at("detail").as_string().find("older than the newest stored, version 4"),
+      parse(response).at("detail").as_string().find("older than the newest stored, version 5"),
       std::string::npos)
       << response.body;
-  EXPECT_EQ(post_yaml("root", next_version(5), "application/json").status, 415);
+  EXPECT_EQ(post_yaml("root", next_version(6), "application/json").status, 415);
   EXPECT_EQ(post_yaml("root", " \n").status, 400);
-  EXPECT_EQ(project_version(create_lead()), 4);
+  EXPECT_EQ(project_version(create_lead()), 5);
 }
 
 TEST_F(WorkflowVersionsApi, AnInvalidBodyListsEveryErrorWithLineAndColumn) {
-  std::string text = next_version(4);
+  std::string text = next_version(5);
   replace(text, "initial: lead", "initial: nowhere");
   replace(text, "type: money", "type: cash");
   const ClientResponse response = post_yaml("root", text);
@@ -106,7 +106,7 @@ TEST_F(WorkflowVersionsApi, AnInvalidBodyListsEveryErrorWithLineAndColumn) {
   EXPECT_NE(response.body.find("nowhere"), std::string::npos);
   EXPECT_NE(response.body.find("cash"), std::string::npos);
   // Nothing stored.
-  EXPECT_EQ(store_->workflow("qingyuan-investment")->version, 3);
+  EXPECT_EQ(store_->workflow("qingyuan-investment")->version, 4);
 }
 
 TEST_F(WorkflowVersionsApi, AVersionDeployedByAnotherProcessIsTakenWithoutARestart) {
@@ -119,28 +119,28 @@ TEST_F(WorkflowVersionsApi, AVersionDeployedByAnotherProcessIsTakenWithoutAResta
   (void)workflows::load_calendar_directory(
       std::filesystem::path(INVESTFLOW_SOURCE_DIR) / "workflows" / "calendars", calendars);
   const storage::WorkflowDeploy deploy =
-      storage::deploy_workflow_texts(**cli_store, {next_version(4)}, {"v4.yaml"}, calendars);
+      storage::deploy_workflow_texts(**cli_store, {next_version(5)}, {"v4.yaml"}, calendars);
   ASSERT_TRUE(deploy.valid);
   ASSERT_EQ(deploy.results.size(), 1u) << deploy.refused << deploy.failed;
-  EXPECT_EQ(project_version(create_lead()), 3);  // not taken yet
+  EXPECT_EQ(project_version(create_lead()), 4);  // not taken yet
 
   notify::WorkflowWatch watch(*store_, calendars);
   const storage::TakenWorkflows taken = watch.run_once();
   ASSERT_EQ(taken.taken.size(), 1u);
-  EXPECT_EQ(project_version(create_lead()), 4);
+  EXPECT_EQ(project_version(create_lead()), 5);
   EXPECT_TRUE(watch.run_once().taken.empty());
 }
 
 TEST_F(WorkflowVersionsApi, VersionsWithTheirProjectsAndTheDiffBetweenThem) {
   create_lead();
-  ASSERT_EQ(post_yaml("root", next_version(4)).status, 201);
+  ASSERT_EQ(post_yaml("root", next_version(5)).status, 201);
   create_lead();
   create_lead();
   json::object body = parse(call_as("zhang", "GET", "/api/workflows/qingyuan-investment/versions"));
   EXPECT_EQ(body.at("workflow").as_string(), "qingyuan-investment");
   const json::array& versions = body.at("versions").as_array();
   ASSERT_EQ(versions.size(), 2u);
-  EXPECT_EQ(versions[0].at("version").as_int64(), 4);
+  EXPECT_EQ(versions[0].at("version").as_int64(), 5);
   EXPECT_TRUE(versions[0].at("latest").as_bool());
   EXPECT_FALSE(versions[1].at("latest").as_bool());
   EXPECT_EQ(versions[0].at("projects").at("total").as_int64(), 2);
@@ -152,9 +152,9 @@ TEST_F(WorkflowVersionsApi, VersionsWithTheirProjectsAndTheDiffBetweenThem) {
   EXPECT_EQ(versions[1].at("projects").at("by_state").at(0).at("label").as_string(), "线索");
   EXPECT_EQ(call_as("zhang", "GET", "/api/workflows/nothing/versions").status, 404);
 
-  body = parse(call_as("zhang", "GET", "/api/workflows/qingyuan-investment/diff?from=3&to=4"));
-  EXPECT_EQ(body.at("from").as_int64(), 3);
-  EXPECT_EQ(body.at("to").as_int64(), 4);
+  body = parse(call_as("zhang", "GET", "/api/workflows/qingyuan-investment/diff?from=4&to=5"));
+  EXPECT_EQ(body.at("from").as_int64(), 4);
+  EXPECT_EQ(body.at("to").as_int64(), 5);
   const json::array& changes = body.at("changes").as_array();
   ASSERT_EQ(changes.size(), 2u) << body;
   EXPECT_EQ(changes[0].at("kind").as_string(), "field");
@@ -165,10 +165,10 @@ TEST_F(WorkflowVersionsApi, VersionsWithTheirProjectsAndTheDiffBetweenThem) {
   EXPECT_EQ(changes[1].at("text").as_string(), "状态“线索”更名为“项目线索”。");
   EXPECT_EQ(changes[1].at("text_en").as_string(), "State \"Lead\" is renamed \"Project lead\".");
 
-  EXPECT_EQ(call_as("zhang", "GET", "/api/workflows/qingyuan-investment/diff?from=3").status, 400);
-  EXPECT_EQ(call_as("zhang", "GET", "/api/workflows/qingyuan-investment/diff?from=x&to=4").status,
+  EXPECT_EQ(call_as("zhang", "GET", "/api/workflows/qingyuan-investment/diff?from=4").status, 400);
+  EXPECT_EQ(call_as("zhang", "GET", "/api/workflows/qingyuan-investment/diff?from=x&to=5").status,
             400);
-  EXPECT_EQ(call_as("zhang", "GET", "/api/workflows/qingyuan-investment/diff?from=3&to=9").status,
+  EXPECT_EQ(call_as("zhang", "GET", "/api/workflows/qingyuan-investment/diff?from=4&to=9").status,
             404);
 }
 

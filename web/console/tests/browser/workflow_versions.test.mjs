@@ -14,14 +14,14 @@ const users = {root: ['admin', 'staff'], zhang: 'staff'};
 let database, server, browser;
 const shots = artifactsDir();
 
-// The shipped workflow as version 4: its lead stage renamed, a field added.
+// The shipped workflow as version 5: its lead stage renamed, a field added.
 function version4() {
   let text = readFileSync(path.join(repo, 'workflows', 'definitions', 'qingyuan-investment.yaml'), 'utf8');
   const replace = (from, to) => {
     assert.ok(text.includes(from), from);
     text = text.replace(from, to);
   };
-  replace('\nversion: 3\n', '\nversion: 4\n');
+  replace('\nversion: 4\n', '\nversion: 5\n');
   replace('label: {zh-CN: 线索, en: Lead}', 'label: {zh-CN: 项目线索, en: Project lead}');
   replace('\nfields:\n', '\nfields:\n  site_visit_note: {type: text, group: basic, label: {zh-CN: 考察记录, en: Site visit note}}\n');
   return text;
@@ -59,31 +59,31 @@ test('a version deployed into the running server shows with its projects and the
   const file = path.join(database.dir, 'qingyuan-investment-4.yaml');
   writeFileSync(file, version4());
   const out = execFileSync(binary(), ['workflow', 'deploy', database.db, file], {encoding: 'utf8'});
-  assert.match(out, /deployed qingyuan-investment v4/);
+  assert.match(out, /deployed qingyuan-investment v5/);
 
   const {page, problems, api} = await session(browser, server.url, 'root');
-  // The server takes it within seconds: a new project starts on version 4.
+  // The server takes it within seconds: a new project starts on version 5.
   let created = null;
   for (let i = 0; i < 50 && !created; i++) {
     const list = await api('GET', '/api/workflows');
-    if (list.workflows.some((item) => item.id === 'qingyuan-investment' && item.version === 4)) {
+    if (list.workflows.some((item) => item.id === 'qingyuan-investment' && item.version === 5)) {
       created = await api('POST', '/api/projects', {workflow: 'qingyuan-investment', fields: {name: '第四版测试项目'}});
     } else {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
-  assert.ok(created, 'the server did not take version 4');
-  assert.equal((await api('GET', `/api/projects/${created.project_id}`)).workflow_version, 4);
+  assert.ok(created, 'the server did not take version 5');
+  assert.equal((await api('GET', `/api/projects/${created.project_id}`)).workflow_version, 5);
 
   await page.goto('/#/workflow?id=qingyuan-investment');
   const table = page.locator('#versions-table');
   await table.locator('tbody tr').nth(1).waitFor();
   assert.equal(await table.locator('tbody tr').count(), 2);
-  const newest = table.locator('tr[data-version="4"]');
-  assert.match(await newest.textContent(), /第 4 版/);
+  const newest = table.locator('tr[data-version="5"]');
+  assert.match(await newest.textContent(), /第 5 版/);
   assert.match(await newest.textContent(), /新项目使用此版/);
   assert.match(await newest.textContent(), /项目线索 1/);
-  assert.match(await table.locator('tr[data-version="3"]').textContent(), /第 3 版/);
+  assert.match(await table.locator('tr[data-version="4"]').textContent(), /第 4 版/);
 
   const diff = page.locator('#workflow-diff');
   await diff.locator('li').first().waitFor();
@@ -91,8 +91,8 @@ test('a version deployed into the running server shows with its projects and the
   assert.ok(sentences.includes('状态“线索”更名为“项目线索”。'), sentences.join('\n'));
   assert.ok(sentences.includes('新增字段“考察记录”（文本）。'), sentences.join('\n'));
   // The other direction reads the other way round.
-  await page.selectOption('#diff-from', '4');
-  await page.selectOption('#diff-to', '3');
+  await page.selectOption('#diff-from', '5');
+  await page.selectOption('#diff-to', '4');
   await page.click('#diff-show');
   await diff.locator('li', {hasText: '状态“项目线索”更名为“线索”。'}).waitFor();
   assert.deepEqual(await englishInVersions(page), []);
@@ -103,13 +103,13 @@ test('a version deployed into the running server shows with its projects and the
 test('an admin previews a migration, sees every refusal in Chinese, and confirms it', async () => {
   const {page, problems, api} = await session(browser, server.url, 'root');
   const before = await api('GET', '/api/workflows/qingyuan-investment/versions');
-  const onOld = before.versions.find((item) => item.version === 3).projects.total;
+  const onOld = before.versions.find((item) => item.version === 4).projects.total;
   assert.ok(onOld > 0);
 
   await page.goto('/#/workflow?id=qingyuan-investment');
   await page.click('#migrate-open');
   await page.locator('#migrate-map tbody tr').first().waitFor();
-  assert.equal(await page.inputValue('#migrate-to'), '4');
+  assert.equal(await page.inputValue('#migrate-to'), '5');
   // Stages of the same name map onto themselves by default.
   const lead = page.locator('#migrate-map select[data-from="lead"]');
   if (await lead.count()) assert.equal(await lead.inputValue(), 'lead');
@@ -120,7 +120,7 @@ test('an admin previews a migration, sees every refusal in Chinese, and confirms
   assert.match(summary, /预览/);
   assert.match(summary, /尚未改动任何数据/);
   const after = await api('GET', '/api/workflows/qingyuan-investment/versions');
-  assert.equal(after.versions.find((item) => item.version === 3).projects.total, onOld, 'the preview changed nothing');
+  assert.equal(after.versions.find((item) => item.version === 4).projects.total, onOld, 'the preview changed nothing');
   // Every refused project lists its reasons.
   for (const row of await page.locator('#migrate-rows tr[data-outcome="refused"]').all()) {
     assert.ok(await row.locator('li').count() > 0);
@@ -137,7 +137,7 @@ test('an admin previews a migration, sees every refusal in Chinese, and confirms
     assert.equal(await page.locator('#migrate-result .error-box').count(), 0,
       await page.locator('#migrate-result').textContent());
     const moved = await api('GET', '/api/workflows/qingyuan-investment/versions');
-    assert.equal(moved.versions.find((item) => item.version === 3).projects.total, onOld - wouldMove);
+    assert.equal(moved.versions.find((item) => item.version === 4).projects.total, onOld - wouldMove);
     // Every hash chain and replay holds across the migration (throws unless verify exits 0).
     execFileSync(binary(), ['verify', database.db], {encoding: 'utf8'});
   }
