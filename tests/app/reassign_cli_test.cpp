@@ -43,18 +43,19 @@ class ReassignCli : public investflow::testing::ScratchDirTest {
         calendars);
     ASSERT_TRUE(load.workflow);
     ASSERT_TRUE((*store)->register_workflow(load.workflow, load.source));
-    for (const auto& [id, officer] : {std::pair{"QY-1", "zhou"}, {"QY-2", "zhou"}, {"QY-3", "qian"}}) {
+    for (const auto& [id, officer] :
+         {std::pair{"QY-1", "zhou"}, {"QY-2", "zhou"}, {"QY-3", "qian"}}) {
       storage::WriteRequest create;
       create.command.project_id = id;
-      create.command.body = engine::CreateProject{
-          "",
-          {{"name", engine::Value::text(std::string("新材料项目") + id)},
-           {"investor", engine::Value::text("广东新材科技有限公司")},
-           {"contact", engine::Value::text("刘经理 138-0000-0002")},
-           {"industry", engine::Value::text("new_materials")},
-           {"total_investment", engine::Value::number(30000)},
-           {"promoting_unit", engine::Value::text("招商一科")},
-           {"service_officer", engine::Value::text(officer)}}};
+      create.command.body =
+          engine::CreateProject{"",
+                                {{"name", engine::Value::text(std::string("新材料项目") + id)},
+                                 {"investor", engine::Value::text("广东新材科技有限公司")},
+                                 {"contact", engine::Value::text("刘经理 138-0000-0002")},
+                                 {"industry", engine::Value::text("new_materials")},
+                                 {"total_investment", engine::Value::number(30000)},
+                                 {"promoting_unit", engine::Value::text("招商一科")},
+                                 {"service_officer", engine::Value::text(officer)}}};
       create.actor = engine::Actor{"zhang", {"staff"}};
       create.workflow = "qingyuan-investment";
       const storage::WriteResult result = (*store)->write(std::move(create)).get();
@@ -67,7 +68,8 @@ class ReassignCli : public investflow::testing::ScratchDirTest {
 TEST_F(ReassignCli, HandsOverEveryOpenHoldingAndListsEach) {
   fill();
   if (HasFatalFailure()) return;
-  const CliRun run = cli({"reassign", db_, "--from", "zhou", "--to", "qian", "--reason", "周某调离"});
+  const CliRun run =
+      cli({"reassign", db_, "--from", "zhou", "--to", "qian", "--reason", "周某调离"});
   EXPECT_EQ(run.code, 0) << run.err;
   EXPECT_NE(run.out.find("QY-1\tservice_officer\t新材料项目QY-1\t已转交\n"), std::string::npos)
       << run.out;
@@ -76,15 +78,13 @@ TEST_F(ReassignCli, HandsOverEveryOpenHoldingAndListsEach) {
   EXPECT_NE(run.out.find("已转交 2 项，未转交 0 项"), std::string::npos);
 
   // The owner too; and in English.
-  const CliRun owners =
-      cli({"reassign", db_, "--from", "zhang", "--to", "zhou", "--reason", "handover", "--holder",
-           "owner", "--lang", "en"});
+  const CliRun owners = cli({"reassign", db_, "--from", "zhang", "--to", "zhou", "--reason",
+                             "handover", "--holder", "owner", "--lang", "en"});
   EXPECT_EQ(owners.code, 0) << owners.err;
   EXPECT_NE(owners.out.find("3 moved, 0 refused"), std::string::npos) << owners.out;
   // Nothing left: an empty run is not an error.
-  const CliRun again =
-      cli({"reassign", db_, "--from", "zhou", "--to", "qian", "--reason", "周某调离",
-           "--holder", "service_officer"});
+  const CliRun again = cli({"reassign", db_, "--from", "zhou", "--to", "qian", "--reason",
+                            "周某调离", "--holder", "service_officer"});
   EXPECT_EQ(again.code, 0);
   EXPECT_NE(again.out.find("已转交 0 项"), std::string::npos) << again.out;
 
@@ -106,7 +106,8 @@ TEST_F(ReassignCli, RefusesWhatCannotBeDone) {
   const CliRun no_reason = cli({"reassign", db_, "--from", "zhou", "--to", "qian"});
   EXPECT_EQ(no_reason.code, 2);
   EXPECT_NE(no_reason.err.find("--reason is required"), std::string::npos) << no_reason.err;
-  const CliRun unknown = cli({"reassign", db_, "--from", "zhou", "--to", "nobody", "--reason", "x"});
+  const CliRun unknown =
+      cli({"reassign", db_, "--from", "zhou", "--to", "nobody", "--reason", "x"});
   EXPECT_EQ(unknown.code, 1);
   EXPECT_NE(unknown.err.find("--to nobody：没有这个用户（或已停用）"), std::string::npos)
       << unknown.err;
@@ -116,10 +117,10 @@ TEST_F(ReassignCli, RefusesWhatCannotBeDone) {
   const CliRun help = cli({"reassign", "--help"});
   EXPECT_EQ(help.code, 0);
   EXPECT_NE(help.out.find("--holder"), std::string::npos) << help.out;
-  EXPECT_EQ(cli({"reassign", (dir_ / "none.db").string(), "--from", "a", "--to", "b", "--reason",
-                 "x"})
-                .code,
-            1);
+  EXPECT_EQ(
+      cli({"reassign", (dir_ / "none.db").string(), "--from", "a", "--to", "b", "--reason", "x"})
+          .code,
+      1);
 }
 
 }  // namespace

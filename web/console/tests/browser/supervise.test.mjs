@@ -11,15 +11,21 @@ import {makeDatabase, startServer, launchBrowser, session, artifactsDir, binary,
 const users = {root: 'admin', li: 'manager', chen: 'leader', zhang: 'staff', zhou: 'staff', qian: 'staff'};
 let database, server, browser;
 const shots = artifactsDir();
+// The refusals this test provokes on purpose are logged by the browser as failed loads.
+const unexpected = (problems) => problems.filter((problem) => !/status of 422/.test(problem));
 
 // Label texts inside `selector` that show English or an internal id (user data aside).
 async function englishIn(page, selector) {
   return page.evaluate((root) => {
     const out = [];
     for (const element of document.querySelectorAll(`${root} :is(h2, label, button, option, p, th, td, li)`)) {
+      if (element.closest('[data-user], datalist')) continue;  // user data, suggested logins
       const clone = element.cloneNode(true);
       for (const user of clone.querySelectorAll('[data-user], input, textarea')) user.remove();
-      const text = clone.textContent.replace(/\d{4}-\d{2}-\d{2}/g, '');
+      // Dates, a login quoted in a message, and the login of a holder shown in brackets in an
+      // option: user data.
+      let text = clone.textContent.replace(/\d{4}-\d{2}-\d{2}/g, '').replace(/“[^”]*”/g, '');
+      if (element.tagName === 'OPTION') text = text.replace(/（[^）]*）/g, '');
       if (/[A-Za-z]{2,}/.test(text)) out.push(text.trim());
     }
     return out;
@@ -82,8 +88,8 @@ test('a manager supervises a problem from its page: the dialog names it, refusal
   await leader.page.goto('/#/projects/Q-1');
   await leader.page.click('#supervise-button');
   assert.deepEqual(await leader.page.locator('#supervise-level option').allTextContents(), ['红牌', '挂牌督办']);
-  assert.deepEqual(problems, []);
-  assert.deepEqual(staff.problems, []);
+  assert.deepEqual(unexpected(problems), []);
+  assert.deepEqual(unexpected(staff.problems), []);
 });
 
 test('a manager reassigns the service officer; an unknown user is refused in Chinese', async () => {
@@ -105,7 +111,7 @@ test('a manager reassigns the service officer; an unknown user is refused in Chi
   await dialog.waitFor({state: 'detached'});
   const project = await api('GET', '/api/projects/D-2');
   assert.equal(project.fields.service_officer, 'qian');
-  assert.deepEqual(problems, []);
+  assert.deepEqual(unexpected(problems), []);
 
   // Staff see neither button nor the handover page's link.
   const staff = await session(browser, server.url, 'zhang');
@@ -117,8 +123,9 @@ test('a manager reassigns the service officer; an unknown user is refused in Chi
 
 test('an admin hands a departing officer\'s projects over and sees each listed', async () => {
   const {page, problems, api} = await session(browser, server.url, 'root');
-  await deskProject(api, 'D-3');
-  await deskProject(api, 'D-4');
+  const manager = await session(browser, server.url, 'li');  // managers register desk projects
+  await deskProject(manager.api, 'D-3');
+  await deskProject(manager.api, 'D-4');
   await page.click('nav a[href="#/handover"]');
   await page.locator('#handover-from').waitFor();
   await page.fill('#handover-from', 'zhou');
@@ -138,5 +145,5 @@ test('an admin hands a departing officer\'s projects over and sees each listed',
   assert.deepEqual(await englishIn(page, '#view'), []);
   await page.screenshot({path: path.join(shots, 'handover.png'), fullPage: true});
   assert.equal((await api('GET', '/api/projects/D-4')).fields.service_officer, 'qian');
-  assert.deepEqual(problems, []);
+  assert.deepEqual(unexpected(problems), []);
 });

@@ -136,8 +136,9 @@ function holdersOf(workflow) {
 async function userInput(id) {
   const list = h('datalist', {id: `${id}-users`});
   const input = h('input', {id, type: 'text', required: true, autocomplete: 'off', list: `${id}-users`});
-  const users = await optional('/api/users');
-  for (const user of users?.users || users || []) {
+  // Only admins may list users: for others the input stays a plain login field.
+  const users = hasRole('admin') ? await optional('/api/users').catch(() => null) : null;
+  for (const user of users?.users || []) {
     if (user?.id && !user.disabled) list.append(h('option', {value: user.id}, user.display_name || user.id));
   }
   return [input, list];
@@ -224,18 +225,19 @@ export async function render(view) {
 }
 
 function showResults(box, answer, holderLabel) {
+  const resultText = (item) => (item.ok ? t('supervise.moved')
+    : `${t('supervise.refused')}：${(item.errors || []).map((error) => error.message).join('；')}`);
+  const rows = answer.results.map((item) => h('tr', {dataset: {project: item.project}},
+    h('td', {}, h('a', {href: `#/projects/${encodeURIComponent(item.project)}`},
+      userText('span', item.name || item.project))),
+    h('td', {}, holderLabel(item.holder)),
+    h('td', {class: item.ok ? 'result-ok' : 'result-refused'}, resultText(item))));
+  const head = h('thead', {}, h('tr', {}, [t('name'), t('supervise.holder'), t('supervise.result')]
+    .map((label) => h('th', {scope: 'col'}, label))));
   clear(box).append(
     h('p', {class: 'handover-summary', role: 'status'},
       t('supervise.handover_summary', {moved: answer.moved, refused: answer.refused})),
-    answer.results.length ? h('table', {class: 'table'},
-      h('thead', {}, h('tr', {}, [t('name'), t('supervise.holder'), t('supervise.result')]
-        .map((label) => h('th', {scope: 'col'}, label)))),
-      h('tbody', {}, answer.results.map((item) => h('tr', {dataset: {project: item.project}},
-        h('td', {}, h('a', {href: `#/projects/${encodeURIComponent(item.project)}`},
-          userText('span', item.name || item.project))),
-        h('td', {}, holderLabel(item.holder)),
-        h('td', {class: item.ok ? 'result-ok' : 'result-refused'}, item.ok ? t('supervise.moved')
-          : `${t('supervise.refused')}：${(item.errors || []).map((error) => error.message).join('；')}`))))))
+    rows.length ? h('table', {class: 'table'}, head, h('tbody', {}, rows))
       : h('p', {class: 'muted'}, t('supervise.nothing_to_move')));
 }
 
