@@ -56,7 +56,8 @@ int run_reassign(std::span<const std::string> args, Io& io) {
   bulk.reason = parsed.value("reason");
   if (parsed.has("workflow")) bulk.workflow = parsed.value("workflow");
   if (parsed.has("holder")) {
-    for (const auto holder : engine::split_list(parsed.value("holder")))
+    const std::string holders = parsed.value("holder");
+    for (const auto holder : engine::split_list(holders))
       bulk.holders.emplace_back(holder);
   }
   if (bulk.from == bulk.to) {

@@ -187,7 +187,7 @@ TEST_F(WorkflowCommands, ARunningServerTakesADeployedVersionWithoutARestart) {
   EXPECT_TRUE(taken) << "the server did not take v5 within 10 s";
   EXPECT_EQ(create("QY-NEW"), 5);
   const CliRun list = cli({"workflow", "list", db_});
-  EXPECT_NE(list.out.find("qingyuan-investment\tv3\t"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("qingyuan-investment\tv4\t"), std::string::npos) << list.out;
   EXPECT_NE(list.out.find("\t-\t1个项目：线索 1\n"), std::string::npos) << list.out;
   EXPECT_NE(list.out.find("\t最新\t1个项目：项目线索 1\n"), std::string::npos) << list.out;
 
