@@ -77,6 +77,9 @@ test('a manager supervises a problem from its page: the dialog names it, refusal
   await page.fill('#supervise-reason', '逾期三天未签收');
   await dialog.locator('button[type=submit]').click();
   await page.locator('.supervision-level', {hasText: '黄牌'}).waitFor();
+  // The history says it: level, new due date, reason.
+  const entry = page.locator('.timeline li', {has: page.locator('.history-desk')}).first();
+  assert.match(await entry.textContent(), /督办.*督办级别：黄牌 · 新的办理期限：\d{4}-\d{2}-\d{2}.*逾期三天未签收/);
   // Red cards are the leader's: the manager has no higher level left.
   assert.equal(await page.locator('#supervise-button').count(), 0);
   const project = await api('GET', '/api/projects/Q-1');

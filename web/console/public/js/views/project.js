@@ -9,7 +9,7 @@ import {openTransitionForm} from '../transition_form.js';
 import {transitionList} from '../transition_menu.js';
 import {deadlineMarker} from '../project_card.js';
 import {me, hasRole} from '../main.js';
-import {lightBadge, levelBadge, supervisionButtons} from './supervise.js';
+import {lightBadge, levelBadge, supervisionButtons, historyDetail} from './supervise.js';
 
 export async function render(view, {match}) {
   const id = decodeURIComponent(match[1]);
@@ -257,6 +257,7 @@ function historyPanel({workflow}, history) {
         h('div', {class: 'muted'}, userText('span', event.actor), ` · ${dateTime(event.at)}`),
         body.choice ? h('div', {}, t(body.choice)) : null,
         body.comment ? userText('blockquote', body.comment) : null,
+        historyDetail(event, workflow),  // issue 17: 督办 / 转交
         changes.length ? h('ul', {class: 'changes'}, changes.map((change) => {
           const field = fieldsByName.get(change.field);
           return h('li', {}, `${fieldLabel(field) || change.field}: `,

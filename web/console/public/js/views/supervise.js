@@ -241,6 +241,27 @@ function showResults(box, answer, holderLabel) {
       : h('p', {class: 'muted'}, t('supervise.nothing_to_move')));
 }
 
+// What a supervised or reassigned event says in the project's history; null for others.
+export function historyDetail(event, workflow) {
+  const body = event.body || {};
+  if (event.type === 'supervised') {
+    const level = workflow.supervision?.levels.find((entry) => entry.id === body.level);
+    return h('div', {class: 'history-desk'},
+      h('div', {}, `${t('supervise.level')}：`, pick(level?.label, t('supervise.unknown_level')),
+        ` · ${t('supervise.new_due')}：${body.new_due_on}`,
+        body.previous_due_on ? `（${t('supervise.previous_due')} ${body.previous_due_on}）` : ''),
+      userText('blockquote', body.reason));
+  }
+  if (event.type === 'reassigned') {
+    const field = workflow.fields.find((entry) => entry.name === body.holder);
+    const what = body.holder === 'owner' ? t('owner') : pick(field?.label, t('supervise.person'));
+    return h('div', {class: 'history-desk'},
+      h('div', {}, `${what}：`, userText('span', body.from || '—'), ' → ', userText('span', body.to)),
+      userText('blockquote', body.reason));
+  }
+  return null;
+}
+
 // Keeps `get` and `me` in use for callers that pass a project id (the ledger page).
 export async function superviseById(id) {
   const project = await get(`/api/projects/${encodeURIComponent(id)}`);
