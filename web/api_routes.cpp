@@ -479,7 +479,7 @@ std::vector<RouteDef<ApiContext>> make_table() {
                .responses = {{.status = 200,
                               .description = "One result per holding",
                               .content = {json("BulkReassignResult")}}},
-               .errors = {400, 401, 403, 422}}},
+               .errors = {400, 401, 403, 413, 422}}},
       // --- live -------------------------------------------------------------------------
       {.method = "GET",
        .path = "/api/stream",
