@@ -4,6 +4,7 @@
 
 #include "app/commands_calendar.hpp"
 #include "app/commands_funds.hpp"
+#include "app/commands_reassign.hpp"
 #include "app/commands_report.hpp"
 #include "app/commands_server.hpp"
 #include "app/commands_storage.hpp"
@@ -37,6 +38,7 @@ constexpr CommandEntry kCommands[] = {
     {"report", "pipeline, funnel, aging, KPIs and period summaries from the event log", run_report},
     {"funds", "record funds in place (到位资金) for a project: one ledger entry", run_funds},
     {"target", "set and list the promoting units' annual targets", run_target},
+    {"reassign", "hand a departing person's open projects to another (人员交接)", run_reassign},
 };
 
 void print_overview(std::ostream& out) {

@@ -83,6 +83,23 @@ struct RecordFunds {
   std::string comment;
 };
 
+// v1.1 `supervision:` (督办): a leader or manager raises an open item to a higher level of
+// the workflow's supervision, with a reason and a new due date for its current deadline
+// (engine/supervision.hpp).
+struct Supervise {
+  std::string level;  // a level id of the workflow's `supervision:`
+  std::string reason;
+  Date new_due_on;
+};
+
+// Hands the project, or one of its user fields, to another person with a reason
+// (engine/supervision.hpp). The caller checks that `to` is a known user.
+struct Reassign {
+  std::string holder;  // "owner" or the name of a `user` field
+  std::string to;      // the user id of the new holder
+  std::string reason;
+};
+
 class Workflow;
 
 // Moves the project to another version of its workflow (engine/migration.hpp says what is
@@ -99,7 +116,7 @@ struct Command {
   std::string project_id;
   std::optional<std::int64_t> expected_version;  // optimistic concurrency
   std::variant<CreateProject, EditFields, TakeTransition, CastVote, RecordMilestone, RecordFollowup,
-               FireDeadline, ExtendDeadline, MigrateWorkflow, RecordFunds>
+               FireDeadline, ExtendDeadline, MigrateWorkflow, RecordFunds, Supervise, Reassign>
       body;
 };
 

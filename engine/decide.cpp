@@ -3,6 +3,7 @@
 #include "engine/deadlines.hpp"
 #include "engine/migration.hpp"
 #include "engine/names.hpp"
+#include "engine/supervision.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -947,6 +948,25 @@ struct Decider {
     return true;
   }
 
+  // 督办 and 转交: the rules live in engine/supervision.cpp.
+  bool operator()(const Supervise& supervise) {
+    if (!require_existing()) return false;
+    auto supervised = decide_supervise(workflow, project, supervise, actor, today, reasons);
+    if (!supervised) return false;
+    Event& out = new_event();
+    out.body = std::move(*supervised);
+    return true;
+  }
+
+  bool operator()(const Reassign& reassign) {
+    if (!require_existing()) return false;
+    auto reassigned = decide_reassign(workflow, project, reassign, actor, reasons);
+    if (!reassigned) return false;
+    Event& out = new_event();
+    out.body = std::move(*reassigned);
+    return true;
+  }
+
   // The rules live in engine/migration.cpp. A project in a final state may move too: the
   // caller chooses which projects to move.
   bool operator()(const MigrateWorkflow& migrate) {
@@ -1151,6 +1171,10 @@ void fold(Project& project, EventRef&& event) {
           apply_changes(project, body.changes);
           project.funds.push_back({body.month, body.amount, body.source, body.evidence,
                                    body.comment, event.actor, event.at});
+        } else if constexpr (std::is_same_v<T, Supervised>) {
+          apply_supervised(project, body);
+        } else if constexpr (std::is_same_v<T, Reassigned>) {
+          apply_reassigned(project, body);
         }
       },
       event.body);
@@ -1330,7 +1354,9 @@ constexpr AlternativeName kCommandNames[] = {
     alternative<FireDeadline, CommandBody>("fire_deadline"),
     alternative<ExtendDeadline, CommandBody>("extend_deadline"),
     alternative<MigrateWorkflow, CommandBody>("migrate"),
-    alternative<RecordFunds, CommandBody>("funds")};
+    alternative<RecordFunds, CommandBody>("funds"),
+    alternative<Supervise, CommandBody>("supervise"),
+    alternative<Reassign, CommandBody>("reassign")};
 static_assert(names_alternatives_in_order<CommandBody>(kCommandNames));
 
 using EventBody = decltype(Event::body);
@@ -1344,7 +1370,9 @@ constexpr AlternativeName kEventTypes[] = {
     alternative<DeadlineFired, EventBody>("deadline_fired"),
     alternative<DeadlineExtended, EventBody>("deadline_extended"),
     alternative<WorkflowMigrated, EventBody>("workflow_migrated"),
-    alternative<FundsRecorded, EventBody>("funds_recorded")};
+    alternative<FundsRecorded, EventBody>("funds_recorded"),
+    alternative<Supervised, EventBody>("supervised"),
+    alternative<Reassigned, EventBody>("reassigned")};
 static_assert(names_alternatives_in_order<EventBody>(kEventTypes));
 }  // namespace
 

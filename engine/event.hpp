@@ -167,19 +167,43 @@ struct FundsRecorded {
   friend bool operator==(const FundsRecorded&, const FundsRecorded&) = default;
 };
 
+// v1.1 督办: the item was raised to `level`; its current deadline (the state's SLA) moved
+// from `previous_due_on` (none when the state had no running SLA) to `new_due_on`. `by` is
+// the role of the level's `roles` that the actor used.
+struct Supervised {
+  std::string level;
+  std::string reason;
+  std::optional<Date> previous_due_on;
+  Date new_due_on;
+  std::string by;
+  friend bool operator==(const Supervised&, const Supervised&) = default;
+};
+
+// The project's owner, or the user a user field holds, changed from `from` (empty when
+// the field was empty) to `to`.
+struct Reassigned {
+  std::string holder;  // "owner" or a user field's name
+  std::string from;
+  std::string to;
+  std::string reason;
+  friend bool operator==(const Reassigned&, const Reassigned&) = default;
+};
+
 struct Event {
   std::string project_id;
   std::int64_t version = 0;  // the project's version after this event (1 for creation)
   Timestamp at = 0;
   std::string actor;
   std::variant<ProjectCreated, FieldsEdited, TransitionTaken, VoteCast, MilestoneRecorded,
-               FollowupRecorded, DeadlineFired, DeadlineExtended, WorkflowMigrated, FundsRecorded>
+               FollowupRecorded, DeadlineFired, DeadlineExtended, WorkflowMigrated, FundsRecorded,
+               Supervised, Reassigned>
       body;
   friend bool operator==(const Event&, const Event&) = default;
 };
 
 // project_created, fields_edited, transition_taken, vote_cast, milestone_recorded,
-// followup_recorded, deadline_fired, deadline_extended, workflow_migrated, funds_recorded
+// followup_recorded, deadline_fired, deadline_extended, workflow_migrated, funds_recorded,
+// supervised, reassigned
 std::string_view event_type(const Event& event);
 // Whether `name` is one of those types.
 bool is_event_type(std::string_view name);

@@ -22,9 +22,17 @@ void route(Routes& routes, NotifyChannel channel, NotifyRecipient recipient,
 
 // The users a field recipient names now: a user field's value, or the items of a list of
 // users; none when it is empty or absent.
-std::vector<std::string> users_in(const Project& project, const std::string& field) {
+std::vector<std::string> users_in(const Project& project, const FieldMap* parent_fields,
+                                  const std::string& field) {
   std::vector<std::string> users;
-  const Value value = project.field(field);
+  Value value;
+  if (field.starts_with(kParentPrefix)) {
+    if (parent_fields == nullptr) return users;
+    const auto found = parent_fields->find(std::string_view(field).substr(kParentPrefix.size()));
+    if (found != parent_fields->end()) value = found->second;
+  } else {
+    value = project.field(field);
+  }
   if (const std::string* user = value.as_text(); user != nullptr && !user->empty()) {
     users.push_back(*user);
   } else if (const Value::List* list = value.as_list()) {
@@ -35,6 +43,17 @@ std::vector<std::string> users_in(const Project& project, const std::string& fie
     }
   }
   return users;
+}
+
+// previous_holder / new_holder: the people a reassigned event moved a holding from and to
+// (none for other events, or when the field was empty before).
+std::vector<std::string> holders(const Event& event, NotifyRecipient::Kind kind) {
+  const auto* reassigned = std::get_if<Reassigned>(&event.body);
+  if (reassigned == nullptr) return {};
+  const std::string& user =
+      kind == NotifyRecipient::Kind::previous_holder ? reassigned->from : reassigned->to;
+  if (user.empty()) return {};
+  return {user};
 }
 
 // An overdue SLA escalates to the state's `escalate` roles (and the owner).
@@ -54,7 +73,8 @@ void escalate(Routes& routes, const Workflow& workflow, const Event& event,
 }  // namespace
 
 std::vector<NotifyDelivery> notify_deliveries(const Workflow& workflow, const Project& project,
-                                              std::span<const Event> events) {
+                                              std::span<const Event> events,
+                                              const FieldMap* parent_fields) {
   std::vector<NotifyDelivery> out;
   for (std::size_t index = 0; index < events.size(); ++index) {
     const std::vector<NotifyTrigger> raised = triggers_of(events[index]);
@@ -65,11 +85,19 @@ std::vector<NotifyDelivery> notify_deliveries(const Workflow& workflow, const Pr
         if (!rule.on.hears(trigger)) continue;
         for (const NotifyChannel channel : rule.channels) {
           for (const NotifyRecipient& recipient : rule.to) {
+            if (recipient.kind == NotifyRecipient::Kind::previous_holder ||
+                recipient.kind == NotifyRecipient::Kind::new_holder) {
+              for (std::string& user : holders(events[index], recipient.kind)) {
+                route(routes, channel,
+                      NotifyRecipient{NotifyRecipient::Kind::user, std::move(user)}, trigger);
+              }
+              continue;
+            }
             if (recipient.kind != NotifyRecipient::Kind::field) {
               route(routes, channel, recipient, trigger);
               continue;
             }
-            for (std::string& user : users_in(project, recipient.name)) {
+            for (std::string& user : users_in(project, parent_fields, recipient.name)) {
               route(routes, channel, NotifyRecipient{NotifyRecipient::Kind::user, std::move(user)},
                     trigger);
             }

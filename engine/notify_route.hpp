@@ -29,7 +29,11 @@ struct NotifyDelivery {
 // event in order, one delivery per channel and recipient, in channel then recipient order.
 // An overdue SLA also goes to the owner and the state's `escalate` roles in their inboxes,
 // whether or not a rule names sla_overdue.
+// v1.1: a `field:parent.NAME` recipient (an item of a workflow with `parent:`, e.g. a service
+// problem telling its project's service officer) reads `parent_fields`, the parent
+// project's fields (none when null).
 std::vector<NotifyDelivery> notify_deliveries(const Workflow& workflow, const Project& project,
-                                              std::span<const Event> events);
+                                              std::span<const Event> events,
+                                              const FieldMap* parent_fields = nullptr);
 
 }  // namespace investflow::engine

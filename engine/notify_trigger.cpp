@@ -45,12 +45,18 @@ constexpr std::string_view kNotifyFilter = "notify";
 std::string trigger_name(const NotifyTrigger& trigger) {
   const std::string_view prefix = name_in(kNamedTriggerPrefixes, trigger.kind);
   if (!prefix.empty()) return std::string(prefix) + trigger.name;
+  if (const std::string_view event = name_in(kEventTriggerNames, trigger.kind); !event.empty()) {
+    return std::string(event);
+  }
   return std::string(name_in(kTimerTriggerNames, trigger.kind));
 }
 
 std::optional<NotifyTrigger> parse_trigger_name(std::string_view name) {
   if (const std::optional<Kind> timer = value_named(kTimerTriggerNames, name)) {
     return NotifyTrigger{*timer, ""};
+  }
+  if (const std::optional<Kind> event = value_named(kEventTriggerNames, name)) {
+    return NotifyTrigger{*event, ""};
   }
   if (const auto named = split_prefixed(kNamedTriggerPrefixes, name)) {
     return NotifyTrigger{named->first, std::string(named->second)};
@@ -60,11 +66,15 @@ std::optional<NotifyTrigger> parse_trigger_name(std::string_view name) {
 
 std::string recipient_name(const NotifyRecipient& recipient) {
   if (recipient.kind == RecipientKind::owner) return std::string(kOwner);
+  if (recipient.kind == RecipientKind::previous_holder) return std::string(kPreviousHolder);
+  if (recipient.kind == RecipientKind::new_holder) return std::string(kNewHolder);
   return std::string(name_in(kRecipientPrefixes, recipient.kind)) + recipient.name;
 }
 
 std::optional<NotifyRecipient> parse_recipient_name(std::string_view name) {
   if (name == kOwner) return NotifyRecipient{};
+  if (name == kPreviousHolder) return NotifyRecipient{RecipientKind::previous_holder, ""};
+  if (name == kNewHolder) return NotifyRecipient{RecipientKind::new_holder, ""};
   if (const auto named = split_prefixed(kRecipientPrefixes, name)) {
     return NotifyRecipient{named->first, std::string(named->second)};
   }
@@ -87,6 +97,8 @@ std::vector<NotifyTrigger> triggers_of(const Event& event) {
     return {NotifyTrigger{Kind::leave, taken->from}, NotifyTrigger{Kind::enter, taken->to},
             NotifyTrigger{Kind::transition, taken->transition}};
   }
+  if (std::holds_alternative<Supervised>(event.body)) return {NotifyTrigger{Kind::supervised, ""}};
+  if (std::holds_alternative<Reassigned>(event.body)) return {NotifyTrigger{Kind::reassigned, ""}};
   // The scheduler's events (engine/deadlines.hpp).
   if (const auto* fired = std::get_if<DeadlineFired>(&event.body)) {
     if (const std::optional<Kind> timer =

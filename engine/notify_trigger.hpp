@@ -27,6 +27,17 @@ inline constexpr EnumName<NotifyTrigger::Kind> kTimerTriggerNames[] = {
 };
 static_assert(in_order(kTimerTriggerNames, NotifyTrigger::Kind::sla_warning));
 
+// v1.1: the triggers of the service desk's events, by name (a supervised event raises
+// `supervised`, a reassigned event `reassigned`).
+inline constexpr EnumName<NotifyTrigger::Kind> kEventTriggerNames[] = {
+    {NotifyTrigger::Kind::supervised, "supervised"},
+    {NotifyTrigger::Kind::reassigned, "reassigned"},
+};
+static_assert(in_order(kEventTriggerNames, NotifyTrigger::Kind::supervised));
+// The recipient words of a reassignment: who held it before, who holds it now.
+inline constexpr std::string_view kPreviousHolder = "previous_holder";
+inline constexpr std::string_view kNewHolder = "new_holder";
+
 // "enter:lead", "enter:*", "transition:submit", "transition:*", "sla_overdue".
 std::string trigger_name(const NotifyTrigger& trigger);
 // The trigger `name` names (the reverse of trigger_name): a timer, or enter:, leave: or

@@ -81,6 +81,9 @@ struct Project {
   // v1.1: extensions granted to each running deadline, by "kind:name" (sla:lead,
   // milestone:build_period); forgotten when the deadline restarts.
   std::map<std::string, int, std::less<>> deadline_extensions;
+  // v1.1 督办: the highest supervision level reached (a level id), or empty. It only rises
+  // and stays until the item is closed.
+  std::string supervision_level;
   // How many users hold the open review's voter role. Plain data the caller sets from its
   // user directory before deciding (not folded from events); a fractional quorum is taken
   // of it. 0: unknown, and a fractional quorum is then taken of the ballots cast.

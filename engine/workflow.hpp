@@ -273,7 +273,9 @@ struct NotifyTrigger {
     sla_overdue,
     milestone_warning,
     milestone_overdue,
-    followup_due
+    followup_due,
+    supervised,  // v1.1: a supervised event (督办)
+    reassigned,  // v1.1: a reassigned event (转交)
   };
   // As the name of an enter, leave or transition trigger: any state, any transition.
   static constexpr std::string_view kAny = "*";
@@ -289,8 +291,10 @@ struct NotifyTrigger {
 
 // Who a notify rule tells: the project's owner, the members of a role, a named user, or the
 // user(s) a `user` field (or a list field of users) of the project holds when it fires.
+// v1.1: `previous_holder` and `new_holder` are the people a reassigned event moved the
+// project (or a user field) from and to; other events give them no delivery.
 struct NotifyRecipient {
-  enum class Kind { owner, role, user, field };
+  enum class Kind { owner, role, user, field, previous_holder, new_holder };
   Kind kind = Kind::owner;
   std::string name;  // the role, user id or field; empty for owner
   friend auto operator<=>(const NotifyRecipient&, const NotifyRecipient&) = default;
@@ -314,6 +318,20 @@ struct NotifyRule {
 // `parent.state`; the parent's read `open_children('THIS')`.
 struct ParentDef {
   std::vector<std::string> workflows;
+};
+
+// v1.1 `supervision:` (督办): the levels at which a leader or manager escalates an overdue
+// or stuck item, lowest first (list order is their order). A level only rises; each
+// supervision needs a reason and a new due date after today (engine/supervision.hpp).
+struct SupervisionLevel {
+  std::string id;
+  LocalizedText label;
+  std::vector<std::string> roles;  // who may raise an item to this level
+};
+struct SupervisionDef {
+  std::vector<SupervisionLevel> levels;
+  // The level's position (0 = lowest), or -1 for an unknown id (and for "": none yet).
+  int rank(std::string_view id) const;
 };
 
 // What a workflow file says, as plain data: the loader (workflows/) fills one in while it
@@ -347,6 +365,7 @@ struct WorkflowDefinition {
   // writes this workflow's figures, with {figure} placeholders (docs/workflow-language.md);
   // empty: the default sentence.
   LocalizedText report_sentence = {};
+  std::optional<SupervisionDef> supervision = {};  // v1.1 `supervision:`
 };
 
 // A definition with its indexes built and its expressions bound to slots, immutable: the

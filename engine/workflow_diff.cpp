@@ -188,6 +188,10 @@ class Names {
         return {"里程碑逾期时", "when a milestone is overdue"};
       case NotifyTrigger::Kind::followup_due:
         return {"应回访时", "when a follow-up visit is due"};
+      case NotifyTrigger::Kind::supervised:
+        return {"督办时", "when supervised"};
+      case NotifyTrigger::Kind::reassigned:
+        return {"转交时", "when reassigned"};
     }
     return {trigger_name(on), trigger_name(on)};
   }
@@ -208,6 +212,12 @@ class Names {
         case NotifyRecipient::Kind::field:
           items.push_back({"字段" + field(recipient.name).zh + "中的人",
                            "the people in field " + field(recipient.name).en});
+          break;
+        case NotifyRecipient::Kind::previous_holder:
+          items.push_back({"原负责人", "the previous holder"});
+          break;
+        case NotifyRecipient::Kind::new_holder:
+          items.push_back({"新负责人", "the new holder"});
           break;
       }
     }

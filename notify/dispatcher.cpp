@@ -324,7 +324,9 @@ std::vector<std::string> Dispatcher::resolve(
         users.insert(recipient.name);
         break;
       case engine::NotifyRecipient::Kind::field:
-        break;  // never in the outbox: engine::notify_deliveries names the field's users
+      case engine::NotifyRecipient::Kind::previous_holder:
+      case engine::NotifyRecipient::Kind::new_holder:
+        break;  // never in the outbox: engine::notify_deliveries names the users
     }
   }
   // People are not told about what they did themselves.

@@ -5,6 +5,7 @@
 
 #include "engine/deadlines.hpp"
 #include "engine/notify_trigger.hpp"
+#include "engine/supervision.hpp"
 #include "storage/codec.hpp"
 
 namespace investflow::notify {
@@ -145,6 +146,31 @@ class Describer {
     message_.detail_zh = std::string("来源：") +
                          std::string(engine::funds_source_zh(funds.source)) +
                          (funds.comment.empty() ? "" : "；说明：" + funds.comment);
+  }
+  void operator()(const engine::Supervised& supervised) {
+    Labels level{supervised.level, supervised.level};
+    if (workflow_ != nullptr && workflow_->supervision) {
+      for (const engine::SupervisionLevel& def : workflow_->supervision->levels) {
+        if (def.id == supervised.level) level = labels_of(&def.label, def.id);
+      }
+    }
+    const std::string due = supervised.new_due_on.to_string();
+    set("【" + level.zh + "】“" + name_ + "”被督办，须于 " + due + " 前办结",
+        level.en + ": '" + name_ + "' is supervised, due " + due);
+    message_.detail_zh = "督办理由：" + supervised.reason;
+  }
+  void operator()(const engine::Reassigned& reassigned) {
+    Labels holder{"负责人", "owner"};
+    if (reassigned.holder != engine::kOwnerHolder) {
+      const engine::FieldDef* field =
+          workflow_ != nullptr ? workflow_->find_field(reassigned.holder) : nullptr;
+      holder = labels_of(field != nullptr ? &field->label : nullptr, reassigned.holder);
+    }
+    const std::string from = reassigned.from.empty() ? "（空）" : reassigned.from;
+    set("“" + name_ + "”的" + holder.zh + "由 " + from + " 转交给 " + reassigned.to,
+        "'" + name_ + "': " + holder.en + " reassigned from " +
+            (reassigned.from.empty() ? "(none)" : reassigned.from) + " to " + reassigned.to);
+    message_.detail_zh = "转交理由：" + reassigned.reason;
   }
 
  private:

@@ -368,6 +368,19 @@ struct BodyEncoder {
             {"month", recorded.month},
             {"source", engine::funds_source_name(recorded.source)}};
   }
+  json::object operator()(const engine::Supervised& supervised) const {
+    return {{"by", supervised.by},
+            {"level", supervised.level},
+            {"new_due_on", date_json(supervised.new_due_on)},
+            {"previous_due_on", optional_date_json(supervised.previous_due_on)},
+            {"reason", supervised.reason}};
+  }
+  json::object operator()(const engine::Reassigned& reassigned) const {
+    return {{"from", reassigned.from},
+            {"holder", reassigned.holder},
+            {"reason", reassigned.reason},
+            {"to", reassigned.to}};
+  }
   json::object operator()(const engine::WorkflowMigrated& migrated) const {
     json::object map;
     for (const auto& [from, to] : migrated.state_map)
@@ -775,6 +788,23 @@ EventBody decode_body(Decoder& in, std::string_view type, const json::object* bo
     recorded.changes = in.changes(body, path);
     return recorded;
   }
+  if (type == "supervised") {
+    engine::Supervised supervised;
+    supervised.level = in.text(body, "level", path);
+    supervised.reason = in.text(body, "reason", path);
+    supervised.previous_due_on = in.optional_date(body, "previous_due_on", path);
+    supervised.new_due_on = in.date(body, "new_due_on", path);
+    supervised.by = in.text(body, "by", path);
+    return supervised;
+  }
+  if (type == "reassigned") {
+    engine::Reassigned reassigned;
+    reassigned.holder = in.text(body, "holder", path);
+    reassigned.from = in.text(body, "from", path);
+    reassigned.to = in.text(body, "to", path);
+    reassigned.reason = in.text(body, "reason", path);
+    return reassigned;
+  }
   if (type == "workflow_migrated") {
     engine::WorkflowMigrated migrated;
     migrated.workflow = in.text(body, "workflow", path);
@@ -983,6 +1013,9 @@ json::value project_to_json(const engine::Project& project, const Encoding& enco
       extensions.emplace(key, times);
     out.emplace("deadline_extensions", std::move(extensions));
   }
+  if (!project.supervision_level.empty()) {
+    out.emplace("supervision_level", project.supervision_level);
+  }
   return with_estimates(std::move(out), project);
 }
 
@@ -997,6 +1030,7 @@ Decoded<engine::Project> project_from_json(const json::value& json) {
   project.version = in.integer(object, "version", "");
   project.owner = in.text(object, "owner", "");
   project.parent = in.optional_text(object, "parent", "");
+  project.supervision_level = in.optional_text(object, "supervision_level", "");
   project.created_at = in.integer(object, "created_at", "");
   project.updated_at = in.integer(object, "updated_at", "");
   project.state_entered_at = in.integer(object, "state_entered_at", "");
@@ -1133,6 +1167,14 @@ struct CommandEncoder {
             {"evidence", record.evidence},
             {"month", record.month},
             {"source", record.source}};
+  }
+  json::object operator()(const engine::Supervise& supervise) const {
+    return {{"level", supervise.level},
+            {"new_due_on", date_json(supervise.new_due_on)},
+            {"reason", supervise.reason}};
+  }
+  json::object operator()(const engine::Reassign& reassign) const {
+    return {{"holder", reassign.holder}, {"reason", reassign.reason}, {"to", reassign.to}};
   }
   // The target workflow is named by its version: the store looks it up.
   json::object operator()(const engine::MigrateWorkflow& migrate) const {

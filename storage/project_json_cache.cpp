@@ -43,7 +43,7 @@ std::shared_ptr<const ProjectJson> ProjectJsonCache::find(std::string_view id) c
       const auto workflow = workflows_ != nullptr
                                 ? workflows_->find(project->workflow, project->workflow_version)
                                 : nullptr;
-      entry->wire = ProjectJson{entry->version, encode_project_wire(*project, workflow.get())};
+      entry->wire = project_wire_json(*project, workflow.get());
       std::string().swap(entry->canonical);
     });
   } catch (const std::exception&) {

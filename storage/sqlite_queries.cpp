@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -221,7 +223,7 @@ std::optional<ProjectJson> query_project_json(Connection& connection, std::strin
   const auto workflow = workflows != nullptr
                             ? workflows->find(project->workflow, project->workflow_version)
                             : nullptr;
-  return ProjectJson{project->version, encode_project_wire(*project, workflow.get())};
+  return project_wire_json(*project, workflow.get());
 }
 
 Outcome<ProjectPage> query_projects(Connection& connection, const ProjectQuery& query) {
@@ -249,6 +251,14 @@ Outcome<ProjectPage> query_projects(Connection& connection, const ProjectQuery& 
   if (!query.industry.empty()) where.add("industry = ?", query.industry);
   if (!query.owner.empty()) where.add("owner = ?", query.owner);
   if (!query.parent.empty()) where.add("parent = ?", query.parent);
+  if (!query.holder_field.empty()) {
+    const bool identifier = std::all_of(
+        query.holder_field.begin(), query.holder_field.end(),
+        [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+    if (!identifier) return engine::fail(invalid("holder_field must be a field name"));
+    where.add("json_extract(body, ?) = ?",
+              std::vector<SortValue>{"$.fields." + query.holder_field, query.holder});
+  }
   if (query.overdue_on) where.add("next_due_on < ?", query.overdue_on->to_string());
   if (!query.figure.empty()) {
     FigureQuery figure;

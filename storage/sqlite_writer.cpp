@@ -403,7 +403,8 @@ WriteResult SqliteWriter::process(const WriteRequest& request) {
         engine::decide(*workflow, panel > 0 ? with_panel : head.project,
                        migration ? *migration : request.command, request.actor, clock, relations);
     if (decision) {
-      result = append(head, *written_with, std::move(decision).value(), request.batch);
+      result = append(head, *written_with, std::move(decision).value(), request.batch,
+                      relations.parent ? &relations.parent->fields : nullptr);
     } else {
       result.status = WriteResult::Status::rejected;
       result.rejection = std::move(decision).error();
@@ -438,7 +439,8 @@ engine::Relations SqliteWriter::relations_of(const engine::Workflow& workflow,
 }
 
 WriteResult SqliteWriter::append(const Head& head, const engine::Workflow& workflow,
-                                 std::vector<engine::Event> events, const std::string& batch) {
+                                 std::vector<engine::Event> events, const std::string& batch,
+                                 const engine::FieldMap* parent_fields) {
   engine::Project project = head.project;
   Hash hash = head.hash;
   std::vector<std::pair<std::string, Hash>> links;  // payload, hash of each event
@@ -466,7 +468,7 @@ WriteResult SqliteWriter::append(const Head& head, const engine::Workflow& workf
   }
   Hash previous = head.hash;
   const std::vector<engine::NotifyDelivery> deliveries =
-      engine::notify_deliveries(workflow, project, events);
+      engine::notify_deliveries(workflow, project, events, parent_fields);
   auto delivery = deliveries.begin();
   for (std::size_t i = 0; i < events.size(); ++i) {
     const std::int64_t event_id =

@@ -108,8 +108,10 @@ class SqliteWriter {
   engine::Relations relations_of(const engine::Workflow& workflow, const engine::Project& project,
                                  const std::string& new_parent);
   // `batch`: WriteRequest::batch, recorded for each event appended (when not empty).
+  // `parent_fields`: the parent project's fields, for `field:parent.NAME` recipients.
   WriteResult append(const Head& head, const engine::Workflow& workflow,
-                     std::vector<engine::Event> events, const std::string& batch);
+                     std::vector<engine::Event> events, const std::string& batch,
+                     const engine::FieldMap* parent_fields = nullptr);
   // A new project's row, whole.
   ProjectionRow insert_projection(const engine::Workflow& workflow, const engine::Project& project,
                                   const Hash& hash);

@@ -27,7 +27,7 @@ Outcome<std::optional<ProjectJson>> Store::project_json(std::string_view id) {
   auto found = project(id);
   if (!found) return engine::fail(std::move(found.error()));
   if (!*found) return std::optional<ProjectJson>();
-  return std::optional<ProjectJson>(ProjectJson{(*found)->version, encode_project_wire(**found)});
+  return std::optional<ProjectJson>(project_wire_json(**found));
 }
 
 StoreStats Store::stats() {

@@ -142,6 +142,10 @@ struct ProjectQuery {
   // Only projects that have a parent: set when `workflow` is a workflow with `parent:`,
   // so that its list reads the items' own indexes.
   bool items = false;
+  // Only projects whose user field `holder_field` holds the login `holder` (bulk reassign,
+  // storage/reassign.hpp); both or neither. Not indexed: a scan.
+  std::string holder_field;
+  std::string holder;
   std::optional<engine::Date> overdue_on;  // some open deadline falls before this day
   std::string text;                        // a substring of the name or the investor
   // kpis (issue 16): only the projects a report figure counts (storage/figures.hpp): its
@@ -164,6 +168,12 @@ struct ProjectQuery {
 struct ProjectJson {
   std::int64_t version = 0;
   std::string body;
+  // What a read-time light needs (engine/supervision.hpp), set with the wire body
+  // (project_wire_json): the workflow version, the state and the earliest open deadline.
+  std::string workflow = {};
+  std::int64_t workflow_version = 0;
+  std::string state = {};
+  std::optional<engine::Date> next_due = std::nullopt;
 };
 
 struct ProjectPage {

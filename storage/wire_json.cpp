@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "engine/decide.hpp"
+#include "engine/supervision.hpp"
 #include "storage/codec.hpp"
 
 namespace investflow::storage {
@@ -67,6 +68,12 @@ json::object computed_to_wire(const engine::Workflow& workflow, const engine::Pr
     if (!value.is_null()) computed[definition.name] = wire_value(value);
   }
   return computed;
+}
+
+ProjectJson project_wire_json(const engine::Project& project, const engine::Workflow* workflow) {
+  return ProjectJson{project.version,  encode_project_wire(project, workflow),
+                     project.workflow, project.workflow_version,
+                     project.state,    engine::earliest_open_due(project)};
 }
 
 json::value write_result_to_wire(const WriteResult& result) {

@@ -44,6 +44,9 @@ std::string encode_project_wire(const engine::Project& project,
 // The computed values of `project` that are not null, as wire values.
 boost::json::object computed_to_wire(const engine::Workflow& workflow,
                                      const engine::Project& project);
+// The same as a ProjectJson, with what a read-time light needs.
+ProjectJson project_wire_json(const engine::Project& project,
+                              const engine::Workflow* workflow = nullptr);
 
 // An accepted write: {"project_id", "version", "events": [Event...]}.
 boost::json::value write_result_to_wire(const WriteResult& result);

@@ -10,6 +10,7 @@
 #include "storage/hash_chain.hpp"
 #include "storage/wire_json.hpp"
 #include "web/api_handlers.hpp"
+#include "web/api_supervise.hpp"
 #include "web/api_support.hpp"
 
 namespace investflow::web::api {
@@ -124,8 +125,12 @@ Response list_projects(ApiContext& context, const Request& request) {
   auto page = context.store.list_projects(*query);
   if (!page) return storage_failure(page.error(), request.request_id);
   json::array projects;
-  for (const auto& project : page->projects)
-    projects.push_back(storage::project_to_wire(project));
+  Lights lights(context);  // issue 17: read-time light per item
+  for (const auto& project : page->projects) {
+    json::value wire = storage::project_to_wire(project);
+    lights.add_to(wire.as_object(), project);
+    projects.push_back(std::move(wire));
+  }
   json::object body{{"projects", std::move(projects)}};
   body["next_cursor"] =
       page->next_cursor.empty() ? json::value(nullptr) : json::value(page->next_cursor);
@@ -156,7 +161,7 @@ Response get_project(ApiContext& context, const Request& request, const RoutePar
   auto stored = context.store.project_json(id);
   if (!stored) return storage_failure(stored.error(), request.request_id);
   if (!*stored) return problem(not_found("no project '" + id + "'", "no_such_project"));
-  return project_response(request, (*stored)->version, std::move((*stored)->body));
+  return project_response(request, (*stored)->version, Lights(context).add_to(**stored));
 }
 
 std::optional<Response> get_project_from_memory(ApiContext& context, const Request& request,
@@ -168,7 +173,7 @@ std::optional<Response> get_project_from_memory(ApiContext& context, const Reque
   if (!secret || !context.auth.cached_token_user(*secret)) return std::nullopt;
   const auto stored = context.store.cached_project_json(params.at("id"));
   if (!stored) return std::nullopt;
-  return project_response(request, stored->version, stored->body);
+  return project_response(request, stored->version, Lights(context).add_to(*stored));
 }
 
 Response project_history(ApiContext& context, const Request& request, const RouteParams& params) {

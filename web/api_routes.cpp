@@ -9,6 +9,7 @@
 #include "web/api_imports.hpp"
 #include "web/api_notify.hpp"
 #include "web/api_reports.hpp"
+#include "web/api_supervise.hpp"
 #include "web/openapi.hpp"
 #include "web/route_table.hpp"
 
@@ -508,6 +509,53 @@ std::vector<RouteDef<ApiContext>> make_table() {
                .request = {json("ExtendDeadline")},
                .responses = write_answer(),
                .errors = kWriteErrors}},
+      // --- follow-up service desk (issue 17) ------------------------------------------
+      {.method = "POST",
+       .path = "/api/projects/{id}/supervisions",
+       .async = api::supervise_project,
+       .doc = {.operation_id = "superviseProject",
+               .tag = "projects",
+               .summary = "Supervise (督办) an item at a level, with a reason and a new due date",
+               .description =
+                   "The workflow's supervision: levels say who may raise an item to which "
+                   "level. A level only rises (level_not_higher), the reason is required and "
+                   "the new due date (after today) replaces the current state's SLA. Recorded "
+                   "as a supervised event; notify rules `on: supervised` tell the unit, the "
+                   "service officer and the liaison leader.",
+               .parameters = {kIfMatch, kIdempotencyKey},
+               .request = {json("Supervise")},
+               .responses = write_answer(),
+               .errors = kWriteErrors}},
+      {.method = "POST",
+       .path = "/api/projects/{id}/reassignments",
+       .async = api::reassign_project,
+       .doc = {.operation_id = "reassignProject",
+               .tag = "projects",
+               .summary = "Hand the project (owner) or a user field to another person (转交)",
+               .description =
+                   "Managers and admins; a reason is required and the new holder must be a "
+                   "known, enabled user (422 unknown_user). Recorded as a reassigned event; "
+                   "notify rules `on: reassigned` may name previous_holder and new_holder.",
+               .parameters = {kIfMatch, kIdempotencyKey},
+               .request = {json("Reassign")},
+               .responses = write_answer(),
+               .errors = kWriteErrors}},
+      {.method = "POST",
+       .path = "/api/reassignments",
+       .plain = api::bulk_reassign,
+       .doc = {.operation_id = "bulkReassign",
+               .tag = "projects",
+               .summary = "Bulk handover (人员交接): every open project a person holds",
+               .description =
+                   "Managers and admins. Finds the open projects whose owner (or user field, "
+                   "per holders) is `from` and reassigns each to `to` as its own command, "
+                   "decided by the engine; lists every result. A wrong request as a whole "
+                   "(unknown user, no reason) is 422 before anything is written.",
+               .request = {json("BulkReassign")},
+               .responses = {{.status = 200,
+                              .description = "One result per holding",
+                              .content = {json("BulkReassignResult")}}},
+               .errors = {400, 401, 403, 413, 422}}},
       // --- live -------------------------------------------------------------------------
       {.method = "GET",
        .path = "/api/stream",

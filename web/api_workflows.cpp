@@ -120,6 +120,16 @@ json::object workflow_json(const engine::Workflow& workflow, std::string_view la
   // Language v1.1 parent links: the workflows its items' parents may be of (none: empty).
   object["parent_workflows"] =
       strings(workflow.parent ? workflow.parent->workflows : std::vector<std::string>{});
+  // Language v1.1 supervision levels (督办), lowest first; null without a `supervision:`.
+  object["supervision"] = nullptr;
+  if (workflow.supervision) {
+    json::array levels;
+    for (const auto& level : workflow.supervision->levels) {
+      levels.push_back(json::object{
+          {"id", level.id}, {"label", text_json(level.label)}, {"roles", strings(level.roles)}});
+    }
+    object["supervision"] = json::object{{"levels", std::move(levels)}};
+  }
   return object;
 }
 

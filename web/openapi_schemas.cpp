@@ -250,7 +250,16 @@ void add_workflows(json::object& all) {
        {"mermaid", text()},
        {"parent_workflows", with_description(strings(),
                                              "Its items belong to a project of one of these "
-                                             "(parent:); empty for a workflow without parent:")}});
+                                             "(parent:); empty for a workflow without parent:")},
+       {"supervision",
+        with_description(
+            json::object{{"type", json::array{"object", "null"}},
+                         {"properties",
+                          json::object{{"levels", array_of(record({{"id", text()},
+                                                                   {"label", ref("LocalizedText")},
+                                                                   {"roles", strings()}}))}}},
+                         {"required", json::array{"levels"}}},
+            "Supervision levels (督办), lowest first; null without supervision:")}});
 }
 
 // Deployed versions (issue 15): POST /api/workflows, .../versions, .../diff.
@@ -380,7 +389,16 @@ void add_projects(json::object& all) {
        {"computed", with_description(json::object{{"type", "object"},
                                                   {"additionalProperties", ref("FieldValue")}},
                                      "The workflow's computed values that have a value, by name "
-                                     "(GET /api/projects/{id} only)")}},
+                                     "(GET /api/projects/{id} only)")},
+       {"supervision_level",
+        with_description(text(),
+                         "The highest supervision level (督办) reached, a level id of "
+                         "the workflow's supervision: (present once supervised)")},
+       {"light", with_description(nullable_one_of({"green", "yellow", "red"}),
+                                  "Computed at read time from the open deadlines and the "
+                                  "calendar: red overdue, yellow due within 3 working days, "
+                                  "green on time; null in a final state or with no open "
+                                  "deadline (on list items and GET /api/projects/{id})")}},
       {"id", "workflow", "workflow_version", "state", "version", "owner", "fields", "created_at",
        "updated_at", "state_entered_at", "sla_due_on", "followup_due_on", "milestones", "visits",
        "votes"},
@@ -452,6 +470,17 @@ void add_events(json::object& all) {
                                         {"previous_due_on", date()},
                                         {"new_due_on", date()},
                                         {"reason", text()}});
+  all["SupervisedBody"] =
+      record({{"level", with_description(text(), "The supervision level reached")},
+              {"reason", text()},
+              {"previous_due_on", with_description(optional_date(), "The SLA before (null: none)")},
+              {"new_due_on", with_description(date(), "The SLA from now on")},
+              {"by", with_description(text(), "The role of the level's roles the actor used")}});
+  all["ReassignedBody"] =
+      record({{"holder", with_description(text(), "owner, or the user field reassigned")},
+              {"from", with_description(text(), "The previous holder (\"\": the field was empty)")},
+              {"to", text()},
+              {"reason", text()}});
   all["MigrationNote"] =
       record({{"item", text()},
               {"action", one_of_values({"renamed", "converted", "carried", "recomputed", "started",
@@ -480,13 +509,15 @@ void add_events(json::object& all) {
   for (const char* name :
        {"ProjectCreatedBody", "FieldsEditedBody", "TransitionTakenBody", "VoteCastBody",
         "MilestoneRecordedBody", "FollowupRecordedBody", "DeadlineFiredBody",
-        "DeadlineExtendedBody", "WorkflowMigratedBody", "FundsRecordedBody"}) {
+        "DeadlineExtendedBody", "WorkflowMigratedBody", "FundsRecordedBody", "SupervisedBody",
+        "ReassignedBody"}) {
     bodies.push_back(ref(name));
   }
   all["Event"] = object_of(
       {{"type", one_of_values({"project_created", "fields_edited", "transition_taken", "vote_cast",
                                "milestone_recorded", "followup_recorded", "deadline_fired",
-                               "deadline_extended", "workflow_migrated", "funds_recorded"})},
+                               "deadline_extended", "workflow_migrated", "funds_recorded",
+                               "supervised", "reassigned"})},
        {"project_id", text()},
        {"version", with_description(integer(), "The project's version this event made")},
        {"actor", text()},
@@ -588,6 +619,36 @@ void add_commands(json::object& all) {
        {"due_on", date()},
        {"reason", text()}},
       {"kind", "due_on"});
+  all["Supervise"] =
+      object_of({{"level", with_description(text(), "A level id of the workflow's supervision:")},
+                 {"reason", text()},
+                 {"due_on", with_description(date(), "The new due date (after today)")}},
+                {"level", "reason", "due_on"});
+  all["Reassign"] =
+      object_of({{"holder", with_description(text(), "owner (the default) or a user field's name")},
+                 {"to", with_description(text(), "The new holder's login")},
+                 {"reason", text()}},
+                {"to", "reason"});
+  all["BulkReassign"] =
+      object_of({{"from", with_description(text(), "The login of the person handing over")},
+                 {"to", text()},
+                 {"reason", text()},
+                 {"holders", with_description(strings(),
+                                              "owner and/or user field names; absent: owner "
+                                              "and every user field")},
+                 {"workflow", with_description(text(), "Only projects of this workflow")}},
+                {"from", "to", "reason"});
+  all["BulkReassignResult"] = record(
+      {{"results",
+        array_of(with_optional(
+            record({{"project", text()},
+                    {"holder", text()},
+                    {"name", with_description(text(), "The project's name (\"\": none)")},
+                    {"ok", boolean()}}),
+            {{"version", with_description(integer(), "The project's new version (when ok)")},
+             {"errors", with_description(array_of(ref("Reason")), "Why not (when not ok)")}}))},
+       {"moved", with_description(integer(), "How many holdings moved")},
+       {"refused", with_description(integer(), "How many were refused")}});
 }
 
 // POST /api/workflows/{id}/imports.

@@ -64,7 +64,7 @@ class WorkflowParser {
     Record top(root, root.Mark(), "the workflow",
                {"workflow", "version", "title", "description", "calendar", "roles", "fields",
                 "tables", "computed", "initial", "states", "transitions", "milestones", "followup",
-                "notify", "deadlines", "parent", "report"},
+                "notify", "deadlines", "parent", "report", "supervision"},
                reporter_);
     if (!top.valid()) return std::move(parsed_);
     // Sections are read in dependency order, whatever their order in the file, so every
@@ -84,9 +84,10 @@ class WorkflowParser {
     transitions_ = index_of(workflow().transitions, &engine::TransitionDef::id);
     parse_milestones(top.get("milestones"));
     parse_followup(top.get("followup"));
+    parse_supervision(top.get("supervision"));
+    parse_parent(top.get("parent"));
     parse_notify(top.get("notify"));
     parse_deadlines(top.get("deadlines"));
-    parse_parent(top.get("parent"));
     parse_report(top.get("report"));
     return std::move(parsed_);
   }
@@ -1092,6 +1093,55 @@ class WorkflowParser {
     workflow().parent = std::move(parent);
   }
 
+  // v1.1 `supervision: {levels: [{id, label, roles}, ...]}` (督办), lowest level first.
+  void parse_supervision(const Entry* entry) {
+    if (entry == nullptr) return;
+    Record record(entry->value, entry->value_mark(), "'supervision'", {"levels"}, reporter_);
+    if (!record.valid()) return;
+    engine::SupervisionDef supervision;
+    const Entry* levels = record.require("levels");
+    if (levels == nullptr) return;
+    const auto items =
+        read_list(levels->value, levels->value_mark(), "'levels' of 'supervision'", reporter_);
+    if (!items) return;
+    if (items->size() == 0) {
+      reporter_.error(levels->value_mark(),
+                      "'levels' of 'supervision' must list at least one level");
+    }
+    for (std::size_t i = 0; i < items->size(); ++i) {
+      const YAML::Node& item = (*items)[i];
+      const std::string what = "supervision level " + std::to_string(i + 1);
+      Record level_record(item, item.Mark(), what, {"id", "label", "roles"}, reporter_);
+      if (!level_record.valid()) continue;
+      engine::SupervisionLevel level;
+      if (const Entry* id = level_record.require("id")) {
+        if (std::optional<std::string> name = read_text(*id, reporter_)) {
+          if (!is_identifier(*name)) {
+            reporter_.error(id->value_mark(),
+                            "supervision level " + in_quotes(*name) + " " + kNameRule);
+          } else if (supervision.rank(*name) >= 0) {
+            reporter_.error(id->value_mark(),
+                            "supervision level " + in_quotes(*name) + " is listed twice");
+          }
+          level.id = std::move(*name);
+        }
+      }
+      if (const Entry* label = level_record.require("label")) {
+        level.label = read_label(*label, reporter_).value_or(engine::LocalizedText{});
+      }
+      if (const Entry* roles = level_record.require("roles")) {
+        if (roles->value.IsSequence() && roles->value.size() == 0) {
+          reporter_.error(roles->value_mark(), "'roles' of " + what + " must name a role");
+        }
+        for (NameAt& role : read_text_list(*roles, reporter_)) {
+          if (check_role(role)) level.roles.push_back(std::move(role.name));
+        }
+      }
+      supervision.levels.push_back(std::move(level));
+    }
+    workflow().supervision = std::move(supervision);
+  }
+
   void parse_notify(const Entry* entry) {
     if (entry == nullptr) return;
     const auto items = read_list(entry->value, entry->value_mark(), "'notify'", reporter_);
@@ -1111,7 +1161,16 @@ class WorkflowParser {
           reporter_.error(to->value_mark(), "'to' of " + what + " must name someone");
         }
         for (const NameAt& recipient : recipients) {
-          if (auto parsed = parse_recipient(recipient)) rule.to.push_back(std::move(*parsed));
+          auto parsed = parse_recipient(recipient);
+          if (!parsed) continue;
+          if ((parsed->kind == engine::NotifyRecipient::Kind::previous_holder ||
+               parsed->kind == engine::NotifyRecipient::Kind::new_holder) &&
+              rule.on.kind != engine::NotifyTrigger::Kind::reassigned) {
+            reporter_.error(recipient.node.Mark(), in_quotes(recipient.name) + " in " + what +
+                                                       " names someone only 'on: reassigned'");
+            continue;
+          }
+          rule.to.push_back(std::move(*parsed));
         }
       }
       rule.channels = {engine::NotifyChannel::inbox};
@@ -1171,6 +1230,16 @@ class WorkflowParser {
       if (name == timer.name) return engine::NotifyTrigger{timer.value, ""};
       known.emplace_back(timer.name);
     }
+    for (const auto& event : engine::kEventTriggerNames) {
+      known.emplace_back(event.name);
+      if (name != event.name) continue;
+      if (event.value == Kind::supervised && !workflow().supervision) {
+        reporter_.error(entry.value_mark(),
+                        "'on: supervised' of " + what + " needs a 'supervision' section");
+        return std::nullopt;
+      }
+      return engine::NotifyTrigger{event.value, ""};
+    }
     if (find_in(transitions_, name) != nullptr) {
       return engine::NotifyTrigger{Kind::transition, name};
     }
@@ -1181,7 +1250,7 @@ class WorkflowParser {
                     "unknown event " + in_quotes(name) +
                         " (transition, a transition id, sla_warning, sla_overdue, "
                         "milestone_warning, "
-                        "milestone_overdue or followup_due)" +
+                        "milestone_overdue, followup_due, supervised or reassigned)" +
                         suggestion(reporter_, name, known));
     return std::nullopt;
   }
@@ -1192,7 +1261,8 @@ class WorkflowParser {
     std::optional<engine::NotifyRecipient> parsed = engine::parse_recipient_name(recipient.name);
     if (!parsed) {
       reporter_.error(recipient.node.Mark(), "unknown recipient " + in_quotes(recipient.name) +
-                                                 " (owner, role:NAME, user:NAME or field:NAME)");
+                                                 " (owner, role:NAME, user:NAME, field:NAME, "
+                                                 "previous_holder or new_holder)");
       return std::nullopt;
     }
     // Where the name after "role:" or "field:" starts, for the position of an error.
@@ -1203,6 +1273,8 @@ class WorkflowParser {
     switch (parsed->kind) {
       case Kind::owner:
       case Kind::user:
+      case Kind::previous_holder:
+      case Kind::new_holder:
         return parsed;
       case Kind::role:
         if (roles_.count(parsed->name) > 0) return parsed;
@@ -1211,6 +1283,23 @@ class WorkflowParser {
                              suggestion(reporter_, parsed->name, workflow().roles));
         return std::nullopt;
       case Kind::field: {
+        // v1.1 `field:parent.NAME`: a user field of the parent project (checked against the
+        // parent workflows when they are loaded together).
+        if (parsed->name.starts_with(engine::kParentPrefix)) {
+          if (!workflow().parent) {
+            reporter_.report(name_at(), Diagnostic::Severity::error,
+                             "recipient " + in_quotes(recipient.name) +
+                                 " names a parent's field, but the workflow has no 'parent'");
+            return std::nullopt;
+          }
+          if (!is_identifier(parsed->name.substr(engine::kParentPrefix.size()))) {
+            reporter_.report(
+                name_at(), Diagnostic::Severity::error,
+                "recipient " + in_quotes(recipient.name) + ": field name " + kNameRule);
+            return std::nullopt;
+          }
+          return parsed;
+        }
         std::vector<std::string> user_fields;
         for (const engine::FieldDef& field : workflow().fields) {
           if (holds_users(field)) user_fields.push_back(field.name);

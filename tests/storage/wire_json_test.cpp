@@ -88,9 +88,10 @@ TEST(WireJson, EveryEventKindIsPlain) {
   engine::VoteCast vote;
   vote.voter = "reviewer-1";
   std::int64_t version = 0;
-  for (const auto& body :
-       std::vector<decltype(engine::Event::body)>{created, edited, engine::TransitionTaken{}, vote,
-                                                  milestone, followup, fired, extended}) {
+  for (const auto& body : std::vector<decltype(engine::Event::body)>{
+           created, edited, engine::TransitionTaken{}, vote, milestone, followup, fired, extended,
+           engine::Supervised{"red_card", "逾期", day(2026, 3, 3), day(2026, 3, 9), "leader"},
+           engine::Reassigned{"owner", "zhang", "li", "调岗"}}) {
     const engine::Event event{"P-1", ++version, kMondayNine, "staff-1", body};
     const json::value wire = event_to_wire(event);
     SCOPED_TRACE(text_of(wire));

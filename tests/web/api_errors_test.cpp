@@ -113,7 +113,10 @@ TEST_F(ApiTest, ProjectReadsFromMemoryMatchTheDatabase) {
   EXPECT_EQ(again.status, 200);
   EXPECT_EQ(again.body, first.body);
   EXPECT_EQ(again.header("ETag"), first.header("ETag"));
-  EXPECT_EQ(again.body, store_->cached_project_json(id)->body);
+  // The kept JSON with the read-time light (issue 17) added before its closing brace.
+  const std::string kept = store_->cached_project_json(id)->body;
+  EXPECT_EQ(again.body.substr(0, kept.size() - 1), kept.substr(0, kept.size() - 1));
+  EXPECT_NE(again.body.find(R"("light":"yellow"})"), std::string::npos) << again.body;
   EXPECT_EQ(call_as("zhang", "GET", path, "", {{"If-None-Match", "\"1\""}}).status, 304);
 
   ASSERT_EQ(call_as("zhang", "PATCH", path, R"({"fields":{"land_area": 10}})").status, 200);

@@ -30,6 +30,9 @@ std::vector<WriteRoute> write_routes() {
       {"POST", "/votes", R"({"choice":"approve"})"},
       {"POST", "/milestones", R"({"milestone":"pay_bond","done_on":"2026-03-02"})"},
       {"POST", "/followups", R"({"on":"2026-03-02","summary":"走访"})"},
+      // issue 17: 转交 is for managers and admins; the shipped workflow has no 督办 levels.
+      {"POST", "/reassignments", R"({"holder":"service_officer","to":"zhang","reason":"调岗"})"},
+      {"POST", "/supervisions", R"({"level":"yellow_card","due_on":"2026-03-09","reason":"逾期"})"},
   };
 }
 
@@ -66,6 +69,15 @@ TEST_F(ApiTest, EveryRoleAgainstEveryWriteRoute) {
           EXPECT_EQ(answer.status, 403) << answer.body;
         }
       }
+      if (route.suffix == "/reassignments") {
+        EXPECT_EQ(accepted, role == "manager" || role == "admin") << answer.body;
+        if (!accepted) {
+          EXPECT_EQ(answer.status, 403) << answer.body;
+        }
+      }
+      if (route.suffix == "/supervisions") {
+        EXPECT_FALSE(accepted) << answer.body;
+      }
       if (route.suffix == "/votes") {
         // A lead has no open review: nobody votes, reviewers included.
         EXPECT_FALSE(accepted) << answer.body;
@@ -93,6 +105,9 @@ TEST_F(ApiTest, EveryRouteRefusesMissingOrForgedCredentials) {
       {"POST", path + "/votes"},
       {"POST", path + "/milestones"},
       {"POST", path + "/followups"},
+      {"POST", path + "/supervisions"},
+      {"POST", path + "/reassignments"},
+      {"POST", "/api/reassignments"},
       {"GET", path + "/history"},
       {"GET", "/api/stream"},
       {"POST", "/api/logout"},

@@ -17,6 +17,7 @@ const routes = [
   {pattern: /^\/notifications$/, module: './views/notifications.js', nav: 'notifications'},
   {pattern: /^\/targets$/, module: './views/targets.js', nav: 'targets'},  // funds (issue 16)
   {pattern: /^\/problems$/, module: './views/problems.js', nav: 'problems'},  // problems (issue 17)
+  {pattern: /^\/handover$/, module: './views/supervise.js', nav: 'handover'},  // issue 17
 ];
 
 const state = {me: null, cleanup: null, unread: null, renderId: 0};
@@ -120,7 +121,8 @@ function renderHeader(active) {
       link('board', '#/board'), link('projects', '#/projects'), link('dashboard', '#/dashboard'),
       link('problems', '#/problems'),
       link('workflow', '#/workflow'), link('new', '#/projects/new'),
-      hasRole('manager', 'leader', 'admin') ? link('targets', '#/targets') : null),
+      hasRole('manager', 'leader', 'admin') ? link('targets', '#/targets') : null,
+      hasRole('manager', 'admin') ? link('handover', '#/handover') : null),
     h('div', {class: 'header-right'},
       h('a', {href: '#/notifications', class: `bell${active === 'notifications' ? ' active' : ''}`,
         id: 'bell'}, bellIcon(),

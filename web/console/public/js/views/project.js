@@ -11,6 +11,7 @@ import {deadlineMarker} from '../project_card.js';
 import {me, hasRole} from '../main.js';
 import {fundsSection, computedSection} from './project_funds.js';
 import {problemsPanel} from './project_problems.js';  // problems (issue 17)
+import {lightBadge, levelBadge, supervisionButtons, historyDetail} from './supervise.js';
 
 export async function render(view, {match}) {
   const id = decodeURIComponent(match[1]);
@@ -34,7 +35,10 @@ export async function render(view, {match}) {
             project.sla_due_on ? h('span', {class: 'muted'}, ` ${t('sla_due')}: ${project.sla_due_on}`,
               estimatedMark(project.sla_due_estimated)) : null,
             h('span', {class: 'muted'}, ` · ${t('owner')}: `), userText('span', project.owner),
-            h('span', {class: 'muted'}, ` · ${t('version')} ${project.version}`)))),
+            h('span', {class: 'muted'}, ` · ${t('version')} ${project.version}`)),
+          // issue 17: light, supervision level, 督办 / 转交
+          h('p', {class: 'project-desk'}, lightBadge(project), ' ', levelBadge(project, workflow), ' ',
+            supervisionButtons(project, workflow, load)))),
       h('div', {class: 'project-layout'},
         h('div', {class: 'project-main'},
           fieldsPanel(context),
@@ -258,6 +262,7 @@ function historyPanel({workflow}, history) {
         h('div', {class: 'muted'}, userText('span', event.actor), ` · ${dateTime(event.at)}`),
         body.choice ? h('div', {}, t(body.choice)) : null,
         body.comment ? userText('blockquote', body.comment) : null,
+        historyDetail(event, workflow),  // issue 17: 督办 / 转交
         changes.length ? h('ul', {class: 'changes'}, changes.map((change) => {
           const field = fieldsByName.get(change.field);
           return h('li', {}, `${fieldLabel(field) || change.field}: `,
