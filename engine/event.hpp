@@ -155,19 +155,29 @@ struct WorkflowMigrated {
   friend bool operator==(const WorkflowMigrated&, const WorkflowMigrated&) = default;
 };
 
+// A file was attached (AttachFile): what the project's chain holds of it.
+struct FileAttached {
+  std::string attachment_id;  // the file's SHA-256, lower-case hex
+  std::string filename;
+  std::int64_t size = 0;
+  std::string media_type;
+  std::string milestone;  // or empty
+  friend bool operator==(const FileAttached&, const FileAttached&) = default;
+};
+
 struct Event {
   std::string project_id;
   std::int64_t version = 0;  // the project's version after this event (1 for creation)
   Timestamp at = 0;
   std::string actor;
   std::variant<ProjectCreated, FieldsEdited, TransitionTaken, VoteCast, MilestoneRecorded,
-               FollowupRecorded, DeadlineFired, DeadlineExtended, WorkflowMigrated>
+               FollowupRecorded, DeadlineFired, DeadlineExtended, WorkflowMigrated, FileAttached>
       body;
   friend bool operator==(const Event&, const Event&) = default;
 };
 
 // project_created, fields_edited, transition_taken, vote_cast, milestone_recorded,
-// followup_recorded, deadline_fired, deadline_extended, workflow_migrated
+// followup_recorded, deadline_fired, deadline_extended, workflow_migrated, file_attached
 std::string_view event_type(const Event& event);
 // Whether `name` is one of those types.
 bool is_event_type(std::string_view name);

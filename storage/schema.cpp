@@ -358,6 +358,12 @@ CREATE TABLE robot_posts (
 );
 CREATE INDEX robot_posts_url ON robot_posts (url, at);
 )sql",
+    // 10: attachments (storage/attachment_files.hpp). The files live beside the database;
+    // which projects hold one is found from their file_attached events.
+    R"sql(
+CREATE INDEX events_attachment ON events (json_extract(payload, '$.body.attachment_id'))
+  WHERE type = 'file_attached';
+)sql",
 };
 
 int application_id(SQLite::Database& db) {

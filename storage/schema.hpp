@@ -21,7 +21,7 @@ namespace investflow::storage {
 // 6: the index the dispatcher reads pending outbox rows by
 // 7: deployed calendars; notifications may be notices from the server (no event)
 // 8: parent links: projects.parent and its index (parent, workflow)
-inline constexpr int kSchemaVersion = 9;
+inline constexpr int kSchemaVersion = 10;
 
 // PRAGMA application_id of an investflow database ("INVF").
 inline constexpr int kApplicationId = 0x494E5646;
