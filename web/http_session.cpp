@@ -253,16 +253,33 @@ void HttpSession::do_read_spool() {
 
 void HttpSession::on_read_spool(beast::error_code error, std::size_t /*bytes*/) {
   if (error == http::error::need_buffer) error = {};
-  const std::size_t got = spool_->buffer.size() - spool_parser_->get().body().size;
-  if (!error && got > 0 && !write_spool(got)) {
-    spool_.reset();
-    return respond_and_close(internal_error(request_id_));
-  }
   if (error) {
     spool_.reset();  // an upload cut short leaves nothing behind
     return on_read_error(error);
   }
-  if (spool_parser_->is_done()) return handle_request();
+  const std::size_t got = spool_->buffer.size() - spool_parser_->get().body().size;
+  const bool done = spool_parser_->is_done();
+  if (got == 0) return done ? handle_request() : do_read_spool();
+  // Hashing and writing happen off the I/O thread; no read is pending meanwhile, so the
+  // writer has the spool to itself until it posts back.
+  net::post(*state_->spool_writer, [self = shared_from_this(), got, done] {
+    const bool written = self->write_spool(got);
+    auto executor = self->stream_.get_executor();
+    net::post(executor,
+              [self = std::move(self), written, done] { self->on_spool_written(written, done); });
+  });
+}
+
+void HttpSession::on_spool_written(bool written, bool done) {
+  if (phase_ != Phase::reading || !spool_) {  // closed meanwhile (shutdown deadline)
+    spool_.reset();
+    return;
+  }
+  if (!written) {
+    spool_.reset();
+    return respond_and_close(internal_error(request_id_));
+  }
+  if (done) return handle_request();
   do_read_spool();
 }
 

@@ -73,6 +73,12 @@ const texts = {
       summary_dry: '预览：{moved} 个项目将迁移，{refused} 个不能迁移，{unchanged} 个无需迁移。尚未改动任何数据。',
       summary: '已迁移 {moved} 个项目，{refused} 个不能迁移，{unchanged} 个无需迁移。',
       migrated: '已迁移 {n} 个项目' },
+    // attach (issue 17)
+    attach: { title: '附件', drop: '把文件拖到这里，或', choose: '选择文件', uploading: '正在上传“{name}”',
+      uploaded: '已上传“{name}”', failed: '“{name}”上传失败：{reason}', none: '暂无附件',
+      name: '文件名', type: '类型', size: '大小', by: '上传人', at: '上传时间', open: '打开', download: '下载',
+      accepted: '可上传 PDF、JPEG、PNG、OFD、DOCX、XLSX、ZIP，单个文件不超过 50 MiB',
+      pick_evidence: '选取附件作为佐证材料', no_pick: '（不选附件）', network: '网络中断' },
   },
   en: {
     app_name: 'Investment projects', skip_to_content: 'Skip to content', loading: 'Loading…',
@@ -148,6 +154,12 @@ const texts = {
       summary_dry: 'Preview: {moved} projects would move, {refused} cannot, {unchanged} need not. Nothing has changed yet.',
       summary: '{moved} projects moved, {refused} could not, {unchanged} need not.',
       migrated: '{n} projects moved' },
+    // attach (issue 17)
+    attach: { title: 'Attachments', drop: 'Drop files here, or', choose: 'choose files', uploading: 'Uploading "{name}"',
+      uploaded: 'Uploaded "{name}"', failed: 'Uploading "{name}" failed: {reason}', none: 'No attachments yet',
+      name: 'Name', type: 'Type', size: 'Size', by: 'By', at: 'Uploaded', open: 'Open', download: 'Download',
+      accepted: 'PDF, JPEG, PNG, OFD, DOCX, XLSX or ZIP, up to 50 MiB each',
+      pick_evidence: 'Pick an attachment as evidence', no_pick: '(no attachment)', network: 'network error' },
   },
 };
 

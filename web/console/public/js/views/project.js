@@ -9,6 +9,7 @@ import {openTransitionForm} from '../transition_form.js';
 import {transitionList} from '../transition_menu.js';
 import {deadlineMarker} from '../project_card.js';
 import {me, hasRole} from '../main.js';
+import {attachmentsPanel, evidencePicker, evidenceText} from './project_attachments.js';
 
 export async function render(view, {match}) {
   const id = decodeURIComponent(match[1]);
@@ -37,7 +38,8 @@ export async function render(view, {match}) {
         h('div', {class: 'project-main'},
           fieldsPanel(context),
           milestonesPanel(context),
-          followupsPanel(context)),
+          followupsPanel(context),
+          attachmentsPanel(context)),
         h('div', {class: 'project-side'},
           transitionsPanel(context, options),
           reviewPanel(context, state),
@@ -170,7 +172,7 @@ function milestonesPanel({project, path, reload}) {
       h('td', {}, milestone.due_on || '—', estimatedMark(milestone.estimated),
         colour ? h('span', {class: `deadline deadline-${colour}`},
         colour === 'red' ? t('overdue') : t('due')) : null),
-      h('td', {}, milestone.done_on || '—'), h('td', {}, userText('span', milestone.evidence)));
+      h('td', {}, milestone.done_on || '—'), h('td', {}, evidenceText(project, milestone.evidence)));
   });
   const select = h('select', {id: 'milestone-id'}, milestones.map((milestone) =>
     h('option', {value: milestone.id}, milestone.id)));
@@ -192,7 +194,7 @@ function milestonesPanel({project, path, reload}) {
   h('label', {for: 'milestone-id'}, t('milestone')), select,
   h('label', {for: 'milestone-planned'}, t('planned_on')), planned,
   h('label', {for: 'milestone-done'}, t('done_on')), done,
-  h('label', {for: 'milestone-evidence'}, t('evidence')), evidence,
+  h('label', {for: 'milestone-evidence'}, t('evidence')), evidence, evidencePicker(project, evidence),
   h('button', {type: 'submit'}, t('record')), message) : null;
   return panel(t('milestones'), milestones.length ? h('table', {class: 'table'},
     h('thead', {}, h('tr', {}, [t('milestone'), t('planned_on'), t('due_on'), t('done_on'), t('evidence')]
