@@ -63,6 +63,9 @@ test('staff drops a PDF on the 附件 panel and sees it listed', async () => {
   assert.equal(download.nosniff, 'nosniff');
   assert.equal(download.text, kPdf);
   assert.match(await page.locator('#attachments tbody').innerText(), /PDF/);
+  // The history names the event in Chinese, with the file's name.
+  await page.locator('.timeline li', {hasText: '上传附件'}).waitFor();
+  assert.doesNotMatch(await page.locator('.timeline').innerText(), /file_attached/);
   await page.screenshot({path: path.join(shots, 'attachments.png'), fullPage: true});
   assert.deepEqual(problems, []);
 });

@@ -235,7 +235,8 @@ function followupsPanel({project, path, reload}) {
 }
 
 const kEventLabels = {project_created: 'created', fields_edited: 'edited', transition_taken: 'transition_event',
-  vote_cast: 'voted_event', milestone_recorded: 'milestone_event', followup_recorded: 'followup_event'};
+  vote_cast: 'voted_event', milestone_recorded: 'milestone_event', followup_recorded: 'followup_event',
+  file_attached: 'attach.attached_event'};
 
 function historyPanel({workflow}, history) {
   const stateLabel = (id) => pick(workflow.states.find((state) => state.id === id)?.label, id);
@@ -255,6 +256,7 @@ function historyPanel({workflow}, history) {
         h('div', {class: 'muted'}, userText('span', event.actor), ` · ${dateTime(event.at)}`),
         body.choice ? h('div', {}, t(body.choice)) : null,
         body.comment ? userText('blockquote', body.comment) : null,
+        event.type === 'file_attached' ? userText('div', body.filename) : null,
         changes.length ? h('ul', {class: 'changes'}, changes.map((change) => {
           const field = fieldsByName.get(change.field);
           return h('li', {}, `${fieldLabel(field) || change.field}: `,
