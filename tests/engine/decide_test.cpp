@@ -513,9 +513,10 @@ TEST_F(DecideTest, AttachingAFileFoldsItIntoTheProjectAndEvidenceMayNameIt) {
     vote(i, VoteChoice::approve);
   run(kManager, TakeTransition{"approve", {}, ""});
   // Evidence naming an attachment must be one of the project's; text stays valid.
-  EXPECT_TRUE(rejected(kStaff, RecordMilestone{"register_company", {}, day(2026, 3, 2),
-                                               std::string(64, 'b')})
-                  .has(reason::kInvalidField));
+  EXPECT_TRUE(
+      rejected(kStaff,
+               RecordMilestone{"register_company", {}, day(2026, 3, 2), std::string(64, 'b')})
+          .has(reason::kInvalidField));
   run(kStaff, RecordMilestone{"register_company", {}, day(2026, 3, 2), sha});
   EXPECT_EQ(project.milestones.at("register_company").evidence, sha);
 }

@@ -85,14 +85,16 @@ std::string zip_of(const std::vector<std::pair<std::string, std::string>>& entri
 }
 
 const std::string kPdf = "%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<<>>\n%%EOF\n";
-const std::string kJpeg = std::string(
-    "\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01"
-    "\x00\x00\xFF\xD9",
-    24);
-const std::string kPng = std::string(
-    "\x89PNG\r\n\x1A\n\x00\x00\x00\x0DIHDR\x00\x00\x00\x01\x00\x00"
-    "\x00\x01\x08\x02\x00\x00\x00\x90\x77\x53\xDE",
-    33);
+// Bytes as written, NULs included.
+template <std::size_t N>
+std::string bytes_of(const char (&text)[N]) {
+  return std::string(text, N - 1);
+}
+const std::string kJpeg =
+    bytes_of("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xFF\xD9");
+const std::string kPng = bytes_of(
+    "\x89PNG\r\n\x1A\n\x00\x00\x00\x0DIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+    "\x90\x77\x53\xDE");
 
 class AttachmentsApi : public ApiTest {
  protected:
