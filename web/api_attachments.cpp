@@ -254,8 +254,13 @@ Response download_attachment(ApiContext& context, const Request& request,
   const engine::Attachment* attachment = *project ? (*project)->attachment(id) : nullptr;
   if (attachment == nullptr || !context.attachments->contains(id)) return missing();
 
-  const bool show = request.query_param("inline") == std::optional<std::string_view>("true") &&
-                    storage::shows_inline(attachment->media_type);
+  const auto inline_param = request.query_param("inline");
+  if (inline_param && *inline_param != "true" && *inline_param != "false") {
+    return problem(bad_request(
+        say(lang, "inline 只能是 true 或 false", "inline takes true or false"),
+        {FieldError{"inline", say(lang, "应为 true 或 false", "expected true or false")}}));
+  }
+  const bool show = inline_param == "true" && storage::shows_inline(attachment->media_type);
   Response response;
   response.status = 200;
   response.file = context.attachments->path_of(id).string();

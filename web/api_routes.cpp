@@ -487,7 +487,7 @@ std::vector<RouteDef<ApiContext>> make_table() {
                                           kXlsx,
                                           {"application/zip", {}, "binary"}},
                               .headers = {"Content-Disposition", "ETag"}}},
-               .errors = {401, 404, 503}}},
+               .errors = {400, 401, 404, 503}}},
       {.method = "POST",
        .path = "/api/projects/{id}/deadlines",
        .async = api::extend_deadline,

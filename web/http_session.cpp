@@ -332,8 +332,8 @@ void HttpSession::on_read_error(beast::error_code error) {
                                                std::to_string(options.header_limit) + " bytes."));
   }
   if (error == http::error::body_limit) {
-    // Refused with the header: whose limit.
-    if (parser_ && parser_->is_header_done()) body_limit_ = request_body_limit();
+    // Refused with the header: whose limit (a spooled body keeps the limit it was read to).
+    if (parser_) body_limit_ = request_body_limit();
     return respond_and_close(payload_too_large("The request body is larger than " +
                                                std::to_string(body_limit_) + " bytes."));
   }
