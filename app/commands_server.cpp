@@ -16,6 +16,7 @@
 #include "notify/notify_store.hpp"
 #include "notify/scheduler.hpp"
 #include "notify/workflow_watch.hpp"
+#include "storage/attachment_files.hpp"
 #include "storage/auth.hpp"
 #include "storage/deployed_workflows.hpp"
 #include "storage/funds_report.hpp"
@@ -206,6 +207,8 @@ int run_serve(std::span<const std::string> args, Io& io) {
               "serve the web console from these files (over the embedded ones); for "
               "development")
       .option("threads", "N", "I/O threads (the worker pool has twice as many)", "2")
+      .option("attachment-limit", "MIB",
+              "the largest file attached to a project, in MiB (stored in DB.files/)", "50")
       .flag("access-log", "write one logfmt line per request to stderr")
       .flag("no-dispatch", "no deadline scheduler, no notification dispatcher (a 2nd instance)")
       .option("webhook-ca-file", "FILE",
@@ -222,7 +225,8 @@ int run_serve(std::span<const std::string> args, Io& io) {
   }
   const auto listen = parse_listen(parsed.value("listen"), io);
   const auto threads = parse_integer_option(parsed, "threads", 1, 256, io);
-  if (!listen || !threads) return kExitUsage;
+  const auto attachment_limit = parse_integer_option(parsed, "attachment-limit", 1, 4096, io);
+  if (!listen || !threads || !attachment_limit) return kExitUsage;
   const std::string db = parsed.value("db");
   notify::DispatchOptions dispatch;
   dispatch.proxy = notify::proxy_settings_from_environment();
@@ -256,6 +260,13 @@ int run_serve(std::span<const std::string> args, Io& io) {
   }
   auto context = std::make_shared<web::ApiContext>(**store, *auth);
   context->notify = *notify_store;
+  try {
+    context->attachments = std::make_shared<storage::AttachmentFiles>(storage::files_dir_of(db));
+  } catch (const std::exception& error) {
+    io.err << "investflow: " << storage::files_dir_of(db).string() << ": " << error.what() << "\n";
+    return kExitFailed;
+  }
+  context->attachment_limit = static_cast<std::uint64_t>(*attachment_limit) * 1024 * 1024;
   // Deployed calendars are taken before the first request, then watched (from start()).
   notify::CalendarWatch calendars(**store, *notify_store, context->clock);
   calendars.take_deployed();
@@ -288,6 +299,7 @@ int run_serve(std::span<const std::string> args, Io& io) {
   options.port = listen->second;
   options.io_threads = static_cast<unsigned>(*threads);
   options.worker_threads = static_cast<unsigned>(*threads) * 2;
+  options.upload_dir = context->attachments->upload_dir().string();
   options.health = [&calendars, clock = context->clock](boost::json::object& body) {
     add_calendar_health(body, calendars.runway(engine::local_date(clock->now())));
   };
@@ -328,6 +340,8 @@ int run_serve(std::span<const std::string> args, Io& io) {
     deployed_workflows.stop();
   }
   // The server (and every handler holding the store) is gone: now the writer can flush.
+  // Uploads already received are stored (or refused) first.
+  context->attachments.reset();
   auth.reset();
   store->reset();
   io.err << "investflow: stopped\n";

@@ -137,8 +137,9 @@ int run_init(std::span<const std::string> args, Io& io) {
 int run_verify(std::span<const std::string> args, Io& io) {
   ArgSpec spec("verify",
                "Check a database's integrity: walk every project's hash chain and replay its\n"
-               "events through the engine, comparing with the stored projection. Prints each\n"
-               "problem; exits 1 if there is any. Safe while a server writes.");
+               "events through the engine, comparing with the stored projection, and check\n"
+               "every attached file (DB.files/) against its SHA-256. Prints each problem;\n"
+               "exits 1 if there is any. Safe while a server writes.");
   spec.positional("DB", "the SQLite database file").example("investflow verify zone.db");
   const ParsedArgs parsed = ParsedArgs::parse(spec, args);
   if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
@@ -156,15 +157,18 @@ int run_verify(std::span<const std::string> args, Io& io) {
     if (problem.seq > 0) io.out << " event " << problem.seq;
     io.out << ": " << storage::verify_problem_name(problem.kind) << ": " << problem.message << "\n";
   }
-  io.out << db << ": " << report->projects << " projects, " << report->events << " events: "
-         << (report->ok() ? "ok" : std::to_string(report->problems.size()) + " problems") << "\n";
+  io.out << db << ": " << report->projects << " projects, " << report->events << " events";
+  if (report->files > 0) io.out << ", " << report->files << " attached files";
+  io.out << ": " << (report->ok() ? "ok" : std::to_string(report->problems.size()) + " problems")
+         << "\n";
   return report->ok() ? kExitOk : kExitFailed;
 }
 
 int run_backup(std::span<const std::string> args, Io& io) {
   ArgSpec spec("backup",
                "Copy a database with SQLite's online backup API, safe while a server writes.\n"
-               "The copy is one consistent snapshot in a standalone file; FILE must not exist.");
+               "The copy is one consistent snapshot in a standalone file; FILE must not exist.\n"
+               "The attached files (DB.files/) are copied to FILE.files/.");
   spec.positional("DB", "the SQLite database file")
       .positional("FILE", "where to write the copy")
       .example("investflow backup zone.db backups/zone-2026-03-02.db");

@@ -100,6 +100,17 @@ struct Reassign {
   std::string reason;
 };
 
+// A file stored beside the database becomes part of the project's record (its hash in the
+// project's chain). The store has already written the file; the engine checks who may
+// attach and what is attached.
+struct AttachFile {
+  std::string attachment_id;  // the file's SHA-256, lower-case hex
+  std::string filename;
+  std::int64_t size = 0;
+  std::string media_type;
+  std::string milestone = {};  // optional: the milestone it is evidence for
+};
+
 class Workflow;
 
 // Moves the project to another version of its workflow (engine/migration.hpp says what is
@@ -116,7 +127,8 @@ struct Command {
   std::string project_id;
   std::optional<std::int64_t> expected_version;  // optimistic concurrency
   std::variant<CreateProject, EditFields, TakeTransition, CastVote, RecordMilestone, RecordFollowup,
-               FireDeadline, ExtendDeadline, MigrateWorkflow, RecordFunds, Supervise, Reassign>
+               FireDeadline, ExtendDeadline, MigrateWorkflow, RecordFunds, Supervise, Reassign,
+               AttachFile>
       body;
 };
 

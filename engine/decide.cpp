@@ -807,6 +807,12 @@ struct Decider {
                "the milestone '" + label_en(milestone->label, milestone->id) +
                    "' needs evidence to be recorded done")));
     }
+    if (is_attachment_id(record.evidence) && project.attachment(record.evidence) == nullptr) {
+      reasons.push_back(make_reason(
+          reason::kInvalidField, "evidence",
+          text("佐证材料所指的附件不在本项目中，请先在“附件”中上传",
+               "the evidence names an attachment this project does not have; upload it first")));
+    }
     if (record.done_on && *record.done_on > today) {
       reasons.push_back(
           make_reason(reason::kInvalidField, "done_on",
@@ -964,6 +970,46 @@ struct Decider {
     if (!reassigned) return false;
     Event& out = new_event();
     out.body = std::move(*reassigned);
+    return true;
+  }
+
+  bool operator()(const AttachFile& attach) {
+    if (!require_existing()) return false;
+    require_worker();
+    if (!is_attachment_id(attach.attachment_id)) {
+      reasons.push_back(make_reason(
+          reason::kInvalidField, "attachment_id",
+          text("附件编号应为 64 位十六进制 SHA-256", "the attachment id must be a hex SHA-256")));
+    }
+    const bool bad_name =
+        attach.filename.empty() || attach.filename.size() > 255 ||
+        attach.filename.find_first_of(std::string_view("/\\\0", 3)) != std::string::npos ||
+        std::any_of(attach.filename.begin(), attach.filename.end(),
+                    [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+    if (bad_name) {
+      reasons.push_back(make_reason(reason::kInvalidField, "filename",
+                                    text("文件名须为 1 至 255 字节，不含路径和控制字符",
+                                         "the file name must be 1 to 255 bytes, without a "
+                                         "path or control characters")));
+    }
+    if (attach.size < 0 || attach.media_type.empty()) {
+      reasons.push_back(make_reason(reason::kInvalidField, "size",
+                                    text("附件的大小或类型无效", "invalid size or media type")));
+    }
+    if (!attach.milestone.empty() && workflow.find_milestone(attach.milestone) == nullptr) {
+      reasons.push_back(make_reason(reason::kUnknownMilestone, "milestone",
+                                    text("未知的节点“" + attach.milestone + "”",
+                                         "unknown milestone '" + attach.milestone + "'")));
+    }
+    if (project.attachment(attach.attachment_id) != nullptr) {
+      reasons.push_back(make_reason(
+          reason::kNothingToDo, "attachment_id",
+          text("该文件已是本项目的附件", "this file is attached to the project already")));
+    }
+    if (!reasons.empty()) return false;
+    Event& out = new_event();
+    out.body = FileAttached{attach.attachment_id, attach.filename, attach.size, attach.media_type,
+                            attach.milestone};
     return true;
   }
 
@@ -1175,6 +1221,10 @@ void fold(Project& project, EventRef&& event) {
           apply_supervised(project, body);
         } else if constexpr (std::is_same_v<T, Reassigned>) {
           apply_reassigned(project, body);
+        } else if constexpr (std::is_same_v<T, FileAttached>) {
+          project.attachments.push_back(Attachment{body.attachment_id, body.filename, body.size,
+                                                   body.media_type, body.milestone, event.actor,
+                                                   event.at});
         }
       },
       event.body);
@@ -1337,6 +1387,18 @@ Value Project::field(std::string_view name) const {
   return it == fields.end() ? Value() : it->second;
 }
 
+const Attachment* Project::attachment(std::string_view attachment_id) const {
+  const auto it = std::find_if(attachments.begin(), attachments.end(),
+                               [&](const Attachment& a) { return a.id == attachment_id; });
+  return it == attachments.end() ? nullptr : &*it;
+}
+
+bool is_attachment_id(std::string_view text) {
+  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
 bool Actor::has_role(std::string_view role) const {
   return std::find(roles.begin(), roles.end(), role) != roles.end();
 }
@@ -1356,7 +1418,8 @@ constexpr AlternativeName kCommandNames[] = {
     alternative<MigrateWorkflow, CommandBody>("migrate"),
     alternative<RecordFunds, CommandBody>("funds"),
     alternative<Supervise, CommandBody>("supervise"),
-    alternative<Reassign, CommandBody>("reassign")};
+    alternative<Reassign, CommandBody>("reassign"),
+    alternative<AttachFile, CommandBody>("attach")};
 static_assert(names_alternatives_in_order<CommandBody>(kCommandNames));
 
 using EventBody = decltype(Event::body);
@@ -1372,7 +1435,8 @@ constexpr AlternativeName kEventTypes[] = {
     alternative<WorkflowMigrated, EventBody>("workflow_migrated"),
     alternative<FundsRecorded, EventBody>("funds_recorded"),
     alternative<Supervised, EventBody>("supervised"),
-    alternative<Reassigned, EventBody>("reassigned")};
+    alternative<Reassigned, EventBody>("reassigned"),
+    alternative<FileAttached, EventBody>("file_attached")};
 static_assert(names_alternatives_in_order<EventBody>(kEventTypes));
 }  // namespace
 

@@ -189,6 +189,16 @@ struct Reassigned {
   friend bool operator==(const Reassigned&, const Reassigned&) = default;
 };
 
+// A file was attached (AttachFile): what the project's chain holds of it.
+struct FileAttached {
+  std::string attachment_id;  // the file's SHA-256, lower-case hex
+  std::string filename;
+  std::int64_t size = 0;
+  std::string media_type;
+  std::string milestone;  // or empty
+  friend bool operator==(const FileAttached&, const FileAttached&) = default;
+};
+
 struct Event {
   std::string project_id;
   std::int64_t version = 0;  // the project's version after this event (1 for creation)
@@ -196,14 +206,14 @@ struct Event {
   std::string actor;
   std::variant<ProjectCreated, FieldsEdited, TransitionTaken, VoteCast, MilestoneRecorded,
                FollowupRecorded, DeadlineFired, DeadlineExtended, WorkflowMigrated, FundsRecorded,
-               Supervised, Reassigned>
+               Supervised, Reassigned, FileAttached>
       body;
   friend bool operator==(const Event&, const Event&) = default;
 };
 
 // project_created, fields_edited, transition_taken, vote_cast, milestone_recorded,
 // followup_recorded, deadline_fired, deadline_extended, workflow_migrated, funds_recorded,
-// supervised, reassigned
+// supervised, reassigned, file_attached
 std::string_view event_type(const Event& event);
 // Whether `name` is one of those types.
 bool is_event_type(std::string_view name);

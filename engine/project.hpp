@@ -54,6 +54,22 @@ struct FollowupVisit {
   friend bool operator==(const FollowupVisit&, const FollowupVisit&) = default;
 };
 
+// A file attached to the project (AttachFile). The file itself lives outside the engine,
+// stored by its content: `id` is its SHA-256 in lower-case hex.
+struct Attachment {
+  std::string id;
+  std::string filename;
+  std::int64_t size = 0;
+  std::string media_type;  // detected from the content, e.g. application/pdf
+  std::string milestone;   // the milestone it was attached for, or empty
+  std::string by;          // who attached it
+  Timestamp at = 0;
+  friend bool operator==(const Attachment&, const Attachment&) = default;
+};
+
+// Whether `text` has the shape of an attachment id (64 lower-case hex digits).
+bool is_attachment_id(std::string_view text);
+
 struct Project {
   std::string id;
   std::string workflow;
@@ -84,6 +100,8 @@ struct Project {
   // v1.1 督办: the highest supervision level reached (a level id), or empty. It only rises
   // and stays until the item is closed.
   std::string supervision_level;
+  // Files attached (FileAttached), oldest first; each file at most once.
+  std::vector<Attachment> attachments;
   // How many users hold the open review's voter role. Plain data the caller sets from its
   // user directory before deciding (not folded from events); a fractional quorum is taken
   // of it. 0: unknown, and a fractional quorum is then taken of the ballots cast.
@@ -91,6 +109,7 @@ struct Project {
 
   bool exists() const { return version > 0; }
   Value field(std::string_view name) const;
+  const Attachment* attachment(std::string_view attachment_id) const;  // null: not attached
   friend bool operator==(const Project&, const Project&) = default;
 };
 

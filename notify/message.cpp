@@ -130,6 +130,10 @@ class Describer {
     message_.detail_zh =
         "原期限 " + extended.previous_due_on.to_string() + "，延期理由：" + extended.reason;
   }
+  void operator()(const engine::FileAttached& attached) {
+    set("项目“" + name_ + "”上传了附件“" + attached.filename + "”",
+        "Project '" + name_ + "' got an attachment '" + attached.filename + "'");
+  }
   void operator()(const engine::WorkflowMigrated& migrated) {
     const std::string to = std::to_string(migrated.to_version);
     set("项目“" + name_ + "”已迁移到流程第" + to + "版",

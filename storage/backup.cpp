@@ -7,6 +7,7 @@
 #include <system_error>
 #include <thread>
 
+#include "storage/attachment_files.hpp"
 #include "storage/operations.hpp"
 
 namespace investflow::storage {
@@ -60,11 +61,14 @@ Outcome<Ok> backup_database(const std::filesystem::path& source,
       }
     }
     std::filesystem::rename(partial, destination);
-    return Ok{};
   } catch (const std::exception& error) {
     std::filesystem::remove(partial, ignored);
     return engine::fail(Error{Error::Kind::storage, std::string("backup failed: ") + error.what()});
   }
+  // After the snapshot: every file its events name was stored before they committed.
+  auto copied = copy_attachment_files(files_dir_of(source), files_dir_of(destination));
+  if (!copied) return engine::fail(std::move(copied.error()));
+  return Ok{};
 }
 
 }  // namespace investflow::storage

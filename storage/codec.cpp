@@ -381,6 +381,14 @@ struct BodyEncoder {
             {"reason", reassigned.reason},
             {"to", reassigned.to}};
   }
+  json::object operator()(const engine::FileAttached& attached) const {
+    json::object out{{"attachment_id", attached.attachment_id},
+                     {"filename", attached.filename},
+                     {"media_type", attached.media_type},
+                     {"size", attached.size}};
+    if (!attached.milestone.empty()) out.emplace("milestone", attached.milestone);
+    return out;
+  }
   json::object operator()(const engine::WorkflowMigrated& migrated) const {
     json::object map;
     for (const auto& [from, to] : migrated.state_map)
@@ -805,6 +813,15 @@ EventBody decode_body(Decoder& in, std::string_view type, const json::object* bo
     reassigned.reason = in.text(body, "reason", path);
     return reassigned;
   }
+  if (type == "file_attached") {
+    engine::FileAttached attached;
+    attached.attachment_id = in.text(body, "attachment_id", path);
+    attached.filename = in.text(body, "filename", path);
+    attached.size = in.integer(body, "size", path);
+    attached.media_type = in.text(body, "media_type", path);
+    attached.milestone = in.optional_text(body, "milestone", path);
+    return attached;
+  }
   if (type == "workflow_migrated") {
     engine::WorkflowMigrated migrated;
     migrated.workflow = in.text(body, "workflow", path);
@@ -1000,6 +1017,18 @@ json::value project_to_json(const engine::Project& project, const Encoding& enco
     }
     out.emplace("funds", std::move(funds));
   }
+  // Only once a file is attached: other projects keep their exact earlier text.
+  if (!project.attachments.empty()) {
+    json::array attachments;
+    for (const engine::Attachment& attachment : project.attachments) {
+      json::object item{{"at", encoding.timestamp(attachment.at)}, {"by", attachment.by},
+                        {"filename", attachment.filename},         {"id", attachment.id},
+                        {"media_type", attachment.media_type},     {"size", attachment.size}};
+      if (!attachment.milestone.empty()) item.emplace("milestone", attachment.milestone);
+      attachments.push_back(std::move(item));
+    }
+    out.emplace("attachments", std::move(attachments));
+  }
   // Only when some alert fired: projects without timers keep their exact earlier text.
   if (!project.deadlines_fired.empty()) {
     json::array fired;
@@ -1102,6 +1131,24 @@ Decoded<engine::Project> project_from_json(const json::value& json) {
       }
     }
   }
+  if (object != nullptr && object->contains("attachments")) {
+    if (const json::array* items =
+            in.array(*in.member(object, "attachments", ""), "/attachments")) {
+      for (std::size_t i = 0; i < items->size(); ++i) {
+        const std::string path = "/attachments/" + std::to_string(i);
+        const json::object* item = in.object((*items)[i], path);
+        engine::Attachment attachment;
+        attachment.id = in.text(item, "id", path);
+        attachment.filename = in.text(item, "filename", path);
+        attachment.size = in.integer(item, "size", path);
+        attachment.media_type = in.text(item, "media_type", path);
+        attachment.milestone = in.optional_text(item, "milestone", path);
+        attachment.by = in.text(item, "by", path);
+        attachment.at = in.integer(item, "at", path);
+        project.attachments.push_back(std::move(attachment));
+      }
+    }
+  }
   if (object != nullptr && object->contains("deadlines_fired")) {
     for (std::string& key : in.strings(object, "deadlines_fired", ""))
       project.deadlines_fired.insert(std::move(key));
@@ -1182,6 +1229,13 @@ struct CommandEncoder {
     for (const auto& [from, to] : migrate.state_map)
       map.emplace(from, to);
     return {{"map", std::move(map)}, {"to_version", migrate.to_version}};
+  }
+  json::object operator()(const engine::AttachFile& attach) const {
+    return {{"attachment_id", attach.attachment_id},
+            {"filename", attach.filename},
+            {"media_type", attach.media_type},
+            {"milestone", attach.milestone},
+            {"size", attach.size}};
   }
 };
 

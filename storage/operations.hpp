@@ -28,6 +28,10 @@ struct VerifyProblem {
     // An event decided under a workflow version the database does not hold, or a
     // migration from a version the project was not on.
     unknown_version,
+    // An attached file (file_attached event) missing from `<database>.files/`, or whose
+    // content no longer has the event's SHA-256 and size.
+    missing_file,
+    altered_file,
   };
   Kind kind;
   std::string project_id;
@@ -39,18 +43,22 @@ std::string_view verify_problem_name(VerifyProblem::Kind kind);
 struct VerifyReport {
   std::int64_t projects = 0;
   std::int64_t events = 0;
+  std::int64_t files = 0;  // attached files checked (each stored file once)
   std::vector<VerifyProblem> problems;
   bool ok() const { return problems.empty(); }
 };
 
 // Walks every project's hash chain and replays its events through engine::apply from an
-// empty project, comparing the result with the stored projection.
+// empty project, comparing the result with the stored projection; checks every attached
+// file in `<database>.files/` against its event's hash.
 Outcome<VerifyReport> verify_database(const std::filesystem::path& path,
                                       const ProgressFn& progress = {});
 
 // Copies the database to `destination` (which must not exist) with SQLite's online backup
 // API, a few pages at a time, from one consistent snapshot. The copy is a standalone file
 // (rollback journal, no -wal), written under a temporary name and renamed when complete.
+// Then the attached files `<source>.files/` are copied to `<destination>.files/` (after
+// the snapshot, so every file the copy's events name is there).
 Outcome<Ok> backup_database(const std::filesystem::path& source,
                             const std::filesystem::path& destination,
                             const ProgressFn& progress = {});

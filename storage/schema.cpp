@@ -456,6 +456,12 @@ CREATE TABLE target_history (
 );
 CREATE INDEX target_history_year ON target_history (year, id);
 )sql",
+    // 13: attachments (storage/attachment_files.hpp). The files live beside the database;
+    // which projects hold one is found from their file_attached events.
+    R"sql(
+CREATE INDEX events_attachment ON events (json_extract(payload, '$.body.attachment_id'))
+  WHERE type = 'file_attached';
+)sql",
 };
 
 // The migration after which the report summaries are rebuilt from the event log: the last

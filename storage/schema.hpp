@@ -27,7 +27,8 @@ namespace investflow::storage {
 // 11: report_projects gains the days of the tagged stages and milestones (KPIs of zones,
 //     drill-down to the projects a figure counts), refilled from the log
 // 12: funds ledger summaries (report_funds, report_unit_reached), targets and their history
-inline constexpr int kSchemaVersion = 12;
+// 13: the index that finds the projects holding an attachment (file_attached events)
+inline constexpr int kSchemaVersion = 13;
 
 // PRAGMA application_id of an investflow database ("INVF").
 inline constexpr int kApplicationId = 0x494E5646;

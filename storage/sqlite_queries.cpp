@@ -386,6 +386,19 @@ std::vector<StoredEvent> query_history(Connection& connection, std::string_view 
   return history;
 }
 
+std::vector<std::string> query_projects_with_attachment(Connection& connection,
+                                                        std::string_view attachment_id) {
+  // The expression and the condition are those of the index events_attachment.
+  auto select = connection.statement(
+      "SELECT DISTINCT project_id FROM events WHERE type = 'file_attached' AND "
+      "json_extract(payload, '$.body.attachment_id') = ? ORDER BY project_id");
+  select->bind(1, std::string(attachment_id));
+  std::vector<std::string> projects;
+  while (select->executeStep())
+    projects.push_back(select->getColumn(0).getString());
+  return projects;
+}
+
 std::vector<StoredWorkflow> query_workflows(Connection& connection) {
   auto select = connection.statement(
       "SELECT id, version, source, source_hash, loaded_at FROM workflows ORDER BY id, version");

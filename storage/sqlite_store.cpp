@@ -232,6 +232,13 @@ class SqliteStore final : public Store {
         [project_id](Connection& connection) { return query_history(connection, project_id); });
   }
 
+  Outcome<std::vector<std::string>> projects_with_attachment(
+      std::string_view attachment_id) override {
+    return read([attachment_id](Connection& connection) {
+      return query_projects_with_attachment(connection, attachment_id);
+    });
+  }
+
   Outcome<std::vector<StoredEvent>> events_after(std::int64_t after_id, int limit) override {
     return read([after_id, limit](Connection& connection) {
       return query_events_after(connection, after_id, limit);

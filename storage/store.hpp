@@ -264,6 +264,13 @@ class Store {
     return engine::Relations{};
   }
   virtual Outcome<std::vector<StoredEvent>> history(std::string_view project_id) = 0;
+  // The projects holding an attachment (engine::FileAttached) with this id, by id. The
+  // default knows none.
+  virtual Outcome<std::vector<std::string>> projects_with_attachment(
+      std::string_view attachment_id) {
+    (void)attachment_id;
+    return std::vector<std::string>{};
+  }
 
   // Cheap enough to call at every metrics scrape. The default knows nothing.
   virtual StoreStats stats();

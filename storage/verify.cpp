@@ -1,12 +1,14 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <map>
 #include <optional>
 #include <set>
 #include <utility>
 
 #include "engine/decide.hpp"
 #include "engine/names.hpp"
+#include "storage/attachment_files.hpp"
 #include "storage/codec.hpp"
 #include "storage/hash_chain.hpp"
 #include "storage/operations.hpp"
@@ -106,8 +108,8 @@ using StoredVersions = std::set<std::pair<std::string, std::int64_t>>;
 
 class Verifier {
  public:
-  Verifier(VerifyReport& report, StoredVersions versions)
-      : report_(report), versions_(std::move(versions)) {}
+  Verifier(VerifyReport& report, StoredVersions versions, std::filesystem::path files)
+      : report_(report), versions_(std::move(versions)), files_(std::move(files)) {}
 
   // Checks one project's chain and replay. `project` is null when only events exist.
   void check(const std::string& id, const ProjectRow* project, std::vector<EventRow> events) {
@@ -150,6 +152,9 @@ class Verifier {
           engine::event_type(*event) != row.type || event->actor != row.actor ||
           event->at != row.at) {
         problem(Kind::unreadable_event, id, row.seq, "columns disagree with the payload");
+      }
+      if (const auto* attached = std::get_if<engine::FileAttached>(&event->body)) {
+        check_file(id, row.seq, *attached);
       }
       if (replayable) check_version(id, row.seq, *event, replayed);
       if (replayable && event->version == replayed.version + 1) {
@@ -208,12 +213,34 @@ class Verifier {
     }
   }
 
+  // Each stored file is read once, however many projects hold it.
+  void check_file(const std::string& id, std::int64_t seq, const engine::FileAttached& attached) {
+    auto [known, fresh] = files_checked_.try_emplace(attached.attachment_id, FileCheck::ok);
+    if (fresh) {
+      ++report_.files;
+      known->second = engine::is_attachment_id(attached.attachment_id)
+                          ? check_stored_file(files_, attached.attachment_id, attached.size)
+                          : FileCheck::missing;
+    }
+    if (known->second == FileCheck::missing) {
+      problem(Kind::missing_file, id, seq,
+              "the attached file " + attached.attachment_id + " (" + attached.filename +
+                  ") is missing from " + files_.string());
+    } else if (known->second == FileCheck::altered) {
+      problem(Kind::altered_file, id, seq,
+              "the attached file " + attached.attachment_id + " (" + attached.filename +
+                  ") no longer has the recorded SHA-256 and size");
+    }
+  }
+
   void problem(Kind kind, const std::string& id, std::int64_t seq, std::string message) {
     report_.problems.push_back(VerifyProblem{kind, id, seq, std::move(message)});
   }
 
   VerifyReport& report_;
   StoredVersions versions_;
+  std::filesystem::path files_;
+  std::map<std::string, FileCheck, std::less<>> files_checked_;
 };
 
 }  // namespace
@@ -228,6 +255,8 @@ std::string_view verify_problem_name(VerifyProblem::Kind kind) {
       {Kind::missing_projection, "missing_projection"},
       {Kind::missing_events, "missing_events"},
       {Kind::unknown_version, "unknown_version"},
+      {Kind::missing_file, "missing_file"},
+      {Kind::altered_file, "altered_file"},
   };
   static_assert(engine::in_order(kNames));
   return engine::name_in(kNames, kind);
@@ -260,7 +289,7 @@ Outcome<VerifyReport> verify_database(const std::filesystem::path& path,
     while (stored.executeStep())
       versions.emplace(stored.getColumn(0).getString(), stored.getColumn(1).getInt64());
     EventCursor events(db);
-    Verifier verifier(report, std::move(versions));
+    Verifier verifier(report, std::move(versions), files_dir_of(path));
 
     // Merge join of projects and events on the project id, both in id order.
     while (project || !events.done()) {

@@ -7,6 +7,7 @@
 //   web::Router router;
 //   web::add_api_routes(router, api);
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 
@@ -21,6 +22,7 @@ namespace investflow::notify {
 class NotifyStore;
 }
 namespace investflow::storage {
+class AttachmentFiles;
 class ReportReader;
 class TargetWriter;
 }  // namespace investflow::storage
@@ -57,6 +59,11 @@ struct ApiContext {
   // The calendars a workflow deployed over the API may name besides those in use; may be
   // null.
   std::shared_ptr<const workflows::CalendarRegistry> calendars;
+  // Files attached to projects (storage/attachment_files.hpp). Null: the attachment routes
+  // answer 503. The server's ServerOptions::upload_dir should be its upload_dir().
+  std::shared_ptr<storage::AttachmentFiles> attachments;
+  // The largest attachment taken (serve --attachment-limit), in bytes; larger is 413.
+  std::uint64_t attachment_limit = 50 * 1024 * 1024;
 };
 
 void add_api_routes(Router& router, std::shared_ptr<ApiContext> context);

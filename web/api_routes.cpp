@@ -5,6 +5,7 @@
 #include "storage/system_clock.hpp"
 #include "web/api.hpp"
 #include "web/api_funds.hpp"
+#include "web/api_attachments.hpp"
 #include "web/api_handlers.hpp"
 #include "web/api_imports.hpp"
 #include "web/api_notify.hpp"
@@ -494,6 +495,77 @@ std::vector<RouteDef<ApiContext>> make_table() {
                    {{.status = 200, .description = "The events", .content = {json("History")}}},
                .errors = {401, 404}}},
       {.method = "POST",
+       .path = "/api/projects/{id}/attachments",
+       .async = api::upload_attachment,
+       .body_limit = api::kAttachmentBodyLimit,
+       .spool_body = true,
+       .doc = {.operation_id = "uploadAttachment",
+               .tag = "projects",
+               .summary = "Attach a file (evidence) to a project",
+               .description =
+                   "The file is the raw body; the server writes it to disk as it arrives. Its "
+                   "type is detected from its content: PDF, JPEG, PNG, OFD, DOCX, XLSX or ZIP "
+                   "(anything else, and any HTML, SVG or script, is 415). Stored once per "
+                   "content (by SHA-256, which is the attachment's id) beside the database; "
+                   "a file_attached event puts it in the project's hash chain. At most 50 MiB "
+                   "unless the server says otherwise (serve --attachment-limit), else 413. "
+                   "For whoever may change the project. 200 with the attachment when the "
+                   "project holds that file already.",
+               .parameters = {{.name = "filename",
+                               .description = "The file's name (a path is cut off)",
+                               .required = true},
+                              {.name = "milestone",
+                               .description = "The milestone the file is evidence for"}},
+               .request = {{"application/octet-stream", {}, "binary"}},
+               .responses = {{.status = 201,
+                              .description = "Attached",
+                              .content = {json("Attachment")},
+                              .headers = {"Location", "ETag"}},
+                             {.status = 200,
+                              .description = "The project holds this file already",
+                              .content = {json("Attachment")}}},
+               .errors = {400, 401, 403, 404, 413, 415, 422, 503}}},
+      {.method = "GET",
+       .path = "/api/projects/{id}/attachments",
+       .with_params = api::list_attachments,
+       .doc = {.operation_id = "listAttachments",
+               .tag = "projects",
+               .summary = "A project's attached files, oldest first",
+               .responses = {{.status = 200,
+                              .description = "The attachments",
+                              .content = {json("AttachmentList")}}},
+               .errors = {401, 404}}},
+      {.method = "GET",
+       .path = "/api/attachments/{id}",
+       .with_params = api::download_attachment,
+       .doc = {.operation_id = "downloadAttachment",
+               .tag = "projects",
+               .summary = "An attached file's bytes",
+               .description =
+                   "Sent with Content-Disposition: attachment (the name as uploaded, RFC 8187) "
+                   "and X-Content-Type-Options: nosniff; with inline=true an image or PDF is "
+                   "shown by the browser instead. The Content-Type is the detected one.",
+               .parameters = {{.name = "project",
+                               .description = "The project whose name for the file to use "
+                                              "(default: the first holding it)"},
+                              {.name = "inline",
+                               .description = "true: show an image or PDF in the browser",
+                               .values = {"true", "false"}}},
+               .responses = {{.status = 200,
+                              .description = "The file",
+                              .content = {{"application/pdf", {}, "binary"},
+                                          {"image/jpeg", {}, "binary"},
+                                          {"image/png", {}, "binary"},
+                                          {"application/ofd", {}, "binary"},
+                                          {"application/vnd.openxmlformats-officedocument."
+                                           "wordprocessingml.document",
+                                           {},
+                                           "binary"},
+                                          kXlsx,
+                                          {"application/zip", {}, "binary"}},
+                              .headers = {"Content-Disposition", "ETag"}}},
+               .errors = {400, 401, 404, 503}}},
+      {.method = "POST",
        .path = "/api/projects/{id}/deadlines",
        .async = api::extend_deadline,
        .doc = {.operation_id = "extendDeadline",
@@ -903,6 +975,7 @@ void add_api_routes(Router& router, std::shared_ptr<ApiContext> context) {
   // Handlers take the context by reference; the router's copies of `context` keep it alive.
   for (const auto& route : api_route_table())
     bind_route(router, route, context);
+  router.allow_body("POST", "/api/projects/{id}/attachments", context->attachment_limit);
   (void)openapi_text();
 }
 

@@ -10,8 +10,18 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <sstream>
+#include <vector>
+
+#include "storage/attachment_files.hpp"
+#include "storage/auth.hpp"
 
 #include "web/access_log.hpp"
 #include "web/closing_connection.hpp"
@@ -63,6 +73,25 @@ bool is_parse_error(beast::error_code error) {
 }
 
 }  // namespace
+
+struct HttpSession::Spool {
+  std::filesystem::path path;
+  int fd = -1;
+  std::uint64_t size = 0;
+  storage::Sha256Stream hash;
+  std::vector<char> buffer = std::vector<char>(64 * 1024);
+  bool handed_over = false;  // to the request (SpooledBody), which removes it in turn
+
+  Spool() = default;
+  Spool(const Spool&) = delete;
+  Spool& operator=(const Spool&) = delete;
+  ~Spool() {
+    if (fd >= 0) ::close(fd);
+    if (handed_over || path.empty()) return;
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+  }
+};
 
 // A streaming response's sink: queues bytes on the session's strand while the stream is
 // open. Holds the session weakly, like a Reply's sink, and shuts with the reply gate.
@@ -129,7 +158,8 @@ void HttpSession::force_close() {
 }
 
 bool HttpSession::is_idle() const {
-  const bool header_started = buffer_.size() > 0 || (parser_ && parser_->is_header_done());
+  const bool header_started =
+      buffer_.size() > 0 || (parser_ && parser_->is_header_done()) || spool_parser_.has_value();
   return phase_ == Phase::reading && !header_started;
 }
 
@@ -141,6 +171,8 @@ void HttpSession::do_read_header() {
   if (state_->stopping) return do_close();
   const auto& options = state_->options;
   phase_ = Phase::reading;
+  spool_parser_.reset();
+  spool_.reset();
   parser_.emplace();
   parser_->header_limit(options.header_limit);
   body_limit_ = options.body_limit;
@@ -172,9 +204,101 @@ void HttpSession::on_read_header(beast::error_code error, std::size_t /*bytes*/)
   if (const auto length = parser_->content_length(); length && *length > body_limit_) {
     return on_read_error(http::error::body_limit);
   }
-  const auto expect = parser_->get()[http::field::expect];
-  if (equals_ignoring_case(expect, "100-continue")) return do_continue();
+  const bool expects_continue =
+      equals_ignoring_case(parser_->get()[http::field::expect], "100-continue");
+  if (wants_spool() && !start_spool()) return;
+  if (expects_continue) return do_continue();
   do_read_body();
+}
+
+bool HttpSession::wants_spool() const {
+  if (state_->options.upload_dir.empty()) return false;
+  const auto& header = parser_->get();
+  const std::string_view target = header.target();
+  const Route* route = state_->router.find(
+      header.method_string(), target.substr(0, std::min(target.find('?'), target.size())));
+  return route != nullptr && route->spool_body;
+}
+
+bool HttpSession::start_spool() {
+  auto spool = std::make_unique<Spool>();
+  spool->path = std::filesystem::path(state_->options.upload_dir) /
+                ("upload-" + storage::random_secret().substr(0, 32) + ".part");
+  spool->fd = ::open(spool->path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (spool->fd < 0) {
+    const int error = errno;
+    spool->path.clear();
+    state_->log->error("cannot create an upload file in {}: {}", state_->options.upload_dir,
+                       std::strerror(error));
+    respond_and_close(service_unavailable("The server cannot store uploads right now."));
+    return false;
+  }
+  spool_parser_.emplace(std::move(*parser_));
+  spool_parser_->body_limit(body_limit_);
+  parser_.reset();
+  spool_ = std::move(spool);
+  return true;
+}
+
+void HttpSession::do_read_spool() {
+  auto& body = spool_parser_->get().body();
+  body.data = spool_->buffer.data();
+  body.size = spool_->buffer.size();
+  body.more = true;
+  // Per piece: a large file may take longer than body_timeout, but may not stall that long.
+  stream_.expires_after(state_->options.body_timeout);
+  http::async_read(stream_, buffer_, *spool_parser_,
+                   beast::bind_front_handler(&HttpSession::on_read_spool, shared_from_this()));
+}
+
+void HttpSession::on_read_spool(beast::error_code error, std::size_t /*bytes*/) {
+  if (error == http::error::need_buffer) error = {};
+  if (error) {
+    spool_.reset();  // an upload cut short leaves nothing behind
+    return on_read_error(error);
+  }
+  const std::size_t got = spool_->buffer.size() - spool_parser_->get().body().size;
+  const bool done = spool_parser_->is_done();
+  if (got == 0) return done ? handle_request() : do_read_spool();
+  // Hashing and writing happen off the I/O thread; no read is pending meanwhile, so the
+  // writer has the spool to itself until it posts back.
+  net::post(*state_->spool_writer, [self = shared_from_this(), got, done] {
+    const bool written = self->write_spool(got);
+    auto executor = self->stream_.get_executor();
+    net::post(executor,
+              [self = std::move(self), written, done] { self->on_spool_written(written, done); });
+  });
+}
+
+void HttpSession::on_spool_written(bool written, bool done) {
+  if (phase_ != Phase::reading || !spool_) {  // closed meanwhile (shutdown deadline)
+    spool_.reset();
+    return;
+  }
+  if (!written) {
+    spool_.reset();
+    return respond_and_close(internal_error(request_id_));
+  }
+  if (done) return handle_request();
+  do_read_spool();
+}
+
+bool HttpSession::write_spool(std::size_t bytes) {
+  const char* data = spool_->buffer.data();
+  spool_->hash.update(data, bytes);
+  spool_->size += bytes;
+  while (bytes > 0) {
+    const ssize_t written = ::write(spool_->fd, data, bytes);
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) {
+      state_->log->error("writing the upload {} failed: {}", spool_->path.string(),
+                         std::strerror(errno));
+      return false;
+    }
+    data += written;
+    bytes -= static_cast<std::size_t>(written);
+  }
+  return true;
 }
 
 void HttpSession::do_continue() {
@@ -190,6 +314,7 @@ void HttpSession::on_continue(beast::error_code error, std::size_t /*bytes*/) {
 }
 
 void HttpSession::do_read_body() {
+  if (spool_) return do_read_spool();
   stream_.expires_after(state_->options.body_timeout);
   http::async_read(stream_, buffer_, *parser_,
                    beast::bind_front_handler(&HttpSession::on_read_body, shared_from_this()));
@@ -207,7 +332,8 @@ void HttpSession::on_read_error(beast::error_code error) {
                                                std::to_string(options.header_limit) + " bytes."));
   }
   if (error == http::error::body_limit) {
-    if (parser_) body_limit_ = request_body_limit();  // refused with the header: whose limit
+    // Refused with the header: whose limit (a spooled body keeps the limit it was read to).
+    if (parser_) body_limit_ = request_body_limit();
     return respond_and_close(payload_too_large("The request body is larger than " +
                                                std::to_string(body_limit_) + " bytes."));
   }
@@ -220,22 +346,34 @@ void HttpSession::on_read_error(beast::error_code error) {
 }
 
 void HttpSession::handle_request() {
-  auto& message = parser_->get();
   auto request = std::make_shared<Request>();
-  request->method = std::string(message.method_string());
-  request->target = std::string(message.target());
-  for (const auto& field : message) {
-    request->headers.add(std::string(field.name_string()), std::string(field.value()));
+  const auto take_header = [&](auto& message) {
+    request->method = std::string(message.method_string());
+    request->target = std::string(message.target());
+    for (const auto& field : message) {
+      request->headers.add(std::string(field.name_string()), std::string(field.value()));
+    }
+    const auto offered_id = message["X-Request-Id"];
+    request->request_id =
+        is_acceptable_request_id(offered_id) ? std::string(offered_id) : state_->request_ids.next();
+    keep_alive_ = message.keep_alive();
+  };
+  if (spool_parser_) {
+    take_header(spool_parser_->get());
+    ::close(spool_->fd);
+    spool_->fd = -1;
+    request->spooled =
+        std::make_shared<SpooledBody>(spool_->path, spool_->size, spool_->hash.hex_digest());
+    spool_->handed_over = true;
+    spool_.reset();
+  } else {
+    take_header(parser_->get());
+    request->body = std::move(parser_->get().body());
   }
-  request->body = std::move(message.body());
   request->remote_address = remote_address_;
-  const auto offered_id = message["X-Request-Id"];
-  request->request_id =
-      is_acceptable_request_id(offered_id) ? std::string(offered_id) : state_->request_ids.next();
 
   request_id_ = request->request_id;
   method_ = request->method;
-  keep_alive_ = message.keep_alive();
   is_head_ = request->method == "HEAD";
   linger_ = false;
   route_ = "none";
@@ -292,6 +430,8 @@ void HttpSession::respond_and_close(const Problem& problem) {
   // The header may have been parsed (a body over the limit): log what it asked for.
   if (parser_ && parser_->is_header_done()) {
     method_ = std::string(parser_->get().method_string());
+  } else if (spool_parser_) {
+    method_ = std::string(spool_parser_->get().method_string());
   } else {
     method_.clear();
   }
@@ -312,11 +452,12 @@ void HttpSession::do_write(Response response) {
     return start_stream(std::move(response));
   }
   bool close = !keep_alive_ || linger_ || state_->stopping;
+  if (!response.file.empty() && has_body(response.status) && write_file(response, close)) return;
 
   response_ = {};
   response_.version(11);
   response_.result(static_cast<unsigned>(response.status));
-  if (set_response_fields(response)) close = true;
+  if (set_response_fields(response, response_)) close = true;
   response_.set(http::field::date, http_date(std::time(nullptr)));
   response_.keep_alive(!close);
   if (has_body(response.status)) {
@@ -334,7 +475,43 @@ void HttpSession::do_write(Response response) {
                     beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), close));
 }
 
-bool HttpSession::set_response_fields(const Response& response) {
+bool HttpSession::write_file(Response& response, bool close) {
+  http::file_body::value_type body;
+  beast::error_code error;
+  body.open(response.file.c_str(), beast::file_mode::scan, error);
+  if (error) {
+    state_->log->error("request_id={} route={} cannot open {}: {}", request_id_, route_,
+                       response.file, error.message());
+    response = to_response(internal_error(request_id_));
+    add_security_headers(response);
+    response.headers.set("X-Request-Id", request_id_);
+    return false;
+  }
+  const std::uint64_t size = body.size();
+  file_response_ = {};
+  file_response_.version(11);
+  file_response_.result(static_cast<unsigned>(response.status));
+  if (set_response_fields(response, file_response_)) close = true;
+  file_response_.set(http::field::date, http_date(std::time(nullptr)));
+  file_response_.keep_alive(!close);
+  if (is_head_) {
+    file_response_.content_length(size);
+    file_response_.body() = {};
+  } else {
+    file_response_.body() = std::move(body);
+    file_response_.prepare_payload();
+  }
+  status_ = response.status;
+  phase_ = Phase::writing;
+  // A large file to a slow client: the write timeout, and a second more per 256 KiB.
+  stream_.expires_after(state_->options.write_timeout +
+                        std::chrono::seconds(static_cast<long>(size / (256 * 1024))));
+  http::async_write(stream_, file_response_,
+                    beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), close));
+  return true;
+}
+
+bool HttpSession::set_response_fields(const Response& response, http::fields& out) {
   bool close = false;
   for (const auto& [name, value] : response.headers) {
     if (is_framing_field(name)) {
@@ -347,7 +524,7 @@ bool HttpSession::set_response_fields(const Response& response) {
       state_->log->error("request_id={} dropped response field with CR, LF or NUL", request_id_);
       continue;
     }
-    response_.insert(name, value);
+    out.insert(name, value);
   }
   return close;
 }
@@ -357,7 +534,7 @@ void HttpSession::start_stream(Response response) {
   response_ = {};
   response_.version(11);
   response_.result(static_cast<unsigned>(response.status));
-  set_response_fields(response);
+  set_response_fields(response, response_);
   response_.set(http::field::date, http_date(std::time(nullptr)));
   response_.keep_alive(false);
   std::ostringstream header;
@@ -448,6 +625,7 @@ void HttpSession::on_write(bool close, beast::error_code error, std::size_t byte
   if (error) return do_close();
   if (close || state_->stopping) return linger_ ? do_linger() : do_close();
   response_ = {};
+  file_response_ = {};
   do_read_header();
 }
 

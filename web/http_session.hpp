@@ -9,7 +9,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/file_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -64,13 +66,24 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void do_read_body();
   void on_read_body(boost::beast::error_code error, std::size_t bytes);
   void on_read_error(boost::beast::error_code error);
+  // A route that spools its body (Route::spool_body): the body goes to a new file in
+  // ServerOptions::upload_dir piece by piece, hashed as it goes. False when the file cannot
+  // be made (answered already).
+  bool wants_spool() const;
+  bool start_spool();
+  void do_read_spool();
+  void on_read_spool(boost::beast::error_code error, std::size_t bytes);
+  bool write_spool(std::size_t bytes);  // on ServerState::spool_writer
+  void on_spool_written(bool written, bool done);
   void handle_request();
   Reply::Sink make_sink();
   void on_reply(std::optional<Response> response);
   void respond_and_close(const Problem& problem);
   void do_write(Response response);
   // Copies the handler's fields into response_; true when one asks to close.
-  bool set_response_fields(const Response& response);
+  bool set_response_fields(const Response& response, boost::beast::http::fields& out);
+  // A Response::file: sent from the file as it is written. False when it cannot be opened.
+  bool write_file(Response& response, bool close);
   // Streaming responses (server-sent events), all on the strand.
   void start_stream(Response response);
   void queue_stream(std::string bytes);
@@ -89,6 +102,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   boost::beast::http::response<boost::beast::http::empty_body> continue_;
   boost::beast::http::response<boost::beast::http::string_body> response_;
+  boost::beast::http::response<boost::beast::http::file_body> file_response_;
+  // The body being spooled to a file, and the parser reading it (taken over from parser_
+  // once the header is read).
+  struct Spool;
+  std::unique_ptr<Spool> spool_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::buffer_body>> spool_parser_;
   std::string remote_address_;
   std::uint64_t body_limit_ = 0;  // of the request being read: the server's or its route's
   // Streaming: bytes waiting to be written (the front one is being written), the producer

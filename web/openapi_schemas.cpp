@@ -357,6 +357,31 @@ void add_projects(json::object& all) {
                         {"choice", one_of_values(engine::names_of(engine::kVoteChoiceNames))},
                         {"comment", text()},
                         {"at", date_time()}});
+  all["ProjectAttachment"] = object_of({{"id", text()},
+                                        {"filename", text()},
+                                        {"size", integer()},
+                                        {"media_type", text()},
+                                        {"milestone", text()},
+                                        {"by", text()},
+                                        {"at", date_time()}},
+                                       {"id", "filename", "size", "media_type", "by", "at"},
+                                       "A file attached to a project (its SHA-256 is its id).");
+  all["Attachment"] =
+      object_of({{"id", with_description(text(), "The file's SHA-256 (hex): the attachment's id")},
+                 {"sha256", text()},
+                 {"size", integer()},
+                 {"media_type", with_description(text(), "Detected from the content")},
+                 {"filename", text()},
+                 {"project", text()},
+                 {"milestone", text()},
+                 {"created_at", date_time()},
+                 {"created_by", text()},
+                 {"url", with_description(text(), "Where to download it")}},
+                {"id", "sha256", "size", "media_type", "filename", "project", "created_at",
+                 "created_by", "url"},
+                "A file attached to a project.");
+  all["AttachmentList"] =
+      record({{"project", text()}, {"attachments", array_of(ref("Attachment"))}});
   all["Project"] = object_of(
       {{"id", text()},
        {"workflow", text()},
@@ -398,7 +423,9 @@ void add_projects(json::object& all) {
                                   "Computed at read time from the open deadlines and the "
                                   "calendar: red overdue, yellow due within 3 working days, "
                                   "green on time; null in a final state or with no open "
-                                  "deadline (on list items and GET /api/projects/{id})")}},
+                                  "deadline (on list items and GET /api/projects/{id})")},
+       {"attachments", with_description(array_of(ref("ProjectAttachment")),
+                                        "Files attached, oldest first (present once one is)")}},
       {"id", "workflow", "workflow_version", "state", "version", "owner", "fields", "created_at",
        "updated_at", "state_entered_at", "sla_due_on", "followup_due_on", "milestones", "visits",
        "votes"},
@@ -481,6 +508,12 @@ void add_events(json::object& all) {
               {"from", with_description(text(), "The previous holder (\"\": the field was empty)")},
               {"to", text()},
               {"reason", text()}});
+  all["FileAttachedBody"] = object_of({{"attachment_id", text()},
+                                       {"filename", text()},
+                                       {"size", integer()},
+                                       {"media_type", text()},
+                                       {"milestone", text()}},
+                                      {"attachment_id", "filename", "size", "media_type"});
   all["MigrationNote"] =
       record({{"item", text()},
               {"action", one_of_values({"renamed", "converted", "carried", "recomputed", "started",
@@ -510,14 +543,14 @@ void add_events(json::object& all) {
        {"ProjectCreatedBody", "FieldsEditedBody", "TransitionTakenBody", "VoteCastBody",
         "MilestoneRecordedBody", "FollowupRecordedBody", "DeadlineFiredBody",
         "DeadlineExtendedBody", "WorkflowMigratedBody", "FundsRecordedBody", "SupervisedBody",
-        "ReassignedBody"}) {
+        "ReassignedBody", "FileAttachedBody"}) {
     bodies.push_back(ref(name));
   }
   all["Event"] = object_of(
       {{"type", one_of_values({"project_created", "fields_edited", "transition_taken", "vote_cast",
                                "milestone_recorded", "followup_recorded", "deadline_fired",
                                "deadline_extended", "workflow_migrated", "funds_recorded",
-                               "supervised", "reassigned"})},
+                               "supervised", "reassigned", "file_attached"})},
        {"project_id", text()},
        {"version", with_description(integer(), "The project's version this event made")},
        {"actor", text()},

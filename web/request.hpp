@@ -1,6 +1,9 @@
 #pragma once
 // What a handler sees of an HTTP request: plain strings, no socket, no Beast.
 
+#include <cstdint>
+#include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,6 +13,29 @@
 
 namespace investflow::web {
 
+// A request body the server wrote to a file as it arrived (a route with
+// Route::spool_body): the file, its size and its SHA-256. The file is removed when the
+// last holder lets go of this, unless a handler moved it elsewhere and said so (kept()).
+class SpooledBody {
+ public:
+  SpooledBody(std::filesystem::path path, std::uint64_t size, std::string sha256)
+      : path_(std::move(path)), size_(size), sha256_(std::move(sha256)) {}
+  ~SpooledBody();
+  SpooledBody(const SpooledBody&) = delete;
+  SpooledBody& operator=(const SpooledBody&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  std::uint64_t size() const { return size_; }
+  const std::string& sha256() const { return sha256_; }  // lower-case hex
+  void kept() { kept_ = true; }
+
+ private:
+  std::filesystem::path path_;
+  std::uint64_t size_ = 0;
+  std::string sha256_;
+  bool kept_ = false;
+};
+
 struct Request {
   std::string method;  // as sent, e.g. "GET"
   std::string target;  // raw request-target, e.g. "/api/projects?stage=lead"
@@ -17,6 +43,8 @@ struct Request {
   QueryParams query;   // decoded
   Headers headers;
   std::string body;  // at most ServerOptions::body_limit bytes
+  // Instead of `body`, on a route that spools its body (then `body` is empty).
+  std::shared_ptr<SpooledBody> spooled;
   // Taken from a well-formed X-Request-Id sent by the client (a proxy), else generated;
   // echoed in the X-Request-Id response header and in the access log.
   std::string request_id;

@@ -18,6 +18,9 @@ struct Response {
   // headers without a length and with Connection: close, then hands `stream` a sink for the
   // body, which lasts until either side closes. `body` is ignored. HEAD gets the headers.
   StreamStart stream;
+  // Set to send a file's content as the body (a download), read as it is written rather
+  // than loaded into memory; `body` is ignored. A file that cannot be opened is a 500.
+  std::string file;
 };
 
 inline constexpr std::string_view kJsonType = "application/json";

@@ -100,6 +100,8 @@ struct RouteDef {
   // File uploads: the most the body may hold, in bytes, when more than the server's
   // limit; 0: the server's limit (ServerOptions::body_limit).
   std::uint64_t body_limit = 0;
+  // File uploads: the body goes to a file as it arrives (Router::spool_body).
+  bool spool_body = false;
   Operation doc;
 };
 
@@ -143,6 +145,7 @@ template <class Context, class Holder>
 void bind_route(Router& router, const RouteDef<Context>& def, Holder holder) {
   bind_handler(router, def, std::move(holder));
   if (def.body_limit != 0) router.allow_body(def.method, def.path, def.body_limit);
+  if (def.spool_body) router.spool_body(def.method, def.path);
 }
 
 struct ApiContext;

@@ -146,6 +146,22 @@ Router& Router::allow_body(std::string_view method, std::string_view pattern, st
   throw std::invalid_argument("no route " + std::string(method) + " " + std::string(pattern));
 }
 
+Router& Router::spool_body(std::string_view method, std::string_view pattern) {
+  for (Route& route : routes_) {
+    if (route.method == method && route.pattern == pattern) {
+      route.spool_body = true;
+      return *this;
+    }
+  }
+  throw std::invalid_argument("no route " + std::string(method) + " " + std::string(pattern));
+}
+
+const Route* Router::find(std::string_view method, std::string_view path) const {
+  const RouteMatch found = match(method, path);
+  const auto* route = std::get_if<RouteFound>(&found);
+  return route != nullptr ? route->route : nullptr;
+}
+
 std::uint64_t Router::body_limit(std::string_view method, std::string_view path) const {
   const RouteMatch found = match(method, path);
   const auto* route = std::get_if<RouteFound>(&found);

@@ -60,6 +60,9 @@ struct Route {
   // The most a request body may hold, in bytes, when more than the server's limit
   // (ServerOptions::body_limit); 0: the server's limit.
   std::uint64_t body_limit = 0;
+  // The body is written to a file as it arrives instead of held in memory (Request::spooled;
+  // ServerOptions::upload_dir): file uploads.
+  bool spool_body = false;
 };
 
 struct RouteFound {
@@ -89,6 +92,11 @@ class Router {
   // The body limit of the route a request goes to, when it has its own; 0 otherwise (no
   // such route, or the server's limit applies).
   std::uint64_t body_limit(std::string_view method, std::string_view path) const;
+  // Lets the route METHOD PATTERN (added before) receive its body in a file
+  // (Route::spool_body); throws std::invalid_argument when there is no such route.
+  Router& spool_body(std::string_view method, std::string_view pattern);
+  // The route a request goes to, or null.
+  const Route* find(std::string_view method, std::string_view path) const;
   // The largest of the routes' own body limits (0 when none has one).
   std::uint64_t largest_body_limit() const { return largest_body_limit_; }
 

@@ -93,6 +93,7 @@ engine::Result<std::uint16_t, std::string> Server::start() {
 
   auto& state = *impl_->state;
   state.workers.emplace(std::max(1u, state.options.worker_threads));
+  state.spool_writer.emplace(1);
   impl_->work.emplace(impl_->io_context.get_executor());
   impl_->listener =
       std::make_shared<Listener>(impl_->io_context, std::move(*acceptor), impl_->state);
@@ -131,6 +132,7 @@ void Server::stop(std::chrono::milliseconds deadline) {
   }
   // Handlers already on the pool run to the end; their replies then find closed sessions.
   state.workers->join();
+  state.spool_writer->join();
   {
     std::lock_guard lock(state.reply_gate);
     state.replies_open = false;

@@ -27,6 +27,10 @@ struct ServerOptions {
   // Requests over these limits get 413 and the connection is closed.
   std::uint32_t header_limit = 16 * 1024;
   std::uint64_t body_limit = 1024 * 1024;
+  // Where routes that spool their body (Route::spool_body: file uploads) write it as it
+  // arrives, each in a new file of its own (0600). Empty: those bodies are held in memory
+  // like any other.
+  std::string upload_dir;
 
   // Until a request's header is complete; also how long an idle keep-alive connection may
   // wait for its next request. This is what defeats slowloris clients.

@@ -31,6 +31,10 @@ struct ServerState {
   std::atomic<bool> stopping{false};
   // Runs Execution::worker_pool handlers; created by Server::start, joined by Server::stop.
   std::optional<boost::asio::thread_pool> workers;
+  // Hashes and writes the pieces of spooled uploads (Route::spool_body), so a burst of
+  // uploads keeps the I/O threads free for other requests; one thread, created and joined
+  // with `workers`.
+  std::optional<boost::asio::thread_pool> spool_writer;
 
   // Replies from handlers may come from foreign threads at any time, even after the server
   // stopped; once closed, they are dropped instead of being posted to a dead io_context.

@@ -487,3 +487,39 @@ TEST(CalendarRunway, MilestonesInWorkingDaysPastTheDataAreEstimated) {
 
 }  // namespace
 }  // namespace investflow::engine
+
+namespace investflow::engine {
+namespace {
+
+// attach (issue 17 item 4): a file in the project's record, and evidence naming it.
+TEST_F(DecideTest, AttachingAFileFoldsItIntoTheProjectAndEvidenceMayNameIt) {
+  const std::string sha(64, 'a');
+  EXPECT_TRUE(rejected(kStaff, AttachFile{sha, "合同.pdf", 10, "application/pdf"})
+                  .has(reason::kNoSuchProject));
+  to_review();  // the owner may attach in any stage of work
+  const Rejection bad = rejected(kStaff, AttachFile{"not-a-hash", "a/b.pdf", 10, ""});
+  EXPECT_TRUE(bad.has(reason::kInvalidField));
+  EXPECT_EQ(bad.reasons.size(), 3u);  // the id, the name (a path), the media type
+  EXPECT_TRUE(rejected(kStaff, AttachFile{sha, "a.pdf", 10, "application/pdf", "nope"})
+                  .has(reason::kUnknownMilestone));
+  run(kStaff, AttachFile{sha, "合同.pdf", 10, "application/pdf"});
+  ASSERT_EQ(project.attachments.size(), 1u);
+  EXPECT_EQ(project.attachments[0].filename, "合同.pdf");
+  EXPECT_EQ(project.attachments[0].by, kStaff.id);
+  EXPECT_NE(project.attachment(sha), nullptr);
+  EXPECT_TRUE(rejected(kStaff, AttachFile{sha, "again.pdf", 10, "application/pdf"})
+                  .has(reason::kNothingToDo));
+  for (int i = 1; i <= 3; ++i)
+    vote(i, VoteChoice::approve);
+  run(kManager, TakeTransition{"approve", {}, ""});
+  // Evidence naming an attachment must be one of the project's; text stays valid.
+  EXPECT_TRUE(
+      rejected(kStaff,
+               RecordMilestone{"register_company", {}, day(2026, 3, 2), std::string(64, 'b')})
+          .has(reason::kInvalidField));
+  run(kStaff, RecordMilestone{"register_company", {}, day(2026, 3, 2), sha});
+  EXPECT_EQ(project.milestones.at("register_company").evidence, sha);
+}
+
+}  // namespace
+}  // namespace investflow::engine

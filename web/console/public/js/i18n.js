@@ -124,6 +124,13 @@ const texts = {
       light_green: '绿灯', light_yellow: '黄灯', light_red: '红灯',
       light_hint_green: '按期：期限在3个工作日以后', light_hint_yellow: '临期：3个工作日内到期',
       light_hint_red: '逾期：已超过办理期限' },
+    // attach (issue 17)
+    attach: { title: '附件', drop: '把文件拖到这里，或', choose: '选择文件', uploading: '正在上传“{name}”',
+      uploaded: '已上传“{name}”', failed: '“{name}”上传失败：{reason}', none: '暂无附件',
+      name: '文件名', type: '类型', size: '大小', by: '上传人', at: '上传时间', open: '打开', download: '下载',
+      accepted: '可上传 PDF、JPEG、PNG、OFD、DOCX、XLSX、ZIP，单个文件不超过 50 MiB',
+      pick_evidence: '选取附件作为佐证材料', no_pick: '（不选附件）', network: '网络中断',
+      attached_event: '上传附件' },
   },
   en: {
     app_name: 'Investment projects', skip_to_content: 'Skip to content', loading: 'Loading…',
@@ -256,6 +263,13 @@ const texts = {
       light_green: 'Green', light_yellow: 'Yellow', light_red: 'Red',
       light_hint_green: 'On time: due in more than 3 working days', light_hint_yellow: 'Due within 3 working days',
       light_hint_red: 'Overdue' },
+    // attach (issue 17)
+    attach: { title: 'Attachments', drop: 'Drop files here, or', choose: 'choose files', uploading: 'Uploading "{name}"',
+      uploaded: 'Uploaded "{name}"', failed: 'Uploading "{name}" failed: {reason}', none: 'No attachments yet',
+      name: 'Name', type: 'Type', size: 'Size', by: 'By', at: 'Uploaded', open: 'Open', download: 'Download',
+      accepted: 'PDF, JPEG, PNG, OFD, DOCX, XLSX or ZIP, up to 50 MiB each',
+      pick_evidence: 'Pick an attachment as evidence', no_pick: '(no attachment)', network: 'network error',
+      attached_event: 'File attached' },
   },
 };
 

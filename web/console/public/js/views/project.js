@@ -12,6 +12,7 @@ import {me, hasRole} from '../main.js';
 import {fundsSection, computedSection} from './project_funds.js';
 import {problemsPanel} from './project_problems.js';  // problems (issue 17)
 import {lightBadge, levelBadge, supervisionButtons, historyDetail} from './supervise.js';
+import {attachmentsPanel, evidencePicker, evidenceText} from './project_attachments.js';
 
 export async function render(view, {match}) {
   const id = decodeURIComponent(match[1]);
@@ -45,7 +46,8 @@ export async function render(view, {match}) {
           computedSection(context), fundsSection(context),
           milestonesPanel(context),
           followupsPanel(context),
-          problemsPanel(context)),
+          problemsPanel(context),
+          attachmentsPanel(context)),
         h('div', {class: 'project-side'},
           transitionsPanel(context, options),
           reviewPanel(context, state),
@@ -178,7 +180,7 @@ function milestonesPanel({project, path, reload}) {
       h('td', {}, milestone.due_on || '—', estimatedMark(milestone.estimated),
         colour ? h('span', {class: `deadline deadline-${colour}`},
         colour === 'red' ? t('overdue') : t('due')) : null),
-      h('td', {}, milestone.done_on || '—'), h('td', {}, userText('span', milestone.evidence)));
+      h('td', {}, milestone.done_on || '—'), h('td', {}, evidenceText(project, milestone.evidence)));
   });
   const select = h('select', {id: 'milestone-id'}, milestones.map((milestone) =>
     h('option', {value: milestone.id}, milestone.id)));
@@ -200,7 +202,7 @@ function milestonesPanel({project, path, reload}) {
   h('label', {for: 'milestone-id'}, t('milestone')), select,
   h('label', {for: 'milestone-planned'}, t('planned_on')), planned,
   h('label', {for: 'milestone-done'}, t('done_on')), done,
-  h('label', {for: 'milestone-evidence'}, t('evidence')), evidence,
+  h('label', {for: 'milestone-evidence'}, t('evidence')), evidence, evidencePicker(project, evidence),
   h('button', {type: 'submit'}, t('record')), message) : null;
   return panel(t('milestones'), milestones.length ? h('table', {class: 'table'},
     h('thead', {}, h('tr', {}, [t('milestone'), t('planned_on'), t('due_on'), t('done_on'), t('evidence')]
@@ -242,7 +244,8 @@ function followupsPanel({project, path, reload}) {
 
 const kEventLabels = {project_created: 'created', fields_edited: 'edited', transition_taken: 'transition_event',
   vote_cast: 'voted_event', milestone_recorded: 'milestone_event', followup_recorded: 'followup_event',
-  funds_recorded: 'funds.event'};
+  funds_recorded: 'funds.event',
+  file_attached: 'attach.attached_event'};
 
 function historyPanel({workflow}, history) {
   const stateLabel = (id) => pick(workflow.states.find((state) => state.id === id)?.label, id);
@@ -263,6 +266,7 @@ function historyPanel({workflow}, history) {
         body.choice ? h('div', {}, t(body.choice)) : null,
         body.comment ? userText('blockquote', body.comment) : null,
         historyDetail(event, workflow),  // issue 17: 督办 / 转交
+        event.type === 'file_attached' ? userText('div', body.filename) : null,
         changes.length ? h('ul', {class: 'changes'}, changes.map((change) => {
           const field = fieldsByName.get(change.field);
           return h('li', {}, `${fieldLabel(field) || change.field}: `,
