@@ -21,7 +21,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kReports[] = {"pipeline", "funnel", "aging", "kpis", "period", "monthly", "problems"};
+constexpr const char* kReports[] = {"pipeline", "funnel",  "aging",   "kpis",
+                                    "period",   "monthly", "problems"};
 
 constexpr const char* kOverview =
     "Usage: investflow report REPORT --db FILE [options]\n\n"
@@ -41,10 +42,12 @@ constexpr const char* kOverview =
 
 // kpis (issue 16): the monthly report (月报).
 ArgSpec monthly_spec() {
-  ArgSpec spec("report monthly",
-               "The monthly report (月报): one workbook with the sheets 汇总 (summary, the month, "
-               "1–N月 and 同比, KPIs), 新签约项目, 在建项目, 新开工, 新投产, 超时限未开工 "
-               "(docs/reports.md).");
+  ArgSpec spec(
+      "report monthly",
+      "The monthly report (月报): one workbook with the sheets 汇总 (summary, the month, "
+      "1–N月 and 同比, KPIs), 新签约项目, 在建项目, 新开工, 新投产, 到位资金, 超时限未开工, "
+      "问题台账 "
+      "(docs/reports.md).");
   spec.option("db", "FILE", "the SQLite database file")
       .option("month", "YYYY-MM", "the month")
       .option("format", "FORMAT", "xlsx, text or json", "xlsx")

@@ -69,7 +69,7 @@ struct FigureProject {
 Outcome<std::vector<FigureProject>> figure_projects(Connection& connection,
                                                     const FigureQuery& query, int limit = 1000000);
 
-// 新签约 (shared with the funds helper's targets): projects that first entered the state
+// 新签约: projects that first entered the state
 // tagged `signed` on a day in the period.
 Outcome<std::int64_t> signed_projects(Connection& connection, const std::string& workflow,
                                       const ReportPeriod& period,

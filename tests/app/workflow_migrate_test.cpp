@@ -42,7 +42,17 @@ std::string shipped(const std::string& name) {
   return text.str();
 }
 
-// The shipped admin-licence (version 3) as version 4: the stage "correction" renamed
+// The shipped admin-licence's version (kBase) and the one this test deploys next (kNext).
+int shipped_version() {
+  const std::string yaml = shipped("admin-licence.yaml");
+  const auto at = yaml.find("\nversion: ");
+  return at == std::string::npos ? 0 : std::stoi(yaml.substr(at + 10));
+}
+const int kBase = shipped_version();
+const int kNext = kBase + 1;
+const std::string kNextText = std::to_string(kNext);
+
+// The shipped admin-licence as its next version: the stage "correction" renamed
 // "supplement" (its id, not only its label), and a new field.
 std::string admin_licence_v4() {
   std::string yaml = shipped("admin-licence.yaml");
@@ -54,7 +64,8 @@ std::string admin_licence_v4() {
     }
     yaml.replace(at, from.size(), to);
   };
-  replace("\nversion: 3\n", "\nversion: 4\n");
+  replace("\nversion: " + std::to_string(kBase) + "\n",
+          "\nversion: " + std::to_string(kNext) + "\n");
   replace("\n  correction:\n", "\n  supplement:\n");
   replace("to: correction\n", "to: supplement\n");
   replace("from: correction\n", "from: supplement\n");
@@ -145,12 +156,12 @@ void expect_whole(const std::string& db) {
     const std::int64_t version = select.getColumn(1).getInt64();
     const std::string state = select.getColumn(2).getString();
     EXPECT_EQ(select.getColumn(3).getInt64(), select.getColumn(4).getInt64()) << id;
-    if (version == 4) {
+    if (version == kNext) {
       EXPECT_EQ(select.getColumn(5).getInt64(), 1) << id;
       EXPECT_EQ(select.getColumn(6).getString(), "workflow_migrated") << id;
       EXPECT_NE(state, "correction") << id;
     } else {
-      EXPECT_EQ(version, 3) << id;
+      EXPECT_EQ(version, kBase) << id;
       EXPECT_EQ(select.getColumn(5).getInt64(), 0) << id;
       EXPECT_NE(state, "supplement") << id;
     }
@@ -175,8 +186,8 @@ TEST_F(WorkflowMigrate, AMigrationKilledMidwayLeavesEachProjectWholeAndARerunFin
     std::freopen(out.c_str(), "w", stdout);
     std::freopen(out.c_str(), "a", stderr);
     ::execl(INVESTFLOW_BINARY, "investflow", "workflow", "migrate", db_.c_str(), "--workflow",
-            "admin-licence", "--to", "4", "--map", "correction:supplement", "--lang", "en",
-            static_cast<char*>(nullptr));
+            "admin-licence", "--to", kNextText.c_str(), "--map", "correction:supplement", "--lang",
+            "en", static_cast<char*>(nullptr));
     ::_exit(127);
   }
   // Killed once some projects have moved and before all have.
@@ -190,7 +201,8 @@ TEST_F(WorkflowMigrate, AMigrationKilledMidwayLeavesEachProjectWholeAndARerunFin
       break;
     }
     try {
-      moved = count(db_, "SELECT count(*) FROM projects WHERE workflow_version = 4");
+      moved = count(
+          db_, "SELECT count(*) FROM projects WHERE workflow_version = " + std::to_string(kNext));
     } catch (const std::exception&) {
       // the database is being opened or migrated: look again
     }
@@ -203,24 +215,27 @@ TEST_F(WorkflowMigrate, AMigrationKilledMidwayLeavesEachProjectWholeAndARerunFin
   }
   ASSERT_FALSE(exited) << "the migration finished before it could be killed";
   const std::int64_t before_rerun =
-      count(db_, "SELECT count(*) FROM projects WHERE workflow_version = 4");
+      count(db_, "SELECT count(*) FROM projects WHERE workflow_version = " + std::to_string(kNext));
   EXPECT_GE(before_rerun, 40);
   EXPECT_LT(before_rerun, kProjects) << "killed too late to test anything";
   expect_whole(db_);
   CliRun verify = cli({"verify", db_});
   EXPECT_EQ(verify.code, 0) << verify.out << verify.err;
 
-  const CliRun rerun = cli({"workflow", "migrate", db_, "--workflow", "admin-licence", "--to", "4",
-                            "--map", "correction:supplement", "--lang", "en"});
+  const CliRun rerun = cli({"workflow", "migrate", db_, "--workflow", "admin-licence", "--to",
+                            kNextText, "--map", "correction:supplement", "--lang", "en"});
   EXPECT_EQ(rerun.code, 0) << rerun.err;
   EXPECT_EQ(occurrences(rerun.out, "\talready\n"), static_cast<std::size_t>(before_rerun));
   EXPECT_EQ(occurrences(rerun.out, "\tmoved\n"),
             static_cast<std::size_t>(kProjects - before_rerun));
-  EXPECT_NE(rerun.out.find(std::to_string(kProjects - before_rerun) + " moved, 0 refused, " +
-                           std::to_string(before_rerun) + " already on version 4"),
-            std::string::npos)
+  EXPECT_NE(
+      rerun.out.find(std::to_string(kProjects - before_rerun) + " moved, 0 refused, " +
+                     std::to_string(before_rerun) + " already on version " + std::to_string(kNext)),
+      std::string::npos)
       << rerun.out.substr(rerun.out.size() > 300 ? rerun.out.size() - 300 : 0);
-  EXPECT_EQ(count(db_, "SELECT count(*) FROM projects WHERE workflow_version = 4"), kProjects);
+  EXPECT_EQ(
+      count(db_, "SELECT count(*) FROM projects WHERE workflow_version = " + std::to_string(kNext)),
+      kProjects);
   EXPECT_EQ(count(db_, "SELECT count(*) FROM projects WHERE state = 'supplement'"), kProjects / 4);
   expect_whole(db_);
   verify = cli({"verify", db_});
@@ -233,36 +248,43 @@ TEST_F(WorkflowMigrate, TheCommandRefusesUnmappedStagesAndBadArguments) {
   CliRun run = cli({"workflow", "migrate", "--help"});
   EXPECT_EQ(run.code, 0);
   EXPECT_NE(run.out.find("--dry-run"), std::string::npos);
-  EXPECT_EQ(cli({"workflow", "migrate", db_, "--to", "4"}).code, 2);  // no --workflow
-  EXPECT_EQ(cli({"workflow", "migrate", db_, "--workflow", "admin-licence", "--to", "4", "--map",
-                 "correction"})
+  EXPECT_EQ(cli({"workflow", "migrate", db_, "--to", kNextText}).code, 2);  // no --workflow
+  EXPECT_EQ(cli({"workflow", "migrate", db_, "--workflow", "admin-licence", "--to", kNextText,
+                 "--map", "correction"})
                 .code,
             2);
   run = cli({"workflow", "migrate", db_, "--workflow", "admin-licence", "--to", "9"});
   EXPECT_EQ(run.code, 2);
   EXPECT_NE(run.err.find("没有已部署的第9版"), std::string::npos) << run.err;
-  run = cli({"workflow", "migrate", db_, "--workflow", "admin-licence", "--to", "4", "--map",
+  run = cli({"workflow", "migrate", db_, "--workflow", "admin-licence", "--to", kNextText, "--map",
              "correction:nowhere", "--lang", "en"});
   EXPECT_EQ(run.code, 2);
-  EXPECT_NE(run.err.find("'nowhere', which is no stage of version 4"), std::string::npos)
+  EXPECT_NE(run.err.find("'nowhere', which is no stage of version " + std::to_string(kNext)),
+            std::string::npos)
       << run.err;
 
   // Without the map the projects in correction cannot move; the others do.
   const std::string before = dump(db_);
-  run = cli({"workflow", "migrate", db_, "--workflow", "admin-licence", "--to", "4", "--dry-run"});
+  run = cli(
+      {"workflow", "migrate", db_, "--workflow", "admin-licence", "--to", kNextText, "--dry-run"});
   EXPECT_EQ(run.code, 1);
   EXPECT_EQ(dump(db_), before);
   EXPECT_EQ(occurrences(run.out, "\t不能迁移\n"), 2u) << run.out;
   EXPECT_EQ(occurrences(run.out, "\t可迁移\n"), 6u) << run.out;
-  EXPECT_NE(run.out.find("✗ 阶段“correction”在第4版中不存在"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("✗ 阶段“correction”在第" + kNextText + "版中不存在"), std::string::npos)
+      << run.out;
   EXPECT_NE(run.out.find("试运行，未做任何修改"), std::string::npos) << run.out;
-  run = cli({"workflow", "migrate", db_, "--workflow", "admin-licence", "--to", "4"});
+  run = cli({"workflow", "migrate", db_, "--workflow", "admin-licence", "--to", kNextText});
   EXPECT_EQ(run.code, 1);
-  EXPECT_EQ(count(db_, "SELECT count(*) FROM projects WHERE workflow_version = 4"), 6);
-  run = cli({"workflow", "migrate", db_, "--workflow", "admin-licence", "--to", "4", "--map",
+  EXPECT_EQ(
+      count(db_, "SELECT count(*) FROM projects WHERE workflow_version = " + std::to_string(kNext)),
+      6);
+  run = cli({"workflow", "migrate", db_, "--workflow", "admin-licence", "--to", kNextText, "--map",
              "correction:supplement"});
   EXPECT_EQ(run.code, 0) << run.out << run.err;
-  EXPECT_EQ(count(db_, "SELECT count(*) FROM projects WHERE workflow_version = 4"), 8);
+  EXPECT_EQ(
+      count(db_, "SELECT count(*) FROM projects WHERE workflow_version = " + std::to_string(kNext)),
+      8);
   EXPECT_EQ(cli({"verify", db_}).code, 0);
 }
 
@@ -319,31 +341,33 @@ TEST_F(WorkflowMigrate, DeployMigrateAndVerifyAgainstARunningServer) {
   for (int i = 0; i < 100 && !taken; ++i) {
     auto response = call("GET", "/api/workflows/admin-licence", "", staff);
     taken = response && response->status == 200 &&
-            json::parse(response->body).at("version").as_int64() == 4;
+            json::parse(response->body).at("version").as_int64() == kNext;
     if (!taken) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   ASSERT_TRUE(taken) << "the server did not take v4 without a restart";
   create("XK-NEW");
-  EXPECT_EQ(project("XK-NEW").at("workflow_version").as_int64(), 4);
+  EXPECT_EQ(project("XK-NEW").at("workflow_version").as_int64(), kNext);
 
   // Not an admin; a bad body; a target that does not exist.
   const std::string path = "/api/workflows/admin-licence/migrations";
-  auto answer = call("POST", path, R"({"to":4,"dry_run":true})", staff);
+  auto answer = call("POST", path, R"({"to":)" + kNextText + R"(,"dry_run":true})", staff);
   ASSERT_TRUE(answer);
   EXPECT_EQ(answer->status, 403);
   answer = call("POST", path, R"({"to":"four"})", admin);
   EXPECT_EQ(answer->status, 400) << answer->body;
   answer = call("POST", path, R"({"to":9})", admin);
   EXPECT_EQ(answer->status, 422) << answer->body;
-  answer = call("POST", path, R"({"to":4,"map":{"correction":"nowhere"}})", admin);
+  answer =
+      call("POST", path, R"({"to":)" + kNextText + R"(,"map":{"correction":"nowhere"}})", admin);
   EXPECT_EQ(answer->status, 422) << answer->body;
-  answer = call("POST", "/api/workflows/no-such/migrations", R"({"to":4})", admin);
+  answer = call("POST", "/api/workflows/no-such/migrations", R"({"to":)" + kNextText + "}", admin);
   EXPECT_EQ(answer->status, 404) << answer->body;
 
   // The dry run changes no row, and says what would happen.
   const std::string before = dump(db_, true);
-  answer =
-      call("POST", path, R"({"to":4,"map":{"correction":"supplement"},"dry_run":true})", admin);
+  answer = call("POST", path,
+                R"({"to":)" + kNextText + R"(,"map":{"correction":"supplement"},"dry_run":true})",
+                admin);
   ASSERT_TRUE(answer && answer->status == 200) << (answer ? answer->body : "no answer");
   EXPECT_EQ(dump(db_, true), before);
   json::object report = json::parse(answer->body).as_object();
@@ -359,14 +383,15 @@ TEST_F(WorkflowMigrate, DeployMigrateAndVerifyAgainstARunningServer) {
     }
   }
 
-  answer = call("POST", path, R"({"to":4,"map":{"correction":"supplement"}})", admin);
+  answer =
+      call("POST", path, R"({"to":)" + kNextText + R"(,"map":{"correction":"supplement"}})", admin);
   ASSERT_TRUE(answer && answer->status == 200) << (answer ? answer->body : "no answer");
   report = json::parse(answer->body).as_object();
   EXPECT_EQ(report.at("moved").as_int64(), 2);
   const json::object xk2 = project("XK-2");
-  EXPECT_EQ(xk2.at("workflow_version").as_int64(), 4);
+  EXPECT_EQ(xk2.at("workflow_version").as_int64(), kNext);
   EXPECT_EQ(xk2.at("state").as_string(), "supplement");
-  EXPECT_EQ(project("XK-1").at("workflow_version").as_int64(), 4);
+  EXPECT_EQ(project("XK-1").at("workflow_version").as_int64(), kNext);
   // The running server decides the moved project with v4: "resubmit" now leaves supplement.
   moved = call("POST", "/api/projects/XK-2/transitions", R"({"transition":"resubmit"})", staff);
   ASSERT_TRUE(moved && moved->status == 200) << (moved ? moved->body : "no answer");

@@ -13,6 +13,7 @@
 #include "storage/codec.hpp"
 #include "storage/figures.hpp"
 #include "storage/funds_report.hpp"
+#include "storage/monthly_report.hpp"
 #include "storage/reports.hpp"
 #include "storage/reports_ledger.hpp"
 #include "storage/wire_json.hpp"
@@ -230,6 +231,40 @@ TEST_F(FundsReportTest, SummariesRebuiltFromTheEventsAreTheSame) {
   EXPECT_EQ(funds_rows(), rows);
   EXPECT_EQ(snapshot_reports(path_), before);
   expect_figures(funds(202603).total, 480, 540, 100, 100);
+}
+
+// The monthly report's 到位资金 sheet: the funds report's three parts one below the other,
+// after 新投产 and before 超时限未开工.
+TEST_F(FundsReportTest, TheMonthlyReportCarriesTheFundsSheet) {
+  ReportReader reader(path_);
+  auto monthly = reader.run([&](Connection& connection) {
+    return monthly_report(connection, workflows_, ReportMonth{2026, 3},
+                          *engine::Date::parse("2026-03-31"));
+  });
+  ASSERT_TRUE(monthly) << monthly.error().message;
+  std::vector<std::string> names;
+  for (const Sheet& sheet : monthly->sheets)
+    names.push_back(sheet.name);
+  const auto at = std::find(names.begin(), names.end(), "到位资金");
+  ASSERT_NE(at, names.end());
+  ASSERT_NE(at, names.begin());
+  EXPECT_EQ(*(at - 1), "新投产");
+  EXPECT_EQ(*(at + 1), "超时限未开工");
+  const Sheet& sheet = monthly->sheets[static_cast<std::size_t>(at - names.begin())];
+  const std::vector<Sheet> parts = funds_report_sheets(funds(202603));
+  std::size_t expected_rows = 0;
+  for (const Sheet& part : parts)
+    expected_rows += part.rows.size();
+  // Each part after the first is under a blank row and its own header row.
+  EXPECT_EQ(sheet.rows.size(), expected_rows + 2 * (parts.size() - 1));
+  EXPECT_EQ(sheet.header, parts.front().header);
+  // The total row: 合计, the month 480, 1–N月 540 (as TheMonthItsYearToDate… above).
+  const auto total = std::find_if(sheet.rows.begin(), sheet.rows.end(), [](const auto& row) {
+    return !row.empty() && row.front().text == "合计";
+  });
+  ASSERT_NE(total, sheet.rows.end());
+  EXPECT_DOUBLE_EQ(*(*total)[1].number, 480);
+  EXPECT_DOUBLE_EQ(*(*total)[2].number, 540);
 }
 
 TEST_F(FundsReportTest, SignedAndStartedByUnitFollowTheSharedRule) {

@@ -369,11 +369,13 @@ TEST_P(ReportsHistoryTest, UpgradingAnOldDatabaseFillsTheSummariesFromItsEvents)
           "report_durations", "report_deadlines", "report_signed", "report_signed_funds"}) {
       db.exec(std::string("DELETE FROM ") + table);
     }
-    // And the funds ledger's tables of the migration after it (12).
+    // And the funds ledger's tables of the migration after it (12), and the attachments'
+    // index of the one after that (13).
     for (const char* table : {"report_funds", "report_unit_reached", "target_history", "targets"}) {
       db.exec(std::string("DROP TABLE ") + table);
     }
-    db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion - 2));
+    db.exec("DROP INDEX events_attachment");
+    db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion - 3));
     auto version = migrate(db, kSchemaVersion);
     ASSERT_TRUE(version) << version.error();
     EXPECT_EQ(*version, kSchemaVersion);

@@ -28,8 +28,9 @@ TEST(SupervisionCodec, EventsReadBackEqual) {
     ASSERT_TRUE(decoded) << text;
     EXPECT_EQ(*decoded, event) << text;
   }
-  const engine::Event none{"P-1", 2, 1772413200000, "li",
-                           engine::Supervised{"listed", "x", std::nullopt, day(2026, 3, 6), "leader"}};
+  const engine::Event none{
+      "P-1", 2, 1772413200000, "li",
+      engine::Supervised{"listed", "x", std::nullopt, day(2026, 3, 6), "leader"}};
   EXPECT_NE(encode_event(none).find(R"("previous_due_on":null)"), std::string::npos);
   EXPECT_NE(encode_event(none).find(R"("type":"supervised")"), std::string::npos);
 }

@@ -109,7 +109,7 @@ const texts = {
       none: '暂无问题', none_workflow: '尚未部署问题台账流程', open_n: '未办结 {n} 个',
       to_ledger: '查看全部问题台账', visit_title: '走访记录并登记问题', problem_n: '问题 {n}', remove: '移除',
       add: '添加问题', save_visit: '保存走访记录', raised: '已保存走访记录，登记问题 {n} 个',
-      light_red: '红灯', light_yellow: '黄灯', light_green: '绿灯' },
+      actions: '操作' },
     // supervise (issue 17)
     nav_handover: '人员交接', supervised: '督办', reassigned: '转交',
     supervise: { supervise: '督办', reassign: '转交', project: '项目', supervise_title: '督办',
@@ -247,8 +247,7 @@ const texts = {
       export: 'Export (Excel)', none: 'No problems', none_workflow: 'No problem workflow is deployed',
       open_n: '{n} open', to_ledger: 'All problems', visit_title: 'Record a visit and raise problems',
       problem_n: 'Problem {n}', remove: 'Remove', add: 'Add a problem', save_visit: 'Save the visit',
-      raised: 'Visit saved, {n} problems raised', light_red: 'Red', light_yellow: 'Yellow',
-      light_green: 'Green' },
+      raised: 'Visit saved, {n} problems raised', actions: 'Actions' },
     // supervise (issue 17)
     nav_handover: 'Handover', supervised: 'Supervised', reassigned: 'Reassigned',
     supervise: { supervise: 'Supervise', reassign: 'Reassign', project: 'Project', supervise_title: 'Supervise',

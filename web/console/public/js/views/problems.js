@@ -1,11 +1,12 @@
 // 问题台账 across projects (issue 17): the items of a problem workflow (one with a state
 // tagged `resolved`), filtered by unit, category, stage, overdue and the parent project's
-// promoting unit, with the light the server sends (`light`) and the export. The helpers at
+// promoting unit, with the light the server sends (`light`), a 督办 button per open problem and the export. The helpers at
 // the top are shared with the project page's 问题台账 tab (project_problems.js).
 import {h, userText, deadlineColour} from '../dom.js';
 import {t, pick, dateTime} from '../i18n.js';
 import {get, query, workflow as loadWorkflow, workflows as loadWorkflows} from '../api.js';
 import {optionLabel} from '../fields.js';
+import {lightBadge, levelsFor, superviseById} from './supervise.js';
 
 const kPageSize = 50;
 
@@ -28,16 +29,6 @@ export function problemDue(problem) {
   return open[0] || '';
 }
 
-// The light (红灯/黄灯/绿灯) when the server sends one; nothing otherwise.
-export function lightMarker(problem) {
-  if (!problem.light) return null;
-  return h('span', {class: `light light-${problem.light}`, dataset: {light: problem.light},
-    title: t(`problems.light_${problem.light}`)},
-  h('span', {class: 'light-dot', 'aria-hidden': 'true'}), h('span', {class: 'light-text'},
-    t(`problems.light_${problem.light}`)));
-}
-
-// One table of problems; `parents` maps a parent id to its name (the ledger's column).
 export function problemTable(workflow, problems, {parents = null} = {}) {
   const unit = taggedField(workflow, 'responsible_unit');
   const category = taggedField(workflow, 'problem_category');
@@ -45,7 +36,7 @@ export function problemTable(workflow, problems, {parents = null} = {}) {
   const stateLabel = (id) => pick(workflow.states.find((state) => state.id === id)?.label, id);
   const terminal = (id) => workflow.states.find((state) => state.id === id)?.terminal;
   const headers = [t('problems.title'), parents ? t('problems.parent') : null, t('problems.category'),
-    t('problems.unit'), t('stage'), t('problems.due'), t('problems.light'), t('updated')].filter(Boolean);
+    t('problems.unit'), t('stage'), t('problems.due'), t('problems.light'), t('updated'), t('problems.actions')].filter(Boolean);
   return h('div', {class: 'table-wrap'}, h('table', {class: 'table problems-table'},
     h('thead', {}, h('tr', {}, headers.map((label) => h('th', {scope: 'col'}, label)))),
     h('tbody', {}, problems.map((problem) => {
@@ -62,8 +53,11 @@ export function problemTable(workflow, problems, {parents = null} = {}) {
         h('td', {}, stateLabel(problem.state)),
         h('td', {}, due, colour ? h('span', {class: `deadline deadline-${colour}`},
           colour === 'red' ? t('overdue') : t('due')) : null),
-        h('td', {}, lightMarker(problem)),
-        h('td', {}, dateTime(problem.updated_at)));
+        h('td', {}, lightBadge(problem)),
+        h('td', {}, dateTime(problem.updated_at)),
+        h('td', {}, terminal(problem.state) || !levelsFor(problem, workflow).length ? null : h('button', {type: 'button', class: 'small',
+          dataset: {supervise: problem.id}, onclick: () => superviseById(problem.id)},
+        t('supervise.supervise'))));
     }))));
 }
 

@@ -14,12 +14,14 @@ function terminal(project, workflow) {
   return !!workflow.states.find((state) => state.id === project.state)?.terminal;
 }
 
-function projectName(project) {
-  return project.fields?.name || project.fields?.title || project.id;
+// What the workflow calls the item: its field tagged `name`, else its id.
+function projectName(project, workflow) {
+  const field = workflow.fields.find((each) => each.report === 'name');
+  return (field && project.fields?.[field.name]) || project.id;
 }
 
 // The levels above the item's current one that the signed-in user may give.
-function levelsFor(project, workflow) {
+export function levelsFor(project, workflow) {
   const levels = workflow.supervision?.levels || [];
   const current = levels.findIndex((level) => level.id === project.supervision_level);
   return levels.filter((level, index) => index > current && level.roles.some((role) => hasRole(role)));
@@ -111,7 +113,7 @@ export function openSuperviseDialog(project, workflow) {
   return dialogForm({
     id: 'supervise-dialog',
     title: t('supervise.supervise_title'),
-    subject: projectName(project),
+    subject: projectName(project, workflow),
     done: t('supervise.supervised_done'),
     rows: [
       current ? h('p', {class: 'muted'}, `${t('supervise.current_level')}：`, pick(current.label, '')) : null,
@@ -154,7 +156,7 @@ export async function openReassignDialog(project, workflow) {
   return dialogForm({
     id: 'reassign-dialog',
     title: t('supervise.reassign_title'),
-    subject: projectName(project),
+    subject: projectName(project, workflow),
     done: t('supervise.reassigned_done'),
     rows: [row('reassign-holder', t('supervise.holder'), holder),
       row('reassign-to', t('supervise.to'), [to, users]),
