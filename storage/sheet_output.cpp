@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <random>
 
 #include "storage/csv.hpp"
 #include "storage/field_text.hpp"
@@ -233,6 +236,23 @@ Outcome<Ok> write_xlsx(const std::filesystem::path& file, const std::vector<Shee
       book.add_row(row);
   }
   return book.close();
+}
+
+Outcome<std::string> xlsx_bytes(const std::vector<Sheet>& sheets) {
+  std::random_device random;
+  const std::filesystem::path file =
+      std::filesystem::temp_directory_path() /
+      ("investflow-" + std::to_string(random()) + "-" + std::to_string(random()) + ".xlsx");
+  auto written = write_xlsx(file, sheets);
+  std::string bytes;
+  if (written) {
+    std::ifstream in(file, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  std::error_code ignored;
+  std::filesystem::remove(file, ignored);
+  if (!written) return engine::fail(std::move(written.error()));
+  return bytes;
 }
 
 std::string download_file_name(std::string_view title, std::string_view workflow, engine::Date day,

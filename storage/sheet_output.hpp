@@ -82,6 +82,9 @@ class XlsxBook {
 };
 
 Outcome<Ok> write_xlsx(const std::filesystem::path& file, const std::vector<Sheet>& sheets);
+// The same workbook as bytes (libxlsxwriter writes files only: through a private temporary
+// file, removed before this returns), for an HTTP answer.
+Outcome<std::string> xlsx_bytes(const std::vector<Sheet>& sheets);
 
 // File names for downloads and the CLI: "<title>-<workflow>-<YYYY-MM-DD>.<ext>", e.g.
 // 招商项目台账-qingyuan-investment-2026-12-02.xlsx; without the workflow when empty.

@@ -2,10 +2,6 @@
 
 #include <boost/json.hpp>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <random>
 #include <sstream>
 
 #include "storage/funds_report.hpp"
@@ -17,10 +13,6 @@ namespace investflow::web::api {
 namespace {
 
 namespace json = boost::json;
-namespace fs = std::filesystem;
-
-constexpr std::string_view kXlsxType =
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 bool has_any(const engine::Actor& actor, std::initializer_list<std::string_view> roles) {
   for (std::string_view role : roles) {
@@ -101,20 +93,9 @@ Response sheets_answer(const std::vector<storage::Sheet>& sheets, const std::str
     storage::write_report_csv(csv, sheets);
     return download(csv.str(), "text/csv; charset=utf-8", title, ascii, day, "csv");
   }
-  std::random_device random;
-  const fs::path file =
-      fs::temp_directory_path() /
-      ("investflow-funds-" + std::to_string(random()) + "-" + std::to_string(random()) + ".xlsx");
-  auto written = storage::write_xlsx(file, sheets);
-  std::string bytes;
-  if (written) {
-    std::ifstream in(file, std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  std::error_code ignored;
-  fs::remove(file, ignored);
-  if (!written) return storage_failure(written.error(), request.request_id);
-  return download(std::move(bytes), kXlsxType, title, ascii, day, "xlsx");
+  auto bytes = storage::xlsx_bytes(sheets);
+  if (!bytes) return storage_failure(bytes.error(), request.request_id);
+  return download(std::move(*bytes), kXlsxType, title, ascii, day, "xlsx");
 }
 
 const json::value& member(const json::object& body, std::string_view name) {

@@ -12,9 +12,6 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::string_view kXlsxType =
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
 // The media types a spreadsheet comes as (browsers send what the file's extension says, or
 // nothing useful: application/octet-stream, or text/plain for a .csv on some systems).
 bool spreadsheet_type(std::string_view content_type) {

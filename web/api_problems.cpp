@@ -22,8 +22,6 @@ namespace {
 namespace json = boost::json;
 namespace fs = std::filesystem;
 
-constexpr std::string_view kXlsxType =
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 Problem type_error(std::string_view field, std::string_view expected) {
   return bad_request(std::string(field) + " must be " + std::string(expected),
                      {FieldError{std::string(field), "expected " + std::string(expected)}},

@@ -1,10 +1,6 @@
 #include "web/api_reports.hpp"
 
 #include <boost/json.hpp>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <random>
 #include <sstream>
 
 #include "storage/monthly_report.hpp"
@@ -15,11 +11,6 @@
 
 namespace investflow::web::api {
 namespace {
-
-namespace fs = std::filesystem;
-
-constexpr std::string_view kXlsxType =
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 // Reports show the whole zone's pipeline: for the people who answer for it.
 Parsed<Caller> report_reader(ApiContext& context, const Request& request) {
@@ -105,23 +96,12 @@ Response download(std::string body, std::string_view content_type, const FileNam
   return response;
 }
 
-// libxlsxwriter writes files only: through a private temporary file.
+// The sheets as an XLSX download.
 Response xlsx_download(const std::vector<storage::Sheet>& sheets, const FileName& name,
                        const Request& request) {
-  std::random_device random;
-  const fs::path file =
-      fs::temp_directory_path() /
-      ("investflow-report-" + std::to_string(random()) + "-" + std::to_string(random()) + ".xlsx");
-  auto written = storage::write_xlsx(file, sheets);
-  std::string bytes;
-  if (written) {
-    std::ifstream in(file, std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  std::error_code ignored;
-  fs::remove(file, ignored);
-  if (!written) return storage_failure(written.error(), request.request_id);
-  return download(std::move(bytes), kXlsxType, name, "xlsx");
+  auto bytes = storage::xlsx_bytes(sheets);
+  if (!bytes) return storage_failure(bytes.error(), request.request_id);
+  return download(std::move(*bytes), kXlsxType, name, "xlsx");
 }
 
 template <class Report>
@@ -285,20 +265,9 @@ Response report_monthly(ApiContext& context, const Request& request) {
         text_response(200, storage::monthly_text(*report, "zh"), "text/plain; charset=utf-8"),
         "txt");
   }
-  std::random_device random;
-  const fs::path file =
-      fs::temp_directory_path() /
-      ("investflow-monthly-" + std::to_string(random()) + "-" + std::to_string(random()) + ".xlsx");
-  auto written = storage::write_xlsx(file, report->sheets);
-  std::string bytes;
-  if (written) {
-    std::ifstream in(file, std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  std::error_code ignored;
-  fs::remove(file, ignored);
-  if (!written) return storage_failure(written.error(), request.request_id);
-  return attach(text_response(200, std::move(bytes), kXlsxType), "xlsx");
+  auto bytes = storage::xlsx_bytes(report->sheets);
+  if (!bytes) return storage_failure(bytes.error(), request.request_id);
+  return attach(text_response(200, std::move(*bytes), kXlsxType), "xlsx");
 }
 
 // problems (issue 17): the service desk's figures over the workflows with a state tagged

@@ -24,6 +24,9 @@
 namespace investflow::web::api {
 
 inline constexpr std::string_view kSessionCookie = "investflow_session";
+// The media type of an XLSX workbook, as answers send it.
+inline constexpr std::string_view kXlsxType =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 struct Caller {
   storage::User user;
