@@ -3,12 +3,14 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <functional>
 #include <span>
 #include <sstream>
 
 #include "engine/decide.hpp"
+#include "storage/auth.hpp"
 
 namespace investflow::app {
 namespace {
@@ -95,9 +97,23 @@ class StepReader {
 constexpr std::string_view kStepKeys[] = {
     "at",        "actor",   "roles",      "expect",     "reasons",  "note",    "version",
     "owner",     "create",  "edit",       "transition", "fields",   "comment", "vote",
-    "milestone", "done_on", "planned_on", "evidence",   "followup", "extend"};
+    "milestone", "done_on", "planned_on", "evidence",   "followup", "extend",  "attach"};
 constexpr std::string_view kCommandKeys[] = {"create",    "edit",     "transition", "vote",
-                                             "milestone", "followup", "extend"};
+                                             "milestone", "followup", "extend",     "attach"};
+
+// A scenario's file stands for a scanned document: its id is the SHA-256 of its name, its
+// type comes from the name's extension.
+std::string media_type_of(std::string_view filename) {
+  const auto dot = filename.rfind('.');
+  std::string extension(dot == std::string_view::npos ? "" : filename.substr(dot + 1));
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (extension == "pdf") return "application/pdf";
+  if (extension == "jpg" || extension == "jpeg") return "image/jpeg";
+  if (extension == "png") return "image/png";
+  if (extension == "ofd") return "application/ofd";
+  return "";
+}
 
 bool known(std::string_view key, std::span<const std::string_view> keys) {
   return std::find(keys.begin(), keys.end(), key) != keys.end();
@@ -189,6 +205,26 @@ std::optional<engine::Command> read_command(const YAML::Node& step, const std::s
     if (!read) return std::nullopt;
     if (!body["due_on"]) reader.error(body, "extend needs 'due_on' (the new due date)");
     command.body = std::move(extend);
+  } else if (kind == "attach") {
+    // {filename, milestone}: a file attached to the project (evidence for a milestone).
+    engine::AttachFile attach;
+    const bool read =
+        read_map(body, "attach", {"filename", "milestone"}, reader,
+                 [&](const std::string& key, const YAML::Node& value) {
+                   if (key == "filename") {
+                     attach.filename = reader.scalar(value, "attach.filename").value_or("");
+                   } else {
+                     attach.milestone = reader.scalar(value, "attach.milestone").value_or("");
+                   }
+                 });
+    if (!read) return std::nullopt;
+    attach.media_type = media_type_of(attach.filename);
+    if (attach.media_type.empty()) {
+      reader.error(body, "attach.filename must end in .pdf, .jpg, .jpeg, .png or .ofd");
+    }
+    attach.attachment_id = storage::sha256_hex(attach.filename);
+    attach.size = static_cast<std::int64_t>(attach.filename.size());
+    command.body = std::move(attach);
   } else {
     engine::RecordFollowup visit;
     const bool read =
@@ -238,7 +274,7 @@ void read_steps(const YAML::Node& steps, Scenario& scenario,
       reader.error(
           step,
           "the step names no command (create, edit, transition, vote, milestone, followup, "
-          "extend)");
+          "extend, attach)");
       continue;
     }
     if (step["at"]) {

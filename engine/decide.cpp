@@ -799,13 +799,19 @@ struct Decider {
                                     text("请填写计划日期、实际日期或佐证材料",
                                          "give a planned date, an actual date or evidence")));
     }
+    // `evidence: required`: the proof is a file (a document number alone is not): the
+    // evidence names one of the project's attachments, or a file was attached for this
+    // milestone. The text may still carry the document's number.
     if (milestone->evidence_required && record.done_on &&
-        record.evidence.find_first_not_of(" \t\r\n") == std::string::npos) {
-      reasons.push_back(make_reason(
-          reason::kEvidenceRequired, "evidence",
-          text("节点“" + label_zh(milestone->label, milestone->id) + "”须附佐证材料方可登记完成",
-               "the milestone '" + label_en(milestone->label, milestone->id) +
-                   "' needs evidence to be recorded done")));
+        project.attachment(record.evidence) == nullptr &&
+        std::none_of(project.attachments.begin(), project.attachments.end(),
+                     [&](const Attachment& file) { return file.milestone == milestone->id; })) {
+      reasons.push_back(
+          make_reason(reason::kEvidenceRequired, "evidence",
+                      text("节点“" + label_zh(milestone->label, milestone->id) +
+                               "”须上传佐证材料（附件）方可登记完成，文号不能代替文件",
+                           "the milestone '" + label_en(milestone->label, milestone->id) +
+                               "' needs an evidence file (an attachment) to be recorded done")));
     }
     if (is_attachment_id(record.evidence) && project.attachment(record.evidence) == nullptr) {
       reasons.push_back(make_reason(

@@ -250,6 +250,10 @@ TEST_F(TimeLimitsV11, ADateFieldStartsAndMovesTheClock) {
   engine::Project recorded = create(day(2026, 3, 2), {});
   ASSERT_TRUE(run(recorded, day(2026, 3, 2), engine::TakeTransition{"submit", {}, ""}, staff_));
   ASSERT_TRUE(run(recorded, day(2026, 3, 2), engine::TakeTransition{"build", {}, ""}, staff_));
+  ASSERT_TRUE(
+      run(recorded, day(2026, 3, 3),
+          engine::AttachFile{std::string(64, 'c'), "许可证.pdf", 10, "application/pdf", "permit"},
+          staff_));
   ASSERT_TRUE(run(recorded, day(2026, 3, 3),
                   engine::RecordMilestone{"permit", std::nullopt, day(2026, 3, 3), "许可证"},
                   staff_));
@@ -322,6 +326,20 @@ TEST_F(TimeLimitsV11, AMilestoneNeedingEvidenceIsRecordedDoneOnlyWithIt) {
     return false;
   };
   EXPECT_TRUE(open());
+  // A document number alone is not the proof: the file is.
+  auto number_only = run(project, day(2026, 3, 4), record("施工许可证 440000202603030101"), staff_);
+  ASSERT_FALSE(number_only);
+  EXPECT_TRUE(number_only.error().has(engine::reason::kEvidenceRequired));
+  // A file attached for another milestone does not count either.
+  const std::string other(64, 'b');
+  ASSERT_TRUE(run(project, day(2026, 3, 4),
+                  engine::AttachFile{other, "会议纪要.pdf", 10, "application/pdf", ""}, staff_));
+  ASSERT_FALSE(run(project, day(2026, 3, 4), record("施工许可证 440000202603030101"), staff_));
+  // A file attached for this milestone does; so does evidence naming any of the project's files.
+  const std::string permit(64, 'a');
+  ASSERT_TRUE(run(project, day(2026, 3, 4),
+                  engine::AttachFile{permit, "施工许可证.pdf", 10, "application/pdf", "permit"},
+                  staff_));
   ASSERT_TRUE(run(project, day(2026, 3, 4), record("施工许可证 440000202603030101"), staff_));
   EXPECT_EQ(project.milestones.at("permit").evidence, "施工许可证 440000202603030101");
   EXPECT_FALSE(open());

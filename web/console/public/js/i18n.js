@@ -129,7 +129,7 @@ const texts = {
       uploaded: '已上传“{name}”', failed: '“{name}”上传失败：{reason}', none: '暂无附件',
       name: '文件名', type: '类型', size: '大小', by: '上传人', at: '上传时间', open: '打开', download: '下载',
       accepted: '可上传 PDF、JPEG、PNG、OFD、DOCX、XLSX、ZIP，单个文件不超过 50 MiB',
-      pick_evidence: '选取附件作为佐证材料', no_pick: '（不选附件）', network: '网络中断',
+      pick_evidence: '选取附件作为佐证材料', evidence_file: '上传佐证文件', no_pick: '（不选附件）', network: '网络中断',
       attached_event: '上传附件' },
   },
   en: {
@@ -267,7 +267,7 @@ const texts = {
       uploaded: 'Uploaded "{name}"', failed: 'Uploading "{name}" failed: {reason}', none: 'No attachments yet',
       name: 'Name', type: 'Type', size: 'Size', by: 'By', at: 'Uploaded', open: 'Open', download: 'Download',
       accepted: 'PDF, JPEG, PNG, OFD, DOCX, XLSX or ZIP, up to 50 MiB each',
-      pick_evidence: 'Pick an attachment as evidence', no_pick: '(no attachment)', network: 'network error',
+      pick_evidence: 'Pick an attachment as evidence', evidence_file: 'Upload the evidence file', no_pick: '(no attachment)', network: 'network error',
       attached_event: 'File attached' },
   },
 };

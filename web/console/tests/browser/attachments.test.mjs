@@ -1,7 +1,8 @@
 // The project page's 附件 panel end to end in headless chromium against the real binary
 // (issue 17 item 4): staff drops a PDF on the drop zone and sees it listed with a progress
 // bar on the way; picks a PNG with the file picker; a disguised web page is refused with a
-// Chinese message; the milestone form offers the attachments as evidence.
+// Chinese message; the milestone form offers the attachments as evidence, and a milestone
+// that needs an evidence file is recorded done only with one (uploaded from the form).
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -11,7 +12,7 @@ const shots = artifactsDir();
 let database, server, browser, staff, projectId;
 
 before(async () => {
-  database = makeDatabase({zhang: 'staff'}, {projects: 0});
+  database = makeDatabase({zhang: 'staff'}, {projects: 30});
   server = await startServer(database.db);
   browser = await launchBrowser();
   staff = await session(browser, server.url, 'zhang');
@@ -86,4 +87,36 @@ test('a PNG chosen with the file picker is listed too', async () => {
   await page.setInputFiles('#attachment-input', {name: '现场照片.png', mimeType: 'image/png', buffer: png});
   await page.locator('#attachments .attachment-row a', {hasText: '现场照片.png'}).waitFor();
   assert.equal(await page.locator('#attachments .attachment-row').count(), 2);
+});
+
+test('a milestone needing evidence is refused with a number alone and recorded with the file', async () => {
+  const {page, api} = staff;
+  // A seeded signed project whose environmental assessment (evidence: required) is open.
+  const {projects} = await api('GET', '/api/projects?workflow=qingyuan-investment&limit=100');
+  let target = null;
+  for (const item of projects) {
+    const project = await api('GET', `/api/projects/${encodeURIComponent(item.id)}`);
+    const milestone = project.milestones?.environmental_assessment;
+    if (milestone && !milestone.done_on) { target = project; break; }
+  }
+  assert.ok(target, 'the seed has a signed project with the assessment open');
+  await page.goto(`/#/projects/${encodeURIComponent(target.id)}`);
+  await page.locator('#milestone-id').selectOption('environmental_assessment');
+  await page.fill('#milestone-done', new Date().toISOString().slice(0, 10));
+  await page.fill('#milestone-evidence', '清环审〔2026〕35号');
+  const form = page.locator('form', {has: page.locator('#milestone-id')});
+  await form.locator('button[type=submit]').click();
+  await form.locator('[role="alert"]', {hasText: '须上传佐证材料'}).waitFor();
+  let project = await api('GET', `/api/projects/${encodeURIComponent(target.id)}`);
+  assert.ok(!project.milestones.environmental_assessment.done_on);
+  // With the file chosen in the same form: uploaded for the milestone, then recorded.
+  await page.setInputFiles('#milestone-file', {name: '环评批复.pdf', mimeType: 'application/pdf',
+    buffer: Buffer.from(kPdf)});
+  await form.locator('button[type=submit]').click();
+  await page.locator('#attachments .attachment-row a', {hasText: '环评批复.pdf'}).waitFor();
+  project = await api('GET', `/api/projects/${encodeURIComponent(target.id)}`);
+  assert.ok(project.milestones.environmental_assessment.done_on);
+  assert.equal(project.milestones.environmental_assessment.evidence, '清环审〔2026〕35号');
+  const file = project.attachments.find((attachment) => attachment.filename === '环评批复.pdf');
+  assert.equal(file?.milestone, 'environmental_assessment');
 });

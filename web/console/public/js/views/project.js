@@ -12,7 +12,7 @@ import {me, hasRole} from '../main.js';
 import {fundsSection, computedSection} from './project_funds.js';
 import {problemsPanel} from './project_problems.js';  // problems (issue 17)
 import {lightBadge, levelBadge, supervisionButtons, historyDetail} from './supervise.js';
-import {attachmentsPanel, evidencePicker, evidenceText} from './project_attachments.js';
+import {attachmentsPanel, evidencePicker, evidenceText, uploadFile} from './project_attachments.js';
 
 export async function render(view, {match}) {
   const id = decodeURIComponent(match[1]);
@@ -187,10 +187,17 @@ function milestonesPanel({project, path, reload}) {
   const planned = h('input', {id: 'milestone-planned', type: 'date'});
   const done = h('input', {id: 'milestone-done', type: 'date'});
   const evidence = h('input', {id: 'milestone-evidence', type: 'text'});
+  // The evidence file (a milestone with `evidence: required` is recorded done only with one):
+  // uploaded for the chosen milestone, then the milestone recorded.
+  const file = h('input', {id: 'milestone-file', type: 'file'});
   const message = h('p', {class: 'form-message', role: 'alert'});
   const form = milestones.length ? h('form', {class: 'inline-form', onsubmit: async (event) => {
     event.preventDefault();
     try {
+      if (file.files.length) {
+        await uploadFile(path, file.files[0], () => {}, select.value);
+        project = await get(path);
+      }
       await post(`${path}/milestones`, {milestone: select.value, planned_on: planned.value || null,
         done_on: done.value || null, evidence: evidence.value, version: project.version});
       toast(t('saved'));
@@ -203,6 +210,7 @@ function milestonesPanel({project, path, reload}) {
   h('label', {for: 'milestone-planned'}, t('planned_on')), planned,
   h('label', {for: 'milestone-done'}, t('done_on')), done,
   h('label', {for: 'milestone-evidence'}, t('evidence')), evidence, evidencePicker(project, evidence),
+  h('label', {for: 'milestone-file'}, t('attach.evidence_file')), file,
   h('button', {type: 'submit'}, t('record')), message) : null;
   return panel(t('milestones'), milestones.length ? h('table', {class: 'table'},
     h('thead', {}, h('tr', {}, [t('milestone'), t('planned_on'), t('due_on'), t('done_on'), t('evidence')]

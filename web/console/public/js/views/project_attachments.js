@@ -23,12 +23,14 @@ function fileUrl(project, attachment, inline) {
   return `/api/attachments/${attachment.id}?${query}`;
 }
 
-// One file: POST as the raw body, progress reported as it goes. Resolves with the
-// attachment, rejects with the server's message.
-function uploadFile(path, file, onProgress) {
+// One file: POST as the raw body, progress reported as it goes (optionally as the evidence
+// for a milestone). Resolves with the attachment, rejects with the server's message.
+export function uploadFile(path, file, onProgress, milestone = '') {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
-    request.open('POST', `${path}/attachments?filename=${encodeURIComponent(file.name)}`);
+    const query = new URLSearchParams({filename: file.name});
+    if (milestone) query.set('milestone', milestone);
+    request.open('POST', `${path}/attachments?${query}`);
     request.setRequestHeader('X-CSRF-Token', sessionStorage.getItem('investflow.csrf') || '');
     request.setRequestHeader('Accept-Language', lang());
     request.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
