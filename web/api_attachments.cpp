@@ -20,10 +20,6 @@ namespace {
 namespace json = boost::json;
 namespace fs = std::filesystem;
 
-std::string say(std::string_view lang, std::string zh, std::string en) {
-  return lang == "en" ? std::move(en) : std::move(zh);
-}
-
 json::object attachment_json(const engine::Attachment& attachment, const std::string& project) {
   json::object item{{"id", attachment.id},
                     {"sha256", attachment.id},
@@ -61,6 +57,8 @@ struct Upload {
   std::shared_ptr<SpooledBody> body;  // the file; made from `in_memory` when not spooled
   std::string in_memory;
   Reply reply;
+
+  Response problem(const Problem& problem) const { return to_response(problem, lang); }
 };
 
 // The server held the body in memory (no upload_dir): write it to a file like a spooled one.
@@ -89,20 +87,19 @@ std::shared_ptr<SpooledBody> spool_from_memory(const storage::AttachmentFiles& f
   return body;
 }
 
-Problem refused_type(const storage::DetectedType& detected, std::string_view lang) {
+Problem refused_type(const storage::DetectedType& detected) {
   const std::string accepted(storage::accepted_types_text());
   if (detected.active) {
     return unsupported_media_type(
-        say(lang,
-            "不接受网页、SVG 或脚本文件（此文件的内容是 " + detected.label + "）；只接受 " +
-                accepted + " 文件",
-            "web pages, SVG and scripts are not accepted (this file's content is " +
-                detected.label + "); only PDF, JPEG, PNG, OFD, DOCX, XLSX and ZIP"));
+        {"不接受网页、SVG 或脚本文件（此文件的内容是 " + detected.label + "）；只接受 " + accepted +
+             " 文件",
+         "web pages, SVG and scripts are not accepted (this file's content is " + detected.label +
+             "); only PDF, JPEG, PNG, OFD, DOCX, XLSX and ZIP"});
   }
   return unsupported_media_type(
-      say(lang, "无法识别的文件类型：只接受 " + accepted + " 文件（按文件内容判断，而非扩展名）",
-          "unrecognised file type: only PDF, JPEG, PNG, OFD, DOCX, "
-          "XLSX and ZIP are accepted (judged by content, not name)"));
+      {"无法识别的文件类型：只接受 " + accepted + " 文件（按文件内容判断，而非扩展名）",
+       "unrecognised file type: only PDF, JPEG, PNG, OFD, DOCX, "
+       "XLSX and ZIP are accepted (judged by content, not name)"});
 }
 
 // On the attachment worker: detect, check, store, then submit the command.
@@ -111,23 +108,21 @@ void store_upload(ApiContext& context, const std::shared_ptr<Upload>& upload) {
   if (!upload->body) {
     upload->body = spool_from_memory(files, upload->in_memory);
     upload->in_memory.clear();
-    if (!upload->body) return upload->reply(problem(internal_error(upload->request_id)));
+    if (!upload->body) return upload->reply(upload->problem(internal_error(upload->request_id)));
   }
   const storage::DetectedType detected = storage::detect_media_type(upload->body->path());
-  if (detected.media_type.empty())
-    return upload->reply(problem(refused_type(detected, upload->lang)));
+  if (detected.media_type.empty()) return upload->reply(upload->problem(refused_type(detected)));
   if (active_declared_type(upload->declared_type)) {
-    return upload->reply(problem(unsupported_media_type(
-        say(upload->lang, "声明的类型 " + upload->declared_type + " 是网页或脚本，不予接受",
-            "the declared type " + upload->declared_type + " is a page or script: refused"))));
+    return upload->reply(upload->problem(unsupported_media_type(
+        {"声明的类型 " + upload->declared_type + " 是网页或脚本，不予接受",
+         "the declared type " + upload->declared_type + " is a page or script: refused"})));
   }
   const std::string sha = upload->body->sha256();
   auto project = context.store.project(upload->project_id);
-  if (!project) return upload->reply(storage_failure(project.error(), upload->request_id));
+  if (!project)
+    return upload->reply(storage_failure(project.error(), upload->lang, upload->request_id));
   if (!*project) {
-    return upload->reply(problem(not_found(say(upload->lang, "没有项目“" + upload->project_id + "”",
-                                               "no project '" + upload->project_id + "'"),
-                                           "no_such_project")));
+    return upload->reply(upload->problem(no_such_project(upload->project_id)));
   }
   if (const engine::Attachment* existing = (*project)->attachment(sha)) {
     return upload->reply(json_body(200, attachment_json(*existing, upload->project_id)));
@@ -136,7 +131,7 @@ void store_upload(ApiContext& context, const std::shared_ptr<Upload>& upload) {
   upload->body->kept();  // moved into place, or removed as a duplicate
   if (!placed) {
     files.settle(sha, false, nullptr);
-    return upload->reply(storage_failure(placed.error(), upload->request_id));
+    return upload->reply(storage_failure(placed.error(), upload->lang, upload->request_id));
   }
   storage::WriteRequest write;
   write.command.project_id = upload->project_id;
@@ -173,29 +168,31 @@ void upload_attachment(ApiContext& context, const Request& request, const RouteP
                        Reply reply) {
   const std::string lang(language(request));
   auto caller = authenticate(context, request);
-  if (!caller) return reply(problem(caller.error()));
+  if (!caller) return reply(problem(request, caller.error()));
   if (!context.attachments) {
-    return reply(problem(service_unavailable(
-        say(lang, "此服务器未配置附件存储", "this server stores no attachments"))));
+    return reply(problem(request, service_unavailable({"此服务器未配置附件存储",
+                                                       "this server stores no attachments"})));
   }
   const std::string filename =
       storage::clean_filename(request.query_param("filename").value_or(""));
   if (filename.empty()) {
-    return reply(problem(bad_request(
-        say(lang, "请用 filename 参数给出文件名", "give the file's name in the filename parameter"),
-        {FieldError{"filename", say(lang, "缺少文件名", "missing")}}, "missing_filename")));
+    return reply(problem(request, bad_request({"请用 filename 参数给出文件名",
+                                               "give the file's name in the filename parameter"},
+                                              {FieldError{"filename", {"缺少文件名", "missing"}}},
+                                              "missing_filename")));
   }
   const std::uint64_t size = request.spooled ? request.spooled->size() : request.body.size();
   if (size == 0) {
     return reply(
-        problem(bad_request(say(lang, "上传的文件是空的", "the file is empty"), {}, "empty_file")));
+        problem(request, bad_request({"上传的文件是空的", "the file is empty"}, {}, "empty_file")));
   }
   if (size > context.attachment_limit) {
-    return reply(problem(payload_too_large(
-        say(lang,
-            "文件超过 " + std::to_string(context.attachment_limit / (1024 * 1024)) + " MiB 的上限",
-            "the file is larger than the limit of " + std::to_string(context.attachment_limit) +
-                " bytes"))));
+    return reply(problem(
+        request,
+        payload_too_large(
+            {"文件超过 " + std::to_string(context.attachment_limit / (1024 * 1024)) + " MiB 的上限",
+             "the file is larger than the limit of " + std::to_string(context.attachment_limit) +
+                 " bytes"})));
   }
   auto upload = std::make_shared<Upload>(
       Upload{std::move(*caller), params.at("id"), filename,
@@ -206,18 +203,18 @@ void upload_attachment(ApiContext& context, const Request& request, const RouteP
     try {
       store_upload(context, upload);
     } catch (const std::exception&) {
-      upload->reply(problem(internal_error(upload->request_id)));
+      upload->reply(upload->problem(internal_error(upload->request_id)));
     }
   });
 }
 
 Response list_attachments(ApiContext& context, const Request& request, const RouteParams& params) {
   auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   const std::string& id = params.at("id");
   auto project = context.store.project(id);
-  if (!project) return storage_failure(project.error(), request.request_id);
-  if (!*project) return problem(not_found("no project '" + id + "'", "no_such_project"));
+  if (!project) return storage_failure(project.error(), request);
+  if (!*project) return problem(request, no_such_project(id));
   json::array items;
   for (const engine::Attachment& attachment : (*project)->attachments)
     items.push_back(attachment_json(attachment, id));
@@ -226,21 +223,20 @@ Response list_attachments(ApiContext& context, const Request& request, const Rou
 
 Response download_attachment(ApiContext& context, const Request& request,
                              const RouteParams& params) {
-  const std::string_view lang = language(request);
   auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   const std::string& id = params.at("id");
   const auto missing = [&] {
-    return problem(not_found(say(lang, "没有附件“" + id + "”", "no attachment '" + id + "'"),
-                             "no_such_attachment"));
+    return problem(request, not_found({"没有附件“" + id + "”", "no attachment '" + id + "'"},
+                                      "no_such_attachment"));
   };
   if (!context.attachments) {
-    return problem(service_unavailable(
-        say(lang, "此服务器未配置附件存储", "this server stores no attachments")));
+    return problem(request, service_unavailable(
+                                {"此服务器未配置附件存储", "this server stores no attachments"}));
   }
   if (!engine::is_attachment_id(id)) return missing();
   auto holders = context.store.projects_with_attachment(id);
-  if (!holders) return storage_failure(holders.error(), request.request_id);
+  if (!holders) return storage_failure(holders.error(), request);
   if (holders->empty()) return missing();
   // Every user may read every project: the name and type come from the project asked for,
   // else the first holding the file.
@@ -250,15 +246,16 @@ Response download_attachment(ApiContext& context, const Request& request,
     project_id = std::string(*asked);
   }
   auto project = context.store.project(project_id);
-  if (!project) return storage_failure(project.error(), request.request_id);
+  if (!project) return storage_failure(project.error(), request);
   const engine::Attachment* attachment = *project ? (*project)->attachment(id) : nullptr;
   if (attachment == nullptr || !context.attachments->contains(id)) return missing();
 
   const auto inline_param = request.query_param("inline");
   if (inline_param && *inline_param != "true" && *inline_param != "false") {
-    return problem(bad_request(
-        say(lang, "inline 只能是 true 或 false", "inline takes true or false"),
-        {FieldError{"inline", say(lang, "应为 true 或 false", "expected true or false")}}));
+    return problem(
+        request,
+        bad_request({"inline 只能是 true 或 false", "inline takes true or false"},
+                    {FieldError{"inline", {"应为 true 或 false", "expected true or false"}}}));
   }
   const bool show = inline_param == "true" && storage::shows_inline(attachment->media_type);
   Response response;

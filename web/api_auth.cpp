@@ -23,27 +23,30 @@ std::string session_cookie(const ApiContext& context, const std::string& value,
 
 Response login(ApiContext& context, const Request& request) {
   auto body = parse_object(request);
-  if (!body) return problem(body.error());
+  if (!body) return problem(request, body.error());
   auto username = string_member(*body, "username", true);
-  if (!username) return problem(username.error());
+  if (!username) return problem(request, username.error());
   auto password = string_member(*body, "password", true);
-  if (!password) return problem(password.error());
+  if (!password) return problem(request, password.error());
 
   const engine::Timestamp now = context.clock->now();
   if (auto wait = context.login_limiter.retry_after(*username, request.remote_address, now)) {
-    Response response = problem(too_many_requests("too many failed logins; retry later"));
+    Response response = problem(
+        request,
+        too_many_requests({"登录失败次数过多，请稍后再试", "too many failed logins; retry later"}));
     response.headers.set("Retry-After", std::to_string(*wait));
     return response;
   }
   auto user = context.auth.check_password(*username, *password);
-  if (!user) return problem(internal_error(request.request_id));
+  if (!user) return problem(request, internal_error(request.request_id));
   if (!*user) {
     context.login_limiter.record_failure(*username, request.remote_address, now);
-    return problem(unauthorized("wrong user name or password", "invalid_credentials"));
+    return problem(request, unauthorized({"用户名或密码错误", "wrong user name or password"},
+                                         "invalid_credentials"));
   }
   context.login_limiter.record_success(*username);
   auto started = context.auth.start_session((*user)->id);
-  if (!started) return storage_failure(started.error(), request.request_id);
+  if (!started) return storage_failure(started.error(), request);
   Response response = json_body(
       200, json::object{{"csrf_token", started->session.csrf_token},
                         {"user", user_json(started->session.user)},
@@ -56,10 +59,10 @@ Response login(ApiContext& context, const Request& request) {
 
 Response logout(ApiContext& context, const Request& request) {
   auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   if (const auto session_id = cookie(request, kSessionCookie)) {
     auto ended = context.auth.end_session(*session_id);
-    if (!ended) return storage_failure(ended.error(), request.request_id);
+    if (!ended) return storage_failure(ended.error(), request);
   }
   Response response = empty_response(204);
   response.headers.add("Set-Cookie", session_cookie(context, "", 0));
@@ -68,7 +71,7 @@ Response logout(ApiContext& context, const Request& request) {
 
 Response me(ApiContext& context, const Request& request) {
   auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   json::object body = user_json(caller->user);
   if (!caller->csrf_token.empty()) body["csrf_token"] = caller->csrf_token;
   return json_body(200, body);
@@ -80,12 +83,14 @@ namespace investflow::web::api {
 
 Response list_users(ApiContext& context, const Request& request) {
   auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   if (!caller->actor.has_role("admin")) {
-    return problem(forbidden("only an admin may list users", "role_not_allowed"));
+    return problem(request,
+                   forbidden({"只有管理员可以查看用户列表", "only an admin may list users"},
+                             "role_not_allowed"));
   }
   auto users = context.auth.users();
-  if (!users) return storage_failure(users.error(), request.request_id);
+  if (!users) return storage_failure(users.error(), request);
   boost::json::array list;
   for (const auto& user : *users) {
     boost::json::object item = user_json(user);

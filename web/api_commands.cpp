@@ -27,17 +27,17 @@ std::optional<Target> prepare(ApiContext& context, const Request& request,
                               const RouteParams& params, Reply& reply) {
   auto caller = authenticate(context, request);
   if (!caller) {
-    reply(problem(caller.error()));
+    reply(problem(request, caller.error()));
     return std::nullopt;
   }
   auto body = parse_object(request);
   if (!body) {
-    reply(problem(body.error()));
+    reply(problem(request, body.error()));
     return std::nullopt;
   }
   auto expected = if_match(request);
   if (!expected) {
-    reply(problem(expected.error()));
+    reply(problem(request, expected.error()));
     return std::nullopt;
   }
   const std::string& id = params.at("id");
@@ -48,8 +48,11 @@ std::optional<Target> prepare(ApiContext& context, const Request& request,
   if (const json::value* version = target.body.if_contains("version");
       version != nullptr && !version->is_null() && !*expected) {
     if (!version->is_int64() || version->get_int64() < 0) {
-      reply(problem(bad_request("version must be a project version (an integer)",
-                                {FieldError{"version", "expected an integer"}}, "invalid_type")));
+      reply(problem(
+          request,
+          bad_request(
+              {"version 应为项目版本号（整数）", "version must be a project version (an integer)"},
+              {FieldError{"version", {"应为整数", "expected an integer"}}}, "invalid_type")));
       return std::nullopt;
     }
     target.command.expected_version = version->get_int64();
@@ -61,16 +64,16 @@ std::optional<Target> prepare(ApiContext& context, const Request& request,
   if (fields == target.body.end() || fields->value().is_null()) return target;
   auto project = context.store.project(id);
   if (!project) {
-    reply(storage_failure(project.error(), request.request_id));
+    reply(storage_failure(project.error(), request));
     return std::nullopt;
   }
   if (!*project) {
-    reply(problem(not_found("no project '" + id + "'", "no_such_project")));
+    reply(problem(request, no_such_project(id)));
     return std::nullopt;
   }
   target.workflow = context.store.workflow((*project)->workflow, (*project)->workflow_version);
   if (!target.workflow) {
-    reply(problem(internal_error(request.request_id)));
+    reply(problem(request, internal_error(request.request_id)));
     return std::nullopt;
   }
   return target;
@@ -88,9 +91,11 @@ Parsed<std::optional<engine::Date>> date_member(const json::object& body, std::s
   if (value.is_string()) {
     if (auto date = engine::Date::parse(value.get_string())) return std::optional(*date);
   }
-  return engine::fail(bad_request(std::string(name) + " must be a date \"YYYY-MM-DD\"",
-                                  {FieldError{std::string(name), "expected a date YYYY-MM-DD"}},
-                                  "invalid_type"));
+  return engine::fail(bad_request(
+      {std::string(name) + " 应为日期（YYYY-MM-DD）",
+       std::string(name) + " must be a date \"YYYY-MM-DD\""},
+      {FieldError{std::string(name), {"应为日期 YYYY-MM-DD", "expected a date YYYY-MM-DD"}}},
+      "invalid_type"));
 }
 
 // The body's field edits, typed by the workflow (none when the body has no fields).
@@ -125,30 +130,34 @@ bool is_project_id(std::string_view id) {
 
 void create_project(ApiContext& context, const Request& request, Reply reply) {
   auto caller = authenticate(context, request);
-  if (!caller) return reply(problem(caller.error()));
+  if (!caller) return reply(problem(request, caller.error()));
   auto body = parse_object(request);
-  if (!body) return reply(problem(body.error()));
+  if (!body) return reply(problem(request, body.error()));
   auto workflow_id = string_member(*body, "workflow", true);
-  if (!workflow_id) return reply(problem(workflow_id.error()));
+  if (!workflow_id) return reply(problem(request, workflow_id.error()));
   auto owner = string_member(*body, "owner");
-  if (!owner) return reply(problem(owner.error()));
+  if (!owner) return reply(problem(request, owner.error()));
   auto id = string_member(*body, "id");
-  if (!id) return reply(problem(id.error()));
+  if (!id) return reply(problem(request, id.error()));
   auto parent = string_member(*body, "parent");
-  if (!parent) return reply(problem(parent.error()));
+  if (!parent) return reply(problem(request, parent.error()));
   if (!id->empty() && !is_project_id(*id)) {
-    return reply(
-        problem(bad_request("id takes 1 to 64 letters, digits, '-', '_' or '.'",
-                            {FieldError{"id", "not a valid project id"}}, "invalid_type")));
+    return reply(problem(
+        request, bad_request({"项目编号应为 1 到 64 个字母、数字、“-”、“_”或“.”",
+                              "id takes 1 to 64 letters, digits, '-', '_' or '.'"},
+                             {FieldError{"id", {"不是有效的项目编号", "not a valid project id"}}},
+                             "invalid_type")));
   }
   auto workflow = context.store.workflow(*workflow_id);
   if (!workflow) {
-    return reply(
-        problem(unprocessable("no workflow '" + *workflow_id + "'",
-                              {FieldError{"workflow", "unknown workflow"}}, "no_such_workflow")));
+    return reply(problem(
+        request,
+        unprocessable({"没有流程“" + *workflow_id + "”", "no workflow '" + *workflow_id + "'"},
+                      {FieldError{"workflow", {"未知的流程", "unknown workflow"}}},
+                      "no_such_workflow")));
   }
   auto fields = field_values(*workflow, member(*body, "fields"), "fields");
-  if (!fields) return reply(problem(fields.error()));
+  if (!fields) return reply(problem(request, fields.error()));
   engine::Command command;
   command.project_id = id->empty() ? new_project_id(request, *caller) : *id;
   command.body = engine::CreateProject{*owner, std::move(*fields), std::move(*parent)};
@@ -160,7 +169,7 @@ void edit_project(ApiContext& context, const Request& request, const RouteParams
   auto target = prepare(context, request, params, reply);
   if (!target) return;
   auto fields = target_fields(*target);
-  if (!fields) return reply(problem(fields.error()));
+  if (!fields) return reply(problem(request, fields.error()));
   target->command.body = engine::EditFields{std::move(*fields)};
   submit(context, request, target->caller, std::move(target->command), "", 200, std::move(reply));
 }
@@ -170,11 +179,11 @@ void take_transition(ApiContext& context, const Request& request, const RoutePar
   auto target = prepare(context, request, params, reply);
   if (!target) return;
   auto transition = string_member(target->body, "transition", true);
-  if (!transition) return reply(problem(transition.error()));
+  if (!transition) return reply(problem(request, transition.error()));
   auto comment = string_member(target->body, "comment");
-  if (!comment) return reply(problem(comment.error()));
+  if (!comment) return reply(problem(request, comment.error()));
   auto fields = target_fields(*target);
-  if (!fields) return reply(problem(fields.error()));
+  if (!fields) return reply(problem(request, fields.error()));
   target->command.body = engine::TakeTransition{*transition, std::move(*fields), *comment};
   submit(context, request, target->caller, std::move(target->command), "", 200, std::move(reply));
 }
@@ -184,15 +193,19 @@ void cast_vote(ApiContext& context, const Request& request, const RouteParams& p
   auto target = prepare(context, request, params, reply);
   if (!target) return;
   auto choice_name = string_member(target->body, "choice", true);
-  if (!choice_name) return reply(problem(choice_name.error()));
+  if (!choice_name) return reply(problem(request, choice_name.error()));
   const auto choice = engine::parse_vote_choice(*choice_name);
   if (!choice) {
-    return reply(problem(bad_request(
-        "choice takes approve, reject, abstain or recuse",
-        {FieldError{"choice", "expected approve, reject, abstain or recuse"}}, "invalid_type")));
+    return reply(
+        problem(request, bad_request({"choice 取值为 approve、reject、abstain 或 recuse",
+                                      "choice takes approve, reject, abstain or recuse"},
+                                     {FieldError{"choice",
+                                                 {"应为 approve、reject、abstain 或 recuse",
+                                                  "expected approve, reject, abstain or recuse"}}},
+                                     "invalid_type")));
   }
   auto comment = string_member(target->body, "comment");
-  if (!comment) return reply(problem(comment.error()));
+  if (!comment) return reply(problem(request, comment.error()));
   target->command.body = engine::CastVote{*choice, *comment};
   submit(context, request, target->caller, std::move(target->command), "", 200, std::move(reply));
 }
@@ -202,13 +215,13 @@ void record_milestone(ApiContext& context, const Request& request, const RoutePa
   auto target = prepare(context, request, params, reply);
   if (!target) return;
   auto milestone = string_member(target->body, "milestone", true);
-  if (!milestone) return reply(problem(milestone.error()));
+  if (!milestone) return reply(problem(request, milestone.error()));
   auto planned_on = date_member(target->body, "planned_on");
-  if (!planned_on) return reply(problem(planned_on.error()));
+  if (!planned_on) return reply(problem(request, planned_on.error()));
   auto done_on = date_member(target->body, "done_on");
-  if (!done_on) return reply(problem(done_on.error()));
+  if (!done_on) return reply(problem(request, done_on.error()));
   auto evidence = string_member(target->body, "evidence");
-  if (!evidence) return reply(problem(evidence.error()));
+  if (!evidence) return reply(problem(request, evidence.error()));
   target->command.body = engine::RecordMilestone{*milestone, *planned_on, *done_on, *evidence};
   submit(context, request, target->caller, std::move(target->command), "", 200, std::move(reply));
 }
@@ -218,13 +231,14 @@ void record_followup(ApiContext& context, const Request& request, const RoutePar
   auto target = prepare(context, request, params, reply);
   if (!target) return;
   auto on = date_member(target->body, "on");
-  if (!on) return reply(problem(on.error()));
+  if (!on) return reply(problem(request, on.error()));
   if (!*on) {
     return reply(
-        problem(bad_request("on is required", {FieldError{"on", "required"}}, "missing_member")));
+        problem(request, bad_request({"缺少 on（日期）", "on is required"},
+                                     {FieldError{"on", {"必填", "required"}}}, "missing_member")));
   }
   auto summary = string_member(target->body, "summary", true);
-  if (!summary) return reply(problem(summary.error()));
+  if (!summary) return reply(problem(request, summary.error()));
   std::vector<std::string> issues;
   const json::value& raw_issues = member(target->body, "issues");
   if (!raw_issues.is_null()) {
@@ -240,9 +254,11 @@ void record_followup(ApiContext& context, const Request& request, const RoutePar
       }
     }
     if (!ok) {
-      return reply(problem(bad_request("issues must be an array of strings",
-                                       {FieldError{"issues", "expected an array of strings"}},
-                                       "invalid_type")));
+      return reply(problem(
+          request,
+          bad_request({"issues 应为字符串数组", "issues must be an array of strings"},
+                      {FieldError{"issues", {"应为字符串数组", "expected an array of strings"}}},
+                      "invalid_type")));
     }
   }
   target->command.body = engine::RecordFollowup{**on, *summary, std::move(issues)};

@@ -26,10 +26,12 @@ Parsed<Caller> reader(ApiContext& context, const Request& request) {
   auto caller = authenticate(context, request);
   if (!caller) return caller;
   if (!has_any(caller->actor, {"manager", "leader", "admin"})) {
-    return engine::fail(
-        forbidden("reports are for managers, leaders and admins", "role_not_allowed"));
+    return engine::fail(forbidden(
+        {"报表仅供经理、领导和管理员查看", "reports are for managers, leaders and admins"},
+        "role_not_allowed"));
   }
-  if (!context.reports) return engine::fail(service_unavailable("reports are not enabled"));
+  if (!context.reports)
+    return engine::fail(service_unavailable({"此服务器未启用报表", "reports are not enabled"}));
   return caller;
 }
 
@@ -51,8 +53,9 @@ Parsed<storage::FundsWorkflows> latest_workflows(ApiContext& context) {
 Parsed<std::string> format_param(const Request& request) {
   const std::string format(request.query_param("format").value_or("json"));
   if (format != "json" && format != "csv" && format != "xlsx") {
-    return engine::fail(bad_request("format takes json, csv or xlsx",
-                                    {FieldError{"format", "expected json, csv or xlsx"}}));
+    return engine::fail(bad_request(
+        {"format 取值为 json、csv 或 xlsx", "format takes json, csv or xlsx"},
+        {FieldError{"format", {"应为 json、csv 或 xlsx", "expected json, csv or xlsx"}}}));
   }
   return format;
 }
@@ -69,8 +72,9 @@ Parsed<int> year_param(const Request& request, engine::Date today) {
     year = year * 10 + (c - '0');
   }
   if (year < 2000 || year > 2100) {
-    return engine::fail(bad_request("year takes a year 2000 to 2100",
-                                    {FieldError{"year", "expected a year 2000 to 2100"}}));
+    return engine::fail(bad_request(
+        {"year 应为 2000 到 2100 之间的年份", "year takes a year 2000 to 2100"},
+        {FieldError{"year", {"应为 2000 到 2100 之间的年份", "expected a year 2000 to 2100"}}}));
   }
   return year;
 }
@@ -94,7 +98,7 @@ Response sheets_answer(const std::vector<storage::Sheet>& sheets, const std::str
     return download(csv.str(), "text/csv; charset=utf-8", title, ascii, day, "csv");
   }
   auto bytes = storage::xlsx_bytes(sheets);
-  if (!bytes) return storage_failure(bytes.error(), request.request_id);
+  if (!bytes) return storage_failure(bytes.error(), request);
   return download(std::move(*bytes), kXlsxType, title, ascii, day, "xlsx");
 }
 
@@ -109,23 +113,24 @@ const json::value& member(const json::object& body, std::string_view name) {
 void record_funds(ApiContext& context, const Request& request, const RouteParams& params,
                   Reply reply) {
   auto caller = authenticate(context, request);
-  if (!caller) return reply(problem(caller.error()));
+  if (!caller) return reply(problem(request, caller.error()));
   auto body = parse_object(request);
-  if (!body) return reply(problem(body.error()));
+  if (!body) return reply(problem(request, body.error()));
   auto expected = if_match(request);
-  if (!expected) return reply(problem(expected.error()));
+  if (!expected) return reply(problem(request, expected.error()));
   auto month = string_member(*body, "month", true);
-  if (!month) return reply(problem(month.error()));
+  if (!month) return reply(problem(request, month.error()));
   auto source = string_member(*body, "source", true);
-  if (!source) return reply(problem(source.error()));
+  if (!source) return reply(problem(request, source.error()));
   auto evidence = string_member(*body, "evidence");
-  if (!evidence) return reply(problem(evidence.error()));
+  if (!evidence) return reply(problem(request, evidence.error()));
   auto comment = string_member(*body, "comment");
-  if (!comment) return reply(problem(comment.error()));
+  if (!comment) return reply(problem(request, comment.error()));
   const json::value& amount = member(*body, "amount");
   if (!amount.is_number()) {
-    return reply(problem(bad_request("amount must be a number (万元)",
-                                     {FieldError{"amount", "expected a number"}},
+    return reply(
+        problem(request, bad_request({"金额应为数字（万元）", "amount must be a number (万元)"},
+                                     {FieldError{"amount", {"应为数字", "expected a number"}}},
                                      amount.is_null() ? "missing_member" : "invalid_type")));
   }
   engine::Command command;
@@ -138,27 +143,29 @@ void record_funds(ApiContext& context, const Request& request, const RouteParams
 
 Response report_funds(ApiContext& context, const Request& request) {
   auto caller = reader(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   auto format = format_param(request);
-  if (!format) return problem(format.error());
+  if (!format) return problem(request, format.error());
   const engine::Date today = engine::local_date(context.clock->now());
   const std::string month_text(request.query_param("month").value_or(""));
   std::optional<int> month = today.year() * 100 + today.ymd().month;
   if (!month_text.empty()) month = engine::parse_funds_month(month_text);
   if (!month) {
-    return problem(bad_request("month takes YYYY-MM, e.g. 2026-10",
-                               {FieldError{"month", "expected YYYY-MM"}}));
+    return problem(
+        request,
+        bad_request({"月份格式应为 YYYY-MM，例如 2026-10", "month takes YYYY-MM, e.g. 2026-10"},
+                    {FieldError{"month", {"应为 YYYY-MM", "expected YYYY-MM"}}}));
   }
   const std::string workflow(request.query_param("workflow").value_or(""));
   if (!workflow.empty() && !context.store.workflow(workflow, 0)) {
-    return problem(not_found("no workflow '" + workflow + "'", "no_such_workflow"));
+    return problem(request, no_such_workflow(workflow));
   }
   auto workflows = latest_workflows(context);
-  if (!workflows) return problem(workflows.error());
+  if (!workflows) return problem(request, workflows.error());
   auto report = context.reports->run([&](storage::Connection& connection) {
     return storage::funds_report(connection, *workflows, *month, workflow);
   });
-  if (!report) return storage_failure(report.error(), request.request_id);
+  if (!report) return storage_failure(report.error(), request);
   if (*format == "json") return json_body(200, storage::funds_report_json(*report));
   return sheets_answer(storage::funds_report_sheets(*report), *format,
                        "到位资金-" + engine::funds_month_text(*month),
@@ -167,11 +174,11 @@ Response report_funds(ApiContext& context, const Request& request) {
 
 Response get_targets(ApiContext& context, const Request& request) {
   auto caller = reader(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   auto year = year_param(request, engine::local_date(context.clock->now()));
-  if (!year) return problem(year.error());
+  if (!year) return problem(request, year.error());
   auto workflows = latest_workflows(context);
-  if (!workflows) return problem(workflows.error());
+  if (!workflows) return problem(request, workflows.error());
   struct Answer {
     std::vector<storage::Target> targets;
     std::vector<storage::TargetChange> history;
@@ -187,7 +194,7 @@ Response get_targets(ApiContext& context, const Request& request) {
         if (!units) return engine::fail(units.error());
         return Answer{std::move(*targets), std::move(*history), std::move(*units)};
       });
-  if (!answer) return storage_failure(answer.error(), request.request_id);
+  if (!answer) return storage_failure(answer.error(), request);
   json::array targets;
   for (const auto& target : answer->targets)
     targets.push_back(storage::target_json(target));
@@ -214,27 +221,35 @@ Response get_targets(ApiContext& context, const Request& request) {
 
 Response put_target(ApiContext& context, const Request& request) {
   auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   if (!has_any(caller->actor, {"manager", "admin"})) {
-    return problem(forbidden("targets are set by managers and admins", "role_not_allowed"));
+    return problem(
+        request, forbidden({"目标只能由经理或管理员设定", "targets are set by managers and admins"},
+                           "role_not_allowed"));
   }
-  if (!context.targets) return problem(service_unavailable("targets are not enabled"));
+  if (!context.targets)
+    return problem(request,
+                   service_unavailable({"此服务器未启用目标设定", "targets are not enabled"}));
   auto body = parse_object(request);
-  if (!body) return problem(body.error());
+  if (!body) return problem(request, body.error());
   const json::value& year = member(*body, "year");
   if (!year.is_int64() && !year.is_uint64()) {
-    return problem(bad_request("year must be an integer",
-                               {FieldError{"year", "expected an integer"}},
-                               year.is_null() ? "missing_member" : "invalid_type"));
+    return problem(request, bad_request({"year 应为整数", "year must be an integer"},
+                                        {FieldError{"year", {"应为整数", "expected an integer"}}},
+                                        year.is_null() ? "missing_member" : "invalid_type"));
   }
   auto unit = string_member(*body, "unit", true);
-  if (!unit) return problem(unit.error());
+  if (!unit) return problem(request, unit.error());
   auto figure = string_member(*body, "figure", true);
-  if (!figure) return problem(figure.error());
+  if (!figure) return problem(request, figure.error());
   const json::value& raw_value = member(*body, "value");
   if (!raw_value.is_null() && !raw_value.is_number()) {
-    return problem(bad_request("value must be a number, or null to remove the target",
-                               {FieldError{"value", "expected a number or null"}}, "invalid_type"));
+    return problem(
+        request,
+        bad_request({"value 应为数字，或为 null 以删除目标",
+                     "value must be a number, or null to remove the target"},
+                    {FieldError{"value", {"应为数字或 null", "expected a number or null"}}},
+                    "invalid_type"));
   }
   std::optional<double> value;
   if (!raw_value.is_null()) value = raw_value.to_number<double>();
@@ -243,18 +258,15 @@ Response put_target(ApiContext& context, const Request& request) {
                       : -1;
   const auto problems = storage::check_target(year_number, *unit, *figure, value);
   if (!problems.empty()) {
-    const bool english = language(request) == "en";
     std::vector<FieldError> errors;
-    std::string detail;
-    for (const auto& item : problems) {
-      errors.push_back({item.field, english ? item.en : item.zh});
-      detail += (detail.empty() ? "" : "; ") + (english ? item.en : item.zh);
-    }
-    return problem(unprocessable(detail, std::move(errors), "invalid_target"));
+    for (const auto& item : problems)
+      errors.push_back({item.field, {item.zh, item.en}});
+    LocalizedText detail = joined_messages(errors);
+    return problem(request, unprocessable(std::move(detail), std::move(errors), "invalid_target"));
   }
   auto change = context.targets->set(year_number, *unit, *figure, value, caller->user.id,
                                      context.clock->now());
-  if (!change) return storage_failure(change.error(), request.request_id);
+  if (!change) return storage_failure(change.error(), request);
   json::value target = nullptr;
   if (value) {
     target = storage::target_json(
@@ -267,18 +279,18 @@ Response put_target(ApiContext& context, const Request& request) {
 
 Response report_targets(ApiContext& context, const Request& request) {
   auto caller = reader(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   auto format = format_param(request);
-  if (!format) return problem(format.error());
+  if (!format) return problem(request, format.error());
   const engine::Date today = engine::local_date(context.clock->now());
   auto year = year_param(request, today);
-  if (!year) return problem(year.error());
+  if (!year) return problem(request, year.error());
   auto workflows = latest_workflows(context);
-  if (!workflows) return problem(workflows.error());
+  if (!workflows) return problem(request, workflows.error());
   auto report = context.reports->run([&](storage::Connection& connection) {
     return storage::targets_report(connection, *workflows, *year, today);
   });
-  if (!report) return storage_failure(report.error(), request.request_id);
+  if (!report) return storage_failure(report.error(), request);
   if (*format == "json") return json_body(200, storage::targets_report_json(*report));
   return sheets_answer(storage::targets_report_sheets(*report), *format,
                        "目标进度-" + std::to_string(*year), "targets-" + std::to_string(*year),

@@ -29,21 +29,15 @@ bool spreadsheet_type(std::string_view content_type) {
   return false;
 }
 
-// A message in the request's language.
-std::string say(std::string_view lang, std::string zh, std::string en) {
-  return lang == "en" ? std::move(en) : std::move(zh);
-}
-
-Parsed<bool> flag_param(const Request& request, std::string_view name, bool fallback,
-                        std::string_view lang) {
+Parsed<bool> flag_param(const Request& request, std::string_view name, bool fallback) {
   const auto value = request.query_param(name);
   if (!value || value->empty()) return fallback;
   if (*value == "true") return true;
   if (*value == "false") return false;
   const std::string param(name);
   return engine::fail(
-      bad_request(say(lang, param + " 只能是 true 或 false", param + " takes true or false"),
-                  {FieldError{param, say(lang, "应为 true 或 false", "expected true or false")}}));
+      bad_request({param + " 只能是 true 或 false", param + " takes true or false"},
+                  {FieldError{param, {"应为 true 或 false", "expected true or false"}}}));
 }
 
 json::object text_pair(const engine::LocalizedText& column, std::string_view name,
@@ -94,36 +88,35 @@ json::object report_json(const std::string& workflow, const storage::ImportRepor
 Response import_projects(ApiContext& context, const Request& request, const RouteParams& params) {
   const std::string_view lang = language(request);
   auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   const std::string& id = params.at("id");
   auto workflow = context.store.workflow(id, 0);
   if (!workflow) {
-    return problem(not_found(say(lang, "没有流程“" + id + "”", "no workflow '" + id + "'"),
-                             "no_such_workflow"));
+    return problem(request, no_such_workflow(id));
   }
   // Whoever may create projects of the workflow (the engine's rule for a create).
   const auto& roles = caller->actor.roles;
   if (std::none_of(roles.begin(), roles.end(), [&](const std::string& role) {
         return workflow->role_acts_in(role, workflow->initial);
       })) {
-    return problem(forbidden(say(lang, "您的角色不能登记此类项目，也就不能导入",
-                                 "your roles may not register projects of this workflow"),
-                             "role_not_allowed"));
+    return problem(request, forbidden({"您的角色不能登记此类项目，也就不能导入",
+                                       "your roles may not register projects of this workflow"},
+                                      "role_not_allowed"));
   }
   const auto content_type = request.header("Content-Type");
   if (!content_type || !spreadsheet_type(*content_type)) {
-    return problem(
-        unsupported_media_type(say(lang, "请上传 CSV（text/csv）或 XLSX 文件作为请求体",
-                                   "send the CSV (text/csv) or XLSX file as the request body")));
+    return problem(request, unsupported_media_type(
+                                {"请上传 CSV（text/csv）或 XLSX 文件作为请求体",
+                                 "send the CSV (text/csv) or XLSX file as the request body"}));
   }
   if (request.body.empty()) {
-    return problem(bad_request(say(lang, "上传的文件是空的", "the file is empty")));
+    return problem(request, bad_request({"上传的文件是空的", "the file is empty"}));
   }
   storage::ImportOptions options;
-  auto dry_run = flag_param(request, "dry_run", true, lang);
-  if (!dry_run) return problem(dry_run.error());
-  auto partial = flag_param(request, "partial", false, lang);
-  if (!partial) return problem(partial.error());
+  auto dry_run = flag_param(request, "dry_run", true);
+  if (!dry_run) return problem(request, dry_run.error());
+  auto partial = flag_param(request, "partial", false);
+  if (!partial) return problem(request, partial.error());
   options.dry_run = *dry_run;
   options.partial = *partial;
   options.actor = caller->actor;
@@ -134,7 +127,7 @@ Response import_projects(ApiContext& context, const Request& request, const Rout
   for (const auto column : engine::split_list(request.query_param("ignore_columns").value_or("")))
     options.ignore_columns.emplace_back(column);
   auto users = context.auth.users();
-  if (!users) return storage_failure(users.error(), request.request_id);
+  if (!users) return storage_failure(users.error(), request);
   options.users = std::move(*users);
 
   const storage::ImportReport report =
@@ -142,12 +135,12 @@ Response import_projects(ApiContext& context, const Request& request, const Rout
   if (report.file_error) {
     std::vector<FieldError> errors;
     for (const auto& column : report.unknown_columns)
-      errors.push_back(FieldError{
-          column, say(lang, "未知列“" + column + "”", "unknown column '" + column + "'")});
+      errors.push_back(
+          FieldError{column, {"未知列“" + column + "”", "unknown column '" + column + "'"}});
     Problem unusable = unprocessable(
-        report.file_error->in(lang), std::move(errors),
+        *report.file_error, std::move(errors),
         report.unknown_columns.empty() ? "import_file_invalid" : "import_unknown_columns");
-    return problem(unusable);
+    return problem(request, unusable);
   }
   return json_body(200, report_json(workflow->id, report, options, lang));
 }

@@ -20,6 +20,8 @@ namespace {
 
 namespace json = boost::json;
 
+const LocalizedText kNotificationsOff{"此服务器未启用通知", "notifications are not enabled"};
+
 std::optional<std::int64_t> parse_id(std::string_view text) {
   std::int64_t id = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
@@ -33,8 +35,8 @@ Parsed<int> limit_param(const Request& request, int fallback, int most) {
   const auto value = parse_id(*limit);
   if (!value || *value > most) {
     const std::string range = "1 to " + std::to_string(most);
-    return engine::fail(
-        bad_request("limit takes " + range, {FieldError{"limit", "expected " + range}}));
+    return engine::fail(bad_request({"limit 取值为 " + range, "limit takes " + range},
+                                    {FieldError{"limit", {"应为 " + range, "expected " + range}}}));
   }
   return static_cast<int>(*value);
 }
@@ -44,8 +46,9 @@ Parsed<std::int64_t> cursor_param(const Request& request) {
   if (!cursor || cursor->empty()) return INT64_MAX;
   const auto value = parse_id(*cursor);
   if (!value) {
-    return engine::fail(bad_request("cursor must be a next_cursor of an earlier page",
-                                    {FieldError{"cursor", "invalid cursor"}}, "invalid_cursor"));
+    return engine::fail(bad_request(
+        {"cursor 应为前一页返回的 next_cursor", "cursor must be a next_cursor of an earlier page"},
+        {FieldError{"cursor", {"无效的游标", "invalid cursor"}}}, "invalid_cursor"));
   }
   return *value;
 }
@@ -55,9 +58,10 @@ Parsed<Caller> admin(ApiContext& context, const Request& request) {
   auto caller = authenticate(context, request);
   if (!caller) return caller;
   if (!caller->actor.has_role("admin")) {
-    return engine::fail(forbidden("only an admin may manage webhooks", "role_not_allowed"));
+    return engine::fail(forbidden(
+        {"只有管理员可以管理 Webhook", "only an admin may manage webhooks"}, "role_not_allowed"));
   }
-  if (!context.notify) return engine::fail(service_unavailable("notifications are not enabled"));
+  if (!context.notify) return engine::fail(service_unavailable(kNotificationsOff));
   return caller;
 }
 
@@ -129,9 +133,13 @@ Parsed<std::vector<engine::EventFilter>> event_filter(const json::object& body) 
                                    [](const json::value& item) { return item.is_string(); });
   if (!strings) {
     return engine::fail(bad_request(
-        "events must be a non-empty array of \"*\", \"notify\", event types or triggers "
-        "(sla_overdue, enter:STATE, transition:ID, ...)",
-        {FieldError{"events", "expected an array of event types or trigger names"}},
+        {"events 应为非空数组，元素为 \"*\"、\"notify\"、事件类型或触发条件"
+         "（sla_overdue、enter:STATE、transition:ID 等）",
+         "events must be a non-empty array of \"*\", \"notify\", event types or triggers "
+         "(sla_overdue, enter:STATE, transition:ID, ...)"},
+        {FieldError{"events",
+                    {"应为事件类型或触发条件组成的数组",
+                     "expected an array of event types or trigger names"}}},
         "invalid_type"));
   }
   std::vector<engine::EventFilter> out;
@@ -144,15 +152,18 @@ Parsed<std::vector<engine::EventFilter>> event_filter(const json::object& body) 
       continue;
     }
     const std::string quoted = "\"" + std::string(name) + "\"";
-    unknown.push_back(
-        FieldError{"events[" + std::to_string(i) + "]", "unknown event filter " + quoted});
+    unknown.push_back(FieldError{"events[" + std::to_string(i) + "]",
+                                 {"未知的事件筛选 " + quoted, "unknown event filter " + quoted}});
     names += (names.empty() ? "" : ", ") + quoted;
   }
   if (!unknown.empty()) {
     return engine::fail(unprocessable(
-        "unknown event filter " + names +
-            ": each must be \"*\", \"notify\", an event type (transition_taken, ...) or a "
-            "trigger (enter:STATE, leave:STATE, transition:ID, enter:*, sla_overdue, ...)",
+        {"未知的事件筛选 " + names +
+             "：每项应为 \"*\"、\"notify\"、事件类型（transition_taken 等）或触发条件"
+             "（enter:STATE、leave:STATE、transition:ID、enter:*、sla_overdue 等）",
+         "unknown event filter " + names +
+             ": each must be \"*\", \"notify\", an event type (transition_taken, ...) or a "
+             "trigger (enter:STATE, leave:STATE, transition:ID, enter:*, sla_overdue, ...)"},
         std::move(unknown), "unknown_event_filter"));
   }
   return out;
@@ -164,21 +175,23 @@ Parsed<std::vector<engine::EventFilter>> event_filter(const json::object& body) 
 
 Response list_notifications(ApiContext& context, const Request& request) {
   auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
-  if (!context.notify) return problem(service_unavailable("notifications are not enabled"));
+  if (!caller) return problem(request, caller.error());
+  if (!context.notify) return problem(request, service_unavailable(kNotificationsOff));
   auto limit = limit_param(request, 50, 200);
-  if (!limit) return problem(limit.error());
+  if (!limit) return problem(request, limit.error());
   auto cursor = cursor_param(request);
-  if (!cursor) return problem(cursor.error());
+  if (!cursor) return problem(request, cursor.error());
   const auto unread = request.query_param("unread");
   if (unread && *unread != "true" && *unread != "false" && !unread->empty()) {
-    return problem(bad_request("unread takes true or false",
-                               {FieldError{"unread", "expected true or false"}}));
+    return problem(
+        request,
+        bad_request({"unread 取值为 true 或 false", "unread takes true or false"},
+                    {FieldError{"unread", {"应为 true 或 false", "expected true or false"}}}));
   }
   auto page =
       context.notify->notifications(caller->user.id, unread && *unread == "true", *limit,
                                     *cursor == INT64_MAX ? std::string() : std::to_string(*cursor));
-  if (!page) return storage_failure(page.error(), request.request_id);
+  if (!page) return storage_failure(page.error(), request);
   json::array items;
   for (const auto& item : page->items)
     items.push_back(notification_json(item));
@@ -191,25 +204,25 @@ Response list_notifications(ApiContext& context, const Request& request) {
 
 Response read_notification(ApiContext& context, const Request& request, const RouteParams& params) {
   auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
-  if (!context.notify) return problem(service_unavailable("notifications are not enabled"));
+  if (!caller) return problem(request, caller.error());
+  if (!context.notify) return problem(request, service_unavailable(kNotificationsOff));
   const auto id = parse_id(params.at("id"));
-  if (!id) return problem(not_found("no such notification"));
+  if (!id) return problem(request, not_found({"没有这条通知", "no such notification"}));
   auto marked = context.notify->mark_read(caller->user.id, *id, context.clock->now());
-  if (!marked) return storage_failure(marked.error(), request.request_id);
-  if (!*marked) return problem(not_found("no such notification"));
+  if (!marked) return storage_failure(marked.error(), request);
+  if (!*marked) return problem(request, not_found({"没有这条通知", "no such notification"}));
   auto unread = context.notify->unread_count(caller->user.id);
-  if (!unread) return storage_failure(unread.error(), request.request_id);
+  if (!unread) return storage_failure(unread.error(), request);
   if (context.notifications) context.notifications->notify({caller->user.id});
   return json_body(200, json::object{{"id", *id}, {"read", true}, {"unread", *unread}});
 }
 
 Response read_all_notifications(ApiContext& context, const Request& request) {
   auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
-  if (!context.notify) return problem(service_unavailable("notifications are not enabled"));
+  if (!caller) return problem(request, caller.error());
+  if (!context.notify) return problem(request, service_unavailable(kNotificationsOff));
   auto marked = context.notify->mark_all_read(caller->user.id, context.clock->now());
-  if (!marked) return storage_failure(marked.error(), request.request_id);
+  if (!marked) return storage_failure(marked.error(), request);
   if (context.notifications) context.notifications->notify({caller->user.id});
   return json_body(200, json::object{{"marked", *marked}, {"unread", 0}});
 }
@@ -218,9 +231,9 @@ Response read_all_notifications(ApiContext& context, const Request& request) {
 
 Response list_webhooks(ApiContext& context, const Request& request) {
   auto caller = admin(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   auto webhooks = context.notify->webhooks();
-  if (!webhooks) return storage_failure(webhooks.error(), request.request_id);
+  if (!webhooks) return storage_failure(webhooks.error(), request);
   json::array items;
   for (const auto& webhook : *webhooks)
     items.push_back(webhook_json(webhook));
@@ -229,27 +242,34 @@ Response list_webhooks(ApiContext& context, const Request& request) {
 
 Response create_webhook(ApiContext& context, const Request& request) {
   auto caller = admin(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   auto body = parse_object(request);
-  if (!body) return problem(body.error());
+  if (!body) return problem(request, body.error());
   auto url = string_member(*body, "url", true);
-  if (!url) return problem(url.error());
+  if (!url) return problem(request, url.error());
   if (!notify::parse_url(*url)) {
-    return problem(bad_request("url must be an http:// or https:// URL",
-                               {FieldError{"url", "expected an http(s) URL"}}, "invalid_url"));
+    return problem(
+        request,
+        bad_request({"url 应为 http:// 或 https:// 网址", "url must be an http:// or https:// URL"},
+                    {FieldError{"url", {"应为 http(s) 网址", "expected an http(s) URL"}}},
+                    "invalid_url"));
   }
   auto secret = string_member(*body, "secret");
-  if (!secret) return problem(secret.error());
+  if (!secret) return problem(request, secret.error());
   auto format = string_member(*body, "format");
-  if (!format) return problem(format.error());
+  if (!format) return problem(request, format.error());
   if (format->empty()) *format = "json";
   if (!notify::parse_webhook_format(*format)) {
-    return problem(bad_request("format takes json, wecom or dingtalk",
-                               {FieldError{"format", "expected json, wecom or dingtalk"}},
-                               "invalid_format"));
+    return problem(
+        request,
+        bad_request(
+            {"format 取值为 json、wecom 或 dingtalk", "format takes json, wecom or dingtalk"},
+            {FieldError{"format",
+                        {"应为 json、wecom 或 dingtalk", "expected json, wecom or dingtalk"}}},
+            "invalid_format"));
   }
   auto events = event_filter(*body);
-  if (!events) return problem(events.error());
+  if (!events) return problem(request, events.error());
   notify::Webhook webhook;
   webhook.url = *url;
   webhook.secret = *secret;
@@ -258,7 +278,7 @@ Response create_webhook(ApiContext& context, const Request& request) {
   webhook.created_by = caller->user.id;
   webhook.created_at = context.clock->now();
   auto added = context.notify->add_webhook(std::move(webhook));
-  if (!added) return storage_failure(added.error(), request.request_id);
+  if (!added) return storage_failure(added.error(), request);
   if (context.wake_dispatcher) context.wake_dispatcher();
   Response response = json_body(201, webhook_json(*added));
   response.headers.set("Location", "/api/webhooks/" + std::to_string(added->id));
@@ -267,12 +287,12 @@ Response create_webhook(ApiContext& context, const Request& request) {
 
 Response delete_webhook(ApiContext& context, const Request& request, const RouteParams& params) {
   auto caller = admin(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   const auto id = parse_id(params.at("id"));
-  if (!id) return problem(not_found("no such webhook"));
+  if (!id) return problem(request, not_found({"没有这个 Webhook", "no such webhook"}));
   auto deleted = context.notify->delete_webhook(*id, context.clock->now());
-  if (!deleted) return storage_failure(deleted.error(), request.request_id);
-  if (!*deleted) return problem(not_found("no such webhook"));
+  if (!deleted) return storage_failure(deleted.error(), request);
+  if (!*deleted) return problem(request, not_found({"没有这个 Webhook", "no such webhook"}));
   if (context.wake_dispatcher) context.wake_dispatcher();
   Response response;
   response.status = 204;
@@ -283,19 +303,22 @@ Response delete_webhook(ApiContext& context, const Request& request, const Route
 
 Response list_deliveries(ApiContext& context, const Request& request) {
   auto caller = admin(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   const std::string status(request.query_param("status").value_or(""));
   const auto wanted = engine::value_named(notify::kDeliveryStatusNames, status);
   if (!status.empty() && !wanted) {
-    return problem(bad_request("status takes pending, delivered or dead",
-                               {FieldError{"status", "expected pending, delivered or dead"}}));
+    return problem(request, bad_request({"status 取值为 pending、delivered 或 dead",
+                                         "status takes pending, delivered or dead"},
+                                        {FieldError{"status",
+                                                    {"应为 pending、delivered 或 dead",
+                                                     "expected pending, delivered or dead"}}}));
   }
   auto limit = limit_param(request, 50, 500);
-  if (!limit) return problem(limit.error());
+  if (!limit) return problem(request, limit.error());
   auto cursor = cursor_param(request);
-  if (!cursor) return problem(cursor.error());
+  if (!cursor) return problem(request, cursor.error());
   auto deliveries = context.notify->deliveries(wanted, *limit + 1, *cursor);
-  if (!deliveries) return storage_failure(deliveries.error(), request.request_id);
+  if (!deliveries) return storage_failure(deliveries.error(), request);
   json::value next = nullptr;
   if (static_cast<int>(deliveries->size()) > *limit) {
     deliveries->resize(static_cast<std::size_t>(*limit));
@@ -309,15 +332,17 @@ Response list_deliveries(ApiContext& context, const Request& request) {
 
 Response replay_delivery(ApiContext& context, const Request& request, const RouteParams& params) {
   auto caller = admin(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   const auto id = parse_id(params.at("id"));
-  if (!id) return problem(not_found("no such delivery"));
+  if (!id) return problem(request, not_found({"没有这次投递", "no such delivery"}));
   auto replayed = context.notify->replay(*id, context.clock->now());
-  if (!replayed) return storage_failure(replayed.error(), request.request_id);
-  if (!*replayed) return problem(not_found("no such delivery (or its webhook was deleted)"));
+  if (!replayed) return storage_failure(replayed.error(), request);
+  if (!*replayed)
+    return problem(request, not_found({"没有这次投递（或其 Webhook 已删除）",
+                                       "no such delivery (or its webhook was deleted)"}));
   if (context.wake_dispatcher) context.wake_dispatcher();
   auto delivery = context.notify->delivery(*id);
-  if (!delivery || !*delivery) return problem(internal_error(request.request_id));
+  if (!delivery || !*delivery) return problem(request, internal_error(request.request_id));
   return json_body(200, delivery_json(**delivery));
 }
 
@@ -326,31 +351,36 @@ Response replay_delivery(ApiContext& context, const Request& request, const Rout
 void extend_deadline(ApiContext& context, const Request& request, const RouteParams& params,
                      Reply reply) {
   auto caller = authenticate(context, request);
-  if (!caller) return reply(problem(caller.error()));
+  if (!caller) return reply(problem(request, caller.error()));
   auto body = parse_object(request);
-  if (!body) return reply(problem(body.error()));
+  if (!body) return reply(problem(request, body.error()));
   auto kind_text = string_member(*body, "kind", true);
-  if (!kind_text) return reply(problem(kind_text.error()));
+  if (!kind_text) return reply(problem(request, kind_text.error()));
   const auto kind = engine::parse_deadline_kind(*kind_text);
   if (!kind) {
-    return reply(problem(bad_request("kind takes sla, milestone or followup",
-                                     {FieldError{"kind", "expected sla, milestone or followup"}},
-                                     "invalid_type")));
+    return reply(problem(request, bad_request({"kind 取值为 sla、milestone 或 followup",
+                                               "kind takes sla, milestone or followup"},
+                                              {FieldError{"kind",
+                                                          {"应为 sla、milestone 或 followup",
+                                                           "expected sla, milestone or followup"}}},
+                                              "invalid_type")));
   }
   auto name = string_member(*body, "name");
-  if (!name) return reply(problem(name.error()));
+  if (!name) return reply(problem(request, name.error()));
   auto due_text = string_member(*body, "due_on", true);
-  if (!due_text) return reply(problem(due_text.error()));
+  if (!due_text) return reply(problem(request, due_text.error()));
   const auto due_on = engine::Date::parse(*due_text);
   if (!due_on) {
-    return reply(
-        problem(bad_request("due_on must be a date \"YYYY-MM-DD\"",
-                            {FieldError{"due_on", "expected a date YYYY-MM-DD"}}, "invalid_type")));
+    return reply(problem(
+        request,
+        bad_request({"due_on 应为日期（YYYY-MM-DD）", "due_on must be a date \"YYYY-MM-DD\""},
+                    {FieldError{"due_on", {"应为日期 YYYY-MM-DD", "expected a date YYYY-MM-DD"}}},
+                    "invalid_type")));
   }
   auto reason = string_member(*body, "reason");
-  if (!reason) return reply(problem(reason.error()));
+  if (!reason) return reply(problem(request, reason.error()));
   auto expected = if_match(request);
-  if (!expected) return reply(problem(expected.error()));
+  if (!expected) return reply(problem(request, expected.error()));
   engine::Command command;
   command.project_id = params.at("id");
   command.expected_version = *expected;

@@ -22,12 +22,6 @@ namespace {
 namespace json = boost::json;
 namespace fs = std::filesystem;
 
-Problem type_error(std::string_view field, std::string_view expected) {
-  return bad_request(std::string(field) + " must be " + std::string(expected),
-                     {FieldError{std::string(field), "expected " + std::string(expected)}},
-                     "invalid_type");
-}
-
 // A visit raises a handful of problems; a body with more is a mistake, not a visit.
 constexpr std::size_t kMostProblems = 50;
 
@@ -64,26 +58,27 @@ Parsed<std::shared_ptr<const engine::Workflow>> problem_workflow(ApiContext& con
   if (!named->empty()) {
     auto workflow = context.store.workflow(*named, 0);
     if (!workflow) {
-      return engine::fail(unprocessable("no workflow '" + *named + "'",
-                                        {FieldError{"problem_workflow", "unknown workflow"}},
-                                        "no_such_workflow"));
+      return engine::fail(
+          unprocessable({"没有流程“" + *named + "”", "no workflow '" + *named + "'"},
+                        {FieldError{"problem_workflow", {"未知的流程", "unknown workflow"}}},
+                        "no_such_workflow"));
     }
     return workflow;
   }
   auto candidates = problem_workflows_for(context, parent.workflow);
   if (candidates.size() == 1) return candidates.front();
   if (candidates.empty()) {
-    return engine::fail(
-        unprocessable("no workflow takes problems of a project of '" + parent.workflow + "'",
-                      {FieldError{"problems",
-                                  "该项目的流程没有问题台账流程 (no problem workflow names it "
-                                  "in parent:)"}},
-                      "no_problem_workflow"));
+    return engine::fail(unprocessable(
+        {"没有流程接收此项目的问题（没有问题台账流程在 parent: 中指定“" + parent.workflow + "”）",
+         "no workflow takes problems of a project of '" + parent.workflow + "'"},
+        {FieldError{"problems",
+                    {"该项目的流程没有问题台账流程", "no problem workflow names it in parent:"}}},
+        "no_problem_workflow"));
   }
-  return engine::fail(
-      bad_request("several workflows take problems here: name one in "
-                  "problem_workflow",
-                  {FieldError{"problem_workflow", "required here"}}, "missing_member"));
+  return engine::fail(bad_request(
+      {"有多个流程可以接收此处的问题：请在 problem_workflow 中指定一个",
+       "several workflows take problems here: name one in problem_workflow"},
+      {FieldError{"problem_workflow", {"此处必填", "required here"}}}, "missing_member"));
 }
 
 // A new item's id: from the Idempotency-Key when there is one (a repeat is the same item),
@@ -105,11 +100,13 @@ Parsed<std::vector<storage::WriteRequest>> followup_requests(
     const json::object& body, const engine::Project& parent) {
   const json::value* raw = body.if_contains("problems");
   const json::array* problems = raw != nullptr ? raw->if_array() : nullptr;
-  if (problems == nullptr) return engine::fail(type_error("problems", "an array of objects"));
+  if (problems == nullptr)
+    return engine::fail(type_error("problems", {"对象数组", "an array of objects"}));
   if (problems->size() > kMostProblems) {
+    const std::string most = std::to_string(kMostProblems);
     return engine::fail(bad_request(
-        "a visit raises at most " + std::to_string(kMostProblems) + " problems",
-        {FieldError{"problems", "at most " + std::to_string(kMostProblems)}}, "too_many"));
+        {"一次走访最多登记 " + most + " 个问题", "a visit raises at most " + most + " problems"},
+        {FieldError{"problems", {"最多 " + most + " 个", "at most " + most}}}, "too_many"));
   }
   auto workflow = problem_workflow(context, body, parent);
   if (!workflow) return engine::fail(workflow.error());
@@ -122,7 +119,8 @@ Parsed<std::vector<storage::WriteRequest>> followup_requests(
   requests.push_back(std::move(visit));
   for (std::size_t i = 0; i < problems->size(); ++i) {
     const std::string where = "problems[" + std::to_string(i) + "]";
-    if (!(*problems)[i].is_object()) return engine::fail(type_error(where, "an object of fields"));
+    if (!(*problems)[i].is_object())
+      return engine::fail(type_error(where, {"字段组成的对象", "an object of fields"}));
     auto fields = field_values(**workflow, (*problems)[i], where);
     if (!fields) return engine::fail(fields.error());
     storage::WriteRequest create;
@@ -176,13 +174,10 @@ Response followup_answer(const std::vector<storage::WriteResult>& results, std::
   const bool failed = std::any_of(results.begin(), results.end(), [](const auto& result) {
     return !result.accepted() && !result.rejected();
   });
-  if (failed) return problem(internal_error(request_id));
+  if (failed) return to_response(internal_error(request_id), lang);
   const engine::Rejection all = batch_rejection(results);
   if (if_match_given && all.has(engine::reason::kStaleVersion)) {
-    Response response = problem(precondition_failed(
-        "If-Match does not match the project's version " + std::to_string(all.current_version)));
-    response.headers.set("ETag", "\"" + std::to_string(all.current_version) + "\"");
-    return response;
+    return version_mismatch(all.current_version, lang);
   }
   return rejection(all, lang);
 }
@@ -193,12 +188,12 @@ void submit_followup_with_problems(ApiContext& context, const Request& request,
                                    const Caller& caller, engine::Command followup,
                                    const json::object& body, Reply reply) {
   auto parent = context.store.project(followup.project_id);
-  if (!parent) return reply(storage_failure(parent.error(), request.request_id));
+  if (!parent) return reply(storage_failure(parent.error(), request));
   if (!*parent) {
-    return reply(problem(not_found("no project '" + followup.project_id + "'", "no_such_project")));
+    return reply(problem(request, no_such_project(followup.project_id)));
   }
   auto requests = followup_requests(context, request, caller, std::move(followup), body, **parent);
-  if (!requests) return reply(problem(requests.error()));
+  if (!requests) return reply(problem(request, requests.error()));
   context.store.submit_atomic(
       std::move(*requests),
       [reply = std::move(reply), feed = context.feed, lang = std::string(language(request)),
@@ -212,23 +207,26 @@ void submit_followup_with_problems(ApiContext& context, const Request& request,
 
 Response export_project_list(ApiContext& context, const Request& request) {
   auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   const std::string format_name(request.query_param("format").value_or("xlsx"));
   const auto format = engine::value_named(storage::kExportFormatNames, format_name);
   if (!format) {
     return problem(
-        bad_request("format takes xlsx or csv", {FieldError{"format", "expected xlsx or csv"}}));
+        request, bad_request({"format 取值为 xlsx 或 csv", "format takes xlsx or csv"},
+                             {FieldError{"format", {"应为 xlsx 或 csv", "expected xlsx or csv"}}}));
   }
   const engine::Date today = engine::local_date(context.clock->now());
   auto query = project_query(context, request, today);
-  if (!query) return problem(query.error());
+  if (!query) return problem(request, query.error());
   if (query->workflow.empty()) {
-    return problem(bad_request("workflow is required: the sheet's columns are its fields",
-                               {FieldError{"workflow", "a workflow id"}}));
+    return problem(request,
+                   bad_request({"请指定流程：表格的列即其字段",
+                                "workflow is required: the sheet's columns are its fields"},
+                               {FieldError{"workflow", {"流程编号", "a workflow id"}}}));
   }
   auto workflow = context.store.workflow(query->workflow);
   if (!workflow) {
-    return problem(not_found("no workflow '" + query->workflow + "'", "no_such_workflow"));
+    return problem(request, no_such_workflow(query->workflow));
   }
   std::random_device random;
   const fs::path file =
@@ -238,7 +236,7 @@ Response export_project_list(ApiContext& context, const Request& request) {
   std::string bytes = written ? read_bytes(file) : std::string();
   std::error_code ignored;
   fs::remove(file, ignored);
-  if (!written) return storage_failure(written.error(), request.request_id);
+  if (!written) return storage_failure(written.error(), request);
   const bool xlsx = *format == storage::ExportFormat::xlsx;
   Response response = text_response(200, std::move(bytes),
                                     xlsx ? kXlsxType : std::string_view("text/csv; charset=utf-8"));

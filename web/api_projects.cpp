@@ -41,8 +41,10 @@ Parsed<storage::ProjectQuery> project_query(ApiContext& context, const Request& 
   query.figure = text("figure");
   if (!query.figure.empty()) {
     if (!storage::is_figure(query.figure)) {
-      return engine::fail(bad_request("figure '" + query.figure + "' is not a report figure",
-                                      {FieldError{"figure", "unknown figure (未知的统计口径)"}}));
+      return engine::fail(
+          bad_request({"“" + query.figure + "”不是报表口径",
+                       "figure '" + query.figure + "' is not a report figure"},
+                      {FieldError{"figure", {"未知的统计口径", "unknown figure"}}}));
     }
     for (const auto& [name, day] :
          {std::pair{"from", &query.figure_from}, std::pair{"to", &query.figure_to}}) {
@@ -50,8 +52,10 @@ Parsed<storage::ProjectQuery> project_query(ApiContext& context, const Request& 
       if (value.empty()) continue;
       const auto parsed = engine::Date::parse(value);
       if (!parsed) {
-        return engine::fail(bad_request(std::string(name) + " takes a date YYYY-MM-DD",
-                                        {FieldError{name, "expected a date YYYY-MM-DD"}}));
+        return engine::fail(
+            bad_request({std::string(name) + " 应为日期 YYYY-MM-DD",
+                         std::string(name) + " takes a date YYYY-MM-DD"},
+                        {FieldError{name, {"应为日期 YYYY-MM-DD", "expected a date YYYY-MM-DD"}}}));
       }
       *day = *parsed;
     }
@@ -64,8 +68,10 @@ Parsed<storage::ProjectQuery> project_query(ApiContext& context, const Request& 
     } else if (auto day = engine::Date::parse(*overdue)) {
       query.overdue_on = *day;
     } else if (*overdue != "false" && *overdue != "0") {
-      return engine::fail(bad_request("overdue takes true, false or a date YYYY-MM-DD",
-                                      {FieldError{"overdue", "expected true, false or a date"}}));
+      return engine::fail(bad_request(
+          {"overdue 取值为 true、false 或日期 YYYY-MM-DD",
+           "overdue takes true, false or a date YYYY-MM-DD"},
+          {FieldError{"overdue", {"应为 true、false 或日期", "expected true, false or a date"}}}));
     }
   }
   if (auto sort = request.query_param("sort"); sort && !sort->empty()) {
@@ -76,8 +82,9 @@ Parsed<storage::ProjectQuery> project_query(ApiContext& context, const Request& 
     const auto key = storage::parse_sort_key(name);
     if (!key) {
       return engine::fail(bad_request(
-          "sort takes updated, created, name, investment or due (prefix - for descending)",
-          {FieldError{"sort", "unknown sort key"}}));
+          {"sort 取值为 updated、created、name、investment 或 due（前加 - 表示降序）",
+           "sort takes updated, created, name, investment or due (prefix - for descending)"},
+          {FieldError{"sort", {"未知的排序键", "unknown sort key"}}}));
     }
     query.sort = *key;
   }
@@ -86,7 +93,8 @@ Parsed<storage::ProjectQuery> project_query(ApiContext& context, const Request& 
     const auto [end, error] = std::from_chars(limit->data(), limit->data() + limit->size(), value);
     if (error != std::errc() || end != limit->data() + limit->size() || value < 1 || value > 500) {
       return engine::fail(
-          bad_request("limit takes 1 to 500", {FieldError{"limit", "expected 1 to 500"}}));
+          bad_request({"limit 取值为 1 到 500", "limit takes 1 to 500"},
+                      {FieldError{"limit", {"应为 1 到 500", "expected 1 to 500"}}}));
     }
     query.limit = value;
   }
@@ -99,9 +107,9 @@ namespace {
 engine::Result<engine::Project, Response> find_project(ApiContext& context, const Request& request,
                                                        const std::string& id) {
   auto project = context.store.project(id);
-  if (!project) return engine::fail(storage_failure(project.error(), request.request_id));
+  if (!project) return engine::fail(storage_failure(project.error(), request));
   if (!*project) {
-    return engine::fail(problem(not_found("no project '" + id + "'", "no_such_project")));
+    return engine::fail(problem(request, no_such_project(id)));
   }
   return std::move(**project);
 }
@@ -115,15 +123,62 @@ json::array reasons_json(const std::vector<engine::Reason>& reasons, std::string
   return array;
 }
 
+// What the transition form can supply of a blocked transition (issue 22 item 1): the
+// required fields still empty (and a comment). A guard, a review, the state or a role it
+// cannot: those keep the transition blocked.
+struct FormFix {
+  json::array fields;
+  bool enough = true;  // filling `fields` (and a comment) is all that is missing
+};
+
+FormFix form_fix(const engine::Workflow& workflow, const std::vector<engine::Reason>& blocked_by) {
+  FormFix fix;
+  for (const engine::Reason& reason : blocked_by) {
+    if (reason.code == engine::reason::kCommentRequired) continue;  // the form asks for it
+    if (reason.code != engine::reason::kMissingField ||
+        workflow.find_field(reason.field) == nullptr) {
+      fix.enough = false;
+      continue;
+    }
+    if (std::find(fix.fields.begin(), fix.fields.end(), json::value(reason.field)) ==
+        fix.fields.end()) {
+      fix.fields.emplace_back(reason.field);
+    }
+  }
+  return fix;
+}
+
+// What else the caller may do to the project (issue 22 item 5), decided by the engine as
+// the command itself would be: the console shows only the controls that would be taken.
+json::object permissions(const engine::Workflow& workflow, const engine::Project& project,
+                         const engine::Actor& actor, const engine::Clock& clock,
+                         const engine::Relations& relations) {
+  const auto allowed = [&](engine::Command command) {
+    command.project_id = project.id;
+    const engine::Decision decision =
+        engine::decide(workflow, project, command, actor, clock, relations);
+    if (decision) return true;
+    const engine::Rejection& rejection = decision.error();
+    return !rejection.has(engine::reason::kRoleNotAllowed) &&
+           !rejection.has(engine::reason::kTerminalState) &&
+           !rejection.has(engine::reason::kNotInFollowup);
+  };
+  engine::Command edit;
+  edit.body = engine::EditFields{};  // refused as nothing_to_do when allowed
+  engine::Command visit;
+  visit.body = engine::RecordFollowup{engine::local_date(clock.now()), "-", {}};
+  return json::object{{"edit", allowed(std::move(edit))}, {"followup", allowed(std::move(visit))}};
+}
+
 }  // namespace
 
 Response list_projects(ApiContext& context, const Request& request) {
   auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   auto query = project_query(context, request, engine::local_date(context.clock->now()));
-  if (!query) return problem(query.error());
+  if (!query) return problem(request, query.error());
   auto page = context.store.list_projects(*query);
-  if (!page) return storage_failure(page.error(), request.request_id);
+  if (!page) return storage_failure(page.error(), request);
   json::array projects;
   Lights lights(context);  // issue 17: read-time light per item
   for (const auto& project : page->projects) {
@@ -156,11 +211,11 @@ Response project_response(const Request& request, std::int64_t version, std::str
 
 Response get_project(ApiContext& context, const Request& request, const RouteParams& params) {
   auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   const std::string& id = params.at("id");
   auto stored = context.store.project_json(id);
-  if (!stored) return storage_failure(stored.error(), request.request_id);
-  if (!*stored) return problem(not_found("no project '" + id + "'", "no_such_project"));
+  if (!stored) return storage_failure(stored.error(), request);
+  if (!*stored) return problem(request, no_such_project(id));
   return project_response(request, (*stored)->version, Lights(context).add_to(**stored));
 }
 
@@ -178,11 +233,11 @@ std::optional<Response> get_project_from_memory(ApiContext& context, const Reque
 
 Response project_history(ApiContext& context, const Request& request, const RouteParams& params) {
   auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   auto project = find_project(context, request, params.at("id"));
   if (!project) return project.error();
   auto history = context.store.history(params.at("id"));
-  if (!history) return storage_failure(history.error(), request.request_id);
+  if (!history) return storage_failure(history.error(), request);
   // Re-derive every link: a stored event edited or removed behind the API shows here.
   bool chain_ok = true;
   storage::Hash previous = storage::kGenesisHash;
@@ -208,13 +263,13 @@ Response project_history(ApiContext& context, const Request& request, const Rout
 Response transition_options(ApiContext& context, const Request& request,
                             const RouteParams& params) {
   auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   auto project = find_project(context, request, params.at("id"));
   if (!project) return project.error();
   auto workflow = context.store.workflow(project->workflow, project->workflow_version);
-  if (!workflow) return problem(internal_error(request.request_id));
+  if (!workflow) return problem(request, internal_error(request.request_id));
   auto relations = context.store.relations(*project);
-  if (!relations) return problem(internal_error(request.request_id));
+  if (!relations) return problem(request, internal_error(request.request_id));
   const std::string_view lang = language(request);
   json::array options;
   // A fractional quorum is taken of the review panel: the users holding the voters' role.
@@ -234,6 +289,7 @@ Response transition_options(ApiContext& context, const Request& request,
     json::array requires_fields;
     for (const auto& field : transition.requires_fields)
       requires_fields.emplace_back(field);
+    FormFix fix = form_fix(*workflow, option.blocked_by);
     options.push_back(json::object{
         {"id", transition.id},
         {"label", transition.label.in(lang)},
@@ -241,12 +297,17 @@ Response transition_options(ApiContext& context, const Request& request,
         {"requires", std::move(requires_fields)},
         {"comment", transition.comment == engine::CommentRule::required ? "required" : "optional"},
         {"available", option.blocked_by.empty()},
-        {"blocked_by", reasons_json(option.blocked_by, lang)}});
+        {"blocked_by", reasons_json(option.blocked_by, lang)},
+        {"fill", std::move(fix.fields)},
+        {"fillable", !option.blocked_by.empty() && fix.enough}});
   }
-  Response response = json_body(200, json::object{{"project_id", project->id},
-                                                  {"state", project->state},
-                                                  {"version", project->version},
-                                                  {"transitions", std::move(options)}});
+  Response response =
+      json_body(200, json::object{{"project_id", project->id},
+                                  {"state", project->state},
+                                  {"version", project->version},
+                                  {"transitions", std::move(options)},
+                                  {"may", permissions(*workflow, *project, caller->actor,
+                                                      *context.clock, *relations)}});
   response.headers.set("ETag", "\"" + std::to_string(project->version) + "\"");
   return response;
 }

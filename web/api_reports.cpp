@@ -18,10 +18,12 @@ Parsed<Caller> report_reader(ApiContext& context, const Request& request) {
   if (!caller) return caller;
   const engine::Actor& actor = caller->actor;
   if (!actor.has_role("manager") && !actor.has_role("leader") && !actor.has_role("admin")) {
-    return engine::fail(
-        forbidden("reports are for managers, leaders and admins", "role_not_allowed"));
+    return engine::fail(forbidden(
+        {"报表仅供经理、领导和管理员查看", "reports are for managers, leaders and admins"},
+        "role_not_allowed"));
   }
-  if (!context.reports) return engine::fail(service_unavailable("reports are not enabled"));
+  if (!context.reports)
+    return engine::fail(service_unavailable({"此服务器未启用报表", "reports are not enabled"}));
   return caller;
 }
 
@@ -30,8 +32,10 @@ Parsed<std::optional<engine::Date>> date_param(const Request& request, std::stri
   if (!text || text->empty()) return std::optional<engine::Date>();
   const auto date = engine::Date::parse(*text);
   if (!date) {
-    return engine::fail(bad_request(std::string(name) + " takes a date YYYY-MM-DD",
-                                    {FieldError{std::string(name), "expected a date YYYY-MM-DD"}}));
+    return engine::fail(bad_request(
+        {std::string(name) + " 应为日期 YYYY-MM-DD",
+         std::string(name) + " takes a date YYYY-MM-DD"},
+        {FieldError{std::string(name), {"应为日期 YYYY-MM-DD", "expected a date YYYY-MM-DD"}}}));
   }
   return std::optional<engine::Date>(*date);
 }
@@ -46,9 +50,9 @@ Parsed<storage::ReportPeriod> period_params(const Request& request, std::string_
   if (*from) period.from = **from;
   if (*to) period.to = **to;
   if (period.to < period.from) {
-    return engine::fail(
-        bad_request(std::string(to_name) + " is before " + std::string(from_name),
-                    {FieldError{std::string(to_name), "before " + std::string(from_name)}}));
+    return engine::fail(bad_request(
+        {"结束日期早于开始日期", std::string(to_name) + " is before " + std::string(from_name)},
+        {FieldError{std::string(to_name), {"早于开始日期", "before " + std::string(from_name)}}}));
   }
   return period;
 }
@@ -56,8 +60,9 @@ Parsed<storage::ReportPeriod> period_params(const Request& request, std::string_
 Parsed<std::string> format_param(const Request& request) {
   const std::string format(request.query_param("format").value_or("json"));
   if (format != "json" && format != "csv" && format != "xlsx") {
-    return engine::fail(bad_request("format takes json, csv or xlsx",
-                                    {FieldError{"format", "expected json, csv or xlsx"}}));
+    return engine::fail(bad_request(
+        {"format 取值为 json、csv 或 xlsx", "format takes json, csv or xlsx"},
+        {FieldError{"format", {"应为 json、csv 或 xlsx", "expected json, csv or xlsx"}}}));
   }
   return format;
 }
@@ -66,11 +71,11 @@ Parsed<std::shared_ptr<const engine::Workflow>> workflow_param(ApiContext& conte
                                                                const Request& request) {
   const std::string id(request.query_param("workflow").value_or(""));
   if (id.empty()) {
-    return engine::fail(
-        bad_request("workflow is required", {FieldError{"workflow", "a workflow id"}}));
+    return engine::fail(bad_request({"请指定流程", "workflow is required"},
+                                    {FieldError{"workflow", {"流程编号", "a workflow id"}}}));
   }
   auto workflow = context.store.workflow(id, 0);
-  if (!workflow) return engine::fail(not_found("no workflow '" + id + "'", "no_such_workflow"));
+  if (!workflow) return engine::fail(no_such_workflow(id));
   return workflow;
 }
 
@@ -100,14 +105,14 @@ Response download(std::string body, std::string_view content_type, const FileNam
 Response xlsx_download(const std::vector<storage::Sheet>& sheets, const FileName& name,
                        const Request& request) {
   auto bytes = storage::xlsx_bytes(sheets);
-  if (!bytes) return storage_failure(bytes.error(), request.request_id);
+  if (!bytes) return storage_failure(bytes.error(), request);
   return download(std::move(*bytes), kXlsxType, name, "xlsx");
 }
 
 template <class Report>
 Response answer(const storage::Outcome<Report>& report, const std::string& format,
                 const FileName& name, const Request& request) {
-  if (!report) return storage_failure(report.error(), request.request_id);
+  if (!report) return storage_failure(report.error(), request);
   if (format == "json") return json_body(200, storage::report_json(*report));
   const auto sheets = storage::report_sheets(*report);
   if (format == "xlsx") return xlsx_download(sheets, name, request);
@@ -125,11 +130,11 @@ struct WorkflowReportRequest {
 engine::Result<WorkflowReportRequest, Response> workflow_report(ApiContext& context,
                                                                 const Request& request) {
   auto caller = report_reader(context, request);
-  if (!caller) return engine::fail(problem(caller.error()));
+  if (!caller) return engine::fail(problem(request, caller.error()));
   auto format = format_param(request);
-  if (!format) return engine::fail(problem(format.error()));
+  if (!format) return engine::fail(problem(request, format.error()));
   auto workflow = workflow_param(context, request);
-  if (!workflow) return engine::fail(problem(workflow.error()));
+  if (!workflow) return engine::fail(problem(request, workflow.error()));
   return WorkflowReportRequest{*format, *workflow};
 }
 
@@ -157,7 +162,7 @@ Response report_pipeline(ApiContext& context, const Request& request) {
   auto asked = workflow_report(context, request);
   if (!asked) return std::move(asked).error();
   auto entered = period_params(request, "entered_from", "entered_to");
-  if (!entered) return problem(entered.error());
+  if (!entered) return problem(request, entered.error());
   storage::PipelineFilter filter;
   const auto text = [&](std::string_view name) {
     return std::string(request.query_param(name).value_or(""));
@@ -178,7 +183,7 @@ Response report_funnel(ApiContext& context, const Request& request) {
   auto asked = workflow_report(context, request);
   if (!asked) return std::move(asked).error();
   auto period = period_params(request, "from", "to");
-  if (!period) return problem(period.error());
+  if (!period) return problem(request, period.error());
   auto report = context.reports->run([&](storage::Connection& connection) {
     return storage::funnel_report(connection, *asked->workflow, *period);
   });
@@ -189,7 +194,7 @@ Response report_aging(ApiContext& context, const Request& request) {
   auto asked = workflow_report(context, request);
   if (!asked) return std::move(asked).error();
   auto period = period_params(request, "from", "to");
-  if (!period) return problem(period.error());
+  if (!period) return problem(request, period.error());
   const engine::Date today = engine::local_date(context.clock->now());
   auto report = context.reports->run([&](storage::Connection& connection) {
     return storage::aging_report(connection, *asked->workflow, *period, today);
@@ -201,7 +206,7 @@ Response report_kpis(ApiContext& context, const Request& request) {
   auto asked = workflow_report(context, request);
   if (!asked) return std::move(asked).error();
   auto period = period_params(request, "from", "to");
-  if (!period) return problem(period.error());
+  if (!period) return problem(request, period.error());
   const engine::Date today = engine::local_date(context.clock->now());
   auto report = context.reports->run([&](storage::Connection& connection) {
     return storage::kpi_report(connection, *asked->workflow, *period, today);
@@ -211,19 +216,22 @@ Response report_kpis(ApiContext& context, const Request& request) {
 
 Response report_period(ApiContext& context, const Request& request) {
   auto caller = report_reader(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   auto format = format_param(request);
-  if (!format) return problem(format.error());
+  if (!format) return problem(request, format.error());
   for (std::string_view name : {"from", "to"}) {
     if (!request.query_param(name)) {
-      return problem(bad_request(std::string(name) + " is required",
-                                 {FieldError{std::string(name), "a date YYYY-MM-DD"}}));
+      return problem(
+          request,
+          bad_request(
+              {"缺少 " + std::string(name) + "（日期）", std::string(name) + " is required"},
+              {FieldError{std::string(name), {"日期 YYYY-MM-DD", "a date YYYY-MM-DD"}}}));
     }
   }
   auto period = period_params(request, "from", "to");
-  if (!period) return problem(period.error());
+  if (!period) return problem(request, period.error());
   auto workflows = latest_workflows(context);
-  if (!workflows) return storage_failure(workflows.error(), request.request_id);
+  if (!workflows) return storage_failure(workflows.error(), request);
   auto report = context.reports->run([&](storage::Connection& connection) {
     return storage::period_report(connection, *workflows, *period);
   });
@@ -234,24 +242,29 @@ Response report_period(ApiContext& context, const Request& request) {
 // kpis (issue 16): the monthly report (月报), storage/monthly_report.hpp.
 Response report_monthly(ApiContext& context, const Request& request) {
   auto caller = report_reader(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   const std::string format(request.query_param("format").value_or("json"));
   if (format != "json" && format != "xlsx" && format != "text") {
-    return problem(bad_request("format takes json, xlsx or text",
-                               {FieldError{"format", "expected json, xlsx or text"}}));
+    return problem(
+        request,
+        bad_request(
+            {"format 取值为 json、xlsx 或 text", "format takes json, xlsx or text"},
+            {FieldError{"format", {"应为 json、xlsx 或 text", "expected json, xlsx or text"}}}));
   }
   const auto month = storage::parse_month(request.query_param("month").value_or(""));
   if (!month) {
-    return problem(bad_request("month takes a month YYYY-MM (月份格式应为 YYYY-MM)",
-                               {FieldError{"month", "expected a month YYYY-MM"}}));
+    return problem(
+        request,
+        bad_request({"月份格式应为 YYYY-MM", "month takes a month YYYY-MM"},
+                    {FieldError{"month", {"应为月份 YYYY-MM", "expected a month YYYY-MM"}}}));
   }
   auto workflows = latest_workflows(context);
-  if (!workflows) return storage_failure(workflows.error(), request.request_id);
+  if (!workflows) return storage_failure(workflows.error(), request);
   const engine::Date today = engine::local_date(context.clock->now());
   auto report = context.reports->run([&](storage::Connection& connection) {
     return storage::monthly_report(connection, *workflows, *month, today);
   });
-  if (!report) return storage_failure(report.error(), request.request_id);
+  if (!report) return storage_failure(report.error(), request);
   if (format == "json") return json_body(200, storage::report_json(*report));
   const auto attach = [&](Response response, std::string_view extension) {
     response.headers.set(
@@ -266,7 +279,7 @@ Response report_monthly(ApiContext& context, const Request& request) {
         "txt");
   }
   auto bytes = storage::xlsx_bytes(report->sheets);
-  if (!bytes) return storage_failure(bytes.error(), request.request_id);
+  if (!bytes) return storage_failure(bytes.error(), request);
   return attach(text_response(200, std::move(*bytes), kXlsxType), "xlsx");
 }
 
@@ -274,20 +287,20 @@ Response report_monthly(ApiContext& context, const Request& request) {
 // resolved (or the one named), for problems raised in the period.
 Response report_problems(ApiContext& context, const Request& request) {
   auto caller = report_reader(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   auto format = format_param(request);
-  if (!format) return problem(format.error());
+  if (!format) return problem(request, format.error());
   auto period = period_params(request, "from", "to");
-  if (!period) return problem(period.error());
+  if (!period) return problem(request, period.error());
   storage::Workflows workflows;
   const std::string named(request.query_param("workflow").value_or(""));
   if (!named.empty()) {
     auto workflow = workflow_param(context, request);
-    if (!workflow) return problem(workflow.error());
+    if (!workflow) return problem(request, workflow.error());
     workflows.push_back(*workflow);
   } else {
     auto stored = context.store.stored_workflows();
-    if (!stored) return storage_failure(stored.error(), request.request_id);
+    if (!stored) return storage_failure(stored.error(), request);
     for (const auto& each : *stored) {
       const bool listed = std::any_of(workflows.begin(), workflows.end(),
                                       [&](const auto& known) { return known->id == each.id; });

@@ -15,16 +15,18 @@ engine::Result<std::int64_t, Response> start_after(ApiContext& context, const Re
   const auto last = request.header("Last-Event-ID");
   if (!last || last->empty()) {
     auto tail = context.store.last_event_id();
-    if (!tail) return engine::fail(storage_failure(tail.error(), request.request_id));
+    if (!tail) return engine::fail(storage_failure(tail.error(), request));
     return *tail;
   }
   std::int64_t id = -1;
   const auto [end, error] = std::from_chars(last->data(), last->data() + last->size(), id);
   if (error != std::errc() || end != last->data() + last->size() || id < 0) {
-    return engine::fail(
-        problem(bad_request("Last-Event-ID must be an event id such as 42",
-                            {FieldError{"Last-Event-ID", "expected a non-negative integer"}},
-                            "invalid_last_event_id")));
+    return engine::fail(problem(
+        request,
+        bad_request(
+            {"Last-Event-ID 应为事件编号，例如 42", "Last-Event-ID must be an event id such as 42"},
+            {FieldError{"Last-Event-ID", {"应为非负整数", "expected a non-negative integer"}}},
+            "invalid_last_event_id")));
   }
   return id;
 }
@@ -33,7 +35,7 @@ engine::Result<std::int64_t, Response> start_after(ApiContext& context, const Re
 
 Response stream_events(ApiContext& context, const Request& request) {
   auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   auto after = start_after(context, request);
   if (!after) return std::move(after.error());
 

@@ -35,9 +35,11 @@ Parsed<engine::Date> date_member(const json::object& body, std::string_view name
   if (!text) return engine::fail(text.error());
   const auto date = engine::Date::parse(*text);
   if (!date) {
-    return engine::fail(bad_request(std::string(name) + " must be a date \"YYYY-MM-DD\"",
-                                    {FieldError{std::string(name), "expected a date YYYY-MM-DD"}},
-                                    "invalid_type"));
+    return engine::fail(bad_request(
+        {std::string(name) + " 应为日期（YYYY-MM-DD）",
+         std::string(name) + " must be a date \"YYYY-MM-DD\""},
+        {FieldError{std::string(name), {"应为日期 YYYY-MM-DD", "expected a date YYYY-MM-DD"}}},
+        "invalid_type"));
   }
   return *date;
 }
@@ -47,17 +49,17 @@ Parsed<engine::Date> date_member(const json::object& body, std::string_view name
 void supervise_project(ApiContext& context, const Request& request, const RouteParams& params,
                        Reply reply) {
   auto caller = authenticate(context, request);
-  if (!caller) return reply(problem(caller.error()));
+  if (!caller) return reply(problem(request, caller.error()));
   auto body = parse_object(request);
-  if (!body) return reply(problem(body.error()));
+  if (!body) return reply(problem(request, body.error()));
   auto level = string_member(*body, "level", true);
-  if (!level) return reply(problem(level.error()));
+  if (!level) return reply(problem(request, level.error()));
   auto reason = string_member(*body, "reason");
-  if (!reason) return reply(problem(reason.error()));
+  if (!reason) return reply(problem(request, reason.error()));
   auto due_on = date_member(*body, "due_on");
-  if (!due_on) return reply(problem(due_on.error()));
+  if (!due_on) return reply(problem(request, due_on.error()));
   auto expected = if_match(request);
-  if (!expected) return reply(problem(expected.error()));
+  if (!expected) return reply(problem(request, expected.error()));
   engine::Command command;
   command.project_id = params.at("id");
   command.expected_version = *expected;
@@ -68,17 +70,17 @@ void supervise_project(ApiContext& context, const Request& request, const RouteP
 void reassign_project(ApiContext& context, const Request& request, const RouteParams& params,
                       Reply reply) {
   auto caller = authenticate(context, request);
-  if (!caller) return reply(problem(caller.error()));
+  if (!caller) return reply(problem(request, caller.error()));
   auto body = parse_object(request);
-  if (!body) return reply(problem(body.error()));
+  if (!body) return reply(problem(request, body.error()));
   auto holder = string_member(*body, "holder");
-  if (!holder) return reply(problem(holder.error()));
+  if (!holder) return reply(problem(request, holder.error()));
   auto to = string_member(*body, "to", true);
-  if (!to) return reply(problem(to.error()));
+  if (!to) return reply(problem(request, to.error()));
   auto reason = string_member(*body, "reason");
-  if (!reason) return reply(problem(reason.error()));
+  if (!reason) return reply(problem(request, reason.error()));
   auto expected = if_match(request);
-  if (!expected) return reply(problem(expected.error()));
+  if (!expected) return reply(problem(request, expected.error()));
   if (auto unknown = unknown_user(context, *to, "to")) {
     return reply(refuse(*unknown, language(request)));
   }
@@ -92,7 +94,7 @@ void reassign_project(ApiContext& context, const Request& request, const RoutePa
 
 Response bulk_reassign(ApiContext& context, const Request& request) {
   auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   const std::string_view lang = language(request);
   if (!engine::may_reassign(caller->actor)) {
     return refuse(engine::Reason{std::string(engine::reason::kRoleNotAllowed), "",
@@ -102,29 +104,25 @@ Response bulk_reassign(ApiContext& context, const Request& request) {
                   lang);
   }
   auto body = parse_object(request);
-  if (!body) return problem(body.error());
+  if (!body) return problem(request, body.error());
   storage::BulkReassign bulk;
   for (auto [name, out] : {std::pair{"from", &bulk.from}, std::pair{"to", &bulk.to},
                            std::pair{"reason", &bulk.reason}}) {
     auto value = string_member(*body, name, true);
-    if (!value) return problem(value.error());
+    if (!value) return problem(request, value.error());
     *out = std::move(*value);
   }
   auto workflow = string_member(*body, "workflow");
-  if (!workflow) return problem(workflow.error());
+  if (!workflow) return problem(request, workflow.error());
   bulk.workflow = std::move(*workflow);
   if (const json::value* holders = body->if_contains("holders")) {
     const json::array* list = holders->if_array();
     if (list == nullptr) {
-      return problem(bad_request("holders must be an array of names",
-                                 {FieldError{"holders", "expected an array of strings"}},
-                                 "invalid_type"));
+      return problem(request, type_error("holders", {"姓名组成的数组", "an array of names"}));
     }
     for (const json::value& item : *list) {
       if (!item.is_string()) {
-        return problem(bad_request("holders must be an array of names",
-                                   {FieldError{"holders", "expected an array of strings"}},
-                                   "invalid_type"));
+        return problem(request, type_error("holders", {"姓名组成的数组", "an array of names"}));
       }
       bulk.holders.emplace_back(item.get_string());
     }
@@ -148,7 +146,7 @@ Response bulk_reassign(ApiContext& context, const Request& request) {
   if (!wrong.reasons.empty()) return rejection(wrong, lang);
 
   auto outcomes = storage::bulk_reassign(context.store, bulk, caller->actor);
-  if (!outcomes) return storage_failure(outcomes.error(), request.request_id);
+  if (!outcomes) return storage_failure(outcomes.error(), request);
   json::array results;
   std::int64_t moved = 0;
   std::int64_t refused = 0;

@@ -11,12 +11,6 @@ namespace {
 
 namespace json = boost::json;
 
-Problem type_error(std::string_view field, std::string_view expected) {
-  return bad_request(std::string(field) + " must be " + std::string(expected),
-                     {FieldError{std::string(field), "expected " + std::string(expected)}},
-                     "invalid_type");
-}
-
 // One JSON value as the field's type; nullopt when the JSON kind cannot be that type.
 std::optional<engine::Value> typed_value(const engine::FieldDef& field, const json::value& raw) {
   using engine::FieldType;
@@ -61,20 +55,20 @@ std::optional<engine::Value> typed_value(const engine::FieldDef& field, const js
   return std::nullopt;
 }
 
-std::string_view expected_type(engine::FieldType type) {
+LocalizedText expected_type(engine::FieldType type) {
   switch (type) {
     case engine::FieldType::number:
     case engine::FieldType::money:
     case engine::FieldType::area:
-      return "a number";
+      return {"数字", "a number"};
     case engine::FieldType::boolean:
-      return "true or false";
+      return {"true 或 false", "true or false"};
     case engine::FieldType::date:
-      return "a date \"YYYY-MM-DD\"";
+      return {"日期（YYYY-MM-DD）", "a date \"YYYY-MM-DD\""};
     case engine::FieldType::list:
-      return "an array of strings";
+      return {"字符串数组", "an array of strings"};
     default:
-      return "a string";
+      return {"字符串", "a string"};
   }
 }
 
@@ -92,6 +86,13 @@ int rejection_status(const engine::Rejection& rejection) {
 }
 
 }  // namespace
+
+Problem type_error(std::string_view field, const LocalizedText& expected) {
+  const std::string name(field);
+  return bad_request({name + " 应为" + expected.zh, name + " must be " + expected.en},
+                     {FieldError{name, {"应为" + expected.zh, "expected " + expected.en}}},
+                     "invalid_type");
+}
 
 bool is_unsafe(std::string_view method) {
   return method != "GET" && method != "HEAD" && method != "OPTIONS";
@@ -114,11 +115,6 @@ std::optional<std::string> cookie(const Request& request, std::string_view name)
   return std::nullopt;
 }
 
-std::string_view language(const Request& request) {
-  const auto accept = request.header("Accept-Language");
-  return accept && accept->substr(0, 2) == "en" ? "en" : "zh-CN";
-}
-
 std::optional<std::string_view> bearer_secret(std::string_view authorization) {
   constexpr std::string_view kBearer = "Bearer ";
   if (authorization.size() <= kBearer.size() ||
@@ -131,25 +127,33 @@ std::optional<std::string_view> bearer_secret(std::string_view authorization) {
 Parsed<Caller> authenticate(ApiContext& context, const Request& request) {
   if (const auto authorization = request.header("Authorization")) {
     const auto secret = bearer_secret(*authorization);
-    if (!secret) return engine::fail(unauthorized("Authorization must be 'Bearer <token>'"));
+    if (!secret)
+      return engine::fail(unauthorized(
+          {"Authorization 请求头应为“Bearer <令牌>”", "Authorization must be 'Bearer <token>'"}));
     auto user = context.auth.token_user(*secret);
     if (!user) return engine::fail(internal_error(request.request_id));
-    if (!*user) return engine::fail(unauthorized("unknown or revoked token", "invalid_token"));
+    if (!*user)
+      return engine::fail(
+          unauthorized({"令牌无效或已被吊销", "unknown or revoked token"}, "invalid_token"));
     Caller caller{**user, engine::Actor{(*user)->id, (*user)->roles}, ""};
     return caller;
   }
   const auto session_id = cookie(request, kSessionCookie);
-  if (!session_id) return engine::fail(unauthorized("log in first (POST /api/login)"));
+  if (!session_id)
+    return engine::fail(unauthorized({"请先登录", "log in first (POST /api/login)"}));
   auto session = context.auth.session(*session_id);
   if (!session) return engine::fail(internal_error(request.request_id));
   if (!*session) {
-    return engine::fail(unauthorized("the session has expired; log in again", "session_expired"));
+    return engine::fail(unauthorized(
+        {"登录已过期，请重新登录", "the session has expired; log in again"}, "session_expired"));
   }
   // The cookie rides along on cross-site requests too; only our own pages know the token.
   if (is_unsafe(request.method)) {
     const auto sent = request.header("X-CSRF-Token");
     if (!sent || *sent != (*session)->csrf_token) {
-      return engine::fail(forbidden("missing or wrong X-CSRF-Token", "csrf_token_invalid"));
+      return engine::fail(
+          forbidden({"页面的安全令牌已失效，请刷新页面后重试", "missing or wrong X-CSRF-Token"},
+                    "csrf_token_invalid"));
     }
   }
   const storage::Session& found = **session;
@@ -161,12 +165,15 @@ Parsed<json::object> parse_object(const Request& request) {
   boost::system::error_code error;
   json::value body = json::parse(request.body, error);
   if (error) {
-    return engine::fail(bad_request("the body is not valid JSON: " + error.message(),
-                                    {FieldError{"", error.message()}}, "malformed_json"));
+    return engine::fail(bad_request({"请求体不是合法的 JSON：" + error.message(),
+                                     "the body is not valid JSON: " + error.message()},
+                                    {FieldError{"", {error.message(), error.message()}}},
+                                    "malformed_json"));
   }
   if (!body.is_object()) {
-    return engine::fail(bad_request("the body must be a JSON object",
-                                    {FieldError{"", "expected an object"}}, "malformed_json"));
+    return engine::fail(bad_request({"请求体应为 JSON 对象", "the body must be a JSON object"},
+                                    {FieldError{"", {"应为对象", "expected an object"}}},
+                                    "malformed_json"));
   }
   return std::move(body.get_object());
 }
@@ -175,17 +182,20 @@ Parsed<std::string> string_member(const json::object& body, std::string_view nam
   const json::value* member = body.if_contains(name);
   if (member == nullptr || member->is_null()) {
     if (!required) return std::string();
-    return engine::fail(bad_request(std::string(name) + " is required",
-                                    {FieldError{std::string(name), "required"}}, "missing_member"));
+    const std::string missing(name);
+    return engine::fail(bad_request({"缺少 " + missing, missing + " is required"},
+                                    {FieldError{missing, {"必填", "required"}}}, "missing_member"));
   }
-  if (!member->is_string()) return engine::fail(type_error(name, "a string"));
+  if (!member->is_string()) return engine::fail(type_error(name, {"字符串", "a string"}));
   return std::string(member->get_string());
 }
 
 Parsed<engine::FieldMap> field_values(const engine::Workflow& workflow, const json::value& fields,
                                       std::string_view where) {
   if (fields.is_null()) return engine::FieldMap{};
-  if (!fields.is_object()) return engine::fail(type_error(where, "an object of field values"));
+  if (!fields.is_object()) {
+    return engine::fail(type_error(where, {"字段值组成的对象", "an object of field values"}));
+  }
   engine::FieldMap::Entries values;
   values.reserve(fields.get_object().size());
   for (const auto& [name, raw] : fields.get_object()) {
@@ -213,15 +223,26 @@ Parsed<std::optional<std::int64_t>> if_match(const Request& request) {
   std::int64_t version = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), version);
   if (error != std::errc() || end != text.data() + text.size() || version < 0) {
-    return engine::fail(bad_request("If-Match must be a project version such as \"3\"",
-                                    {FieldError{"If-Match", "expected \"<version>\""}},
-                                    "invalid_if_match"));
+    return engine::fail(bad_request(
+        {"If-Match 应为项目版本号，例如 \"3\"", "If-Match must be a project version such as \"3\""},
+        {FieldError{"If-Match", {"应为 \"<版本号>\"", "expected \"<version>\""}}},
+        "invalid_if_match"));
   }
   return std::optional<std::int64_t>(version);
 }
 
-Response problem(const Problem& problem) {
-  return to_response(problem);
+Response problem(const Request& request, const Problem& problem) {
+  return to_response(problem, language(request));
+}
+
+Problem no_such_project(std::string_view id) {
+  const std::string name(id);
+  return not_found({"没有项目“" + name + "”", "no project '" + name + "'"}, "no_such_project");
+}
+
+Problem no_such_workflow(std::string_view id) {
+  const std::string name(id);
+  return not_found({"没有流程“" + name + "”", "no workflow '" + name + "'"}, "no_such_workflow");
 }
 
 // Canonical text (codec.hpp): sorted keys, whole numbers without exponents, so the same
@@ -265,17 +286,32 @@ Response rejection(const engine::Rejection& rejection, std::string_view lang) {
   return response;
 }
 
-Response storage_failure(const storage::Error& error, const std::string& request_id) {
+Response version_mismatch(std::int64_t current_version, std::string_view lang) {
+  const std::string current = std::to_string(current_version);
+  Response response = to_response(
+      precondition_failed({"项目已被他人修改（现为第 " + current + " 版），您的修改尚未保存",
+                           "If-Match does not match the project's version " + current}),
+      lang);
+  response.headers.set("ETag", "\"" + current + "\"");
+  return response;
+}
+
+Response storage_failure(const storage::Error& error, std::string_view lang,
+                         const std::string& request_id) {
   if (error.kind == storage::Error::Kind::invalid_request) {
-    return problem(bad_request(error.message));
+    return to_response(bad_request({"请求无效：" + error.message, error.message}), lang);
   }
-  return problem(internal_error(request_id));
+  return to_response(internal_error(request_id), lang);
+}
+
+Response storage_failure(const storage::Error& error, const Request& request) {
+  return storage_failure(error, language(request), request.request_id);
 }
 
 Response write_result(const storage::WriteResult& result, int success_status, std::string_view lang,
                       const std::string& request_id) {
   if (result.rejected()) return rejection(result.rejection, lang);
-  if (!result.accepted()) return problem(internal_error(request_id));
+  if (!result.accepted()) return to_response(internal_error(request_id), lang);
   Response response = json_body(success_status, storage::write_result_to_wire(result));
   response.headers.set("ETag", "\"" + std::to_string(result.version) + "\"");
   if (success_status == 201 && !result.events.empty()) {
@@ -301,22 +337,18 @@ void submit(ApiContext& context, const Request& request, const Caller& caller,
   if (const auto key = request.header("Idempotency-Key")) write.idempotency_key = *key;
   // With If-Match the client asked for a precondition: a stale version is 412, not 409.
   const bool if_match_given = request.header("If-Match").has_value();
-  context.store.submit(std::move(write), [reply = std::move(reply), feed = context.feed,
-                                          lang = std::string(language(request)),
-                                          request_id = request.request_id, success_status,
-                                          if_match_given](const storage::WriteResult& result) {
-    if (result.accepted() && !result.replayed) feed->wake();
-    if (if_match_given && result.rejected() &&
-        result.rejection.has(engine::reason::kStaleVersion)) {
-      Response response =
-          problem(precondition_failed("If-Match does not match the project's version " +
-                                      std::to_string(result.rejection.current_version)));
-      response.headers.set("ETag", "\"" + std::to_string(result.rejection.current_version) + "\"");
-      reply(std::move(response));
-      return;
-    }
-    reply(write_result(result, success_status, lang, request_id));
-  });
+  context.store.submit(std::move(write),
+                       [reply = std::move(reply), feed = context.feed,
+                        lang = std::string(language(request)), request_id = request.request_id,
+                        success_status, if_match_given](const storage::WriteResult& result) {
+                         if (result.accepted() && !result.replayed) feed->wake();
+                         if (if_match_given && result.rejected() &&
+                             result.rejection.has(engine::reason::kStaleVersion)) {
+                           reply(version_mismatch(result.rejection.current_version, lang));
+                           return;
+                         }
+                         reply(write_result(result, success_status, lang, request_id));
+                       });
 }
 
 }  // namespace investflow::web::api

@@ -46,8 +46,8 @@ Parsed<Caller> authenticate(ApiContext& context, const Request& request);
 std::optional<std::string> cookie(const Request& request, std::string_view name);
 bool is_unsafe(std::string_view method);
 
-// "zh-CN" unless the client prefers English (Accept-Language: en...).
-std::string_view language(const Request& request);
+// 400 invalid_type: `field` is not `expected` (e.g. {"数字", "a number"}).
+Problem type_error(std::string_view field, const LocalizedText& expected);
 
 Parsed<boost::json::object> parse_object(const Request& request);
 // Optional members of a body object, type-checked (400 naming the member otherwise).
@@ -61,7 +61,11 @@ Parsed<engine::FieldMap> field_values(const engine::Workflow& workflow,
 // The expected version from If-Match ("<n>" or n); 400 when malformed.
 Parsed<std::optional<std::int64_t>> if_match(const Request& request);
 
-Response problem(const Problem& problem);
+// The problem in the request's language (problem.hpp).
+Response problem(const Request& request, const Problem& problem);
+// 404 no_such_project / no_such_workflow naming the id.
+Problem no_such_project(std::string_view id);
+Problem no_such_workflow(std::string_view id);
 // 409 stale_version, 404 no_such_project, 403 when every reason is role_not_allowed or
 // not_a_voter (a permission, not a rule),
 // otherwise 422 listing every reason {field, message, code}.
@@ -71,7 +75,12 @@ Response rejection(const engine::Rejection& rejection, std::string_view lang);
 Response write_result(const storage::WriteResult& result, int success_status, std::string_view lang,
                       const std::string& request_id);
 Response json_body(int status, const boost::json::value& body);
-Response storage_failure(const storage::Error& error, const std::string& request_id);
+// 412 for a write sent with If-Match that names another version; ETag: the current one.
+Response version_mismatch(std::int64_t current_version, std::string_view lang);
+// 400 for an invalid request, else 500 carrying the request id.
+Response storage_failure(const storage::Error& error, std::string_view lang,
+                         const std::string& request_id);
+Response storage_failure(const storage::Error& error, const Request& request);
 
 boost::json::object user_json(const storage::User& user);
 

@@ -130,6 +130,12 @@ json::object workflow_json(const engine::Workflow& workflow, std::string_view la
     }
     object["supervision"] = json::object{{"levels", std::move(levels)}};
   }
+  // Milestones by id with their labels: the console names them (issue 22 item 6).
+  json::array milestones;
+  for (const auto& milestone : workflow.milestones) {
+    milestones.push_back(json::object{{"id", milestone.id}, {"label", text_json(milestone.label)}});
+  }
+  object["milestones"] = std::move(milestones);
   return object;
 }
 
@@ -137,9 +143,9 @@ json::object workflow_json(const engine::Workflow& workflow, std::string_view la
 
 Response list_workflows(ApiContext& context, const Request& request) {
   auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   auto stored = context.store.stored_workflows();
-  if (!stored) return storage_failure(stored.error(), request.request_id);
+  if (!stored) return storage_failure(stored.error(), request);
   std::map<std::string, std::int64_t> latest;
   for (const auto& workflow : *stored) {
     auto& version = latest[workflow.id];
@@ -156,19 +162,19 @@ Response list_workflows(ApiContext& context, const Request& request) {
 
 Response get_workflow(ApiContext& context, const Request& request, const RouteParams& params) {
   auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   std::int64_t version = 0;
   if (const auto asked = request.query_param("version")) {
     try {
       version = std::stoll(std::string(*asked));
     } catch (const std::exception&) {
-      return problem(bad_request("version must be an integer",
-                                 {FieldError{"version", "expected an integer"}}));
+      return problem(request,
+                     bad_request({"version 应为整数", "version must be an integer"},
+                                 {FieldError{"version", {"应为整数", "expected an integer"}}}));
     }
   }
   auto workflow = context.store.workflow(params.at("id"), version);
-  if (!workflow)
-    return problem(not_found("no workflow '" + params.at("id") + "'", "no_such_workflow"));
+  if (!workflow) return problem(request, no_such_workflow(params.at("id")));
   return json_body(200, workflow_json(*workflow, language(request)));
 }
 
@@ -194,7 +200,7 @@ bool yaml_media_type(std::string_view type) {
 }
 
 // 422 listing every load error with its line and column.
-Response load_errors(const std::vector<workflows::Diagnostic>& diagnostics) {
+Response load_errors(const std::vector<workflows::Diagnostic>& diagnostics, std::string_view lang) {
   json::array errors;
   std::string detail;
   for (const workflows::Diagnostic& diagnostic : diagnostics) {
@@ -208,13 +214,17 @@ Response load_errors(const std::vector<workflows::Diagnostic>& diagnostics) {
                diagnostic.message;
     }
   }
-  if (errors.size() > 1) detail += " (and " + std::to_string(errors.size() - 1) + " more)";
-  json::object body{{"type", "urn:investflow:problem:invalid_workflow"},
-                    {"title", "Rule violation"},
-                    {"status", 422},
-                    {"detail", "the workflow does not load: " + detail},
-                    {"code", "invalid_workflow"},
-                    {"errors", std::move(errors)}};
+  const std::string more = std::to_string(errors.size() - 1);
+  const bool english = lang == "en";
+  if (errors.size() > 1)
+    detail += english ? " (and " + more + " more)" : "（另有 " + more + " 处）";
+  json::object body{
+      {"type", "urn:investflow:problem:invalid_workflow"},
+      {"title", "Rule violation"},
+      {"status", 422},
+      {"detail", (english ? "the workflow does not load: " : "流程无法加载：") + detail},
+      {"code", "invalid_workflow"},
+      {"errors", std::move(errors)}};
   Response response = json_body(422, body);
   response.headers.set("Content-Type", std::string(kProblemJsonType));
   response.headers.set("Cache-Control", "no-store");
@@ -236,29 +246,38 @@ std::optional<std::int64_t> version_param(const Request& request, std::string_vi
 
 Response deploy_workflow(ApiContext& context, const Request& request) {
   auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   if (!caller->actor.has_role("admin")) {
-    return problem(forbidden("only an admin may deploy workflows", "role_not_allowed"));
+    return problem(request,
+                   forbidden({"只有管理员可以部署流程", "only an admin may deploy workflows"},
+                             "role_not_allowed"));
   }
   const auto type = request.header("Content-Type");
   if (type && !yaml_media_type(*type)) {
-    return problem(unsupported_media_type(
-        "the body is the workflow's YAML: Content-Type application/yaml, text/yaml or "
-        "text/plain"));
+    return problem(
+        request,
+        unsupported_media_type(
+            {"请求体应为流程的 YAML：Content-Type 为 application/yaml、text/yaml 或 text/plain",
+             "the body is the workflow's YAML: Content-Type application/yaml, text/yaml or "
+             "text/plain"}));
   }
   if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) {
-    return problem(bad_request("the body is the workflow's YAML, and it is empty",
-                               {FieldError{"", "expected a workflow's YAML"}}, "empty_body"));
+    return problem(request,
+                   bad_request({"请求体应为流程的 YAML，但它是空的",
+                                "the body is the workflow's YAML, and it is empty"},
+                               {FieldError{"", {"应为流程的 YAML", "expected a workflow's YAML"}}},
+                               "empty_body"));
   }
   const workflows::CalendarRegistry calendars = storage::with_calendars_in_use(
       context.store, context.calendars ? *context.calendars : workflows::CalendarRegistry{});
   const storage::WorkflowDeploy deploy =
       storage::deploy_workflow_texts(context.store, {request.body}, {"request body"}, calendars);
-  if (!deploy.valid) return load_errors(deploy.loads.front().diagnostics);
-  if (!deploy.refused.empty()) return problem(conflict(deploy.refused, "workflow_version_refused"));
+  if (!deploy.valid) return load_errors(deploy.loads.front().diagnostics, language(request));
+  if (!deploy.refused.empty())
+    return problem(request, conflict({"拒绝部署此版本：" + deploy.refused, deploy.refused},
+                                     "workflow_version_refused"));
   if (!deploy.failed.empty()) {
-    return storage_failure(storage::Error{storage::Error::Kind::storage, deploy.failed},
-                           request.request_id);
+    return storage_failure(storage::Error{storage::Error::Kind::storage, deploy.failed}, request);
   }
   const engine::Workflow& workflow = *deploy.loads.front().workflow;
   const storage::DeployResult& result = deploy.results.front();
@@ -270,17 +289,17 @@ Response deploy_workflow(ApiContext& context, const Request& request) {
 
 Response workflow_versions(ApiContext& context, const Request& request, const RouteParams& params) {
   auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   const std::string& id = params.at("id");
   auto stored = context.store.stored_workflows();
-  if (!stored) return storage_failure(stored.error(), request.request_id);
+  if (!stored) return storage_failure(stored.error(), request);
   auto counts = context.store.projects_by_version();
-  if (!counts) return storage_failure(counts.error(), request.request_id);
+  if (!counts) return storage_failure(counts.error(), request);
   std::int64_t newest = 0;
   for (const auto& workflow : *stored) {
     if (workflow.id == id) newest = std::max(newest, workflow.version);
   }
-  if (newest == 0) return problem(not_found("no workflow '" + id + "'", "no_such_workflow"));
+  if (newest == 0) return problem(request, no_such_workflow(id));
   json::array versions;
   for (auto it = stored->rbegin(); it != stored->rend(); ++it) {
     if (it->id != id) continue;
@@ -307,21 +326,26 @@ Response workflow_versions(ApiContext& context, const Request& request, const Ro
 
 Response workflow_diff(ApiContext& context, const Request& request, const RouteParams& params) {
   auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   const std::string& id = params.at("id");
   const auto from = version_param(request, "from");
   const auto to = version_param(request, "to");
   if (!from || !to) {
     std::vector<FieldError> errors;
-    if (!from) errors.push_back({"from", "expected a version number (1 or more)"});
-    if (!to) errors.push_back({"to", "expected a version number (1 or more)"});
-    return problem(bad_request("from and to are the versions to compare", std::move(errors)));
+    const LocalizedText expected{"应为版本号（不小于 1）", "expected a version number (1 or more)"};
+    if (!from) errors.push_back({"from", expected});
+    if (!to) errors.push_back({"to", expected});
+    return problem(request, bad_request({"from 和 to 是要比较的两个版本",
+                                         "from and to are the versions to compare"},
+                                        std::move(errors)));
   }
   const auto before = context.store.workflow(id, *from);
   const auto after = context.store.workflow(id, *to);
   if (!before || !after) {
     return problem(
-        not_found("no workflow '" + id + "' version " + std::to_string(before ? *to : *from),
+        request,
+        not_found({"流程“" + id + "”没有第 " + std::to_string(before ? *to : *from) + " 版",
+                   "no workflow '" + id + "' version " + std::to_string(before ? *to : *from)},
                   "no_such_workflow"));
   }
   json::array changes;

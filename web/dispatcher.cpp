@@ -18,7 +18,7 @@ struct Exchange {
 void answer_failure(const Reply& reply, const Request& request, const Route& route,
                     spdlog::logger& log, std::string_view what) {
   log.error("request_id={} route={} handler failed: {}", request.request_id, route.pattern, what);
-  reply(to_response(internal_error(request.request_id)));
+  reply(to_response(internal_error(request.request_id), language(request)));
 }
 
 void invoke(const Route& route, const std::shared_ptr<const Exchange>& exchange, const Reply& reply,
@@ -59,8 +59,10 @@ void run_route(const std::shared_ptr<ServerState>& state, RouteFound found,
   });
 }
 
-Response not_allowed(const std::vector<std::string>& allow) {
-  auto response = to_response(method_not_allowed("Allowed here: " + allow_header(allow) + "."));
+Response not_allowed(const std::vector<std::string>& allow, std::string_view lang) {
+  const std::string methods = allow_header(allow);
+  auto response = to_response(
+      method_not_allowed({"此处只允许 " + methods, "Allowed here: " + methods + "."}), lang);
   response.headers.set("Allow", allow_header(allow));
   return response;
 }
@@ -80,15 +82,15 @@ std::string dispatch(const std::shared_ptr<ServerState>& state,
     return label;
   }
   if (auto* wrong_method = std::get_if<RouteMethodNotAllowed>(&match)) {
-    sink(not_allowed(wrong_method->allow));
+    sink(not_allowed(wrong_method->allow, language(*request)));
     return wrong_method->pattern;
   }
   if (state->static_files.find(request->path) != nullptr) {
     sink(is_read(request->method) ? state->static_files.serve(*request)
-                                  : not_allowed({"GET", "HEAD"}));
+                                  : not_allowed({"GET", "HEAD"}, language(*request)));
     return "static";
   }
-  sink(to_response(not_found("No such resource: " + request->path)));
+  sink(to_response(no_such_resource(request->path), language(*request)));
   return "unmatched";
 }
 

@@ -230,7 +230,8 @@ bool HttpSession::start_spool() {
     spool->path.clear();
     state_->log->error("cannot create an upload file in {}: {}", state_->options.upload_dir,
                        std::strerror(error));
-    respond_and_close(service_unavailable("The server cannot store uploads right now."));
+    respond_and_close(service_unavailable(
+        {"服务器暂时无法保存上传的文件", "The server cannot store uploads right now."}));
     return false;
   }
   spool_parser_.emplace(std::move(*parser_));
@@ -328,18 +329,23 @@ void HttpSession::on_read_body(beast::error_code error, std::size_t /*bytes*/) {
 void HttpSession::on_read_error(beast::error_code error) {
   const auto& options = state_->options;
   if (error == http::error::header_limit) {
-    return respond_and_close(payload_too_large("The request header is larger than " +
-                                               std::to_string(options.header_limit) + " bytes."));
+    const std::string limit = std::to_string(options.header_limit);
+    return respond_and_close(
+        payload_too_large({"请求头超过 " + limit + " 字节的上限",
+                           "The request header is larger than " + limit + " bytes."}));
   }
   if (error == http::error::body_limit) {
     // Refused with the header: whose limit (a spooled body keeps the limit it was read to).
     if (parser_) body_limit_ = request_body_limit();
-    return respond_and_close(payload_too_large("The request body is larger than " +
-                                               std::to_string(body_limit_) + " bytes."));
+    const std::string limit = std::to_string(body_limit_);
+    return respond_and_close(
+        payload_too_large({"请求体超过 " + limit + " 字节的上限",
+                           "The request body is larger than " + limit + " bytes."}));
   }
   if (is_parse_error(error)) {
-    return respond_and_close(
-        bad_request("Malformed HTTP request: " + error.message() + ".", {}, "malformed_request"));
+    return respond_and_close(bad_request({"HTTP 请求格式有误：" + error.message(),
+                                          "Malformed HTTP request: " + error.message() + "."},
+                                         {}, "malformed_request"));
   }
   // End of stream, a timeout (a slow client), a reset, or our own close: nothing to answer.
   do_close();
@@ -371,6 +377,7 @@ void HttpSession::handle_request() {
     request->body = std::move(parser_->get().body());
   }
   request->remote_address = remote_address_;
+  language_ = language(*request);
 
   request_id_ = request->request_id;
   method_ = request->method;
@@ -381,7 +388,9 @@ void HttpSession::handle_request() {
 
   auto target = parse_request_target(request->target);
   if (!target) {
-    return do_write(to_response(bad_request(target.error(), {}, "invalid_target")));
+    return do_write(to_response(
+        bad_request({"请求地址无效：" + target.error(), target.error()}, {}, "invalid_target"),
+        language_));
   }
   request->path = std::move(target->path);
   request->query = std::move(target->query);
@@ -417,11 +426,11 @@ void HttpSession::on_reply(std::optional<Response> response) {
   if (phase_ != Phase::handling) return;  // closed at the shutdown deadline meanwhile
   if (!response) {
     state_->log->error("request_id={} route={} handler dropped its reply", request_id_, route_);
-    response = to_response(internal_error(request_id_));
+    response = to_response(internal_error(request_id_), language_);
   } else if (response->status < 100 || response->status > 599) {
     state_->log->error("request_id={} route={} handler returned status {}", request_id_, route_,
                        response->status);
-    response = to_response(internal_error(request_id_));
+    response = to_response(internal_error(request_id_), language_);
   }
   do_write(std::move(*response));
 }
@@ -442,7 +451,7 @@ void HttpSession::respond_and_close(const Problem& problem) {
   keep_alive_ = false;
   is_head_ = false;
   linger_ = true;
-  do_write(to_response(problem));
+  do_write(to_response(problem, language_));
 }
 
 void HttpSession::do_write(Response response) {
@@ -482,7 +491,7 @@ bool HttpSession::write_file(Response& response, bool close) {
   if (error) {
     state_->log->error("request_id={} route={} cannot open {}: {}", request_id_, route_,
                        response.file, error.message());
-    response = to_response(internal_error(request_id_));
+    response = to_response(internal_error(request_id_), language_);
     add_security_headers(response);
     response.headers.set("X-Request-Id", request_id_);
     return false;

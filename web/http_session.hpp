@@ -129,6 +129,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // The exchange in progress, for the response, the metrics and the access log.
   std::string request_id_;
   std::string method_;
+  // The language of the problem details this session writes (language(request)).
+  std::string_view language_ = kDefaultLanguage;
   std::string path_;
   std::string route_;
   int status_ = 0;

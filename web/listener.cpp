@@ -24,7 +24,9 @@ namespace {
 // The whole 503 response, written without a session: the server is at its cap.
 std::string refusal_bytes() {
   auto response = to_response(
-      service_unavailable("The server has too many open connections; try again shortly."));
+      service_unavailable({"服务器当前连接过多，请稍后再试",
+                           "The server has too many open connections; try again shortly."}),
+      kDefaultLanguage);
   add_security_headers(response);
   response.headers.set("Retry-After", "1");
   std::string bytes = "HTTP/1.1 503 Service Unavailable\r\n";

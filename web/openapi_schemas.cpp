@@ -259,7 +259,10 @@ void add_workflows(json::object& all) {
                                                                    {"label", ref("LocalizedText")},
                                                                    {"roles", strings()}}))}}},
                          {"required", json::array{"levels"}}},
-            "Supervision levels (督办), lowest first; null without supervision:")}});
+            "Supervision levels (督办), lowest first; null without supervision:")},
+       {"milestones",
+        with_description(array_of(record({{"id", text()}, {"label", ref("LocalizedText")}})),
+                         "The workflow's milestones, in the file's order")}});
 }
 
 // Deployed versions (issue 15): POST /api/workflows, .../versions, .../diff.
@@ -581,11 +584,23 @@ void add_events(json::object& all) {
                                     {"requires", strings()},
                                     {"comment", one_of_values({"optional", "required"})},
                                     {"available", boolean()},
-                                    {"blocked_by", array_of(ref("Reason"))}});
-  all["TransitionOptions"] = record({{"project_id", text()},
-                                     {"state", text()},
-                                     {"version", integer()},
-                                     {"transitions", array_of(ref("TransitionOption"))}});
+                                    {"blocked_by", array_of(ref("Reason"))},
+                                    {"fill", with_description(strings(),
+                                                              "The required fields still empty, "
+                                                              "to fill in with the transition")},
+                                    {"fillable", with_description(boolean(),
+                                                                  "Blocked only by what the "
+                                                                  "transition's form can supply "
+                                                                  "(the `fill` fields, a "
+                                                                  "comment)")}});
+  all["TransitionOptions"] =
+      record({{"project_id", text()},
+              {"state", text()},
+              {"version", integer()},
+              {"transitions", array_of(ref("TransitionOption"))},
+              {"may", with_description(record({{"edit", boolean()}, {"followup", boolean()}}),
+                                       "Whether the engine would take the caller's "
+                                       "field edits and follow-up visits here")}});
   all["StreamEvent"] = object_of(
       {{"id", integer()},
        {"project_id", text()},

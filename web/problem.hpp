@@ -4,49 +4,74 @@
 // `code` is the stable, machine-readable name a client switches on (snake_case); `type` is
 // derived from it ("urn:investflow:problem:<code>"); `title` is the same for every
 // occurrence of a code, `detail` explains this one. A client mistake is always a 4xx.
+//
+// `detail` and every `errors[].message` are written in both languages the console speaks
+// (engine::LocalizedText, as the engine's reasons are) and answered in the request's
+// language(): zh-CN unless Accept-Language asks for English. Write both where the error is:
+//   return problem(request, not_found({"没有项目“" + id + "”", "no project '" + id + "'"},
+//                                     "no_such_project"));
+//   bad_request({"limit 取值为 1 到 500", "limit takes 1 to 500"},
+//               {FieldError{"limit", {"应为 1 到 500", "expected 1 to 500"}}});
+// A plain string does not convert: an untranslated detail is a compile error.
 
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "engine/workflow.hpp"
+#include "web/request.hpp"
 #include "web/response.hpp"
 
 namespace investflow::web {
 
+using engine::LocalizedText;
+
+// The language answers are written in: "en" when Accept-Language starts with en, otherwise
+// "zh-CN" (also kDefaultLanguage, for answers given before a request is read).
+inline constexpr std::string_view kDefaultLanguage = "zh-CN";
+std::string_view language(const Request& request);
+
 struct FieldError {
   std::string field;  // a field of the workflow, or "" for the body as a whole
-  std::string message;
+  LocalizedText message;
 };
 
 struct Problem {
   int status = 500;
   std::string code;
-  std::string title;
-  std::string detail;
+  std::string title;  // English, one per code
+  LocalizedText detail;
   std::vector<FieldError> errors;  // always serialized, empty when there is nothing per field
   std::string request_id;          // serialized when set (500s carry it)
 
   std::string type() const;
 };
 
-std::string to_json(const Problem& problem);
+// The problem with `detail` and the messages in `lang` ("zh-CN" or "en").
+std::string to_json(const Problem& problem, std::string_view lang);
 // The problem as a response with Content-Type application/problem+json.
-Response to_response(const Problem& problem);
+Response to_response(const Problem& problem, std::string_view lang);
+
+// The errors' messages joined, for a `detail` that lists them all.
+LocalizedText joined_messages(const std::vector<FieldError>& errors);
 
 // The shapes docs/api.md lists; `code` may be made more specific by the caller.
-Problem bad_request(std::string detail, std::vector<FieldError> errors = {},
+Problem bad_request(LocalizedText detail, std::vector<FieldError> errors = {},
                     std::string code = "bad_request");
-Problem unauthorized(std::string detail, std::string code = "unauthorized");
-Problem forbidden(std::string detail, std::string code = "forbidden");
-Problem not_found(std::string detail, std::string code = "not_found");
-Problem method_not_allowed(std::string detail);
-Problem conflict(std::string detail, std::string code = "conflict");
-Problem precondition_failed(std::string detail, std::string code = "precondition_failed");
-Problem payload_too_large(std::string detail);
-Problem unsupported_media_type(std::string detail);
-Problem unprocessable(std::string detail, std::vector<FieldError> errors,
+Problem unauthorized(LocalizedText detail, std::string code = "unauthorized");
+Problem forbidden(LocalizedText detail, std::string code = "forbidden");
+Problem not_found(LocalizedText detail, std::string code = "not_found");
+Problem method_not_allowed(LocalizedText detail);
+Problem conflict(LocalizedText detail, std::string code = "conflict");
+Problem precondition_failed(LocalizedText detail, std::string code = "precondition_failed");
+Problem payload_too_large(LocalizedText detail);
+Problem unsupported_media_type(LocalizedText detail);
+Problem unprocessable(LocalizedText detail, std::vector<FieldError> errors,
                       std::string code = "rule_violation");
-Problem too_many_requests(std::string detail);
+Problem too_many_requests(LocalizedText detail);
 Problem internal_error(std::string request_id);
-Problem service_unavailable(std::string detail);
+Problem service_unavailable(LocalizedText detail);
+// 404 for a path no route or file answers.
+Problem no_such_resource(const std::string& path);
 
 }  // namespace investflow::web

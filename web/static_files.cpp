@@ -78,7 +78,7 @@ const StaticFile* StaticFiles::find(std::string_view path) const {
 
 Response StaticFiles::serve(const Request& request) const {
   const auto* file = find(request.path);
-  if (file == nullptr) return to_response(not_found("No such resource: " + request.path));
+  if (file == nullptr) return to_response(no_such_resource(request.path), language(request));
   Response response;
   response.headers.set("ETag", file->etag);
   // Revalidate every time: the console changes with each release and a 304 is cheap.

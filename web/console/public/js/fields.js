@@ -95,3 +95,30 @@ export function showErrors(inputs, general, errors) {
     }
   }
 }
+
+// What the engine will refuse, said before asking it (issue 22 item 1): an empty required
+// input, a number outside the field's min and max, text longer than its max. Shows each
+// problem under its input; true when there is one.
+export function checkInputs(inputs, general) {
+  showErrors(inputs, general, []);
+  let invalid = false;
+  for (const entry of inputs) {
+    const {field, input} = entry;
+    const value = entry.read();
+    let message = '';
+    if (value === undefined) {
+      if (input.required) message = t('step.required');
+    } else if (['number', 'money', 'area'].includes(field.type)) {
+      if (!Number.isFinite(value)) message = t('step.not_a_number');
+      else if (field.min !== undefined && field.min !== null && value < field.min) message = t('step.below_min', {min: field.min});
+      else if (field.max !== undefined && field.max !== null && value > field.max) message = t('step.above_max', {max: field.max});
+    } else if (field.type === 'text' && field.max && String(value).length > field.max) {
+      message = t('step.too_long', {max: field.max});
+    }
+    if (message) {
+      entry.element.querySelector('.field-error').textContent = message;
+      invalid = true;
+    }
+  }
+  return invalid;
+}

@@ -4,6 +4,7 @@ import {h, svg, clear, toast} from './dom.js';
 import {t, lang, setLang, translateStatic} from './i18n.js';
 import {api, get, optional, setCsrfToken} from './api.js';
 import {startStream, stopStream} from './stream.js';
+import {confirmDiscard} from './unsaved.js';
 
 const routes = [
   {pattern: /^\/login$/, module: './views/login.js', public: true},
@@ -20,7 +21,7 @@ const routes = [
   {pattern: /^\/handover$/, module: './views/supervise.js', nav: 'handover'},  // issue 17
 ];
 
-const state = {me: null, cleanup: null, unread: null, renderId: 0};
+const state = {me: null, cleanup: null, unread: null, renderId: 0, shownHash: ''};
 
 export function navigate(hash) {
   if (location.hash === hash) route();
@@ -109,6 +110,10 @@ function renderHeader(active) {
   const link = (key, hash) => h('a', {href: hash, class: active === key ? 'active' : null,
     'aria-current': active === key ? 'page' : null}, t(`nav_${key}`));
   const languages = h('select', {id: 'language', onchange: (event) => {
+    if (!confirmDiscard()) {
+      event.target.value = lang();
+      return;
+    }
     setLang(event.target.value);
     translateStatic();
     route();
@@ -138,6 +143,12 @@ function renderHeader(active) {
 async function route() {
   // In-page anchors (the skip link's #view) are not routes.
   if (location.hash && !location.hash.startsWith('#/')) return;
+  // Unsaved edits on the page being left (issue 22 item 2): stay unless the user agrees.
+  if (state.shownHash && location.hash !== state.shownHash && !confirmDiscard()) {
+    history.replaceState(null, '', state.shownHash);
+    return;
+  }
+  state.shownHash = location.hash;
   const renderId = ++state.renderId;
   const {path, params} = parseHash();
   const match = routes.map((entry) => ({entry, found: path.match(entry.pattern)}))

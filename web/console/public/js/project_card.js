@@ -3,8 +3,10 @@ import {h, userText, deadlineColour} from './dom.js';
 import {t, money} from './i18n.js';
 import {optionLabel} from './fields.js';
 
-// The worst of the stage deadline and the open milestones: 'red', 'yellow' or ''.
+// The worst of the stage deadline and the open milestones: 'red', 'yellow' or ''. The
+// server's light is null for a project that has ended (or has nothing open): never overdue.
 export function deadlineOf(project) {
+  if ('light' in project && !project.light) return '';
   const dues = [project.sla_due_on];
   for (const milestone of Object.values(project.milestones || {})) {
     if (!milestone.done_on) dues.push(milestone.due_on);

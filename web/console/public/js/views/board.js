@@ -27,7 +27,7 @@ export async function render(view, {params}, {navigate, hashWith}) {
   let dragged = null;  // {project, options}
 
   const act = async (project) => {
-    const option = await chooseTransition(project);
+    const option = await chooseTransition(project, workflow);
     if (option && await openTransitionForm(project, workflow, option)) load();
   };
 

@@ -4,7 +4,7 @@
 import {h, userText, clear, toast, deadlineColour, today} from '../dom.js';
 import {t, pick, dateTime} from '../i18n.js';
 import {get, patch, post, workflow as loadWorkflow} from '../api.js';
-import {fieldInput, fieldLabel, displayValue, showErrors} from '../fields.js';
+import {fieldInput, fieldLabel, displayValue, showErrors, checkInputs} from '../fields.js';
 import {openTransitionForm} from '../transition_form.js';
 import {transitionList} from '../transition_menu.js';
 import {deadlineMarker} from '../project_card.js';
@@ -13,17 +13,28 @@ import {fundsSection, computedSection} from './project_funds.js';
 import {problemsPanel} from './project_problems.js';  // problems (issue 17)
 import {lightBadge, levelBadge, supervisionButtons, historyDetail} from './supervise.js';
 import {attachmentsPanel, evidencePicker, evidenceText, uploadFile} from './project_attachments.js';
+import {holdEdits} from '../unsaved.js';
 
 export async function render(view, {match}) {
   const id = decodeURIComponent(match[1]);
   const path = `/api/projects/${encodeURIComponent(id)}`;
+  // Edits carried over a reload after a conflicting save (412): reapplied on the new version.
+  let carried = null;
+  let release = () => {};
 
   async function load() {
     const project = await get(path);
     const [workflow, options, history] = await Promise.all([
       loadWorkflow(project.workflow), get(`${path}/transitions`), get(`${path}/history`)]);
     const state = workflow.states.find((candidate) => candidate.id === project.state);
-    const context = {project, workflow, path, reload: load};
+    // What the engine would take from this user here (issue 22 item 5).
+    const may = options.may || {edit: false, followup: false};
+    const context = {project, workflow, path, reload: load, may, ended: !!state?.terminal,
+      carry: (edits) => { carried = edits; return load(); }};
+    context.editor = fieldEditor(context, carried);
+    carried = null;
+    release();
+    release = holdEdits(() => context.editor.dirty());
     clear(view).append(
       h('div', {class: 'view-head'},
         h('div', {},
@@ -32,7 +43,7 @@ export async function render(view, {match}) {
           userText('h1', project.fields?.name || project.id, {class: 'project-title'}),
           h('p', {class: 'project-sub'},
             h('span', {class: 'stage-pill', dataset: {state: project.state}}, pick(state?.label, project.state)),
-            ' ', deadlineMarker(project),
+            ' ', context.ended ? null : deadlineMarker(project),
             project.sla_due_on ? h('span', {class: 'muted'}, ` ${t('sla_due')}: ${project.sla_due_on}`,
               estimatedMark(project.sla_due_estimated)) : null,
             h('span', {class: 'muted'}, ` · ${t('owner')}: `), userText('span', project.owner),
@@ -59,73 +70,161 @@ export async function render(view, {match}) {
     if (event.detail.project_id === id && !document.querySelector('dialog[open], .editing')) load();
   };
   window.addEventListener('investflow:event', onEvent);
-  return () => window.removeEventListener('investflow:event', onEvent);
+  return () => {
+    window.removeEventListener('investflow:event', onEvent);
+    release();
+  };
 }
 
 function panel(title, ...children) {
   return h('section', {class: 'panel'}, h('h2', {}, title), ...children);
 }
 
-function transitionsPanel({project, workflow, reload}, options) {
+function transitionsPanel({project, workflow, reload, editor}, options) {
   return panel(t('transitions'), transitionList(options.transitions, async (option) => {
+    // The transition reads the saved values: unsaved edits would be lost with the reload.
+    if (editor.dirty() && !window.confirm(t('step.discard_confirm'))) return;
     if (await openTransitionForm(project, workflow, option)) reload();
-  }));
+  }, workflow));
+}
+
+// The fields' edits on this page (issue 22 item 2): every open group's inputs, saved
+// together by any group's 保存, checked for unsaved changes before leaving. `carried`:
+// edits reapplied after a conflicting save, with what others changed meanwhile.
+function fieldEditor({project, workflow, path, reload, carry}, carried) {
+  const open = new Map();  // group -> {inputs, close}
+  const inputs = () => [...open.values()].flatMap((entry) => entry.inputs);
+  const changes = () => {
+    const changed = {};
+    for (const entry of inputs()) {
+      const value = entry.read();
+      const before = project.fields?.[entry.field.name];
+      if (JSON.stringify(value ?? null) !== JSON.stringify(before ?? null)) {
+        changed[entry.field.name] = value ?? null;
+      }
+    }
+    return changed;
+  };
+  const editor = {
+    open, carried,
+    dirty: () => Object.keys(changes()).length > 0,
+    // Saves every open group; `general` is where the saving group shows what went wrong.
+    async save(general, conflictBox) {
+      const all = inputs();
+      if (checkInputs(all, general)) return;
+      const changed = changes();
+      if (!Object.keys(changed).length) {
+        for (const entry of [...open.values()]) entry.close();
+        return;
+      }
+      try {
+        await patch(path, {fields: changed}, {'If-Match': `"${project.version}"`});
+        toast(t('saved'));
+        open.clear();
+        reload();
+      } catch (error) {
+        if (error.status === 412) return showConflict(conflictBox, error);
+        showErrors(all, general, error.errors?.length ? error.errors : [{message: error.message}]);
+      }
+    },
+  };
+  // Someone saved first: say so in Chinese, and offer to reload and reapply these edits.
+  function showConflict(box, error) {
+    const again = h('button', {type: 'button', class: 'primary reapply', onclick: async () => {
+      again.disabled = true;
+      const latest = await get(path);
+      const changedMeanwhile = workflow.fields
+        .filter((field) => JSON.stringify(project.fields?.[field.name] ?? null) !==
+          JSON.stringify(latest.fields?.[field.name] ?? null))
+        .map((field) => ({field, before: project.fields?.[field.name], after: latest.fields?.[field.name]}));
+      await carry({edits: changes(), groups: [...open.keys()], changed: changedMeanwhile,
+        from: project.version, to: latest.version});
+    }}, t('step.reload_reapply'));
+    box.replaceChildren(h('div', {class: 'conflict-box', role: 'alert'},
+      h('p', {}, error.message || t('step.conflict')), h('p', {class: 'muted'}, t('step.conflict_hint')), again));
+  }
+  return editor;
 }
 
 function fieldsPanel(context) {
-  const {project, workflow} = context;
+  const {project, workflow, may, editor} = context;
   const groups = new Map();
   for (const field of workflow.fields) {
     const group = field.group || 'other';
     if (!groups.has(group)) groups.set(group, []);
     groups.get(group).push(field);
   }
-  return panel(t('fields'), [...groups].map(([group, fields]) => {
-    const filled = fields.filter((field) => project.fields?.[field.name] !== undefined);
-    return fieldGroup(context, group, fields, filled.length === 0);
-  }));
+  const conflictBox = h('div', {class: 'conflict-area'});
+  const carried = editor.carried;
+  const editAll = may.edit ? h('button', {type: 'button', class: 'small edit-all', onclick: () => {
+    for (const details of section.querySelectorAll('details.field-group')) details.startEditing();
+  }}, t('step.edit_all')) : null;
+  const section = panel(t('fields'), editAll, conflictBox,
+    carried ? changedMeanwhile(carried) : null,
+    [...groups].map(([group, fields]) => {
+      const filled = fields.filter((field) => project.fields?.[field.name] !== undefined);
+      return fieldGroup(context, group, fields, filled.length === 0, conflictBox);
+    }));
+  if (carried) {
+    for (const details of section.querySelectorAll('details.field-group')) {
+      if (carried.groups.includes(details.dataset.group)) details.startEditing(carried.edits);
+    }
+  }
+  return section;
 }
 
-function fieldGroup(context, group, fields, collapsed) {
-  const {project, path, reload} = context;
+// After reloading on a conflict: what others changed meanwhile, before the reapplied edits.
+function changedMeanwhile(carried) {
+  if (!carried.changed.length) return h('p', {class: 'changed-meanwhile muted', role: 'status'}, t('step.nothing_changed'));
+  return h('div', {class: 'changed-meanwhile', role: 'status'},
+    h('p', {}, t('step.changed_meanwhile', {from: carried.from, to: carried.to})),
+    h('ul', {class: 'changes'}, carried.changed.map(({field, before, after}) => h('li', {
+      class: field.name in carried.edits ? 'also-mine' : null},
+    `${fieldLabel(field)}: `, displayValue(field, before), ' → ', displayValue(field, after),
+    field.name in carried.edits ? h('strong', {}, ` ${t('step.also_mine')}`) : null))),
+    h('p', {class: 'muted'}, t('step.reapplied')));
+}
+
+function fieldGroup(context, group, fields, collapsed, conflictBox) {
+  const {project, may, editor} = context;
   const body = h('div', {class: 'group-body'});
-  const readOnly = () => clear(body).append(h('dl', {class: 'field-list'}, fields.map((field) => [
-    h('dt', {}, fieldLabel(field)), h('dd', {}, displayValue(field, project.fields?.[field.name]))])));
-  const edit = () => {
-    const inputs = fields.map((field) => fieldInput(field, project.fields?.[field.name]));
+  const readOnly = () => {
+    editor.open.delete(group);
+    clear(body).append(h('dl', {class: 'field-list'}, fields.map((field) => [
+      h('dt', {}, fieldLabel(field)), h('dd', {}, displayValue(field, project.fields?.[field.name]))])));
+  };
+  const edit = (values) => {
+    if (editor.open.has(group)) return;
+    const inputs = fields.map((field) => {
+      const value = values && field.name in values ? values[field.name] : project.fields?.[field.name];
+      return fieldInput(field, value ?? undefined);
+    });
     const general = h('ul', {class: 'reasons', role: 'alert'});
-    const form = h('form', {class: 'group-form editing', onsubmit: async (event) => {
+    const cancel = () => {
+      const own = inputs.some((entry) => JSON.stringify(entry.read() ?? null) !==
+        JSON.stringify(project.fields?.[entry.field.name] ?? null));
+      if (own && !window.confirm(t('step.discard_confirm'))) return;
+      readOnly();
+    };
+    const form = h('form', {class: 'group-form editing', novalidate: true, onsubmit: (event) => {
       event.preventDefault();
-      const changes = {};
-      for (const entry of inputs) {
-        const value = entry.read();
-        const before = project.fields?.[entry.field.name];
-        if (value !== undefined && JSON.stringify(value) !== JSON.stringify(before)) {
-          changes[entry.field.name] = value;
-        }
-      }
-      if (!Object.keys(changes).length) return readOnly();
-      try {
-        await patch(path, {fields: changes}, {'If-Match': `"${project.version}"`});
-        toast(t('saved'));
-        reload();
-      } catch (error) {
-        showErrors(inputs, general, error.errors?.length ? error.errors : [{message: error.message}]);
-      }
+      editor.save(general, conflictBox);
     }},
     inputs.map((entry) => entry.element), general,
-    h('div', {class: 'actions'}, h('button', {type: 'button', onclick: readOnly}, t('cancel')),
+    h('p', {class: 'muted saves-all'}, t('step.saves_all')),
+    h('div', {class: 'actions'}, h('button', {type: 'button', onclick: cancel}, t('cancel')),
       h('button', {type: 'submit', class: 'primary'}, t('save'))));
+    editor.open.set(group, {inputs, close: readOnly});
     clear(body).append(form);
-    inputs[0]?.input.focus();
+    if (!values) inputs[0]?.input.focus();
   };
   readOnly();
-  const canEdit = !hasRole('auditor') || me().roles.length > 1;
   const details = h('details', {class: 'field-group', open: !collapsed, dataset: {group}},
     h('summary', {}, h('span', {class: 'group-title'}, t(`groups.${group}`))),
-    canEdit ? h('button', {type: 'button', class: 'small edit-group', onclick: () => { details.open = true; edit(); }},
+    may.edit ? h('button', {type: 'button', class: 'small edit-group', onclick: () => { details.open = true; edit(); }},
       `${t('edit')}`, h('span', {class: 'sr-only'}, ` ${t(`groups.${group}`)}`)) : null,
     body);
+  details.startEditing = (values) => { details.open = true; edit(values); };
   return details;
 }
 
@@ -171,19 +270,25 @@ function estimatedMark(estimated) {
   return estimated ? h('span', {class: 'estimated', title: t('estimated_hint')}, t('estimated')) : null;
 }
 
-function milestonesPanel({project, path, reload}) {
+// A milestone's label from the workflow, never its id (issue 22 item 6).
+export function milestoneLabel(workflow, id) {
+  return pick(workflow.milestones?.find((milestone) => milestone.id === id)?.label, t('milestone'));
+}
+
+function milestonesPanel({project, workflow, path, reload, may, ended}) {
   const milestones = Object.values(project.milestones || {});
   const rows = milestones.map((milestone) => {
-    const colour = milestone.done_on ? '' : deadlineColour(milestone.due_on);
+    // A project that has ended has nothing overdue (issue 22 item 5).
+    const colour = milestone.done_on || ended ? '' : deadlineColour(milestone.due_on);
     return h('tr', {class: colour ? `row-${colour}` : ''},
-      h('td', {}, milestone.id), h('td', {}, milestone.planned_on || '—'),
+      h('td', {}, milestoneLabel(workflow, milestone.id)), h('td', {}, milestone.planned_on || '—'),
       h('td', {}, milestone.due_on || '—', estimatedMark(milestone.estimated),
         colour ? h('span', {class: `deadline deadline-${colour}`},
         colour === 'red' ? t('overdue') : t('due')) : null),
       h('td', {}, milestone.done_on || '—'), h('td', {}, evidenceText(project, milestone.evidence)));
   });
   const select = h('select', {id: 'milestone-id'}, milestones.map((milestone) =>
-    h('option', {value: milestone.id}, milestone.id)));
+    h('option', {value: milestone.id}, milestoneLabel(workflow, milestone.id))));
   const planned = h('input', {id: 'milestone-planned', type: 'date'});
   const done = h('input', {id: 'milestone-done', type: 'date'});
   const evidence = h('input', {id: 'milestone-evidence', type: 'text'});
@@ -191,7 +296,7 @@ function milestonesPanel({project, path, reload}) {
   // uploaded for the chosen milestone, then the milestone recorded.
   const file = h('input', {id: 'milestone-file', type: 'file'});
   const message = h('p', {class: 'form-message', role: 'alert'});
-  const form = milestones.length ? h('form', {class: 'inline-form', onsubmit: async (event) => {
+  const form = milestones.length && may.edit ? h('form', {class: 'inline-form', onsubmit: async (event) => {
     event.preventDefault();
     try {
       if (file.files.length) {
@@ -218,7 +323,7 @@ function milestonesPanel({project, path, reload}) {
   form);
 }
 
-function followupsPanel({project, path, reload}) {
+function followupsPanel({project, path, reload, may, ended}) {
   const visits = project.visits || [];
   const on = h('input', {id: 'visit-on', type: 'date', value: today(), required: true});
   const summary = h('input', {id: 'visit-summary', type: 'text', required: true});
@@ -240,24 +345,50 @@ function followupsPanel({project, path, reload}) {
   h('label', {for: 'visit-issues'}, t('issues')), issues,
   h('button', {type: 'submit'}, t('add_followup')), message);
   return panel(t('followups'),
-    project.followup_due_on ? h('p', {class: deadlineColour(project.followup_due_on) ? 'warn' : 'muted'},
+    project.followup_due_on ? h('p', {class: deadlineColour(project.followup_due_on) && !ended ? 'warn' : 'muted'},
       `${t('followup_due')}: ${project.followup_due_on}`, estimatedMark(project.followup_due_estimated)) : null,
     visits.length ? h('ul', {class: 'visits'}, [...visits].reverse().map((visit) => h('li', {},
       h('strong', {}, visit.on), ' ', userText('span', visit.actor, {class: 'muted'}), ' ',
       userText('span', visit.summary),
       visit.issues?.length ? userText('div', visit.issues.join('；'), {class: 'issues'}) : null)))
       : h('p', {class: 'muted'}, t('no_followups')),
-    form);
+    may.followup ? form : null);  // only where and for whom the engine takes a visit
 }
 
 const kEventLabels = {project_created: 'created', fields_edited: 'edited', transition_taken: 'transition_event',
   vote_cast: 'voted_event', milestone_recorded: 'milestone_event', followup_recorded: 'followup_event',
   funds_recorded: 'funds.event',
-  file_attached: 'attach.attached_event'};
+  file_attached: 'attach.attached_event',
+  // issue 22 item 6: every event type has a label; none shows its key.
+  deadline_fired: 'step.ev_deadline_fired', deadline_extended: 'step.ev_deadline_extended',
+  workflow_migrated: 'step.ev_workflow_migrated', supervised: 'supervised', reassigned: 'reassigned'};
+
+// What a deadline event is about: the stage's time limit, a milestone or the next visit.
+function deadlineName(body, workflow, stateLabel) {
+  if (body.kind === 'milestone') return milestoneLabel(workflow, body.name);
+  if (body.kind === 'followup') return t('followup_due');
+  return `${t('sla_due')}（${stateLabel(body.name)}）`;
+}
+
+// The line under a deadline or migration event saying what happened (null for others).
+function eventDetail(event, workflow, stateLabel) {
+  const body = event.body || {};
+  switch (event.type) {
+    case 'deadline_fired':
+      return h('div', {}, `${deadlineName(body, workflow, stateLabel)} · ${t(`step.alert_${body.alert}`)} · ${t('due_on')} ${body.due_on || ''}`);
+    case 'deadline_extended':
+      return h('div', {}, `${deadlineName(body, workflow, stateLabel)}: ${body.previous_due_on || ''} → ${body.new_due_on || ''}`,
+        body.reason ? userText('blockquote', body.reason) : null);
+    case 'workflow_migrated':
+      return h('div', {}, t('step.migrated_detail', {from: body.from_version, to: body.to_version}));
+    default:
+      return null;
+  }
+}
 
 function historyPanel({workflow}, history) {
-  const stateLabel = (id) => pick(workflow.states.find((state) => state.id === id)?.label, id);
-  const transitionLabel = (id) => pick(workflow.transitions.find((item) => item.id === id)?.label, id);
+  const stateLabel = (id) => pick(workflow.states.find((state) => state.id === id)?.label, t('step.unnamed'));
+  const transitionLabel = (id) => pick(workflow.transitions.find((item) => item.id === id)?.label, t('transition_event'));
   const fieldsByName = new Map(workflow.fields.map((field) => [field.name, field]));
   return panel(t('history'),
     h('p', {class: history.chain_ok ? 'chain chain-ok' : 'chain chain-broken', role: 'status'},
@@ -266,7 +397,7 @@ function historyPanel({workflow}, history) {
       const body = event.body || {};
       const what = event.type === 'transition_taken'
         ? `${transitionLabel(body.transition)}: ${stateLabel(body.from)} → ${stateLabel(body.to)}`
-        : t(kEventLabels[event.type] || event.type);
+        : t(kEventLabels[event.type] || 'step.ev_other');
       const changes = body.changes || [];
       return h('li', {},
         h('div', {class: 'timeline-head'}, h('strong', {}, what)),
@@ -274,10 +405,11 @@ function historyPanel({workflow}, history) {
         body.choice ? h('div', {}, t(body.choice)) : null,
         body.comment ? userText('blockquote', body.comment) : null,
         historyDetail(event, workflow),  // issue 17: 督办 / 转交
+        eventDetail(event, workflow, stateLabel),
         event.type === 'file_attached' ? userText('div', body.filename) : null,
         changes.length ? h('ul', {class: 'changes'}, changes.map((change) => {
           const field = fieldsByName.get(change.field);
-          return h('li', {}, `${fieldLabel(field) || change.field}: `,
+          return h('li', {}, `${fieldLabel(field) || t('step.unnamed')}: `,
             displayValue(field, change.before), ' → ', displayValue(field, change.after));
         })) : null);
     })));
