@@ -13,6 +13,7 @@ import {fundsSection, computedSection} from './project_funds.js';
 import {problemsPanel} from './project_problems.js';  // problems (issue 17)
 import {lightBadge, levelBadge, supervisionButtons, historyDetail} from './supervise.js';
 import {attachmentsPanel, evidencePicker, evidenceText} from './project_attachments.js';
+import {printButton, dossierHead, reviewRecord, dossierFoot} from './project_print.js';  // list (issue 22)
 
 export async function render(view, {match}) {
   const id = decodeURIComponent(match[1]);
@@ -25,6 +26,7 @@ export async function render(view, {match}) {
     const state = workflow.states.find((candidate) => candidate.id === project.state);
     const context = {project, workflow, path, reload: load};
     clear(view).append(
+      dossierHead(context),
       h('div', {class: 'view-head'},
         h('div', {},
           h('p', {class: 'breadcrumb'}, h('a', {href: '#/projects'}, t('nav_projects')), ' / ',
@@ -39,7 +41,8 @@ export async function render(view, {match}) {
             h('span', {class: 'muted'}, ` · ${t('version')} ${project.version}`)),
           // issue 17: light, supervision level, 督办 / 转交
           h('p', {class: 'project-desk'}, lightBadge(project), ' ', levelBadge(project, workflow), ' ',
-            supervisionButtons(project, workflow, load)))),
+            supervisionButtons(project, workflow, load))),
+        printButton()),
       h('div', {class: 'project-layout'},
         h('div', {class: 'project-main'},
           fieldsPanel(context),
@@ -51,7 +54,9 @@ export async function render(view, {match}) {
         h('div', {class: 'project-side'},
           transitionsPanel(context, options),
           reviewPanel(context, state),
-          historyPanel(context, history))));
+          reviewRecord(context, history),
+          historyPanel(context, history))),
+      dossierFoot());
   }
 
   await load();
