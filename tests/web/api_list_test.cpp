@@ -58,7 +58,7 @@ TEST_F(ApiListTest, BulkTransitionDecidesEachProjectAndListsEveryResult) {
   ASSERT_EQ(results.size(), 4u);  // the repeated id once
   EXPECT_EQ(body.at("done").as_int64(), 2);
   EXPECT_EQ(body.at("refused").as_int64(), 2);
-  const auto item = [&](std::size_t i) { return results[i].as_object(); };
+  const auto item = [&](std::size_t i) -> const json::object& { return results[i].as_object(); };
   EXPECT_EQ(item(0).at("project").as_string(), a);
   EXPECT_EQ(item(0).at("name").as_string(), "新型显示材料项目");
   EXPECT_TRUE(item(0).at("ok").as_bool());
@@ -249,8 +249,8 @@ TEST_F(ApiListTest, ExportTakesTheListsFiltersAndSearchFindsAnId) {
             200);
   const auto listed = [&](const std::string& query) {
     std::set<std::string> found;
-    for (const auto& project :
-         parse(call_as("zhang", "GET", "/api/projects?" + query)).at("projects").as_array()) {
+    const auto page = parse(call_as("zhang", "GET", "/api/projects?" + query));
+    for (const auto& project : page.at("projects").as_array()) {
       found.insert(std::string(project.at("id").as_string()));
     }
     return found;
@@ -267,9 +267,9 @@ TEST_F(ApiListTest, ExportTakesTheListsFiltersAndSearchFindsAnId) {
     }
     return found;
   };
-  for (const std::string query :
-       {"workflow=qingyuan-investment&state=lead", "workflow=qingyuan-investment&owner=li",
-        "workflow=qingyuan-investment&q=" + b, "workflow=qingyuan-investment&state=screening"}) {
+  for (const std::string& query : std::vector<std::string>{
+           "workflow=qingyuan-investment&state=lead", "workflow=qingyuan-investment&owner=li",
+           "workflow=qingyuan-investment&q=" + b, "workflow=qingyuan-investment&state=screening"}) {
     EXPECT_EQ(exported(query), listed(query)) << query;
     EXPECT_FALSE(listed(query).empty()) << query;
   }
