@@ -1,6 +1,7 @@
 #include "storage/auth.hpp"
 
 #include <SQLiteCpp/Exception.h>
+#include <SQLiteCpp/Transaction.h>
 #include <sodium.h>
 
 #include <array>
@@ -378,6 +379,81 @@ std::optional<User> AuthStore::lookup_token(const unsigned char* digest, std::si
   User found = read_user(*select);
   if (found.disabled) return std::nullopt;
   return found;
+}
+
+namespace {
+
+SavedFilter read_filter(SQLite::Statement& statement) {
+  return SavedFilter{statement.getColumn(0).getInt64(), statement.getColumn(1).getString(),
+                     statement.getColumn(2).getString(), statement.getColumn(3).getInt64()};
+}
+
+}  // namespace
+
+Outcome<std::vector<SavedFilter>> AuthStore::saved_filters(std::string_view user_id) {
+  try {
+    const std::lock_guard lock(mutex_);
+    auto select = connection_->statement(
+        "SELECT id, name, params, updated_at FROM saved_filters WHERE user_id = ? ORDER BY name");
+    select->bind(1, std::string(user_id));
+    std::vector<SavedFilter> filters;
+    while (select->executeStep())
+      filters.push_back(read_filter(*select));
+    return filters;
+  } catch (const std::exception& error) {
+    return engine::fail(storage_error(error));
+  }
+}
+
+Outcome<SavedFilter> AuthStore::save_filter(std::string_view user_id, std::string_view name,
+                                            std::string_view params) {
+  try {
+    const std::lock_guard lock(mutex_);
+    SQLite::Transaction transaction(connection_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    {
+      auto others = connection_->statement(
+          "SELECT count(*) FROM saved_filters WHERE user_id = ? AND name <> ?");
+      others->bind(1, std::string(user_id));
+      others->bind(2, std::string(name));
+      others->executeStep();
+      if (static_cast<std::size_t>(others->getColumn(0).getInt64()) >= kMostSavedFilters) {
+        return engine::fail(
+            invalid("at most " + std::to_string(kMostSavedFilters) + " saved filters per user"));
+      }
+    }
+    SavedFilter saved;
+    {
+      auto upsert = connection_->statement(
+          "INSERT INTO saved_filters (user_id, name, params, updated_at) VALUES (?, ?, ?, ?) "
+          "ON CONFLICT (user_id, name) DO UPDATE SET params = excluded.params, "
+          "updated_at = excluded.updated_at "
+          "RETURNING id, name, params, updated_at");
+      upsert->bind(1, std::string(user_id));
+      upsert->bind(2, std::string(name));
+      upsert->bind(3, std::string(params));
+      upsert->bind(4, static_cast<std::int64_t>(now()));
+      if (!upsert->executeStep()) throw std::runtime_error("saving the filter returned no row");
+      saved = read_filter(*upsert);
+      while (upsert->executeStep()) {
+      }
+    }
+    transaction.commit();
+    return saved;
+  } catch (const std::exception& error) {
+    return engine::fail(storage_error(error));
+  }
+}
+
+Outcome<bool> AuthStore::delete_filter(std::string_view user_id, std::int64_t id) {
+  try {
+    const std::lock_guard lock(mutex_);
+    auto remove = connection_->statement("DELETE FROM saved_filters WHERE id = ? AND user_id = ?");
+    remove->bind(1, id);
+    remove->bind(2, std::string(user_id));
+    return remove->exec() > 0;
+  } catch (const std::exception& error) {
+    return engine::fail(storage_error(error));
+  }
 }
 
 }  // namespace investflow::storage

@@ -43,6 +43,17 @@ struct Session {
   engine::Timestamp expires_at = 0;
 };
 
+// A named filter of the project list that a user saved (table saved_filters, migration 16):
+// `params` is a JSON object of the list's query parameters, checked by the caller.
+struct SavedFilter {
+  std::int64_t id = 0;
+  std::string name;
+  std::string params;
+  engine::Timestamp updated_at = 0;
+};
+// How many filters one user may keep: a menu, not a store.
+inline constexpr std::size_t kMostSavedFilters = 50;
+
 // A session just started: `id` is the cookie value, known only to this result.
 struct NewSession {
   std::string id;
@@ -93,6 +104,16 @@ class AuthStore {
   // The same from memory only: the user when the token was checked within the cache's
   // lifetime, nullopt otherwise (then ask token_user). Never touches the database.
   std::optional<User> cached_token_user(std::string_view secret);
+
+  // --- saved filters of the project list, per user ---
+  // The user's filters in name order.
+  Outcome<std::vector<SavedFilter>> saved_filters(std::string_view user_id);
+  // Saves `params` under `name`, replacing the user's filter of that name. invalid_request
+  // when the user has kMostSavedFilters others already. Returns the filter as stored.
+  Outcome<SavedFilter> save_filter(std::string_view user_id, std::string_view name,
+                                   std::string_view params);
+  // False when the user has no filter with that id (another user's is not theirs).
+  Outcome<bool> delete_filter(std::string_view user_id, std::int64_t id);
 
  private:
   AuthStore(std::unique_ptr<Connection> connection, AuthOptions options);

@@ -33,6 +33,7 @@ std::string name_of(const engine::Workflow& workflow, const engine::Project& pro
 // workflows in question (latest versions), in name order.
 Outcome<std::vector<std::string>> holders_of(Store& store, const BulkReassign& bulk) {
   if (!bulk.holders.empty()) return bulk.holders;
+  if (!bulk.projects.empty()) return std::vector<std::string>{std::string(engine::kOwnerHolder)};
   std::set<std::string> fields;
   auto stored = store.stored_workflows();
   if (!stored) return engine::fail(stored.error());
@@ -84,6 +85,38 @@ Outcome<std::vector<Holding>> find_holdings(Store& store, const BulkReassign& bu
   return found;
 }
 
+std::string held_by(const engine::Workflow& workflow, const engine::Project& project,
+                    const std::string& holder) {
+  if (holder == engine::kOwnerHolder) return project.owner;
+  const engine::FieldDef* field = workflow.find_field(holder);
+  if (field == nullptr || field->type != engine::FieldType::user) return {};
+  const engine::Value value = project.field(holder);
+  const std::string* user = value.as_text();
+  return user != nullptr ? *user : std::string();
+}
+
+// The chosen projects' holdings, in the order given. A project that does not exist is
+// still a holding: the engine refuses it, and the results say so.
+Outcome<std::vector<Holding>> chosen_holdings(Store& store, const BulkReassign& bulk,
+                                              const std::vector<std::string>& holders) {
+  std::vector<Holding> found;
+  for (const std::string& id : bulk.projects) {
+    auto project = store.project(id);
+    if (!project) return engine::fail(project.error());
+    const auto workflow =
+        *project ? store.workflow((*project)->workflow, (*project)->workflow_version) : nullptr;
+    for (const std::string& holder : holders) {
+      if (workflow != nullptr && !bulk.from.empty() &&
+          held_by(*workflow, **project, holder) != bulk.from) {
+        continue;
+      }
+      found.push_back(
+          Holding{id, workflow != nullptr ? name_of(*workflow, **project) : std::string(), holder});
+    }
+  }
+  return found;
+}
+
 std::string batch_id() {
   const auto now = std::chrono::system_clock::now().time_since_epoch();
   return "reassign:" +
@@ -97,7 +130,8 @@ Outcome<std::vector<ReassignOutcome>> bulk_reassign(
     const std::function<void(std::size_t, std::size_t)>& progress) {
   auto holders = holders_of(store, bulk);
   if (!holders) return engine::fail(holders.error());
-  auto holdings = find_holdings(store, bulk, *holders);
+  auto holdings = bulk.projects.empty() ? find_holdings(store, bulk, *holders)
+                                        : chosen_holdings(store, bulk, *holders);
   if (!holdings) return engine::fail(holdings.error());
   const std::size_t total = holdings->size();
   if (progress) progress(0, total);
@@ -116,6 +150,10 @@ Outcome<std::vector<ReassignOutcome>> bulk_reassign(
     request.command.body = engine::Reassign{holding.holder, bulk.to, bulk.reason};
     request.actor = actor;
     request.batch = batch;
+    if (!bulk.idempotency_key.empty()) {
+      request.idempotency_key =
+          bulk.idempotency_key + "\n" + holding.project + "\n" + holding.holder;
+    }
     pending.push_back(store.write(std::move(request)));
     if (pending.size() - noted >= kWindow || i + 1 == total) {
       for (; noted < pending.size(); ++noted) {

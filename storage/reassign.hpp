@@ -25,6 +25,13 @@ struct BulkReassign {
   // "owner" and/or user field names; empty: owner and every user field of the workflows.
   std::vector<std::string> holders;
   std::string workflow;  // only projects of this workflow; empty: all
+  // Only these projects (chosen in the list), open or not, in this order; `holders` default
+  // to owner alone, and `from`, when set, keeps the holdings `from` holds. Empty: every open
+  // project `from` holds.
+  std::vector<std::string> projects;
+  // A repeat with the same key (per actor) returns the first results: each write's key is
+  // derived from it, the project and the holder. Empty: none.
+  std::string idempotency_key;
 };
 
 struct ReassignOutcome {

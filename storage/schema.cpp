@@ -462,6 +462,21 @@ CREATE INDEX target_history_year ON target_history (year, id);
 CREATE INDEX events_attachment ON events (json_extract(payload, '$.body.attachment_id'))
   WHERE type = 'file_attached';
 )sql",
+    // 14 and 15: other branches' migrations (perf, mywork); empty on this one, replaced at
+    // merge.
+    "SELECT 1;",
+    "SELECT 1;",
+    // 16: saved filters of the project list, per user and name (auth.hpp, SavedFilter).
+    R"sql(
+CREATE TABLE saved_filters (
+  id         INTEGER PRIMARY KEY,
+  user_id    TEXT    NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  name       TEXT    NOT NULL,
+  params     TEXT    NOT NULL,   -- JSON object: the list's query parameters
+  updated_at INTEGER NOT NULL,   -- ms since the epoch
+  UNIQUE (user_id, name)
+);
+)sql",
 };
 
 // The migration after which the report summaries are rebuilt from the event log: the last

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include <boost/json.hpp>
 #include <stdexcept>
@@ -274,14 +275,20 @@ Outcome<ProjectPage> query_projects(Connection& connection, const ProjectQuery& 
               std::move(parameters));
   }
   if (!query.text.empty()) {
-    // Trigram search needs three characters; shorter text falls back to a scan.
+    // The project's id as typed or in capitals (ids are shown in capitals), or a part of
+    // its name or investor. Trigram search needs three characters; shorter text falls
+    // back to a scan.
+    std::string upper = query.text;
+    for (char& c : upper)
+      c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     if (utf8_length(query.text) >= 3) {
-      where.add("rowid IN (SELECT rowid FROM projects_fts WHERE projects_fts MATCH ?)",
-                fts_phrase(query.text));
+      where.add(
+          "(id IN (?, ?) OR rowid IN (SELECT rowid FROM projects_fts WHERE projects_fts MATCH ?))",
+          std::vector<SortValue>{query.text, upper, fts_phrase(query.text)});
     } else {
       const std::string pattern = like_pattern(query.text);
-      where.add("(name LIKE ? ESCAPE '\\' OR investor LIKE ? ESCAPE '\\')",
-                std::vector<SortValue>{pattern, pattern});
+      where.add("(id IN (?, ?) OR name LIKE ? ESCAPE '\\' OR investor LIKE ? ESCAPE '\\')",
+                std::vector<SortValue>{query.text, upper, pattern, pattern});
     }
   }
   const std::string column(sort_column(query.sort));

@@ -147,7 +147,7 @@ struct ProjectQuery {
   std::string holder_field;
   std::string holder;
   std::optional<engine::Date> overdue_on;  // some open deadline falls before this day
-  std::string text;                        // a substring of the name or the investor
+  std::string text;  // the project id (as typed or in capitals), or a part of the name or investor
   // kpis (issue 16): only the projects a report figure counts (storage/figures.hpp): its
   // id, its period (inclusive; the defaults cover all time), the promoting unit (the field
   // tagged promoting_unit; empty: any) and the day "so far" figures are counted to.

@@ -5,11 +5,13 @@
 #include "storage/system_clock.hpp"
 #include "web/api.hpp"
 #include "web/api_attachments.hpp"
+#include "web/api_bulk.hpp"
 #include "web/api_funds.hpp"
 #include "web/api_handlers.hpp"
 #include "web/api_imports.hpp"
 #include "web/api_notify.hpp"
 #include "web/api_reports.hpp"
+#include "web/api_saved_filters.hpp"
 #include "web/api_supervise.hpp"
 #include "web/openapi.hpp"
 #include "web/route_table.hpp"
@@ -622,12 +624,67 @@ std::vector<RouteDef<ApiContext>> make_table() {
                    "Managers and admins. Finds the open projects whose owner (or user field, "
                    "per holders) is `from` and reassigns each to `to` as its own command, "
                    "decided by the engine; lists every result. A wrong request as a whole "
-                   "(unknown user, no reason) is 422 before anything is written.",
+                   "(unknown user, no reason) is 422 before anything is written. With "
+                   "`projects` (issue 22, chosen in the list): those projects' owner (or "
+                   "holders) instead; a repeat with the same Idempotency-Key returns the "
+                   "first results.",
+               .parameters = {kIdempotencyKey},
                .request = {json("BulkReassign")},
                .responses = {{.status = 200,
                               .description = "One result per holding",
                               .content = {json("BulkReassignResult")}}},
                .errors = {400, 401, 403, 413, 422}}},
+      // list (issue 22 item 11): bulk actions on chosen projects, saved filters.
+      {.method = "POST",
+       .path = "/api/bulk/transitions",
+       .plain = api::bulk_transitions,
+       .doc = {.operation_id = "bulkTransitions",
+               .tag = "projects",
+               .summary = "Take one transition on each chosen project (bulk action)",
+               .description =
+                   "1 to 200 projects. Each is its own command, decided by the engine against "
+                   "the project as it is (roles, state, required fields, guards); one result "
+                   "per project, in order, with the reasons in the request's language when "
+                   "refused. `fields` are typed by each project's workflow (400 before "
+                   "anything is written when a value cannot be read). A repeat with the same "
+                   "Idempotency-Key returns the first results.",
+               .parameters = {kIdempotencyKey},
+               .request = {json("BulkTransitions")},
+               .responses = {{.status = 200,
+                              .description = "One result per project",
+                              .content = {json("BulkTransitionResult")}}},
+               .errors = {400, 401, 403, 413}}},
+      {.method = "GET",
+       .path = "/api/saved-filters",
+       .plain = api::list_saved_filters,
+       .doc = {.operation_id = "listSavedFilters",
+               .tag = "projects",
+               .summary = "The caller's saved filters of the project list",
+               .responses = {{.status = 200,
+                              .description = "The filters, in name order",
+                              .content = {json("SavedFilterList")}}},
+               .errors = {401}}},
+      {.method = "POST",
+       .path = "/api/saved-filters",
+       .plain = api::save_filter,
+       .doc = {.operation_id = "saveFilter",
+               .tag = "projects",
+               .summary = "Save a filter of the project list under a name",
+               .description = "`params` are GET /api/projects's query parameters (paging aside); a "
+                              "filter of the same name is replaced. At most 50 per user (422).",
+               .request = {json("SaveFilter")},
+               .responses = {{.status = 200,
+                              .description = "The filter as saved",
+                              .content = {json("SavedFilter")}}},
+               .errors = {400, 401, 403, 413, 422}}},
+      {.method = "DELETE",
+       .path = "/api/saved-filters/{id}",
+       .with_params = api::delete_saved_filter,
+       .doc = {.operation_id = "deleteSavedFilter",
+               .tag = "projects",
+               .summary = "Remove one of the caller's saved filters",
+               .responses = {{.status = 204, .description = "Removed"}},
+               .errors = {401, 403, 404}}},
       // --- live -------------------------------------------------------------------------
       {.method = "GET",
        .path = "/api/stream",

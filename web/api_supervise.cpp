@@ -6,6 +6,7 @@
 
 #include "engine/supervision.hpp"
 #include "storage/reassign.hpp"
+#include "web/api_bulk.hpp"
 #include "web/api_support.hpp"
 
 namespace investflow::web::api {
@@ -106,12 +107,21 @@ Response bulk_reassign(ApiContext& context, const Request& request) {
   auto body = parse_object(request);
   if (!body) return problem(request, body.error());
   storage::BulkReassign bulk;
+  // issue 22: projects chosen in the list instead of everything `from` holds.
+  if (const json::value* projects = body->if_contains("projects");
+      projects != nullptr && !projects->is_null()) {
+    auto chosen = chosen_projects(*body);
+    if (!chosen) return problem(request, chosen.error());
+    bulk.projects = std::move(*chosen);
+  }
   for (auto [name, out] : {std::pair{"from", &bulk.from}, std::pair{"to", &bulk.to},
                            std::pair{"reason", &bulk.reason}}) {
-    auto value = string_member(*body, name, true);
+    auto value =
+        string_member(*body, name, name != std::string_view("from") || bulk.projects.empty());
     if (!value) return problem(request, value.error());
     *out = std::move(*value);
   }
+  bulk.idempotency_key = std::string(request.header("Idempotency-Key").value_or(""));
   auto workflow = string_member(*body, "workflow");
   if (!workflow) return problem(request, workflow.error());
   bulk.workflow = std::move(*workflow);
@@ -129,7 +139,7 @@ Response bulk_reassign(ApiContext& context, const Request& request) {
   }
   // What is wrong with the request as a whole is said once, not once per project.
   engine::Rejection wrong;
-  if (bulk.from.empty()) {
+  if (bulk.from.empty() && bulk.projects.empty()) {
     wrong.reasons.push_back({"missing_field", "from", {"请选择交出人", "name who hands over"}});
   } else if (bulk.from == bulk.to) {
     wrong.reasons.push_back(
@@ -162,18 +172,7 @@ Response bulk_reassign(ApiContext& context, const Request& request) {
       item["version"] = outcome.result.version;
     } else {
       ++refused;
-      json::array errors;
-      for (const engine::Reason& reason : outcome.result.rejection.reasons) {
-        errors.push_back(json::object{
-            {"code", reason.code}, {"field", reason.field}, {"message", reason.message.in(lang)}});
-      }
-      if (outcome.result.status == storage::WriteResult::Status::failed) {
-        errors.push_back(json::object{
-            {"code", "storage_error"},
-            {"field", ""},
-            {"message", lang == "en" ? "not written (storage error)" : "未能保存（存储错误）"}});
-      }
-      item["errors"] = std::move(errors);
+      item["errors"] = result_errors(outcome.result, lang);
     }
     results.push_back(std::move(item));
   }

@@ -677,15 +677,19 @@ void add_commands(json::object& all) {
                  {"to", with_description(text(), "The new holder's login")},
                  {"reason", text()}},
                 {"to", "reason"});
-  all["BulkReassign"] =
-      object_of({{"from", with_description(text(), "The login of the person handing over")},
-                 {"to", text()},
-                 {"reason", text()},
-                 {"holders", with_description(strings(),
-                                              "owner and/or user field names; absent: owner "
-                                              "and every user field")},
-                 {"workflow", with_description(text(), "Only projects of this workflow")}},
-                {"from", "to", "reason"});
+  all["BulkReassign"] = object_of(
+      {{"from", with_description(text(), "The login of the person handing over")},
+       {"to", text()},
+       {"reason", text()},
+       {"holders", with_description(strings(),
+                                    "owner and/or user field names; absent: owner "
+                                    "and every user field")},
+       {"workflow", with_description(text(), "Only projects of this workflow")},
+       {"projects", with_description(strings(),
+                                     "1 to 200 chosen project ids instead (open or not): their "
+                                     "owner (or holders) go to `to`; `from` then optional, "
+                                     "keeping the holdings it holds")}},
+      {"to", "reason"});
   all["BulkReassignResult"] = record(
       {{"results",
         array_of(with_optional(
@@ -697,6 +701,37 @@ void add_commands(json::object& all) {
              {"errors", with_description(array_of(ref("Reason")), "Why not (when not ok)")}}))},
        {"moved", with_description(integer(), "How many holdings moved")},
        {"refused", with_description(integer(), "How many were refused")}});
+  // list (issue 22 item 11): bulk transitions, saved filters.
+  all["BulkTransitions"] = object_of(
+      {{"projects", with_description(strings(), "1 to 200 project ids")},
+       {"transition", text()},
+       {"fields", with_description(ref("FieldValues"), "Edits sent with each transition")},
+       {"comment", text()}},
+      {"projects", "transition"});
+  all["BulkTransitionResult"] = record(
+      {{"results",
+        array_of(with_optional(
+            record({{"project", text()},
+                    {"name", with_description(text(), "The project's name (\"\": none)")},
+                    {"ok", boolean()}}),
+            {{"version", with_description(integer(), "The project's new version (when ok)")},
+             {"errors", with_description(array_of(ref("Reason")), "Why not (when not ok)")}}))},
+       {"done", with_description(integer(), "How many projects took the transition")},
+       {"refused", with_description(integer(), "How many were refused")}});
+  all["SavedFilter"] =
+      record({{"id", integer()},
+              {"name", text()},
+              {"params", with_description(any_object(),
+                                          "GET /api/projects's query parameters, each a string")},
+              {"updated_at", date_time()}});
+  all["SavedFilterList"] = record({{"filters", array_of(ref("SavedFilter"))}});
+  all["SaveFilter"] = object_of(
+      {{"name", with_description(text(), "1 to 40 characters; the same name replaces")},
+       {"params", with_description(any_object(),
+                                   "workflow, state, industry, owner, q, overdue, sort, parent, "
+                                   "responsible_unit, problem_category, parent_promoting_unit, "
+                                   "figure, from, to, promoting_unit: strings")}},
+      {"name", "params"});
 }
 
 // POST /api/workflows/{id}/imports.

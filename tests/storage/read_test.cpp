@@ -128,6 +128,20 @@ TEST_F(ReadTest, SearchesNamesAndInvestorsByAnySubstring) {
   EXPECT_TRUE(all_pages(query).empty());
 }
 
+// issue 22: search by the project's id, as typed or in lower case; a part of an id is no id.
+TEST_F(ReadTest, SearchFindsAProjectByItsId) {
+  ProjectQuery query;
+  query.limit = 500;
+  for (const std::string text : {"P-105", "p-105"}) {
+    query.text = text;
+    const auto found = all_pages(query);
+    ASSERT_EQ(found.size(), 1u) << text;
+    EXPECT_EQ(found.front().id, "P-105");
+  }
+  query.text = "P-";  // two characters: no id, and no name holds it
+  EXPECT_TRUE(all_pages(query).empty());
+}
+
 TEST_F(ReadTest, FindsProjectsOverdueAsOfADay) {
   // `lead` has an SLA of 2 working days: entered on Monday 2026-03-02, due Wednesday.
   ProjectQuery query;

@@ -54,7 +54,7 @@ test('a KPI tile and a funnel stage open exactly the projects they count', async
   await rows.first().waitFor();
   assert.equal(await rows.count(), Math.min(counted, 50));
   // The rows are the counted projects.
-  const shown = await page.locator('.projects-table tbody tr td:first-child a').evaluateAll(
+  const shown = await page.locator('.projects-table tbody tr td.project-name a').evaluateAll(
     (links) => links.map((link) => decodeURIComponent(link.getAttribute('href').split('/').pop())));
   const ids = new Set(listed.projects.map((project) => project.id));
   for (const id of shown) assert.ok(ids.has(id), id);

@@ -14,6 +14,7 @@ import {problemsPanel} from './project_problems.js';  // problems (issue 17)
 import {lightBadge, levelBadge, supervisionButtons, historyDetail} from './supervise.js';
 import {attachmentsPanel, evidencePicker, evidenceText, uploadFile} from './project_attachments.js';
 import {holdEdits} from '../unsaved.js';
+import {printButton, dossierHead, reviewRecord, dossierFoot} from './project_print.js';  // list (issue 22)
 
 export async function render(view, {match}) {
   const id = decodeURIComponent(match[1]);
@@ -36,6 +37,7 @@ export async function render(view, {match}) {
     release();
     release = holdEdits(() => context.editor.dirty());
     clear(view).append(
+      dossierHead(context),
       h('div', {class: 'view-head'},
         h('div', {},
           h('p', {class: 'breadcrumb'}, h('a', {href: '#/projects'}, t('nav_projects')), ' / ',
@@ -50,7 +52,8 @@ export async function render(view, {match}) {
             h('span', {class: 'muted'}, ` · ${t('version')} ${project.version}`)),
           // issue 17: light, supervision level, 督办 / 转交
           h('p', {class: 'project-desk'}, lightBadge(project), ' ', levelBadge(project, workflow), ' ',
-            supervisionButtons(project, workflow, load)))),
+            supervisionButtons(project, workflow, load))),
+        printButton()),
       h('div', {class: 'project-layout'},
         h('div', {class: 'project-main'},
           fieldsPanel(context),
@@ -62,7 +65,9 @@ export async function render(view, {match}) {
         h('div', {class: 'project-side'},
           transitionsPanel(context, options),
           reviewPanel(context, state),
-          historyPanel(context, history))));
+          reviewRecord(context, history),
+          historyPanel(context, history))),
+      dossierFoot());
   }
 
   await load();

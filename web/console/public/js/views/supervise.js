@@ -135,7 +135,7 @@ function holdersOf(workflow) {
 }
 
 // A login input with the users as suggestions when the caller may list them (admins).
-async function userInput(id) {
+export async function userInput(id) {
   const list = h('datalist', {id: `${id}-users`});
   const input = h('input', {id, type: 'text', required: true, autocomplete: 'off', list: `${id}-users`});
   // Only admins may list users: for others the input stays a plain login field.
