@@ -462,6 +462,12 @@ CREATE INDEX target_history_year ON target_history (year, id);
 CREATE INDEX events_attachment ON events (json_extract(payload, '$.body.attachment_id'))
   WHERE type = 'file_attached';
 )sql",
+    // 14: perf (issue 22): one owner's projects ("mine" on the list and the board), newest
+    // first, read in order from one index instead of all of them sorted.
+    R"sql(
+DROP INDEX projects_owner;
+CREATE INDEX projects_owner ON projects (owner, updated_at, id);
+)sql",
 };
 
 // The migration after which the report summaries are rebuilt from the event log: the last

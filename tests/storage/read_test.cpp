@@ -128,6 +128,28 @@ TEST_F(ReadTest, SearchesNamesAndInvestorsByAnySubstring) {
   EXPECT_TRUE(all_pages(query).empty());
 }
 
+// q also finds a project by the start of its id (issue 22), in capitals or small letters;
+// the two ways of matching (looked up in the indexes, tested row by row) agree.
+TEST_F(ReadTest, SearchesTheStartOfAnIdInAnyCase) {
+  ProjectQuery query;
+  query.limit = 500;
+  query.text = "p-15";  // looked up in the id index
+  auto found = all_pages(query);
+  ASSERT_EQ(found.size(), 10u);
+  for (const auto& project : found)
+    EXPECT_TRUE(project.id.starts_with("P-15")) << project.id;
+  query.text = "p-";  // two characters: tested project by project
+  EXPECT_EQ(all_pages(query).size(), static_cast<std::size_t>(kProjects));
+  query.text = "-15";  // inside an id, not at its start
+  EXPECT_TRUE(all_pages(query).empty());
+  query.text = "P-15";
+  query.state = "review";  // with other filters
+  for (const auto& project : all_pages(query)) {
+    EXPECT_TRUE(project.id.starts_with("P-15")) << project.id;
+    EXPECT_EQ(project.state, "review");
+  }
+}
+
 TEST_F(ReadTest, FindsProjectsOverdueAsOfADay) {
   // `lead` has an SLA of 2 working days: entered on Monday 2026-03-02, due Wednesday.
   ProjectQuery query;
