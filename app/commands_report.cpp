@@ -332,6 +332,24 @@ int run_monthly(std::span<const std::string> args, Io& io) {
   (void)workflows::load_calendar_directory(workflows::shipped_workflows_directory() / "calendars",
                                            calendars);
   storage::ReportReader reader(db, 1);
+  const std::string extension = format == "text" ? "txt" : format;
+  const fs::path file =
+      output_file(parsed.value("output"), storage::monthly_file_name(*month, extension));
+  if (format == "xlsx") {
+    // Written as it is read (storage::write_monthly_xlsx), never held as cells.
+    auto written =
+        reader.run([&](storage::Connection& connection) -> storage::Outcome<storage::Ok> {
+          auto loaded = storage::load_report_workflows(connection, calendars);
+          if (!loaded) return engine::fail(loaded.error());
+          return storage::write_monthly_xlsx(connection, *loaded, *month, today, file);
+        });
+    if (!written) {
+      io.err << "investflow report monthly: " << written.error().message << "\n";
+      return kExitFailed;
+    }
+    io.out << "written to " << file.string() << "\n";
+    return kExitOk;
+  }
   auto report =
       reader.run([&](storage::Connection& connection) -> storage::Outcome<storage::MonthlyReport> {
         auto loaded = storage::load_report_workflows(connection, calendars);
@@ -341,18 +359,6 @@ int run_monthly(std::span<const std::string> args, Io& io) {
   if (!report) {
     io.err << "investflow report monthly: " << report.error().message << "\n";
     return kExitFailed;
-  }
-  const std::string extension = format == "text" ? "txt" : format;
-  const fs::path file =
-      output_file(parsed.value("output"), storage::monthly_file_name(*month, extension));
-  if (format == "xlsx") {
-    auto written = storage::write_xlsx(file, report->sheets);
-    if (!written) {
-      io.err << "investflow report monthly: " << written.error().message << "\n";
-      return kExitFailed;
-    }
-    io.out << "written to " << file.string() << "\n";
-    return kExitOk;
   }
   const std::string body = format == "json"
                                ? boost::json::serialize(storage::report_json(*report)) + "\n"

@@ -371,13 +371,20 @@ int run_seed(std::span<const std::string> args, Io& io) {
       .option("now", "DATE", "histories end before this day (YYYY-MM-DD; default today)")
       .option("synchronous", "MODE", "full, normal or off (demo data need not be durable)",
               "normal")
-      .example("investflow seed demo.db --projects 10000 --seed 42");
+      .option("problems", "N",
+              "also raise N items of the workflows with parent: (service problems), spread\n"
+              "over them, each under a random open project of a workflow its parent: names\n"
+              "(those in the database, the ones just seeded included)",
+              "0")
+      .example("investflow seed demo.db --projects 10000 --seed 42")
+      .example("investflow seed demo.db --projects 0 --problems 100000");
   const ParsedArgs parsed = ParsedArgs::parse(spec, args);
   if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
   const auto count = parse_integer_option(parsed, "projects", 0, 100'000'000, io);
   const auto seed = parse_integer_option(parsed, "seed", 0, INT64_MAX, io);
   const auto synchronous = parse_synchronous(parsed.value("synchronous"), io);
-  if (!count || !seed || !synchronous) return kExitUsage;
+  const auto problems = parse_integer_option(parsed, "problems", 0, 100'000'000, io);
+  if (!count || !seed || !synchronous || !problems) return kExitUsage;
   storage::SeedOptions options;
   options.projects = static_cast<int>(*count);
   options.seed = static_cast<std::uint64_t>(*seed);
@@ -393,60 +400,127 @@ int run_seed(std::span<const std::string> args, Io& io) {
 
   auto store = open_store(parsed.positional("DB"), io, *synchronous);
   if (!store) return kExitFailed;
-  // The workflows to seed, each with its id prefix and its share of the projects.
-  std::vector<std::pair<std::shared_ptr<const engine::Workflow>, std::string>> targets;
+  // The workflows to seed, each with its id prefix and its share of the projects; the
+  // workflows with parent: (service problems) get the --problems items.
+  struct Target {
+    std::shared_ptr<const engine::Workflow> workflow;
+    std::string prefix;
+    int count = 0;
+  };
+  auto stored = store->stored_workflows();
+  if (!stored) {
+    io.err << "investflow: " << stored.error().message << "\n";
+    return kExitFailed;
+  }
+  std::vector<std::shared_ptr<const engine::Workflow>> latest;
+  for (const auto& each : *stored) {
+    auto workflow = store->workflow(each.id);
+    if (workflow && workflow->version == each.version) latest.push_back(workflow);
+  }
+  std::set<std::string> prefixes;
+  const auto prefix_of = [&](const std::string& id) {
+    std::string initials;
+    for (std::size_t i = 0; i < id.size(); ++i) {
+      if (i == 0 || id[i - 1] == '-') {
+        initials += static_cast<char>(std::toupper(static_cast<unsigned char>(id[i])));
+      }
+    }
+    std::string prefix = initials;
+    for (int n = 2; !prefixes.insert(prefix).second; ++n)
+      prefix = initials + std::to_string(n);
+    return parsed.has("prefix") ? parsed.value("prefix") + "-" + prefix : prefix;
+  };
+  const auto spread = [](std::vector<Target>& targets, long long total) {
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      const auto share = static_cast<std::size_t>(total) / targets.size();
+      targets[i].count =
+          static_cast<int>(share + (i < static_cast<std::size_t>(total) % targets.size() ? 1 : 0));
+    }
+  };
+  std::vector<Target> targets;
   if (parsed.has("workflow")) {
     auto workflow = find_workflow(*store, parsed.value("workflow"), io);
     if (!workflow) return kExitFailed;
-    targets.emplace_back(workflow, parsed.has("prefix") ? parsed.value("prefix") : "QY");
+    targets.push_back({workflow, parsed.has("prefix") ? parsed.value("prefix") : "QY"});
   } else {
-    auto stored = store->stored_workflows();
-    if (!stored) {
-      io.err << "investflow: " << stored.error().message << "\n";
+    // Items of a workflow with parent: belong to a project; they are seeded by --problems.
+    for (const auto& workflow : latest) {
+      if (!workflow->parent) targets.push_back({workflow, prefix_of(workflow->id)});
+    }
+  }
+  if (!targets.empty()) spread(targets, *count);
+  std::vector<Target> items;
+  if (*problems > 0) {
+    for (const auto& workflow : latest) {
+      if (workflow->parent) items.push_back({workflow, prefix_of(workflow->id)});
+    }
+    if (items.empty()) {
+      io.err << "investflow seed: --problems needs a workflow with parent: in the database\n";
       return kExitFailed;
     }
-    std::set<std::string> prefixes;
-    for (const auto& each : *stored) {
-      auto workflow = store->workflow(each.id);
-      if (!workflow || workflow->version != each.version) continue;  // not the latest
-      // Items of a workflow with parent: (service problems) belong to a project; they are
-      // not seeded on their own.
-      if (workflow->parent) continue;
-      std::string initials;
-      for (std::size_t i = 0; i < each.id.size(); ++i) {
-        if (i == 0 || each.id[i - 1] == '-') {
-          initials += static_cast<char>(std::toupper(static_cast<unsigned char>(each.id[i])));
-        }
-      }
-      std::string prefix = initials;
-      for (int n = 2; !prefixes.insert(prefix).second; ++n)
-        prefix = initials + std::to_string(n);
-      targets.emplace_back(workflow,
-                           parsed.has("prefix") ? parsed.value("prefix") + "-" + prefix : prefix);
-    }
+    spread(items, *problems);
   }
   const auto start = std::chrono::steady_clock::now();
   storage::SeedReport total;
   std::vector<std::pair<const engine::Workflow*, storage::SeedReport>> reports;
-  for (std::size_t i = 0; i < targets.size(); ++i) {
-    const auto& [workflow, prefix] = targets[i];
-    storage::SeedOptions each = options;
-    each.id_prefix = prefix;
-    const auto share = static_cast<std::size_t>(options.projects) / targets.size();
-    each.projects = static_cast<int>(
-        share + (i < static_cast<std::size_t>(options.projects) % targets.size() ? 1 : 0));
-    Progress progress(io, "seeding " + workflow->id);
-    auto report = storage::seed_projects(*store, *workflow, each, progress.callback());
+  const auto seed_one = [&](const Target& target, storage::SeedOptions each) {
+    each.id_prefix = target.prefix;
+    each.projects = target.count;
+    Progress progress(io, "seeding " + target.workflow->id);
+    auto report = storage::seed_projects(*store, *target.workflow, each, progress.callback());
     progress.finish();
     if (!report) {
       io.err << "investflow: " << report.error().message << "\n";
-      return kExitFailed;
+      return false;
     }
     total.projects += report->projects;
     total.commands += report->commands;
     total.failed += report->failed;
     if (total.first_failure.empty()) total.first_failure = report->first_failure;
-    reports.emplace_back(workflow.get(), std::move(*report));
+    reports.emplace_back(target.workflow.get(), std::move(*report));
+    return true;
+  };
+  for (const Target& target : targets) {
+    if (!seed_one(target, options)) return kExitFailed;
+  }
+  for (const Target& target : items) {
+    // The open projects of the workflows its parent: names, as many as items to raise.
+    storage::SeedOptions each = options;
+    each.history_days = 365;  // problems raised within the last year
+    const auto& parents = target.workflow->parent->workflows;
+    for (const std::string& parent : parents) {
+      const auto parent_workflow = store->workflow(parent);
+      if (!parent_workflow) continue;
+      const auto wanted =
+          each.parents.size() + static_cast<std::size_t>(target.count) / parents.size() + 1;
+      storage::ProjectQuery query;
+      query.workflow = parent;
+      query.sort = storage::SortKey::created;
+      query.descending = false;
+      query.limit = 500;
+      while (each.parents.size() < wanted) {
+        auto page = store->list_projects(query);
+        if (!page) {
+          io.err << "investflow: " << page.error().message << "\n";
+          return kExitFailed;
+        }
+        for (const auto& project : page->projects) {
+          const engine::StateDef* state = parent_workflow->find_state(project.state);
+          if (state != nullptr && !state->terminal && each.parents.size() < wanted) {
+            each.parents.push_back(
+                engine::ParentView{project.id, parent, project.state, false, {}});
+          }
+        }
+        if (page->next_cursor.empty()) break;
+        query.cursor = page->next_cursor;
+      }
+    }
+    if (each.parents.empty()) {
+      io.err << "investflow seed: no open project to raise " << target.workflow->id
+             << " items under\n";
+      return kExitFailed;
+    }
+    if (!seed_one(target, std::move(each))) return kExitFailed;
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

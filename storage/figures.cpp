@@ -130,8 +130,9 @@ Outcome<std::int64_t> figure_count(Connection& connection, const FigureQuery& qu
   }
 }
 
-Outcome<std::vector<FigureProject>> figure_projects(Connection& connection,
-                                                    const FigureQuery& query, int limit) {
+Outcome<std::int64_t> for_each_figure_project(Connection& connection, const FigureQuery& query,
+                                              const std::function<void(const FigureProject&)>& each,
+                                              int limit) {
   const auto sql = figure_sql(query);
   if (!sql) return engine::fail(Error{Error::Kind::invalid_request, "no figure " + query.figure});
   try {
@@ -141,19 +142,23 @@ Outcome<std::vector<FigureProject>> figure_projects(Connection& connection,
         "FROM report_projects WHERE " +
         sql->condition + " ORDER BY workflow, project_id LIMIT " + std::to_string(limit));
     bind_all(*select, *sql);
+    const auto text = [&select](int column, std::string& into) {
+      const SQLite::Column value = select->getColumn(column);
+      into.assign(value.getText(), static_cast<std::size_t>(value.getBytes()));
+    };
     const auto day = [&select](int column) -> std::optional<std::int32_t> {
       if (select->getColumn(column).isNull()) return std::nullopt;
       return select->getColumn(column).getInt();
     };
-    std::vector<FigureProject> projects;
+    FigureProject project;
+    std::int64_t count = 0;
     while (select->executeStep()) {
-      FigureProject project;
-      project.project_id = select->getColumn(0).getString();
-      project.workflow = select->getColumn(1).getString();
-      project.name = select->getColumn(2).getString();
-      project.enterprise = select->getColumn(3).getString();
-      project.promoting_unit = select->getColumn(4).getString();
-      project.state = select->getColumn(5).getString();
+      text(0, project.project_id);
+      text(1, project.workflow);
+      text(2, project.name);
+      text(3, project.enterprise);
+      text(4, project.promoting_unit);
+      text(5, project.state);
       project.investment = select->getColumn(6).getDouble();
       project.created_day = select->getColumn(7).getInt();
       project.signed_day = day(8);
@@ -161,9 +166,10 @@ Outcome<std::vector<FigureProject>> figure_projects(Connection& connection,
       project.completed_day = day(10);
       project.production_day = day(11);
       project.start_due_day = day(12);
-      projects.push_back(std::move(project));
+      each(project);
+      ++count;
     }
-    return projects;
+    return count;
   } catch (const std::exception& error) {
     return engine::fail(Error{Error::Kind::storage, std::string("figures: ") + error.what()});
   }

@@ -6,6 +6,7 @@
 // (reports_ledger.hpp). docs/reports.md ("Figures") lists them.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -65,9 +66,11 @@ struct FigureProject {
   std::optional<std::int32_t> production_day;
   std::optional<std::int32_t> start_due_day;
 };
-// The projects a figure counts, by workflow then project id; at most `limit`.
-Outcome<std::vector<FigureProject>> figure_projects(Connection& connection,
-                                                    const FigureQuery& query, int limit = 1000000);
+// The projects a figure counts, by workflow then project id, each handed to `each` as it is
+// read (one FigureProject, overwritten row by row); at most `limit`. Answers how many.
+Outcome<std::int64_t> for_each_figure_project(Connection& connection, const FigureQuery& query,
+                                              const std::function<void(const FigureProject&)>& each,
+                                              int limit = 10000000);
 
 // 新签约: projects that first entered the state
 // tagged `signed` on a day in the period.

@@ -21,37 +21,55 @@ engine::Date last_day_of(int year, int month) {
   return engine::Date::from_ymd(next_year, next_month, 1)->plus_days(-1);
 }
 
-// A workflow's stage label (sheets show labels, never ids).
-std::string stage_label(const Workflows& workflows, const std::string& workflow,
-                        const std::string& state) {
-  for (const auto& each : workflows) {
-    if (each->id != workflow) continue;
-    const engine::StateDef* def = each->find_state(state);
-    if (def != nullptr && !def->label.zh.empty()) return def->label.zh;
+// Labels of workflows and their stages (sheets show labels, never ids), looked up once per
+// distinct id while the rows of a long list go by.
+class Labels {
+ public:
+  explicit Labels(const Workflows& workflows) : workflows_(workflows) {}
+  const std::string& workflow_title(const std::string& workflow) {
+    auto [slot, inserted] = titles_.try_emplace(workflow);
+    if (inserted) {
+      slot->second = workflow;
+      if (const engine::Workflow* each = find(workflow); each != nullptr && !each->title.zh.empty())
+        slot->second = each->title.zh;
+    }
+    return slot->second;
   }
-  return state;
-}
+  const std::string& stage_label(const std::string& workflow, const std::string& state) {
+    auto [slot, inserted] = stages_.try_emplace({workflow, state});
+    if (inserted) {
+      slot->second = state;
+      if (const engine::Workflow* each = find(workflow); each != nullptr) {
+        const engine::StateDef* def = each->find_state(state);
+        if (def != nullptr && !def->label.zh.empty()) slot->second = def->label.zh;
+      }
+    }
+    return slot->second;
+  }
 
-std::string workflow_title(const Workflows& workflows, const std::string& workflow) {
-  for (const auto& each : workflows) {
-    if (each->id == workflow && !each->title.zh.empty()) return each->title.zh;
+ private:
+  const engine::Workflow* find(const std::string& workflow) const {
+    for (const auto& each : workflows_) {
+      if (each->id == workflow) return each.get();
+    }
+    return nullptr;
   }
-  return workflow;
-}
+  const Workflows& workflows_;
+  std::map<std::string, std::string> titles_;
+  std::map<std::pair<std::string, std::string>, std::string> stages_;
+};
 
 SheetCell optional_date(const std::optional<std::int32_t>& day) {
   return day ? date_cell(engine::Date(*day)) : text_cell("");
 }
 
-// A list of the projects a figure counts (figures.hpp), one row each.
+// A list of the projects a figure counts (figures.hpp), one row each, made as they are read.
 Outcome<std::optional<Sheet>> project_sheet(MonthlyContext& context, std::string name,
                                             std::string figure, ReportPeriod period) {
   FigureQuery query;
   query.figure = std::move(figure);
   query.period = period;
   query.today = context.today;
-  auto projects = figure_projects(context.connection, query);
-  if (!projects) return engine::fail(projects.error());
   const bool overdue = query.figure == "overdue_start";
   Sheet sheet{std::move(name),
               {"项目编号", "项目名称", "流程", "企业", "推进单位", "阶段", "投资额（万元）",
@@ -61,26 +79,38 @@ Outcome<std::optional<Sheet>> project_sheet(MonthlyContext& context, std::string
     sheet.header.push_back("约定开工期限");
     sheet.header.push_back("超期天数");
   }
-  for (const FigureProject& project : *projects) {
-    std::vector<SheetCell> row = {
-        text_cell(project.project_id),
-        text_cell(project.name),
-        text_cell(workflow_title(context.workflows, project.workflow)),
-        text_cell(project.enterprise),
-        text_cell(project.promoting_unit),
-        text_cell(stage_label(context.workflows, project.workflow, project.state)),
-        number_cell(project.investment),
-        optional_date(project.signed_day),
-        optional_date(project.started_day),
-        optional_date(project.completed_day),
-        optional_date(project.production_day)};
-    if (overdue) {
-      row.push_back(optional_date(project.start_due_day));
-      row.push_back(count_cell(
-          project.start_due_day ? context.today.days_since_epoch() - *project.start_due_day : 0));
-    }
-    sheet.rows.push_back(std::move(row));
-  }
+  Labels labels(context.workflows);
+  if (context.book != nullptr) context.book->add_sheet(sheet.name, sheet.header);
+  std::vector<SheetCell> row;
+  auto listed =
+      for_each_figure_project(context.connection, query, [&](const FigureProject& project) {
+        row.clear();
+        row.reserve(sheet.header.size());
+        row.push_back(text_cell(project.project_id));
+        row.push_back(text_cell(project.name));
+        row.push_back(text_cell(labels.workflow_title(project.workflow)));
+        row.push_back(text_cell(project.enterprise));
+        row.push_back(text_cell(project.promoting_unit));
+        row.push_back(text_cell(labels.stage_label(project.workflow, project.state)));
+        row.push_back(number_cell(project.investment));
+        row.push_back(optional_date(project.signed_day));
+        row.push_back(optional_date(project.started_day));
+        row.push_back(optional_date(project.completed_day));
+        row.push_back(optional_date(project.production_day));
+        if (overdue) {
+          row.push_back(optional_date(project.start_due_day));
+          row.push_back(count_cell(project.start_due_day
+                                       ? context.today.days_since_epoch() - *project.start_due_day
+                                       : 0));
+        }
+        if (context.book != nullptr) {
+          context.book->add_row(row);
+        } else {
+          sheet.rows.push_back(std::move(row));
+        }
+      });
+  if (!listed) return engine::fail(listed.error());
+  if (context.book != nullptr) return std::optional<Sheet>();  // written already
   return std::optional<Sheet>(std::move(sheet));
 }
 
@@ -96,10 +126,16 @@ Outcome<std::optional<Sheet>> summary_sheet(MonthlyContext& context) {
   const ReportPeriod month = context.month.days();
   const ReportPeriod year = context.month.year_to_date();
   const ReportPeriod last_year = context.month.year_before().year_to_date();
-  auto in_month = period_report(context.connection, context.workflows, month);
-  if (!in_month) return engine::fail(in_month.error());
-  auto to_date = period_report(context.connection, context.workflows, year);
-  if (!to_date) return engine::fail(to_date.error());
+  Outcome<PeriodReport> in_month_read = PeriodReport{};
+  Outcome<PeriodReport> to_date_read = PeriodReport{};
+  if (context.in_month == nullptr || context.to_date == nullptr) {
+    in_month_read = period_report(context.connection, context.workflows, month);
+    if (!in_month_read) return engine::fail(in_month_read.error());
+    to_date_read = period_report(context.connection, context.workflows, year);
+    if (!to_date_read) return engine::fail(to_date_read.error());
+  }
+  const PeriodReport* in_month = context.in_month != nullptr ? context.in_month : &*in_month_read;
+  const PeriodReport* to_date = context.to_date != nullptr ? context.to_date : &*to_date_read;
   auto before = period_report(context.connection, context.workflows, last_year);
   if (!before) return engine::fail(before.error());
 
@@ -268,7 +304,11 @@ const std::vector<MonthlySheetBuilder>& monthly_sheet_builders() {
 
 Outcome<MonthlyReport> monthly_report(Connection& connection, const Workflows& workflows,
                                       ReportMonth month, engine::Date today) {
-  MonthlyContext context{connection, workflows, month, today};
+  auto in_month = period_report(connection, workflows, month.days());
+  if (!in_month) return engine::fail(in_month.error());
+  auto to_date = period_report(connection, workflows, month.year_to_date());
+  if (!to_date) return engine::fail(to_date.error());
+  MonthlyContext context{connection, workflows, month, today, &*in_month, &*to_date};
   MonthlyReport report;
   report.month = month;
   report.today = today;
@@ -278,10 +318,6 @@ Outcome<MonthlyReport> monthly_report(Connection& connection, const Workflows& w
     if (*sheet) report.sheets.push_back(std::move(**sheet));
   }
   // The written summary, in both languages.
-  auto in_month = period_report(connection, workflows, month.days());
-  if (!in_month) return engine::fail(in_month.error());
-  auto to_date = period_report(connection, workflows, month.year_to_date());
-  if (!to_date) return engine::fail(to_date.error());
   const std::string y = std::to_string(month.year);
   const std::string m = std::to_string(month.month);
   const engine::LocalizedText first =
@@ -290,6 +326,29 @@ Outcome<MonthlyReport> monthly_report(Connection& connection, const Workflows& w
       period_text(*to_date, {y + "年1–" + m + "月累计：", y + "-01 to " + month.to_string() + ":"});
   report.text = {first.zh + "\n" + cumulative.zh, first.en + "\n" + cumulative.en};
   return report;
+}
+
+Outcome<Ok> write_monthly_xlsx(Connection& connection, const Workflows& workflows,
+                               ReportMonth month, engine::Date today,
+                               const std::filesystem::path& file) {
+  auto in_month = period_report(connection, workflows, month.days());
+  if (!in_month) return engine::fail(in_month.error());
+  auto to_date = period_report(connection, workflows, month.year_to_date());
+  if (!to_date) return engine::fail(to_date.error());
+  XlsxBook book(file, true);
+  if (!book.open()) {
+    return engine::fail(Error{Error::Kind::storage, "cannot create " + file.string()});
+  }
+  MonthlyContext context{connection, workflows, month, today, &*in_month, &*to_date, &book};
+  for (const MonthlySheetBuilder& builder : monthly_sheet_builders()) {
+    auto sheet = builder.build(context);
+    if (!sheet) return engine::fail(sheet.error());
+    if (!*sheet) continue;  // left out, or written as it was read
+    book.add_sheet((*sheet)->name, (*sheet)->header);
+    for (const auto& row : (*sheet)->rows)
+      book.add_row(row);
+  }
+  return book.close();
 }
 
 json::value report_json(const MonthlyReport& report) {

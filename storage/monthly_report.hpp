@@ -5,6 +5,7 @@
 // one place. docs/reports.md ("Monthly report") defines every figure.
 
 #include <boost/json/value.hpp>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -32,6 +33,12 @@ struct MonthlyContext {
   const Workflows& workflows;
   ReportMonth month;
   engine::Date today;  // 超时限未开工 and the "so far" KPIs are as of this day
+  // The period reports of the month and of 1–N月, read once for the summary and the text.
+  const PeriodReport* in_month = nullptr;
+  const PeriodReport* to_date = nullptr;
+  // When set, the project lists write their rows straight into it as they are read (their
+  // builders then answer nullopt: the sheet is written already).
+  XlsxBook* book = nullptr;
 };
 
 // A sheet of the monthly report; a builder answering nullopt leaves its sheet out (a
@@ -52,6 +59,13 @@ struct MonthlyReport {
 
 Outcome<MonthlyReport> monthly_report(Connection& connection, const Workflows& workflows,
                                       ReportMonth month, engine::Date today);
+
+// The same sheets written as an XLSX file, the project lists row by row as they are read
+// (the 在建项目 list at 1,000,000 projects is over a hundred thousand rows), in a streamed
+// workbook (XlsxBook).
+Outcome<Ok> write_monthly_xlsx(Connection& connection, const Workflows& workflows,
+                               ReportMonth month, engine::Date today,
+                               const std::filesystem::path& file);
 
 // {"month", "from", "to", "today", "text": {zh, en}, "sheets": [{"name", "header", "rows"}]}
 // with numbers as numbers (rates as fractions, dates as YYYY-MM-DD) and text as strings.

@@ -69,12 +69,12 @@ class Groups {
   std::map<std::string, ProblemGroup> groups_;
 };
 
-// Resolved on time: on or before the due date of every milestone it has.
-bool resolved_on_time(const std::string& body, engine::Date resolved_on) {
-  auto project = decode_project(body);
-  if (!project) return false;
-  return std::all_of(project->milestones.begin(), project->milestones.end(),
-                     [&](const auto& entry) { return resolved_on <= entry.second.due_on; });
+// Resolved on time: on or before the due date of every milestone it has, that is of the
+// earliest one (YYYY-MM-DD, as the stored projection holds it; none: on time).
+bool resolved_on_time(const SQLite::Column& earliest_due, engine::Date resolved_on) {
+  if (earliest_due.isNull()) return true;
+  const auto due = engine::Date::parse(earliest_due.getString());
+  return due && resolved_on <= *due;
 }
 
 }  // namespace
@@ -98,12 +98,17 @@ Outcome<ProblemReport> problem_report(Connection& connection, const Workflows& w
     for (const auto& workflow : problem_workflows(workflows)) {
       report.workflows.push_back(workflow->id);
       const std::string resolved = workflow->tagged(StateTag::resolved)->id;
-      // The body (for the milestones) is read only for the resolved ones.
+      // The milestones' earliest due date, read (by SQLite, from the stored JSON, without
+      // decoding the whole projection) only for the ones resolved and raised in the period.
       auto select = connection.statement(
           "SELECT state, responsible_unit, problem_category, created_at, state_entered_at, "
-          "CASE WHEN state = ? THEN body END FROM projects WHERE workflow = ?");
+          "CASE WHEN state = ? AND created_at >= ? AND created_at < ? THEN (SELECT "
+          "MIN(json_extract(value, '$.due_on')) FROM json_each(body, '$.milestones')) END "
+          "FROM projects WHERE workflow = ?");
       select->bind(1, resolved);
-      select->bind(2, workflow->id);
+      select->bind(2, engine::start_of_day(period.from));
+      select->bind(3, engine::start_of_day(period.to.plus_days(1)));
+      select->bind(4, workflow->id);
       while (select->executeStep()) {
         const std::string state = select->getColumn(0).getString();
         ProblemGroup& unit = units.at(*workflow, select->getColumn(1).getString());
@@ -129,7 +134,7 @@ Outcome<ProblemReport> problem_report(Connection& connection, const Workflows& w
         ++category.resolved;
         const engine::Date resolved_on = engine::local_date(select->getColumn(4).getInt64());
         working_days += workflow->calendar->working_days_between(raised_on, resolved_on);
-        if (resolved_on_time(select->getColumn(5).getString(), resolved_on)) {
+        if (resolved_on_time(select->getColumn(5), resolved_on)) {
           ++report.on_time;
           ++unit.on_time;
           ++category.on_time;

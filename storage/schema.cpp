@@ -462,9 +462,13 @@ CREATE INDEX target_history_year ON target_history (year, id);
 CREATE INDEX events_attachment ON events (json_extract(payload, '$.body.attachment_id'))
   WHERE type = 'file_attached';
 )sql",
-    // 14 and 15: other branches' migrations (perf, mywork); empty on this one, replaced at
-    // merge.
-    "SELECT 1;",
+    // 14: perf (issue 22): one owner's projects ("mine" on the list and the board), newest
+    // first, read in order from one index instead of all of them sorted.
+    R"sql(
+DROP INDEX projects_owner;
+CREATE INDEX projects_owner ON projects (owner, updated_at, id);
+)sql",
+    // 15: mywork's (replaced at its merge).
     "SELECT 1;",
     // 16: saved filters of the project list, per user and name (auth.hpp, SavedFilter).
     R"sql(

@@ -28,7 +28,8 @@ namespace investflow::storage {
 //     drill-down to the projects a figure counts), refilled from the log
 // 12: funds ledger summaries (report_funds, report_unit_reached), targets and their history
 // 13: the index that finds the projects holding an attachment (file_attached events)
-// 14, 15: other branches' (empty here)
+// 14: projects_owner (owner, updated_at, id)
+// 15: mywork's (placeholder until merged)
 // 16: saved filters of the project list (saved_filters), per user
 inline constexpr int kSchemaVersion = 16;
 

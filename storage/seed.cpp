@@ -75,6 +75,8 @@ double fate_weight(const engine::Workflow& workflow, const engine::StateDef& sta
   if (is_tagged(workflow, state, StateTag::construction_started)) return 10;
   if (is_tagged(workflow, state, StateTag::in_production)) return 7;
   if (is_tagged(workflow, state, StateTag::exited)) return 1;
+  // Most problems raised are closed in the end (a tenth or so stay open in each step).
+  if (is_tagged(workflow, state, StateTag::resolved)) return 30;
   if (state.terminal) return 3;
   return depth <= 2 ? 6 : 4;
 }
@@ -110,6 +112,11 @@ class ProjectPlanner {
     id_ = id;
     owner_ = "staff-" + two_digits(uniform(1, 12));
     // Office hours (09:00-17:00 in China) of a day within the history.
+    relations_.parent.reset();
+    if (!options_.parents.empty()) {
+      relations_.parent = options_.parents[static_cast<std::size_t>(
+          uniform(0, static_cast<int>(options_.parents.size()) - 1))];
+    }
     const Date first_day =
         engine::local_date(options_.now).plus_days(-uniform(1, options_.history_days));
     now_ = engine::start_of_day(first_day) + 9 * 3600000 + uniform(0, 8 * 60) * 60000;
@@ -152,7 +159,9 @@ class ProjectPlanner {
     values_.clear();
     const IndustryWords& words = pick(kIndustryWords);
     const std::string core = pick(kCores);
-    put(FieldTag::name, Value::text(core + pick(words.products) + "项目"));
+    // An item (a problem raised under a project) is named by what it is about.
+    put(FieldTag::name, Value::text(!relations_.parent ? core + pick(words.products) + "项目"
+                                                       : std::string(pick(kIssues)) + "问题"));
     put(FieldTag::enterprise,
         Value::text(std::string(pick(kCities)) + core + words.investor_word + pick(kSuffixes)));
     put(FieldTag::industry, option_or(FieldTag::industry, words.industry));
@@ -316,7 +325,7 @@ class ProjectPlanner {
   bool run(engine::Command command, const engine::Actor& actor) {
     command.project_id = id_;
     const engine::FixedClock clock(now_);
-    auto result = engine::execute(workflow_, project_, command, actor, clock);
+    auto result = engine::execute(workflow_, project_, command, actor, clock, nullptr, relations_);
     if (!result) {
       last_rejection_ = std::move(result).error();
       return false;
@@ -334,6 +343,7 @@ class ProjectPlanner {
   bool create() {
     engine::CreateProject create;
     create.owner = owner_;
+    if (relations_.parent) create.parent = relations_.parent->id;
     std::set<std::string> first_fields;
     for (const auto& field : workflow_.fields) {
       if (field.required) first_fields.insert(field.name);
@@ -580,6 +590,7 @@ class ProjectPlanner {
   const SeedOptions& options_;
   const std::vector<std::map<std::string, int>>& distances_;
   std::mt19937_64& rng_;
+  engine::Relations relations_;  // an item's: the project it is raised under
   std::string id_;
   std::string owner_;
   Timestamp now_ = 0;

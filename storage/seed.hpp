@@ -10,8 +10,10 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "engine/date.hpp"
+#include "engine/decide.hpp"
 #include "engine/workflow.hpp"
 #include "storage/operations.hpp"
 #include "storage/store.hpp"
@@ -24,6 +26,10 @@ struct SeedOptions {
   engine::Timestamp now = 0;     // histories end before this instant
   int history_days = 1460;       // projects start within this many days before `now`
   std::string id_prefix = "QY";  // project ids PREFIX-000001 ...
+  // For a workflow with `parent:` (service problems): the projects the items are raised
+  // under (id, workflow, state), each item's parent picked at random among them. Empty for
+  // other workflows.
+  std::vector<engine::ParentView> parents;
 };
 
 struct SeedReport {

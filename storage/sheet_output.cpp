@@ -150,9 +150,12 @@ struct XlsxBook::State {
   }
 };
 
-XlsxBook::XlsxBook(const std::filesystem::path& file) : state_(std::make_unique<State>()) {
+XlsxBook::XlsxBook(const std::filesystem::path& file, bool streamed)
+    : state_(std::make_unique<State>()) {
   State& s = *state_;
-  s.workbook = workbook_new(file.c_str());
+  lxw_workbook_options options{};
+  options.constant_memory = streamed ? LXW_TRUE : LXW_FALSE;
+  s.workbook = workbook_new_opt(file.c_str(), &options);
   if (s.workbook == nullptr) return;
   const auto numbered = [&](const char* format) {
     lxw_format* made = workbook_add_format(s.workbook);
@@ -239,11 +242,17 @@ Outcome<Ok> write_xlsx(const std::filesystem::path& file, const std::vector<Shee
 }
 
 Outcome<std::string> xlsx_bytes(const std::vector<Sheet>& sheets) {
+  return xlsx_bytes(
+      [&sheets](const std::filesystem::path& file) { return write_xlsx(file, sheets); });
+}
+
+Outcome<std::string> xlsx_bytes(
+    const std::function<Outcome<Ok>(const std::filesystem::path&)>& write) {
   std::random_device random;
   const std::filesystem::path file =
       std::filesystem::temp_directory_path() /
       ("investflow-" + std::to_string(random()) + "-" + std::to_string(random()) + ".xlsx");
-  auto written = write_xlsx(file, sheets);
+  auto written = write(file);
   std::string bytes;
   if (written) {
     std::ifstream in(file, std::ios::binary);

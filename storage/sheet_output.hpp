@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -64,7 +65,11 @@ void write_csv_header(std::ostream& out, const std::vector<std::string>& header)
 // An XLSX workbook written sheet by sheet, row by row.
 class XlsxBook {
  public:
-  explicit XlsxBook(const std::filesystem::path& file);
+  // `streamed`: each row goes to a temporary file as soon as the next one starts and texts
+  // are stored in their cells (inline strings), not in a shared table: for workbooks of
+  // many rows (the monthly report), which it writes in a fraction of the time and memory.
+  // Spreadsheets show the same either way.
+  explicit XlsxBook(const std::filesystem::path& file, bool streamed = false);
   ~XlsxBook();
   XlsxBook(const XlsxBook&) = delete;
   XlsxBook& operator=(const XlsxBook&) = delete;
@@ -85,6 +90,9 @@ Outcome<Ok> write_xlsx(const std::filesystem::path& file, const std::vector<Shee
 // The same workbook as bytes (libxlsxwriter writes files only: through a private temporary
 // file, removed before this returns), for an HTTP answer.
 Outcome<std::string> xlsx_bytes(const std::vector<Sheet>& sheets);
+// The bytes of whatever `write` writes to the file it is given.
+Outcome<std::string> xlsx_bytes(
+    const std::function<Outcome<Ok>(const std::filesystem::path&)>& write);
 
 // File names for downloads and the CLI: "<title>-<workflow>-<YYYY-MM-DD>.<ext>", e.g.
 // 招商项目台账-qingyuan-investment-2026-12-02.xlsx; without the workflow when empty.

@@ -166,6 +166,90 @@ std::string fts_phrase(std::string_view text) {
   return phrase;
 }
 
+// q (the list's search): the projects whose id starts with the text (as typed, in capitals
+// or in small letters) or whose name or investor (the field tagged enterprise) contains it.
+// Text of three characters or more is looked up first: the full-text index (trigram) and
+// the id index give the matching rows; when they are few (kFewMatches at most), the list
+// reads just those rows and sorts them. Text that matches many rows (or is shorter) is
+// tested row by row along the sort order's index instead, where matches come soon: the
+// same meaning through LIKE (substrings, ASCII letters in any case, as trigram matching).
+constexpr std::size_t kFewMatches = 5000;
+
+struct TextSearch {
+  std::string sql;
+  std::vector<SortValue> parameters;
+  bool many = false;  // tested row by row
+};
+
+TextSearch text_search(Connection& connection, const std::string& text) {
+  std::string upper = text;
+  std::string lower = text;
+  for (char& c : upper)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char& c : lower)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::vector<std::string> prefixes{text};
+  for (const std::string& each : {upper, lower}) {
+    if (std::find(prefixes.begin(), prefixes.end(), each) == prefixes.end())
+      prefixes.push_back(each);
+  }
+  TextSearch search;
+  std::vector<std::int64_t> rows;
+  const auto collect = [&](SQLite::Statement& select) {
+    std::size_t found = 0;
+    while (!search.many && select.executeStep()) {
+      rows.push_back(select.getColumn(0).getInt64());
+      search.many = ++found > kFewMatches;
+    }
+  };
+  if (utf8_length(text) < 3) search.many = true;
+  const std::string limit = " LIMIT " + std::to_string(kFewMatches + 1);
+  for (const std::string& prefix : prefixes) {
+    if (search.many) break;
+    // Every id that starts with `prefix`: from it up to (not including) its last byte + 1.
+    std::string end = prefix;
+    while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xFF)
+      end.pop_back();
+    auto select = connection.statement(
+        end.empty() ? "SELECT rowid FROM projects WHERE id >= ?" + limit
+                    : "SELECT rowid FROM projects WHERE id >= ? AND id < ?" + limit);
+    select->bind(1, prefix);
+    if (!end.empty()) {
+      end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
+      select->bind(2, end);
+    }
+    collect(*select);
+  }
+  if (!search.many) {
+    auto select =
+        connection.statement("SELECT rowid FROM projects_fts WHERE projects_fts MATCH ?" + limit);
+    select->bind(1, fts_phrase(text));
+    collect(*select);
+  }
+  if (!search.many) {
+    std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    search.many = rows.size() > kFewMatches;
+  }
+  if (!search.many) {
+    search.sql = "rowid IN (";
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      search.sql += (i == 0 ? "" : ",") + std::to_string(rows[i]);
+    search.sql += ")";
+    return search;
+  }
+  const std::string pattern = like_pattern(text);
+  search.sql = "(name LIKE ? ESCAPE '\\' OR investor LIKE ? ESCAPE '\\'";
+  search.parameters = {pattern, pattern};
+  for (const std::string& prefix : prefixes) {
+    search.sql += " OR substr(id, 1, ?) = ?";
+    search.parameters.push_back(static_cast<std::int64_t>(prefix.size()));
+    search.parameters.push_back(prefix);
+  }
+  search.sql += ")";
+  return search;
+}
+
 // Collects SQL conditions and their parameters in order.
 class Conditions {
  public:
@@ -248,8 +332,14 @@ Outcome<ProjectPage> query_projects(Connection& connection, const ProjectQuery& 
   if (!query.parent_promoting_unit.empty()) {
     where.add("parent_promoting_unit = ?", query.parent_promoting_unit);
   }
-  if (!query.state.empty()) where.add("state = ?", query.state);
-  if (!query.industry.empty()) where.add("industry = ?", query.industry);
+  // A state or an industry holds many projects (a handful of values each), so a page of
+  // them comes soon along the sort order's own index. Unary plus keeps SQLite from reading
+  // every project of the industry (or of the state, but in the default order, which the
+  // index on state and updated_at gives) and sorting them: on 1,000,000 projects, 275 ms
+  // for one industry and stage by investment, against a few ms along projects_investment.
+  if (!query.state.empty())
+    where.add(query.sort == SortKey::updated ? "state = ?" : "+state = ?", query.state);
+  if (!query.industry.empty()) where.add("+industry = ?", query.industry);
   if (!query.owner.empty()) where.add("owner = ?", query.owner);
   if (!query.parent.empty()) where.add("parent = ?", query.parent);
   if (!query.holder_field.empty()) {
@@ -275,21 +365,8 @@ Outcome<ProjectPage> query_projects(Connection& connection, const ProjectQuery& 
               std::move(parameters));
   }
   if (!query.text.empty()) {
-    // The project's id as typed or in capitals (ids are shown in capitals), or a part of
-    // its name or investor. Trigram search needs three characters; shorter text falls
-    // back to a scan.
-    std::string upper = query.text;
-    for (char& c : upper)
-      c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (utf8_length(query.text) >= 3) {
-      where.add(
-          "(id IN (?, ?) OR rowid IN (SELECT rowid FROM projects_fts WHERE projects_fts MATCH ?))",
-          std::vector<SortValue>{query.text, upper, fts_phrase(query.text)});
-    } else {
-      const std::string pattern = like_pattern(query.text);
-      where.add("(id IN (?, ?) OR name LIKE ? ESCAPE '\\' OR investor LIKE ? ESCAPE '\\')",
-                std::vector<SortValue>{query.text, upper, pattern, pattern});
-    }
+    TextSearch search = text_search(connection, query.text);
+    where.add(std::move(search.sql), std::move(search.parameters));
   }
   const std::string column(sort_column(query.sort));
   const char* after = query.descending ? "<" : ">";

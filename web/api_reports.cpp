@@ -261,11 +261,6 @@ Response report_monthly(ApiContext& context, const Request& request) {
   auto workflows = latest_workflows(context);
   if (!workflows) return storage_failure(workflows.error(), request);
   const engine::Date today = engine::local_date(context.clock->now());
-  auto report = context.reports->run([&](storage::Connection& connection) {
-    return storage::monthly_report(connection, *workflows, *month, today);
-  });
-  if (!report) return storage_failure(report.error(), request);
-  if (format == "json") return json_body(200, storage::report_json(*report));
   const auto attach = [&](Response response, std::string_view extension) {
     response.headers.set(
         "Content-Disposition",
@@ -273,14 +268,23 @@ Response report_monthly(ApiContext& context, const Request& request) {
                                storage::monthly_file_name(*month, extension, true)));
     return response;
   };
-  if (format == "text") {
-    return attach(
-        text_response(200, storage::monthly_text(*report, "zh"), "text/plain; charset=utf-8"),
-        "txt");
+  if (format == "xlsx") {
+    // Written as it is read (storage::write_monthly_xlsx), never held as cells.
+    auto bytes = context.reports->run([&](storage::Connection& connection) {
+      return storage::xlsx_bytes([&](const std::filesystem::path& file) {
+        return storage::write_monthly_xlsx(connection, *workflows, *month, today, file);
+      });
+    });
+    if (!bytes) return storage_failure(bytes.error(), request);
+    return attach(text_response(200, std::move(*bytes), kXlsxType), "xlsx");
   }
-  auto bytes = storage::xlsx_bytes(report->sheets);
-  if (!bytes) return storage_failure(bytes.error(), request);
-  return attach(text_response(200, std::move(*bytes), kXlsxType), "xlsx");
+  auto report = context.reports->run([&](storage::Connection& connection) {
+    return storage::monthly_report(connection, *workflows, *month, today);
+  });
+  if (!report) return storage_failure(report.error(), request);
+  if (format == "json") return json_body(200, storage::report_json(*report));
+  return attach(
+      text_response(200, storage::monthly_text(*report, "zh"), "text/plain; charset=utf-8"), "txt");
 }
 
 // problems (issue 17): the service desk's figures over the workflows with a state tagged

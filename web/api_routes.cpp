@@ -320,7 +320,7 @@ std::vector<RouteDef<ApiContext>> make_table() {
                     {.name = "parent",
                      .description = "Only the children of this project (its items of workflows "
                                     "with parent:)"},
-                    {.name = "q", .description = "Text search"},
+                    {.name = "q", .description = "Text search: ID start, name or investor"},
                     {.name = "overdue",
                      .description = "true (overdue today), false, or a date YYYY-MM-DD"},
                     kResponsibleUnit,

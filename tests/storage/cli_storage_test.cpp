@@ -141,6 +141,52 @@ TEST(CliStorage, SeedingEveryWorkflowGivesEachOneReports) {
   }
 }
 
+// --problems raises service problems under open projects already in the database, through
+// the write path: each has a parent, the ledger's columns, and the states spread over the
+// workflow's steps (most of them closed).
+TEST(CliStorage, SeedRaisesProblemsUnderOpenProjects) {
+  TempDir dir;
+  const std::string db = dir.file("zone.db").string();
+  ASSERT_EQ(run({"seed", db, "--projects", "60", "--seed", "4", "--now", "2026-03-02", "--workflow",
+                 "qingyuan-investment"})
+                .code,
+            0);
+  CliRun seed = run(
+      {"seed", db, "--projects", "0", "--problems", "200", "--seed", "4", "--now", "2026-03-02"});
+  ASSERT_EQ(seed.code, 0) << seed.err;
+  EXPECT_NE(seed.out.find("seeded 200 projects"), std::string::npos) << seed.out << seed.err;
+  EXPECT_NE(seed.out.find("service-problem: 200"), std::string::npos) << seed.out;
+  SQLite::Database raw(db, SQLite::OPEN_READONLY);
+  EXPECT_EQ(raw.execAndGet("SELECT COUNT(*) FROM projects WHERE workflow = 'service-problem' AND "
+                           "parent IS NOT NULL AND responsible_unit IS NOT NULL AND "
+                           "problem_category IS NOT NULL AND parent_promoting_unit IS NOT NULL")
+                .getInt(),
+            200);
+  // Every parent is an open project of a parent workflow.
+  EXPECT_EQ(raw.execAndGet("SELECT COUNT(*) FROM projects p JOIN projects c ON c.parent = p.id "
+                           "WHERE p.workflow <> 'qingyuan-investment'")
+                .getInt(),
+            0);
+  const int closed = raw.execAndGet(
+                            "SELECT COUNT(*) FROM projects WHERE workflow = 'service-problem' AND "
+                            "state = 'closed'")
+                         .getInt();
+  const int states = raw.execAndGet(
+                            "SELECT COUNT(DISTINCT state) FROM projects WHERE "
+                            "workflow = 'service-problem'")
+                         .getInt();
+  EXPECT_GT(closed, 60);
+  EXPECT_LT(closed, 200);
+  EXPECT_GE(states, 4);
+  CliRun verify = run({"verify", db});
+  EXPECT_EQ(verify.code, 0) << verify.out << verify.err;
+  // Without a project to raise them under, nothing is seeded.
+  const std::string empty = dir.file("empty.db").string();
+  CliRun none = run({"seed", empty, "--projects", "0", "--problems", "5"});
+  EXPECT_EQ(none.code, 1);
+  EXPECT_NE(none.err.find("no open project"), std::string::npos) << none.err;
+}
+
 TEST(CliStorage, ImportReportsBadRowsAndWritesNothing) {
   TempDir dir;
   const std::string db = dir.file("zone.db").string();
@@ -261,6 +307,7 @@ TEST(CliStorage, UsageMistakesExitTwo) {
   EXPECT_EQ(run({"import", "x.db", "y.csv"}).code, 2);  // no --workflow
   EXPECT_EQ(run({"export", "x.db", "--format", "pdf"}).code, 2);
   EXPECT_EQ(run({"seed", "x.db", "--projects", "many"}).code, 2);
+  EXPECT_EQ(run({"seed", "x.db", "--problems", "-1"}).code, 2);
   EXPECT_EQ(run({"verify"}).code, 2);
   CliRun help = run({"backup", "--help"});
   EXPECT_EQ(help.code, 0);

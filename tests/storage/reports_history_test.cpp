@@ -370,7 +370,7 @@ TEST_P(ReportsHistoryTest, UpgradingAnOldDatabaseFillsTheSummariesFromItsEvents)
       db.exec(std::string("DELETE FROM ") + table);
     }
     // And the funds ledger's tables of the migration after it (12), and the attachments'
-    // index of the one after that (13).
+    // index of the one after that (13); 14 rebuilds the owner index as it finds it.
     for (const char* table : {"report_funds", "report_unit_reached", "target_history", "targets"}) {
       db.exec(std::string("DROP TABLE ") + table);
     }
