@@ -439,8 +439,10 @@ void HttpSession::respond_and_close(const Problem& problem) {
   // The header may have been parsed (a body over the limit): log what it asked for.
   if (parser_ && parser_->is_header_done()) {
     method_ = std::string(parser_->get().method_string());
+    language_ = language(parser_->get()["Accept-Language"]);
   } else if (spool_parser_) {
     method_ = std::string(spool_parser_->get().method_string());
+    language_ = language(spool_parser_->get()["Accept-Language"]);
   } else {
     method_.clear();
   }
