@@ -437,10 +437,13 @@ void HttpSession::on_reply(std::optional<Response> response) {
 
 void HttpSession::respond_and_close(const Problem& problem) {
   // The header may have been parsed (a body over the limit): log what it asked for.
+  // Its fields are read before a declared length is refused: answer in its language.
+  if (parser_) language_ = language(parser_->get()["Accept-Language"]);
   if (parser_ && parser_->is_header_done()) {
     method_ = std::string(parser_->get().method_string());
   } else if (spool_parser_) {
     method_ = std::string(spool_parser_->get().method_string());
+    language_ = language(spool_parser_->get()["Accept-Language"]);
   } else {
     method_.clear();
   }

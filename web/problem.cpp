@@ -13,9 +13,12 @@ Problem make(int status, std::string code, std::string title, LocalizedText deta
 
 }  // namespace
 
+std::string_view language(std::string_view accept_language) {
+  return accept_language.substr(0, 2) == "en" ? "en" : kDefaultLanguage;
+}
+
 std::string_view language(const Request& request) {
-  const auto accept = request.header("Accept-Language");
-  return accept && accept->substr(0, 2) == "en" ? "en" : kDefaultLanguage;
+  return language(request.header("Accept-Language").value_or(""));
 }
 
 std::string Problem::type() const {

@@ -30,6 +30,7 @@ using engine::LocalizedText;
 // "zh-CN" (also kDefaultLanguage, for answers given before a request is read).
 inline constexpr std::string_view kDefaultLanguage = "zh-CN";
 std::string_view language(const Request& request);
+std::string_view language(std::string_view accept_language);
 
 struct FieldError {
   std::string field;  // a field of the workflow, or "" for the body as a whole

@@ -91,13 +91,14 @@ TEST(ServerLimits, ARouteMayTakeALargerBodyThanTheServersLimit) {
   const auto elsewhere = client.request("POST", "/api/echo", std::string(2 * 1024, 'x'));
   ASSERT_TRUE(elsewhere);
   EXPECT_EQ(elsewhere->status, 413);
-  EXPECT_THAT(elsewhere->body, HasSubstr("larger than 1024 bytes"));
+  EXPECT_THAT(elsewhere->body, HasSubstr("请求体超过 1024 字节的上限"));  // zh-CN by default
   // ...and over the route's limit, by the declared length (refused before any body byte),
   // naming the route's limit.
   HttpClient declared;
   ASSERT_TRUE(declared.connect(running.port()));
   ASSERT_TRUE(
-      declared.send_raw("POST /api/files/a HTTP/1.1\r\nHost: x\r\nContent-Length: 9000\r\n\r\n"));
+      declared.send_raw("POST /api/files/a HTTP/1.1\r\nHost: x\r\nAccept-Language: en\r\n"
+                        "Content-Length: 9000\r\n\r\n"));
   const auto over = declared.read_response();
   ASSERT_TRUE(over);
   EXPECT_EQ(over->status, 413);

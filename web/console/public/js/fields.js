@@ -91,7 +91,7 @@ export function showErrors(inputs, general, errors) {
       const box = entry.element.querySelector('.field-error');
       box.textContent = [box.textContent, error.message].filter(Boolean).join('；');
     } else {
-      general.append(h('li', {class: 'reason'}, error.message || error.code));
+      general.append(h('li', {class: 'reason'}, error.message || t('failed')));
     }
   }
 }

@@ -45,14 +45,18 @@ export function openTransitionForm(project, workflow, option) {
         h('label', {for: 'transition-confirm'}, t('step.confirm_label'))) : null,
       general,
       h('div', {class: 'actions'},
-        h('button', {type: 'button', onclick: () => close(false)}, t('cancel')), submit));
+        h('button', {type: 'button', onclick: () => cancel()}, t('cancel')), submit));
     const dialog = h('dialog', {class: 'dialog', 'aria-label': `${title} · ${projectName}`}, form);
     const close = (taken) => {
       dialog.close();
       dialog.remove();
       resolve(taken);
     };
-    dialog.addEventListener('cancel', (event) => { event.preventDefault(); close(false); });
+    // 取消 or Escape with something typed asks first (issue 22 item 2).
+    const typed = () => comment.value.trim() !== '' || inputs.some((entry) =>
+      JSON.stringify(entry.read() ?? null) !== JSON.stringify(project.fields?.[entry.field.name] ?? null));
+    const cancel = () => { if (!typed() || window.confirm(t('step.discard_confirm'))) close(false); };
+    dialog.addEventListener('cancel', (event) => { event.preventDefault(); cancel(); });
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       // What the engine will check, said before asking it: empty required fields and values

@@ -194,6 +194,18 @@ test('item 5: controls only for the roles that may use them', async () => {
   const auditor = await as('audit');
   await openProject(auditor.page, id);
   assert.equal(await auditor.page.locator('.edit-group, #visit-summary, #milestone-id').count(), 0);
+  // At a stage that takes visits, staff get the follow-up forms and the auditor does not.
+  let visited = null;
+  for (const state of ['under_construction', 'site_secured', 'registered', 'signed', 'completed', 'in_production']) {
+    visited ||= (await owner.api('GET', `/api/projects?workflow=qingyuan-investment&state=${state}&limit=1`)).projects[0];
+  }
+  assert.ok(visited, 'the seed made no project at a stage with visits');
+  await openProject(owner.page, visited.id);
+  await owner.page.locator('#visit-summary').waitFor();
+  await owner.page.locator('#visit-problems').waitFor({state: 'attached'});
+  await openProject(auditor.page, visited.id);
+  await auditor.page.locator('#problems-tab:not([hidden])').waitFor();
+  assert.equal(await auditor.page.locator('#visit-summary, #visit-problems, .edit-group').count(), 0);
 });
 
 test('item 2: leaving, 取消 and closing ask before dropping unsaved edits', async () => {

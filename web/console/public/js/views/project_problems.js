@@ -9,9 +9,9 @@ import {problemWorkflows, problemTable} from './problems.js';
 
 // The panel, filled in once the problem workflows are known; empty when the project's
 // workflow takes no problems.
-export function problemsPanel({project, path, reload}) {
+export function problemsPanel({project, path, reload, may}) {
   const section = h('section', {class: 'panel problems-panel', id: 'problems-tab', hidden: true});
-  fill(section, {project, path, reload}).catch((error) => {
+  fill(section, {project, path, reload, may}).catch((error) => {
     section.hidden = false;
     clear(section).append(h('h2', {}, t('problems.ledger')), h('p', {class: 'form-message'}, error.message));
   });
@@ -34,7 +34,8 @@ async function fill(section, context) {
       : h('p', {class: 'muted'}, t('problems.none')),
     h('p', {}, h('a', {href: `#/problems?${new URLSearchParams({workflow: workflow.id})}`},
       t('problems.to_ledger'))),
-    visitForm(context, workflow));
+    // Only where and for whom the engine takes a visit (issue 22 item 5).
+    context.may?.followup === false ? null : visitForm(context, workflow));
 }
 
 // The fields a problem is raised with: those required at creation and those no later step
