@@ -733,4 +733,21 @@ engine::LocalizedText period_text(const PeriodReport& report,
   return {zh, en};
 }
 
+Outcome<PipelineFacets> pipeline_facets(Connection& connection, std::string_view workflow) {
+  return guarded([&] {
+    PipelineFacets facets;
+    for (auto [column, values] : {std::pair{"owner", &facets.owners},
+                                  std::pair{"promoting_unit", &facets.promoting_units}}) {
+      auto select = connection.statement(std::string("SELECT DISTINCT ") + column +
+                                         " FROM report_pipeline WHERE workflow = ? AND "
+                                         "projects > 0 AND " +
+                                         column + " <> '' ORDER BY 1");
+      select->bind(1, std::string(workflow));
+      while (select->executeStep())
+        values->push_back(select->getColumn(0).getString());
+    }
+    return facets;
+  });
+}
+
 }  // namespace investflow::storage

@@ -5,6 +5,7 @@ import {h, toast} from './dom.js';
 import {t, pick} from './i18n.js';
 import {post} from './api.js';
 import {fieldInput, showErrors} from './fields.js';
+import {dialogProject} from './transition_menu.js';
 
 // option: an entry of GET /api/projects/{id}/transitions. Resolves true when taken.
 export function openTransitionForm(project, workflow, option) {
@@ -22,7 +23,7 @@ export function openTransitionForm(project, workflow, option) {
     const title = typeof option.label === 'string' ? option.label : pick(option.label, option.id);
     const submit = h('button', {type: 'submit', class: 'primary'}, t('submit'));
     const form = h('form', {class: 'transition-form', method: 'dialog'},
-      h('h2', {}, title),
+      h('h2', {}, title), dialogProject(project),
       h('p', {class: 'muted'}, `${t('move_to')}: `, pick(target?.label, option.to)),
       (option.blocked_by || []).length
         ? h('ul', {class: 'reasons blocked-reasons'},
@@ -36,7 +37,7 @@ export function openTransitionForm(project, workflow, option) {
       general,
       h('div', {class: 'actions'},
         h('button', {type: 'button', onclick: () => close(false)}, t('cancel')), submit));
-    const dialog = h('dialog', {class: 'dialog', 'aria-label': title}, form);
+    const dialog = h('dialog', {class: 'dialog', 'aria-label': `${title} · ${project.fields?.name || project.id}`}, form);
     const close = (taken) => {
       dialog.close();
       dialog.remove();
