@@ -186,12 +186,13 @@ engine::LocalizedText period_text(const PeriodReport& report);
 engine::LocalizedText period_text(const PeriodReport& report, const engine::LocalizedText& heading);
 
 // The board's filter choices (issue 22): the owners and promoting units that hold some
-// project of the workflow now, sorted, read from the pipeline summary (a few rows per state).
+// project of the workflow in an open (non-final) state now, sorted, read from the pipeline
+// summary (a few rows per state).
 struct PipelineFacets {
   std::vector<std::string> owners;
   std::vector<std::string> promoting_units;
 };
-Outcome<PipelineFacets> pipeline_facets(Connection& connection, std::string_view workflow);
+Outcome<PipelineFacets> pipeline_facets(Connection& connection, const engine::Workflow& workflow);
 
 // Reports over a database file, for the server and the CLI: a pool of read connections.
 class ReportReader {

@@ -179,8 +179,9 @@ Response board(ApiContext& context, const Request& request) {
     });
     if (!read) return storage_failure(read.error(), request.request_id);
     if (summarised) pipeline = std::move(*read);
-    auto facets = context.reports->run(
-        [&](storage::Connection& connection) { return storage::pipeline_facets(connection, id); });
+    auto facets = context.reports->run([&](storage::Connection& connection) {
+      return storage::pipeline_facets(connection, *workflow);
+    });
     if (!facets) return storage_failure(facets.error(), request.request_id);
     owners = json::array(facets->owners.begin(), facets->owners.end());
     units = json::array(facets->promoting_units.begin(), facets->promoting_units.end());

@@ -125,6 +125,7 @@ test('the board filters by mine, industry, owner and promoting unit', async () =
   await page.waitForFunction(() => !location.hash.includes('owner='));
   const totalOf = () => page.locator('.column-count').evaluateAll((list) =>
     list.reduce((sum, element) => sum + Number(element.textContent.replace('+', '')), 0));
+  await page.locator('.column-count').first().waitFor();
   const everything = await totalOf();
   const unit = await page.locator('#board-promoting-unit option[data-user]').first().getAttribute('value');
   await page.selectOption('#board-promoting-unit', unit);
