@@ -350,7 +350,9 @@ TEST_F(BoardApi, FiltersNarrowCardsAndCountsAlike) {
           << filter << " " << state;
       total += column.at("count").as_int64();
       for (const auto& project : column.at("projects").as_array()) {
-        if (filter.starts_with("&owner=")) EXPECT_EQ(project.at("owner").as_string(), owner);
+        if (filter.starts_with("&owner=")) {
+          EXPECT_EQ(project.at("owner").as_string(), owner);
+        }
         if (filter.starts_with("&promoting_unit=")) {
           EXPECT_EQ(project.at("fields").at("promoting_unit").as_string(), unit);
         }
