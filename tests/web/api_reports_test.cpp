@@ -343,7 +343,8 @@ TEST_F(BoardApi, FiltersNarrowCardsAndCountsAlike) {
     const auto response = get("/api/board?workflow=qingyuan-investment" + filter, "manager");
     ASSERT_EQ(response.status, 200) << response.body;
     std::int64_t total = 0;
-    for (const auto& value : object(response).at("columns").as_array()) {
+    const auto body = object(response);
+    for (const auto& value : body.at("columns").as_array()) {
       const auto& column = value.as_object();
       const std::string state(column.at("state").as_string());
       EXPECT_EQ(column.at("count").as_int64(), listed("&state=" + state + filter))
@@ -365,7 +366,8 @@ TEST_F(BoardApi, FiltersNarrowCardsAndCountsAlike) {
 TEST_F(BoardApi, ASearchLeavesTheCountsOut) {
   const auto response = get("/api/board?workflow=qingyuan-investment&q=%E9%A1%B9%E7%9B%AE");
   ASSERT_EQ(response.status, 200) << response.body;
-  for (const auto& column : object(response).at("columns").as_array()) {
+  const auto body = object(response);
+  for (const auto& column : body.at("columns").as_array()) {
     EXPECT_TRUE(column.at("count").is_null());
   }
 }
