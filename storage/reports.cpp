@@ -733,4 +733,30 @@ engine::LocalizedText period_text(const PeriodReport& report,
   return {zh, en};
 }
 
+Outcome<PipelineFacets> pipeline_facets(Connection& connection, const engine::Workflow& workflow) {
+  return guarded([&] {
+    PipelineFacets facets;
+    std::string open_states;
+    for (const auto& state : workflow.states) {
+      if (!state.terminal) open_states += open_states.empty() ? "?" : ", ?";
+    }
+    if (open_states.empty()) return facets;
+    for (auto [column, values] : {std::pair{"owner", &facets.owners},
+                                  std::pair{"promoting_unit", &facets.promoting_units}}) {
+      auto select =
+          connection.statement(std::string("SELECT DISTINCT ") + column +
+                               " FROM report_pipeline WHERE workflow = ? AND projects > 0 AND " +
+                               column + " <> '' AND state IN (" + open_states + ") ORDER BY 1");
+      int index = 1;
+      select->bind(index++, workflow.id);
+      for (const auto& state : workflow.states) {
+        if (!state.terminal) select->bind(index++, state.id);
+      }
+      while (select->executeStep())
+        values->push_back(select->getColumn(0).getString());
+    }
+    return facets;
+  });
+}
+
 }  // namespace investflow::storage

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/date.hpp"
@@ -183,6 +184,15 @@ std::string area_en(double square_metres);
 engine::LocalizedText period_text(const PeriodReport& report);
 // The same under another heading (the monthly report's "2026年1–10月：").
 engine::LocalizedText period_text(const PeriodReport& report, const engine::LocalizedText& heading);
+
+// The board's filter choices (issue 22): the owners and promoting units that hold some
+// project of the workflow in an open (non-final) state now, sorted, read from the pipeline
+// summary (a few rows per state).
+struct PipelineFacets {
+  std::vector<std::string> owners;
+  std::vector<std::string> promoting_units;
+};
+Outcome<PipelineFacets> pipeline_facets(Connection& connection, const engine::Workflow& workflow);
 
 // Reports over a database file, for the server and the CLI: a pool of read connections.
 class ReportReader {

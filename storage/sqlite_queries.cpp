@@ -342,6 +342,7 @@ Outcome<ProjectPage> query_projects(Connection& connection, const ProjectQuery& 
   if (!query.industry.empty()) where.add("+industry = ?", query.industry);
   if (!query.owner.empty()) where.add("owner = ?", query.owner);
   if (!query.parent.empty()) where.add("parent = ?", query.parent);
+  if (!query.promoting_unit.empty()) where.add("promoting_unit = ?", query.promoting_unit);
   if (!query.holder_field.empty()) {
     const bool identifier = std::all_of(
         query.holder_field.begin(), query.holder_field.end(),

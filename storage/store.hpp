@@ -139,6 +139,9 @@ struct ProjectQuery {
   std::string responsible_unit;
   std::string problem_category;
   std::string parent_promoting_unit;
+  // The board (issue 22): the value of the field tagged promoting_unit (not with `figure`,
+  // which has figure_promoting_unit).
+  std::string promoting_unit;
   // Only projects that have a parent: set when `workflow` is a workflow with `parent:`,
   // so that its list reads the items' own indexes.
   bool items = false;

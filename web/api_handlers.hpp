@@ -36,6 +36,8 @@ Response migrate_workflow(ApiContext& context, const Request& request, const Rou
 Parsed<storage::ProjectQuery> project_query(ApiContext& context, const Request& request,
                                             engine::Date today);
 Response list_projects(ApiContext& context, const Request& request);
+// GET /api/board: every open state's first cards with its count (issue 22).
+Response board(ApiContext& context, const Request& request);
 Response get_project(ApiContext& context, const Request& request, const RouteParams& params);
 // get_project's fast path (Router FastPath): answers from memory on the I/O thread, or
 // nullopt.

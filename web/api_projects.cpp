@@ -8,6 +8,7 @@
 #include "storage/codec.hpp"
 #include "storage/figures.hpp"
 #include "storage/hash_chain.hpp"
+#include "storage/reports.hpp"
 #include "storage/wire_json.hpp"
 #include "web/api_handlers.hpp"
 #include "web/api_supervise.hpp"
@@ -61,6 +62,8 @@ Parsed<storage::ProjectQuery> project_query(ApiContext& context, const Request& 
     }
     query.figure_promoting_unit = text("promoting_unit");
     query.figure_today = today;
+  } else {
+    query.promoting_unit = text("promoting_unit");
   }
   if (const auto overdue = request.query_param("overdue")) {
     if (*overdue == "true" || *overdue == "1") {
@@ -190,6 +193,86 @@ Response list_projects(ApiContext& context, const Request& request) {
   body["next_cursor"] =
       page->next_cursor.empty() ? json::value(nullptr) : json::value(page->next_cursor);
   return json_body(200, body);
+}
+
+// The board (issue 22): the first cards of every open state in one answer, instead of one
+// list request per column. Each column is the list's own indexed query (state, newest
+// first); its count and investment come from the pipeline summaries (a few rows per state),
+// so neither grows with the number of projects.
+Response board(ApiContext& context, const Request& request) {
+  constexpr int kDefaultCards = 30;
+  constexpr int kMostCards = 100;
+  auto caller = authenticate(context, request);
+  if (!caller) return problem(caller.error());
+  const std::string id(request.query_param("workflow").value_or(""));
+  if (id.empty()) {
+    return problem(bad_request("workflow is required", {FieldError{"workflow", "a workflow id"}}));
+  }
+  const auto workflow = context.store.workflow(id, 0);
+  if (!workflow) return problem(not_found("no workflow '" + id + "'", "no_such_workflow"));
+  auto query = project_query(context, request, engine::local_date(context.clock->now()));
+  if (!query) return problem(query.error());
+  if (!request.query_param("limit")) query->limit = kDefaultCards;
+  if (query->limit > kMostCards) {
+    return problem(bad_request("limit takes 1 to " + std::to_string(kMostCards) + " on the board",
+                               {FieldError{"limit", "expected 1 to 100"}}));
+  }
+  query->cursor.clear();
+  // The summaries count by the board's own filters only; with others a column says how
+  // many it shows and whether there are more.
+  const bool summarised = query->text.empty() && !query->overdue_on && query->figure.empty();
+  std::optional<storage::PipelineReport> pipeline;
+  json::array owners;
+  json::array units;
+  if (context.reports) {
+    storage::PipelineFilter filter;
+    filter.industry = query->industry;
+    filter.owner = query->owner;
+    filter.promoting_unit = query->promoting_unit;
+    auto read = context.reports->run([&](storage::Connection& connection) {
+      return storage::pipeline_report(connection, *workflow, filter);
+    });
+    if (!read) return storage_failure(read.error(), request.request_id);
+    if (summarised) pipeline = std::move(*read);
+    auto facets = context.reports->run([&](storage::Connection& connection) {
+      return storage::pipeline_facets(connection, *workflow);
+    });
+    if (!facets) return storage_failure(facets.error(), request.request_id);
+    owners = json::array(facets->owners.begin(), facets->owners.end());
+    units = json::array(facets->promoting_units.begin(), facets->promoting_units.end());
+  }
+  Lights lights(context);
+  json::array columns;
+  for (const engine::StateDef& state : workflow->states) {
+    if (state.terminal) continue;
+    query->state = state.id;
+    auto page = context.store.list_projects(*query);
+    if (!page) return storage_failure(page.error(), request.request_id);
+    json::array projects;
+    for (const auto& project : page->projects) {
+      json::value wire = storage::project_to_wire(project);
+      lights.add_to(wire.as_object(), project);
+      projects.push_back(std::move(wire));
+    }
+    json::value count = nullptr;
+    json::value investment = nullptr;
+    if (pipeline) {
+      for (const auto& stage : pipeline->stages) {
+        if (stage.state != state.id) continue;
+        count = stage.count;
+        if (stage.investment) investment = *stage.investment;
+      }
+    }
+    columns.push_back(json::object{{"state", state.id},
+                                   {"count", std::move(count)},
+                                   {"investment_wan", std::move(investment)},
+                                   {"more", !page->next_cursor.empty()},
+                                   {"projects", std::move(projects)}});
+  }
+  return json_body(200, json::object{{"workflow", id},
+                                     {"columns", std::move(columns)},
+                                     {"owners", std::move(owners)},
+                                     {"promoting_units", std::move(units)}});
 }
 
 namespace {

@@ -340,14 +340,41 @@ std::vector<RouteDef<ApiContext>> make_table() {
                     day("from", "With figure: first day of its period"),
                     day("to", "With figure: last day of its period"),
                     {.name = "promoting_unit",
-                     .description = "With figure: only this value of the field tagged "
-                                    "promoting_unit"},
+                     .description = "Only this value of the field tagged promoting_unit (with "
+                                    "figure: of the figure's projects)"},
                     limit(500, "1 to 500"),
                     kCursor},
                .responses = {{.status = 200,
                               .description = "One page of projects",
                               .content = {json("ProjectPage")}}},
                .errors = {400, 401}}},
+      {.method = "GET",
+       .path = "/api/board",
+       .plain = api::board,
+       .doc = {.operation_id = "getBoard",
+               .tag = "projects",
+               .summary = "The board: the first cards of every open state, with its count",
+               .description =
+                   "One column per non-final state, in the workflow's order: its most "
+                   "recently updated projects (as GET /api/projects would list them), whether "
+                   "there are more, and the column's count and investment (万元) under the "
+                   "board's filters (null when reports are off or with q, overdue or figure). "
+                   "owners and promoting_units: the values that hold some project now, for "
+                   "the filters.",
+               .parameters = {kReportWorkflow,
+                              {.name = "industry",
+                               .description = "Only this value of the field tagged industry"},
+                              {.name = "owner", .description = "Only this owner's projects"},
+                              {.name = "promoting_unit",
+                               .description = "Only this value of the field tagged "
+                                              "promoting_unit"},
+                              {.name = "q", .description = "Text search"},
+                              {.name = "overdue",
+                               .description = "true (overdue today), false, or a date YYYY-MM-DD"},
+                              limit(100, "Cards per column, 1 to 100 (default 30)")},
+               .responses =
+                   {{.status = 200, .description = "The columns", .content = {json("Board")}}},
+               .errors = {400, 401, 404}}},
       {.method = "GET",
        .path = "/api/projects/export",
        .plain = api::export_project_list,

@@ -436,6 +436,21 @@ void add_projects(json::object& all) {
   all["ProjectPage"] =
       record({{"projects", array_of(ref("Project"))},
               {"next_cursor", with_description(nullable("string"), "null on the last page")}});
+  all["Board"] = record(
+      {{"workflow", text()},
+       {"columns",
+        array_of(record(
+            {{"state", text()},
+             {"count", with_description(nullable("integer"),
+                                        "Projects in the state under the filters; null: not "
+                                        "summarised (reports off, or q, overdue or figure)")},
+             {"investment_wan", with_description(nullable("number"),
+                                                 "Their investment; null: not summarised or no "
+                                                 "field tagged investment")},
+             {"more", with_description(boolean(), "More projects than the cards sent")},
+             {"projects", array_of(ref("Project"))}}))},
+       {"owners", strings()},
+       {"promoting_units", strings()}});
 }
 
 void add_events(json::object& all) {

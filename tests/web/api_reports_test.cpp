@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <filesystem>
 #include <random>
@@ -260,6 +261,126 @@ TEST_F(ReportsApi, CsvAndXlsxDownloadsWithChineseHeaders) {
   EXPECT_EQ(xlsx.header("Content-Disposition").value_or(""),
             "attachment; filename=\"period-2026-03-02.xlsx\"; "
             "filename*=UTF-8''%E6%9C%9F%E9%97%B4%E6%B1%87%E6%80%BB-2026-03-02.xlsx");
+}
+
+// --- GET /api/board (issue 22): every open state's first cards in one answer, the
+// column's count from the pipeline summaries, the board's filters and their choices. ---
+class BoardApi : public ReportsApi {
+ protected:
+  // The non-final states, in the workflow's order.
+  static std::vector<std::string> open_states() {
+    std::vector<std::string> states;
+    for (const auto& state : store_->workflow("qingyuan-investment", 0)->states) {
+      if (!state.terminal) states.push_back(state.id);
+    }
+    return states;
+  }
+
+  // How many projects GET /api/projects lists under these filters (every page).
+  static std::int64_t listed(const std::string& filters) {
+    std::int64_t count = 0;
+    std::string cursor;
+    do {
+      const auto response = get("/api/projects?workflow=qingyuan-investment&limit=500" + filters +
+                                (cursor.empty() ? "" : "&cursor=" + cursor));
+      EXPECT_EQ(response.status, 200) << response.body;
+      const auto body = object(response);
+      count += static_cast<std::int64_t>(body.at("projects").as_array().size());
+      cursor = body.at("next_cursor").is_null() ? "" : body.at("next_cursor").as_string().c_str();
+    } while (!cursor.empty());
+    return count;
+  }
+};
+
+TEST_F(BoardApi, OneAnswerHoldsEveryOpenColumnWithItsCountAndCards) {
+  const auto response = get("/api/board?workflow=qingyuan-investment&limit=2", "staff");
+  ASSERT_EQ(response.status, 200) << response.body;
+  const auto body = object(response);
+  EXPECT_EQ(body.at("workflow").as_string(), "qingyuan-investment");
+  const auto& columns = body.at("columns").as_array();
+  std::vector<std::string> states;
+  std::int64_t shown_somewhere = 0;
+  for (const auto& value : columns) {
+    const auto& column = value.as_object();
+    const std::string state(column.at("state").as_string());
+    states.push_back(state);
+    const auto& projects = column.at("projects").as_array();
+    ASSERT_LE(projects.size(), 2U) << state;
+    for (const auto& project : projects)
+      EXPECT_EQ(project.at("state").as_string(), state);
+    // The count is the list's, the cards are its first ones, `more` says whether it goes on.
+    const std::int64_t count = column.at("count").as_int64();
+    EXPECT_EQ(count, listed("&state=" + state)) << state;
+    EXPECT_EQ(column.at("more").as_bool(), count > 2) << state;
+    EXPECT_EQ(static_cast<std::int64_t>(projects.size()), std::min<std::int64_t>(count, 2));
+    EXPECT_TRUE(column.at("investment_wan").is_number()) << state;
+    shown_somewhere += count;
+  }
+  EXPECT_EQ(states, open_states());
+  EXPECT_GT(shown_somewhere, 0);
+}
+
+TEST_F(BoardApi, FiltersNarrowCardsAndCountsAlike) {
+  const auto all = object(get("/api/board?workflow=qingyuan-investment"));
+  const auto& owners = all.at("owners").as_array();
+  const auto& units = all.at("promoting_units").as_array();
+  ASSERT_FALSE(owners.empty());
+  ASSERT_FALSE(units.empty());
+  EXPECT_TRUE(std::is_sorted(owners.begin(), owners.end(), [](const auto& a, const auto& b) {
+    return a.as_string() < b.as_string();
+  }));
+  const std::string owner(owners.front().as_string());
+  const std::string unit(units.front().as_string());
+  std::string unit_query;
+  for (unsigned char c : unit) {
+    static const char* kHex = "0123456789ABCDEF";
+    unit_query += '%';
+    unit_query += kHex[c >> 4];
+    unit_query += kHex[c & 15];
+  }
+  for (const std::string& filter :
+       {"&owner=" + owner, "&promoting_unit=" + unit_query, std::string("&industry=electronics")}) {
+    const auto response = get("/api/board?workflow=qingyuan-investment" + filter, "manager");
+    ASSERT_EQ(response.status, 200) << response.body;
+    std::int64_t total = 0;
+    const auto body = object(response);
+    for (const auto& value : body.at("columns").as_array()) {
+      const auto& column = value.as_object();
+      const std::string state(column.at("state").as_string());
+      EXPECT_EQ(column.at("count").as_int64(), listed("&state=" + state + filter))
+          << filter << " " << state;
+      total += column.at("count").as_int64();
+      for (const auto& project : column.at("projects").as_array()) {
+        if (filter.starts_with("&owner=")) {
+          EXPECT_EQ(project.at("owner").as_string(), owner);
+        }
+        if (filter.starts_with("&promoting_unit=")) {
+          EXPECT_EQ(project.at("fields").at("promoting_unit").as_string(), unit);
+        }
+      }
+    }
+    EXPECT_GT(total, 0) << filter;
+  }
+}
+
+TEST_F(BoardApi, ASearchLeavesTheCountsOut) {
+  const auto response = get("/api/board?workflow=qingyuan-investment&q=%E9%A1%B9%E7%9B%AE");
+  ASSERT_EQ(response.status, 200) << response.body;
+  const auto body = object(response);
+  for (const auto& column : body.at("columns").as_array()) {
+    EXPECT_TRUE(column.at("count").is_null());
+  }
+}
+
+TEST_F(BoardApi, BadRequestsNameTheParameter) {
+  const auto missing = get("/api/board");
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_NE(missing.body.find("workflow"), std::string::npos);
+  EXPECT_EQ(get("/api/board?workflow=nope").status, 404);
+  const auto many = get("/api/board?workflow=qingyuan-investment&limit=101");
+  EXPECT_EQ(many.status, 400);
+  EXPECT_NE(many.body.find("limit"), std::string::npos);
+  EXPECT_EQ(get("/api/board?workflow=qingyuan-investment&sort=sideways").status, 400);
 }
 
 }  // namespace

@@ -163,6 +163,16 @@ const texts = {
       owner: '负责人', printed_at: '打印时间', review_record: '评审记录', no_votes: '暂无评审投票',
       voter: '评审委员', choice: '表决', opinion: '意见', at: '时间', closed: '评审结论',
       sign: '经办人（签字）：', sign_leader: '审核人（签字）：', date: '日期：' },
+    // issue 22 (board helper): the board's filters and moves, dialogs, dashboard, diagram
+    dialog_project: '项目：',
+    board: { filters: '看板筛选', mine: '只看我的', promoting_unit: '招商单位', clear: '清除筛选',
+      count_n: '{n} 个项目',
+      keys: '项目卡片：上下方向键切换卡片，左右方向键切换阶段，Shift+左右方向键把项目移至相邻阶段，回车打开项目',
+      refused_blocked: '“{project}”不能移至“{stage}”：{reasons}',
+      refused_no_way: '“{project}”不能从“{from}”直接移至“{stage}”：流程没有这一步' },
+    dash: { no_right: '管理驾驶舱仅对科室负责人、管委会领导和管理员开放', range_inverted: '结束日期早于开始日期',
+      failed: '加载失败：' },
+    diagram: { any_state: '任一阶段', ways_in: '进入方式', ways_out: '可办理的操作' },
   },
   en: {
     app_name: 'Investment projects', skip_to_content: 'Skip to content', loading: 'Loading…',
@@ -335,6 +345,16 @@ const texts = {
       owner: 'Owner', printed_at: 'Printed', review_record: 'Review record', no_votes: 'No votes recorded',
       voter: 'Reviewer', choice: 'Vote', opinion: 'Opinion', at: 'Time', closed: 'Review outcome',
       sign: 'Handled by (signature):', sign_leader: 'Approved by (signature):', date: 'Date:' },
+    // issue 22 (board helper): the board's filters and moves, dialogs, dashboard, diagram
+    dialog_project: 'Project: ',
+    board: { filters: 'Board filters', mine: 'Only mine', promoting_unit: 'Promoting unit', clear: 'Clear filters',
+      count_n: '{n} projects',
+      keys: 'Project cards: up and down arrows move between cards, left and right between stages, Shift+left or right moves the project to the next stage, Enter opens it',
+      refused_blocked: '"{project}" cannot move to "{stage}": {reasons}',
+      refused_no_way: '"{project}" cannot go from "{from}" straight to "{stage}": the workflow has no such step' },
+    dash: { no_right: 'The dashboard is for section heads, zone leaders and administrators', range_inverted: 'The end date is before the start date',
+      failed: 'Could not load: ' },
+    diagram: { any_state: 'Any stage', ways_in: 'Ways in', ways_out: 'Actions' },
   },
 };
 

@@ -52,6 +52,8 @@ async function loadMe() {
 
 export function me() { return state.me; }
 export function hasRole(...roles) { return !!state.me && state.me.roles.some((role) => roles.includes(role)); }
+// The roles the server lets read /api/reports/* (web/api_reports.cpp): the dashboard's.
+export function mayReadReports() { return hasRole('manager', 'leader', 'admin'); }
 
 export async function loggedIn(user) {
   state.me = user;
@@ -123,7 +125,8 @@ function renderHeader(active) {
   clear(header).append(
     h('a', {class: 'brand', href: '#/board'}, t('app_name')),
     h('nav', {'aria-label': t('app_name')},
-      link('board', '#/board'), link('projects', '#/projects'), link('dashboard', '#/dashboard'),
+      link('board', '#/board'), link('projects', '#/projects'),
+      mayReadReports() ? link('dashboard', '#/dashboard') : null,
       link('problems', '#/problems'),
       link('workflow', '#/workflow'), link('new', '#/projects/new'),
       hasRole('manager', 'leader', 'admin') ? link('targets', '#/targets') : null,

@@ -6,7 +6,7 @@ import {h, toast} from './dom.js';
 import {t, pick} from './i18n.js';
 import {post} from './api.js';
 import {fieldInput, showErrors, checkInputs} from './fields.js';
-import {isDestructive} from './transition_menu.js';
+import {isDestructive, dialogProject} from './transition_menu.js';
 
 // option: an entry of GET /api/projects/{id}/transitions. Resolves true when taken.
 export function openTransitionForm(project, workflow, option) {
@@ -30,7 +30,7 @@ export function openTransitionForm(project, workflow, option) {
       destructive ? t('step.confirm_submit') : t('submit'));
     const projectName = project.fields?.name || project.id;
     const form = h('form', {class: `transition-form${destructive ? ' destructive' : ''}`, method: 'dialog', novalidate: true},
-      h('h2', {}, title),
+      h('h2', {}, title), dialogProject(project),
       h('p', {class: 'muted'}, h('span', {'data-user': ''}, projectName), ` · ${t('move_to')}: `,
         pick(target?.label, t('step.unnamed'))),
       destructive ? h('p', {class: 'destructive-warning', role: 'note'},

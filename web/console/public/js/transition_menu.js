@@ -1,16 +1,17 @@
 // Which transition to take from a card: a small dialog listing the ones this user may
 // take, and the blocked ones greyed with the engine's reasons.
-import {h} from './dom.js';
+import {h, userText} from './dom.js';
 import {t} from './i18n.js';
 import {get} from './api.js';
 
 export async function chooseTransition(project, workflow) {
   const options = await get(`/api/projects/${encodeURIComponent(project.id)}/transitions`);
   return new Promise((resolve) => {
-    const dialog = h('dialog', {class: 'dialog', 'aria-label': t('transitions')});
+    const name = project.fields?.name || project.id;
+    const dialog = h('dialog', {class: 'dialog', 'aria-label': `${t('transitions')} · ${name}`});
     const close = (choice) => { dialog.close(); dialog.remove(); resolve(choice); };
     dialog.addEventListener('cancel', (event) => { event.preventDefault(); close(null); });
-    dialog.append(h('h2', {}, t('transitions')),
+    dialog.append(h('h2', {}, t('transitions')), dialogProject(project),
       transitionList(options.transitions, (option) => close(option), workflow),
       h('div', {class: 'actions'}, h('button', {type: 'button', onclick: () => close(null)}, t('close'))));
     document.body.append(dialog);
@@ -62,4 +63,10 @@ export function transitionList(options, onChoose, workflow) {
           option.blocked_by.map((reason) => h('li', {class: 'reason', dataset: {kind: reason.code}},
             h('span', {class: 'block-kind'}, `${t(blockKind(reason))}：`), reason.message || t('step.block_other')))));
   }));
+}
+
+// The project a dialog acts on (issue 22): its name and ID, under the dialog's title.
+export function dialogProject(project) {
+  return h('p', {class: 'dialog-project'}, t('dialog_project'),
+    userText('strong', project.fields?.name || project.id), ' ', userText('span', project.id, {class: 'muted'}));
 }

@@ -8,6 +8,7 @@ import {optionLabel, fieldLabel} from '../fields.js';
 import {defaultWorkflow} from './board.js';
 import {deadlineMarker} from '../project_card.js';
 import {figureHref, figureLink, monthlyDownload} from './figure_links.js';
+import {mayReadReports} from '../main.js';
 
 let echartsModule = null;
 async function echarts() {
@@ -16,6 +17,11 @@ async function echarts() {
 }
 
 export async function render(view, {params}, {navigate, hashWith}) {
+  // The server answers /api/reports/* to the roles that answer for the zone's pipeline only.
+  if (!mayReadReports()) {
+    view.append(h('h1', {}, t('dashboard')), h('p', {class: 'not-available', role: 'status'}, t('dash.no_right')));
+    return undefined;
+  }
   const list = await loadWorkflows();
   const workflowId = params.get('workflow') || defaultWorkflow(list);
   const from = params.get('from') || `${today().slice(0, 4)}-01-01`;
@@ -27,17 +33,27 @@ export async function render(view, {params}, {navigate, hashWith}) {
     h('option', {value: item.id, selected: item.id === workflowId}, pick(item.title, item.id))));
   const fromInput = h('input', {id: 'dash-from', type: 'date', value: from});
   const toInput = h('input', {id: 'dash-to', type: 'date', value: to});
+  // An inverted range is refused here, in words (the server would refuse it too).
+  const inverted = (start, end) => start && end && end < start;
+  const rangeMessage = h('p', {class: 'form-message', id: 'dash-range-error', role: 'alert'},
+    inverted(from, to) ? t('dash.range_inverted') : '');
   const controls = h('form', {class: 'filters', onsubmit: (event) => {
     event.preventDefault();
+    if (inverted(fromInput.value, toInput.value)) {
+      rangeMessage.textContent = t('dash.range_inverted');
+      toInput.setAttribute('aria-invalid', 'true');
+      toInput.focus();
+      return;
+    }
     navigate(hashWith('/dashboard', {workflow: workflowSelect.value, from: fromInput.value, to: toInput.value}));
   }},
   h('div', {class: 'filter'}, h('label', {for: 'dash-workflow'}, t('workflow')), workflowSelect),
   h('div', {class: 'filter'}, h('label', {for: 'dash-from'}, t('from')), fromInput),
   h('div', {class: 'filter'}, h('label', {for: 'dash-to'}, t('to')), toInput),
-  h('button', {type: 'submit', class: 'primary'}, t('apply')));
+  h('button', {type: 'submit', class: 'primary'}, t('apply')), rangeMessage);
 
   const section = (key, className = '') => h('section', {class: `panel ${className}`, id: `dash-${key}`},
-    h('h2', {}, t(key)), h('p', {class: 'muted'}, t('loading')));
+    h('h2', {}, t(key)), h('p', {class: 'muted loading-note'}, t('loading')));
   const sections = {
     kpis: section('kpis', 'wide'), funnel: section('funnel'), pipeline: section('pipeline'),
     by_industry: section('by_industry'), by_chain_role: section('by_chain_role'), aging: section('aging'),
@@ -92,7 +108,25 @@ export async function render(view, {params}, {navigate, hashWith}) {
       data: rows.map((row) => ({name: row.label, value: row.investment_wan}))}]});
   };
   const forbidden = (key) => fill(key, h('p', {class: 'not-available', role: 'status'}, t('forbidden')));
-  const guard = (key, work) => work().catch((error) => (error.status === 403 ? forbidden(key) : unavailable(key)));
+  // A panel always ends: its figures, "not available" (no such report), "no right" (403) or
+  // the server's own words for what went wrong (a 400 names the parameter).
+  const failed = (key, error) => fill(key, h('p', {class: 'not-available', role: 'status'},
+    `${t('dash.failed')}${error.message}`));
+  const settle = (keys, error) => {
+    for (const key of keys) {
+      if (!sections[key].querySelector('.loading-note')) continue;  // already answered
+      if (error.status === 403) forbidden(key);
+      else if (error.status === 404 || error.status === 405) unavailable(key);
+      else failed(key, error);
+    }
+  };
+  const dated = new Set(['kpis', 'funnel', 'period_summary']);
+  const guard = (key, work, more = []) => {
+    if (dated.has(key) && inverted(from, to)) {
+      return Promise.resolve(fill(key, h('p', {class: 'not-available', role: 'status'}, t('dash.range_inverted'))));
+    }
+    return work().catch((error) => settle([key, ...more], error));
+  };
 
   await Promise.all([
     guard('kpis', async () => {
@@ -159,8 +193,8 @@ export async function render(view, {params}, {navigate, hashWith}) {
         if (stage) navigate(`#/projects?workflow=${encodeURIComponent(workflowId)}&state=${encodeURIComponent(stage.state)}`);
       });
       await Promise.all([['by_industry', 'industry'], ['by_chain_role', 'chain_role']].map(([key, name]) =>
-        breakdown(key, name, body.total).catch(() => unavailable(key))));
-    }),
+        breakdown(key, name, body.total).catch((error) => settle([key], error))));
+    }, ['by_industry', 'by_chain_role']),
     guard('aging', async () => {
       const body = await optional('/api/reports/aging' + query({workflow: workflowId}));
       if (!body) return unavailable('aging');

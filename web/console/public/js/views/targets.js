@@ -19,12 +19,12 @@ function percentText(rate) {
   return rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)}%`;
 }
 
-function bar(rate) {
+function bar(rate, label) {
   const width = rate === null || rate === undefined ? 0 : Math.min(rate, 1) * 100;
   const fill = h('span', {class: 'progress-fill'});
   fill.style.width = `${width}%`;  // through the CSSOM: the CSP refuses style attributes
   return h('span', {class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100,
-    'aria-valuenow': Math.round(width)}, fill);
+    'aria-valuenow': Math.round(width), 'aria-label': label}, fill);
 }
 
 export async function render(view, {params}) {
@@ -110,7 +110,8 @@ export async function render(view, {params}) {
             userText('td', pick(unit.label, unit.unit)),
             unit.figures.map((item) => h('td', {class: 'progress-cell', dataset: {figure: item.figure}},
               h('div', {}, amount(item.figure, item.actual), ' / ', amount(item.figure, item.target)),
-              bar(item.rate), h('div', {class: 'muted'}, percentText(item.rate)))),
+              bar(item.rate, `${pick(unit.label, unit.unit)} · ${pick(report.figures.find((figure) =>
+                figure.id === item.figure)?.label, item.figure)}`), h('div', {class: 'muted'}, percentText(item.rate)))),
             h('td', {class: 'score'}, percentText(unit.score)))))),
         h('p', {class: 'muted'}, t('targets.score_hint'))),
       data.history.length ? h('section', {class: 'panel'}, h('h2', {}, t('targets.history')),
