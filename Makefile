@@ -68,3 +68,9 @@ format:
 
 clean:
 	rm -rf build
+
+.PHONY: package
+# A Debian 12 package of the release build (CPack): build/release/investflow_VERSION_amd64.deb.
+package: build
+	@cd build/release && cpack -G DEB
+	@ls build/release/*.deb

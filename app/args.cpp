@@ -1,5 +1,6 @@
 #include "app/args.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <sstream>
 
@@ -62,7 +63,15 @@ std::string ArgSpec::help_text() const {
       out << " (default: " << *o.default_value << ")";
     out << "\n";
   }
-  out << "  --help                show this help\n";
+  if (find_option("db") == nullptr) {
+    for (const Positional& p : positionals_) {
+      if (p.name == "DB")
+        out << "  --db FILE             the database, instead of the DB argument\n";
+    }
+  } else if (positionals_.empty() || positionals_.back().name != "DB") {
+    out << "  DB                    the database may also be given as the last argument\n";
+  }
+  out << "  -h, --help            show this help\n";
   if (!examples_.empty()) {
     out << "\nExamples:\n";
     for (const std::string& line : examples_)
@@ -71,8 +80,66 @@ std::string ArgSpec::help_text() const {
   return out.str();
 }
 
+namespace {
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::string closest_match(std::string_view word, const std::vector<std::string>& candidates) {
+  std::string best;
+  std::size_t best_distance = 3;
+  std::size_t prefixed = 0;
+  std::string prefix_match;
+  for (const std::string& candidate : candidates) {
+    if (word.size() >= 2 && candidate.starts_with(word)) {
+      ++prefixed;
+      prefix_match = candidate;
+    }
+    const std::size_t distance = edit_distance(word, candidate);
+    if (distance < best_distance && distance < std::max<std::size_t>(candidate.size(), 2)) {
+      best_distance = distance;
+      best = candidate;
+    }
+  }
+  if (best.empty() && prefixed == 1) return prefix_match;
+  return best;
+}
+
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates,
+                         std::string_view prefix) {
+  const std::string match = closest_match(word, candidates);
+  return match.empty() ? "" : "; did you mean '" + std::string(prefix) + match + "'?";
+}
+
 ParsedArgs ParsedArgs::parse(const ArgSpec& spec, std::span<const std::string> args) {
   ParsedArgs parsed;
+  parsed.command_ = spec.command_;
+  bool db_positional = false;
+  for (const ArgSpec::Positional& p : spec.positionals_)
+    db_positional = db_positional || p.name == "DB";
+  const bool db_option = spec.find_option("db") != nullptr;
+  const auto option_names = [&spec] {
+    std::vector<std::string> names;
+    for (const ArgSpec::Option& option : spec.options_)
+      names.push_back(option.name);
+    names.push_back("help");
+    return names;
+  };
   for (const ArgSpec::Option& option : spec.options_) {
     if (option.default_value) parsed.defaults_[option.name] = *option.default_value;
   }
@@ -94,7 +161,8 @@ ParsedArgs ParsedArgs::parse(const ArgSpec& spec, std::span<const std::string> a
       continue;
     }
     if (arg[1] != '-') {
-      parsed.error_ = "unknown option '" + arg + "' (options are spelled --name)";
+      parsed.error_ = "unknown option '" + arg + "' (options are spelled --name)" +
+                      did_you_mean(arg.substr(1), option_names(), "--");
       return parsed;
     }
     std::string name = arg.substr(2);
@@ -104,8 +172,10 @@ ParsedArgs ParsedArgs::parse(const ArgSpec& spec, std::span<const std::string> a
       name.resize(eq);
     }
     const ArgSpec::Option* option = spec.find_option(name);
+    static const ArgSpec::Option kDbAlias{"db", "FILE", "", std::nullopt, false, false};
+    if (option == nullptr && name == "db" && db_positional) option = &kDbAlias;
     if (option == nullptr) {
-      parsed.error_ = "unknown option '--" + name + "'";
+      parsed.error_ = "unknown option '--" + name + "'" + did_you_mean(name, option_names(), "--");
       return parsed;
     }
     if (option->is_flag) {
@@ -131,6 +201,10 @@ ParsedArgs ParsedArgs::parse(const ArgSpec& spec, std::span<const std::string> a
   }
   std::size_t next = 0;
   for (const ArgSpec::Positional& p : spec.positionals_) {
+    if (p.name == "DB" && parsed.options_.contains("db")) {
+      parsed.positionals_[p.name] = parsed.options_["db"];
+      continue;
+    }
     if (next >= loose.size()) {
       if (p.required) {
         parsed.error_ = "missing argument " + p.name;
@@ -146,7 +220,17 @@ ParsedArgs ParsedArgs::parse(const ArgSpec& spec, std::span<const std::string> a
       slot.push_back(loose[next++]);
     }
   }
-  if (next < loose.size()) parsed.error_ = "unexpected argument '" + loose[next] + "'";
+  // A command with --db takes the database as one more argument too.
+  if (db_option && !db_positional && next + 1 == loose.size() && !parsed.options_.contains("db"))
+    parsed.options_["db"].push_back(loose[next++]);
+  if (next < loose.size()) {
+    parsed.error_ = "unexpected argument '" + loose[next] + "'";
+    if ((db_option || db_positional) && parsed.options_.contains("db"))
+      parsed.error_ += " (the database is given once: as DB or --db)";
+    return parsed;
+  }
+  if (db_positional && !parsed.positionals_["DB"].empty())
+    parsed.options_["db"] = parsed.positionals_["DB"];
   return parsed;
 }
 
@@ -178,6 +262,23 @@ std::vector<std::string> ParsedArgs::values(std::string_view option) const {
   return it == defaults_.end() ? std::vector<std::string>{} : std::vector{it->second};
 }
 
+void ParsedArgs::set_default(const std::string& option, std::string value, std::string origin) {
+  if (options_.contains(option)) return;
+  options_[option].push_back(std::move(value));
+  origins_[option] = std::move(origin);
+}
+
+void ParsedArgs::clear_layers() {
+  for (const auto& [option, origin] : origins_)
+    options_.erase(option);
+  origins_.clear();
+}
+
+std::string ParsedArgs::origin(std::string_view option) const {
+  if (const auto it = origins_.find(option); it != origins_.end()) return it->second;
+  return "--" + std::string(option);
+}
+
 std::optional<int> handle_parse_outcome(const ArgSpec& spec, const ParsedArgs& parsed, Io& io) {
   if (parsed.help_requested()) {
     io.out << spec.help_text();
@@ -197,8 +298,8 @@ std::optional<long long> parse_integer_option(const ParsedArgs& parsed, std::str
   long long value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
-    io.err << "investflow: --" << option << " takes a whole number from " << min << " to " << max
-           << ", not '" << text << "'\n";
+    io.err << "investflow " << parsed.command() << ": " << parsed.origin(option)
+           << " takes a whole number from " << min << " to " << max << ", not '" << text << "'\n";
     return std::nullopt;
   }
   return value;

@@ -34,8 +34,22 @@ class ArgSpec {
   ArgSpec& flag(std::string name, std::string help);
   ArgSpec& example(std::string line);
 
+  // Every command that works on a database takes it the same two ways: as its positional
+  // DB or as `--db FILE`. A spec with a positional "DB" accepts --db for it; a spec with an
+  // option "db" accepts one more positional argument for it. Either way positional("DB")
+  // and value("db") give the same file.
+
   std::string help_text() const;
   const std::string& command() const { return command_; }
+
+  struct Option {
+    std::string name, value_name, help;
+    std::optional<std::string> default_value;
+    bool repeated;
+    bool is_flag;
+  };
+  const std::vector<Option>& options() const { return options_; }
+  const Option* find_option(std::string_view name) const;
 
  private:
   friend class ParsedArgs;
@@ -43,13 +57,6 @@ class ArgSpec {
     std::string name, help;
     bool required, repeated;
   };
-  struct Option {
-    std::string name, value_name, help;
-    std::optional<std::string> default_value;
-    bool repeated;
-    bool is_flag;
-  };
-  const Option* find_option(std::string_view name) const;
 
   std::string command_;
   std::string summary_;
@@ -75,19 +82,40 @@ class ParsedArgs {
   std::vector<std::string> values(std::string_view option) const;
   bool flag(std::string_view name) const { return has(name); }
 
+  // A layer under the command line: the configuration file or the environment. `origin`
+  // says where a value came from (FILE:LINE:COL, INVESTFLOW_LISTEN) in messages. Ignored
+  // when the option was given on the command line (or set by an earlier layer).
+  void set_default(const std::string& option, std::string value, std::string origin);
+  // Forgets what set_default() set (to read the configuration again).
+  void clear_layers();
+  // Where the option's value comes from, for an error: "--listen", "FILE:3:9 (listen)", ...
+  std::string origin(std::string_view option) const;
+  // The command, for messages ("serve", "user add").
+  const std::string& command() const { return command_; }
+
  private:
   bool help_ = false;
   std::string error_;
   std::map<std::string, std::vector<std::string>, std::less<>> positionals_;
   std::map<std::string, std::vector<std::string>, std::less<>> options_;
   std::map<std::string, std::string, std::less<>> defaults_;
+  std::map<std::string, std::string, std::less<>> origins_;
+  std::string command_;
 };
+
+// The candidate closest to `word` (a typo: edit distance at most 2, or a unique prefix), or
+// "" when none is close. For "did you mean" hints.
+std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
+// ", did you mean 'X'?" or "".
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates,
+                         std::string_view prefix = "");
 
 // Handles the common outcomes of parsing: prints help (returns kExitOk) or a usage error
 // with a hint (returns kExitUsage). Returns nullopt when the command should run.
 std::optional<int> handle_parse_outcome(const ArgSpec& spec, const ParsedArgs& parsed, Io& io);
 
-// Parses an integer option value; on failure writes a usage error and returns nullopt.
+// Parses an integer option value; on failure writes a usage error (naming where the value
+// came from: the option, the configuration file's line, the environment) and returns nullopt.
 std::optional<long long> parse_integer_option(const ParsedArgs& parsed, std::string_view option,
                                               long long min, long long max, Io& io);
 

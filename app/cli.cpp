@@ -1,6 +1,7 @@
 #include "app/cli.hpp"
 
 #include <string_view>
+#include <vector>
 
 #include "app/commands_calendar.hpp"
 #include "app/commands_funds.hpp"
@@ -9,6 +10,7 @@
 #include "app/commands_server.hpp"
 #include "app/commands_storage.hpp"
 #include "app/commands_workflow.hpp"
+#include "app/config.hpp"
 
 namespace investflow::app {
 namespace {
@@ -17,15 +19,17 @@ struct CommandEntry {
   std::string_view name;
   std::string_view summary;
   int (*run)(std::span<const std::string> args, Io& io);
+  std::string_view actions = {};  // subcommands, listed in the overview (and by completion)
 };
 
 constexpr CommandEntry kCommands[] = {
     {"validate", "check workflow files; print every error as FILE:LINE:COL", run_validate},
     {"graph", "print a workflow's state machine as Mermaid stateDiagram-v2", run_graph},
     {"simulate", "run a scenario of commands through a workflow in memory", run_simulate},
-    {"workflow", "deploy workflow versions, list and diff them, migrate projects", run_workflow},
+    {"workflow", "deploy workflow versions, list and diff them, migrate projects", run_workflow,
+     "deploy list diff migrate"},
     {"calendar", "working days: the N-th working day after a date, or the count between two",
-     run_calendar},
+     run_calendar, "add between deploy list"},
     {"init", "create a database or migrate it to this version's schema", run_init},
     {"verify", "check every hash chain and replay every project against its projection",
      run_verify},
@@ -34,22 +38,50 @@ constexpr CommandEntry kCommands[] = {
     {"export", "write a workflow's projects as CSV or XLSX (Chinese headers, 万元)", run_export},
     {"seed", "fill a database with realistic demo projects and histories", run_seed},
     {"serve", "serve the JSON API and the console over HTTP", run_serve},
-    {"user", "add users, set passwords, make API tokens", run_user},
-    {"report", "pipeline, funnel, aging, KPIs and period summaries from the event log", run_report},
-    {"funds", "record funds in place (到位资金) for a project: one ledger entry", run_funds},
-    {"target", "set and list the promoting units' annual targets", run_target},
+    {"user", "add users, set passwords, make API tokens", run_user, "add passwd token"},
+    {"report", "pipeline, funnel, aging, KPIs and period summaries from the event log", run_report,
+     "pipeline funnel aging kpis period funds targets monthly problems"},
+    {"funds", "record funds in place (到位资金) for a project: one ledger entry", run_funds, "add"},
+    {"target", "set and list the promoting units' annual targets", run_target, "set list"},
     {"reassign", "hand a departing person's open projects to another (人员交接)", run_reassign},
+    {"config", "check the server's configuration file and print the effective settings", run_config,
+     "check"},
 };
 
 void print_overview(std::ostream& out) {
-  out << "Usage: investflow COMMAND [options] [arguments]\n\n"
+  out << "Usage: investflow COMMAND [options] [arguments]\n"
+         "       investflow help COMMAND | --version | --help\n\n"
          "investflow tracks the investment projects of a high-tech zone through workflows\n"
          "defined in YAML.\n\nCommands:\n";
   for (const CommandEntry& command : kCommands) {
     out << "  " << command.name << std::string(12 - command.name.size(), ' ') << command.summary
         << "\n";
+    if (!command.actions.empty())
+      out << std::string(14, ' ') << "actions: " << command.actions << "\n";
   }
-  out << "\nRun 'investflow COMMAND --help' for a command's options.\n";
+  out << "\nRun 'investflow help COMMAND' (or 'investflow COMMAND --help') for a command's "
+         "options.\nA database is given the same way to every command: DB or --db FILE.\n";
+}
+
+std::vector<std::string> command_names() {
+  std::vector<std::string> names;
+  for (const CommandEntry& command : kCommands)
+    names.emplace_back(command.name);
+  names.emplace_back("help");
+  return names;
+}
+
+const CommandEntry* find_command(std::string_view name) {
+  for (const CommandEntry& command : kCommands) {
+    if (command.name == name) return &command;
+  }
+  return nullptr;
+}
+
+int unknown_command(std::string_view name, Io& io) {
+  io.err << "investflow: unknown command '" << name << "'" << did_you_mean(name, command_names())
+         << "\nRun 'investflow help' for the commands.\n";
+  return kExitUsage;
 }
 
 }  // namespace
@@ -60,20 +92,26 @@ int run_cli(std::span<const std::string> args, Io& io) {
     return kExitUsage;
   }
   const std::string& name = args.front();
-  if (name == "--help" || name == "-h" || name == "help") {
+  if (name == "--help" || name == "-h" || (name == "help" && args.size() == 1)) {
     print_overview(io.out);
     return kExitOk;
   }
-  if (name == "--version" || name == "version") {
-    io.out << "investflow 0.1.0\n";
+  if (name == "--version" || name == "-V" || name == "version") {
+    io.out << "investflow " << INVESTFLOW_VERSION << "\n";
     return kExitOk;
   }
-  for (const CommandEntry& command : kCommands) {
-    if (command.name == name) return command.run(args.subspan(1), io);
+  if (name == "help") {
+    // help COMMAND [ACTION]: the command's own --help.
+    const CommandEntry* command = find_command(args[1]);
+    if (command == nullptr) return unknown_command(args[1], io);
+    std::vector<std::string> rest(args.begin() + 2, args.end());
+    rest.emplace_back("--help");
+    return command->run(rest, io);
   }
-  io.err << "investflow: unknown command '" << name << "'\n";
-  print_overview(io.err);
-  return kExitUsage;
+  if (const CommandEntry* command = find_command(name)) {
+    return command->run(args.subspan(1), io);
+  }
+  return unknown_command(name, io);
 }
 
 }  // namespace investflow::app

@@ -340,8 +340,8 @@ int emit(const std::vector<storage::Sheet>& sheets, const boost::json::value& js
          const std::string& text, const std::string& format, const std::string& title,
          const ParsedArgs& parsed, Io& io) {
   const std::string extension = format == "text" ? "txt" : format;
-  const fs::path file = output_file(parsed.value("output"),
-                                    storage::download_file_name(title, "", today(), extension));
+  const fs::path file =
+      output_file(parsed.value("out"), storage::download_file_name(title, "", today(), extension));
   if (format == "xlsx") {
     auto written = storage::write_xlsx(file, sheets);
     if (!written) {
@@ -359,7 +359,7 @@ int emit(const std::vector<storage::Sheet>& sheets, const boost::json::value& js
   } else {
     out << text;
   }
-  if (!parsed.has("output")) {
+  if (!parsed.has("out")) {
     io.out << out.str();
     return kExitOk;
   }
@@ -411,8 +411,7 @@ int run_funds_report(std::span<const std::string> args, Io& io) {
                        "(docs/reports.md).");
   spec.option("db", "FILE", "the SQLite database file")
       .option("format", "FORMAT", "text, json, csv or xlsx", "text")
-      .option("output", "FILE",
-              "write here instead of stdout; a directory: the default name in it");
+      .option("out", "FILE", "write here instead of stdout; a directory: the default name in it");
   if (funds) {
     spec.option("month", "YYYY-MM", "the month (default: this month)")
         .option("workflow", "ID", "only this workflow")

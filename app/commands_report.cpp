@@ -25,7 +25,7 @@ constexpr const char* kReports[] = {"pipeline", "funnel",  "aging",   "kpis",
                                     "period",   "monthly", "problems"};
 
 constexpr const char* kOverview =
-    "Usage: investflow report REPORT --db FILE [options]\n\n"
+    "Usage: investflow report REPORT --db FILE [options]   (or: report REPORT DB)\n\n"
     "Reports over the summaries the event log keeps (definitions: docs/reports.md):\n"
     "  pipeline   projects and investment per stage, now\n"
     "  funnel     how far the projects created in a period got, stage by stage\n"
@@ -51,7 +51,7 @@ ArgSpec monthly_spec() {
   spec.option("db", "FILE", "the SQLite database file")
       .option("month", "YYYY-MM", "the month")
       .option("format", "FORMAT", "xlsx, text or json", "xlsx")
-      .option("output", "FILE",
+      .option("out", "FILE",
               "write here; a directory: 月报-<month>.xlsx in it (default: that name in the\n"
               "current directory for xlsx, stdout for text and json)")
       .option("today", "DATE", "count 超时限未开工 and the so-far KPIs up to this day")
@@ -72,9 +72,9 @@ ArgSpec report_spec(const std::string& report) {
                std::string("The ") + report + " report (see 'investflow report --help').");
   spec.option("db", "FILE", "the SQLite database file")
       .option("format", "FORMAT", "text, json, csv or xlsx", "text")
-      .option("output", "FILE",
+      .option("out", "FILE",
               "write here instead of stdout; a directory: the default name in it (xlsx\n"
-              "without --output: <报表>-<workflow>-<today>.xlsx in the current directory)");
+              "without --out: <报表>-<workflow>-<today>.xlsx in the current directory)");
   if (report == "problems") {
     spec.option("workflow", "ID",
                 "only this workflow (default: every workflow with a state\n"
@@ -156,7 +156,7 @@ int emit(const Report& report, const Request& request, const ParsedArgs& parsed,
   const auto sheets = storage::report_sheets(report);
   const std::string extension = request.format == "text" ? "txt" : request.format;
   const fs::path file =
-      output_file(parsed.value("output"),
+      output_file(parsed.value("out"),
                   storage::download_file_name(storage::report_title(request.report),
                                               parsed.value("workflow"), today(), extension));
   if (request.format == "xlsx") {
@@ -178,7 +178,7 @@ int emit(const Report& report, const Request& request, const ParsedArgs& parsed,
   } else {
     print_sheets(text, sheets);
   }
-  if (!parsed.has("output")) {
+  if (!parsed.has("out")) {
     io.out << text.str();
     return kExitOk;
   }
@@ -334,7 +334,7 @@ int run_monthly(std::span<const std::string> args, Io& io) {
   storage::ReportReader reader(db, 1);
   const std::string extension = format == "text" ? "txt" : format;
   const fs::path file =
-      output_file(parsed.value("output"), storage::monthly_file_name(*month, extension));
+      output_file(parsed.value("out"), storage::monthly_file_name(*month, extension));
   if (format == "xlsx") {
     // Written as it is read (storage::write_monthly_xlsx), never held as cells.
     auto written =
@@ -363,7 +363,7 @@ int run_monthly(std::span<const std::string> args, Io& io) {
   const std::string body = format == "json"
                                ? boost::json::serialize(storage::report_json(*report)) + "\n"
                                : storage::monthly_text(*report, parsed.value("lang"));
-  if (!parsed.has("output")) {
+  if (!parsed.has("out")) {
     io.out << body;
     return kExitOk;
   }
@@ -387,7 +387,11 @@ int run_report(std::span<const std::string> args, Io& io) {
   Request request;
   request.report = args.front();
   if (std::find(std::begin(kReports), std::end(kReports), request.report) == std::end(kReports)) {
-    io.err << "investflow report: no report '" << request.report << "'\n\n" << kOverview;
+    std::vector<std::string> names(std::begin(kReports), std::end(kReports));
+    names.insert(names.end(), {"funds", "targets"});
+    io.err << "investflow report: no report '" << request.report << "'"
+           << did_you_mean(request.report, names) << "\n\n"
+           << kOverview;
     return kExitUsage;
   }
   if (request.report == "monthly") return run_monthly(args.subspan(1), io);

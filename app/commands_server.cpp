@@ -6,11 +6,19 @@
 #include <set>
 #include <sstream>
 
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <spdlog/spdlog.h>
+#include <csignal>
+
+#include <boost/asio/ip/address.hpp>
 #include <boost/json.hpp>
 
+#include "app/backup_schedule.hpp"
+#include "app/config.hpp"
+#include "app/server_log.hpp"
+#include "app/systemd_notify.hpp"
 #include "notify/calendar_watch.hpp"
 #include "notify/dispatcher.hpp"
 #include "notify/notify_store.hpp"
@@ -45,19 +53,43 @@ std::unique_ptr<storage::AuthStore> open_auth(const std::string& db, Io& io) {
   return std::move(*auth);
 }
 
-// HOST:PORT; nullopt (after a usage message) when malformed.
-std::optional<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& text, Io& io) {
+}  // namespace
+
+std::optional<std::pair<std::string, std::uint16_t>> parse_listen_address(std::string_view text) {
   const std::size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  std::string host(text.substr(0, colon));
+  const std::string_view port_text = text.substr(colon + 1);
   unsigned port = 0;
-  if (colon != std::string::npos && colon > 0) {
-    const char* begin = text.data() + colon + 1;
-    const char* end = text.data() + text.size();
-    const auto [stop, error] = std::from_chars(begin, end, port);
-    if (error == std::errc() && stop == end && port <= 65535) {
-      return std::pair(text.substr(0, colon), static_cast<std::uint16_t>(port));
-    }
+  const auto [stop, error] =
+      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (port_text.empty() || error != std::errc() || stop != port_text.data() + port_text.size() ||
+      port > 65535) {
+    return std::nullopt;
   }
-  io.err << "investflow serve: --listen takes HOST:PORT, e.g. 127.0.0.1:8080\n";
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);  // [::1]:8080
+    if (host.find(':') == std::string::npos) return std::nullopt;
+  } else if (host.find_first_of("[]:") != std::string::npos) {
+    return std::nullopt;  // an IPv6 address needs its brackets
+  }
+  if (host.empty()) host = "0.0.0.0";  // :8080, every IPv4 address
+  if (host == "localhost") host = "127.0.0.1";
+  boost::system::error_code invalid;
+  (void)boost::asio::ip::make_address(host, invalid);
+  if (invalid) return std::nullopt;
+  return std::pair(std::move(host), static_cast<std::uint16_t>(port));
+}
+
+namespace {
+
+// The --listen value; nullopt (after a usage message naming where it came from) when malformed.
+std::optional<std::pair<std::string, std::uint16_t>> parse_listen(const ParsedArgs& parsed,
+                                                                  Io& io) {
+  if (auto listen = parse_listen_address(parsed.value("listen"))) return listen;
+  io.err << "investflow serve: " << parsed.origin("listen") << " takes HOST:PORT, :PORT, "
+         << "localhost:PORT or [IPv6]:PORT (e.g. 127.0.0.1:8080), not '" << parsed.value("listen")
+         << "'\n";
   return std::nullopt;
 }
 
@@ -148,6 +180,18 @@ void add_dispatch_metrics(web::Metrics& metrics, const notify::Dispatcher& dispa
   metrics.add_counter("investflow_webhook_posts_failed_total",
                       "Webhook posts that failed (retried later, or dead).",
                       sampled(&notify::DispatchCounts::posts_failed));
+  metrics.add_family(
+      "investflow_webhook_deliveries_total",
+      "Webhook posts by the webhook's format (json, wecom, dingtalk) and outcome (delivered; "
+      "failed, retried later; dead, out of attempts).",
+      "counter", [&dispatcher] {
+        web::Metrics::Series series;
+        for (const auto& [key, count] : dispatcher.posts_by_format()) {
+          series.emplace_back("format=\"" + key.first + "\",outcome=\"" + key.second + "\"",
+                              static_cast<double>(count));
+        }
+        return series;
+      });
   metrics.add_counter("investflow_robot_digests_total",
                       "Digest messages chat robots accepted (rate limit, bulk operations).",
                       sampled(&notify::DispatchCounts::digests));
@@ -192,15 +236,99 @@ web::StaticFiles read_static_dir(const fs::path& directory, web::StaticFiles fil
   return files;
 }
 
+// SIGHUP: the log file reopened (after logrotate), the configuration read again. What can
+// change while running is the log file; other settings changed in the file are named as
+// waiting for a restart.
+void reload(const ParsedArgs& running, const ArgSpec& spec, ServerLog& log, Io& io) {
+  if (std::string error = log.reopen(); !error.empty()) {
+    spdlog::error("SIGHUP: cannot reopen the log file: {}", error);
+  }
+  ParsedArgs fresh = running;
+  fresh.clear_layers();
+  std::string file;
+  const auto errors = apply_configuration(spec, fresh, process_environment(), file);
+  for (const std::string& error : errors)
+    spdlog::error("SIGHUP: {}", error);
+  std::string waiting;
+  for (const ArgSpec::Option& option : spec.options()) {
+    if (fresh.value(option.name) != running.value(option.name)) {
+      waiting += (waiting.empty() ? "" : ", ") + option.name;
+    }
+  }
+  spdlog::info("SIGHUP: log reopened; configuration {}{}{}", file.empty() ? "(none)" : file,
+               errors.empty() ? " read" : " has errors (kept the running settings)",
+               waiting.empty() ? "" : "; changed, applied at the next restart: " + waiting);
+  io.err << "investflow: SIGHUP, log reopened\n";
+}
+
+// process_* (as Prometheus client libraries name them) and the build's version.
+void add_process_metrics(web::Metrics& metrics) {
+  const double start =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  metrics.add_gauge("process_start_time_seconds",
+                    "Start time of the process since the Unix epoch, in seconds.",
+                    [start] { return start; });
+  metrics.add_counter(
+      "process_cpu_seconds_total", "User and system CPU time spent, in seconds.", [] {
+        rusage usage{};
+        ::getrusage(RUSAGE_SELF, &usage);
+        const auto seconds = [](const timeval& t) {
+          return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+        };
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+      });
+  metrics.add_gauge("process_resident_memory_bytes", "Resident memory size, in bytes.", [] {
+    std::ifstream statm("/proc/self/statm");
+    double pages = 0;
+    double resident = 0;
+    statm >> pages >> resident;
+    return resident * static_cast<double>(::sysconf(_SC_PAGESIZE));
+  });
+  metrics.add_gauge("process_open_fds", "Open file descriptors.", [] {
+    std::error_code error;
+    double count = 0;
+    for (auto it = fs::directory_iterator("/proc/self/fd", error);
+         !error && it != fs::directory_iterator(); it.increment(error))
+      ++count;
+    return count;
+  });
+  metrics.add_gauge("process_max_fds", "The most file descriptors the process may open.", [] {
+    rlimit limit{};
+    ::getrlimit(RLIMIT_NOFILE, &limit);
+    return static_cast<double>(limit.rlim_cur);
+  });
+  metrics.add_family("investflow_build_info", "The running build (always 1).", "gauge", [] {
+    return web::Metrics::Series{{std::string("version=\"") + INVESTFLOW_VERSION + "\"", 1.0}};
+  });
+}
+
+void add_backup_metrics(web::Metrics& metrics, const BackupSchedule& backups) {
+  metrics.add_counter("investflow_backups_written_total", "Scheduled backups written and verified.",
+                      [&backups] { return static_cast<double>(backups.written()); });
+  metrics.add_counter("investflow_backups_failed_total",
+                      "Scheduled backups that failed (or failed verification).",
+                      [&backups] { return static_cast<double>(backups.failed()); });
+  metrics.add_gauge("investflow_backup_last_success_timestamp_seconds",
+                    "When the last verified backup was written (Unix seconds; 0: none yet).",
+                    [&backups] { return backups.last_success(); });
+}
+
 }  // namespace
 
-int run_serve(std::span<const std::string> args, Io& io) {
+ArgSpec serve_spec() {
   ArgSpec spec("serve",
                "Serve the JSON API (and the console's static files) over HTTP until SIGINT or\n"
                "SIGTERM, then stop gracefully: finish requests in flight, flush the writer,\n"
-               "close the database.");
-  spec.option("db", "FILE", "the SQLite database (created and migrated when needed)")
-      .option("listen", "HOST:PORT", "where to listen", "127.0.0.1:8080")
+               "close the database. SIGHUP reopens the log file. Settings come from the\n"
+               "options, INVESTFLOW_* variables and the configuration file, in that order\n"
+               "(docs/operations.md; `investflow config check` shows them).");
+  spec.option(
+          "config", "FILE",
+          std::string("the configuration file (default: ") + kSystemConfigFile + " when it exists)")
+      .option("db", "FILE", "the SQLite database (created and migrated when needed)")
+      .option("listen", "HOST:PORT",
+              "where to listen: HOST:PORT, :PORT (every address), localhost:PORT, [::1]:PORT",
+              "127.0.0.1:8080")
       .option("workflows", "DIR", "the workflow definitions to load",
               (workflows::shipped_workflows_directory() / "definitions").string())
       .option("static-dir", "DIR",
@@ -209,38 +337,103 @@ int run_serve(std::span<const std::string> args, Io& io) {
       .option("threads", "N", "I/O threads (the worker pool has twice as many)", "2")
       .option("attachment-limit", "MIB",
               "the largest file attached to a project, in MiB (stored in DB.files/)", "50")
-      .flag("access-log", "write one logfmt line per request to stderr")
+      .flag("access-log", "write one line per request (to --log-file, else stderr)")
+      .option("log-format", "FORMAT",
+              "text or json: the server's log and access lines, timed in RFC 3339 (+08:00)", "text")
+      .option("log-file", "FILE", "append the log here instead of stderr; reopened on SIGHUP")
+      .option("backup-dir", "DIR",
+              "write an online backup here every --backup-every, verified after writing")
+      .option("backup-every", "DURATION", "how often to back up: 24h, 30m, 7d, ...", "24h")
+      .option("keep", "N", "how many verified backups to keep in --backup-dir", "14")
       .flag("no-dispatch", "no deadline scheduler, no notification dispatcher (a 2nd instance)")
       .option("webhook-ca-file", "FILE",
               "PEM certificates trusted for HTTPS webhooks instead of the system's (a company "
               "CA, a TLS-inspecting proxy); HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured")
       .example(
           "investflow serve --db zone.db --listen 127.0.0.1:8080 --workflows "
-          "workflows/definitions");
-  const ParsedArgs parsed = ParsedArgs::parse(spec, args);
-  if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
-  if (!parsed.has("db")) {
-    io.err << "investflow serve: --db FILE is required\n";
-    return kExitUsage;
+          "workflows/definitions")
+      .example("investflow serve --config /etc/investflow/investflow.yaml");
+  return spec;
+}
+
+std::optional<ServeSettings> resolve_serve_settings(const ParsedArgs& parsed, Io& io) {
+  ServeSettings settings;
+  bool ok = true;
+  if (parsed.value("db").empty()) {
+    io.err << "investflow serve: --db FILE is required (or db: in the configuration file)\n";
+    ok = false;
   }
-  const auto listen = parse_listen(parsed.value("listen"), io);
+  settings.db = parsed.value("db");
+  const auto listen = parse_listen(parsed, io);
   const auto threads = parse_integer_option(parsed, "threads", 1, 256, io);
   const auto attachment_limit = parse_integer_option(parsed, "attachment-limit", 1, 4096, io);
-  if (!listen || !threads || !attachment_limit) return kExitUsage;
-  const std::string db = parsed.value("db");
-  notify::DispatchOptions dispatch;
-  dispatch.proxy = notify::proxy_settings_from_environment();
+  if (!listen || !threads || !attachment_limit) ok = false;
+  if (listen) settings.listen = *listen;
+  if (threads) settings.threads = static_cast<unsigned>(*threads);
+  if (attachment_limit)
+    settings.attachment_limit = static_cast<std::uint64_t>(*attachment_limit) * 1024 * 1024;
+  settings.workflows = parsed.value("workflows");
+  settings.static_dir = parsed.value("static-dir");
+  settings.access_log = parsed.flag("access-log");
+  settings.log_file = parsed.value("log-file");
+  if (parsed.value("log-format") == "json") {
+    settings.log_format = LogFormat::json;
+  } else if (parsed.value("log-format") != "text") {
+    io.err << "investflow serve: " << parsed.origin("log-format") << " takes text or json, not '"
+           << parsed.value("log-format") << "'\n";
+    ok = false;
+  }
+  settings.no_dispatch = parsed.flag("no-dispatch");
   if (parsed.has("webhook-ca-file")) {
-    dispatch.ca_file = parsed.value("webhook-ca-file");
-    std::ifstream in(dispatch.ca_file, std::ios::binary);
+    settings.webhook_ca_file = parsed.value("webhook-ca-file");
+    std::ifstream in(settings.webhook_ca_file, std::ios::binary);
     std::ostringstream text;
     text << in.rdbuf();
     if (!in || text.str().find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
-      io.err << "investflow serve: --webhook-ca-file " << dispatch.ca_file
+      io.err << "investflow serve: " << parsed.origin("webhook-ca-file") << " "
+             << settings.webhook_ca_file
              << (in ? ": no PEM certificate in the file\n" : ": cannot read the file\n");
-      return kExitUsage;
+      ok = false;
     }
   }
+  settings.backup.dir = parsed.value("backup-dir");
+  if (const auto every = parse_duration(parsed.value("backup-every"))) {
+    settings.backup.every = *every;
+  } else {
+    io.err << "investflow serve: " << parsed.origin("backup-every")
+           << " takes a whole number and s, m, h or d (24h), not '" << parsed.value("backup-every")
+           << "'\n";
+    ok = false;
+  }
+  if (const auto keep = parse_integer_option(parsed, "keep", 1, 10'000, io)) {
+    settings.backup.keep = static_cast<int>(*keep);
+  } else {
+    ok = false;
+  }
+  if (!ok) return std::nullopt;
+  return settings;
+}
+
+int run_serve(std::span<const std::string> args, Io& io) {
+  const ArgSpec spec = serve_spec();
+  ParsedArgs parsed = ParsedArgs::parse(spec, args);
+  if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
+  std::string config_file;
+  const std::vector<std::string> config_errors =
+      apply_configuration(spec, parsed, process_environment(), config_file);
+  for (const std::string& error : config_errors)
+    io.err << "investflow serve: " << error << "\n";
+  const std::optional<ServeSettings> settings = resolve_serve_settings(parsed, io);
+  if (!config_errors.empty() || !settings) return kExitUsage;
+  auto log = ServerLog::open(settings->log_format, settings->log_file);
+  if (!log) {
+    io.err << "investflow serve: " << parsed.origin("log-file") << ": " << log.error() << "\n";
+    return kExitFailed;
+  }
+  const std::string& db = settings->db;
+  notify::DispatchOptions dispatch;
+  dispatch.proxy = notify::proxy_settings_from_environment();
+  dispatch.ca_file = settings->webhook_ca_file;
 
   auto store = storage::open_sqlite_store(db);
   if (!store) {
@@ -250,8 +443,7 @@ int run_serve(std::span<const std::string> args, Io& io) {
   auto auth = open_auth(db, io);
   if (!auth) return kExitFailed;
   workflows::CalendarRegistry workflow_calendars;
-  if (!register_workflows(**store, parsed.value("workflows"), workflow_calendars, io))
-    return kExitFailed;
+  if (!register_workflows(**store, settings->workflows, workflow_calendars, io)) return kExitFailed;
 
   auto notify_store = notify::NotifyStore::open(db);
   if (!notify_store) {
@@ -266,7 +458,7 @@ int run_serve(std::span<const std::string> args, Io& io) {
     io.err << "investflow: " << storage::files_dir_of(db).string() << ": " << error.what() << "\n";
     return kExitFailed;
   }
-  context->attachment_limit = static_cast<std::uint64_t>(*attachment_limit) * 1024 * 1024;
+  context->attachment_limit = settings->attachment_limit;
   // Deployed calendars are taken before the first request, then watched (from start()).
   notify::CalendarWatch calendars(**store, *notify_store, context->clock);
   calendars.take_deployed();
@@ -283,7 +475,7 @@ int run_serve(std::span<const std::string> args, Io& io) {
   // Timers and deliveries (notify/): started with the server, stopped before it.
   std::unique_ptr<notify::Dispatcher> dispatcher;
   std::unique_ptr<notify::Scheduler> scheduler;
-  if (!parsed.flag("no-dispatch")) {
+  if (!settings->no_dispatch) {
     dispatcher = std::make_unique<notify::Dispatcher>(
         **store, *notify_store, context->clock, dispatch,
         [feed = context->notifications](const std::vector<std::string>& users) {
@@ -295,41 +487,65 @@ int run_serve(std::span<const std::string> args, Io& io) {
   web::Router router;
   web::add_api_routes(router, context);
   web::ServerOptions options;
-  options.address = listen->first;
-  options.port = listen->second;
-  options.io_threads = static_cast<unsigned>(*threads);
-  options.worker_threads = static_cast<unsigned>(*threads) * 2;
+  options.address = settings->listen.first;
+  options.port = settings->listen.second;
+  options.io_threads = settings->threads;
+  options.worker_threads = settings->threads * 2;
   options.upload_dir = context->attachments->upload_dir().string();
   options.health = [&calendars, clock = context->clock](boost::json::object& body) {
     add_calendar_health(body, calendars.runway(engine::local_date(clock->now())));
   };
-  if (parsed.flag("access-log")) {
-    options.access_log = std::make_shared<spdlog::logger>(
-        "access", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  options.ready = [&store = **store]() -> std::string {
+    // A writer this far behind answers slowly: let the load balancer try another.
+    return store.stats().queued_commands > 10'000 ? "the storage writer is behind" : "";
+  };
+  options.log = (*log)->events();
+  if (settings->access_log) {
+    options.access_log = (*log)->access();
+    options.access_log_json = settings->log_format == LogFormat::json;
   }
   // The console embedded at build time; --static-dir serves a working copy over it.
   web::StaticFiles files = web::embedded_console();
-  if (parsed.has("static-dir")) {
-    files = read_static_dir(parsed.value("static-dir"), std::move(files));
+  if (!settings->static_dir.empty()) {
+    files = read_static_dir(settings->static_dir, std::move(files));
   }
   {
     web::Server server(options, std::move(router), std::move(files));
     add_store_metrics(server.metrics(), **store);
     if (dispatcher) add_dispatch_metrics(server.metrics(), *dispatcher);
-    web::ShutdownSignals signals;  // before start: a signal from now on means "stop"
+    add_process_metrics(server.metrics());
+    std::unique_ptr<BackupSchedule> backups;
+    if (!settings->backup.dir.empty()) {
+      backups = std::make_unique<BackupSchedule>(db, settings->backup);
+      add_backup_metrics(server.metrics(), *backups);
+    }
+    // Before start: SIGINT/SIGTERM from now on mean "stop", SIGHUP "reopen the log".
+    web::ShutdownSignals signals(true);
     auto port = server.start();
     if (!port) {
-      io.err << "investflow: cannot listen on " << parsed.value("listen") << ": " << port.error()
-             << "\n";
+      io.err << "investflow serve: " << port.error() << "\n";
       return kExitFailed;
     }
-    io.out << "investflow: serving " << db << " on http://" << listen->first << ":" << *port
-           << "/ (Ctrl-C to stop)" << std::endl;
+    const std::string& host = settings->listen.first;
+    const bool v6 = host.find(':') != std::string::npos;
+    io.out << "investflow: serving " << db << " on http://" << (v6 ? "[" : "") << host
+           << (v6 ? "]" : "") << ":" << *port << "/ (Ctrl-C to stop)" << std::endl;
     if (dispatcher) dispatcher->start();
     if (scheduler) scheduler->start();
+    if (backups) backups->start();
     calendars.start();
     deployed_workflows.start();
-    const int signal = signals.wait();
+    (void)notify_systemd("READY=1\nSTATUS=serving " + host + ":" + std::to_string(*port));
+    int signal = signals.wait();
+    while (signal == SIGHUP) {
+      signals.clear();
+      (void)notify_systemd("RELOADING=1");
+      reload(parsed, spec, **log, io);
+      (void)notify_systemd("READY=1");
+      signal = signals.wait();
+    }
+    (void)notify_systemd("STOPPING=1");
+    if (backups) backups->stop();
     io.err << "investflow: signal " << signal << ", stopping\n";
     // No new alerts or deliveries while the server drains; pending ones stay in the
     // database for the next start (at least once).
@@ -450,7 +666,9 @@ int run_user(std::span<const std::string> args, Io& io) {
   if (action == "add") return user_add(args.subspan(1), io);
   if (action == "passwd") return user_passwd(args.subspan(1), io);
   if (action == "token") return user_token(args.subspan(1), io);
-  io.err << "investflow user: unknown action '" << action << "'\n" << usage;
+  io.err << "investflow user: unknown action '" << action << "'"
+         << did_you_mean(action, {"add", "passwd", "token"}) << "\n"
+         << usage;
   return kExitUsage;
 }
 

@@ -2,14 +2,44 @@
 // Commands around the HTTP server: `serve`, and `user add|passwd|token` for the people who
 // log in to it.
 
+#include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "app/args.hpp"
+#include "app/backup_schedule.hpp"
+#include "app/server_log.hpp"
 
 namespace investflow::app {
 
 int run_serve(std::span<const std::string> args, Io& io);
 int run_user(std::span<const std::string> args, Io& io);
+
+ArgSpec serve_spec();
+
+// serve's settings, checked: from the options, INVESTFLOW_* and the configuration file.
+struct ServeSettings {
+  std::string db;
+  std::pair<std::string, std::uint16_t> listen;
+  std::string workflows;
+  std::string static_dir;  // "": the embedded console only
+  unsigned threads = 2;
+  std::uint64_t attachment_limit = 0;  // bytes
+  bool access_log = false;
+  bool no_dispatch = false;
+  std::string webhook_ca_file;  // "": the system's store
+  LogFormat log_format = LogFormat::text;
+  std::string log_file;  // "": stderr
+  BackupPolicy backup;   // dir "": no scheduled backups
+};
+// Every problem written to io.err, naming where the value came from; nullopt if any.
+std::optional<ServeSettings> resolve_serve_settings(const ParsedArgs& parsed, Io& io);
+
+// --listen: HOST:PORT, :PORT (0.0.0.0), localhost:PORT (127.0.0.1), [IPv6]:PORT. The
+// address (without brackets) and port; nullopt when malformed.
+std::optional<std::pair<std::string, std::uint16_t>> parse_listen_address(std::string_view text);
 
 }  // namespace investflow::app

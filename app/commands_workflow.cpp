@@ -403,7 +403,8 @@ int run_workflow(std::span<const std::string> args, Io& io) {
          "Run 'investflow workflow ACTION --help' for an action's options.\n";
   if (help) return kExitOk;
   if (!args.empty()) {
-    io.err << "investflow workflow: no action '" << args.front() << "'\n";
+    io.err << "investflow workflow: no action '" << args.front() << "'"
+           << did_you_mean(args.front(), {"deploy", "list", "diff", "migrate"}) << "\n";
   }
   return kExitUsage;
 }

@@ -463,6 +463,16 @@ DispatchCounts Dispatcher::counts() const {
   return {posts_delivered_.load(), posts_failed_.load(), digests_.load(), digest_events_.load()};
 }
 
+std::map<std::pair<std::string, std::string>, std::int64_t> Dispatcher::posts_by_format() const {
+  std::lock_guard lock(outcomes_mutex_);
+  return outcomes_;
+}
+
+void Dispatcher::count_outcome(const std::string& format, const char* outcome) {
+  std::lock_guard lock(outcomes_mutex_);
+  ++outcomes_[{format, outcome}];
+}
+
 void Dispatcher::deliver_once(const Webhook& webhook) {
   Lane lane;
   lane.webhook = webhook;
@@ -545,6 +555,7 @@ bool Dispatcher::settle_attempt(Lane& lane, const std::vector<const DueDelivery*
   const engine::Timestamp now = clock_->now();
   if (result.delivered) {
     ++posts_delivered_;
+    count_outcome(lane.webhook.format, "delivered");
     if (items.size() > 1) {
       ++digests_;
       digest_events_ += static_cast<std::int64_t>(items.size());
@@ -566,6 +577,7 @@ bool Dispatcher::settle_attempt(Lane& lane, const std::vector<const DueDelivery*
   int most = 0;
   for (const DueDelivery* item : items)
     most = std::max(most, item->delivery.attempts + 1);
+  count_outcome(lane.webhook.format, most < options_.max_attempts ? "failed" : "dead");
   const engine::Timestamp retry_at = now + backoff_delay(options_, most, lane.random).count();
   std::vector<FailedAttempt> failed;
   failed.reserve(items.size());

@@ -162,6 +162,9 @@ class Dispatcher {
   void deliver_once(const Webhook& webhook);
 
   DispatchCounts counts() const;
+  // Posts by the webhook's format (json, wecom, dingtalk) and outcome (delivered, failed:
+  // retried later, dead: out of attempts), for /metrics.
+  std::map<std::pair<std::string, std::string>, std::int64_t> posts_by_format() const;
 
  private:
   struct Lane;
@@ -200,6 +203,10 @@ class Dispatcher {
   RobotWindows robots_;
   std::atomic<std::int64_t> posts_delivered_{0};
   std::atomic<std::int64_t> posts_failed_{0};
+  mutable std::mutex outcomes_mutex_;
+  std::map<std::pair<std::string, std::string>, std::int64_t>
+      outcomes_;  // GUARDED_BY(outcomes_mutex_)
+  void count_outcome(const std::string& format, const char* outcome);
   std::atomic<std::int64_t> digests_{0};
   std::atomic<std::int64_t> digest_events_{0};
   std::map<std::int64_t, std::unique_ptr<Lane>> lanes_;  // main thread (and stop) only

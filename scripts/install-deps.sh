@@ -18,6 +18,9 @@ packages=(
   libjemalloc-dev  # the binary's and benchmarks' allocator (CMakeLists.txt)
   libgtest-dev libgmock-dev libbenchmark-dev
   libvalijson-dev  # the web tests check every response against the OpenAPI document
+  # make package and its test (tests/package/): dpkg-shlibdeps, systemd-analyze verify of
+  # the unit, curl against the unpacked server
+  dpkg-dev systemd curl
   clang clang-format
 )
 if [ "${INVESTFLOW_BROWSER_TESTS:-0}" = 1 ]; then

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <boost/json.hpp>
+
 #include <algorithm>
 
 namespace investflow::web {
@@ -39,14 +41,29 @@ std::string quoted(std::string_view value) {
 
 std::string format_access_line(const AccessRecord& record) {
   const double milliseconds = std::chrono::duration<double, std::milli>(record.duration).count();
-  return fmt::format(
+  std::string line = fmt::format(
       "method={} route={} path={} status={} bytes={} duration_ms={:.3f} request_id={} remote={}",
       quoted(record.method), quoted(record.route), quoted(record.path), record.status, record.bytes,
       milliseconds, quoted(record.request_id), quoted(record.remote_address));
+  if (!record.user.empty()) line += " user=" + quoted(record.user);
+  return line;
 }
 
-void log_access(spdlog::logger& logger, const AccessRecord& record) {
-  logger.info(format_access_line(record));
+std::string format_access_json(const AccessRecord& record) {
+  const double milliseconds = std::chrono::duration<double, std::milli>(record.duration).count();
+  const auto text = [](std::string_view value) {
+    return boost::json::serialize(boost::json::string_view(value));
+  };
+  return fmt::format(
+      "\"method\":{},\"route\":{},\"path\":{},\"status\":{},\"bytes\":{},\"latency_ms\":{:.3f},"
+      "\"request_id\":{},\"remote\":{},\"user\":{}",
+      text(record.method), text(record.route), text(record.path), record.status, record.bytes,
+      milliseconds, text(record.request_id), text(record.remote_address),
+      record.user.empty() ? std::string("null") : text(record.user));
+}
+
+void log_access(spdlog::logger& logger, const AccessRecord& record, bool json) {
+  logger.info(json ? format_access_json(record) : format_access_line(record));
 }
 
 }  // namespace investflow::web

@@ -136,6 +136,7 @@ Parsed<Caller> authenticate(ApiContext& context, const Request& request) {
       return engine::fail(
           unauthorized({"令牌无效或已被吊销", "unknown or revoked token"}, "invalid_token"));
     Caller caller{**user, engine::Actor{(*user)->id, (*user)->roles}, ""};
+    if (request.user) *request.user = caller.user.id;  // for the access log
     return caller;
   }
   const auto session_id = cookie(request, kSessionCookie);
@@ -158,6 +159,7 @@ Parsed<Caller> authenticate(ApiContext& context, const Request& request) {
   }
   const storage::Session& found = **session;
   Caller caller{found.user, engine::Actor{found.user.id, found.user.roles}, found.csrf_token};
+  if (request.user) *request.user = caller.user.id;  // for the access log
   return caller;
 }
 

@@ -16,6 +16,22 @@ Response healthz(const ServerState& state, const Request&) {
   return response;
 }
 
+// Ready for traffic: started, not draining, and whatever the application checks
+// (ServerOptions::ready). A load balancer stops sending here on 503; /healthz stays 200.
+Response readyz(const ServerState& state, const Request&) {
+  std::string reason;
+  if (state.stopping) {
+    reason = "stopping";
+  } else if (state.options.ready) {
+    reason = state.options.ready();
+  }
+  boost::json::object body{{"status", reason.empty() ? "ready" : "not_ready"}};
+  if (!reason.empty()) body["reason"] = reason;
+  auto response = json_response(reason.empty() ? 200 : 503, boost::json::serialize(body));
+  response.headers.set("Cache-Control", "no-store");
+  return response;
+}
+
 Response metrics_text(const ServerState& state, const Request&) {
   auto response =
       text_response(200, state.metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
@@ -38,6 +54,20 @@ std::vector<RouteDef<const ServerState>> make_table() {
                    "earliest); `warnings` says, in Chinese and English, when one ends within 90 "
                    "days or has ended (deadlines past it are estimated on weekends alone).",
                .responses = {{.status = 200, .description = "Alive", .content = {json("Health")}}},
+               .security = Security::none}},
+      {.method = "GET",
+       .path = "/readyz",
+       .plain = readyz,
+       .execution = Execution::worker_pool,  // the application's check may read the database
+       .doc = {.operation_id = "getReadiness",
+               .tag = "meta",
+               .summary = "Readiness",
+               .description =
+                   "200 while the server takes traffic; 503 while it drains (SIGTERM) or when "
+                   "the application's check fails (`reason`). Liveness is /healthz. no-store.",
+               .responses =
+                   {{.status = 200, .description = "Ready", .content = {json("Readiness")}},
+                    {.status = 503, .description = "Not ready", .content = {json("Readiness")}}},
                .security = Security::none}},
       {.method = "GET",
        .path = "/metrics",

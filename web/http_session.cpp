@@ -380,6 +380,7 @@ void HttpSession::handle_request() {
   language_ = language(*request);
 
   request_id_ = request->request_id;
+  user_ = request->user;
   method_ = request->method;
   is_head_ = request->method == "HEAD";
   linger_ = false;
@@ -448,6 +449,7 @@ void HttpSession::respond_and_close(const Problem& problem) {
     method_.clear();
   }
   request_id_ = state_->request_ids.next();
+  user_.reset();
   started_ = std::chrono::steady_clock::now();
   route_ = "none";
   path_.clear();
@@ -650,7 +652,9 @@ void HttpSession::record(std::size_t bytes) {
   state_->metrics.observe_request(method_, route_, status_, duration);
   if (state_->options.access_log) {
     log_access(*state_->options.access_log,
-               {method_, route_, path_, status_, bytes, duration, request_id_, remote_address_});
+               {method_, route_, path_, status_, bytes, duration, request_id_, remote_address_,
+                user_ ? std::string_view(*user_) : std::string_view()},
+               state_->options.access_log_json);
   }
 }
 

@@ -128,6 +128,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   // The exchange in progress, for the response, the metrics and the access log.
   std::string request_id_;
+  std::shared_ptr<std::string> user_;  // the request's Request::user, for the access log
   std::string method_;
   // The language of the problem details this session writes (language(request)).
   std::string_view language_ = kDefaultLanguage;

@@ -94,12 +94,18 @@ void Metrics::accept_failed() {
 
 void Metrics::add_gauge(std::string name, std::string help, std::function<double()> sample) {
   std::lock_guard lock(mutex_);
-  sampled_.push_back({std::move(name), std::move(help), "gauge", std::move(sample)});
+  sampled_.push_back({std::move(name), std::move(help), "gauge", std::move(sample), {}});
 }
 
 void Metrics::add_counter(std::string name, std::string help, std::function<double()> sample) {
   std::lock_guard lock(mutex_);
-  sampled_.push_back({std::move(name), std::move(help), "counter", std::move(sample)});
+  sampled_.push_back({std::move(name), std::move(help), "counter", std::move(sample), {}});
+}
+
+void Metrics::add_family(std::string name, std::string help, std::string type,
+                         std::function<Series()> sample) {
+  std::lock_guard lock(mutex_);
+  sampled_.push_back({std::move(name), std::move(help), std::move(type), {}, std::move(sample)});
 }
 
 std::string Metrics::render() const {
@@ -151,6 +157,11 @@ std::string Metrics::render() const {
   // Sampled outside the lock: a sample may take its own locks (the storage queue's).
   for (const auto& metric : sampled) {
     family(out, metric.name, metric.help, metric.type);
+    if (metric.series) {
+      for (const auto& [labels, value] : metric.series())
+        fmt::format_to(append, "{}{{{}}} {}\n", metric.name, labels, value);
+      continue;
+    }
     fmt::format_to(append, "{} {}\n", metric.name, metric.sample());
   }
   return out;

@@ -40,6 +40,11 @@ class Metrics {
   // A number read at every scrape. name must be a valid metric name; help one line.
   void add_gauge(std::string name, std::string help, std::function<double()> sample);
   void add_counter(std::string name, std::string help, std::function<double()> sample);
+  // A family of labelled series read at every scrape: each pair is the labels (as written
+  // between the braces, e.g. `format="wecom",outcome="delivered"`) and the value.
+  using Series = std::vector<std::pair<std::string, double>>;
+  void add_family(std::string name, std::string help, std::string type,
+                  std::function<Series()> sample);
 
   std::string render() const;
 
@@ -57,6 +62,7 @@ class Metrics {
     std::string help;
     std::string type;
     std::function<double()> sample;
+    std::function<Series()> series;  // instead of `sample`, for a labelled family
   };
 
   mutable std::mutex mutex_;

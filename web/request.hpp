@@ -49,6 +49,9 @@ struct Request {
   // echoed in the X-Request-Id response header and in the access log.
   std::string request_id;
   std::string remote_address;  // peer IP address
+  // Who the request authenticated as, filled by the API (web/api_support.cpp authenticate)
+  // and read by the access log; shared with the connection, which outlives the handler.
+  std::shared_ptr<std::string> user = std::make_shared<std::string>();
 
   std::optional<std::string_view> header(std::string_view name) const { return headers.get(name); }
   // The first value of a query parameter.

@@ -56,11 +56,15 @@ struct ServerOptions {
   // Adds what the application knows to /healthz's answer (e.g. the calendars' runway).
   // Runs on an I/O thread: it must be quick and must not block.
   std::function<void(boost::json::object&)> health;
+  // GET /readyz: "" when ready to take traffic, else why not (503). Runs on a worker.
+  std::function<std::string()> ready;
 
   // Server events (failed accepts, 500s with their request id). nullptr: spdlog's default.
   std::shared_ptr<spdlog::logger> log;
   // One line per answered request (access_log.hpp). nullptr: no access log.
   std::shared_ptr<spdlog::logger> access_log;
+  // The access log's lines as JSON members (access_log.hpp) instead of logfmt.
+  bool access_log_json = false;
 };
 
 }  // namespace investflow::web

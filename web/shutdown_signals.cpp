@@ -14,7 +14,12 @@ struct ShutdownSignals::Impl {
   bool waiting = false;
 };
 
-ShutdownSignals::ShutdownSignals() : impl_(std::make_unique<Impl>()) {
+ShutdownSignals::ShutdownSignals(bool hangup) : impl_(std::make_unique<Impl>()) {
+  if (hangup) impl_->signals.add(SIGHUP);
+}
+
+void ShutdownSignals::clear() {
+  impl_->received.reset();
 }
 
 ShutdownSignals::~ShutdownSignals() = default;

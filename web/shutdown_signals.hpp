@@ -15,7 +15,9 @@ namespace investflow::web {
 
 class ShutdownSignals {
  public:
-  ShutdownSignals();
+  // With `hangup`, SIGHUP is caught too (wait() returns SIGHUP; the caller reloads, calls
+  // clear() and waits again) instead of ending the process.
+  explicit ShutdownSignals(bool hangup = false);
   ~ShutdownSignals();
   ShutdownSignals(const ShutdownSignals&) = delete;
   ShutdownSignals& operator=(const ShutdownSignals&) = delete;
@@ -24,6 +26,8 @@ class ShutdownSignals {
   int wait();
   // nullopt when none arrived within the timeout.
   std::optional<int> wait_for(std::chrono::milliseconds timeout);
+  // Forgets the signal received, so that wait() waits for the next one.
+  void clear();
 
  private:
   struct Impl;

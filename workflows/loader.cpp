@@ -2,6 +2,7 @@
 
 #include "workflows/loader.hpp"
 
+#include <cstdlib>
 #include <exception>
 #include <system_error>
 
@@ -107,8 +108,22 @@ std::filesystem::path calendars_directory_for(const std::filesystem::path& workf
   return shipped_workflows_directory() / "calendars";
 }
 
+std::filesystem::path share_directory() {
+  // INVESTFLOW_SHARE_DIR wins (a package laid out differently, a test); else the share
+  // directory beside the binary's bin/: /usr/bin/investflow -> /usr/share/investflow. The
+  // build tree mirrors that layout (build/dev/share/investflow, see CMakeLists.txt).
+  if (const char* override_dir = std::getenv("INVESTFLOW_SHARE_DIR");
+      override_dir != nullptr && *override_dir != '\0') {
+    return std::filesystem::path(override_dir);
+  }
+  std::error_code error;
+  const std::filesystem::path binary = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) return std::filesystem::path("/usr/share/investflow");
+  return (binary.parent_path() / ".." / "share" / "investflow").lexically_normal();
+}
+
 std::filesystem::path shipped_workflows_directory() {
-  return std::filesystem::path(INVESTFLOW_SHIPPED_WORKFLOWS);
+  return share_directory() / "workflows";
 }
 
 }  // namespace investflow::workflows

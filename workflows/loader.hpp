@@ -89,8 +89,12 @@ std::vector<WorkflowLoad> load_workflow_texts(const std::vector<std::string>& te
                                               const WorkflowSet& others = {});
 
 // The calendars directory that goes with a workflow file: `<dir>/../calendars` if it exists,
-// else the shipped one (workflows/calendars of the source tree this binary was built from).
+// else the shipped one.
 std::filesystem::path calendars_directory_for(const std::filesystem::path& workflow_file);
+// The installed data: $INVESTFLOW_SHARE_DIR, else `<binary's dir>/../share/investflow`
+// (/usr/share/investflow for /usr/bin/investflow). Nothing refers to the source tree.
+std::filesystem::path share_directory();
+// share_directory()/workflows: definitions/, calendars/ and scenarios/ as in the source tree.
 std::filesystem::path shipped_workflows_directory();
 
 }  // namespace investflow::workflows

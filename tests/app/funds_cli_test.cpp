@@ -125,7 +125,7 @@ TEST_F(FundsCli, TheFundsReportCountsTheEntry) {
   EXPECT_NE(csv.out.find("资金来源"), std::string::npos);
   const std::string file = (*dir_ / "funds.xlsx").string();
   const auto xlsx = cli({"report", "funds", "--db", *db_, "--month", this_month(), "--format",
-                         "xlsx", "--output", file});
+                         "xlsx", "--out", file});
   ASSERT_EQ(xlsx.code, 0) << xlsx.err;
   EXPECT_GT(fs::file_size(file), 1000u);
   EXPECT_EQ(cli({"report", "funds", "--db", *db_, "--month", "2026-1"}).code, 2);

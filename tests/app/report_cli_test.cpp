@@ -80,7 +80,7 @@ TEST_F(ReportCli, PeriodPrintsTheZonesText) {
 TEST_F(ReportCli, MonthlyReportAsXlsxTextAndJson) {
   const fs::path out = *dir_ / "monthly";
   fs::create_directories(out);
-  const auto run = cli({"report", "monthly", "--db", *db_, "--month", "2026-02", "--output",
+  const auto run = cli({"report", "monthly", "--db", *db_, "--month", "2026-02", "--out",
                         out.string(), "--today", "2026-03-02"});
   ASSERT_EQ(run.code, 0) << run.err;
   const fs::path file = out / "月报-2026-02.xlsx";
@@ -129,7 +129,7 @@ TEST_F(ReportCli, MonthlyReportAsXlsxTextAndJson) {
 TEST_F(ReportCli, XlsxGoesToTheOutputFile) {
   const std::string file = (*dir_ / "kpis.xlsx").string();
   const auto run = cli({"report", "kpis", "--workflow", "qingyuan-investment", "--db", *db_,
-                        "--format", "xlsx", "--output", file});
+                        "--format", "xlsx", "--out", file});
   ASSERT_EQ(run.code, 0) << run.err;
   std::ifstream in(file, std::ios::binary);
   std::string magic(2, '\0');
@@ -137,12 +137,12 @@ TEST_F(ReportCli, XlsxGoesToTheOutputFile) {
   EXPECT_EQ(magic, "PK");
 }
 
-// --output a directory: the default name in it (the report, the workflow, today).
+// --out a directory: the default name in it (the report, the workflow, today).
 TEST_F(ReportCli, XlsxIntoADirectoryTakesTheDefaultName) {
   const fs::path out = *dir_ / "reports";
   fs::create_directories(out);
   const auto run = cli({"report", "kpis", "--workflow", "qingyuan-investment", "--db", *db_,
-                        "--format", "xlsx", "--output", out.string()});
+                        "--format", "xlsx", "--out", out.string()});
   ASSERT_EQ(run.code, 0) << run.err;
   const std::string name = "关键指标-qingyuan-investment-" + app::today().to_string() + ".xlsx";
   EXPECT_TRUE(fs::exists(out / name)) << run.out;

@@ -66,16 +66,38 @@ TEST(Metrics, EscapesLabelValues) {
 }
 
 TEST(AccessLog, OneLogfmtLineThatClientsCannotForge) {
-  const auto line = format_access_line({"GET", "/api/projects/{id}", "/api/projects/42", 200, 812,
-                                        std::chrono::microseconds(1204), "3f9a-1", "127.0.0.1"});
+  const auto line =
+      format_access_line({"GET", "/api/projects/{id}", "/api/projects/42", 200, 812,
+                          std::chrono::microseconds(1204), "3f9a-1", "127.0.0.1", ""});
   EXPECT_EQ(line,
             "method=GET route=/api/projects/{id} path=/api/projects/42 status=200 bytes=812 "
             "duration_ms=1.204 request_id=3f9a-1 remote=127.0.0.1");
   const auto forged = format_access_line({"GET", "unmatched", "/x status=200\nmethod=\"POST", 404,
-                                          10, std::chrono::milliseconds(1), "id", ""});
+                                          10, std::chrono::milliseconds(1), "id", "", ""});
   EXPECT_THAT(forged, HasSubstr(R"(path="/x status=200\x0amethod=\"POST")"));
   EXPECT_THAT(forged, Not(HasSubstr("\n")));
   EXPECT_THAT(forged, HasSubstr("remote=\"\""));
+}
+
+TEST(AccessLog, JsonMembersWithTheUser) {
+  const AccessRecord record{"GET",
+                            "/api/projects/{id}",
+                            "/api/projects/42\"x",
+                            200,
+                            812,
+                            std::chrono::microseconds(1204),
+                            "3f9a-1",
+                            "127.0.0.1",
+                            "zhang"};
+  EXPECT_EQ(format_access_json(record),
+            R"("method":"GET","route":"/api/projects/{id}","path":"/api/projects/42\"x",)"
+            R"("status":200,"bytes":812,"latency_ms":1.204,"request_id":"3f9a-1",)"
+            R"("remote":"127.0.0.1","user":"zhang")");
+  AccessRecord anonymous = record;
+  anonymous.user = {};
+  EXPECT_THAT(format_access_json(anonymous), HasSubstr(R"("user":null)"));
+  EXPECT_THAT(format_access_line(record), HasSubstr(" user=zhang"));
+  EXPECT_THAT(format_access_line(anonymous), Not(HasSubstr("user=")));
 }
 
 TEST(RequestIds, UniqueAndAcceptableWhenOffered) {

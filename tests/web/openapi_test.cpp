@@ -183,6 +183,12 @@ TEST_F(OpenApiTest, BuiltinRoutesAnswerAsDocumented) {
   EXPECT_EQ(metrics->status, 200);
   EXPECT_EQ(contract_violation("GET", "/healthz", *health), "");
   EXPECT_EQ(contract_violation("GET", "/metrics", *metrics), "");
+  // Readiness (issue 20): distinct from liveness, documented the same way.
+  const auto ready = fetch(port(), "GET", "/readyz");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 200);
+  EXPECT_NE(ready->body.find("\"ready\""), std::string::npos);
+  EXPECT_EQ(contract_violation("GET", "/readyz", *ready), "");
 }
 
 // Every $ref resolves, so the document stands alone.

@@ -1,0 +1,65 @@
+#pragma once
+// `serve --backup-dir DIR --backup-every 24h --keep 14`: online backups while the server
+// runs. Each is written with SQLite's online backup API (storage::backup_database: one
+// snapshot, quick_check), then verified like `investflow verify` (every hash chain, every
+// projection replayed, every attached file); a copy that fails is removed and logged. The
+// newest `keep` verified copies stay: DIR/<db name>-YYYYMMDD-HHMMSS.db (+08:00) and their
+// .files/ directories.
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "engine/result.hpp"
+
+namespace investflow::app {
+
+struct BackupPolicy {
+  std::filesystem::path dir;
+  std::chrono::seconds every{24 * 3600};
+  int keep = 14;
+};
+
+// "24h", "30m", "90s", "7d" (a whole number and a unit); nullopt when malformed or zero.
+std::optional<std::chrono::seconds> parse_duration(std::string_view text);
+
+// One backup now: written, verified, older ones beyond `keep` removed. The copy's path, or
+// why there is none.
+engine::Result<std::filesystem::path, std::string> backup_now(const std::filesystem::path& db,
+                                                              const BackupPolicy& policy);
+
+class BackupSchedule {
+ public:
+  BackupSchedule(std::filesystem::path db, BackupPolicy policy);
+  ~BackupSchedule();  // stop()
+  BackupSchedule(const BackupSchedule&) = delete;
+  BackupSchedule& operator=(const BackupSchedule&) = delete;
+
+  void start();  // the first backup after `every`
+  void stop();   // waits for a backup in progress
+
+  // For /metrics: verified backups written, failures, the last success (Unix seconds, 0).
+  std::int64_t written() const;
+  std::int64_t failed() const;
+  double last_success() const;
+
+ private:
+  void run();
+
+  std::filesystem::path db_;
+  BackupPolicy policy_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;     // GUARDED_BY(mutex_)
+  std::int64_t written_ = 0;  // GUARDED_BY(mutex_)
+  std::int64_t failed_ = 0;   // GUARDED_BY(mutex_)
+  double last_success_ = 0;   // GUARDED_BY(mutex_)
+  std::thread thread_;
+};
+
+}  // namespace investflow::app
