@@ -28,7 +28,7 @@ namespace investflow::storage {
 //     drill-down to the projects a figure counts), refilled from the log
 // 12: funds ledger summaries (report_funds, report_unit_reached), targets and their history
 // 13: the index that finds the projects holding an attachment (file_attached events)
-inline constexpr int kSchemaVersion = 13;
+inline constexpr int kSchemaVersion = 15;
 
 // PRAGMA application_id of an investflow database ("INVF").
 inline constexpr int kApplicationId = 0x494E5646;
