@@ -43,7 +43,7 @@ async function atCommittee(as) {
   await as.zhang('POST', `${path}/transitions`, transition('submit_for_review'));
   await as.wang('POST', `${path}/transitions`, transition('pass_preliminary', {outside_red_line: true,
     complies_sanxian_yidan: true, not_forbidden_category: true, emissions_ok: true, safety_ok: true,
-    review_meeting_on: '2026-03-04'}));
+    review_meeting_on: new Date(Date.now() + 14 * 86400000).toISOString().slice(0, 10)}));
   return created.project_id;
 }
 
@@ -70,7 +70,7 @@ test('我的待办, comments with @mentions, a blind review and the inbox', asyn
   await r2.page.screenshot({path: path.join(shots, 'mywork-work.png'), fullPage: true});
   // zhang's open project offers a next action there.
   await zhang.page.goto('/#/work');
-  await zhang.page.locator('.work-section[data-section="actions"] li', {hasText: '评论测试项目'}).waitFor();
+  await zhang.page.locator('.work-section[data-section="actions"] li', {hasText: '评论测试项目 · 线索 → 受理线索'}).waitFor();
 
   // Item 8: blind ballots. r1 votes; r2 sees only the count until voting.
   await r1.api('POST', `/api/projects/${id}/votes`, {choice: 'reject', comment: '风险较高'});
