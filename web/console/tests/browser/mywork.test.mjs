@@ -92,6 +92,7 @@ test('我的待办, comments with @mentions, a blind review and the inbox', asyn
   const closed = zhang.page.locator('.closed-review');
   await closed.locator('.review-decision', {hasText: '评审不通过'}).waitFor();
   assert.match(await closed.locator('.review-tally').textContent(), /不同意 2/);
+  assert.equal(await zhang.page.locator('#comment-text').count(), 0, 'no comments on a finished project');
   await zhang.page.screenshot({path: path.join(shots, 'mywork-closed-review.png'), fullPage: true});
 
   // Item 11: comments. The auditor sees no form (and the server refuses one).

@@ -38,7 +38,9 @@ export function commentsPanel({project, workflow, path, reload}, history) {
       event.body.mentions.map((id) => userText('span', `@${id} `, {class: 'mention'}))) : null)))
     : h('p', {class: 'muted'}, t('comments.none'));
   const section = h('section', {class: 'panel comments'}, h('h2', {}, t('comments.title')), list);
-  if (!project.state || !mayComment(project, workflow)) return section;
+  // A finished project takes no comments (the server refuses them too).
+  const terminal = workflow.states.find((state) => state.id === project.state)?.terminal;
+  if (terminal || !mayComment(project, workflow)) return section;
   const text = h('textarea', {id: 'comment-text', rows: 3, placeholder: t('comments.placeholder')});
   const suggestions = h('ul', {class: 'mention-suggestions', 'aria-label': t('comments.suggestions')});
   const message = h('p', {class: 'form-message', role: 'alert'});
