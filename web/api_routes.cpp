@@ -203,7 +203,7 @@ std::vector<RouteDef<ApiContext>> make_table() {
                .responses = {{.status = 200,
                               .description = "The settings saved",
                               .content = {json("NotificationSettings")}}},
-               .errors = {400, 401, 403, 503}}},
+               .errors = {400, 401, 403, 413, 503}}},
       {.method = "GET",
        .path = "/api/users",
        .plain = api::list_users,

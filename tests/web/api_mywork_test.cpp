@@ -3,6 +3,7 @@
 // its history until one has voted; the tally and decision kept after it closes), the
 // secretariat told at quorum, the inbox's pages, type filter and daily digest of deadline
 // alerts, and 我的待办 (GET /api/me/work).
+#include "engine/deadlines.hpp"
 #include "notify/dispatcher.hpp"
 #include "notify/notify_store.hpp"
 #include "tests/web/api_test_support.hpp"
@@ -67,7 +68,8 @@ class ApiMyWorkTest : public ApiTest {
     const auto page = call_as(user, "GET", "/api/notifications" + query);
     EXPECT_EQ(page.status, 200) << page.body;
     std::vector<std::string> out;
-    for (const auto& item : parse(page).at("items").as_array())
+    const json::object body = parse(page);
+    for (const auto& item : body.at("items").as_array())
       out.emplace_back(item.at("type").as_string());
     return out;
   }
@@ -87,7 +89,8 @@ TEST_F(ApiMyWorkTest, CommentsByRoleWithMentionsThatReachTheInboxAndMyWork) {
   const auto posted = call_as("r1", "POST", path + "/comments",
                               R"({"text":"@li 请安排预审","mentions":["li","li"]})");
   ASSERT_EQ(posted.status, 200) << posted.body;
-  const auto& event = parse(posted).at("events").as_array().at(0);
+  const json::object written = parse(posted);
+  const auto& event = written.at("events").as_array().at(0);
   EXPECT_EQ(event.at("type").as_string(), "commented");
   EXPECT_EQ(event.at("body").at("mentions").as_array().size(), 1u);  // each once
   dispatch();
@@ -150,9 +153,21 @@ TEST_F(ApiMyWorkTest, InboxPagesTypesAndADailyDigestOfDeadlineAlerts) {
   EXPECT_EQ(
       call_as("zhang", "PUT", "/api/me/notification-settings", R"({"deadlines":"weekly"})").status,
       400);
+  // Another officer registers and accepts three leads for zhang: zhang is told of each.
+  ASSERT_TRUE(auth_->add_user("zhou", {"staff"}, password("zhou")));
+  auto token = auth_->issue_token("zhou", "test");
+  ASSERT_TRUE(token);
+  tokens_["zhou"] = *token;
   for (int i = 0; i < 3; ++i) {
-    const std::string path = "/api/projects/" + create_lead();
-    ASSERT_EQ(call_as("zhang", "POST", path + "/transitions", transition("accept_lead")).status,
+    const auto created = call_as("zhou", "POST", "/api/projects", R"({
+      "workflow": "qingyuan-investment", "owner": "zhang",
+      "fields": {"name": "新型显示材料项目", "investor": "广东新材科技有限公司",
+                 "contact": "刘经理 138-0000-0002", "industry": "new_materials",
+                 "total_investment": 30000, "promoting_unit": "招商一科"}})");
+    ASSERT_EQ(created.status, 201) << created.body;
+    const std::string path =
+        "/api/projects/" + std::string(parse(created).at("project_id").as_string());
+    ASSERT_EQ(call_as("zhou", "POST", path + "/transitions", transition("accept_lead")).status,
               200);
   }
   dispatch();
@@ -181,7 +196,7 @@ TEST_F(ApiMyWorkTest, InboxPagesTypesAndADailyDigestOfDeadlineAlerts) {
     for (const engine::DueItem& due : engine::due_items(*workflow_, project, today)) {
       if (due.kind != engine::DueItem::Kind::sla) continue;
       storage::WriteRequest write;
-      write.actor = engine::Actor{"scheduler", {}};
+      write.actor = engine::Actor{"system", {std::string(engine::kSystemRole)}};
       write.command.project_id = project.id;
       write.command.body = engine::FireDeadline{engine::DeadlineKind::sla, due.name,
                                                 engine::DeadlineAlert::overdue, due.due_on};
