@@ -111,6 +111,14 @@ struct AttachFile {
   std::string milestone = {};  // optional: the milestone it is evidence for
 };
 
+// A comment on the project (issue 22): free text, and the users it mentions (@id), who are
+// told in their inboxes. The caller checks that every mentioned user exists; who may
+// comment is decided here (engine::may_comment).
+struct CommentProject {
+  std::string text;
+  std::vector<std::string> mentions;
+};
+
 class Workflow;
 
 // Moves the project to another version of its workflow (engine/migration.hpp says what is
@@ -128,7 +136,7 @@ struct Command {
   std::optional<std::int64_t> expected_version;  // optimistic concurrency
   std::variant<CreateProject, EditFields, TakeTransition, CastVote, RecordMilestone, RecordFollowup,
                FireDeadline, ExtendDeadline, MigrateWorkflow, RecordFunds, Supervise, Reassign,
-               AttachFile>
+               AttachFile, CommentProject>
       body;
 };
 

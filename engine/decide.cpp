@@ -21,6 +21,10 @@ constexpr int kMilestoneWarnWorkingDays = 5;
 // Computed values may refer to computed values; the loader rejects cycles, this bounds
 // the depth anyway so evaluation can never recurse without end.
 constexpr int kMaxComputedDepth = 32;
+// A comment's limits (CommentProject): long enough for an opinion, short enough for a
+// notification's title to quote it.
+constexpr std::size_t kMaxCommentBytes = 4000;
+constexpr std::size_t kMaxMentions = 20;
 
 LocalizedText text(std::string zh, std::string en) {
   return {std::move(zh), std::move(en)};
@@ -437,6 +441,26 @@ bool may_work_on(const Workflow& workflow, const Project& project, const Actor& 
   });
 }
 
+}  // namespace
+
+bool may_comment(const Workflow& workflow, const Project& project, const Actor& actor) {
+  if (!actor.id.empty() && actor.id == project.owner) return true;
+  return std::any_of(actor.roles.begin(), actor.roles.end(), [&](const std::string& role) {
+    const bool in_transition =
+        std::any_of(workflow.transitions.begin(), workflow.transitions.end(),
+                    [&](const TransitionDef& transition) {
+                      return std::find(transition.roles.begin(), transition.roles.end(), role) !=
+                             transition.roles.end();
+                    });
+    return in_transition ||
+           std::any_of(workflow.states.begin(), workflow.states.end(), [&](const StateDef& state) {
+             return state.review && state.review->voters == role;
+           });
+  });
+}
+
+namespace {
+
 bool terminal(const Workflow& workflow, std::string_view state) {
   const StateDef* def = workflow.find_state(state);
   return def != nullptr && def->terminal;
@@ -772,7 +796,69 @@ struct Decider {
       return false;
     }
     Event& out = new_event();
-    out.body = VoteCast{actor.id, vote.choice, vote.comment, earlier != project.votes.end()};
+    VoteCast cast{actor.id, vote.choice, vote.comment, earlier != project.votes.end()};
+    cast.quorum_reached = reaches_quorum(cast);
+    out.body = std::move(cast);
+    return true;
+  }
+
+  // Whether `cast` brings the open review to its quorum: reached after it, not before.
+  bool reaches_quorum(const VoteCast& cast) const {
+    if (review_tally(workflow, project).quorum_reached) return false;
+    Project after = project;
+    const auto earlier = std::find_if(after.votes.begin(), after.votes.end(),
+                                      [&](const Vote& v) { return v.voter == cast.voter; });
+    Vote vote{cast.voter, cast.choice, cast.comment, clock.now()};
+    if (earlier != after.votes.end()) {
+      *earlier = std::move(vote);
+    } else {
+      after.votes.push_back(std::move(vote));
+    }
+    return review_tally(workflow, after).quorum_reached;
+  }
+
+  bool operator()(const CommentProject& comment) {
+    if (!require_existing()) return false;
+    if (!may_comment(workflow, project, actor)) {
+      reasons.push_back(make_reason(
+          reason::kRoleNotAllowed, "",
+          text("只读角色不能发表评论", "a read-only role cannot comment on a project")));
+    }
+    const auto blank = [](const std::string& value) {
+      return value.find_first_not_of(" \t\r\n") == std::string::npos;
+    };
+    if (blank(comment.text)) {
+      reasons.push_back(make_reason(reason::kMissingField, "text",
+                                    text("评论内容不能为空", "the comment cannot be empty")));
+    } else if (comment.text.size() > kMaxCommentBytes) {
+      reasons.push_back(make_reason(
+          reason::kInvalidField, "text",
+          text("评论不能超过 " + std::to_string(kMaxCommentBytes) + " 字节",
+               "a comment takes at most " + std::to_string(kMaxCommentBytes) + " bytes")));
+    }
+    if (comment.mentions.size() > kMaxMentions) {
+      reasons.push_back(make_reason(
+          reason::kInvalidField, "mentions",
+          text("一条评论最多提及 " + std::to_string(kMaxMentions) + " 人",
+               "a comment mentions at most " + std::to_string(kMaxMentions) + " people")));
+    }
+    for (const std::string& user : comment.mentions) {
+      if (blank(user)) {
+        reasons.push_back(
+            make_reason(reason::kInvalidField, "mentions",
+                        text("提及的用户不能为空", "a mentioned user cannot be empty")));
+        break;
+      }
+    }
+    if (!reasons.empty()) return false;
+    std::vector<std::string> mentions;
+    for (const std::string& user : comment.mentions) {
+      if (std::find(mentions.begin(), mentions.end(), user) == mentions.end()) {
+        mentions.push_back(user);
+      }
+    }
+    Event& out = new_event();
+    out.body = Commented{comment.text, std::move(mentions)};
     return true;
   }
 
@@ -1182,6 +1268,10 @@ void fold(Project& project, EventRef&& event) {
           start_milestones_of(body);
         } else if constexpr (std::is_same_v<T, TransitionTaken>) {
           apply_changes(project, body.changes);
+          if (!project.votes.empty()) {
+            project.closed_reviews.push_back(ClosedReview{project.state, body.transition, body.to,
+                                                          event.at, std::move(project.votes)});
+          }
           project.state = body.to;
           project.state_entered_at = event.at;
           project.votes.clear();
@@ -1231,6 +1321,8 @@ void fold(Project& project, EventRef&& event) {
           project.attachments.push_back(Attachment{body.attachment_id, body.filename, body.size,
                                                    body.media_type, body.milestone, event.actor,
                                                    event.at});
+        } else if constexpr (std::is_same_v<T, Commented>) {
+          // The comment lives in the log (history); the project itself does not change.
         }
       },
       event.body);
@@ -1425,7 +1517,8 @@ constexpr AlternativeName kCommandNames[] = {
     alternative<RecordFunds, CommandBody>("funds"),
     alternative<Supervise, CommandBody>("supervise"),
     alternative<Reassign, CommandBody>("reassign"),
-    alternative<AttachFile, CommandBody>("attach")};
+    alternative<AttachFile, CommandBody>("attach"),
+    alternative<CommentProject, CommandBody>("comment")};
 static_assert(names_alternatives_in_order<CommandBody>(kCommandNames));
 
 using EventBody = decltype(Event::body);
@@ -1442,7 +1535,8 @@ constexpr AlternativeName kEventTypes[] = {
     alternative<FundsRecorded, EventBody>("funds_recorded"),
     alternative<Supervised, EventBody>("supervised"),
     alternative<Reassigned, EventBody>("reassigned"),
-    alternative<FileAttached, EventBody>("file_attached")};
+    alternative<FileAttached, EventBody>("file_attached"),
+    alternative<Commented, EventBody>("commented")};
 static_assert(names_alternatives_in_order<EventBody>(kEventTypes));
 }  // namespace
 

@@ -137,6 +137,11 @@ struct ReviewTally {
 };
 ReviewTally review_tally(const Workflow& workflow, const Project& project);
 
+// Who may comment on a project (CommentProject): its owner, and whoever holds a role the
+// workflow gives work somewhere (a transition's `roles`, a review's `voters`). A role that
+// acts nowhere (a read-only auditor) may read but not comment.
+bool may_comment(const Workflow& workflow, const Project& project, const Actor& actor);
+
 // The value of a field or computed name for `project` (computed values are evaluated).
 Value evaluate_name(const Workflow& workflow, const Project& project, std::string_view name,
                     Date today);

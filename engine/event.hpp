@@ -76,6 +76,8 @@ struct VoteCast {
   VoteChoice choice = VoteChoice::approve;
   std::string comment;
   bool changed = false;  // replaced the voter's earlier vote
+  // This vote brought the review to its quorum (the first time): raises `quorum`.
+  bool quorum_reached = false;
   friend bool operator==(const VoteCast&, const VoteCast&) = default;
 };
 
@@ -199,6 +201,13 @@ struct FileAttached {
   friend bool operator==(const FileAttached&, const FileAttached&) = default;
 };
 
+// A comment (CommentProject): its text and the users it mentions, who are told.
+struct Commented {
+  std::string text;
+  std::vector<std::string> mentions;
+  friend bool operator==(const Commented&, const Commented&) = default;
+};
+
 struct Event {
   std::string project_id;
   std::int64_t version = 0;  // the project's version after this event (1 for creation)
@@ -206,14 +215,14 @@ struct Event {
   std::string actor;
   std::variant<ProjectCreated, FieldsEdited, TransitionTaken, VoteCast, MilestoneRecorded,
                FollowupRecorded, DeadlineFired, DeadlineExtended, WorkflowMigrated, FundsRecorded,
-               Supervised, Reassigned, FileAttached>
+               Supervised, Reassigned, FileAttached, Commented>
       body;
   friend bool operator==(const Event&, const Event&) = default;
 };
 
 // project_created, fields_edited, transition_taken, vote_cast, milestone_recorded,
 // followup_recorded, deadline_fired, deadline_extended, workflow_migrated, funds_recorded,
-// supervised, reassigned, file_attached
+// supervised, reassigned, file_attached, commented
 std::string_view event_type(const Event& event);
 // Whether `name` is one of those types.
 bool is_event_type(std::string_view name);

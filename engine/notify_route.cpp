@@ -70,6 +70,17 @@ void escalate(Routes& routes, const Workflow& workflow, const Event& event,
   }
 }
 
+// A comment tells each user it mentions (not the author), whatever the rules say.
+void mention(Routes& routes, const Event& event, const NotifyTrigger& trigger) {
+  const auto* comment = std::get_if<Commented>(&event.body);
+  if (comment == nullptr || trigger.kind != NotifyTrigger::Kind::mentioned) return;
+  for (const std::string& user : comment->mentions) {
+    if (user == event.actor) continue;
+    route(routes, NotifyChannel::inbox, NotifyRecipient{NotifyRecipient::Kind::user, user},
+          trigger);
+  }
+}
+
 }  // namespace
 
 std::vector<NotifyDelivery> notify_deliveries(const Workflow& workflow, const Project& project,
@@ -105,6 +116,7 @@ std::vector<NotifyDelivery> notify_deliveries(const Workflow& workflow, const Pr
         }
       }
       escalate(routes, workflow, events[index], trigger);
+      mention(routes, events[index], trigger);
     }
     for (auto& [key, triggers] : routes) {
       out.push_back(NotifyDelivery{key.second, key.first, std::move(triggers), index});

@@ -99,6 +99,14 @@ std::vector<NotifyTrigger> triggers_of(const Event& event) {
   }
   if (std::holds_alternative<Supervised>(event.body)) return {NotifyTrigger{Kind::supervised, ""}};
   if (std::holds_alternative<Reassigned>(event.body)) return {NotifyTrigger{Kind::reassigned, ""}};
+  if (const auto* vote = std::get_if<VoteCast>(&event.body);
+      vote != nullptr && vote->quorum_reached) {
+    return {NotifyTrigger{Kind::quorum, ""}};
+  }
+  if (const auto* comment = std::get_if<Commented>(&event.body)) {
+    if (comment->mentions.empty()) return {NotifyTrigger{Kind::commented, ""}};
+    return {NotifyTrigger{Kind::commented, ""}, NotifyTrigger{Kind::mentioned, ""}};
+  }
   // The scheduler's events (engine/deadlines.hpp).
   if (const auto* fired = std::get_if<DeadlineFired>(&event.body)) {
     if (const std::optional<Kind> timer =

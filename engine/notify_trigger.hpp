@@ -28,10 +28,14 @@ inline constexpr EnumName<NotifyTrigger::Kind> kTimerTriggerNames[] = {
 static_assert(in_order(kTimerTriggerNames, NotifyTrigger::Kind::sla_warning));
 
 // v1.1: the triggers of the service desk's events, by name (a supervised event raises
-// `supervised`, a reassigned event `reassigned`).
+// `supervised`, a reassigned event `reassigned`); issue 22: a vote reaching the quorum
+// raises `quorum`, a comment `commented` (and `mentioned` for each user it mentions).
 inline constexpr EnumName<NotifyTrigger::Kind> kEventTriggerNames[] = {
     {NotifyTrigger::Kind::supervised, "supervised"},
     {NotifyTrigger::Kind::reassigned, "reassigned"},
+    {NotifyTrigger::Kind::quorum, "quorum"},
+    {NotifyTrigger::Kind::commented, "commented"},
+    {NotifyTrigger::Kind::mentioned, "mentioned"},
 };
 static_assert(in_order(kEventTriggerNames, NotifyTrigger::Kind::supervised));
 // The recipient words of a reassignment: who held it before, who holds it now.

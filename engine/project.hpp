@@ -67,6 +67,17 @@ struct Attachment {
   friend bool operator==(const Attachment&, const Attachment&) = default;
 };
 
+// A review that closed: the transition that left its state, and its ballots as they were
+// then. Kept so the tally and the decision stay visible after the review (issue 22).
+struct ClosedReview {
+  std::string state;       // the review's state
+  std::string transition;  // the decision: the transition that left it
+  std::string to;
+  Timestamp closed_at = 0;
+  std::vector<Vote> votes;
+  friend bool operator==(const ClosedReview&, const ClosedReview&) = default;
+};
+
 // Whether `text` has the shape of an attachment id (64 lower-case hex digits).
 bool is_attachment_id(std::string_view text);
 
@@ -102,6 +113,8 @@ struct Project {
   std::string supervision_level;
   // Files attached (FileAttached), oldest first; each file at most once.
   std::vector<Attachment> attachments;
+  // Reviews closed with ballots in them, oldest first (a transition out of a review state).
+  std::vector<ClosedReview> closed_reviews;
   // How many users hold the open review's voter role. Plain data the caller sets from its
   // user directory before deciding (not folded from events); a fractional quorum is taken
   // of it. 0: unknown, and a fractional quorum is then taken of the ballots cast.

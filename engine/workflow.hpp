@@ -206,6 +206,9 @@ struct ReviewDef {
   // recusals), rounded up; when set (denominator > 0) it replaces the fixed `quorum`.
   int quorum_numerator = 0;
   int quorum_denominator = 0;
+  // `blind: true` (issue 22): a voter sees the others' ballots only once they have voted
+  // or the review has closed (the API hides them; the engine decides as usual).
+  bool blind = false;
 };
 
 struct StateDef {
@@ -276,6 +279,9 @@ struct NotifyTrigger {
     followup_due,
     supervised,  // v1.1: a supervised event (督办)
     reassigned,  // v1.1: a reassigned event (转交)
+    quorum,      // issue 22: a vote brought the open review to its quorum
+    commented,   // issue 22: a comment on the project
+    mentioned,   // issue 22: a comment mentioned the recipient (routed to them, no rule needed)
   };
   // As the name of an enter, leave or transition trigger: any state, any transition.
   static constexpr std::string_view kAny = "*";

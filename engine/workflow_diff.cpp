@@ -192,6 +192,12 @@ class Names {
         return {"督办时", "when supervised"};
       case NotifyTrigger::Kind::reassigned:
         return {"转交时", "when reassigned"};
+      case NotifyTrigger::Kind::quorum:
+        return {"评审达到法定票数时", "when a review reaches its quorum"};
+      case NotifyTrigger::Kind::commented:
+        return {"有评论时", "when commented"};
+      case NotifyTrigger::Kind::mentioned:
+        return {"被提及时", "when mentioned"};
     }
     return {trigger_name(on), trigger_name(on)};
   }
@@ -636,6 +642,11 @@ class Differ {
     if (before->pass.source() != after->pass.source()) {
       changed(Kind::review, state.id, subject, {"通过条件", "Pass rule"},
               code(before->pass.source()), code(after->pass.source()));
+    }
+    if (before->blind != after->blind) {
+      const auto blind = [](bool on) { return on ? Text{"是", "yes"} : Text{"否", "no"}; };
+      changed(Kind::review, state.id, subject, {"背靠背投票", "Blind ballots"},
+              blind(before->blind), blind(after->blind));
     }
   }
 

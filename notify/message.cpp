@@ -91,6 +91,13 @@ class Describer {
     if (!taken.comment.empty()) message_.detail_zh = "说明：" + taken.comment;
   }
   void operator()(const engine::VoteCast& vote) {
+    if (vote.quorum_reached) {
+      // The secretariat's cue to close the review: no ballot shown (a blind review's stay
+      // hidden until it closes).
+      set("项目“" + name_ + "”的评审已达到法定票数，可以形成评审结论",
+          "Project '" + name_ + "': the review reached its quorum and can be decided");
+      return;
+    }
     set("项目“" + name_ + "”收到评审意见（" + vote.voter + "：" + vote_zh(vote.choice) + "）",
         "Project '" + name_ + "' got a vote (" + vote.voter + ": " +
             std::string(engine::vote_choice_name(vote.choice)) + ")");
@@ -129,6 +136,11 @@ class Describer {
         "Project '" + name_ + "': " + what.en + " extended to " + extended.new_due_on.to_string());
     message_.detail_zh =
         "原期限 " + extended.previous_due_on.to_string() + "，延期理由：" + extended.reason;
+  }
+  void operator()(const engine::Commented& comment) {
+    set("项目“" + name_ + "”有新评论：" + excerpt(comment.text),
+        "Project '" + name_ + "' got a comment: " + excerpt(comment.text));
+    message_.detail_zh = comment.text;
   }
   void operator()(const engine::FileAttached& attached) {
     set("项目“" + name_ + "”上传了附件“" + attached.filename + "”",
@@ -178,6 +190,17 @@ class Describer {
   }
 
  private:
+  // The start of a comment for a title: at most kExcerptBytes, cut between UTF-8
+  // characters, with an ellipsis when cut.
+  static std::string excerpt(const std::string& text) {
+    constexpr std::size_t kExcerptBytes = 90;
+    if (text.size() <= kExcerptBytes) return text;
+    std::size_t end = kExcerptBytes;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
+      --end;
+    return text.substr(0, end) + "…";
+  }
+
   void set(std::string zh, std::string en) {
     message_.title_zh = std::move(zh);
     message_.title_en = std::move(en);

@@ -187,9 +187,13 @@ Outcome<storage::Ok> NotifyStore::settle_inbox(const std::vector<InboxEntry>& en
     for (const InboxEntry& entry : entries) {
       if (!entry.skip) {
         for (const std::string& user : entry.users) {
+          const bool held = entry.type == kDigestedEventType && digests_deadlines(user);
+          // A held alert is stored read (it is not news on its own) and counted in the day's
+          // digest, which becomes unread again.
           auto insert = connection_.statement(
               "INSERT OR IGNORE INTO notifications (user_id, event_id, project_id, type, "
-              "triggers, title_zh, title_en, created_at) VALUES (?,?,?,?,?,?,?,?)");
+              "triggers, title_zh, title_en, created_at, held, read_at) "
+              "VALUES (?,?,?,?,?,?,?,?,?,?)");
           insert->bind(1, user);
           insert->bind(2, entry.event_id);
           insert->bind(3, entry.project_id);
@@ -198,7 +202,13 @@ Outcome<storage::Ok> NotifyStore::settle_inbox(const std::vector<InboxEntry>& en
           insert->bind(6, entry.title_zh);
           insert->bind(7, entry.title_en);
           insert->bind(8, entry.created_at);
-          insert->exec();
+          insert->bind(9, held ? 1 : 0);
+          if (held) {
+            insert->bind(10, entry.created_at);
+          } else {
+            insert->bind(10);
+          }
+          if (insert->exec() > 0 && held) count_in_digest(user, entry.created_at);
         }
       }
       auto settle = connection_.statement(
@@ -213,6 +223,95 @@ Outcome<storage::Ok> NotifyStore::settle_inbox(const std::vector<InboxEntry>& en
       settle->exec();
     }
     transaction.commit();
+    return storage::Ok{};
+  });
+}
+
+bool NotifyStore::digests_deadlines(const std::string& user) {
+  auto select =
+      connection_.statement("SELECT deadlines FROM notification_settings WHERE user_id = ?");
+  select->bind(1, user);
+  return select->executeStep() && select->getColumn(0).getString() == kDeadlinesDigest;
+}
+
+// The day's digest for `user` (one notice a day, keyed by the day): created with the first
+// held alert, counted up with each next one (its `held` column is the count), unread again.
+void NotifyStore::count_in_digest(const std::string& user, engine::Timestamp at) {
+  const std::string day = engine::local_date(at).to_string();
+  auto upsert = connection_.statement(
+      "INSERT INTO notifications (user_id, event_id, project_id, type, triggers, title_zh, "
+      "title_en, created_at, notice, held) VALUES (?, NULL, '', ?, '[]', '', '', ?, ?, 1) "
+      "ON CONFLICT (user_id, notice) DO UPDATE SET held = held + 1, read_at = NULL, "
+      "created_at = excluded.created_at RETURNING held");
+  upsert->bind(1, user);
+  upsert->bind(2, std::string(kDigestType));
+  upsert->bind(3, at);
+  upsert->bind(4, "digest:" + day);
+  upsert->executeStep();
+  const std::string count = std::to_string(upsert->getColumn(0).getInt64());
+  upsert->reset();
+  auto title = connection_.statement(
+      "UPDATE notifications SET title_zh = ?, title_en = ? WHERE user_id = ? AND notice = ?");
+  title->bind(1, day + " 时限提醒汇总：共 " + count + " 条");
+  title->bind(2, "Deadline alerts of " + day + ": " + count);
+  title->bind(3, user);
+  title->bind(4, "digest:" + day);
+  title->exec();
+}
+
+Outcome<std::vector<Notification>> NotifyStore::mentions(const std::string& user, int limit) {
+  return run<std::vector<Notification>>([&] {
+    // notifications_user_type (schema migration 15): this user's comment notifications,
+    // newest first, read from the index.
+    auto select = connection_.statement(
+        "SELECT n.id, n.project_id, COALESCE(p.name, ''), n.triggers, n.title_zh, n.title_en, "
+        "n.created_at, n.read_at FROM notifications n LEFT JOIN projects p ON p.id = "
+        "n.project_id WHERE n.user_id = ? AND n.type = 'commented' ORDER BY n.id DESC LIMIT ?");
+    select->bind(1, user);
+    select->bind(2, limit * 4);
+    std::vector<Notification> found;
+    while (select->executeStep() && static_cast<int>(found.size()) < limit) {
+      Notification item;
+      item.id = select->getColumn(0).getInt64();
+      item.user_id = user;
+      item.type = "commented";
+      item.project_id = select->getColumn(1).getString();
+      item.project_name = select->getColumn(2).getString();
+      item.triggers = strings_from(select->getColumn(3).getString());
+      if (std::find(item.triggers.begin(), item.triggers.end(), "mentioned") ==
+          item.triggers.end()) {
+        continue;  // told of a comment by a rule, not mentioned in it
+      }
+      item.title_zh = select->getColumn(4).getString();
+      item.title_en = select->getColumn(5).getString();
+      item.created_at = select->getColumn(6).getInt64();
+      item.read_at = optional_int(select->getColumn(7));
+      found.push_back(std::move(item));
+    }
+    return found;
+  });
+}
+
+Outcome<NotificationSettings> NotifyStore::settings(const std::string& user) {
+  return run<NotificationSettings>([&] {
+    NotificationSettings settings;
+    auto select =
+        connection_.statement("SELECT deadlines FROM notification_settings WHERE user_id = ?");
+    select->bind(1, user);
+    if (select->executeStep()) settings.deadlines = select->getColumn(0).getString();
+    return settings;
+  });
+}
+
+Outcome<storage::Ok> NotifyStore::save_settings(const std::string& user,
+                                                const NotificationSettings& settings) {
+  return run<storage::Ok>([&] {
+    auto upsert = connection_.statement(
+        "INSERT INTO notification_settings (user_id, deadlines) VALUES (?, ?) "
+        "ON CONFLICT (user_id) DO UPDATE SET deadlines = excluded.deadlines");
+    upsert->bind(1, user);
+    upsert->bind(2, settings.deadlines);
+    upsert->exec();
     return storage::Ok{};
   });
 }
@@ -276,7 +375,8 @@ Outcome<storage::Ok> NotifyStore::settle_webhook_outbox(std::int64_t up_to_event
 }
 
 Outcome<NotificationPage> NotifyStore::notifications(const std::string& user, bool unread_only,
-                                                     int limit, const std::string& cursor) {
+                                                     int limit, const std::string& cursor,
+                                                     const std::string& type) {
   return run<NotificationPage>([&] {
     std::int64_t before = INT64_MAX;
     if (!cursor.empty()) before = std::stoll(cursor);
@@ -284,11 +384,15 @@ Outcome<NotificationPage> NotifyStore::notifications(const std::string& user, bo
         "SELECT n.id, n.event_id, n.project_id, COALESCE(p.name, ''), n.type, n.triggers, "
         "n.title_zh, n.title_en, n.created_at, n.read_at FROM notifications n "
         "LEFT JOIN projects p ON p.id = n.project_id WHERE n.user_id = ? AND n.id < ? "
-        "AND (? = 0 OR n.read_at IS NULL) ORDER BY n.id DESC LIMIT ?");
+        "AND (? = 0 OR n.read_at IS NULL) AND (? = '' OR n.type = ?) "
+        "AND (? <> '' OR n.held = 0 OR n.notice IS NOT NULL) ORDER BY n.id DESC LIMIT ?");
     select->bind(1, user);
     select->bind(2, before);
     select->bind(3, unread_only ? 1 : 0);
-    select->bind(4, limit + 1);
+    select->bind(4, type);
+    select->bind(5, type);
+    select->bind(6, type);
+    select->bind(7, limit + 1);
     NotificationPage page;
     while (select->executeStep()) {
       Notification item;

@@ -51,6 +51,19 @@ struct Notification {
   std::optional<engine::Timestamp> read_at;
 };
 
+// Each user's choices for their inbox (issue 22; schema migration 15). `deadlines`: the
+// alerts of deadlines (deadline_fired) one by one ("each", the default), or held back and
+// counted in one digest notification a day ("digest").
+struct NotificationSettings {
+  std::string deadlines = "each";
+  friend bool operator==(const NotificationSettings&, const NotificationSettings&) = default;
+};
+inline constexpr std::string_view kDeadlinesEach = "each";
+inline constexpr std::string_view kDeadlinesDigest = "digest";
+// The type of a digest notification, and the event type a digest holds back.
+inline constexpr std::string_view kDigestType = "digest";
+inline constexpr std::string_view kDigestedEventType = "deadline_fired";
+
 struct NotificationPage {
   std::vector<Notification> items;
   std::int64_t unread = 0;
@@ -161,8 +174,14 @@ class NotifyStore {
   // Webhook-channel outbox rows of events every webhook has fanned out are settled.
   Outcome<storage::Ok> settle_webhook_outbox(std::int64_t up_to_event_id);
 
+  // Newest first. `type`: only notifications of that (event) type, digested ones included;
+  // empty: all but those a digest holds (it stands for them).
   Outcome<NotificationPage> notifications(const std::string& user, bool unread_only, int limit,
-                                          const std::string& cursor);
+                                          const std::string& cursor, const std::string& type = {});
+  // The caller's latest notifications about comments that mention them (我的待办).
+  Outcome<std::vector<Notification>> mentions(const std::string& user, int limit);
+  Outcome<NotificationSettings> settings(const std::string& user);
+  Outcome<storage::Ok> save_settings(const std::string& user, const NotificationSettings& settings);
   Outcome<std::int64_t> unread_count(const std::string& user);
   // False when the user has no such notification.
   Outcome<bool> mark_read(const std::string& user, std::int64_t id, engine::Timestamp now);
@@ -213,6 +232,10 @@ class NotifyStore {
   // Runs `fn` under the mutex; an SQLite exception becomes a storage error.
   template <typename T, typename Fn>
   Outcome<T> run(Fn&& fn);
+  // Inside settle_inbox (the mutex held): whether the user takes deadline alerts as a
+  // digest, and counting one in the day's digest.
+  bool digests_deadlines(const std::string& user);
+  void count_in_digest(const std::string& user, engine::Timestamp at);
 
   std::mutex mutex_;
   storage::Connection connection_;  // GUARDED_BY(mutex_)

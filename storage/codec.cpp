@@ -323,10 +323,15 @@ struct BodyEncoder {
         taken);
   }
   json::object operator()(const engine::VoteCast& vote) const {
-    return {{"changed", vote.changed},
-            {"choice", engine::vote_choice_name(vote.choice)},
-            {"comment", vote.comment},
-            {"voter", vote.voter}};
+    // quorum_reached only when set: earlier votes keep their exact text (and hash).
+    return with_flag(json::object{{"changed", vote.changed},
+                                  {"choice", engine::vote_choice_name(vote.choice)},
+                                  {"comment", vote.comment},
+                                  {"voter", vote.voter}},
+                     "quorum_reached", vote.quorum_reached);
+  }
+  json::object operator()(const engine::Commented& comment) const {
+    return {{"mentions", strings_json(comment.mentions)}, {"text", comment.text}};
   }
   json::object operator()(const engine::MilestoneRecorded& recorded) const {
     json::object out{{"changes", changes_json(recorded.changes, encoding)},
@@ -748,7 +753,14 @@ EventBody decode_body(Decoder& in, std::string_view type, const json::object* bo
     vote.choice = in.vote_choice(body, path);
     vote.comment = in.text(body, "comment", path);
     vote.changed = in.boolean(body, "changed", path);
+    vote.quorum_reached = in.flag(body, "quorum_reached", path);
     return vote;
+  }
+  if (type == "commented") {
+    engine::Commented comment;
+    comment.text = in.text(body, "text", path);
+    comment.mentions = in.strings(body, "mentions", path);
+    return comment;
   }
   if (type == "milestone_recorded") {
     engine::MilestoneRecorded recorded;
@@ -962,13 +974,17 @@ Decoded<engine::Event> event_from_json(const json::value& json) {
 }
 
 json::value project_to_json(const engine::Project& project, const Encoding& encoding) {
-  json::array votes;
-  for (const auto& vote : project.votes) {
-    votes.push_back(json::object{{"at", encoding.timestamp(vote.at)},
+  const auto votes_json = [&](const std::vector<engine::Vote>& ballots) {
+    json::array out;
+    for (const auto& vote : ballots) {
+      out.push_back(json::object{{"at", encoding.timestamp(vote.at)},
                                  {"choice", engine::vote_choice_name(vote.choice)},
                                  {"comment", vote.comment},
                                  {"voter", vote.voter}});
-  }
+    }
+    return out;
+  };
+  json::array votes = votes_json(project.votes);
   json::object milestones;
   for (const auto& [key, milestone] : project.milestones) {
     milestones.emplace(
@@ -1029,6 +1045,18 @@ json::value project_to_json(const engine::Project& project, const Encoding& enco
     }
     out.emplace("attachments", std::move(attachments));
   }
+  // Only once a review has closed with ballots: other projects keep their exact text.
+  if (!project.closed_reviews.empty()) {
+    json::array reviews;
+    for (const engine::ClosedReview& review : project.closed_reviews) {
+      reviews.push_back(json::object{{"closed_at", encoding.timestamp(review.closed_at)},
+                                     {"state", review.state},
+                                     {"to", review.to},
+                                     {"transition", review.transition},
+                                     {"votes", votes_json(review.votes)}});
+    }
+    out.emplace("closed_reviews", std::move(reviews));
+  }
   // Only when some alert fired: projects without timers keep their exact earlier text.
   if (!project.deadlines_fired.empty()) {
     json::array fired;
@@ -1069,17 +1097,40 @@ Decoded<engine::Project> project_from_json(const json::value& json) {
   project.sla_due_estimated = in.flag(object, "sla_due_estimated", "");
   project.followup_due_estimated = in.flag(object, "followup_due_estimated", "");
 
-  if (const json::value* votes = in.member(object, "votes", "")) {
-    if (const json::array* items = in.array(*votes, "/votes")) {
+  const auto read_votes = [&](const json::value& votes, const std::string& at) {
+    std::vector<engine::Vote> out;
+    if (const json::array* items = in.array(votes, at)) {
       for (std::size_t i = 0; i < items->size(); ++i) {
-        const std::string path = "/votes/" + std::to_string(i);
+        const std::string path = at + "/" + std::to_string(i);
         const json::object* item = in.object((*items)[i], path);
         engine::Vote vote;
         vote.voter = in.text(item, "voter", path);
         vote.choice = in.vote_choice(item, path);
         vote.comment = in.text(item, "comment", path);
         vote.at = in.integer(item, "at", path);
-        project.votes.push_back(std::move(vote));
+        out.push_back(std::move(vote));
+      }
+    }
+    return out;
+  };
+  if (const json::value* votes = in.member(object, "votes", "")) {
+    project.votes = read_votes(*votes, "/votes");
+  }
+  if (object != nullptr && object->contains("closed_reviews")) {
+    if (const json::array* items =
+            in.array(*in.member(object, "closed_reviews", ""), "/closed_reviews")) {
+      for (std::size_t i = 0; i < items->size(); ++i) {
+        const std::string path = "/closed_reviews/" + std::to_string(i);
+        const json::object* item = in.object((*items)[i], path);
+        engine::ClosedReview review;
+        review.state = in.text(item, "state", path);
+        review.transition = in.text(item, "transition", path);
+        review.to = in.text(item, "to", path);
+        review.closed_at = in.integer(item, "closed_at", path);
+        if (const json::value* votes = in.member(item, "votes", path)) {
+          review.votes = read_votes(*votes, path + "/votes");
+        }
+        project.closed_reviews.push_back(std::move(review));
       }
     }
   }
@@ -1236,6 +1287,9 @@ struct CommandEncoder {
             {"media_type", attach.media_type},
             {"milestone", attach.milestone},
             {"size", attach.size}};
+  }
+  json::object operator()(const engine::CommentProject& comment) const {
+    return {{"mentions", strings_json(comment.mentions)}, {"text", comment.text}};
   }
 };
 

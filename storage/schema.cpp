@@ -468,8 +468,19 @@ CREATE INDEX events_attachment ON events (json_extract(payload, '$.body.attachme
 DROP INDEX projects_owner;
 CREATE INDEX projects_owner ON projects (owner, updated_at, id);
 )sql",
-    // 15: mywork's (replaced at its merge).
-    "SELECT 1;",
+    // 15 (issue 22): each user's inbox settings (deadline alerts one by one or as a daily
+    // digest) and the alerts a digest holds (`held`: 1, or a digest's count); the indexes
+    // 我的待办 (GET /api/me/work) reads: the caller's projects by due date, their comment
+    // notifications.
+    R"sql(
+CREATE TABLE notification_settings (
+  user_id   TEXT PRIMARY KEY,
+  deadlines TEXT NOT NULL DEFAULT 'each'   -- each | digest
+) WITHOUT ROWID;
+ALTER TABLE notifications ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX notifications_user_type ON notifications (user_id, type, id);
+CREATE INDEX projects_owner_due ON projects (owner, next_due_on, id);
+)sql",
     // 16: saved filters of the project list, per user and name (auth.hpp, SavedFilter).
     R"sql(
 CREATE TABLE saved_filters (

@@ -29,7 +29,7 @@ namespace investflow::storage {
 // 12: funds ledger summaries (report_funds, report_unit_reached), targets and their history
 // 13: the index that finds the projects holding an attachment (file_attached events)
 // 14: projects_owner (owner, updated_at, id)
-// 15: mywork's (placeholder until merged)
+// 15: notification settings (digest), notifications.held, the indexes of 我的待办
 // 16: saved filters of the project list (saved_filters), per user
 inline constexpr int kSchemaVersion = 16;
 

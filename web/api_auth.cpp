@@ -100,4 +100,19 @@ Response list_users(ApiContext& context, const Request& request) {
   return json_body(200, boost::json::object{{"users", std::move(list)}});
 }
 
+// Every signed-in user may name colleagues (@mentions, issue 22): the enabled users' ids and
+// display names only (roles and the disabled stay with GET /api/users, for admins).
+Response user_directory(ApiContext& context, const Request& request) {
+  auto caller = authenticate(context, request);
+  if (!caller) return problem(caller.error());
+  auto users = context.auth.users();
+  if (!users) return storage_failure(users.error(), request.request_id);
+  boost::json::array list;
+  for (const auto& user : *users) {
+    if (user.disabled) continue;
+    list.push_back(boost::json::object{{"id", user.id}, {"display_name", user.display_name}});
+  }
+  return json_body(200, boost::json::object{{"users", std::move(list)}});
+}
+
 }  // namespace investflow::web::api

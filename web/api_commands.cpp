@@ -1,5 +1,5 @@
 // Writes: create a project, edit its fields, take a transition, vote, record a milestone or
-// a follow-up visit. Each parses its body into an engine::Command and submits it; the
+// a follow-up visit, comment. Each parses its body into an engine::Command and submits it; the
 // store decides it with the engine, and the reply comes from the writer thread.
 #include <algorithm>
 #include <boost/json.hpp>
@@ -7,6 +7,7 @@
 
 #include "storage/auth.hpp"
 #include "web/api_handlers.hpp"
+#include "web/api_supervise.hpp"
 #include "web/api_support.hpp"
 
 namespace investflow::web::api {
@@ -269,6 +270,37 @@ void record_followup(ApiContext& context, const Request& request, const RoutePar
                                          std::move(target->command), target->body,
                                          std::move(reply));
   }
+  submit(context, request, target->caller, std::move(target->command), "", 200, std::move(reply));
+}
+
+// POST /api/projects/{id}/comments: {text, mentions: [login, ...]}. Every mentioned user must
+// be a known, enabled one (422 unknown_user); the engine decides who may comment.
+void comment_project(ApiContext& context, const Request& request, const RouteParams& params,
+                     Reply reply) {
+  auto target = prepare(context, request, params, reply);
+  if (!target) return;
+  auto text = string_member(target->body, "text", true);
+  if (!text) return reply(problem(text.error()));
+  std::vector<std::string> mentions;
+  const json::value& raw = member(target->body, "mentions");
+  if (!raw.is_null()) {
+    const json::array* array = raw.if_array();
+    const bool strings =
+        array != nullptr && std::all_of(array->begin(), array->end(),
+                                        [](const json::value& item) { return item.is_string(); });
+    if (!strings) {
+      return reply(problem(bad_request("mentions must be an array of user ids",
+                                       {FieldError{"mentions", "expected an array of strings"}},
+                                       "invalid_type")));
+    }
+    for (const json::value& item : *array) {
+      mentions.emplace_back(item.get_string());
+      if (auto unknown = unknown_user(context, mentions.back(), "mentions")) {
+        return reply(refuse(*unknown, language(request)));
+      }
+    }
+  }
+  target->command.body = engine::CommentProject{std::move(*text), std::move(mentions)};
   submit(context, request, target->caller, std::move(target->command), "", 200, std::move(reply));
 }
 

@@ -19,6 +19,8 @@ Response logout(ApiContext& context, const Request& request);
 Response me(ApiContext& context, const Request& request);
 // Admins only.
 Response list_users(ApiContext& context, const Request& request);
+// GET /api/users/directory: enabled users' ids and names, for any signed-in user.
+Response user_directory(ApiContext& context, const Request& request);
 
 // api_workflows.cpp
 Response list_workflows(ApiContext& context, const Request& request);
@@ -59,6 +61,8 @@ void cast_vote(ApiContext& context, const Request& request, const RouteParams& p
 void record_milestone(ApiContext& context, const Request& request, const RouteParams& params,
                       Reply reply);
 void record_followup(ApiContext& context, const Request& request, const RouteParams& params,
+                     Reply reply);
+void comment_project(ApiContext& context, const Request& request, const RouteParams& params,
                      Reply reply);
 
 // api_problems.cpp (issue 17, the service desk)

@@ -188,9 +188,15 @@ Response list_notifications(ApiContext& context, const Request& request) {
         bad_request({"unread 取值为 true 或 false", "unread takes true or false"},
                     {FieldError{"unread", {"应为 true 或 false", "expected true or false"}}}));
   }
-  auto page =
-      context.notify->notifications(caller->user.id, unread && *unread == "true", *limit,
-                                    *cursor == INT64_MAX ? std::string() : std::to_string(*cursor));
+  const std::string type(request.query_param("type").value_or(""));
+  if (!type.empty() && type != notify::kDigestType && !engine::is_event_type(type)) {
+    return problem(request, bad_request({"type 应为事件类型（如 deadline_fired）或 digest",
+                                         "type takes an event type (such as deadline_fired) or digest"},
+                                        {FieldError{"type", {"未知的通知类型", "unknown notification type"}}}));
+  }
+  auto page = context.notify->notifications(
+      caller->user.id, unread && *unread == "true", *limit,
+      *cursor == INT64_MAX ? std::string() : std::to_string(*cursor), type);
   if (!page) return storage_failure(page.error(), request);
   json::array items;
   for (const auto& item : page->items)
@@ -200,6 +206,40 @@ Response list_notifications(ApiContext& context, const Request& request) {
                                      {"next_cursor", page->next_cursor.empty()
                                                          ? json::value(nullptr)
                                                          : json::value(page->next_cursor)}});
+}
+
+namespace {
+json::object settings_json(const notify::NotificationSettings& settings) {
+  return json::object{{"deadlines", settings.deadlines}};
+}
+}  // namespace
+
+Response notification_settings(ApiContext& context, const Request& request) {
+  auto caller = authenticate(context, request);
+  if (!caller) return problem(caller.error());
+  if (!context.notify) return problem(service_unavailable("notifications are not enabled"));
+  auto settings = context.notify->settings(caller->user.id);
+  if (!settings) return storage_failure(settings.error(), request.request_id);
+  return json_body(200, settings_json(*settings));
+}
+
+Response save_notification_settings(ApiContext& context, const Request& request) {
+  auto caller = authenticate(context, request);
+  if (!caller) return problem(caller.error());
+  if (!context.notify) return problem(service_unavailable("notifications are not enabled"));
+  auto body = parse_object(request);
+  if (!body) return problem(body.error());
+  auto deadlines = string_member(*body, "deadlines", true);
+  if (!deadlines) return problem(deadlines.error());
+  if (*deadlines != notify::kDeadlinesEach && *deadlines != notify::kDeadlinesDigest) {
+    return problem(bad_request("deadlines takes each or digest",
+                               {FieldError{"deadlines", "expected each or digest"}},
+                               "invalid_type"));
+  }
+  notify::NotificationSettings settings{*deadlines};
+  auto saved = context.notify->save_settings(caller->user.id, settings);
+  if (!saved) return storage_failure(saved.error(), request.request_id);
+  return json_body(200, settings_json(settings));
 }
 
 Response read_notification(ApiContext& context, const Request& request, const RouteParams& params) {

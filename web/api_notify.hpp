@@ -12,6 +12,9 @@ namespace investflow::web::api {
 Response list_notifications(ApiContext& context, const Request& request);
 Response read_notification(ApiContext& context, const Request& request, const RouteParams& params);
 Response read_all_notifications(ApiContext& context, const Request& request);
+// GET / PUT /api/me/notification-settings (issue 22): the caller's inbox settings.
+Response notification_settings(ApiContext& context, const Request& request);
+Response save_notification_settings(ApiContext& context, const Request& request);
 // Admins only.
 Response list_webhooks(ApiContext& context, const Request& request);
 Response create_webhook(ApiContext& context, const Request& request);

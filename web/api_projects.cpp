@@ -11,6 +11,7 @@
 #include "storage/reports.hpp"
 #include "storage/wire_json.hpp"
 #include "web/api_handlers.hpp"
+#include "web/api_review.hpp"
 #include "web/api_supervise.hpp"
 #include "web/api_support.hpp"
 
@@ -187,6 +188,7 @@ Response list_projects(ApiContext& context, const Request& request) {
   for (const auto& project : page->projects) {
     json::value wire = storage::project_to_wire(project);
     lights.add_to(wire.as_object(), project);
+    hide_ballots(context, wire.as_object(), project, caller->user.id);  // blind reviews
     projects.push_back(std::move(wire));
   }
   json::object body{{"projects", std::move(projects)}};
@@ -299,7 +301,9 @@ Response get_project(ApiContext& context, const Request& request, const RoutePar
   auto stored = context.store.project_json(id);
   if (!stored) return storage_failure(stored.error(), request);
   if (!*stored) return problem(request, no_such_project(id));
-  return project_response(request, (*stored)->version, Lights(context).add_to(**stored));
+  return project_response(
+      request, (*stored)->version,
+      hide_ballots(context, **stored, Lights(context).add_to(**stored), caller->user.id));
 }
 
 std::optional<Response> get_project_from_memory(ApiContext& context, const Request& request,
@@ -308,10 +312,13 @@ std::optional<Response> get_project_from_memory(ApiContext& context, const Reque
   // (a session cookie, a new token, a miss) takes the full path above.
   const auto authorization = request.header("Authorization");
   const auto secret = authorization ? bearer_secret(*authorization) : std::nullopt;
-  if (!secret || !context.auth.cached_token_user(*secret)) return std::nullopt;
+  const auto user = secret ? context.auth.cached_token_user(*secret) : std::nullopt;
+  if (!user) return std::nullopt;
   const auto stored = context.store.cached_project_json(params.at("id"));
   if (!stored) return std::nullopt;
-  return project_response(request, stored->version, Lights(context).add_to(*stored));
+  return project_response(
+      request, stored->version,
+      hide_ballots(context, *stored, Lights(context).add_to(*stored), user->id));
 }
 
 Response project_history(ApiContext& context, const Request& request, const RouteParams& params) {
@@ -337,10 +344,14 @@ Response project_history(ApiContext& context, const Request& request, const Rout
     item["previous_hash"] = storage::to_hex(stored.previous_hash);
     events.push_back(std::move(item));
   }
-  return json_body(200, json::object{{"project_id", params.at("id")},
-                                     {"version", project->version},
-                                     {"chain_ok", chain_ok},
-                                     {"events", std::move(events)}});
+  json::object body{
+      {"project_id", params.at("id")}, {"version", project->version}, {"chain_ok", chain_ok}};
+  // A blind review's open ballots (api_review.hpp): left out, counted.
+  if (const int hidden = hide_history_ballots(context, *project, events, caller->user.id)) {
+    body["hidden_votes"] = hidden;
+  }
+  body["events"] = std::move(events);
+  return json_body(200, body);
 }
 
 Response transition_options(ApiContext& context, const Request& request,

@@ -9,6 +9,7 @@
 #include "web/api_funds.hpp"
 #include "web/api_handlers.hpp"
 #include "web/api_imports.hpp"
+#include "web/api_mywork.hpp"
 #include "web/api_notify.hpp"
 #include "web/api_reports.hpp"
 #include "web/api_saved_filters.hpp"
@@ -152,6 +153,59 @@ std::vector<RouteDef<ApiContext>> make_table() {
                .description = "With the CSRF token when the caller uses a session cookie.",
                .responses = {{.status = 200, .description = "The user", .content = {json("User")}}},
                .errors = {401}}},
+      {.method = "GET",
+       .path = "/api/me/work",
+       .plain = api::my_work,
+       .doc = {.operation_id = "getMyWork",
+               .tag = "auth",
+               .summary =
+                   "我的待办: the caller's next actions, deadlines, votes, problems, mentions",
+               .description =
+                   "Next actions: transitions the caller may take now on their open projects "
+                   "(soonest deadline first). Deadlines: open deadlines of those projects in "
+                   "their warning period or overdue (never a terminal project's). Votes: open "
+                   "reviews whose voters' role the caller holds and where they have not voted. "
+                   "Problems: open items of workflows with parent: that the caller owns or "
+                   "holds in a user field. Mentions: comments that mention the caller. At most "
+                   "50 of each.",
+               .responses = {{.status = 200,
+                              .description = "The caller's work",
+                              .content = {json("MyWork")}}},
+               .errors = {401}}},
+      {.method = "GET",
+       .path = "/api/users/directory",
+       .plain = api::user_directory,
+       .doc = {.operation_id = "userDirectory",
+               .tag = "auth",
+               .summary = "Enabled users' ids and display names (for @mentions)",
+               .responses = {{.status = 200,
+                              .description = "The users",
+                              .content = {json("UserDirectory")}}},
+               .errors = {401}}},
+      {.method = "GET",
+       .path = "/api/me/notification-settings",
+       .plain = api::notification_settings,
+       .doc = {.operation_id = "getNotificationSettings",
+               .tag = "notifications",
+               .summary = "The caller's inbox settings",
+               .responses = {{.status = 200,
+                              .description = "The settings",
+                              .content = {json("NotificationSettings")}}},
+               .errors = {401, 503}}},
+      {.method = "PUT",
+       .path = "/api/me/notification-settings",
+       .plain = api::save_notification_settings,
+       .doc = {.operation_id = "saveNotificationSettings",
+               .tag = "notifications",
+               .summary = "Change the caller's inbox settings",
+               .description = "deadlines: each (one notification per deadline alert) or digest "
+                              "(the alerts are kept read and counted in one notification a day, "
+                              "which becomes unread again with each new alert).",
+               .request = {json("NotificationSettings")},
+               .responses = {{.status = 200,
+                              .description = "The settings saved",
+                              .content = {json("NotificationSettings")}}},
+               .errors = {400, 401, 403, 413, 503}}},
       {.method = "GET",
        .path = "/api/users",
        .plain = api::list_users,
@@ -485,6 +539,22 @@ std::vector<RouteDef<ApiContext>> make_table() {
                .responses = write_answer(),
                .errors = kWriteErrors}},
       {.method = "POST",
+       .path = "/api/projects/{id}/comments",
+       .async = api::comment_project,
+       .doc = {.operation_id = "commentProject",
+               .tag = "projects",
+               .summary = "Comment on a project, mentioning users",
+               .description =
+                   "Recorded as a commented event (in the history). Each mentioned user gets an "
+                   "inbox notification (trigger mentioned). The owner and every role that acts "
+                   "somewhere in the workflow (a transition's roles, a review's voters) may "
+                   "comment; a read-only role (auditor) may not (403). A mentioned user must be "
+                   "known and enabled (422 unknown_user).",
+               .parameters = {kIfMatch, kIdempotencyKey},
+               .request = {json("CommentProject")},
+               .responses = write_answer(),
+               .errors = kWriteErrors}},
+      {.method = "POST",
        .path = "/api/projects/{id}/milestones",
        .async = api::record_milestone,
        .doc = {.operation_id = "recordMilestone",
@@ -741,6 +811,11 @@ std::vector<RouteDef<ApiContext>> make_table() {
                .parameters = {{.name = "unread",
                                .description = "true: only unread ones",
                                .values = {"true", "false"}},
+                              {.name = "type",
+                               .description = "Only this event type (deadline_fired, commented, "
+                                              "...) or digest; deadline_fired includes the "
+                                              "alerts a digest holds, which are otherwise left "
+                                              "out"},
                               limit(200, "1 to 200 (default 50)"),
                               kCursor},
                .responses = {{.status = 200,

@@ -14,6 +14,22 @@ namespace {
 
 namespace json = boost::json;
 
+Parsed<engine::Date> date_member(const json::object& body, std::string_view name) {
+  auto text = string_member(body, name, true);
+  if (!text) return engine::fail(text.error());
+  const auto date = engine::Date::parse(*text);
+  if (!date) {
+    return engine::fail(bad_request(
+        {std::string(name) + " 应为日期（YYYY-MM-DD）",
+         std::string(name) + " must be a date \"YYYY-MM-DD\""},
+        {FieldError{std::string(name), {"应为日期 YYYY-MM-DD", "expected a date YYYY-MM-DD"}}},
+        "invalid_type"));
+  }
+  return *date;
+}
+
+}  // namespace
+
 // The new holder must be a known, enabled user: the engine does not know the directory.
 std::optional<engine::Reason> unknown_user(ApiContext& context, const std::string& login,
                                            std::string field) {
@@ -30,22 +46,6 @@ Response refuse(const engine::Reason& reason, std::string_view lang) {
   refused.reasons.push_back(reason);
   return rejection(refused, lang);
 }
-
-Parsed<engine::Date> date_member(const json::object& body, std::string_view name) {
-  auto text = string_member(body, name, true);
-  if (!text) return engine::fail(text.error());
-  const auto date = engine::Date::parse(*text);
-  if (!date) {
-    return engine::fail(bad_request(
-        {std::string(name) + " 应为日期（YYYY-MM-DD）",
-         std::string(name) + " must be a date \"YYYY-MM-DD\""},
-        {FieldError{std::string(name), {"应为日期 YYYY-MM-DD", "expected a date YYYY-MM-DD"}}},
-        "invalid_type"));
-  }
-  return *date;
-}
-
-}  // namespace
 
 void supervise_project(ApiContext& context, const Request& request, const RouteParams& params,
                        Reply reply) {

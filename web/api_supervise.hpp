@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "engine/decide.hpp"
 #include "engine/project.hpp"
 #include "storage/store.hpp"
 #include "web/api.hpp"
@@ -22,6 +23,13 @@ void supervise_project(ApiContext& context, const Request& request, const RouteP
 void reassign_project(ApiContext& context, const Request& request, const RouteParams& params,
                       Reply reply);
 Response bulk_reassign(ApiContext& context, const Request& request);
+
+// Why `login` cannot be named as a person (unknown or disabled), as a reason about `field`;
+// nullopt when it is a known, enabled user or empty (the engine says it is missing).
+std::optional<engine::Reason> unknown_user(ApiContext& context, const std::string& login,
+                                           std::string field);
+// A 422 with that one reason.
+Response refuse(const engine::Reason& reason, std::string_view lang);
 
 // The light of a project at the context's today, as JSON (null when it has none).
 class Lights {

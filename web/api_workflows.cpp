@@ -72,7 +72,8 @@ json::object state_json(const engine::StateDef& state) {
         {"quorum_fraction", review->quorum_denominator > 0
                                 ? json::value(std::to_string(review->quorum_numerator) + "/" +
                                               std::to_string(review->quorum_denominator))
-                                : json::value(nullptr)}};
+                                : json::value(nullptr)},
+        {"blind", review->blind}};
   }
   object["report"] = state.report
                          ? json::value(engine::name_in(engine::kStateTagNames, *state.report))

@@ -214,7 +214,10 @@ void add_workflows(json::object& all) {
               {"quorum", with_description(integer(), "Votes needed (without quorum_fraction)")},
               {"quorum_fraction",
                with_description(nullable("string"),
-                                "Votes needed as a fraction of the eligible panel, e.g. 2/3")}});
+                                "Votes needed as a fraction of the eligible panel, e.g. 2/3")},
+              {"blind", with_description(boolean(),
+                                         "Others' ballots hidden from a voter until they have "
+                                         "voted or the review has closed")}});
   review["type"] = json::array{"object", "null"};
   all["WorkflowState"] =
       record({{"id", text()},
@@ -360,6 +363,13 @@ void add_projects(json::object& all) {
                         {"choice", one_of_values(engine::names_of(engine::kVoteChoiceNames))},
                         {"comment", text()},
                         {"at", date_time()}});
+  all["ClosedReview"] =
+      record({{"state", with_description(text(), "The review's state")},
+              {"transition", with_description(text(), "The decision: the transition taken")},
+              {"to", text()},
+              {"closed_at", date_time()},
+              {"votes", array_of(ref("Vote"))}},
+             "A review that has closed: its ballots and its decision.");
   all["ProjectAttachment"] = object_of({{"id", text()},
                                         {"filename", text()},
                                         {"size", integer()},
@@ -428,7 +438,13 @@ void add_projects(json::object& all) {
                                   "green on time; null in a final state or with no open "
                                   "deadline (on list items and GET /api/projects/{id})")},
        {"attachments", with_description(array_of(ref("ProjectAttachment")),
-                                        "Files attached, oldest first (present once one is)")}},
+                                        "Files attached, oldest first (present once one is)")},
+       {"closed_reviews",
+        with_description(array_of(ref("ClosedReview")),
+                         "Reviews closed with ballots, oldest first (present once one is)")},
+       {"votes_hidden", with_description(integer(),
+                                         "A blind review's ballots not shown to the caller, who "
+                                         "has not voted yet (present then)")}},
       {"id", "workflow", "workflow_version", "state", "version", "owner", "fields", "created_at",
        "updated_at", "state_entered_at", "sla_due_on", "followup_due_on", "milestones", "visits",
        "votes"},
@@ -489,10 +505,15 @@ void add_events(json::object& all) {
                                                  {"followup_due_on", optional_date()},
                                                  {"milestones_started", started()}}));
   all["VoteCastBody"] =
-      record({{"voter", text()},
-              {"choice", one_of_values(engine::names_of(engine::kVoteChoiceNames))},
-              {"comment", text()},
-              {"changed", boolean()}});
+      with_optional(record({{"voter", text()},
+                            {"choice", one_of_values(engine::names_of(engine::kVoteChoiceNames))},
+                            {"comment", text()},
+                            {"changed", boolean()}}),
+                    {{"quorum_reached", with_description(boolean(),
+                                                         "This vote brought the review to its "
+                                                         "quorum (present then)")}});
+  all["CommentedBody"] =
+      record({{"text", text()}, {"mentions", with_description(strings(), "The users told")}});
   all["MilestoneRecordedBody"] =
       object_of({{"milestone", text()},
                  {"planned_on", optional_date()},
@@ -561,14 +582,14 @@ void add_events(json::object& all) {
        {"ProjectCreatedBody", "FieldsEditedBody", "TransitionTakenBody", "VoteCastBody",
         "MilestoneRecordedBody", "FollowupRecordedBody", "DeadlineFiredBody",
         "DeadlineExtendedBody", "WorkflowMigratedBody", "FundsRecordedBody", "SupervisedBody",
-        "ReassignedBody", "FileAttachedBody"}) {
+        "ReassignedBody", "FileAttachedBody", "CommentedBody"}) {
     bodies.push_back(ref(name));
   }
   all["Event"] = object_of(
       {{"type", one_of_values({"project_created", "fields_edited", "transition_taken", "vote_cast",
                                "milestone_recorded", "followup_recorded", "deadline_fired",
                                "deadline_extended", "workflow_migrated", "funds_recorded",
-                               "supervised", "reassigned", "file_attached"})},
+                               "supervised", "reassigned", "file_attached", "commented"})},
        {"project_id", text()},
        {"version", with_description(integer(), "The project's version this event made")},
        {"actor", text()},
@@ -579,10 +600,14 @@ void add_events(json::object& all) {
        {"hash", with_description(text(), "SHA-256 of the chain link, hex (in history)")},
        {"previous_hash", with_description(text(), "The previous link's hash (in history)")}},
       {"type", "project_id", "version", "actor", "at", "body"}, "One event of a project's log.");
-  all["History"] = record({{"project_id", text()},
-                           {"version", integer()},
-                           {"chain_ok", boolean()},
-                           {"events", array_of(ref("Event"))}});
+  all["History"] = with_optional(
+      record({{"project_id", text()},
+              {"version", integer()},
+              {"chain_ok", boolean()},
+              {"events", array_of(ref("Event"))}}),
+      {{"hidden_votes", with_description(integer(),
+                                         "A blind review's ballots left out: the "
+                                         "caller has not voted yet (present then)")}});
   all["WriteResult"] =
       record({{"project_id", text()}, {"version", integer()}, {"events", array_of(ref("Event"))}});
   all["FollowupResult"] = with_optional(
@@ -658,6 +683,11 @@ void add_commands(json::object& all) {
                  {"comment", text()},
                  {"version", integer()}},
                 {"choice"});
+  all["CommentProject"] =
+      object_of({{"text", with_description(text(), "The comment (at most 4,000 bytes)")},
+                 {"mentions", with_description(strings(), "User ids told of it (@mentions)")},
+                 {"version", integer()}},
+                {"text"});
   all["RecordMilestone"] = object_of({{"milestone", text()},
                                       {"planned_on", date()},
                                       {"done_on", date()},
@@ -800,6 +830,53 @@ void add_notifications(json::object& all) {
                                     {"next_cursor", nullable("string")}});
   all["NotificationRead"] = record({{"id", integer()}, {"read", boolean()}, {"unread", integer()}});
   all["NotificationsReadAll"] = record({{"marked", integer()}, {"unread", integer()}});
+  all["UserDirectory"] =
+      record({{"users", array_of(record({{"id", text()}, {"display_name", text()}}))}},
+             "Enabled users, for naming colleagues (@mentions).");
+  all["NotificationSettings"] =
+      record({{"deadlines", with_description(one_of_values({"each", "digest"}),
+                                             "Deadline alerts one by one, or one digest a day")}});
+  const auto ref_item = [] {
+    return json::object{{"project_id", text()},
+                        {"name", text()},
+                        {"workflow", text()},
+                        {"state", text()},
+                        {"state_label", text()}};
+  };
+  const auto item = [&](std::initializer_list<std::pair<std::string_view, json::object>> more) {
+    json::object schema = object_of({}, {"project_id", "name", "workflow", "state", "state_label"});
+    json::object& properties = schema["properties"].as_object();
+    for (const auto& [name, member] : ref_item())
+      properties[name] = member;
+    for (const auto& [name, member] : more)
+      properties[name] = member;
+    return schema;
+  };
+  all["MyWork"] =
+      record({{"user", text()},
+              {"today", date()},
+              {"total", integer()},
+              {"counts", record({{"actions", integer()},
+                                 {"deadlines", integer()},
+                                 {"votes", integer()},
+                                 {"problems", integer()},
+                                 {"mentions", integer()}})},
+              {"actions",
+               array_of(item({{"transition", text()}, {"label", text()}, {"to_label", text()}}))},
+              {"deadlines", array_of(item({{"kind", text()},
+                                           {"deadline", text()},
+                                           {"due_on", date()},
+                                           {"status", one_of_values({"warning", "overdue"})},
+                                           {"working_days_left", integer()}}))},
+              {"votes", array_of(item({{"votes_cast", integer()}}))},
+              {"problems", array_of(item({{"parent", text()}, {"due_on", optional_date()}}))},
+              {"mentions", array_of(record({{"notification_id", integer()},
+                                            {"project_id", text()},
+                                            {"name", text()},
+                                            {"title", text()},
+                                            {"at", date_time()},
+                                            {"read", boolean()}}))}},
+             "我的待办: what the caller has to do now.");
   const auto format = [] { return one_of_values(engine::names_of(notify::kWebhookFormatNames)); };
   all["WebhookRequest"] = object_of(
       {{"url", with_description(text(), "http:// or https://")},

@@ -646,7 +646,8 @@ class WorkflowParser {
 
   std::optional<engine::ReviewDef> parse_review(const Entry& entry, const std::string& state_what) {
     const std::string what = "'review' of " + state_what;
-    Record record(entry.value, entry.value_mark(), what, {"voters", "quorum", "pass"}, reporter_);
+    Record record(entry.value, entry.value_mark(), what, {"voters", "quorum", "pass", "blind"},
+                  reporter_);
     if (!record.valid()) return std::nullopt;
     engine::ReviewDef review;
     if (const Entry* voters = record.require("voters")) {
@@ -656,6 +657,9 @@ class WorkflowParser {
       }
     }
     if (const Entry* quorum = record.get("quorum")) parse_quorum(*quorum, review);
+    if (const Entry* blind = record.get("blind")) {
+      review.blind = read_bool(*blind, reporter_).value_or(false);
+    }
     if (const Entry* pass = record.require("pass")) {
       review.pass =
           parse_expression(pass->value, pass->value_mark(), Use::review_pass, "'pass' of " + what)
@@ -1238,6 +1242,17 @@ class WorkflowParser {
                         "'on: supervised' of " + what + " needs a 'supervision' section");
         return std::nullopt;
       }
+      if (event.value == Kind::quorum && !has_review()) {
+        reporter_.error(entry.value_mark(),
+                        "'on: quorum' of " + what + " needs a state with a 'review'");
+        return std::nullopt;
+      }
+      if (event.value == Kind::mentioned) {
+        reporter_.error(entry.value_mark(), "'on: mentioned' of " + what +
+                                                " is not a rule: a comment tells the users it "
+                                                "mentions by itself (use 'on: commented')");
+        return std::nullopt;
+      }
       return engine::NotifyTrigger{event.value, ""};
     }
     if (find_in(transitions_, name) != nullptr) {
@@ -1250,9 +1265,15 @@ class WorkflowParser {
                     "unknown event " + in_quotes(name) +
                         " (transition, a transition id, sla_warning, sla_overdue, "
                         "milestone_warning, "
-                        "milestone_overdue, followup_due, supervised or reassigned)" +
+                        "milestone_overdue, followup_due, supervised, reassigned, quorum or "
+                        "commented)" +
                         suggestion(reporter_, name, known));
     return std::nullopt;
+  }
+
+  bool has_review() {
+    return std::any_of(workflow().states.begin(), workflow().states.end(),
+                       [](const engine::StateDef& state) { return state.review.has_value(); });
   }
 
   // owner, role:NAME, user:NAME, or field:NAME naming a user field or a list of users.

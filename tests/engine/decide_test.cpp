@@ -4,6 +4,8 @@
 
 #include "engine/deadlines.hpp"
 #include "engine/graph.hpp"
+#include "engine/notify_route.hpp"
+#include "engine/notify_trigger.hpp"
 #include "test_workflow.hpp"
 
 namespace investflow::engine {
@@ -519,6 +521,49 @@ TEST_F(DecideTest, AttachingAFileFoldsItIntoTheProjectAndEvidenceMayNameIt) {
           .has(reason::kInvalidField));
   run(kStaff, RecordMilestone{"register_company", {}, day(2026, 3, 2), sha});
   EXPECT_EQ(project.milestones.at("register_company").evidence, sha);
+}
+
+// Issue 22: comments. The owner and the roles that act somewhere in the workflow may
+// comment (a reviewer too, who only votes); the auditor, who acts nowhere, may not. A blank
+// or overlong text is refused; mentions are kept once each and raise `mentioned`.
+TEST_F(DecideTest, CommentsByRoleWithMentions) {
+  create_lead();
+  EXPECT_TRUE(rejected(kAuditor, CommentProject{"看看", {}}).has(reason::kRoleNotAllowed));
+  EXPECT_TRUE(rejected(kStaff, CommentProject{" \n", {}}).has(reason::kMissingField));
+  EXPECT_TRUE(
+      rejected(kStaff, CommentProject{std::string(5000, 'x'), {}}).has(reason::kInvalidField));
+  run(reviewer(1), CommentProject{"@li @li 请看", {"li", "li", "zhang"}});
+  const auto& comment = std::get<Commented>(log.back().body);
+  EXPECT_EQ(comment.mentions, (std::vector<std::string>{"li", "zhang"}));
+  EXPECT_EQ(event_type(log.back()), "commented");
+  EXPECT_EQ(project.version, 2);  // in the log; nothing else of the project changes
+  EXPECT_EQ(project.state, "lead");
+  // The mentioned users are told in their inboxes, without any rule.
+  const std::vector<NotifyDelivery> told = notify_deliveries(*wf, project, {&log.back(), 1});
+  ASSERT_EQ(told.size(), 2u);
+  EXPECT_EQ(told[0].recipient.name, "li");
+  EXPECT_EQ(told[0].triggers.front().kind, NotifyTrigger::Kind::mentioned);
+}
+
+// Issue 22: the vote that reaches the quorum says so (once: the next ones do not), and a
+// review's ballots are kept with its decision when the project leaves the state.
+TEST_F(DecideTest, QuorumReachedOnceAndTheClosedReviewKept) {
+  to_review();
+  vote(1, VoteChoice::approve);
+  vote(2, VoteChoice::approve);
+  EXPECT_FALSE(std::get<VoteCast>(log.back().body).quorum_reached);
+  vote(3, VoteChoice::reject);
+  EXPECT_TRUE(std::get<VoteCast>(log.back().body).quorum_reached);
+  EXPECT_EQ(triggers_of(log.back()).front().kind, NotifyTrigger::Kind::quorum);
+  run(reviewer(3), CastVote{VoteChoice::approve, "改投同意"});
+  EXPECT_FALSE(std::get<VoteCast>(log.back().body).quorum_reached);
+  run(kManager, TakeTransition{"approve", {}, ""});
+  EXPECT_TRUE(project.votes.empty());
+  ASSERT_EQ(project.closed_reviews.size(), 1u);
+  EXPECT_EQ(project.closed_reviews[0].state, "review");
+  EXPECT_EQ(project.closed_reviews[0].transition, "approve");
+  EXPECT_EQ(project.closed_reviews[0].to, "signed");
+  EXPECT_EQ(project.closed_reviews[0].votes.size(), 3u);
 }
 
 }  // namespace

@@ -400,6 +400,41 @@ TEST(Loader, FractionalQuorumAndImportAliases) {
   EXPECT_EQ(kind->option_aliases.at("build"), (std::vector<std::string>{"建立链条", "新建链条"}));
 }
 
+// Issue 22: `review: {blind: true}` and `on: quorum` (which needs a review somewhere); a
+// wrong value is an error at its line and column; `on: mentioned` is no rule.
+TEST(Loader, BlindReviewsAndTheQuorumTrigger) {
+  const std::string head =
+      "workflow: tiny\nversion: 1\nroles: [reviewer, secretariat]\ninitial: open\nstates:\n";
+  const std::string rest =
+      "  closed: {terminal: true}\n"
+      "transitions:\n  - {id: close, from: open, to: closed}\n"
+      "notify:\n  - {on: quorum, to: [role:secretariat]}\n";
+  const WorkflowLoad good = load_workflow_text(
+      head + "  open: {review: {voters: reviewer, pass: \"approvals > 0\", blind: true}}\n" + rest,
+      "tiny.yaml", CalendarRegistry());
+  ASSERT_THAT(good.diagnostics, IsEmpty()) << all_diagnostics(good);
+  EXPECT_TRUE(good.workflow->find_state("open")->review->blind);
+  EXPECT_EQ(good.workflow->notify.at(0).on.kind, engine::NotifyTrigger::Kind::quorum);
+  const WorkflowLoad bad = load_workflow_text(
+      head + "  open: {review: {voters: reviewer, pass: \"approvals > 0\", blind: maybe}}\n" + rest,
+      "tiny.yaml", CalendarRegistry());
+  ASSERT_EQ(bad.diagnostics.size(), 1u) << all_diagnostics(bad);
+  EXPECT_EQ(bad.diagnostics[0].line, 6);
+  EXPECT_EQ(bad.diagnostics[0].column, 67);
+  const WorkflowLoad no_review =
+      load_workflow_text(head + "  open: {}\n" + rest, "tiny.yaml", CalendarRegistry());
+  ASSERT_EQ(no_review.diagnostics.size(), 1u) << all_diagnostics(no_review);
+  EXPECT_EQ(no_review.diagnostics[0].to_string(),
+            "tiny.yaml:11:10: error: 'on: quorum' of notification 1 needs a state with a 'review'");
+  const WorkflowLoad mentioned =
+      load_workflow_text(head +
+                             "  open: {}\n  closed: {terminal: true}\n"
+                             "transitions:\n  - {id: close, from: open, to: closed}\n"
+                             "notify:\n  - {on: mentioned, to: [owner]}\n",
+                         "tiny.yaml", CalendarRegistry());
+  EXPECT_TRUE(has_errors(mentioned.diagnostics)) << all_diagnostics(mentioned);
+}
+
 TEST(Loader, WarningsAloneStillGiveAWorkflow) {
   const WorkflowLoad load = load_workflow_text(
       "workflow: tiny\nversion: 1\ninitial: open\nstates:\n  open:\n  closed: {terminal: true}\n"

@@ -8,7 +8,8 @@ import {confirmDiscard} from './unsaved.js';
 
 const routes = [
   {pattern: /^\/login$/, module: './views/login.js', public: true},
-  {pattern: /^\/(board)?$/, module: './views/board.js', nav: 'board'},
+  {pattern: /^\/(work)?$/, module: './views/work.js', nav: 'work'},  // 我的待办 (issue 22)
+  {pattern: /^\/board$/, module: './views/board.js', nav: 'board'},
   {pattern: /^\/projects\/new$/, module: './views/new_project.js', nav: 'new'},
   {pattern: /^\/projects\/([^/]+)$/, module: './views/project.js', nav: 'projects'},
   {pattern: /^\/projects$/, module: './views/projects.js', nav: 'projects'},
@@ -21,7 +22,7 @@ const routes = [
   {pattern: /^\/handover$/, module: './views/supervise.js', nav: 'handover'},  // issue 17
 ];
 
-const state = {me: null, cleanup: null, unread: null, renderId: 0, shownHash: ''};
+const state = {me: null, cleanup: null, unread: null, renderId: 0, shownHash: '', work: null};
 
 export function navigate(hash) {
   if (location.hash === hash) route();
@@ -30,7 +31,7 @@ export function navigate(hash) {
 
 // '#/projects?state=lead' -> {path: '/projects', params: URLSearchParams}
 function parseHash() {
-  const text = location.hash.replace(/^#/, '') || '/board';
+  const text = location.hash.replace(/^#/, '') || '/work';
   const [path, search = ''] = text.split('?');
   return {path, params: new URLSearchParams(search)};
 }
@@ -59,9 +60,10 @@ export async function loggedIn(user) {
   state.me = user;
   startStream();
   refreshUnread();
+  refreshWork();
   const next = sessionStorage.getItem('investflow.after_login');
   sessionStorage.removeItem('investflow.after_login');
-  navigate(next && next !== '#/login' ? next : '#/board');
+  navigate(next && next !== '#/login' ? next : '#/work');
 }
 
 async function logout() {
@@ -97,6 +99,27 @@ function renderBell() {
   link.setAttribute('aria-label', link.title || t('nav_notifications'));
 }
 
+// The header's 待办 N: the total of GET /api/me/work, kept live from the stream (debounced).
+let workTimer = null;
+function refreshWork() {
+  clearTimeout(workTimer);
+  workTimer = setTimeout(async () => {
+    if (!state.me) return;
+    try {
+      state.work = (await get('/api/me/work')).total;
+    } catch {
+      state.work = null;
+    }
+    renderWorkCount();
+  }, 300);
+}
+
+function renderWorkCount() {
+  const link = document.getElementById('work-link');
+  if (!link) return;
+  link.textContent = state.work ? t('mywork.nav_count', {n: state.work}) : t('mywork.nav');
+}
+
 function bellIcon() {
   return svg('svg', {class: 'bell-icon', viewBox: '0 0 24 24', width: 20, height: 20, 'aria-hidden': 'true'},
     svg('path', {d: 'M12 2a6 6 0 0 0-6 6v4l-2 3v1h16v-1l-2-3V8a6 6 0 0 0-6-6zm0 20a3 3 0 0 0 3-3H9a3 3 0 0 0 3 3z'}));
@@ -123,8 +146,10 @@ function renderHeader(active) {
   h('option', {value: 'zh-CN', lang: 'zh-CN', selected: lang() === 'zh-CN'}, '中文'),
   h('option', {value: 'en', lang: 'en', selected: lang() === 'en'}, 'English'));
   clear(header).append(
-    h('a', {class: 'brand', href: '#/board'}, t('app_name')),
+    h('a', {class: 'brand', href: '#/work'}, t('app_name')),
     h('nav', {'aria-label': t('app_name')},
+      h('a', {href: '#/work', id: 'work-link', class: active === 'work' ? 'active' : null,
+        'aria-current': active === 'work' ? 'page' : null}, t('mywork.nav')),
       link('board', '#/board'), link('projects', '#/projects'),
       mayReadReports() ? link('dashboard', '#/dashboard') : null,
       link('problems', '#/problems'),
@@ -141,6 +166,7 @@ function renderHeader(active) {
       h('label', {for: 'language', class: 'sr-only'}, t('language')), languages,
       h('button', {type: 'button', onclick: logout}, t('logout'))));
   renderBell();
+  renderWorkCount();
 }
 
 async function route() {
@@ -182,7 +208,9 @@ async function route() {
   }
 }
 
+window.addEventListener('investflow:event', refreshWork);
 window.addEventListener('investflow:notification', (event) => {
+  refreshWork();
   if (typeof event.detail.unread === 'number') {
     state.unread = event.detail.unread;
     renderBell();
@@ -207,6 +235,7 @@ async function start() {
   if (state.me) {
     startStream();
     refreshUnread();
+    refreshWork();
   }
   route();
 }

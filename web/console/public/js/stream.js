@@ -3,7 +3,7 @@
 // reconnects by itself and resumes with Last-Event-ID.
 const kProjectEvents = ['project_created', 'fields_edited', 'transition_taken', 'vote_cast',
   'milestone_recorded', 'followup_recorded', 'deadline_fired', 'deadline_extended',
-  'workflow_migrated', 'supervised', 'reassigned', 'file_attached'];
+  'workflow_migrated', 'supervised', 'reassigned', 'file_attached', 'commented'];
 
 let source = null;
 

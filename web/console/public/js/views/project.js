@@ -15,6 +15,7 @@ import {lightBadge, levelBadge, supervisionButtons, historyDetail} from './super
 import {attachmentsPanel, evidencePicker, evidenceText, uploadFile} from './project_attachments.js';
 import {holdEdits} from '../unsaved.js';
 import {printButton, dossierHead, reviewRecord, dossierFoot} from './project_print.js';  // list (issue 22)
+import {commentsPanel} from './project_comments.js';  // comments with @mentions (issue 22)
 
 export async function render(view, {match}) {
   const id = decodeURIComponent(match[1]);
@@ -66,6 +67,7 @@ export async function render(view, {match}) {
           transitionsPanel(context, options),
           reviewPanel(context, state),
           reviewRecord(context, history),
+          commentsPanel(context, history),
           historyPanel(context, history))),
       dossierFoot());
   }
@@ -233,13 +235,44 @@ function fieldGroup(context, group, fields, collapsed, conflictBox) {
   return details;
 }
 
-function reviewPanel({project, path, reload}, state) {
-  if (!state?.review) return panel(t('review'), h('p', {class: 'muted'}, t('no_review')));
+// Reviews that closed (issue 22): their ballots, tally and decision stay visible.
+function closedReviews({project, workflow}) {
+  const reviews = project.closed_reviews || [];
+  if (!reviews.length) return null;
+  const stateLabel = (id) => pick(workflow.states.find((state) => state.id === id)?.label, id);
+  const transitionLabel = (id) => pick(workflow.transitions.find((item) => item.id === id)?.label, id);
+  return h('div', {class: 'closed-reviews'}, h('h3', {}, t('committee.closed')),
+    [...reviews].reverse().map((review) => {
+      const count = (choice) => review.votes.filter((vote) => vote.choice === choice).length;
+      return h('div', {class: 'closed-review', dataset: {state: review.state}},
+        h('p', {}, h('strong', {}, stateLabel(review.state)), ' · ', `${t('committee.closed_at')} ${dateTime(review.closed_at)}`),
+        h('p', {class: 'review-decision'}, `${t('committee.decision')}: `,
+          h('strong', {}, `${transitionLabel(review.transition)} → ${stateLabel(review.to)}`)),
+        h('p', {class: 'review-tally'}, ['approve', 'reject', 'abstain', 'recuse']
+          .map((choice) => `${t(choice)} ${count(choice)}`).join(' · ')),
+        votesTable(review.votes));
+    }));
+}
+
+function votesTable(votes) {
+  return h('table', {class: 'table compact'}, h('thead', {}, h('tr', {}, h('th', {}, t('actor')), h('th', {}, t('vote')),
+    h('th', {}, t('comment')))),
+  h('tbody', {}, votes.map((entry) => h('tr', {}, h('td', {}, userText('span', entry.voter)),
+    h('td', {}, t(entry.choice)), h('td', {}, userText('span', entry.comment))))));
+}
+
+function reviewPanel(context, state) {
+  const {project, path, reload} = context;
+  if (!state?.review) {
+    return panel(t('review'), h('p', {class: 'muted'}, t('no_review')), closedReviews(context));
+  }
   const votes = project.votes || [];
   const mine = votes.find((vote) => vote.voter === me().id);
   const approvals = votes.filter((vote) => vote.choice === 'approve').length;
   // A recusal (回避) is no vote; a fractional quorum is shown as the fraction of the panel.
-  const cast = votes.filter((vote) => vote.choice !== 'recuse').length;
+  // A blind review hides the others' ballots until one has voted (votes_hidden counts them).
+  const hidden = project.votes_hidden || 0;
+  const cast = votes.filter((vote) => vote.choice !== 'recuse').length + hidden;
   const quorum = state.review.quorum_fraction || state.review.quorum;
   const comment = h('textarea', {id: 'vote-comment', rows: 2}, mine?.comment || '');
   const message = h('p', {class: 'form-message', role: 'alert'});
@@ -254,12 +287,11 @@ function reviewPanel({project, path, reload}, state) {
   };
   const canVote = hasRole(state.review.voters);
   return panel(t('review'),
+    state.review.blind ? h('p', {class: 'muted review-blind'}, t('committee.blind')) : null,
     h('p', {class: 'review-stats'}, `${t('votes_cast')}: `, h('strong', {class: 'vote-count'}, String(cast)),
-      ` / ${t('quorum')}: ${quorum} · ${t('approve')}: ${approvals}`),
-    h('table', {class: 'table compact'}, h('thead', {}, h('tr', {}, h('th', {}, t('actor')), h('th', {}, t('vote')),
-      h('th', {}, t('comment')))),
-    h('tbody', {}, votes.map((entry) => h('tr', {}, h('td', {}, userText('span', entry.voter)),
-      h('td', {}, t(entry.choice)), h('td', {}, userText('span', entry.comment)))))),
+      ` / ${t('quorum')}: ${quorum}`, hidden ? '' : ` · ${t('approve')}: ${approvals}`),
+    hidden ? h('p', {class: 'blind-hidden', role: 'status'}, t('committee.blind_hidden', {n: hidden})) : null,
+    votesTable(votes),
     canVote ? h('div', {class: 'vote-form'},
       mine ? h('p', {}, `${t('my_vote')}: `, h('strong', {}, t(mine.choice))) : null,
       h('label', {for: 'vote-comment'}, t('comment')), comment,
@@ -267,7 +299,8 @@ function reviewPanel({project, path, reload}, state) {
         ['approve', 'reject', 'abstain', 'recuse'].map((choice) => h('button', {type: 'button',
           class: choice === 'approve' ? 'primary vote-button' : 'vote-button', dataset: {choice},
           onclick: vote(choice)}, mine ? `${t('change_vote')}: ${t(choice)}` : t(choice)))),
-      message) : null);
+      message) : null,
+    closedReviews(context));
 }
 
 // A deadline counted past the calendar's official data: shown as an estimate.
@@ -363,7 +396,7 @@ function followupsPanel({project, path, reload, may, ended}) {
 const kEventLabels = {project_created: 'created', fields_edited: 'edited', transition_taken: 'transition_event',
   vote_cast: 'voted_event', milestone_recorded: 'milestone_event', followup_recorded: 'followup_event',
   funds_recorded: 'funds.event',
-  file_attached: 'attach.attached_event',
+  file_attached: 'attach.attached_event', commented: 'comments.event',
   // issue 22 item 6: every event type has a label; none shows its key.
   deadline_fired: 'step.ev_deadline_fired', deadline_extended: 'step.ev_deadline_extended',
   workflow_migrated: 'step.ev_workflow_migrated', supervised: 'supervised', reassigned: 'reassigned'};
@@ -412,6 +445,8 @@ function historyPanel({workflow}, history) {
         historyDetail(event, workflow),  // issue 17: 督办 / 转交
         eventDetail(event, workflow, stateLabel),
         event.type === 'file_attached' ? userText('div', body.filename) : null,
+        event.type === 'commented' ? userText('blockquote', body.text) : null,
+        body.quorum_reached ? h('div', {class: 'muted'}, t('committee.quorum_event')) : null,
         changes.length ? h('ul', {class: 'changes'}, changes.map((change) => {
           const field = fieldsByName.get(change.field);
           return h('li', {}, `${fieldLabel(field) || t('step.unnamed')}: `,
