@@ -104,9 +104,9 @@ Response list_users(ApiContext& context, const Request& request) {
 // display names only (roles and the disabled stay with GET /api/users, for admins).
 Response user_directory(ApiContext& context, const Request& request) {
   auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   auto users = context.auth.users();
-  if (!users) return storage_failure(users.error(), request.request_id);
+  if (!users) return storage_failure(users.error(), request);
   boost::json::array list;
   for (const auto& user : *users) {
     if (user.disabled) continue;

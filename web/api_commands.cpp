@@ -280,7 +280,7 @@ void comment_project(ApiContext& context, const Request& request, const RoutePar
   auto target = prepare(context, request, params, reply);
   if (!target) return;
   auto text = string_member(target->body, "text", true);
-  if (!text) return reply(problem(text.error()));
+  if (!text) return reply(problem(request, text.error()));
   std::vector<std::string> mentions;
   const json::value& raw = member(target->body, "mentions");
   if (!raw.is_null()) {
@@ -289,9 +289,11 @@ void comment_project(ApiContext& context, const Request& request, const RoutePar
         array != nullptr && std::all_of(array->begin(), array->end(),
                                         [](const json::value& item) { return item.is_string(); });
     if (!strings) {
-      return reply(problem(bad_request("mentions must be an array of user ids",
-                                       {FieldError{"mentions", "expected an array of strings"}},
-                                       "invalid_type")));
+      return reply(problem(
+          request,
+          bad_request({"mentions 应为用户名的数组", "mentions must be an array of user ids"},
+                      {FieldError{"mentions", {"应为字符串数组", "expected an array of strings"}}},
+                      "invalid_type")));
     }
     for (const json::value& item : *array) {
       mentions.emplace_back(item.get_string());

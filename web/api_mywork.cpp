@@ -219,7 +219,7 @@ class WorkList {
 
 Response my_work(ApiContext& context, const Request& request) {
   auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   const Workflows workflows = latest_workflows(context);
   WorkList work(context, *caller, language(request));
   work.own_projects();

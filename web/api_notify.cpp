@@ -190,9 +190,11 @@ Response list_notifications(ApiContext& context, const Request& request) {
   }
   const std::string type(request.query_param("type").value_or(""));
   if (!type.empty() && type != notify::kDigestType && !engine::is_event_type(type)) {
-    return problem(request, bad_request({"type 应为事件类型（如 deadline_fired）或 digest",
-                                         "type takes an event type (such as deadline_fired) or digest"},
-                                        {FieldError{"type", {"未知的通知类型", "unknown notification type"}}}));
+    return problem(
+        request,
+        bad_request({"type 应为事件类型（如 deadline_fired）或 digest",
+                     "type takes an event type (such as deadline_fired) or digest"},
+                    {FieldError{"type", {"未知的通知类型", "unknown notification type"}}}));
   }
   auto page = context.notify->notifications(
       caller->user.id, unread && *unread == "true", *limit,
@@ -216,29 +218,34 @@ json::object settings_json(const notify::NotificationSettings& settings) {
 
 Response notification_settings(ApiContext& context, const Request& request) {
   auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
-  if (!context.notify) return problem(service_unavailable("notifications are not enabled"));
+  if (!caller) return problem(request, caller.error());
+  if (!context.notify)
+    return problem(request, service_unavailable({"未启用通知", "notifications are not enabled"}));
   auto settings = context.notify->settings(caller->user.id);
-  if (!settings) return storage_failure(settings.error(), request.request_id);
+  if (!settings) return storage_failure(settings.error(), request);
   return json_body(200, settings_json(*settings));
 }
 
 Response save_notification_settings(ApiContext& context, const Request& request) {
   auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
-  if (!context.notify) return problem(service_unavailable("notifications are not enabled"));
+  if (!caller) return problem(request, caller.error());
+  if (!context.notify)
+    return problem(request, service_unavailable({"未启用通知", "notifications are not enabled"}));
   auto body = parse_object(request);
-  if (!body) return problem(body.error());
+  if (!body) return problem(request, body.error());
   auto deadlines = string_member(*body, "deadlines", true);
-  if (!deadlines) return problem(deadlines.error());
+  if (!deadlines) return problem(request, deadlines.error());
   if (*deadlines != notify::kDeadlinesEach && *deadlines != notify::kDeadlinesDigest) {
-    return problem(bad_request("deadlines takes each or digest",
-                               {FieldError{"deadlines", "expected each or digest"}},
-                               "invalid_type"));
+    return problem(
+        request,
+        bad_request({"deadlines 取值为 each（逐条）或 digest（每日汇总）",
+                     "deadlines takes each or digest"},
+                    {FieldError{"deadlines", {"应为 each 或 digest", "expected each or digest"}}},
+                    "invalid_type"));
   }
   notify::NotificationSettings settings{*deadlines};
   auto saved = context.notify->save_settings(caller->user.id, settings);
-  if (!saved) return storage_failure(saved.error(), request.request_id);
+  if (!saved) return storage_failure(saved.error(), request);
   return json_body(200, settings_json(settings));
 }
 

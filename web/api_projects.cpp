@@ -205,19 +205,24 @@ Response board(ApiContext& context, const Request& request) {
   constexpr int kDefaultCards = 30;
   constexpr int kMostCards = 100;
   auto caller = authenticate(context, request);
-  if (!caller) return problem(caller.error());
+  if (!caller) return problem(request, caller.error());
   const std::string id(request.query_param("workflow").value_or(""));
   if (id.empty()) {
-    return problem(bad_request("workflow is required", {FieldError{"workflow", "a workflow id"}}));
+    return problem(request, bad_request({"缺少 workflow（流程）", "workflow is required"},
+                                        {FieldError{"workflow", {"流程编号", "a workflow id"}}}));
   }
   const auto workflow = context.store.workflow(id, 0);
-  if (!workflow) return problem(not_found("no workflow '" + id + "'", "no_such_workflow"));
+  if (!workflow) return problem(request, no_such_workflow(id));
   auto query = project_query(context, request, engine::local_date(context.clock->now()));
-  if (!query) return problem(query.error());
+  if (!query) return problem(request, query.error());
   if (!request.query_param("limit")) query->limit = kDefaultCards;
   if (query->limit > kMostCards) {
-    return problem(bad_request("limit takes 1 to " + std::to_string(kMostCards) + " on the board",
-                               {FieldError{"limit", "expected 1 to 100"}}));
+    const std::string most = std::to_string(kMostCards);
+    return problem(
+        request,
+        bad_request(
+            {"看板的 limit 取值为 1 到 " + most, "limit takes 1 to " + most + " on the board"},
+            {FieldError{"limit", {"应为 1 到 " + most, "expected 1 to " + most}}}));
   }
   query->cursor.clear();
   // The summaries count by the board's own filters only; with others a column says how
@@ -234,12 +239,12 @@ Response board(ApiContext& context, const Request& request) {
     auto read = context.reports->run([&](storage::Connection& connection) {
       return storage::pipeline_report(connection, *workflow, filter);
     });
-    if (!read) return storage_failure(read.error(), request.request_id);
+    if (!read) return storage_failure(read.error(), request);
     if (summarised) pipeline = std::move(*read);
     auto facets = context.reports->run([&](storage::Connection& connection) {
       return storage::pipeline_facets(connection, *workflow);
     });
-    if (!facets) return storage_failure(facets.error(), request.request_id);
+    if (!facets) return storage_failure(facets.error(), request);
     owners = json::array(facets->owners.begin(), facets->owners.end());
     units = json::array(facets->promoting_units.begin(), facets->promoting_units.end());
   }
@@ -249,7 +254,7 @@ Response board(ApiContext& context, const Request& request) {
     if (state.terminal) continue;
     query->state = state.id;
     auto page = context.store.list_projects(*query);
-    if (!page) return storage_failure(page.error(), request.request_id);
+    if (!page) return storage_failure(page.error(), request);
     json::array projects;
     for (const auto& project : page->projects) {
       json::value wire = storage::project_to_wire(project);
