@@ -272,6 +272,9 @@ class RandomDriver {
         raised = {"leave:" + taken->from, "enter:" + taken->to, "transition:" + taken->transition};
       } else if (const auto* fired = std::get_if<DeadlineFired>(&events[i].body)) {
         raised = {deadline_trigger(fired->kind, fired->alert)};
+      } else if (const auto* vote = std::get_if<VoteCast>(&events[i].body);
+                 vote != nullptr && vote->quorum_reached) {
+        raised = {"quorum"};
       }
       for (const std::string& name : raised) {
         for (const NotifyRule& rule : wf_.notify) {
