@@ -495,9 +495,10 @@ int run_serve(std::span<const std::string> args, Io& io) {
   options.health = [&calendars, clock = context->clock](boost::json::object& body) {
     add_calendar_health(body, calendars.runway(engine::local_date(clock->now())));
   };
-  options.ready = [&store = **store]() -> std::string {
+  options.ready = [&store = **store]() -> engine::LocalizedText {
     // A writer this far behind answers slowly: let the load balancer try another.
-    return store.stats().queued_commands > 10'000 ? "the storage writer is behind" : "";
+    if (store.stats().queued_commands <= 10'000) return {};
+    return {"存储写入积压", "the storage writer is behind"};
   };
   options.log = (*log)->events();
   if (settings->access_log) {

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "web/problem.hpp"
 #include "web/route_table.hpp"
 #include "web/server_state.hpp"
 
@@ -17,17 +18,18 @@ Response healthz(const ServerState& state, const Request&) {
 }
 
 // Ready for traffic: started, not draining, and whatever the application checks
-// (ServerOptions::ready). A load balancer stops sending here on 503; /healthz stays 200.
-Response readyz(const ServerState& state, const Request&) {
-  std::string reason;
+// (ServerOptions::ready). A load balancer stops sending here on 503 (a problem, code
+// not_ready, saying why); /healthz stays 200.
+Response readyz(const ServerState& state, const Request& request) {
+  engine::LocalizedText reason;
   if (state.stopping) {
-    reason = "stopping";
+    reason = {"服务正在停止", "the server is stopping"};
   } else if (state.options.ready) {
     reason = state.options.ready();
   }
-  boost::json::object body{{"status", reason.empty() ? "ready" : "not_ready"}};
-  if (!reason.empty()) body["reason"] = reason;
-  auto response = json_response(reason.empty() ? 200 : 503, boost::json::serialize(body));
+  Response response =
+      reason.empty() ? json_response(200, R"({"status":"ready"})")
+                     : to_response(service_unavailable(reason, "not_ready"), language(request));
   response.headers.set("Cache-Control", "no-store");
   return response;
 }
@@ -59,16 +61,17 @@ std::vector<RouteDef<const ServerState>> make_table() {
        .path = "/readyz",
        .plain = readyz,
        .execution = Execution::worker_pool,  // the application's check may read the database
-       .doc = {.operation_id = "getReadiness",
-               .tag = "meta",
-               .summary = "Readiness",
-               .description =
-                   "200 while the server takes traffic; 503 while it drains (SIGTERM) or when "
-                   "the application's check fails (`reason`). Liveness is /healthz. no-store.",
-               .responses =
-                   {{.status = 200, .description = "Ready", .content = {json("Readiness")}},
-                    {.status = 503, .description = "Not ready", .content = {json("Readiness")}}},
-               .security = Security::none}},
+       .doc =
+           {.operation_id = "getReadiness",
+            .tag = "meta",
+            .summary = "Readiness",
+            .description =
+                "200 while the server takes traffic; 503 (a problem, code `not_ready`, its "
+                "`detail` saying why) while it drains (SIGTERM) or when the storage writer is "
+                "far behind. Liveness is /healthz. no-store.",
+            .responses = {{.status = 200, .description = "Ready", .content = {json("Readiness")}}},
+            .errors = {503},
+            .security = Security::none}},
       {.method = "GET",
        .path = "/metrics",
        .plain = metrics_text,

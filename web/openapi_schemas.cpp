@@ -1192,10 +1192,7 @@ json::object openapi_schemas() {
                                      "Present when some calendar ends within 90 days or has "
                                      "ended")}},
       {"status"});
-  all["Readiness"] = object_of(
-      {{"status", one_of_values({"ready", "not_ready"})},
-       {"reason", with_description(text(), "Why not ready: stopping, or the application's check")}},
-      {"status"});
+  all["Readiness"] = object_of({{"status", one_of_values({"ready"})}}, {"status"});
   all["OpenApiDocument"] =
       object_of({{"openapi", text()}, {"info", any_object()}, {"paths", any_object()}},
                 {"openapi", "info", "paths"}, "An OpenAPI 3.1 document (this one).");

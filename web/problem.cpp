@@ -106,8 +106,8 @@ Problem internal_error(std::string request_id) {
   return problem;
 }
 
-Problem service_unavailable(LocalizedText detail) {
-  return make(503, "service_unavailable", "Service unavailable", std::move(detail));
+Problem service_unavailable(LocalizedText detail, std::string code) {
+  return make(503, std::move(code), "Service unavailable", std::move(detail));
 }
 
 Problem no_such_resource(const std::string& path) {

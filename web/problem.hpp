@@ -71,7 +71,7 @@ Problem unprocessable(LocalizedText detail, std::vector<FieldError> errors,
                       std::string code = "rule_violation");
 Problem too_many_requests(LocalizedText detail);
 Problem internal_error(std::string request_id);
-Problem service_unavailable(LocalizedText detail);
+Problem service_unavailable(LocalizedText detail, std::string code = "service_unavailable");
 // 404 for a path no route or file answers.
 Problem no_such_resource(const std::string& path);
 

@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 
+#include "engine/workflow.hpp"
+
 namespace spdlog {
 class logger;
 }
@@ -56,8 +58,9 @@ struct ServerOptions {
   // Adds what the application knows to /healthz's answer (e.g. the calendars' runway).
   // Runs on an I/O thread: it must be quick and must not block.
   std::function<void(boost::json::object&)> health;
-  // GET /readyz: "" when ready to take traffic, else why not (503). Runs on a worker.
-  std::function<std::string()> ready;
+  // GET /readyz: empty when ready to take traffic, else why not, in both languages (a 503
+  // problem, code not_ready). Runs on a worker.
+  std::function<engine::LocalizedText()> ready;
 
   // Server events (failed accepts, 500s with their request id). nullptr: spdlog's default.
   std::shared_ptr<spdlog::logger> log;

@@ -191,6 +191,28 @@ TEST_F(OpenApiTest, BuiltinRoutesAnswerAsDocumented) {
   EXPECT_EQ(contract_violation("GET", "/readyz", *ready), "");
 }
 
+TEST_F(OpenApiTest, NotReadyIsAProblemSayingWhyInTheCallersLanguage) {
+  ServerOptions options = test_options();
+  options.ready = [] {
+    return engine::LocalizedText{"存储写入积压", "the storage writer is behind"};
+  };
+  RunningServer behind(Router{}, options);
+  const auto zh = fetch(behind.port(), "GET", "/readyz");
+  ASSERT_TRUE(zh);
+  EXPECT_EQ(zh->status, 503);
+  EXPECT_EQ(zh->header("Content-Type").value_or(""), "application/problem+json");
+  EXPECT_NE(zh->body.find("\"code\":\"not_ready\""), std::string::npos) << zh->body;
+  EXPECT_NE(zh->body.find("存储写入积压"), std::string::npos) << zh->body;
+  EXPECT_EQ(contract_violation("GET", "/readyz", *zh), "");
+  const auto en = fetch(behind.port(), "GET", "/readyz", {}, {{"Accept-Language", "en"}});
+  ASSERT_TRUE(en);
+  EXPECT_NE(en->body.find("the storage writer is behind"), std::string::npos) << en->body;
+  // Healthy all the same: liveness is another question.
+  const auto health = fetch(behind.port(), "GET", "/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+}
+
 // Every $ref resolves, so the document stands alone.
 void expect_refs_resolve(const json::value& value, const json::object& schemas) {
   if (const auto* object = value.if_object()) {
