@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "engine/decide.hpp"
 #include "storage/codec.hpp"
 #include "storage/projection_columns.hpp"
 #include "workflows/loader.hpp"
@@ -77,6 +78,37 @@ void backfill_tag_columns(SQLite::Database& db) {
   db.exec(
       "UPDATE projects SET parent_promoting_unit = (SELECT p.promoting_unit FROM projects p "
       "WHERE p.id = projects.parent) WHERE parent IS NOT NULL");
+}
+
+void backfill_closed_reviews(SQLite::Database& db) {
+  SQLite::Statement projects(db,
+                             "SELECT p.id, p.body FROM projects p WHERE EXISTS (SELECT 1 FROM "
+                             "events e WHERE e.project_id = p.id AND e.type = 'vote_cast')");
+  SQLite::Statement events(db, "SELECT payload FROM events WHERE project_id = ? ORDER BY seq");
+  SQLite::Statement update(db, "UPDATE projects SET body = ? WHERE id = ?");
+  while (projects.executeStep()) {
+    const std::string id = projects.getColumn(0).getString();
+    auto stored = decode_project(projects.getColumn(1).getString());
+    if (!stored) continue;  // `investflow verify` reports an unreadable row
+    engine::Project replayed;
+    bool whole = true;
+    events.bind(1, id);
+    while (events.executeStep()) {
+      auto event = decode_event(events.getColumn(0).getString());
+      if (!event || event->version != replayed.version + 1) {
+        whole = false;  // and `investflow verify` says where
+        break;
+      }
+      replayed = engine::apply(std::move(replayed), *event);
+    }
+    events.reset();
+    if (!whole || replayed.closed_reviews == stored->closed_reviews) continue;
+    stored->closed_reviews = std::move(replayed.closed_reviews);
+    update.bind(1, encode_project(*stored));
+    update.bind(2, id);
+    update.exec();
+    update.reset();
+  }
 }
 
 }  // namespace investflow::storage

@@ -35,6 +35,18 @@ CREATE INDEX projects_items ON projects (workflow, updated_at, id) WHERE parent 
 CREATE INDEX projects_items_due ON projects (workflow, next_due_on, id) WHERE parent IS NOT NULL;
 )sql";
 
+// 15 (issue 22): the inbox's settings and indexes (below). Named so that migrate() replays
+// the closed reviews (projection_backfill.hpp) after it whatever its number.
+constexpr std::string_view kInboxMigration = R"sql(
+CREATE TABLE notification_settings (
+  user_id   TEXT PRIMARY KEY,
+  deadlines TEXT NOT NULL DEFAULT 'each'   -- each | digest
+) WITHOUT ROWID;
+ALTER TABLE notifications ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX notifications_user_type ON notifications (user_id, type, id);
+CREATE INDEX projects_owner_due ON projects (owner, next_due_on, id);
+)sql";
+
 // Migration N brings the schema from version N-1 to N. Never edit a shipped migration:
 // add a new one (databases in the field have run the old text).
 constexpr std::array<std::string_view, kSchemaVersion> kMigrations = {
@@ -471,16 +483,8 @@ CREATE INDEX projects_owner ON projects (owner, updated_at, id);
     // 15 (issue 22): each user's inbox settings (deadline alerts one by one or as a daily
     // digest) and the alerts a digest holds (`held`: 1, or a digest's count); the indexes
     // 我的待办 (GET /api/me/work) reads: the caller's projects by due date, their comment
-    // notifications.
-    R"sql(
-CREATE TABLE notification_settings (
-  user_id   TEXT PRIMARY KEY,
-  deadlines TEXT NOT NULL DEFAULT 'each'   -- each | digest
-) WITHOUT ROWID;
-ALTER TABLE notifications ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX notifications_user_type ON notifications (user_id, type, id);
-CREATE INDEX projects_owner_due ON projects (owner, next_due_on, id);
-)sql",
+    // notifications. migrate() then replays the closed reviews into the projections.
+    kInboxMigration,
     // 16: saved filters of the project list, per user and name (auth.hpp, SavedFilter).
     R"sql(
 CREATE TABLE saved_filters (
@@ -538,6 +542,9 @@ engine::Result<int, std::string> migrate(SQLite::Database& db, int target) {
       if (version == kReportsRebuiltAfter) ReportLedger::rebuild(db);
       if (kMigrations[static_cast<std::size_t>(version)] == kTagColumnsMigration) {
         backfill_tag_columns(db);
+      }
+      if (kMigrations[static_cast<std::size_t>(version)] == kInboxMigration) {
+        backfill_closed_reviews(db);
       }
       ++version;
       db.exec("PRAGMA user_version = " + std::to_string(version));
