@@ -31,8 +31,7 @@ export function openTransitionForm(project, workflow, option) {
     const projectName = project.fields?.name || project.id;
     const form = h('form', {class: `transition-form${destructive ? ' destructive' : ''}`, method: 'dialog', novalidate: true},
       h('h2', {}, title), dialogProject(project),
-      h('p', {class: 'muted'}, h('span', {'data-user': ''}, projectName), ` · ${t('move_to')}: `,
-        pick(target?.label, t('step.unnamed'))),
+      h('p', {class: 'muted'}, `${t('move_to')}: `, pick(target?.label, t('step.unnamed'))),
       destructive ? h('p', {class: 'destructive-warning', role: 'note'},
         t('step.cannot_undo', {state: pick(target?.label, '')})) : null,
       missing.size ? h('p', {class: 'fill-note'}, t('step.fill_intro')) : null,
