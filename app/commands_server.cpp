@@ -317,11 +317,12 @@ void add_backup_metrics(web::Metrics& metrics, const BackupSchedule& backups) {
 
 ArgSpec serve_spec() {
   ArgSpec spec("serve",
-               "Serve the JSON API (and the console's static files) over HTTP until SIGINT or\n"
-               "SIGTERM, then stop gracefully: finish requests in flight, flush the writer,\n"
-               "close the database. SIGHUP reopens the log file. Settings come from the\n"
-               "options, INVESTFLOW_* variables and the configuration file, in that order\n"
-               "(docs/operations.md; `investflow config check` shows them).");
+               "Serve the JSON API (and the console's static files) over HTTP, or HTTPS with\n"
+               "--tls-cert, until SIGINT or SIGTERM, then stop gracefully: finish requests in\n"
+               "flight, flush the writer, close the database. SIGHUP reopens the log file and\n"
+               "rereads the TLS certificate. Settings come from the options, INVESTFLOW_*\n"
+               "variables and the configuration file, in that order (docs/operations.md;\n"
+               "`investflow config check` shows them).");
   spec.option(
           "config", "FILE",
           std::string("the configuration file (default: ") + kSystemConfigFile + " when it exists)")
@@ -346,6 +347,12 @@ ArgSpec serve_spec() {
       .option("backup-every", "DURATION", "how often to back up: 24h, 30m, 7d, ...", "24h")
       .option("keep", "N", "how many verified backups to keep in --backup-dir", "14")
       .flag("no-dispatch", "no deadline scheduler, no notification dispatcher (a 2nd instance)")
+      .option("tls-cert", "FILE",
+              "serve HTTPS only, with this certificate chain (PEM, the server's first); "
+              "reread on SIGHUP")
+      .option("tls-key", "FILE", "the private key of --tls-cert (PEM); reread on SIGHUP")
+      .flag("secure-cookies",
+            "mark the session cookie Secure: behind an HTTPS reverse proxy (on with --tls-cert)")
       .option("webhook-ca-file", "FILE",
               "PEM certificates trusted for HTTPS webhooks instead of the system's (a company "
               "CA, a TLS-inspecting proxy); HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured")
@@ -396,6 +403,16 @@ std::optional<ServeSettings> resolve_serve_settings(const ParsedArgs& parsed, Io
       ok = false;
     }
   }
+  settings.tls_certificate = parsed.value("tls-cert");
+  settings.tls_key = parsed.value("tls-key");
+  if (settings.tls_certificate.empty() != settings.tls_key.empty()) {
+    io.err << "investflow serve: "
+           << (settings.tls_key.empty() ? parsed.origin("tls-cert") : parsed.origin("tls-key"))
+           << " needs " << (settings.tls_key.empty() ? "--tls-key" : "--tls-cert")
+           << " too: HTTPS takes the certificate and its key\n";
+    ok = false;
+  }
+  settings.secure_cookies = parsed.flag("secure-cookies") || !settings.tls_certificate.empty();
   settings.backup.dir = parsed.value("backup-dir");
   if (const auto every = parse_duration(parsed.value("backup-every"))) {
     settings.backup.every = *every;
@@ -459,6 +476,7 @@ int run_serve(std::span<const std::string> args, Io& io) {
     return kExitFailed;
   }
   context->attachment_limit = settings->attachment_limit;
+  context->secure_cookies = settings->secure_cookies;
   // Deployed calendars are taken before the first request, then watched (from start()).
   notify::CalendarWatch calendars(**store, *notify_store, context->clock);
   calendars.take_deployed();
@@ -492,6 +510,8 @@ int run_serve(std::span<const std::string> args, Io& io) {
   options.io_threads = settings->threads;
   options.worker_threads = settings->threads * 2;
   options.upload_dir = context->attachments->upload_dir().string();
+  options.tls_certificate = settings->tls_certificate;
+  options.tls_key = settings->tls_key;
   options.health = [&calendars, clock = context->clock](boost::json::object& body) {
     add_calendar_health(body, calendars.runway(engine::local_date(clock->now())));
   };
@@ -529,8 +549,9 @@ int run_serve(std::span<const std::string> args, Io& io) {
     }
     const std::string& host = settings->listen.first;
     const bool v6 = host.find(':') != std::string::npos;
-    io.out << "investflow: serving " << db << " on http://" << (v6 ? "[" : "") << host
-           << (v6 ? "]" : "") << ":" << *port << "/ (Ctrl-C to stop)" << std::endl;
+    io.out << "investflow: serving " << db << " on "
+           << (settings->tls_certificate.empty() ? "http" : "https") << "://" << (v6 ? "[" : "")
+           << host << (v6 ? "]" : "") << ":" << *port << "/ (Ctrl-C to stop)" << std::endl;
     if (dispatcher) dispatcher->start();
     if (scheduler) scheduler->start();
     if (backups) backups->start();
@@ -542,6 +563,10 @@ int run_serve(std::span<const std::string> args, Io& io) {
       signals.clear();
       (void)notify_systemd("RELOADING=1");
       reload(parsed, spec, **log, io);
+      if (std::string error = server.reload_tls(); !error.empty()) {
+        spdlog::error("SIGHUP: {}; the running certificate stays", error);
+        io.err << "investflow serve: SIGHUP: " << error << "; the running certificate stays\n";
+      }
       (void)notify_systemd("READY=1");
       signal = signals.wait();
     }

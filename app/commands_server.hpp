@@ -32,8 +32,11 @@ struct ServeSettings {
   bool no_dispatch = false;
   std::string webhook_ca_file;  // "": the system's store
   LogFormat log_format = LogFormat::text;
-  std::string log_file;  // "": stderr
-  BackupPolicy backup;   // dir "": no scheduled backups
+  std::string log_file;         // "": stderr
+  BackupPolicy backup;          // dir "": no scheduled backups
+  std::string tls_certificate;  // "": plain HTTP (then tls_key is "" too)
+  std::string tls_key;
+  bool secure_cookies = false;  // set with TLS, or by --secure-cookies behind an HTTPS proxy
 };
 // Every problem written to io.err, naming where the value came from; nullopt if any.
 std::optional<ServeSettings> resolve_serve_settings(const ParsedArgs& parsed, Io& io);

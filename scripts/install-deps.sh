@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlitecpp-dev libsqlite3-dev sqlite3 libyaml-cpp-dev libsodium-dev libxlsxwriter-dev
   libfmt-dev libspdlog-dev
-  libssl-dev  # notify/: webhook signatures (HMAC); the notify tests' TLS receiver
+  libssl-dev  # serve over HTTPS; webhook signatures (HMAC); the tests' TLS receivers
   # notify/http_post.cpp: the webhook client (HTTPS, HTTP(S)_PROXY/NO_PROXY, a CA bundle
   # option); Beast had no proxy support
   libcurl4-openssl-dev

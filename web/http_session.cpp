@@ -123,9 +123,11 @@ class SessionStreamSink : public StreamSink {
 };
 
 HttpSession::HttpSession(net::ip::tcp::socket&& socket, std::shared_ptr<ServerState> state)
-    : stream_(std::move(socket)), state_(std::move(state)), keepalive_(stream_.get_executor()) {
+    : stream_(std::move(socket), state->tls_context()),
+      state_(std::move(state)),
+      keepalive_(stream_.get_executor()) {
   beast::error_code ignored;
-  const auto peer = stream_.socket().remote_endpoint(ignored);
+  const auto peer = stream_.tcp().socket().remote_endpoint(ignored);
   if (!ignored) remote_address_ = peer.address().to_string();
   state_->metrics.connection_opened();
 }
@@ -138,8 +140,23 @@ HttpSession::~HttpSession() {
 }
 
 void HttpSession::run() {
-  net::dispatch(stream_.get_executor(),
-                beast::bind_front_handler(&HttpSession::do_read_header, shared_from_this()));
+  net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    if (!self->stream_.is_tls()) return self->do_read_header();
+    // The handshake is held to the header timeout: a client that opens a connection and
+    // says nothing is cut off the same way with TLS as without.
+    self->stream_.tcp().expires_after(self->state_->options.header_timeout);
+    self->stream_.async_handshake(
+        beast::bind_front_handler(&HttpSession::on_handshake, self->shared_from_this()));
+  });
+}
+
+void HttpSession::on_handshake(beast::error_code error) {
+  if (!error) return do_read_header();
+  // Plain HTTP to the TLS port, an unknown certificate authority, a scanner: nothing to
+  // answer; counted, and logged for whoever is debugging a client.
+  state_->metrics.tls_handshake_failed();
+  state_->log->debug("TLS handshake with {} failed: {}", remote_address_, error.message());
+  do_close();
 }
 
 void HttpSession::stop() {
@@ -180,7 +197,7 @@ void HttpSession::do_read_header() {
   // before the route is known: it gets the largest any route allows, and on_read_header
   // holds each request to its own route's.
   parser_->body_limit(std::max(body_limit_, state_->router.largest_body_limit()));
-  stream_.expires_after(options.header_timeout);
+  stream_.tcp().expires_after(options.header_timeout);
   http::async_read_header(
       stream_, buffer_, *parser_,
       beast::bind_front_handler(&HttpSession::on_read_header, shared_from_this()));
@@ -247,7 +264,7 @@ void HttpSession::do_read_spool() {
   body.size = spool_->buffer.size();
   body.more = true;
   // Per piece: a large file may take longer than body_timeout, but may not stall that long.
-  stream_.expires_after(state_->options.body_timeout);
+  stream_.tcp().expires_after(state_->options.body_timeout);
   http::async_read(stream_, buffer_, *spool_parser_,
                    beast::bind_front_handler(&HttpSession::on_read_spool, shared_from_this()));
 }
@@ -304,7 +321,7 @@ bool HttpSession::write_spool(std::size_t bytes) {
 
 void HttpSession::do_continue() {
   continue_ = {http::status::continue_, 11};
-  stream_.expires_after(state_->options.write_timeout);
+  stream_.tcp().expires_after(state_->options.write_timeout);
   http::async_write(stream_, continue_,
                     beast::bind_front_handler(&HttpSession::on_continue, shared_from_this()));
 }
@@ -316,7 +333,7 @@ void HttpSession::on_continue(beast::error_code error, std::size_t /*bytes*/) {
 
 void HttpSession::do_read_body() {
   if (spool_) return do_read_spool();
-  stream_.expires_after(state_->options.body_timeout);
+  stream_.tcp().expires_after(state_->options.body_timeout);
   http::async_read(stream_, buffer_, *parser_,
                    beast::bind_front_handler(&HttpSession::on_read_body, shared_from_this()));
 }
@@ -398,7 +415,7 @@ void HttpSession::handle_request() {
   path_ = request->path;
 
   phase_ = Phase::handling;
-  stream_.expires_never();
+  stream_.tcp().expires_never();
   in_flight_ = true;
   state_->metrics.request_started();
   pending_self_ = shared_from_this();
@@ -460,7 +477,7 @@ void HttpSession::respond_and_close(const Problem& problem) {
 }
 
 void HttpSession::do_write(Response response) {
-  add_security_headers(response);
+  add_security_headers(response, stream_.is_tls());
   response.headers.set("X-Request-Id", request_id_);
   if (response.stream && response.status == 200 && !is_head_ && !state_->stopping) {
     return start_stream(std::move(response));
@@ -484,7 +501,7 @@ void HttpSession::do_write(Response response) {
   }
   status_ = response.status;
   phase_ = Phase::writing;
-  stream_.expires_after(state_->options.write_timeout);
+  stream_.tcp().expires_after(state_->options.write_timeout);
   http::async_write(stream_, response_,
                     beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), close));
 }
@@ -497,7 +514,7 @@ bool HttpSession::write_file(Response& response, bool close) {
     state_->log->error("request_id={} route={} cannot open {}: {}", request_id_, route_,
                        response.file, error.message());
     response = to_response(internal_error(request_id_), language_);
-    add_security_headers(response);
+    add_security_headers(response, stream_.is_tls());
     response.headers.set("X-Request-Id", request_id_);
     return false;
   }
@@ -518,8 +535,8 @@ bool HttpSession::write_file(Response& response, bool close) {
   status_ = response.status;
   phase_ = Phase::writing;
   // A large file to a slow client: the write timeout, and a second more per 256 KiB.
-  stream_.expires_after(state_->options.write_timeout +
-                        std::chrono::seconds(static_cast<long>(size / (256 * 1024))));
+  stream_.tcp().expires_after(state_->options.write_timeout +
+                              std::chrono::seconds(static_cast<long>(size / (256 * 1024))));
   http::async_write(stream_, file_response_,
                     beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), close));
   return true;
@@ -577,7 +594,7 @@ void HttpSession::queue_stream(std::string bytes) {
 }
 
 void HttpSession::write_stream_front() {
-  stream_.expires_after(state_->options.write_timeout);
+  stream_.tcp().expires_after(state_->options.write_timeout);
   net::async_write(stream_, net::buffer(stream_queue_.front()),
                    beast::bind_front_handler(&HttpSession::on_stream_write, shared_from_this()));
 }
@@ -594,7 +611,7 @@ void HttpSession::on_stream_write(beast::error_code error, std::size_t bytes) {
     // tcp_stream changes the expiry only of operations not pending: the read that watches
     // for the client's close must start without one, or it would cut the stream after
     // write_timeout. Writes keep theirs (write_stream_front).
-    stream_.expires_never();
+    stream_.tcp().expires_never();
     do_stream_read();
     arm_keepalive();
     const StreamStart start = std::move(stream_start_);
@@ -610,7 +627,7 @@ void HttpSession::on_stream_write(beast::error_code error, std::size_t bytes) {
   if (phase_ != Phase::streaming) return;
   if (stream_queue_.empty()) {
     stream_writing_ = false;
-    stream_.expires_never();
+    stream_.tcp().expires_never();
     return;
   }
   write_stream_front();
@@ -660,7 +677,7 @@ void HttpSession::record(std::size_t bytes) {
 
 void HttpSession::do_linger() {
   phase_ = Phase::closed;
-  std::make_shared<ClosingConnection>(stream_.release_socket(), std::string(),
+  std::make_shared<ClosingConnection>(stream_.tcp().release_socket(), std::string(),
                                       state_->options.linger_timeout)
       ->run();
 }
@@ -670,8 +687,8 @@ void HttpSession::do_close() {
   if (stream_open_) *stream_open_ = false;
   keepalive_.cancel();
   beast::error_code ignored;
-  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
-  stream_.close();
+  stream_.tcp().socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+  stream_.tcp().close();
 }
 
 }  // namespace investflow::web

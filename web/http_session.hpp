@@ -8,7 +8,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/file_body.hpp>
@@ -28,6 +27,7 @@
 #include "web/problem.hpp"
 #include "web/reply.hpp"
 #include "web/response.hpp"
+#include "web/session_stream.hpp"
 #include "web/stream_sink.hpp"
 
 namespace investflow::web {
@@ -56,6 +56,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   friend class SessionStreamSink;
 
   bool is_idle() const;
+  void on_handshake(boost::beast::error_code error);
   void do_read_header();
   void on_read_header(boost::beast::error_code error, std::size_t bytes);
   // The most the body of the request whose header is read may hold: the server's limit, or
@@ -96,7 +97,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void do_linger();
   void do_close();
 
-  boost::beast::tcp_stream stream_;
+  SessionStream stream_;
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<ServerState> state_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;

@@ -95,7 +95,10 @@ void Listener::on_accept(beast::error_code error, net::ip::tcp::socket socket) {
   if (state_->stopping) return;
   if (state_->sessions.size() >= state_->options.max_connections) {
     state_->metrics.connection_rejected();
-    std::make_shared<ClosingConnection>(std::move(socket), refusal_, state_->options.linger_timeout)
+    // Over TLS the canned 503 would be bytes outside any TLS record: close instead.
+    std::make_shared<ClosingConnection>(std::move(socket),
+                                        state_->over_tls() ? std::string() : refusal_,
+                                        state_->options.linger_timeout)
         ->run();
   } else {
     auto session = std::make_shared<HttpSession>(std::move(socket), state_);

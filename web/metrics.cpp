@@ -92,6 +92,11 @@ void Metrics::accept_failed() {
   ++accept_errors_;
 }
 
+void Metrics::tls_handshake_failed() {
+  std::lock_guard lock(mutex_);
+  ++tls_handshake_failures_;
+}
+
 void Metrics::add_gauge(std::string name, std::string help, std::function<double()> sample) {
   std::lock_guard lock(mutex_);
   sampled_.push_back({std::move(name), std::move(help), "gauge", std::move(sample), {}});
@@ -151,6 +156,12 @@ std::string Metrics::render() const {
   family(out, "investflow_http_accept_errors_total",
          "Failed accepts (such as EMFILE), each followed by a short back-off.", "counter");
   fmt::format_to(append, "investflow_http_accept_errors_total {}\n", accept_errors_);
+  family(out, "investflow_http_tls_handshake_failures_total",
+         "Connections closed because their TLS handshake failed (plain HTTP to the TLS "
+         "port, an unknown certificate, a timeout).",
+         "counter");
+  fmt::format_to(append, "investflow_http_tls_handshake_failures_total {}\n",
+                 tls_handshake_failures_);
 
   const auto sampled = sampled_;
   lock.unlock();

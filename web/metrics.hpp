@@ -6,6 +6,7 @@
 //   investflow_http_connections_open                         gauge
 //   investflow_http_connections_rejected_total               counter (connection cap)
 //   investflow_http_accept_errors_total                      counter (EMFILE and friends)
+//   investflow_http_tls_handshake_failures_total             counter (TLS only)
 // `route` is the route template ("/api/projects/{id}"), "static", "unmatched" (404), or
 // "none" (refused before routing: 413, malformed), so the number of series stays bounded
 // whatever clients send. Other modules add their own
@@ -36,6 +37,7 @@ class Metrics {
   void connection_closed();
   void connection_rejected();
   void accept_failed();
+  void tls_handshake_failed();
 
   // A number read at every scrape. name must be a valid metric name; help one line.
   void add_gauge(std::string name, std::string help, std::function<double()> sample);
@@ -73,6 +75,7 @@ class Metrics {
   std::int64_t connections_open_ = 0;           // GUARDED_BY(mutex_)
   std::uint64_t connections_rejected_ = 0;      // GUARDED_BY(mutex_)
   std::uint64_t accept_errors_ = 0;             // GUARDED_BY(mutex_)
+  std::uint64_t tls_handshake_failures_ = 0;    // GUARDED_BY(mutex_)
   std::vector<Sampled> sampled_;                // GUARDED_BY(mutex_)
 };
 

@@ -14,8 +14,9 @@ bool is_html(const Headers& headers) {
 
 }  // namespace
 
-void add_security_headers(Response& response) {
+void add_security_headers(Response& response, bool over_tls) {
   auto& headers = response.headers;
+  if (over_tls) set_default(headers, "Strict-Transport-Security", kStrictTransportSecurity);
   set_default(headers, "X-Content-Type-Options", "nosniff");
   set_default(headers, "Referrer-Policy", "no-referrer");
   // A 304 carries no body, and caches merge its fields into the stored response: a policy

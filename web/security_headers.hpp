@@ -7,6 +7,8 @@
 //   else: Content-Security-Policy: default-src 'none'; frame-ancestors 'none' (an API
 //         response opened as a document can run nothing and cannot be framed)
 // A 304 gets no policy: caches would merge it into the stored page's fields.
+// Over TLS (ServerOptions::tls_certificate) every response also carries
+// Strict-Transport-Security (kStrictTransportSecurity): browsers use https only from then on.
 
 #include "web/response.hpp"
 
@@ -19,6 +21,9 @@ inline constexpr std::string_view kHtmlContentSecurityPolicy =
 inline constexpr std::string_view kApiContentSecurityPolicy =
     "default-src 'none'; frame-ancestors 'none'";
 
-void add_security_headers(Response& response);
+// A year, as HSTS preload lists ask; subdomains are the zone's own business.
+inline constexpr std::string_view kStrictTransportSecurity = "max-age=31536000";
+
+void add_security_headers(Response& response, bool over_tls = false);
 
 }  // namespace investflow::web

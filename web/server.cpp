@@ -4,7 +4,10 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/strand.hpp>
+
+#include <openssl/ssl.h>
 
 #include <thread>
 #include <vector>
@@ -22,6 +25,31 @@ namespace {
 
 // How long stop() waits for the connections it closed at the deadline to go away.
 constexpr std::chrono::milliseconds kForceCloseGrace{500};
+
+// The server's TLS context from PEM files: TLS 1.2 or later, OpenSSL's default ciphers
+// (Debian's security level 2), the key checked against the certificate.
+engine::Result<std::shared_ptr<net::ssl::context>, std::string> load_tls_context(
+    const ServerOptions& options) {
+  auto context = std::make_shared<net::ssl::context>(net::ssl::context::tls_server);
+  boost::system::error_code error;
+  context->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                           net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                           net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use,
+                       error);
+  ::SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+  if (context->use_certificate_chain_file(options.tls_certificate, error)) {
+    return engine::fail("cannot use the TLS certificate " + options.tls_certificate + ": " +
+                        error.message());
+  }
+  if (context->use_private_key_file(options.tls_key, net::ssl::context::pem, error)) {
+    return engine::fail("cannot use the TLS key " + options.tls_key + ": " + error.message());
+  }
+  if (::SSL_CTX_check_private_key(context->native_handle()) != 1) {
+    return engine::fail("the TLS key " + options.tls_key + " does not belong to the certificate " +
+                        options.tls_certificate);
+  }
+  return context;
+}
 
 }  // namespace
 
@@ -86,6 +114,12 @@ Server::~Server() {
 
 engine::Result<std::uint16_t, std::string> Server::start() {
   if (impl_->started) return engine::fail(std::string("the server was already started"));
+  if (impl_->state->over_tls()) {
+    auto context = load_tls_context(impl_->state->options);
+    if (!context) return engine::fail(std::move(context).error());
+    std::lock_guard lock(impl_->state->tls_mutex);
+    impl_->state->tls = std::move(*context);
+  }
   auto acceptor = impl_->open_acceptor();
   if (!acceptor) return engine::fail(std::move(acceptor).error());
   impl_->started = true;
@@ -106,6 +140,16 @@ engine::Result<std::uint16_t, std::string> Server::start() {
 
 std::uint16_t Server::port() const {
   return impl_->port;
+}
+
+std::string Server::reload_tls() {
+  auto& state = *impl_->state;
+  if (!state.over_tls()) return {};
+  auto context = load_tls_context(state.options);
+  if (!context) return std::move(context).error();
+  std::lock_guard lock(state.tls_mutex);
+  state.tls = std::move(*context);
+  return {};
 }
 
 Metrics& Server::metrics() {

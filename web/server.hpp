@@ -13,6 +13,8 @@
 //
 // Every response carries X-Request-Id and the security headers (security_headers.hpp);
 // every error is application/problem+json (problem.hpp). A server runs once: start, stop.
+// With ServerOptions::tls_certificate and tls_key it speaks HTTPS only (TLS 1.2 or later)
+// and adds Strict-Transport-Security to every response.
 
 #include <chrono>
 #include <cstdint>
@@ -44,6 +46,12 @@ class Server {
   // already running are waited for: a handler must return. Idempotent; call it from one
   // thread, never from a handler.
   void stop(std::chrono::milliseconds deadline = std::chrono::seconds(10));
+
+  // Reads ServerOptions::tls_certificate and tls_key again (a renewed certificate, after
+  // SIGHUP): new connections use them, open ones keep theirs. On an error (named with its
+  // file, returned; empty when reloaded) the running certificate stays. Without TLS,
+  // nothing to do.
+  std::string reload_tls();
 
   // Add the application's own gauges and counters here, before or after start().
   Metrics& metrics();

@@ -34,6 +34,11 @@ struct ServerOptions {
   // like any other.
   std::string upload_dir;
 
+  // HTTPS: the certificate chain (PEM, the server's own first) and its private key (PEM).
+  // Both empty: plain HTTP. Read by Server::start and again by Server::reload_tls.
+  std::string tls_certificate;
+  std::string tls_key;
+
   // Until a request's header is complete; also how long an idle keep-alive connection may
   // wait for its next request. This is what defeats slowloris clients.
   std::chrono::milliseconds header_timeout{10'000};

@@ -16,6 +16,10 @@
 #include "web/session_registry.hpp"
 #include "web/static_files.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace investflow::web {
 
 struct ServerState {
@@ -40,6 +44,16 @@ struct ServerState {
   // stopped; once closed, they are dropped instead of being posted to a dead io_context.
   std::mutex reply_gate;
   bool replies_open = true;  // GUARDED_BY(reply_gate)
+
+  // The TLS context new connections take (null: plain HTTP); replaced whole by
+  // Server::reload_tls, while connections keep the one they began with.
+  std::shared_ptr<boost::asio::ssl::context> tls_context() const {
+    std::lock_guard lock(tls_mutex);
+    return tls;
+  }
+  bool over_tls() const { return !options.tls_certificate.empty(); }
+  mutable std::mutex tls_mutex;
+  std::shared_ptr<boost::asio::ssl::context> tls;  // GUARDED_BY(tls_mutex)
 };
 
 }  // namespace investflow::web

@@ -9,9 +9,13 @@
 - --backup-dir/--backup-every/--keep: verified backups, the oldest pruned; the restore drill
   (docs/operations.md): stop, copy a backup into place, verify, serve it, read the data back
 - the configuration file and INVESTFLOW_* variables reach serve
+- --tls-cert/--tls-key: HTTPS only, HSTS, a Secure session cookie, plain HTTP refused and
+  counted, the certificate reread on SIGHUP (a broken one leaves the running one), bad
+  files named at start
 
 Usage: ops_test.py BINARY
 """
+import http.client
 import json
 import os
 import re
@@ -19,6 +23,7 @@ import shutil
 import signal
 import socket
 import sqlite3
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -26,6 +31,10 @@ import time
 import urllib.request
 
 BINARY = sys.argv[1]
+# A self-signed certificate for 127.0.0.1 and localhost (the notify tests' receiver's).
+TLS_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "notify")
+TLS_CERT = os.path.join(TLS_DATA, "test_receiver.crt")
+TLS_KEY = os.path.join(TLS_DATA, "test_receiver.key")
 failures = []
 
 
@@ -52,7 +61,7 @@ class Server:
         deadline = time.time() + 60
         while time.time() < deadline:
             self.out.seek(0)
-            match = re.search(r" on (http://\S+)/ ", self.out.read())
+            match = re.search(r" on (https?://\S+)/ ", self.out.read())
             if match:
                 self.url = match.group(1)
                 return
@@ -62,12 +71,12 @@ class Server:
             time.sleep(0.05)
         raise SystemExit("serve did not start")
 
-    def get(self, path, token=None):
+    def get(self, path, token=None, context=None):
         request = urllib.request.Request(self.url + path)
         if token:
             request.add_header("Authorization", "Bearer " + token)
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:
+            with urllib.request.urlopen(request, timeout=10, context=context) as response:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
@@ -77,6 +86,84 @@ class Server:
         code = self.process.wait(timeout=60)
         self.err.seek(0)
         return code, self.err.read()
+
+
+def tls(work, db):
+    cert = os.path.join(work, "server.crt")
+    key = os.path.join(work, "server.key")
+    shutil.copy(TLS_CERT, cert)
+    shutil.copy(TLS_KEY, key)
+    trusted = ssl.create_default_context(cafile=TLS_CERT)
+    server = Server(work, "--db", db, "--listen", "127.0.0.1:0", "--no-dispatch",
+                    "--tls-cert", cert, "--tls-key", key)
+    check(server.url.startswith("https://127.0.0.1:"), "https url: " + str(server.url))
+    port = int(server.url.rsplit(":", 1)[1])
+    # Two requests on one verified connection: HSTS on each, the session cookie Secure.
+    connection = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=trusted)
+    connection.request("GET", "/healthz")
+    response = connection.getresponse()
+    body = response.read().decode()
+    check(response.status == 200 and '"status"' in body, f"https /healthz: {response.status} {body}")
+    check(response.getheader("Strict-Transport-Security") == "max-age=31536000",
+          "HSTS: " + str(response.getheader("Strict-Transport-Security")))
+    connection.request("POST", "/api/login",
+                       json.dumps({"username": "ops", "password": "ops-password-1"}),
+                       {"Content-Type": "application/json"})
+    response = connection.getresponse()
+    response.read()
+    cookie = response.getheader("Set-Cookie") or ""
+    check(response.status == 200 and "; Secure" in cookie and "HttpOnly" in cookie,
+          f"login over https: {response.status} cookie {cookie!r}")
+    connection.close()
+    # A client that does not trust the certificate gets no answer.
+    try:
+        urllib.request.urlopen(server.url + "/healthz", timeout=10,
+                               context=ssl.create_default_context())
+        check(False, "an unknown certificate was accepted")
+    except urllib.error.URLError as error:
+        check("CERTIFICATE_VERIFY_FAILED" in str(error), "untrusted: " + str(error))
+    # Plain HTTP to the HTTPS port: closed, never answered in clear, and counted.
+    plain = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        plain.request("GET", "/healthz")
+        answer = plain.getresponse()
+        check(False, f"plain http answered {answer.status}")
+    except (http.client.HTTPException, OSError):
+        pass
+    plain.close()
+    status, metrics = server.get("/metrics", context=trusted)
+    match = re.search(r"^investflow_http_tls_handshake_failures_total (\d+)$", metrics, re.M)
+    check(status == 200 and match and int(match.group(1)) >= 2,
+          "tls handshake failures counted: " + (match.group(0) if match else "missing"))
+    # SIGHUP with a broken certificate file: logged, and the running one still serves.
+    with open(cert, "w") as f:
+        f.write("not a certificate\n")
+    server.process.send_signal(signal.SIGHUP)
+    deadline = time.time() + 20
+    said = ""
+    while time.time() < deadline and "the running certificate stays" not in said:
+        time.sleep(0.1)
+        server.err.seek(0)
+        said = server.err.read()
+    check(f"cannot use the TLS certificate {cert}" in said and
+          "the running certificate stays" in said, "SIGHUP with a broken certificate: " + said)
+    check(server.get("/healthz", context=trusted)[0] == 200, "https after a failed reload")
+    shutil.copy(TLS_CERT, cert)
+    server.process.send_signal(signal.SIGHUP)
+    time.sleep(0.5)
+    check(server.get("/healthz", context=trusted)[0] == 200, "https after a reload")
+    code, said = server.stop()
+    check(code == 0, f"TLS server exit code {code}: {said}")
+
+    # Bad settings: named at start.
+    half = run("serve", "--db", db, "--tls-cert", cert, ok=False)
+    check(half.returncode == 2 and "needs --tls-key" in half.stderr, "--tls-cert alone: " + half.stderr)
+    with open(key, "w") as f:
+        f.write("-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----\n")
+    broken = run("serve", "--db", db, "--listen", "127.0.0.1:0", "--no-dispatch",
+                 "--tls-cert", cert, "--tls-key", key, ok=False)
+    check(broken.returncode == 1 and f"cannot use the TLS key {key}" in broken.stderr,
+          f"a broken key: {broken.returncode} {broken.stderr}")
 
 
 def main():
@@ -196,6 +283,8 @@ def main():
             expected = original.execute("SELECT count(*) FROM projects").fetchone()[0]
         check(len(json.loads(body)["projects"]) == expected, f"restored projects: {body[:200]}")
         server.stop()
+
+        tls(work, db)
 
         # config check names the bad line and column.
         with open(config, "w") as f:
