@@ -43,8 +43,9 @@ class SessionStream {
       tls_->async_handshake(boost::asio::ssl::stream_base::server, std::forward<Handler>(handler));
       return;
     }
-    boost::asio::post(get_executor(),
-                      [handler = std::forward<Handler>(handler)]() mutable { handler({}); });
+    boost::asio::post(get_executor(), [handler = std::forward<Handler>(handler)]() mutable {
+      handler(boost::system::error_code());
+    });
   }
 
   template <class MutableBuffers, class Handler>
