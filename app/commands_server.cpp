@@ -353,6 +353,9 @@ ArgSpec serve_spec() {
       .option("tls-key", "FILE", "the private key of --tls-cert (PEM); reread on SIGHUP")
       .flag("secure-cookies",
             "mark the session cookie Secure: behind an HTTPS reverse proxy (on with --tls-cert)")
+      .option("trusted-proxies", "LIST",
+              "reverse proxies (addresses, CIDR networks; comma-separated) whose "
+              "X-Forwarded-For and X-Forwarded-Proto are believed")
       .option("webhook-ca-file", "FILE",
               "PEM certificates trusted for HTTPS webhooks instead of the system's (a company "
               "CA, a TLS-inspecting proxy); HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured")
@@ -413,6 +416,13 @@ std::optional<ServeSettings> resolve_serve_settings(const ParsedArgs& parsed, Io
     ok = false;
   }
   settings.secure_cookies = parsed.flag("secure-cookies") || !settings.tls_certificate.empty();
+  if (auto proxies = web::TrustedProxies::parse(parsed.value("trusted-proxies"))) {
+    settings.trusted_proxies = std::move(*proxies);
+  } else {
+    io.err << "investflow serve: " << parsed.origin("trusted-proxies") << ": " << proxies.error()
+           << "\n";
+    ok = false;
+  }
   settings.backup.dir = parsed.value("backup-dir");
   if (const auto every = parse_duration(parsed.value("backup-every"))) {
     settings.backup.every = *every;
@@ -512,6 +522,7 @@ int run_serve(std::span<const std::string> args, Io& io) {
   options.upload_dir = context->attachments->upload_dir().string();
   options.tls_certificate = settings->tls_certificate;
   options.tls_key = settings->tls_key;
+  options.trusted_proxies = settings->trusted_proxies;
   options.health = [&calendars, clock = context->clock](boost::json::object& body) {
     add_calendar_health(body, calendars.runway(engine::local_date(clock->now())));
   };

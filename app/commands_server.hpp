@@ -12,6 +12,7 @@
 #include "app/args.hpp"
 #include "app/backup_schedule.hpp"
 #include "app/server_log.hpp"
+#include "web/forwarded.hpp"
 
 namespace investflow::app {
 
@@ -36,7 +37,8 @@ struct ServeSettings {
   BackupPolicy backup;          // dir "": no scheduled backups
   std::string tls_certificate;  // "": plain HTTP (then tls_key is "" too)
   std::string tls_key;
-  bool secure_cookies = false;  // set with TLS, or by --secure-cookies behind an HTTPS proxy
+  bool secure_cookies = false;  // set by --secure-cookies behind an HTTPS proxy
+  web::TrustedProxies trusted_proxies;
 };
 // Every problem written to io.err, naming where the value came from; nullopt if any.
 std::optional<ServeSettings> resolve_serve_settings(const ParsedArgs& parsed, Io& io);

@@ -44,7 +44,8 @@ struct ApiContext {
   LoginLimiter login_limiter;
   // Live updates for GET /api/stream; writes through the API wake it.
   std::shared_ptr<EventFeed> feed;
-  // Cookies without Secure work over plain http://127.0.0.1; set true behind TLS.
+  // Cookies without Secure work over plain http://127.0.0.1; set true behind a TLS proxy
+  // the server cannot recognise (requests over HTTPS get Secure anyway: Request::https).
   bool secure_cookies = false;
   // Notifications (notify/): inboxes, webhooks, deliveries. Null: those routes answer 503.
   std::shared_ptr<notify::NotifyStore> notify;

@@ -10,12 +10,14 @@ namespace {
 
 namespace json = boost::json;
 
-std::string session_cookie(const ApiContext& context, const std::string& value,
-                           std::int64_t max_age_seconds) {
+// Secure when the server is told so (a proxy it cannot see says nothing), or when this
+// request came over HTTPS: the server's own TLS, or a trusted proxy's X-Forwarded-Proto.
+std::string session_cookie(const ApiContext& context, const Request& request,
+                           const std::string& value, std::int64_t max_age_seconds) {
   std::string cookie =
       std::string(kSessionCookie) + "=" + value +
       "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_seconds);
-  if (context.secure_cookies) cookie += "; Secure";
+  if (context.secure_cookies || request.https) cookie += "; Secure";
   return cookie;
 }
 
@@ -52,7 +54,7 @@ Response login(ApiContext& context, const Request& request) {
                         {"user", user_json(started->session.user)},
                         {"expires_at", storage::wire_timestamp(started->session.expires_at)}});
   const std::int64_t max_age = (started->session.expires_at - now) / 1000;
-  response.headers.add("Set-Cookie", session_cookie(context, started->id, max_age));
+  response.headers.add("Set-Cookie", session_cookie(context, request, started->id, max_age));
   response.headers.set("Cache-Control", "no-store");
   return response;
 }
@@ -65,7 +67,7 @@ Response logout(ApiContext& context, const Request& request) {
     if (!ended) return storage_failure(ended.error(), request);
   }
   Response response = empty_response(204);
-  response.headers.add("Set-Cookie", session_cookie(context, "", 0));
+  response.headers.add("Set-Cookie", session_cookie(context, request, "", 0));
   return response;
 }
 

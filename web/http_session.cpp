@@ -393,7 +393,19 @@ void HttpSession::handle_request() {
     take_header(parser_->get());
     request->body = std::move(parser_->get().body());
   }
-  request->remote_address = remote_address_;
+  std::string forwarded_for;
+  for (const auto& [name, value] : request->headers) {
+    if (!equals_ignoring_case(name, "X-Forwarded-For")) continue;
+    forwarded_for += (forwarded_for.empty() ? "" : ",") + value;
+  }
+  const TrustedProxies& proxies = state_->options.trusted_proxies;
+  request->remote_address =
+      proxies.client_address(remote_address_, request->headers.contains("X-Forwarded-For")
+                                                  ? std::optional<std::string_view>(forwarded_for)
+                                                  : std::nullopt);
+  request->https = stream_.is_tls() ||
+                   proxies.forwarded_https(remote_address_, request->header("X-Forwarded-Proto"));
+  client_address_ = request->remote_address;
   language_ = language(*request);
 
   request_id_ = request->request_id;
@@ -466,6 +478,7 @@ void HttpSession::respond_and_close(const Problem& problem) {
     method_.clear();
   }
   request_id_ = state_->request_ids.next();
+  client_address_ = remote_address_;
   user_.reset();
   started_ = std::chrono::steady_clock::now();
   route_ = "none";
@@ -669,7 +682,7 @@ void HttpSession::record(std::size_t bytes) {
   state_->metrics.observe_request(method_, route_, status_, duration);
   if (state_->options.access_log) {
     log_access(*state_->options.access_log,
-               {method_, route_, path_, status_, bytes, duration, request_id_, remote_address_,
+               {method_, route_, path_, status_, bytes, duration, request_id_, client_address_,
                 user_ ? std::string_view(*user_) : std::string_view()},
                state_->options.access_log_json);
   }

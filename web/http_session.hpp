@@ -109,7 +109,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   struct Spool;
   std::unique_ptr<Spool> spool_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::buffer_body>> spool_parser_;
-  std::string remote_address_;
+  std::string remote_address_;    // the peer's
+  std::string client_address_;    // the exchange's: Request::remote_address
   std::uint64_t body_limit_ = 0;  // of the request being read: the server's or its route's
   // Streaming: bytes waiting to be written (the front one is being written), the producer
   // to start once the header is out, whether the sink still accepts bytes, where client

@@ -48,7 +48,12 @@ struct Request {
   // Taken from a well-formed X-Request-Id sent by the client (a proxy), else generated;
   // echoed in the X-Request-Id response header and in the access log.
   std::string request_id;
-  std::string remote_address;  // peer IP address
+  // The client's IP address: the peer's, or the one a trusted proxy forwarded
+  // (ServerOptions::trusted_proxies, forwarded.hpp).
+  std::string remote_address;
+  // The client reached us over HTTPS: the server's TLS, or a trusted proxy's
+  // X-Forwarded-Proto: https.
+  bool https = false;
   // Who the request authenticated as, filled by the API (web/api_support.cpp authenticate)
   // and read by the access log; shared with the connection, which outlives the handler.
   std::shared_ptr<std::string> user = std::make_shared<std::string>();

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "engine/workflow.hpp"
+#include "web/forwarded.hpp"
 
 namespace spdlog {
 class logger;
@@ -38,6 +39,9 @@ struct ServerOptions {
   // Both empty: plain HTTP. Read by Server::start and again by Server::reload_tls.
   std::string tls_certificate;
   std::string tls_key;
+  // Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (the client's
+  // address for the access log and login throttling; Secure cookies). Empty: none.
+  TrustedProxies trusted_proxies;
 
   // Until a request's header is complete; also how long an idle keep-alive connection may
   // wait for its next request. This is what defeats slowloris clients.

@@ -12,6 +12,9 @@
 - --tls-cert/--tls-key: HTTPS only, HSTS, a Secure session cookie, plain HTTP refused and
   counted, the certificate reread on SIGHUP (a broken one leaves the running one), bad
   files named at start
+- data at rest: the database and its backups 0600
+- --trusted-proxies: the client's address from X-Forwarded-For and a Secure cookie from
+  X-Forwarded-Proto, only from the proxies named
 
 Usage: ops_test.py BINARY
 """
@@ -166,6 +169,35 @@ def tls(work, db):
           f"a broken key: {broken.returncode} {broken.stderr}")
 
 
+def proxies(work, db):
+    log = os.path.join(work, "proxied.log")
+    server = Server(work, "--db", db, "--listen", "127.0.0.1:0", "--no-dispatch",
+                    "--trusted-proxies", "10.0.0.0/8, 127.0.0.1", "--access-log",
+                    "--log-format", "json", "--log-file", log)
+    port = int(server.url.rsplit(":", 1)[1])
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("POST", "/api/login",
+                       json.dumps({"username": "ops", "password": "ops-password-1"}),
+                       {"Content-Type": "application/json",
+                        "X-Forwarded-For": "1.2.3.4, 198.51.100.7",
+                        "X-Forwarded-Proto": "https"})
+    response = connection.getresponse()
+    response.read()
+    cookie = response.getheader("Set-Cookie") or ""
+    check(response.status == 200 and "; Secure" in cookie,
+          f"login through a trusted https proxy: {response.status} {cookie!r}")
+    connection.close()
+    server.stop()
+    with open(log) as f:
+        lines = [json.loads(line) for line in f if '"route"' in line]
+    logins = [line for line in lines if line.get("route") == "/api/login"]
+    check(logins and logins[-1].get("remote") == "198.51.100.7",
+          "the access log names the forwarded client: " + json.dumps(logins))
+    bad = run("serve", "--db", db, "--trusted-proxies", "10.0.0.0/33", ok=False)
+    check(bad.returncode == 2 and "'10.0.0.0/33' has no valid prefix length" in bad.stderr,
+          "a bad --trusted-proxies: " + bad.stderr)
+
+
 def main():
     work = tempfile.mkdtemp(prefix="investflow-ops-")
     try:
@@ -174,6 +206,11 @@ def main():
         run("seed", db, "--projects", "3", "--synchronous", "off")
         run("user", "add", "ops", "--role", "manager", "--password", "ops-password-1", db)
         token = run("user", "token", "ops", "--db", db).stdout.strip()
+        # Data at rest: whatever the caller's umask, the database is its owner's alone.
+        for path in (db, db + "-wal", db + "-shm"):
+            if os.path.exists(path):
+                mode = os.stat(path).st_mode & 0o777
+                check(mode == 0o600, f"{os.path.basename(path)} is {oct(mode)}, not 0600")
 
         # --listen forms.
         for listen in (":0", "localhost:0"):
@@ -258,6 +295,9 @@ def main():
                 break
         backups = sorted(f for f in os.listdir(os.path.join(work, "backups")) if f.endswith(".db"))
         check(len(backups) == 2, f"--keep 2 keeps two: {backups}")
+        for name in backups:
+            mode = os.stat(os.path.join(work, "backups", name)).st_mode & 0o777
+            check(mode == 0o600, f"backup {name} is {oct(mode)}, not 0600")
         code, err = server.stop()
         check(code == 0, "exit code after SIGTERM: " + err)
         stopping = ""
@@ -285,6 +325,7 @@ def main():
         server.stop()
 
         tls(work, db)
+        proxies(work, db)
 
         # config check names the bad line and column.
         with open(config, "w") as f:
