@@ -1,5 +1,7 @@
 #include "notify/http_post.hpp"
 
+#include <algorithm>
+
 #include <curl/curl.h>
 
 #include <cstdlib>
@@ -71,6 +73,14 @@ ProxySettings proxy_settings_from_environment() {
 }
 
 std::optional<ParsedUrl> parse_url(std::string_view url) {
+  // Spaces and control characters (CR, LF, NUL, DEL) have no place in a URL; passed on,
+  // CR LF would start a header of the attacker's in the outbound request.
+  if (std::any_of(url.begin(), url.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte <= 0x20 || byte == 0x7F;
+      })) {
+    return std::nullopt;
+  }
   ParsedUrl parsed;
   std::string_view rest;
   if (url.starts_with("http://")) {

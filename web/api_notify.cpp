@@ -297,8 +297,12 @@ Response create_webhook(ApiContext& context, const Request& request) {
   if (!notify::parse_url(*url)) {
     return problem(
         request,
-        bad_request({"url 应为 http:// 或 https:// 网址", "url must be an http:// or https:// URL"},
-                    {FieldError{"url", {"应为 http(s) 网址", "expected an http(s) URL"}}},
+        bad_request({"url 应为 http:// 或 https:// 网址，不含空格和控制字符",
+                     "url must be an http:// or https:// URL without spaces or control characters"},
+                    {FieldError{"url",
+                                {"应为 http(s) 网址，不含空格和控制字符",
+                                 "expected an http(s) URL without spaces or control "
+                                 "characters"}}},
                     "invalid_url"));
   }
   auto secret = string_member(*body, "secret");

@@ -294,6 +294,14 @@ TEST(WebhookFormat, Urls) {
   EXPECT_FALSE(parse_url("ftp://x/"));
   EXPECT_FALSE(parse_url("http://user@x/"));
   EXPECT_FALSE(parse_url("http://:80/"));
+  // No spaces or control characters anywhere: CR LF would inject a header (issue 19).
+  EXPECT_FALSE(parse_url("http://x/hook\r\nX-Injected: 1"));
+  EXPECT_FALSE(parse_url("http://x/hook\nX-Injected: 1"));
+  EXPECT_FALSE(parse_url("http://x/a b"));
+  EXPECT_FALSE(parse_url("http://x\t/"));
+  EXPECT_FALSE(parse_url(std::string_view("http://x/\0", 10)));
+  EXPECT_FALSE(parse_url("http://x/\x7f"));
+  EXPECT_TRUE(parse_url("http://x/%0D%0A"));  // percent-encoded is data, not a line break
 }
 
 TEST(WebhookFormat, NamesReadBothWays) {

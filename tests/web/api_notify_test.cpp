@@ -121,6 +121,12 @@ TEST_F(ApiNotifyTest, WebhooksAreManagedByAdmins) {
   auto list = parse(call_as("root", "GET", "/api/webhooks"));
   ASSERT_EQ(list.at("items").as_array().size(), 1u);
   EXPECT_EQ(call_as("root", "POST", "/api/webhooks", R"({"url":"ftp://x"})").status, 400);
+  // CR LF in the URL would inject a header into every delivery: refused, named, nothing kept.
+  const auto injected =
+      call_as("root", "POST", "/api/webhooks", R"({"url":"http://x/hook\r\nX-Injected: 1"})");
+  EXPECT_EQ(injected.status, 400);
+  EXPECT_NE(injected.body.find("invalid_url"), std::string::npos) << injected.body;
+  EXPECT_EQ(parse(call_as("root", "GET", "/api/webhooks")).at("items").as_array().size(), 1u);
   EXPECT_EQ(
       call_as("root", "POST", "/api/webhooks", R"({"url":"http://x/","format":"slack"})").status,
       400);
