@@ -13,12 +13,20 @@ NotificationFeed::NotificationFeed(UnreadCount unread) : unread_(std::move(unrea
 }
 
 void NotificationFeed::subscribe(const std::string& user, std::shared_ptr<StreamSink> sink) {
-  std::lock_guard lock(mutex_);
-  std::erase_if(sinks_, [](const auto& entry) {
-    const auto open = entry.second.lock();
-    return open == nullptr || !open->is_open();
-  });
-  sinks_.emplace(user, sink);
+  {
+    std::lock_guard lock(mutex_);
+    std::erase_if(sinks_, [](const auto& entry) {
+      const auto open = entry.second.lock();
+      return open == nullptr || !open->is_open();
+    });
+    sinks_.emplace(user, sink);
+  }
+  // The count as the stream starts: what arrived while the page loaded, or while the
+  // connection was down, shows at once instead of with the next notification.
+  if (!sink->is_open()) return;
+  if (const std::optional<std::int64_t> unread = unread_(user)) {
+    sink->send(notification_event(user, *unread));
+  }
 }
 
 void NotificationFeed::notify(const std::vector<std::string>& users) {

@@ -1,7 +1,8 @@
 #pragma once
-// Live inbox counts for GET /api/stream: each stream is registered under its user, and when
-// the dispatcher writes notifications for some users, each of their open streams gets an
-// SSE event named `notification` with {"unread": N, "user": ID}. The event carries no
+// Live inbox counts for GET /api/stream: each stream is registered under its user and gets
+// its user's count at once; then, when the dispatcher writes notifications for some users,
+// each of their open streams gets it again: an SSE event named `notification` with
+// {"unread": N, "user": ID}. The event carries no
 // `id:` line, so it leaves the stream's Last-Event-ID (a position in the event log) alone.
 
 #include <cstdint>

@@ -289,12 +289,18 @@ TEST_F(ApiNotifyTest, StreamPushesTheUnreadCountToItsUser) {
   StreamReader audit;
   ASSERT_TRUE(audit.open(port(), tokens_.at("audit")));
   ASSERT_TRUE(audit.read_until("retry: 3000\n\n"));
+  // Each stream starts with its user's count.
+  ASSERT_TRUE(li.read_until("event: notification\ndata: {\"unread\":0,\"user\":\"li\"}\n\n"))
+      << li.received();
+  ASSERT_TRUE(audit.read_until("event: notification\ndata: {\"unread\":0,\"user\":\"audit\"}\n\n"))
+      << audit.received();
+  const std::size_t before = audit.received().size();
   make_overdue_notification();
   ASSERT_TRUE(li.read_until("event: notification\ndata: {\"unread\":1,\"user\":\"li\"}\n\n"))
       << li.received();
-  // The auditor gets the log's events but no inbox count: nothing was for them.
+  // The auditor gets the log's events but no new inbox count: nothing was for them.
   EXPECT_TRUE(audit.read_until("event: deadline_fired\n"));
-  EXPECT_EQ(audit.received().find("event: notification"), std::string::npos);
+  EXPECT_EQ(audit.received().find("event: notification", before), std::string::npos);
 }
 
 TEST(NotificationFeedTest, SendsOnlyToOpenStreamsOfTheUser) {
@@ -314,8 +320,10 @@ TEST(NotificationFeedTest, SendsOnlyToOpenStreamsOfTheUser) {
   closed->open = false;
   feed.subscribe("li", li);
   feed.subscribe("li", closed);
-  feed.notify({"li", "zhang"});
+  // The count as each stream starts, then with each notification.
   EXPECT_EQ(li->sent, notification_event("li", 3));
+  feed.notify({"li", "zhang"});
+  EXPECT_EQ(li->sent, notification_event("li", 3) + notification_event("li", 3));
   EXPECT_EQ(closed->sent, "");
 }
 
