@@ -3,16 +3,39 @@
 #include <algorithm>
 
 namespace investflow::web {
+namespace {
 
-std::optional<std::int64_t> LoginLimiter::blocked(Failures& failures, int limit,
-                                                  engine::Timestamp now) const {
+std::int64_t whole_seconds(engine::Timestamp milliseconds) {
+  return std::max<std::int64_t>(1, (milliseconds + 999) / 1000);
+}
+
+}  // namespace
+
+void LoginLimiter::forget_old(Failures& failures, engine::Timestamp now) const {
   const engine::Timestamp window = limits_.window.count();
   while (!failures.empty() && failures.front() <= now - window)
     failures.pop_front();
-  if (static_cast<int>(failures.size()) < limit) return std::nullopt;
+}
+
+std::optional<std::int64_t> LoginLimiter::user_wait(Failures& failures,
+                                                    engine::Timestamp now) const {
+  forget_old(failures, now);
+  const int over = static_cast<int>(failures.size()) - limits_.free_failures_per_user;
+  if (over <= 0) return std::nullopt;
+  const engine::Timestamp cap = std::chrono::milliseconds(limits_.max_user_delay).count();
+  const engine::Timestamp delay =
+      over > 20 ? cap : std::min<engine::Timestamp>(cap, 1000LL << (over - 1));
+  const engine::Timestamp wait = failures.back() + delay - now;
+  if (wait <= 0) return std::nullopt;
+  return whole_seconds(wait);
+}
+
+std::optional<std::int64_t> LoginLimiter::address_wait(Failures& failures,
+                                                       engine::Timestamp now) const {
+  forget_old(failures, now);
+  if (static_cast<int>(failures.size()) < limits_.max_failures_per_address) return std::nullopt;
   // The oldest failure in the window leaves it first.
-  const engine::Timestamp wait_ms = failures.front() + window - now;
-  return std::max<std::int64_t>(1, (wait_ms + 999) / 1000);
+  return whole_seconds(failures.front() + limits_.window.count() - now);
 }
 
 std::optional<std::int64_t> LoginLimiter::retry_after(std::string_view user,
@@ -21,11 +44,11 @@ std::optional<std::int64_t> LoginLimiter::retry_after(std::string_view user,
   const std::lock_guard lock(mutex_);
   std::optional<std::int64_t> wait;
   if (auto found = by_user_.find(user); found != by_user_.end()) {
-    wait = blocked(found->second, limits_.max_failures_per_user, now);
+    wait = user_wait(found->second, now);
   }
   if (auto found = by_address_.find(address); found != by_address_.end()) {
-    if (auto address_wait = blocked(found->second, limits_.max_failures_per_address, now)) {
-      wait = std::max(wait.value_or(0), *address_wait);
+    if (auto waited = address_wait(found->second, now)) {
+      wait = std::max(wait.value_or(0), *waited);
     }
   }
   return wait;
