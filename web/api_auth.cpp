@@ -24,6 +24,17 @@ std::string session_cookie(const ApiContext& context, const Request& request,
 }  // namespace
 
 Response login(ApiContext& context, const Request& request) {
+  // Login CSRF: another site's page must not log a browser in as someone else. A form can
+  // post only text/plain or form data without asking first, so only JSON is taken, and a
+  // browser's Origin must be ours.
+  if (is_cross_origin(request)) return problem(request, cross_origin_refused());
+  const auto type = request.header("Content-Type");
+  if (!type ||
+      !equals_ignoring_case(trim_ows(type->substr(0, type->find(';'))), "application/json")) {
+    return problem(request, unsupported_media_type(
+                                {"登录请求应为 JSON（Content-Type: application/json）",
+                                 "log in with a JSON body (Content-Type: application/json)"}));
+  }
   auto body = parse_object(request);
   if (!body) return problem(request, body.error());
   auto username = string_member(*body, "username", true);

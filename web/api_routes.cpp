@@ -125,14 +125,17 @@ std::vector<RouteDef<ApiContext>> make_table() {
                .summary = "Log in",
                .description =
                    "Checks the password, sets the HttpOnly session cookie and returns the "
-                   "user with the CSRF token to send on unsafe requests. Repeated failures "
-                   "are answered 429 with Retry-After.",
+                   "user with the CSRF token to send on unsafe requests. The body must be "
+                   "JSON (415 otherwise), and a browser's Origin must be the server's own "
+                   "(403 cross_origin). Failures past three for an account make its next try "
+                   "wait 1, 2, 4 ... up to 30 seconds, and twenty from one address in 15 "
+                   "minutes make that address wait: 429 with Retry-After.",
                .request = {json("LoginRequest")},
                .responses = {{.status = 200,
                               .description = "Logged in",
                               .content = {json("LoginResult")},
                               .headers = {"Set-Cookie"}}},
-               .errors = {400, 401, 413, 429},
+               .errors = {400, 401, 403, 413, 415, 429},
                .security = Security::none}},
       {.method = "POST",
        .path = "/api/logout",

@@ -98,6 +98,50 @@ bool is_unsafe(std::string_view method) {
   return method != "GET" && method != "HEAD" && method != "OPTIONS";
 }
 
+namespace {
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+// host[:port] without the scheme's default port.
+std::string without_default_port(std::string authority, std::string_view scheme) {
+  const std::string_view port = scheme == "https" ? ":443" : ":80";
+  if (authority.ends_with(port)) authority.resize(authority.size() - port.size());
+  return authority;
+}
+
+}  // namespace
+
+bool is_cross_origin(const Request& request) {
+  if (const auto site = request.header("Sec-Fetch-Site")) {
+    const std::string value = lower(trim_ows(*site));
+    if (value == "cross-site" || value == "same-site") return true;
+  }
+  const auto origin = request.header("Origin");
+  if (!origin) return false;
+  const std::string text = lower(trim_ows(*origin));
+  const auto separator = text.find("://");
+  if (separator == std::string::npos) return true;  // "null", or not an origin at all
+  const std::string scheme = text.substr(0, separator);
+  if (scheme != "http" && scheme != "https") return true;
+  const std::string authority = text.substr(separator + 3);
+  if (authority.empty() || authority.find('/') != std::string::npos) return true;
+  const auto host = request.header("Host");
+  if (!host) return true;
+  return without_default_port(authority, scheme) !=
+         without_default_port(lower(trim_ows(*host)), scheme);
+}
+
+Problem cross_origin_refused() {
+  return forbidden({"拒绝来自其他网站页面的请求，请在本系统的页面中操作",
+                    "refused: the request came from another site's page (Origin)"},
+                   "cross_origin");
+}
+
 std::optional<std::string> cookie(const Request& request, std::string_view name) {
   for (const auto& [header, value] : request.headers) {
     if (!equals_ignoring_case(header, "Cookie")) continue;
@@ -148,7 +192,11 @@ Parsed<Caller> authenticate(ApiContext& context, const Request& request) {
     return engine::fail(unauthorized(
         {"登录已过期，请重新登录", "the session has expired; log in again"}, "session_expired"));
   }
-  // The cookie rides along on cross-site requests too; only our own pages know the token.
+  // The cookie rides along on cross-site requests too; only our own pages know the token,
+  // and browsers say which page a request came from.
+  if (is_unsafe(request.method) && is_cross_origin(request)) {
+    return engine::fail(cross_origin_refused());
+  }
   if (is_unsafe(request.method)) {
     const auto sent = request.header("X-CSRF-Token");
     if (!sent || *sent != (*session)->csrf_token) {

@@ -40,9 +40,15 @@ using Parsed = engine::Result<T, Problem>;
 // The token of an `Authorization: Bearer <token>` header; nullopt when it has another form.
 std::optional<std::string_view> bearer_secret(std::string_view authorization);
 
-// 401 without credentials; 403 for a cookie-authenticated unsafe request without the
-// session's CSRF token.
+// 401 without credentials; 403 for a cookie-authenticated unsafe request from another
+// site's page (cross_origin) or without the session's CSRF token.
 Parsed<Caller> authenticate(ApiContext& context, const Request& request);
+// A browser request made by another site's page: Origin names another scheme, host or port
+// than the Host it was sent to (or is "null": a sandboxed or local page), or Sec-Fetch-Site
+// says same-site or cross-site. Requests without either header (scripts, curl) are not.
+bool is_cross_origin(const Request& request);
+// 403 cross_origin, for is_cross_origin.
+Problem cross_origin_refused();
 std::optional<std::string> cookie(const Request& request, std::string_view name);
 bool is_unsafe(std::string_view method);
 

@@ -8,7 +8,8 @@ namespace {
 
 TEST_F(ApiTest, LoginSetsAStrictHttpOnlyCookieAndMeAnswers) {
   const auto response =
-      fetch(port(), "POST", "/api/login", R"({"username":"zhang","password":"password-zhang"})");
+      fetch(port(), "POST", "/api/login", R"({"username":"zhang","password":"password-zhang"})",
+            {{"Content-Type", "application/json"}});
   ASSERT_TRUE(response);
   ASSERT_EQ(response->status, 200) << response->body;
   const std::string cookie(response->header("Set-Cookie").value_or(""));
@@ -37,7 +38,8 @@ TEST_F(ApiTest, WithoutCredentialsIs401) {
   ASSERT_TRUE(forged);
   EXPECT_EQ(forged->status, 401);
   const auto wrong =
-      fetch(port(), "POST", "/api/login", R"({"username":"zhang","password":"not-her-password"})");
+      fetch(port(), "POST", "/api/login", R"({"username":"zhang","password":"not-her-password"})",
+            {{"Content-Type", "application/json"}});
   ASSERT_TRUE(wrong);
   EXPECT_EQ(wrong->status, 401);
 }
@@ -58,24 +60,91 @@ TEST_F(ApiTest, UnsafeRequestWithoutCsrfTokenIs403) {
   EXPECT_EQ(call(zhang, "POST", "/api/projects", body).status, 201);
 }
 
-TEST_F(ApiTest, LoginIsRateLimitedPerUser) {
-  for (int i = 0; i < 5; ++i) {
-    const auto failed = fetch(port(), "POST", "/api/login",
-                              R"({"username":"li","password":"guess-)" + std::to_string(i) + "\"}");
-    ASSERT_TRUE(failed);
-    EXPECT_EQ(failed->status, 401);
+// Guessing an account's password slows down; its owner is never locked out for long.
+TEST_F(ApiTest, LoginFailuresSlowTheAccountDownWithoutLockingItsOwnerOut) {
+  const auto try_login = [&](const std::string& password) {
+    const auto response =
+        fetch(port(), "POST", "/api/login", R"({"username":"li","password":")" + password + R"("})",
+              {{"Content-Type", "application/json"}});
+    EXPECT_TRUE(response);
+    return response ? *response : ClientResponse{};
+  };
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(try_login("guess-" + std::to_string(i)).status, 401);
   }
-  // Even the right password waits now.
-  const auto limited =
-      fetch(port(), "POST", "/api/login", R"({"username":"li","password":"password-li"})");
-  ASSERT_TRUE(limited);
-  EXPECT_EQ(limited->status, 429);
-  EXPECT_FALSE(limited->header("Retry-After").value_or("").empty());
-  // After the window it works again.
-  clock_->advance_ms(16 * 60 * 1000);
-  EXPECT_EQ(
-      fetch(port(), "POST", "/api/login", R"({"username":"li","password":"password-li"})")->status,
-      200);
+  // The fourth failure costs a second: even the right password waits it out.
+  const auto limited = try_login("password-li");
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(limited.header("Retry-After").value_or(""), "1");
+  // Each further failure doubles the wait, up to 30 seconds.
+  std::vector<std::string> waits;
+  for (int i = 0; i < 7; ++i) {
+    clock_->advance_ms(30 * 1000);
+    EXPECT_EQ(try_login("guess").status, 401);
+    waits.emplace_back(try_login("guess").header("Retry-After").value_or(""));
+  }
+  EXPECT_EQ(waits, (std::vector<std::string>{"2", "4", "8", "16", "30", "30", "30"}));
+  // The owner gets in once the wait is over.
+  clock_->advance_ms(30 * 1000);
+  EXPECT_EQ(try_login("password-li").status, 200);
+}
+
+// Login CSRF: another site's page cannot log a browser in, by form or by script.
+TEST_F(ApiTest, LoginTakesOnlyJsonFromOurOwnPages) {
+  const std::string body = R"({"username":"li","password":"password-li"})";
+  const auto form = fetch(port(), "POST", "/api/login", body, {{"Content-Type", "text/plain"}});
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->status, 415) << form->body;
+  EXPECT_FALSE(form->header("Set-Cookie"));
+  const auto untyped = fetch(port(), "POST", "/api/login", body);
+  ASSERT_TRUE(untyped);
+  EXPECT_EQ(untyped->status, 415);
+  for (const auto& [name, value] :
+       std::vector<std::pair<std::string, std::string>>{{"Origin", "https://evil.example"},
+                                                        {"Origin", "null"},
+                                                        {"Origin", "http://127.0.0.1:1"},
+                                                        {"Sec-Fetch-Site", "cross-site"}}) {
+    const auto refused = fetch(port(), "POST", "/api/login", body,
+                               {{"Content-Type", "application/json"}, {name, value}});
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 403) << name << ": " << value;
+    EXPECT_NE(refused->body.find("cross_origin"), std::string::npos) << refused->body;
+    EXPECT_FALSE(refused->header("Set-Cookie"));
+  }
+  // Our own page (Origin matching Host, the client's default) logs in.
+  const auto own = fetch(port(), "POST", "/api/login", body,
+                         {{"Content-Type", "application/json"},
+                          {"Origin", "http://127.0.0.1"},
+                          {"Sec-Fetch-Site", "same-origin"}});
+  ASSERT_TRUE(own);
+  EXPECT_EQ(own->status, 200) << own->body;
+}
+
+// A cookie-authenticated write from another site's page is refused before its CSRF token is
+// even looked at; a bearer token (a script) is not a browser and is not asked.
+TEST_F(ApiTest, CookieWritesFromAnotherSitesPageAreRefused) {
+  const Login zhang = login("zhang");
+  const std::string body = R"({"workflow":"qingyuan-investment","fields":{"name":"x"}})";
+  const auto cross = fetch(port(), "POST", "/api/projects", body,
+                           {{"Cookie", zhang.cookie},
+                            {"X-CSRF-Token", zhang.csrf_token},
+                            {"Content-Type", "application/json"},
+                            {"Origin", "https://evil.example"}});
+  ASSERT_TRUE(cross);
+  EXPECT_EQ(cross->status, 403);
+  EXPECT_NE(cross->body.find("cross_origin"), std::string::npos) << cross->body;
+  // Reads are not writes.
+  EXPECT_EQ(fetch(port(), "GET", "/api/projects", {},
+                  {{"Cookie", zhang.cookie}, {"Origin", "https://evil.example"}})
+                ->status,
+            200);
+  const auto same = fetch(port(), "POST", "/api/projects", body,
+                          {{"Cookie", zhang.cookie},
+                           {"X-CSRF-Token", zhang.csrf_token},
+                           {"Content-Type", "application/json"},
+                           {"Origin", "http://127.0.0.1"}});
+  ASSERT_TRUE(same);
+  EXPECT_EQ(same->status, 201) << same->body;
 }
 
 TEST_F(ApiTest, StaleIfMatchIs412AndTheRightOneWrites) {

@@ -293,7 +293,8 @@ TEST_F(ApiTest, LoginSprayFromOneAddressIsThrottled) {
   for (int i = 0; i < 20; ++i) {
     const std::string user = i % 2 == 0 ? "nobody-" + std::to_string(i) : user_with(kRoles[i % 7]);
     const auto failed =
-        fetch(port(), "POST", "/api/login", R"({"username":")" + user + R"(","password":"guess"})");
+        fetch(port(), "POST", "/api/login", R"({"username":")" + user + R"(","password":"guess"})",
+              {{"Content-Type", "application/json"}});
     ASSERT_TRUE(failed);
     refused += failed->status == 401;
     EXPECT_TRUE(failed->status == 401 || failed->status == 429) << failed->body;
@@ -301,7 +302,8 @@ TEST_F(ApiTest, LoginSprayFromOneAddressIsThrottled) {
   EXPECT_GT(refused, 0);
   for (const std::string& user : {std::string("nobody-else"), std::string("root")}) {
     const auto limited = fetch(port(), "POST", "/api/login",
-                               R"({"username":")" + user + R"(","password":"password-root"})");
+                               R"({"username":")" + user + R"(","password":"password-root"})",
+                               {{"Content-Type", "application/json"}});
     ASSERT_TRUE(limited);
     EXPECT_EQ(limited->status, 429) << user << " " << limited->body;
     const std::string retry(limited->header("Retry-After").value_or(""));
@@ -319,7 +321,8 @@ TEST_F(ApiTest, LoginSprayFromOneAddressIsThrottled) {
 TEST_F(ApiTest, HugeLoginNamesAreOrdinaryFailures) {
   const auto response =
       fetch(port(), "POST", "/api/login",
-            R"({"username":")" + std::string(900 * 1024, 'u') + R"(","password":"x"})");
+            R"({"username":")" + std::string(900 * 1024, 'u') + R"(","password":"x"})",
+            {{"Content-Type", "application/json"}});
   ASSERT_TRUE(response);
   EXPECT_TRUE(response->status == 401 || response->status == 400 || response->status == 429)
       << response->status;
