@@ -3,6 +3,7 @@
 // (--name VALUE, --name=VALUE), flags, positionals, generated --help text. Usage mistakes
 // are reported as errors the caller turns into exit code 2.
 
+#include <iostream>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -21,6 +22,7 @@ struct Io {
   std::ostream& out;
   std::ostream& err;
   bool err_is_terminal = false;  // progress bars only when true
+  std::istream* in = &std::cin;  // --password-stdin and the like
 };
 
 class ArgSpec {

@@ -9,6 +9,7 @@
 #include "app/commands_report.hpp"
 #include "app/commands_server.hpp"
 #include "app/commands_storage.hpp"
+#include "app/commands_users.hpp"
 #include "app/commands_workflow.hpp"
 #include "app/config.hpp"
 
@@ -38,7 +39,9 @@ constexpr CommandEntry kCommands[] = {
     {"export", "write a workflow's projects as CSV or XLSX (Chinese headers, 万元)", run_export},
     {"seed", "fill a database with realistic demo projects and histories", run_seed},
     {"serve", "serve the JSON API and the console over HTTP", run_serve},
-    {"user", "add users, set passwords, make API tokens", run_user, "add passwd token"},
+    {"user", "add, list, disable and enable users, set passwords, make API tokens", run_user,
+     "add passwd list disable enable token"},
+    {"token", "list and revoke API tokens", run_token, "list revoke"},
     {"report", "pipeline, funnel, aging, KPIs and period summaries from the event log", run_report,
      "pipeline funnel aging kpis period funds targets monthly problems"},
     {"funds", "record funds in place (到位资金) for a project: one ledger entry", run_funds, "add"},

@@ -1,6 +1,5 @@
 #pragma once
-// Commands around the HTTP server: `serve`, and `user add|passwd|token` for the people who
-// log in to it.
+// `serve`: the HTTP server (its users: commands_users.hpp).
 
 #include <cstdint>
 #include <optional>
@@ -17,7 +16,6 @@
 namespace investflow::app {
 
 int run_serve(std::span<const std::string> args, Io& io);
-int run_user(std::span<const std::string> args, Io& io);
 
 ArgSpec serve_spec();
 

@@ -79,7 +79,7 @@ db="$work/bench.db"
 echo "http_bench: seeding $projects projects" >&2
 "$investflow" init "$db" >/dev/null
 "$investflow" seed "$db" --projects "$projects" --workflow qingyuan-investment >/dev/null
-"$investflow" user add bench --role manager --role staff --password "bench-$RANDOM-$RANDOM" \
+"$investflow" user add bench --role manager --role staff --password "bench-password-$RANDOM-$RANDOM" \
   --db "$db" >/dev/null
 token=$("$investflow" user token bench --db "$db")
 sqlite3 "$db" 'SELECT id FROM projects ORDER BY id' >"$work/ids"

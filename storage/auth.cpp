@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 #include <stdexcept>
 
+#include "storage/password_policy.hpp"
 #include "storage/sqlite_connection.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/system_clock.hpp"
@@ -157,7 +158,7 @@ Outcome<User> AuthStore::add_user(std::string_view name, const std::vector<std::
                 std::string(name) + "'"));
   }
   if (roles.empty()) return engine::fail(invalid("a user needs at least one role"));
-  if (password.size() < 8) return engine::fail(invalid("passwords have at least 8 characters"));
+  if (auto weak = weak_password(password)) return engine::fail(invalid(*weak));
   const auto hashed = hash_password(password);
   if (!hashed) return engine::fail(Error{Error::Kind::storage, "argon2id ran out of memory"});
   try {
@@ -182,8 +183,9 @@ Outcome<User> AuthStore::add_user(std::string_view name, const std::vector<std::
   }
 }
 
-Outcome<Ok> AuthStore::set_password(std::string_view name, std::string_view password) {
-  if (password.size() < 8) return engine::fail(invalid("passwords have at least 8 characters"));
+Outcome<Ok> AuthStore::set_password(std::string_view name, std::string_view password,
+                                    bool revoke_tokens) {
+  if (auto weak = weak_password(password)) return engine::fail(invalid(*weak));
   const auto hashed = hash_password(password);
   if (!hashed) return engine::fail(Error{Error::Kind::storage, "argon2id ran out of memory"});
   try {
@@ -198,6 +200,14 @@ Outcome<Ok> AuthStore::set_password(std::string_view name, std::string_view pass
     auto end_sessions = connection_->statement("DELETE FROM sessions WHERE user_id = ?");
     end_sessions->bind(1, std::string(name));
     end_sessions->exec();
+    if (revoke_tokens) {
+      auto revoke = connection_->statement(
+          "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL");
+      revoke->bind(1, static_cast<std::int64_t>(now()));
+      revoke->bind(2, std::string(name));
+      revoke->exec();
+      forget_cached_tokens();
+    }
     return Ok{};
   } catch (const std::exception& error) {
     return engine::fail(storage_error(error));
@@ -314,21 +324,91 @@ Outcome<Ok> AuthStore::end_session(std::string_view id) {
   }
 }
 
-Outcome<std::string> AuthStore::issue_token(std::string_view user_id, std::string_view token_name) {
+Outcome<Ok> AuthStore::set_disabled(std::string_view name, bool disabled) {
+  try {
+    const std::lock_guard lock(mutex_);
+    auto update =
+        connection_->statement("UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?");
+    update->bind(1, disabled ? 1 : 0);
+    update->bind(2, static_cast<std::int64_t>(now()));
+    update->bind(3, std::string(name));
+    if (update->exec() == 0) return engine::fail(invalid("no user '" + std::string(name) + "'"));
+    if (disabled) {
+      auto end_sessions = connection_->statement("DELETE FROM sessions WHERE user_id = ?");
+      end_sessions->bind(1, std::string(name));
+      end_sessions->exec();
+      forget_cached_tokens();
+    }
+    return Ok{};
+  } catch (const std::exception& error) {
+    return engine::fail(storage_error(error));
+  }
+}
+
+void AuthStore::forget_cached_tokens() {
+  const std::unique_lock write(token_cache_mutex_);
+  token_cache_.clear();
+}
+
+Outcome<std::vector<TokenInfo>> AuthStore::tokens(std::optional<std::string_view> user_id) {
+  try {
+    const std::lock_guard lock(mutex_);
+    auto select = connection_->statement(
+        "SELECT id, user_id, name, created_at, last_used_at, expires_at, revoked_at "
+        "FROM api_tokens WHERE ?1 IS NULL OR user_id = ?1 ORDER BY created_at DESC, id");
+    if (user_id) select->bind(1, std::string(*user_id));
+    std::vector<TokenInfo> found;
+    const auto optional_time = [&](int column) -> std::optional<engine::Timestamp> {
+      if (select->getColumn(column).isNull()) return std::nullopt;
+      return select->getColumn(column).getInt64();
+    };
+    while (select->executeStep()) {
+      found.push_back(TokenInfo{select->getColumn(0).getString(), select->getColumn(1).getString(),
+                                select->getColumn(2).getString(), select->getColumn(3).getInt64(),
+                                optional_time(4), optional_time(5), optional_time(6)});
+    }
+    return found;
+  } catch (const std::exception& error) {
+    return engine::fail(storage_error(error));
+  }
+}
+
+Outcome<bool> AuthStore::revoke_token(std::string_view id) {
+  try {
+    const std::lock_guard lock(mutex_);
+    auto revoke = connection_->statement(
+        "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
+    revoke->bind(1, static_cast<std::int64_t>(now()));
+    revoke->bind(2, std::string(id));
+    const bool revoked = revoke->exec() > 0;
+    if (revoked) forget_cached_tokens();
+    return revoked;
+  } catch (const std::exception& error) {
+    return engine::fail(storage_error(error));
+  }
+}
+
+Outcome<std::string> AuthStore::issue_token(std::string_view user_id, std::string_view token_name,
+                                            std::optional<engine::Timestamp> expires_at) {
   try {
     const std::lock_guard lock(mutex_);
     if (!load_user(user_id)) return engine::fail(invalid("no user '" + std::string(user_id) + "'"));
     const std::string secret = random_secret();
     const Digest digest = sha256(secret);
     auto insert = connection_->statement(
-        "INSERT INTO api_tokens (id, token_hash, user_id, name, created_at) "
-        "VALUES (?, ?, ?, ?, ?)");
+        "INSERT INTO api_tokens (id, token_hash, user_id, name, created_at, expires_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)");
     // The public id is random too: a listing must not reveal anything about the secret.
     insert->bind(1, random_secret().substr(0, 16));
     insert->bind(2, digest.data(), static_cast<int>(digest.size()));
     insert->bind(3, std::string(user_id));
     insert->bind(4, std::string(token_name));
     insert->bind(5, static_cast<std::int64_t>(now()));
+    if (expires_at) {
+      insert->bind(6, static_cast<std::int64_t>(*expires_at));
+    } else {
+      insert->bind(6);  // NULL: never
+    }
     insert->exec();
     return secret;
   } catch (const std::exception& error) {
@@ -373,8 +453,10 @@ std::optional<User> AuthStore::lookup_token(const unsigned char* digest, std::si
   const std::lock_guard lock(mutex_);
   auto select = connection_->statement(
       "SELECT u.id, u.display_name, u.roles, u.disabled FROM api_tokens t "
-      "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL");
+      "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL "
+      "AND (t.expires_at IS NULL OR t.expires_at > ?)");
   select->bind(1, digest, static_cast<int>(size));
+  select->bind(2, static_cast<std::int64_t>(now()));
   if (!select->executeStep()) return std::nullopt;
   User found = read_user(*select);
   if (found.disabled) return std::nullopt;

@@ -35,6 +35,17 @@ struct User {
   bool disabled = false;
 };
 
+// An API token as listed: never its secret.
+struct TokenInfo {
+  std::string id;  // public
+  std::string user_id;
+  std::string name;
+  engine::Timestamp created_at = 0;
+  std::optional<engine::Timestamp> last_used_at;
+  std::optional<engine::Timestamp> expires_at;
+  std::optional<engine::Timestamp> revoked_at;
+};
+
 // A login session as the HTTP layer needs it: whose it is and the CSRF token that every
 // unsafe request of the session must echo.
 struct Session {
@@ -84,7 +95,13 @@ class AuthStore {
   // Fails (invalid_request) when the name is taken or malformed, or roles are empty.
   Outcome<User> add_user(std::string_view name, const std::vector<std::string>& roles,
                          std::string_view password);
-  Outcome<Ok> set_password(std::string_view name, std::string_view password);
+  // A new password (storage/password_policy.hpp) ends the user's sessions; with
+  // `revoke_tokens` their API tokens too.
+  Outcome<Ok> set_password(std::string_view name, std::string_view password,
+                           bool revoke_tokens = false);
+  // A disabled user cannot log in, and their sessions and tokens stop working (sessions
+  // are ended); enabling gives the tokens back. Fails when there is no such user.
+  Outcome<Ok> set_disabled(std::string_view name, bool disabled);
   Outcome<std::optional<User>> user(std::string_view name);
   Outcome<std::vector<User>> users();
   // The user when the password is right and the user is enabled; nullopt otherwise.
@@ -97,8 +114,14 @@ class AuthStore {
   Outcome<Ok> end_session(std::string_view id);
 
   // --- API tokens ---
-  // Returns the secret; it is shown once and stored only as its hash.
-  Outcome<std::string> issue_token(std::string_view user_id, std::string_view token_name);
+  // Returns the secret; it is shown once and stored only as its hash. It stops working at
+  // `expires_at` (nullopt: never).
+  Outcome<std::string> issue_token(std::string_view user_id, std::string_view token_name,
+                                   std::optional<engine::Timestamp> expires_at = std::nullopt);
+  // Every token (of one user when `user_id` is given), newest first; secrets are not kept.
+  Outcome<std::vector<TokenInfo>> tokens(std::optional<std::string_view> user_id = std::nullopt);
+  // Revokes the token with this public id; false when there is none or it was revoked.
+  Outcome<bool> revoke_token(std::string_view id);
   // The token's user, when the token exists, is not revoked and the user is enabled.
   Outcome<std::optional<User>> token_user(std::string_view secret);
   // The same from memory only: the user when the token was checked within the cache's
@@ -122,6 +145,8 @@ class AuthStore {
   std::optional<User> lookup_token(const unsigned char* digest, std::size_t size);
   // The user of the token whose SHA-256 is `key`, when checked within the cache's lifetime.
   std::optional<User> trusted_token(const std::string& key);
+  // After a revocation or a disabled user: every token is looked up again.
+  void forget_cached_tokens();
 
   AuthOptions options_;
   // A hash of no one's password: checking an unknown user's login against it costs what a

@@ -496,6 +496,10 @@ CREATE TABLE saved_filters (
   UNIQUE (user_id, name)
 );
 )sql",
+    // 17 (issue 19): API tokens expire (NULL: never, the tokens made before).
+    R"sql(
+ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER;   -- ms since the epoch
+)sql",
 };
 
 // The migration after which the report summaries are rebuilt from the event log: the last

@@ -31,7 +31,8 @@ namespace investflow::storage {
 // 14: projects_owner (owner, updated_at, id)
 // 15: notification settings (digest), notifications.held, the indexes of 我的待办
 // 16: saved filters of the project list (saved_filters), per user
-inline constexpr int kSchemaVersion = 16;
+// 17: api_tokens.expires_at
+inline constexpr int kSchemaVersion = 17;
 
 // PRAGMA application_id of an investflow database ("INVF").
 inline constexpr int kApplicationId = 0x494E5646;

@@ -56,12 +56,14 @@ TEST_F(ServerCommands, UserAddGeneratesAPasswordThatLogsIn) {
 
 TEST_F(ServerCommands, PasswdAndTokenAndUsageErrors) {
   ASSERT_EQ(
-      cli({"user", "add", "li", "--role", "manager", "--password", "first-pass", "--db", db_}).code,
+      cli({"user", "add", "li", "--role", "manager", "--password", "first-password", "--db", db_})
+          .code,
       0);
   EXPECT_EQ(cli({"user", "add", "li", "--role", "manager", "--db", db_}).code, 1);  // exists
   EXPECT_EQ(cli({"user", "add", "li2", "--db", db_}).code, 2);                      // no role
-  EXPECT_EQ(cli({"user", "passwd", "li", "--password", "second-pass", "--db", db_}).code, 0);
-  EXPECT_EQ(cli({"user", "passwd", "nobody", "--password", "second-pass", "--db", db_}).code, 1);
+  EXPECT_EQ(cli({"user", "passwd", "li", "--password", "second-password", "--db", db_}).code, 0);
+  EXPECT_EQ(cli({"user", "passwd", "nobody", "--password", "second-password", "--db", db_}).code,
+            1);
   const auto token = cli({"user", "token", "li", "--db", db_});
   ASSERT_EQ(token.code, 0) << token.err;
   ASSERT_EQ(token.out.size(), 65u);  // 64 hex digits and a newline
@@ -71,8 +73,8 @@ TEST_F(ServerCommands, PasswdAndTokenAndUsageErrors) {
   auto by_token = (*auth)->token_user(token.out.substr(0, 64));
   ASSERT_TRUE(by_token && *by_token);
   EXPECT_EQ((*by_token)->id, "li");
-  EXPECT_TRUE(*(*auth)->check_password("li", "second-pass"));
-  EXPECT_FALSE(*(*auth)->check_password("li", "first-pass"));
+  EXPECT_TRUE(*(*auth)->check_password("li", "second-password"));
+  EXPECT_FALSE(*(*auth)->check_password("li", "first-password"));
   EXPECT_EQ(cli({"user", "fly"}).code, 2);
 }
 

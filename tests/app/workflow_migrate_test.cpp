@@ -291,8 +291,8 @@ TEST_F(WorkflowMigrate, TheCommandRefusesUnmappedStagesAndBadArguments) {
 // The test, against a running server.
 TEST_F(WorkflowMigrate, DeployMigrateAndVerifyAgainstARunningServer) {
   for (const auto& [user, role] : {std::pair{"zhang", "staff"}, std::pair{"root", "admin"}}) {
-    ASSERT_EQ(cli({"user", "add", user, "--role", role, "--password", std::string(user) + "-pass-1",
-                   "--db", db_})
+    ASSERT_EQ(cli({"user", "add", user, "--role", role, "--password",
+                   std::string(user) + "-password-1", "--db", db_})
                   .code,
               0);
   }

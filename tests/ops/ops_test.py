@@ -13,6 +13,8 @@
   counted, the certificate reread on SIGHUP (a broken one leaves the running one), bad
   files named at start
 - data at rest: the database and its backups 0600
+- accounts: --password-stdin, weak passwords refused, user list/disable/enable, token
+  list/revoke and expiry, passwd --revoke-tokens, each seen by a running server
 - --trusted-proxies: the client's address from X-Forwarded-For and a Secure cookie from
   X-Forwarded-Proto, only from the proxies named
 
@@ -47,8 +49,9 @@ def check(condition, message):
         print("FAIL:", message, file=sys.stderr)
 
 
-def run(*args, env=None, ok=True):
-    result = subprocess.run([BINARY, *args], capture_output=True, text=True, env=env)
+def run(*args, env=None, ok=True, stdin=None):
+    result = subprocess.run([BINARY, *args], capture_output=True, text=True, env=env,
+                            input=stdin)
     if ok and result.returncode != 0:
         raise SystemExit(f"{args} exited {result.returncode}: {result.stderr}")
     return result
@@ -167,6 +170,62 @@ def tls(work, db):
                  "--tls-cert", cert, "--tls-key", key, ok=False)
     check(broken.returncode == 1 and f"cannot use the TLS key {key}" in broken.stderr,
           f"a broken key: {broken.returncode} {broken.stderr}")
+
+
+def accounts(work, db):
+    for weak, why in (("short-pw", "at least 12 characters"),
+                      ("woaini1314520", "first that attackers try"),
+                      ("abcdefghijklm", "runs in sequence"),
+                      ("zzzzzzzzzzzzzz", "repeats one character")):
+        refused = run("user", "add", "weak", "--role", "staff", "--password-stdin", "--db", db,
+                      ok=False, stdin=weak + "\n")
+        check(refused.returncode == 1 and why in refused.stderr, f"{weak}: {refused.stderr}")
+    added = run("user", "add", "chen", "--role", "staff", "--password-stdin", "--db", db,
+                stdin="chen-password-2026\n")
+    check("added chen (staff)" in added.stdout and "password:" not in added.stdout, added.stdout)
+    both = run("user", "passwd", "chen", "--password", "x" * 13, "--password-stdin", "--db", db,
+               ok=False, stdin="y\n")
+    check(both.returncode == 2, "--password with --password-stdin is a usage error")
+    token = run("user", "token", "chen", "--name", "etl", "--db", db).stdout.strip()
+    spare = run("user", "token", "chen", "--name", "spare", "--expires", "never", "--db", db).stdout.strip()
+    listed = run("token", "list", "--user", "chen", "--db", db).stdout
+    check(re.search(r"\betl\b.*\d{4}-\d\d-\d\d.*-$", listed, re.M) and
+          re.search(r"\bspare\b.*never", listed), "token list: " + listed)
+    check(token not in listed and spare not in listed, "token list shows no secret")
+    server = Server(work, "--db", db, "--listen", "127.0.0.1:0", "--no-dispatch")
+
+    def me(bearer):
+        return server.get("/api/me", bearer)[0]
+
+    def login(password):
+        request = urllib.request.Request(
+            server.url + "/api/login", json.dumps({"username": "chen", "password": password}).encode(),
+            {"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    check(me(token) == 200 and login("chen-password-2026") == 200, "chen works")
+    etl = re.search(r"^(\S+)\s+chen\s+etl\b", listed, re.M).group(1)
+    check(run("token", "revoke", etl, "--db", db).returncode == 0, "token revoke")
+    check(run("token", "revoke", etl, "--db", db, ok=False).returncode == 1, "revoking twice fails")
+    time.sleep(1.2)  # the server trusts a checked token for a second
+    check(me(token) == 401 and me(spare) == 200, "a revoked token is refused, another is not")
+    check(run("user", "disable", "chen", "--db", db).returncode == 0, "user disable")
+    time.sleep(1.2)
+    check(me(spare) == 401 and login("chen-password-2026") == 401, "a disabled user is refused")
+    users = run("user", "list", "--db", db).stdout
+    check(re.search(r"^chen\s+disabled\s+staff$", users, re.M), "user list: " + users)
+    run("user", "enable", "chen", "--db", db)
+    check(me(spare) == 200, "enabled again: the token works")
+    run("user", "passwd", "chen", "--password-stdin", "--revoke-tokens", "--db", db,
+        stdin="chen-new-password-2026\n")
+    time.sleep(1.2)
+    check(me(spare) == 401 and login("chen-new-password-2026") == 200,
+          "passwd --revoke-tokens revokes, the new password logs in")
+    server.stop()
 
 
 def proxies(work, db):
@@ -325,6 +384,7 @@ def main():
         server.stop()
 
         tls(work, db)
+        accounts(work, db)
         proxies(work, db)
 
         # config check names the bad line and column.

@@ -45,12 +45,12 @@ TEST_F(AuthTest, PasswordsAreArgon2idAndChecked) {
 }
 
 TEST_F(AuthTest, RefusesBadNamesDuplicatesAndShortPasswords) {
-  ASSERT_TRUE(auth_->add_user("li", {"manager"}, "long enough"));
-  EXPECT_FALSE(auth_->add_user("li", {"manager"}, "long enough"));
-  EXPECT_FALSE(auth_->add_user("Li Si", {"manager"}, "long enough"));
-  EXPECT_FALSE(auth_->add_user("wang", {}, "long enough"));
+  ASSERT_TRUE(auth_->add_user("li", {"manager"}, "long enough!"));
+  EXPECT_FALSE(auth_->add_user("li", {"manager"}, "long enough!"));
+  EXPECT_FALSE(auth_->add_user("Li Si", {"manager"}, "long enough!"));
+  EXPECT_FALSE(auth_->add_user("wang", {}, "long enough!"));
   EXPECT_FALSE(auth_->add_user("wang", {"staff"}, "short"));
-  EXPECT_EQ(auth_->add_user("li", {"manager"}, "long enough").error().kind,
+  EXPECT_EQ(auth_->add_user("li", {"manager"}, "long enough!").error().kind,
             Error::Kind::invalid_request);
 }
 

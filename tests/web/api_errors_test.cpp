@@ -8,7 +8,7 @@ namespace {
 
 TEST_F(ApiTest, LoginSetsAStrictHttpOnlyCookieAndMeAnswers) {
   const auto response =
-      fetch(port(), "POST", "/api/login", R"({"username":"zhang","password":"password-zhang"})",
+      fetch(port(), "POST", "/api/login", R"({"username":"zhang","password":"password-of-zhang"})",
             {{"Content-Type", "application/json"}});
   ASSERT_TRUE(response);
   ASSERT_EQ(response->status, 200) << response->body;
@@ -73,7 +73,7 @@ TEST_F(ApiTest, LoginFailuresSlowTheAccountDownWithoutLockingItsOwnerOut) {
     EXPECT_EQ(try_login("guess-" + std::to_string(i)).status, 401);
   }
   // The fourth failure costs a second: even the right password waits it out.
-  const auto limited = try_login("password-li");
+  const auto limited = try_login("password-of-li");
   EXPECT_EQ(limited.status, 429);
   EXPECT_EQ(limited.header("Retry-After").value_or(""), "1");
   // Each further failure doubles the wait, up to 30 seconds.
@@ -86,12 +86,12 @@ TEST_F(ApiTest, LoginFailuresSlowTheAccountDownWithoutLockingItsOwnerOut) {
   EXPECT_EQ(waits, (std::vector<std::string>{"2", "4", "8", "16", "30", "30", "30"}));
   // The owner gets in once the wait is over.
   clock_->advance_ms(30 * 1000);
-  EXPECT_EQ(try_login("password-li").status, 200);
+  EXPECT_EQ(try_login("password-of-li").status, 200);
 }
 
 // Login CSRF: another site's page cannot log a browser in, by form or by script.
 TEST_F(ApiTest, LoginTakesOnlyJsonFromOurOwnPages) {
-  const std::string body = R"({"username":"li","password":"password-li"})";
+  const std::string body = R"({"username":"li","password":"password-of-li"})";
   const auto form = fetch(port(), "POST", "/api/login", body, {{"Content-Type", "text/plain"}});
   ASSERT_TRUE(form);
   EXPECT_EQ(form->status, 415) << form->body;

@@ -93,7 +93,7 @@ class ApiTest : public ::testing::Test {
             {"r2", "reviewer"}, {"r3", "reviewer"},      {"li", "manager"},
             {"chen", "leader"}, {"audit", "auditor"},    {"root", "admin"}};
   }
-  static std::string password(const std::string& name) { return "password-" + name; }
+  static std::string password(const std::string& name) { return "password-of-" + name; }
   // The user holding a role, for the role matrix.
   static std::string user_with(const std::string& role) {
     for (const auto& [name, held] : users()) {

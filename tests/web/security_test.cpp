@@ -302,7 +302,7 @@ TEST_F(ApiTest, LoginSprayFromOneAddressIsThrottled) {
   EXPECT_GT(refused, 0);
   for (const std::string& user : {std::string("nobody-else"), std::string("root")}) {
     const auto limited = fetch(port(), "POST", "/api/login",
-                               R"({"username":")" + user + R"(","password":"password-root"})",
+                               R"({"username":")" + user + R"(","password":"password-of-root"})",
                                {{"Content-Type", "application/json"}});
     ASSERT_TRUE(limited);
     EXPECT_EQ(limited->status, 429) << user << " " << limited->body;

@@ -1,8 +1,8 @@
 // How long console pages take to open on a large database (issue 7: under 1 s with
 // 100,000 projects). Not a unit test: run by hand on a seeded database, e.g.
 //   investflow init big.db && investflow seed big.db --projects 100000
-//   investflow user add perf --role manager --password perf-pass-1 --db big.db
-//   INVESTFLOW_BINARY=build/release/app/investflow node measure_open.mjs big.db perf perf-pass-1
+//   investflow user add perf --role manager --password perf-password-1 --db big.db
+//   INVESTFLOW_BINARY=build/release/app/investflow node measure_open.mjs big.db perf perf-password-1
 // Prints one `name: value unit` line per page: the time from navigation to the view's
 // content being in the DOM (fetches included), the best of three warm loads.
 import {startServer, launchBrowser} from './harness.mjs';
