@@ -12,7 +12,9 @@
 #include <spdlog/spdlog.h>
 #include <csignal>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/json.hpp>
 
 #include "app/backup_schedule.hpp"
@@ -21,6 +23,7 @@
 #include "app/systemd_notify.hpp"
 #include "notify/calendar_watch.hpp"
 #include "notify/dispatcher.hpp"
+#include "notify/http_post.hpp"
 #include "notify/notify_store.hpp"
 #include "notify/scheduler.hpp"
 #include "notify/workflow_watch.hpp"
@@ -261,6 +264,28 @@ void reload(const ParsedArgs& running, const ArgSpec& spec, ServerLog& log, Io& 
   io.err << "investflow: SIGHUP, log reopened\n";
 }
 
+// Webhooks reach no internal address but those allowed, and the configured proxies' (an
+// office proxy is usually on a private network): their addresses as they resolve now.
+notify::AddressPolicy webhook_address_policy(const notify::IpNetworks& allowed,
+                                             const notify::ProxySettings& proxy) {
+  notify::AddressPolicy policy{true, allowed};
+  std::string list = allowed.to_string();
+  for (const std::string& url : {proxy.http, proxy.https}) {
+    if (url.empty()) continue;
+    const std::string with_scheme = url.find("://") == std::string::npos ? "http://" + url : url;
+    const auto parsed = notify::parse_url(with_scheme);
+    if (!parsed) continue;
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::resolver resolver(io);
+    boost::system::error_code error;
+    for (const auto& entry : resolver.resolve(parsed->host, parsed->port, error)) {
+      list += "," + entry.endpoint().address().to_string();
+    }
+  }
+  if (auto networks = notify::IpNetworks::parse(list)) policy.allowed = std::move(*networks);
+  return policy;
+}
+
 // process_* (as Prometheus client libraries name them) and the build's version.
 void add_process_metrics(web::Metrics& metrics) {
   const double start =
@@ -356,6 +381,9 @@ ArgSpec serve_spec() {
       .option("trusted-proxies", "LIST",
               "reverse proxies (addresses, CIDR networks; comma-separated) whose "
               "X-Forwarded-For and X-Forwarded-Proto are believed")
+      .option("webhook-allow", "LIST",
+              "internal addresses (CIDR networks) webhooks may reach: loopback, private and "
+              "link-local ones are refused otherwise")
       .option("webhook-ca-file", "FILE",
               "PEM certificates trusted for HTTPS webhooks instead of the system's (a company "
               "CA, a TLS-inspecting proxy); HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured")
@@ -405,6 +433,13 @@ std::optional<ServeSettings> resolve_serve_settings(const ParsedArgs& parsed, Io
              << (in ? ": no PEM certificate in the file\n" : ": cannot read the file\n");
       ok = false;
     }
+  }
+  if (auto allowed = notify::IpNetworks::parse(parsed.value("webhook-allow"))) {
+    settings.webhook_allow = std::move(*allowed);
+  } else {
+    io.err << "investflow serve: " << parsed.origin("webhook-allow") << ": " << allowed.error()
+           << "\n";
+    ok = false;
   }
   settings.tls_certificate = parsed.value("tls-cert");
   settings.tls_key = parsed.value("tls-key");
@@ -461,6 +496,7 @@ int run_serve(std::span<const std::string> args, Io& io) {
   notify::DispatchOptions dispatch;
   dispatch.proxy = notify::proxy_settings_from_environment();
   dispatch.ca_file = settings->webhook_ca_file;
+  dispatch.webhook_addresses = webhook_address_policy(settings->webhook_allow, dispatch.proxy);
 
   auto store = storage::open_sqlite_store(db);
   if (!store) {
@@ -487,6 +523,7 @@ int run_serve(std::span<const std::string> args, Io& io) {
   }
   context->attachment_limit = settings->attachment_limit;
   context->secure_cookies = settings->secure_cookies;
+  context->webhook_addresses = dispatch.webhook_addresses;
   // Deployed calendars are taken before the first request, then watched (from start()).
   notify::CalendarWatch calendars(**store, *notify_store, context->clock);
   calendars.take_deployed();

@@ -11,6 +11,7 @@
 #include "app/args.hpp"
 #include "app/backup_schedule.hpp"
 #include "app/server_log.hpp"
+#include "notify/ip_networks.hpp"
 #include "web/forwarded.hpp"
 
 namespace investflow::app {
@@ -29,7 +30,8 @@ struct ServeSettings {
   std::uint64_t attachment_limit = 0;  // bytes
   bool access_log = false;
   bool no_dispatch = false;
-  std::string webhook_ca_file;  // "": the system's store
+  std::string webhook_ca_file;       // "": the system's store
+  notify::IpNetworks webhook_allow;  // internal addresses webhooks may reach nonetheless
   LogFormat log_format = LogFormat::text;
   std::string log_file;         // "": stderr
   BackupPolicy backup;          // dir "": no scheduled backups

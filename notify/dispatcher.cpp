@@ -29,6 +29,7 @@ PostRequest request_to(const Webhook& webhook, std::string body, const DispatchO
   request.timeout = options.request_timeout;
   request.proxy = options.proxy;
   request.ca_file = options.ca_file;
+  request.addresses = options.webhook_addresses;
   return request;
 }
 

@@ -68,6 +68,8 @@ struct DispatchOptions {
   // the system's store for HTTPS (serve --webhook-ca-file); empty: none, the system's.
   ProxySettings proxy;
   std::string ca_file;
+  // The addresses webhooks may reach (serve: internal ones refused, --webhook-allow).
+  AddressPolicy webhook_addresses;
 };
 
 // Whether webhooks of this format are chat robots (rate-limited, sent digests).

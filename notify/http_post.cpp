@@ -4,7 +4,11 @@
 
 #include <curl/curl.h>
 
+#include <sys/socket.h>
+
+#include <cctype>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 
 namespace investflow::notify {
@@ -54,8 +58,60 @@ struct SlistDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
 
+std::string refusal(std::string_view what, std::string_view kind) {
+  return "refused: " + std::string(what) + " is a " + std::string(kind) +
+         " address (an administrator may allow it: serve --webhook-allow)";
+}
+
+// Checks each address libcurl is about to connect to (CURLOPT_OPENSOCKETFUNCTION).
+struct SocketGuard {
+  const AddressPolicy* policy = nullptr;
+  std::string refused;  // why, once one was refused
+};
+
+curl_socket_t open_checked_socket(void* user, curlsocktype /*purpose*/, curl_sockaddr* address) {
+  auto& guard = *static_cast<SocketGuard*>(user);
+  std::optional<boost::asio::ip::address> ip;
+  if (address->family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&address->addr);  // NOLINT
+    boost::asio::ip::address_v4::bytes_type bytes{};
+    std::memcpy(bytes.data(), &v4->sin_addr, bytes.size());
+    ip = boost::asio::ip::address_v4(bytes);
+  } else if (address->family == AF_INET6) {
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&address->addr);  // NOLINT
+    boost::asio::ip::address_v6::bytes_type bytes{};
+    std::memcpy(bytes.data(), &v6->sin6_addr, bytes.size());
+    ip = boost::asio::ip::address_v6(bytes);
+  } else {
+    guard.refused = "refused: not an IP address";
+    return CURL_SOCKET_BAD;
+  }
+  if (const auto kind = internal_address_kind(*ip); kind && !guard.policy->allowed.contains(*ip)) {
+    guard.refused = refusal("the host's address", *kind);
+    return CURL_SOCKET_BAD;
+  }
+  return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+// What a sender may be told: no internal host names, addresses or ports (libcurl's own
+// text names them).
 std::string curl_error(CURLcode code, const char* detail) {
-  if (code == CURLE_OPERATION_TIMEDOUT) return "timed out";
+  switch (code) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return "timed out";
+    case CURLE_COULDNT_CONNECT:
+      return "could not connect";
+    case CURLE_COULDNT_RESOLVE_HOST:
+      return "the host name is not known";
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return "the proxy's host name is not known";
+    case CURLE_GOT_NOTHING:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+      return "the connection was closed without an answer";
+    default:
+      break;
+  }
   std::string text = detail != nullptr && *detail != '\0' ? detail : curl_easy_strerror(code);
   while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
     text.pop_back();
@@ -116,11 +172,32 @@ std::optional<ParsedUrl> parse_url(std::string_view url) {
   return parsed;
 }
 
+std::optional<std::string> refused_host(std::string_view host, const AddressPolicy& policy) {
+  if (!policy.refuse_internal) return std::nullopt;
+  std::string lowered(host);
+  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (lowered == "localhost" || lowered.ends_with(".localhost") ||
+      lowered == "localhost.localdomain") {
+    return refusal("localhost", "loopback");
+  }
+  if (const auto ip = parse_ip(host)) {
+    if (const auto kind = internal_address_kind(*ip); kind && !policy.allowed.contains(*ip)) {
+      return refusal(ip->to_string(), *kind);
+    }
+  }
+  return std::nullopt;
+}
+
 PostOutcome http_post(const PostRequest& request) {
   PostOutcome outcome;
   const std::optional<ParsedUrl> url = parse_url(request.url);
   if (!url) {
     outcome.error = "not an http(s) URL";
+    return outcome;
+  }
+  if (auto refused = refused_host(url->host, request.addresses)) {
+    outcome.error = std::move(*refused);
     return outcome;
   }
   initialise_curl();
@@ -174,8 +251,20 @@ PostOutcome http_post(const PostRequest& request) {
     curl_easy_setopt(curl, CURLOPT_CAINFO, request.ca_file.c_str());
     curl_easy_setopt(curl, CURLOPT_CAPATH, nullptr);  // this bundle only
   }
+  // Every address connected to is checked as the connection is made: the receiver's (each
+  // one its name resolves to), or the proxy's (serve allows the configured proxies'). A
+  // proxy resolves the receiver's name itself: there the URL's host was checked above.
+  SocketGuard guard{&request.addresses, {}};
+  if (request.addresses.refuse_internal) {
+    curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, open_checked_socket);
+    curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &guard);
+  }
 
   const CURLcode code = curl_easy_perform(curl);
+  if (!guard.refused.empty()) {
+    outcome.error = guard.refused;
+    return outcome;
+  }
   long status = 0;  // NOLINT(google-runtime-int): libcurl's type
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && sink.full && status != 0)) {

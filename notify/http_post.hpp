@@ -6,6 +6,13 @@
 // only when `proxy` names one (never from the environment behind the caller's back:
 // proxy_settings_from_environment reads it once, for the server). Redirects are not
 // followed; only http and https are spoken.
+//
+// With AddressPolicy::refuse_internal (serve's default) a webhook cannot reach the
+// server's own network (SSRF): every address the host name resolves to is checked as the
+// connection is made, so a name that resolves to a public address when the webhook is
+// saved and to 127.0.0.1 later (DNS rebinding) is refused too. Errors say what a sender
+// may know (refused, timed out, could not connect, the TLS problem), not the target's
+// ports or internal names.
 
 #include <chrono>
 #include <optional>
@@ -14,7 +21,21 @@
 #include <utility>
 #include <vector>
 
+#include "notify/ip_networks.hpp"
+
 namespace investflow::notify {
+
+// Which addresses a webhook may reach.
+struct AddressPolicy {
+  // Refuse loopback, private, link-local, multicast, unspecified and reserved addresses
+  // (internal_address_kind) unless `allowed` names them.
+  bool refuse_internal = false;
+  IpNetworks allowed;  // serve --webhook-allow
+};
+// Why a webhook URL's host may not be reached ("refused: ... is loopback ..."), judged on
+// the URL alone: an IP address, or localhost. nullopt when it may be tried (a name is
+// checked again when it is resolved).
+std::optional<std::string> refused_host(std::string_view host, const AddressPolicy& policy);
 
 // Outbound proxies, as the usual environment variables give them.
 struct ProxySettings {
@@ -33,6 +54,7 @@ struct PostRequest {
   std::chrono::milliseconds timeout{10000};  // connect + TLS + write + read, in total
   ProxySettings proxy;                       // empty: straight to the receiver
   std::string ca_file;  // PEM bundle trusted instead of the system's store; empty: the system's
+  AddressPolicy addresses;
 };
 
 struct PostOutcome {

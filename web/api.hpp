@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "engine/date.hpp"
+#include "notify/http_post.hpp"
 #include "storage/auth.hpp"
 #include "storage/store.hpp"
 #include "web/event_feed.hpp"
@@ -47,6 +48,9 @@ struct ApiContext {
   // Cookies without Secure work over plain http://127.0.0.1; set true behind a TLS proxy
   // the server cannot recognise (requests over HTTPS get Secure anyway: Request::https).
   bool secure_cookies = false;
+  // The addresses webhooks may reach (serve refuses internal ones): a webhook whose URL
+  // names one is refused when it is saved, not only when it is delivered.
+  notify::AddressPolicy webhook_addresses;
   // Notifications (notify/): inboxes, webhooks, deliveries. Null: those routes answer 503.
   std::shared_ptr<notify::NotifyStore> notify;
   // Live unread counts on /api/stream (event `notification`); may be null.

@@ -294,7 +294,18 @@ Response create_webhook(ApiContext& context, const Request& request) {
   if (!body) return problem(request, body.error());
   auto url = string_member(*body, "url", true);
   if (!url) return problem(request, url.error());
-  if (!notify::parse_url(*url)) {
+  const auto parsed_url = notify::parse_url(*url);
+  if (parsed_url) {
+    if (auto refused = notify::refused_host(parsed_url->host, context.webhook_addresses)) {
+      return problem(request,
+                     unprocessable({"不能向本机或内部网络地址推送（" + parsed_url->host +
+                                        "）；如确需要，请管理员在服务设置中放行",
+                                    *refused},
+                                   {FieldError{"url", {"内部网络地址", "an internal address"}}},
+                                   "webhook_address_refused"));
+    }
+  }
+  if (!parsed_url) {
     return problem(
         request,
         bad_request({"url 应为 http:// 或 https:// 网址，不含空格和控制字符",

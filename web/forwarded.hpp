@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "engine/result.hpp"
+#include "notify/ip_networks.hpp"
 
 namespace investflow::web {
 
@@ -29,7 +30,7 @@ class TrustedProxies {
   static engine::Result<TrustedProxies, std::string> parse(std::string_view list);
 
   bool empty() const { return networks_.empty(); }
-  bool contains(std::string_view address) const;
+  bool contains(std::string_view address) const { return networks_.contains(address); }
 
   // The address the request is from: `peer` itself unless it is trusted and the request
   // has X-Forwarded-For (every such field, in order, joined with commas).
@@ -41,15 +42,10 @@ class TrustedProxies {
                        std::optional<std::string_view> forwarded_proto) const;
 
   // The list as given, normalised (for `config check` and the log).
-  std::string to_string() const;
+  std::string to_string() const { return networks_.to_string(); }
 
  private:
-  struct Network {
-    boost::asio::ip::address address;  // IPv4-mapped IPv6 stored as IPv4
-    unsigned prefix = 0;
-  };
-  bool contains(const boost::asio::ip::address& address) const;
-  std::vector<Network> networks_;
+  notify::IpNetworks networks_;
 };
 
 }  // namespace investflow::web

@@ -30,6 +30,8 @@ class ApiNotifyTest : public ApiTest {
     notify_ = *notify;
     auto context = std::make_shared<ApiContext>(*store_, *auth_, clock_);
     context->notify = notify_;
+    // As serve has it, with the tests' receivers' loopback address allowed.
+    context->webhook_addresses = {true, *notify::IpNetworks::parse("127.0.0.1")};
     context->notifications = std::make_shared<NotificationFeed>(
         [notify = notify_](const std::string& user) -> std::optional<std::int64_t> {
           auto unread = notify->unread_count(user);
@@ -121,6 +123,14 @@ TEST_F(ApiNotifyTest, WebhooksAreManagedByAdmins) {
   auto list = parse(call_as("root", "GET", "/api/webhooks"));
   ASSERT_EQ(list.at("items").as_array().size(), 1u);
   EXPECT_EQ(call_as("root", "POST", "/api/webhooks", R"({"url":"ftp://x"})").status, 400);
+  // Internal addresses are refused when the webhook is saved (SSRF), unless allowed.
+  for (const std::string url :
+       {"http://169.254.169.254/latest/meta-data/", "http://10.0.0.8:8080/", "http://localhost:22/",
+        "http://[::1]/", "http://0.0.0.0/", "http://[::ffff:192.168.1.1]/"}) {
+    const auto refused = call_as("root", "POST", "/api/webhooks", R"({"url":")" + url + R"("})");
+    EXPECT_EQ(refused.status, 422) << url << ": " << refused.body;
+    EXPECT_NE(refused.body.find("webhook_address_refused"), std::string::npos) << refused.body;
+  }
   // CR LF in the URL would inject a header into every delivery: refused, named, nothing kept.
   const auto injected =
       call_as("root", "POST", "/api/webhooks", R"({"url":"http://x/hook\r\nX-Injected: 1"})");
