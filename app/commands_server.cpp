@@ -18,6 +18,7 @@
 #include <boost/json.hpp>
 
 #include "app/backup_schedule.hpp"
+#include "app/commands_users.hpp"
 #include "app/config.hpp"
 #include "app/server_log.hpp"
 #include "app/systemd_notify.hpp"
@@ -46,15 +47,6 @@ namespace investflow::app {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::unique_ptr<storage::AuthStore> open_auth(const std::string& db, Io& io) {
-  auto auth = storage::AuthStore::open(db);
-  if (!auth) {
-    io.err << "investflow: " << db << ": " << auth.error().message << "\n";
-    return nullptr;
-  }
-  return std::move(*auth);
-}
 
 }  // namespace
 

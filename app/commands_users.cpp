@@ -11,7 +11,6 @@
 #include "storage/auth.hpp"
 
 namespace investflow::app {
-namespace {
 
 std::unique_ptr<storage::AuthStore> open_auth(const std::string& db, Io& io) {
   auto auth = storage::AuthStore::open(db);
@@ -21,6 +20,8 @@ std::unique_ptr<storage::AuthStore> open_auth(const std::string& db, Io& io) {
   }
   return std::move(*auth);
 }
+
+namespace {
 
 ArgSpec& password_options(ArgSpec& spec) {
   return spec

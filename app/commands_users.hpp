@@ -3,12 +3,17 @@
 // `token list|revoke`. Passwords follow storage/password_policy.hpp; one given on the
 // command line shows in `ps`, so scripts pass it on standard input (--password-stdin).
 
+#include <memory>
 #include <span>
 #include <string>
 
 #include "app/args.hpp"
+#include "storage/auth.hpp"
 
 namespace investflow::app {
+
+// The users of `db`; nullptr after writing why to io.err.
+std::unique_ptr<storage::AuthStore> open_auth(const std::string& db, Io& io);
 
 int run_user(std::span<const std::string> args, Io& io);
 int run_token(std::span<const std::string> args, Io& io);

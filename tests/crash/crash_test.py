@@ -63,7 +63,8 @@ class Server:
         self.starts += 1
         logfile = open(os.path.join(self.workdir, f"serve-{self.starts}.log"), "wb")
         process = subprocess.Popen(
-            [self.binary, "serve", "--db", self.db, "--listen", "127.0.0.1:0", "--workflows", WORKFLOWS],
+            [self.binary, "serve", "--db", self.db, "--listen", "127.0.0.1:0", "--workflows", WORKFLOWS,
+             "--webhook-allow", "127.0.0.1"],  # the test's receiver is on loopback
             stdout=subprocess.PIPE, stderr=logfile)
         line = process.stdout.readline().decode(errors="replace")
         match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
