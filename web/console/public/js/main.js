@@ -190,7 +190,12 @@ async function route() {
   if (typeof state.cleanup === 'function') state.cleanup();
   state.cleanup = null;
   renderHeader(match?.entry.nav);
-  const view = document.getElementById('view');
+  // Each route renders into a fresh #view: a slower render of the page left behind (still
+  // loading, or reloading on a live event) then writes into a detached element instead of
+  // over the page now shown.
+  const shown = document.getElementById('view');
+  const view = shown.cloneNode(false);
+  shown.replaceWith(view);
   document.title = `${t('app_name')} · investflow`;
   if (!match) {
     clear(view).append(h('h1', {}, t('not_found')));
@@ -200,7 +205,13 @@ async function route() {
     const module = await import(match.entry.module);
     if (renderId !== state.renderId) return;
     clear(view);
-    state.cleanup = await module.render(view, {match: match.found, params}, {navigate, hashWith});
+    const cleanup = await module.render(view, {match: match.found, params}, {navigate, hashWith});
+    // Left behind while it rendered: stop its listeners and timers now.
+    if (renderId !== state.renderId) {
+      if (typeof cleanup === 'function') cleanup();
+      return;
+    }
+    state.cleanup = cleanup;
   } catch (error) {
     if (renderId !== state.renderId) return;
     clear(view).append(h('div', {class: 'error-box', role: 'alert'}, h('h1', {}, t('error')),
