@@ -28,9 +28,12 @@ for lib in libc6 libsqlite3-0 libyaml-cpp libsodium libxlsxwriter libcurl; do
 done
 [[ "$depends" != *-dev* ]] || fail "Depends names a -dev package"
 [ "$(dpkg-deb -f "$deb" Package)" = investflow ] || fail "package name"
-dpkg-deb --ctrl-tarfile "$deb" | tar -t | grep -q '^./postinst$' || fail "no postinst"
-dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | grep -qx /etc/investflow/investflow.yaml ||
-  fail "the configuration is not a conffile"
+# Each output is read whole before it is searched: with pipefail, `producer | grep -q` fails
+# when grep stops reading at the first match and the producer dies of SIGPIPE.
+control=$(dpkg-deb --ctrl-tarfile "$deb" | tar -t)
+grep -qx './postinst' <<<"$control" || { echo "$control" >&2; fail "no postinst"; }
+conffiles=$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)
+grep -qx /etc/investflow/investflow.yaml <<<"$conffiles" || fail "the configuration is not a conffile"
 
 root="$scratch/root"
 dpkg -x "$deb" "$root"
@@ -67,7 +70,8 @@ root=$1; work=$2
 fail() { echo "FAIL: $*" >&2; exit 1; }
 bin="$root/usr/bin/investflow"
 cd "$work"
-"$bin" --version | grep -q '^investflow [0-9]' || fail "--version"
+version=$("$bin" --version)
+grep -q '^investflow [0-9]' <<<"$version" || fail "--version"
 "$bin" validate "$root"/usr/share/investflow/workflows/definitions/*.yaml >/dev/null || fail validate
 [ "$("$bin" calendar add 2026-09-30 1)" = 2026-10-08 ] || fail "calendar add (the shipped calendar)"
 "$bin" init "$work/zone.db" >/dev/null || fail init
@@ -88,7 +92,8 @@ for _ in $(seq 1 300); do
 done
 url=$(sed -n 's#.* on \(http://[^ ]*\)/ .*#\1#p' "$work/serve.out")
 [ -n "$url" ] || fail "serve did not print its address"
-curl -fsS "$url/healthz" | grep -q '"status":"ok"' || fail /healthz
+health=$(curl -fsS "$url/healthz") || fail /healthz
+grep -q '"status":"ok"' <<<"$health" || fail /healthz
 curl -fsS "$url/readyz" >/dev/null || fail /readyz
 kill -TERM $pid
 wait $pid || fail "serve's exit code after SIGTERM"
