@@ -96,19 +96,19 @@ engine::Result<fs::path, std::string> backup_now(const fs::path& db, const Backu
   return file;
 }
 
-BackupSchedule::BackupSchedule(fs::path db, BackupPolicy policy)
-    : db_(std::move(db)), policy_(std::move(policy)) {
+PeriodicJob::PeriodicJob(std::string name, std::chrono::seconds every, Job job)
+    : name_(std::move(name)), every_(every), job_(std::move(job)) {
 }
 
-BackupSchedule::~BackupSchedule() {
+PeriodicJob::~PeriodicJob() {
   stop();
 }
 
-void BackupSchedule::start() {
+void PeriodicJob::start() {
   thread_ = std::thread([this] { run(); });
 }
 
-void BackupSchedule::stop() {
+void PeriodicJob::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -117,32 +117,32 @@ void BackupSchedule::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-std::int64_t BackupSchedule::written() const {
+std::int64_t PeriodicJob::written() const {
   std::lock_guard lock(mutex_);
   return written_;
 }
 
-std::int64_t BackupSchedule::failed() const {
+std::int64_t PeriodicJob::failed() const {
   std::lock_guard lock(mutex_);
   return failed_;
 }
 
-double BackupSchedule::last_success() const {
+double PeriodicJob::last_success() const {
   std::lock_guard lock(mutex_);
   return last_success_;
 }
 
-void BackupSchedule::run() {
+void PeriodicJob::run() {
   std::unique_lock lock(mutex_);
-  while (!wake_.wait_for(lock, policy_.every, [this] { return stopping_; })) {
+  while (!wake_.wait_for(lock, every_, [this] { return stopping_; })) {
     lock.unlock();
-    const auto result = backup_now(db_, policy_);
+    const auto result = job_();
     const double now =
         std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     if (result) {
-      spdlog::info("backup: {} written and verified", result->string());
+      spdlog::info("{}: {}", name_, *result);
     } else {
-      spdlog::error("backup of {} failed: {}", db_.string(), result.error());
+      spdlog::error("{} failed: {}", name_, result.error());
     }
     lock.lock();
     if (result) {

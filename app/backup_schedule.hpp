@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -33,17 +34,22 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text);
 engine::Result<std::filesystem::path, std::string> backup_now(const std::filesystem::path& db,
                                                               const BackupPolicy& policy);
 
-class BackupSchedule {
+// A job run every `every` on its own thread while the server runs (the first run after
+// `every`): scheduled backups, signed digests. Each run is logged (what it did, or why it
+// failed) and counted for /metrics.
+class PeriodicJob {
  public:
-  BackupSchedule(std::filesystem::path db, BackupPolicy policy);
-  ~BackupSchedule();  // stop()
-  BackupSchedule(const BackupSchedule&) = delete;
-  BackupSchedule& operator=(const BackupSchedule&) = delete;
+  // What the run did ("zone-20260210-093000.db written and verified"), or why it failed.
+  using Job = std::function<engine::Result<std::string, std::string>()>;
+  PeriodicJob(std::string name, std::chrono::seconds every, Job job);
+  ~PeriodicJob();  // stop()
+  PeriodicJob(const PeriodicJob&) = delete;
+  PeriodicJob& operator=(const PeriodicJob&) = delete;
 
-  void start();  // the first backup after `every`
-  void stop();   // waits for a backup in progress
+  void start();
+  void stop();  // waits for a run in progress
 
-  // For /metrics: verified backups written, failures, the last success (Unix seconds, 0).
+  // For /metrics: runs that succeeded, runs that failed, the last success (Unix seconds, 0).
   std::int64_t written() const;
   std::int64_t failed() const;
   double last_success() const;
@@ -51,8 +57,9 @@ class BackupSchedule {
  private:
   void run();
 
-  std::filesystem::path db_;
-  BackupPolicy policy_;
+  std::string name_;
+  std::chrono::seconds every_;
+  Job job_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;     // GUARDED_BY(mutex_)

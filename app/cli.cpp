@@ -3,6 +3,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/commands_anchor.hpp"
 #include "app/commands_calendar.hpp"
 #include "app/commands_funds.hpp"
 #include "app/commands_reassign.hpp"
@@ -35,6 +36,9 @@ constexpr CommandEntry kCommands[] = {
     {"verify", "check every hash chain and replay every project against its projection",
      run_verify},
     {"backup", "copy a database online (safe while the server writes)", run_backup},
+    {"keygen", "make an Ed25519 key pair for signing digests of the history", run_keygen},
+    {"digest", "sign a statement of the history's size and head (verify --digest checks it)",
+     run_digest},
     {"import", "create or update projects from a CSV or XLSX file, every row checked", run_import},
     {"export", "write a workflow's projects as CSV or XLSX (Chinese headers, 万元)", run_export},
     {"seed", "fill a database with realistic demo projects and histories", run_seed},

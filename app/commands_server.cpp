@@ -18,6 +18,7 @@
 #include <boost/json.hpp>
 
 #include "app/backup_schedule.hpp"
+#include "app/commands_anchor.hpp"
 #include "app/commands_users.hpp"
 #include "app/config.hpp"
 #include "app/server_log.hpp"
@@ -319,15 +320,18 @@ void add_process_metrics(web::Metrics& metrics) {
   });
 }
 
-void add_backup_metrics(web::Metrics& metrics, const BackupSchedule& backups) {
-  metrics.add_counter("investflow_backups_written_total", "Scheduled backups written and verified.",
-                      [&backups] { return static_cast<double>(backups.written()); });
-  metrics.add_counter("investflow_backups_failed_total",
-                      "Scheduled backups that failed (or failed verification).",
-                      [&backups] { return static_cast<double>(backups.failed()); });
-  metrics.add_gauge("investflow_backup_last_success_timestamp_seconds",
-                    "When the last verified backup was written (Unix seconds; 0: none yet).",
-                    [&backups] { return backups.last_success(); });
+// investflow_<plural>_written_total, _failed_total, investflow_<singular>_last_success_...
+void add_job_metrics(web::Metrics& metrics, const PeriodicJob& job, const std::string& plural,
+                     const std::string& singular, const std::string& what) {
+  metrics.add_counter("investflow_" + plural + "_written_total", "Scheduled " + what + " written.",
+                      [&job] { return static_cast<double>(job.written()); });
+  metrics.add_counter("investflow_" + plural + "_failed_total",
+                      "Scheduled " + what + " that failed.",
+                      [&job] { return static_cast<double>(job.failed()); });
+  metrics.add_gauge(
+      "investflow_" + singular + "_last_success_timestamp_seconds",
+      "When the last of the scheduled " + what + " was written (Unix seconds; 0: none yet).",
+      [&job] { return job.last_success(); });
 }
 
 }  // namespace
@@ -363,6 +367,13 @@ ArgSpec serve_spec() {
               "write an online backup here every --backup-every, verified after writing")
       .option("backup-every", "DURATION", "how often to back up: 24h, 30m, 7d, ...", "24h")
       .option("keep", "N", "how many verified backups to keep in --backup-dir", "14")
+      .option("digest-dir", "DIR",
+              "write a signed digest of the history here every --digest-every (needs "
+              "--digest-key; investflow verify --digest checks a database against one)")
+      .option("digest-key", "KEY", "the key digests are signed with (investflow keygen)")
+      .option("digest-every", "DURATION", "how often to sign a digest: 1h, 30m, 1d, ...", "1h")
+      .option("digest-webhook", "URL",
+              "also post each digest (JSON) to this URL: a witness outside this machine")
       .flag("no-dispatch", "no deadline scheduler, no notification dispatcher (a 2nd instance)")
       .option("tls-cert", "FILE",
               "serve HTTPS only, with this certificate chain (PEM, the server's first); "
@@ -464,6 +475,38 @@ std::optional<ServeSettings> resolve_serve_settings(const ParsedArgs& parsed, Io
   } else {
     ok = false;
   }
+  if (parsed.value("digest-dir").empty() != parsed.value("digest-key").empty() ||
+      (!parsed.value("digest-webhook").empty() && parsed.value("digest-dir").empty())) {
+    io.err << "investflow serve: --digest-dir, --digest-key (and --digest-webhook) go together: "
+              "digests are signed with the key and kept in the directory\n";
+    ok = false;
+  }
+  settings.digest.dir = parsed.value("digest-dir");
+  if (!settings.digest.dir.empty() && !parsed.value("digest-key").empty()) {
+    if (auto key = storage::read_signing_key(parsed.value("digest-key"))) {
+      settings.digest.key = *key;
+    } else {
+      io.err << "investflow serve: " << parsed.origin("digest-key") << ": " << key.error().message
+             << "\n";
+      ok = false;
+    }
+  }
+  if (const auto every = parse_duration(parsed.value("digest-every"))) {
+    settings.digest.every = *every;
+  } else {
+    io.err << "investflow serve: " << parsed.origin("digest-every")
+           << " takes a whole number and s, m, h or d (1h), not '" << parsed.value("digest-every")
+           << "'\n";
+    ok = false;
+  }
+  settings.digest.webhook = parsed.value("digest-webhook");
+  if (!settings.digest.webhook.empty() && !notify::parse_url(settings.digest.webhook)) {
+    io.err << "investflow serve: " << parsed.origin("digest-webhook")
+           << " takes an http:// or https:// URL, not '" << settings.digest.webhook << "'\n";
+    ok = false;
+  }
+  settings.digest.addresses = notify::AddressPolicy{true, settings.webhook_allow};
+  settings.digest.ca_file = settings.webhook_ca_file;
   if (!ok) return std::nullopt;
   return settings;
 }
@@ -575,10 +618,23 @@ int run_serve(std::span<const std::string> args, Io& io) {
     add_store_metrics(server.metrics(), **store);
     if (dispatcher) add_dispatch_metrics(server.metrics(), *dispatcher);
     add_process_metrics(server.metrics());
-    std::unique_ptr<BackupSchedule> backups;
+    std::unique_ptr<PeriodicJob> backups;
     if (!settings->backup.dir.empty()) {
-      backups = std::make_unique<BackupSchedule>(db, settings->backup);
-      add_backup_metrics(server.metrics(), *backups);
+      backups = std::make_unique<PeriodicJob>(
+          "backup", settings->backup.every,
+          [db, policy = settings->backup]() -> engine::Result<std::string, std::string> {
+            auto file = backup_now(db, policy);
+            if (!file) return engine::fail(file.error());
+            return file->string() + " written and verified";
+          });
+      add_job_metrics(server.metrics(), *backups, "backups", "backup", "backups (verified)");
+    }
+    std::unique_ptr<PeriodicJob> digests;
+    if (!settings->digest.dir.empty()) {
+      digests = std::make_unique<PeriodicJob>(
+          "digest", settings->digest.every,
+          [db, policy = settings->digest] { return digest_now(db, policy); });
+      add_job_metrics(server.metrics(), *digests, "digests", "digest", "signed digests");
     }
     // Before start: SIGINT/SIGTERM from now on mean "stop", SIGHUP "reopen the log".
     web::ShutdownSignals signals(true);
@@ -595,6 +651,7 @@ int run_serve(std::span<const std::string> args, Io& io) {
     if (dispatcher) dispatcher->start();
     if (scheduler) scheduler->start();
     if (backups) backups->start();
+    if (digests) digests->start();
     calendars.start();
     deployed_workflows.start();
     (void)notify_systemd("READY=1\nSTATUS=serving " + host + ":" + std::to_string(*port));
@@ -612,6 +669,7 @@ int run_serve(std::span<const std::string> args, Io& io) {
     }
     (void)notify_systemd("STOPPING=1");
     if (backups) backups->stop();
+    if (digests) digests->stop();
     io.err << "investflow: signal " << signal << ", stopping\n";
     // No new alerts or deliveries while the server drains; pending ones stay in the
     // database for the next start (at least once).

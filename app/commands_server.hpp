@@ -10,6 +10,7 @@
 
 #include "app/args.hpp"
 #include "app/backup_schedule.hpp"
+#include "app/commands_anchor.hpp"
 #include "app/server_log.hpp"
 #include "notify/ip_networks.hpp"
 #include "web/forwarded.hpp"
@@ -35,6 +36,7 @@ struct ServeSettings {
   LogFormat log_format = LogFormat::text;
   std::string log_file;         // "": stderr
   BackupPolicy backup;          // dir "": no scheduled backups
+  DigestPolicy digest;          // dir "": no scheduled digests
   std::string tls_certificate;  // "": plain HTTP (then tls_key is "" too)
   std::string tls_key;
   bool secure_cookies = false;  // set by --secure-cookies behind an HTTPS proxy

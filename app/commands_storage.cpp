@@ -14,6 +14,7 @@
 
 #include "app/progress.hpp"
 #include "engine/typed_text.hpp"
+#include "storage/anchor.hpp"
 #include "storage/auth.hpp"
 #include "storage/deployed_calendars.hpp"
 #include "storage/deployed_workflows.hpp"
@@ -137,28 +138,72 @@ int run_init(std::span<const std::string> args, Io& io) {
 int run_verify(std::span<const std::string> args, Io& io) {
   ArgSpec spec("verify",
                "Check a database's integrity: walk every project's hash chain and replay its\n"
-               "events through the engine, comparing with the stored projection, and check\n"
-               "every attached file (DB.files/) against its SHA-256. Prints each problem;\n"
-               "exits 1 if there is any. Safe while a server writes.");
-  spec.positional("DB", "the SQLite database file").example("investflow verify zone.db");
+               "events through the engine, comparing with the stored projection and its\n"
+               "columns; check every attached file (DB.files/) against its SHA-256, the log\n"
+               "chain over all events, the audit log's chain, the report summaries (rebuilt\n"
+               "from the events) and SQLite's own integrity_check. With --digest, also prove\n"
+               "that nothing the signed digest covers was changed, removed or reordered since\n"
+               "(appends are fine). Prints each problem; exits 1 if there is any. Safe while a\n"
+               "server writes.");
+  spec.positional("DB", "the SQLite database file")
+      .option("digest", "FILE", "a digest signed earlier (investflow digest, serve --digest-dir)")
+      .option("public-key", "KEY.pub", "the public key the digest must be signed with")
+      .example("investflow verify zone.db")
+      .example("investflow verify zone.db --digest zone-digest.json --public-key digest.key.pub");
   const ParsedArgs parsed = ParsedArgs::parse(spec, args);
   if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
+  if (parsed.has("digest") != parsed.has("public-key")) {
+    io.err << "investflow verify: --digest and --public-key go together: a digest is only as good "
+              "as the key it is checked with\n";
+    return kExitUsage;
+  }
   const std::string db = parsed.positional("DB");
   if (!database_exists(db, io)) return kExitFailed;
+  std::optional<storage::Digest> digest;
+  if (parsed.has("digest")) {
+    auto key = storage::read_public_key(parsed.value("public-key"));
+    auto read = storage::read_digest_file(parsed.value("digest"));
+    if (!key || !read) {
+      io.err << "investflow verify: " << (key ? read.error() : key.error()).message << "\n";
+      return kExitFailed;
+    }
+    if (read->public_key != *key) {
+      io.err << "investflow verify: " << parsed.value("digest")
+             << " was signed with another key (public key "
+             << storage::hex_of(read->public_key.data(), read->public_key.size()) << ")\n";
+      return kExitFailed;
+    }
+    if (!storage::digest_signature_valid(*read)) {
+      io.err << "investflow verify: " << parsed.value("digest")
+             << ": the signature does not match: the digest was altered after signing\n";
+      return kExitFailed;
+    }
+    digest = std::move(*read);
+  }
   Progress progress(io, "verifying");
-  auto report = storage::verify_database(db, progress.callback());
+  auto report = storage::verify_database(
+      db, progress.callback(),
+      digest ? std::optional<storage::LogHeads>(digest->heads) : std::nullopt);
   progress.finish();
   if (!report) {
     io.err << "investflow: " << db << ": " << report.error().message << "\n";
     return kExitFailed;
   }
   for (const auto& problem : report->problems) {
-    io.out << problem.project_id;
-    if (problem.seq > 0) io.out << " event " << problem.seq;
-    io.out << ": " << storage::verify_problem_name(problem.kind) << ": " << problem.message << "\n";
+    if (!problem.project_id.empty()) {
+      io.out << problem.project_id;
+      if (problem.seq > 0) io.out << " event " << problem.seq;
+      io.out << ": ";
+    }
+    io.out << storage::verify_problem_name(problem.kind) << ": " << problem.message << "\n";
   }
   io.out << db << ": " << report->projects << " projects, " << report->events << " events";
   if (report->files > 0) io.out << ", " << report->files << " attached files";
+  if (report->audit_entries > 0) io.out << ", " << report->audit_entries << " audit entries";
+  if (digest) {
+    io.out << "; the digest of " << digest->at << " covers " << digest->heads.events.size
+           << " events and " << digest->heads.audit.size << " audit entries";
+  }
   io.out << ": " << (report->ok() ? "ok" : std::to_string(report->problems.size()) + " problems")
          << "\n";
   return report->ok() ? kExitOk : kExitFailed;

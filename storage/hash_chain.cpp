@@ -17,6 +17,11 @@ Hash chain_hash(const Hash& previous, std::string_view canonical_event) {
   return hash;
 }
 
+Hash log_link(const Hash& previous_log, const Hash& event_hash) {
+  return chain_hash(previous_log, std::string_view(reinterpret_cast<const char*>(event_hash.data()),
+                                                   event_hash.size()));
+}
+
 std::string to_hex(const Hash& hash) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string hex;

@@ -18,6 +18,13 @@ inline constexpr Hash kGenesisHash{};  // the "previous hash" of a project's fir
 
 Hash chain_hash(const Hash& previous, std::string_view canonical_event);
 
+// The log chain over every event in commit order (events.id), next to the per-project
+// chains: log_hash(event i) = SHA-256(log_hash(event i-1) || hash(event i)), from 32 zero
+// bytes. Its length and last link are what a signed digest states (anchor.hpp): an event
+// changed, removed or reordered anywhere, even with every per-project chain recomputed,
+// gives another head.
+Hash log_link(const Hash& previous_log, const Hash& event_hash);
+
 std::string to_hex(const Hash& hash);
 std::optional<Hash> hash_from_hex(std::string_view hex);
 // The raw bytes of a BLOB column; nullopt unless exactly 32 bytes.

@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "storage/anchor.hpp"
 #include "storage/store.hpp"
 
 namespace investflow::storage {
@@ -32,6 +34,19 @@ struct VerifyProblem {
     // content no longer has the event's SHA-256 and size.
     missing_file,
     altered_file,
+    // An event's link in the log chain (events.log_hash) is not SHA-256(the link before
+    // it || its hash), or the audit log's own chain is broken.
+    broken_log,
+    broken_audit,
+    // What a signed digest covers differs: events or audit entries changed, removed or
+    // reordered since it was signed.
+    digest_mismatch,
+    // The projects table's indexed columns, or a report summary, disagree with what the
+    // events give.
+    columns_differ,
+    report_differs,
+    // SQLite's PRAGMA integrity_check found damage (a page, an index).
+    damaged_file,
   };
   Kind kind;
   std::string project_id;
@@ -43,16 +58,22 @@ std::string_view verify_problem_name(VerifyProblem::Kind kind);
 struct VerifyReport {
   std::int64_t projects = 0;
   std::int64_t events = 0;
+  std::int64_t audit_entries = 0;
   std::int64_t files = 0;  // attached files checked (each stored file once)
   std::vector<VerifyProblem> problems;
   bool ok() const { return problems.empty(); }
 };
 
 // Walks every project's hash chain and replays its events through engine::apply from an
-// empty project, comparing the result with the stored projection; checks every attached
-// file in `<database>.files/` against its event's hash.
+// empty project, comparing the result with the stored projection and its indexed columns;
+// checks every attached file in `<database>.files/` against its event's hash; walks the log
+// chain over all events and the audit log's chain; rebuilds the report summaries from the
+// events and compares; runs PRAGMA integrity_check. With `anchored` (the heads a signed
+// digest states, anchor.hpp), the chains recomputed from the rows must reach those heads
+// after the digest's sizes: appends since are fine, any other change is digest_mismatch.
 Outcome<VerifyReport> verify_database(const std::filesystem::path& path,
-                                      const ProgressFn& progress = {});
+                                      const ProgressFn& progress = {},
+                                      const std::optional<LogHeads>& anchored = std::nullopt);
 
 // Copies the database to `destination` (which must not exist) with SQLite's online backup
 // API, a few pages at a time, from one consistent snapshot. The copy is a standalone file

@@ -1,5 +1,8 @@
 #include "storage/projection_columns.hpp"
 
+#include <SQLiteCpp/Column.h>
+#include <SQLiteCpp/Statement.h>
+
 #include <iterator>
 
 namespace investflow::storage {
@@ -98,6 +101,34 @@ std::string projection_update_sql(unsigned changed) {
   }
   sql += "version = ?, body = ?, head_hash = ? WHERE id = ? AND version = ?";
   return sql;
+}
+
+ProjectionRow read_projection_row(SQLite::Statement& select, int first) {
+  auto text = [&select, first](int i) { return select.getColumn(first + i).getString(); };
+  ProjectionRow row;
+  row.state = text(0);
+  row.owner = text(1);
+  row.columns.name = text(2);
+  row.columns.investor = text(3);
+  row.columns.industry = text(4);
+  row.columns.total_investment = select.getColumn(first + 5).getDouble();
+  row.updated_at = select.getColumn(first + 6).getInt64();
+  row.state_entered_at = select.getColumn(first + 7).getInt64();
+  row.columns.next_due_on = text(8);
+  row.workflow_version = select.getColumn(first + 9).getInt64();
+  row.columns.responsible_unit = text(10);
+  row.columns.problem_category = text(11);
+  row.columns.promoting_unit = text(12);
+  return row;
+}
+
+std::string projection_row_select() {
+  std::string list;
+  for (const std::string_view column : kProjectionRowColumns) {
+    if (!list.empty()) list += ", ";
+    list += column;
+  }
+  return list;
 }
 
 }  // namespace investflow::storage

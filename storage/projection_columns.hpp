@@ -13,6 +13,10 @@
 #include "engine/project.hpp"
 #include "engine/workflow.hpp"
 
+namespace SQLite {
+class Statement;
+}
+
 namespace investflow::storage {
 
 // next_due_on of a project with no open deadline: sorts after every real date.
@@ -79,6 +83,12 @@ inline constexpr std::string_view kProjectionRowColumns[] = {"state",
                                                              "responsible_unit",
                                                              "problem_category",
                                                              "promoting_unit"};
+
+// The changeable columns as a projects row holds them (NULL read as ""), from `select`'s
+// column `first` on, in the order of kProjectionRowColumns (projection_row_select()).
+ProjectionRow read_projection_row(SQLite::Statement& select, int first);
+// kProjectionRowColumns joined by commas, for a SELECT list.
+std::string projection_row_select();
 
 // The columns whose values differ between two rows.
 unsigned changed_columns(const ProjectionRow& before, const ProjectionRow& after);

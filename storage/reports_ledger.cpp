@@ -567,4 +567,60 @@ void ReportLedger::rebuild(SQLite::Database& db) {
   ledger.flush();
 }
 
+std::vector<std::string> ReportLedger::differences_from_log(SQLite::Database& db) {
+  struct Shadow {
+    std::string name;
+    std::string filter;  // summaries: rows that count something
+  };
+  std::vector<Shadow> shadows{{"report_projects", ""}};
+  for (const SummaryTable& table : summary_tables())
+    shadows.push_back({table.name, std::string(" WHERE ") + table.sums.front() + " <> 0"});
+  auto drop = [&db, &shadows] {
+    for (const Shadow& shadow : shadows)
+      db.exec("DROP TABLE IF EXISTS temp." + shadow.name);
+  };
+  drop();
+  std::vector<Shadow> present;
+  for (const Shadow& shadow : shadows) {
+    SQLite::Statement definition(
+        db, "SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?");
+    definition.bind(1, shadow.name);
+    if (!definition.executeStep()) continue;
+    std::string sql = definition.getColumn(0).getString();
+    sql.replace(0, std::string_view("CREATE TABLE").size(), "CREATE TEMP TABLE");
+    db.exec(sql);
+    present.push_back(shadow);
+  }
+  std::vector<std::string> differing;
+  try {
+    rebuild(db);
+    for (const Shadow& shadow : present) {
+      // Every column, REAL ones rounded: sums of many additions and subtractions are
+      // equal to a micro-unit, not to the last bit.
+      std::string columns;
+      SQLite::Statement info(db, "SELECT name, type FROM pragma_table_info(?, 'main')");
+      info.bind(1, shadow.name);
+      while (info.executeStep()) {
+        const std::string name = info.getColumn(0).getString();
+        columns += columns.empty() ? "" : ", ";
+        columns += info.getColumn(1).getString() == "REAL" ? "round(" + name + ", 6)" : name;
+      }
+      const std::string main_rows =
+          "SELECT " + columns + " FROM main." + shadow.name + shadow.filter;
+      const std::string rebuilt_rows =
+          "SELECT " + columns + " FROM temp." + shadow.name + shadow.filter;
+      const bool differs =
+          db.execAndGet("SELECT EXISTS (" + main_rows + " EXCEPT " + rebuilt_rows +
+                        ") OR EXISTS (" + rebuilt_rows + " EXCEPT " + main_rows + ")")
+              .getInt() != 0;
+      if (differs) differing.push_back(shadow.name);
+    }
+  } catch (...) {
+    drop();
+    throw;
+  }
+  drop();
+  return differing;
+}
+
 }  // namespace investflow::storage

@@ -141,6 +141,12 @@ class ReportLedger {
   // workflow version. Runs inside the caller's transaction.
   static void rebuild(SQLite::Database& db);
 
+  // What `investflow verify` asks: do the stored summaries say what the event log does?
+  // Rebuilds them into TEMP tables of the same names and shapes (which shadow the stored
+  // ones for the rebuild, so a read-only connection will do), compares, and drops them. The
+  // names of the tables that differ (sums compared to a micro-unit), in table order.
+  static std::vector<std::string> differences_from_log(SQLite::Database& db);
+
  private:
   struct Sums {
     double count = 0;

@@ -8,6 +8,7 @@
 #include <array>
 #include <string_view>
 
+#include "storage/anchor.hpp"
 #include "storage/projection_backfill.hpp"
 #include "storage/reports_ledger.hpp"
 
@@ -45,6 +46,33 @@ CREATE TABLE notification_settings (
 ALTER TABLE notifications ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX notifications_user_type ON notifications (user_id, type, id);
 CREATE INDEX projects_owner_due ON projects (owner, next_due_on, id);
+)sql";
+
+// 18 (issue 19): the log chain over every event in commit order (events.log_hash, filled for
+// the stored events by backfill_log_hashes) and the security audit log, chained the same
+// way. Both are what a signed digest (anchor.hpp) states the size and head of. Named so that
+// migrate() runs the backfill after it whatever its number.
+constexpr std::string_view kAnchorMigration = R"sql(
+ALTER TABLE events ADD COLUMN log_hash BLOB;   -- SHA-256(log_hash of the event before || hash)
+CREATE TABLE audit_log (
+  id         INTEGER PRIMARY KEY,
+  at         INTEGER NOT NULL,   -- ms since the epoch
+  actor      TEXT    NOT NULL,   -- the user id; '' when nobody is signed in
+  action     TEXT    NOT NULL,   -- login, login_failed, denied, user_created, ... (audit.hpp)
+  target     TEXT    NOT NULL,   -- what it concerned: a user, a token, a webhook, a path
+  address    TEXT    NOT NULL,   -- the client's address; 'cli' from the command line
+  request_id TEXT    NOT NULL,
+  detail     TEXT    NOT NULL,   -- canonical JSON object
+  prev_hash  BLOB    NOT NULL,
+  hash       BLOB    NOT NULL    -- SHA-256(prev_hash || canonical JSON of the entry)
+);
+CREATE INDEX audit_log_at ON audit_log (at);
+CREATE INDEX audit_log_actor ON audit_log (actor, at);
+CREATE INDEX audit_log_action ON audit_log (action, at);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql";
 
 // Migration N brings the schema from version N-1 to N. Never edit a shipped migration:
@@ -500,6 +528,9 @@ CREATE TABLE saved_filters (
     R"sql(
 ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER;   -- ms since the epoch
 )sql",
+    // 18 (issue 19): the log chain and the audit log (above); migrate() then chains the
+    // stored events.
+    kAnchorMigration,
 };
 
 // The migration after which the report summaries are rebuilt from the event log: the last
@@ -549,6 +580,9 @@ engine::Result<int, std::string> migrate(SQLite::Database& db, int target) {
       }
       if (kMigrations[static_cast<std::size_t>(version)] == kInboxMigration) {
         backfill_closed_reviews(db);
+      }
+      if (kMigrations[static_cast<std::size_t>(version)] == kAnchorMigration) {
+        backfill_log_hashes(db);
       }
       ++version;
       db.exec("PRAGMA user_version = " + std::to_string(version));

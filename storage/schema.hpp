@@ -32,7 +32,8 @@ namespace investflow::storage {
 // 15: notification settings (digest), notifications.held, the indexes of 我的待办
 // 16: saved filters of the project list (saved_filters), per user
 // 17: api_tokens.expires_at
-inline constexpr int kSchemaVersion = 17;
+// 18: events.log_hash (the chain over all events in commit order), the audit log
+inline constexpr int kSchemaVersion = 18;
 
 // PRAGMA application_id of an investflow database ("INVF").
 inline constexpr int kApplicationId = 0x494E5646;

@@ -626,9 +626,22 @@ void SqliteWriter::write_projections() {
 
 std::int64_t SqliteWriter::insert_event(const engine::Event& event, const std::string& payload,
                                         const Hash& previous, const Hash& hash) {
+  // The log chain links this event to the last one committed, whichever project it was
+  // of: read from the table inside this transaction, so a rolled-back batch or another
+  // process's write can never leave a stale link behind.
+  Hash previous_log = kGenesisHash;
+  {
+    auto last = connection_.statement("SELECT log_hash FROM events ORDER BY id DESC LIMIT 1");
+    if (last->executeStep()) {
+      const SQLite::Column column = last->getColumn(0);
+      previous_log = hash_from_bytes(column.getBlob(), static_cast<std::size_t>(column.getBytes()))
+                         .value_or(kGenesisHash);
+    }
+  }
+  const Hash log_hash = log_link(previous_log, hash);
   auto insert = connection_.statement(
-      "INSERT INTO events (project_id, seq, type, actor, at, payload, prev_hash, hash) "
-      "VALUES (?,?,?,?,?,?,?,?)");
+      "INSERT INTO events (project_id, seq, type, actor, at, payload, prev_hash, hash, "
+      "log_hash) VALUES (?,?,?,?,?,?,?,?,?)");
   insert->bind(1, event.project_id);
   insert->bind(2, event.version);
   insert->bind(3, std::string(engine::event_type(event)));
@@ -637,6 +650,7 @@ std::int64_t SqliteWriter::insert_event(const engine::Event& event, const std::s
   insert->bindNoCopy(6, payload);
   insert->bind(7, previous.data(), static_cast<int>(previous.size()));
   insert->bind(8, hash.data(), static_cast<int>(hash.size()));
+  insert->bind(9, log_hash.data(), static_cast<int>(log_hash.size()));
   insert->exec();
   return connection_.db().getLastInsertRowid();
 }
@@ -704,10 +718,9 @@ const SqliteWriter::Head& SqliteWriter::load_head(const std::string& project_id)
   }
   if (auto found = cache_.find(project_id); found != cache_.end()) return found->second;
 
-  auto select = connection_.statement(
-      "SELECT body, head_hash, state, owner, name, investor, industry, total_investment, "
-      "updated_at, state_entered_at, next_due_on, workflow_version, responsible_unit, "
-      "problem_category, promoting_unit FROM projects WHERE id = ?");
+  static const std::string kSelect =
+      "SELECT body, head_hash, " + projection_row_select() + " FROM projects WHERE id = ?";
+  auto select = connection_.statement(kSelect);
   select->bind(1, project_id);
   static const Head kNoProject;  // empty project, genesis hash
   if (!select->executeStep()) return kNoProject;
@@ -723,20 +736,7 @@ const SqliteWriter::Head& SqliteWriter::load_head(const std::string& project_id)
   // cleared between batches, never during one) would invalidate this one.
   // The row's columns as they are, not as the body would give them: an update that sets
   // only what changed must leave the same row as a rewrite of every column.
-  ProjectionRow stored_row;
-  stored_row.state = select->getColumn(2).getString();
-  stored_row.owner = select->getColumn(3).getString();
-  stored_row.columns.name = select->getColumn(4).getString();
-  stored_row.columns.investor = select->getColumn(5).getString();
-  stored_row.columns.industry = select->getColumn(6).getString();
-  stored_row.columns.total_investment = select->getColumn(7).getDouble();
-  stored_row.updated_at = select->getColumn(8).getInt64();
-  stored_row.state_entered_at = select->getColumn(9).getInt64();
-  stored_row.columns.next_due_on = select->getColumn(10).getString();
-  stored_row.workflow_version = select->getColumn(11).getInt64();
-  stored_row.columns.responsible_unit = select->getColumn(12).getString();  // NULL: ""
-  stored_row.columns.problem_category = select->getColumn(13).getString();
-  stored_row.columns.promoting_unit = select->getColumn(14).getString();
+  ProjectionRow stored_row = read_projection_row(*select, 2);
   const std::int64_t stored_version = project->version;
   return cache_
       .insert_or_assign(project_id,

@@ -8,10 +8,15 @@
 
 #include "engine/decide.hpp"
 #include "engine/names.hpp"
+#include "storage/anchor.hpp"
 #include "storage/attachment_files.hpp"
+#include "storage/audit.hpp"
 #include "storage/codec.hpp"
 #include "storage/hash_chain.hpp"
 #include "storage/operations.hpp"
+#include "storage/projection_columns.hpp"
+#include "storage/reports_ledger.hpp"
+#include "workflows/loader.hpp"
 
 namespace investflow::storage {
 namespace {
@@ -70,6 +75,7 @@ struct ProjectRow {
   std::string id;
   std::string body;
   std::optional<Hash> head_hash;
+  ProjectionRow columns;  // the indexed columns as stored
 };
 
 // What differs between the stored projection and the replayed one, for the report.
@@ -103,8 +109,10 @@ std::string describe_difference(const engine::Project& stored, const engine::Pro
 }
 
 // The workflow versions stored in the database: what each part of a history was decided
-// under (its creation's version, then each migration's target) must be one of them.
-using StoredVersions = std::set<std::pair<std::string, std::int64_t>>;
+// under (its creation's version, then each migration's target) must be one of them. Each
+// one that loads, for the projection columns its tags give (null: it does not load).
+using StoredVersions =
+    std::map<std::pair<std::string, std::int64_t>, std::shared_ptr<const engine::Workflow>>;
 
 class Verifier {
  public:
@@ -185,6 +193,19 @@ class Verifier {
               "replaying the events gives another projection (" +
                   describe_difference(*stored, replayed) + ")");
     }
+    const auto workflow = versions_.find({replayed.workflow, replayed.workflow_version});
+    if (!replayable || workflow == versions_.end() || !workflow->second) return;
+    if (const unsigned changed =
+            changed_columns(project.columns, projection_row(*workflow->second, replayed))) {
+      std::string names;
+      for (std::size_t i = 0; i < std::size(kProjectionRowColumns); ++i) {
+        if ((changed & (1U << i)) == 0) continue;
+        names += names.empty() ? "" : ", ";
+        names += kProjectionRowColumns[i];
+      }
+      problem(Kind::columns_differ, project.id, 0,
+              "the projects row's columns disagree with the projection (" + names + ")");
+    }
   }
 
   // Each part of the history is decided under one version: the one the project was
@@ -257,13 +278,114 @@ std::string_view verify_problem_name(VerifyProblem::Kind kind) {
       {Kind::unknown_version, "unknown_version"},
       {Kind::missing_file, "missing_file"},
       {Kind::altered_file, "altered_file"},
+      {Kind::broken_log, "broken_log"},
+      {Kind::broken_audit, "broken_audit"},
+      {Kind::digest_mismatch, "digest_mismatch"},
+      {Kind::columns_differ, "columns_differ"},
+      {Kind::report_differs, "report_differs"},
+      {Kind::damaged_file, "damaged_file"},
   };
   static_assert(engine::in_order(kNames));
   return engine::name_in(kNames, kind);
 }
 
-Outcome<VerifyReport> verify_database(const std::filesystem::path& path,
-                                      const ProgressFn& progress) {
+namespace {
+
+void add_problem(VerifyReport& report, Kind kind, std::string message, std::string project_id = {},
+                 std::int64_t seq = 0) {
+  report.problems.push_back(VerifyProblem{kind, std::move(project_id), seq, std::move(message)});
+}
+
+// Where a recomputed chain stands against a digest's head after `size` links.
+void check_anchor(VerifyReport& report, const char* what, const ChainHead& anchored,
+                  std::int64_t links, const Hash& head_at_size) {
+  if (links < anchored.size) {
+    add_problem(report, Kind::digest_mismatch,
+                std::string("the digest covers ") + std::to_string(anchored.size) + " " + what +
+                    "; the database holds only " + std::to_string(links) + " (some were removed)");
+  } else if (head_at_size != anchored.head) {
+    add_problem(report, Kind::digest_mismatch,
+                std::string("the ") + what + " the digest covers (the first " +
+                    std::to_string(anchored.size) +
+                    ") were changed, removed or reordered since it was signed");
+  }
+}
+
+// The log chain over every event in id (commit) order: each stored link checked against
+// the one before it, and the whole chain recomputed from the events' hashes for a digest.
+void check_log_chain(SQLite::Database& db, VerifyReport& report,
+                     const std::optional<LogHeads>& anchored) {
+  SQLite::Statement events(db,
+                           "SELECT id, project_id, seq, hash, log_hash FROM events ORDER BY id");
+  Hash recomputed = kGenesisHash;
+  Hash stored_before = kGenesisHash;
+  Hash at_size = kGenesisHash;
+  std::int64_t links = 0;
+  int reported = 0;
+  while (events.executeStep()) {
+    const auto hash = blob_hash(events.getColumn(3)).value_or(kGenesisHash);
+    const auto stored = blob_hash(events.getColumn(4));
+    recomputed = log_link(recomputed, hash);
+    if ((!stored || *stored != log_link(stored_before, hash)) && reported++ < 20) {
+      add_problem(report, Kind::broken_log,
+                  "event id " + std::to_string(events.getColumn(0).getInt64()) +
+                      ": its link in the log chain is not the hash of the link before it and "
+                      "the event",
+                  events.getColumn(1).getString(), events.getColumn(2).getInt64());
+    }
+    stored_before = stored.value_or(kGenesisHash);
+    if (++links == (anchored ? anchored->events.size : -1)) at_size = recomputed;
+  }
+  if (anchored) check_anchor(report, "events", anchored->events, links, at_size);
+}
+
+// The audit log's chain: each entry's hash over its content and the entry before it.
+void check_audit_chain(SQLite::Database& db, VerifyReport& report,
+                       const std::optional<LogHeads>& anchored) {
+  SQLite::Statement entries(db,
+                            "SELECT id, at, actor, action, target, address, request_id, detail, "
+                            "prev_hash, hash FROM audit_log ORDER BY id");
+  Hash previous = kGenesisHash;
+  Hash recomputed = kGenesisHash;
+  Hash at_size = kGenesisHash;
+  std::int64_t links = 0;
+  int reported = 0;
+  while (entries.executeStep()) {
+    const AuditEntry entry{entries.getColumn(0).getInt64(),  entries.getColumn(1).getInt64(),
+                           entries.getColumn(2).getString(), entries.getColumn(3).getString(),
+                           entries.getColumn(4).getString(), entries.getColumn(5).getString(),
+                           entries.getColumn(6).getString(), entries.getColumn(7).getString()};
+    const auto stored_previous = blob_hash(entries.getColumn(8));
+    const auto stored = blob_hash(entries.getColumn(9));
+    const std::string canonical = audit_canonical(entry);
+    recomputed = chain_hash(recomputed, canonical);
+    if ((!stored_previous || *stored_previous != previous || !stored ||
+         *stored != chain_hash(previous, canonical)) &&
+        reported++ < 20) {
+      add_problem(report, Kind::broken_audit,
+                  "audit entry " + std::to_string(entry.id) +
+                      " does not follow from the entry before it (changed, removed or "
+                      "reordered)");
+    }
+    previous = stored.value_or(kGenesisHash);
+    ++report.audit_entries;
+    if (++links == (anchored ? anchored->audit.size : -1)) at_size = recomputed;
+  }
+  if (anchored) check_anchor(report, "audit entries", anchored->audit, links, at_size);
+}
+
+void check_integrity(SQLite::Database& db, VerifyReport& report) {
+  SQLite::Statement check(db, "PRAGMA integrity_check(20)");
+  while (check.executeStep()) {
+    const std::string line = check.getColumn(0).getString();
+    if (line != "ok") add_problem(report, Kind::damaged_file, line);
+  }
+}
+
+}  // namespace
+
+Outcome<VerifyReport> verify_database(const std::filesystem::path& path, const ProgressFn& progress,
+                                      const std::optional<LogHeads>& anchored) {
   if (!std::filesystem::exists(path)) {
     return engine::fail(Error{Error::Kind::invalid_request, "no database at " + path.string()});
   }
@@ -273,21 +395,27 @@ Outcome<VerifyReport> verify_database(const std::filesystem::path& path,
     VerifyReport report;
     const std::int64_t total = db.execAndGet("SELECT count(*) FROM projects").getInt64();
 
-    SQLite::Statement projects(db, "SELECT id, body, head_hash FROM projects ORDER BY id");
+    SQLite::Statement projects(db, "SELECT id, body, head_hash, " + projection_row_select() +
+                                       " FROM projects ORDER BY id");
     std::optional<ProjectRow> project;
     auto next_project = [&projects, &project] {
       if (projects.executeStep()) {
         project = ProjectRow{projects.getColumn(0).getString(), projects.getColumn(1).getString(),
-                             blob_hash(projects.getColumn(2))};
+                             blob_hash(projects.getColumn(2)), read_projection_row(projects, 3)};
       } else {
         project.reset();
       }
     };
     next_project();
     StoredVersions versions;
-    SQLite::Statement stored(db, "SELECT id, version FROM workflows");
-    while (stored.executeStep())
-      versions.emplace(stored.getColumn(0).getString(), stored.getColumn(1).getInt64());
+    const auto calendars = workflows::CalendarRegistry::with_stand_ins();
+    SQLite::Statement stored(db, "SELECT id, version, source FROM workflows");
+    while (stored.executeStep()) {
+      auto load = workflows::load_workflow_text(stored.getColumn(2).getString(), "stored workflow",
+                                                calendars);
+      versions.emplace(std::pair{stored.getColumn(0).getString(), stored.getColumn(1).getInt64()},
+                       std::move(load.workflow));
+    }
     EventCursor events(db);
     Verifier verifier(report, std::move(versions), files_dir_of(path));
 
@@ -309,6 +437,13 @@ Outcome<VerifyReport> verify_database(const std::filesystem::path& path,
         }
       }
     }
+    check_log_chain(db, report, anchored);
+    check_audit_chain(db, report, anchored);
+    for (const std::string& table : ReportLedger::differences_from_log(db)) {
+      add_problem(report, Kind::report_differs,
+                  "the report summary " + table + " differs from what the events give");
+    }
+    check_integrity(db, report);
     db.exec("COMMIT");
     return report;
   } catch (const std::exception& error) {

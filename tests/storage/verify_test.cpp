@@ -133,10 +133,13 @@ TEST_F(VerifyTest, DetectsAProjectionEditedBehindItsBack) {
          "UPDATE projects SET state = 'signed', body = json_set(body, '$.state', 'signed') "
          "WHERE id = 'P-3'");
   VerifyReport report = verify();
-  ASSERT_EQ(report.problems.size(), 1u);
+  // The body, and the indexed state column the lists filter on.
+  ASSERT_EQ(report.problems.size(), 2u);
   EXPECT_EQ(report.problems[0].kind, VerifyProblem::Kind::projection_differs);
   EXPECT_EQ(report.problems[0].project_id, "P-3");
   EXPECT_NE(report.problems[0].message.find("state"), std::string::npos);
+  EXPECT_EQ(report.problems[1].kind, VerifyProblem::Kind::columns_differ);
+  EXPECT_NE(report.problems[1].message.find("(state)"), std::string::npos);
 }
 
 TEST_F(VerifyTest, DetectsEventsWithoutAProjectAndAProjectWithoutEvents) {

@@ -1,0 +1,140 @@
+// `investflow keygen`, `digest` and `verify --digest --public-key`, in-process: what an
+// operator runs, with the exit codes a script relies on.
+
+#include <SQLiteCpp/Database.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "app/commands_anchor.hpp"
+#include "tests/support/cli_run.hpp"
+
+namespace investflow::app {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::cli;
+
+class AnchorCli : public ::testing::Test {
+ protected:
+  fs::path dir =
+      fs::temp_directory_path() / ("investflow-anchor-cli-" + std::to_string(::getpid()) + "-" +
+                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::string db = (dir / "zone.db").string();
+  std::string key = (dir / "keys" / "digest.key").string();
+  std::string digest = (dir / "zone-digest.json").string();
+  void SetUp() override {
+    fs::create_directories(dir / "keys");
+    ASSERT_EQ(cli({"init", db}).code, 0);
+    const auto seeded = cli({"seed", db, "--projects", "4", "--synchronous", "off"});
+    ASSERT_EQ(seeded.code, 0) << seeded.err;
+  }
+  void TearDown() override { fs::remove_all(dir); }
+  testing::CliRun verify() {
+    return cli({"verify", db, "--digest", digest, "--public-key", key + ".pub"});
+  }
+};
+
+std::string read(const fs::path& file) {
+  std::ifstream in(file);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST_F(AnchorCli, KeygenDigestVerifyAndARemovedEventFails) {
+  const auto made = cli({"keygen", "--out", key});
+  ASSERT_EQ(made.code, 0) << made.err;
+  EXPECT_NE(made.out.find("public key "), std::string::npos);
+  EXPECT_EQ(fs::status(key).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(cli({"keygen", "--out", key}).code, 1);  // never overwrites a key
+
+  const auto printed = cli({"digest", db, "--key", key});
+  ASSERT_EQ(printed.code, 0) << printed.err;
+  EXPECT_NE(printed.out.find("\"format\": \"investflow-digest/1\""), std::string::npos)
+      << printed.out;
+  const auto signed_digest = cli({"digest", db, "--key", key, "--out", digest});
+  ASSERT_EQ(signed_digest.code, 0) << signed_digest.err;
+
+  auto ok = verify();
+  EXPECT_EQ(ok.code, 0) << ok.out << ok.err;
+  EXPECT_NE(ok.out.find(": ok\n"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("the digest of "), std::string::npos) << ok.out;
+
+  {
+    SQLite::Database raw(db, SQLite::OPEN_READWRITE);
+    raw.exec("DROP TRIGGER events_no_delete");
+    raw.exec("DELETE FROM notifications WHERE event_id = (SELECT max(id) FROM events)");
+    raw.exec("DELETE FROM outbox WHERE event_id = (SELECT max(id) FROM events)");
+    raw.exec("DELETE FROM events WHERE id = (SELECT max(id) FROM events)");
+    raw.exec(
+        "CREATE TRIGGER events_no_delete BEFORE DELETE ON events "
+        "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END");
+  }
+  const auto tampered = verify();
+  EXPECT_EQ(tampered.code, 1);
+  EXPECT_NE(tampered.out.find("digest_mismatch: the digest covers"), std::string::npos)
+      << tampered.out;
+}
+
+TEST_F(AnchorCli, ADigestFromAnotherKeyOrAlteredIsRefused) {
+  ASSERT_EQ(cli({"keygen", "--out", key}).code, 0);
+  const std::string other = (dir / "keys" / "other.key").string();
+  ASSERT_EQ(cli({"keygen", "--out", other}).code, 0);
+  ASSERT_EQ(cli({"digest", db, "--key", other, "--out", digest}).code, 0);
+  auto wrong_key = verify();
+  EXPECT_EQ(wrong_key.code, 1);
+  EXPECT_NE(wrong_key.err.find("was signed with another key"), std::string::npos) << wrong_key.err;
+
+  fs::remove(digest);
+  ASSERT_EQ(cli({"digest", db, "--key", key, "--out", digest}).code, 0);
+  std::string text = read(digest);
+  const auto size = text.find("\"size\":");
+  ASSERT_NE(size, std::string::npos) << text;
+  const auto digits = text.find_first_not_of("0123456789", size + 7);
+  text.replace(size + 7, digits - size - 7, "1");  // claims a shorter log
+  std::ofstream(digest) << text;
+  auto altered = verify();
+  EXPECT_EQ(altered.code, 1);
+  EXPECT_NE(altered.err.find("the signature does not match"), std::string::npos) << altered.err;
+
+  std::ofstream(digest) << "not json";
+  auto garbage = verify();
+  EXPECT_EQ(garbage.code, 1);
+  EXPECT_NE(garbage.err.find("not a JSON object"), std::string::npos) << garbage.err;
+}
+
+TEST_F(AnchorCli, UsageMistakesExitTwo) {
+  EXPECT_EQ(cli({"keygen"}).code, 2);
+  EXPECT_EQ(cli({"digest", db}).code, 2);
+  const auto half = cli({"verify", db, "--digest", digest});
+  EXPECT_EQ(half.code, 2);
+  EXPECT_NE(half.err.find("--digest and --public-key go together"), std::string::npos);
+  EXPECT_EQ(cli({"keygen", "--help"}).code, 0);
+  EXPECT_EQ(cli({"digest", "--help"}).code, 0);
+}
+
+TEST_F(AnchorCli, ScheduledDigestsAreWrittenToTheDirectory) {
+  ASSERT_EQ(cli({"keygen", "--out", key}).code, 0);
+  DigestPolicy policy;
+  policy.dir = dir / "digests";
+  auto signing = storage::read_signing_key(key);
+  ASSERT_TRUE(signing);
+  policy.key = *signing;
+  const auto done = digest_now(db, policy);
+  ASSERT_TRUE(done) << done.error();
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(policy.dir))
+    files.push_back(entry.path());
+  ASSERT_EQ(files.size(), 1U);
+  EXPECT_TRUE(files.front().filename().string().starts_with("zone-digest-"));
+  digest = files.front().string();
+  EXPECT_EQ(verify().code, 0);
+}
+
+}  // namespace
+}  // namespace investflow::app
