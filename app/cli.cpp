@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "app/commands_anchor.hpp"
+#include "app/commands_audit.hpp"
 #include "app/commands_calendar.hpp"
 #include "app/commands_funds.hpp"
 #include "app/commands_reassign.hpp"
@@ -36,6 +37,7 @@ constexpr CommandEntry kCommands[] = {
     {"verify", "check every hash chain and replay every project against its projection",
      run_verify},
     {"backup", "copy a database online (safe while the server writes)", run_backup},
+    {"audit", "list the security audit log: logins, refusals, changes, downloads", run_audit},
     {"keygen", "make an Ed25519 key pair for signing digests of the history", run_keygen},
     {"digest", "sign a statement of the history's size and head (verify --digest checks it)",
      run_digest},

@@ -3,6 +3,7 @@
 #include <map>
 #include <utility>
 
+#include "app/commands_audit.hpp"
 #include "app/commands_storage.hpp"
 #include "app/progress.hpp"
 #include "storage/deployed_calendars.hpp"
@@ -172,6 +173,10 @@ int run_workflow_migrate(std::span<const std::string> args, Io& io) {
     return kExitFailed;
   }
   print_report(*store, request, *report, en, io);
+  if (!request.dry_run) {
+    audit_cli(parsed.positional("DB"), "projects_migrated", request.workflow,
+              {{"to", request.to}, {"moved", report->moved}, {"refused", report->refused}}, io);
+  }
   return report->refused == 0 ? kExitOk : kExitFailed;
 }
 

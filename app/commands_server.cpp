@@ -30,12 +30,14 @@
 #include "notify/scheduler.hpp"
 #include "notify/workflow_watch.hpp"
 #include "storage/attachment_files.hpp"
+#include "storage/audit.hpp"
 #include "storage/auth.hpp"
 #include "storage/deployed_workflows.hpp"
 #include "storage/funds_report.hpp"
 #include "storage/reports.hpp"
 #include "storage/sqlite_memory.hpp"
 #include "storage/sqlite_store.hpp"
+#include "storage/system_clock.hpp"
 #include "web/api.hpp"
 #include "web/console_assets.hpp"
 #include "web/notification_feed.hpp"
@@ -564,6 +566,7 @@ int run_serve(std::span<const std::string> args, Io& io) {
   calendars.take_deployed();
   context->reports = std::make_shared<storage::ReportReader>(db);
   context->targets = std::make_shared<storage::TargetWriter>(db);
+  context->audit = std::make_shared<storage::AuditLog>(db);
   // Versions deployed into the database (`workflow deploy`) are taken within seconds.
   context->calendars = std::make_shared<const workflows::CalendarRegistry>(workflow_calendars);
   notify::WorkflowWatch deployed_workflows(**store, workflow_calendars);
@@ -603,6 +606,8 @@ int run_serve(std::span<const std::string> args, Io& io) {
     if (store.stats().queued_commands <= 10'000) return {};
     return {"存储写入积压", "the storage writer is behind"};
   };
+  // Refused requests and downloads, from the connection once it has answered.
+  options.audit = web::access_auditor(context);
   options.log = (*log)->events();
   if (settings->access_log) {
     options.access_log = (*log)->access();
@@ -618,13 +623,23 @@ int run_serve(std::span<const std::string> args, Io& io) {
     add_store_metrics(server.metrics(), **store);
     if (dispatcher) add_dispatch_metrics(server.metrics(), *dispatcher);
     add_process_metrics(server.metrics());
+    server.metrics().add_counter(
+        "investflow_audit_entries_written_total", "Entries stored in the security audit log.",
+        [audit = context->audit] { return static_cast<double>(audit->written()); });
+    server.metrics().add_counter(
+        "investflow_audit_entries_dropped_total",
+        "Audit entries given up after the queue filled while writes failed.",
+        [audit = context->audit] { return static_cast<double>(audit->dropped()); });
     std::unique_ptr<PeriodicJob> backups;
     if (!settings->backup.dir.empty()) {
       backups = std::make_unique<PeriodicJob>(
           "backup", settings->backup.every,
-          [db, policy = settings->backup]() -> engine::Result<std::string, std::string> {
+          [db, policy = settings->backup,
+           audit = context->audit]() -> engine::Result<std::string, std::string> {
             auto file = backup_now(db, policy);
             if (!file) return engine::fail(file.error());
+            audit->record(storage::AuditEntry{0, storage::SystemClock().now(), "", "backup",
+                                              file->string(), "server", "", "{}"});
             return file->string() + " written and verified";
           });
       add_job_metrics(server.metrics(), *backups, "backups", "backup", "backups (verified)");
@@ -682,6 +697,7 @@ int run_serve(std::span<const std::string> args, Io& io) {
   // The server (and every handler holding the store) is gone: now the writer can flush.
   // Uploads already received are stored (or refused) first.
   context->attachments.reset();
+  context->audit.reset();  // what is queued is written
   auth.reset();
   store->reset();
   io.err << "investflow: stopped\n";

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "app/commands_audit.hpp"
 #include "app/progress.hpp"
 #include "engine/typed_text.hpp"
 #include "storage/anchor.hpp"
@@ -229,6 +230,7 @@ int run_backup(std::span<const std::string> args, Io& io) {
     io.err << "investflow: " << copied.error().message << "\n";
     return kExitFailed;
   }
+  audit_cli(db, "backup", fs::absolute(file).string(), {}, io);
   io.out << "backed up " << db << " to " << file << " (" << fs::file_size(file) / 1024 << " KiB)\n";
   return kExitOk;
 }
@@ -395,6 +397,8 @@ int run_export(std::span<const std::string> args, Io& io) {
     io.err << "investflow: " << written.error().message << "\n";
     return kExitFailed;
   }
+  audit_cli(db, "export", to_file ? file.string() : std::string("-"),
+            {{"workflow", workflow->id}, {"projects", *written}}, io);
   if (to_file) io.out << *written << " projects written to " << file.string() << "\n";
   return kExitOk;
 }

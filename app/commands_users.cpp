@@ -1,5 +1,7 @@
 #include "app/commands_users.hpp"
 
+#include <boost/json.hpp>
+
 #include <chrono>
 #include <functional>
 #include <iomanip>
@@ -7,6 +9,7 @@
 #include <optional>
 
 #include "app/backup_schedule.hpp"
+#include "app/commands_audit.hpp"
 #include "engine/date.hpp"
 #include "storage/auth.hpp"
 
@@ -87,6 +90,10 @@ int user_add(std::span<const std::string> args, Io& io) {
     io.err << "investflow user add: " << user.error().message << "\n";
     return kExitFailed;
   }
+  boost::json::array role_list;
+  for (const std::string& role : roles)
+    role_list.emplace_back(role);
+  audit_cli(parsed.value("db"), "user_created", user->id, {{"roles", role_list}}, io);
   io.out << "added " << user->id << " (";
   for (std::size_t i = 0; i < roles.size(); ++i)
     io.out << (i ? ", " : "") << roles[i];
@@ -116,6 +123,8 @@ int user_passwd(std::span<const std::string> args, Io& io) {
     io.err << "investflow user passwd: " << set.error().message << "\n";
     return kExitFailed;
   }
+  audit_cli(parsed.value("db"), "password_changed", parsed.positional("NAME"),
+            {{"tokens_revoked", revoke}}, io);
   io.out << "password of " << parsed.positional("NAME") << " changed; sessions ended"
          << (revoke ? ", API tokens revoked" : "") << "\n";
   if (generated) io.out << "password: " << *password << "\n";
@@ -162,6 +171,8 @@ int user_disable(std::span<const std::string> args, Io& io, bool disable) {
     io.err << "investflow " << command << ": " << set.error().message << "\n";
     return kExitFailed;
   }
+  audit_cli(parsed.value("db"), disable ? "user_disabled" : "user_enabled",
+            parsed.positional("NAME"), {}, io);
   io.out << parsed.positional("NAME") << (disable ? " disabled\n" : " enabled\n");
   return kExitOk;
 }
@@ -198,6 +209,11 @@ int user_token(std::span<const std::string> args, Io& io) {
     io.err << "investflow user token: " << token.error().message << "\n";
     return kExitFailed;
   }
+  audit_cli(parsed.value("db"), "token_created", parsed.positional("NAME"),
+            {{"name", parsed.value("name")},
+             {"expires_at", expires_at ? boost::json::value(engine::format_timestamp(*expires_at))
+                                       : boost::json::value(nullptr)}},
+            io);
   io.out << *token << "\n";
   if (expires_at) io.err << "investflow: the token works until " << when(expires_at) << "\n";
   return kExitOk;
@@ -252,6 +268,7 @@ int token_revoke(std::span<const std::string> args, Io& io) {
            << "' that is not revoked already\n";
     return kExitFailed;
   }
+  audit_cli(parsed.value("db"), "token_revoked", parsed.positional("ID"), {}, io);
   io.out << "token " << parsed.positional("ID") << " revoked\n";
   return kExitOk;
 }

@@ -1,5 +1,6 @@
 #include "app/commands_workflow.hpp"
 
+#include "app/commands_audit.hpp"
 #include "app/commands_migrate.hpp"
 
 #include <algorithm>
@@ -234,6 +235,8 @@ int workflow_deploy(std::span<const std::string> args, Io& io) {
   for (std::size_t i = 0; i < deploy.results.size(); ++i) {
     const engine::Workflow& workflow = *deploy.loads[i].workflow;
     if (deploy.results[i].stored) {
+      audit_cli(db, "workflow_deployed", workflow.id + "@" + std::to_string(workflow.version), {},
+                io);
       io.out << "deployed " << workflow.id << " v" << workflow.version << "; servers on " << db
              << " take it within a few seconds (new projects start on it)\n";
     } else {

@@ -2,9 +2,11 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <chrono>
 
 #include "storage/codec.hpp"
 
@@ -83,6 +85,104 @@ std::vector<AuditEntry> list_audit(SQLite::Database& db, const AuditQuery& query
                                  select.getColumn(6).getString(), select.getColumn(7).getString()});
   }
   return entries;
+}
+
+AuditLog::AuditLog(const std::filesystem::path& db, std::size_t capacity)
+    : db_(std::make_unique<SQLite::Database>(db, SQLite::OPEN_READWRITE, 5000)),
+      capacity_(capacity) {
+  thread_ = std::thread([this] { run(); });
+}
+
+AuditLog::~AuditLog() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void AuditLog::record(AuditEntry entry) {
+  {
+    std::lock_guard lock(mutex_);
+    if (queue_.size() >= capacity_) {
+      queue_.pop_front();
+      ++dropped_;
+    }
+    queue_.push_back(std::move(entry));
+  }
+  wake_.notify_one();
+}
+
+void AuditLog::flush() {
+  std::unique_lock lock(mutex_);
+  wake_.notify_one();
+  idle_.wait(lock, [this] { return (queue_.empty() && !writing_) || stopping_; });
+}
+
+std::vector<AuditEntry> AuditLog::list(const AuditQuery& query) {
+  std::lock_guard lock(read_mutex_);
+  return list_audit(*db_, query);
+}
+
+std::int64_t AuditLog::written() const {
+  std::lock_guard lock(mutex_);
+  return written_;
+}
+
+std::int64_t AuditLog::dropped() const {
+  std::lock_guard lock(mutex_);
+  return dropped_;
+}
+
+std::int64_t AuditLog::failures() const {
+  std::lock_guard lock(mutex_);
+  return failures_;
+}
+
+bool AuditLog::write(std::deque<AuditEntry>& batch) {
+  std::lock_guard lock(read_mutex_);
+  try {
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    for (const AuditEntry& entry : batch)
+      append_audit(*db_, entry);
+    transaction.commit();
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+void AuditLog::run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) break;  // stopping, everything written
+    std::deque<AuditEntry> batch;
+    batch.swap(queue_);
+    writing_ = true;
+    lock.unlock();
+    const bool stored = write(batch);
+    lock.lock();
+    writing_ = false;
+    if (stored) {
+      written_ += static_cast<std::int64_t>(batch.size());
+    } else {
+      ++failures_;
+      // Back in front of anything recorded meanwhile, in order; tried again shortly.
+      while (!batch.empty() && queue_.size() < capacity_) {
+        queue_.push_front(std::move(batch.back()));
+        batch.pop_back();
+      }
+      dropped_ += static_cast<std::int64_t>(batch.size());
+      idle_.notify_all();
+      if (stopping_) break;
+      wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
+      continue;
+    }
+    idle_.notify_all();
+  }
+  idle_.notify_all();
 }
 
 }  // namespace investflow::storage

@@ -6,10 +6,16 @@
 // JSON of the entry), so the signed digests (anchor.hpp) cover it too. Entries are never
 // deleted by investflow (kept well beyond the 180 days 等保 level 3 asks for).
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "engine/date.hpp"
@@ -54,7 +60,6 @@ inline constexpr std::string_view kAuditActions[] = {
     "backup",             // target: the copy
     "workflow_deployed",  // target: workflow@version
     "projects_migrated",  // target: workflow; detail: versions and count
-    "digest_signed",      // target: the digest file
 };
 bool is_audit_action(std::string_view action);
 
@@ -75,5 +80,45 @@ struct AuditQuery {
 };
 // Newest first.
 std::vector<AuditEntry> list_audit(SQLite::Database& db, const AuditQuery& query);
+
+// The server's audit log: record() queues an entry and returns at once (it is called on I/O
+// threads, for every refused request too); a thread of its own appends what is queued, in
+// one transaction per wake-up, through its own connection. An entry a write fails to store
+// stays queued and is tried again (a full disk, a lock held too long); at most `capacity`
+// wait, the oldest given up first (counted in dropped()).
+class AuditLog {
+ public:
+  explicit AuditLog(const std::filesystem::path& db, std::size_t capacity = 100'000);
+  ~AuditLog();  // writes what is queued, then stops
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
+
+  void record(AuditEntry entry);
+  // Returns once every entry recorded before the call is stored (or failed to be).
+  void flush();
+  std::vector<AuditEntry> list(const AuditQuery& query);
+
+  std::int64_t written() const;
+  std::int64_t dropped() const;
+  std::int64_t failures() const;
+
+ private:
+  void run();
+  bool write(std::deque<AuditEntry>& batch);
+
+  std::unique_ptr<SQLite::Database> db_;  // the writer thread's (and list()'s, under read_mutex_)
+  std::mutex read_mutex_;
+  std::size_t capacity_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable idle_;
+  std::deque<AuditEntry> queue_;  // GUARDED_BY(mutex_)
+  bool writing_ = false;          // GUARDED_BY(mutex_)
+  bool stopping_ = false;         // GUARDED_BY(mutex_)
+  std::int64_t written_ = 0;      // GUARDED_BY(mutex_)
+  std::int64_t dropped_ = 0;      // GUARDED_BY(mutex_)
+  std::int64_t failures_ = 0;     // GUARDED_BY(mutex_)
+  std::thread thread_;
+};
 
 }  // namespace investflow::storage

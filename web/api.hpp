@@ -15,6 +15,7 @@
 #include "notify/http_post.hpp"
 #include "storage/auth.hpp"
 #include "storage/store.hpp"
+#include "web/access_log.hpp"
 #include "web/event_feed.hpp"
 #include "web/login_limiter.hpp"
 #include "web/router.hpp"
@@ -26,6 +27,7 @@ namespace investflow::storage {
 class AttachmentFiles;
 class ReportReader;
 class TargetWriter;
+class AuditLog;
 }  // namespace investflow::storage
 namespace investflow::workflows {
 class CalendarRegistry;
@@ -69,8 +71,16 @@ struct ApiContext {
   std::shared_ptr<storage::AttachmentFiles> attachments;
   // The largest attachment taken (serve --attachment-limit), in bytes; larger is 413.
   std::uint64_t attachment_limit = 50 * 1024 * 1024;
+  // The security audit log (storage/audit.hpp): logins, refusals, changes, downloads. Null:
+  // nothing is recorded and GET /api/audit answers 503.
+  std::shared_ptr<storage::AuditLog> audit;
 };
 
 void add_api_routes(Router& router, std::shared_ptr<ApiContext> context);
+
+// ServerOptions::audit for a server answering this API: a refused request becomes a
+// `denied` entry in context->audit, a downloaded file an `export` (a `report_download`
+// under /api/reports). Empty when the context keeps no audit log.
+std::function<void(const AccessRecord&, bool)> access_auditor(std::shared_ptr<ApiContext> context);
 
 }  // namespace investflow::web

@@ -48,12 +48,14 @@ Response login(ApiContext& context, const Request& request) {
         request,
         too_many_requests({"登录失败次数过多，请稍后再试", "too many failed logins; retry later"}));
     response.headers.set("Retry-After", std::to_string(*wait));
+    audit(context, request, "", "login_failed", *username, {{"reason", "throttled"}});
     return response;
   }
   auto user = context.auth.check_password(*username, *password);
   if (!user) return problem(request, internal_error(request.request_id));
   if (!*user) {
     context.login_limiter.record_failure(*username, request.remote_address, now);
+    audit(context, request, "", "login_failed", *username, {{"reason", "invalid_credentials"}});
     return problem(request, unauthorized({"用户名或密码错误", "wrong user name or password"},
                                          "invalid_credentials"));
   }
@@ -67,6 +69,7 @@ Response login(ApiContext& context, const Request& request) {
   const std::int64_t max_age = (started->session.expires_at - now) / 1000;
   response.headers.add("Set-Cookie", session_cookie(context, request, started->id, max_age));
   response.headers.set("Cache-Control", "no-store");
+  audit(context, request, (*user)->id, "login", (*user)->id);
   return response;
 }
 
@@ -77,6 +80,7 @@ Response logout(ApiContext& context, const Request& request) {
     auto ended = context.auth.end_session(*session_id);
     if (!ended) return storage_failure(ended.error(), request);
   }
+  audit(context, request, caller->user.id, "logout", caller->user.id);
   Response response = empty_response(204);
   response.headers.add("Set-Cookie", session_cookie(context, request, "", 0));
   return response;

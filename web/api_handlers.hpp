@@ -19,6 +19,8 @@ Response logout(ApiContext& context, const Request& request);
 Response me(ApiContext& context, const Request& request);
 // Admins only.
 Response list_users(ApiContext& context, const Request& request);
+// api_audit.cpp: GET /api/audit, auditors and admins.
+Response list_audit(ApiContext& context, const Request& request);
 // GET /api/users/directory: enabled users' ids and names, for any signed-in user.
 Response user_directory(ApiContext& context, const Request& request);
 

@@ -141,6 +141,10 @@ Response migrate_workflow(ApiContext& context, const Request& request, const Rou
   json::array rows;
   for (const storage::MigrationRow& row : report->rows)
     rows.push_back(row_json(row));
+  if (!migration.dry_run) {
+    audit(context, request, caller->user.id, "projects_migrated", id,
+          {{"to", migration.to}, {"moved", report->moved}, {"refused", report->refused}});
+  }
   return json_body(200, json::object{{"workflow", id},
                                      {"to", migration.to},
                                      {"dry_run", migration.dry_run},

@@ -22,37 +22,6 @@ namespace json = boost::json;
 
 const LocalizedText kNotificationsOff{"此服务器未启用通知", "notifications are not enabled"};
 
-std::optional<std::int64_t> parse_id(std::string_view text) {
-  std::int64_t id = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (error != std::errc() || end != text.data() + text.size() || id < 1) return std::nullopt;
-  return id;
-}
-
-Parsed<int> limit_param(const Request& request, int fallback, int most) {
-  const auto limit = request.query_param("limit");
-  if (!limit) return fallback;
-  const auto value = parse_id(*limit);
-  if (!value || *value > most) {
-    const std::string range = "1 to " + std::to_string(most);
-    return engine::fail(bad_request({"limit 取值为 " + range, "limit takes " + range},
-                                    {FieldError{"limit", {"应为 " + range, "expected " + range}}}));
-  }
-  return static_cast<int>(*value);
-}
-
-Parsed<std::int64_t> cursor_param(const Request& request) {
-  const auto cursor = request.query_param("cursor");
-  if (!cursor || cursor->empty()) return INT64_MAX;
-  const auto value = parse_id(*cursor);
-  if (!value) {
-    return engine::fail(bad_request(
-        {"cursor 应为前一页返回的 next_cursor", "cursor must be a next_cursor of an earlier page"},
-        {FieldError{"cursor", {"无效的游标", "invalid cursor"}}}, "invalid_cursor"));
-  }
-  return *value;
-}
-
 // The caller, who must be an admin; and the notification tables must be there.
 Parsed<Caller> admin(ApiContext& context, const Request& request) {
   auto caller = authenticate(context, request);
@@ -342,6 +311,8 @@ Response create_webhook(ApiContext& context, const Request& request) {
   auto added = context.notify->add_webhook(std::move(webhook));
   if (!added) return storage_failure(added.error(), request);
   if (context.wake_dispatcher) context.wake_dispatcher();
+  audit(context, request, caller->user.id, "webhook_created", std::to_string(added->id),
+        {{"url", added->url}, {"format", added->format}});
   Response response = json_body(201, webhook_json(*added));
   response.headers.set("Location", "/api/webhooks/" + std::to_string(added->id));
   return response;
@@ -356,6 +327,7 @@ Response delete_webhook(ApiContext& context, const Request& request, const Route
   if (!deleted) return storage_failure(deleted.error(), request);
   if (!*deleted) return problem(request, not_found({"没有这个 Webhook", "no such webhook"}));
   if (context.wake_dispatcher) context.wake_dispatcher();
+  audit(context, request, caller->user.id, "webhook_deleted", std::to_string(*id));
   Response response;
   response.status = 204;
   return response;

@@ -2,6 +2,7 @@
 // OpenAPI operation (route_table.hpp). add_api_routes() registers it; openapi.cpp describes it.
 #include "engine/names.hpp"
 #include "notify/notify_store.hpp"
+#include "storage/audit.hpp"
 #include "storage/system_clock.hpp"
 #include "web/api.hpp"
 #include "web/api_attachments.hpp"
@@ -218,6 +219,33 @@ std::vector<RouteDef<ApiContext>> make_table() {
                .responses =
                    {{.status = 200, .description = "The users", .content = {json("UserList")}}},
                .errors = {401, 403}}},
+      {.method = "GET",
+       .path = "/api/audit",
+       .plain = api::list_audit,
+       .doc = {.operation_id = "listAudit",
+               .tag = "auth",
+               .summary = "The security audit log (auditors and admins), newest first",
+               .description =
+                   "Logins and failed logins with the client's address, logouts, refused "
+                   "requests (403), changes to users, tokens and webhooks, downloads, workflow "
+                   "deploys and migrations, backups. Append-only and chained; signed digests "
+                   "cover it.",
+               .parameters = {{.name = "from",
+                               .description = "Entries at or after this date or time (RFC 3339)"},
+                              {.name = "to",
+                               .description =
+                                   "Entries before this time, or to the end of this date"},
+                              {.name = "actor", .description = "Only this user's entries"},
+                              {.name = "action",
+                               .description = "Only entries of this action",
+                               .values = {std::begin(storage::kAuditActions),
+                                          std::end(storage::kAuditActions)}},
+                              limit(500, "1 to 500 (default 100)"),
+                              kCursor},
+               .responses = {{.status = 200,
+                              .description = "One page of entries",
+                              .content = {json("AuditPage")}}},
+               .errors = {400, 401, 403, 503}}},
       // --- workflows --------------------------------------------------------------------
       {.method = "GET",
        .path = "/api/workflows",

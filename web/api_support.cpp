@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 
+#include "storage/audit.hpp"
 #include "storage/codec.hpp"
 #include "storage/wire_json.hpp"
 
@@ -399,6 +400,45 @@ void submit(ApiContext& context, const Request& request, const Caller& caller,
                          }
                          reply(write_result(result, success_status, lang, request_id));
                        });
+}
+
+void audit(ApiContext& context, const Request& request, std::string actor, std::string action,
+           std::string target, const boost::json::object& detail) {
+  if (!context.audit) return;
+  context.audit->record(storage::AuditEntry{
+      0, context.clock->now(), std::move(actor), std::move(action), std::move(target),
+      request.remote_address, request.request_id, storage::canonical_json(detail)});
+}
+
+std::optional<std::int64_t> parse_id(std::string_view text) {
+  std::int64_t id = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (error != std::errc() || end != text.data() + text.size() || id < 1) return std::nullopt;
+  return id;
+}
+
+Parsed<int> limit_param(const Request& request, int fallback, int most) {
+  const auto limit = request.query_param("limit");
+  if (!limit) return fallback;
+  const auto value = parse_id(*limit);
+  if (!value || *value > most) {
+    const std::string range = "1 to " + std::to_string(most);
+    return engine::fail(bad_request({"limit 取值为 " + range, "limit takes " + range},
+                                    {FieldError{"limit", {"应为 " + range, "expected " + range}}}));
+  }
+  return static_cast<int>(*value);
+}
+
+Parsed<std::int64_t> cursor_param(const Request& request) {
+  const auto cursor = request.query_param("cursor");
+  if (!cursor || cursor->empty()) return INT64_MAX;
+  const auto value = parse_id(*cursor);
+  if (!value) {
+    return engine::fail(bad_request(
+        {"cursor 应为前一页返回的 next_cursor", "cursor must be a next_cursor of an earlier page"},
+        {FieldError{"cursor", {"无效的游标", "invalid cursor"}}}, "invalid_cursor"));
+  }
+  return *value;
 }
 
 }  // namespace investflow::web::api

@@ -90,6 +90,20 @@ Response storage_failure(const storage::Error& error, const Request& request);
 
 boost::json::object user_json(const storage::User& user);
 
+// A positive decimal id (a path's {id}, a cursor); nullopt otherwise.
+std::optional<std::int64_t> parse_id(std::string_view text);
+// ?limit=: 1..most, `fallback` when absent; 400 naming the range otherwise.
+Parsed<int> limit_param(const Request& request, int fallback, int most);
+// ?cursor=: a next_cursor an earlier page gave (INT64_MAX when absent: the first page);
+// 400 invalid_cursor otherwise.
+Parsed<std::int64_t> cursor_param(const Request& request);
+
+// Records an entry in the security audit log when the server keeps one (context.audit):
+// `action` (storage::kAuditActions) by `actor` ("" when nobody is signed in) on `target`,
+// with the request's client address and id.
+void audit(ApiContext& context, const Request& request, std::string actor, std::string action,
+           std::string target, const boost::json::object& detail = {});
+
 // Submits a write and answers the Reply from the writer thread.
 void submit(ApiContext& context, const Request& request, const Caller& caller,
             engine::Command command, std::string workflow, int success_status, Reply reply);

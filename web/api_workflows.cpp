@@ -282,6 +282,10 @@ Response deploy_workflow(ApiContext& context, const Request& request) {
   }
   const engine::Workflow& workflow = *deploy.loads.front().workflow;
   const storage::DeployResult& result = deploy.results.front();
+  if (result.stored) {
+    audit(context, request, caller->user.id, "workflow_deployed",
+          workflow.id + "@" + std::to_string(workflow.version));
+  }
   return json_body(result.stored ? 201 : 200,
                    json::object{{"id", workflow.id},
                                 {"version", workflow.version},

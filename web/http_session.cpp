@@ -680,11 +680,20 @@ void HttpSession::record(std::size_t bytes) {
     state_->metrics.request_finished();
   }
   state_->metrics.observe_request(method_, route_, status_, duration);
+  const AccessRecord access{
+      method_,     route_,          path_,
+      status_,     bytes,           duration,
+      request_id_, client_address_, user_ ? std::string_view(*user_) : std::string_view()};
   if (state_->options.access_log) {
-    log_access(*state_->options.access_log,
-               {method_, route_, path_, status_, bytes, duration, request_id_, client_address_,
-                user_ ? std::string_view(*user_) : std::string_view()},
-               state_->options.access_log_json);
+    log_access(*state_->options.access_log, access, state_->options.access_log_json);
+  }
+  if (state_->options.audit && route_.starts_with("/api/")) {
+    const auto attachment = [](const auto& response) {
+      const auto found = response.find(http::field::content_disposition);
+      return found != response.end() && found->value().starts_with("attachment");
+    };
+    const bool download = status_ == 200 && (attachment(response_) || attachment(file_response_));
+    if (status_ == 403 || download) state_->options.audit(access, download);
   }
 }
 

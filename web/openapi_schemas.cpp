@@ -13,6 +13,7 @@
 #include "engine/workflow_diff.hpp"
 #include "notify/notify_store.hpp"
 #include "notify/webhook_format.hpp"
+#include "storage/audit.hpp"
 
 namespace investflow::web {
 namespace {
@@ -171,6 +172,18 @@ void add_users(json::object& all) {
                  {"csrf_token", with_description(text(), "In GET /api/me with a session cookie")}},
                 {"id", "display_name", "roles"});
   all["UserList"] = record({{"users", array_of(ref("User"))}});
+  all["AuditEntry"] = record(
+      {{"id", integer()},
+       {"at", date_time()},
+       {"actor", with_description(text(), "The user; \"\" when nobody was signed in")},
+       {"action",
+        one_of_values({std::begin(storage::kAuditActions), std::end(storage::kAuditActions)})},
+       {"target", with_description(text(), "What it concerned: a user, token, webhook, path")},
+       {"address", with_description(text(), "The client's address; \"cli\" from the command line")},
+       {"request_id", text()},
+       {"detail", any_object()}});
+  all["AuditPage"] =
+      record({{"items", array_of(ref("AuditEntry"))}, {"next_cursor", nullable("string")}});
   all["LoginRequest"] = record({{"username", text()}, {"password", text()}});
   all["LoginResult"] =
       record({{"user", ref("User")},

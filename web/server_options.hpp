@@ -11,6 +11,7 @@
 #include <string>
 
 #include "engine/workflow.hpp"
+#include "web/access_log.hpp"
 #include "web/forwarded.hpp"
 
 namespace spdlog {
@@ -70,6 +71,12 @@ struct ServerOptions {
   // GET /readyz: empty when ready to take traffic, else why not, in both languages (a 503
   // problem, code not_ready). Runs on a worker.
   std::function<engine::LocalizedText()> ready;
+
+  // What the security audit log keeps of the requests themselves, called once the answer
+  // is sent: an API request refused for lack of permission (403; download false) and a
+  // file downloaded from the API (Content-Disposition: attachment; download true). Runs on
+  // an I/O thread: it must be quick and must not block (storage::AuditLog queues).
+  std::function<void(const AccessRecord& record, bool download)> audit;
 
   // Server events (failed accepts, 500s with their request id). nullptr: spdlog's default.
   std::shared_ptr<spdlog::logger> log;

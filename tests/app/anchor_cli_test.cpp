@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -134,6 +135,31 @@ TEST_F(AnchorCli, ScheduledDigestsAreWrittenToTheDirectory) {
   EXPECT_TRUE(files.front().filename().string().starts_with("zone-digest-"));
   digest = files.front().string();
   EXPECT_EQ(verify().code, 0);
+}
+
+TEST_F(AnchorCli, CommandsThatChangeUsersOrCopyDataOutAreAudited) {
+  const auto added = cli({"user", "add", "zhou", "--role", "staff", "--db", db});
+  ASSERT_EQ(added.code, 0) << added.err;
+  ASSERT_EQ(cli({"user", "disable", "zhou", "--db", db}).code, 0);
+  const std::string copy = (dir / "copy.db").string();
+  ASSERT_EQ(cli({"backup", db, copy}).code, 0);
+
+  const auto listed = cli({"audit", db});
+  ASSERT_EQ(listed.code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("user_created  zhou  cli  {\"roles\":[\"staff\"]}"), std::string::npos)
+      << listed.out;
+  EXPECT_NE(listed.out.find("user_disabled  zhou"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("  backup  "), std::string::npos) << listed.out;
+  EXPECT_LT(listed.out.find("backup"), listed.out.find("user_created"));  // newest first
+
+  const auto json = cli({"audit", db, "--action", "user_disabled", "--json"});
+  ASSERT_EQ(json.code, 0);
+  EXPECT_EQ(std::count(json.out.begin(), json.out.end(), '\n'), 1) << json.out;
+  EXPECT_NE(json.out.find("\"actor\":\"cli:"), std::string::npos) << json.out;
+  EXPECT_EQ(cli({"audit", db, "--action", "dance"}).code, 2);
+  EXPECT_EQ(cli({"audit", db, "--from", "soon"}).code, 2);
+  // The entries are chained: verify checks them.
+  EXPECT_EQ(cli({"verify", db}).code, 0);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/date.hpp"
+#include "storage/audit.hpp"
 #include "storage/auth.hpp"
 #include "storage/sqlite_store.hpp"
 #include "tests/web/contract.hpp"
@@ -75,12 +76,25 @@ class ApiTest : public ::testing::Test {
       tokens_[name] = *token;
     }
     Router router;
-    add_api_routes(router, std::make_shared<ApiContext>(*store_, *auth_, clock_));
-    server_ = std::make_unique<RunningServer>(std::move(router));
+    context_ = std::make_shared<ApiContext>(*store_, *auth_, clock_);
+    context_->audit = std::make_shared<storage::AuditLog>(db);
+    add_api_routes(router, context_);
+    ServerOptions server_options = test_options();
+    server_options.audit = access_auditor(context_);
+    server_ = std::make_unique<RunningServer>(std::move(router), std::move(server_options));
+  }
+
+  // The security audit log's entries, newest first, once what was recorded is written.
+  std::vector<storage::AuditEntry> audit_entries() {
+    context_->audit->flush();
+    storage::AuditQuery all;
+    all.limit = 1000;
+    return context_->audit->list(all);
   }
 
   void TearDown() override {
     server_.reset();
+    context_.reset();
     store_.reset();
     auth_.reset();
     std::error_code ignored;
@@ -166,6 +180,7 @@ class ApiTest : public ::testing::Test {
   ContractChecks contract_checks_;
   std::filesystem::path dir_;
   std::shared_ptr<engine::FixedClock> clock_;
+  std::shared_ptr<ApiContext> context_;
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<storage::AuthStore> auth_;
   std::shared_ptr<const engine::Workflow> workflow_;
