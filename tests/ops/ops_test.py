@@ -257,6 +257,64 @@ def proxies(work, db):
           "a bad --trusted-proxies: " + bad.stderr)
 
 
+def digests(work, db):
+    """serve --digest-dir/--digest-key/--digest-webhook: signed digests written every second
+    and posted to a witness; verify --digest checks the database against one, and catches
+    an event removed behind the server's back (triggers dropped and restored)."""
+    import http.server
+    import threading
+    key = os.path.join(work, "keys", "digest.key")
+    os.makedirs(os.path.dirname(key))
+    made = run("keygen", "--out", key)
+    check(os.stat(key).st_mode & 0o777 == 0o600, "keygen: the key is 0600")
+    check("public key " in made.stdout, "keygen prints the public key: " + made.stdout)
+    received = []
+
+    class Witness(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append(self.rfile.read(int(self.headers["Content-Length"])).decode())
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    witness = http.server.HTTPServer(("127.0.0.1", 0), Witness)
+    threading.Thread(target=witness.serve_forever, daemon=True).start()
+    digest_dir = os.path.join(work, "digests")
+    server = Server(work, "--db", db, "--listen", "127.0.0.1:0", "--no-dispatch",
+                    "--digest-dir", digest_dir, "--digest-key", key, "--digest-every", "1s",
+                    "--digest-webhook", f"http://127.0.0.1:{witness.server_port}/digests",
+                    "--webhook-allow", "127.0.0.1")
+    deadline = time.time() + 60
+    while time.time() < deadline and not received:
+        time.sleep(0.2)
+    code, err = server.stop()
+    witness.shutdown()
+    check(code == 0, "digests: exit code " + err)
+    check(received, "digests: the witness got none")
+    files = sorted(os.listdir(digest_dir)) if os.path.isdir(digest_dir) else []
+    check(files and files[0].startswith("zone-digest-"), f"digest files: {files}")
+    if not received or not files:
+        return
+    posted = os.path.join(work, "posted-digest.json")
+    with open(posted, "w") as f:
+        f.write(received[0])
+    for digest in (posted, os.path.join(digest_dir, files[-1])):
+        verified = run("verify", db, "--digest", digest, "--public-key", key + ".pub", ok=False)
+        check(verified.returncode == 0 and verified.stdout.endswith(": ok\n"),
+              "verify --digest: " + verified.stdout + verified.stderr)
+    with sqlite3.connect(db) as raw:
+        triggers = raw.execute("SELECT sql FROM sqlite_master WHERE name = 'events_no_delete'").fetchone()[0]
+        raw.execute("DROP TRIGGER events_no_delete")
+        raw.execute("PRAGMA foreign_keys = OFF")
+        raw.execute("DELETE FROM events WHERE id = (SELECT max(id) FROM events)")
+        raw.execute(triggers)
+    tampered = run("verify", db, "--digest", posted, "--public-key", key + ".pub", ok=False)
+    check(tampered.returncode == 1 and "digest_mismatch" in tampered.stdout,
+          "verify --digest after an event was removed: " + tampered.stdout + tampered.stderr)
+
+
 def main():
     work = tempfile.mkdtemp(prefix="investflow-ops-")
     try:
@@ -386,6 +444,7 @@ def main():
         tls(work, db)
         accounts(work, db)
         proxies(work, db)
+        digests(work, db)
 
         # config check names the bad line and column.
         with open(config, "w") as f:
