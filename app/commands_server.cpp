@@ -369,6 +369,10 @@ ArgSpec serve_spec() {
               "write an online backup here every --backup-every, verified after writing")
       .option("backup-every", "DURATION", "how often to back up: 24h, 30m, 7d, ...", "24h")
       .option("keep", "N", "how many verified backups to keep in --backup-dir", "14")
+      .option("session-idle", "DURATION", "a console session unused this long ends: 30m, 1h, ...",
+              "30m")
+      .option("session-lifetime", "DURATION",
+              "a console session ends this long after login, however busy", "8h")
       .option("digest-dir", "DIR",
               "write a signed digest of the history here every --digest-every (needs "
               "--digest-key; investflow verify --digest checks a database against one)")
@@ -483,6 +487,17 @@ std::optional<ServeSettings> resolve_serve_settings(const ParsedArgs& parsed, Io
               "digests are signed with the key and kept in the directory\n";
     ok = false;
   }
+  for (const auto& [name, target] : {std::pair{"session-idle", &settings.session_idle},
+                                     std::pair{"session-lifetime", &settings.session_lifetime}}) {
+    if (const auto duration = parse_duration(parsed.value(name))) {
+      *target = *duration;
+    } else {
+      io.err << "investflow serve: " << parsed.origin(name)
+             << " takes a whole number and s, m, h or d (30m), not '" << parsed.value(name)
+             << "'\n";
+      ok = false;
+    }
+  }
   settings.digest.dir = parsed.value("digest-dir");
   if (!settings.digest.dir.empty() && !parsed.value("digest-key").empty()) {
     if (auto key = storage::read_signing_key(parsed.value("digest-key"))) {
@@ -540,7 +555,10 @@ int run_serve(std::span<const std::string> args, Io& io) {
     io.err << "investflow: " << db << ": " << store.error().message << "\n";
     return kExitFailed;
   }
-  auto auth = open_auth(db, io);
+  storage::AuthOptions auth_options;
+  auth_options.session_idle_timeout = settings->session_idle;
+  auth_options.session_lifetime = settings->session_lifetime;
+  auto auth = open_auth(db, io, auth_options);
   if (!auth) return kExitFailed;
   workflows::CalendarRegistry workflow_calendars;
   if (!register_workflows(**store, settings->workflows, workflow_calendars, io)) return kExitFailed;

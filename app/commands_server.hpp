@@ -1,6 +1,7 @@
 #pragma once
 // `serve`: the HTTP server (its users: commands_users.hpp).
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -34,10 +35,12 @@ struct ServeSettings {
   std::string webhook_ca_file;       // "": the system's store
   notify::IpNetworks webhook_allow;  // internal addresses webhooks may reach nonetheless
   LogFormat log_format = LogFormat::text;
-  std::string log_file;         // "": stderr
-  BackupPolicy backup;          // dir "": no scheduled backups
-  DigestPolicy digest;          // dir "": no scheduled digests
-  std::string tls_certificate;  // "": plain HTTP (then tls_key is "" too)
+  std::string log_file;                             // "": stderr
+  BackupPolicy backup;                              // dir "": no scheduled backups
+  DigestPolicy digest;                              // dir "": no scheduled digests
+  std::chrono::seconds session_idle{30 * 60};       // a session unused this long ends
+  std::chrono::seconds session_lifetime{8 * 3600};  // a session ends this long after login
+  std::string tls_certificate;                      // "": plain HTTP (then tls_key is "" too)
   std::string tls_key;
   bool secure_cookies = false;  // set by --secure-cookies behind an HTTPS proxy
   web::TrustedProxies trusted_proxies;

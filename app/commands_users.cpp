@@ -2,21 +2,34 @@
 
 #include <boost/json.hpp>
 
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <algorithm>
 #include <chrono>
+#include <cstring>
+#include <filesystem>
 #include <functional>
 #include <iomanip>
 #include <istream>
 #include <optional>
+#include <set>
 
 #include "app/backup_schedule.hpp"
 #include "app/commands_audit.hpp"
 #include "engine/date.hpp"
 #include "storage/auth.hpp"
+#include "workflows/loader.hpp"
 
 namespace investflow::app {
 
-std::unique_ptr<storage::AuthStore> open_auth(const std::string& db, Io& io) {
-  auto auth = storage::AuthStore::open(db);
+std::unique_ptr<storage::AuthStore> open_auth(const std::string& db, Io& io,
+                                              storage::AuthOptions options) {
+  auto auth = storage::AuthStore::open(db, std::move(options));
   if (!auth) {
     io.err << "investflow: " << db << ": " << auth.error().message << "\n";
     return nullptr;
@@ -31,7 +44,32 @@ ArgSpec& password_options(ArgSpec& spec) {
       .option("password", "P",
               "the password (at least 12 characters, not a common one); it shows in `ps`: "
               "prefer --password-stdin")
-      .flag("password-stdin", "read the password from the first line of standard input");
+      .flag("password-stdin", "read the password from the first line of standard input")
+      .flag("prompt", "ask for the password on the terminal (not shown), twice");
+}
+
+// One line from the controlling terminal with echo off, after `prompt`; nullopt when there
+// is no terminal.
+std::optional<std::string> read_hidden(const char* prompt) {
+  const int tty = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (tty < 0) return std::nullopt;
+  termios saved{};
+  const bool is_tty = ::tcgetattr(tty, &saved) == 0;
+  if (is_tty) {
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    quiet.c_lflag |= ECHONL;
+    ::tcsetattr(tty, TCSAFLUSH, &quiet);
+  }
+  (void)!::write(tty, prompt, std::strlen(prompt));
+  std::string line;
+  char c = 0;
+  while (::read(tty, &c, 1) == 1 && c != '\n')
+    line.push_back(c);
+  if (is_tty) ::tcsetattr(tty, TCSAFLUSH, &saved);
+  ::close(tty);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
 }
 
 // The password to set: --password, the first line of standard input, or a new random one
@@ -39,9 +77,23 @@ ArgSpec& password_options(ArgSpec& spec) {
 std::optional<std::string> chosen_password(const ParsedArgs& parsed, const std::string& command,
                                            Io& io, bool& generated) {
   generated = false;
-  if (parsed.has("password") && parsed.flag("password-stdin")) {
-    io.err << "investflow " << command << ": give --password or --password-stdin, not both\n";
+  if (parsed.has("password") + parsed.flag("password-stdin") + parsed.flag("prompt") > 1) {
+    io.err << "investflow " << command
+           << ": give one of --password, --password-stdin and --prompt\n";
     return std::nullopt;
+  }
+  if (parsed.flag("prompt")) {
+    const auto first = read_hidden("Password: ");
+    if (!first) {
+      io.err << "investflow " << command << ": --prompt: no terminal to ask on\n";
+      return std::nullopt;
+    }
+    const auto again = read_hidden("Password again: ");
+    if (!again || *again != *first) {
+      io.err << "investflow " << command << ": the two passwords differ; nothing changed\n";
+      return std::nullopt;
+    }
+    return first;
   }
   if (parsed.flag("password-stdin")) {
     std::string line;
@@ -55,6 +107,36 @@ std::optional<std::string> chosen_password(const ParsedArgs& parsed, const std::
   if (parsed.has("password")) return parsed.value("password");
   generated = true;
   return storage::generate_password();
+}
+
+// The roles of the workflows stored in `db`, or of the shipped ones while it holds none
+// (users are often added before the first deploy); sorted, each once.
+std::vector<std::string> known_roles(const std::string& db) {
+  std::set<std::string> roles;
+  const auto calendars = workflows::CalendarRegistry::with_stand_ins();
+  auto add = [&roles](const workflows::WorkflowLoad& load) {
+    if (load.workflow) roles.insert(load.workflow->roles.begin(), load.workflow->roles.end());
+  };
+  try {
+    if (std::filesystem::exists(db)) {
+      SQLite::Database connection(db, SQLite::OPEN_READONLY, 10000);
+      SQLite::Statement stored(connection, "SELECT source FROM workflows");
+      while (stored.executeStep())
+        add(workflows::load_workflow_text(stored.getColumn(0).getString(), "stored workflow",
+                                          calendars));
+    }
+  } catch (const std::exception&) {
+    roles.clear();  // a database without workflows yet (or none at all): the shipped ones
+  }
+  if (roles.empty()) {
+    std::error_code error;
+    const auto definitions = workflows::shipped_workflows_directory() / "definitions";
+    for (const auto& entry : std::filesystem::directory_iterator(definitions, error)) {
+      if (entry.path().extension() == ".yaml")
+        add(workflows::load_workflow_file(entry.path(), calendars));
+    }
+  }
+  return {roles.begin(), roles.end()};
 }
 
 std::string when(std::optional<engine::Timestamp> at) {
@@ -78,6 +160,17 @@ int user_add(std::span<const std::string> args, Io& io) {
   const std::vector<std::string> roles = parsed.values("role");
   if (roles.empty()) {
     io.err << "investflow user add: give at least one --role\n";
+    return kExitUsage;
+  }
+  // A role no workflow names would let nobody do anything (or hide a typo of admin).
+  const std::vector<std::string> known = known_roles(parsed.value("db"));
+  for (const std::string& role : roles) {
+    if (std::find(known.begin(), known.end(), role) != known.end()) continue;
+    std::string list;
+    for (const std::string& each : known)
+      list += (list.empty() ? "" : ", ") + each;
+    io.err << "investflow user add: no workflow has the role '" << role << "'"
+           << did_you_mean(role, known) << " The roles are: " << list << "\n";
     return kExitUsage;
   }
   bool generated = false;

@@ -13,7 +13,8 @@
 namespace investflow::app {
 
 // The users of `db`; nullptr after writing why to io.err.
-std::unique_ptr<storage::AuthStore> open_auth(const std::string& db, Io& io);
+std::unique_ptr<storage::AuthStore> open_auth(const std::string& db, Io& io,
+                                              storage::AuthOptions options = {});
 
 int run_user(std::span<const std::string> args, Io& io);
 int run_token(std::span<const std::string> args, Io& io);

@@ -297,15 +297,32 @@ Outcome<std::optional<Session>> AuthStore::session(std::string_view id) {
   try {
     const Digest digest = sha256(id);
     const std::lock_guard lock(mutex_);
-    auto select = connection_->statement(
-        "SELECT u.id, u.display_name, u.roles, u.disabled, s.csrf_token, s.expires_at "
-        "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?");
-    select->bind(1, digest.data(), static_cast<int>(digest.size()));
-    if (!select->executeStep()) return std::optional<Session>();
-    Session found{read_user(*select), select->getColumn(4).getString(),
-                  select->getColumn(5).getInt64()};
-    if (found.user.disabled || found.expires_at <= now()) return std::optional<Session>();
-    return std::optional<Session>(std::move(found));
+    engine::Timestamp last_seen = 0;
+    std::optional<Session> found;
+    {
+      auto select = connection_->statement(
+          "SELECT u.id, u.display_name, u.roles, u.disabled, s.csrf_token, s.expires_at, "
+          "s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id "
+          "WHERE s.token_hash = ?");
+      select->bind(1, digest.data(), static_cast<int>(digest.size()));
+      if (!select->executeStep()) return std::optional<Session>();
+      found = Session{read_user(*select), select->getColumn(4).getString(),
+                      select->getColumn(5).getInt64()};
+      last_seen = select->getColumn(6).getInt64();
+    }
+    const engine::Timestamp at = now();
+    if (found->user.disabled || found->expires_at <= at ||
+        last_seen + options_.session_idle_timeout.count() <= at) {
+      return std::optional<Session>();
+    }
+    if (at - last_seen >= 60'000) {
+      auto seen =
+          connection_->statement("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?");
+      seen->bind(1, static_cast<std::int64_t>(at));
+      seen->bind(2, digest.data(), static_cast<int>(digest.size()));
+      seen->exec();
+    }
+    return found;
   } catch (const std::exception& error) {
     return engine::fail(storage_error(error));
   }

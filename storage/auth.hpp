@@ -72,6 +72,7 @@ struct NewSession {
 };
 
 struct AuthOptions {
+  // A session ends this long after it started, however busy (serve --session-lifetime)...
   std::chrono::milliseconds session_lifetime = std::chrono::hours(8);
   int busy_timeout_ms = 10000;
   std::shared_ptr<const engine::Clock> clock;  // null: the system clock
@@ -80,6 +81,9 @@ struct AuthOptions {
   // request thread in line. A token revoked or a user disabled by another process (the
   // CLI, sqlite3) stops working within this time. Zero: always ask the database.
   std::chrono::milliseconds token_cache_ttl = std::chrono::seconds(1);
+  // A session also ends once it has gone unused this long (serve --session-idle). Use is
+  // noted at most once a minute, so a session may end up to a minute sooner than this.
+  std::chrono::milliseconds session_idle_timeout = std::chrono::minutes(30);
 };
 
 class AuthStore {
@@ -109,7 +113,8 @@ class AuthStore {
 
   // --- sessions ---
   Outcome<NewSession> start_session(std::string_view user_id);
-  // The session when it exists, has not expired and its user is enabled.
+  // The session when it exists, has been used within the idle timeout, has not reached its
+  // lifetime and its user is enabled; notes the use.
   Outcome<std::optional<Session>> session(std::string_view id);
   Outcome<Ok> end_session(std::string_view id);
 

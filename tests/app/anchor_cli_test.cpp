@@ -162,5 +162,19 @@ TEST_F(AnchorCli, CommandsThatChangeUsersOrCopyDataOutAreAudited) {
   EXPECT_EQ(cli({"verify", db}).code, 0);
 }
 
+TEST_F(AnchorCli, RolesAreCheckedAgainstTheWorkflows) {
+  const auto typo = cli({"user", "add", "zhou", "--role", "stafff", "--db", db});
+  EXPECT_EQ(typo.code, 2);
+  EXPECT_NE(typo.err.find("no workflow has the role 'stafff'; did you mean 'staff'?"),
+            std::string::npos)
+      << typo.err;
+  EXPECT_NE(typo.err.find("auditor"), std::string::npos) << typo.err;
+  // A database without workflows yet: the shipped workflows' roles.
+  const std::string empty = (dir / "empty.db").string();
+  ASSERT_EQ(cli({"init", empty}).code, 0);
+  EXPECT_EQ(cli({"user", "add", "li", "--role", "manager", "--db", empty}).code, 0);
+  EXPECT_EQ(cli({"user", "add", "wu", "--role", "boss", "--db", empty}).code, 2);
+}
+
 }  // namespace
 }  // namespace investflow::app

@@ -257,6 +257,42 @@ def proxies(work, db):
           "a bad --trusted-proxies: " + bad.stderr)
 
 
+def prompted_password(work, db):
+    """user passwd --prompt: asked twice on the terminal, not echoed; differing answers
+    change nothing."""
+    import pty
+
+    def answer(*lines):
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execv(BINARY, [BINARY, "user", "passwd", "ops", "--prompt", "--db", db])
+        seen = b""
+        for line in lines:
+            while b"Password" not in seen.split(b"\n")[-1]:
+                chunk = os.read(fd, 1024)
+                if not chunk:
+                    break
+                seen += chunk
+            os.write(fd, line.encode() + b"\n")
+            seen += b"\n"
+        while True:
+            try:
+                chunk = os.read(fd, 1024)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        _, status = os.waitpid(pid, 0)
+        return os.waitstatus_to_exitcode(status), seen.decode(errors="replace")
+
+    code, seen = answer("prompted-password-1", "prompted-password-1")
+    check(code == 0 and "password of ops changed" in seen, "--prompt: " + seen)
+    check("prompted-password-1" not in seen, "--prompt echoed the password: " + seen)
+    code, seen = answer("prompted-password-2", "prompted-password-3")
+    check(code == 2 and "the two passwords differ" in seen, "--prompt, differing: " + seen)
+
+
 def digests(work, db):
     """serve --digest-dir/--digest-key/--digest-webhook: signed digests written every second
     and posted to a witness; verify --digest checks the database against one, and catches
@@ -445,6 +481,7 @@ def main():
         accounts(work, db)
         proxies(work, db)
         digests(work, db)
+        prompted_password(work, db)
 
         # config check names the bad line and column.
         with open(config, "w") as f:

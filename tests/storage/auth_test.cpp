@@ -79,6 +79,25 @@ TEST_F(AuthTest, SessionsCarryCsrfTokensAndExpire) {
   EXPECT_FALSE(*auth_->session(started->id));
 }
 
+TEST_F(AuthTest, ASessionUnusedForTheIdleTimeoutEndsAndAUsedOneLastsItsLifetime) {
+  ASSERT_TRUE(auth_->add_user("zhang", {"staff"}, "correct horse"));
+  auto busy = auth_->start_session("zhang");
+  auto idle = auth_->start_session("zhang");
+  ASSERT_TRUE(busy && idle);
+  // Used every 20 minutes: alive past the 30-minute idle timeout ...
+  for (int i = 0; i < 2; ++i) {
+    clock_->advance_ms(20 * 60 * 1000);
+    EXPECT_TRUE(*auth_->session(busy->id)) << i;
+  }
+  // ... while the other, unused for 40 minutes, has ended.
+  EXPECT_FALSE(*auth_->session(idle->id));
+  // The lifetime (1 hour here) ends even a busy session.
+  clock_->advance_ms(19 * 60 * 1000);
+  EXPECT_TRUE(*auth_->session(busy->id));
+  clock_->advance_ms(2 * 60 * 1000);
+  EXPECT_FALSE(*auth_->session(busy->id));
+}
+
 TEST_F(AuthTest, LogoutAndNewPasswordEndSessions) {
   ASSERT_TRUE(auth_->add_user("zhang", {"staff"}, "correct horse"));
   auto first = auth_->start_session("zhang");
