@@ -11,6 +11,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/web/api_test_support.hpp"
@@ -234,6 +235,44 @@ TEST_F(StreamTest, AnswersProblemsForMissingCredentialsAndBadLastEventId) {
   const auto bad = call_as("zhang", "GET", "/api/stream", {}, {{"Last-Event-ID", "abc"}});
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(parse(bad).at("errors").as_array()[0].at("field").as_string(), "Last-Event-ID");
+}
+
+TEST_F(StreamTest, AUserPastEightOpenStreamsGets429UntilOneCloses) {
+  std::vector<std::unique_ptr<SseClient>> streams;
+  for (int i = 0; i < 8; ++i) {
+    streams.push_back(std::make_unique<SseClient>());
+    ASSERT_TRUE(streams.back()->open(port(), tokens_.at("zhang")));
+    ASSERT_TRUE(streams.back()->read_until("retry: 3000\n\n")) << "stream " << i;
+  }
+  const auto ninth = call_as("zhang", "GET", "/api/stream");
+  EXPECT_EQ(ninth.status, 429);
+  EXPECT_EQ(ninth.header("Content-Type").value_or(""), "application/problem+json");
+  EXPECT_EQ(ninth.header("Retry-After").value_or(""), "10");
+  EXPECT_EQ(parse(ninth).at("code").as_string(), "too_many_streams");
+  EXPECT_NE(parse(ninth).at("detail").as_string().find("实时更新连接已达上限（8 个）"),
+            std::string::npos)
+      << ninth.body;
+  const auto in_english = call_as("zhang", "GET", "/api/stream", {}, {{"Accept-Language", "en"}});
+  EXPECT_EQ(in_english.status, 429);
+  EXPECT_NE(parse(in_english).at("detail").as_string().find("8 live update streams"),
+            std::string::npos);
+
+  // Another user is not affected.
+  SseClient other;
+  ASSERT_TRUE(other.open(port(), tokens_.at("chen")));
+  EXPECT_TRUE(other.read_until("retry: 3000\n\n"));
+
+  // A closed stream frees its place as soon as the server sees it go.
+  streams.front()->close();
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  bool reopened = false;
+  while (!reopened && std::chrono::steady_clock::now() < deadline) {
+    SseClient again;
+    ASSERT_TRUE(again.open(port(), tokens_.at("zhang")));
+    reopened = again.read_until("retry: 3000\n\n", 1s);
+    if (!reopened) std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_TRUE(reopened);
 }
 
 TEST_F(StreamTest, GracefulShutdownClosesOpenStreamsPromptly) {
