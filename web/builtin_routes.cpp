@@ -56,7 +56,7 @@ bool is_loopback(const std::string& address) {
 
 Response metrics_text(const ServerState& state, const Request& request) {
   return metrics_endpoint(state.metrics, state.options.metrics_token, state.options.metrics_open,
-                          request);
+                          request, state.options.trusted_proxies);
 }
 
 std::vector<RouteDef<const ServerState>> make_table() {
@@ -114,7 +114,7 @@ std::vector<RouteDef<const ServerState>> make_table() {
 }  // namespace
 
 Response metrics_endpoint(const Metrics& metrics, const std::string& token, bool open,
-                          const Request& request) {
+                          const Request& request, const TrustedProxies& proxies) {
   const std::string_view lang = language(request);
   if (!token.empty()) {
     const auto authorization = request.header("Authorization");
@@ -131,7 +131,8 @@ Response metrics_endpoint(const Metrics& metrics, const std::string& token, bool
       return refused;
     }
   } else if (!open &&
-             (!is_loopback(request.remote_address) || request.headers.contains("X-Forwarded-For") ||
+             (!is_loopback(request.remote_address) || proxies.contains(request.remote_address) ||
+              request.headers.contains("X-Forwarded-For") ||
               request.headers.contains("Forwarded"))) {
     return to_response(
         forbidden({"监控指标只对本机开放；如需远程抓取，请为 serve 配置 --metrics-token-file 或 "
