@@ -291,6 +291,31 @@ TEST(ServerLimits, ConnectionsPastTheAddressLimitGet503WhileOtherAddressesAreSer
               ::testing::Not(HasSubstr("investflow_http_address_connections_rejected_total 0\n")));
 }
 
+// A connection refused mid-request (413) lingers to drain the client's upload; its place
+// in the address's count goes with it and is given back when it finally closes.
+TEST(ServerLimits, ALingeringCloseGivesTheAddressPlaceBack) {
+  auto options = test_options();
+  options.body_limit = 1024;
+  options.max_connections_per_address = 1;
+  RunningServer running(echo_router(), options);
+  {
+    HttpClient uploader;
+    ASSERT_TRUE(uploader.connect(running.port()));
+    const auto refused = uploader.request("POST", "/api/echo", std::string(64 * 1024, 'x'));
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 413);
+  }
+  std::optional<testing::ClientResponse> after;
+  const auto deadline = Clock::now() + std::chrono::seconds(5);
+  while (Clock::now() < deadline) {
+    after = fetch(running.port(), "GET", "/api/ping");
+    if (after && after->status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 200);
+}
+
 // Every connection through a reverse proxy comes from the proxy's address: a trusted proxy
 // is not held to the per-address limit.
 TEST(ServerLimits, TrustedProxiesAreNotHeldToTheAddressLimit) {
