@@ -39,6 +39,7 @@
 #include "storage/sqlite_store.hpp"
 #include "storage/system_clock.hpp"
 #include "web/api.hpp"
+#include "web/builtin_routes.hpp"
 #include "web/console_assets.hpp"
 #include "web/notification_feed.hpp"
 #include "web/server.hpp"
@@ -81,14 +82,58 @@ std::optional<std::pair<std::string, std::uint16_t>> parse_listen_address(std::s
 
 namespace {
 
-// The --listen value; nullopt (after a usage message naming where it came from) when malformed.
+// A listen address option's value (--listen, --metrics-listen); nullopt (after a usage
+// message naming where it came from) when malformed.
 std::optional<std::pair<std::string, std::uint16_t>> parse_listen(const ParsedArgs& parsed,
-                                                                  Io& io) {
-  if (auto listen = parse_listen_address(parsed.value("listen"))) return listen;
-  io.err << "investflow serve: " << parsed.origin("listen") << " takes HOST:PORT, :PORT, "
-         << "localhost:PORT or [IPv6]:PORT (e.g. 127.0.0.1:8080), not '" << parsed.value("listen")
+                                                                  std::string_view option, Io& io) {
+  if (auto listen = parse_listen_address(parsed.value(option))) return listen;
+  io.err << "investflow serve: " << parsed.origin(option) << " takes HOST:PORT, :PORT, "
+         << "localhost:PORT or [IPv6]:PORT (e.g. 127.0.0.1:8080), not '" << parsed.value(option)
          << "'\n";
   return std::nullopt;
+}
+
+// A list of addresses and CIDR networks (--trusted-proxies, --webhook-allow), parsed by
+// Networks::parse into `out`; false (after a message naming where it came from) when an
+// entry is wrong.
+template <typename Networks>
+bool parse_networks(const ParsedArgs& parsed, std::string_view option, Networks& out, Io& io) {
+  auto networks = Networks::parse(parsed.value(option));
+  if (!networks) {
+    io.err << "investflow serve: " << parsed.origin(option) << ": " << networks.error() << "\n";
+    return false;
+  }
+  out = std::move(*networks);
+  return true;
+}
+
+// The token in --metrics-token-file: its content without surrounding blanks; nullopt (after
+// a message) when the file cannot be read or holds no token.
+std::optional<std::string> read_metrics_token(const ParsedArgs& parsed, Io& io) {
+  const std::string file = parsed.value("metrics-token-file");
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string token = text.str();
+  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!token.empty() && blank(token.back()))
+    token.pop_back();
+  std::size_t start = 0;
+  while (start < token.size() && blank(token[start]))
+    ++start;
+  token.erase(0, start);
+  if (!in) {
+    io.err << "investflow serve: " << parsed.origin("metrics-token-file") << " " << file
+           << ": cannot read the file\n";
+    return std::nullopt;
+  }
+  if (token.size() < 16 || token.find_first_of(" \t\r\n") != std::string::npos) {
+    io.err << "investflow serve: " << parsed.origin("metrics-token-file") << " " << file
+           << ": the token is one word of at least 16 characters (e.g. from `openssl rand "
+              "-hex 32`)\n";
+    return std::nullopt;
+  }
+  return token;
 }
 
 // Registers every workflow in `directory` (calendars from its sibling calendars/, put in
@@ -336,6 +381,30 @@ void add_job_metrics(web::Metrics& metrics, const PeriodicJob& job, const std::s
       [&job] { return job.last_success(); });
 }
 
+// The server on --metrics-listen: GET /metrics (the main server's numbers; with the token
+// when there is one, else to anyone who reaches the address), /healthz and /readyz.
+std::unique_ptr<web::Server> make_metrics_server(const ServeSettings& settings,
+                                                 const web::Metrics& metrics,
+                                                 std::shared_ptr<spdlog::logger> log) {
+  web::Router router;
+  router.add(
+      "GET", "/metrics",
+      [&metrics, token = settings.metrics_token](const web::Request& request,
+                                                 const web::RouteParams&) {
+        return web::metrics_endpoint(metrics, token, true, request);
+      },
+      web::Execution::worker_pool);
+  web::ServerOptions options;
+  options.address = settings.metrics_listen->first;
+  options.port = settings.metrics_listen->second;
+  options.io_threads = 1;
+  options.worker_threads = 1;
+  options.max_connections = 64;
+  options.max_connections_per_address = 0;
+  options.log = std::move(log);
+  return std::make_unique<web::Server>(std::move(options), std::move(router));
+}
+
 }  // namespace
 
 ArgSpec serve_spec() {
@@ -390,6 +459,24 @@ ArgSpec serve_spec() {
       .option("trusted-proxies", "LIST",
               "reverse proxies (addresses, CIDR networks; comma-separated) whose "
               "X-Forwarded-For and X-Forwarded-Proto are believed")
+      .option("max-connections-per-address", "N",
+              "the most connections one client address may hold open (past it: 503 with "
+              "Retry-After); trusted proxies are exempt; 0: no limit",
+              "64")
+      .option("max-streams-per-user", "N",
+              "the most live update streams (/api/stream) one user may hold open (past it: 429 "
+              "with Retry-After); 0: no limit",
+              "8")
+      .option("sse-memory", "MIB",
+              "the most memory all live update streams may hold queued for slow readers "
+              "together, in MiB; a stream past its share is closed and resumes",
+              "64")
+      .option("metrics-token-file", "FILE",
+              "/metrics only with Authorization: Bearer <the token in FILE>; without it, "
+              "/metrics answers only on loopback")
+      .option("metrics-listen", "HOST:PORT",
+              "serve /metrics (and /healthz, /readyz) on this address too, for a scraper "
+              "(e.g. 127.0.0.1:9090 or a management network)")
       .option("webhook-allow", "LIST",
               "internal addresses (CIDR networks) webhooks may reach: loopback, private and "
               "link-local ones are refused otherwise")
@@ -411,14 +498,40 @@ std::optional<ServeSettings> resolve_serve_settings(const ParsedArgs& parsed, Io
     ok = false;
   }
   settings.db = parsed.value("db");
-  const auto listen = parse_listen(parsed, io);
+  const auto listen = parse_listen(parsed, "listen", io);
   const auto threads = parse_integer_option(parsed, "threads", 1, 256, io);
   const auto attachment_limit = parse_integer_option(parsed, "attachment-limit", 1, 4096, io);
-  if (!listen || !threads || !attachment_limit) ok = false;
+  const auto per_address =
+      parse_integer_option(parsed, "max-connections-per-address", 0, 1'000'000, io);
+  const auto per_user = parse_integer_option(parsed, "max-streams-per-user", 0, 10'000, io);
+  const auto sse_memory = parse_integer_option(parsed, "sse-memory", 1, 1024 * 1024, io);
+  if (!listen || !threads || !attachment_limit || !per_address || !per_user || !sse_memory) {
+    ok = false;
+  }
   if (listen) settings.listen = *listen;
   if (threads) settings.threads = static_cast<unsigned>(*threads);
   if (attachment_limit)
     settings.attachment_limit = static_cast<std::uint64_t>(*attachment_limit) * 1024 * 1024;
+  if (per_address) settings.max_connections_per_address = static_cast<std::size_t>(*per_address);
+  if (per_user) settings.max_streams_per_user = static_cast<std::size_t>(*per_user);
+  if (sse_memory) settings.sse_memory = static_cast<std::size_t>(*sse_memory) * 1024 * 1024;
+  if (parsed.has("metrics-listen")) {
+    settings.metrics_listen = parse_listen(parsed, "metrics-listen", io);
+    if (!settings.metrics_listen) {
+      ok = false;
+    } else if (*settings.metrics_listen == settings.listen && settings.listen.second != 0) {
+      io.err << "investflow serve: " << parsed.origin("metrics-listen")
+             << " is the address of --listen; give the metrics their own port\n";
+      ok = false;
+    }
+  }
+  if (parsed.has("metrics-token-file")) {
+    if (auto token = read_metrics_token(parsed, io)) {
+      settings.metrics_token = std::move(*token);
+    } else {
+      ok = false;
+    }
+  }
   settings.workflows = parsed.value("workflows");
   settings.static_dir = parsed.value("static-dir");
   settings.access_log = parsed.flag("access-log");
@@ -443,13 +556,7 @@ std::optional<ServeSettings> resolve_serve_settings(const ParsedArgs& parsed, Io
       ok = false;
     }
   }
-  if (auto allowed = notify::IpNetworks::parse(parsed.value("webhook-allow"))) {
-    settings.webhook_allow = std::move(*allowed);
-  } else {
-    io.err << "investflow serve: " << parsed.origin("webhook-allow") << ": " << allowed.error()
-           << "\n";
-    ok = false;
-  }
+  if (!parse_networks(parsed, "webhook-allow", settings.webhook_allow, io)) ok = false;
   settings.tls_certificate = parsed.value("tls-cert");
   settings.tls_key = parsed.value("tls-key");
   if (settings.tls_certificate.empty() != settings.tls_key.empty()) {
@@ -460,13 +567,7 @@ std::optional<ServeSettings> resolve_serve_settings(const ParsedArgs& parsed, Io
     ok = false;
   }
   settings.secure_cookies = parsed.flag("secure-cookies") || !settings.tls_certificate.empty();
-  if (auto proxies = web::TrustedProxies::parse(parsed.value("trusted-proxies"))) {
-    settings.trusted_proxies = std::move(*proxies);
-  } else {
-    io.err << "investflow serve: " << parsed.origin("trusted-proxies") << ": " << proxies.error()
-           << "\n";
-    ok = false;
-  }
+  if (!parse_networks(parsed, "trusted-proxies", settings.trusted_proxies, io)) ok = false;
   settings.backup.dir = parsed.value("backup-dir");
   if (const auto every = parse_duration(parsed.value("backup-every"))) {
     settings.backup.every = *every;
@@ -579,6 +680,7 @@ int run_serve(std::span<const std::string> args, Io& io) {
   context->attachment_limit = settings->attachment_limit;
   context->secure_cookies = settings->secure_cookies;
   context->webhook_addresses = dispatch.webhook_addresses;
+  context->user_streams = web::UserStreams(settings->max_streams_per_user);
   // Deployed calendars are taken before the first request, then watched (from start()).
   notify::CalendarWatch calendars(**store, *notify_store, context->clock);
   calendars.take_deployed();
@@ -616,6 +718,9 @@ int run_serve(std::span<const std::string> args, Io& io) {
   options.tls_certificate = settings->tls_certificate;
   options.tls_key = settings->tls_key;
   options.trusted_proxies = settings->trusted_proxies;
+  options.max_connections_per_address = settings->max_connections_per_address;
+  options.stream_memory = settings->sse_memory;
+  options.metrics_token = settings->metrics_token;
   options.health = [&calendars, clock = context->clock](boost::json::object& body) {
     add_calendar_health(body, calendars.runway(engine::local_date(clock->now())));
   };
@@ -648,6 +753,10 @@ int run_serve(std::span<const std::string> args, Io& io) {
         "investflow_audit_entries_dropped_total",
         "Audit entries given up after the queue filled while writes failed.",
         [audit = context->audit] { return static_cast<double>(audit->dropped()); });
+    server.metrics().add_counter(
+        "investflow_http_streams_rejected_total",
+        "Live update streams refused with 429: their user had the most open already.",
+        [&streams = context->user_streams] { return static_cast<double>(streams.refused()); });
     std::unique_ptr<PeriodicJob> backups;
     if (!settings->backup.dir.empty()) {
       backups = std::make_unique<PeriodicJob>(
@@ -675,6 +784,21 @@ int run_serve(std::span<const std::string> args, Io& io) {
     if (!port) {
       io.err << "investflow serve: " << port.error() << "\n";
       return kExitFailed;
+    }
+    // GET /metrics on its own address too, for a scraper on a management network.
+    std::unique_ptr<web::Server> metrics_server;
+    if (settings->metrics_listen) {
+      metrics_server = make_metrics_server(*settings, server.metrics(), options.log);
+      auto metrics_port = metrics_server->start();
+      if (!metrics_port) {
+        io.err << "investflow serve: --metrics-listen: " << metrics_port.error() << "\n";
+        server.stop();
+        return kExitFailed;
+      }
+      const std::string& metrics_host = settings->metrics_listen->first;
+      const bool metrics_v6 = metrics_host.find(':') != std::string::npos;
+      io.out << "investflow: metrics on http://" << (metrics_v6 ? "[" : "") << metrics_host
+             << (metrics_v6 ? "]" : "") << ":" << *metrics_port << "/metrics" << std::endl;
     }
     const std::string& host = settings->listen.first;
     const bool v6 = host.find(':') != std::string::npos;
@@ -708,6 +832,7 @@ int run_serve(std::span<const std::string> args, Io& io) {
     // database for the next start (at least once).
     if (scheduler) scheduler->stop();
     if (dispatcher) dispatcher->stop();
+    if (metrics_server) metrics_server->stop();
     server.stop();
     calendars.stop();
     deployed_workflows.stop();

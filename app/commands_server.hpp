@@ -2,6 +2,7 @@
 // `serve`: the HTTP server (its users: commands_users.hpp).
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -44,6 +45,11 @@ struct ServeSettings {
   std::string tls_key;
   bool secure_cookies = false;  // set by --secure-cookies behind an HTTPS proxy
   web::TrustedProxies trusted_proxies;
+  std::size_t max_connections_per_address = 64;  // 0: no limit
+  std::size_t max_streams_per_user = 8;          // 0: no limit
+  std::size_t sse_memory = 64 * 1024 * 1024;     // bytes
+  std::string metrics_token;  // "": /metrics on loopback only (or on metrics_listen)
+  std::optional<std::pair<std::string, std::uint16_t>> metrics_listen;
 };
 // Every problem written to io.err, naming where the value came from; nullopt if any.
 std::optional<ServeSettings> resolve_serve_settings(const ParsedArgs& parsed, Io& io);

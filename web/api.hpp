@@ -19,6 +19,7 @@
 #include "web/event_feed.hpp"
 #include "web/login_limiter.hpp"
 #include "web/router.hpp"
+#include "web/user_streams.hpp"
 
 namespace investflow::notify {
 class NotifyStore;
@@ -47,6 +48,9 @@ struct ApiContext {
   LoginLimiter login_limiter;
   // Live updates for GET /api/stream; writes through the API wake it.
   std::shared_ptr<EventFeed> feed;
+  // The streams each user holds open (serve --max-streams-per-user); past the limit,
+  // GET /api/stream answers 429.
+  UserStreams user_streams;
   // Cookies without Secure work over plain http://127.0.0.1; set true behind a TLS proxy
   // the server cannot recognise (requests over HTTPS get Secure anyway: Request::https).
   bool secure_cookies = false;

@@ -823,7 +823,11 @@ std::vector<RouteDef<ApiContext>> make_table() {
                .description =
                    "`id:` is the global event id, `event:` its type, `data:` a StreamEvent; "
                    "`notification` events carry a NotificationCount for the caller. Resume "
-                   "with Last-Event-ID; a comment line every 15 s keeps the connection alive.",
+                   "with Last-Event-ID; a comment line every 15 s keeps the connection alive. "
+                   "A user may hold 8 streams open (`serve --max-streams-per-user`); past that "
+                   "429 (code `too_many_streams`) with Retry-After. A client that reads too "
+                   "slowly for the server's stream memory is disconnected and resumes with "
+                   "Last-Event-ID.",
                .parameters = {{.name = "Last-Event-ID",
                                .in = "header",
                                .description = "Resume after this global event id",
@@ -831,7 +835,7 @@ std::vector<RouteDef<ApiContext>> make_table() {
                .responses = {{.status = 200,
                               .description = "The stream",
                               .content = {{"text/event-stream", {}, {}}}}},
-               .errors = {400, 401}}},
+               .errors = {400, 401, 429}}},
       // --- notifications ----------------------------------------------------------------
       {.method = "GET",
        .path = "/api/notifications",

@@ -1,5 +1,6 @@
 // GET /api/stream: server-sent events of every committed event (any authenticated user may
-// read every project, auditors included), resumable with Last-Event-ID.
+// read every project, auditors included), resumable with Last-Event-ID; at most
+// ApiContext::user_streams' limit open per user at a time.
 #include <charconv>
 
 #include "web/api_handlers.hpp"
@@ -9,6 +10,10 @@
 
 namespace investflow::web::api {
 namespace {
+
+// When a user at the stream limit may try again: a stream closed in another tab frees its
+// place at once, so soon.
+constexpr int kStreamRetryAfterSeconds = 10;
 
 // Where the stream starts: after the client's Last-Event-ID, or after the log's end now.
 engine::Result<std::int64_t, Response> start_after(ApiContext& context, const Request& request) {
@@ -38,12 +43,26 @@ Response stream_events(ApiContext& context, const Request& request) {
   if (!caller) return problem(request, caller.error());
   auto after = start_after(context, request);
   if (!after) return std::move(after.error());
+  auto lease = context.user_streams.open(caller->user.id);
+  if (!lease) {
+    const std::string most = std::to_string(context.user_streams.limit());
+    Response refused = problem(
+        request, too_many_requests({"您打开的实时更新连接已达上限（" + most +
+                                        " 个）。请关闭其他标签页或窗口中的控制台，稍后再试。",
+                                    "You have " + most +
+                                        " live update streams open already, the most allowed; "
+                                        "close the console in other tabs or windows and retry."},
+                                   "too_many_streams"));
+    refused.headers.set("Retry-After", std::to_string(kStreamRetryAfterSeconds));
+    return refused;
+  }
 
   Response response;
   response.status = 200;
   response.headers.set("Content-Type", "text/event-stream; charset=utf-8");
   response.headers.set("Cache-Control", "no-store");
   response.headers.set("X-Accel-Buffering", "no");  // proxies: do not buffer the stream
+  response.stream_lease = std::move(lease);
   response.stream = [feed = context.feed, after = *after, notifications = context.notifications,
                      user = caller->user.id](std::shared_ptr<StreamSink> sink) {
     // Browsers reconnect after this long, sending Last-Event-ID.

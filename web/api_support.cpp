@@ -160,15 +160,6 @@ std::optional<std::string> cookie(const Request& request, std::string_view name)
   return std::nullopt;
 }
 
-std::optional<std::string_view> bearer_secret(std::string_view authorization) {
-  constexpr std::string_view kBearer = "Bearer ";
-  if (authorization.size() <= kBearer.size() ||
-      !equals_ignoring_case(authorization.substr(0, kBearer.size()), kBearer)) {
-    return std::nullopt;
-  }
-  return trim_ows(authorization.substr(kBearer.size()));
-}
-
 Parsed<Caller> authenticate(ApiContext& context, const Request& request) {
   if (const auto authorization = request.header("Authorization")) {
     const auto secret = bearer_secret(*authorization);

@@ -37,9 +37,6 @@ struct Caller {
 template <typename T>
 using Parsed = engine::Result<T, Problem>;
 
-// The token of an `Authorization: Bearer <token>` header; nullopt when it has another form.
-std::optional<std::string_view> bearer_secret(std::string_view authorization);
-
 // 401 without credentials; 403 for a cookie-authenticated unsafe request from another
 // site's page (cross_origin) or without the session's CSRF token.
 Parsed<Caller> authenticate(ApiContext& context, const Request& request);

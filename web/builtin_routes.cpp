@@ -1,6 +1,9 @@
 #include "web/builtin_routes.hpp"
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/json.hpp>
+
+#include <openssl/crypto.h>
 
 #include "web/problem.hpp"
 #include "web/route_table.hpp"
@@ -34,11 +37,26 @@ Response readyz(const ServerState& state, const Request& request) {
   return response;
 }
 
-Response metrics_text(const ServerState& state, const Request&) {
-  auto response =
-      text_response(200, state.metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
-  response.headers.set("Cache-Control", "no-store");
-  return response;
+bool same_secret(std::string_view given, std::string_view expected) {
+  // The length is no secret worth hiding; the bytes are compared in constant time.
+  return given.size() == expected.size() &&
+         CRYPTO_memcmp(given.data(), expected.data(), given.size()) == 0;
+}
+
+bool is_loopback(const std::string& address) {
+  boost::system::error_code invalid;
+  const auto parsed = boost::asio::ip::make_address(address, invalid);
+  if (invalid) return false;
+  if (parsed.is_v6() && parsed.to_v6().is_v4_mapped()) {
+    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, parsed.to_v6())
+        .is_loopback();
+  }
+  return parsed.is_loopback();
+}
+
+Response metrics_text(const ServerState& state, const Request& request) {
+  return metrics_endpoint(state.metrics, state.options.metrics_token, state.options.metrics_open,
+                          request, state.options.trusted_proxies);
 }
 
 std::vector<RouteDef<const ServerState>> make_table() {
@@ -79,15 +97,55 @@ std::vector<RouteDef<const ServerState>> make_table() {
        .doc = {.operation_id = "getMetrics",
                .tag = "meta",
                .summary = "Prometheus metrics",
-               .description = "The Prometheus text exposition format, version 0.0.4.",
+               .description =
+                   "The Prometheus text exposition format, version 0.0.4. With `serve "
+                   "--metrics-token-file`, only with `Authorization: Bearer <token>` (401 "
+                   "otherwise); without it, only to clients on a loopback address whose request "
+                   "no proxy forwarded (403 otherwise). `serve --metrics-listen` serves it on a "
+                   "separate address as well.",
                .responses = {{.status = 200,
                               .description = "The metrics",
                               .content = {{"text/plain", {}, {}}}}},
+               .errors = {401, 403},
                .security = Security::none}},
   };
 }
 
 }  // namespace
+
+Response metrics_endpoint(const Metrics& metrics, const std::string& token, bool open,
+                          const Request& request, const TrustedProxies& proxies) {
+  const std::string_view lang = language(request);
+  if (!token.empty()) {
+    const auto authorization = request.header("Authorization");
+    const auto secret = authorization ? bearer_secret(*authorization) : std::nullopt;
+    if (!secret || !same_secret(*secret, token)) {
+      Response refused = to_response(
+          unauthorized({"读取监控指标需要令牌：Authorization: Bearer <令牌>（serve "
+                        "--metrics-token-file 所给文件中的令牌）",
+                        "/metrics needs the token: Authorization: Bearer <token> (the one in "
+                        "the file given to serve --metrics-token-file)"},
+                       secret ? "invalid_token" : "unauthorized"),
+          lang);
+      refused.headers.set("WWW-Authenticate", R"(Bearer realm="metrics")");
+      return refused;
+    }
+  } else if (!open &&
+             (!is_loopback(request.remote_address) || proxies.contains(request.remote_address) ||
+              request.headers.contains("X-Forwarded-For") ||
+              request.headers.contains("Forwarded"))) {
+    return to_response(
+        forbidden({"监控指标只对本机开放；如需远程抓取，请为 serve 配置 --metrics-token-file 或 "
+                   "--metrics-listen",
+                   "/metrics answers only on this machine; to scrape it from elsewhere, give "
+                   "serve --metrics-token-file or --metrics-listen"},
+                  "metrics_local_only"),
+        lang);
+  }
+  auto response = text_response(200, metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+  response.headers.set("Cache-Control", "no-store");
+  return response;
+}
 
 const std::vector<RouteDef<const ServerState>>& builtin_route_table() {
   static const std::vector<RouteDef<const ServerState>> table = make_table();

@@ -10,10 +10,11 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 
 ClosingConnection::ClosingConnection(net::ip::tcp::socket socket, std::string farewell,
-                                     std::chrono::milliseconds linger)
+                                     std::chrono::milliseconds linger, AddressSlots::Slot slot)
     : stream_(std::move(socket)),
       farewell_(std::move(farewell)),
-      deadline_(std::chrono::steady_clock::now() + linger) {
+      deadline_(std::chrono::steady_clock::now() + linger),
+      slot_(std::move(slot)) {
 }
 
 void ClosingConnection::run() {

@@ -13,12 +13,15 @@
 #include <memory>
 #include <string>
 
+#include "web/address_slots.hpp"
+
 namespace investflow::web {
 
 class ClosingConnection : public std::enable_shared_from_this<ClosingConnection> {
  public:
+  // slot: the connection's place in its address's count, held until the socket closes.
   ClosingConnection(boost::asio::ip::tcp::socket socket, std::string farewell,
-                    std::chrono::milliseconds linger);
+                    std::chrono::milliseconds linger, AddressSlots::Slot slot = {});
   void run();
 
  private:
@@ -30,6 +33,7 @@ class ClosingConnection : public std::enable_shared_from_this<ClosingConnection>
   std::string farewell_;
   std::chrono::steady_clock::time_point deadline_;
   std::array<char, 4096> discard_{};
+  AddressSlots::Slot slot_;
 };
 
 }  // namespace investflow::web

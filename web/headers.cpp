@@ -23,6 +23,15 @@ std::string_view trim_ows(std::string_view text) {
   return text.substr(first, text.find_last_not_of(" \t") - first + 1);
 }
 
+std::optional<std::string_view> bearer_secret(std::string_view authorization) {
+  constexpr std::string_view kBearer = "Bearer ";
+  if (authorization.size() <= kBearer.size() ||
+      !equals_ignoring_case(authorization.substr(0, kBearer.size()), kBearer)) {
+    return std::nullopt;
+  }
+  return trim_ows(authorization.substr(kBearer.size()));
+}
+
 void Headers::add(std::string name, std::string value) {
   fields_.emplace_back(std::move(name), std::move(value));
 }

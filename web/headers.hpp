@@ -17,6 +17,9 @@ bool equals_ignoring_case(std::string_view a, std::string_view b);
 // horizontal tabs only). People's text has wider blanks: engine/typed_text.hpp.
 std::string_view trim_ows(std::string_view text);
 
+// The token of an `Authorization: Bearer <token>` header; nullopt when it has another form.
+std::optional<std::string_view> bearer_secret(std::string_view authorization);
+
 // Content-Disposition for a download (RFC 6266): `attachment; filename="<ascii_fallback>";
 // filename*=UTF-8''<file_name percent-encoded>` (RFC 8187, formerly 5987), so browsers save
 // the Chinese name and clients that know only `filename` get the ASCII one. Characters a

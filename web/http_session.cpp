@@ -122,9 +122,11 @@ class SessionStreamSink : public StreamSink {
   std::shared_ptr<ServerState> state_;
 };
 
-HttpSession::HttpSession(net::ip::tcp::socket&& socket, std::shared_ptr<ServerState> state)
+HttpSession::HttpSession(net::ip::tcp::socket&& socket, std::shared_ptr<ServerState> state,
+                         AddressSlots::Slot slot)
     : stream_(std::move(socket), state->tls_context()),
       state_(std::move(state)),
+      slot_(std::move(slot)),
       keepalive_(stream_.get_executor()) {
   beast::error_code ignored;
   const auto peer = stream_.tcp().socket().remote_endpoint(ignored);
@@ -585,6 +587,7 @@ void HttpSession::start_stream(Response response) {
   header << response_.base();
   response_ = {};
   stream_start_ = std::move(response.stream);
+  stream_lease_ = std::move(response.stream_lease);
   status_ = response.status;
   phase_ = Phase::writing;
   stream_queue_.push_back(header.str());
@@ -594,12 +597,15 @@ void HttpSession::start_stream(Response response) {
 
 void HttpSession::queue_stream(std::string bytes) {
   if (phase_ != Phase::streaming) return;
-  if (stream_queued_bytes_ + bytes.size() > state_->options.stream_queue_limit) {
-    state_->log->warn("request_id={} route={} stream closed: the client reads too slowly",
-                      request_id_, route_);
+  if (!stream_account_.reserve(bytes.size())) {
+    state_->metrics.slow_stream_closed();
+    state_->log->warn(
+        "request_id={} route={} stream closed: the client reads too slowly ({} bytes queued; "
+        "{} of the {}-byte stream budget in use by {} streams)",
+        request_id_, route_, stream_account_.queued(), state_->stream_budget.used(),
+        state_->stream_budget.budget(), state_->stream_budget.streams());
     return do_close();
   }
-  stream_queued_bytes_ += bytes.size();
   stream_queue_.push_back(std::move(bytes));
   if (stream_writing_) return;
   stream_writing_ = true;
@@ -614,12 +620,13 @@ void HttpSession::write_stream_front() {
 
 void HttpSession::on_stream_write(beast::error_code error, std::size_t bytes) {
   if (error) return do_close();
-  stream_queued_bytes_ -= std::min(stream_queued_bytes_, stream_queue_.front().size());
+  stream_account_.release(stream_queue_.front().size());  // the header is not in it
   stream_queue_.pop_front();
   if (phase_ == Phase::writing) {
     // The header is out: the exchange counts as answered, and the producer starts.
     record(bytes);
     phase_ = Phase::streaming;
+    stream_account_ = state_->stream_budget.open();
     stream_open_ = std::make_shared<std::atomic<bool>>(true);
     // tcp_stream changes the expiry only of operations not pending: the read that watches
     // for the client's close must start without one, or it would cut the stream after
@@ -699,14 +706,16 @@ void HttpSession::record(std::size_t bytes) {
 
 void HttpSession::do_linger() {
   phase_ = Phase::closed;
+  // The socket stays open a while longer: so does its place in its address's count.
   std::make_shared<ClosingConnection>(stream_.tcp().release_socket(), std::string(),
-                                      state_->options.linger_timeout)
+                                      state_->options.linger_timeout, std::move(slot_))
       ->run();
 }
 
 void HttpSession::do_close() {
   phase_ = Phase::closed;
   if (stream_open_) *stream_open_ = false;
+  stream_lease_.reset();
   keepalive_.cancel();
   beast::error_code ignored;
   stream_.tcp().socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);

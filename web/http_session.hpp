@@ -24,10 +24,12 @@
 #include <optional>
 #include <string>
 
+#include "web/address_slots.hpp"
 #include "web/problem.hpp"
 #include "web/reply.hpp"
 #include "web/response.hpp"
 #include "web/session_stream.hpp"
+#include "web/stream_budget.hpp"
 #include "web/stream_sink.hpp"
 
 namespace investflow::web {
@@ -36,7 +38,9 @@ struct ServerState;
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerState> state);
+  // slot: the connection's place in its address's count (empty: not counted).
+  HttpSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<ServerState> state,
+              AddressSlots::Slot slot = {});
   ~HttpSession();
   HttpSession(const HttpSession&) = delete;
   HttpSession& operator=(const HttpSession&) = delete;
@@ -100,6 +104,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   SessionStream stream_;
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<ServerState> state_;
+  AddressSlots::Slot slot_;  // handed to the ClosingConnection that lingers, if one does
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   boost::beast::http::response<boost::beast::http::empty_body> continue_;
   boost::beast::http::response<boost::beast::http::string_body> response_;
@@ -117,9 +122,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // bytes go to be ignored (a read is kept pending to notice the client closing), and the
   // keep-alive timer.
   std::deque<std::string> stream_queue_;
-  std::size_t stream_queued_bytes_ = 0;  // in stream_queue_
+  // The bytes in stream_queue_ after the header, in the server's stream budget.
+  StreamBudget::Account stream_account_;
   bool stream_writing_ = false;
   StreamStart stream_start_;
+  std::shared_ptr<void> stream_lease_;  // Response::stream_lease, until the stream closes
   std::shared_ptr<std::atomic<bool>> stream_open_;
   std::array<char, 512> stream_drain_{};
   boost::asio::steady_timer keepalive_;

@@ -21,12 +21,10 @@ namespace beast = boost::beast;
 
 namespace {
 
-// The whole 503 response, written without a session: the server is at its cap.
-std::string refusal_bytes() {
-  auto response = to_response(
-      service_unavailable({"服务器当前连接过多，请稍后再试",
-                           "The server has too many open connections; try again shortly."}),
-      kDefaultLanguage);
+// A whole 503 response, written without a session: the server, or the client's address,
+// is at its cap.
+std::string refusal_bytes(const Problem& problem) {
+  auto response = to_response(problem, kDefaultLanguage);
   add_security_headers(response);
   response.headers.set("Retry-After", "1");
   std::string bytes = "HTTP/1.1 503 Service Unavailable\r\n";
@@ -55,7 +53,13 @@ Listener::Listener(net::io_context& io_context, net::ip::tcp::acceptor acceptor,
       acceptor_(std::move(acceptor)),
       backoff_(acceptor_.get_executor()),
       state_(std::move(state)),
-      refusal_(refusal_bytes()) {
+      refusal_(refusal_bytes(
+          service_unavailable({"服务器当前连接过多，请稍后再试",
+                               "The server has too many open connections; try again shortly."}))),
+      address_refusal_(refusal_bytes(service_unavailable(
+          {"来自您所在地址的连接过多，请关闭不用的页面或连接后再试",
+           "Too many open connections from your address; close some and try again shortly."},
+          "too_many_connections"))) {
 }
 
 void Listener::run() {
@@ -95,17 +99,36 @@ void Listener::on_accept(beast::error_code error, net::ip::tcp::socket socket) {
   if (state_->stopping) return;
   if (state_->sessions.size() >= state_->options.max_connections) {
     state_->metrics.connection_rejected();
-    // Over TLS the canned 503 would be bytes outside any TLS record: close instead.
-    std::make_shared<ClosingConnection>(std::move(socket),
-                                        state_->over_tls() ? std::string() : refusal_,
-                                        state_->options.linger_timeout)
-        ->run();
-  } else {
-    auto session = std::make_shared<HttpSession>(std::move(socket), state_);
-    state_->sessions.add(session);
-    session->run();
+    refuse(std::move(socket), refusal_);
+    return do_accept();
   }
+  // Counted per peer address; a trusted proxy speaks for many clients and is not.
+  beast::error_code ignored;
+  const auto peer = socket.remote_endpoint(ignored);
+  AddressSlots::Slot slot;
+  if (!ignored) {
+    const std::string address = peer.address().to_string();
+    if (!state_->options.trusted_proxies.contains(address)) {
+      slot = state_->address_slots.acquire(address);
+      if (!slot) {
+        state_->metrics.address_connection_rejected();
+        refuse(std::move(socket), address_refusal_);
+        return do_accept();
+      }
+    }
+  }
+  auto session = std::make_shared<HttpSession>(std::move(socket), state_, std::move(slot));
+  state_->sessions.add(session);
+  session->run();
   do_accept();
+}
+
+void Listener::refuse(net::ip::tcp::socket socket, const std::string& refusal) {
+  // Over TLS the canned 503 would be bytes outside any TLS record: close instead.
+  std::make_shared<ClosingConnection>(std::move(socket),
+                                      state_->over_tls() ? std::string() : refusal,
+                                      state_->options.linger_timeout)
+      ->run();
 }
 
 void Listener::on_backoff(beast::error_code error) {

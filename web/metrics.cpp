@@ -87,6 +87,16 @@ void Metrics::connection_rejected() {
   ++connections_rejected_;
 }
 
+void Metrics::address_connection_rejected() {
+  std::lock_guard lock(mutex_);
+  ++address_connections_rejected_;
+}
+
+void Metrics::slow_stream_closed() {
+  std::lock_guard lock(mutex_);
+  ++slow_streams_closed_;
+}
+
 void Metrics::accept_failed() {
   std::lock_guard lock(mutex_);
   ++accept_errors_;
@@ -153,6 +163,16 @@ std::string Metrics::render() const {
   family(out, "investflow_http_connections_rejected_total",
          "Connections refused with 503 because the connection cap was reached.", "counter");
   fmt::format_to(append, "investflow_http_connections_rejected_total {}\n", connections_rejected_);
+  family(out, "investflow_http_address_connections_rejected_total",
+         "Connections refused with 503 because their address had the most it may hold open.",
+         "counter");
+  fmt::format_to(append, "investflow_http_address_connections_rejected_total {}\n",
+                 address_connections_rejected_);
+  family(out, "investflow_http_streams_closed_slow_total",
+         "Event streams closed because their client read too slowly for the memory budget "
+         "(the client resumes with Last-Event-ID).",
+         "counter");
+  fmt::format_to(append, "investflow_http_streams_closed_slow_total {}\n", slow_streams_closed_);
   family(out, "investflow_http_accept_errors_total",
          "Failed accepts (such as EMFILE), each followed by a short back-off.", "counter");
   fmt::format_to(append, "investflow_http_accept_errors_total {}\n", accept_errors_);

@@ -5,6 +5,9 @@
 //   investflow_http_requests_in_flight                       gauge
 //   investflow_http_connections_open                         gauge
 //   investflow_http_connections_rejected_total               counter (connection cap)
+//   investflow_http_address_connections_rejected_total       counter (per-address cap)
+//   investflow_http_streams_closed_slow_total                counter (stream memory budget)
+//   investflow_http_stream_queued_bytes                      gauge (added by the server)
 //   investflow_http_accept_errors_total                      counter (EMFILE and friends)
 //   investflow_http_tls_handshake_failures_total             counter (TLS only)
 // `route` is the route template ("/api/projects/{id}"), "static", "unmatched" (404), or
@@ -36,6 +39,8 @@ class Metrics {
   void connection_opened();
   void connection_closed();
   void connection_rejected();
+  void address_connection_rejected();
+  void slow_stream_closed();
   void accept_failed();
   void tls_handshake_failed();
 
@@ -69,14 +74,16 @@ class Metrics {
 
   mutable std::mutex mutex_;
   std::map<std::tuple<std::string, std::string, int>, std::uint64_t>
-      requests_;                                // GUARDED_BY(mutex_)
-  std::map<std::string, Histogram> durations_;  // GUARDED_BY(mutex_)
-  std::int64_t in_flight_ = 0;                  // GUARDED_BY(mutex_)
-  std::int64_t connections_open_ = 0;           // GUARDED_BY(mutex_)
-  std::uint64_t connections_rejected_ = 0;      // GUARDED_BY(mutex_)
-  std::uint64_t accept_errors_ = 0;             // GUARDED_BY(mutex_)
-  std::uint64_t tls_handshake_failures_ = 0;    // GUARDED_BY(mutex_)
-  std::vector<Sampled> sampled_;                // GUARDED_BY(mutex_)
+      requests_;                                    // GUARDED_BY(mutex_)
+  std::map<std::string, Histogram> durations_;      // GUARDED_BY(mutex_)
+  std::int64_t in_flight_ = 0;                      // GUARDED_BY(mutex_)
+  std::int64_t connections_open_ = 0;               // GUARDED_BY(mutex_)
+  std::uint64_t connections_rejected_ = 0;          // GUARDED_BY(mutex_)
+  std::uint64_t address_connections_rejected_ = 0;  // GUARDED_BY(mutex_)
+  std::uint64_t slow_streams_closed_ = 0;           // GUARDED_BY(mutex_)
+  std::uint64_t accept_errors_ = 0;                 // GUARDED_BY(mutex_)
+  std::uint64_t tls_handshake_failures_ = 0;        // GUARDED_BY(mutex_)
+  std::vector<Sampled> sampled_;                    // GUARDED_BY(mutex_)
 };
 
 // Normalizes a request method for a label: the standard ones as they are, anything else

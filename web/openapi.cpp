@@ -40,7 +40,8 @@ std::string_view error_description(int status) {
     case 401:
       return "No or invalid credentials";
     case 403:
-      return "Role not allowed, or the CSRF token missing on an unsafe cookie request";
+      return "Role not allowed, the CSRF token missing on an unsafe cookie request, or (/metrics) "
+             "a client not on this machine";
     case 404:
       return "No such resource";
     case 409:
@@ -54,7 +55,7 @@ std::string_view error_description(int status) {
     case 422:
       return "Rule violation; every reason listed in errors";
     case 429:
-      return "Too many failed attempts; see Retry-After";
+      return "Too many failed attempts, or too many streams open; see Retry-After";
     case 503:
       return "Not enabled on this server";
     case 500:

@@ -94,8 +94,8 @@ Problem unprocessable(LocalizedText detail, std::vector<FieldError> errors, std:
   return make(422, std::move(code), "Rule violation", std::move(detail), std::move(errors));
 }
 
-Problem too_many_requests(LocalizedText detail) {
-  return make(429, "too_many_requests", "Too many requests", std::move(detail));
+Problem too_many_requests(LocalizedText detail, std::string code) {
+  return make(429, std::move(code), "Too many requests", std::move(detail));
 }
 
 Problem internal_error(std::string request_id) {

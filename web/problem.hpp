@@ -69,7 +69,7 @@ Problem payload_too_large(LocalizedText detail);
 Problem unsupported_media_type(LocalizedText detail);
 Problem unprocessable(LocalizedText detail, std::vector<FieldError> errors,
                       std::string code = "rule_violation");
-Problem too_many_requests(LocalizedText detail);
+Problem too_many_requests(LocalizedText detail, std::string code = "too_many_requests");
 Problem internal_error(std::string request_id);
 Problem service_unavailable(LocalizedText detail, std::string code = "service_unavailable");
 // 404 for a path no route or file answers.

@@ -3,7 +3,7 @@
 namespace investflow::web {
 
 Response text_response(int status, std::string body, std::string_view content_type) {
-  Response response{status, {}, std::move(body), {}, {}};
+  Response response{status, {}, std::move(body), {}, {}, {}};
   response.headers.set("Content-Type", std::string(content_type));
   return response;
 }
@@ -13,7 +13,7 @@ Response json_response(int status, std::string body) {
 }
 
 Response empty_response(int status) {
-  return Response{status, {}, {}, {}, {}};
+  return Response{status, {}, {}, {}, {}, {}};
 }
 
 }  // namespace investflow::web

@@ -2,6 +2,7 @@
 // What a handler returns: a status, header fields and a body. The server adds the framing
 // (Content-Length, Connection, Date), X-Request-Id and the security headers.
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,10 @@ struct Response {
   // headers without a length and with Connection: close, then hands `stream` a sink for the
   // body, which lasts until either side closes. `body` is ignored. HEAD gets the headers.
   StreamStart stream;
+  // Held by the connection while the stream is open and let go when it closes (a place in
+  // a per-user limit, user_streams.hpp); let go at once when no stream starts (HEAD, an
+  // error, the server stopping).
+  std::shared_ptr<void> stream_lease;
   // Set to send a file's content as the body (a download), read as it is written rather
   // than loaded into memory; `body` is ignored. A file that cannot be opened is a 500.
   std::string file;

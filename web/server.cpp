@@ -57,7 +57,9 @@ ServerState::ServerState(ServerOptions server_options, Router server_router, Sta
     : options(std::move(server_options)),
       router(std::move(server_router)),
       static_files(std::move(files)),
-      log(options.log ? options.log : spdlog::default_logger()) {
+      log(options.log ? options.log : spdlog::default_logger()),
+      address_slots(options.max_connections_per_address),
+      stream_budget(options.stream_memory) {
 }
 
 struct Server::Impl {
@@ -66,6 +68,14 @@ struct Server::Impl {
             std::make_shared<ServerState>(std::move(options), std::move(router), std::move(files))),
         io_context(static_cast<int>(std::max(1u, state->options.io_threads))) {
     add_builtin_routes(state->router, *state);
+    const StreamBudget& budget = state->stream_budget;
+    state->metrics.add_gauge("investflow_http_stream_queued_bytes",
+                             "Bytes queued for event-stream clients, all streams together.",
+                             [&budget] { return static_cast<double>(budget.used()); });
+    state->metrics.add_gauge("investflow_http_stream_memory_bytes",
+                             "The most event streams may hold queued together (serve "
+                             "--sse-memory).",
+                             [&budget] { return static_cast<double>(budget.budget()); });
   }
 
   engine::Result<net::ip::tcp::acceptor, std::string> open_acceptor();

@@ -28,6 +28,11 @@ struct ServerOptions {
 
   // Past this many open connections a new one gets 503 and is closed.
   std::size_t max_connections = 1024;
+  // Past this many open connections from one address (the TCP peer's), a new one from there
+  // gets 503 (code too_many_connections) and is closed, while other addresses are served.
+  // Trusted proxies are exempt: every client behind one arrives from its address. 0: no
+  // limit.
+  std::size_t max_connections_per_address = 64;
   // Requests over these limits get 413 and the connection is closed.
   std::uint32_t header_limit = 16 * 1024;
   std::uint64_t body_limit = 1024 * 1024;
@@ -60,10 +65,17 @@ struct ServerOptions {
   // A streaming response (server-sent events) sends a comment line this often, so proxies
   // and clients see the connection is alive.
   std::chrono::milliseconds stream_keepalive{15'000};
-  // A stream whose client reads slower than events arrive is closed once this many bytes
-  // wait for it, instead of buffering without bound; the client reconnects with
+  // The most bytes all streams together hold queued for clients that read slower than
+  // events arrive (stream_budget.hpp). A stream that would hold more than its share, or
+  // take the total past this, is closed instead of buffering; its client reconnects with
   // Last-Event-ID and misses nothing.
-  std::size_t stream_queue_limit = 4 * 1024 * 1024;
+  std::size_t stream_memory = 64 * 1024 * 1024;
+
+  // GET /metrics: with a token, only requests with `Authorization: Bearer <token>` (401
+  // otherwise); without one, only clients on a loopback address that no proxy forwarded
+  // (403 otherwise), unless metrics_open.
+  std::string metrics_token;
+  bool metrics_open = false;
 
   // Adds what the application knows to /healthz's answer (e.g. the calendars' runway).
   // Runs on an I/O thread: it must be quick and must not block.

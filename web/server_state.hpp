@@ -9,12 +9,14 @@
 #include <mutex>
 #include <optional>
 
+#include "web/address_slots.hpp"
 #include "web/metrics.hpp"
 #include "web/request_id.hpp"
 #include "web/router.hpp"
 #include "web/server_options.hpp"
 #include "web/session_registry.hpp"
 #include "web/static_files.hpp"
+#include "web/stream_budget.hpp"
 
 namespace boost::asio::ssl {
 class context;
@@ -32,6 +34,8 @@ struct ServerState {
   RequestIds request_ids;
   std::shared_ptr<spdlog::logger> log;  // never null
   SessionRegistry sessions;
+  AddressSlots address_slots;  // open connections per peer address
+  StreamBudget stream_budget;  // the bytes streams hold queued
   std::atomic<bool> stopping{false};
   // Runs Execution::worker_pool handlers; created by Server::start, joined by Server::stop.
   std::optional<boost::asio::thread_pool> workers;

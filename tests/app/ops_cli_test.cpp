@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "app/args.hpp"
 #include "app/backup_schedule.hpp"
@@ -182,6 +183,53 @@ TEST_F(OpsCli, ConfigCheckPrintsTheEffectiveSettingsAndEveryErrorWithLineAndColu
   const auto missing = cli({"config", "check", "--config", (dir / "none.yaml").string()});
   EXPECT_EQ(missing.code, 1);
   EXPECT_NE(missing.err.find("cannot read the configuration file"), std::string::npos);
+}
+
+TEST_F(OpsCli, AbuseLimitsAndMetricsAccessAreSettings) {
+  const auto resolve = [&](std::vector<std::string> args, std::string* errors = nullptr) {
+    const ArgSpec spec = serve_spec();
+    args.insert(args.begin(), {"--db", "zone.db"});
+    const ParsedArgs parsed = ParsedArgs::parse(spec, args);
+    std::ostringstream out;
+    std::ostringstream err;
+    Io captured{out, err};
+    auto settings = resolve_serve_settings(parsed, captured);
+    if (errors != nullptr) *errors = err.str();
+    return settings;
+  };
+  const auto defaults = resolve({});
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->max_connections_per_address, 64u);
+  EXPECT_EQ(defaults->max_streams_per_user, 8u);
+  EXPECT_EQ(defaults->sse_memory, 64u * 1024 * 1024);
+  EXPECT_EQ(defaults->metrics_token, "");
+  EXPECT_EQ(defaults->metrics_listen, std::nullopt);
+
+  const std::string token_file = write("metrics.token", "  0123456789abcdef0123\n");
+  const auto set =
+      resolve({"--max-connections-per-address", "0", "--max-streams-per-user", "2", "--sse-memory",
+               "16", "--metrics-token-file", token_file, "--metrics-listen", "127.0.0.1:9090"});
+  ASSERT_TRUE(set);
+  EXPECT_EQ(set->max_connections_per_address, 0u);
+  EXPECT_EQ(set->max_streams_per_user, 2u);
+  EXPECT_EQ(set->sse_memory, 16u * 1024 * 1024);
+  EXPECT_EQ(set->metrics_token, "0123456789abcdef0123");  // without the blanks around it
+  EXPECT_EQ(set->metrics_listen, std::pair(std::string("127.0.0.1"), std::uint16_t{9090}));
+
+  std::string errors;
+  EXPECT_FALSE(resolve({"--sse-memory", "0"}, &errors));
+  EXPECT_NE(errors.find("--sse-memory"), std::string::npos) << errors;
+  EXPECT_FALSE(resolve({"--metrics-listen", "127.0.0.1:8080"}, &errors));
+  EXPECT_NE(errors.find("give the metrics their own port"), std::string::npos) << errors;
+  EXPECT_FALSE(resolve({"--metrics-token-file", write("short.token", "secret\n")}, &errors));
+  EXPECT_NE(errors.find("at least 16 characters"), std::string::npos) << errors;
+  EXPECT_FALSE(resolve({"--metrics-token-file", (dir / "none.token").string()}, &errors));
+  EXPECT_NE(errors.find("cannot read the file"), std::string::npos) << errors;
+  // The two network lists are read the same way, each named in its message.
+  EXPECT_FALSE(resolve({"--trusted-proxies", "10.0.0.0/33"}, &errors));
+  EXPECT_NE(errors.find("--trusted-proxies: "), std::string::npos) << errors;
+  EXPECT_FALSE(resolve({"--webhook-allow", "10.0.0.0/33"}, &errors));
+  EXPECT_NE(errors.find("--webhook-allow: "), std::string::npos) << errors;
 }
 
 TEST(OpsCliBackup, Durations) {

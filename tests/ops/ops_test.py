@@ -17,6 +17,8 @@
   list/revoke and expiry, passwd --revoke-tokens, each seen by a running server
 - --trusted-proxies: the client's address from X-Forwarded-For and a Secure cookie from
   X-Forwarded-Proto, only from the proxies named
+- /metrics: this machine only by default; --metrics-token-file (Bearer) and
+  --metrics-listen (a separate address)
 
 Usage: ops_test.py BINARY
 """
@@ -57,6 +59,17 @@ def run(*args, env=None, ok=True, stdin=None):
     return result
 
 
+def get(url, token=None, context=None):
+    request = urllib.request.Request(url)
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(request, timeout=10, context=context) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
 class Server:
     def __init__(self, work, *args, env=None):
         self.out = open(os.path.join(work, "serve.out"), "w+")
@@ -78,14 +91,7 @@ class Server:
         raise SystemExit("serve did not start")
 
     def get(self, path, token=None, context=None):
-        request = urllib.request.Request(self.url + path)
-        if token:
-            request.add_header("Authorization", "Bearer " + token)
-        try:
-            with urllib.request.urlopen(request, timeout=10, context=context) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
+        return get(self.url + path, token, context)
 
     def stop(self):
         self.process.send_signal(signal.SIGTERM)
@@ -349,6 +355,54 @@ def digests(work, db):
     tampered = run("verify", db, "--digest", posted, "--public-key", key + ".pub", ok=False)
     check(tampered.returncode == 1 and "digest_mismatch" in tampered.stdout,
           "verify --digest after an event was removed: " + tampered.stdout + tampered.stderr)
+def metrics_access(work, db):
+    # Without a token: this machine, but nothing a proxy forwarded.
+    server = Server(work, "--db", db, "--listen", "127.0.0.1:0", "--no-dispatch")
+    port = int(server.url.rsplit(":", 1)[1])
+    status, _ = server.get("/metrics")
+    check(status == 200, f"/metrics from loopback without a token: {status}")
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", "/metrics", headers={"X-Forwarded-For": "203.0.113.9"})
+    response = connection.getresponse()
+    body = response.read().decode()
+    check(response.status == 403 and "metrics_local_only" in body,
+          f"/metrics forwarded from elsewhere: {response.status} {body}")
+    connection.close()
+    server.stop()
+
+    token = "ops-metrics-" + "7" * 24
+    token_file = os.path.join(work, "metrics.token")
+    with open(token_file, "w") as f:
+        f.write(token + "\n")
+    server = Server(work, "--db", db, "--listen", "127.0.0.1:0", "--no-dispatch",
+                    "--metrics-token-file", token_file, "--metrics-listen", "127.0.0.1:0")
+    server.out.seek(0)
+    match = re.search(r"metrics on (http://\S+)/metrics", server.out.read())
+    check(match is not None, "the metrics address is printed")
+    status, _ = server.get("/metrics")
+    check(status == 401, f"/metrics without the token: {status}")
+    status, _ = server.get("/metrics", "wrong-" + token)
+    check(status == 401, f"/metrics with a wrong token: {status}")
+    status, metrics = server.get("/metrics", token)
+    check(status == 200 and "investflow_http_stream_queued_bytes" in metrics,
+          f"/metrics with the token: {status}")
+    if match:
+        separate = match.group(1)
+        status, metrics = get(separate + "/metrics", token)
+        check(status == 200 and "investflow_http_requests_total" in metrics,
+              f"/metrics on --metrics-listen: {status}")
+        status, _ = get(separate + "/metrics")
+        check(status == 401, f"/metrics on --metrics-listen without the token: {status}")
+        status, _ = get(separate + "/api/projects", token)
+        check(status == 404, f"the API is not on --metrics-listen: {status}")
+    code, err = server.stop()
+    check(code == 0, "serve with --metrics-listen stops cleanly: " + err)
+
+    with open(token_file, "w") as f:
+        f.write("short\n")
+    bad = run("serve", "--db", db, "--metrics-token-file", token_file, ok=False)
+    check(bad.returncode == 2 and "at least 16 characters" in bad.stderr,
+          "a short metrics token: " + bad.stderr)
 
 
 def main():
@@ -482,6 +536,7 @@ def main():
         proxies(work, db)
         digests(work, db)
         prompted_password(work, db)
+        metrics_access(work, db)
 
         # config check names the bad line and column.
         with open(config, "w") as f:

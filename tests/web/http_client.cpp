@@ -64,8 +64,14 @@ HttpClient::HttpClient(std::chrono::milliseconds timeout) : impl_(std::make_uniq
 
 HttpClient::~HttpClient() = default;
 
-bool HttpClient::connect(std::uint16_t port) {
+bool HttpClient::connect(std::uint16_t port, std::string_view from) {
   const tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), port);
+  if (!from.empty()) {
+    beast::error_code error;
+    impl_->socket.open(tcp::v4(), error);
+    if (!error) impl_->socket.bind(tcp::endpoint(net::ip::make_address(from), 0), error);
+    if (error) return false;
+  }
   bool done = false;
   beast::error_code result;
   impl_->socket.async_connect(endpoint, [&](beast::error_code e) {

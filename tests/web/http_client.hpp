@@ -32,7 +32,9 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  bool connect(std::uint16_t port);
+  // To 127.0.0.1:port; from `from` (another loopback address, such as 127.0.0.2, to play a
+  // second client) when given.
+  bool connect(std::uint16_t port, std::string_view from = {});
   // Sends a request (Host, Content-Length added) and reads the response; nullopt on an I/O
   // error or timeout.
   std::optional<ClientResponse> request(

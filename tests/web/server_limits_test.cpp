@@ -13,8 +13,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <mutex>
 #include <system_error>
 #include <thread>
+#include <vector>
 
 #include "http_client.hpp"
 #include "test_server.hpp"
@@ -237,6 +240,112 @@ TEST(ServerLimits, ConnectionsPastTheCapGet503) {
               HasSubstr("investflow_http_connections_rejected_total "));
 }
 
+// One client holding many connections (a slowloris from one address) is refused at its
+// address's limit, 64 by default, while another address is still served.
+TEST(ServerLimits, ConnectionsPastTheAddressLimitGet503WhileOtherAddressesAreServed) {
+  auto options = test_options();
+  options.header_timeout = std::chrono::seconds(5);  // the held connections stay open
+  ASSERT_EQ(options.max_connections_per_address, 64u);
+  RunningServer running(echo_router(), options);
+  std::vector<std::unique_ptr<HttpClient>> held;
+  for (int i = 0; i < 64; ++i) {
+    held.push_back(std::make_unique<HttpClient>());
+    ASSERT_TRUE(held.back()->connect(running.port()));
+    ASSERT_EQ(held.back()->request("GET", "/api/ping")->status, 200);  // open and counted
+  }
+
+  HttpClient over;
+  ASSERT_TRUE(over.connect(running.port()));
+  ASSERT_TRUE(over.send_raw("GET /api/ping HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const auto refused = over.read_response();
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_EQ(refused->header("Retry-After"), "1");
+  EXPECT_EQ(refused->header("Content-Type"), "application/problem+json");
+  EXPECT_EQ(code_of(refused->body), "too_many_connections");
+  EXPECT_THAT(refused->body, HasSubstr("来自您所在地址的连接过多"));
+  EXPECT_FALSE(refused->keep_alive);
+  EXPECT_TRUE(over.wait_closed(std::chrono::seconds(2)));
+
+  // Another address (all of 127.0.0.0/8 is this machine) is not held to 127.0.0.1's count.
+  HttpClient elsewhere;
+  ASSERT_TRUE(elsewhere.connect(running.port(), "127.0.0.2"));
+  const auto served = elsewhere.request("GET", "/api/ping");
+  ASSERT_TRUE(served);
+  EXPECT_EQ(served->status, 200);
+
+  // A closed connection gives its place back.
+  held.pop_back();
+  std::optional<testing::ClientResponse> after;
+  const auto deadline = Clock::now() + std::chrono::seconds(5);
+  while (Clock::now() < deadline) {
+    after = fetch(running.port(), "GET", "/api/ping");
+    if (after && after->status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 200);
+  EXPECT_THAT(running.server().metrics().render(),
+              HasSubstr("investflow_http_address_connections_rejected_total "));
+  EXPECT_THAT(running.server().metrics().render(),
+              ::testing::Not(HasSubstr("investflow_http_address_connections_rejected_total 0\n")));
+}
+
+// A connection refused mid-request (413) lingers to drain the client's upload; its place
+// in the address's count goes with it and is given back when it finally closes.
+TEST(ServerLimits, ALingeringCloseGivesTheAddressPlaceBack) {
+  auto options = test_options();
+  options.body_limit = 1024;
+  options.max_connections_per_address = 1;
+  RunningServer running(echo_router(), options);
+  {
+    HttpClient uploader;
+    ASSERT_TRUE(uploader.connect(running.port()));
+    const auto refused = uploader.request("POST", "/api/echo", std::string(64 * 1024, 'x'));
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 413);
+  }
+  std::optional<testing::ClientResponse> after;
+  const auto deadline = Clock::now() + std::chrono::seconds(5);
+  while (Clock::now() < deadline) {
+    after = fetch(running.port(), "GET", "/api/ping");
+    if (after && after->status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 200);
+}
+
+// Every connection through a reverse proxy comes from the proxy's address: a trusted proxy
+// is not held to the per-address limit.
+TEST(ServerLimits, TrustedProxiesAreNotHeldToTheAddressLimit) {
+  auto options = test_options();
+  options.header_timeout = std::chrono::seconds(5);
+  options.max_connections_per_address = 2;
+  options.trusted_proxies = *TrustedProxies::parse("127.0.0.1");
+  RunningServer running(echo_router(), options);
+  std::vector<std::unique_ptr<HttpClient>> held;
+  for (int i = 0; i < 4; ++i) {
+    held.push_back(std::make_unique<HttpClient>());
+    ASSERT_TRUE(held.back()->connect(running.port()));
+    const auto response = held.back()->request("GET", "/api/ping");
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 200) << "connection " << i;
+  }
+  // An address that is not a proxy is.
+  std::vector<std::unique_ptr<HttpClient>> direct;
+  for (int i = 0; i < 2; ++i) {
+    direct.push_back(std::make_unique<HttpClient>());
+    ASSERT_TRUE(direct.back()->connect(running.port(), "127.0.0.3"));
+    ASSERT_EQ(direct.back()->request("GET", "/api/ping")->status, 200);
+  }
+  HttpClient third;
+  ASSERT_TRUE(third.connect(running.port(), "127.0.0.3"));
+  const auto refused = third.request("GET", "/api/ping");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503);
+}
+
 // Lowers the soft descriptor limit and fills every free descriptor, so that accept()
 // fails with EMFILE; restores both when destroyed.
 class DescriptorExhaustion {
@@ -315,30 +424,33 @@ TEST(ServerLimits, AcceptLoopSurvivesRunningOutOfDescriptors) {
 namespace investflow::web {
 namespace {
 
-// A stream producer that sends as fast as it can; the client below never reads. The
-// server must stop buffering at stream_queue_limit and close, not grow without bound.
-TEST(ServerLimits, AStreamClientThatDoesNotReadIsClosedAtTheQueueLimit) {
+// Stream producers that send as fast as they can to clients that never read. Together the
+// streams may hold no more than the stream memory budget: each is closed at its share, and
+// its producer told to stop, instead of growing without bound.
+TEST(ServerLimits, StalledStreamClientsStayWithinTheStreamMemoryBudget) {
+  constexpr std::size_t kBudget = 1024 * 1024;
+  constexpr int kStreams = 4;
   auto options = testing::test_options();
-  options.stream_queue_limit = 256 * 1024;
-  options.write_timeout = std::chrono::seconds(60);  // the limit, not the timeout, must act
-  auto sent_bytes = std::make_shared<std::atomic<std::size_t>>(0);
-  auto refused = std::make_shared<std::atomic<bool>>(false);
-  std::thread producer;
+  options.stream_memory = kBudget;
+  options.write_timeout = std::chrono::seconds(60);  // the budget, not the timeout, must act
+  auto refused = std::make_shared<std::atomic<int>>(0);
+  std::mutex producers_mutex;
+  std::vector<std::thread> producers;
   Router router;
   router.add("GET", "/api/flood", [&](const Request&, const RouteParams&) {
     Response response;
     response.status = 200;
     response.headers.set("Content-Type", "text/event-stream");
-    response.stream = [&, sent_bytes, refused](std::shared_ptr<StreamSink> sink) {
-      producer = std::thread([sink, sent_bytes, refused] {
+    response.stream = [&, refused](std::shared_ptr<StreamSink> sink) {
+      std::lock_guard lock(producers_mutex);
+      producers.emplace_back([sink, refused] {
         const std::string chunk = "data: " + std::string(16 * 1024, 'x') + "\n\n";
-        // 256 MiB at most: far more than socket buffers and the limit together.
+        // 256 MiB at most: far more than socket buffers and the budget together.
         for (int i = 0; i < 16 * 1024; ++i) {
           if (!sink->send(chunk)) {
-            refused->store(true);
+            ++*refused;
             return;
           }
-          *sent_bytes += chunk.size();
           std::this_thread::sleep_for(std::chrono::microseconds(50));
         }
       });
@@ -346,16 +458,39 @@ TEST(ServerLimits, AStreamClientThatDoesNotReadIsClosedAtTheQueueLimit) {
     return response;
   });
   testing::RunningServer running(std::move(router), options);
-  testing::HttpClient client;
-  ASSERT_TRUE(client.connect(running.port()));
-  ASSERT_TRUE(client.send_raw("GET /api/flood HTTP/1.1\r\nHost: x\r\n\r\n"));
-  const auto deadline = Clock::now() + std::chrono::seconds(30);
-  while (!refused->load() && Clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const auto queued = [&running] {
+    const std::string text = running.server().metrics().render();
+    const std::string name = "\ninvestflow_http_stream_queued_bytes ";
+    const auto at = text.find(name);
+    return at == std::string::npos ? -1.0 : std::stod(text.substr(at + name.size()));
+  };
+  std::vector<std::unique_ptr<testing::HttpClient>> clients;
+  for (int i = 0; i < kStreams; ++i) {
+    clients.push_back(std::make_unique<testing::HttpClient>());
+    ASSERT_TRUE(clients.back()->connect(running.port()));
+    ASSERT_TRUE(clients.back()->send_raw("GET /api/flood HTTP/1.1\r\nHost: x\r\n\r\n"));
   }
-  if (producer.joinable()) producer.join();
-  EXPECT_TRUE(refused->load()) << "the producer was never told to stop";
-  EXPECT_LT(sent_bytes->load(), std::size_t{128} * 1024 * 1024);
+  const auto deadline = Clock::now() + std::chrono::seconds(60);
+  double most = 0;
+  while (refused->load() < kStreams && Clock::now() < deadline) {
+    const double now = queued();
+    ASSERT_GE(now, 0) << "no investflow_http_stream_queued_bytes gauge";
+    most = std::max(most, now);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  {
+    std::lock_guard lock(producers_mutex);
+    for (auto& producer : producers)
+      if (producer.joinable()) producer.join();
+  }
+  EXPECT_EQ(refused->load(), kStreams) << "a producer was never told to stop";
+  EXPECT_LE(most, static_cast<double>(kBudget));
+  // Closed streams give their bytes back.
+  while (queued() != 0 && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(queued(), 0);
+  EXPECT_THAT(running.server().metrics().render(),
+              HasSubstr("investflow_http_streams_closed_slow_total " + std::to_string(kStreams)));
 }
 
 }  // namespace

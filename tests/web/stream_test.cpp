@@ -8,9 +8,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/web/api_test_support.hpp"
@@ -236,6 +238,44 @@ TEST_F(StreamTest, AnswersProblemsForMissingCredentialsAndBadLastEventId) {
   EXPECT_EQ(parse(bad).at("errors").as_array()[0].at("field").as_string(), "Last-Event-ID");
 }
 
+TEST_F(StreamTest, AUserPastEightOpenStreamsGets429UntilOneCloses) {
+  std::vector<std::unique_ptr<SseClient>> streams;
+  for (int i = 0; i < 8; ++i) {
+    streams.push_back(std::make_unique<SseClient>());
+    ASSERT_TRUE(streams.back()->open(port(), tokens_.at("zhang")));
+    ASSERT_TRUE(streams.back()->read_until("retry: 3000\n\n")) << "stream " << i;
+  }
+  const auto ninth = call_as("zhang", "GET", "/api/stream");
+  EXPECT_EQ(ninth.status, 429);
+  EXPECT_EQ(ninth.header("Content-Type").value_or(""), "application/problem+json");
+  EXPECT_EQ(ninth.header("Retry-After").value_or(""), "10");
+  EXPECT_EQ(parse(ninth).at("code").as_string(), "too_many_streams");
+  EXPECT_NE(parse(ninth).at("detail").as_string().find("实时更新连接已达上限（8 个）"),
+            std::string::npos)
+      << ninth.body;
+  const auto in_english = call_as("zhang", "GET", "/api/stream", {}, {{"Accept-Language", "en"}});
+  EXPECT_EQ(in_english.status, 429);
+  EXPECT_NE(parse(in_english).at("detail").as_string().find("8 live update streams"),
+            std::string::npos);
+
+  // Another user is not affected.
+  SseClient other;
+  ASSERT_TRUE(other.open(port(), tokens_.at("chen")));
+  EXPECT_TRUE(other.read_until("retry: 3000\n\n"));
+
+  // A closed stream frees its place as soon as the server sees it go.
+  streams.front()->close();
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  bool reopened = false;
+  while (!reopened && std::chrono::steady_clock::now() < deadline) {
+    SseClient again;
+    ASSERT_TRUE(again.open(port(), tokens_.at("zhang")));
+    reopened = again.read_until("retry: 3000\n\n", 1s);
+    if (!reopened) std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_TRUE(reopened);
+}
+
 TEST_F(StreamTest, GracefulShutdownClosesOpenStreamsPromptly) {
   SseClient live;
   ASSERT_TRUE(live.open(port(), tokens_.at("zhang")));
@@ -255,6 +295,78 @@ TEST_F(StreamTest, SendsKeepAliveComments) {
   SseClient live;
   ASSERT_TRUE(live.open(quick.port(), tokens_.at("zhang")));
   EXPECT_TRUE(live.read_until(": keep-alive\n\n", 2s));
+}
+
+// A stream closed because its client fell too far behind for the memory budget loses
+// nothing: what reached the client is a run of whole events from where it started (a cut
+// one after them is no event), and reconnecting with the last id it got picks up at the
+// next. The producer keeps the feed's contract: every event after Last-Event-ID, in order.
+TEST(StreamBudgetResume, AStreamClosedForFallingBehindResumesWithoutLosingAnEvent) {
+  constexpr int kEvents = 4000;  // 8 KiB each: more than socket buffers and the budget hold
+  ServerOptions options = test_options();
+  options.stream_memory = 1024 * 1024;
+  options.write_timeout = 60s;  // the budget, not the timeout, must act
+  std::mutex producers_mutex;
+  std::vector<std::thread> producers;
+  Router router;
+  router.add("GET", "/api/stream", [&](const Request& request, const RouteParams&) {
+    const int after = std::stoi(std::string(request.header("Last-Event-ID").value_or("0")));
+    Response response;
+    response.status = 200;
+    response.headers.set("Content-Type", "text/event-stream");
+    response.stream = [&, after](std::shared_ptr<StreamSink> sink) {
+      std::lock_guard lock(producers_mutex);
+      producers.emplace_back([sink, after] {
+        const std::string padding(8 * 1024, 'x');
+        for (int id = after + 1; id <= kEvents; ++id) {
+          const std::string event =
+              "id: " + std::to_string(id) + "\ndata: {\"p\":\"" + padding + "\"}\n\n";
+          if (!sink->send(event)) return;
+        }
+      });
+    };
+    return response;
+  });
+  RunningServer running(std::move(router), options);
+  const auto closed_slow = [&running] {
+    return running.server().metrics().render().find(
+               "investflow_http_streams_closed_slow_total 0\n") == std::string::npos;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + 120s;
+
+  // The first client reads nothing until the server gives up on it...
+  SseClient stalled;
+  ASSERT_TRUE(stalled.open(running.port(), "unused"));
+  while (!closed_slow() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(closed_slow()) << "the stalled stream was never closed";
+  // ...then reads what had reached it, up to the close.
+  while (stalled.read_for(50ms) && std::chrono::steady_clock::now() < deadline) {
+  }
+  int last = 0;
+  std::vector<SseEvent> got = stalled.events();
+  ASSERT_FALSE(got.empty());
+  for (const SseEvent& event : got)
+    ASSERT_EQ(event.id, std::to_string(++last)) << "a gap in the stalled stream";
+  EXPECT_LT(last, kEvents) << "the stalled stream got everything: the budget did not act";
+
+  // Reconnecting with Last-Event-ID, as browsers do, until every event has arrived. A
+  // reader slower than the producer may be closed again; each time it resumes where it was.
+  int connections = 1;
+  while (last < kEvents && std::chrono::steady_clock::now() < deadline) {
+    SseClient resumed;
+    ASSERT_TRUE(resumed.open(running.port(), "unused", std::to_string(last)));
+    ++connections;
+    resumed.read_until("id: " + std::to_string(kEvents) + "\n", 30s);
+    resumed.read_for(50ms);
+    got = resumed.events();
+    for (const SseEvent& event : got)
+      ASSERT_EQ(event.id, std::to_string(++last)) << "a gap after resuming";
+  }
+  EXPECT_EQ(last, kEvents) << "after " << connections << " connections";
+  std::lock_guard lock(producers_mutex);
+  for (auto& producer : producers)
+    producer.join();
 }
 
 TEST(ServerSentEvent, FormatsIdTypeAndOneDataLine) {
