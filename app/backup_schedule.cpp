@@ -15,12 +15,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// zone-20260210-093000.db, in the zone's time (+08:00): names sort by time.
+// zone-20260210-093000.db: names sort by time.
 std::string backup_name(const fs::path& db, engine::Timestamp now) {
-  std::string stamp = engine::format_timestamp(now);  // 2026-02-10T09:30:00.000+08:00
-  stamp = stamp.substr(0, 4) + stamp.substr(5, 2) + stamp.substr(8, 2) + "-" + stamp.substr(11, 2) +
-          stamp.substr(14, 2) + stamp.substr(17, 2);
-  return db.stem().string() + "-" + stamp + ".db";
+  return db.stem().string() + "-" + file_stamp(now) + ".db";
 }
 
 std::vector<fs::path> existing_backups(const fs::path& db, const fs::path& dir) {
@@ -45,6 +42,12 @@ void remove_backup(const fs::path& file) {
 }
 
 }  // namespace
+
+std::string file_stamp(engine::Timestamp at) {
+  const std::string stamp = engine::format_timestamp(at);  // 2026-02-10T09:30:00.000+08:00
+  return stamp.substr(0, 4) + stamp.substr(5, 2) + stamp.substr(8, 2) + "-" + stamp.substr(11, 2) +
+         stamp.substr(14, 2) + stamp.substr(17, 2);
+}
 
 std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
   if (text.size() < 2) return std::nullopt;

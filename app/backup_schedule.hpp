@@ -16,6 +16,7 @@
 #include <string_view>
 #include <thread>
 
+#include "engine/date.hpp"
 #include "engine/result.hpp"
 
 namespace investflow::app {
@@ -25,6 +26,9 @@ struct BackupPolicy {
   std::chrono::seconds every{24 * 3600};
   int keep = 14;
 };
+
+// 20260210-093000: a time in the zone's time (+08:00) for file names that sort by time.
+std::string file_stamp(engine::Timestamp at);
 
 // "24h", "30m", "90s", "7d" (a whole number and a unit); nullopt when malformed or zero.
 std::optional<std::chrono::seconds> parse_duration(std::string_view text);

@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "app/backup_schedule.hpp"
 #include "app/commands_storage.hpp"
 #include "storage/system_clock.hpp"
 
@@ -10,12 +11,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// zone-digest-20260210-093000.json, in the zone's time (+08:00): names sort by time.
+// zone-digest-20260210-093000.json: names sort by time.
 std::string digest_name(const fs::path& db, engine::Timestamp now) {
-  std::string stamp = engine::format_timestamp(now);  // 2026-02-10T09:30:00.000+08:00
-  stamp = stamp.substr(0, 4) + stamp.substr(5, 2) + stamp.substr(8, 2) + "-" + stamp.substr(11, 2) +
-          stamp.substr(14, 2) + stamp.substr(17, 2);
-  return db.stem().string() + "-digest-" + stamp + ".json";
+  return db.stem().string() + "-digest-" + file_stamp(now) + ".json";
 }
 
 }  // namespace

@@ -88,19 +88,7 @@ int run_audit(std::span<const std::string> args, Io& io) {
     SQLite::Database connection(db, SQLite::OPEN_READONLY, 10000);
     for (const storage::AuditEntry& entry : storage::list_audit(connection, query)) {
       if (parsed.flag("json")) {
-        boost::system::error_code error;
-        boost::json::value detail = boost::json::parse(entry.detail, error);
-        if (error) detail = boost::json::object();
-        io.out << boost::json::serialize(
-                      boost::json::object{{"id", entry.id},
-                                          {"at", engine::format_timestamp(entry.at)},
-                                          {"actor", entry.actor},
-                                          {"action", entry.action},
-                                          {"target", entry.target},
-                                          {"address", entry.address},
-                                          {"request_id", entry.request_id},
-                                          {"detail", detail}})
-               << "\n";
+        io.out << boost::json::serialize(storage::audit_json(entry)) << "\n";
       } else {
         io.out << engine::format_timestamp(entry.at) << "  "
                << (entry.actor.empty() ? "-" : entry.actor) << "  " << entry.action << "  "

@@ -17,6 +17,27 @@ bool is_audit_action(std::string_view action) {
          std::end(kAuditActions);
 }
 
+AuditEntry read_audit_entry(SQLite::Statement& select) {
+  return AuditEntry{select.getColumn(0).getInt64(),  select.getColumn(1).getInt64(),
+                    select.getColumn(2).getString(), select.getColumn(3).getString(),
+                    select.getColumn(4).getString(), select.getColumn(5).getString(),
+                    select.getColumn(6).getString(), select.getColumn(7).getString()};
+}
+
+boost::json::object audit_json(const AuditEntry& entry) {
+  boost::system::error_code error;
+  boost::json::value detail = boost::json::parse(entry.detail, error);
+  if (error || !detail.is_object()) detail = boost::json::object();
+  return boost::json::object{{"id", entry.id},
+                             {"at", engine::format_timestamp(entry.at)},
+                             {"actor", entry.actor},
+                             {"action", entry.action},
+                             {"target", entry.target},
+                             {"address", entry.address},
+                             {"request_id", entry.request_id},
+                             {"detail", std::move(detail)}};
+}
+
 std::string audit_canonical(const AuditEntry& entry) {
   boost::json::object object;
   object["id"] = entry.id;
@@ -61,9 +82,7 @@ std::int64_t append_audit(SQLite::Database& db, AuditEntry entry) {
 }
 
 std::vector<AuditEntry> list_audit(SQLite::Database& db, const AuditQuery& query) {
-  std::string sql =
-      "SELECT id, at, actor, action, target, address, request_id, detail FROM audit_log "
-      "WHERE 1";
+  std::string sql = "SELECT " + std::string(kAuditColumns) + " FROM audit_log WHERE 1";
   if (query.from) sql += " AND at >= :from";
   if (query.to) sql += " AND at < :to";
   if (!query.actor.empty()) sql += " AND actor = :actor";
@@ -78,12 +97,8 @@ std::vector<AuditEntry> list_audit(SQLite::Database& db, const AuditQuery& query
   if (query.before) select.bind(":before", *query.before);
   select.bind(":limit", query.limit);
   std::vector<AuditEntry> entries;
-  while (select.executeStep()) {
-    entries.push_back(AuditEntry{select.getColumn(0).getInt64(), select.getColumn(1).getInt64(),
-                                 select.getColumn(2).getString(), select.getColumn(3).getString(),
-                                 select.getColumn(4).getString(), select.getColumn(5).getString(),
-                                 select.getColumn(6).getString(), select.getColumn(7).getString()});
-  }
+  while (select.executeStep())
+    entries.push_back(read_audit_entry(select));
   return entries;
 }
 

@@ -6,6 +6,7 @@
 // JSON of the entry), so the signed digests (anchor.hpp) cover it too. Entries are never
 // deleted by investflow (kept well beyond the 180 days 等保 level 3 asks for).
 
+#include <boost/json/object.hpp>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -23,7 +24,8 @@
 
 namespace SQLite {
 class Database;
-}
+class Statement;
+}  // namespace SQLite
 
 namespace investflow::storage {
 
@@ -62,6 +64,15 @@ inline constexpr std::string_view kAuditActions[] = {
     "projects_migrated",  // target: workflow; detail: versions and count
 };
 bool is_audit_action(std::string_view action);
+
+// The entry's columns as a SELECT lists them for read_audit_entry, which reads them from
+// the statement's first column on.
+inline constexpr std::string_view kAuditColumns =
+    "id, at, actor, action, target, address, request_id, detail";
+AuditEntry read_audit_entry(SQLite::Statement& select);
+// As the API and `investflow audit --json` give it: the time in RFC 3339 (+08:00), the
+// detail as an object.
+boost::json::object audit_json(const AuditEntry& entry);
 
 // The text the entry's hash covers (every column but the hashes).
 std::string audit_canonical(const AuditEntry& entry);

@@ -342,19 +342,15 @@ void check_log_chain(SQLite::Database& db, VerifyReport& report,
 // The audit log's chain: each entry's hash over its content and the entry before it.
 void check_audit_chain(SQLite::Database& db, VerifyReport& report,
                        const std::optional<LogHeads>& anchored) {
-  SQLite::Statement entries(db,
-                            "SELECT id, at, actor, action, target, address, request_id, detail, "
-                            "prev_hash, hash FROM audit_log ORDER BY id");
+  SQLite::Statement entries(
+      db, "SELECT " + std::string(kAuditColumns) + ", prev_hash, hash FROM audit_log ORDER BY id");
   Hash previous = kGenesisHash;
   Hash recomputed = kGenesisHash;
   Hash at_size = kGenesisHash;
   std::int64_t links = 0;
   int reported = 0;
   while (entries.executeStep()) {
-    const AuditEntry entry{entries.getColumn(0).getInt64(),  entries.getColumn(1).getInt64(),
-                           entries.getColumn(2).getString(), entries.getColumn(3).getString(),
-                           entries.getColumn(4).getString(), entries.getColumn(5).getString(),
-                           entries.getColumn(6).getString(), entries.getColumn(7).getString()};
+    const AuditEntry entry = read_audit_entry(entries);
     const auto stored_previous = blob_hash(entries.getColumn(8));
     const auto stored = blob_hash(entries.getColumn(9));
     const std::string canonical = audit_canonical(entry);

@@ -21,20 +21,6 @@ Parsed<std::optional<engine::Timestamp>> time_param(const Request& request, std:
                   {FieldError{field, {"无效的日期或时间", "not a date or time"}}}, "invalid_time"));
 }
 
-json::object audit_entry_json(const storage::AuditEntry& entry) {
-  boost::system::error_code error;
-  json::value detail = json::parse(entry.detail, error);
-  if (error || !detail.is_object()) detail = json::object();
-  return json::object{{"id", entry.id},
-                      {"at", engine::format_timestamp(entry.at)},
-                      {"actor", entry.actor},
-                      {"action", entry.action},
-                      {"target", entry.target},
-                      {"address", entry.address},
-                      {"request_id", entry.request_id},
-                      {"detail", std::move(detail)}};
-}
-
 }  // namespace
 
 Response list_audit(ApiContext& context, const Request& request) {
@@ -83,7 +69,7 @@ Response list_audit(ApiContext& context, const Request& request) {
   }
   json::array items;
   for (const storage::AuditEntry& entry : entries)
-    items.push_back(audit_entry_json(entry));
+    items.push_back(storage::audit_json(entry));
   return json_body(200, json::object{{"items", std::move(items)}, {"next_cursor", next}});
 }
 

@@ -72,8 +72,7 @@ void recompute_every_hash(SQLite::Database& db) {
     head_update.exec();
   }
   SQLite::Statement entries(db,
-                            "SELECT id, at, actor, action, target, address, request_id, detail "
-                            "FROM audit_log ORDER BY id");
+                            "SELECT " + std::string(kAuditColumns) + " FROM audit_log ORDER BY id");
   std::vector<std::tuple<std::int64_t, Hash, Hash>> audit;
   Hash audit_previous = kGenesisHash;
   while (entries.executeStep()) {
