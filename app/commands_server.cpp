@@ -148,6 +148,9 @@ void add_store_metrics(web::Metrics& metrics, storage::Store& store) {
                       sampled(&storage::StoreStats::commands_committed));
   metrics.add_counter("investflow_transitions_total", "Transitions taken and committed.",
                       sampled(&storage::StoreStats::transitions_committed));
+  metrics.add_gauge("investflow_storage_full",
+                    "1 after a write failed for lack of space, until one succeeds (/readyz).",
+                    [] { return storage::storage_full() ? 1.0 : 0.0; });
   // SQLite's heap, mostly page caches that fill as the database is read and grows: the
   // part of RSS that is bounded by PRAGMA cache_size rather than a leak (tests/soak/).
   metrics.add_gauge("investflow_sqlite_memory_bytes", "Heap memory held by SQLite.",
@@ -555,7 +558,15 @@ int run_serve(std::span<const std::string> args, Io& io) {
   options.health = [&calendars, clock = context->clock](boost::json::object& body) {
     add_calendar_health(body, calendars.runway(engine::local_date(clock->now())));
   };
-  options.ready = [&store = **store]() -> engine::LocalizedText {
+  options.ready = [&store = **store,
+                   db_dir =
+                       std::filesystem::absolute(db).parent_path()]() -> engine::LocalizedText {
+    // After a write found the disk full, not ready until one succeeds; a probe file beside
+    // the database stands in for that write, as no traffic comes while not ready.
+    if (storage::storage_full() && !storage::probe_space(db_dir)) {
+      return {"存储空间不足：最近的写入因磁盘已满而失败",
+              "storage full: a write failed for lack of space"};
+    }
     // A writer this far behind answers slowly: let the load balancer try another.
     if (store.stats().queued_commands <= 10'000) return {};
     return {"存储写入积压", "the storage writer is behind"};
