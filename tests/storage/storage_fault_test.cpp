@@ -23,6 +23,7 @@ namespace investflow::storage {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::TempDir;
 
 unsigned mode_of(const fs::path& path) {
   struct stat status {};
