@@ -73,7 +73,10 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
 
 engine::Result<fs::path, std::string> backup_now(const fs::path& db, const BackupPolicy& policy) {
   std::error_code error;
-  fs::create_directories(policy.dir, error);
+  // A directory made here is its owner's alone (one chosen by the operator keeps its mode).
+  if (fs::create_directories(policy.dir, error)) {
+    fs::permissions(policy.dir, fs::perms::owner_all, fs::perm_options::replace, error);
+  }
   if (error) return engine::fail(policy.dir.string() + ": " + error.message());
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch())

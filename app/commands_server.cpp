@@ -196,6 +196,9 @@ void add_store_metrics(web::Metrics& metrics, storage::Store& store) {
                       sampled(&storage::StoreStats::commands_committed));
   metrics.add_counter("investflow_transitions_total", "Transitions taken and committed.",
                       sampled(&storage::StoreStats::transitions_committed));
+  metrics.add_gauge("investflow_storage_full",
+                    "1 after a write failed for lack of space, until one succeeds (/readyz).",
+                    [] { return storage::storage_full() ? 1.0 : 0.0; });
   // SQLite's heap, mostly page caches that fill as the database is read and grows: the
   // part of RSS that is bounded by PRAGMA cache_size rather than a leak (tests/soak/).
   metrics.add_gauge("investflow_sqlite_memory_bytes", "Heap memory held by SQLite.",
@@ -483,11 +486,39 @@ ArgSpec serve_spec() {
       .option("webhook-ca-file", "FILE",
               "PEM certificates trusted for HTTPS webhooks instead of the system's (a company "
               "CA, a TLS-inspecting proxy); HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured")
+      .option("secret-key", "FILE",
+              "the key that encrypts webhook secrets in the database (64 hex digits, 0600; made "
+              "when missing); back it up apart from the database",
+              "DB.secret-key")
       .example(
           "investflow serve --db zone.db --listen 127.0.0.1:8080 --workflows "
           "workflows/definitions")
       .example("investflow serve --config /etc/investflow/investflow.yaml");
   return spec;
+}
+
+// Webhook secrets still in plain text (from before they were sealed) are sealed now; a
+// sealed one the key cannot open is reported (its deliveries fail, saying why, until the
+// right key file is given or the webhook is made again), and the server starts all the same.
+bool seal_webhook_secrets(notify::NotifyStore& notify_store, Io& io) {
+  auto sealed = notify_store.seal_plain_secrets();
+  if (!sealed) {
+    io.err << "investflow serve: sealing the webhooks' secrets failed: " << sealed.error().message
+           << "\n";
+    return false;
+  }
+  if (*sealed > 0) {
+    spdlog::info("webhook secrets: {} stored in plain text, now encrypted", *sealed);
+  }
+  auto webhooks = notify_store.webhooks();
+  if (!webhooks) return true;  // the dispatcher reports what it cannot read
+  for (const notify::Webhook& webhook : *webhooks) {
+    if (webhook.secret_error.empty()) continue;
+    io.err << "investflow serve: webhook " << webhook.id << ": " << webhook.secret_error
+           << "; its deliveries fail until the key file it was sealed with is given (--secret-key) "
+              "or the webhook is made again\n";
+  }
+  return true;
 }
 
 std::optional<ServeSettings> resolve_serve_settings(const ParsedArgs& parsed, Io& io) {
@@ -544,6 +575,9 @@ std::optional<ServeSettings> resolve_serve_settings(const ParsedArgs& parsed, Io
     ok = false;
   }
   settings.no_dispatch = parsed.flag("no-dispatch");
+  settings.secret_key = parsed.value("secret-key") == "DB.secret-key"
+                            ? notify::default_secret_key_file(settings.db).string()
+                            : parsed.value("secret-key");
   if (parsed.has("webhook-ca-file")) {
     settings.webhook_ca_file = parsed.value("webhook-ca-file");
     std::ifstream in(settings.webhook_ca_file, std::ios::binary);
@@ -664,11 +698,18 @@ int run_serve(std::span<const std::string> args, Io& io) {
   workflows::CalendarRegistry workflow_calendars;
   if (!register_workflows(**store, settings->workflows, workflow_calendars, io)) return kExitFailed;
 
-  auto notify_store = notify::NotifyStore::open(db);
+  auto secrets = notify::SecretBox::open(settings->secret_key, true);
+  if (!secrets) {
+    io.err << "investflow serve: " << parsed.origin("secret-key") << ": " << secrets.error()
+           << "\n";
+    return kExitFailed;
+  }
+  auto notify_store = notify::NotifyStore::open(db, *secrets);
   if (!notify_store) {
     io.err << "investflow: " << db << ": " << notify_store.error().message << "\n";
     return kExitFailed;
   }
+  if (!seal_webhook_secrets(**notify_store, io)) return kExitFailed;
   auto context = std::make_shared<web::ApiContext>(**store, *auth);
   context->notify = *notify_store;
   try {
@@ -724,7 +765,15 @@ int run_serve(std::span<const std::string> args, Io& io) {
   options.health = [&calendars, clock = context->clock](boost::json::object& body) {
     add_calendar_health(body, calendars.runway(engine::local_date(clock->now())));
   };
-  options.ready = [&store = **store]() -> engine::LocalizedText {
+  options.ready = [&store = **store,
+                   db_dir =
+                       std::filesystem::absolute(db).parent_path()]() -> engine::LocalizedText {
+    // After a write found the disk full, not ready until one succeeds; a probe file beside
+    // the database stands in for that write, as no traffic comes while not ready.
+    if (storage::storage_full() && !storage::probe_space(db_dir)) {
+      return {"存储空间不足：最近的写入因磁盘已满而失败",
+              "storage full: a write failed for lack of space"};
+    }
     // A writer this far behind answers slowly: let the load balancer try another.
     if (store.stats().queued_commands <= 10'000) return {};
     return {"存储写入积压", "the storage writer is behind"};

@@ -34,6 +34,7 @@ struct ServeSettings {
   bool access_log = false;
   bool no_dispatch = false;
   std::string webhook_ca_file;       // "": the system's store
+  std::string secret_key;            // seals webhook secrets; "": DB.secret-key, made if missing
   notify::IpNetworks webhook_allow;  // internal addresses webhooks may reach nonetheless
   LogFormat log_format = LogFormat::text;
   std::string log_file;                             // "": stderr

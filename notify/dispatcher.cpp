@@ -524,6 +524,11 @@ void Dispatcher::deliver_robot(Lane& lane) {
 }
 
 bool Dispatcher::post_one(Lane& lane, const DueDelivery& item) {
+  // Never unsigned: a secret that cannot be unsealed fails the delivery, and says why.
+  if (!lane.webhook.secret_error.empty()) {
+    return settle_attempt(lane, {&item},
+                          AttemptResult{false, std::nullopt, lane.webhook.secret_error});
+  }
   const auto workflow = store_.workflow(item.workflow, item.workflow_version);
   const Message message =
       make_message(item.delivery.event_id, item.event, workflow.get(), item.project_name);
@@ -537,9 +542,14 @@ bool Dispatcher::post_digest(Lane& lane, const std::vector<DueDelivery>& due,
   std::vector<const DueDelivery*> items;
   items.reserve(post.items.size());
   digest.messages.reserve(post.items.size());
+  for (const std::size_t index : post.items)
+    items.push_back(&due[index]);
+  if (!lane.webhook.secret_error.empty()) {
+    return settle_attempt(lane, items,
+                          AttemptResult{false, std::nullopt, lane.webhook.secret_error});
+  }
   for (const std::size_t index : post.items) {
     const DueDelivery& item = due[index];
-    items.push_back(&item);
     const auto workflow = store_.workflow(item.workflow, item.workflow_version);
     digest.messages.push_back(
         make_message(item.delivery.event_id, item.event, workflow.get(), item.project_name));

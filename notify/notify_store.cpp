@@ -87,11 +87,21 @@ constexpr const char* kDeliveryColumns =
     "d.id, d.webhook_id, d.event_id, d.status, d.attempts, d.next_attempt_at, "
     "COALESCE(d.last_error, ''), d.last_status, d.created_at, d.delivered_at, d.digest";
 
-Webhook webhook_from(SQLite::Statement& row) {
+}  // namespace
+
+Webhook NotifyStore::webhook_from(SQLite::Statement& row) const {
   Webhook webhook;
   webhook.id = row.getColumn(0).getInt64();
   webhook.url = row.getColumn(1).getString();
   webhook.secret = row.getColumn(2).getString();
+  if (is_sealed(webhook.secret) && !secrets_) {
+    webhook.secret.clear();
+    webhook.secret_error = "the webhook's secret is sealed, and no secret key was given";
+  } else if (is_sealed(webhook.secret)) {
+    auto plain = secrets_->unseal(webhook.secret);
+    webhook.secret = plain ? std::move(*plain) : std::string();
+    if (!plain) webhook.secret_error = std::move(plain.error());
+  }
   webhook.events = names_from(row.getColumn(3).getString(), engine::parse_event_filter);
   webhook.format = row.getColumn(4).getString();
   webhook.created_by = row.getColumn(5).getString();
@@ -100,8 +110,6 @@ Webhook webhook_from(SQLite::Statement& row) {
   return webhook;
 }
 
-}  // namespace
-
 bool webhook_matches(const std::vector<engine::EventFilter>& filter, std::string_view type,
                      const std::vector<engine::NotifyTrigger>& triggers) {
   return std::any_of(filter.begin(), filter.end(), [&](const engine::EventFilter& wanted) {
@@ -109,18 +117,21 @@ bool webhook_matches(const std::vector<engine::EventFilter>& filter, std::string
   });
 }
 
-Outcome<std::shared_ptr<NotifyStore>> NotifyStore::open(const std::filesystem::path& path) {
+Outcome<std::shared_ptr<NotifyStore>> NotifyStore::open(const std::filesystem::path& path,
+                                                        std::shared_ptr<const SecretBox> secrets) {
   try {
-    return std::make_shared<NotifyStore>(path);
+    return std::make_shared<NotifyStore>(path, std::move(secrets));
   } catch (const std::exception& error) {
-    return engine::fail(storage::Error{storage::Error::Kind::storage, error.what()});
+    return engine::fail(storage::storage_error(error));
   }
 }
 
-NotifyStore::NotifyStore(const std::filesystem::path& path)
+NotifyStore::NotifyStore(const std::filesystem::path& path,
+                         std::shared_ptr<const SecretBox> secrets)
     // NORMAL: a notification lost to a power cut is simply sent again (at least once).
     : connection_(path, storage::Connection::Mode::read_write, kBusyTimeoutMs,
-                  storage::Synchronous::normal) {
+                  storage::Synchronous::normal),
+      secrets_(std::move(secrets)) {
 }
 
 template <typename T, typename Fn>
@@ -129,7 +140,7 @@ Outcome<T> NotifyStore::run(Fn&& fn) {
   try {
     return fn();
   } catch (const std::exception& error) {
-    return engine::fail(storage::Error{storage::Error::Kind::storage, error.what()});
+    return engine::fail(storage::storage_error(error));
   }
 }
 
@@ -476,7 +487,8 @@ Outcome<Webhook> NotifyStore::add_webhook(Webhook webhook) {
         "INSERT INTO webhooks (url, secret, events, format, created_by, created_at, "
         "after_event_id) VALUES (?,?,?,?,?,?,?)");
     insert->bind(1, webhook.url);
-    insert->bind(2, webhook.secret);
+    insert->bind(
+        2, secrets_ && !webhook.secret.empty() ? secrets_->seal(webhook.secret) : webhook.secret);
     insert->bind(3, names_to(webhook.events, engine::event_filter_name));
     insert->bind(4, webhook.format);
     insert->bind(5, webhook.created_by);
@@ -498,6 +510,31 @@ Outcome<std::vector<Webhook>> NotifyStore::webhooks() {
     while (select->executeStep())
       out.push_back(webhook_from(*select));
     return out;
+  });
+}
+
+Outcome<int> NotifyStore::seal_plain_secrets() {
+  if (!secrets_) {
+    return engine::fail(storage::Error{storage::Error::Kind::storage,
+                                       "no secret key to seal webhook secrets with"});
+  }
+  return run<int>([&] {
+    SQLite::Transaction transaction(connection_.db(), SQLite::TransactionBehavior::IMMEDIATE);
+    std::vector<std::pair<std::int64_t, std::string>> plain;
+    {
+      auto select = connection_.statement(
+          "SELECT id, secret FROM webhooks WHERE secret <> '' AND secret NOT LIKE 'sb1:%'");
+      while (select->executeStep())
+        plain.emplace_back(select->getColumn(0).getInt64(), select->getColumn(1).getString());
+    }
+    for (const auto& [id, secret] : plain) {
+      auto update = connection_.statement("UPDATE webhooks SET secret = ? WHERE id = ?");
+      update->bind(1, secrets_->seal(secret));
+      update->bind(2, id);
+      update->exec();
+    }
+    transaction.commit();
+    return static_cast<int>(plain.size());
   });
 }
 

@@ -16,6 +16,7 @@
 #include "engine/event.hpp"
 #include "engine/names.hpp"
 #include "engine/notify_trigger.hpp"
+#include "notify/secret_box.hpp"
 #include "storage/sqlite_connection.hpp"
 #include "storage/store.hpp"
 
@@ -73,7 +74,10 @@ struct NotificationPage {
 struct Webhook {
   std::int64_t id = 0;
   std::string url;
-  std::string secret;
+  std::string secret;  // plain text here; sealed in the database (secret_box.hpp)
+  // Set when the stored secret cannot be unsealed (another key file, no key): deliveries
+  // to this webhook fail with it, recorded in the delivery log, instead of going unsigned.
+  std::string secret_error;
   std::vector<engine::EventFilter> events;
   std::string format;  // json | wecom | dingtalk
   std::string created_by;
@@ -152,8 +156,13 @@ inline constexpr std::string_view kPendingOutboxQuery =
 
 class NotifyStore {
  public:
-  static Outcome<std::shared_ptr<NotifyStore>> open(const std::filesystem::path& path);
-  explicit NotifyStore(const std::filesystem::path& path);
+  // `secrets`: seals webhook secrets as they are stored and unseals them as they are read
+  // (serve always gives one). Without it secrets are stored as given, and a sealed one reads
+  // back with Webhook::secret_error set.
+  static Outcome<std::shared_ptr<NotifyStore>> open(
+      const std::filesystem::path& path, std::shared_ptr<const SecretBox> secrets = nullptr);
+  explicit NotifyStore(const std::filesystem::path& path,
+                       std::shared_ptr<const SecretBox> secrets = nullptr);
 
   // --- inbox ---
   Outcome<std::vector<OutboxItem>> pending_outbox(std::string_view channel, int limit);
@@ -190,6 +199,10 @@ class NotifyStore {
   // --- webhooks ---
   Outcome<Webhook> add_webhook(Webhook webhook);  // starts after the log's current end
   Outcome<std::vector<Webhook>> webhooks();
+  // Seals every secret still stored in plain text (written before secrets were sealed, or
+  // without a key), deleted webhooks' too, in one transaction; returns how many. serve runs
+  // it at start. Needs the SecretBox.
+  Outcome<int> seal_plain_secrets();
   Outcome<bool> delete_webhook(std::int64_t id, engine::Timestamp now);
   // Creates the deliveries of up to `limit` events after the webhook's position; returns
   // how many events it looked at (0: caught up). Events older than `historical_before` are
@@ -237,8 +250,11 @@ class NotifyStore {
   bool digests_deadlines(const std::string& user);
   void count_in_digest(const std::string& user, engine::Timestamp at);
 
+  Webhook webhook_from(SQLite::Statement& row) const;
+
   std::mutex mutex_;
   storage::Connection connection_;  // GUARDED_BY(mutex_)
+  const std::shared_ptr<const SecretBox> secrets_;
 };
 
 }  // namespace investflow::notify

@@ -308,8 +308,7 @@ Outcome<bool> AttachmentFiles::place(const fs::path& upload, std::string_view sh
   } catch (const std::exception& failure) {
     std::error_code ignored;
     fs::remove(upload, ignored);
-    return engine::fail(
-        Error{Error::Kind::storage, std::string("cannot store the attachment: ") + failure.what()});
+    return engine::fail(storage_error(failure, "cannot store the attachment: "));
   }
 }
 

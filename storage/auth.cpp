@@ -25,9 +25,6 @@ Digest sha256(std::string_view text) {
   return digest;
 }
 
-Error storage_error(const std::exception& error) {
-  return Error{Error::Kind::storage, error.what()};
-}
 Error invalid(std::string message) {
   return Error{Error::Kind::invalid_request, std::move(message)};
 }
@@ -121,6 +118,9 @@ Outcome<std::unique_ptr<AuthStore>> AuthStore::open(const std::filesystem::path&
   if (sodium_init() < 0) return engine::fail(Error{Error::Kind::storage, "libsodium failed"});
   auto version = init_sqlite_database(path);
   if (!version) return engine::fail(version.error());
+  if (auto writable = check_writable(path, options.busy_timeout_ms); !writable) {
+    return engine::fail(std::move(writable.error()));
+  }
   try {
     auto connection =
         std::make_unique<Connection>(path, Connection::Mode::read_write, options.busy_timeout_ms);

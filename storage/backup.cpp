@@ -60,6 +60,10 @@ Outcome<Ok> backup_database(const std::filesystem::path& source,
         throw std::runtime_error("the copy fails SQLite's quick_check");
       }
     }
+    // The zone's data, whatever the umask (the binary sets 077; a library caller may not).
+    std::filesystem::permissions(
+        partial, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+        std::filesystem::perm_options::replace);
     std::filesystem::rename(partial, destination);
   } catch (const std::exception& error) {
     std::filesystem::remove(partial, ignored);

@@ -17,10 +17,6 @@
 namespace investflow::storage {
 namespace {
 
-Error storage_error(const std::exception& error) {
-  return Error{Error::Kind::storage, error.what()};
-}
-
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::filesystem::path path, const SqliteOptions& options)
@@ -363,7 +359,28 @@ Outcome<int> init_sqlite_database(const std::filesystem::path& path) {
     if (!version) return engine::fail(Error{Error::Kind::storage, version.error()});
     return *version;
   } catch (const std::exception& error) {
-    return engine::fail(storage_error(error));
+    return engine::fail(Error{Error::Kind::storage, open_failure(path, error), fault_of(error)});
+  }
+}
+
+Outcome<Ok> check_writable(const std::filesystem::path& path, int busy_timeout_ms) {
+  try {
+    Connection connection(path, Connection::Mode::read_write, busy_timeout_ms);
+    SQLite::Database& db = connection.db();
+    db.exec("BEGIN IMMEDIATE");
+    // A page written (and rolled back): on a read-only file or filesystem whose -wal and
+    // -shm exist, SQLite opens read-only and grants the lock; only a write tells.
+    try {
+      db.exec("PRAGMA user_version = " +
+              std::to_string(db.execAndGet("PRAGMA user_version").getInt()));
+    } catch (...) {
+      db.tryExec("ROLLBACK");
+      throw;
+    }
+    db.exec("ROLLBACK");
+    return Ok{};
+  } catch (const std::exception& error) {
+    return engine::fail(Error{Error::Kind::storage, open_failure(path, error), fault_of(error)});
   }
 }
 
@@ -372,6 +389,9 @@ Outcome<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& p
   if (sodium_init() < 0) return engine::fail(Error{Error::Kind::storage, "libsodium failed"});
   auto version = init_sqlite_database(path);
   if (!version) return engine::fail(version.error());
+  if (auto writable = check_writable(path, options.busy_timeout_ms); !writable) {
+    return engine::fail(std::move(writable.error()));
+  }
   try {
     return std::unique_ptr<Store>(std::make_unique<SqliteStore>(path, options));
   } catch (const std::exception& error) {

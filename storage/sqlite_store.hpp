@@ -35,5 +35,11 @@ Outcome<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& p
 
 // Creates or migrates the database and returns its schema version (`investflow init`).
 Outcome<int> init_sqlite_database(const std::filesystem::path& path);
+// Whether the database can be written now: takes its write lock, changes a page and rolls
+// back. Refuses, saying why and naming what to fix (storage_fault.hpp open_failure), a
+// database whose file, directory or filesystem is read-only, or whose write lock another
+// process holds past the busy timeout. open_sqlite_store and AuthStore::open check this, so
+// a command that cannot write fails at start-up instead of at every write.
+Outcome<Ok> check_writable(const std::filesystem::path& path, int busy_timeout_ms);
 
 }  // namespace investflow::storage

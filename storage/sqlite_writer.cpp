@@ -1,6 +1,7 @@
 #include "storage/sqlite_writer.hpp"
 
 #include <SQLiteCpp/Exception.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -22,6 +23,9 @@
 
 namespace investflow::storage {
 namespace json = boost::json;
+
+// storage_fault.cpp: probe_space's errno (0: there was room).
+int probe_space_errno(const std::filesystem::path& dir);
 
 namespace {
 
@@ -49,6 +53,13 @@ WriteResult failed(std::string message) {
   WriteResult result;
   result.status = WriteResult::Status::failed;
   result.error = std::move(message);
+  return result;
+}
+
+// `system_errno`: sqlite3_system_errno right after the failure (an I/O error's cause).
+WriteResult failed(const std::exception& error, int system_errno) {
+  WriteResult result = failed("storage: " + describe_failure(error));
+  result.fault = fault_of(error, system_errno);
   return result;
 }
 
@@ -117,6 +128,7 @@ SqliteWriter::SqliteWriter(const std::filesystem::path& path, const WriterOption
     : options_(options),
       workflows_(workflows),
       clock_(clock),
+      dir_(std::filesystem::absolute(path).parent_path()),
       // With overlap_flush, FULL durability comes from the syncer's flush after COMMIT.
       connection_(path, Connection::Mode::read_write, options.busy_timeout_ms,
                   options.synchronous == Synchronous::full && options.overlap_flush
@@ -263,6 +275,7 @@ bool SqliteWriter::run_batch(std::vector<Job>& jobs) {
     }
     write_projections();
     exec("COMMIT");
+    note_write_succeeded();  // room again, if a write had found none (/readyz)
     publish_json();
     if (cache_.size() + layers_.back().heads.size() > options_.projection_cache) cache_.clear();
     merge_layer();
@@ -270,6 +283,7 @@ bool SqliteWriter::run_batch(std::vector<Job>& jobs) {
   } catch (const std::exception& error) {
     // The transaction as a whole failed (BEGIN or COMMIT: busy, I/O, disk full): nothing of
     // it stands, so no command in it may be reported as accepted.
+    const WriteResult failed_batch = failure(error);
     connection_.db().tryExec("ROLLBACK");
     layers_.clear();
     reports_.clear();
@@ -278,9 +292,7 @@ bool SqliteWriter::run_batch(std::vector<Job>& jobs) {
     for (Job& job : jobs) {
       job.results.resize(job.requests.size());
       for (WriteResult& result : job.results) {
-        if (!result.rejected() || result.replayed) {
-          result = failed(std::string("storage: ") + error.what());
-        }
+        if (!result.rejected() || result.replayed) result = failed_batch;
       }
     }
   }
@@ -297,10 +309,14 @@ void SqliteWriter::run_single(Job& job) {
       exec("RELEASE command");
       merge_layer();
     } catch (const std::exception& error) {
+      // SQLite may have rolled the whole transaction back itself (disk full, I/O error):
+      // then the batch fails, as what it is.
+      if (!in_transaction()) throw;
+      WriteResult failed_command = failure(error);
       exec("ROLLBACK TO command");
       exec("RELEASE command");
       discard_layer();
-      job.results.push_back(failed(std::string("storage: ") + error.what()));
+      job.results.push_back(std::move(failed_command));
     }
   }
 }
@@ -309,15 +325,16 @@ void SqliteWriter::run_atomic(Job& job) {
   exec("SAVEPOINT atomic");
   push_layer();
   bool all_accepted = true;
-  std::string error_message;
+  std::optional<WriteResult> failed_batch;
   try {
     for (const WriteRequest& request : job.requests) {
       job.results.push_back(process(request));
       all_accepted = all_accepted && job.results.back().accepted();
     }
   } catch (const std::exception& error) {
+    if (!in_transaction()) throw;  // rolled back by SQLite: the batch fails (run_single)
     all_accepted = false;
-    error_message = std::string("storage: ") + error.what();
+    failed_batch = failure(error);
   }
   if (all_accepted) {
     exec("RELEASE atomic");
@@ -329,8 +346,8 @@ void SqliteWriter::run_atomic(Job& job) {
   discard_layer();
   job.results.resize(job.requests.size());
   for (WriteResult& result : job.results) {
-    if (!error_message.empty()) {
-      result = failed(error_message);
+    if (failed_batch) {
+      result = *failed_batch;
     } else if (result.accepted() || result.replayed) {
       const std::int64_t before = result.events.empty() ? 0 : result.events.front().version - 1;
       result = rejected(before, reason::kBatchAborted,
@@ -795,6 +812,26 @@ void SqliteWriter::purge_expired_keys() {
 
 void SqliteWriter::exec(const std::string& sql) {
   connection_.statement(sql)->exec();
+}
+
+WriteResult SqliteWriter::failure(const std::exception& error) {
+  WriteResult result = failed(error, system_errno());
+  // SQLite reports some writes the OS refused for lack of room as I/O errors without always
+  // saying why (EFBIG past the file size limit, a failed fallocate): a probe write beside
+  // the database that finds no room either tells.
+  if (result.fault == Fault::io && errno_fault(probe_space_errno(dir_)) == Fault::full) {
+    result.fault = Fault::full;
+  }
+  note_write_failed(result.fault);
+  return result;
+}
+
+int SqliteWriter::system_errno() {
+  return sqlite3_system_errno(connection_.db().getHandle());
+}
+
+bool SqliteWriter::in_transaction() {
+  return sqlite3_get_autocommit(connection_.db().getHandle()) == 0;
 }
 
 }  // namespace investflow::storage

@@ -139,6 +139,10 @@ class SqliteWriter {
   void merge_layer();    // top layer into the one below (or into the cache)
   void discard_layer();  // drop the top layer
   void exec(const std::string& sql);
+  // A command or batch that threw, as a failed result of its kind; noted for /readyz.
+  WriteResult failure(const std::exception& error);
+  int system_errno();     // the OS error behind the connection's last failure
+  bool in_transaction();  // false once SQLite rolled the batch's transaction back itself
   void purge_expired_keys();
   void publish_json();  // after COMMIT
   // Forgets what it cached when another connection wrote since the writer last looked.
@@ -147,6 +151,7 @@ class SqliteWriter {
   const WriterOptions options_;
   const WorkflowRegistry& workflows_;
   const engine::Clock& clock_;
+  const std::filesystem::path dir_;         // the database's directory
   Connection connection_;                   // used only by the writer thread (and the constructor)
   ReportLedger reports_{connection_.db()};  // report summaries, written with each batch
   std::unique_ptr<WalSyncer> syncer_;       // synchronous=FULL only

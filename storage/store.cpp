@@ -6,6 +6,11 @@
 
 namespace investflow::storage {
 
+Error storage_error(const std::exception& error, std::string_view context) {
+  return Error{Error::Kind::storage, std::string(context) + describe_failure(error),
+               fault_of(error)};
+}
+
 std::future<WriteResult> Store::write(WriteRequest request) {
   auto promise = std::make_shared<std::promise<WriteResult>>();
   std::future<WriteResult> future = promise->get_future();

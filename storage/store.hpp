@@ -24,6 +24,7 @@
 #include "engine/result.hpp"
 #include "engine/workflow.hpp"
 #include "storage/hash_chain.hpp"
+#include "storage/storage_fault.hpp"
 
 namespace investflow::storage {
 
@@ -34,7 +35,10 @@ struct Error {
   };
   Kind kind = Kind::storage;
   std::string message;
+  Fault fault = Fault::other;  // Kind::storage: what kind of failure (storage_fault.hpp)
 };
+// Kind::storage, its fault and message (describe_failure) from an exception.
+Error storage_error(const std::exception& error, std::string_view context = "");
 struct Ok {};
 template <typename T>
 using Outcome = engine::Result<T, Error>;
@@ -74,6 +78,7 @@ struct WriteResult {
   std::vector<engine::Event> events;  // accepted: what was appended
   engine::Rejection rejection;        // rejected: every reason
   std::string error;                  // failed: what went wrong in storage
+  Fault fault = Fault::other;         // failed: what kind of failure (storage_fault.hpp)
   bool replayed = false;              // a repeated idempotency key: the first result again
 
   bool accepted() const { return status == Status::accepted; }

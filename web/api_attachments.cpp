@@ -3,9 +3,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cerrno>
+#include <system_error>
 
 #include "engine/date.hpp"
 #include "engine/typed_text.hpp"
@@ -67,7 +70,7 @@ std::shared_ptr<SpooledBody> spool_from_memory(const storage::AttachmentFiles& f
   const fs::path path =
       files.upload_dir() / ("upload-" + storage::random_secret().substr(0, 32) + ".part");
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return nullptr;
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "creating " + path.string());
   auto body = std::make_shared<SpooledBody>(path, bytes.size(), [&] {
     storage::Sha256Stream hash;
     hash.update(bytes.data(), bytes.size());
@@ -78,8 +81,10 @@ std::shared_ptr<SpooledBody> spool_from_memory(const storage::AttachmentFiles& f
     const ssize_t written = ::write(fd, bytes.data() + done, bytes.size() - done);
     if (written < 0 && errno == EINTR) continue;
     if (written <= 0) {
+      // A regular file takes no bytes only when there is no room.
+      const int error = written < 0 ? errno : ENOSPC;
       ::close(fd);
-      return nullptr;
+      throw std::system_error(error, std::generic_category(), "writing " + path.string());
     }
     done += static_cast<std::size_t>(written);
   }
@@ -108,7 +113,6 @@ void store_upload(ApiContext& context, const std::shared_ptr<Upload>& upload) {
   if (!upload->body) {
     upload->body = spool_from_memory(files, upload->in_memory);
     upload->in_memory.clear();
-    if (!upload->body) return upload->reply(upload->problem(internal_error(upload->request_id)));
   }
   const storage::DetectedType detected = storage::detect_media_type(upload->body->path());
   if (detected.media_type.empty()) return upload->reply(upload->problem(refused_type(detected)));
@@ -202,8 +206,11 @@ void upload_attachment(ApiContext& context, const Request& request, const RouteP
   context.attachments->post([&context, upload] {
     try {
       store_upload(context, upload);
-    } catch (const std::exception&) {
-      upload->reply(upload->problem(internal_error(upload->request_id)));
+    } catch (const std::exception& error) {
+      // ENOSPC writing the file: 507, like a database write that found no room.
+      upload->reply(upload->problem(reported_storage_problem(
+          *spdlog::default_logger(), storage::fault_of(error),
+          "attachment: " + storage::describe_failure(error), upload->request_id)));
     }
   });
 }

@@ -1,5 +1,7 @@
 #include "web/api_support.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/json.hpp>
 #include <charconv>
 
@@ -343,7 +345,9 @@ Response storage_failure(const storage::Error& error, std::string_view lang,
   if (error.kind == storage::Error::Kind::invalid_request) {
     return to_response(bad_request({"请求无效：" + error.message, error.message}), lang);
   }
-  return to_response(internal_error(request_id), lang);
+  return to_response(
+      reported_storage_problem(*spdlog::default_logger(), error.fault, error.message, request_id),
+      lang);
 }
 
 Response storage_failure(const storage::Error& error, const Request& request) {
@@ -353,7 +357,11 @@ Response storage_failure(const storage::Error& error, const Request& request) {
 Response write_result(const storage::WriteResult& result, int success_status, std::string_view lang,
                       const std::string& request_id) {
   if (result.rejected()) return rejection(result.rejection, lang);
-  if (!result.accepted()) return to_response(internal_error(request_id), lang);
+  if (!result.accepted()) {
+    return to_response(
+        reported_storage_problem(*spdlog::default_logger(), result.fault, result.error, request_id),
+        lang);
+  }
   Response response = json_body(success_status, storage::write_result_to_wire(result));
   response.headers.set("ETag", "\"" + std::to_string(result.version) + "\"");
   if (success_status == 201 && !result.events.empty()) {

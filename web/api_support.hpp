@@ -74,13 +74,13 @@ Problem no_such_workflow(std::string_view id);
 // otherwise 422 listing every reason {field, message, code}.
 Response rejection(const engine::Rejection& rejection, std::string_view lang);
 // accepted: `success_status` with {project_id, version, events} and the ETag;
-// rejected: rejection(); failed: 500.
+// rejected: rejection(); failed: reported_storage_problem (507 when the disk is full, ...).
 Response write_result(const storage::WriteResult& result, int success_status, std::string_view lang,
                       const std::string& request_id);
 Response json_body(int status, const boost::json::value& body);
 // 412 for a write sent with If-Match that names another version; ETag: the current one.
 Response version_mismatch(std::int64_t current_version, std::string_view lang);
-// 400 for an invalid request, else 500 carrying the request id.
+// 400 for an invalid request, else reported_storage_problem (logged, with the request id).
 Response storage_failure(const storage::Error& error, std::string_view lang,
                          const std::string& request_id);
 Response storage_failure(const storage::Error& error, const Request& request);

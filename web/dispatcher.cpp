@@ -21,12 +21,26 @@ void answer_failure(const Reply& reply, const Request& request, const Route& rou
   reply(to_response(internal_error(request.request_id), language(request)));
 }
 
+// A storage failure a handler let through (a SQLite or file system exception): answered
+// as what it is (507 when the disk is full, ...), not as a bare 500.
+void answer_failure(const Reply& reply, const Request& request, const Route& route,
+                    spdlog::logger& log, const std::exception& error) {
+  const storage::Fault fault = storage::fault_of(error);
+  if (fault == storage::Fault::other)
+    return answer_failure(reply, request, route, log, error.what());
+  reply(to_response(
+      reported_storage_problem(log, fault,
+                               "route=" + route.pattern + " " + storage::describe_failure(error),
+                               request.request_id),
+      language(request)));
+}
+
 void invoke(const Route& route, const std::shared_ptr<const Exchange>& exchange, const Reply& reply,
             spdlog::logger& log) noexcept {
   try {
     route.handler(*exchange->request, exchange->params, reply);
   } catch (const std::exception& error) {
-    answer_failure(reply, *exchange->request, route, log, error.what());
+    answer_failure(reply, *exchange->request, route, log, error);
   } catch (...) {
     answer_failure(reply, *exchange->request, route, log, "unknown exception");
   }

@@ -283,42 +283,43 @@ void HttpSession::on_read_spool(beast::error_code error, std::size_t /*bytes*/) 
   // Hashing and writing happen off the I/O thread; no read is pending meanwhile, so the
   // writer has the spool to itself until it posts back.
   net::post(*state_->spool_writer, [self = shared_from_this(), got, done] {
-    const bool written = self->write_spool(got);
+    const int failure = self->write_spool(got);
     auto executor = self->stream_.get_executor();
     net::post(executor,
-              [self = std::move(self), written, done] { self->on_spool_written(written, done); });
+              [self = std::move(self), failure, done] { self->on_spool_written(failure, done); });
   });
 }
 
-void HttpSession::on_spool_written(bool written, bool done) {
+void HttpSession::on_spool_written(int error, bool done) {
   if (phase_ != Phase::reading || !spool_) {  // closed meanwhile (shutdown deadline)
     spool_.reset();
     return;
   }
-  if (!written) {
+  if (error != 0) {
+    // A full disk is 507 (and /readyz says so), like a database write that found no room.
+    const std::string what =
+        "writing the upload " + spool_->path.string() + " failed: " + std::strerror(error);
     spool_.reset();
-    return respond_and_close(internal_error(request_id_));
+    return respond_and_close(
+        reported_storage_problem(*state_->log, storage::errno_fault(error), what, request_id_));
   }
   if (done) return handle_request();
   do_read_spool();
 }
 
-bool HttpSession::write_spool(std::size_t bytes) {
+int HttpSession::write_spool(std::size_t bytes) {
   const char* data = spool_->buffer.data();
   spool_->hash.update(data, bytes);
   spool_->size += bytes;
   while (bytes > 0) {
     const ssize_t written = ::write(spool_->fd, data, bytes);
     if (written < 0 && errno == EINTR) continue;
-    if (written <= 0) {
-      state_->log->error("writing the upload {} failed: {}", spool_->path.string(),
-                         std::strerror(errno));
-      return false;
-    }
+    if (written < 0) return errno;
+    if (written == 0) return ENOSPC;  // a regular file takes no bytes only when it has no room
     data += written;
     bytes -= static_cast<std::size_t>(written);
   }
-  return true;
+  return 0;
 }
 
 void HttpSession::do_continue() {

@@ -78,8 +78,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   bool start_spool();
   void do_read_spool();
   void on_read_spool(boost::beast::error_code error, std::size_t bytes);
-  bool write_spool(std::size_t bytes);  // on ServerState::spool_writer
-  void on_spool_written(bool written, bool done);
+  int write_spool(std::size_t bytes);  // on ServerState::spool_writer; 0 or the errno
+  void on_spool_written(int error, bool done);
   void handle_request();
   Reply::Sink make_sink();
   void on_reply(std::optional<Response> response);

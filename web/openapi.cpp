@@ -57,7 +57,10 @@ std::string_view error_description(int status) {
     case 429:
       return "Too many failed attempts, or too many streams open; see Retry-After";
     case 503:
-      return "Not enabled on this server";
+      return "Not enabled on this server, not ready (readiness), or the database cannot be "
+             "written now (code storage_read_only or storage_busy)";
+    case 507:
+      return "The server's disk is full (code storage_full); nothing was saved";
     case 500:
       return "The server failed; request_id names the log line";
     default:
@@ -136,7 +139,8 @@ json::object parameter_json(const Parameter& parameter) {
   return object;
 }
 
-json::object operation_json(std::string_view path, const Operation& route) {
+json::object operation_json(std::string_view method, std::string_view path,
+                            const Operation& route) {
   json::object op{{"operationId", route.operation_id},
                   {"tags", json::array{json::value(route.tag)}},
                   {"summary", route.summary}};
@@ -160,6 +164,12 @@ json::object operation_json(std::string_view path, const Operation& route) {
     responses[std::to_string(answer.status)] = answer_json(answer);
   for (const int status : route.errors)
     responses[std::to_string(status)] = problem_response(status);
+  // What any write may meet in storage (problem.hpp storage_problem): the database read-only
+  // or locked by another process, the disk full. Listed here, once, for every write.
+  if (method != "GET" && method != "HEAD") {
+    responses["503"] = problem_response(503);
+    responses["507"] = problem_response(507);
+  }
   responses["500"] = problem_response(500);
   op["responses"] = std::move(responses);
   op["security"] =
@@ -182,7 +192,7 @@ void add_paths(json::object& paths, const std::vector<RouteDef<Context>>& table)
   for (const auto& route : table) {
     json::value& item = paths[route.path];
     if (!item.is_object()) item = json::object{};
-    item.as_object()[lower(route.method)] = operation_json(route.path, route.doc);
+    item.as_object()[lower(route.method)] = operation_json(route.method, route.path, route.doc);
   }
 }
 

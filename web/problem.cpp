@@ -1,5 +1,7 @@
 #include "web/problem.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/json.hpp>
 
 namespace investflow::web {
@@ -108,6 +110,58 @@ Problem internal_error(std::string request_id) {
 
 Problem service_unavailable(LocalizedText detail, std::string code) {
   return make(503, std::move(code), "Service unavailable", std::move(detail));
+}
+
+Problem insufficient_storage(LocalizedText detail) {
+  return make(507, "storage_full", "Insufficient storage", std::move(detail));
+}
+
+Problem storage_problem(storage::Fault fault, std::string request_id) {
+  Problem problem;
+  switch (fault) {
+    case storage::Fault::full:
+      problem = insufficient_storage(
+          {"存储空间不足：服务器磁盘已满，本次修改未保存。请联系管理员释放空间后重试。",
+           "Insufficient storage: the server's disk is full and nothing was saved; ask the "
+           "administrator to free space, then try again."});
+      break;
+    case storage::Fault::read_only:
+      problem = service_unavailable({"数据库当前只读，本次修改未保存。请联系管理员。",
+                                     "The database cannot be written (read-only); nothing was "
+                                     "saved. Tell the administrator."},
+                                    "storage_read_only");
+      break;
+    case storage::Fault::busy:
+      problem = service_unavailable({"数据库被其他进程锁定，本次操作未完成，请稍后重试。",
+                                     "The database is locked by another process; nothing was "
+                                     "done. Try again shortly."},
+                                    "storage_busy");
+      break;
+    case storage::Fault::io:
+      problem = make(500, "storage_io_error", "Internal server error",
+                     {"存储读写出错，本次操作未完成；报告问题时请提供请求编号。",
+                      "The disk failed to read or write; nothing was done. Quote the request id "
+                      "when reporting it."});
+      break;
+    case storage::Fault::corrupt:
+      problem = make(500, "storage_corrupt", "Internal server error",
+                     {"数据库文件损坏，本次操作未完成；请联系管理员（investflow verify 可检查）"
+                      "并提供请求编号。",
+                      "The database file is damaged; nothing was done. Tell the administrator "
+                      "(investflow verify checks it) and quote the request id."});
+      break;
+    case storage::Fault::other:
+      return internal_error(std::move(request_id));
+  }
+  problem.request_id = std::move(request_id);
+  return problem;
+}
+
+Problem reported_storage_problem(spdlog::logger& log, storage::Fault fault, std::string_view what,
+                                 std::string request_id) {
+  log.error("request_id={} storage failure ({}): {}", request_id, storage::fault_name(fault), what);
+  storage::note_write_failed(fault);
+  return storage_problem(fault, std::move(request_id));
 }
 
 Problem no_such_resource(const std::string& path) {

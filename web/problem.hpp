@@ -19,8 +19,13 @@
 #include <vector>
 
 #include "engine/workflow.hpp"
+#include "storage/storage_fault.hpp"
 #include "web/request.hpp"
 #include "web/response.hpp"
+
+namespace spdlog {
+class logger;
+}
 
 namespace investflow::web {
 
@@ -72,6 +77,20 @@ Problem unprocessable(LocalizedText detail, std::vector<FieldError> errors,
 Problem too_many_requests(LocalizedText detail, std::string code = "too_many_requests");
 Problem internal_error(std::string request_id);
 Problem service_unavailable(LocalizedText detail, std::string code = "service_unavailable");
+Problem insufficient_storage(LocalizedText detail);  // 507, code storage_full
+// A storage failure as the client sees it, with the request id (the log line's):
+//   full       507 storage_full        存储空间不足: nothing was saved
+//   read_only  503 storage_read_only   the database cannot be written
+//   busy       503 storage_busy        another process holds the database's lock
+//   io         500 storage_io_error    the disk failed a read or write
+//   corrupt    500 storage_corrupt     the database's pages are damaged
+//   other      500 internal_error
+Problem storage_problem(storage::Fault fault, std::string request_id);
+// storage_problem, after logging the failure to `log` ("request_id=… storage failure (full):
+// database or disk is full (SQLite code 13, SQLITE_FULL)") and noting it for /readyz
+// (storage::note_write_failed). Every storage failure a client is answered goes through here.
+Problem reported_storage_problem(spdlog::logger& log, storage::Fault fault, std::string_view what,
+                                 std::string request_id);
 // 404 for a path no route or file answers.
 Problem no_such_resource(const std::string& path);
 

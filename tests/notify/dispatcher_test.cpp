@@ -2,9 +2,11 @@
 // receiver, dead letters and replay, the chat-robot formats, inboxes.
 #include <SQLiteCpp/Database.h>
 
+#include <sys/stat.h>
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cstdlib>
+#include <fstream>
 #include <set>
 
 #include "engine/notify_trigger.hpp"
@@ -139,6 +141,98 @@ TEST_F(DispatcherTest, SignedJsonCarriesTheEventId) {
   EXPECT_TRUE(eventually([&] { return deliveries(DeliveryStatus::delivered).size() == 1; }));
   std::this_thread::sleep_for(milliseconds(100));
   EXPECT_EQ(receiver.count(), 1u);  // the creation was filtered out; nothing twice
+}
+
+// Webhook secrets at rest (secret_box.hpp): sealed in the database, unsealed to sign.
+std::string stored_secret(const std::filesystem::path& db) {
+  SQLite::Database connection(db.string());
+  return connection.execAndGet("SELECT secret FROM webhooks ORDER BY id LIMIT 1").getString();
+}
+
+TEST_F(DispatcherTest, SecretsAreSealedInTheDatabaseAndStillSign) {
+  auto box = SecretBox::open(dir_.file("d.db.secret-key"), true);
+  ASSERT_TRUE(box) << box.error();
+  notify_ = *NotifyStore::open(path_, *box);
+  WebhookReceiver receiver;
+  subscribe(receiver.url(), {"transition_taken"}, "json", "whsec-sealed");
+  const std::string stored = stored_secret(path_);
+  EXPECT_TRUE(stored.starts_with("sb1:")) << stored;
+  EXPECT_EQ(stored.find("whsec-sealed"), std::string::npos);
+  start();
+  ASSERT_TRUE(create(*store_, "P-1").accepted());
+  ASSERT_TRUE(transition(*store_, "P-1", "sign", kZhang).accepted());
+  ASSERT_TRUE(receiver.wait_for(1, milliseconds(10000)));
+  const ReceivedRequest request = receiver.requests().at(0);
+  EXPECT_EQ(request.headers.at("x-investflow-signature"),
+            signature_header_value("whsec-sealed", request.body));
+}
+
+TEST_F(DispatcherTest, APlainSecretFromBeforeIsSealedAtStart) {
+  subscribe("http://127.0.0.1:9/", {"transition_taken"}, "json", "whsec-old");  // no key
+  EXPECT_EQ(stored_secret(path_), "whsec-old");
+  auto box = SecretBox::open(dir_.file("d.db.secret-key"), true);
+  ASSERT_TRUE(box) << box.error();
+  notify_ = *NotifyStore::open(path_, *box);
+  auto sealed = notify_->seal_plain_secrets();
+  ASSERT_TRUE(sealed);
+  EXPECT_EQ(*sealed, 1);
+  EXPECT_TRUE(stored_secret(path_).starts_with("sb1:"));
+  EXPECT_EQ(*notify_->seal_plain_secrets(), 0);  // once
+  auto webhooks = notify_->webhooks();
+  ASSERT_TRUE(webhooks && webhooks->size() == 1);
+  EXPECT_EQ(webhooks->at(0).secret, "whsec-old");
+  EXPECT_EQ(webhooks->at(0).secret_error, "");
+}
+
+TEST_F(DispatcherTest, ASecretTheKeyCannotOpenFailsItsDeliveriesSayingWhy) {
+  auto sealing = SecretBox::open(dir_.file("first.key"), true);
+  ASSERT_TRUE(sealing);
+  notify_ = *NotifyStore::open(path_, *sealing);
+  WebhookReceiver receiver;
+  subscribe(receiver.url(), {"transition_taken"}, "json", "whsec-lost");
+  auto other = SecretBox::open(dir_.file("second.key"), true);
+  ASSERT_TRUE(other);
+  notify_ = *NotifyStore::open(path_, *other);
+  auto webhooks = notify_->webhooks();
+  ASSERT_TRUE(webhooks && webhooks->size() == 1);
+  EXPECT_EQ(webhooks->at(0).secret, "");
+  EXPECT_NE(webhooks->at(0).secret_error.find(dir_.file("second.key").string()), std::string::npos)
+      << webhooks->at(0).secret_error;
+  DispatchOptions options = fast();
+  options.max_attempts = 2;
+  start(options);
+  ASSERT_TRUE(create(*store_, "P-1").accepted());
+  ASSERT_TRUE(transition(*store_, "P-1", "sign", kZhang).accepted());
+  ASSERT_TRUE(eventually([&] { return deliveries(DeliveryStatus::dead).size() == 1; }));
+  EXPECT_NE(deliveries(DeliveryStatus::dead).at(0).last_error.find("does not decrypt"),
+            std::string::npos);
+  EXPECT_EQ(receiver.count(), 0u);  // never sent unsigned
+}
+
+TEST(SecretBox, TheKeyFileIsMadeOnceTheOwnersAloneAndRefusedWhenItIsNotAKey) {
+  TempDir dir;
+  const auto file = dir.file("zone.db.secret-key");
+  EXPECT_FALSE(SecretBox::open(file, false));  // not made unless asked
+  auto box = SecretBox::open(file, true);
+  ASSERT_TRUE(box) << box.error();
+  struct stat status {};
+  ASSERT_EQ(::stat(file.c_str(), &status), 0);
+  EXPECT_EQ(status.st_mode & 0777, 0600u);
+  auto again = SecretBox::open(file, true);  // the same key, not a new one
+  ASSERT_TRUE(again);
+  const std::string sealed = (*box)->seal("s3cret");
+  EXPECT_NE(sealed, (*box)->seal("s3cret"));  // a new nonce each time
+  EXPECT_EQ(*(*again)->unseal(sealed), "s3cret");
+  EXPECT_EQ(*(*box)->unseal((*box)->seal("")), "");
+  EXPECT_FALSE((*box)->unseal("sb1:AAAA"));
+  EXPECT_FALSE((*box)->unseal(sealed.substr(0, sealed.size() - 4) + "AAA="));
+
+  std::ofstream(dir.file("bad.key")) << "not a key\n";
+  auto bad = SecretBox::open(dir.file("bad.key"), true);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().find(dir.file("bad.key").string() + ": not a key"), std::string::npos)
+      << bad.error();
+  EXPECT_EQ(default_secret_key_file("/srv/zone.db"), "/srv/zone.db.secret-key");
 }
 
 TEST_F(DispatcherTest, A500ThenA200DeliversOnRetryWhileTheTransitionIsAcknowledgedAtOnce) {

@@ -2,7 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <SQLiteCpp/Exception.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
 #include <boost/json.hpp>
+#include <sstream>
 
 namespace investflow::web {
 namespace {
@@ -87,6 +93,50 @@ TEST(Problem, EveryHelperHasItsStatus) {
   EXPECT_EQ(unprocessable({"甲", "x"}, {}).status, 422);
   EXPECT_EQ(too_many_requests({"甲", "x"}).status, 429);
   EXPECT_EQ(service_unavailable({"甲", "x"}).status, 503);
+  EXPECT_EQ(insufficient_storage({"甲", "x"}).status, 507);
+}
+
+TEST(Problem, StorageFailuresAreAnsweredAsWhatTheyAre) {
+  using storage::Fault;
+  struct Expected {
+    Fault fault;
+    int status;
+    std::string code;
+  };
+  for (const auto& [fault, status, code] :
+       {Expected{Fault::full, 507, "storage_full"},
+        Expected{Fault::read_only, 503, "storage_read_only"},
+        Expected{Fault::busy, 503, "storage_busy"}, Expected{Fault::io, 500, "storage_io_error"},
+        Expected{Fault::corrupt, 500, "storage_corrupt"},
+        Expected{Fault::other, 500, "internal_error"}}) {
+    const auto body = parse(to_json(storage_problem(fault, "id-7"), "zh-CN"));
+    EXPECT_EQ(body.at("status").as_int64(), status) << code;
+    EXPECT_EQ(body.at("code").as_string(), code);
+    EXPECT_EQ(body.at("request_id").as_string(), "id-7") << code;
+  }
+  const Problem full = storage_problem(Fault::full, "id-8");
+  EXPECT_EQ(full.title, "Insufficient storage");
+  EXPECT_EQ(parse(to_json(full, "zh-CN")).at("detail").as_string().subview().substr(0, 18),
+            "存储空间不足");
+  EXPECT_NE(to_json(full, "en").find("disk is full"), std::string::npos);
+}
+
+TEST(Problem, ReportedStorageFailuresAreLoggedWithTheRequestIdAndNotedForReadiness) {
+  std::ostringstream lines;
+  auto log = std::make_shared<spdlog::logger>(
+      "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(lines));
+  storage::note_write_succeeded();
+  const SQLite::Exception full("database or disk is full", SQLITE_FULL);
+  const Problem problem = reported_storage_problem(*log, storage::fault_of(full),
+                                                   storage::describe_failure(full), "req-42");
+  EXPECT_EQ(problem.status, 507);
+  EXPECT_NE(lines.str().find("request_id=req-42 storage failure (full): database or disk is "
+                             "full (SQLite code 13, SQLITE_FULL)"),
+            std::string::npos)
+      << lines.str();
+  EXPECT_TRUE(storage::storage_full());
+  storage::note_write_succeeded();
+  EXPECT_FALSE(storage::storage_full());
 }
 
 TEST(Problem, EscapesTextThatLooksLikeJson) {

@@ -2,6 +2,9 @@
 // files, metrics.
 #include "web/server.hpp"
 
+#include <SQLiteCpp/Exception.h>
+#include <sqlite3.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -18,6 +21,7 @@
 #include <thread>
 
 #include "http_client.hpp"
+#include "storage/storage_fault.hpp"
 #include "test_server.hpp"
 #include "web/request_id.hpp"
 
@@ -51,6 +55,9 @@ Router demo_router() {
   });
   router.add("GET", "/api/boom", [](const Request&, const RouteParams&) -> Response {
     throw std::runtime_error("database on fire");
+  });
+  router.add("POST", "/api/full", [](const Request&, const RouteParams&) -> Response {
+    throw SQLite::Exception("database or disk is full", SQLITE_FULL);
   });
   router.add_async("GET", "/api/later/{value}",
                    [](const Request&, const RouteParams& params, Reply reply) {
@@ -125,6 +132,23 @@ TEST(Server, WrongMethodIs405WithAllow) {
   EXPECT_EQ(json_of(response->body).at("code").as_string(), "method_not_allowed");
   const auto invented = fetch(running.port(), "BREW", "/api/projects/3");
   EXPECT_EQ(invented->status, 405);
+}
+
+TEST(Server, AStorageExceptionIsAnsweredAsWhatItIsWithTheRequestIdLogged) {
+  std::ostringstream log;
+  RunningServer running(demo_router(), test_options(&log));
+  const auto response = fetch(running.port(), "POST", "/api/full", "{}");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 507);
+  const auto id = std::string(response->header("X-Request-Id").value_or(""));
+  const auto body = json_of(response->body);
+  EXPECT_EQ(body.at("code").as_string(), "storage_full");
+  EXPECT_EQ(body.at("request_id").as_string(), id);
+  EXPECT_THAT(body.at("detail").as_string().c_str(), HasSubstr("存储空间不足"));
+  EXPECT_THAT(log.str(), HasSubstr("request_id=" + id +
+                                   " storage failure (full): route=/api/full "
+                                   "database or disk is full (SQLite code 13, SQLITE_FULL)"));
+  investflow::storage::note_write_succeeded();  // the flag is the process's: leave it as found
 }
 
 TEST(Server, HandlerExceptionIs500WithTheRequestIdLoggedAndReturned) {
