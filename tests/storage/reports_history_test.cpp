@@ -376,13 +376,15 @@ TEST_P(ReportsHistoryTest, UpgradingAnOldDatabaseFillsTheSummariesFromItsEvents)
     }
     db.exec("DROP INDEX events_attachment");
     // The inbox settings, held alerts and 我的待办's indexes (15), the list's saved filters (16),
-    // the tokens' expiry (17).
+    // the tokens' expiry (17), the log chain and the audit log (18).
     db.exec("DROP TABLE notification_settings");
     db.exec("DROP INDEX notifications_user_type");
     db.exec("DROP INDEX projects_owner_due");
     db.exec("ALTER TABLE notifications DROP COLUMN held");
     db.exec("DROP TABLE saved_filters");
     db.exec("ALTER TABLE api_tokens DROP COLUMN expires_at");
+    db.exec("DROP TABLE audit_log");
+    db.exec("ALTER TABLE events DROP COLUMN log_hash");
     db.exec("PRAGMA user_version = 10");  // before 11, 12 and 13
     auto version = migrate(db, kSchemaVersion);
     ASSERT_TRUE(version) << version.error();

@@ -38,7 +38,8 @@ void commit_rows(SQLite::Database& db, int first, int rows) {
 TEST(WalCheckpointer, CheckpointsOnItsOwnThreadOnceTheWalIsLarge) {
   TempDir dir;
   const auto path = dir.file("wal.db");
-  SQLite::Database writer(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  // With a busy timeout, as the store's writer has: a checkpoint may hold the lock a moment.
+  SQLite::Database writer(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 5000);
   writer.exec("PRAGMA journal_mode = WAL");
   writer.exec("PRAGMA synchronous = NORMAL");
   writer.exec("CREATE TABLE pages (id INTEGER PRIMARY KEY, data BLOB)");
