@@ -340,6 +340,17 @@ struct SupervisionDef {
   int rank(std::string_view id) const;
 };
 
+// v1.1 `visibility:` (data scope): what the holders of one role see of this workflow's
+// projects. `all`, or the union of what the other members grant (engine/visibility.hpp).
+struct VisibilityRule {
+  bool all = false;
+  bool owner = false;              // the projects they own
+  std::vector<std::string> users;  // user fields: the projects naming them there
+  std::string unit;                // a field: the projects whose value is the user's unit
+  bool reviews = false;            // in a review they vote in, or voted in
+  bool parent = false;             // the items of projects they see (`parent:` workflows)
+};
+
 // What a workflow file says, as plain data: the loader (workflows/) fills one in while it
 // reads the file, and Workflow::make turns it into the model the engine runs.
 struct WorkflowDefinition {
@@ -372,6 +383,8 @@ struct WorkflowDefinition {
   // empty: the default sentence.
   LocalizedText report_sentence = {};
   std::optional<SupervisionDef> supervision = {};  // v1.1 `supervision:`
+  // v1.1 `visibility:` by role; empty (no section): every role sees every project.
+  std::map<std::string, VisibilityRule, std::less<>> visibility = {};
 };
 
 // A definition with its indexes built and its expressions bound to slots, immutable: the

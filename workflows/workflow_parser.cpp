@@ -61,11 +61,12 @@ class WorkflowParser {
       : calendars_(calendars), reporter_(reporter) {}
 
   ParsedWorkflow parse(const YAML::Node& root) && {
-    Record top(root, root.Mark(), "the workflow",
-               {"workflow", "version", "title", "description", "calendar", "roles", "fields",
-                "tables", "computed", "initial", "states", "transitions", "milestones", "followup",
-                "notify", "deadlines", "parent", "report", "supervision"},
-               reporter_);
+    Record top(
+        root, root.Mark(), "the workflow",
+        {"workflow", "version",   "title",   "description", "calendar",    "roles",      "fields",
+         "tables",   "computed",  "initial", "states",      "transitions", "milestones", "followup",
+         "notify",   "deadlines", "parent",  "report",      "supervision", "visibility"},
+        reporter_);
     if (!top.valid()) return std::move(parsed_);
     // Sections are read in dependency order, whatever their order in the file, so every
     // reference can be checked as soon as it is read.
@@ -86,6 +87,7 @@ class WorkflowParser {
     parse_followup(top.get("followup"));
     parse_supervision(top.get("supervision"));
     parse_parent(top.get("parent"));
+    parse_visibility(top.get("visibility"));
     parse_notify(top.get("notify"));
     parse_deadlines(top.get("deadlines"));
     parse_report(top.get("report"));
@@ -1144,6 +1146,104 @@ class WorkflowParser {
       supervision.levels.push_back(std::move(level));
     }
     workflow().supervision = std::move(supervision);
+  }
+
+  // v1.1 `visibility:` (data scope): for every role of the workflow, `all` or what its
+  // holders see: {owner: true, users: [user fields], unit: FIELD, reviews: true, parent: true}.
+  void parse_visibility(const Entry* entry) {
+    if (entry == nullptr) return;
+    std::map<std::string, engine::VisibilityRule, std::less<>> visibility;
+    const std::vector<Entry> roles =
+        read_entries(entry->value, entry->value_mark(), "'visibility'", reporter_);
+    for (const Entry& item : roles) {
+      if (!check_role(NameAt{item.key, item.key_node})) continue;
+      const std::string what = "visibility of role " + in_quotes(item.key);
+      engine::VisibilityRule rule;
+      if (!item.value.IsMap()) {
+        const std::optional<std::string> word = read_text(item, reporter_);
+        if (!word) continue;
+        if (*word != "all") {
+          reporter_.error(item.value_mark(),
+                          what +
+                              " must be 'all' or a mapping of owner, users, unit, reviews, "
+                              "parent, not " +
+                              in_quotes(*word));
+          continue;
+        }
+        rule.all = true;
+        visibility.emplace(item.key, std::move(rule));
+        continue;
+      }
+      Record record(item.value, item.value_mark(), what,
+                    {"owner", "users", "unit", "reviews", "parent"}, reporter_);
+      if (!record.valid()) continue;
+      if (const Entry* owner = record.get("owner"))
+        rule.owner = read_bool(*owner, reporter_).value_or(false);
+      if (const Entry* users = record.get("users")) {
+        for (NameAt& field : read_text_list(*users, reporter_)) {
+          const engine::FieldDef* def = check_field(field);
+          if (def == nullptr) continue;
+          if (def->type != FieldType::user) {
+            reporter_.error(field.node.Mark(), "field " + in_quotes(field.name) +
+                                                   " in 'users' of " + what +
+                                                   " must be a user field, not " +
+                                                   std::string(engine::field_type_name(def->type)));
+            continue;
+          }
+          rule.users.push_back(std::move(field.name));
+        }
+      }
+      if (const Entry* unit = record.get("unit")) {
+        if (std::optional<std::string> name = read_text(*unit, reporter_)) {
+          if (const engine::FieldDef* def = check_field(NameAt{*name, unit->value})) {
+            if (def->type != FieldType::text && def->type != FieldType::enumeration) {
+              reporter_.error(unit->value_mark(),
+                              "'unit' of " + what + " must name a text or enum field, not " +
+                                  std::string(engine::field_type_name(def->type)));
+            } else {
+              rule.unit = std::move(*name);
+            }
+          }
+        }
+      }
+      if (const Entry* reviews = record.get("reviews")) {
+        rule.reviews = read_bool(*reviews, reporter_).value_or(false);
+        const auto& states = workflow().states;
+        if (rule.reviews && std::none_of(states.begin(), states.end(), [](const auto& state) {
+              return state.review.has_value();
+            })) {
+          reporter_.error(reviews->value_mark(),
+                          "'reviews' of " + what + ": no state of this workflow has a review");
+        }
+      }
+      if (const Entry* parent = record.get("parent")) {
+        rule.parent = read_bool(*parent, reporter_).value_or(false);
+        if (rule.parent && !workflow().parent) {
+          reporter_.error(parent->value_mark(),
+                          "'parent' of " + what + " needs a 'parent' section in the workflow");
+        }
+      }
+      if (!rule.owner && rule.users.empty() && rule.unit.empty() && !rule.reviews && !rule.parent) {
+        reporter_.error(item.value_mark(),
+                        what +
+                            " grants nothing: say 'all', or owner, users, unit, reviews or "
+                            "parent");
+      }
+      visibility.emplace(item.key, std::move(rule));
+    }
+    // Deny by omission would hide projects silently: every role is named.
+    if (entry->value.IsMap()) {
+      for (const std::string& role : workflow().roles) {
+        if (visibility.count(role) == 0 &&
+            std::none_of(roles.begin(), roles.end(),
+                         [&](const Entry& item) { return item.key == role; })) {
+          reporter_.error(entry->value_mark(), "'visibility' does not name role " +
+                                                   in_quotes(role) +
+                                                   ": give it 'all' or what it sees");
+        }
+      }
+    }
+    workflow().visibility = std::move(visibility);
   }
 
   void parse_notify(const Entry* entry) {
