@@ -149,9 +149,13 @@ int user_add(std::span<const std::string> args, Io& io) {
                "password is generated and printed once.");
   spec.positional("NAME", "the login name (a-z 0-9 . _ -)")
       .option("db", "FILE", "the SQLite database", "investflow.db")
-      .option("role", "ROLE", "a role (repeat for several)", std::nullopt, true);
+      .option("role", "ROLE", "a role (repeat for several)", std::nullopt, true)
+      .option("unit", "UNIT",
+              "the unit (部门/招商单位) the user works in; workflows with `visibility:` may\n"
+              "show a role the projects of its unit",
+              "");
   password_options(spec)
-      .example("investflow user add zhang --role staff --db zone.db")
+      .example("investflow user add zhang --role staff --unit 招商一科 --db zone.db")
       .example(
           "printf '%s\\n' \"$PASSWORD\" | investflow user add zhang --role staff "
           "--password-stdin --db zone.db");
@@ -183,10 +187,18 @@ int user_add(std::span<const std::string> args, Io& io) {
     io.err << "investflow user add: " << user.error().message << "\n";
     return kExitFailed;
   }
+  if (!parsed.value("unit").empty()) {
+    if (auto set = auth->set_unit(user->id, parsed.value("unit")); !set) {
+      io.err << "investflow user add: " << set.error().message << "\n";
+      return kExitFailed;
+    }
+  }
   boost::json::array role_list;
   for (const std::string& role : roles)
     role_list.emplace_back(role);
-  audit_cli(parsed.value("db"), "user_created", user->id, {{"roles", role_list}}, io);
+  boost::json::object detail{{"roles", role_list}};
+  if (!parsed.value("unit").empty()) detail["unit"] = parsed.value("unit");
+  audit_cli(parsed.value("db"), "user_created", user->id, detail, io);
   io.out << "added " << user->id << " (";
   for (std::size_t i = 0; i < roles.size(); ++i)
     io.out << (i ? ", " : "") << roles[i];
@@ -236,15 +248,44 @@ int user_list(std::span<const std::string> args, Io& io) {
     io.err << "investflow user list: " << users.error().message << "\n";
     return kExitFailed;
   }
-  io.out << std::left << std::setw(24) << "NAME" << std::setw(10) << "STATUS"
-         << "ROLES\n";
+  io.out << std::left << std::setw(24) << "NAME" << std::setw(10) << "STATUS" << std::setw(32)
+         << "ROLES"
+         << "UNIT\n";
   for (const storage::User& user : *users) {
     std::string roles;
     for (const std::string& role : user.roles)
       roles += (roles.empty() ? "" : ",") + role;
     io.out << std::setw(24) << user.id << std::setw(10) << (user.disabled ? "disabled" : "active")
-           << roles << "\n";
+           << std::setw(32) << roles << (user.unit.empty() ? "-" : user.unit) << "\n";
   }
+  return kExitOk;
+}
+
+int user_unit(std::span<const std::string> args, Io& io) {
+  ArgSpec spec("user unit",
+               "Set the unit (部门/招商单位) a user works in, or clear it with --clear.\n"
+               "A workflow's `visibility:` may show a role the projects of its unit; the\n"
+               "change applies to the user's next request.");
+  spec.positional("NAME", "the login name")
+      .positional("UNIT", "the unit, as the projects' field writes it", false)
+      .flag("clear", "remove the user's unit")
+      .option("db", "FILE", "the SQLite database", "investflow.db")
+      .example("investflow user unit zhang 招商一科 --db zone.db");
+  const ParsedArgs parsed = ParsedArgs::parse(spec, args);
+  if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
+  const std::string unit = parsed.positional("UNIT");
+  if (unit.empty() == !parsed.flag("clear")) {
+    io.err << "investflow user unit: give a UNIT or --clear (not both)\n";
+    return kExitUsage;
+  }
+  auto auth = open_auth(parsed.value("db"), io);
+  if (!auth) return kExitFailed;
+  if (auto set = auth->set_unit(parsed.positional("NAME"), unit); !set) {
+    io.err << "investflow user unit: " << set.error().message << "\n";
+    return kExitFailed;
+  }
+  audit_cli(parsed.value("db"), "user_changed", parsed.positional("NAME"), {{"unit", unit}}, io);
+  io.out << parsed.positional("NAME") << (unit.empty() ? ": no unit\n" : ": unit " + unit + "\n");
   return kExitOk;
 }
 
@@ -394,7 +435,9 @@ int dispatch(
 
 int run_user(std::span<const std::string> args, Io& io) {
   const std::string usage =
-      "Usage: investflow user add NAME --role ROLE... [--password-stdin] [--db FILE]\n"
+      "Usage: investflow user add NAME --role ROLE... [--unit UNIT] [--password-stdin] [--db "
+      "FILE]\n"
+      "       investflow user unit NAME (UNIT | --clear) [--db FILE]\n"
       "       investflow user passwd NAME [--password-stdin] [--revoke-tokens] [--db FILE]\n"
       "       investflow user list [--db FILE]\n"
       "       investflow user disable NAME [--db FILE]\n"
@@ -404,6 +447,7 @@ int run_user(std::span<const std::string> args, Io& io) {
                   {{"add", user_add},
                    {"passwd", user_passwd},
                    {"list", user_list},
+                   {"unit", user_unit},
                    {"disable", [](auto a, Io& i) { return user_disable(a, i, true); }},
                    {"enable", [](auto a, Io& i) { return user_disable(a, i, false); }},
                    {"token", user_token}});

@@ -335,6 +335,30 @@ std::vector<std::string> Dispatcher::resolve(
   return {users.begin(), users.end()};
 }
 
+std::vector<std::string> Dispatcher::seeing(
+    const std::string& project_id, std::vector<std::string> users,
+    std::map<std::string, std::shared_ptr<const engine::DataScope>>& scopes) {
+  std::erase_if(users, [&](const std::string& user) {
+    auto found = scopes.find(user);
+    if (found == scopes.end()) {
+      // A login no account has yet reads nothing (told as before: it cannot log in); one
+      // whose account cannot be read is not told.
+      std::shared_ptr<const engine::DataScope> scope;
+      if (auto viewer = notify_->viewer(user); viewer) {
+        scope = *viewer ? std::make_shared<const engine::DataScope>(
+                              engine::DataScope::of(**viewer, store_.registered_workflows()))
+                        : std::make_shared<const engine::DataScope>();
+      }
+      found = scopes.emplace(user, std::move(scope)).first;
+    }
+    if (!found->second) return true;
+    if (found->second->unrestricted()) return false;
+    const auto seen = store_.visible(project_id, *found->second);
+    return !seen || !*seen;
+  });
+  return users;
+}
+
 int Dispatcher::dispatch_inbox() {
   const engine::Timestamp before = clock_->now() - options_.historical_after.count();
   if (auto settled = notify_->settle_historical_outbox(before); !settled) {
@@ -349,6 +373,7 @@ int Dispatcher::dispatch_inbox() {
   const engine::Timestamp now = clock_->now();
   const engine::Timestamp historical = now - options_.historical_after.count();
   std::map<std::string, std::vector<std::string>> roles;
+  std::map<std::string, std::shared_ptr<const engine::DataScope>> scopes;
   std::vector<InboxEntry> entries;
   std::set<std::string> told;
   for (const OutboxItem& item : *items) {
@@ -366,7 +391,7 @@ int Dispatcher::dispatch_inbox() {
           make_message(item.event_id, item.event, workflow.get(), item.project_name);
       entry.title_zh = message.title_zh;
       entry.title_en = message.title_en;
-      entry.users = resolve(item, roles);
+      entry.users = seeing(item.event.project_id, resolve(item, roles), scopes);
       told.insert(entry.users.begin(), entry.users.end());
     }
     entries.push_back(std::move(entry));

@@ -189,6 +189,11 @@ class Dispatcher {
                       const AttemptResult& result);
   std::vector<std::string> resolve(const OutboxItem& item,
                                    std::map<std::string, std::vector<std::string>>& roles);
+  // Of `users`, those whose data scope sees the project (issue 19): nobody is told of a
+  // project they may not open. `scopes` keeps each user's scope for one pass.
+  std::vector<std::string> seeing(
+      const std::string& project_id, std::vector<std::string> users,
+      std::map<std::string, std::shared_ptr<const engine::DataScope>>& scopes);
 
   storage::Store& store_;
   std::shared_ptr<NotifyStore> notify_;

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "notify/message.hpp"
+#include "storage/auth.hpp"
 #include "storage/codec.hpp"
 
 namespace investflow::notify {
@@ -181,6 +182,16 @@ Outcome<std::vector<std::string>> NotifyStore::users_with_role(const std::string
     while (select->executeStep())
       users.push_back(select->getColumn(0).getString());
     return users;
+  });
+}
+
+Outcome<std::optional<engine::Viewer>> NotifyStore::viewer(const std::string& id) {
+  return run<std::optional<engine::Viewer>>([&]() -> std::optional<engine::Viewer> {
+    auto select = connection_.statement("SELECT roles, unit FROM users WHERE id = ?");
+    select->bind(1, id);
+    if (!select->executeStep()) return std::nullopt;
+    return engine::Viewer{id, storage::roles_from_json(select->getColumn(0).getString()),
+                          select->getColumn(1).getString()};
   });
 }
 

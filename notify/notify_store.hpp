@@ -16,6 +16,7 @@
 #include "engine/event.hpp"
 #include "engine/names.hpp"
 #include "engine/notify_trigger.hpp"
+#include "engine/visibility.hpp"
 #include "notify/secret_box.hpp"
 #include "storage/sqlite_connection.hpp"
 #include "storage/store.hpp"
@@ -167,6 +168,8 @@ class NotifyStore {
   // --- inbox ---
   Outcome<std::vector<OutboxItem>> pending_outbox(std::string_view channel, int limit);
   Outcome<std::vector<std::string>> users_with_role(const std::string& role);
+  // A user as data scope sees them (roles and unit); nullopt for an unknown login.
+  Outcome<std::optional<engine::Viewer>> viewer(const std::string& id);
   Outcome<bool> user_exists(const std::string& id);
   // One transaction: the notifications inserted (a repeat is ignored), the rows settled.
   Outcome<storage::Ok> settle_inbox(const std::vector<InboxEntry>& entries);

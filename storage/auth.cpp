@@ -36,17 +36,6 @@ std::string roles_to_json(const std::vector<std::string>& roles) {
   return boost::json::serialize(array);
 }
 
-std::vector<std::string> roles_from_json(const std::string& text) {
-  std::vector<std::string> roles;
-  boost::system::error_code error;
-  const boost::json::value json = boost::json::parse(text, error);
-  if (error || !json.is_array()) return roles;
-  for (const auto& role : json.get_array()) {
-    if (role.is_string()) roles.emplace_back(role.get_string());
-  }
-  return roles;
-}
-
 std::optional<std::string> hash_password(std::string_view password) {
   std::array<char, crypto_pwhash_STRBYTES> hashed{};
   if (crypto_pwhash_str_alg(hashed.data(), password.data(), password.size(),
@@ -57,7 +46,7 @@ std::optional<std::string> hash_password(std::string_view password) {
   return std::string(hashed.data());
 }
 
-constexpr std::string_view kUserColumns = "id, display_name, roles, disabled";
+constexpr std::string_view kUserColumns = "id, display_name, roles, disabled, unit";
 
 User read_user(SQLite::Statement& statement) {
   User user;
@@ -65,6 +54,7 @@ User read_user(SQLite::Statement& statement) {
   user.display_name = statement.getColumn(1).getString();
   user.roles = roles_from_json(statement.getColumn(2).getString());
   user.disabled = statement.getColumn(3).getInt() != 0;
+  user.unit = statement.getColumn(4).getString();
   return user;
 }
 
@@ -75,6 +65,17 @@ void ensure_sodium() {
 }
 
 }  // namespace
+
+std::vector<std::string> roles_from_json(const std::string& text) {
+  std::vector<std::string> roles;
+  boost::system::error_code error;
+  const boost::json::value json = boost::json::parse(text, error);
+  if (error || !json.is_array()) return roles;
+  for (const auto& role : json.get_array()) {
+    if (role.is_string()) roles.emplace_back(role.get_string());
+  }
+  return roles;
+}
 
 std::string random_secret() {
   ensure_sodium();
@@ -177,7 +178,7 @@ Outcome<User> AuthStore::add_user(std::string_view name, const std::vector<std::
     insert->bind(5, static_cast<std::int64_t>(at));
     insert->bind(6, static_cast<std::int64_t>(at));
     insert->exec();
-    return User{std::string(name), std::string(name), roles, false};
+    return User{std::string(name), std::string(name), roles, false, ""};
   } catch (const std::exception& error) {
     return engine::fail(storage_error(error));
   }
@@ -246,9 +247,9 @@ Outcome<std::optional<User>> AuthStore::check_password(std::string_view name,
     auto select = connection_->statement("SELECT " + std::string(kUserColumns) +
                                          ", password_hash FROM users WHERE id = ?");
     select->bind(1, std::string(name));
-    if (select->executeStep() && !select->getColumn(4).isNull()) {
+    if (select->executeStep() && !select->getColumn(5).isNull()) {
       found = read_user(*select);
-      hashed = select->getColumn(4).getString();
+      hashed = select->getColumn(5).getString();
     }
   } catch (const std::exception& error) {
     return engine::fail(storage_error(error));
@@ -301,14 +302,14 @@ Outcome<std::optional<Session>> AuthStore::session(std::string_view id) {
     std::optional<Session> found;
     {
       auto select = connection_->statement(
-          "SELECT u.id, u.display_name, u.roles, u.disabled, s.csrf_token, s.expires_at, "
-          "s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id "
+          "SELECT u.id, u.display_name, u.roles, u.disabled, u.unit, s.csrf_token, "
+          "s.expires_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id "
           "WHERE s.token_hash = ?");
       select->bind(1, digest.data(), static_cast<int>(digest.size()));
       if (!select->executeStep()) return std::optional<Session>();
-      found = Session{read_user(*select), select->getColumn(4).getString(),
-                      select->getColumn(5).getInt64()};
-      last_seen = select->getColumn(6).getInt64();
+      found = Session{read_user(*select), select->getColumn(5).getString(),
+                      select->getColumn(6).getInt64()};
+      last_seen = select->getColumn(7).getInt64();
     }
     const engine::Timestamp at = now();
     if (found->user.disabled || found->expires_at <= at ||
@@ -356,6 +357,21 @@ Outcome<Ok> AuthStore::set_disabled(std::string_view name, bool disabled) {
       end_sessions->exec();
       forget_cached_tokens();
     }
+    return Ok{};
+  } catch (const std::exception& error) {
+    return engine::fail(storage_error(error));
+  }
+}
+
+Outcome<Ok> AuthStore::set_unit(std::string_view name, std::string_view unit) {
+  try {
+    const std::lock_guard lock(mutex_);
+    auto update = connection_->statement("UPDATE users SET unit = ?, updated_at = ? WHERE id = ?");
+    update->bind(1, std::string(unit));
+    update->bind(2, static_cast<std::int64_t>(now()));
+    update->bind(3, std::string(name));
+    if (update->exec() == 0) return engine::fail(invalid("no user '" + std::string(name) + "'"));
+    forget_cached_tokens();
     return Ok{};
   } catch (const std::exception& error) {
     return engine::fail(storage_error(error));
@@ -469,7 +485,7 @@ std::optional<User> AuthStore::trusted_token(const std::string& key) {
 std::optional<User> AuthStore::lookup_token(const unsigned char* digest, std::size_t size) {
   const std::lock_guard lock(mutex_);
   auto select = connection_->statement(
-      "SELECT u.id, u.display_name, u.roles, u.disabled FROM api_tokens t "
+      "SELECT u.id, u.display_name, u.roles, u.disabled, u.unit FROM api_tokens t "
       "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL "
       "AND (t.expires_at IS NULL OR t.expires_at > ?)");
   select->bind(1, digest, static_cast<int>(size));

@@ -33,7 +33,13 @@ struct User {
   std::string display_name;
   std::vector<std::string> roles;
   bool disabled = false;
+  // The unit (部门/招商单位) the user works in; what `visibility: {ROLE: {unit: FIELD}}`
+  // compares a project's field with (engine/visibility.hpp). Empty: none.
+  std::string unit = {};
 };
+
+// users.roles as stored (a JSON array of names); anything else reads as no role.
+std::vector<std::string> roles_from_json(const std::string& text);
 
 // An API token as listed: never its secret.
 struct TokenInfo {
@@ -106,6 +112,8 @@ class AuthStore {
   // A disabled user cannot log in, and their sessions and tokens stop working (sessions
   // are ended); enabling gives the tokens back. Fails when there is no such user.
   Outcome<Ok> set_disabled(std::string_view name, bool disabled);
+  // The user's unit (data scope); empty clears it. Takes effect with their next request.
+  Outcome<Ok> set_unit(std::string_view name, std::string_view unit);
   Outcome<std::optional<User>> user(std::string_view name);
   Outcome<std::vector<User>> users();
   // The user when the password is right and the user is enabled; nullopt otherwise.

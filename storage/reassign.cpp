@@ -56,6 +56,7 @@ Outcome<std::vector<Holding>> find_holdings(Store& store, const BulkReassign& bu
   for (const std::string& holder : holders) {
     ProjectQuery query;
     query.workflow = bulk.workflow;
+    query.scope = bulk.scope;
     query.sort = SortKey::created;
     query.descending = false;
     query.limit = 500;
@@ -103,6 +104,11 @@ Outcome<std::vector<Holding>> chosen_holdings(Store& store, const BulkReassign& 
   for (const std::string& id : bulk.projects) {
     auto project = store.project(id);
     if (!project) return engine::fail(project.error());
+    if (*project && bulk.scope && !bulk.scope->unrestricted()) {  // unseen: as if none
+      auto seen = store.visible(id, *bulk.scope);
+      if (!seen) return engine::fail(seen.error());
+      if (!*seen) project->reset();
+    }
     const auto workflow =
         *project ? store.workflow((*project)->workflow, (*project)->workflow_version) : nullptr;
     for (const std::string& holder : holders) {

@@ -32,6 +32,8 @@ struct BulkReassign {
   // A repeat with the same key (per actor) returns the first results: each write's key is
   // derived from it, the project and the holder. Empty: none.
   std::string idempotency_key;
+  // Data scope (issue 19): only projects this scope sees; null sees everything (the CLI).
+  std::shared_ptr<const engine::DataScope> scope = {};
 };
 
 struct ReassignOutcome {

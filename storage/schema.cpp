@@ -531,6 +531,19 @@ ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER;   -- ms since the epoch
     // 18 (issue 19): the log chain and the audit log (above); migrate() then chains the
     // stored events.
     kAnchorMigration,
+    // 19 (issue 19): data scope. A user's unit (部门/招商单位), and the access keys each
+    // project carries under its workflow version's `visibility:` (engine/visibility.hpp),
+    // kept by the writer with the projection. No stored workflow had `visibility:` before
+    // this version, so nothing is filled in.
+    R"sql(
+ALTER TABLE users ADD COLUMN unit TEXT NOT NULL DEFAULT '';
+CREATE TABLE project_access (
+  key        TEXT NOT NULL,   -- ROLE|u:LOGIN, ROLE|unit:UNIT or ROLE|voters:ROLE
+  project_id TEXT NOT NULL,
+  PRIMARY KEY (key, project_id)
+) WITHOUT ROWID;
+CREATE INDEX project_access_project ON project_access (project_id);
+)sql",
 };
 
 // The migration after which the report summaries are rebuilt from the event log: the last

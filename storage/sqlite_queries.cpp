@@ -12,6 +12,7 @@
 
 #include "storage/codec.hpp"
 #include "storage/figures.hpp"
+#include "storage/scope_sql.hpp"
 #include "storage/wire_json.hpp"
 
 namespace investflow::storage {
@@ -369,6 +370,11 @@ Outcome<ProjectPage> query_projects(Connection& connection, const ProjectQuery& 
     TextSearch search = text_search(connection, query.text);
     where.add(std::move(search.sql), std::move(search.parameters));
   }
+  if (query.scope && !query.scope->unrestricted()) {
+    ScopeSql scope = scope_condition(*query.scope);
+    where.add(std::move(scope.sql),
+              std::vector<SortValue>(scope.parameters.begin(), scope.parameters.end()));
+  }
   const std::string column(sort_column(query.sort));
   const char* after = query.descending ? "<" : ">";
   if (!query.cursor.empty()) {
@@ -469,6 +475,17 @@ std::vector<StoredEvent> query_history(Connection& connection, std::string_view 
     history.push_back(std::move(stored));
   }
   return history;
+}
+
+bool query_visible(Connection& connection, std::string_view project_id,
+                   const engine::DataScope& scope) {
+  ScopeSql condition = scope_condition(scope);
+  auto select = connection.statement("SELECT 1 FROM projects WHERE id = ? AND " + condition.sql);
+  select->bind(1, std::string(project_id));
+  int index = 2;
+  for (const std::string& parameter : condition.parameters)
+    select->bind(index++, parameter);
+  return select->executeStep();
 }
 
 std::vector<std::string> query_projects_with_attachment(Connection& connection,

@@ -27,6 +27,9 @@ std::vector<StoredEvent> query_history(Connection& connection, std::string_view 
 std::vector<StoredEvent> query_events_after(Connection& connection, std::int64_t after_id,
                                             int limit);
 std::int64_t query_last_event_id(Connection& connection);
+// Whether `scope` sees the project (scope_sql.hpp); false when there is none.
+bool query_visible(Connection& connection, std::string_view project_id,
+                   const engine::DataScope& scope);
 // The projects a file_attached event of this attachment id belongs to, by id.
 std::vector<std::string> query_projects_with_attachment(Connection& connection,
                                                         std::string_view attachment_id);

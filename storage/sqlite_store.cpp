@@ -228,6 +228,17 @@ class SqliteStore final : public Store {
         [project_id](Connection& connection) { return query_history(connection, project_id); });
   }
 
+  std::vector<std::shared_ptr<const engine::Workflow>> registered_workflows() const override {
+    return workflows_.all();
+  }
+
+  Outcome<bool> visible(std::string_view project_id, const engine::DataScope& scope) override {
+    if (scope.unrestricted()) return true;
+    return read([project_id, &scope](Connection& connection) {
+      return query_visible(connection, project_id, scope);
+    });
+  }
+
   Outcome<std::vector<std::string>> projects_with_attachment(
       std::string_view attachment_id) override {
     return read([attachment_id](Connection& connection) {

@@ -1,11 +1,14 @@
 #include "storage/sqlite_writer.hpp"
 
+#include "engine/visibility.hpp"
+
 #include <SQLiteCpp/Exception.h>
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -17,6 +20,7 @@
 #include "engine/names.hpp"
 #include "engine/notify_route.hpp"
 #include "engine/notify_trigger.hpp"
+#include "engine/visibility.hpp"
 #include "storage/codec.hpp"
 #include "storage/projection_columns.hpp"
 #include "storage/relations.hpp"
@@ -479,9 +483,13 @@ WriteResult SqliteWriter::append(const Head& head, const engine::Workflow& workf
   // is encoded and rewritten, with its indexes, once instead of once per command.
   std::int64_t stored_version = head.stored_version;
   ProjectionRow stored_row = head.stored_row;
+  std::vector<std::string> stored_keys = head.stored_keys;
   if (head.project.version == 0) {
     stored_row = insert_projection(workflow, project, hash);
     stored_version = project.version;
+    std::vector<std::string> keys = engine::access_keys(workflow, project);
+    write_access(project.id, stored_keys, keys);
+    stored_keys = std::move(keys);
   }
   Hash previous = head.hash;
   const std::vector<engine::NotifyDelivery> deliveries =
@@ -511,7 +519,8 @@ WriteResult SqliteWriter::append(const Head& head, const engine::Workflow& workf
   result.events = std::move(events);
   std::string id = project.id;  // not project.id itself: the project is moved below
   layers_.back().heads.insert_or_assign(
-      std::move(id), Head{std::move(project), hash, stored_version, std::move(stored_row)});
+      std::move(id), Head{std::move(project), hash, stored_version, std::move(stored_row),
+                          std::move(stored_keys)});
   return result;
 }
 
@@ -603,6 +612,12 @@ void SqliteWriter::update_projection(Head& head) {
     children->bind(2, project.id);
     children->exec();
   }
+  if (std::vector<std::string> keys =
+          engine::access_keys(workflow ? *workflow : *untagged, project);
+      keys != head.stored_keys) {
+    write_access(project.id, head.stored_keys, keys);
+    head.stored_keys = std::move(keys);
+  }
   head.stored_version = project.version;
   head.stored_row = std::move(row);
   if (options_.json_cache) {
@@ -631,6 +646,37 @@ void SqliteWriter::notice_outside_writes() {
   reports_.forget();
   if (options_.json_cache) options_.json_cache->clear();
   data_version_ = data_version;
+}
+
+void SqliteWriter::write_access(const std::string& project_id,
+                                const std::vector<std::string>& before,
+                                const std::vector<std::string>& after) {
+  std::vector<std::string> gone;
+  std::set_difference(before.begin(), before.end(), after.begin(), after.end(),
+                      std::back_inserter(gone));
+  std::vector<std::string> added;
+  std::set_difference(after.begin(), after.end(), before.begin(), before.end(),
+                      std::back_inserter(added));
+  if (!gone.empty()) {
+    auto remove =
+        connection_.statement("DELETE FROM project_access WHERE key = ? AND project_id = ?");
+    for (const std::string& key : gone) {
+      remove->bind(1, key);
+      remove->bind(2, project_id);
+      remove->exec();
+      remove->reset();
+    }
+  }
+  if (!added.empty()) {
+    auto insert = connection_.statement(
+        "INSERT OR IGNORE INTO project_access (key, project_id) VALUES (?, ?)");
+    for (const std::string& key : added) {
+      insert->bind(1, key);
+      insert->bind(2, project_id);
+      insert->exec();
+      insert->reset();
+    }
+  }
 }
 
 void SqliteWriter::write_projections() {
@@ -755,9 +801,12 @@ const SqliteWriter::Head& SqliteWriter::load_head(const std::string& project_id)
   // only what changed must leave the same row as a rewrite of every column.
   ProjectionRow stored_row = read_projection_row(*select, 2);
   const std::int64_t stored_version = project->version;
+  std::vector<std::string> stored_keys;
+  if (const auto workflow = workflows_.find(project->workflow, project->workflow_version))
+    stored_keys = engine::access_keys(*workflow, *project);
   return cache_
-      .insert_or_assign(project_id,
-                        Head{std::move(*project), *hash, stored_version, std::move(stored_row)})
+      .insert_or_assign(project_id, Head{std::move(*project), *hash, stored_version,
+                                         std::move(stored_row), std::move(stored_keys)})
       .first->second;
 }
 

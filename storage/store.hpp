@@ -22,6 +22,7 @@
 #include "engine/event.hpp"
 #include "engine/project.hpp"
 #include "engine/result.hpp"
+#include "engine/visibility.hpp"
 #include "engine/workflow.hpp"
 #include "storage/hash_chain.hpp"
 #include "storage/storage_fault.hpp"
@@ -164,6 +165,8 @@ struct ProjectQuery {
   engine::Date figure_to = engine::Date(2932896);
   std::string figure_promoting_unit;
   engine::Date figure_today = engine::Date(0);
+  // Data scope (issue 19): only what this scope sees; null sees everything (the CLI).
+  std::shared_ptr<const engine::DataScope> scope;
   SortKey sort = SortKey::updated;
   bool descending = true;
   int limit = 50;      // 1..500
@@ -214,6 +217,8 @@ class Store {
   virtual std::shared_ptr<const engine::Workflow> workflow(std::string_view id,
                                                            std::int64_t version = 0) const = 0;
   virtual Outcome<std::vector<StoredWorkflow>> stored_workflows() = 0;
+  // Every registered version, of every workflow (data scope reads their `visibility:`).
+  virtual std::vector<std::shared_ptr<const engine::Workflow>> registered_workflows() const = 0;
   // Stores new versions (`investflow workflow deploy`, POST /api/workflows) for every server
   // on this database to take, and registers them here. All or nothing, in one transaction
   // (so of two deploys at once one wins and the other is told): each must be newer than the
@@ -272,6 +277,9 @@ class Store {
     return engine::Relations{};
   }
   virtual Outcome<std::vector<StoredEvent>> history(std::string_view project_id) = 0;
+  // Data scope (issue 19): whether `scope` sees the project (false when there is none). An
+  // unrestricted scope sees every project without a read.
+  virtual Outcome<bool> visible(std::string_view project_id, const engine::DataScope& scope) = 0;
   // The projects holding an attachment (engine::FileAttached) with this id, by id. The
   // default knows none.
   virtual Outcome<std::vector<std::string>> projects_with_attachment(

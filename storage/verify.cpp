@@ -8,6 +8,7 @@
 
 #include "engine/decide.hpp"
 #include "engine/names.hpp"
+#include "engine/visibility.hpp"
 #include "storage/anchor.hpp"
 #include "storage/attachment_files.hpp"
 #include "storage/audit.hpp"
@@ -75,7 +76,8 @@ struct ProjectRow {
   std::string id;
   std::string body;
   std::optional<Hash> head_hash;
-  ProjectionRow columns;  // the indexed columns as stored
+  ProjectionRow columns;                      // the indexed columns as stored
+  std::vector<std::string> access_keys = {};  // project_access, sorted
 };
 
 // What differs between the stored projection and the replayed one, for the report.
@@ -195,6 +197,11 @@ class Verifier {
     }
     const auto workflow = versions_.find({replayed.workflow, replayed.workflow_version});
     if (!replayable || workflow == versions_.end() || !workflow->second) return;
+    if (project.access_keys != engine::access_keys(*workflow->second, replayed)) {
+      problem(Kind::access_differs, project.id, 0,
+              "the data-scope keys stored for the project are not those its workflow's "
+              "visibility rules give");
+    }
     if (const unsigned changed =
             changed_columns(project.columns, projection_row(*workflow->second, replayed))) {
       std::string names;
@@ -284,6 +291,7 @@ std::string_view verify_problem_name(VerifyProblem::Kind kind) {
       {Kind::columns_differ, "columns_differ"},
       {Kind::report_differs, "report_differs"},
       {Kind::damaged_file, "damaged_file"},
+      {Kind::access_differs, "access_differs"},
   };
   static_assert(engine::in_order(kNames));
   return engine::name_in(kNames, kind);
@@ -393,11 +401,17 @@ Outcome<VerifyReport> verify_database(const std::filesystem::path& path, const P
 
     SQLite::Statement projects(db, "SELECT id, body, head_hash, " + projection_row_select() +
                                        " FROM projects ORDER BY id");
+    SQLite::Statement access(db,
+                             "SELECT key FROM project_access WHERE project_id = ? ORDER BY key");
     std::optional<ProjectRow> project;
-    auto next_project = [&projects, &project] {
+    auto next_project = [&projects, &access, &project] {
       if (projects.executeStep()) {
         project = ProjectRow{projects.getColumn(0).getString(), projects.getColumn(1).getString(),
                              blob_hash(projects.getColumn(2)), read_projection_row(projects, 3)};
+        access.bind(1, project->id);
+        while (access.executeStep())
+          project->access_keys.push_back(access.getColumn(0).getString());
+        access.reset();
       } else {
         project.reset();
       }

@@ -54,4 +54,13 @@ bool WorkflowRegistry::contains(std::string_view id, std::int64_t version) const
   return find(id, version) != nullptr;
 }
 
+std::vector<std::shared_ptr<const engine::Workflow>> WorkflowRegistry::all() const {
+  const std::shared_lock lock(mutex_);
+  std::vector<std::shared_ptr<const engine::Workflow>> every;
+  every.reserve(workflows_.size());
+  for (const auto& [key, workflow] : workflows_)
+    every.push_back(workflow);
+  return every;
+}
+
 }  // namespace investflow::storage

@@ -21,6 +21,8 @@ class WorkflowRegistry {
   // version 0: the latest. Null when unknown.
   std::shared_ptr<const engine::Workflow> find(std::string_view id, std::int64_t version = 0) const;
   bool contains(std::string_view id, std::int64_t version) const;
+  // Every registered version, by id and version.
+  std::vector<std::shared_ptr<const engine::Workflow>> all() const;
 
   // Every registered version that names calendar->name() decides with `calendar` from now
   // on (commands deciding meanwhile keep the one they hold). Returns how many.

@@ -173,6 +173,8 @@ void upload_attachment(ApiContext& context, const Request& request, const RouteP
   const std::string lang(language(request));
   auto caller = authenticate(context, request);
   if (!caller) return reply(problem(request, caller.error()));
+  if (auto unseen = refuse_unseen(context, *caller, params.at("id"), request))
+    return reply(std::move(*unseen));
   if (!context.attachments) {
     return reply(problem(request, service_unavailable({"此服务器未配置附件存储",
                                                        "this server stores no attachments"})));
@@ -219,6 +221,7 @@ Response list_attachments(ApiContext& context, const Request& request, const Rou
   auto caller = authenticate(context, request);
   if (!caller) return problem(request, caller.error());
   const std::string& id = params.at("id");
+  if (auto unseen = refuse_unseen(context, *caller, id, request)) return std::move(*unseen);
   auto project = context.store.project(id);
   if (!project) return storage_failure(project.error(), request);
   if (!*project) return problem(request, no_such_project(id));
@@ -244,9 +247,18 @@ Response download_attachment(ApiContext& context, const Request& request,
   if (!engine::is_attachment_id(id)) return missing();
   auto holders = context.store.projects_with_attachment(id);
   if (!holders) return storage_failure(holders.error(), request);
+  // Only the holders the caller sees (data scope): a file held by none of them is missing.
+  if (!caller->scope->unrestricted()) {
+    std::vector<std::string> seen;
+    for (const std::string& holder : *holders) {
+      auto visible = context.store.visible(holder, *caller->scope);
+      if (!visible) return storage_failure(visible.error(), request);
+      if (*visible) seen.push_back(holder);
+    }
+    *holders = std::move(seen);
+  }
   if (holders->empty()) return missing();
-  // Every user may read every project: the name and type come from the project asked for,
-  // else the first holding the file.
+  // The name and type come from the project asked for, else the first holding the file.
   std::string project_id = holders->front();
   if (const auto asked = request.query_param("project");
       asked && std::find(holders->begin(), holders->end(), *asked) != holders->end()) {

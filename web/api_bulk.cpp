@@ -117,6 +117,11 @@ Response bulk_transitions(ApiContext& context, const Request& request) {
   for (const std::string& id : *ids) {
     auto project = context.store.project(id);
     if (!project) return storage_failure(project.error(), request);
+    if (*project && !caller->scope->unrestricted()) {  // data scope: unseen is not found
+      auto seen = context.store.visible(id, *caller->scope);
+      if (!seen) return storage_failure(seen.error(), request);
+      if (!*seen) project->reset();
+    }
     Chosen item{id, "", std::nullopt};
     if (*project) {
       const auto workflow =

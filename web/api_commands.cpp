@@ -31,6 +31,10 @@ std::optional<Target> prepare(ApiContext& context, const Request& request,
     reply(problem(request, caller.error()));
     return std::nullopt;
   }
+  if (auto unseen = refuse_unseen(context, *caller, params.at("id"), request)) {
+    reply(std::move(*unseen));
+    return std::nullopt;
+  }
   auto body = parse_object(request);
   if (!body) {
     reply(problem(request, body.error()));

@@ -21,20 +21,6 @@ bool has_any(const engine::Actor& actor, std::initializer_list<std::string_view>
   return false;
 }
 
-// Reports and targets are read by the people who answer for the zone's figures.
-Parsed<Caller> reader(ApiContext& context, const Request& request) {
-  auto caller = authenticate(context, request);
-  if (!caller) return caller;
-  if (!has_any(caller->actor, {"manager", "leader", "admin"})) {
-    return engine::fail(forbidden(
-        {"报表仅供经理、领导和管理员查看", "reports are for managers, leaders and admins"},
-        "role_not_allowed"));
-  }
-  if (!context.reports)
-    return engine::fail(service_unavailable({"此服务器未启用报表", "reports are not enabled"}));
-  return caller;
-}
-
 // The latest version of every stored workflow.
 Parsed<storage::FundsWorkflows> latest_workflows(ApiContext& context) {
   auto stored = context.store.stored_workflows();
@@ -114,6 +100,8 @@ void record_funds(ApiContext& context, const Request& request, const RouteParams
                   Reply reply) {
   auto caller = authenticate(context, request);
   if (!caller) return reply(problem(request, caller.error()));
+  if (auto unseen = refuse_unseen(context, *caller, params.at("id"), request))
+    return reply(std::move(*unseen));
   auto body = parse_object(request);
   if (!body) return reply(problem(request, body.error()));
   auto expected = if_match(request);
@@ -142,7 +130,7 @@ void record_funds(ApiContext& context, const Request& request, const RouteParams
 }
 
 Response report_funds(ApiContext& context, const Request& request) {
-  auto caller = reader(context, request);
+  auto caller = report_reader(context, request);
   if (!caller) return problem(request, caller.error());
   auto format = format_param(request);
   if (!format) return problem(request, format.error());
@@ -173,7 +161,7 @@ Response report_funds(ApiContext& context, const Request& request) {
 }
 
 Response get_targets(ApiContext& context, const Request& request) {
-  auto caller = reader(context, request);
+  auto caller = report_reader(context, request);
   if (!caller) return problem(request, caller.error());
   auto year = year_param(request, engine::local_date(context.clock->now()));
   if (!year) return problem(request, year.error());
@@ -278,7 +266,7 @@ Response put_target(ApiContext& context, const Request& request) {
 }
 
 Response report_targets(ApiContext& context, const Request& request) {
-  auto caller = reader(context, request);
+  auto caller = report_reader(context, request);
   if (!caller) return problem(request, caller.error());
   auto format = format_param(request);
   if (!format) return problem(request, format.error());

@@ -60,6 +60,7 @@ class WorkList {
   // due within its warning period or overdue.
   void own_projects() {
     storage::ProjectQuery query;
+    query.scope = caller_.scope;
     query.owner = caller_.user.id;
     query.sort = storage::SortKey::due;
     query.descending = false;
@@ -89,6 +90,7 @@ class WorkList {
       for (const engine::StateDef& state : workflow->states) {
         if (!state.review || !caller_.actor.has_role(state.review->voters)) continue;
         storage::ProjectQuery query;
+        query.scope = caller_.scope;
         query.workflow = id;
         query.state = state.id;
         query.limit = kScan;
@@ -118,6 +120,7 @@ class WorkList {
       storage::ProjectQuery owned;
       owned.workflow = id;
       owned.items = true;
+      owned.scope = caller_.scope;
       owned.owner = caller_.user.id;
       owned.sort = storage::SortKey::due;
       owned.descending = false;

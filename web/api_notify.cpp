@@ -386,6 +386,8 @@ void extend_deadline(ApiContext& context, const Request& request, const RoutePar
                      Reply reply) {
   auto caller = authenticate(context, request);
   if (!caller) return reply(problem(request, caller.error()));
+  if (auto unseen = refuse_unseen(context, *caller, params.at("id"), request))
+    return reply(std::move(*unseen));
   auto body = parse_object(request);
   if (!body) return reply(problem(request, body.error()));
   auto kind_text = string_member(*body, "kind", true);

@@ -218,6 +218,7 @@ Response export_project_list(ApiContext& context, const Request& request) {
   const engine::Date today = engine::local_date(context.clock->now());
   auto query = project_query(context, request, today);
   if (!query) return problem(request, query.error());
+  query->scope = caller->scope;
   if (query->workflow.empty()) {
     return problem(request,
                    bad_request({"请指定流程：表格的列即其字段",

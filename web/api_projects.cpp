@@ -181,6 +181,7 @@ Response list_projects(ApiContext& context, const Request& request) {
   if (!caller) return problem(request, caller.error());
   auto query = project_query(context, request, engine::local_date(context.clock->now()));
   if (!query) return problem(request, query.error());
+  query->scope = caller->scope;
   auto page = context.store.list_projects(*query);
   if (!page) return storage_failure(page.error(), request);
   json::array projects;
@@ -215,6 +216,7 @@ Response board(ApiContext& context, const Request& request) {
   if (!workflow) return problem(request, no_such_workflow(id));
   auto query = project_query(context, request, engine::local_date(context.clock->now()));
   if (!query) return problem(request, query.error());
+  query->scope = caller->scope;
   if (!request.query_param("limit")) query->limit = kDefaultCards;
   if (query->limit > kMostCards) {
     const std::string most = std::to_string(kMostCards);
@@ -227,11 +229,14 @@ Response board(ApiContext& context, const Request& request) {
   query->cursor.clear();
   // The summaries count by the board's own filters only; with others a column says how
   // many it shows and whether there are more.
-  const bool summarised = query->text.empty() && !query->overdue_on && query->figure.empty();
+  // The summaries and facets are of every project: not for a caller who sees only some.
+  const bool whole = caller->scope->unrestricted();
+  const bool summarised =
+      whole && query->text.empty() && !query->overdue_on && query->figure.empty();
   std::optional<storage::PipelineReport> pipeline;
   json::array owners;
   json::array units;
-  if (context.reports) {
+  if (context.reports && whole) {
     storage::PipelineFilter filter;
     filter.industry = query->industry;
     filter.owner = query->owner;
@@ -303,6 +308,7 @@ Response get_project(ApiContext& context, const Request& request, const RoutePar
   auto caller = authenticate(context, request);
   if (!caller) return problem(request, caller.error());
   const std::string& id = params.at("id");
+  if (auto unseen = refuse_unseen(context, *caller, id, request)) return std::move(*unseen);
   auto stored = context.store.project_json(id);
   if (!stored) return storage_failure(stored.error(), request);
   if (!*stored) return problem(request, no_such_project(id));
@@ -319,6 +325,8 @@ std::optional<Response> get_project_from_memory(ApiContext& context, const Reque
   const auto secret = authorization ? bearer_secret(*authorization) : std::nullopt;
   const auto user = secret ? context.auth.cached_token_user(*secret) : std::nullopt;
   if (!user) return std::nullopt;
+  // A user who does not see every project is checked on the full path.
+  if (!scope_of(context, *user)->unrestricted()) return std::nullopt;
   const auto stored = context.store.cached_project_json(params.at("id"));
   if (!stored) return std::nullopt;
   return project_response(
@@ -329,6 +337,8 @@ std::optional<Response> get_project_from_memory(ApiContext& context, const Reque
 Response project_history(ApiContext& context, const Request& request, const RouteParams& params) {
   auto caller = authenticate(context, request);
   if (!caller) return problem(request, caller.error());
+  if (auto unseen = refuse_unseen(context, *caller, params.at("id"), request))
+    return std::move(*unseen);
   auto project = find_project(context, request, params.at("id"));
   if (!project) return project.error();
   auto history = context.store.history(params.at("id"));
@@ -363,6 +373,8 @@ Response transition_options(ApiContext& context, const Request& request,
                             const RouteParams& params) {
   auto caller = authenticate(context, request);
   if (!caller) return problem(request, caller.error());
+  if (auto unseen = refuse_unseen(context, *caller, params.at("id"), request))
+    return std::move(*unseen);
   auto project = find_project(context, request, params.at("id"));
   if (!project) return project.error();
   auto workflow = context.store.workflow(project->workflow, project->workflow_version);

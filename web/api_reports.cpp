@@ -12,21 +12,6 @@
 namespace investflow::web::api {
 namespace {
 
-// Reports show the whole zone's pipeline: for the people who answer for it.
-Parsed<Caller> report_reader(ApiContext& context, const Request& request) {
-  auto caller = authenticate(context, request);
-  if (!caller) return caller;
-  const engine::Actor& actor = caller->actor;
-  if (!actor.has_role("manager") && !actor.has_role("leader") && !actor.has_role("admin")) {
-    return engine::fail(forbidden(
-        {"报表仅供经理、领导和管理员查看", "reports are for managers, leaders and admins"},
-        "role_not_allowed"));
-  }
-  if (!context.reports)
-    return engine::fail(service_unavailable({"此服务器未启用报表", "reports are not enabled"}));
-  return caller;
-}
-
 Parsed<std::optional<engine::Date>> date_param(const Request& request, std::string_view name) {
   const auto text = request.query_param(name);
   if (!text || text->empty()) return std::optional<engine::Date>();

@@ -1,5 +1,5 @@
-// GET /api/stream: server-sent events of every committed event (any authenticated user may
-// read every project, auditors included), resumable with Last-Event-ID; at most
+// GET /api/stream: server-sent events of every committed event of the projects the caller
+// sees (data scope), resumable with Last-Event-ID; at most
 // ApiContext::user_streams' limit open per user at a time.
 #include <charconv>
 
@@ -64,12 +64,13 @@ Response stream_events(ApiContext& context, const Request& request) {
   response.headers.set("X-Accel-Buffering", "no");  // proxies: do not buffer the stream
   response.stream_lease = std::move(lease);
   response.stream = [feed = context.feed, after = *after, notifications = context.notifications,
-                     user = caller->user.id](std::shared_ptr<StreamSink> sink) {
+                     user = caller->user.id,
+                     scope = caller->scope](std::shared_ptr<StreamSink> sink) {
     // Browsers reconnect after this long, sending Last-Event-ID.
     sink->send("retry: 3000\n\n");
     // The caller's inbox count changes arrive as `notification` events (notification_feed.hpp).
     if (notifications) notifications->subscribe(user, sink);
-    feed->subscribe(std::move(sink), after);
+    feed->subscribe(std::move(sink), after, scope);
   };
   return response;
 }

@@ -51,6 +51,8 @@ void supervise_project(ApiContext& context, const Request& request, const RouteP
                        Reply reply) {
   auto caller = authenticate(context, request);
   if (!caller) return reply(problem(request, caller.error()));
+  if (auto unseen = refuse_unseen(context, *caller, params.at("id"), request))
+    return reply(std::move(*unseen));
   auto body = parse_object(request);
   if (!body) return reply(problem(request, body.error()));
   auto level = string_member(*body, "level", true);
@@ -72,6 +74,8 @@ void reassign_project(ApiContext& context, const Request& request, const RoutePa
                       Reply reply) {
   auto caller = authenticate(context, request);
   if (!caller) return reply(problem(request, caller.error()));
+  if (auto unseen = refuse_unseen(context, *caller, params.at("id"), request))
+    return reply(std::move(*unseen));
   auto body = parse_object(request);
   if (!body) return reply(problem(request, body.error()));
   auto holder = string_member(*body, "holder");
@@ -107,6 +111,7 @@ Response bulk_reassign(ApiContext& context, const Request& request) {
   auto body = parse_object(request);
   if (!body) return problem(request, body.error());
   storage::BulkReassign bulk;
+  bulk.scope = caller->scope;
   // issue 22: projects chosen in the list instead of everything `from` holds.
   if (const json::value* projects = body->if_contains("projects");
       projects != nullptr && !projects->is_null()) {

@@ -173,7 +173,8 @@ Parsed<Caller> authenticate(ApiContext& context, const Request& request) {
     if (!*user)
       return engine::fail(
           unauthorized({"令牌无效或已被吊销", "unknown or revoked token"}, "invalid_token"));
-    Caller caller{**user, engine::Actor{(*user)->id, (*user)->roles}, ""};
+    Caller caller{**user, engine::Actor{(*user)->id, (*user)->roles}, "",
+                  scope_of(context, **user)};
     if (request.user) *request.user = caller.user.id;  // for the access log
     return caller;
   }
@@ -200,9 +201,45 @@ Parsed<Caller> authenticate(ApiContext& context, const Request& request) {
     }
   }
   const storage::Session& found = **session;
-  Caller caller{found.user, engine::Actor{found.user.id, found.user.roles}, found.csrf_token};
+  Caller caller{found.user, engine::Actor{found.user.id, found.user.roles}, found.csrf_token,
+                scope_of(context, found.user)};
   if (request.user) *request.user = caller.user.id;  // for the access log
   return caller;
+}
+
+Parsed<Caller> report_reader(ApiContext& context, const Request& request) {
+  auto caller = authenticate(context, request);
+  if (!caller) return caller;
+  const engine::Actor& actor = caller->actor;
+  if (!actor.has_role("manager") && !actor.has_role("leader") && !actor.has_role("admin")) {
+    return engine::fail(forbidden(
+        {"报表仅供经理、领导和管理员查看", "reports are for managers, leaders and admins"},
+        "role_not_allowed"));
+  }
+  // Reports add up every project: not for a caller whose data scope hides some.
+  if (!caller->scope->unrestricted()) {
+    return engine::fail(forbidden({"报表汇总全区项目，仅供可查看全部项目的人员查看",
+                                   "reports add up every project: they are for those who may "
+                                   "see every project"},
+                                  "scope_not_whole"));
+  }
+  if (!context.reports)
+    return engine::fail(service_unavailable({"此服务器未启用报表", "reports are not enabled"}));
+  return caller;
+}
+
+std::shared_ptr<const engine::DataScope> scope_of(ApiContext& context, const storage::User& user) {
+  return std::make_shared<const engine::DataScope>(engine::DataScope::of(
+      engine::Viewer{user.id, user.roles, user.unit}, context.store.registered_workflows()));
+}
+
+std::optional<Response> refuse_unseen(ApiContext& context, const Caller& caller,
+                                      std::string_view project_id, const Request& request) {
+  if (caller.scope->unrestricted()) return std::nullopt;
+  auto seen = context.store.visible(project_id, *caller.scope);
+  if (!seen) return storage_failure(seen.error(), request);
+  if (!*seen) return problem(request, no_such_project(project_id));
+  return std::nullopt;
 }
 
 Parsed<json::object> parse_object(const Request& request) {
@@ -374,8 +411,10 @@ json::object user_json(const storage::User& user) {
   json::array roles;
   for (const auto& role : user.roles)
     roles.emplace_back(role);
-  return json::object{
-      {"id", user.id}, {"display_name", user.display_name}, {"roles", std::move(roles)}};
+  return json::object{{"id", user.id},
+                      {"display_name", user.display_name},
+                      {"roles", std::move(roles)},
+                      {"unit", user.unit}};
 }
 
 void submit(ApiContext& context, const Request& request, const Caller& caller,

@@ -5,6 +5,7 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,8 @@ struct Caller {
   storage::User user;
   engine::Actor actor;
   std::string csrf_token;  // empty for bearer tokens
+  // What the caller may see (issue 19, `visibility:`): never null once authenticated.
+  std::shared_ptr<const engine::DataScope> scope = std::make_shared<engine::DataScope>();
 };
 
 template <typename T>
@@ -40,6 +43,15 @@ using Parsed = engine::Result<T, Problem>;
 // 401 without credentials; 403 for a cookie-authenticated unsafe request from another
 // site's page (cross_origin) or without the session's CSRF token.
 Parsed<Caller> authenticate(ApiContext& context, const Request& request);
+// Reports show the whole zone's pipeline: for managers, leaders and admins (403
+// role_not_allowed) who see every project (403 scope_not_whole); 503 without reports.
+Parsed<Caller> report_reader(ApiContext& context, const Request& request);
+// The data scope of a user under the registered workflow versions.
+std::shared_ptr<const engine::DataScope> scope_of(ApiContext& context, const storage::User& user);
+// 404 no_such_project (as for a project that does not exist, so that nothing tells an
+// outsider it does) unless the caller's scope sees the project; a storage failure as such.
+std::optional<Response> refuse_unseen(ApiContext& context, const Caller& caller,
+                                      std::string_view project_id, const Request& request);
 // A browser request made by another site's page: Origin names another scheme, host or port
 // than the Host it was sent to (or is "null": a sandboxed or local page), or Sec-Fetch-Site
 // says same-site or cross-site. Requests without either header (scripts, curl) are not.

@@ -47,7 +47,8 @@ std::string server_sent_event(const storage::StoredEvent& stored) {
 struct EventFeed::Core {
   struct Subscriber {
     std::shared_ptr<StreamSink> sink;
-    std::int64_t after = 0;  // the last id it was sent
+    std::int64_t after = 0;  // the last id it was sent (or passed over, unseen)
+    std::shared_ptr<const engine::DataScope> scope;  // null: sees everything
   };
 
   Core(storage::Store& store_in, std::chrono::milliseconds poll_in)
@@ -91,11 +92,12 @@ EventFeed::~EventFeed() {
   }
 }
 
-void EventFeed::subscribe(std::shared_ptr<StreamSink> sink, std::int64_t after) {
+void EventFeed::subscribe(std::shared_ptr<StreamSink> sink, std::int64_t after,
+                          std::shared_ptr<const engine::DataScope> scope) {
   {
     std::lock_guard lock(core_->mutex);
     if (core_->stopping) return;
-    core_->joining.push_back(Core::Subscriber{std::move(sink), after});
+    core_->joining.push_back(Core::Subscriber{std::move(sink), after, std::move(scope)});
     core_->woken = true;
   }
   {
@@ -145,7 +147,18 @@ void EventFeed::Core::deliver(std::vector<Subscriber>& subscribers) {
     for (const auto& stored : *events) {
       const std::string text = server_sent_event(stored);
       for (auto& subscriber : subscribers) {
-        if (stored.id <= subscriber.after || !subscriber.sink->send(text)) continue;
+        if (stored.id <= subscriber.after) continue;
+        if (subscriber.scope && !subscriber.scope->unrestricted()) {
+          // Data scope: an event of a project the subscriber does not see is passed over
+          // (and so is one whose check failed: never sent by mistake).
+          const auto seen = store.visible(stored.event.project_id, *subscriber.scope);
+          if (!seen || !*seen) {
+            subscriber.after = stored.id;
+            progressed = true;
+            continue;
+          }
+        }
+        if (!subscriber.sink->send(text)) continue;
         subscriber.after = stored.id;
         progressed = true;
       }

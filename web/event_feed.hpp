@@ -33,8 +33,9 @@ class EventFeed {
   EventFeed& operator=(const EventFeed&) = delete;
 
   // Sends `sink` every committed event with a global id above `after`, then each new one,
-  // until the sink closes.
-  void subscribe(std::shared_ptr<StreamSink> sink, std::int64_t after);
+  // until the sink closes; with a restricted `scope`, only those of projects it sees.
+  void subscribe(std::shared_ptr<StreamSink> sink, std::int64_t after,
+                 std::shared_ptr<const engine::DataScope> scope = nullptr);
   // Something was committed: look now rather than at the next poll.
   void wake();
 

@@ -168,6 +168,10 @@ void add_users(json::object& all) {
       object_of({{"id", text()},
                  {"display_name", text()},
                  {"roles", strings()},
+                 {"unit", with_description(text(),
+                                           "The unit (部门/招商单位) the user works in; \"\" "
+                                           "for none. Data scope's `unit:` rules compare "
+                                           "with it")},
                  {"disabled", with_description(boolean(), "In GET /api/users")},
                  {"csrf_token", with_description(text(), "In GET /api/me with a session cookie")}},
                 {"id", "display_name", "roles"});

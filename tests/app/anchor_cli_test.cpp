@@ -162,6 +162,30 @@ TEST_F(AnchorCli, CommandsThatChangeUsersOrCopyDataOutAreAudited) {
   EXPECT_EQ(cli({"verify", db}).code, 0);
 }
 
+TEST_F(AnchorCli, AUsersUnitIsSetListedClearedAndAudited) {
+  const auto added =
+      cli({"user", "add", "zhou", "--role", "staff", "--unit", "招商二科", "--db", db});
+  ASSERT_EQ(added.code, 0) << added.err;
+  auto listed = cli({"user", "list", "--db", db});
+  ASSERT_EQ(listed.code, 0);
+  EXPECT_NE(listed.out.find("招商二科"), std::string::npos) << listed.out;
+  EXPECT_EQ(cli({"user", "unit", "zhou", "招商一科", "--db", db}).code, 0);
+  listed = cli({"user", "list", "--db", db});
+  EXPECT_NE(listed.out.find("招商一科"), std::string::npos) << listed.out;
+  EXPECT_EQ(listed.out.find("招商二科"), std::string::npos) << listed.out;
+  EXPECT_EQ(cli({"user", "unit", "zhou", "--clear", "--db", db}).code, 0);
+  listed = cli({"user", "list", "--db", db});
+  EXPECT_EQ(listed.out.find("招商一科"), std::string::npos) << listed.out;
+  // Usage: a unit or --clear, not both, not neither; an unknown user fails.
+  EXPECT_EQ(cli({"user", "unit", "zhou", "--db", db}).code, 2);
+  EXPECT_EQ(cli({"user", "unit", "zhou", "X", "--clear", "--db", db}).code, 2);
+  const auto unknown = cli({"user", "unit", "nobody", "X", "--db", db});
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_NE(unknown.err.find("nobody"), std::string::npos) << unknown.err;
+  const auto audit = cli({"audit", db, "--action", "user_changed"});
+  EXPECT_NE(audit.out.find("招商一科"), std::string::npos) << audit.out;
+}
+
 TEST_F(AnchorCli, RolesAreCheckedAgainstTheWorkflows) {
   const auto typo = cli({"user", "add", "zhou", "--role", "stafff", "--db", db});
   EXPECT_EQ(typo.code, 2);

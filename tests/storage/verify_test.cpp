@@ -142,6 +142,14 @@ TEST_F(VerifyTest, DetectsAProjectionEditedBehindItsBack) {
   EXPECT_NE(report.problems[1].message.find("(state)"), std::string::npos);
 }
 
+TEST_F(VerifyTest, DetectsADataScopeKeyAddedBehindItsBack) {
+  // A key that would let mallory (staff) see P-2, which no rule of its workflow gives.
+  tamper(path_, "INSERT INTO project_access (key, project_id) VALUES ('staff|u:mallory', 'P-2')");
+  const VerifyReport report = verify();
+  ASSERT_EQ(report.problems.size(), 1u) << report.problems[0].message;
+  EXPECT_TRUE(has_problem(report, VerifyProblem::Kind::access_differs, "P-2"));
+}
+
 TEST_F(VerifyTest, DetectsEventsWithoutAProjectAndAProjectWithoutEvents) {
   tamper(path_,
          "PRAGMA foreign_keys = OFF;"
