@@ -6,9 +6,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -17,13 +14,12 @@
 #include <iomanip>
 #include <istream>
 #include <optional>
-#include <set>
 
 #include "app/backup_schedule.hpp"
 #include "app/commands_audit.hpp"
 #include "engine/date.hpp"
 #include "storage/auth.hpp"
-#include "workflows/loader.hpp"
+#include "storage/known_roles.hpp"
 
 namespace investflow::app {
 
@@ -109,36 +105,6 @@ std::optional<std::string> chosen_password(const ParsedArgs& parsed, const std::
   return storage::generate_password();
 }
 
-// The roles of the workflows stored in `db`, or of the shipped ones while it holds none
-// (users are often added before the first deploy); sorted, each once.
-std::vector<std::string> known_roles(const std::string& db) {
-  std::set<std::string> roles;
-  const auto calendars = workflows::CalendarRegistry::with_stand_ins();
-  auto add = [&roles](const workflows::WorkflowLoad& load) {
-    if (load.workflow) roles.insert(load.workflow->roles.begin(), load.workflow->roles.end());
-  };
-  try {
-    if (std::filesystem::exists(db)) {
-      SQLite::Database connection(db, SQLite::OPEN_READONLY, 10000);
-      SQLite::Statement stored(connection, "SELECT source FROM workflows");
-      while (stored.executeStep())
-        add(workflows::load_workflow_text(stored.getColumn(0).getString(), "stored workflow",
-                                          calendars));
-    }
-  } catch (const std::exception&) {
-    roles.clear();  // a database without workflows yet (or none at all): the shipped ones
-  }
-  if (roles.empty()) {
-    std::error_code error;
-    const auto definitions = workflows::shipped_workflows_directory() / "definitions";
-    for (const auto& entry : std::filesystem::directory_iterator(definitions, error)) {
-      if (entry.path().extension() == ".yaml")
-        add(workflows::load_workflow_file(entry.path(), calendars));
-    }
-  }
-  return {roles.begin(), roles.end()};
-}
-
 std::string when(std::optional<engine::Timestamp> at) {
   return at ? engine::format_timestamp(*at).substr(0, 16) : std::string("-");
 }
@@ -167,9 +133,8 @@ int user_add(std::span<const std::string> args, Io& io) {
     return kExitUsage;
   }
   // A role no workflow names would let nobody do anything (or hide a typo of admin).
-  const std::vector<std::string> known = known_roles(parsed.value("db"));
-  for (const std::string& role : roles) {
-    if (std::find(known.begin(), known.end(), role) != known.end()) continue;
+  const std::vector<std::string> known = storage::known_roles(parsed.value("db"));
+  for (const std::string& role : storage::unknown_roles(roles, known)) {
     std::string list;
     for (const std::string& each : known)
       list += (list.empty() ? "" : ", ") + each;
@@ -311,6 +276,42 @@ int user_disable(std::span<const std::string> args, Io& io, bool disable) {
   return kExitOk;
 }
 
+int user_delete(std::span<const std::string> args, Io& io) {
+  ArgSpec spec("user delete",
+               "Delete a user: the account, its sessions and API tokens, saved filters and\n"
+               "inbox. Projects and their history keep the login name as text. The last\n"
+               "enabled admin cannot be deleted. To keep the account for later, use\n"
+               "`investflow user disable` instead.");
+  spec.positional("NAME", "the login name")
+      .option("db", "FILE", "the SQLite database", "investflow.db")
+      .example("investflow user delete zhang --db zone.db");
+  const ParsedArgs parsed = ParsedArgs::parse(spec, args);
+  if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
+  const std::string& name = parsed.positional("NAME");
+  auto auth = open_auth(parsed.value("db"), io);
+  if (!auth) return kExitFailed;
+  auto deleted = auth->delete_user(name);
+  if (!deleted) {
+    io.err << "investflow user delete: " << deleted.error().message << "\n";
+    return kExitFailed;
+  }
+  switch (*deleted) {
+    case storage::AccountChange::no_such_user:
+      io.err << "investflow user delete: no user '" << name << "'\n";
+      return kExitFailed;
+    case storage::AccountChange::last_admin:
+      io.err << "investflow user delete: '" << name
+             << "' is the last enabled admin; make another user admin first (user add NAME "
+                "--role admin)\n";
+      return kExitFailed;
+    case storage::AccountChange::done:
+      break;
+  }
+  audit_cli(parsed.value("db"), "user_deleted", name, {}, io);
+  io.out << name << " deleted; sessions ended, API tokens removed\n";
+  return kExitOk;
+}
+
 int user_token(std::span<const std::string> args, Io& io) {
   ArgSpec spec("user token",
                "Make an API token for a user (Authorization: Bearer TOKEN). It is\n"
@@ -442,6 +443,7 @@ int run_user(std::span<const std::string> args, Io& io) {
       "       investflow user list [--db FILE]\n"
       "       investflow user disable NAME [--db FILE]\n"
       "       investflow user enable NAME [--db FILE]\n"
+      "       investflow user delete NAME [--db FILE]\n"
       "       investflow user token NAME [--name LABEL] [--expires 365d|never] [--db FILE]\n";
   return dispatch(args, io, "user", usage,
                   {{"add", user_add},
@@ -450,6 +452,7 @@ int run_user(std::span<const std::string> args, Io& io) {
                    {"unit", user_unit},
                    {"disable", [](auto a, Io& i) { return user_disable(a, i, true); }},
                    {"enable", [](auto a, Io& i) { return user_disable(a, i, false); }},
+                   {"delete", user_delete},
                    {"token", user_token}});
 }
 

@@ -51,6 +51,7 @@ inline constexpr std::string_view kAuditActions[] = {
     "user_changed",       // roles, name, unit or contact (detail: what)
     "user_disabled",      //
     "user_enabled",       //
+    "user_deleted",       // the account, its sessions and tokens removed (history keeps the name)
     "password_changed",   // detail: tokens_revoked
     "token_created",      // target: the token's id; detail: user, name, expires_at
     "token_revoked",      //

@@ -4,9 +4,11 @@
 #include <SQLiteCpp/Transaction.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/json.hpp>
 #include <stdexcept>
+#include <utility>
 
 #include "storage/password_policy.hpp"
 #include "storage/sqlite_connection.hpp"
@@ -151,7 +153,7 @@ std::optional<User> AuthStore::load_user(std::string_view name) {
 }
 
 Outcome<User> AuthStore::add_user(std::string_view name, const std::vector<std::string>& roles,
-                                  std::string_view password) {
+                                  std::string_view password, std::string_view display_name) {
   if (!valid_user_name(name)) {
     return engine::fail(
         invalid("user names are 1-64 of a-z 0-9 . _ -, starting with a letter "
@@ -171,14 +173,15 @@ Outcome<User> AuthStore::add_user(std::string_view name, const std::vector<std::
         "INSERT INTO users (id, display_name, roles, password_hash, created_at, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?)");
     const engine::Timestamp at = now();
+    const std::string shown(display_name.empty() ? name : display_name);
     insert->bind(1, std::string(name));
-    insert->bind(2, std::string(name));
+    insert->bind(2, shown);
     insert->bind(3, roles_to_json(roles));
     insert->bind(4, *hashed);
     insert->bind(5, static_cast<std::int64_t>(at));
     insert->bind(6, static_cast<std::int64_t>(at));
     insert->exec();
-    return User{std::string(name), std::string(name), roles, false, ""};
+    return User{std::string(name), shown, roles, false, ""};
   } catch (const std::exception& error) {
     return engine::fail(storage_error(error));
   }
@@ -351,12 +354,7 @@ Outcome<Ok> AuthStore::set_disabled(std::string_view name, bool disabled) {
     update->bind(2, static_cast<std::int64_t>(now()));
     update->bind(3, std::string(name));
     if (update->exec() == 0) return engine::fail(invalid("no user '" + std::string(name) + "'"));
-    if (disabled) {
-      auto end_sessions = connection_->statement("DELETE FROM sessions WHERE user_id = ?");
-      end_sessions->bind(1, std::string(name));
-      end_sessions->exec();
-      forget_cached_tokens();
-    }
+    if (disabled) end_access(name);
     return Ok{};
   } catch (const std::exception& error) {
     return engine::fail(storage_error(error));
@@ -373,6 +371,99 @@ Outcome<Ok> AuthStore::set_unit(std::string_view name, std::string_view unit) {
     if (update->exec() == 0) return engine::fail(invalid("no user '" + std::string(name) + "'"));
     forget_cached_tokens();
     return Ok{};
+  } catch (const std::exception& error) {
+    return engine::fail(storage_error(error));
+  }
+}
+
+void AuthStore::end_access(std::string_view name) {
+  auto end_sessions = connection_->statement("DELETE FROM sessions WHERE user_id = ?");
+  end_sessions->bind(1, std::string(name));
+  end_sessions->exec();
+  forget_cached_tokens();
+}
+
+bool AuthStore::another_enabled_admin(std::string_view name) {
+  auto select = connection_->statement("SELECT roles FROM users WHERE disabled = 0 AND id <> ?");
+  select->bind(1, std::string(name));
+  while (select->executeStep()) {
+    const auto roles = roles_from_json(select->getColumn(0).getString());
+    if (std::find(roles.begin(), roles.end(), "admin") != roles.end()) return true;
+  }
+  return false;
+}
+
+namespace {
+
+bool is_enabled_admin(const User& user) {
+  return !user.disabled &&
+         std::find(user.roles.begin(), user.roles.end(), "admin") != user.roles.end();
+}
+
+}  // namespace
+
+Outcome<AccountChange> AuthStore::update_user(std::string_view name, const UserUpdate& update) {
+  if (update.roles && update.roles->empty()) {
+    return engine::fail(invalid("a user needs at least one role"));
+  }
+  if (update.display_name && update.display_name->empty()) {
+    return engine::fail(invalid("a user's display name may not be empty"));
+  }
+  try {
+    const std::lock_guard lock(mutex_);
+    SQLite::Transaction transaction(connection_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    auto found = load_user(name);
+    if (!found) return AccountChange::no_such_user;
+    User changed = *found;
+    if (update.display_name) changed.display_name = *update.display_name;
+    if (update.roles) changed.roles = *update.roles;
+    if (update.disabled) changed.disabled = *update.disabled;
+    if (update.unit) changed.unit = *update.unit;
+    if (is_enabled_admin(*found) && !is_enabled_admin(changed) && !another_enabled_admin(name)) {
+      return AccountChange::last_admin;
+    }
+    auto write = connection_->statement(
+        "UPDATE users SET display_name = ?, roles = ?, disabled = ?, unit = ?, updated_at = ? "
+        "WHERE id = ?");
+    write->bind(1, changed.display_name);
+    write->bind(2, roles_to_json(changed.roles));
+    write->bind(3, changed.disabled ? 1 : 0);
+    write->bind(4, changed.unit);
+    write->bind(5, static_cast<std::int64_t>(now()));
+    write->bind(6, std::string(name));
+    write->exec();
+    if (changed.disabled && !found->disabled) end_access(name);
+    transaction.commit();
+    // Tokens checked lately carry the old roles in the cache: look them up again.
+    if (changed.roles != found->roles || changed.unit != found->unit) forget_cached_tokens();
+    return AccountChange::done;
+  } catch (const std::exception& error) {
+    return engine::fail(storage_error(error));
+  }
+}
+
+Outcome<AccountChange> AuthStore::delete_user(std::string_view name) {
+  try {
+    const std::lock_guard lock(mutex_);
+    SQLite::Transaction transaction(connection_->db(), SQLite::TransactionBehavior::IMMEDIATE);
+    auto found = load_user(name);
+    if (!found) return AccountChange::no_such_user;
+    if (is_enabled_admin(*found) && !another_enabled_admin(name)) return AccountChange::last_admin;
+    // What is theirs alone goes; what they did (events, the audit log, comments, projects
+    // they own) keeps their login name as text.
+    for (const char* sql :
+         {"DELETE FROM sessions WHERE user_id = ?", "DELETE FROM api_tokens WHERE user_id = ?",
+          "DELETE FROM saved_filters WHERE user_id = ?",
+          "DELETE FROM notifications WHERE user_id = ?",
+          "DELETE FROM notification_settings WHERE user_id = ?",
+          "DELETE FROM users WHERE id = ?"}) {
+      auto remove = connection_->statement(sql);
+      remove->bind(1, std::string(name));
+      remove->exec();
+    }
+    transaction.commit();
+    forget_cached_tokens();
+    return AccountChange::done;
   } catch (const std::exception& error) {
     return engine::fail(storage_error(error));
   }
@@ -423,27 +514,39 @@ Outcome<bool> AuthStore::revoke_token(std::string_view id) {
 
 Outcome<std::string> AuthStore::issue_token(std::string_view user_id, std::string_view token_name,
                                             std::optional<engine::Timestamp> expires_at) {
+  auto made = create_token(user_id, token_name, expires_at);
+  if (!made) return engine::fail(std::move(made.error()));
+  return std::move(made->secret);
+}
+
+Outcome<NewToken> AuthStore::create_token(std::string_view user_id, std::string_view token_name,
+                                          std::optional<engine::Timestamp> expires_at) {
   try {
     const std::lock_guard lock(mutex_);
     if (!load_user(user_id)) return engine::fail(invalid("no user '" + std::string(user_id) + "'"));
-    const std::string secret = random_secret();
-    const Digest digest = sha256(secret);
+    NewToken made{random_secret(), {}};
+    made.info.id = random_secret().substr(0, 16);
+    made.info.user_id = std::string(user_id);
+    made.info.name = std::string(token_name);
+    made.info.created_at = now();
+    made.info.expires_at = expires_at;
+    const Digest digest = sha256(made.secret);
     auto insert = connection_->statement(
         "INSERT INTO api_tokens (id, token_hash, user_id, name, created_at, expires_at) "
         "VALUES (?, ?, ?, ?, ?, ?)");
     // The public id is random too: a listing must not reveal anything about the secret.
-    insert->bind(1, random_secret().substr(0, 16));
+    insert->bind(1, made.info.id);
     insert->bind(2, digest.data(), static_cast<int>(digest.size()));
-    insert->bind(3, std::string(user_id));
-    insert->bind(4, std::string(token_name));
-    insert->bind(5, static_cast<std::int64_t>(now()));
+    insert->bind(3, made.info.user_id);
+    insert->bind(4, made.info.name);
+    insert->bind(5, static_cast<std::int64_t>(made.info.created_at));
     if (expires_at) {
       insert->bind(6, static_cast<std::int64_t>(*expires_at));
     } else {
       insert->bind(6);  // NULL: never
     }
     insert->exec();
-    return secret;
+    return made;
   } catch (const std::exception& error) {
     return engine::fail(storage_error(error));
   }

@@ -52,6 +52,27 @@ struct TokenInfo {
   std::optional<engine::Timestamp> revoked_at;
 };
 
+// A change to a user's account (AuthStore::update_user); what is absent stays.
+struct UserUpdate {
+  std::optional<std::string> display_name;
+  std::optional<std::vector<std::string>> roles;
+  std::optional<bool> disabled;
+  std::optional<std::string> unit;  // data scope; "" clears it
+};
+
+// What became of a change to an account that may be refused for what it would leave.
+enum class AccountChange {
+  done,
+  no_such_user,
+  last_admin,  // it would leave no enabled admin: nobody could manage users any more
+};
+
+// A token just made: its secret, known only to this result, and how it is listed.
+struct NewToken {
+  std::string secret;
+  TokenInfo info;
+};
+
 // A login session as the HTTP layer needs it: whose it is and the CSRF token that every
 // unsafe request of the session must echo.
 struct Session {
@@ -102,18 +123,30 @@ class AuthStore {
   AuthStore& operator=(const AuthStore&) = delete;
 
   // --- users ---
-  // Fails (invalid_request) when the name is taken or malformed, or roles are empty.
+  // Fails (invalid_request) when the name is taken or malformed, roles are empty, or the
+  // password is weak (storage/password_policy.hpp). The display name is the login name
+  // unless given. Roles are checked against the workflows by the caller (known_roles.hpp).
   Outcome<User> add_user(std::string_view name, const std::vector<std::string>& roles,
-                         std::string_view password);
+                         std::string_view password, std::string_view display_name = {});
   // A new password (storage/password_policy.hpp) ends the user's sessions; with
   // `revoke_tokens` their API tokens too.
   Outcome<Ok> set_password(std::string_view name, std::string_view password,
                            bool revoke_tokens = false);
   // A disabled user cannot log in, and their sessions and tokens stop working (sessions
   // are ended); enabling gives the tokens back. Fails when there is no such user.
+  // This is the command line's way back in: it may disable the last admin (use
+  // update_user to refuse that).
   Outcome<Ok> set_disabled(std::string_view name, bool disabled);
   // The user's unit (data scope); empty clears it. Takes effect with their next request.
   Outcome<Ok> set_unit(std::string_view name, std::string_view unit);
+  // Changes the display name, the roles or the state in one transaction; disabling ends the
+  // user's sessions and stops their tokens as set_disabled does. Refused (last_admin) when
+  // no enabled admin would be left. invalid_request for empty roles or an empty name.
+  Outcome<AccountChange> update_user(std::string_view name, const UserUpdate& update);
+  // Removes the account with its sessions, API tokens, saved filters and inbox. Events and
+  // the audit log keep the login name as text (history is never rewritten). Refused
+  // (last_admin) for the last enabled admin.
+  Outcome<AccountChange> delete_user(std::string_view name);
   Outcome<std::optional<User>> user(std::string_view name);
   Outcome<std::vector<User>> users();
   // The user when the password is right and the user is enabled; nullopt otherwise.
@@ -131,6 +164,9 @@ class AuthStore {
   // `expires_at` (nullopt: never).
   Outcome<std::string> issue_token(std::string_view user_id, std::string_view token_name,
                                    std::optional<engine::Timestamp> expires_at = std::nullopt);
+  // The same, with the token as tokens() lists it (its public id for revoke_token).
+  Outcome<NewToken> create_token(std::string_view user_id, std::string_view token_name,
+                                 std::optional<engine::Timestamp> expires_at = std::nullopt);
   // Every token (of one user when `user_id` is given), newest first; secrets are not kept.
   Outcome<std::vector<TokenInfo>> tokens(std::optional<std::string_view> user_id = std::nullopt);
   // Revokes the token with this public id; false when there is none or it was revoked.
@@ -155,6 +191,11 @@ class AuthStore {
   AuthStore(std::unique_ptr<Connection> connection, AuthOptions options);
   engine::Timestamp now() const;
   std::optional<User> load_user(std::string_view name);  // REQUIRES(mutex_)
+  // Whether an enabled admin other than `name` exists. REQUIRES(mutex_)
+  bool another_enabled_admin(std::string_view name);
+  // Disabling: the user's sessions end and every cached token is looked up again.
+  // REQUIRES(mutex_)
+  void end_access(std::string_view name);
   std::optional<User> lookup_token(const unsigned char* digest, std::size_t size);
   // The user of the token whose SHA-256 is `key`, when checked within the cache's lifetime.
   std::optional<User> trusted_token(const std::string& key);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <iterator>
+#include <utility>
 
 namespace investflow::storage {
 namespace {
@@ -50,20 +51,32 @@ bool repeated_or_run(std::string_view text) {
 
 }  // namespace
 
-std::optional<std::string> weak_password(std::string_view password) {
+std::optional<PasswordWeakness> password_weakness(std::string_view password) {
   if (password.size() < kMinPasswordLength) {
-    return "passwords have at least " + std::to_string(kMinPasswordLength) + " characters";
+    const std::string n = std::to_string(kMinPasswordLength);
+    return PasswordWeakness{"密码至少 " + n + " 个字符（一个汉字算 3 个）",
+                            "passwords have at least " + n + " characters"};
   }
   if (password.size() > kMaxPasswordLength) {
-    return "passwords have at most " + std::to_string(kMaxPasswordLength) + " characters";
+    const std::string n = std::to_string(kMaxPasswordLength);
+    return PasswordWeakness{"密码最多 " + n + " 个字符",
+                            "passwords have at most " + n + " characters"};
   }
   const std::string key = lowered(password);
   if (std::find(std::begin(kCommon), std::end(kCommon), key) != std::end(kCommon)) {
-    return "that password is one of the first that attackers try; choose another";
+    return PasswordWeakness{"这是攻击者最先尝试的常见密码之一，请换一个",
+                            "that password is one of the first that attackers try; choose another"};
   }
   if (repeated_or_run(key)) {
-    return "a password that repeats one character or runs in sequence is guessed at once";
+    return PasswordWeakness{
+        "密码不能是同一字符重复或按顺序排列（如 111111111111、987654321098），这样的密码一猜就中",
+        "a password that repeats one character or runs in sequence is guessed at once"};
   }
+  return std::nullopt;
+}
+
+std::optional<std::string> weak_password(std::string_view password) {
+  if (auto weakness = password_weakness(password)) return std::move(weakness->en);
   return std::nullopt;
 }
 

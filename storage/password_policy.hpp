@@ -12,7 +12,14 @@ namespace investflow::storage {
 inline constexpr std::size_t kMinPasswordLength = 12;  // bytes (a Chinese character is 3)
 inline constexpr std::size_t kMaxPasswordLength = 1024;
 
-// Why `password` may not be used (English, for the CLI), or nullopt when it may.
+// Why a password may not be used, in both languages the staff read.
+struct PasswordWeakness {
+  std::string zh;
+  std::string en;
+};
+// Why `password` may not be used, or nullopt when it may.
+std::optional<PasswordWeakness> password_weakness(std::string_view password);
+// The same in English only (the CLI, and the stores' errors).
 std::optional<std::string> weak_password(std::string_view password);
 
 }  // namespace investflow::storage

@@ -98,25 +98,6 @@ Response me(ApiContext& context, const Request& request) {
 
 namespace investflow::web::api {
 
-Response list_users(ApiContext& context, const Request& request) {
-  auto caller = authenticate(context, request);
-  if (!caller) return problem(request, caller.error());
-  if (!caller->actor.has_role("admin")) {
-    return problem(request,
-                   forbidden({"只有管理员可以查看用户列表", "only an admin may list users"},
-                             "role_not_allowed"));
-  }
-  auto users = context.auth.users();
-  if (!users) return storage_failure(users.error(), request);
-  boost::json::array list;
-  for (const auto& user : *users) {
-    boost::json::object item = user_json(user);
-    item["disabled"] = user.disabled;
-    list.push_back(std::move(item));
-  }
-  return json_body(200, boost::json::object{{"users", std::move(list)}});
-}
-
 // Every signed-in user may name colleagues (@mentions, issue 22): the enabled users' ids and
 // display names only (roles and the disabled stay with GET /api/users, for admins).
 Response user_directory(ApiContext& context, const Request& request) {

@@ -17,8 +17,15 @@ namespace investflow::web::api {
 Response login(ApiContext& context, const Request& request);
 Response logout(ApiContext& context, const Request& request);
 Response me(ApiContext& context, const Request& request);
-// Admins only.
+// api_users.cpp: accounts and API tokens, admins only. Every change is audited.
 Response list_users(ApiContext& context, const Request& request);
+Response create_user(ApiContext& context, const Request& request);
+Response update_user(ApiContext& context, const Request& request, const RouteParams& params);
+Response set_user_password(ApiContext& context, const Request& request, const RouteParams& params);
+Response delete_user(ApiContext& context, const Request& request, const RouteParams& params);
+Response list_tokens(ApiContext& context, const Request& request);
+Response create_token(ApiContext& context, const Request& request);
+Response revoke_token(ApiContext& context, const Request& request, const RouteParams& params);
 // api_audit.cpp: GET /api/audit, auditors and admins.
 Response list_audit(ApiContext& context, const Request& request);
 // GET /api/users/directory: enabled users' ids and names, for any signed-in user.

@@ -210,15 +210,112 @@ std::vector<RouteDef<ApiContext>> make_table() {
                               .description = "The settings saved",
                               .content = {json("NotificationSettings")}}},
                .errors = {400, 401, 403, 413, 503}}},
+      // --- users and API tokens (admins; the console's 用户管理) ------------------------
       {.method = "GET",
        .path = "/api/users",
        .plain = api::list_users,
        .doc = {.operation_id = "listUsers",
-               .tag = "auth",
-               .summary = "Every user (admins only)",
+               .tag = "users",
+               .summary = "Every user, and the roles a user may hold (admins only)",
+               .description = "roles: the roles some workflow names (the stored workflows', or "
+                              "the shipped ones while none is stored).",
                .responses =
                    {{.status = 200, .description = "The users", .content = {json("UserList")}}},
                .errors = {401, 403}}},
+      {.method = "POST",
+       .path = "/api/users",
+       .plain = api::create_user,
+       .doc = {.operation_id = "createUser",
+               .tag = "users",
+               .summary = "Add a user (admins only)",
+               .description =
+                   "As `investflow user add`. 422: invalid_user_name, weak_password (the "
+                   "password policy: at least 12 characters, not a common one, not a run or "
+                   "a repeat), roles_required, unknown_role (a role no workflow has), "
+                   "invalid_display_name; 409 user_exists. Audited as user_created.",
+               .request = {json("NewUser")},
+               .responses = {{.status = 201,
+                              .description = "Added",
+                              .content = {json("User")},
+                              .headers = {"Location"}}},
+               .errors = {400, 401, 403, 409, 413, 422}}},
+      {.method = "PATCH",
+       .path = "/api/users/{id}",
+       .with_params = api::update_user,
+       .doc = {.operation_id = "updateUser",
+               .tag = "users",
+               .summary = "Change a user's name, roles or state (admins only)",
+               .description =
+                   "Members absent stay as they are. Disabling ends the user's sessions and "
+                   "stops their API tokens (enabling gives the tokens back). 409 last_admin: "
+                   "the last enabled admin cannot be disabled or lose the admin role. "
+                   "Audited as user_changed, user_disabled, user_enabled.",
+               .request = {json("UserChange")},
+               .responses = {{.status = 200,
+                              .description = "The user as changed",
+                              .content = {json("User")}}},
+               .errors = {400, 401, 403, 404, 409, 413, 422}}},
+      {.method = "POST",
+       .path = "/api/users/{id}/password",
+       .with_params = api::set_user_password,
+       .doc = {.operation_id = "setUserPassword",
+               .tag = "users",
+               .summary = "Set a user's password (admins only)",
+               .description =
+                   "As `investflow user passwd`: the user's sessions end; with revoke_tokens "
+                   "their API tokens are revoked too. 422 weak_password. Audited as "
+                   "password_changed.",
+               .request = {json("PasswordChange")},
+               .responses = {{.status = 204, .description = "Changed"}},
+               .errors = {400, 401, 403, 404, 413, 422}}},
+      {.method = "DELETE",
+       .path = "/api/users/{id}",
+       .with_params = api::delete_user,
+       .doc = {.operation_id = "deleteUser",
+               .tag = "users",
+               .summary = "Delete a user (admins only)",
+               .description =
+                   "As `investflow user delete`: the account, its sessions, API tokens, saved "
+                   "filters and inbox go; projects and their history keep the login name. 409 "
+                   "last_admin for the last enabled admin. Audited as user_deleted.",
+               .responses = {{.status = 204, .description = "Deleted"}},
+               .errors = {401, 403, 404, 409}}},
+      {.method = "GET",
+       .path = "/api/tokens",
+       .plain = api::list_tokens,
+       .doc = {.operation_id = "listTokens",
+               .tag = "users",
+               .summary = "API tokens, newest first, never their secrets (admins only)",
+               .parameters = {{.name = "user", .description = "Only this user's tokens"}},
+               .responses =
+                   {{.status = 200, .description = "The tokens", .content = {json("TokenList")}}},
+               .errors = {401, 403}}},
+      {.method = "POST",
+       .path = "/api/tokens",
+       .plain = api::create_token,
+       .doc = {.operation_id = "createToken",
+               .tag = "users",
+               .summary = "Make an API token for a user (admins only)",
+               .description =
+                   "As `investflow user token`. The answer carries the secret, once: only "
+                   "its hash is kept. expires_in_days absent: 365; null: never. 422 "
+                   "no_such_user, invalid_token_name. Audited as token_created.",
+               .request = {json("NewTokenRequest")},
+               .responses = {{.status = 201,
+                              .description = "Made: the token with its secret",
+                              .content = {json("NewToken")},
+                              .headers = {"Location"}}},
+               .errors = {400, 401, 403, 413, 422}}},
+      {.method = "DELETE",
+       .path = "/api/tokens/{id}",
+       .with_params = api::revoke_token,
+       .doc = {.operation_id = "revokeToken",
+               .tag = "users",
+               .summary = "Revoke an API token (admins only)",
+               .description = "It stops working at once. 404 when there is no such token or it "
+                              "was revoked already. Audited as token_revoked.",
+               .responses = {{.status = 204, .description = "Revoked"}},
+               .errors = {401, 403, 404}}},
       {.method = "GET",
        .path = "/api/audit",
        .plain = api::list_audit,

@@ -23,7 +23,8 @@ json::array declared_tags() {
     return json::object{{"name", name}, {"description", description}};
   };
   return json::array{
-      tag("auth", "Log in and out, the calling user, the user list, the audit log"),
+      tag("auth", "Log in and out, the calling user, the audit log"),
+      tag("users", "Accounts and API tokens (admins)"),
       tag("workflows", "The workflow definitions: fields, states, transitions"),
       tag("projects", "Projects and everything done to them; every write is an event"),
       tag("live", "Server-sent events of committed events"),

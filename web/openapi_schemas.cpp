@@ -172,10 +172,56 @@ void add_users(json::object& all) {
                                            "The unit (部门/招商单位) the user works in; \"\" "
                                            "for none. Data scope's `unit:` rules compare "
                                            "with it")},
-                 {"disabled", with_description(boolean(), "In GET /api/users")},
+                                  {"disabled", with_description(boolean(), "In the answers of /api/users")},
                  {"csrf_token", with_description(text(), "In GET /api/me with a session cookie")}},
                 {"id", "display_name", "roles"});
-  all["UserList"] = record({{"users", array_of(ref("User"))}});
+  all["UserList"] = record(
+      {{"users", array_of(ref("User"))},
+       {"roles", with_description(strings(), "The roles a user may hold: some workflow's")}});
+  all["NewUser"] = object_of(
+      {{"id", with_description(text(), "The login name: 1-64 of a-z 0-9 . _ -")},
+       {"display_name", with_description(text(), "Default: the login name")},
+       {"roles", strings()},
+       {"unit", with_description(text(), "The unit (部门/招商单位) the user works in")},
+       {"password", with_description(text(), "At least 12 characters, not a common one")}},
+      {"id", "roles", "password"});
+  all["UserChange"] = object_of(
+      {{"display_name", text()},
+       {"roles", strings()},
+       {"unit", with_description(text(), "The unit (部门/招商单位); \"\" for none")},
+       {"disabled", with_description(boolean(), "true: no login; sessions end; tokens stop")}});
+  all["PasswordChange"] = object_of(
+      {{"password", text()},
+       {"revoke_tokens", with_description(boolean(), "Revoke the user's API tokens too")}},
+      {"password"});
+  const auto token_members = [] {
+    return std::vector<std::pair<std::string_view, json::object>>{
+        {"id", with_description(text(), "Public: for DELETE /api/tokens/{id}")},
+        {"user", text()},
+        {"name", with_description(text(), "What it is for")},
+        {"created_at", date_time()},
+        {"expires_at", with_description(optional_date_time(), "null: never")},
+        {"revoked_at", optional_date_time()},
+        {"state", one_of_values({"active", "expired", "revoked"})}};
+  };
+  json::object token = record({});
+  for (const auto& [name, schema] : token_members()) {
+    token["properties"].as_object()[name] = schema;
+    token["required"].as_array().emplace_back(name);
+  }
+  all["Token"] = token;
+  all["TokenList"] = record({{"items", array_of(ref("Token"))}});
+  json::object made = token;
+  made["properties"].as_object()["secret"] =
+      with_description(text(), "Authorization: Bearer <secret>. Shown this once only");
+  made["required"].as_array().emplace_back("secret");
+  all["NewToken"] = made;
+  all["NewTokenRequest"] =
+      object_of({{"user", text()},
+                 {"name", with_description(text(), "What the token is for")},
+                 {"expires_in_days",
+                  with_description(nullable("integer"), "1 to 3650; null: never; absent: 365")}},
+                {"user", "name"});
   all["AuditEntry"] = record(
       {{"id", integer()},
        {"at", date_time()},

@@ -78,6 +78,62 @@ TEST_F(ServerCommands, PasswdAndTokenAndUsageErrors) {
   EXPECT_EQ(cli({"user", "fly"}).code, 2);
 }
 
+TEST_F(ServerCommands, UserDeleteRemovesTheAccountSessionsAndTokensButKeepsTheLastAdmin) {
+  const auto help = cli({"user", "delete", "--help"});
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.out.find("last\nenabled admin"), std::string::npos) << help.out;
+  ASSERT_EQ(
+      cli({"user", "add", "root", "--role", "admin", "--password", "root-password-1", "--db", db_})
+          .code,
+      0);
+  ASSERT_EQ(cli({"user", "add", "zhang", "--role", "staff", "--password", "zhang-password-1",
+                 "--db", db_})
+                .code,
+            0);
+  std::string secret;
+  std::string session;
+  {
+    auto auth = storage::AuthStore::open(db_);
+    ASSERT_TRUE(auth);
+    auto token = (*auth)->issue_token("zhang", "etl");
+    ASSERT_TRUE(token);
+    secret = *token;
+    auto started = (*auth)->start_session("zhang");
+    ASSERT_TRUE(started);
+    session = started->id;
+  }
+
+  const auto last = cli({"user", "delete", "root", "--db", db_});
+  EXPECT_EQ(last.code, 1);
+  EXPECT_NE(last.err.find("'root' is the last enabled admin"), std::string::npos) << last.err;
+  const auto unknown = cli({"user", "delete", "nobody", "--db", db_});
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_NE(unknown.err.find("no user 'nobody'"), std::string::npos) << unknown.err;
+  EXPECT_EQ(cli({"user", "delete", "--db", db_}).code, 2);  // no name
+
+  const auto deleted = cli({"user", "delete", "zhang", "--db", db_});
+  ASSERT_EQ(deleted.code, 0) << deleted.err;
+  EXPECT_EQ(deleted.out, "zhang deleted; sessions ended, API tokens removed\n");
+  auto auth = storage::AuthStore::open(db_);
+  ASSERT_TRUE(auth);
+  EXPECT_FALSE(*(*auth)->user("zhang"));
+  EXPECT_FALSE(*(*auth)->token_user(secret));
+  EXPECT_FALSE(*(*auth)->session(session));
+  EXPECT_TRUE((*auth)->tokens("zhang")->empty());
+  EXPECT_TRUE(*(*auth)->user("root"));
+  EXPECT_EQ(cli({"user", "list", "--db", db_}).out.find("zhang"), std::string::npos);
+
+  const auto audited = cli({"audit", db_, "--action", "user_deleted"});
+  ASSERT_EQ(audited.code, 0) << audited.err;
+  EXPECT_NE(audited.out.find("user_deleted  zhang"), std::string::npos) << audited.out;
+  // The name may be used again, by a new account with nothing of the old one.
+  ASSERT_EQ(cli({"user", "add", "zhang", "--role", "staff", "--password", "zhang-password-2",
+                 "--db", db_})
+                .code,
+            0);
+  EXPECT_FALSE(*(*auth)->token_user(secret));
+}
+
 // Connects to 127.0.0.1:port and returns the whole answer to GET /healthz, or "".
 std::string healthz(int port) {
   const int socket_fd = ::socket(AF_INET, SOCK_STREAM, 0);

@@ -173,5 +173,78 @@ TEST_F(AuthTest, RevokedTokensStopWorkingWithinTheCacheLifetime) {
   }
 }
 
+// One change at a time (UserUpdate's members are optional).
+UserUpdate disabled(bool value) {
+  UserUpdate update;
+  update.disabled = value;
+  return update;
+}
+UserUpdate roles(std::vector<std::string> value) {
+  UserUpdate update;
+  update.roles = std::move(value);
+  return update;
+}
+UserUpdate named(std::string value) {
+  UserUpdate update;
+  update.display_name = std::move(value);
+  return update;
+}
+
+TEST_F(AuthTest, UpdatesAndDeletionsNeverLeaveNoEnabledAdmin) {
+  ASSERT_TRUE(auth_->add_user("root", {"admin"}, "root password 1", "管理员甲"));
+  ASSERT_TRUE(auth_->add_user("zhang", {"staff"}, "zhang password 1"));
+  EXPECT_EQ((*auth_->user("root"))->display_name, "管理员甲");
+  EXPECT_EQ(*auth_->delete_user("root"), AccountChange::last_admin);
+  EXPECT_EQ(*auth_->update_user("root", roles({"staff"})), AccountChange::last_admin);
+  EXPECT_EQ(*auth_->update_user("root", disabled(true)), AccountChange::last_admin);
+  EXPECT_EQ(*auth_->update_user("nobody", disabled(true)), AccountChange::no_such_user);
+  EXPECT_EQ(*auth_->delete_user("nobody"), AccountChange::no_such_user);
+  EXPECT_FALSE(auth_->update_user("zhang", roles({})));
+  EXPECT_FALSE(auth_->update_user("zhang", named("")));
+
+  UserUpdate both = named("张伟");
+  both.roles = std::vector<std::string>{"staff", "admin"};
+  ASSERT_EQ(*auth_->update_user("zhang", both), AccountChange::done);
+  const User zhang = **auth_->user("zhang");
+  EXPECT_EQ(zhang.display_name, "张伟");
+  EXPECT_EQ(zhang.roles, (std::vector<std::string>{"staff", "admin"}));
+  // Two admins: either may be disabled, not both.
+  ASSERT_EQ(*auth_->update_user("root", disabled(true)), AccountChange::done);
+  EXPECT_EQ(*auth_->delete_user("zhang"), AccountChange::last_admin);
+  ASSERT_EQ(*auth_->update_user("root", disabled(false)), AccountChange::done);
+  EXPECT_EQ(*auth_->delete_user("zhang"), AccountChange::done);
+}
+
+TEST_F(AuthTest, DisablingEndsSessionsAndStopsTokensDeletingRemovesThem) {
+  ASSERT_TRUE(auth_->add_user("zhang", {"staff"}, "zhang password 1"));
+  auto session = auth_->start_session("zhang");
+  ASSERT_TRUE(session);
+  auto token = auth_->create_token("zhang", "etl", clock_->now() + 1000);
+  ASSERT_TRUE(token);
+  EXPECT_EQ(token->info.user_id, "zhang");
+  EXPECT_EQ(token->info.name, "etl");
+  EXPECT_EQ(auth_->tokens("zhang")->front().id, token->info.id);
+  ASSERT_TRUE(*auth_->token_user(token->secret));
+
+  ASSERT_EQ(*auth_->update_user("zhang", disabled(true)), AccountChange::done);
+  EXPECT_FALSE(*auth_->session(session->id));
+  EXPECT_FALSE(*auth_->token_user(token->secret));
+  ASSERT_EQ(*auth_->update_user("zhang", disabled(false)), AccountChange::done);
+  EXPECT_TRUE(*auth_->token_user(token->secret));
+
+  auto again = auth_->start_session("zhang");
+  ASSERT_TRUE(again);
+  ASSERT_TRUE(auth_->save_filter("zhang", "mine", R"({"owner":"zhang"})"));
+  ASSERT_EQ(*auth_->delete_user("zhang"), AccountChange::done);
+  EXPECT_FALSE(*auth_->user("zhang"));
+  EXPECT_FALSE(*auth_->session(again->id));
+  EXPECT_FALSE(*auth_->token_user(token->secret));
+  EXPECT_TRUE(auth_->tokens("zhang")->empty());
+  // A new account of the same name starts with nothing of the old one's.
+  ASSERT_TRUE(auth_->add_user("zhang", {"staff"}, "zhang password 2"));
+  EXPECT_TRUE(auth_->saved_filters("zhang")->empty());
+  EXPECT_FALSE(*auth_->token_user(token->secret));
+}
+
 }  // namespace
 }  // namespace investflow::storage::testing

@@ -214,6 +214,15 @@ TEST_F(DataScopeTest, ListsSearchesBoardsAndExportsHoldOnlyWhatTheCallerSees) {
   EXPECT_EQ(sheet.body.find("张的显示材料项目"), std::string::npos);
   EXPECT_EQ(sheet.body.find("一科的显示材料项目"), std::string::npos);
 
+  // An admin moves zhou to 招商一科 (the API): his next request sees that unit's projects.
+  const auto moved = call_as("root", "PATCH", "/api/users/zhou", R"({"unit":"招商一科"})");
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(parse(moved).at("unit").as_string(), "招商一科");
+  std::vector<std::string> first_unit{mine, other};
+  std::sort(first_unit.begin(), first_unit.end());
+  EXPECT_EQ(listed("zhou", ""), first_unit);
+  ASSERT_EQ(call_as("root", "PATCH", "/api/users/zhou", R"({"unit":"招商二科"})").status, 200);
+
   // My work: only projects seen.
   const auto work = call_as("zhou", "GET", "/api/me/work");
   ASSERT_EQ(work.status, 200) << work.body;

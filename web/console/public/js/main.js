@@ -20,6 +20,7 @@ const routes = [
   {pattern: /^\/targets$/, module: './views/targets.js', nav: 'targets'},  // funds (issue 16)
   {pattern: /^\/problems$/, module: './views/problems.js', nav: 'problems'},  // problems (issue 17)
   {pattern: /^\/handover$/, module: './views/supervise.js', nav: 'handover'},  // issue 17
+  {pattern: /^\/users$/, module: './views/users.js', nav: 'users'},  // 用户管理, admins
 ];
 
 const state = {me: null, cleanup: null, unread: null, renderId: 0, shownHash: '', work: null};
@@ -155,7 +156,8 @@ function renderHeader(active) {
       link('problems', '#/problems'),
       link('workflow', '#/workflow'), link('new', '#/projects/new'),
       hasRole('manager', 'leader', 'admin') ? link('targets', '#/targets') : null,
-      hasRole('manager', 'admin') ? link('handover', '#/handover') : null),
+      hasRole('manager', 'admin') ? link('handover', '#/handover') : null,
+      hasRole('admin') ? link('users', '#/users') : null),
     h('div', {class: 'header-right'},
       h('a', {href: '#/notifications', class: `bell${active === 'notifications' ? ' active' : ''}`,
         id: 'bell'}, bellIcon(),
