@@ -33,7 +33,8 @@ namespace investflow::storage {
 // 16: saved filters of the project list (saved_filters), per user
 // 17: api_tokens.expires_at
 // 18: events.log_hash (the chain over all events in commit order), the audit log
-inline constexpr int kSchemaVersion = 18;
+// 19: covering indexes of report_projects for the lists 在建项目 and 超时限未开工
+inline constexpr int kSchemaVersion = 19;
 
 // PRAGMA application_id of an investflow database ("INVF").
 inline constexpr int kApplicationId = 0x494E5646;
