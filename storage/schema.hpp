@@ -34,7 +34,8 @@ namespace investflow::storage {
 // 17: api_tokens.expires_at
 // 18: events.log_hash (the chain over all events in commit order), the audit log
 // 19: data scope: users.unit, project_access (the keys of each project's visibility)
-inline constexpr int kSchemaVersion = 19;
+// 20: covering indexes of report_projects for the lists 在建项目 and 超时限未开工
+inline constexpr int kSchemaVersion = 20;
 
 // PRAGMA application_id of an investflow database ("INVF").
 inline constexpr int kApplicationId = 0x494E5646;

@@ -351,8 +351,11 @@ TEST_P(ReportsHistoryTest, UpgradingAnOldDatabaseFillsTheSummariesFromItsEvents)
   const Snapshot kept = snapshot_reports(path_);
   {
     // What a database before the kpis migration (issue 16) looks like: report_projects
-    // without the days of the tagged stages and milestones, every summary stale.
+    // without the days of the tagged stages and milestones, every summary stale. (And
+    // without the monthly lists' indexes on them, 20.)
     SQLite::Database db(path_.string(), SQLite::OPEN_READWRITE);
+    db.exec("DROP INDEX report_projects_started_list");
+    db.exec("DROP INDEX report_projects_start_open_list");
     for (const char* index :
          {"report_projects_signed", "report_projects_start_open", "report_projects_start_open_all",
           "report_projects_signed_all", "report_projects_started", "report_projects_completed",
@@ -385,6 +388,9 @@ TEST_P(ReportsHistoryTest, UpgradingAnOldDatabaseFillsTheSummariesFromItsEvents)
     db.exec("ALTER TABLE api_tokens DROP COLUMN expires_at");
     db.exec("DROP TABLE audit_log");
     db.exec("ALTER TABLE events DROP COLUMN log_hash");
+    // Data scope (19): the users' unit and the projects' access keys.
+    db.exec("DROP TABLE project_access");
+    db.exec("ALTER TABLE users DROP COLUMN unit");
     db.exec("PRAGMA user_version = 10");  // before 11, 12 and 13
     auto version = migrate(db, kSchemaVersion);
     ASSERT_TRUE(version) << version.error();
