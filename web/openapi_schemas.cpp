@@ -172,7 +172,7 @@ void add_users(json::object& all) {
                                            "The unit (部门/招商单位) the user works in; \"\" "
                                            "for none. Data scope's `unit:` rules compare "
                                            "with it")},
-                                  {"disabled", with_description(boolean(), "In the answers of /api/users")},
+                 {"disabled", with_description(boolean(), "In the answers of /api/users")},
                  {"csrf_token", with_description(text(), "In GET /api/me with a session cookie")}},
                 {"id", "display_name", "roles"});
   all["UserList"] = record(
