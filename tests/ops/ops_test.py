@@ -223,7 +223,7 @@ def accounts(work, db):
     time.sleep(1.2)
     check(me(spare) == 401 and login("chen-password-2026") == 401, "a disabled user is refused")
     users = run("user", "list", "--db", db).stdout
-    check(re.search(r"^chen\s+disabled\s+staff$", users, re.M), "user list: " + users)
+    check(re.search(r"^chen\s+disabled\s+staff\s+-$", users, re.M), "user list: " + users)
     run("user", "enable", "chen", "--db", db)
     check(me(spare) == 200, "enabled again: the token works")
     run("user", "passwd", "chen", "--password-stdin", "--revoke-tokens", "--db", db,
