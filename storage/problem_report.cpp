@@ -69,14 +69,6 @@ class Groups {
   std::map<std::string, ProblemGroup> groups_;
 };
 
-// Resolved on time: on or before the due date of every milestone it has, that is of the
-// earliest one (YYYY-MM-DD, as the stored projection holds it; none: on time).
-bool resolved_on_time(const SQLite::Column& earliest_due, engine::Date resolved_on) {
-  if (earliest_due.isNull()) return true;
-  const auto due = engine::Date::parse(earliest_due.getString());
-  return due && resolved_on <= *due;
-}
-
 }  // namespace
 
 Workflows problem_workflows(const Workflows& all) {
@@ -87,6 +79,42 @@ Workflows problem_workflows(const Workflows& all) {
   return out;
 }
 
+namespace {
+
+// A period as the summaries hold it: whole months (YYYYMM, from report_problem_months) and
+// the days at either end outside them (report_problems).
+struct PeriodParts {
+  std::optional<std::pair<std::int64_t, std::int64_t>> months;  // first and last, YYYYMM
+  std::vector<std::pair<engine::Date, engine::Date>> days;      // ranges, both ends in
+};
+
+std::int64_t month_key(engine::Date day) {
+  const engine::YearMonthDay ymd = day.ymd();
+  return ymd.year * 100 + ymd.month;
+}
+
+PeriodParts period_parts(const ReportPeriod& period) {
+  const auto first_of_month = [](engine::Date day) {
+    const engine::YearMonthDay ymd = day.ymd();
+    return day.plus_days(1 - ymd.day);
+  };
+  // The first day of the first whole month, and the day after the last whole month.
+  const engine::Date months_from =
+      period.from.ymd().day == 1 ? period.from : first_of_month(period.from).plus_months(1);
+  const engine::Date months_until = first_of_month(period.to.plus_days(1));
+  PeriodParts parts;
+  if (!(months_from < months_until)) {
+    parts.days.emplace_back(period.from, period.to);
+    return parts;
+  }
+  parts.months.emplace(month_key(months_from), month_key(months_until.plus_days(-1)));
+  if (period.from < months_from) parts.days.emplace_back(period.from, months_from.plus_days(-1));
+  if (months_until <= period.to) parts.days.emplace_back(months_until, period.to);
+  return parts;
+}
+
+}  // namespace
+
 Outcome<ProblemReport> problem_report(Connection& connection, const Workflows& workflows,
                                       const ReportPeriod& period) {
   ProblemReport report;
@@ -94,52 +122,79 @@ Outcome<ProblemReport> problem_report(Connection& connection, const Workflows& w
   Groups units(FieldTag::responsible_unit);
   Groups categories(FieldTag::problem_category);
   std::int64_t working_days = 0;
+  const PeriodParts parts = period_parts(period);
   try {
+    // From the summaries the writer keeps (reports_ledger.hpp), so the cost follows the
+    // months, days and units asked for, not the number of problems.
+    auto open = connection.statement(
+        "SELECT unit, category, problems FROM report_problem_months "
+        "WHERE workflow = ? AND terminal = 0 AND problems <> 0");
+    auto raised_days = connection.statement(
+        "SELECT terminal, resolved, unit, category, problems, on_time FROM report_problems "
+        "WHERE workflow = ? AND terminal IN (0, 1) AND created_day BETWEEN ? AND ? "
+        "AND problems <> 0");
+    auto raised_months = connection.statement(
+        "SELECT terminal, resolved, unit, category, problems, on_time FROM report_problem_months "
+        "WHERE workflow = ? AND terminal IN (0, 1) AND month BETWEEN ? AND ? AND problems <> 0");
+    auto closings = connection.statement(
+        "SELECT created_day, resolved_day, problems FROM report_problem_closings "
+        "WHERE workflow = ? AND created_day BETWEEN ? AND ? AND problems <> 0");
     for (const auto& workflow : problem_workflows(workflows)) {
       report.workflows.push_back(workflow->id);
-      const std::string resolved = workflow->tagged(StateTag::resolved)->id;
-      // The milestones' earliest due date, read (by SQLite, from the stored JSON, without
-      // decoding the whole projection) only for the ones resolved and raised in the period.
-      auto select = connection.statement(
-          "SELECT state, responsible_unit, problem_category, created_at, state_entered_at, "
-          "CASE WHEN state = ? AND created_at >= ? AND created_at < ? THEN (SELECT "
-          "MIN(json_extract(value, '$.due_on')) FROM json_each(body, '$.milestones')) END "
-          "FROM projects WHERE workflow = ?");
-      select->bind(1, resolved);
-      select->bind(2, engine::start_of_day(period.from));
-      select->bind(3, engine::start_of_day(period.to.plus_days(1)));
-      select->bind(4, workflow->id);
-      while (select->executeStep()) {
-        const std::string state = select->getColumn(0).getString();
-        ProblemGroup& unit = units.at(*workflow, select->getColumn(1).getString());
-        ProblemGroup& category = categories.at(*workflow, select->getColumn(2).getString());
-        const engine::StateDef* def = workflow->find_state(state);
-        const bool terminal = def != nullptr && def->terminal;
-        if (!terminal) {
-          ++report.open;
-          ++unit.open;
-          ++category.open;
-        }
-        const engine::Date raised_on = engine::local_date(select->getColumn(3).getInt64());
-        if (raised_on < period.from || period.to < raised_on) continue;
-        ++report.raised;
-        ++unit.raised;
-        ++category.raised;
-        if (state != resolved) {
-          if (terminal) ++report.ended_otherwise;
-          continue;
-        }
-        ++report.resolved;
-        ++unit.resolved;
-        ++category.resolved;
-        const engine::Date resolved_on = engine::local_date(select->getColumn(4).getInt64());
-        working_days += workflow->calendar->working_days_between(raised_on, resolved_on);
-        if (resolved_on_time(select->getColumn(5), resolved_on)) {
-          ++report.on_time;
-          ++unit.on_time;
-          ++category.on_time;
-        }
+      open->bind(1, workflow->id);
+      while (open->executeStep()) {
+        const std::int64_t count = open->getColumn(2).getInt64();
+        report.open += count;
+        units.at(*workflow, open->getColumn(0).getString()).open += count;
+        categories.at(*workflow, open->getColumn(1).getString()).open += count;
       }
+      open->reset();
+      const auto count_raised = [&](SQLite::Statement& select) {
+        while (select.executeStep()) {
+          const std::int64_t count = select.getColumn(4).getInt64();
+          const bool terminal = select.getColumn(0).getInt() != 0;
+          const bool resolved = select.getColumn(1).getInt() != 0;
+          const std::int64_t on_time = select.getColumn(5).getInt64();
+          ProblemGroup& unit = units.at(*workflow, select.getColumn(2).getString());
+          ProblemGroup& category = categories.at(*workflow, select.getColumn(3).getString());
+          report.raised += count;
+          unit.raised += count;
+          category.raised += count;
+          if (!resolved) {
+            if (terminal) report.ended_otherwise += count;
+            continue;
+          }
+          for (ProblemGroup* group : {&unit, &category}) {
+            group->resolved += count;
+            group->on_time += on_time;
+          }
+          report.resolved += count;
+          report.on_time += on_time;
+        }
+        select.reset();
+      };
+      for (const auto& [from, to] : parts.days) {
+        raised_days->bind(1, workflow->id);
+        raised_days->bind(2, from.days_since_epoch());
+        raised_days->bind(3, to.days_since_epoch());
+        count_raised(*raised_days);
+      }
+      if (parts.months) {
+        raised_months->bind(1, workflow->id);
+        raised_months->bind(2, parts.months->first);
+        raised_months->bind(3, parts.months->second);
+        count_raised(*raised_months);
+      }
+      closings->bind(1, workflow->id);
+      closings->bind(2, period.from.days_since_epoch());
+      closings->bind(3, period.to.days_since_epoch());
+      while (closings->executeStep()) {
+        const auto raised_on = engine::Date(closings->getColumn(0).getInt());
+        const auto resolved_on = engine::Date(closings->getColumn(1).getInt());
+        working_days += closings->getColumn(2).getInt64() *
+                        workflow->calendar->working_days_between(raised_on, resolved_on);
+      }
+      closings->reset();
     }
   } catch (const std::exception& error) {
     return engine::fail(Error{Error::Kind::storage, error.what()});

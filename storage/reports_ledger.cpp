@@ -1,5 +1,6 @@
 #include "storage/reports_ledger.hpp"
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <memory>
@@ -31,11 +32,14 @@ enum Table {
   kSigned,
   kSignedFunds,
   kFunds,
-  kUnitReached
+  kUnitReached,
+  kProblems,
+  kProblemMonths,
+  kProblemClosings
 };
 
-const std::array<SummaryTable, 10>& summary_tables() {
-  static const std::array<SummaryTable, 10> tables = {{
+const std::array<SummaryTable, 13>& summary_tables() {
+  static const std::array<SummaryTable, 13> tables = {{
       {"report_pipeline",
        {"workflow", "state", "industry", "chain_role", "owner", "promoting_unit"},
        {"projects", "investment"}},
@@ -56,6 +60,14 @@ const std::array<SummaryTable, 10>& summary_tables() {
       {"report_unit_reached",
        {"workflow", "state", "reached_day", "promoting_unit"},
        {"projects", "investment"}},
+      // problems (issue 17): the service desk's figures (problem_report.hpp).
+      {"report_problems",
+       {"workflow", "terminal", "created_day", "resolved", "unit", "category"},
+       {"problems", "on_time"}},
+      {"report_problem_months",
+       {"workflow", "terminal", "month", "resolved", "unit", "category"},
+       {"problems", "on_time"}},
+      {"report_problem_closings", {"workflow", "created_day", "resolved_day"}, {"problems"}},
   }};
   return tables;
 }
@@ -120,6 +132,13 @@ constexpr const char* kProjectColumns =
     "start_due_day, start_done_day, completion_due_day, completion_done_day, breach_day, "
     "start_open_due_day";
 constexpr int kProjectColumnCount = 26;
+// Added by migration 21; a rebuild on an older schema (migration 12) goes without them.
+constexpr const char* kProblemColumns =
+    ", problem_status, problem_unit, problem_category, problem_on_time";
+constexpr int kProblemColumnCount = 4;
+
+constexpr int kProblemTerminal = 1;  // problem_status bits
+constexpr int kProblemResolved = 2;
 
 // A milestone's due day and the day it was kept: its recorded date, else its date field's
 // value, else (met through `done_when`, no date known) its due day; nullopt while open.
@@ -165,6 +184,45 @@ std::optional<std::int32_t> day_column(SQLite::Statement& select, int index) {
   if (select.getColumn(index).isNull()) return std::nullopt;
   return select.getColumn(index).getInt();
 }
+
+// Every stored workflow version, for its tags. A project of one that does not load is read
+// with no tags (its figures are not applicable, its stages still counted).
+class StoredWorkflows {
+ public:
+  explicit StoredWorkflows(SQLite::Database& db) {
+    const auto calendars = workflows::CalendarRegistry::with_stand_ins();
+    SQLite::Statement stored(db, "SELECT id, version, source FROM workflows");
+    while (stored.executeStep()) {
+      auto load = workflows::load_workflow_text(stored.getColumn(2).getString(), "stored workflow",
+                                                calendars);
+      if (load.workflow) {
+        versions_.emplace(
+            std::pair{stored.getColumn(0).getString(), stored.getColumn(1).getInt64()},
+            std::move(load.workflow));
+      }
+    }
+  }
+  const engine::Workflow& of(const std::string& id, std::int64_t version) const {
+    const auto found = versions_.find({id, version});
+    return found == versions_.end() ? *untagged_ : *found->second;
+  }
+  // The ids of the workflows with a version that has a state tagged `tag`.
+  std::vector<std::string> tagged(engine::StateTag tag) const {
+    std::vector<std::string> ids;
+    for (const auto& [key, workflow] : versions_) {
+      if (workflow->tagged(tag) != nullptr &&
+          std::find(ids.begin(), ids.end(), key.first) == ids.end()) {
+        ids.push_back(key.first);
+      }
+    }
+    return ids;
+  }
+
+ private:
+  std::map<std::pair<std::string, std::int64_t>, std::shared_ptr<const engine::Workflow>> versions_;
+  std::shared_ptr<const engine::Workflow> untagged_ =
+      engine::Workflow::make(engine::WorkflowDefinition{});
+};
 
 }  // namespace
 
@@ -212,6 +270,20 @@ ReportProject report_project_of(const engine::Workflow& workflow, const engine::
     if (days && (!days->done || *days->done > days->due)) breach(days->due + 1);
   }
   if (row.exited_day) breach(*row.exited_day);
+  if (const engine::StateDef* resolved = workflow.tagged(engine::StateTag::resolved)) {
+    const engine::StateDef* state = workflow.find_state(project.state);
+    const bool is_resolved = project.state == resolved->id;
+    row.problem_status = (state != nullptr && state->terminal ? kProblemTerminal : 0) |
+                         (is_resolved ? kProblemResolved : 0);
+    row.problem_unit = text_of(workflow, project, FieldTag::responsible_unit);
+    row.problem_category = text_of(workflow, project, FieldTag::problem_category);
+    if (is_resolved) {
+      const engine::Date resolved_on = engine::local_date(project.state_entered_at);
+      row.problem_on_time = std::all_of(
+          project.milestones.begin(), project.milestones.end(),
+          [&](const auto& milestone) { return resolved_on <= milestone.second.due_on; });
+    }
+  }
   return row;
 }
 
@@ -326,6 +398,25 @@ void ReportLedger::count_project(const ReportProject& row, double sign) {
     add(kSignedFunds, {row.workflow, std::int64_t{*row.signed_day}},
         {sign, sign * row.funds_in_place, sign * base});
   }
+  if (row.problem_status) {
+    const std::int64_t terminal = (*row.problem_status & kProblemTerminal) != 0 ? 1 : 0;
+    const std::int64_t resolved = (*row.problem_status & kProblemResolved) != 0 ? 1 : 0;
+    const Sums sums{sign, resolved != 0 && row.problem_on_time ? sign : 0, 0};
+    add(kProblems,
+        {row.workflow, terminal, std::int64_t{row.created_day}, resolved, row.problem_unit,
+         row.problem_category},
+        sums);
+    const engine::YearMonthDay raised = engine::Date(row.created_day).ymd();
+    add(kProblemMonths,
+        {row.workflow, terminal, std::int64_t{raised.year * 100 + raised.month}, resolved,
+         row.problem_unit, row.problem_category},
+        sums);
+    if (resolved != 0) {
+      add(kProblemClosings,
+          {row.workflow, std::int64_t{row.created_day}, std::int64_t{day_of(row.state_entered_at)}},
+          {sign, 0, 0});
+    }
+  }
 }
 
 void ReportLedger::add(int table, Key key, Sums sums) {
@@ -343,6 +434,7 @@ const ReportProject* ReportLedger::current(const engine::Project& before) {
   }
   if (auto found = cache_.find(before.id); found != cache_.end()) return &found->second;
   SQLite::Statement& select = statement(std::string("SELECT ") + kProjectColumns +
+                                        (problem_columns_ ? kProblemColumns : "") +
                                         " FROM report_projects WHERE project_id = ?");
   select.bind(1, before.id);
   if (!select.executeStep()) {
@@ -376,6 +468,12 @@ const ReportProject* ReportLedger::current(const engine::Project& before) {
   row.completion_done_day = day_column(select, 23);
   row.breach_day = day_column(select, 24);
   row.start_open_due_day = day_column(select, 25);
+  if (problem_columns_) {
+    row.problem_status = day_column(select, 26);
+    row.problem_unit = select.getColumn(27).getString();
+    row.problem_category = select.getColumn(28).getString();
+    row.problem_on_time = select.getColumn(29).getInt() != 0;
+  }
   select.reset();
   return &row;
 }
@@ -411,11 +509,11 @@ void ReportLedger::flush() {
   if (layers_.empty()) return;
   Layer& layer = layers_.front();
   std::string placeholders = "?";
-  for (int i = 0; i < kProjectColumnCount; ++i)
+  for (int i = 0; i < kProjectColumnCount + (problem_columns_ ? kProblemColumnCount : 0); ++i)
     placeholders += ",?";
   SQLite::Statement& upsert_project = statement(
-      std::string("INSERT INTO report_projects (project_id, ") + kProjectColumns + ") VALUES (" +
-      placeholders +
+      std::string("INSERT INTO report_projects (project_id, ") + kProjectColumns +
+      (problem_columns_ ? kProblemColumns : "") + ") VALUES (" + placeholders +
       ") ON CONFLICT (project_id) DO UPDATE SET "
       "state = excluded.state, industry = excluded.industry, chain_role = excluded.chain_role, "
       "owner = excluded.owner, promoting_unit = excluded.promoting_unit, "
@@ -429,7 +527,12 @@ void ReportLedger::flush() {
       "start_done_day = excluded.start_done_day, "
       "completion_due_day = excluded.completion_due_day, "
       "completion_done_day = excluded.completion_done_day, breach_day = excluded.breach_day, "
-      "start_open_due_day = excluded.start_open_due_day");
+      "start_open_due_day = excluded.start_open_due_day" +
+      std::string(problem_columns_ ? ", problem_status = excluded.problem_status, "
+                                     "problem_unit = excluded.problem_unit, "
+                                     "problem_category = excluded.problem_category, "
+                                     "problem_on_time = excluded.problem_on_time"
+                                   : ""));
   for (const auto& [id, row] : layer.projects) {
     upsert_project.bind(1, id);
     upsert_project.bind(2, row.workflow);
@@ -458,6 +561,16 @@ void ReportLedger::flush() {
     bind_day(upsert_project, 25, row.completion_done_day);
     bind_day(upsert_project, 26, row.breach_day);
     bind_day(upsert_project, 27, row.start_open_due_day);
+    if (problem_columns_) {
+      bind_day(upsert_project, 28, row.problem_status);
+      upsert_project.bind(29, row.problem_unit);
+      upsert_project.bind(30, row.problem_category);
+      if (row.problem_status && (*row.problem_status & kProblemResolved) != 0) {
+        upsert_project.bind(31, row.problem_on_time ? 1 : 0);
+      } else {
+        upsert_project.bind(31);
+      }
+    }
     upsert_project.exec();
     upsert_project.reset();
   }
@@ -514,29 +627,14 @@ void ReportLedger::rebuild(SQLite::Database& db) {
   }
   db.exec("DELETE FROM report_projects");
 
-  // Every stored workflow version, for its tags; a project of one that does not load is
-  // read with no tags (its figures are not applicable, its stages still counted).
-  std::map<std::pair<std::string, std::int64_t>, std::shared_ptr<const engine::Workflow>>
-      stored_workflows;
-  const auto calendars = workflows::CalendarRegistry::with_stand_ins();
-  SQLite::Statement stored(db, "SELECT id, version, source FROM workflows");
-  while (stored.executeStep()) {
-    auto load = workflows::load_workflow_text(stored.getColumn(2).getString(), "stored workflow",
-                                              calendars);
-    if (load.workflow) {
-      stored_workflows.emplace(
-          std::pair{stored.getColumn(0).getString(), stored.getColumn(1).getInt64()},
-          std::move(load.workflow));
-    }
-  }
-  const auto untagged = engine::Workflow::make(engine::WorkflowDefinition{});
-  auto workflow_of = [&](const engine::Project& project) -> const engine::Workflow& {
-    const auto found = stored_workflows.find({project.workflow, project.workflow_version});
-    return found == stored_workflows.end() ? *untagged : *found->second;
-  };
+  const StoredWorkflows stored(db);
 
   ReportLedger ledger(db);
   ledger.absent_tables_ = absent;
+  ledger.problem_columns_ = db.execAndGet(
+                                  "SELECT COUNT(*) FROM pragma_table_info('report_projects') WHERE "
+                                  "name = 'problem_status'")
+                                .getInt() != 0;
   ledger.push_layer();
   SQLite::Statement events(db, "SELECT project_id, payload FROM events ORDER BY project_id, seq");
   engine::Project project;
@@ -561,8 +659,33 @@ void ReportLedger::rebuild(SQLite::Database& db) {
       continue;
     }
     engine::Project next = engine::apply(project, *event);
-    ledger.record(workflow_of(next), project, {*event}, next);
+    ledger.record(stored.of(next.workflow, next.workflow_version), project, {*event}, next);
     project = std::move(next);
+  }
+  ledger.flush();
+}
+
+void ReportLedger::fill_problems(SQLite::Database& db) {
+  const StoredWorkflows stored(db);
+  ReportLedger ledger(db);
+  ledger.push_layer();
+  SQLite::Statement projects(db, "SELECT body FROM projects WHERE workflow = ?");
+  int in_layer = 0;
+  for (const std::string& id : stored.tagged(engine::StateTag::resolved)) {
+    projects.bind(1, id);
+    while (projects.executeStep()) {
+      const auto project = decode_project(projects.getColumn(0).getString());
+      if (!project) continue;  // `investflow verify` reports an unreadable row
+      // No events: the project's row gains what the migration added, and its old row's
+      // sums are taken back (the other summaries' deltas cancel out).
+      ledger.record(stored.of(project->workflow, project->workflow_version), *project, {},
+                    *project);
+      if (++in_layer > 10000) {
+        ledger.flush();
+        in_layer = 0;
+      }
+    }
+    projects.reset();
   }
   ledger.flush();
 }

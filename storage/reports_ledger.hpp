@@ -25,6 +25,12 @@
 //                     month (YYYYMM), source and promoting unit (the project's when recorded)
 //   report_unit_reached  first entries per workflow, state, day and promoting unit (the
 //                     units' signed and started projects, for their targets)
+//   report_problems   problems (items of a workflow with a state tagged resolved) per
+//                     workflow, terminal or not, day raised, resolved or not, responsible unit
+//                     and category: how many, how many resolved on time
+//   report_problem_months  the same by month raised (YYYYMM), for long periods
+//   report_problem_closings  resolved problems per workflow, day raised and day resolved
+//                     (working days are counted at query time, on the workflow's calendar)
 //
 // The ledger records each command's effect as deltas in layers that mirror the writer's
 // savepoints: a command undone in SQL is undone here by dropping its layer. The deltas are
@@ -92,6 +98,14 @@ struct ReportProject {
   std::optional<std::int32_t> completion_done_day;
   std::optional<std::int32_t> breach_day;
   std::optional<std::int32_t> start_open_due_day;  // open and the project live (超时限未开工)
+  // The service desk's figures (problem_report.hpp), for the items of a workflow with a state
+  // tagged resolved (else problem_status is null): bit 0 in a terminal state, bit 1 in the
+  // state tagged resolved; the fields tagged responsible_unit and problem_category; resolved
+  // on or before the due day of every milestone it has (none: on time).
+  std::optional<std::int32_t> problem_status;
+  std::string problem_unit;
+  std::string problem_category;
+  bool problem_on_time = false;
   bool operator==(const ReportProject&) const = default;
 };
 
@@ -141,6 +155,10 @@ class ReportLedger {
   // workflow version. Runs inside the caller's transaction.
   static void rebuild(SQLite::Database& db);
 
+  // Fills what migration 21 added (the problems' columns and summaries) from the projections
+  // of the problem workflows' items, on a database whose other summaries are up to date.
+  static void fill_problems(SQLite::Database& db);
+
   // What `investflow verify` asks: do the stored summaries say what the event log does?
   // Rebuilds them into TEMP tables of the same names and shapes (which shadow the stored
   // ones for the rebuild, so a read-only connection will do), compares, and drops them. The
@@ -173,7 +191,8 @@ class ReportLedger {
   std::unordered_map<std::string, ReportProject> written_;  // flushed, not yet committed
   ReportProject loaded_;  // the row current() last read from the database
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
-  unsigned absent_tables_ = 0;  // rebuild() on an older schema: summaries not there yet
+  unsigned absent_tables_ = 0;   // rebuild() on an older schema: summaries not there yet
+  bool problem_columns_ = true;  // false: rebuild() on a schema before migration 21
 };
 
 }  // namespace investflow::storage

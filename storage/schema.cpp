@@ -52,6 +52,34 @@ CREATE INDEX projects_owner_due ON projects (owner, next_due_on, id);
 // the stored events by backfill_log_hashes) and the security audit log, chained the same
 // way. Both are what a signed digest (anchor.hpp) states the size and head of. Named so that
 // migrate() runs the backfill after it whatever its number.
+constexpr std::string_view kProblemSummariesMigration = R"sql(
+-- NULL: not an item of a workflow with a state tagged resolved. Else bit 0: in a terminal
+-- state; bit 1: in the state tagged resolved.
+ALTER TABLE report_projects ADD COLUMN problem_status INTEGER;
+ALTER TABLE report_projects ADD COLUMN problem_unit TEXT NOT NULL DEFAULT '';      -- responsible_unit
+ALTER TABLE report_projects ADD COLUMN problem_category TEXT NOT NULL DEFAULT '';  -- problem_category
+-- Resolved ones: 1 when on or before the due day of every milestone it has.
+ALTER TABLE report_projects ADD COLUMN problem_on_time INTEGER;
+CREATE TABLE report_problems (
+  workflow TEXT NOT NULL, terminal INTEGER NOT NULL, created_day INTEGER NOT NULL,
+  resolved INTEGER NOT NULL, unit TEXT NOT NULL, category TEXT NOT NULL,
+  problems INTEGER NOT NULL, on_time INTEGER NOT NULL,
+  PRIMARY KEY (workflow, terminal, created_day, resolved, unit, category)
+) WITHOUT ROWID;
+-- The same by month raised (YYYYMM): a long period reads whole months from here.
+CREATE TABLE report_problem_months (
+  workflow TEXT NOT NULL, terminal INTEGER NOT NULL, month INTEGER NOT NULL,
+  resolved INTEGER NOT NULL, unit TEXT NOT NULL, category TEXT NOT NULL,
+  problems INTEGER NOT NULL, on_time INTEGER NOT NULL,
+  PRIMARY KEY (workflow, terminal, month, resolved, unit, category)
+) WITHOUT ROWID;
+CREATE TABLE report_problem_closings (
+  workflow TEXT NOT NULL, created_day INTEGER NOT NULL, resolved_day INTEGER NOT NULL,
+  problems INTEGER NOT NULL,
+  PRIMARY KEY (workflow, created_day, resolved_day)
+) WITHOUT ROWID;
+)sql";
+
 constexpr std::string_view kAnchorMigration = R"sql(
 ALTER TABLE events ADD COLUMN log_hash BLOB;   -- SHA-256(log_hash of the event before || hash)
 CREATE TABLE audit_log (
@@ -558,11 +586,25 @@ CREATE INDEX report_projects_start_open_list ON report_projects (
   created_day, signed_day, started_day, completed_day, production_day, start_due_day)
   WHERE start_open_due_day IS NOT NULL;
 )sql",
+    // 21 (issue 17): the service desk's figures (problem_report.hpp) from summaries kept by
+    // the writer, not from every problem's row: per project, its problem status, unit,
+    // category and whether it was resolved on time; per workflow, day (and month) raised,
+    // status, unit and category, how many and how many on time; per day raised and day
+    // resolved, how many (the working days between are counted at query time).
+    // migrate() fills them from the projections.
+    kProblemSummariesMigration,
+    // 22 (issue 22): the project list filtered by stage and industry, in any order, from one
+    // index: the console's most used filter pair.
+    R"sql(
+CREATE INDEX projects_state_industry ON projects (state, industry, total_investment, id);
+)sql",
 };
 
-// The migration after which the report summaries are rebuilt from the event log: the last
-// one that changes what they hold (4 created them, 11 added columns, 12 added tables). An older
-// database is brought up to it first, so one rebuild fills every column.
+// The migration after which the report summaries are rebuilt from the event log (4 created
+// them, 11 added columns, 12 added tables). An older database is brought up to it first, so
+// one rebuild fills every column there was then. What migration 21 added is filled from the
+// projections, after it, in any case (kProblemSummariesMigration): far quicker than a
+// rebuild on a large database, and every step leaves whole summaries.
 constexpr int kReportsRebuiltAfter = 11;  // index in kMigrations
 
 int application_id(SQLite::Database& db) {
@@ -602,6 +644,9 @@ engine::Result<int, std::string> migrate(SQLite::Database& db, int target) {
       db.exec(std::string(kMigrations[static_cast<std::size_t>(version)]));
       // The summaries of the existing events, once their last column exists.
       if (version == kReportsRebuiltAfter) ReportLedger::rebuild(db);
+      if (kMigrations[static_cast<std::size_t>(version)] == kProblemSummariesMigration) {
+        ReportLedger::fill_problems(db);
+      }
       if (kMigrations[static_cast<std::size_t>(version)] == kTagColumnsMigration) {
         backfill_tag_columns(db);
       }

@@ -35,7 +35,9 @@ namespace investflow::storage {
 // 18: events.log_hash (the chain over all events in commit order), the audit log
 // 19: data scope: users.unit, project_access (the keys of each project's visibility)
 // 20: covering indexes of report_projects for the lists 在建项目 and 超时限未开工
-inline constexpr int kSchemaVersion = 20;
+// 21: the problems' report summaries (report_problems, report_problem_closings)
+// 22: projects_state_industry (the list filtered by stage and industry)
+inline constexpr int kSchemaVersion = 22;
 
 // PRAGMA application_id of an investflow database ("INVF").
 inline constexpr int kApplicationId = 0x494E5646;

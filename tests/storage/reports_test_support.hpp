@@ -235,6 +235,11 @@ inline Snapshot snapshot_reports(const std::filesystem::path& path) {
       {"report_deadlines", "SELECT * FROM report_deadlines WHERE met <> 0 ORDER BY 1,2,3,4"},
       {"report_signed", "SELECT * FROM report_signed WHERE projects <> 0 ORDER BY 1,2,3"},
       {"report_signed_funds", "SELECT * FROM report_signed_funds WHERE projects <> 0 ORDER BY 1,2"},
+      {"report_problems", "SELECT * FROM report_problems WHERE problems <> 0 ORDER BY 1,2,3,4,5,6"},
+      {"report_problem_months",
+       "SELECT * FROM report_problem_months WHERE problems <> 0 ORDER BY 1,2,3,4,5,6"},
+      {"report_problem_closings",
+       "SELECT * FROM report_problem_closings WHERE problems <> 0 ORDER BY 1,2,3"},
   };
   for (const auto& [table, sql] : tables) {
     SQLite::Statement select(db, sql);

@@ -2,7 +2,10 @@
 // service-problem.yaml, the parent guard of qingyuan-investment (no aftercare with an open
 // problem), a follow-up visit raising problems all or nothing, the ledger's filters and
 // export, and the figures of GET /api/reports/problems, all built through the write path.
+#include <SQLiteCpp/Database.h>
+
 #include "storage/reports.hpp"
+#include "storage/reports_ledger.hpp"
 #include "storage/seed.hpp"
 #include "tests/web/api_test_support.hpp"
 
@@ -354,6 +357,85 @@ TEST_F(ProblemsApi, TheFiguresCountWhatHappenedExactly) {
   ASSERT_EQ(xlsx.status, 200);
   EXPECT_EQ(xlsx.body.substr(0, 2), "PK");
   EXPECT_EQ(call_as("zhang", "GET", "/api/reports/problems").status, 403);
+}
+
+// The figures come from summaries the writer keeps (report_problems, report_problem_closings);
+// they say what the event log does, and migration 21 fills them from the projections alone.
+TEST_F(ProblemsApi, TheFiguresSummariesAgreeWithTheLogAndRefillFromTheProjections) {
+  const std::string parent = create_lead();
+  const std::string on_time = raised(parent, "审批一", "approval", "administrative_approval");
+  const std::string late =
+      raised(parent, "审批二", "approval", "administrative_approval", "2026-02-02");
+  const std::string declined = raised(parent, "融资", "financing", "finance");
+  (void)raised(parent, "用地", "land", "natural_resources");
+  advance_days(2);
+  close(on_time);
+  close(late);
+  ASSERT_EQ(
+      take(declined, "decline", R"({"unsolvable_reason":"不符合政策"})", "li", "不予解决").status,
+      200);
+  const std::string path = "/api/reports/problems?from=2026-03-01&to=2026-03-31";
+  const auto before = call_as("li", "GET", path);
+  ASSERT_EQ(before.status, 200) << before.body;
+
+  const auto summaries = [this] {
+    SQLite::Database db((dir_ / "api.db").string(), SQLite::OPEN_READONLY);
+    std::vector<std::string> rows;
+    for (const char* sql :
+         {"SELECT workflow, terminal, created_day, resolved, unit, category, problems, on_time "
+          "FROM report_problems WHERE problems <> 0 ORDER BY 1, 2, 3, 4, 5, 6",
+          "SELECT workflow, terminal, month, resolved, unit, category, problems, on_time "
+          "FROM report_problem_months WHERE problems <> 0 ORDER BY 1, 2, 3, 4, 5, 6",
+          "SELECT workflow, created_day, resolved_day, problems FROM report_problem_closings "
+          "WHERE problems <> 0 ORDER BY 1, 2, 3",
+          "SELECT project_id, problem_status, problem_unit, problem_category, problem_on_time "
+          "FROM report_projects ORDER BY 1"}) {
+      SQLite::Statement select(db, sql);
+      while (select.executeStep()) {
+        std::string row;
+        for (int i = 0; i < select.getColumnCount(); ++i)
+          row += (select.getColumn(i).isNull() ? "NULL" : select.getColumn(i).getString()) + "|";
+        rows.push_back(row);
+      }
+    }
+    return rows;
+  };
+  const auto kept = summaries();
+  // Four problems in three units: one resolved on time, one late, one declined, one open.
+  EXPECT_NE(std::find(kept.begin(), kept.end(),
+                      "service-problem|1|" +
+                          std::to_string(engine::Date::parse("2026-03-02")->days_since_epoch()) +
+                          "|1|administrative_approval|approval|2|1|"),
+            kept.end());
+  {
+    SQLite::Database db((dir_ / "api.db").string(), SQLite::OPEN_READWRITE);
+    EXPECT_TRUE(storage::ReportLedger::differences_from_log(db).empty());
+    // As migration 21 finds a database: the columns empty, the tables too.
+    db.exec(
+        "UPDATE report_projects SET problem_status = NULL, problem_unit = '', "
+        "problem_category = '', problem_on_time = NULL");
+    db.exec("DELETE FROM report_problems");
+    db.exec("DELETE FROM report_problem_closings");
+    db.exec("DELETE FROM report_problem_months");
+    EXPECT_NE(summaries(), kept);
+    storage::ReportLedger::fill_problems(db);
+  }
+  EXPECT_EQ(summaries(), kept);
+  EXPECT_EQ(call_as("li", "GET", path).body, before.body);
+
+  // Periods read as whole months and the days at either end: all four were raised on
+  // 2026-03-02 (the test clock), whatever the split.
+  const auto raised_in = [this](const std::string& from, const std::string& to) {
+    const auto response = call_as("li", "GET", "/api/reports/problems?from=" + from + "&to=" + to);
+    EXPECT_EQ(response.status, 200) << response.body;
+    return parse(response).at("raised").as_int64();
+  };
+  EXPECT_EQ(raised_in("2026-02-15", "2026-03-03"), 4);  // days only
+  EXPECT_EQ(raised_in("2026-02-27", "2026-04-02"), 4);  // days, March, days
+  EXPECT_EQ(raised_in("2026-03-02", "2026-03-02"), 4);
+  EXPECT_EQ(raised_in("2026-01-01", "2026-12-31"), 4);  // whole months
+  EXPECT_EQ(raised_in("2026-03-03", "2026-04-30"), 0);
+  EXPECT_EQ(raised_in("2026-02-01", "2026-03-01"), 0);
 }
 
 }  // namespace

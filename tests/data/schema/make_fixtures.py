@@ -3,7 +3,8 @@
 of investflow created it (the migrations' own SQL from storage/schema.cpp, run up to N),
 holding the rows of a seeded database that fit version N's tables and columns.
 
-    investflow seed modern.db --projects 4 --seed 20 --now 2026-03-02 --workflow qingyuan-investment
+    investflow seed modern.db --projects 4 --seed 20 --now 2026-03-02 --workflow qingyuan-investment \
+        --problems 3   # from v20 on; the fixtures before hold no problems
     python3 tests/data/schema/make_fixtures.py storage/schema.cpp modern.db tests/data/schema
 
 Committed fixtures stand for databases in the field: only versions without a file are
