@@ -125,6 +125,8 @@ def main():
             print(f"console_api_{name}_ms: {median_ms(path):.2f} ms", flush=True)
         for page, paths in pages.items():
             times = [(median_ms(path), path) for path in paths]
+            for taken, path in times:
+                log(f"{page}: {taken:.2f} ms {path}")
             slowest = max(times)
             print(f"console_server_{page}_ms: {sum(t for t, _ in times):.2f} ms "
                   f"({len(paths)} requests; slowest {slowest[0]:.2f} ms: {slowest[1]})", flush=True)

@@ -593,10 +593,11 @@ CREATE INDEX report_projects_start_open_list ON report_projects (
     // resolved, how many (the working days between are counted at query time).
     // migrate() fills them from the projections.
     kProblemSummariesMigration,
-    // 22 (issue 22): the project list filtered by stage and industry, in any order, from one
-    // index: the console's most used filter pair.
+    // 22 (issue 22): the project list filtered by industry and stage, largest investment
+    // first, read from one index (query_projects). Industry leads, so a list of one stage
+    // keeps its own index in the order it is shown.
     R"sql(
-CREATE INDEX projects_state_industry ON projects (state, industry, total_investment, id);
+CREATE INDEX projects_industry_state ON projects (industry, state, total_investment, id);
 )sql",
 };
 

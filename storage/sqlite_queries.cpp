@@ -338,9 +338,17 @@ Outcome<ProjectPage> query_projects(Connection& connection, const ProjectQuery& 
   // every project of the industry (or of the state, but in the default order, which the
   // index on state and updated_at gives) and sorting them: on 1,000,000 projects, 275 ms
   // for one industry and stage by investment, against a few ms along projects_investment.
-  if (!query.state.empty())
-    where.add(query.sort == SortKey::updated ? "state = ?" : "+state = ?", query.state);
-  if (!query.industry.empty()) where.add("+industry = ?", query.industry);
+  // Both, by investment (the console's 台账 of a stage in an industry), have their own
+  // index (projects_industry_state): 23 ms along projects_investment, 1 ms along it.
+  const bool industry_and_stage =
+      !query.state.empty() && !query.industry.empty() && query.sort == SortKey::investment;
+  if (!query.state.empty()) {
+    where.add(query.sort == SortKey::updated || industry_and_stage ? "state = ?" : "+state = ?",
+              query.state);
+  }
+  if (!query.industry.empty()) {
+    where.add(industry_and_stage ? "industry = ?" : "+industry = ?", query.industry);
+  }
   if (!query.owner.empty()) where.add("owner = ?", query.owner);
   if (!query.parent.empty()) where.add("parent = ?", query.parent);
   if (!query.promoting_unit.empty()) where.add("promoting_unit = ?", query.promoting_unit);

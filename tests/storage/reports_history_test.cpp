@@ -391,7 +391,7 @@ TEST_P(ReportsHistoryTest, UpgradingAnOldDatabaseFillsTheSummariesFromItsEvents)
     // Data scope (19): the users' unit and the projects' access keys.
     db.exec("DROP TABLE project_access");
     db.exec("ALTER TABLE users DROP COLUMN unit");
-    // The problems' summaries (21) and the list's stage and industry index (22).
+    // The problems' summaries (21) and the list's industry and stage index (22).
     for (const char* column :
          {"problem_status", "problem_unit", "problem_category", "problem_on_time"}) {
       db.exec(std::string("ALTER TABLE report_projects DROP COLUMN ") + column);
@@ -400,7 +400,7 @@ TEST_P(ReportsHistoryTest, UpgradingAnOldDatabaseFillsTheSummariesFromItsEvents)
          {"report_problems", "report_problem_months", "report_problem_closings"}) {
       db.exec(std::string("DROP TABLE ") + table);
     }
-    db.exec("DROP INDEX projects_state_industry");
+    db.exec("DROP INDEX projects_industry_state");
     db.exec("PRAGMA user_version = 10");  // before 11, 12 and 13
     auto version = migrate(db, kSchemaVersion);
     ASSERT_TRUE(version) << version.error();
