@@ -18,7 +18,10 @@ Usage: bench/upload_bench.py BUILD_DIR   (a Release build; needs curl)
 Environment: INVESTFLOW_BENCH_DB (an existing database, e.g. 1,000,000 projects from
 `investflow seed`: a user `bench-upload` is added to it, and attachments; use a copy),
 otherwise UPLOAD_BENCH_PROJECTS (default 2000) are seeded in a temporary directory;
-UPLOAD_BENCH_SECONDS (how long each phase measures, default 15).
+UPLOAD_BENCH_SECONDS (how long each phase measures, default 15); UPLOAD_BENCH_CLIENT_NICE
+(default 0; e.g. 19 runs the upload clients at the lowest CPU priority, like browsers on
+other machines whose CPU is not the server's: by default, on a small machine, the
+uploading clients' own CPU is measured too).
 """
 
 import http.client
@@ -83,6 +86,8 @@ def main():
     binary = os.path.join(os.path.abspath(sys.argv[1]), "app", "investflow")
     seconds = int(os.environ.get("UPLOAD_BENCH_SECONDS", "15"))
     uploads = int(os.environ.get("UPLOAD_BENCH_UPLOADS", "20"))
+    nice = int(os.environ.get("UPLOAD_BENCH_CLIENT_NICE", "0"))
+    client_nice = ["nice", "-n", str(nice)] if nice else []
     mib = int(os.environ.get("UPLOAD_BENCH_MIB", "50"))
     workdir = tempfile.mkdtemp(prefix="investflow-upload-")
     server = None
@@ -138,17 +143,18 @@ def main():
 
         def upload(slot):
             # A project that refuses files (422: e.g. ended, in a terminal state, as many of
-            # a seeded database's are) hands the upload on to another one.
+            # a seeded database's are; 403: not in a stage where this role may attach) hands
+            # the upload on to another one.
             target = slot
             project = ids[target % len(ids)]
             url = f"http://127.0.0.1:{port}/api/projects/{project}/attachments?filename=bench-{slot}.pdf"
             while not stop.is_set():
                 result = subprocess.run(
-                    ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
+                    client_nice + ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
                      "-T", upload_file, "-H", f"Authorization: Bearer {token}",
                      "-H", "Content-Type: application/pdf", url],
                     capture_output=True, text=True)
-                if result.stdout.strip() == "422" and target < slot + 100 * uploads:
+                if result.stdout.strip() in ("403", "422") and target < slot + 100 * uploads:
                     target += uploads
                     project = ids[target % len(ids)]
                     url = (f"http://127.0.0.1:{port}/api/projects/{project}/attachments"

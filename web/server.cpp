@@ -4,10 +4,13 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/strand.hpp>
 
 #include <openssl/ssl.h>
+#include <pthread.h>
+#include <sched.h>
 
 #include <thread>
 #include <vector>
@@ -138,6 +141,13 @@ engine::Result<std::uint16_t, std::string> Server::start() {
   auto& state = *impl_->state;
   state.workers.emplace(std::max(1u, state.options.worker_threads));
   state.spool_writer.emplace(1);
+  // Uploads are bulk work: their hashing and writing (the spool writer's thread, SCHED_IDLE)
+  // run when no request wants the CPU, so 20 large uploads at once do not hold up the GETs
+  // of the people working meanwhile. A lower priority is always allowed; failing, it stays.
+  net::post(*state.spool_writer, [] {
+    sched_param idle{};
+    (void)::pthread_setschedparam(::pthread_self(), SCHED_IDLE, &idle);
+  });
   impl_->work.emplace(impl_->io_context.get_executor());
   impl_->listener =
       std::make_shared<Listener>(impl_->io_context, std::move(*acceptor), impl_->state);
