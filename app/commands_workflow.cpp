@@ -262,7 +262,7 @@ int workflow_list(std::span<const std::string> args, Io& io) {
   auto store = open_database("list", parsed.positional("DB"), io);
   if (!store) return kExitFailed;
   auto stored = store->stored_workflows();
-  auto counts = store->projects_by_version();
+  auto counts = store->projects_by_version("");
   if (!stored || !counts) {
     io.err << "investflow workflow list: "
            << (stored ? counts.error().message : stored.error().message) << "\n";

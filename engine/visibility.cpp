@@ -54,6 +54,25 @@ std::vector<std::string> access_keys(const Workflow& workflow, const Project& pr
   return keys;
 }
 
+std::string holder_key(std::string_view field, std::string_view login) {
+  std::string text;
+  text.reserve(field.size() + login.size() + 2);
+  text.append("@").append(field).append("|").append(login);
+  return text;
+}
+
+std::vector<std::string> lookup_keys(const Workflow& workflow, const Project& project) {
+  std::vector<std::string> keys = access_keys(workflow, project);
+  for (const FieldDef& field : workflow.fields) {
+    if (field.type != FieldType::user) continue;
+    const Value value = project.field(field.name);
+    if (const std::string* login = value.as_text(); login != nullptr && !login->empty())
+      keys.push_back(holder_key(field.name, *login));
+  }
+  sort_unique(keys);
+  return keys;
+}
+
 bool sees_whole(const Workflow& workflow, const Viewer& viewer) {
   if (workflow.visibility.empty()) return true;
   return std::any_of(viewer.roles.begin(), viewer.roles.end(), [&](const std::string& role) {

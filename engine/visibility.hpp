@@ -31,6 +31,15 @@ struct Viewer {
 // for a workflow without `visibility:`.
 std::vector<std::string> access_keys(const Workflow& workflow, const Project& project);
 
+// "@FIELD|LOGIN": the project names LOGIN in its user field FIELD. Not a data-scope key (no
+// role begins with '@'): it lets a store find the projects a user holds through a field
+// (我的待办's problems, the list's holder filter) with an index instead of reading them all.
+std::string holder_key(std::string_view field, std::string_view login);
+
+// Every key a store keeps for `project` (project_access): its access keys and a holder key
+// for each user field with a value. Sorted, each once.
+std::vector<std::string> lookup_keys(const Workflow& workflow, const Project& project);
+
 // Whether the holders of `viewer`'s roles see every project of this workflow version.
 bool sees_whole(const Workflow& workflow, const Viewer& viewer);
 // Whether `viewer` sees an item of this workflow version when it sees the item's parent.

@@ -47,8 +47,9 @@ struct VerifyProblem {
     report_differs,
     // SQLite's PRAGMA integrity_check found damage (a page, an index).
     damaged_file,
-    // The data-scope keys stored for a project (project_access) are not those its workflow
-    // version's `visibility:` gives: someone would see what they should not, or not see.
+    // The keys stored for a project (project_access) are not those its workflow version
+    // gives (engine::lookup_keys): someone would see what they should not, or not see, or
+    // a list by holder would miss or add a project.
     access_differs,
   };
   Kind kind;

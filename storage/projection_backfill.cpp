@@ -3,10 +3,12 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
 #include "engine/decide.hpp"
+#include "engine/visibility.hpp"
 #include "storage/codec.hpp"
 #include "storage/projection_columns.hpp"
 #include "workflows/loader.hpp"
@@ -63,18 +65,26 @@ void backfill_workflow(SQLite::Database& db, const std::string& id, std::int64_t
   }
 }
 
-}  // namespace
-
-void backfill_tag_columns(SQLite::Database& db) {
+// Each stored workflow version that loads, with its id and version.
+template <typename Visit>
+void for_each_stored_version(SQLite::Database& db, Visit visit) {
   const auto calendars = workflows::CalendarRegistry::with_stand_ins();
   SQLite::Statement stored(db, "SELECT id, version, source FROM workflows");
   while (stored.executeStep()) {
     auto load = workflows::load_workflow_text(stored.getColumn(2).getString(), "stored workflow",
                                               calendars);
     if (!load.workflow) continue;
-    backfill_workflow(db, stored.getColumn(0).getString(), stored.getColumn(1).getInt64(),
-                      *load.workflow);
+    visit(stored.getColumn(0).getString(), stored.getColumn(1).getInt64(), *load.workflow);
   }
+}
+
+}  // namespace
+
+void backfill_tag_columns(SQLite::Database& db) {
+  for_each_stored_version(
+      db, [&db](const std::string& id, std::int64_t version, const engine::Workflow& workflow) {
+        backfill_workflow(db, id, version, workflow);
+      });
   db.exec(
       "UPDATE projects SET parent_promoting_unit = (SELECT p.promoting_unit FROM projects p "
       "WHERE p.id = projects.parent) WHERE parent IS NOT NULL");
@@ -109,6 +119,33 @@ void backfill_closed_reviews(SQLite::Database& db) {
     update.exec();
     update.reset();
   }
+}
+
+void backfill_holder_keys(SQLite::Database& db) {
+  SQLite::Statement insert(db,
+                           "INSERT OR IGNORE INTO project_access (key, project_id) VALUES (?, ?)");
+  for_each_stored_version(
+      db, [&](const std::string& id, std::int64_t version, const engine::Workflow& workflow) {
+        const bool holds = std::any_of(
+            workflow.fields.begin(), workflow.fields.end(),
+            [](const engine::FieldDef& field) { return field.type == engine::FieldType::user; });
+        if (!holds) return;
+        SQLite::Statement rows(
+            db, "SELECT id, body FROM projects WHERE workflow = ? AND workflow_version = ?");
+        rows.bind(1, id);
+        rows.bind(2, version);
+        while (rows.executeStep()) {
+          auto project = decode_project(rows.getColumn(1).getString());
+          if (!project) continue;  // `investflow verify` reports an unreadable row
+          // Its access keys are there already (INSERT OR IGNORE): the holder keys join them.
+          for (const std::string& key : engine::lookup_keys(workflow, *project)) {
+            insert.bind(1, key);
+            insert.bind(2, rows.getColumn(0).getString());
+            insert.exec();
+            insert.reset();
+          }
+        }
+      });
 }
 
 }  // namespace investflow::storage

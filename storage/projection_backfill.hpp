@@ -20,4 +20,8 @@ void backfill_tag_columns(SQLite::Database& db);
 // replayed from their events. Nothing else in a stored projection changes.
 void backfill_closed_reviews(SQLite::Database& db);
 
+// Schema migration 22 (holder keys, engine::lookup_keys): every project of a stored workflow
+// version with user fields gains a key in project_access for each of them with a value.
+void backfill_holder_keys(SQLite::Database& db);
+
 }  // namespace investflow::storage

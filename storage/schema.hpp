@@ -36,7 +36,8 @@ namespace investflow::storage {
 // 19: data scope: users.unit, project_access (the keys of each project's visibility)
 // 20: covering indexes of report_projects for the lists 在建项目 and 超时限未开工
 // 21: the problems' report summaries (report_problems, report_problem_closings)
-// 22: projects_industry_state (the list filtered by industry and stage, by investment)
+// 22: projects_industry_state (the list filtered by industry and stage, by investment),
+//     projects_workflow (workflow, workflow_version, state), holder keys in project_access
 inline constexpr int kSchemaVersion = 22;
 
 // PRAGMA application_id of an investflow database ("INVF").

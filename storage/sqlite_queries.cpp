@@ -10,6 +10,7 @@
 #include <string>
 #include <variant>
 
+#include "engine/visibility.hpp"
 #include "storage/codec.hpp"
 #include "storage/figures.hpp"
 #include "storage/scope_sql.hpp"
@@ -357,8 +358,10 @@ Outcome<ProjectPage> query_projects(Connection& connection, const ProjectQuery& 
         query.holder_field.begin(), query.holder_field.end(),
         [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
     if (!identifier) return engine::fail(invalid("holder_field must be a field name"));
-    where.add("json_extract(body, ?) = ?",
-              std::vector<SortValue>{"$.fields." + query.holder_field, query.holder});
+    // Through the holder keys the writer keeps (engine::lookup_keys), not by reading every
+    // project's body: a user who holds none is answered at once.
+    where.add("id IN (SELECT project_id FROM project_access WHERE key = ?)",
+              std::vector<SortValue>{engine::holder_key(query.holder_field, query.holder)});
   }
   if (query.overdue_on) where.add("next_due_on < ?", query.overdue_on->to_string());
   if (!query.figure.empty()) {

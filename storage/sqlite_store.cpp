@@ -89,11 +89,15 @@ class SqliteStore final : public Store {
     return results;
   }
 
-  Outcome<std::vector<VersionStateCount>> projects_by_version() override {
-    return read([](Connection& connection) {
+  Outcome<std::vector<VersionStateCount>> projects_by_version(
+      const std::string& workflow) override {
+    return read([&workflow](Connection& connection) {
+      // Counted from the index projects_workflow (workflow, workflow_version, state).
       auto select = connection.statement(
-          "SELECT workflow, workflow_version, state, count(*) FROM projects "
+          std::string("SELECT workflow, workflow_version, state, count(*) FROM projects ") +
+          (workflow.empty() ? "" : "WHERE workflow = ? ") +
           "GROUP BY workflow, workflow_version, state ORDER BY workflow, workflow_version, state");
+      if (!workflow.empty()) select->bind(1, workflow);
       std::vector<VersionStateCount> counts;
       while (select->executeStep()) {
         counts.push_back(

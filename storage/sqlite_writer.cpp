@@ -487,7 +487,7 @@ WriteResult SqliteWriter::append(const Head& head, const engine::Workflow& workf
   if (head.project.version == 0) {
     stored_row = insert_projection(workflow, project, hash);
     stored_version = project.version;
-    std::vector<std::string> keys = engine::access_keys(workflow, project);
+    std::vector<std::string> keys = engine::lookup_keys(workflow, project);
     write_access(project.id, stored_keys, keys);
     stored_keys = std::move(keys);
   }
@@ -613,7 +613,7 @@ void SqliteWriter::update_projection(Head& head) {
     children->exec();
   }
   if (std::vector<std::string> keys =
-          engine::access_keys(workflow ? *workflow : *untagged, project);
+          engine::lookup_keys(workflow ? *workflow : *untagged, project);
       keys != head.stored_keys) {
     write_access(project.id, head.stored_keys, keys);
     head.stored_keys = std::move(keys);
@@ -803,7 +803,7 @@ const SqliteWriter::Head& SqliteWriter::load_head(const std::string& project_id)
   const std::int64_t stored_version = project->version;
   std::vector<std::string> stored_keys;
   if (const auto workflow = workflows_.find(project->workflow, project->workflow_version))
-    stored_keys = engine::access_keys(*workflow, *project);
+    stored_keys = engine::lookup_keys(*workflow, *project);
   return cache_
       .insert_or_assign(project_id, Head{std::move(*project), *hash, stored_version,
                                          std::move(stored_row), std::move(stored_keys)})

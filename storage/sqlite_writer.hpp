@@ -76,7 +76,7 @@ class SqliteWriter {
     std::int64_t stored_version = 0;
     // The changeable columns of that row, so an update sets only those that differ.
     ProjectionRow stored_row;
-    // The data-scope keys project_access holds for it (engine/visibility.hpp), sorted.
+    // The keys project_access holds for it (engine::lookup_keys: data scope, holders), sorted.
     std::vector<std::string> stored_keys = {};
   };
 
@@ -119,7 +119,7 @@ class SqliteWriter {
                                   const Hash& hash);
   // Brings an existing project's row up to head.project; head.stored_* follow.
   void update_projection(Head& head);
-  // project_access (data scope): removes the keys only in `before`, adds those only in
+  // project_access (data scope, holders): removes the keys only in `before`, adds those only in
   // `after` (both sorted).
   void write_access(const std::string& project_id, const std::vector<std::string>& before,
                     const std::vector<std::string>& after);

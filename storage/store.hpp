@@ -152,7 +152,8 @@ struct ProjectQuery {
   // so that its list reads the items' own indexes.
   bool items = false;
   // Only projects whose user field `holder_field` holds the login `holder` (bulk reassign,
-  // storage/reassign.hpp); both or neither. Not indexed: a scan.
+  // storage/reassign.hpp, 我的待办); both or neither. Through the holder keys the writer
+  // keeps in project_access (engine::holder_key).
   std::string holder_field;
   std::string holder;
   std::optional<engine::Date> overdue_on;  // some open deadline falls before this day
@@ -227,8 +228,10 @@ class Store {
   // refused version and why; then nothing is stored.
   virtual Outcome<std::vector<DeployResult>> deploy_workflows(
       const std::vector<WorkflowDeployment>& workflows) = 0;
-  // Projects per workflow, version and state (terminal ones too), in that order.
-  virtual Outcome<std::vector<VersionStateCount>> projects_by_version() = 0;
+  // Projects per workflow, version and state (terminal ones too), in that order: of
+  // `workflow`, or of every workflow when it is empty.
+  virtual Outcome<std::vector<VersionStateCount>> projects_by_version(
+      const std::string& workflow) = 0;
 
   // --- calendars ---
   // Stores a calendar's YAML for every server on this database to take (notify's

@@ -197,10 +197,10 @@ class Verifier {
     }
     const auto workflow = versions_.find({replayed.workflow, replayed.workflow_version});
     if (!replayable || workflow == versions_.end() || !workflow->second) return;
-    if (project.access_keys != engine::access_keys(*workflow->second, replayed)) {
+    if (project.access_keys != engine::lookup_keys(*workflow->second, replayed)) {
       problem(Kind::access_differs, project.id, 0,
-              "the data-scope keys stored for the project are not those its workflow's "
-              "visibility rules give");
+              "the lookup keys stored for the project (data scope, holders) are not those its "
+              "workflow version gives");
     }
     if (const unsigned changed =
             changed_columns(project.columns, projection_row(*workflow->second, replayed))) {

@@ -298,7 +298,7 @@ Response workflow_versions(ApiContext& context, const Request& request, const Ro
   const std::string& id = params.at("id");
   auto stored = context.store.stored_workflows();
   if (!stored) return storage_failure(stored.error(), request);
-  auto counts = context.store.projects_by_version();
+  auto counts = context.store.projects_by_version(id);
   if (!counts) return storage_failure(counts.error(), request);
   std::int64_t newest = 0;
   for (const auto& workflow : *stored) {

@@ -58,9 +58,15 @@ TEST_F(WorkflowDeployTest, ANewerVersionIsStoredAndNewProjectsStartOnIt) {
   ASSERT_TRUE(store_->write(create_request("P-2", "项目二")).get().accepted());
   EXPECT_EQ(store_->project("P-1")->value().workflow_version, 1);
   EXPECT_EQ(store_->project("P-2")->value().workflow_version, 2);
-  auto counts = store_->projects_by_version();
+  auto counts = store_->projects_by_version("");
   ASSERT_TRUE(counts);
   ASSERT_EQ(counts->size(), 2u);
+  auto of_mini = store_->projects_by_version("mini");
+  ASSERT_TRUE(of_mini);
+  EXPECT_EQ(of_mini->size(), 2u);
+  auto of_other = store_->projects_by_version("other");
+  ASSERT_TRUE(of_other);
+  EXPECT_TRUE(of_other->empty());
   EXPECT_EQ((*counts)[0].version, 1);
   EXPECT_EQ((*counts)[0].state, "lead");
   EXPECT_EQ((*counts)[0].count, 1);

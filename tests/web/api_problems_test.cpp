@@ -272,6 +272,35 @@ TEST_F(ProblemsApi, TheLedgerFiltersByUnitCategoryStateOverdueAndTheParentsPromo
   EXPECT_TRUE(listed(ledger + "&overdue=true").empty());
 }
 
+// 我的待办 finds the problems a user handles (the user field `assignee`) through the holder
+// keys the writer keeps: they follow an edit of the field, and a closed one leaves.
+TEST_F(ProblemsApi, MyWorkListsTheProblemsAUserHandlesAsTheFieldChanges) {
+  const std::string parent = create_lead();
+  const std::string id = raised(parent, "审批一");
+  const auto held = [this](const std::string& user) {
+    const auto response = call_as(user, "GET", "/api/me/work");
+    EXPECT_EQ(response.status, 200) << response.body;
+    std::vector<std::string> ids;
+    const json::object work = parse(response);
+    for (const auto& item : work.at("problems").as_array())
+      ids.emplace_back(item.at("project_id").as_string());
+    return ids;
+  };
+  EXPECT_TRUE(held("li").empty());
+  const auto assign = [&](const std::string& user) {
+    const auto edited = call_as("zhang", "PATCH", "/api/projects/" + id,
+                                R"({"fields":{"assignee":")" + user + R"("}})");
+    ASSERT_EQ(edited.status, 200) << edited.body;
+  };
+  assign("li");
+  EXPECT_EQ(held("li"), std::vector<std::string>{id});
+  assign("chen");
+  EXPECT_TRUE(held("li").empty());
+  EXPECT_EQ(held("chen"), std::vector<std::string>{id});
+  close(id);
+  EXPECT_TRUE(held("chen").empty());
+}
+
 TEST_F(ProblemsApi, TheLedgerExportsTheFilteredList) {
   const std::string parent = create_lead();
   raised(parent, "用地指标", "land", "natural_resources");
