@@ -119,7 +119,10 @@ def main():
                           named["overdue"],
                           "/api/reports/period" + q(**{"from": f"{year}-01-01", "to": today})],
             "problems": [named["ledger"], named["problems_report"]],
-            "workflow": [f"/api/workflows/{workflow}"],
+            "workflow": ["/api/workflows", f"/api/workflows/{workflow}",
+                         f"/api/workflows/{workflow}/versions"],
+            # 我的待办, the page after signing in (the header's count is the same request).
+            "work": ["/api/me/work", "/api/notifications" + q(unread="true", limit=1)],
         }
         for name, path in named.items():
             print(f"console_api_{name}_ms: {median_ms(path):.2f} ms", flush=True)
