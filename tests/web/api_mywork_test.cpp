@@ -65,13 +65,7 @@ class ApiMyWorkTest : public ApiTest {
     return path;
   }
   std::vector<std::string> types_in_inbox(const std::string& user, const std::string& query = "") {
-    const auto page = call_as(user, "GET", "/api/notifications" + query);
-    EXPECT_EQ(page.status, 200) << page.body;
-    std::vector<std::string> out;
-    const json::object body = parse(page);
-    for (const auto& item : body.at("items").as_array())
-      out.emplace_back(item.at("type").as_string());
-    return out;
+    return listed_texts(user, "/api/notifications" + query, "items", "type");
   }
   std::shared_ptr<notify::NotifyStore> notify_;
 };

@@ -83,13 +83,8 @@ class ProblemsApi : public ApiTest {
   }
 
   std::vector<std::string> listed(const std::string& query) {
-    const auto response = call_as("zhang", "GET", "/api/projects?" + query);
-    EXPECT_EQ(response.status, 200) << response.body;
-    std::vector<std::string> ids;
-    const json::object page = parse(response);
-    for (const auto& item : page.at("projects").as_array()) {
-      ids.emplace_back(item.as_object().at("id").as_string());
-    }
+    std::vector<std::string> ids =
+        listed_texts("zhang", "/api/projects?" + query, "projects", "id");
     std::sort(ids.begin(), ids.end());
     return ids;
   }
@@ -278,13 +273,7 @@ TEST_F(ProblemsApi, MyWorkListsTheProblemsAUserHandlesAsTheFieldChanges) {
   const std::string parent = create_lead();
   const std::string id = raised(parent, "审批一");
   const auto held = [this](const std::string& user) {
-    const auto response = call_as(user, "GET", "/api/me/work");
-    EXPECT_EQ(response.status, 200) << response.body;
-    std::vector<std::string> ids;
-    const json::object work = parse(response);
-    for (const auto& item : work.at("problems").as_array())
-      ids.emplace_back(item.at("project_id").as_string());
-    return ids;
+    return listed_texts(user, "/api/me/work", "problems", "project_id");
   };
   EXPECT_TRUE(held("li").empty());
   const auto assign = [&](const std::string& user) {

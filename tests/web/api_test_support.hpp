@@ -162,6 +162,20 @@ class ApiTest : public ::testing::Test {
     return value.as_object();
   }
 
+  // GET `path` as `user` (200 expected): the text `key` of each item of the array `list`.
+  std::vector<std::string> listed_texts(const std::string& user, const std::string& path,
+                                        const std::string& list, const std::string& key) {
+    const auto response = call_as(user, "GET", path);
+    EXPECT_EQ(response.status, 200) << path << ": " << response.body;
+    std::vector<std::string> out;
+    const boost::json::object body = parse(response);
+    if (const auto* items = body.if_contains(list); items != nullptr && items->is_array()) {
+      for (const auto& item : items->as_array())
+        out.emplace_back(item.at(key).as_string());
+    }
+    return out;
+  }
+
   // Creates a lead with every field accept_lead requires; returns its id.
   std::string create_lead(const std::string& as = "zhang", double total_investment = 30000) {
     const auto response = call_as(as, "POST", "/api/projects",

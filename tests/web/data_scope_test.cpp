@@ -121,13 +121,7 @@ class DataScopeTest : public ApiTest {
   }
 
   std::vector<std::string> inbox_projects(const std::string& user) {
-    const auto page = call_as(user, "GET", "/api/notifications");
-    EXPECT_EQ(page.status, 200) << page.body;
-    std::vector<std::string> out;
-    const json::object body = parse(page);
-    for (const auto& item : body.at("items").as_array())
-      out.emplace_back(item.at("project_id").as_string());
-    return out;
+    return listed_texts(user, "/api/notifications", "items", "project_id");
   }
 
   std::shared_ptr<notify::NotifyStore> notify_;
