@@ -4,9 +4,7 @@
 // secretariat told at quorum, the inbox's pages, type filter and daily digest of deadline
 // alerts, and 我的待办 (GET /api/me/work).
 #include "engine/deadlines.hpp"
-#include "notify/dispatcher.hpp"
-#include "notify/notify_store.hpp"
-#include "tests/web/api_test_support.hpp"
+#include "tests/web/notifying_api_test.hpp"
 
 namespace investflow::web::testing {
 namespace {
@@ -17,29 +15,12 @@ std::string transition(const std::string& id, const std::string& fields = "{}") 
   return R"({"transition":")" + id + R"(","fields":)" + fields + R"(,"comment":""})";
 }
 
-class ApiMyWorkTest : public ApiTest {
+class ApiMyWorkTest : public NotifyingApiTest {
  protected:
   void SetUp() override {
     ApiTest::SetUp();
     if (HasFatalFailure()) return;
-    server_.reset();  // serve again, with notifications enabled
-    auto notify = notify::NotifyStore::open(dir_ / "api.db");
-    ASSERT_TRUE(notify);
-    notify_ = *notify;
-    auto context = std::make_shared<ApiContext>(*store_, *auth_, clock_);
-    context->notify = notify_;
-    Router router;
-    add_api_routes(router, context);
-    server_ = std::make_unique<RunningServer>(std::move(router));
-  }
-  void TearDown() override {
-    notify_.reset();
-    ApiTest::TearDown();
-  }
-  void dispatch() {
-    notify::Dispatcher dispatcher(*store_, notify_, clock_, {}, {});
-    while (dispatcher.run_once() > 0) {
-    }
+    serve_with_notifications();
   }
   // A lead brought to the committee's review (three reviewers, a quorum of 2/3).
   std::string at_committee() {
@@ -67,7 +48,6 @@ class ApiMyWorkTest : public ApiTest {
   std::vector<std::string> types_in_inbox(const std::string& user, const std::string& query = "") {
     return listed_texts(user, "/api/notifications" + query, "items", "type");
   }
-  std::shared_ptr<notify::NotifyStore> notify_;
 };
 
 TEST_F(ApiMyWorkTest, CommentsByRoleWithMentionsThatReachTheInboxAndMyWork) {

@@ -10,7 +10,7 @@
 #include "notify/dispatcher.hpp"
 #include "notify/notify_store.hpp"
 #include "notify/scheduler.hpp"
-#include "tests/web/api_test_support.hpp"
+#include "tests/web/notifying_api_test.hpp"
 #include "web/notification_feed.hpp"
 
 namespace investflow::web::testing {
@@ -19,32 +19,21 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-class ApiNotifyTest : public ApiTest {
+class ApiNotifyTest : public NotifyingApiTest {
  protected:
   void SetUp() override {
     ApiTest::SetUp();
     if (HasFatalFailure()) return;
-    server_.reset();  // serve again, with notifications enabled
-    auto notify = notify::NotifyStore::open(dir_ / "api.db");
-    ASSERT_TRUE(notify);
-    notify_ = *notify;
-    auto context = std::make_shared<ApiContext>(*store_, *auth_, clock_);
-    context->notify = notify_;
-    // As serve has it, with the tests' receivers' loopback address allowed.
-    context->webhook_addresses = {true, *notify::IpNetworks::parse("127.0.0.1")};
-    context->notifications = std::make_shared<NotificationFeed>(
-        [notify = notify_](const std::string& user) -> std::optional<std::int64_t> {
-          auto unread = notify->unread_count(user);
-          return unread ? std::optional<std::int64_t>(*unread) : std::nullopt;
-        });
-    feed_ = context->notifications;
-    Router router;
-    add_api_routes(router, context);
-    server_ = std::make_unique<RunningServer>(std::move(router));
-  }
-  void TearDown() override {
-    notify_.reset();
-    ApiTest::TearDown();
+    serve_with_notifications([this](ApiContext& context) {
+      // As serve has it, with the tests' receivers' loopback address allowed.
+      context.webhook_addresses = {true, *notify::IpNetworks::parse("127.0.0.1")};
+      context.notifications = std::make_shared<NotificationFeed>(
+          [notify = notify_](const std::string& user) -> std::optional<std::int64_t> {
+            auto unread = notify->unread_count(user);
+            return unread ? std::optional<std::int64_t>(*unread) : std::nullopt;
+          });
+      feed_ = context.notifications;
+    });
   }
 
   // The lead's SLA (1 working day from Monday 03-02) is overdue on Thursday: the scheduler
@@ -60,7 +49,6 @@ class ApiNotifyTest : public ApiTest {
     ASSERT_GT(dispatcher.run_once(), 0);
   }
 
-  std::shared_ptr<notify::NotifyStore> notify_;
   std::shared_ptr<NotificationFeed> feed_;
 };
 

@@ -3,16 +3,14 @@
 // project's service officer and liaison leader; 转交 of the owner or a user field and the bulk
 // handover (POST /api/reassignments) telling the old and the new holder; refusals with
 // Chinese messages; the read-time light on GET one and on the list, across a holiday.
-#include "notify/dispatcher.hpp"
-#include "notify/notify_store.hpp"
-#include "tests/web/api_test_support.hpp"
+#include "tests/web/notifying_api_test.hpp"
 
 namespace investflow::web::testing {
 namespace {
 
 namespace json = boost::json;
 
-class ApiSuperviseTest : public ApiTest {
+class ApiSuperviseTest : public NotifyingApiTest {
  protected:
   void SetUp() override {
     ApiTest::SetUp();
@@ -36,19 +34,7 @@ class ApiSuperviseTest : public ApiTest {
       ASSERT_TRUE(token);
       tokens_[name] = *token;
     }
-    server_.reset();  // serve again, with notifications enabled
-    auto notify = notify::NotifyStore::open(dir_ / "api.db");
-    ASSERT_TRUE(notify);
-    notify_ = *notify;
-    auto context = std::make_shared<ApiContext>(*store_, *auth_, clock_);
-    context->notify = notify_;
-    Router router;
-    add_api_routes(router, context);
-    server_ = std::make_unique<RunningServer>(std::move(router));
-  }
-  void TearDown() override {
-    notify_.reset();
-    ApiTest::TearDown();
+    serve_with_notifications();
   }
 
   void today(const char* date) {
@@ -79,12 +65,6 @@ class ApiSuperviseTest : public ApiTest {
   json::value light(const std::string& id) {
     return parse(call_as("li", "GET", "/api/projects/" + id)).at("light");
   }
-  // Delivers the outbox into the inboxes.
-  void dispatch() {
-    notify::Dispatcher dispatcher(*store_, notify_, clock_, {}, {});
-    while (dispatcher.run_once() > 0) {
-    }
-  }
   // The types and zh titles in a user's inbox, oldest first.
   std::vector<std::string> inbox(const std::string& user) {
     const auto page = call_as(user, "GET", "/api/notifications");
@@ -102,8 +82,6 @@ class ApiSuperviseTest : public ApiTest {
     const auto body = json::parse(response.body).as_object();
     return std::string(body.at("errors").as_array().at(0).at("message").as_string());
   }
-
-  std::shared_ptr<notify::NotifyStore> notify_;
 };
 
 TEST_F(ApiSuperviseTest, SupervisionRisesAndReachesTheHandlerOfficerAndLeader) {

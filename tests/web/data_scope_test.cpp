@@ -8,11 +8,9 @@
 #include <iterator>
 #include <string>
 
-#include "notify/dispatcher.hpp"
-#include "notify/notify_store.hpp"
 #include "storage/operations.hpp"
 #include "storage/reports.hpp"
-#include "tests/web/api_test_support.hpp"
+#include "tests/web/notifying_api_test.hpp"
 #include "tests/web/sse_client.hpp"
 #include "web/route_table.hpp"
 
@@ -42,7 +40,7 @@ std::string transition(const std::string& id, const std::string& fields = "{}") 
   return R"({"transition":")" + id + R"(","fields":)" + fields + R"(,"comment":""})";
 }
 
-class DataScopeTest : public ApiTest {
+class DataScopeTest : public NotifyingApiTest {
  protected:
   void SetUp() override {
     ApiTest::SetUp();
@@ -69,19 +67,7 @@ class DataScopeTest : public ApiTest {
     ASSERT_TRUE(auth_->set_unit("zhou", "招商二科"));
     ASSERT_TRUE(auth_->set_unit("zhang", "招商三科"));
 
-    server_.reset();  // serve again, with notifications
-    auto notify = notify::NotifyStore::open(dir_ / "api.db");
-    ASSERT_TRUE(notify);
-    notify_ = *notify;
-    context_ = std::make_shared<ApiContext>(*store_, *auth_, clock_);
-    context_->notify = notify_;
-    Router router;
-    add_api_routes(router, context_);
-    server_ = std::make_unique<RunningServer>(std::move(router));
-  }
-  void TearDown() override {
-    notify_.reset();
-    ApiTest::TearDown();
+    serve_with_notifications();
   }
 
   static std::string workflow_source() {
@@ -114,17 +100,9 @@ class DataScopeTest : public ApiTest {
     return ids;
   }
 
-  void dispatch() {
-    notify::Dispatcher dispatcher(*store_, notify_, clock_, {}, {});
-    while (dispatcher.run_once() > 0) {
-    }
-  }
-
   std::vector<std::string> inbox_projects(const std::string& user) {
     return listed_texts(user, "/api/notifications", "items", "project_id");
   }
-
-  std::shared_ptr<notify::NotifyStore> notify_;
 };
 
 TEST_F(DataScopeTest, EveryProjectRouteAnswersAnUnseenProjectAsNone) {
