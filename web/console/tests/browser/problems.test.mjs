@@ -79,7 +79,10 @@ test('on a phone, a visit raises problems all or nothing and the tab lists them'
 
   await page.locator('.problem-block[data-index="1"] [data-field="category"] select').selectOption('financing');
   await page.click('#visit-problems button[type=submit]');
-  await tab.locator('.problems-table tbody tr').nth(1).waitFor();
+  // The page reloads on the visit's live events: wait for the table as it ends up, not for
+  // the first render, which a reload may replace before it is read.
+  await page.waitForFunction(() =>
+    document.querySelectorAll('#problems-tab .problems-table tbody tr').length === 2);
   const rows = await tab.locator('.problems-table tbody tr').allTextContents();
   assert.equal(rows.length, 2);
   assert.ok(rows.some((row) => row.includes('临时用电增容') && row.includes('水电气') && row.includes('水电气供应单位')), rows.join('\n'));
