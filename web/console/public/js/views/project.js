@@ -23,8 +23,11 @@ export async function render(view, {match}) {
   // Edits carried over a reload after a conflicting save (412): reapplied on the new version.
   let carried = null;
   let release = () => {};
+  // Live events may start a load while another is under way: only the latest one renders.
+  let latest = 0;
 
   async function load() {
+    const ticket = ++latest;
     const project = await get(path);
     const [workflow, options, history] = await Promise.all([
       loadWorkflow(project.workflow), get(`${path}/transitions`), get(`${path}/history`)]);
@@ -33,6 +36,8 @@ export async function render(view, {match}) {
     const may = options.may || {edit: false, followup: false};
     const context = {project, workflow, path, reload: load, may, ended: !!state?.terminal,
       carry: (edits) => { carried = edits; return load(); }};
+    const problems = await problemsPanel(context);
+    if (ticket !== latest) return;
     context.editor = fieldEditor(context, carried);
     carried = null;
     release();
@@ -61,7 +66,7 @@ export async function render(view, {match}) {
           computedSection(context), fundsSection(context),
           milestonesPanel(context),
           followupsPanel(context),
-          problemsPanel(context),
+          problems,
           attachmentsPanel(context)),
         h('div', {class: 'project-side'},
           transitionsPanel(context, options),

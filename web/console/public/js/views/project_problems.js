@@ -7,14 +7,16 @@ import {get, post, query} from '../api.js';
 import {fieldInput, fieldLabel, showErrors} from '../fields.js';
 import {problemWorkflows, problemTable} from './problems.js';
 
-// The panel, filled in once the problem workflows are known; empty when the project's
-// workflow takes no problems.
-export function problemsPanel({project, path, reload, may}) {
+// The panel, filled in before the page shows it (a reload swaps the whole page at once, so
+// the tab never flickers empty); hidden when the project's workflow takes no problems.
+export async function problemsPanel({project, path, reload, may}) {
   const section = h('section', {class: 'panel problems-panel', id: 'problems-tab', hidden: true});
-  fill(section, {project, path, reload, may}).catch((error) => {
+  try {
+    await fill(section, {project, path, reload, may});
+  } catch (error) {
     section.hidden = false;
     clear(section).append(h('h2', {}, t('problems.ledger')), h('p', {class: 'form-message'}, error.message));
-  });
+  }
   return section;
 }
 
