@@ -48,7 +48,7 @@ set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION misc)
 # Depends: from the libraries the binary links (dpkg-shlibdeps), e.g. libsqlite3-0,
-# libyaml-cpp0.7, libsodium23, libxlsxwriter5, libcurl4, libjemalloc2, libfmt9.
+# libyaml-cpp0.7, libsodium23, libminizip1, libcurl4, libjemalloc2, libfmt9.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "systemd")
 set(CPACK_DEBIAN_COMPRESSION_TYPE xz)

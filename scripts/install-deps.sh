@@ -6,15 +6,16 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsqlitecpp-dev libsqlite3-dev sqlite3 libyaml-cpp-dev libsodium-dev libxlsxwriter-dev
+  libsqlitecpp-dev libsqlite3-dev sqlite3 libyaml-cpp-dev libsodium-dev
   libfmt-dev libspdlog-dev
   libssl-dev  # serve over HTTPS; webhook signatures (HMAC); the tests' TLS receivers
   # notify/http_post.cpp: the webhook client (HTTPS, HTTP(S)_PROXY/NO_PROXY, a CA bundle
   # option); Beast had no proxy support
   libcurl4-openssl-dev
-  # reading .xlsx imports (the zip container and its XML parts); the storage tests also
-  # open written XLSX files with minizip (tests/support/xlsx_parts.hpp)
-  libminizip-dev libexpat1-dev
+  # .xlsx files: the zip container of imports and exports (storage/tabular.cpp,
+  # storage/xlsx_book.cpp), the XML parts of imports; the storage tests also open written
+  # XLSX files with minizip (tests/support/xlsx_parts.hpp)
+  libminizip-dev zlib1g-dev libexpat1-dev
   libjemalloc-dev  # the binary's and benchmarks' allocator (CMakeLists.txt)
   libgtest-dev libgmock-dev libbenchmark-dev
   libvalijson-dev  # the web tests check every response against the OpenAPI document

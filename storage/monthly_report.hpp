@@ -61,7 +61,7 @@ Outcome<MonthlyReport> monthly_report(Connection& connection, const Workflows& w
                                       ReportMonth month, engine::Date today);
 
 // The same sheets written as an XLSX file, the project lists row by row as they are read
-// (the 在建项目 list at 1,000,000 projects is over a hundred thousand rows), in a streamed
+// (the 在建项目 list at 1,000,000 projects is over a hundred thousand rows), in a fast
 // workbook (XlsxBook).
 Outcome<Ok> write_monthly_xlsx(Connection& connection, const Workflows& workflows,
                                ReportMonth month, engine::Date today,

@@ -1,7 +1,5 @@
 #include "storage/sheet_output.hpp"
 
-#include <xlsxwriter.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -28,18 +26,6 @@ std::string fixed_text(double value, int decimals) {
   char text[64];
   std::snprintf(text, sizeof text, "%.*f", decimals, value);
   return text;
-}
-
-// How wide a text shows in a spreadsheet: CJK and other wide characters take two columns.
-int display_width(std::string_view text) {
-  int width = 0;
-  for (std::size_t i = 0; i < text.size();) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    const std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
-    width += length >= 3 ? 2 : 1;
-    i += length;
-  }
-  return width;
 }
 
 }  // namespace
@@ -102,130 +88,6 @@ void write_csv_cells(std::ostream& out, const std::vector<SheetCell>& cells) {
   for (const SheetCell& cell : cells)
     texts.push_back(cell.number ? cell.text : spreadsheet_text(cell.text));
   write_csv_record(out, texts);
-}
-
-struct XlsxBook::State {
-  lxw_workbook* workbook = nullptr;
-  lxw_format* heading = nullptr;
-  lxw_format* count = nullptr;
-  lxw_format* general = nullptr;
-  lxw_format* rate = nullptr;
-  lxw_format* date = nullptr;
-  lxw_format* timestamp = nullptr;
-  std::vector<lxw_format*> fixed;  // by decimals, 0..6
-  lxw_worksheet* sheet = nullptr;
-  lxw_row_t rows = 0;  // data rows written to the current sheet
-  std::vector<int> widths;
-
-  lxw_format* format_of(const SheetCell& cell) {
-    switch (cell.kind) {
-      case CellKind::text:
-        return nullptr;
-      case CellKind::count:
-        return count;
-      case CellKind::number:
-        return cell.fixed ? fixed[static_cast<std::size_t>(std::clamp(cell.decimals, 0, 6))]
-                          : general;
-      case CellKind::rate:
-        return rate;
-      case CellKind::date:
-        return date;
-      case CellKind::timestamp:
-        return timestamp;
-    }
-    return nullptr;
-  }
-
-  // The autofilter over the header and the data, and the column widths.
-  void finish_sheet() {
-    if (sheet == nullptr || widths.empty()) return;
-    const auto last_column = static_cast<lxw_col_t>(widths.size() - 1);
-    worksheet_autofilter(sheet, 0, 0, rows, last_column);
-    for (std::size_t col = 0; col < widths.size(); ++col) {
-      const auto column = static_cast<lxw_col_t>(col);
-      // Room for the header's filter button; never so wide a column hides the others.
-      worksheet_set_column(sheet, column, column, std::clamp(widths[col] + 4, 10, 60), nullptr);
-    }
-    sheet = nullptr;
-  }
-};
-
-XlsxBook::XlsxBook(const std::filesystem::path& file, bool streamed)
-    : state_(std::make_unique<State>()) {
-  State& s = *state_;
-  lxw_workbook_options options{};
-  options.constant_memory = streamed ? LXW_TRUE : LXW_FALSE;
-  s.workbook = workbook_new_opt(file.c_str(), &options);
-  if (s.workbook == nullptr) return;
-  const auto numbered = [&](const char* format) {
-    lxw_format* made = workbook_add_format(s.workbook);
-    format_set_num_format(made, format);
-    return made;
-  };
-  s.heading = workbook_add_format(s.workbook);
-  format_set_bold(s.heading);
-  format_set_bg_color(s.heading, 0xDDEBF7);
-  s.count = numbered("0");
-  s.general = numbered("General");
-  s.rate = numbered("0.0%");
-  s.date = numbered("yyyy-mm-dd");
-  s.timestamp = numbered("yyyy-mm-dd hh:mm:ss");
-  s.fixed.push_back(numbered("#,##0"));
-  for (int decimals = 1; decimals <= 6; ++decimals)
-    s.fixed.push_back(
-        numbered(("#,##0." + std::string(static_cast<std::size_t>(decimals), '0')).c_str()));
-}
-
-XlsxBook::~XlsxBook() {
-  if (state_->workbook != nullptr) workbook_close(state_->workbook);
-}
-
-bool XlsxBook::open() const {
-  return state_->workbook != nullptr;
-}
-
-void XlsxBook::add_sheet(const std::string& name, const std::vector<std::string>& header,
-                         int frozen_columns) {
-  State& s = *state_;
-  s.finish_sheet();
-  s.sheet = workbook_add_worksheet(s.workbook, name.c_str());
-  s.rows = 0;
-  s.widths.assign(header.size(), 0);
-  if (s.sheet == nullptr) return;
-  for (std::size_t col = 0; col < header.size(); ++col) {
-    worksheet_write_string(s.sheet, 0, static_cast<lxw_col_t>(col), header[col].c_str(), s.heading);
-    s.widths[col] = display_width(header[col]);
-  }
-  worksheet_freeze_panes(s.sheet, 1, static_cast<lxw_col_t>(frozen_columns));
-}
-
-void XlsxBook::add_row(const std::vector<SheetCell>& cells) {
-  State& s = *state_;
-  if (s.sheet == nullptr) return;
-  ++s.rows;
-  if (s.widths.size() < cells.size()) s.widths.resize(cells.size(), 0);
-  for (std::size_t col = 0; col < cells.size(); ++col) {
-    const SheetCell& cell = cells[col];
-    const auto column = static_cast<lxw_col_t>(col);
-    if (cell.number) {
-      worksheet_write_number(s.sheet, s.rows, column, *cell.number, s.format_of(cell));
-    } else if (!cell.text.empty()) {
-      worksheet_write_string(s.sheet, s.rows, column, cell.text.c_str(), nullptr);
-    }
-    s.widths[col] = std::max(s.widths[col], display_width(cell.text));
-  }
-}
-
-Outcome<Ok> XlsxBook::close() {
-  State& s = *state_;
-  s.finish_sheet();
-  const lxw_error error = workbook_close(s.workbook);
-  s.workbook = nullptr;
-  if (error != LXW_NO_ERROR) {
-    return engine::fail(Error{Error::Kind::storage,
-                              std::string("writing the XLSX file failed: ") + lxw_strerror(error)});
-  }
-  return Ok{};
 }
 
 Outcome<Ok> write_xlsx(const std::filesystem::path& file, const std::vector<Sheet>& sheets) {

@@ -3,13 +3,19 @@
 // back from its XML (cell types, number formats, autofilter, frozen pane).
 #include <gtest/gtest.h>
 
+#include <minizip/unzip.h>
+
+#include <cmath>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "storage/csv.hpp"
 #include "storage/import_export.hpp"
 #include "storage/reports_output.hpp"
 #include "storage/sheet_output.hpp"
+#include "storage/tabular.hpp"
 #include "storage_test_support.hpp"
 #include "tests/support/xlsx_parts.hpp"
 
@@ -97,12 +103,12 @@ TEST(SheetOutput, ExportCsvWithHostileNamesOwnersAndLabelsRunsNothing) {
     EXPECT_NE(csv.str().find(shown), std::string::npos) << shown << "\n" << csv.str();
   }
 
-  // XLSX: every text is a shared string, never a formula.
+  // XLSX: every text is a string, never a formula.
   const auto xlsx = dir.file("hostile.xlsx");
   ASSERT_TRUE(export_projects(**store, *load.workflow, ExportFormat::xlsx, xlsx));
   const XlsxSheet sheet = read_xlsx_sheet(xlsx);
   EXPECT_EQ(sheet.cells.at("B2").text, "-线索");
-  EXPECT_EQ(sheet.cells.at("B2").type, "s");
+  EXPECT_EQ(sheet.cells.at("B2").type, "inlineStr");
   const auto part = investflow::testing::xlsx_part(xlsx, "xl/worksheets/sheet1.xml");
   ASSERT_TRUE(part);
   EXPECT_EQ(part->find("<f>"), std::string::npos);
@@ -210,7 +216,7 @@ TEST_F(XlsxExportTest, CellsAreTypedAndTheSheetFiltersAndFreezesItsHeader) {
   };
   // The header: strings; the filter over header and both rows; header row and id column
   // frozen.
-  EXPECT_EQ(cell("项目编号", 1).type, "s");
+  EXPECT_EQ(cell("项目编号", 1).type, "inlineStr");
   EXPECT_EQ(cell("项目编号", 1).text, "项目编号");
   EXPECT_EQ(sheet.autofilter, "A1:" + xlsx_column(header.size() - 1) + "3");
   EXPECT_NE(sheet.pane.find("xSplit=\"1\""), std::string::npos) << sheet.pane;
@@ -281,6 +287,147 @@ TEST(SheetOutput, ReportXlsxHasRatesCountsAndTimes) {
   EXPECT_EQ(totals.cells.at("C3").value, "5717703.06");
   EXPECT_EQ(totals.cells.at("C3").number_format, "#,##0.00");
   EXPECT_EQ(totals.cells.at("A3").text, "合计");
+}
+
+}  // namespace
+}  // namespace investflow::storage
+
+namespace investflow::storage {
+namespace {
+
+// Every part of the zip, read through minizip, whose close checks the part's CRC-32; the
+// content types come first, where tools that sniff a file's type look.
+void expect_every_part_checks(const std::filesystem::path& file) {
+  unzFile zip = unzOpen64(file.c_str());
+  ASSERT_NE(zip, nullptr) << file;
+  int parts = 0;
+  for (int at = unzGoToFirstFile(zip); at == UNZ_OK; at = unzGoToNextFile(zip)) {
+    char name[256];
+    unzGetCurrentFileInfo64(zip, nullptr, name, sizeof name, nullptr, 0, nullptr, 0);
+    if (parts == 0) {
+      EXPECT_STREQ(name, "[Content_Types].xml");
+    }
+    ASSERT_EQ(unzOpenCurrentFile(zip), UNZ_OK) << name;
+    char buffer[8192];
+    while (unzReadCurrentFile(zip, buffer, sizeof buffer) > 0) {
+    }
+    EXPECT_EQ(unzCloseCurrentFile(zip), UNZ_OK) << name << ": its CRC-32 does not match";
+    ++parts;
+  }
+  unzClose(zip);
+  EXPECT_GE(parts, 6);
+}
+
+std::string file_bytes(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// What our own writer writes, read back by the importer's reader (storage/tabular.hpp), in
+// both of its compressions: texts staff type (and some they should not), numbers at the
+// edges of what a double holds, dates, several sheets and a sheet longer than a deflate
+// window.
+TEST(XlsxBookTest, WhatItWritesReadsBackCellForCell) {
+  testing::TempDir dir;
+  const std::string long_text(40000, 'x');
+  const std::vector<std::string> texts = {"企业反映：临时用电增容",
+                                          "a < b && c > \"d\"",
+                                          "  leading and trailing  ",
+                                          "tab\there",
+                                          "line\nbreak",
+                                          "bell\x07gone",
+                                          "_x0041_ stays as typed",
+                                          "emoji 😀 counts twice",
+                                          "]]> <![CDATA[",
+                                          long_text};
+  const std::vector<double> numbers = {0, -0.0, 1e-7, 123456789.125, -42.5, 1e21, 4503599627370497};
+  for (const bool fast : {false, true}) {
+    const auto file = dir.file(fast ? "fast.xlsx" : "small.xlsx");
+    {
+      XlsxBook book(file, fast);
+      ASSERT_TRUE(book.open());
+      book.add_sheet("文本", {"序号", "内容"}, 1);
+      for (std::size_t i = 0; i < texts.size(); ++i)
+        book.add_row({count_cell(static_cast<std::int64_t>(i + 1)), text_cell(texts[i])});
+      book.add_sheet("数字 'a' 表", {"数值", "日期", "比率"});
+      for (const double number : numbers)
+        book.add_row({number_cell(number, 6, false), date_cell(*engine::Date::parse("2026-02-10")),
+                      rate_cell(0.6815)});
+      book.add_row({number_cell(std::nan(""), 2), text_cell(""), count_cell(7)});
+      book.add_sheet("多行", {"行"});
+      for (int row = 0; row < 20000; ++row)
+        book.add_row({text_cell("第 " + std::to_string(row) + " 行"), count_cell(row)});
+      const auto closed = book.close();
+      ASSERT_TRUE(closed) << closed.error().message;
+    }
+    expect_every_part_checks(file);
+    const std::string bytes = file_bytes(file);
+
+    auto table = read_xlsx_table(bytes);
+    ASSERT_TRUE(table) << table.error().message.en;
+    EXPECT_EQ(table->sheets, (std::vector<std::string>{"文本", "数字 'a' 表", "多行"}));
+    ASSERT_EQ(table->rows.size(), texts.size() + 1);
+    EXPECT_EQ(table->rows[0].cells[1].text, "内容");
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+      const TabularRow& row = table->rows[i + 1];
+      EXPECT_EQ(row.source_row, static_cast<int>(i + 2));
+      EXPECT_EQ(row.cells[0].number, static_cast<double>(i + 1));
+      std::string expected = texts[i];
+      if (expected == "bell\x07gone") expected = "bellgone";  // XML carries no BEL
+      if (expected == long_text) expected.resize(32767);      // Excel's limit on a cell
+      EXPECT_EQ(row.cells[1].text, expected) << i;
+    }
+
+    TabularOptions second;
+    second.sheet = "数字 'a' 表";
+    auto numbers_read = read_xlsx_table(bytes, second);
+    ASSERT_TRUE(numbers_read) << numbers_read.error().message.en;
+    ASSERT_EQ(numbers_read->rows.size(), numbers.size() + 2);
+    for (std::size_t i = 0; i < numbers.size(); ++i) {
+      const TabularRow& row = numbers_read->rows[i + 1];
+      EXPECT_EQ(row.cells[0].kind, TabularCell::Kind::number) << i;
+      EXPECT_EQ(row.cells[0].number, std::round(numbers[i] * 1e6) / 1e6) << i;
+      EXPECT_EQ(row.cells[1].kind, TabularCell::Kind::date);
+      EXPECT_EQ(row.cells[1].date.to_string(), "2026-02-10");
+      EXPECT_TRUE(row.cells[2].percent);
+      EXPECT_EQ(row.cells[2].number, 0.6815);
+    }
+    // NaN has no cell; an empty text has none either.
+    const TabularRow& last = numbers_read->rows.back();
+    ASSERT_EQ(last.cells.size(), 3u);
+    EXPECT_TRUE(last.cells[0].is_empty());
+    EXPECT_TRUE(last.cells[1].is_empty());
+    EXPECT_EQ(last.cells[2].number, 7);
+
+    TabularOptions third;
+    third.sheet = "多行";
+    auto many = read_xlsx_table(bytes, third);
+    ASSERT_TRUE(many) << many.error().message.en;
+    ASSERT_EQ(many->rows.size(), 20001u);
+    EXPECT_EQ(many->rows.back().cells[0].text, "第 19999 行");
+    EXPECT_EQ(many->rows.back().cells[1].number, 19999);
+    // The filter covers the header and every row.
+    const auto rows_part = investflow::testing::xlsx_part(file, "xl/worksheets/sheet3.xml");
+    ASSERT_TRUE(rows_part);
+    EXPECT_NE(rows_part->find("<autoFilter ref=\"A1:B20001\"/>"), std::string::npos);
+  }
+}
+
+TEST(XlsxBookTest, ASheetNameNoSpreadsheetTakesFailsTheBookWithItsName) {
+  testing::TempDir dir;
+  for (const std::string& name :
+       {std::string("a/b"), std::string("项目[1]"), std::string(""), std::string(32, 'n'),
+        std::string("'quoted'"), std::string("Dup")}) {
+    const auto file = dir.file("bad.xlsx");
+    XlsxBook book(file);
+    book.add_sheet("dup", {"a"});
+    book.add_row({text_cell("x")});
+    book.add_sheet(name, {"a"});
+    auto closed = book.close();
+    ASSERT_FALSE(closed) << name;
+    EXPECT_NE(closed.error().message.find("'" + name + "'"), std::string::npos)
+        << closed.error().message;
+  }
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 // Reads back what an XLSX file says about its cells, for tests: the parts of the zip
 // (minizip), each cell's type attribute, value and number format (through the style's
 // cellXfs entry and numFmts), the autofilter range and the frozen pane. Regular expressions
-// over the XML libxlsxwriter writes; enough to check a writer, not a general reader.
+// over the XML XlsxBook writes; enough to check a writer, not a general reader.
 
 #include <minizip/unzip.h>
 
@@ -34,9 +34,9 @@ inline std::optional<std::string> xlsx_part(const std::filesystem::path& file,
 }
 
 struct XlsxCell {
-  std::string type;           // the t= attribute: "s" (shared string), "" (a number), ...
+  std::string type;           // the t= attribute: "inlineStr", "s" (shared), "" (a number)
   std::string value;          // <v>: a number, or the shared string's index
-  std::string text;           // the shared string's text, for t="s"
+  std::string text;           // the text, for t="inlineStr" and t="s"
   std::string number_format;  // "General", "0.0%", "yyyy-mm-dd", ...
 };
 
@@ -66,7 +66,7 @@ inline XlsxSheet read_xlsx_sheet(const std::filesystem::path& file, int index = 
   const auto shared = xlsx_part(file, "xl/sharedStrings.xml");
   if (!xml || !styles) return sheet;
 
-  // Number formats: the built-in ones libxlsxwriter uses by id, the rest from <numFmts>.
+  // Number formats: the built-in ones by id, the rest from <numFmts>.
   std::map<std::string, std::string> formats = {
       {"0", "General"},  {"1", "0"},  {"2", "0.00"},   {"3", "#,##0"},
       {"4", "#,##0.00"}, {"9", "0%"}, {"10", "0.00%"},
@@ -93,7 +93,7 @@ inline XlsxSheet read_xlsx_sheet(const std::filesystem::path& file, int index = 
 
   const std::regex cell(R"re(<c r="([A-Z]+\d+)"([^>]*?)(/>|>(.*?)</c>))re");
   const std::regex style(R"re( s="(\d+)")re");
-  const std::regex type(R"re( t="([a-z]+)")re");
+  const std::regex type(R"re( t="([A-Za-z]+)")re");
   const std::regex value(R"re(<v>([^<]*)</v>)re");
   for (std::sregex_iterator it(xml->begin(), xml->end(), cell), end; it != end; ++it) {
     XlsxCell read;
@@ -105,6 +105,10 @@ inline XlsxSheet read_xlsx_sheet(const std::filesystem::path& file, int index = 
     read.number_format = xf_index < xf_formats.size() ? xf_formats[xf_index] : "General";
     if (std::regex_search(attributes, match, type)) read.type = match[1];
     if (std::regex_search(inner, match, value)) read.value = match[1];
+    if (read.type == "inlineStr" &&
+        std::regex_search(inner, match, std::regex(R"re(<t[^>]*>([^<]*)</t>)re"))) {
+      read.text = xml_unescape(match[1]);
+    }
     if (read.type == "s" && !read.value.empty()) {
       const std::size_t at = std::stoul(read.value);
       if (at < strings.size()) read.text = strings[at];
