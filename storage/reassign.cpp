@@ -102,13 +102,8 @@ Outcome<std::vector<Holding>> chosen_holdings(Store& store, const BulkReassign& 
                                               const std::vector<std::string>& holders) {
   std::vector<Holding> found;
   for (const std::string& id : bulk.projects) {
-    auto project = store.project(id);
+    auto project = store.project_seen(id, bulk.scope.get());  // unseen: as if none
     if (!project) return engine::fail(project.error());
-    if (*project && bulk.scope && !bulk.scope->unrestricted()) {  // unseen: as if none
-      auto seen = store.visible(id, *bulk.scope);
-      if (!seen) return engine::fail(seen.error());
-      if (!*seen) project->reset();
-    }
     const auto workflow =
         *project ? store.workflow((*project)->workflow, (*project)->workflow_version) : nullptr;
     for (const std::string& holder : holders) {

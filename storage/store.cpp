@@ -35,6 +35,28 @@ Outcome<std::optional<ProjectJson>> Store::project_json(std::string_view id) {
   return std::optional<ProjectJson>(project_wire_json(**found));
 }
 
+Outcome<std::optional<engine::Project>> Store::project_seen(std::string_view id,
+                                                            const engine::DataScope* scope) {
+  auto found = project(id);
+  if (!found || !*found || scope == nullptr || scope->unrestricted()) return found;
+  auto seen = visible(id, *scope);
+  if (!seen) return engine::fail(std::move(seen.error()));
+  if (!*seen) found->reset();
+  return found;
+}
+
+Outcome<std::vector<std::string>> Store::seen_of(std::vector<std::string> ids,
+                                                 const engine::DataScope* scope) {
+  if (scope == nullptr || scope->unrestricted()) return ids;
+  std::vector<std::string> seen;
+  for (std::string& id : ids) {
+    auto visible_one = visible(id, *scope);
+    if (!visible_one) return engine::fail(std::move(visible_one.error()));
+    if (*visible_one) seen.push_back(std::move(id));
+  }
+  return seen;
+}
+
 StoreStats Store::stats() {
   return {};
 }

@@ -283,6 +283,13 @@ class Store {
   // Data scope (issue 19): whether `scope` sees the project (false when there is none). An
   // unrestricted scope sees every project without a read.
   virtual Outcome<bool> visible(std::string_view project_id, const engine::DataScope& scope) = 0;
+  // The project as `scope` sees it: nothing when there is none or `scope` does not see it
+  // (unseen is not found). A null or unrestricted scope sees every project.
+  Outcome<std::optional<engine::Project>> project_seen(std::string_view id,
+                                                       const engine::DataScope* scope);
+  // Of `ids`, those `scope` sees, in their order (every one for a null or unrestricted scope).
+  Outcome<std::vector<std::string>> seen_of(std::vector<std::string> ids,
+                                            const engine::DataScope* scope);
   // The projects holding an attachment (engine::FileAttached) with this id, by id. The
   // default knows none.
   virtual Outcome<std::vector<std::string>> projects_with_attachment(

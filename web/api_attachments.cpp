@@ -245,18 +245,11 @@ Response download_attachment(ApiContext& context, const Request& request,
                                 {"此服务器未配置附件存储", "this server stores no attachments"}));
   }
   if (!engine::is_attachment_id(id)) return missing();
-  auto holders = context.store.projects_with_attachment(id);
-  if (!holders) return storage_failure(holders.error(), request);
+  auto all_holders = context.store.projects_with_attachment(id);
+  if (!all_holders) return storage_failure(all_holders.error(), request);
   // Only the holders the caller sees (data scope): a file held by none of them is missing.
-  if (!caller->scope->unrestricted()) {
-    std::vector<std::string> seen;
-    for (const std::string& holder : *holders) {
-      auto visible = context.store.visible(holder, *caller->scope);
-      if (!visible) return storage_failure(visible.error(), request);
-      if (*visible) seen.push_back(holder);
-    }
-    *holders = std::move(seen);
-  }
+  auto holders = context.store.seen_of(std::move(*all_holders), caller->scope.get());
+  if (!holders) return storage_failure(holders.error(), request);
   if (holders->empty()) return missing();
   // The name and type come from the project asked for, else the first holding the file.
   std::string project_id = holders->front();

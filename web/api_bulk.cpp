@@ -115,13 +115,8 @@ Response bulk_transitions(ApiContext& context, const Request& request) {
   // is written: a value no workflow can read is the request's fault, answered 400 alone.
   std::vector<Chosen> chosen;
   for (const std::string& id : *ids) {
-    auto project = context.store.project(id);
+    auto project = context.store.project_seen(id, caller->scope.get());  // unseen: not found
     if (!project) return storage_failure(project.error(), request);
-    if (*project && !caller->scope->unrestricted()) {  // data scope: unseen is not found
-      auto seen = context.store.visible(id, *caller->scope);
-      if (!seen) return storage_failure(seen.error(), request);
-      if (!*seen) project->reset();
-    }
     Chosen item{id, "", std::nullopt};
     if (*project) {
       const auto workflow =
