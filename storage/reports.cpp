@@ -9,6 +9,8 @@
 #include <deque>
 #include <limits>
 #include <map>
+#include <set>
+#include <stdexcept>
 #include <string_view>
 #include <unordered_set>
 #include <vector>
@@ -209,7 +211,7 @@ Outcome<PipelineReport> pipeline_report(Connection& connection, const engine::Wo
     const bool dated = filter.entered_from || filter.entered_to;
     const std::int64_t from = day(filter.entered_from.value_or(ReportPeriod{}.from));
     const std::int64_t to = day(filter.entered_to.value_or(ReportPeriod{}.to));
-    if (dated && !has_dimension_filter(filter)) {
+    if (dated && !has_dimension_filter(filter) && filter.by.empty()) {
       auto select = connection.statement(
           "SELECT state, SUM(projects), SUM(investment) FROM report_created "
           "WHERE workflow = ? AND created_day BETWEEN ? AND ? GROUP BY state");
@@ -220,15 +222,21 @@ Outcome<PipelineReport> pipeline_report(Connection& connection, const engine::Wo
     }
     // Filters on dimensions: the current pipeline is summed per dimension; with a period of
     // entry as well, the projects of that period are read one by one (an index range).
+    // Grouped `by` a dimension, the same rows are summed per value as well.
+    const auto& dimensions = pipeline_dimensions();
+    if (!filter.by.empty() &&
+        std::find(dimensions.begin(), dimensions.end(), filter.by) == dimensions.end()) {
+      throw std::invalid_argument("no pipeline dimension " + filter.by);
+    }
+    const std::string key = filter.by.empty() ? "''" : filter.by;
     auto select = connection.statement(
-        dated ? "SELECT state, COUNT(*), SUM(investment) FROM report_projects "
-                "WHERE workflow = ?1 AND created_day BETWEEN ?6 AND ?7 "
-                "AND (?2 = '' OR industry = ?2) AND (?3 = '' OR chain_role = ?3) "
-                "AND (?4 = '' OR owner = ?4) AND (?5 = '' OR promoting_unit = ?5) GROUP BY state"
-              : "SELECT state, SUM(projects), SUM(investment) FROM report_pipeline "
-                "WHERE workflow = ?1 AND (?2 = '' OR industry = ?2) "
-                "AND (?3 = '' OR chain_role = ?3) AND (?4 = '' OR owner = ?4) "
-                "AND (?5 = '' OR promoting_unit = ?5) GROUP BY state");
+        "SELECT " + key + ", state, " +
+        (dated ? "COUNT(*), SUM(investment) FROM report_projects "
+                 "WHERE workflow = ?1 AND created_day BETWEEN ?6 AND ?7 "
+               : "SUM(projects), SUM(investment) FROM report_pipeline WHERE workflow = ?1 ") +
+        "AND (?2 = '' OR industry = ?2) AND (?3 = '' OR chain_role = ?3) "
+        "AND (?4 = '' OR owner = ?4) AND (?5 = '' OR promoting_unit = ?5) GROUP BY " +
+        key + ", state");
     select->bind(1, workflow.id);
     select->bind(2, filter.industry);
     select->bind(3, filter.chain_role);
@@ -238,8 +246,33 @@ Outcome<PipelineReport> pipeline_report(Connection& connection, const engine::Wo
       select->bind(6, from);
       select->bind(7, to);
     }
-    return pipeline_from(workflow, sums_by_state(*select));
+    std::map<std::string, Sum, std::less<>> sums;
+    std::map<std::string, Sum, std::less<>> groups;
+    while (select->executeStep()) {
+      const Sum sum{select->getColumn(2).getInt64(), select->getColumn(3).getDouble()};
+      for (Sum* into :
+           {&sums[select->getColumn(1).getString()], &groups[select->getColumn(0).getString()]}) {
+        into->count += sum.count;
+        into->amount += sum.amount;
+      }
+    }
+    PipelineReport report = pipeline_from(workflow, sums);
+    if (!filter.by.empty()) {
+      const bool investment = has(workflow, FieldTag::investment);
+      report.groups.emplace();
+      for (const auto& [value, sum] : groups) {
+        report.groups->push_back(
+            {value, sum.count, investment ? std::optional<double>(sum.amount) : std::nullopt});
+      }
+    }
+    return report;
   });
+}
+
+const std::vector<std::string>& pipeline_dimensions() {
+  static const std::vector<std::string> kDimensions = {"industry", "chain_role", "owner",
+                                                       "promoting_unit"};
+  return kDimensions;
 }
 
 Outcome<FunnelReport> funnel_report(Connection& connection, const engine::Workflow& workflow,
@@ -784,20 +817,28 @@ Outcome<PipelineFacets> pipeline_facets(Connection& connection, const engine::Wo
       if (!state.terminal) open_states += open_states.empty() ? "?" : ", ?";
     }
     if (open_states.empty()) return facets;
-    for (auto [column, values] : {std::pair{"owner", &facets.owners},
-                                  std::pair{"promoting_unit", &facets.promoting_units}}) {
-      auto select =
-          connection.statement(std::string("SELECT DISTINCT ") + column +
-                               " FROM report_pipeline WHERE workflow = ? AND projects > 0 AND " +
-                               column + " <> '' AND state IN (" + open_states + ") ORDER BY 1");
-      int index = 1;
-      select->bind(index++, workflow.id);
-      for (const auto& state : workflow.states) {
-        if (!state.terminal) select->bind(index++, state.id);
-      }
-      while (select->executeStep())
-        values->push_back(select->getColumn(0).getString());
+    // One scan for both (a DISTINCT ... ORDER BY per column sorted the summary twice).
+    auto select = connection.statement(
+        "SELECT owner, promoting_unit FROM report_pipeline WHERE workflow = ? AND projects > 0 "
+        "AND state IN (" +
+        open_states + ")");
+    int index = 1;
+    select->bind(index++, workflow.id);
+    for (const auto& state : workflow.states) {
+      if (!state.terminal) select->bind(index++, state.id);
     }
+    std::set<std::string, std::less<>> owners;
+    std::set<std::string, std::less<>> units;
+    while (select->executeStep()) {
+      const SQLite::Column owner = select->getColumn(0);
+      const SQLite::Column unit = select->getColumn(1);
+      const std::string_view owner_text(owner.getText(), static_cast<std::size_t>(owner.size()));
+      const std::string_view unit_text(unit.getText(), static_cast<std::size_t>(unit.size()));
+      if (!owner_text.empty() && !owners.contains(owner_text)) owners.emplace(owner_text);
+      if (!unit_text.empty() && !units.contains(unit_text)) units.emplace(unit_text);
+    }
+    facets.owners.assign(owners.begin(), owners.end());
+    facets.promoting_units.assign(units.begin(), units.end());
     return facets;
   });
 }

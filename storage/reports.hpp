@@ -36,11 +36,25 @@ struct PipelineFilter {
   std::string promoting_unit;
   std::optional<engine::Date> entered_from;  // day the project was created (entered the
   std::optional<engine::Date> entered_to;    // pipeline), inclusive
+  // Also sum per value of this dimension (one of pipeline_dimensions()): the dashboard's
+  // breakdowns by industry and chain role in one request each.
+  std::string by;
 };
+
+// The dimensions a pipeline is filtered and grouped by: the values of the fields tagged
+// industry, chain_role and promoting_unit, and the owner.
+const std::vector<std::string>& pipeline_dimensions();
 
 struct PipelineStage {
   std::string state;
   engine::LocalizedText label;
+  std::int64_t count = 0;
+  std::optional<double> investment;  // 万元; nullopt: no field tagged investment
+};
+
+// The projects of one value of the dimension a pipeline is grouped by ("" for none given).
+struct PipelineGroup {
+  std::string value;
   std::int64_t count = 0;
   std::optional<double> investment;  // 万元; nullopt: no field tagged investment
 };
@@ -50,6 +64,7 @@ struct PipelineReport {
   std::vector<PipelineStage> stages;  // every state, in the workflow's order
   std::int64_t total_count = 0;
   std::optional<double> total_investment;
+  std::optional<std::vector<PipelineGroup>> groups;  // grouped `by`: per value, in order
 };
 
 struct FunnelStage {

@@ -68,11 +68,21 @@ json::value report_json(const PipelineReport& report) {
                                   {"count", stage.count},
                                   {"investment_wan", optional_json(stage.investment)}});
   }
-  return json::object{
+  json::object body{
       {"workflow", report.workflow},
       {"stages", std::move(stages)},
       {"total", json::object{{"count", report.total_count},
                              {"investment_wan", optional_json(report.total_investment)}}}};
+  if (report.groups) {
+    json::array groups;
+    for (const PipelineGroup& group : *report.groups) {
+      groups.push_back(json::object{{"value", group.value},
+                                    {"count", group.count},
+                                    {"investment_wan", optional_json(group.investment)}});
+    }
+    body["groups"] = std::move(groups);
+  }
+  return body;
 }
 
 json::value report_json(const FunnelReport& report) {

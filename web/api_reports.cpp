@@ -1,5 +1,7 @@
 #include "web/api_reports.hpp"
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 #include <sstream>
 
@@ -156,6 +158,18 @@ Response report_pipeline(ApiContext& context, const Request& request) {
   filter.chain_role = text("chain_role");
   filter.owner = text("owner");
   filter.promoting_unit = text("promoting_unit");
+  filter.by = text("by");
+  const auto& dimensions = storage::pipeline_dimensions();
+  if (!filter.by.empty() &&
+      std::find(dimensions.begin(), dimensions.end(), filter.by) == dimensions.end()) {
+    return problem(request,
+                   bad_request({"by 取值为 industry、chain_role、owner 或 promoting_unit",
+                                "by takes industry, chain_role, owner or promoting_unit"},
+                               {FieldError{"by",
+                                           {"应为 industry、chain_role、owner 或 promoting_unit",
+                                            "expected industry, chain_role, owner or "
+                                            "promoting_unit"}}}));
+  }
   if (request.query_param("entered_from")) filter.entered_from = entered->from;
   if (request.query_param("entered_to")) filter.entered_to = entered->to;
   auto report = context.reports->run([&](storage::Connection& connection) {

@@ -3,6 +3,7 @@
 #include "engine/names.hpp"
 #include "notify/notify_store.hpp"
 #include "storage/audit.hpp"
+#include "storage/reports.hpp"
 #include "storage/system_clock.hpp"
 #include "web/api.hpp"
 #include "web/api_attachments.hpp"
@@ -1051,6 +1052,11 @@ std::vector<RouteDef<ApiContext>> make_table() {
                                .description = "Only this value of the field tagged promoting_unit"},
                               day("entered_from", "Created on or after"),
                               day("entered_to", "Created on or before"),
+                              {.name = "by",
+                               .description = "Also sum per value of this dimension (groups): "
+                                              "industry, chain_role, owner or promoting_unit",
+                               .values = {storage::pipeline_dimensions().begin(),
+                                          storage::pipeline_dimensions().end()}},
                               kReportFormat},
                .responses = report_answer("ReportPipeline"),
                .errors = kReportErrors}},

@@ -1001,13 +1001,19 @@ void add_reports(json::object& all) {
     return with_description(nullable(type_name),
                             "null: not applicable (the workflow has no report tag for it)");
   };
-  all["ReportPipeline"] =
-      record({{"workflow", text()},
-              {"stages", array_of(record({{"state", text()},
-                                          {"label", ref("Label")},
-                                          {"count", integer()},
-                                          {"investment_wan", tagged("number")}}))},
-              {"total", record({{"count", integer()}, {"investment_wan", tagged("number")}})}});
+  all["ReportPipeline"] = object_of(
+      {{"workflow", text()},
+       {"stages", array_of(record({{"state", text()},
+                                   {"label", ref("Label")},
+                                   {"count", integer()},
+                                   {"investment_wan", tagged("number")}}))},
+       {"total", record({{"count", integer()}, {"investment_wan", tagged("number")}})},
+       {"groups", with_description(array_of(record({{"value", text()},
+                                                    {"count", integer()},
+                                                    {"investment_wan", tagged("number")}})),
+                                   "With by=: per value of that dimension present, in order "
+                                   "(\"\": projects without one)")}},
+      {"workflow", "stages", "total"});
   all["ReportFunnel"] = record({{"workflow", text()},
                                 {"from", date()},
                                 {"to", date()},

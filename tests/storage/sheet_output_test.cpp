@@ -116,7 +116,7 @@ TEST(SheetOutput, ExportCsvWithHostileNamesOwnersAndLabelsRunsNothing) {
 
 TEST(SheetOutput, ReportCsvsWithHostileLabelsAndNamesRunNothing) {
   const engine::LocalizedText stage{"=SUM(A1)", "=SUM(A1)"};
-  PipelineReport pipeline{"mini", {{"lead", stage, 3, 12.5}}, 3, 12.5};
+  PipelineReport pipeline{"mini", {{"lead", stage, 3, 12.5}}, 3, 12.5, std::nullopt};
   FunnelReport funnel{"mini", {}, 4, {{"lead", stage, false, 4, std::nullopt, 1.0}}};
   AgingReport aging{"mini", {}, {{"lead", stage, 2, 1.5, 3.0}}, {}};
   aging.longest_waiting.push_back({"@P-1", "=cmd|' /C calc'!A0", "lead", kMonday, 7});
@@ -280,7 +280,8 @@ TEST(SheetOutput, ReportXlsxHasRatesCountsAndTimes) {
   EXPECT_EQ(waiting.cells.at("E2").number_format, "0");
   EXPECT_EQ(waiting.autofilter, "A1:E2");
 
-  PipelineReport pipeline{"mini", {{"lead", lead, 3, 5717703.059999999}}, 3, 5717703.059999999};
+  PipelineReport pipeline{
+      "mini", {{"lead", lead, 3, 5717703.059999999}}, 3, 5717703.059999999, std::nullopt};
   const auto pipeline_file = dir.file("pipeline.xlsx");
   ASSERT_TRUE(write_xlsx(pipeline_file, report_sheets(pipeline)));
   const XlsxSheet totals = read_xlsx_sheet(pipeline_file);

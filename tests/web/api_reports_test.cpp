@@ -118,6 +118,46 @@ TEST_F(ReportsApi, PipelineCountsEverySeededProject) {
   EXPECT_EQ(body.at("stages").as_array().front().at("state").as_string(), "lead");
 }
 
+// The dashboard's breakdowns: grouped by a dimension, each value's projects are the
+// pipeline filtered to it, and the groups add up to the total; a period of entry narrows
+// both alike.
+TEST_F(ReportsApi, PipelineGroupedByADimensionAgreesWithItsFilters) {
+  for (const std::string dated : {"", "&entered_from=2025-01-01&entered_to=2026-03-02"}) {
+    for (const std::string by : {"industry", "chain_role", "owner", "promoting_unit"}) {
+      const auto grouped =
+          object(get("/api/reports/pipeline?workflow=qingyuan-investment&by=" + by + dated));
+      const auto plain = object(get("/api/reports/pipeline?workflow=qingyuan-investment" + dated));
+      EXPECT_EQ(grouped.at("stages"), plain.at("stages")) << by << dated;
+      EXPECT_EQ(grouped.at("total"), plain.at("total")) << by << dated;
+      EXPECT_FALSE(plain.contains("groups"));
+      const auto& groups = grouped.at("groups").as_array();
+      std::int64_t count = 0;
+      double investment = 0;
+      for (const auto& group : groups) {
+        const std::string value(group.at("value").as_string());
+        count += group.at("count").as_int64();
+        investment += group.at("investment_wan").to_number<double>();
+        if (value.empty()) continue;  // no filter finds "no value"
+        const auto filtered = object(
+            get("/api/reports/pipeline?workflow=qingyuan-investment&" + by + "=" + value + dated));
+        EXPECT_EQ(group.at("count").as_int64(), filtered.at("total").at("count").as_int64())
+            << by << "=" << value << dated;
+        EXPECT_NEAR(group.at("investment_wan").to_number<double>(),
+                    filtered.at("total").at("investment_wan").to_number<double>(), 1e-6);
+      }
+      EXPECT_GT(groups.size(), by == "chain_role" ? 0u : 1u) << by << dated;
+      EXPECT_EQ(count, plain.at("total").at("count").as_int64()) << by << dated;
+      EXPECT_NEAR(investment, plain.at("total").at("investment_wan").to_number<double>(), 1e-6);
+    }
+  }
+  const auto bad = get("/api/reports/pipeline?workflow=qingyuan-investment&by=state");
+  EXPECT_EQ(bad.status, 400);
+  const auto problem = object(bad);
+  EXPECT_EQ(problem.at("errors").as_array().front().at("field").as_string(), "by");
+  EXPECT_NE(std::string(problem.at("detail").as_string()).find("取值为"), std::string::npos)
+      << bad.body;
+}
+
 TEST_F(ReportsApi, EveryReportAnswersJsonForEveryReadingRole) {
   for (const char* role : {"manager", "leader", "admin"}) {
     for (const char* target :

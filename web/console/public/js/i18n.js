@@ -196,7 +196,7 @@ const texts = {
       refused_blocked: '“{project}”不能移至“{stage}”：{reasons}',
       refused_no_way: '“{project}”不能从“{from}”直接移至“{stage}”：流程没有这一步' },
     dash: { no_right: '管理驾驶舱仅对科室负责人、管委会领导和管理员开放', range_inverted: '结束日期早于开始日期',
-      failed: '加载失败：' },
+      failed: '加载失败：', unset: '未填写' },
     diagram: { any_state: '任一阶段', ways_in: '进入方式', ways_out: '可办理的操作' },
     // 我的待办, comments, inbox settings, committee (issue 22)
     mywork: { title: '我的待办', nav: '待办', nav_count: '待办 {n}', actions: '可办理的操作',
@@ -419,7 +419,7 @@ const texts = {
       refused_blocked: '"{project}" cannot move to "{stage}": {reasons}',
       refused_no_way: '"{project}" cannot go from "{from}" straight to "{stage}": the workflow has no such step' },
     dash: { no_right: 'The dashboard is for section heads, zone leaders and administrators', range_inverted: 'The end date is before the start date',
-      failed: 'Could not load: ' },
+      failed: 'Could not load: ', unset: 'Not given' },
     diagram: { any_state: 'Any stage', ways_in: 'Ways in', ways_out: 'Actions' },
     // my work, comments, inbox settings, committee (issue 22)
     mywork: { title: 'My work', nav: 'To do', nav_count: 'To do {n}', actions: 'Next actions',

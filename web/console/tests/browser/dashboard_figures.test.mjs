@@ -106,3 +106,32 @@ test('the monthly report downloads as an XLSX workbook', async () => {
   await page.screenshot({path: path.join(shots, 'dashboard-monthly.png'), fullPage: true});
   assert.deepEqual(problems, []);
 });
+
+test('the breakdowns by industry and chain role and the stage times follow what the API counts', async () => {
+  const {page, problems, api} = await session(browser, server.url, 'boss');
+  const from = '2015-01-01';
+  const to = todayIn();
+  await page.goto(`/#/dashboard?from=${from}&to=${to}&workflow=qingyuan-investment`);
+  const workflow = await api('GET', '/api/workflows/qingyuan-investment');
+  for (const [key, tag] of [['by_industry', 'industry'], ['by_chain_role', 'chain_role']]) {
+    const field = workflow.fields.find((candidate) => candidate.report === tag);
+    const rows = page.locator(`#dash-${key} table tbody tr`);
+    await rows.first().waitFor();
+    const shown = await rows.evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((cell) => cell.textContent)));
+    assert.ok(shown.length >= field.options.length, `${key}: ${JSON.stringify(shown)}`);
+    // Each option's count is the pipeline filtered to that option.
+    for (const [index, option] of field.options.entries()) {
+      const filtered = await api('GET', `/api/reports/pipeline?workflow=qingyuan-investment&${tag}=${option}`);
+      assert.equal(Number(shown[index][1]), filtered.total.count, `${key} ${option}`);
+      assert.ok(hasCjk(shown[index][0]), `${key}: the option's label, not ${shown[index][0]}`);
+    }
+  }
+  // Stage times: the stages left in the chosen period.
+  const aging = await api('GET', `/api/reports/aging?workflow=qingyuan-investment&from=${from}&to=${to}`);
+  const agingRows = page.locator('#dash-aging table tbody tr');
+  await agingRows.first().waitFor();
+  const samples = await agingRows.evaluateAll((trs) => trs.map((tr) => Number(tr.cells[1].textContent)));
+  assert.deepEqual(samples.slice(0, aging.stages.length), aging.stages.map((stage) => stage.samples));
+  assert.ok(samples.some((count) => count > 0), 'the seeded zone left some stages');
+  assert.deepEqual(problems, []);
+});

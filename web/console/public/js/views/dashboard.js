@@ -86,22 +86,18 @@ export async function render(view, {params}, {navigate, hashWith}) {
   };
   const stateLabel = (stage) => pick(stage.label, stage.state);
 
-  // Investment by an enum field (industry, chain role): the pipeline report filtered by
-  // each of its options. A server that ignores the filter answers the same total for
-  // every option; that is shown as "not available" rather than as wrong numbers.
-  const breakdown = async (key, name, overall) => {
-    const field = workflow.fields.find((candidate) => candidate.name === name);
+  // Investment by an enum field (the fields tagged industry and chain_role): the pipeline
+  // report grouped by that tag, one request each; every option shows, 0 where none.
+  const breakdown = async (key, tag) => {
+    const field = workflow.fields.find((candidate) => candidate.report === tag);
     if (!field?.options?.length) return unavailable(key);
-    const rows = await Promise.all(field.options.map(async (option) => {
-      const body = await optional('/api/reports/pipeline' + query({workflow: workflowId, [name]: option}));
-      return {label: optionLabel(field, option), count: body?.total?.count ?? null,
-        investment_wan: body?.total?.investment_wan ?? null};
-    }));
-    const counts = rows.map((row) => row.count);
-    if (counts.includes(null) || (rows.length > 1 && overall && counts.every((count) => count === overall.count) &&
-        overall.count > 0)) {
-      return unavailable(key);
-    }
+    const body = await optional('/api/reports/pipeline' + query({workflow: workflowId, by: tag}));
+    if (!body?.groups) return unavailable(key);
+    const byValue = new Map(body.groups.map((group) => [group.value, group]));
+    const rows = field.options.map((option) => ({label: optionLabel(field, option),
+      count: byValue.get(option)?.count ?? 0, investment_wan: byValue.get(option)?.investment_wan ?? 0}));
+    const unset = byValue.get('');
+    if (unset?.count) rows.push({label: t('dash.unset'), count: unset.count, investment_wan: unset.investment_wan});
     fill(key, table([fieldLabel(field), t('count'), t('total_investment')],
       rows.map((row) => [row.label, row.count, money(row.investment_wan)])));
     await chart(key, {tooltip: {trigger: 'item', renderMode: 'richText'}, series: [{type: 'pie', radius: ['35%', '65%'],
@@ -120,7 +116,7 @@ export async function render(view, {params}, {navigate, hashWith}) {
       else failed(key, error);
     }
   };
-  const dated = new Set(['kpis', 'funnel', 'period_summary']);
+  const dated = new Set(['kpis', 'funnel', 'aging', 'period_summary']);
   const guard = (key, work, more = []) => {
     if (dated.has(key) && inverted(from, to)) {
       return Promise.resolve(fill(key, h('p', {class: 'not-available', role: 'status'}, t('dash.range_inverted'))));
@@ -193,10 +189,11 @@ export async function render(view, {params}, {navigate, hashWith}) {
         if (stage) navigate(`#/projects?workflow=${encodeURIComponent(workflowId)}&state=${encodeURIComponent(stage.state)}`);
       });
       await Promise.all([['by_industry', 'industry'], ['by_chain_role', 'chain_role']].map(([key, name]) =>
-        breakdown(key, name, body.total).catch((error) => settle([key], error))));
+        breakdown(key, name).catch((error) => settle([key], error))));
     }, ['by_industry', 'by_chain_role']),
     guard('aging', async () => {
-      const body = await optional('/api/reports/aging' + query({workflow: workflowId}));
+      // Stages left in the chosen period: how long steps take now, not over all history.
+      const body = await optional('/api/reports/aging' + query({workflow: workflowId, from, to}));
       if (!body) return unavailable('aging');
       fill('aging', table([t('stage'), t('samples'), t('median'), t('p90')],
         body.stages.map((stage) => [stateLabel(stage), stage.samples, stage.median_working_days ?? '—',
@@ -208,7 +205,7 @@ export async function render(view, {params}, {navigate, hashWith}) {
               userText('span', project.name || project.project_id)),
             ` · ${pick(workflow.states.find((state) => state.id === project.state)?.label, project.state)}`,
             ` · ${project.working_days} ${t('days')}`)))) : null,
-        exports('/api/reports/aging', {workflow: workflowId}));
+        exports('/api/reports/aging', {workflow: workflowId, from, to}));
       await chart('aging', barOption(body.stages.map(stateLabel), body.stages.map((stage) => stage.median_working_days ?? 0)));
     }),
     guard('overdue_list', async () => {
