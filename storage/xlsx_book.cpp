@@ -24,6 +24,7 @@
 #include <set>
 
 #include "storage/sheet_output.hpp"
+#include "storage/tabular.hpp"
 
 namespace investflow::storage {
 namespace {
@@ -105,14 +106,6 @@ int style_of(const SheetCell& cell) {
       return kTimestamp;
   }
   return kPlain;
-}
-
-// "A", "B", ... "AA" for a 0-based column.
-std::string column_name(std::size_t column) {
-  std::string name;
-  for (std::size_t n = column + 1; n > 0; n = (n - 1) / 26)
-    name.insert(name.begin(), static_cast<char>('A' + (n - 1) % 26));
-  return name;
 }
 
 void append_number(std::string& out, std::uint64_t value) {
@@ -283,7 +276,7 @@ struct XlsxBook::State {
 
   const std::string& column(std::size_t index) {
     while (columns.size() <= index)
-      columns.push_back(column_name(columns.size()));
+      columns.push_back(column_letters(static_cast<int>(columns.size()) + 1));
     return columns[index];
   }
 
