@@ -23,7 +23,7 @@ deb=$(ls "$scratch"/out/*.deb)
 # Control: the right name, Depends from the linked libraries, no build packages.
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "Depends: $depends"
-for lib in libc6 libsqlite3-0 libyaml-cpp libsodium libxlsxwriter libcurl; do
+for lib in libc6 libsqlite3-0 libyaml-cpp libsodium libminizip zlib1g libcurl; do
   [[ "$depends" == *"$lib"* ]] || fail "Depends lacks $lib"
 done
 [[ "$depends" != *-dev* ]] || fail "Depends names a -dev package"
