@@ -93,8 +93,8 @@ storage::WriteRequest request_of(engine::Command command, engine::Actor actor) {
   return request;
 }
 
-// A project in `negotiating` with a complete file, so that submit_for_review evaluates all
-// its guards (the realistic cost of a transition).
+// A project in `negotiating` with a complete file (in a leased factory), so that
+// submit_for_review evaluates all its guards (the realistic cost of a transition).
 std::int64_t prepare_project(storage::Store& store, const std::string& id) {
   using engine::Value;
   storage::WriteRequest create;
@@ -108,8 +108,9 @@ std::int64_t prepare_project(storage::Store& store, const std::string& id) {
                              {"industry", Value::text("new_materials")},
                              {"chain_role", Value::text("strengthen")},
                              {"project_kind", Value::text("manufacturing")},
-                             {"land_type", Value::text("new_land")},
-                             {"land_area", Value::number(50)},
+                             {"land_type", Value::text("leased_factory")},
+                             {"floor_area", Value::number(20000)},
+                             {"energy_consumption", Value::number(800)},
                              {"total_investment", Value::number(30000)},
                              {"fixed_asset_investment", Value::number(25000)},
                              {"expected_output", Value::number(80000)},
