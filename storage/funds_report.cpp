@@ -473,7 +473,8 @@ Outcome<std::vector<PromotingUnit>> promoting_units(Connection& connection,
     }
     std::set<std::string> others;
     for (const char* sql :
-         {"SELECT DISTINCT promoting_unit FROM report_pipeline WHERE promoting_unit <> ''",
+         {"SELECT DISTINCT value FROM report_pipeline_by WHERE dimension = 'promoting_unit' "
+          "AND value <> ''",
           "SELECT DISTINCT unit FROM targets"}) {
       auto select = connection.statement(sql);
       while (select->executeStep())

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string_view>
+#include <tuple>
 #include <utility>
 
 #include "engine/decide.hpp"
@@ -35,11 +36,20 @@ enum Table {
   kUnitReached,
   kProblems,
   kProblemMonths,
-  kProblemClosings
+  kProblemClosings,
+  kEnterpriseDays,
+  kEnterprises,
+  kPipelineBy,
+  kEnterpriseMarks
 };
 
-const std::array<SummaryTable, 13>& summary_tables() {
-  static const std::array<SummaryTable, 13> tables = {{
+// report_enterprise_marks.kind: the links of the enterprises' chains by the day they lead to
+// (created_day in report_enterprises) or come from (previous_day).
+constexpr std::int64_t kMarkCreated = 0;
+constexpr std::int64_t kMarkPrevious = 1;
+
+const std::array<SummaryTable, 17>& summary_tables() {
+  static const std::array<SummaryTable, 17> tables = {{
       {"report_pipeline",
        {"workflow", "state", "industry", "chain_role", "owner", "promoting_unit"},
        {"projects", "investment"}},
@@ -68,6 +78,16 @@ const std::array<SummaryTable, 13>& summary_tables() {
        {"workflow", "terminal", "month", "resolved", "unit", "category"},
        {"problems", "on_time"}},
       {"report_problem_closings", {"workflow", "created_day", "resolved_day"}, {"problems"}},
+      // distinct enterprises (issue 22): the days each enterprise brought projects, and each
+      // such day counted against the enterprise's previous one (flush() keeps the second).
+      {"report_enterprise_days", {"workflow", "investor", "created_day"}, {"projects"}},
+      {"report_enterprises", {"workflow", "created_day", "previous_day"}, {"enterprises"}},
+      // the pipeline by one dimension at a time (issue 22): a few rows per state where
+      // report_pipeline has one per combination of all four.
+      {"report_pipeline_by",
+       {"workflow", "dimension", "value", "state"},
+       {"projects", "investment"}},
+      {"report_enterprise_marks", {"workflow", "kind", "day"}, {"links"}},
   }};
   return tables;
 }
@@ -389,8 +409,18 @@ void ReportLedger::count_project(const ReportProject& row, double sign) {
   add(kPipeline,
       {row.workflow, row.state, row.industry, row.chain_role, row.owner, row.promoting_unit},
       {sign, sign * row.investment, 0});
+  const Sums pipeline{sign, sign * row.investment, 0};
+  add(kPipelineBy, {row.workflow, std::string(), std::string(), row.state}, pipeline);
+  for (const auto& [dimension, value] :
+       {std::pair{"industry", &row.industry}, std::pair{"chain_role", &row.chain_role},
+        std::pair{"owner", &row.owner}, std::pair{"promoting_unit", &row.promoting_unit}}) {
+    add(kPipelineBy, {row.workflow, std::string(dimension), *value, row.state}, pipeline);
+  }
   add(kCreated, {row.workflow, std::int64_t{row.created_day}, row.state},
       {sign, sign * row.investment, sign * row.floor_area});
+  if (!row.investor.empty()) {
+    add(kEnterpriseDays, {row.workflow, row.investor, std::int64_t{row.created_day}}, {sign, 0, 0});
+  }
   // 资金到位率's one definition (docs/reports.md): over the committed investment, or the
   // planned investment while nothing is committed.
   const double base = row.committed > 0 ? row.committed : row.investment;
@@ -578,6 +608,10 @@ void ReportLedger::flush() {
   for (const auto& [key, sums] : layer.deltas) {
     if (sums.count == 0 && sums.first == 0 && sums.second == 0) continue;
     if (absent_tables_ & (1U << key.first)) continue;
+    if (key.first == kEnterpriseDays) {
+      count_enterprise_day(key.second, static_cast<std::int64_t>(sums.count));
+      continue;
+    }
     const SummaryTable& table = tables[static_cast<std::size_t>(key.first)];
     SQLite::Statement& upsert = statement(upsert_sql(table));
     int column = 1;
@@ -602,6 +636,75 @@ void ReportLedger::flush() {
   written_ = std::move(layer.projects);  // cached once the batch commits
   layer.projects.clear();
   layer.deltas.clear();
+}
+
+// An enterprise's days (report_enterprise_days) in order, each counted in report_enterprises
+// under its own day and the one before it (-1 for its first): the enterprises of the projects
+// created in [from, to] are then the days in the range whose previous day is before `from`,
+// a sum over the days of the period instead of a distinct count over its projects. A day
+// that gains its first project or loses its last one joins or leaves the chain here, where
+// the rows written before it in this batch are visible; the order does not matter.
+void ReportLedger::count_enterprise_day(const Key& key, std::int64_t delta) {
+  const auto& tables = summary_tables();
+  const std::string& workflow = std::get<std::string>(key[0]);
+  const std::string& investor = std::get<std::string>(key[1]);
+  const std::int64_t day = std::get<std::int64_t>(key[2]);
+  const auto bind_enterprise = [&](SQLite::Statement& select) {
+    select.bind(1, workflow);
+    select.bind(2, investor);
+    select.bind(3, day);
+  };
+  SQLite::Statement& read = statement(
+      "SELECT projects FROM report_enterprise_days "
+      "WHERE workflow = ? AND investor = ? AND created_day = ?");
+  bind_enterprise(read);
+  const std::int64_t before = read.executeStep() ? read.getColumn(0).getInt64() : 0;
+  read.reset();
+  SQLite::Statement& upsert = statement(upsert_sql(tables[kEnterpriseDays]));
+  bind_enterprise(upsert);
+  upsert.bind(4, delta);
+  upsert.exec();
+  upsert.reset();
+  const std::int64_t after = before + delta;
+  if ((before > 0) == (after > 0)) return;
+
+  const auto neighbour = [&](const char* sql) -> std::optional<std::int64_t> {
+    SQLite::Statement& select = statement(sql);
+    bind_enterprise(select);
+    std::optional<std::int64_t> found;
+    if (select.executeStep()) found = select.getColumn(0).getInt64();
+    select.reset();
+    return found;
+  };
+  const std::int64_t previous =
+      neighbour(
+          "SELECT created_day FROM report_enterprise_days WHERE workflow = ? AND investor = ? "
+          "AND created_day < ? AND projects > 0 ORDER BY created_day DESC LIMIT 1")
+          .value_or(-1);
+  const std::optional<std::int64_t> next = neighbour(
+      "SELECT created_day FROM report_enterprise_days WHERE workflow = ? AND investor = ? "
+      "AND created_day > ? AND projects > 0 ORDER BY created_day LIMIT 1");
+  // A link of the chain: in report_enterprises, and in the marks of its two days.
+  const auto chain = [&](std::int64_t chain_day, std::int64_t previous_day, std::int64_t sign) {
+    for (const auto& [table, first, second] :
+         {std::tuple{kEnterprises, chain_day, previous_day},
+          std::tuple{kEnterpriseMarks, kMarkCreated, chain_day},
+          std::tuple{kEnterpriseMarks, kMarkPrevious, previous_day}}) {
+      SQLite::Statement& add_to = statement(upsert_sql(tables[table]));
+      add_to.bind(1, workflow);
+      add_to.bind(2, first);
+      add_to.bind(3, second);
+      add_to.bind(4, sign);
+      add_to.exec();
+      add_to.reset();
+    }
+  };
+  const std::int64_t sign = after > 0 ? 1 : -1;  // the day joins the chain, or leaves it
+  chain(day, previous, sign);
+  if (next) {
+    chain(*next, previous, -sign);
+    chain(*next, day, sign);
+  }
 }
 
 SQLite::Statement& ReportLedger::statement(const std::string& sql) {

@@ -8,6 +8,8 @@
 //                     has ever entered, the day it first entered the state tagged `signed`
 //   report_pipeline   projects and investment per workflow, state, industry, chain role,
 //                     owner and promoting unit (the current pipeline)
+//   report_pipeline_by  the same per workflow, state and one dimension's value at a time
+//                     (dimension '' and value '': per state only)
 //   report_created    projects, investment and floor area per workflow, day of creation and
 //                     current state (pipeline by period of entry, new projects of a period)
 //   report_reached    first entries per workflow, day and state (signed, started ... in a
@@ -31,6 +33,12 @@
 //   report_problem_months  the same by month raised (YYYYMM), for long periods
 //   report_problem_closings  resolved problems per workflow, day raised and day resolved
 //                     (working days are counted at query time, on the workflow's calendar)
+//   report_enterprise_days  projects per workflow, enterprise (tag enterprise) and day created
+//   report_enterprises  per workflow and day, the enterprises that brought a project that
+//                     day, by the previous day each brought one (-1: never): the distinct
+//                     enterprises of a period are a sum (period_report)
+//   report_enterprise_marks  the same links counted per workflow and day they lead to (kind 0)
+//                     and day they come from (kind 1)
 //
 // The ledger records each command's effect as deltas in layers that mirror the writer's
 // savepoints: a command undone in SQL is undone here by dropping its layer. The deltas are
@@ -182,6 +190,7 @@ class ReportLedger {
   const ReportProject* current(const engine::Project& before);
   void add(int table, Key key, Sums sums);
   void count_project(const ReportProject& row, double sign);
+  void count_enterprise_day(const Key& key, std::int64_t delta);
   SQLite::Statement& statement(const std::string& sql);
 
   SQLite::Database& db_;

@@ -609,6 +609,61 @@ CREATE INDEX report_projects_start_open_list ON report_projects (
     kProblemSummariesMigration,
     // 22 (issue 22): the console at 1,000,000 projects (kConsoleAtScaleMigration).
     kConsoleAtScaleMigration,
+    // 23 (issue 22): the enterprises of a period as a sum over its days, not a distinct
+    // count over its projects (reports_ledger.hpp): the days each enterprise brought
+    // projects, and each such day by the one before it, filled from report_projects. And
+    // the pipeline by one dimension at a time, filled from report_pipeline.
+    R"sql(
+CREATE TABLE report_pipeline_by (
+  workflow TEXT NOT NULL,
+  dimension TEXT NOT NULL,   -- industry, chain_role, owner, promoting_unit; '' for none
+  value TEXT NOT NULL,       -- the dimension's value; '' for none
+  state TEXT NOT NULL, projects INTEGER NOT NULL, investment REAL NOT NULL,
+  PRIMARY KEY (workflow, dimension, value, state)
+) WITHOUT ROWID;
+INSERT INTO report_pipeline_by (workflow, dimension, value, state, projects, investment)
+SELECT workflow, '', '', state, SUM(projects), SUM(investment)
+FROM report_pipeline GROUP BY workflow, state
+UNION ALL SELECT workflow, 'industry', industry, state, SUM(projects), SUM(investment)
+FROM report_pipeline GROUP BY workflow, industry, state
+UNION ALL SELECT workflow, 'chain_role', chain_role, state, SUM(projects), SUM(investment)
+FROM report_pipeline GROUP BY workflow, chain_role, state
+UNION ALL SELECT workflow, 'owner', owner, state, SUM(projects), SUM(investment)
+FROM report_pipeline GROUP BY workflow, owner, state
+UNION ALL SELECT workflow, 'promoting_unit', promoting_unit, state, SUM(projects), SUM(investment)
+FROM report_pipeline GROUP BY workflow, promoting_unit, state;
+CREATE TABLE report_enterprise_days (
+  workflow TEXT NOT NULL, investor TEXT NOT NULL, created_day INTEGER NOT NULL,
+  projects INTEGER NOT NULL,
+  PRIMARY KEY (workflow, investor, created_day)
+) WITHOUT ROWID;
+CREATE TABLE report_enterprises (
+  workflow TEXT NOT NULL, created_day INTEGER NOT NULL,
+  previous_day INTEGER NOT NULL,   -- the enterprise's day before, -1 for its first
+  enterprises INTEGER NOT NULL,
+  PRIMARY KEY (workflow, created_day, previous_day)
+) WITHOUT ROWID;
+INSERT INTO report_enterprise_days (workflow, investor, created_day, projects)
+SELECT workflow, investor, created_day, COUNT(*) FROM report_projects WHERE investor <> ''
+GROUP BY workflow, investor, created_day;
+INSERT INTO report_enterprises (workflow, created_day, previous_day, enterprises)
+SELECT workflow, created_day, previous_day, COUNT(*) FROM (
+  SELECT workflow, created_day, COALESCE(LAG(created_day) OVER (
+    PARTITION BY workflow, investor ORDER BY created_day), -1) AS previous_day
+  FROM report_enterprise_days)
+GROUP BY workflow, created_day, previous_day;
+CREATE TABLE report_enterprise_marks (
+  workflow TEXT NOT NULL,
+  kind INTEGER NOT NULL,   -- 0: report_enterprises by created_day, 1: by previous_day
+  day INTEGER NOT NULL, links INTEGER NOT NULL,
+  PRIMARY KEY (workflow, kind, day)
+) WITHOUT ROWID;
+INSERT INTO report_enterprise_marks (workflow, kind, day, links)
+SELECT workflow, 0, created_day, SUM(enterprises) FROM report_enterprises
+GROUP BY workflow, created_day
+UNION ALL SELECT workflow, 1, previous_day, SUM(enterprises) FROM report_enterprises
+GROUP BY workflow, previous_day;
+)sql",
 };
 
 // The migration after which the report summaries are rebuilt from the event log (4 created

@@ -38,7 +38,9 @@ namespace investflow::storage {
 // 21: the problems' report summaries (report_problems, report_problem_closings)
 // 22: projects_industry_state (the list filtered by industry and stage, by investment),
 //     projects_workflow (workflow, workflow_version, state), holder keys in project_access
-inline constexpr int kSchemaVersion = 22;
+// 23: distinct enterprises by day (report_enterprise_days, report_enterprises), the
+//     pipeline by one dimension at a time (report_pipeline_by)
+inline constexpr int kSchemaVersion = 23;
 
 // PRAGMA application_id of an investflow database ("INVF").
 inline constexpr int kApplicationId = 0x494E5646;

@@ -6,6 +6,11 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include <future>
+#include <random>
+#include <string>
+#include <vector>
+
 #include "storage/reports.hpp"
 #include "storage/reports_ledger.hpp"
 #include "storage/reports_output.hpp"
@@ -323,6 +328,157 @@ TEST_P(ReportsHistoryTest, PeriodSummaryInTheZonesStyle) {
   EXPECT_EQ(cut->workflows.front().completed, 0);
 }
 
+// Two summaries kept for speed at scale (issue 22), over projects created, moved on and
+// edited in batches with refused commands among them:
+//  - the enterprises of a period are summed from report_enterprises (each enterprise's day
+//    counted against its previous one): every period agrees with a distinct count over the
+//    projects;
+//  - the pipeline filtered or grouped by one dimension is read from report_pipeline_by: it
+//    agrees with the same report over the projects themselves (a period of entry covering
+//    them all reads report_projects).
+// A rebuild from the log gives the same summaries.
+TEST(ReportsSummaries, EnterprisesAndOneDimensionPipelinesAgreeWithTheProjects) {
+  TempDir dir;
+  const auto path = dir.file("summaries.db");
+  auto store = open_pipe_store(path);
+  ASSERT_NE(store, nullptr);
+  const auto workflow = store->workflow("pipe", 0);
+  std::mt19937 random(7);
+  const auto pick = [&](const std::vector<std::string>& values) {
+    return values[random() % values.size()];
+  };
+  const std::vector<std::string> investors = {"甲公司", "乙公司", "丙公司", "丁公司", ""};
+  const std::vector<std::string> industries = {"electronics", "new_materials", "other"};
+  const std::vector<std::string> roles = {"build", "strengthen", "extend"};
+  const std::vector<std::string> units = {"一科", "二科", ""};
+  const std::vector<std::string> transitions = {"submit", "withdraw"};
+  const auto when = [&] {  // 1 March .. 30 April, several projects a day
+    const int offset = static_cast<int>(random() % 61);
+    return engine::start_of_day(date(3, 1).plus_days(offset)) + 9 * 3600 * 1000;
+  };
+  const auto text = [](const std::string& value) {
+    return value.empty() ? Value{} : Value::text(value);
+  };
+  int created = 0;
+  for (int round = 0; round < 12; ++round) {
+    // Sent together, so the writer takes them in one batch; some are refused.
+    std::vector<std::future<WriteResult>> pending;
+    for (int i = 0; i < 25; ++i) {
+      const int kind = static_cast<int>(random() % 5);
+      const std::string some = "E" + std::to_string(1 + random() % (created + 3));  // or none
+      if (kind < 3 || created == 0) {
+        engine::FieldMap fields{{"total_investment", Value::number(100 + random() % 900)},
+                                {"industry", Value::text(pick(industries))},
+                                {"chain_role", Value::text(pick(roles))}};
+        if (const std::string unit = pick(units); !unit.empty()) {
+          fields["promoting_unit"] = Value::text(unit);
+        }
+        if (const std::string investor = pick(investors); !investor.empty()) {
+          fields["investor"] = Value::text(investor);
+        }
+        pending.push_back(
+            store->write(create_at("E" + std::to_string(++created), when(), std::move(fields))));
+      } else if (kind == 3) {
+        pending.push_back(store->write(edit_at(some, on(5, 1),
+                                               {{"investor", text(pick(investors))},
+                                                {"industry", Value::text(pick(industries))},
+                                                {"promoting_unit", text(pick(units))}})));
+      } else {
+        pending.push_back(store->write(take_at(some, pick(transitions), on(5, 1))));
+      }
+    }
+    for (auto& result : pending)
+      result.get();
+  }
+  ASSERT_GT(created, 120);
+  store.reset();
+
+  ReportReader reader(path);
+  SQLite::Database db(path.string(), SQLite::OPEN_READONLY);
+  SQLite::Statement distinct(
+      db,
+      "SELECT COUNT(DISTINCT investor) FROM report_projects WHERE "
+      "workflow = 'pipe' AND created_day BETWEEN ? AND ? AND investor <> ''");
+  int checked = 0;
+  for (int from = 0; from < 63; from += 2) {
+    for (int to = from; to < 63; to += 3) {
+      const ReportPeriod period{date(2, 28).plus_days(from), date(2, 28).plus_days(to)};
+      distinct.bind(1, period.from.days_since_epoch());
+      distinct.bind(2, period.to.days_since_epoch());
+      ASSERT_TRUE(distinct.executeStep());
+      const std::int64_t expected = distinct.getColumn(0).getInt64();
+      distinct.reset();
+      auto report =
+          reader.run([&](Connection& c) { return period_report(c, Workflows{workflow}, period); });
+      ASSERT_TRUE(report) << report.error().message;
+      ASSERT_EQ(report->workflows.front().enterprises, expected)
+          << period.from.to_string() << ".." << period.to.to_string();
+      checked += expected > 0 ? 1 : 0;
+    }
+  }
+  EXPECT_GT(checked, 300);
+
+  // Every filter on one dimension (and none), grouped by nothing, by that dimension or, for
+  // no filter, by each: summary by one dimension against the projects one by one.
+  std::vector<PipelineFilter> filters(1);
+  for (const std::string& dimension : pipeline_dimensions()) {
+    PipelineFilter grouped;
+    grouped.by = dimension;
+    filters.push_back(grouped);
+    SQLite::Statement values(db, "SELECT DISTINCT " + dimension + " FROM report_projects");
+    while (values.executeStep()) {
+      PipelineFilter one;
+      (dimension == "industry"     ? one.industry
+       : dimension == "chain_role" ? one.chain_role
+       : dimension == "owner"      ? one.owner
+                                   : one.promoting_unit) = values.getColumn(0).getString();
+      if (one.industry.empty() && one.chain_role.empty() && one.owner.empty() &&
+          one.promoting_unit.empty()) {
+        continue;  // '' is no filter
+      }
+      filters.push_back(one);
+      one.by = dimension;
+      filters.push_back(one);
+    }
+  }
+  ASSERT_GT(filters.size(), 15u);
+  std::int64_t seen = 0;
+  for (PipelineFilter filter : filters) {
+    auto summed = reader.run([&](Connection& c) { return pipeline_report(c, *workflow, filter); });
+    filter.entered_from = date(1, 1);
+    filter.entered_to = date(12, 31);
+    auto counted = reader.run([&](Connection& c) { return pipeline_report(c, *workflow, filter); });
+    ASSERT_TRUE(summed && counted);
+    const std::string what = filter.by + " " + filter.industry + filter.chain_role + filter.owner +
+                             filter.promoting_unit;
+    ASSERT_EQ(summed->stages.size(), counted->stages.size());
+    for (std::size_t i = 0; i < summed->stages.size(); ++i) {
+      EXPECT_EQ(summed->stages[i].count, counted->stages[i].count) << what;
+      EXPECT_NEAR(*summed->stages[i].investment, *counted->stages[i].investment, 1e-6) << what;
+    }
+    ASSERT_EQ(summed->groups.has_value(), !filter.by.empty()) << what;
+    if (summed->groups) {
+      ASSERT_EQ(summed->groups->size(), counted->groups->size()) << what;
+      for (std::size_t i = 0; i < summed->groups->size(); ++i) {
+        EXPECT_EQ((*summed->groups)[i].value, (*counted->groups)[i].value) << what;
+        EXPECT_EQ((*summed->groups)[i].count, (*counted->groups)[i].count) << what;
+      }
+    }
+    seen += summed->total_count;
+  }
+  EXPECT_GT(seen, 1000);
+
+  const Snapshot kept = snapshot_reports(path);
+  EXPECT_GT(kept.at("report_enterprises").size(), 40u);
+  EXPECT_GT(kept.at("report_pipeline_by").size(), 20u);
+  {
+    SQLite::Database writable(path.string(), SQLite::OPEN_READWRITE);
+    EXPECT_TRUE(ReportLedger::differences_from_log(writable).empty());
+    ReportLedger::rebuild(writable);
+  }
+  EXPECT_EQ(snapshot_reports(path), kept);
+}
+
 TEST(ReportsFormat, AmountsAsTheZoneWritesThem) {
   EXPECT_EQ(money_zh(643000), "64.3亿元");
   EXPECT_EQ(money_zh(54500), "5.45亿元");
@@ -401,6 +557,11 @@ TEST_P(ReportsHistoryTest, UpgradingAnOldDatabaseFillsTheSummariesFromItsEvents)
       db.exec(std::string("DROP TABLE ") + table);
     }
     db.exec("DROP INDEX projects_industry_state");
+    // The enterprises by day (23).
+    db.exec("DROP TABLE report_enterprise_days");
+    db.exec("DROP TABLE report_enterprises");
+    db.exec("DROP TABLE report_pipeline_by");
+    db.exec("DROP TABLE report_enterprise_marks");
     db.exec("PRAGMA user_version = 10");  // before 11, 12 and 13
     auto version = migrate(db, kSchemaVersion);
     ASSERT_TRUE(version) << version.error();

@@ -240,6 +240,14 @@ inline Snapshot snapshot_reports(const std::filesystem::path& path) {
        "SELECT * FROM report_problem_months WHERE problems <> 0 ORDER BY 1,2,3,4,5,6"},
       {"report_problem_closings",
        "SELECT * FROM report_problem_closings WHERE problems <> 0 ORDER BY 1,2,3"},
+      {"report_enterprise_days",
+       "SELECT * FROM report_enterprise_days WHERE projects <> 0 ORDER BY 1,2,3"},
+      {"report_enterprises",
+       "SELECT * FROM report_enterprises WHERE enterprises <> 0 ORDER BY 1,2,3"},
+      {"report_pipeline_by",
+       "SELECT * FROM report_pipeline_by WHERE projects <> 0 ORDER BY 1,2,3,4"},
+      {"report_enterprise_marks",
+       "SELECT * FROM report_enterprise_marks WHERE links <> 0 ORDER BY 1,2,3"},
   };
   for (const auto& [table, sql] : tables) {
     SQLite::Statement select(db, sql);
