@@ -7,6 +7,9 @@ Prints `name: value unit` lines on stdout (progress on stderr):
   console_server_<page>_ms   the sum of the medians of the page's requests (the console
                              sends some of them at once, so this is an upper bound), and
                              the slowest of them
+  console_server_<page>_together_ms  for a page of several requests, the median wall time
+                             of all of them sent at once on their own connections, as the
+                             console sends them (from the first sent to the last answered)
   console_api_<name>_ms      the median of each request, for the ones the issue names
                              (list filtered by industry, search by name, by investor and by
                              ID, the overdue list)
@@ -25,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 
@@ -112,7 +116,6 @@ def main():
             # As web/console/public/js/views/dashboard.js asks, for this year so far.
             "dashboard": ["/api/reports/kpis" + q(workflow=workflow, **{"from": f"{year}-01-01", "to": today}),
                           "/api/reports/funnel" + q(workflow=workflow, **{"from": f"{year}-01-01", "to": today}),
-                          "/api/reports/pipeline" + q(workflow=workflow),
                           "/api/reports/pipeline" + q(workflow=workflow, by="industry"),
                           "/api/reports/pipeline" + q(workflow=workflow, by="chain_role"),
                           "/api/reports/aging" + q(workflow=workflow, **{"from": f"{year}-01-01", "to": today}),
@@ -124,6 +127,41 @@ def main():
             # 我的待办, the page after signing in (the header's count is the same request).
             "work": ["/api/me/work", "/api/notifications" + q(unread="true", limit=1)],
         }
+        def together_ms(paths):
+            """Wall time of the page's requests sent at once, one connection each (as the
+            browser sends them, up to 6 per host), from the first sent to the last answered."""
+            connections = [http.client.HTTPConnection("127.0.0.1", int(match.group(1)), timeout=60)
+                           for _ in paths]
+
+            def one_round():
+                barrier = threading.Barrier(len(paths) + 1)
+                errors = []
+
+                def send(connection, path):
+                    barrier.wait()
+                    connection.request("GET", path, headers=headers)
+                    response = connection.getresponse()
+                    response.read()
+                    if response.status != 200:
+                        errors.append(f"GET {path}: {response.status}")
+
+                threads = [threading.Thread(target=send, args=pair) for pair in zip(connections, paths)]
+                for thread in threads:
+                    thread.start()
+                barrier.wait()
+                started = time.perf_counter()
+                for thread in threads:
+                    thread.join()
+                if errors:
+                    raise RuntimeError(errors[0])
+                return (time.perf_counter() - started) * 1000
+
+            one_round()
+            taken = statistics.median(one_round() for _ in range(runs))
+            for connection in connections:
+                connection.close()
+            return taken
+
         for name, path in named.items():
             print(f"console_api_{name}_ms: {median_ms(path):.2f} ms", flush=True)
         for page, paths in pages.items():
@@ -133,6 +171,9 @@ def main():
             slowest = max(times)
             print(f"console_server_{page}_ms: {sum(t for t, _ in times):.2f} ms "
                   f"({len(paths)} requests; slowest {slowest[0]:.2f} ms: {slowest[1]})", flush=True)
+            if len(paths) > 1:
+                print(f"console_server_{page}_together_ms: {together_ms(paths):.2f} ms "
+                      f"({len(paths)} requests at once)", flush=True)
     finally:
         server.terminate()
         try:

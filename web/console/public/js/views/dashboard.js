@@ -87,11 +87,12 @@ export async function render(view, {params}, {navigate, hashWith}) {
   const stateLabel = (stage) => pick(stage.label, stage.state);
 
   // Investment by an enum field (the fields tagged industry and chain_role): the pipeline
-  // report grouped by that tag, one request each; every option shows, 0 where none.
-  const breakdown = async (key, tag) => {
-    const field = workflow.fields.find((candidate) => candidate.report === tag);
-    if (!field?.options?.length) return unavailable(key);
-    const body = await optional('/api/reports/pipeline' + query({workflow: workflowId, by: tag}));
+  // report grouped by that tag (`grouped`: already asked for); every option shows, 0 where none.
+  const tagged = (tag) => workflow.fields.find((candidate) => candidate.report === tag && candidate.options?.length);
+  const breakdown = async (key, tag, grouped) => {
+    const field = tagged(tag);
+    if (!field) return unavailable(key);
+    const body = grouped ?? await optional('/api/reports/pipeline' + query({workflow: workflowId, by: tag}));
     if (!body?.groups) return unavailable(key);
     const byValue = new Map(body.groups.map((group) => [group.value, group]));
     const rows = field.options.map((option) => ({label: optionLabel(field, option),
@@ -172,7 +173,11 @@ export async function render(view, {params}, {navigate, hashWith}) {
       });
     }),
     guard('pipeline', async () => {
-      const body = await optional('/api/reports/pipeline' + query({workflow: workflowId}));
+      // The stages and the breakdown by industry are one answer (a grouped report has the
+      // stages too); the one by chain role is asked for at the same time.
+      const byIndustry = tagged('industry') ? {by: 'industry'} : {};
+      const chainRole = breakdown('by_chain_role', 'chain_role').catch((error) => settle(['by_chain_role'], error));
+      const body = await optional('/api/reports/pipeline' + query({workflow: workflowId, ...byIndustry}));
       if (!body) {
         unavailable('pipeline'); unavailable('by_industry'); unavailable('by_chain_role');
         return;
@@ -188,8 +193,8 @@ export async function render(view, {params}, {navigate, hashWith}) {
         const stage = body.stages[event.dataIndex];
         if (stage) navigate(`#/projects?workflow=${encodeURIComponent(workflowId)}&state=${encodeURIComponent(stage.state)}`);
       });
-      await Promise.all([['by_industry', 'industry'], ['by_chain_role', 'chain_role']].map(([key, name]) =>
-        breakdown(key, name).catch((error) => settle([key], error))));
+      await Promise.all([chainRole,
+        breakdown('by_industry', 'industry', body).catch((error) => settle(['by_industry'], error))]);
     }, ['by_industry', 'by_chain_role']),
     guard('aging', async () => {
       // Stages left in the chosen period: how long steps take now, not over all history.
