@@ -342,10 +342,13 @@ Outcome<storage::Ok> NotifyStore::settle_historical_outbox(engine::Timestamp bef
   return run<storage::Ok>([&] {
     // next_attempt_at is the event's time for rows never attempted: the partial index
     // outbox_pending finds them.
-    auto pending = connection_.statement(
-        "SELECT 1 FROM outbox WHERE status = 'pending' AND next_attempt_at < ? LIMIT 1");
-    pending->bind(1, before);
-    if (!pending->executeStep()) return storage::Ok{};
+    {
+      auto pending = connection_.statement(
+          "SELECT 1 FROM outbox WHERE status = 'pending' AND next_attempt_at < ? LIMIT 1");
+      pending->bind(1, before);
+      if (!pending->executeStep()) return storage::Ok{};
+    }  // reset: an UPDATE under a stepped SELECT upgrades its snapshot, and fails with
+       // SQLITE_BUSY_SNAPSHOT (no waiting) once the writer has committed since
     auto settle = connection_.statement(
         "UPDATE outbox SET status = 'delivered', last_error = 'skipped: historical event "
         "(seeded or imported)' WHERE status = 'pending' AND next_attempt_at < ?");
