@@ -79,42 +79,6 @@ Workflows problem_workflows(const Workflows& all) {
   return out;
 }
 
-namespace {
-
-// A period as the summaries hold it: whole months (YYYYMM, from report_problem_months) and
-// the days at either end outside them (report_problems).
-struct PeriodParts {
-  std::optional<std::pair<std::int64_t, std::int64_t>> months;  // first and last, YYYYMM
-  std::vector<std::pair<engine::Date, engine::Date>> days;      // ranges, both ends in
-};
-
-std::int64_t month_key(engine::Date day) {
-  const engine::YearMonthDay ymd = day.ymd();
-  return ymd.year * 100 + ymd.month;
-}
-
-PeriodParts period_parts(const ReportPeriod& period) {
-  const auto first_of_month = [](engine::Date day) {
-    const engine::YearMonthDay ymd = day.ymd();
-    return day.plus_days(1 - ymd.day);
-  };
-  // The first day of the first whole month, and the day after the last whole month.
-  const engine::Date months_from =
-      period.from.ymd().day == 1 ? period.from : first_of_month(period.from).plus_months(1);
-  const engine::Date months_until = first_of_month(period.to.plus_days(1));
-  PeriodParts parts;
-  if (!(months_from < months_until)) {
-    parts.days.emplace_back(period.from, period.to);
-    return parts;
-  }
-  parts.months.emplace(month_key(months_from), month_key(months_until.plus_days(-1)));
-  if (period.from < months_from) parts.days.emplace_back(period.from, months_from.plus_days(-1));
-  if (months_until <= period.to) parts.days.emplace_back(months_until, period.to);
-  return parts;
-}
-
-}  // namespace
-
 Outcome<ProblemReport> problem_report(Connection& connection, const Workflows& workflows,
                                       const ReportPeriod& period) {
   ProblemReport report;

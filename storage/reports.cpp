@@ -11,6 +11,7 @@
 #include <set>
 #include <stdexcept>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "storage/figures.hpp"
@@ -57,14 +58,43 @@ struct Sum {
   double amount = 0;
 };
 
-// Sums per state from a `SELECT state, count, amount ... GROUP BY state`.
-std::map<std::string, Sum, std::less<>> sums_by_state(SQLite::Statement& select) {
-  std::map<std::string, Sum, std::less<>> sums;
+using SumsByState = std::map<std::string, Sum, std::less<>>;
+
+// Adds the sums per state of a `SELECT state, count, amount ... GROUP BY state`.
+void add_sums_by_state(SQLite::Statement& select, SumsByState& sums) {
   while (select.executeStep()) {
-    sums[select.getColumn(0).getString()] =
-        Sum{select.getColumn(1).getInt64(), select.getColumn(2).getDouble()};
+    Sum& sum = sums[select.getColumn(0).getString()];
+    sum.count += select.getColumn(1).getInt64();
+    sum.amount += select.getColumn(2).getDouble();
   }
+}
+
+SumsByState sums_by_state(SQLite::Statement& select) {
+  SumsByState sums;
+  add_sums_by_state(select, sums);
   return sums;
+}
+
+// A period's days at its ends from a daily summary, and its whole months from the same
+// summary by month (period_parts): `daily` and `monthly` take ?1 the workflow, ?2 and ?3 the
+// first and last day or month; `read` is given each statement to step through.
+template <class Read>
+void over_parts(Connection& connection, const PeriodParts& parts, const std::string& workflow,
+                const std::string& daily, const std::string& monthly, Read read) {
+  for (const auto& [from, to] : parts.days) {
+    auto select = connection.statement(daily);
+    select->bind(1, workflow);
+    select->bind(2, day(from));
+    select->bind(3, day(to));
+    read(*select);
+  }
+  if (parts.months) {
+    auto select = connection.statement(monthly);
+    select->bind(1, workflow);
+    select->bind(2, parts.months->first);
+    select->bind(3, parts.months->second);
+    read(*select);
+  }
 }
 
 PipelineReport pipeline_from(const engine::Workflow& workflow,
@@ -169,6 +199,18 @@ class WorkingDayIndex {
   std::vector<int> index_;
 };
 
+// The stage visits that ended in one month (YYYYMM), by working days on `calendar`, as
+// counted when the month had `visits` of them (report_duration_months).
+struct MonthDurations {
+  std::shared_ptr<const engine::Calendar> calendar;
+  std::int64_t visits = 0;
+  std::vector<std::pair<int, std::int64_t>> counts;  // working days, visits
+};
+// Kept per connection (Connection::kept), by workflow, state and month.
+struct MonthDurationsKept {
+  std::map<std::tuple<std::string, std::string, std::int64_t>, MonthDurations> months;
+};
+
 // The sums of the state carrying `tag`; nullopt when no state carries it.
 std::optional<Sum> tagged_sum(const engine::Workflow& workflow,
                               const std::map<std::string, Sum, std::less<>>& sums, StateTag tag) {
@@ -210,13 +252,17 @@ Outcome<PipelineReport> pipeline_report(Connection& connection, const engine::Wo
     const std::int64_t from = day(filter.entered_from.value_or(ReportPeriod{}.from));
     const std::int64_t to = day(filter.entered_to.value_or(ReportPeriod{}.to));
     if (dated && !has_dimension_filter(filter) && filter.by.empty()) {
-      auto select = connection.statement(
-          "SELECT state, SUM(projects), SUM(investment) FROM report_created "
-          "WHERE workflow = ? AND created_day BETWEEN ? AND ? GROUP BY state");
-      select->bind(1, workflow.id);
-      select->bind(2, from);
-      select->bind(3, to);
-      return pipeline_from(workflow, sums_by_state(*select));
+      SumsByState sums;
+      over_parts(connection,
+                 period_parts({engine::Date(static_cast<std::int32_t>(from)),
+                               engine::Date(static_cast<std::int32_t>(to))}),
+                 workflow.id,
+                 "SELECT state, SUM(projects), SUM(investment) FROM report_created "
+                 "WHERE workflow = ?1 AND created_day BETWEEN ?2 AND ?3 GROUP BY state",
+                 "SELECT state, SUM(projects), SUM(investment) FROM report_created_months "
+                 "WHERE workflow = ?1 AND month BETWEEN ?2 AND ?3 GROUP BY state",
+                 [&sums](SQLite::Statement& select) { add_sums_by_state(select, sums); });
+      return pipeline_from(workflow, sums);
     }
     const auto& dimensions = pipeline_dimensions();
     if (!filter.by.empty() &&
@@ -296,6 +342,26 @@ Outcome<PipelineReport> pipeline_report(Connection& connection, const engine::Wo
   });
 }
 
+PeriodParts period_parts(const ReportPeriod& period) {
+  const auto first_of_month = [](engine::Date day) {
+    const engine::YearMonthDay ymd = day.ymd();
+    return day.plus_days(1 - ymd.day);
+  };
+  // The first day of the first whole month, and the day after the last whole month.
+  const engine::Date months_from =
+      period.from.ymd().day == 1 ? period.from : first_of_month(period.from).plus_months(1);
+  const engine::Date months_until = first_of_month(period.to.plus_days(1));
+  PeriodParts parts;
+  if (!(months_from < months_until)) {
+    parts.days.emplace_back(period.from, period.to);
+    return parts;
+  }
+  parts.months.emplace(month_key(months_from), month_key(months_until.plus_days(-1)));
+  if (period.from < months_from) parts.days.emplace_back(period.from, months_from.plus_days(-1));
+  if (months_until <= period.to) parts.days.emplace_back(months_until, period.to);
+  return parts;
+}
+
 const std::vector<std::string>& pipeline_dimensions() {
   static const std::vector<std::string> kDimensions = {"industry", "chain_role", "owner",
                                                        "promoting_unit"};
@@ -356,28 +422,65 @@ Outcome<AgingReport> aging_report(Connection& connection, const engine::Workflow
     report.period = period;
     const engine::Calendar& calendar = *workflow.calendar;
     WorkingDayIndex working_days(calendar);
+    const PeriodParts parts = period_parts(period);
+    MonthDurationsKept& kept = connection.kept<MonthDurationsKept>();
+    if (kept.months.size() > 20000) kept.months.clear();
     std::vector<WaitingProject> waiting;
     for (const engine::StateDef& state : workflow.states) {
       if (state.terminal) continue;
-      auto durations = connection.statement(
-          "SELECT entered_day, left_day, visits FROM report_durations "
-          "WHERE workflow = ? AND state = ? AND left_day BETWEEN ? AND ?");
-      durations->bind(1, workflow.id);
-      durations->bind(2, state.id);
-      durations->bind(3, day(period.from));
-      durations->bind(4, day(period.to));
       std::vector<std::int64_t> counts;  // working days -> visits
       AgingStage stage{state.id, state.label, 0, {}, {}};
-      while (durations->executeStep()) {
-        // A stage is left on or after the day it was entered: never fewer than 0 days.
-        const int days = std::max(0, working_days.between(durations->getColumn(0).getInt(),
-                                                          durations->getColumn(1).getInt()));
-        const std::int64_t visits = durations->getColumn(2).getInt64();
+      const auto add = [&](int days, std::int64_t visits) {
         if (counts.size() <= static_cast<std::size_t>(days)) {
           counts.resize(static_cast<std::size_t>(days) + 1, 0);
         }
         counts[static_cast<std::size_t>(days)] += visits;
         stage.samples += visits;
+      };
+      // The visits that ended between two days, by their working days.
+      const auto ended = [&](std::int64_t from, std::int64_t to, auto&& each) {
+        auto durations = connection.statement(
+            "SELECT entered_day, left_day, visits FROM report_durations "
+            "WHERE workflow = ? AND state = ? AND left_day BETWEEN ? AND ?");
+        durations->bind(1, workflow.id);
+        durations->bind(2, state.id);
+        durations->bind(3, from);
+        durations->bind(4, to);
+        while (durations->executeStep()) {
+          // A stage is left on or after the day it was entered: never fewer than 0 days.
+          each(std::max(0, working_days.between(durations->getColumn(0).getInt(),
+                                                durations->getColumn(1).getInt())),
+               durations->getColumn(2).getInt64());
+        }
+      };
+      for (const auto& [from, to] : parts.days)
+        ended(day(from), day(to), add);
+      if (parts.months) {
+        // A whole month's visits by working days are kept on this connection while the
+        // month's count of visits (which only grows) and the calendar are what they were.
+        auto months = connection.statement(
+            "SELECT month, visits FROM report_duration_months "
+            "WHERE workflow = ? AND state = ? AND month BETWEEN ? AND ?");
+        months->bind(1, workflow.id);
+        months->bind(2, state.id);
+        months->bind(3, parts.months->first);
+        months->bind(4, parts.months->second);
+        while (months->executeStep()) {
+          const std::int64_t month = months->getColumn(0).getInt64();
+          const std::int64_t visits = months->getColumn(1).getInt64();
+          MonthDurations& found = kept.months[{workflow.id, state.id, month}];
+          if (found.calendar != workflow.calendar || found.visits != visits) {
+            found = MonthDurations{workflow.calendar, visits, {}};
+            const engine::Date first = *engine::Date::from_ymd(static_cast<int>(month / 100),
+                                                               static_cast<int>(month % 100), 1);
+            std::map<int, std::int64_t> by_days;
+            ended(day(first), day(first.plus_months(1).plus_days(-1)),
+                  [&by_days](int days, std::int64_t count) { by_days[days] += count; });
+            found.counts.assign(by_days.begin(), by_days.end());
+          }
+          for (const auto& [days, count] : found.counts)
+            add(days, count);
+        }
       }
       stage.median_working_days = percentile(counts, stage.samples, 0.5);
       stage.p90_working_days = percentile(counts, stage.samples, 0.9);
@@ -463,16 +566,21 @@ Outcome<KpiReport> kpi_report(Connection& connection, const engine::Workflow& wo
     report.period = period;
     report.today = today;
     if (cohort_exists) {
-      auto signing = connection.statement(
-          "SELECT COALESCE(SUM(projects), 0), COALESCE(SUM(investment), 0) FROM report_reached "
-          "WHERE workflow = ? AND reached_day BETWEEN ? AND ? AND state = ?");
-      bind_range(*signing, workflow.id, period);
-      signing->bind(4, workflow.tagged(StateTag::signing)->id);
-      signing->executeStep();
-      report.signed_projects = signing->getColumn(0).getInt64();
-      if (has(workflow, FieldTag::investment)) {
-        report.signed_investment = signing->getColumn(1).getDouble();
-      }
+      const std::string& signing = workflow.tagged(StateTag::signing)->id;
+      double sums[2] = {0, 0};
+      over_parts(connection, period_parts(period), workflow.id,
+                 "SELECT TOTAL(projects), TOTAL(investment) FROM report_reached "
+                 "WHERE workflow = ?1 AND reached_day BETWEEN ?2 AND ?3 AND state = ?4",
+                 "SELECT TOTAL(projects), TOTAL(investment) FROM report_reached_months "
+                 "WHERE workflow = ?1 AND month BETWEEN ?2 AND ?3 AND state = ?4",
+                 [&](SQLite::Statement& select) {
+                   select.bind(4, signing);
+                   select.executeStep();
+                   sums[0] += select.getColumn(0).getDouble();
+                   sums[1] += select.getColumn(1).getDouble();
+                 });
+      report.signed_projects = static_cast<std::int64_t>(sums[0]);
+      if (has(workflow, FieldTag::investment)) report.signed_investment = sums[1];
     }
 
     auto funds_sums = connection.statement(
@@ -585,6 +693,9 @@ Outcome<PeriodReport> period_report(Connection& connection, const Workflows& wor
   return guarded([&] {
     PeriodReport report;
     report.period = period;
+    const PeriodParts parts = period_parts(period);
+    // Every day before the period (-1: the enterprises' first days link to day -1).
+    const PeriodParts before_from = period_parts({engine::Date(-1), period.from.plus_days(-1)});
     for (const auto& workflow : workflows) {
       // Items that belong to a project (parent:, e.g. service problems) are no projects of
       // the pipeline: the service desk has its own figures (problem_report.hpp).
@@ -592,25 +703,29 @@ Outcome<PeriodReport> period_report(Connection& connection, const Workflows& wor
       PeriodFigures figures;
       figures.workflow = workflow->id;
       figures.title = workflow->title;
-      auto created = connection.statement(
-          "SELECT COALESCE(SUM(projects), 0), COALESCE(SUM(investment), 0), "
-          "COALESCE(SUM(floor_area), 0) FROM report_created "
-          "WHERE workflow = ? AND created_day BETWEEN ? AND ?");
-      bind_range(*created, workflow->id, period);
-      created->executeStep();
-      figures.new_projects = created->getColumn(0).getInt64();
-      if (has(*workflow, FieldTag::investment)) {
-        figures.new_investment = created->getColumn(1).getDouble();
-      }
-      if (has(*workflow, FieldTag::floor_area)) {
-        figures.floor_area = created->getColumn(2).getDouble();
-      }
+      // Whole months from the summaries by month, the days at either end from the daily ones.
+      double created[3] = {0, 0, 0};
+      over_parts(connection, parts, workflow->id,
+                 "SELECT TOTAL(projects), TOTAL(investment), TOTAL(floor_area) FROM "
+                 "report_created WHERE workflow = ?1 AND created_day BETWEEN ?2 AND ?3",
+                 "SELECT TOTAL(projects), TOTAL(investment), TOTAL(floor_area) FROM "
+                 "report_created_months WHERE workflow = ?1 AND month BETWEEN ?2 AND ?3",
+                 [&created](SQLite::Statement& select) {
+                   select.executeStep();
+                   for (int i = 0; i < 3; ++i)
+                     created[i] += select.getColumn(i).getDouble();
+                 });
+      figures.new_projects = static_cast<std::int64_t>(created[0]);
+      if (has(*workflow, FieldTag::investment)) figures.new_investment = created[1];
+      if (has(*workflow, FieldTag::floor_area)) figures.floor_area = created[2];
 
-      auto reached = connection.statement(
-          "SELECT state, SUM(projects), SUM(investment) FROM report_reached "
-          "WHERE workflow = ? AND reached_day BETWEEN ? AND ? GROUP BY state");
-      bind_range(*reached, workflow->id, period);
-      const auto sums = sums_by_state(*reached);
+      SumsByState sums;
+      over_parts(connection, parts, workflow->id,
+                 "SELECT state, SUM(projects), SUM(investment) FROM report_reached "
+                 "WHERE workflow = ?1 AND reached_day BETWEEN ?2 AND ?3 GROUP BY state",
+                 "SELECT state, SUM(projects), SUM(investment) FROM report_reached_months "
+                 "WHERE workflow = ?1 AND month BETWEEN ?2 AND ?3 GROUP BY state",
+                 [&sums](SQLite::Statement& select) { add_sums_by_state(select, sums); });
       const std::optional<Sum> signed_sum = tagged_sum(*workflow, sums, StateTag::signing);
       figures.signed_count = count_of(signed_sum);
       if (signed_sum && has(*workflow, FieldTag::investment)) {
@@ -624,18 +739,26 @@ Outcome<PeriodReport> period_report(Connection& connection, const Workflows& wor
         // Each enterprise once: its first day in the period, the one whose previous day
         // (report_enterprises: links from the previous day to the day) lies before it. Of the
         // links from before `from` (each enterprise's days in order), take away those that
-        // also lead to a day before it and those that jump past `to`: a few rows per day of
-        // history and per day after the period, not per day and enterprise in it.
-        auto enterprises = connection.statement(
-            "SELECT (SELECT TOTAL(links) FROM report_enterprise_marks "
-            "        WHERE workflow = ?1 AND kind = 1 AND day < ?2) "
-            "     - (SELECT TOTAL(links) FROM report_enterprise_marks "
-            "        WHERE workflow = ?1 AND kind = 0 AND day < ?2) "
-            "     - (SELECT TOTAL(enterprises) FROM report_enterprises "
-            "        WHERE workflow = ?1 AND created_day > ?3 AND previous_day < ?2)");
-        bind_range(*enterprises, workflow->id, period);
-        enterprises->executeStep();
-        figures.enterprises = enterprises->getColumn(0).getInt64();
+        // also lead to a day before it and those that jump past `to`: a few rows per month
+        // and day of history and per day after the period, not per day and enterprise in it.
+        double links = 0;
+        over_parts(connection, before_from, workflow->id,
+                   "SELECT TOTAL(CASE kind WHEN 1 THEN links ELSE -links END) "
+                   "FROM report_enterprise_marks "
+                   "WHERE workflow = ?1 AND kind IN (0, 1) AND day BETWEEN ?2 AND ?3",
+                   "SELECT TOTAL(CASE kind WHEN 1 THEN links ELSE -links END) "
+                   "FROM report_enterprise_mark_months "
+                   "WHERE workflow = ?1 AND kind IN (0, 1) AND month BETWEEN ?2 AND ?3",
+                   [&links](SQLite::Statement& select) {
+                     select.executeStep();
+                     links += select.getColumn(0).getDouble();
+                   });
+        auto beyond = connection.statement(
+            "SELECT TOTAL(enterprises) FROM report_enterprises "
+            "WHERE workflow = ?1 AND created_day > ?3 AND previous_day < ?2");
+        bind_range(*beyond, workflow->id, period);
+        beyond->executeStep();
+        figures.enterprises = static_cast<std::int64_t>(links - beyond->getColumn(0).getDouble());
       }
       figures.sentence = workflow->report_sentence;
       const auto names_stages = [](const std::string& text) {

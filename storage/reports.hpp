@@ -28,6 +28,14 @@ struct ReportPeriod {
   engine::Date to = engine::Date(2932896);  // 9999-12-31
 };
 
+// A period as the summaries hold it: whole months (YYYYMM, month_key), read from the
+// summaries by month, and the days at either end outside them, read from the daily ones.
+struct PeriodParts {
+  std::optional<std::pair<std::int64_t, std::int64_t>> months;  // first and last, YYYYMM
+  std::vector<std::pair<engine::Date, engine::Date>> days;      // ranges, both ends in
+};
+PeriodParts period_parts(const ReportPeriod& period);
+
 // Dimensions are the values of the fields tagged industry, chain_role and promoting_unit.
 struct PipelineFilter {
   std::string industry;  // empty: any

@@ -16,11 +16,16 @@
 namespace investflow::storage {
 namespace {
 
-// The summary tables the ledger adds to, by index: dimension columns, then sum columns.
+// The summary tables the ledger adds to, by index: dimension columns, then sum columns. A
+// daily table may have a twin by month (YYYYMM) that the ledger keeps with it, so a long
+// period reads whole months and only the days at its ends: the twin's key is the table's
+// first dims, the day at `day_dim` as its month; its sums are the table's first sums.
 struct SummaryTable {
   const char* name;
   std::vector<const char*> dims;
   std::vector<const char*> sums;
+  int months = -1;  // the twin's index; -1: none
+  std::size_t day_dim = 0;
 };
 
 enum Table {
@@ -40,7 +45,11 @@ enum Table {
   kEnterpriseDays,
   kEnterprises,
   kPipelineBy,
-  kEnterpriseMarks
+  kEnterpriseMarks,
+  kCreatedMonths,
+  kReachedMonths,
+  kDurationMonths,
+  kEnterpriseMarkMonths
 };
 
 // report_enterprise_marks.kind: the links of the enterprises' chains by the day they lead to
@@ -48,17 +57,27 @@ enum Table {
 constexpr std::int64_t kMarkCreated = 0;
 constexpr std::int64_t kMarkPrevious = 1;
 
-const std::array<SummaryTable, 17>& summary_tables() {
-  static const std::array<SummaryTable, 17> tables = {{
+const std::array<SummaryTable, 21>& summary_tables() {
+  static const std::array<SummaryTable, 21> tables = {{
       {"report_pipeline",
        {"workflow", "state", "industry", "chain_role", "owner", "promoting_unit"},
        {"projects", "investment"}},
       {"report_created",
        {"workflow", "created_day", "state"},
-       {"projects", "investment", "floor_area"}},
-      {"report_reached", {"workflow", "reached_day", "state"}, {"projects", "investment"}},
+       {"projects", "investment", "floor_area"},
+       kCreatedMonths,
+       1},
+      {"report_reached",
+       {"workflow", "reached_day", "state"},
+       {"projects", "investment"},
+       kReachedMonths,
+       1},
       {"report_funnel", {"workflow", "created_day", "state"}, {"projects"}},
-      {"report_durations", {"workflow", "state", "left_day", "entered_day"}, {"visits"}},
+      {"report_durations",
+       {"workflow", "state", "left_day", "entered_day"},
+       {"visits"},
+       kDurationMonths,
+       2},
       {"report_deadlines", {"workflow", "kind", "met_day", "on_time"}, {"met"}},
       {"report_signed", {"workflow", "signed_day", "state"}, {"projects"}},
       {"report_signed_funds",
@@ -73,7 +92,9 @@ const std::array<SummaryTable, 17>& summary_tables() {
       // problems (issue 17): the service desk's figures (problem_report.hpp).
       {"report_problems",
        {"workflow", "terminal", "created_day", "resolved", "unit", "category"},
-       {"problems", "on_time"}},
+       {"problems", "on_time"},
+       kProblemMonths,
+       2},
       {"report_problem_months",
        {"workflow", "terminal", "month", "resolved", "unit", "category"},
        {"problems", "on_time"}},
@@ -87,7 +108,14 @@ const std::array<SummaryTable, 17>& summary_tables() {
       {"report_pipeline_by",
        {"workflow", "dimension", "value", "state"},
        {"projects", "investment"}},
-      {"report_enterprise_marks", {"workflow", "kind", "day"}, {"links"}},
+      {"report_enterprise_marks", {"workflow", "kind", "day"}, {"links"}, kEnterpriseMarkMonths, 2},
+      // the month twins (issue 22): a period's whole months from here (period_parts).
+      {"report_created_months",
+       {"workflow", "month", "state"},
+       {"projects", "investment", "floor_area"}},
+      {"report_reached_months", {"workflow", "month", "state"}, {"projects", "investment"}},
+      {"report_duration_months", {"workflow", "state", "month"}, {"visits"}},
+      {"report_enterprise_mark_months", {"workflow", "kind", "month"}, {"links"}},
   }};
   return tables;
 }
@@ -245,6 +273,11 @@ class StoredWorkflows {
 };
 
 }  // namespace
+
+std::int64_t month_key(engine::Date day) {
+  const engine::YearMonthDay ymd = day.ymd();
+  return std::int64_t{ymd.year} * 100 + ymd.month;
+}
 
 ReportProject report_project_of(const engine::Workflow& workflow, const engine::Project& project,
                                 ReportMemory memory) {
@@ -436,11 +469,6 @@ void ReportLedger::count_project(const ReportProject& row, double sign) {
         {row.workflow, terminal, std::int64_t{row.created_day}, resolved, row.problem_unit,
          row.problem_category},
         sums);
-    const engine::YearMonthDay raised = engine::Date(row.created_day).ymd();
-    add(kProblemMonths,
-        {row.workflow, terminal, std::int64_t{raised.year * 100 + raised.month}, resolved,
-         row.problem_unit, row.problem_category},
-        sums);
     if (resolved != 0) {
       add(kProblemClosings,
           {row.workflow, std::int64_t{row.created_day}, std::int64_t{day_of(row.state_entered_at)}},
@@ -604,7 +632,6 @@ void ReportLedger::flush() {
     upsert_project.exec();
     upsert_project.reset();
   }
-  const auto& tables = summary_tables();
   for (const auto& [key, sums] : layer.deltas) {
     if (sums.count == 0 && sums.first == 0 && sums.second == 0) continue;
     if (absent_tables_ & (1U << key.first)) continue;
@@ -612,27 +639,14 @@ void ReportLedger::flush() {
       count_enterprise_day(key.second, static_cast<std::int64_t>(sums.count));
       continue;
     }
-    const SummaryTable& table = tables[static_cast<std::size_t>(key.first)];
-    SQLite::Statement& upsert = statement(upsert_sql(table));
-    int column = 1;
-    for (const auto& dim : key.second) {
-      if (const auto* number = std::get_if<std::int64_t>(&dim)) {
-        upsert.bind(column++, *number);
-      } else {
-        upsert.bind(column++, std::get<std::string>(dim));
-      }
-    }
-    const std::array<double, 3> values = {sums.count, sums.first, sums.second};
-    for (std::size_t i = 0; i < table.sums.size(); ++i) {
-      if (i == 0) {
-        upsert.bind(column++, static_cast<std::int64_t>(values[i]));
-      } else {
-        upsert.bind(column++, values[i]);
-      }
-    }
-    upsert.exec();
-    upsert.reset();
+    write(key.first, key.second, sums);
   }
+  // The month twins, once per month rather than once per day.
+  for (const auto& [key, sums] : month_deltas_) {
+    if (sums.count == 0 && sums.first == 0 && sums.second == 0) continue;
+    write(key.first, key.second, sums);
+  }
+  month_deltas_.clear();
   written_ = std::move(layer.projects);  // cached once the batch commits
   layer.projects.clear();
   layer.deltas.clear();
@@ -686,18 +700,10 @@ void ReportLedger::count_enterprise_day(const Key& key, std::int64_t delta) {
       "AND created_day > ? AND projects > 0 ORDER BY created_day LIMIT 1");
   // A link of the chain: in report_enterprises, and in the marks of its two days.
   const auto chain = [&](std::int64_t chain_day, std::int64_t previous_day, std::int64_t sign) {
-    for (const auto& [table, first, second] :
-         {std::tuple{kEnterprises, chain_day, previous_day},
-          std::tuple{kEnterpriseMarks, kMarkCreated, chain_day},
-          std::tuple{kEnterpriseMarks, kMarkPrevious, previous_day}}) {
-      SQLite::Statement& add_to = statement(upsert_sql(tables[table]));
-      add_to.bind(1, workflow);
-      add_to.bind(2, first);
-      add_to.bind(3, second);
-      add_to.bind(4, sign);
-      add_to.exec();
-      add_to.reset();
-    }
+    const Sums link{static_cast<double>(sign), 0, 0};
+    write(kEnterprises, {workflow, chain_day, previous_day}, link);
+    write(kEnterpriseMarks, {workflow, kMarkCreated, chain_day}, link);
+    write(kEnterpriseMarks, {workflow, kMarkPrevious, previous_day}, link);
   };
   const std::int64_t sign = after > 0 ? 1 : -1;  // the day joins the chain, or leaves it
   chain(day, previous, sign);
@@ -705,6 +711,39 @@ void ReportLedger::count_enterprise_day(const Key& key, std::int64_t delta) {
     chain(*next, previous, -sign);
     chain(*next, day, sign);
   }
+}
+
+void ReportLedger::write(int table_index, const Key& key, const Sums& sums) {
+  if (absent_tables_ & (1U << table_index)) return;
+  const SummaryTable& table = summary_tables()[static_cast<std::size_t>(table_index)];
+  SQLite::Statement& upsert = statement(upsert_sql(table));
+  int column = 1;
+  for (const auto& dim : key) {
+    if (const auto* number = std::get_if<std::int64_t>(&dim)) {
+      upsert.bind(column++, *number);
+    } else {
+      upsert.bind(column++, std::get<std::string>(dim));
+    }
+  }
+  const std::array<double, 3> values = {sums.count, sums.first, sums.second};
+  for (std::size_t i = 0; i < table.sums.size(); ++i) {
+    if (i == 0) {
+      upsert.bind(column++, static_cast<std::int64_t>(values[i]));
+    } else {
+      upsert.bind(column++, values[i]);
+    }
+  }
+  upsert.exec();
+  upsert.reset();
+  if (table.months < 0) return;
+  const SummaryTable& twin = summary_tables()[static_cast<std::size_t>(table.months)];
+  Key month(key.begin(), key.begin() + static_cast<std::ptrdiff_t>(twin.dims.size()));
+  month[table.day_dim] = month_key(
+      engine::Date(static_cast<std::int32_t>(std::get<std::int64_t>(key[table.day_dim]))));
+  Sums& total = month_deltas_[{table.months, std::move(month)}];
+  total.count += sums.count;
+  if (twin.sums.size() > 1) total.first += sums.first;
+  if (twin.sums.size() > 2) total.second += sums.second;
 }
 
 SQLite::Statement& ReportLedger::statement(const std::string& sql) {

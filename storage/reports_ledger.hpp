@@ -39,6 +39,9 @@
 //                     enterprises of a period are a sum (period_report)
 //   report_enterprise_marks  the same links counted per workflow and day they lead to (kind 0)
 //                     and day they come from (kind 1)
+//   report_created_months, report_reached_months, report_duration_months (visits by month
+//   left), report_enterprise_mark_months: the same by month (YYYYMM), kept with the daily
+//   rows, so a period reads its whole months and only the days at its ends (period_parts)
 //
 // The ledger records each command's effect as deltas in layers that mirror the writer's
 // savepoints: a command undone in SQL is undone here by dropping its layer. The deltas are
@@ -68,6 +71,9 @@ namespace investflow::storage {
 // counts under this key the exits (state tagged `exited`) of projects that had reached the
 // state tagged `at_capacity`.
 inline constexpr std::string_view kExitedAfterCapacity = "exited_after_capacity";
+
+// The month (YYYYMM) of a day, as the summaries by month are keyed.
+std::int64_t month_key(engine::Date day);
 
 // What reports know of one project (a row of report_projects). Every figure is read from
 // the field carrying its `report:` tag (engine::FieldTag); a workflow without the tag
@@ -149,6 +155,7 @@ class ReportLedger {
   void discard_layer();  // the command was undone
   void clear() {
     layers_.clear();
+    month_deltas_.clear();
     written_.clear();
     cache_.clear();
   }
@@ -191,6 +198,9 @@ class ReportLedger {
   void add(int table, Key key, Sums sums);
   void count_project(const ReportProject& row, double sign);
   void count_enterprise_day(const Key& key, std::int64_t delta);
+  // Adds to the row of `key` in a summary table now, and to its month twin's at the end of
+  // the flush.
+  void write(int table, const Key& key, const Sums& sums);
   SQLite::Statement& statement(const std::string& sql);
 
   SQLite::Database& db_;
@@ -200,6 +210,7 @@ class ReportLedger {
   std::unordered_map<std::string, ReportProject> written_;  // flushed, not yet committed
   ReportProject loaded_;  // the row current() last read from the database
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
+  std::map<std::pair<int, Key>, Sums> month_deltas_;  // flush(): the twins' deltas
   unsigned absent_tables_ = 0;   // rebuild() on an older schema: summaries not there yet
   bool problem_columns_ = true;  // false: rebuild() on a schema before migration 21
 };

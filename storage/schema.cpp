@@ -664,6 +664,45 @@ GROUP BY workflow, created_day
 UNION ALL SELECT workflow, 1, previous_day, SUM(enterprises) FROM report_enterprises
 GROUP BY workflow, previous_day;
 )sql",
+    // 24 (issue 22): daily summaries by month too (reports_ledger.hpp), so a long period
+    // reads its whole months and only the days at its ends; filled from the daily rows.
+    R"sql(
+CREATE TABLE report_created_months (
+  workflow TEXT NOT NULL, month INTEGER NOT NULL, state TEXT NOT NULL,
+  projects INTEGER NOT NULL, investment REAL NOT NULL, floor_area REAL NOT NULL,
+  PRIMARY KEY (workflow, month, state)
+) WITHOUT ROWID;
+INSERT INTO report_created_months (workflow, month, state, projects, investment, floor_area)
+SELECT workflow, CAST(strftime('%Y%m', created_day * 86400, 'unixepoch') AS INTEGER), state,
+  SUM(projects), SUM(investment), SUM(floor_area)
+FROM report_created GROUP BY 1, 2, 3;
+CREATE TABLE report_reached_months (
+  workflow TEXT NOT NULL, month INTEGER NOT NULL, state TEXT NOT NULL,
+  projects INTEGER NOT NULL, investment REAL NOT NULL,
+  PRIMARY KEY (workflow, month, state)
+) WITHOUT ROWID;
+INSERT INTO report_reached_months (workflow, month, state, projects, investment)
+SELECT workflow, CAST(strftime('%Y%m', reached_day * 86400, 'unixepoch') AS INTEGER), state,
+  SUM(projects), SUM(investment)
+FROM report_reached GROUP BY 1, 2, 3;
+CREATE TABLE report_duration_months (
+  workflow TEXT NOT NULL, state TEXT NOT NULL, month INTEGER NOT NULL,
+  visits INTEGER NOT NULL,
+  PRIMARY KEY (workflow, state, month)
+) WITHOUT ROWID;
+INSERT INTO report_duration_months (workflow, state, month, visits)
+SELECT workflow, state, CAST(strftime('%Y%m', left_day * 86400, 'unixepoch') AS INTEGER),
+  SUM(visits)
+FROM report_durations GROUP BY 1, 2, 3;
+CREATE TABLE report_enterprise_mark_months (
+  workflow TEXT NOT NULL, kind INTEGER NOT NULL, month INTEGER NOT NULL,
+  links INTEGER NOT NULL,
+  PRIMARY KEY (workflow, kind, month)
+) WITHOUT ROWID;
+INSERT INTO report_enterprise_mark_months (workflow, kind, month, links)
+SELECT workflow, kind, CAST(strftime('%Y%m', day * 86400, 'unixepoch') AS INTEGER), SUM(links)
+FROM report_enterprise_marks GROUP BY 1, 2, 3;
+)sql",
 };
 
 // The migration after which the report summaries are rebuilt from the event log (4 created

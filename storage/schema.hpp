@@ -40,7 +40,9 @@ namespace investflow::storage {
 //     projects_workflow (workflow, workflow_version, state), holder keys in project_access
 // 23: distinct enterprises by day (report_enterprise_days, report_enterprises), the
 //     pipeline by one dimension at a time (report_pipeline_by)
-inline constexpr int kSchemaVersion = 23;
+// 24: daily report summaries by month too (report_created_months, report_reached_months,
+//     report_duration_months, report_enterprise_mark_months)
+inline constexpr int kSchemaVersion = 24;
 
 // PRAGMA application_id of an investflow database ("INVF").
 inline constexpr int kApplicationId = 0x494E5646;

@@ -10,6 +10,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <typeindex>
+#include <typeinfo>
 #include <unordered_map>
 #include <vector>
 
@@ -55,9 +57,20 @@ class Connection {
   // connection. Do not ask for the same text again while the statement is still in use.
   StatementInUse statement(const std::string& sql);
 
+  // What a reader keeps on this connection from one request to the next (reports keep
+  // figures of whole months), one object per type. The connection reads one database, so
+  // the user need only check an entry against that database's data before using it.
+  template <class T>
+  T& kept() {
+    std::shared_ptr<void>& slot = kept_[std::type_index(typeid(T))];
+    if (!slot) slot = std::make_shared<T>();
+    return *static_cast<T*>(slot.get());
+  }
+
  private:
   SQLite::Database db_;  // declared first: destroyed after the statements that use it
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
+  std::unordered_map<std::type_index, std::shared_ptr<void>> kept_;
 };
 
 // Read-only connections, opened on demand up to `size`, lent one at a time.

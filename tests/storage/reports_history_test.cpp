@@ -6,6 +6,8 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include <algorithm>
+#include <cmath>
 #include <future>
 #include <random>
 #include <string>
@@ -479,6 +481,150 @@ TEST(ReportsSummaries, EnterprisesAndOneDimensionPipelinesAgreeWithTheProjects) 
   EXPECT_EQ(snapshot_reports(path), kept);
 }
 
+// Long periods read whole months from the summaries by month and only the days at their ends
+// from the daily ones; time in stage keeps each whole month's figures on the connection. Over
+// histories from January to June, every period (whole months, parts of months, one day) gives
+// what the daily rows and the projects say; and so it does again, on the same connection, after
+// more stage visits are written into months already read.
+TEST(ReportsSummaries, WholeMonthsAgreeWithTheirDays) {
+  TempDir dir;
+  const auto path = dir.file("months.db");
+  auto store = open_pipe_store(path);
+  ASSERT_NE(store, nullptr);
+  const auto workflow = store->workflow("pipe", 0);
+  const std::string signing = workflow->tagged(engine::StateTag::signing)->id;
+  std::mt19937 random(11);
+  const std::vector<std::string> investors = {"甲公司", "乙公司", "丙公司", "丁公司", "戊公司"};
+  const std::vector<std::vector<std::string>> walks = {
+      {"submit", "approve", "sign", "start", "complete"},
+      {"submit", "back", "submit", "escalate", "approve", "sign"},
+      {"submit", "withdraw"}};
+  int created = 0;
+  // Projects created from `first` over `days` days, each walked a few days at a time.
+  const auto history = [&](engine::Date first, int days, int projects) {
+    for (int i = 0; i < projects; ++i) {
+      const std::string id = "M" + std::to_string(++created);
+      engine::Date day = first.plus_days(static_cast<int>(random() % days));
+      const auto at = [&day] { return engine::start_of_day(day) + 10 * 3600 * 1000; };
+      const WriteResult made =
+          store
+              ->write(create_at(id, at(),
+                                {{"total_investment", Value::number(100 + random() % 900)},
+                                 {"investor", Value::text(investors[random() % 5])}}))
+              .get();
+      ASSERT_TRUE(made.accepted()) << made.error;
+      const auto& walk = walks[random() % walks.size()];
+      const std::size_t steps = random() % (walk.size() + 1);
+      for (std::size_t step = 0; step < steps; ++step) {
+        day = day.plus_days(static_cast<int>(random() % 12));
+        engine::FieldMap fields;
+        if (walk[step] == "sign") {
+          fields = {{"committed_investment", Value::number(500)},
+                    {"funds_in_place", Value::number(100)}};
+        }
+        const WriteResult taken = store->write(take_at(id, walk[step], at(), fields)).get();
+        ASSERT_TRUE(taken.accepted()) << id << " " << walk[step] << ": " << taken.error;
+      }
+    }
+  };
+  history(date(1, 1), 150, 240);
+  if (::testing::Test::HasFatalFailure()) return;
+
+  std::vector<ReportPeriod> periods;
+  for (const engine::Date from : {date(1, 1), date(1, 17), date(2, 1), date(3, 31), date(4, 30)}) {
+    for (const engine::Date to :
+         {date(1, 31), date(2, 14), date(3, 31), date(4, 1), date(5, 31), date(6, 30)}) {
+      if (!(to < from)) periods.push_back({from, to});
+    }
+  }
+  periods.push_back({date(3, 14), date(3, 14)});
+  periods.push_back({date(1, 1), date(12, 31)});
+
+  ReportReader reader(path, 1);  // one connection: what it keeps is used again
+  const auto check = [&](const std::string& round) {
+    SQLite::Database db(path.string(), SQLite::OPEN_READONLY);
+    std::int64_t samples = 0;
+    for (const ReportPeriod& period : periods) {
+      const std::string what = round + " " + period.from.to_string() + ".." + period.to.to_string();
+      const auto sum = [&](const std::string& sql) {
+        SQLite::Statement select(db, sql);
+        select.bind(1, period.from.days_since_epoch());
+        select.bind(2, period.to.days_since_epoch());
+        select.executeStep();
+        return select.getColumn(0).getInt64();
+      };
+      auto summary =
+          reader.run([&](Connection& c) { return period_report(c, Workflows{workflow}, period); });
+      ASSERT_TRUE(summary) << summary.error().message;
+      const PeriodFigures& figures = summary->workflows.front();
+      EXPECT_EQ(figures.new_projects,
+                sum("SELECT COUNT(*) FROM report_projects WHERE created_day BETWEEN ? AND ?"))
+          << what;
+      EXPECT_EQ(figures.signed_count,
+                sum("SELECT COUNT(*) FROM report_projects WHERE signed_day BETWEEN ? AND ?"))
+          << what;
+      EXPECT_EQ(figures.enterprises, sum("SELECT COUNT(DISTINCT investor) FROM report_projects "
+                                         "WHERE created_day BETWEEN ? AND ?"))
+          << what;
+      auto kpis =
+          reader.run([&](Connection& c) { return kpi_report(c, *workflow, period, date(7, 1)); });
+      ASSERT_TRUE(kpis) << kpis.error().message;
+      EXPECT_EQ(kpis->signed_projects, figures.signed_count) << what;
+
+      auto aging =
+          reader.run([&](Connection& c) { return aging_report(c, *workflow, period, date(7, 1)); });
+      ASSERT_TRUE(aging) << aging.error().message;
+      for (const AgingStage& stage : aging->stages) {
+        // Nearest rank over the visits' working days, from the daily rows.
+        std::vector<int> days;
+        SQLite::Statement visits(db,
+                                 "SELECT entered_day, left_day, visits FROM report_durations "
+                                 "WHERE state = ? AND left_day BETWEEN ? AND ?");
+        visits.bind(1, stage.state);
+        visits.bind(2, period.from.days_since_epoch());
+        visits.bind(3, period.to.days_since_epoch());
+        while (visits.executeStep()) {
+          const int worked = std::max(0, workflow->calendar->working_days_between(
+                                             engine::Date(visits.getColumn(0).getInt()),
+                                             engine::Date(visits.getColumn(1).getInt())));
+          days.insert(days.end(), visits.getColumn(2).getInt(), worked);
+        }
+        std::sort(days.begin(), days.end());
+        ASSERT_EQ(stage.samples, static_cast<std::int64_t>(days.size())) << what << stage.state;
+        samples += stage.samples;
+        if (days.empty()) {
+          EXPECT_FALSE(stage.median_working_days) << what << stage.state;
+          continue;
+        }
+        const auto rank = [&days](double p) {
+          return static_cast<double>(
+              days[static_cast<std::size_t>(std::ceil(p * static_cast<double>(days.size()))) - 1]);
+        };
+        EXPECT_EQ(stage.median_working_days, rank(0.5)) << what << stage.state;
+        EXPECT_EQ(stage.p90_working_days, rank(0.9)) << what << stage.state;
+      }
+    }
+    EXPECT_GT(samples, 1000) << round;
+  };
+  check("first");
+  // The same again, from what the connection kept.
+  check("kept");
+  // More visits that ended in January to May, months the connection has kept figures of.
+  history(date(1, 5), 120, 60);
+  if (::testing::Test::HasFatalFailure()) return;
+  check("after more visits");
+  store.reset();
+
+  const Snapshot kept = snapshot_reports(path);
+  EXPECT_GT(kept.at("report_duration_months").size(), 10u);
+  {
+    SQLite::Database writable(path.string(), SQLite::OPEN_READWRITE);
+    EXPECT_TRUE(ReportLedger::differences_from_log(writable).empty());
+    ReportLedger::rebuild(writable);
+  }
+  EXPECT_EQ(snapshot_reports(path), kept);
+}
+
 TEST(ReportsFormat, AmountsAsTheZoneWritesThem) {
   EXPECT_EQ(money_zh(643000), "64.3亿元");
   EXPECT_EQ(money_zh(54500), "5.45亿元");
@@ -562,6 +708,11 @@ TEST_P(ReportsHistoryTest, UpgradingAnOldDatabaseFillsTheSummariesFromItsEvents)
     db.exec("DROP TABLE report_enterprises");
     db.exec("DROP TABLE report_pipeline_by");
     db.exec("DROP TABLE report_enterprise_marks");
+    // The daily summaries by month (24).
+    for (const char* table : {"report_created_months", "report_reached_months",
+                              "report_duration_months", "report_enterprise_mark_months"}) {
+      db.exec(std::string("DROP TABLE ") + table);
+    }
     db.exec("PRAGMA user_version = 10");  // before 11, 12 and 13
     auto version = migrate(db, kSchemaVersion);
     ASSERT_TRUE(version) << version.error();

@@ -248,6 +248,14 @@ inline Snapshot snapshot_reports(const std::filesystem::path& path) {
        "SELECT * FROM report_pipeline_by WHERE projects <> 0 ORDER BY 1,2,3,4"},
       {"report_enterprise_marks",
        "SELECT * FROM report_enterprise_marks WHERE links <> 0 ORDER BY 1,2,3"},
+      {"report_created_months",
+       "SELECT * FROM report_created_months WHERE projects <> 0 ORDER BY 1,2,3"},
+      {"report_reached_months",
+       "SELECT * FROM report_reached_months WHERE projects <> 0 ORDER BY 1,2,3"},
+      {"report_duration_months",
+       "SELECT * FROM report_duration_months WHERE visits <> 0 ORDER BY 1,2,3"},
+      {"report_enterprise_mark_months",
+       "SELECT * FROM report_enterprise_mark_months WHERE links <> 0 ORDER BY 1,2,3"},
   };
   for (const auto& [table, sql] : tables) {
     SQLite::Statement select(db, sql);
