@@ -132,7 +132,18 @@ NotifyStore::NotifyStore(const std::filesystem::path& path,
     // NORMAL: a notification lost to a power cut is simply sent again (at least once).
     : connection_(path, storage::Connection::Mode::read_write, kBusyTimeoutMs,
                   storage::Synchronous::normal),
+      readers_(path, kReaders, kBusyTimeoutMs),
       secrets_(std::move(secrets)) {
+}
+
+template <typename T, typename Fn>
+Outcome<T> NotifyStore::read(Fn&& fn) {
+  try {
+    auto lease = readers_.borrow();
+    return fn(*lease);
+  } catch (const std::exception& error) {
+    return engine::fail(storage::storage_error(error));
+  }
 }
 
 template <typename T, typename Fn>
@@ -282,10 +293,10 @@ void NotifyStore::count_in_digest(const std::string& user, engine::Timestamp at)
 }
 
 Outcome<std::vector<Notification>> NotifyStore::mentions(const std::string& user, int limit) {
-  return run<std::vector<Notification>>([&] {
+  return read<std::vector<Notification>>([&](storage::Connection& connection) {
     // notifications_user_type (schema migration 15): this user's comment notifications,
     // newest first, read from the index.
-    auto select = connection_.statement(
+    auto select = connection.statement(
         "SELECT n.id, n.project_id, COALESCE(p.name, ''), n.triggers, n.title_zh, n.title_en, "
         "n.created_at, n.read_at FROM notifications n LEFT JOIN projects p ON p.id = "
         "n.project_id WHERE n.user_id = ? AND n.type = 'commented' ORDER BY n.id DESC LIMIT ?");
@@ -315,10 +326,10 @@ Outcome<std::vector<Notification>> NotifyStore::mentions(const std::string& user
 }
 
 Outcome<NotificationSettings> NotifyStore::settings(const std::string& user) {
-  return run<NotificationSettings>([&] {
+  return read<NotificationSettings>([&](storage::Connection& connection) {
     NotificationSettings settings;
     auto select =
-        connection_.statement("SELECT deadlines FROM notification_settings WHERE user_id = ?");
+        connection.statement("SELECT deadlines FROM notification_settings WHERE user_id = ?");
     select->bind(1, user);
     if (select->executeStep()) settings.deadlines = select->getColumn(0).getString();
     return settings;
@@ -343,15 +354,12 @@ Outcome<storage::Ok> NotifyStore::settle_historical_outbox(engine::Timestamp bef
     // next_attempt_at is the event's time for rows never attempted: the partial index
     // outbox_pending finds them.
     {
-      auto pending = connection_.statement(
-          "SELECT 1 FROM outbox WHERE status = 'pending' AND next_attempt_at < ? LIMIT 1");
+      auto pending = connection_.statement(std::string(kPendingHistoricalOutboxQuery));
       pending->bind(1, before);
       if (!pending->executeStep()) return storage::Ok{};
     }  // reset: an UPDATE under a stepped SELECT upgrades its snapshot, and fails with
        // SQLITE_BUSY_SNAPSHOT (no waiting) once the writer has committed since
-    auto settle = connection_.statement(
-        "UPDATE outbox SET status = 'delivered', last_error = 'skipped: historical event "
-        "(seeded or imported)' WHERE status = 'pending' AND next_attempt_at < ?");
+    auto settle = connection_.statement(std::string(kSettleHistoricalOutboxUpdate));
     settle->bind(1, before);
     settle->exec();
     return storage::Ok{};
@@ -385,14 +393,11 @@ Outcome<storage::Ok> NotifyStore::settle_webhook_outbox(std::int64_t up_to_event
   return run<storage::Ok>([&] {
     // Look before writing: every write from this connection makes the store's writer
     // drop its cache of projects (another connection committed).
-    auto pending = connection_.statement(
-        "SELECT 1 FROM outbox WHERE channel = 'webhook' AND status = 'pending' AND "
-        "event_id <= ? LIMIT 1");
+    auto pending = connection_.statement(std::string(kPendingWebhookOutboxQuery));
     pending->bind(1, up_to_event_id);
     if (!pending->executeStep()) return storage::Ok{};
-    auto settle = connection_.statement(
-        "UPDATE outbox SET status = 'delivered' WHERE channel = 'webhook' AND "
-        "status = 'pending' AND event_id <= ?");
+    pending->reset();  // a read held open would pin its snapshot under the UPDATE
+    auto settle = connection_.statement(std::string(kSettleWebhookOutboxUpdate));
     settle->bind(1, up_to_event_id);
     settle->exec();
     return storage::Ok{};
@@ -402,10 +407,10 @@ Outcome<storage::Ok> NotifyStore::settle_webhook_outbox(std::int64_t up_to_event
 Outcome<NotificationPage> NotifyStore::notifications(const std::string& user, bool unread_only,
                                                      int limit, const std::string& cursor,
                                                      const std::string& type) {
-  return run<NotificationPage>([&] {
+  return read<NotificationPage>([&](storage::Connection& connection) {
     std::int64_t before = INT64_MAX;
     if (!cursor.empty()) before = std::stoll(cursor);
-    auto select = connection_.statement(
+    auto select = connection.statement(
         "SELECT n.id, n.event_id, n.project_id, COALESCE(p.name, ''), n.type, n.triggers, "
         "n.title_zh, n.title_en, n.created_at, n.read_at FROM notifications n "
         "LEFT JOIN projects p ON p.id = n.project_id WHERE n.user_id = ? AND n.id < ? "
@@ -438,7 +443,7 @@ Outcome<NotificationPage> NotifyStore::notifications(const std::string& user, bo
       page.items.resize(static_cast<std::size_t>(limit));
       page.next_cursor = std::to_string(page.items.back().id);
     }
-    auto count = connection_.statement(
+    auto count = connection.statement(
         "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL");
     count->bind(1, user);
     count->executeStep();
@@ -448,8 +453,8 @@ Outcome<NotificationPage> NotifyStore::notifications(const std::string& user, bo
 }
 
 Outcome<std::int64_t> NotifyStore::unread_count(const std::string& user) {
-  return run<std::int64_t>([&] {
-    auto count = connection_.statement(
+  return read<std::int64_t>([&](storage::Connection& connection) {
+    auto count = connection.statement(
         "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL");
     count->bind(1, user);
     count->executeStep();
@@ -516,8 +521,8 @@ Outcome<Webhook> NotifyStore::add_webhook(Webhook webhook) {
 }
 
 Outcome<std::vector<Webhook>> NotifyStore::webhooks() {
-  return run<std::vector<Webhook>>([&] {
-    auto select = connection_.statement(
+  return read<std::vector<Webhook>>([&](storage::Connection& connection) {
+    auto select = connection.statement(
         "SELECT id, url, secret, events, format, created_by, created_at, after_event_id "
         "FROM webhooks WHERE deleted_at IS NULL ORDER BY id");
     std::vector<Webhook> out;
@@ -741,11 +746,11 @@ Outcome<storage::Ok> NotifyStore::record_failures(const std::vector<FailedAttemp
 
 Outcome<std::vector<Delivery>> NotifyStore::deliveries(std::optional<DeliveryStatus> wanted,
                                                        int limit, std::int64_t before_id) {
-  return run<std::vector<Delivery>>([&] {
+  return read<std::vector<Delivery>>([&](storage::Connection& connection) {
     const std::string status(wanted ? engine::name_in(kDeliveryStatusNames, *wanted) : "");
-    auto select = connection_.statement(std::string("SELECT ") + kDeliveryColumns +
-                                        " FROM deliveries d WHERE (? = '' OR d.status = ?) "
-                                        "AND d.id < ? ORDER BY d.id DESC LIMIT ?");
+    auto select = connection.statement(std::string("SELECT ") + kDeliveryColumns +
+                                       " FROM deliveries d WHERE (? = '' OR d.status = ?) "
+                                       "AND d.id < ? ORDER BY d.id DESC LIMIT ?");
     select->bind(1, status);
     select->bind(2, status);
     select->bind(3, before_id);
@@ -758,13 +763,14 @@ Outcome<std::vector<Delivery>> NotifyStore::deliveries(std::optional<DeliverySta
 }
 
 Outcome<std::optional<Delivery>> NotifyStore::delivery(std::int64_t id) {
-  return run<std::optional<Delivery>>([&]() -> std::optional<Delivery> {
-    auto select = connection_.statement(std::string("SELECT ") + kDeliveryColumns +
-                                        " FROM deliveries d WHERE d.id = ?");
-    select->bind(1, id);
-    if (!select->executeStep()) return std::nullopt;
-    return delivery_from(*select);
-  });
+  return read<std::optional<Delivery>>(
+      [&](storage::Connection& connection) -> std::optional<Delivery> {
+        auto select = connection.statement(std::string("SELECT ") + kDeliveryColumns +
+                                           " FROM deliveries d WHERE d.id = ?");
+        select->bind(1, id);
+        if (!select->executeStep()) return std::nullopt;
+        return delivery_from(*select);
+      });
 }
 
 Outcome<bool> NotifyStore::replay(std::int64_t id, engine::Timestamp now) {

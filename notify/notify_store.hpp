@@ -1,7 +1,9 @@
 #pragma once
 // The notification tables (schema migration 5) and the outbox, on the dispatcher's own
-// SQLite connection. Every member is thread-safe (one connection behind a mutex): the
-// dispatcher, the delivery lanes and the HTTP handlers share one NotifyStore.
+// SQLite connection. Every member is thread-safe: the dispatcher, the delivery lanes and the
+// HTTP handlers share one NotifyStore. Writes take one connection behind a mutex; what the
+// console reads (inboxes, unread counts, settings, webhooks, deliveries) comes from a pool
+// of read connections, so a long fan-out of alerts never keeps a page waiting.
 
 #include <cstdint>
 #include <filesystem>
@@ -146,14 +148,35 @@ struct InboxEntry {
 bool webhook_matches(const std::vector<engine::EventFilter>& filter, std::string_view type,
                      const std::vector<engine::NotifyTrigger>& triggers);
 
-// A channel's pending outbox rows, oldest first, with their events and projects. It runs
-// on every dispatcher pass: the plan must start from the outbox_pending_channel index
-// (schema migration 6), never from the event log (tests/notify/dispatcher_test.cpp).
+// The dispatcher's statements on the pending outbox rows, which run on every pass. Each
+// names the partial index of the pending rows (outbox_pending_channel, schema migration 6;
+// outbox_pending): left to the planner, statistics taken while a seeded or imported history
+// was pending (millions of rows, since settled) made it scan every outbox row on every pass,
+// a core busy all the time at 1,000,000 projects (tests/notify/dispatcher_test.cpp).
+//
+// A channel's pending rows, oldest first, with their events and projects.
 inline constexpr std::string_view kPendingOutboxQuery =
     "SELECT o.id, o.event_id, o.channel, o.triggers, o.recipients, e.payload, p.owner, "
-    "p.name, p.workflow, p.workflow_version FROM outbox o "
+    "p.name, p.workflow, p.workflow_version FROM outbox o INDEXED BY outbox_pending_channel "
     "JOIN events e ON e.id = o.event_id JOIN projects p ON p.id = o.project_id "
     "WHERE o.status = 'pending' AND o.channel = ? ORDER BY o.id LIMIT ?";
+// Rows of events older than a time (next_attempt_at is the event's time for rows never
+// attempted): whether there are any, and settling them unsent.
+inline constexpr std::string_view kPendingHistoricalOutboxQuery =
+    "SELECT 1 FROM outbox INDEXED BY outbox_pending WHERE status = 'pending' AND "
+    "next_attempt_at < ? LIMIT 1";
+inline constexpr std::string_view kSettleHistoricalOutboxUpdate =
+    "UPDATE outbox INDEXED BY outbox_pending SET status = 'delivered', last_error = "
+    "'skipped: historical event (seeded or imported)' WHERE status = 'pending' AND "
+    "next_attempt_at < ?";
+
+// Webhook-channel rows up to an event: whether any are still pending, and settling them.
+inline constexpr std::string_view kPendingWebhookOutboxQuery =
+    "SELECT 1 FROM outbox INDEXED BY outbox_pending_channel WHERE channel = 'webhook' AND "
+    "status = 'pending' AND event_id <= ? LIMIT 1";
+inline constexpr std::string_view kSettleWebhookOutboxUpdate =
+    "UPDATE outbox INDEXED BY outbox_pending_channel SET status = 'delivered' "
+    "WHERE channel = 'webhook' AND status = 'pending' AND event_id <= ?";
 
 class NotifyStore {
  public:
@@ -248,6 +271,9 @@ class NotifyStore {
   // Runs `fn` under the mutex; an SQLite exception becomes a storage error.
   template <typename T, typename Fn>
   Outcome<T> run(Fn&& fn);
+  // Runs `fn(connection)` on a read connection of the pool, without the mutex.
+  template <typename T, typename Fn>
+  Outcome<T> read(Fn&& fn);
   // Inside settle_inbox (the mutex held): whether the user takes deadline alerts as a
   // digest, and counting one in the day's digest.
   bool digests_deadlines(const std::string& user);
@@ -255,8 +281,10 @@ class NotifyStore {
 
   Webhook webhook_from(SQLite::Statement& row) const;
 
+  static constexpr int kReaders = 2;
   std::mutex mutex_;
   storage::Connection connection_;  // GUARDED_BY(mutex_)
+  storage::ReadPool readers_;
   const std::shared_ptr<const SecretBox> secrets_;
 };
 

@@ -301,7 +301,9 @@ class SqliteStore final : public Store {
     // The partial index outbox_pending holds exactly the pending rows.
     auto pending = read([](Connection& connection) {
       return connection.db()
-          .execAndGet("SELECT count(*) FROM outbox WHERE status = 'pending'")
+          .execAndGet(
+              "SELECT count(*) FROM outbox INDEXED BY outbox_pending "
+              "WHERE status = 'pending'")
           .getInt64();
     });
     if (pending) stats.outbox_pending = *pending;
