@@ -173,6 +173,28 @@ std::vector<FireDeadline> deadlines_to_fire(const Workflow& workflow, const Proj
   return out;
 }
 
+std::optional<Date> earliest_unalerted_due(const Workflow& workflow, const Project& project) {
+  const StateDef* state = workflow.find_state(project.state);
+  if (!project.exists() || (state != nullptr && state->terminal)) return std::nullopt;
+  // As due_items lists them, except that a milestone counts as open until its day is
+  // recorded (whatever its done_when says today): at worst the scheduler looks once more.
+  std::optional<Date> earliest;
+  const auto consider = [&](DeadlineKind kind, std::string_view name, Date due_on) {
+    const DeadlineAlert last =
+        kind == DeadlineKind::followup ? DeadlineAlert::due : DeadlineAlert::overdue;
+    if (project.deadlines_fired.contains(fired_deadline_key(kind, name, last, due_on))) return;
+    if (!earliest || due_on < *earliest) earliest = due_on;
+  };
+  if (project.sla_due_on) consider(DeadlineKind::sla, project.state, *project.sla_due_on);
+  for (const auto& [id, milestone] : project.milestones) {
+    if (!milestone.done_on) consider(DeadlineKind::milestone, id, milestone.due_on);
+  }
+  if (project.followup_due_on) {
+    consider(DeadlineKind::followup, "followup", *project.followup_due_on);
+  }
+  return earliest;
+}
+
 std::vector<std::string> extension_roles(const Workflow& workflow, const Project& project,
                                          DeadlineKind kind) {
   if (kind == DeadlineKind::sla) {

@@ -37,6 +37,11 @@ inline constexpr std::string_view kExtensionTooLong = "extension_too_long";
 std::vector<FireDeadline> deadlines_to_fire(const Workflow& workflow, const Project& project,
                                             Date today);
 
+// The earliest due day of the open deadlines whose last alert (overdue; due for a follow-up)
+// has not fired: nothing can fire for the others until they change (met, moved, replaced).
+// The scheduler looks only at projects where this falls within its horizon. nullopt: none.
+std::optional<Date> earliest_unalerted_due(const Workflow& workflow, const Project& project);
+
 // Roles that may extend a deadline: the SLA's `escalate` roles for an SLA, else manager.
 std::vector<std::string> extension_roles(const Workflow& workflow, const Project& project,
                                          DeadlineKind kind);

@@ -29,8 +29,10 @@ SchedulerPass Scheduler::run_once() {
   SchedulerPass pass;
   const engine::Date today = engine::local_date(clock_->now());
   storage::ProjectQuery query;
-  query.overdue_on = today.plus_days(options_.horizon_days);
-  query.sort = storage::SortKey::due;
+  // Projects whose deadlines have all raised their last alert are not read again
+  // (next_alert_on); the most urgent first.
+  query.alert_before = today.plus_days(options_.horizon_days);
+  query.sort = storage::SortKey::alert;
   query.descending = false;
   query.limit = 500;
   std::vector<std::future<storage::WriteResult>> writes;

@@ -90,6 +90,33 @@ void backfill_tag_columns(SQLite::Database& db) {
       "WHERE p.id = projects.parent) WHERE parent IS NOT NULL");
 }
 
+void backfill_alert_days(SQLite::Database& db) {
+  // Every open deadline counts until its project is read: a project whose stored workflow
+  // version does not load keeps them all, and the scheduler looks at it as before.
+  db.exec("UPDATE projects SET next_alert_on = next_due_on WHERE next_due_on < '" +
+          std::string(kNoDeadline) + "'");
+  for_each_stored_version(
+      db, [&db](const std::string& id, std::int64_t version, const engine::Workflow& workflow) {
+        SQLite::Statement rows(db,
+                               "SELECT id, body, next_alert_on FROM projects WHERE workflow = ? "
+                               "AND workflow_version = ? AND next_due_on < ?");
+        rows.bind(1, id);
+        rows.bind(2, version);
+        rows.bind(3, std::string(kNoDeadline));
+        SQLite::Statement update(db, "UPDATE projects SET next_alert_on = ? WHERE id = ?");
+        while (rows.executeStep()) {
+          auto project = decode_project(rows.getColumn(1).getString());
+          if (!project) continue;  // `investflow verify` reports an unreadable row
+          const std::string alert = projection_columns(workflow, *project).next_alert_on;
+          if (alert == rows.getColumn(2).getString()) continue;
+          update.bind(1, alert);
+          update.bind(2, rows.getColumn(0).getString());
+          update.exec();
+          update.reset();
+        }
+      });
+}
+
 void backfill_closed_reviews(SQLite::Database& db) {
   SQLite::Statement projects(db,
                              "SELECT p.id, p.body FROM projects p WHERE EXISTS (SELECT 1 FROM "

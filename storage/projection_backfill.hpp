@@ -15,6 +15,10 @@ namespace investflow::storage {
 // the tags are decoded; ended projects lose their open deadline in one UPDATE per state.
 void backfill_tag_columns(SQLite::Database& db);
 
+// Schema migration 25 (projects.next_alert_on, the scheduler's column): every project with
+// an open deadline gains the earliest due day whose last alert has not fired, from its body.
+void backfill_alert_days(SQLite::Database& db);
+
 // Schema migration 15 (closed reviews kept with their ballots, engine::ClosedReview): the
 // projections of projects with ballots in their history gain the reviews they closed,
 // replayed from their events. Nothing else in a stored projection changes.

@@ -5,6 +5,8 @@
 
 #include <iterator>
 
+#include "engine/deadlines.hpp"
+
 namespace investflow::storage {
 namespace {
 
@@ -45,8 +47,11 @@ ProjectionColumns projection_columns(const engine::Workflow& workflow,
   if (const engine::StateDef* state = workflow.find_state(project.state);
       state != nullptr && state->terminal) {
     columns.next_due_on = std::string(kNoDeadline);
+    columns.next_alert_on = std::string(kNoDeadline);
     return columns;
   }
+  const std::optional<engine::Date> alert = engine::earliest_unalerted_due(workflow, project);
+  columns.next_alert_on = alert ? alert->to_string() : std::string(kNoDeadline);
 
   std::optional<engine::Date> earliest;
   auto consider = [&earliest](const std::optional<engine::Date>& date) {
@@ -89,6 +94,7 @@ unsigned changed_columns(const ProjectionRow& before, const ProjectionRow& after
   differ(before.columns.responsible_unit != after.columns.responsible_unit, kResponsibleUnitColumn);
   differ(before.columns.problem_category != after.columns.problem_category, kProblemCategoryColumn);
   differ(before.columns.promoting_unit != after.columns.promoting_unit, kPromotingUnitColumn);
+  differ(before.columns.next_alert_on != after.columns.next_alert_on, kNextAlertOnColumn);
   return changed;
 }
 
@@ -119,6 +125,7 @@ ProjectionRow read_projection_row(SQLite::Statement& select, int first) {
   row.columns.responsible_unit = text(10);
   row.columns.problem_category = text(11);
   row.columns.promoting_unit = text(12);
+  row.columns.next_alert_on = text(13);
   return row;
 }
 

@@ -23,11 +23,14 @@ namespace investflow::storage {
 inline constexpr std::string_view kNoDeadline = "9999-12-31";
 
 struct ProjectionColumns {
-  std::string name;              // tag name
-  std::string investor;          // tag enterprise
-  std::string industry;          // tag industry
-  double total_investment = 0;   // tag investment, 万元
-  std::string next_due_on;       // YYYY-MM-DD
+  std::string name;             // tag name
+  std::string investor;         // tag enterprise
+  std::string industry;         // tag industry
+  double total_investment = 0;  // tag investment, 万元
+  std::string next_due_on;      // YYYY-MM-DD
+  // The earliest due day of an open deadline whose last alert has not fired
+  // (engine::earliest_unalerted_due): what the scheduler looks at. kNoDeadline: none.
+  std::string next_alert_on;
   std::string responsible_unit;  // tag responsible_unit (the service desk's ledger)
   std::string problem_category;  // tag problem_category
   std::string promoting_unit;    // tag promoting_unit; copied to its children's rows
@@ -68,8 +71,9 @@ enum ProjectionColumn : unsigned {
   kResponsibleUnitColumn = 1U << 10,
   kProblemCategoryColumn = 1U << 11,
   kPromotingUnitColumn = 1U << 12,
+  kNextAlertOnColumn = 1U << 13,
 };
-inline constexpr unsigned kAllProjectionColumns = (1U << 13) - 1;
+inline constexpr unsigned kAllProjectionColumns = (1U << 14) - 1;
 inline constexpr std::string_view kProjectionRowColumns[] = {"state",
                                                              "owner",
                                                              "name",
@@ -82,7 +86,8 @@ inline constexpr std::string_view kProjectionRowColumns[] = {"state",
                                                              "workflow_version",
                                                              "responsible_unit",
                                                              "problem_category",
-                                                             "promoting_unit"};
+                                                             "promoting_unit",
+                                                             "next_alert_on"};
 
 // The changeable columns as a projects row holds them (NULL read as ""), from `select`'s
 // column `first` on, in the order of kProjectionRowColumns (projection_row_select()).

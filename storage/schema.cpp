@@ -17,6 +17,14 @@
 namespace investflow::storage {
 namespace {
 
+// The scheduler's column (projection_columns.hpp): the earliest due day of an open deadline
+// whose last alert has not fired, filled from the bodies (projection_backfill.hpp). Named so
+// that migrate() finds it whatever its number.
+constexpr std::string_view kAlertDaysMigration = R"sql(
+ALTER TABLE projects ADD COLUMN next_alert_on TEXT NOT NULL DEFAULT '9999-12-31';
+CREATE INDEX projects_alert ON projects (next_alert_on, id) WHERE next_alert_on < '9999-12-31';
+)sql";
+
 // problems (issue 17): the ledger's filters as indexed projection columns
 // (projection_columns.hpp), filled from the bodies when an existing database is upgraded
 // (projection_backfill.hpp). Named so that migrate() finds it whatever its number.
@@ -703,6 +711,9 @@ INSERT INTO report_enterprise_mark_months (workflow, kind, month, links)
 SELECT workflow, kind, CAST(strftime('%Y%m', day * 86400, 'unixepoch') AS INTEGER), SUM(links)
 FROM report_enterprise_marks GROUP BY 1, 2, 3;
 )sql",
+    // 25 (issue 22): what the scheduler reads, so that projects whose deadlines have all
+    // raised their last alert are not read again on every pass (kAlertDaysMigration).
+    kAlertDaysMigration,
 };
 
 // The migration after which the report summaries are rebuilt from the event log (4 created
@@ -781,6 +792,9 @@ engine::Result<int, std::string> migrate(SQLite::Database& db, int target) {
       }
       if (kMigrations[static_cast<std::size_t>(version)] == kConsoleAtScaleMigration) {
         backfill_holder_keys(db);
+      }
+      if (kMigrations[static_cast<std::size_t>(version)] == kAlertDaysMigration) {
+        backfill_alert_days(db);
       }
       ++version;
       db.exec("PRAGMA user_version = " + std::to_string(version));

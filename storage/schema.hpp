@@ -42,7 +42,8 @@ namespace investflow::storage {
 //     pipeline by one dimension at a time (report_pipeline_by)
 // 24: daily report summaries by month too (report_created_months, report_reached_months,
 //     report_duration_months, report_enterprise_mark_months)
-inline constexpr int kSchemaVersion = 24;
+// 25: projects.next_alert_on (the scheduler's column) and its index projects_alert
+inline constexpr int kSchemaVersion = 25;
 
 // PRAGMA application_id of an investflow database ("INVF").
 inline constexpr int kApplicationId = 0x494E5646;

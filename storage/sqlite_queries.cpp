@@ -13,6 +13,7 @@
 #include "engine/visibility.hpp"
 #include "storage/codec.hpp"
 #include "storage/figures.hpp"
+#include "storage/projection_columns.hpp"
 #include "storage/scope_sql.hpp"
 #include "storage/wire_json.hpp"
 
@@ -33,6 +34,7 @@ constexpr SortKeyInfo kSortKeys[] = {
     {SortKey::name, "name", "name"},
     {SortKey::investment, "investment", "total_investment"},
     {SortKey::due, "due", "next_due_on"},
+    {SortKey::alert, "alert", "next_alert_on"},
 };
 
 const SortKeyInfo& sort_key_info(SortKey key) {
@@ -119,6 +121,7 @@ Outcome<Cursor> decode_cursor(const ProjectQuery& query) {
       break;
     case SortKey::name:
     case SortKey::due:
+    case SortKey::alert:
       if (!value.is_string()) return engine::fail(bad);
       cursor.value = std::string(value.get_string());
       break;
@@ -135,6 +138,7 @@ SortValue read_sort_value(SortKey key, const SQLite::Column& column) {
       return column.getDouble();
     case SortKey::name:
     case SortKey::due:
+    case SortKey::alert:
       return column.getString();
   }
   return column.getString();
@@ -286,7 +290,7 @@ std::string_view sort_key_name(SortKey key) {
 
 std::optional<SortKey> parse_sort_key(std::string_view name) {
   for (const SortKeyInfo& info : kSortKeys) {
-    if (info.name == name) return info.key;
+    if (info.name == name && info.key != SortKey::alert) return info.key;
   }
   return std::nullopt;
 }
@@ -364,6 +368,12 @@ Outcome<ProjectPage> query_projects(Connection& connection, const ProjectQuery& 
               std::vector<SortValue>{engine::holder_key(query.holder_field, query.holder)});
   }
   if (query.overdue_on) where.add("next_due_on < ?", query.overdue_on->to_string());
+  if (query.alert_before) {
+    // The second term is the partial index projects_alert's own condition, which SQLite
+    // must find in the query to use it (it does not infer it from the first).
+    where.add("next_alert_on < ?", query.alert_before->to_string());
+    where.add("next_alert_on < '" + std::string(kNoDeadline) + "'", std::vector<SortValue>{});
+  }
   if (!query.figure.empty()) {
     FigureQuery figure;
     figure.figure = query.figure;

@@ -532,8 +532,9 @@ ProjectionRow SqliteWriter::insert_projection(const engine::Workflow& workflow,
       "INSERT INTO projects (id, workflow, workflow_version, state, version, owner, name, "
       "investor, industry, total_investment, created_at, updated_at, state_entered_at, "
       "next_due_on, body, head_hash, parent, responsible_unit, problem_category, "
-      "promoting_unit, parent_promoting_unit) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-      "(SELECT promoting_unit FROM projects WHERE id = ?))");
+      "promoting_unit, parent_promoting_unit, next_alert_on) VALUES "
+      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,(SELECT promoting_unit FROM projects WHERE id = ?),"
+      "?)");
   insert->bind(1, project.id);
   insert->bind(2, project.workflow);
   insert->bind(3, project.workflow_version);
@@ -557,6 +558,7 @@ ProjectionRow SqliteWriter::insert_projection(const engine::Workflow& workflow,
   // A child's row carries its parent's promoting unit, for the lists of items filtered by
   // it (update_projection keeps it in step when the parent's changes).
   bind_text_or_null(*insert, 21, project.parent);
+  insert->bind(22, row.columns.next_alert_on);
   insert->exec();
   if (options_.json_cache) {
     staged_json_[project.id] = ProjectJson{project.version, std::move(body)};
@@ -593,6 +595,7 @@ void SqliteWriter::update_projection(Head& head) {
   }
   if (changed & kPromotingUnitColumn)
     bind_text_or_null(*update, index++, row.columns.promoting_unit);
+  if (changed & kNextAlertOnColumn) update->bind(index++, row.columns.next_alert_on);
   update->bind(index++, project.version);
   update->bindNoCopy(index++, body);
   update->bind(index++, head.hash.data(), static_cast<int>(head.hash.size()));

@@ -129,7 +129,9 @@ struct StoredCalendar {
   engine::Timestamp deployed_at = 0;
 };
 
-enum class SortKey { updated, created, name, investment, due };
+// `alert` (the day the scheduler looks at a project: next_alert_on) is not offered to
+// clients: parse_sort_key does not know it.
+enum class SortKey { updated, created, name, investment, due, alert };
 std::string_view sort_key_name(SortKey key);  // updated, created, name, investment, due
 std::optional<SortKey> parse_sort_key(std::string_view name);
 
@@ -157,6 +159,8 @@ struct ProjectQuery {
   std::string holder_field;
   std::string holder;
   std::optional<engine::Date> overdue_on;  // some open deadline falls before this day
+  // some open deadline whose last alert has not fired falls before this day (the scheduler)
+  std::optional<engine::Date> alert_before;
   std::string text;  // the project id (as typed or in capitals), or a part of the name or investor
   // kpis (issue 16): only the projects a report figure counts (storage/figures.hpp): its
   // id, its period (inclusive; the defaults cover all time), the promoting unit (the field

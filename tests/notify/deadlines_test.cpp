@@ -7,6 +7,7 @@
 #include "engine/decide.hpp"
 #include "notify/scheduler.hpp"
 #include "storage/codec.hpp"
+#include "storage/schema.hpp"
 #include "tests/notify/notify_test_support.hpp"
 
 namespace investflow::notify::testing {
@@ -218,6 +219,72 @@ TEST(Deadlines, AManagerExtendsWithAReasonAndTheNewDateWarnsAgain) {
   EXPECT_EQ(scheduler.run_once().fired, 1);
   EXPECT_EQ(fired_types(*store, "P-1"),
             (std::vector<std::string>{"sla_warning@2026-02-24", "sla_warning@2026-03-03"}));
+}
+
+// The scheduler reads only the projects with an alert still to raise (projects.next_alert_on):
+// once a deadline's last alert has fired, the project stays overdue in the lists, but no pass
+// reads it again until a deadline changes. At 1,000,000 projects every pass read all the
+// overdue ones, about 10 s of CPU every 30 s. A database from before the column gains it from
+// the projects' bodies.
+TEST(Deadlines, AProjectIsNotReadAgainOnceItsLastAlertHasFired) {
+  TempDir dir;
+  const auto path = dir.file("t.db");
+  auto clock = std::make_shared<TestClock>(at_ten(2026, 2, 12));
+  auto store = open_store(path, clock);
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(create(*store, "P-1").accepted());
+  const auto row = [&path] {
+    SQLite::Database db(path.string());
+    SQLite::Statement select(db,
+                             "SELECT next_due_on || ' ' || next_alert_on FROM projects "
+                             "WHERE id = 'P-1'");
+    return select.executeStep() ? select.getColumn(0).getString() : std::string("none");
+  };
+  const auto read_by_scheduler = [&store] {
+    storage::ProjectQuery query;
+    query.alert_before = day(2027, 1, 1);
+    query.sort = storage::SortKey::alert;
+    auto page = store->list_projects(query);
+    return page ? page->projects.size() : std::size_t{99};
+  };
+  EXPECT_EQ(row(), "2026-02-24 2026-02-24");
+  EXPECT_EQ(read_by_scheduler(), 1u);
+  Scheduler scheduler(*store, clock);
+  clock->set(at_ten(2026, 2, 14));
+  ASSERT_EQ(scheduler.run_once().fired, 1);  // the warning; the overdue alert is to come
+  EXPECT_EQ(row(), "2026-02-24 2026-02-24");
+  clock->set(at_ten(2026, 2, 26));
+  ASSERT_EQ(scheduler.run_once().fired, 1);  // overdue: nothing more for this deadline
+  EXPECT_EQ(row(), "2026-02-24 9999-12-31");
+  EXPECT_EQ(read_by_scheduler(), 0u);
+  storage::ProjectQuery overdue;
+  overdue.overdue_on = day(2026, 2, 26);
+  ASSERT_TRUE(store->list_projects(overdue));
+  EXPECT_EQ(store->list_projects(overdue)->projects.size(), 1u);  // still overdue in lists
+
+  // A database from before the column: the migration reads it from the body.
+  store.reset();
+  {
+    SQLite::Database db(path.string(), SQLite::OPEN_READWRITE);
+    db.exec("DROP INDEX projects_alert");
+    db.exec("ALTER TABLE projects DROP COLUMN next_alert_on");
+    db.exec("PRAGMA user_version = " + std::to_string(storage::kSchemaVersion - 1));
+    auto migrated = storage::migrate(db, storage::kSchemaVersion);
+    ASSERT_TRUE(migrated) << migrated.error();
+  }
+  EXPECT_EQ(row(), "2026-02-24 9999-12-31");
+
+  // A manager extends the deadline: a new due day, with alerts to raise again.
+  store = open_store(path, clock);
+  ASSERT_TRUE(store);
+  storage::WriteRequest extend;
+  extend.command.project_id = "P-1";
+  extend.command.body =
+      engine::ExtendDeadline{DeadlineKind::sla, "lead", day(2026, 3, 3), "企业补充环评材料"};
+  extend.actor = {"li", {"manager"}};
+  ASSERT_TRUE(store->write(std::move(extend)).get().accepted());
+  EXPECT_EQ(row(), "2026-03-03 2026-03-03");
+  EXPECT_EQ(read_by_scheduler(), 1u);
 }
 
 TEST(Deadlines, OnlyTheSchedulerFiresAndNeverTwice) {

@@ -81,7 +81,7 @@ RowCheck check_row(const std::filesystem::path& path, const std::string& id) {
   SQLite::Statement select(db,
                            "SELECT state, owner, name, investor, industry, total_investment, "
                            "updated_at, state_entered_at, next_due_on, body, version, "
-                           "workflow_version FROM projects WHERE id = ?");
+                           "workflow_version, next_alert_on FROM projects WHERE id = ?");
   select.bind(1, id);
   RowCheck check;
   if (!select.executeStep()) {
@@ -105,6 +105,7 @@ RowCheck check_row(const std::filesystem::path& path, const std::string& id) {
   check.rewritten = projection_row(*mini_workflow(), *project);
   check.version = select.getColumn(10).getInt64();
   check.stored.workflow_version = select.getColumn(11).getInt64();
+  check.stored.columns.next_alert_on = select.getColumn(12).getString();
   EXPECT_EQ(check.version, project->version);
   return check;
 }

@@ -708,6 +708,9 @@ TEST_P(ReportsHistoryTest, UpgradingAnOldDatabaseFillsTheSummariesFromItsEvents)
     db.exec("DROP TABLE report_enterprises");
     db.exec("DROP TABLE report_pipeline_by");
     db.exec("DROP TABLE report_enterprise_marks");
+    // The scheduler's column (25).
+    db.exec("DROP INDEX projects_alert");
+    db.exec("ALTER TABLE projects DROP COLUMN next_alert_on");
     // The daily summaries by month (24).
     for (const char* table : {"report_created_months", "report_reached_months",
                               "report_duration_months", "report_enterprise_mark_months"}) {

@@ -156,6 +156,37 @@ TEST(Schema, ParentLinksAreIndexedByParentAndWorkflow) {
   EXPECT_NE(details.find("projects_parent"), std::string::npos) << details;
 }
 
+// The scheduler's list (sqlite_queries.cpp, ProjectQuery::alert_before sorted by alert) reads
+// the partial index projects_alert: SQLite uses it only when the query repeats the index's
+// condition, which the list adds to its bound day. Without, every pass scanned the table.
+TEST(Schema, TheSchedulersListReadsTheIndexOfProjectsWithAlertsToRaise) {
+  TempDir dir;
+  SQLite::Database db = open_raw(dir.file("alerts.db"));
+  ASSERT_TRUE(migrate(db));
+  // The statistics of a database of 1,100,000 projects, 770,000 with an alert to raise.
+  db.exec("ANALYZE sqlite_schema");
+  db.exec(
+      "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('projects', 'projects_alert', "
+      "'769504 486 1'), ('projects', 'sqlite_autoindex_projects_1', '1100000 1')");
+  db.exec("ANALYZE sqlite_schema");  // reload
+  const auto plan_of = [&db](const std::string& where) {
+    SQLite::Statement plan(db,
+                           "EXPLAIN QUERY PLAN SELECT body, next_alert_on, id FROM projects "
+                           "WHERE 1 = 1" +
+                               where + " ORDER BY next_alert_on ASC, id ASC LIMIT 501");
+    plan.bind(1, "2026-12-05");
+    std::string details;
+    while (plan.executeStep())
+      details += plan.getColumn(3).getString() + "\n";
+    return details;
+  };
+  const std::string with = plan_of(" AND next_alert_on < ? AND next_alert_on < '9999-12-31'");
+  EXPECT_NE(with.find("USING INDEX projects_alert"), std::string::npos) << with;
+  EXPECT_EQ(with.find("TEMP B-TREE"), std::string::npos) << with;
+  // What the condition is there for.
+  EXPECT_EQ(plan_of(" AND next_alert_on < ?").find("projects_alert"), std::string::npos);
+}
+
 TEST(Schema, EventsAreAppendOnly) {
   TempDir dir;
   SQLite::Database db = open_raw(dir.file("events.db"));
