@@ -753,19 +753,27 @@ SQLite::Statement& ReportLedger::statement(const std::string& sql) {
   return *slot;
 }
 
-void ReportLedger::rebuild(SQLite::Database& db) {
-  // An older schema being brought up to date may not have the later summaries yet: their
-  // own migration rebuilds again once they exist.
+namespace {
+
+// The summary tables (bits by index) that an older schema being brought up to date does not
+// have yet: their own migrations fill them once they exist.
+unsigned absent_summaries(SQLite::Database& db) {
   unsigned absent = 0;
+  SQLite::Statement exists(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
   for (std::size_t i = 0; i < summary_tables().size(); ++i) {
-    const char* name = summary_tables()[i].name;
-    SQLite::Statement exists(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
-    exists.bind(1, name);
-    if (!exists.executeStep()) {
-      absent |= 1U << i;
-      continue;
-    }
-    db.exec(std::string("DELETE FROM ") + name);
+    exists.bind(1, summary_tables()[i].name);
+    if (!exists.executeStep()) absent |= 1U << i;
+    exists.reset();
+  }
+  return absent;
+}
+
+}  // namespace
+
+void ReportLedger::rebuild(SQLite::Database& db) {
+  const unsigned absent = absent_summaries(db);
+  for (std::size_t i = 0; i < summary_tables().size(); ++i) {
+    if ((absent & (1U << i)) == 0) db.exec(std::string("DELETE FROM ") + summary_tables()[i].name);
   }
   db.exec("DELETE FROM report_projects");
 
@@ -810,6 +818,7 @@ void ReportLedger::rebuild(SQLite::Database& db) {
 void ReportLedger::fill_problems(SQLite::Database& db) {
   const StoredWorkflows stored(db);
   ReportLedger ledger(db);
+  ledger.absent_tables_ = absent_summaries(db);
   ledger.push_layer();
   SQLite::Statement projects(db, "SELECT body FROM projects WHERE workflow = ?");
   int in_layer = 0;
