@@ -587,15 +587,30 @@ std::optional<User> AuthStore::trusted_token(const std::string& key) {
 // Unknown, revoked and disabled: nullopt. Throws on database errors.
 std::optional<User> AuthStore::lookup_token(const unsigned char* digest, std::size_t size) {
   const std::lock_guard lock(mutex_);
-  auto select = connection_->statement(
-      "SELECT u.id, u.display_name, u.roles, u.disabled, u.unit FROM api_tokens t "
-      "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL "
-      "AND (t.expires_at IS NULL OR t.expires_at > ?)");
-  select->bind(1, digest, static_cast<int>(size));
-  select->bind(2, static_cast<std::int64_t>(now()));
-  if (!select->executeStep()) return std::nullopt;
-  User found = read_user(*select);
-  if (found.disabled) return std::nullopt;
+  const engine::Timestamp at = now();
+  std::optional<User> found;
+  engine::Timestamp last_used = 0;
+  {
+    auto select = connection_->statement(
+        "SELECT u.id, u.display_name, u.roles, u.disabled, u.unit, t.last_used_at "
+        "FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? "
+        "AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?)");
+    select->bind(1, digest, static_cast<int>(size));
+    select->bind(2, static_cast<std::int64_t>(at));
+    if (!select->executeStep()) return std::nullopt;
+    found = read_user(*select);
+    if (found->disabled) return std::nullopt;
+    if (!select->getColumn(5).isNull()) last_used = select->getColumn(5).getInt64();
+  }  // reset before the UPDATE, as in session()
+  // Use is noted at most once a minute (and a cached token is not looked up at all), so
+  // the time shown is when the token was last checked, to within a minute or so.
+  if (at - last_used >= 60'000) {
+    auto used =
+        connection_->statement("UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?");
+    used->bind(1, static_cast<std::int64_t>(at));
+    used->bind(2, digest, static_cast<int>(size));
+    used->exec();
+  }
   return found;
 }
 

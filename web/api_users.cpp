@@ -74,6 +74,7 @@ json::object token_json(const storage::TokenInfo& token, engine::Timestamp now) 
           {"created_at", storage::wire_timestamp(token.created_at)},
           {"expires_at", storage::wire_timestamp(token.expires_at)},
           {"revoked_at", storage::wire_timestamp(token.revoked_at)},
+          {"last_used_at", storage::wire_timestamp(token.last_used_at)},
           {"state", state}};
 }
 

@@ -202,6 +202,9 @@ void add_users(json::object& all) {
         {"created_at", date_time()},
         {"expires_at", with_description(optional_date_time(), "null: never")},
         {"revoked_at", optional_date_time()},
+        {"last_used_at", with_description(optional_date_time(),
+                                          "When a request last presented it, noted at most once "
+                                          "a minute; null: never used")},
         {"state", one_of_values({"active", "expired", "revoked"})}};
   };
   json::object token = record({});

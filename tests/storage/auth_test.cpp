@@ -131,6 +131,34 @@ TEST_F(AuthTest, TokensNameTheirUserAndAreStoredHashed) {
   EXPECT_EQ(hash, expected);
 }
 
+// A token's last use is recorded (shown to administrators with the tokens), at most once a
+// minute.
+TEST_F(AuthTest, ATokensLastUseIsRecorded) {
+  ASSERT_TRUE(auth_->add_user("bot", {"auditor"}, "correct horse"));
+  auto token = auth_->issue_token("bot", "reports");
+  ASSERT_TRUE(token);
+  AuthOptions uncached{std::chrono::hours(1), 10000, clock_};
+  uncached.token_cache_ttl = std::chrono::milliseconds(0);  // every call asks the database
+  auto opened = AuthStore::open(dir_.file("auth.db"), uncached);
+  ASSERT_TRUE(opened);
+  AuthStore& auth = **opened;
+  const auto last_used = [&]() -> std::optional<engine::Timestamp> {
+    auto tokens = auth.tokens("bot");
+    EXPECT_TRUE(tokens && tokens->size() == 1);
+    return tokens && !tokens->empty() ? tokens->front().last_used_at : std::nullopt;
+  };
+  EXPECT_FALSE(last_used());
+  const engine::Timestamp first = clock_->now();
+  ASSERT_TRUE(*auth.token_user(*token));
+  EXPECT_EQ(last_used(), first);
+  clock_->advance_ms(10'000);
+  ASSERT_TRUE(*auth.token_user(*token));
+  EXPECT_EQ(last_used(), first);  // within the minute: not written again
+  clock_->advance_ms(120'000);
+  ASSERT_TRUE(*auth.token_user(*token));
+  EXPECT_EQ(last_used(), clock_->now());
+}
+
 TEST(AuthSecrets, AreRandomAndWellFormed) {
   EXPECT_NE(random_secret(), random_secret());
   EXPECT_EQ(generate_password().size(), 16u);

@@ -150,6 +150,8 @@ test('an admin adds a user, sets roles, disables, makes a token seen once, revok
   await revoke.waitFor({state: 'detached'});
   await tokenRow.locator('.token-state', {hasText: '已撤销'}).waitFor();
   assert.equal(await tokenRow.locator('.revoke-token').count(), 0);
+  // It was used once (GET /api/me above): the list says when, in China time.
+  assert.match(await tokenRow.locator('.token-last-used').textContent(), /^\d{4}\/\d{1,2}\/\d{1,2} \d{1,2}:\d{2}/);
   assert.equal(await meWith(secret), 401);
 
   // Delete: the dialog names the user; the last admin is refused in Chinese.

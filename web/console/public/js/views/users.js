@@ -270,6 +270,7 @@ export async function render(view, {params}, {navigate, hashWith}) {
     h('td', {}, userText('span', token.name, {class: 'token-name'})),
     h('td', {}, dateTime(token.created_at)),
     h('td', {}, token.expires_at ? dateTime(token.expires_at) : t('users.never')),
+    h('td', {class: 'token-last-used'}, token.last_used_at ? dateTime(token.last_used_at) : t('users.never_used')),
     h('td', {class: 'token-state'}, tokenState(token)),
     h('td', {class: 'row-actions'}, token.state === 'revoked' ? null
       : h('button', {type: 'button', class: 'small danger revoke-token', onclick: () => act(() => modal({
@@ -283,8 +284,8 @@ export async function render(view, {params}, {navigate, hashWith}) {
     users.map((user) => h('option', {value: user.id, selected: user.id === tokenUser, 'data-user': ''}, who(user))));
   const tokensTable = tokens.items.length
     ? h('div', {class: 'table-wrap'}, h('table', {class: 'table tokens-table'},
-      head([t('users.token_user'), t('users.token_name'), t('users.created'), t('users.expires_at'), t('users.state'),
-        t('users.actions')]), h('tbody', {}, tokenRows)))
+      head([t('users.token_user'), t('users.token_name'), t('users.created'), t('users.expires_at'),
+        t('users.last_used'), t('users.state'), t('users.actions')]), h('tbody', {}, tokenRows)))
     : h('p', {class: 'muted'}, t('users.no_tokens'));
 
   view.append(
