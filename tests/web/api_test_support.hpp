@@ -81,6 +81,10 @@ class ApiTest : public ::testing::Test {
     add_api_routes(router, context_);
     ServerOptions server_options = test_options();
     server_options.audit = access_auditor(context_);
+    // Some API tests send bodies of about a megabyte (an import file, a huge login name):
+    // test_options()' 400 ms to read a body, there for the tests of the cut-off itself, is
+    // too short for a sanitizer build on a busy machine. The server's default is 30 s.
+    server_options.body_timeout = std::chrono::seconds(20);
     server_ = std::make_unique<RunningServer>(std::move(router), std::move(server_options));
   }
 
