@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace investflow::testing {
@@ -45,9 +46,11 @@ inline std::vector<Ack> parse_acks(const std::string& output) {
 
 }  // namespace crash_detail
 
-// Runs crash_writer on `db` (round `round` names its projects R<round>-T<thread>) for
-// `lifetime`, kills it with SIGKILL, and returns the acknowledgements of every complete
-// line it printed: a line cut by the kill was never fully acknowledged.
+// Runs crash_writer on `db` (round `round` names its projects R<round>-T<thread>) until
+// `lifetime` after it said READY (its store open, so the database exists whatever the
+// machine's load), kills it with SIGKILL, and returns the acknowledgements of every complete
+// line it printed: a line cut by the kill was never fully acknowledged. A child that is not
+// ready within a minute is killed too, and its output holds no acknowledgement.
 inline std::vector<Ack> run_and_kill(CrashWriterMode mode, const std::filesystem::path& db,
                                      int round, std::chrono::milliseconds lifetime) {
   int fds[2];
@@ -65,9 +68,15 @@ inline std::vector<Ack> run_and_kill(CrashWriterMode mode, const std::filesystem
   }
   close(fds[1]);
   std::string output;
-  const auto deadline = std::chrono::steady_clock::now() + lifetime;
+  constexpr std::string_view kReady = "READY\n";
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  bool ready = false;
   bool killed = false;
   for (;;) {
+    if (!ready && output.size() >= kReady.size()) {
+      ready = true;
+      deadline = std::chrono::steady_clock::now() + lifetime;
+    }
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (!killed && left.count() <= 0) {
@@ -85,6 +94,8 @@ inline std::vector<Ack> run_and_kill(CrashWriterMode mode, const std::filesystem
   close(fds[0]);
   int status = 0;
   waitpid(pid, &status, 0);
+  if (!ready || output.compare(0, kReady.size(), kReady) != 0) return {};
+  output.erase(0, kReady.size());
   output.resize(output.rfind('\n') == std::string::npos ? 0 : output.rfind('\n') + 1);
   return crash_detail::parse_acks(output);
 }

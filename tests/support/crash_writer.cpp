@@ -1,6 +1,7 @@
 // The child of the crash tests (tests/support/crash_harness.hpp): commits transitions
 // through the storage API from several threads and prints one line per acknowledged
-// command, "ACK <project> <version> <create|submit|back>", flushed at once. In `deliver`
+// command, "ACK <project> <version> <create|submit|back>", flushed at once, after a first
+// line "READY" once its store is open. In `deliver`
 // mode the webhook dispatcher runs alongside and delivers them. The parent kills it with
 // SIGKILL at a random moment and checks that every acknowledged command survived.
 //
@@ -105,6 +106,8 @@ int main(int argc, char** argv) {
     if (!notify_store) return 1;
     dispatcher = start_dispatcher(**store, *notify_store);
   }
+  std::printf("READY\n");  // the parent's clock starts now: the database exists
+  std::fflush(stdout);
   // The dispatcher shares the machine with the writers: fewer of them when it runs.
   const int writers = mode == "deliver" ? 4 : 8;
   std::vector<std::thread> threads;
