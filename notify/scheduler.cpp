@@ -45,6 +45,7 @@ SchedulerPass Scheduler::run_once() {
       ++pass.failed;
       break;
     }
+    pass.looked_at += static_cast<int>(page->projects.size());
     for (const engine::Project& project : page->projects) {
       const auto workflow = store_.workflow(project.workflow, project.workflow_version);
       if (!workflow) continue;

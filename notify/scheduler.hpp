@@ -3,11 +3,12 @@
 // milestone_overdue and followup_due as events through the store's normal write path, as the
 // `system` actor.
 //
-// Each pass lists the projects with an open deadline within the warning horizon (the
-// projection's next_due_on column) and submits engine::deadlines_to_fire for each. The
-// engine remembers what fired in the project itself, so every alert fires exactly once:
-// a repeat (two passes racing, a restart) is rejected as nothing_to_do. A server that was
-// down over a deadline fires it on its first pass.
+// Each pass lists the projects with an open deadline whose last alert has not fired within
+// the warning horizon (the projection's next_alert_on column) and submits
+// engine::deadlines_to_fire for each. The engine remembers what fired in the project
+// itself, so every alert fires exactly once: a repeat (two passes racing, a restart) is
+// rejected as nothing_to_do. A server that was down over a deadline fires it on its first
+// pass.
 
 #include <chrono>
 #include <memory>
@@ -27,9 +28,10 @@ struct SchedulerOptions {
 };
 
 struct SchedulerPass {
-  int fired = 0;     // alerts accepted
-  int repeated = 0;  // alerts the engine refused as already fired or no longer due
-  int failed = 0;    // storage failures (retried next pass)
+  int looked_at = 0;  // projects listed and read (those with an alert still to raise)
+  int fired = 0;      // alerts accepted
+  int repeated = 0;   // alerts the engine refused as already fired or no longer due
+  int failed = 0;     // storage failures (retried next pass)
 };
 
 class Scheduler {

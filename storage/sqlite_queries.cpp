@@ -1,7 +1,5 @@
 #include "storage/sqlite_queries.hpp"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <cctype>
 
@@ -13,6 +11,7 @@
 #include "engine/visibility.hpp"
 #include "storage/codec.hpp"
 #include "storage/figures.hpp"
+#include "storage/list_cursor.hpp"
 #include "storage/projection_columns.hpp"
 #include "storage/scope_sql.hpp"
 #include "storage/wire_json.hpp"
@@ -22,111 +21,11 @@ namespace json = boost::json;
 
 namespace {
 
-// Each sort key's name in the API and the column it orders by.
-struct SortKeyInfo {
-  SortKey key;
-  std::string_view name;
-  std::string_view column;
-};
-constexpr SortKeyInfo kSortKeys[] = {
-    {SortKey::updated, "updated", "updated_at"},
-    {SortKey::created, "created", "created_at"},
-    {SortKey::name, "name", "name"},
-    {SortKey::investment, "investment", "total_investment"},
-    {SortKey::due, "due", "next_due_on"},
-    {SortKey::alert, "alert", "next_alert_on"},
-};
-
-const SortKeyInfo& sort_key_info(SortKey key) {
-  for (const SortKeyInfo& info : kSortKeys) {
-    if (info.key == key) return info;
-  }
-  return kSortKeys[0];
-}
-
-std::string_view sort_column(SortKey key) {
-  return sort_key_info(key).column;
-}
-
 // A sort value as the column holds it.
-using SortValue = std::variant<std::int64_t, double, std::string>;
-
-struct Cursor {
-  SortValue value;
-  std::string id;
-};
+using SortValue = ProjectListSql::Value;
 
 Error invalid(std::string message) {
   return Error{Error::Kind::invalid_request, std::move(message)};
-}
-
-std::string base64url(std::string_view bytes) {
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-                  '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                    bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(std::char_traits<char>::length(out.c_str()));
-  return out;
-}
-
-std::optional<std::string> from_base64url(std::string_view text) {
-  std::string out(text.size(), '\0');
-  std::size_t length = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                        text.size(), nullptr, &length, nullptr,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
-    return std::nullopt;
-  }
-  out.resize(length);
-  return out;
-}
-
-std::string encode_cursor(const ProjectQuery& query, const SortValue& value,
-                          const std::string& id) {
-  json::array array{sort_key_name(query.sort), query.descending ? "desc" : "asc"};
-  std::visit([&array](const auto& v) { array.emplace_back(v); }, value);
-  array.emplace_back(id);
-  return base64url(canonical_json(array));
-}
-
-Outcome<Cursor> decode_cursor(const ProjectQuery& query) {
-  const Error bad = invalid("the cursor is not one this list handed out");
-  auto text = from_base64url(query.cursor);
-  if (!text) return engine::fail(bad);
-  auto parsed = parse_json(*text);
-  if (!parsed || !parsed->is_array() || parsed->get_array().size() != 4) return engine::fail(bad);
-  const json::array& array = parsed->get_array();
-  if (!array[0].is_string() || array[0].get_string() != sort_key_name(query.sort) ||
-      !array[1].is_string() || array[1].get_string() != (query.descending ? "desc" : "asc")) {
-    return engine::fail(invalid("the cursor belongs to another sort order"));
-  }
-  if (!array[3].is_string()) return engine::fail(bad);
-  Cursor cursor;
-  cursor.id = std::string(array[3].get_string());
-  const json::value& value = array[2];
-  switch (query.sort) {
-    case SortKey::updated:
-    case SortKey::created:
-      if (!value.is_int64()) return engine::fail(bad);
-      cursor.value = value.get_int64();
-      break;
-    case SortKey::investment:
-      if (value.is_int64()) {
-        cursor.value = static_cast<double>(value.get_int64());
-      } else if (value.is_double()) {
-        cursor.value = value.get_double();
-      } else {
-        return engine::fail(bad);
-      }
-      break;
-    case SortKey::name:
-    case SortKey::due:
-    case SortKey::alert:
-      if (!value.is_string()) return engine::fail(bad);
-      cursor.value = std::string(value.get_string());
-      break;
-  }
-  return cursor;
 }
 
 SortValue read_sort_value(SortKey key, const SQLite::Column& column) {
@@ -269,13 +168,7 @@ class Conditions {
       parameters_.push_back(std::move(parameter));
   }
   const std::string& sql() const { return sql_; }
-  void bind(SQLite::Statement& statement) const {
-    int index = 1;
-    for (const auto& parameter : parameters_) {
-      std::visit([&](const auto& value) { statement.bind(index, value); }, parameter);
-      ++index;
-    }
-  }
+  std::vector<SortValue>& parameters() { return parameters_; }
 
  private:
   std::string sql_;
@@ -283,17 +176,6 @@ class Conditions {
 };
 
 }  // namespace
-
-std::string_view sort_key_name(SortKey key) {
-  return sort_key_info(key).name;
-}
-
-std::optional<SortKey> parse_sort_key(std::string_view name) {
-  for (const SortKeyInfo& info : kSortKeys) {
-    if (info.name == name && info.key != SortKey::alert) return info.key;
-  }
-  return std::nullopt;
-}
 
 std::optional<engine::Project> query_project(Connection& connection, std::string_view id) {
   auto select = connection.statement("SELECT body FROM projects WHERE id = ?");
@@ -317,7 +199,15 @@ std::optional<ProjectJson> query_project_json(Connection& connection, std::strin
   return project_wire_json(*project, workflow.get());
 }
 
-Outcome<ProjectPage> query_projects(Connection& connection, const ProjectQuery& query) {
+void ProjectListSql::bind(SQLite::Statement& statement) const {
+  int index = 1;
+  for (const Value& parameter : parameters) {
+    std::visit([&](const auto& value) { statement.bind(index, value); }, parameter);
+    ++index;
+  }
+}
+
+Outcome<ProjectListSql> project_list_sql(Connection& connection, const ProjectQuery& query) {
   if (query.limit < 1 || query.limit > 500) {
     return engine::fail(invalid("limit must be between 1 and 500"));
   }
@@ -399,24 +289,29 @@ Outcome<ProjectPage> query_projects(Connection& connection, const ProjectQuery& 
   const std::string column(sort_column(query.sort));
   const char* after = query.descending ? "<" : ">";
   if (!query.cursor.empty()) {
-    auto cursor = decode_cursor(query);
+    auto cursor = decode_list_cursor(query);
     if (!cursor) return engine::fail(cursor.error());
     where.add("(" + column + " " + after + " ? OR (" + column + " = ? AND id " + after + " ?))",
               std::vector<SortValue>{cursor->value, cursor->value, cursor->id});
   }
   const char* direction = query.descending ? " DESC" : " ASC";
-  const std::string sql = "SELECT body, " + column + ", id FROM projects WHERE 1 = 1" +
-                          where.sql() + " ORDER BY " + column + direction + ", id" + direction +
-                          " LIMIT " + std::to_string(query.limit + 1);
+  return ProjectListSql{"SELECT body, " + column + ", id FROM projects WHERE 1 = 1" + where.sql() +
+                            " ORDER BY " + column + direction + ", id" + direction + " LIMIT " +
+                            std::to_string(query.limit + 1),
+                        std::move(where.parameters())};
+}
 
-  auto select = connection.statement(sql);
-  where.bind(*select);
+Outcome<ProjectPage> query_projects(Connection& connection, const ProjectQuery& query) {
+  auto list = project_list_sql(connection, query);
+  if (!list) return engine::fail(list.error());
+  auto select = connection.statement(list->sql);
+  list->bind(*select);
   ProjectPage page;
   SortValue last_value;
   std::string last_id;
   while (select->executeStep()) {
     if (static_cast<int>(page.projects.size()) == query.limit) {
-      page.next_cursor = encode_cursor(query, last_value, last_id);
+      page.next_cursor = encode_list_cursor(query, last_value, last_id);
       break;
     }
     auto project = decode_project(select->getColumn(0).getString());

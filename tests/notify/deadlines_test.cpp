@@ -251,12 +251,20 @@ TEST(Deadlines, AProjectIsNotReadAgainOnceItsLastAlertHasFired) {
   EXPECT_EQ(read_by_scheduler(), 1u);
   Scheduler scheduler(*store, clock);
   clock->set(at_ten(2026, 2, 14));
-  ASSERT_EQ(scheduler.run_once().fired, 1);  // the warning; the overdue alert is to come
+  const SchedulerPass warned = scheduler.run_once();
+  ASSERT_EQ(warned.fired, 1);  // the warning; the overdue alert is to come
+  EXPECT_EQ(warned.looked_at, 1);
   EXPECT_EQ(row(), "2026-02-24 2026-02-24");
   clock->set(at_ten(2026, 2, 26));
-  ASSERT_EQ(scheduler.run_once().fired, 1);  // overdue: nothing more for this deadline
+  const SchedulerPass overdue_fired = scheduler.run_once();
+  ASSERT_EQ(overdue_fired.fired, 1);  // overdue: nothing more for this deadline
+  EXPECT_EQ(overdue_fired.looked_at, 1);
   EXPECT_EQ(row(), "2026-02-24 9999-12-31");
   EXPECT_EQ(read_by_scheduler(), 0u);
+  // The scheduler itself lists by that column: its next pass reads nothing.
+  const SchedulerPass after = scheduler.run_once();
+  EXPECT_EQ(after.fired, 0);
+  EXPECT_EQ(after.looked_at, 0);
   storage::ProjectQuery overdue;
   overdue.overdue_on = day(2026, 2, 26);
   ASSERT_TRUE(store->list_projects(overdue));
