@@ -157,16 +157,9 @@ class SqliteStore final : public Store {
       select->bind(1, calendar.name());
       if (select->executeStep()) {
         if (select->getColumn(0).getString() == source_hash) return false;
-        const int first = select->getColumn(1).getInt();
-        const int last = select->getColumn(2).getInt();
-        if (calendar.first_year() > first || calendar.last_year() < last) {
-          return engine::fail(Error{Error::Kind::invalid_request,
-                                    "calendar " + calendar.name() +
-                                        " is stored with official data for " +
-                                        std::to_string(first) + "-" + std::to_string(last) +
-                                        "; this file has " + std::to_string(calendar.first_year()) +
-                                        "-" + std::to_string(calendar.last_year()) +
-                                        ", and a deployed calendar keeps every year it had"});
+        if (auto refused = drops_calendar_years(calendar, select->getColumn(1).getInt(),
+                                                select->getColumn(2).getInt())) {
+          return engine::fail(std::move(*refused));
         }
       }
       auto upsert = connection.statement(
@@ -338,11 +331,7 @@ class SqliteStore final : public Store {
     if (select->getColumn(0).getString() == to_hex(chain_hash(kGenesisHash, source))) {
       return std::optional<engine::Timestamp>(select->getColumn(1).getInt64());
     }
-    return engine::fail(
-        Error{Error::Kind::invalid_request,
-              "workflow " + workflow.id + " version " + std::to_string(workflow.version) +
-                  " is already stored with a different definition; projects keep the "
-                  "version they started on, so give the changed definition a new version"});
+    return engine::fail(changed_definition(workflow));
   }
 
   engine::Timestamp insert_workflow(Connection& connection, const engine::Workflow& workflow,
@@ -369,13 +358,8 @@ class SqliteStore final : public Store {
     auto newest = connection.statement("SELECT max(version) FROM workflows WHERE id = ?");
     newest->bind(1, workflow.id);
     if (newest->executeStep() && !newest->getColumn(0).isNull()) {
-      const std::int64_t stored = newest->getColumn(0).getInt64();
-      if (stored > workflow.version) {
-        return engine::fail(
-            Error{Error::Kind::invalid_request,
-                  "workflow " + workflow.id + " version " + std::to_string(workflow.version) +
-                      " is older than the newest stored, version " + std::to_string(stored) +
-                      ": deploy a version above " + std::to_string(stored)});
+      if (auto refused = older_than_stored(workflow, newest->getColumn(0).getInt64())) {
+        return engine::fail(std::move(*refused));
       }
     }
     return DeployResult{true, insert_workflow(connection, workflow, source)};

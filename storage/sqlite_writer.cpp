@@ -24,6 +24,7 @@
 #include "storage/codec.hpp"
 #include "storage/projection_columns.hpp"
 #include "storage/relations.hpp"
+#include "storage/write_decision.hpp"
 
 namespace investflow::storage {
 namespace json = boost::json;
@@ -43,86 +44,11 @@ void bind_text_or_null(SQLite::Statement& statement, int index, const std::strin
   }
 }
 
-WriteResult rejected(std::int64_t current_version, std::string_view code, std::string message) {
-  WriteResult result;
-  result.status = WriteResult::Status::rejected;
-  result.version = current_version;
-  result.rejection.current_version = current_version;
-  result.rejection.reasons.push_back(
-      engine::Reason{std::string(code), "", engine::LocalizedText{message, message}});
-  return result;
-}
-
-WriteResult failed(std::string message) {
-  WriteResult result;
-  result.status = WriteResult::Status::failed;
-  result.error = std::move(message);
-  return result;
-}
-
 // `system_errno`: sqlite3_system_errno right after the failure (an I/O error's cause).
 WriteResult failed(const std::exception& error, int system_errno) {
-  WriteResult result = failed("storage: " + describe_failure(error));
+  WriteResult result = failed_write("storage: " + describe_failure(error));
   result.fault = fault_of(error, system_errno);
   return result;
-}
-
-constexpr engine::EnumName<WriteResult::Status> kStatusNames[] = {
-    {WriteResult::Status::accepted, "accepted"},
-    {WriteResult::Status::rejected, "rejected"},
-    {WriteResult::Status::failed, "failed"},
-};
-static_assert(engine::in_order(kStatusNames));
-
-// The stored form of a first result, replayed for a repeated idempotency key.
-std::string result_to_text(const WriteResult& result) {
-  json::array events;
-  for (const auto& event : result.events)
-    events.push_back(event_to_json(event));
-  return canonical_json(json::object{{"events", std::move(events)},
-                                     {"rejection", rejection_to_json(result.rejection)},
-                                     {"status", engine::name_in(kStatusNames, result.status)},
-                                     {"version", result.version}});
-}
-
-WriteResult result_from_text(std::string_view text) {
-  auto parsed = parse_json(text);
-  if (!parsed || !parsed->is_object()) return failed("unreadable idempotency record");
-  const json::object& object = parsed->get_object();
-  WriteResult result;
-  const json::value* status = object.if_contains("status");
-  const json::value* version = object.if_contains("version");
-  if (status == nullptr || !status->is_string() || version == nullptr || !version->is_int64()) {
-    return failed("unreadable idempotency record");
-  }
-  result.status = engine::value_named(kStatusNames, std::string_view(status->get_string()))
-                      .value_or(WriteResult::Status::failed);
-  result.version = version->get_int64();
-  if (const json::value* events = object.if_contains("events"); events && events->is_array()) {
-    for (const auto& item : events->get_array()) {
-      auto event = event_from_json(item);
-      if (!event) return failed("unreadable idempotency record: " + event.error().to_string());
-      result.events.push_back(std::move(*event));
-    }
-  }
-  if (const json::value* rejection = object.if_contains("rejection")) {
-    auto decoded = rejection_from_json(*rejection);
-    if (decoded) result.rejection = std::move(*decoded);
-  }
-  return result;
-}
-
-std::string fingerprint_of(const WriteRequest& request) {
-  json::object object{{"command", command_to_json(request.command)},
-                      {"workflow", request.workflow}};
-  return to_hex(chain_hash(kGenesisHash, canonical_json(object)));
-}
-
-json::array to_json_array(const std::set<std::string>& items) {
-  json::array array;
-  for (const auto& item : items)
-    array.emplace_back(item);
-  return array;
 }
 
 }  // namespace
@@ -169,7 +95,7 @@ void SqliteWriter::submit(std::vector<WriteRequest> requests, bool atomic,
   std::unique_lock lock(mutex_);
   if (stopping_) {
     lock.unlock();
-    std::vector<WriteResult> results(requests.size(), failed("the store is closing"));
+    std::vector<WriteResult> results(requests.size(), failed_write("the store is closing"));
     done(std::move(results));
     return;
   }
@@ -250,7 +176,8 @@ void SqliteWriter::deliver(std::vector<Job>& jobs, const std::string& error) {
   for (Job& job : jobs) {
     if (!error.empty()) {
       for (WriteResult& result : job.results) {
-        if (result.accepted()) result = failed("storage: the commit may not be durable: " + error);
+        if (result.accepted())
+          result = failed_write("storage: the commit may not be durable: " + error);
       }
     }
     try {
@@ -354,8 +281,8 @@ void SqliteWriter::run_atomic(Job& job) {
       result = *failed_batch;
     } else if (result.accepted() || result.replayed) {
       const std::int64_t before = result.events.empty() ? 0 : result.events.front().version - 1;
-      result = rejected(before, reason::kBatchAborted,
-                        "not written: another command of the same batch was rejected");
+      result = rejected_write(before, reason::kBatchAborted,
+                              "not written: another command of the same batch was rejected");
     }
   }
 }
@@ -364,12 +291,12 @@ WriteResult SqliteWriter::process(const WriteRequest& request) {
   const engine::Timestamp now = request.at.value_or(clock_.now());
   std::string fingerprint;
   if (!request.idempotency_key.empty()) {
-    fingerprint = fingerprint_of(request);
+    fingerprint = request_fingerprint(request);
     if (const Remembered* first =
             find_remembered(request.actor.id + '\n' + request.idempotency_key)) {
       if (first->fingerprint != fingerprint) {
-        return rejected(first->result.version, reason::kIdempotencyKeyReused,
-                        "this Idempotency-Key was used for a different request");
+        return rejected_write(first->result.version, reason::kIdempotencyKeyReused,
+                              "this Idempotency-Key was used for a different request");
       }
       WriteResult replay = first->result;
       replay.replayed = true;
@@ -378,59 +305,17 @@ WriteResult SqliteWriter::process(const WriteRequest& request) {
   }
 
   const Head& head = load_head(request.command.project_id);
-  std::shared_ptr<const engine::Workflow> workflow;
-  if (head.project.exists()) {
-    workflow = workflows_.find(head.project.workflow, head.project.workflow_version);
-  } else if (std::holds_alternative<engine::CreateProject>(request.command.body)) {
-    workflow = workflows_.find(request.workflow);
-  }
-  // A migration is decided with the target version the store holds, and its events are
-  // written (projection columns, notifications, report summaries) under that version.
-  std::optional<engine::Command> migration;
-  std::shared_ptr<const engine::Workflow> written_with = workflow;
-  if (const auto* migrate = std::get_if<engine::MigrateWorkflow>(&request.command.body);
-      migrate != nullptr && head.project.exists()) {
-    migration = request.command;
-    auto& body = std::get<engine::MigrateWorkflow>(migration->body);
-    body.target = workflows_.find(head.project.workflow, migrate->to_version);
-    if (body.target) written_with = body.target;
-  }
-
-  WriteResult result;
-  if (workflow == nullptr && !head.project.exists() &&
-      !std::holds_alternative<engine::CreateProject>(request.command.body)) {
-    result = rejected(0, engine::reason::kNoSuchProject,
-                      "no project '" + request.command.project_id + "'");
-  } else if (workflow == nullptr) {
-    const std::string wanted =
-        head.project.exists()
-            ? head.project.workflow + " version " + std::to_string(head.project.workflow_version)
-            : request.workflow;
-    result = rejected(head.project.version, reason::kNoSuchWorkflow,
-                      "workflow " + wanted + " is not loaded");
-  } else {
-    const engine::FixedClock clock(now);
-    const auto* create = std::get_if<engine::CreateProject>(&request.command.body);
-    const engine::Relations relations =
-        relations_of(*workflow, head.project, create != nullptr ? create->parent : std::string());
-    // A fractional quorum is taken of the review panel: the users holding the voters' role.
-    const int panel = review_panel(*workflow, head.project);
-    engine::Project with_panel;
-    if (panel > 0) {
-      with_panel = head.project;
-      with_panel.review_panel = panel;
-    }
-    engine::Decision decision =
-        engine::decide(*workflow, panel > 0 ? with_panel : head.project,
-                       migration ? *migration : request.command, request.actor, clock, relations);
-    if (decision) {
-      result = append(head, *written_with, std::move(decision).value(), request.batch,
-                      relations.parent ? &relations.parent->fields : nullptr);
-    } else {
-      result.status = WriteResult::Status::rejected;
-      result.rejection = std::move(decision).error();
-      result.version = result.rejection.current_version;
-    }
+  DecisionSource source;
+  source.relations = [this](const engine::Workflow& workflow, const engine::Project& project,
+                            const std::string& new_parent) {
+    return relations_of(workflow, project, new_parent);
+  };
+  source.holders_of_role = [this](const std::string& role) { return holders_of_role(role); };
+  WriteDecision decision = decide_write(request, head.project, workflows_, now, source);
+  WriteResult result = std::move(decision.rejection);
+  if (decision.accepted) {
+    result = append(head, *decision.written_with, std::move(decision.events), request.batch,
+                    decision.relations.parent ? &decision.relations.parent->fields : nullptr);
   }
   if (!request.idempotency_key.empty()) remember(request, fingerprint, result, now);
   return result;
@@ -723,27 +608,15 @@ std::int64_t SqliteWriter::insert_event(const engine::Event& event, const std::s
 
 void SqliteWriter::insert_outbox(std::int64_t event_id, const engine::Event& event,
                                  std::span<const engine::NotifyDelivery> deliveries) {
-  // One row per channel: the triggers that routed it and its recipients, by their names.
-  struct Row {
-    std::set<std::string> triggers;
-    std::set<std::string> recipients;
-  };
-  std::map<engine::NotifyChannel, Row> by_channel;
-  for (const engine::NotifyDelivery& delivery : deliveries) {
-    Row& row = by_channel[delivery.channel];
-    for (const engine::NotifyTrigger& trigger : delivery.triggers)
-      row.triggers.insert(engine::trigger_name(trigger));
-    row.recipients.insert(engine::recipient_name(delivery.recipient));
-  }
-  for (const auto& [channel, row] : by_channel) {
+  for (const OutboxRow& row : outbox_rows(deliveries)) {
     auto insert = connection_.statement(
         "INSERT INTO outbox (event_id, project_id, channel, triggers, recipients, "
         "next_attempt_at, created_at) VALUES (?,?,?,?,?,?,?)");
     insert->bind(1, event_id);
     insert->bind(2, event.project_id);
-    insert->bind(3, std::string(engine::channel_name(channel)));
-    insert->bind(4, canonical_json(to_json_array(row.triggers)));
-    insert->bind(5, canonical_json(to_json_array(row.recipients)));
+    insert->bind(3, row.channel);
+    insert->bind(4, row.triggers);
+    insert->bind(5, row.recipients);
     insert->bind(6, event.at);
     insert->bind(7, event.at);
     insert->exec();
@@ -759,20 +632,18 @@ void SqliteWriter::remember(const WriteRequest& request, const std::string& fing
   insert->bind(2, request.idempotency_key);
   insert->bind(3, fingerprint);
   insert->bind(4, request.command.project_id);
-  insert->bind(5, result_to_text(result));
+  insert->bind(5, write_result_text(result));
   insert->bind(6, now);
   insert->exec();
   layers_.back().keys.insert_or_assign(request.actor.id + '\n' + request.idempotency_key,
                                        Remembered{fingerprint, result});
 }
 
-int SqliteWriter::review_panel(const engine::Workflow& workflow, const engine::Project& project) {
-  const engine::StateDef* state = workflow.find_state(project.state);
-  if (state == nullptr || !state->review || state->review->quorum_denominator == 0) return 0;
+int SqliteWriter::holders_of_role(const std::string& role) {
   auto select = connection_.statement(
       "SELECT count(*) FROM users, json_each(users.roles) "
       "WHERE users.disabled = 0 AND json_each.value = ?");
-  select->bind(1, state->review->voters);
+  select->bind(1, role);
   return select->executeStep() ? select->getColumn(0).getInt() : 0;
 }
 
@@ -824,7 +695,7 @@ const SqliteWriter::Remembered* SqliteWriter::find_remembered(const std::string&
   select->bind(2, key.substr(newline + 1));
   if (!select->executeStep()) return nullptr;
   Remembered remembered{select->getColumn(0).getString(),
-                        result_from_text(select->getColumn(1).getString())};
+                        write_result_from_text(select->getColumn(1).getString())};
   // Keep it in the current layer so the pointer stays valid while the command runs.
   auto [slot, inserted] = layers_.back().keys.insert_or_assign(key, std::move(remembered));
   (void)inserted;

@@ -131,9 +131,8 @@ class SqliteWriter {
   void remember(const WriteRequest& request, const std::string& fingerprint,
                 const WriteResult& result, engine::Timestamp now);
 
-  // The enabled users holding the voters' role of the project's open review, when its
-  // quorum is a fraction of the panel; 0 otherwise.
-  int review_panel(const engine::Workflow& workflow, const engine::Project& project);
+  // The enabled users holding `role` (a review panel, for a fractional quorum).
+  int holders_of_role(const std::string& role);
   // Points into a layer or the cache; stays valid until the batch ends.
   const Head& load_head(const std::string& project_id);
   const Remembered* find_remembered(const std::string& key);

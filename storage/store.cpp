@@ -11,6 +11,34 @@ Error storage_error(const std::exception& error, std::string_view context) {
                fault_of(error)};
 }
 
+Error changed_definition(const engine::Workflow& workflow) {
+  return Error{Error::Kind::invalid_request,
+               "workflow " + workflow.id + " version " + std::to_string(workflow.version) +
+                   " is already stored with a different definition; projects keep the "
+                   "version they started on, so give the changed definition a new version"};
+}
+
+std::optional<Error> older_than_stored(const engine::Workflow& workflow, std::int64_t newest) {
+  if (newest <= workflow.version) return std::nullopt;
+  return Error{Error::Kind::invalid_request,
+               "workflow " + workflow.id + " version " + std::to_string(workflow.version) +
+                   " is older than the newest stored, version " + std::to_string(newest) +
+                   ": deploy a version above " + std::to_string(newest)};
+}
+
+std::optional<Error> drops_calendar_years(const engine::Calendar& calendar, int stored_first,
+                                          int stored_last) {
+  if (calendar.first_year() <= stored_first && calendar.last_year() >= stored_last) {
+    return std::nullopt;
+  }
+  return Error{Error::Kind::invalid_request,
+               "calendar " + calendar.name() + " is stored with official data for " +
+                   std::to_string(stored_first) + "-" + std::to_string(stored_last) +
+                   "; this file has " + std::to_string(calendar.first_year()) + "-" +
+                   std::to_string(calendar.last_year()) +
+                   ", and a deployed calendar keeps every year it had"};
+}
+
 std::future<WriteResult> Store::write(WriteRequest request) {
   auto promise = std::make_shared<std::promise<WriteResult>>();
   std::future<WriteResult> future = promise->get_future();

@@ -2,8 +2,9 @@
 // The storage interface the rest of investflow sees. Writes are commands: the store decides
 // each one with engine::decide against the project as stored, and appends the resulting
 // events, the updated projection and the outbox rows in one transaction. Reads return
-// projections and histories. Nothing here names SQLite: sqlite_store.hpp opens the SQLite
-// implementation, and a PostgreSQL one can implement the same interface later.
+// projections and histories. Nothing here names a database: sqlite_store.hpp opens the
+// SQLite implementation, pg_store.hpp the PostgreSQL one (open_store.hpp: either, by the
+// database argument).
 //
 // Thread safety: every member function may be called from any thread. Write callbacks run
 // on the store's writer thread; keep them short (hand work off, or fulfil a promise).
@@ -205,6 +206,14 @@ struct StoreStats {
   std::int64_t transitions_committed = 0;  // transition_taken events
   std::int64_t outbox_pending = -1;        // notifications not yet delivered; -1: unknown
 };
+
+// The rules every store applies to definitions, as the errors they refuse with (nullopt:
+// allowed). A workflow version stored with another text; one older than the newest stored
+// of its id; a calendar that drops years of official data the stored one has.
+Error changed_definition(const engine::Workflow& workflow);
+std::optional<Error> older_than_stored(const engine::Workflow& workflow, std::int64_t newest);
+std::optional<Error> drops_calendar_years(const engine::Calendar& calendar, int stored_first,
+                                          int stored_last);
 
 class Store {
  public:
