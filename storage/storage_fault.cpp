@@ -1,5 +1,7 @@
 #include "storage/storage_fault.hpp"
 
+#include "storage/pg_connection.hpp"
+
 #include <SQLiteCpp/Exception.h>
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -103,6 +105,8 @@ std::string_view fault_name(Fault fault) {
       return "io";
     case Fault::corrupt:
       return "corrupt";
+    case Fault::unavailable:
+      return "unavailable";
     case Fault::other:
       break;
   }
@@ -124,6 +128,14 @@ Fault errno_fault(int error) {
     default:
       return Fault::other;
   }
+}
+
+Fault pg_fault(const PgError& error) {
+  const std::string& state = error.sqlstate();
+  if (error.connection_lost() || state == "25006") return Fault::unavailable;
+  if (state == "53100") return Fault::full;
+  if (state == "40001" || state == "40P01" || state == "55P03") return Fault::busy;
+  return Fault::other;
 }
 
 Fault sqlite_fault(int extended_code, int system_errno) {
@@ -151,6 +163,7 @@ Fault sqlite_fault(int extended_code, int system_errno) {
 }
 
 Fault fault_of(const std::exception& error, int system_errno) {
+  if (const auto* pg = dynamic_cast<const PgError*>(&error)) return pg_fault(*pg);
   if (const auto* sqlite = as_sqlite(error)) {
     const int code = sqlite_code(*sqlite);
     return code < 0 ? Fault::other : sqlite_fault(code, system_errno);

@@ -12,6 +12,8 @@
 
 namespace investflow::storage {
 
+class PgError;
+
 enum class Fault {
   other,      // not the storage's doing as far as can be told (a bug, out of memory)
   full,       // no room to write: SQLITE_FULL, ENOSPC, EDQUOT, EFBIG
@@ -21,6 +23,9 @@ enum class Fault {
   io,         // the disk failed a read or write, or a file cannot be opened: SQLITE_IOERR*,
               // SQLITE_CANTOPEN, EIO
   corrupt,    // the database's pages do not hold together: SQLITE_CORRUPT, SQLITE_NOTADB
+  // The database server cannot be reached, is restarting, or is a read-only standby
+  // (PostgreSQL: connection lost, SQLSTATE class 08, 57P0x, 25006). Reconnecting may mend it.
+  unavailable,
 };
 
 // "full", "read_only", ...: for log lines and metrics.
@@ -28,11 +33,14 @@ std::string_view fault_name(Fault fault);
 
 // A SQLite result code (primary or extended) with the OS error behind it (0: unknown).
 Fault sqlite_fault(int extended_code, int system_errno = 0);
+// A PostgreSQL error: lost connection or standby (unavailable), disk full, serialization
+// failure or lock timeout (busy).
+Fault pg_fault(const PgError& error);
 // An errno value.
 Fault errno_fault(int error);
 // A SQLite::Exception by its code (and the OS error behind it, sqlite3_system_errno, when
 // the caller has it), a std::system_error (std::filesystem_error among them) by its errno;
-// anything else is Fault::other.
+// a PgError (pg_connection.hpp) by its SQLSTATE; anything else is Fault::other.
 Fault fault_of(const std::exception& error, int system_errno = 0);
 
 // The exception's message with what SQLite or the OS said about it, for a log line:

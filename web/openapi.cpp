@@ -59,7 +59,7 @@ std::string_view error_description(int status) {
       return "Too many failed attempts, or too many streams open; see Retry-After";
     case 503:
       return "Not enabled on this server, not ready (readiness), or the database cannot be "
-             "written now (code storage_read_only or storage_busy)";
+             "written now (code storage_read_only, storage_busy or storage_unavailable)";
     case 507:
       return "The server's disk is full (code storage_full); nothing was saved";
     case 500:

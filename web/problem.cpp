@@ -137,6 +137,12 @@ Problem storage_problem(storage::Fault fault, std::string request_id) {
                                      "done. Try again shortly."},
                                     "storage_busy");
       break;
+    case storage::Fault::unavailable:
+      problem = service_unavailable({"数据库服务器暂时无法连接，本次操作未完成，请稍后重试。",
+                                     "The database server cannot be reached; nothing was done. "
+                                     "Try again shortly."},
+                                    "storage_unavailable");
+      break;
     case storage::Fault::io:
       problem = make(500, "storage_io_error", "Internal server error",
                      {"存储读写出错，本次操作未完成；报告问题时请提供请求编号。",

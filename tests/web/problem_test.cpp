@@ -108,6 +108,7 @@ TEST(Problem, StorageFailuresAreAnsweredAsWhatTheyAre) {
         Expected{Fault::read_only, 503, "storage_read_only"},
         Expected{Fault::busy, 503, "storage_busy"}, Expected{Fault::io, 500, "storage_io_error"},
         Expected{Fault::corrupt, 500, "storage_corrupt"},
+        Expected{Fault::unavailable, 503, "storage_unavailable"},
         Expected{Fault::other, 500, "internal_error"}}) {
     const auto body = parse(to_json(storage_problem(fault, "id-7"), "zh-CN"));
     EXPECT_EQ(body.at("status").as_int64(), status) << code;
