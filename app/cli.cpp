@@ -1,5 +1,7 @@
 #include "app/cli.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <string_view>
 #include <vector>
 
@@ -14,6 +16,7 @@
 #include "app/commands_users.hpp"
 #include "app/commands_workflow.hpp"
 #include "app/config.hpp"
+#include "storage/pg_connection.hpp"
 
 namespace investflow::app {
 namespace {
@@ -118,6 +121,19 @@ int run_cli(std::span<const std::string> args, Io& io) {
     return command->run(rest, io);
   }
   if (const CommandEntry* command = find_command(name)) {
+    // The PostgreSQL store (issue 21) serves these commands so far; the others would take
+    // a URI for a SQLite file name.
+    constexpr std::string_view kOnPostgres[] = {"init", "verify", "seed"};
+    const bool on_postgres = std::any_of(args.begin() + 1, args.end(), [](const std::string& arg) {
+      return storage::is_postgres_uri(arg);
+    });
+    if (on_postgres &&
+        std::find(std::begin(kOnPostgres), std::end(kOnPostgres), name) == std::end(kOnPostgres)) {
+      io.err << "investflow " << name
+             << ": a PostgreSQL database (postgresql://...) is not supported by this command "
+                "yet; init, verify and seed take one, every command takes a SQLite file\n";
+      return kExitUsage;
+    }
     return command->run(args.subspan(1), io);
   }
   return unknown_command(name, io);

@@ -20,7 +20,9 @@
 #include "storage/deployed_calendars.hpp"
 #include "storage/deployed_workflows.hpp"
 #include "storage/import_export.hpp"
+#include "storage/open_store.hpp"
 #include "storage/operations.hpp"
+#include "storage/pg_connection.hpp"
 #include "storage/schema.hpp"
 #include "storage/seed.hpp"
 #include "storage/sqlite_store.hpp"
@@ -80,9 +82,9 @@ std::unique_ptr<Store> open_store(const std::string& db, Io& io,
                                   storage::Synchronous synchronous = storage::Synchronous::full) {
   storage::SqliteOptions options;
   options.synchronous = synchronous;
-  auto store = storage::open_sqlite_store(db, options);
+  auto store = storage::open_store_at(db, options);
   if (!store) {
-    io.err << "investflow: " << db << ": " << store.error().message << "\n";
+    io.err << "investflow: " << storage::redact_uri(db) << ": " << store.error().message << "\n";
     return nullptr;
   }
   load_workflows(**store, io);
@@ -123,16 +125,19 @@ int run_init(std::span<const std::string> args, Io& io) {
   ArgSpec spec("init",
                "Create a database, or bring an existing one to this version's schema.\n"
                "Safe to run again. Refuses a database written by a newer investflow.");
-  spec.positional("DB", "the SQLite database file").example("investflow init zone.db");
+  spec.positional("DB", "the SQLite database file, or a postgresql:// URI")
+      .example("investflow init zone.db")
+      .example(
+          "investflow init 'postgresql://investflow@db1,db2/zone?target_session_attrs=read-write'");
   const ParsedArgs parsed = ParsedArgs::parse(spec, args);
   if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
   const std::string db = parsed.positional("DB");
-  auto version = storage::init_sqlite_database(db);
+  auto version = storage::init_database_at(db);
   if (!version) {
-    io.err << "investflow: " << db << ": " << version.error().message << "\n";
+    io.err << "investflow: " << storage::redact_uri(db) << ": " << version.error().message << "\n";
     return kExitFailed;
   }
-  io.out << db << ": schema version " << *version << "\n";
+  io.out << storage::redact_uri(db) << ": schema version " << *version << "\n";
   return kExitOk;
 }
 
@@ -146,7 +151,9 @@ int run_verify(std::span<const std::string> args, Io& io) {
                "that nothing the signed digest covers was changed, removed or reordered since\n"
                "(appends are fine). Prints each problem; exits 1 if there is any. Safe while a\n"
                "server writes.");
-  spec.positional("DB", "the SQLite database file")
+  spec.positional("DB",
+                  "the SQLite database file, or a postgresql:// URI (chains, replay and "
+                  "projection; no --digest yet)")
       .option("digest", "FILE", "a digest signed earlier (investflow digest, serve --digest-dir)")
       .option("public-key", "KEY.pub", "the public key the digest must be signed with")
       .example("investflow verify zone.db")
@@ -159,7 +166,14 @@ int run_verify(std::span<const std::string> args, Io& io) {
     return kExitUsage;
   }
   const std::string db = parsed.positional("DB");
-  if (!database_exists(db, io)) return kExitFailed;
+  if (storage::is_postgres_uri(db)) {
+    if (parsed.has("digest")) {
+      io.err << "investflow verify: --digest is not available for a PostgreSQL database yet\n";
+      return kExitUsage;
+    }
+  } else if (!database_exists(db, io)) {
+    return kExitFailed;
+  }
   std::optional<storage::Digest> digest;
   if (parsed.has("digest")) {
     auto key = storage::read_public_key(parsed.value("public-key"));
@@ -182,12 +196,14 @@ int run_verify(std::span<const std::string> args, Io& io) {
     digest = std::move(*read);
   }
   Progress progress(io, "verifying");
-  auto report = storage::verify_database(
-      db, progress.callback(),
-      digest ? std::optional<storage::LogHeads>(digest->heads) : std::nullopt);
+  auto report = storage::is_postgres_uri(db)
+                    ? storage::verify_pg_database(db, progress.callback())
+                    : storage::verify_database(
+                          db, progress.callback(),
+                          digest ? std::optional<storage::LogHeads>(digest->heads) : std::nullopt);
   progress.finish();
   if (!report) {
-    io.err << "investflow: " << db << ": " << report.error().message << "\n";
+    io.err << "investflow: " << storage::redact_uri(db) << ": " << report.error().message << "\n";
     return kExitFailed;
   }
   for (const auto& problem : report->problems) {
@@ -198,7 +214,8 @@ int run_verify(std::span<const std::string> args, Io& io) {
     }
     io.out << storage::verify_problem_name(problem.kind) << ": " << problem.message << "\n";
   }
-  io.out << db << ": " << report->projects << " projects, " << report->events << " events";
+  io.out << storage::redact_uri(db) << ": " << report->projects << " projects, " << report->events
+         << " events";
   if (report->files > 0) io.out << ", " << report->files << " attached files";
   if (report->audit_entries > 0) io.out << ", " << report->audit_entries << " audit entries";
   if (digest) {
@@ -408,7 +425,7 @@ int run_seed(std::span<const std::string> args, Io& io) {
                "Fill a database with realistic demo projects: Chinese names, industries, sizes,\n"
                "stages spread like a real pipeline, and full histories that take the workflow's\n"
                "real transitions, all through the normal write path.");
-  spec.positional("DB", "the SQLite database file (created if missing)")
+  spec.positional("DB", "the SQLite database file (created if missing), or a postgresql:// URI")
       .option("projects", "N", "how many projects", "100")
       .option("seed", "S", "random seed: the same seed gives the same data", "1")
       .option("workflow", "ID",

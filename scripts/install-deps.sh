@@ -19,6 +19,9 @@ packages=(
   libjemalloc-dev  # the binary's and benchmarks' allocator (CMakeLists.txt)
   libgtest-dev libgmock-dev libbenchmark-dev
   libvalijson-dev  # the web tests check every response against the OpenAPI document
+  # The PostgreSQL store (storage/pg_connection.cpp): libpq; its tests start a private
+  # PostgreSQL 15 server from /usr/lib/postgresql/15/bin (tests/support/pg_server.hpp)
+  libpq-dev postgresql-15
   # make package and its test (tests/package/): dpkg-shlibdeps, systemd-analyze verify of
   # the unit, curl against the unpacked server
   dpkg-dev systemd curl

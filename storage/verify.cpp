@@ -15,6 +15,8 @@
 #include "storage/codec.hpp"
 #include "storage/hash_chain.hpp"
 #include "storage/operations.hpp"
+#include "storage/pg_connection.hpp"
+#include "storage/pg_store.hpp"
 #include "storage/projection_columns.hpp"
 #include "storage/reports_ledger.hpp"
 #include "workflows/loader.hpp"
@@ -118,8 +120,14 @@ using StoredVersions =
 
 class Verifier {
  public:
-  Verifier(VerifyReport& report, StoredVersions versions, std::filesystem::path files)
-      : report_(report), versions_(std::move(versions)), files_(std::move(files)) {}
+  // `files`: where attached files are (empty: the store keeps none, so none is checked).
+  // `access`: whether the store keeps lookup keys (project_access) to compare.
+  Verifier(VerifyReport& report, StoredVersions versions, std::filesystem::path files,
+           bool access = true)
+      : report_(report),
+        versions_(std::move(versions)),
+        files_(std::move(files)),
+        access_(access) {}
 
   // Checks one project's chain and replay. `project` is null when only events exist.
   void check(const std::string& id, const ProjectRow* project, std::vector<EventRow> events) {
@@ -163,7 +171,8 @@ class Verifier {
           event->at != row.at) {
         problem(Kind::unreadable_event, id, row.seq, "columns disagree with the payload");
       }
-      if (const auto* attached = std::get_if<engine::FileAttached>(&event->body)) {
+      if (const auto* attached = std::get_if<engine::FileAttached>(&event->body);
+          attached != nullptr && !files_.empty()) {
         check_file(id, row.seq, *attached);
       }
       if (replayable) check_version(id, row.seq, *event, replayed);
@@ -197,7 +206,7 @@ class Verifier {
     }
     const auto workflow = versions_.find({replayed.workflow, replayed.workflow_version});
     if (!replayable || workflow == versions_.end() || !workflow->second) return;
-    if (project.access_keys != engine::lookup_keys(*workflow->second, replayed)) {
+    if (access_ && project.access_keys != engine::lookup_keys(*workflow->second, replayed)) {
       problem(Kind::access_differs, project.id, 0,
               "the lookup keys stored for the project (data scope, holders) are not those its "
               "workflow version gives");
@@ -268,8 +277,35 @@ class Verifier {
   VerifyReport& report_;
   StoredVersions versions_;
   std::filesystem::path files_;
+  bool access_;
   std::map<std::string, FileCheck, std::less<>> files_checked_;
 };
+
+// Merge join of projects and events on the project id, both in id order (byte order):
+// each project checked with its events. `next_project` gives the next projects row or
+// nothing; `events` has done(), project_id() and take().
+template <typename NextProject, typename Events>
+void check_projects(Verifier& verifier, VerifyReport& report, NextProject next_project,
+                    Events& events, std::int64_t total, const ProgressFn& progress) {
+  std::optional<ProjectRow> project = next_project();
+  while (project || !events.done()) {
+    std::string id = project && (events.done() || project->id <= events.project_id())
+                         ? project->id
+                         : events.project_id();
+    std::vector<EventRow> rows;
+    while (!events.done() && events.project_id() == id)
+      rows.push_back(events.take());
+    const bool has_project = project && project->id == id;
+    verifier.check(id, has_project ? &*project : nullptr, std::move(rows));
+    if (has_project) {
+      ++report.projects;
+      project = next_project();
+      if (progress && (report.projects % 1000 == 0 || report.projects == total)) {
+        progress(report.projects, total);
+      }
+    }
+  }
+}
 
 }  // namespace
 
@@ -321,30 +357,48 @@ void check_anchor(VerifyReport& report, const char* what, const ChainHead& ancho
 
 // The log chain over every event in id (commit) order: each stored link checked against
 // the one before it, and the whole chain recomputed from the events' hashes for a digest.
+class LogChainCheck {
+ public:
+  LogChainCheck(VerifyReport& report, const std::optional<LogHeads>& anchored)
+      : report_(report), anchored_(anchored) {}
+  void add(std::int64_t id, std::string_view project_id, std::int64_t seq, const Hash& hash,
+           const std::optional<Hash>& stored) {
+    recomputed_ = log_link(recomputed_, hash);
+    if ((!stored || *stored != log_link(stored_before_, hash)) && reported_++ < 20) {
+      add_problem(report_, Kind::broken_log,
+                  "event id " + std::to_string(id) +
+                      ": its link in the log chain is not the hash of the link before it and "
+                      "the event",
+                  std::string(project_id), seq);
+    }
+    stored_before_ = stored.value_or(kGenesisHash);
+    if (++links_ == (anchored_ ? anchored_->events.size : -1)) at_size_ = recomputed_;
+  }
+  void finish() {
+    if (anchored_) check_anchor(report_, "events", anchored_->events, links_, at_size_);
+  }
+
+ private:
+  VerifyReport& report_;
+  const std::optional<LogHeads>& anchored_;
+  Hash recomputed_ = kGenesisHash;
+  Hash stored_before_ = kGenesisHash;
+  Hash at_size_ = kGenesisHash;
+  std::int64_t links_ = 0;
+  int reported_ = 0;
+};
+
 void check_log_chain(SQLite::Database& db, VerifyReport& report,
                      const std::optional<LogHeads>& anchored) {
   SQLite::Statement events(db,
                            "SELECT id, project_id, seq, hash, log_hash FROM events ORDER BY id");
-  Hash recomputed = kGenesisHash;
-  Hash stored_before = kGenesisHash;
-  Hash at_size = kGenesisHash;
-  std::int64_t links = 0;
-  int reported = 0;
+  LogChainCheck chain(report, anchored);
   while (events.executeStep()) {
-    const auto hash = blob_hash(events.getColumn(3)).value_or(kGenesisHash);
-    const auto stored = blob_hash(events.getColumn(4));
-    recomputed = log_link(recomputed, hash);
-    if ((!stored || *stored != log_link(stored_before, hash)) && reported++ < 20) {
-      add_problem(report, Kind::broken_log,
-                  "event id " + std::to_string(events.getColumn(0).getInt64()) +
-                      ": its link in the log chain is not the hash of the link before it and "
-                      "the event",
-                  events.getColumn(1).getString(), events.getColumn(2).getInt64());
-    }
-    stored_before = stored.value_or(kGenesisHash);
-    if (++links == (anchored ? anchored->events.size : -1)) at_size = recomputed;
+    chain.add(events.getColumn(0).getInt64(), events.getColumn(1).getString(),
+              events.getColumn(2).getInt64(), blob_hash(events.getColumn(3)).value_or(kGenesisHash),
+              blob_hash(events.getColumn(4)));
   }
-  if (anchored) check_anchor(report, "events", anchored->events, links, at_size);
+  chain.finish();
 }
 
 // The audit log's chain: each entry's hash over its content and the entry before it.
@@ -403,20 +457,16 @@ Outcome<VerifyReport> verify_database(const std::filesystem::path& path, const P
                                        " FROM projects ORDER BY id");
     SQLite::Statement access(db,
                              "SELECT key FROM project_access WHERE project_id = ? ORDER BY key");
-    std::optional<ProjectRow> project;
-    auto next_project = [&projects, &access, &project] {
-      if (projects.executeStep()) {
-        project = ProjectRow{projects.getColumn(0).getString(), projects.getColumn(1).getString(),
-                             blob_hash(projects.getColumn(2)), read_projection_row(projects, 3)};
-        access.bind(1, project->id);
-        while (access.executeStep())
-          project->access_keys.push_back(access.getColumn(0).getString());
-        access.reset();
-      } else {
-        project.reset();
-      }
+    auto next_project = [&projects, &access]() -> std::optional<ProjectRow> {
+      if (!projects.executeStep()) return std::nullopt;
+      ProjectRow project{projects.getColumn(0).getString(), projects.getColumn(1).getString(),
+                         blob_hash(projects.getColumn(2)), read_projection_row(projects, 3)};
+      access.bind(1, project.id);
+      while (access.executeStep())
+        project.access_keys.push_back(access.getColumn(0).getString());
+      access.reset();
+      return project;
     };
-    next_project();
     StoredVersions versions;
     const auto calendars = workflows::CalendarRegistry::with_stand_ins();
     SQLite::Statement stored(db, "SELECT id, version, source FROM workflows");
@@ -429,24 +479,7 @@ Outcome<VerifyReport> verify_database(const std::filesystem::path& path, const P
     EventCursor events(db);
     Verifier verifier(report, std::move(versions), files_dir_of(path));
 
-    // Merge join of projects and events on the project id, both in id order.
-    while (project || !events.done()) {
-      std::string id = project && (events.done() || project->id <= events.project_id())
-                           ? project->id
-                           : events.project_id();
-      std::vector<EventRow> rows;
-      while (!events.done() && events.project_id() == id)
-        rows.push_back(events.take());
-      const bool has_project = project && project->id == id;
-      verifier.check(id, has_project ? &*project : nullptr, std::move(rows));
-      if (has_project) {
-        ++report.projects;
-        next_project();
-        if (progress && (report.projects % 1000 == 0 || report.projects == total)) {
-          progress(report.projects, total);
-        }
-      }
-    }
+    check_projects(verifier, report, next_project, events, total, progress);
     check_log_chain(db, report, anchored);
     check_audit_chain(db, report, anchored);
     for (const std::string& table : ReportLedger::differences_from_log(db)) {
@@ -458,6 +491,137 @@ Outcome<VerifyReport> verify_database(const std::filesystem::path& path, const P
     return report;
   } catch (const std::exception& error) {
     return engine::fail(Error{Error::Kind::storage, error.what()});
+  }
+}
+
+// --- the PostgreSQL store (pg_store.hpp) ---
+
+namespace {
+
+// Rows of a query in chunks, through a cursor in the current transaction.
+class PgRows {
+ public:
+  PgRows(PgConnection& connection, std::string name, const std::string& query)
+      : connection_(connection), name_(std::move(name)) {
+    connection_.exec("DECLARE " + name_ + " NO SCROLL CURSOR FOR " + query);
+    fetch();
+  }
+  bool done() const { return row_ >= rows_.rows(); }
+  const PgResult& rows() const { return rows_; }
+  int row() const { return row_; }
+  void next() {
+    if (++row_ >= rows_.rows() && rows_.rows() == kChunk) fetch();
+  }
+
+ private:
+  static constexpr int kChunk = 5000;
+  void fetch() {
+    rows_ = connection_.exec("FETCH " + std::to_string(kChunk) + " FROM " + name_);
+    row_ = 0;
+  }
+  PgConnection& connection_;
+  std::string name_;
+  PgResult rows_{nullptr};
+  int row_ = 0;
+};
+
+std::optional<Hash> pg_hash(const PgResult& rows, int row, int column) {
+  const std::string bytes = rows.bytes(row, column);
+  return hash_from_bytes(bytes.data(), bytes.size());
+}
+
+// EventCursor's interface over the PostgreSQL log.
+class PgEventCursor {
+ public:
+  explicit PgEventCursor(PgConnection& connection)
+      : rows_(connection, "verify_events",
+              "SELECT project_id, seq, type, actor, at, payload, prev_hash, hash FROM events "
+              "ORDER BY project_id, seq") {}
+  bool done() const { return rows_.done(); }
+  std::string project_id() const { return std::string(rows_.rows().text(rows_.row(), 0)); }
+  EventRow take() {
+    const PgResult& r = rows_.rows();
+    const int i = rows_.row();
+    EventRow row{std::string(r.text(i, 0)), r.number(i, 1),  std::string(r.text(i, 2)),
+                 std::string(r.text(i, 3)), r.number(i, 4),  std::string(r.text(i, 5)),
+                 pg_hash(r, i, 6),          pg_hash(r, i, 7)};
+    rows_.next();
+    return row;
+  }
+
+ private:
+  PgRows rows_;
+};
+
+}  // namespace
+
+Outcome<VerifyReport> verify_pg_database(const std::string& uri, const ProgressFn& progress) {
+  try {
+    PgConnection connection(uri);
+    // One snapshot for the whole walk, whatever servers write meanwhile.
+    connection.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    VerifyReport report;
+    const std::int64_t total = connection.exec("SELECT count(*) FROM projects").number(0, 0);
+    StoredVersions versions;
+    const auto calendars = workflows::CalendarRegistry::with_stand_ins();
+    PgResult stored = connection.exec("SELECT id, version, source FROM workflows");
+    for (int i = 0; i < stored.rows(); ++i) {
+      auto load = workflows::load_workflow_text(std::string(stored.text(i, 2)), "stored workflow",
+                                                calendars);
+      versions.emplace(std::pair{std::string(stored.text(i, 0)), stored.number(i, 1)},
+                       std::move(load.workflow));
+    }
+    // The changeable columns in kProjectionRowColumns' order, NULL read as "".
+    std::string columns;
+    for (const std::string_view column : kProjectionRowColumns) {
+      columns += ", coalesce(" + std::string(column) + "::text, '')";
+    }
+    PgRows projects(connection, "verify_projects",
+                    "SELECT id, body, head_hash" + columns + " FROM projects ORDER BY id");
+    auto next_project = [&projects]() -> std::optional<ProjectRow> {
+      if (projects.done()) return std::nullopt;
+      const PgResult& r = projects.rows();
+      const int i = projects.row();
+      ProjectRow project{
+          std::string(r.text(i, 0)), std::string(r.text(i, 1)), pg_hash(r, i, 2), {}};
+      ProjectionRow& row = project.columns;
+      row.state = r.text(i, 3);
+      row.owner = r.text(i, 4);
+      row.columns.name = r.text(i, 5);
+      row.columns.investor = r.text(i, 6);
+      row.columns.industry = r.text(i, 7);
+      row.columns.total_investment = r.real(i, 8);
+      row.updated_at = r.number(i, 9);
+      row.state_entered_at = r.number(i, 10);
+      row.columns.next_due_on = r.text(i, 11);
+      row.workflow_version = r.number(i, 12);
+      row.columns.responsible_unit = r.text(i, 13);
+      row.columns.problem_category = r.text(i, 14);
+      row.columns.promoting_unit = r.text(i, 15);
+      row.columns.next_alert_on = r.text(i, 16);
+      projects.next();
+      return project;
+    };
+    static_assert(std::size(kProjectionRowColumns) == 14);
+    PgEventCursor events(connection);
+    Verifier verifier(report, std::move(versions), {}, /*access=*/false);
+    check_projects(verifier, report, next_project, events, total, progress);
+
+    PgRows log(connection, "verify_log",
+               "SELECT id, project_id, seq, hash, log_hash FROM events ORDER BY id");
+    const std::optional<LogHeads> no_digest;
+    LogChainCheck chain(report, no_digest);
+    for (; !log.done(); log.next()) {
+      const PgResult& r = log.rows();
+      const int i = log.row();
+      chain.add(r.number(i, 0), r.text(i, 1), r.number(i, 2),
+                pg_hash(r, i, 3).value_or(kGenesisHash), pg_hash(r, i, 4));
+    }
+    chain.finish();
+    connection.exec("COMMIT");
+    return report;
+  } catch (const std::exception& error) {
+    return engine::fail(storage_error(error));
   }
 }
 

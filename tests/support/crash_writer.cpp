@@ -5,7 +5,7 @@
 // mode the webhook dispatcher runs alongside and delivers them. The parent kills it with
 // SIGKILL at a random moment and checks that every acknowledged command survived.
 //
-//   crash_writer store|deliver DB ROUND
+//   crash_writer store|deliver DB ROUND     (DB: a SQLite file or a postgresql:// URI)
 
 #include <chrono>
 #include <cstdio>
@@ -19,7 +19,7 @@
 
 #include "notify/dispatcher.hpp"
 #include "notify/notify_store.hpp"
-#include "storage/sqlite_store.hpp"
+#include "storage/open_store.hpp"
 #include "storage/system_clock.hpp"
 #include "tests/storage/mini_workflow.hpp"
 
@@ -92,7 +92,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const char* const db = argv[2];
-  auto store = storage::open_sqlite_store(db);  // synchronous = FULL
+  auto store = storage::open_store_at(db);  // SQLite: synchronous = FULL
   if (!store) {
     std::fprintf(stderr, "%s\n", store.error().message.c_str());
     return 1;

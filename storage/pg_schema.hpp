@@ -1,0 +1,23 @@
+#pragma once
+// The PostgreSQL store's schema (pg_store.hpp), versioned like the SQLite one
+// (schema.hpp): migration N brings a database from version N-1 to N, all pending ones in
+// one transaction, under an advisory lock so that servers starting together migrate once.
+
+#include <string>
+
+#include "storage/pg_connection.hpp"
+
+namespace investflow::storage {
+
+inline constexpr int kPgSchemaVersion = 1;
+
+// The role a server may connect as (docs/operations.md): everything it needs, but on the
+// event log only SELECT and INSERT, so that even a compromised server cannot rewrite
+// history. (The log's triggers refuse UPDATE, DELETE and TRUNCATE to every role too.)
+inline constexpr std::string_view kPgServerRole = "investflow_server";
+
+// Creates or migrates the schema; returns its version. Refuses a database whose schema is
+// newer than this build's (written by a newer investflow).
+int migrate_pg(PgConnection& connection);
+
+}  // namespace investflow::storage

@@ -1,0 +1,447 @@
+// The PostgreSQL store (issue 21) on a real PostgreSQL 15 that the test starts itself
+// (tests/support/pg_server.hpp): writes and reads through the Store interface, the log's
+// append-only rules, several stores (servers) writing the same projects at once, kill -9,
+// and `investflow init` / `verify` with a URI. Skipped, saying why, where PostgreSQL
+// cannot start.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "app/commands_storage.hpp"
+#include "storage/codec.hpp"
+#include "storage/list_cursor.hpp"
+#include "storage/open_store.hpp"
+#include "storage/pg_connection.hpp"
+#include "storage/pg_schema.hpp"
+#include "storage_test_support.hpp"
+#include "tests/support/crash_harness.hpp"
+#include "tests/support/pg_server.hpp"
+
+namespace investflow::storage {
+namespace {
+
+using namespace testing;  // NOLINT: test helpers
+
+// A fresh database on the shared server; empty (and the test skipped) without PostgreSQL.
+std::string fresh_database() {
+  std::string why;
+  investflow::testing::PgServer* server = investflow::testing::shared_pg_server(&why);
+  if (server == nullptr) return {};
+  static std::atomic<int> counter{0};
+  return server->create_database("t" + std::to_string(::getpid()) + "_" +
+                                 std::to_string(counter++));
+}
+
+#define FRESH_DATABASE_OR_SKIP(uri)                                                      \
+  const std::string uri = fresh_database();                                              \
+  if (uri.empty()) {                                                                     \
+    std::string why;                                                                     \
+    investflow::testing::shared_pg_server(&why);                                         \
+    GTEST_SKIP() << "PostgreSQL 15 cannot start here, so this test cannot run: " << why; \
+  }
+
+std::unique_ptr<Store> open_pg_test_store(const std::string& uri) {
+  PgOptions options;
+  options.clock = std::make_shared<engine::FixedClock>(kMonday);
+  auto store = open_pg_store(uri, options);
+  if (!store) {
+    ADD_FAILURE() << store.error().message;
+    return nullptr;
+  }
+  auto registered = (*store)->register_workflow(mini_workflow(), kMiniWorkflow);
+  if (!registered) ADD_FAILURE() << registered.error().message;
+  return std::move(*store);
+}
+
+TEST(PgStore, InitCreatesTheSchemaOnceAndRefusesANewerOne) {
+  FRESH_DATABASE_OR_SKIP(uri);
+  auto first = init_pg_database(uri);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(*first, kPgSchemaVersion);
+  auto again = init_pg_database(uri);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(*again, kPgSchemaVersion);
+  PgConnection connection(uri);
+  connection.exec("UPDATE investflow_schema SET version = 99");
+  auto newer = init_pg_database(uri);
+  ASSERT_FALSE(newer);
+  EXPECT_NE(newer.error().message.find("newer"), std::string::npos) << newer.error().message;
+}
+
+TEST(PgStore, CommandsAreDecidedWrittenAndReadBackWithTheirChainsAndNotifications) {
+  FRESH_DATABASE_OR_SKIP(uri);
+  auto store = open_pg_test_store(uri);
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->write(create_request("P-1", "光电项目")).get().accepted());
+  const WriteResult submitted =
+      store->write(transition_request("P-1", "submit", staff(), submit_fields(), 1)).get();
+  ASSERT_TRUE(submitted.accepted()) << submitted.error;
+  EXPECT_EQ(submitted.version, 2);
+  // A stale expected version and a missing required field are the engine's rejections.
+  const WriteResult stale = store->write(transition_request("P-1", "back", manager(), {}, 1)).get();
+  ASSERT_TRUE(stale.rejected());
+  EXPECT_EQ(stale.version, 2);
+  ASSERT_TRUE(store->write(create_request("P-2", "新材料")).get().accepted());
+  EXPECT_TRUE(store->write(transition_request("P-2", "submit", staff())).get().rejected());
+  EXPECT_TRUE(store->write(transition_request("NOPE", "submit", staff())).get().rejected());
+
+  auto project = store->project("P-1");
+  ASSERT_TRUE(project && *project);
+  EXPECT_EQ((*project)->state, "review");
+  EXPECT_EQ((*project)->version, 2);
+  EXPECT_EQ((*project)->field("industry"), engine::Value::text("electronics"));
+
+  auto history = store->history("P-1");
+  ASSERT_TRUE(history);
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[0].previous_hash, kGenesisHash);
+  EXPECT_EQ((*history)[1].previous_hash, (*history)[0].hash);
+  EXPECT_EQ((*history)[1].hash, chain_hash((*history)[0].hash, encode_event((*history)[1].event)));
+
+  auto last = store->last_event_id();
+  ASSERT_TRUE(last);
+  auto all = store->events_after(0, 100);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ(all->back().id, *last);
+
+  // Entering review notifies by inbox and webhook: two outbox rows with the event.
+  PgConnection connection(uri);
+  PgResult outbox = connection.exec(
+      "SELECT channel FROM outbox JOIN events ON events.id = outbox.event_id "
+      "WHERE events.project_id = 'P-1' AND events.seq = 2 ORDER BY channel");
+  ASSERT_EQ(outbox.rows(), 2);
+  EXPECT_EQ(outbox.text(0, 0), "inbox");
+  EXPECT_EQ(outbox.text(1, 0), "webhook");
+
+  auto counts = store->projects_by_version("mini");
+  ASSERT_TRUE(counts);
+  ASSERT_EQ(counts->size(), 2u);
+  EXPECT_EQ((*counts)[0].state, "lead");
+  EXPECT_EQ((*counts)[1].state, "review");
+
+  store.reset();
+  auto report = verify_pg_database(uri);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_TRUE(report->ok()) << report->problems.front().message;
+  EXPECT_EQ(report->projects, 2);
+  EXPECT_EQ(report->events, 3);
+}
+
+TEST(PgStore, IdempotencyKeysAndAtomicBatches) {
+  FRESH_DATABASE_OR_SKIP(uri);
+  auto store = open_pg_test_store(uri);
+  ASSERT_TRUE(store);
+  WriteRequest create = create_request("P-1", "一号");
+  create.idempotency_key = "k-1";
+  const WriteResult first = store->write(create).get();
+  ASSERT_TRUE(first.accepted());
+  const WriteResult repeat = store->write(create).get();
+  EXPECT_TRUE(repeat.accepted());
+  EXPECT_TRUE(repeat.replayed);
+  EXPECT_EQ(repeat.version, first.version);
+  WriteRequest other = create_request("P-9", "另一个");
+  other.idempotency_key = "k-1";
+  const WriteResult reused = store->write(other).get();
+  ASSERT_TRUE(reused.rejected());
+  EXPECT_EQ(reused.rejection.reasons.front().code, reason::kIdempotencyKeyReused);
+
+  // All or nothing: the second command is rejected, so the first is not written either.
+  std::vector<WriteRequest> batch;
+  batch.push_back(create_request("P-2", "二号"));
+  batch.push_back(transition_request("P-1", "sign", manager()));
+  const auto results = store->write_atomic(std::move(batch)).get();
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_TRUE(results[0].rejected());
+  EXPECT_EQ(results[0].rejection.reasons.front().code, reason::kBatchAborted);
+  EXPECT_TRUE(results[1].rejected());
+  auto missing = store->project("P-2");
+  ASSERT_TRUE(missing);
+  EXPECT_FALSE(*missing);
+  std::vector<WriteRequest> good;
+  good.push_back(create_request("P-2", "二号"));
+  good.push_back(transition_request("P-1", "submit", staff(), submit_fields()));
+  for (const WriteResult& result : store->write_atomic(std::move(good)).get()) {
+    EXPECT_TRUE(result.accepted())
+        << result.error << (result.rejected() ? result.rejection.reasons.front().code : "");
+  }
+  store.reset();
+  auto report = verify_pg_database(uri);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_TRUE(report->ok()) << report->problems.front().message;
+}
+
+TEST(PgStore, TheEventLogIsAppendOnlyAndTheServersRoleMayOnlyInsertIntoIt) {
+  FRESH_DATABASE_OR_SKIP(uri);
+  {
+    auto store = open_pg_test_store(uri);
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(store->write(create_request("P-1", "一号")).get().accepted());
+  }
+  PgConnection connection(uri);
+  for (const std::string sql :
+       {"UPDATE events SET actor = 'x'", "DELETE FROM events", "TRUNCATE events CASCADE"}) {
+    try {
+      connection.exec(sql);
+      ADD_FAILURE() << sql << " was allowed";
+    } catch (const PgError& error) {
+      EXPECT_NE(std::string(error.what()).find("append-only"), std::string::npos) << error.what();
+    }
+  }
+  // The role a server connects as: SELECT and INSERT on the log, nothing more, even with
+  // the triggers out of the way.
+  connection.exec("BEGIN");
+  connection.exec("ALTER TABLE events DISABLE TRIGGER USER");
+  connection.exec("SET LOCAL ROLE " + std::string(kPgServerRole));
+  EXPECT_EQ(connection.exec("SELECT count(*) FROM events").number(0, 0), 1);
+  try {
+    connection.exec("UPDATE events SET actor = 'x'");
+    ADD_FAILURE() << "the server's role could update the log";
+  } catch (const PgError& error) {
+    EXPECT_EQ(error.sqlstate(), "42501") << error.what();  // insufficient_privilege
+  }
+  connection.exec("ROLLBACK");
+}
+
+TEST(PgStore, VerifyFindsAnEventChangedBehindTheStoresBack) {
+  FRESH_DATABASE_OR_SKIP(uri);
+  {
+    auto store = open_pg_test_store(uri);
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(store->write(create_request("P-1", "一号")).get().accepted());
+    ASSERT_TRUE(store->write(transition_request("P-1", "submit", staff(), submit_fields()))
+                    .get()
+                    .accepted());
+  }
+  PgConnection connection(uri);
+  connection.exec("ALTER TABLE events DISABLE TRIGGER events_no_update");
+  connection.exec("UPDATE events SET payload = replace(payload, 'electronics', 'other')");
+  auto report = verify_pg_database(uri);
+  ASSERT_TRUE(report) << report.error().message;
+  ASSERT_FALSE(report->ok());
+  bool bad_hash = false;
+  for (const VerifyProblem& problem : report->problems)
+    bad_hash = bad_hash || (problem.kind == VerifyProblem::Kind::bad_hash && problem.seq == 2);
+  EXPECT_TRUE(bad_hash) << report->problems.front().message;
+}
+
+// Two stores on one database are two servers: each decides against the project as stored
+// and only one of two commands on the same version commits. Every accepted command is in
+// the log exactly once, in a chain that verifies.
+TEST(PgStore, SeveralStoresWritingTheSameProjectsLoseNoUpdate) {
+  FRESH_DATABASE_OR_SKIP(uri);
+  std::vector<std::unique_ptr<Store>> stores;
+  for (int i = 0; i < 3; ++i) {
+    stores.push_back(open_pg_test_store(uri));
+    ASSERT_TRUE(stores.back());
+  }
+  constexpr int kProjects = 4;
+  for (int p = 0; p < kProjects; ++p) {
+    ASSERT_TRUE(
+        stores[0]->write(create_request("P-" + std::to_string(p), "项目")).get().accepted());
+  }
+  std::atomic<int> accepted{0};
+  std::atomic<int> failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&, t] {
+      Store& store = *stores[static_cast<std::size_t>(t) % stores.size()];
+      std::mt19937 random(static_cast<unsigned>(t));
+      for (int i = 0; i < 40; ++i) {
+        const std::string id = "P-" + std::to_string(random() % kProjects);
+        auto current = store.project(id);
+        if (!current || !*current) {
+          ++failed;
+          continue;
+        }
+        const bool in_review = (*current)->state == "review";
+        const WriteResult result =
+            store
+                .write(transition_request(
+                    id, in_review ? "back" : "submit", in_review ? manager() : staff(),
+                    in_review ? engine::FieldMap{} : submit_fields(), (*current)->version))
+                .get();
+        if (result.accepted()) {
+          ++accepted;
+        } else if (!result.rejected()) {
+          ++failed;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads)
+    thread.join();
+  EXPECT_EQ(failed.load(), 0);
+  std::int64_t versions = 0;
+  for (int p = 0; p < kProjects; ++p) {
+    auto project = stores[1]->project("P-" + std::to_string(p));
+    ASSERT_TRUE(project && *project);
+    versions += (*project)->version - 1;
+  }
+  EXPECT_GT(accepted.load(), 10);
+  EXPECT_EQ(versions, accepted.load()) << "an accepted transition is missing, or one too many";
+  stores.clear();
+  auto report = verify_pg_database(uri);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_TRUE(report->ok()) << report->problems.front().message;
+}
+
+TEST(PgStore, AcknowledgedTransitionsSurviveKillNine) {
+  FRESH_DATABASE_OR_SKIP(uri);
+  std::random_device device;
+  const unsigned seed = device();
+  std::mt19937 random(seed);
+  SCOPED_TRACE("random seed " + std::to_string(seed));
+  std::uniform_int_distribution<int> lifetime_ms(150, 700);
+  std::size_t total = 0;
+  for (int round = 0; round < 6; ++round) {
+    const auto acks =
+        investflow::testing::run_and_kill(investflow::testing::CrashWriterMode::store, uri, round,
+                                          std::chrono::milliseconds(lifetime_ms(random)));
+    total += acks.size();
+    PgConnection check(uri);
+    for (const auto& ack : acks) {
+      PgResult row = check.exec("SELECT count(*) FROM events WHERE project_id = $1 AND seq = $2",
+                                PgParams().text(ack.project).number(ack.version));
+      ASSERT_EQ(row.number(0, 0), 1) << "round " << round << ": acknowledged " << ack.project
+                                     << " v" << ack.version << " is missing";
+    }
+  }
+  EXPECT_GT(total, 30u) << "the child hardly wrote anything; the test proves little";
+  auto report = verify_pg_database(uri);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_TRUE(report->ok()) << report->problems.front().message;
+}
+
+TEST(PgStore, TheCliInitsAndVerifiesAPostgresDatabase) {
+  FRESH_DATABASE_OR_SKIP(uri);
+  std::ostringstream out;
+  std::ostringstream err;
+  app::Io io{out, err};
+  auto run = [&io](auto command, std::vector<std::string> args) { return command(args, io); };
+  EXPECT_EQ(run(app::run_init, {uri}), 0) << err.str();
+  EXPECT_NE(out.str().find("schema version " + std::to_string(kPgSchemaVersion)), std::string::npos)
+      << out.str();
+  {
+    auto store = open_pg_test_store(uri);
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(store->write(create_request("P-1", "一号")).get().accepted());
+  }
+  out.str("");
+  EXPECT_EQ(run(app::run_verify, {uri}), 0) << err.str() << out.str();
+  EXPECT_NE(out.str().find("1 projects, 1 events: ok"), std::string::npos) << out.str();
+  PgConnection connection(uri);
+  connection.exec("ALTER TABLE events DISABLE TRIGGER events_no_update");
+  connection.exec("UPDATE events SET actor = 'someone-else'");
+  out.str("");
+  EXPECT_EQ(run(app::run_verify, {uri}), 1) << out.str();
+  EXPECT_NE(out.str().find("unreadable_event"), std::string::npos) << out.str();
+  // A server that is not there: a clear error naming it, exit 1.
+  err.str("");
+  EXPECT_EQ(run(app::run_init, {"postgresql:///none?host=/nonexistent&user=x"}), 1);
+  EXPECT_NE(err.str().find("cannot connect to PostgreSQL"), std::string::npos) << err.str();
+}
+
+// PostgreSQL restarted under a store: writes meanwhile fail as unavailable (a 503, not a
+// 500), nothing acknowledged is lost, and the store reconnects by itself.
+TEST(PgStore, AStoreRidesOutARestartOfTheServer) {
+  std::string why;
+  auto server = investflow::testing::PgServer::start(&why);  // its own: this one restarts
+  if (!server) GTEST_SKIP() << "PostgreSQL 15 cannot start here: " << why;
+  const std::string uri = server->create_database("restart");
+  auto store = open_pg_test_store(uri);
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->write(create_request("P-1", "一号")).get().accepted());
+  server->stop_fast();
+  const WriteResult away =
+      store->write(transition_request("P-1", "submit", staff(), submit_fields())).get();
+  ASSERT_EQ(away.status, WriteResult::Status::failed);
+  EXPECT_EQ(away.fault, Fault::unavailable) << away.error;
+  auto read = store->project("P-1");
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().fault, Fault::unavailable) << read.error().message;
+  ASSERT_TRUE(server->restart(&why)) << why;
+  const WriteResult back =
+      store->write(transition_request("P-1", "submit", staff(), submit_fields())).get();
+  EXPECT_TRUE(back.accepted()) << back.error;
+  auto project = store->project("P-1");
+  ASSERT_TRUE(project && *project) << (project ? "" : project.error().message);
+  EXPECT_EQ((*project)->version, 2);
+}
+
+// The list: filters, every sort, and pages that follow each other without a gap or a
+// repeat, with the SQLite store's cursors.
+TEST(PgStore, ListsFilterSortAndPage) {
+  FRESH_DATABASE_OR_SKIP(uri);
+  auto store = open_pg_test_store(uri);
+  ASSERT_TRUE(store);
+  for (int i = 0; i < 23; ++i) {
+    const std::string id = "P-" + std::to_string(100 + i);
+    engine::FieldMap fields{{"investor", engine::Value::text(i % 2 ? "光电集团" : "材料公司")}};
+    ASSERT_TRUE(
+        store->write(create_request(id, "项目" + std::to_string(i % 5), fields)).get().accepted());
+    if (i % 3 == 0) {
+      ASSERT_TRUE(
+          store
+              ->write(transition_request(id, "submit", staff(),
+                                         {{"industry", engine::Value::text("electronics")},
+                                          {"total_investment", engine::Value::number(i * 10)}}))
+              .get()
+              .accepted());
+    }
+  }
+  for (const SortKey sort :
+       {SortKey::updated, SortKey::created, SortKey::name, SortKey::investment, SortKey::due}) {
+    for (const bool descending : {true, false}) {
+      ProjectQuery query;
+      query.sort = sort;
+      query.descending = descending;
+      query.limit = 5;
+      std::set<std::string> seen;
+      int pages = 0;
+      do {
+        auto page = store->list_projects(query);
+        ASSERT_TRUE(page) << page.error().message;
+        for (const auto& project : page->projects)
+          EXPECT_TRUE(seen.insert(project.id).second) << project.id << " twice";
+        query.cursor = page->next_cursor;
+        ++pages;
+      } while (!query.cursor.empty() && pages < 10);
+      EXPECT_EQ(seen.size(), 23u) << sort_key_name(sort) << (descending ? " desc" : " asc");
+    }
+  }
+  ProjectQuery by_state;
+  by_state.state = "review";
+  by_state.industry = "electronics";
+  by_state.sort = SortKey::investment;
+  by_state.descending = false;
+  auto review = store->list_projects(by_state);
+  ASSERT_TRUE(review);
+  ASSERT_EQ(review->projects.size(), 8u);
+  EXPECT_EQ(review->projects.front().id, "P-100");
+  EXPECT_EQ(review->projects.back().id, "P-121");
+  ProjectQuery text;
+  text.text = "光电";
+  auto found = store->list_projects(text);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->projects.size(), 11u);
+  text.text = "p-105";
+  found = store->list_projects(text);
+  ASSERT_TRUE(found);
+  ASSERT_EQ(found->projects.size(), 1u);
+  EXPECT_EQ(found->projects.front().id, "P-105");
+  ProjectQuery bad;
+  bad.cursor = "not-a-cursor";
+  auto refused = store->list_projects(bad);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, Error::Kind::invalid_request);
+}
+
+}  // namespace
+}  // namespace investflow::storage
