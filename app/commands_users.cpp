@@ -20,6 +20,8 @@
 #include "engine/date.hpp"
 #include "storage/auth.hpp"
 #include "storage/known_roles.hpp"
+#include "storage/pg_connection.hpp"
+#include "workflows/loader.hpp"
 
 namespace investflow::app {
 
@@ -27,7 +29,7 @@ std::unique_ptr<storage::AuthStore> open_auth(const std::string& db, Io& io,
                                               storage::AuthOptions options) {
   auto auth = storage::AuthStore::open(db, std::move(options));
   if (!auth) {
-    io.err << "investflow: " << db << ": " << auth.error().message << "\n";
+    io.err << "investflow: " << storage::redact_uri(db) << ": " << auth.error().message << "\n";
     return nullptr;
   }
   return std::move(*auth);
@@ -114,7 +116,7 @@ int user_add(std::span<const std::string> args, Io& io) {
                "Create a user with one or more roles. Without a password option, a random\n"
                "password is generated and printed once.");
   spec.positional("NAME", "the login name (a-z 0-9 . _ -)")
-      .option("db", "FILE", "the SQLite database", "investflow.db")
+      .option("db", "FILE", "the SQLite database, or a postgresql:// URI", "investflow.db")
       .option("role", "ROLE", "a role (repeat for several)", std::nullopt, true)
       .option("unit", "UNIT",
               "the unit (部门/招商单位) the user works in; workflows with `visibility:` may\n"
@@ -177,7 +179,7 @@ int user_passwd(std::span<const std::string> args, Io& io) {
                "Set a user's password; the user's sessions end. Without a password option,\n"
                "a random one is generated and printed once.");
   spec.positional("NAME", "the login name")
-      .option("db", "FILE", "the SQLite database", "investflow.db");
+      .option("db", "FILE", "the SQLite database, or a postgresql:// URI", "investflow.db");
   password_options(spec).flag("revoke-tokens",
                               "revoke the user's API tokens too (a password that leaked)");
   const ParsedArgs parsed = ParsedArgs::parse(spec, args);
@@ -203,7 +205,7 @@ int user_passwd(std::span<const std::string> args, Io& io) {
 
 int user_list(std::span<const std::string> args, Io& io) {
   ArgSpec spec("user list", "List the users: login name, roles, and whether disabled.");
-  spec.option("db", "FILE", "the SQLite database", "investflow.db");
+  spec.option("db", "FILE", "the SQLite database, or a postgresql:// URI", "investflow.db");
   const ParsedArgs parsed = ParsedArgs::parse(spec, args);
   if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
   auto auth = open_auth(parsed.value("db"), io);
@@ -234,7 +236,7 @@ int user_unit(std::span<const std::string> args, Io& io) {
   spec.positional("NAME", "the login name")
       .positional("UNIT", "the unit, as the projects' field writes it", false)
       .flag("clear", "remove the user's unit")
-      .option("db", "FILE", "the SQLite database", "investflow.db")
+      .option("db", "FILE", "the SQLite database, or a postgresql:// URI", "investflow.db")
       .example("investflow user unit zhang 招商一科 --db zone.db");
   const ParsedArgs parsed = ParsedArgs::parse(spec, args);
   if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
@@ -260,7 +262,7 @@ int user_disable(std::span<const std::string> args, Io& io, bool disable) {
                                   "working (until `user enable`). Their history stays."
                                 : "Enable a disabled user again (their API tokens work again).");
   spec.positional("NAME", "the login name")
-      .option("db", "FILE", "the SQLite database", "investflow.db");
+      .option("db", "FILE", "the SQLite database, or a postgresql:// URI", "investflow.db");
   const ParsedArgs parsed = ParsedArgs::parse(spec, args);
   if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
   auto auth = open_auth(parsed.value("db"), io);
@@ -283,7 +285,7 @@ int user_delete(std::span<const std::string> args, Io& io) {
                "enabled admin cannot be deleted. To keep the account for later, use\n"
                "`investflow user disable` instead.");
   spec.positional("NAME", "the login name")
-      .option("db", "FILE", "the SQLite database", "investflow.db")
+      .option("db", "FILE", "the SQLite database, or a postgresql:// URI", "investflow.db")
       .example("investflow user delete zhang --db zone.db");
   const ParsedArgs parsed = ParsedArgs::parse(spec, args);
   if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
@@ -318,7 +320,7 @@ int user_token(std::span<const std::string> args, Io& io) {
                "printed once; the database keeps only its hash. `investflow token list`\n"
                "shows the tokens, `investflow token revoke ID` ends one.");
   spec.positional("NAME", "the login name")
-      .option("db", "FILE", "the SQLite database", "investflow.db")
+      .option("db", "FILE", "the SQLite database, or a postgresql:// URI", "investflow.db")
       .option("name", "LABEL", "what the token is for", "cli")
       .option("expires", "DURATION", "how long it works: 90d, 12h, ... or never", "365d");
   const ParsedArgs parsed = ParsedArgs::parse(spec, args);
@@ -358,7 +360,7 @@ int token_list(std::span<const std::string> args, Io& io) {
   ArgSpec spec("token list",
                "List the API tokens (never their secrets): id, user, label, made, expires,\n"
                "revoked.");
-  spec.option("db", "FILE", "the SQLite database", "investflow.db")
+  spec.option("db", "FILE", "the SQLite database, or a postgresql:// URI", "investflow.db")
       .option("user", "NAME", "only this user's tokens");
   const ParsedArgs parsed = ParsedArgs::parse(spec, args);
   if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
@@ -388,7 +390,7 @@ int token_revoke(std::span<const std::string> args, Io& io) {
                "Revoke an API token by its id (`investflow token list`); a running server\n"
                "refuses it within a second.");
   spec.positional("ID", "the token's id")
-      .option("db", "FILE", "the SQLite database", "investflow.db");
+      .option("db", "FILE", "the SQLite database, or a postgresql:// URI", "investflow.db");
   const ParsedArgs parsed = ParsedArgs::parse(spec, args);
   if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
   auto auth = open_auth(parsed.value("db"), io);

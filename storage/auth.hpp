@@ -1,6 +1,7 @@
 #pragma once
 // People and their credentials: users with roles, login sessions and API tokens, on the
-// users / sessions / api_tokens tables (schema.cpp, migration 3).
+// users / sessions / api_tokens tables (schema.cpp, migration 3), in a SQLite file or in a
+// PostgreSQL database (pg_schema.cpp, migration 2) that several servers share.
 //
 // Secrets are never stored: passwords as libsodium argon2id strings (crypto_pwhash_str),
 // session ids and API tokens (random 256-bit values) as their SHA-256. So checking a
@@ -9,6 +10,8 @@
 //
 // Thread safety: every member may be called from any thread. One read-write connection,
 // used under a mutex; argon2 runs outside it so a login never blocks other requests.
+// Every rule lives here; the rows are read and written by an AuthRows (auth_rows.hpp), one
+// per kind of database.
 
 #include <chrono>
 #include <filesystem>
@@ -26,7 +29,7 @@
 
 namespace investflow::storage {
 
-class Connection;  // sqlite_connection.hpp: no SQLite in the interface
+class AuthRows;  // auth_rows.hpp: no database in the interface
 
 struct User {
   std::string id;  // the login name
@@ -115,8 +118,9 @@ struct AuthOptions {
 
 class AuthStore {
  public:
-  // Creates and migrates the database when needed.
-  static Outcome<std::unique_ptr<AuthStore>> open(const std::filesystem::path& path,
+  // Creates and migrates the database when needed: a SQLite file, or the PostgreSQL
+  // database a postgresql:// (postgres://) URI names.
+  static Outcome<std::unique_ptr<AuthStore>> open(const std::string& database,
                                                   AuthOptions options = {});
   ~AuthStore();
   AuthStore(const AuthStore&) = delete;
@@ -188,15 +192,14 @@ class AuthStore {
   Outcome<bool> delete_filter(std::string_view user_id, std::int64_t id);
 
  private:
-  AuthStore(std::unique_ptr<Connection> connection, AuthOptions options);
+  AuthStore(std::unique_ptr<AuthRows> rows, AuthOptions options);
   engine::Timestamp now() const;
-  std::optional<User> load_user(std::string_view name);  // REQUIRES(mutex_)
   // Whether an enabled admin other than `name` exists. REQUIRES(mutex_)
   bool another_enabled_admin(std::string_view name);
   // Disabling: the user's sessions end and every cached token is looked up again.
   // REQUIRES(mutex_)
   void end_access(std::string_view name);
-  std::optional<User> lookup_token(const unsigned char* digest, std::size_t size);
+  std::optional<User> lookup_token(std::string_view digest);
   // The user of the token whose SHA-256 is `key`, when checked within the cache's lifetime.
   std::optional<User> trusted_token(const std::string& key);
   // After a revocation or a disabled user: every token is looked up again.
@@ -208,7 +211,7 @@ class AuthStore {
   std::once_flag decoy_once_;
   std::string decoy_hash_;
   std::mutex mutex_;
-  std::unique_ptr<Connection> connection_;  // GUARDED_BY(mutex_)
+  std::unique_ptr<AuthRows> rows_;  // GUARDED_BY(mutex_)
 
   // SHA-256 of a token -> its user, trusted until `until` (options_.token_cache_ttl).
   struct TrustedToken {

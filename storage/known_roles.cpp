@@ -7,6 +7,7 @@
 #include <set>
 #include <system_error>
 
+#include "storage/pg_connection.hpp"
 #include "workflows/loader.hpp"
 
 namespace investflow::storage {
@@ -30,22 +31,27 @@ std::vector<std::string> known_roles(
   return {roles.begin(), roles.end()};
 }
 
-std::vector<std::string> known_roles(const std::filesystem::path& db) {
-  std::vector<std::shared_ptr<const engine::Workflow>> stored;
+std::vector<std::string> known_roles(const std::string& db) {
+  std::vector<std::string> sources;
   try {
-    if (std::filesystem::exists(db)) {
-      const auto calendars = workflows::CalendarRegistry::with_stand_ins();
-      SQLite::Database connection(db.string(), SQLite::OPEN_READONLY, 10000);
+    if (is_postgres_uri(db)) {
+      PgConnection connection(db);
+      const PgResult rows = connection.exec("SELECT source FROM workflows");
+      for (int i = 0; i < rows.rows(); ++i)
+        sources.emplace_back(rows.text(i, 0));
+    } else if (std::filesystem::exists(db)) {
+      SQLite::Database connection(db, SQLite::OPEN_READONLY, 10000);
       SQLite::Statement select(connection, "SELECT source FROM workflows");
-      while (select.executeStep()) {
-        stored.push_back(workflows::load_workflow_text(select.getColumn(0).getString(),
-                                                       "stored workflow", calendars)
-                             .workflow);
-      }
+      while (select.executeStep())
+        sources.push_back(select.getColumn(0).getString());
     }
   } catch (const std::exception&) {
-    stored.clear();  // a database without workflows yet (or none at all): the shipped ones
+    sources.clear();  // a database without workflows yet (or none at all): the shipped ones
   }
+  const auto calendars = workflows::CalendarRegistry::with_stand_ins();
+  std::vector<std::shared_ptr<const engine::Workflow>> stored;
+  for (const std::string& source : sources)
+    stored.push_back(workflows::load_workflow_text(source, "stored workflow", calendars).workflow);
   return known_roles(stored);
 }
 

@@ -18,9 +18,10 @@ namespace investflow::storage {
 // name none; sorted, each once.
 std::vector<std::string> known_roles(
     const std::vector<std::shared_ptr<const engine::Workflow>>& stored);
-// The same for the database at `db`, read on its own (the CLI; no Store needed). A missing
-// database, or one without workflows yet: the shipped ones.
-std::vector<std::string> known_roles(const std::filesystem::path& db);
+// The same for the database `db` names (a SQLite file or a postgresql:// URI), read on its
+// own (the CLI; no Store needed). A missing database, or one without workflows yet: the
+// shipped ones.
+std::vector<std::string> known_roles(const std::string& db);
 // The members of `roles` that are not in `known`, in order.
 std::vector<std::string> unknown_roles(const std::vector<std::string>& roles,
                                        const std::vector<std::string>& known);

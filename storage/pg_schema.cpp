@@ -4,6 +4,10 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "engine/visibility.hpp"
+#include "storage/codec.hpp"
+#include "workflows/loader.hpp"
+
 namespace investflow::storage {
 namespace {
 
@@ -156,14 +160,213 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON workflows, calendars, projects, log_head
   event_batches, outbox, idempotency_keys, users TO investflow_server;
 GRANT SELECT, INSERT ON events TO investflow_server;
 )sql",
+    // 2: people and credentials (storage/auth.hpp): users' units, sessions, API tokens,
+    // saved filters, as in the SQLite schema (schema.cpp: 3, 16, 17, 19). Secrets are stored
+    // only as hashes: session ids and tokens as their SHA-256, passwords as argon2id strings.
+    R"sql(
+ALTER TABLE users ADD COLUMN unit TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE sessions (
+  token_hash   BYTEA  PRIMARY KEY,              -- SHA-256 of the cookie value
+  user_id      TEXT   NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  csrf_token   TEXT   NOT NULL,
+  created_at   BIGINT NOT NULL,                 -- ms since the epoch
+  last_seen_at BIGINT NOT NULL,
+  expires_at   BIGINT NOT NULL
+);
+CREATE INDEX sessions_user ON sessions (user_id);
+CREATE INDEX sessions_expires ON sessions (expires_at);
+
+CREATE TABLE api_tokens (
+  id           TEXT   COLLATE "C" PRIMARY KEY,  -- public id, shown in listings
+  token_hash   BYTEA  NOT NULL UNIQUE,          -- SHA-256 of the secret
+  user_id      TEXT   NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  name         TEXT   NOT NULL,
+  created_at   BIGINT NOT NULL,
+  last_used_at BIGINT,
+  expires_at   BIGINT,                          -- NULL: never
+  revoked_at   BIGINT
+);
+CREATE INDEX api_tokens_user ON api_tokens (user_id);
+
+CREATE TABLE saved_filters (
+  id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  user_id    TEXT   NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  name       TEXT   COLLATE "C" NOT NULL,
+  params     TEXT   NOT NULL,                   -- JSON object: the list's query parameters
+  updated_at BIGINT NOT NULL,
+  UNIQUE (user_id, name)
+);
+
+GRANT SELECT, INSERT, UPDATE, DELETE ON sessions, api_tokens, saved_filters
+  TO investflow_server;
+)sql",
+    // 3: notifications (notify/notify_store.hpp): inboxes, settings, webhooks, deliveries,
+    // robot posts, and outbox claims.
+    R"sql(
+-- One row per (user, event): the outbox's inbox rows resolved to people; or a notice from
+-- the server itself (no event, no project), which each user gets once per key. As SQLite's
+-- (storage/schema.cpp, migrations 5, 7 and 15).
+CREATE TABLE notifications (
+  id         BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  user_id    TEXT    NOT NULL,
+  event_id   BIGINT  REFERENCES events (id),   -- null for a notice
+  project_id TEXT    NOT NULL,                 -- '' for a notice
+  type       TEXT    NOT NULL,                 -- the event's type, or the notice's kind
+  triggers   TEXT    NOT NULL DEFAULT '[]',    -- JSON: ["enter:signed", "sla_overdue", ...]
+  title_zh   TEXT    NOT NULL,
+  title_en   TEXT    NOT NULL,
+  created_at BIGINT  NOT NULL,
+  read_at    BIGINT,
+  notice     TEXT,                             -- a notice's key: each user gets it once
+  held       INTEGER NOT NULL DEFAULT 0,       -- held for the day's digest (1), or its count
+  UNIQUE (user_id, event_id),
+  UNIQUE (user_id, notice)
+);
+CREATE INDEX notifications_user ON notifications (user_id, id);
+CREATE INDEX notifications_unread ON notifications (user_id) WHERE read_at IS NULL;
+CREATE INDEX notifications_user_type ON notifications (user_id, type, id);
+
+CREATE TABLE notification_settings (
+  user_id   TEXT PRIMARY KEY,
+  deadlines TEXT NOT NULL DEFAULT 'each'   -- each | digest
+);
+
+-- Webhook subscriptions. `after_event_id`: every event up to it has its delivery row (the
+-- fan-out's position). The secret is sealed (notify/secret_box.hpp).
+CREATE TABLE webhooks (
+  id             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  url            TEXT   NOT NULL,
+  secret         TEXT   NOT NULL DEFAULT '',
+  events         TEXT   NOT NULL DEFAULT '["*"]',  -- JSON filter
+  format         TEXT   NOT NULL DEFAULT 'json',   -- json | wecom | dingtalk
+  created_by     TEXT   NOT NULL,
+  created_at     BIGINT NOT NULL,
+  after_event_id BIGINT NOT NULL,
+  deleted_at     BIGINT
+);
+
+-- One row per (webhook, event): the delivery log, retried with backoff, then dead.
+-- `digest`: the first delivery of the digest message that carried it. A dispatcher claims
+-- the due rows it posts (claimed_by, until claimed_until, ms on the server's clock), so
+-- that the dispatchers of several servers never post one twice (notify/pg_notify_store.hpp).
+CREATE TABLE deliveries (
+  id              BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  webhook_id      BIGINT  NOT NULL REFERENCES webhooks (id),
+  event_id        BIGINT  NOT NULL REFERENCES events (id),
+  status          TEXT    NOT NULL DEFAULT 'pending',  -- pending | delivered | dead
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT  NOT NULL,
+  last_error      TEXT,
+  last_status     INTEGER,                             -- the receiver's HTTP status
+  created_at      BIGINT  NOT NULL,
+  delivered_at    BIGINT,
+  digest          BIGINT,
+  claimed_by      TEXT,
+  claimed_until   BIGINT,
+  UNIQUE (webhook_id, event_id)
+);
+CREATE INDEX deliveries_due ON deliveries (webhook_id, next_attempt_at) WHERE status = 'pending';
+CREATE INDEX deliveries_status ON deliveries (status, id);
+
+-- One row per post to a chat robot, by the robot's URL (its rate limit across restarts).
+CREATE TABLE robot_posts (
+  url TEXT   NOT NULL,
+  at  BIGINT NOT NULL
+);
+CREATE INDEX robot_posts_url ON robot_posts (url, at);
+
+-- Outbox claims, as for deliveries: a claimed pending row is left to its dispatcher until
+-- settled or until the claim lapses.
+ALTER TABLE outbox ADD COLUMN claimed_by TEXT, ADD COLUMN claimed_until BIGINT;
+CREATE INDEX outbox_pending_channel ON outbox (channel, id) WHERE status = 'pending';
+
+GRANT SELECT, INSERT, UPDATE, DELETE ON notifications, notification_settings, webhooks,
+  deliveries, robot_posts TO investflow_server;
+)sql",
+    // 4: the security audit log (storage/audit.hpp), append-only like the events and chained
+    // the same way. Appenders take advisory lock kPgAuditLock for the length of their
+    // transaction, so servers appending together extend one chain. And the projects' access
+    // and holder keys (engine::lookup_keys), for lists by data scope and 我的待办, kept by the
+    // writer; projects stored before get theirs in the migration (backfill_access_keys). And
+    // a NOTIFY on investflow_events at each commit that appends events (PgStore::watch_commits).
+    R"sql(
+CREATE TABLE project_access (
+  key        TEXT COLLATE "C" NOT NULL,
+  project_id TEXT COLLATE "C" NOT NULL REFERENCES projects (id),
+  PRIMARY KEY (key, project_id)
+);
+CREATE INDEX project_access_project ON project_access (project_id);
+GRANT SELECT, INSERT, UPDATE, DELETE ON project_access TO investflow_server;
+
+-- Every transaction that appends events moves log_head: servers LISTENing on
+-- investflow_events hear of it at its commit (live update streams, the dispatcher), whoever
+-- wrote, without polling.
+CREATE FUNCTION investflow_notify_events() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('investflow_events', NEW.last_id::text);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER log_head_notify AFTER UPDATE ON log_head
+  FOR EACH ROW EXECUTE FUNCTION investflow_notify_events();
+
+CREATE TABLE audit_log (
+  id         BIGINT PRIMARY KEY,
+  at         BIGINT NOT NULL,   -- ms since the epoch
+  actor      TEXT   NOT NULL,   -- the user id; '' when nobody is signed in
+  action     TEXT   NOT NULL,   -- login, login_failed, denied, user_created, ... (audit.hpp)
+  target     TEXT   NOT NULL,
+  address    TEXT   NOT NULL,   -- the client's address; 'cli' from the command line
+  request_id TEXT   NOT NULL,
+  detail     TEXT   NOT NULL,   -- canonical JSON object
+  prev_hash  BYTEA  NOT NULL,
+  hash       BYTEA  NOT NULL    -- SHA-256(prev_hash || canonical JSON of the entry)
+);
+CREATE INDEX audit_log_at ON audit_log (at);
+CREATE INDEX audit_log_actor ON audit_log (actor, at);
+CREATE INDEX audit_log_action ON audit_log (action, at);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE ON audit_log
+  FOR EACH ROW EXECUTE FUNCTION investflow_append_only();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+  FOR EACH STATEMENT EXECUTE FUNCTION investflow_append_only();
+GRANT SELECT, INSERT ON audit_log TO investflow_server;
+)sql",
 };
+
+// Migration 4: the project_access rows of the projects already stored, from their bodies
+// read through the stored workflow version they were decided with (as SQLite's migration 22,
+// projection_backfill.hpp).
+void backfill_access_keys(PgConnection& connection) {
+  const auto calendars = workflows::CalendarRegistry::with_stand_ins();
+  PgResult stored = connection.exec("SELECT id, version, source FROM workflows");
+  for (int i = 0; i < stored.rows(); ++i) {
+    auto load =
+        workflows::load_workflow_text(std::string(stored.text(i, 2)), "stored workflow", calendars);
+    if (!load.workflow) continue;  // `investflow verify` reports what it cannot read
+    PgResult rows = connection.exec(
+        "SELECT id, body FROM projects WHERE workflow = $1 AND workflow_version = $2",
+        PgParams().text(std::string(stored.text(i, 0))).number(stored.number(i, 1)));
+    PgArray keys, projects;
+    for (int row = 0; row < rows.rows(); ++row) {
+      auto project = decode_project(rows.text(row, 1));
+      if (!project) continue;
+      for (const std::string& key : engine::lookup_keys(*load.workflow, *project))
+        keys.text(key), projects.text(std::string(rows.text(row, 0)));
+    }
+    if (keys.empty()) continue;
+    connection.exec(
+        "INSERT INTO project_access (key, project_id) SELECT * FROM unnest($1::text[], "
+        "$2::text[]) ON CONFLICT DO NOTHING",
+        PgParams().text(keys.literal()).text(projects.literal()));
+  }
+}
 
 }  // namespace
 
 int migrate_pg(PgConnection& connection) {
   return in_transaction(connection, [&] {
     // One migrator at a time; the others wait here and then find nothing to do.
-    connection.exec("SELECT pg_advisory_xact_lock(7264801)");
+    connection.exec("SELECT pg_advisory_xact_lock($1)", PgParams().number(kPgMigrationLock));
     connection.exec(
         "CREATE TABLE IF NOT EXISTS investflow_schema ("
         " only_row BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (only_row), version INTEGER NOT NULL)");
@@ -178,6 +381,7 @@ int migrate_pg(PgConnection& connection) {
     if (row.rows() == 0) connection.exec("INSERT INTO investflow_schema (version) VALUES (0)");
     for (; version < kPgSchemaVersion; ++version) {
       connection.exec_script(std::string(kPgMigrations[static_cast<std::size_t>(version)]));
+      if (version + 1 == 4) backfill_access_keys(connection);
     }
     connection.exec("UPDATE investflow_schema SET version = $1",
                     PgParams().number(kPgSchemaVersion));

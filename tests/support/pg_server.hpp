@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
@@ -502,4 +503,25 @@ inline PgServer* shared_pg_server(std::string* why) {
   return shared.server.get();
 }
 
+// A new database on the shared server for one test; empty without PostgreSQL (then
+// pg_skip_reason() says why). `prefix` keeps the suites' databases apart in the server's log.
+inline std::string fresh_pg_database(const std::string& prefix = "t") {
+  PgServer* server = shared_pg_server(nullptr);
+  if (server == nullptr) return {};
+  static std::atomic<int> counter{0};
+  return server->create_database(prefix + std::to_string(::getpid()) + "_" +
+                                 std::to_string(counter++));
+}
+
+inline std::string pg_skip_reason() {
+  std::string why;
+  shared_pg_server(&why);
+  return "PostgreSQL 15 cannot start here, so this test cannot run: " + why;
+}
+
 }  // namespace investflow::testing
+
+// `const std::string uri` naming a new database, or the test skipped, saying why.
+#define PG_DATABASE_OR_SKIP(uri)                                    \
+  const std::string uri = investflow::testing::fresh_pg_database(); \
+  if (uri.empty()) GTEST_SKIP() << investflow::testing::pg_skip_reason()
