@@ -3,62 +3,24 @@
 #include <SQLiteCpp/Transaction.h>
 
 #include <algorithm>
-#include <boost/json.hpp>
 
 #include "notify/message.hpp"
+#include "notify/notify_rows.hpp"
+#include "notify/pg_notify_store.hpp"
 #include "storage/auth.hpp"
 #include "storage/codec.hpp"
+#include "storage/pg_connection.hpp"
 
 namespace investflow::notify {
-namespace json = boost::json;
 
 namespace {
 
 constexpr int kBusyTimeoutMs = 10000;
 
-std::vector<std::string> strings_from(const std::string& text) {
-  std::vector<std::string> out;
-  auto parsed = storage::parse_json(text);
-  if (!parsed || !parsed->is_array()) return out;
-  for (const auto& item : parsed->get_array()) {
-    if (item.is_string()) out.emplace_back(item.get_string());
-  }
-  return out;
-}
-
-std::string strings_to(const std::vector<std::string>& items) {
-  json::array array;
-  for (const auto& item : items)
-    array.emplace_back(item);
-  return storage::canonical_json(array);
-}
-
-// A JSON array of trigger, recipient or filter names, read with the vocabulary's reader
-// (engine/notify_trigger.hpp); a name it does not know is left out.
-template <typename Parse>
-auto names_from(const std::string& text, Parse parse) {
-  std::vector<typename std::invoke_result_t<Parse, std::string_view>::value_type> out;
-  for (const std::string& name : strings_from(text)) {
-    if (auto item = parse(name)) out.push_back(std::move(*item));
-  }
-  return out;
-}
-
-// The reverse of names_from, with the vocabulary's namer.
-template <typename T, typename Name>
-std::string names_to(const std::vector<T>& items, Name name) {
-  std::vector<std::string> names;
-  names.reserve(items.size());
-  for (const T& item : items)
-    names.push_back(name(item));
-  return strings_to(names);
-}
-
-engine::Event event_from(const std::string& payload) {
-  auto event = storage::decode_event(payload);
-  if (!event) throw std::runtime_error("unreadable event: " + event.error().to_string());
-  return std::move(*event);
-}
+using rows::event_from;
+using rows::names_from;
+using rows::names_to;
+using rows::strings_from;
 
 std::optional<std::int64_t> optional_int(const SQLite::Column& column) {
   if (column.isNull()) return std::nullopt;
@@ -70,9 +32,7 @@ Delivery delivery_from(SQLite::Statement& row) {
   delivery.id = row.getColumn(0).getInt64();
   delivery.webhook_id = row.getColumn(1).getInt64();
   delivery.event_id = row.getColumn(2).getInt64();
-  // Only the names of kDeliveryStatusNames are written; anything else reads as dead.
-  delivery.status = engine::value_named(kDeliveryStatusNames, row.getColumn(3).getString())
-                        .value_or(DeliveryStatus::dead);
+  delivery.status = rows::delivery_status(row.getColumn(3).getString());
   delivery.attempts = row.getColumn(4).getInt();
   delivery.next_attempt_at = row.getColumn(5).getInt64();
   delivery.last_error = row.getColumn(6).getString();
@@ -90,19 +50,12 @@ constexpr const char* kDeliveryColumns =
 
 }  // namespace
 
-Webhook NotifyStore::webhook_from(SQLite::Statement& row) const {
+Webhook SqliteNotifyStore::webhook_from(SQLite::Statement& row) const {
   Webhook webhook;
   webhook.id = row.getColumn(0).getInt64();
   webhook.url = row.getColumn(1).getString();
   webhook.secret = row.getColumn(2).getString();
-  if (is_sealed(webhook.secret) && !secrets_) {
-    webhook.secret.clear();
-    webhook.secret_error = "the webhook's secret is sealed, and no secret key was given";
-  } else if (is_sealed(webhook.secret)) {
-    auto plain = secrets_->unseal(webhook.secret);
-    webhook.secret = plain ? std::move(*plain) : std::string();
-    if (!plain) webhook.secret_error = std::move(plain.error());
-  }
+  rows::open_secret(webhook, secrets_.get());
   webhook.events = names_from(row.getColumn(3).getString(), engine::parse_event_filter);
   webhook.format = row.getColumn(4).getString();
   webhook.created_by = row.getColumn(5).getString();
@@ -118,17 +71,21 @@ bool webhook_matches(const std::vector<engine::EventFilter>& filter, std::string
   });
 }
 
-Outcome<std::shared_ptr<NotifyStore>> NotifyStore::open(const std::filesystem::path& path,
+Outcome<std::shared_ptr<NotifyStore>> NotifyStore::open(const std::filesystem::path& database,
                                                         std::shared_ptr<const SecretBox> secrets) {
+  if (storage::is_postgres_uri(database.string())) {
+    return PgNotifyStore::open(database.string(), std::move(secrets));
+  }
   try {
-    return std::make_shared<NotifyStore>(path, std::move(secrets));
+    return std::shared_ptr<NotifyStore>(
+        std::make_shared<SqliteNotifyStore>(database, std::move(secrets)));
   } catch (const std::exception& error) {
     return engine::fail(storage::storage_error(error));
   }
 }
 
-NotifyStore::NotifyStore(const std::filesystem::path& path,
-                         std::shared_ptr<const SecretBox> secrets)
+SqliteNotifyStore::SqliteNotifyStore(const std::filesystem::path& path,
+                                     std::shared_ptr<const SecretBox> secrets)
     // NORMAL: a notification lost to a power cut is simply sent again (at least once).
     : connection_(path, storage::Connection::Mode::read_write, kBusyTimeoutMs,
                   storage::Synchronous::normal),
@@ -137,7 +94,7 @@ NotifyStore::NotifyStore(const std::filesystem::path& path,
 }
 
 template <typename T, typename Fn>
-Outcome<T> NotifyStore::read(Fn&& fn) {
+Outcome<T> SqliteNotifyStore::read(Fn&& fn) {
   try {
     auto lease = readers_.borrow();
     return fn(*lease);
@@ -147,7 +104,7 @@ Outcome<T> NotifyStore::read(Fn&& fn) {
 }
 
 template <typename T, typename Fn>
-Outcome<T> NotifyStore::run(Fn&& fn) {
+Outcome<T> SqliteNotifyStore::run(Fn&& fn) {
   std::lock_guard lock(mutex_);
   try {
     return fn();
@@ -159,7 +116,8 @@ Outcome<T> NotifyStore::run(Fn&& fn) {
 // ---------------------------------------------------------------------------------------
 // Inbox
 
-Outcome<std::vector<OutboxItem>> NotifyStore::pending_outbox(std::string_view channel, int limit) {
+Outcome<std::vector<OutboxItem>> SqliteNotifyStore::pending_outbox(std::string_view channel,
+                                                                   int limit) {
   return run<std::vector<OutboxItem>>([&] {
     auto select = connection_.statement(std::string(kPendingOutboxQuery));
     select->bind(1, std::string(channel));
@@ -183,7 +141,7 @@ Outcome<std::vector<OutboxItem>> NotifyStore::pending_outbox(std::string_view ch
   });
 }
 
-Outcome<std::vector<std::string>> NotifyStore::users_with_role(const std::string& role) {
+Outcome<std::vector<std::string>> SqliteNotifyStore::users_with_role(const std::string& role) {
   return run<std::vector<std::string>>([&] {
     auto select = connection_.statement(
         "SELECT u.id FROM users u, json_each(u.roles) r "
@@ -196,7 +154,7 @@ Outcome<std::vector<std::string>> NotifyStore::users_with_role(const std::string
   });
 }
 
-Outcome<std::optional<engine::Viewer>> NotifyStore::viewer(const std::string& id) {
+Outcome<std::optional<engine::Viewer>> SqliteNotifyStore::viewer(const std::string& id) {
   return run<std::optional<engine::Viewer>>([&]() -> std::optional<engine::Viewer> {
     auto select = connection_.statement("SELECT roles, unit FROM users WHERE id = ?");
     select->bind(1, id);
@@ -206,7 +164,7 @@ Outcome<std::optional<engine::Viewer>> NotifyStore::viewer(const std::string& id
   });
 }
 
-Outcome<bool> NotifyStore::user_exists(const std::string& id) {
+Outcome<bool> SqliteNotifyStore::user_exists(const std::string& id) {
   return run<bool>([&] {
     auto select = connection_.statement("SELECT 1 FROM users WHERE id = ? AND disabled = 0");
     select->bind(1, id);
@@ -214,13 +172,14 @@ Outcome<bool> NotifyStore::user_exists(const std::string& id) {
   });
 }
 
-Outcome<storage::Ok> NotifyStore::settle_inbox(const std::vector<InboxEntry>& entries) {
+Outcome<storage::Ok> SqliteNotifyStore::settle_inbox(const std::vector<InboxEntry>& entries) {
   return run<storage::Ok>([&] {
     SQLite::Transaction transaction(connection_.db(), SQLite::TransactionBehavior::IMMEDIATE);
     for (const InboxEntry& entry : entries) {
       if (!entry.skip) {
         for (const std::string& user : entry.users) {
-          const bool held = entry.type == kDigestedEventType && digests_deadlines(user);
+          const bool held = entry.type == kDigestedEventType &&
+                            rows::held_for_digest(entry.type, deadlines_of(user));
           // A held alert is stored read (it is not news on its own) and counted in the day's
           // digest, which becomes unread again.
           auto insert = connection_.statement(
@@ -248,7 +207,7 @@ Outcome<storage::Ok> NotifyStore::settle_inbox(const std::vector<InboxEntry>& en
           "UPDATE outbox SET status = 'delivered', attempts = attempts + 1, last_error = ? "
           "WHERE id = ?");
       if (entry.skip) {
-        settle->bind(1, "skipped: historical event (seeded or imported)");
+        settle->bind(1, std::string(rows::kSkippedHistorical));
       } else {
         settle->bind(1);
       }
@@ -260,17 +219,17 @@ Outcome<storage::Ok> NotifyStore::settle_inbox(const std::vector<InboxEntry>& en
   });
 }
 
-bool NotifyStore::digests_deadlines(const std::string& user) {
+std::string SqliteNotifyStore::deadlines_of(const std::string& user) {
   auto select =
       connection_.statement("SELECT deadlines FROM notification_settings WHERE user_id = ?");
   select->bind(1, user);
-  return select->executeStep() && select->getColumn(0).getString() == kDeadlinesDigest;
+  return select->executeStep() ? select->getColumn(0).getString() : std::string(kDeadlinesEach);
 }
 
 // The day's digest for `user` (one notice a day, keyed by the day): created with the first
 // held alert, counted up with each next one (its `held` column is the count), unread again.
-void NotifyStore::count_in_digest(const std::string& user, engine::Timestamp at) {
-  const std::string day = engine::local_date(at).to_string();
+void SqliteNotifyStore::count_in_digest(const std::string& user, engine::Timestamp at) {
+  const std::string key = rows::digest_key(at);
   auto upsert = connection_.statement(
       "INSERT INTO notifications (user_id, event_id, project_id, type, triggers, title_zh, "
       "title_en, created_at, notice, held) VALUES (?, NULL, '', ?, '[]', '', '', ?, ?, 1) "
@@ -279,20 +238,20 @@ void NotifyStore::count_in_digest(const std::string& user, engine::Timestamp at)
   upsert->bind(1, user);
   upsert->bind(2, std::string(kDigestType));
   upsert->bind(3, at);
-  upsert->bind(4, "digest:" + day);
+  upsert->bind(4, key);
   upsert->executeStep();
-  const std::string count = std::to_string(upsert->getColumn(0).getInt64());
+  const std::int64_t count = upsert->getColumn(0).getInt64();
   upsert->reset();
   auto title = connection_.statement(
       "UPDATE notifications SET title_zh = ?, title_en = ? WHERE user_id = ? AND notice = ?");
-  title->bind(1, day + " 时限提醒汇总：共 " + count + " 条");
-  title->bind(2, "Deadline alerts of " + day + ": " + count);
+  title->bind(1, rows::digest_title_zh(at, count));
+  title->bind(2, rows::digest_title_en(at, count));
   title->bind(3, user);
-  title->bind(4, "digest:" + day);
+  title->bind(4, key);
   title->exec();
 }
 
-Outcome<std::vector<Notification>> NotifyStore::mentions(const std::string& user, int limit) {
+Outcome<std::vector<Notification>> SqliteNotifyStore::mentions(const std::string& user, int limit) {
   return read<std::vector<Notification>>([&](storage::Connection& connection) {
     // notifications_user_type (schema migration 15): this user's comment notifications,
     // newest first, read from the index.
@@ -311,10 +270,7 @@ Outcome<std::vector<Notification>> NotifyStore::mentions(const std::string& user
       item.project_id = select->getColumn(1).getString();
       item.project_name = select->getColumn(2).getString();
       item.triggers = strings_from(select->getColumn(3).getString());
-      if (std::find(item.triggers.begin(), item.triggers.end(), "mentioned") ==
-          item.triggers.end()) {
-        continue;  // told of a comment by a rule, not mentioned in it
-      }
+      if (!rows::mentioned(item.triggers)) continue;  // told by a rule, not mentioned
       item.title_zh = select->getColumn(4).getString();
       item.title_en = select->getColumn(5).getString();
       item.created_at = select->getColumn(6).getInt64();
@@ -325,7 +281,7 @@ Outcome<std::vector<Notification>> NotifyStore::mentions(const std::string& user
   });
 }
 
-Outcome<NotificationSettings> NotifyStore::settings(const std::string& user) {
+Outcome<NotificationSettings> SqliteNotifyStore::settings(const std::string& user) {
   return read<NotificationSettings>([&](storage::Connection& connection) {
     NotificationSettings settings;
     auto select =
@@ -336,8 +292,8 @@ Outcome<NotificationSettings> NotifyStore::settings(const std::string& user) {
   });
 }
 
-Outcome<storage::Ok> NotifyStore::save_settings(const std::string& user,
-                                                const NotificationSettings& settings) {
+Outcome<storage::Ok> SqliteNotifyStore::save_settings(const std::string& user,
+                                                      const NotificationSettings& settings) {
   return run<storage::Ok>([&] {
     auto upsert = connection_.statement(
         "INSERT INTO notification_settings (user_id, deadlines) VALUES (?, ?) "
@@ -349,7 +305,7 @@ Outcome<storage::Ok> NotifyStore::save_settings(const std::string& user,
   });
 }
 
-Outcome<storage::Ok> NotifyStore::settle_historical_outbox(engine::Timestamp before) {
+Outcome<storage::Ok> SqliteNotifyStore::settle_historical_outbox(engine::Timestamp before) {
   return run<storage::Ok>([&] {
     // next_attempt_at is the event's time for rows never attempted: the partial index
     // outbox_pending finds them.
@@ -366,7 +322,7 @@ Outcome<storage::Ok> NotifyStore::settle_historical_outbox(engine::Timestamp bef
   });
 }
 
-Outcome<std::vector<std::string>> NotifyStore::post_notice(
+Outcome<std::vector<std::string>> SqliteNotifyStore::post_notice(
     const std::vector<std::string>& users, const std::string& key, const std::string& type,
     const std::string& title_zh, const std::string& title_en, engine::Timestamp now) {
   return run<std::vector<std::string>>([&] {
@@ -389,7 +345,7 @@ Outcome<std::vector<std::string>> NotifyStore::post_notice(
   });
 }
 
-Outcome<storage::Ok> NotifyStore::settle_webhook_outbox(std::int64_t up_to_event_id) {
+Outcome<storage::Ok> SqliteNotifyStore::settle_webhook_outbox(std::int64_t up_to_event_id) {
   return run<storage::Ok>([&] {
     // Look before writing: every write from this connection makes the store's writer
     // drop its cache of projects (another connection committed).
@@ -404,12 +360,12 @@ Outcome<storage::Ok> NotifyStore::settle_webhook_outbox(std::int64_t up_to_event
   });
 }
 
-Outcome<NotificationPage> NotifyStore::notifications(const std::string& user, bool unread_only,
-                                                     int limit, const std::string& cursor,
-                                                     const std::string& type) {
+Outcome<NotificationPage> SqliteNotifyStore::notifications(const std::string& user,
+                                                           bool unread_only, int limit,
+                                                           const std::string& cursor,
+                                                           const std::string& type) {
   return read<NotificationPage>([&](storage::Connection& connection) {
-    std::int64_t before = INT64_MAX;
-    if (!cursor.empty()) before = std::stoll(cursor);
+    const std::int64_t before = rows::page_before(cursor);
     auto select = connection.statement(
         "SELECT n.id, n.event_id, n.project_id, COALESCE(p.name, ''), n.type, n.triggers, "
         "n.title_zh, n.title_en, n.created_at, n.read_at FROM notifications n "
@@ -439,10 +395,7 @@ Outcome<NotificationPage> NotifyStore::notifications(const std::string& user, bo
       item.read_at = optional_int(select->getColumn(9));
       page.items.push_back(std::move(item));
     }
-    if (static_cast<int>(page.items.size()) > limit) {
-      page.items.resize(static_cast<std::size_t>(limit));
-      page.next_cursor = std::to_string(page.items.back().id);
-    }
+    rows::close_page(page, limit);
     auto count = connection.statement(
         "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL");
     count->bind(1, user);
@@ -452,7 +405,7 @@ Outcome<NotificationPage> NotifyStore::notifications(const std::string& user, bo
   });
 }
 
-Outcome<std::int64_t> NotifyStore::unread_count(const std::string& user) {
+Outcome<std::int64_t> SqliteNotifyStore::unread_count(const std::string& user) {
   return read<std::int64_t>([&](storage::Connection& connection) {
     auto count = connection.statement(
         "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL");
@@ -462,8 +415,8 @@ Outcome<std::int64_t> NotifyStore::unread_count(const std::string& user) {
   });
 }
 
-Outcome<bool> NotifyStore::mark_read(const std::string& user, std::int64_t id,
-                                     engine::Timestamp now) {
+Outcome<bool> SqliteNotifyStore::mark_read(const std::string& user, std::int64_t id,
+                                           engine::Timestamp now) {
   return run<bool>([&] {
     auto exists =
         connection_.statement("SELECT read_at FROM notifications WHERE id = ? AND user_id = ?");
@@ -484,7 +437,8 @@ Outcome<bool> NotifyStore::mark_read(const std::string& user, std::int64_t id,
   });
 }
 
-Outcome<std::int64_t> NotifyStore::mark_all_read(const std::string& user, engine::Timestamp now) {
+Outcome<std::int64_t> SqliteNotifyStore::mark_all_read(const std::string& user,
+                                                       engine::Timestamp now) {
   return run<std::int64_t>([&] {
     auto update = connection_.statement(
         "UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL");
@@ -497,7 +451,7 @@ Outcome<std::int64_t> NotifyStore::mark_all_read(const std::string& user, engine
 // ---------------------------------------------------------------------------------------
 // Webhooks
 
-Outcome<Webhook> NotifyStore::add_webhook(Webhook webhook) {
+Outcome<Webhook> SqliteNotifyStore::add_webhook(Webhook webhook) {
   return run<Webhook>([&] {
     SQLite::Transaction transaction(connection_.db(), SQLite::TransactionBehavior::IMMEDIATE);
     webhook.after_event_id =
@@ -506,8 +460,7 @@ Outcome<Webhook> NotifyStore::add_webhook(Webhook webhook) {
         "INSERT INTO webhooks (url, secret, events, format, created_by, created_at, "
         "after_event_id) VALUES (?,?,?,?,?,?,?)");
     insert->bind(1, webhook.url);
-    insert->bind(
-        2, secrets_ && !webhook.secret.empty() ? secrets_->seal(webhook.secret) : webhook.secret);
+    insert->bind(2, rows::stored_secret(secrets_.get(), webhook.secret));
     insert->bind(3, names_to(webhook.events, engine::event_filter_name));
     insert->bind(4, webhook.format);
     insert->bind(5, webhook.created_by);
@@ -520,7 +473,7 @@ Outcome<Webhook> NotifyStore::add_webhook(Webhook webhook) {
   });
 }
 
-Outcome<std::vector<Webhook>> NotifyStore::webhooks() {
+Outcome<std::vector<Webhook>> SqliteNotifyStore::webhooks() {
   return read<std::vector<Webhook>>([&](storage::Connection& connection) {
     auto select = connection.statement(
         "SELECT id, url, secret, events, format, created_by, created_at, after_event_id "
@@ -532,10 +485,9 @@ Outcome<std::vector<Webhook>> NotifyStore::webhooks() {
   });
 }
 
-Outcome<int> NotifyStore::seal_plain_secrets() {
+Outcome<int> SqliteNotifyStore::seal_plain_secrets() {
   if (!secrets_) {
-    return engine::fail(storage::Error{storage::Error::Kind::storage,
-                                       "no secret key to seal webhook secrets with"});
+    return engine::fail(rows::no_secret_key());
   }
   return run<int>([&] {
     SQLite::Transaction transaction(connection_.db(), SQLite::TransactionBehavior::IMMEDIATE);
@@ -557,7 +509,7 @@ Outcome<int> NotifyStore::seal_plain_secrets() {
   });
 }
 
-Outcome<bool> NotifyStore::delete_webhook(std::int64_t id, engine::Timestamp now) {
+Outcome<bool> SqliteNotifyStore::delete_webhook(std::int64_t id, engine::Timestamp now) {
   return run<bool>([&] {
     SQLite::Transaction transaction(connection_.db(), SQLite::TransactionBehavior::IMMEDIATE);
     auto update = connection_.statement(
@@ -567,17 +519,18 @@ Outcome<bool> NotifyStore::delete_webhook(std::int64_t id, engine::Timestamp now
     if (update->exec() == 0) return false;
     // Nobody will try them again: say so in the log rather than leave them pending.
     auto bury = connection_.statement(
-        "UPDATE deliveries SET status = 'dead', last_error = 'webhook deleted' "
+        "UPDATE deliveries SET status = 'dead', last_error = ? "
         "WHERE webhook_id = ? AND status = 'pending'");
-    bury->bind(1, id);
+    bury->bind(1, std::string(rows::kWebhookDeleted));
+    bury->bind(2, id);
     bury->exec();
     transaction.commit();
     return true;
   });
 }
 
-Outcome<int> NotifyStore::fan_out(const Webhook& webhook, int limit, engine::Timestamp now,
-                                  engine::Timestamp historical_before) {
+Outcome<int> SqliteNotifyStore::fan_out(const Webhook& webhook, int limit, engine::Timestamp now,
+                                        engine::Timestamp historical_before) {
   return run<int>([&] {
     SQLite::Transaction transaction(connection_.db(), SQLite::TransactionBehavior::IMMEDIATE);
     auto position = connection_.statement(
@@ -604,14 +557,10 @@ Outcome<int> NotifyStore::fan_out(const Webhook& webhook, int limit, engine::Tim
     }
     select->reset();
     if (rows.empty()) return 0;
-    const bool wants_notify = std::any_of(webhook.events.begin(), webhook.events.end(),
-                                          [](const engine::EventFilter& filter) {
-                                            return filter.kind == engine::EventFilter::Kind::notify;
-                                          });
+    const bool wants_notify = rows::takes_routed(webhook);
     for (const Row& row : rows) {
       if (row.at < historical_before) continue;
-      bool matches =
-          webhook_matches(webhook.events, row.type, engine::triggers_of(event_from(row.payload)));
+      bool matches = rows::takes_event(webhook, row.type, row.payload);
       if (!matches && wants_notify) {
         // "notify": what the workflow's notify rules send to the webhook channel.
         auto routed = connection_.statement(
@@ -641,8 +590,9 @@ Outcome<int> NotifyStore::fan_out(const Webhook& webhook, int limit, engine::Tim
 // ---------------------------------------------------------------------------------------
 // Deliveries
 
-Outcome<std::vector<DueDelivery>> NotifyStore::due_deliveries(std::int64_t webhook_id,
-                                                              engine::Timestamp now, int limit) {
+Outcome<std::vector<DueDelivery>> SqliteNotifyStore::due_deliveries(std::int64_t webhook_id,
+                                                                    engine::Timestamp now,
+                                                                    int limit) {
   return run<std::vector<DueDelivery>>([&] {
     auto select = connection_.statement(
         std::string("SELECT ") + kDeliveryColumns +
@@ -669,8 +619,8 @@ Outcome<std::vector<DueDelivery>> NotifyStore::due_deliveries(std::int64_t webho
   });
 }
 
-Outcome<storage::Ok> NotifyStore::record_delivered(std::int64_t id, int http_status,
-                                                   engine::Timestamp now) {
+Outcome<storage::Ok> SqliteNotifyStore::record_delivered(std::int64_t id, int http_status,
+                                                         engine::Timestamp now) {
   return run<storage::Ok>([&] {
     auto update = connection_.statement(
         "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, "
@@ -683,15 +633,8 @@ Outcome<storage::Ok> NotifyStore::record_delivered(std::int64_t id, int http_sta
   });
 }
 
-Outcome<storage::Ok> NotifyStore::record_failure(std::int64_t id, int attempts,
-                                                 const std::string& error,
-                                                 std::optional<int> http_status,
-                                                 std::optional<engine::Timestamp> retry_at) {
-  return record_failures({FailedAttempt{id, attempts, retry_at}}, error, http_status);
-}
-
-Outcome<storage::Ok> NotifyStore::record_digest_delivered(const std::vector<std::int64_t>& ids,
-                                                          int http_status, engine::Timestamp now) {
+Outcome<storage::Ok> SqliteNotifyStore::record_digest_delivered(
+    const std::vector<std::int64_t>& ids, int http_status, engine::Timestamp now) {
   return run<storage::Ok>([&] {
     if (ids.empty()) return storage::Ok{};
     SQLite::Transaction transaction(connection_.db(), SQLite::TransactionBehavior::IMMEDIATE);
@@ -711,9 +654,9 @@ Outcome<storage::Ok> NotifyStore::record_digest_delivered(const std::vector<std:
   });
 }
 
-Outcome<storage::Ok> NotifyStore::record_failures(const std::vector<FailedAttempt>& failed,
-                                                  const std::string& error,
-                                                  std::optional<int> http_status) {
+Outcome<storage::Ok> SqliteNotifyStore::record_failures(const std::vector<FailedAttempt>& failed,
+                                                        const std::string& error,
+                                                        std::optional<int> http_status) {
   return run<storage::Ok>([&] {
     SQLite::Transaction transaction(connection_.db(), SQLite::TransactionBehavior::IMMEDIATE);
     auto update = connection_.statement(
@@ -744,8 +687,8 @@ Outcome<storage::Ok> NotifyStore::record_failures(const std::vector<FailedAttemp
   });
 }
 
-Outcome<std::vector<Delivery>> NotifyStore::deliveries(std::optional<DeliveryStatus> wanted,
-                                                       int limit, std::int64_t before_id) {
+Outcome<std::vector<Delivery>> SqliteNotifyStore::deliveries(std::optional<DeliveryStatus> wanted,
+                                                             int limit, std::int64_t before_id) {
   return read<std::vector<Delivery>>([&](storage::Connection& connection) {
     const std::string status(wanted ? engine::name_in(kDeliveryStatusNames, *wanted) : "");
     auto select = connection.statement(std::string("SELECT ") + kDeliveryColumns +
@@ -762,7 +705,7 @@ Outcome<std::vector<Delivery>> NotifyStore::deliveries(std::optional<DeliverySta
   });
 }
 
-Outcome<std::optional<Delivery>> NotifyStore::delivery(std::int64_t id) {
+Outcome<std::optional<Delivery>> SqliteNotifyStore::delivery(std::int64_t id) {
   return read<std::optional<Delivery>>(
       [&](storage::Connection& connection) -> std::optional<Delivery> {
         auto select = connection.statement(std::string("SELECT ") + kDeliveryColumns +
@@ -773,7 +716,7 @@ Outcome<std::optional<Delivery>> NotifyStore::delivery(std::int64_t id) {
       });
 }
 
-Outcome<bool> NotifyStore::replay(std::int64_t id, engine::Timestamp now) {
+Outcome<bool> SqliteNotifyStore::replay(std::int64_t id, engine::Timestamp now) {
   return run<bool>([&] {
     auto update = connection_.statement(
         "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, "
@@ -785,7 +728,7 @@ Outcome<bool> NotifyStore::replay(std::int64_t id, engine::Timestamp now) {
   });
 }
 
-Outcome<std::optional<engine::Timestamp>> NotifyStore::next_attempt(std::int64_t webhook_id) {
+Outcome<std::optional<engine::Timestamp>> SqliteNotifyStore::next_attempt(std::int64_t webhook_id) {
   return run<std::optional<engine::Timestamp>>([&]() -> std::optional<engine::Timestamp> {
     auto select = connection_.statement(
         "SELECT MIN(next_attempt_at) FROM deliveries WHERE webhook_id = ? AND status = 'pending'");
@@ -798,8 +741,8 @@ Outcome<std::optional<engine::Timestamp>> NotifyStore::next_attempt(std::int64_t
 // ---------------------------------------------------------------------------------------
 // Chat robots' posts
 
-Outcome<std::vector<engine::Timestamp>> NotifyStore::robot_posts(const std::string& url,
-                                                                 engine::Timestamp since) {
+Outcome<std::vector<engine::Timestamp>> SqliteNotifyStore::robot_posts(const std::string& url,
+                                                                       engine::Timestamp since) {
   return run<std::vector<engine::Timestamp>>([&] {
     auto select =
         connection_.statement("SELECT at FROM robot_posts WHERE url = ? AND at >= ? ORDER BY at");
@@ -812,8 +755,9 @@ Outcome<std::vector<engine::Timestamp>> NotifyStore::robot_posts(const std::stri
   });
 }
 
-Outcome<storage::Ok> NotifyStore::record_robot_post(const std::string& url, engine::Timestamp at,
-                                                    engine::Timestamp forget_before) {
+Outcome<storage::Ok> SqliteNotifyStore::record_robot_post(const std::string& url,
+                                                          engine::Timestamp at,
+                                                          engine::Timestamp forget_before) {
   return run<storage::Ok>([&] {
     SQLite::Transaction transaction(connection_.db(), SQLite::TransactionBehavior::IMMEDIATE);
     auto forget = connection_.statement("DELETE FROM robot_posts WHERE url = ? AND at < ?");

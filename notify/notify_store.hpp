@@ -1,9 +1,9 @@
 #pragma once
-// The notification tables (schema migration 5) and the outbox, on the dispatcher's own
-// SQLite connection. Every member is thread-safe: the dispatcher, the delivery lanes and the
-// HTTP handlers share one NotifyStore. Writes take one connection behind a mutex; what the
-// console reads (inboxes, unread counts, settings, webhooks, deliveries) comes from a pool
-// of read connections, so a long fan-out of alerts never keeps a page waiting.
+// The notification tables (schema migration 5; PostgreSQL migration 3) and the outbox.
+// NotifyStore is the interface, with an implementation over SQLite (SqliteNotifyStore,
+// below) and one over PostgreSQL (PgNotifyStore, pg_notify_store.hpp); what they share
+// beyond SQL is in notify_rows.hpp. Every member is thread-safe: the dispatcher, the
+// delivery lanes and the HTTP handlers share one NotifyStore.
 
 #include <cstdint>
 #include <filesystem>
@@ -148,7 +148,8 @@ struct InboxEntry {
 bool webhook_matches(const std::vector<engine::EventFilter>& filter, std::string_view type,
                      const std::vector<engine::NotifyTrigger>& triggers);
 
-// The dispatcher's statements on the pending outbox rows, which run on every pass. Each
+// SqliteNotifyStore's statements on the pending outbox rows, which the dispatcher runs on
+// every pass (PgNotifyStore claims rows instead, pg_notify_store.hpp). Each
 // names the partial index of the pending rows (outbox_pending_channel, schema migration 6;
 // outbox_pending): left to the planner, statistics taken while a seeded or imported history
 // was pending (millions of rows, since settled) made it scan every outbox row on every pass,
@@ -180,92 +181,163 @@ inline constexpr std::string_view kSettleWebhookOutboxUpdate =
 
 class NotifyStore {
  public:
+  // `database`: a SQLite file (SqliteNotifyStore) or a postgresql:// URI (PgNotifyStore,
+  // pg_notify_store.hpp), as storage::is_postgres_uri tells.
   // `secrets`: seals webhook secrets as they are stored and unseals them as they are read
   // (serve always gives one). Without it secrets are stored as given, and a sealed one reads
   // back with Webhook::secret_error set.
   static Outcome<std::shared_ptr<NotifyStore>> open(
-      const std::filesystem::path& path, std::shared_ptr<const SecretBox> secrets = nullptr);
-  explicit NotifyStore(const std::filesystem::path& path,
-                       std::shared_ptr<const SecretBox> secrets = nullptr);
+      const std::filesystem::path& database, std::shared_ptr<const SecretBox> secrets = nullptr);
+  virtual ~NotifyStore() = default;
 
   // --- inbox ---
-  Outcome<std::vector<OutboxItem>> pending_outbox(std::string_view channel, int limit);
-  Outcome<std::vector<std::string>> users_with_role(const std::string& role);
+  virtual Outcome<std::vector<OutboxItem>> pending_outbox(std::string_view channel, int limit) = 0;
+  virtual Outcome<std::vector<std::string>> users_with_role(const std::string& role) = 0;
   // A user as data scope sees them (roles and unit); nullopt for an unknown login.
-  Outcome<std::optional<engine::Viewer>> viewer(const std::string& id);
-  Outcome<bool> user_exists(const std::string& id);
+  virtual Outcome<std::optional<engine::Viewer>> viewer(const std::string& id) = 0;
+  virtual Outcome<bool> user_exists(const std::string& id) = 0;
   // One transaction: the notifications inserted (a repeat is ignored), the rows settled.
-  Outcome<storage::Ok> settle_inbox(const std::vector<InboxEntry>& entries);
+  virtual Outcome<storage::Ok> settle_inbox(const std::vector<InboxEntry>& entries) = 0;
   // A notice from the server itself (no event, no project) into these users' inboxes;
   // each user gets a notice `key` once, however often it is posted. Returns the users
   // who got it now.
-  Outcome<std::vector<std::string>> post_notice(const std::vector<std::string>& users,
-                                                const std::string& key, const std::string& type,
-                                                const std::string& title_zh,
-                                                const std::string& title_en, engine::Timestamp now);
+  virtual Outcome<std::vector<std::string>> post_notice(
+      const std::vector<std::string>& users, const std::string& key, const std::string& type,
+      const std::string& title_zh, const std::string& title_en, engine::Timestamp now) = 0;
   // Outbox rows of events older than `before` (a seeded or imported history) are settled
   // unsent, in one statement.
-  Outcome<storage::Ok> settle_historical_outbox(engine::Timestamp before);
+  virtual Outcome<storage::Ok> settle_historical_outbox(engine::Timestamp before) = 0;
   // Webhook-channel outbox rows of events every webhook has fanned out are settled.
-  Outcome<storage::Ok> settle_webhook_outbox(std::int64_t up_to_event_id);
+  virtual Outcome<storage::Ok> settle_webhook_outbox(std::int64_t up_to_event_id) = 0;
 
   // Newest first. `type`: only notifications of that (event) type, digested ones included;
   // empty: all but those a digest holds (it stands for them).
-  Outcome<NotificationPage> notifications(const std::string& user, bool unread_only, int limit,
-                                          const std::string& cursor, const std::string& type = {});
+  virtual Outcome<NotificationPage> notifications(const std::string& user, bool unread_only,
+                                                  int limit, const std::string& cursor,
+                                                  const std::string& type = {}) = 0;
   // The caller's latest notifications about comments that mention them (我的待办).
-  Outcome<std::vector<Notification>> mentions(const std::string& user, int limit);
-  Outcome<NotificationSettings> settings(const std::string& user);
-  Outcome<storage::Ok> save_settings(const std::string& user, const NotificationSettings& settings);
-  Outcome<std::int64_t> unread_count(const std::string& user);
+  virtual Outcome<std::vector<Notification>> mentions(const std::string& user, int limit) = 0;
+  virtual Outcome<NotificationSettings> settings(const std::string& user) = 0;
+  virtual Outcome<storage::Ok> save_settings(const std::string& user,
+                                             const NotificationSettings& settings) = 0;
+  virtual Outcome<std::int64_t> unread_count(const std::string& user) = 0;
   // False when the user has no such notification.
-  Outcome<bool> mark_read(const std::string& user, std::int64_t id, engine::Timestamp now);
-  Outcome<std::int64_t> mark_all_read(const std::string& user, engine::Timestamp now);
+  virtual Outcome<bool> mark_read(const std::string& user, std::int64_t id,
+                                  engine::Timestamp now) = 0;
+  virtual Outcome<std::int64_t> mark_all_read(const std::string& user, engine::Timestamp now) = 0;
 
   // --- webhooks ---
-  Outcome<Webhook> add_webhook(Webhook webhook);  // starts after the log's current end
-  Outcome<std::vector<Webhook>> webhooks();
+  // Starts after the log's current end.
+  virtual Outcome<Webhook> add_webhook(Webhook webhook) = 0;
+  virtual Outcome<std::vector<Webhook>> webhooks() = 0;
   // Seals every secret still stored in plain text (written before secrets were sealed, or
   // without a key), deleted webhooks' too, in one transaction; returns how many. serve runs
   // it at start. Needs the SecretBox.
-  Outcome<int> seal_plain_secrets();
-  Outcome<bool> delete_webhook(std::int64_t id, engine::Timestamp now);
+  virtual Outcome<int> seal_plain_secrets() = 0;
+  virtual Outcome<bool> delete_webhook(std::int64_t id, engine::Timestamp now) = 0;
   // Creates the deliveries of up to `limit` events after the webhook's position; returns
   // how many events it looked at (0: caught up). Events older than `historical_before` are
   // passed over (seeded or imported history).
-  Outcome<int> fan_out(const Webhook& webhook, int limit, engine::Timestamp now,
-                       engine::Timestamp historical_before);
+  virtual Outcome<int> fan_out(const Webhook& webhook, int limit, engine::Timestamp now,
+                               engine::Timestamp historical_before) = 0;
 
   // --- deliveries ---
-  Outcome<std::vector<DueDelivery>> due_deliveries(std::int64_t webhook_id, engine::Timestamp now,
-                                                   int limit);
-  Outcome<storage::Ok> record_delivered(std::int64_t id, int http_status, engine::Timestamp now);
-  Outcome<storage::Ok> record_failure(std::int64_t id, int attempts, const std::string& error,
-                                      std::optional<int> http_status,
-                                      std::optional<engine::Timestamp> retry_at);
+  virtual Outcome<std::vector<DueDelivery>> due_deliveries(std::int64_t webhook_id,
+                                                           engine::Timestamp now, int limit) = 0;
+  virtual Outcome<storage::Ok> record_delivered(std::int64_t id, int http_status,
+                                                engine::Timestamp now) = 0;
   // A digest message (several deliveries in one post) delivered, or failed: every one of
   // its deliveries settled in one transaction; a delivered one records the digest (its
   // first id).
-  Outcome<storage::Ok> record_digest_delivered(const std::vector<std::int64_t>& ids,
-                                               int http_status, engine::Timestamp now);
-  Outcome<storage::Ok> record_failures(const std::vector<FailedAttempt>& failed,
-                                       const std::string& error, std::optional<int> http_status);
+  virtual Outcome<storage::Ok> record_digest_delivered(const std::vector<std::int64_t>& ids,
+                                                       int http_status, engine::Timestamp now) = 0;
+  virtual Outcome<storage::Ok> record_failures(const std::vector<FailedAttempt>& failed,
+                                               const std::string& error,
+                                               std::optional<int> http_status) = 0;
   // Newest first; all of them when `status` is nullopt.
-  Outcome<std::vector<Delivery>> deliveries(std::optional<DeliveryStatus> status, int limit,
-                                            std::int64_t before_id);
-  Outcome<std::optional<Delivery>> delivery(std::int64_t id);
+  virtual Outcome<std::vector<Delivery>> deliveries(std::optional<DeliveryStatus> status, int limit,
+                                                    std::int64_t before_id) = 0;
+  virtual Outcome<std::optional<Delivery>> delivery(std::int64_t id) = 0;
   // A dead (or any) delivery back to pending, due now. False when there is none.
-  Outcome<bool> replay(std::int64_t id, engine::Timestamp now);
+  virtual Outcome<bool> replay(std::int64_t id, engine::Timestamp now) = 0;
   // The earliest next attempt of the webhook's pending deliveries.
-  Outcome<std::optional<engine::Timestamp>> next_attempt(std::int64_t webhook_id);
+  virtual Outcome<std::optional<engine::Timestamp>> next_attempt(std::int64_t webhook_id) = 0;
 
   // --- chat robots' rate limit (dispatcher.hpp) ---
   // The times of the posts made to the robot at `url` since `since`, oldest first.
-  Outcome<std::vector<engine::Timestamp>> robot_posts(const std::string& url,
-                                                      engine::Timestamp since);
+  virtual Outcome<std::vector<engine::Timestamp>> robot_posts(const std::string& url,
+                                                              engine::Timestamp since) = 0;
   // Records a post to the robot at `url`; forgets its posts before `forget_before`.
+  virtual Outcome<storage::Ok> record_robot_post(const std::string& url, engine::Timestamp at,
+                                                 engine::Timestamp forget_before) = 0;
+
+  // One failed attempt (record_failures with one).
+  Outcome<storage::Ok> record_failure(std::int64_t id, int attempts, const std::string& error,
+                                      std::optional<int> http_status,
+                                      std::optional<engine::Timestamp> retry_at) {
+    return record_failures({FailedAttempt{id, attempts, retry_at}}, error, http_status);
+  }
+};
+
+// The SQLite implementation, on the dispatcher's own connection: writes take one connection
+// behind a mutex; what the console reads (inboxes, unread counts, settings, webhooks,
+// deliveries) comes from a pool of read connections, so a long fan-out of alerts never
+// keeps a page waiting. One process dispatches, so the pending rows need no claims.
+class SqliteNotifyStore final : public NotifyStore {
+ public:
+  explicit SqliteNotifyStore(const std::filesystem::path& path,
+                             std::shared_ptr<const SecretBox> secrets = nullptr);
+
+  // --- inbox ---
+  Outcome<std::vector<OutboxItem>> pending_outbox(std::string_view channel, int limit) override;
+  Outcome<std::vector<std::string>> users_with_role(const std::string& role) override;
+  Outcome<std::optional<engine::Viewer>> viewer(const std::string& id) override;
+  Outcome<bool> user_exists(const std::string& id) override;
+  Outcome<storage::Ok> settle_inbox(const std::vector<InboxEntry>& entries) override;
+  Outcome<std::vector<std::string>> post_notice(const std::vector<std::string>& users,
+                                                const std::string& key, const std::string& type,
+                                                const std::string& title_zh,
+                                                const std::string& title_en,
+                                                engine::Timestamp now) override;
+  Outcome<storage::Ok> settle_historical_outbox(engine::Timestamp before) override;
+  Outcome<storage::Ok> settle_webhook_outbox(std::int64_t up_to_event_id) override;
+  Outcome<NotificationPage> notifications(const std::string& user, bool unread_only, int limit,
+                                          const std::string& cursor,
+                                          const std::string& type) override;
+  Outcome<std::vector<Notification>> mentions(const std::string& user, int limit) override;
+  Outcome<NotificationSettings> settings(const std::string& user) override;
+  Outcome<storage::Ok> save_settings(const std::string& user,
+                                     const NotificationSettings& settings) override;
+  Outcome<std::int64_t> unread_count(const std::string& user) override;
+  Outcome<bool> mark_read(const std::string& user, std::int64_t id, engine::Timestamp now) override;
+  Outcome<std::int64_t> mark_all_read(const std::string& user, engine::Timestamp now) override;
+  // --- webhooks ---
+  Outcome<Webhook> add_webhook(Webhook webhook) override;
+  Outcome<std::vector<Webhook>> webhooks() override;
+  Outcome<int> seal_plain_secrets() override;
+  Outcome<bool> delete_webhook(std::int64_t id, engine::Timestamp now) override;
+  Outcome<int> fan_out(const Webhook& webhook, int limit, engine::Timestamp now,
+                       engine::Timestamp historical_before) override;
+  // --- deliveries ---
+  Outcome<std::vector<DueDelivery>> due_deliveries(std::int64_t webhook_id, engine::Timestamp now,
+                                                   int limit) override;
+  Outcome<storage::Ok> record_delivered(std::int64_t id, int http_status,
+                                        engine::Timestamp now) override;
+  Outcome<storage::Ok> record_digest_delivered(const std::vector<std::int64_t>& ids,
+                                               int http_status, engine::Timestamp now) override;
+  Outcome<storage::Ok> record_failures(const std::vector<FailedAttempt>& failed,
+                                       const std::string& error,
+                                       std::optional<int> http_status) override;
+  Outcome<std::vector<Delivery>> deliveries(std::optional<DeliveryStatus> status, int limit,
+                                            std::int64_t before_id) override;
+  Outcome<std::optional<Delivery>> delivery(std::int64_t id) override;
+  Outcome<bool> replay(std::int64_t id, engine::Timestamp now) override;
+  Outcome<std::optional<engine::Timestamp>> next_attempt(std::int64_t webhook_id) override;
+  // --- chat robots' rate limit (dispatcher.hpp) ---
+  Outcome<std::vector<engine::Timestamp>> robot_posts(const std::string& url,
+                                                      engine::Timestamp since) override;
   Outcome<storage::Ok> record_robot_post(const std::string& url, engine::Timestamp at,
-                                         engine::Timestamp forget_before);
+                                         engine::Timestamp forget_before) override;
 
  private:
   // Runs `fn` under the mutex; an SQLite exception becomes a storage error.
@@ -274,9 +346,9 @@ class NotifyStore {
   // Runs `fn(connection)` on a read connection of the pool, without the mutex.
   template <typename T, typename Fn>
   Outcome<T> read(Fn&& fn);
-  // Inside settle_inbox (the mutex held): whether the user takes deadline alerts as a
-  // digest, and counting one in the day's digest.
-  bool digests_deadlines(const std::string& user);
+  // Inside settle_inbox (the mutex held): how the user takes deadline alerts, and counting
+  // one in the day's digest.
+  std::string deadlines_of(const std::string& user);
   void count_in_digest(const std::string& user, engine::Timestamp at);
 
   Webhook webhook_from(SQLite::Statement& row) const;
