@@ -123,15 +123,20 @@ int run_cli(std::span<const std::string> args, Io& io) {
   if (const CommandEntry* command = find_command(name)) {
     // The PostgreSQL store (issue 21) serves these commands so far; the others would take
     // a URI for a SQLite file name.
-    constexpr std::string_view kOnPostgres[] = {"init", "verify", "seed"};
+    constexpr std::string_view kOnPostgres[] = {"init", "verify", "seed",   "serve", "audit",
+                                                "user", "token",  "import", "export"};
     const bool on_postgres = std::any_of(args.begin() + 1, args.end(), [](const std::string& arg) {
       return storage::is_postgres_uri(arg);
     });
     if (on_postgres &&
         std::find(std::begin(kOnPostgres), std::end(kOnPostgres), name) == std::end(kOnPostgres)) {
+      std::string supported;
+      for (const std::string_view taking : kOnPostgres)
+        supported += (supported.empty() ? "" : ", ") + std::string(taking);
       io.err << "investflow " << name
              << ": a PostgreSQL database (postgresql://...) is not supported by this command "
-                "yet; init, verify and seed take one, every command takes a SQLite file\n";
+                "yet; "
+             << supported << " take one, every command takes a SQLite file\n";
       return kExitUsage;
     }
     return command->run(args.subspan(1), io);

@@ -10,6 +10,7 @@
 #include "app/commands_storage.hpp"
 #include "storage/audit.hpp"
 #include "storage/codec.hpp"
+#include "storage/pg_connection.hpp"
 #include "storage/system_clock.hpp"
 
 namespace investflow::app {
@@ -26,17 +27,13 @@ std::string system_user() {
 bool audit_cli(const std::string& db, const std::string& action, const std::string& target,
                const boost::json::object& detail, Io& io) {
   try {
-    SQLite::Database connection(db, SQLite::OPEN_READWRITE, 10000);
-    SQLite::Transaction transaction(connection, SQLite::TransactionBehavior::IMMEDIATE);
-    storage::append_audit(
-        connection,
-        storage::AuditEntry{0, storage::SystemClock().now(), "cli:" + system_user(), action, target,
-                            "cli", "", storage::canonical_json(detail)});
-    transaction.commit();
+    storage::append_audit_entry(
+        db, storage::AuditEntry{0, storage::SystemClock().now(), "cli:" + system_user(), action,
+                                target, "cli", "", storage::canonical_json(detail)});
     return true;
   } catch (const std::exception& error) {
-    io.err << "investflow: warning: " << db << ": the audit log could not be written ("
-           << error.what() << ")\n";
+    io.err << "investflow: warning: " << storage::redact_uri(db)
+           << ": the audit log could not be written (" << error.what() << ")\n";
     return false;
   }
 }
@@ -50,7 +47,7 @@ int run_audit(std::span<const std::string> args, Io& io) {
   std::string actions;
   for (const std::string_view action : storage::kAuditActions)
     actions += (actions.empty() ? "" : ", ") + std::string(action);
-  spec.positional("DB", "the SQLite database file")
+  spec.positional("DB", "the database: a SQLite file or a postgresql:// URI")
       .option("from", "DATE", "entries at or after this date or time (RFC 3339)")
       .option("to", "DATE", "entries before this time, or to the end of this date")
       .option("actor", "USER", "only this user's entries (cli:NAME for the command line)")
@@ -85,8 +82,7 @@ int run_audit(std::span<const std::string> args, Io& io) {
   const std::string db = parsed.positional("DB");
   if (!database_exists(db, io)) return kExitFailed;
   try {
-    SQLite::Database connection(db, SQLite::OPEN_READONLY, 10000);
-    for (const storage::AuditEntry& entry : storage::list_audit(connection, query)) {
+    for (const storage::AuditEntry& entry : storage::list_audit_entries(db, query)) {
       if (parsed.flag("json")) {
         io.out << boost::json::serialize(storage::audit_json(entry)) << "\n";
       } else {
@@ -97,7 +93,7 @@ int run_audit(std::span<const std::string> args, Io& io) {
       }
     }
   } catch (const std::exception& error) {
-    io.err << "investflow audit: " << db << ": " << error.what() << "\n";
+    io.err << "investflow audit: " << storage::redact_uri(db) << ": " << error.what() << "\n";
     return kExitFailed;
   }
   return kExitOk;

@@ -34,6 +34,9 @@
 #include "storage/auth.hpp"
 #include "storage/deployed_workflows.hpp"
 #include "storage/funds_report.hpp"
+#include "storage/open_store.hpp"
+#include "storage/pg_lease.hpp"
+#include "storage/pg_schema.hpp"
 #include "storage/reports.hpp"
 #include "storage/sqlite_memory.hpp"
 #include "storage/sqlite_store.hpp"
@@ -421,7 +424,12 @@ ArgSpec serve_spec() {
   spec.option(
           "config", "FILE",
           std::string("the configuration file (default: ") + kSystemConfigFile + " when it exists)")
-      .option("db", "FILE", "the SQLite database (created and migrated when needed)")
+      .option("db", "FILE|URI",
+              "the SQLite database file, or a postgresql:// URI (several servers may share "
+              "one PostgreSQL database); created and migrated when needed")
+      .option("files-dir", "DIR",
+              "where attachments are kept (default: DB.files beside a SQLite file; required "
+              "with PostgreSQL: a directory every server shares)")
       .option("listen", "HOST:PORT",
               "where to listen: HOST:PORT, :PORT (every address), localhost:PORT, [::1]:PORT",
               "127.0.0.1:8080")
@@ -529,6 +537,29 @@ std::optional<ServeSettings> resolve_serve_settings(const ParsedArgs& parsed, Io
     ok = false;
   }
   settings.db = parsed.value("db");
+  settings.files_dir = parsed.value("files-dir");
+  if (storage::is_postgres_uri(settings.db)) {
+    // Every server of a PostgreSQL database must see the same files and the same key, and
+    // PostgreSQL is backed up and signed by its own tools for now (docs/operations.md).
+    const std::pair<const char*, const char*> needed[] = {
+        {"files-dir", "a directory every server shares, for attachments"},
+        {"secret-key", "the key file every server shares, for webhook secrets"}};
+    for (const auto& [name, what] : needed) {
+      if (parsed.value(name).empty() || parsed.value(name) == "DB.secret-key") {
+        io.err << "investflow serve: with a PostgreSQL database, --" << name
+               << " is required: " << what << "\n";
+        ok = false;
+      }
+    }
+    for (const char* name : {"backup-dir", "digest-dir"}) {
+      if (!parsed.value(name).empty()) {
+        io.err << "investflow serve: " << parsed.origin(name)
+               << " works on a SQLite database only; back PostgreSQL up with pg_basebackup or "
+                  "pg_dump (docs/operations.md)\n";
+        ok = false;
+      }
+    }
+  }
   const auto listen = parse_listen(parsed, "listen", io);
   const auto threads = parse_integer_option(parsed, "threads", 1, 256, io);
   const auto attachment_limit = parse_integer_option(parsed, "attachment-limit", 1, 4096, io);
@@ -685,9 +716,11 @@ int run_serve(std::span<const std::string> args, Io& io) {
   dispatch.ca_file = settings->webhook_ca_file;
   dispatch.webhook_addresses = webhook_address_policy(settings->webhook_allow, dispatch.proxy);
 
-  auto store = storage::open_sqlite_store(db);
+  const bool on_postgres = storage::is_postgres_uri(db);
+  const std::string shown_db = storage::redact_uri(db);
+  auto store = storage::open_store_at(db);
   if (!store) {
-    io.err << "investflow: " << db << ": " << store.error().message << "\n";
+    io.err << "investflow: " << shown_db << ": " << store.error().message << "\n";
     return kExitFailed;
   }
   storage::AuthOptions auth_options;
@@ -706,16 +739,19 @@ int run_serve(std::span<const std::string> args, Io& io) {
   }
   auto notify_store = notify::NotifyStore::open(db, *secrets);
   if (!notify_store) {
-    io.err << "investflow: " << db << ": " << notify_store.error().message << "\n";
+    io.err << "investflow: " << shown_db << ": " << notify_store.error().message << "\n";
     return kExitFailed;
   }
   if (!seal_webhook_secrets(**notify_store, io)) return kExitFailed;
   auto context = std::make_shared<web::ApiContext>(**store, *auth);
   context->notify = *notify_store;
+  const std::filesystem::path files_dir = settings->files_dir.empty()
+                                              ? storage::files_dir_of(db)
+                                              : std::filesystem::path(settings->files_dir);
   try {
-    context->attachments = std::make_shared<storage::AttachmentFiles>(storage::files_dir_of(db));
+    context->attachments = std::make_shared<storage::AttachmentFiles>(files_dir);
   } catch (const std::exception& error) {
-    io.err << "investflow: " << storage::files_dir_of(db).string() << ": " << error.what() << "\n";
+    io.err << "investflow: " << files_dir.string() << ": " << error.what() << "\n";
     return kExitFailed;
   }
   context->attachment_limit = settings->attachment_limit;
@@ -725,9 +761,18 @@ int run_serve(std::span<const std::string> args, Io& io) {
   // Deployed calendars are taken before the first request, then watched (from start()).
   notify::CalendarWatch calendars(**store, *notify_store, context->clock);
   calendars.take_deployed();
-  context->reports = std::make_shared<storage::ReportReader>(db);
-  context->targets = std::make_shared<storage::TargetWriter>(db);
-  context->audit = std::make_shared<storage::AuditLog>(db);
+  // The reports' summary tables are kept by the SQLite store only, so far: on PostgreSQL
+  // the report routes answer 503 (docs/operations.md).
+  if (!on_postgres) {
+    context->reports = std::make_shared<storage::ReportReader>(db);
+    context->targets = std::make_shared<storage::TargetWriter>(db);
+  }
+  try {
+    context->audit = std::make_shared<storage::AuditLog>(db);
+  } catch (const std::exception& error) {
+    io.err << "investflow: " << shown_db << ": the audit log: " << error.what() << "\n";
+    return kExitFailed;
+  }
   // Versions deployed into the database (`workflow deploy`) are taken within seconds.
   context->calendars = std::make_shared<const workflows::CalendarRegistry>(workflow_calendars);
   notify::WorkflowWatch deployed_workflows(**store, workflow_calendars);
@@ -739,15 +784,37 @@ int run_serve(std::span<const std::string> args, Io& io) {
   // Timers and deliveries (notify/): started with the server, stopped before it.
   std::unique_ptr<notify::Dispatcher> dispatcher;
   std::unique_ptr<notify::Scheduler> scheduler;
+  // Several servers on one PostgreSQL database: the one holding the duty lease runs them.
+  std::unique_ptr<storage::PgLease> duty;
+  std::function<bool()> on_duty;
+  if (on_postgres && !settings->no_dispatch) {
+    duty = std::make_unique<storage::PgLease>(
+        db, storage::kPgDutyLease, std::chrono::seconds(1), [](bool held, const std::string& why) {
+          if (held) {
+            spdlog::info(
+                "duty lease taken: this server runs the deadline scheduler and the "
+                "notification dispatcher");
+          } else {
+            spdlog::warn("duty lease lost ({}): another server may take the duties over", why);
+          }
+        });
+    on_duty = [lease = duty.get()] { return lease->held(); };
+    dispatch.on_duty = on_duty;
+  }
   if (!settings->no_dispatch) {
     dispatcher = std::make_unique<notify::Dispatcher>(
         **store, *notify_store, context->clock, dispatch,
         [feed = context->notifications](const std::vector<std::string>& users) {
           feed->notify(users);
         });
-    scheduler = std::make_unique<notify::Scheduler>(**store, context->clock);
+    notify::SchedulerOptions scheduling;
+    scheduling.on_duty = on_duty;
+    scheduler = std::make_unique<notify::Scheduler>(**store, context->clock, scheduling);
     context->wake_dispatcher = [target = dispatcher.get()] { target->wake(); };
   }
+  // Writes through another server (or the command line) on a shared database: the live
+  // streams hear of them at their commit (the dispatcher looks twice a second anyway).
+  (*store)->watch_commits([feed = context->feed] { feed->wake(); });
   web::Router router;
   web::add_api_routes(router, context);
   web::ServerOptions options;
@@ -765,12 +832,14 @@ int run_serve(std::span<const std::string> args, Io& io) {
   options.health = [&calendars, clock = context->clock](boost::json::object& body) {
     add_calendar_health(body, calendars.runway(engine::local_date(clock->now())));
   };
-  options.ready = [&store = **store,
-                   db_dir =
-                       std::filesystem::absolute(db).parent_path()]() -> engine::LocalizedText {
+  options.ready =
+      [&store = **store,
+       db_dir = on_postgres
+                    ? std::filesystem::path()
+                    : std::filesystem::absolute(db).parent_path()]() -> engine::LocalizedText {
     // After a write found the disk full, not ready until one succeeds; a probe file beside
     // the database stands in for that write, as no traffic comes while not ready.
-    if (storage::storage_full() && !storage::probe_space(db_dir)) {
+    if (!db_dir.empty() && storage::storage_full() && !storage::probe_space(db_dir)) {
       return {"存储空间不足：最近的写入因磁盘已满而失败",
               "storage full: a write failed for lack of space"};
     }
@@ -794,6 +863,13 @@ int run_serve(std::span<const std::string> args, Io& io) {
     web::Server server(options, std::move(router), std::move(files));
     add_store_metrics(server.metrics(), **store);
     if (dispatcher) add_dispatch_metrics(server.metrics(), *dispatcher);
+    if (duty) {
+      server.metrics().add_gauge(
+          "investflow_duty_lease_held",
+          "1 while this server holds the duty lease and runs the deadline scheduler and the "
+          "dispatcher (several servers on one PostgreSQL database), else 0.",
+          [lease = duty.get()] { return lease->held() ? 1.0 : 0.0; });
+    }
     add_process_metrics(server.metrics());
     server.metrics().add_counter(
         "investflow_audit_entries_written_total", "Entries stored in the security audit log.",
@@ -851,9 +927,10 @@ int run_serve(std::span<const std::string> args, Io& io) {
     }
     const std::string& host = settings->listen.first;
     const bool v6 = host.find(':') != std::string::npos;
-    io.out << "investflow: serving " << db << " on "
+    io.out << "investflow: serving " << shown_db << " on "
            << (settings->tls_certificate.empty() ? "http" : "https") << "://" << (v6 ? "[" : "")
            << host << (v6 ? "]" : "") << ":" << *port << "/ (Ctrl-C to stop)" << std::endl;
+    if (duty) duty->start();
     if (dispatcher) dispatcher->start();
     if (scheduler) scheduler->start();
     if (backups) backups->start();
@@ -881,6 +958,7 @@ int run_serve(std::span<const std::string> args, Io& io) {
     // database for the next start (at least once).
     if (scheduler) scheduler->stop();
     if (dispatcher) dispatcher->stop();
+    if (duty) duty->stop();  // another server takes the duties over
     if (metrics_server) metrics_server->stop();
     server.stop();
     calendars.stop();

@@ -25,7 +25,8 @@ ArgSpec serve_spec();
 
 // serve's settings, checked: from the options, INVESTFLOW_* and the configuration file.
 struct ServeSettings {
-  std::string db;
+  std::string db;         // a SQLite file or a postgresql:// URI
+  std::string files_dir;  // attachments; "": DB.files beside a SQLite file
   std::pair<std::string, std::uint16_t> listen;
   std::string workflows;
   std::string static_dir;  // "": the embedded console only

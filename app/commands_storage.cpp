@@ -610,7 +610,8 @@ int run_seed(std::span<const std::string> args, Io& io) {
 }
 
 bool database_exists(const std::string& db, Io& io) {
-  if (fs::exists(db)) return true;
+  // A PostgreSQL database is found (or not) when it is connected to.
+  if (storage::is_postgres_uri(db) || fs::exists(db)) return true;
   io.err << "investflow: no database at " << db << " (create one with 'investflow init " << db
          << "')\n";
   return false;

@@ -289,6 +289,7 @@ void Dispatcher::run() {
       if (stopping_) return;
       woken_ = false;
     }
+    if (options_.on_duty && !options_.on_duty()) continue;  // another server's turn
     // Keep going while there is a backlog (a batch came back full).
     while (run_once() > 0) {
       std::lock_guard lock(mutex_);
@@ -468,7 +469,7 @@ void Dispatcher::sync_lanes(const std::vector<Webhook>& webhooks) {
 
 void Dispatcher::run_lane(Lane& lane) {
   while (!lane.stopped()) {
-    deliver_due(lane);
+    if (!options_.on_duty || options_.on_duty()) deliver_due(lane);
     // Sleep until the earliest retry is due, a poke, or the poll interval.
     auto wait = options_.poll;
     // A robot's lane may hold due deliveries (its window is full, a batch is not quiet

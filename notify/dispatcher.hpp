@@ -70,6 +70,10 @@ struct DispatchOptions {
   std::string ca_file;
   // The addresses webhooks may reach (serve: internal ones refused, --webhook-allow).
   AddressPolicy webhook_addresses;
+  // Whether this server resolves inboxes and posts webhooks now (several servers on one
+  // PostgreSQL database: the one holding the duty lease, storage/pg_lease.hpp); empty:
+  // always. Off duty, the loop and the lanes only wait.
+  std::function<bool()> on_duty;
 };
 
 // Whether webhooks of this format are chat robots (rate-limited, sent digests).

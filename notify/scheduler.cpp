@@ -16,6 +16,7 @@ engine::Actor scheduler_actor() {
 Scheduler::Scheduler(storage::Store& store, std::shared_ptr<const engine::Clock> clock,
                      SchedulerOptions options)
     : store_(store), clock_(std::move(clock)), options_(options), ticker_(options_.tick, [this] {
+        if (options_.on_duty && !options_.on_duty()) return;  // another server's turn
         const SchedulerPass pass = run_once();
         if (pass.fired > 0) spdlog::info("scheduler: {} deadline alerts fired", pass.fired);
       }) {

@@ -11,6 +11,7 @@
 // pass.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 
 #include "engine/date.hpp"
@@ -25,6 +26,9 @@ struct SchedulerOptions {
   // working days ahead; this only bounds the scan).
   int horizon_days = 31;
   int max_fires_per_pass = 1000;  // a large backlog is worked off over several passes
+  // Whether this server's passes run now (several servers on one PostgreSQL database: the
+  // one holding the duty lease, storage/pg_lease.hpp); empty: always.
+  std::function<bool()> on_duty;
 };
 
 struct SchedulerPass {

@@ -9,6 +9,8 @@
 #include <chrono>
 
 #include "storage/codec.hpp"
+#include "storage/pg_connection.hpp"
+#include "storage/pg_schema.hpp"
 
 namespace investflow::storage {
 
@@ -102,9 +104,124 @@ std::vector<AuditEntry> list_audit(SQLite::Database& db, const AuditQuery& query
   return entries;
 }
 
-AuditLog::AuditLog(const std::filesystem::path& db, std::size_t capacity)
-    : db_(std::make_unique<SQLite::Database>(db, SQLite::OPEN_READWRITE, 5000)),
-      capacity_(capacity) {
+namespace {
+
+class SqliteAuditTable final : public AuditTable {
+ public:
+  explicit SqliteAuditTable(const std::string& path) : db_(path, SQLite::OPEN_READWRITE, 5000) {}
+  std::int64_t append(const std::deque<AuditEntry>& entries) override {
+    SQLite::Transaction transaction(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    std::int64_t id = 0;
+    for (const AuditEntry& entry : entries)
+      id = append_audit(db_, entry);
+    transaction.commit();
+    return id;
+  }
+  std::vector<AuditEntry> list(const AuditQuery& query) override { return list_audit(db_, query); }
+
+ private:
+  SQLite::Database db_;
+};
+
+AuditEntry pg_audit_entry(const PgResult& rows, int row) {
+  return AuditEntry{rows.number(row, 0),
+                    rows.number(row, 1),
+                    std::string(rows.text(row, 2)),
+                    std::string(rows.text(row, 3)),
+                    std::string(rows.text(row, 4)),
+                    std::string(rows.text(row, 5)),
+                    std::string(rows.text(row, 6)),
+                    std::string(rows.text(row, 7))};
+}
+
+class PgAuditTable final : public AuditTable {
+ public:
+  explicit PgAuditTable(const std::string& uri) : connection_(uri) {}
+  std::int64_t append(const std::deque<AuditEntry>& entries) override {
+    return in_transaction(connection_, [&] {
+      // Servers appending at once take turns here, so that each links to the last entry.
+      connection_.exec("SELECT pg_advisory_xact_lock($1)", PgParams().number(kPgAuditLock));
+      PgResult last = connection_.exec("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1");
+      std::int64_t id = last.rows() == 0 ? 0 : last.number(0, 0);
+      Hash previous = kGenesisHash;
+      if (last.rows() != 0) {
+        const std::string bytes = last.bytes(0, 1);
+        previous = hash_from_bytes(bytes.data(), bytes.size()).value_or(kGenesisHash);
+      }
+      PgArray ids, ats, actors, actions, targets, addresses, requests, details, previous_hashes,
+          hashes;
+      for (AuditEntry entry : entries) {
+        entry.id = ++id;
+        const Hash hash = chain_hash(previous, audit_canonical(entry));
+        ids.number(entry.id);
+        ats.number(entry.at);
+        actors.text(entry.actor);
+        actions.text(entry.action);
+        targets.text(entry.target);
+        addresses.text(entry.address);
+        requests.text(entry.request_id);
+        details.text(entry.detail);
+        previous_hashes.bytes(previous.data(), previous.size());
+        hashes.bytes(hash.data(), hash.size());
+        previous = hash;
+      }
+      PgParams params;
+      for (const PgArray* array : {&ids, &ats, &actors, &actions, &targets, &addresses, &requests,
+                                   &details, &previous_hashes, &hashes})
+        params.text(array->literal());
+      connection_.exec(
+          "INSERT INTO audit_log (id, at, actor, action, target, address, request_id, detail, "
+          "prev_hash, hash) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], "
+          "$4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bytea[], "
+          "$10::bytea[])",
+          params);
+      return id;
+    });
+  }
+  std::vector<AuditEntry> list(const AuditQuery& query) override {
+    std::string sql = "SELECT " + std::string(kAuditColumns) + " FROM audit_log WHERE TRUE";
+    PgParams params;
+    int n = 0;
+    const auto condition = [&](const char* text) {
+      sql += std::string(" AND ") + text + " $" + std::to_string(++n);
+    };
+    if (query.from) condition("at >="), params.number(*query.from);
+    if (query.to) condition("at <"), params.number(*query.to);
+    if (!query.actor.empty()) condition("actor ="), params.text(query.actor);
+    if (!query.action.empty()) condition("action ="), params.text(query.action);
+    if (query.before) condition("id <"), params.number(*query.before);
+    sql += " ORDER BY id DESC LIMIT $" + std::to_string(++n);
+    params.number(query.limit);
+    connection_.ensure();
+    PgResult rows = connection_.exec(sql, params);
+    std::vector<AuditEntry> entries;
+    entries.reserve(static_cast<std::size_t>(rows.rows()));
+    for (int row = 0; row < rows.rows(); ++row)
+      entries.push_back(pg_audit_entry(rows, row));
+    return entries;
+  }
+
+ private:
+  PgConnection connection_;
+};
+
+}  // namespace
+
+std::unique_ptr<AuditTable> open_audit_table(const std::string& database) {
+  if (is_postgres_uri(database)) return std::make_unique<PgAuditTable>(database);
+  return std::make_unique<SqliteAuditTable>(database);
+}
+
+std::int64_t append_audit_entry(const std::string& database, AuditEntry entry) {
+  return open_audit_table(database)->append({std::move(entry)});
+}
+
+std::vector<AuditEntry> list_audit_entries(const std::string& database, const AuditQuery& query) {
+  return open_audit_table(database)->list(query);
+}
+
+AuditLog::AuditLog(const std::string& database, std::size_t capacity)
+    : table_(open_audit_table(database)), capacity_(capacity) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -137,7 +254,7 @@ void AuditLog::flush() {
 
 std::vector<AuditEntry> AuditLog::list(const AuditQuery& query) {
   std::lock_guard lock(read_mutex_);
-  return list_audit(*db_, query);
+  return table_->list(query);
 }
 
 std::int64_t AuditLog::written() const {
@@ -158,10 +275,7 @@ std::int64_t AuditLog::failures() const {
 bool AuditLog::write(std::deque<AuditEntry>& batch) {
   std::lock_guard lock(read_mutex_);
   try {
-    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-    for (const AuditEntry& entry : batch)
-      append_audit(*db_, entry);
-    transaction.commit();
+    table_->append(batch);
     return true;
   } catch (const std::exception&) {
     return false;

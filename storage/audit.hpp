@@ -93,6 +93,25 @@ struct AuditQuery {
 // Newest first.
 std::vector<AuditEntry> list_audit(SQLite::Database& db, const AuditQuery& query);
 
+// The same on any database the stores take (a SQLite file or a postgresql:// URI; on
+// PostgreSQL, appenders on several servers extend one chain): one entry appended in its own
+// transaction (the command line's way), and a page of entries. Both throw on failure.
+std::int64_t append_audit_entry(const std::string& database, AuditEntry entry);
+std::vector<AuditEntry> list_audit_entries(const std::string& database, const AuditQuery& query);
+
+// Where an AuditLog keeps its entries: the audit_log table of a SQLite file or of a
+// PostgreSQL database.
+class AuditTable {
+ public:
+  virtual ~AuditTable() = default;
+  // In one transaction, in order, each linked to the one before; returns the last one's id.
+  // Throws on failure.
+  virtual std::int64_t append(const std::deque<AuditEntry>& entries) = 0;
+  virtual std::vector<AuditEntry> list(const AuditQuery& query) = 0;
+};
+// Opens the database (a file path or a postgresql:// URI) for the audit log; throws.
+std::unique_ptr<AuditTable> open_audit_table(const std::string& database);
+
 // The server's audit log: record() queues an entry and returns at once (it is called on I/O
 // threads, for every refused request too); a thread of its own appends what is queued, in
 // one transaction per wake-up, through its own connection. An entry a write fails to store
@@ -100,7 +119,8 @@ std::vector<AuditEntry> list_audit(SQLite::Database& db, const AuditQuery& query
 // wait, the oldest given up first (counted in dropped()).
 class AuditLog {
  public:
-  explicit AuditLog(const std::filesystem::path& db, std::size_t capacity = 100'000);
+  // `database`: a SQLite file or a postgresql:// URI. Throws when it cannot be opened.
+  explicit AuditLog(const std::string& database, std::size_t capacity = 100'000);
   ~AuditLog();  // writes what is queued, then stops
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
@@ -118,7 +138,7 @@ class AuditLog {
   void run();
   bool write(std::deque<AuditEntry>& batch);
 
-  std::unique_ptr<SQLite::Database> db_;  // the writer thread's (and list()'s, under read_mutex_)
+  std::unique_ptr<AuditTable> table_;  // the writer thread's (and list()'s, under read_mutex_)
   std::mutex read_mutex_;
   std::size_t capacity_;
   mutable std::mutex mutex_;

@@ -1,6 +1,7 @@
 #include "storage/pg_connection.hpp"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <charconv>
 #include <cstdlib>
@@ -246,6 +247,34 @@ void PgConnection::fail(pg_result* result, const std::string& sql) {
                     (sqlstate.empty() ? "" : " (SQLSTATE " + sqlstate + ")") +
                     (lost ? "" : " in: " + std::string(statement)),
                 sqlstate, lost);
+}
+
+int PgConnection::wait_for_notifications(std::chrono::milliseconds timeout) {
+  check_open();
+  const auto lost = [this] {
+    const std::string message = PQerrorMessage(connection_);
+    PQfinish(connection_);
+    connection_ = nullptr;
+    return PgError(
+        "PostgreSQL: the connection to the server was lost while waiting (" + message + ")", "",
+        true);
+  };
+  const auto count = [this] {
+    int arrived = 0;
+    while (PGnotify* notification = PQnotifies(connection_)) {
+      PQfreemem(notification);
+      ++arrived;
+    }
+    return arrived;
+  };
+  if (PQconsumeInput(connection_) == 0) throw lost();
+  if (const int arrived = count(); arrived > 0) return arrived;
+  pollfd descriptor{PQsocket(connection_), POLLIN, 0};
+  const int ready = ::poll(&descriptor, 1, static_cast<int>(timeout.count()));
+  if (ready < 0) return 0;  // a signal: the caller waits again
+  if (ready == 0) return 0;
+  if (PQconsumeInput(connection_) == 0 || PQstatus(connection_) != CONNECTION_OK) throw lost();
+  return count();
 }
 
 void PgConnection::ensure() {

@@ -7,6 +7,7 @@
 // back as text; bytea columns come back in PostgreSQL's hex form ("\x0a1b..."), which
 // PgResult::bytes decodes.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -127,6 +128,10 @@ class PgConnection {
   void ensure();
   void reconnect();
   const std::string& uri() const { return uri_; }
+  // Waits up to `timeout` for NOTIFY on a channel this connection LISTENs to; returns how
+  // many arrived (0: none in time). Throws PgError (connection_lost) when the connection
+  // breaks meanwhile.
+  int wait_for_notifications(std::chrono::milliseconds timeout);
 
  private:
   [[noreturn]] void fail(pg_result* result, const std::string& sql);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -17,9 +18,11 @@
 #include "storage/codec.hpp"
 #include "storage/list_cursor.hpp"
 #include "storage/pg_connection.hpp"
+#include "storage/pg_pool.hpp"
 #include "storage/pg_schema.hpp"
 #include "storage/projection_columns.hpp"
 #include "storage/relations.hpp"
+#include "storage/scope_sql.hpp"
 #include "storage/system_clock.hpp"
 #include "storage/workflow_registry.hpp"
 #include "storage/write_decision.hpp"
@@ -29,6 +32,14 @@ namespace {
 
 Hash hash_of(std::string_view bytes) {
   return hash_from_bytes(bytes.data(), bytes.size()).value_or(kGenesisHash);
+}
+
+// What `a` has and `b` has not; both sorted.
+std::vector<std::string> sorted_difference(const std::vector<std::string>& a,
+                                           const std::vector<std::string>& b) {
+  std::vector<std::string> out;
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
 }
 
 WriteResult failed(const std::exception& error) {
@@ -184,8 +195,9 @@ class PgWriter {
   struct Head {
     engine::Project project;
     Hash hash = kGenesisHash;
-    std::int64_t stored_version = 0;    // the version the row holds (0: no row)
-    std::string stored_promoting_unit;  // as the row holds it
+    std::int64_t stored_version = 0;       // the version the row holds (0: no row)
+    std::string stored_promoting_unit;     // as the row holds it
+    std::vector<std::string> stored_keys;  // its rows in project_access (lookup_keys), sorted
   };
   struct Remembered {
     std::string fingerprint;
@@ -507,7 +519,7 @@ class PgWriter {
     result.events = std::move(events);
     std::string id = project.id;
     layer.heads.insert_or_assign(std::move(id), Head{std::move(project), hash, head.stored_version,
-                                                     head.stored_promoting_unit});
+                                                     head.stored_promoting_unit, head.stored_keys});
     return result;
   }
 
@@ -521,6 +533,7 @@ class PgWriter {
     ProjectRows created;
     ProjectRows changed;
     PgArray promoting_changed;
+    PgArray gone_keys, gone_projects, added_keys, added_projects;  // project_access
     for (auto& [id, head] : layer.heads) {
       if (head.project.version == head.stored_version) continue;
       const engine::Project& project = head.project;
@@ -531,6 +544,15 @@ class PgWriter {
       } else {
         changed.add(project, row, head.hash, head.stored_version);
         if (row.columns.promoting_unit != head.stored_promoting_unit) promoting_changed.text(id);
+      }
+      std::vector<std::string> keys =
+          engine::lookup_keys(workflow ? *workflow : *untagged, project);
+      if (keys != head.stored_keys) {
+        for (const std::string& key : sorted_difference(head.stored_keys, keys))
+          gone_keys.text(key), gone_projects.text(id);
+        for (const std::string& key : sorted_difference(keys, head.stored_keys))
+          added_keys.text(key), added_projects.text(id);
+        head.stored_keys = std::move(keys);
       }
       head.stored_version = project.version;
       head.stored_promoting_unit = row.columns.promoting_unit;
@@ -570,6 +592,18 @@ class PgWriter {
           "UPDATE projects AS c SET parent_promoting_unit = p.promoting_unit FROM projects AS p "
           "WHERE p.id = ANY($1::text[]) AND c.parent = p.id",
           PgParams().text(promoting_changed.literal()));
+    }
+    if (!gone_keys.empty()) {
+      exec(
+          "DELETE FROM project_access AS a USING unnest($1::text[], $2::text[]) AS g(key, id) "
+          "WHERE a.key = g.key AND a.project_id = g.id",
+          PgParams().text(gone_keys.literal()).text(gone_projects.literal()));
+    }
+    if (!added_keys.empty()) {
+      exec(
+          "INSERT INTO project_access (key, project_id) SELECT * FROM unnest($1::text[], "
+          "$2::text[]) ON CONFLICT DO NOTHING",
+          PgParams().text(added_keys.literal()).text(added_projects.literal()));
     }
     if (!layer.events.empty()) {
       PgArray ids, projects, seqs, types, actors, ats, payloads, previous, own, log;
@@ -671,7 +705,9 @@ class PgWriter {
     const auto hash = hash_from_bytes(row.bytes(0, 1).data(), row.bytes(0, 1).size());
     if (!project || !hash)
       throw std::runtime_error("stored projection of " + id + " is unreadable");
-    Head head{std::move(*project), *hash, row.number(0, 2), std::string(row.text(0, 3))};
+    Head head{std::move(*project), *hash, row.number(0, 2), std::string(row.text(0, 3)), {}};
+    if (const auto workflow = workflows_.find(head.project.workflow, head.project.workflow_version))
+      head.stored_keys = engine::lookup_keys(*workflow, head.project);
     layers_.back().heads.insert_or_assign(id, head);
     return head;
   }
@@ -748,85 +784,59 @@ class PgWriter {
 
 // --- reads ---
 
-class PgPool {
+// LISTEN investflow_events on a connection of its own (log_head's trigger NOTIFYs at each
+// commit that appends events, pg_schema.cpp migration 4); calls back for each wake-up.
+// A lost connection is opened again a second later; a commit missed meanwhile is found by
+// the callers' own polling.
+class CommitListener {
  public:
-  PgPool(std::string uri, int size) : uri_(std::move(uri)), size_(size) {}
-
-  // A connection that turns out broken (the server restarted while it was idle) is
-  // replaced and the query run once more: reads change nothing.
-  template <typename Query>
-  auto read(Query query) -> Outcome<decltype(query(std::declval<PgConnection&>()))> {
-    for (int attempt = 0;; ++attempt) {
-      auto outcome = read_once(query);
-      if (outcome || attempt > 0 || outcome.error().fault != Fault::unavailable) return outcome;
+  ~CommitListener() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
     }
+    if (thread_.joinable()) thread_.join();
+  }
+
+  void start(std::string uri, std::function<void()> on_commit) {
+    std::lock_guard lock(mutex_);
+    if (thread_.joinable() || stopping_) return;
+    thread_ = std::thread([this, uri = std::move(uri), on_commit = std::move(on_commit)] {
+      std::unique_ptr<PgConnection> connection;
+      while (!stopping()) {
+        try {
+          if (!connection) {
+            connection = std::make_unique<PgConnection>(uri);
+            connection->exec("LISTEN investflow_events");
+          }
+          if (connection->wait_for_notifications(std::chrono::milliseconds(250)) > 0) {
+            on_commit();
+          }
+        } catch (const std::exception&) {
+          connection.reset();
+          for (int i = 0; i < 4 && !stopping(); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        }
+      }
+    });
   }
 
  private:
-  template <typename Query>
-  auto read_once(Query& query) -> Outcome<decltype(query(std::declval<PgConnection&>()))> {
-    std::unique_ptr<PgConnection> connection;
-    try {
-      connection = borrow();
-      connection->ensure();
-      auto result = query(*connection);
-      give_back(std::move(connection));
-      return result;
-    } catch (const std::exception& error) {
-      // A broken connection is dropped; the next read opens another. (When borrow threw,
-      // it gave its slot back itself.)
-      if (connection && connection->ok()) {
-        give_back(std::move(connection));
-      } else if (connection) {
-        connection.reset();
-        release_slot();
-      }
-      return engine::fail(storage_error(error));
-    }
+  bool stopping() {
+    std::lock_guard lock(mutex_);
+    return stopping_;
   }
-
-  std::unique_ptr<PgConnection> borrow() {
-    std::unique_lock lock(mutex_);
-    available_.wait(lock, [this] { return !idle_.empty() || open_ < size_; });
-    if (!idle_.empty()) {
-      auto connection = std::move(idle_.back());
-      idle_.pop_back();
-      return connection;
-    }
-    ++open_;
-    lock.unlock();
-    try {
-      return std::make_unique<PgConnection>(uri_);
-    } catch (...) {
-      release_slot();
-      throw;
-    }
-  }
-  void give_back(std::unique_ptr<PgConnection> connection) {
-    {
-      std::lock_guard lock(mutex_);
-      idle_.push_back(std::move(connection));
-    }
-    available_.notify_one();
-  }
-  void release_slot() {
-    {
-      std::lock_guard lock(mutex_);
-      --open_;
-    }
-    available_.notify_one();
-  }
-
-  const std::string uri_;
-  const int size_;
   std::mutex mutex_;
-  std::condition_variable available_;
-  std::vector<std::unique_ptr<PgConnection>> idle_;  // GUARDED_BY(mutex_)
-  int open_ = 0;                                     // GUARDED_BY(mutex_)
+  bool stopping_ = false;  // GUARDED_BY(mutex_)
+  std::thread thread_;
 };
 
 class PgStore final : public Store {
  public:
+  void watch_commits(std::function<void()> on_commit) override {
+    commits_.start(uri_, std::move(on_commit));
+  }
+
   PgStore(std::string uri, const PgOptions& options)
       : uri_(std::move(uri)),
         clock_(options.clock ? options.clock : std::make_shared<SystemClock>()),
@@ -1138,14 +1148,15 @@ class PgStore final : public Store {
   const std::shared_ptr<const engine::Clock> clock_;
   WorkflowRegistry workflows_;
   PgPool readers_;
-  PgWriter writer_;  // last: stopped (queue drained) before the rest goes
+  PgWriter writer_;         // stopped (queue drained) before the rest goes
+  CommitListener commits_;  // last: stopped first
 };
 
 // The list as the SQLite store gives it (sqlite_queries.hpp query_projects): filtered,
 // ordered by the sort column and then the id (byte order: the text columns sort in
 // collation "C", pg_schema.cpp), a page at a time from a cursor.
-// Not yet on this store: a restricted data scope, a report figure's projects and the
-// holder filter, which the SQLite store answers from tables this one does not keep yet.
+// Not yet on this store: a report figure's projects, which the SQLite store answers from
+// the report tables this one does not keep yet.
 Outcome<ProjectPage> PgStore::list_projects(const ProjectQuery& query) {
   const auto refuse = [](std::string what) {
     return engine::fail(Error{Error::Kind::invalid_request,
@@ -1154,9 +1165,7 @@ Outcome<ProjectPage> PgStore::list_projects(const ProjectQuery& query) {
   if (query.limit < 1 || query.limit > 500) {
     return engine::fail(Error{Error::Kind::invalid_request, "limit must be between 1 and 500"});
   }
-  if (query.scope && !query.scope->unrestricted()) return refuse("a list limited by data scope");
   if (!query.figure.empty()) return refuse("the list of a report figure's projects");
-  if (!query.holder.empty() || !query.holder_field.empty()) return refuse("the holder filter");
 
   PgParams params;
   int next = 1;
@@ -1177,6 +1186,17 @@ Outcome<ProjectPage> PgStore::list_projects(const ProjectQuery& query) {
   equals("parent_promoting_unit", query.parent_promoting_unit);
   equals("promoting_unit", query.promoting_unit);
   if (query.items) where += " AND parent IS NOT NULL";
+  if (!query.holder_field.empty()) {
+    // Through the holder keys the writer keeps (engine::lookup_keys), as on SQLite.
+    where += " AND id IN (SELECT project_id FROM project_access WHERE key = " + parameter() + ")";
+    params.text(engine::holder_key(query.holder_field, query.holder));
+  }
+  if (query.scope && !query.scope->unrestricted()) {
+    const ScopeSql scope = scope_condition(*query.scope);
+    where += " AND " + numbered_parameters(scope.sql, next);
+    for (const std::string& value : scope.parameters)
+      params.text(value);
+  }
   if (query.overdue_on) {
     where += " AND next_due_on < " + parameter();
     params.text(query.overdue_on->to_string());

@@ -36,7 +36,7 @@ void add_seen(const engine::DataScope& scope, std::string_view table,
 }
 
 std::string any_of(const std::vector<std::string>& terms) {
-  if (terms.empty()) return "0";
+  if (terms.empty()) return "(1 = 0)";  // false in SQLite and PostgreSQL alike
   std::string sql = "(";
   for (std::size_t i = 0; i < terms.size(); ++i)
     sql += (i == 0 ? "" : " OR ") + terms[i];
@@ -46,7 +46,7 @@ std::string any_of(const std::vector<std::string>& terms) {
 }  // namespace
 
 ScopeSql scope_condition(const engine::DataScope& scope) {
-  if (scope.unrestricted()) return {"1", {}};
+  if (scope.unrestricted()) return {"(1 = 1)", {}};
   ScopeSql out;
   std::vector<std::string> terms;
   add_seen(scope, "projects", terms, out.parameters);
@@ -61,6 +61,19 @@ ScopeSql scope_condition(const engine::DataScope& scope) {
                     any_of(parent) + "))");
   }
   out.sql = any_of(terms);
+  return out;
+}
+
+std::string numbered_parameters(std::string_view sql, int& next) {
+  std::string out;
+  out.reserve(sql.size() + 16);
+  for (const char c : sql) {
+    if (c == '?') {
+      out += '$' + std::to_string(next++);
+    } else {
+      out += c;
+    }
+  }
   return out;
 }
 

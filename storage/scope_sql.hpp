@@ -12,11 +12,16 @@
 namespace investflow::storage {
 
 struct ScopeSql {
-  std::string sql;                      // "1" for an unrestricted scope
+  std::string sql;                      // "(1 = 1)" for an unrestricted scope
   std::vector<std::string> parameters;  // in order of the '?' in sql
 };
 
 // The condition on the row of table `projects` (named so: the parent's row is read as `pp`).
+// Valid in SQLite and, with its '?' numbered (numbered_parameters), in PostgreSQL.
 ScopeSql scope_condition(const engine::DataScope& scope);
+
+// `sql` with each '?' replaced by $next, $next+1, ... (PostgreSQL's placeholders); `next`
+// ends past the last. The SQL must have no '?' inside a literal (scope_condition's has none).
+std::string numbered_parameters(std::string_view sql, int& next);
 
 }  // namespace investflow::storage

@@ -320,6 +320,12 @@ class Store {
   virtual Outcome<std::vector<StoredEvent>> events_after(std::int64_t after_id, int limit);
   // The highest global event id (0 when the log is empty).
   virtual Outcome<std::int64_t> last_event_id();
+
+  // Calls `on_commit` (on a thread of the store's) soon after any process commits events to
+  // this database, for stores that several servers share (PostgreSQL: LISTEN/NOTIFY), so
+  // that live streams and the dispatcher hear of another server's writes at once. Once, at
+  // start. The default does nothing: on SQLite one server writes, and wakes them itself.
+  virtual void watch_commits(std::function<void()> on_commit) { (void)on_commit; }
 };
 
 }  // namespace investflow::storage

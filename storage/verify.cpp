@@ -576,8 +576,12 @@ Outcome<VerifyReport> verify_pg_database(const std::string& uri, const ProgressF
     for (const std::string_view column : kProjectionRowColumns) {
       columns += ", coalesce(" + std::string(column) + "::text, '')";
     }
+    // Its project_access keys in byte order, joined by U+001F (no key holds one).
     PgRows projects(connection, "verify_projects",
-                    "SELECT id, body, head_hash" + columns + " FROM projects ORDER BY id");
+                    "SELECT id, body, head_hash" + columns +
+                        ", coalesce((SELECT string_agg(key, chr(31) ORDER BY key) FROM "
+                        "project_access a WHERE a.project_id = projects.id), '') FROM projects "
+                        "ORDER BY id");
     auto next_project = [&projects]() -> std::optional<ProjectRow> {
       if (projects.done()) return std::nullopt;
       const PgResult& r = projects.rows();
@@ -599,12 +603,17 @@ Outcome<VerifyReport> verify_pg_database(const std::string& uri, const ProgressF
       row.columns.problem_category = r.text(i, 14);
       row.columns.promoting_unit = r.text(i, 15);
       row.columns.next_alert_on = r.text(i, 16);
+      for (std::string_view keys = r.text(i, 17); !keys.empty();) {
+        const auto end = keys.find('\x1f');
+        project.access_keys.emplace_back(keys.substr(0, end));
+        keys = end == std::string_view::npos ? std::string_view() : keys.substr(end + 1);
+      }
       projects.next();
       return project;
     };
     static_assert(std::size(kProjectionRowColumns) == 14);
     PgEventCursor events(connection);
-    Verifier verifier(report, std::move(versions), {}, /*access=*/false);
+    Verifier verifier(report, std::move(versions), {});
     check_projects(verifier, report, next_project, events, total, progress);
 
     PgRows log(connection, "verify_log",

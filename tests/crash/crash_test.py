@@ -16,12 +16,27 @@ Afterwards, with the server stopped gracefully:
   - when the webhook API exists (POST /api/webhooks): every acknowledged event was delivered
     to this script's receiver at least once, with a valid X-Investflow-Signature.
 
-Usage: crash_test.py INVESTFLOW_BINARY [--kills N] [--clients N] [--seconds S] [--keep]
+With --postgres (issue 21), the same on a PostgreSQL database the script starts itself
+(initdb into a temporary directory, as the `postgres` user when run as root; a Unix socket,
+no TCP), served by TWO `investflow serve` processes, as behind a load balancer. Each kill
+takes either server; a client whose server does not answer sends the same request, with the
+same Idempotency-Key, to the other one. Besides the checks above:
+  - an event written through one server reaches a live update stream (GET /api/stream)
+    opened on the other, resuming from Last-Event-ID;
+  - webhooks are delivered by whichever server holds the duty lease at the time, so every
+    acknowledged event still arrives while either is killed;
+  - `investflow verify URI` is clean.
+Exit status 77 (skipped) when PostgreSQL 15 is not installed or cannot start.
+
+Usage: crash_test.py INVESTFLOW_BINARY [--kills N] [--clients N] [--postgres] [--keep]
 Exit status 0 when every check holds; the reasons otherwise.
 """
 
 import argparse
 import collections
+import csv
+import io
+import pwd
 import hashlib
 import hmac
 import http.client
@@ -48,11 +63,68 @@ def log(message):
     print(f"crash_test: {message}", file=sys.stderr, flush=True)
 
 
+PG_BIN = "/usr/lib/postgresql/15/bin"
+SKIPPED = 77
+
+
+class Postgres:
+    """A private PostgreSQL 15 in `directory`, on a Unix socket only; as the `postgres` user
+    when this runs as root (PostgreSQL refuses to run as root)."""
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.data = os.path.join(directory, "data")
+        self.as_postgres = os.geteuid() == 0
+
+    def command(self, argv):
+        if self.as_postgres:
+            return ["runuser", "-u", "postgres", "--"] + argv
+        return argv
+
+    def start(self):
+        """None when started; else why not."""
+        if not os.path.exists(os.path.join(PG_BIN, "initdb")):
+            return f"PostgreSQL 15 is not installed ({PG_BIN}/initdb)"
+        if self.as_postgres:
+            try:
+                entry = pwd.getpwnam("postgres")
+            except KeyError:
+                return "running as root and there is no postgres user to run PostgreSQL as"
+            os.chown(self.directory, entry.pw_uid, entry.pw_gid)
+        init = subprocess.run(self.command([os.path.join(PG_BIN, "initdb"), "-D", self.data, "-U", "postgres",
+                                            "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync"]),
+                              capture_output=True, text=True, cwd=self.directory)
+        if init.returncode != 0:
+            return f"initdb failed: {init.stdout}{init.stderr}"
+        options = f"-c listen_addresses='' -c unix_socket_directories={self.directory} -c max_connections=200"
+        started = subprocess.run(self.command([os.path.join(PG_BIN, "pg_ctl"), "-D", self.data, "-o", options,
+                                               "-l", os.path.join(self.directory, "postgres.log"), "-w", "start"]),
+                                 capture_output=True, text=True, cwd=self.directory)
+        if started.returncode != 0:
+            return f"pg_ctl start failed: {started.stdout}{started.stderr}"
+        return None
+
+    def uri(self, database="postgres"):
+        return f"postgresql:///{database}?host={self.directory}&user=postgres"
+
+    def query(self, sql):
+        """The rows of a query, as lists of text (psql, CSV)."""
+        out = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", self.uri(), "-c",
+                              f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"],
+                             capture_output=True, text=True, check=True).stdout
+        return list(csv.reader(io.StringIO(out)))
+
+    def stop(self):
+        subprocess.run(self.command([os.path.join(PG_BIN, "pg_ctl"), "-D", self.data, "-m", "immediate", "stop"]),
+                       capture_output=True, cwd=self.directory)
+
+
 class Server:
     """`investflow serve` on port 0; the port is read from its first line."""
 
-    def __init__(self, binary, db, workdir):
+    def __init__(self, binary, db, workdir, extra=(), name="serve"):
         self.binary, self.db, self.workdir = binary, db, workdir
+        self.extra, self.name = list(extra), name
         self.process = None
         self.port = None
         self.starts = 0
@@ -61,10 +133,10 @@ class Server:
 
     def start(self):
         self.starts += 1
-        logfile = open(os.path.join(self.workdir, f"serve-{self.starts}.log"), "wb")
+        logfile = open(os.path.join(self.workdir, f"{self.name}-{self.starts}.log"), "wb")
         process = subprocess.Popen(
             [self.binary, "serve", "--db", self.db, "--listen", "127.0.0.1:0", "--workflows", WORKFLOWS,
-             "--webhook-allow", "127.0.0.1"],  # the test's receiver is on loopback
+             "--webhook-allow", "127.0.0.1"] + self.extra,  # the test's receiver is on loopback
             stdout=subprocess.PIPE, stderr=logfile)
         line = process.stdout.readline().decode(errors="replace")
         match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
@@ -121,23 +193,38 @@ def request(port, method, path, token, body=None, headers=None, timeout=5):
 
 
 class Client(threading.Thread):
-    """Walks projects through writes until told to stop; records every acknowledgement."""
+    """Walks projects through writes until told to stop; records every acknowledgement.
+    With several servers, a request that finds its server down goes to the next one."""
 
-    def __init__(self, number, server, token, stop, failures):
+    def __init__(self, number, servers, token, stop, failures):
         super().__init__(daemon=True)
-        self.number, self.server, self.token, self.stop, self.failures = number, server, token, stop, failures
+        self.number, self.servers, self.token, self.stop, self.failures = number, servers, token, stop, failures
+        self.turn = number % len(servers)
         self.acked = []  # (marker, project_id, version, kind)
         self.retries = 0
+        self.switches = 0  # retries sent to another server than the first attempt's
 
     def write(self, method, path, body, key):
         """Sends until acknowledged (same Idempotency-Key each time); the answer or None."""
         deadline = time.monotonic() + 60
+        first = None
         while time.monotonic() < deadline:
-            self.server.up.wait(timeout=10)
-            answer = request(self.server.current_port(), method, path, self.token, body,
+            server = self.servers[self.turn]
+            if len(self.servers) == 1:
+                server.up.wait(timeout=10)
+            elif not server.up.is_set():
+                self.turn = (self.turn + 1) % len(self.servers)
+                time.sleep(0.02)
+                continue
+            first = server if first is None else first
+            if server is not first:
+                self.switches += 1
+            answer = request(server.current_port(), method, path, self.token, body,
                              {"Idempotency-Key": key})
-            if answer is None:
+            if answer is None or answer[0] == 503:
                 self.retries += 1
+                if len(self.servers) > 1:
+                    self.turn = (self.turn + 1) % len(self.servers)
                 time.sleep(0.02)
                 continue
             status, parsed = answer
@@ -223,24 +310,56 @@ def webhook_api_exists():
         return False
 
 
+def sqlite_reader(db):
+    def rows(sql):
+        connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            return connection.execute(sql).fetchall()
+        finally:
+            connection.close()
+    return rows
+
+
+def postgres_reader(postgres):
+    def rows(sql):
+        return [tuple(int(value) if value.isdigit() else value for value in row) for row in postgres.query(sql)]
+    return rows
+
+
 def run(args):
     workdir = tempfile.mkdtemp(prefix="investflow-crash-")
-    db = os.path.join(workdir, "crash.db")
     failures = []
+    postgres = None
     try:
+        if args.postgres:
+            postgres = Postgres(workdir)
+            why = postgres.start()
+            if why is not None:
+                log(f"SKIPPED: {why}")
+                return None
+            db = postgres.uri()
+            rows = postgres_reader(postgres)
+            # Every server shares the attachments' directory and the webhook secrets' key.
+            shared = ["--files-dir", os.path.join(workdir, "files"),
+                      "--secret-key", os.path.join(workdir, "secret-key")]
+            servers = [Server(args.binary, db, workdir, shared, name=f"serve{n}") for n in (1, 2)]
+        else:
+            db = os.path.join(workdir, "crash.db")
+            rows = sqlite_reader(db)
+            servers = [Server(args.binary, db, workdir)]
         subprocess.run([args.binary, "init", db], check=True, stdout=subprocess.DEVNULL)
         subprocess.run([args.binary, "user", "add", "crash", "--role", "staff", "--role", "manager",
                         "--role", "admin", "--password", f"crash-{random.getrandbits(64):x}", "--db", db],
                        check=True, stdout=subprocess.DEVNULL)
         token = subprocess.run([args.binary, "user", "token", "crash", "--db", db], check=True,
                                capture_output=True, text=True).stdout.strip()
-        server = Server(args.binary, db, workdir)
-        server.start()
+        for server in servers:
+            server.start()
 
         receiver = None
         if webhook_api_exists():
             receiver = WebhookReceiver()
-            answer = request(server.current_port(), "POST", "/api/webhooks", token,
+            answer = request(servers[0].current_port(), "POST", "/api/webhooks", token,
                              {"url": receiver.url, "secret": WEBHOOK_SECRET, "events": ["*"], "format": "json"})
             if answer is None or answer[0] not in (200, 201):
                 failures.append(f"POST /api/webhooks answered {answer}")
@@ -249,12 +368,15 @@ def run(args):
             log("PENDING: no /api/webhooks route in web/api_routes.cpp yet: webhook delivery not checked")
 
         stop = threading.Event()
-        clients = [Client(i, server, token, stop, failures) for i in range(args.clients)]
+        clients = [Client(i, servers, token, stop, failures) for i in range(args.clients)]
         for client in clients:
             client.start()
         rng = random.Random(args.seed)
+        killed = collections.Counter()
         for kill in range(args.kills):
             time.sleep(rng.uniform(0.2, args.max_interval))
+            server = rng.choice(servers)
+            killed[server.name] += 1
             server.kill()
             time.sleep(rng.uniform(0, 0.2))
             server.start()
@@ -267,25 +389,34 @@ def run(args):
 
         acked = [entry for client in clients for entry in client.acked]
         retries = sum(client.retries for client in clients)
-        log(f"{args.kills} kills, {len(acked)} acknowledged writes, {retries} retried requests")
+        switches = sum(client.switches for client in clients)
+        log(f"{args.kills} kills ({dict(killed)}), {len(acked)} acknowledged writes, {retries} retried "
+            f"requests, {switches} of them on another server")
         if len(acked) < args.clients:
             failures.append(f"only {len(acked)} writes acknowledged: the server hardly served")
 
+        if len(servers) > 1 and acked:
+            check_stream_across(servers, token, rows, failures)
+
         delivered_ok = True
         if receiver is not None:
-            delivered_ok = wait_for_deliveries(db, receiver, acked, failures, args.delivery_timeout)
+            delivered_ok = wait_for_deliveries(rows, receiver, acked, failures, args.delivery_timeout)
 
-        status = server.stop()
-        if status != 0:
-            failures.append(f"graceful stop exited with {status} (see {workdir}/serve-{server.starts}.log)")
+        for server in servers:
+            status = server.stop()
+            if status != 0:
+                failures.append(f"graceful stop of {server.name} exited with {status} "
+                                f"(see {workdir}/{server.name}-{server.starts}.log)")
 
-        check_log(db, acked, failures)
+        check_log(rows, acked, failures)
         verify = subprocess.run([args.binary, "verify", db], capture_output=True, text=True)
         if verify.returncode != 0:
             failures.append(f"investflow verify: exit {verify.returncode}: {verify.stdout}{verify.stderr}")
         if receiver is not None and delivered_ok:
             log(f"webhook: {receiver.deliveries} deliveries, every acknowledged event received")
     finally:
+        if postgres is not None:
+            postgres.stop()
         if failures or args.keep:
             log(f"kept {workdir}")
         else:
@@ -293,12 +424,41 @@ def run(args):
     return failures
 
 
-def event_rows(db):
-    connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return connection.execute("SELECT id, project_id, seq, type, payload FROM events").fetchall()
-    finally:
-        connection.close()
+def check_stream_across(servers, token, rows, failures):
+    """An event written through one server reaches a stream opened on the other (resuming
+    from Last-Event-ID) within a few seconds."""
+    last = rows("SELECT max(id) FROM events")[0][0]
+    reader, writer = servers[1], servers[0]
+    connection = http.client.HTTPConnection("127.0.0.1", reader.current_port(), timeout=10)
+    connection.request("GET", "/api/stream", headers={"Authorization": f"Bearer {token}",
+                                                      "Accept": "text/event-stream",
+                                                      "Last-Event-ID": str(last)})
+    response = connection.getresponse()
+    if response.status != 200:
+        failures.append(f"GET /api/stream on {reader.name} answered {response.status}")
+        return
+    created = request(writer.current_port(), "POST", "/api/projects", token, {
+        "workflow": "qingyuan-investment",
+        "fields": {"name": "跨服务器推送", "investor": "测试投资方", "contact": "stream",
+                   "industry": "electronics", "total_investment": 100, "promoting_unit": "招商一科"}})
+    if created is None or created[0] not in (200, 201):
+        failures.append(f"POST /api/projects on {writer.name} for the stream check answered {created}")
+        return
+    project = created[1]["project_id"]
+    started = time.monotonic()
+    seen = False
+    while time.monotonic() - started < 10 and not seen:
+        try:
+            line = response.fp.readline().decode(errors="replace")
+        except OSError:
+            break
+        seen = project in line
+    connection.close()
+    if not seen:
+        failures.append(f"{project}, created on {writer.name}, never reached the stream on {reader.name}")
+    else:
+        log(f"stream: an event written on {writer.name} reached {reader.name} in "
+            f"{time.monotonic() - started:.2f} s")
 
 
 def written_text(payload):
@@ -320,11 +480,11 @@ def written_text(payload):
     return "\n".join(out)
 
 
-def check_log(db, acked, failures):
-    rows = event_rows(db)
+def check_log(rows, acked, failures):
+    events = rows("SELECT id, project_id, seq, type, payload FROM events")
     markers = collections.Counter()
     where = {}
-    for event_id, project_id, seq, kind, payload in rows:
+    for event_id, project_id, seq, kind, payload in events:
         # A field edit also records the value before it: only what the event wrote counts.
         for marker in set(re.findall(r"ck\d+x\d+-(?:name|accept|contact\d)", written_text(payload))):
             markers[marker] += 1
@@ -341,20 +501,18 @@ def check_log(db, acked, failures):
         elif where[marker][:3] != (project_id, version, kind):
             misplaced += 1
             failures.append(f"{marker}: acknowledged as {project_id} v{version} {kind}, logged as {where[marker][:3]}")
-    log(f"event log: {len(rows)} events; acknowledged writes lost {lost}, duplicated {duplicated}, "
+    log(f"event log: {len(events)} events; acknowledged writes lost {lost}, duplicated {duplicated}, "
         f"misplaced {misplaced}")
     # Each project is where its acknowledged writes left it (the projection agrees).
-    connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    states = dict(connection.execute("SELECT id, state FROM projects").fetchall())
-    connection.close()
+    states = dict(rows("SELECT id, state FROM projects"))
     for marker, project_id, _, kind in acked:
         if kind == "transition_taken" and states.get(project_id) != "screening":
             failures.append(f"{project_id}: accept_lead acknowledged, state is {states.get(project_id)}")
 
 
-def wait_for_deliveries(db, receiver, acked, failures, timeout):
+def wait_for_deliveries(rows, receiver, acked, failures, timeout):
     ids = {}
-    for event_id, project_id, seq, _, _ in event_rows(db):
+    for event_id, project_id, seq in rows("SELECT id, project_id, seq FROM events"):
         ids[(project_id, seq)] = event_id
     wanted = {ids[(project_id, version)] for _, project_id, version, _ in acked if (project_id, version) in ids}
     deadline = time.monotonic() + timeout
@@ -378,9 +536,13 @@ def main():
     parser.add_argument("--delivery-timeout", type=float, default=90)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the database and logs")
+    parser.add_argument("--postgres", action="store_true",
+                        help="two servers on one PostgreSQL database the script starts (exit 77 if it cannot)")
     args = parser.parse_args()
     started = time.monotonic()
     failures = run(args)
+    if failures is None:
+        return SKIPPED
     for failure in failures[:50]:
         log(f"FAIL {failure}")
     log(f"{'FAILED' if failures else 'passed'} in {time.monotonic() - started:.1f} s")

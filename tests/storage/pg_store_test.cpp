@@ -6,45 +6,32 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <random>
 #include <set>
 #include <sstream>
 #include <thread>
 
 #include "app/commands_storage.hpp"
+#include "storage/audit.hpp"
 #include "storage/codec.hpp"
 #include "storage/list_cursor.hpp"
 #include "storage/open_store.hpp"
 #include "storage/pg_connection.hpp"
+#include "storage/pg_lease.hpp"
 #include "storage/pg_schema.hpp"
 #include "storage_test_support.hpp"
 #include "tests/support/crash_harness.hpp"
 #include "tests/support/pg_server.hpp"
+#include "workflows/loader.hpp"
 
 namespace investflow::storage {
 namespace {
 
 using namespace testing;  // NOLINT: test helpers
-
-// A fresh database on the shared server; empty (and the test skipped) without PostgreSQL.
-std::string fresh_database() {
-  std::string why;
-  investflow::testing::PgServer* server = investflow::testing::shared_pg_server(&why);
-  if (server == nullptr) return {};
-  static std::atomic<int> counter{0};
-  return server->create_database("t" + std::to_string(::getpid()) + "_" +
-                                 std::to_string(counter++));
-}
-
-#define FRESH_DATABASE_OR_SKIP(uri)                                                      \
-  const std::string uri = fresh_database();                                              \
-  if (uri.empty()) {                                                                     \
-    std::string why;                                                                     \
-    investflow::testing::shared_pg_server(&why);                                         \
-    GTEST_SKIP() << "PostgreSQL 15 cannot start here, so this test cannot run: " << why; \
-  }
 
 std::unique_ptr<Store> open_pg_test_store(const std::string& uri) {
   PgOptions options;
@@ -60,7 +47,7 @@ std::unique_ptr<Store> open_pg_test_store(const std::string& uri) {
 }
 
 TEST(PgStore, InitCreatesTheSchemaOnceAndRefusesANewerOne) {
-  FRESH_DATABASE_OR_SKIP(uri);
+  PG_DATABASE_OR_SKIP(uri);
   auto first = init_pg_database(uri);
   ASSERT_TRUE(first) << first.error().message;
   EXPECT_EQ(*first, kPgSchemaVersion);
@@ -75,7 +62,7 @@ TEST(PgStore, InitCreatesTheSchemaOnceAndRefusesANewerOne) {
 }
 
 TEST(PgStore, CommandsAreDecidedWrittenAndReadBackWithTheirChainsAndNotifications) {
-  FRESH_DATABASE_OR_SKIP(uri);
+  PG_DATABASE_OR_SKIP(uri);
   auto store = open_pg_test_store(uri);
   ASSERT_TRUE(store);
   ASSERT_TRUE(store->write(create_request("P-1", "光电项目")).get().accepted());
@@ -135,7 +122,7 @@ TEST(PgStore, CommandsAreDecidedWrittenAndReadBackWithTheirChainsAndNotification
 }
 
 TEST(PgStore, IdempotencyKeysAndAtomicBatches) {
-  FRESH_DATABASE_OR_SKIP(uri);
+  PG_DATABASE_OR_SKIP(uri);
   auto store = open_pg_test_store(uri);
   ASSERT_TRUE(store);
   WriteRequest create = create_request("P-1", "一号");
@@ -178,7 +165,7 @@ TEST(PgStore, IdempotencyKeysAndAtomicBatches) {
 }
 
 TEST(PgStore, TheEventLogIsAppendOnlyAndTheServersRoleMayOnlyInsertIntoIt) {
-  FRESH_DATABASE_OR_SKIP(uri);
+  PG_DATABASE_OR_SKIP(uri);
   {
     auto store = open_pg_test_store(uri);
     ASSERT_TRUE(store);
@@ -210,7 +197,7 @@ TEST(PgStore, TheEventLogIsAppendOnlyAndTheServersRoleMayOnlyInsertIntoIt) {
 }
 
 TEST(PgStore, VerifyFindsAnEventChangedBehindTheStoresBack) {
-  FRESH_DATABASE_OR_SKIP(uri);
+  PG_DATABASE_OR_SKIP(uri);
   {
     auto store = open_pg_test_store(uri);
     ASSERT_TRUE(store);
@@ -235,7 +222,7 @@ TEST(PgStore, VerifyFindsAnEventChangedBehindTheStoresBack) {
 // and only one of two commands on the same version commits. Every accepted command is in
 // the log exactly once, in a chain that verifies.
 TEST(PgStore, SeveralStoresWritingTheSameProjectsLoseNoUpdate) {
-  FRESH_DATABASE_OR_SKIP(uri);
+  PG_DATABASE_OR_SKIP(uri);
   std::vector<std::unique_ptr<Store>> stores;
   for (int i = 0; i < 3; ++i) {
     stores.push_back(open_pg_test_store(uri));
@@ -293,7 +280,7 @@ TEST(PgStore, SeveralStoresWritingTheSameProjectsLoseNoUpdate) {
 }
 
 TEST(PgStore, AcknowledgedTransitionsSurviveKillNine) {
-  FRESH_DATABASE_OR_SKIP(uri);
+  PG_DATABASE_OR_SKIP(uri);
   std::random_device device;
   const unsigned seed = device();
   std::mt19937 random(seed);
@@ -320,7 +307,7 @@ TEST(PgStore, AcknowledgedTransitionsSurviveKillNine) {
 }
 
 TEST(PgStore, TheCliInitsAndVerifiesAPostgresDatabase) {
-  FRESH_DATABASE_OR_SKIP(uri);
+  PG_DATABASE_OR_SKIP(uri);
   std::ostringstream out;
   std::ostringstream err;
   app::Io io{out, err};
@@ -346,6 +333,43 @@ TEST(PgStore, TheCliInitsAndVerifiesAPostgresDatabase) {
   err.str("");
   EXPECT_EQ(run(app::run_init, {"postgresql:///none?host=/nonexistent&user=x"}), 1);
   EXPECT_NE(err.str().find("cannot connect to PostgreSQL"), std::string::npos) << err.str();
+}
+
+// `investflow seed`, `export` and `import` on a URI: the same seed exports the same ledger
+// from PostgreSQL as from a SQLite file, and an import creates projects through the engine.
+TEST(PgStore, TheCliSeedsExportsAndImportsLikeOnASqliteFile) {
+  PG_DATABASE_OR_SKIP(uri);
+  TempDir dir;
+  const std::string file = dir.file("same.db").string();
+  std::ostringstream out;
+  std::ostringstream err;
+  app::Io io{out, err};
+  auto run = [&io](auto command, std::vector<std::string> args) { return command(args, io); };
+  for (const std::string& db : {uri, file}) {
+    ASSERT_EQ(run(app::run_init, {db}), 0) << err.str();
+    ASSERT_EQ(run(app::run_seed, {db, "--projects", "40", "--problems", "8", "--seed", "7", "--now",
+                                  "2026-11-02"}),
+              0)
+        << err.str();
+  }
+  const auto exported = [&](const std::string& db) {
+    out.str("");
+    EXPECT_EQ(run(app::run_export, {db, "--workflow", "qingyuan-investment"}), 0) << err.str();
+    return out.str();
+  };
+  const std::string from_pg = exported(uri);
+  EXPECT_GT(std::count(from_pg.begin(), from_pg.end(), '\n'), 3) << from_pg;
+  EXPECT_EQ(from_pg, exported(file));
+  const auto csv = dir.file("new.csv");
+  std::ofstream(csv) << "项目名称,投资主体,投资方联系人,所属产业,计划总投资（万元）,招商单位\n"
+                        "导入项目一,某公司,张三,electronics,1000,招商一科\n";
+  out.str("");
+  ASSERT_EQ(run(app::run_import, {uri, csv.string(), "--workflow", "qingyuan-investment"}), 0)
+      << err.str() << out.str();
+  EXPECT_NE(exported(uri).find("导入项目一"), std::string::npos);
+  auto report = verify_pg_database(uri);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_TRUE(report->ok());
 }
 
 // PostgreSQL restarted under a store: writes meanwhile fail as unavailable (a 503, not a
@@ -378,7 +402,7 @@ TEST(PgStore, AStoreRidesOutARestartOfTheServer) {
 // The list: filters, every sort, and pages that follow each other without a gap or a
 // repeat, with the SQLite store's cursors.
 TEST(PgStore, ListsFilterSortAndPage) {
-  FRESH_DATABASE_OR_SKIP(uri);
+  PG_DATABASE_OR_SKIP(uri);
   auto store = open_pg_test_store(uri);
   ASSERT_TRUE(store);
   for (int i = 0; i < 23; ++i) {
@@ -441,6 +465,199 @@ TEST(PgStore, ListsFilterSortAndPage) {
   auto refused = store->list_projects(bad);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().kind, Error::Kind::invalid_request);
+}
+
+// The mini workflow as another one, with a user field and data scope: staff see what they
+// own or serve as officer, managers everything.
+std::shared_ptr<const engine::Workflow> scoped_workflow(std::string* yaml) {
+  std::string text = kMiniWorkflow;
+  text.replace(text.find("workflow: mini"), 14, "workflow: scoped");
+  text.insert(text.find("fields:\n") + 8,
+              "  officer: {type: user, label: {zh-CN: 专员, en: Officer}}\n");
+  text += "visibility:\n  staff:\n    owner: true\n    users: [officer]\n  manager: all\n";
+  *yaml = text;
+  auto load = workflows::load_workflow_text(text, "scoped.yaml", test_calendars());
+  EXPECT_TRUE(load.workflow) << (load.diagnostics.empty() ? "" : load.diagnostics.front().message);
+  return load.workflow;
+}
+
+std::set<std::string> listed(Store& store, ProjectQuery query) {
+  std::set<std::string> ids;
+  query.limit = 7;
+  for (int pages = 0; pages < 20; ++pages) {
+    auto page = store.list_projects(query);
+    EXPECT_TRUE(page) << page.error().message;
+    if (!page) break;
+    for (const auto& project : page->projects)
+      ids.insert(project.id);
+    if (page->next_cursor.empty()) break;
+    query.cursor = page->next_cursor;
+  }
+  return ids;
+}
+
+// Lists by data scope and by holder (我的待办) answer from the keys the writer keeps, as on
+// SQLite: the same commands on both stores list the same projects for every viewer, also
+// after the officer changes hands, and verify compares the keys.
+TEST(PgStore, DataScopeAndHolderListsMatchTheSqliteStore) {
+  PG_DATABASE_OR_SKIP(uri);
+  TempDir dir;
+  auto sqlite = open_test_store(dir.file("scoped.db"));
+  auto pg = open_pg_test_store(uri);
+  ASSERT_TRUE(sqlite && pg);
+  std::string yaml;
+  auto workflow = scoped_workflow(&yaml);
+  ASSERT_TRUE(workflow);
+  for (Store* store : {sqlite.get(), pg.get()})
+    ASSERT_TRUE(store->register_workflow(workflow, yaml));
+  const std::vector<std::string> people = {"bob", "carol", "dave"};
+  const auto run = [&](WriteRequest request) {
+    for (Store* store : {sqlite.get(), pg.get()}) {
+      const WriteResult result = store->write(request).get();
+      ASSERT_TRUE(result.accepted()) << result.error;
+    }
+  };
+  for (int i = 0; i < 15; ++i) {
+    WriteRequest create =
+        create_request("S-" + std::to_string(100 + i), "项目" + std::to_string(i),
+                       {{"officer", engine::Value::text(people[static_cast<std::size_t>(i) % 3])}});
+    create.workflow = "scoped";
+    create.actor = staff(people[static_cast<std::size_t>(i + 1) % 3]);
+    run(create);
+  }
+  const auto compare = [&](const std::string& when) {
+    for (const std::string& person : people) {
+      ProjectQuery scoped;
+      scoped.scope = std::make_shared<const engine::DataScope>(
+          engine::DataScope::of(engine::Viewer{person, {"staff"}, ""}, pg->registered_workflows()));
+      const std::set<std::string> seen = listed(*pg, scoped);
+      EXPECT_EQ(seen, listed(*sqlite, scoped)) << person << " " << when;
+      EXPECT_GE(seen.size(), 5u) << person << " " << when;
+      EXPECT_LT(seen.size(), 15u) << person << " " << when;
+      ProjectQuery held;
+      held.holder_field = "officer";
+      held.holder = person;
+      EXPECT_EQ(listed(*pg, held), listed(*sqlite, held)) << person << " " << when;
+      for (const std::string& id : listed(*pg, held))
+        EXPECT_TRUE(seen.count(id)) << person << " holds " << id << " but does not see it";
+    }
+    ProjectQuery everything;
+    everything.scope = std::make_shared<const engine::DataScope>(
+        engine::DataScope::of(engine::Viewer{"mgr", {"manager"}, ""}, pg->registered_workflows()));
+    EXPECT_EQ(listed(*pg, everything).size(), 15u + 0u) << when;
+  };
+  compare("as created");
+  ProjectQuery carols;
+  carols.holder_field = "officer";
+  carols.holder = "carol";
+  ASSERT_EQ(listed(*pg, carols).size(), 5u);
+  // carol's projects pass to dave: her keys go, his come.
+  for (const std::string& id : listed(*sqlite, carols)) {
+    WriteRequest edit;
+    edit.command.project_id = id;
+    edit.command.body = engine::EditFields{{{"officer", engine::Value::text("dave")}}};
+    edit.actor = manager();
+    run(edit);
+  }
+  EXPECT_TRUE(listed(*pg, carols).empty());
+  compare("after the hand-over");
+  auto report = verify_pg_database(uri);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_TRUE(report->ok());
+  // A key added behind the store's back is found, as on SQLite.
+  PgConnection(uri).exec(
+      "INSERT INTO project_access (key, project_id) VALUES ('staff|u:mallory', "
+      "'S-101')");
+  report = verify_pg_database(uri);
+  ASSERT_TRUE(report);
+  EXPECT_FALSE(report->ok());
+}
+
+// The audit log on PostgreSQL: two servers' logs appending at once extend one chain, with
+// ids in order and no gaps; lists filter as on SQLite; entries cannot be changed.
+TEST(PgStore, TwoServersAuditLogsExtendOneChain) {
+  PG_DATABASE_OR_SKIP(uri);
+  ASSERT_TRUE(init_pg_database(uri));
+  {
+    AuditLog first(uri);
+    AuditLog second(uri);
+    std::thread a([&] {
+      for (int i = 0; i < 40; ++i)
+        first.record(AuditEntry{0, 1000 + i, "alice", "login", "", "10.0.0.1",
+                                "r" + std::to_string(i), "{}"});
+    });
+    std::thread b([&] {
+      for (int i = 0; i < 40; ++i)
+        second.record(
+            AuditEntry{0, 2000 + i, "bob", "denied", "GET /api/audit", "10.0.0.2", "", "{}"});
+    });
+    a.join();
+    b.join();
+    first.flush();
+    second.flush();
+    EXPECT_EQ(first.written() + second.written(), 80);
+    AuditQuery denied;
+    denied.action = "denied";
+    denied.limit = 1000;
+    EXPECT_EQ(first.list(denied).size(), 40u);
+    AuditQuery page;
+    page.actor = "alice";
+    page.limit = 10;
+    const auto newest = second.list(page);
+    ASSERT_EQ(newest.size(), 10u);
+    page.before = newest.back().id;
+    const auto older = second.list(page);
+    ASSERT_EQ(older.size(), 10u);
+    EXPECT_LT(older.front().id, newest.back().id);
+  }
+  EXPECT_EQ(
+      append_audit_entry(uri, AuditEntry{0, 3000, "cli:root", "backup", "x", "cli", "", "{}"}), 81);
+  AuditQuery every;
+  every.limit = 1000;
+  const std::vector<AuditEntry> all = list_audit_entries(uri, every);
+  ASSERT_EQ(all.size(), 81u);
+  PgConnection connection(uri);
+  PgResult rows = connection.exec("SELECT id, prev_hash, hash FROM audit_log ORDER BY id");
+  ASSERT_EQ(rows.rows(), 81);
+  Hash previous = kGenesisHash;
+  for (int i = 0; i < rows.rows(); ++i) {
+    const AuditEntry& entry = all[all.size() - 1 - static_cast<std::size_t>(i)];  // newest first
+    ASSERT_EQ(entry.id, i + 1);
+    const std::string prev = rows.bytes(i, 1);
+    const std::string hash = rows.bytes(i, 2);
+    EXPECT_EQ(prev, std::string(previous.begin(), previous.end())) << "entry " << entry.id;
+    previous = chain_hash(previous, audit_canonical(entry));
+    EXPECT_EQ(hash, std::string(previous.begin(), previous.end())) << "entry " << entry.id;
+  }
+  try {
+    connection.exec("UPDATE audit_log SET actor = 'mallory' WHERE id = 1");
+    ADD_FAILURE() << "the audit log took an UPDATE";
+  } catch (const PgError& error) {
+    EXPECT_EQ(error.sqlstate(), "42501");
+  }
+}
+
+// The duty lease: one of two servers holds it; when the holder goes, the other takes it
+// within a few checks, and a server restart takes it from nobody for long.
+TEST(PgStore, OneServerHoldsTheDutyLeaseAndAnotherTakesItOver) {
+  PG_DATABASE_OR_SKIP(uri);
+  ASSERT_TRUE(init_pg_database(uri));
+  const auto within = [](auto condition) {
+    for (int i = 0; i < 100 && !condition(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return condition();
+  };
+  auto first = std::make_unique<PgLease>(uri, kPgDutyLease, std::chrono::milliseconds(100));
+  PgLease second(uri, kPgDutyLease, std::chrono::milliseconds(100));
+  first->start();
+  ASSERT_TRUE(within([&] { return first->held(); }));
+  second.start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_TRUE(first->held());
+  EXPECT_FALSE(second.held()) << "two servers hold the lease";
+  first.reset();  // the holder stops (or dies: its session ends either way)
+  EXPECT_TRUE(within([&] { return second.held(); }));
+  EXPECT_EQ(second.times_taken(), 1);
 }
 
 }  // namespace
