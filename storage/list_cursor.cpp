@@ -1,5 +1,7 @@
 #include "storage/list_cursor.hpp"
 
+#include <algorithm>
+
 #include <sodium.h>
 
 #include <boost/json.hpp>
@@ -123,6 +125,18 @@ Outcome<ListCursor> decode_list_cursor(const ProjectQuery& query) {
       break;
   }
   return cursor;
+}
+
+Outcome<Ok> check_list_query(const ProjectQuery& query) {
+  const auto invalid = [](std::string message) {
+    return engine::fail(Error{Error::Kind::invalid_request, std::move(message)});
+  };
+  if (query.limit < 1 || query.limit > 500) return invalid("limit must be between 1 and 500");
+  const bool identifier = std::all_of(
+      query.holder_field.begin(), query.holder_field.end(),
+      [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+  if (!identifier) return invalid("holder_field must be a field name");
+  return Ok{};
 }
 
 }  // namespace investflow::storage

@@ -1162,9 +1162,7 @@ Outcome<ProjectPage> PgStore::list_projects(const ProjectQuery& query) {
     return engine::fail(Error{Error::Kind::invalid_request,
                               what + " is not available on the PostgreSQL store yet"});
   };
-  if (query.limit < 1 || query.limit > 500) {
-    return engine::fail(Error{Error::Kind::invalid_request, "limit must be between 1 and 500"});
-  }
+  if (auto checked = check_list_query(query); !checked) return engine::fail(checked.error());
   if (!query.figure.empty()) return refuse("the list of a report figure's projects");
 
   PgParams params;
@@ -1252,7 +1250,8 @@ Outcome<ProjectPage> PgStore::list_projects(const ProjectQuery& query) {
   }
   const std::string sql = "SELECT body, " + column + ", id FROM projects WHERE " + where +
                           " ORDER BY " + column + " " + direction + ", id " + direction +
-                          " LIMIT " + std::to_string(query.limit + 1);
+                          " LIMIT " + parameter();
+  params.number(query.limit + 1);
   return readers_.read([&](PgConnection& connection) {
     PgResult rows = connection.exec(sql, params);
     ProjectPage page;

@@ -208,9 +208,7 @@ void ProjectListSql::bind(SQLite::Statement& statement) const {
 }
 
 Outcome<ProjectListSql> project_list_sql(Connection& connection, const ProjectQuery& query) {
-  if (query.limit < 1 || query.limit > 500) {
-    return engine::fail(invalid("limit must be between 1 and 500"));
-  }
+  if (auto checked = check_list_query(query); !checked) return engine::fail(checked.error());
   Conditions where;
   // Unary plus keeps SQLite off the workflow index: with a handful of workflows it never
   // narrows enough to beat walking the sort order's own index (an overdue list of one
@@ -248,10 +246,6 @@ Outcome<ProjectListSql> project_list_sql(Connection& connection, const ProjectQu
   if (!query.parent.empty()) where.add("parent = ?", query.parent);
   if (!query.promoting_unit.empty()) where.add("promoting_unit = ?", query.promoting_unit);
   if (!query.holder_field.empty()) {
-    const bool identifier = std::all_of(
-        query.holder_field.begin(), query.holder_field.end(),
-        [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
-    if (!identifier) return engine::fail(invalid("holder_field must be a field name"));
     // Through the holder keys the writer keeps (engine::lookup_keys), not by reading every
     // project's body: a user who holds none is answered at once.
     where.add("id IN (SELECT project_id FROM project_access WHERE key = ?)",

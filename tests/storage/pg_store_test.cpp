@@ -547,6 +547,14 @@ TEST(PgStore, DataScopeAndHolderListsMatchTheSqliteStore) {
     EXPECT_EQ(listed(*pg, everything).size(), 15u + 0u) << when;
   };
   compare("as created");
+  ProjectQuery malformed;  // refused alike, before anything is read
+  malformed.holder_field = "officer'; --";
+  for (Store* store : {sqlite.get(), pg.get()}) {
+    auto refused = store->list_projects(malformed);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().kind, Error::Kind::invalid_request);
+    EXPECT_EQ(refused.error().message, "holder_field must be a field name");
+  }
   ProjectQuery carols;
   carols.holder_field = "officer";
   carols.holder = "carol";
