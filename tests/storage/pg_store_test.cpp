@@ -668,5 +668,22 @@ TEST(PgStore, OneServerHoldsTheDutyLeaseAndAnotherTakesItOver) {
   EXPECT_EQ(second.times_taken(), 1);
 }
 
+// Commits through another store (another server) are heard through LISTEN/NOTIFY: the
+// callback comes without any polling of the log, and only for commits that append events.
+TEST(PgStore, AStoreHearsOfAnotherStoresCommits) {
+  PG_DATABASE_OR_SKIP(uri);
+  auto listener = open_pg_test_store(uri);
+  auto writer = open_pg_test_store(uri);
+  ASSERT_TRUE(listener && writer);
+  std::atomic<int> heard{0};
+  listener->watch_commits([&heard] { ++heard; });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // LISTEN is in place
+  EXPECT_EQ(heard.load(), 0);
+  ASSERT_TRUE(writer->write(create_request("P-1", "一号")).get().accepted());
+  for (int i = 0; i < 100 && heard.load() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_GE(heard.load(), 1) << "no NOTIFY heard within 2 s of the commit";
+}
+
 }  // namespace
 }  // namespace investflow::storage
