@@ -1,7 +1,5 @@
 #include "app/commands_funds.hpp"
 
-#include <SQLiteCpp/Database.h>
-
 #include <boost/json.hpp>
 #include <charconv>
 #include <chrono>
@@ -12,6 +10,7 @@
 #include "app/commands_storage.hpp"
 #include "storage/auth.hpp"
 #include "storage/funds_report.hpp"
+#include "storage/open_store.hpp"
 #include "storage/reports.hpp"
 #include "storage/reports_output.hpp"
 #include "storage/schema.hpp"
@@ -51,7 +50,7 @@ std::optional<int> parse_year(const std::string& text) {
 // An existing database brought up to this version's schema.
 bool open_database(const std::string& db, const std::string& command, Io& io) {
   if (!database_exists(db, io)) return false;
-  if (auto version = storage::init_sqlite_database(db); !version) {
+  if (auto version = storage::init_database_at(db); !version) {
     io.err << "investflow " << command << ": " << db << ": " << version.error().message << "\n";
     return false;
   }
@@ -63,7 +62,7 @@ std::optional<storage::Workflows> report_workflows(storage::ReportReader& reader
   workflows::CalendarRegistry calendars;
   (void)workflows::load_calendar_directory(workflows::shipped_workflows_directory() / "calendars",
                                            calendars);
-  auto loaded = reader.run([&](storage::Connection& connection) {
+  auto loaded = reader.run([&](storage::SqlDatabase& connection) {
     return storage::load_report_workflows(connection, calendars);
   });
   if (!loaded) {
@@ -80,7 +79,7 @@ int funds_add(std::span<const std::string> args, Io& io) {
                "Record funds in place (到位资金) for a project: one ledger entry, as staff do on\n"
                "the project page. The field tagged funds_in_place becomes the ledger's sum.\n"
                "A correction is a negative amount with a comment.");
-  spec.positional("DB", "the SQLite database file")
+  spec.positional("DB", "the SQLite database file, or a postgresql:// URI")
       .positional("PROJECT", "the project's id")
       .option("month", "YYYY-MM", "the month the funds arrived")
       .option("amount", "WAN", "the amount in 万元 (negative: a correction)")
@@ -190,7 +189,7 @@ int target_set(std::span<const std::string> args, Io& io) {
                "Set a promoting unit's annual target (every change is kept with who and when).\n"
                "Figures: signed_projects (签约项目数), signed_amount (签约额, 万元), funds\n"
                "(到位资金, 万元), started_projects (开工项目数).");
-  spec.positional("DB", "the SQLite database file")
+  spec.positional("DB", "the SQLite database file, or a postgresql:// URI")
       .option("year", "YYYY", "the year")
       .option("unit", "UNIT", "the promoting unit, as projects' promoting unit field holds it")
       .option("figure", "FIGURE", "signed_projects, signed_amount, funds or started_projects")
@@ -231,9 +230,8 @@ int target_set(std::span<const std::string> args, Io& io) {
   const std::string db = parsed.positional("DB");
   if (!open_database(db, "target set", io)) return kExitFailed;
   try {
-    SQLite::Database connection(db, SQLite::OPEN_READWRITE);
-    connection.setBusyTimeout(5000);
-    auto change = storage::set_target(connection, *year, parsed.value("unit"),
+    auto connection = storage::open_sql_database(db, false);
+    auto change = storage::set_target(*connection, *year, parsed.value("unit"),
                                       parsed.value("figure"), value, parsed.value("as"), now());
     if (!change) {
       io.err << "investflow target set: " << change.error().message << "\n";
@@ -255,7 +253,7 @@ int target_set(std::span<const std::string> args, Io& io) {
 
 int target_list(std::span<const std::string> args, Io& io) {
   ArgSpec spec("target list", "A year's targets per promoting unit, and who set them.");
-  spec.positional("DB", "the SQLite database file")
+  spec.positional("DB", "the SQLite database file, or a postgresql:// URI")
       .option("year", "YYYY", "the year (default: this year)")
       .option("format", "FORMAT", "text or json", "text")
       .flag("history", "also list every change to the year's targets, newest first")
@@ -278,9 +276,9 @@ int target_list(std::span<const std::string> args, Io& io) {
   if (!open_database(db, "target list", io)) return kExitFailed;
   storage::ReportReader reader(db, 1);
   auto targets = reader.run(
-      [&](storage::Connection& connection) { return storage::list_targets(connection, *year); });
+      [&](storage::SqlDatabase& connection) { return storage::list_targets(connection, *year); });
   auto history = reader.run(
-      [&](storage::Connection& connection) { return storage::target_history(connection, *year); });
+      [&](storage::SqlDatabase& connection) { return storage::target_history(connection, *year); });
   if (!targets || !history) {
     io.err << "investflow target list: "
            << (!targets ? targets.error().message : history.error().message) << "\n";
@@ -409,7 +407,7 @@ int run_funds_report(std::span<const std::string> args, Io& io) {
                        "workflow and promoting unit (docs/reports.md)."
                      : "Progress against the promoting units' annual targets, and their ranking\n"
                        "(docs/reports.md).");
-  spec.option("db", "FILE", "the SQLite database file")
+  spec.option("db", "FILE", "the SQLite database file, or a postgresql:// URI")
       .option("format", "FORMAT", "text, json, csv or xlsx", "text")
       .option("out", "FILE", "write here instead of stdout; a directory: the default name in it");
   if (funds) {
@@ -460,7 +458,7 @@ int run_funds_report(std::span<const std::string> args, Io& io) {
       io.err << "investflow report funds: no workflow '" << workflow << "' in " << db << "\n";
       return kExitFailed;
     }
-    auto result = reader.run([&](storage::Connection& connection) {
+    auto result = reader.run([&](storage::SqlDatabase& connection) {
       return storage::funds_report(connection, *workflows, *month, workflow);
     });
     if (!result) {
@@ -471,7 +469,7 @@ int run_funds_report(std::span<const std::string> args, Io& io) {
                 storage::funds_report_text(*result), format,
                 "到位资金-" + engine::funds_month_text(*month), parsed, io);
   }
-  auto result = reader.run([&](storage::Connection& connection) {
+  auto result = reader.run([&](storage::SqlDatabase& connection) {
     return storage::targets_report(connection, *workflows, *year, *through);
   });
   if (!result) {

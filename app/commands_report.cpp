@@ -10,6 +10,7 @@
 #include "app/commands_funds.hpp"
 #include "app/commands_storage.hpp"
 #include "storage/monthly_report.hpp"
+#include "storage/open_store.hpp"
 #include "storage/problem_report.hpp"
 #include "storage/reports.hpp"
 #include "storage/reports_output.hpp"
@@ -48,7 +49,7 @@ ArgSpec monthly_spec() {
       "1–N月 and 同比, KPIs), 新签约项目, 在建项目, 新开工, 新投产, 到位资金, 超时限未开工, "
       "问题台账 "
       "(docs/reports.md).");
-  spec.option("db", "FILE", "the SQLite database file")
+  spec.option("db", "FILE", "the SQLite database file, or a postgresql:// URI")
       .option("month", "YYYY-MM", "the month")
       .option("format", "FORMAT", "xlsx, text or json", "xlsx")
       .option("out", "FILE",
@@ -70,7 +71,7 @@ engine::Date system_today() {
 ArgSpec report_spec(const std::string& report) {
   ArgSpec spec("report " + report,
                std::string("The ") + report + " report (see 'investflow report --help').");
-  spec.option("db", "FILE", "the SQLite database file")
+  spec.option("db", "FILE", "the SQLite database file, or a postgresql:// URI")
       .option("format", "FORMAT", "text, json, csv or xlsx", "text")
       .option("out", "FILE",
               "write here instead of stdout; a directory: the default name in it (xlsx\n"
@@ -203,12 +204,12 @@ int emit_outcome(const storage::Outcome<Report>& report, const Request& request,
 
 int run_one(const Request& request, const ParsedArgs& parsed, Io& io) {
   const std::string db = parsed.value("db");
-  if (!fs::exists(db)) {
+  if (!fs::exists(db) && !storage::is_postgres_uri(db)) {
     io.err << "investflow report: no database at " << db << "\n";
     return kExitFailed;
   }
   // Brings an older database up to date, filling the report summaries from its events.
-  if (auto version = storage::init_sqlite_database(db); !version) {
+  if (auto version = storage::init_database_at(db); !version) {
     io.err << "investflow report: " << db << ": " << version.error().message << "\n";
     return kExitFailed;
   }
@@ -216,7 +217,7 @@ int run_one(const Request& request, const ParsedArgs& parsed, Io& io) {
   (void)workflows::load_calendar_directory(workflows::shipped_workflows_directory() / "calendars",
                                            calendars);
   storage::ReportReader reader(db, 1);
-  auto loaded = reader.run([&](storage::Connection& connection) {
+  auto loaded = reader.run([&](storage::SqlDatabase& connection) {
     return storage::load_report_workflows(connection, calendars);
   });
   if (!loaded) {
@@ -224,7 +225,7 @@ int run_one(const Request& request, const ParsedArgs& parsed, Io& io) {
     return kExitFailed;
   }
   if (request.report == "period") {
-    return emit_outcome(reader.run([&](storage::Connection& connection) {
+    return emit_outcome(reader.run([&](storage::SqlDatabase& connection) {
       return storage::period_report(connection, *loaded, period_of(request));
     }),
                         request, parsed, io);
@@ -241,7 +242,7 @@ int run_one(const Request& request, const ParsedArgs& parsed, Io& io) {
              << "\n";
       return kExitFailed;
     }
-    return emit_outcome(reader.run([&](storage::Connection& connection) {
+    return emit_outcome(reader.run([&](storage::SqlDatabase& connection) {
       return storage::problem_report(connection, chosen, period_of(request));
     }),
                         request, parsed, io);
@@ -263,13 +264,13 @@ int run_one(const Request& request, const ParsedArgs& parsed, Io& io) {
     filter.promoting_unit = parsed.value("promoting-unit");
     filter.entered_from = request.from;
     filter.entered_to = request.to;
-    return emit_outcome(reader.run([&](storage::Connection& connection) {
+    return emit_outcome(reader.run([&](storage::SqlDatabase& connection) {
       return storage::pipeline_report(connection, *workflow, filter);
     }),
                         request, parsed, io);
   }
   if (request.report == "funnel") {
-    return emit_outcome(reader.run([&](storage::Connection& connection) {
+    return emit_outcome(reader.run([&](storage::SqlDatabase& connection) {
       return storage::funnel_report(connection, *workflow, period_of(request));
     }),
                         request, parsed, io);
@@ -277,12 +278,12 @@ int run_one(const Request& request, const ParsedArgs& parsed, Io& io) {
   const engine::Date today =
       parsed.has("today") ? *engine::Date::parse(parsed.value("today")) : system_today();
   if (request.report == "aging") {
-    return emit_outcome(reader.run([&](storage::Connection& connection) {
+    return emit_outcome(reader.run([&](storage::SqlDatabase& connection) {
       return storage::aging_report(connection, *workflow, period_of(request), today);
     }),
                         request, parsed, io);
   }
-  return emit_outcome(reader.run([&](storage::Connection& connection) {
+  return emit_outcome(reader.run([&](storage::SqlDatabase& connection) {
     return storage::kpi_report(connection, *workflow, period_of(request), today);
   }),
                       request, parsed, io);
@@ -320,11 +321,11 @@ int run_monthly(std::span<const std::string> args, Io& io) {
     today = *day;
   }
   const std::string db = parsed.value("db");
-  if (!fs::exists(db)) {
+  if (!fs::exists(db) && !storage::is_postgres_uri(db)) {
     io.err << "investflow report monthly: no database at " << db << "\n";
     return kExitFailed;
   }
-  if (auto version = storage::init_sqlite_database(db); !version) {
+  if (auto version = storage::init_database_at(db); !version) {
     io.err << "investflow report monthly: " << db << ": " << version.error().message << "\n";
     return kExitFailed;
   }
@@ -338,7 +339,7 @@ int run_monthly(std::span<const std::string> args, Io& io) {
   if (format == "xlsx") {
     // Written as it is read (storage::write_monthly_xlsx), never held as cells.
     auto written =
-        reader.run([&](storage::Connection& connection) -> storage::Outcome<storage::Ok> {
+        reader.run([&](storage::SqlDatabase& connection) -> storage::Outcome<storage::Ok> {
           auto loaded = storage::load_report_workflows(connection, calendars);
           if (!loaded) return engine::fail(loaded.error());
           return storage::write_monthly_xlsx(connection, *loaded, *month, today, file);
@@ -351,7 +352,7 @@ int run_monthly(std::span<const std::string> args, Io& io) {
     return kExitOk;
   }
   auto report =
-      reader.run([&](storage::Connection& connection) -> storage::Outcome<storage::MonthlyReport> {
+      reader.run([&](storage::SqlDatabase& connection) -> storage::Outcome<storage::MonthlyReport> {
         auto loaded = storage::load_report_workflows(connection, calendars);
         if (!loaded) return engine::fail(loaded.error());
         return storage::monthly_report(connection, *loaded, *month, today);

@@ -761,11 +761,12 @@ int run_serve(std::span<const std::string> args, Io& io) {
   // Deployed calendars are taken before the first request, then watched (from start()).
   notify::CalendarWatch calendars(**store, *notify_store, context->clock);
   calendars.take_deployed();
-  // The reports' summary tables are kept by the SQLite store only, so far: on PostgreSQL
-  // the report routes answer 503 (docs/operations.md).
-  if (!on_postgres) {
+  try {
     context->reports = std::make_shared<storage::ReportReader>(db);
     context->targets = std::make_shared<storage::TargetWriter>(db);
+  } catch (const std::exception& error) {
+    io.err << "investflow: " << shown_db << ": the reports: " << error.what() << "\n";
+    return kExitFailed;
   }
   try {
     context->audit = std::make_shared<storage::AuditLog>(db);

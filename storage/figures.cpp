@@ -1,7 +1,5 @@
 #include "storage/figures.hpp"
 
-#include <SQLiteCpp/Exception.h>
-
 #include <algorithm>
 
 namespace investflow::storage {
@@ -70,7 +68,7 @@ std::string filled(std::string text, const FigureQuery& query) {
   return text;
 }
 
-void bind_all(SQLite::Statement& statement, const FigureSql& sql) {
+void bind_all(SqlStatement& statement, const FigureSql& sql) {
   int index = 1;
   for (const std::string& parameter : sql.parameters)
     statement.bind(index++, parameter);
@@ -116,7 +114,7 @@ std::optional<FigureSql> figure_sql(const FigureQuery& query) {
   return sql;
 }
 
-Outcome<std::int64_t> figure_count(Connection& connection, const FigureQuery& query) {
+Outcome<std::int64_t> figure_count(SqlDatabase& connection, const FigureQuery& query) {
   const auto sql = figure_sql(query);
   if (!sql) return engine::fail(Error{Error::Kind::invalid_request, "no figure " + query.figure});
   try {
@@ -126,11 +124,11 @@ Outcome<std::int64_t> figure_count(Connection& connection, const FigureQuery& qu
     select->executeStep();
     return select->getColumn(0).getInt64();
   } catch (const std::exception& error) {
-    return engine::fail(Error{Error::Kind::storage, std::string("figures: ") + error.what()});
+    return engine::fail(storage_error(error, "figures: "));
   }
 }
 
-Outcome<std::int64_t> for_each_figure_project(Connection& connection, const FigureQuery& query,
+Outcome<std::int64_t> for_each_figure_project(SqlDatabase& connection, const FigureQuery& query,
                                               const std::function<void(const FigureProject&)>& each,
                                               int limit) {
   const auto sql = figure_sql(query);
@@ -143,8 +141,8 @@ Outcome<std::int64_t> for_each_figure_project(Connection& connection, const Figu
         sql->condition + " ORDER BY workflow, project_id LIMIT " + std::to_string(limit));
     bind_all(*select, *sql);
     const auto text = [&select](int column, std::string& into) {
-      const SQLite::Column value = select->getColumn(column);
-      into.assign(value.getText(), static_cast<std::size_t>(value.getBytes()));
+      const SqlColumn value = select->getColumn(column);
+      into.assign(value.text());
     };
     const auto day = [&select](int column) -> std::optional<std::int32_t> {
       if (select->getColumn(column).isNull()) return std::nullopt;
@@ -171,11 +169,11 @@ Outcome<std::int64_t> for_each_figure_project(Connection& connection, const Figu
     }
     return count;
   } catch (const std::exception& error) {
-    return engine::fail(Error{Error::Kind::storage, std::string("figures: ") + error.what()});
+    return engine::fail(storage_error(error, "figures: "));
   }
 }
 
-Outcome<std::int64_t> signed_projects(Connection& connection, const std::string& workflow,
+Outcome<std::int64_t> signed_projects(SqlDatabase& connection, const std::string& workflow,
                                       const ReportPeriod& period,
                                       const std::string& promoting_unit) {
   FigureQuery query;
@@ -187,7 +185,7 @@ Outcome<std::int64_t> signed_projects(Connection& connection, const std::string&
 }
 
 std::map<std::string, ReachedSum> reached_by_unit(
-    Connection& connection, const std::vector<std::shared_ptr<const engine::Workflow>>& workflows,
+    SqlDatabase& connection, const std::vector<std::shared_ptr<const engine::Workflow>>& workflows,
     engine::StateTag tag, engine::Date from, engine::Date to) {
   std::map<std::string, ReachedSum> sums;
   for (const auto& workflow : workflows) {

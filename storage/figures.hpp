@@ -17,7 +17,7 @@
 #include "engine/date.hpp"
 #include "engine/workflow.hpp"
 #include "storage/reports.hpp"
-#include "storage/sqlite_connection.hpp"
+#include "storage/sql_statement.hpp"
 
 namespace investflow::storage {
 
@@ -48,7 +48,7 @@ struct FigureSql {
 std::optional<FigureSql> figure_sql(const FigureQuery& query);
 
 // How many projects a figure counts.
-Outcome<std::int64_t> figure_count(Connection& connection, const FigureQuery& query);
+Outcome<std::int64_t> figure_count(SqlDatabase& connection, const FigureQuery& query);
 
 // What a sheet shows of a counted project (from report_projects).
 struct FigureProject {
@@ -68,13 +68,13 @@ struct FigureProject {
 };
 // The projects a figure counts, by workflow then project id, each handed to `each` as it is
 // read (one FigureProject, overwritten row by row); at most `limit`. Answers how many.
-Outcome<std::int64_t> for_each_figure_project(Connection& connection, const FigureQuery& query,
+Outcome<std::int64_t> for_each_figure_project(SqlDatabase& connection, const FigureQuery& query,
                                               const std::function<void(const FigureProject&)>& each,
                                               int limit = 10000000);
 
 // 新签约: projects that first entered the state
 // tagged `signed` on a day in the period.
-Outcome<std::int64_t> signed_projects(Connection& connection, const std::string& workflow,
+Outcome<std::int64_t> signed_projects(SqlDatabase& connection, const std::string& workflow,
                                       const ReportPeriod& period,
                                       const std::string& promoting_unit = "");
 // The same rules by promoting unit, for targets (funds_report.hpp):
@@ -90,7 +90,7 @@ struct ReachedSum {
 // entered the state carrying `tag` between `from` and `to` (inclusive). A workflow without
 // that tag adds nothing. Throws what SQLite throws.
 std::map<std::string, ReachedSum> reached_by_unit(
-    Connection& connection, const std::vector<std::shared_ptr<const engine::Workflow>>& workflows,
+    SqlDatabase& connection, const std::vector<std::shared_ptr<const engine::Workflow>>& workflows,
     engine::StateTag tag, engine::Date from, engine::Date to);
 
 }  // namespace investflow::storage

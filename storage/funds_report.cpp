@@ -1,8 +1,5 @@
 #include "storage/funds_report.hpp"
 
-#include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
-
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
@@ -10,6 +7,7 @@
 #include <sstream>
 
 #include "storage/figures.hpp"
+#include "storage/pg_schema.hpp"
 #include "storage/reports.hpp"
 #include "storage/wire_json.hpp"
 
@@ -23,7 +21,7 @@ auto guarded(Body body) -> Outcome<decltype(body())> {
   try {
     return body();
   } catch (const std::exception& error) {
-    return engine::fail(Error{Error::Kind::storage, error.what()});
+    return engine::fail(storage_error(error));
   }
 }
 
@@ -138,7 +136,7 @@ std::vector<std::string> figure_header(int month) {
 
 }  // namespace
 
-Outcome<FundsReport> funds_report(Connection& connection, const FundsWorkflows& workflows,
+Outcome<FundsReport> funds_report(SqlDatabase& connection, const FundsWorkflows& workflows,
                                   int month, const std::string& workflow) {
   return guarded([&] {
     FundsReport report;
@@ -314,73 +312,88 @@ std::vector<TargetProblem> check_target(int year, const std::string& unit,
   return problems;
 }
 
-Outcome<std::optional<TargetChange>> set_target(SQLite::Database& db, int year,
-                                                const std::string& unit, const std::string& figure,
+Outcome<std::optional<TargetChange>> set_target(SqlDatabase& db, int year, const std::string& unit,
+                                                const std::string& figure,
                                                 std::optional<double> value, const std::string& by,
                                                 engine::Timestamp at) {
   return guarded([&]() -> std::optional<TargetChange> {
-    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
-    std::optional<double> before;
-    {
-      SQLite::Statement select(
-          db, "SELECT value FROM targets WHERE year = ? AND unit = ? AND figure = ?");
-      select.bind(1, year);
-      select.bind(2, unit);
-      select.bind(3, figure);
-      if (select.executeStep()) before = select.getColumn(0).getDouble();
+    // One change at a time, also between servers on one PostgreSQL database.
+    db.exec(db.postgres()
+                ? "BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kPgTargetsLock) + ")"
+                : "BEGIN IMMEDIATE");
+    try {
+      std::optional<double> before;
+      {
+        auto select =
+            db.statement("SELECT value FROM targets WHERE year = ? AND unit = ? AND figure = ?");
+        select->bind(1, year);
+        select->bind(2, unit);
+        select->bind(3, figure);
+        if (select->executeStep()) before = select->getColumn(0).getDouble();
+      }
+      if (before == value) {
+        db.exec("COMMIT");
+        return std::nullopt;
+      }
+      if (value) {
+        auto upsert = db.statement(
+            "INSERT INTO targets (year, unit, figure, value, set_by, set_at) VALUES (?,?,?,?,?,?) "
+            "ON CONFLICT (year, unit, figure) DO UPDATE SET value = excluded.value, "
+            "set_by = excluded.set_by, set_at = excluded.set_at");
+        upsert->bind(1, year);
+        upsert->bind(2, unit);
+        upsert->bind(3, figure);
+        upsert->bind(4, *value);
+        upsert->bind(5, by);
+        upsert->bind(6, at);
+        upsert->exec();
+      } else {
+        auto remove =
+            db.statement("DELETE FROM targets WHERE year = ? AND unit = ? AND figure = ?");
+        remove->bind(1, year);
+        remove->bind(2, unit);
+        remove->bind(3, figure);
+        remove->exec();
+      }
+      std::int64_t id = 0;
+      {
+        auto history = db.statement(
+            "INSERT INTO target_history (year, unit, figure, before, after, by, at) "
+            "VALUES (?,?,?,?,?,?,?) RETURNING id");
+        history->bind(1, year);
+        history->bind(2, unit);
+        history->bind(3, figure);
+        if (before) {
+          history->bind(4, *before);
+        } else {
+          history->bind(4);
+        }
+        if (value) {
+          history->bind(5, *value);
+        } else {
+          history->bind(5);
+        }
+        history->bind(6, by);
+        history->bind(7, at);
+        if (history->executeStep()) id = history->getColumn(0).getInt64();
+      }
+      db.exec("COMMIT");
+      return TargetChange{id, year, unit, figure, before, value, by, at};
+    } catch (...) {
+      try {
+        db.exec("ROLLBACK");
+      } catch (...) {
+      }
+      throw;
     }
-    if (before == value) return std::nullopt;
-    if (value) {
-      SQLite::Statement upsert(
-          db,
-          "INSERT INTO targets (year, unit, figure, value, set_by, set_at) VALUES (?,?,?,?,?,?) "
-          "ON CONFLICT (year, unit, figure) DO UPDATE SET value = excluded.value, "
-          "set_by = excluded.set_by, set_at = excluded.set_at");
-      upsert.bind(1, year);
-      upsert.bind(2, unit);
-      upsert.bind(3, figure);
-      upsert.bind(4, *value);
-      upsert.bind(5, by);
-      upsert.bind(6, at);
-      upsert.exec();
-    } else {
-      SQLite::Statement remove(db,
-                               "DELETE FROM targets WHERE year = ? AND unit = ? AND figure = ?");
-      remove.bind(1, year);
-      remove.bind(2, unit);
-      remove.bind(3, figure);
-      remove.exec();
-    }
-    SQLite::Statement history(
-        db,
-        "INSERT INTO target_history (year, unit, figure, before, after, by, at) "
-        "VALUES (?,?,?,?,?,?,?)");
-    history.bind(1, year);
-    history.bind(2, unit);
-    history.bind(3, figure);
-    if (before) {
-      history.bind(4, *before);
-    } else {
-      history.bind(4);
-    }
-    if (value) {
-      history.bind(5, *value);
-    } else {
-      history.bind(5);
-    }
-    history.bind(6, by);
-    history.bind(7, at);
-    history.exec();
-    TargetChange change{db.getLastInsertRowid(), year, unit, figure, before, value, by, at};
-    transaction.commit();
-    return change;
   });
 }
 
-TargetWriter::TargetWriter(const std::filesystem::path& path)
-    : db_(path.string(), SQLite::OPEN_READWRITE) {
-  db_.setBusyTimeout(5000);
+TargetWriter::TargetWriter(const std::string& database)
+    : database_(database), db_(open_sql_database(database, false)) {
 }
+
+TargetWriter::~TargetWriter() = default;
 
 Outcome<std::optional<TargetChange>> TargetWriter::set(int year, const std::string& unit,
                                                        const std::string& figure,
@@ -388,10 +401,17 @@ Outcome<std::optional<TargetChange>> TargetWriter::set(int year, const std::stri
                                                        const std::string& by,
                                                        engine::Timestamp at) {
   const std::lock_guard lock(mutex_);
-  return set_target(db_, year, unit, figure, value, by, at);
+  if (!db_->usable()) {  // PostgreSQL went away since: connect again, before the transaction
+    try {
+      db_ = open_sql_database(database_, false);
+    } catch (const std::exception& error) {
+      return engine::fail(storage_error(error));
+    }
+  }
+  return set_target(*db_, year, unit, figure, value, by, at);
 }
 
-Outcome<std::vector<Target>> list_targets(Connection& connection, int year) {
+Outcome<std::vector<Target>> list_targets(SqlDatabase& connection, int year) {
   return guarded([&] {
     std::vector<Target> targets;
     auto select = connection.statement(
@@ -418,7 +438,7 @@ Outcome<std::vector<Target>> list_targets(Connection& connection, int year) {
   });
 }
 
-Outcome<std::vector<TargetChange>> target_history(Connection& connection, int year, int limit) {
+Outcome<std::vector<TargetChange>> target_history(SqlDatabase& connection, int year, int limit) {
   return guarded([&] {
     std::vector<TargetChange> changes;
     auto select = connection.statement(
@@ -459,7 +479,7 @@ json::value target_change_json(const TargetChange& change) {
                       {"at", wire_timestamp(change.at)}};
 }
 
-Outcome<std::vector<PromotingUnit>> promoting_units(Connection& connection,
+Outcome<std::vector<PromotingUnit>> promoting_units(SqlDatabase& connection,
                                                     const FundsWorkflows& workflows) {
   return guarded([&] {
     std::vector<PromotingUnit> units;
@@ -487,7 +507,7 @@ Outcome<std::vector<PromotingUnit>> promoting_units(Connection& connection,
   });
 }
 
-Outcome<TargetsReport> targets_report(Connection& connection, const FundsWorkflows& workflows,
+Outcome<TargetsReport> targets_report(SqlDatabase& connection, const FundsWorkflows& workflows,
                                       int year, engine::Date through) {
   auto units = promoting_units(connection, workflows);
   if (!units) return engine::fail(units.error());

@@ -9,8 +9,6 @@
 // Targets live in the table `targets` (one value per year, unit and figure), every change
 // kept in `target_history`.
 
-#include <SQLiteCpp/Database.h>
-
 #include <boost/json/value.hpp>
 #include <cstdint>
 #include <filesystem>
@@ -25,7 +23,7 @@
 #include "engine/funds.hpp"
 #include "engine/workflow.hpp"
 #include "storage/sheet_output.hpp"
-#include "storage/sqlite_connection.hpp"
+#include "storage/sql_statement.hpp"
 #include "storage/store.hpp"
 
 namespace investflow::storage {
@@ -62,7 +60,7 @@ struct FundsReport {
 };
 
 // `month` YYYYMM; `workflow` empty for all. `workflows` gives the labels.
-Outcome<FundsReport> funds_report(Connection& connection, const FundsWorkflows& workflows,
+Outcome<FundsReport> funds_report(SqlDatabase& connection, const FundsWorkflows& workflows,
                                   int month, const std::string& workflow = {});
 boost::json::value funds_report_json(const FundsReport& report);
 // 到位资金 (totals and by source), 到位资金-按流程, 到位资金-按招商单位: what the monthly
@@ -115,25 +113,28 @@ std::vector<TargetProblem> check_target(int year, const std::string& unit,
 // Sets (or with nullopt removes) one target in its own transaction, with its history row.
 // The caller has checked it (check_target). Returns the change, or nullopt when the value
 // was already that.
-Outcome<std::optional<TargetChange>> set_target(SQLite::Database& db, int year,
-                                                const std::string& unit, const std::string& figure,
+Outcome<std::optional<TargetChange>> set_target(SqlDatabase& db, int year, const std::string& unit,
+                                                const std::string& figure,
                                                 std::optional<double> value, const std::string& by,
                                                 engine::Timestamp at);
-// set_target on a database file, for the server: one connection, one change at a time.
+// set_target on a database (a file or a postgresql:// URI), for the server: one connection,
+// one change at a time.
 class TargetWriter {
  public:
-  explicit TargetWriter(const std::filesystem::path& path);
+  explicit TargetWriter(const std::string& database);
+  ~TargetWriter();
   Outcome<std::optional<TargetChange>> set(int year, const std::string& unit,
                                            const std::string& figure, std::optional<double> value,
                                            const std::string& by, engine::Timestamp at);
 
  private:
   std::mutex mutex_;
-  SQLite::Database db_;
+  const std::string database_;
+  std::unique_ptr<SqlDatabase> db_;
 };
 
-Outcome<std::vector<Target>> list_targets(Connection& connection, int year);
-Outcome<std::vector<TargetChange>> target_history(Connection& connection, int year,
+Outcome<std::vector<Target>> list_targets(SqlDatabase& connection, int year);
+Outcome<std::vector<TargetChange>> target_history(SqlDatabase& connection, int year,
                                                   int limit = 200);
 boost::json::value target_json(const Target& target);
 boost::json::value target_change_json(const TargetChange& change);
@@ -144,7 +145,7 @@ struct PromotingUnit {
   std::string id;
   engine::LocalizedText label;
 };
-Outcome<std::vector<PromotingUnit>> promoting_units(Connection& connection,
+Outcome<std::vector<PromotingUnit>> promoting_units(SqlDatabase& connection,
                                                     const FundsWorkflows& workflows);
 
 struct TargetProgress {
@@ -169,7 +170,7 @@ struct TargetsReport {
 };
 
 // Actuals from the first day of `year` to `through` (inclusive).
-Outcome<TargetsReport> targets_report(Connection& connection, const FundsWorkflows& workflows,
+Outcome<TargetsReport> targets_report(SqlDatabase& connection, const FundsWorkflows& workflows,
                                       int year, engine::Date through);
 boost::json::value targets_report_json(const TargetsReport& report);
 std::vector<Sheet> targets_report_sheets(const TargetsReport& report);

@@ -302,7 +302,7 @@ const std::vector<MonthlySheetBuilder>& monthly_sheet_builders() {
   return builders;
 }
 
-Outcome<MonthlyReport> monthly_report(Connection& connection, const Workflows& workflows,
+Outcome<MonthlyReport> monthly_report(SqlDatabase& connection, const Workflows& workflows,
                                       ReportMonth month, engine::Date today) {
   auto in_month = period_report(connection, workflows, month.days());
   if (!in_month) return engine::fail(in_month.error());
@@ -328,7 +328,7 @@ Outcome<MonthlyReport> monthly_report(Connection& connection, const Workflows& w
   return report;
 }
 
-Outcome<Ok> write_monthly_xlsx(Connection& connection, const Workflows& workflows,
+Outcome<Ok> write_monthly_xlsx(SqlDatabase& connection, const Workflows& workflows,
                                ReportMonth month, engine::Date today,
                                const std::filesystem::path& file) {
   auto in_month = period_report(connection, workflows, month.days());

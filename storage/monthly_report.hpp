@@ -29,7 +29,7 @@ std::optional<ReportMonth> parse_month(std::string_view text);  // YYYY-MM
 
 // What a sheet builder reads.
 struct MonthlyContext {
-  Connection& connection;
+  SqlDatabase& connection;
   const Workflows& workflows;
   ReportMonth month;
   engine::Date today;  // 超时限未开工 and the "so far" KPIs are as of this day
@@ -57,13 +57,13 @@ struct MonthlyReport {
   std::vector<Sheet> sheets;
 };
 
-Outcome<MonthlyReport> monthly_report(Connection& connection, const Workflows& workflows,
+Outcome<MonthlyReport> monthly_report(SqlDatabase& connection, const Workflows& workflows,
                                       ReportMonth month, engine::Date today);
 
 // The same sheets written as an XLSX file, the project lists row by row as they are read
 // (the 在建项目 list at 1,000,000 projects is over a hundred thousand rows), in a fast
 // workbook (XlsxBook).
-Outcome<Ok> write_monthly_xlsx(Connection& connection, const Workflows& workflows,
+Outcome<Ok> write_monthly_xlsx(SqlDatabase& connection, const Workflows& workflows,
                                ReportMonth month, engine::Date today,
                                const std::filesystem::path& file);
 

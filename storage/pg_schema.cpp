@@ -6,6 +6,8 @@
 
 #include "engine/visibility.hpp"
 #include "storage/codec.hpp"
+#include "storage/reports_ledger.hpp"
+#include "storage/sql_statement.hpp"
 #include "workflows/loader.hpp"
 
 namespace investflow::storage {
@@ -331,6 +333,202 @@ CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
   FOR EACH STATEMENT EXECUTE FUNCTION investflow_append_only();
 GRANT SELECT, INSERT ON audit_log TO investflow_server;
 )sql",
+    // 5: the report summaries (storage/reports_ledger.hpp), kept by the writer in the same
+    // transaction as the events, and the promoting units' targets (funds_report.hpp): the
+    // tables of SQLite's schema as it stands after its migration 24. Events stored before get
+    // their summaries in the migration (ReportLedger::rebuild).
+    R"sql(
+CREATE TABLE report_projects (
+  project_id TEXT COLLATE "C" PRIMARY KEY,
+  workflow TEXT COLLATE "C" NOT NULL,
+  state TEXT COLLATE "C" NOT NULL,
+  industry TEXT COLLATE "C" NOT NULL,
+  chain_role TEXT COLLATE "C" NOT NULL,
+  owner TEXT COLLATE "C" NOT NULL,
+  promoting_unit TEXT COLLATE "C" NOT NULL,
+  investor TEXT COLLATE "C" NOT NULL,
+  name TEXT COLLATE "C" NOT NULL,
+  created_day BIGINT NOT NULL,
+  state_entered_at BIGINT NOT NULL,
+  investment DOUBLE PRECISION NOT NULL,
+  floor_area DOUBLE PRECISION NOT NULL,
+  committed DOUBLE PRECISION NOT NULL,
+  funds_in_place DOUBLE PRECISION NOT NULL,
+  reached TEXT COLLATE "C" NOT NULL,
+  signed_day BIGINT, started_day BIGINT, completed_day BIGINT, production_day BIGINT,
+  exited_day BIGINT, start_due_day BIGINT, start_done_day BIGINT, completion_due_day BIGINT,
+  completion_done_day BIGINT, breach_day BIGINT, start_open_due_day BIGINT,
+  problem_status BIGINT, problem_unit TEXT COLLATE "C" NOT NULL DEFAULT '',
+  problem_category TEXT COLLATE "C" NOT NULL DEFAULT '', problem_on_time BIGINT
+);
+CREATE INDEX report_projects_created ON report_projects (workflow, created_day, investor);
+CREATE INDEX report_projects_waiting ON report_projects (workflow, state, state_entered_at);
+CREATE TABLE report_pipeline (
+  workflow TEXT COLLATE "C" NOT NULL, state TEXT COLLATE "C" NOT NULL, industry TEXT COLLATE "C" NOT NULL,
+  chain_role TEXT COLLATE "C" NOT NULL, owner TEXT COLLATE "C" NOT NULL, promoting_unit TEXT COLLATE "C" NOT NULL,
+  projects BIGINT NOT NULL, investment DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (workflow, state, industry, chain_role, owner, promoting_unit)
+);
+CREATE TABLE report_created (
+  workflow TEXT COLLATE "C" NOT NULL, created_day BIGINT NOT NULL, state TEXT COLLATE "C" NOT NULL,
+  projects BIGINT NOT NULL, investment DOUBLE PRECISION NOT NULL, floor_area DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (workflow, created_day, state)
+);
+CREATE TABLE report_reached (
+  workflow TEXT COLLATE "C" NOT NULL, reached_day BIGINT NOT NULL, state TEXT COLLATE "C" NOT NULL,
+  projects BIGINT NOT NULL, investment DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (workflow, reached_day, state)
+);
+CREATE TABLE report_funnel (
+  workflow TEXT COLLATE "C" NOT NULL, created_day BIGINT NOT NULL, state TEXT COLLATE "C" NOT NULL,
+  projects BIGINT NOT NULL,
+  PRIMARY KEY (workflow, created_day, state)
+);
+CREATE TABLE report_durations (
+  workflow TEXT COLLATE "C" NOT NULL, state TEXT COLLATE "C" NOT NULL, left_day BIGINT NOT NULL,
+  entered_day BIGINT NOT NULL, visits BIGINT NOT NULL,
+  PRIMARY KEY (workflow, state, left_day, entered_day)
+);
+CREATE TABLE report_deadlines (
+  workflow TEXT COLLATE "C" NOT NULL, kind TEXT COLLATE "C" NOT NULL, met_day BIGINT NOT NULL,
+  on_time BIGINT NOT NULL, met BIGINT NOT NULL,
+  PRIMARY KEY (workflow, kind, met_day, on_time)
+);
+CREATE TABLE report_signed (
+  workflow TEXT COLLATE "C" NOT NULL, signed_day BIGINT NOT NULL, state TEXT COLLATE "C" NOT NULL,
+  projects BIGINT NOT NULL,
+  PRIMARY KEY (workflow, signed_day, state)
+);
+CREATE TABLE report_signed_funds (
+  workflow TEXT COLLATE "C" NOT NULL, signed_day BIGINT NOT NULL,
+  projects BIGINT NOT NULL, funds_in_place DOUBLE PRECISION NOT NULL, committed DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (workflow, signed_day)
+);
+CREATE INDEX report_projects_signed ON report_projects (
+  workflow, signed_day, started_day, production_day, completed_day, exited_day,
+  start_due_day, start_done_day, completion_due_day, completion_done_day, breach_day)
+  WHERE signed_day IS NOT NULL;
+CREATE INDEX report_projects_start_open ON report_projects (workflow, start_open_due_day)
+  WHERE start_open_due_day IS NOT NULL;
+CREATE INDEX report_projects_start_open_all ON report_projects (start_open_due_day)
+  WHERE start_open_due_day IS NOT NULL;
+CREATE INDEX report_projects_signed_all ON report_projects (signed_day)
+  WHERE signed_day IS NOT NULL;
+CREATE INDEX report_projects_started ON report_projects (started_day)
+  WHERE started_day IS NOT NULL;
+CREATE INDEX report_projects_completed ON report_projects (completed_day)
+  WHERE completed_day IS NOT NULL;
+CREATE INDEX report_projects_production ON report_projects (production_day)
+  WHERE production_day IS NOT NULL;
+CREATE INDEX report_projects_exited ON report_projects (exited_day)
+  WHERE exited_day IS NOT NULL;
+CREATE INDEX report_projects_created_all ON report_projects (created_day);
+CREATE TABLE report_funds (
+  workflow TEXT COLLATE "C" NOT NULL, month BIGINT NOT NULL, source TEXT COLLATE "C" NOT NULL,
+  promoting_unit TEXT COLLATE "C" NOT NULL, entries BIGINT NOT NULL, amount DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (month, workflow, source, promoting_unit)
+);
+CREATE TABLE report_unit_reached (
+  workflow TEXT COLLATE "C" NOT NULL, state TEXT COLLATE "C" NOT NULL, reached_day BIGINT NOT NULL,
+  promoting_unit TEXT COLLATE "C" NOT NULL, projects BIGINT NOT NULL, investment DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (workflow, state, reached_day, promoting_unit)
+);
+CREATE TABLE targets (
+  year BIGINT NOT NULL,
+  unit TEXT COLLATE "C" NOT NULL,
+  figure TEXT COLLATE "C" NOT NULL,
+  value DOUBLE PRECISION NOT NULL,
+  set_by TEXT COLLATE "C" NOT NULL,
+  set_at BIGINT NOT NULL,
+  PRIMARY KEY (year, unit, figure)
+);
+CREATE TABLE target_history (
+  id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+  year BIGINT NOT NULL,
+  unit TEXT COLLATE "C" NOT NULL,
+  figure TEXT COLLATE "C" NOT NULL,
+  before DOUBLE PRECISION,
+  after DOUBLE PRECISION,
+  by TEXT COLLATE "C" NOT NULL,
+  at BIGINT NOT NULL
+);
+CREATE INDEX target_history_year ON target_history (year, id);
+CREATE INDEX report_projects_started_list ON report_projects (
+  workflow, project_id, started_day, completed_day, exited_day, name, investor, promoting_unit,
+  state, investment, created_day, signed_day, production_day, start_due_day)
+  WHERE started_day IS NOT NULL;
+CREATE INDEX report_projects_start_open_list ON report_projects (
+  workflow, project_id, start_open_due_day, name, investor, promoting_unit, state, investment,
+  created_day, signed_day, started_day, completed_day, production_day, start_due_day)
+  WHERE start_open_due_day IS NOT NULL;
+CREATE TABLE report_problems (
+  workflow TEXT COLLATE "C" NOT NULL, terminal BIGINT NOT NULL, created_day BIGINT NOT NULL,
+  resolved BIGINT NOT NULL, unit TEXT COLLATE "C" NOT NULL, category TEXT COLLATE "C" NOT NULL,
+  problems BIGINT NOT NULL, on_time BIGINT NOT NULL,
+  PRIMARY KEY (workflow, terminal, created_day, resolved, unit, category)
+);
+CREATE TABLE report_problem_months (
+  workflow TEXT COLLATE "C" NOT NULL, terminal BIGINT NOT NULL, month BIGINT NOT NULL,
+  resolved BIGINT NOT NULL, unit TEXT COLLATE "C" NOT NULL, category TEXT COLLATE "C" NOT NULL,
+  problems BIGINT NOT NULL, on_time BIGINT NOT NULL,
+  PRIMARY KEY (workflow, terminal, month, resolved, unit, category)
+);
+CREATE TABLE report_problem_closings (
+  workflow TEXT COLLATE "C" NOT NULL, created_day BIGINT NOT NULL, resolved_day BIGINT NOT NULL,
+  problems BIGINT NOT NULL,
+  PRIMARY KEY (workflow, created_day, resolved_day)
+);
+CREATE TABLE report_pipeline_by (
+  workflow TEXT COLLATE "C" NOT NULL,
+  dimension TEXT COLLATE "C" NOT NULL,
+  value TEXT COLLATE "C" NOT NULL,
+  state TEXT COLLATE "C" NOT NULL, projects BIGINT NOT NULL, investment DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (workflow, dimension, value, state)
+);
+CREATE TABLE report_enterprise_days (
+  workflow TEXT COLLATE "C" NOT NULL, investor TEXT COLLATE "C" NOT NULL, created_day BIGINT NOT NULL,
+  projects BIGINT NOT NULL,
+  PRIMARY KEY (workflow, investor, created_day)
+);
+CREATE TABLE report_enterprises (
+  workflow TEXT COLLATE "C" NOT NULL, created_day BIGINT NOT NULL,
+  previous_day BIGINT NOT NULL,
+  enterprises BIGINT NOT NULL,
+  PRIMARY KEY (workflow, created_day, previous_day)
+);
+CREATE TABLE report_enterprise_marks (
+  workflow TEXT COLLATE "C" NOT NULL,
+  kind BIGINT NOT NULL,
+  day BIGINT NOT NULL, links BIGINT NOT NULL,
+  PRIMARY KEY (workflow, kind, day)
+);
+CREATE TABLE report_created_months (
+  workflow TEXT COLLATE "C" NOT NULL, month BIGINT NOT NULL, state TEXT COLLATE "C" NOT NULL,
+  projects BIGINT NOT NULL, investment DOUBLE PRECISION NOT NULL, floor_area DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (workflow, month, state)
+);
+CREATE TABLE report_reached_months (
+  workflow TEXT COLLATE "C" NOT NULL, month BIGINT NOT NULL, state TEXT COLLATE "C" NOT NULL,
+  projects BIGINT NOT NULL, investment DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (workflow, month, state)
+);
+CREATE TABLE report_duration_months (
+  workflow TEXT COLLATE "C" NOT NULL, state TEXT COLLATE "C" NOT NULL, month BIGINT NOT NULL,
+  visits BIGINT NOT NULL,
+  PRIMARY KEY (workflow, state, month)
+);
+CREATE TABLE report_enterprise_mark_months (
+  workflow TEXT COLLATE "C" NOT NULL, kind BIGINT NOT NULL, month BIGINT NOT NULL,
+  links BIGINT NOT NULL,
+  PRIMARY KEY (workflow, kind, month)
+);
+-- SQLite's TOTAL(): the sum as a double, 0 over no rows; the reports' SQL runs on both.
+CREATE AGGREGATE total(double precision) (
+  SFUNC = float8pl, STYPE = double precision, INITCOND = '0');
+GRANT SELECT, INSERT, UPDATE, DELETE ON
+  report_projects, report_pipeline, report_created, report_reached, report_funnel, report_durations, report_deadlines, report_signed, report_signed_funds, report_funds, report_unit_reached, targets, target_history, report_problems, report_problem_months, report_problem_closings, report_pipeline_by, report_enterprise_days, report_enterprises, report_enterprise_marks, report_created_months, report_reached_months, report_duration_months, report_enterprise_mark_months
+  TO investflow_server;
+)sql",
 };
 
 // Migration 4: the project_access rows of the projects already stored, from their bodies
@@ -382,6 +580,10 @@ int migrate_pg(PgConnection& connection) {
     for (; version < kPgSchemaVersion; ++version) {
       connection.exec_script(std::string(kPgMigrations[static_cast<std::size_t>(version)]));
       if (version + 1 == 4) backfill_access_keys(connection);
+      if (version + 1 == 5) {
+        PostgresDatabase db(connection);
+        ReportLedger::rebuild(db);
+      }
     }
     connection.exec("UPDATE investflow_schema SET version = $1",
                     PgParams().number(kPgSchemaVersion));

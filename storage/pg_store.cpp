@@ -22,6 +22,7 @@
 #include "storage/pg_schema.hpp"
 #include "storage/projection_columns.hpp"
 #include "storage/relations.hpp"
+#include "storage/reports_ledger.hpp"
 #include "storage/scope_sql.hpp"
 #include "storage/system_clock.hpp"
 #include "storage/workflow_registry.hpp"
@@ -292,6 +293,7 @@ class PgWriter {
       begin();
       purge_expired_keys();
       layers_.assign(1, Layer{});
+      reports_.push_layer();
       for (Job& job : jobs) {
         job.results.clear();
         if (job.atomic) {
@@ -302,11 +304,13 @@ class PgWriter {
         }
       }
       flush();
+      reports_.flush();
       if (last_id_ != head_last_id_) {
         exec("UPDATE log_head SET last_id = $1, hash = $2",
              PgParams().number(last_id_).bytes(log_hash_.data(), log_hash_.size()));
       }
       exec("COMMIT");
+      reports_.merge_layer();  // the batch's rows, now committed, cached
       last_log_id_ = last_id_;
       if (cache_.size() + layers_.back().heads.size() > options_.projection_cache) cache_.clear();
       for (auto& [id, stored] : layers_.back().heads)
@@ -325,6 +329,7 @@ class PgWriter {
       }
       layers_.clear();
       cache_.clear();
+      reports_.clear();
       last_log_id_ = -1;
       for (Job& job : jobs) {
         job.results.resize(job.requests.size());
@@ -351,7 +356,10 @@ class PgWriter {
         PgResult head = exec("SELECT last_id, hash FROM log_head FOR UPDATE");
         head_last_id_ = head.number(0, 0);
         last_id_ = head_last_id_;
-        if (head_last_id_ != last_log_id_) cache_.clear();
+        if (head_last_id_ != last_log_id_) {
+          cache_.clear();
+          reports_.forget();
+        }
         log_hash_ = hash_of(head.bytes(0, 1));
         return;
       } catch (const PgError& error) {
@@ -363,6 +371,7 @@ class PgWriter {
 
   void run_atomic(Job& job) {
     layers_.emplace_back();
+    reports_.push_layer();
     const Hash log_hash = log_hash_;  // the log chain as it stands without this job
     const std::int64_t last_id = last_id_;
     bool all_accepted = true;
@@ -374,10 +383,12 @@ class PgWriter {
       Layer top = std::move(layers_.back());
       layers_.pop_back();
       merge(layers_.back(), std::move(top));
+      reports_.merge_layer();
       return;
     }
     // Nothing of it was written yet (flush): dropping its layer is the rollback.
     layers_.pop_back();
+    reports_.discard_layer();
     log_hash_ = log_hash;
     last_id_ = last_id;
     for (WriteResult& result : job.results) {
@@ -484,6 +495,7 @@ class PgWriter {
     }
     const std::vector<engine::NotifyDelivery> deliveries =
         engine::notify_deliveries(workflow, project, events, parent_fields);
+    reports_.record(workflow, head.project, events, project);
     Layer& layer = layers_.back();
     Hash hash = head.hash;
     auto delivery = deliveries.begin();
@@ -762,6 +774,8 @@ class PgWriter {
   const WorkflowRegistry& workflows_;
   const engine::Clock& clock_;
   std::unique_ptr<PgConnection> connection_;  // the writer thread's
+  PostgresDatabase summaries_{connection_};   // the ledger's statements, on connection_
+  ReportLedger reports_{summaries_};          // report summaries, written with each transaction
   std::vector<Layer> layers_;
   std::unordered_map<std::string, Head> cache_;  // committed heads, valid while last_log_id_ is
   std::int64_t last_log_id_ = -1;  // log_head.last_id after our last commit; -1: unknown

@@ -1,7 +1,5 @@
 #include "storage/problem_report.hpp"
 
-#include <SQLiteCpp/Statement.h>
-
 #include <algorithm>
 #include <boost/json.hpp>
 #include <map>
@@ -79,7 +77,7 @@ Workflows problem_workflows(const Workflows& all) {
   return out;
 }
 
-Outcome<ProblemReport> problem_report(Connection& connection, const Workflows& workflows,
+Outcome<ProblemReport> problem_report(SqlDatabase& connection, const Workflows& workflows,
                                       const ReportPeriod& period) {
   ProblemReport report;
   report.period = period;
@@ -113,7 +111,7 @@ Outcome<ProblemReport> problem_report(Connection& connection, const Workflows& w
         categories.at(*workflow, open->getColumn(1).getString()).open += count;
       }
       open->reset();
-      const auto count_raised = [&](SQLite::Statement& select) {
+      const auto count_raised = [&](SqlStatement& select) {
         while (select.executeStep()) {
           const std::int64_t count = select.getColumn(4).getInt64();
           const bool terminal = select.getColumn(0).getInt() != 0;
@@ -161,7 +159,7 @@ Outcome<ProblemReport> problem_report(Connection& connection, const Workflows& w
       closings->reset();
     }
   } catch (const std::exception& error) {
-    return engine::fail(Error{Error::Kind::storage, error.what()});
+    return engine::fail(storage_error(error));
   }
   report.resolution_rate = ratio(report.resolved, report.raised);
   report.on_time_rate = ratio(report.on_time, report.resolved);

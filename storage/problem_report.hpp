@@ -25,7 +25,7 @@
 #include "engine/workflow.hpp"
 #include "storage/reports.hpp"
 #include "storage/sheet_output.hpp"
-#include "storage/sqlite_connection.hpp"
+#include "storage/sql_statement.hpp"
 
 namespace investflow::storage {
 
@@ -62,7 +62,7 @@ Workflows problem_workflows(const Workflows& all);
 
 // `workflows` are the latest versions: states (terminal, tagged), labels and the calendar
 // are read through them.
-Outcome<ProblemReport> problem_report(Connection& connection, const Workflows& workflows,
+Outcome<ProblemReport> problem_report(SqlDatabase& connection, const Workflows& workflows,
                                       const ReportPeriod& period);
 
 boost::json::value report_json(const ProblemReport& report);

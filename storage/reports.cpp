@@ -1,7 +1,5 @@
 #include "storage/reports.hpp"
 
-#include <SQLiteCpp/Exception.h>
-
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -28,7 +26,7 @@ bool has(const engine::Workflow& workflow, FieldTag tag) {
 }
 
 Error storage_failure(const std::exception& error) {
-  return Error{Error::Kind::storage, std::string("reports: ") + error.what()};
+  return storage_error(error, "reports: ");
 }
 
 std::int64_t day(engine::Date date) {
@@ -36,8 +34,7 @@ std::int64_t day(engine::Date date) {
 }
 
 // Binds what most summary queries key on: ?1 the workflow, ?2 and ?3 the period's days.
-void bind_range(SQLite::Statement& statement, const std::string& workflow,
-                const ReportPeriod& period) {
+void bind_range(SqlStatement& statement, const std::string& workflow, const ReportPeriod& period) {
   statement.bind(1, workflow);
   statement.bind(2, day(period.from));
   statement.bind(3, day(period.to));
@@ -61,7 +58,7 @@ struct Sum {
 using SumsByState = std::map<std::string, Sum, std::less<>>;
 
 // Adds the sums per state of a `SELECT state, count, amount ... GROUP BY state`.
-void add_sums_by_state(SQLite::Statement& select, SumsByState& sums) {
+void add_sums_by_state(SqlStatement& select, SumsByState& sums) {
   while (select.executeStep()) {
     Sum& sum = sums[select.getColumn(0).getString()];
     sum.count += select.getColumn(1).getInt64();
@@ -69,7 +66,7 @@ void add_sums_by_state(SQLite::Statement& select, SumsByState& sums) {
   }
 }
 
-SumsByState sums_by_state(SQLite::Statement& select) {
+SumsByState sums_by_state(SqlStatement& select) {
   SumsByState sums;
   add_sums_by_state(select, sums);
   return sums;
@@ -79,7 +76,7 @@ SumsByState sums_by_state(SQLite::Statement& select) {
 // summary by month (period_parts): `daily` and `monthly` take ?1 the workflow, ?2 and ?3 the
 // first and last day or month; `read` is given each statement to step through.
 template <class Read>
-void over_parts(Connection& connection, const PeriodParts& parts, const std::string& workflow,
+void over_parts(SqlDatabase& connection, const PeriodParts& parts, const std::string& workflow,
                 const std::string& daily, const std::string& monthly, Read read) {
   for (const auto& [from, to] : parts.days) {
     auto select = connection.statement(daily);
@@ -206,7 +203,7 @@ struct MonthDurations {
   std::int64_t visits = 0;
   std::vector<std::pair<int, std::int64_t>> counts;  // working days, visits
 };
-// Kept per connection (Connection::kept), by workflow, state and month.
+// Kept per connection (SqlDatabase::kept), by workflow, state and month.
 struct MonthDurationsKept {
   std::map<std::tuple<std::string, std::string, std::int64_t>, MonthDurations> months;
 };
@@ -245,7 +242,7 @@ std::string date_zh(engine::Date date) {
 
 }  // namespace
 
-Outcome<PipelineReport> pipeline_report(Connection& connection, const engine::Workflow& workflow,
+Outcome<PipelineReport> pipeline_report(SqlDatabase& connection, const engine::Workflow& workflow,
                                         const PipelineFilter& filter) {
   return guarded([&] {
     const bool dated = filter.entered_from || filter.entered_to;
@@ -261,7 +258,7 @@ Outcome<PipelineReport> pipeline_report(Connection& connection, const engine::Wo
                  "WHERE workflow = ?1 AND created_day BETWEEN ?2 AND ?3 GROUP BY state",
                  "SELECT state, SUM(projects), SUM(investment) FROM report_created_months "
                  "WHERE workflow = ?1 AND month BETWEEN ?2 AND ?3 GROUP BY state",
-                 [&sums](SQLite::Statement& select) { add_sums_by_state(select, sums); });
+                 [&sums](SqlStatement& select) { add_sums_by_state(select, sums); });
       return pipeline_from(workflow, sums);
     }
     const auto& dimensions = pipeline_dimensions();
@@ -288,7 +285,7 @@ Outcome<PipelineReport> pipeline_report(Connection& connection, const engine::Wo
     auto select = connection.statement(
         one_dimension
             ? "SELECT value, state, projects, investment FROM report_pipeline_by "
-              "WHERE workflow = ?1 AND dimension = ?2 AND (?3 IS NULL OR value = ?3)"
+              "WHERE workflow = ?1 AND dimension = ?2 AND (CAST(?3 AS TEXT) IS NULL OR value = ?3)"
             : "SELECT " + key + ", state, " +
                   (dated ? "1, investment FROM report_projects "
                            "WHERE workflow = ?1 AND created_day BETWEEN ?6 AND ?7 "
@@ -315,9 +312,9 @@ Outcome<PipelineReport> pipeline_report(Connection& connection, const engine::Wo
     }
     std::map<std::string, Sum, std::less<>> sums;
     std::map<std::string, Sum, std::less<>> groups;
-    const auto add_to = [](std::map<std::string, Sum, std::less<>>& into,
-                           const SQLite::Column& column, const Sum& sum) {
-      const std::string_view value(column.getText(), static_cast<std::size_t>(column.size()));
+    const auto add_to = [](std::map<std::string, Sum, std::less<>>& into, const SqlColumn& column,
+                           const Sum& sum) {
+      const std::string_view value = column.text();
       auto found = into.find(value);
       if (found == into.end()) found = into.emplace(std::string(value), Sum{}).first;
       found->second.count += sum.count;
@@ -368,7 +365,7 @@ const std::vector<std::string>& pipeline_dimensions() {
   return kDimensions;
 }
 
-Outcome<FunnelReport> funnel_report(Connection& connection, const engine::Workflow& workflow,
+Outcome<FunnelReport> funnel_report(SqlDatabase& connection, const engine::Workflow& workflow,
                                     const ReportPeriod& period) {
   return guarded([&] {
     auto select = connection.statement(
@@ -413,7 +410,7 @@ Outcome<FunnelReport> funnel_report(Connection& connection, const engine::Workfl
   });
 }
 
-Outcome<AgingReport> aging_report(Connection& connection, const engine::Workflow& workflow,
+Outcome<AgingReport> aging_report(SqlDatabase& connection, const engine::Workflow& workflow,
                                   const ReportPeriod& period, engine::Date today,
                                   int longest_waiting) {
   return guarded([&] {
@@ -513,7 +510,7 @@ Outcome<AgingReport> aging_report(Connection& connection, const engine::Workflow
   });
 }
 
-Outcome<KpiReport> kpi_report(Connection& connection, const engine::Workflow& workflow,
+Outcome<KpiReport> kpi_report(SqlDatabase& connection, const engine::Workflow& workflow,
                               const ReportPeriod& period, engine::Date today,
                               int overdue_start_listed) {
   return guarded([&] {
@@ -546,7 +543,7 @@ Outcome<KpiReport> kpi_report(Connection& connection, const engine::Workflow& wo
         query.figure = cohort_figures[i];
         std::string condition = figure_sql(query)->condition;
         if (condition == cohort) {
-          condition = "1";
+          condition = "1 = 1";
         } else if (condition.starts_with(cohort + " AND ")) {
           condition = "(" + condition.substr(cohort.size() + 5) + ")";
         }
@@ -573,7 +570,7 @@ Outcome<KpiReport> kpi_report(Connection& connection, const engine::Workflow& wo
                  "WHERE workflow = ?1 AND reached_day BETWEEN ?2 AND ?3 AND state = ?4",
                  "SELECT TOTAL(projects), TOTAL(investment) FROM report_reached_months "
                  "WHERE workflow = ?1 AND month BETWEEN ?2 AND ?3 AND state = ?4",
-                 [&](SQLite::Statement& select) {
+                 [&](SqlStatement& select) {
                    select.bind(4, signing);
                    select.executeStep();
                    sums[0] += select.getColumn(0).getDouble();
@@ -688,7 +685,7 @@ Outcome<KpiReport> kpi_report(Connection& connection, const engine::Workflow& wo
   });
 }
 
-Outcome<PeriodReport> period_report(Connection& connection, const Workflows& workflows,
+Outcome<PeriodReport> period_report(SqlDatabase& connection, const Workflows& workflows,
                                     const ReportPeriod& period) {
   return guarded([&] {
     PeriodReport report;
@@ -710,7 +707,7 @@ Outcome<PeriodReport> period_report(Connection& connection, const Workflows& wor
                  "report_created WHERE workflow = ?1 AND created_day BETWEEN ?2 AND ?3",
                  "SELECT TOTAL(projects), TOTAL(investment), TOTAL(floor_area) FROM "
                  "report_created_months WHERE workflow = ?1 AND month BETWEEN ?2 AND ?3",
-                 [&created](SQLite::Statement& select) {
+                 [&created](SqlStatement& select) {
                    select.executeStep();
                    for (int i = 0; i < 3; ++i)
                      created[i] += select.getColumn(i).getDouble();
@@ -725,7 +722,7 @@ Outcome<PeriodReport> period_report(Connection& connection, const Workflows& wor
                  "WHERE workflow = ?1 AND reached_day BETWEEN ?2 AND ?3 GROUP BY state",
                  "SELECT state, SUM(projects), SUM(investment) FROM report_reached_months "
                  "WHERE workflow = ?1 AND month BETWEEN ?2 AND ?3 GROUP BY state",
-                 [&sums](SQLite::Statement& select) { add_sums_by_state(select, sums); });
+                 [&sums](SqlStatement& select) { add_sums_by_state(select, sums); });
       const std::optional<Sum> signed_sum = tagged_sum(*workflow, sums, StateTag::signing);
       figures.signed_count = count_of(signed_sum);
       if (signed_sum && has(*workflow, FieldTag::investment)) {
@@ -749,7 +746,7 @@ Outcome<PeriodReport> period_report(Connection& connection, const Workflows& wor
                    "SELECT TOTAL(CASE kind WHEN 1 THEN links ELSE -links END) "
                    "FROM report_enterprise_mark_months "
                    "WHERE workflow = ?1 AND kind IN (0, 1) AND month BETWEEN ?2 AND ?3",
-                   [&links](SQLite::Statement& select) {
+                   [&links](SqlStatement& select) {
                      select.executeStep();
                      links += select.getColumn(0).getDouble();
                    });
@@ -783,7 +780,7 @@ Outcome<PeriodReport> period_report(Connection& connection, const Workflows& wor
   });
 }
 
-Outcome<Workflows> load_report_workflows(Connection& connection,
+Outcome<Workflows> load_report_workflows(SqlDatabase& connection,
                                          const workflows::CalendarRegistry& calendars) {
   return guarded([&] {
     auto select = connection.statement(
@@ -969,7 +966,7 @@ engine::LocalizedText period_text(const PeriodReport& report,
   return {zh, en};
 }
 
-Outcome<PipelineFacets> pipeline_facets(Connection& connection, const engine::Workflow& workflow) {
+Outcome<PipelineFacets> pipeline_facets(SqlDatabase& connection, const engine::Workflow& workflow) {
   return guarded([&] {
     PipelineFacets facets;
     std::string open_states;
@@ -991,8 +988,8 @@ Outcome<PipelineFacets> pipeline_facets(Connection& connection, const engine::Wo
     std::set<std::string, std::less<>> owners;
     std::set<std::string, std::less<>> units;
     while (select->executeStep()) {
-      const SQLite::Column value = select->getColumn(1);
-      const std::string_view text(value.getText(), static_cast<std::size_t>(value.size()));
+      const SqlColumn value = select->getColumn(1);
+      const std::string_view text = value.text();
       auto& into = select->getColumn(0).getString() == "owner" ? owners : units;
       if (!into.contains(text)) into.emplace(text);
     }
@@ -1000,6 +997,43 @@ Outcome<PipelineFacets> pipeline_facets(Connection& connection, const engine::Wo
     facets.promoting_units.assign(units.begin(), units.end());
     return facets;
   });
+}
+
+ReportReader::ReportReader(std::string database, int connections)
+    : database_(std::move(database)), size_(std::max(connections, 1)) {
+}
+
+ReportReader::~ReportReader() = default;
+
+std::unique_ptr<SqlDatabase> ReportReader::borrow() {
+  {
+    std::unique_lock lock(mutex_);
+    available_.wait(lock, [this] { return !idle_.empty() || open_ < size_; });
+    if (!idle_.empty()) {
+      auto db = std::move(idle_.back());
+      idle_.pop_back();
+      return db;
+    }
+    ++open_;
+  }
+  try {
+    return open_sql_database(database_, true);
+  } catch (...) {
+    const std::lock_guard lock(mutex_);
+    --open_;
+    available_.notify_one();
+    throw;
+  }
+}
+
+void ReportReader::give_back(std::unique_ptr<SqlDatabase> db) {
+  const std::lock_guard lock(mutex_);
+  if (db && db->usable()) {
+    idle_.push_back(std::move(db));
+  } else {
+    --open_;
+  }
+  available_.notify_one();
 }
 
 }  // namespace investflow::storage

@@ -6,9 +6,11 @@
 // Figures come from the workflow's `report:` tags (language v1.1), never from state or field
 // names; a figure whose tag the workflow lacks is not applicable (nullopt), never zero.
 
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,7 +18,7 @@
 
 #include "engine/date.hpp"
 #include "engine/workflow.hpp"
-#include "storage/sqlite_connection.hpp"
+#include "storage/sql_statement.hpp"
 #include "storage/store.hpp"
 #include "workflows/loader.hpp"
 
@@ -180,22 +182,22 @@ struct PeriodReport {
 using Workflows = std::vector<std::shared_ptr<const engine::Workflow>>;
 
 // The queries; `connection` may be read-only. Today is for the longest-waiting projects.
-Outcome<PipelineReport> pipeline_report(Connection& connection, const engine::Workflow& workflow,
+Outcome<PipelineReport> pipeline_report(SqlDatabase& connection, const engine::Workflow& workflow,
                                         const PipelineFilter& filter);
-Outcome<FunnelReport> funnel_report(Connection& connection, const engine::Workflow& workflow,
+Outcome<FunnelReport> funnel_report(SqlDatabase& connection, const engine::Workflow& workflow,
                                     const ReportPeriod& period);
-Outcome<AgingReport> aging_report(Connection& connection, const engine::Workflow& workflow,
+Outcome<AgingReport> aging_report(SqlDatabase& connection, const engine::Workflow& workflow,
                                   const ReportPeriod& period, engine::Date today,
                                   int longest_waiting = 10);
-Outcome<KpiReport> kpi_report(Connection& connection, const engine::Workflow& workflow,
+Outcome<KpiReport> kpi_report(SqlDatabase& connection, const engine::Workflow& workflow,
                               const ReportPeriod& period, engine::Date today,
                               int overdue_start_listed = 20);
-Outcome<PeriodReport> period_report(Connection& connection, const Workflows& workflows,
+Outcome<PeriodReport> period_report(SqlDatabase& connection, const Workflows& workflows,
                                     const ReportPeriod& period);
 
 // The latest version of every workflow stored in the database, for reports outside the
 // server (the CLI). A definition that no longer loads (its calendar is gone) is left out.
-Outcome<Workflows> load_report_workflows(Connection& connection,
+Outcome<Workflows> load_report_workflows(SqlDatabase& connection,
                                          const workflows::CalendarRegistry& calendars);
 
 // Amounts as the zone writes them: 万元 below 1亿, 亿元 above, rounded to what people write
@@ -215,21 +217,39 @@ struct PipelineFacets {
   std::vector<std::string> owners;
   std::vector<std::string> promoting_units;
 };
-Outcome<PipelineFacets> pipeline_facets(Connection& connection, const engine::Workflow& workflow);
+Outcome<PipelineFacets> pipeline_facets(SqlDatabase& connection, const engine::Workflow& workflow);
 
-// Reports over a database file, for the server and the CLI: a pool of read connections.
+// Reports over a database (a SQLite file or a postgresql:// URI), for the server and the
+// CLI: read connections, opened on demand up to `connections`, lent one at a time. A
+// PostgreSQL connection found broken is dropped, and the next query opens another.
 class ReportReader {
  public:
-  explicit ReportReader(const std::filesystem::path& path, int connections = 2)
-      : pool_(path, connections, 5000) {}
+  explicit ReportReader(std::string database, int connections = 2);
+  ~ReportReader();
   template <class Query>
   auto run(Query query) {
-    auto lease = pool_.borrow();
-    return query(*lease);
+    Lease lease(*this);
+    return query(*lease.db);
   }
 
  private:
-  ReadPool pool_;
+  struct Lease {
+    explicit Lease(ReportReader& from) : owner(from), db(from.borrow()) {}
+    ~Lease() { owner.give_back(std::move(db)); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ReportReader& owner;
+    std::unique_ptr<SqlDatabase> db;
+  };
+  std::unique_ptr<SqlDatabase> borrow();
+  void give_back(std::unique_ptr<SqlDatabase> db);
+
+  const std::string database_;
+  const int size_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<SqlDatabase>> idle_;  // GUARDED_BY(mutex_)
+  int open_ = 0;                                    // GUARDED_BY(mutex_)
 };
 
 }  // namespace investflow::storage

@@ -133,7 +133,8 @@ std::string upsert_sql(const SummaryTable& table) {
   for (const char* sum : table.sums) {
     columns += std::string(", ") + sum;
     values += ", ?";
-    update += std::string(update.empty() ? "" : ", ") + sum + " = " + sum + " + excluded." + sum;
+    update += std::string(update.empty() ? "" : ", ") + sum + " = " + table.name + "." + sum +
+              " + excluded." + sum;
   }
   return std::string("INSERT INTO ") + table.name + " (" + columns + ") VALUES (" + values +
          ") ON CONFLICT (" + conflict + ") DO UPDATE SET " + update;
@@ -220,7 +221,7 @@ std::optional<MilestoneDays> milestone_days(const engine::Workflow& workflow,
   return days;
 }
 
-void bind_day(SQLite::Statement& statement, int index, const std::optional<std::int32_t>& day) {
+void bind_day(SqlStatement& statement, int index, const std::optional<std::int32_t>& day) {
   if (day) {
     statement.bind(index, *day);
   } else {
@@ -228,7 +229,7 @@ void bind_day(SQLite::Statement& statement, int index, const std::optional<std::
   }
 }
 
-std::optional<std::int32_t> day_column(SQLite::Statement& select, int index) {
+std::optional<std::int32_t> day_column(SqlStatement& select, int index) {
   if (select.getColumn(index).isNull()) return std::nullopt;
   return select.getColumn(index).getInt();
 }
@@ -237,15 +238,15 @@ std::optional<std::int32_t> day_column(SQLite::Statement& select, int index) {
 // with no tags (its figures are not applicable, its stages still counted).
 class StoredWorkflows {
  public:
-  explicit StoredWorkflows(SQLite::Database& db) {
+  explicit StoredWorkflows(SqlDatabase& db) {
     const auto calendars = workflows::CalendarRegistry::with_stand_ins();
-    SQLite::Statement stored(db, "SELECT id, version, source FROM workflows");
-    while (stored.executeStep()) {
-      auto load = workflows::load_workflow_text(stored.getColumn(2).getString(), "stored workflow",
+    auto stored = db.statement("SELECT id, version, source FROM workflows");
+    while (stored->executeStep()) {
+      auto load = workflows::load_workflow_text(stored->getColumn(2).getString(), "stored workflow",
                                                 calendars);
       if (load.workflow) {
         versions_.emplace(
-            std::pair{stored.getColumn(0).getString(), stored.getColumn(1).getInt64()},
+            std::pair{stored->getColumn(0).getString(), stored->getColumn(1).getInt64()},
             std::move(load.workflow));
       }
     }
@@ -491,9 +492,9 @@ const ReportProject* ReportLedger::current(const engine::Project& before) {
     }
   }
   if (auto found = cache_.find(before.id); found != cache_.end()) return &found->second;
-  SQLite::Statement& select = statement(std::string("SELECT ") + kProjectColumns +
-                                        (problem_columns_ ? kProblemColumns : "") +
-                                        " FROM report_projects WHERE project_id = ?");
+  SqlStatement& select = statement(std::string("SELECT ") + kProjectColumns +
+                                   (problem_columns_ ? kProblemColumns : "") +
+                                   " FROM report_projects WHERE project_id = ?");
   select.bind(1, before.id);
   if (!select.executeStep()) {
     select.reset();
@@ -569,7 +570,7 @@ void ReportLedger::flush() {
   std::string placeholders = "?";
   for (int i = 0; i < kProjectColumnCount + (problem_columns_ ? kProblemColumnCount : 0); ++i)
     placeholders += ",?";
-  SQLite::Statement& upsert_project = statement(
+  SqlStatement& upsert_project = statement(
       std::string("INSERT INTO report_projects (project_id, ") + kProjectColumns +
       (problem_columns_ ? kProblemColumns : "") + ") VALUES (" + placeholders +
       ") ON CONFLICT (project_id) DO UPDATE SET "
@@ -630,7 +631,6 @@ void ReportLedger::flush() {
       }
     }
     upsert_project.exec();
-    upsert_project.reset();
   }
   for (const auto& [key, sums] : layer.deltas) {
     if (sums.count == 0 && sums.first == 0 && sums.second == 0) continue;
@@ -663,27 +663,26 @@ void ReportLedger::count_enterprise_day(const Key& key, std::int64_t delta) {
   const std::string& workflow = std::get<std::string>(key[0]);
   const std::string& investor = std::get<std::string>(key[1]);
   const std::int64_t day = std::get<std::int64_t>(key[2]);
-  const auto bind_enterprise = [&](SQLite::Statement& select) {
+  const auto bind_enterprise = [&](SqlStatement& select) {
     select.bind(1, workflow);
     select.bind(2, investor);
     select.bind(3, day);
   };
-  SQLite::Statement& read = statement(
+  SqlStatement& read = statement(
       "SELECT projects FROM report_enterprise_days "
       "WHERE workflow = ? AND investor = ? AND created_day = ?");
   bind_enterprise(read);
   const std::int64_t before = read.executeStep() ? read.getColumn(0).getInt64() : 0;
   read.reset();
-  SQLite::Statement& upsert = statement(upsert_sql(tables[kEnterpriseDays]));
+  SqlStatement& upsert = statement(upsert_sql(tables[kEnterpriseDays]));
   bind_enterprise(upsert);
   upsert.bind(4, delta);
   upsert.exec();
-  upsert.reset();
   const std::int64_t after = before + delta;
   if ((before > 0) == (after > 0)) return;
 
   const auto neighbour = [&](const char* sql) -> std::optional<std::int64_t> {
-    SQLite::Statement& select = statement(sql);
+    SqlStatement& select = statement(sql);
     bind_enterprise(select);
     std::optional<std::int64_t> found;
     if (select.executeStep()) found = select.getColumn(0).getInt64();
@@ -716,7 +715,7 @@ void ReportLedger::count_enterprise_day(const Key& key, std::int64_t delta) {
 void ReportLedger::write(int table_index, const Key& key, const Sums& sums) {
   if (absent_tables_ & (1U << table_index)) return;
   const SummaryTable& table = summary_tables()[static_cast<std::size_t>(table_index)];
-  SQLite::Statement& upsert = statement(upsert_sql(table));
+  SqlStatement& upsert = statement(upsert_sql(table));
   int column = 1;
   for (const auto& dim : key) {
     if (const auto* number = std::get_if<std::int64_t>(&dim)) {
@@ -734,7 +733,6 @@ void ReportLedger::write(int table_index, const Key& key, const Sums& sums) {
     }
   }
   upsert.exec();
-  upsert.reset();
   if (table.months < 0) return;
   const SummaryTable& twin = summary_tables()[static_cast<std::size_t>(table.months)];
   Key month(key.begin(), key.begin() + static_cast<std::ptrdiff_t>(twin.dims.size()));
@@ -746,31 +744,28 @@ void ReportLedger::write(int table_index, const Key& key, const Sums& sums) {
   if (twin.sums.size() > 2) total.second += sums.second;
 }
 
-SQLite::Statement& ReportLedger::statement(const std::string& sql) {
-  auto& slot = statements_[sql];
-  if (!slot) slot = std::make_unique<SQLite::Statement>(db_, sql);
-  slot->clearBindings();
-  return *slot;
+SqlStatement& ReportLedger::statement(const std::string& sql) {
+  return db_.prepared(sql);
 }
 
 namespace {
 
-// The summary tables (bits by index) that an older schema being brought up to date does not
-// have yet: their own migrations fill them once they exist.
-unsigned absent_summaries(SQLite::Database& db) {
+// The summary tables (bits by index) that an older SQLite schema being brought up to date
+// does not have yet: their own migrations fill them once they exist.
+unsigned absent_summaries(SqlDatabase& db) {
+  if (db.postgres()) return 0;  // created whole by one migration
   unsigned absent = 0;
-  SQLite::Statement exists(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
   for (std::size_t i = 0; i < summary_tables().size(); ++i) {
-    exists.bind(1, summary_tables()[i].name);
-    if (!exists.executeStep()) absent |= 1U << i;
-    exists.reset();
+    auto exists = db.statement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+    exists->bind(1, summary_tables()[i].name);
+    if (!exists->executeStep()) absent |= 1U << i;
   }
   return absent;
 }
 
 }  // namespace
 
-void ReportLedger::rebuild(SQLite::Database& db) {
+void ReportLedger::rebuild(SqlDatabase& db) {
   const unsigned absent = absent_summaries(db);
   for (std::size_t i = 0; i < summary_tables().size(); ++i) {
     if ((absent & (1U << i)) == 0) db.exec(std::string("DELETE FROM ") + summary_tables()[i].name);
@@ -781,17 +776,19 @@ void ReportLedger::rebuild(SQLite::Database& db) {
 
   ReportLedger ledger(db);
   ledger.absent_tables_ = absent;
-  ledger.problem_columns_ = db.execAndGet(
-                                  "SELECT COUNT(*) FROM pragma_table_info('report_projects') WHERE "
-                                  "name = 'problem_status'")
-                                .getInt() != 0;
+  if (!db.postgres()) {
+    auto columns = db.statement(
+        "SELECT COUNT(*) FROM pragma_table_info('report_projects') WHERE name = "
+        "'problem_status'");
+    ledger.problem_columns_ = columns->executeStep() && columns->getColumn(0).getInt() != 0;
+  }
   ledger.push_layer();
-  SQLite::Statement events(db, "SELECT project_id, payload FROM events ORDER BY project_id, seq");
+  auto events = db.statement("SELECT project_id, payload FROM events ORDER BY project_id, seq");
   engine::Project project;
   std::string skipped;  // a project whose history does not decode
   int projects_in_layer = 0;
-  while (events.executeStep()) {
-    const std::string project_id = events.getColumn(0).getString();
+  while (events->executeStep()) {
+    const std::string project_id = events->getColumn(0).getString();
     if (project_id == skipped) continue;
     if (project_id != project.id) {
       project = engine::Project{};
@@ -801,7 +798,7 @@ void ReportLedger::rebuild(SQLite::Database& db) {
         projects_in_layer = 0;
       }
     }
-    auto event = decode_event(events.getColumn(1).getString());
+    auto event = decode_event(events->getColumn(1).getString());
     if (!event) {
       // A damaged history is `investflow verify`'s to report; the summaries keep the
       // project as its readable events left it rather than refuse to open the database.
@@ -815,12 +812,18 @@ void ReportLedger::rebuild(SQLite::Database& db) {
   ledger.flush();
 }
 
-void ReportLedger::fill_problems(SQLite::Database& db) {
+void ReportLedger::rebuild(SQLite::Database& db) {
+  SqliteDatabase sql(db);
+  rebuild(sql);
+}
+
+void ReportLedger::fill_problems(SQLite::Database& sqlite) {
+  SqliteDatabase db(sqlite);
   const StoredWorkflows stored(db);
   ReportLedger ledger(db);
   ledger.absent_tables_ = absent_summaries(db);
   ledger.push_layer();
-  SQLite::Statement projects(db, "SELECT body FROM projects WHERE workflow = ?");
+  SQLite::Statement projects(sqlite, "SELECT body FROM projects WHERE workflow = ?");
   int in_layer = 0;
   for (const std::string& id : stored.tagged(engine::StateTag::resolved)) {
     projects.bind(1, id);
@@ -894,6 +897,50 @@ std::vector<std::string> ReportLedger::differences_from_log(SQLite::Database& db
     throw;
   }
   drop();
+  return differing;
+}
+
+std::vector<std::string> ReportLedger::differences_from_log(PgConnection& connection) {
+  // TEMP tables of the same names come first in the search path, so the rebuild fills them
+  // and leaves the stored ones alone. The caller's transaction must not be read-only.
+  std::vector<std::string> names{"report_projects"};
+  std::vector<std::string> filters{""};
+  for (const SummaryTable& table : summary_tables()) {
+    names.emplace_back(table.name);
+    filters.push_back(std::string(" WHERE ") + table.sums.front() + " <> 0");
+  }
+  for (const std::string& name : names) {
+    connection.exec("CREATE TEMP TABLE " + name + " (LIKE public." + name +
+                    " INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES) "
+                    "ON COMMIT DROP");
+  }
+  PostgresDatabase db(connection);
+  rebuild(db);
+  std::vector<std::string> differing;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    // Every column, doubles rounded: sums of many additions and subtractions are equal to a
+    // micro-unit, not to the last bit.
+    PgResult info = connection.exec(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = "
+        "'public' AND table_name = $1 ORDER BY ordinal_position",
+        PgParams().text(names[i]));
+    std::string columns;
+    for (int row = 0; row < info.rows(); ++row) {
+      const std::string name(info.text(row, 0));
+      columns += columns.empty() ? "" : ", ";
+      columns += info.text(row, 1) == "double precision" ? "round(" + name + "::numeric, 6)" : name;
+    }
+    const std::string stored = "SELECT " + columns + " FROM public." + names[i] + filters[i];
+    const std::string rebuilt = "SELECT " + columns + " FROM pg_temp." + names[i] + filters[i];
+    if (connection
+            .exec("SELECT EXISTS (" + stored + " EXCEPT " + rebuilt + ") OR EXISTS (" + rebuilt +
+                  " EXCEPT " + stored + ")")
+            .text(0, 0) == "t") {
+      differing.push_back(names[i]);
+    }
+  }
+  for (const std::string& name : names)
+    connection.exec("DROP TABLE pg_temp." + name);
   return differing;
 }
 

@@ -64,6 +64,7 @@
 #include "engine/event.hpp"
 #include "engine/project.hpp"
 #include "engine/workflow.hpp"
+#include "storage/sql_statement.hpp"
 
 namespace investflow::storage {
 
@@ -140,7 +141,7 @@ ReportProject report_project_of(const engine::Workflow& workflow, const engine::
 
 class ReportLedger {
  public:
-  explicit ReportLedger(SQLite::Database& db) : db_(db) {}
+  explicit ReportLedger(SqlDatabase& db) : db_(db) {}
   ReportLedger(const ReportLedger&) = delete;
   ReportLedger& operator=(const ReportLedger&) = delete;
 
@@ -168,6 +169,7 @@ class ReportLedger {
   // Clears the summaries and rebuilds them from the event log (migration 4 on an existing
   // database; the consistency test), reading each project through the tags of its stored
   // workflow version. Runs inside the caller's transaction.
+  static void rebuild(SqlDatabase& db);
   static void rebuild(SQLite::Database& db);
 
   // Fills what migration 21 added (the problems' columns and summaries) from the projections
@@ -179,6 +181,8 @@ class ReportLedger {
   // ones for the rebuild, so a read-only connection will do), compares, and drops them. The
   // names of the tables that differ (sums compared to a micro-unit), in table order.
   static std::vector<std::string> differences_from_log(SQLite::Database& db);
+  // The same on PostgreSQL, in the caller's transaction (TEMP tables shadow the stored ones).
+  static std::vector<std::string> differences_from_log(PgConnection& connection);
 
  private:
   struct Sums {
@@ -201,15 +205,14 @@ class ReportLedger {
   // Adds to the row of `key` in a summary table now, and to its month twin's at the end of
   // the flush.
   void write(int table, const Key& key, const Sums& sums);
-  SQLite::Statement& statement(const std::string& sql);
+  SqlStatement& statement(const std::string& sql);
 
-  SQLite::Database& db_;
+  SqlDatabase& db_;
   std::deque<Layer> layers_;
   // Rows as committed, so a project's next command need not read them back.
   std::unordered_map<std::string, ReportProject> cache_;
   std::unordered_map<std::string, ReportProject> written_;  // flushed, not yet committed
   ReportProject loaded_;  // the row current() last read from the database
-  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
   std::map<std::pair<int, Key>, Sums> month_deltas_;  // flush(): the twins' deltas
   unsigned absent_tables_ = 0;   // rebuild() on an older schema: summaries not there yet
   bool problem_columns_ = true;  // false: rebuild() on a schema before migration 21

@@ -1,6 +1,8 @@
 #include "storage/scope_sql.hpp"
 
+#include <algorithm>
 #include <map>
+#include <string>
 
 namespace investflow::storage {
 namespace {
@@ -67,12 +69,23 @@ ScopeSql scope_condition(const engine::DataScope& scope) {
 std::string numbered_parameters(std::string_view sql, int& next) {
   std::string out;
   out.reserve(sql.size() + 16);
-  for (const char c : sql) {
-    if (c == '?') {
-      out += '$' + std::to_string(next++);
-    } else {
+  bool quoted = false;  // inside a '...' literal
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    const char c = sql[i];
+    if (c == '\'') quoted = !quoted;
+    if (c != '?' || quoted) {
       out += c;
+      continue;
     }
+    // ?NNN names its parameter; a bare ? takes the one after the largest named so far.
+    std::size_t end = i + 1;
+    while (end < sql.size() && sql[end] >= '0' && sql[end] <= '9')
+      ++end;
+    int number = next;
+    if (end > i + 1) number = std::stoi(std::string(sql.substr(i + 1, end - i - 1)));
+    out += '$' + std::to_string(number);
+    next = std::max(next, number + 1);
+    i = end - 1;
   }
   return out;
 }

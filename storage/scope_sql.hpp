@@ -20,8 +20,9 @@ struct ScopeSql {
 // Valid in SQLite and, with its '?' numbered (numbered_parameters), in PostgreSQL.
 ScopeSql scope_condition(const engine::DataScope& scope);
 
-// `sql` with each '?' replaced by $next, $next+1, ... (PostgreSQL's placeholders); `next`
-// ends past the last. The SQL must have no '?' inside a literal (scope_condition's has none).
+// `sql` with each '?' replaced by $next, $next+1, ... (PostgreSQL's placeholders) and each
+// '?N' by $N, as SQLite numbers them; `next` ends past the largest. A '?' inside a '...'
+// literal is left alone.
 std::string numbered_parameters(std::string_view sql, int& next);
 
 }  // namespace investflow::storage

@@ -156,10 +156,11 @@ class SqliteWriter {
   const WriterOptions options_;
   const WorkflowRegistry& workflows_;
   const engine::Clock& clock_;
-  const std::filesystem::path dir_;         // the database's directory
-  Connection connection_;                   // used only by the writer thread (and the constructor)
-  ReportLedger reports_{connection_.db()};  // report summaries, written with each batch
-  std::unique_ptr<WalSyncer> syncer_;       // synchronous=FULL only
+  const std::filesystem::path dir_;  // the database's directory
+  Connection connection_;            // used only by the writer thread (and the constructor)
+  SqliteDatabase summaries_{connection_.db()};     // the ledger's statements
+  ReportLedger reports_{summaries_};               // report summaries, written with each batch
+  std::unique_ptr<WalSyncer> syncer_;              // synchronous=FULL only
   std::unique_ptr<WalCheckpointer> checkpointer_;  // null: SQLite checkpoints on commit
 
   // Writer thread state.

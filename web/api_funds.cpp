@@ -150,7 +150,7 @@ Response report_funds(ApiContext& context, const Request& request) {
   }
   auto workflows = latest_workflows(context);
   if (!workflows) return problem(request, workflows.error());
-  auto report = context.reports->run([&](storage::Connection& connection) {
+  auto report = context.reports->run([&](storage::SqlDatabase& connection) {
     return storage::funds_report(connection, *workflows, *month, workflow);
   });
   if (!report) return storage_failure(report.error(), request);
@@ -173,7 +173,7 @@ Response get_targets(ApiContext& context, const Request& request) {
     std::vector<storage::PromotingUnit> units;
   };
   auto answer =
-      context.reports->run([&](storage::Connection& connection) -> storage::Outcome<Answer> {
+      context.reports->run([&](storage::SqlDatabase& connection) -> storage::Outcome<Answer> {
         auto targets = storage::list_targets(connection, *year);
         if (!targets) return engine::fail(targets.error());
         auto history = storage::target_history(connection, *year);
@@ -275,7 +275,7 @@ Response report_targets(ApiContext& context, const Request& request) {
   if (!year) return problem(request, year.error());
   auto workflows = latest_workflows(context);
   if (!workflows) return problem(request, workflows.error());
-  auto report = context.reports->run([&](storage::Connection& connection) {
+  auto report = context.reports->run([&](storage::SqlDatabase& connection) {
     return storage::targets_report(connection, *workflows, *year, today);
   });
   if (!report) return storage_failure(report.error(), request);

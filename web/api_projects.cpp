@@ -241,12 +241,12 @@ Response board(ApiContext& context, const Request& request) {
     filter.industry = query->industry;
     filter.owner = query->owner;
     filter.promoting_unit = query->promoting_unit;
-    auto read = context.reports->run([&](storage::Connection& connection) {
+    auto read = context.reports->run([&](storage::SqlDatabase& connection) {
       return storage::pipeline_report(connection, *workflow, filter);
     });
     if (!read) return storage_failure(read.error(), request);
     if (summarised) pipeline = std::move(*read);
-    auto facets = context.reports->run([&](storage::Connection& connection) {
+    auto facets = context.reports->run([&](storage::SqlDatabase& connection) {
       return storage::pipeline_facets(connection, *workflow);
     });
     if (!facets) return storage_failure(facets.error(), request);

@@ -172,7 +172,7 @@ Response report_pipeline(ApiContext& context, const Request& request) {
   }
   if (request.query_param("entered_from")) filter.entered_from = entered->from;
   if (request.query_param("entered_to")) filter.entered_to = entered->to;
-  auto report = context.reports->run([&](storage::Connection& connection) {
+  auto report = context.reports->run([&](storage::SqlDatabase& connection) {
     return storage::pipeline_report(connection, *asked->workflow, filter);
   });
   return answer(report, asked->format, file_name(context, "pipeline", *asked), request);
@@ -183,7 +183,7 @@ Response report_funnel(ApiContext& context, const Request& request) {
   if (!asked) return std::move(asked).error();
   auto period = period_params(request, "from", "to");
   if (!period) return problem(request, period.error());
-  auto report = context.reports->run([&](storage::Connection& connection) {
+  auto report = context.reports->run([&](storage::SqlDatabase& connection) {
     return storage::funnel_report(connection, *asked->workflow, *period);
   });
   return answer(report, asked->format, file_name(context, "funnel", *asked), request);
@@ -195,7 +195,7 @@ Response report_aging(ApiContext& context, const Request& request) {
   auto period = period_params(request, "from", "to");
   if (!period) return problem(request, period.error());
   const engine::Date today = engine::local_date(context.clock->now());
-  auto report = context.reports->run([&](storage::Connection& connection) {
+  auto report = context.reports->run([&](storage::SqlDatabase& connection) {
     return storage::aging_report(connection, *asked->workflow, *period, today);
   });
   return answer(report, asked->format, file_name(context, "aging", *asked), request);
@@ -207,7 +207,7 @@ Response report_kpis(ApiContext& context, const Request& request) {
   auto period = period_params(request, "from", "to");
   if (!period) return problem(request, period.error());
   const engine::Date today = engine::local_date(context.clock->now());
-  auto report = context.reports->run([&](storage::Connection& connection) {
+  auto report = context.reports->run([&](storage::SqlDatabase& connection) {
     return storage::kpi_report(connection, *asked->workflow, *period, today);
   });
   return answer(report, asked->format, file_name(context, "kpis", *asked), request);
@@ -231,7 +231,7 @@ Response report_period(ApiContext& context, const Request& request) {
   if (!period) return problem(request, period.error());
   auto workflows = latest_workflows(context);
   if (!workflows) return storage_failure(workflows.error(), request);
-  auto report = context.reports->run([&](storage::Connection& connection) {
+  auto report = context.reports->run([&](storage::SqlDatabase& connection) {
     return storage::period_report(connection, *workflows, *period);
   });
   return answer(report, *format, FileName{"period", "", engine::local_date(context.clock->now())},
@@ -269,7 +269,7 @@ Response report_monthly(ApiContext& context, const Request& request) {
   };
   if (format == "xlsx") {
     // Written as it is read (storage::write_monthly_xlsx), never held as cells.
-    auto bytes = context.reports->run([&](storage::Connection& connection) {
+    auto bytes = context.reports->run([&](storage::SqlDatabase& connection) {
       return storage::xlsx_bytes([&](const std::filesystem::path& file) {
         return storage::write_monthly_xlsx(connection, *workflows, *month, today, file);
       });
@@ -277,7 +277,7 @@ Response report_monthly(ApiContext& context, const Request& request) {
     if (!bytes) return storage_failure(bytes.error(), request);
     return attach(text_response(200, std::move(*bytes), kXlsxType), "xlsx");
   }
-  auto report = context.reports->run([&](storage::Connection& connection) {
+  auto report = context.reports->run([&](storage::SqlDatabase& connection) {
     return storage::monthly_report(connection, *workflows, *month, today);
   });
   if (!report) return storage_failure(report.error(), request);
@@ -312,7 +312,7 @@ Response report_problems(ApiContext& context, const Request& request) {
       }
     }
   }
-  auto report = context.reports->run([&](storage::Connection& connection) {
+  auto report = context.reports->run([&](storage::SqlDatabase& connection) {
     return storage::problem_report(connection, workflows, *period);
   });
   return answer(report, *format,

@@ -397,6 +397,7 @@ def run(args):
 
         if len(servers) > 1 and acked:
             check_stream_across(servers, token, rows, failures)
+        check_reports(servers, token, rows, failures)
 
         delivered_ok = True
         if receiver is not None:
@@ -422,6 +423,27 @@ def run(args):
         else:
             shutil.rmtree(workdir, ignore_errors=True)
     return failures
+
+
+def check_reports(servers, token, rows, failures):
+    """The pipeline report, answered from the summaries each writer keeps in its transactions,
+    counts every project the log holds, and every server answers the same."""
+    expected = rows("SELECT count(*) FROM projects WHERE workflow = 'qingyuan-investment'")[0][0]
+    answers = {}
+    for server in servers:
+        answer = request(server.current_port(), "GET",
+                         "/api/reports/pipeline?workflow=qingyuan-investment", token)
+        if answer is None or answer[0] != 200:
+            failures.append(f"GET /api/reports/pipeline on {server.name} answered {answer}")
+            return
+        answers[server.name] = answer[1]
+    counts = {name: report["total"]["count"] for name, report in answers.items()}
+    if any(count != expected for count in counts.values()):
+        failures.append(f"the pipeline report counts {counts}, the database {expected} projects")
+    elif len({json.dumps(report, sort_keys=True) for report in answers.values()}) != 1:
+        failures.append(f"the servers answer different pipeline reports: {answers}")
+    else:
+        log(f"reports: the pipeline counts all {expected} projects on every server")
 
 
 def check_stream_across(servers, token, rows, failures):

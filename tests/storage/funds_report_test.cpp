@@ -91,7 +91,7 @@ class FundsReportTest : public ::testing::Test {
 
   FundsReport funds(int month, const std::string& workflow = "") {
     ReportReader reader(path_);
-    auto report = reader.run([&](Connection& connection) {
+    auto report = reader.run([&](SqlDatabase& connection) {
       return funds_report(connection, workflows_, month, workflow);
     });
     EXPECT_TRUE(report) << (report ? "" : report.error().message);
@@ -100,7 +100,7 @@ class FundsReportTest : public ::testing::Test {
 
   TargetsReport targets(int year, engine::Date through) {
     ReportReader reader(path_);
-    auto report = reader.run([&](Connection& connection) {
+    auto report = reader.run([&](SqlDatabase& connection) {
       return targets_report(connection, workflows_, year, through);
     });
     EXPECT_TRUE(report) << (report ? "" : report.error().message);
@@ -109,8 +109,9 @@ class FundsReportTest : public ::testing::Test {
 
   void target(const std::string& unit, const std::string& figure, std::optional<double> value) {
     SQLite::Database db(path_.string(), SQLite::OPEN_READWRITE);
+    SqliteDatabase sql(db);
     ASSERT_TRUE(check_target(2026, unit, figure, value).empty());
-    auto change = set_target(db, 2026, unit, figure, value, "li", at(2026, 1, 2));
+    auto change = set_target(sql, 2026, unit, figure, value, "li", at(2026, 1, 2));
     ASSERT_TRUE(change) << change.error().message;
   }
 
@@ -237,7 +238,7 @@ TEST_F(FundsReportTest, SummariesRebuiltFromTheEventsAreTheSame) {
 // after 新投产 and before 超时限未开工.
 TEST_F(FundsReportTest, TheMonthlyReportCarriesTheFundsSheet) {
   ReportReader reader(path_);
-  auto monthly = reader.run([&](Connection& connection) {
+  auto monthly = reader.run([&](SqlDatabase& connection) {
     return monthly_report(connection, workflows_, ReportMonth{2026, 3},
                           *engine::Date::parse("2026-03-31"));
   });
@@ -269,7 +270,7 @@ TEST_F(FundsReportTest, TheMonthlyReportCarriesTheFundsSheet) {
 
 TEST_F(FundsReportTest, SignedAndStartedByUnitFollowTheSharedRule) {
   ReportReader reader(path_);
-  const auto signed_2026 = reader.run([&](Connection& connection) {
+  const auto signed_2026 = reader.run([&](SqlDatabase& connection) {
     return reached_by_unit(connection, workflows_, engine::StateTag::signing,
                            *engine::Date::from_ymd(2026, 1, 1),
                            *engine::Date::from_ymd(2026, 12, 31));
@@ -279,7 +280,7 @@ TEST_F(FundsReportTest, SignedAndStartedByUnitFollowTheSharedRule) {
   EXPECT_DOUBLE_EQ(signed_2026.at("一科").investment, 3000);
   EXPECT_EQ(signed_2026.at("二科").projects, 1);
   EXPECT_DOUBLE_EQ(signed_2026.at("二科").investment, 20000);
-  const auto started = reader.run([&](Connection& connection) {
+  const auto started = reader.run([&](SqlDatabase& connection) {
     return reached_by_unit(connection, workflows_, engine::StateTag::construction_started,
                            *engine::Date::from_ymd(2026, 1, 1),
                            *engine::Date::from_ymd(2026, 12, 31));
@@ -348,13 +349,14 @@ TEST_F(FundsReportTest, TargetsKeepWhoChangedWhatWhen) {
   target("一科", "funds", 700);
   {
     SQLite::Database db(path_.string(), SQLite::OPEN_READWRITE);
-    auto same = set_target(db, 2026, "一科", "funds", 700, "li", at(2026, 1, 3));
+    SqliteDatabase sql(db);
+    auto same = set_target(sql, 2026, "一科", "funds", 700, "li", at(2026, 1, 3));
     ASSERT_TRUE(same);
     EXPECT_FALSE(*same);  // unchanged: no history row
   }
   target("一科", "funds", std::nullopt);  // removed
   ReportReader reader(path_);
-  auto history = reader.run([&](Connection& c) { return target_history(c, 2026); });
+  auto history = reader.run([&](SqlDatabase& c) { return target_history(c, 2026); });
   ASSERT_TRUE(history);
   ASSERT_EQ(history->size(), 3u);
   EXPECT_FALSE((*history)[0].after);  // newest first
@@ -363,7 +365,7 @@ TEST_F(FundsReportTest, TargetsKeepWhoChangedWhatWhen) {
   EXPECT_DOUBLE_EQ(*(*history)[1].after, 700);
   EXPECT_FALSE((*history)[2].before);
   EXPECT_EQ((*history)[2].by, "li");
-  auto targets = reader.run([&](Connection& c) { return list_targets(c, 2026); });
+  auto targets = reader.run([&](SqlDatabase& c) { return list_targets(c, 2026); });
   ASSERT_TRUE(targets);
   EXPECT_TRUE(targets->empty());
 }

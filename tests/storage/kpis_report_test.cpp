@@ -152,7 +152,7 @@ class KpisReportTest : public ::testing::Test {
 };
 
 TEST_F(KpisReportTest, EveryKpiOfTheCohortSignedInMarch) {
-  auto report = query([&](Connection& c) { return kpi_report(c, *workflow_, march_, today_); });
+  auto report = query([&](SqlDatabase& c) { return kpi_report(c, *workflow_, march_, today_); });
   ASSERT_TRUE(report) << report.error().message;
   EXPECT_EQ(report->signed_projects, 3);
   EXPECT_DOUBLE_EQ(*report->signed_investment, 25300);
@@ -182,16 +182,17 @@ TEST_F(KpisReportTest, EveryKpiOfTheCohortSignedInMarch) {
   // The same cohort as of 3-16: B had not yet broken the funds date (due 3-16), C had not
   // yet exited (3-25) nor missed its own (due 3-19).
   auto earlier =
-      query([&](Connection& c) { return kpi_report(c, *workflow_, march_, date(3, 16)); });
+      query([&](SqlDatabase& c) { return kpi_report(c, *workflow_, march_, date(3, 16)); });
   ASSERT_TRUE(earlier);
   EXPECT_DOUBLE_EQ(*kpi(*earlier, "contract_performance_rate").numerator, 3);
-  auto later = query([&](Connection& c) { return kpi_report(c, *workflow_, march_, date(3, 17)); });
+  auto later =
+      query([&](SqlDatabase& c) { return kpi_report(c, *workflow_, march_, date(3, 17)); });
   ASSERT_TRUE(later);
   EXPECT_DOUBLE_EQ(*kpi(*later, "contract_performance_rate").numerator, 2);  // A, C
 }
 
 TEST_F(KpisReportTest, DrillDownListsExactlyTheCountedProjects) {
-  auto report = query([&](Connection& c) { return kpi_report(c, *workflow_, march_, today_); });
+  auto report = query([&](SqlDatabase& c) { return kpi_report(c, *workflow_, march_, today_); });
   ASSERT_TRUE(report);
   for (const Kpi& k : report->kpis) {
     if (k.numerator_figure.empty()) continue;
@@ -214,7 +215,7 @@ TEST_F(KpisReportTest, DrillDownListsExactlyTheCountedProjects) {
   EXPECT_EQ(listed("in_production", {date(4, 1), date(4, 30)}), Ids{"A"});
 
   // The funnel's stages and the period's figures count what their figures list.
-  auto funnel = query([&](Connection& c) { return funnel_report(c, *workflow_, march_); });
+  auto funnel = query([&](SqlDatabase& c) { return funnel_report(c, *workflow_, march_); });
   ASSERT_TRUE(funnel);
   for (const FunnelStage& stage : funnel->stages) {
     EXPECT_EQ(static_cast<std::int64_t>(listed("reached:" + stage.state, march_).size()),
@@ -222,7 +223,7 @@ TEST_F(KpisReportTest, DrillDownListsExactlyTheCountedProjects) {
         << stage.state;
   }
   const Workflows workflows = {workflow_};
-  auto period = query([&](Connection& c) { return period_report(c, workflows, march_); });
+  auto period = query([&](SqlDatabase& c) { return period_report(c, workflows, march_); });
   ASSERT_TRUE(period);
   const PeriodFigures& figures = period->workflows.at(0);
   EXPECT_EQ(static_cast<std::int64_t>(listed("new_projects", march_).size()), figures.new_projects);
@@ -231,14 +232,14 @@ TEST_F(KpisReportTest, DrillDownListsExactlyTheCountedProjects) {
   EXPECT_EQ(static_cast<std::int64_t>(listed("completed", march_).size()), *figures.completed);
   EXPECT_EQ(static_cast<std::int64_t>(listed("in_production", march_).size()),
             *figures.in_production);
-  auto count = query([&](Connection& c) { return signed_projects(c, "pipe", march_); });
+  auto count = query([&](SqlDatabase& c) { return signed_projects(c, "pipe", march_); });
   ASSERT_TRUE(count);
   EXPECT_EQ(*count, 3);
 }
 
 TEST_F(KpisReportTest, ThePeriodTextIsTheWorkflowsSentence) {
   const Workflows workflows = {workflow_};
-  auto period = query([&](Connection& c) { return period_report(c, workflows, march_); });
+  auto period = query([&](SqlDatabase& c) { return period_report(c, workflows, march_); });
   ASSERT_TRUE(period);
   EXPECT_EQ(period->text.zh,
             "2026年3月1日至2026年3月31日：\n"
@@ -251,7 +252,7 @@ TEST_F(KpisReportTest, ThePeriodTextIsTheWorkflowsSentence) {
 
 TEST_F(KpisReportTest, TheMonthlyReportHasItsSheetsWithTypedCells) {
   const Workflows workflows = {workflow_};
-  auto report = query([&](Connection& c) {
+  auto report = query([&](SqlDatabase& c) {
     return monthly_report(c, workflows, ReportMonth{2026, 3}, today_);
   });
   ASSERT_TRUE(report) << report.error().message;

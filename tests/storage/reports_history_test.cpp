@@ -135,7 +135,7 @@ class ReportsHistoryTest : public ::testing::TestWithParam<bool> {
 };
 
 TEST_P(ReportsHistoryTest, PipelineCountsEveryProjectAtItsCurrentStage) {
-  auto report = query([&](Connection& c) { return pipeline_report(c, *workflow_, {}); });
+  auto report = query([&](SqlDatabase& c) { return pipeline_report(c, *workflow_, {}); });
   ASSERT_TRUE(report) << report.error().message;
   EXPECT_EQ(report->stages.size(), workflow_->states.size());
   EXPECT_EQ(stage(*report, n("lead")).count, 1);  // P5
@@ -155,7 +155,7 @@ TEST_P(ReportsHistoryTest, PipelineFiltersByDimensionsAndPeriodOfEntry) {
   PipelineFilter electronics;
   electronics.industry = "electronics";
   auto by_industry =
-      query([&](Connection& c) { return pipeline_report(c, *workflow_, electronics); });
+      query([&](SqlDatabase& c) { return pipeline_report(c, *workflow_, electronics); });
   ASSERT_TRUE(by_industry);
   EXPECT_EQ(by_industry->total_count, 3);  // P1, P3, P4
   EXPECT_DOUBLE_EQ(*by_industry->total_investment, 5000 + 100 + 800);
@@ -163,14 +163,14 @@ TEST_P(ReportsHistoryTest, PipelineFiltersByDimensionsAndPeriodOfEntry) {
   PipelineFilter march;
   march.entered_from = date(3, 1);
   march.entered_to = date(3, 31);
-  auto by_period = query([&](Connection& c) { return pipeline_report(c, *workflow_, march); });
+  auto by_period = query([&](SqlDatabase& c) { return pipeline_report(c, *workflow_, march); });
   ASSERT_TRUE(by_period);
   EXPECT_EQ(by_period->total_count, 4);  // not P5
   EXPECT_EQ(stage(*by_period, n("lead")).count, 0);
 
   march.industry = "electronics";
   march.entered_from = date(3, 3);  // P3 and P4; P1 entered on 3-02
-  auto both = query([&](Connection& c) { return pipeline_report(c, *workflow_, march); });
+  auto both = query([&](SqlDatabase& c) { return pipeline_report(c, *workflow_, march); });
   ASSERT_TRUE(both);
   EXPECT_EQ(both->total_count, 2);
   EXPECT_EQ(stage(*both, n("withdrawn")).count, 1);
@@ -178,13 +178,13 @@ TEST_P(ReportsHistoryTest, PipelineFiltersByDimensionsAndPeriodOfEntry) {
 
   PipelineFilter unit;
   unit.promoting_unit = "二科";
-  auto none = query([&](Connection& c) { return pipeline_report(c, *workflow_, unit); });
+  auto none = query([&](SqlDatabase& c) { return pipeline_report(c, *workflow_, unit); });
   ASSERT_TRUE(none);
   EXPECT_EQ(none->total_count, 0);
 }
 
 TEST_P(ReportsHistoryTest, FunnelFollowsTheCohortCreatedInThePeriod) {
-  auto report = query([&](Connection& c) { return funnel_report(c, *workflow_, march_); });
+  auto report = query([&](SqlDatabase& c) { return funnel_report(c, *workflow_, march_); });
   ASSERT_TRUE(report) << report.error().message;
   EXPECT_EQ(report->cohort, 4);
   EXPECT_EQ(stage(*report, n("lead")).reached, 4);
@@ -205,7 +205,7 @@ TEST_P(ReportsHistoryTest, FunnelFollowsTheCohortCreatedInThePeriod) {
   EXPECT_EQ(stage(*report, n("withdrawn")).reached, 1);
   EXPECT_FALSE(stage(*report, n("withdrawn")).rate_from_previous.has_value());
 
-  auto april = query([&](Connection& c) {
+  auto april = query([&](SqlDatabase& c) {
     return funnel_report(c, *workflow_, ReportPeriod{date(4, 1), date(4, 30)});
   });
   ASSERT_TRUE(april);
@@ -213,7 +213,7 @@ TEST_P(ReportsHistoryTest, FunnelFollowsTheCohortCreatedInThePeriod) {
   EXPECT_EQ(stage(*april, n("review")).reached, 0);
   EXPECT_DOUBLE_EQ(*stage(*april, n("review")).rate_from_previous, 0);
 
-  auto empty = query([&](Connection& c) {
+  auto empty = query([&](SqlDatabase& c) {
     return funnel_report(c, *workflow_, ReportPeriod{date(5, 1), date(5, 31)});
   });
   ASSERT_TRUE(empty);
@@ -223,7 +223,7 @@ TEST_P(ReportsHistoryTest, FunnelFollowsTheCohortCreatedInThePeriod) {
 
 TEST_P(ReportsHistoryTest, AgingCountsWorkingDaysOfVisitsThatEndedInThePeriod) {
   auto report =
-      query([&](Connection& c) { return aging_report(c, *workflow_, march_, date(4, 2)); });
+      query([&](SqlDatabase& c) { return aging_report(c, *workflow_, march_, date(4, 2)); });
   ASSERT_TRUE(report) << report.error().message;
   // Lead visits: P1, P2, P4 (twice, the second over a weekend) 1 working day; P3 5.
   EXPECT_EQ(stage(*report, n("lead")).samples, 5);
@@ -247,7 +247,7 @@ TEST_P(ReportsHistoryTest, AgingCountsWorkingDaysOfVisitsThatEndedInThePeriod) {
   EXPECT_EQ(report->longest_waiting[1].project_id, "P5");
 
   // A period that ends before most visits do.
-  auto early = query([&](Connection& c) {
+  auto early = query([&](SqlDatabase& c) {
     return aging_report(c, *workflow_, ReportPeriod{date(3, 1), date(3, 4)}, date(4, 2), 1);
   });
   ASSERT_TRUE(early);
@@ -258,7 +258,7 @@ TEST_P(ReportsHistoryTest, AgingCountsWorkingDaysOfVisitsThatEndedInThePeriod) {
 
 TEST_P(ReportsHistoryTest, KpisOfTheProjectsSignedInThePeriod) {
   auto report =
-      query([&](Connection& c) { return kpi_report(c, *workflow_, march_, date(12, 31)); });
+      query([&](SqlDatabase& c) { return kpi_report(c, *workflow_, march_, date(12, 31)); });
   ASSERT_TRUE(report) << report.error().message;
   // Signed in March: P1 and P2.
   const Kpi& start = kpi(*report, "construction_start_rate");
@@ -285,7 +285,7 @@ TEST_P(ReportsHistoryTest, KpisOfTheProjectsSignedInThePeriod) {
   EXPECT_EQ(milestones.numerator, 1);
   EXPECT_EQ(milestones.denominator, 2);
 
-  auto april = query([&](Connection& c) {
+  auto april = query([&](SqlDatabase& c) {
     return kpi_report(c, *workflow_, ReportPeriod{date(4, 1), date(4, 30)}, date(12, 31));
   });
   ASSERT_TRUE(april);
@@ -297,7 +297,7 @@ TEST_P(ReportsHistoryTest, KpisOfTheProjectsSignedInThePeriod) {
 
 TEST_P(ReportsHistoryTest, PeriodSummaryInTheZonesStyle) {
   auto report =
-      query([&](Connection& c) { return period_report(c, Workflows{workflow_}, march_); });
+      query([&](SqlDatabase& c) { return period_report(c, Workflows{workflow_}, march_); });
   ASSERT_TRUE(report) << report.error().message;
   ASSERT_EQ(report->workflows.size(), 1u);
   const PeriodFigures& figures = report->workflows.front();
@@ -320,7 +320,7 @@ TEST_P(ReportsHistoryTest, PeriodSummaryInTheZonesStyle) {
       << report->text.en;
 
   // Cutting through lives: 3-05..3-09 creates nothing but signs two and starts one.
-  auto cut = query([&](Connection& c) {
+  auto cut = query([&](SqlDatabase& c) {
     return period_report(c, Workflows{workflow_}, ReportPeriod{date(3, 5), date(3, 9)});
   });
   ASSERT_TRUE(cut);
@@ -411,7 +411,7 @@ TEST(ReportsSummaries, EnterprisesAndOneDimensionPipelinesAgreeWithTheProjects) 
       const std::int64_t expected = distinct.getColumn(0).getInt64();
       distinct.reset();
       auto report =
-          reader.run([&](Connection& c) { return period_report(c, Workflows{workflow}, period); });
+          reader.run([&](SqlDatabase& c) { return period_report(c, Workflows{workflow}, period); });
       ASSERT_TRUE(report) << report.error().message;
       ASSERT_EQ(report->workflows.front().enterprises, expected)
           << period.from.to_string() << ".." << period.to.to_string();
@@ -446,10 +446,11 @@ TEST(ReportsSummaries, EnterprisesAndOneDimensionPipelinesAgreeWithTheProjects) 
   ASSERT_GT(filters.size(), 15u);
   std::int64_t seen = 0;
   for (PipelineFilter filter : filters) {
-    auto summed = reader.run([&](Connection& c) { return pipeline_report(c, *workflow, filter); });
+    auto summed = reader.run([&](SqlDatabase& c) { return pipeline_report(c, *workflow, filter); });
     filter.entered_from = date(1, 1);
     filter.entered_to = date(12, 31);
-    auto counted = reader.run([&](Connection& c) { return pipeline_report(c, *workflow, filter); });
+    auto counted =
+        reader.run([&](SqlDatabase& c) { return pipeline_report(c, *workflow, filter); });
     ASSERT_TRUE(summed && counted);
     const std::string what = filter.by + " " + filter.industry + filter.chain_role + filter.owner +
                              filter.promoting_unit;
@@ -554,7 +555,7 @@ TEST(ReportsSummaries, WholeMonthsAgreeWithTheirDays) {
         return select.getColumn(0).getInt64();
       };
       auto summary =
-          reader.run([&](Connection& c) { return period_report(c, Workflows{workflow}, period); });
+          reader.run([&](SqlDatabase& c) { return period_report(c, Workflows{workflow}, period); });
       ASSERT_TRUE(summary) << summary.error().message;
       const PeriodFigures& figures = summary->workflows.front();
       EXPECT_EQ(figures.new_projects,
@@ -567,12 +568,12 @@ TEST(ReportsSummaries, WholeMonthsAgreeWithTheirDays) {
                                          "WHERE created_day BETWEEN ? AND ?"))
           << what;
       auto kpis =
-          reader.run([&](Connection& c) { return kpi_report(c, *workflow, period, date(7, 1)); });
+          reader.run([&](SqlDatabase& c) { return kpi_report(c, *workflow, period, date(7, 1)); });
       ASSERT_TRUE(kpis) << kpis.error().message;
       EXPECT_EQ(kpis->signed_projects, figures.signed_count) << what;
 
-      auto aging =
-          reader.run([&](Connection& c) { return aging_report(c, *workflow, period, date(7, 1)); });
+      auto aging = reader.run(
+          [&](SqlDatabase& c) { return aging_report(c, *workflow, period, date(7, 1)); });
       ASSERT_TRUE(aging) << aging.error().message;
       for (const AgingStage& stage : aging->stages) {
         // Nearest rank over the visits' working days, from the daily rows.
@@ -754,7 +755,7 @@ TEST(ReportsWithoutTags, FiguresAreNotApplicableNeverZero) {
 
   ReportReader reader(path);
   const ReportPeriod march{date(3, 1), date(3, 31)};
-  auto pipeline = reader.run([&](Connection& c) { return pipeline_report(c, *workflow, {}); });
+  auto pipeline = reader.run([&](SqlDatabase& c) { return pipeline_report(c, *workflow, {}); });
   ASSERT_TRUE(pipeline);
   EXPECT_EQ(pipeline->total_count, 1);
   EXPECT_FALSE(pipeline->total_investment.has_value());
@@ -762,7 +763,7 @@ TEST(ReportsWithoutTags, FiguresAreNotApplicableNeverZero) {
     EXPECT_FALSE(stage.investment.has_value()) << stage.state;
 
   auto kpis =
-      reader.run([&](Connection& c) { return kpi_report(c, *workflow, march, date(12, 31)); });
+      reader.run([&](SqlDatabase& c) { return kpi_report(c, *workflow, march, date(12, 31)); });
   ASSERT_TRUE(kpis);
   for (const Kpi& kpi : kpis->kpis) {
     const bool needs_tags = kpi.id != "sla_on_time_rate" && kpi.id != "milestone_on_time_rate";
@@ -774,7 +775,7 @@ TEST(ReportsWithoutTags, FiguresAreNotApplicableNeverZero) {
   }
 
   auto period =
-      reader.run([&](Connection& c) { return period_report(c, Workflows{workflow}, march); });
+      reader.run([&](SqlDatabase& c) { return period_report(c, Workflows{workflow}, march); });
   ASSERT_TRUE(period);
   const PeriodFigures& figures = period->workflows.front();
   EXPECT_EQ(figures.new_projects, 1);
