@@ -152,8 +152,8 @@ int run_verify(std::span<const std::string> args, Io& io) {
                "(appends are fine). Prints each problem; exits 1 if there is any. Safe while a\n"
                "server writes.");
   spec.positional("DB",
-                  "the SQLite database file, or a postgresql:// URI (chains, replay and "
-                  "projection; no --digest yet)")
+                  "the SQLite database file, or a postgresql:// URI (all but the attached "
+                  "files, the report summaries and integrity_check)")
       .option("digest", "FILE", "a digest signed earlier (investflow digest, serve --digest-dir)")
       .option("public-key", "KEY.pub", "the public key the digest must be signed with")
       .example("investflow verify zone.db")
@@ -166,14 +166,7 @@ int run_verify(std::span<const std::string> args, Io& io) {
     return kExitUsage;
   }
   const std::string db = parsed.positional("DB");
-  if (storage::is_postgres_uri(db)) {
-    if (parsed.has("digest")) {
-      io.err << "investflow verify: --digest is not available for a PostgreSQL database yet\n";
-      return kExitUsage;
-    }
-  } else if (!database_exists(db, io)) {
-    return kExitFailed;
-  }
+  if (!database_exists(db, io)) return kExitFailed;
   std::optional<storage::Digest> digest;
   if (parsed.has("digest")) {
     auto key = storage::read_public_key(parsed.value("public-key"));
@@ -196,11 +189,11 @@ int run_verify(std::span<const std::string> args, Io& io) {
     digest = std::move(*read);
   }
   Progress progress(io, "verifying");
+  const std::optional<storage::LogHeads> anchored =
+      digest ? std::optional<storage::LogHeads>(digest->heads) : std::nullopt;
   auto report = storage::is_postgres_uri(db)
-                    ? storage::verify_pg_database(db, progress.callback())
-                    : storage::verify_database(
-                          db, progress.callback(),
-                          digest ? std::optional<storage::LogHeads>(digest->heads) : std::nullopt);
+                    ? storage::verify_pg_database(db, progress.callback(), anchored)
+                    : storage::verify_database(db, progress.callback(), anchored);
   progress.finish();
   if (!report) {
     io.err << "investflow: " << storage::redact_uri(db) << ": " << report.error().message << "\n";
