@@ -255,7 +255,7 @@ int run_import(std::span<const std::string> args, Io& io) {
       "负责人/owner (an existing user); 序号 and columns without a header are left out. If\n"
       "any row is refused nothing is written and every problem is listed (row and column),\n"
       "unless --partial. Messages in Chinese, or English with --lang en.");
-  spec.positional("DB", "the SQLite database file")
+  spec.positional("DB", "the SQLite database file, or a postgresql:// URI")
       .positional("FILE", "the CSV or XLSX file (told apart by content)")
       .option("workflow", "ID", "the workflow the projects follow (an id, or a YAML file)")
       .flag("partial", "import the good rows even when some are refused")
@@ -371,7 +371,7 @@ int run_export(std::span<const std::string> args, Io& io) {
                "file is named <title>台账-<workflow>-<today>.xlsx (e.g.\n"
                "招商引资项目台账-qingyuan-investment-2026-12-02.xlsx) in the current directory or\n"
                "that directory.");
-  spec.positional("DB", "the SQLite database file")
+  spec.positional("DB", "the SQLite database file, or a postgresql:// URI")
       .option("format", "FORMAT", "csv or xlsx", "csv")
       .option("out", "FILE", "the file to write, or a directory for the default name")
       .option("workflow", "ID", "the workflow whose projects to export (required)")
