@@ -102,8 +102,9 @@ engine::Result<fs::path, std::string> backup_now(const fs::path& db, const Backu
   return file;
 }
 
-PeriodicJob::PeriodicJob(std::string name, std::chrono::seconds every, Job job)
-    : name_(std::move(name)), every_(every), job_(std::move(job)) {
+PeriodicJob::PeriodicJob(std::string name, std::chrono::seconds every, Job job,
+                         std::function<bool()> on_duty)
+    : name_(std::move(name)), every_(every), job_(std::move(job)), on_duty_(std::move(on_duty)) {
 }
 
 PeriodicJob::~PeriodicJob() {
@@ -141,6 +142,7 @@ double PeriodicJob::last_success() const {
 void PeriodicJob::run() {
   std::unique_lock lock(mutex_);
   while (!wake_.wait_for(lock, every_, [this] { return stopping_; })) {
+    if (on_duty_ && !on_duty_()) continue;  // another server's turn
     lock.unlock();
     const auto result = job_();
     const double now =

@@ -40,12 +40,15 @@ engine::Result<std::filesystem::path, std::string> backup_now(const std::filesys
 
 // A job run every `every` on its own thread while the server runs (the first run after
 // `every`): scheduled backups, signed digests. Each run is logged (what it did, or why it
-// failed) and counted for /metrics.
+// failed) and counted for /metrics. With `on_duty` (several servers on one PostgreSQL
+// database: the duty lease, pg_lease.hpp), a run comes only while it says true; the others
+// are skipped, neither logged nor counted.
 class PeriodicJob {
  public:
   // What the run did ("zone-20260210-093000.db written and verified"), or why it failed.
   using Job = std::function<engine::Result<std::string, std::string>()>;
-  PeriodicJob(std::string name, std::chrono::seconds every, Job job);
+  PeriodicJob(std::string name, std::chrono::seconds every, Job job,
+              std::function<bool()> on_duty = {});
   ~PeriodicJob();  // stop()
   PeriodicJob(const PeriodicJob&) = delete;
   PeriodicJob& operator=(const PeriodicJob&) = delete;
@@ -64,6 +67,7 @@ class PeriodicJob {
   std::string name_;
   std::chrono::seconds every_;
   Job job_;
+  std::function<bool()> on_duty_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;     // GUARDED_BY(mutex_)

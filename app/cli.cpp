@@ -123,9 +123,9 @@ int run_cli(std::span<const std::string> args, Io& io) {
   if (const CommandEntry* command = find_command(name)) {
     // The PostgreSQL store (issue 21) serves these commands so far; the others would take
     // a URI for a SQLite file name.
-    constexpr std::string_view kOnPostgres[] = {"init",   "verify", "seed",  "serve",
-                                                "audit",  "user",   "token", "import",
-                                                "export", "report", "funds", "target"};
+    constexpr std::string_view kOnPostgres[] = {
+        "init",   "verify", "seed",  "serve",  "audit",  "user",     "token",    "import",
+        "export", "report", "funds", "target", "digest", "calendar", "workflow", "reassign"};
     const bool on_postgres = std::any_of(args.begin() + 1, args.end(), [](const std::string& arg) {
       return storage::is_postgres_uri(arg);
     });

@@ -11,9 +11,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// zone-digest-20260210-093000.json: names sort by time.
-std::string digest_name(const fs::path& db, engine::Timestamp now) {
-  return db.stem().string() + "-digest-" + file_stamp(now) + ".json";
+// zone-digest-20260210-093000.json: names sort by time. `database` is the digest's (a
+// SQLite file's name, or a PostgreSQL database's).
+std::string digest_name(const std::string& database, engine::Timestamp now) {
+  return fs::path(database).stem().string() + "-digest-" + file_stamp(now) + ".json";
 }
 
 }  // namespace
@@ -50,10 +51,13 @@ int run_digest(std::span<const std::string> args, Io& io) {
                "machine, a witness), it lets 'investflow verify DB --digest FILE --public-key\n"
                "KEY.pub' prove that nothing it covers was changed, removed or reordered since.\n"
                "Prints the digest (JSON) unless --out. Safe while a server writes.");
-  spec.positional("DB", "the SQLite database file")
+  spec.positional("DB", "the SQLite database file, or a postgresql:// URI")
       .option("key", "KEY", "the signing key (investflow keygen)")
       .option("out", "FILE", "write the digest here (refuses to overwrite) instead of stdout")
-      .example("investflow digest zone.db --key /etc/investflow/digest.key --out zone-digest.json");
+      .example("investflow digest zone.db --key /etc/investflow/digest.key --out zone-digest.json")
+      .example(
+          "investflow digest postgresql://investflow@db1/zone --key digest.key --out "
+          "zone-digest.json");
   const ParsedArgs parsed = ParsedArgs::parse(spec, args);
   if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
   if (parsed.value("key").empty()) {
@@ -85,7 +89,7 @@ int run_digest(std::span<const std::string> args, Io& io) {
   return kExitOk;
 }
 
-engine::Result<std::string, std::string> digest_now(const fs::path& db,
+engine::Result<std::string, std::string> digest_now(const std::string& db,
                                                     const DigestPolicy& policy) {
   std::error_code error;
   fs::create_directories(policy.dir, error);
@@ -93,7 +97,7 @@ engine::Result<std::string, std::string> digest_now(const fs::path& db,
   const engine::Timestamp now = storage::SystemClock().now();
   auto digest = storage::make_digest(db, policy.key, now);
   if (!digest) return engine::fail(digest.error().message);
-  const fs::path file = policy.dir / digest_name(db, now);
+  const fs::path file = policy.dir / digest_name(digest->database, now);
   if (auto written = storage::write_digest_file(file, *digest); !written) {
     return engine::fail(written.error().message);
   }

@@ -29,10 +29,11 @@ struct DigestPolicy {
   std::string ca_file;              // serve --webhook-ca-file
 };
 
-// One digest now: DIR/<db name>-digest-YYYYMMDD-HHMMSS.json (+08:00), then posted to the
-// webhook when there is one (the file stays if the post fails; the failure is reported).
-// What was written, or why not.
-engine::Result<std::string, std::string> digest_now(const std::filesystem::path& db,
+// One digest now of `db` (a SQLite file or a postgresql:// URI):
+// DIR/<db name>-digest-YYYYMMDD-HHMMSS.json (+08:00), then posted to the webhook when there
+// is one (the file stays if the post fails; the failure is reported). What was written, or
+// why not.
+engine::Result<std::string, std::string> digest_now(const std::string& db,
                                                     const DigestPolicy& policy);
 
 }  // namespace investflow::app

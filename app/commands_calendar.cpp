@@ -6,7 +6,8 @@
 
 #include "app/commands_storage.hpp"
 #include "engine/date.hpp"
-#include "storage/sqlite_store.hpp"
+#include "storage/open_store.hpp"
+#include "storage/pg_connection.hpp"
 #include "workflows/loader.hpp"
 
 namespace investflow::app {
@@ -39,9 +40,10 @@ std::optional<engine::Date> date_argument(const std::string& text, Io& io) {
 
 std::unique_ptr<storage::Store> open_store(const std::string& db, Io& io) {
   if (!database_exists(db, io)) return nullptr;
-  auto store = storage::open_sqlite_store(db);
+  auto store = storage::open_store_at(db);
   if (!store) {
-    io.err << "investflow calendar: " << db << ": " << store.error().message << "\n";
+    io.err << "investflow calendar: " << storage::redact_uri(db) << ": " << store.error().message
+           << "\n";
     return nullptr;
   }
   return std::move(*store);
@@ -55,7 +57,7 @@ int calendar_deploy(std::span<const std::string> args, Io& io) {
                "were (those counted past the old data stay marked estimated). The file must\n"
                "keep every year of official data the stored one has; deploying the same text\n"
                "again changes nothing.");
-  spec.positional("DB", "the SQLite database")
+  spec.positional("DB", "the SQLite database file, or a postgresql:// URI")
       .positional("FILE", "the calendar YAML, e.g. cn-mainland.yaml with 2027 added")
       .example("investflow calendar deploy zone.db workflows/calendars/cn-mainland.yaml");
   const ParsedArgs parsed = ParsedArgs::parse(spec, args);
@@ -79,8 +81,8 @@ int calendar_deploy(std::span<const std::string> args, Io& io) {
     io.out << calendar.name() << " is deployed with this text already; nothing changed\n";
   } else {
     io.out << "deployed " << calendar.name() << " (official data " << calendar.first_year() << "-"
-           << calendar.last_year() << "); servers on " << parsed.positional("DB")
-           << " take it within a few seconds\n";
+           << calendar.last_year() << "); servers on "
+           << storage::redact_uri(parsed.positional("DB")) << " take it within a few seconds\n";
   }
   return kExitOk;
 }
@@ -89,7 +91,7 @@ int calendar_list(std::span<const std::string> args, Io& io) {
   ArgSpec spec("calendar list",
                "The calendars deployed into a database, one a line:\n"
                "name, years of official data, when deployed.");
-  spec.positional("DB", "the SQLite database");
+  spec.positional("DB", "the SQLite database file, or a postgresql:// URI");
   const ParsedArgs parsed = ParsedArgs::parse(spec, args);
   if (auto code = handle_parse_outcome(spec, parsed, io)) return *code;
   auto store = open_store(parsed.positional("DB"), io);

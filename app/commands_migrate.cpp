@@ -8,7 +8,8 @@
 #include "app/progress.hpp"
 #include "storage/deployed_calendars.hpp"
 #include "storage/migration.hpp"
-#include "storage/sqlite_store.hpp"
+#include "storage/open_store.hpp"
+#include "storage/pg_connection.hpp"
 #include "storage/system_clock.hpp"
 
 namespace investflow::app {
@@ -20,9 +21,10 @@ using storage::MigrationOutcome;
 // without registering the shipped definitions: a dry run writes no row.
 std::unique_ptr<storage::Store> open_for_migration(const std::string& db, Io& io) {
   if (!database_exists(db, io)) return nullptr;
-  auto store = storage::open_sqlite_store(db);
+  auto store = storage::open_store_at(db);
   if (!store) {
-    io.err << "investflow workflow migrate: " << db << ": " << store.error().message << "\n";
+    io.err << "investflow workflow migrate: " << storage::redact_uri(db) << ": "
+           << store.error().message << "\n";
     return nullptr;
   }
   for (const std::string& problem : storage::take_stored_versions(**store).problems)
@@ -103,7 +105,7 @@ int run_workflow_migrate(std::span<const std::string> args, Io& io) {
       "listed with every reason and left alone. Projects in a final state stay unless named\n"
       "with --project. Exit 0 when every project moved (or was there already), 1 when any\n"
       "was refused.");
-  spec.positional("DB", "the SQLite database")
+  spec.positional("DB", "the SQLite database file, or a postgresql:// URI")
       .option("workflow", "ID", "the workflow whose projects move")
       .option("to", "N", "the target version (deployed with `investflow workflow deploy`)")
       .option("map", "OLD:NEW", "a renamed stage: projects in OLD move to NEW (repeatable)",

@@ -9,8 +9,9 @@
 #include "storage/auth.hpp"
 #include "storage/deployed_calendars.hpp"
 #include "storage/migration.hpp"
+#include "storage/open_store.hpp"
+#include "storage/pg_connection.hpp"
 #include "storage/reassign.hpp"
-#include "storage/sqlite_store.hpp"
 
 namespace investflow::app {
 
@@ -22,7 +23,7 @@ int run_reassign(std::span<const std::string> args, Io& io) {
       "own reassignment with the reason, decided by the engine and recorded in the\n"
       "project's history; the old and the new holder are notified by the workflows'\n"
       "`on: reassigned` rules. Lists every result; exit 1 when any was refused.");
-  spec.positional("DB", "the SQLite database file")
+  spec.positional("DB", "the SQLite database file, or a postgresql:// URI")
       .option("from", "USER", "the login handing over (required)")
       .option("to", "USER", "the login taking over: an existing, enabled user (required)")
       .option("reason", "TEXT", "why (required; recorded in each project's history)")
@@ -68,9 +69,10 @@ int run_reassign(std::span<const std::string> args, Io& io) {
 
   const std::string db = parsed.positional("DB");
   if (!database_exists(db, io)) return kExitFailed;
+  const std::string shown_db = storage::redact_uri(db);
   auto auth = storage::AuthStore::open(db);
   if (!auth) {
-    io.err << "investflow: " << db << ": " << auth.error().message << "\n";
+    io.err << "investflow: " << shown_db << ": " << auth.error().message << "\n";
     return kExitFailed;
   }
   auto user = (*auth)->user(bulk.to);
@@ -79,9 +81,11 @@ int run_reassign(std::span<const std::string> args, Io& io) {
            << (en ? ": no such user (or disabled)" : "：没有这个用户（或已停用）") << "\n";
     return kExitFailed;
   }
-  auto store = storage::open_sqlite_store(db);
+  // Every reassignment is a command through the store's writer (the PostgreSQL one too):
+  // decided by the engine, appended to the event log and its chains.
+  auto store = storage::open_store_at(db);
   if (!store) {
-    io.err << "investflow: " << db << ": " << store.error().message << "\n";
+    io.err << "investflow: " << shown_db << ": " << store.error().message << "\n";
     return kExitFailed;
   }
   for (const std::string& problem : storage::take_stored_versions(**store).problems)
@@ -98,7 +102,7 @@ int run_reassign(std::span<const std::string> args, Io& io) {
       });
   progress.finish();
   if (!outcomes) {
-    io.err << "investflow: " << db << ": " << outcomes.error().message << "\n";
+    io.err << "investflow: " << shown_db << ": " << outcomes.error().message << "\n";
     return kExitFailed;
   }
   int moved = 0;

@@ -455,7 +455,8 @@ ArgSpec serve_spec() {
               "a console session ends this long after login, however busy", "8h")
       .option("digest-dir", "DIR",
               "write a signed digest of the history here every --digest-every (needs "
-              "--digest-key; investflow verify --digest checks a database against one)")
+              "--digest-key; investflow verify --digest checks a database against one); on "
+              "PostgreSQL, the server holding the duty lease signs them")
       .option("digest-key", "KEY", "the key digests are signed with (investflow keygen)")
       .option("digest-every", "DURATION", "how often to sign a digest: 1h, 30m, 1d, ...", "1h")
       .option("digest-webhook", "URL",
@@ -540,7 +541,7 @@ std::optional<ServeSettings> resolve_serve_settings(const ParsedArgs& parsed, Io
   settings.files_dir = parsed.value("files-dir");
   if (storage::is_postgres_uri(settings.db)) {
     // Every server of a PostgreSQL database must see the same files and the same key, and
-    // PostgreSQL is backed up and signed by its own tools for now (docs/operations.md).
+    // PostgreSQL is backed up by its own tools (docs/operations.md).
     const std::pair<const char*, const char*> needed[] = {
         {"files-dir", "a directory every server shares, for attachments"},
         {"secret-key", "the key file every server shares, for webhook secrets"}};
@@ -551,13 +552,19 @@ std::optional<ServeSettings> resolve_serve_settings(const ParsedArgs& parsed, Io
         ok = false;
       }
     }
-    for (const char* name : {"backup-dir", "digest-dir"}) {
-      if (!parsed.value(name).empty()) {
-        io.err << "investflow serve: " << parsed.origin(name)
-               << " works on a SQLite database only; back PostgreSQL up with pg_basebackup or "
-                  "pg_dump (docs/operations.md)\n";
-        ok = false;
-      }
+    if (!parsed.value("backup-dir").empty()) {
+      io.err << "investflow serve: " << parsed.origin("backup-dir")
+             << " works on a SQLite database only; back PostgreSQL up with pg_basebackup or "
+                "pg_dump (docs/operations.md)\n";
+      ok = false;
+    }
+    // Digests are a duty: the server holding the duty lease signs them, and --no-dispatch
+    // keeps a server out of the lease.
+    if (!parsed.value("digest-dir").empty() && parsed.flag("no-dispatch")) {
+      io.err << "investflow serve: " << parsed.origin("digest-dir")
+             << ": with a PostgreSQL database the server on duty signs the digests, and "
+                "--no-dispatch takes no duties; give --digest-dir to the servers that dispatch\n";
+      ok = false;
     }
   }
   const auto listen = parse_listen(parsed, "listen", io);
@@ -899,9 +906,10 @@ int run_serve(std::span<const std::string> args, Io& io) {
     }
     std::unique_ptr<PeriodicJob> digests;
     if (!settings->digest.dir.empty()) {
+      // Several servers on one PostgreSQL database: the one on duty signs (on_duty).
       digests = std::make_unique<PeriodicJob>(
           "digest", settings->digest.every,
-          [db, policy = settings->digest] { return digest_now(db, policy); });
+          [db, policy = settings->digest] { return digest_now(db, policy); }, on_duty);
       add_job_metrics(server.metrics(), *digests, "digests", "digest", "signed digests");
     }
     // Before start: SIGINT/SIGTERM from now on mean "stop", SIGHUP "reopen the log".

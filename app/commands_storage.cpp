@@ -152,8 +152,8 @@ int run_verify(std::span<const std::string> args, Io& io) {
                "(appends are fine). Prints each problem; exits 1 if there is any. Safe while a\n"
                "server writes.");
   spec.positional("DB",
-                  "the SQLite database file, or a postgresql:// URI (chains, replay and "
-                  "projection; no --digest yet)")
+                  "the SQLite database file, or a postgresql:// URI (all but the attached "
+                  "files, the report summaries and integrity_check)")
       .option("digest", "FILE", "a digest signed earlier (investflow digest, serve --digest-dir)")
       .option("public-key", "KEY.pub", "the public key the digest must be signed with")
       .example("investflow verify zone.db")
@@ -166,14 +166,7 @@ int run_verify(std::span<const std::string> args, Io& io) {
     return kExitUsage;
   }
   const std::string db = parsed.positional("DB");
-  if (storage::is_postgres_uri(db)) {
-    if (parsed.has("digest")) {
-      io.err << "investflow verify: --digest is not available for a PostgreSQL database yet\n";
-      return kExitUsage;
-    }
-  } else if (!database_exists(db, io)) {
-    return kExitFailed;
-  }
+  if (!database_exists(db, io)) return kExitFailed;
   std::optional<storage::Digest> digest;
   if (parsed.has("digest")) {
     auto key = storage::read_public_key(parsed.value("public-key"));
@@ -196,11 +189,11 @@ int run_verify(std::span<const std::string> args, Io& io) {
     digest = std::move(*read);
   }
   Progress progress(io, "verifying");
+  const std::optional<storage::LogHeads> anchored =
+      digest ? std::optional<storage::LogHeads>(digest->heads) : std::nullopt;
   auto report = storage::is_postgres_uri(db)
-                    ? storage::verify_pg_database(db, progress.callback())
-                    : storage::verify_database(
-                          db, progress.callback(),
-                          digest ? std::optional<storage::LogHeads>(digest->heads) : std::nullopt);
+                    ? storage::verify_pg_database(db, progress.callback(), anchored)
+                    : storage::verify_database(db, progress.callback(), anchored);
   progress.finish();
   if (!report) {
     io.err << "investflow: " << storage::redact_uri(db) << ": " << report.error().message << "\n";
@@ -262,7 +255,7 @@ int run_import(std::span<const std::string> args, Io& io) {
       "负责人/owner (an existing user); 序号 and columns without a header are left out. If\n"
       "any row is refused nothing is written and every problem is listed (row and column),\n"
       "unless --partial. Messages in Chinese, or English with --lang en.");
-  spec.positional("DB", "the SQLite database file")
+  spec.positional("DB", "the SQLite database file, or a postgresql:// URI")
       .positional("FILE", "the CSV or XLSX file (told apart by content)")
       .option("workflow", "ID", "the workflow the projects follow (an id, or a YAML file)")
       .flag("partial", "import the good rows even when some are refused")
@@ -378,7 +371,7 @@ int run_export(std::span<const std::string> args, Io& io) {
                "file is named <title>台账-<workflow>-<today>.xlsx (e.g.\n"
                "招商引资项目台账-qingyuan-investment-2026-12-02.xlsx) in the current directory or\n"
                "that directory.");
-  spec.positional("DB", "the SQLite database file")
+  spec.positional("DB", "the SQLite database file, or a postgresql:// URI")
       .option("format", "FORMAT", "csv or xlsx", "csv")
       .option("out", "FILE", "the file to write, or a directory for the default name")
       .option("workflow", "ID", "the workflow whose projects to export (required)")

@@ -17,7 +17,8 @@
 #include "engine/workflow_diff.hpp"
 #include "storage/deployed_calendars.hpp"
 #include "storage/deployed_workflows.hpp"
-#include "storage/sqlite_store.hpp"
+#include "storage/open_store.hpp"
+#include "storage/pg_connection.hpp"
 #include "workflows/loader.hpp"
 
 namespace investflow::app {
@@ -153,10 +154,10 @@ namespace {
 std::unique_ptr<storage::Store> open_database(const std::string& command, const std::string& db,
                                               Io& io) {
   if (!database_exists(db, io)) return nullptr;
-  auto store = storage::open_sqlite_store(db);
+  auto store = storage::open_store_at(db);
   if (!store) {
-    io.err << "investflow workflow " << command << ": " << db << ": " << store.error().message
-           << "\n";
+    io.err << "investflow workflow " << command << ": " << storage::redact_uri(db) << ": "
+           << store.error().message << "\n";
     return nullptr;
   }
   return std::move(*store);
@@ -189,7 +190,7 @@ int workflow_deploy(std::span<const std::string> args, Io& io) {
                "version of its workflow; the same version again with the same text changes\n"
                "nothing, with other text it is refused. All or nothing: if any file has an\n"
                "error (printed as FILE:LINE:COL) or is refused, nothing is stored (exit 1).");
-  spec.positional("DB", "the SQLite database")
+  spec.positional("DB", "the SQLite database file, or a postgresql:// URI")
       .positional("FILE", "workflow YAML files", true, true)
       .option("calendars", "DIR",
               "calendar directory (default: ../calendars beside the first file); calendars "
@@ -237,7 +238,8 @@ int workflow_deploy(std::span<const std::string> args, Io& io) {
     if (deploy.results[i].stored) {
       audit_cli(db, "workflow_deployed", workflow.id + "@" + std::to_string(workflow.version), {},
                 io);
-      io.out << "deployed " << workflow.id << " v" << workflow.version << "; servers on " << db
+      io.out << "deployed " << workflow.id << " v" << workflow.version << "; servers on "
+             << storage::redact_uri(db)
              << " take it within a few seconds (new projects start on it)\n";
     } else {
       io.out << workflow.id << " v" << workflow.version
@@ -251,7 +253,7 @@ int workflow_list(std::span<const std::string> args, Io& io) {
   ArgSpec spec("workflow list",
                "The workflow versions deployed into a database, one a line: id, version, when\n"
                "deployed, whether new projects start on it (newest), and its projects by state.");
-  spec.positional("DB", "the SQLite database")
+  spec.positional("DB", "the SQLite database file, or a postgresql:// URI")
       .option("lang", "LANG", "label language: zh-CN or en", "zh-CN")
       .example("investflow workflow list zone.db");
   const ParsedArgs parsed = ParsedArgs::parse(spec, args);
@@ -344,7 +346,8 @@ int workflow_diff(std::span<const std::string> args, Io& io) {
                "by their labels. A and B are YAML files or versions stored in --db (ID@N).");
   spec.positional("A", "the older: a file, or ID@VERSION with --db")
       .positional("B", "the newer: a file, or ID@VERSION with --db")
-      .option("db", "FILE", "the SQLite database holding the ID@VERSION ones")
+      .option("db", "FILE|URI",
+              "the database holding the ID@VERSION ones: a SQLite file or a postgresql:// URI")
       .option("lang", "LANG", "sentence language: zh-CN or en", "zh-CN")
       .option("calendars", "DIR", "calendar directory (default: ../calendars beside the file)")
       .example("investflow workflow diff --db zone.db qingyuan-investment@2 qingyuan-investment@3")

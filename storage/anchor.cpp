@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "engine/date.hpp"
+#include "storage/pg_connection.hpp"
 
 namespace investflow::storage {
 namespace {
@@ -98,6 +99,12 @@ std::optional<Hash> last_hash(SQLite::Database& db, const char* sql) {
   return hash_from_bytes(column.getBlob(), static_cast<std::size_t>(column.getBytes()));
 }
 
+std::optional<Hash> pg_hash(const PgResult& rows, int column) {
+  if (rows.null(0, column)) return std::nullopt;
+  const std::string bytes = rows.bytes(0, column);
+  return hash_from_bytes(bytes.data(), bytes.size());
+}
+
 }  // namespace
 
 std::string hex_of(const std::uint8_t* data, std::size_t size) {
@@ -138,6 +145,25 @@ LogHeads stored_heads(SQLite::Database& db) {
   heads.audit.size = db.execAndGet("SELECT count(*) FROM audit_log").getInt64();
   heads.audit.head =
       last_hash(db, "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").value_or(kGenesisHash);
+  return heads;
+}
+
+LogHeads stored_heads(PgConnection& connection) {
+  const PgResult row = connection.exec(
+      "SELECT h.last_id, h.hash, (SELECT log_hash FROM events WHERE id = h.last_id), "
+      "(SELECT count(*) FROM audit_log), "
+      "(SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1) FROM log_head h");
+  if (row.rows() != 1) throw std::runtime_error("log_head does not hold its one row");
+  LogHeads heads;
+  heads.events.size = row.number(0, 0);
+  heads.events.head = pg_hash(row, 1).value_or(kGenesisHash);
+  const std::optional<Hash> last_event = pg_hash(row, 2);
+  if (heads.events.size > 0 && last_event != heads.events.head) {
+    throw std::runtime_error("log_head (event " + std::to_string(heads.events.size) +
+                             ") does not match the events' log chain; run investflow verify");
+  }
+  heads.audit.size = row.number(0, 3);
+  heads.audit.head = pg_hash(row, 4).value_or(kGenesisHash);
   return heads;
 }
 
@@ -280,15 +306,23 @@ Outcome<Digest> digest_from_json(std::string_view text) {
   return digest;
 }
 
-Outcome<Digest> make_digest(const fs::path& db, const SigningKey& key, engine::Timestamp now) {
+Outcome<Digest> make_digest(const std::string& database, const SigningKey& key,
+                            engine::Timestamp now) {
   try {
-    SQLite::Database connection(db, SQLite::OPEN_READONLY, 10000);
+    if (is_postgres_uri(database)) {
+      PgConnection connection(database);
+      const LogHeads heads = stored_heads(connection);
+      const std::string name(connection.exec("SELECT current_database()").text(0, 0));
+      return sign_digest(key, name, engine::format_timestamp(now), heads);
+    }
+    SQLite::Database connection(database, SQLite::OPEN_READONLY, 10000);
     connection.exec("BEGIN");  // both heads from one snapshot
     const LogHeads heads = stored_heads(connection);
     connection.exec("COMMIT");
-    return sign_digest(key, db.filename().string(), engine::format_timestamp(now), heads);
+    return sign_digest(key, fs::path(database).filename().string(), engine::format_timestamp(now),
+                       heads);
   } catch (const std::exception& error) {
-    return engine::fail(Error{Error::Kind::storage, db.string() + ": " + error.what()});
+    return engine::fail(storage_error(error, redact_uri(database) + ": "));
   }
 }
 

@@ -31,6 +31,8 @@ class Database;
 
 namespace investflow::storage {
 
+class PgConnection;
+
 inline constexpr std::string_view kDigestFormat = "investflow-digest/1";
 
 using PublicKey = std::array<std::uint8_t, 32>;
@@ -54,8 +56,9 @@ struct LogHeads {
 };
 
 struct Digest {
-  std::string database;  // the database's file name when signed (information only)
-  std::string at;        // when, UTC, 2026-03-02T08:00:00.000Z
+  // The database's file name (SQLite) or name (PostgreSQL) when signed (information only).
+  std::string database;
+  std::string at;  // when, UTC, 2026-03-02T08:00:00.000Z
   LogHeads heads;
   PublicKey public_key{};
   Signature signature{};
@@ -68,6 +71,11 @@ void backfill_log_hashes(SQLite::Database& db);
 // Both chains' heads as the tables hold them, read in one snapshot by the caller's
 // transaction (or the statement's own).
 LogHeads stored_heads(SQLite::Database& db);
+// The same on PostgreSQL, in one statement (one snapshot): the log chain's from log_head
+// (its event ids have no gaps, so the last id is the size), checked against the last
+// event's log_hash; the audit chain's from audit_log. Throws on failure, and when log_head
+// and the events disagree.
+LogHeads stored_heads(PgConnection& connection);
 
 // A new key pair: KEY (0600; refuses to overwrite) and KEY.pub.
 Outcome<PublicKey> write_signing_key(const std::filesystem::path& key);
@@ -83,8 +91,9 @@ std::string digest_to_json(const Digest& digest);
 // Refuses anything but a well-formed digest of this format (the message names the part).
 Outcome<Digest> digest_from_json(std::string_view text);
 
-// Reads DB's heads in one snapshot and signs them.
-Outcome<Digest> make_digest(const std::filesystem::path& db, const SigningKey& key,
+// Reads the heads of `database` (a SQLite file or a postgresql:// URI) in one snapshot and
+// signs them.
+Outcome<Digest> make_digest(const std::string& database, const SigningKey& key,
                             engine::Timestamp now);
 // Writes the digest to `file` (0600, through a temporary name, renamed when complete).
 Outcome<Ok> write_digest_file(const std::filesystem::path& file, const Digest& digest);

@@ -26,6 +26,17 @@ AuditEntry read_audit_entry(SQLite::Statement& select) {
                     select.getColumn(6).getString(), select.getColumn(7).getString()};
 }
 
+AuditEntry read_audit_entry(const PgResult& rows, int row) {
+  return AuditEntry{rows.number(row, 0),
+                    rows.number(row, 1),
+                    std::string(rows.text(row, 2)),
+                    std::string(rows.text(row, 3)),
+                    std::string(rows.text(row, 4)),
+                    std::string(rows.text(row, 5)),
+                    std::string(rows.text(row, 6)),
+                    std::string(rows.text(row, 7))};
+}
+
 boost::json::object audit_json(const AuditEntry& entry) {
   boost::system::error_code error;
   boost::json::value detail = boost::json::parse(entry.detail, error);
@@ -123,17 +134,6 @@ class SqliteAuditTable final : public AuditTable {
   SQLite::Database db_;
 };
 
-AuditEntry pg_audit_entry(const PgResult& rows, int row) {
-  return AuditEntry{rows.number(row, 0),
-                    rows.number(row, 1),
-                    std::string(rows.text(row, 2)),
-                    std::string(rows.text(row, 3)),
-                    std::string(rows.text(row, 4)),
-                    std::string(rows.text(row, 5)),
-                    std::string(rows.text(row, 6)),
-                    std::string(rows.text(row, 7))};
-}
-
 class PgAuditTable final : public AuditTable {
  public:
   explicit PgAuditTable(const std::string& uri) : connection_(uri) {}
@@ -197,7 +197,7 @@ class PgAuditTable final : public AuditTable {
     std::vector<AuditEntry> entries;
     entries.reserve(static_cast<std::size_t>(rows.rows()));
     for (int row = 0; row < rows.rows(); ++row)
-      entries.push_back(pg_audit_entry(rows, row));
+      entries.push_back(read_audit_entry(rows, row));
     return entries;
   }
 

@@ -29,6 +29,8 @@ class Statement;
 
 namespace investflow::storage {
 
+class PgResult;
+
 struct AuditEntry {
   std::int64_t id = 0;  // given when appended
   engine::Timestamp at = 0;
@@ -71,6 +73,8 @@ bool is_audit_action(std::string_view action);
 inline constexpr std::string_view kAuditColumns =
     "id, at, actor, action, target, address, request_id, detail";
 AuditEntry read_audit_entry(SQLite::Statement& select);
+// The same from row `row` of a PostgreSQL result, from its first column on.
+AuditEntry read_audit_entry(const PgResult& rows, int row);
 // As the API and `investflow audit --json` give it: the time in RFC 3339 (+08:00), the
 // detail as an object.
 boost::json::object audit_json(const AuditEntry& entry);

@@ -40,8 +40,11 @@ Outcome<std::unique_ptr<Store>> open_pg_store(const std::string& uri,
 Outcome<int> init_pg_database(const std::string& uri);
 
 // Walks every project's hash chain, replays its events through the engine and compares
-// with the stored projection, and walks the log chain over all events (verify_database's
-// checks that apply to this store), in one snapshot.
-Outcome<VerifyReport> verify_pg_database(const std::string& uri, const ProgressFn& progress = {});
+// with the stored projection, and walks the log chain over all events and the audit log's
+// chain (verify_database's checks that apply to this store), in one snapshot; with
+// `anchored` (a signed digest's heads), also that both chains hold those heads at the
+// digest's sizes.
+Outcome<VerifyReport> verify_pg_database(const std::string& uri, const ProgressFn& progress = {},
+                                         const std::optional<LogHeads>& anchored = std::nullopt);
 
 }  // namespace investflow::storage

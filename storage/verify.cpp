@@ -401,35 +401,52 @@ void check_log_chain(SQLite::Database& db, VerifyReport& report,
   chain.finish();
 }
 
-// The audit log's chain: each entry's hash over its content and the entry before it.
-void check_audit_chain(SQLite::Database& db, VerifyReport& report,
-                       const std::optional<LogHeads>& anchored) {
-  SQLite::Statement entries(
-      db, "SELECT " + std::string(kAuditColumns) + ", prev_hash, hash FROM audit_log ORDER BY id");
-  Hash previous = kGenesisHash;
-  Hash recomputed = kGenesisHash;
-  Hash at_size = kGenesisHash;
-  std::int64_t links = 0;
-  int reported = 0;
-  while (entries.executeStep()) {
-    const AuditEntry entry = read_audit_entry(entries);
-    const auto stored_previous = blob_hash(entries.getColumn(8));
-    const auto stored = blob_hash(entries.getColumn(9));
+// The audit log's chain: each entry's hash over its content and the entry before it,
+// and the chain recomputed from the entries for a digest.
+class AuditChainCheck {
+ public:
+  AuditChainCheck(VerifyReport& report, const std::optional<LogHeads>& anchored)
+      : report_(report), anchored_(anchored) {}
+  void add(const AuditEntry& entry, const std::optional<Hash>& stored_previous,
+           const std::optional<Hash>& stored) {
     const std::string canonical = audit_canonical(entry);
-    recomputed = chain_hash(recomputed, canonical);
-    if ((!stored_previous || *stored_previous != previous || !stored ||
-         *stored != chain_hash(previous, canonical)) &&
-        reported++ < 20) {
-      add_problem(report, Kind::broken_audit,
+    recomputed_ = chain_hash(recomputed_, canonical);
+    if ((!stored_previous || *stored_previous != previous_ || !stored ||
+         *stored != chain_hash(previous_, canonical)) &&
+        reported_++ < 20) {
+      add_problem(report_, Kind::broken_audit,
                   "audit entry " + std::to_string(entry.id) +
                       " does not follow from the entry before it (changed, removed or "
                       "reordered)");
     }
-    previous = stored.value_or(kGenesisHash);
-    ++report.audit_entries;
-    if (++links == (anchored ? anchored->audit.size : -1)) at_size = recomputed;
+    previous_ = stored.value_or(kGenesisHash);
+    ++report_.audit_entries;
+    if (++links_ == (anchored_ ? anchored_->audit.size : -1)) at_size_ = recomputed_;
   }
-  if (anchored) check_anchor(report, "audit entries", anchored->audit, links, at_size);
+  void finish() {
+    if (anchored_) check_anchor(report_, "audit entries", anchored_->audit, links_, at_size_);
+  }
+
+ private:
+  VerifyReport& report_;
+  const std::optional<LogHeads>& anchored_;
+  Hash previous_ = kGenesisHash;
+  Hash recomputed_ = kGenesisHash;
+  Hash at_size_ = kGenesisHash;
+  std::int64_t links_ = 0;
+  int reported_ = 0;
+};
+
+void check_audit_chain(SQLite::Database& db, VerifyReport& report,
+                       const std::optional<LogHeads>& anchored) {
+  SQLite::Statement entries(
+      db, "SELECT " + std::string(kAuditColumns) + ", prev_hash, hash FROM audit_log ORDER BY id");
+  AuditChainCheck chain(report, anchored);
+  while (entries.executeStep()) {
+    chain.add(read_audit_entry(entries), blob_hash(entries.getColumn(8)),
+              blob_hash(entries.getColumn(9)));
+  }
+  chain.finish();
 }
 
 void check_integrity(SQLite::Database& db, VerifyReport& report) {
@@ -555,7 +572,8 @@ class PgEventCursor {
 
 }  // namespace
 
-Outcome<VerifyReport> verify_pg_database(const std::string& uri, const ProgressFn& progress) {
+Outcome<VerifyReport> verify_pg_database(const std::string& uri, const ProgressFn& progress,
+                                         const std::optional<LogHeads>& anchored) {
   try {
     PgConnection connection(uri);
     // One snapshot for the whole walk, whatever servers write meanwhile. Not READ ONLY: the
@@ -619,8 +637,7 @@ Outcome<VerifyReport> verify_pg_database(const std::string& uri, const ProgressF
 
     PgRows log(connection, "verify_log",
                "SELECT id, project_id, seq, hash, log_hash FROM events ORDER BY id");
-    const std::optional<LogHeads> no_digest;
-    LogChainCheck chain(report, no_digest);
+    LogChainCheck chain(report, anchored);
     for (; !log.done(); log.next()) {
       const PgResult& r = log.rows();
       const int i = log.row();
@@ -628,6 +645,17 @@ Outcome<VerifyReport> verify_pg_database(const std::string& uri, const ProgressF
                 pg_hash(r, i, 3).value_or(kGenesisHash), pg_hash(r, i, 4));
     }
     chain.finish();
+
+    PgRows audit(
+        connection, "verify_audit",
+        "SELECT " + std::string(kAuditColumns) + ", prev_hash, hash FROM audit_log ORDER BY id");
+    AuditChainCheck audit_chain(report, anchored);
+    for (; !audit.done(); audit.next()) {
+      const PgResult& r = audit.rows();
+      const int i = audit.row();
+      audit_chain.add(read_audit_entry(r, i), pg_hash(r, i, 8), pg_hash(r, i, 9));
+    }
+    audit_chain.finish();
     for (const std::string& table : ReportLedger::differences_from_log(connection)) {
       add_problem(report, Kind::report_differs,
                   "the report summary " + table + " differs from what the events give");

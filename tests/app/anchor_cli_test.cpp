@@ -11,7 +11,9 @@
 #include <sstream>
 
 #include "app/commands_anchor.hpp"
+#include "storage/pg_connection.hpp"
 #include "tests/support/cli_run.hpp"
+#include "tests/support/pg_server.hpp"
 
 namespace investflow::app {
 namespace {
@@ -80,6 +82,53 @@ TEST_F(AnchorCli, KeygenDigestVerifyAndARemovedEventFails) {
   EXPECT_EQ(tampered.code, 1);
   EXPECT_NE(tampered.out.find("digest_mismatch: the digest covers"), std::string::npos)
       << tampered.out;
+}
+
+// `digest URI` and `verify URI --digest`: the log chain and the audit chain of a PostgreSQL
+// database signed and checked as a SQLite file's; appends are fine, a change is not.
+TEST_F(AnchorCli, DigestAndVerifyDigestOnAPostgresqlDatabase) {
+  PG_DATABASE_OR_SKIP(uri);
+  ASSERT_EQ(cli({"init", uri}).code, 0);
+  ASSERT_EQ(cli({"seed", uri, "--projects", "4"}).code, 0);
+  ASSERT_EQ(cli({"user", "add", "zhou", "--role", "staff", "--db", uri}).code, 0);  // audited
+  ASSERT_EQ(cli({"keygen", "--out", key}).code, 0);
+  const auto signed_digest = cli({"digest", uri, "--key", key, "--out", digest});
+  ASSERT_EQ(signed_digest.code, 0) << signed_digest.err;
+  EXPECT_NE(signed_digest.out.find(" events, 1 audit entries"), std::string::npos)
+      << signed_digest.out;
+  // The database's name, not its URI (which may hold a password).
+  const std::string prefix = "postgresql:///";  // fresh_pg_database's: a name, then ?host=
+  ASSERT_EQ(uri.rfind(prefix, 0), 0u) << uri;
+  const std::string name = uri.substr(prefix.size(), uri.find('?') - prefix.size());
+  EXPECT_NE(read(digest).find("\"database\": \"" + name + "\""), std::string::npos) << read(digest);
+  const auto check = [&] {
+    return cli({"verify", uri, "--digest", digest, "--public-key", key + ".pub"});
+  };
+  auto ok = check();
+  EXPECT_EQ(ok.code, 0) << ok.out << ok.err;
+  EXPECT_NE(ok.out.find("1 audit entries; the digest of "), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find(": ok\n"), std::string::npos) << ok.out;
+  // Appended since: still covered.
+  ASSERT_EQ(cli({"seed", uri, "--projects", "2", "--prefix", "NEW"}).code, 0);
+  ASSERT_EQ(cli({"user", "add", "qian", "--role", "staff", "--db", uri}).code, 0);
+  ok = check();
+  EXPECT_EQ(ok.code, 0) << ok.out << ok.err;
+
+  storage::PgConnection raw(uri);  // the superuser, behind the stores' back
+  raw.exec("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update");
+  raw.exec("DELETE FROM audit_log");
+  auto removed = check();
+  EXPECT_EQ(removed.code, 1);
+  EXPECT_NE(removed.out.find("digest_mismatch: the digest covers 1 audit entries; the database "
+                             "holds only 0"),
+            std::string::npos)
+      << removed.out;
+  raw.exec("ALTER TABLE events DISABLE TRIGGER events_no_update");
+  raw.exec("UPDATE events SET hash = sha256(hash) WHERE id = 1");
+  auto changed = check();
+  EXPECT_EQ(changed.code, 1);
+  EXPECT_NE(changed.out.find("digest_mismatch: the events the digest covers"), std::string::npos)
+      << changed.out;
 }
 
 TEST_F(AnchorCli, ADigestFromAnotherKeyOrAlteredIsRefused) {

@@ -8,8 +8,10 @@
 #include <sstream>
 
 #include "storage/auth.hpp"
-#include "storage/sqlite_store.hpp"
+#include "storage/open_store.hpp"
+#include "storage/operations.hpp"
 #include "tests/support/cli_run.hpp"
+#include "tests/support/pg_server.hpp"
 #include "tests/support/scratch_dir.hpp"
 #include "workflows/loader.hpp"
 
@@ -23,17 +25,19 @@ class ReassignCli : public investflow::testing::ScratchDirTest {
  protected:
   ReassignCli() : ScratchDirTest("investflow-reassign") {}
 
-  // Three qingyuan-investment leads (owner zhang), two of them served by zhou, and users.
-  void fill() {
+  // Three qingyuan-investment leads (owner zhang), two of them served by zhou, and users,
+  // in `db` (a SQLite file or a postgresql:// URI; db_ by default).
+  void fill(std::string db = {}) {
+    if (db.empty()) db = db_;
     {
-      auto auth = storage::AuthStore::open(db_);
+      auto auth = storage::AuthStore::open(db);
       ASSERT_TRUE(auth) << auth.error().message;
       for (const char* name : {"zhang", "zhou", "qian"})
         ASSERT_TRUE((*auth)->add_user(name, {"staff"}, "password-123456"));
     }
     storage::SqliteOptions options;
     options.synchronous = storage::Synchronous::normal;
-    auto store = storage::open_sqlite_store(db_, options);
+    auto store = storage::open_store_at(db, options);
     ASSERT_TRUE(store) << store.error().message;
     workflows::CalendarRegistry calendars;
     (void)workflows::load_calendar_directory(
@@ -98,6 +102,42 @@ TEST_F(ReassignCli, HandsOverEveryOpenHoldingAndListsEach) {
   ASSERT_TRUE(history);
   ASSERT_EQ(history->size(), 3u);
   EXPECT_EQ(engine::event_type(history->back().event), "reassigned");
+}
+
+// On PostgreSQL every handover is a command through the store's writer: in the project's
+// history and the log chain, as on a SQLite file.
+TEST_F(ReassignCli, HandsOverOnAPostgresqlDatabaseThroughTheWriter) {
+  PG_DATABASE_OR_SKIP(uri);
+  fill(uri);
+  if (HasFatalFailure()) return;
+  const CliRun run =
+      cli({"reassign", uri, "--from", "zhou", "--to", "qian", "--reason", "周某调离"});
+  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_NE(run.out.find("QY-1\tservice_officer\t新材料项目QY-1\t已转交\n"), std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("QY-2\tservice_officer\t新材料项目QY-2\t已转交\n"), std::string::npos);
+  EXPECT_EQ(run.out.find("QY-3"), std::string::npos);
+  const CliRun unknown =
+      cli({"reassign", uri, "--from", "zhou", "--to", "nobody", "--reason", "x"});
+  EXPECT_EQ(unknown.code, 1);
+
+  auto store = storage::open_store_at(uri);
+  ASSERT_TRUE(store) << store.error().message;
+  auto project = (*store)->project("QY-2");
+  ASSERT_TRUE(project && *project);
+  EXPECT_EQ((*project)->field("service_officer"), engine::Value::text("qian"));
+  auto history = (*store)->history("QY-2");
+  ASSERT_TRUE(history);
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ(engine::event_type(history->back().event), "reassigned");
+  // The two handovers are the last two events of the log.
+  auto events = (*store)->events_after(3, 10);
+  ASSERT_TRUE(events);
+  ASSERT_EQ(events->size(), 2u);
+  auto report = storage::verify_pg_database(uri);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_TRUE(report->ok()) << report->problems.front().message;
+  EXPECT_EQ(report->events, 5);
 }
 
 TEST_F(ReassignCli, RefusesWhatCannotBeDone) {

@@ -19,7 +19,9 @@
 
 #include "app/cli.hpp"
 #include "storage/auth.hpp"
+#include "storage/open_store.hpp"
 #include "tests/support/cli_run.hpp"
+#include "tests/support/pg_server.hpp"
 #include "tests/support/scratch_dir.hpp"
 
 namespace investflow::app {
@@ -271,6 +273,103 @@ TEST_F(ServerCommands, CalendarDeployAndList) {
   run = cli({"calendar", "list", db_});
   EXPECT_EQ(run.code, 0);
   EXPECT_EQ(run.out.rfind("cn-mainland\t2025-2027\t2026-", 0), 0u) << run.out;
+}
+
+TEST_F(ServerCommands, CalendarDeployAndListOnAPostgresqlDatabase) {
+  PG_DATABASE_OR_SKIP(uri);
+  const fs::path longer = dir_ / "longer.yaml";
+  std::ofstream(longer) << calendar_with_2027();
+  const std::string shipped =
+      std::string(INVESTFLOW_SOURCE_DIR) + "/workflows/calendars/cn-mainland.yaml";
+  ASSERT_EQ(cli({"init", uri}).code, 0);
+  CliRun run = cli({"calendar", "list", uri});
+  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(run.out, "");
+  EXPECT_NE(run.err.find("none deployed"), std::string::npos) << run.err;
+
+  run = cli({"calendar", "deploy", uri, longer.string()});
+  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_NE(run.out.find("deployed cn-mainland (official data 2025-2027); servers on " + uri),
+            std::string::npos)
+      << run.out;
+  run = cli({"calendar", "deploy", uri, longer.string()});
+  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_NE(run.out.find("nothing changed"), std::string::npos) << run.out;
+  run = cli({"calendar", "deploy", uri, shipped});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_NE(run.err.find("keeps every year it had"), std::string::npos) << run.err;
+  run = cli({"calendar", "list", uri});
+  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(run.out.rfind("cn-mainland\t2025-2027\t2026-", 0), 0u) << run.out;
+
+  // In the database, for every server on it to take.
+  auto store = storage::open_store_at(uri);
+  ASSERT_TRUE(store) << store.error().message;
+  auto stored = (*store)->stored_calendars();
+  ASSERT_TRUE(stored) << stored.error().message;
+  ASSERT_EQ(stored->size(), 1u);
+  EXPECT_EQ(stored->front().last_year, 2027);
+}
+
+// Several servers on one PostgreSQL database, each with --digest-dir: the one holding the
+// duty lease signs the digests, and when it stops another takes over. Each digest checks.
+TEST_F(ServerCommands, OnPostgresqlTheServerOnDutySignsTheDigests) {
+  PG_DATABASE_OR_SKIP(uri);
+  ASSERT_EQ(cli({"init", uri}).code, 0);
+  ASSERT_EQ(cli({"seed", uri, "--projects", "3"}).code, 0);
+  const std::string key = (dir_ / "digest.key").string();
+  ASSERT_EQ(cli({"keygen", "--out", key}).code, 0);
+  const std::string workflows = std::string(INVESTFLOW_SOURCE_DIR) + "/workflows/definitions";
+  const auto args = [&](const std::string& digests) {
+    return std::vector<std::string>{"--files-dir",    (dir_ / "files").string(),
+                                    "--secret-key",   (dir_ / "secret.key").string(),
+                                    "--digest-dir",   (dir_ / digests).string(),
+                                    "--digest-key",   key,
+                                    "--digest-every", "1s"};
+  };
+  // --no-dispatch takes no duties, digests included: refused.
+  std::vector<std::string> idle = {"serve", "--db", uri};
+  for (const std::string& arg : args("digests-idle"))
+    idle.push_back(arg);
+  idle.push_back("--no-dispatch");
+  const CliRun refused = cli(idle);
+  EXPECT_EQ(refused.code, 2);
+  EXPECT_NE(refused.err.find("--no-dispatch takes no duties"), std::string::npos) << refused.err;
+
+  const auto digests_in = [&](const std::string& name) {
+    std::vector<std::string> files;
+    std::error_code error;
+    for (const auto& entry : fs::directory_iterator(dir_ / name, error))
+      files.push_back(entry.path().string());
+    return files;
+  };
+  const auto wait_for_digest = [&](const std::string& name) {
+    for (int i = 0; i < 100 && digests_in(name).empty(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    return !digests_in(name).empty();
+  };
+  investflow::testing::ServedChild first = investflow::testing::start_serve(
+      INVESTFLOW_BINARY, uri, dir_, workflows, args("digests-1"), "first");
+  ASSERT_GT(first.port, 0) << "serve did not start";
+  ASSERT_TRUE(wait_for_digest("digests-1")) << "the server on duty signed no digest";
+  investflow::testing::ServedChild second = investflow::testing::start_serve(
+      INVESTFLOW_BINARY, uri, dir_, workflows, args("digests-2"), "second");
+  ASSERT_GT(second.port, 0) << "the second server did not start";
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  EXPECT_TRUE(digests_in("digests-2").empty()) << "a server off duty signed a digest";
+
+  const int status = first.stop();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_TRUE(wait_for_digest("digests-2")) << "no server took the digests over";
+  second.stop();
+
+  for (const char* name : {"digests-1", "digests-2"}) {
+    for (const std::string& digest : digests_in(name)) {
+      EXPECT_NE(digest.find("-digest-"), std::string::npos) << digest;
+      const CliRun checked = cli({"verify", uri, "--digest", digest, "--public-key", key + ".pub"});
+      EXPECT_EQ(checked.code, 0) << checked.out << checked.err;
+    }
+  }
 }
 
 }  // namespace

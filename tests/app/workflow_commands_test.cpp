@@ -16,9 +16,13 @@
 #include <thread>
 
 #include "app/cli.hpp"
+#include "storage/open_store.hpp"
+#include "storage/operations.hpp"
 #include "tests/support/cli_run.hpp"
+#include "tests/support/pg_server.hpp"
 #include "tests/support/scratch_dir.hpp"
 #include "tests/web/http_client.hpp"
+#include "workflows/loader.hpp"
 
 namespace investflow::app {
 namespace {
@@ -126,6 +130,63 @@ TEST_F(WorkflowCommands, DeployListAndDiff) {
   run = cli({"workflow", "diff", "tiny@1", "tiny@2"});
   EXPECT_EQ(run.code, 1);
   EXPECT_NE(run.err.find("give --db"), std::string::npos) << run.err;
+}
+
+TEST_F(WorkflowCommands, DeployListDiffAndMigrateOnAPostgresqlDatabase) {
+  PG_DATABASE_OR_SKIP(uri);
+  const std::string v1 = write("tiny-1.yaml", kTiny);
+  const std::string v2 = write("tiny-2.yaml", tiny_v2());
+  ASSERT_EQ(cli({"init", uri}).code, 0);
+  CliRun run = cli({"workflow", "deploy", uri, v1});
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_NE(run.out.find("deployed tiny v1; servers on " + uri), std::string::npos) << run.out;
+  {
+    // Two projects on v1, as a server on the database would write them.
+    auto store = storage::open_store_at(uri);
+    ASSERT_TRUE(store) << store.error().message;
+    const auto calendars = workflows::CalendarRegistry::with_stand_ins();
+    auto load = workflows::load_workflow_text(kTiny, "tiny-1.yaml", calendars);
+    ASSERT_TRUE(load.workflow);
+    ASSERT_TRUE((*store)->register_workflow(load.workflow, kTiny));
+    for (const char* id : {"T-1", "T-2"}) {
+      storage::WriteRequest create;
+      create.command.project_id = id;
+      create.command.body = engine::CreateProject{"", {{"name", engine::Value::text(id)}}};
+      create.actor = engine::Actor{"zhang", {"staff"}};
+      create.workflow = "tiny";
+      const storage::WriteResult result = (*store)->write(std::move(create)).get();
+      ASSERT_TRUE(result.accepted()) << result.error;
+    }
+  }
+  run = cli({"workflow", "deploy", uri, v2});
+  ASSERT_EQ(run.code, 0) << run.err;
+  run = cli({"workflow", "list", uri, "--lang", "en"});
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_NE(run.out.find("\t-\t2 projects: Open 2\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("\tnewest\t0 projects\n"), std::string::npos) << run.out;
+  run = cli({"workflow", "diff", "--db", uri, "--lang", "en", "tiny@1", "tiny@2"});
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(run.out,
+            "Field \"Amount\" (money) is added.\nState \"Open\" is renamed \"Received\".\n");
+
+  run = cli(
+      {"workflow", "migrate", uri, "--workflow", "tiny", "--to", "2", "--dry-run", "--lang", "en"});
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_NE(run.out.find("2 would move"), std::string::npos) << run.out;
+  run = cli({"workflow", "migrate", uri, "--workflow", "tiny", "--to", "2", "--lang", "en"});
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_NE(run.out.find("2 moved, 0 refused"), std::string::npos) << run.out;
+  run = cli({"workflow", "list", uri, "--lang", "en"});
+  EXPECT_NE(run.out.find("\tnewest\t2 projects: Received 2\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("\t-\t0 projects\n"), std::string::npos) << run.out;
+  // Through the writer: each move an event in the log and its chains.
+  auto report = storage::verify_pg_database(uri);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_TRUE(report->ok()) << report->problems.front().message;
+  EXPECT_EQ(report->events, 4);
+  run = cli({"audit", uri});
+  EXPECT_NE(run.out.find("workflow_deployed"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("projects_migrated"), std::string::npos) << run.out;
 }
 
 std::string shipped_qingyuan() {

@@ -10,13 +10,18 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <fstream>
+#include <thread>
 
 #include "storage/anchor.hpp"
 #include "storage/audit.hpp"
 #include "storage/codec.hpp"
 #include "storage/operations.hpp"
+#include "storage/pg_connection.hpp"
+#include "storage/pg_store.hpp"
 #include "storage_test_support.hpp"
+#include "tests/support/pg_server.hpp"
 
 namespace investflow::storage {
 namespace {
@@ -306,6 +311,55 @@ TEST_F(AnchorTest, AuditEntriesListNewestFirstWithFilters) {
   EXPECT_EQ(page.front().action, "user_created");
   EXPECT_TRUE(is_audit_action("denied"));
   EXPECT_FALSE(is_audit_action("dance"));
+}
+
+// On PostgreSQL, digests taken while a store appends events and an audit log entries: each
+// states both chains as of one snapshot (so each checks against the database afterwards),
+// and the last one log_head and the audit log's last entry.
+TEST(AnchorPg, DigestsTakenWhileAStoreWritesHoldOneSnapshotEach) {
+  PG_DATABASE_OR_SKIP(uri);
+  auto opened = open_pg_store(uri);
+  ASSERT_TRUE(opened) << opened.error().message;
+  Store& store = **opened;
+  ASSERT_TRUE(store.register_workflow(mini_workflow(), kMiniWorkflow));
+  AuditLog audit(uri);
+  const SigningKey key{};  // the heads are what is checked here, not the signature
+  constexpr int kProjects = 60;
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    for (int i = 0; i < kProjects; ++i) {
+      EXPECT_TRUE(store.write(create_request("P-" + std::to_string(i), "项目")).get().accepted());
+      audit.record(AuditEntry{0, 1000 + i, "alice", "login", "", "10.0.0.1", "", "{}"});
+    }
+    audit.flush();
+    done = true;
+  });
+  std::vector<Digest> digests;
+  while (!done) {
+    auto digest = make_digest(uri, key, 0);
+    ASSERT_TRUE(digest) << digest.error().message;
+    digests.push_back(*digest);
+  }
+  writer.join();
+  auto last = make_digest(uri, key, 0);
+  ASSERT_TRUE(last) << last.error().message;
+  EXPECT_EQ(last->heads.events.size, kProjects);
+  EXPECT_EQ(last->heads.audit.size, kProjects);
+  PgConnection connection(uri);
+  const PgResult head = connection.exec("SELECT hash FROM log_head");
+  const std::string bytes = head.bytes(0, 0);
+  EXPECT_EQ(last->heads.events.head, hash_from_bytes(bytes.data(), bytes.size()));
+  digests.push_back(*last);
+  // Some of them, spread over the run, the last one included.
+  const std::size_t step = std::max<std::size_t>(1, digests.size() / 8);
+  for (std::size_t i = digests.size(); i > 0; i -= std::min(i, step)) {
+    const Digest& digest = digests[i - 1];
+    auto report = verify_pg_database(uri, {}, digest.heads);
+    ASSERT_TRUE(report) << report.error().message;
+    EXPECT_TRUE(report->ok()) << "a digest of " << digest.heads.events.size << " events and "
+                              << digest.heads.audit.size
+                              << " audit entries: " << report->problems.front().message;
+  }
 }
 
 }  // namespace

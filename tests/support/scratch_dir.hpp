@@ -15,6 +15,7 @@
 #include <string>
 #include <system_error>
 #include <thread>
+#include <vector>
 
 namespace investflow::testing {
 
@@ -46,8 +47,8 @@ class ScratchDirTest : public ::testing::Test {
   std::string db_;
 };
 
-// `investflow serve --db DB --listen 127.0.0.1:0 --workflows <shipped>` as a child
-// process, its stdout and stderr in files beside the database. port is 0 when it did not
+// `investflow serve --db DB --listen 127.0.0.1:0 --workflows <shipped> EXTRA...` as a child
+// process, its stdout and stderr in DIR/NAME.out and NAME.err. port is 0 when it did not
 // start within 15 s.
 struct ServedChild {
   pid_t pid = -1;
@@ -64,14 +65,23 @@ struct ServedChild {
 };
 
 inline ServedChild start_serve(const std::string& binary, const std::string& db,
-                               const std::filesystem::path& dir, const std::string& workflows) {
-  ServedChild served{.out = (dir / "serve.out").string(), .err = (dir / "serve.err").string()};
+                               const std::filesystem::path& dir, const std::string& workflows,
+                               const std::vector<std::string>& extra = {},
+                               const std::string& name = "serve") {
+  ServedChild served{.out = (dir / (name + ".out")).string(),
+                     .err = (dir / (name + ".err")).string()};
+  std::vector<std::string> args = {"investflow", "serve",       "--db",        db,
+                                   "--listen",   "127.0.0.1:0", "--workflows", workflows};
+  args.insert(args.end(), extra.begin(), extra.end());
+  std::vector<char*> argv;
+  for (std::string& arg : args)
+    argv.push_back(arg.data());
+  argv.push_back(nullptr);
   served.pid = ::fork();
   if (served.pid == 0) {
     std::freopen(served.out.c_str(), "w", stdout);
     std::freopen(served.err.c_str(), "w", stderr);
-    ::execl(binary.c_str(), "investflow", "serve", "--db", db.c_str(), "--listen", "127.0.0.1:0",
-            "--workflows", workflows.c_str(), static_cast<char*>(nullptr));
+    ::execv(binary.c_str(), argv.data());
     ::_exit(127);
   }
   for (int i = 0; i < 300 && served.pid > 0 && served.port == 0; ++i) {
