@@ -474,12 +474,12 @@ bool empty_dir(const fs::path& dir) {
   return !fs::exists(dir, error) || fs::is_empty(dir, error);
 }
 
-// A PostgreSQL DST: investflow's schema created (or brought up to date) when the database
-// holds nothing else; refused when it holds other tables or a newer schema.
-void prepare_pg_destination(PgSide& dst, const std::string& name) {
-  PgConnection& connection = dst.connection();
+// A PostgreSQL DST holds nothing but (perhaps) investflow's empty tables. Returns whether
+// its schema is there; the copy creates it (or brings it up to date) once SRC is verified.
+bool check_pg_destination(PgSide& dst, const std::string& name) {
   const bool ours =
-      connection.exec("SELECT to_regclass('investflow_schema') IS NOT NULL").text(0, 0) == "t";
+      dst.connection().exec("SELECT to_regclass('investflow_schema') IS NOT NULL").text(0, 0) ==
+      "t";
   if (!ours) {
     std::string others;
     for (const std::string& table : dst.tables())
@@ -489,7 +489,7 @@ void prepare_pg_destination(PgSide& dst, const std::string& name) {
                     "): copy fills a new database");
     }
   }
-  migrate_pg(connection);
+  return ours;
 }
 
 // DST holds no rows (checked again in the copy's transaction, under log_head's lock).
@@ -666,8 +666,7 @@ Outcome<CopySummary> copy_store(const std::string& src, const std::string& dst,
     if (dst_pg) {
       auto side = std::make_unique<PgSide>(dst);
       pg_to = side.get();
-      prepare_pg_destination(*side, dst_name);
-      check_empty(*side, dst_name);
+      if (check_pg_destination(*side, dst_name)) check_empty(*side, dst_name);
       to = std::move(side);
       dst_files = options.pg_files_dir;
     } else {
@@ -706,7 +705,11 @@ Outcome<CopySummary> copy_store(const std::string& src, const std::string& dst,
 
     CopySummary summary;
     from->begin_snapshot();
-    if (!dst_pg) to = std::make_unique<SqliteSide>(staged, true);
+    if (dst_pg) {
+      migrate_pg(pg_to->connection());  // refuses a newer schema
+    } else {
+      to = std::make_unique<SqliteSide>(staged, true);
+    }
     to->begin_write();
     try {
       if (dst_pg) check_empty(*to, dst_name);
