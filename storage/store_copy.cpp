@@ -742,7 +742,16 @@ Outcome<CopySummary> copy_store(const std::string& src, const std::string& dst,
     }
     if (!dst_pg) {
       if (fs::exists(files_dir_of(staged))) fs::rename(files_dir_of(staged), files_dir_of(dst));
-      fs::rename(staged, dst);
+      // A link refuses a DST made meanwhile, which rename would replace; rename where the
+      // file system has no links.
+      std::error_code linked;
+      fs::create_hard_link(staged, dst, linked);
+      if (linked == std::errc::file_exists) throw Refused(dst + " was made during the copy");
+      if (linked) {
+        fs::rename(staged, dst);
+      } else {
+        fs::remove(staged);
+      }
     }
     return summary;
   } catch (const Refused& refused) {

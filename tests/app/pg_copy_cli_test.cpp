@@ -216,8 +216,10 @@ TEST(PgCopyCli, ABrokenSourceIsRefusedAndNothingIsWritten) {
 
   // A database with other tables is not investflow's to fill.
   connection.exec("CREATE TABLE ledger (id INTEGER)");
-  const auto foreign = cli({"copy", dir.file("b.db").string(), uri});
+  const auto foreign = cli({"copy", a, uri});
   EXPECT_EQ(foreign.code, kExitFailed);
+  EXPECT_NE(foreign.err.find("holds tables that are not investflow's (ledger)"), std::string::npos)
+      << foreign.err;
 }
 
 TEST(PgCopyCli, AnswersHelpAndRefusesBadUsage) {
