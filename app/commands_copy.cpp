@@ -23,15 +23,15 @@ int run_copy(std::span<const std::string> args, Io& io) {
       "(or with empty ones). The rows are written in one transaction on DST, every table's\n"
       "count and both chains' heads compared with SRC's before it commits, and DST is then\n"
       "verified; a SQLite DST gets its name only then. Stop servers writing to SRC first: the\n"
-      "copy is one snapshot of SRC, and what they write after it is not copied.");
+      "copy is one snapshot of SRC, and what they write after it is not copied. A SQLite file\n"
+      "keeps its attached files in DB.files; give the PostgreSQL side's with --files-dir.\n"
+      "Targets have no table on PostgreSQL yet: a file holding some is refused unless\n"
+      "--leave-out-unsupported, which leaves them out and lists them.");
   spec.positional("SRC", "the store to copy: a SQLite file or a postgresql:// URI")
       .positional("DST", "the new store: a SQLite file (must not exist) or a postgresql:// URI")
       .option("files-dir", "DIR",
-              "the attached files' directory of the PostgreSQL side (its servers' --files-dir;\n"
-              "as DST it must be empty or missing). A SQLite side keeps them in DB.files")
-      .flag("leave-out-unsupported",
-            "copy even when SRC holds rows in tables DST has no place for yet (targets on\n"
-            "PostgreSQL): they are left out and listed")
+              "the PostgreSQL side's attached files (its servers' --files-dir); empty as DST")
+      .flag("leave-out-unsupported", "copy the rest when DST has no table for some of SRC's rows")
       .example(
           "investflow copy zone.db postgresql://investflow@db.example/zone --files-dir "
           "/srv/investflow/files")
