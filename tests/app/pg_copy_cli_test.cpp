@@ -222,6 +222,26 @@ TEST(PgCopyCli, ABrokenSourceIsRefusedAndNothingIsWritten) {
       << foreign.err;
 }
 
+// Targets have no table on PostgreSQL yet: refused, unless left out on purpose.
+TEST(PgCopyCli, RowsDstHasNoPlaceForAreRefusedOrLeftOut) {
+  PG_DATABASE_OR_SKIP(uri);
+  TempDir dir;
+  const std::string a = dir.file("a.db").string();
+  ASSERT_EQ(cli({"seed", a, "--projects", "4", "--seed", "2", "--now", "2026-11-02"}).code,
+            kExitOk);
+  ASSERT_EQ(cli({"target", "set", a, "--year", "2026", "--unit", "招商一科", "--figure",
+                 "signed_projects", "--value", "5"})
+                .code,
+            kExitOk);
+  const auto refused = cli({"copy", a, uri});
+  EXPECT_EQ(refused.code, kExitFailed);
+  EXPECT_NE(refused.err.find("no table for targets (1 rows)"), std::string::npos) << refused.err;
+  const auto left = cli({"copy", a, uri, "--leave-out-unsupported"});
+  ASSERT_EQ(left.code, kExitOk) << left.err;
+  EXPECT_NE(left.out.find("left out: targets (1 rows)"), std::string::npos) << left.out;
+  EXPECT_EQ(exported(uri), exported(a));
+}
+
 TEST(PgCopyCli, AnswersHelpAndRefusesBadUsage) {
   const auto help = cli({"copy", "--help"});
   EXPECT_EQ(help.code, kExitOk);
