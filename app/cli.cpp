@@ -8,6 +8,7 @@
 #include "app/commands_anchor.hpp"
 #include "app/commands_audit.hpp"
 #include "app/commands_calendar.hpp"
+#include "app/commands_copy.hpp"
 #include "app/commands_funds.hpp"
 #include "app/commands_reassign.hpp"
 #include "app/commands_report.hpp"
@@ -40,6 +41,8 @@ constexpr CommandEntry kCommands[] = {
     {"verify", "check every hash chain and replay every project against its projection",
      run_verify},
     {"backup", "copy a database online (safe while the server writes)", run_backup},
+    {"copy", "copy a whole store between SQLite and PostgreSQL, checking counts and chains",
+     run_copy},
     {"audit", "list the security audit log: logins, refusals, changes, downloads", run_audit},
     {"keygen", "make an Ed25519 key pair for signing digests of the history", run_keygen},
     {"digest", "sign a statement of the history's size and head (verify --digest checks it)",
@@ -124,8 +127,9 @@ int run_cli(std::span<const std::string> args, Io& io) {
     // The PostgreSQL store (issue 21) serves these commands so far; the others would take
     // a URI for a SQLite file name.
     constexpr std::string_view kOnPostgres[] = {
-        "init",   "verify", "seed",  "serve",  "audit",  "user",     "token",    "import",
-        "export", "report", "funds", "target", "digest", "calendar", "workflow", "reassign"};
+        "init",   "verify",   "seed",     "serve",    "audit", "user",
+        "token",  "import",   "export",   "report",   "funds", "target",
+        "digest", "calendar", "workflow", "reassign", "copy"};
     const bool on_postgres = std::any_of(args.begin() + 1, args.end(), [](const std::string& arg) {
       return storage::is_postgres_uri(arg);
     });

@@ -141,6 +141,34 @@ class PgConnection {
   std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
 };
 
+// Rows of a query in chunks, through a cursor in the current transaction (which must be
+// open): a walk over a large table without holding it in memory.
+class PgRows {
+ public:
+  PgRows(PgConnection& connection, std::string name, const std::string& query)
+      : connection_(connection), name_(std::move(name)) {
+    connection_.exec("DECLARE " + name_ + " NO SCROLL CURSOR FOR " + query);
+    fetch();
+  }
+  bool done() const { return row_ >= rows_.rows(); }
+  const PgResult& rows() const { return rows_; }
+  int row() const { return row_; }
+  void next() {
+    if (++row_ >= rows_.rows() && rows_.rows() == kChunk) fetch();
+  }
+
+ private:
+  static constexpr int kChunk = 5000;
+  void fetch() {
+    rows_ = connection_.exec("FETCH " + std::to_string(kChunk) + " FROM " + name_);
+    row_ = 0;
+  }
+  PgConnection& connection_;
+  std::string name_;
+  PgResult rows_{nullptr};
+  int row_ = 0;
+};
+
 // Runs `body` in a transaction (BEGIN ... COMMIT), rolling back when it throws.
 template <typename Body>
 auto in_transaction(PgConnection& connection, Body&& body) {

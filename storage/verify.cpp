@@ -515,33 +515,6 @@ Outcome<VerifyReport> verify_database(const std::filesystem::path& path, const P
 
 namespace {
 
-// Rows of a query in chunks, through a cursor in the current transaction.
-class PgRows {
- public:
-  PgRows(PgConnection& connection, std::string name, const std::string& query)
-      : connection_(connection), name_(std::move(name)) {
-    connection_.exec("DECLARE " + name_ + " NO SCROLL CURSOR FOR " + query);
-    fetch();
-  }
-  bool done() const { return row_ >= rows_.rows(); }
-  const PgResult& rows() const { return rows_; }
-  int row() const { return row_; }
-  void next() {
-    if (++row_ >= rows_.rows() && rows_.rows() == kChunk) fetch();
-  }
-
- private:
-  static constexpr int kChunk = 5000;
-  void fetch() {
-    rows_ = connection_.exec("FETCH " + std::to_string(kChunk) + " FROM " + name_);
-    row_ = 0;
-  }
-  PgConnection& connection_;
-  std::string name_;
-  PgResult rows_{nullptr};
-  int row_ = 0;
-};
-
 std::optional<Hash> pg_hash(const PgResult& rows, int row, int column) {
   const std::string bytes = rows.bytes(row, column);
   return hash_from_bytes(bytes.data(), bytes.size());
