@@ -336,7 +336,8 @@ GRANT SELECT, INSERT ON audit_log TO investflow_server;
     // 5: the report summaries (storage/reports_ledger.hpp), kept by the writer in the same
     // transaction as the events, and the promoting units' targets (funds_report.hpp): the
     // tables of SQLite's schema as it stands after its migration 24. Events stored before get
-    // their summaries in the migration (ReportLedger::rebuild).
+    // their summaries in the migration (ReportLedger::rebuild). And the index that finds the
+    // projects holding an attachment.
     R"sql(
 CREATE TABLE report_projects (
   project_id TEXT COLLATE "C" PRIMARY KEY,
@@ -522,6 +523,10 @@ CREATE TABLE report_enterprise_mark_months (
   links BIGINT NOT NULL,
   PRIMARY KEY (workflow, kind, month)
 );
+-- The projects holding an attachment (PgStore::projects_with_attachment), as SQLite's
+-- index events_attachment.
+CREATE INDEX events_attachment ON events (((payload::jsonb #>> '{body,attachment_id}')))
+  WHERE type = 'file_attached';
 -- SQLite's TOTAL(): the sum as a double, 0 over no rows; the reports' SQL runs on both.
 CREATE AGGREGATE total(double precision) (
   SFUNC = float8pl, STYPE = double precision, INITCOND = '0');

@@ -1091,6 +1091,21 @@ class PgStore final : public Store {
     });
   }
 
+  Outcome<std::vector<std::string>> projects_with_attachment(
+      std::string_view attachment_id) override {
+    return readers_.read([attachment_id](PgConnection& connection) {
+      // The expression and the condition are those of the index events_attachment.
+      PgResult rows = connection.exec(
+          "SELECT DISTINCT project_id FROM events WHERE type = 'file_attached' AND "
+          "(payload::jsonb #>> '{body,attachment_id}') = $1 ORDER BY project_id",
+          PgParams().text(std::string(attachment_id)));
+      std::vector<std::string> projects;
+      for (int i = 0; i < rows.rows(); ++i)
+        projects.emplace_back(rows.text(i, 0));
+      return projects;
+    });
+  }
+
  private:
   // When (id, version) was stored with this text; nullopt when it is not stored; an
   // invalid_request error when it is stored with another text.

@@ -60,7 +60,9 @@ Outcome<std::optional<ProjectJson>> Store::project_json(std::string_view id) {
   auto found = project(id);
   if (!found) return engine::fail(std::move(found.error()));
   if (!*found) return std::optional<ProjectJson>();
-  return std::optional<ProjectJson>(project_wire_json(**found));
+  // With its workflow version's computed values, as the SQLite store's own answers.
+  const auto workflow = this->workflow((*found)->workflow, (*found)->workflow_version);
+  return std::optional<ProjectJson>(project_wire_json(**found, workflow.get()));
 }
 
 Outcome<std::optional<engine::Project>> Store::project_seen(std::string_view id,

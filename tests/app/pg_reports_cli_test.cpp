@@ -136,7 +136,8 @@ TEST_F(PgReportsCli, MigratingAnOlderDatabaseFillsItsSummaries) {
         "DO $$ DECLARE t text; BEGIN FOR t IN SELECT tablename FROM pg_tables WHERE "
         "schemaname = 'public' AND (tablename LIKE 'report\\_%' OR tablename LIKE 'target%') "
         "LOOP EXECUTE 'DROP TABLE ' || t; END LOOP; END $$; "
-        "DROP AGGREGATE total(double precision); UPDATE investflow_schema SET version = 4");
+        "DROP AGGREGATE total(double precision); DROP INDEX events_attachment; "
+        "UPDATE investflow_schema SET version = 4");
   }
   expect_same_reports(file, uri);
   const auto verified = cli({"verify", uri});

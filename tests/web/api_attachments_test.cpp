@@ -100,8 +100,9 @@ class AttachmentsApi : public ApiTest {
  protected:
   void SetUp() override {
     ApiTest::SetUp();
+    if (HasFatalFailure() || IsSkipped()) return;
     server_.reset();
-    files_dir_ = storage::files_dir_of(dir_ / "api.db");
+    files_dir_ = files_dir();
     auto context = std::make_shared<ApiContext>(*store_, *auth_, clock_);
     context->attachments = std::make_shared<storage::AttachmentFiles>(files_dir_);
     context->attachment_limit = 64 * 1024;
@@ -290,6 +291,7 @@ TEST_F(AttachmentsApi, TheProjectHoldsItsAttachmentsForTheEngineToCheckEvidence)
 }
 
 TEST_F(AttachmentsApi, VerifyCatchesAnAlteredFileAndBackupCopiesThem) {
+  if (on_postgres()) GTEST_SKIP() << "verify and backup of a SQLite file with its files";
   const std::string id = create_lead();
   const auto created = upload(id, "a.pdf", kPdf);
   ASSERT_EQ(created.status, 201);

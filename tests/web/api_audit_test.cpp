@@ -49,7 +49,7 @@ TEST_F(AuditApiTest, LoginsFailuresAndLogoutsAreRecordedWithTheClientsAddress) {
 }
 
 TEST_F(AuditApiTest, RefusedRequestsAndDownloadsAreRecorded) {
-  context_->reports = std::make_shared<storage::ReportReader>(dir_ / "api.db");
+  context_->reports = std::make_shared<storage::ReportReader>(database_);
   EXPECT_EQ(call_as("zhang", "GET", "/api/users").status, 403);
   create_lead();
   const auto exported =

@@ -173,6 +173,10 @@ TEST_F(ApiTest, StaleIfMatchIs412AndTheRightOneWrites) {
 // checked and the project is cached: the same bytes and ETag as from the database, 304 for
 // a known version, the new version right after a write, and a cookie session still works.
 TEST_F(ApiTest, ProjectReadsFromMemoryMatchTheDatabase) {
+  if (on_postgres()) {
+    GTEST_SKIP() << "the project JSON kept in memory is the SQLite store's: on PostgreSQL "
+                    "another server may have written since";
+  }
   const std::string id = create_lead();
   const std::string path = "/api/projects/" + id;
   const auto first = call_as("zhang", "GET", path);  // checks the token, fills the cache

@@ -17,10 +17,10 @@ class FundsApi : public ApiTest {
  protected:
   void SetUp() override {
     ApiTest::SetUp();
-    if (HasFatalFailure()) return;
+    if (HasFatalFailure() || IsSkipped()) return;
     auto context = std::make_shared<ApiContext>(*store_, *auth_, clock_);
-    context->reports = std::make_shared<storage::ReportReader>(dir_ / "api.db");
-    context->targets = std::make_shared<storage::TargetWriter>(dir_ / "api.db");
+    context->reports = std::make_shared<storage::ReportReader>(database_);
+    context->targets = std::make_shared<storage::TargetWriter>(database_);
     server_.reset();
     Router router;
     add_api_routes(router, context);

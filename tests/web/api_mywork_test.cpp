@@ -19,7 +19,7 @@ class ApiMyWorkTest : public NotifyingApiTest {
  protected:
   void SetUp() override {
     ApiTest::SetUp();
-    if (HasFatalFailure()) return;
+    if (HasFatalFailure() || IsSkipped()) return;
     serve_with_notifications();
   }
   // A lead brought to the committee's review (three reviewers, a quorum of 2/3).

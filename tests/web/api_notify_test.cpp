@@ -23,7 +23,7 @@ class ApiNotifyTest : public NotifyingApiTest {
  protected:
   void SetUp() override {
     ApiTest::SetUp();
-    if (HasFatalFailure()) return;
+    if (HasFatalFailure() || IsSkipped()) return;
     serve_with_notifications([this](ApiContext& context) {
       // As serve has it, with the tests' receivers' loopback address allowed.
       context.webhook_addresses = {true, *notify::IpNetworks::parse("127.0.0.1")};

@@ -12,7 +12,7 @@ class ApiParentTest : public ApiTest {
  protected:
   void SetUp() override {
     ApiTest::SetUp();
-    if (HasFatalFailure()) return;
+    if (HasFatalFailure() || IsSkipped()) return;
     const std::filesystem::path pair = std::filesystem::path(INVESTFLOW_TEST_DATA) / "parent";
     for (auto& load : workflows::load_workflow_set({pair / "venture.yaml", pair / "issue.yaml"},
                                                    workflows::CalendarRegistry{})) {

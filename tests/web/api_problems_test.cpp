@@ -18,7 +18,7 @@ class ProblemsApi : public ApiTest {
  protected:
   void SetUp() override {
     ApiTest::SetUp();
-    if (HasFatalFailure()) return;
+    if (HasFatalFailure() || IsSkipped()) return;
     const std::filesystem::path definitions =
         std::filesystem::path(INVESTFLOW_SOURCE_DIR) / "workflows" / "definitions";
     workflows::CalendarRegistry calendars;
@@ -30,7 +30,7 @@ class ProblemsApi : public ApiTest {
     // The same server, with reports enabled.
     server_.reset();
     auto context = std::make_shared<ApiContext>(*store_, *auth_, clock_);
-    context->reports = std::make_shared<storage::ReportReader>(dir_ / "api.db");
+    context->reports = std::make_shared<storage::ReportReader>(database_);
     Router router;
     add_api_routes(router, context);
     server_ = std::make_unique<RunningServer>(std::move(router));
@@ -380,6 +380,7 @@ TEST_F(ProblemsApi, TheFiguresCountWhatHappenedExactly) {
 // The figures come from summaries the writer keeps (report_problems, report_problem_closings);
 // they say what the event log does, and migration 21 fills them from the projections alone.
 TEST_F(ProblemsApi, TheFiguresSummariesAgreeWithTheLogAndRefillFromTheProjections) {
+  if (on_postgres()) GTEST_SKIP() << "migration 21 of a SQLite file (PgReportsCli covers ours)";
   const std::string parent = create_lead();
   const std::string on_time = raised(parent, "审批一", "approval", "administrative_approval");
   const std::string late =

@@ -14,7 +14,7 @@ class ApiSuperviseTest : public NotifyingApiTest {
  protected:
   void SetUp() override {
     ApiTest::SetUp();
-    if (HasFatalFailure()) return;
+    if (HasFatalFailure() || IsSkipped()) return;
     const std::filesystem::path definitions =
         std::filesystem::path(INVESTFLOW_SOURCE_DIR) / "workflows" / "definitions";
     workflows::CalendarRegistry calendars;

@@ -1,24 +1,29 @@
 #pragma once
-// The API tests' world: a temporary SQLite database with the shipped qingyuan-investment
-// workflow, a fixed clock (Monday 2026-03-02, 09:00 in China), one user per role, and the
-// real server on 127.0.0.1 port 0.
+// The API tests' world: a temporary SQLite database (or, with INVESTFLOW_TEST_STORE=postgresql,
+// a PostgreSQL one) with the shipped qingyuan-investment workflow, a fixed clock (Monday
+// 2026-03-02, 09:00 in China), one user per role, and the real server on 127.0.0.1 port 0.
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <boost/json.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <random>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "engine/date.hpp"
+#include "storage/attachment_files.hpp"
 #include "storage/audit.hpp"
 #include "storage/auth.hpp"
+#include "storage/open_store.hpp"
 #include "storage/sqlite_store.hpp"
+#include "tests/support/pg_server.hpp"
 #include "tests/web/contract.hpp"
 #include "tests/web/http_client.hpp"
 #include "tests/web/test_server.hpp"
@@ -45,14 +50,21 @@ class ApiTest : public ::testing::Test {
            ("investflow-api-" + std::to_string(std::random_device()()) + "-" +
             std::to_string(counter++));
     std::filesystem::create_directories(dir_);
-    const std::filesystem::path db = dir_ / "api.db";
     clock_ = std::make_shared<engine::FixedClock>(
         engine::start_of_day(*engine::Date::parse("2026-03-02")) + 9 * 3600 * 1000);
 
-    storage::SqliteOptions options;
-    options.clock = clock_;
-    options.synchronous = storage::Synchronous::normal;
-    auto store = storage::open_sqlite_store(db, options);
+    // INVESTFLOW_TEST_STORE=postgresql runs the suite on a PostgreSQL database of its own
+    // per test (ctest's web_tests_on_postgresql), else on a SQLite file.
+    const char* kind = std::getenv("INVESTFLOW_TEST_STORE");
+    on_postgres_ = kind != nullptr && std::string_view(kind) == "postgresql";
+    if (on_postgres_) {
+      database_ = investflow::testing::fresh_pg_database("web");
+      if (database_.empty()) GTEST_SKIP() << investflow::testing::pg_skip_reason();
+    } else {
+      database_ = (dir_ / "api.db").string();
+    }
+    const std::string& db = database_;
+    auto store = storage::open_store_at(db, store_options(), pg_options());
     ASSERT_TRUE(store) << store.error().message;
     store_ = std::move(*store);
     const std::filesystem::path definitions =
@@ -88,6 +100,24 @@ class ApiTest : public ::testing::Test {
     server_ = std::make_unique<RunningServer>(std::move(router), std::move(server_options));
   }
 
+  storage::SqliteOptions store_options() const {
+    storage::SqliteOptions options;
+    options.clock = clock_;
+    options.synchronous = storage::Synchronous::normal;
+    return options;
+  }
+  storage::PgOptions pg_options() const {
+    storage::PgOptions options;
+    options.clock = clock_;
+    return options;
+  }
+  // Where attachments are kept: beside a SQLite file, in the test's directory on PostgreSQL.
+  std::filesystem::path files_dir() const {
+    return on_postgres_ ? dir_ / "files" : storage::files_dir_of(dir_ / "api.db");
+  }
+  // For a test of what only one store has (its file read with SQLite, say).
+  bool on_postgres() const { return on_postgres_; }
+
   // The security audit log's entries, newest first, once what was recorded is written.
   std::vector<storage::AuditEntry> audit_entries() {
     context_->audit->flush();
@@ -97,6 +127,11 @@ class ApiTest : public ::testing::Test {
   }
 
   void TearDown() override {
+    if (server_ == nullptr && store_ == nullptr) {  // skipped in SetUp
+      std::error_code ignored;
+      std::filesystem::remove_all(dir_, ignored);
+      return;
+    }
     server_.reset();
     context_.reset();
     store_.reset();
@@ -197,6 +232,8 @@ class ApiTest : public ::testing::Test {
   // Every response is checked against the OpenAPI document (contract.hpp).
   ContractChecks contract_checks_;
   std::filesystem::path dir_;
+  std::string database_;  // a SQLite file in dir_, or a postgresql:// URI
+  bool on_postgres_ = false;
   std::shared_ptr<engine::FixedClock> clock_;
   std::shared_ptr<ApiContext> context_;
   std::unique_ptr<storage::Store> store_;

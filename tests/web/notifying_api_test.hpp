@@ -22,7 +22,7 @@ class NotifyingApiTest : public ApiTest {
   // it at the end of SetUp, once the test's own set-up (workflows, users) is done.
   void serve_with_notifications(const std::function<void(ApiContext&)>& extend = {}) {
     server_.reset();
-    auto notify = notify::NotifyStore::open(dir_ / "api.db");
+    auto notify = notify::NotifyStore::open(database_);
     ASSERT_TRUE(notify);
     notify_ = *notify;
     context_ = std::make_shared<ApiContext>(*store_, *auth_, clock_);
