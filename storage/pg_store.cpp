@@ -294,6 +294,12 @@ class PgWriter {
       purge_expired_keys();
       layers_.assign(1, Layer{});
       reports_.push_layer();
+      std::vector<std::string> touched;  // the report rows the batch will read, in one go
+      for (const Job& job : jobs) {
+        for (const WriteRequest& request : job.requests)
+          touched.push_back(request.command.project_id);
+      }
+      reports_.prefetch(touched);
       for (Job& job : jobs) {
         job.results.clear();
         if (job.atomic) {

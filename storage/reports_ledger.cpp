@@ -186,6 +186,29 @@ constexpr const char* kProblemColumns =
     ", problem_status, problem_unit, problem_category, problem_on_time";
 constexpr int kProblemColumnCount = 4;
 
+// What an upsert of report_projects sets when the row exists.
+std::string project_updates(bool problem_columns) {
+  return std::string(
+             "state = excluded.state, industry = excluded.industry, "
+             "chain_role = excluded.chain_role, owner = excluded.owner, "
+             "promoting_unit = excluded.promoting_unit, investor = excluded.investor, "
+             "name = excluded.name, state_entered_at = excluded.state_entered_at, "
+             "investment = excluded.investment, floor_area = excluded.floor_area, "
+             "committed = excluded.committed, funds_in_place = excluded.funds_in_place, "
+             "reached = excluded.reached, signed_day = excluded.signed_day, "
+             "started_day = excluded.started_day, completed_day = excluded.completed_day, "
+             "production_day = excluded.production_day, exited_day = excluded.exited_day, "
+             "start_due_day = excluded.start_due_day, start_done_day = excluded.start_done_day, "
+             "completion_due_day = excluded.completion_due_day, "
+             "completion_done_day = excluded.completion_done_day, "
+             "breach_day = excluded.breach_day, start_open_due_day = excluded.start_open_due_day") +
+         (problem_columns ? ", problem_status = excluded.problem_status, "
+                            "problem_unit = excluded.problem_unit, "
+                            "problem_category = excluded.problem_category, "
+                            "problem_on_time = excluded.problem_on_time"
+                          : "");
+}
+
 constexpr int kProblemTerminal = 1;  // problem_status bits
 constexpr int kProblemResolved = 2;
 
@@ -485,6 +508,64 @@ void ReportLedger::add(int table, Key key, Sums sums) {
   total.second += sums.second;
 }
 
+namespace {
+
+// A row of report_projects from kProjectColumns (and kProblemColumns) at column `at`.
+void read_project_row(SqlStatement& select, int at, bool problem_columns, ReportProject& row) {
+  row.workflow = select.getColumn(at + 0).getString();
+  row.state = select.getColumn(at + 1).getString();
+  row.industry = select.getColumn(at + 2).getString();
+  row.chain_role = select.getColumn(at + 3).getString();
+  row.owner = select.getColumn(at + 4).getString();
+  row.promoting_unit = select.getColumn(at + 5).getString();
+  row.investor = select.getColumn(at + 6).getString();
+  row.name = select.getColumn(at + 7).getString();
+  row.created_day = select.getColumn(at + 8).getInt();
+  row.state_entered_at = select.getColumn(at + 9).getInt64();
+  row.investment = select.getColumn(at + 10).getDouble();
+  row.floor_area = select.getColumn(at + 11).getDouble();
+  row.committed = select.getColumn(at + 12).getDouble();
+  row.funds_in_place = select.getColumn(at + 13).getDouble();
+  row.reached = select.getColumn(at + 14).getString();
+  row.signed_day = day_column(select, at + 15);
+  row.started_day = day_column(select, at + 16);
+  row.completed_day = day_column(select, at + 17);
+  row.production_day = day_column(select, at + 18);
+  row.exited_day = day_column(select, at + 19);
+  row.start_due_day = day_column(select, at + 20);
+  row.start_done_day = day_column(select, at + 21);
+  row.completion_due_day = day_column(select, at + 22);
+  row.completion_done_day = day_column(select, at + 23);
+  row.breach_day = day_column(select, at + 24);
+  row.start_open_due_day = day_column(select, at + 25);
+  if (problem_columns) {
+    row.problem_status = day_column(select, at + 26);
+    row.problem_unit = select.getColumn(at + 27).getString();
+    row.problem_category = select.getColumn(at + 28).getString();
+    row.problem_on_time = select.getColumn(at + 29).getInt() != 0;
+  }
+}
+
+}  // namespace
+
+void ReportLedger::prefetch(const std::vector<std::string>& ids) {
+  if (!db_.postgres() || ids.empty()) return;
+  PgArray wanted;
+  for (const std::string& id : ids) {
+    if (!cache_.contains(id)) wanted.text(id);
+  }
+  if (wanted.empty()) return;
+  auto select =
+      db_.statement(std::string("SELECT project_id, ") + kProjectColumns + kProblemColumns +
+                    " FROM report_projects WHERE project_id = ANY(CAST(? AS text[]))");
+  select->bind(1, wanted.literal());
+  while (select->executeStep()) {
+    ReportProject row;
+    read_project_row(*select, 1, true, row);
+    cache_.insert_or_assign(select->getColumn(0).getString(), std::move(row));
+  }
+}
+
 const ReportProject* ReportLedger::current(const engine::Project& before) {
   for (auto layer = layers_.rbegin(); layer != layers_.rend(); ++layer) {
     if (auto found = layer->projects.find(before.id); found != layer->projects.end()) {
@@ -500,41 +581,9 @@ const ReportProject* ReportLedger::current(const engine::Project& before) {
     select.reset();
     return nullptr;
   }
-  ReportProject& row = loaded_;
-  row.workflow = select.getColumn(0).getString();
-  row.state = select.getColumn(1).getString();
-  row.industry = select.getColumn(2).getString();
-  row.chain_role = select.getColumn(3).getString();
-  row.owner = select.getColumn(4).getString();
-  row.promoting_unit = select.getColumn(5).getString();
-  row.investor = select.getColumn(6).getString();
-  row.name = select.getColumn(7).getString();
-  row.created_day = select.getColumn(8).getInt();
-  row.state_entered_at = select.getColumn(9).getInt64();
-  row.investment = select.getColumn(10).getDouble();
-  row.floor_area = select.getColumn(11).getDouble();
-  row.committed = select.getColumn(12).getDouble();
-  row.funds_in_place = select.getColumn(13).getDouble();
-  row.reached = select.getColumn(14).getString();
-  row.signed_day = day_column(select, 15);
-  row.started_day = day_column(select, 16);
-  row.completed_day = day_column(select, 17);
-  row.production_day = day_column(select, 18);
-  row.exited_day = day_column(select, 19);
-  row.start_due_day = day_column(select, 20);
-  row.start_done_day = day_column(select, 21);
-  row.completion_due_day = day_column(select, 22);
-  row.completion_done_day = day_column(select, 23);
-  row.breach_day = day_column(select, 24);
-  row.start_open_due_day = day_column(select, 25);
-  if (problem_columns_) {
-    row.problem_status = day_column(select, 26);
-    row.problem_unit = select.getColumn(27).getString();
-    row.problem_category = select.getColumn(28).getString();
-    row.problem_on_time = select.getColumn(29).getInt() != 0;
-  }
+  read_project_row(select, 0, problem_columns_, loaded_);
   select.reset();
-  return &row;
+  return &loaded_;
 }
 
 void ReportLedger::merge_layer() {
@@ -567,70 +616,59 @@ void ReportLedger::discard_layer() {
 void ReportLedger::flush() {
   if (layers_.empty()) return;
   Layer& layer = layers_.front();
-  std::string placeholders = "?";
-  for (int i = 0; i < kProjectColumnCount + (problem_columns_ ? kProblemColumnCount : 0); ++i)
-    placeholders += ",?";
-  SqlStatement& upsert_project = statement(
-      std::string("INSERT INTO report_projects (project_id, ") + kProjectColumns +
-      (problem_columns_ ? kProblemColumns : "") + ") VALUES (" + placeholders +
-      ") ON CONFLICT (project_id) DO UPDATE SET "
-      "state = excluded.state, industry = excluded.industry, chain_role = excluded.chain_role, "
-      "owner = excluded.owner, promoting_unit = excluded.promoting_unit, "
-      "investor = excluded.investor, name = excluded.name, "
-      "state_entered_at = excluded.state_entered_at, investment = excluded.investment, "
-      "floor_area = excluded.floor_area, committed = excluded.committed, "
-      "funds_in_place = excluded.funds_in_place, reached = excluded.reached, "
-      "signed_day = excluded.signed_day, started_day = excluded.started_day, "
-      "completed_day = excluded.completed_day, production_day = excluded.production_day, "
-      "exited_day = excluded.exited_day, start_due_day = excluded.start_due_day, "
-      "start_done_day = excluded.start_done_day, "
-      "completion_due_day = excluded.completion_due_day, "
-      "completion_done_day = excluded.completion_done_day, breach_day = excluded.breach_day, "
-      "start_open_due_day = excluded.start_open_due_day" +
-      std::string(problem_columns_ ? ", problem_status = excluded.problem_status, "
-                                     "problem_unit = excluded.problem_unit, "
-                                     "problem_category = excluded.problem_category, "
-                                     "problem_on_time = excluded.problem_on_time"
-                                   : ""));
-  for (const auto& [id, row] : layer.projects) {
-    upsert_project.bind(1, id);
-    upsert_project.bind(2, row.workflow);
-    upsert_project.bind(3, row.state);
-    upsert_project.bind(4, row.industry);
-    upsert_project.bind(5, row.chain_role);
-    upsert_project.bind(6, row.owner);
-    upsert_project.bind(7, row.promoting_unit);
-    upsert_project.bind(8, row.investor);
-    upsert_project.bind(9, row.name);
-    upsert_project.bind(10, row.created_day);
-    upsert_project.bind(11, row.state_entered_at);
-    upsert_project.bind(12, row.investment);
-    upsert_project.bind(13, row.floor_area);
-    upsert_project.bind(14, row.committed);
-    upsert_project.bind(15, row.funds_in_place);
-    upsert_project.bind(16, row.reached);
-    bind_day(upsert_project, 17, row.signed_day);
-    bind_day(upsert_project, 18, row.started_day);
-    bind_day(upsert_project, 19, row.completed_day);
-    bind_day(upsert_project, 20, row.production_day);
-    bind_day(upsert_project, 21, row.exited_day);
-    bind_day(upsert_project, 22, row.start_due_day);
-    bind_day(upsert_project, 23, row.start_done_day);
-    bind_day(upsert_project, 24, row.completion_due_day);
-    bind_day(upsert_project, 25, row.completion_done_day);
-    bind_day(upsert_project, 26, row.breach_day);
-    bind_day(upsert_project, 27, row.start_open_due_day);
-    if (problem_columns_) {
-      bind_day(upsert_project, 28, row.problem_status);
-      upsert_project.bind(29, row.problem_unit);
-      upsert_project.bind(30, row.problem_category);
-      if (row.problem_status && (*row.problem_status & kProblemResolved) != 0) {
-        upsert_project.bind(31, row.problem_on_time ? 1 : 0);
-      } else {
-        upsert_project.bind(31);
+  if (db_.postgres()) {
+    // One statement per table over arrays of rows (unnest): a batch of a thousand commands
+    // is a few round trips, not one per project and summary row.
+    write_projects_postgres(layer.projects);
+    batched_.emplace();
+  } else {
+    std::string placeholders = "?";
+    for (int i = 0; i < kProjectColumnCount + (problem_columns_ ? kProblemColumnCount : 0); ++i)
+      placeholders += ",?";
+    SqlStatement& upsert_project =
+        statement(std::string("INSERT INTO report_projects (project_id, ") + kProjectColumns +
+                  (problem_columns_ ? kProblemColumns : "") + ") VALUES (" + placeholders +
+                  ") ON CONFLICT (project_id) DO UPDATE SET " + project_updates(problem_columns_));
+    for (const auto& [id, row] : layer.projects) {
+      upsert_project.bind(1, id);
+      upsert_project.bind(2, row.workflow);
+      upsert_project.bind(3, row.state);
+      upsert_project.bind(4, row.industry);
+      upsert_project.bind(5, row.chain_role);
+      upsert_project.bind(6, row.owner);
+      upsert_project.bind(7, row.promoting_unit);
+      upsert_project.bind(8, row.investor);
+      upsert_project.bind(9, row.name);
+      upsert_project.bind(10, row.created_day);
+      upsert_project.bind(11, row.state_entered_at);
+      upsert_project.bind(12, row.investment);
+      upsert_project.bind(13, row.floor_area);
+      upsert_project.bind(14, row.committed);
+      upsert_project.bind(15, row.funds_in_place);
+      upsert_project.bind(16, row.reached);
+      bind_day(upsert_project, 17, row.signed_day);
+      bind_day(upsert_project, 18, row.started_day);
+      bind_day(upsert_project, 19, row.completed_day);
+      bind_day(upsert_project, 20, row.production_day);
+      bind_day(upsert_project, 21, row.exited_day);
+      bind_day(upsert_project, 22, row.start_due_day);
+      bind_day(upsert_project, 23, row.start_done_day);
+      bind_day(upsert_project, 24, row.completion_due_day);
+      bind_day(upsert_project, 25, row.completion_done_day);
+      bind_day(upsert_project, 26, row.breach_day);
+      bind_day(upsert_project, 27, row.start_open_due_day);
+      if (problem_columns_) {
+        bind_day(upsert_project, 28, row.problem_status);
+        upsert_project.bind(29, row.problem_unit);
+        upsert_project.bind(30, row.problem_category);
+        if (row.problem_status && (*row.problem_status & kProblemResolved) != 0) {
+          upsert_project.bind(31, row.problem_on_time ? 1 : 0);
+        } else {
+          upsert_project.bind(31);
+        }
       }
+      upsert_project.exec();
     }
-    upsert_project.exec();
   }
   for (const auto& [key, sums] : layer.deltas) {
     if (sums.count == 0 && sums.first == 0 && sums.second == 0) continue;
@@ -647,6 +685,10 @@ void ReportLedger::flush() {
     write(key.first, key.second, sums);
   }
   month_deltas_.clear();
+  if (batched_) {
+    write_summaries_postgres(*batched_);
+    batched_.reset();
+  }
   written_ = std::move(layer.projects);  // cached once the batch commits
   layer.projects.clear();
   layer.deltas.clear();
@@ -715,24 +757,31 @@ void ReportLedger::count_enterprise_day(const Key& key, std::int64_t delta) {
 void ReportLedger::write(int table_index, const Key& key, const Sums& sums) {
   if (absent_tables_ & (1U << table_index)) return;
   const SummaryTable& table = summary_tables()[static_cast<std::size_t>(table_index)];
-  SqlStatement& upsert = statement(upsert_sql(table));
-  int column = 1;
-  for (const auto& dim : key) {
-    if (const auto* number = std::get_if<std::int64_t>(&dim)) {
-      upsert.bind(column++, *number);
-    } else {
-      upsert.bind(column++, std::get<std::string>(dim));
+  if (batched_) {
+    Sums& total = (*batched_)[{table_index, key}];
+    total.count += sums.count;
+    total.first += sums.first;
+    total.second += sums.second;
+  } else {
+    SqlStatement& upsert = statement(upsert_sql(table));
+    int column = 1;
+    for (const auto& dim : key) {
+      if (const auto* number = std::get_if<std::int64_t>(&dim)) {
+        upsert.bind(column++, *number);
+      } else {
+        upsert.bind(column++, std::get<std::string>(dim));
+      }
     }
-  }
-  const std::array<double, 3> values = {sums.count, sums.first, sums.second};
-  for (std::size_t i = 0; i < table.sums.size(); ++i) {
-    if (i == 0) {
-      upsert.bind(column++, static_cast<std::int64_t>(values[i]));
-    } else {
-      upsert.bind(column++, values[i]);
+    const std::array<double, 3> values = {sums.count, sums.first, sums.second};
+    for (std::size_t i = 0; i < table.sums.size(); ++i) {
+      if (i == 0) {
+        upsert.bind(column++, static_cast<std::int64_t>(values[i]));
+      } else {
+        upsert.bind(column++, values[i]);
+      }
     }
+    upsert.exec();
   }
-  upsert.exec();
   if (table.months < 0) return;
   const SummaryTable& twin = summary_tables()[static_cast<std::size_t>(table.months)];
   Key month(key.begin(), key.begin() + static_cast<std::ptrdiff_t>(twin.dims.size()));
@@ -742,6 +791,127 @@ void ReportLedger::write(int table_index, const Key& key, const Sums& sums) {
   total.count += sums.count;
   if (twin.sums.size() > 1) total.first += sums.first;
   if (twin.sums.size() > 2) total.second += sums.second;
+}
+
+void ReportLedger::write_projects_postgres(
+    const std::unordered_map<std::string, ReportProject>& projects) {
+  if (projects.empty()) return;
+  enum Type { text, number, real };
+  constexpr Type kTypes[] = {text,   text,   text,   text,   text,   text,   text,   text,
+                             text,   number, number, real,   real,   real,   real,   text,
+                             number, number, number, number, number, number, number, number,
+                             number, number, number, number, text,   text,   number};
+  std::vector<PgArray> columns(std::size(kTypes));
+  const auto day = [](PgArray& column, const std::optional<std::int32_t>& value) {
+    if (value) {
+      column.number(*value);
+    } else {
+      column.null();
+    }
+  };
+  for (const auto& [id, row] : projects) {
+    int i = 0;
+    for (const std::string* value : {&id, &row.workflow, &row.state, &row.industry, &row.chain_role,
+                                     &row.owner, &row.promoting_unit, &row.investor, &row.name}) {
+      columns[static_cast<std::size_t>(i++)].text(*value);
+    }
+    columns[9].number(row.created_day);
+    columns[10].number(row.state_entered_at);
+    columns[11].real(row.investment);
+    columns[12].real(row.floor_area);
+    columns[13].real(row.committed);
+    columns[14].real(row.funds_in_place);
+    columns[15].text(row.reached);
+    i = 16;
+    for (const auto* value :
+         {&row.signed_day, &row.started_day, &row.completed_day, &row.production_day,
+          &row.exited_day, &row.start_due_day, &row.start_done_day, &row.completion_due_day,
+          &row.completion_done_day, &row.breach_day, &row.start_open_due_day,
+          &row.problem_status}) {
+      day(columns[static_cast<std::size_t>(i++)], *value);
+    }
+    columns[28].text(row.problem_unit);
+    columns[29].text(row.problem_category);
+    if (row.problem_status && (*row.problem_status & kProblemResolved) != 0) {
+      columns[30].number(row.problem_on_time ? 1 : 0);
+    } else {
+      columns[30].null();
+    }
+  }
+  std::string arrays;
+  PgParams params;
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    arrays += (i == 0 ? "$" : ", $") + std::to_string(i + 1) +
+              (kTypes[i] == text     ? "::text[]"
+               : kTypes[i] == number ? "::bigint[]"
+                                     : "::float8[]");
+    params.text(columns[i].literal());
+  }
+  static_cast<PostgresDatabase&>(db_).connection().exec(
+      std::string("INSERT INTO report_projects (project_id, ") + kProjectColumns + kProblemColumns +
+          ") SELECT * FROM unnest(" + arrays + ") ON CONFLICT (project_id) DO UPDATE SET " +
+          project_updates(true),
+      params);
+}
+
+void ReportLedger::write_summaries_postgres(const std::map<std::pair<int, Key>, Sums>& rows) {
+  for (auto first = rows.begin(); first != rows.end();) {
+    const int table_index = first->first.first;
+    const SummaryTable& table = summary_tables()[static_cast<std::size_t>(table_index)];
+    std::vector<PgArray> dims(table.dims.size());
+    std::vector<PgArray> sums(table.sums.size());
+    auto row = first;
+    for (; row != rows.end() && row->first.first == table_index; ++row) {
+      const Sums& values = row->second;
+      if (values.count == 0 && values.first == 0 && values.second == 0) continue;
+      for (std::size_t i = 0; i < dims.size(); ++i) {
+        const auto& dim = row->first.second[i];
+        if (const auto* number = std::get_if<std::int64_t>(&dim)) {
+          dims[i].number(*number);
+        } else {
+          dims[i].text(std::get<std::string>(dim));
+        }
+      }
+      const std::array<double, 3> all = {values.count, values.first, values.second};
+      for (std::size_t i = 0; i < sums.size(); ++i) {
+        if (i == 0) {
+          sums[i].number(static_cast<std::int64_t>(all[i]));
+        } else {
+          sums[i].real(all[i]);
+        }
+      }
+    }
+    if (!sums.front().empty()) {
+      // Each dimension's type from the key (every row of a table has the same shape).
+      std::string columns;
+      std::string arrays;
+      std::string conflict;
+      std::string update;
+      PgParams params;
+      int parameter = 1;
+      for (std::size_t i = 0; i < dims.size(); ++i) {
+        const bool number = std::holds_alternative<std::int64_t>(first->first.second[i]);
+        columns += std::string(i == 0 ? "" : ", ") + table.dims[i];
+        conflict += std::string(i == 0 ? "" : ", ") + table.dims[i];
+        arrays += std::string(i == 0 ? "$" : ", $") + std::to_string(parameter++) +
+                  (number ? "::bigint[]" : "::text[]");
+        params.text(dims[i].literal());
+      }
+      for (std::size_t i = 0; i < sums.size(); ++i) {
+        const std::string sum = table.sums[i];
+        columns += ", " + sum;
+        arrays += ", $" + std::to_string(parameter++) + (i == 0 ? "::bigint[]" : "::float8[]");
+        update +=
+            (i == 0 ? "" : ", ") + sum + " = " + table.name + "." + sum + " + excluded." + sum;
+        params.text(sums[i].literal());
+      }
+      static_cast<PostgresDatabase&>(db_).connection().exec(
+          std::string("INSERT INTO ") + table.name + " (" + columns + ") SELECT * FROM unnest(" +
+              arrays + ") ON CONFLICT (" + conflict + ") DO UPDATE SET " + update,
+          params);
+    }
+    first = row;
+  }
 }
 
 SqlStatement& ReportLedger::statement(const std::string& sql) {

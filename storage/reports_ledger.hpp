@@ -162,6 +162,9 @@ class ReportLedger {
   }
   // Another connection may have written: what is cached may be stale.
   void forget() { cache_.clear(); }
+  // PostgreSQL: reads the rows of these projects in one statement, for the batch about to
+  // be decided (after forget(), each would otherwise be read on its own).
+  void prefetch(const std::vector<std::string>& ids);
 
   // Writes the bottom layer's deltas and project rows, then empties it.
   void flush();
@@ -206,6 +209,9 @@ class ReportLedger {
   // the flush.
   void write(int table, const Key& key, const Sums& sums);
   SqlStatement& statement(const std::string& sql);
+  // PostgreSQL: the rows of a flush, one statement per table over arrays.
+  void write_projects_postgres(const std::unordered_map<std::string, ReportProject>& projects);
+  void write_summaries_postgres(const std::map<std::pair<int, Key>, Sums>& rows);
 
   SqlDatabase& db_;
   std::deque<Layer> layers_;
@@ -214,6 +220,9 @@ class ReportLedger {
   std::unordered_map<std::string, ReportProject> written_;  // flushed, not yet committed
   ReportProject loaded_;  // the row current() last read from the database
   std::map<std::pair<int, Key>, Sums> month_deltas_;  // flush(): the twins' deltas
+  // flush() on PostgreSQL: the summary rows it writes, gathered (by table) to be written at
+  // its end, each key once.
+  std::optional<std::map<std::pair<int, Key>, Sums>> batched_;
   unsigned absent_tables_ = 0;   // rebuild() on an older schema: summaries not there yet
   bool problem_columns_ = true;  // false: rebuild() on a schema before migration 21
 };
