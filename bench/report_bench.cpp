@@ -18,12 +18,11 @@
 //   report_monthly_xlsx_cells_ms  the way before: every sheet made in memory, then written
 //                             (monthly_report + write_xlsx; median of 3)
 //
-// Environment: INVESTFLOW_BENCH_DB (a database made by `investflow seed`; used as it is,
-// after migrating it, which fills the report summaries of an older one from its events;
-// otherwise one is seeded), INVESTFLOW_BENCH_PROJECTS (projects to seed then, default
-// 50000; the bar is measured at 1,000,000), INVESTFLOW_BENCH_DIR (where).
-
-#include <SQLiteCpp/Database.h>
+// Environment: INVESTFLOW_BENCH_DB (a database made by `investflow seed`: a SQLite file, or a
+// postgresql:// URI to measure the same reports on PostgreSQL; used as it is after migrating
+// it, which fills the report summaries of an older one from its events; one with no
+// projects is seeded), INVESTFLOW_BENCH_PROJECTS (projects to seed then, default 50000; the
+// issue's bar is measured at 1,000,000), INVESTFLOW_BENCH_DIR (where, for a new file).
 
 #include <algorithm>
 #include <chrono>
@@ -37,6 +36,7 @@
 
 #include "storage/figures.hpp"
 #include "storage/monthly_report.hpp"
+#include "storage/pg_store.hpp"
 #include "storage/problem_report.hpp"
 #include "storage/reports.hpp"
 #include "storage/seed.hpp"
@@ -90,19 +90,24 @@ int main() {
       fs::path(std::getenv("INVESTFLOW_BENCH_DIR") ? std::getenv("INVESTFLOW_BENCH_DIR")
                                                    : fs::temp_directory_path().c_str()) /
       ("investflow-report-bench-" + std::to_string(::getpid()));
-  const fs::path db = kept != nullptr ? fs::path(kept) : dir / "reports.db";
+  // A SQLite file, or a postgresql:// URI (then the same reports run on PostgreSQL).
+  const std::string db = kept != nullptr ? std::string(kept) : (dir / "reports.db").string();
+  const bool postgres = storage::is_postgres_uri(db);
   const engine::Timestamp now = storage::SystemClock().now();
   {
     if (kept == nullptr) fs::create_directories(dir);
+    const auto start = Clock::now();
     storage::SqliteOptions options;
     options.synchronous = storage::Synchronous::off;
-    const bool reuse = fs::exists(db);
-    const auto start = Clock::now();
-    auto store = storage::open_sqlite_store(db, options);  // migrates (and backfills)
+    auto store =  // migrates (and backfills)
+        postgres ? storage::open_pg_store(db) : storage::open_sqlite_store(db, options);
     if (!store) {
       std::fprintf(stderr, "open %s: %s\n", db.c_str(), store.error().message.c_str());
       return 1;
     }
+    auto existing = storage::open_sql_database(db, true);
+    auto count = existing->statement("SELECT COUNT(*) FROM projects");
+    const bool reuse = count->executeStep() && count->getColumn(0).getInt64() > 0;
     if (reuse) {
       std::fprintf(stderr, "opened %s in %.1f s\n", db.c_str(),
                    std::chrono::duration<double>(Clock::now() - start).count());
@@ -119,11 +124,15 @@ int main() {
     }
   }
   {
-    SQLite::Database counts(db.string(), SQLite::OPEN_READONLY);
-    std::printf(
-        "report_db: %s (%lld projects, %lld events)\n", db.c_str(),
-        static_cast<long long>(counts.execAndGet("SELECT COUNT(*) FROM projects").getInt64()),
-        static_cast<long long>(counts.execAndGet("SELECT MAX(id) FROM events").getInt64()));
+    auto counts = storage::open_sql_database(db, true);
+    auto projects = counts->statement("SELECT COUNT(*) FROM projects");
+    projects->executeStep();
+    auto events = counts->statement("SELECT MAX(id) FROM events");
+    events->executeStep();
+    std::printf("report_db: %s (%lld projects, %lld events)\n",
+                postgres ? storage::redact_uri(db).c_str() : db.c_str(),
+                static_cast<long long>(projects->getColumn(0).getInt64()),
+                static_cast<long long>(events->getColumn(0).getInt64()));
   }
 
   storage::ReportReader reader(db, 1);
@@ -131,29 +140,29 @@ int main() {
   const engine::Date today = engine::local_date(now);
   const storage::ReportPeriod year{today.plus_days(-365), today};
   const storage::ReportPeriod quarter{today.plus_days(-90), today};
-  std::printf("report_pipeline_ms: %.2f ms\n", median_ms(reader, [&](storage::Connection& c) {
+  std::printf("report_pipeline_ms: %.2f ms\n", median_ms(reader, [&](storage::SqlDatabase& c) {
                 return storage::pipeline_report(c, workflow, {});
               }));
   storage::PipelineFilter filter;
   filter.industry = "electronics";
   filter.promoting_unit = "招商一科";
   std::printf("report_pipeline_filtered_ms: %.2f ms\n",
-              median_ms(reader, [&](storage::Connection& c) {
+              median_ms(reader, [&](storage::SqlDatabase& c) {
                 return storage::pipeline_report(c, workflow, filter);
               }));
-  std::printf("report_funnel_ms: %.2f ms\n", median_ms(reader, [&](storage::Connection& c) {
+  std::printf("report_funnel_ms: %.2f ms\n", median_ms(reader, [&](storage::SqlDatabase& c) {
                 return storage::funnel_report(c, workflow, year);
               }));
-  std::printf("report_kpis_ms: %.2f ms\n", median_ms(reader, [&](storage::Connection& c) {
+  std::printf("report_kpis_ms: %.2f ms\n", median_ms(reader, [&](storage::SqlDatabase& c) {
                 return storage::kpi_report(c, workflow, year, today);
               }));
   auto all = reader.run(
-      [&](storage::Connection& c) { return storage::load_report_workflows(c, calendars); });
+      [&](storage::SqlDatabase& c) { return storage::load_report_workflows(c, calendars); });
   if (!all) return 1;
-  std::printf("report_period_ms: %.2f ms\n", median_ms(reader, [&](storage::Connection& c) {
+  std::printf("report_period_ms: %.2f ms\n", median_ms(reader, [&](storage::SqlDatabase& c) {
                 return storage::period_report(c, *all, quarter);
               }));
-  std::printf("report_figure_count_ms: %.2f ms\n", median_ms(reader, [&](storage::Connection& c) {
+  std::printf("report_figure_count_ms: %.2f ms\n", median_ms(reader, [&](storage::SqlDatabase& c) {
                 storage::FigureQuery query;
                 query.figure = "signed";
                 query.period = year;
@@ -161,17 +170,17 @@ int main() {
                 query.today = today;
                 return storage::figure_count(c, query);
               }));
-  std::printf("report_overdue_start_ms: %.2f ms\n", median_ms(reader, [&](storage::Connection& c) {
+  std::printf("report_overdue_start_ms: %.2f ms\n", median_ms(reader, [&](storage::SqlDatabase& c) {
                 return storage::kpi_report(c, workflow, {today, today}, today);
               }));
   const storage::Workflows problems = storage::problem_workflows(*all);
   if (!problems.empty()) {
-    std::printf("report_problems_ms: %.2f ms\n", median_ms(reader, [&](storage::Connection& c) {
+    std::printf("report_problems_ms: %.2f ms\n", median_ms(reader, [&](storage::SqlDatabase& c) {
                   return storage::problem_report(c, problems, year);
                 }));
   }
   const storage::ReportMonth month{today.ymd().year, today.ymd().month};
-  std::printf("report_monthly_ms: %.2f ms\n", median_ms(reader, [&](storage::Connection& c) {
+  std::printf("report_monthly_ms: %.2f ms\n", median_ms(reader, [&](storage::SqlDatabase& c) {
                 return storage::monthly_report(c, *all, month, today);
               }));
   {
@@ -191,11 +200,11 @@ int main() {
       std::sort(times.begin(), times.end());
       return times[1];
     };
-    std::printf("report_monthly_xlsx_ms: %.2f ms\n", median_of_3([&](storage::Connection& c) {
+    std::printf("report_monthly_xlsx_ms: %.2f ms\n", median_of_3([&](storage::SqlDatabase& c) {
                   return storage::write_monthly_xlsx(c, *all, month, today, xlsx);
                 }));
     std::printf("report_monthly_xlsx_cells_ms: %.2f ms\n",
-                median_of_3([&](storage::Connection& c) -> storage::Outcome<storage::Ok> {
+                median_of_3([&](storage::SqlDatabase& c) -> storage::Outcome<storage::Ok> {
                   auto report = storage::monthly_report(c, *all, month, today);
                   if (!report) return engine::fail(report.error());
                   return storage::write_xlsx(xlsx, report->sheets);
