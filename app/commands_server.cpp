@@ -199,6 +199,9 @@ void add_store_metrics(web::Metrics& metrics, storage::Store& store) {
                       sampled(&storage::StoreStats::commands_committed));
   metrics.add_counter("investflow_transitions_total", "Transitions taken and committed.",
                       sampled(&storage::StoreStats::transitions_committed));
+  metrics.add_counter("investflow_commits_run_again_total",
+                      "Write transactions run again: another server wrote what they read.",
+                      sampled(&storage::StoreStats::batches_run_again));
   metrics.add_gauge("investflow_storage_full",
                     "1 after a write failed for lack of space, until one succeeds (/readyz).",
                     [] { return storage::storage_full() ? 1.0 : 0.0; });

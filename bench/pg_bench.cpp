@@ -7,7 +7,8 @@
 //
 // Environment: INVESTFLOW_BENCH_PG_URI (a database to use; by default a private
 // PostgreSQL 15 is started in a temporary directory, as the tests do),
-// INVESTFLOW_BENCH_SECONDS (per run, default 5), INVESTFLOW_BENCH_CALLERS (default 64).
+// INVESTFLOW_BENCH_SECONDS (per run, default 5), INVESTFLOW_BENCH_CALLERS (default 64),
+// INVESTFLOW_BENCH_PROCESSES (one count of processes instead of 1, 2 and 4).
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <thread>
 #include <vector>
@@ -179,7 +181,9 @@ int main() {
   }
   const double seconds = static_cast<double>(env_number("INVESTFLOW_BENCH_SECONDS", 5));
   const int callers = static_cast<int>(env_number("INVESTFLOW_BENCH_CALLERS", 64));
-  for (const int processes : {1, 2, 4})
+  std::vector<int> counts = {1, 2, 4};
+  if (const char* only = std::getenv("INVESTFLOW_BENCH_PROCESSES")) counts = {std::atoi(only)};
+  for (const int processes : counts)
     transitions(uri, load, processes, callers, seconds);
 
   auto store = open_pg(uri, load);

@@ -11,6 +11,7 @@
 #include <thread>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "engine/deadlines.hpp"
@@ -183,6 +184,7 @@ class PgWriter {
     stats.batches_committed = batches_.load(std::memory_order_relaxed);
     stats.commands_committed = commands_.load(std::memory_order_relaxed);
     stats.transitions_committed = transitions_.load(std::memory_order_relaxed);
+    stats.batches_run_again = run_again_.load(std::memory_order_relaxed);
     return stats;
   }
 
@@ -287,13 +289,37 @@ class PgWriter {
     }
   }
 
+  // A batch is first decided and its projects' own rows written before the writer takes
+  // its turn on the log (log_head): servers then overlap all but the log's part. If another
+  // process changed a project the batch read in between, it is undone and run again with
+  // the turn taken first, as the only writer.
   bool run_batch(std::vector<Job>& jobs) {
+    for (int attempt = 0;; ++attempt) {
+      const Outcome outcome = try_batch(jobs, attempt > 0);
+      if (outcome == Outcome::again && attempt < 2) {
+        run_again_.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      return outcome == Outcome::committed;
+    }
+  }
+
+  enum class Outcome { committed, failed, again };
+
+  // Raised when the batch must be run again with the log's turn taken first.
+  struct RunAgain : std::runtime_error {
+    RunAgain() : std::runtime_error("another server wrote what this batch read") {}
+  };
+
+  Outcome try_batch(std::vector<Job>& jobs, bool turn_first) {
     connection_lost_ = false;
     try {
-      begin();
+      begin(turn_first);
       purge_expired_keys();
       layers_.assign(1, Layer{});
       reports_.push_layer();
+      read_ids_.clear();
+      read_parents_.clear();
       std::vector<std::string> touched;  // the report rows the batch will read, in one go
       for (const Job& job : jobs) {
         for (const WriteRequest& request : job.requests)
@@ -309,7 +335,10 @@ class PgWriter {
             job.results.push_back(process(request));
         }
       }
-      flush();
+      flush_projects();
+      reports_.flush_projects();
+      if (!turn_first) take_turn();
+      flush_log();
       reports_.flush();
       if (last_id_ != head_last_id_) {
         exec("UPDATE log_head SET last_id = $1, hash = $2",
@@ -318,13 +347,24 @@ class PgWriter {
       exec("COMMIT");
       reports_.merge_layer();  // the batch's rows, now committed, cached
       last_log_id_ = last_id_;
-      if (cache_.size() + layers_.back().heads.size() > options_.projection_cache) cache_.clear();
-      for (auto& [id, stored] : layers_.back().heads)
+      if (cache_.size() + layers_.back().heads.size() > options_.projection_cache) {
+        cache_.clear();
+        children_.clear();
+      }
+      for (auto& [id, stored] : layers_.back().heads) {
+        if (!stored.project.parent.empty()) forget_children_of(stored.project.parent);
         cache_.insert_or_assign(id, std::move(stored));
+      }
       layers_.clear();
       count_committed(jobs);
-      return true;
+      return Outcome::committed;
     } catch (const std::exception& error) {
+      const PgError* pg = dynamic_cast<const PgError*>(&error);
+      // A lost race with another server: the rows it wrote first (a deadlock between two
+      // writers, a key it remembered first) are read again in the next attempt.
+      const bool again = dynamic_cast<const RunAgain*>(&error) != nullptr ||
+                         (pg && (pg->sqlstate() == "40P01" || pg->sqlstate() == "40001" ||
+                                 pg->sqlstate() == "23505"));
       const WriteResult failed_batch = failed(error);
       connection_lost_ = failed_batch.fault == Fault::unavailable;
       if (connection_ && connection_->ok()) {
@@ -335,21 +375,24 @@ class PgWriter {
       }
       layers_.clear();
       cache_.clear();
+      children_.clear();
       reports_.clear();
       last_log_id_ = -1;
+      if (again && !connection_lost_) return Outcome::again;
       for (Job& job : jobs) {
         job.results.resize(job.requests.size());
         for (WriteResult& result : job.results) {
           if (!result.rejected() || result.replayed) result = failed_batch;
         }
       }
-      return false;
+      return Outcome::failed;
     }
   }
 
-  // Opens the transaction and takes the log's head. A connection found broken here (the
-  // server restarted since the last transaction) is opened again once: nothing was done.
-  void begin() {
+  // Opens the transaction and reads the log's head: with the turn on it (FOR UPDATE) when
+  // `turn_first`, else as committed. A connection found broken here (the server restarted
+  // since the last transaction) is opened again once: nothing was done.
+  void begin(bool turn_first) {
     for (int attempt = 0;; ++attempt) {
       try {
         if (!connection_) {
@@ -359,19 +402,86 @@ class PgWriter {
         }
         exec("BEGIN");
         // Writers of every process take turns here; the row says whether another wrote since.
-        PgResult head = exec("SELECT last_id, hash FROM log_head FOR UPDATE");
+        PgResult head = exec(turn_first ? "SELECT last_id, hash FROM log_head FOR UPDATE"
+                                        : "SELECT last_id, hash FROM log_head");
         head_last_id_ = head.number(0, 0);
         last_id_ = head_last_id_;
-        if (head_last_id_ != last_log_id_) {
-          cache_.clear();
-          reports_.forget();
-        }
+        if (head_last_id_ != last_log_id_) forget_changed_since(last_log_id_);
+        last_log_id_ = head_last_id_;  // what is cached is as of this event
         log_hash_ = hash_of(head.bytes(0, 1));
         return;
       } catch (const PgError& error) {
         if (!error.connection_lost() || attempt > 0) throw;
         connection_.reset();
       }
+    }
+  }
+
+  // Takes the turn on the log for a batch decided without it. If another process wrote
+  // since begin(), the batch's events move up behind its, and the log chain is linked
+  // again; if that process changed a project the batch read (or a child of a parent whose
+  // children it read), the batch is run again (RunAgain).
+  void take_turn() {
+    PgResult head = exec("SELECT last_id, hash FROM log_head FOR UPDATE");
+    const std::int64_t now_last_id = head.number(0, 0);
+    if (now_last_id == head_last_id_) return;
+    const std::int64_t seen = head_last_id_;
+    head_last_id_ = now_last_id;
+    const bool conflict = forget_changed_since(seen, true);
+    last_log_id_ = now_last_id;
+    if (conflict) throw RunAgain();
+    const std::int64_t shift = now_last_id - seen;
+    Layer& layer = layers_.back();
+    Hash log_hash = hash_of(head.bytes(0, 1));
+    for (PendingEvent& row : layer.events) {
+      row.id += shift;
+      log_hash = log_link(log_hash, row.hash);
+      row.log_hash = log_hash;
+    }
+    for (PendingOutbox& row : layer.outbox)
+      row.event_id += shift;
+    for (auto& [event_id, batch] : layer.batches)
+      event_id += shift;
+    last_id_ += shift;
+    log_hash_ = log_hash;
+  }
+
+  // Another process wrote since our last commit: what it changed is no longer what we
+  // cached. Only those projects are forgotten (with the children lists of their parents),
+  // so servers writing different projects keep their caches; after a long gap, all is.
+  // With `check`, says whether one of them is a project this batch read.
+  bool forget_changed_since(std::int64_t last_seen, bool check = false) {
+    constexpr std::int64_t kMostEvents = 20000;
+    if (!check && (last_seen < 0 || head_last_id_ - last_seen > kMostEvents)) {
+      cache_.clear();
+      children_.clear();
+      reports_.forget();
+      return false;
+    }
+    bool conflict = false;
+    PgResult changed = exec(
+        "SELECT DISTINCT e.project_id, coalesce(p.parent, '') FROM events e JOIN projects p ON "
+        "p.id = e.project_id WHERE e.id > $1 AND e.id <= $2",
+        PgParams().number(last_seen).number(head_last_id_));
+    std::vector<std::string> ids;
+    for (int row = 0; row < changed.rows(); ++row) {
+      ids.emplace_back(changed.text(row, 0));
+      cache_.erase(ids.back());
+      conflict = conflict || read_ids_.contains(ids.back());
+      if (const std::string_view parent = changed.text(row, 1); !parent.empty()) {
+        forget_children_of(std::string(parent));
+        conflict = conflict || read_parents_.contains(std::string(parent));
+      }
+    }
+    reports_.forget(ids);
+    return conflict;
+  }
+
+  void forget_children_of(const std::string& parent) {
+    const std::string prefix = parent + '\n';
+    for (auto it = children_.lower_bound(prefix);
+         it != children_.end() && it->first.starts_with(prefix);) {
+      it = children_.erase(it);
     }
   }
 
@@ -462,7 +572,14 @@ class PgWriter {
     // The rows as committed, with what this transaction did to them (rows are written at
     // its end, flush): the states it gave, and the children it created.
     source.children = [this](const std::string& parent, const std::string& child_workflow) {
-      std::vector<ChildRow> children = read_children(*connection_, parent, child_workflow);
+      // As committed (cached until a child of `parent` changes), then this transaction's.
+      read_parents_.insert(parent);
+      const std::string key = parent + '\n' + child_workflow;
+      auto cached = children_.find(key);
+      if (cached == children_.end()) {
+        cached = children_.emplace(key, read_children(*connection_, parent, child_workflow)).first;
+      }
+      std::vector<ChildRow> children = cached->second;
       std::map<std::string, const engine::Project*> latest;
       for (const Layer& layer : layers_) {
         for (const auto& [id, head] : layer.heads) {
@@ -541,19 +658,27 @@ class PgWriter {
     return result;
   }
 
-  // Writes what the transaction did, a statement per table over arrays of rows: the
-  // projects created (events reference them) and changed (each from the version it was
-  // read at), their children's copy of a changed promoting unit, then the events, outbox
-  // rows, batch marks and idempotency keys.
-  void flush() {
+  // Writes the rows of the projects the transaction changed, a statement per table over
+  // arrays of rows, in the order of their ids (so two servers lock them in one order): the
+  // projects created (events reference them) and changed (each from the version it was read
+  // at: a project another server changed since makes the batch run again), their children's
+  // copy of a changed promoting unit, and who may see them.
+  void flush_projects() {
     static const auto untagged = engine::Workflow::make(engine::WorkflowDefinition{});
     Layer& layer = layers_.back();
     ProjectRows created;
     ProjectRows changed;
     PgArray promoting_changed;
     PgArray gone_keys, gone_projects, added_keys, added_projects;  // project_access
+    std::vector<std::pair<const std::string*, Head*>> heads;
     for (auto& [id, head] : layer.heads) {
-      if (head.project.version == head.stored_version) continue;
+      if (head.project.version != head.stored_version) heads.emplace_back(&id, &head);
+    }
+    std::sort(heads.begin(), heads.end(),
+              [](const auto& a, const auto& b) { return *a.first < *b.first; });
+    for (auto [id_of, head_of] : heads) {
+      const std::string& id = *id_of;
+      Head& head = *head_of;
       const engine::Project& project = head.project;
       const auto workflow = workflows_.find(project.workflow, project.workflow_version);
       const ProjectionRow row = projection_row(workflow ? *workflow : *untagged, project);
@@ -601,9 +726,7 @@ class PgWriter {
               std::string(ProjectRows::kUnnest) + " AS u(" + std::string(ProjectRows::kColumns) +
               ") WHERE p.id = u.id AND p.version = u.stored_version",
           changed.params());
-      if (updated.affected() != static_cast<std::int64_t>(changed.id.size())) {
-        throw std::runtime_error("a project changed underneath the writer");
-      }
+      if (updated.affected() != static_cast<std::int64_t>(changed.id.size())) throw RunAgain();
     }
     if (!promoting_changed.empty()) {
       exec(
@@ -623,6 +746,12 @@ class PgWriter {
           "$2::text[]) ON CONFLICT DO NOTHING",
           PgParams().text(added_keys.literal()).text(added_projects.literal()));
     }
+  }
+
+  // Writes the log's part, with the turn on it: the events, outbox rows, batch marks and
+  // idempotency keys.
+  void flush_log() {
+    Layer& layer = layers_.back();
     if (!layer.events.empty()) {
       PgArray ids, projects, seqs, types, actors, ats, payloads, previous, own, log;
       for (const PendingEvent& row : layer.events) {
@@ -711,6 +840,7 @@ class PgWriter {
   }
 
   Head load_head(const std::string& id) {
+    read_ids_.insert(id);
     for (auto layer = layers_.rbegin(); layer != layers_.rend(); ++layer) {
       if (auto found = layer->heads.find(id); found != layer->heads.end()) return found->second;
     }
@@ -784,6 +914,11 @@ class PgWriter {
   ReportLedger reports_{summaries_};          // report summaries, written with each transaction
   std::vector<Layer> layers_;
   std::unordered_map<std::string, Head> cache_;  // committed heads, valid while last_log_id_ is
+  // Committed children lists, by parent '\n' child workflow: forgotten when one changes.
+  std::map<std::string, std::vector<ChildRow>> children_;
+  // What the batch being decided read: another server's change to one runs it again.
+  std::unordered_set<std::string> read_ids_;
+  std::unordered_set<std::string> read_parents_;
   std::int64_t last_log_id_ = -1;  // log_head.last_id after our last commit; -1: unknown
   std::int64_t head_last_id_ = 0;  // log_head.last_id as this transaction found it
   std::int64_t last_id_ = 0;       // the last event id this transaction gave out
@@ -797,6 +932,7 @@ class PgWriter {
   bool stopping_ = false;
   std::atomic<std::int64_t> queued_{0};
   std::atomic<std::int64_t> batches_{0};
+  std::atomic<std::int64_t> run_again_{0};
   std::atomic<std::int64_t> commands_{0};
   std::atomic<std::int64_t> transitions_{0};
   std::thread thread_;  // last: starts once the rest is ready

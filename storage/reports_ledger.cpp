@@ -613,13 +613,22 @@ void ReportLedger::discard_layer() {
   layers_.pop_back();
 }
 
+void ReportLedger::flush_projects() {
+  if (layers_.empty() || !db_.postgres()) return;
+  Layer& layer = layers_.front();
+  // One statement per table over arrays of rows (unnest): a batch of a thousand commands
+  // is a few round trips, not one per project and summary row.
+  write_projects_postgres(layer.projects);
+  for (auto& [id, row] : layer.projects)
+    written_.insert_or_assign(id, std::move(row));  // cached once the batch commits
+  layer.projects.clear();
+}
+
 void ReportLedger::flush() {
   if (layers_.empty()) return;
   Layer& layer = layers_.front();
   if (db_.postgres()) {
-    // One statement per table over arrays of rows (unnest): a batch of a thousand commands
-    // is a few round trips, not one per project and summary row.
-    write_projects_postgres(layer.projects);
+    flush_projects();
     batched_.emplace();
   } else {
     std::string placeholders = "?";
@@ -689,7 +698,8 @@ void ReportLedger::flush() {
     write_summaries_postgres(*batched_);
     batched_.reset();
   }
-  written_ = std::move(layer.projects);  // cached once the batch commits
+  for (auto& [id, row] : layer.projects)
+    written_.insert_or_assign(id, std::move(row));  // cached once the batch commits
   layer.projects.clear();
   layer.deltas.clear();
 }

@@ -162,12 +162,20 @@ class ReportLedger {
   }
   // Another connection may have written: what is cached may be stale.
   void forget() { cache_.clear(); }
+  // Another connection wrote these projects' rows.
+  void forget(const std::vector<std::string>& ids) {
+    for (const std::string& id : ids)
+      cache_.erase(id);
+  }
   // PostgreSQL: reads the rows of these projects in one statement, for the batch about to
   // be decided (after forget(), each would otherwise be read on its own).
   void prefetch(const std::vector<std::string>& ids);
 
   // Writes the bottom layer's deltas and project rows, then empties it.
   void flush();
+  // PostgreSQL: writes the bottom layer's project rows alone (each is one project's, so a
+  // writer may do so before it takes its turn on the log; flush() writes the shared rows).
+  void flush_projects();
 
   // Clears the summaries and rebuilds them from the event log (migration 4 on an existing
   // database; the consistency test), reading each project through the tags of its stored

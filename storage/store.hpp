@@ -204,6 +204,7 @@ struct StoreStats {
   std::int64_t batches_committed = 0;      // transactions
   std::int64_t commands_committed = 0;     // accepted commands
   std::int64_t transitions_committed = 0;  // transition_taken events
+  std::int64_t batches_run_again = 0;      // PostgreSQL: another server wrote what one read
   std::int64_t outbox_pending = -1;        // notifications not yet delivered; -1: unknown
 };
 

@@ -279,6 +279,56 @@ TEST(PgStore, SeveralStoresWritingTheSameProjectsLoseNoUpdate) {
   EXPECT_TRUE(report->ok()) << report->problems.front().message;
 }
 
+// A writer decides its batch and writes its projects' rows before it takes its turn on the
+// log. One that read a project another server then changed runs its batch again, with the
+// turn first, and so decides on what that server wrote: here it refuses a command made for
+// the version both read.
+TEST(PgStore, AWriterThatLostARaceRunsItsBatchAgainOnWhatTheOtherWrote) {
+  PG_DATABASE_OR_SKIP(uri);
+  auto first = open_pg_test_store(uri);
+  auto second = open_pg_test_store(uri);
+  ASSERT_TRUE(first && second);
+  ASSERT_TRUE(first->write(create_request("P-1", "项目")).get().accepted());
+  PgConnection watch(uri);
+  const auto waiting = [&watch] {
+    return watch
+        .exec(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND "
+            "datname = current_database()")
+        .number(0, 0);
+  };
+  const auto wait_for = [&](std::int64_t count) {
+    for (int i = 0; i < 500 && waiting() < count; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return waiting() == count;
+  };
+  // Nobody gets the turn until `hold` commits: both writers are caught between their
+  // decision and the log.
+  PgConnection hold(uri);
+  hold.exec("BEGIN");
+  hold.exec("SELECT last_id FROM log_head FOR UPDATE");
+  auto won = second->write(transition_request("P-1", "submit", staff(), submit_fields(), 1));
+  ASSERT_TRUE(wait_for(1)) << "the second writer never waited for its turn";
+  auto lost = first->write(transition_request("P-1", "submit", staff(), submit_fields(), 1));
+  ASSERT_TRUE(wait_for(2)) << "the first writer never waited for the project's row";
+  hold.exec("COMMIT");
+  const WriteResult winner = won.get();
+  const WriteResult loser = lost.get();
+  EXPECT_TRUE(winner.accepted()) << winner.error;
+  ASSERT_TRUE(loser.rejected()) << "the command was decided on the version it no longer has";
+  EXPECT_EQ(loser.version, 2);
+  EXPECT_EQ(first->stats().batches_run_again, 1);
+  EXPECT_EQ(second->stats().batches_run_again, 0);
+  auto project = first->project("P-1");
+  ASSERT_TRUE(project && *project);
+  EXPECT_EQ((*project)->version, 2);
+  first.reset();
+  second.reset();
+  auto report = verify_pg_database(uri);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_TRUE(report->ok()) << report->problems.front().message;
+}
+
 TEST(PgStore, AcknowledgedTransitionsSurviveKillNine) {
   PG_DATABASE_OR_SKIP(uri);
   std::random_device device;
