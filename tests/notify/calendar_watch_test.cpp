@@ -50,13 +50,22 @@ std::shared_ptr<const engine::Calendar> load_calendar(const std::string& text) {
 
 class CalendarWatchTest : public ::testing::Test {
  protected:
+  void SetUp() override {
+    if (database.empty()) GTEST_SKIP() << investflow::testing::pg_skip_reason();
+    ASSERT_EQ(storage::is_postgres_uri(database), on_postgres()) << database;
+    store = open_store(database, clock);
+    notify_store = open_notify();
+  }
+
   TempDir dir;
+  // A SQLite file, or with INVESTFLOW_TEST_STORE=postgresql a PostgreSQL database.
+  std::string database = test_database(dir, "zone.db");
   std::shared_ptr<TestClock> clock = std::make_shared<TestClock>(at_ten(2026, 12, 30));
-  std::unique_ptr<storage::Store> store = open_store(dir.file("zone.db"), clock);
-  std::shared_ptr<NotifyStore> notify_store = open_notify();
+  std::unique_ptr<storage::Store> store;
+  std::shared_ptr<NotifyStore> notify_store;
 
   std::shared_ptr<NotifyStore> open_notify() {
-    auto opened = NotifyStore::open(dir.file("zone.db"));
+    auto opened = NotifyStore::open(database);
     EXPECT_TRUE(opened) << (opened ? "" : opened.error().message);
     return opened ? *opened : nullptr;
   }
@@ -108,7 +117,7 @@ TEST_F(CalendarWatchTest, DeployedCalendarIsTakenWithoutRestartAndStoredDeadline
 
   // A store opened later (another server, or a restart) takes the deployed one too.
   store.reset();
-  store = open_store(dir.file("zone.db"), clock);
+  store = open_store(database, clock);
   ASSERT_TRUE(store);
   EXPECT_EQ(store->calendars_in_use().front()->last_year(), 2026);
   CalendarWatch(*store, notify_store, clock).run_once();
@@ -133,7 +142,7 @@ TEST_F(CalendarWatchTest, DeploymentThatDropsYearsIsRefused) {
 
 TEST_F(CalendarWatchTest, AdminsAreToldOnceWhenACalendarRunsOut) {
   ASSERT_TRUE(store && notify_store);
-  auto auth = storage::AuthStore::open(dir.file("zone.db"));
+  auto auth = storage::AuthStore::open(database);
   ASSERT_TRUE(auth);
   ASSERT_TRUE((*auth)->add_user("root", {"admin"}, "correct horse battery"));
   ASSERT_TRUE((*auth)->add_user("zhang", {"staff"}, "correct horse battery"));

@@ -28,18 +28,20 @@ using std::chrono::milliseconds;
 class DispatcherTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    path_ = dir_.file("d.db");
-    store_ = open_store(path_, clock_);
+    // A SQLite file, or with INVESTFLOW_TEST_STORE=postgresql a PostgreSQL database.
+    database_ = test_database(dir_, "d.db");
+    if (database_.empty()) GTEST_SKIP() << investflow::testing::pg_skip_reason();
+    ASSERT_EQ(storage::is_postgres_uri(database_), on_postgres()) << database_;
+    store_ = open_store(database_, clock_);
     ASSERT_TRUE(store_);
-    auto notify = NotifyStore::open(path_);
-    ASSERT_TRUE(notify);
+    auto notify = NotifyStore::open(database_);
+    ASSERT_TRUE(notify) << notify.error().message;
     notify_ = *notify;
-    SQLite::Database db(path_.string(), SQLite::OPEN_READWRITE);
-    db.exec(
-        "INSERT INTO users (id, display_name, roles, created_at, updated_at, disabled) VALUES "
-        "('zhang', '张', '[\"staff\"]', 0, 0, 0), ('li', '李', '[\"manager\"]', 0, 0, 0), "
-        "('wang', '王', '[\"manager\",\"leader\"]', 0, 0, 0), "
-        "('zhao', '赵', '[\"manager\"]', 0, 0, 1)");
+    exec_sql(database_,
+             "INSERT INTO users (id, display_name, roles, created_at, updated_at, disabled) VALUES "
+             "('zhang', '张', '[\"staff\"]', 0, 0, 0), ('li', '李', '[\"manager\"]', 0, 0, 0), "
+             "('wang', '王', '[\"manager\",\"leader\"]', 0, 0, 0), "
+             "('zhao', '赵', '[\"manager\"]', 0, 0, 1)");
   }
   void TearDown() override {
     if (dispatcher_) dispatcher_->stop();
@@ -95,7 +97,7 @@ class DispatcherTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::filesystem::path path_;
+  std::string database_;  // a SQLite file in dir_, or a postgresql:// URI
   std::shared_ptr<const engine::Clock> clock_ = std::make_shared<storage::SystemClock>();
   std::unique_ptr<storage::Store> store_;
   std::shared_ptr<NotifyStore> notify_;
@@ -109,7 +111,10 @@ const engine::Actor kZhang{"zhang", {"staff"}};
 // Every dispatcher pass reads the pending outbox: the plan must start from its index, not
 // walk the event log (which grows without end).
 TEST_F(DispatcherTest, PendingOutboxIsReadThroughItsIndexNotTheEventLog) {
-  SQLite::Database db(path_.string());
+  if (on_postgres())
+    GTEST_SKIP()
+        << "EXPLAIN QUERY PLAN of SQLite's outbox queries (PostgreSQL's have no plan test)";
+  SQLite::Database db(database_);
   SQLite::Statement plan(db, "EXPLAIN QUERY PLAN " + std::string(kPendingOutboxQuery));
   plan.bind(1, "inbox");
   plan.bind(2, 100);
@@ -126,8 +131,11 @@ TEST_F(DispatcherTest, PendingOutboxIsReadThroughItsIndexNotTheEventLog) {
 // scanned every outbox row on each pass (a core busy all the time at 1,000,000 projects):
 // the pending rows' indexes are the plan, whatever the statistics.
 TEST_F(DispatcherTest, PendingRowsAreFoundThroughTheirIndexesWhateverTheStatistics) {
+  if (on_postgres())
+    GTEST_SKIP() << "sqlite_stat1 and EXPLAIN QUERY PLAN of SQLite's queries (PostgreSQL's have no "
+                    "plan test)";
   {
-    SQLite::Database db(path_.string(), SQLite::OPEN_READWRITE);
+    SQLite::Database db(database_, SQLite::OPEN_READWRITE);
     db.exec("ANALYZE sqlite_schema");
     db.exec("DELETE FROM sqlite_stat1 WHERE tbl = 'outbox'");
     db.exec(
@@ -135,7 +143,7 @@ TEST_F(DispatcherTest, PendingRowsAreFoundThroughTheirIndexesWhateverTheStatisti
         "('outbox', 'outbox_pending', '3669246 4'), "
         "('outbox', 'outbox_pending_channel', '3669246 1834623 1')");
   }
-  SQLite::Database db(path_.string());
+  SQLite::Database db(database_);
   const std::pair<std::string_view, const char*> statements[] = {
       {kPendingOutboxQuery, "outbox_pending_channel"},
       {kPendingWebhookOutboxQuery, "outbox_pending_channel"},
@@ -187,18 +195,17 @@ TEST_F(DispatcherTest, SignedJsonCarriesTheEventId) {
 }
 
 // Webhook secrets at rest (secret_box.hpp): sealed in the database, unsealed to sign.
-std::string stored_secret(const std::filesystem::path& db) {
-  SQLite::Database connection(db.string());
-  return connection.execAndGet("SELECT secret FROM webhooks ORDER BY id LIMIT 1").getString();
+std::string stored_secret(const std::string& db) {
+  return query_text(db, "SELECT secret FROM webhooks ORDER BY id LIMIT 1");
 }
 
 TEST_F(DispatcherTest, SecretsAreSealedInTheDatabaseAndStillSign) {
   auto box = SecretBox::open(dir_.file("d.db.secret-key"), true);
   ASSERT_TRUE(box) << box.error();
-  notify_ = *NotifyStore::open(path_, *box);
+  notify_ = *NotifyStore::open(database_, *box);
   WebhookReceiver receiver;
   subscribe(receiver.url(), {"transition_taken"}, "json", "whsec-sealed");
-  const std::string stored = stored_secret(path_);
+  const std::string stored = stored_secret(database_);
   EXPECT_TRUE(stored.starts_with("sb1:")) << stored;
   EXPECT_EQ(stored.find("whsec-sealed"), std::string::npos);
   start();
@@ -212,14 +219,14 @@ TEST_F(DispatcherTest, SecretsAreSealedInTheDatabaseAndStillSign) {
 
 TEST_F(DispatcherTest, APlainSecretFromBeforeIsSealedAtStart) {
   subscribe("http://127.0.0.1:9/", {"transition_taken"}, "json", "whsec-old");  // no key
-  EXPECT_EQ(stored_secret(path_), "whsec-old");
+  EXPECT_EQ(stored_secret(database_), "whsec-old");
   auto box = SecretBox::open(dir_.file("d.db.secret-key"), true);
   ASSERT_TRUE(box) << box.error();
-  notify_ = *NotifyStore::open(path_, *box);
+  notify_ = *NotifyStore::open(database_, *box);
   auto sealed = notify_->seal_plain_secrets();
   ASSERT_TRUE(sealed);
   EXPECT_EQ(*sealed, 1);
-  EXPECT_TRUE(stored_secret(path_).starts_with("sb1:"));
+  EXPECT_TRUE(stored_secret(database_).starts_with("sb1:"));
   EXPECT_EQ(*notify_->seal_plain_secrets(), 0);  // once
   auto webhooks = notify_->webhooks();
   ASSERT_TRUE(webhooks && webhooks->size() == 1);
@@ -230,12 +237,12 @@ TEST_F(DispatcherTest, APlainSecretFromBeforeIsSealedAtStart) {
 TEST_F(DispatcherTest, ASecretTheKeyCannotOpenFailsItsDeliveriesSayingWhy) {
   auto sealing = SecretBox::open(dir_.file("first.key"), true);
   ASSERT_TRUE(sealing);
-  notify_ = *NotifyStore::open(path_, *sealing);
+  notify_ = *NotifyStore::open(database_, *sealing);
   WebhookReceiver receiver;
   subscribe(receiver.url(), {"transition_taken"}, "json", "whsec-lost");
   auto other = SecretBox::open(dir_.file("second.key"), true);
   ASSERT_TRUE(other);
-  notify_ = *NotifyStore::open(path_, *other);
+  notify_ = *NotifyStore::open(database_, *other);
   auto webhooks = notify_->webhooks();
   ASSERT_TRUE(webhooks && webhooks->size() == 1);
   EXPECT_EQ(webhooks->at(0).secret, "");
@@ -463,8 +470,18 @@ TEST_F(DispatcherTest, InboxReadsDoNotWaitForANotificationWrite) {
   ASSERT_TRUE(transition(*store_, "P-1", "sign", kZhang).accepted());
   ASSERT_TRUE(eventually([&] { return *notify_->unread_count("li") == 1; }));
 
-  SQLite::Database other(path_.string(), SQLite::OPEN_READWRITE);
-  other.exec("BEGIN IMMEDIATE");
+  // Another writer holds the database: SQLite's write lock, or on PostgreSQL a lock on the
+  // notifications that lets readers through and keeps writers waiting.
+  std::unique_ptr<SQLite::Database> other_sqlite;
+  std::unique_ptr<storage::PgConnection> other_pg;
+  if (on_postgres()) {
+    other_pg = std::make_unique<storage::PgConnection>(database_);
+    other_pg->exec("BEGIN");
+    other_pg->exec("LOCK TABLE notifications IN EXCLUSIVE MODE");
+  } else {
+    other_sqlite = std::make_unique<SQLite::Database>(database_, SQLite::OPEN_READWRITE);
+    other_sqlite->exec("BEGIN IMMEDIATE");
+  }
   auto write =
       std::async(std::launch::async, [&] { return notify_->mark_all_read("li", clock_->now()); });
   // The write is waiting for the lock (its busy timeout is seconds), holding the connection.
@@ -478,7 +495,8 @@ TEST_F(DispatcherTest, InboxReadsDoNotWaitForANotificationWrite) {
   });
   ASSERT_EQ(reads.wait_for(std::chrono::seconds(3)), std::future_status::ready);
   EXPECT_TRUE(reads.get());
-  other.exec("COMMIT");
+  if (other_pg) other_pg->exec("COMMIT");
+  if (other_sqlite) other_sqlite->exec("COMMIT");
   const auto marked = write.get();
   ASSERT_TRUE(marked) << marked.error().message;
   EXPECT_EQ(*marked, 1);
@@ -507,10 +525,9 @@ TEST_F(DispatcherTest, HistoricalEventsAreSettledNotSent) {
   Dispatcher dispatcher(*store_, notify_, clock_, fast());
   dispatcher.run_once();
   EXPECT_EQ(*notify_->unread_count("li"), 0);
-  SQLite::Database db(path_.string());
-  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").getInt(), 0);
+  EXPECT_EQ(query_number(database_, "SELECT COUNT(*) FROM outbox WHERE status = 'pending'"), 0);
   EXPECT_EQ(
-      db.execAndGet("SELECT COUNT(*) FROM outbox WHERE last_error LIKE 'skipped: %'").getInt(),
+      query_number(database_, "SELECT COUNT(*) FROM outbox WHERE last_error LIKE 'skipped: %'"),
       2);  // the sign event's inbox and webhook rows
 }
 
@@ -566,10 +583,8 @@ TEST_F(DispatcherTest, AFieldRecipientIsWhoeverTheFieldNamesAtTheEvent) {
   EXPECT_EQ(*notify_->unread_count("li"), 1);
   EXPECT_EQ(*notify_->unread_count("wang"), 1);
   EXPECT_EQ(*notify_->unread_count("zhang"), 0);  // the owner is not named
-  SQLite::Database db(path_.string());
-  EXPECT_EQ(db.execAndGet("SELECT recipients FROM outbox WHERE event_id = " +
-                          std::to_string(last_event_id("F-1")))
-                .getString(),
+  EXPECT_EQ(query_text(database_, "SELECT recipients FROM outbox WHERE event_id = " +
+                                      std::to_string(last_event_id("F-1"))),
             R"(["user:li","user:wang"])");
 
   // Another service officer, no liaison leader: the next stage change goes to wang alone,

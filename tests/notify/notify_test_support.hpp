@@ -1,24 +1,37 @@
 #pragma once
 // Shared by the notify tests: a workflow with timers on the official calendar, a store on
 // a temporary database with an injected clock, and helpers to write and wait.
+//
+// INVESTFLOW_TEST_STORE=postgresql (ctest's notify_tests_on_postgresql) runs the suites that
+// open a store on a PostgreSQL database of their own per test (test_database), else on a
+// SQLite file; exec_sql and query_rows reach either with raw SQL.
 
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include "engine/command.hpp"
 #include "engine/date.hpp"
 #include "notify/notify_store.hpp"
+#include "storage/open_store.hpp"
+#include "storage/pg_connection.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/store.hpp"
 #include "tests/storage/storage_test_support.hpp"
+#include "tests/support/pg_server.hpp"
 #include "workflows/loader.hpp"
 
 namespace investflow::notify::testing {
@@ -108,11 +121,81 @@ class TestClock final : public engine::Clock {
   std::atomic<engine::Timestamp> now_;
 };
 
-inline std::unique_ptr<storage::Store> open_store(const std::filesystem::path& path,
+// Whether this run is on PostgreSQL (INVESTFLOW_TEST_STORE=postgresql).
+inline bool on_postgres() {
+  const char* kind = std::getenv("INVESTFLOW_TEST_STORE");
+  return kind != nullptr && std::string_view(kind) == "postgresql";
+}
+
+// Where a test's stores live: the SQLite file `name` in `dir`, or on PostgreSQL a new
+// database of the test's own (a postgresql:// URI; empty when PostgreSQL cannot start, and
+// investflow::testing::pg_skip_reason() says why).
+inline std::string test_database(const TempDir& dir, const std::string& name) {
+  if (on_postgres()) return investflow::testing::fresh_pg_database("notify");
+  return dir.file(name).string();
+}
+
+// `const std::string db` naming the test's database, or the test skipped, saying why; and
+// checked to be of this run's kind (a run on PostgreSQL on SQLite files would pass unnoticed).
+#define NOTIFY_DATABASE_OR_SKIP(db, dir, name)                                  \
+  const std::string db = investflow::notify::testing::test_database(dir, name); \
+  if (db.empty()) GTEST_SKIP() << investflow::testing::pg_skip_reason();        \
+  EXPECT_EQ(storage::is_postgres_uri(db), investflow::notify::testing::on_postgres()) << db
+
+// Raw SQL on a test's database (a SQLite file or a postgresql:// URI), no parameters: rows
+// a fixture writes, and what the stores wrote, read back.
+inline void exec_sql(const std::string& db, const std::string& sql) {
+  if (storage::is_postgres_uri(db)) {
+    storage::PgConnection connection(db);
+    connection.exec_script(sql);
+  } else {
+    SQLite::Database connection(db, SQLite::OPEN_READWRITE);
+    connection.exec(sql);
+  }
+}
+
+// Every row of a query, its first `columns` columns as text (NULL as "").
+inline std::vector<std::vector<std::string>> query_rows(const std::string& db,
+                                                        const std::string& sql, int columns = 1) {
+  std::vector<std::vector<std::string>> rows;
+  if (storage::is_postgres_uri(db)) {
+    storage::PgConnection connection(db);
+    const storage::PgResult result = connection.exec(sql);
+    for (int row = 0; row < result.rows(); ++row) {
+      std::vector<std::string> values;
+      for (int column = 0; column < columns; ++column)
+        values.emplace_back(result.text(row, column));
+      rows.push_back(std::move(values));
+    }
+  } else {
+    SQLite::Database connection(db, SQLite::OPEN_READONLY);
+    SQLite::Statement statement(connection, sql);
+    while (statement.executeStep()) {
+      std::vector<std::string> values;
+      for (int column = 0; column < columns; ++column)
+        values.push_back(statement.getColumn(column).getString());
+      rows.push_back(std::move(values));
+    }
+  }
+  return rows;
+}
+
+// The first column of a query's first row as text ("none" without a row), or as a number.
+inline std::string query_text(const std::string& db, const std::string& sql) {
+  const auto rows = query_rows(db, sql);
+  return rows.empty() ? std::string("none") : rows.front().front();
+}
+inline std::int64_t query_number(const std::string& db, const std::string& sql) {
+  return std::stoll(query_text(db, sql));
+}
+
+inline std::unique_ptr<storage::Store> open_store(const std::string& database,
                                                   std::shared_ptr<const engine::Clock> clock) {
   storage::SqliteOptions options;
-  options.clock = std::move(clock);
-  auto store = storage::open_sqlite_store(path, options);
+  options.clock = clock;
+  storage::PgOptions pg_options;
+  pg_options.clock = std::move(clock);
+  auto store = storage::open_store_at(database, options, pg_options);
   EXPECT_TRUE(store) << (store ? "" : store.error().message);
   if (!store) return nullptr;
   auto registered = (*store)->register_workflow(timers_workflow(), kTimersWorkflow);

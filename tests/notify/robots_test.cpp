@@ -3,7 +3,6 @@
 // window kept across a restart; proxies (HTTP_PROXY, NO_PROXY) and a CA bundle for the
 // outbound client. The dispatcher is driven by hand on a clock the tests move, so nothing
 // here depends on how fast the machine is.
-#include <SQLiteCpp/Database.h>
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
@@ -76,11 +75,14 @@ Accounted accounted(const std::vector<ReceivedRequest>& requests,
 class RobotsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    path_ = dir_.file("r.db");
-    store_ = open_store(path_, clock_);
+    // A SQLite file, or with INVESTFLOW_TEST_STORE=postgresql a PostgreSQL database.
+    database_ = test_database(dir_, "r.db");
+    if (database_.empty()) GTEST_SKIP() << investflow::testing::pg_skip_reason();
+    ASSERT_EQ(storage::is_postgres_uri(database_), on_postgres()) << database_;
+    store_ = open_store(database_, clock_);
     ASSERT_TRUE(store_);
-    auto notify = NotifyStore::open(path_);
-    ASSERT_TRUE(notify);
+    auto notify = NotifyStore::open(database_);
+    ASSERT_TRUE(notify) << notify.error().message;
     notify_ = *notify;
   }
 
@@ -118,11 +120,9 @@ class RobotsTest : public ::testing::Test {
   }
 
   std::vector<std::int64_t> all_event_ids() {
-    SQLite::Database db(path_.string());
-    SQLite::Statement select(db, "SELECT id FROM events ORDER BY id");
     std::vector<std::int64_t> ids;
-    while (select.executeStep())
-      ids.push_back(select.getColumn(0).getInt64());
+    for (const auto& row : query_rows(database_, "SELECT id FROM events ORDER BY id"))
+      ids.push_back(std::stoll(row.at(0)));
     return ids;
   }
 
@@ -135,7 +135,7 @@ class RobotsTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::filesystem::path path_;
+  std::string database_;  // a SQLite file in dir_, or a postgresql:// URI
   std::shared_ptr<TestClock> clock_ = std::make_shared<TestClock>(kStart);
   std::unique_ptr<storage::Store> store_;
   std::shared_ptr<NotifyStore> notify_;
@@ -275,7 +275,7 @@ TEST_F(RobotsTest, ARestartDoesNotStartANewBurst) {
     EXPECT_EQ(receiver.count(), 20u);
   }
   // A new process (a new dispatcher, a new connection) half a minute later.
-  auto reopened = NotifyStore::open(path_);
+  auto reopened = NotifyStore::open(database_);
   ASSERT_TRUE(reopened);
   notify_ = *reopened;
   clock_->set(kStart + kMinute / 2);
@@ -324,13 +324,10 @@ TEST_F(RobotsTest, ABulkOperationGivesOneDigestPerRobot) {
   }
   for (const auto& result : store_->write_atomic(std::move(requests)).get())
     ASSERT_TRUE(result.accepted());
-  {
-    SQLite::Database db(path_.string());
-    EXPECT_EQ(db.execAndGet("SELECT count(*) FROM event_batches WHERE batch = "
-                            "'import:projects.xlsx:1'")
-                  .getInt(),
-              500);
-  }
+  EXPECT_EQ(query_number(database_,
+                         "SELECT count(*) FROM event_batches WHERE batch = "
+                         "'import:projects.xlsx:1'"),
+            500);
   // Someone else's event in the meantime is no part of the batch: it goes at once.
   ASSERT_TRUE(create(*store_, "OTHER").accepted());
   pass(dispatcher, {wecom, dingtalk});
