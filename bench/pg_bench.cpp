@@ -5,8 +5,9 @@
 // lines:
 //   pg_transitions_per_s_<N>proc   pg_p99_ms_<N>proc   pg_get_project_ms   pg_list_ms
 //
-// Environment: INVESTFLOW_BENCH_PG_URI (a database to use; by default a private
-// PostgreSQL 15 is started in a temporary directory, as the tests do),
+// Environment: INVESTFLOW_BENCH_PG_URI (a database to use, e.g. a seeded file `investflow
+// copy`-ed there; each run adds projects of its own, so one may be measured again; by
+// default a private PostgreSQL 15 is started in a temporary directory, as the tests do),
 // INVESTFLOW_BENCH_SECONDS (per run, default 5), INVESTFLOW_BENCH_CALLERS (default 64),
 // INVESTFLOW_BENCH_PROCESSES (one count of processes instead of 1, 2 and 4).
 
@@ -45,13 +46,18 @@ std::unique_ptr<storage::Store> open_pg(const std::string& uri,
 
 // One server process's part: `callers` projects moved negotiating <-> preliminary_review
 // from `start` for `seconds`. Writes the count and every latency (ms) to `out`.
+// The bench's projects: new ones at each run (a database may be measured again).
+std::string project_prefix(int processes) {
+  static const std::string run = std::to_string(getpid());
+  return "PG" + run + "-" + std::to_string(processes) + "-";
+}
+
 void run_process(const std::string& uri, const workflows::WorkflowLoad& load, int process,
                  int processes, int callers, Clock::time_point start, double seconds, int out) {
   auto store = open_pg(uri, load);
   std::vector<std::int64_t> versions;
   const auto id_of = [&](int i) {
-    return "PG" + std::to_string(processes) + "-" + std::to_string(process) + "-" +
-           std::to_string(i);
+    return project_prefix(processes) + std::to_string(process) + "-" + std::to_string(i);
   };
   for (int i = 0; i < callers; ++i)
     versions.push_back(prepare_project(*store, id_of(i)));
@@ -183,12 +189,13 @@ int main() {
   const int callers = static_cast<int>(env_number("INVESTFLOW_BENCH_CALLERS", 64));
   std::vector<int> counts = {1, 2, 4};
   if (const char* only = std::getenv("INVESTFLOW_BENCH_PROCESSES")) counts = {std::atoi(only)};
+  (void)project_prefix(0);  // the run's tag, taken before the processes are forked
   for (const int processes : counts)
     transitions(uri, load, processes, callers, seconds);
 
   auto store = open_pg(uri, load);
   std::printf("pg_get_project_ms: %.2f ms\n", median_ms([&] {
-                auto project = store->project("PG1-0-0");
+                auto project = store->project(project_prefix(counts.front()) + "0-0");
                 return project && *project;
               }));
   storage::ProjectQuery query;
