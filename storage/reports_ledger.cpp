@@ -865,6 +865,11 @@ void ReportLedger::write_projects_postgres(
 }
 
 void ReportLedger::write_summaries_postgres(const std::map<std::pair<int, Key>, Sums>& rows) {
+  // Every table's rows in one statement (an upsert per table, all but the last as a WITH
+  // clause): one round trip while the writer holds the log's turn.
+  std::vector<std::string> upserts;
+  PgParams params;
+  int parameter = 1;
   for (auto first = rows.begin(); first != rows.end();) {
     const int table_index = first->first.first;
     const SummaryTable& table = summary_tables()[static_cast<std::size_t>(table_index)];
@@ -897,8 +902,6 @@ void ReportLedger::write_summaries_postgres(const std::map<std::pair<int, Key>, 
       std::string arrays;
       std::string conflict;
       std::string update;
-      PgParams params;
-      int parameter = 1;
       for (std::size_t i = 0; i < dims.size(); ++i) {
         const bool number = std::holds_alternative<std::int64_t>(first->first.second[i]);
         columns += std::string(i == 0 ? "" : ", ") + table.dims[i];
@@ -915,13 +918,18 @@ void ReportLedger::write_summaries_postgres(const std::map<std::pair<int, Key>, 
             (i == 0 ? "" : ", ") + sum + " = " + table.name + "." + sum + " + excluded." + sum;
         params.text(sums[i].literal());
       }
-      static_cast<PostgresDatabase&>(db_).connection().exec(
-          std::string("INSERT INTO ") + table.name + " (" + columns + ") SELECT * FROM unnest(" +
-              arrays + ") ON CONFLICT (" + conflict + ") DO UPDATE SET " + update,
-          params);
+      upserts.push_back(std::string("INSERT INTO ") + table.name + " (" + columns +
+                        ") SELECT * FROM unnest(" + arrays + ") ON CONFLICT (" + conflict +
+                        ") DO UPDATE SET " + update);
     }
     first = row;
   }
+  if (upserts.empty()) return;
+  std::string sql;
+  for (std::size_t i = 0; i + 1 < upserts.size(); ++i)
+    sql += (i == 0 ? "WITH u" : ", u") + std::to_string(i) + " AS (" + upserts[i] + ") ";
+  sql += upserts.back();
+  static_cast<PostgresDatabase&>(db_).connection().exec(sql, params);
 }
 
 SqlStatement& ReportLedger::statement(const std::string& sql) {
