@@ -329,6 +329,48 @@ TEST(PgStore, AWriterThatLostARaceRunsItsBatchAgainOnWhatTheOtherWrote) {
   EXPECT_TRUE(report->ok()) << report->problems.front().message;
 }
 
+// A writer keeps the children lists it read (a parent's guards count its open children)
+// until a child changes: here on another server, which it learns from the log.
+TEST(PgStore, AChildChangedOnAnotherServerCountsForItsParentAtOnce) {
+  PG_DATABASE_OR_SKIP(uri);
+  const std::filesystem::path pair = std::filesystem::path(INVESTFLOW_TEST_DATA) / "parent";
+  auto loads =
+      workflows::load_workflow_set({pair / "venture.yaml", pair / "issue.yaml"}, test_calendars());
+  auto first = open_pg_test_store(uri);
+  auto second = open_pg_test_store(uri);
+  ASSERT_TRUE(first && second);
+  for (auto& load : loads) {
+    ASSERT_TRUE(load.workflow);
+    ASSERT_TRUE(first->register_workflow(load.workflow, load.source));
+    ASSERT_TRUE(second->register_workflow(load.workflow, load.source));
+  }
+  const auto create = [](const std::string& workflow, const std::string& id,
+                         engine::FieldMap fields, const std::string& parent) {
+    WriteRequest request;
+    request.command.project_id = id;
+    request.command.body = engine::CreateProject{"", std::move(fields), parent};
+    request.actor = workflow == "venture" ? manager() : staff();
+    request.workflow = workflow;
+    return request;
+  };
+  ASSERT_TRUE(
+      first
+          ->write(create(
+              "venture", "V-1",
+              {{"name", engine::Value::text("项目")}, {"budget", engine::Value::number(100)}}, ""))
+          .get()
+          .accepted());
+  ASSERT_TRUE(first->write(create("issue", "I-1", {{"title", engine::Value::text("问题")}}, "V-1"))
+                  .get()
+                  .accepted());
+  // The first server reads V-1's children (one open) and refuses to close it.
+  EXPECT_TRUE(first->write(transition_request("V-1", "close", manager())).get().rejected());
+  // The second resolves the child; the first's next decision counts none open.
+  ASSERT_TRUE(second->write(transition_request("I-1", "resolve", staff())).get().accepted());
+  const WriteResult closed = first->write(transition_request("V-1", "close", manager())).get();
+  EXPECT_TRUE(closed.accepted()) << "decided on the children list from before the change";
+}
+
 TEST(PgStore, AcknowledgedTransitionsSurviveKillNine) {
   PG_DATABASE_OR_SKIP(uri);
   std::random_device device;
