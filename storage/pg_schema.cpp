@@ -534,6 +534,11 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON
   report_projects, report_pipeline, report_created, report_reached, report_funnel, report_durations, report_deadlines, report_signed, report_signed_funds, report_funds, report_unit_reached, targets, target_history, report_problems, report_problem_months, report_problem_closings, report_pipeline_by, report_enterprise_days, report_enterprises, report_enterprise_marks, report_created_months, report_reached_months, report_duration_months, report_enterprise_mark_months
   TO investflow_server;
 )sql",
+    // 6: a server's login (granted investflow_server) opens the database, reading its
+    // schema version.
+    R"sql(
+GRANT SELECT ON investflow_schema TO investflow_server;
+)sql",
 };
 
 // Migration 4: the project_access rows of the projects already stored, from their bodies
@@ -570,11 +575,17 @@ int migrate_pg(PgConnection& connection) {
   return in_transaction(connection, [&] {
     // One migrator at a time; the others wait here and then find nothing to do.
     connection.exec("SELECT pg_advisory_xact_lock($1)", PgParams().number(kPgMigrationLock));
-    connection.exec(
-        "CREATE TABLE IF NOT EXISTS investflow_schema ("
-        " only_row BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (only_row), version INTEGER NOT NULL)");
+    // Created once, by the tables' owner: a server's login (granted investflow_server, no
+    // CREATE on the schema) opens a current database without any DDL.
+    if (connection.exec("SELECT to_regclass('investflow_schema') IS NULL").text(0, 0) == "t") {
+      connection.exec(
+          "CREATE TABLE investflow_schema ("
+          " only_row BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (only_row), version INTEGER NOT "
+          "NULL)");
+    }
     PgResult row = connection.exec("SELECT version FROM investflow_schema");
-    int version = row.rows() == 0 ? 0 : static_cast<int>(row.number(0, 0));
+    const int found = row.rows() == 0 ? 0 : static_cast<int>(row.number(0, 0));
+    int version = found;
     if (version > kPgSchemaVersion) {
       throw std::runtime_error("the database has schema version " + std::to_string(version) +
                                ", newer than this investflow knows (" +
@@ -590,8 +601,10 @@ int migrate_pg(PgConnection& connection) {
         ReportLedger::rebuild(db);
       }
     }
-    connection.exec("UPDATE investflow_schema SET version = $1",
-                    PgParams().number(kPgSchemaVersion));
+    if (found != kPgSchemaVersion) {
+      connection.exec("UPDATE investflow_schema SET version = $1",
+                      PgParams().number(kPgSchemaVersion));
+    }
     return version;
   });
 }

@@ -10,7 +10,7 @@
 
 namespace investflow::storage {
 
-inline constexpr int kPgSchemaVersion = 5;
+inline constexpr int kPgSchemaVersion = 6;
 
 // The role a server may connect as (docs/operations.md): everything it needs, but on the
 // event log only SELECT and INSERT, so that even a compromised server cannot rewrite

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <fstream>
 #include <random>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -327,6 +328,37 @@ TEST(PgStore, AWriterThatLostARaceRunsItsBatchAgainOnWhatTheOtherWrote) {
   auto report = verify_pg_database(uri);
   ASSERT_TRUE(report) << report.error().message;
   EXPECT_TRUE(report->ok()) << report->problems.front().message;
+}
+
+// The login the servers use, granted investflow_server (docs/operations.md), on the
+// database `uri` names; dropped with the test's database server.
+std::string server_login_uri(PgConnection& admin, const std::string& uri) {
+  const std::string login =
+      "app_" + std::string(admin.exec("SELECT current_database()").text(0, 0));
+  admin.exec("CREATE ROLE " + login + " LOGIN IN ROLE " + std::string(kPgServerRole));
+  return std::regex_replace(uri, std::regex("user=postgres"), "user=" + login);
+}
+
+// A server on that login opens a database `init` made (no DDL: it may create nothing) and
+// writes through it; an older schema it cannot migrate is refused, saying why.
+TEST(PgStore, AServerOnTheServerRolesLoginOpensTheDatabaseAndWrites) {
+  PG_DATABASE_OR_SKIP(uri);
+  ASSERT_TRUE(open_pg_test_store(uri));
+  PgConnection admin(uri);
+  const std::string app_uri = server_login_uri(admin, uri);
+  {
+    auto app = open_pg_test_store(app_uri);
+    ASSERT_TRUE(app);
+    ASSERT_TRUE(app->write(create_request("P-1", "项目")).get().accepted());
+    EXPECT_TRUE(app->write(transition_request("P-1", "submit", staff(), submit_fields(), 1))
+                    .get()
+                    .accepted());
+  }
+  admin.exec("UPDATE investflow_schema SET version = version - 1");
+  auto older = open_pg_store(app_uri, PgOptions{});
+  ASSERT_FALSE(older);
+  EXPECT_NE(older.error().message.find("permission denied"), std::string::npos)
+      << older.error().message;
 }
 
 // A writer keeps the children lists it read (a parent's guards count its open children)
