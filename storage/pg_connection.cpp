@@ -214,6 +214,7 @@ bool PgConnection::ok() const {
 void PgConnection::reconnect() {
   if (connection_ != nullptr) PQfinish(connection_);
   prepared_.clear();
+  queued_.clear();
   connection_ = PQconnectdb(uri_.c_str());
   if (PQstatus(connection_) != CONNECTION_OK) {
     std::string message = PQerrorMessage(connection_);
@@ -287,9 +288,8 @@ void PgConnection::check_open() const {
   if (!ok()) throw PgError("PostgreSQL: the connection to the server was lost", "", true);
 }
 
-PgResult PgConnection::exec(const std::string& sql, const PgParams& params) {
-  check_open();
-  // Each statement is parsed and planned once per connection, then only executed.
+// Each statement is parsed and planned once per connection, then only executed.
+const std::string& PgConnection::prepared(const std::string& sql) {
   auto [prepared, fresh] = prepared_.try_emplace(sql, "s" + std::to_string(prepared_.size()));
   if (fresh) {
     pg_result* made = PQprepare(connection_, prepared->second.c_str(), sql.c_str(), 0, nullptr);
@@ -299,7 +299,14 @@ PgResult PgConnection::exec(const std::string& sql, const PgParams& params) {
     }
     PQclear(made);
   }
-  pg_result* result = PQexecPrepared(connection_, prepared->second.c_str(), params.size(),
+  return prepared->second;
+}
+
+PgResult PgConnection::exec(const std::string& sql, const PgParams& params) {
+  check_open();
+  if (!queued_.empty()) return exec_queued(sql, params);
+  const std::string& name = prepared(sql);
+  pg_result* result = PQexecPrepared(connection_, name.c_str(), params.size(),
                                      params.size() == 0 ? nullptr : params.values(),
                                      params.size() == 0 ? nullptr : params.lengths(),
                                      params.size() == 0 ? nullptr : params.formats(), 0);
@@ -308,8 +315,76 @@ PgResult PgConnection::exec(const std::string& sql, const PgParams& params) {
   return PgResult(result);
 }
 
+// The pipeline is in an unknown state (the connection broke in its middle): the connection
+// is closed, to be opened again by ensure().
+void PgConnection::abandon(const std::string& sql) {
+  std::string message = PQerrorMessage(connection_);
+  while (!message.empty() && message.back() == '\n')
+    message.pop_back();
+  PQfinish(connection_);
+  connection_ = nullptr;
+  queued_.clear();
+  throw PgError("PostgreSQL: the connection broke during " + sql.substr(0, 80) + ": " + message, "",
+                true);
+}
+
+void PgConnection::queue(std::string sql, PgParams params,
+                         std::function<void(const PgResult&)> check) {
+  queued_.push_back(Queued{std::move(sql), std::move(params), std::move(check)});
+}
+
+// The queued statements and the last one sent together, then their results read in order up
+// to the pipeline's sync point, whatever failed, so the connection is ready for the next.
+PgResult PgConnection::exec_queued(const std::string& sql, const PgParams& params) {
+  std::vector<Queued> statements = std::move(queued_);
+  queued_.clear();
+  statements.push_back(Queued{sql, params, {}});
+  std::vector<const std::string*> names;
+  for (const Queued& statement : statements)
+    names.push_back(&prepared(statement.sql));  // the first time each is seen, on its own
+  if (PQenterPipelineMode(connection_) != 1) fail(nullptr, sql);
+  for (std::size_t i = 0; i < statements.size(); ++i) {
+    const PgParams& values = statements[i].params;
+    if (PQsendQueryPrepared(connection_, names[i]->c_str(), values.size(),
+                            values.size() == 0 ? nullptr : values.values(),
+                            values.size() == 0 ? nullptr : values.lengths(),
+                            values.size() == 0 ? nullptr : values.formats(), 0) != 1) {
+      abandon(statements[i].sql);
+    }
+  }
+  if (PQpipelineSync(connection_) != 1) fail(nullptr, sql);
+  std::exception_ptr first_error;
+  PgResult last(nullptr);
+  for (Queued& statement : statements) {
+    pg_result* result = PQgetResult(connection_);
+    if (result == nullptr) abandon(statement.sql);
+    while (pg_result* more = PQgetResult(connection_))
+      PQclear(more);  // each statement's results end with a null one
+    const ExecStatusType status = PQresultStatus(result);
+    if (status == PGRES_PIPELINE_ABORTED) {
+      PQclear(result);  // after the one that failed
+      continue;
+    }
+    try {
+      if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(result, statement.sql);
+      PgResult read(result);
+      if (statement.check && !first_error) statement.check(read);
+      if (&statement == &statements.back()) last = std::move(read);
+    } catch (...) {
+      if (!first_error) first_error = std::current_exception();
+    }
+  }
+  pg_result* sync = PQgetResult(connection_);
+  const bool synced = sync != nullptr && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+  PQclear(sync);
+  if (!synced || PQexitPipelineMode(connection_) != 1) abandon(sql);
+  if (first_error) std::rethrow_exception(first_error);
+  return last;
+}
+
 void PgConnection::exec_script(const std::string& sql) {
   check_open();
+  if (!queued_.empty()) throw std::logic_error("exec_script with statements queued");
   pg_result* result = PQexec(connection_, sql.c_str());
   const ExecStatusType status = result == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(result);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(result, sql);

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -119,7 +120,15 @@ class PgConnection {
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
 
+  // Runs the statements queued before it, then this one, in one round trip (libpq's pipeline
+  // mode), and returns this one's result. An error in any of them is thrown here; the
+  // statements after it do not run.
   PgResult exec(const std::string& sql, const PgParams& params = {});
+  // A statement whose rows nobody reads, sent with the next exec. `check`, when given, sees
+  // its result then, and may throw (after the others' results are read). Forgotten when the
+  // connection is opened again.
+  void queue(std::string sql, PgParams params, std::function<void(const PgResult&)> check = {});
+  void forget_queued() { queued_.clear(); }
   // Several statements without parameters (a migration).
   void exec_script(const std::string& sql);
   // Whether the connection is usable. exec throws (connection_lost) on a broken one;
@@ -136,6 +145,15 @@ class PgConnection {
  private:
   [[noreturn]] void fail(pg_result* result, const std::string& sql);
   void check_open() const;
+  const std::string& prepared(const std::string& sql);
+  [[noreturn]] void abandon(const std::string& sql);
+  PgResult exec_queued(const std::string& sql, const PgParams& params);
+  struct Queued {
+    std::string sql;
+    PgParams params;
+    std::function<void(const PgResult&)> check;
+  };
+  std::vector<Queued> queued_;
   std::string uri_;
   pg_conn* connection_ = nullptr;
   std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name

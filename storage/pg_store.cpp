@@ -278,14 +278,36 @@ class PgWriter {
           job = std::move(one.front());
         }
       }
-      for (Job& job : jobs) {
-        try {
-          job.done(std::move(job.results));
-        } catch (...) {
-          // A caller's callback must not take the writer down with it.
-        }
-      }
+      answer(jobs);
       jobs.clear();
+    }
+  }
+
+  // The commits gave up the log's turn without waiting for the disk (begin() sets
+  // synchronous_commit off): their callers are answered once a message committed to the
+  // WAL on the same session (so PostgreSQL did not restart in between) is on disk, and with
+  // it every commit before it. Servers thus flush together, outside the turn; meanwhile
+  // the next batch gathers.
+  void answer(std::vector<Job>& jobs) {
+    if (std::exchange(unflushed_, false)) {
+      try {
+        exec("SELECT pg_catalog.pg_logical_emit_message(true, 'investflow', 'flush')");
+      } catch (const std::exception& error) {
+        // The batches stand or, if PostgreSQL went down, are gone: nobody is told either.
+        WriteResult unknown =
+            failed_write("storage: committed, but PostgreSQL did not confirm that it is on disk: " +
+                         describe_failure(error));
+        unknown.fault = Fault::unavailable;
+        for (Job& job : jobs)
+          std::fill(job.results.begin(), job.results.end(), unknown);
+      }
+    }
+    for (Job& job : jobs) {
+      try {
+        job.done(std::move(job.results));
+      } catch (...) {
+        // A caller's callback must not take the writer down with it.
+      }
     }
   }
 
@@ -313,6 +335,7 @@ class PgWriter {
 
   Outcome try_batch(std::vector<Job>& jobs, bool turn_first) {
     connection_lost_ = false;
+    bool committed = false;
     try {
       begin(turn_first);
       purge_expired_keys();
@@ -340,12 +363,15 @@ class PgWriter {
       if (!turn_first) take_turn();
       flush_log();
       reports_.flush();
+      const bool wrote = last_id_ != head_last_id_ || !layers_.back().key_rows.empty();
       if (last_id_ != head_last_id_) {
-        exec("UPDATE log_head SET last_id = $1, hash = $2",
-             PgParams().number(last_id_).bytes(log_hash_.data(), log_hash_.size()));
+        later("UPDATE log_head SET last_id = $1, hash = $2",
+              PgParams().number(last_id_).bytes(log_hash_.data(), log_hash_.size()));
       }
       exec("COMMIT");
-      reports_.merge_layer();  // the batch's rows, now committed, cached
+      committed = true;
+      unflushed_ = unflushed_ || wrote;  // answered once on disk (answer)
+      reports_.merge_layer();            // the batch's rows, now committed, cached
       last_log_id_ = last_id_;
       if (cache_.size() + layers_.back().heads.size() > options_.projection_cache) {
         cache_.clear();
@@ -365,10 +391,14 @@ class PgWriter {
       const bool again = dynamic_cast<const RunAgain*>(&error) != nullptr ||
                          (pg && (pg->sqlstate() == "40P01" || pg->sqlstate() == "40001" ||
                                  pg->sqlstate() == "23505"));
-      const WriteResult failed_batch = failed(error);
+      WriteResult failed_batch = failed(error);
+      // Committed but not known to be on disk: the batch may stand or, if PostgreSQL went
+      // down, be gone. It is neither run again nor reported as refused.
+      if (committed) failed_batch.fault = Fault::unavailable;
       connection_lost_ = failed_batch.fault == Fault::unavailable;
       if (connection_ && connection_->ok()) {
         try {
+          connection_->forget_queued();  // never sent: nothing of them to undo
           exec("ROLLBACK");
         } catch (...) {
         }
@@ -395,15 +425,21 @@ class PgWriter {
   void begin(bool turn_first) {
     for (int attempt = 0;; ++attempt) {
       try {
+        // A session whose commits are not yet flushed is never opened again: they would be
+        // flushed nowhere (answer), so its batch fails and they are answered unavailable.
         if (!connection_) {
           connection_ = std::make_unique<PgConnection>(uri_);
-        } else {
+        } else if (!unflushed_) {
           connection_->ensure();
         }
-        exec("BEGIN");
+        later("BEGIN");
         // Writers of every process take turns here; the row says whether another wrote since.
-        PgResult head = exec(turn_first ? "SELECT last_id, hash FROM log_head FOR UPDATE"
-                                        : "SELECT last_id, hash FROM log_head");
+        // The commit does not wait for the disk; the flush that follows it does (answer).
+        PgResult head =
+            exec(turn_first ? "SELECT last_id, hash, set_config('synchronous_commit', 'off', true) "
+                              "FROM log_head FOR UPDATE"
+                            : "SELECT last_id, hash, set_config('synchronous_commit', 'off', true) "
+                              "FROM log_head");
         head_last_id_ = head.number(0, 0);
         last_id_ = head_last_id_;
         if (head_last_id_ != last_log_id_) forget_changed_since(last_log_id_);
@@ -411,7 +447,7 @@ class PgWriter {
         log_hash_ = hash_of(head.bytes(0, 1));
         return;
       } catch (const PgError& error) {
-        if (!error.connection_lost() || attempt > 0) throw;
+        if (!error.connection_lost() || attempt > 0 || unflushed_) throw;
         connection_.reset();
       }
     }
@@ -701,21 +737,22 @@ class PgWriter {
       head.stored_promoting_unit = row.columns.promoting_unit;
     }
     if (!created.id.empty()) {
-      exec("INSERT INTO projects (" +
-               std::string(ProjectRows::kColumns.substr(0, ProjectRows::kColumns.rfind(','))) +
-               ") SELECT " +
-               std::string(ProjectRows::kColumns.substr(0, ProjectRows::kColumns.rfind(','))) +
-               " FROM " + std::string(ProjectRows::kUnnest) + " AS u(" +
-               std::string(ProjectRows::kColumns) + ")",
-           created.params());
+      later("INSERT INTO projects (" +
+                std::string(ProjectRows::kColumns.substr(0, ProjectRows::kColumns.rfind(','))) +
+                ") SELECT " +
+                std::string(ProjectRows::kColumns.substr(0, ProjectRows::kColumns.rfind(','))) +
+                " FROM " + std::string(ProjectRows::kUnnest) + " AS u(" +
+                std::string(ProjectRows::kColumns) + ")",
+            created.params());
       // A child's row carries its parent's promoting unit, for the lists of items.
-      exec(
+      later(
           "UPDATE projects AS c SET parent_promoting_unit = p.promoting_unit FROM projects AS p "
           "WHERE c.id = ANY($1::text[]) AND c.parent = p.id",
           PgParams().text(created.id.literal()));
     }
     if (!changed.id.empty()) {
-      PgResult updated = exec(
+      const auto rows = static_cast<std::int64_t>(changed.id.size());
+      later(
           "UPDATE projects AS p SET workflow_version = u.workflow_version, state = u.state, "
           "version = u.version, owner = u.owner, name = u.name, investor = u.investor, "
           "industry = u.industry, total_investment = u.total_investment, "
@@ -725,23 +762,24 @@ class PgWriter {
           "problem_category = u.problem_category, promoting_unit = u.promoting_unit FROM " +
               std::string(ProjectRows::kUnnest) + " AS u(" + std::string(ProjectRows::kColumns) +
               ") WHERE p.id = u.id AND p.version = u.stored_version",
-          changed.params());
-      if (updated.affected() != static_cast<std::int64_t>(changed.id.size())) throw RunAgain();
+          changed.params(), [rows](const PgResult& updated) {
+            if (updated.affected() != rows) throw RunAgain();
+          });
     }
     if (!promoting_changed.empty()) {
-      exec(
+      later(
           "UPDATE projects AS c SET parent_promoting_unit = p.promoting_unit FROM projects AS p "
           "WHERE p.id = ANY($1::text[]) AND c.parent = p.id",
           PgParams().text(promoting_changed.literal()));
     }
     if (!gone_keys.empty()) {
-      exec(
+      later(
           "DELETE FROM project_access AS a USING unnest($1::text[], $2::text[]) AS g(key, id) "
           "WHERE a.key = g.key AND a.project_id = g.id",
           PgParams().text(gone_keys.literal()).text(gone_projects.literal()));
     }
     if (!added_keys.empty()) {
-      exec(
+      later(
           "INSERT INTO project_access (key, project_id) SELECT * FROM unnest($1::text[], "
           "$2::text[]) ON CONFLICT DO NOTHING",
           PgParams().text(added_keys.literal()).text(added_projects.literal()));
@@ -766,7 +804,7 @@ class PgWriter {
         own.bytes(row.hash.data(), row.hash.size());
         log.bytes(row.log_hash.data(), row.log_hash.size());
       }
-      exec(
+      later(
           "INSERT INTO events (id, project_id, seq, type, actor, at, payload, prev_hash, hash, "
           "log_hash) SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], "
           "$5::text[], $6::bigint[], $7::text[], $8::bytea[], $9::bytea[], $10::bytea[])",
@@ -792,7 +830,7 @@ class PgWriter {
         recipients.text(row.row.recipients);
         ats.number(row.at);
       }
-      exec(
+      later(
           "INSERT INTO outbox (event_id, project_id, channel, triggers, recipients, "
           "next_attempt_at, created_at) SELECT e, p, c, t, r, a, a FROM unnest($1::bigint[], "
           "$2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) AS u(e, p, c, t, r, a)",
@@ -810,7 +848,7 @@ class PgWriter {
         events.number(event_id);
         batches.text(batch);
       }
-      exec(
+      later(
           "INSERT INTO event_batches (event_id, batch) SELECT * FROM unnest($1::bigint[], "
           "$2::text[])",
           PgParams().text(events.literal()).text(batches.literal()));
@@ -825,7 +863,7 @@ class PgWriter {
         results.text(row.result);
         ats.number(row.at);
       }
-      exec(
+      later(
           "INSERT INTO idempotency_keys (actor, key, fingerprint, project_id, result, "
           "created_at) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
           "$5::text[], $6::bigint[])",
@@ -904,14 +942,21 @@ class PgWriter {
   PgResult exec(const std::string& sql, const PgParams& params = {}) {
     return connection_->exec(sql, params);
   }
+  // Sent with the next exec, in the same round trip: a batch's writes go with the statement
+  // that takes the log's turn, and with COMMIT.
+  void later(std::string sql, PgParams params = {},
+             std::function<void(const PgResult&)> check = {}) {
+    connection_->queue(std::move(sql), std::move(params), std::move(check));
+  }
 
   const std::string uri_;
   const PgOptions options_;
   const WorkflowRegistry& workflows_;
   const engine::Clock& clock_;
   std::unique_ptr<PgConnection> connection_;  // the writer thread's
+  bool unflushed_ = false;                    // connection_ committed writes since its last flush
   PostgresDatabase summaries_{connection_};   // the ledger's statements, on connection_
-  ReportLedger reports_{summaries_};          // report summaries, written with each transaction
+  ReportLedger reports_{summaries_, true};    // report summaries, written with each transaction
   std::vector<Layer> layers_;
   std::unordered_map<std::string, Head> cache_;  // committed heads, valid while last_log_id_ is
   // Committed children lists, by parent '\n' child workflow: forgotten when one changes.
@@ -935,6 +980,7 @@ class PgWriter {
   std::atomic<std::int64_t> run_again_{0};
   std::atomic<std::int64_t> commands_{0};
   std::atomic<std::int64_t> transitions_{0};
+
   std::thread thread_;  // last: starts once the rest is ready
 };
 

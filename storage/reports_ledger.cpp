@@ -857,11 +857,10 @@ void ReportLedger::write_projects_postgres(
                                      : "::float8[]");
     params.text(columns[i].literal());
   }
-  static_cast<PostgresDatabase&>(db_).connection().exec(
-      std::string("INSERT INTO report_projects (project_id, ") + kProjectColumns + kProblemColumns +
-          ") SELECT * FROM unnest(" + arrays + ") ON CONFLICT (project_id) DO UPDATE SET " +
-          project_updates(true),
-      params);
+  write_postgres(std::string("INSERT INTO report_projects (project_id, ") + kProjectColumns +
+                     kProblemColumns + ") SELECT * FROM unnest(" + arrays +
+                     ") ON CONFLICT (project_id) DO UPDATE SET " + project_updates(true),
+                 std::move(params));
 }
 
 void ReportLedger::write_summaries_postgres(const std::map<std::pair<int, Key>, Sums>& rows) {
@@ -929,7 +928,16 @@ void ReportLedger::write_summaries_postgres(const std::map<std::pair<int, Key>, 
   for (std::size_t i = 0; i + 1 < upserts.size(); ++i)
     sql += (i == 0 ? "WITH u" : ", u") + std::to_string(i) + " AS (" + upserts[i] + ") ";
   sql += upserts.back();
-  static_cast<PostgresDatabase&>(db_).connection().exec(sql, params);
+  write_postgres(sql, std::move(params));
+}
+
+void ReportLedger::write_postgres(std::string sql, PgParams params) {
+  PgConnection& connection = static_cast<PostgresDatabase&>(db_).connection();
+  if (queue_writes_) {
+    connection.queue(std::move(sql), std::move(params));
+  } else {
+    connection.exec(sql, params);
+  }
 }
 
 SqlStatement& ReportLedger::statement(const std::string& sql) {

@@ -141,7 +141,11 @@ ReportProject report_project_of(const engine::Workflow& workflow, const engine::
 
 class ReportLedger {
  public:
-  explicit ReportLedger(SqlDatabase& db) : db_(db) {}
+  // With `queue_writes` (PostgreSQL), the writes of flush() and flush_projects() wait in the
+  // connection's queue for its next statement, to go in one round trip with it
+  // (PgConnection::queue).
+  explicit ReportLedger(SqlDatabase& db, bool queue_writes = false)
+      : db_(db), queue_writes_(queue_writes) {}
   ReportLedger(const ReportLedger&) = delete;
   ReportLedger& operator=(const ReportLedger&) = delete;
 
@@ -220,8 +224,10 @@ class ReportLedger {
   // PostgreSQL: the rows of a flush, one statement per table over arrays.
   void write_projects_postgres(const std::unordered_map<std::string, ReportProject>& projects);
   void write_summaries_postgres(const std::map<std::pair<int, Key>, Sums>& rows);
+  void write_postgres(std::string sql, PgParams params);
 
   SqlDatabase& db_;
+  const bool queue_writes_;
   std::deque<Layer> layers_;
   // Rows as committed, so a project's next command need not read them back.
   std::unordered_map<std::string, ReportProject> cache_;

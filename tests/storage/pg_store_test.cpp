@@ -361,6 +361,44 @@ TEST(PgStore, AServerOnTheServerRolesLoginOpensTheDatabaseAndWrites) {
       << older.error().message;
 }
 
+// A batch is answered once its commit is on disk: the commit gives up the log's turn
+// without waiting for the disk, and a flush (a message committed to the WAL) follows it.
+// When that flush fails, the batch stands but its caller hears "unavailable" (503): it is
+// neither refused nor run again, and the project moves once.
+TEST(PgStore, ABatchWhoseFlushFailsIsAnsweredUnavailableAndNotRunAgain) {
+  PG_DATABASE_OR_SKIP(uri);
+  ASSERT_TRUE(open_pg_test_store(uri));  // the schema, made by the tables' owner
+  PgConnection admin(uri);
+  const std::string app_uri = server_login_uri(admin, uri);
+  {
+    auto app = open_pg_test_store(app_uri);
+    ASSERT_TRUE(app);
+    ASSERT_TRUE(app->write(create_request("P-1", "项目")).get().accepted());
+    admin.exec(
+        "REVOKE EXECUTE ON FUNCTION pg_catalog.pg_logical_emit_message(boolean, text, text) "
+        "FROM PUBLIC");
+    const WriteResult unknown =
+        app->write(transition_request("P-1", "submit", staff(), submit_fields(), 1)).get();
+    EXPECT_FALSE(unknown.accepted());
+    EXPECT_FALSE(unknown.rejected());
+    EXPECT_EQ(unknown.fault, Fault::unavailable) << unknown.error;
+    EXPECT_EQ(app->stats().batches_run_again, 0);
+    EXPECT_EQ(admin.exec("SELECT count(*) FROM events WHERE project_id = 'P-1'").number(0, 0), 2);
+    admin.exec(
+        "GRANT EXECUTE ON FUNCTION pg_catalog.pg_logical_emit_message(boolean, text, text) TO "
+        "PUBLIC");
+    // The writer reads again what it wrote: the project is at version 2.
+    const WriteResult again =
+        app->write(transition_request("P-1", "submit", staff(), submit_fields(), 1)).get();
+    ASSERT_TRUE(again.rejected()) << again.error;
+    EXPECT_EQ(again.version, 2);
+    EXPECT_TRUE(app->write(create_request("P-2", "二号")).get().accepted());
+  }
+  auto report = verify_pg_database(uri);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_TRUE(report->ok()) << report->problems.front().message;
+}
+
 // A writer keeps the children lists it read (a parent's guards count its open children)
 // until a child changes: here on another server, which it learns from the log.
 TEST(PgStore, AChildChangedOnAnotherServerCountsForItsParentAtOnce) {
