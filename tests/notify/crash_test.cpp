@@ -82,12 +82,14 @@ TEST(NotifyCrash, EveryAcknowledgedEventIsDeliveredAfterKillNine) {
     }
     return ids;
   };
+  // On PostgreSQL a row claimed by a killed child waits out its claim's lease
+  // (PgNotifyStore::kClaimLeaseMs, 30 s) before this dispatcher may take it: wait longer.
   EXPECT_TRUE(eventually(
       [&] {
         const auto ids = received();
         return std::includes(ids.begin(), ids.end(), wanted.begin(), wanted.end());
       },
-      std::chrono::seconds(30)));
+      std::chrono::seconds(45)));
   const auto ids = received();
   std::vector<std::int64_t> missing;
   std::set_difference(wanted.begin(), wanted.end(), ids.begin(), ids.end(),
