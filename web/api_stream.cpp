@@ -63,17 +63,14 @@ Response stream_events(ApiContext& context, const Request& request) {
   response.headers.set("Cache-Control", "no-store");
   response.headers.set("X-Accel-Buffering", "no");  // proxies: do not buffer the stream
   response.stream_lease = std::move(lease);
-  // The feed is held weakly: the feed's thread holds the sink, which holds this, so a
-  // strong hold would keep the feed (and its thread, which reads the store) alive past the
-  // server that owns it, until the thread dropped the closed sink on its own.
-  response.stream = [feed = std::weak_ptr<EventFeed>(context.feed), after = *after,
-                     notifications = context.notifications, user = caller->user.id,
+  response.stream = [feed = context.feed, after = *after, notifications = context.notifications,
+                     user = caller->user.id,
                      scope = caller->scope](std::shared_ptr<StreamSink> sink) {
     // Browsers reconnect after this long, sending Last-Event-ID.
     sink->send("retry: 3000\n\n");
     // The caller's inbox count changes arrive as `notification` events (notification_feed.hpp).
     if (notifications) notifications->subscribe(user, sink);
-    if (const auto live = feed.lock()) live->subscribe(std::move(sink), after, scope);
+    feed->subscribe(std::move(sink), after, scope);
   };
   return response;
 }
