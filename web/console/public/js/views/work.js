@@ -51,7 +51,7 @@ export async function render(view) {
           ? h('ul', {class: 'work-list'}, work[section].map((item) => h('li', {}, line(section, item))))
           : h('p', {class: 'muted'}, t('mywork.none'))))));
   }
-  await load();
+  // Listening starts before the first load: a change while the page loads is not lost.
   let timer = null;
   const onChange = () => {
     clearTimeout(timer);
@@ -59,9 +59,16 @@ export async function render(view) {
   };
   window.addEventListener('investflow:event', onChange);
   window.addEventListener('investflow:notification', onChange);
-  return () => {
+  const stop = () => {
     clearTimeout(timer);
     window.removeEventListener('investflow:event', onChange);
     window.removeEventListener('investflow:notification', onChange);
   };
+  try {
+    await load();
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  return stop;
 }
