@@ -94,17 +94,22 @@ struct HttpSession::Spool {
 };
 
 // A streaming response's sink: queues bytes on the session's strand while the stream is
-// open. Holds the session weakly, like a Reply's sink, and shuts with the reply gate.
+// open. Holds the session weakly, like a Reply's sink, and shuts with the reply gate. It
+// holds the server's state weakly too: a feed keeps its subscribers' sinks, and the state
+// holds the router, whose routes hold the feed's owner (web/api.hpp); held strongly, the
+// feed's thread would keep the server, and itself, alive past the store it reads.
 class SessionStreamSink : public StreamSink {
  public:
   SessionStreamSink(std::weak_ptr<HttpSession> session, std::shared_ptr<std::atomic<bool>> open,
-                    std::shared_ptr<ServerState> state)
+                    std::weak_ptr<ServerState> state)
       : session_(std::move(session)), open_(std::move(open)), state_(std::move(state)) {}
 
   bool send(std::string bytes) override {
     if (!open_->load()) return false;
-    std::lock_guard lock(state_->reply_gate);
-    if (!state_->replies_open) return false;
+    const auto state = state_.lock();
+    if (!state) return false;
+    std::lock_guard lock(state->reply_gate);
+    if (!state->replies_open) return false;
     auto self = session_.lock();
     if (!self) return false;
     auto executor = self->stream_.get_executor();
@@ -114,12 +119,12 @@ class SessionStreamSink : public StreamSink {
     return true;
   }
 
-  bool is_open() const override { return open_->load(); }
+  bool is_open() const override { return open_->load() && !session_.expired(); }
 
  private:
   std::weak_ptr<HttpSession> session_;
   std::shared_ptr<std::atomic<bool>> open_;
-  std::shared_ptr<ServerState> state_;
+  std::weak_ptr<ServerState> state_;
 };
 
 HttpSession::HttpSession(net::ip::tcp::socket&& socket, std::shared_ptr<ServerState> state,

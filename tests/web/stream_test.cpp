@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -188,6 +189,19 @@ TEST_F(StreamTest, GracefulShutdownClosesOpenStreamsPromptly) {
   server_.reset();  // stop(2 s), then join
   EXPECT_LT(std::chrono::steady_clock::now() - started, 1500ms);
   EXPECT_FALSE(live.read_for(1s)) << "the stream should be closed";
+}
+
+// The feed's thread reads the store: it must end when the server and the API's context are
+// gone, before the store is. A subscriber's sink holding the server (and so the router, the
+// routes and the context) would keep the thread alive past the store, reading freed memory.
+TEST_F(StreamTest, TheFeedEndsWithTheServerAndItsContextWhileAStreamIsOpen) {
+  SseClient live;
+  ASSERT_TRUE(live.open(port(), tokens_.at("zhang")));
+  ASSERT_TRUE(live.read_until("retry: 3000\n\n"));
+  const std::weak_ptr<EventFeed> feed = context_->feed;
+  server_.reset();
+  context_.reset();
+  EXPECT_TRUE(feed.expired()) << "the feed outlives its server and context";
 }
 
 TEST_F(StreamTest, SendsKeepAliveComments) {
