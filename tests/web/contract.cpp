@@ -163,6 +163,8 @@ class Contract {
                       (std::string(operation_id) + "." + status + "." + kind + ".json");
     std::lock_guard lock(mutex_);
     if (std::filesystem::exists(file)) return;
+    std::error_code ignored;  // a directory that cannot be made shows as a file not written
+    std::filesystem::create_directories(file.parent_path(), ignored);
     std::ofstream(file) << body;
   }
 
