@@ -77,15 +77,23 @@ export async function render(view, {match}) {
       dossierFoot());
   }
 
-  await load();
+  // Listening starts before the first load: an event while it loads starts a newer load,
+  // and only the latest renders.
   const onEvent = (event) => {
     if (event.detail.project_id === id && !document.querySelector('dialog[open], .editing')) load();
   };
   window.addEventListener('investflow:event', onEvent);
-  return () => {
+  const stop = () => {
     window.removeEventListener('investflow:event', onEvent);
     release();
   };
+  try {
+    await load();
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  return stop;
 }
 
 function panel(title, ...children) {
