@@ -181,6 +181,7 @@ async function route() {
   }
   state.shownHash = location.hash;
   const renderId = ++state.renderId;
+  rendering = false;  // a page left behind while it rendered holds nothing more
   const {path, params} = parseHash();
   const match = routes.map((entry) => ({entry, found: path.match(entry.pattern)}))
     .find(({found}) => found);
@@ -203,6 +204,9 @@ async function route() {
     clear(view).append(h('h1', {}, t('not_found')));
     return;
   }
+  // What the stream brings from here on is held until the page has rendered (see below).
+  rendering = true;
+  heldWhileRendering.clear();
   try {
     const module = await import(match.entry.module);
     if (renderId !== state.renderId) return;
@@ -214,15 +218,42 @@ async function route() {
       return;
     }
     state.cleanup = cleanup;
+    rendering = false;
+    replayHeld();
   } catch (error) {
     if (renderId !== state.renderId) return;
+    rendering = false;
+    heldWhileRendering.clear();
     clear(view).append(h('div', {class: 'error-box', role: 'alert'}, h('h1', {}, t('error')),
       h('p', {}, error.message), h('button', {type: 'button', onclick: route}, t('retry'))));
   }
 }
 
-window.addEventListener('investflow:event', refreshWork);
+// A page adds its live listeners as its render ends, after its reads: an update that
+// arrived in between would be lost to it. So what arrives while a page renders is held (the
+// last of each kind and project) and handed to the page's listeners once it is shown,
+// marked `replayed` for the listeners here, which had it already.
+let rendering = false;
+const heldWhileRendering = new Map();
+for (const name of ['investflow:event', 'investflow:notification']) {
+  window.addEventListener(name, (event) => {
+    if (!rendering || event.detail.replayed) return;
+    heldWhileRendering.set(`${name}\n${event.detail.project_id ?? ''}`, {name, detail: event.detail});
+  });
+}
+function replayHeld() {
+  const held = [...heldWhileRendering.values()];
+  heldWhileRendering.clear();
+  for (const {name, detail} of held) {
+    window.dispatchEvent(new CustomEvent(name, {detail: {...detail, replayed: true}}));
+  }
+}
+
+window.addEventListener('investflow:event', (event) => {
+  if (!event.detail.replayed) refreshWork();
+});
 window.addEventListener('investflow:notification', (event) => {
+  if (event.detail.replayed) return;
   refreshWork();
   if (typeof event.detail.unread === 'number') {
     state.unread = event.detail.unread;

@@ -139,3 +139,35 @@ test('我的待办, comments with @mentions, a blind review and the inbox', asyn
     await user.context.close();
   }
 });
+
+// A notice that reaches the page while the inbox renders (its list already read, its live
+// listener not yet added) still shows: the console hands the page what the stream brought
+// meanwhile. The list's answer is held back here until the notice has reached the page.
+test('a notice arriving while the inbox loads is shown', async () => {
+  const zhang = await session(browser, server.url, 'zhang');
+  const li = await session(browser, server.url, 'li');
+  const created = await zhang.api('POST', '/api/projects', {workflow: 'qingyuan-investment', fields: {
+    name: '加载中通知项目', investor: '清远加载科技有限公司', contact: '陈经理 138-0000-0004',
+    industry: 'new_materials', total_investment: 5000, promoting_unit: '招商一科'}});
+  const before = (await li.api('GET', '/api/notifications?unread=true&limit=1')).unread;
+  let read, release;
+  const listRead = new Promise((resolve) => { read = resolve; });
+  const released = new Promise((resolve) => { release = resolve; });
+  await li.page.route(/\/api\/notifications\?limit=\d+$/, async (route) => {
+    const response = await route.fetch();  // answered by the server now, without the notice
+    read();
+    await released;
+    await route.fulfill({response});
+  }, {times: 1});
+  await li.page.goto('/#/notifications');
+  await listRead;
+  await zhang.api('POST', `/api/projects/${created.project_id}/comments`, {text: '@li 请看', mentions: ['li']});
+  // The notice has reached the page: the bell counts it.
+  await li.page.locator('#bell-count', {hasText: String(before + 1)}).waitFor({timeout: 30000});
+  release();
+  await li.page.locator('.inbox li', {hasText: '加载中通知项目'}).waitFor();
+  for (const user of [zhang, li]) {
+    assert.deepEqual(unexpected(user.problems), []);
+    await user.context.close();
+  }
+});

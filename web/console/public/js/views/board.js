@@ -24,16 +24,7 @@ export async function render(view, {params}, {navigate, hashWith}) {
   const owner = filters.mine && user ? user.id : filters.owner;
   const fetchBoard = () => get(`/api/board${query({workflow: workflowId, industry: filters.industry, owner,
     promoting_unit: filters.promoting_unit, limit: kCardsPerColumn})}`);
-  // A change while the board loads is not lost: noted here, it loads the columns again below.
-  let missed = false;
-  const early = () => { missed = true; };
-  window.addEventListener('investflow:event', early);
-  let board;
-  try {
-    board = await fetchBoard();
-  } finally {
-    window.removeEventListener('investflow:event', early);
-  }
+  const board = await fetchBoard();
 
   const go = (changes) => navigate(hashWith('/board', {workflow: workflowId, ...filters, ...changes}));
   const select = h('select', {id: 'board-workflow', onchange: (event) =>
@@ -189,7 +180,6 @@ export async function render(view, {params}, {navigate, hashWith}) {
     }, 500);
   };
   window.addEventListener('investflow:event', onEvent);
-  if (missed) onEvent();
   return () => {
     clearTimeout(pending);
     window.removeEventListener('investflow:event', onEvent);

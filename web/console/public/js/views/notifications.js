@@ -42,19 +42,8 @@ export async function render(view, {params}, {navigate, hashWith}) {
   view.append(h('div', {class: 'view-head'}, h('h1', {}, t('notifications'))));
   const limit = Math.min(Math.max(Number(params.get('limit')) || kPage, 1), 200);
   const filters = {unread: unreadOnly ? 'true' : '', type, limit};
-  // Listening starts before the first read: a notice delivered while the page loads is not lost.
-  let missed = false;
-  let stopped = false;
-  let onNotification = () => { missed = true; };
-  const listener = () => onNotification();
-  window.addEventListener('investflow:notification', listener);
-  const stop = () => {
-    stopped = true;
-    window.removeEventListener('investflow:notification', listener);
-  };
-  const body = await optional(`/api/notifications${query(filters)}`).catch((error) => { stop(); throw error; });
+  const body = await optional(`/api/notifications${query(filters)}`);
   if (!body) {
-    stop();
     view.append(h('p', {class: 'not-available panel', role: 'status'}, t('not_available')));
     return;
   }
@@ -81,10 +70,10 @@ export async function render(view, {params}, {navigate, hashWith}) {
       window.dispatchEvent(new CustomEvent('investflow:notification', {detail: {unread: 0}}));
       refresh();
     }}, t('mark_all_read'))),
-  await settingsPanel().catch((error) => { stop(); throw error; }),
+  await settingsPanel(),
   body.items.length ? list : h('p', {class: 'muted'}, t('no_notifications')), more);
   // A live update reloads the first page, unless more pages have been loaded meanwhile.
-  onNotification = () => { if (!stopped && list.children.length <= limit) refresh(); };
-  if (missed) setTimeout(onNotification, 0);
-  return stop;
+  const onNotification = () => { if (list.children.length <= limit) refresh(); };
+  window.addEventListener('investflow:notification', onNotification);
+  return () => window.removeEventListener('investflow:notification', onNotification);
 }

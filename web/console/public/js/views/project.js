@@ -77,23 +77,15 @@ export async function render(view, {match}) {
       dossierFoot());
   }
 
-  // Listening starts before the first load: an event while it loads starts a newer load,
-  // and only the latest renders.
+  await load();
   const onEvent = (event) => {
     if (event.detail.project_id === id && !document.querySelector('dialog[open], .editing')) load();
   };
   window.addEventListener('investflow:event', onEvent);
-  const stop = () => {
+  return () => {
     window.removeEventListener('investflow:event', onEvent);
     release();
   };
-  try {
-    await load();
-  } catch (error) {
-    stop();
-    throw error;
-  }
-  return stop;
 }
 
 function panel(title, ...children) {

@@ -51,7 +51,7 @@ export async function render(view) {
           ? h('ul', {class: 'work-list'}, work[section].map((item) => h('li', {}, line(section, item))))
           : h('p', {class: 'muted'}, t('mywork.none'))))));
   }
-  // Listening starts before the first load: a change while the page loads is not lost.
+  await load();
   let timer = null;
   const onChange = () => {
     clearTimeout(timer);
@@ -59,16 +59,9 @@ export async function render(view) {
   };
   window.addEventListener('investflow:event', onChange);
   window.addEventListener('investflow:notification', onChange);
-  const stop = () => {
+  return () => {
     clearTimeout(timer);
     window.removeEventListener('investflow:event', onChange);
     window.removeEventListener('investflow:notification', onChange);
   };
-  try {
-    await load();
-  } catch (error) {
-    stop();
-    throw error;
-  }
-  return stop;
 }
