@@ -26,7 +26,7 @@ packages=(
   # the unit, curl against the unpacked server
   dpkg-dev systemd curl
   clang clang-format
-  lld  # links the sanitizer builds (dev, fuzz) about three times faster than ld.bfd
+  lld  # links the sanitizer builds (dev, fuzz) about four times faster than ld.bfd
 )
 if [ "${INVESTFLOW_BROWSER_TESTS:-0}" = 1 ]; then
   # The console's browser tests: Debian's chromium (playwright-core downloads no browser)

@@ -222,8 +222,7 @@ async function route() {
     replayHeld();
   } catch (error) {
     if (renderId !== state.renderId) return;
-    rendering = false;
-    heldWhileRendering.clear();
+    rendering = false;  // what it held is dropped when the next page starts
     clear(view).append(h('div', {class: 'error-box', role: 'alert'}, h('h1', {}, t('error')),
       h('p', {}, error.message), h('button', {type: 'button', onclick: route}, t('retry'))));
   }
